@@ -1,0 +1,1 @@
+//! Spec in, Rust source out.
