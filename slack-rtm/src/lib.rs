@@ -1,1 +1,151 @@
-//! Slack RTM client.
+//! Slack's Real Time Messaging (RTM) API over a websocket: a typed event
+//! stream, acknowledged sends, keepalive and automatic reconnect.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use slack_rtm::{Event, Incoming, Lifecycle};
+//!
+//! let client = slack_api::Client::from_env()?; // SLACK_BOT_TOKEN
+//! let (sender, mut events) = slack_rtm::connect(&client).await?;
+//! while let Some(item) = events.next().await {
+//!     match item {
+//!         Ok(Incoming::Event(Event::Message(m))) => {
+//!             if let (Some(channel), Some("ping")) = (m.channel(), m.text()) {
+//!                 let ts = sender.send_message(channel, "pong").await?;
+//!                 println!("replied at {ts}");
+//!             }
+//!         }
+//!         Ok(Incoming::Lifecycle(Lifecycle::Reconnecting { attempt, delay })) => {
+//!             eprintln!("reconnect attempt {attempt} in {delay:?}");
+//!         }
+//!         Ok(_) => {}
+//!         // A frame that could not be decoded: reported, the stream goes on.
+//!         Err(e) => eprintln!("{e}"),
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Which tokens work
+//!
+//! RTM accepts **classic** bot tokens (`xoxb-` of apps with the classic
+//! `bot` scope) and user tokens (`xoxp-`). Slack refuses `rtm.connect` and
+//! `rtm.start` for tokens of apps created with granular scopes, answering
+//! `not_allowed_token_type`; this crate reports that as
+//! [`RtmError::TokenNotAllowed`]. Such apps receive events through Socket
+//! Mode (an `xapp-` app-level token) or the Events API instead.
+//!
+//! # How it behaves
+//!
+//! - [`connect`] calls `rtm.connect`; [`Rtm::builder`] with
+//!   [`with_team_state(true)`](RtmBuilder::with_team_state) calls
+//!   `rtm.start` and keeps the team's channels and users
+//!   ([`Events::team_state`]).
+//! - The first frame must be `hello`; an `error` frame instead (for example
+//!   code 1, "Socket URL has expired") or silence past the hello timeout
+//!   fails the connect.
+//! - [`Events`] yields [`Incoming`] items: typed events (unknown types as
+//!   [`Event::Unknown`], raw JSON kept) and [`Lifecycle`] changes. Acks are
+//!   routed to the sends waiting for them and never yielded.
+//! - [`Sender`] is `Clone` and can be moved to other tasks. Every send gets
+//!   a fresh id and resolves on Slack's ack, to a typed error, or to
+//!   [`RtmError::AckTimeout`]; sends pending when the socket drops fail with
+//!   [`RtmError::Disconnected`].
+//! - A ping goes out every ping interval; a pong missing after the pong
+//!   timeout, a `goodbye`, an `error` frame or a closed socket triggers a
+//!   reconnect through a fresh `rtm.connect`, with exponential backoff and
+//!   jitter ([`ReconnectPolicy`]). [`Sender::shutdown`] stops it all.
+//! - Every wait (ping interval, timeouts, backoff) goes through one
+//!   injectable [`Sleeper`](slack_api::retry::Sleeper), the same trait the
+//!   Web API client uses, so tests never wait in real time.
+//! - Lifecycle changes are logged with `tracing`; the websocket URL carries
+//!   a ticket, so only its scheme and host are ever logged.
+
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
+
+mod conn;
+mod error;
+mod policy;
+mod rtm;
+mod tls;
+
+use std::fmt;
+use std::time::Duration;
+
+pub use error::{MalformedFrame, Result, RtmError, ServerError, TransportError};
+pub use policy::ReconnectPolicy;
+pub use rtm::{Events, Rtm, RtmBuilder, SendMessage, Sender, Session};
+pub use slack_api::events::Event;
+
+/// Connects with `rtm.connect` and the default settings.
+///
+/// The same as `Rtm::builder().connect(client)`.
+pub async fn connect(client: &slack_api::Client) -> Result<(Sender, Events)> {
+    Rtm::builder().connect(client).await
+}
+
+/// One item of the [`Events`] stream.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Incoming {
+    /// An event from Slack.
+    Event(Event),
+    /// A change of the connection's state.
+    Lifecycle(Lifecycle),
+}
+
+/// Connection state changes, in the order they happen.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Lifecycle {
+    /// The first connection is up (always the first item).
+    Connected,
+    /// The socket was lost; a reconnect follows unless reconnecting is off.
+    Disconnected {
+        /// Why.
+        reason: DisconnectReason,
+    },
+    /// About to make reconnect attempt `attempt` (from 1) after `delay`.
+    Reconnecting {
+        /// Attempt number, from 1.
+        attempt: u32,
+        /// The backoff waited before the attempt.
+        delay: Duration,
+    },
+    /// A new socket is up and has said `hello`.
+    Reconnected,
+}
+
+/// Why a connection ended.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum DisconnectReason {
+    /// Slack sent `goodbye` (server going away).
+    Goodbye,
+    /// Slack sent an `error` frame.
+    Server(ServerError),
+    /// No pong came back within the pong timeout.
+    MissedPong,
+    /// The socket was closed.
+    Closed {
+        /// Websocket close code, when there was a close frame.
+        code: Option<u16>,
+        /// Close reason, when one was given.
+        reason: Option<String>,
+    },
+    /// Reading or writing the socket failed.
+    Transport(String),
+}
+
+impl fmt::Display for DisconnectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DisconnectReason::Goodbye => f.write_str("Slack said goodbye"),
+            DisconnectReason::Server(e) => write!(f, "Slack sent an error: {e}"),
+            DisconnectReason::MissedPong => f.write_str("no pong in time"),
+            DisconnectReason::Closed { code: Some(c), .. } => write!(f, "socket closed (code {c})"),
+            DisconnectReason::Closed { code: None, .. } => f.write_str("socket closed"),
+            DisconnectReason::Transport(e) => write!(f, "socket failed: {e}"),
+        }
+    }
+}
