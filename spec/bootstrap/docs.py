@@ -397,6 +397,52 @@ def method_doc(name):
     return "Calls " + name + "."
 
 
+SUBTYPE_DOC = {
+    "bot_message": "Posted by a bot or integration.",
+    "me_message": "A /me action message.",
+    "message_changed": "A message was edited.",
+    "message_deleted": "A message was deleted.",
+    "message_replied": "A thread got a reply (parent message update).",
+    "thread_broadcast": "A thread reply also shown in the conversation.",
+    "reply_broadcast": "A reply shared to the conversation (legacy).",
+    "file_share": "Files were shared in a message.",
+    "file_comment": "A comment was added to a file.",
+    "file_mention": "A file was mentioned.",
+    "pinned_item": "An item was pinned.",
+    "unpinned_item": "An item was unpinned.",
+    "sh_room_created": "A huddle started.",
+    "slackbot_response": "An automatic Slackbot reply.",
+    "ekm_access_denied": "Content hidden by Enterprise Key Management.",
+    "reminder_add": "A reminder was added.",
+    "assistant_app_thread": "An AI assistant thread started.",
+    "document_mention": "A document was mentioned.",
+    "bot_add": "An integration was added.",
+    "bot_remove": "An integration was removed.",
+    "bot_enable": "An integration was turned on.",
+    "bot_disable": "An integration was turned off.",
+    "channel_convert_to_private": "A channel became private.",
+    "channel_convert_to_public": "A private channel became public.",
+    "channel_name": "A channel was renamed.",
+    "group_name": "A private channel was renamed.",
+    "channel_purpose": "A channel's purpose was set.",
+    "group_purpose": "A private channel's purpose was set.",
+    "channel_topic": "A channel's topic was set.",
+    "group_topic": "A private channel's topic was set.",
+    "channel_join": "Someone joined the channel.",
+    "group_join": "Someone joined the private channel.",
+    "channel_leave": "Someone left the channel.",
+    "group_leave": "Someone left the private channel.",
+}
+
+
+def subtype_doc(st):
+    if st in SUBTYPE_DOC:
+        d = SUBTYPE_DOC[st]
+    else:
+        d = event_doc(st)
+    return "Message subtype `" + st + "`: " + d[0].lower() + d[1:]
+
+
 def object_doc(name):
     if name in OBJECT:
         return OBJECT[name]
@@ -419,10 +465,81 @@ EVENT = {
     "presence_change": "A user's presence changed.",
     "reaction_added": "Someone added a reaction to an item.",
     "reaction_removed": "Someone removed a reaction from an item.",
+    "accounts_changed": "The accounts signed in on this client changed.",
+    "activity": "Activity feed update for the user.",
+    "apps_uninstalled": "Apps were removed from the workspace.",
+    "badge_counts_updated": "Unread badge counts changed.",
+    "commands_changed": "Slash commands were added or changed.",
+    "desktop_notification": "A notification the desktop client would show.",
+    "manual_presence_change": "You set your presence by hand.",
+    "mobile_in_app_notification": "A notification the mobile client would show.",
+    "pref_change": "One of your preferences changed.",
+    "presence_query": "Presence was asked for some users.",
+    "presence_sub": "Presence subscription changed.",
+    "link_shared": "A link to a domain the app handles was posted.",
+    "app_mention": "The app was mentioned in a message.",
+    "tokens_revoked": "Tokens of the app were revoked.",
+    "url_verification": "Events API endpoint check.",
+    "team_join": "A new member joined the workspace.",
+    "channel_posting_permissions": "Who may post in a channel changed.",
+    "resources_added": "The app was granted access to more resources.",
+    "resources_removed": "The app lost access to some resources.",
+    "scope_granted": "The app was granted more scopes.",
+    "scope_denied": "A scope request for the app was turned down.",
+    "user_resource_granted": "A user granted the app access to their resources.",
+    "user_resource_denied": "A user turned down the app's resource request.",
+    "user_resource_removed": "A user's grant to the app was removed.",
+    "team_profile_delete": "Workspace profile fields were deleted.",
+    "team_profile_reorder": "Workspace profile fields were reordered.",
+    "team_pref_change": "A workspace preference changed.",
+    "invite_requested": "Someone asked for an invitation to the workspace.",
+    "app_requested": "A member asked for the app to be installed.",
+    "call_rejected": "A call invitation was declined.",
 }
+
+
+SUBJECT = {"channel": "A channel", "group": "A private channel", "im": "A DM", "mpim": "A group DM",
+           "file": "A file", "file_comment": "A file comment", "subteam": "A user group",
+           "team": "The workspace", "user": "A user", "bot": "A bot", "pin": "A pin",
+           "star": "A star", "emoji": "Custom emoji", "team_profile": "Workspace profile fields",
+           "app": "The app", "workflow": "A workflow", "workflow_step": "A workflow step",
+           "sh_room": "A huddle", "dnd": "Do Not Disturb", "scope": "Scopes",
+           "user_resource": "User resources", "resources": "Resources", "team_access": "Access to a workspace",
+           "member": "A member", "shared_channel_invite": "A Slack Connect invitation",
+           "grid_migration": "An Enterprise Grid migration", "team_migration": "A workspace migration",
+           "external_org_migration": "An external organization migration", "email_domain": "The email domain"}
+ACTION = {"created": "was created", "deleted": "was deleted", "delete": "was deleted",
+          "rename": "was renamed", "archive": "was archived", "unarchive": "was unarchived",
+          "joined": "was joined by you", "left": "was left by you", "marked": "had its read cursor moved",
+          "history_changed": "had many history changes at once", "open": "was opened",
+          "close": "was closed", "added": "was added", "removed": "was removed", "changed": "changed",
+          "change": "changed", "updated": "changed", "shared": "was shared", "unshared": "was unshared",
+          "public": "was made public", "private": "was made private", "edited": "was edited",
+          "started": "started", "finished": "finished", "granted": "was granted", "denied": "was denied",
+          "revoked": "was revoked", "reorder": "was reordered", "join": "was joined",
+          "leave": "was left", "update": "changed", "self_added": "now includes you",
+          "self_removed": "no longer includes you", "members_changed": "changed members",
+          "uninstalled": "was uninstalled", "published": "was published", "unpublished": "was unpublished",
+          "received": "was received", "updated_user": "changed for a user", "changed_channel": "changed",
+          "joined_channel": "joined a channel", "left_channel": "left a channel", "requested": "was requested",
+          "domain_change": "domain changed", "plan_change": "plan changed", "pref_change": "preference changed",
+          "profile_changed": "profile changed", "status_changed": "status changed",
+          "huddle_changed": "huddle status changed", "typing": "is typing", "connection": "connection changed",
+          "rejected": "was rejected", "id_changed": "got a new ID", "execute": "should run",
+          "rate_limited": "is being rate limited", "mention": "was mentioned",
+          "home_opened": "home tab was opened"}
 
 
 def event_doc(t):
     if t in EVENT:
         return EVENT[t]
-    return "Event `" + t + "`: " + t.replace("_", " ") + "."
+    parts = t.split("_")
+    for i in range(len(parts) - 1, 0, -1):
+        subj, act = "_".join(parts[:i]), "_".join(parts[i:])
+        if act in ACTION and subj in SUBJECT:
+            return f"{SUBJECT[subj]} {ACTION[act]}."
+    for i in range(len(parts) - 1, 0, -1):
+        subj, act = "_".join(parts[:i]), "_".join(parts[i:])
+        if act in ACTION:
+            return f"{subj.replace('_', ' ').capitalize()} {ACTION[act]}."
+    return "Event `" + t + "`."
