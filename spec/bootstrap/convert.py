@@ -390,6 +390,9 @@ def arg_type(method, name, spec, legacy_type=None):
     """Map a docs argument to a spec type expression and encoding."""
     t = spec.get("type")
     sub = spec.get("subtype")
+    if "anyOf" in spec and any(alt.get("type") == "boolean" for alt in spec["anyOf"]) \
+            and name not in ("attachments", "unfurled_attachments"):
+        return "boolean"  # e.g. as_user, link_names: documented as boolean or string
     if "anyOf" in spec:
         for alt in spec["anyOf"]:
             if alt.get("type") not in (None, "null", "boolean") or alt.get("subtype"):
@@ -472,8 +475,8 @@ def tokens_scopes(name, scope):
         return SCOPES_NONE[name]
     if name.startswith("oauth."):
         return ["none"], {}
-    tokens = [k for k in ("bot", "user") if k in scope]
-    return tokens, OrderedDict((k, list(scope[k])) for k in tokens)
+    tokens = [k for k in ("bot", "user") if k in scope] or ["bot", "user"]
+    return tokens, OrderedDict((k, list(scope[k])) for k in tokens if k in scope)
 
 
 def method_from_docs(name):
@@ -509,6 +512,8 @@ def method_from_legacy(name):
         for s in op.get("security", []):
             scopes += [x for x in s.get("slackAuth", []) if x != "none"]
     props = OrderedDict((k, {"type": legacy_types.get(k)}) for k in d["args"])
+    for k in legacy_types:  # the OpenAPI file knows a few more (e.g. channels.history `count`)
+        props.setdefault(k, {"type": legacy_types[k]})
     required = {k for k, v in d["args"].items() if v.get("required")}
     errors = set(d.get("errors", {}).keys())
     if op:
@@ -789,7 +794,9 @@ def make_object(name):
         if (name, k) in REQUIRED:
             f["required"] = True
         f["doc"] = field_doc(name, k, out[k])
-        if not re.match(r"^[a-z_][a-z0-9_]*$", k):
+        if k in ("self", "super", "crate"):  # cannot be raw identifiers in Rust
+            f["rust_name"] = k + "_"
+        elif not re.match(r"^[a-z_][a-z0-9_]*$", k):
             f["rust_name"] = re.sub(r"(?<!^)(?=[A-Z])", "_", k).lower().replace("-", "_")
         fields.append(f)
     doc = object_doc(name)
