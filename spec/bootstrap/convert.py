@@ -164,7 +164,7 @@ TS_KEYS = {"ts", "latest_reply", "last_read", "event_ts", "thread_ts", "deleted_
            "cache_ts", "latest", "oldest", "timestamp", "post_at_ts", "canvas_thread_ts",
            "thread_root_ts", "last_set_ts", "edited_ts", "scheduled_message_ts"}
 ID_KEYS = {
-    "ChannelId": {"channel", "channel_id", "channels", "channel_ids", "group", "groups", "ims",
+    "ChannelId": {"channel", "channel_id", "channels", "channel_ids", "group", "groups", "ims", "pinned_to",
                   "mpims", "conversation_id", "original_channel_id"},
     "UserId": {"user", "user_id", "users", "members", "creator", "inviter", "parent_user_id",
                "reply_users", "item_user", "actor_id", "added_users", "removed_users",
@@ -172,11 +172,11 @@ ID_KEYS = {
                "user_ids", "pinned_by", "editor", "inviting_user"},
     "TeamId": {"team", "team_id", "source_team", "user_team", "channel_team", "bot_team_id",
                "context_team_id", "conversation_host_id", "team_ids", "shared_team_ids",
-               "internal_team_ids", "connected_team_ids", "connected_limited_team_ids",
+               "internal_team_ids", "connected_team_ids", "teams", "connected_limited_team_ids",
                "pending_connected_team_ids", "recipient_team_id"},
     "BotId": {"bot_id"},
     "AppId": {"app_id", "api_app_id"},
-    "FileId": {"file_id", "file_ids", "file"},
+    "FileId": {"file_id", "file_ids", "file", "x_files"},
     "EnterpriseId": {"enterprise_id"},
     "UserGroupId": {"subteam_id", "usergroup_id"},
 }
@@ -236,7 +236,7 @@ def observe_val(info, parent, key, v):
         info.kinds.add("str")
     elif isinstance(v, list):
         if is_json_key(parent, key):
-            info.kinds.add("json")
+            info.kinds.add("json_list")
             return
         info.kinds.add("array")
         if info.elem is None:
@@ -276,7 +276,9 @@ PROBLEMS = []
 
 def type_expr(parent, key, info, hint=None):
     kinds = set(info.kinds) - {"null"}
-    if "json" in kinds:
+    if kinds == {"json_list"}:
+        return "[json]"
+    if "json" in kinds or "json_list" in kinds:
         return "json"
     if "map" in kinds:
         if info.elem and "array" in info.elem.kinds:
@@ -773,6 +775,9 @@ HAND_OBJECTS = {
     "Topic": {"value": "string", "creator": "UserId", "last_set": "integer"},
     "Edited": {"user": "UserId", "ts": "Ts"},
     "Reaction": {"name": "string", "count": "integer", "users": "[UserId]"},
+    # rtm.start's merged sample lists a reaction as "": a placeholder, not a real shape.
+    "Message": {"reactions": "[Reaction]"},
+    "FileComment": {"timestamp": "integer"},
 }
 REQUIRED = {("ChatPostMessageResponse", "channel"), ("ChatPostMessageResponse", "ts"),
             ("Reaction", "name")}
