@@ -877,7 +877,8 @@ def main():
                                            ("doc", field_doc("", "response_metadata", ""))]))
                 fields.sort(key=lambda f: f["name"])
             entry["pagination"] = OrderedDict([("cursor", "cursor"),
-                                               ("limit", "limit" if "limit" in argnames else None),
+                                               ("limit", "limit" if "limit" in argnames else
+                                                ("count" if "count" in argnames else None)),
                                                ("items", items)])
         fam_methods.setdefault(fam, []).append(entry)
         TYPES.pop(m["response_type"], None) if False else None
