@@ -1,0 +1,123 @@
+//! The admin API under `/_testkit/`, for bots written in other languages.
+//!
+//! | request | effect |
+//! |---|---|
+//! | `POST /_testkit/event` (JSON event) | pushes it to every RTM client |
+//! | `POST /_testkit/message` `{"user","channel","text","thread_ts"?}` | a person posts a message |
+//! | `POST /_testkit/fault` `{"method","fault":{..},"times"?,"after"?}` or `{"rtm":{..}}` | injects a fault |
+//! | `GET /_testkit/journal` | calls and frames so far, and the text snapshot |
+//! | `POST /_testkit/reset` | back to the seeded workspace |
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use wiremock::{Request, Respond, ResponseTemplate};
+
+use crate::faults::{Fault, FaultRule, RtmFault};
+use crate::journal::Entry;
+use crate::server::Inner;
+
+pub(crate) struct Admin(pub(crate) Arc<Inner>);
+
+fn reply(status: u16, body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(body)
+}
+
+fn bad(msg: impl Into<String>) -> ResponseTemplate {
+    reply(400, json!({"ok": false, "error": msg.into()}))
+}
+
+impl Respond for Admin {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let inner = &self.0;
+        let path = req.url.path().trim_start_matches("/_testkit/").trim_end_matches('/');
+        let body: Value = if req.body.is_empty() {
+            Value::Null
+        } else {
+            match serde_json::from_slice(&req.body) {
+                Ok(v) => v,
+                Err(e) => return bad(format!("body is not JSON: {e}")),
+            }
+        };
+        match (req.method.as_str(), path) {
+            ("POST", "event") => {
+                if !body.is_object() {
+                    return bad("expected a JSON object");
+                }
+                let n = inner.lock().broadcast(&body, None);
+                reply(200, json!({"ok": true, "clients": n}))
+            }
+            ("POST", "message") => {
+                let field = |k: &str| body.get(k).and_then(Value::as_str);
+                let (Some(user), Some(channel), Some(text)) = (field("user"), field("channel"), field("text")) else {
+                    return bad("expected user, channel and text");
+                };
+                let mut st = inner.lock();
+                match st.workspace.post_as_user(user, channel, text, field("thread_ts")) {
+                    Ok((message, events)) => {
+                        for e in &events {
+                            st.broadcast(e, None);
+                        }
+                        reply(200, json!({"ok": true, "message": message}))
+                    }
+                    Err(code) => reply(200, json!({"ok": false, "error": code})),
+                }
+            }
+            ("POST", "fault") => {
+                if let Some(rtm) = body.get("rtm") {
+                    return match serde_json::from_value::<RtmFault>(rtm.clone()) {
+                        Ok(f) => reply(200, json!({"ok": true, "clients": inner.apply_rtm_fault(&f)})),
+                        Err(e) => bad(format!("bad rtm fault: {e}")),
+                    };
+                }
+                let Some(method) = body.get("method").and_then(Value::as_str) else {
+                    return bad("expected method (or rtm)");
+                };
+                let fault = match serde_json::from_value::<Fault>(body.get("fault").cloned().unwrap_or(Value::Null)) {
+                    Ok(f) => f,
+                    Err(e) => return bad(format!("bad fault: {e}")),
+                };
+                let remaining = match body.get("times") {
+                    Some(Value::Null) | None => Some(1),
+                    Some(v) if v == "always" => None,
+                    Some(v) => match v.as_u64() {
+                        Some(n) => Some(usize::try_from(n.max(1)).unwrap_or(usize::MAX)),
+                        None => return bad("times must be a number or \"always\""),
+                    },
+                };
+                let skip = body.get("after").and_then(Value::as_u64).unwrap_or(0);
+                inner.lock().faults.rules.push(FaultRule {
+                    method: method.to_string(),
+                    fault,
+                    skip: usize::try_from(skip).unwrap_or(usize::MAX),
+                    remaining,
+                });
+                reply(200, json!({"ok": true}))
+            }
+            ("GET", "journal") => {
+                let st = inner.lock();
+                let entries: Vec<Value> = st
+                    .journal
+                    .entries
+                    .iter()
+                    .map(|e| match e {
+                        Entry::Call(c) => json!({
+                            "kind": "call", "seq": c.seq, "method": c.method, "http_method": c.http_method,
+                            "args": c.args, "token_kind": c.token_kind, "status": c.status,
+                            "response": c.response, "source": c.source,
+                        }),
+                        Entry::Frame(f) => json!({
+                            "kind": "frame", "seq": f.seq, "connection": f.connection, "text": f.text,
+                        }),
+                    })
+                    .collect();
+                reply(200, json!({"ok": true, "entries": entries, "snapshot": st.journal.snapshot(), "misses": st.misses}))
+            }
+            ("POST", "reset") => {
+                inner.reset();
+                reply(200, json!({"ok": true}))
+            }
+            _ => reply(404, json!({"ok": false, "error": "unknown_admin_endpoint"})),
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Failures injected on purpose: HTTP faults per method and count, RTM faults.
+
+use std::time::Duration;
+
+/// A Web API failure to inject, see [`FakeSlack::fault`](crate::FakeSlack::fault).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fault {
+    /// HTTP 429 with `Retry-After: secs` and `{"ok":false,"error":"ratelimited"}`.
+    RateLimited {
+        /// Seconds in the `Retry-After` header.
+        retry_after: u64,
+    },
+    /// That HTTP status with an empty body (for 5xx testing).
+    Status {
+        /// HTTP status code.
+        status: u16,
+    },
+    /// Answer normally, but only after this long.
+    Delay {
+        /// Delay in milliseconds.
+        millis: u64,
+    },
+    /// Close the connection without answering (the client sees a transport error).
+    Reset,
+    /// HTTP 200 with `{"ok":false,"error":code}`.
+    Error {
+        /// The Slack error code.
+        code: String,
+    },
+}
+
+impl Fault {
+    /// `429 Too Many Requests` with `Retry-After`.
+    pub fn rate_limited(retry_after_secs: u64) -> Fault {
+        Fault::RateLimited {
+            retry_after: retry_after_secs,
+        }
+    }
+
+    /// An HTTP status (e.g. 500, 503) with an empty body.
+    pub fn status(status: u16) -> Fault {
+        Fault::Status { status }
+    }
+
+    /// A normal answer, delayed.
+    pub fn delay(d: Duration) -> Fault {
+        Fault::Delay {
+            millis: d.as_millis().try_into().unwrap_or(u64::MAX),
+        }
+    }
+
+    /// `{"ok": false, "error": code}`.
+    pub fn error(code: impl Into<String>) -> Fault {
+        Fault::Error { code: code.into() }
+    }
+}
+
+/// A fault rule: which method (`*` for all), how many calls to let through
+/// first, and how many calls to fail.
+#[derive(Debug, Clone)]
+pub(crate) struct FaultRule {
+    pub(crate) method: String,
+    pub(crate) fault: Fault,
+    pub(crate) skip: usize,
+    /// `None` = every matching call from now on.
+    pub(crate) remaining: Option<usize>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Faults {
+    pub(crate) rules: Vec<FaultRule>,
+}
+
+impl Faults {
+    /// Whether the next call to `method` would meet a `Reset` fault (without consuming it).
+    pub(crate) fn reset_pending(&self, method: &str) -> bool {
+        self.rules
+            .iter()
+            .find(|r| r.applies(method))
+            .is_some_and(|r| r.skip == 0 && r.fault == Fault::Reset)
+    }
+
+    /// The fault for this call to `method`, consuming one count.
+    pub(crate) fn take(&mut self, method: &str) -> Option<Fault> {
+        let idx = self.rules.iter().position(|r| r.applies(method))?;
+        let rule = &mut self.rules[idx];
+        if rule.skip > 0 {
+            rule.skip -= 1;
+            return None;
+        }
+        let fault = rule.fault.clone();
+        if let Some(n) = &mut rule.remaining {
+            *n -= 1;
+            if *n == 0 {
+                self.rules.remove(idx);
+            }
+        }
+        Some(fault)
+    }
+}
+
+impl FaultRule {
+    fn applies(&self, method: &str) -> bool {
+        (self.method == "*" || self.method == method) && self.remaining != Some(0)
+    }
+}
+
+/// A failure to inject on the RTM websocket, see [`FakeSlack::rtm_fault`](crate::FakeSlack::rtm_fault).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RtmFault {
+    /// Send `{"type":"goodbye"}` (Slack is about to close the socket) and close it.
+    Goodbye,
+    /// Drop the TCP connection without a close frame.
+    DropSocket,
+    /// Send an `error` frame with that code and message.
+    ErrorFrame {
+        /// Slack's numeric error code.
+        code: i64,
+        /// Human-readable message.
+        msg: String,
+    },
+    /// Send an event whose `type` no client knows.
+    UnknownEvent,
+    /// Send a text frame that is not JSON.
+    Malformed,
+    /// Stop answering `ping` frames (until [`FakeSlack::reset`](crate::FakeSlack::reset)).
+    NoPong,
+}

@@ -1,0 +1,198 @@
+//! Turning an HTTP request into Slack's view of it: one argument map and a token.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use serde_json::Value;
+
+/// The kind of credential a request carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// A bot token (`xoxb-`).
+    Bot,
+    /// A user token (`xoxp-` and the other `xox?-` kinds).
+    User,
+    /// An app-level token (`xapp-`).
+    App,
+    /// HTTP Basic with a client id and secret (`oauth.*`).
+    Basic,
+    /// No credential at all.
+    None,
+    /// Something that is not a Slack token.
+    Invalid,
+}
+
+impl TokenKind {
+    /// Classifies a token string the way Slack tells them apart: by prefix.
+    pub fn of(token: &str) -> TokenKind {
+        if token.starts_with("xoxb-") {
+            TokenKind::Bot
+        } else if token.starts_with("xapp-") {
+            TokenKind::App
+        } else if token.len() > 5 && token.starts_with("xox") && token.as_bytes()[4] == b'-' {
+            TokenKind::User
+        } else {
+            TokenKind::Invalid
+        }
+    }
+
+    /// Short lowercase name (`bot`, `user`, ...), as used in fixtures and the journal.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Bot => "bot",
+            TokenKind::User => "user",
+            TokenKind::App => "app",
+            TokenKind::Basic => "basic",
+            TokenKind::None => "none",
+            TokenKind::Invalid => "invalid",
+        }
+    }
+}
+
+/// A decoded Web API request.
+#[derive(Clone)]
+pub(crate) struct Decoded {
+    /// Slack method name, from `/api/{method}`.
+    pub(crate) method: String,
+    pub(crate) http_method: String,
+    /// Every argument, query, form and JSON body merged; non-string JSON values kept as JSON text.
+    pub(crate) args: BTreeMap<String, String>,
+    pub(crate) token: Option<String>,
+    pub(crate) token_kind: TokenKind,
+    /// True when the body was neither a form, JSON, nor empty (or failed to parse).
+    pub(crate) body_error: Option<String>,
+}
+
+/// Renders a JSON value as the string Slack would see in a form.
+pub(crate) fn value_to_arg(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => items
+            .iter()
+            .map(value_to_arg)
+            .collect::<Vec<_>>()
+            .join(","),
+        other => other.to_string(),
+    }
+}
+
+pub(crate) fn decode(req: &wiremock::Request) -> Decoded {
+    let method = req
+        .url
+        .path()
+        .strip_prefix("/api/")
+        .unwrap_or("")
+        .trim_end_matches('/')
+        .to_string();
+    let mut args = BTreeMap::new();
+    for (k, v) in req.url.query_pairs() {
+        args.insert(k.into_owned(), v.into_owned());
+    }
+    let content_type = req
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mut body_error = None;
+    let body = &req.body;
+    let looks_json = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if content_type.starts_with("application/json") || (content_type.is_empty() && looks_json) {
+        if !body.is_empty() {
+            match serde_json::from_slice::<Value>(body) {
+                Ok(Value::Object(map)) => {
+                    for (k, v) in map {
+                        args.insert(k, value_to_arg(&v));
+                    }
+                }
+                Ok(_) => body_error = Some("JSON body is not an object".into()),
+                Err(e) => body_error = Some(format!("JSON body does not parse: {e}")),
+            }
+        }
+    } else if content_type.starts_with("multipart/") {
+        // File uploads: arguments other than files still count, but we only read the query.
+    } else {
+        for (k, v) in url::form_urlencoded::parse(body) {
+            args.insert(k.into_owned(), v.into_owned());
+        }
+    }
+
+    let header = req
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let (token, token_kind) = match header {
+        Some(h) if h.len() > 7 && h[..7].eq_ignore_ascii_case("bearer ") => {
+            let t = h[7..].trim().to_string();
+            let kind = TokenKind::of(&t);
+            (Some(t), kind)
+        }
+        Some(h) if h.len() > 6 && h[..6].eq_ignore_ascii_case("basic ") => {
+            match basic_credentials(&h[6..]) {
+                Some(_) => (None, TokenKind::Basic),
+                None => (None, TokenKind::Invalid),
+            }
+        }
+        Some(_) => (None, TokenKind::Invalid),
+        None => match args.remove("token") {
+            Some(t) => {
+                let kind = TokenKind::of(&t);
+                (Some(t), kind)
+            }
+            None if args.contains_key("client_id") && args.contains_key("client_secret") => {
+                (None, TokenKind::Basic)
+            }
+            None => (None, TokenKind::None),
+        },
+    };
+    // A token sent both ways: the header wins, the argument is not an argument.
+    args.remove("token");
+    Decoded {
+        method,
+        http_method: req.method.to_string(),
+        args,
+        token,
+        token_kind,
+        body_error,
+    }
+}
+
+/// Client id and secret from an HTTP Basic header value.
+fn basic_credentials(encoded: &str) -> Option<(String, String)> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    if id.is_empty() || secret.is_empty() {
+        return None;
+    }
+    Some((id.to_string(), secret.to_string()))
+}
+
+/// Whether a request argument means the same as an expected JSON value.
+///
+/// Strings compare as text, except that JSON-looking strings (`blocks`,
+/// `attachments` sent inside a form) compare by their parsed value.
+pub(crate) fn arg_matches(actual: &str, expected: &Value) -> bool {
+    match expected {
+        Value::String(s) => {
+            s == actual
+                || match (
+                    serde_json::from_str::<Value>(s),
+                    serde_json::from_str::<Value>(actual),
+                ) {
+                    (Ok(a @ (Value::Object(_) | Value::Array(_))), Ok(b)) => a == b,
+                    _ => false,
+                }
+        }
+        Value::Array(_) | Value::Object(_) => {
+            serde_json::from_str::<Value>(actual).is_ok_and(|v| &v == expected)
+                || value_to_arg(expected) == actual
+        }
+        Value::Null => false,
+        other => other.to_string() == actual,
+    }
+}

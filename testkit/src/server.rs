@@ -1,0 +1,915 @@
+//! `FakeSlack`: the wiremock HTTP face, the RTM websocket face, and the shared state.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::{Notify, mpsc, oneshot};
+use wiremock::matchers::path_regex;
+use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::faults::{Fault, FaultRule, Faults, RtmFault};
+use crate::fixtures::{Fixture, FixtureError, FixtureSet};
+use crate::journal::{Call, Entry, Frame, Journal};
+use crate::request::{self, Decoded};
+use crate::simulator::{self, Workspace};
+use crate::{admin, rtm, validate};
+
+/// How long `wait_for_call`/`wait_for_frame` wait by default.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(5);
+
+/// What the RTM side sends to one connection.
+#[derive(Debug)]
+pub(crate) enum Out {
+    Text(String),
+    /// Send a close frame, then end the connection.
+    Close,
+    /// End the connection without a close frame.
+    Drop,
+}
+
+#[derive(Debug)]
+pub(crate) struct Client {
+    pub(crate) id: usize,
+    pub(crate) tx: mpsc::UnboundedSender<Out>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ExpectRule {
+    pub(crate) method: String,
+    pub(crate) min: usize,
+    pub(crate) max: usize,
+}
+
+/// Everything mutable, behind one mutex (wiremock responders are synchronous).
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) workspace: Workspace,
+    pub(crate) journal: Journal,
+    pub(crate) faults: Faults,
+    pub(crate) no_pong: bool,
+    pub(crate) clients: Vec<Client>,
+    pub(crate) connections: usize,
+    pub(crate) fixtures: FixtureSet,
+    pub(crate) misses: Vec<String>,
+    pub(crate) expectations: Vec<ExpectRule>,
+}
+
+impl State {
+    /// Sends a frame to every connected RTM client except `except`.
+    pub(crate) fn broadcast(&mut self, frame: &Value, except: Option<usize>) -> usize {
+        let text = frame.to_string();
+        self.clients.retain(|c| !c.tx.is_closed());
+        let mut n = 0;
+        for c in self.clients.iter().filter(|c| Some(c.id) != except) {
+            if c.tx.send(Out::Text(text.clone())).is_ok() {
+                n += 1;
+            }
+        }
+        n
+    }
+}
+
+/// Shared between the `FakeSlack` handle, the HTTP responders and the RTM server.
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) state: Mutex<State>,
+    /// Signalled whenever the journal grows.
+    pub(crate) changed: Notify,
+    pub(crate) simulate: bool,
+    pub(crate) seed: u64,
+    pub(crate) rtm_url: String,
+    pub(crate) initial_fixtures: FixtureSet,
+}
+
+impl Inner {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere must not wedge the fake; the state stays usable.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn record_frame(&self, connection: usize, text: &str) -> Frame {
+        let frame = {
+            let mut st = self.lock();
+            let frame = Frame {
+                seq: st.journal.next_seq(),
+                connection,
+                text: text.to_string(),
+                json: serde_json::from_str(text).unwrap_or(Value::Null),
+            };
+            st.journal.entries.push(Entry::Frame(frame.clone()));
+            frame
+        };
+        self.changed.notify_waiters();
+        frame
+    }
+
+    pub(crate) fn reset(&self) {
+        let mut st = self.lock();
+        st.workspace = Workspace::seeded(self.seed);
+        st.journal = Journal::default();
+        st.faults = Faults::default();
+        st.no_pong = false;
+        st.fixtures = self.initial_fixtures.clone();
+        st.misses.clear();
+        st.expectations.clear();
+        for c in st.clients.drain(..) {
+            let _ = c.tx.send(Out::Close);
+        }
+    }
+
+    pub(crate) fn apply_rtm_fault(&self, fault: &RtmFault) -> usize {
+        let mut st = self.lock();
+        st.clients.retain(|c| !c.tx.is_closed());
+        let outs: Vec<Out> = match fault {
+            RtmFault::NoPong => {
+                st.no_pong = true;
+                return st.clients.len();
+            }
+            RtmFault::Goodbye => vec![Out::Text(json!({"type": "goodbye"}).to_string()), Out::Close],
+            RtmFault::DropSocket => vec![Out::Drop],
+            RtmFault::ErrorFrame { code, msg } => vec![Out::Text(
+                json!({"type": "error", "error": {"code": code, "msg": msg}}).to_string(),
+            )],
+            RtmFault::UnknownEvent => vec![Out::Text(
+                json!({"type": "testkit_unknown_event", "payload": {"answer": 42}}).to_string(),
+            )],
+            RtmFault::Malformed => vec![Out::Text("{\"type\": \"message\", \"text\": ".into())],
+        };
+        let n = st.clients.len();
+        for c in &st.clients {
+            for o in &outs {
+                let copy = match o {
+                    Out::Text(t) => Out::Text(t.clone()),
+                    Out::Close => Out::Close,
+                    Out::Drop => Out::Drop,
+                };
+                let _ = c.tx.send(copy);
+            }
+        }
+        n
+    }
+
+    /// Answers one Web API request; the heart of the HTTP face.
+    fn answer(&self, req: &Request) -> ResponseTemplate {
+        let d = request::decode(req);
+        let (template, call) = {
+            let mut st = self.lock();
+            let seq = st.journal.next_seq();
+            let (status, headers, body, source, delay) = self.answer_locked(&mut st, &d);
+            let call = Call {
+                seq,
+                method: d.method.clone(),
+                http_method: d.http_method.clone(),
+                args: d.args.clone(),
+                token_kind: d.token_kind,
+                token: d.token.clone(),
+                status,
+                response: body.clone(),
+                source,
+            };
+            st.journal.entries.push(Entry::Call(call.clone()));
+            let mut t = ResponseTemplate::new(status);
+            for (k, v) in &headers {
+                t = t.insert_header(k.as_str(), v.as_str());
+            }
+            if !body.is_null() {
+                t = t.set_body_raw(body.to_string().into_bytes(), "application/json; charset=utf-8");
+            }
+            if let Some(d) = delay {
+                t = t.set_delay(d);
+            }
+            (t, call)
+        };
+        drop(call);
+        self.changed.notify_waiters();
+        template
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn answer_locked(
+        &self,
+        st: &mut State,
+        d: &Decoded,
+    ) -> (u16, BTreeMap<String, String>, Value, String, Option<Duration>) {
+        let mut headers = BTreeMap::new();
+        let mut delay = None;
+        match st.faults.take(&d.method) {
+            Some(Fault::RateLimited { retry_after }) => {
+                headers.insert("retry-after".into(), retry_after.to_string());
+                return (429, headers, validate::error("ratelimited"), "fault".into(), None);
+            }
+            Some(Fault::Status { status }) => {
+                return (status, headers, Value::Null, "fault".into(), None);
+            }
+            Some(Fault::Error { code }) => {
+                return (200, headers, validate::error(&code), "fault".into(), None);
+            }
+            Some(Fault::Delay { millis }) => delay = Some(Duration::from_millis(millis)),
+            // Resets are answered by their own mock (see `ResetPending`); one
+            // reaching here raced with a reset of the fault list.
+            Some(Fault::Reset) | None => {}
+        }
+        let (status, body, source) = self.answer_call(st, d);
+        (status, headers, body, source, delay)
+    }
+
+    fn answer_call(&self, st: &mut State, d: &Decoded) -> (u16, Value, String) {
+        let invalid = |body: Value| (200, body, "invalid".to_string());
+        if d.method.is_empty() {
+            return (404, validate::error("unknown_method"), "invalid".into());
+        }
+        if let Some(e) = &d.body_error {
+            return invalid(json!({"ok": false, "error": "invalid_json", "response_metadata": {"messages": [e]}}));
+        }
+        let spec = slack_api::spec::method(&d.method);
+        let has_fixture = st.fixtures.fixtures.iter().any(|f| f.method == d.method);
+        let simulated = self.simulate && simulator::SIMULATED.contains(&d.method.as_str());
+        if spec.is_none() && !has_fixture && !simulated {
+            return invalid(validate::error("unknown_method"));
+        }
+        if let Err(body) = validate::check_auth(&d.method, spec, d.token_kind) {
+            return invalid(body);
+        }
+        if let Some(spec) = spec {
+            if let Err(body) = validate::check_args(spec, &d.args) {
+                return invalid(body);
+            }
+        }
+        match st.fixtures.find(&d.method, &d.args, d.token_kind) {
+            Ok(f) => {
+                let mut body = f.response.body.clone();
+                // Recorded RTM URLs point at Slack; point them at this fake.
+                if matches!(d.method.as_str(), "rtm.connect" | "rtm.start" | "apps.connections.open")
+                    && body.get("url").is_some()
+                {
+                    body["url"] = json!(format!("{}?ticket=fixture", self.rtm_url));
+                }
+                return (f.response.status, body, format!("fixture:{}", f.file));
+            }
+            Err(miss) if !simulated => {
+                let report = format!(
+                    "no fixture answered {} {} (nearest: {}; {})",
+                    d.method,
+                    serde_json::to_string(&d.args).unwrap_or_default(),
+                    miss.nearest.as_deref().unwrap_or("none"),
+                    miss.differences.join("; ")
+                );
+                st.misses.push(report);
+                let body = json!({
+                    "ok": false,
+                    "error": "testkit_no_fixture",
+                    "nearest": miss.nearest,
+                    "differences": miss.differences,
+                });
+                return (200, body, "no_fixture".into());
+            }
+            Err(_) => {}
+        }
+        let caller = st.workspace.caller_for(d.token_kind, d.token.as_deref());
+        match st.workspace.handle(&d.method, &d.args, &caller, &self.rtm_url) {
+            Some(outcome) => {
+                for e in &outcome.events {
+                    st.broadcast(e, None);
+                }
+                (200, outcome.body, "simulator".into())
+            }
+            None => (200, validate::error("unknown_method"), "invalid".into()),
+        }
+    }
+}
+
+/// The catch-all `/api/{method}` responder.
+struct Api(Arc<Inner>);
+
+impl Respond for Api {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        self.0.answer(req)
+    }
+}
+
+/// Matches requests whose method has a pending `Fault::Reset`.
+struct ResetPending(Arc<Inner>);
+
+impl Match for ResetPending {
+    fn matches(&self, req: &Request) -> bool {
+        let method = req.url.path().strip_prefix("/api/").unwrap_or("");
+        self.0.lock().faults.reset_pending(method)
+    }
+}
+
+#[derive(Debug)]
+struct ConnectionReset;
+
+impl std::fmt::Display for ConnectionReset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("slack-testkit: injected connection reset")
+    }
+}
+
+impl std::error::Error for ConnectionReset {}
+
+/// A fake Slack: Web API over HTTP, RTM over a websocket, on loopback ports
+/// of its own. See the [crate docs](crate) for an example.
+///
+/// Dropping it stops both servers and, unless the thread is already
+/// panicking, checks the expectations set with [`FakeSlack::expect`] and
+/// reports requests no fixture answered.
+pub struct FakeSlack {
+    server: Option<MockServer>,
+    inner: Arc<Inner>,
+    ws_addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    ws_thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for FakeSlack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeSlack")
+            .field("api_base_url", &self.api_base_url())
+            .field("rtm_url", &self.inner.rtm_url)
+            .finish()
+    }
+}
+
+/// Options for a [`FakeSlack`]; from [`FakeSlack::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct FakeSlackBuilder {
+    seed: u64,
+    simulate: bool,
+    fixture_dirs: Vec<PathBuf>,
+    fixtures: Vec<Fixture>,
+    port: Option<u16>,
+    rtm_port: Option<u16>,
+    host: String,
+}
+
+impl Default for FakeSlackBuilder {
+    fn default() -> Self {
+        FakeSlackBuilder {
+            seed: 0,
+            simulate: true,
+            fixture_dirs: Vec::new(),
+            fixtures: Vec::new(),
+            port: None,
+            rtm_port: None,
+            host: "127.0.0.1".into(),
+        }
+    }
+}
+
+/// Why a [`FakeSlack`] could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// A fixture file could not be read.
+    Fixture(FixtureError),
+    /// A port could not be bound.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Fixture(e) => write!(f, "{e}"),
+            StartError::Io(e) => write!(f, "cannot bind: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+impl FakeSlackBuilder {
+    /// Shifts the simulated clock, so two seeds give different timestamps. Default 0.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Whether the simulated workspace answers what no fixture matches. Default on.
+    pub fn simulate(mut self, on: bool) -> Self {
+        self.simulate = on;
+        self
+    }
+
+    /// Loads fixtures and RTM transcripts from a folder (may be called more than once).
+    pub fn fixtures_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.fixture_dirs.push(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Adds one fixture.
+    pub fn fixture(mut self, fixture: Fixture) -> Self {
+        self.fixtures.push(fixture);
+        self
+    }
+
+    /// Serves HTTP on this port instead of a free one (for the standalone binary).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// Serves the RTM websocket on this port instead of a free one.
+    pub fn rtm_port(mut self, port: u16) -> Self {
+        self.rtm_port = Some(port);
+        self
+    }
+
+    /// Interface to bind, `127.0.0.1` by default.
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = host.into();
+        self
+    }
+
+    /// Starts the fake, or says why it cannot.
+    pub async fn try_start(self) -> Result<FakeSlack, StartError> {
+        let mut set = FixtureSet::default();
+        for dir in &self.fixture_dirs {
+            let loaded = FixtureSet::load_dir(dir).map_err(StartError::Fixture)?;
+            set.fixtures.extend(loaded.fixtures);
+            set.transcripts.extend(loaded.transcripts);
+        }
+        set.fixtures.extend(self.fixtures);
+
+        let ws_listener = std::net::TcpListener::bind((self.host.as_str(), self.rtm_port.unwrap_or(0)))
+            .map_err(StartError::Io)?;
+        ws_listener.set_nonblocking(true).map_err(StartError::Io)?;
+        let ws_addr = ws_listener.local_addr().map_err(StartError::Io)?;
+        let http_listener = std::net::TcpListener::bind((self.host.as_str(), self.port.unwrap_or(0)))
+            .map_err(StartError::Io)?;
+
+        let inner = Arc::new(Inner {
+            state: Mutex::new(State {
+                workspace: Workspace::seeded(self.seed),
+                journal: Journal::default(),
+                faults: Faults::default(),
+                no_pong: false,
+                clients: Vec::new(),
+                connections: 0,
+                fixtures: set.clone(),
+                misses: Vec::new(),
+                expectations: Vec::new(),
+            }),
+            changed: Notify::new(),
+            simulate: self.simulate,
+            seed: self.seed,
+            rtm_url: format!("ws://{ws_addr}/rtm"),
+            initial_fixtures: set,
+        });
+
+        let server = MockServer::builder()
+            .listener(http_listener)
+            .disable_request_recording()
+            .start()
+            .await;
+        Mock::given(path_regex("^/_testkit/"))
+            .respond_with(admin::Admin(inner.clone()))
+            .with_priority(1)
+            .named("slack-testkit admin")
+            .mount(&server)
+            .await;
+        Mock::given(path_regex("^/api/"))
+            .and(ResetPending(inner.clone()))
+            .respond_with_err({
+                let inner = inner.clone();
+                move |req: &Request| {
+                    let d = request::decode(req);
+                    {
+                        let mut st = inner.lock();
+                        st.faults.take(&d.method);
+                        let call = Call {
+                            seq: st.journal.next_seq(),
+                            method: d.method.clone(),
+                            http_method: d.http_method.clone(),
+                            args: d.args.clone(),
+                            token_kind: d.token_kind,
+                            token: d.token.clone(),
+                            status: 0,
+                            response: Value::Null,
+                            source: "fault".into(),
+                        };
+                        st.journal.entries.push(Entry::Call(call));
+                    }
+                    inner.changed.notify_waiters();
+                    ConnectionReset
+                }
+            })
+            .with_priority(u8::MAX - 1)
+            .named("slack-testkit connection reset")
+            .mount(&server)
+            .await;
+        Mock::given(path_regex("^/api/"))
+            .respond_with(Api(inner.clone()))
+            .with_priority(u8::MAX)
+            .named("slack-testkit")
+            .mount(&server)
+            .await;
+
+        let (shutdown, rx) = oneshot::channel();
+        let ws_inner = inner.clone();
+        let ws_thread = std::thread::Builder::new()
+            .name("slack-testkit-rtm".into())
+            .spawn(move || rtm::run(ws_listener, ws_inner, rx))
+            .map_err(StartError::Io)?;
+
+        Ok(FakeSlack {
+            server: Some(server),
+            inner,
+            ws_addr,
+            shutdown: Some(shutdown),
+            ws_thread: Some(ws_thread),
+        })
+    }
+
+    /// Starts the fake.
+    ///
+    /// # Panics
+    /// When a fixture file is invalid or no port can be bound: a broken test setup.
+    pub async fn start(self) -> FakeSlack {
+        match self.try_start().await {
+            Ok(s) => s,
+            Err(e) => panic!("slack-testkit: cannot start FakeSlack: {e}"),
+        }
+    }
+}
+
+/// How many calls an expectation wants; from [`FakeSlack::expect`].
+#[derive(Debug)]
+pub struct Expectation<'a> {
+    slack: &'a FakeSlack,
+    index: usize,
+}
+
+impl Expectation<'_> {
+    fn set(self, min: usize, max: usize) {
+        let mut st = self.slack.inner.lock();
+        if let Some(e) = st.expectations.get_mut(self.index) {
+            e.min = min;
+            e.max = max;
+        }
+    }
+
+    /// Exactly `n` calls.
+    pub fn times(self, n: usize) {
+        self.set(n, n)
+    }
+
+    /// At least `n` calls.
+    pub fn at_least(self, n: usize) {
+        self.set(n, usize::MAX)
+    }
+
+    /// At most `n` calls.
+    pub fn at_most(self, n: usize) {
+        self.set(0, n)
+    }
+
+    /// No call at all.
+    pub fn never(self) {
+        self.set(0, 0)
+    }
+}
+
+/// A fault rule being set up; from [`FakeSlack::fault`]. Fails one call unless told otherwise.
+#[derive(Debug)]
+pub struct FaultSetup<'a> {
+    slack: &'a FakeSlack,
+    index: usize,
+}
+
+impl FaultSetup<'_> {
+    fn with(self, f: impl FnOnce(&mut FaultRule)) -> Self {
+        {
+            let mut st = self.slack.inner.lock();
+            if let Some(r) = st.faults.rules.get_mut(self.index) {
+                f(r);
+            }
+        }
+        self
+    }
+
+    /// Fails the next `n` calls.
+    pub fn times(self, n: usize) -> Self {
+        self.with(|r| r.remaining = Some(n.max(1)))
+    }
+
+    /// Fails every call from now on.
+    pub fn always(self) -> Self {
+        self.with(|r| r.remaining = None)
+    }
+
+    /// Lets the first `n` calls through before failing.
+    pub fn after(self, n: usize) -> Self {
+        self.with(|r| r.skip = n)
+    }
+}
+
+impl FakeSlack {
+    /// A fake with fixtures (none by default) and the simulated workspace.
+    pub async fn start() -> FakeSlack {
+        FakeSlack::builder().start().await
+    }
+
+    /// A fake that answers only from the fixtures in `dir`.
+    pub async fn replay(dir: impl AsRef<Path>) -> FakeSlack {
+        FakeSlack::builder().simulate(false).fixtures_dir(dir).start().await
+    }
+
+    /// Options: seed, fixtures, simulation on or off, ports.
+    pub fn builder() -> FakeSlackBuilder {
+        FakeSlackBuilder::default()
+    }
+
+    fn server(&self) -> &MockServer {
+        self.server.as_ref().expect("server lives until drop")
+    }
+
+    /// The Web API base URL, ending with `/api/`.
+    pub fn api_base_url(&self) -> String {
+        format!("{}/api/", self.server().uri())
+    }
+
+    /// The HTTP root, e.g. `http://127.0.0.1:41234` (the admin API is under `/_testkit/`).
+    pub fn uri(&self) -> String {
+        self.server().uri()
+    }
+
+    /// The RTM websocket URL (what `rtm.connect` hands out, without a ticket).
+    pub fn rtm_url(&self) -> String {
+        self.inner.rtm_url.clone()
+    }
+
+    /// The RTM websocket address.
+    pub fn rtm_addr(&self) -> SocketAddr {
+        self.ws_addr
+    }
+
+    /// The underlying wiremock server: mocks mounted on it take precedence over the fake.
+    pub fn mock_server(&self) -> &MockServer {
+        self.server()
+    }
+
+    /// A `slack_api::Client` with that token, pointed at this fake.
+    pub fn client(&self, token: &str) -> slack_api::Client {
+        self.client_builder(token)
+            .build()
+            .expect("a client for a loopback URL always builds")
+    }
+
+    /// A `slack_api::ClientBuilder` with that token and this fake's URL, to add options.
+    pub fn client_builder(&self, token: &str) -> slack_api::ClientBuilder {
+        slack_api::Client::builder()
+            .token(token)
+            .api_base_url(self.api_base_url())
+    }
+
+    /// A user token that acts as that seeded user (e.g. `U_BOB`).
+    pub fn user_token(&self, user: &str) -> String {
+        format!("xoxp-testkit-{user}")
+    }
+
+    // ----- driving the workspace -----
+
+    /// A person posts a message: it lands in history and reaches every RTM client.
+    /// Returns the message `ts`.
+    ///
+    /// # Panics
+    /// When the user or channel does not exist, or the user is not a member.
+    pub async fn post_as_user(&self, user: &str, channel: &str, text: &str) -> String {
+        self.post(user, channel, text, None)
+    }
+
+    /// A person replies in a thread. Returns the reply's `ts`.
+    ///
+    /// # Panics
+    /// As [`post_as_user`](Self::post_as_user), or when the thread does not exist.
+    pub async fn reply_as_user(&self, user: &str, channel: &str, thread_ts: &str, text: &str) -> String {
+        self.post(user, channel, text, Some(thread_ts))
+    }
+
+    fn post(&self, user: &str, channel: &str, text: &str, thread: Option<&str>) -> String {
+        let mut st = self.inner.lock();
+        match st.workspace.post_as_user(user, channel, text, thread) {
+            Ok((message, events)) => {
+                for e in &events {
+                    st.broadcast(e, None);
+                }
+                message["ts"].as_str().unwrap_or_default().to_string()
+            }
+            Err(code) => panic!("slack-testkit: {user} cannot post in {channel}: {code}"),
+        }
+    }
+
+    /// Sends an event (any JSON) to every connected RTM client. Returns how many got it.
+    pub async fn push_event(&self, event: Value) -> usize {
+        self.inner.lock().broadcast(&event, None)
+    }
+
+    /// How many RTM clients are connected.
+    pub fn rtm_clients(&self) -> usize {
+        let mut st = self.inner.lock();
+        st.clients.retain(|c| !c.tx.is_closed());
+        st.clients.len()
+    }
+
+    /// Waits until at least `n` RTM clients are connected (default timeout).
+    ///
+    /// # Panics
+    /// On timeout.
+    pub async fn wait_for_rtm_clients(&self, n: usize) {
+        let deadline = tokio::time::Instant::now() + DEFAULT_WAIT;
+        while self.rtm_clients() < n {
+            if tokio::time::Instant::now() > deadline {
+                panic!("slack-testkit: timed out waiting for {n} RTM client(s)");
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+
+    // ----- faults -----
+
+    /// Makes calls to `method` (`"*"` for any) fail; once unless `.times(n)`/`.always()`.
+    pub fn fault(&self, method: &str, fault: Fault) -> FaultSetup<'_> {
+        let mut st = self.inner.lock();
+        st.faults.rules.push(FaultRule {
+            method: method.to_string(),
+            fault,
+            skip: 0,
+            remaining: Some(1),
+        });
+        let index = st.faults.rules.len() - 1;
+        FaultSetup { slack: self, index }
+    }
+
+    /// Applies a fault to every connected RTM client now (`NoPong` lasts until reset).
+    /// Returns how many clients were connected.
+    pub fn rtm_fault(&self, fault: RtmFault) -> usize {
+        self.inner.apply_rtm_fault(&fault)
+    }
+
+    /// Adds a fixture at run time; it is consulted before the simulator.
+    pub fn add_fixture(&self, fixture: Fixture) {
+        self.inner.lock().fixtures.fixtures.push(fixture);
+    }
+
+    /// Back to the seeded workspace: journal, faults, expectations and added fixtures cleared,
+    /// RTM clients disconnected. Mocks mounted on [`mock_server`](Self::mock_server) stay.
+    pub fn reset(&self) {
+        self.inner.reset();
+    }
+
+    // ----- journal -----
+
+    /// Every Web API call so far, in order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.inner.lock().journal.calls().cloned().collect()
+    }
+
+    /// Every call to `method` so far.
+    pub fn calls_to(&self, method: &str) -> Vec<Call> {
+        self.inner
+            .lock()
+            .journal
+            .calls()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
+    }
+
+    /// Every frame RTM clients sent so far.
+    pub fn frames(&self) -> Vec<Frame> {
+        self.inner.lock().journal.frames().cloned().collect()
+    }
+
+    /// The next call to `method` this method has not returned yet, waiting up to 5 s.
+    ///
+    /// Successive waits for the same method return successive calls.
+    ///
+    /// # Panics
+    /// On timeout, with the journal in the message.
+    pub async fn wait_for_call(&self, method: &str) -> Call {
+        self.wait_for_call_timeout(method, DEFAULT_WAIT).await
+    }
+
+    /// [`wait_for_call`](Self::wait_for_call) with a timeout of your choosing.
+    pub async fn wait_for_call_timeout(&self, method: &str, timeout: Duration) -> Call {
+        let got = self
+            .wait(timeout, |st| st.journal.take_call(method))
+            .await;
+        got.unwrap_or_else(|| {
+            panic!(
+                "slack-testkit: no call to {method} within {timeout:?}; journal:\n{}",
+                self.journal_snapshot()
+            )
+        })
+    }
+
+    /// The next client frame of that `type` (`"*"` for any) not returned yet, waiting up to 5 s.
+    ///
+    /// # Panics
+    /// On timeout.
+    pub async fn wait_for_frame(&self, kind: &str) -> Frame {
+        self.wait_for_frame_timeout(kind, DEFAULT_WAIT).await
+    }
+
+    /// [`wait_for_frame`](Self::wait_for_frame) with a timeout of your choosing.
+    pub async fn wait_for_frame_timeout(&self, kind: &str, timeout: Duration) -> Frame {
+        let got = self.wait(timeout, |st| st.journal.take_frame(kind)).await;
+        got.unwrap_or_else(|| {
+            panic!(
+                "slack-testkit: no `{kind}` frame within {timeout:?}; journal:\n{}",
+                self.journal_snapshot()
+            )
+        })
+    }
+
+    async fn wait<T>(&self, timeout: Duration, mut probe: impl FnMut(&mut State) -> Option<T>) -> Option<T> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.inner.changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(v) = probe(&mut self.inner.lock()) {
+                return Some(v);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return probe(&mut self.inner.lock());
+            }
+        }
+    }
+
+    /// The journal as stable text, one line per call or frame, tokens left out:
+    /// made for `insta::assert_snapshot!`.
+    pub fn journal_snapshot(&self) -> String {
+        self.inner.lock().journal.snapshot()
+    }
+
+    // ----- expectations -----
+
+    /// Expects calls to `method`: at least one unless refined with `.times(n)` etc.
+    /// Checked by [`verify`](Self::verify) and when the fake is dropped.
+    pub fn expect(&self, method: &str) -> Expectation<'_> {
+        let mut st = self.inner.lock();
+        st.expectations.push(ExpectRule {
+            method: method.to_string(),
+            min: 1,
+            max: usize::MAX,
+        });
+        let index = st.expectations.len() - 1;
+        Expectation { slack: self, index }
+    }
+
+    /// Unmet expectations and requests no fixture answered, as messages.
+    pub fn problems(&self) -> Vec<String> {
+        let st = self.inner.lock();
+        let mut out = Vec::new();
+        for e in &st.expectations {
+            let n = st.journal.calls().filter(|c| c.method == e.method).count();
+            if n < e.min || n > e.max {
+                let want = match (e.min, e.max) {
+                    (a, b) if a == b => format!("exactly {a}"),
+                    (a, usize::MAX) => format!("at least {a}"),
+                    (a, b) => format!("between {a} and {b}"),
+                };
+                out.push(format!("expected {want} call(s) to {}, got {n}", e.method));
+            }
+        }
+        out.extend(st.misses.iter().cloned());
+        out
+    }
+
+    /// Checks expectations and fixture misses.
+    ///
+    /// # Panics
+    /// With every problem found.
+    pub async fn verify(&self) {
+        tokio::task::yield_now().await;
+        let problems = self.problems();
+        if !problems.is_empty() {
+            panic!("slack-testkit: verification failed:\n- {}", problems.join("\n- "));
+        }
+    }
+}
+
+impl Drop for FakeSlack {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.ws_thread.take() {
+            let _ = t.join();
+        }
+        drop(self.server.take());
+        if std::thread::panicking() {
+            return;
+        }
+        let problems = self.problems();
+        if !problems.is_empty() {
+            panic!("slack-testkit: verification failed:\n- {}", problems.join("\n- "));
+        }
+    }
+}
