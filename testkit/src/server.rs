@@ -213,11 +213,16 @@ impl Inner {
             // reaching here raced with a reset of the fault list.
             Some(Fault::Reset) | None => {}
         }
-        let (status, body, source) = self.answer_call(st, d);
+        let (status, body, source) = self.answer_call(st, d, &mut headers);
         (status, headers, body, source, delay)
     }
 
-    fn answer_call(&self, st: &mut State, d: &Decoded) -> (u16, Value, String) {
+    fn answer_call(
+        &self,
+        st: &mut State,
+        d: &Decoded,
+        headers: &mut BTreeMap<String, String>,
+    ) -> (u16, Value, String) {
         let invalid = |body: Value| (200, body, "invalid".to_string());
         if d.method.is_empty() {
             return (404, validate::error("unknown_method"), "invalid".into());
@@ -248,6 +253,7 @@ impl Inner {
                 {
                     body["url"] = json!(format!("{}?ticket=fixture", self.rtm_url));
                 }
+                headers.extend(f.response.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
                 return (f.response.status, body, format!("fixture:{}", f.file));
             }
             Err(miss) if !simulated => {
