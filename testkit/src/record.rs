@@ -1,1 +1,385 @@
-//! Recording real traffic into fixtures.
+//! Recording real traffic into fixtures, with secrets scrubbed.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use slack_testkit::record::Recorder;
+//!
+//! let recorder = Recorder::new("fixtures/recorded").missing_only();
+//! let client = slack_api::Client::builder()
+//!     .token(std::env::var("SLACK_BOT_TOKEN")?)
+//!     .observer(recorder.observer())
+//!     .build()?;
+//! // ... use `client` against the real Slack; each exchange lands in a fixture ...
+//! assert!(recorder.errors().is_empty());
+//! # let _ = client; Ok(()) }
+//! ```
+//!
+//! Scrubbed: tokens (`xoxb-`, `xoxp-`, any `xox?-`, `xapp-`), client and
+//! signing secrets, `response_url`s and webhook URLs. [`save`] refuses to write
+//! a fixture in which [`find_secret`] still finds one.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Map, Value};
+
+use crate::fixtures::{FORMAT_VERSION, Fixture, FixtureResponse, FixtureSet, Matcher};
+use crate::request::{TokenKind, value_to_arg};
+
+const REDACTED: &str = "REDACTED";
+/// Keys whose string values are secrets whatever they look like.
+const SECRET_KEYS: &[&str] = &[
+    "client_secret",
+    "signing_secret",
+    "verification_token",
+    "secret",
+    "password",
+    "code",
+];
+const URL_KEYS: &[&str] = &["response_url", "webhook_url"];
+/// Response headers worth replaying; the rest (dates, request ids) would only add noise.
+const KEPT_HEADERS: &[&str] = &["retry-after"];
+
+/// Why a fixture was not written.
+#[derive(Debug)]
+pub enum RecordError {
+    /// The fixture still holds something that looks like a secret.
+    Secret {
+        /// Method of the exchange.
+        method: String,
+        /// Which kind of secret was found.
+        kind: &'static str,
+    },
+    /// Writing the file failed.
+    Io(std::io::Error),
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordError::Secret { method, kind } => {
+                write!(f, "refusing to save a {method} fixture that still holds a {kind}")
+            }
+            RecordError::Io(e) => write!(f, "cannot write fixture: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RecordError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RecordError::Io(e) => Some(e),
+            RecordError::Secret { .. } => None,
+        }
+    }
+}
+
+/// Replaces secrets in a string: tokens keep their prefix (`xoxb-REDACTED`),
+/// Slack hook URLs keep their host.
+pub fn scrub_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while !rest.is_empty() {
+        if let Some(len) = token_at(rest) {
+            // Both `xox?-` and `xapp-` prefixes are five bytes long.
+            out.push_str(&rest[..5]);
+            out.push_str(REDACTED);
+            rest = &rest[len..];
+        } else if let Some(len) = hook_at(rest) {
+            out.push_str("https://hooks.slack.com/");
+            out.push_str(REDACTED);
+            rest = &rest[len..];
+        } else {
+            let ch = rest.chars().next().expect("non-empty");
+            out.push(ch);
+            rest = &rest[ch.len_utf8()..];
+        }
+    }
+    out
+}
+
+fn is_token_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-'
+}
+
+/// Length of a live token at the start of `s` (not one already redacted).
+fn token_at(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let prefix = if b.len() > 5 && b.starts_with(b"xox") && b[3].is_ascii_lowercase() && b[4] == b'-' {
+        5
+    } else if s.starts_with("xapp-") {
+        5
+    } else {
+        return None;
+    };
+    let len = prefix + b[prefix..].iter().take_while(|c| is_token_char(**c)).count();
+    let body = &s[prefix..len];
+    (!body.is_empty() && body != REDACTED).then_some(len)
+}
+
+/// Length of a live Slack hook URL (webhooks, response URLs) at the start of `s`.
+fn hook_at(s: &str) -> Option<usize> {
+    const HOST: &str = "https://hooks.slack.com/";
+    if !s.starts_with(HOST) {
+        return None;
+    }
+    let len = HOST.len()
+        + s.as_bytes()[HOST.len()..]
+            .iter()
+            .take_while(|c| !c.is_ascii_whitespace() && **c != b'"')
+            .count();
+    (s[HOST.len()..len] != *REDACTED && len > HOST.len()).then_some(len)
+}
+
+/// Scrubs a JSON value in place: every string, plus secret-named keys.
+pub fn scrub(v: &mut Value) {
+    match v {
+        Value::String(s) => *s = scrub_str(s),
+        Value::Array(items) => items.iter_mut().for_each(scrub),
+        Value::Object(m) => scrub_map(m),
+        _ => {}
+    }
+}
+
+fn scrub_map(m: &mut Map<String, Value>) {
+    for (k, v) in m.iter_mut() {
+        let key = k.to_ascii_lowercase();
+        if SECRET_KEYS.contains(&key.as_str()) && v.is_string() {
+            *v = Value::String(REDACTED.into());
+        } else if URL_KEYS.contains(&key.as_str()) && v.is_string() {
+            *v = Value::String(format!("https://hooks.slack.com/{REDACTED}"));
+        } else if key == "incoming_webhook" {
+            if let Some(url) = v.get_mut("url") {
+                *url = Value::String(format!("https://hooks.slack.com/{REDACTED}"));
+            }
+            scrub(v);
+        } else {
+            scrub(v);
+        }
+    }
+}
+
+/// The first kind of secret found in `text`, if any.
+pub fn find_secret(text: &str) -> Option<&'static str> {
+    for (i, _) in text.char_indices() {
+        let rest = &text[i..];
+        if token_at(rest).is_some() {
+            return Some("token");
+        }
+        if hook_at(rest).is_some() {
+            return Some("Slack hook URL");
+        }
+    }
+    let v: Value = serde_json::from_str(text).ok()?;
+    secret_key_in(&v)
+}
+
+fn secret_key_in(v: &Value) -> Option<&'static str> {
+    match v {
+        Value::Object(m) => m.iter().find_map(|(k, v)| {
+            let key = k.to_ascii_lowercase();
+            match v {
+                Value::String(s) if SECRET_KEYS.contains(&key.as_str()) && s != REDACTED && !s.is_empty() => {
+                    Some("secret")
+                }
+                _ => secret_key_in(v),
+            }
+        }),
+        Value::Array(items) => items.iter().find_map(secret_key_in),
+        _ => None,
+    }
+}
+
+/// Writes a fixture as `<dir>/<method>-<hash of its matcher>.json` (so the same
+/// request recorded again replaces its file), refusing one that holds a secret.
+pub fn save(dir: &Path, fixture: &Fixture) -> Result<PathBuf, RecordError> {
+    let text = serde_json::to_string_pretty(fixture).map_err(|e| RecordError::Io(e.into()))?;
+    if let Some(kind) = find_secret(&text) {
+        return Err(RecordError::Secret {
+            method: fixture.method.clone(),
+            kind,
+        });
+    }
+    std::fs::create_dir_all(dir).map_err(RecordError::Io)?;
+    let matcher = serde_json::to_string(&fixture.matcher).unwrap_or_default();
+    let path = dir.join(format!("{}-{:08x}.json", fixture.method, fnv(matcher.as_bytes()) as u32));
+    std::fs::write(&path, text + "\n").map_err(RecordError::Io)?;
+    Ok(path)
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// One HTTP exchange, in the terms the recorder needs.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// Slack method name.
+    pub method: String,
+    /// Arguments as sent (query, form or JSON merged).
+    pub args: BTreeMap<String, String>,
+    /// Kind of token sent, if known.
+    pub token_kind: Option<TokenKind>,
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers.
+    pub headers: Vec<(String, String)>,
+    /// Response body.
+    pub body: Vec<u8>,
+}
+
+/// Writes fixtures from exchanges; see the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    dir: PathBuf,
+    missing_only: bool,
+    token_kind: Option<TokenKind>,
+    state: Arc<Mutex<RecorderState>>,
+}
+
+#[derive(Debug, Default)]
+struct RecorderState {
+    existing: FixtureSet,
+    written: Vec<PathBuf>,
+    errors: Vec<String>,
+}
+
+impl Recorder {
+    /// Records into `dir` (created when needed).
+    pub fn new(dir: impl AsRef<Path>) -> Recorder {
+        Recorder {
+            dir: dir.as_ref().to_path_buf(),
+            missing_only: false,
+            token_kind: None,
+            state: Arc::default(),
+        }
+    }
+
+    /// Only writes exchanges no fixture already in the folder answers.
+    pub fn missing_only(self) -> Recorder {
+        let existing = FixtureSet::load_dir(&self.dir).unwrap_or_default();
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).existing = existing;
+        Recorder {
+            missing_only: true,
+            ..self
+        }
+    }
+
+    /// Adds a `token_kind` constraint to every fixture (the client observer does not expose the token).
+    pub fn token_kind(self, kind: TokenKind) -> Recorder {
+        Recorder {
+            token_kind: Some(kind),
+            ..self
+        }
+    }
+
+    /// Records one exchange. Returns the file written, or `None` when skipped
+    /// (missing-only mode and a fixture already answers it, or the body is not JSON).
+    pub fn record(&self, ex: &Exchange) -> Result<Option<PathBuf>, RecordError> {
+        let Ok(mut body) = serde_json::from_slice::<Value>(&ex.body) else {
+            return Ok(None);
+        };
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let kind = ex.token_kind.or(self.token_kind).unwrap_or(TokenKind::Bot);
+        if self.missing_only && st.existing.find(&ex.method, &ex.args, kind).is_ok() {
+            return Ok(None);
+        }
+        scrub(&mut body);
+        let mut args = BTreeMap::new();
+        for (k, v) in &ex.args {
+            if k == "token" || SECRET_KEYS.contains(&k.as_str()) {
+                continue;
+            }
+            let mut value = serde_json::from_str::<Value>(v)
+                .ok()
+                .filter(|j| j.is_object() || j.is_array())
+                .unwrap_or_else(|| Value::String(v.clone()));
+            scrub(&mut value);
+            args.insert(k.clone(), value);
+        }
+        let headers = ex
+            .headers
+            .iter()
+            .filter(|(k, _)| KEPT_HEADERS.contains(&k.to_ascii_lowercase().as_str()))
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .collect();
+        let fixture = Fixture {
+            version: FORMAT_VERSION,
+            method: ex.method.clone(),
+            matcher: Matcher {
+                args,
+                token_kind: ex.token_kind.or(self.token_kind),
+            },
+            response: FixtureResponse {
+                status: ex.status,
+                headers,
+                body,
+            },
+            description: Some("recorded".into()),
+            file: String::new(),
+        };
+        let path = save(&self.dir, &fixture)?;
+        st.written.push(path.clone());
+        Ok(Some(path))
+    }
+
+    /// Files written so far.
+    pub fn written(&self) -> Vec<PathBuf> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).written.clone()
+    }
+
+    /// Exchanges that could not be saved (from [`observer`](Self::observer)), as messages.
+    pub fn errors(&self) -> Vec<String> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).errors.clone()
+    }
+
+    /// A hook for `slack_api::ClientBuilder::observer` that records every
+    /// exchange that got a response. Errors are kept for [`errors`](Self::errors).
+    pub fn observer(&self) -> impl Fn(&slack_api::Exchange<'_>) + Send + Sync + 'static {
+        let me = self.clone();
+        move |ex: &slack_api::Exchange<'_>| {
+            let Some(status) = ex.status else {
+                return;
+            };
+            let exchange = Exchange {
+                method: ex.method.to_string(),
+                args: wire_args(ex.url, ex.request_content_type, ex.request_body),
+                token_kind: None,
+                status,
+                headers: ex.response_headers.to_vec(),
+                body: ex.response_body.to_vec(),
+            };
+            if let Err(e) = me.record(&exchange) {
+                me.state
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .errors
+                    .push(e.to_string());
+            }
+        }
+    }
+}
+
+/// Arguments from a request's URL query and body, as the fake decodes them.
+fn wire_args(url: &str, content_type: Option<&str>, body: &[u8]) -> BTreeMap<String, String> {
+    let mut args = BTreeMap::new();
+    if let Ok(u) = url::Url::parse(url) {
+        for (k, v) in u.query_pairs() {
+            args.insert(k.into_owned(), v.into_owned());
+        }
+    }
+    if content_type.is_some_and(|c| c.starts_with("application/json")) {
+        if let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(body) {
+            for (k, v) in m {
+                args.insert(k, value_to_arg(&v));
+            }
+        }
+    } else {
+        for (k, v) in url::form_urlencoded::parse(body) {
+            args.insert(k.into_owned(), v.into_owned());
+        }
+    }
+    args
+}
