@@ -1,4 +1,47 @@
-//! Slack Web API client.
+//! A typed client for Slack's Web API, generated from a spec.
+//!
+//! ```no_run
+//! # async fn run() -> slack_api::Result<()> {
+//! let client = slack_api::Client::from_env()?; // SLACK_BOT_TOKEN, then SLACK_API_TOKEN
+//! let raw: serde_json::Value = client
+//!     .call("chat.postMessage", &serde_json::json!({"channel": "C123", "text": "Hello"}))
+//!     .await?;
+//! # let _ = raw; Ok(()) }
+//! ```
+//!
+//! Every Web API method in the spec has a builder on its family's handle
+//! (`client.chat().post_message(..)`), with required arguments positional and
+//! optional ones as setters; `.await` sends it. Each family is a module and a
+//! Cargo feature of the same name. Cursor-paginated methods also have
+//! `.pages()` and `.items()` streams ([`paginate`]).
+//!
+//! The client ([`Client`]) sends the token in the `Authorization` header only,
+//! encodes arguments as Slack expects for each method (query string, form or
+//! JSON), retries rate-limited calls and, for methods safe to repeat, server
+//! errors ([`retry::RetryPolicy`]), and returns one [`Error`] type. The token
+//! never appears in `Debug` output, errors or logs.
+
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
+
+use std::future::Future;
+use std::pin::Pin;
+
+// `spec_table` and `error_code` are crate-private modules with `pub` items
+// (re-exported through `spec` and `error`), hence `unreachable_pub`. Unions
+// and the event enum hold their variants inline, hence `large_enum_variant`.
+#[rustfmt::skip]
+#[allow(unreachable_pub, clippy::large_enum_variant)]
+mod generated;
+pub use generated::*;
+
+mod client;
+pub mod de;
+pub mod error;
+pub mod ids;
+pub mod paginate;
+pub mod request;
+pub mod retry;
+pub mod spec;
 
 #[cfg(feature = "axum")]
 pub mod axum;
@@ -8,3 +51,10 @@ pub mod outgoing;
 pub mod signing;
 pub mod slash;
 pub mod webhook;
+
+pub use client::{Client, ClientBuilder, Exchange, RawResponse};
+pub use error::{Error, Result};
+
+/// A boxed, sendable future; the shape of futures stored in trait objects here.
+#[doc(hidden)]
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -1,0 +1,844 @@
+//! Tolerant decoding of Slack's JSON.
+//!
+//! Slack is loose about JSON types: integers sometimes arrive as strings
+//! (`"12"`, or `""` for "none"), strings as numbers, and optional fields as
+//! `null` or as a value of an unexpected shape. Generated structs route every
+//! field through [`opt`], [`req`] or [`vec`], which coerce what is safe to
+//! coerce and, for optional fields, treat anything else as absent instead of
+//! failing the whole response. Whole bodies are decoded by [`from_slice`] /
+//! [`from_str`], which report the JSON path and a short excerpt on failure.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::value::{
+    BorrowedStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer, StringDeserializer,
+};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess,
+    SeqAccess, Unexpected, Visitor,
+};
+
+/// The JSON kind a type is normally sent as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// A JSON string (text, IDs, string enums).
+    String,
+    /// A JSON number.
+    Number,
+    /// `true` or `false`.
+    Bool,
+    /// A JSON array.
+    Array,
+    /// A JSON object (objects and tagged unions).
+    Object,
+    /// Several shapes are valid (shape unions, raw JSON).
+    Any,
+}
+
+/// A scalar JSON value offered to [`Lenient::coerce`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scalar<'a> {
+    /// A string.
+    Str(&'a str),
+    /// A negative (or any signed) integer.
+    I64(i64),
+    /// A non-negative integer.
+    U64(u64),
+    /// A number with a fraction or exponent.
+    F64(f64),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl Scalar<'_> {
+    /// The decimal text of a number, `None` for strings and booleans.
+    pub fn number_text(self) -> Option<String> {
+        match self {
+            Scalar::I64(v) => Some(v.to_string()),
+            Scalar::U64(v) => Some(v.to_string()),
+            Scalar::F64(v) if v.is_finite() => Some(v.to_string()),
+            _ => None,
+        }
+    }
+
+    fn unexpected(&self) -> Unexpected<'_> {
+        match *self {
+            Scalar::Str(s) => Unexpected::Str(s),
+            Scalar::I64(v) => Unexpected::Signed(v),
+            Scalar::U64(v) => Unexpected::Unsigned(v),
+            Scalar::F64(v) => Unexpected::Float(v),
+            Scalar::Bool(v) => Unexpected::Bool(v),
+        }
+    }
+}
+
+/// A type the tolerant field decoders know how to handle.
+///
+/// Every type that can appear in a generated field implements it: the
+/// primitives here, the IDs, and every generated object, enum and union.
+pub trait Lenient: Sized {
+    /// The JSON shape the type is normally sent as. A value of another shape
+    /// is offered to [`coerce`](Self::coerce), and otherwise rejected.
+    const SHAPE: Shape;
+
+    /// Converts a scalar that the type's own `Deserialize` did not accept,
+    /// such as the string `"12"` for an integer. `None` rejects it.
+    fn coerce(value: Scalar<'_>) -> Option<Self> {
+        let _ = value;
+        None
+    }
+}
+
+impl Lenient for String {
+    const SHAPE: Shape = Shape::String;
+    fn coerce(value: Scalar<'_>) -> Option<Self> {
+        value.number_text()
+    }
+}
+
+fn parse_integer<T: TryFrom<i64> + TryFrom<u64> + std::str::FromStr>(
+    value: Scalar<'_>,
+) -> Option<T> {
+    match value {
+        Scalar::Str(s) => {
+            let s = s.trim();
+            s.parse().ok().or_else(|| {
+                // "12.0" is still a whole number.
+                let f: f64 = s.parse().ok()?;
+                whole(f)
+            })
+        }
+        Scalar::I64(v) => T::try_from(v).ok(),
+        Scalar::U64(v) => T::try_from(v).ok(),
+        Scalar::F64(v) => whole(v),
+        Scalar::Bool(_) => None,
+    }
+}
+
+fn whole<T: TryFrom<i64> + TryFrom<u64>>(f: f64) -> Option<T> {
+    if f.fract() != 0.0 || !f.is_finite() {
+        return None;
+    }
+    // The casts saturate; the range checks reject values that did.
+    if f < 0.0 && f >= i64::MIN as f64 {
+        T::try_from(f as i64).ok()
+    } else if f >= 0.0 && f < u64::MAX as f64 {
+        T::try_from(f as u64).ok()
+    } else {
+        None
+    }
+}
+
+impl Lenient for i64 {
+    const SHAPE: Shape = Shape::Number;
+    fn coerce(value: Scalar<'_>) -> Option<Self> {
+        parse_integer(value)
+    }
+}
+
+impl Lenient for u64 {
+    const SHAPE: Shape = Shape::Number;
+    fn coerce(value: Scalar<'_>) -> Option<Self> {
+        parse_integer(value)
+    }
+}
+
+impl Lenient for f64 {
+    const SHAPE: Shape = Shape::Number;
+    fn coerce(value: Scalar<'_>) -> Option<Self> {
+        match value {
+            Scalar::Str(s) => s.trim().parse().ok().filter(|f: &f64| f.is_finite()),
+            _ => None,
+        }
+    }
+}
+
+impl Lenient for bool {
+    const SHAPE: Shape = Shape::Bool;
+    fn coerce(value: Scalar<'_>) -> Option<Self> {
+        match value {
+            Scalar::Str("true" | "1") | Scalar::I64(1) | Scalar::U64(1) => Some(true),
+            Scalar::Str("false" | "0") | Scalar::I64(0) | Scalar::U64(0) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+impl Lenient for serde_json::Value {
+    const SHAPE: Shape = Shape::Any;
+}
+
+impl<T> Lenient for Vec<T> {
+    const SHAPE: Shape = Shape::Array;
+}
+
+impl<T> Lenient for BTreeMap<String, T> {
+    const SHAPE: Shape = Shape::Object;
+}
+
+impl<T: Lenient> Lenient for Box<T> {
+    const SHAPE: Shape = T::SHAPE;
+    fn coerce(value: Scalar<'_>) -> Option<Self> {
+        T::coerce(value).map(Box::new)
+    }
+}
+
+/// Decodes an optional field: `null`, or a value of the wrong shape that
+/// cannot be coerced, gives `None`. Errors inside a well-shaped nested object
+/// or array still fail.
+pub fn opt<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Lenient,
+{
+    d.deserialize_any(LenientVisitor::<T> {
+        required: false,
+        marker: PhantomData,
+    })
+}
+
+/// Decodes a required field with the same coercions as [`opt`]; `null` or a
+/// wrong shape is an error.
+pub fn req<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Lenient,
+{
+    d.deserialize_any(LenientVisitor::<T> {
+        required: true,
+        marker: PhantomData,
+    })?
+    .ok_or_else(|| de::Error::invalid_type(Unexpected::Unit, &"a value"))
+}
+
+/// Decodes an array field: `null` or a non-array gives an empty `Vec`, and
+/// elements that are `null` or of the wrong shape are skipped.
+pub fn vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Lenient,
+{
+    d.deserialize_any(VecVisitor::<T>(PhantomData))
+}
+
+struct LenientVisitor<T> {
+    required: bool,
+    marker: PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de> + Lenient> LenientVisitor<T> {
+    fn accepts(shape: Shape) -> bool {
+        T::SHAPE == shape || T::SHAPE == Shape::Any
+    }
+
+    /// A scalar: the type's own `Deserialize` when the shape fits, then its
+    /// coercion, then `None` (optional) or an error (required).
+    fn scalar<E, D2>(&self, shape: Shape, de: D2, value: Scalar<'_>) -> Result<Option<T>, E>
+    where
+        E: de::Error,
+        D2: Deserializer<'de, Error = de::value::Error>,
+    {
+        let mut direct_err = None;
+        if Self::accepts(shape) {
+            match T::deserialize(de) {
+                Ok(v) => return Ok(Some(v)),
+                Err(e) => direct_err = Some(e),
+            }
+        }
+        if let Some(v) = T::coerce(value) {
+            return Ok(Some(v));
+        }
+        match (self.required, direct_err) {
+            (false, _) => Ok(None),
+            (true, Some(e)) => Err(E::custom(e)),
+            (true, None) => Err(E::invalid_type(value.unexpected(), self)),
+        }
+    }
+
+    fn mismatch<E: de::Error>(&self, unexpected: Unexpected<'_>) -> Result<Option<T>, E> {
+        if self.required {
+            Err(E::invalid_type(unexpected, self))
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for LenientVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match T::SHAPE {
+            Shape::String => f.write_str("a string"),
+            Shape::Number => f.write_str("a number"),
+            Shape::Bool => f.write_str("a boolean"),
+            Shape::Array => f.write_str("an array"),
+            Shape::Object => f.write_str("an object"),
+            Shape::Any => f.write_str("any JSON value"),
+        }
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.scalar(Shape::Bool, v.into_deserializer(), Scalar::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.scalar(Shape::Number, v.into_deserializer(), Scalar::I64(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.scalar(Shape::Number, v.into_deserializer(), Scalar::U64(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.scalar(Shape::Number, v.into_deserializer(), Scalar::F64(v))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        self.scalar(
+            Shape::String,
+            BorrowedStrDeserializer::new(v),
+            Scalar::Str(v),
+        )
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        // A transient `&str` cannot be lent for `'de`; hand over an owned copy.
+        let owned: StringDeserializer<de::value::Error> = v.to_owned().into_deserializer();
+        self.scalar(Shape::String, owned, Scalar::Str(v))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        let scalar_copy = v.clone();
+        self.scalar(
+            Shape::String,
+            v.into_deserializer(),
+            Scalar::Str(&scalar_copy),
+        )
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        if !self.required {
+            return Ok(None);
+        }
+        if T::SHAPE == Shape::Any {
+            let de: de::value::UnitDeserializer<de::value::Error> = ().into_deserializer();
+            return T::deserialize(de).map(Some).map_err(E::custom);
+        }
+        Err(E::invalid_type(Unexpected::Unit, &self))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.visit_unit()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        if Self::accepts(Shape::Array) {
+            return T::deserialize(SeqAccessDeserializer::new(seq)).map(Some);
+        }
+        // The rest of the input must still be consumed.
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.mismatch(Unexpected::Seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        if Self::accepts(Shape::Object) {
+            return T::deserialize(MapAccessDeserializer::new(map)).map(Some);
+        }
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        self.mismatch(Unexpected::Map)
+    }
+}
+
+struct OptSeed<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + Lenient> DeserializeSeed<'de> for OptSeed<T> {
+    type Value = Option<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        opt(d)
+    }
+}
+
+struct VecVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for VecVisitor<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(item) = seq.next_element_seed(OptSeed::<T>(PhantomData))? {
+            out.extend(item);
+        }
+        Ok(out)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Vec::new())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+}
+
+/// A response body that could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DecodeError {
+    method: Option<String>,
+    path: String,
+    message: String,
+    excerpt: String,
+}
+
+impl DecodeError {
+    /// An error for a method name the decoder does not know.
+    pub fn unknown_method(name: &str) -> Self {
+        Self {
+            method: Some(name.to_owned()),
+            path: String::new(),
+            message: format!("unknown method `{name}`"),
+            excerpt: String::new(),
+        }
+    }
+
+    /// An error with a message and no position, for checks outside serde.
+    pub fn custom(message: impl fmt::Display) -> Self {
+        Self {
+            method: None,
+            path: String::new(),
+            message: redact_tokens(&message.to_string()),
+            excerpt: String::new(),
+        }
+    }
+
+    /// Names the Web API method whose response this was.
+    pub fn with_method(mut self, method: &str) -> Self {
+        self.method = Some(method.to_owned());
+        self
+    }
+
+    /// The Web API method, when known.
+    pub fn method(&self) -> Option<&str> {
+        self.method.as_deref()
+    }
+
+    /// JSON path of the value that failed, such as `channels[3].created`;
+    /// empty when the failure is not at a value (for example invalid JSON at
+    /// the top level).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What went wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// A short piece of the body around the failure, with tokens redacted.
+    pub fn excerpt(&self) -> &str {
+        &self.excerpt
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("could not decode the response")?;
+        if let Some(m) = &self.method {
+            write!(f, " of `{m}`")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, " at `{}`", self.path)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if !self.excerpt.is_empty() {
+            write!(f, " (near `{}`)", self.excerpt)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Decodes a whole body, reporting the JSON path and an excerpt on failure.
+pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let make = |path: String, inner: serde_json::Error| DecodeError {
+        method: None,
+        path: if path == "." { String::new() } else { path },
+        message: redact_tokens(&strip_position(&inner.to_string())),
+        excerpt: excerpt(body, inner.line(), inner.column()),
+    };
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        make(path, e.into_inner())
+    })?;
+    de.end().map_err(|e| make(String::new(), e))?;
+    Ok(value)
+}
+
+/// [`from_slice`] for text.
+pub fn from_str<T: DeserializeOwned>(body: &str) -> Result<T, DecodeError> {
+    from_slice(body.as_bytes())
+}
+
+/// serde_json appends " at line L column C"; the excerpt shows it better.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+const EXCERPT_RADIUS: usize = 40;
+
+/// Up to 40 bytes either side of (1-based) line and column, on one line.
+fn excerpt(body: &[u8], line: usize, column: usize) -> String {
+    if line == 0 {
+        return String::new();
+    }
+    let text = String::from_utf8_lossy(body);
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
+    let at = (line_start + column.saturating_sub(1)).min(text.len());
+    let mut start = at.saturating_sub(EXCERPT_RADIUS);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (at + EXCERPT_RADIUS).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let piece: String = text[start..end]
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    redact_tokens(&piece)
+}
+
+/// Replaces anything that looks like a Slack token (`xoxb-…`, `xoxp-…`,
+/// `xapp-…`, …) with a placeholder, so error messages and logs built from
+/// bodies never carry one (OAuth responses contain tokens).
+pub(crate) fn redact_tokens(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = find_token_start(rest) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let prefix_len = tail.find('-').map_or(tail.len(), |d| d + 1);
+        let body_len = tail[prefix_len..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .unwrap_or(tail.len() - prefix_len);
+        out.push_str(&tail[..prefix_len]);
+        out.push_str("[redacted]");
+        rest = &tail[prefix_len + body_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn find_token_start(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    (0..bytes.len()).find(|&i| {
+        let t = &bytes[i..];
+        (t.starts_with(b"xox") && t.len() > 4 && t[3].is_ascii_alphabetic() && t[4] == b'-')
+            || t.starts_with(b"xapp-")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    struct Inner {
+        #[serde(deserialize_with = "req")]
+        id: String,
+    }
+
+    impl Lenient for Inner {
+        const SHAPE: Shape = Shape::Object;
+    }
+
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    struct Outer {
+        #[serde(default, deserialize_with = "opt")]
+        int: Option<i64>,
+        #[serde(default, deserialize_with = "opt")]
+        uint: Option<u64>,
+        #[serde(default, deserialize_with = "opt")]
+        float: Option<f64>,
+        #[serde(default, deserialize_with = "opt")]
+        flag: Option<bool>,
+        #[serde(default, deserialize_with = "opt")]
+        text: Option<String>,
+        #[serde(default, deserialize_with = "opt")]
+        raw: Option<serde_json::Value>,
+        #[serde(default, deserialize_with = "opt")]
+        inner: Option<Box<Inner>>,
+        #[serde(default, deserialize_with = "vec")]
+        list: Vec<i64>,
+        #[serde(default, deserialize_with = "vec")]
+        inners: Vec<Inner>,
+        #[serde(default, deserialize_with = "opt")]
+        map: Option<BTreeMap<String, i64>>,
+    }
+
+    fn check(json: &str, expected: Outer) {
+        let got: Outer = from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+        assert_eq!(got, expected, "{json}");
+    }
+
+    fn inner(id: &str) -> Inner {
+        Inner { id: id.into() }
+    }
+
+    #[test]
+    fn lenient_fields() {
+        check("{}", Outer::default());
+        check(
+            r#"{"int": 5}"#,
+            Outer {
+                int: Some(5),
+                ..Default::default()
+            },
+        );
+        check(
+            r#"{"int": "12"}"#,
+            Outer {
+                int: Some(12),
+                ..Default::default()
+            },
+        );
+        check(
+            r#"{"int": " 7 "}"#,
+            Outer {
+                int: Some(7),
+                ..Default::default()
+            },
+        );
+        check(r#"{"int": ""}"#, Outer::default());
+        check(r#"{"int": null}"#, Outer::default());
+        check(
+            r#"{"int": 3.0}"#,
+            Outer {
+                int: Some(3),
+                ..Default::default()
+            },
+        );
+        check(r#"{"int": 3.5}"#, Outer::default());
+        check(
+            r#"{"int": -4}"#,
+            Outer {
+                int: Some(-4),
+                ..Default::default()
+            },
+        );
+        check(r#"{"int": [1]}"#, Outer::default());
+        check(r#"{"int": {"a": 1}}"#, Outer::default());
+        check(r#"{"uint": -1}"#, Outer::default());
+        check(
+            r#"{"uint": "18446744073709551615"}"#,
+            Outer {
+                uint: Some(u64::MAX),
+                ..Default::default()
+            },
+        );
+        check(
+            r#"{"float": "1.5"}"#,
+            Outer {
+                float: Some(1.5),
+                ..Default::default()
+            },
+        );
+        check(
+            r#"{"float": 2}"#,
+            Outer {
+                float: Some(2.0),
+                ..Default::default()
+            },
+        );
+        check(
+            r#"{"flag": "true"}"#,
+            Outer {
+                flag: Some(true),
+                ..Default::default()
+            },
+        );
+        check(
+            r#"{"flag": 0}"#,
+            Outer {
+                flag: Some(false),
+                ..Default::default()
+            },
+        );
+        check(r#"{"flag": "maybe"}"#, Outer::default());
+        check(
+            r#"{"text": 42}"#,
+            Outer {
+                text: Some("42".into()),
+                ..Default::default()
+            },
+        );
+        check(
+            r#"{"text": "a\"b"}"#,
+            Outer {
+                text: Some("a\"b".into()),
+                ..Default::default()
+            },
+        );
+        check(r#"{"text": false}"#, Outer::default());
+        check(
+            r#"{"raw": [1, {"x": null}]}"#,
+            Outer {
+                raw: Some(serde_json::json!([1, {"x": null}])),
+                ..Default::default()
+            },
+        );
+        check(r#"{"raw": null}"#, Outer::default());
+        check(
+            r#"{"inner": {"id": "X", "extra": [1, 2]}}"#,
+            Outer {
+                inner: Some(Box::new(inner("X"))),
+                ..Default::default()
+            },
+        );
+        check(r#"{"inner": "X"}"#, Outer::default());
+        check(r#"{"inner": [{"id": "X"}]}"#, Outer::default());
+        check(
+            r#"{"list": [1, "2", null, "x", 4]}"#,
+            Outer {
+                list: vec![1, 2, 4],
+                ..Default::default()
+            },
+        );
+        check(r#"{"list": null}"#, Outer::default());
+        check(r#"{"list": {"a": 1}}"#, Outer::default());
+        check(r#"{"list": "1,2"}"#, Outer::default());
+        check(
+            r#"{"inners": [{"id": "A"}, 3, {"id": 7}]}"#,
+            Outer {
+                inners: vec![inner("A"), inner("7")],
+                ..Default::default()
+            },
+        );
+        check(
+            r#"{"map": {"a": 1}}"#,
+            Outer {
+                map: Some([("a".to_owned(), 1)].into()),
+                ..Default::default()
+            },
+        );
+        check(r#"{"map": []}"#, Outer::default());
+        check(
+            r#"{"unknown": {"deep": [1, 2, {"x": 3}]}, "int": 1}"#,
+            Outer {
+                int: Some(1),
+                ..Default::default()
+            },
+        );
+    }
+
+    fn check_err(json: &str, path: &str, message_part: &str) {
+        let err = from_str::<Outer>(json).unwrap_err();
+        assert_eq!(err.path(), path, "{json}: {err}");
+        assert!(err.message().contains(message_part), "{json}: {err}");
+    }
+
+    #[test]
+    fn errors_carry_paths() {
+        check_err(r#"{"inner": {}}"#, "inner", "missing field `id`");
+        check_err(
+            r#"{"inner": {"id": null}}"#,
+            "inner.id",
+            "invalid type: null",
+        );
+        check_err(
+            r#"{"inners": [{"id": "a"}, {"id": [1]}]}"#,
+            "inners[1].id",
+            "invalid type: sequence",
+        );
+        check_err(r#"{"int": 1"#, "?", "EOF");
+        check_err(r#"{"int": 1} x"#, "", "trailing characters");
+    }
+
+    #[test]
+    fn excerpt_is_short_and_redacted() {
+        let body = format!(
+            r#"{{"padding": "{}", "token": "xoxb-1234-secret", "inners": [{{"id": null}}]}}"#,
+            "p".repeat(100)
+        );
+        let err = from_str::<Outer>(&body).unwrap_err();
+        assert_eq!(err.path(), "inners[0].id");
+        assert!(
+            err.excerpt().len() <= 2 * EXCERPT_RADIUS + 16,
+            "{}",
+            err.excerpt()
+        );
+        assert!(
+            err.excerpt().contains(r#"[{"id": null"#),
+            "{}",
+            err.excerpt()
+        );
+        assert!(
+            err.excerpt().contains("xoxb-[redacted]"),
+            "{}",
+            err.excerpt()
+        );
+        assert!(!err.to_string().contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(redact_tokens("a xoxb-12-ab_c d"), "a xoxb-[redacted] d");
+        assert_eq!(redact_tokens("xapp-1-A-2\"x"), "xapp-[redacted]\"x");
+        assert_eq!(redact_tokens("xox- xoxo"), "xox- xoxo");
+    }
+
+    #[test]
+    fn required_fields() {
+        #[derive(Debug, Deserialize)]
+        struct R {
+            #[serde(deserialize_with = "req")]
+            n: i64,
+            #[serde(deserialize_with = "req")]
+            v: serde_json::Value,
+        }
+        let r: R = from_str(r#"{"n": "3", "v": null}"#).unwrap();
+        assert_eq!((r.n, r.v), (3, serde_json::Value::Null));
+        let e = from_str::<R>(r#"{"n": "x", "v": 1}"#).unwrap_err();
+        assert_eq!(e.path(), "n");
+        let e = from_str::<R>(r#"{"n": [], "v": 1}"#).unwrap_err();
+        assert!(e.message().contains("expected a number"), "{e}");
+    }
+}

@@ -1,0 +1,186 @@
+//! Cursor pagination as streams.
+//!
+//! Paginated request builders implement [`Paginate`]; their `pages()` and
+//! `items()` return [`Pages`] and [`Items`], which follow
+//! `response_metadata.next_cursor` until it is empty or missing, or repeats a
+//! cursor already seen (Slack has been known to loop). An error is yielded once
+//! and ends the stream.
+
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+
+use crate::{BoxFuture, Result};
+
+/// A request that can fetch successive pages of a cursor-paginated method.
+pub trait Paginate: Clone + Send + 'static {
+    /// One page: the method's whole response.
+    type Page: Send;
+    /// One item of a page.
+    type Item: Send;
+
+    /// Sets the cursor argument for the next request.
+    fn set_cursor(&mut self, cursor: String);
+    /// The page's `response_metadata.next_cursor`, if any.
+    fn next_cursor(page: &Self::Page) -> Option<&str>;
+    /// The page's items.
+    fn into_items(page: Self::Page) -> Vec<Self::Item>;
+    /// Sends the request for one page.
+    fn send_page(self) -> BoxFuture<'static, Result<Self::Page>>;
+}
+
+enum State<R: Paginate> {
+    Ready(Box<R>),
+    Pending(Box<R>, BoxFuture<'static, Result<R::Page>>),
+    Done,
+}
+
+/// A stream of whole pages.
+#[must_use = "streams do nothing unless polled"]
+pub struct Pages<R: Paginate> {
+    state: State<R>,
+    seen: HashSet<String>,
+    pages: usize,
+}
+
+impl<R: Paginate> Pages<R> {
+    /// Starts at the request's current cursor (normally none: the first page).
+    pub fn new(request: R) -> Self {
+        Self {
+            state: State::Ready(Box::new(request)),
+            seen: HashSet::new(),
+            pages: 0,
+        }
+    }
+
+    /// The next page, or `None` after the last one (or after an error).
+    pub async fn next(&mut self) -> Option<Result<R::Page>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Every page, stopping at the first error.
+    pub async fn try_collect(mut self) -> Result<Vec<R::Page>> {
+        let mut out = Vec::new();
+        while let Some(page) = self.next().await {
+            out.push(page?);
+        }
+        Ok(out)
+    }
+}
+
+// No field is ever pinned in place: the request is boxed and the page
+// future is `Pin<Box<_>>`.
+impl<R: Paginate> Unpin for Pages<R> {}
+impl<R: Paginate> Unpin for Items<R> {}
+
+impl<R: Paginate> fmt::Debug for Pages<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.state {
+            State::Ready(_) => "ready",
+            State::Pending(..) => "pending",
+            State::Done => "done",
+        };
+        f.debug_struct("Pages")
+            .field("state", &state)
+            .field("pages", &self.pages)
+            .finish()
+    }
+}
+
+impl<R: Paginate> Stream for Pages<R> {
+    type Item = Result<R::Page>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            match std::mem::replace(&mut this.state, State::Done) {
+                State::Done => return Poll::Ready(None),
+                State::Ready(req) => {
+                    let fut = (*req).clone().send_page();
+                    this.state = State::Pending(req, fut);
+                }
+                State::Pending(mut req, mut fut) => match fut.as_mut().poll(cx) {
+                    Poll::Pending => {
+                        this.state = State::Pending(req, fut);
+                        return Poll::Pending;
+                    }
+                    // The error ends the stream: `state` stays `Done`.
+                    Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
+                    Poll::Ready(Ok(page)) => {
+                        this.pages += 1;
+                        match R::next_cursor(&page) {
+                            Some(c) if !c.is_empty() && this.seen.insert(c.to_owned()) => {
+                                req.set_cursor(c.to_owned());
+                                this.state = State::Ready(req);
+                            }
+                            _ => {}
+                        }
+                        return Poll::Ready(Some(Ok(page)));
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// A stream of the items of every page.
+#[must_use = "streams do nothing unless polled"]
+pub struct Items<R: Paginate> {
+    pages: Pages<R>,
+    buffer: VecDeque<R::Item>,
+}
+
+impl<R: Paginate> Items<R> {
+    /// Starts at the request's current cursor (normally none: the first page).
+    pub fn new(request: R) -> Self {
+        Self {
+            pages: Pages::new(request),
+            buffer: VecDeque::new(),
+        }
+    }
+
+    /// The next item, or `None` after the last one (or after an error).
+    pub async fn next(&mut self) -> Option<Result<R::Item>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Every item, stopping at the first error.
+    pub async fn try_collect(mut self) -> Result<Vec<R::Item>> {
+        let mut out = Vec::new();
+        while let Some(item) = self.next().await {
+            out.push(item?);
+        }
+        Ok(out)
+    }
+}
+
+impl<R: Paginate> fmt::Debug for Items<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Items")
+            .field("pages", &self.pages)
+            .field("buffered", &self.buffer.len())
+            .finish()
+    }
+}
+
+impl<R: Paginate> Stream for Items<R> {
+    type Item = Result<R::Item>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.buffer.pop_front() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match Pin::new(&mut this.pages).poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(Some(Ok(page))) => this.buffer.extend(R::into_items(page)),
+            }
+        }
+    }
+}

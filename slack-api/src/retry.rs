@@ -1,0 +1,159 @@
+//! Retry policy and the injectable sleep the client waits with.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::BoxFuture;
+
+/// How the client retries failed calls.
+///
+/// HTTP 429 is always retried (up to `max_retries`), waiting `Retry-After`
+/// when `honour_retry_after` is set. Connection failures before anything was
+/// sent are always retried. Server errors (5xx) and other transport failures
+/// are retried only for methods the spec marks `retry_safe`, so a
+/// non-idempotent call such as `chat.postMessage` is never repeated.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Retries after the first attempt; `0` disables retrying.
+    pub max_retries: u32,
+    /// Backoff before the first retry; doubled each retry.
+    pub base_backoff: Duration,
+    /// Upper bound on one backoff (and on an honoured `Retry-After`).
+    pub max_backoff: Duration,
+    /// Fraction (0.0–1.0) of each backoff randomised away, to spread retries.
+    pub jitter: f64,
+    /// Wait what `Retry-After` says on 429 instead of the computed backoff.
+    pub honour_retry_after: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            base_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(60),
+            jitter: 0.5,
+            honour_retry_after: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn none() -> Self {
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+
+    /// Sets [`max_retries`](Self::max_retries).
+    pub fn with_max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+
+    /// Sets [`base_backoff`](Self::base_backoff).
+    pub fn with_base_backoff(mut self, d: Duration) -> Self {
+        self.base_backoff = d;
+        self
+    }
+
+    /// Sets [`max_backoff`](Self::max_backoff).
+    pub fn with_max_backoff(mut self, d: Duration) -> Self {
+        self.max_backoff = d;
+        self
+    }
+
+    /// Sets [`jitter`](Self::jitter), clamped to 0.0–1.0.
+    pub fn with_jitter(mut self, fraction: f64) -> Self {
+        self.jitter = if fraction.is_nan() {
+            0.0
+        } else {
+            fraction.clamp(0.0, 1.0)
+        };
+        self
+    }
+
+    /// Sets [`honour_retry_after`](Self::honour_retry_after).
+    pub fn with_honour_retry_after(mut self, yes: bool) -> Self {
+        self.honour_retry_after = yes;
+        self
+    }
+
+    /// The wait before retry number `retry` (0-based), with jitter applied
+    /// from `random` (a value in 0.0–1.0).
+    pub fn backoff(&self, retry: u32, random: f64) -> Duration {
+        let exp = self
+            .base_backoff
+            .saturating_mul(1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX));
+        let capped = exp.min(self.max_backoff);
+        let jitter = self.jitter.clamp(0.0, 1.0) * random.clamp(0.0, 1.0);
+        capped.mul_f64(1.0 - jitter)
+    }
+
+    /// The wait before retrying a 429 that said `Retry-After: retry_after`.
+    pub fn rate_limit_wait(
+        &self,
+        retry: u32,
+        retry_after: Option<Duration>,
+        random: f64,
+    ) -> Duration {
+        match retry_after {
+            Some(d) if self.honour_retry_after => d.min(self.max_backoff),
+            _ => self.backoff(retry, random),
+        }
+    }
+}
+
+/// Something that waits: the client sleeps through it between retries and
+/// when the client-side rate limiter holds a call back. Tests inject one that
+/// records the requested durations and returns at once.
+pub trait Sleeper: Send + Sync + fmt::Debug {
+    /// A future that completes after `duration`.
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
+}
+
+/// The default [`Sleeper`]: `tokio::time::sleep`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokioSleeper;
+
+impl Sleeper for TokioSleeper {
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+/// A value in 0.0–1.0 for jitter, without a random-number dependency: the
+/// standard library seeds each `RandomState` differently.
+pub(crate) fn random_fraction() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0);
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        let p = RetryPolicy::default()
+            .with_base_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_secs(1))
+            .with_jitter(0.5);
+        assert_eq!(p.backoff(0, 0.0), Duration::from_millis(100));
+        assert_eq!(p.backoff(2, 0.0), Duration::from_millis(400));
+        assert_eq!(p.backoff(10, 0.0), Duration::from_secs(1));
+        assert_eq!(p.backoff(40, 0.0), Duration::from_secs(1));
+        assert_eq!(p.backoff(0, 1.0), Duration::from_millis(50));
+        assert_eq!(
+            p.rate_limit_wait(0, Some(Duration::from_secs(30)), 0.3),
+            Duration::from_secs(1)
+        );
+        let r = random_fraction();
+        assert!((0.0..=1.0).contains(&r));
+    }
+}
