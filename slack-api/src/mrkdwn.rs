@@ -13,7 +13,7 @@
 //!
 //! let text = format!("{} deployed {}", mrkdwn::user(&UserId::new("U1")), mrkdwn::escape("a<b"));
 //! assert_eq!(text, "<@U1> deployed a&lt;b");
-//! assert_eq!(mrkdwn::parse(&text)[2], Token::Text("a<b".into()));
+//! assert_eq!(mrkdwn::parse(&text)[1], Token::Text(" deployed a<b".into()));
 //! ```
 
 use std::fmt::Write as _;
