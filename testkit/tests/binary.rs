@@ -1,0 +1,86 @@
+//! The standalone `fake-slack` binary and its admin API.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+struct Server {
+    child: Child,
+    info: Value,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(args: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fake-slack"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn fake-slack");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let info = serde_json::from_str(&line).expect("first line is JSON");
+    Server { child, info }
+}
+
+#[tokio::test]
+async fn admin_api_drives_the_fake() {
+    let server = start(&["--port", "0", "--seed", "0"]);
+    let api = server.info["api"].as_str().unwrap().to_string();
+    let admin = server.info["admin"].as_str().unwrap().to_string();
+    assert!(api.ends_with("/api/"));
+    let http = reqwest::Client::new();
+    let post = |url: String, body: Value| {
+        let http = http.clone();
+        async move { http.post(url).json(&body).send().await.unwrap() }
+    };
+
+    // A person posts; the bot reads it over the Web API.
+    let resp = post(format!("{admin}message"), json!({"user": "U_ALICE", "channel": "C_GENERAL", "text": "hi bot"})).await;
+    assert_eq!(resp.status(), 200);
+    let hist: Value = http
+        .get(format!("{api}conversations.history?channel=C_GENERAL"))
+        .bearer_auth("xoxb-1")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(hist["messages"][0]["text"], "hi bot");
+
+    // Inject a fault.
+    post(format!("{admin}fault"), json!({"method": "auth.test", "fault": {"kind": "rate_limited", "retry_after": 3}})).await;
+    let resp = http.post(format!("{api}auth.test")).bearer_auth("xoxb-1").send().await.unwrap();
+    assert_eq!(resp.status(), 429);
+    assert_eq!(resp.headers()["retry-after"], "3");
+
+    // Read the journal.
+    let journal: Value = http.get(format!("{admin}journal")).send().await.unwrap().json().await.unwrap();
+    let methods: Vec<&str> = journal["entries"].as_array().unwrap().iter().map(|e| e["method"].as_str().unwrap()).collect();
+    assert_eq!(methods, ["conversations.history", "auth.test"]);
+
+    // An event reaches RTM clients (none connected here: zero).
+    let resp: Value = post(format!("{admin}event"), json!({"type": "hello"})).await.json().await.unwrap();
+    assert_eq!(resp["clients"], 0);
+
+    // Reset.
+    post(format!("{admin}reset"), Value::Null).await;
+    let journal: Value = http.get(format!("{admin}journal")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(journal["entries"], json!([]));
+    let bad = post(format!("{admin}fault"), json!({"method": "x", "fault": {"kind": "nope"}})).await;
+    assert_eq!(bad.status(), 400);
+}
+
+#[test]
+fn bad_arguments_exit_with_usage() {
+    let out = Command::new(env!("CARGO_BIN_EXE_fake-slack")).arg("--bogus").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("usage: fake-slack"));
+}
