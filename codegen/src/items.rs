@@ -1,0 +1,689 @@
+//! Objects, string enums, shape unions and tagged unions.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::names::{camel, ident, snake};
+use crate::spec::{EnumDef, FieldDef, Spec, TypeDefs, UnionDef};
+use crate::ty::{Def, Key, Module, Registry, Ty};
+use crate::{Error, doc};
+
+/// `types.rs`: the shared objects, with the ID newtypes re-exported.
+pub(crate) fn types_rs(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream, Error> {
+    let items = type_defs(&spec.types, &Module::Types, reg)?;
+    Ok(quote! {
+        pub use crate::ids::*;
+        #items
+    })
+}
+
+/// `events.rs`: event payloads and the `Event` union.
+pub(crate) fn events_rs(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream, Error> {
+    type_defs(&spec.events, &Module::Events, reg)
+}
+
+/// Every object, enum and union of one spec file, sorted by name.
+pub(crate) fn type_defs(t: &TypeDefs, m: &Module, reg: &Registry<'_>) -> Result<TokenStream, Error> {
+    let mut items: BTreeMap<&str, TokenStream> = BTreeMap::new();
+    let ctx = |name: &str, e: Error| e.context(format!("{}: {name}", m.spec_file()));
+    for (name, o) in &t.objects {
+        let key = (m.clone(), name.clone());
+        let ts = object(reg, m, name, o.doc.as_deref(), &o.fields, &key).map_err(|e| ctx(name, e))?;
+        items.insert(name, ts);
+    }
+    for (name, e) in &t.enums {
+        items.insert(name, string_enum(name, e).map_err(|e| ctx(name, e))?);
+    }
+    for (name, u) in &t.unions {
+        let key = (m.clone(), name.clone());
+        let ts = if u.tag.is_some() {
+            tagged_union(reg, m, name, u, &key)
+        } else {
+            shape_union(reg, m, name, u)
+        };
+        items.insert(name, ts.map_err(|e| ctx(name, e))?);
+    }
+    Ok(items.into_values().collect())
+}
+
+fn doc_or(d: Option<&str>, fallback: impl FnOnce() -> String) -> TokenStream {
+    match d {
+        Some(d) if !d.trim().is_empty() => doc(d),
+        _ => doc(&fallback()),
+    }
+}
+
+/// How a field is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Required,
+    Optional,
+    List,
+}
+
+/// A generated struct field.
+pub(crate) struct Field {
+    pub json: String,
+    pub ident: Ident,
+    pub ty: Ty,
+    pub slot: Slot,
+    pub boxed: bool,
+    pub doc: Option<String>,
+}
+
+pub(crate) fn field(reg: &Registry<'_>, scope: &Module, container: &Key, f: &FieldDef) -> Result<Field, Error> {
+    let ty = Ty::parse(&f.ty).map_err(|e| e.context(&f.name))?;
+    let rust = match &f.rust_name {
+        Some(r) => r.clone(),
+        None => snake(&f.name),
+    };
+    if !crate::names::is_ident(&rust) {
+        return Err(Error::new(format!("field {:?}: bad Rust name {rust:?}", f.name)));
+    }
+    let slot = match (&ty, f.required) {
+        (Ty::Array(_), _) => Slot::List,
+        (_, true) => Slot::Required,
+        (_, false) => Slot::Optional,
+    };
+    let boxed = slot != Slot::List && reg.needs_box(scope, &ty, container);
+    Ok(Field { json: f.name.clone(), ident: ident(&rust), ty, slot, boxed, doc: f.doc.clone() })
+}
+
+impl Field {
+    /// The field's Rust type.
+    pub(crate) fn rust_ty(&self, reg: &Registry<'_>, scope: &Module) -> Result<TokenStream, Error> {
+        let t = reg.rust_ty(scope, &self.ty)?;
+        let t = if self.boxed { quote!(Box<#t>) } else { t };
+        Ok(match self.slot {
+            Slot::Optional => quote!(Option<#t>),
+            _ => t,
+        })
+    }
+
+    fn tokens(&self, reg: &Registry<'_>, scope: &Module) -> Result<TokenStream, Error> {
+        let ty = self.rust_ty(reg, scope)?;
+        let id = &self.ident;
+        let json = &self.json;
+        // serde derives the key from the identifier without `r#`.
+        let rename = if id.to_string().trim_start_matches("r#") != json {
+            quote!(rename = #json,)
+        } else {
+            quote!()
+        };
+        let attr = match self.slot {
+            Slot::Required => quote!(#[serde(#rename deserialize_with = "crate::de::req")]),
+            Slot::Optional => quote!(#[serde(#rename default, deserialize_with = "crate::de::opt")]),
+            Slot::List => quote!(#[serde(#rename default, deserialize_with = "crate::de::vec")]),
+        };
+        let d = doc_or(self.doc.as_deref(), || format!("`{json}`."));
+        Ok(quote! { #d #attr pub #id: #ty, })
+    }
+}
+
+/// A `#[non_exhaustive]` struct deserialized field by field.
+pub(crate) fn object(
+    reg: &Registry<'_>,
+    scope: &Module,
+    name: &str,
+    d: Option<&str>,
+    fields: &[FieldDef],
+    key: &Key,
+) -> Result<TokenStream, Error> {
+    let id = ident(name);
+    let d = doc_or(d, || format!("The `{name}` object."));
+    let mut seen = BTreeSet::new();
+    let mut fs = TokenStream::new();
+    for f in fields {
+        let f = field(reg, scope, key, f)?;
+        if !seen.insert(f.ident.to_string()) {
+            return Err(Error::new(format!("field {} appears twice", f.ident)));
+        }
+        fs.extend(f.tokens(reg, scope)?);
+    }
+    Ok(quote! {
+        #d
+        #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct #id { #fs }
+
+        impl crate::de::Lenient for #id {
+            const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+        }
+    })
+}
+
+/// Variant names for string values, unique and never `Unknown`.
+fn variant_names(values: &[String]) -> Result<Vec<Ident>, Error> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut values_seen = BTreeSet::new();
+    for v in values {
+        if !values_seen.insert(v) {
+            return Err(Error::new(format!("value {v:?} appears twice")));
+        }
+        let mut n = camel(v);
+        if n == "Unknown" {
+            n = "UnknownValue".into();
+        }
+        let base = n.clone();
+        let mut i = 2;
+        while !seen.insert(n.clone()) {
+            n = format!("{base}{i}");
+            i += 1;
+        }
+        out.push(ident(&n));
+    }
+    Ok(out)
+}
+
+/// A string enum with an `Unknown(String)` fallback (also used for `ErrorCode`).
+pub(crate) fn string_enum(name: &str, e: &EnumDef) -> Result<TokenStream, Error> {
+    let id = ident(name);
+    let d = doc_or(e.doc.as_deref(), || format!("The `{name}` values."));
+    let vs = variant_names(&e.values)?;
+    let strs = &e.values;
+    let vdocs: Vec<TokenStream> = strs.iter().map(|s| doc(&format!("`{s}`"))).collect();
+    let expecting = format!("a {name} string");
+    Ok(quote! {
+        #d
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #id {
+            #( #vdocs #vs, )*
+            /// A value this version of the spec does not know, kept as sent.
+            Unknown(String),
+        }
+
+        impl #id {
+            /// The value as Slack spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#vs => #strs, )*
+                    Self::Unknown(s) => s,
+                }
+            }
+        }
+
+        impl Default for #id {
+            fn default() -> Self {
+                Self::Unknown(String::new())
+            }
+        }
+
+        impl From<&str> for #id {
+            fn from(s: &str) -> Self {
+                match s {
+                    #( #strs => Self::#vs, )*
+                    _ => Self::Unknown(s.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for #id {
+            fn from(s: String) -> Self {
+                match s.as_str() {
+                    #( #strs => Self::#vs, )*
+                    _ => Self::Unknown(s),
+                }
+            }
+        }
+
+        impl std::fmt::Display for #id {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for #id {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #id {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = #id;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<#id, E> {
+                        Ok(#id::from(v))
+                    }
+                    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<#id, E> {
+                        Ok(#id::from(v))
+                    }
+                }
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+
+        impl crate::de::Lenient for #id {
+            const SHAPE: crate::de::Shape = crate::de::Shape::String;
+        }
+    })
+}
+
+/// JSON kinds a shape union dispatches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Str,
+    Int,
+    Float,
+    Bool,
+    Seq,
+    Map,
+}
+
+fn kind_of(reg: &Registry<'_>, scope: &Module, ty: &Ty) -> Result<(Kind, bool), Error> {
+    // The bool says whether the map variant is a tagged union (decoded via `from_json`).
+    Ok(match ty {
+        Ty::String | Ty::Id(_) => (Kind::Str, false),
+        Ty::Integer => (Kind::Int, false),
+        Ty::Number => (Kind::Float, false),
+        Ty::Boolean => (Kind::Bool, false),
+        Ty::Array(_) => (Kind::Seq, false),
+        Ty::Map(_) => (Kind::Map, false),
+        Ty::Json => return Err(Error::new("a shape union variant cannot be `json`")),
+        Ty::Named(n) => match reg.resolve(scope, n)?.1 {
+            Def::Enum => (Kind::Str, false),
+            Def::Object(_) => (Kind::Map, false),
+            Def::Union(u) if u.tag.is_some() => (Kind::Map, true),
+            Def::Union(_) => return Err(Error::new("a shape union cannot nest a shape union")),
+        },
+    })
+}
+
+/// A union told apart by JSON shape, decoded through one visitor.
+fn shape_union(reg: &Registry<'_>, scope: &Module, name: &str, u: &UnionDef) -> Result<TokenStream, Error> {
+    let id = ident(name);
+    let d = doc_or(u.doc.as_deref(), || format!("The `{name}` union."));
+    if u.variants.is_empty() {
+        return Err(Error::new("a union needs variants"));
+    }
+    let mut by_kind: BTreeMap<Kind, (Ident, TokenStream, bool)> = BTreeMap::new();
+    let mut variants = TokenStream::new();
+    for v in &u.variants {
+        let ty = Ty::parse(&v.ty)?;
+        let (k, tagged) = kind_of(reg, scope, &ty)?;
+        let vid = ident(&v.name);
+        let rt = reg.rust_ty(scope, &ty)?;
+        let vd = doc_or(v.doc.as_deref(), || format!("Sent as `{}`.", v.ty));
+        variants.extend(quote!(#vd #vid(#rt),));
+        if by_kind.insert(k, (vid, rt, tagged)).is_some() {
+            return Err(Error::new(format!("two variants have the JSON shape {k:?}")));
+        }
+    }
+    let first = ident(&u.variants[0].name);
+    let mut visits = TokenStream::new();
+    let mut expecting = Vec::new();
+    for (k, (vid, rt, tagged)) in &by_kind {
+        match k {
+            Kind::Str if rt.to_string() == "String" => {
+                expecting.push("a string");
+                visits.extend(quote! {
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<#id, E> {
+                        Ok(#id::#vid(v.to_owned()))
+                    }
+                    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<#id, E> {
+                        Ok(#id::#vid(v))
+                    }
+                });
+            }
+            Kind::Str => {
+                expecting.push("a string");
+                visits.extend(quote! {
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<#id, E> {
+                        Ok(#id::#vid(<#rt>::from(v)))
+                    }
+                    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<#id, E> {
+                        Ok(#id::#vid(<#rt>::from(v)))
+                    }
+                });
+            }
+            Kind::Int => {
+                expecting.push("an integer");
+                visits.extend(quote! {
+                    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<#id, E> {
+                        Ok(#id::#vid(v))
+                    }
+                    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<#id, E> {
+                        i64::try_from(v)
+                            .map(#id::#vid)
+                            .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+                    }
+                });
+            }
+            Kind::Float => {
+                expecting.push("a number");
+                visits.extend(quote! {
+                    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<#id, E> {
+                        Ok(#id::#vid(v))
+                    }
+                });
+                if !by_kind.contains_key(&Kind::Int) {
+                    visits.extend(quote! {
+                        #[allow(clippy::cast_precision_loss)]
+                        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<#id, E> {
+                            Ok(#id::#vid(v as f64))
+                        }
+                        #[allow(clippy::cast_precision_loss)]
+                        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<#id, E> {
+                            Ok(#id::#vid(v as f64))
+                        }
+                    });
+                }
+            }
+            Kind::Bool => {
+                expecting.push("a boolean");
+                visits.extend(quote! {
+                    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<#id, E> {
+                        Ok(#id::#vid(v))
+                    }
+                });
+            }
+            Kind::Seq => {
+                expecting.push("an array");
+                visits.extend(quote! {
+                    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<#id, A::Error> {
+                        serde::Deserialize::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(#id::#vid)
+                    }
+                });
+            }
+            Kind::Map => {
+                expecting.push("an object");
+                let body = if *tagged {
+                    // Tagged unions decode from text; re-serialize the buffered object.
+                    quote! {
+                        let v: serde_json::Value = serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                        <#rt>::from_json(&v.to_string()).map(#id::#vid).map_err(serde::de::Error::custom)
+                    }
+                } else {
+                    quote! {
+                        serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(#id::#vid)
+                    }
+                };
+                visits.extend(quote! {
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<#id, A::Error> {
+                        #body
+                    }
+                });
+            }
+        }
+    }
+    let expecting = expecting.join(" or ");
+    Ok(quote! {
+        #d
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum #id { #variants }
+
+        impl Default for #id {
+            fn default() -> Self {
+                Self::#first(Default::default())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #id {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> serde::de::Visitor<'de> for Visitor {
+                    type Value = #id;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    #visits
+                }
+                deserializer.deserialize_any(Visitor)
+            }
+        }
+
+        impl crate::de::Lenient for #id {
+            const SHAPE: crate::de::Shape = crate::de::Shape::Any;
+        }
+    })
+}
+
+/// How a union accessor reads one field.
+#[derive(Clone)]
+struct Access {
+    /// Return type, rendered with absolute paths (also the comparison key).
+    ret: TokenStream,
+    /// Expression on the variant's payload `v`.
+    expr: TokenStream,
+    doc: Option<String>,
+}
+
+/// Accessors a definition offers: its fields (objects) or its common
+/// accessors (tagged unions).
+fn accessors(reg: &Registry<'_>, key: &Key, depth: usize) -> Result<BTreeMap<String, Access>, Error> {
+    let mut out = BTreeMap::new();
+    if depth > 8 {
+        return Ok(out);
+    }
+    let Some(def) = reg.defs.get(key) else { return Ok(out) };
+    // An unused scope so every path prints in full.
+    let abs = Module::Family(String::new());
+    match def {
+        Def::Object(o) => {
+            for f in &o.fields {
+                let f = field(reg, &key.0, key, f)?;
+                // Resolve in the definition's module, print absolute.
+                let inner = match &f.ty {
+                    Ty::Array(t) => abs_ty(reg, &key.0, t, &abs)?,
+                    t => abs_ty(reg, &key.0, t, &abs)?,
+                };
+                let fid = &f.ident;
+                let is_string = f.ty == Ty::String;
+                let (ret, expr) = match (f.slot, f.boxed, is_string) {
+                    (Slot::List, _, _) => (quote!(Option<&[#inner]>), quote!(Some(v.#fid.as_slice()))),
+                    (Slot::Required, _, true) => (quote!(Option<&str>), quote!(Some(v.#fid.as_str()))),
+                    (Slot::Optional, _, true) => (quote!(Option<&str>), quote!(v.#fid.as_deref())),
+                    (Slot::Required, false, _) => (quote!(Option<&#inner>), quote!(Some(&v.#fid))),
+                    (Slot::Required, true, _) => (quote!(Option<&#inner>), quote!(Some(&*v.#fid))),
+                    (Slot::Optional, false, _) => (quote!(Option<&#inner>), quote!(v.#fid.as_ref())),
+                    (Slot::Optional, true, _) => (quote!(Option<&#inner>), quote!(v.#fid.as_deref())),
+                };
+                out.insert(fid.to_string(), Access { ret, expr, doc: f.doc.clone() });
+            }
+        }
+        Def::Union(u) if u.tag.is_some() => {
+            let common = common_accessors(reg, key, u, depth + 1)?;
+            for (name, a) in common {
+                let m: TokenStream = name.parse().map_err(|_| Error::new("bad accessor name"))?;
+                out.insert(name, Access { ret: a.ret, expr: quote!(v.#m()), doc: a.doc });
+            }
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+fn abs_ty(reg: &Registry<'_>, scope: &Module, ty: &Ty, abs: &Module) -> Result<TokenStream, Error> {
+    Ok(match ty {
+        Ty::Named(n) => {
+            let (m, _) = reg.resolve(scope, n)?;
+            let p = m.path();
+            let n = ident(n);
+            quote!(#p::#n)
+        }
+        Ty::Array(t) => {
+            let t = abs_ty(reg, scope, t, abs)?;
+            quote!(Vec<#t>)
+        }
+        Ty::Map(t) => {
+            let t = abs_ty(reg, scope, t, abs)?;
+            quote!(std::collections::BTreeMap<String, #t>)
+        }
+        t => reg.rust_ty(abs, t)?,
+    })
+}
+
+/// Accessors present with the same type in every typed variant of a tagged union.
+fn common_accessors(reg: &Registry<'_>, key: &Key, u: &UnionDef, depth: usize) -> Result<BTreeMap<String, Access>, Error> {
+    let mut common: Option<BTreeMap<String, Access>> = None;
+    for v in &u.variants {
+        let Ty::Named(n) = Ty::parse(&v.ty)? else { return Ok(BTreeMap::new()) };
+        let (m, _) = reg.resolve(&key.0, n.as_str())?;
+        let acc = accessors(reg, &(m, n), depth)?;
+        common = Some(match common {
+            None => acc,
+            Some(c) => c
+                .into_iter()
+                .filter(|(k, a)| acc.get(k).is_some_and(|b| b.ret.to_string() == a.ret.to_string()))
+                .collect(),
+        });
+    }
+    Ok(common.unwrap_or_default())
+}
+
+/// A union dispatching on a tag field, decoded with a borrowed tag read.
+fn tagged_union(reg: &Registry<'_>, scope: &Module, name: &str, u: &UnionDef, key: &Key) -> Result<TokenStream, Error> {
+    let id = ident(name);
+    let tag = u.tag.as_deref().unwrap_or("type");
+    let d = doc_or(u.doc.as_deref(), || format!("The `{name}` union, by `{tag}`."));
+    let mut variants = TokenStream::new();
+    let mut arms = TokenStream::new();
+    let mut tags = BTreeSet::new();
+    let mut missing_found = false;
+    let mut names = BTreeSet::new();
+    for v in &u.variants {
+        if v.name == "Unknown" || !names.insert(v.name.clone()) {
+            return Err(Error::new(format!("variant name {} is reserved or repeated", v.name)));
+        }
+        let vid = ident(&v.name);
+        let ty = Ty::parse(&v.ty)?;
+        let Ty::Named(tn) = &ty else {
+            return Err(Error::new(format!("variant {}: type must be an object or tagged union", v.name)));
+        };
+        let (_, def) = reg.resolve(scope, tn)?;
+        let rt = reg.rust_ty(scope, &ty)?;
+        let decode = match def {
+            Def::Object(_) => quote!(crate::de::from_str::<#rt>(s).map(Self::#vid)),
+            Def::Union(_) if def.is_tagged_union() => quote!(<#rt>::from_json(s).map(Self::#vid)),
+            _ => return Err(Error::new(format!("variant {}: type must be an object or tagged union", v.name))),
+        };
+        let type_doc = match def {
+            Def::Object(o) => o.doc.clone(),
+            Def::Union(u) => u.doc.clone(),
+            Def::Enum => None,
+        };
+        let is_missing = u.missing.as_deref() == Some(v.name.as_str());
+        let vd = match (&v.tag, is_missing) {
+            (Some(t), _) => format!("`{tag}: \"{t}\"`"),
+            (None, true) => format!("No `{tag}` field"),
+            (None, false) => {
+                return Err(Error::new(format!("variant {} has no tag and is not `missing`", v.name)));
+            }
+        };
+        let vd = match v.doc.as_ref().or(type_doc.as_ref()) {
+            Some(t) => format!("{vd}: {t}"),
+            None => format!("{vd}."),
+        };
+        let vd = doc(&vd);
+        variants.extend(quote!(#vd #vid(#rt),));
+        if let Some(t) = &v.tag {
+            if t.is_empty() || !tags.insert(t.clone()) {
+                return Err(Error::new(format!("tag {t:?} is empty or repeated")));
+            }
+            arms.extend(quote!(Some(#t) => #decode,));
+        }
+        if is_missing {
+            missing_found = true;
+            arms.extend(quote!(None | Some("") => #decode,));
+        }
+    }
+    if let Some(m) = &u.missing
+        && !missing_found
+    {
+        return Err(Error::new(format!("missing variant {m} is not among the variants")));
+    }
+    let accessors = common_accessors(reg, key, u, 0)?;
+    let mut methods = TokenStream::new();
+    for (mname, a) in &accessors {
+        let m: TokenStream = mname.parse().map_err(|_| Error::new("bad accessor name"))?;
+        let ret = &a.ret;
+        let expr = &a.expr;
+        let plain = mname.trim_start_matches("r#");
+        let ad = doc(&match &a.doc {
+            Some(t) => format!("`{plain}` of any known variant: {t}"),
+            None => format!("`{plain}` of any known variant."),
+        });
+        let arms: Vec<TokenStream> = u
+            .variants
+            .iter()
+            .map(|v| {
+                let vid = ident(&v.name);
+                quote!(Self::#vid(v) => #expr,)
+            })
+            .collect();
+        methods.extend(quote! {
+            #ad
+            pub fn #m(&self) -> #ret {
+                match self {
+                    #(#arms)*
+                    Self::Unknown(_) => None,
+                }
+            }
+        });
+    }
+    let from_json_doc = doc(&format!(
+        "Decodes one JSON object, dispatching on its `{tag}` field. An unknown `{tag}` \
+         gives [`{name}::Unknown`] with the raw JSON; an error means the input is not \
+         JSON or a known variant's fields do not decode."
+    ));
+    let unknown_doc = doc(&format!("A `{tag}` this version of the spec does not know, kept as raw JSON."));
+    let tag_field = format_ident!("tag");
+    Ok(quote! {
+        #d
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum #id {
+            #variants
+            #unknown_doc
+            Unknown(serde_json::Value),
+        }
+
+        impl Default for #id {
+            fn default() -> Self {
+                Self::Unknown(serde_json::Value::Null)
+            }
+        }
+
+        impl #id {
+            #from_json_doc
+            pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
+                #[derive(serde::Deserialize)]
+                struct Tag<'a> {
+                    #[serde(borrow, default, rename = #tag)]
+                    #tag_field: Option<std::borrow::Cow<'a, str>>,
+                }
+                let tag = match serde_json::from_str::<Tag<'_>>(s) {
+                    Ok(t) => t.tag,
+                    // Not an object, or a tag that is not a string: keep it raw.
+                    Err(_) => return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown),
+                };
+                match tag.as_deref() {
+                    #arms
+                    _ => crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown),
+                }
+            }
+
+            #methods
+        }
+
+        impl<'de> serde::Deserialize<'de> for #id {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw: Box<serde_json::value::RawValue> = serde::Deserialize::deserialize(deserializer)?;
+                Self::from_json(raw.get()).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl crate::de::Lenient for #id {
+            const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+        }
+    })
+}

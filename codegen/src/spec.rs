@@ -1,0 +1,235 @@
+//! The spec's JSON model (see `spec/README.md`) and its parsing.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::Error;
+
+/// A field of an object or response.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FieldDef {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub rust_name: Option<String>,
+}
+
+/// An object type.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct ObjectDef {
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub fields: Vec<FieldDef>,
+}
+
+/// A string enum.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct EnumDef {
+    #[serde(default)]
+    pub doc: Option<String>,
+    pub values: Vec<String>,
+}
+
+/// One variant of a union.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VariantDef {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(default)]
+    pub tag: Option<String>,
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+/// A shape union (no `tag`) or a tagged union.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct UnionDef {
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub tag: Option<String>,
+    #[serde(default)]
+    pub missing: Option<String>,
+    pub variants: Vec<VariantDef>,
+}
+
+/// The type sections shared by `types.json`, `events.json` and family files.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct TypeDefs {
+    #[serde(default)]
+    pub objects: BTreeMap<String, ObjectDef>,
+    #[serde(default)]
+    pub enums: BTreeMap<String, EnumDef>,
+    #[serde(default)]
+    pub unions: BTreeMap<String, UnionDef>,
+}
+
+/// A method argument.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ArgDef {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub encoding: Option<String>,
+}
+
+/// A method's success response.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct ResponseDef {
+    #[serde(default)]
+    pub fields: Vec<FieldDef>,
+}
+
+/// Deprecation note.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Deprecated {
+    #[serde(default)]
+    pub replacement: Option<String>,
+}
+
+/// Cursor pagination.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct PaginationDef {
+    pub cursor: String,
+    #[serde(default)]
+    pub limit: Option<String>,
+    pub items: String,
+}
+
+/// One Web API method.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct MethodDef {
+    pub name: String,
+    #[serde(default)]
+    pub doc: Option<String>,
+    pub http: String,
+    #[serde(default)]
+    pub json_body: bool,
+    #[serde(default)]
+    pub tokens: Vec<String>,
+    #[serde(default)]
+    pub scopes: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub tier: Option<String>,
+    #[serde(default)]
+    pub retry_safe: bool,
+    #[serde(default)]
+    pub deprecated: Option<Deprecated>,
+    #[serde(default)]
+    pub args: Vec<ArgDef>,
+    #[serde(default)]
+    pub response: ResponseDef,
+    #[serde(default)]
+    pub errors: Vec<String>,
+    #[serde(default)]
+    pub pagination: Option<PaginationDef>,
+}
+
+/// `methods/<family>.json`.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct FamilyDef {
+    pub family: String,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(flatten)]
+    pub types: TypeDefs,
+    #[serde(default)]
+    pub methods: Vec<MethodDef>,
+}
+
+/// `common.json`: error codes are either strings or `{ "code": .. }` objects.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct CommonDef {
+    #[serde(default)]
+    errors: Vec<ErrorEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum ErrorEntry {
+    Code(String),
+    Object {
+        #[serde(alias = "name")]
+        code: String,
+    },
+}
+
+/// The whole spec, parsed from the contents of `spec/`'s files.
+#[derive(Debug, Clone, Default)]
+pub struct Spec {
+    pub(crate) common_errors: Vec<String>,
+    pub(crate) types: TypeDefs,
+    pub(crate) events: TypeDefs,
+    /// Family files by family name.
+    pub(crate) families: BTreeMap<String, FamilyDef>,
+}
+
+impl Spec {
+    /// Parses the spec from `(path, contents)` pairs, paths relative to
+    /// `spec/`: `common.json`, `types.json`, `events.json` and
+    /// `methods/<family>.json`. Missing `common`, `types` or `events` files
+    /// count as empty. Any other `.json` path is an error.
+    pub fn from_sources<P: AsRef<str>, C: AsRef<str>>(files: &[(P, C)]) -> Result<Spec, Error> {
+        let mut spec = Spec::default();
+        for (path, contents) in files {
+            let path = path.as_ref().replace('\\', "/");
+            let contents = contents.as_ref();
+            let parse_err = |e: serde_json::Error| Error::new(format!("spec/{path}: {e}"));
+            match path.as_str() {
+                "common.json" => {
+                    let c: CommonDef = serde_json::from_str(contents).map_err(parse_err)?;
+                    spec.common_errors = c
+                        .errors
+                        .into_iter()
+                        .map(|e| match e {
+                            ErrorEntry::Code(c) | ErrorEntry::Object { code: c } => c,
+                        })
+                        .collect();
+                }
+                "types.json" => spec.types = serde_json::from_str(contents).map_err(parse_err)?,
+                "events.json" => spec.events = serde_json::from_str(contents).map_err(parse_err)?,
+                p if p.starts_with("methods/") && p.ends_with(".json") => {
+                    let stem = &p["methods/".len()..p.len() - ".json".len()];
+                    let fam: FamilyDef = serde_json::from_str(contents).map_err(parse_err)?;
+                    if fam.family != stem {
+                        return Err(Error::new(format!(
+                            "spec/{p}: family is {:?}, expected {stem:?} (the file name)",
+                            fam.family
+                        )));
+                    }
+                    if !crate::names::is_ident(stem) || stem.chars().any(|c| c.is_ascii_uppercase())
+                    {
+                        return Err(Error::new(format!(
+                            "spec/{p}: family name must be a lowercase identifier"
+                        )));
+                    }
+                    spec.families.insert(stem.to_owned(), fam);
+                }
+                p => return Err(Error::new(format!("spec/{p}: not a spec file name"))),
+            }
+        }
+        Ok(spec)
+    }
+
+    /// The families (`chat`, `conversations`, ...), sorted. Each is a module
+    /// and a Cargo feature of `slack-api`.
+    pub fn families(&self) -> impl Iterator<Item = &str> {
+        self.families.keys().map(String::as_str)
+    }
+}

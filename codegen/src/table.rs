@@ -1,0 +1,237 @@
+//! `mod.rs`, `error_code.rs` and `spec_table.rs`.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::items::string_enum;
+use crate::names::{camel, ident, method_fn, screaming};
+use crate::spec::{EnumDef, MethodDef, Spec};
+use crate::ty::Ty;
+use crate::{Error, doc};
+
+/// `mod.rs`: the module tree, one feature-gated module per family.
+pub(crate) fn mod_rs(spec: &Spec) -> TokenStream {
+    let fams = spec.families.iter().map(|(name, f)| {
+        let id = ident(name);
+        let d = f.doc.as_deref().map(str::trim).filter(|d| !d.is_empty());
+        let d = doc(&match d {
+            Some(d) => format!("`{name}.*` methods: {d}"),
+            None => format!("`{name}.*` methods."),
+        });
+        quote! {
+            #d
+            #[cfg(feature = #name)]
+            pub mod #id;
+        }
+    });
+    quote! {
+        /// Shared objects: messages, conversations, users, files and more.
+        pub mod types;
+        /// Events Slack pushes over RTM and the Events API.
+        pub mod events;
+        /// The error codes methods return.
+        pub(crate) mod error_code;
+        /// The method table and typed decoding of any method's response.
+        pub(crate) mod spec_table;
+        #(#fams)*
+    }
+}
+
+/// Every error code of the spec, sorted and unique.
+fn all_errors(spec: &Spec) -> Vec<String> {
+    let mut set: BTreeSet<&str> = spec.common_errors.iter().map(String::as_str).collect();
+    for f in spec.families.values() {
+        for m in &f.methods {
+            set.extend(m.errors.iter().map(String::as_str));
+        }
+    }
+    set.into_iter().map(str::to_owned).collect()
+}
+
+/// `error_code.rs`: one `ErrorCode` enum for every code.
+pub(crate) fn error_code_rs(spec: &Spec) -> Result<TokenStream, Error> {
+    let e = EnumDef {
+        doc: Some(
+            "An error code Slack returns in `error` when `ok` is false. Codes this version does \
+             not know are kept in `Unknown`."
+                .to_owned(),
+        ),
+        values: all_errors(spec),
+    };
+    string_enum("ErrorCode", &e)
+}
+
+fn methods(spec: &Spec) -> Vec<(&str, &MethodDef)> {
+    let mut v: Vec<(&str, &MethodDef)> = spec
+        .families
+        .iter()
+        .flat_map(|(f, d)| d.methods.iter().map(move |m| (f.as_str(), m)))
+        .collect();
+    v.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+    v
+}
+
+fn strs(v: &[String]) -> TokenStream {
+    quote!(&[#(#v),*])
+}
+
+/// The `crate::spec::ArgKind` of an argument.
+fn arg_kind(ty: &str, encoding: Option<&str>) -> Result<TokenStream, Error> {
+    let ty = Ty::parse(ty)?;
+    Ok(match (&ty, encoding) {
+        (_, Some("json")) if ty != Ty::String => quote!(Json),
+        (Ty::Array(_), _) => quote!(List),
+        (Ty::Map(_) | Ty::Json, _) => quote!(Json),
+        (Ty::Integer, _) => quote!(Integer),
+        (Ty::Number, _) => quote!(Number),
+        (Ty::Boolean, _) => quote!(Boolean),
+        _ => quote!(String),
+    })
+}
+
+fn method_spec(fam: &str, m: &MethodDef) -> Result<TokenStream, Error> {
+    let name = &m.name;
+    let http = match m.http.to_ascii_uppercase().as_str() {
+        "GET" => quote!(Get),
+        "POST" => quote!(Post),
+        o => return Err(Error::new(format!("{name}: unknown http verb {o}"))),
+    };
+    let json = m.json_body;
+    let tokens = m
+        .tokens
+        .iter()
+        .map(|t| {
+            Ok(match t.as_str() {
+                "bot" => quote!(crate::spec::TokenKind::Bot),
+                "user" => quote!(crate::spec::TokenKind::User),
+                "app" => quote!(crate::spec::TokenKind::App),
+                "none" => quote!(crate::spec::TokenKind::None),
+                o => return Err(Error::new(format!("{name}: unknown token kind {o}"))),
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let bot = strs(m.scopes.get("bot").map(Vec::as_slice).unwrap_or_default());
+    let user = strs(m.scopes.get("user").map(Vec::as_slice).unwrap_or_default());
+    let tier = match m.tier.as_deref() {
+        None => quote!(None),
+        Some(t) => {
+            let v = match t {
+                "tier1" => quote!(Tier1),
+                "tier2" => quote!(Tier2),
+                "tier3" => quote!(Tier3),
+                "tier4" => quote!(Tier4),
+                "special" => quote!(Special),
+                o => return Err(Error::new(format!("{name}: unknown tier {o}"))),
+            };
+            quote!(Some(crate::spec::RateTier::#v))
+        }
+    };
+    let retry = m.retry_safe;
+    let deprecated = m.deprecated.is_some();
+    let replacement = match m.deprecated.as_ref().and_then(|d| d.replacement.as_ref()) {
+        Some(r) => quote!(Some(#r)),
+        None => quote!(None),
+    };
+    let args = m
+        .args
+        .iter()
+        .map(|a| {
+            let n = &a.name;
+            let k = arg_kind(&a.ty, a.encoding.as_deref()).map_err(|e| e.context(format!("{name}: {n}")))?;
+            let r = a.required;
+            Ok(quote!(crate::spec::ArgSpec { name: #n, kind: crate::spec::ArgKind::#k, required: #r }))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let errors = strs(&m.errors);
+    let pagination = match &m.pagination {
+        None => quote!(None),
+        Some(p) => {
+            let c = &p.cursor;
+            let i = &p.items;
+            let l = match &p.limit {
+                Some(l) => quote!(Some(#l)),
+                None => quote!(None),
+            };
+            quote!(Some(crate::spec::Pagination { cursor_arg: #c, limit_arg: #l, items_field: #i }))
+        }
+    };
+    Ok(quote! {
+        crate::spec::MethodSpec {
+            name: #name,
+            family: #fam,
+            http: crate::spec::HttpVerb::#http,
+            json_body: #json,
+            tokens: &[#(#tokens),*],
+            bot_scopes: #bot,
+            user_scopes: #user,
+            tier: #tier,
+            retry_safe: #retry,
+            deprecated: #deprecated,
+            replacement: #replacement,
+            args: &[#(#args),*],
+            errors: #errors,
+            pagination: #pagination,
+        }
+    })
+}
+
+/// `spec_table.rs`: one static per method, `METHODS`, `Response` and `decode_response`.
+pub(crate) fn spec_table_rs(spec: &Spec) -> Result<TokenStream, Error> {
+    let ms = methods(spec);
+    let mut statics = TokenStream::new();
+    let mut refs = Vec::new();
+    let mut variants = TokenStream::new();
+    let mut arms = TokenStream::new();
+    let mut seen = BTreeSet::new();
+    for (fam, m) in &ms {
+        if !seen.insert(m.name.as_str()) {
+            return Err(Error::new(format!("method {} is defined twice", m.name)));
+        }
+        let stat = format_ident!("{}", screaming(&m.name));
+        let value = method_spec(fam, m)?;
+        let name = &m.name;
+        let sd = doc(&format!("`{name}`."));
+        statics.extend(quote! { #sd pub(crate) static #stat: crate::spec::MethodSpec = #value; });
+        refs.push(quote!(&#stat));
+        let var = format_ident!("{}", camel(name));
+        let fam_id = ident(fam);
+        let resp = format_ident!("{}Response", camel(&method_fn(name)));
+        let vd = doc(&format!("The response of `{name}`."));
+        variants.extend(quote! {
+            #vd
+            #[cfg(feature = #fam)]
+            #var(crate::generated::#fam_id::#resp),
+        });
+        arms.extend(quote! {
+            #[cfg(feature = #fam)]
+            #name => crate::de::from_slice::<crate::generated::#fam_id::#resp>(body).map(Response::#var),
+        });
+    }
+    Ok(quote! {
+        #statics
+
+        /// Every method of the spec, whatever the enabled features, sorted by name.
+        pub static METHODS: &[&crate::spec::MethodSpec] = &[#(#refs),*];
+
+        /// Any method's successful response, typed (methods of enabled features only).
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Response {
+            #variants
+        }
+
+        /// Decodes a response body of `method` into its typed form.
+        ///
+        /// The `ok`/`error` envelope is not checked: a body with `ok: false` next to
+        /// success fields still decodes. Fails with the JSON path of the first field
+        /// that does not decode, or when `method` is unknown (or its feature is off).
+        pub fn decode_response(method: &str, body: &[u8]) -> Result<Response, crate::de::DecodeError> {
+            match method {
+                #arms
+                _ => Err(crate::de::DecodeError::unknown_method(method)),
+            }
+        }
+    })
+}

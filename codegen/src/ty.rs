@@ -1,0 +1,244 @@
+//! Type expressions and name resolution across the spec's modules.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::Error;
+use crate::names::ident;
+use crate::spec::{ObjectDef, Spec, TypeDefs, UnionDef};
+
+/// The hand-written ID newtypes in `crate::ids`.
+pub(crate) const IDS: &[&str] = &[
+    "AppId",
+    "BotId",
+    "ChannelId",
+    "EnterpriseId",
+    "FileId",
+    "TeamId",
+    "Ts",
+    "UserGroupId",
+    "UserId",
+];
+
+/// Names generated code uses unqualified; a spec type may not shadow them.
+const RESERVED: &[&str] = &[
+    "Option", "Some", "None", "Vec", "String", "Box", "Result", "Ok", "Err", "Default", "Self",
+    "Client",
+];
+
+/// A parsed type expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ty {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Json,
+    Id(String),
+    Named(String),
+    Array(Box<Ty>),
+    Map(Box<Ty>),
+}
+
+impl Ty {
+    pub(crate) fn parse(s: &str) -> Result<Ty, Error> {
+        let s = s.trim();
+        if let Some(inner) = s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            return Ok(Ty::Array(Box::new(Ty::parse(inner)?)));
+        }
+        if let Some(inner) = s.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+            return Ok(Ty::Map(Box::new(Ty::parse(inner)?)));
+        }
+        Ok(match s {
+            "string" => Ty::String,
+            "integer" => Ty::Integer,
+            "number" => Ty::Number,
+            "boolean" => Ty::Boolean,
+            "json" => Ty::Json,
+            id if IDS.contains(&id) => Ty::Id(id.to_owned()),
+            name if crate::names::is_ident(name) => Ty::Named(name.to_owned()),
+            other => return Err(Error::new(format!("bad type expression {other:?}"))),
+        })
+    }
+}
+
+/// Where a definition lives.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Module {
+    Types,
+    Events,
+    Family(String),
+}
+
+impl Module {
+    pub(crate) fn path(&self) -> TokenStream {
+        match self {
+            Module::Types => quote!(crate::generated::types),
+            Module::Events => quote!(crate::generated::events),
+            Module::Family(f) => {
+                let f = ident(f);
+                quote!(crate::generated::#f)
+            }
+        }
+    }
+
+    pub(crate) fn spec_file(&self) -> String {
+        match self {
+            Module::Types => "spec/types.json".into(),
+            Module::Events => "spec/events.json".into(),
+            Module::Family(f) => format!("spec/methods/{f}.json"),
+        }
+    }
+}
+
+/// A definition, by kind.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Def<'a> {
+    Object(&'a ObjectDef),
+    Enum,
+    Union(&'a UnionDef),
+}
+
+impl Def<'_> {
+    pub(crate) fn is_tagged_union(&self) -> bool {
+        matches!(self, Def::Union(u) if u.tag.is_some())
+    }
+}
+
+/// A definition's global key.
+pub(crate) type Key = (Module, String);
+
+/// Every definition of the spec, for resolving names and finding cycles.
+pub(crate) struct Registry<'a> {
+    pub(crate) defs: BTreeMap<Key, Def<'a>>,
+    /// Keys each definition reaches through direct (unboxed) containment.
+    reach: BTreeMap<Key, BTreeSet<Key>>,
+}
+
+fn add_defs<'a>(
+    defs: &mut BTreeMap<Key, Def<'a>>,
+    m: &Module,
+    t: &'a TypeDefs,
+) -> Result<(), Error> {
+    let mut seen = BTreeSet::new();
+    let names = t
+        .objects
+        .iter()
+        .map(|(n, d)| (n, Def::Object(d)))
+        .chain(t.enums.keys().map(|n| (n, Def::Enum)))
+        .chain(t.unions.iter().map(|(n, d)| (n, Def::Union(d))));
+    for (name, def) in names {
+        if !seen.insert(name.clone()) {
+            return Err(Error::new(format!("{}: {name} is defined twice", m.spec_file())));
+        }
+        if !crate::names::is_ident(name) || RESERVED.contains(&name.as_str()) {
+            return Err(Error::new(format!("{}: {name:?} is not a usable type name", m.spec_file())));
+        }
+        if IDS.contains(&name.as_str()) {
+            return Err(Error::new(format!("{}: {name} shadows an ID type", m.spec_file())));
+        }
+        defs.insert((m.clone(), name.clone()), def);
+    }
+    Ok(())
+}
+
+impl<'a> Registry<'a> {
+    pub(crate) fn new(spec: &'a Spec) -> Result<Registry<'a>, Error> {
+        let mut defs = BTreeMap::new();
+        add_defs(&mut defs, &Module::Types, &spec.types)?;
+        add_defs(&mut defs, &Module::Events, &spec.events)?;
+        for (name, fam) in &spec.families {
+            add_defs(&mut defs, &Module::Family(name.clone()), &fam.types)?;
+        }
+        let mut reg = Registry { defs, reach: BTreeMap::new() };
+        // Direct containment edges; arrays and maps are already indirect.
+        let mut edges: BTreeMap<Key, Vec<Key>> = BTreeMap::new();
+        for (key, def) in &reg.defs {
+            let mut out = Vec::new();
+            let tys: Vec<&str> = match def {
+                Def::Object(o) => o.fields.iter().map(|f| f.ty.as_str()).collect(),
+                Def::Union(u) => u.variants.iter().map(|v| v.ty.as_str()).collect(),
+                Def::Enum => Vec::new(),
+            };
+            for t in tys {
+                let ty = Ty::parse(t)
+                    .map_err(|e| Error::new(format!("{}: {}: {e}", key.0.spec_file(), key.1)))?;
+                if let Ty::Named(n) = ty {
+                    let (m, _) = reg.resolve(&key.0, &n).map_err(|e| {
+                        Error::new(format!("{}: {}: {e}", key.0.spec_file(), key.1))
+                    })?;
+                    out.push((m, n));
+                }
+            }
+            edges.insert(key.clone(), out);
+        }
+        for key in reg.defs.keys() {
+            let mut seen = BTreeSet::new();
+            let mut stack: Vec<&Key> = edges[key].iter().collect();
+            while let Some(k) = stack.pop() {
+                if seen.insert(k.clone()) {
+                    stack.extend(edges[k].iter());
+                }
+            }
+            reg.reach.insert(key.clone(), seen);
+        }
+        Ok(reg)
+    }
+
+    /// Resolves a type name seen in `scope`: the scope's own definitions
+    /// first, then `types.json`.
+    pub(crate) fn resolve(&self, scope: &Module, name: &str) -> Result<(Module, Def<'a>), Error> {
+        let key = (scope.clone(), name.to_owned());
+        if let Some(d) = self.defs.get(&key) {
+            return Ok((scope.clone(), *d));
+        }
+        let key = (Module::Types, name.to_owned());
+        if let Some(d) = self.defs.get(&key) {
+            return Ok((Module::Types, *d));
+        }
+        Err(Error::new(format!("unknown type {name}")))
+    }
+
+    /// Whether a field of type `ty` inside `container` must be boxed.
+    pub(crate) fn needs_box(&self, scope: &Module, ty: &Ty, container: &Key) -> bool {
+        let Ty::Named(n) = ty else { return false };
+        let Ok((m, _)) = self.resolve(scope, n) else { return false };
+        let target = (m, n.clone());
+        &target == container || self.reach.get(&target).is_some_and(|r| r.contains(container))
+    }
+
+    /// The Rust type for `ty` as written in module `scope`.
+    pub(crate) fn rust_ty(&self, scope: &Module, ty: &Ty) -> Result<TokenStream, Error> {
+        Ok(match ty {
+            Ty::String => quote!(String),
+            Ty::Integer => quote!(i64),
+            Ty::Number => quote!(f64),
+            Ty::Boolean => quote!(bool),
+            Ty::Json => quote!(serde_json::Value),
+            Ty::Id(id) => {
+                let id = ident(id);
+                if *scope == Module::Types { quote!(#id) } else { quote!(crate::ids::#id) }
+            }
+            Ty::Named(n) => {
+                let (m, _) = self.resolve(scope, n)?;
+                let n = ident(n);
+                if m == *scope {
+                    quote!(#n)
+                } else {
+                    let p = m.path();
+                    quote!(#p::#n)
+                }
+            }
+            Ty::Array(t) => {
+                let t = self.rust_ty(scope, t)?;
+                quote!(Vec<#t>)
+            }
+            Ty::Map(t) => {
+                let t = self.rust_ty(scope, t)?;
+                quote!(std::collections::BTreeMap<String, #t>)
+            }
+        })
+    }
+}
