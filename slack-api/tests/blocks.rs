@@ -169,3 +169,48 @@ fn raw_passthrough_and_to_value() {
     );
     assert_eq!(blocks::to_value(&[]), json!([]));
 }
+
+#[tokio::test]
+async fn plugs_into_post_message() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let server = MockServer::builder().start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/chat.postMessage"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(r#"{"ok":true,"channel":"C1","ts":"1700000000.000100"}"#),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = slack_api::Client::builder()
+        .token("xoxb-test")
+        .api_base_url(format!("{}/api/", server.uri()))
+        .build()
+        .unwrap();
+    let blocks = [Header::new("Release").into(), Block::divider()];
+    client
+        .chat()
+        .post_message("C1")
+        .text("Release")
+        .blocks(blocks::to_value(&blocks))
+        .await
+        .unwrap();
+
+    // Whatever the encoding (JSON body or form field), the blocks arrive as JSON.
+    let requests = server.received_requests().await.unwrap();
+    let body = String::from_utf8_lossy(&requests[0].body).into_owned();
+    let sent: Value = match serde_json::from_str::<Value>(&body) {
+        Ok(v) => v["blocks"].clone(),
+        Err(_) => {
+            let form: std::collections::HashMap<String, String> =
+                url::form_urlencoded::parse(body.as_bytes())
+                    .into_owned()
+                    .collect();
+            serde_json::from_str(&form["blocks"]).unwrap()
+        }
+    };
+    assert_eq!(sent, blocks::to_value(&blocks));
+}
