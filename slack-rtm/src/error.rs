@@ -34,6 +34,12 @@ pub enum RtmError {
         /// The Web API method that refused the token.
         method: &'static str,
     },
+    /// The Web API call succeeded but returned no websocket URL.
+    #[error("{method} returned no websocket url")]
+    NoUrl {
+        /// The Web API method called.
+        method: &'static str,
+    },
     /// Slack sent an `error` frame (for example code 1, "Socket URL has expired").
     #[error("Slack sent an error frame: {0}")]
     Server(ServerError),

@@ -3,14 +3,14 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use slack_rtm::{Event, Incoming, Lifecycle};
+//! use slack_rtm::{Event, Incoming, Lifecycle, MessageEvent};
 //!
 //! let client = slack_api::Client::from_env()?; // SLACK_BOT_TOKEN
 //! let (sender, mut events) = slack_rtm::connect(&client).await?;
 //! while let Some(item) = events.next().await {
 //!     match item {
-//!         Ok(Incoming::Event(Event::Message(m))) => {
-//!             if let (Some(channel), Some("ping")) = (m.channel(), m.text()) {
+//!         Ok(Incoming::Event(Event::Message(MessageEvent::Plain(m)))) => {
+//!             if let (Some(channel), Some("ping")) = (&m.channel, m.text.as_deref()) {
 //!                 let ts = sender.send_message(channel, "pong").await?;
 //!                 println!("replied at {ts}");
 //!             }
@@ -75,7 +75,7 @@ use std::time::Duration;
 pub use error::{MalformedFrame, Result, RtmError, ServerError, TransportError};
 pub use policy::ReconnectPolicy;
 pub use rtm::{Events, Rtm, RtmBuilder, SendMessage, Sender, Session};
-pub use slack_api::events::Event;
+pub use slack_api::events::{Event, MessageEvent};
 
 /// Connects with `rtm.connect` and the default settings.
 ///

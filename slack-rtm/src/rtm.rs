@@ -119,14 +119,16 @@ impl RtmBuilder {
                 .start()
                 .await
                 .map_err(|e| RtmError::from_api("rtm.start", e))?;
-            (r.url.clone(), Session::Start(Box::new(r)))
+            let url = r.url.clone().ok_or(RtmError::NoUrl { method: "rtm.start" })?;
+            (url, Session::Start(Box::new(r)))
         } else {
             let r = client
                 .rtm()
                 .connect()
                 .await
                 .map_err(|e| RtmError::from_api("rtm.connect", e))?;
-            (r.url.clone(), Session::Connect(r))
+            let url = r.url.clone().ok_or(RtmError::NoUrl { method: "rtm.connect" })?;
+            (url, Session::Connect(r))
         };
         let settings = Settings {
             ping_interval: self.ping_interval,
@@ -152,6 +154,16 @@ pub enum Session {
     Connect(slack_api::rtm::ConnectResponse),
     /// From `rtm.start`: identity, team, channels, users and more.
     Start(Box<slack_api::rtm::StartResponse>),
+}
+
+impl Session {
+    /// The connected user's (or bot user's) ID.
+    pub fn self_id(&self) -> Option<&str> {
+        match self {
+            Session::Connect(c) => c.self_.as_ref()?.id.as_deref(),
+            Session::Start(s) => s.self_.as_ref()?.id.as_deref(),
+        }
+    }
 }
 
 struct RtmProtocol {
@@ -180,7 +192,7 @@ impl Protocol for RtmProtocol {
                 .connect()
                 .await
                 .map_err(|e| RtmError::from_api("rtm.connect", e))?;
-            Ok(r.url)
+            r.url.ok_or(RtmError::NoUrl { method: "rtm.connect" })
         })
     }
 
