@@ -30,7 +30,11 @@ fn bad(msg: impl Into<String>) -> ResponseTemplate {
 impl Respond for Admin {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let inner = &self.0;
-        let path = req.url.path().trim_start_matches("/_testkit/").trim_end_matches('/');
+        let path = req
+            .url
+            .path()
+            .trim_start_matches("/_testkit/")
+            .trim_end_matches('/');
         let body: Value = if req.body.is_empty() {
             Value::Null
         } else {
@@ -49,11 +53,16 @@ impl Respond for Admin {
             }
             ("POST", "message") => {
                 let field = |k: &str| body.get(k).and_then(Value::as_str);
-                let (Some(user), Some(channel), Some(text)) = (field("user"), field("channel"), field("text")) else {
+                let (Some(user), Some(channel), Some(text)) =
+                    (field("user"), field("channel"), field("text"))
+                else {
                     return bad("expected user, channel and text");
                 };
                 let mut st = inner.lock();
-                match st.workspace.post_as_user(user, channel, text, field("thread_ts")) {
+                match st
+                    .workspace
+                    .post_as_user(user, channel, text, field("thread_ts"))
+                {
                     Ok((message, events)) => {
                         for e in &events {
                             st.broadcast(e, None);
@@ -66,14 +75,19 @@ impl Respond for Admin {
             ("POST", "fault") => {
                 if let Some(rtm) = body.get("rtm") {
                     return match serde_json::from_value::<RtmFault>(rtm.clone()) {
-                        Ok(f) => reply(200, json!({"ok": true, "clients": inner.apply_rtm_fault(&f)})),
+                        Ok(f) => reply(
+                            200,
+                            json!({"ok": true, "clients": inner.apply_rtm_fault(&f)}),
+                        ),
                         Err(e) => bad(format!("bad rtm fault: {e}")),
                     };
                 }
                 let Some(method) = body.get("method").and_then(Value::as_str) else {
                     return bad("expected method (or rtm)");
                 };
-                let fault = match serde_json::from_value::<Fault>(body.get("fault").cloned().unwrap_or(Value::Null)) {
+                let fault = match serde_json::from_value::<Fault>(
+                    body.get("fault").cloned().unwrap_or(Value::Null),
+                ) {
                     Ok(f) => f,
                     Err(e) => return bad(format!("bad fault: {e}")),
                 };
@@ -111,7 +125,10 @@ impl Respond for Admin {
                         }),
                     })
                     .collect();
-                reply(200, json!({"ok": true, "entries": entries, "snapshot": st.journal.snapshot(), "misses": st.misses}))
+                reply(
+                    200,
+                    json!({"ok": true, "entries": entries, "snapshot": st.journal.snapshot(), "misses": st.misses}),
+                )
             }
             ("POST", "reset") => {
                 inner.reset();

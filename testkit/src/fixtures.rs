@@ -144,20 +144,21 @@ impl Fixture {
         for (name, want) in &self.matcher.args {
             match args.get(name) {
                 None => out.push(format!("{name}: expected {want}, missing")),
-                Some(got) if !arg_matches(got, want) => {
-                    out.push(format!("{name}: expected {want}, got {}", Value::String(got.clone())))
-                }
+                Some(got) if !arg_matches(got, want) => out.push(format!(
+                    "{name}: expected {want}, got {}",
+                    Value::String(got.clone())
+                )),
                 Some(_) => {}
             }
         }
-        if let Some(kind) = self.matcher.token_kind {
-            if kind != token_kind {
-                out.push(format!(
-                    "token_kind: expected {}, got {}",
-                    kind.as_str(),
-                    token_kind.as_str()
-                ));
-            }
+        if let Some(kind) = self.matcher.token_kind
+            && kind != token_kind
+        {
+            out.push(format!(
+                "token_kind: expected {}, got {}",
+                kind.as_str(),
+                token_kind.as_str()
+            ));
         }
         out
     }
@@ -305,8 +306,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
             .unwrap_or_default();
         if path.is_dir() {
             collect(&path, out)?;
-        } else if name.ends_with(".json") && !name.starts_with('_') && !name.starts_with("README")
-        {
+        } else if name.ends_with(".json") && !name.starts_with('_') && !name.starts_with("README") {
             out.push(path);
         }
     }

@@ -131,7 +131,11 @@ impl Journal {
     /// The next call to `method` not yet handed out, advancing the cursor.
     pub(crate) fn take_call(&mut self, method: &str) -> Option<Call> {
         let seen = self.call_cursor.get(method).copied().unwrap_or(0);
-        let call = self.calls().filter(|c| c.method == method).nth(seen).cloned()?;
+        let call = self
+            .calls()
+            .filter(|c| c.method == method)
+            .nth(seen)
+            .cloned()?;
         self.call_cursor.insert(method.to_string(), seen + 1);
         Some(call)
     }

@@ -60,7 +60,10 @@ impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RecordError::Secret { method, kind } => {
-                write!(f, "refusing to save a {method} fixture that still holds a {kind}")
+                write!(
+                    f,
+                    "refusing to save a {method} fixture that still holds a {kind}"
+                )
             }
             RecordError::Io(e) => write!(f, "cannot write fixture: {e}"),
         }
@@ -107,14 +110,17 @@ fn is_token_char(c: u8) -> bool {
 /// Length of a live token at the start of `s` (not one already redacted).
 fn token_at(s: &str) -> Option<usize> {
     let b = s.as_bytes();
-    let prefix = if b.len() > 5 && b.starts_with(b"xox") && b[3].is_ascii_lowercase() && b[4] == b'-' {
-        5
-    } else if s.starts_with("xapp-") {
-        5
-    } else {
+    let is_xox = b.len() > 5 && b.starts_with(b"xox") && b[3].is_ascii_lowercase() && b[4] == b'-';
+    if !is_xox && !s.starts_with("xapp-") {
         return None;
-    };
-    let len = prefix + b[prefix..].iter().take_while(|c| is_token_char(**c)).count();
+    }
+    // Both prefixes are five bytes long.
+    let prefix = 5;
+    let len = prefix
+        + b[prefix..]
+            .iter()
+            .take_while(|c| is_token_char(**c))
+            .count();
     let body = &s[prefix..len];
     (!body.is_empty() && body != REDACTED).then_some(len)
 }
@@ -181,7 +187,9 @@ fn secret_key_in(v: &Value) -> Option<&'static str> {
         Value::Object(m) => m.iter().find_map(|(k, v)| {
             let key = k.to_ascii_lowercase();
             match v {
-                Value::String(s) if SECRET_KEYS.contains(&key.as_str()) && s != REDACTED && !s.is_empty() => {
+                Value::String(s)
+                    if SECRET_KEYS.contains(&key.as_str()) && s != REDACTED && !s.is_empty() =>
+                {
                     Some("secret")
                 }
                 _ => secret_key_in(v),
@@ -204,13 +212,19 @@ pub fn save(dir: &Path, fixture: &Fixture) -> Result<PathBuf, RecordError> {
     }
     std::fs::create_dir_all(dir).map_err(RecordError::Io)?;
     let matcher = serde_json::to_string(&fixture.matcher).unwrap_or_default();
-    let path = dir.join(format!("{}-{:08x}.json", fixture.method, fnv(matcher.as_bytes()) as u32));
+    let path = dir.join(format!(
+        "{}-{:08x}.json",
+        fixture.method,
+        fnv(matcher.as_bytes()) as u32
+    ));
     std::fs::write(&path, text + "\n").map_err(RecordError::Io)?;
     Ok(path)
 }
 
 fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// One HTTP exchange, in the terms the recorder needs.
@@ -260,7 +274,10 @@ impl Recorder {
     /// Only writes exchanges no fixture already in the folder answers.
     pub fn missing_only(self) -> Recorder {
         let existing = FixtureSet::load_dir(&self.dir).unwrap_or_default();
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).existing = existing;
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .existing = existing;
         Recorder {
             missing_only: true,
             ..self
@@ -327,12 +344,20 @@ impl Recorder {
 
     /// Files written so far.
     pub fn written(&self) -> Vec<PathBuf> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).written.clone()
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .written
+            .clone()
     }
 
     /// Exchanges that could not be saved (from [`observer`](Self::observer)), as messages.
     pub fn errors(&self) -> Vec<String> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).errors.clone()
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .errors
+            .clone()
     }
 
     /// A hook for `slack_api::ClientBuilder::observer` that records every

@@ -68,11 +68,9 @@ pub(crate) struct Decoded {
 pub(crate) fn value_to_arg(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => items
-            .iter()
-            .map(value_to_arg)
-            .collect::<Vec<_>>()
-            .join(","),
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            items.iter().map(value_to_arg).collect::<Vec<_>>().join(",")
+        }
         other => other.to_string(),
     }
 }
@@ -193,6 +191,6 @@ pub(crate) fn arg_matches(actual: &str, expected: &Value) -> bool {
                 || value_to_arg(expected) == actual
         }
         Value::Null => false,
-        other => other.to_string() == actual,
+        other => *other == *actual,
     }
 }

@@ -16,8 +16,15 @@ use crate::server::{Client, Inner, Out};
 use crate::simulator::BOT_USER;
 
 /// Runs the websocket server on its own thread and runtime until `shutdown`.
-pub(crate) fn run(listener: std::net::TcpListener, inner: Arc<Inner>, shutdown: oneshot::Receiver<()>) {
-    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+pub(crate) fn run(
+    listener: std::net::TcpListener,
+    inner: Arc<Inner>,
+    shutdown: oneshot::Receiver<()>,
+) {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
         return;
     };
     rt.block_on(async move {
@@ -44,6 +51,8 @@ async fn accept_loop(listener: TcpListener, inner: Arc<Inner>) {
 
 async fn connection(stream: TcpStream, inner: Arc<Inner>) {
     let mut path = String::new();
+    // The error type is tungstenite's; it is never built here.
+    #[allow(clippy::result_large_err)]
     let callback = |req: &Request, resp: Response| {
         path = req.uri().to_string();
         Ok(resp)
@@ -53,7 +62,11 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
     };
     let ticket = url::Url::parse(&format!("ws://x{path}"))
         .ok()
-        .and_then(|u| u.query_pairs().find(|(k, _)| k == "ticket").map(|(_, v)| v.into_owned()));
+        .and_then(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "ticket")
+                .map(|(_, v)| v.into_owned())
+        });
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (id, user, transcript) = {
         let mut st = inner.lock();
@@ -70,7 +83,13 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
     let (mut sink, mut stream) = ws.split();
     match &transcript {
         Some(t) => {
-            tokio::spawn(run_transcript(t.clone(), inner.clone(), id, start_seq, tx.clone()));
+            tokio::spawn(run_transcript(
+                t.clone(),
+                inner.clone(),
+                id,
+                start_seq,
+                tx.clone(),
+            ));
         }
         None => {
             let _ = tx.send(Out::Text(json!({"type": "hello"}).to_string()));
@@ -109,7 +128,13 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
 }
 
 /// Journals a client frame and returns the frames to send back to that client.
-fn on_client_frame(inner: &Inner, conn: usize, user: &str, text: &str, scripted: bool) -> Vec<String> {
+fn on_client_frame(
+    inner: &Inner,
+    conn: usize,
+    user: &str,
+    text: &str,
+    scripted: bool,
+) -> Vec<String> {
     let frame = inner.record_frame(conn, text);
     let v = &frame.json;
     let id = v.get("id").cloned().unwrap_or(Value::Null);
@@ -141,14 +166,19 @@ fn on_client_frame(inner: &Inner, conn: usize, user: &str, text: &str, scripted:
                     for e in &events {
                         st.broadcast(e, Some(conn));
                     }
-                    vec![json!({"ok": true, "reply_to": id, "ts": message["ts"], "text": body}).to_string()]
+                    vec![
+                        json!({"ok": true, "reply_to": id, "ts": message["ts"], "text": body})
+                            .to_string(),
+                    ]
                 }
                 Err(code) => vec![rtm_error(&id, 1, &code)],
             }
         }
         Some("typing") => Vec::new(),
         Some(_) => Vec::new(),
-        None if v.is_null() => vec![json!({"type": "error", "error": {"code": 1, "msg": "invalid JSON"}}).to_string()],
+        None if v.is_null() => {
+            vec![json!({"type": "error", "error": {"code": 1, "msg": "invalid JSON"}}).to_string()]
+        }
         None => vec![rtm_error(&id, 3, "missing type")],
     }
 }
@@ -158,7 +188,13 @@ fn rtm_error(id: &Value, code: i64, msg: &str) -> String {
 }
 
 /// Replays a transcript on one connection: each `send` after the anchors before it.
-async fn run_transcript(t: Transcript, inner: Arc<Inner>, conn: usize, start_seq: usize, tx: mpsc::UnboundedSender<Out>) {
+async fn run_transcript(
+    t: Transcript,
+    inner: Arc<Inner>,
+    conn: usize,
+    start_seq: usize,
+    tx: mpsc::UnboundedSender<Out>,
+) {
     let mut cursor = start_seq;
     let mut last_id = Value::Null;
     for step in t.steps {
@@ -187,7 +223,9 @@ async fn run_transcript(t: Transcript, inner: Arc<Inner>, conn: usize, start_seq
                 wait_entry(&inner, &mut cursor, |e| match e {
                     Entry::Call(c)
                         if c.method == method
-                            && args.iter().all(|(k, v)| c.args.get(k).is_some_and(|a| arg_matches(a, v))) =>
+                            && args
+                                .iter()
+                                .all(|(k, v)| c.args.get(k).is_some_and(|a| arg_matches(a, v))) =>
                     {
                         Some(())
                     }
@@ -200,7 +238,11 @@ async fn run_transcript(t: Transcript, inner: Arc<Inner>, conn: usize, start_seq
 }
 
 /// Waits for a journal entry after `cursor` that `pick` accepts; moves the cursor past it.
-async fn wait_entry<T>(inner: &Inner, cursor: &mut usize, mut pick: impl FnMut(&Entry) -> Option<T>) -> T {
+async fn wait_entry<T>(
+    inner: &Inner,
+    cursor: &mut usize,
+    mut pick: impl FnMut(&Entry) -> Option<T>,
+) -> T {
     loop {
         let notified = inner.changed.notified();
         tokio::pin!(notified);

@@ -129,7 +129,10 @@ impl Inner {
                 st.no_pong = true;
                 return st.clients.len();
             }
-            RtmFault::Goodbye => vec![Out::Text(json!({"type": "goodbye"}).to_string()), Out::Close],
+            RtmFault::Goodbye => vec![
+                Out::Text(json!({"type": "goodbye"}).to_string()),
+                Out::Close,
+            ],
             RtmFault::DropSocket => vec![Out::Drop],
             RtmFault::ErrorFrame { code, msg } => vec![Out::Text(
                 json!({"type": "error", "error": {"code": code, "msg": msg}}).to_string(),
@@ -177,7 +180,10 @@ impl Inner {
                 t = t.insert_header(k.as_str(), v.as_str());
             }
             if !body.is_null() {
-                t = t.set_body_raw(body.to_string().into_bytes(), "application/json; charset=utf-8");
+                t = t.set_body_raw(
+                    body.to_string().into_bytes(),
+                    "application/json; charset=utf-8",
+                );
             }
             if let Some(d) = delay {
                 t = t.set_delay(d);
@@ -194,13 +200,25 @@ impl Inner {
         &self,
         st: &mut State,
         d: &Decoded,
-    ) -> (u16, BTreeMap<String, String>, Value, String, Option<Duration>) {
+    ) -> (
+        u16,
+        BTreeMap<String, String>,
+        Value,
+        String,
+        Option<Duration>,
+    ) {
         let mut headers = BTreeMap::new();
         let mut delay = None;
         match st.faults.take(&d.method) {
             Some(Fault::RateLimited { retry_after }) => {
                 headers.insert("retry-after".into(), retry_after.to_string());
-                return (429, headers, validate::error("ratelimited"), "fault".into(), None);
+                return (
+                    429,
+                    headers,
+                    validate::error("ratelimited"),
+                    "fault".into(),
+                    None,
+                );
             }
             Some(Fault::Status { status }) => {
                 return (status, headers, Value::Null, "fault".into(), None);
@@ -228,7 +246,9 @@ impl Inner {
             return (404, validate::error("unknown_method"), "invalid".into());
         }
         if let Some(e) = &d.body_error {
-            return invalid(json!({"ok": false, "error": "invalid_json", "response_metadata": {"messages": [e]}}));
+            return invalid(
+                json!({"ok": false, "error": "invalid_json", "response_metadata": {"messages": [e]}}),
+            );
         }
         let spec = slack_api::spec::method(&d.method);
         let has_fixture = st.fixtures.fixtures.iter().any(|f| f.method == d.method);
@@ -239,21 +259,28 @@ impl Inner {
         if let Err(body) = validate::check_auth(&d.method, spec, d.token_kind) {
             return invalid(body);
         }
-        if let Some(spec) = spec {
-            if let Err(body) = validate::check_args(spec, &d.args) {
-                return invalid(body);
-            }
+        if let Some(spec) = spec
+            && let Err(body) = validate::check_args(spec, &d.args)
+        {
+            return invalid(body);
         }
         match st.fixtures.find(&d.method, &d.args, d.token_kind) {
             Ok(f) => {
                 let mut body = f.response.body.clone();
                 // Recorded RTM URLs point at Slack; point them at this fake.
-                if matches!(d.method.as_str(), "rtm.connect" | "rtm.start" | "apps.connections.open")
-                    && body.get("url").is_some()
+                if matches!(
+                    d.method.as_str(),
+                    "rtm.connect" | "rtm.start" | "apps.connections.open"
+                ) && body.get("url").is_some()
                 {
                     body["url"] = json!(format!("{}?ticket=fixture", self.rtm_url));
                 }
-                headers.extend(f.response.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
+                headers.extend(
+                    f.response
+                        .headers
+                        .iter()
+                        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone())),
+                );
                 return (f.response.status, body, format!("fixture:{}", f.file));
             }
             Err(miss) if !simulated => {
@@ -276,7 +303,10 @@ impl Inner {
             Err(_) => {}
         }
         let caller = st.workspace.caller_for(d.token_kind, d.token.as_deref());
-        match st.workspace.handle(&d.method, &d.args, &caller, &self.rtm_url) {
+        match st
+            .workspace
+            .handle(&d.method, &d.args, &caller, &self.rtm_url)
+        {
             Some(outcome) => {
                 for e in &outcome.events {
                     st.broadcast(e, None);
@@ -441,12 +471,14 @@ impl FakeSlackBuilder {
         }
         set.fixtures.extend(self.fixtures);
 
-        let ws_listener = std::net::TcpListener::bind((self.host.as_str(), self.rtm_port.unwrap_or(0)))
-            .map_err(StartError::Io)?;
+        let ws_listener =
+            std::net::TcpListener::bind((self.host.as_str(), self.rtm_port.unwrap_or(0)))
+                .map_err(StartError::Io)?;
         ws_listener.set_nonblocking(true).map_err(StartError::Io)?;
         let ws_addr = ws_listener.local_addr().map_err(StartError::Io)?;
-        let http_listener = std::net::TcpListener::bind((self.host.as_str(), self.port.unwrap_or(0)))
-            .map_err(StartError::Io)?;
+        let http_listener =
+            std::net::TcpListener::bind((self.host.as_str(), self.port.unwrap_or(0)))
+                .map_err(StartError::Io)?;
 
         let inner = Arc::new(Inner {
             state: Mutex::new(State {
@@ -622,7 +654,11 @@ impl FakeSlack {
 
     /// A fake that answers only from the fixtures in `dir`.
     pub async fn replay(dir: impl AsRef<Path>) -> FakeSlack {
-        FakeSlack::builder().simulate(false).fixtures_dir(dir).start().await
+        FakeSlack::builder()
+            .simulate(false)
+            .fixtures_dir(dir)
+            .start()
+            .await
     }
 
     /// Options: seed, fixtures, simulation on or off, ports.
@@ -693,7 +729,13 @@ impl FakeSlack {
     ///
     /// # Panics
     /// As [`post_as_user`](Self::post_as_user), or when the thread does not exist.
-    pub async fn reply_as_user(&self, user: &str, channel: &str, thread_ts: &str, text: &str) -> String {
+    pub async fn reply_as_user(
+        &self,
+        user: &str,
+        channel: &str,
+        thread_ts: &str,
+        text: &str,
+    ) -> String {
         self.post(user, channel, text, Some(thread_ts))
     }
 
@@ -803,9 +845,7 @@ impl FakeSlack {
 
     /// [`wait_for_call`](Self::wait_for_call) with a timeout of your choosing.
     pub async fn wait_for_call_timeout(&self, method: &str, timeout: Duration) -> Call {
-        let got = self
-            .wait(timeout, |st| st.journal.take_call(method))
-            .await;
+        let got = self.wait(timeout, |st| st.journal.take_call(method)).await;
         got.unwrap_or_else(|| {
             panic!(
                 "slack-testkit: no call to {method} within {timeout:?}; journal:\n{}",
@@ -833,7 +873,11 @@ impl FakeSlack {
         })
     }
 
-    async fn wait<T>(&self, timeout: Duration, mut probe: impl FnMut(&mut State) -> Option<T>) -> Option<T> {
+    async fn wait<T>(
+        &self,
+        timeout: Duration,
+        mut probe: impl FnMut(&mut State) -> Option<T>,
+    ) -> Option<T> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let notified = self.inner.changed.notified();
@@ -896,7 +940,10 @@ impl FakeSlack {
         tokio::task::yield_now().await;
         let problems = self.problems();
         if !problems.is_empty() {
-            panic!("slack-testkit: verification failed:\n- {}", problems.join("\n- "));
+            panic!(
+                "slack-testkit: verification failed:\n- {}",
+                problems.join("\n- ")
+            );
         }
     }
 }
@@ -915,7 +962,10 @@ impl Drop for FakeSlack {
         }
         let problems = self.problems();
         if !problems.is_empty() {
-            panic!("slack-testkit: verification failed:\n- {}", problems.join("\n- "));
+            panic!(
+                "slack-testkit: verification failed:\n- {}",
+                problems.join("\n- ")
+            );
         }
     }
 }

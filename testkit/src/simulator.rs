@@ -310,7 +310,8 @@ impl Workspace {
                 "priority": 0,
             });
         }
-        let topic = |t: &(String, String, u64)| json!({"value": t.0, "creator": t.1, "last_set": t.2});
+        let topic =
+            |t: &(String, String, u64)| json!({"value": t.0, "creator": t.1, "last_set": t.2});
         json!({
             "id": c.id,
             "name": c.name,
@@ -522,11 +523,7 @@ impl Workspace {
         if let Some(code) = a.get("error") {
             return Err(code.to_string());
         }
-        let args: Map<String, Value> = a
-            .0
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect();
+        let args: Map<String, Value> = a.0.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
         Ok(json!({ "args": args }))
     }
 
@@ -646,7 +643,9 @@ impl Workspace {
             "channel": channel, "ts": ts, "event_ts": ts,
             "message": message, "previous_message": previous,
         }));
-        Ok(json!({"channel": channel, "ts": message["ts"], "text": message["text"], "message": message}))
+        Ok(
+            json!({"channel": channel, "ts": message["ts"], "text": message["text"], "message": message}),
+        )
     }
 
     fn chat_delete(&mut self, caller: &Caller, a: &Args<'_>, events: &mut Vec<Value>) -> Res {
@@ -661,11 +660,11 @@ impl Workspace {
         let removed = msgs.remove(i);
         let ts = str_of(&removed, "ts").unwrap_or("").to_string();
         // Deleting a reply updates its parent's counters.
-        if let Some(root) = str_of(&removed, "thread_ts").filter(|r| *r != ts) {
-            if let Some(p) = msgs.iter_mut().find(|p| str_of(p, "ts") == Some(root)) {
-                let n = p.get("reply_count").and_then(Value::as_u64).unwrap_or(1);
-                p.insert("reply_count".into(), json!(n.saturating_sub(1)));
-            }
+        if let Some(root) = str_of(&removed, "thread_ts").filter(|r| *r != ts)
+            && let Some(p) = msgs.iter_mut().find(|p| str_of(p, "ts") == Some(root))
+        {
+            let n = p.get("reply_count").and_then(Value::as_u64).unwrap_or(1);
+            p.insert("reply_count".into(), json!(n.saturating_sub(1)));
         }
         let event_ts = self.next_ts();
         events.push(json!({
@@ -793,7 +792,13 @@ impl Workspace {
                 let reacted = m
                     .get("reactions")
                     .and_then(Value::as_array)
-                    .is_some_and(|rs| rs.iter().any(|r| r["users"].as_array().is_some_and(|u| u.contains(&json!(who)))));
+                    .is_some_and(|rs| {
+                        rs.iter().any(|r| {
+                            r["users"]
+                                .as_array()
+                                .is_some_and(|u| u.contains(&json!(who)))
+                        })
+                    });
                 if reacted {
                     items.push(json!({"type": "message", "channel": c.id, "message": m}));
                 }
@@ -872,7 +877,11 @@ impl Workspace {
             return fail("not_archived");
         }
         c.is_archived = archive;
-        let kind = if archive { "channel_archive" } else { "channel_unarchive" };
+        let kind = if archive {
+            "channel_archive"
+        } else {
+            "channel_unarchive"
+        };
         events.push(json!({"type": kind, "channel": c.id, "user": caller.user}));
         Ok(json!({}))
     }
@@ -1082,7 +1091,11 @@ impl Workspace {
 
     fn conv_members(&self, caller: &Caller, a: &Args<'_>) -> Res {
         let idx = self.chan_idx(caller, a.req("channel", "channel_not_found")?)?;
-        let items = self.channels[idx].members.iter().map(|m| json!(m)).collect();
+        let items = self.channels[idx]
+            .members
+            .iter()
+            .map(|m| json!(m))
+            .collect();
         let (page, next) = paginate(items, a, 100)?;
         Ok(json!({"members": page, "response_metadata": {"next_cursor": next}}))
     }
@@ -1128,7 +1141,11 @@ impl Workspace {
         }
         let now = self.epoch + self.clock;
         let c = &mut self.channels[idx];
-        let slot = if field == "topic" { &mut c.topic } else { &mut c.purpose };
+        let slot = if field == "topic" {
+            &mut c.topic
+        } else {
+            &mut c.purpose
+        };
         *slot = (value.clone(), caller.user.clone(), now);
         let channel = c.id.clone();
         let subtype = format!("channel_{field}");
@@ -1202,7 +1219,11 @@ impl Workspace {
         } else {
             let mut members = vec![caller.user.clone()];
             members.extend(users.iter().filter(|u| **u != caller.user).cloned());
-            match self.channels.iter().position(|c| c.is_mpim && c.members == members) {
+            match self
+                .channels
+                .iter()
+                .position(|c| c.is_mpim && c.members == members)
+            {
                 Some(i) => i,
                 None => {
                     let id = self.new_id('G');
@@ -1270,7 +1291,9 @@ impl Workspace {
     fn users_list(&self, a: &Args<'_>) -> Res {
         let items = self.users.iter().map(|u| self.user_json(u)).collect();
         let (page, next) = paginate(items, a, 0)?;
-        Ok(json!({"members": page, "cache_ts": self.epoch, "response_metadata": {"next_cursor": next}}))
+        Ok(
+            json!({"members": page, "cache_ts": self.epoch, "response_metadata": {"next_cursor": next}}),
+        )
     }
 
     fn users_by_email(&self, a: &Args<'_>) -> Res {
@@ -1349,7 +1372,8 @@ impl Workspace {
             v["channels"] = Value::Array(channels);
             v["ims"] = Value::Array(ims);
             v["groups"] = json!([]);
-            v["bots"] = json!([{"id": BOT_ID, "name": "fakebot", "deleted": false, "app_id": APP_ID}]);
+            v["bots"] =
+                json!([{"id": BOT_ID, "name": "fakebot", "deleted": false, "app_id": APP_ID}]);
             v["cache_ts"] = json!(self.epoch);
         }
         v
@@ -1421,16 +1445,26 @@ fn paginate(
         None => 0,
     };
     let limit = match a.get("limit").filter(|l| !l.is_empty()) {
-        Some(l) => l.parse::<usize>().map_err(|_| "invalid_limit".to_string())?,
+        Some(l) => l
+            .parse::<usize>()
+            .map_err(|_| "invalid_limit".to_string())?,
         None => default_limit,
     };
-    let limit = if limit == 0 { usize::MAX } else { limit.min(1000) };
+    let limit = if limit == 0 {
+        usize::MAX
+    } else {
+        limit.min(1000)
+    };
     let end = start.saturating_add(limit).min(items.len());
     let next = if end < items.len() {
         cursor_for(end)
     } else {
         String::new()
     };
-    let page = items.into_iter().skip(start).take(end.saturating_sub(start)).collect();
+    let page = items
+        .into_iter()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect();
     Ok((page, next))
 }

@@ -11,7 +11,11 @@ use crate::request::TokenKind;
 const TOKENLESS: &[&str] = &["api.test"];
 
 /// Checks credentials: `Err(body)` when Slack would refuse them.
-pub(crate) fn check_auth(method: &str, spec: Option<&MethodSpec>, kind: TokenKind) -> Result<(), Value> {
+pub(crate) fn check_auth(
+    method: &str,
+    spec: Option<&MethodSpec>,
+    kind: TokenKind,
+) -> Result<(), Value> {
     let accepts_none = TOKENLESS.contains(&method)
         || spec.is_some_and(|s| s.tokens.contains(&SpecToken::None))
         || (spec.is_none() && method.starts_with("oauth."));
@@ -45,12 +49,19 @@ pub(crate) fn check_args(spec: &MethodSpec, args: &BTreeMap<String, String>) -> 
                 } else {
                     "invalid_arguments"
                 };
-                return Err(with_message(code, format!("[ERROR] missing required field: {}", a.name)));
+                return Err(with_message(
+                    code,
+                    format!("[ERROR] missing required field: {}", a.name),
+                ));
             }
             Some(v) if !kind_ok(a.kind, v) => {
                 return Err(with_message(
                     "invalid_arguments",
-                    format!("[ERROR] invalid type for field: {} (expected {})", a.name, kind_name(a.kind)),
+                    format!(
+                        "[ERROR] invalid type for field: {} (expected {})",
+                        a.name,
+                        kind_name(a.kind)
+                    ),
                 ));
             }
             _ => {}

@@ -24,7 +24,9 @@ fn start(args: &[&str]) -> Server {
         .spawn()
         .expect("spawn fake-slack");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let info = serde_json::from_str(&line).expect("first line is JSON");
     Server { child, info }
 }
@@ -42,7 +44,11 @@ async fn admin_api_drives_the_fake() {
     };
 
     // A person posts; the bot reads it over the Web API.
-    let resp = post(format!("{admin}message"), json!({"user": "U_ALICE", "channel": "C_GENERAL", "text": "hi bot"})).await;
+    let resp = post(
+        format!("{admin}message"),
+        json!({"user": "U_ALICE", "channel": "C_GENERAL", "text": "hi bot"}),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     let hist: Value = http
         .get(format!("{api}conversations.history?channel=C_GENERAL"))
@@ -56,31 +62,70 @@ async fn admin_api_drives_the_fake() {
     assert_eq!(hist["messages"][0]["text"], "hi bot");
 
     // Inject a fault.
-    post(format!("{admin}fault"), json!({"method": "auth.test", "fault": {"kind": "rate_limited", "retry_after": 3}})).await;
-    let resp = http.post(format!("{api}auth.test")).bearer_auth("xoxb-1").send().await.unwrap();
+    post(
+        format!("{admin}fault"),
+        json!({"method": "auth.test", "fault": {"kind": "rate_limited", "retry_after": 3}}),
+    )
+    .await;
+    let resp = http
+        .post(format!("{api}auth.test"))
+        .bearer_auth("xoxb-1")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 429);
     assert_eq!(resp.headers()["retry-after"], "3");
 
     // Read the journal.
-    let journal: Value = http.get(format!("{admin}journal")).send().await.unwrap().json().await.unwrap();
-    let methods: Vec<&str> = journal["entries"].as_array().unwrap().iter().map(|e| e["method"].as_str().unwrap()).collect();
+    let journal: Value = http
+        .get(format!("{admin}journal"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let methods: Vec<&str> = journal["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["method"].as_str().unwrap())
+        .collect();
     assert_eq!(methods, ["conversations.history", "auth.test"]);
 
     // An event reaches RTM clients (none connected here: zero).
-    let resp: Value = post(format!("{admin}event"), json!({"type": "hello"})).await.json().await.unwrap();
+    let resp: Value = post(format!("{admin}event"), json!({"type": "hello"}))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(resp["clients"], 0);
 
     // Reset.
     post(format!("{admin}reset"), Value::Null).await;
-    let journal: Value = http.get(format!("{admin}journal")).send().await.unwrap().json().await.unwrap();
+    let journal: Value = http
+        .get(format!("{admin}journal"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(journal["entries"], json!([]));
-    let bad = post(format!("{admin}fault"), json!({"method": "x", "fault": {"kind": "nope"}})).await;
+    let bad = post(
+        format!("{admin}fault"),
+        json!({"method": "x", "fault": {"kind": "nope"}}),
+    )
+    .await;
     assert_eq!(bad.status(), 400);
 }
 
 #[test]
 fn bad_arguments_exit_with_usage() {
-    let out = Command::new(env!("CARGO_BIN_EXE_fake-slack")).arg("--bogus").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fake-slack"))
+        .arg("--bogus")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage: fake-slack"));
 }

@@ -9,7 +9,12 @@ use tokio_tungstenite::tungstenite::Message;
 pub const BOT: &str = "xoxb-1-test";
 
 /// POSTs a form with a bearer token; returns status and JSON body (Null if none).
-pub async fn form(slack: &FakeSlack, method: &str, token: Option<&str>, args: &[(&str, &str)]) -> (u16, Value) {
+pub async fn form(
+    slack: &FakeSlack,
+    method: &str,
+    token: Option<&str>,
+    args: &[(&str, &str)],
+) -> (u16, Value) {
     let mut req = reqwest::Client::new()
         .post(format!("{}{method}", slack.api_base_url()))
         .form(args);
@@ -37,19 +42,25 @@ pub async fn err(slack: &FakeSlack, method: &str, args: &[(&str, &str)], code: &
     assert_eq!(body["error"], code, "{method}: {body}");
 }
 
-pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Calls rtm.connect with the bot token and opens the websocket it names.
 pub async fn rtm(slack: &FakeSlack) -> Ws {
     let body = ok(slack, "rtm.connect", &[]).await;
     let url = body["url"].as_str().expect("url").to_string();
-    let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("ws connect");
+    let (ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("ws connect");
     ws
 }
 
 /// The next text frame as JSON (panics after 5 s).
 pub async fn next(ws: &mut Ws) -> Value {
-    next_text(ws).await.map(|t| serde_json::from_str(&t).unwrap_or(Value::String(t))).expect("frame")
+    next_text(ws)
+        .await
+        .map(|t| serde_json::from_str(&t).unwrap_or(Value::String(t)))
+        .expect("frame")
 }
 
 /// The next text frame, or None when the socket ended.
@@ -67,5 +78,7 @@ pub async fn next_text(ws: &mut Ws) -> Option<String> {
 }
 
 pub async fn send(ws: &mut Ws, v: Value) {
-    ws.send(Message::text(v.to_string())).await.expect("ws send");
+    ws.send(Message::text(v.to_string()))
+        .await
+        .expect("ws send");
 }

@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use slack_testkit::{Fault, FakeSlack};
+use slack_testkit::{FakeSlack, Fault};
 
 #[tokio::test]
 async fn rate_limit_once_then_normal() {
@@ -22,16 +22,27 @@ async fn rate_limit_once_then_normal() {
     assert_eq!(resp.headers()["retry-after"], "30");
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["error"], "ratelimited");
-    ok(&slack, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "x")]).await;
+    ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_GENERAL"), ("text", "x")],
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn counts_skip_and_wildcards() {
     let slack = FakeSlack::start().await;
-    slack.fault("users.info", Fault::status(503)).after(1).times(2);
+    slack
+        .fault("users.info", Fault::status(503))
+        .after(1)
+        .times(2);
     let args = [("user", "U_BOB")];
     assert_eq!(form(&slack, "users.info", Some(BOT), &args).await.0, 200);
-    assert_eq!(form(&slack, "users.info", Some(BOT), &args).await, (503, serde_json::Value::Null));
+    assert_eq!(
+        form(&slack, "users.info", Some(BOT), &args).await,
+        (503, serde_json::Value::Null)
+    );
     assert_eq!(form(&slack, "users.info", Some(BOT), &args).await.0, 503);
     assert_eq!(form(&slack, "users.info", Some(BOT), &args).await.0, 200);
 
@@ -60,7 +71,10 @@ async fn reset_drops_the_connection() {
         .bearer_auth(BOT)
         .send()
         .await;
-    assert!(result.is_err(), "expected a transport error, got {result:?}");
+    assert!(
+        result.is_err(),
+        "expected a transport error, got {result:?}"
+    );
     let calls = slack.calls_to("auth.test");
     assert_eq!((calls.len(), calls[0].source.as_str()), (1, "fault"));
     ok(&slack, "auth.test", &[]).await;

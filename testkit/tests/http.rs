@@ -48,7 +48,13 @@ async fn tokens_are_taken_as_slack_takes_them() {
     let kinds: Vec<TokenKind> = calls.iter().map(|c| c.token_kind).collect();
     assert_eq!(
         kinds,
-        [TokenKind::None, TokenKind::Invalid, TokenKind::User, TokenKind::Bot, TokenKind::User]
+        [
+            TokenKind::None,
+            TokenKind::Invalid,
+            TokenKind::User,
+            TokenKind::Bot,
+            TokenKind::User
+        ]
     );
     assert_eq!(calls[2].token(), Some("xoxp-1-abc"));
     assert_eq!(calls[2].arg("token"), None);
@@ -100,14 +106,25 @@ async fn json_bodies_and_forms_give_one_argument_map() {
     let resp = reqwest::Client::new()
         .post(format!("{}chat.postMessage", slack.api_base_url()))
         .bearer_auth(BOT)
-        .json(&json!({"channel": "C_GENERAL", "text": "hi", "blocks": blocks, "unfurl_links": false}))
+        .json(
+            &json!({"channel": "C_GENERAL", "text": "hi", "blocks": blocks, "unfurl_links": false}),
+        )
         .send()
         .await
         .unwrap();
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["ok"], true, "{body}");
     assert_eq!(body["message"]["blocks"], blocks);
-    ok(&slack, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "again"), ("blocks", &blocks.to_string())]).await;
+    ok(
+        &slack,
+        "chat.postMessage",
+        &[
+            ("channel", "C_GENERAL"),
+            ("text", "again"),
+            ("blocks", &blocks.to_string()),
+        ],
+    )
+    .await;
 
     let calls = slack.calls_to("chat.postMessage");
     assert_eq!(calls[0].arg("channel"), Some("C_GENERAL"));
@@ -137,7 +154,12 @@ async fn two_fakes_stay_apart() {
     let b = FakeSlack::start().await;
     assert_ne!(a.api_base_url(), b.api_base_url());
     assert_ne!(a.rtm_url(), b.rtm_url());
-    ok(&a, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "only in a")]).await;
+    ok(
+        &a,
+        "chat.postMessage",
+        &[("channel", "C_GENERAL"), ("text", "only in a")],
+    )
+    .await;
     assert_eq!(a.calls().len(), 1);
     assert!(b.calls().is_empty());
     let hist = ok(&b, "conversations.history", &[("channel", "C_GENERAL")]).await;
@@ -164,7 +186,10 @@ async fn dropping_frees_the_ports() {
 async fn users_own_mocks_win_over_the_fake() {
     let slack = FakeSlack::start().await;
     Mock::given(path("/api/auth.test"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": false, "error": "account_inactive"})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"ok": false, "error": "account_inactive"})),
+        )
         .mount(slack.mock_server())
         .await;
     let (_, body) = form(&slack, "auth.test", Some(BOT), &[]).await;

@@ -17,22 +17,37 @@ async fn wait_for_call_returns_successive_calls() {
     };
     let poster = async {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        ok(&slack, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "one")]).await;
-        ok(&slack, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "two")]).await;
+        ok(
+            &slack,
+            "chat.postMessage",
+            &[("channel", "C_GENERAL"), ("text", "one")],
+        )
+        .await;
+        ok(
+            &slack,
+            "chat.postMessage",
+            &[("channel", "C_GENERAL"), ("text", "two")],
+        )
+        .await;
     };
     let ((first, second), ()) = tokio::join!(waiter, poster);
     assert_eq!(first.arg("text"), Some("one"));
     assert_eq!(second.arg("text"), Some("two"));
     assert_eq!(first.token(), Some(BOT));
     assert!(first.ok());
-    assert!(!format!("{first:?}").contains(BOT), "Debug leaves the token out");
+    assert!(
+        !format!("{first:?}").contains(BOT),
+        "Debug leaves the token out"
+    );
 }
 
 #[tokio::test]
 #[should_panic(expected = "no call to chat.update")]
 async fn wait_for_call_times_out() {
     let slack = FakeSlack::start().await;
-    slack.wait_for_call_timeout("chat.update", Duration::from_millis(50)).await;
+    slack
+        .wait_for_call_timeout("chat.update", Duration::from_millis(50))
+        .await;
 }
 
 #[tokio::test]
@@ -40,8 +55,18 @@ async fn expectations_pass_when_met() {
     let slack = FakeSlack::start().await;
     slack.expect("chat.postMessage").times(2);
     slack.expect("chat.delete").never();
-    ok(&slack, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "a")]).await;
-    ok(&slack, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "b")]).await;
+    ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_GENERAL"), ("text", "a")],
+    )
+    .await;
+    ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_GENERAL"), ("text", "b")],
+    )
+    .await;
     slack.verify().await;
 }
 
@@ -50,7 +75,12 @@ async fn expectations_pass_when_met() {
 async fn verify_reports_unmet_expectations() {
     let slack = FakeSlack::start().await;
     slack.expect("chat.postMessage").times(2);
-    ok(&slack, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "a")]).await;
+    ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_GENERAL"), ("text", "a")],
+    )
+    .await;
     slack.verify().await;
 }
 
@@ -65,7 +95,10 @@ async fn drop_checks_expectations() {
 fn drop_does_not_double_panic() {
     // A failing test body must not turn into an abort because the fake panics again on drop.
     let result = std::panic::catch_unwind(|| {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async {
             let slack = FakeSlack::start().await;
             slack.expect("reactions.add");
@@ -79,8 +112,19 @@ fn drop_does_not_double_panic() {
 #[tokio::test]
 async fn journal_snapshot_is_stable_and_token_free() {
     let slack = FakeSlack::start().await;
-    ok(&slack, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "hi")]).await;
-    err(&slack, "conversations.info", &[("channel", "C_NOPE")], "channel_not_found").await;
+    ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_GENERAL"), ("text", "hi")],
+    )
+    .await;
+    err(
+        &slack,
+        "conversations.info",
+        &[("channel", "C_NOPE")],
+        "channel_not_found",
+    )
+    .await;
     let mut ws = rtm(&slack).await;
     next(&mut ws).await;
     send(&mut ws, serde_json::json!({"id": 1, "type": "ping"})).await;

@@ -15,7 +15,12 @@ async fn hello_then_http_posts_arrive_as_events() {
     assert_eq!(next(&mut b).await, json!({"type": "hello"}));
     slack.wait_for_rtm_clients(2).await;
 
-    ok(&slack, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "from http")]).await;
+    ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_GENERAL"), ("text", "from http")],
+    )
+    .await;
     for ws in [&mut a, &mut b] {
         let ev = next(ws).await;
         assert_eq!(ev["type"], "message");
@@ -23,9 +28,14 @@ async fn hello_then_http_posts_arrive_as_events() {
         assert_eq!(ev["text"], "from http");
         assert_eq!(ev["user"], "U_BOT");
     }
-    let ts = slack.post_as_user("U_ALICE", "C_GENERAL", "from alice").await;
+    let ts = slack
+        .post_as_user("U_ALICE", "C_GENERAL", "from alice")
+        .await;
     let ev = next(&mut a).await;
-    assert_eq!((ev["user"].as_str(), ev["ts"].as_str()), (Some("U_ALICE"), Some(ts.as_str())));
+    assert_eq!(
+        (ev["user"].as_str(), ev["ts"].as_str()),
+        (Some("U_ALICE"), Some(ts.as_str()))
+    );
 }
 
 #[tokio::test]
@@ -35,7 +45,11 @@ async fn client_messages_are_acked_stored_and_forwarded() {
     let mut b = rtm(&slack).await;
     next(&mut a).await;
     next(&mut b).await;
-    send(&mut a, json!({"id": 7, "type": "message", "channel": "C_GENERAL", "text": "over rtm"})).await;
+    send(
+        &mut a,
+        json!({"id": 7, "type": "message", "channel": "C_GENERAL", "text": "over rtm"}),
+    )
+    .await;
     let ack = next(&mut a).await;
     assert_eq!(ack["ok"], true);
     assert_eq!(ack["reply_to"], 7);
@@ -47,9 +61,16 @@ async fn client_messages_are_acked_stored_and_forwarded() {
     assert_eq!(hist["messages"][0]["text"], "over rtm");
 
     // Errors are replies too.
-    send(&mut a, json!({"id": 8, "type": "message", "channel": "C_NOPE", "text": "x"})).await;
+    send(
+        &mut a,
+        json!({"id": 8, "type": "message", "channel": "C_NOPE", "text": "x"}),
+    )
+    .await;
     let nack = next(&mut a).await;
-    assert_eq!((nack["ok"].clone(), nack["reply_to"].clone()), (json!(false), json!(8)));
+    assert_eq!(
+        (nack["ok"].clone(), nack["reply_to"].clone()),
+        (json!(false), json!(8))
+    );
 
     let frame = slack.wait_for_frame("message").await;
     assert_eq!(frame.json["id"], 7);
@@ -61,11 +82,18 @@ async fn ping_pong_and_typing() {
     let slack = FakeSlack::start().await;
     let mut ws = rtm(&slack).await;
     next(&mut ws).await;
-    send(&mut ws, json!({"id": 1, "type": "typing", "channel": "C_GENERAL"})).await;
+    send(
+        &mut ws,
+        json!({"id": 1, "type": "typing", "channel": "C_GENERAL"}),
+    )
+    .await;
     send(&mut ws, json!({"id": 2, "type": "ping", "time": 123})).await;
     let pong = next(&mut ws).await;
     assert_eq!(pong, json!({"type": "pong", "reply_to": 2, "time": 123}));
-    assert_eq!(slack.wait_for_frame("typing").await.json["channel"], "C_GENERAL");
+    assert_eq!(
+        slack.wait_for_frame("typing").await.json["channel"],
+        "C_GENERAL"
+    );
 }
 
 #[tokio::test]
@@ -74,7 +102,9 @@ async fn push_event_reaches_every_client() {
     let mut ws = rtm(&slack).await;
     next(&mut ws).await;
     slack.wait_for_rtm_clients(1).await;
-    let n = slack.push_event(json!({"type": "user_typing", "channel": "C_GENERAL", "user": "U_BOB"})).await;
+    let n = slack
+        .push_event(json!({"type": "user_typing", "channel": "C_GENERAL", "user": "U_BOB"}))
+        .await;
     assert_eq!(n, 1);
     assert_eq!(next(&mut ws).await["type"], "user_typing");
 }
@@ -91,17 +121,28 @@ async fn rtm_faults() {
     slack.rtm_fault(RtmFault::Malformed);
     let text = next_text(&mut ws).await.unwrap();
     assert!(serde_json::from_str::<serde_json::Value>(&text).is_err());
-    slack.rtm_fault(RtmFault::ErrorFrame { code: 1, msg: "Socket URL has expired".into() });
+    slack.rtm_fault(RtmFault::ErrorFrame {
+        code: 1,
+        msg: "Socket URL has expired".into(),
+    });
     assert_eq!(next(&mut ws).await["error"]["code"], 1);
 
     slack.rtm_fault(RtmFault::NoPong);
     send(&mut ws, json!({"id": 3, "type": "ping"})).await;
     slack.push_event(json!({"type": "marker"})).await;
-    assert_eq!(next(&mut ws).await["type"], "marker", "no pong before the marker");
+    assert_eq!(
+        next(&mut ws).await["type"],
+        "marker",
+        "no pong before the marker"
+    );
 
     slack.rtm_fault(RtmFault::Goodbye);
     assert_eq!(next(&mut ws).await["type"], "goodbye");
-    assert_eq!(next_text(&mut ws).await, None, "socket closed after goodbye");
+    assert_eq!(
+        next_text(&mut ws).await,
+        None,
+        "socket closed after goodbye"
+    );
 
     let mut ws = rtm(&slack).await;
     next(&mut ws).await;

@@ -9,55 +9,166 @@ use slack_testkit::FakeSlack;
 #[tokio::test]
 async fn post_update_delete_and_permalink() {
     let slack = FakeSlack::start().await;
-    let posted = ok(&slack, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "hello")]).await;
+    let posted = ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_GENERAL"), ("text", "hello")],
+    )
+    .await;
     assert_eq!(posted["channel"], "C_GENERAL");
     assert_eq!(posted["ts"], "1700000001.000100");
     assert_eq!(posted["message"]["bot_id"], "B_BOT");
     // Timestamps come from a fake clock: deterministic, increasing.
-    let second = ok(&slack, "chat.postMessage", &[("channel", "#general"), ("text", "again")]).await;
+    let second = ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "#general"), ("text", "again")],
+    )
+    .await;
     assert_eq!(second["ts"], "1700000002.000100");
 
     let ts = posted["ts"].as_str().unwrap();
-    let updated = ok(&slack, "chat.update", &[("channel", "C_GENERAL"), ("ts", ts), ("text", "edited")]).await;
+    let updated = ok(
+        &slack,
+        "chat.update",
+        &[("channel", "C_GENERAL"), ("ts", ts), ("text", "edited")],
+    )
+    .await;
     assert_eq!(updated["text"], "edited");
-    let link = ok(&slack, "chat.getPermalink", &[("channel", "C_GENERAL"), ("message_ts", ts)]).await;
-    assert_eq!(link["permalink"], "https://fake-team.slack.com/archives/C_GENERAL/p1700000001000100");
-    ok(&slack, "chat.delete", &[("channel", "C_GENERAL"), ("ts", ts)]).await;
-    err(&slack, "chat.delete", &[("channel", "C_GENERAL"), ("ts", ts)], "message_not_found").await;
+    let link = ok(
+        &slack,
+        "chat.getPermalink",
+        &[("channel", "C_GENERAL"), ("message_ts", ts)],
+    )
+    .await;
+    assert_eq!(
+        link["permalink"],
+        "https://fake-team.slack.com/archives/C_GENERAL/p1700000001000100"
+    );
+    ok(
+        &slack,
+        "chat.delete",
+        &[("channel", "C_GENERAL"), ("ts", ts)],
+    )
+    .await;
+    err(
+        &slack,
+        "chat.delete",
+        &[("channel", "C_GENERAL"), ("ts", ts)],
+        "message_not_found",
+    )
+    .await;
     let hist = ok(&slack, "conversations.history", &[("channel", "C_GENERAL")]).await;
-    let texts: Vec<&str> = hist["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = hist["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
     assert_eq!(texts, ["again"]);
 }
 
 #[tokio::test]
 async fn chat_errors_match_slack() {
     let slack = FakeSlack::start().await;
-    err(&slack, "chat.postMessage", &[("channel", "C_NOPE"), ("text", "x")], "channel_not_found").await;
-    err(&slack, "chat.postMessage", &[("channel", "C_GENERAL")], "no_text").await;
-    err(&slack, "chat.postMessage", &[("channel", "C_ARCHIVED"), ("text", "x")], "is_archived").await;
+    err(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_NOPE"), ("text", "x")],
+        "channel_not_found",
+    )
+    .await;
+    err(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_GENERAL")],
+        "no_text",
+    )
+    .await;
+    err(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_ARCHIVED"), ("text", "x")],
+        "is_archived",
+    )
+    .await;
     // The bot is not in #secret-plans, and it is private: invisible.
-    err(&slack, "chat.postMessage", &[("channel", "C_PRIVATE"), ("text", "x")], "channel_not_found").await;
+    err(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_PRIVATE"), ("text", "x")],
+        "channel_not_found",
+    )
+    .await;
     // Alice can see it, but the bot is not a member of it.
     let alice = slack.user_token("U_ALICE");
-    let (_, body) = form(&slack, "conversations.info", Some(&alice), &[("channel", "C_PRIVATE")]).await;
+    let (_, body) = form(
+        &slack,
+        "conversations.info",
+        Some(&alice),
+        &[("channel", "C_PRIVATE")],
+    )
+    .await;
     assert_eq!(body["channel"]["is_private"], true);
-    let (_, body) = form(&slack, "chat.postMessage", Some(&alice), &[("channel", "C_DEV"), ("text", "x")]).await;
+    let (_, body) = form(
+        &slack,
+        "chat.postMessage",
+        Some(&alice),
+        &[("channel", "C_DEV"), ("text", "x")],
+    )
+    .await;
     assert_eq!(body["ok"], true);
-    let (_, body) = form(&slack, "chat.postMessage", Some(&slack.user_token("U_CAROL")), &[("channel", "C_DEV"), ("text", "x")]).await;
+    let (_, body) = form(
+        &slack,
+        "chat.postMessage",
+        Some(&slack.user_token("U_CAROL")),
+        &[("channel", "C_DEV"), ("text", "x")],
+    )
+    .await;
     assert_eq!(body["error"], "not_in_channel");
-    err(&slack, "chat.update", &[("channel", "C_GENERAL"), ("ts", "1.2"), ("text", "x")], "message_not_found").await;
-    err(&slack, "chat.postEphemeral", &[("channel", "C_DEV"), ("user", "U_CAROL"), ("text", "x")], "user_not_in_channel").await;
-    let eph = ok(&slack, "chat.postEphemeral", &[("channel", "C_DEV"), ("user", "U_BOB"), ("text", "psst")]).await;
+    err(
+        &slack,
+        "chat.update",
+        &[("channel", "C_GENERAL"), ("ts", "1.2"), ("text", "x")],
+        "message_not_found",
+    )
+    .await;
+    err(
+        &slack,
+        "chat.postEphemeral",
+        &[("channel", "C_DEV"), ("user", "U_CAROL"), ("text", "x")],
+        "user_not_in_channel",
+    )
+    .await;
+    let eph = ok(
+        &slack,
+        "chat.postEphemeral",
+        &[("channel", "C_DEV"), ("user", "U_BOB"), ("text", "psst")],
+    )
+    .await;
     assert!(eph["message_ts"].is_string());
 }
 
 #[tokio::test]
 async fn threads_count_their_replies() {
     let slack = FakeSlack::start().await;
-    let parent = slack.post_as_user("U_ALICE", "C_GENERAL", "deploy please").await;
-    let r1 = ok(&slack, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "on it"), ("thread_ts", &parent)]).await;
+    let parent = slack
+        .post_as_user("U_ALICE", "C_GENERAL", "deploy please")
+        .await;
+    let r1 = ok(
+        &slack,
+        "chat.postMessage",
+        &[
+            ("channel", "C_GENERAL"),
+            ("text", "on it"),
+            ("thread_ts", &parent),
+        ],
+    )
+    .await;
     assert_eq!(r1["message"]["thread_ts"], parent.as_str());
-    slack.reply_as_user("U_BOB", "C_GENERAL", &parent, "thanks").await;
+    slack
+        .reply_as_user("U_BOB", "C_GENERAL", &parent, "thanks")
+        .await;
 
     let hist = ok(&slack, "conversations.history", &[("channel", "C_GENERAL")]).await;
     let msgs = hist["messages"].as_array().unwrap();
@@ -65,26 +176,64 @@ async fn threads_count_their_replies() {
     assert_eq!(msgs[0]["reply_count"], 2);
     assert_eq!(msgs[0]["reply_users"], json!(["U_BOT", "U_BOB"]));
 
-    let replies = ok(&slack, "conversations.replies", &[("channel", "C_GENERAL"), ("ts", &parent)]).await;
-    let texts: Vec<&str> = replies["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    let replies = ok(
+        &slack,
+        "conversations.replies",
+        &[("channel", "C_GENERAL"), ("ts", &parent)],
+    )
+    .await;
+    let texts: Vec<&str> = replies["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
     assert_eq!(texts, ["deploy please", "on it", "thanks"]);
-    err(&slack, "conversations.replies", &[("channel", "C_GENERAL"), ("ts", "1.000001")], "thread_not_found").await;
+    err(
+        &slack,
+        "conversations.replies",
+        &[("channel", "C_GENERAL"), ("ts", "1.000001")],
+        "thread_not_found",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn reactions_add_remove_get_list() {
     let slack = FakeSlack::start().await;
     let ts = slack.post_as_user("U_ALICE", "C_GENERAL", "ship it").await;
-    let args = [("channel", "C_GENERAL"), ("timestamp", ts.as_str()), ("name", "tada")];
+    let args = [
+        ("channel", "C_GENERAL"),
+        ("timestamp", ts.as_str()),
+        ("name", "tada"),
+    ];
     ok(&slack, "reactions.add", &args).await;
     err(&slack, "reactions.add", &args, "already_reacted").await;
-    let got = ok(&slack, "reactions.get", &[("channel", "C_GENERAL"), ("timestamp", &ts)]).await;
-    assert_eq!(got["message"]["reactions"], json!([{"name": "tada", "users": ["U_BOT"], "count": 1}]));
+    let got = ok(
+        &slack,
+        "reactions.get",
+        &[("channel", "C_GENERAL"), ("timestamp", &ts)],
+    )
+    .await;
+    assert_eq!(
+        got["message"]["reactions"],
+        json!([{"name": "tada", "users": ["U_BOT"], "count": 1}])
+    );
     let list = ok(&slack, "reactions.list", &[]).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     ok(&slack, "reactions.remove", &args).await;
     err(&slack, "reactions.remove", &args, "no_reaction").await;
-    err(&slack, "reactions.add", &[("channel", "C_GENERAL"), ("timestamp", "1.1"), ("name", "x")], "message_not_found").await;
+    err(
+        &slack,
+        "reactions.add",
+        &[
+            ("channel", "C_GENERAL"),
+            ("timestamp", "1.1"),
+            ("name", "x"),
+        ],
+        "message_not_found",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -93,32 +242,127 @@ async fn conversations_lifecycle() {
     let created = ok(&slack, "conversations.create", &[("name", "launch")]).await;
     let id = created["channel"]["id"].as_str().unwrap().to_string();
     assert_eq!(id, "C00000001");
-    err(&slack, "conversations.create", &[("name", "launch")], "name_taken").await;
-    err(&slack, "conversations.create", &[("name", "Bad Name")], "invalid_name_specials").await;
-    ok(&slack, "conversations.invite", &[("channel", &id), ("users", "U_BOB,U_CAROL")]).await;
-    err(&slack, "conversations.invite", &[("channel", &id), ("users", "U_NOBODY")], "user_not_found").await;
+    err(
+        &slack,
+        "conversations.create",
+        &[("name", "launch")],
+        "name_taken",
+    )
+    .await;
+    err(
+        &slack,
+        "conversations.create",
+        &[("name", "Bad Name")],
+        "invalid_name_specials",
+    )
+    .await;
+    ok(
+        &slack,
+        "conversations.invite",
+        &[("channel", &id), ("users", "U_BOB,U_CAROL")],
+    )
+    .await;
+    err(
+        &slack,
+        "conversations.invite",
+        &[("channel", &id), ("users", "U_NOBODY")],
+        "user_not_found",
+    )
+    .await;
     let members = ok(&slack, "conversations.members", &[("channel", &id)]).await;
     assert_eq!(members["members"], json!(["U_BOT", "U_BOB", "U_CAROL"]));
-    ok(&slack, "conversations.kick", &[("channel", &id), ("user", "U_CAROL")]).await;
-    err(&slack, "conversations.kick", &[("channel", &id), ("user", "U_CAROL")], "not_in_channel").await;
-    let renamed = ok(&slack, "conversations.rename", &[("channel", &id), ("name", "launch-2")]).await;
+    ok(
+        &slack,
+        "conversations.kick",
+        &[("channel", &id), ("user", "U_CAROL")],
+    )
+    .await;
+    err(
+        &slack,
+        "conversations.kick",
+        &[("channel", &id), ("user", "U_CAROL")],
+        "not_in_channel",
+    )
+    .await;
+    let renamed = ok(
+        &slack,
+        "conversations.rename",
+        &[("channel", &id), ("name", "launch-2")],
+    )
+    .await;
     assert_eq!(renamed["channel"]["name"], "launch-2");
-    err(&slack, "conversations.rename", &[("channel", &id), ("name", "general")], "name_taken").await;
-    let topic = ok(&slack, "conversations.setTopic", &[("channel", &id), ("topic", "Go time")]).await;
+    err(
+        &slack,
+        "conversations.rename",
+        &[("channel", &id), ("name", "general")],
+        "name_taken",
+    )
+    .await;
+    let topic = ok(
+        &slack,
+        "conversations.setTopic",
+        &[("channel", &id), ("topic", "Go time")],
+    )
+    .await;
     assert_eq!(topic["channel"]["topic"]["value"], "Go time");
-    let purpose = ok(&slack, "conversations.setPurpose", &[("channel", &id), ("purpose", "Launch")]).await;
+    let purpose = ok(
+        &slack,
+        "conversations.setPurpose",
+        &[("channel", &id), ("purpose", "Launch")],
+    )
+    .await;
     assert_eq!(purpose["channel"]["purpose"]["value"], "Launch");
-    ok(&slack, "conversations.mark", &[("channel", &id), ("ts", "1700000001.000100")]).await;
+    ok(
+        &slack,
+        "conversations.mark",
+        &[("channel", &id), ("ts", "1700000001.000100")],
+    )
+    .await;
     ok(&slack, "conversations.archive", &[("channel", &id)]).await;
-    err(&slack, "conversations.archive", &[("channel", &id)], "already_archived").await;
-    err(&slack, "chat.postMessage", &[("channel", &id), ("text", "x")], "is_archived").await;
+    err(
+        &slack,
+        "conversations.archive",
+        &[("channel", &id)],
+        "already_archived",
+    )
+    .await;
+    err(
+        &slack,
+        "chat.postMessage",
+        &[("channel", &id), ("text", "x")],
+        "is_archived",
+    )
+    .await;
     ok(&slack, "conversations.unarchive", &[("channel", &id)]).await;
-    err(&slack, "conversations.archive", &[("channel", "C_GENERAL")], "cant_archive_general").await;
+    err(
+        &slack,
+        "conversations.archive",
+        &[("channel", "C_GENERAL")],
+        "cant_archive_general",
+    )
+    .await;
     ok(&slack, "conversations.leave", &[("channel", &id)]).await;
-    err(&slack, "conversations.leave", &[("channel", "C_GENERAL")], "cant_leave_general").await;
-    err(&slack, "chat.postMessage", &[("channel", &id), ("text", "x")], "not_in_channel").await;
+    err(
+        &slack,
+        "conversations.leave",
+        &[("channel", "C_GENERAL")],
+        "cant_leave_general",
+    )
+    .await;
+    err(
+        &slack,
+        "chat.postMessage",
+        &[("channel", &id), ("text", "x")],
+        "not_in_channel",
+    )
+    .await;
     ok(&slack, "conversations.join", &[("channel", &id)]).await;
-    ok(&slack, "chat.postMessage", &[("channel", &id), ("text", "back")]).await;
+    ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", &id), ("text", "back")],
+    )
+    .await;
     let info = ok(&slack, "conversations.info", &[("channel", &id)]).await;
     assert_eq!(info["channel"]["is_member"], true);
 }
@@ -132,32 +376,61 @@ async fn conversations_open_gives_ims_and_mpims() {
     let again = ok(&slack, "conversations.open", &[("users", "U_ALICE")]).await;
     assert_eq!(again["channel"]["id"], id.as_str());
     assert_eq!(again["already_open"], true);
-    ok(&slack, "chat.postMessage", &[("channel", &id), ("text", "hi alice")]).await;
+    ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", &id), ("text", "hi alice")],
+    )
+    .await;
     // Posting to a user ID goes to the DM.
-    ok(&slack, "chat.postMessage", &[("channel", "U_ALICE"), ("text", "hi again")]).await;
+    ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "U_ALICE"), ("text", "hi again")],
+    )
+    .await;
     let hist = ok(&slack, "conversations.history", &[("channel", &id)]).await;
     assert_eq!(hist["messages"].as_array().unwrap().len(), 2);
     let mpim = ok(&slack, "conversations.open", &[("users", "U_ALICE,U_BOB")]).await;
     assert_eq!(mpim["channel"]["is_mpim"], true);
-    err(&slack, "conversations.open", &[("users", "U_NOBODY")], "user_not_found").await;
+    err(
+        &slack,
+        "conversations.open",
+        &[("users", "U_NOBODY")],
+        "user_not_found",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn cursor_pagination_walks_every_page() {
     let slack = FakeSlack::start().await;
     for i in 0..7 {
-        ok(&slack, "chat.postMessage", &[("channel", "C_RANDOM"), ("text", &format!("m{i}"))]).await;
+        ok(
+            &slack,
+            "chat.postMessage",
+            &[("channel", "C_RANDOM"), ("text", &format!("m{i}"))],
+        )
+        .await;
     }
     let mut seen = Vec::new();
     let mut cursor = String::new();
     let mut pages = 0;
     loop {
-        let body = ok(&slack, "conversations.history", &[("channel", "C_RANDOM"), ("limit", "3"), ("cursor", &cursor)]).await;
+        let body = ok(
+            &slack,
+            "conversations.history",
+            &[("channel", "C_RANDOM"), ("limit", "3"), ("cursor", &cursor)],
+        )
+        .await;
         pages += 1;
         for m in body["messages"].as_array().unwrap() {
             seen.push(m["text"].as_str().unwrap().to_string());
         }
-        cursor = body["response_metadata"]["next_cursor"].as_str().unwrap().to_string();
+        cursor = body["response_metadata"]["next_cursor"]
+            .as_str()
+            .unwrap()
+            .to_string();
         assert_eq!(body["has_more"], !cursor.is_empty());
         if cursor.is_empty() {
             break;
@@ -165,7 +438,13 @@ async fn cursor_pagination_walks_every_page() {
     }
     assert_eq!(pages, 3);
     assert_eq!(seen, ["m6", "m5", "m4", "m3", "m2", "m1", "m0"]);
-    err(&slack, "conversations.history", &[("channel", "C_RANDOM"), ("cursor", "bm90IGEgY3Vyc29y")], "invalid_cursor").await;
+    err(
+        &slack,
+        "conversations.history",
+        &[("channel", "C_RANDOM"), ("cursor", "bm90IGEgY3Vyc29y")],
+        "invalid_cursor",
+    )
+    .await;
 
     // users.list pages the same way.
     let first = ok(&slack, "users.list", &[("limit", "4")]).await;
@@ -175,8 +454,18 @@ async fn cursor_pagination_walks_every_page() {
     assert_eq!(second["members"].as_array().unwrap().len(), 3);
     assert_eq!(second["response_metadata"]["next_cursor"], "");
 
-    let chans = ok(&slack, "conversations.list", &[("limit", "2"), ("exclude_archived", "true")]).await;
-    let ids: Vec<&Value> = chans["channels"].as_array().unwrap().iter().map(|c| &c["id"]).collect();
+    let chans = ok(
+        &slack,
+        "conversations.list",
+        &[("limit", "2"), ("exclude_archived", "true")],
+    )
+    .await;
+    let ids: Vec<&Value> = chans["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
     assert_eq!(ids, [&json!("C_GENERAL"), &json!("C_RANDOM")]);
 }
 
@@ -185,10 +474,27 @@ async fn users_methods() {
     let slack = FakeSlack::start().await;
     let bob = ok(&slack, "users.info", &[("user", "U_BOB")]).await;
     assert_eq!(bob["user"]["name"], "bob");
-    err(&slack, "users.info", &[("user", "U_NOBODY")], "user_not_found").await;
-    let alice = ok(&slack, "users.lookupByEmail", &[("email", "alice@example.com")]).await;
+    err(
+        &slack,
+        "users.info",
+        &[("user", "U_NOBODY")],
+        "user_not_found",
+    )
+    .await;
+    let alice = ok(
+        &slack,
+        "users.lookupByEmail",
+        &[("email", "alice@example.com")],
+    )
+    .await;
     assert_eq!(alice["user"]["id"], "U_ALICE");
-    err(&slack, "users.lookupByEmail", &[("email", "nobody@example.com")], "users_not_found").await;
+    err(
+        &slack,
+        "users.lookupByEmail",
+        &[("email", "nobody@example.com")],
+        "users_not_found",
+    )
+    .await;
     let profile = ok(&slack, "users.profile.get", &[("user", "U_CAROL")]).await;
     assert_eq!(profile["profile"]["real_name"], "Carol Chen");
     let presence = ok(&slack, "users.getPresence", &[("user", "U_BOB")]).await;
@@ -196,7 +502,13 @@ async fn users_methods() {
     ok(&slack, "users.setPresence", &[("presence", "away")]).await;
     let mine = ok(&slack, "users.getPresence", &[]).await;
     assert_eq!(mine["presence"], "away");
-    err(&slack, "users.setPresence", &[("presence", "asleep")], "invalid_presence").await;
+    err(
+        &slack,
+        "users.setPresence",
+        &[("presence", "asleep")],
+        "invalid_presence",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -207,16 +519,32 @@ async fn rtm_start_describes_the_workspace() {
     assert_eq!(body["self"]["id"], "U_BOT");
     assert_eq!(body["team"]["id"], "T0001");
     assert!(body["users"].as_array().unwrap().len() >= 7);
-    assert!(body["channels"].as_array().unwrap().iter().any(|c| c["id"] == "C_GENERAL"));
+    assert!(
+        body["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "C_GENERAL")
+    );
 }
 
 #[tokio::test]
 async fn seeds_shift_the_clock_and_reset_restores_the_seed() {
     let slack = FakeSlack::builder().seed(3).start().await;
-    let posted = ok(&slack, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "a")]).await;
+    let posted = ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_GENERAL"), ("text", "a")],
+    )
+    .await;
     assert_eq!(posted["ts"], "1703000001.000100");
     slack.reset();
     assert!(slack.calls().is_empty());
-    let posted = ok(&slack, "chat.postMessage", &[("channel", "C_GENERAL"), ("text", "a")]).await;
+    let posted = ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_GENERAL"), ("text", "a")],
+    )
+    .await;
     assert_eq!(posted["ts"], "1703000001.000100");
 }

@@ -10,15 +10,19 @@ fn main() -> ExitCode {
     let mut builder = slack_testkit::FakeSlack::builder();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next().ok_or_else(|| format!("{name} needs a value"))
-        };
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         let step = match arg.as_str() {
-            "--port" => value("--port").and_then(|v| v.parse().map_err(|e| format!("--port: {e}"))).map(|p| builder.clone().port(p)),
-            "--rtm-port" => value("--rtm-port").and_then(|v| v.parse().map_err(|e| format!("--rtm-port: {e}"))).map(|p| builder.clone().rtm_port(p)),
+            "--port" => value("--port")
+                .and_then(|v| v.parse().map_err(|e| format!("--port: {e}")))
+                .map(|p| builder.clone().port(p)),
+            "--rtm-port" => value("--rtm-port")
+                .and_then(|v| v.parse().map_err(|e| format!("--rtm-port: {e}")))
+                .map(|p| builder.clone().rtm_port(p)),
             "--host" => value("--host").map(|h| builder.clone().host(h)),
             "--fixtures" => value("--fixtures").map(|d| builder.clone().fixtures_dir(d)),
-            "--seed" => value("--seed").and_then(|v| v.parse().map_err(|e| format!("--seed: {e}"))).map(|s| builder.clone().seed(s)),
+            "--seed" => value("--seed")
+                .and_then(|v| v.parse().map_err(|e| format!("--seed: {e}")))
+                .map(|s| builder.clone().seed(s)),
             "--no-simulate" => Ok(builder.clone().simulate(false)),
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -34,7 +38,11 @@ fn main() -> ExitCode {
             }
         }
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("fake-slack: cannot start a runtime: {e}");
