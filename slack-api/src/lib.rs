@@ -38,6 +38,8 @@ mod client;
 pub mod de;
 pub mod error;
 pub mod ids;
+#[cfg(feature = "oauth")]
+pub mod install;
 pub mod paginate;
 pub mod request;
 pub mod retry;

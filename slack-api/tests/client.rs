@@ -557,3 +557,60 @@ async fn client_side_rate_limit_holds_calls_back() {
         .unwrap();
     assert_eq!(sleeper.waits().len(), 1);
 }
+
+#[tokio::test]
+async fn oauth_install_flow() {
+    let server = MockServer::builder().start().await;
+    let client = Client::builder()
+        .api_base_url(format!("{}/api/", server.uri()))
+        .oauth_base_url("https://example.test/oauth/v2/authorize")
+        .build()
+        .unwrap();
+    let url = client
+        .authorize_url("123.456")
+        .scopes(["chat:write", "channels:read"])
+        .user_scopes(["search:read"])
+        .redirect_uri("https://app.test/cb?x=1")
+        .state("s t")
+        .to_url();
+    assert_eq!(
+        url,
+        "https://example.test/oauth/v2/authorize?client_id=123.456&scope=chat%3Awrite%2Cchannels%3Aread\
+         &user_scope=search%3Aread&redirect_uri=https%3A%2F%2Fapp.test%2Fcb%3Fx%3D1&state=s+t"
+    );
+
+    Mock::given(method("POST"))
+        .and(path("/api/oauth.v2.access"))
+        .and(body_string("client_id=123.456&client_secret=shh&code=abc"))
+        .respond_with(ok(
+            json!({"ok": true, "access_token": "xoxb-new", "team": {"id": "T1"}}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let installed = client
+        .oauth()
+        .exchange_code("123.456", "shh", "abc")
+        .await
+        .unwrap();
+    assert_eq!(installed.access_token.as_deref(), Some("xoxb-new"));
+    let req = &server.received_requests().await.unwrap()[0];
+    assert!(!req.headers.contains_key("authorization"));
+
+    Mock::given(path("/api/oauth.v2.access"))
+        .and(body_string(
+            "client_id=123.456&client_secret=shh&grant_type=refresh_token&refresh_token=xoxe-1",
+        ))
+        .respond_with(ok(
+            json!({"ok": true, "access_token": "xoxb-rotated", "refresh_token": "xoxe-2"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let refreshed = client
+        .oauth()
+        .refresh_token("123.456", "shh", "xoxe-1")
+        .await
+        .unwrap();
+    assert_eq!(refreshed.access_token.as_deref(), Some("xoxb-rotated"));
+}
