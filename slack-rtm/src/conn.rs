@@ -63,7 +63,10 @@ pub(crate) enum Inbound<T> {
     /// Hand to the application.
     Item(T),
     /// Resolves the pending send with this id.
-    Ack { id: u64, result: Result<serde_json::Value> },
+    Ack {
+        id: u64,
+        result: Result<serde_json::Value>,
+    },
     /// Answer to our ping.
     Pong,
     /// The server wants us gone: reconnect.
@@ -267,9 +270,7 @@ impl<P: Protocol> Driver<P> {
                 End::Lost(reason) => {
                     tracing::warn!(%reason, "disconnected");
                     drop(ws);
-                    self.emit(Ok(Delivered::Lifecycle(Lifecycle::Disconnected {
-                        reason,
-                    })));
+                    self.emit(Ok(Delivered::Lifecycle(Lifecycle::Disconnected { reason })));
                     match self.reconnect().await {
                         Ok(new) => {
                             ws = new;
@@ -321,7 +322,9 @@ impl<P: Protocol> Driver<P> {
         self.cmd_rx.close();
         while let Ok(cmd) = self.cmd_rx.try_recv() {
             match cmd {
-                Command::Send { ack: Some((_, tx)), .. } => {
+                Command::Send {
+                    ack: Some((_, tx)), ..
+                } => {
                     let _ = tx.send(Err(RtmError::Closed));
                 }
                 Command::Send { ack: None, .. } => {}

@@ -183,8 +183,7 @@ pub struct TransportError(Box<dyn StdError + Send + Sync + 'static>);
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The inner error (not repeated here) may quote the URL; callers log
-        // `source()` at their own risk, we never log it with the ticket.
+        // The underlying error is `source()`, not repeated here.
         f.write_str("websocket transport failed")
     }
 }

@@ -119,7 +119,9 @@ impl RtmBuilder {
                 .start()
                 .await
                 .map_err(|e| RtmError::from_api("rtm.start", e))?;
-            let url = r.url.clone().ok_or(RtmError::NoUrl { method: "rtm.start" })?;
+            let url = r.url.clone().ok_or(RtmError::NoUrl {
+                method: "rtm.start",
+            })?;
             (url, Session::Start(Box::new(r)))
         } else {
             let r = client
@@ -127,8 +129,10 @@ impl RtmBuilder {
                 .connect()
                 .await
                 .map_err(|e| RtmError::from_api("rtm.connect", e))?;
-            let url = r.url.clone().ok_or(RtmError::NoUrl { method: "rtm.connect" })?;
-            (url, Session::Connect(r))
+            let url = r.url.clone().ok_or(RtmError::NoUrl {
+                method: "rtm.connect",
+            })?;
+            (url, Session::Connect(Box::new(r)))
         };
         let settings = Settings {
             ping_interval: self.ping_interval,
@@ -151,7 +155,7 @@ impl RtmBuilder {
 #[non_exhaustive]
 pub enum Session {
     /// From `rtm.connect`: the bot's identity and team.
-    Connect(slack_api::rtm::ConnectResponse),
+    Connect(Box<slack_api::rtm::ConnectResponse>),
     /// From `rtm.start`: identity, team, channels, users and more.
     Start(Box<slack_api::rtm::StartResponse>),
 }
@@ -192,7 +196,9 @@ impl Protocol for RtmProtocol {
                 .connect()
                 .await
                 .map_err(|e| RtmError::from_api("rtm.connect", e))?;
-            r.url.ok_or(RtmError::NoUrl { method: "rtm.connect" })
+            r.url.ok_or(RtmError::NoUrl {
+                method: "rtm.connect",
+            })
         })
     }
 

@@ -153,7 +153,12 @@ async fn refused_token_type_is_reported_clearly() {
         .await
         .expect_err("refused");
     assert!(
-        matches!(err, RtmError::TokenNotAllowed { method: "rtm.connect" }),
+        matches!(
+            err,
+            RtmError::TokenNotAllowed {
+                method: "rtm.connect"
+            }
+        ),
         "{err:?}"
     );
     let text = err.to_string();
@@ -229,7 +234,10 @@ async fn send_is_acked_with_the_message_ts() {
     assert_eq!(frames[0]["text"], "first");
     assert_eq!(frames[1]["thread_ts"], parent.as_str());
     assert_eq!(frames[1]["reply_broadcast"], true);
-    assert_ne!(frames[0]["id"], frames[1]["id"], "every send gets a fresh id");
+    assert_ne!(
+        frames[0]["id"], frames[1]["id"],
+        "every send gets a fresh id"
+    );
 
     // The message really landed: the Web API sees it in the thread.
     let replies = slack
@@ -305,7 +313,9 @@ async fn send_without_ack_times_out() {
     assert!(s.asked().contains(&Duration::from_secs(7)));
     assert!(started.elapsed() < Duration::from_secs(5));
     // The connection is still fine.
-    slack.post_as_user("U_ALICE", "C_GENERAL", "still here").await;
+    slack
+        .post_as_user("U_ALICE", "C_GENERAL", "still here")
+        .await;
     let text = until(&mut events, |i| match i {
         Ok(Incoming::Event(Event::Message(MessageEvent::Plain(m)))) => m.text.clone(),
         _ => None,
@@ -339,7 +349,9 @@ async fn goodbye_then_reconnect() {
 
     // The new socket works both ways.
     sender.send_message("C_GENERAL", "back").await.expect("ack");
-    slack.post_as_user("U_ALICE", "C_GENERAL", "welcome back").await;
+    slack
+        .post_as_user("U_ALICE", "C_GENERAL", "welcome back")
+        .await;
     let text = until(&mut events, |i| match i {
         Ok(Incoming::Event(Event::Message(MessageEvent::Plain(m)))) => m.text.clone(),
         _ => None,
@@ -407,7 +419,8 @@ async fn pings_keep_the_connection() {
     let slack = FakeSlack::start().await;
     let s = FastSleeper::default();
     // A ping every (accelerated) 2 ms, answered by the fake.
-    let (_sender, mut events) = connected(&slack, quiet(&s).ping_interval(Duration::from_secs(2))).await;
+    let (_sender, mut events) =
+        connected(&slack, quiet(&s).ping_interval(Duration::from_secs(2))).await;
     while slack
         .frames()
         .iter()
@@ -555,7 +568,10 @@ async fn reconnecting_is_bounded() {
         "{last:?}"
     );
     assert!(next(&mut events).await.is_none(), "the stream ends");
-    let err = sender.send_message("C_GENERAL", "x").await.expect_err("closed");
+    let err = sender
+        .send_message("C_GENERAL", "x")
+        .await
+        .expect_err("closed");
     assert!(matches!(err, RtmError::Closed), "{err:?}");
 }
 
@@ -564,7 +580,9 @@ async fn fatal_error_stops_reconnecting_at_once() {
     let slack = FakeSlack::start().await;
     let s = FastSleeper::default();
     let (_sender, mut events) = connected(&slack, quiet(&s)).await;
-    slack.fault("rtm.connect", Fault::error("invalid_auth")).always();
+    slack
+        .fault("rtm.connect", Fault::error("invalid_auth"))
+        .always();
     slack.rtm_fault(RtmFault::Goodbye);
     let err = until(&mut events, |i| match i {
         Err(e) => Some(e.to_string()),
@@ -615,4 +633,29 @@ async fn shutdown_is_clean() {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     panic!("socket still open after shutdown");
+}
+
+#[test]
+fn backoff_grows_caps_and_stops() {
+    let p = ReconnectPolicy::default()
+        .initial_delay(Duration::from_secs(1))
+        .max_delay(Duration::from_secs(10))
+        .multiplier(2.0)
+        .max_attempts(Some(5))
+        .jitter(false);
+    let check = |attempt: u32, secs: u64| assert_eq!(p.delay(attempt), Duration::from_secs(secs));
+    check(1, 1);
+    check(2, 2);
+    check(4, 8);
+    check(5, 10);
+    check(60, 10);
+    assert!(p.allows(5));
+    assert!(!p.allows(6));
+    assert!(!ReconnectPolicy::disabled().allows(1));
+    let jittered = p.clone().jitter(true);
+    for attempt in 1..=6 {
+        let d = jittered.delay(attempt);
+        let full = p.delay(attempt);
+        assert!(d >= full / 2 && d <= full, "{attempt}: {d:?}");
+    }
 }
