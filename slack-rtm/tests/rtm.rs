@@ -659,3 +659,49 @@ fn backoff_grows_caps_and_stops() {
         assert!(d >= full / 2 && d <= full, "{attempt}: {d:?}");
     }
 }
+
+/// Log lines, collected for one test.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn lifecycle_is_logged_without_the_ticket() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let slack = FakeSlack::start().await;
+    let s = FastSleeper::default();
+    let (sender, mut events) = connected(&slack, quiet(&s)).await;
+    slack.rtm_fault(RtmFault::Goodbye);
+    while next_lifecycle(&mut events).await != Lifecycle::Reconnected {}
+    sender.shutdown().await;
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    for needle in [
+        "connected",
+        "disconnected",
+        "reconnecting",
+        "reconnected",
+        "shut down",
+    ] {
+        assert!(text.contains(needle), "no {needle:?} in logs:\n{text}");
+    }
+    assert!(text.contains("ws://127.0.0.1"), "{text}");
+    assert!(!text.contains("ticket"), "the ticket leaked:\n{text}");
+}
