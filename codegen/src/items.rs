@@ -25,12 +25,17 @@ pub(crate) fn events_rs(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream, 
 }
 
 /// Every object, enum and union of one spec file, sorted by name.
-pub(crate) fn type_defs(t: &TypeDefs, m: &Module, reg: &Registry<'_>) -> Result<TokenStream, Error> {
+pub(crate) fn type_defs(
+    t: &TypeDefs,
+    m: &Module,
+    reg: &Registry<'_>,
+) -> Result<TokenStream, Error> {
     let mut items: BTreeMap<&str, TokenStream> = BTreeMap::new();
     let ctx = |name: &str, e: Error| e.context(format!("{}: {name}", m.spec_file()));
     for (name, o) in &t.objects {
         let key = (m.clone(), name.clone());
-        let ts = object(reg, m, name, o.doc.as_deref(), &o.fields, &key).map_err(|e| ctx(name, e))?;
+        let ts =
+            object(reg, m, name, o.doc.as_deref(), &o.fields, &key).map_err(|e| ctx(name, e))?;
         items.insert(name, ts);
     }
     for (name, e) in &t.enums {
@@ -73,14 +78,22 @@ pub(crate) struct Field {
     pub doc: Option<String>,
 }
 
-pub(crate) fn field(reg: &Registry<'_>, scope: &Module, container: &Key, f: &FieldDef) -> Result<Field, Error> {
+pub(crate) fn field(
+    reg: &Registry<'_>,
+    scope: &Module,
+    container: &Key,
+    f: &FieldDef,
+) -> Result<Field, Error> {
     let ty = Ty::parse(&f.ty).map_err(|e| e.context(&f.name))?;
     let rust = match &f.rust_name {
         Some(r) => r.clone(),
         None => snake(&f.name),
     };
     if !crate::names::is_ident(&rust) {
-        return Err(Error::new(format!("field {:?}: bad Rust name {rust:?}", f.name)));
+        return Err(Error::new(format!(
+            "field {:?}: bad Rust name {rust:?}",
+            f.name
+        )));
     }
     let slot = match (&ty, f.required) {
         (Ty::Array(_), _) => Slot::List,
@@ -88,7 +101,14 @@ pub(crate) fn field(reg: &Registry<'_>, scope: &Module, container: &Key, f: &Fie
         (_, false) => Slot::Optional,
     };
     let boxed = slot != Slot::List && reg.needs_box(scope, &ty, container);
-    Ok(Field { json: f.name.clone(), ident: ident(&rust), ty, slot, boxed, doc: f.doc.clone() })
+    Ok(Field {
+        json: f.name.clone(),
+        ident: ident(&rust),
+        ty,
+        slot,
+        boxed,
+        doc: f.doc.clone(),
+    })
 }
 
 impl Field {
@@ -114,7 +134,9 @@ impl Field {
         };
         let attr = match self.slot {
             Slot::Required => quote!(#[serde(#rename deserialize_with = "crate::de::req")]),
-            Slot::Optional => quote!(#[serde(#rename default, deserialize_with = "crate::de::opt")]),
+            Slot::Optional => {
+                quote!(#[serde(#rename default, deserialize_with = "crate::de::opt")])
+            }
             Slot::List => quote!(#[serde(#rename default, deserialize_with = "crate::de::vec")]),
         };
         let d = doc_or(self.doc.as_deref(), || format!("`{json}`."));
@@ -298,7 +320,12 @@ fn kind_of(reg: &Registry<'_>, scope: &Module, ty: &Ty) -> Result<(Kind, bool), 
 }
 
 /// A union told apart by JSON shape, decoded through one visitor.
-fn shape_union(reg: &Registry<'_>, scope: &Module, name: &str, u: &UnionDef) -> Result<TokenStream, Error> {
+fn shape_union(
+    reg: &Registry<'_>,
+    scope: &Module,
+    name: &str,
+    u: &UnionDef,
+) -> Result<TokenStream, Error> {
     let id = ident(name);
     let d = doc_or(u.doc.as_deref(), || format!("The `{name}` union."));
     if u.variants.is_empty() {
@@ -314,7 +341,9 @@ fn shape_union(reg: &Registry<'_>, scope: &Module, name: &str, u: &UnionDef) -> 
         let vd = doc_or(v.doc.as_deref(), || format!("Sent as `{}`.", v.ty));
         variants.extend(quote!(#vd #vid(#rt),));
         if by_kind.insert(k, (vid, rt, tagged)).is_some() {
-            return Err(Error::new(format!("two variants have the JSON shape {k:?}")));
+            return Err(Error::new(format!(
+                "two variants have the JSON shape {k:?}"
+            )));
         }
     }
     let first = ident(&u.variants[0].name);
@@ -459,12 +488,18 @@ struct Access {
 
 /// Accessors a definition offers: its fields (objects) or its common
 /// accessors (tagged unions).
-fn accessors(reg: &Registry<'_>, key: &Key, depth: usize) -> Result<BTreeMap<String, Access>, Error> {
+fn accessors(
+    reg: &Registry<'_>,
+    key: &Key,
+    depth: usize,
+) -> Result<BTreeMap<String, Access>, Error> {
     let mut out = BTreeMap::new();
     if depth > 8 {
         return Ok(out);
     }
-    let Some(def) = reg.defs.get(key) else { return Ok(out) };
+    let Some(def) = reg.defs.get(key) else {
+        return Ok(out);
+    };
     // An unused scope so every path prints in full.
     let abs = Module::Family(String::new());
     match def {
@@ -479,22 +514,44 @@ fn accessors(reg: &Registry<'_>, key: &Key, depth: usize) -> Result<BTreeMap<Str
                 let fid = &f.ident;
                 let is_string = f.ty == Ty::String;
                 let (ret, expr) = match (f.slot, f.boxed, is_string) {
-                    (Slot::List, _, _) => (quote!(Option<&[#inner]>), quote!(Some(v.#fid.as_slice()))),
-                    (Slot::Required, _, true) => (quote!(Option<&str>), quote!(Some(v.#fid.as_str()))),
+                    (Slot::List, _, _) => {
+                        (quote!(Option<&[#inner]>), quote!(Some(v.#fid.as_slice())))
+                    }
+                    (Slot::Required, _, true) => {
+                        (quote!(Option<&str>), quote!(Some(v.#fid.as_str())))
+                    }
                     (Slot::Optional, _, true) => (quote!(Option<&str>), quote!(v.#fid.as_deref())),
                     (Slot::Required, false, _) => (quote!(Option<&#inner>), quote!(Some(&v.#fid))),
                     (Slot::Required, true, _) => (quote!(Option<&#inner>), quote!(Some(&*v.#fid))),
-                    (Slot::Optional, false, _) => (quote!(Option<&#inner>), quote!(v.#fid.as_ref())),
-                    (Slot::Optional, true, _) => (quote!(Option<&#inner>), quote!(v.#fid.as_deref())),
+                    (Slot::Optional, false, _) => {
+                        (quote!(Option<&#inner>), quote!(v.#fid.as_ref()))
+                    }
+                    (Slot::Optional, true, _) => {
+                        (quote!(Option<&#inner>), quote!(v.#fid.as_deref()))
+                    }
                 };
-                out.insert(fid.to_string(), Access { ret, expr, doc: f.doc.clone() });
+                out.insert(
+                    fid.to_string(),
+                    Access {
+                        ret,
+                        expr,
+                        doc: f.doc.clone(),
+                    },
+                );
             }
         }
         Def::Union(u) if u.tag.is_some() => {
             let common = common_accessors(reg, key, u, depth + 1)?;
             for (name, a) in common {
                 let m: TokenStream = name.parse().map_err(|_| Error::new("bad accessor name"))?;
-                out.insert(name, Access { ret: a.ret, expr: quote!(v.#m()), doc: a.doc });
+                out.insert(
+                    name,
+                    Access {
+                        ret: a.ret,
+                        expr: quote!(v.#m()),
+                        doc: a.doc,
+                    },
+                );
             }
         }
         _ => {}
@@ -523,17 +580,27 @@ fn abs_ty(reg: &Registry<'_>, scope: &Module, ty: &Ty, abs: &Module) -> Result<T
 }
 
 /// Accessors present with the same type in every typed variant of a tagged union.
-fn common_accessors(reg: &Registry<'_>, key: &Key, u: &UnionDef, depth: usize) -> Result<BTreeMap<String, Access>, Error> {
+fn common_accessors(
+    reg: &Registry<'_>,
+    key: &Key,
+    u: &UnionDef,
+    depth: usize,
+) -> Result<BTreeMap<String, Access>, Error> {
     let mut common: Option<BTreeMap<String, Access>> = None;
     for v in &u.variants {
-        let Ty::Named(n) = Ty::parse(&v.ty)? else { return Ok(BTreeMap::new()) };
+        let Ty::Named(n) = Ty::parse(&v.ty)? else {
+            return Ok(BTreeMap::new());
+        };
         let (m, _) = reg.resolve(&key.0, n.as_str())?;
         let acc = accessors(reg, &(m, n), depth)?;
         common = Some(match common {
             None => acc,
             Some(c) => c
                 .into_iter()
-                .filter(|(k, a)| acc.get(k).is_some_and(|b| b.ret.to_string() == a.ret.to_string()))
+                .filter(|(k, a)| {
+                    acc.get(k)
+                        .is_some_and(|b| b.ret.to_string() == a.ret.to_string())
+                })
                 .collect(),
         });
     }
@@ -541,10 +608,18 @@ fn common_accessors(reg: &Registry<'_>, key: &Key, u: &UnionDef, depth: usize) -
 }
 
 /// A union dispatching on a tag field, decoded with a borrowed tag read.
-fn tagged_union(reg: &Registry<'_>, scope: &Module, name: &str, u: &UnionDef, key: &Key) -> Result<TokenStream, Error> {
+fn tagged_union(
+    reg: &Registry<'_>,
+    scope: &Module,
+    name: &str,
+    u: &UnionDef,
+    key: &Key,
+) -> Result<TokenStream, Error> {
     let id = ident(name);
     let tag = u.tag.as_deref().unwrap_or("type");
-    let d = doc_or(u.doc.as_deref(), || format!("The `{name}` union, by `{tag}`."));
+    let d = doc_or(u.doc.as_deref(), || {
+        format!("The `{name}` union, by `{tag}`.")
+    });
     let mut variants = TokenStream::new();
     let mut arms = TokenStream::new();
     let mut tags = BTreeSet::new();
@@ -552,19 +627,30 @@ fn tagged_union(reg: &Registry<'_>, scope: &Module, name: &str, u: &UnionDef, ke
     let mut names = BTreeSet::new();
     for v in &u.variants {
         if v.name == "Unknown" || !names.insert(v.name.clone()) {
-            return Err(Error::new(format!("variant name {} is reserved or repeated", v.name)));
+            return Err(Error::new(format!(
+                "variant name {} is reserved or repeated",
+                v.name
+            )));
         }
         let vid = ident(&v.name);
         let ty = Ty::parse(&v.ty)?;
         let Ty::Named(tn) = &ty else {
-            return Err(Error::new(format!("variant {}: type must be an object or tagged union", v.name)));
+            return Err(Error::new(format!(
+                "variant {}: type must be an object or tagged union",
+                v.name
+            )));
         };
         let (_, def) = reg.resolve(scope, tn)?;
         let rt = reg.rust_ty(scope, &ty)?;
         let decode = match def {
             Def::Object(_) => quote!(crate::de::from_str::<#rt>(s).map(Self::#vid)),
             Def::Union(_) if def.is_tagged_union() => quote!(<#rt>::from_json(s).map(Self::#vid)),
-            _ => return Err(Error::new(format!("variant {}: type must be an object or tagged union", v.name))),
+            _ => {
+                return Err(Error::new(format!(
+                    "variant {}: type must be an object or tagged union",
+                    v.name
+                )));
+            }
         };
         let type_doc = match def {
             Def::Object(o) => o.doc.clone(),
@@ -576,7 +662,10 @@ fn tagged_union(reg: &Registry<'_>, scope: &Module, name: &str, u: &UnionDef, ke
             (Some(t), _) => format!("`{tag}: \"{t}\"`"),
             (None, true) => format!("No `{tag}` field"),
             (None, false) => {
-                return Err(Error::new(format!("variant {} has no tag and is not `missing`", v.name)));
+                return Err(Error::new(format!(
+                    "variant {} has no tag and is not `missing`",
+                    v.name
+                )));
             }
         };
         let vd = match v.doc.as_ref().or(type_doc.as_ref()) {
@@ -599,7 +688,9 @@ fn tagged_union(reg: &Registry<'_>, scope: &Module, name: &str, u: &UnionDef, ke
     if let Some(m) = &u.missing
         && !missing_found
     {
-        return Err(Error::new(format!("missing variant {m} is not among the variants")));
+        return Err(Error::new(format!(
+            "missing variant {m} is not among the variants"
+        )));
     }
     let accessors = common_accessors(reg, key, u, 0)?;
     let mut methods = TokenStream::new();
@@ -635,7 +726,9 @@ fn tagged_union(reg: &Registry<'_>, scope: &Module, name: &str, u: &UnionDef, ke
          gives [`{name}::Unknown`] with the raw JSON; an error means the input is not \
          JSON or a known variant's fields do not decode."
     ));
-    let unknown_doc = doc(&format!("A `{tag}` this version of the spec does not know, kept as raw JSON."));
+    let unknown_doc = doc(&format!(
+        "A `{tag}` this version of the spec does not know, kept as raw JSON."
+    ));
     let tag_field = format_ident!("tag");
     Ok(quote! {
         #d

@@ -12,7 +12,14 @@ use crate::ty::{Def, Module, Registry, Ty};
 use crate::{Error, doc};
 
 /// Builder method names an argument setter must not take.
-const BUILDER_METHODS: &[&str] = &["send", "into_args", "into_future", "pages", "items", "client"];
+const BUILDER_METHODS: &[&str] = &[
+    "send",
+    "into_args",
+    "into_future",
+    "pages",
+    "items",
+    "client",
+];
 
 /// Wire encodings of an argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,9 +61,15 @@ fn scalar(reg: &Registry<'_>, scope: &Module, ty: &Ty) -> Result<Scalar, Error> 
         Ty::Json => Scalar::Json,
         Ty::Named(n) => match reg.resolve(scope, n)?.1 {
             Def::Enum => Scalar::Enum,
-            _ => return Err(Error::new(format!("argument type {n} is not a string enum; use `json`"))),
+            _ => {
+                return Err(Error::new(format!(
+                    "argument type {n} is not a string enum; use `json`"
+                )));
+            }
         },
-        Ty::Array(_) | Ty::Map(_) => return Err(Error::new("nested arrays and maps are not argument types")),
+        Ty::Array(_) | Ty::Map(_) => {
+            return Err(Error::new("nested arrays and maps are not argument types"));
+        }
     })
 }
 
@@ -107,7 +120,14 @@ impl Arg {
         if BUILDER_METHODS.contains(&name.as_str()) {
             name.push_str("_arg");
         }
-        Ok(Arg { json: a.name.clone(), ident: ident(&name), ty, enc, required: a.required, doc: a.doc.clone() })
+        Ok(Arg {
+            json: a.name.clone(),
+            ident: ident(&name),
+            ty,
+            enc,
+            required: a.required,
+            doc: a.doc.clone(),
+        })
     }
 
     /// Stored type (before `Option` for optional arguments).
@@ -116,7 +136,11 @@ impl Arg {
     }
 
     /// Parameter type of the constructor or setter, and how to store it.
-    fn param(&self, reg: &Registry<'_>, scope: &Module) -> Result<(TokenStream, TokenStream), Error> {
+    fn param(
+        &self,
+        reg: &Registry<'_>,
+        scope: &Module,
+    ) -> Result<(TokenStream, TokenStream), Error> {
         let id = &self.ident;
         Ok(match &self.ty {
             Ty::String => (quote!(impl Into<String>), quote!(#id.into())),
@@ -126,14 +150,22 @@ impl Arg {
             }
             Ty::Array(t) => {
                 let t = reg.rust_ty(scope, t)?;
-                (quote!(impl IntoIterator<Item = #t>), quote!(#id.into_iter().collect()))
+                (
+                    quote!(impl IntoIterator<Item = #t>),
+                    quote!(#id.into_iter().collect()),
+                )
             }
             t => (reg.rust_ty(scope, t)?, quote!(#id)),
         })
     }
 
     /// The `crate::request::ArgValue` for the stored value `v`.
-    fn value(&self, reg: &Registry<'_>, scope: &Module, v: TokenStream) -> Result<TokenStream, Error> {
+    fn value(
+        &self,
+        reg: &Registry<'_>,
+        scope: &Module,
+        v: TokenStream,
+    ) -> Result<TokenStream, Error> {
         Ok(match (&self.ty, self.enc) {
             (Ty::Array(t), Enc::Json) => {
                 let x = to_value(scalar(reg, scope, t)?, quote!(x));
@@ -172,7 +204,11 @@ impl Arg {
             Ty::String => "string".to_owned(),
             _ => type_text(&self.ty),
         };
-        if d.is_empty() { format!("`{}` ({ty}{req})", self.json) } else { format!("`{}` ({ty}{req}): {d}", self.json) }
+        if d.is_empty() {
+            format!("`{}` ({ty}{req})", self.json)
+        } else {
+            format!("`{}` ({ty}{req}): {d}", self.json)
+        }
     }
 }
 
@@ -221,9 +257,15 @@ fn method_doc(m: &MethodDef, args: &[Arg]) -> String {
         None => "not documented".to_owned(),
     };
     d.push_str(&format!("- Rate limit: {tier}\n"));
-    d.push_str(&format!("- Safe to retry: {}\n", if m.retry_safe { "yes" } else { "no" }));
+    d.push_str(&format!(
+        "- Safe to retry: {}\n",
+        if m.retry_safe { "yes" } else { "no" }
+    ));
     if let Some(p) = &m.pagination {
-        d.push_str(&format!("- Paginated: cursor `{}`, items in `{}`\n", p.cursor, p.items));
+        d.push_str(&format!(
+            "- Paginated: cursor `{}`, items in `{}`\n",
+            p.cursor, p.items
+        ));
     }
     if !args.is_empty() {
         d.push_str("\n# Arguments\n\n");
@@ -233,7 +275,10 @@ fn method_doc(m: &MethodDef, args: &[Arg]) -> String {
     }
     if !m.errors.is_empty() {
         let e: Vec<String> = m.errors.iter().map(|e| format!("`{e}`")).collect();
-        d.push_str(&format!("\n# Errors\n\nBesides the common ones: {}.\n", e.join(", ")));
+        d.push_str(&format!(
+            "\n# Errors\n\nBesides the common ones: {}.\n",
+            e.join(", ")
+        ));
     }
     d.push_str(&format!("\n<https://api.slack.com/methods/{}>\n", m.name));
     d
@@ -249,7 +294,11 @@ pub(crate) fn family_rs(fam: &FamilyDef, reg: &Registry<'_>) -> Result<TokenStre
     let handle_doc = doc(&format!(
         "The `{}.*` methods{}. Made by [`Client::{}`](crate::Client::{}).",
         fam.family,
-        if fam_doc.is_empty() { String::new() } else { format!(": {}", fam_doc.trim_end_matches('.')) },
+        if fam_doc.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", fam_doc.trim_end_matches('.'))
+        },
         fam.family,
         fam.family
     ));
@@ -261,10 +310,16 @@ pub(crate) fn family_rs(fam: &FamilyDef, reg: &Registry<'_>) -> Result<TokenStre
     let mut seen = BTreeSet::new();
     for m in methods {
         if !m.name.starts_with(&format!("{}.", fam.family)) {
-            return Err(Error::new(format!("method {} is not in family {}", m.name, fam.family)));
+            return Err(Error::new(format!(
+                "method {} is not in family {}",
+                m.name, fam.family
+            )));
         }
         if !seen.insert(method_fn(&m.name)) {
-            return Err(Error::new(format!("method {} maps to a Rust name already used", m.name)));
+            return Err(Error::new(format!(
+                "method {} maps to a Rust name already used",
+                m.name
+            )));
         }
         let (f, it) = method(m, &scope, reg).map_err(|e| e.context(&m.name))?;
         handle_fns.extend(f);
@@ -295,7 +350,11 @@ pub(crate) fn family_rs(fam: &FamilyDef, reg: &Registry<'_>) -> Result<TokenStre
 }
 
 /// The handle function and the items (builder, response, impls) of one method.
-fn method(m: &MethodDef, scope: &Module, reg: &Registry<'_>) -> Result<(TokenStream, TokenStream), Error> {
+fn method(
+    m: &MethodDef,
+    scope: &Module,
+    reg: &Registry<'_>,
+) -> Result<(TokenStream, TokenStream), Error> {
     let fn_name = method_fn(&m.name);
     let fn_id = ident(&fn_name);
     let base = camel(&fn_name);
@@ -326,7 +385,7 @@ fn method(m: &MethodDef, scope: &Module, reg: &Registry<'_>) -> Result<(TokenStr
         let fd = doc(&a.doc_line());
         if a.required {
             params.push(quote!(#id: #pty));
-            if conv.to_string() == id.to_string() {
+            if *id == conv.to_string() {
                 inits.push(quote!(#id));
             } else {
                 inits.push(quote!(#id: #conv));
@@ -378,7 +437,11 @@ fn method(m: &MethodDef, scope: &Module, reg: &Registry<'_>) -> Result<(TokenStr
         &m.response.fields,
         &resp_key,
     )?;
-    let args_mut = if pushes.is_empty() { quote!() } else { quote!(mut) };
+    let args_mut = if pushes.is_empty() {
+        quote!()
+    } else {
+        quote!(mut)
+    };
     let mut items = quote! {
         #req_doc
         #[derive(Debug, Clone)]
@@ -394,7 +457,7 @@ fn method(m: &MethodDef, scope: &Module, reg: &Registry<'_>) -> Result<(TokenStr
             /// Sends the request and decodes the response.
             pub async fn send(self) -> crate::Result<#resp> {
                 let (client, args) = self.into_args();
-                client.execute::<#resp>(&crate::generated::spec_table::#stat, args).await
+                client.execute(&crate::generated::spec_table::#stat, args).await
             }
 
             /// The client and the encoding-neutral argument list.
@@ -440,17 +503,24 @@ fn pagination(
     if let Some(l) = &p.limit
         && !args.iter().any(|a| &a.json == l)
     {
-        return Err(Error::new(format!("pagination limit {l} is not an argument")));
+        return Err(Error::new(format!(
+            "pagination limit {l} is not an argument"
+        )));
     }
     let resp_key = (scope.clone(), resp.to_string());
     let find = |name: &str| {
-        m.response.fields.iter().find(|f| f.name == name).ok_or_else(|| {
-            Error::new(format!("paginated, but the response has no `{name}` field"))
-        })
+        m.response
+            .fields
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| Error::new(format!("paginated, but the response has no `{name}` field")))
     };
     let items_f = field(reg, scope, &resp_key, find(&p.items)?)?;
     let Ty::Array(item_ty) = &items_f.ty else {
-        return Err(Error::new(format!("items field {} is not an array", p.items)));
+        return Err(Error::new(format!(
+            "items field {} is not an array",
+            p.items
+        )));
     };
     let item_ty = reg.rust_ty(scope, item_ty)?;
     let meta_f = field(reg, scope, &resp_key, find("response_metadata")?)?;

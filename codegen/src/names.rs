@@ -4,11 +4,11 @@ use proc_macro2::{Ident, Span};
 
 /// Rust keywords that must be written as raw identifiers.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
-    "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers; they get a trailing underscore.
@@ -46,7 +46,10 @@ fn words(s: &str) -> Vec<String> {
 
 /// `scheduledMessages` -> `scheduled_messages`.
 pub(crate) fn snake(s: &str) -> String {
-    let w: Vec<String> = words(s).into_iter().map(|w| w.to_ascii_lowercase()).collect();
+    let w: Vec<String> = words(s)
+        .into_iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
     let mut out = w.join("_");
     if out.is_empty() {
         out.push_str("empty");
@@ -110,7 +113,11 @@ pub(crate) fn is_ident(s: &str) -> bool {
 /// snake case, joined (`chat.scheduledMessages.list` -> `scheduled_messages_list`).
 pub(crate) fn method_fn(name: &str) -> String {
     let parts: Vec<&str> = name.split('.').collect();
-    let rest = if parts.len() > 1 { &parts[1..] } else { &parts[..] };
+    let rest = if parts.len() > 1 {
+        &parts[1..]
+    } else {
+        &parts[..]
+    };
     rest.iter().map(|p| snake(p)).collect::<Vec<_>>().join("_")
 }
 
@@ -120,7 +127,10 @@ mod tests {
 
     #[test]
     fn conversions() {
-        assert_eq!(method_fn("chat.scheduledMessages.list"), "scheduled_messages_list");
+        assert_eq!(
+            method_fn("chat.scheduledMessages.list"),
+            "scheduled_messages_list"
+        );
         assert_eq!(method_fn("oauth.v2.access"), "v2_access");
         assert_eq!(method_fn("users.profile.get"), "profile_get");
         assert_eq!(method_fn("users.lookupByEmail"), "lookup_by_email");

@@ -131,13 +131,22 @@ fn add_defs<'a>(
         .chain(t.unions.iter().map(|(n, d)| (n, Def::Union(d))));
     for (name, def) in names {
         if !seen.insert(name.clone()) {
-            return Err(Error::new(format!("{}: {name} is defined twice", m.spec_file())));
+            return Err(Error::new(format!(
+                "{}: {name} is defined twice",
+                m.spec_file()
+            )));
         }
         if !crate::names::is_ident(name) || RESERVED.contains(&name.as_str()) {
-            return Err(Error::new(format!("{}: {name:?} is not a usable type name", m.spec_file())));
+            return Err(Error::new(format!(
+                "{}: {name:?} is not a usable type name",
+                m.spec_file()
+            )));
         }
         if IDS.contains(&name.as_str()) {
-            return Err(Error::new(format!("{}: {name} shadows an ID type", m.spec_file())));
+            return Err(Error::new(format!(
+                "{}: {name} shadows an ID type",
+                m.spec_file()
+            )));
         }
         defs.insert((m.clone(), name.clone()), def);
     }
@@ -152,7 +161,10 @@ impl<'a> Registry<'a> {
         for (name, fam) in &spec.families {
             add_defs(&mut defs, &Module::Family(name.clone()), &fam.types)?;
         }
-        let mut reg = Registry { defs, reach: BTreeMap::new() };
+        let mut reg = Registry {
+            defs,
+            reach: BTreeMap::new(),
+        };
         // Direct containment edges; arrays and maps are already indirect.
         let mut edges: BTreeMap<Key, Vec<Key>> = BTreeMap::new();
         for (key, def) in &reg.defs {
@@ -204,9 +216,15 @@ impl<'a> Registry<'a> {
     /// Whether a field of type `ty` inside `container` must be boxed.
     pub(crate) fn needs_box(&self, scope: &Module, ty: &Ty, container: &Key) -> bool {
         let Ty::Named(n) = ty else { return false };
-        let Ok((m, _)) = self.resolve(scope, n) else { return false };
+        let Ok((m, _)) = self.resolve(scope, n) else {
+            return false;
+        };
         let target = (m, n.clone());
-        &target == container || self.reach.get(&target).is_some_and(|r| r.contains(container))
+        &target == container
+            || self
+                .reach
+                .get(&target)
+                .is_some_and(|r| r.contains(container))
     }
 
     /// The Rust type for `ty` as written in module `scope`.
@@ -219,7 +237,11 @@ impl<'a> Registry<'a> {
             Ty::Json => quote!(serde_json::Value),
             Ty::Id(id) => {
                 let id = ident(id);
-                if *scope == Module::Types { quote!(#id) } else { quote!(crate::ids::#id) }
+                if *scope == Module::Types {
+                    quote!(#id)
+                } else {
+                    quote!(crate::ids::#id)
+                }
             }
             Ty::Named(n) => {
                 let (m, _) = self.resolve(scope, n)?;

@@ -34,9 +34,14 @@ impl fmt::Display for Problem {
         match self {
             Problem::Stale(n) => write!(f, "{GENERATED_DIR}/{n} is stale"),
             Problem::Missing(n) => write!(f, "{GENERATED_DIR}/{n} is missing"),
-            Problem::Orphaned(n) => write!(f, "{GENERATED_DIR}/{n} is orphaned (no longer generated)"),
+            Problem::Orphaned(n) => {
+                write!(f, "{GENERATED_DIR}/{n} is orphaned (no longer generated)")
+            }
             Problem::MissingFeature(n) => {
-                write!(f, "slack-api/Cargo.toml has no `{n}` feature for family `{n}`")
+                write!(
+                    f,
+                    "slack-api/Cargo.toml has no `{n}` feature for family `{n}`"
+                )
             }
         }
     }

@@ -10,7 +10,12 @@ const USAGE: &str = "usage: cargo xtask codegen [--check]
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let check = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let check = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["codegen"] => false,
         ["codegen", "--check"] => true,
         ["help" | "--help" | "-h"] => {
@@ -36,7 +41,10 @@ fn main() -> ExitCode {
     }
     if check {
         if report.problems.is_empty() {
-            println!("codegen --check: {} files ({} lines) up to date in {ms} ms", report.files, report.lines);
+            println!(
+                "codegen --check: {} files ({} lines) up to date in {ms} ms",
+                report.files, report.lines
+            );
         } else {
             eprintln!("codegen --check failed: run `cargo xtask codegen` and commit the result");
         }
@@ -49,5 +57,9 @@ fn main() -> ExitCode {
             report.removed.len()
         );
     }
-    if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

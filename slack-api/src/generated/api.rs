@@ -11,20 +11,24 @@ pub struct ApiTestArg {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub foo: Option<String>,
 }
+
 impl crate::de::Lenient for ApiTestArg {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The `api.*` methods: Check that the Web API is reachable. Made by [`Client::api`](crate::Client::api).
 #[derive(Debug, Clone)]
 pub struct Api {
     client: crate::Client,
 }
+
 impl crate::Client {
     /// The `api.*` methods.
     pub fn api(&self) -> Api {
         Api { client: self.clone() }
     }
 }
+
 impl Api {
     /// `api.test`: Checks that the API answers; echoes the arguments back.
     ///
@@ -44,6 +48,7 @@ impl Api {
         }
     }
 }
+
 /// A `api.test` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Api::test`], which documents the arguments.
@@ -53,19 +58,20 @@ pub struct TestRequest {
     client: crate::Client,
     error: Option<String>,
 }
+
 impl TestRequest {
     /// `error` (string): Error.
     pub fn error(mut self, error: impl Into<String>) -> Self {
         self.error = Some(error.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<TestResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<TestResponse>(&crate::generated::spec_table::API_TEST, args)
-            .await
+        client.execute(&crate::generated::spec_table::API_TEST, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -75,6 +81,7 @@ impl TestRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for TestRequest {
     type Output = crate::Result<TestResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<TestResponse>>;
@@ -82,6 +89,7 @@ impl std::future::IntoFuture for TestRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `api.test`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -90,6 +98,7 @@ pub struct TestResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub args: Option<ApiTestArg>,
 }
+
 impl crate::de::Lenient for TestResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

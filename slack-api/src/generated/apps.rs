@@ -5,12 +5,14 @@
 pub struct Apps {
     client: crate::Client,
 }
+
 impl crate::Client {
     /// The `apps.*` methods.
     pub fn apps(&self) -> Apps {
         Apps { client: self.clone() }
     }
 }
+
 impl Apps {
     /// `apps.connections.open`: Gets a websocket URL for a Socket Mode connection.
     ///
@@ -30,6 +32,7 @@ impl Apps {
         }
     }
 }
+
 /// A `apps.connections.open` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Apps::connections_open`], which documents the arguments.
@@ -38,22 +41,21 @@ impl Apps {
 pub struct ConnectionsOpenRequest {
     client: crate::Client,
 }
+
 impl ConnectionsOpenRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ConnectionsOpenResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                ConnectionsOpenResponse,
-            >(&crate::generated::spec_table::APPS_CONNECTIONS_OPEN, args)
-            .await
+        client.execute(&crate::generated::spec_table::APPS_CONNECTIONS_OPEN, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let args = crate::request::Args::new();
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ConnectionsOpenRequest {
     type Output = crate::Result<ConnectionsOpenResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<ConnectionsOpenResponse>>;
@@ -61,6 +63,7 @@ impl std::future::IntoFuture for ConnectionsOpenRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `apps.connections.open`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -72,6 +75,7 @@ pub struct ConnectionsOpenResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub url: Option<String>,
 }
+
 impl crate::de::Lenient for ConnectionsOpenResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

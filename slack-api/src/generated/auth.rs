@@ -5,12 +5,14 @@
 pub struct Auth {
     client: crate::Client,
 }
+
 impl crate::Client {
     /// The `auth.*` methods.
     pub fn auth(&self) -> Auth {
         Auth { client: self.clone() }
     }
 }
+
 impl Auth {
     /// `auth.test`: Checks the token and says who it belongs to.
     ///
@@ -25,6 +27,7 @@ impl Auth {
         }
     }
 }
+
 /// A `auth.test` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Auth::test`], which documents the arguments.
@@ -33,20 +36,21 @@ impl Auth {
 pub struct TestRequest {
     client: crate::Client,
 }
+
 impl TestRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<TestResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<TestResponse>(&crate::generated::spec_table::AUTH_TEST, args)
-            .await
+        client.execute(&crate::generated::spec_table::AUTH_TEST, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let args = crate::request::Args::new();
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for TestRequest {
     type Output = crate::Result<TestResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<TestResponse>>;
@@ -54,6 +58,7 @@ impl std::future::IntoFuture for TestRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `auth.test`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -92,6 +97,7 @@ pub struct TestResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for TestResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

@@ -5,12 +5,14 @@
 pub struct Channels {
     client: crate::Client,
 }
+
 impl crate::Client {
     /// The `channels.*` methods.
     pub fn channels(&self) -> Channels {
         Channels { client: self.clone() }
     }
 }
+
 impl Channels {
     /// `channels.archive`: Legacy channel method. Archives a conversation.
     ///
@@ -37,6 +39,7 @@ impl Channels {
             channel: channel.into(),
         }
     }
+
     /// `channels.create`: Legacy channel method. Creates a channel.
     ///
     /// **Deprecated** by Slack; use `conversations.create` instead.
@@ -66,6 +69,7 @@ impl Channels {
             validate: None,
         }
     }
+
     /// `channels.history`: Legacy channel method. Fetches messages posted in a conversation.
     ///
     /// **Deprecated** by Slack; use `conversations.history` instead.
@@ -101,6 +105,7 @@ impl Channels {
             unreads: None,
         }
     }
+
     /// `channels.info`: Legacy channel method. Gets details of a conversation.
     ///
     /// **Deprecated** by Slack; use `conversations.info` instead.
@@ -128,6 +133,7 @@ impl Channels {
             include_locale: None,
         }
     }
+
     /// `channels.invite`: Legacy channel method. Adds users to a channel.
     ///
     /// **Deprecated** by Slack; use `conversations.invite` instead.
@@ -159,6 +165,7 @@ impl Channels {
             user: user.into(),
         }
     }
+
     /// `channels.join`: Legacy channel method. Joins an existing channel.
     ///
     /// **Deprecated** by Slack; use `conversations.join` instead.
@@ -188,6 +195,7 @@ impl Channels {
             validate: None,
         }
     }
+
     /// `channels.kick`: Legacy channel method. Removes a user from a conversation.
     ///
     /// **Deprecated** by Slack; use `conversations.kick` instead.
@@ -219,6 +227,7 @@ impl Channels {
             user: user.into(),
         }
     }
+
     /// `channels.leave`: Legacy channel method. Leaves a conversation.
     ///
     /// **Deprecated** by Slack; use `conversations.leave` instead.
@@ -244,6 +253,7 @@ impl Channels {
             channel: channel.into(),
         }
     }
+
     /// `channels.list`: Legacy channel method. Lists the workspace's conversations.
     ///
     /// **Deprecated** by Slack; use `conversations.list` instead.
@@ -278,6 +288,7 @@ impl Channels {
             team_id: None,
         }
     }
+
     /// `channels.mark`: Legacy channel method. Moves the read cursor in a conversation.
     ///
     /// **Deprecated** by Slack; use `conversations.mark` instead.
@@ -309,6 +320,7 @@ impl Channels {
             ts: ts.into(),
         }
     }
+
     /// `channels.rename`: Legacy channel method. Renames a conversation.
     ///
     /// **Deprecated** by Slack; use `conversations.rename` instead.
@@ -342,6 +354,7 @@ impl Channels {
             validate: None,
         }
     }
+
     /// `channels.replies`: Legacy channel method. Fetches a thread's messages.
     ///
     /// **Deprecated** by Slack; use `conversations.replies` instead.
@@ -373,6 +386,7 @@ impl Channels {
             thread_ts: thread_ts.into(),
         }
     }
+
     /// `channels.setPurpose`: Legacy channel method. Sets a conversation's purpose.
     ///
     /// **Deprecated** by Slack; use `conversations.setPurpose` instead.
@@ -406,6 +420,7 @@ impl Channels {
             purpose: purpose.into(),
         }
     }
+
     /// `channels.setTopic`: Legacy channel method. Sets a conversation's topic.
     ///
     /// **Deprecated** by Slack; use `conversations.setTopic` instead.
@@ -437,6 +452,7 @@ impl Channels {
             topic: topic.into(),
         }
     }
+
     /// `channels.unarchive`: Legacy channel method. Brings an archived conversation back.
     ///
     /// **Deprecated** by Slack; use `conversations.unarchive` instead.
@@ -466,6 +482,7 @@ impl Channels {
         }
     }
 }
+
 /// A `channels.archive` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::archive`], which documents the arguments.
@@ -475,16 +492,14 @@ pub struct ArchiveRequest {
     client: crate::Client,
     channel: crate::ids::ChannelId,
 }
+
 impl ArchiveRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ArchiveResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                ArchiveResponse,
-            >(&crate::generated::spec_table::CHANNELS_ARCHIVE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_ARCHIVE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -492,6 +507,7 @@ impl ArchiveRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ArchiveRequest {
     type Output = crate::Result<ArchiveResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<ArchiveResponse>>;
@@ -499,6 +515,7 @@ impl std::future::IntoFuture for ArchiveRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.archive`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -506,6 +523,7 @@ pub struct ArchiveResponse {}
 impl crate::de::Lenient for ArchiveResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `channels.create` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::create`], which documents the arguments.
@@ -517,26 +535,26 @@ pub struct CreateRequest {
     team_id: Option<crate::ids::TeamId>,
     validate: Option<bool>,
 }
+
 impl CreateRequest {
     /// `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
     pub fn team_id(mut self, team_id: impl Into<crate::ids::TeamId>) -> Self {
         self.team_id = Some(team_id.into());
         self
     }
+
     /// `validate` (boolean): Flag: validate.
     pub fn validate(mut self, validate: bool) -> Self {
         self.validate = Some(validate);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<CreateResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                CreateResponse,
-            >(&crate::generated::spec_table::CHANNELS_CREATE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_CREATE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -550,6 +568,7 @@ impl CreateRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for CreateRequest {
     type Output = crate::Result<CreateResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<CreateResponse>>;
@@ -557,6 +576,7 @@ impl std::future::IntoFuture for CreateRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.create`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -565,9 +585,11 @@ pub struct CreateResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
 }
+
 impl crate::de::Lenient for CreateResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `channels.history` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::history`], which documents the arguments.
@@ -582,41 +604,44 @@ pub struct HistoryRequest {
     oldest: Option<crate::ids::Ts>,
     unreads: Option<bool>,
 }
+
 impl HistoryRequest {
     /// `count` (integer): How many items to return.
     pub fn count(mut self, count: i64) -> Self {
         self.count = Some(count);
         self
     }
+
     /// `inclusive` (boolean): Include items exactly at `latest`/`oldest`.
     pub fn inclusive(mut self, inclusive: bool) -> Self {
         self.inclusive = Some(inclusive);
         self
     }
+
     /// `latest` (Ts): Only items before this timestamp.
     pub fn latest(mut self, latest: impl Into<crate::ids::Ts>) -> Self {
         self.latest = Some(latest.into());
         self
     }
+
     /// `oldest` (Ts): Only items after this timestamp.
     pub fn oldest(mut self, oldest: impl Into<crate::ids::Ts>) -> Self {
         self.oldest = Some(oldest.into());
         self
     }
+
     /// `unreads` (boolean): Flag: unreads.
     pub fn unreads(mut self, unreads: bool) -> Self {
         self.unreads = Some(unreads);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<HistoryResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                HistoryResponse,
-            >(&crate::generated::spec_table::CHANNELS_HISTORY, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_HISTORY, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -639,6 +664,7 @@ impl HistoryRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for HistoryRequest {
     type Output = crate::Result<HistoryResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<HistoryResponse>>;
@@ -646,6 +672,7 @@ impl std::future::IntoFuture for HistoryRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.history`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -669,9 +696,11 @@ pub struct HistoryResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for HistoryResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `channels.info` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::info`], which documents the arguments.
@@ -682,19 +711,20 @@ pub struct InfoRequest {
     channel: crate::ids::ChannelId,
     include_locale: Option<bool>,
 }
+
 impl InfoRequest {
     /// `include_locale` (boolean): Include each user's locale.
     pub fn include_locale(mut self, include_locale: bool) -> Self {
         self.include_locale = Some(include_locale);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<InfoResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<InfoResponse>(&crate::generated::spec_table::CHANNELS_INFO, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_INFO, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -705,6 +735,7 @@ impl InfoRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for InfoRequest {
     type Output = crate::Result<InfoResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<InfoResponse>>;
@@ -712,6 +743,7 @@ impl std::future::IntoFuture for InfoRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.info`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -720,9 +752,11 @@ pub struct InfoResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
 }
+
 impl crate::de::Lenient for InfoResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `channels.invite` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::invite`], which documents the arguments.
@@ -733,16 +767,14 @@ pub struct InviteRequest {
     channel: crate::ids::ChannelId,
     user: crate::ids::UserId,
 }
+
 impl InviteRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<InviteResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                InviteResponse,
-            >(&crate::generated::spec_table::CHANNELS_INVITE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_INVITE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -751,6 +783,7 @@ impl InviteRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for InviteRequest {
     type Output = crate::Result<InviteResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<InviteResponse>>;
@@ -758,6 +791,7 @@ impl std::future::IntoFuture for InviteRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.invite`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -766,9 +800,11 @@ pub struct InviteResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
 }
+
 impl crate::de::Lenient for InviteResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `channels.join` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::join`], which documents the arguments.
@@ -780,24 +816,26 @@ pub struct JoinRequest {
     team_id: Option<crate::ids::TeamId>,
     validate: Option<bool>,
 }
+
 impl JoinRequest {
     /// `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
     pub fn team_id(mut self, team_id: impl Into<crate::ids::TeamId>) -> Self {
         self.team_id = Some(team_id.into());
         self
     }
+
     /// `validate` (boolean): Flag: validate.
     pub fn validate(mut self, validate: bool) -> Self {
         self.validate = Some(validate);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<JoinResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<JoinResponse>(&crate::generated::spec_table::CHANNELS_JOIN, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_JOIN, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -811,6 +849,7 @@ impl JoinRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for JoinRequest {
     type Output = crate::Result<JoinResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<JoinResponse>>;
@@ -818,6 +857,7 @@ impl std::future::IntoFuture for JoinRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.join`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -826,9 +866,11 @@ pub struct JoinResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
 }
+
 impl crate::de::Lenient for JoinResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `channels.kick` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::kick`], which documents the arguments.
@@ -839,14 +881,14 @@ pub struct KickRequest {
     channel: crate::ids::ChannelId,
     user: crate::ids::UserId,
 }
+
 impl KickRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<KickResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<KickResponse>(&crate::generated::spec_table::CHANNELS_KICK, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_KICK, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -855,6 +897,7 @@ impl KickRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for KickRequest {
     type Output = crate::Result<KickResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<KickResponse>>;
@@ -862,6 +905,7 @@ impl std::future::IntoFuture for KickRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.kick`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -869,6 +913,7 @@ pub struct KickResponse {}
 impl crate::de::Lenient for KickResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `channels.leave` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::leave`], which documents the arguments.
@@ -878,16 +923,14 @@ pub struct LeaveRequest {
     client: crate::Client,
     channel: crate::ids::ChannelId,
 }
+
 impl LeaveRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<LeaveResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                LeaveResponse,
-            >(&crate::generated::spec_table::CHANNELS_LEAVE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_LEAVE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -895,6 +938,7 @@ impl LeaveRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for LeaveRequest {
     type Output = crate::Result<LeaveResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<LeaveResponse>>;
@@ -902,6 +946,7 @@ impl std::future::IntoFuture for LeaveRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.leave`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -909,6 +954,7 @@ pub struct LeaveResponse {}
 impl crate::de::Lenient for LeaveResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `channels.list` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::list`], which documents the arguments.
@@ -922,39 +968,44 @@ pub struct ListRequest {
     limit: Option<i64>,
     team_id: Option<crate::ids::TeamId>,
 }
+
 impl ListRequest {
     /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
     }
+
     /// `exclude_archived` (boolean): Leave out archived conversations.
     pub fn exclude_archived(mut self, exclude_archived: bool) -> Self {
         self.exclude_archived = Some(exclude_archived);
         self
     }
+
     /// `exclude_members` (boolean): Flag: exclude members.
     pub fn exclude_members(mut self, exclude_members: bool) -> Self {
         self.exclude_members = Some(exclude_members);
         self
     }
+
     /// `limit` (integer): Page size.
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
+
     /// `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
     pub fn team_id(mut self, team_id: impl Into<crate::ids::TeamId>) -> Self {
         self.team_id = Some(team_id.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ListResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<ListResponse>(&crate::generated::spec_table::CHANNELS_LIST, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_LIST, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -976,6 +1027,7 @@ impl ListRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ListRequest {
     type Output = crate::Result<ListResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
@@ -983,6 +1035,7 @@ impl std::future::IntoFuture for ListRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.list`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -994,35 +1047,43 @@ pub struct ListResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for ListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 impl crate::paginate::Paginate for ListRequest {
     type Page = ListResponse;
     type Item = crate::generated::types::Conversation;
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+
     fn next_cursor(page: &ListResponse) -> Option<&str> {
         page.response_metadata.as_ref()?.next_cursor.as_deref()
     }
+
     fn into_items(page: ListResponse) -> Vec<Self::Item> {
         page.channels
     }
+
     fn send_page(self) -> crate::BoxFuture<'static, crate::Result<ListResponse>> {
         Box::pin(self.send())
     }
 }
+
 impl ListRequest {
     /// Every page, following `response_metadata.next_cursor`.
     pub fn pages(self) -> crate::paginate::Pages<Self> {
         crate::paginate::Pages::new(self)
     }
+
     /// Every item of every page.
     pub fn items(self) -> crate::paginate::Items<Self> {
         crate::paginate::Items::new(self)
     }
 }
+
 /// A `channels.mark` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::mark`], which documents the arguments.
@@ -1033,14 +1094,14 @@ pub struct MarkRequest {
     channel: crate::ids::ChannelId,
     ts: crate::ids::Ts,
 }
+
 impl MarkRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<MarkResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<MarkResponse>(&crate::generated::spec_table::CHANNELS_MARK, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_MARK, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1049,6 +1110,7 @@ impl MarkRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for MarkRequest {
     type Output = crate::Result<MarkResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<MarkResponse>>;
@@ -1056,6 +1118,7 @@ impl std::future::IntoFuture for MarkRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.mark`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1063,6 +1126,7 @@ pub struct MarkResponse {}
 impl crate::de::Lenient for MarkResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `channels.rename` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::rename`], which documents the arguments.
@@ -1074,21 +1138,20 @@ pub struct RenameRequest {
     name: String,
     validate: Option<bool>,
 }
+
 impl RenameRequest {
     /// `validate` (boolean): Flag: validate.
     pub fn validate(mut self, validate: bool) -> Self {
         self.validate = Some(validate);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<RenameResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                RenameResponse,
-            >(&crate::generated::spec_table::CHANNELS_RENAME, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_RENAME, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1100,6 +1163,7 @@ impl RenameRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for RenameRequest {
     type Output = crate::Result<RenameResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<RenameResponse>>;
@@ -1107,6 +1171,7 @@ impl std::future::IntoFuture for RenameRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.rename`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1115,9 +1180,11 @@ pub struct RenameResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
 }
+
 impl crate::de::Lenient for RenameResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `channels.replies` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::replies`], which documents the arguments.
@@ -1128,16 +1195,14 @@ pub struct RepliesRequest {
     channel: crate::ids::ChannelId,
     thread_ts: crate::ids::Ts,
 }
+
 impl RepliesRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<RepliesResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                RepliesResponse,
-            >(&crate::generated::spec_table::CHANNELS_REPLIES, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_REPLIES, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1149,6 +1214,7 @@ impl RepliesRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for RepliesRequest {
     type Output = crate::Result<RepliesResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<RepliesResponse>>;
@@ -1156,6 +1222,7 @@ impl std::future::IntoFuture for RepliesRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.replies`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1170,9 +1237,11 @@ pub struct RepliesResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for RepliesResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `channels.setPurpose` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::set_purpose`], which documents the arguments.
@@ -1184,21 +1253,20 @@ pub struct SetPurposeRequest {
     name_tagging: Option<bool>,
     purpose: String,
 }
+
 impl SetPurposeRequest {
     /// `name_tagging` (boolean): Flag: name tagging.
     pub fn name_tagging(mut self, name_tagging: bool) -> Self {
         self.name_tagging = Some(name_tagging);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<SetPurposeResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                SetPurposeResponse,
-            >(&crate::generated::spec_table::CHANNELS_SET_PURPOSE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_SET_PURPOSE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1210,6 +1278,7 @@ impl SetPurposeRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for SetPurposeRequest {
     type Output = crate::Result<SetPurposeResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<SetPurposeResponse>>;
@@ -1217,6 +1286,7 @@ impl std::future::IntoFuture for SetPurposeRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.setPurpose`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1225,9 +1295,11 @@ pub struct SetPurposeResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub purpose: Option<String>,
 }
+
 impl crate::de::Lenient for SetPurposeResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `channels.setTopic` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::set_topic`], which documents the arguments.
@@ -1238,16 +1310,14 @@ pub struct SetTopicRequest {
     channel: crate::ids::ChannelId,
     topic: String,
 }
+
 impl SetTopicRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<SetTopicResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                SetTopicResponse,
-            >(&crate::generated::spec_table::CHANNELS_SET_TOPIC, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_SET_TOPIC, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1256,6 +1326,7 @@ impl SetTopicRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for SetTopicRequest {
     type Output = crate::Result<SetTopicResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<SetTopicResponse>>;
@@ -1263,6 +1334,7 @@ impl std::future::IntoFuture for SetTopicRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.setTopic`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1271,9 +1343,11 @@ pub struct SetTopicResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub topic: Option<String>,
 }
+
 impl crate::de::Lenient for SetTopicResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `channels.unarchive` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Channels::unarchive`], which documents the arguments.
@@ -1283,16 +1357,14 @@ pub struct UnarchiveRequest {
     client: crate::Client,
     channel: crate::ids::ChannelId,
 }
+
 impl UnarchiveRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<UnarchiveResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                UnarchiveResponse,
-            >(&crate::generated::spec_table::CHANNELS_UNARCHIVE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHANNELS_UNARCHIVE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1300,6 +1372,7 @@ impl UnarchiveRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for UnarchiveRequest {
     type Output = crate::Result<UnarchiveResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<UnarchiveResponse>>;
@@ -1307,6 +1380,7 @@ impl std::future::IntoFuture for UnarchiveRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `channels.unarchive`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]

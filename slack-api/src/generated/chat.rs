@@ -20,20 +20,24 @@ pub struct ChatScheduledMessagesListScheduledMessage {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub text: Option<String>,
 }
+
 impl crate::de::Lenient for ChatScheduledMessagesListScheduledMessage {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The `chat.*` methods: Post, update, schedule, stream and delete messages. Made by [`Client::chat`](crate::Client::chat).
 #[derive(Debug, Clone)]
 pub struct Chat {
     client: crate::Client,
 }
+
 impl crate::Client {
     /// The `chat.*` methods.
     pub fn chat(&self) -> Chat {
         Chat { client: self.clone() }
     }
 }
+
 impl Chat {
     /// `chat.appendStream`: Adds text to a message that is being streamed.
     ///
@@ -68,6 +72,7 @@ impl Chat {
             ts: ts.into(),
         }
     }
+
     /// `chat.delete`: Deletes a message.
     ///
     /// - Tokens: bot, user
@@ -98,6 +103,7 @@ impl Chat {
             ts: ts.into(),
         }
     }
+
     /// `chat.deleteScheduledMessage`: Cancels a scheduled message.
     ///
     /// - Tokens: bot, user
@@ -128,6 +134,7 @@ impl Chat {
             scheduled_message_id: scheduled_message_id.into(),
         }
     }
+
     /// `chat.getPermalink`: Gets a permanent link to a message.
     ///
     /// - Tokens: bot, user
@@ -155,6 +162,7 @@ impl Chat {
             message_ts: message_ts.into(),
         }
     }
+
     /// `chat.meMessage`: Posts a /me action message.
     ///
     /// - Tokens: bot, user
@@ -183,6 +191,7 @@ impl Chat {
             text: text.into(),
         }
     }
+
     /// `chat.postEphemeral`: Posts a message that only one user sees.
     ///
     /// - Tokens: bot, user
@@ -235,6 +244,7 @@ impl Chat {
             username: None,
         }
     }
+
     /// `chat.postMessage`: Posts a message to a conversation.
     ///
     /// - Tokens: bot, user
@@ -294,6 +304,7 @@ impl Chat {
             username: None,
         }
     }
+
     /// `chat.scheduleMessage`: Schedules a message to post later.
     ///
     /// - Tokens: bot, user
@@ -346,6 +357,7 @@ impl Chat {
             unfurl_media: None,
         }
     }
+
     /// `chat.scheduledMessages.list`: Lists messages scheduled but not yet posted.
     ///
     /// - Tokens: bot, user
@@ -379,6 +391,7 @@ impl Chat {
             team_id: None,
         }
     }
+
     /// `chat.startStream`: Starts a message whose text is streamed in parts.
     ///
     /// - Tokens: bot
@@ -422,6 +435,7 @@ impl Chat {
             username: None,
         }
     }
+
     /// `chat.stopStream`: Finishes a streamed message.
     ///
     /// - Tokens: bot
@@ -458,6 +472,7 @@ impl Chat {
             ts: ts.into(),
         }
     }
+
     /// `chat.unfurl`: Supplies custom previews for links in a message.
     ///
     /// - Tokens: bot, user
@@ -496,6 +511,7 @@ impl Chat {
             user_auth_url: None,
         }
     }
+
     /// `chat.update`: Edits a message.
     ///
     /// - Tokens: bot, user
@@ -547,6 +563,7 @@ impl Chat {
         }
     }
 }
+
 /// A `chat.appendStream` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Chat::append_stream`], which documents the arguments.
@@ -559,21 +576,20 @@ pub struct AppendStreamRequest {
     markdown_text: String,
     ts: crate::ids::Ts,
 }
+
 impl AppendStreamRequest {
     /// `chunks` (JSON): Streaming chunks, as a JSON array.
     pub fn chunks(mut self, chunks: serde_json::Value) -> Self {
         self.chunks = Some(chunks);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<AppendStreamResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                AppendStreamResponse,
-            >(&crate::generated::spec_table::CHAT_APPEND_STREAM, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHAT_APPEND_STREAM, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -586,6 +602,7 @@ impl AppendStreamRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for AppendStreamRequest {
     type Output = crate::Result<AppendStreamResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<AppendStreamResponse>>;
@@ -593,6 +610,7 @@ impl std::future::IntoFuture for AppendStreamRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `chat.appendStream`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -604,9 +622,11 @@ pub struct AppendStreamResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub ts: Option<crate::ids::Ts>,
 }
+
 impl crate::de::Lenient for AppendStreamResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `chat.delete` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Chat::delete`], which documents the arguments.
@@ -618,19 +638,20 @@ pub struct DeleteRequest {
     channel: crate::ids::ChannelId,
     ts: crate::ids::Ts,
 }
+
 impl DeleteRequest {
     /// `as_user` (boolean): Legacy: post as the user rather than the bot.
     pub fn as_user(mut self, as_user: bool) -> Self {
         self.as_user = Some(as_user);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<DeleteResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<DeleteResponse>(&crate::generated::spec_table::CHAT_DELETE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHAT_DELETE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -642,6 +663,7 @@ impl DeleteRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for DeleteRequest {
     type Output = crate::Result<DeleteResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<DeleteResponse>>;
@@ -649,6 +671,7 @@ impl std::future::IntoFuture for DeleteRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `chat.delete`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -660,9 +683,11 @@ pub struct DeleteResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub ts: Option<crate::ids::Ts>,
 }
+
 impl crate::de::Lenient for DeleteResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `chat.deleteScheduledMessage` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Chat::delete_scheduled_message`], which documents the arguments.
@@ -674,21 +699,22 @@ pub struct DeleteScheduledMessageRequest {
     channel: crate::ids::ChannelId,
     scheduled_message_id: String,
 }
+
 impl DeleteScheduledMessageRequest {
     /// `as_user` (boolean): Legacy: post as the user rather than the bot.
     pub fn as_user(mut self, as_user: bool) -> Self {
         self.as_user = Some(as_user);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<DeleteScheduledMessageResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                DeleteScheduledMessageResponse,
-            >(&crate::generated::spec_table::CHAT_DELETE_SCHEDULED_MESSAGE, args)
+            .execute(&crate::generated::spec_table::CHAT_DELETE_SCHEDULED_MESSAGE, args)
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -703,6 +729,7 @@ impl DeleteScheduledMessageRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for DeleteScheduledMessageRequest {
     type Output = crate::Result<DeleteScheduledMessageResponse>;
     type IntoFuture = crate::BoxFuture<
@@ -713,6 +740,7 @@ impl std::future::IntoFuture for DeleteScheduledMessageRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `chat.deleteScheduledMessage`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -720,6 +748,7 @@ pub struct DeleteScheduledMessageResponse {}
 impl crate::de::Lenient for DeleteScheduledMessageResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `chat.getPermalink` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Chat::get_permalink`], which documents the arguments.
@@ -730,16 +759,14 @@ pub struct GetPermalinkRequest {
     channel: crate::ids::ChannelId,
     message_ts: crate::ids::Ts,
 }
+
 impl GetPermalinkRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<GetPermalinkResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                GetPermalinkResponse,
-            >(&crate::generated::spec_table::CHAT_GET_PERMALINK, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHAT_GET_PERMALINK, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -751,6 +778,7 @@ impl GetPermalinkRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for GetPermalinkRequest {
     type Output = crate::Result<GetPermalinkResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<GetPermalinkResponse>>;
@@ -758,6 +786,7 @@ impl std::future::IntoFuture for GetPermalinkRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `chat.getPermalink`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -769,9 +798,11 @@ pub struct GetPermalinkResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub permalink: Option<String>,
 }
+
 impl crate::de::Lenient for GetPermalinkResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `chat.meMessage` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Chat::me_message`], which documents the arguments.
@@ -782,16 +813,14 @@ pub struct MeMessageRequest {
     channel: crate::ids::ChannelId,
     text: String,
 }
+
 impl MeMessageRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<MeMessageResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                MeMessageResponse,
-            >(&crate::generated::spec_table::CHAT_ME_MESSAGE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHAT_ME_MESSAGE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -800,6 +829,7 @@ impl MeMessageRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for MeMessageRequest {
     type Output = crate::Result<MeMessageResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<MeMessageResponse>>;
@@ -807,6 +837,7 @@ impl std::future::IntoFuture for MeMessageRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `chat.meMessage`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -818,9 +849,11 @@ pub struct MeMessageResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub ts: Option<crate::ids::Ts>,
 }
+
 impl crate::de::Lenient for MeMessageResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `chat.postEphemeral` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Chat::post_ephemeral`], which documents the arguments.
@@ -843,76 +876,86 @@ pub struct PostEphemeralRequest {
     user: crate::ids::UserId,
     username: Option<String>,
 }
+
 impl PostEphemeralRequest {
     /// `as_user` (boolean): Legacy: post as the user rather than the bot.
     pub fn as_user(mut self, as_user: bool) -> Self {
         self.as_user = Some(as_user);
         self
     }
+
     /// `attachments` (JSON): Legacy attachments, as a JSON array.
     pub fn attachments(mut self, attachments: serde_json::Value) -> Self {
         self.attachments = Some(attachments);
         self
     }
+
     /// `blocks` (JSON): Block Kit blocks, as a JSON array.
     pub fn blocks(mut self, blocks: serde_json::Value) -> Self {
         self.blocks = Some(blocks);
         self
     }
+
     /// `icon_emoji` (string): Emoji to show as the sender icon.
     pub fn icon_emoji(mut self, icon_emoji: impl Into<String>) -> Self {
         self.icon_emoji = Some(icon_emoji.into());
         self
     }
+
     /// `icon_url` (string): Image to show as the sender icon.
     pub fn icon_url(mut self, icon_url: impl Into<String>) -> Self {
         self.icon_url = Some(icon_url.into());
         self
     }
+
     /// `link_names` (boolean): Turn @group and #channel names into links.
     pub fn link_names(mut self, link_names: bool) -> Self {
         self.link_names = Some(link_names);
         self
     }
+
     /// `markdown_text` (string): Message text in Markdown (instead of `text` or `blocks`).
     pub fn markdown_text(mut self, markdown_text: impl Into<String>) -> Self {
         self.markdown_text = Some(markdown_text.into());
         self
     }
+
     /// `metadata` (JSON): App metadata for the message, as JSON.
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
     }
+
     /// `parse` (string): How to treat the text: `none` or `full`.
     pub fn parse(mut self, parse: impl Into<String>) -> Self {
         self.parse = Some(parse.into());
         self
     }
+
     /// `text` (string): Message text.
     pub fn text(mut self, text: impl Into<String>) -> Self {
         self.text = Some(text.into());
         self
     }
+
     /// `thread_ts` (Ts): Parent message timestamp, to reply in its thread.
     pub fn thread_ts(mut self, thread_ts: impl Into<crate::ids::Ts>) -> Self {
         self.thread_ts = Some(thread_ts.into());
         self
     }
+
     /// `username` (string): Sender name to show.
     pub fn username(mut self, username: impl Into<String>) -> Self {
         self.username = Some(username.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<PostEphemeralResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                PostEphemeralResponse,
-            >(&crate::generated::spec_table::CHAT_POST_EPHEMERAL, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHAT_POST_EPHEMERAL, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -957,6 +1000,7 @@ impl PostEphemeralRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for PostEphemeralRequest {
     type Output = crate::Result<PostEphemeralResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<PostEphemeralResponse>>;
@@ -964,6 +1008,7 @@ impl std::future::IntoFuture for PostEphemeralRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `chat.postEphemeral`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -972,9 +1017,11 @@ pub struct PostEphemeralResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub message_ts: Option<crate::ids::Ts>,
 }
+
 impl crate::de::Lenient for PostEphemeralResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `chat.postMessage` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Chat::post_message`], which documents the arguments.
@@ -1001,22 +1048,26 @@ pub struct PostMessageRequest {
     unfurl_media: Option<bool>,
     username: Option<String>,
 }
+
 impl PostMessageRequest {
     /// `as_user` (boolean): Legacy: post as the user rather than the bot.
     pub fn as_user(mut self, as_user: bool) -> Self {
         self.as_user = Some(as_user);
         self
     }
+
     /// `attachments` (JSON): Legacy attachments, as a JSON array.
     pub fn attachments(mut self, attachments: serde_json::Value) -> Self {
         self.attachments = Some(attachments);
         self
     }
+
     /// `blocks` (JSON): Block Kit blocks, as a JSON array.
     pub fn blocks(mut self, blocks: serde_json::Value) -> Self {
         self.blocks = Some(blocks);
         self
     }
+
     /// `current_draft_last_updated_ts` (Ts): Timestamp: current draft last updated ts.
     pub fn current_draft_last_updated_ts(
         mut self,
@@ -1025,80 +1076,91 @@ impl PostMessageRequest {
         self.current_draft_last_updated_ts = Some(current_draft_last_updated_ts.into());
         self
     }
+
     /// `icon_emoji` (string): Emoji to show as the sender icon.
     pub fn icon_emoji(mut self, icon_emoji: impl Into<String>) -> Self {
         self.icon_emoji = Some(icon_emoji.into());
         self
     }
+
     /// `icon_url` (string): Image to show as the sender icon.
     pub fn icon_url(mut self, icon_url: impl Into<String>) -> Self {
         self.icon_url = Some(icon_url.into());
         self
     }
+
     /// `link_names` (boolean): Turn @group and #channel names into links.
     pub fn link_names(mut self, link_names: bool) -> Self {
         self.link_names = Some(link_names);
         self
     }
+
     /// `markdown_text` (string): Message text in Markdown (instead of `text` or `blocks`).
     pub fn markdown_text(mut self, markdown_text: impl Into<String>) -> Self {
         self.markdown_text = Some(markdown_text.into());
         self
     }
+
     /// `metadata` (JSON): App metadata for the message, as JSON.
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
     }
+
     /// `mrkdwn` (boolean): Set false to turn off mrkdwn formatting.
     pub fn mrkdwn(mut self, mrkdwn: bool) -> Self {
         self.mrkdwn = Some(mrkdwn);
         self
     }
+
     /// `parse` (string): How to treat the text: `none` or `full`.
     pub fn parse(mut self, parse: impl Into<String>) -> Self {
         self.parse = Some(parse.into());
         self
     }
+
     /// `reply_broadcast` (boolean): Also show the thread reply in the conversation.
     pub fn reply_broadcast(mut self, reply_broadcast: bool) -> Self {
         self.reply_broadcast = Some(reply_broadcast);
         self
     }
+
     /// `text` (string): Message text.
     pub fn text(mut self, text: impl Into<String>) -> Self {
         self.text = Some(text.into());
         self
     }
+
     /// `thread_ts` (Ts): Parent message timestamp, to reply in its thread.
     pub fn thread_ts(mut self, thread_ts: impl Into<crate::ids::Ts>) -> Self {
         self.thread_ts = Some(thread_ts.into());
         self
     }
+
     /// `unfurl_links` (boolean): Let text links unfurl.
     pub fn unfurl_links(mut self, unfurl_links: bool) -> Self {
         self.unfurl_links = Some(unfurl_links);
         self
     }
+
     /// `unfurl_media` (boolean): Let media links unfurl.
     pub fn unfurl_media(mut self, unfurl_media: bool) -> Self {
         self.unfurl_media = Some(unfurl_media);
         self
     }
+
     /// `username` (string): Sender name to show.
     pub fn username(mut self, username: impl Into<String>) -> Self {
         self.username = Some(username.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<PostMessageResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                PostMessageResponse,
-            >(&crate::generated::spec_table::CHAT_POST_MESSAGE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHAT_POST_MESSAGE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1160,6 +1222,7 @@ impl PostMessageRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for PostMessageRequest {
     type Output = crate::Result<PostMessageResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<PostMessageResponse>>;
@@ -1167,6 +1230,7 @@ impl std::future::IntoFuture for PostMessageRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `chat.postMessage`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1190,9 +1254,11 @@ pub struct PostMessageResponse {
     #[serde(deserialize_with = "crate::de::req")]
     pub ts: crate::ids::Ts,
 }
+
 impl crate::de::Lenient for PostMessageResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `chat.scheduleMessage` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Chat::schedule_message`], which documents the arguments.
@@ -1215,76 +1281,86 @@ pub struct ScheduleMessageRequest {
     unfurl_links: Option<bool>,
     unfurl_media: Option<bool>,
 }
+
 impl ScheduleMessageRequest {
     /// `as_user` (boolean): Legacy: post as the user rather than the bot.
     pub fn as_user(mut self, as_user: bool) -> Self {
         self.as_user = Some(as_user);
         self
     }
+
     /// `attachments` (JSON): Legacy attachments, as a JSON array.
     pub fn attachments(mut self, attachments: serde_json::Value) -> Self {
         self.attachments = Some(attachments);
         self
     }
+
     /// `blocks` (JSON): Block Kit blocks, as a JSON array.
     pub fn blocks(mut self, blocks: serde_json::Value) -> Self {
         self.blocks = Some(blocks);
         self
     }
+
     /// `link_names` (boolean): Turn @group and #channel names into links.
     pub fn link_names(mut self, link_names: bool) -> Self {
         self.link_names = Some(link_names);
         self
     }
+
     /// `markdown_text` (string): Message text in Markdown (instead of `text` or `blocks`).
     pub fn markdown_text(mut self, markdown_text: impl Into<String>) -> Self {
         self.markdown_text = Some(markdown_text.into());
         self
     }
+
     /// `metadata` (JSON): App metadata for the message, as JSON.
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
     }
+
     /// `parse` (string): How to treat the text: `none` or `full`.
     pub fn parse(mut self, parse: impl Into<String>) -> Self {
         self.parse = Some(parse.into());
         self
     }
+
     /// `reply_broadcast` (boolean): Also show the thread reply in the conversation.
     pub fn reply_broadcast(mut self, reply_broadcast: bool) -> Self {
         self.reply_broadcast = Some(reply_broadcast);
         self
     }
+
     /// `text` (string): Message text.
     pub fn text(mut self, text: impl Into<String>) -> Self {
         self.text = Some(text.into());
         self
     }
+
     /// `thread_ts` (Ts): Parent message timestamp, to reply in its thread.
     pub fn thread_ts(mut self, thread_ts: impl Into<crate::ids::Ts>) -> Self {
         self.thread_ts = Some(thread_ts.into());
         self
     }
+
     /// `unfurl_links` (boolean): Let text links unfurl.
     pub fn unfurl_links(mut self, unfurl_links: bool) -> Self {
         self.unfurl_links = Some(unfurl_links);
         self
     }
+
     /// `unfurl_media` (boolean): Let media links unfurl.
     pub fn unfurl_media(mut self, unfurl_media: bool) -> Self {
         self.unfurl_media = Some(unfurl_media);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ScheduleMessageResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                ScheduleMessageResponse,
-            >(&crate::generated::spec_table::CHAT_SCHEDULE_MESSAGE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHAT_SCHEDULE_MESSAGE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1329,6 +1405,7 @@ impl ScheduleMessageRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ScheduleMessageRequest {
     type Output = crate::Result<ScheduleMessageResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<ScheduleMessageResponse>>;
@@ -1336,6 +1413,7 @@ impl std::future::IntoFuture for ScheduleMessageRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `chat.scheduleMessage`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1356,9 +1434,11 @@ pub struct ScheduleMessageResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub scheduled_message_id: Option<String>,
 }
+
 impl crate::de::Lenient for ScheduleMessageResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `chat.scheduledMessages.list` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Chat::scheduled_messages_list`], which documents the arguments.
@@ -1373,46 +1453,52 @@ pub struct ScheduledMessagesListRequest {
     oldest: Option<crate::ids::Ts>,
     team_id: Option<crate::ids::TeamId>,
 }
+
 impl ScheduledMessagesListRequest {
     /// `channel` (ChannelId): Conversation to act on.
     pub fn channel(mut self, channel: impl Into<crate::ids::ChannelId>) -> Self {
         self.channel = Some(channel.into());
         self
     }
+
     /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
     }
+
     /// `latest` (Ts): Only items before this timestamp.
     pub fn latest(mut self, latest: impl Into<crate::ids::Ts>) -> Self {
         self.latest = Some(latest.into());
         self
     }
+
     /// `limit` (integer): Page size.
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
+
     /// `oldest` (Ts): Only items after this timestamp.
     pub fn oldest(mut self, oldest: impl Into<crate::ids::Ts>) -> Self {
         self.oldest = Some(oldest.into());
         self
     }
+
     /// `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
     pub fn team_id(mut self, team_id: impl Into<crate::ids::TeamId>) -> Self {
         self.team_id = Some(team_id.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ScheduledMessagesListResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                ScheduledMessagesListResponse,
-            >(&crate::generated::spec_table::CHAT_SCHEDULED_MESSAGES_LIST, args)
+            .execute(&crate::generated::spec_table::CHAT_SCHEDULED_MESSAGES_LIST, args)
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1437,6 +1523,7 @@ impl ScheduledMessagesListRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ScheduledMessagesListRequest {
     type Output = crate::Result<ScheduledMessagesListResponse>;
     type IntoFuture = crate::BoxFuture<
@@ -1447,6 +1534,7 @@ impl std::future::IntoFuture for ScheduledMessagesListRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `chat.scheduledMessages.list`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1458,37 +1546,45 @@ pub struct ScheduledMessagesListResponse {
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub scheduled_messages: Vec<ChatScheduledMessagesListScheduledMessage>,
 }
+
 impl crate::de::Lenient for ScheduledMessagesListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 impl crate::paginate::Paginate for ScheduledMessagesListRequest {
     type Page = ScheduledMessagesListResponse;
     type Item = ChatScheduledMessagesListScheduledMessage;
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+
     fn next_cursor(page: &ScheduledMessagesListResponse) -> Option<&str> {
         page.response_metadata.as_ref()?.next_cursor.as_deref()
     }
+
     fn into_items(page: ScheduledMessagesListResponse) -> Vec<Self::Item> {
         page.scheduled_messages
     }
+
     fn send_page(
         self,
     ) -> crate::BoxFuture<'static, crate::Result<ScheduledMessagesListResponse>> {
         Box::pin(self.send())
     }
 }
+
 impl ScheduledMessagesListRequest {
     /// Every page, following `response_metadata.next_cursor`.
     pub fn pages(self) -> crate::paginate::Pages<Self> {
         crate::paginate::Pages::new(self)
     }
+
     /// Every item of every page.
     pub fn items(self) -> crate::paginate::Items<Self> {
         crate::paginate::Items::new(self)
     }
 }
+
 /// A `chat.startStream` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Chat::start_stream`], which documents the arguments.
@@ -1507,27 +1603,32 @@ pub struct StartStreamRequest {
     thread_ts: Option<crate::ids::Ts>,
     username: Option<String>,
 }
+
 impl StartStreamRequest {
     /// `chunks` (JSON): Streaming chunks, as a JSON array.
     pub fn chunks(mut self, chunks: serde_json::Value) -> Self {
         self.chunks = Some(chunks);
         self
     }
+
     /// `icon_emoji` (string): Emoji to show as the sender icon.
     pub fn icon_emoji(mut self, icon_emoji: impl Into<String>) -> Self {
         self.icon_emoji = Some(icon_emoji.into());
         self
     }
+
     /// `icon_url` (string): Image to show as the sender icon.
     pub fn icon_url(mut self, icon_url: impl Into<String>) -> Self {
         self.icon_url = Some(icon_url.into());
         self
     }
+
     /// `markdown_text` (string): Message text in Markdown (instead of `text` or `blocks`).
     pub fn markdown_text(mut self, markdown_text: impl Into<String>) -> Self {
         self.markdown_text = Some(markdown_text.into());
         self
     }
+
     /// `recipient_team_id` (TeamId): Workspace to act on.
     pub fn recipient_team_id(
         mut self,
@@ -1536,6 +1637,7 @@ impl StartStreamRequest {
         self.recipient_team_id = Some(recipient_team_id.into());
         self
     }
+
     /// `recipient_user_id` (UserId): User to act on.
     pub fn recipient_user_id(
         mut self,
@@ -1544,30 +1646,31 @@ impl StartStreamRequest {
         self.recipient_user_id = Some(recipient_user_id.into());
         self
     }
+
     /// `task_display_mode` (string): Task display mode.
     pub fn task_display_mode(mut self, task_display_mode: impl Into<String>) -> Self {
         self.task_display_mode = Some(task_display_mode.into());
         self
     }
+
     /// `thread_ts` (Ts): Parent message timestamp, to reply in its thread.
     pub fn thread_ts(mut self, thread_ts: impl Into<crate::ids::Ts>) -> Self {
         self.thread_ts = Some(thread_ts.into());
         self
     }
+
     /// `username` (string): Sender name to show.
     pub fn username(mut self, username: impl Into<String>) -> Self {
         self.username = Some(username.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<StartStreamResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                StartStreamResponse,
-            >(&crate::generated::spec_table::CHAT_START_STREAM, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHAT_START_STREAM, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1608,6 +1711,7 @@ impl StartStreamRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for StartStreamRequest {
     type Output = crate::Result<StartStreamResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<StartStreamResponse>>;
@@ -1615,6 +1719,7 @@ impl std::future::IntoFuture for StartStreamRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `chat.startStream`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1626,9 +1731,11 @@ pub struct StartStreamResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub ts: Option<crate::ids::Ts>,
 }
+
 impl crate::de::Lenient for StartStreamResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `chat.stopStream` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Chat::stop_stream`], which documents the arguments.
@@ -1643,36 +1750,38 @@ pub struct StopStreamRequest {
     metadata: Option<serde_json::Value>,
     ts: crate::ids::Ts,
 }
+
 impl StopStreamRequest {
     /// `blocks` (JSON): Block Kit blocks, as a JSON array.
     pub fn blocks(mut self, blocks: serde_json::Value) -> Self {
         self.blocks = Some(blocks);
         self
     }
+
     /// `chunks` (JSON): Streaming chunks, as a JSON array.
     pub fn chunks(mut self, chunks: serde_json::Value) -> Self {
         self.chunks = Some(chunks);
         self
     }
+
     /// `markdown_text` (string): Message text in Markdown (instead of `text` or `blocks`).
     pub fn markdown_text(mut self, markdown_text: impl Into<String>) -> Self {
         self.markdown_text = Some(markdown_text.into());
         self
     }
+
     /// `metadata` (JSON): App metadata for the message, as JSON.
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<StopStreamResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                StopStreamResponse,
-            >(&crate::generated::spec_table::CHAT_STOP_STREAM, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHAT_STOP_STREAM, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1693,6 +1802,7 @@ impl StopStreamRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for StopStreamRequest {
     type Output = crate::Result<StopStreamResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<StopStreamResponse>>;
@@ -1700,6 +1810,7 @@ impl std::future::IntoFuture for StopStreamRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `chat.stopStream`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1707,6 +1818,7 @@ pub struct StopStreamResponse {}
 impl crate::de::Lenient for StopStreamResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `chat.unfurl` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Chat::unfurl`], which documents the arguments.
@@ -1724,59 +1836,68 @@ pub struct UnfurlRequest {
     user_auth_required: Option<bool>,
     user_auth_url: Option<String>,
 }
+
 impl UnfurlRequest {
     /// `channel` (ChannelId): Conversation to act on.
     pub fn channel(mut self, channel: impl Into<crate::ids::ChannelId>) -> Self {
         self.channel = Some(channel.into());
         self
     }
+
     /// `source` (string): Where the link was posted: `composer` or `conversations_history`.
     pub fn source(mut self, source: impl Into<String>) -> Self {
         self.source = Some(source.into());
         self
     }
+
     /// `ts` (Ts): Timestamp of the message.
     pub fn ts(mut self, ts: impl Into<crate::ids::Ts>) -> Self {
         self.ts = Some(ts.into());
         self
     }
+
     /// `unfurl_id` (string): ID from the `link_shared` event.
     pub fn unfurl_id(mut self, unfurl_id: impl Into<String>) -> Self {
         self.unfurl_id = Some(unfurl_id.into());
         self
     }
+
     /// `unfurls` (JSON): Unfurl content keyed by URL, as a JSON object.
     pub fn unfurls(mut self, unfurls: serde_json::Value) -> Self {
         self.unfurls = Some(unfurls);
         self
     }
+
     /// `user_auth_blocks` (JSON): User auth blocks.
     pub fn user_auth_blocks(mut self, user_auth_blocks: serde_json::Value) -> Self {
         self.user_auth_blocks = Some(user_auth_blocks);
         self
     }
+
     /// `user_auth_message` (string): User auth message.
     pub fn user_auth_message(mut self, user_auth_message: impl Into<String>) -> Self {
         self.user_auth_message = Some(user_auth_message.into());
         self
     }
+
     /// `user_auth_required` (boolean): Flag: user auth required.
     pub fn user_auth_required(mut self, user_auth_required: bool) -> Self {
         self.user_auth_required = Some(user_auth_required);
         self
     }
+
     /// `user_auth_url` (string): Link: user auth url.
     pub fn user_auth_url(mut self, user_auth_url: impl Into<String>) -> Self {
         self.user_auth_url = Some(user_auth_url.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<UnfurlResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<UnfurlResponse>(&crate::generated::spec_table::CHAT_UNFURL, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHAT_UNFURL, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1810,6 +1931,7 @@ impl UnfurlRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for UnfurlRequest {
     type Output = crate::Result<UnfurlResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<UnfurlResponse>>;
@@ -1817,6 +1939,7 @@ impl std::future::IntoFuture for UnfurlRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `chat.unfurl`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1828,9 +1951,11 @@ pub struct UnfurlResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for UnfurlResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `chat.update` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Chat::update`], which documents the arguments.
@@ -1852,22 +1977,26 @@ pub struct UpdateRequest {
     ts: crate::ids::Ts,
     unfurled_attachments: Option<serde_json::Value>,
 }
+
 impl UpdateRequest {
     /// `as_user` (boolean): Legacy: post as the user rather than the bot.
     pub fn as_user(mut self, as_user: bool) -> Self {
         self.as_user = Some(as_user);
         self
     }
+
     /// `attachments` (JSON): Legacy attachments, as a JSON array.
     pub fn attachments(mut self, attachments: serde_json::Value) -> Self {
         self.attachments = Some(attachments);
         self
     }
+
     /// `blocks` (JSON): Block Kit blocks, as a JSON array.
     pub fn blocks(mut self, blocks: serde_json::Value) -> Self {
         self.blocks = Some(blocks);
         self
     }
+
     /// `file_ids` (list of FileId): IDs: file.
     pub fn file_ids(
         mut self,
@@ -1876,36 +2005,43 @@ impl UpdateRequest {
         self.file_ids = Some(file_ids.into_iter().collect());
         self
     }
+
     /// `link_names` (boolean): Turn @group and #channel names into links.
     pub fn link_names(mut self, link_names: bool) -> Self {
         self.link_names = Some(link_names);
         self
     }
+
     /// `markdown_text` (string): Message text in Markdown (instead of `text` or `blocks`).
     pub fn markdown_text(mut self, markdown_text: impl Into<String>) -> Self {
         self.markdown_text = Some(markdown_text.into());
         self
     }
+
     /// `metadata` (JSON): App metadata for the message, as JSON.
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
     }
+
     /// `parse` (string): How to treat the text: `none` or `full`.
     pub fn parse(mut self, parse: impl Into<String>) -> Self {
         self.parse = Some(parse.into());
         self
     }
+
     /// `reply_broadcast` (boolean): Also show the thread reply in the conversation.
     pub fn reply_broadcast(mut self, reply_broadcast: bool) -> Self {
         self.reply_broadcast = Some(reply_broadcast);
         self
     }
+
     /// `text` (string): Message text.
     pub fn text(mut self, text: impl Into<String>) -> Self {
         self.text = Some(text.into());
         self
     }
+
     /// `unfurled_attachments` (JSON): Unfurled attachments.
     pub fn unfurled_attachments(
         mut self,
@@ -1914,13 +2050,13 @@ impl UpdateRequest {
         self.unfurled_attachments = Some(unfurled_attachments);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<UpdateResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<UpdateResponse>(&crate::generated::spec_table::CHAT_UPDATE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CHAT_UPDATE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1965,6 +2101,7 @@ impl UpdateRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for UpdateRequest {
     type Output = crate::Result<UpdateResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<UpdateResponse>>;
@@ -1972,6 +2109,7 @@ impl std::future::IntoFuture for UpdateRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `chat.update`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1992,6 +2130,7 @@ pub struct UpdateResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub ts: Option<crate::ids::Ts>,
 }
+
 impl crate::de::Lenient for UpdateResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

@@ -14,9 +14,11 @@ pub struct ConversationsInviteError {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for ConversationsInviteError {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations list connect invites invite.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -70,9 +72,11 @@ pub struct ConversationsListConnectInvitesInvite {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub status: Option<String>,
 }
+
 impl crate::de::Lenient for ConversationsListConnectInvitesInvite {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations list connect invites invite acceptance.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -103,9 +107,11 @@ pub struct ConversationsListConnectInvitesInviteAcceptance {
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub reviews: Vec<ConversationsListConnectInvitesInviteAcceptanceReview>,
 }
+
 impl crate::de::Lenient for ConversationsListConnectInvitesInviteAcceptance {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations list connect invites invite acceptance accepting team.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -135,10 +141,12 @@ pub struct ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub requires_sponsorship: Option<bool>,
 }
+
 impl crate::de::Lenient
 for ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations list connect invites invite acceptance accepting user.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -162,10 +170,12 @@ pub struct ConversationsListConnectInvitesInviteAcceptanceAcceptingUser {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub who_can_share_contact_card: Option<String>,
 }
+
 impl crate::de::Lenient
 for ConversationsListConnectInvitesInviteAcceptanceAcceptingUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations list connect invites invite acceptance review.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -182,9 +192,11 @@ pub struct ConversationsListConnectInvitesInviteAcceptanceReview {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ConversationsListConnectInvitesInviteAcceptanceReview {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations list connect invites invite acceptance review reviewing team.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -214,10 +226,12 @@ pub struct ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub requires_sponsorship: Option<bool>,
 }
+
 impl crate::de::Lenient
 for ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations list connect invites invite invite.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -250,9 +264,11 @@ pub struct ConversationsListConnectInvitesInviteInvite {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub sig: Option<String>,
 }
+
 impl crate::de::Lenient for ConversationsListConnectInvitesInviteInvite {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations list connect invites invite invite inviting team.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -282,9 +298,11 @@ pub struct ConversationsListConnectInvitesInviteInviteInvitingTeam {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub requires_sponsorship: Option<bool>,
 }
+
 impl crate::de::Lenient for ConversationsListConnectInvitesInviteInviteInvitingTeam {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations list connect invites invite invite inviting user.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -308,9 +326,11 @@ pub struct ConversationsListConnectInvitesInviteInviteInvitingUser {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub who_can_share_contact_card: Option<String>,
 }
+
 impl crate::de::Lenient for ConversationsListConnectInvitesInviteInviteInvitingUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations list connect invites invite invite payload.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -328,9 +348,11 @@ pub struct ConversationsListConnectInvitesInviteInvitePayload {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_sponsored: Option<bool>,
 }
+
 impl crate::de::Lenient for ConversationsListConnectInvitesInviteInvitePayload {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations list connect invites invite inviting team.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -360,9 +382,11 @@ pub struct ConversationsListConnectInvitesInviteInvitingTeam {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub requires_sponsorship: Option<bool>,
 }
+
 impl crate::de::Lenient for ConversationsListConnectInvitesInviteInvitingTeam {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations list connect invites invite inviting user.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -386,9 +410,11 @@ pub struct ConversationsListConnectInvitesInviteInvitingUser {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub who_can_share_contact_card: Option<String>,
 }
+
 impl crate::de::Lenient for ConversationsListConnectInvitesInviteInvitingUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations request shared invite list invite request.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -425,9 +451,11 @@ pub struct ConversationsRequestSharedInviteListInviteRequest {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub target_user: Option<ConversationsRequestSharedInviteListInviteRequestTargetUser>,
 }
+
 impl crate::de::Lenient for ConversationsRequestSharedInviteListInviteRequest {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations request shared invite list invite request inviting team.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -457,10 +485,12 @@ pub struct ConversationsRequestSharedInviteListInviteRequestInvitingTeam {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub requires_sponsorship: Option<bool>,
 }
+
 impl crate::de::Lenient
 for ConversationsRequestSharedInviteListInviteRequestInvitingTeam {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations request shared invite list invite request inviting user.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -484,10 +514,12 @@ pub struct ConversationsRequestSharedInviteListInviteRequestInvitingUser {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub who_can_share_contact_card: Option<String>,
 }
+
 impl crate::de::Lenient
 for ConversationsRequestSharedInviteListInviteRequestInvitingUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Conversations request shared invite list invite request target user.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -496,9 +528,11 @@ pub struct ConversationsRequestSharedInviteListInviteRequestTargetUser {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub recipient_email: Option<String>,
 }
+
 impl crate::de::Lenient for ConversationsRequestSharedInviteListInviteRequestTargetUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Change to an external member's invite permission.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -510,6 +544,7 @@ pub enum InvitePermissionAction {
     /// A value this version of the spec does not know, kept as sent.
     Unknown(String),
 }
+
 impl InvitePermissionAction {
     /// The value as Slack spells it.
     pub fn as_str(&self) -> &str {
@@ -520,11 +555,13 @@ impl InvitePermissionAction {
         }
     }
 }
+
 impl Default for InvitePermissionAction {
     fn default() -> Self {
         Self::Unknown(String::new())
     }
 }
+
 impl From<&str> for InvitePermissionAction {
     fn from(s: &str) -> Self {
         match s {
@@ -534,6 +571,7 @@ impl From<&str> for InvitePermissionAction {
         }
     }
 }
+
 impl From<String> for InvitePermissionAction {
     fn from(s: String) -> Self {
         match s.as_str() {
@@ -543,16 +581,19 @@ impl From<String> for InvitePermissionAction {
         }
     }
 }
+
 impl std::fmt::Display for InvitePermissionAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for InvitePermissionAction {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for InvitePermissionAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -563,12 +604,14 @@ impl<'de> serde::Deserialize<'de> for InvitePermissionAction {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a InvitePermissionAction string")
             }
+
             fn visit_str<E: serde::de::Error>(
                 self,
                 v: &str,
             ) -> Result<InvitePermissionAction, E> {
                 Ok(InvitePermissionAction::from(v))
             }
+
             fn visit_string<E: serde::de::Error>(
                 self,
                 v: String,
@@ -579,14 +622,17 @@ impl<'de> serde::Deserialize<'de> for InvitePermissionAction {
         deserializer.deserialize_str(Visitor)
     }
 }
+
 impl crate::de::Lenient for InvitePermissionAction {
     const SHAPE: crate::de::Shape = crate::de::Shape::String;
 }
+
 /// The `conversations.*` methods: Channels, private groups, DMs and group DMs: read, create and manage them. Made by [`Client::conversations`](crate::Client::conversations).
 #[derive(Debug, Clone)]
 pub struct Conversations {
     client: crate::Client,
 }
+
 impl crate::Client {
     /// The `conversations.*` methods.
     pub fn conversations(&self) -> Conversations {
@@ -595,6 +641,7 @@ impl crate::Client {
         }
     }
 }
+
 impl Conversations {
     /// `conversations.acceptSharedInvite`: Accepts a Slack Connect channel invitation.
     ///
@@ -631,6 +678,7 @@ impl Conversations {
             team_id: None,
         }
     }
+
     /// `conversations.approveSharedInvite`: Approves a Slack Connect channel invitation.
     ///
     /// - Tokens: bot
@@ -658,6 +706,7 @@ impl Conversations {
             target_team: None,
         }
     }
+
     /// `conversations.archive`: Archives a conversation.
     ///
     /// - Tokens: bot, user
@@ -680,6 +729,7 @@ impl Conversations {
             channel: channel.into(),
         }
     }
+
     /// `conversations.canvases.create`: Creates the canvas of a channel.
     ///
     /// - Tokens: bot, user
@@ -709,6 +759,7 @@ impl Conversations {
             title: None,
         }
     }
+
     /// `conversations.close`: Closes a DM or group DM.
     ///
     /// - Tokens: bot, user
@@ -731,6 +782,7 @@ impl Conversations {
             channel: channel.into(),
         }
     }
+
     /// `conversations.create`: Creates a channel.
     ///
     /// - Tokens: bot, user
@@ -757,6 +809,7 @@ impl Conversations {
             team_id: None,
         }
     }
+
     /// `conversations.declineSharedInvite`: Declines a Slack Connect channel invitation.
     ///
     /// - Tokens: bot
@@ -784,6 +837,7 @@ impl Conversations {
             target_team: None,
         }
     }
+
     /// `conversations.externalInvitePermissions.set`: Changes whether an external member may invite others.
     ///
     /// - Tokens: bot
@@ -815,6 +869,7 @@ impl Conversations {
             target_team: target_team.into(),
         }
     }
+
     /// `conversations.history`: Fetches messages posted in a conversation.
     ///
     /// - Tokens: bot, user
@@ -850,6 +905,7 @@ impl Conversations {
             oldest: None,
         }
     }
+
     /// `conversations.info`: Gets details of a conversation.
     ///
     /// - Tokens: bot, user
@@ -876,6 +932,7 @@ impl Conversations {
             include_num_members: None,
         }
     }
+
     /// `conversations.invite`: Adds users to a channel.
     ///
     /// - Tokens: bot, user
@@ -906,6 +963,7 @@ impl Conversations {
             users: users.into_iter().collect(),
         }
     }
+
     /// `conversations.inviteShared`: Invites people from other organizations to a channel.
     ///
     /// - Tokens: bot
@@ -937,6 +995,7 @@ impl Conversations {
             user_ids: None,
         }
     }
+
     /// `conversations.join`: Joins an existing channel.
     ///
     /// - Tokens: bot, user
@@ -959,6 +1018,7 @@ impl Conversations {
             channel: channel.into(),
         }
     }
+
     /// `conversations.kick`: Removes a user from a conversation.
     ///
     /// - Tokens: bot, user
@@ -983,6 +1043,7 @@ impl Conversations {
             user: None,
         }
     }
+
     /// `conversations.leave`: Leaves a conversation.
     ///
     /// - Tokens: bot, user
@@ -1005,6 +1066,7 @@ impl Conversations {
             channel: channel.into(),
         }
     }
+
     /// `conversations.list`: Lists the workspace's conversations.
     ///
     /// - Tokens: bot, user
@@ -1036,6 +1098,7 @@ impl Conversations {
             types: None,
         }
     }
+
     /// `conversations.listConnectInvites`: Lists Slack Connect invitations.
     ///
     /// - Tokens: bot
@@ -1063,6 +1126,7 @@ impl Conversations {
             team_id: None,
         }
     }
+
     /// `conversations.mark`: Moves the read cursor in a conversation.
     ///
     /// - Tokens: bot, user
@@ -1091,6 +1155,7 @@ impl Conversations {
             ts: ts.into(),
         }
     }
+
     /// `conversations.members`: Lists members of a conversation.
     ///
     /// - Tokens: bot, user
@@ -1118,6 +1183,7 @@ impl Conversations {
             limit: None,
         }
     }
+
     /// `conversations.open`: Opens (or resumes) a DM or group DM.
     ///
     /// - Tokens: bot, user
@@ -1146,6 +1212,7 @@ impl Conversations {
             users: None,
         }
     }
+
     /// `conversations.rename`: Renames a conversation.
     ///
     /// - Tokens: bot, user
@@ -1174,6 +1241,7 @@ impl Conversations {
             name: name.into(),
         }
     }
+
     /// `conversations.replies`: Fetches a thread's messages.
     ///
     /// - Tokens: bot, user
@@ -1215,6 +1283,7 @@ impl Conversations {
             ts: ts.into(),
         }
     }
+
     /// `conversations.requestSharedInvite.approve`: Approves a request to add an external user to a channel.
     ///
     /// - Tokens: bot
@@ -1246,6 +1315,7 @@ impl Conversations {
             message: None,
         }
     }
+
     /// `conversations.requestSharedInvite.deny`: Denies a request to add an external user to a channel.
     ///
     /// - Tokens: bot
@@ -1273,6 +1343,7 @@ impl Conversations {
             message: None,
         }
     }
+
     /// `conversations.requestSharedInvite.list`: Lists requests to add external users to channels.
     ///
     /// - Tokens: bot
@@ -1308,6 +1379,7 @@ impl Conversations {
             user_id: None,
         }
     }
+
     /// `conversations.setPurpose`: Sets a conversation's purpose.
     ///
     /// - Tokens: bot, user
@@ -1336,6 +1408,7 @@ impl Conversations {
             purpose: purpose.into(),
         }
     }
+
     /// `conversations.setTopic`: Sets a conversation's topic.
     ///
     /// - Tokens: bot, user
@@ -1364,6 +1437,7 @@ impl Conversations {
             topic: topic.into(),
         }
     }
+
     /// `conversations.unarchive`: Brings an archived conversation back.
     ///
     /// - Tokens: bot, user
@@ -1390,6 +1464,7 @@ impl Conversations {
         }
     }
 }
+
 /// A `conversations.acceptSharedInvite` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::accept_shared_invite`], which documents the arguments.
@@ -1404,41 +1479,49 @@ pub struct AcceptSharedInviteRequest {
     is_private: Option<bool>,
     team_id: Option<crate::ids::TeamId>,
 }
+
 impl AcceptSharedInviteRequest {
     /// `channel_id` (ChannelId): Conversation to act on.
     pub fn channel_id(mut self, channel_id: impl Into<crate::ids::ChannelId>) -> Self {
         self.channel_id = Some(channel_id.into());
         self
     }
+
     /// `free_trial_accepted` (boolean): Flag: free trial accepted.
     pub fn free_trial_accepted(mut self, free_trial_accepted: bool) -> Self {
         self.free_trial_accepted = Some(free_trial_accepted);
         self
     }
+
     /// `invite_id` (string): Shared-channel invitation to act on.
     pub fn invite_id(mut self, invite_id: impl Into<String>) -> Self {
         self.invite_id = Some(invite_id.into());
         self
     }
+
     /// `is_private` (boolean): Create a private channel.
     pub fn is_private(mut self, is_private: bool) -> Self {
         self.is_private = Some(is_private);
         self
     }
+
     /// `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
     pub fn team_id(mut self, team_id: impl Into<crate::ids::TeamId>) -> Self {
         self.team_id = Some(team_id.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<AcceptSharedInviteResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                AcceptSharedInviteResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_ACCEPT_SHARED_INVITE, args)
+            .execute(
+                &crate::generated::spec_table::CONVERSATIONS_ACCEPT_SHARED_INVITE,
+                args,
+            )
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1461,6 +1544,7 @@ impl AcceptSharedInviteRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for AcceptSharedInviteRequest {
     type Output = crate::Result<AcceptSharedInviteResponse>;
     type IntoFuture = crate::BoxFuture<
@@ -1471,6 +1555,7 @@ impl std::future::IntoFuture for AcceptSharedInviteRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.acceptSharedInvite`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1488,9 +1573,11 @@ pub struct AcceptSharedInviteResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub invite_id: Option<String>,
 }
+
 impl crate::de::Lenient for AcceptSharedInviteResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.approveSharedInvite` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::approve_shared_invite`], which documents the arguments.
@@ -1501,21 +1588,25 @@ pub struct ApproveSharedInviteRequest {
     invite_id: String,
     target_team: Option<crate::ids::TeamId>,
 }
+
 impl ApproveSharedInviteRequest {
     /// `target_team` (TeamId): Workspace to act on.
     pub fn target_team(mut self, target_team: impl Into<crate::ids::TeamId>) -> Self {
         self.target_team = Some(target_team.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ApproveSharedInviteResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                ApproveSharedInviteResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_APPROVE_SHARED_INVITE, args)
+            .execute(
+                &crate::generated::spec_table::CONVERSATIONS_APPROVE_SHARED_INVITE,
+                args,
+            )
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1526,6 +1617,7 @@ impl ApproveSharedInviteRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ApproveSharedInviteRequest {
     type Output = crate::Result<ApproveSharedInviteResponse>;
     type IntoFuture = crate::BoxFuture<
@@ -1536,6 +1628,7 @@ impl std::future::IntoFuture for ApproveSharedInviteRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.approveSharedInvite`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1543,6 +1636,7 @@ pub struct ApproveSharedInviteResponse {}
 impl crate::de::Lenient for ApproveSharedInviteResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.archive` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::archive`], which documents the arguments.
@@ -1552,16 +1646,14 @@ pub struct ArchiveRequest {
     client: crate::Client,
     channel: crate::ids::ChannelId,
 }
+
 impl ArchiveRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ArchiveResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                ArchiveResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_ARCHIVE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_ARCHIVE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1569,6 +1661,7 @@ impl ArchiveRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ArchiveRequest {
     type Output = crate::Result<ArchiveResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<ArchiveResponse>>;
@@ -1576,6 +1669,7 @@ impl std::future::IntoFuture for ArchiveRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.archive`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1583,6 +1677,7 @@ pub struct ArchiveResponse {}
 impl crate::de::Lenient for ArchiveResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.canvases.create` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::canvases_create`], which documents the arguments.
@@ -1594,26 +1689,28 @@ pub struct CanvasesCreateRequest {
     document_content: Option<serde_json::Value>,
     title: Option<String>,
 }
+
 impl CanvasesCreateRequest {
     /// `document_content` (JSON): Document content.
     pub fn document_content(mut self, document_content: serde_json::Value) -> Self {
         self.document_content = Some(document_content);
         self
     }
+
     /// `title` (string): Title to use.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<CanvasesCreateResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                CanvasesCreateResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_CANVASES_CREATE, args)
+            .execute(&crate::generated::spec_table::CONVERSATIONS_CANVASES_CREATE, args)
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1630,6 +1727,7 @@ impl CanvasesCreateRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for CanvasesCreateRequest {
     type Output = crate::Result<CanvasesCreateResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<CanvasesCreateResponse>>;
@@ -1637,6 +1735,7 @@ impl std::future::IntoFuture for CanvasesCreateRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.canvases.create`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1651,9 +1750,11 @@ pub struct CanvasesCreateResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for CanvasesCreateResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.close` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::close`], which documents the arguments.
@@ -1663,16 +1764,14 @@ pub struct CloseRequest {
     client: crate::Client,
     channel: crate::ids::ChannelId,
 }
+
 impl CloseRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<CloseResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                CloseResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_CLOSE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_CLOSE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1680,6 +1779,7 @@ impl CloseRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for CloseRequest {
     type Output = crate::Result<CloseResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<CloseResponse>>;
@@ -1687,6 +1787,7 @@ impl std::future::IntoFuture for CloseRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.close`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1698,9 +1799,11 @@ pub struct CloseResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub no_op: Option<bool>,
 }
+
 impl crate::de::Lenient for CloseResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.create` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::create`], which documents the arguments.
@@ -1712,26 +1815,26 @@ pub struct CreateRequest {
     name: String,
     team_id: Option<crate::ids::TeamId>,
 }
+
 impl CreateRequest {
     /// `is_private` (boolean): Create a private channel.
     pub fn is_private(mut self, is_private: bool) -> Self {
         self.is_private = Some(is_private);
         self
     }
+
     /// `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
     pub fn team_id(mut self, team_id: impl Into<crate::ids::TeamId>) -> Self {
         self.team_id = Some(team_id.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<CreateResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                CreateResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_CREATE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_CREATE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1745,6 +1848,7 @@ impl CreateRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for CreateRequest {
     type Output = crate::Result<CreateResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<CreateResponse>>;
@@ -1752,6 +1856,7 @@ impl std::future::IntoFuture for CreateRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.create`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1763,9 +1868,11 @@ pub struct CreateResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub detail: Option<String>,
 }
+
 impl crate::de::Lenient for CreateResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.declineSharedInvite` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::decline_shared_invite`], which documents the arguments.
@@ -1776,21 +1883,25 @@ pub struct DeclineSharedInviteRequest {
     invite_id: String,
     target_team: Option<crate::ids::TeamId>,
 }
+
 impl DeclineSharedInviteRequest {
     /// `target_team` (TeamId): Workspace to act on.
     pub fn target_team(mut self, target_team: impl Into<crate::ids::TeamId>) -> Self {
         self.target_team = Some(target_team.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<DeclineSharedInviteResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                DeclineSharedInviteResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_DECLINE_SHARED_INVITE, args)
+            .execute(
+                &crate::generated::spec_table::CONVERSATIONS_DECLINE_SHARED_INVITE,
+                args,
+            )
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1801,6 +1912,7 @@ impl DeclineSharedInviteRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for DeclineSharedInviteRequest {
     type Output = crate::Result<DeclineSharedInviteResponse>;
     type IntoFuture = crate::BoxFuture<
@@ -1811,6 +1923,7 @@ impl std::future::IntoFuture for DeclineSharedInviteRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.declineSharedInvite`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1818,6 +1931,7 @@ pub struct DeclineSharedInviteResponse {}
 impl crate::de::Lenient for DeclineSharedInviteResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.externalInvitePermissions.set` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::external_invite_permissions_set`], which documents the arguments.
@@ -1829,19 +1943,19 @@ pub struct ExternalInvitePermissionsSetRequest {
     channel: crate::ids::ChannelId,
     target_team: crate::ids::TeamId,
 }
+
 impl ExternalInvitePermissionsSetRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ExternalInvitePermissionsSetResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                ExternalInvitePermissionsSetResponse,
-            >(
+            .execute(
                 &crate::generated::spec_table::CONVERSATIONS_EXTERNAL_INVITE_PERMISSIONS_SET,
                 args,
             )
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1857,6 +1971,7 @@ impl ExternalInvitePermissionsSetRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ExternalInvitePermissionsSetRequest {
     type Output = crate::Result<ExternalInvitePermissionsSetResponse>;
     type IntoFuture = crate::BoxFuture<
@@ -1867,6 +1982,7 @@ impl std::future::IntoFuture for ExternalInvitePermissionsSetRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.externalInvitePermissions.set`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1874,6 +1990,7 @@ pub struct ExternalInvitePermissionsSetResponse {}
 impl crate::de::Lenient for ExternalInvitePermissionsSetResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.history` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::history`], which documents the arguments.
@@ -1889,46 +2006,50 @@ pub struct HistoryRequest {
     limit: Option<i64>,
     oldest: Option<crate::ids::Ts>,
 }
+
 impl HistoryRequest {
     /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
     }
+
     /// `include_all_metadata` (boolean): Return all message metadata.
     pub fn include_all_metadata(mut self, include_all_metadata: bool) -> Self {
         self.include_all_metadata = Some(include_all_metadata);
         self
     }
+
     /// `inclusive` (boolean): Include items exactly at `latest`/`oldest`.
     pub fn inclusive(mut self, inclusive: bool) -> Self {
         self.inclusive = Some(inclusive);
         self
     }
+
     /// `latest` (Ts): Only items before this timestamp.
     pub fn latest(mut self, latest: impl Into<crate::ids::Ts>) -> Self {
         self.latest = Some(latest.into());
         self
     }
+
     /// `limit` (integer): Page size.
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
+
     /// `oldest` (Ts): Only items after this timestamp.
     pub fn oldest(mut self, oldest: impl Into<crate::ids::Ts>) -> Self {
         self.oldest = Some(oldest.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<HistoryResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                HistoryResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_HISTORY, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_HISTORY, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1954,6 +2075,7 @@ impl HistoryRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for HistoryRequest {
     type Output = crate::Result<HistoryResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<HistoryResponse>>;
@@ -1961,6 +2083,7 @@ impl std::future::IntoFuture for HistoryRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.history`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1990,35 +2113,43 @@ pub struct HistoryResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for HistoryResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 impl crate::paginate::Paginate for HistoryRequest {
     type Page = HistoryResponse;
     type Item = crate::generated::types::Message;
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+
     fn next_cursor(page: &HistoryResponse) -> Option<&str> {
         page.response_metadata.as_ref()?.next_cursor.as_deref()
     }
+
     fn into_items(page: HistoryResponse) -> Vec<Self::Item> {
         page.messages
     }
+
     fn send_page(self) -> crate::BoxFuture<'static, crate::Result<HistoryResponse>> {
         Box::pin(self.send())
     }
 }
+
 impl HistoryRequest {
     /// Every page, following `response_metadata.next_cursor`.
     pub fn pages(self) -> crate::paginate::Pages<Self> {
         crate::paginate::Pages::new(self)
     }
+
     /// Every item of every page.
     pub fn items(self) -> crate::paginate::Items<Self> {
         crate::paginate::Items::new(self)
     }
 }
+
 /// A `conversations.info` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::info`], which documents the arguments.
@@ -2030,26 +2161,26 @@ pub struct InfoRequest {
     include_locale: Option<bool>,
     include_num_members: Option<bool>,
 }
+
 impl InfoRequest {
     /// `include_locale` (boolean): Include each user's locale.
     pub fn include_locale(mut self, include_locale: bool) -> Self {
         self.include_locale = Some(include_locale);
         self
     }
+
     /// `include_num_members` (boolean): Include the member count.
     pub fn include_num_members(mut self, include_num_members: bool) -> Self {
         self.include_num_members = Some(include_num_members);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<InfoResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                InfoResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_INFO, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_INFO, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -2063,6 +2194,7 @@ impl InfoRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for InfoRequest {
     type Output = crate::Result<InfoResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<InfoResponse>>;
@@ -2070,6 +2202,7 @@ impl std::future::IntoFuture for InfoRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.info`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2078,9 +2211,11 @@ pub struct InfoResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
 }
+
 impl crate::de::Lenient for InfoResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.invite` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::invite`], which documents the arguments.
@@ -2092,21 +2227,20 @@ pub struct InviteRequest {
     force: Option<bool>,
     users: Vec<crate::ids::UserId>,
 }
+
 impl InviteRequest {
     /// `force` (boolean): Do it even if it is not needed.
     pub fn force(mut self, force: bool) -> Self {
         self.force = Some(force);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<InviteResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                InviteResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_INVITE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_INVITE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -2123,6 +2257,7 @@ impl InviteRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for InviteRequest {
     type Output = crate::Result<InviteResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<InviteResponse>>;
@@ -2130,6 +2265,7 @@ impl std::future::IntoFuture for InviteRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.invite`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2141,9 +2277,11 @@ pub struct InviteResponse {
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub errors: Vec<ConversationsInviteError>,
 }
+
 impl crate::de::Lenient for InviteResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.inviteShared` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::invite_shared`], which documents the arguments.
@@ -2156,17 +2294,20 @@ pub struct InviteSharedRequest {
     external_limited: Option<bool>,
     user_ids: Option<Vec<crate::ids::UserId>>,
 }
+
 impl InviteSharedRequest {
     /// `emails` (list of string): Email addresses to invite.
     pub fn emails(mut self, emails: impl IntoIterator<Item = String>) -> Self {
         self.emails = Some(emails.into_iter().collect());
         self
     }
+
     /// `external_limited` (boolean): Flag: external limited.
     pub fn external_limited(mut self, external_limited: bool) -> Self {
         self.external_limited = Some(external_limited);
         self
     }
+
     /// `user_ids` (list of UserId): Users to invite.
     pub fn user_ids(
         mut self,
@@ -2175,15 +2316,15 @@ impl InviteSharedRequest {
         self.user_ids = Some(user_ids.into_iter().collect());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<InviteSharedResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                InviteSharedResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_INVITE_SHARED, args)
+            .execute(&crate::generated::spec_table::CONVERSATIONS_INVITE_SHARED, args)
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -2203,6 +2344,7 @@ impl InviteSharedRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for InviteSharedRequest {
     type Output = crate::Result<InviteSharedResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<InviteSharedResponse>>;
@@ -2210,6 +2352,7 @@ impl std::future::IntoFuture for InviteSharedRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.inviteShared`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2227,9 +2370,11 @@ pub struct InviteSharedResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub url: Option<String>,
 }
+
 impl crate::de::Lenient for InviteSharedResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.join` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::join`], which documents the arguments.
@@ -2239,16 +2384,14 @@ pub struct JoinRequest {
     client: crate::Client,
     channel: crate::ids::ChannelId,
 }
+
 impl JoinRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<JoinResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                JoinResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_JOIN, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_JOIN, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -2256,6 +2399,7 @@ impl JoinRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for JoinRequest {
     type Output = crate::Result<JoinResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<JoinResponse>>;
@@ -2263,6 +2407,7 @@ impl std::future::IntoFuture for JoinRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.join`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2274,9 +2419,11 @@ pub struct JoinResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for JoinResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.kick` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::kick`], which documents the arguments.
@@ -2287,21 +2434,20 @@ pub struct KickRequest {
     channel: crate::ids::ChannelId,
     user: Option<crate::ids::UserId>,
 }
+
 impl KickRequest {
     /// `user` (UserId): User to act on.
     pub fn user(mut self, user: impl Into<crate::ids::UserId>) -> Self {
         self.user = Some(user.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<KickResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                KickResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_KICK, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_KICK, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -2312,6 +2458,7 @@ impl KickRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for KickRequest {
     type Output = crate::Result<KickResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<KickResponse>>;
@@ -2319,6 +2466,7 @@ impl std::future::IntoFuture for KickRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.kick`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2327,9 +2475,11 @@ pub struct KickResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub errors: Option<serde_json::Value>,
 }
+
 impl crate::de::Lenient for KickResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.leave` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::leave`], which documents the arguments.
@@ -2339,16 +2489,14 @@ pub struct LeaveRequest {
     client: crate::Client,
     channel: crate::ids::ChannelId,
 }
+
 impl LeaveRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<LeaveResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                LeaveResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_LEAVE, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_LEAVE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -2356,6 +2504,7 @@ impl LeaveRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for LeaveRequest {
     type Output = crate::Result<LeaveResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<LeaveResponse>>;
@@ -2363,6 +2512,7 @@ impl std::future::IntoFuture for LeaveRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.leave`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2370,6 +2520,7 @@ pub struct LeaveResponse {}
 impl crate::de::Lenient for LeaveResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.list` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::list`], which documents the arguments.
@@ -2383,27 +2534,32 @@ pub struct ListRequest {
     team_id: Option<crate::ids::TeamId>,
     types: Option<Vec<crate::generated::types::ConversationType>>,
 }
+
 impl ListRequest {
     /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
     }
+
     /// `exclude_archived` (boolean): Leave out archived conversations.
     pub fn exclude_archived(mut self, exclude_archived: bool) -> Self {
         self.exclude_archived = Some(exclude_archived);
         self
     }
+
     /// `limit` (integer): Page size.
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
+
     /// `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
     pub fn team_id(mut self, team_id: impl Into<crate::ids::TeamId>) -> Self {
         self.team_id = Some(team_id.into());
         self
     }
+
     /// `types` (list of ConversationType): Kinds of conversation to include.
     pub fn types(
         mut self,
@@ -2412,15 +2568,13 @@ impl ListRequest {
         self.types = Some(types.into_iter().collect());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ListResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                ListResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_LIST, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_LIST, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -2447,6 +2601,7 @@ impl ListRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ListRequest {
     type Output = crate::Result<ListResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
@@ -2454,6 +2609,7 @@ impl std::future::IntoFuture for ListRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.list`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2471,35 +2627,43 @@ pub struct ListResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for ListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 impl crate::paginate::Paginate for ListRequest {
     type Page = ListResponse;
     type Item = crate::generated::types::Conversation;
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+
     fn next_cursor(page: &ListResponse) -> Option<&str> {
         page.response_metadata.as_ref()?.next_cursor.as_deref()
     }
+
     fn into_items(page: ListResponse) -> Vec<Self::Item> {
         page.channels
     }
+
     fn send_page(self) -> crate::BoxFuture<'static, crate::Result<ListResponse>> {
         Box::pin(self.send())
     }
 }
+
 impl ListRequest {
     /// Every page, following `response_metadata.next_cursor`.
     pub fn pages(self) -> crate::paginate::Pages<Self> {
         crate::paginate::Pages::new(self)
     }
+
     /// Every item of every page.
     pub fn items(self) -> crate::paginate::Items<Self> {
         crate::paginate::Items::new(self)
     }
 }
+
 /// A `conversations.listConnectInvites` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::list_connect_invites`], which documents the arguments.
@@ -2511,31 +2675,37 @@ pub struct ListConnectInvitesRequest {
     cursor: Option<String>,
     team_id: Option<crate::ids::TeamId>,
 }
+
 impl ListConnectInvitesRequest {
     /// `count` (integer): How many items to return.
     pub fn count(mut self, count: i64) -> Self {
         self.count = Some(count);
         self
     }
+
     /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
     }
+
     /// `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
     pub fn team_id(mut self, team_id: impl Into<crate::ids::TeamId>) -> Self {
         self.team_id = Some(team_id.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ListConnectInvitesResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                ListConnectInvitesResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_LIST_CONNECT_INVITES, args)
+            .execute(
+                &crate::generated::spec_table::CONVERSATIONS_LIST_CONNECT_INVITES,
+                args,
+            )
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -2551,6 +2721,7 @@ impl ListConnectInvitesRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ListConnectInvitesRequest {
     type Output = crate::Result<ListConnectInvitesResponse>;
     type IntoFuture = crate::BoxFuture<
@@ -2561,6 +2732,7 @@ impl std::future::IntoFuture for ListConnectInvitesRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.listConnectInvites`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2575,37 +2747,45 @@ pub struct ListConnectInvitesResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for ListConnectInvitesResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 impl crate::paginate::Paginate for ListConnectInvitesRequest {
     type Page = ListConnectInvitesResponse;
     type Item = ConversationsListConnectInvitesInvite;
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+
     fn next_cursor(page: &ListConnectInvitesResponse) -> Option<&str> {
         page.response_metadata.as_ref()?.next_cursor.as_deref()
     }
+
     fn into_items(page: ListConnectInvitesResponse) -> Vec<Self::Item> {
         page.invites
     }
+
     fn send_page(
         self,
     ) -> crate::BoxFuture<'static, crate::Result<ListConnectInvitesResponse>> {
         Box::pin(self.send())
     }
 }
+
 impl ListConnectInvitesRequest {
     /// Every page, following `response_metadata.next_cursor`.
     pub fn pages(self) -> crate::paginate::Pages<Self> {
         crate::paginate::Pages::new(self)
     }
+
     /// Every item of every page.
     pub fn items(self) -> crate::paginate::Items<Self> {
         crate::paginate::Items::new(self)
     }
 }
+
 /// A `conversations.mark` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::mark`], which documents the arguments.
@@ -2616,16 +2796,14 @@ pub struct MarkRequest {
     channel: crate::ids::ChannelId,
     ts: crate::ids::Ts,
 }
+
 impl MarkRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<MarkResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                MarkResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_MARK, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_MARK, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -2634,6 +2812,7 @@ impl MarkRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for MarkRequest {
     type Output = crate::Result<MarkResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<MarkResponse>>;
@@ -2641,6 +2820,7 @@ impl std::future::IntoFuture for MarkRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.mark`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2648,6 +2828,7 @@ pub struct MarkResponse {}
 impl crate::de::Lenient for MarkResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.members` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::members`], which documents the arguments.
@@ -2659,26 +2840,26 @@ pub struct MembersRequest {
     cursor: Option<String>,
     limit: Option<i64>,
 }
+
 impl MembersRequest {
     /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
     }
+
     /// `limit` (integer): Page size.
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<MembersResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                MembersResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_MEMBERS, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_MEMBERS, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -2692,6 +2873,7 @@ impl MembersRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for MembersRequest {
     type Output = crate::Result<MembersResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<MembersResponse>>;
@@ -2699,6 +2881,7 @@ impl std::future::IntoFuture for MembersRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.members`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2710,35 +2893,43 @@ pub struct MembersResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for MembersResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 impl crate::paginate::Paginate for MembersRequest {
     type Page = MembersResponse;
     type Item = crate::ids::UserId;
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+
     fn next_cursor(page: &MembersResponse) -> Option<&str> {
         page.response_metadata.as_ref()?.next_cursor.as_deref()
     }
+
     fn into_items(page: MembersResponse) -> Vec<Self::Item> {
         page.members
     }
+
     fn send_page(self) -> crate::BoxFuture<'static, crate::Result<MembersResponse>> {
         Box::pin(self.send())
     }
 }
+
 impl MembersRequest {
     /// Every page, following `response_metadata.next_cursor`.
     pub fn pages(self) -> crate::paginate::Pages<Self> {
         crate::paginate::Pages::new(self)
     }
+
     /// Every item of every page.
     pub fn items(self) -> crate::paginate::Items<Self> {
         crate::paginate::Items::new(self)
     }
 }
+
 /// A `conversations.open` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::open`], which documents the arguments.
@@ -2751,36 +2942,38 @@ pub struct OpenRequest {
     return_im: Option<bool>,
     users: Option<Vec<crate::ids::UserId>>,
 }
+
 impl OpenRequest {
     /// `channel` (ChannelId): Conversation to act on.
     pub fn channel(mut self, channel: impl Into<crate::ids::ChannelId>) -> Self {
         self.channel = Some(channel.into());
         self
     }
+
     /// `prevent_creation` (boolean): Do not create a DM that does not exist yet.
     pub fn prevent_creation(mut self, prevent_creation: bool) -> Self {
         self.prevent_creation = Some(prevent_creation);
         self
     }
+
     /// `return_im` (boolean): Return the whole DM object.
     pub fn return_im(mut self, return_im: bool) -> Self {
         self.return_im = Some(return_im);
         self
     }
+
     /// `users` (list of UserId): Users to act on.
     pub fn users(mut self, users: impl IntoIterator<Item = crate::ids::UserId>) -> Self {
         self.users = Some(users.into_iter().collect());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<OpenResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                OpenResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_OPEN, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_OPEN, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -2802,6 +2995,7 @@ impl OpenRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for OpenRequest {
     type Output = crate::Result<OpenResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<OpenResponse>>;
@@ -2809,6 +3003,7 @@ impl std::future::IntoFuture for OpenRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.open`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2823,9 +3018,11 @@ pub struct OpenResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub no_op: Option<bool>,
 }
+
 impl crate::de::Lenient for OpenResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.rename` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::rename`], which documents the arguments.
@@ -2836,16 +3033,14 @@ pub struct RenameRequest {
     channel: crate::ids::ChannelId,
     name: String,
 }
+
 impl RenameRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<RenameResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                RenameResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_RENAME, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_RENAME, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -2854,6 +3049,7 @@ impl RenameRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for RenameRequest {
     type Output = crate::Result<RenameResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<RenameResponse>>;
@@ -2861,6 +3057,7 @@ impl std::future::IntoFuture for RenameRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.rename`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2869,9 +3066,11 @@ pub struct RenameResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
 }
+
 impl crate::de::Lenient for RenameResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.replies` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::replies`], which documents the arguments.
@@ -2888,46 +3087,50 @@ pub struct RepliesRequest {
     oldest: Option<crate::ids::Ts>,
     ts: crate::ids::Ts,
 }
+
 impl RepliesRequest {
     /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
     }
+
     /// `include_all_metadata` (boolean): Return all message metadata.
     pub fn include_all_metadata(mut self, include_all_metadata: bool) -> Self {
         self.include_all_metadata = Some(include_all_metadata);
         self
     }
+
     /// `inclusive` (boolean): Include items exactly at `latest`/`oldest`.
     pub fn inclusive(mut self, inclusive: bool) -> Self {
         self.inclusive = Some(inclusive);
         self
     }
+
     /// `latest` (Ts): Only items before this timestamp.
     pub fn latest(mut self, latest: impl Into<crate::ids::Ts>) -> Self {
         self.latest = Some(latest.into());
         self
     }
+
     /// `limit` (integer): Page size.
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
+
     /// `oldest` (Ts): Only items after this timestamp.
     pub fn oldest(mut self, oldest: impl Into<crate::ids::Ts>) -> Self {
         self.oldest = Some(oldest.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<RepliesResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                RepliesResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_REPLIES, args)
-            .await
+        client.execute(&crate::generated::spec_table::CONVERSATIONS_REPLIES, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -2954,6 +3157,7 @@ impl RepliesRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for RepliesRequest {
     type Output = crate::Result<RepliesResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<RepliesResponse>>;
@@ -2961,6 +3165,7 @@ impl std::future::IntoFuture for RepliesRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.replies`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2975,35 +3180,43 @@ pub struct RepliesResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for RepliesResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 impl crate::paginate::Paginate for RepliesRequest {
     type Page = RepliesResponse;
     type Item = crate::generated::types::Message;
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+
     fn next_cursor(page: &RepliesResponse) -> Option<&str> {
         page.response_metadata.as_ref()?.next_cursor.as_deref()
     }
+
     fn into_items(page: RepliesResponse) -> Vec<Self::Item> {
         page.messages
     }
+
     fn send_page(self) -> crate::BoxFuture<'static, crate::Result<RepliesResponse>> {
         Box::pin(self.send())
     }
 }
+
 impl RepliesRequest {
     /// Every page, following `response_metadata.next_cursor`.
     pub fn pages(self) -> crate::paginate::Pages<Self> {
         crate::paginate::Pages::new(self)
     }
+
     /// Every item of every page.
     pub fn items(self) -> crate::paginate::Items<Self> {
         crate::paginate::Items::new(self)
     }
 }
+
 /// A `conversations.requestSharedInvite.approve` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::request_shared_invite_approve`], which documents the arguments.
@@ -3016,34 +3229,37 @@ pub struct RequestSharedInviteApproveRequest {
     is_external_limited: Option<bool>,
     message: Option<serde_json::Value>,
 }
+
 impl RequestSharedInviteApproveRequest {
     /// `channel_id` (ChannelId): Conversation to act on.
     pub fn channel_id(mut self, channel_id: impl Into<crate::ids::ChannelId>) -> Self {
         self.channel_id = Some(channel_id.into());
         self
     }
+
     /// `is_external_limited` (boolean): Whether to is external limited.
     pub fn is_external_limited(mut self, is_external_limited: bool) -> Self {
         self.is_external_limited = Some(is_external_limited);
         self
     }
+
     /// `message` (JSON): The message.
     pub fn message(mut self, message: serde_json::Value) -> Self {
         self.message = Some(message);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<RequestSharedInviteApproveResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                RequestSharedInviteApproveResponse,
-            >(
+            .execute(
                 &crate::generated::spec_table::CONVERSATIONS_REQUEST_SHARED_INVITE_APPROVE,
                 args,
             )
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -3060,6 +3276,7 @@ impl RequestSharedInviteApproveRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for RequestSharedInviteApproveRequest {
     type Output = crate::Result<RequestSharedInviteApproveResponse>;
     type IntoFuture = crate::BoxFuture<
@@ -3070,6 +3287,7 @@ impl std::future::IntoFuture for RequestSharedInviteApproveRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.requestSharedInvite.approve`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3078,9 +3296,11 @@ pub struct RequestSharedInviteApproveResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub invite_id: Option<String>,
 }
+
 impl crate::de::Lenient for RequestSharedInviteApproveResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.requestSharedInvite.deny` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::request_shared_invite_deny`], which documents the arguments.
@@ -3091,24 +3311,25 @@ pub struct RequestSharedInviteDenyRequest {
     invite_id: String,
     message: Option<serde_json::Value>,
 }
+
 impl RequestSharedInviteDenyRequest {
     /// `message` (JSON): The message.
     pub fn message(mut self, message: serde_json::Value) -> Self {
         self.message = Some(message);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<RequestSharedInviteDenyResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                RequestSharedInviteDenyResponse,
-            >(
+            .execute(
                 &crate::generated::spec_table::CONVERSATIONS_REQUEST_SHARED_INVITE_DENY,
                 args,
             )
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -3119,6 +3340,7 @@ impl RequestSharedInviteDenyRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for RequestSharedInviteDenyRequest {
     type Output = crate::Result<RequestSharedInviteDenyResponse>;
     type IntoFuture = crate::BoxFuture<
@@ -3129,6 +3351,7 @@ impl std::future::IntoFuture for RequestSharedInviteDenyRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.requestSharedInvite.deny`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3137,9 +3360,11 @@ pub struct RequestSharedInviteDenyResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub invite_id: Option<String>,
 }
+
 impl crate::de::Lenient for RequestSharedInviteDenyResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.requestSharedInvite.list` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::request_shared_invite_list`], which documents the arguments.
@@ -3155,54 +3380,61 @@ pub struct RequestSharedInviteListRequest {
     limit: Option<i64>,
     user_id: Option<crate::ids::UserId>,
 }
+
 impl RequestSharedInviteListRequest {
     /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
     }
+
     /// `include_approved` (boolean): Flag: include approved.
     pub fn include_approved(mut self, include_approved: bool) -> Self {
         self.include_approved = Some(include_approved);
         self
     }
+
     /// `include_denied` (boolean): Flag: include denied.
     pub fn include_denied(mut self, include_denied: bool) -> Self {
         self.include_denied = Some(include_denied);
         self
     }
+
     /// `include_expired` (boolean): Flag: include expired.
     pub fn include_expired(mut self, include_expired: bool) -> Self {
         self.include_expired = Some(include_expired);
         self
     }
+
     /// `invite_ids` (list of string): IDs: invite.
     pub fn invite_ids(mut self, invite_ids: impl IntoIterator<Item = String>) -> Self {
         self.invite_ids = Some(invite_ids.into_iter().collect());
         self
     }
+
     /// `limit` (integer): Page size.
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
+
     /// `user_id` (UserId): User to act on.
     pub fn user_id(mut self, user_id: impl Into<crate::ids::UserId>) -> Self {
         self.user_id = Some(user_id.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<RequestSharedInviteListResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                RequestSharedInviteListResponse,
-            >(
+            .execute(
                 &crate::generated::spec_table::CONVERSATIONS_REQUEST_SHARED_INVITE_LIST,
                 args,
             )
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -3233,6 +3465,7 @@ impl RequestSharedInviteListRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for RequestSharedInviteListRequest {
     type Output = crate::Result<RequestSharedInviteListResponse>;
     type IntoFuture = crate::BoxFuture<
@@ -3243,6 +3476,7 @@ impl std::future::IntoFuture for RequestSharedInviteListRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.requestSharedInvite.list`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3254,37 +3488,45 @@ pub struct RequestSharedInviteListResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for RequestSharedInviteListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 impl crate::paginate::Paginate for RequestSharedInviteListRequest {
     type Page = RequestSharedInviteListResponse;
     type Item = ConversationsRequestSharedInviteListInviteRequest;
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+
     fn next_cursor(page: &RequestSharedInviteListResponse) -> Option<&str> {
         page.response_metadata.as_ref()?.next_cursor.as_deref()
     }
+
     fn into_items(page: RequestSharedInviteListResponse) -> Vec<Self::Item> {
         page.invite_requests
     }
+
     fn send_page(
         self,
     ) -> crate::BoxFuture<'static, crate::Result<RequestSharedInviteListResponse>> {
         Box::pin(self.send())
     }
 }
+
 impl RequestSharedInviteListRequest {
     /// Every page, following `response_metadata.next_cursor`.
     pub fn pages(self) -> crate::paginate::Pages<Self> {
         crate::paginate::Pages::new(self)
     }
+
     /// Every item of every page.
     pub fn items(self) -> crate::paginate::Items<Self> {
         crate::paginate::Items::new(self)
     }
 }
+
 /// A `conversations.setPurpose` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::set_purpose`], which documents the arguments.
@@ -3295,16 +3537,16 @@ pub struct SetPurposeRequest {
     channel: crate::ids::ChannelId,
     purpose: String,
 }
+
 impl SetPurposeRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<SetPurposeResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                SetPurposeResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_SET_PURPOSE, args)
+            .execute(&crate::generated::spec_table::CONVERSATIONS_SET_PURPOSE, args)
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -3313,6 +3555,7 @@ impl SetPurposeRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for SetPurposeRequest {
     type Output = crate::Result<SetPurposeResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<SetPurposeResponse>>;
@@ -3320,6 +3563,7 @@ impl std::future::IntoFuture for SetPurposeRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.setPurpose`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3328,9 +3572,11 @@ pub struct SetPurposeResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
 }
+
 impl crate::de::Lenient for SetPurposeResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.setTopic` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::set_topic`], which documents the arguments.
@@ -3341,16 +3587,16 @@ pub struct SetTopicRequest {
     channel: crate::ids::ChannelId,
     topic: String,
 }
+
 impl SetTopicRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<SetTopicResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                SetTopicResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_SET_TOPIC, args)
+            .execute(&crate::generated::spec_table::CONVERSATIONS_SET_TOPIC, args)
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -3359,6 +3605,7 @@ impl SetTopicRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for SetTopicRequest {
     type Output = crate::Result<SetTopicResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<SetTopicResponse>>;
@@ -3366,6 +3613,7 @@ impl std::future::IntoFuture for SetTopicRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.setTopic`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3374,9 +3622,11 @@ pub struct SetTopicResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
 }
+
 impl crate::de::Lenient for SetTopicResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `conversations.unarchive` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Conversations::unarchive`], which documents the arguments.
@@ -3386,16 +3636,16 @@ pub struct UnarchiveRequest {
     client: crate::Client,
     channel: crate::ids::ChannelId,
 }
+
 impl UnarchiveRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<UnarchiveResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                UnarchiveResponse,
-            >(&crate::generated::spec_table::CONVERSATIONS_UNARCHIVE, args)
+            .execute(&crate::generated::spec_table::CONVERSATIONS_UNARCHIVE, args)
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -3403,6 +3653,7 @@ impl UnarchiveRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for UnarchiveRequest {
     type Output = crate::Result<UnarchiveResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<UnarchiveResponse>>;
@@ -3410,6 +3661,7 @@ impl std::future::IntoFuture for UnarchiveRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `conversations.unarchive`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]

@@ -627,6 +627,7 @@ pub enum ErrorCode {
     /// A value this version of the spec does not know, kept as sent.
     Unknown(String),
 }
+
 impl ErrorCode {
     /// The value as Slack spells it.
     pub fn as_str(&self) -> &str {
@@ -975,11 +976,13 @@ impl ErrorCode {
         }
     }
 }
+
 impl Default for ErrorCode {
     fn default() -> Self {
         Self::Unknown(String::new())
     }
 }
+
 impl From<&str> for ErrorCode {
     fn from(s: &str) -> Self {
         match s {
@@ -1327,6 +1330,7 @@ impl From<&str> for ErrorCode {
         }
     }
 }
+
 impl From<String> for ErrorCode {
     fn from(s: String) -> Self {
         match s.as_str() {
@@ -1674,16 +1678,19 @@ impl From<String> for ErrorCode {
         }
     }
 }
+
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for ErrorCode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ErrorCode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1694,9 +1701,11 @@ impl<'de> serde::Deserialize<'de> for ErrorCode {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a ErrorCode string")
             }
+
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ErrorCode, E> {
                 Ok(ErrorCode::from(v))
             }
+
             fn visit_string<E: serde::de::Error>(
                 self,
                 v: String,
@@ -1707,6 +1716,7 @@ impl<'de> serde::Deserialize<'de> for ErrorCode {
         deserializer.deserialize_str(Visitor)
     }
 }
+
 impl crate::de::Lenient for ErrorCode {
     const SHAPE: crate::de::Shape = crate::de::Shape::String;
 }

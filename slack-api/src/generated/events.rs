@@ -8,9 +8,11 @@ pub struct AccountsChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for AccountsChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Activity feed update for the user.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -22,9 +24,11 @@ pub struct ActivityEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ActivityEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The app home tab was opened.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -48,9 +52,11 @@ pub struct AppHomeOpenedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub view: Option<serde_json::Value>,
 }
+
 impl crate::de::Lenient for AppHomeOpenedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The app was mentioned in a message.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -122,9 +128,11 @@ pub struct AppMentionEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for AppMentionEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The app is being rate limited.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -145,9 +153,11 @@ pub struct AppRateLimitedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for AppRateLimitedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// App requested app request.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -177,9 +187,11 @@ pub struct AppRequestedAppRequest {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::generated::types::User>,
 }
+
 impl crate::de::Lenient for AppRequestedAppRequest {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// App requested app request app.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -221,9 +233,11 @@ pub struct AppRequestedAppRequestApp {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub privacy_policy_url: Option<String>,
 }
+
 impl crate::de::Lenient for AppRequestedAppRequestApp {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// App requested app request previous resolution.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -232,9 +246,11 @@ pub struct AppRequestedAppRequestPreviousResolution {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub status: Option<String>,
 }
+
 impl crate::de::Lenient for AppRequestedAppRequestPreviousResolution {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A member asked for the app to be installed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -246,9 +262,11 @@ pub struct AppRequestedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for AppRequestedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The app was uninstalled.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -257,9 +275,11 @@ pub struct AppUninstalledEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for AppUninstalledEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Apps were removed from the workspace.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -274,9 +294,11 @@ pub struct AppsUninstalledEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for AppsUninstalledEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `assistant_app_thread`: an AI assistant thread started.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -363,9 +385,11 @@ pub struct AssistantAppThreadMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for AssistantAppThreadMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Unread badge counts changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -377,9 +401,11 @@ pub struct BadgeCountsUpdatedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for BadgeCountsUpdatedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `bot_add`: an integration was added.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -466,9 +492,11 @@ pub struct BotAddMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for BotAddMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A bot was added.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -480,9 +508,11 @@ pub struct BotAddedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for BotAddedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A bot changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -494,9 +524,11 @@ pub struct BotChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for BotChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `bot_disable`: an integration was turned off.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -583,9 +615,11 @@ pub struct BotDisableMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for BotDisableMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `bot_enable`: an integration was turned on.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -672,9 +706,11 @@ pub struct BotEnableMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for BotEnableMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `bot_message`: posted by a bot or integration.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -758,9 +794,11 @@ pub struct BotMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for BotMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `bot_remove`: an integration was removed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -847,9 +885,11 @@ pub struct BotRemoveMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for BotRemoveMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A call invitation was declined.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -870,9 +910,11 @@ pub struct CallRejectedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for CallRejectedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A channel was archived.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -893,9 +935,11 @@ pub struct ChannelArchiveEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for ChannelArchiveEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `channel_archive`: a channel was archived.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -982,9 +1026,11 @@ pub struct ChannelArchiveMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelArchiveMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `channel_convert_to_private`: a channel became private.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1068,9 +1114,11 @@ pub struct ChannelConvertToPrivateMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelConvertToPrivateMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `channel_convert_to_public`: a private channel became public.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1154,9 +1202,11 @@ pub struct ChannelConvertToPublicMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelConvertToPublicMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A channel was created.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1171,9 +1221,11 @@ pub struct ChannelCreatedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelCreatedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A channel was deleted.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1191,9 +1243,11 @@ pub struct ChannelDeletedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelDeletedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A channel had many history changes at once.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1211,9 +1265,11 @@ pub struct ChannelHistoryChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelHistoryChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A channel got a new ID.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1231,9 +1287,11 @@ pub struct ChannelIdChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelIdChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `channel_join`: someone joined the channel.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1320,9 +1378,11 @@ pub struct ChannelJoinMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelJoinMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A channel was joined by you.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1334,9 +1394,11 @@ pub struct ChannelJoinedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelJoinedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `channel_leave`: someone left the channel.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1420,9 +1482,11 @@ pub struct ChannelLeaveMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelLeaveMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A channel was left by you.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1440,9 +1504,11 @@ pub struct ChannelLeftEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelLeftEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A channel had its read cursor moved.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1457,9 +1523,11 @@ pub struct ChannelMarkedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelMarkedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `channel_name`: a channel was renamed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1549,9 +1617,11 @@ pub struct ChannelNameMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelNameMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Who may post in a channel changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1566,9 +1636,11 @@ pub struct ChannelPostingPermissionsEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelPostingPermissionsEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `channel_posting_permissions`: who may post in a channel changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1652,9 +1724,11 @@ pub struct ChannelPostingPermissionsMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelPostingPermissionsMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `channel_purpose`: a channel's purpose was set.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1741,9 +1815,11 @@ pub struct ChannelPurposeMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelPurposeMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A channel was renamed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1758,9 +1834,11 @@ pub struct ChannelRenameEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelRenameEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A channel was shared.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1778,9 +1856,11 @@ pub struct ChannelSharedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelSharedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `channel_topic`: a channel's topic was set.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1867,9 +1947,11 @@ pub struct ChannelTopicMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelTopicMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A channel was unarchived.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1887,9 +1969,11 @@ pub struct ChannelUnarchiveEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for ChannelUnarchiveEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `channel_unarchive`: a channel was unarchived.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1973,9 +2057,11 @@ pub struct ChannelUnarchiveMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelUnarchiveMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A channel was unshared.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1996,9 +2082,11 @@ pub struct ChannelUnsharedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelUnsharedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A channel changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2013,9 +2101,11 @@ pub struct ChannelUpdatedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ChannelUpdatedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Slash commands were added or changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2027,9 +2117,11 @@ pub struct CommandsChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for CommandsChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A notification the desktop client would show.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2071,9 +2163,11 @@ pub struct DesktopNotificationEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for DesktopNotificationEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Do Not Disturb settings.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2100,9 +2194,11 @@ pub struct DndStatus {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub snooze_remaining: Option<i64>,
 }
+
 impl crate::de::Lenient for DndStatus {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Do Not Disturb changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2120,9 +2216,11 @@ pub struct DndUpdatedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for DndUpdatedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Do Not Disturb changed for a user.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2140,9 +2238,11 @@ pub struct DndUpdatedUserEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for DndUpdatedUserEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `document_mention`: a document was mentioned.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2226,9 +2326,11 @@ pub struct DocumentMentionMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for DocumentMentionMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `ekm_access_denied`: content hidden by Enterprise Key Management.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2312,9 +2414,11 @@ pub struct EkmAccessDeniedMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for EkmAccessDeniedMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The email domain changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2329,9 +2433,11 @@ pub struct EmailDomainChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for EmailDomainChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Custom emoji changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2361,9 +2467,11 @@ pub struct EmojiChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub value: Option<String>,
 }
+
 impl crate::de::Lenient for EmojiChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Error error.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2375,9 +2483,11 @@ pub struct ErrorError {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub msg: Option<String>,
 }
+
 impl crate::de::Lenient for ErrorError {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The server reports an error on the connection.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2389,9 +2499,11 @@ pub struct ErrorEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ErrorEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Any event pushed over RTM or the Events API, by `type`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2653,11 +2765,13 @@ pub enum Event {
     /// A `type` this version of the spec does not know, kept as raw JSON.
     Unknown(serde_json::Value),
 }
+
 impl Default for Event {
     fn default() -> Self {
         Self::Unknown(serde_json::Value::Null)
     }
 }
+
 impl Event {
     /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`Event::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
@@ -3085,6 +3199,7 @@ impl Event {
         }
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Event {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3095,9 +3210,11 @@ impl<'de> serde::Deserialize<'de> for Event {
         Self::from_json(raw.get()).map_err(serde::de::Error::custom)
     }
 }
+
 impl crate::de::Lenient for Event {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// An external organization migration finished.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3115,9 +3232,11 @@ pub struct ExternalOrgMigrationFinishedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ExternalOrgMigrationFinishedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// An external organization migration started.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3132,9 +3251,11 @@ pub struct ExternalOrgMigrationStartedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ExternalOrgMigrationStartedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A file changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3149,9 +3270,11 @@ pub struct FileChangeEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for FileChangeEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A file comment was added.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3169,9 +3292,11 @@ pub struct FileCommentAddedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for FileCommentAddedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A file comment was deleted.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3189,9 +3314,11 @@ pub struct FileCommentDeletedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for FileCommentDeletedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A file comment was edited.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3209,9 +3336,11 @@ pub struct FileCommentEditedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for FileCommentEditedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `file_comment`: a comment was added to a file.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3301,9 +3430,11 @@ pub struct FileCommentMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for FileCommentMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A file was created.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3324,9 +3455,11 @@ pub struct FileCreatedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for FileCreatedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A file was deleted.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3344,9 +3477,11 @@ pub struct FileDeletedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for FileDeletedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `file_mention`: a file was mentioned.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3433,9 +3568,11 @@ pub struct FileMentionMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for FileMentionMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A file was made private.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3453,9 +3590,11 @@ pub struct FilePrivateEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for FilePrivateEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A file was made public.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3476,9 +3615,11 @@ pub struct FilePublicEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for FilePublicEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `file_share`: files were shared in a message.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3568,9 +3709,11 @@ pub struct FileShareMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for FileShareMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A file was shared.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3594,9 +3737,11 @@ pub struct FileSharedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for FileSharedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A file was unshared.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3620,9 +3765,11 @@ pub struct FileUnsharedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for FileUnsharedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The server is about to close the connection.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3634,9 +3781,11 @@ pub struct GoodbyeEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for GoodbyeEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// An Enterprise Grid migration finished.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3648,9 +3797,11 @@ pub struct GridMigrationFinishedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for GridMigrationFinishedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// An Enterprise Grid migration started.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3662,9 +3813,11 @@ pub struct GridMigrationStartedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for GridMigrationStartedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A private channel was archived.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3688,9 +3841,11 @@ pub struct GroupArchiveEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for GroupArchiveEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `group_archive`: a private channel was archived.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3777,9 +3932,11 @@ pub struct GroupArchiveMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for GroupArchiveMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A private channel was closed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3794,9 +3951,11 @@ pub struct GroupCloseEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for GroupCloseEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A private channel was deleted.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3817,9 +3976,11 @@ pub struct GroupDeletedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for GroupDeletedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A private channel had many history changes at once.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3837,9 +3998,11 @@ pub struct GroupHistoryChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for GroupHistoryChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `group_join`: someone joined the private channel.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3926,9 +4089,11 @@ pub struct GroupJoinMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for GroupJoinMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A private channel was joined by you.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3940,9 +4105,11 @@ pub struct GroupJoinedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for GroupJoinedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `group_leave`: someone left the private channel.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4026,9 +4193,11 @@ pub struct GroupLeaveMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for GroupLeaveMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A private channel was left by you.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4046,9 +4215,11 @@ pub struct GroupLeftEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for GroupLeftEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A private channel had its read cursor moved.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4063,9 +4234,11 @@ pub struct GroupMarkedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for GroupMarkedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `group_name`: a private channel was renamed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4155,9 +4328,11 @@ pub struct GroupNameMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for GroupNameMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A private channel was opened.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4172,9 +4347,11 @@ pub struct GroupOpenEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for GroupOpenEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `group_purpose`: a private channel's purpose was set.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4261,9 +4438,11 @@ pub struct GroupPurposeMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for GroupPurposeMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A private channel was renamed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4278,9 +4457,11 @@ pub struct GroupRenameEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for GroupRenameEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `group_topic`: a private channel's topic was set.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4367,9 +4548,11 @@ pub struct GroupTopicMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for GroupTopicMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A private channel was unarchived.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4387,9 +4570,11 @@ pub struct GroupUnarchiveEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for GroupUnarchiveEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `group_unarchive`: a private channel was unarchived.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4473,9 +4658,11 @@ pub struct GroupUnarchiveMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for GroupUnarchiveMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The RTM connection is ready.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4493,9 +4680,11 @@ pub struct HelloEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for HelloEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A DM was closed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4513,9 +4702,11 @@ pub struct ImCloseEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for ImCloseEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A DM was created.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4530,9 +4721,11 @@ pub struct ImCreatedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for ImCreatedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A DM had many history changes at once.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4550,9 +4743,11 @@ pub struct ImHistoryChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ImHistoryChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A DM had its read cursor moved.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4567,9 +4762,11 @@ pub struct ImMarkedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ImMarkedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A DM was opened.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4587,9 +4784,11 @@ pub struct ImOpenEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for ImOpenEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Someone asked for an invitation to the workspace.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4601,9 +4800,11 @@ pub struct InviteRequestedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for InviteRequestedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Invite requested invite request.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4639,9 +4840,11 @@ pub struct InviteRequestedInviteRequest {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub team: Option<crate::generated::types::Team>,
 }
+
 impl crate::de::Lenient for InviteRequestedInviteRequest {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A link to a domain the app handles was posted.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4677,9 +4880,11 @@ pub struct LinkSharedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for LinkSharedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// You set your presence by hand.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4691,9 +4896,11 @@ pub struct ManualPresenceChangeEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ManualPresenceChangeEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `me_message`: a /me action message.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4777,9 +4984,11 @@ pub struct MeMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for MeMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A member joined a channel.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4809,9 +5018,11 @@ pub struct MemberJoinedChannelEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for MemberJoinedChannelEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A member left a channel.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4835,9 +5046,11 @@ pub struct MemberLeftChannelEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for MemberLeftChannelEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `message_changed`: a message was edited.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4927,9 +5140,11 @@ pub struct MessageChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for MessageChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `message_deleted`: a message was deleted.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -5019,9 +5234,11 @@ pub struct MessageDeletedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for MessageDeletedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `message` event, by `subtype`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5109,11 +5326,13 @@ pub enum MessageEvent {
     /// A `subtype` this version of the spec does not know, kept as raw JSON.
     Unknown(serde_json::Value),
 }
+
 impl Default for MessageEvent {
     fn default() -> Self {
         Self::Unknown(serde_json::Value::Null)
     }
 }
+
 impl MessageEvent {
     /// Decodes one JSON object, dispatching on its `subtype` field. An unknown `subtype` gives [`MessageEvent::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
@@ -5271,6 +5490,7 @@ impl MessageEvent {
             _ => crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown),
         }
     }
+
     /// `app_id` of any known variant: App concerned.
     pub fn app_id(&self) -> Option<&crate::ids::AppId> {
         match self {
@@ -5317,6 +5537,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `attachments` of any known variant: Legacy secondary attachments.
     pub fn attachments(&self) -> Option<&[crate::generated::types::Attachment]> {
         match self {
@@ -5363,6 +5584,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `blocks` of any known variant: Block Kit layout blocks, kept as raw JSON.
     pub fn blocks(&self) -> Option<&[serde_json::Value]> {
         match self {
@@ -5409,6 +5631,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `bot_id` of any known variant: Bot that sent it.
     pub fn bot_id(&self) -> Option<&crate::ids::BotId> {
         match self {
@@ -5455,6 +5678,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `bot_profile` of any known variant: Profile of the bot that posted it.
     pub fn bot_profile(&self) -> Option<&crate::generated::types::BotProfile> {
         match self {
@@ -5501,6 +5725,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `channel` of any known variant: Conversation concerned.
     pub fn channel(&self) -> Option<&crate::ids::ChannelId> {
         match self {
@@ -5547,6 +5772,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `channel_type` of any known variant: Kind of conversation (channel, group, im, mpim).
     pub fn channel_type(&self) -> Option<&str> {
         match self {
@@ -5593,6 +5819,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `client_msg_id` of any known variant: Client-generated message ID.
     pub fn client_msg_id(&self) -> Option<&str> {
         match self {
@@ -5639,6 +5866,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `edited` of any known variant: Who edited it last, and when.
     pub fn edited(&self) -> Option<&crate::generated::types::Edited> {
         match self {
@@ -5685,6 +5913,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `event_ts` of any known variant: When the event happened.
     pub fn event_ts(&self) -> Option<&crate::ids::Ts> {
         match self {
@@ -5731,6 +5960,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `files` of any known variant: Files attached.
     pub fn files(&self) -> Option<&[crate::generated::types::File]> {
         match self {
@@ -5777,6 +6007,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `hidden` of any known variant: Whether clients should hide it.
     pub fn hidden(&self) -> Option<&bool> {
         match self {
@@ -5823,6 +6054,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `icons` of any known variant: Icon images.
     pub fn icons(&self) -> Option<&crate::generated::types::Icons> {
         match self {
@@ -5869,6 +6101,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `metadata` of any known variant: App metadata attached to the message.
     pub fn metadata(&self) -> Option<&crate::generated::types::MessageMetadata> {
         match self {
@@ -5915,6 +6148,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `parent_user_id` of any known variant: Author of the thread's parent message.
     pub fn parent_user_id(&self) -> Option<&crate::ids::UserId> {
         match self {
@@ -5961,6 +6195,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `type` of any known variant: Kind of object or event.
     pub fn r#type(&self) -> Option<&str> {
         match self {
@@ -6007,6 +6242,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `reactions` of any known variant: Emoji reactions on it.
     pub fn reactions(&self) -> Option<&[crate::generated::types::Reaction]> {
         match self {
@@ -6053,6 +6289,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `source_team` of any known variant: Workspace the message came from.
     pub fn source_team(&self) -> Option<&crate::ids::TeamId> {
         match self {
@@ -6099,6 +6336,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `subtype` of any known variant: Message subtype, when not a plain message.
     pub fn subtype(&self) -> Option<&str> {
         match self {
@@ -6145,6 +6383,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `team` of any known variant: Workspace concerned.
     pub fn team(&self) -> Option<&crate::ids::TeamId> {
         match self {
@@ -6191,6 +6430,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `text` of any known variant: Text content.
     pub fn text(&self) -> Option<&str> {
         match self {
@@ -6237,6 +6477,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `thread_ts` of any known variant: Timestamp of the thread's parent message.
     pub fn thread_ts(&self) -> Option<&crate::ids::Ts> {
         match self {
@@ -6283,6 +6524,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `ts` of any known variant: Timestamp that identifies the message.
     pub fn ts(&self) -> Option<&crate::ids::Ts> {
         match self {
@@ -6329,6 +6571,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `user` of any known variant: User concerned.
     pub fn user(&self) -> Option<&crate::ids::UserId> {
         match self {
@@ -6375,6 +6618,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `user_team` of any known variant: Workspace of the author.
     pub fn user_team(&self) -> Option<&crate::ids::TeamId> {
         match self {
@@ -6421,6 +6665,7 @@ impl MessageEvent {
             Self::Unknown(_) => None,
         }
     }
+
     /// `username` of any known variant: Display name used for the post.
     pub fn username(&self) -> Option<&str> {
         match self {
@@ -6468,6 +6713,7 @@ impl MessageEvent {
         }
     }
 }
+
 impl<'de> serde::Deserialize<'de> for MessageEvent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -6478,9 +6724,11 @@ impl<'de> serde::Deserialize<'de> for MessageEvent {
         Self::from_json(raw.get()).map_err(serde::de::Error::custom)
     }
 }
+
 impl crate::de::Lenient for MessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `message_replied`: a thread got a reply (parent message update).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6567,9 +6815,11 @@ pub struct MessageRepliedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for MessageRepliedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A notification the mobile client would show.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6593,9 +6843,11 @@ pub struct MobileInAppNotificationEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for MobileInAppNotificationEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A group DM was closed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6613,9 +6865,11 @@ pub struct MpimCloseEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for MpimCloseEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A group DM had many history changes at once.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6633,9 +6887,11 @@ pub struct MpimHistoryChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for MpimHistoryChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A group DM was joined by you.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6650,9 +6906,11 @@ pub struct MpimJoinedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for MpimJoinedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A group DM was opened.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6670,9 +6928,11 @@ pub struct MpimOpenEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for MpimOpenEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A pin was added.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6702,9 +6962,11 @@ pub struct PinAddedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for PinAddedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A pin was removed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6737,9 +6999,11 @@ pub struct PinRemovedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for PinRemovedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Who pinned an item and when.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6754,9 +7018,11 @@ pub struct PinnedInfo {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub pinned_ts: Option<crate::ids::Ts>,
 }
+
 impl crate::de::Lenient for PinnedInfo {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `pinned_item`: an item was pinned.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6846,9 +7112,11 @@ pub struct PinnedItemMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for PinnedItemMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A message event with no subtype.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6932,9 +7200,11 @@ pub struct PlainMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for PlainMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Answer to a ping the client sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6949,9 +7219,11 @@ pub struct PongEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for PongEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// One of your preferences changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6966,9 +7238,11 @@ pub struct PrefChangeEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub value: Option<String>,
 }
+
 impl crate::de::Lenient for PrefChangeEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user's presence changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -6986,9 +7260,11 @@ pub struct PresenceChangeEvent {
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub users: Vec<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for PresenceChangeEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Presence was asked for some users.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7000,9 +7276,11 @@ pub struct PresenceQueryEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for PresenceQueryEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Presence subscription changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7014,9 +7292,11 @@ pub struct PresenceSubEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for PresenceSubEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Someone added a reaction to an item.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7040,9 +7320,11 @@ pub struct ReactionAddedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for ReactionAddedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Someone removed a reaction from an item.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7066,9 +7348,11 @@ pub struct ReactionRemovedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for ReactionRemovedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A URL to reconnect with (legacy).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7080,9 +7364,11 @@ pub struct ReconnectUrlEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub url: Option<String>,
 }
+
 impl crate::de::Lenient for ReconnectUrlEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `reminder_add`: a reminder was added.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7166,9 +7452,11 @@ pub struct ReminderAddMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ReminderAddMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Acknowledgement of a message the client sent over RTM (no `type`).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7189,9 +7477,11 @@ pub struct Reply {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub ts: Option<crate::ids::Ts>,
 }
+
 impl crate::de::Lenient for Reply {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `reply_broadcast`: a reply shared to the conversation (legacy).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7275,9 +7565,11 @@ pub struct ReplyBroadcastMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ReplyBroadcastMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The app was granted access to more resources.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7289,9 +7581,11 @@ pub struct ResourcesAddedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ResourcesAddedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The app lost access to some resources.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7303,9 +7597,11 @@ pub struct ResourcesRemovedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ResourcesRemovedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Error details in an RTM frame.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7317,9 +7613,11 @@ pub struct RtmError {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub msg: Option<String>,
 }
+
 impl crate::de::Lenient for RtmError {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A scope request for the app was turned down.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7334,9 +7632,11 @@ pub struct ScopeDeniedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ScopeDeniedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The app was granted more scopes.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7351,9 +7651,11 @@ pub struct ScopeGrantedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for ScopeGrantedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `sh_room_created`: a huddle started.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7446,9 +7748,11 @@ pub struct ShRoomCreatedMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ShRoomCreatedMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A huddle was joined.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7469,9 +7773,11 @@ pub struct ShRoomJoinEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for ShRoomJoinEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A huddle was left.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7492,9 +7798,11 @@ pub struct ShRoomLeaveEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for ShRoomLeaveEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A huddle changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7515,9 +7823,11 @@ pub struct ShRoomUpdateEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for ShRoomUpdateEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A Slack Connect invitation was received.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7535,9 +7845,11 @@ pub struct SharedChannelInviteReceivedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for SharedChannelInviteReceivedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Shared channel invite received invite.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7561,9 +7873,11 @@ pub struct SharedChannelInviteReceivedInvite {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub recipient_user_id: Option<String>,
 }
+
 impl crate::de::Lenient for SharedChannelInviteReceivedInvite {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Shared channel invite received invite inviting team.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7587,9 +7901,11 @@ pub struct SharedChannelInviteReceivedInviteInvitingTeam {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
 }
+
 impl crate::de::Lenient for SharedChannelInviteReceivedInviteInvitingTeam {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Shared channel invite received invite inviting user.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7610,9 +7926,11 @@ pub struct SharedChannelInviteReceivedInviteInvitingUser {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub updated: Option<i64>,
 }
+
 impl crate::de::Lenient for SharedChannelInviteReceivedInviteInvitingUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A link posted in a message.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7624,9 +7942,11 @@ pub struct SharedLink {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub url: Option<String>,
 }
+
 impl crate::de::Lenient for SharedLink {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `slackbot_response`: an automatic Slackbot reply.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7710,9 +8030,11 @@ pub struct SlackbotResponseMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for SlackbotResponseMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A star was added.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7730,9 +8052,11 @@ pub struct StarAddedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for StarAddedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A star was removed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7750,9 +8074,11 @@ pub struct StarRemovedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for StarRemovedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user group was created.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7767,9 +8093,11 @@ pub struct SubteamCreatedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for SubteamCreatedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user group changed members.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7805,9 +8133,11 @@ pub struct SubteamMembersChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for SubteamMembersChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user group now includes you.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7822,9 +8152,11 @@ pub struct SubteamSelfAddedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for SubteamSelfAddedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user group no longer includes you.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7839,9 +8171,11 @@ pub struct SubteamSelfRemovedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for SubteamSelfRemovedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user group changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7856,9 +8190,11 @@ pub struct SubteamUpdatedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for SubteamUpdatedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Access to a workspace was granted.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7873,9 +8209,11 @@ pub struct TeamAccessGrantedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for TeamAccessGrantedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Access to a workspace was revoked.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7890,9 +8228,11 @@ pub struct TeamAccessRevokedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for TeamAccessRevokedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The workspace domain changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7907,9 +8247,11 @@ pub struct TeamDomainChangeEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub url: Option<String>,
 }
+
 impl crate::de::Lenient for TeamDomainChangeEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A new member joined the workspace.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7921,9 +8263,11 @@ pub struct TeamJoinEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::generated::types::User>,
 }
+
 impl crate::de::Lenient for TeamJoinEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A workspace migration started.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7932,9 +8276,11 @@ pub struct TeamMigrationStartedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for TeamMigrationStartedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The workspace plan changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7952,9 +8298,11 @@ pub struct TeamPlanChangeEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for TeamPlanChangeEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A workspace preference changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7969,9 +8317,11 @@ pub struct TeamPrefChangeEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub value: Option<serde_json::Value>,
 }
+
 impl crate::de::Lenient for TeamPrefChangeEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The workspace's custom profile field definitions.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7980,9 +8330,11 @@ pub struct TeamProfile {
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub fields: Vec<TeamProfileFieldRef>,
 }
+
 impl crate::de::Lenient for TeamProfile {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Workspace profile fields changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -7994,9 +8346,11 @@ pub struct TeamProfileChangeEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for TeamProfileChangeEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Workspace profile fields were deleted.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8008,9 +8362,11 @@ pub struct TeamProfileDeleteEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for TeamProfileDeleteEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Definition of one custom profile field.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8022,9 +8378,11 @@ pub struct TeamProfileField {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub ordering: Option<i64>,
 }
+
 impl crate::de::Lenient for TeamProfileField {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// `fields`: sent as an ID or as the whole object.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -8034,11 +8392,13 @@ pub enum TeamProfileFieldRef {
     /// Sent as `TeamProfileField`.
     Object(TeamProfileField),
 }
+
 impl Default for TeamProfileFieldRef {
     fn default() -> Self {
         Self::Id(Default::default())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for TeamProfileFieldRef {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -8049,18 +8409,21 @@ impl<'de> serde::Deserialize<'de> for TeamProfileFieldRef {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a string or an object")
             }
+
             fn visit_str<E: serde::de::Error>(
                 self,
                 v: &str,
             ) -> Result<TeamProfileFieldRef, E> {
                 Ok(TeamProfileFieldRef::Id(v.to_owned()))
             }
+
             fn visit_string<E: serde::de::Error>(
                 self,
                 v: String,
             ) -> Result<TeamProfileFieldRef, E> {
                 Ok(TeamProfileFieldRef::Id(v))
             }
+
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 map: A,
@@ -8074,9 +8437,11 @@ impl<'de> serde::Deserialize<'de> for TeamProfileFieldRef {
         deserializer.deserialize_any(Visitor)
     }
 }
+
 impl crate::de::Lenient for TeamProfileFieldRef {
     const SHAPE: crate::de::Shape = crate::de::Shape::Any;
 }
+
 /// Workspace profile fields were reordered.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8088,9 +8453,11 @@ pub struct TeamProfileReorderEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for TeamProfileReorderEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The workspace was renamed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8102,9 +8469,11 @@ pub struct TeamRenameEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for TeamRenameEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `thread_broadcast`: a thread reply also shown in the conversation.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8191,9 +8560,11 @@ pub struct ThreadBroadcastMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ThreadBroadcastMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Tokens of the app were revoked.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8205,9 +8576,11 @@ pub struct TokensRevokedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for TokensRevokedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Tokens revoked token.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8219,9 +8592,11 @@ pub struct TokensRevokedToken {
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub oauth: Vec<String>,
 }
+
 impl crate::de::Lenient for TokensRevokedToken {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Message subtype `unpinned_item`: an item was unpinned.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8311,9 +8686,11 @@ pub struct UnpinnedItemMessageEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for UnpinnedItemMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8331,9 +8708,11 @@ pub struct UserChangeEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::generated::types::User>,
 }
+
 impl crate::de::Lenient for UserChangeEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user connection changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8348,9 +8727,11 @@ pub struct UserConnectionEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for UserConnectionEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user huddle status changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8368,9 +8749,11 @@ pub struct UserHuddleChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::generated::types::User>,
 }
+
 impl crate::de::Lenient for UserHuddleChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user profile changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8388,9 +8771,11 @@ pub struct UserProfileChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::generated::types::User>,
 }
+
 impl crate::de::Lenient for UserProfileChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user turned down the app's resource request.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8408,9 +8793,11 @@ pub struct UserResourceDeniedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for UserResourceDeniedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user granted the app access to their resources.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8428,9 +8815,11 @@ pub struct UserResourceGrantedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for UserResourceGrantedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user's grant to the app was removed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8445,9 +8834,11 @@ pub struct UserResourceRemovedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for UserResourceRemovedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user status changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8465,9 +8856,11 @@ pub struct UserStatusChangedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::generated::types::User>,
 }
+
 impl crate::de::Lenient for UserStatusChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A user is typing in a conversation.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8482,9 +8875,11 @@ pub struct UserTypingEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for UserTypingEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A workflow was deleted.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8502,9 +8897,11 @@ pub struct WorkflowDeletedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub workflow_id: Option<String>,
 }
+
 impl crate::de::Lenient for WorkflowDeletedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Workflow deleted workflow draft configuration.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8513,9 +8910,11 @@ pub struct WorkflowDeletedWorkflowDraftConfiguration {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub version_id: Option<String>,
 }
+
 impl crate::de::Lenient for WorkflowDeletedWorkflowDraftConfiguration {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A workflow was published.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8535,9 +8934,11 @@ pub struct WorkflowPublishedEvent {
         WorkflowPublishedWorkflowPublishedConfiguration,
     >,
 }
+
 impl crate::de::Lenient for WorkflowPublishedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Workflow published workflow published configuration.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8546,9 +8947,11 @@ pub struct WorkflowPublishedWorkflowPublishedConfiguration {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub version_id: Option<String>,
 }
+
 impl crate::de::Lenient for WorkflowPublishedWorkflowPublishedConfiguration {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A workflow step was deleted.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8573,9 +8976,11 @@ pub struct WorkflowStepDeletedEvent {
         WorkflowStepDeletedWorkflowPublishedConfiguration,
     >,
 }
+
 impl crate::de::Lenient for WorkflowStepDeletedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Workflow step deleted workflow draft configuration.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8584,9 +8989,11 @@ pub struct WorkflowStepDeletedWorkflowDraftConfiguration {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub version_id: Option<String>,
 }
+
 impl crate::de::Lenient for WorkflowStepDeletedWorkflowDraftConfiguration {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Workflow step deleted workflow published configuration.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8595,9 +9002,11 @@ pub struct WorkflowStepDeletedWorkflowPublishedConfiguration {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub version_id: Option<String>,
 }
+
 impl crate::de::Lenient for WorkflowStepDeletedWorkflowPublishedConfiguration {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A workflow step should run.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8615,9 +9024,11 @@ pub struct WorkflowStepExecuteEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub workflow_step: Option<serde_json::Value>,
 }
+
 impl crate::de::Lenient for WorkflowStepExecuteEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A workflow was unpublished.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8637,9 +9048,11 @@ pub struct WorkflowUnpublishedEvent {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub workflow_id: Option<String>,
 }
+
 impl crate::de::Lenient for WorkflowUnpublishedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Workflow unpublished workflow draft configuration.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8648,6 +9061,7 @@ pub struct WorkflowUnpublishedWorkflowDraftConfiguration {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub version_id: Option<String>,
 }
+
 impl crate::de::Lenient for WorkflowUnpublishedWorkflowDraftConfiguration {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

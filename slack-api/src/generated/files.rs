@@ -5,12 +5,14 @@
 pub struct Files {
     client: crate::Client,
 }
+
 impl crate::Client {
     /// The `files.*` methods.
     pub fn files(&self) -> Files {
         Files { client: self.clone() }
     }
 }
+
 impl Files {
     /// `files.completeUploadExternal`: Finishes an upload and optionally shares the files.
     ///
@@ -53,6 +55,7 @@ impl Files {
             username: None,
         }
     }
+
     /// `files.getUploadURLExternal`: Reserves a URL to upload a file's bytes to.
     ///
     /// - Tokens: bot, user
@@ -86,6 +89,7 @@ impl Files {
         }
     }
 }
+
 /// A `files.completeUploadExternal` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Files::complete_upload_external`], which documents the arguments.
@@ -103,17 +107,20 @@ pub struct CompleteUploadExternalRequest {
     thread_ts: Option<crate::ids::Ts>,
     username: Option<String>,
 }
+
 impl CompleteUploadExternalRequest {
     /// `blocks` (JSON): Block Kit blocks, as a JSON array.
     pub fn blocks(mut self, blocks: serde_json::Value) -> Self {
         self.blocks = Some(blocks);
         self
     }
+
     /// `channel_id` (ChannelId): Conversation to act on.
     pub fn channel_id(mut self, channel_id: impl Into<crate::ids::ChannelId>) -> Self {
         self.channel_id = Some(channel_id.into());
         self
     }
+
     /// `channels` (list of ChannelId): Conversations to act on.
     pub fn channels(
         mut self,
@@ -122,40 +129,45 @@ impl CompleteUploadExternalRequest {
         self.channels = Some(channels.into_iter().collect());
         self
     }
+
     /// `icon_emoji` (string): Emoji to show as the sender icon.
     pub fn icon_emoji(mut self, icon_emoji: impl Into<String>) -> Self {
         self.icon_emoji = Some(icon_emoji.into());
         self
     }
+
     /// `icon_url` (string): Image to show as the sender icon.
     pub fn icon_url(mut self, icon_url: impl Into<String>) -> Self {
         self.icon_url = Some(icon_url.into());
         self
     }
+
     /// `initial_comment` (string): Message to post with the files.
     pub fn initial_comment(mut self, initial_comment: impl Into<String>) -> Self {
         self.initial_comment = Some(initial_comment.into());
         self
     }
+
     /// `thread_ts` (Ts): Parent message timestamp, to reply in its thread.
     pub fn thread_ts(mut self, thread_ts: impl Into<crate::ids::Ts>) -> Self {
         self.thread_ts = Some(thread_ts.into());
         self
     }
+
     /// `username` (string): Sender name to show.
     pub fn username(mut self, username: impl Into<String>) -> Self {
         self.username = Some(username.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<CompleteUploadExternalResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                CompleteUploadExternalResponse,
-            >(&crate::generated::spec_table::FILES_COMPLETE_UPLOAD_EXTERNAL, args)
+            .execute(&crate::generated::spec_table::FILES_COMPLETE_UPLOAD_EXTERNAL, args)
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -190,6 +202,7 @@ impl CompleteUploadExternalRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for CompleteUploadExternalRequest {
     type Output = crate::Result<CompleteUploadExternalResponse>;
     type IntoFuture = crate::BoxFuture<
@@ -200,6 +213,7 @@ impl std::future::IntoFuture for CompleteUploadExternalRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `files.completeUploadExternal`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -211,9 +225,11 @@ pub struct CompleteUploadExternalResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for CompleteUploadExternalResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `files.getUploadURLExternal` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Files::get_upload_urlexternal`], which documents the arguments.
@@ -226,26 +242,28 @@ pub struct GetUploadUrlexternalRequest {
     length: i64,
     snippet_type: Option<String>,
 }
+
 impl GetUploadUrlexternalRequest {
     /// `alt_txt` (string): Alternative text for an image.
     pub fn alt_txt(mut self, alt_txt: impl Into<String>) -> Self {
         self.alt_txt = Some(alt_txt.into());
         self
     }
+
     /// `snippet_type` (string): Syntax type for a snippet.
     pub fn snippet_type(mut self, snippet_type: impl Into<String>) -> Self {
         self.snippet_type = Some(snippet_type.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<GetUploadUrlexternalResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                GetUploadUrlexternalResponse,
-            >(&crate::generated::spec_table::FILES_GET_UPLOAD_URLEXTERNAL, args)
+            .execute(&crate::generated::spec_table::FILES_GET_UPLOAD_URLEXTERNAL, args)
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -260,6 +278,7 @@ impl GetUploadUrlexternalRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for GetUploadUrlexternalRequest {
     type Output = crate::Result<GetUploadUrlexternalResponse>;
     type IntoFuture = crate::BoxFuture<
@@ -270,6 +289,7 @@ impl std::future::IntoFuture for GetUploadUrlexternalRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `files.getUploadURLExternal`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -284,6 +304,7 @@ pub struct GetUploadUrlexternalResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub upload_url: Option<String>,
 }
+
 impl crate::de::Lenient for GetUploadUrlexternalResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

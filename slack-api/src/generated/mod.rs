@@ -2,42 +2,56 @@
 
 /// Shared objects: messages, conversations, users, files and more.
 pub mod types;
+
 /// Events Slack pushes over RTM and the Events API.
 pub mod events;
+
 /// The error codes methods return.
 pub(crate) mod error_code;
+
 /// The method table and typed decoding of any method's response.
 pub(crate) mod spec_table;
+
 /// `api.*` methods: Check that the Web API is reachable.
 #[cfg(feature = "api")]
 pub mod api;
+
 /// `apps.*` methods: Open Socket Mode connections for an app.
 #[cfg(feature = "apps")]
 pub mod apps;
+
 /// `auth.*` methods: Check the token in use.
 #[cfg(feature = "auth")]
 pub mod auth;
+
 /// `channels.*` methods: Retired public-channel methods; use conversations.* instead.
 #[cfg(feature = "channels")]
 pub mod channels;
+
 /// `chat.*` methods: Post, update, schedule, stream and delete messages.
 #[cfg(feature = "chat")]
 pub mod chat;
+
 /// `conversations.*` methods: Channels, private groups, DMs and group DMs: read, create and manage them.
 #[cfg(feature = "conversations")]
 pub mod conversations;
+
 /// `files.*` methods: Upload files in two steps: reserve an upload URL, then complete the upload.
 #[cfg(feature = "files")]
 pub mod files;
+
 /// `oauth.*` methods: Exchange OAuth codes and refresh tokens for access tokens.
 #[cfg(feature = "oauth")]
 pub mod oauth;
+
 /// `reactions.*` methods: Add, remove and list emoji reactions.
 #[cfg(feature = "reactions")]
 pub mod reactions;
+
 /// `rtm.*` methods: Open a Real Time Messaging websocket session.
 #[cfg(feature = "rtm")]
 pub mod rtm;
+
 /// `users.*` methods: Look up users, their presence and their profiles.
 #[cfg(feature = "users")]
 pub mod users;

@@ -17,9 +17,11 @@ pub struct IncomingWebhook {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub url: Option<String>,
 }
+
 impl crate::de::Lenient for IncomingWebhook {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Oauth access authorizing user.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -31,9 +33,11 @@ pub struct OauthAccessAuthorizingUser {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for OauthAccessAuthorizingUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Oauth access installer user.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -45,9 +49,11 @@ pub struct OauthAccessInstallerUser {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for OauthAccessInstallerUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Oauth access scope.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -74,9 +80,11 @@ pub struct OauthAccessScope {
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub user: Vec<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for OauthAccessScope {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Oauth v2 access authed user.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -100,9 +108,11 @@ pub struct OauthV2AccessAuthedUser {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub token_type: Option<String>,
 }
+
 impl crate::de::Lenient for OauthV2AccessAuthedUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Oauth v2 exchange authed user.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -126,20 +136,24 @@ pub struct OauthV2ExchangeAuthedUser {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub token_type: Option<String>,
 }
+
 impl crate::de::Lenient for OauthV2ExchangeAuthedUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The `oauth.*` methods: Exchange OAuth codes and refresh tokens for access tokens. Made by [`Client::oauth`](crate::Client::oauth).
 #[derive(Debug, Clone)]
 pub struct Oauth {
     client: crate::Client,
 }
+
 impl crate::Client {
     /// The `oauth.*` methods.
     pub fn oauth(&self) -> Oauth {
         Oauth { client: self.clone() }
     }
 }
+
 impl Oauth {
     /// `oauth.access`: Trades an OAuth code for a classic app token.
     ///
@@ -170,6 +184,7 @@ impl Oauth {
             single_channel: None,
         }
     }
+
     /// `oauth.token`: Trades an OAuth code for a workspace app token (retired).
     ///
     /// - Tokens: none
@@ -204,6 +219,7 @@ impl Oauth {
             single_channel: None,
         }
     }
+
     /// `oauth.v2.access`: Trades an OAuth code for tokens (OAuth v2).
     ///
     /// - Tokens: none
@@ -239,6 +255,7 @@ impl Oauth {
             refresh_token: None,
         }
     }
+
     /// `oauth.v2.exchange`: Trades a legacy token for a rotating one.
     ///
     /// - Tokens: none
@@ -266,6 +283,7 @@ impl Oauth {
             client_secret: client_secret.into(),
         }
     }
+
     /// `oauth.v2.user.access`: Trades an OAuth code for a user token.
     ///
     /// - Tokens: none
@@ -302,6 +320,7 @@ impl Oauth {
         }
     }
 }
+
 /// A `oauth.access` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Oauth::access`], which documents the arguments.
@@ -315,39 +334,44 @@ pub struct AccessRequest {
     redirect_uri: Option<String>,
     single_channel: Option<bool>,
 }
+
 impl AccessRequest {
     /// `client_id` (string): App's client ID.
     pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
         self.client_id = Some(client_id.into());
         self
     }
+
     /// `client_secret` (string): App's client secret.
     pub fn client_secret(mut self, client_secret: impl Into<String>) -> Self {
         self.client_secret = Some(client_secret.into());
         self
     }
+
     /// `code` (string): Temporary code from the OAuth redirect.
     pub fn code(mut self, code: impl Into<String>) -> Self {
         self.code = Some(code.into());
         self
     }
+
     /// `redirect_uri` (string): Redirect URI used in the authorize step; must match.
     pub fn redirect_uri(mut self, redirect_uri: impl Into<String>) -> Self {
         self.redirect_uri = Some(redirect_uri.into());
         self
     }
+
     /// `single_channel` (boolean): Flag: single channel.
     pub fn single_channel(mut self, single_channel: bool) -> Self {
         self.single_channel = Some(single_channel);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<AccessResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<AccessResponse>(&crate::generated::spec_table::OAUTH_ACCESS, args)
-            .await
+        client.execute(&crate::generated::spec_table::OAUTH_ACCESS, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -369,6 +393,7 @@ impl AccessRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for AccessRequest {
     type Output = crate::Result<AccessResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<AccessResponse>>;
@@ -376,6 +401,7 @@ impl std::future::IntoFuture for AccessRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `oauth.access`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -417,9 +443,11 @@ pub struct AccessResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for AccessResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `oauth.token` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Oauth::token`], which documents the arguments.
@@ -433,24 +461,26 @@ pub struct TokenRequest {
     redirect_uri: Option<String>,
     single_channel: Option<bool>,
 }
+
 impl TokenRequest {
     /// `redirect_uri` (string): Redirect URI used in the authorize step; must match.
     pub fn redirect_uri(mut self, redirect_uri: impl Into<String>) -> Self {
         self.redirect_uri = Some(redirect_uri.into());
         self
     }
+
     /// `single_channel` (boolean): Flag: single channel.
     pub fn single_channel(mut self, single_channel: bool) -> Self {
         self.single_channel = Some(single_channel);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<TokenResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<TokenResponse>(&crate::generated::spec_table::OAUTH_TOKEN, args)
-            .await
+        client.execute(&crate::generated::spec_table::OAUTH_TOKEN, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -466,6 +496,7 @@ impl TokenRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for TokenRequest {
     type Output = crate::Result<TokenResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<TokenResponse>>;
@@ -473,6 +504,7 @@ impl std::future::IntoFuture for TokenRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `oauth.token`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -481,9 +513,11 @@ pub struct TokenResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub req_method: Option<String>,
 }
+
 impl crate::de::Lenient for TokenResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `oauth.v2.access` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Oauth::v2_access`], which documents the arguments.
@@ -500,56 +534,62 @@ pub struct V2AccessRequest {
     redirect_uri: Option<String>,
     refresh_token: Option<String>,
 }
+
 impl V2AccessRequest {
     /// `assertion` (string): Assertion.
     pub fn assertion(mut self, assertion: impl Into<String>) -> Self {
         self.assertion = Some(assertion.into());
         self
     }
+
     /// `client_id` (string): App's client ID.
     pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
         self.client_id = Some(client_id.into());
         self
     }
+
     /// `client_secret` (string): App's client secret.
     pub fn client_secret(mut self, client_secret: impl Into<String>) -> Self {
         self.client_secret = Some(client_secret.into());
         self
     }
+
     /// `code` (string): Temporary code from the OAuth redirect.
     pub fn code(mut self, code: impl Into<String>) -> Self {
         self.code = Some(code.into());
         self
     }
+
     /// `code_verifier` (string): PKCE verifier for the code.
     pub fn code_verifier(mut self, code_verifier: impl Into<String>) -> Self {
         self.code_verifier = Some(code_verifier.into());
         self
     }
+
     /// `grant_type` (string): `authorization_code` or `refresh_token`.
     pub fn grant_type(mut self, grant_type: impl Into<String>) -> Self {
         self.grant_type = Some(grant_type.into());
         self
     }
+
     /// `redirect_uri` (string): Redirect URI used in the authorize step; must match.
     pub fn redirect_uri(mut self, redirect_uri: impl Into<String>) -> Self {
         self.redirect_uri = Some(redirect_uri.into());
         self
     }
+
     /// `refresh_token` (string): Refresh token to trade for a new access token.
     pub fn refresh_token(mut self, refresh_token: impl Into<String>) -> Self {
         self.refresh_token = Some(refresh_token.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<V2AccessResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                V2AccessResponse,
-            >(&crate::generated::spec_table::OAUTH_V2_ACCESS, args)
-            .await
+        client.execute(&crate::generated::spec_table::OAUTH_V2_ACCESS, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -580,6 +620,7 @@ impl V2AccessRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for V2AccessRequest {
     type Output = crate::Result<V2AccessResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<V2AccessResponse>>;
@@ -587,6 +628,7 @@ impl std::future::IntoFuture for V2AccessRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `oauth.v2.access`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -628,9 +670,11 @@ pub struct V2AccessResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub token_type: Option<String>,
 }
+
 impl crate::de::Lenient for V2AccessResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `oauth.v2.exchange` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Oauth::v2_exchange`], which documents the arguments.
@@ -641,16 +685,14 @@ pub struct V2ExchangeRequest {
     client_id: String,
     client_secret: String,
 }
+
 impl V2ExchangeRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<V2ExchangeResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                V2ExchangeResponse,
-            >(&crate::generated::spec_table::OAUTH_V2_EXCHANGE, args)
-            .await
+        client.execute(&crate::generated::spec_table::OAUTH_V2_EXCHANGE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -659,6 +701,7 @@ impl V2ExchangeRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for V2ExchangeRequest {
     type Output = crate::Result<V2ExchangeResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<V2ExchangeResponse>>;
@@ -666,6 +709,7 @@ impl std::future::IntoFuture for V2ExchangeRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `oauth.v2.exchange`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -710,9 +754,11 @@ pub struct V2ExchangeResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub token_type: Option<String>,
 }
+
 impl crate::de::Lenient for V2ExchangeResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `oauth.v2.user.access` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Oauth::v2_user_access`], which documents the arguments.
@@ -729,56 +775,62 @@ pub struct V2UserAccessRequest {
     redirect_uri: Option<String>,
     refresh_token: Option<String>,
 }
+
 impl V2UserAccessRequest {
     /// `assertion` (string): Assertion.
     pub fn assertion(mut self, assertion: impl Into<String>) -> Self {
         self.assertion = Some(assertion.into());
         self
     }
+
     /// `client_id` (string): App's client ID.
     pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
         self.client_id = Some(client_id.into());
         self
     }
+
     /// `client_secret` (string): App's client secret.
     pub fn client_secret(mut self, client_secret: impl Into<String>) -> Self {
         self.client_secret = Some(client_secret.into());
         self
     }
+
     /// `code` (string): Temporary code from the OAuth redirect.
     pub fn code(mut self, code: impl Into<String>) -> Self {
         self.code = Some(code.into());
         self
     }
+
     /// `code_verifier` (string): PKCE verifier for the code.
     pub fn code_verifier(mut self, code_verifier: impl Into<String>) -> Self {
         self.code_verifier = Some(code_verifier.into());
         self
     }
+
     /// `grant_type` (string): `authorization_code` or `refresh_token`.
     pub fn grant_type(mut self, grant_type: impl Into<String>) -> Self {
         self.grant_type = Some(grant_type.into());
         self
     }
+
     /// `redirect_uri` (string): Redirect URI used in the authorize step; must match.
     pub fn redirect_uri(mut self, redirect_uri: impl Into<String>) -> Self {
         self.redirect_uri = Some(redirect_uri.into());
         self
     }
+
     /// `refresh_token` (string): Refresh token to trade for a new access token.
     pub fn refresh_token(mut self, refresh_token: impl Into<String>) -> Self {
         self.refresh_token = Some(refresh_token.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<V2UserAccessResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                V2UserAccessResponse,
-            >(&crate::generated::spec_table::OAUTH_V2_USER_ACCESS, args)
-            .await
+        client.execute(&crate::generated::spec_table::OAUTH_V2_USER_ACCESS, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -809,6 +861,7 @@ impl V2UserAccessRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for V2UserAccessRequest {
     type Output = crate::Result<V2UserAccessResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<V2UserAccessResponse>>;
@@ -816,6 +869,7 @@ impl std::future::IntoFuture for V2UserAccessRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `oauth.v2.user.access`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -851,6 +905,7 @@ pub struct V2UserAccessResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
 }
+
 impl crate::de::Lenient for V2UserAccessResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

@@ -17,20 +17,24 @@ pub struct ReactionsListPaging {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub total: Option<i64>,
 }
+
 impl crate::de::Lenient for ReactionsListPaging {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The `reactions.*` methods: Add, remove and list emoji reactions. Made by [`Client::reactions`](crate::Client::reactions).
 #[derive(Debug, Clone)]
 pub struct Reactions {
     client: crate::Client,
 }
+
 impl crate::Client {
     /// The `reactions.*` methods.
     pub fn reactions(&self) -> Reactions {
         Reactions { client: self.clone() }
     }
 }
+
 impl Reactions {
     /// `reactions.add`: Adds an emoji reaction.
     ///
@@ -63,6 +67,7 @@ impl Reactions {
             timestamp: timestamp.into(),
         }
     }
+
     /// `reactions.get`: Gets the reactions on an item.
     ///
     /// - Tokens: bot, user
@@ -93,6 +98,7 @@ impl Reactions {
             timestamp: None,
         }
     }
+
     /// `reactions.list`: Lists items a user reacted to.
     ///
     /// - Tokens: bot, user
@@ -128,6 +134,7 @@ impl Reactions {
             user: None,
         }
     }
+
     /// `reactions.remove`: Removes an emoji reaction.
     ///
     /// - Tokens: bot, user
@@ -159,6 +166,7 @@ impl Reactions {
         }
     }
 }
+
 /// A `reactions.add` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Reactions::add`], which documents the arguments.
@@ -170,14 +178,14 @@ pub struct AddRequest {
     name: String,
     timestamp: crate::ids::Ts,
 }
+
 impl AddRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<AddResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<AddResponse>(&crate::generated::spec_table::REACTIONS_ADD, args)
-            .await
+        client.execute(&crate::generated::spec_table::REACTIONS_ADD, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -190,6 +198,7 @@ impl AddRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for AddRequest {
     type Output = crate::Result<AddResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<AddResponse>>;
@@ -197,6 +206,7 @@ impl std::future::IntoFuture for AddRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `reactions.add`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -204,6 +214,7 @@ pub struct AddResponse {}
 impl crate::de::Lenient for AddResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `reactions.get` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Reactions::get`], which documents the arguments.
@@ -217,39 +228,44 @@ pub struct GetRequest {
     full: Option<bool>,
     timestamp: Option<crate::ids::Ts>,
 }
+
 impl GetRequest {
     /// `channel` (ChannelId): Conversation to act on.
     pub fn channel(mut self, channel: impl Into<crate::ids::ChannelId>) -> Self {
         self.channel = Some(channel.into());
         self
     }
+
     /// `file` (FileId): File to act on.
     pub fn file(mut self, file: impl Into<crate::ids::FileId>) -> Self {
         self.file = Some(file.into());
         self
     }
+
     /// `file_comment` (string): File comment to act on.
     pub fn file_comment(mut self, file_comment: impl Into<String>) -> Self {
         self.file_comment = Some(file_comment.into());
         self
     }
+
     /// `full` (boolean): Return the whole reaction lists.
     pub fn full(mut self, full: bool) -> Self {
         self.full = Some(full);
         self
     }
+
     /// `timestamp` (Ts): Timestamp of the message.
     pub fn timestamp(mut self, timestamp: impl Into<crate::ids::Ts>) -> Self {
         self.timestamp = Some(timestamp.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<GetResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<GetResponse>(&crate::generated::spec_table::REACTIONS_GET, args)
-            .await
+        client.execute(&crate::generated::spec_table::REACTIONS_GET, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -271,6 +287,7 @@ impl GetRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for GetRequest {
     type Output = crate::Result<GetResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<GetResponse>>;
@@ -278,6 +295,7 @@ impl std::future::IntoFuture for GetRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `reactions.get`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -292,9 +310,11 @@ pub struct GetResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
 }
+
 impl crate::de::Lenient for GetResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `reactions.list` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Reactions::list`], which documents the arguments.
@@ -310,49 +330,56 @@ pub struct ListRequest {
     team_id: Option<crate::ids::TeamId>,
     user: Option<crate::ids::UserId>,
 }
+
 impl ListRequest {
     /// `count` (integer): How many items to return.
     pub fn count(mut self, count: i64) -> Self {
         self.count = Some(count);
         self
     }
+
     /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
     }
+
     /// `full` (boolean): Return the whole reaction lists.
     pub fn full(mut self, full: bool) -> Self {
         self.full = Some(full);
         self
     }
+
     /// `limit` (integer): Page size.
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
+
     /// `page` (integer): Page number, for page-numbered results.
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
+
     /// `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
     pub fn team_id(mut self, team_id: impl Into<crate::ids::TeamId>) -> Self {
         self.team_id = Some(team_id.into());
         self
     }
+
     /// `user` (UserId): User to act on.
     pub fn user(mut self, user: impl Into<crate::ids::UserId>) -> Self {
         self.user = Some(user.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ListResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<ListResponse>(&crate::generated::spec_table::REACTIONS_LIST, args)
-            .await
+        client.execute(&crate::generated::spec_table::REACTIONS_LIST, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -380,6 +407,7 @@ impl ListRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ListRequest {
     type Output = crate::Result<ListResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
@@ -387,6 +415,7 @@ impl std::future::IntoFuture for ListRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `reactions.list`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -401,35 +430,43 @@ pub struct ListResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for ListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 impl crate::paginate::Paginate for ListRequest {
     type Page = ListResponse;
     type Item = crate::generated::types::Item;
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+
     fn next_cursor(page: &ListResponse) -> Option<&str> {
         page.response_metadata.as_ref()?.next_cursor.as_deref()
     }
+
     fn into_items(page: ListResponse) -> Vec<Self::Item> {
         page.items
     }
+
     fn send_page(self) -> crate::BoxFuture<'static, crate::Result<ListResponse>> {
         Box::pin(self.send())
     }
 }
+
 impl ListRequest {
     /// Every page, following `response_metadata.next_cursor`.
     pub fn pages(self) -> crate::paginate::Pages<Self> {
         crate::paginate::Pages::new(self)
     }
+
     /// Every item of every page.
     pub fn items(self) -> crate::paginate::Items<Self> {
         crate::paginate::Items::new(self)
     }
 }
+
 /// A `reactions.remove` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Reactions::remove`], which documents the arguments.
@@ -443,36 +480,38 @@ pub struct RemoveRequest {
     name: String,
     timestamp: Option<crate::ids::Ts>,
 }
+
 impl RemoveRequest {
     /// `channel` (ChannelId): Conversation to act on.
     pub fn channel(mut self, channel: impl Into<crate::ids::ChannelId>) -> Self {
         self.channel = Some(channel.into());
         self
     }
+
     /// `file` (FileId): File to act on.
     pub fn file(mut self, file: impl Into<crate::ids::FileId>) -> Self {
         self.file = Some(file.into());
         self
     }
+
     /// `file_comment` (string): File comment to act on.
     pub fn file_comment(mut self, file_comment: impl Into<String>) -> Self {
         self.file_comment = Some(file_comment.into());
         self
     }
+
     /// `timestamp` (Ts): Timestamp of the message.
     pub fn timestamp(mut self, timestamp: impl Into<crate::ids::Ts>) -> Self {
         self.timestamp = Some(timestamp.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<RemoveResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                RemoveResponse,
-            >(&crate::generated::spec_table::REACTIONS_REMOVE, args)
-            .await
+        client.execute(&crate::generated::spec_table::REACTIONS_REMOVE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -492,6 +531,7 @@ impl RemoveRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for RemoveRequest {
     type Output = crate::Result<RemoveResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoveResponse>>;
@@ -499,6 +539,7 @@ impl std::future::IntoFuture for RemoveRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `reactions.remove`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]

@@ -11,9 +11,11 @@ pub struct RtmConnectSelf {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
 }
+
 impl crate::de::Lenient for RtmConnectSelf {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The connected user, as rtm.start reports it.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -37,9 +39,11 @@ pub struct RtmSelf {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub prefs: Option<serde_json::Value>,
 }
+
 impl crate::de::Lenient for RtmSelf {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Rtm start dnd.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -57,9 +61,11 @@ pub struct RtmStartDnd {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub snooze_enabled: Option<bool>,
 }
+
 impl crate::de::Lenient for RtmStartDnd {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// Rtm start link.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -68,9 +74,11 @@ pub struct RtmStartLink {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub domains_ts: Option<crate::ids::Ts>,
 }
+
 impl crate::de::Lenient for RtmStartLink {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// User groups, as rtm.start reports them.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -82,20 +90,24 @@ pub struct RtmSubteams {
     #[serde(rename = "self", default, deserialize_with = "crate::de::vec")]
     pub self_: Vec<String>,
 }
+
 impl crate::de::Lenient for RtmSubteams {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// The `rtm.*` methods: Open a Real Time Messaging websocket session. Made by [`Client::rtm`](crate::Client::rtm).
 #[derive(Debug, Clone)]
 pub struct Rtm {
     client: crate::Client,
 }
+
 impl crate::Client {
     /// The `rtm.*` methods.
     pub fn rtm(&self) -> Rtm {
         Rtm { client: self.clone() }
     }
 }
+
 impl Rtm {
     /// `rtm.connect`: Gets a websocket URL for an RTM session.
     ///
@@ -121,6 +133,7 @@ impl Rtm {
             presence_sub: None,
         }
     }
+
     /// `rtm.start`: Gets a websocket URL plus a snapshot of the workspace (retired).
     ///
     /// - Tokens: bot, user
@@ -156,6 +169,7 @@ impl Rtm {
         }
     }
 }
+
 /// A `rtm.connect` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Rtm::connect`], which documents the arguments.
@@ -166,24 +180,26 @@ pub struct ConnectRequest {
     batch_presence_aware: Option<bool>,
     presence_sub: Option<bool>,
 }
+
 impl ConnectRequest {
     /// `batch_presence_aware` (boolean): Batch presence changes over RTM.
     pub fn batch_presence_aware(mut self, batch_presence_aware: bool) -> Self {
         self.batch_presence_aware = Some(batch_presence_aware);
         self
     }
+
     /// `presence_sub` (boolean): Only send presence events for subscribed users.
     pub fn presence_sub(mut self, presence_sub: bool) -> Self {
         self.presence_sub = Some(presence_sub);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ConnectResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<ConnectResponse>(&crate::generated::spec_table::RTM_CONNECT, args)
-            .await
+        client.execute(&crate::generated::spec_table::RTM_CONNECT, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -196,6 +212,7 @@ impl ConnectRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ConnectRequest {
     type Output = crate::Result<ConnectResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<ConnectResponse>>;
@@ -203,6 +220,7 @@ impl std::future::IntoFuture for ConnectRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `rtm.connect`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -220,9 +238,11 @@ pub struct ConnectResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub url: Option<String>,
 }
+
 impl crate::de::Lenient for ConnectResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `rtm.start` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Rtm::start`], which documents the arguments.
@@ -238,49 +258,56 @@ pub struct StartRequest {
     presence_sub: Option<bool>,
     simple_latest: Option<bool>,
 }
+
 impl StartRequest {
     /// `batch_presence_aware` (boolean): Batch presence changes over RTM.
     pub fn batch_presence_aware(mut self, batch_presence_aware: bool) -> Self {
         self.batch_presence_aware = Some(batch_presence_aware);
         self
     }
+
     /// `include_locale` (boolean): Include each user's locale.
     pub fn include_locale(mut self, include_locale: bool) -> Self {
         self.include_locale = Some(include_locale);
         self
     }
+
     /// `mpim_aware` (boolean): Return group DMs as mpims, not groups.
     pub fn mpim_aware(mut self, mpim_aware: bool) -> Self {
         self.mpim_aware = Some(mpim_aware);
         self
     }
+
     /// `no_latest` (boolean): Leave out `latest` on conversations to speed things up.
     pub fn no_latest(mut self, no_latest: bool) -> Self {
         self.no_latest = Some(no_latest);
         self
     }
+
     /// `no_unreads` (boolean): Skip unread counts.
     pub fn no_unreads(mut self, no_unreads: bool) -> Self {
         self.no_unreads = Some(no_unreads);
         self
     }
+
     /// `presence_sub` (boolean): Only send presence events for subscribed users.
     pub fn presence_sub(mut self, presence_sub: bool) -> Self {
         self.presence_sub = Some(presence_sub);
         self
     }
+
     /// `simple_latest` (boolean): Return only the timestamp of each conversation's latest message.
     pub fn simple_latest(mut self, simple_latest: bool) -> Self {
         self.simple_latest = Some(simple_latest);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<StartResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<StartResponse>(&crate::generated::spec_table::RTM_START, args)
-            .await
+        client.execute(&crate::generated::spec_table::RTM_START, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -308,6 +335,7 @@ impl StartRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for StartRequest {
     type Output = crate::Result<StartResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<StartResponse>>;
@@ -315,6 +343,7 @@ impl std::future::IntoFuture for StartRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `rtm.start`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -389,6 +418,7 @@ pub struct StartResponse {
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub users: Vec<crate::generated::types::User>,
 }
+
 impl crate::de::Lenient for StartResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

@@ -27,6 +27,7 @@ pub(crate) static API_TEST: crate::spec::MethodSpec = crate::spec::MethodSpec {
     errors: &[],
     pagination: None,
 };
+
 /// `apps.connections.open`.
 pub(crate) static APPS_CONNECTIONS_OPEN: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "apps.connections.open",
@@ -44,6 +45,7 @@ pub(crate) static APPS_CONNECTIONS_OPEN: crate::spec::MethodSpec = crate::spec::
     errors: &["forbidden_team", "insecure_request", "missing_args"],
     pagination: None,
 };
+
 /// `auth.test`.
 pub(crate) static AUTH_TEST: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "auth.test",
@@ -65,6 +67,7 @@ pub(crate) static AUTH_TEST: crate::spec::MethodSpec = crate::spec::MethodSpec {
     errors: &[],
     pagination: None,
 };
+
 /// `channels.archive`.
 pub(crate) static CHANNELS_ARCHIVE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.archive",
@@ -99,6 +102,7 @@ pub(crate) static CHANNELS_ARCHIVE: crate::spec::MethodSpec = crate::spec::Metho
     ],
     pagination: None,
 };
+
 /// `channels.create`.
 pub(crate) static CHANNELS_CREATE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.create",
@@ -147,6 +151,7 @@ pub(crate) static CHANNELS_CREATE: crate::spec::MethodSpec = crate::spec::Method
     ],
     pagination: None,
 };
+
 /// `channels.history`.
 pub(crate) static CHANNELS_HISTORY: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.history",
@@ -200,6 +205,7 @@ pub(crate) static CHANNELS_HISTORY: crate::spec::MethodSpec = crate::spec::Metho
     ],
     pagination: None,
 };
+
 /// `channels.info`.
 pub(crate) static CHANNELS_INFO: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.info",
@@ -233,6 +239,7 @@ pub(crate) static CHANNELS_INFO: crate::spec::MethodSpec = crate::spec::MethodSp
     ],
     pagination: None,
 };
+
 /// `channels.invite`.
 pub(crate) static CHANNELS_INVITE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.invite",
@@ -278,6 +285,7 @@ pub(crate) static CHANNELS_INVITE: crate::spec::MethodSpec = crate::spec::Method
     ],
     pagination: None,
 };
+
 /// `channels.join`.
 pub(crate) static CHANNELS_JOIN: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.join",
@@ -325,6 +333,7 @@ pub(crate) static CHANNELS_JOIN: crate::spec::MethodSpec = crate::spec::MethodSp
     ],
     pagination: None,
 };
+
 /// `channels.kick`.
 pub(crate) static CHANNELS_KICK: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.kick",
@@ -363,6 +372,7 @@ pub(crate) static CHANNELS_KICK: crate::spec::MethodSpec = crate::spec::MethodSp
     ],
     pagination: None,
 };
+
 /// `channels.leave`.
 pub(crate) static CHANNELS_LEAVE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.leave",
@@ -394,6 +404,7 @@ pub(crate) static CHANNELS_LEAVE: crate::spec::MethodSpec = crate::spec::MethodS
     ],
     pagination: None,
 };
+
 /// `channels.list`.
 pub(crate) static CHANNELS_LIST: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.list",
@@ -441,6 +452,7 @@ pub(crate) static CHANNELS_LIST: crate::spec::MethodSpec = crate::spec::MethodSp
         items_field: "channels",
     }),
 };
+
 /// `channels.mark`.
 pub(crate) static CHANNELS_MARK: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.mark",
@@ -469,6 +481,7 @@ pub(crate) static CHANNELS_MARK: crate::spec::MethodSpec = crate::spec::MethodSp
     errors: &["channel_not_found", "invalid_timestamp", "not_in_channel"],
     pagination: None,
 };
+
 /// `channels.rename`.
 pub(crate) static CHANNELS_RENAME: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.rename",
@@ -515,6 +528,7 @@ pub(crate) static CHANNELS_RENAME: crate::spec::MethodSpec = crate::spec::Method
     ],
     pagination: None,
 };
+
 /// `channels.replies`.
 pub(crate) static CHANNELS_REPLIES: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.replies",
@@ -543,6 +557,7 @@ pub(crate) static CHANNELS_REPLIES: crate::spec::MethodSpec = crate::spec::Metho
     errors: &["channel_not_found", "not_in_channel", "thread_not_found"],
     pagination: None,
 };
+
 /// `channels.setPurpose`.
 pub(crate) static CHANNELS_SET_PURPOSE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.setPurpose",
@@ -582,6 +597,7 @@ pub(crate) static CHANNELS_SET_PURPOSE: crate::spec::MethodSpec = crate::spec::M
     ],
     pagination: None,
 };
+
 /// `channels.setTopic`.
 pub(crate) static CHANNELS_SET_TOPIC: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.setTopic",
@@ -616,6 +632,7 @@ pub(crate) static CHANNELS_SET_TOPIC: crate::spec::MethodSpec = crate::spec::Met
     ],
     pagination: None,
 };
+
 /// `channels.unarchive`.
 pub(crate) static CHANNELS_UNARCHIVE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "channels.unarchive",
@@ -645,6 +662,7 @@ pub(crate) static CHANNELS_UNARCHIVE: crate::spec::MethodSpec = crate::spec::Met
     ],
     pagination: None,
 };
+
 /// `chat.appendStream`.
 pub(crate) static CHAT_APPEND_STREAM: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "chat.appendStream",
@@ -719,6 +737,7 @@ pub(crate) static CHAT_APPEND_STREAM: crate::spec::MethodSpec = crate::spec::Met
     ],
     pagination: None,
 };
+
 /// `chat.delete`.
 pub(crate) static CHAT_DELETE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "chat.delete",
@@ -752,6 +771,7 @@ pub(crate) static CHAT_DELETE: crate::spec::MethodSpec = crate::spec::MethodSpec
     errors: &["cant_delete_message", "channel_not_found", "message_not_found"],
     pagination: None,
 };
+
 /// `chat.deleteScheduledMessage`.
 pub(crate) static CHAT_DELETE_SCHEDULED_MESSAGE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "chat.deleteScheduledMessage",
@@ -785,6 +805,7 @@ pub(crate) static CHAT_DELETE_SCHEDULED_MESSAGE: crate::spec::MethodSpec = crate
     errors: &["bad_token", "channel_not_found", "invalid_scheduled_message_id"],
     pagination: None,
 };
+
 /// `chat.getPermalink`.
 pub(crate) static CHAT_GET_PERMALINK: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "chat.getPermalink",
@@ -813,6 +834,7 @@ pub(crate) static CHAT_GET_PERMALINK: crate::spec::MethodSpec = crate::spec::Met
     errors: &["channel_not_found", "message_not_found"],
     pagination: None,
 };
+
 /// `chat.meMessage`.
 pub(crate) static CHAT_ME_MESSAGE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "chat.meMessage",
@@ -848,6 +870,7 @@ pub(crate) static CHAT_ME_MESSAGE: crate::spec::MethodSpec = crate::spec::Method
     ],
     pagination: None,
 };
+
 /// `chat.postEphemeral`.
 pub(crate) static CHAT_POST_EPHEMERAL: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "chat.postEphemeral",
@@ -952,6 +975,7 @@ pub(crate) static CHAT_POST_EPHEMERAL: crate::spec::MethodSpec = crate::spec::Me
     ],
     pagination: None,
 };
+
 /// `chat.postMessage`.
 pub(crate) static CHAT_POST_MESSAGE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "chat.postMessage",
@@ -1099,6 +1123,7 @@ pub(crate) static CHAT_POST_MESSAGE: crate::spec::MethodSpec = crate::spec::Meth
     ],
     pagination: None,
 };
+
 /// `chat.scheduleMessage`.
 pub(crate) static CHAT_SCHEDULE_MESSAGE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "chat.scheduleMessage",
@@ -1213,6 +1238,7 @@ pub(crate) static CHAT_SCHEDULE_MESSAGE: crate::spec::MethodSpec = crate::spec::
     ],
     pagination: None,
 };
+
 /// `chat.scheduledMessages.list`.
 pub(crate) static CHAT_SCHEDULED_MESSAGES_LIST: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "chat.scheduledMessages.list",
@@ -1265,6 +1291,7 @@ pub(crate) static CHAT_SCHEDULED_MESSAGES_LIST: crate::spec::MethodSpec = crate:
         items_field: "scheduled_messages",
     }),
 };
+
 /// `chat.startStream`.
 pub(crate) static CHAT_START_STREAM: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "chat.startStream",
@@ -1367,6 +1394,7 @@ pub(crate) static CHAT_START_STREAM: crate::spec::MethodSpec = crate::spec::Meth
     ],
     pagination: None,
 };
+
 /// `chat.stopStream`.
 pub(crate) static CHAT_STOP_STREAM: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "chat.stopStream",
@@ -1452,6 +1480,7 @@ pub(crate) static CHAT_STOP_STREAM: crate::spec::MethodSpec = crate::spec::Metho
     ],
     pagination: None,
 };
+
 /// `chat.unfurl`.
 pub(crate) static CHAT_UNFURL: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "chat.unfurl",
@@ -1533,6 +1562,7 @@ pub(crate) static CHAT_UNFURL: crate::spec::MethodSpec = crate::spec::MethodSpec
     ],
     pagination: None,
 };
+
 /// `chat.update`.
 pub(crate) static CHAT_UPDATE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "chat.update",
@@ -1655,6 +1685,7 @@ pub(crate) static CHAT_UPDATE: crate::spec::MethodSpec = crate::spec::MethodSpec
     ],
     pagination: None,
 };
+
 /// `conversations.acceptSharedInvite`.
 pub(crate) static CONVERSATIONS_ACCEPT_SHARED_INVITE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.acceptSharedInvite",
@@ -1735,6 +1766,7 @@ pub(crate) static CONVERSATIONS_ACCEPT_SHARED_INVITE: crate::spec::MethodSpec = 
     ],
     pagination: None,
 };
+
 /// `conversations.approveSharedInvite`.
 pub(crate) static CONVERSATIONS_APPROVE_SHARED_INVITE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.approveSharedInvite",
@@ -1775,6 +1807,7 @@ pub(crate) static CONVERSATIONS_APPROVE_SHARED_INVITE: crate::spec::MethodSpec =
     ],
     pagination: None,
 };
+
 /// `conversations.archive`.
 pub(crate) static CONVERSATIONS_ARCHIVE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.archive",
@@ -1812,6 +1845,7 @@ pub(crate) static CONVERSATIONS_ARCHIVE: crate::spec::MethodSpec = crate::spec::
     ],
     pagination: None,
 };
+
 /// `conversations.canvases.create`.
 pub(crate) static CONVERSATIONS_CANVASES_CREATE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.canvases.create",
@@ -1854,6 +1888,7 @@ pub(crate) static CONVERSATIONS_CANVASES_CREATE: crate::spec::MethodSpec = crate
     ],
     pagination: None,
 };
+
 /// `conversations.close`.
 pub(crate) static CONVERSATIONS_CLOSE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.close",
@@ -1889,6 +1924,7 @@ pub(crate) static CONVERSATIONS_CLOSE: crate::spec::MethodSpec = crate::spec::Me
     ],
     pagination: None,
 };
+
 /// `conversations.create`.
 pub(crate) static CONVERSATIONS_CREATE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.create",
@@ -1939,6 +1975,7 @@ pub(crate) static CONVERSATIONS_CREATE: crate::spec::MethodSpec = crate::spec::M
     ],
     pagination: None,
 };
+
 /// `conversations.declineSharedInvite`.
 pub(crate) static CONVERSATIONS_DECLINE_SHARED_INVITE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.declineSharedInvite",
@@ -1975,6 +2012,7 @@ pub(crate) static CONVERSATIONS_DECLINE_SHARED_INVITE: crate::spec::MethodSpec =
     ],
     pagination: None,
 };
+
 /// `conversations.externalInvitePermissions.set`.
 pub(crate) static CONVERSATIONS_EXTERNAL_INVITE_PERMISSIONS_SET: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.externalInvitePermissions.set",
@@ -2014,6 +2052,7 @@ pub(crate) static CONVERSATIONS_EXTERNAL_INVITE_PERMISSIONS_SET: crate::spec::Me
     ],
     pagination: None,
 };
+
 /// `conversations.history`.
 pub(crate) static CONVERSATIONS_HISTORY: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.history",
@@ -2079,6 +2118,7 @@ pub(crate) static CONVERSATIONS_HISTORY: crate::spec::MethodSpec = crate::spec::
         items_field: "messages",
     }),
 };
+
 /// `conversations.info`.
 pub(crate) static CONVERSATIONS_INFO: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.info",
@@ -2112,6 +2152,7 @@ pub(crate) static CONVERSATIONS_INFO: crate::spec::MethodSpec = crate::spec::Met
     errors: &["channel_is_limited_access", "channel_not_found"],
     pagination: None,
 };
+
 /// `conversations.invite`.
 pub(crate) static CONVERSATIONS_INVITE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.invite",
@@ -2176,6 +2217,7 @@ pub(crate) static CONVERSATIONS_INVITE: crate::spec::MethodSpec = crate::spec::M
     ],
     pagination: None,
 };
+
 /// `conversations.inviteShared`.
 pub(crate) static CONVERSATIONS_INVITE_SHARED: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.inviteShared",
@@ -2241,6 +2283,7 @@ pub(crate) static CONVERSATIONS_INVITE_SHARED: crate::spec::MethodSpec = crate::
     ],
     pagination: None,
 };
+
 /// `conversations.join`.
 pub(crate) static CONVERSATIONS_JOIN: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.join",
@@ -2270,6 +2313,7 @@ pub(crate) static CONVERSATIONS_JOIN: crate::spec::MethodSpec = crate::spec::Met
     ],
     pagination: None,
 };
+
 /// `conversations.kick`.
 pub(crate) static CONVERSATIONS_KICK: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.kick",
@@ -2307,6 +2351,7 @@ pub(crate) static CONVERSATIONS_KICK: crate::spec::MethodSpec = crate::spec::Met
     ],
     pagination: None,
 };
+
 /// `conversations.leave`.
 pub(crate) static CONVERSATIONS_LEAVE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.leave",
@@ -2343,6 +2388,7 @@ pub(crate) static CONVERSATIONS_LEAVE: crate::spec::MethodSpec = crate::spec::Me
     ],
     pagination: None,
 };
+
 /// `conversations.list`.
 pub(crate) static CONVERSATIONS_LIST: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.list",
@@ -2395,6 +2441,7 @@ pub(crate) static CONVERSATIONS_LIST: crate::spec::MethodSpec = crate::spec::Met
         items_field: "channels",
     }),
 };
+
 /// `conversations.listConnectInvites`.
 pub(crate) static CONVERSATIONS_LIST_CONNECT_INVITES: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.listConnectInvites",
@@ -2432,6 +2479,7 @@ pub(crate) static CONVERSATIONS_LIST_CONNECT_INVITES: crate::spec::MethodSpec = 
         items_field: "invites",
     }),
 };
+
 /// `conversations.mark`.
 pub(crate) static CONVERSATIONS_MARK: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.mark",
@@ -2466,6 +2514,7 @@ pub(crate) static CONVERSATIONS_MARK: crate::spec::MethodSpec = crate::spec::Met
     errors: &["channel_not_found", "invalid_timestamp", "not_in_channel"],
     pagination: None,
 };
+
 /// `conversations.members`.
 pub(crate) static CONVERSATIONS_MEMBERS: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.members",
@@ -2509,6 +2558,7 @@ pub(crate) static CONVERSATIONS_MEMBERS: crate::spec::MethodSpec = crate::spec::
         items_field: "members",
     }),
 };
+
 /// `conversations.open`.
 pub(crate) static CONVERSATIONS_OPEN: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.open",
@@ -2557,6 +2607,7 @@ pub(crate) static CONVERSATIONS_OPEN: crate::spec::MethodSpec = crate::spec::Met
     ],
     pagination: None,
 };
+
 /// `conversations.rename`.
 pub(crate) static CONVERSATIONS_RENAME: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.rename",
@@ -2603,6 +2654,7 @@ pub(crate) static CONVERSATIONS_RENAME: crate::spec::MethodSpec = crate::spec::M
     ],
     pagination: None,
 };
+
 /// `conversations.replies`.
 pub(crate) static CONVERSATIONS_REPLIES: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.replies",
@@ -2674,6 +2726,7 @@ pub(crate) static CONVERSATIONS_REPLIES: crate::spec::MethodSpec = crate::spec::
         items_field: "messages",
     }),
 };
+
 /// `conversations.requestSharedInvite.approve`.
 pub(crate) static CONVERSATIONS_REQUEST_SHARED_INVITE_APPROVE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.requestSharedInvite.approve",
@@ -2723,6 +2776,7 @@ pub(crate) static CONVERSATIONS_REQUEST_SHARED_INVITE_APPROVE: crate::spec::Meth
     ],
     pagination: None,
 };
+
 /// `conversations.requestSharedInvite.deny`.
 pub(crate) static CONVERSATIONS_REQUEST_SHARED_INVITE_DENY: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.requestSharedInvite.deny",
@@ -2761,6 +2815,7 @@ pub(crate) static CONVERSATIONS_REQUEST_SHARED_INVITE_DENY: crate::spec::MethodS
     ],
     pagination: None,
 };
+
 /// `conversations.requestSharedInvite.list`.
 pub(crate) static CONVERSATIONS_REQUEST_SHARED_INVITE_LIST: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.requestSharedInvite.list",
@@ -2818,6 +2873,7 @@ pub(crate) static CONVERSATIONS_REQUEST_SHARED_INVITE_LIST: crate::spec::MethodS
         items_field: "invite_requests",
     }),
 };
+
 /// `conversations.setPurpose`.
 pub(crate) static CONVERSATIONS_SET_PURPOSE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.setPurpose",
@@ -2871,6 +2927,7 @@ pub(crate) static CONVERSATIONS_SET_PURPOSE: crate::spec::MethodSpec = crate::sp
     ],
     pagination: None,
 };
+
 /// `conversations.setTopic`.
 pub(crate) static CONVERSATIONS_SET_TOPIC: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.setTopic",
@@ -2924,6 +2981,7 @@ pub(crate) static CONVERSATIONS_SET_TOPIC: crate::spec::MethodSpec = crate::spec
     ],
     pagination: None,
 };
+
 /// `conversations.unarchive`.
 pub(crate) static CONVERSATIONS_UNARCHIVE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "conversations.unarchive",
@@ -2957,6 +3015,7 @@ pub(crate) static CONVERSATIONS_UNARCHIVE: crate::spec::MethodSpec = crate::spec
     ],
     pagination: None,
 };
+
 /// `files.completeUploadExternal`.
 pub(crate) static FILES_COMPLETE_UPLOAD_EXTERNAL: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "files.completeUploadExternal",
@@ -3032,6 +3091,7 @@ pub(crate) static FILES_COMPLETE_UPLOAD_EXTERNAL: crate::spec::MethodSpec = crat
     ],
     pagination: None,
 };
+
 /// `files.getUploadURLExternal`.
 pub(crate) static FILES_GET_UPLOAD_URLEXTERNAL: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "files.getUploadURLExternal",
@@ -3080,6 +3140,7 @@ pub(crate) static FILES_GET_UPLOAD_URLEXTERNAL: crate::spec::MethodSpec = crate:
     ],
     pagination: None,
 };
+
 /// `oauth.access`.
 pub(crate) static OAUTH_ACCESS: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "oauth.access",
@@ -3133,6 +3194,7 @@ pub(crate) static OAUTH_ACCESS: crate::spec::MethodSpec = crate::spec::MethodSpe
     ],
     pagination: None,
 };
+
 /// `oauth.token`.
 pub(crate) static OAUTH_TOKEN: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "oauth.token",
@@ -3182,6 +3244,7 @@ pub(crate) static OAUTH_TOKEN: crate::spec::MethodSpec = crate::spec::MethodSpec
     ],
     pagination: None,
 };
+
 /// `oauth.v2.access`.
 pub(crate) static OAUTH_V2_ACCESS: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "oauth.v2.access",
@@ -3254,6 +3317,7 @@ pub(crate) static OAUTH_V2_ACCESS: crate::spec::MethodSpec = crate::spec::Method
     ],
     pagination: None,
 };
+
 /// `oauth.v2.exchange`.
 pub(crate) static OAUTH_V2_EXCHANGE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "oauth.v2.exchange",
@@ -3289,6 +3353,7 @@ pub(crate) static OAUTH_V2_EXCHANGE: crate::spec::MethodSpec = crate::spec::Meth
     ],
     pagination: None,
 };
+
 /// `oauth.v2.user.access`.
 pub(crate) static OAUTH_V2_USER_ACCESS: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "oauth.v2.user.access",
@@ -3361,6 +3426,7 @@ pub(crate) static OAUTH_V2_USER_ACCESS: crate::spec::MethodSpec = crate::spec::M
     ],
     pagination: None,
 };
+
 /// `reactions.add`.
 pub(crate) static REACTIONS_ADD: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "reactions.add",
@@ -3408,6 +3474,7 @@ pub(crate) static REACTIONS_ADD: crate::spec::MethodSpec = crate::spec::MethodSp
     ],
     pagination: None,
 };
+
 /// `reactions.get`.
 pub(crate) static REACTIONS_GET: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "reactions.get",
@@ -3458,6 +3525,7 @@ pub(crate) static REACTIONS_GET: crate::spec::MethodSpec = crate::spec::MethodSp
     ],
     pagination: None,
 };
+
 /// `reactions.list`.
 pub(crate) static REACTIONS_LIST: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "reactions.list",
@@ -3515,6 +3583,7 @@ pub(crate) static REACTIONS_LIST: crate::spec::MethodSpec = crate::spec::MethodS
         items_field: "items",
     }),
 };
+
 /// `reactions.remove`.
 pub(crate) static REACTIONS_REMOVE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "reactions.remove",
@@ -3570,6 +3639,7 @@ pub(crate) static REACTIONS_REMOVE: crate::spec::MethodSpec = crate::spec::Metho
     ],
     pagination: None,
 };
+
 /// `rtm.connect`.
 pub(crate) static RTM_CONNECT: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "rtm.connect",
@@ -3598,6 +3668,7 @@ pub(crate) static RTM_CONNECT: crate::spec::MethodSpec = crate::spec::MethodSpec
     errors: &["migration_in_progress"],
     pagination: None,
 };
+
 /// `rtm.start`.
 pub(crate) static RTM_START: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "rtm.start",
@@ -3651,6 +3722,7 @@ pub(crate) static RTM_START: crate::spec::MethodSpec = crate::spec::MethodSpec {
     errors: &["migration_in_progress", "rtm_connect_required"],
     pagination: None,
 };
+
 /// `users.conversations`.
 pub(crate) static USERS_CONVERSATIONS: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "users.conversations",
@@ -3713,6 +3785,7 @@ pub(crate) static USERS_CONVERSATIONS: crate::spec::MethodSpec = crate::spec::Me
         items_field: "channels",
     }),
 };
+
 /// `users.deletePhoto`.
 pub(crate) static USERS_DELETE_PHOTO: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "users.deletePhoto",
@@ -3730,6 +3803,7 @@ pub(crate) static USERS_DELETE_PHOTO: crate::spec::MethodSpec = crate::spec::Met
     errors: &[],
     pagination: None,
 };
+
 /// `users.discoverableContacts.lookup`.
 pub(crate) static USERS_DISCOVERABLE_CONTACTS_LOOKUP: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "users.discoverableContacts.lookup",
@@ -3753,6 +3827,7 @@ pub(crate) static USERS_DISCOVERABLE_CONTACTS_LOOKUP: crate::spec::MethodSpec = 
     errors: &["not_allowed", "not_an_enterprise", "restricted_action"],
     pagination: None,
 };
+
 /// `users.getPresence`.
 pub(crate) static USERS_GET_PRESENCE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "users.getPresence",
@@ -3776,6 +3851,7 @@ pub(crate) static USERS_GET_PRESENCE: crate::spec::MethodSpec = crate::spec::Met
     errors: &[],
     pagination: None,
 };
+
 /// `users.identity`.
 pub(crate) static USERS_IDENTITY: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "users.identity",
@@ -3793,6 +3869,7 @@ pub(crate) static USERS_IDENTITY: crate::spec::MethodSpec = crate::spec::MethodS
     errors: &["email_not_verified", "invalid_user_id"],
     pagination: None,
 };
+
 /// `users.info`.
 pub(crate) static USERS_INFO: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "users.info",
@@ -3821,6 +3898,7 @@ pub(crate) static USERS_INFO: crate::spec::MethodSpec = crate::spec::MethodSpec 
     errors: &["too_many_users", "user_not_found", "user_not_visible"],
     pagination: None,
 };
+
 /// `users.list`.
 pub(crate) static USERS_LIST: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "users.list",
@@ -3863,6 +3941,7 @@ pub(crate) static USERS_LIST: crate::spec::MethodSpec = crate::spec::MethodSpec 
         items_field: "members",
     }),
 };
+
 /// `users.lookupByEmail`.
 pub(crate) static USERS_LOOKUP_BY_EMAIL: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "users.lookupByEmail",
@@ -3886,6 +3965,7 @@ pub(crate) static USERS_LOOKUP_BY_EMAIL: crate::spec::MethodSpec = crate::spec::
     errors: &["users_not_found"],
     pagination: None,
 };
+
 /// `users.profile.get`.
 pub(crate) static USERS_PROFILE_GET: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "users.profile.get",
@@ -3914,6 +3994,7 @@ pub(crate) static USERS_PROFILE_GET: crate::spec::MethodSpec = crate::spec::Meth
     errors: &["user_not_found"],
     pagination: None,
 };
+
 /// `users.profile.set`.
 pub(crate) static USERS_PROFILE_SET: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "users.profile.set",
@@ -3970,6 +4051,7 @@ pub(crate) static USERS_PROFILE_SET: crate::spec::MethodSpec = crate::spec::Meth
     ],
     pagination: None,
 };
+
 /// `users.setActive`.
 pub(crate) static USERS_SET_ACTIVE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "users.setActive",
@@ -3987,6 +4069,7 @@ pub(crate) static USERS_SET_ACTIVE: crate::spec::MethodSpec = crate::spec::Metho
     errors: &[],
     pagination: None,
 };
+
 /// `users.setPhoto`.
 pub(crate) static USERS_SET_PHOTO: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "users.setPhoto",
@@ -4025,6 +4108,7 @@ pub(crate) static USERS_SET_PHOTO: crate::spec::MethodSpec = crate::spec::Method
     errors: &["bad_image", "too_large", "too_many_frames"],
     pagination: None,
 };
+
 /// `users.setPresence`.
 pub(crate) static USERS_SET_PRESENCE: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "users.setPresence",
@@ -4048,6 +4132,7 @@ pub(crate) static USERS_SET_PRESENCE: crate::spec::MethodSpec = crate::spec::Met
     errors: &["invalid_presence"],
     pagination: None,
 };
+
 /// Every method of the spec, whatever the enabled features, sorted by name.
 pub static METHODS: &[&crate::spec::MethodSpec] = &[
     &API_TEST,
@@ -4136,6 +4221,7 @@ pub static METHODS: &[&crate::spec::MethodSpec] = &[
     &USERS_SET_PHOTO,
     &USERS_SET_PRESENCE,
 ];
+
 /// Any method's successful response, typed (methods of enabled features only).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4414,6 +4500,7 @@ pub enum Response {
     #[cfg(feature = "users")]
     UsersSetPresence(crate::generated::users::SetPresenceResponse),
 }
+
 /// Decodes a response body of `method` into its typed form.
 ///
 /// The `ok`/`error` envelope is not checked: a body with `ok: false` next to
@@ -4429,6 +4516,7 @@ pub fn decode_response(
             crate::de::from_slice::<crate::generated::api::TestResponse>(body)
                 .map(Response::ApiTest)
         }
+
         #[cfg(feature = "apps")]
         "apps.connections.open" => {
             crate::de::from_slice::<
@@ -4436,96 +4524,115 @@ pub fn decode_response(
             >(body)
                 .map(Response::AppsConnectionsOpen)
         }
+
         #[cfg(feature = "auth")]
         "auth.test" => {
             crate::de::from_slice::<crate::generated::auth::TestResponse>(body)
                 .map(Response::AuthTest)
         }
+
         #[cfg(feature = "channels")]
         "channels.archive" => {
             crate::de::from_slice::<crate::generated::channels::ArchiveResponse>(body)
                 .map(Response::ChannelsArchive)
         }
+
         #[cfg(feature = "channels")]
         "channels.create" => {
             crate::de::from_slice::<crate::generated::channels::CreateResponse>(body)
                 .map(Response::ChannelsCreate)
         }
+
         #[cfg(feature = "channels")]
         "channels.history" => {
             crate::de::from_slice::<crate::generated::channels::HistoryResponse>(body)
                 .map(Response::ChannelsHistory)
         }
+
         #[cfg(feature = "channels")]
         "channels.info" => {
             crate::de::from_slice::<crate::generated::channels::InfoResponse>(body)
                 .map(Response::ChannelsInfo)
         }
+
         #[cfg(feature = "channels")]
         "channels.invite" => {
             crate::de::from_slice::<crate::generated::channels::InviteResponse>(body)
                 .map(Response::ChannelsInvite)
         }
+
         #[cfg(feature = "channels")]
         "channels.join" => {
             crate::de::from_slice::<crate::generated::channels::JoinResponse>(body)
                 .map(Response::ChannelsJoin)
         }
+
         #[cfg(feature = "channels")]
         "channels.kick" => {
             crate::de::from_slice::<crate::generated::channels::KickResponse>(body)
                 .map(Response::ChannelsKick)
         }
+
         #[cfg(feature = "channels")]
         "channels.leave" => {
             crate::de::from_slice::<crate::generated::channels::LeaveResponse>(body)
                 .map(Response::ChannelsLeave)
         }
+
         #[cfg(feature = "channels")]
         "channels.list" => {
             crate::de::from_slice::<crate::generated::channels::ListResponse>(body)
                 .map(Response::ChannelsList)
         }
+
         #[cfg(feature = "channels")]
         "channels.mark" => {
             crate::de::from_slice::<crate::generated::channels::MarkResponse>(body)
                 .map(Response::ChannelsMark)
         }
+
         #[cfg(feature = "channels")]
         "channels.rename" => {
             crate::de::from_slice::<crate::generated::channels::RenameResponse>(body)
                 .map(Response::ChannelsRename)
         }
+
         #[cfg(feature = "channels")]
         "channels.replies" => {
             crate::de::from_slice::<crate::generated::channels::RepliesResponse>(body)
                 .map(Response::ChannelsReplies)
         }
+
         #[cfg(feature = "channels")]
         "channels.setPurpose" => {
             crate::de::from_slice::<crate::generated::channels::SetPurposeResponse>(body)
                 .map(Response::ChannelsSetPurpose)
         }
+
         #[cfg(feature = "channels")]
         "channels.setTopic" => {
             crate::de::from_slice::<crate::generated::channels::SetTopicResponse>(body)
                 .map(Response::ChannelsSetTopic)
         }
+
         #[cfg(feature = "channels")]
         "channels.unarchive" => {
             crate::de::from_slice::<crate::generated::channels::UnarchiveResponse>(body)
                 .map(Response::ChannelsUnarchive)
         }
+
         #[cfg(feature = "chat")]
         "chat.appendStream" => {
             crate::de::from_slice::<crate::generated::chat::AppendStreamResponse>(body)
                 .map(Response::ChatAppendStream)
         }
+
         #[cfg(feature = "chat")]
         "chat.delete" => {
             crate::de::from_slice::<crate::generated::chat::DeleteResponse>(body)
                 .map(Response::ChatDelete)
         }
+
         #[cfg(feature = "chat")]
         "chat.deleteScheduledMessage" => {
             crate::de::from_slice::<
@@ -4533,26 +4640,31 @@ pub fn decode_response(
             >(body)
                 .map(Response::ChatDeleteScheduledMessage)
         }
+
         #[cfg(feature = "chat")]
         "chat.getPermalink" => {
             crate::de::from_slice::<crate::generated::chat::GetPermalinkResponse>(body)
                 .map(Response::ChatGetPermalink)
         }
+
         #[cfg(feature = "chat")]
         "chat.meMessage" => {
             crate::de::from_slice::<crate::generated::chat::MeMessageResponse>(body)
                 .map(Response::ChatMeMessage)
         }
+
         #[cfg(feature = "chat")]
         "chat.postEphemeral" => {
             crate::de::from_slice::<crate::generated::chat::PostEphemeralResponse>(body)
                 .map(Response::ChatPostEphemeral)
         }
+
         #[cfg(feature = "chat")]
         "chat.postMessage" => {
             crate::de::from_slice::<crate::generated::chat::PostMessageResponse>(body)
                 .map(Response::ChatPostMessage)
         }
+
         #[cfg(feature = "chat")]
         "chat.scheduleMessage" => {
             crate::de::from_slice::<
@@ -4560,6 +4672,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ChatScheduleMessage)
         }
+
         #[cfg(feature = "chat")]
         "chat.scheduledMessages.list" => {
             crate::de::from_slice::<
@@ -4567,26 +4680,31 @@ pub fn decode_response(
             >(body)
                 .map(Response::ChatScheduledMessagesList)
         }
+
         #[cfg(feature = "chat")]
         "chat.startStream" => {
             crate::de::from_slice::<crate::generated::chat::StartStreamResponse>(body)
                 .map(Response::ChatStartStream)
         }
+
         #[cfg(feature = "chat")]
         "chat.stopStream" => {
             crate::de::from_slice::<crate::generated::chat::StopStreamResponse>(body)
                 .map(Response::ChatStopStream)
         }
+
         #[cfg(feature = "chat")]
         "chat.unfurl" => {
             crate::de::from_slice::<crate::generated::chat::UnfurlResponse>(body)
                 .map(Response::ChatUnfurl)
         }
+
         #[cfg(feature = "chat")]
         "chat.update" => {
             crate::de::from_slice::<crate::generated::chat::UpdateResponse>(body)
                 .map(Response::ChatUpdate)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.acceptSharedInvite" => {
             crate::de::from_slice::<
@@ -4594,6 +4712,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsAcceptSharedInvite)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.approveSharedInvite" => {
             crate::de::from_slice::<
@@ -4601,6 +4720,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsApproveSharedInvite)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.archive" => {
             crate::de::from_slice::<
@@ -4608,6 +4728,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsArchive)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.canvases.create" => {
             crate::de::from_slice::<
@@ -4615,11 +4736,13 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsCanvasesCreate)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.close" => {
             crate::de::from_slice::<crate::generated::conversations::CloseResponse>(body)
                 .map(Response::ConversationsClose)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.create" => {
             crate::de::from_slice::<
@@ -4627,6 +4750,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsCreate)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.declineSharedInvite" => {
             crate::de::from_slice::<
@@ -4634,6 +4758,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsDeclineSharedInvite)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.externalInvitePermissions.set" => {
             crate::de::from_slice::<
@@ -4641,6 +4766,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsExternalInvitePermissionsSet)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.history" => {
             crate::de::from_slice::<
@@ -4648,11 +4774,13 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsHistory)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.info" => {
             crate::de::from_slice::<crate::generated::conversations::InfoResponse>(body)
                 .map(Response::ConversationsInfo)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.invite" => {
             crate::de::from_slice::<
@@ -4660,6 +4788,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsInvite)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.inviteShared" => {
             crate::de::from_slice::<
@@ -4667,26 +4796,31 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsInviteShared)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.join" => {
             crate::de::from_slice::<crate::generated::conversations::JoinResponse>(body)
                 .map(Response::ConversationsJoin)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.kick" => {
             crate::de::from_slice::<crate::generated::conversations::KickResponse>(body)
                 .map(Response::ConversationsKick)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.leave" => {
             crate::de::from_slice::<crate::generated::conversations::LeaveResponse>(body)
                 .map(Response::ConversationsLeave)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.list" => {
             crate::de::from_slice::<crate::generated::conversations::ListResponse>(body)
                 .map(Response::ConversationsList)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.listConnectInvites" => {
             crate::de::from_slice::<
@@ -4694,11 +4828,13 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsListConnectInvites)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.mark" => {
             crate::de::from_slice::<crate::generated::conversations::MarkResponse>(body)
                 .map(Response::ConversationsMark)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.members" => {
             crate::de::from_slice::<
@@ -4706,11 +4842,13 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsMembers)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.open" => {
             crate::de::from_slice::<crate::generated::conversations::OpenResponse>(body)
                 .map(Response::ConversationsOpen)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.rename" => {
             crate::de::from_slice::<
@@ -4718,6 +4856,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsRename)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.replies" => {
             crate::de::from_slice::<
@@ -4725,6 +4864,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsReplies)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.requestSharedInvite.approve" => {
             crate::de::from_slice::<
@@ -4732,6 +4872,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsRequestSharedInviteApprove)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.requestSharedInvite.deny" => {
             crate::de::from_slice::<
@@ -4739,6 +4880,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsRequestSharedInviteDeny)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.requestSharedInvite.list" => {
             crate::de::from_slice::<
@@ -4746,6 +4888,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsRequestSharedInviteList)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.setPurpose" => {
             crate::de::from_slice::<
@@ -4753,6 +4896,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsSetPurpose)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.setTopic" => {
             crate::de::from_slice::<
@@ -4760,6 +4904,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsSetTopic)
         }
+
         #[cfg(feature = "conversations")]
         "conversations.unarchive" => {
             crate::de::from_slice::<
@@ -4767,6 +4912,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::ConversationsUnarchive)
         }
+
         #[cfg(feature = "files")]
         "files.completeUploadExternal" => {
             crate::de::from_slice::<
@@ -4774,6 +4920,7 @@ pub fn decode_response(
             >(body)
                 .map(Response::FilesCompleteUploadExternal)
         }
+
         #[cfg(feature = "files")]
         "files.getUploadURLExternal" => {
             crate::de::from_slice::<
@@ -4781,71 +4928,85 @@ pub fn decode_response(
             >(body)
                 .map(Response::FilesGetUploadURLExternal)
         }
+
         #[cfg(feature = "oauth")]
         "oauth.access" => {
             crate::de::from_slice::<crate::generated::oauth::AccessResponse>(body)
                 .map(Response::OauthAccess)
         }
+
         #[cfg(feature = "oauth")]
         "oauth.token" => {
             crate::de::from_slice::<crate::generated::oauth::TokenResponse>(body)
                 .map(Response::OauthToken)
         }
+
         #[cfg(feature = "oauth")]
         "oauth.v2.access" => {
             crate::de::from_slice::<crate::generated::oauth::V2AccessResponse>(body)
                 .map(Response::OauthV2Access)
         }
+
         #[cfg(feature = "oauth")]
         "oauth.v2.exchange" => {
             crate::de::from_slice::<crate::generated::oauth::V2ExchangeResponse>(body)
                 .map(Response::OauthV2Exchange)
         }
+
         #[cfg(feature = "oauth")]
         "oauth.v2.user.access" => {
             crate::de::from_slice::<crate::generated::oauth::V2UserAccessResponse>(body)
                 .map(Response::OauthV2UserAccess)
         }
+
         #[cfg(feature = "reactions")]
         "reactions.add" => {
             crate::de::from_slice::<crate::generated::reactions::AddResponse>(body)
                 .map(Response::ReactionsAdd)
         }
+
         #[cfg(feature = "reactions")]
         "reactions.get" => {
             crate::de::from_slice::<crate::generated::reactions::GetResponse>(body)
                 .map(Response::ReactionsGet)
         }
+
         #[cfg(feature = "reactions")]
         "reactions.list" => {
             crate::de::from_slice::<crate::generated::reactions::ListResponse>(body)
                 .map(Response::ReactionsList)
         }
+
         #[cfg(feature = "reactions")]
         "reactions.remove" => {
             crate::de::from_slice::<crate::generated::reactions::RemoveResponse>(body)
                 .map(Response::ReactionsRemove)
         }
+
         #[cfg(feature = "rtm")]
         "rtm.connect" => {
             crate::de::from_slice::<crate::generated::rtm::ConnectResponse>(body)
                 .map(Response::RtmConnect)
         }
+
         #[cfg(feature = "rtm")]
         "rtm.start" => {
             crate::de::from_slice::<crate::generated::rtm::StartResponse>(body)
                 .map(Response::RtmStart)
         }
+
         #[cfg(feature = "users")]
         "users.conversations" => {
             crate::de::from_slice::<crate::generated::users::ConversationsResponse>(body)
                 .map(Response::UsersConversations)
         }
+
         #[cfg(feature = "users")]
         "users.deletePhoto" => {
             crate::de::from_slice::<crate::generated::users::DeletePhotoResponse>(body)
                 .map(Response::UsersDeletePhoto)
         }
+
         #[cfg(feature = "users")]
         "users.discoverableContacts.lookup" => {
             crate::de::from_slice::<
@@ -4853,51 +5014,61 @@ pub fn decode_response(
             >(body)
                 .map(Response::UsersDiscoverableContactsLookup)
         }
+
         #[cfg(feature = "users")]
         "users.getPresence" => {
             crate::de::from_slice::<crate::generated::users::GetPresenceResponse>(body)
                 .map(Response::UsersGetPresence)
         }
+
         #[cfg(feature = "users")]
         "users.identity" => {
             crate::de::from_slice::<crate::generated::users::IdentityResponse>(body)
                 .map(Response::UsersIdentity)
         }
+
         #[cfg(feature = "users")]
         "users.info" => {
             crate::de::from_slice::<crate::generated::users::InfoResponse>(body)
                 .map(Response::UsersInfo)
         }
+
         #[cfg(feature = "users")]
         "users.list" => {
             crate::de::from_slice::<crate::generated::users::ListResponse>(body)
                 .map(Response::UsersList)
         }
+
         #[cfg(feature = "users")]
         "users.lookupByEmail" => {
             crate::de::from_slice::<crate::generated::users::LookupByEmailResponse>(body)
                 .map(Response::UsersLookupByEmail)
         }
+
         #[cfg(feature = "users")]
         "users.profile.get" => {
             crate::de::from_slice::<crate::generated::users::ProfileGetResponse>(body)
                 .map(Response::UsersProfileGet)
         }
+
         #[cfg(feature = "users")]
         "users.profile.set" => {
             crate::de::from_slice::<crate::generated::users::ProfileSetResponse>(body)
                 .map(Response::UsersProfileSet)
         }
+
         #[cfg(feature = "users")]
         "users.setActive" => {
             crate::de::from_slice::<crate::generated::users::SetActiveResponse>(body)
                 .map(Response::UsersSetActive)
         }
+
         #[cfg(feature = "users")]
         "users.setPhoto" => {
             crate::de::from_slice::<crate::generated::users::SetPhotoResponse>(body)
                 .map(Response::UsersSetPhoto)
         }
+
         #[cfg(feature = "users")]
         "users.setPresence" => {
             crate::de::from_slice::<crate::generated::users::SetPresenceResponse>(body)

@@ -11,6 +11,7 @@ pub enum PresenceChoice {
     /// A value this version of the spec does not know, kept as sent.
     Unknown(String),
 }
+
 impl PresenceChoice {
     /// The value as Slack spells it.
     pub fn as_str(&self) -> &str {
@@ -21,11 +22,13 @@ impl PresenceChoice {
         }
     }
 }
+
 impl Default for PresenceChoice {
     fn default() -> Self {
         Self::Unknown(String::new())
     }
 }
+
 impl From<&str> for PresenceChoice {
     fn from(s: &str) -> Self {
         match s {
@@ -35,6 +38,7 @@ impl From<&str> for PresenceChoice {
         }
     }
 }
+
 impl From<String> for PresenceChoice {
     fn from(s: String) -> Self {
         match s.as_str() {
@@ -44,16 +48,19 @@ impl From<String> for PresenceChoice {
         }
     }
 }
+
 impl std::fmt::Display for PresenceChoice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for PresenceChoice {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for PresenceChoice {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -64,12 +71,14 @@ impl<'de> serde::Deserialize<'de> for PresenceChoice {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a PresenceChoice string")
             }
+
             fn visit_str<E: serde::de::Error>(
                 self,
                 v: &str,
             ) -> Result<PresenceChoice, E> {
                 Ok(PresenceChoice::from(v))
             }
+
             fn visit_string<E: serde::de::Error>(
                 self,
                 v: String,
@@ -80,20 +89,24 @@ impl<'de> serde::Deserialize<'de> for PresenceChoice {
         deserializer.deserialize_str(Visitor)
     }
 }
+
 impl crate::de::Lenient for PresenceChoice {
     const SHAPE: crate::de::Shape = crate::de::Shape::String;
 }
+
 /// The `users.*` methods: Look up users, their presence and their profiles. Made by [`Client::users`](crate::Client::users).
 #[derive(Debug, Clone)]
 pub struct Users {
     client: crate::Client,
 }
+
 impl crate::Client {
     /// The `users.*` methods.
     pub fn users(&self) -> Users {
         Users { client: self.clone() }
     }
 }
+
 impl Users {
     /// `users.conversations`: Lists the conversations a user is in.
     ///
@@ -130,6 +143,7 @@ impl Users {
             user: None,
         }
     }
+
     /// `users.deletePhoto`: Removes the user's profile photo.
     ///
     /// - Tokens: user
@@ -143,6 +157,7 @@ impl Users {
             client: self.client.clone(),
         }
     }
+
     /// `users.discoverableContacts.lookup`: Checks whether a user can be found for Slack Connect.
     ///
     /// - Tokens: bot
@@ -168,6 +183,7 @@ impl Users {
             email: email.into(),
         }
     }
+
     /// `users.getPresence`: Gets a user's presence.
     ///
     /// - Tokens: bot, user
@@ -186,6 +202,7 @@ impl Users {
             user: None,
         }
     }
+
     /// `users.identity`: Gets the signed-in user's identity (Sign in with Slack).
     ///
     /// - Tokens: user
@@ -203,6 +220,7 @@ impl Users {
             client: self.client.clone(),
         }
     }
+
     /// `users.info`: Gets details of a user.
     ///
     /// - Tokens: bot, user
@@ -227,6 +245,7 @@ impl Users {
             user: user.into(),
         }
     }
+
     /// `users.list`: Lists the workspace's users.
     ///
     /// - Tokens: bot, user
@@ -256,6 +275,7 @@ impl Users {
             team_id: None,
         }
     }
+
     /// `users.lookupByEmail`: Finds a user by email address.
     ///
     /// - Tokens: bot, user
@@ -278,6 +298,7 @@ impl Users {
             email: email.into(),
         }
     }
+
     /// `users.profile.get`: Gets a user's profile.
     ///
     /// - Tokens: bot, user
@@ -302,6 +323,7 @@ impl Users {
             user: None,
         }
     }
+
     /// `users.profile.set`: Changes a user's profile.
     ///
     /// - Tokens: user
@@ -330,6 +352,7 @@ impl Users {
             value: None,
         }
     }
+
     /// `users.setActive`: Marks the user active (no longer has an effect).
     ///
     /// - Tokens: bot, user
@@ -343,6 +366,7 @@ impl Users {
             client: self.client.clone(),
         }
     }
+
     /// `users.setPhoto`: Sets the user's profile photo.
     ///
     /// - Tokens: user
@@ -371,6 +395,7 @@ impl Users {
             image: None,
         }
     }
+
     /// `users.setPresence`: Sets the user's presence by hand.
     ///
     /// - Tokens: bot, user
@@ -394,6 +419,7 @@ impl Users {
         }
     }
 }
+
 /// A `users.conversations` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Users::conversations`], which documents the arguments.
@@ -409,32 +435,38 @@ pub struct ConversationsRequest {
     types: Option<Vec<crate::generated::types::ConversationType>>,
     user: Option<crate::ids::UserId>,
 }
+
 impl ConversationsRequest {
     /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
     }
+
     /// `exclude_archived` (boolean): Leave out archived conversations.
     pub fn exclude_archived(mut self, exclude_archived: bool) -> Self {
         self.exclude_archived = Some(exclude_archived);
         self
     }
+
     /// `exclude_muted` (boolean): Flag: exclude muted.
     pub fn exclude_muted(mut self, exclude_muted: bool) -> Self {
         self.exclude_muted = Some(exclude_muted);
         self
     }
+
     /// `limit` (integer): Page size.
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
+
     /// `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
     pub fn team_id(mut self, team_id: impl Into<crate::ids::TeamId>) -> Self {
         self.team_id = Some(team_id.into());
         self
     }
+
     /// `types` (list of ConversationType): Kinds of conversation to include.
     pub fn types(
         mut self,
@@ -443,20 +475,19 @@ impl ConversationsRequest {
         self.types = Some(types.into_iter().collect());
         self
     }
+
     /// `user` (UserId): User to act on.
     pub fn user(mut self, user: impl Into<crate::ids::UserId>) -> Self {
         self.user = Some(user.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ConversationsResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                ConversationsResponse,
-            >(&crate::generated::spec_table::USERS_CONVERSATIONS, args)
-            .await
+        client.execute(&crate::generated::spec_table::USERS_CONVERSATIONS, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -489,6 +520,7 @@ impl ConversationsRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ConversationsRequest {
     type Output = crate::Result<ConversationsResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<ConversationsResponse>>;
@@ -496,6 +528,7 @@ impl std::future::IntoFuture for ConversationsRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `users.conversations`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -510,37 +543,45 @@ pub struct ConversationsResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for ConversationsResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 impl crate::paginate::Paginate for ConversationsRequest {
     type Page = ConversationsResponse;
     type Item = crate::generated::types::Conversation;
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+
     fn next_cursor(page: &ConversationsResponse) -> Option<&str> {
         page.response_metadata.as_ref()?.next_cursor.as_deref()
     }
+
     fn into_items(page: ConversationsResponse) -> Vec<Self::Item> {
         page.channels
     }
+
     fn send_page(
         self,
     ) -> crate::BoxFuture<'static, crate::Result<ConversationsResponse>> {
         Box::pin(self.send())
     }
 }
+
 impl ConversationsRequest {
     /// Every page, following `response_metadata.next_cursor`.
     pub fn pages(self) -> crate::paginate::Pages<Self> {
         crate::paginate::Pages::new(self)
     }
+
     /// Every item of every page.
     pub fn items(self) -> crate::paginate::Items<Self> {
         crate::paginate::Items::new(self)
     }
 }
+
 /// A `users.deletePhoto` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Users::delete_photo`], which documents the arguments.
@@ -549,22 +590,21 @@ impl ConversationsRequest {
 pub struct DeletePhotoRequest {
     client: crate::Client,
 }
+
 impl DeletePhotoRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<DeletePhotoResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                DeletePhotoResponse,
-            >(&crate::generated::spec_table::USERS_DELETE_PHOTO, args)
-            .await
+        client.execute(&crate::generated::spec_table::USERS_DELETE_PHOTO, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let args = crate::request::Args::new();
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for DeletePhotoRequest {
     type Output = crate::Result<DeletePhotoResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<DeletePhotoResponse>>;
@@ -572,6 +612,7 @@ impl std::future::IntoFuture for DeletePhotoRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `users.deletePhoto`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -579,6 +620,7 @@ pub struct DeletePhotoResponse {}
 impl crate::de::Lenient for DeletePhotoResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `users.discoverableContacts.lookup` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Users::discoverable_contacts_lookup`], which documents the arguments.
@@ -588,16 +630,19 @@ pub struct DiscoverableContactsLookupRequest {
     client: crate::Client,
     email: String,
 }
+
 impl DiscoverableContactsLookupRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<DiscoverableContactsLookupResponse> {
         let (client, args) = self.into_args();
         client
-            .execute::<
-                DiscoverableContactsLookupResponse,
-            >(&crate::generated::spec_table::USERS_DISCOVERABLE_CONTACTS_LOOKUP, args)
+            .execute(
+                &crate::generated::spec_table::USERS_DISCOVERABLE_CONTACTS_LOOKUP,
+                args,
+            )
             .await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -605,6 +650,7 @@ impl DiscoverableContactsLookupRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for DiscoverableContactsLookupRequest {
     type Output = crate::Result<DiscoverableContactsLookupResponse>;
     type IntoFuture = crate::BoxFuture<
@@ -615,6 +661,7 @@ impl std::future::IntoFuture for DiscoverableContactsLookupRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `users.discoverableContacts.lookup`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -626,9 +673,11 @@ pub struct DiscoverableContactsLookupResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for DiscoverableContactsLookupResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `users.getPresence` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Users::get_presence`], which documents the arguments.
@@ -638,21 +687,20 @@ pub struct GetPresenceRequest {
     client: crate::Client,
     user: Option<crate::ids::UserId>,
 }
+
 impl GetPresenceRequest {
     /// `user` (UserId): User to act on.
     pub fn user(mut self, user: impl Into<crate::ids::UserId>) -> Self {
         self.user = Some(user.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<GetPresenceResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                GetPresenceResponse,
-            >(&crate::generated::spec_table::USERS_GET_PRESENCE, args)
-            .await
+        client.execute(&crate::generated::spec_table::USERS_GET_PRESENCE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -662,6 +710,7 @@ impl GetPresenceRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for GetPresenceRequest {
     type Output = crate::Result<GetPresenceResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<GetPresenceResponse>>;
@@ -669,6 +718,7 @@ impl std::future::IntoFuture for GetPresenceRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `users.getPresence`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -692,9 +742,11 @@ pub struct GetPresenceResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub presence: Option<String>,
 }
+
 impl crate::de::Lenient for GetPresenceResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `users.identity` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Users::identity`], which documents the arguments.
@@ -703,22 +755,21 @@ impl crate::de::Lenient for GetPresenceResponse {
 pub struct IdentityRequest {
     client: crate::Client,
 }
+
 impl IdentityRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<IdentityResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                IdentityResponse,
-            >(&crate::generated::spec_table::USERS_IDENTITY, args)
-            .await
+        client.execute(&crate::generated::spec_table::USERS_IDENTITY, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let args = crate::request::Args::new();
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for IdentityRequest {
     type Output = crate::Result<IdentityResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<IdentityResponse>>;
@@ -726,6 +777,7 @@ impl std::future::IntoFuture for IdentityRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `users.identity`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -737,9 +789,11 @@ pub struct IdentityResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::generated::types::User>,
 }
+
 impl crate::de::Lenient for IdentityResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `users.info` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Users::info`], which documents the arguments.
@@ -750,19 +804,20 @@ pub struct InfoRequest {
     include_locale: Option<bool>,
     user: crate::ids::UserId,
 }
+
 impl InfoRequest {
     /// `include_locale` (boolean): Include each user's locale.
     pub fn include_locale(mut self, include_locale: bool) -> Self {
         self.include_locale = Some(include_locale);
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<InfoResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<InfoResponse>(&crate::generated::spec_table::USERS_INFO, args)
-            .await
+        client.execute(&crate::generated::spec_table::USERS_INFO, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -773,6 +828,7 @@ impl InfoRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for InfoRequest {
     type Output = crate::Result<InfoResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<InfoResponse>>;
@@ -780,6 +836,7 @@ impl std::future::IntoFuture for InfoRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `users.info`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -788,9 +845,11 @@ pub struct InfoResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::generated::types::User>,
 }
+
 impl crate::de::Lenient for InfoResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `users.list` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Users::list`], which documents the arguments.
@@ -803,34 +862,38 @@ pub struct ListRequest {
     limit: Option<i64>,
     team_id: Option<crate::ids::TeamId>,
 }
+
 impl ListRequest {
     /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
     }
+
     /// `include_locale` (boolean): Include each user's locale.
     pub fn include_locale(mut self, include_locale: bool) -> Self {
         self.include_locale = Some(include_locale);
         self
     }
+
     /// `limit` (integer): Page size.
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
+
     /// `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
     pub fn team_id(mut self, team_id: impl Into<crate::ids::TeamId>) -> Self {
         self.team_id = Some(team_id.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ListResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<ListResponse>(&crate::generated::spec_table::USERS_LIST, args)
-            .await
+        client.execute(&crate::generated::spec_table::USERS_LIST, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -849,6 +912,7 @@ impl ListRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ListRequest {
     type Output = crate::Result<ListResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
@@ -856,6 +920,7 @@ impl std::future::IntoFuture for ListRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `users.list`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -873,35 +938,43 @@ pub struct ListResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
+
 impl crate::de::Lenient for ListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 impl crate::paginate::Paginate for ListRequest {
     type Page = ListResponse;
     type Item = crate::generated::types::User;
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+
     fn next_cursor(page: &ListResponse) -> Option<&str> {
         page.response_metadata.as_ref()?.next_cursor.as_deref()
     }
+
     fn into_items(page: ListResponse) -> Vec<Self::Item> {
         page.members
     }
+
     fn send_page(self) -> crate::BoxFuture<'static, crate::Result<ListResponse>> {
         Box::pin(self.send())
     }
 }
+
 impl ListRequest {
     /// Every page, following `response_metadata.next_cursor`.
     pub fn pages(self) -> crate::paginate::Pages<Self> {
         crate::paginate::Pages::new(self)
     }
+
     /// Every item of every page.
     pub fn items(self) -> crate::paginate::Items<Self> {
         crate::paginate::Items::new(self)
     }
 }
+
 /// A `users.lookupByEmail` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Users::lookup_by_email`], which documents the arguments.
@@ -911,16 +984,14 @@ pub struct LookupByEmailRequest {
     client: crate::Client,
     email: String,
 }
+
 impl LookupByEmailRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<LookupByEmailResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                LookupByEmailResponse,
-            >(&crate::generated::spec_table::USERS_LOOKUP_BY_EMAIL, args)
-            .await
+        client.execute(&crate::generated::spec_table::USERS_LOOKUP_BY_EMAIL, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -928,6 +999,7 @@ impl LookupByEmailRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for LookupByEmailRequest {
     type Output = crate::Result<LookupByEmailResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<LookupByEmailResponse>>;
@@ -935,6 +1007,7 @@ impl std::future::IntoFuture for LookupByEmailRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `users.lookupByEmail`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -946,9 +1019,11 @@ pub struct LookupByEmailResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::generated::types::User>,
 }
+
 impl crate::de::Lenient for LookupByEmailResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `users.profile.get` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Users::profile_get`], which documents the arguments.
@@ -959,26 +1034,26 @@ pub struct ProfileGetRequest {
     include_labels: Option<bool>,
     user: Option<crate::ids::UserId>,
 }
+
 impl ProfileGetRequest {
     /// `include_labels` (boolean): Flag: include labels.
     pub fn include_labels(mut self, include_labels: bool) -> Self {
         self.include_labels = Some(include_labels);
         self
     }
+
     /// `user` (UserId): User to act on.
     pub fn user(mut self, user: impl Into<crate::ids::UserId>) -> Self {
         self.user = Some(user.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ProfileGetResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                ProfileGetResponse,
-            >(&crate::generated::spec_table::USERS_PROFILE_GET, args)
-            .await
+        client.execute(&crate::generated::spec_table::USERS_PROFILE_GET, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -991,6 +1066,7 @@ impl ProfileGetRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ProfileGetRequest {
     type Output = crate::Result<ProfileGetResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<ProfileGetResponse>>;
@@ -998,6 +1074,7 @@ impl std::future::IntoFuture for ProfileGetRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `users.profile.get`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1006,9 +1083,11 @@ pub struct ProfileGetResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub profile: Option<crate::generated::types::UserProfile>,
 }
+
 impl crate::de::Lenient for ProfileGetResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `users.profile.set` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Users::profile_set`], which documents the arguments.
@@ -1021,36 +1100,38 @@ pub struct ProfileSetRequest {
     user: Option<crate::ids::UserId>,
     value: Option<String>,
 }
+
 impl ProfileSetRequest {
     /// `name` (string): Name to use.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
+
     /// `profile` (JSON): Profile fields to change, as a JSON object.
     pub fn profile(mut self, profile: serde_json::Value) -> Self {
         self.profile = Some(profile);
         self
     }
+
     /// `user` (UserId): User to act on.
     pub fn user(mut self, user: impl Into<crate::ids::UserId>) -> Self {
         self.user = Some(user.into());
         self
     }
+
     /// `value` (string): Value.
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ProfileSetResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                ProfileSetResponse,
-            >(&crate::generated::spec_table::USERS_PROFILE_SET, args)
-            .await
+        client.execute(&crate::generated::spec_table::USERS_PROFILE_SET, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1069,6 +1150,7 @@ impl ProfileSetRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for ProfileSetRequest {
     type Output = crate::Result<ProfileSetResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<ProfileSetResponse>>;
@@ -1076,6 +1158,7 @@ impl std::future::IntoFuture for ProfileSetRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `users.profile.set`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1087,9 +1170,11 @@ pub struct ProfileSetResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
 }
+
 impl crate::de::Lenient for ProfileSetResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `users.setActive` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Users::set_active`], which documents the arguments.
@@ -1098,22 +1183,21 @@ impl crate::de::Lenient for ProfileSetResponse {
 pub struct SetActiveRequest {
     client: crate::Client,
 }
+
 impl SetActiveRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<SetActiveResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                SetActiveResponse,
-            >(&crate::generated::spec_table::USERS_SET_ACTIVE, args)
-            .await
+        client.execute(&crate::generated::spec_table::USERS_SET_ACTIVE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let args = crate::request::Args::new();
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for SetActiveRequest {
     type Output = crate::Result<SetActiveResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<SetActiveResponse>>;
@@ -1121,6 +1205,7 @@ impl std::future::IntoFuture for SetActiveRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `users.setActive`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1128,6 +1213,7 @@ pub struct SetActiveResponse {}
 impl crate::de::Lenient for SetActiveResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `users.setPhoto` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Users::set_photo`], which documents the arguments.
@@ -1140,36 +1226,38 @@ pub struct SetPhotoRequest {
     crop_y: Option<i64>,
     image: Option<String>,
 }
+
 impl SetPhotoRequest {
     /// `crop_w` (integer): Crop w.
     pub fn crop_w(mut self, crop_w: i64) -> Self {
         self.crop_w = Some(crop_w);
         self
     }
+
     /// `crop_x` (integer): Crop x.
     pub fn crop_x(mut self, crop_x: i64) -> Self {
         self.crop_x = Some(crop_x);
         self
     }
+
     /// `crop_y` (integer): Crop y.
     pub fn crop_y(mut self, crop_y: i64) -> Self {
         self.crop_y = Some(crop_y);
         self
     }
+
     /// `image` (string): Image file to upload.
     pub fn image(mut self, image: impl Into<String>) -> Self {
         self.image = Some(image.into());
         self
     }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<SetPhotoResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                SetPhotoResponse,
-            >(&crate::generated::spec_table::USERS_SET_PHOTO, args)
-            .await
+        client.execute(&crate::generated::spec_table::USERS_SET_PHOTO, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1188,6 +1276,7 @@ impl SetPhotoRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for SetPhotoRequest {
     type Output = crate::Result<SetPhotoResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<SetPhotoResponse>>;
@@ -1195,6 +1284,7 @@ impl std::future::IntoFuture for SetPhotoRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `users.setPhoto`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1203,9 +1293,11 @@ pub struct SetPhotoResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub profile: Option<crate::generated::types::UserProfile>,
 }
+
 impl crate::de::Lenient for SetPhotoResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
 /// A `users.setPresence` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Users::set_presence`], which documents the arguments.
@@ -1215,16 +1307,14 @@ pub struct SetPresenceRequest {
     client: crate::Client,
     presence: PresenceChoice,
 }
+
 impl SetPresenceRequest {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<SetPresenceResponse> {
         let (client, args) = self.into_args();
-        client
-            .execute::<
-                SetPresenceResponse,
-            >(&crate::generated::spec_table::USERS_SET_PRESENCE, args)
-            .await
+        client.execute(&crate::generated::spec_table::USERS_SET_PRESENCE, args).await
     }
+
     /// The client and the encoding-neutral argument list.
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
@@ -1235,6 +1325,7 @@ impl SetPresenceRequest {
         (self.client, args)
     }
 }
+
 impl std::future::IntoFuture for SetPresenceRequest {
     type Output = crate::Result<SetPresenceResponse>;
     type IntoFuture = crate::BoxFuture<'static, crate::Result<SetPresenceResponse>>;
@@ -1242,6 +1333,7 @@ impl std::future::IntoFuture for SetPresenceRequest {
         Box::pin(self.send())
     }
 }
+
 /// The successful response of `users.setPresence`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
