@@ -44,6 +44,8 @@ pub mod paginate;
 pub mod request;
 pub mod retry;
 pub mod spec;
+#[cfg(feature = "files")]
+pub mod upload;
 
 #[cfg(feature = "axum")]
 pub mod axum;
