@@ -33,16 +33,25 @@ mod admin;
 mod faults;
 pub mod fixtures;
 mod journal;
+mod oauth;
 pub mod record;
 mod request;
 mod rtm;
 mod server;
 mod simulator;
+mod slash;
 mod validate;
+mod webhooks;
 
 pub use faults::{Fault, RtmFault};
 pub use fixtures::{Fixture, FixtureResponse, Matcher, Step, Transcript};
 pub use journal::{Call, Frame};
+pub use oauth::{OAUTH_AUTHORIZE, OauthApp};
 pub use request::TokenKind;
 pub use server::{DEFAULT_WAIT, Expectation, FakeSlack, FakeSlackBuilder, FaultSetup, StartError};
 pub use simulator::{BOT_ID, BOT_USER, DEFAULT_USER, TEAM_ID, TEAM_NAME};
+pub use slash::{
+    RESPONSE_URL, ResponseUrlPost, SLASH_COMMAND, SLASH_TIMEOUT, SlashInvocation, SlashInvokeError,
+    SlashRun,
+};
+pub use webhooks::INCOMING_WEBHOOK;

@@ -56,6 +56,9 @@ pub(crate) struct State {
     pub(crate) fixtures: FixtureSet,
     pub(crate) misses: Vec<String>,
     pub(crate) expectations: Vec<ExpectRule>,
+    pub(crate) hooks: crate::webhooks::Hooks,
+    pub(crate) response_urls: crate::slash::ResponseUrls,
+    pub(crate) oauth: crate::oauth::OauthState,
 }
 
 impl State {
@@ -116,6 +119,8 @@ impl Inner {
         st.fixtures = self.initial_fixtures.clone();
         st.misses.clear();
         st.expectations.clear();
+        st.response_urls.reset();
+        st.oauth.reset();
         for c in st.clients.drain(..) {
             let _ = c.tx.send(Out::Close);
         }
@@ -161,6 +166,7 @@ impl Inner {
         let d = request::decode(req);
         let (template, call) = {
             let mut st = self.lock();
+            st.oauth.basic = crate::oauth::basic_credentials(req);
             let seq = st.journal.next_seq();
             let (status, headers, body, source, delay) = self.answer_locked(&mut st, &d);
             let call = Call {
@@ -252,7 +258,9 @@ impl Inner {
         }
         let spec = slack_api::spec::method(&d.method);
         let has_fixture = st.fixtures.fixtures.iter().any(|f| f.method == d.method);
-        let simulated = self.simulate && simulator::SIMULATED.contains(&d.method.as_str());
+        let simulated = self.simulate
+            && (simulator::SIMULATED.contains(&d.method.as_str())
+                || crate::oauth::METHODS.contains(&d.method.as_str()));
         if spec.is_none() && !has_fixture && !simulated {
             return invalid(validate::error("unknown_method"));
         }
@@ -262,6 +270,9 @@ impl Inner {
         if let Some(spec) = spec
             && let Err(body) = validate::check_args(spec, &d.args)
         {
+            return invalid(body);
+        }
+        if let Some(body) = crate::oauth::check_token(st, d) {
             return invalid(body);
         }
         match st.fixtures.find(&d.method, &d.args, d.token_kind) {
@@ -301,6 +312,9 @@ impl Inner {
                 return (200, body, "no_fixture".into());
             }
             Err(_) => {}
+        }
+        if let Some(body) = crate::oauth::handle(st, self.seed, d) {
+            return (200, body, "simulator".into());
         }
         let caller = st.workspace.caller_for(d.token_kind, d.token.as_deref());
         match st
@@ -491,6 +505,9 @@ impl FakeSlackBuilder {
                 fixtures: set.clone(),
                 misses: Vec::new(),
                 expectations: Vec::new(),
+                hooks: Default::default(),
+                response_urls: Default::default(),
+                oauth: Default::default(),
             }),
             changed: Notify::new(),
             simulate: self.simulate,
@@ -510,6 +527,7 @@ impl FakeSlackBuilder {
             .named("slack-testkit admin")
             .mount(&server)
             .await;
+        crate::webhooks::mount(&server, &inner).await;
         Mock::given(path_regex("^/api/"))
             .and(ResetPending(inner.clone()))
             .respond_with_err({
@@ -670,6 +688,10 @@ impl FakeSlack {
         self.server.as_ref().expect("server lives until drop")
     }
 
+    pub(crate) fn inner(&self) -> &Arc<Inner> {
+        &self.inner
+    }
+
     /// The Web API base URL, ending with `/api/`.
     pub fn api_base_url(&self) -> String {
         format!("{}/api/", self.server().uri())
@@ -707,6 +729,7 @@ impl FakeSlack {
         slack_api::Client::builder()
             .token(token)
             .api_base_url(self.api_base_url())
+            .oauth_base_url(format!("{}/oauth/v2/authorize", self.uri()))
     }
 
     /// A user token that acts as that seeded user (e.g. `U_BOB`).

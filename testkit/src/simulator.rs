@@ -8,6 +8,8 @@ use serde_json::{Map, Value, json};
 
 use crate::request::TokenKind;
 
+pub(crate) mod app_posts;
+
 /// Team ID of the simulated workspace.
 pub const TEAM_ID: &str = "T0001";
 /// Team name of the simulated workspace.

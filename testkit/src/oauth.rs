@@ -1,0 +1,562 @@
+//! The OAuth v2 install flow on the fake: the authorize page (which approves
+//! at once and redirects), `oauth.v2.access` (code and refresh-token grants)
+//! and `oauth.v2.exchange`, for apps registered with [`FakeSlack::oauth_app`]
+//! or [`FakeSlack::register_oauth_app`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::request::{Decoded, TokenKind};
+use crate::server::{FakeSlack, Inner, State};
+use crate::simulator::{BOT_USER, DEFAULT_USER, TEAM_ID, TEAM_NAME};
+use crate::webhooks::{journal, opaque};
+
+/// Journal name of visits to the authorize page.
+pub const OAUTH_AUTHORIZE: &str = "oauth_authorize";
+
+/// Web API methods this module answers.
+pub(crate) const METHODS: &[&str] = &["oauth.v2.access", "oauth.v2.exchange"];
+
+const APP_ID: &str = "A_BOT";
+const DEFAULT_CLIENT_ID: &str = "1000000000001.2000000000002";
+const DEFAULT_CLIENT_SECRET: &str = "testkit-client-secret";
+
+/// An app registered with the fake's OAuth: credentials and install behaviour.
+///
+/// `Debug` leaves the client secret out.
+#[derive(Clone, PartialEq, Eq)]
+#[must_use]
+pub struct OauthApp {
+    client_id: String,
+    client_secret: String,
+    token_rotation: bool,
+    expires_in: u64,
+    redirect_uris: Vec<String>,
+    deny: bool,
+    installer: String,
+}
+
+impl fmt::Debug for OauthApp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OauthApp")
+            .field("client_id", &self.client_id)
+            .field("token_rotation", &self.token_rotation)
+            .field("expires_in", &self.expires_in)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("deny", &self.deny)
+            .field("installer", &self.installer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OauthApp {
+    /// An app with these credentials: no token rotation, any redirect URI,
+    /// installed by `U_ALICE`, who clicks "Allow".
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        OauthApp {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            token_rotation: false,
+            expires_in: 43_200,
+            redirect_uris: Vec::new(),
+            deny: false,
+            installer: DEFAULT_USER.to_string(),
+        }
+    }
+
+    /// Turns token rotation on: tokens expire (after 12 hours unless
+    /// [`expires_in`](Self::expires_in) says otherwise) and come with a refresh token.
+    pub fn token_rotation(mut self, on: bool) -> Self {
+        self.token_rotation = on;
+        self
+    }
+
+    /// Lifetime of rotating tokens, in seconds.
+    pub fn expires_in(mut self, seconds: u64) -> Self {
+        self.expires_in = seconds;
+        self
+    }
+
+    /// Adds an allowed redirect URI (the app settings' list). With none, any is accepted;
+    /// otherwise the authorize request's must start with one of them.
+    pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.redirect_uris.push(uri.into());
+        self
+    }
+
+    /// Whether the user clicks "Cancel": the authorize page then redirects
+    /// with `error=access_denied`.
+    pub fn deny(mut self, deny: bool) -> Self {
+        self.deny = deny;
+        self
+    }
+
+    /// Who installs the app (whose user token `authed_user` carries).
+    pub fn installer(mut self, user: impl Into<String>) -> Self {
+        self.installer = user.into();
+        self
+    }
+
+    /// The client ID.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The client secret.
+    pub fn client_secret(&self) -> &str {
+        &self.client_secret
+    }
+}
+
+/// A code handed out by the authorize page, until exchanged.
+#[derive(Debug, Clone)]
+struct Grant {
+    client_id: String,
+    scopes: Vec<String>,
+    user_scopes: Vec<String>,
+    redirect_uri: Option<String>,
+    user: String,
+}
+
+/// What a refresh token renews.
+#[derive(Debug, Clone)]
+struct Renewable {
+    client_id: String,
+    /// `bot` or `user`.
+    token_type: &'static str,
+    user: String,
+    scopes: String,
+}
+
+/// OAuth state: apps, pending codes, issued tokens.
+#[derive(Debug, Default)]
+pub(crate) struct OauthState {
+    apps: BTreeMap<String, OauthApp>,
+    codes: BTreeMap<String, Grant>,
+    refresh: BTreeMap<String, Renewable>,
+    /// Rotating access tokens and when they stop working.
+    expiring: BTreeMap<String, Instant>,
+    /// Legacy tokens already traded by `oauth.v2.exchange`.
+    exchanged: Vec<String>,
+    counter: u64,
+    /// HTTP Basic credentials of the request being answered (set per request).
+    pub(crate) basic: Option<(String, String)>,
+}
+
+impl OauthState {
+    /// Forgets codes and tokens; registered apps stay (they are configuration).
+    pub(crate) fn reset(&mut self) {
+        let apps = std::mem::take(&mut self.apps);
+        *self = OauthState {
+            apps,
+            ..OauthState::default()
+        };
+    }
+}
+
+/// Client id and secret from an `Authorization: Basic` header.
+pub(crate) fn basic_credentials(req: &Request) -> Option<(String, String)> {
+    let value = req.headers.get("authorization")?.to_str().ok()?.trim();
+    let encoded = value
+        .get(..6)
+        .filter(|p| p.eq_ignore_ascii_case("basic "))
+        .map(|_| &value[6..])?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((id.to_string(), secret.to_string()))
+}
+
+/// `token_expired` for a rotating token past its lifetime.
+pub(crate) fn check_token(st: &State, d: &Decoded) -> Option<Value> {
+    let token = d.token.as_deref()?;
+    let expires = st.oauth.expiring.get(token)?;
+    (Instant::now() >= *expires).then(|| json!({"ok": false, "error": "token_expired"}))
+}
+
+fn list(s: Option<&str>) -> Vec<String> {
+    s.unwrap_or("")
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl OauthState {
+    fn next(&mut self, seed: u64, len: usize) -> (u64, String) {
+        self.counter += 1;
+        (self.counter, opaque(seed, 5_000 + self.counter, len))
+    }
+
+    /// A new access token (and, with rotation, refresh token and lifetime) as JSON fields.
+    fn issue(
+        &mut self,
+        seed: u64,
+        app: &OauthApp,
+        token_type: &'static str,
+        user: &str,
+        scopes: &str,
+    ) -> Value {
+        let (n, secret) = self.next(seed, 24);
+        let access = match token_type {
+            "bot" => format!("xoxb-{n}-{secret}"),
+            // The trailing user ID makes the simulator act as that user.
+            _ => format!("xoxp-{n}-{secret}-{user}"),
+        };
+        let mut v = json!({
+            "access_token": access,
+            "token_type": token_type,
+            "scope": scopes,
+        });
+        if app.token_rotation {
+            let (_, r) = self.next(seed, 40);
+            let refresh = format!("xoxe-1-{r}");
+            self.refresh.insert(
+                refresh.clone(),
+                Renewable {
+                    client_id: app.client_id.clone(),
+                    token_type,
+                    user: user.to_string(),
+                    scopes: scopes.to_string(),
+                },
+            );
+            self.expiring
+                .insert(access, Instant::now() + Duration::from_secs(app.expires_in));
+            v["refresh_token"] = json!(refresh);
+            v["expires_in"] = json!(app.expires_in);
+        }
+        v
+    }
+
+    /// The app named by the request's credentials (form fields or HTTP Basic).
+    fn authenticate(&mut self, d: &Decoded) -> Result<OauthApp, String> {
+        let basic = self.basic.take();
+        let (id, secret) = match basic {
+            Some(pair) => pair,
+            None => (
+                d.args.get("client_id").cloned().unwrap_or_default(),
+                d.args.get("client_secret").cloned().unwrap_or_default(),
+            ),
+        };
+        let app = self
+            .apps
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| "invalid_client_id".to_string())?;
+        if app.client_secret != secret {
+            return Err("bad_client_secret".into());
+        }
+        Ok(app)
+    }
+
+    fn access(&mut self, seed: u64, d: &Decoded) -> Result<Value, String> {
+        let app = self.authenticate(d)?;
+        let arg = |k: &str| d.args.get(k).map(String::as_str).filter(|v| !v.is_empty());
+        match arg("grant_type").unwrap_or("authorization_code") {
+            "authorization_code" => {
+                let code = arg("code").ok_or("invalid_code")?;
+                let grant = self
+                    .codes
+                    .get(code)
+                    .filter(|g| g.client_id == app.client_id)
+                    .cloned()
+                    .ok_or("invalid_code")?;
+                if grant.redirect_uri.is_some()
+                    && grant.redirect_uri.as_deref() != arg("redirect_uri")
+                {
+                    return Err("bad_redirect_uri".into());
+                }
+                // Codes work once.
+                self.codes.remove(code);
+                let mut body = json!({
+                    "app_id": APP_ID,
+                    "team": {"id": TEAM_ID, "name": TEAM_NAME},
+                    "enterprise": null,
+                    "is_enterprise_install": false,
+                    "authed_user": {"id": grant.user},
+                });
+                if !grant.scopes.is_empty() {
+                    let bot = self.issue(seed, &app, "bot", BOT_USER, &grant.scopes.join(","));
+                    if let (Value::Object(b), Value::Object(t)) = (&mut body, bot) {
+                        b.extend(t);
+                    }
+                    body["bot_user_id"] = json!(BOT_USER);
+                }
+                if !grant.user_scopes.is_empty() {
+                    let user = self.issue(
+                        seed,
+                        &app,
+                        "user",
+                        &grant.user,
+                        &grant.user_scopes.join(","),
+                    );
+                    if let (Value::Object(u), Value::Object(t)) = (&mut body["authed_user"], user) {
+                        u.extend(t);
+                    }
+                }
+                Ok(body)
+            }
+            "refresh_token" => {
+                let token = arg("refresh_token").ok_or("invalid_refresh_token")?;
+                let r = self
+                    .refresh
+                    .get(token)
+                    .filter(|r| r.client_id == app.client_id)
+                    .cloned()
+                    .ok_or("invalid_refresh_token")?;
+                let mut body = self.issue(seed, &app, r.token_type, &r.user, &r.scopes);
+                body["app_id"] = json!(APP_ID);
+                body["team"] = json!({"id": TEAM_ID, "name": TEAM_NAME});
+                body["enterprise"] = Value::Null;
+                body["is_enterprise_install"] = json!(false);
+                if r.token_type == "bot" {
+                    body["bot_user_id"] = json!(BOT_USER);
+                } else {
+                    body["authed_user"] = json!({"id": r.user});
+                }
+                Ok(body)
+            }
+            _ => Err("invalid_grant_type".into()),
+        }
+    }
+
+    fn exchange(&mut self, seed: u64, d: &Decoded, user: &str) -> Result<Value, String> {
+        let app = self.authenticate(d)?;
+        let token = d.token.clone().ok_or("invalid_token")?;
+        if !app.token_rotation {
+            return Err("token_rotation_not_enabled".into());
+        }
+        if self.exchanged.contains(&token) {
+            return Err("token_already_exchanged".into());
+        }
+        if self.expiring.contains_key(&token) {
+            return Err("invalid_token".into());
+        }
+        let token_type = match d.token_kind {
+            TokenKind::Bot => "bot",
+            TokenKind::User => "user",
+            _ => return Err("invalid_token".into()),
+        };
+        self.exchanged.push(token);
+        let who = if token_type == "bot" { BOT_USER } else { user };
+        let mut body = self.issue(seed, &app, token_type, who, "");
+        body["app_id"] = json!(APP_ID);
+        body["team"] = json!({"id": TEAM_ID, "name": TEAM_NAME});
+        body["enterprise"] = Value::Null;
+        body["is_enterprise_install"] = json!(false);
+        if token_type == "bot" {
+            body["bot_user_id"] = json!(BOT_USER);
+        } else {
+            body["user_id"] = json!(user);
+        }
+        Ok(body)
+    }
+}
+
+/// Answers an `oauth.v2.*` method, or `None` for other methods.
+pub(crate) fn handle(st: &mut State, seed: u64, d: &Decoded) -> Option<Value> {
+    let res = match d.method.as_str() {
+        "oauth.v2.access" => st.oauth.access(seed, d),
+        "oauth.v2.exchange" => {
+            let user = st
+                .workspace
+                .caller_for(d.token_kind, d.token.as_deref())
+                .user;
+            st.oauth.exchange(seed, d, &user)
+        }
+        _ => return None,
+    };
+    Some(match res {
+        Ok(Value::Object(mut m)) => {
+            let mut out = serde_json::Map::new();
+            out.insert("ok".into(), json!(true));
+            out.append(&mut m);
+            Value::Object(out)
+        }
+        Ok(other) => other,
+        Err(code) => json!({"ok": false, "error": code}),
+    })
+}
+
+/// `GET /oauth/v2/authorize`: the user "clicks Allow" (or Cancel) at once.
+struct Authorize(Arc<Inner>);
+
+impl Respond for Authorize {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let inner = &self.0;
+        let template = {
+            let mut st = inner.lock();
+            let q: BTreeMap<String, String> = req.url.query_pairs().into_owned().collect();
+            let (status, location, error) = authorize(&mut st, inner.seed, &q);
+            let mut args = q.clone();
+            args.remove("state");
+            let response = match (&error, &location) {
+                (Some(code), _) => json!({"ok": false, "error": code}),
+                (None, Some(loc)) => json!({"ok": true, "redirect": loc}),
+                (None, None) => json!({"ok": true}),
+            };
+            journal(&mut st, OAUTH_AUTHORIZE, "GET", args, status, response);
+            match location {
+                Some(loc) => ResponseTemplate::new(status).insert_header("location", loc.as_str()),
+                None => ResponseTemplate::new(status).set_body_raw(
+                    error.unwrap_or_default().into_bytes(),
+                    "text/plain; charset=utf-8",
+                ),
+            }
+        };
+        inner.changed.notify_waiters();
+        template
+    }
+}
+
+/// Status, redirect location, and error code of an authorize request.
+fn authorize(
+    st: &mut State,
+    seed: u64,
+    q: &BTreeMap<String, String>,
+) -> (u16, Option<String>, Option<String>) {
+    let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    // Problems with the client or redirect URI are shown on Slack's page, not redirected.
+    let Some(app) = get("client_id")
+        .and_then(|id| st.oauth.apps.get(id))
+        .cloned()
+    else {
+        return (400, None, Some("invalid_client_id".into()));
+    };
+    let redirect = match get("redirect_uri") {
+        Some(r)
+            if app.redirect_uris.is_empty()
+                || app.redirect_uris.iter().any(|a| r.starts_with(a.as_str())) =>
+        {
+            r.to_string()
+        }
+        Some(_) => return (400, None, Some("bad_redirect_uri".into())),
+        None => match app.redirect_uris.first() {
+            Some(r) => r.clone(),
+            None => return (400, None, Some("bad_redirect_uri".into())),
+        },
+    };
+    let Ok(mut target) = url::Url::parse(&redirect) else {
+        return (400, None, Some("bad_redirect_uri".into()));
+    };
+    let scopes = list(get("scope"));
+    let user_scopes = list(get("user_scope"));
+    let error = if scopes.is_empty() && user_scopes.is_empty() {
+        Some("invalid_scope")
+    } else if app.deny {
+        Some("access_denied")
+    } else {
+        None
+    };
+    {
+        let mut pairs = target.query_pairs_mut();
+        match error {
+            Some(code) => {
+                pairs.append_pair("error", code);
+            }
+            None => {
+                let (n, secret) = st.oauth.next(seed, 20);
+                let code = format!("{n}.{secret}");
+                st.oauth.codes.insert(
+                    code.clone(),
+                    Grant {
+                        client_id: app.client_id.clone(),
+                        scopes,
+                        user_scopes,
+                        redirect_uri: get("redirect_uri").map(str::to_string),
+                        user: app.installer.clone(),
+                    },
+                );
+                pairs.append_pair("code", &code);
+            }
+        }
+        if let Some(state) = q.get("state") {
+            pairs.append_pair("state", state);
+        }
+    }
+    (302, Some(target.into()), error.map(str::to_string))
+}
+
+pub(crate) async fn mount(server: &MockServer, inner: &Arc<Inner>) {
+    Mock::given(method("GET"))
+        .and(path("/oauth/v2/authorize"))
+        .respond_with(Authorize(inner.clone()))
+        .with_priority(2)
+        .named("slack-testkit OAuth authorize")
+        .mount(server)
+        .await;
+}
+
+impl FakeSlack {
+    /// The default OAuth app (registered on first call): client ID
+    /// `1000000000001.2000000000002`, no token rotation, any redirect URI.
+    pub fn oauth_app(&self) -> OauthApp {
+        let mut st = self.inner().lock();
+        st.oauth
+            .apps
+            .entry(DEFAULT_CLIENT_ID.to_string())
+            .or_insert_with(|| OauthApp::new(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET))
+            .clone()
+    }
+
+    /// Registers (or replaces, by client ID) an OAuth app; returns it.
+    ///
+    /// The authorize page at [`oauth_authorize_url`](Self::oauth_authorize_url)
+    /// then redirects to the app's `redirect_uri` with `code` and `state`
+    /// (or `error=access_denied` when the app is set to [`deny`](OauthApp::deny)),
+    /// and `oauth.v2.access` trades the code, once, for a bot token (when
+    /// `scope` was asked) and a user token in `authed_user` (when
+    /// `user_scope` was). Credentials go in the form or HTTP Basic. With
+    /// token rotation, tokens come with `refresh_token` and `expires_in`,
+    /// answer `token_expired` once expired, and the `refresh_token` grant
+    /// and `oauth.v2.exchange` hand out new ones.
+    pub fn register_oauth_app(&self, app: OauthApp) -> OauthApp {
+        self.inner()
+            .lock()
+            .oauth
+            .apps
+            .insert(app.client_id.clone(), app.clone());
+        app
+    }
+
+    /// The authorize page, `{uri}/oauth/v2/authorize` (clients from
+    /// [`client`](Self::client) already use it for `authorize_url`).
+    pub fn oauth_authorize_url(&self) -> String {
+        format!("{}/oauth/v2/authorize", self.uri())
+    }
+
+    /// A `slack_api::Client` without a token, pointed at this fake (for `oauth.v2.access`).
+    pub fn anonymous_client(&self) -> slack_api::Client {
+        slack_api::Client::builder()
+            .api_base_url(self.api_base_url())
+            .oauth_base_url(self.oauth_authorize_url())
+            .build()
+            .expect("a client for a loopback URL always builds")
+    }
+
+    /// Makes every rotating token issued so far expire now (they answer
+    /// `token_expired`), so a test can exercise its refresh path without
+    /// waiting. Returns how many tokens it expired.
+    pub fn expire_oauth_tokens(&self) -> usize {
+        let mut st = self.inner().lock();
+        let now = Instant::now();
+        let mut n = 0;
+        for at in st.oauth.expiring.values_mut() {
+            if *at > now {
+                *at = now;
+                n += 1;
+            }
+        }
+        n
+    }
+}
