@@ -32,7 +32,6 @@ const DEFAULT_CLIENT_SECRET: &str = "testkit-client-secret";
 ///
 /// `Debug` leaves the client secret out.
 #[derive(Clone, PartialEq, Eq)]
-#[must_use]
 pub struct OauthApp {
     client_id: String,
     client_secret: String,
@@ -73,12 +72,14 @@ impl OauthApp {
 
     /// Turns token rotation on: tokens expire (after 12 hours unless
     /// [`expires_in`](Self::expires_in) says otherwise) and come with a refresh token.
+    #[must_use]
     pub fn token_rotation(mut self, on: bool) -> Self {
         self.token_rotation = on;
         self
     }
 
     /// Lifetime of rotating tokens, in seconds.
+    #[must_use]
     pub fn expires_in(mut self, seconds: u64) -> Self {
         self.expires_in = seconds;
         self
@@ -86,6 +87,7 @@ impl OauthApp {
 
     /// Adds an allowed redirect URI (the app settings' list). With none, any is accepted;
     /// otherwise the authorize request's must start with one of them.
+    #[must_use]
     pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
         self.redirect_uris.push(uri.into());
         self
@@ -93,12 +95,14 @@ impl OauthApp {
 
     /// Whether the user clicks "Cancel": the authorize page then redirects
     /// with `error=access_denied`.
+    #[must_use]
     pub fn deny(mut self, deny: bool) -> Self {
         self.deny = deny;
         self
     }
 
     /// Who installs the app (whose user token `authed_user` carries).
+    #[must_use]
     pub fn installer(mut self, user: impl Into<String>) -> Self {
         self.installer = user.into();
         self
