@@ -21,9 +21,21 @@ if [[ ! -f $stamp || "$(cat "$stamp")" != "${requirements[*]}" ]]; then
     echo "${requirements[*]}" >"$stamp"
 fi
 
-# 2. The fake, on ports of its own. Built first so the start-up wait below
-# does not include compile time.
-cargo build --quiet --locked -p slack-testkit --bin fake-slack
+# 2. The fake, on ports of its own. The binary is started directly rather than
+# through `cargo run`, so the start-up wait below never includes a rebuild.
+server_bin=$(
+    cargo build --quiet --locked -p slack-testkit --bin fake-slack --message-format=json-render-diagnostics |
+        "$venv/bin/python" -c '
+import json, sys
+for line in sys.stdin:
+    msg = json.loads(line)
+    if msg.get("reason") == "compiler-artifact" and msg.get("executable") and msg["target"]["name"] == "fake-slack":
+        print(msg["executable"])'
+)
+if [[ -z $server_bin ]]; then
+    echo "cargo build did not report the fake-slack executable" >&2
+    exit 1
+fi
 
 workdir=$(mktemp -d)
 server_pid=
@@ -37,16 +49,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-cargo run --quiet --locked -p slack-testkit --bin fake-slack -- --port 0 --rtm-port 0 \
-    >"$workdir/stdout" 2>"$workdir/stderr" &
+"$server_bin" --port 0 --rtm-port 0 >"$workdir/stdout" 2>"$workdir/stderr" &
 server_pid=$!
 
 # The server prints one JSON line with its URLs once it listens.
 line=
 for _ in $(seq 1 300); do
-    if [[ -s $workdir/stdout ]]; then
-        IFS= read -r line <"$workdir/stdout" || true
-        [[ -n $line ]] && break
+    # Only a complete line: the JSON may be read while it is being written.
+    if [[ $(wc -l <"$workdir/stdout") -ge 1 ]]; then
+        IFS= read -r line <"$workdir/stdout"
+        break
     fi
     if ! kill -0 "$server_pid" 2>/dev/null; then
         echo "fake-slack exited before printing its URLs:" >&2
