@@ -4506,6 +4506,24 @@ pub enum Response {
 /// The `ok`/`error` envelope is not checked: a body with `ok: false` next to
 /// success fields still decodes. Fails with the JSON path of the first field
 /// that does not decode, or when `method` is unknown (or its feature is off).
+#[cfg_attr(
+    not(
+        any(
+            feature = "api",
+            feature = "apps",
+            feature = "auth",
+            feature = "channels",
+            feature = "chat",
+            feature = "conversations",
+            feature = "files",
+            feature = "oauth",
+            feature = "reactions",
+            feature = "rtm",
+            feature = "users"
+        )
+    ),
+    allow(unused_variables)
+)]
 pub fn decode_response(
     method: &str,
     body: &[u8],
