@@ -406,6 +406,107 @@ impl crate::de::Lenient for BadgeCountsUpdatedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// One interactive element's action.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct BlockAction {
+    /// The element's `action_id`.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub action_id: Option<String>,
+    /// When it happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub action_ts: Option<String>,
+    /// The block holding the element.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub block_id: Option<String>,
+    /// Chosen conversation, for channel selects.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub selected_channel: Option<crate::ids::ChannelId>,
+    /// Chosen conversation, for conversation selects.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub selected_conversation: Option<crate::ids::ChannelId>,
+    /// Chosen date, for date pickers.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub selected_date: Option<String>,
+    /// Chosen option, for selects and radio buttons.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub selected_option: Option<serde_json::Value>,
+    /// Chosen options, for multi-selects and checkboxes.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub selected_options: Vec<serde_json::Value>,
+    /// Chosen user, for user selects.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub selected_user: Option<crate::ids::UserId>,
+    /// The element's text object.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub text: Option<serde_json::Value>,
+    /// Kind of element (`button`, `static_select`, ...).
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// The button's value.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub value: Option<String>,
+}
+
+impl crate::de::Lenient for BlockAction {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A user used an interactive Block Kit element.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct BlockActionsPayload {
+    /// The actions taken (usually one).
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub actions: Vec<BlockAction>,
+    /// App the interaction belongs to.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub api_app_id: Option<crate::ids::AppId>,
+    /// Conversation of the message, when in one.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel: Option<InteractionChannel>,
+    /// Where the element lives (message, view, ...).
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub container: Option<serde_json::Value>,
+    /// Organization, on Enterprise Grid.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise: Option<InteractionEnterprise>,
+    /// Whether the app is installed organization-wide.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_enterprise_install: Option<bool>,
+    /// The message holding the element, when it is in one.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub message: Option<serde_json::Value>,
+    /// URL to answer through, for elements in messages.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub response_url: Option<String>,
+    /// Current values of the surface's inputs.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub state: Option<serde_json::Value>,
+    /// Workspace the user acted in.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team: Option<InteractionTeam>,
+    /// Legacy verification token; check the signature instead.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub token: Option<String>,
+    /// Short-lived ID for opening a modal.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub trigger_id: Option<String>,
+    /// Kind of interaction.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// User who acted.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user: Option<InteractionUser>,
+    /// The view holding the element, when it is in one.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub view: Option<View>,
+}
+
+impl crate::de::Lenient for BlockActionsPayload {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// Message subtype `bot_add`: an integration was added.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3215,6 +3316,170 @@ impl crate::de::Lenient for Event {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// An installation of the app that may see an event.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EventAuthorization {
+    /// Organization of the installation.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise_id: Option<crate::ids::EnterpriseId>,
+    /// Whether the installation is a bot user.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_bot: Option<bool>,
+    /// Whether the app is installed organization-wide.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_enterprise_install: Option<bool>,
+    /// Workspace of the installation.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<crate::ids::TeamId>,
+    /// User (or bot user) the installation acts as.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user_id: Option<crate::ids::UserId>,
+}
+
+impl crate::de::Lenient for EventAuthorization {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// An Events API delivery: one event plus who it is for.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EventCallback {
+    /// App the event is delivered to.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub api_app_id: Option<crate::ids::AppId>,
+    /// Workspaces the event is visible to (older deliveries).
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub authed_teams: Vec<crate::ids::TeamId>,
+    /// Users the event is visible to (older deliveries).
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub authed_users: Vec<crate::ids::UserId>,
+    /// One installation the event is visible to.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub authorizations: Vec<EventAuthorization>,
+    /// Organization the event happened in, for shared channels.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub context_enterprise_id: Option<crate::ids::EnterpriseId>,
+    /// Workspace the event happened in, for shared channels.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub context_team_id: Option<crate::ids::TeamId>,
+    /// Organization the app is installed in.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise_id: Option<crate::ids::EnterpriseId>,
+    /// The event itself, the same types RTM delivers.
+    #[serde(deserialize_with = "crate::de::req")]
+    pub event: Event,
+    /// Opaque handle for `apps.event.authorizations.list`.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_context: Option<String>,
+    /// Unique ID of this event; redeliveries keep it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_id: Option<String>,
+    /// When the event happened, Unix seconds.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_time: Option<i64>,
+    /// Whether the event happened in a channel shared with another organization.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_ext_shared_channel: Option<bool>,
+    /// Workspace the event belongs to.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<crate::ids::TeamId>,
+    /// Legacy verification token; check the signature instead.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub token: Option<String>,
+    /// Always `event_callback`.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for EventCallback {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// What Slack POSTs to an Events API Request URL (and carries in Socket Mode `events_api` envelopes), by `type`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum EventsApiPayload {
+    /// `type: "app_rate_limited"`: The app is being rate limited.
+    AppRateLimited(AppRateLimitedEvent),
+    /// `type: "event_callback"`: An Events API delivery: one event plus who it is for.
+    EventCallback(EventCallback),
+    /// `type: "url_verification"`: Slack checking a new Request URL: answer with `challenge`.
+    UrlVerification(UrlVerification),
+    /// A `type` this version of the spec does not know, kept as raw JSON.
+    Unknown(serde_json::Value),
+}
+
+impl Default for EventsApiPayload {
+    fn default() -> Self {
+        Self::Unknown(serde_json::Value::Null)
+    }
+}
+
+impl EventsApiPayload {
+    /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`EventsApiPayload::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
+    pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
+        #[derive(serde::Deserialize)]
+        struct Tag<'a> {
+            #[serde(borrow, default, rename = "type")]
+            tag: Option<std::borrow::Cow<'a, str>>,
+        }
+        let tag = match serde_json::from_str::<Tag<'_>>(s) {
+            Ok(t) => t.tag,
+            Err(_) => {
+                return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
+            }
+        };
+        match tag.as_deref() {
+            Some("app_rate_limited") => {
+                crate::de::from_str::<AppRateLimitedEvent>(s).map(Self::AppRateLimited)
+            }
+            Some("event_callback") => {
+                crate::de::from_str::<EventCallback>(s).map(Self::EventCallback)
+            }
+            Some("url_verification") => {
+                crate::de::from_str::<UrlVerification>(s).map(Self::UrlVerification)
+            }
+            _ => crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown),
+        }
+    }
+
+    /// `type` of any known variant: Kind of object or event.
+    pub fn r#type(&self) -> Option<&str> {
+        match self {
+            Self::AppRateLimited(v) => v.r#type.as_deref(),
+            Self::EventCallback(v) => v.r#type.as_deref(),
+            Self::UrlVerification(v) => v.r#type.as_deref(),
+            Self::Unknown(_) => None,
+        }
+    }
+
+    /// `token` of any known variant: Token.
+    pub fn token(&self) -> Option<&str> {
+        match self {
+            Self::AppRateLimited(v) => v.token.as_deref(),
+            Self::EventCallback(v) => v.token.as_deref(),
+            Self::UrlVerification(v) => v.token.as_deref(),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EventsApiPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let raw: Box<serde_json::value::RawValue> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Self::from_json(raw.get()).map_err(serde::de::Error::custom)
+    }
+}
+
+impl crate::de::Lenient for EventsApiPayload {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// An external organization migration finished.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -4789,6 +5054,242 @@ impl crate::de::Lenient for ImOpenEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// Conversation in an interaction payload.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InteractionChannel {
+    /// Conversation ID.
+    #[serde(deserialize_with = "crate::de::req")]
+    pub id: crate::ids::ChannelId,
+    /// Its name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub name: Option<String>,
+}
+
+impl crate::de::Lenient for InteractionChannel {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Organization in an interaction payload.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InteractionEnterprise {
+    /// Organization ID.
+    #[serde(deserialize_with = "crate::de::req")]
+    pub id: crate::ids::EnterpriseId,
+    /// Its name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub name: Option<String>,
+}
+
+impl crate::de::Lenient for InteractionEnterprise {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// An interactivity payload (the `payload` form field, or a Socket Mode `interactive` envelope), by `type`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum InteractionPayload {
+    /// `type: "block_actions"`: A user used an interactive Block Kit element.
+    BlockActions(BlockActionsPayload),
+    /// `type: "message_action"`: A user ran a message shortcut on a message.
+    MessageAction(MessageActionPayload),
+    /// `type: "shortcut"`: A user ran a global shortcut.
+    Shortcut(ShortcutPayload),
+    /// `type: "view_closed"`: A user closed a modal that asked to be told.
+    ViewClosed(ViewClosedPayload),
+    /// `type: "view_submission"`: A user submitted a modal.
+    ViewSubmission(ViewSubmissionPayload),
+    /// A `type` this version of the spec does not know, kept as raw JSON.
+    Unknown(serde_json::Value),
+}
+
+impl Default for InteractionPayload {
+    fn default() -> Self {
+        Self::Unknown(serde_json::Value::Null)
+    }
+}
+
+impl InteractionPayload {
+    /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`InteractionPayload::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
+    pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
+        #[derive(serde::Deserialize)]
+        struct Tag<'a> {
+            #[serde(borrow, default, rename = "type")]
+            tag: Option<std::borrow::Cow<'a, str>>,
+        }
+        let tag = match serde_json::from_str::<Tag<'_>>(s) {
+            Ok(t) => t.tag,
+            Err(_) => {
+                return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
+            }
+        };
+        match tag.as_deref() {
+            Some("block_actions") => {
+                crate::de::from_str::<BlockActionsPayload>(s).map(Self::BlockActions)
+            }
+            Some("message_action") => {
+                crate::de::from_str::<MessageActionPayload>(s).map(Self::MessageAction)
+            }
+            Some("shortcut") => {
+                crate::de::from_str::<ShortcutPayload>(s).map(Self::Shortcut)
+            }
+            Some("view_closed") => {
+                crate::de::from_str::<ViewClosedPayload>(s).map(Self::ViewClosed)
+            }
+            Some("view_submission") => {
+                crate::de::from_str::<ViewSubmissionPayload>(s).map(Self::ViewSubmission)
+            }
+            _ => crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown),
+        }
+    }
+
+    /// `api_app_id` of any known variant: App the interaction belongs to.
+    pub fn api_app_id(&self) -> Option<&crate::ids::AppId> {
+        match self {
+            Self::BlockActions(v) => v.api_app_id.as_ref(),
+            Self::MessageAction(v) => v.api_app_id.as_ref(),
+            Self::Shortcut(v) => v.api_app_id.as_ref(),
+            Self::ViewClosed(v) => v.api_app_id.as_ref(),
+            Self::ViewSubmission(v) => v.api_app_id.as_ref(),
+            Self::Unknown(_) => None,
+        }
+    }
+
+    /// `enterprise` of any known variant: Organization, on Enterprise Grid.
+    pub fn enterprise(
+        &self,
+    ) -> Option<&crate::generated::events::InteractionEnterprise> {
+        match self {
+            Self::BlockActions(v) => v.enterprise.as_ref(),
+            Self::MessageAction(v) => v.enterprise.as_ref(),
+            Self::Shortcut(v) => v.enterprise.as_ref(),
+            Self::ViewClosed(v) => v.enterprise.as_ref(),
+            Self::ViewSubmission(v) => v.enterprise.as_ref(),
+            Self::Unknown(_) => None,
+        }
+    }
+
+    /// `is_enterprise_install` of any known variant: Whether the app is installed organization-wide.
+    pub fn is_enterprise_install(&self) -> Option<&bool> {
+        match self {
+            Self::BlockActions(v) => v.is_enterprise_install.as_ref(),
+            Self::MessageAction(v) => v.is_enterprise_install.as_ref(),
+            Self::Shortcut(v) => v.is_enterprise_install.as_ref(),
+            Self::ViewClosed(v) => v.is_enterprise_install.as_ref(),
+            Self::ViewSubmission(v) => v.is_enterprise_install.as_ref(),
+            Self::Unknown(_) => None,
+        }
+    }
+
+    /// `type` of any known variant: Kind of interaction.
+    pub fn r#type(&self) -> Option<&str> {
+        match self {
+            Self::BlockActions(v) => v.r#type.as_deref(),
+            Self::MessageAction(v) => v.r#type.as_deref(),
+            Self::Shortcut(v) => v.r#type.as_deref(),
+            Self::ViewClosed(v) => v.r#type.as_deref(),
+            Self::ViewSubmission(v) => v.r#type.as_deref(),
+            Self::Unknown(_) => None,
+        }
+    }
+
+    /// `team` of any known variant: Workspace the user acted in.
+    pub fn team(&self) -> Option<&crate::generated::events::InteractionTeam> {
+        match self {
+            Self::BlockActions(v) => v.team.as_ref(),
+            Self::MessageAction(v) => v.team.as_ref(),
+            Self::Shortcut(v) => v.team.as_ref(),
+            Self::ViewClosed(v) => v.team.as_ref(),
+            Self::ViewSubmission(v) => v.team.as_ref(),
+            Self::Unknown(_) => None,
+        }
+    }
+
+    /// `token` of any known variant: Legacy verification token; check the signature instead.
+    pub fn token(&self) -> Option<&str> {
+        match self {
+            Self::BlockActions(v) => v.token.as_deref(),
+            Self::MessageAction(v) => v.token.as_deref(),
+            Self::Shortcut(v) => v.token.as_deref(),
+            Self::ViewClosed(v) => v.token.as_deref(),
+            Self::ViewSubmission(v) => v.token.as_deref(),
+            Self::Unknown(_) => None,
+        }
+    }
+
+    /// `user` of any known variant: User who acted.
+    pub fn user(&self) -> Option<&crate::generated::events::InteractionUser> {
+        match self {
+            Self::BlockActions(v) => v.user.as_ref(),
+            Self::MessageAction(v) => v.user.as_ref(),
+            Self::Shortcut(v) => v.user.as_ref(),
+            Self::ViewClosed(v) => v.user.as_ref(),
+            Self::ViewSubmission(v) => v.user.as_ref(),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InteractionPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let raw: Box<serde_json::value::RawValue> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Self::from_json(raw.get()).map_err(serde::de::Error::custom)
+    }
+}
+
+impl crate::de::Lenient for InteractionPayload {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Workspace in an interaction payload.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InteractionTeam {
+    /// Its subdomain.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub domain: Option<String>,
+    /// Its organization.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise_id: Option<crate::ids::EnterpriseId>,
+    /// That organization's name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise_name: Option<String>,
+    /// Workspace ID.
+    #[serde(deserialize_with = "crate::de::req")]
+    pub id: crate::ids::TeamId,
+}
+
+impl crate::de::Lenient for InteractionTeam {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// User in an interaction payload.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InteractionUser {
+    /// User ID.
+    #[serde(deserialize_with = "crate::de::req")]
+    pub id: crate::ids::UserId,
+    /// Legacy name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub name: Option<String>,
+    /// The user's workspace.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<crate::ids::TeamId>,
+    /// Username.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub username: Option<String>,
+}
+
+impl crate::de::Lenient for InteractionUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// Someone asked for an invitation to the workspace.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -5048,6 +5549,58 @@ pub struct MemberLeftChannelEvent {
 }
 
 impl crate::de::Lenient for MemberLeftChannelEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A user ran a message shortcut on a message.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MessageActionPayload {
+    /// When the shortcut ran.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub action_ts: Option<String>,
+    /// App the interaction belongs to.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub api_app_id: Option<crate::ids::AppId>,
+    /// The shortcut's callback ID from the app settings.
+    #[serde(deserialize_with = "crate::de::req")]
+    pub callback_id: String,
+    /// Conversation of the message.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel: Option<InteractionChannel>,
+    /// Organization, on Enterprise Grid.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise: Option<InteractionEnterprise>,
+    /// Whether the app is installed organization-wide.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_enterprise_install: Option<bool>,
+    /// The message the shortcut ran on.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub message: Option<serde_json::Value>,
+    /// That message's timestamp.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub message_ts: Option<crate::ids::Ts>,
+    /// URL to answer through.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub response_url: Option<String>,
+    /// Workspace the user acted in.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team: Option<InteractionTeam>,
+    /// Legacy verification token; check the signature instead.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub token: Option<String>,
+    /// Short-lived ID for opening a modal.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub trigger_id: Option<String>,
+    /// Kind of interaction.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// User who acted.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user: Option<InteractionUser>,
+}
+
+impl crate::de::Lenient for MessageActionPayload {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -7947,6 +8500,46 @@ impl crate::de::Lenient for SharedLink {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// A user ran a global shortcut.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShortcutPayload {
+    /// When the shortcut ran.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub action_ts: Option<String>,
+    /// App the interaction belongs to.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub api_app_id: Option<crate::ids::AppId>,
+    /// The shortcut's callback ID from the app settings.
+    #[serde(deserialize_with = "crate::de::req")]
+    pub callback_id: String,
+    /// Organization, on Enterprise Grid.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise: Option<InteractionEnterprise>,
+    /// Whether the app is installed organization-wide.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_enterprise_install: Option<bool>,
+    /// Workspace the user acted in.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team: Option<InteractionTeam>,
+    /// Legacy verification token; check the signature instead.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub token: Option<String>,
+    /// Short-lived ID for opening a modal.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub trigger_id: Option<String>,
+    /// Kind of interaction.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// User who acted.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user: Option<InteractionUser>,
+}
+
+impl crate::de::Lenient for ShortcutPayload {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// Message subtype `slackbot_response`: an automatic Slackbot reply.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8032,6 +8625,290 @@ pub struct SlackbotResponseMessageEvent {
 }
 
 impl crate::de::Lenient for SlackbotResponseMessageEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Which app a Socket Mode connection belongs to.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SocketModeConnectionInfo {
+    /// The app.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_id: Option<crate::ids::AppId>,
+}
+
+impl crate::de::Lenient for SocketModeConnectionInfo {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Diagnostics Slack attaches to Socket Mode control frames.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SocketModeDebugInfo {
+    /// Seconds the connection is expected to live.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub approximate_connection_time: Option<i64>,
+    /// Slack's server build.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub build_number: Option<i64>,
+    /// Slack host serving the connection.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub host: Option<String>,
+}
+
+impl crate::de::Lenient for SocketModeDebugInfo {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Slack is about to close a Socket Mode connection.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SocketModeDisconnect {
+    /// Diagnostics.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub debug_info: Option<SocketModeDebugInfo>,
+    /// Why.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub reason: Option<SocketModeDisconnectReason>,
+    /// Always `disconnect`.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for SocketModeDisconnect {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Why Slack is closing a Socket Mode connection.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SocketModeDisconnectReason {
+    /// `link_disabled`
+    LinkDisabled,
+    /// `refresh_requested`
+    RefreshRequested,
+    /// `warning`
+    Warning,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(String),
+}
+
+impl SocketModeDisconnectReason {
+    /// The value as Slack spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LinkDisabled => "link_disabled",
+            Self::RefreshRequested => "refresh_requested",
+            Self::Warning => "warning",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl Default for SocketModeDisconnectReason {
+    fn default() -> Self {
+        Self::Unknown(String::new())
+    }
+}
+
+impl From<&str> for SocketModeDisconnectReason {
+    fn from(s: &str) -> Self {
+        match s {
+            "link_disabled" => Self::LinkDisabled,
+            "refresh_requested" => Self::RefreshRequested,
+            "warning" => Self::Warning,
+            _ => Self::Unknown(s.to_owned()),
+        }
+    }
+}
+
+impl From<String> for SocketModeDisconnectReason {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "link_disabled" => Self::LinkDisabled,
+            "refresh_requested" => Self::RefreshRequested,
+            "warning" => Self::Warning,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl std::fmt::Display for SocketModeDisconnectReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for SocketModeDisconnectReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SocketModeDisconnectReason {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = SocketModeDisconnectReason;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a SocketModeDisconnectReason string")
+            }
+
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> Result<SocketModeDisconnectReason, E> {
+                Ok(SocketModeDisconnectReason::from(v))
+            }
+
+            fn visit_string<E: serde::de::Error>(
+                self,
+                v: String,
+            ) -> Result<SocketModeDisconnectReason, E> {
+                Ok(SocketModeDisconnectReason::from(v))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+impl crate::de::Lenient for SocketModeDisconnectReason {
+    const SHAPE: crate::de::Shape = crate::de::Shape::String;
+}
+
+/// A Socket Mode delivery; acknowledge it by `envelope_id`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SocketModeEnvelope {
+    /// Whether the ack may carry a response payload.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub accepts_response_payload: Option<bool>,
+    /// ID to send back in the acknowledgement.
+    #[serde(deserialize_with = "crate::de::req")]
+    pub envelope_id: String,
+    /// What is delivered: an Events API payload, a slash command or an interaction.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub payload: Option<serde_json::Value>,
+    /// How many times Slack delivered it before (0 on the first delivery).
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub retry_attempt: Option<i64>,
+    /// Why it is being redelivered (e.g. `timeout`).
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub retry_reason: Option<String>,
+    /// `events_api`, `slash_commands` or `interactive`.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for SocketModeEnvelope {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// First frame on a Socket Mode connection.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SocketModeHello {
+    /// The app the connection belongs to.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub connection_info: Option<SocketModeConnectionInfo>,
+    /// Diagnostics.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub debug_info: Option<SocketModeDebugInfo>,
+    /// How many connections the app has open, this one included.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub num_connections: Option<i64>,
+    /// Always `hello`.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for SocketModeHello {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A frame Slack sends on a Socket Mode connection, by `type`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SocketModeMessage {
+    /// `type: "disconnect"`: Slack is about to close a Socket Mode connection.
+    Disconnect(SocketModeDisconnect),
+    /// `type: "events_api"`: A Socket Mode delivery; acknowledge it by `envelope_id`.
+    EventsApi(SocketModeEnvelope),
+    /// `type: "hello"`: First frame on a Socket Mode connection.
+    Hello(SocketModeHello),
+    /// `type: "interactive"`: A Socket Mode delivery; acknowledge it by `envelope_id`.
+    Interactive(SocketModeEnvelope),
+    /// `type: "slash_commands"`: A Socket Mode delivery; acknowledge it by `envelope_id`.
+    SlashCommands(SocketModeEnvelope),
+    /// A `type` this version of the spec does not know, kept as raw JSON.
+    Unknown(serde_json::Value),
+}
+
+impl Default for SocketModeMessage {
+    fn default() -> Self {
+        Self::Unknown(serde_json::Value::Null)
+    }
+}
+
+impl SocketModeMessage {
+    /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`SocketModeMessage::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
+    pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
+        #[derive(serde::Deserialize)]
+        struct Tag<'a> {
+            #[serde(borrow, default, rename = "type")]
+            tag: Option<std::borrow::Cow<'a, str>>,
+        }
+        let tag = match serde_json::from_str::<Tag<'_>>(s) {
+            Ok(t) => t.tag,
+            Err(_) => {
+                return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
+            }
+        };
+        match tag.as_deref() {
+            Some("disconnect") => {
+                crate::de::from_str::<SocketModeDisconnect>(s).map(Self::Disconnect)
+            }
+            Some("events_api") => {
+                crate::de::from_str::<SocketModeEnvelope>(s).map(Self::EventsApi)
+            }
+            Some("hello") => crate::de::from_str::<SocketModeHello>(s).map(Self::Hello),
+            Some("interactive") => {
+                crate::de::from_str::<SocketModeEnvelope>(s).map(Self::Interactive)
+            }
+            Some("slash_commands") => {
+                crate::de::from_str::<SocketModeEnvelope>(s).map(Self::SlashCommands)
+            }
+            _ => crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown),
+        }
+    }
+
+    /// `type` of any known variant: Always `disconnect`.
+    pub fn r#type(&self) -> Option<&str> {
+        match self {
+            Self::Disconnect(v) => v.r#type.as_deref(),
+            Self::EventsApi(v) => v.r#type.as_deref(),
+            Self::Hello(v) => v.r#type.as_deref(),
+            Self::Interactive(v) => v.r#type.as_deref(),
+            Self::SlashCommands(v) => v.r#type.as_deref(),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SocketModeMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let raw: Box<serde_json::value::RawValue> = serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Self::from_json(raw.get()).map_err(serde::de::Error::custom)
+    }
+}
+
+impl crate::de::Lenient for SocketModeMessage {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -8691,6 +9568,25 @@ impl crate::de::Lenient for UnpinnedItemMessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// Slack checking a new Request URL: answer with `challenge`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UrlVerification {
+    /// Value to echo back in the response body.
+    #[serde(deserialize_with = "crate::de::req")]
+    pub challenge: String,
+    /// Legacy verification token.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub token: Option<String>,
+    /// Always `url_verification`.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for UrlVerification {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// A user changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8877,6 +9773,135 @@ pub struct UserTypingEvent {
 }
 
 impl crate::de::Lenient for UserTypingEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A modal or App Home view as Slack sends it back.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct View {
+    /// App owning the view.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_id: Option<crate::ids::AppId>,
+    /// The view's blocks.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub blocks: Option<serde_json::Value>,
+    /// Bot owning the view.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub bot_id: Option<crate::ids::BotId>,
+    /// The app's identifier for this view.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub callback_id: Option<String>,
+    /// The app's unique ID for the view, when set.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub external_id: Option<String>,
+    /// Version for `views.update` races.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub hash: Option<String>,
+    /// View ID.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub id: Option<String>,
+    /// The view below in the stack.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub previous_view_id: Option<String>,
+    /// Data the app stored on the view.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub private_metadata: Option<String>,
+    /// The bottom view of the stack.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub root_view_id: Option<String>,
+    /// Input values, under `values`.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub state: Option<serde_json::Value>,
+    /// Workspace of the view.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<crate::ids::TeamId>,
+    /// The title text object.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub title: Option<serde_json::Value>,
+    /// `modal` or `home`.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for View {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A user closed a modal that asked to be told.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ViewClosedPayload {
+    /// App the interaction belongs to.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub api_app_id: Option<crate::ids::AppId>,
+    /// Organization, on Enterprise Grid.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise: Option<InteractionEnterprise>,
+    /// Whether the whole view stack was closed.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_cleared: Option<bool>,
+    /// Whether the app is installed organization-wide.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_enterprise_install: Option<bool>,
+    /// Workspace the user acted in.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team: Option<InteractionTeam>,
+    /// Legacy verification token; check the signature instead.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub token: Option<String>,
+    /// Kind of interaction.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// User who acted.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user: Option<InteractionUser>,
+    /// The closed view.
+    #[serde(deserialize_with = "crate::de::req")]
+    pub view: View,
+}
+
+impl crate::de::Lenient for ViewClosedPayload {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A user submitted a modal.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ViewSubmissionPayload {
+    /// App the interaction belongs to.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub api_app_id: Option<crate::ids::AppId>,
+    /// Organization, on Enterprise Grid.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise: Option<InteractionEnterprise>,
+    /// Whether the app is installed organization-wide.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_enterprise_install: Option<bool>,
+    /// URLs for posting, when the modal asked for them.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub response_urls: Vec<serde_json::Value>,
+    /// Workspace the user acted in.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team: Option<InteractionTeam>,
+    /// Legacy verification token; check the signature instead.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub token: Option<String>,
+    /// Short-lived ID for opening another modal.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub trigger_id: Option<String>,
+    /// Kind of interaction.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// User who acted.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user: Option<InteractionUser>,
+    /// The submitted view, with `state.values`.
+    #[serde(deserialize_with = "crate::de::req")]
+    pub view: View,
+}
+
+impl crate::de::Lenient for ViewSubmissionPayload {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
