@@ -50,6 +50,7 @@ pub mod upload;
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod blocks;
+pub mod events_api;
 pub mod mrkdwn;
 pub mod outgoing;
 pub mod signing;
