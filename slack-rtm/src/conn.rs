@@ -56,6 +56,12 @@ pub(crate) trait Protocol: Send + 'static {
 
     /// What an incoming text frame means.
     fn classify(&mut self, text: &str) -> Inbound<Self::Item>;
+
+    /// A frame to send at once in answer to the frame just classified,
+    /// before its item is handed on (Socket Mode acks); called until `None`.
+    fn take_reply(&mut self) -> Option<String> {
+        None
+    }
 }
 
 /// The meaning of one incoming frame.
@@ -71,6 +77,9 @@ pub(crate) enum Inbound<T> {
     Pong,
     /// The server wants us gone: reconnect.
     Disconnect(DisconnectReason),
+    /// The server will close this socket soon: open the next one now and
+    /// keep serving this one until the next is up, so nothing is lost.
+    Refresh(DisconnectReason),
     /// Undecodable: reported, and the stream goes on.
     Malformed(RtmError),
     /// Nothing to do.
@@ -179,6 +188,7 @@ pub(crate) async fn start<P: Protocol>(
         out: out_tx,
         next_id,
         pending: HashMap::new(),
+        next: None,
     };
     tokio::spawn(driver.run(ws));
     Ok((handle, out_rx))
@@ -187,7 +197,20 @@ pub(crate) async fn start<P: Protocol>(
 /// Opens the socket and waits for the greeting, all within the hello timeout.
 async fn establish<P: Protocol>(url: &str, settings: &Settings, protocol: &mut P) -> Result<Ws> {
     let target = redact(url);
-    tracing::debug!(url = %target, "opening websocket");
+    let result = match connect_raw(url, settings).await {
+        Ok((ws, first)) => protocol.check_first_frame(&first).map(|()| ws),
+        Err(e) => Err(e),
+    };
+    match &result {
+        Ok(_) => tracing::info!(url = %target, "connected"),
+        Err(e) => tracing::warn!(url = %target, error = %e, "connect failed"),
+    }
+    result
+}
+
+/// Opens the socket and reads its first text frame, within the hello timeout.
+async fn connect_raw(url: &str, settings: &Settings) -> Result<(Ws, String)> {
+    tracing::debug!(url = %redact(url), "opening websocket");
     let work = async {
         let connector = crate::tls::connector()?;
         let (mut ws, _) =
@@ -196,10 +219,7 @@ async fn establish<P: Protocol>(url: &str, settings: &Settings, protocol: &mut P
                 .map_err(RtmError::transport)?;
         loop {
             match ws.next().await {
-                Some(Ok(Message::Text(t))) => {
-                    protocol.check_first_frame(t.as_str())?;
-                    return Ok(ws);
-                }
+                Some(Ok(Message::Text(t))) => return Ok((ws, t.as_str().to_owned())),
                 Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
                 Some(Ok(Message::Binary(_))) => {
                     return Err(RtmError::UnexpectedFirstFrame {
@@ -216,15 +236,10 @@ async fn establish<P: Protocol>(url: &str, settings: &Settings, protocol: &mut P
         }
     };
     let after = settings.hello_timeout;
-    let result = tokio::select! {
+    tokio::select! {
         r = work => r,
         () = settings.sleeper.sleep(after) => Err(RtmError::HelloTimeout { after }),
-    };
-    match &result {
-        Ok(_) => tracing::info!(url = %target, "connected"),
-        Err(e) => tracing::warn!(url = %target, error = %e, "connect failed"),
     }
-    result
 }
 
 /// Scheme and host only: the path and query of Slack's websocket URLs carry
@@ -239,6 +254,8 @@ pub(crate) fn redact(url: &str) -> String {
 /// Why one connection ended.
 enum End {
     Lost(DisconnectReason),
+    /// A refresh's next socket is up and greeted: switch to it.
+    Replaced(Box<Ws>, DisconnectReason),
     Shutdown(oneshot::Sender<()>),
     /// Nobody is listening or sending any more.
     Abandoned,
@@ -258,6 +275,8 @@ struct Driver<P: Protocol> {
     out: mpsc::UnboundedSender<Output<P::Item>>,
     next_id: Arc<AtomicU64>,
     pending: HashMap<u64, AckTx>,
+    /// The socket being opened after a refresh request, with its first frame.
+    next: Option<(DisconnectReason, oneshot::Receiver<Result<(Ws, String)>>)>,
 }
 
 impl<P: Protocol> Driver<P> {
@@ -267,11 +286,34 @@ impl<P: Protocol> Driver<P> {
             let end = self.serve(&mut ws).await;
             self.fail_pending(|| RtmError::Disconnected);
             match end {
+                End::Replaced(new, reason) => {
+                    // Only now, with the next socket up, let the old one go.
+                    let _ = ws.close(None).await;
+                    ws = *new;
+                    tracing::info!(%reason, "switched to a fresh connection");
+                    self.emit(Ok(Delivered::Lifecycle(Lifecycle::Disconnected { reason })));
+                    self.emit(Ok(Delivered::Lifecycle(Lifecycle::Reconnected)));
+                }
                 End::Lost(reason) => {
                     tracing::warn!(%reason, "disconnected");
                     drop(ws);
                     self.emit(Ok(Delivered::Lifecycle(Lifecycle::Disconnected { reason })));
-                    match self.reconnect().await {
+                    let next = match self.next.take() {
+                        // A refresh was already opening the next socket: use it.
+                        Some((_, rx)) => match idle_while(&mut self.cmd_rx, &self.out, rx).await {
+                            Ok(Ok(Ok((new, first)))) => {
+                                self.protocol.check_first_frame(&first).ok().map(|()| Ok(new))
+                            }
+                            Ok(_) => None,
+                            Err(stop) => Some(Err(stop)),
+                        },
+                        None => None,
+                    };
+                    let next = match next {
+                        Some(r) => r,
+                        None => self.reconnect().await,
+                    };
+                    match next {
                         Ok(new) => {
                             ws = new;
                             tracing::info!("reconnected");
@@ -346,7 +388,15 @@ impl<P: Protocol> Driver<P> {
         loop {
             tokio::select! {
                 frame = ws.next() => match frame {
-                    Some(Ok(Message::Text(t))) => match self.protocol.classify(t.as_str()) {
+                    Some(Ok(Message::Text(t))) => {
+                    let inbound = self.protocol.classify(t.as_str());
+                    // Answers (acks) go out before the item is handed on.
+                    while let Some(reply) = self.protocol.take_reply() {
+                        if let Err(e) = ws.send(Message::text(reply)).await {
+                            return End::Lost(DisconnectReason::Transport(e.to_string()));
+                        }
+                    }
+                    match inbound {
                         Inbound::Item(item) => self.emit(Ok(Delivered::Item(item))),
                         Inbound::Ack { id, result } => match self.pending.remove(&id) {
                             Some(tx) => { let _ = tx.send(result); }
@@ -359,12 +409,29 @@ impl<P: Protocol> Driver<P> {
                             }
                         }
                         Inbound::Disconnect(reason) => return End::Lost(reason),
+                        Inbound::Refresh(reason) => {
+                            if self.next.is_none() {
+                                tracing::info!(%reason, "opening the next connection");
+                                let open = self.protocol.open();
+                                let settings = self.settings.clone();
+                                let (tx, rx) = oneshot::channel();
+                                tokio::spawn(async move {
+                                    let r = match open.await {
+                                        Ok(url) => connect_raw(&url, &settings).await,
+                                        Err(e) => Err(e),
+                                    };
+                                    let _ = tx.send(r);
+                                });
+                                self.next = Some((reason, rx));
+                            }
+                        }
                         Inbound::Malformed(e) => {
                             tracing::warn!(error = %e, "malformed frame");
                             self.emit(Err(e));
                         }
                         Inbound::Ignore => {}
-                    },
+                    }
+                    }
                     Some(Ok(Message::Binary(b))) => {
                         let e = RtmError::Malformed(crate::error::MalformedFrame::new(
                             &format!("<{} binary bytes>", b.len()),
@@ -403,6 +470,23 @@ impl<P: Protocol> Driver<P> {
                     }
                 },
                 () = self.out.closed(), if !senders_alive => return End::Abandoned,
+                r = async {
+                    match self.next.as_mut() {
+                        Some((_, rx)) => rx.await,
+                        None => std::future::pending().await,
+                    }
+                } => {
+                    let reason = self.next.take().map(|(r, _)| r);
+                    let reason = reason.unwrap_or(DisconnectReason::Closed { code: None, reason: None });
+                    match r {
+                        Ok(Ok((new, first))) => match self.protocol.check_first_frame(&first) {
+                            Ok(()) => return End::Replaced(Box::new(new), reason),
+                            Err(e) => tracing::warn!(error = %e, "next connection refused"),
+                        },
+                        Ok(Err(e)) => tracing::warn!(error = %e, "next connection failed"),
+                        Err(_) => {}
+                    }
+                }
                 () = &mut timer => {
                     if awaiting_pong {
                         return End::Lost(DisconnectReason::MissedPong);

@@ -67,6 +67,7 @@ mod conn;
 mod error;
 mod policy;
 mod rtm;
+pub mod socket_mode;
 mod tls;
 
 use std::fmt;
@@ -139,6 +140,9 @@ pub enum DisconnectReason {
     },
     /// Reading or writing the socket failed.
     Transport(String),
+    /// Slack sent a Socket Mode `disconnect` frame with this reason
+    /// (`warning`, `refresh_requested`, `link_disabled`, ...).
+    SocketMode(String),
 }
 
 impl fmt::Display for DisconnectReason {
@@ -150,6 +154,7 @@ impl fmt::Display for DisconnectReason {
             DisconnectReason::Closed { code: Some(c), .. } => write!(f, "socket closed (code {c})"),
             DisconnectReason::Closed { code: None, .. } => f.write_str("socket closed"),
             DisconnectReason::Transport(e) => write!(f, "socket failed: {e}"),
+            DisconnectReason::SocketMode(r) => write!(f, "Slack asked to disconnect ({r})"),
         }
     }
 }

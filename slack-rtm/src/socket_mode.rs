@@ -1,0 +1,615 @@
+//! Socket Mode: an app receives its events, slash commands and interactions
+//! over websockets it opens with an app-level (`xapp-`) token.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use slack_rtm::socket_mode::{Incoming, Payload, SocketMode};
+//! use slack_rtm::{Event, MessageEvent};
+//!
+//! let app = slack_api::Client::new("xapp-1-...")?; // app-level token
+//! let mut events = SocketMode::builder().connections(2).connect(&app).await?;
+//! while let Some(item) = events.next().await {
+//!     match item {
+//!         Ok(Incoming::Envelope(mut env)) => {
+//!             if let Some(Event::Message(MessageEvent::Plain(m))) = env.event() {
+//!                 println!("{:?}", m.text);
+//!             }
+//!             if let (Payload::SlashCommand(cmd), Some(acker)) = (&env.payload, env.take_acker()) {
+//!                 acker.ack_with(serde_json::json!({ "text": format!("running {}", cmd.text) }));
+//!             }
+//!         }
+//!         Ok(_) => {}
+//!         // A payload that could not be decoded; it was acknowledged anyway.
+//!         Err(e) => eprintln!("{e}"),
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # How it behaves
+//!
+//! - [`SocketModeBuilder::connect`] calls `apps.connections.open` once per
+//!   connection ([`connections(n)`](SocketModeBuilder::connections), default
+//!   1) and waits for each `hello`; the latest is in [`Events::hello`].
+//!   Slack spreads deliveries over all of an app's connections; the stream
+//!   merges them.
+//! - **Acknowledgements.** Slack redelivers every envelope not acknowledged
+//!   within 3 seconds. Envelopes are therefore acknowledged by `envelope_id`
+//!   the moment they arrive, before they are yielded, and also when their
+//!   payload cannot be decoded (that envelope is then yielded as an `Err`).
+//!   The one exception: an envelope that accepts a response payload
+//!   (`accepts_response_payload`: slash commands, some interactions) and
+//!   decoded fine carries an [`Acker`]. Call [`Acker::ack_with`] to answer
+//!   with a payload, or [`Acker::ack`]; dropping it acks at once, and if the
+//!   handler does nothing for the [ack window](SocketModeBuilder::ack_window)
+//!   (default 2 s) an empty ack goes out by itself, so the 3 seconds are
+//!   always kept. A payload given after that is refused ([`Acker::ack_with`]
+//!   returns `false`); use the `response_url` then.
+//! - Redeliveries (same `event_id`, or the same `envelope_id` for other
+//!   envelopes) are acknowledged and not yielded twice; the memory is a
+//!   bounded LRU ([`dedup_capacity`](SocketModeBuilder::dedup_capacity)).
+//!   [`Envelope::retry_attempt`] and [`Envelope::retry_reason`] say when a
+//!   delivery is a retry.
+//! - A `disconnect` with reason `warning` or `refresh_requested` makes the
+//!   connection open its successor first and only then close, so nothing
+//!   in flight is lost; other disconnects and lost sockets reconnect with
+//!   backoff as RTM does ([`ReconnectPolicy`]).
+//! - Keepalive relies on websocket pings, which Slack sends and the socket
+//!   answers; Socket Mode has no application-level ping.
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use slack_api::Client;
+use slack_api::events::{
+    Event, EventsApiPayload, InteractionPayload, SocketModeDisconnectReason, SocketModeHello,
+};
+use slack_api::events_api::Dedup;
+use slack_api::retry::{Sleeper, TokioSleeper};
+use slack_api::slash::SlashCommand;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::conn::{self, BoxFuture, Delivered, Handle, Inbound, Output, Protocol, Settings};
+use crate::error::{MalformedFrame, Result, RtmError};
+use crate::policy::ReconnectPolicy;
+use crate::{DisconnectReason, Lifecycle};
+
+/// Entry point for configuring Socket Mode; see [`SocketMode::builder`].
+#[derive(Debug, Clone, Copy)]
+pub struct SocketMode;
+
+impl SocketMode {
+    /// A builder with the default settings.
+    pub fn builder() -> SocketModeBuilder {
+        SocketModeBuilder::default()
+    }
+}
+
+/// Options of a Socket Mode client.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SocketModeBuilder {
+    connections: usize,
+    ack_window: Duration,
+    dedup_capacity: usize,
+    hello_timeout: Duration,
+    reconnect: ReconnectPolicy,
+    sleeper: Option<Arc<dyn Sleeper>>,
+}
+
+impl Default for SocketModeBuilder {
+    fn default() -> Self {
+        SocketModeBuilder {
+            connections: 1,
+            ack_window: Duration::from_secs(2),
+            dedup_capacity: slack_api::events_api::DEFAULT_DEDUP_CAPACITY,
+            hello_timeout: Duration::from_secs(30),
+            reconnect: ReconnectPolicy::default(),
+            sleeper: None,
+        }
+    }
+}
+
+impl SocketModeBuilder {
+    /// How many connections to keep open at once (default 1, at least 1;
+    /// Slack allows up to 10 per app).
+    pub fn connections(mut self, n: usize) -> Self {
+        self.connections = n.max(1);
+        self
+    }
+
+    /// How long an [`Acker`] waits for the handler before sending an empty
+    /// ack by itself (default 2 s; keep it under Slack's 3 s).
+    pub fn ack_window(mut self, d: Duration) -> Self {
+        self.ack_window = d;
+        self
+    }
+
+    /// How many recent event IDs to remember for dropping redeliveries
+    /// (default 1024).
+    pub fn dedup_capacity(mut self, n: usize) -> Self {
+        self.dedup_capacity = n;
+        self
+    }
+
+    /// How long to wait for the socket and its `hello` (default 30 s).
+    pub fn hello_timeout(mut self, d: Duration) -> Self {
+        self.hello_timeout = d;
+        self
+    }
+
+    /// How to reconnect; [`ReconnectPolicy::disabled`] turns it off.
+    pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
+        self.reconnect = policy;
+        self
+    }
+
+    /// What every timeout and backoff waits with (default [`TokioSleeper`]).
+    pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
+        self.sleeper = Some(Arc::new(sleeper));
+        self
+    }
+
+    /// Opens the connections with `apps.connections.open` (the client must
+    /// hold an `xapp-` app-level token) and waits for each `hello`.
+    pub async fn connect(self, app_client: &Client) -> Result<Events> {
+        let sleeper = self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper));
+        let settings = Settings {
+            // Socket Mode has no JSON ping; these only pace the idle timer.
+            ping_interval: Duration::from_secs(3600),
+            pong_timeout: Duration::from_secs(3600),
+            ack_timeout: Duration::from_secs(10),
+            hello_timeout: self.hello_timeout,
+            reconnect: self.reconnect,
+            sleeper: sleeper.clone(),
+        };
+        let dedup = Dedup::new(self.dedup_capacity);
+        let hello = Arc::new(Mutex::new(None));
+        let mut conns = Vec::with_capacity(self.connections);
+        for index in 0..self.connections {
+            let handle = Arc::new(OnceLock::new());
+            let protocol = SocketProtocol {
+                client: app_client.clone(),
+                dedup: dedup.clone(),
+                hello: hello.clone(),
+                handle: handle.clone(),
+                sleeper: sleeper.clone(),
+                ack_window: self.ack_window,
+                replies: Vec::new(),
+            };
+            let url = open_url(app_client.clone()).await?;
+            let (h, rx) = conn::start(protocol, settings.clone(), url).await?;
+            let _ = handle.set(h.clone());
+            conns.push(Conn {
+                index,
+                handle: h,
+                rx,
+                done: false,
+            });
+        }
+        Ok(Events {
+            conns,
+            next: 0,
+            hello,
+        })
+    }
+}
+
+async fn open_url(client: Client) -> Result<String> {
+    let r = client
+        .apps()
+        .connections_open()
+        .await
+        .map_err(|e| RtmError::from_api("apps.connections.open", e))?;
+    r.url.ok_or(RtmError::NoUrl {
+        method: "apps.connections.open",
+    })
+}
+
+/// One item of the Socket Mode [`Events`] stream.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Incoming {
+    /// A delivery from Slack (already acknowledged unless it holds an [`Acker`]).
+    Envelope(Envelope),
+    /// A connection's state changed.
+    Lifecycle {
+        /// Which connection, from 0.
+        connection: usize,
+        /// The change.
+        change: Lifecycle,
+    },
+}
+
+/// What an envelope carries, decoded by envelope type.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Payload {
+    /// `events_api`: the same payload the Events API POSTs.
+    EventsApi(EventsApiPayload),
+    /// `slash_commands`: a slash command invocation.
+    SlashCommand(SlashCommand),
+    /// `interactive`: block actions, view submissions, shortcuts, ...
+    Interactive(InteractionPayload),
+    /// An envelope type this version does not know, kept as raw JSON.
+    Unknown {
+        /// The envelope's `type`.
+        kind: String,
+        /// The envelope's `payload`.
+        payload: Value,
+    },
+}
+
+/// One Socket Mode delivery.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Envelope {
+    /// The ID the acknowledgement names.
+    pub envelope_id: String,
+    /// The decoded payload.
+    pub payload: Payload,
+    /// Whether Slack accepts a payload with the ack.
+    pub accepts_response_payload: bool,
+    /// How many times this was delivered before (0 or absent on the first delivery).
+    pub retry_attempt: Option<i64>,
+    /// Why it is being redelivered.
+    pub retry_reason: Option<String>,
+    /// Which connection it came on, from 0.
+    pub connection: usize,
+    acker: Option<Acker>,
+}
+
+impl Envelope {
+    /// The event inside an `events_api` envelope: the same [`Event`] RTM
+    /// yields, so one handler serves both.
+    pub fn event(&self) -> Option<&Event> {
+        match &self.payload {
+            Payload::EventsApi(EventsApiPayload::EventCallback(cb)) => Some(&cb.event),
+            _ => None,
+        }
+    }
+
+    /// The `event_id` of an `events_api` envelope.
+    pub fn event_id(&self) -> Option<&str> {
+        match &self.payload {
+            Payload::EventsApi(EventsApiPayload::EventCallback(cb)) => cb.event_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The responder of an envelope that accepts a response payload and
+    /// has not been acknowledged yet; `None` otherwise (it was acked on
+    /// arrival) or once taken.
+    pub fn take_acker(&mut self) -> Option<Acker> {
+        self.acker.take()
+    }
+}
+
+/// Acknowledges one envelope, optionally with a response payload.
+///
+/// Dropping it acknowledges at once with no payload; after the ack window
+/// an empty ack has gone out by itself.
+pub struct Acker {
+    envelope_id: String,
+    tx: Option<oneshot::Sender<Option<Value>>>,
+}
+
+impl fmt::Debug for Acker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Acker")
+            .field("envelope_id", &self.envelope_id)
+            .field("pending", &self.tx.as_ref().is_some_and(|t| !t.is_closed()))
+            .finish()
+    }
+}
+
+impl Acker {
+    /// The envelope this acknowledges.
+    pub fn envelope_id(&self) -> &str {
+        &self.envelope_id
+    }
+
+    /// Acknowledges with `payload` (e.g. `{"text": "..."}` for a slash
+    /// command, `{"response_action": "errors", ...}` for a view
+    /// submission). `false` when the window had passed and an empty ack
+    /// was already sent.
+    pub fn ack_with(mut self, payload: Value) -> bool {
+        self.tx.take().is_some_and(|tx| tx.send(Some(payload)).is_ok())
+    }
+
+    /// Acknowledges with no payload; `false` when that had already happened.
+    pub fn ack(mut self) -> bool {
+        self.tx.take().is_some_and(|tx| tx.send(None).is_ok())
+    }
+}
+
+impl Drop for Acker {
+    fn drop(&mut self) {
+        if let Some(tx) = self.tx.take() {
+            let _ = tx.send(None);
+        }
+    }
+}
+
+fn ack_frame(envelope_id: &str, payload: Option<Value>) -> String {
+    match payload {
+        Some(p) => json!({ "envelope_id": envelope_id, "payload": p }).to_string(),
+        None => json!({ "envelope_id": envelope_id }).to_string(),
+    }
+}
+
+struct SocketProtocol {
+    client: Client,
+    dedup: Dedup,
+    hello: Arc<Mutex<Option<SocketModeHello>>>,
+    /// This connection's sending side, set right after it starts (deferred acks).
+    handle: Arc<OnceLock<Handle>>,
+    sleeper: Arc<dyn Sleeper>,
+    ack_window: Duration,
+    replies: Vec<String>,
+}
+
+impl SocketProtocol {
+    fn malformed(text: &str, why: impl fmt::Display) -> Inbound<Envelope> {
+        Inbound::Malformed(RtmError::Malformed(MalformedFrame::new(text, why)))
+    }
+
+    /// Sends an ack later: on the handler's word, when the acker is dropped,
+    /// or when the window closes, whichever comes first.
+    fn defer_ack(&self, envelope_id: String) -> Acker {
+        let (tx, rx) = oneshot::channel();
+        let handle = self.handle.clone();
+        let window = self.sleeper.sleep(self.ack_window);
+        let id = envelope_id.clone();
+        tokio::spawn(async move {
+            let payload = tokio::select! {
+                r = rx => r.unwrap_or(None),
+                () = window => {
+                    tracing::debug!(envelope_id = %id, "ack window passed; acking empty");
+                    None
+                }
+            };
+            if let Some(h) = handle.get() {
+                let _ = h.send(ack_frame(&id, payload));
+            }
+        });
+        Acker {
+            envelope_id,
+            tx: Some(tx),
+        }
+    }
+}
+
+fn decode_payload(kind: &str, payload: &Value) -> std::result::Result<Payload, String> {
+    let text = payload.to_string();
+    match kind {
+        "events_api" => EventsApiPayload::from_json(&text)
+            .map(Payload::EventsApi)
+            .map_err(|e| e.to_string()),
+        "interactive" => InteractionPayload::from_json(&text)
+            .map(Payload::Interactive)
+            .map_err(|e| e.to_string()),
+        "slash_commands" => {
+            let Some(map) = payload.as_object() else {
+                return Err("slash command payload is not an object".into());
+            };
+            // Same fields as the form Slack POSTs over HTTP, as JSON strings.
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in map {
+                match v {
+                    Value::String(s) => form.append_pair(k, s),
+                    Value::Null => continue,
+                    other => form.append_pair(k, &other.to_string()),
+                };
+            }
+            SlashCommand::from_form(form.finish().as_bytes())
+                .map(Payload::SlashCommand)
+                .map_err(|e| e.to_string())
+        }
+        other => Ok(Payload::Unknown {
+            kind: other.to_owned(),
+            payload: payload.clone(),
+        }),
+    }
+}
+
+impl Protocol for SocketProtocol {
+    type Item = Envelope;
+
+    fn open(&mut self) -> BoxFuture<Result<String>> {
+        Box::pin(open_url(self.client.clone()))
+    }
+
+    fn check_first_frame(&mut self, text: &str) -> Result<()> {
+        let v: Value = serde_json::from_str(text).map_err(|_| RtmError::UnexpectedFirstFrame {
+            kind: "a frame that is not JSON".into(),
+        })?;
+        match v.get("type").and_then(Value::as_str) {
+            Some("hello") => {
+                if let Ok(h) = serde_json::from_value::<SocketModeHello>(v) {
+                    *self.hello.lock().unwrap_or_else(|p| p.into_inner()) = Some(h);
+                }
+                Ok(())
+            }
+            Some(other) => Err(RtmError::UnexpectedFirstFrame {
+                kind: other.to_owned(),
+            }),
+            None => Err(RtmError::UnexpectedFirstFrame {
+                kind: "a frame without a type".into(),
+            }),
+        }
+    }
+
+    fn ping_frame(&mut self, _id: u64) -> Option<String> {
+        None
+    }
+
+    fn take_reply(&mut self) -> Option<String> {
+        self.replies.pop()
+    }
+
+    fn classify(&mut self, text: &str) -> Inbound<Envelope> {
+        let v: Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => return Self::malformed(text, e),
+        };
+        let kind = v.get("type").and_then(Value::as_str).unwrap_or("");
+        let envelope_id = v.get("envelope_id").and_then(Value::as_str);
+        let Some(envelope_id) = envelope_id else {
+            return match kind {
+                "hello" => Inbound::Ignore,
+                "disconnect" => {
+                    let reason = v.get("reason").and_then(Value::as_str).unwrap_or("");
+                    let r = DisconnectReason::SocketMode(reason.to_owned());
+                    match SocketModeDisconnectReason::from(reason) {
+                        SocketModeDisconnectReason::Warning
+                        | SocketModeDisconnectReason::RefreshRequested => Inbound::Refresh(r),
+                        _ => Inbound::Disconnect(r),
+                    }
+                }
+                _ => Self::malformed(text, format!("unexpected frame type {kind:?}")),
+            };
+        };
+        let envelope_id = envelope_id.to_owned();
+        let accepts = v.get("accepts_response_payload").and_then(Value::as_bool) == Some(true);
+        let payload = v.get("payload").cloned().unwrap_or(Value::Null);
+        let decoded = decode_payload(kind, &payload);
+
+        // Deduplicate on event_id, falling back to the envelope id.
+        let key = payload
+            .get("event_id")
+            .and_then(Value::as_str)
+            .map(|e| format!("event:{e}"))
+            .unwrap_or_else(|| format!("envelope:{envelope_id}"));
+        if !self.dedup.first_time(&key) {
+            tracing::debug!(%envelope_id, "acking a redelivery already handled");
+            self.replies.push(ack_frame(&envelope_id, None));
+            return Inbound::Ignore;
+        }
+        match decoded {
+            Err(why) => {
+                // Acked all the same: otherwise Slack redelivers it forever.
+                self.replies.push(ack_frame(&envelope_id, None));
+                Self::malformed(text, format!("{kind} payload: {why}"))
+            }
+            Ok(payload) => {
+                let acker = if accepts {
+                    Some(self.defer_ack(envelope_id.clone()))
+                } else {
+                    self.replies.push(ack_frame(&envelope_id, None));
+                    None
+                };
+                Inbound::Item(Envelope {
+                    envelope_id,
+                    payload,
+                    accepts_response_payload: accepts,
+                    retry_attempt: v.get("retry_attempt").and_then(Value::as_i64),
+                    retry_reason: v
+                        .get("retry_reason")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    connection: 0,
+                    acker,
+                })
+            }
+        }
+    }
+}
+
+struct Conn {
+    index: usize,
+    handle: Handle,
+    rx: mpsc::UnboundedReceiver<Output<Envelope>>,
+    done: bool,
+}
+
+/// The merged stream of all connections: envelopes, lifecycle changes, and
+/// `Err` items for frames that could not be decoded. Ends after
+/// [`shutdown`](Self::shutdown) or when every connection gave up.
+pub struct Events {
+    conns: Vec<Conn>,
+    next: usize,
+    hello: Arc<Mutex<Option<SocketModeHello>>>,
+}
+
+impl fmt::Debug for Events {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Events")
+            .field("connections", &self.conns.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Events {
+    /// The next item; `None` once every connection has stopped.
+    pub async fn next(&mut self) -> Option<Result<Incoming>> {
+        std::future::poll_fn(|cx| self.poll_item(cx)).await
+    }
+
+    /// The most recent `hello` (its `num_connections`, `debug_info`).
+    pub fn hello(&self) -> Option<SocketModeHello> {
+        self.hello.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// How many connections are still running.
+    pub fn connections(&self) -> usize {
+        self.conns.iter().filter(|c| !c.handle.is_closed()).count()
+    }
+
+    /// Closes every connection; pending deliveries are left for Slack to
+    /// redeliver. Returns once all have stopped.
+    pub async fn shutdown(&self) {
+        for c in &self.conns {
+            c.handle.shutdown().await;
+        }
+    }
+
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Incoming>>> {
+        let n = self.conns.len();
+        // Round-robin so one busy connection cannot starve the others.
+        for step in 0..n {
+            let i = (self.next + step) % n;
+            let conn = &mut self.conns[i];
+            if conn.done {
+                continue;
+            }
+            match conn.rx.poll_recv(cx) {
+                Poll::Ready(Some(o)) => {
+                    self.next = (i + 1) % n;
+                    let index = conn.index;
+                    return Poll::Ready(Some(o.map(|d| match d {
+                        Delivered::Item(mut e) => {
+                            e.connection = index;
+                            Incoming::Envelope(e)
+                        }
+                        Delivered::Lifecycle(change) => Incoming::Lifecycle {
+                            connection: index,
+                            change,
+                        },
+                    })));
+                }
+                Poll::Ready(None) => conn.done = true,
+                Poll::Pending => {}
+            }
+        }
+        if self.conns.iter().all(|c| c.done) {
+            Poll::Ready(None)
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+impl futures_core::Stream for Events {
+    type Item = Result<Incoming>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.poll_item(cx)
+    }
+}
