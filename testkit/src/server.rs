@@ -85,6 +85,8 @@ pub(crate) struct Inner {
     pub(crate) simulate: bool,
     pub(crate) seed: u64,
     pub(crate) rtm_url: String,
+    /// The HTTP root, e.g. `http://127.0.0.1:41234` (for upload and file URLs).
+    pub(crate) http_url: String,
     pub(crate) initial_fixtures: FixtureSet,
 }
 
@@ -319,7 +321,7 @@ impl Inner {
         let caller = st.workspace.caller_for(d.token_kind, d.token.as_deref());
         match st
             .workspace
-            .handle(&d.method, &d.args, &caller, &self.rtm_url)
+            .handle(&d.method, &d.args, &caller, &self.rtm_url, &self.http_url)
         {
             Some(outcome) => {
                 for e in &outcome.events {
@@ -513,6 +515,10 @@ impl FakeSlackBuilder {
             simulate: self.simulate,
             seed: self.seed,
             rtm_url: format!("ws://{ws_addr}/rtm"),
+            http_url: format!(
+                "http://{}",
+                http_listener.local_addr().map_err(StartError::Io)?
+            ),
             initial_fixtures: set,
         });
 
@@ -528,6 +534,7 @@ impl FakeSlackBuilder {
             .mount(&server)
             .await;
         crate::webhooks::mount(&server, &inner).await;
+        crate::simulator::files::mount(&server, inner.clone()).await;
         Mock::given(path_regex("^/api/"))
             .and(ResetPending(inner.clone()))
             .respond_with_err({

@@ -9,6 +9,10 @@ use serde_json::{Map, Value, json};
 use crate::request::TokenKind;
 
 pub(crate) mod app_posts;
+// Kept beside the other top-level fakes, but a child of this module so it
+// can reach the workspace's internals.
+#[path = "files.rs"]
+pub(crate) mod files;
 
 /// Team ID of the simulated workspace.
 pub const TEAM_ID: &str = "T0001";
@@ -64,6 +68,8 @@ pub(crate) const SIMULATED: &[&str] = &[
     "users.setPresence",
     "rtm.connect",
     "rtm.start",
+    "files.getUploadURLExternal",
+    "files.completeUploadExternal",
 ];
 
 /// Who is calling: the user the token acts as.
@@ -128,6 +134,8 @@ pub(crate) struct Workspace {
     epoch: u64,
     /// RTM tickets handed out by `rtm.connect`/`rtm.start`, and whom they act as.
     pub(crate) tickets: BTreeMap<String, String>,
+    /// Reserved uploads and completed files.
+    pub(crate) files: files::FileStore,
 }
 
 fn user(id: &str, name: &str, real: &str, admin: bool, bot: bool) -> User {
@@ -207,6 +215,7 @@ impl Workspace {
             next_id: 0,
             epoch,
             tickets: BTreeMap::new(),
+            files: files::FileStore::default(),
         }
     }
 
@@ -460,6 +469,7 @@ impl Workspace {
         args: &BTreeMap<String, String>,
         caller: &Caller,
         rtm_url: &str,
+        http_url: &str,
     ) -> Option<Outcome> {
         let mut events = Vec::new();
         let a = Args(args);
@@ -501,6 +511,10 @@ impl Workspace {
             "users.setPresence" => self.users_set_presence(caller, &a, &mut events),
             "rtm.connect" => Ok(self.rtm_connect(caller, rtm_url, false)),
             "rtm.start" => Ok(self.rtm_connect(caller, rtm_url, true)),
+            "files.getUploadURLExternal" => files::get_upload_url(self, caller, args, http_url),
+            "files.completeUploadExternal" => {
+                files::complete(self, caller, args, http_url, &mut events)
+            }
             _ => return None,
         };
         let body = match res {

@@ -1,0 +1,535 @@
+//! Files in the simulated workspace: Slack's three-step upload.
+//!
+//! `files.getUploadURLExternal` reserves a file ID and hands out an upload URL
+//! on this fake's own HTTP server (`/upload/v1/{id}`); a POST there stores the
+//! bytes (raw body or a multipart form); `files.completeUploadExternal` turns
+//! uploaded bytes into a file and, given channels, shares it in a
+//! `file_share` message. Shared files can be downloaded from their
+//! `url_private` with a token.
+//!
+//! The upload endpoint is journaled as method [`UPLOAD_METHOD`] and answers
+//! to faults set for that name.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+use wiremock::matchers::path_regex;
+use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::faults::Fault;
+use crate::journal::{Call, Entry};
+use crate::request::{self, TokenKind};
+use crate::server::Inner;
+
+use super::{Caller, TEAM_ID, Workspace};
+
+/// The method name the byte upload (POST to an upload URL) has in the
+/// journal and for [`FakeSlack::fault`](crate::FakeSlack::fault).
+pub const UPLOAD_METHOD: &str = "upload";
+
+const UPLOAD_PREFIX: &str = "/upload/v1/";
+const DOWNLOAD_PREFIX: &str = "/files-pri/";
+
+/// A reserved upload, before completion.
+#[derive(Debug, Clone)]
+struct Pending {
+    filename: String,
+    alt_txt: Option<String>,
+    snippet_type: Option<String>,
+    owner: String,
+    bytes: Option<Vec<u8>>,
+}
+
+/// A completed file.
+#[derive(Debug, Clone)]
+struct Stored {
+    json: Value,
+    bytes: Vec<u8>,
+}
+
+/// Reserved uploads and completed files of the workspace.
+#[derive(Debug, Default)]
+pub(crate) struct FileStore {
+    pending: BTreeMap<String, Pending>,
+    files: BTreeMap<String, Stored>,
+}
+
+impl FileStore {
+    /// The bytes uploaded for a file, completed or not.
+    pub(crate) fn uploaded(&self, id: &str) -> Option<Vec<u8>> {
+        match self.files.get(id) {
+            Some(f) => Some(f.bytes.clone()),
+            None => self.pending.get(id)?.bytes.clone(),
+        }
+    }
+
+    /// Stores the bytes for a reserved upload; `Err` with HTTP status and text.
+    fn receive(&mut self, id: &str, bytes: Vec<u8>) -> Result<usize, (u16, String)> {
+        let p = self
+            .pending
+            .get_mut(id)
+            .ok_or_else(|| (404, format!("no upload reserved for {id}")))?;
+        let n = bytes.len();
+        p.bytes = Some(bytes);
+        Ok(n)
+    }
+}
+
+/// `files.getUploadURLExternal`.
+pub(crate) fn get_upload_url(
+    ws: &mut Workspace,
+    caller: &Caller,
+    args: &BTreeMap<String, String>,
+    http_url: &str,
+) -> Result<Value, String> {
+    let filename = args
+        .get("filename")
+        .filter(|f| !f.trim().is_empty())
+        .ok_or("invalid_arguments")?;
+    // Slack wants at least one byte; the declared size is not checked
+    // against what arrives.
+    args.get("length")
+        .and_then(|l| l.parse::<u64>().ok())
+        .filter(|l| *l >= 1)
+        .ok_or("invalid_arguments")?;
+    let alt_txt = args.get("alt_txt").cloned();
+    if alt_txt.as_ref().is_some_and(|a| a.chars().count() > 1000) {
+        return Err("alt_txt_too_large".into());
+    }
+    let id = ws.new_id('F');
+    ws.files.pending.insert(
+        id.clone(),
+        Pending {
+            filename: filename.clone(),
+            alt_txt,
+            snippet_type: args.get("snippet_type").cloned(),
+            owner: caller.user.clone(),
+            bytes: None,
+        },
+    );
+    Ok(json!({
+        "upload_url": format!("{http_url}{UPLOAD_PREFIX}{id}"),
+        "file_id": id,
+    }))
+}
+
+/// `files.completeUploadExternal`.
+pub(crate) fn complete(
+    ws: &mut Workspace,
+    caller: &Caller,
+    args: &BTreeMap<String, String>,
+    http_url: &str,
+    events: &mut Vec<Value>,
+) -> Result<Value, String> {
+    let entries: Vec<Value> = args
+        .get("files")
+        .and_then(|f| serde_json::from_str(f).ok())
+        .filter(|v: &Vec<Value>| !v.is_empty())
+        .ok_or("invalid_arguments")?;
+    let mut wanted = Vec::new();
+    for e in &entries {
+        let id = e
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or("invalid_arguments")?;
+        let title = e.get("title").and_then(Value::as_str).map(str::to_string);
+        let p = ws.files.pending.get(id).ok_or("file_not_found")?;
+        if p.owner != caller.user {
+            return Err("access_denied".into());
+        }
+        // The bytes never arrived: Slack cannot find the upload.
+        if p.bytes.is_none() {
+            return Err("file_not_found".into());
+        }
+        wanted.push((id.to_string(), title));
+    }
+
+    let mut channels: Vec<String> = args
+        .get("channel_id")
+        .filter(|c| !c.is_empty())
+        .cloned()
+        .into_iter()
+        .collect();
+    if let Some(list) = args.get("channels") {
+        for c in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+            if !channels.iter().any(|x| x == c) {
+                channels.push(c.to_string());
+            }
+        }
+    }
+    if channels.len() > 100 {
+        return Err("channels_limit_exceeded".into());
+    }
+    let thread_ts = args.get("thread_ts").filter(|t| !t.is_empty());
+    // Check every channel before anything changes, so a failure leaves no trace.
+    let mut targets = Vec::new();
+    for c in &channels {
+        targets.push(ws.file_target(caller, c)?);
+    }
+    if let Some(ts) = thread_ts {
+        match targets.as_slice() {
+            [one] if ws.find_msg(one, ts).is_some() => {}
+            [_] => return Err("thread_not_found".into()),
+            _ => return Err("invalid_arguments".into()),
+        }
+    }
+
+    let created = ws.epoch + ws.clock;
+    let mut files = Vec::new();
+    for (id, title) in wanted {
+        let Some(p) = ws.files.pending.remove(&id) else {
+            return Err("file_not_found".into());
+        };
+        let bytes = p.bytes.clone().unwrap_or_default();
+        let file = file_json(&id, &p, title, bytes.len(), created, &targets, http_url);
+        ws.files.files.insert(
+            id,
+            Stored {
+                json: file.clone(),
+                bytes,
+            },
+        );
+        files.push(file);
+    }
+    let text = args.get("initial_comment").map_or("", String::as_str);
+    for channel in &targets {
+        let extra = [
+            ("files", Value::Array(files.clone())),
+            ("upload", json!(true)),
+        ];
+        let thread = thread_ts.map(String::as_str);
+        let (_, evs) =
+            ws.store_message(caller, channel, text, thread, &extra, Some("file_share"))?;
+        events.extend(evs);
+    }
+    Ok(json!({ "files": files }))
+}
+
+impl Workspace {
+    /// A conversation the caller may share a file in: its ID, or Slack's error.
+    fn file_target(&mut self, caller: &Caller, channel: &str) -> Result<String, String> {
+        let idx = self.target(caller, channel)?;
+        self.writable(caller, idx)?;
+        Ok(self.channels[idx].id.clone())
+    }
+}
+
+impl crate::FakeSlack {
+    /// The bytes uploaded to the fake for a file ID (from
+    /// `files.getUploadURLExternal`), whether or not the upload was completed.
+    pub fn uploaded_file(&self, id: &str) -> Option<Vec<u8>> {
+        self.inner().lock().workspace.files.uploaded(id)
+    }
+}
+
+fn file_json(
+    id: &str,
+    p: &Pending,
+    title: Option<String>,
+    size: usize,
+    created: u64,
+    channels: &[String],
+    http_url: &str,
+) -> Value {
+    let name = &p.filename;
+    let (filetype, mimetype) = match &p.snippet_type {
+        Some(t) => (t.clone(), "text/plain".to_string()),
+        None => guess_type(name),
+    };
+    let url_name = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>();
+    let url_private = format!("{http_url}{DOWNLOAD_PREFIX}{TEAM_ID}-{id}/{url_name}");
+    let mut m = Map::new();
+    m.insert("id".into(), json!(id));
+    m.insert("created".into(), json!(created));
+    m.insert("timestamp".into(), json!(created));
+    m.insert("name".into(), json!(name));
+    m.insert("title".into(), json!(title.unwrap_or_else(|| name.clone())));
+    m.insert("mimetype".into(), json!(mimetype));
+    m.insert("filetype".into(), json!(filetype));
+    m.insert("user".into(), json!(p.owner));
+    m.insert("user_team".into(), json!(TEAM_ID));
+    m.insert("editable".into(), json!(p.snippet_type.is_some()));
+    m.insert("size".into(), json!(size));
+    m.insert(
+        "mode".into(),
+        json!(if p.snippet_type.is_some() {
+            "snippet"
+        } else {
+            "hosted"
+        }),
+    );
+    m.insert("is_external".into(), json!(false));
+    m.insert("external_type".into(), json!(""));
+    m.insert("is_public".into(), json!(false));
+    m.insert("public_url_shared".into(), json!(false));
+    m.insert("url_private".into(), json!(url_private));
+    m.insert(
+        "url_private_download".into(),
+        json!(format!("{url_private}?download=1")),
+    );
+    m.insert(
+        "permalink".into(),
+        json!(format!(
+            "https://fake-team.slack.com/files/{}/{id}/{url_name}",
+            p.owner
+        )),
+    );
+    m.insert("channels".into(), json!(channels));
+    m.insert("comments_count".into(), json!(0));
+    if let Some(a) = &p.alt_txt {
+        m.insert("alt_txt".into(), json!(a));
+    }
+    Value::Object(m)
+}
+
+/// File type and MIME type from the file name's extension.
+fn guess_type(name: &str) -> (String, String) {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let mime = match ext.as_str() {
+        "txt" | "log" | "md" | "rs" | "py" | "go" | "sh" => "text/plain",
+        "csv" => "text/csv",
+        "html" | "htm" => "text/html",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "gz" => "application/gzip",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        "mp4" => "video/mp4",
+        "mp3" => "audio/mpeg",
+        _ => "application/octet-stream",
+    };
+    let filetype = match ext.as_str() {
+        "" => "binary".to_string(),
+        "txt" => "text".to_string(),
+        "jpeg" => "jpg".to_string(),
+        _ if mime == "application/octet-stream" => "binary".to_string(),
+        e => e.to_string(),
+    };
+    (filetype, mime.to_string())
+}
+
+/// Mounts the upload and download endpoints.
+pub(crate) async fn mount(server: &MockServer, inner: Arc<Inner>) {
+    Mock::given(path_regex("^/upload/v1/"))
+        .and(ResetPending(inner.clone()))
+        .respond_with_err({
+            let inner = inner.clone();
+            move |req: &Request| {
+                {
+                    let mut st = inner.lock();
+                    st.faults.take(UPLOAD_METHOD);
+                    let call = upload_call(st.journal.next_seq(), req, 0, Value::Null);
+                    st.journal.entries.push(Entry::Call(call));
+                }
+                inner.changed.notify_waiters();
+                std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected reset")
+            }
+        })
+        .with_priority(2)
+        .named("slack-testkit upload reset")
+        .mount(server)
+        .await;
+    Mock::given(path_regex("^/upload/v1/"))
+        .respond_with(Upload(inner.clone()))
+        .with_priority(3)
+        .named("slack-testkit upload")
+        .mount(server)
+        .await;
+    Mock::given(path_regex("^/files-pri/"))
+        .respond_with(Download(inner))
+        .with_priority(3)
+        .named("slack-testkit file download")
+        .mount(server)
+        .await;
+}
+
+struct ResetPending(Arc<Inner>);
+
+impl Match for ResetPending {
+    fn matches(&self, _req: &Request) -> bool {
+        self.0.lock().faults.reset_pending(UPLOAD_METHOD)
+    }
+}
+
+/// The journal entry for one byte upload; the body itself is not kept there.
+fn upload_call(seq: usize, req: &Request, status: u16, response: Value) -> Call {
+    let d = request::decode(req);
+    let id = req.url.path().strip_prefix(UPLOAD_PREFIX).unwrap_or("");
+    let mut args = BTreeMap::new();
+    args.insert("file_id".to_string(), id.to_string());
+    args.insert("bytes".to_string(), req.body.len().to_string());
+    if let Some(ct) = req
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+    {
+        args.insert("content_type".to_string(), ct.to_string());
+    }
+    Call {
+        seq,
+        method: UPLOAD_METHOD.to_string(),
+        http_method: req.method.to_string(),
+        args,
+        token_kind: d.token_kind,
+        token: d.token,
+        status,
+        response,
+        source: "files".into(),
+    }
+}
+
+/// `POST /upload/v1/{id}`: stores the bytes of a reserved upload.
+struct Upload(Arc<Inner>);
+
+impl Respond for Upload {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let (status, text, headers, delay) = {
+            let mut st = self.0.lock();
+            let mut headers = Vec::new();
+            let mut delay = None;
+            let fault = match st.faults.take(UPLOAD_METHOD) {
+                Some(Fault::RateLimited { retry_after }) => {
+                    headers.push(("retry-after", retry_after.to_string()));
+                    Some((429, "rate limited".to_string()))
+                }
+                Some(Fault::Status { status }) => Some((status, String::new())),
+                Some(Fault::Error { code }) => Some((400, code)),
+                Some(Fault::Delay { millis }) => {
+                    delay = Some(Duration::from_millis(millis));
+                    None
+                }
+                Some(Fault::Reset) | None => None,
+            };
+            let (status, text) = match fault {
+                Some(f) => f,
+                None => store(&mut st.workspace, req),
+            };
+            let seq = st.journal.next_seq();
+            let call = upload_call(seq, req, status, json!(text));
+            st.journal.entries.push(Entry::Call(call));
+            (status, text, headers, delay)
+        };
+        self.0.changed.notify_waiters();
+        let mut t = ResponseTemplate::new(status);
+        for (k, v) in headers {
+            t = t.insert_header(k, v.as_str());
+        }
+        if !text.is_empty() {
+            t = t.set_body_raw(text.into_bytes(), "text/plain; charset=utf-8");
+        }
+        if let Some(d) = delay {
+            t = t.set_delay(d);
+        }
+        t
+    }
+}
+
+fn store(ws: &mut Workspace, req: &Request) -> (u16, String) {
+    if req.method != wiremock::http::Method::POST {
+        return (405, "use POST".into());
+    }
+    let id = req.url.path().strip_prefix(UPLOAD_PREFIX).unwrap_or("");
+    let content_type = req
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let bytes = if content_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
+        match multipart_file(content_type, &req.body) {
+            Some(b) => b,
+            None => return (400, "malformed multipart body".into()),
+        }
+    } else {
+        req.body.clone()
+    };
+    match ws.files.receive(id, bytes) {
+        // What Slack's upload endpoint answers.
+        Ok(n) => (200, format!("OK - {n}")),
+        Err((status, text)) => (status, text),
+    }
+}
+
+/// The content of the `file` part of a multipart form (else the first part).
+fn multipart_file(content_type: &str, body: &[u8]) -> Option<Vec<u8>> {
+    let boundary = content_type
+        .split(';')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("boundary="))?
+        .trim_matches('"');
+    let delim = format!("--{boundary}").into_bytes();
+    let mut parts = Vec::new();
+    let mut rest = body;
+    while let Some(start) = find(rest, &delim) {
+        rest = &rest[start + delim.len()..];
+        if rest.starts_with(b"--") {
+            break;
+        }
+        let end = find(rest, &delim).unwrap_or(rest.len());
+        parts.push(&rest[..end]);
+    }
+    let parsed: Vec<(String, &[u8])> = parts
+        .into_iter()
+        .filter_map(|p| {
+            let p = p.strip_prefix(b"\r\n").unwrap_or(p);
+            let split = find(p, b"\r\n\r\n")?;
+            let head = String::from_utf8_lossy(&p[..split]).to_ascii_lowercase();
+            let content = &p[split + 4..];
+            let content = content.strip_suffix(b"\r\n").unwrap_or(content);
+            Some((head, content))
+        })
+        .collect();
+    parsed
+        .iter()
+        .find(|(h, _)| h.contains("name=\"file\""))
+        .or(parsed.first())
+        .map(|(_, c)| c.to_vec())
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// `GET /files-pri/{team}-{id}/{name}`: a completed file's bytes, for any valid token.
+struct Download(Arc<Inner>);
+
+impl Respond for Download {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let d = request::decode(req);
+        if matches!(
+            d.token_kind,
+            TokenKind::None | TokenKind::Invalid | TokenKind::Basic
+        ) {
+            return ResponseTemplate::new(403).set_body_string("a token is required");
+        }
+        let id = req
+            .url
+            .path()
+            .strip_prefix(DOWNLOAD_PREFIX)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|team_id| team_id.strip_prefix(&format!("{TEAM_ID}-")))
+            .unwrap_or("");
+        let st = self.0.lock();
+        match st.workspace.files.files.get(id) {
+            Some(f) => {
+                let mime = f.json["mimetype"]
+                    .as_str()
+                    .unwrap_or("application/octet-stream");
+                ResponseTemplate::new(200).set_body_raw(f.bytes.clone(), mime)
+            }
+            None => ResponseTemplate::new(404).set_body_string("file not found"),
+        }
+    }
+}
