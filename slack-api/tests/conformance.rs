@@ -1,0 +1,102 @@
+//! Every response and event sample in Slack's public reference data decodes
+//! into its typed form.
+//!
+//! The samples live in `shared/reference` beside the repository root. Without
+//! that folder the tests print a note and pass, unless `REFERENCE_REQUIRED=1`
+//! (set by `.ci/run`), which turns the absence into a failure.
+
+use std::path::{Path, PathBuf};
+
+use slack_api::events::{Event, MessageEvent};
+use slack_api::spec;
+
+/// `<repo>/../shared/reference/java-slack-sdk-samples/<kind>`, or `None` (after
+/// a note) when the reference data is absent and not required.
+fn samples(kind: &str) -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .and_then(Path::parent)
+        .expect("the crate sits two levels below the folder holding shared/");
+    let dir = root
+        .join("shared/reference/java-slack-sdk-samples")
+        .join(kind);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("REFERENCE_REQUIRED").as_deref() == Ok("1") {
+        panic!("REFERENCE_REQUIRED=1 but {} is missing", dir.display());
+    }
+    eprintln!(
+        "note: {} not found; skipping the reference samples",
+        dir.display()
+    );
+    None
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("readable sample folder")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_api_sample_of_a_spec_method_decodes() {
+    let Some(dir) = samples("api") else { return };
+    let mut decoded = 0;
+    let mut failures = Vec::new();
+    for path in json_files(&dir) {
+        let method = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if spec::method(&method).is_none() {
+            continue;
+        }
+        let body = std::fs::read(&path).unwrap();
+        match spec::decode_response(&method, &body) {
+            Ok(_) => decoded += 1,
+            Err(e) => failures.push(format!("{method}: {e}")),
+        }
+    }
+    println!("decoded {decoded} response samples with decode_response");
+    assert!(
+        failures.is_empty(),
+        "samples that failed to decode:\n{}",
+        failures.join("\n")
+    );
+    // The seven families plus auth.test and api.test (and the files/apps
+    // methods the client issue added).
+    assert!(decoded >= 81, "only {decoded} samples matched spec methods");
+}
+
+#[test]
+fn every_rtm_sample_decodes_to_a_typed_event() {
+    let Some(dir) = samples("rtm") else { return };
+    let mut decoded = 0;
+    let mut failures = Vec::new();
+    for path in json_files(&dir) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        match Event::from_json(&text) {
+            Ok(Event::Unknown(raw)) => {
+                failures.push(format!("{name}: fell back to raw: {}", raw["type"]))
+            }
+            Ok(Event::Message(MessageEvent::Unknown(raw))) => {
+                failures.push(format!(
+                    "{name}: message subtype fell back to raw: {}",
+                    raw["subtype"]
+                ));
+            }
+            Ok(_) => decoded += 1,
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+    }
+    println!("decoded {decoded} RTM event samples with Event::from_json");
+    assert!(
+        failures.is_empty(),
+        "samples not decoded to a typed event:\n{}",
+        failures.join("\n")
+    );
+    assert_eq!(decoded, 90, "expected the 90 RTM samples");
+}
