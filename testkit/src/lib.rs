@@ -40,6 +40,7 @@ mod rtm;
 mod server;
 mod simulator;
 mod slash;
+mod socket_mode;
 mod validate;
 mod webhooks;
 
@@ -55,4 +56,5 @@ pub use slash::{
     RESPONSE_URL, ResponseUrlPost, SLASH_COMMAND, SLASH_TIMEOUT, SlashInvocation, SlashInvokeError,
     SlashRun,
 };
+pub use socket_mode::{APP_ID, EVENTS_API_POST};
 pub use webhooks::INCOMING_WEBHOOK;

@@ -60,6 +60,9 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
     let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await else {
         return;
     };
+    if path.starts_with("/link") {
+        return crate::socket_mode::serve(ws, inner).await;
+    }
     let ticket = url::Url::parse(&format!("ws://x{path}"))
         .ok()
         .and_then(|u| {

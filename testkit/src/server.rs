@@ -59,11 +59,14 @@ pub(crate) struct State {
     pub(crate) hooks: crate::webhooks::Hooks,
     pub(crate) response_urls: crate::slash::ResponseUrls,
     pub(crate) oauth: crate::oauth::OauthState,
+    pub(crate) socket_mode: crate::socket_mode::SocketModeState,
 }
 
 impl State {
     /// Sends a frame to every connected RTM client except `except`.
     pub(crate) fn broadcast(&mut self, frame: &Value, except: Option<usize>) -> usize {
+        // The same change reaches Socket Mode apps (and the Events API URL).
+        self.socket_mode.deliver_event(frame);
         let text = frame.to_string();
         self.clients.retain(|c| !c.tx.is_closed());
         let mut n = 0;
@@ -262,7 +265,8 @@ impl Inner {
         let has_fixture = st.fixtures.fixtures.iter().any(|f| f.method == d.method);
         let simulated = self.simulate
             && (simulator::SIMULATED.contains(&d.method.as_str())
-                || crate::oauth::METHODS.contains(&d.method.as_str()));
+                || crate::oauth::METHODS.contains(&d.method.as_str())
+                || d.method == crate::socket_mode::OPEN_METHOD);
         if spec.is_none() && !has_fixture && !simulated {
             return invalid(validate::error("unknown_method"));
         }
@@ -316,6 +320,9 @@ impl Inner {
             Err(_) => {}
         }
         if let Some(body) = crate::oauth::handle(st, self.seed, d) {
+            return (200, body, "simulator".into());
+        }
+        if let Some(body) = crate::socket_mode::handle_open(st, &self.rtm_url, d) {
             return (200, body, "simulator".into());
         }
         let caller = st.workspace.caller_for(d.token_kind, d.token.as_deref());
@@ -510,6 +517,7 @@ impl FakeSlackBuilder {
                 hooks: Default::default(),
                 response_urls: Default::default(),
                 oauth: Default::default(),
+                socket_mode: Default::default(),
             }),
             changed: Notify::new(),
             simulate: self.simulate,

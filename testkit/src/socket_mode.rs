@@ -1,0 +1,413 @@
+//! Playing Slack's side of Socket Mode and the Events API: `apps.connections.open`,
+//! the `/link` websocket, envelopes with acks and redelivery, and signed
+//! Events API POSTs to an app URL.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use slack_api::signing::Signer;
+use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::journal::Entry;
+use crate::request::{Decoded, TokenKind};
+use crate::server::{DEFAULT_WAIT, FakeSlack, Inner, Out, State};
+use crate::simulator::TEAM_ID;
+
+/// The Web API method that opens a Socket Mode connection.
+pub(crate) const OPEN_METHOD: &str = "apps.connections.open";
+/// Journal name of Events API POSTs made to the app's URL.
+pub const EVENTS_API_POST: &str = "events_api";
+/// The fake app's ID in envelopes.
+pub const APP_ID: &str = "A_FAKEAPP";
+
+/// Frames that are RTM protocol, not workspace events.
+const NOT_EVENTS: &[&str] = &["hello", "goodbye", "pong", "error", "reconnect_url"];
+
+#[derive(Debug)]
+struct Conn {
+    id: usize,
+    tx: mpsc::UnboundedSender<Out>,
+    /// Told to go away: gets no new envelopes.
+    leaving: bool,
+}
+
+#[derive(Debug)]
+struct Pending {
+    envelope: Value,
+    sent: Instant,
+}
+
+/// Socket Mode and Events API state, inside the fake's [`State`].
+#[derive(Debug)]
+pub(crate) struct SocketModeState {
+    conns: Vec<Conn>,
+    /// Set once any app connected: only then are workspace changes queued.
+    active: bool,
+    pending: BTreeMap<String, Pending>,
+    counter: u64,
+    next_conn: usize,
+    redelivery: Duration,
+    http: Option<mpsc::UnboundedSender<String>>,
+}
+
+impl Default for SocketModeState {
+    fn default() -> Self {
+        SocketModeState {
+            conns: Vec::new(),
+            active: false,
+            pending: BTreeMap::new(),
+            counter: 0,
+            next_conn: 0,
+            redelivery: Duration::from_secs(1),
+            http: None,
+        }
+    }
+}
+
+impl SocketModeState {
+    /// Wraps a workspace change as an Events API payload and delivers it.
+    pub(crate) fn deliver_event(&mut self, event: &Value) {
+        let kind = event.get("type").and_then(Value::as_str).unwrap_or("");
+        if kind.is_empty() || NOT_EVENTS.contains(&kind) || (!self.active && self.http.is_none())
+        {
+            return;
+        }
+        self.counter += 1;
+        let payload = json!({
+            "token": "fake-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": APP_ID,
+            "type": "event_callback",
+            "event_id": format!("Ev{:08}", self.counter),
+            "event_time": 1_700_000_000 + self.counter,
+            "event": event,
+            "authorizations": [{"team_id": TEAM_ID, "user_id": crate::simulator::BOT_USER, "is_bot": true, "is_enterprise_install": false}],
+            "is_ext_shared_channel": false,
+        });
+        if let Some(http) = &self.http {
+            let _ = http.send(payload.to_string());
+        }
+        if self.active {
+            self.push("events_api", payload, false);
+        }
+    }
+
+    /// Sends a new envelope to one live connection (round robin); it stays
+    /// pending until acked. Returns its `envelope_id`.
+    pub(crate) fn push(&mut self, kind: &str, payload: Value, accepts: bool) -> String {
+        self.counter += 1;
+        let id = format!("env-{:06}", self.counter);
+        let mut envelope = json!({
+            "envelope_id": id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": accepts,
+        });
+        if kind == "events_api" {
+            envelope["retry_attempt"] = json!(0);
+            envelope["retry_reason"] = json!("");
+        }
+        self.send_one(&envelope);
+        self.pending.insert(
+            id.clone(),
+            Pending {
+                envelope,
+                sent: Instant::now(),
+            },
+        );
+        id
+    }
+
+    fn send_one(&mut self, envelope: &Value) -> bool {
+        self.conns.retain(|c| !c.tx.is_closed());
+        let live: Vec<usize> = (0..self.conns.len())
+            .filter(|&i| !self.conns[i].leaving)
+            .collect();
+        if live.is_empty() {
+            return false;
+        }
+        self.next_conn = self.next_conn.wrapping_add(1);
+        let c = &self.conns[live[self.next_conn % live.len()]];
+        c.tx.send(Out::Text(envelope.to_string())).is_ok()
+    }
+
+    /// Redelivers envelopes unacked for longer than the redelivery delay.
+    fn redeliver_due(&mut self) {
+        let due: Vec<String> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| p.sent.elapsed() >= self.redelivery)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for id in due {
+            let Some(mut p) = self.pending.remove(&id) else {
+                continue;
+            };
+            let attempt = p.envelope["retry_attempt"].as_i64().unwrap_or(0) + 1;
+            p.envelope["retry_attempt"] = json!(attempt);
+            p.envelope["retry_reason"] = json!("timeout");
+            self.send_one(&p.envelope);
+            p.sent = Instant::now();
+            self.pending.insert(id, p);
+        }
+    }
+}
+
+/// Answers `apps.connections.open`; `None` for other methods.
+pub(crate) fn handle_open(st: &mut State, rtm_url: &str, d: &Decoded) -> Option<Value> {
+    if d.method != OPEN_METHOD {
+        return None;
+    }
+    if d.token_kind != TokenKind::App {
+        return Some(json!({"ok": false, "error": "not_allowed_token_type"}));
+    }
+    st.socket_mode.counter += 1;
+    let base = rtm_url.strip_suffix("/rtm").unwrap_or(rtm_url);
+    Some(json!({
+        "ok": true,
+        "url": format!("{base}/link/?ticket=sm-{}&app_id={APP_ID}", st.socket_mode.counter),
+    }))
+}
+
+/// Serves one Socket Mode websocket until it closes.
+pub(crate) async fn serve<S>(ws: WebSocketStream<S>, inner: Arc<Inner>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (id, redelivery) = {
+        let mut st = inner.lock();
+        st.connections += 1;
+        let id = st.connections;
+        let sm = &mut st.socket_mode;
+        sm.active = true;
+        sm.conns.retain(|c| !c.tx.is_closed());
+        sm.conns.push(Conn {
+            id,
+            tx: tx.clone(),
+            leaving: false,
+        });
+        let hello = json!({
+            "type": "hello",
+            "num_connections": sm.conns.len(),
+            "debug_info": {"host": "fake-slack", "build_number": 1, "approximate_connection_time": 3600},
+            "connection_info": {"app_id": APP_ID},
+        });
+        let _ = tx.send(Out::Text(hello.to_string()));
+        (id, sm.redelivery)
+    };
+    let (mut sink, mut stream) = ws.split();
+    let mut tick = tokio::time::interval((redelivery / 4).max(Duration::from_millis(5)));
+    loop {
+        tokio::select! {
+            out = rx.recv() => match out {
+                Some(Out::Text(t)) => {
+                    if sink.send(Message::text(t)).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Out::Close) => {
+                    let _ = sink.send(Message::Close(None)).await;
+                    let _ = sink.close().await;
+                    break;
+                }
+                Some(Out::Drop) | None => break,
+            },
+            incoming = stream.next() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    let frame = inner.record_frame(id, text.as_str());
+                    if let Some(env) = frame.json.get("envelope_id").and_then(Value::as_str) {
+                        inner.lock().socket_mode.pending.remove(env);
+                    }
+                }
+                Some(Ok(Message::Ping(p))) => {
+                    let _ = sink.send(Message::Pong(p)).await;
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+            _ = tick.tick() => inner.lock().socket_mode.redeliver_due(),
+        }
+    }
+    inner.lock().socket_mode.conns.retain(|c| c.id != id);
+}
+
+/// POSTs each Events API payload, signed, to `url`, journaling the answer.
+async fn http_worker(
+    inner: Weak<Inner>,
+    url: String,
+    secret: String,
+    mut rx: mpsc::UnboundedReceiver<String>,
+) {
+    let client = reqwest::Client::new();
+    while let Some(body) = rx.recv().await {
+        let signed = Signer::new(&secret).sign_now(body.as_bytes());
+        let r = client
+            .post(&url)
+            .header("content-type", "application/json")
+            .header(slack_api::signing::TIMESTAMP_HEADER, &signed.timestamp)
+            .header(slack_api::signing::SIGNATURE_HEADER, &signed.signature)
+            .body(body.clone())
+            .timeout(Duration::from_secs(3))
+            .send()
+            .await;
+        let (status, text) = match r {
+            Ok(resp) => {
+                let s = resp.status().as_u16();
+                (s, resp.text().await.unwrap_or_default())
+            }
+            Err(e) => (0, e.to_string()),
+        };
+        let Some(inner) = inner.upgrade() else { return };
+        {
+            let mut st = inner.lock();
+            let mut args = BTreeMap::new();
+            args.insert("body".to_string(), body);
+            crate::webhooks::journal(&mut st, EVENTS_API_POST, "POST", args, status, json!(text));
+        }
+        inner.changed.notify_waiters();
+    }
+}
+
+/// Socket Mode and the Events API.
+impl FakeSlack {
+    /// How many Socket Mode connections are open.
+    pub fn socket_mode_clients(&self) -> usize {
+        let mut st = self.inner().lock();
+        st.socket_mode.conns.retain(|c| !c.tx.is_closed());
+        st.socket_mode.conns.len()
+    }
+
+    /// Waits (up to [`DEFAULT_WAIT`]) until `n` Socket Mode connections are open.
+    pub async fn wait_for_socket_mode_clients(&self, n: usize) {
+        let deadline = Instant::now() + DEFAULT_WAIT;
+        while self.socket_mode_clients() < n {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {n} Socket Mode connections"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// How long an unacked envelope waits before it is redelivered with a
+    /// higher `retry_attempt` (default 1 s; Slack waits a few seconds).
+    /// Applies to connections opened afterwards.
+    pub fn set_socket_mode_redelivery(&self, delay: Duration) {
+        self.inner().lock().socket_mode.redelivery = delay;
+    }
+
+    /// Sends an envelope of `kind` (`events_api`, `slash_commands`,
+    /// `interactive`, or anything) with `payload`; returns its `envelope_id`.
+    pub fn push_envelope(&self, kind: &str, payload: Value, accepts_response_payload: bool) -> String {
+        self.inner()
+            .lock()
+            .socket_mode
+            .push(kind, payload, accepts_response_payload)
+    }
+
+    /// Runs slash command `command` with `text` as Alice in `C_GENERAL`
+    /// over Socket Mode; returns the `envelope_id`.
+    pub fn socket_mode_slash_command(&self, command: &str, text: &str) -> String {
+        let payload = json!({
+            "token": "fake-verification-token",
+            "team_id": TEAM_ID,
+            "team_domain": "fake-team",
+            "channel_id": "C_GENERAL",
+            "channel_name": "general",
+            "user_id": crate::simulator::DEFAULT_USER,
+            "user_name": "alice",
+            "command": command,
+            "text": text,
+            "api_app_id": APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": format!("{}/response_url/sm", self.uri()),
+            "trigger_id": "trigger.fake",
+        });
+        self.push_envelope("slash_commands", payload, true)
+    }
+
+    /// Sends `disconnect` with `reason` to every Socket Mode connection.
+    /// For `warning` and `refresh_requested` the sockets stay open for
+    /// `grace`, then close (as Slack does); for other reasons they close now.
+    pub fn socket_mode_disconnect(&self, reason: &str, grace: Duration) -> usize {
+        let frame = json!({
+            "type": "disconnect",
+            "reason": reason,
+            "debug_info": {"host": "fake-slack"},
+        })
+        .to_string();
+        let soft = matches!(reason, "warning" | "refresh_requested");
+        let mut st = self.inner().lock();
+        st.socket_mode.conns.retain(|c| !c.tx.is_closed());
+        let mut told = Vec::new();
+        for c in &mut st.socket_mode.conns {
+            let _ = c.tx.send(Out::Text(frame.clone()));
+            c.leaving = true;
+            if soft {
+                told.push(c.tx.clone());
+            } else {
+                let _ = c.tx.send(Out::Close);
+            }
+        }
+        let n = st.socket_mode.conns.len();
+        drop(st);
+        if !told.is_empty() {
+            tokio::spawn(async move {
+                tokio::time::sleep(grace).await;
+                for tx in told {
+                    let _ = tx.send(Out::Close);
+                }
+            });
+        }
+        n
+    }
+
+    /// Envelopes sent but not yet acknowledged.
+    pub fn pending_envelopes(&self) -> usize {
+        self.inner().lock().socket_mode.pending.len()
+    }
+
+    /// Waits (up to [`DEFAULT_WAIT`]) for the client's ack of `envelope_id`
+    /// and returns the ack frame (with its `payload`, if any).
+    pub async fn wait_for_ack(&self, envelope_id: &str) -> Value {
+        let deadline = Instant::now() + DEFAULT_WAIT;
+        loop {
+            let found = self.inner().lock().journal.entries.iter().find_map(|e| match e {
+                Entry::Frame(f)
+                    if f.json.get("envelope_id").and_then(Value::as_str) == Some(envelope_id) =>
+                {
+                    Some(f.json.clone())
+                }
+                _ => None,
+            });
+            if let Some(v) = found {
+                return v;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for the ack of {envelope_id}"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// From now on, POSTs every workspace change as a signed Events API
+    /// payload to `url` (journaled as [`EVENTS_API_POST`] calls with the
+    /// app's status and body). Must be called inside a tokio runtime.
+    pub fn set_events_api_url(&self, url: impl Into<String>, signing_secret: impl Into<String>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(http_worker(
+            Arc::downgrade(self.inner()),
+            url.into(),
+            signing_secret.into(),
+            rx,
+        ));
+        self.inner().lock().socket_mode.http = Some(tx);
+    }
+}
