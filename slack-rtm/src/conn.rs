@@ -301,9 +301,11 @@ impl<P: Protocol> Driver<P> {
                     let next = match self.next.take() {
                         // A refresh was already opening the next socket: use it.
                         Some((_, rx)) => match idle_while(&mut self.cmd_rx, &self.out, rx).await {
-                            Ok(Ok(Ok((new, first)))) => {
-                                self.protocol.check_first_frame(&first).ok().map(|()| Ok(new))
-                            }
+                            Ok(Ok(Ok((new, first)))) => self
+                                .protocol
+                                .check_first_frame(&first)
+                                .ok()
+                                .map(|()| Ok(new)),
                             Ok(_) => None,
                             Err(stop) => Some(Err(stop)),
                         },
