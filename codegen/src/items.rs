@@ -770,8 +770,11 @@ fn tagged_union(
 
         impl<'de> serde::Deserialize<'de> for #id {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let raw: Box<serde_json::value::RawValue> = serde::Deserialize::deserialize(deserializer)?;
-                Self::from_json(raw.get()).map_err(serde::de::Error::custom)
+                // Nested unions arrive through the tolerant field decoders,
+                // which hand over a map, not raw text: `RawValue` cannot be
+                // read from that, so go through a `Value` and dispatch as usual.
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
             }
         }
 
