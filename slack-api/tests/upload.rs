@@ -305,3 +305,56 @@ async fn invalid_uploads_are_refused_before_sending() {
     }
     assert!(slack.calls().is_empty());
 }
+
+#[tokio::test]
+async fn the_fake_takes_multipart_uploads_and_guards_downloads() {
+    let slack = FakeSlack::start().await;
+    let client = slack.client("xoxb-test");
+    let reserved = client
+        .files()
+        .get_upload_urlexternal("pic.png", 4)
+        .await
+        .expect("reserve");
+    let id = reserved.file_id.expect("file_id");
+    let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"filename\"\r\n\r\npic.png\r\n\
+--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"pic.png\"\r\n\
+Content-Type: image/png\r\n\r\n\x89PNG\r\n--XyZ--\r\n"
+        .to_vec();
+    let http = reqwest::Client::new();
+    let sent = http
+        .post(reserved.upload_url.expect("upload_url"))
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 200);
+    assert_eq!(sent.text().await.unwrap(), "OK - 4");
+    assert_eq!(slack.uploaded_file(id.as_str()), Some(b"\x89PNG".to_vec()));
+
+    let done = client
+        .files()
+        .complete_upload_external(json!([{ "id": id.as_str(), "title": "A picture" }]))
+        .await
+        .expect("complete");
+    let file = &done.files[0];
+    assert_eq!(file.title.as_deref(), Some("A picture"));
+    assert_eq!(file.mimetype.as_deref(), Some("image/png"));
+    let url = file.url_private.clone().expect("url_private");
+    assert_eq!(http.get(&url).send().await.unwrap().status(), 403);
+    let got = http
+        .get(&url)
+        .bearer_auth("xoxb-test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.bytes().await.unwrap().as_ref(), b"\x89PNG");
+
+    // Completing twice finds nothing left to complete.
+    let again = client
+        .files()
+        .complete_upload_external(json!([{ "id": id.as_str() }]))
+        .await
+        .unwrap_err();
+    assert_eq!(again.api_code().map(|c| c.as_str()), Some("file_not_found"));
+}
