@@ -3305,10 +3305,10 @@ impl<'de> serde::Deserialize<'de> for Event {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let raw: Box<serde_json::value::RawValue> = serde::Deserialize::deserialize(
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json(raw.get()).map_err(serde::de::Error::custom)
+        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
     }
 }
 
@@ -3469,10 +3469,10 @@ impl<'de> serde::Deserialize<'de> for EventsApiPayload {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let raw: Box<serde_json::value::RawValue> = serde::Deserialize::deserialize(
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json(raw.get()).map_err(serde::de::Error::custom)
+        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
     }
 }
 
@@ -5235,10 +5235,10 @@ impl<'de> serde::Deserialize<'de> for InteractionPayload {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let raw: Box<serde_json::value::RawValue> = serde::Deserialize::deserialize(
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json(raw.get()).map_err(serde::de::Error::custom)
+        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
     }
 }
 
@@ -7271,10 +7271,10 @@ impl<'de> serde::Deserialize<'de> for MessageEvent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let raw: Box<serde_json::value::RawValue> = serde::Deserialize::deserialize(
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json(raw.get()).map_err(serde::de::Error::custom)
+        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
     }
 }
 
@@ -8901,10 +8901,10 @@ impl<'de> serde::Deserialize<'de> for SocketModeMessage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let raw: Box<serde_json::value::RawValue> = serde::Deserialize::deserialize(
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        Self::from_json(raw.get()).map_err(serde::de::Error::custom)
+        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
     }
 }
 
