@@ -146,7 +146,10 @@ impl Workspace {
 }
 
 /// Text and the `blocks`/`attachments` of a webhook-style body, checked the way Slack does.
-fn app_content(body: &Map<String, Value>) -> Result<(String, Vec<(&'static str, Value)>), String> {
+/// Extra message fields, as `store_message` takes them.
+type Fields = Vec<(&'static str, Value)>;
+
+fn app_content(body: &Map<String, Value>) -> Result<(String, Fields), String> {
     let text = match body.get("text") {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
