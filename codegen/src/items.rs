@@ -273,11 +273,18 @@ pub(crate) fn string_enum(name: &str, e: &EnumDef) -> Result<TokenStream, Error>
                         f.write_str(#expecting)
                     }
                     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<#id, E> {
-                        Ok(#id::from(v))
+                        Ok(drift(#id::from(v)))
                     }
                     fn visit_string<E: serde::de::Error>(self, v: String) -> Result<#id, E> {
-                        Ok(#id::from(v))
+                        Ok(drift(#id::from(v)))
                     }
+                }
+                // Unknown values are reported to drift detection (a no-op unless enabled).
+                fn drift(value: #id) -> #id {
+                    if let #id::Unknown(raw) = &value {
+                        crate::drift::unknown_enum_value(#name, raw);
+                    }
+                    value
                 }
                 deserializer.deserialize_str(Visitor)
             }
@@ -761,7 +768,11 @@ fn tagged_union(
                 };
                 match tag.as_deref() {
                     #arms
-                    _ => crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown),
+                    other => {
+                        // Reported to drift detection (a no-op unless enabled).
+                        crate::drift::unknown_tag(#name, #tag, other);
+                        crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown)
+                    }
                 }
             }
 

@@ -252,7 +252,10 @@ impl<'de, T: Deserialize<'de> + Lenient> LenientVisitor<T> {
             return Ok(Some(v));
         }
         match (self.required, direct_err) {
-            (false, _) => Ok(None),
+            (false, _) => {
+                crate::drift::type_mismatch::<T>(|| scalar_json(value));
+                Ok(None)
+            }
             (true, Some(e)) => Err(E::custom(e)),
             (true, None) => Err(E::invalid_type(value.unexpected(), self)),
         }
@@ -264,6 +267,13 @@ impl<'de, T: Deserialize<'de> + Lenient> LenientVisitor<T> {
         } else {
             Ok(None)
         }
+    }
+
+    /// Reports a dropped array or object to a drift session, then keeps
+    /// what is skipped next from being reported as well.
+    fn report_skipped(got: &'static str) -> crate::drift::Suppress {
+        crate::drift::type_mismatch::<T>(|| got.to_owned());
+        crate::drift::suppress()
     }
 }
 
@@ -339,6 +349,7 @@ impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for LenientVisitor<T> {
         if Self::accepts(Shape::Array) {
             return T::deserialize(SeqAccessDeserializer::new(seq)).map(Some);
         }
+        let _quiet = (!self.required).then(|| Self::report_skipped("[…]"));
         // The rest of the input must still be consumed.
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         self.mismatch(Unexpected::Seq)
@@ -348,6 +359,7 @@ impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for LenientVisitor<T> {
         if Self::accepts(Shape::Object) {
             return T::deserialize(MapAccessDeserializer::new(map)).map(Some);
         }
+        let _quiet = (!self.required).then(|| Self::report_skipped("{…}"));
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         self.mismatch(Unexpected::Map)
     }
@@ -363,6 +375,24 @@ impl<'de, T: Deserialize<'de> + Lenient> DeserializeSeed<'de> for OptSeed<T> {
 }
 
 struct VecVisitor<T>(PhantomData<T>);
+
+impl<T> VecVisitor<T> {
+    /// A scalar where an array belongs: reported to a drift session, then
+    /// decoded as empty.
+    fn not_array<E>(value: Scalar<'_>) -> Result<Vec<T>, E> {
+        crate::drift::type_mismatch::<Vec<T>>(|| scalar_json(value));
+        Ok(Vec::new())
+    }
+}
+
+/// A scalar as JSON text, for drift reports.
+fn scalar_json(value: Scalar<'_>) -> String {
+    match value {
+        Scalar::Str(s) => serde_json::to_string(s).unwrap_or_default(),
+        Scalar::Bool(b) => b.to_string(),
+        other => other.number_text().unwrap_or_else(|| "NaN".to_owned()),
+    }
+}
 
 impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for VecVisitor<T> {
     type Value = Vec<T>;
@@ -380,6 +410,8 @@ impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for VecVisitor<T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
+        crate::drift::type_mismatch::<Vec<T>>(|| "{…}".to_owned());
+        let _quiet = crate::drift::suppress();
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Vec::new())
     }
@@ -390,20 +422,20 @@ impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for VecVisitor<T> {
     fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
         Ok(Vec::new())
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Vec<T>, E> {
-        Ok(Vec::new())
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<T>, E> {
+        Self::not_array(Scalar::Bool(v))
     }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Vec<T>, E> {
-        Ok(Vec::new())
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<T>, E> {
+        Self::not_array(Scalar::I64(v))
     }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Vec<T>, E> {
-        Ok(Vec::new())
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<T>, E> {
+        Self::not_array(Scalar::U64(v))
     }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Vec<T>, E> {
-        Ok(Vec::new())
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<T>, E> {
+        Self::not_array(Scalar::F64(v))
     }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Vec<T>, E> {
-        Ok(Vec::new())
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<T>, E> {
+        Self::not_array(Scalar::Str(v))
     }
 }
 
@@ -487,7 +519,23 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// Decodes a whole body, reporting the JSON path and an excerpt on failure.
+///
+/// Inside a [drift session](crate::drift::collect), or with a drift hook
+/// installed, the body is decoded with path tracking and what it carried
+/// beyond the spec is reported.
 pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    match crate::drift::mode() {
+        crate::drift::Mode::Off => decode(body, false),
+        crate::drift::Mode::Track => decode(body, true),
+        crate::drift::Mode::Hook => {
+            let (result, findings) = crate::drift::collect(|| decode(body, true));
+            crate::drift::report(std::any::type_name::<T>(), findings);
+            result
+        }
+    }
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8], track: bool) -> Result<T, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let make = |path: String, inner: serde_json::Error| DecodeError {
         method: None,
@@ -495,7 +543,12 @@ pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
         message: redact_tokens(&strip_position(&inner.to_string())),
         excerpt: excerpt(body, inner.line(), inner.column()),
     };
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value = if track {
+        serde_path_to_error::deserialize(crate::drift::Tracked(&mut de))
+    } else {
+        serde_path_to_error::deserialize(&mut de)
+    }
+    .map_err(|e| {
         let path = e.path().to_string();
         make(path, e.into_inner())
     })?;

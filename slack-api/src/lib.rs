@@ -36,6 +36,7 @@ pub use generated::*;
 
 mod client;
 pub mod de;
+pub mod drift;
 pub mod error;
 pub mod ids;
 #[cfg(feature = "oauth")]

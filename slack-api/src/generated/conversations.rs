@@ -609,15 +609,22 @@ impl<'de> serde::Deserialize<'de> for InvitePermissionAction {
                 self,
                 v: &str,
             ) -> Result<InvitePermissionAction, E> {
-                Ok(InvitePermissionAction::from(v))
+                Ok(drift(InvitePermissionAction::from(v)))
             }
 
             fn visit_string<E: serde::de::Error>(
                 self,
                 v: String,
             ) -> Result<InvitePermissionAction, E> {
-                Ok(InvitePermissionAction::from(v))
+                Ok(drift(InvitePermissionAction::from(v)))
             }
+        }
+
+        fn drift(value: InvitePermissionAction) -> InvitePermissionAction {
+            if let InvitePermissionAction::Unknown(raw) = &value {
+                crate::drift::unknown_enum_value("InvitePermissionAction", raw);
+            }
+            value
         }
         deserializer.deserialize_str(Visitor)
     }

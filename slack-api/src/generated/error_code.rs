@@ -1703,15 +1703,22 @@ impl<'de> serde::Deserialize<'de> for ErrorCode {
             }
 
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ErrorCode, E> {
-                Ok(ErrorCode::from(v))
+                Ok(drift(ErrorCode::from(v)))
             }
 
             fn visit_string<E: serde::de::Error>(
                 self,
                 v: String,
             ) -> Result<ErrorCode, E> {
-                Ok(ErrorCode::from(v))
+                Ok(drift(ErrorCode::from(v)))
             }
+        }
+
+        fn drift(value: ErrorCode) -> ErrorCode {
+            if let ErrorCode::Unknown(raw) = &value {
+                crate::drift::unknown_enum_value("ErrorCode", raw);
+            }
+            value
         }
         deserializer.deserialize_str(Visitor)
     }

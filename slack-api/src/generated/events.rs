@@ -3296,7 +3296,10 @@ impl Event {
                     .map(Self::WorkflowUnpublished)
             }
             None | Some("") => crate::de::from_str::<Reply>(s).map(Self::Reply),
-            _ => crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown),
+            other => {
+                crate::drift::unknown_tag("Event", "type", other);
+                crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown)
+            }
         }
     }
 }
@@ -3440,7 +3443,10 @@ impl EventsApiPayload {
             Some("url_verification") => {
                 crate::de::from_str::<UrlVerification>(s).map(Self::UrlVerification)
             }
-            _ => crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown),
+            other => {
+                crate::drift::unknown_tag("EventsApiPayload", "type", other);
+                crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown)
+            }
         }
     }
 
@@ -5140,7 +5146,10 @@ impl InteractionPayload {
             Some("view_submission") => {
                 crate::de::from_str::<ViewSubmissionPayload>(s).map(Self::ViewSubmission)
             }
-            _ => crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown),
+            other => {
+                crate::drift::unknown_tag("InteractionPayload", "type", other);
+                crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown)
+            }
         }
     }
 
@@ -6040,7 +6049,10 @@ impl MessageEvent {
             None | Some("") => {
                 crate::de::from_str::<PlainMessageEvent>(s).map(Self::Plain)
             }
-            _ => crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown),
+            other => {
+                crate::drift::unknown_tag("MessageEvent", "subtype", other);
+                crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown)
+            }
         }
     }
 
@@ -8760,15 +8772,22 @@ impl<'de> serde::Deserialize<'de> for SocketModeDisconnectReason {
                 self,
                 v: &str,
             ) -> Result<SocketModeDisconnectReason, E> {
-                Ok(SocketModeDisconnectReason::from(v))
+                Ok(drift(SocketModeDisconnectReason::from(v)))
             }
 
             fn visit_string<E: serde::de::Error>(
                 self,
                 v: String,
             ) -> Result<SocketModeDisconnectReason, E> {
-                Ok(SocketModeDisconnectReason::from(v))
+                Ok(drift(SocketModeDisconnectReason::from(v)))
             }
+        }
+
+        fn drift(value: SocketModeDisconnectReason) -> SocketModeDisconnectReason {
+            if let SocketModeDisconnectReason::Unknown(raw) = &value {
+                crate::drift::unknown_enum_value("SocketModeDisconnectReason", raw);
+            }
+            value
         }
         deserializer.deserialize_str(Visitor)
     }
@@ -8880,7 +8899,10 @@ impl SocketModeMessage {
             Some("slash_commands") => {
                 crate::de::from_str::<SocketModeEnvelope>(s).map(Self::SlashCommands)
             }
-            _ => crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown),
+            other => {
+                crate::drift::unknown_tag("SocketModeMessage", "type", other);
+                crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown)
+            }
         }
     }
 

@@ -1214,15 +1214,22 @@ impl<'de> serde::Deserialize<'de> for ConversationType {
                 self,
                 v: &str,
             ) -> Result<ConversationType, E> {
-                Ok(ConversationType::from(v))
+                Ok(drift(ConversationType::from(v)))
             }
 
             fn visit_string<E: serde::de::Error>(
                 self,
                 v: String,
             ) -> Result<ConversationType, E> {
-                Ok(ConversationType::from(v))
+                Ok(drift(ConversationType::from(v)))
             }
+        }
+
+        fn drift(value: ConversationType) -> ConversationType {
+            if let ConversationType::Unknown(raw) = &value {
+                crate::drift::unknown_enum_value("ConversationType", raw);
+            }
+            value
         }
         deserializer.deserialize_str(Visitor)
     }

@@ -76,15 +76,22 @@ impl<'de> serde::Deserialize<'de> for PresenceChoice {
                 self,
                 v: &str,
             ) -> Result<PresenceChoice, E> {
-                Ok(PresenceChoice::from(v))
+                Ok(drift(PresenceChoice::from(v)))
             }
 
             fn visit_string<E: serde::de::Error>(
                 self,
                 v: String,
             ) -> Result<PresenceChoice, E> {
-                Ok(PresenceChoice::from(v))
+                Ok(drift(PresenceChoice::from(v)))
             }
+        }
+
+        fn drift(value: PresenceChoice) -> PresenceChoice {
+            if let PresenceChoice::Unknown(raw) = &value {
+                crate::drift::unknown_enum_value("PresenceChoice", raw);
+            }
+            value
         }
         deserializer.deserialize_str(Visitor)
     }
