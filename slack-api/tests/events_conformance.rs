@@ -1,0 +1,101 @@
+//! Every Events API sample in Slack's public reference data decodes as an
+//! Events API payload whose inner event is a typed variant.
+//!
+//! The samples live in `shared/reference` beside the repository root. Without
+//! that folder the test prints a note and passes, unless `REFERENCE_REQUIRED=1`
+//! (set by `.ci/run`), which turns the absence into a failure.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use slack_api::events::{Event, EventsApiPayload, MessageEvent};
+
+/// `<repo>/../shared/reference/java-slack-sdk-samples/events`, or `None`
+/// (after a note) when the reference data is absent and not required.
+fn samples() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .and_then(Path::parent)
+        .expect("the crate sits two levels below the folder holding shared/");
+    let dir = root.join("shared/reference/java-slack-sdk-samples/events");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("REFERENCE_REQUIRED").as_deref() == Ok("1") {
+        panic!("REFERENCE_REQUIRED=1 but {} is missing", dir.display());
+    }
+    eprintln!(
+        "note: {} not found; skipping the Events API samples",
+        dir.display()
+    );
+    None
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("readable sample folder")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Decodes one sample; `Err` says why it is not a typed event callback.
+fn check(text: &str) -> Result<(), String> {
+    let mut v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    // The samples are templates whose outer `type` is often left empty;
+    // Slack always sends `event_callback` for these.
+    if v.get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        v["type"] = Value::from("event_callback");
+    }
+    let payload = EventsApiPayload::from_json(&v.to_string()).map_err(|e| e.to_string())?;
+    let EventsApiPayload::EventCallback(cb) = payload else {
+        return Err(format!("not an event_callback: {payload:?}"));
+    };
+    match cb.event {
+        Event::Unknown(raw) => Err(format!("event fell back to raw: {}", raw["type"])),
+        Event::Message(MessageEvent::Unknown(raw)) => Err(format!(
+            "message subtype fell back to raw: {}",
+            raw["subtype"]
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[test]
+fn every_events_api_sample_decodes_to_a_typed_event() {
+    let Some(dir) = samples() else { return };
+    let mut decoded = 0;
+    let mut failures = Vec::new();
+    for path in json_files(&dir) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        match check(&text) {
+            Ok(()) => decoded += 1,
+            Err(why) => failures.push(format!("{name}: {why}")),
+        }
+    }
+    println!("decoded {decoded} Events API samples");
+    assert!(
+        failures.is_empty(),
+        "samples not decoded to a typed event:\n{}",
+        failures.join("\n")
+    );
+    assert_eq!(decoded, 96, "expected the 96 Events API samples");
+}
+
+#[test]
+fn the_checker_rejects_what_it_should() {
+    // An unknown event type and an unknown message subtype are failures.
+    assert!(check(r#"{"type":"event_callback","event":{"type":"no_such_event"}}"#).is_err());
+    assert!(
+        check(r#"{"type":"","event":{"type":"message","subtype":"no_such_subtype"}}"#).is_err()
+    );
+    assert!(check(r#"{"type":"url_verification","challenge":"c"}"#).is_err());
+    assert!(check(r#"{"type":"","event":{"type":"app_mention","text":"hi"}}"#).is_ok());
+}
