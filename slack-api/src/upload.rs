@@ -26,6 +26,7 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use bytes::Bytes;
 use tracing::Instrument;
@@ -90,6 +91,7 @@ impl Files {
             alt_text: None,
             snippet_type: None,
             chunk_size: DEFAULT_CHUNK_SIZE,
+            timeout: None,
             on_progress: None,
         }
     }
@@ -110,6 +112,7 @@ pub struct UploadRequest {
     alt_text: Option<String>,
     snippet_type: Option<String>,
     chunk_size: usize,
+    timeout: Option<Duration>,
     on_progress: Option<ProgressFn>,
 }
 
@@ -122,6 +125,7 @@ impl fmt::Debug for UploadRequest {
             .field("title", &self.title)
             .field("thread_ts", &self.thread_ts)
             .field("chunk_size", &self.chunk_size)
+            .field("timeout", &self.timeout)
             .field("on_progress", &self.on_progress.is_some())
             .finish_non_exhaustive()
     }
@@ -168,6 +172,13 @@ impl UploadRequest {
     /// is reported (default 64 KiB; at least 1).
     pub fn chunk_size(mut self, bytes: usize) -> Self {
         self.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// A time limit for sending the bytes and getting the upload's answer
+    /// (none by default; the two Web API calls use the client's timeout).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
 
@@ -237,7 +248,14 @@ impl UploadRequest {
             last: Arc::new(AtomicU64::new(0)),
             callback: self.on_progress,
         };
-        post_bytes(&upload_url, self.content, self.chunk_size, &reporter).await?;
+        post_bytes(
+            &upload_url,
+            self.content,
+            self.chunk_size,
+            self.timeout,
+            &reporter,
+        )
+        .await?;
         reporter.report(total as u64);
 
         let mut entry = serde_json::json!({ "id": id.as_str() });
@@ -348,7 +366,13 @@ fn http() -> Result<&'static reqwest::Client> {
 }
 
 /// POSTs the bytes as a raw body, in pieces so progress can be reported.
-async fn post_bytes(url: &str, content: Bytes, chunk: usize, reporter: &Reporter) -> Result<()> {
+async fn post_bytes(
+    url: &str,
+    content: Bytes,
+    chunk: usize,
+    timeout: Option<Duration>,
+    reporter: &Reporter,
+) -> Result<()> {
     let url = url::Url::parse(url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
@@ -386,14 +410,15 @@ async fn post_bytes(url: &str, content: Bytes, chunk: usize, reporter: &Reporter
             Some(Box::new(e.without_url())),
         ))
     };
-    let resp = http()?
+    let mut req = http()?
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
         .header(reqwest::header::CONTENT_LENGTH, total)
-        .body(reqwest::Body::wrap_stream(body))
-        .send()
-        .await
-        .map_err(transport)?;
+        .body(reqwest::Body::wrap_stream(body));
+    if let Some(t) = timeout {
+        req = req.timeout(t);
+    }
+    let resp = req.send().await.map_err(transport)?;
     let status = resp.status().as_u16();
     let body = resp.bytes().await.map_err(transport)?;
     if !(200..300).contains(&status) {

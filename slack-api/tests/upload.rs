@@ -358,3 +358,24 @@ Content-Type: image/png\r\n\r\n\x89PNG\r\n--XyZ--\r\n"
         .unwrap_err();
     assert_eq!(again.api_code().map(|c| c.as_str()), Some("file_not_found"));
 }
+
+#[tokio::test]
+async fn a_slow_upload_times_out() {
+    let slack = FakeSlack::start().await;
+    let client = slack.client("xoxb-test");
+    slack.fault(
+        UPLOAD_METHOD,
+        Fault::delay(std::time::Duration::from_secs(5)),
+    );
+    let err = client
+        .files()
+        .upload("x.txt", b"abc".to_vec())
+        .timeout(std::time::Duration::from_millis(100))
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Transport(e) => assert!(e.is_timeout(), "{e:?}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert_eq!(err.method(), Some(UPLOAD_STEP));
+}
