@@ -50,8 +50,8 @@ pub use journal::{Call, Frame};
 pub use oauth::{OAUTH_AUTHORIZE, OauthApp};
 pub use request::TokenKind;
 pub use server::{DEFAULT_WAIT, Expectation, FakeSlack, FakeSlackBuilder, FaultSetup, StartError};
-pub use simulator::{BOT_ID, BOT_USER, DEFAULT_USER, TEAM_ID, TEAM_NAME};
 pub use simulator::files::UPLOAD_METHOD;
+pub use simulator::{BOT_ID, BOT_USER, DEFAULT_USER, TEAM_ID, TEAM_NAME};
 pub use slash::{
     RESPONSE_URL, ResponseUrlPost, SLASH_COMMAND, SLASH_TIMEOUT, SlashInvocation, SlashInvokeError,
     SlashRun,
