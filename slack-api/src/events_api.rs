@@ -284,6 +284,15 @@ impl EventsApi {
         let text = std::str::from_utf8(body)
             .map_err(|e| EventsApiError::Payload(DecodeError::custom(e)))?;
         let payload = EventsApiPayload::from_json(text).map_err(EventsApiError::Payload)?;
+        // An unknown `type` is kept for forward compatibility, but a body
+        // that is not even an object is no payload at all.
+        if let EventsApiPayload::Unknown(v) = &payload
+            && !v.is_object()
+        {
+            return Err(EventsApiError::Payload(DecodeError::custom(
+                "the body is not a JSON object",
+            )));
+        }
         if let EventsApiPayload::UrlVerification(v) = &payload {
             return Ok(Handled::Challenge(v.challenge.clone()));
         }
