@@ -253,7 +253,10 @@ impl<'de, T: Deserialize<'de> + Lenient> LenientVisitor<T> {
         }
         match (self.required, direct_err) {
             (false, _) => {
-                crate::drift::type_mismatch::<T>(|| scalar_json(value));
+                // `""` is how Slack often says "none"; not worth reporting.
+                if value != Scalar::Str("") {
+                    crate::drift::type_mismatch::<T>(|| scalar_json(value));
+                }
                 Ok(None)
             }
             (true, Some(e)) => Err(E::custom(e)),
@@ -525,17 +528,30 @@ impl std::error::Error for DecodeError {}
 /// beyond the spec is reported.
 pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
     match crate::drift::mode() {
-        crate::drift::Mode::Off => decode(body, false),
-        crate::drift::Mode::Track => decode(body, true),
+        crate::drift::Mode::Off => decode_fast(body),
+        crate::drift::Mode::Track => decode_tracked(body),
         crate::drift::Mode::Hook => {
-            let (result, findings) = crate::drift::collect(|| decode(body, true));
+            let (result, findings) = crate::drift::collect(|| decode_tracked(body));
             crate::drift::report(std::any::type_name::<T>(), findings);
             result
         }
     }
 }
 
-fn decode<T: DeserializeOwned>(body: &[u8], track: bool) -> Result<T, DecodeError> {
+/// The plain decoder, without path tracking (which costs an allocation per
+/// key); only a failure is decoded again, tracked, to find where it failed.
+fn decode_fast<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)) {
+        Ok(v) => Ok(v),
+        // Outside a drift session the tracked decoder records nothing; it is
+        // reused here so each type has two decoders, not three.
+        Err(_) => decode_tracked(body),
+    }
+}
+
+/// Decodes with the JSON path tracked, for drift sessions and error reports.
+fn decode_tracked<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let make = |path: String, inner: serde_json::Error| DecodeError {
         method: None,
@@ -543,12 +559,7 @@ fn decode<T: DeserializeOwned>(body: &[u8], track: bool) -> Result<T, DecodeErro
         message: redact_tokens(&strip_position(&inner.to_string())),
         excerpt: excerpt(body, inner.line(), inner.column()),
     };
-    let value = if track {
-        serde_path_to_error::deserialize(crate::drift::Tracked(&mut de))
-    } else {
-        serde_path_to_error::deserialize(&mut de)
-    }
-    .map_err(|e| {
+    let value = serde_path_to_error::deserialize(crate::drift::Tracked(&mut de)).map_err(|e| {
         let path = e.path().to_string();
         make(path, e.into_inner())
     })?;

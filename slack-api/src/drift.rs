@@ -195,6 +195,17 @@ impl fmt::Display for DriftReport {
 
 /// Threads with an active session; lets the inactive path skip the
 /// thread-local lookup.
+/// Top-level keys of every Web API response that the client handles itself
+/// (see `spec/README.md`); never drift.
+pub const ENVELOPE_KEYS: &[&str] = &[
+    "ok",
+    "error",
+    "warning",
+    "needed",
+    "provided",
+    "response_metadata",
+];
+
 static SESSIONS: AtomicUsize = AtomicUsize::new(0);
 static HOOKED: AtomicBool = AtomicBool::new(false);
 static HOOK: Mutex<Option<fn(&DriftReport)>> = Mutex::new(None);
@@ -333,12 +344,17 @@ pub(crate) fn report(target: &str, findings: Vec<Finding>) {
     if findings.is_empty() || !HOOKED.load(Ordering::Acquire) {
         return;
     }
-    let hook = *HOOK.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(hook) = hook {
-        hook(&DriftReport {
-            target: short_type_name(target),
-            findings,
+    let target = short_type_name(target);
+    let mut findings = findings;
+    if target.ends_with("Response") {
+        // The client reads the envelope itself.
+        findings.retain(|f| {
+            !(f.kind == DriftKind::IgnoredField && ENVELOPE_KEYS.contains(&f.path.as_str()))
         });
+    }
+    let hook = *HOOK.lock().unwrap_or_else(|e| e.into_inner());
+    if let (Some(hook), false) = (hook, findings.is_empty()) {
+        hook(&DriftReport { target, findings });
     }
 }
 

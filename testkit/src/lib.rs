@@ -30,6 +30,7 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod admin;
+pub mod drift;
 mod faults;
 pub mod fixtures;
 mod journal;

@@ -1,0 +1,441 @@
+//! Drift reports: decode recorded traffic with the generated types and list
+//! what the spec does not describe.
+//!
+//! This is the library behind `cargo xtask drift` (the `slack-drift` binary).
+//! A [`Report`] takes Web API response bodies and RTM / Events API / Socket
+//! Mode frames, decodes each inside a [`slack_api::drift::collect`] session
+//! and groups the findings by method or event, path and kind.
+//!
+//! ```
+//! let mut report = slack_testkit::drift::Report::new();
+//! report.add_response("auth.test", br#"{"ok": true, "user_id": "U1", "colour": "teal"}"#, "inline");
+//! let entry = &report.entries()[0];
+//! assert_eq!((entry.target.as_str(), entry.path.as_str()), ("auth.test", "colour"));
+//! ```
+//!
+//! Inputs [`Report::add_path`] understands (directories are walked in name
+//! order; files starting with `_` or `README` are skipped):
+//! - testkit fixtures (`fixtures/web/*.json`, and what [`record`](crate::record)
+//!   writes): the response body, under the fixture's method;
+//! - RTM transcripts (`fixtures/rtm/*.json`): every frame a `send` step pushes;
+//! - raw response bodies named by method: `conversations.history.json`,
+//!   `chat.postMessage.2.json`;
+//! - `*.jsonl`: one RTM, Events API or Socket Mode frame per line;
+//! - any other `*.json` holding one frame (an object with `type`, `event` or
+//!   `envelope_id`), or every `*.json` when `events` is set.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::Value;
+use slack_api::drift::{DriftKind, ENVELOPE_KEYS, Finding};
+
+/// Events API `type`s (the delivery, not the event inside).
+const EVENTS_API_TYPES: &[&str] = &["app_rate_limited", "event_callback", "url_verification"];
+/// Socket Mode frame types that RTM does not use as well.
+const SOCKET_MODE_TYPES: &[&str] = &["events_api", "interactive", "slash_commands"];
+/// Interactivity payload types (including legacy ones the spec may lack).
+const INTERACTION_TYPES: &[&str] = &[
+    "block_actions",
+    "block_suggestion",
+    "dialog_cancellation",
+    "dialog_submission",
+    "dialog_suggestion",
+    "interactive_message",
+    "message_action",
+    "shortcut",
+    "view_closed",
+    "view_submission",
+];
+
+/// One kind of drift at one place, with how often it was seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Entry {
+    /// The method (`conversations.history`) or event (`event reaction_added`,
+    /// `event message/bot_message`, `event_callback/app_mention`).
+    pub target: String,
+    /// What kind of difference.
+    pub kind: DriftKind,
+    /// JSON path inside the payload, `[]` for any array element.
+    pub path: String,
+    /// What the spec expected there (a type, or a decode error's message).
+    pub expected: String,
+    /// How many times it was seen.
+    pub count: usize,
+    /// The first value seen, as JSON text.
+    pub example: String,
+    /// Where the first one was seen (file, and line for JSON lines).
+    pub source: String,
+}
+
+/// Findings over a corpus of recorded traffic, grouped by target, kind and path.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    entries: BTreeMap<(String, DriftKind, String, String), Entry>,
+    seen: BTreeMap<String, usize>,
+    responses: usize,
+    events: usize,
+    skipped: Vec<String>,
+}
+
+impl Report {
+    /// An empty report.
+    pub fn new() -> Report {
+        Report::default()
+    }
+
+    /// Whether nothing drifted.
+    pub fn is_clean(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The grouped findings, by target, kind, path.
+    pub fn entries(&self) -> Vec<&Entry> {
+        self.entries.values().collect()
+    }
+
+    /// Response bodies decoded so far.
+    pub fn responses(&self) -> usize {
+        self.responses
+    }
+
+    /// Event frames decoded so far.
+    pub fn events(&self) -> usize {
+        self.events
+    }
+
+    /// Files that were not read, with the reason.
+    pub fn skipped(&self) -> &[String] {
+        &self.skipped
+    }
+
+    fn add(&mut self, target: &str, finding: Finding, source: &str) {
+        let key = (
+            target.to_owned(),
+            finding.kind(),
+            finding.path().to_owned(),
+            finding.expected().to_owned(),
+        );
+        self.entries
+            .entry(key)
+            .and_modify(|e| e.count += 1)
+            .or_insert_with(|| Entry {
+                target: target.to_owned(),
+                kind: finding.kind(),
+                path: finding.path().to_owned(),
+                expected: finding.expected().to_owned(),
+                count: 1,
+                example: finding.example().to_owned(),
+                source: source.to_owned(),
+            });
+    }
+
+    /// Decodes one Web API response body of `method`.
+    pub fn add_response(&mut self, method: &str, body: &[u8], source: &str) {
+        self.responses += 1;
+        *self.seen.entry(method.to_owned()).or_default() += 1;
+        let (result, findings) =
+            slack_api::drift::collect(|| slack_api::spec::decode_response(method, body));
+        for f in findings {
+            let envelope = f.kind() == DriftKind::IgnoredField && ENVELOPE_KEYS.contains(&f.path());
+            if !envelope {
+                self.add(method, f, source);
+            }
+        }
+        if let Err(e) = result {
+            self.add(method, error_finding(&e), source);
+        }
+    }
+
+    /// Decodes one RTM, Events API, Socket Mode or interactivity frame.
+    pub fn add_event(&mut self, frame: &str, source: &str) {
+        self.events += 1;
+        let parsed: Option<Value> = serde_json::from_str(frame).ok();
+        let target = parsed
+            .as_ref()
+            .map_or_else(|| "event".to_owned(), event_label);
+        *self.seen.entry(target.clone()).or_default() += 1;
+        let kind = parsed.as_ref().map_or(FrameKind::Event, frame_kind);
+        let (result, findings) = slack_api::drift::collect(|| -> Result<(), _> {
+            use slack_api::events as ev;
+            match kind {
+                FrameKind::Event => ev::Event::from_json(frame).map(drop),
+                FrameKind::EventsApi => ev::EventsApiPayload::from_json(frame).map(drop),
+                FrameKind::Callback => {
+                    slack_api::de::from_str::<ev::EventCallback>(frame).map(drop)
+                }
+                FrameKind::SocketMode => ev::SocketModeMessage::from_json(frame).map(drop),
+                FrameKind::Interaction => ev::InteractionPayload::from_json(frame).map(drop),
+            }
+        });
+        for f in findings {
+            self.add(&target, f, source);
+        }
+        if let Err(e) = result {
+            self.add(&target, error_finding(&e), source);
+        }
+    }
+
+    /// Reads a file or a directory of recorded traffic (see the module docs).
+    /// `events` treats plain `*.json` files as single frames. Fails only when
+    /// a path cannot be read; unusable files are listed in [`skipped`](Self::skipped).
+    pub fn add_path(&mut self, path: &Path, events: bool) -> std::io::Result<()> {
+        if path.is_dir() {
+            let mut children: Vec<_> = std::fs::read_dir(path)?
+                .map(|e| e.map(|e| e.path()))
+                .collect::<Result<_, _>>()?;
+            children.sort();
+            for child in children {
+                let name = child.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if name.starts_with('_') || name.starts_with("README") || name.starts_with('.') {
+                    continue;
+                }
+                if child.is_dir() || name.ends_with(".json") || name.ends_with(".jsonl") {
+                    self.add_path(&child, events)?;
+                }
+            }
+            return Ok(());
+        }
+        let text = std::fs::read_to_string(path)?;
+        let source = path.display().to_string();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".jsonl") {
+            for (i, line) in text.lines().enumerate() {
+                if !line.trim().is_empty() {
+                    self.add_event(line, &format!("{source}:{}", i + 1));
+                }
+            }
+            return Ok(());
+        }
+        let value: Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                self.skipped.push(format!("{source}: not JSON ({e})"));
+                return Ok(());
+            }
+        };
+        if let Some((method, body)) = fixture_body(&value) {
+            let body = serde_json::to_vec(body).unwrap_or_default();
+            self.add_response(method, &body, &source);
+        } else if value.get("kind").and_then(Value::as_str) == Some("rtm") {
+            let steps = value.get("steps").and_then(Value::as_array);
+            for (i, step) in steps.into_iter().flatten().enumerate() {
+                if let Some(frame) = step.get("send") {
+                    // The fake replaces "$id" with the client's message id when replaying.
+                    let frame = frame.to_string().replace(r#""$id""#, "1");
+                    self.add_event(&frame, &format!("{source} step {}", i + 1));
+                }
+            }
+        } else if events {
+            self.add_event(&text, &source);
+        } else if let Some(method) = method_of_file(name) {
+            self.add_response(method, text.as_bytes(), &source);
+        } else if ["type", "event", "envelope_id"]
+            .iter()
+            .any(|k| value.get(k).is_some())
+        {
+            self.add_event(&text, &source);
+        } else {
+            self.skipped.push(format!(
+                "{source}: neither a fixture, a known method's response nor an event frame"
+            ));
+        }
+        Ok(())
+    }
+
+    /// A readable report grouped by method or event.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let targets = self
+            .entries
+            .values()
+            .map(|e| &e.target)
+            .collect::<std::collections::BTreeSet<_>>();
+        let _ = writeln!(
+            out,
+            "drift: {} responses and {} event frames read; {} findings in {} places under {} methods/events",
+            self.responses,
+            self.events,
+            self.entries.values().map(|e| e.count).sum::<usize>(),
+            self.entries.len(),
+            targets.len(),
+        );
+        for target in targets {
+            let seen = self.seen.get(target).copied().unwrap_or(0);
+            let _ = writeln!(out, "\n{target} ({seen} read)");
+            for e in self.entries.values().filter(|e| &e.target == target) {
+                let path = if e.path.is_empty() { "(root)" } else { &e.path };
+                let _ = write!(out, "  {:<18} {path}", e.kind.as_str());
+                if !e.expected.is_empty() {
+                    let _ = write!(out, " (expected {})", e.expected);
+                }
+                let _ = write!(out, "  x{}", e.count);
+                if !e.example.is_empty() {
+                    let _ = write!(out, "  e.g. {}", e.example);
+                }
+                let _ = writeln!(out, "  [{}]", e.source);
+            }
+        }
+        if !self.skipped.is_empty() {
+            let _ = writeln!(out, "\nskipped:");
+            for s in &self.skipped {
+                let _ = writeln!(out, "  {s}");
+            }
+        }
+        out
+    }
+
+    /// The same as JSON, for tooling: `{"responses", "events", "skipped",
+    /// "findings": [{"target", "kind", "path", "expected", "count", "example",
+    /// "source"}]}`.
+    pub fn to_json(&self) -> Value {
+        let findings: Vec<Value> = self
+            .entries
+            .values()
+            .map(|e| {
+                serde_json::json!({
+                    "target": e.target,
+                    "kind": e.kind.as_str(),
+                    "path": e.path,
+                    "expected": e.expected,
+                    "count": e.count,
+                    "example": e.example,
+                    "source": e.source,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "responses": self.responses,
+            "events": self.events,
+            "skipped": self.skipped,
+            "findings": findings,
+        })
+    }
+}
+
+#[derive(Clone, Copy)]
+enum FrameKind {
+    Event,
+    EventsApi,
+    Callback,
+    SocketMode,
+    Interaction,
+}
+
+fn frame_kind(v: &Value) -> FrameKind {
+    let ty = v.get("type").and_then(Value::as_str).unwrap_or("");
+    if v.get("envelope_id").is_some() || SOCKET_MODE_TYPES.contains(&ty) {
+        FrameKind::SocketMode
+    } else if EVENTS_API_TYPES.contains(&ty) {
+        FrameKind::EventsApi
+    } else if INTERACTION_TYPES.contains(&ty) {
+        FrameKind::Interaction
+    } else if ty.is_empty() && v.get("event").is_some_and(Value::is_object) {
+        // A delivery whose `type` was blanked (as in sample corpora).
+        FrameKind::Callback
+    } else {
+        FrameKind::Event
+    }
+}
+
+/// `event reaction_added`, `event message/bot_message`,
+/// `event_callback/app_mention`, `events_api/event_callback/message`.
+fn event_label(v: &Value) -> String {
+    let mut parts = Vec::new();
+    let mut cur = Some(v);
+    while let Some(obj) = cur {
+        let ty = obj.get("type").and_then(Value::as_str).unwrap_or("");
+        if !ty.is_empty() {
+            parts.push(ty.to_owned());
+        }
+        if let Some(sub) = obj
+            .get("subtype")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        {
+            parts.push(sub.to_owned());
+        }
+        cur = obj
+            .get("payload")
+            .filter(|p| p.is_object())
+            .or_else(|| obj.get("event").filter(|e| e.is_object()));
+        if cur.is_some() && ty.is_empty() && parts.is_empty() {
+            parts.push("event_callback".to_owned());
+        }
+    }
+    if parts.is_empty() {
+        return "event (no type)".to_owned();
+    }
+    let label = parts.join("/");
+    if parts.len() == 1 || v.get("type").and_then(Value::as_str) == Some("message") {
+        format!("event {label}")
+    } else {
+        label
+    }
+}
+
+fn fixture_body(v: &Value) -> Option<(&str, &Value)> {
+    v.get("version")?;
+    let method = v.get("method")?.as_str()?;
+    let body = v.get("response")?.get("body")?;
+    Some((method, body))
+}
+
+/// `conversations.history.json` or `chat.postMessage.2.json` -> the method,
+/// when the spec has it.
+fn method_of_file(name: &str) -> Option<&'static str> {
+    let stem = name.strip_suffix(".json")?;
+    let known = |s: &str| slack_api::spec::method(s).map(|m| m.name);
+    known(stem).or_else(|| {
+        let (base, n) = stem.rsplit_once('.')?;
+        (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| known(base))
+            .flatten()
+    })
+}
+
+/// A decode failure as a finding: a missing field names the field's path.
+fn error_finding(e: &slack_api::de::DecodeError) -> Finding {
+    let path = normalize(e.path());
+    let message = e.message();
+    if let Some((before, after)) = message.split_once("missing field `") {
+        let field = after.split('`').next().unwrap_or("");
+        // A nested union's error carries its own path: "... at `event`: missing field ..".
+        let inner = before
+            .rsplit_once(" at `")
+            .and_then(|(_, p)| p.split('`').next())
+            .map(normalize)
+            .unwrap_or_default();
+        let full = [path.as_str(), inner.as_str(), field]
+            .iter()
+            .filter(|p| !p.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(".");
+        return Finding::new(DriftKind::MissingRequired, full, "", "");
+    }
+    Finding::new(DriftKind::DecodeError, path, message, e.excerpt())
+}
+
+/// `messages[3].files[0]` -> `messages[].files[]`; `?` (unknown) and `.` (root) -> empty.
+fn normalize(path: &str) -> String {
+    if path == "." || path == "?" {
+        return String::new();
+    }
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push_str("[]");
+            }
+            ']' if in_index => in_index = false,
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
