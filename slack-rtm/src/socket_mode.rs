@@ -59,6 +59,7 @@
 
 use std::fmt;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -71,7 +72,7 @@ use slack_api::events::{
 use slack_api::events_api::Dedup;
 use slack_api::retry::{Sleeper, TokioSleeper};
 use slack_api::slash::SlashCommand;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use crate::conn::{self, BoxFuture, Delivered, Handle, Inbound, Output, Protocol, Settings};
 use crate::error::{MalformedFrame, Result, RtmError};
@@ -294,17 +295,38 @@ impl Envelope {
 /// Acknowledges one envelope, optionally with a response payload.
 ///
 /// Dropping it acknowledges at once with no payload; after the ack window
-/// an empty ack has gone out by itself.
+/// an empty ack has gone out by itself. The ack is queued on the
+/// connection before the call returns, so a [`Events::shutdown`] right
+/// after still sends it.
 pub struct Acker {
     envelope_id: String,
-    tx: Option<oneshot::Sender<Option<Value>>>,
+    state: Arc<AckState>,
+}
+
+/// Shared by an [`Acker`] and its window timer: whichever acks first wins.
+struct AckState {
+    handle: Arc<OnceLock<Handle>>,
+    sent: AtomicBool,
+}
+
+impl AckState {
+    /// Queues the ack unless one was already sent; `true` if this call sent it.
+    fn send(&self, envelope_id: &str, payload: Option<Value>) -> bool {
+        if self.sent.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        // The handle is set before `connect` returns, so before any handler runs.
+        self.handle
+            .get()
+            .is_some_and(|h| h.send(ack_frame(envelope_id, payload)).is_ok())
+    }
 }
 
 impl fmt::Debug for Acker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Acker")
             .field("envelope_id", &self.envelope_id)
-            .field("pending", &self.tx.as_ref().is_some_and(|t| !t.is_closed()))
+            .field("pending", &!self.state.sent.load(Ordering::Acquire))
             .finish()
     }
 }
@@ -318,24 +340,20 @@ impl Acker {
     /// Acknowledges with `payload` (e.g. `{"text": "..."}` for a slash
     /// command, `{"response_action": "errors", ...}` for a view
     /// submission). `false` when the window had passed and an empty ack
-    /// was already sent.
-    pub fn ack_with(mut self, payload: Value) -> bool {
-        self.tx
-            .take()
-            .is_some_and(|tx| tx.send(Some(payload)).is_ok())
+    /// was already sent, or the connection is gone.
+    pub fn ack_with(self, payload: Value) -> bool {
+        self.state.send(&self.envelope_id, Some(payload))
     }
 
     /// Acknowledges with no payload; `false` when that had already happened.
-    pub fn ack(mut self) -> bool {
-        self.tx.take().is_some_and(|tx| tx.send(None).is_ok())
+    pub fn ack(self) -> bool {
+        self.state.send(&self.envelope_id, None)
     }
 }
 
 impl Drop for Acker {
     fn drop(&mut self) {
-        if let Some(tx) = self.tx.take() {
-            let _ = tx.send(None);
-        }
+        self.state.send(&self.envelope_id, None);
     }
 }
 
@@ -365,26 +383,20 @@ impl SocketProtocol {
     /// Sends an ack later: on the handler's word, when the acker is dropped,
     /// or when the window closes, whichever comes first.
     fn defer_ack(&self, envelope_id: String) -> Acker {
-        let (tx, rx) = oneshot::channel();
-        let handle = self.handle.clone();
+        let state = Arc::new(AckState {
+            handle: self.handle.clone(),
+            sent: AtomicBool::new(false),
+        });
         let window = self.sleeper.sleep(self.ack_window);
+        let timer = state.clone();
         let id = envelope_id.clone();
         tokio::spawn(async move {
-            let payload = tokio::select! {
-                r = rx => r.unwrap_or(None),
-                () = window => {
-                    tracing::debug!(envelope_id = %id, "ack window passed; acking empty");
-                    None
-                }
-            };
-            if let Some(h) = handle.get() {
-                let _ = h.send(ack_frame(&id, payload));
+            window.await;
+            if timer.send(&id, None) {
+                tracing::debug!(envelope_id = %id, "ack window passed; acked empty");
             }
         });
-        Acker {
-            envelope_id,
-            tx: Some(tx),
-        }
+        Acker { envelope_id, state }
     }
 }
 

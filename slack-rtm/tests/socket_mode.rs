@@ -175,17 +175,18 @@ async fn refresh_requested_opens_the_next_connection_first_and_loses_nothing() {
     slack.wait_for_socket_mode_clients(1).await;
     slack.socket_mode_disconnect("refresh_requested", Duration::from_millis(500));
     // Posted while the old socket is leaving and the new one is opening.
-    slack
-        .post_as_user("U_ALICE", "C_GENERAL", "during refresh")
-        .await;
+    let sent = ["during refresh 1", "during refresh 2", "during refresh 3"];
+    for text in sent {
+        slack.post_as_user("U_ALICE", "C_GENERAL", text).await;
+    }
     let mut saw_switch = false;
-    let mut text = None;
-    while text.is_none() || !saw_switch {
+    let mut got = Vec::new();
+    while got.len() < sent.len() || !saw_switch {
         match tokio::time::timeout(WAIT, events.next())
             .await
             .expect("items keep coming")
         {
-            Some(Ok(Incoming::Envelope(e))) => text = e.event().and_then(message_text),
+            Some(Ok(Incoming::Envelope(e))) => got.extend(e.event().and_then(message_text)),
             Some(Ok(Incoming::Lifecycle {
                 change: Lifecycle::Disconnected { reason },
                 ..
@@ -203,7 +204,8 @@ async fn refresh_requested_opens_the_next_connection_first_and_loses_nothing() {
             other => panic!("unexpected {other:?}"),
         }
     }
-    assert_eq!(text.as_deref(), Some("during refresh"));
+    got.sort();
+    assert_eq!(got, sent, "each message exactly once");
     // The replacement was opened with a fresh apps.connections.open.
     assert_eq!(slack.calls_to("apps.connections.open").len(), 2);
     slack.wait_for_socket_mode_clients(1).await;
@@ -228,6 +230,37 @@ async fn slash_command_gets_an_ack_payload() {
     assert!(acker.ack_with(json!({"text": "deploying prod"})));
     let ack = slack.wait_for_ack(&id).await;
     assert_eq!(ack["payload"]["text"], json!("deploying prod"));
+}
+
+#[tokio::test]
+async fn an_ack_payload_given_right_before_shutdown_is_still_sent() {
+    let slack = FakeSlack::start().await;
+    let mut events = connect(&slack, 1).await;
+    slack.wait_for_socket_mode_clients(1).await;
+    let id = slack.socket_mode_slash_command("/bye", "");
+    let mut env = next_envelope(&mut events).await;
+    assert!(env.take_acker().unwrap().ack_with(json!({"text": "bye"})));
+    events.shutdown().await;
+    let ack = slack.wait_for_ack(&id).await;
+    assert_eq!(ack["payload"]["text"], json!("bye"));
+}
+
+#[tokio::test]
+async fn a_dropped_acker_acks_at_once() {
+    let slack = FakeSlack::start().await;
+    let mut events = SocketMode::builder()
+        .ack_window(Duration::from_secs(60))
+        .connect(&slack.client("xapp-1-test"))
+        .await
+        .unwrap();
+    slack.wait_for_socket_mode_clients(1).await;
+    let id = slack.socket_mode_slash_command("/noop", "");
+    let mut env = next_envelope(&mut events).await;
+    let acker = env.take_acker().unwrap();
+    assert!(env.take_acker().is_none(), "taken once");
+    drop(acker);
+    // Long before the 60 s window.
+    assert_eq!(slack.wait_for_ack(&id).await, json!({ "envelope_id": id }));
 }
 
 #[tokio::test]
