@@ -1,15 +1,21 @@
-//! `cargo xtask codegen [--check]`.
+//! `cargo xtask codegen [--check]`, `cargo xtask drift <PATH>...`.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]
+const USAGE: &str =
+    "usage: cargo xtask codegen [--check] | drift [--json] [--deny] [--events] <PATH>...
 
   codegen          regenerate slack-api/src/generated/ from spec/
-  codegen --check  write nothing; fail naming each stale, missing or orphaned file";
+  codegen --check  write nothing; fail naming each stale, missing or orphaned file
+  drift PATH...    decode recorded traffic and report what the spec lacks
+                   (runs slack-testkit's slack-drift; see its --help)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("drift") {
+        return drift(&args[1..]);
+    }
     let check = match args
         .iter()
         .map(String::as_str)
@@ -61,5 +67,31 @@ fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// Runs `slack-drift` through cargo, so xtask never links the generated crate
+/// (a spec edit that breaks it can still be regenerated). Exit status is
+/// passed through: 1 for drift with `--deny`, 2 for usage or I/O errors.
+fn drift(args: &[String]) -> ExitCode {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args([
+            "run",
+            "-q",
+            "-p",
+            "slack-testkit",
+            "--bin",
+            "slack-drift",
+            "--",
+        ])
+        .args(args)
+        .status();
+    match status {
+        Ok(s) => ExitCode::from(s.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(2)),
+        Err(e) => {
+            eprintln!("error: cannot run cargo: {e}");
+            ExitCode::from(2)
+        }
     }
 }
