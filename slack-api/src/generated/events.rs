@@ -419,6 +419,36 @@ pub struct BlockAction {
     /// The block holding the element.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub block_id: Option<String>,
+    /// Confirmation dialog the element shows first.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub confirm: Option<serde_json::Value>,
+    /// Preselected conversation of a channel select.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub initial_channel: Option<crate::ids::ChannelId>,
+    /// Preselected conversation of a conversation select.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub initial_conversation: Option<crate::ids::ChannelId>,
+    /// Preselected date of a date picker.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub initial_date: Option<String>,
+    /// Preselected option of a select or radio group.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub initial_option: Option<serde_json::Value>,
+    /// Preselected time of a time picker.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub initial_time: Option<String>,
+    /// Preselected user of a user select.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub initial_user: Option<crate::ids::UserId>,
+    /// Characters typed before an external select asks the app.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub min_query_length: Option<i64>,
+    /// Placeholder text object of the element.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub placeholder: Option<serde_json::Value>,
+    /// Content of a rich text input.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub rich_text_value: Option<serde_json::Value>,
     /// Chosen conversation, for channel selects.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub selected_channel: Option<crate::ids::ChannelId>,
@@ -434,15 +464,24 @@ pub struct BlockAction {
     /// Chosen options, for multi-selects and checkboxes.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub selected_options: Vec<serde_json::Value>,
+    /// Chosen time, for time pickers.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub selected_time: Option<String>,
     /// Chosen user, for user selects.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub selected_user: Option<crate::ids::UserId>,
+    /// Button style (`primary`, `danger`), when set.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub style: Option<String>,
     /// The element's text object.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub text: Option<serde_json::Value>,
     /// Kind of element (`button`, `static_select`, ...).
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
+    /// Link a button opens.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub url: Option<String>,
     /// The button's value.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub value: Option<String>,
@@ -9805,6 +9844,9 @@ pub struct View {
     /// App owning the view.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub app_id: Option<crate::ids::AppId>,
+    /// Workspace the app was installed in, for org-wide installs.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_installed_team_id: Option<crate::ids::TeamId>,
     /// The view's blocks.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub blocks: Option<serde_json::Value>,
@@ -9814,6 +9856,12 @@ pub struct View {
     /// The app's identifier for this view.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub callback_id: Option<String>,
+    /// Whether closing it closes the whole stack of views.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub clear_on_close: Option<bool>,
+    /// Text object of the close button.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub close: Option<serde_json::Value>,
     /// The app's unique ID for the view, when set.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub external_id: Option<String>,
@@ -9823,6 +9871,9 @@ pub struct View {
     /// View ID.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
+    /// Whether the app gets a `view_closed` payload when it is closed.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub notify_on_close: Option<bool>,
     /// The view below in the stack.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub previous_view_id: Option<String>,
@@ -9835,6 +9886,12 @@ pub struct View {
     /// Input values, under `values`.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub state: Option<serde_json::Value>,
+    /// Text object of the submit button.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub submit: Option<serde_json::Value>,
+    /// Whether the submit button is greyed out.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub submit_disabled: Option<bool>,
     /// Workspace of the view.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_id: Option<crate::ids::TeamId>,
