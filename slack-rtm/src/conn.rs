@@ -268,6 +268,9 @@ enum Stop {
     Abandoned,
 }
 
+/// A successor socket being opened, with its first frame.
+type NextSocket = oneshot::Receiver<Result<(Ws, String)>>;
+
 struct Driver<P: Protocol> {
     protocol: P,
     settings: Settings,
@@ -276,7 +279,7 @@ struct Driver<P: Protocol> {
     next_id: Arc<AtomicU64>,
     pending: HashMap<u64, AckTx>,
     /// The socket being opened after a refresh request, with its first frame.
-    next: Option<(DisconnectReason, oneshot::Receiver<Result<(Ws, String)>>)>,
+    next: Option<(DisconnectReason, NextSocket)>,
 }
 
 impl<P: Protocol> Driver<P> {

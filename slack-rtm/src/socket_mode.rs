@@ -29,8 +29,9 @@
 //! # How it behaves
 //!
 //! - [`SocketModeBuilder::connect`] calls `apps.connections.open` once per
-//!   connection ([`connections(n)`](SocketModeBuilder::connections), default
-//!   1) and waits for each `hello`; the latest is in [`Events::hello`].
+//!   connection (one by default; see
+//!   [`connections(n)`](SocketModeBuilder::connections)) and waits for each
+//!   `hello`; the latest is in [`Events::hello`].
 //!   Slack spreads deliveries over all of an app's connections; the stream
 //!   merges them.
 //! - **Acknowledgements.** Slack redelivers every envelope not acknowledged
