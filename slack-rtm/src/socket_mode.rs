@@ -6,7 +6,7 @@
 //! use slack_rtm::socket_mode::{Incoming, Payload, SocketMode};
 //! use slack_rtm::{Event, MessageEvent};
 //!
-//! let app = slack_api::Client::new("xapp-1-...")?; // app-level token
+//! let app = slack_api::Client::new("xapp-1-..."); // app-level token
 //! let mut events = SocketMode::builder().connections(2).connect(&app).await?;
 //! while let Some(item) = events.next().await {
 //!     match item {
@@ -14,7 +14,8 @@
 //!             if let Some(Event::Message(MessageEvent::Plain(m))) = env.event() {
 //!                 println!("{:?}", m.text);
 //!             }
-//!             if let (Payload::SlashCommand(cmd), Some(acker)) = (&env.payload, env.take_acker()) {
+//!             let acker = env.take_acker();
+//!             if let (Payload::SlashCommand(cmd), Some(acker)) = (&env.payload, acker) {
 //!                 acker.ack_with(serde_json::json!({ "text": format!("running {}", cmd.text) }));
 //!             }
 //!         }
