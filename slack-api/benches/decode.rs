@@ -445,6 +445,19 @@ fn main() {
         users.len() / 1024
     );
 
+    // `SLACK_BENCH_PROFILE=events|history|users` runs one workload in a
+    // plain loop, for callgrind or perf.
+    if let Ok(which) = std::env::var("SLACK_BENCH_PROFILE") {
+        for _ in 0..20 {
+            match which.as_str() {
+                "events" => black_box(decode_events(&frames) > 0),
+                "history" => decode_typed("conversations.history", &history),
+                _ => decode_typed("users.list", &users),
+            };
+        }
+        return;
+    }
+
     let mut c = Criterion::default()
         .configure_from_args()
         .sample_size(20)
