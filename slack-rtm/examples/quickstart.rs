@@ -143,13 +143,11 @@ async fn main() -> Result<(), BoxError> {
                 let text = message.text().unwrap_or("");
                 let ts = message.ts().map(Ts::as_str).unwrap_or("?");
                 println!("   message  ts={ts} text={text:?}");
-                if text == "ping" {
-                    if let Some(channel) = message.channel() {
-                        let ts = sender.send_message(channel, "pong").await?;
-                        println!("   sent \"pong\" over RTM, acked with ts={ts}");
-                        if fake.is_some() {
-                            break;
-                        }
+                if let Some(channel) = message.channel().filter(|_| text == "ping") {
+                    let ts = sender.send_message(channel, "pong").await?;
+                    println!("   sent \"pong\" over RTM, acked with ts={ts}");
+                    if fake.is_some() {
+                        break;
                     }
                 }
             }
