@@ -63,13 +63,13 @@ impl std::future::IntoFuture for TestRequest {
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TestResponse {
-    /// App concerned.
+    /// The app's ID.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub app_id: Option<crate::ids::AppId>,
     /// App name.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub app_name: Option<String>,
-    /// Bot that sent it.
+    /// The bot's ID, for a bot token.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
     /// Enterprise organization concerned.
@@ -81,19 +81,19 @@ pub struct TestResponse {
     /// Whether the app was installed org-wide.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_enterprise_install: Option<bool>,
-    /// Workspace concerned.
+    /// The workspace's name.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub team: Option<crate::ids::TeamId>,
-    /// Workspace concerned.
+    pub team: Option<String>,
+    /// The workspace's ID.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_id: Option<crate::ids::TeamId>,
-    /// URL.
+    /// The workspace's URL.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub url: Option<String>,
-    /// User concerned.
+    /// The token owner's user name.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub user: Option<crate::ids::UserId>,
-    /// User concerned.
+    pub user: Option<String>,
+    /// The token owner's user ID.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
 }
