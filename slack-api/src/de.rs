@@ -3,7 +3,7 @@
 //! Slack is loose about JSON types: integers sometimes arrive as strings
 //! (`"12"`, or `""` for "none"), strings as numbers, and optional fields as
 //! `null` or as a value of an unexpected shape. Generated structs route every
-//! field through [`opt`], [`req`] or [`vec`], which coerce what is safe to
+//! field through [`opt`], [`req`] or [`vec()`], which coerce what is safe to
 //! coerce and, for optional fields, treat anything else as absent instead of
 //! failing the whole response. Whole bodies are decoded by [`from_slice`] /
 //! [`from_str`], which report the JSON path and a short excerpt on failure.

@@ -12,7 +12,7 @@
 //! Socket Mode clients yield, so one `match` serves all three.
 //!
 //! It works on plain header lookups and bytes, so any web framework can use
-//! it; the `axum` feature adds [`crate::axum::events_api_handler`].
+//! it; the `axum` feature adds `slack_api::axum::events_api_handler`.
 //!
 //! ```
 //! use slack_api::events::{Event, EventsApiPayload};

@@ -15,6 +15,25 @@
 //! Cargo feature of the same name. Cursor-paginated methods also have
 //! `.pages()` and `.items()` streams ([`paginate`]).
 //!
+//! | family | handle | what |
+//! |---|---|---|
+//! | `chat` | [`Client::chat`] | Post, update, delete, schedule and stream messages. |
+//! | `conversations` | [`Client::conversations`] | Channels, DMs and group DMs: create, join, history, threads, members, Slack Connect invites. |
+//! | `channels` | [`Client::channels`] | The retired `channels.*` methods older workspaces still speak (each marked deprecated, naming its `conversations.*` replacement). |
+//! | `reactions` | [`Client::reactions`] | Add, remove and list emoji reactions. |
+//! | `users` | [`Client::users`] | People: info, lists, lookups, profiles, presence, photos. |
+//! | `rtm` | [`Client::rtm`] | Open a Real Time Messaging websocket (see the `slack-rtm` crate). |
+//! | `oauth` | [`Client::oauth`] | Exchange codes and refresh tokens; see also [`install`]. |
+//! | `auth` | [`Client::auth`] | Check a token (`auth.test`). |
+//! | `api` | [`Client::api`] | Check the API is reachable (`api.test`). |
+//! | `files` | [`Client::files`] | Upload files in one call ([`upload`]). |
+//! | `apps` | [`Client::apps`] | Open Socket Mode connections. |
+//!
+//! Beside the Web API: [`events`] (the typed event enum shared by RTM,
+//! Socket Mode and the Events API), [`events_api`] (the Events API request
+//! handler), [`signing`], [`webhook`], [`slash`], [`outgoing`], [`mrkdwn`],
+//! [`blocks`], and [`drift`] (opt-in reporting of what the spec lacks).
+//!
 //! The client ([`Client`]) sends the token in the `Authorization` header only,
 //! encodes arguments as Slack expects for each method (query string, form or
 //! JSON), retries rate-limited calls and, for methods safe to repeat, server
