@@ -21,6 +21,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::error::{Result, RtmError};
+use crate::observe::{Direction, Observer};
 use crate::policy::ReconnectPolicy;
 use crate::{DisconnectReason, Lifecycle};
 
@@ -37,6 +38,16 @@ pub(crate) struct Settings {
     pub(crate) hello_timeout: Duration,
     pub(crate) reconnect: ReconnectPolicy,
     pub(crate) sleeper: Arc<dyn Sleeper>,
+    /// Sees every text frame sent and received.
+    pub(crate) observer: Option<Observer>,
+}
+
+impl Settings {
+    fn observe(&self, direction: Direction, text: &str) {
+        if let Some(o) = &self.observer {
+            o.call(direction, text);
+        }
+    }
 }
 
 /// What a websocket protocol tells the shared machinery.
@@ -219,7 +230,10 @@ async fn connect_raw(url: &str, settings: &Settings) -> Result<(Ws, String)> {
                 .map_err(RtmError::transport)?;
         loop {
             match ws.next().await {
-                Some(Ok(Message::Text(t))) => return Ok((ws, t.as_str().to_owned())),
+                Some(Ok(Message::Text(t))) => {
+                    settings.observe(Direction::Incoming, t.as_str());
+                    return Ok((ws, t.as_str().to_owned()));
+                }
                 Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
                 Some(Ok(Message::Binary(_))) => {
                     return Err(RtmError::UnexpectedFirstFrame {
@@ -394,9 +408,11 @@ impl<P: Protocol> Driver<P> {
             tokio::select! {
                 frame = ws.next() => match frame {
                     Some(Ok(Message::Text(t))) => {
+                    self.settings.observe(Direction::Incoming, t.as_str());
                     let inbound = self.protocol.classify(t.as_str());
                     // Answers (acks) go out before the item is handed on.
                     while let Some(reply) = self.protocol.take_reply() {
+                        self.settings.observe(Direction::Outgoing, &reply);
                         if let Err(e) = ws.send(Message::text(reply)).await {
                             return End::Lost(DisconnectReason::Transport(e.to_string()));
                         }
@@ -462,6 +478,7 @@ impl<P: Protocol> Driver<P> {
                             self.pending.retain(|_, tx| !tx.is_closed());
                             self.pending.insert(id, tx);
                         }
+                        self.settings.observe(Direction::Outgoing, &frame);
                         if let Err(e) = ws.send(Message::text(frame)).await {
                             return End::Lost(DisconnectReason::Transport(e.to_string()));
                         }
@@ -499,6 +516,7 @@ impl<P: Protocol> Driver<P> {
                     let id = self.next_id.fetch_add(1, Ordering::Relaxed);
                     match self.protocol.ping_frame(id) {
                         Some(ping) => {
+                            self.settings.observe(Direction::Outgoing, &ping);
                             if let Err(e) = ws.send(Message::text(ping)).await {
                                 return End::Lost(DisconnectReason::Transport(e.to_string()));
                             }

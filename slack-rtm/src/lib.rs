@@ -60,11 +60,14 @@
 //!   Web API client uses, so tests never wait in real time.
 //! - Lifecycle changes are logged with `tracing`; the websocket URL carries
 //!   a ticket, so only its scheme and host are ever logged.
+//! - [`RtmBuilder::observer`] sees every text frame sent and received (pings
+//!   included), e.g. to record a session into a test transcript.
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod conn;
 mod error;
+mod observe;
 mod policy;
 mod rtm;
 pub mod socket_mode;
@@ -74,6 +77,7 @@ use std::fmt;
 use std::time::Duration;
 
 pub use error::{MalformedFrame, Result, RtmError, ServerError, TransportError};
+pub use observe::{Direction, FrameRecord};
 pub use policy::ReconnectPolicy;
 pub use rtm::{Events, Rtm, RtmBuilder, SendMessage, Sender, Session};
 pub use slack_api::events::{Event, MessageEvent};

@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 
 use crate::conn::{self, BoxFuture, Delivered, Handle, Inbound, Output, Protocol, Settings};
 use crate::error::{MalformedFrame, Result, RtmError, ServerError};
+use crate::observe::{FrameRecord, Observer};
 use crate::policy::ReconnectPolicy;
 use crate::{DisconnectReason, Incoming};
 
@@ -45,6 +46,7 @@ pub struct RtmBuilder {
     hello_timeout: Duration,
     reconnect: ReconnectPolicy,
     sleeper: Option<Arc<dyn Sleeper>>,
+    observer: Option<Observer>,
 }
 
 impl Default for RtmBuilder {
@@ -57,6 +59,7 @@ impl Default for RtmBuilder {
             hello_timeout: Duration::from_secs(30),
             reconnect: ReconnectPolicy::default(),
             sleeper: None,
+            observer: None,
         }
     }
 }
@@ -106,6 +109,16 @@ impl RtmBuilder {
         self
     }
 
+    /// Calls `observer` with every websocket text frame received and sent
+    /// (pings and pongs included), on every connection including reconnects.
+    ///
+    /// It runs on the connection's task, so it should be quick; frames carry
+    /// message content, so mind where they go.
+    pub fn observer(mut self, observer: impl Fn(&FrameRecord<'_>) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Observer::new(observer));
+        self
+    }
+
     /// Calls `rtm.connect` (or `rtm.start`), opens the socket and waits for
     /// `hello`.
     ///
@@ -141,6 +154,7 @@ impl RtmBuilder {
             hello_timeout: self.hello_timeout,
             reconnect: self.reconnect,
             sleeper: self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper)),
+            observer: self.observer,
         };
         let protocol = RtmProtocol {
             client: client.clone(),

@@ -169,6 +169,7 @@ impl SocketModeBuilder {
             hello_timeout: self.hello_timeout,
             reconnect: self.reconnect,
             sleeper: sleeper.clone(),
+            observer: None,
         };
         let dedup = Dedup::new(self.dedup_capacity);
         let hello = Arc::new(Mutex::new(None));

@@ -408,3 +408,169 @@ fn wire_args(url: &str, content_type: Option<&str>, body: &[u8]) -> BTreeMap<Str
     }
     args
 }
+
+/// Builds RTM transcripts (see `fixtures/README.md`) from the frames of a
+/// live session. Feed it from `slack_rtm::RtmBuilder::observer`:
+/// `.observer(move |f| match f.direction { Direction::Incoming =>
+/// rec.incoming(f.text), _ => rec.outgoing(f.text) })`.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use slack_testkit::record::TranscriptRecorder;
+///
+/// let rec = TranscriptRecorder::new();
+/// rec.incoming(r#"{"type":"hello"}"#);
+/// rec.outgoing(r#"{"id":1,"type":"message","channel":"C1","text":"hi"}"#);
+/// rec.incoming(r#"{"ok":true,"reply_to":1,"ts":"1.0"}"#);
+/// let steps = &rec.transcripts()[0]["steps"];
+/// assert_eq!(steps[1]["expect_client"]["text"], "hi");
+/// assert_eq!(steps[2]["send"]["reply_to"], "$id");
+/// // rec.save("fixtures/rtm", "greeting")? writes fixtures/rtm/greeting-001.json
+/// # Ok(()) }
+/// ```
+///
+/// Frames from the server become `send` steps, frames from the client
+/// `expect_client` steps (without their `id`, which differs between runs),
+/// and an ack's `reply_to` naming the client frame just sent becomes
+/// `"$id"`. Pings and pongs are left out: the fake answers pings itself.
+/// Each `hello` starts the transcript of a new connection. Frames are
+/// scrubbed like fixtures, and [`save`](Self::save) refuses to write one
+/// that still holds a secret.
+#[derive(Debug, Clone, Default)]
+pub struct TranscriptRecorder {
+    state: Arc<Mutex<TranscriptState>>,
+}
+
+#[derive(Debug, Default)]
+struct TranscriptState {
+    /// Steps of each connection seen, in order.
+    connections: Vec<Vec<Value>>,
+    /// `id` of the last client frame recorded, for `"$id"` in its ack.
+    last_id: Option<Value>,
+    /// Frames that were not JSON objects, as messages.
+    skipped: Vec<String>,
+}
+
+impl TranscriptState {
+    fn steps(&mut self) -> &mut Vec<Value> {
+        if self.connections.is_empty() {
+            self.connections.push(Vec::new());
+        }
+        let last = self.connections.len() - 1;
+        &mut self.connections[last]
+    }
+}
+
+fn frame_object(text: &str) -> Option<Map<String, Value>> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => Some(m),
+        _ => None,
+    }
+}
+
+impl TranscriptRecorder {
+    /// An empty recorder.
+    pub fn new() -> TranscriptRecorder {
+        TranscriptRecorder::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, TranscriptState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a frame the server sent.
+    pub fn incoming(&self, text: &str) {
+        let mut st = self.lock();
+        let Some(mut frame) = frame_object(text) else {
+            st.skipped.push(format!(
+                "incoming frame that is not a JSON object: {:.80}",
+                scrub_str(text)
+            ));
+            return;
+        };
+        match frame.get("type").and_then(Value::as_str) {
+            Some("pong") => return,
+            Some("hello") => {
+                st.connections.push(Vec::new());
+                st.last_id = None;
+            }
+            _ => {}
+        }
+        if let (Some(reply_to), Some(id)) = (frame.get("reply_to"), &st.last_id)
+            && reply_to == id
+        {
+            frame.insert("reply_to".into(), Value::String("$id".into()));
+        }
+        let mut frame = Value::Object(frame);
+        scrub(&mut frame);
+        st.steps().push(serde_json::json!({ "send": frame }));
+    }
+
+    /// Records a frame the client sent.
+    pub fn outgoing(&self, text: &str) {
+        let mut st = self.lock();
+        let Some(mut frame) = frame_object(text) else {
+            st.skipped.push(format!(
+                "outgoing frame that is not a JSON object: {:.80}",
+                scrub_str(text)
+            ));
+            return;
+        };
+        if frame.get("type").and_then(Value::as_str) == Some("ping") {
+            return;
+        }
+        st.last_id = frame.remove("id");
+        let mut frame = Value::Object(frame);
+        scrub(&mut frame);
+        st.steps()
+            .push(serde_json::json!({ "expect_client": frame }));
+    }
+
+    /// Frames left out because they were not JSON objects.
+    pub fn skipped(&self) -> Vec<String> {
+        self.lock().skipped.clone()
+    }
+
+    /// The transcripts recorded so far, one per connection, in the fixtures
+    /// format (`{"version":1,"kind":"rtm","steps":[...]}`).
+    pub fn transcripts(&self) -> Vec<Value> {
+        self.lock()
+            .connections
+            .iter()
+            .map(|steps| {
+                serde_json::json!({
+                    "version": FORMAT_VERSION,
+                    "kind": "rtm",
+                    "description": "recorded",
+                    "steps": steps,
+                })
+            })
+            .collect()
+    }
+
+    /// Writes each connection's transcript as `<dir>/<name>-<n>.json` (`n`
+    /// from 1, zero-padded so path order is connection order), refusing all
+    /// of them if any still holds a secret. Returns the files written.
+    pub fn save(&self, dir: impl AsRef<Path>, name: &str) -> Result<Vec<PathBuf>, RecordError> {
+        let dir = dir.as_ref();
+        let mut texts = Vec::new();
+        for t in self.transcripts() {
+            let text = serde_json::to_string_pretty(&t).map_err(|e| RecordError::Io(e.into()))?;
+            if let Some(kind) = find_secret(&text) {
+                return Err(RecordError::Secret {
+                    method: format!("rtm transcript {name}"),
+                    kind,
+                });
+            }
+            texts.push(text);
+        }
+        std::fs::create_dir_all(dir).map_err(RecordError::Io)?;
+        let mut written = Vec::new();
+        for (i, text) in texts.into_iter().enumerate() {
+            let path = dir.join(format!("{name}-{:03}.json", i + 1));
+            std::fs::write(&path, text + "\n").map_err(RecordError::Io)?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
