@@ -438,11 +438,12 @@ fn main() {
     assert!(decode_typed("users.list", &users));
     let bytes: usize = frames.iter().map(String::len).sum();
     println!(
-        "inputs: {} RTM frames ({} KiB), history page {} KiB, users page {} KiB",
+        "inputs: {} RTM frames ({} KiB), history page {} KiB, users page {} KiB; size_of::<Event>() = {} bytes",
         frames.len(),
         bytes / 1024,
         history.len() / 1024,
-        users.len() / 1024
+        users.len() / 1024,
+        std::mem::size_of::<Event>()
     );
 
     // `SLACK_BENCH_PROFILE=events|history|users` runs one workload in a
