@@ -4,7 +4,7 @@
 //! # async fn run() -> Result<(), slack_api::webhook::WebhookError> {
 //! use slack_api::webhook::{IncomingWebhook, WebhookMessage};
 //!
-//! let hook = IncomingWebhook::new("https://hooks.slack.com/services/T000/B000/XXXX");
+//! let hook = IncomingWebhook::new("https://hooks.slack.com/services/T000/B000/hook-secret");
 //! hook.send(&WebhookMessage::new().text("Build *green* :tada:")).await?;
 //! # Ok(())
 //! # }

@@ -266,23 +266,9 @@ async fn auth_and_api_test() {
 async fn oauth_exchange_is_a_form_without_a_bearer_token() {
     let slack = FakeSlack::start().await;
     let app = slack.oauth_app();
-    let seen = Seen::default();
-    let sink = seen.clone();
-    let client = slack
-        .client_builder("xoxb-unused")
-        .observer(move |e| {
-            sink.lock().unwrap().push(Wire {
-                method: e.method.to_owned(),
-                verb: e.http_method,
-                url: e.url.to_owned(),
-                authenticated: e.authenticated,
-                content_type: e.request_content_type,
-                body: e.request_body.to_vec(),
-            })
-        })
-        .build()
-        .unwrap()
-        .without_token();
+    // The builder needs a token; the OAuth exchange is made without one.
+    let (client, seen) = observed(&slack, "xoxb-unused");
+    let client = client.without_token();
     // An unknown code: the exchange reaches Slack and fails with a typed code.
     let err = client
         .oauth()

@@ -296,7 +296,7 @@ async fn command_response_url_client_posts_to_it() {
 
 #[test]
 fn outgoing_webhook_payload_and_reply() {
-    let body = "token=XXXXXXXXXXXXXXXXXX&team_id=T0001&team_domain=example&service_id=123456&channel_id=C2147483705&channel_name=test&timestamp=1355517523.000005&user_id=U2147483697&user_name=Steve&text=googlebot%3A+What+is+the+air-speed+velocity+of+an+unladen+swallow%3F&trigger_word=googlebot%3A&bot_id=B1";
+    let body = "token=outgoing-token-123&team_id=T0001&team_domain=example&service_id=123456&channel_id=C2147483705&channel_name=test&timestamp=1355517523.000005&user_id=U2147483697&user_name=Steve&text=googlebot%3A+What+is+the+air-speed+velocity+of+an+unladen+swallow%3F&trigger_word=googlebot%3A&bot_id=B1";
     let hook = OutgoingWebhook::from_form(body.as_bytes()).unwrap();
     assert_eq!(hook.team_id, "T0001");
     assert_eq!(hook.service_id.as_deref(), Some("123456"));
@@ -311,14 +311,14 @@ fn outgoing_webhook_payload_and_reply() {
         " What is the air-speed velocity of an unladen swallow?"
     );
     assert_eq!(hook.extra.get("bot_id").map(String::as_str), Some("B1"));
-    assert!(hook.token_matches("XXXXXXXXXXXXXXXXXX"));
-    assert!(!hook.token_matches("XXXXXXXXXXXXXXXXXY"));
+    assert!(hook.token_matches("outgoing-token-123"));
+    assert!(!hook.token_matches("outgoing-token-124"));
     assert!(!hook.token_matches("short"));
     assert_eq!(
         OutgoingWebhook::from_form(hook.to_form().as_bytes()).unwrap(),
         hook
     );
-    assert!(!format!("{hook:?}").contains("XXXXXXXXXXXXXXXXXX"));
+    assert!(!format!("{hook:?}").contains("outgoing-token-123"));
 
     assert_eq!(
         OutgoingWebhook::from_form(b"channel_id=C1").unwrap_err(),
