@@ -346,7 +346,13 @@ fn shape_union(
         let vid = ident(&v.name);
         let rt = reg.rust_ty(scope, &ty)?;
         let vd = doc_or(v.doc.as_deref(), || format!("Sent as `{}`.", v.ty));
-        variants.extend(quote!(#vd #vid(#rt),));
+        // Objects are boxed, as in tagged unions: the union stays small.
+        let held = if k == Kind::Map && !tagged {
+            quote!(Box<#rt>)
+        } else {
+            rt.clone()
+        };
+        variants.extend(quote!(#vd #vid(#held),));
         if by_kind.insert(k, (vid, rt, tagged)).is_some() {
             return Err(Error::new(format!(
                 "two variants have the JSON shape {k:?}"
@@ -439,7 +445,8 @@ fn shape_union(
                     }
                 } else {
                     quote! {
-                        serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(#id::#vid)
+                        serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                            .map(|v| #id::#vid(Box::new(v)))
                     }
                 };
                 visits.extend(quote! {
@@ -614,6 +621,29 @@ fn common_accessors(
     Ok(common.unwrap_or_default())
 }
 
+/// The tag keys a tagged union reads: its own first, then those of the
+/// tagged unions among its variants (recursively), each once. One scan of the
+/// object finds them all, and nested unions dispatch on what it found.
+fn tag_keys(reg: &Registry<'_>, scope: &Module, u: &UnionDef) -> Result<Vec<String>, Error> {
+    let mut keys = vec![u.tag.clone().unwrap_or_else(|| "type".to_owned())];
+    for v in &u.variants {
+        let Ty::Named(tn) = Ty::parse(&v.ty)? else {
+            continue;
+        };
+        let (m, def) = reg.resolve(scope, &tn)?;
+        if let Def::Union(inner) = def
+            && def.is_tagged_union()
+        {
+            for k in tag_keys(reg, &m, inner)? {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+    }
+    Ok(keys)
+}
+
 /// A union dispatching on a tag field, decoded with a borrowed tag read.
 fn tagged_union(
     reg: &Registry<'_>,
@@ -627,9 +657,14 @@ fn tagged_union(
     let d = doc_or(u.doc.as_deref(), || {
         format!("The `{name}` union, by `{tag}`.")
     });
+    let keys = tag_keys(reg, scope, u)?;
+    let tag_vars: Vec<Ident> = (0..keys.len()).map(|i| format_ident!("t{i}")).collect();
+    let key_count = proc_macro2::Literal::usize_unsuffixed(keys.len());
     let mut variants = TokenStream::new();
     let mut arms = TokenStream::new();
     let mut tags = BTreeSet::new();
+    // Tag values whose variant is itself a union, which needs more tags read.
+    let mut nested_tags = Vec::new();
     let mut missing_found = false;
     let mut names = BTreeSet::new();
     for v in &u.variants {
@@ -649,9 +684,28 @@ fn tagged_union(
         };
         let (_, def) = reg.resolve(scope, tn)?;
         let rt = reg.rust_ty(scope, &ty)?;
-        let decode = match def {
-            Def::Object(_) => quote!(crate::de::from_str::<#rt>(s).map(Self::#vid)),
-            Def::Union(_) if def.is_tagged_union() => quote!(<#rt>::from_json(s).map(Self::#vid)),
+        // Objects are boxed so the union stays small: one variant with many
+        // fields would otherwise make every value, and every move, that big.
+        // Nested unions are small themselves and stay inline, so a pattern
+        // like `Event::Message(MessageEvent::Plain(m))` still matches.
+        let (held, decode) = match def {
+            Def::Object(_) => (
+                quote!(Box<#rt>),
+                quote!(crate::de::from_str::<#rt>(s).map(|v| Self::#vid(Box::new(v)))),
+            ),
+            Def::Union(inner) if def.is_tagged_union() => {
+                nested_tags.extend(v.tag.clone());
+                // Hand the nested union the tags it reads, from this scan.
+                let (m, _) = reg.resolve(scope, tn)?;
+                let passed = tag_keys(reg, &m, inner)?.into_iter().map(|k| {
+                    let i = keys.iter().position(|x| *x == k).unwrap_or_default();
+                    &tag_vars[i]
+                });
+                (
+                    rt.clone(),
+                    quote!(<#rt>::dispatch(s, [#(#passed),*]).map(Self::#vid)),
+                )
+            }
             _ => {
                 return Err(Error::new(format!(
                     "variant {}: type must be an object or tagged union",
@@ -680,7 +734,7 @@ fn tagged_union(
             None => format!("{vd}."),
         };
         let vd = doc(&vd);
-        variants.extend(quote!(#vd #vid(#rt),));
+        variants.extend(quote!(#vd #vid(#held),));
         if let Some(t) = &v.tag {
             if t.is_empty() || !tags.insert(t.clone()) {
                 return Err(Error::new(format!("tag {t:?} is empty or repeated")));
@@ -699,6 +753,11 @@ fn tagged_union(
             "missing variant {m} is not among the variants"
         )));
     }
+    let needs_rest = if nested_tags.is_empty() {
+        quote!(|_| false)
+    } else {
+        quote!(|t| matches!(t, #(#nested_tags)|*))
+    };
     let accessors = common_accessors(reg, key, u, 0)?;
     let mut methods = TokenStream::new();
     for (mname, a) in &accessors {
@@ -736,7 +795,6 @@ fn tagged_union(
     let unknown_doc = doc(&format!(
         "A `{tag}` this version of the spec does not know, kept as raw JSON."
     ));
-    let tag_field = format_ident!("tag");
     Ok(quote! {
         #d
         #[derive(Debug, Clone, PartialEq)]
@@ -756,15 +814,21 @@ fn tagged_union(
         impl #id {
             #from_json_doc
             pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
-                #[derive(serde::Deserialize)]
-                struct Tag<'a> {
-                    #[serde(borrow, default, rename = #tag)]
-                    #tag_field: Option<std::borrow::Cow<'a, str>>,
-                }
-                let tag = match serde_json::from_str::<Tag<'_>>(s) {
-                    Ok(t) => t.tag,
+                Self::dispatch(s, crate::de::read_tags(s, [#(#keys),*], #needs_rest))
+            }
+
+            /// Decodes `s` given the tags read from it, in the order `from_json` reads them.
+            pub(crate) fn dispatch(
+                s: &str,
+                [#(#tag_vars),*]: [crate::de::Tag<'_>; #key_count],
+            ) -> Result<Self, crate::de::DecodeError> {
+                let tag = match t0 {
+                    crate::de::Tag::Absent => None,
+                    crate::de::Tag::Str(t) => Some(t),
                     // Not an object, or a tag that is not a string: keep it raw.
-                    Err(_) => return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown),
+                    crate::de::Tag::Unusable => {
+                        return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
+                    }
                 };
                 match tag.as_deref() {
                     #arms
@@ -781,9 +845,9 @@ fn tagged_union(
 
         impl<'de> serde::Deserialize<'de> for #id {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                // Nested unions arrive through the tolerant field decoders,
-                // which hand over a map, not raw text: `RawValue` cannot be
-                // read from that, so go through a `Value` and dispatch as usual.
+                // Fields take the raw text (`decode_field` below); this path
+                // serves shape unions, which hand over an already-opened map,
+                // so it buffers a `Value` and dispatches as usual.
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
                 Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
             }
@@ -791,6 +855,14 @@ fn tagged_union(
 
         impl crate::de::Lenient for #id {
             const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+
+            fn decode_field<'de, D>(d: D, required: bool) -> Result<Option<Self>, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+                Self: serde::Deserialize<'de>,
+            {
+                crate::de::union_field(d, required, Self::from_json)
+            }
         }
     })
 }

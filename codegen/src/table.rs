@@ -30,6 +30,7 @@ pub(crate) fn mod_rs(spec: &Spec) -> TokenStream {
         /// Shared objects: messages, conversations, users, files and more.
         pub mod types;
         /// Events Slack pushes over RTM and the Events API.
+        #[cfg(feature = "events")]
         pub mod events;
         /// The error codes methods return.
         pub(crate) mod error_code;

@@ -8,6 +8,12 @@
 //! failing the whole response. Whole bodies are decoded by [`from_slice`] /
 //! [`from_str`], which report the JSON path and a short excerpt on failure.
 
+mod tagged;
+
+// Tagged unions are generated in `events` only, today.
+#[cfg_attr(not(feature = "events"), allow(unused_imports))]
+pub(crate) use tagged::{Tag, read_tags, union_field};
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
@@ -89,6 +95,22 @@ pub trait Lenient: Sized {
     fn coerce(value: Scalar<'_>) -> Option<Self> {
         let _ = value;
         None
+    }
+
+    /// Decodes a field's value: the work behind [`opt`], [`req`] and
+    /// [`vec()`]. `Ok(None)` is `null`, or a wrong shape in an optional field.
+    ///
+    /// Tagged unions override it to take the value's raw text and dispatch
+    /// on its tag once, rather than buffering it into a `Value` first.
+    fn decode_field<'de, D>(d: D, required: bool) -> Result<Option<Self>, D::Error>
+    where
+        D: Deserializer<'de>,
+        Self: Deserialize<'de>,
+    {
+        d.deserialize_any(LenientVisitor::<Self> {
+            required,
+            marker: PhantomData,
+        })
     }
 }
 
@@ -194,10 +216,7 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de> + Lenient,
 {
-    d.deserialize_any(LenientVisitor::<T> {
-        required: false,
-        marker: PhantomData,
-    })
+    T::decode_field(d, false)
 }
 
 /// Decodes a required field with the same coercions as [`opt`]; `null` or a
@@ -207,11 +226,7 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de> + Lenient,
 {
-    d.deserialize_any(LenientVisitor::<T> {
-        required: true,
-        marker: PhantomData,
-    })?
-    .ok_or_else(|| de::Error::invalid_type(Unexpected::Unit, &"a value"))
+    T::decode_field(d, true)?.ok_or_else(|| de::Error::invalid_type(Unexpected::Unit, &"a value"))
 }
 
 /// Decodes an array field: `null` or a non-array gives an empty `Vec`, and
@@ -569,7 +584,19 @@ fn decode_tracked<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
 
 /// [`from_slice`] for text.
 pub fn from_str<T: DeserializeOwned>(body: &str) -> Result<T, DecodeError> {
-    from_slice(body.as_bytes())
+    match crate::drift::mode() {
+        // Text is already valid UTF-8: the `str` reader skips checking it
+        // again. Events are decoded only from text, so this costs no extra
+        // decoder for them.
+        crate::drift::Mode::Off => {
+            let mut de = serde_json::Deserializer::from_str(body);
+            match T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)) {
+                Ok(v) => Ok(v),
+                Err(_) => decode_tracked(body.as_bytes()),
+            }
+        }
+        _ => from_slice(body.as_bytes()),
+    }
 }
 
 /// serde_json appends " at line L column C"; the excerpt shows it better.

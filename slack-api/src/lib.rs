@@ -46,10 +46,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 // `spec_table` and `error_code` are crate-private modules with `pub` items
-// (re-exported through `spec` and `error`), hence `unreachable_pub`. Unions
-// and the event enum hold their variants inline, hence `large_enum_variant`.
+// (re-exported through `spec` and `error`), hence `unreachable_pub`.
 #[rustfmt::skip]
-#[allow(unreachable_pub, clippy::large_enum_variant)]
+#[allow(unreachable_pub)]
 mod generated;
 pub use generated::*;
 
@@ -70,6 +69,7 @@ pub mod upload;
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod blocks;
+#[cfg(feature = "events")]
 pub mod events_api;
 pub mod mrkdwn;
 pub mod outgoing;

@@ -140,3 +140,36 @@ fn interaction_samples_decode() {
         "block_actions, message_action, view_closed, view_submission"
     );
 }
+
+/// A union held in a field (the callback's `event`) is decoded from its own
+/// text, whatever the key order, spacing or escapes; a wrong shape is an error.
+#[test]
+fn a_union_in_a_field_decodes_whatever_the_layout() {
+    let event_of = |text: &str| match EventsApiPayload::from_json(text) {
+        Ok(EventsApiPayload::EventCallback(cb)) => Ok(cb.event),
+        Ok(other) => panic!("not an event_callback: {other:?}"),
+        Err(e) => Err(e.to_string()),
+    };
+    let layouts = [
+        r#"{"type":"event_callback","event":{"type":"message","subtype":"bot_message","bot_id":"B1"}}"#,
+        r#"{"event":{"bot_id":"B1","subtype":"bot_message","type":"message"},"type":"event_callback"}"#,
+        "{\n  \"type\" : \"event_callback\",\n  \"event\" : {\n    \"subtype\" : \"bot_message\" , \"type\" : \"message\", \"bot_id\": \"B1\"\n  }\n}",
+        r#"{"type":"event_callback","event":{"typ\u0065":"message","subtype":"bot_\u006dessage","bot_id":"B1"}}"#,
+    ];
+    for text in layouts {
+        match event_of(text) {
+            Ok(Event::Message(MessageEvent::BotMessage(m))) => {
+                assert_eq!(m.bot_id.as_ref().map(|b| b.as_str()), Some("B1"), "{text}");
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+    let bad = [
+        r#"{"type":"event_callback","event":"oops"}"#,
+        r#"{"type":"event_callback","event":null}"#,
+        r#"{"type":"event_callback","event":{"type":"message","text":}}"#,
+    ];
+    for text in bad {
+        assert!(event_of(text).is_err(), "{text} should not decode");
+    }
+}

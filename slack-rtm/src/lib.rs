@@ -90,10 +90,6 @@ pub async fn connect(client: &slack_api::Client) -> Result<(Sender, Events)> {
 }
 
 /// One item of the [`Events`] stream.
-// `Event` is large, but boxing it would rule out matching
-// `Incoming::Event(Event::Message(..))` directly, and nearly every item is
-// an event anyway.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Incoming {

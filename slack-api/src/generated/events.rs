@@ -2649,259 +2649,259 @@ impl crate::de::Lenient for ErrorEvent {
 #[non_exhaustive]
 pub enum Event {
     /// `type: "accounts_changed"`: The accounts signed in on this client changed.
-    AccountsChanged(AccountsChangedEvent),
+    AccountsChanged(Box<AccountsChangedEvent>),
     /// `type: "activity"`: Activity feed update for the user.
-    Activity(ActivityEvent),
+    Activity(Box<ActivityEvent>),
     /// `type: "app_home_opened"`: The app home tab was opened.
-    AppHomeOpened(AppHomeOpenedEvent),
+    AppHomeOpened(Box<AppHomeOpenedEvent>),
     /// `type: "app_mention"`: The app was mentioned in a message.
-    AppMention(AppMentionEvent),
+    AppMention(Box<AppMentionEvent>),
     /// `type: "app_rate_limited"`: The app is being rate limited.
-    AppRateLimited(AppRateLimitedEvent),
+    AppRateLimited(Box<AppRateLimitedEvent>),
     /// `type: "app_requested"`: A member asked for the app to be installed.
-    AppRequested(AppRequestedEvent),
+    AppRequested(Box<AppRequestedEvent>),
     /// `type: "app_uninstalled"`: The app was uninstalled.
-    AppUninstalled(AppUninstalledEvent),
+    AppUninstalled(Box<AppUninstalledEvent>),
     /// `type: "apps_uninstalled"`: Apps were removed from the workspace.
-    AppsUninstalled(AppsUninstalledEvent),
+    AppsUninstalled(Box<AppsUninstalledEvent>),
     /// `type: "badge_counts_updated"`: Unread badge counts changed.
-    BadgeCountsUpdated(BadgeCountsUpdatedEvent),
+    BadgeCountsUpdated(Box<BadgeCountsUpdatedEvent>),
     /// `type: "bot_added"`: A bot was added.
-    BotAdded(BotAddedEvent),
+    BotAdded(Box<BotAddedEvent>),
     /// `type: "bot_changed"`: A bot changed.
-    BotChanged(BotChangedEvent),
+    BotChanged(Box<BotChangedEvent>),
     /// `type: "call_rejected"`: A call invitation was declined.
-    CallRejected(CallRejectedEvent),
+    CallRejected(Box<CallRejectedEvent>),
     /// `type: "channel_archive"`: A channel was archived.
-    ChannelArchive(ChannelArchiveEvent),
+    ChannelArchive(Box<ChannelArchiveEvent>),
     /// `type: "channel_created"`: A channel was created.
-    ChannelCreated(ChannelCreatedEvent),
+    ChannelCreated(Box<ChannelCreatedEvent>),
     /// `type: "channel_deleted"`: A channel was deleted.
-    ChannelDeleted(ChannelDeletedEvent),
+    ChannelDeleted(Box<ChannelDeletedEvent>),
     /// `type: "channel_history_changed"`: A channel had many history changes at once.
-    ChannelHistoryChanged(ChannelHistoryChangedEvent),
+    ChannelHistoryChanged(Box<ChannelHistoryChangedEvent>),
     /// `type: "channel_id_changed"`: A channel got a new ID.
-    ChannelIdChanged(ChannelIdChangedEvent),
+    ChannelIdChanged(Box<ChannelIdChangedEvent>),
     /// `type: "channel_joined"`: A channel was joined by you.
-    ChannelJoined(ChannelJoinedEvent),
+    ChannelJoined(Box<ChannelJoinedEvent>),
     /// `type: "channel_left"`: A channel was left by you.
-    ChannelLeft(ChannelLeftEvent),
+    ChannelLeft(Box<ChannelLeftEvent>),
     /// `type: "channel_marked"`: A channel had its read cursor moved.
-    ChannelMarked(ChannelMarkedEvent),
+    ChannelMarked(Box<ChannelMarkedEvent>),
     /// `type: "channel_posting_permissions"`: Who may post in a channel changed.
-    ChannelPostingPermissions(ChannelPostingPermissionsEvent),
+    ChannelPostingPermissions(Box<ChannelPostingPermissionsEvent>),
     /// `type: "channel_rename"`: A channel was renamed.
-    ChannelRename(ChannelRenameEvent),
+    ChannelRename(Box<ChannelRenameEvent>),
     /// `type: "channel_shared"`: A channel was shared.
-    ChannelShared(ChannelSharedEvent),
+    ChannelShared(Box<ChannelSharedEvent>),
     /// `type: "channel_unarchive"`: A channel was unarchived.
-    ChannelUnarchive(ChannelUnarchiveEvent),
+    ChannelUnarchive(Box<ChannelUnarchiveEvent>),
     /// `type: "channel_unshared"`: A channel was unshared.
-    ChannelUnshared(ChannelUnsharedEvent),
+    ChannelUnshared(Box<ChannelUnsharedEvent>),
     /// `type: "channel_updated"`: A channel changed.
-    ChannelUpdated(ChannelUpdatedEvent),
+    ChannelUpdated(Box<ChannelUpdatedEvent>),
     /// `type: "commands_changed"`: Slash commands were added or changed.
-    CommandsChanged(CommandsChangedEvent),
+    CommandsChanged(Box<CommandsChangedEvent>),
     /// `type: "desktop_notification"`: A notification the desktop client would show.
-    DesktopNotification(DesktopNotificationEvent),
+    DesktopNotification(Box<DesktopNotificationEvent>),
     /// `type: "dnd_updated"`: Do Not Disturb changed.
-    DndUpdated(DndUpdatedEvent),
+    DndUpdated(Box<DndUpdatedEvent>),
     /// `type: "dnd_updated_user"`: Do Not Disturb changed for a user.
-    DndUpdatedUser(DndUpdatedUserEvent),
+    DndUpdatedUser(Box<DndUpdatedUserEvent>),
     /// `type: "email_domain_changed"`: The email domain changed.
-    EmailDomainChanged(EmailDomainChangedEvent),
+    EmailDomainChanged(Box<EmailDomainChangedEvent>),
     /// `type: "emoji_changed"`: Custom emoji changed.
-    EmojiChanged(EmojiChangedEvent),
+    EmojiChanged(Box<EmojiChangedEvent>),
     /// `type: "error"`: The server reports an error on the connection.
-    Error(ErrorEvent),
+    Error(Box<ErrorEvent>),
     /// `type: "external_org_migration_finished"`: An external organization migration finished.
-    ExternalOrgMigrationFinished(ExternalOrgMigrationFinishedEvent),
+    ExternalOrgMigrationFinished(Box<ExternalOrgMigrationFinishedEvent>),
     /// `type: "external_org_migration_started"`: An external organization migration started.
-    ExternalOrgMigrationStarted(ExternalOrgMigrationStartedEvent),
+    ExternalOrgMigrationStarted(Box<ExternalOrgMigrationStartedEvent>),
     /// `type: "file_change"`: A file changed.
-    FileChange(FileChangeEvent),
+    FileChange(Box<FileChangeEvent>),
     /// `type: "file_comment_added"`: A file comment was added.
-    FileCommentAdded(FileCommentAddedEvent),
+    FileCommentAdded(Box<FileCommentAddedEvent>),
     /// `type: "file_comment_deleted"`: A file comment was deleted.
-    FileCommentDeleted(FileCommentDeletedEvent),
+    FileCommentDeleted(Box<FileCommentDeletedEvent>),
     /// `type: "file_comment_edited"`: A file comment was edited.
-    FileCommentEdited(FileCommentEditedEvent),
+    FileCommentEdited(Box<FileCommentEditedEvent>),
     /// `type: "file_created"`: A file was created.
-    FileCreated(FileCreatedEvent),
+    FileCreated(Box<FileCreatedEvent>),
     /// `type: "file_deleted"`: A file was deleted.
-    FileDeleted(FileDeletedEvent),
+    FileDeleted(Box<FileDeletedEvent>),
     /// `type: "file_private"`: A file was made private.
-    FilePrivate(FilePrivateEvent),
+    FilePrivate(Box<FilePrivateEvent>),
     /// `type: "file_public"`: A file was made public.
-    FilePublic(FilePublicEvent),
+    FilePublic(Box<FilePublicEvent>),
     /// `type: "file_shared"`: A file was shared.
-    FileShared(FileSharedEvent),
+    FileShared(Box<FileSharedEvent>),
     /// `type: "file_unshared"`: A file was unshared.
-    FileUnshared(FileUnsharedEvent),
+    FileUnshared(Box<FileUnsharedEvent>),
     /// `type: "goodbye"`: The server is about to close the connection.
-    Goodbye(GoodbyeEvent),
+    Goodbye(Box<GoodbyeEvent>),
     /// `type: "grid_migration_finished"`: An Enterprise Grid migration finished.
-    GridMigrationFinished(GridMigrationFinishedEvent),
+    GridMigrationFinished(Box<GridMigrationFinishedEvent>),
     /// `type: "grid_migration_started"`: An Enterprise Grid migration started.
-    GridMigrationStarted(GridMigrationStartedEvent),
+    GridMigrationStarted(Box<GridMigrationStartedEvent>),
     /// `type: "group_archive"`: A private channel was archived.
-    GroupArchive(GroupArchiveEvent),
+    GroupArchive(Box<GroupArchiveEvent>),
     /// `type: "group_close"`: A private channel was closed.
-    GroupClose(GroupCloseEvent),
+    GroupClose(Box<GroupCloseEvent>),
     /// `type: "group_deleted"`: A private channel was deleted.
-    GroupDeleted(GroupDeletedEvent),
+    GroupDeleted(Box<GroupDeletedEvent>),
     /// `type: "group_history_changed"`: A private channel had many history changes at once.
-    GroupHistoryChanged(GroupHistoryChangedEvent),
+    GroupHistoryChanged(Box<GroupHistoryChangedEvent>),
     /// `type: "group_joined"`: A private channel was joined by you.
-    GroupJoined(GroupJoinedEvent),
+    GroupJoined(Box<GroupJoinedEvent>),
     /// `type: "group_left"`: A private channel was left by you.
-    GroupLeft(GroupLeftEvent),
+    GroupLeft(Box<GroupLeftEvent>),
     /// `type: "group_marked"`: A private channel had its read cursor moved.
-    GroupMarked(GroupMarkedEvent),
+    GroupMarked(Box<GroupMarkedEvent>),
     /// `type: "group_open"`: A private channel was opened.
-    GroupOpen(GroupOpenEvent),
+    GroupOpen(Box<GroupOpenEvent>),
     /// `type: "group_rename"`: A private channel was renamed.
-    GroupRename(GroupRenameEvent),
+    GroupRename(Box<GroupRenameEvent>),
     /// `type: "group_unarchive"`: A private channel was unarchived.
-    GroupUnarchive(GroupUnarchiveEvent),
+    GroupUnarchive(Box<GroupUnarchiveEvent>),
     /// `type: "hello"`: The RTM connection is ready.
-    Hello(HelloEvent),
+    Hello(Box<HelloEvent>),
     /// `type: "im_close"`: A DM was closed.
-    ImClose(ImCloseEvent),
+    ImClose(Box<ImCloseEvent>),
     /// `type: "im_created"`: A DM was created.
-    ImCreated(ImCreatedEvent),
+    ImCreated(Box<ImCreatedEvent>),
     /// `type: "im_history_changed"`: A DM had many history changes at once.
-    ImHistoryChanged(ImHistoryChangedEvent),
+    ImHistoryChanged(Box<ImHistoryChangedEvent>),
     /// `type: "im_marked"`: A DM had its read cursor moved.
-    ImMarked(ImMarkedEvent),
+    ImMarked(Box<ImMarkedEvent>),
     /// `type: "im_open"`: A DM was opened.
-    ImOpen(ImOpenEvent),
+    ImOpen(Box<ImOpenEvent>),
     /// `type: "invite_requested"`: Someone asked for an invitation to the workspace.
-    InviteRequested(InviteRequestedEvent),
+    InviteRequested(Box<InviteRequestedEvent>),
     /// `type: "link_shared"`: A link to a domain the app handles was posted.
-    LinkShared(LinkSharedEvent),
+    LinkShared(Box<LinkSharedEvent>),
     /// `type: "manual_presence_change"`: You set your presence by hand.
-    ManualPresenceChange(ManualPresenceChangeEvent),
+    ManualPresenceChange(Box<ManualPresenceChangeEvent>),
     /// `type: "member_joined_channel"`: A member joined a channel.
-    MemberJoinedChannel(MemberJoinedChannelEvent),
+    MemberJoinedChannel(Box<MemberJoinedChannelEvent>),
     /// `type: "member_left_channel"`: A member left a channel.
-    MemberLeftChannel(MemberLeftChannelEvent),
+    MemberLeftChannel(Box<MemberLeftChannelEvent>),
     /// `type: "message"`: A `message` event, by `subtype`.
     Message(MessageEvent),
     /// `type: "mobile_in_app_notification"`: A notification the mobile client would show.
-    MobileInAppNotification(MobileInAppNotificationEvent),
+    MobileInAppNotification(Box<MobileInAppNotificationEvent>),
     /// `type: "mpim_close"`: A group DM was closed.
-    MpimClose(MpimCloseEvent),
+    MpimClose(Box<MpimCloseEvent>),
     /// `type: "mpim_history_changed"`: A group DM had many history changes at once.
-    MpimHistoryChanged(MpimHistoryChangedEvent),
+    MpimHistoryChanged(Box<MpimHistoryChangedEvent>),
     /// `type: "mpim_joined"`: A group DM was joined by you.
-    MpimJoined(MpimJoinedEvent),
+    MpimJoined(Box<MpimJoinedEvent>),
     /// `type: "mpim_open"`: A group DM was opened.
-    MpimOpen(MpimOpenEvent),
+    MpimOpen(Box<MpimOpenEvent>),
     /// `type: "pin_added"`: A pin was added.
-    PinAdded(PinAddedEvent),
+    PinAdded(Box<PinAddedEvent>),
     /// `type: "pin_removed"`: A pin was removed.
-    PinRemoved(PinRemovedEvent),
+    PinRemoved(Box<PinRemovedEvent>),
     /// `type: "pong"`: Answer to a ping the client sent.
-    Pong(PongEvent),
+    Pong(Box<PongEvent>),
     /// `type: "pref_change"`: One of your preferences changed.
-    PrefChange(PrefChangeEvent),
+    PrefChange(Box<PrefChangeEvent>),
     /// `type: "presence_change"`: A user's presence changed.
-    PresenceChange(PresenceChangeEvent),
+    PresenceChange(Box<PresenceChangeEvent>),
     /// `type: "presence_query"`: Presence was asked for some users.
-    PresenceQuery(PresenceQueryEvent),
+    PresenceQuery(Box<PresenceQueryEvent>),
     /// `type: "presence_sub"`: Presence subscription changed.
-    PresenceSub(PresenceSubEvent),
+    PresenceSub(Box<PresenceSubEvent>),
     /// `type: "reaction_added"`: Someone added a reaction to an item.
-    ReactionAdded(ReactionAddedEvent),
+    ReactionAdded(Box<ReactionAddedEvent>),
     /// `type: "reaction_removed"`: Someone removed a reaction from an item.
-    ReactionRemoved(ReactionRemovedEvent),
+    ReactionRemoved(Box<ReactionRemovedEvent>),
     /// `type: "reconnect_url"`: A URL to reconnect with (legacy).
-    ReconnectUrl(ReconnectUrlEvent),
+    ReconnectUrl(Box<ReconnectUrlEvent>),
     /// `type: "resources_added"`: The app was granted access to more resources.
-    ResourcesAdded(ResourcesAddedEvent),
+    ResourcesAdded(Box<ResourcesAddedEvent>),
     /// `type: "resources_removed"`: The app lost access to some resources.
-    ResourcesRemoved(ResourcesRemovedEvent),
+    ResourcesRemoved(Box<ResourcesRemovedEvent>),
     /// `type: "scope_denied"`: A scope request for the app was turned down.
-    ScopeDenied(ScopeDeniedEvent),
+    ScopeDenied(Box<ScopeDeniedEvent>),
     /// `type: "scope_granted"`: The app was granted more scopes.
-    ScopeGranted(ScopeGrantedEvent),
+    ScopeGranted(Box<ScopeGrantedEvent>),
     /// `type: "sh_room_join"`: A huddle was joined.
-    ShRoomJoin(ShRoomJoinEvent),
+    ShRoomJoin(Box<ShRoomJoinEvent>),
     /// `type: "sh_room_leave"`: A huddle was left.
-    ShRoomLeave(ShRoomLeaveEvent),
+    ShRoomLeave(Box<ShRoomLeaveEvent>),
     /// `type: "sh_room_update"`: A huddle changed.
-    ShRoomUpdate(ShRoomUpdateEvent),
+    ShRoomUpdate(Box<ShRoomUpdateEvent>),
     /// `type: "shared_channel_invite_received"`: A Slack Connect invitation was received.
-    SharedChannelInviteReceived(SharedChannelInviteReceivedEvent),
+    SharedChannelInviteReceived(Box<SharedChannelInviteReceivedEvent>),
     /// `type: "star_added"`: A star was added.
-    StarAdded(StarAddedEvent),
+    StarAdded(Box<StarAddedEvent>),
     /// `type: "star_removed"`: A star was removed.
-    StarRemoved(StarRemovedEvent),
+    StarRemoved(Box<StarRemovedEvent>),
     /// `type: "subteam_created"`: A user group was created.
-    SubteamCreated(SubteamCreatedEvent),
+    SubteamCreated(Box<SubteamCreatedEvent>),
     /// `type: "subteam_members_changed"`: A user group changed members.
-    SubteamMembersChanged(SubteamMembersChangedEvent),
+    SubteamMembersChanged(Box<SubteamMembersChangedEvent>),
     /// `type: "subteam_self_added"`: A user group now includes you.
-    SubteamSelfAdded(SubteamSelfAddedEvent),
+    SubteamSelfAdded(Box<SubteamSelfAddedEvent>),
     /// `type: "subteam_self_removed"`: A user group no longer includes you.
-    SubteamSelfRemoved(SubteamSelfRemovedEvent),
+    SubteamSelfRemoved(Box<SubteamSelfRemovedEvent>),
     /// `type: "subteam_updated"`: A user group changed.
-    SubteamUpdated(SubteamUpdatedEvent),
+    SubteamUpdated(Box<SubteamUpdatedEvent>),
     /// `type: "team_access_granted"`: Access to a workspace was granted.
-    TeamAccessGranted(TeamAccessGrantedEvent),
+    TeamAccessGranted(Box<TeamAccessGrantedEvent>),
     /// `type: "team_access_revoked"`: Access to a workspace was revoked.
-    TeamAccessRevoked(TeamAccessRevokedEvent),
+    TeamAccessRevoked(Box<TeamAccessRevokedEvent>),
     /// `type: "team_domain_change"`: The workspace domain changed.
-    TeamDomainChange(TeamDomainChangeEvent),
+    TeamDomainChange(Box<TeamDomainChangeEvent>),
     /// `type: "team_join"`: A new member joined the workspace.
-    TeamJoin(TeamJoinEvent),
+    TeamJoin(Box<TeamJoinEvent>),
     /// `type: "team_migration_started"`: A workspace migration started.
-    TeamMigrationStarted(TeamMigrationStartedEvent),
+    TeamMigrationStarted(Box<TeamMigrationStartedEvent>),
     /// `type: "team_plan_change"`: The workspace plan changed.
-    TeamPlanChange(TeamPlanChangeEvent),
+    TeamPlanChange(Box<TeamPlanChangeEvent>),
     /// `type: "team_pref_change"`: A workspace preference changed.
-    TeamPrefChange(TeamPrefChangeEvent),
+    TeamPrefChange(Box<TeamPrefChangeEvent>),
     /// `type: "team_profile_change"`: Workspace profile fields changed.
-    TeamProfileChange(TeamProfileChangeEvent),
+    TeamProfileChange(Box<TeamProfileChangeEvent>),
     /// `type: "team_profile_delete"`: Workspace profile fields were deleted.
-    TeamProfileDelete(TeamProfileDeleteEvent),
+    TeamProfileDelete(Box<TeamProfileDeleteEvent>),
     /// `type: "team_profile_reorder"`: Workspace profile fields were reordered.
-    TeamProfileReorder(TeamProfileReorderEvent),
+    TeamProfileReorder(Box<TeamProfileReorderEvent>),
     /// `type: "team_rename"`: The workspace was renamed.
-    TeamRename(TeamRenameEvent),
+    TeamRename(Box<TeamRenameEvent>),
     /// `type: "tokens_revoked"`: Tokens of the app were revoked.
-    TokensRevoked(TokensRevokedEvent),
+    TokensRevoked(Box<TokensRevokedEvent>),
     /// `type: "user_change"`: A user changed.
-    UserChange(UserChangeEvent),
+    UserChange(Box<UserChangeEvent>),
     /// `type: "user_connection"`: A user connection changed.
-    UserConnection(UserConnectionEvent),
+    UserConnection(Box<UserConnectionEvent>),
     /// `type: "user_huddle_changed"`: A user huddle status changed.
-    UserHuddleChanged(UserHuddleChangedEvent),
+    UserHuddleChanged(Box<UserHuddleChangedEvent>),
     /// `type: "user_profile_changed"`: A user profile changed.
-    UserProfileChanged(UserProfileChangedEvent),
+    UserProfileChanged(Box<UserProfileChangedEvent>),
     /// `type: "user_resource_denied"`: A user turned down the app's resource request.
-    UserResourceDenied(UserResourceDeniedEvent),
+    UserResourceDenied(Box<UserResourceDeniedEvent>),
     /// `type: "user_resource_granted"`: A user granted the app access to their resources.
-    UserResourceGranted(UserResourceGrantedEvent),
+    UserResourceGranted(Box<UserResourceGrantedEvent>),
     /// `type: "user_resource_removed"`: A user's grant to the app was removed.
-    UserResourceRemoved(UserResourceRemovedEvent),
+    UserResourceRemoved(Box<UserResourceRemovedEvent>),
     /// `type: "user_status_changed"`: A user status changed.
-    UserStatusChanged(UserStatusChangedEvent),
+    UserStatusChanged(Box<UserStatusChangedEvent>),
     /// `type: "user_typing"`: A user is typing in a conversation.
-    UserTyping(UserTypingEvent),
+    UserTyping(Box<UserTypingEvent>),
     /// `type: "workflow_deleted"`: A workflow was deleted.
-    WorkflowDeleted(WorkflowDeletedEvent),
+    WorkflowDeleted(Box<WorkflowDeletedEvent>),
     /// `type: "workflow_published"`: A workflow was published.
-    WorkflowPublished(WorkflowPublishedEvent),
+    WorkflowPublished(Box<WorkflowPublishedEvent>),
     /// `type: "workflow_step_deleted"`: A workflow step was deleted.
-    WorkflowStepDeleted(WorkflowStepDeletedEvent),
+    WorkflowStepDeleted(Box<WorkflowStepDeletedEvent>),
     /// `type: "workflow_step_execute"`: A workflow step should run.
-    WorkflowStepExecute(WorkflowStepExecuteEvent),
+    WorkflowStepExecute(Box<WorkflowStepExecuteEvent>),
     /// `type: "workflow_unpublished"`: A workflow was unpublished.
-    WorkflowUnpublished(WorkflowUnpublishedEvent),
+    WorkflowUnpublished(Box<WorkflowUnpublishedEvent>),
     /// No `type` field: Acknowledgement of a message the client sent over RTM (no `type`).
-    Reply(Reply),
+    Reply(Box<Reply>),
     /// A `type` this version of the spec does not know, kept as raw JSON.
     Unknown(serde_json::Value),
 }
@@ -2915,426 +2915,527 @@ impl Default for Event {
 impl Event {
     /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`Event::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
-        #[derive(serde::Deserialize)]
-        struct Tag<'a> {
-            #[serde(borrow, default, rename = "type")]
-            tag: Option<std::borrow::Cow<'a, str>>,
-        }
-        let tag = match serde_json::from_str::<Tag<'_>>(s) {
-            Ok(t) => t.tag,
-            Err(_) => {
+        Self::dispatch(
+            s,
+            crate::de::read_tags(s, ["type", "subtype"], |t| matches!(t, "message")),
+        )
+    }
+
+    /// Decodes `s` given the tags read from it, in the order `from_json` reads them.
+    pub(crate) fn dispatch(
+        s: &str,
+        [t0,
+        t1,
+        ]: [crate::de::Tag<'_>; 2],
+    ) -> Result<Self, crate::de::DecodeError> {
+        let tag = match t0 {
+            crate::de::Tag::Absent => None,
+            crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
         };
         match tag.as_deref() {
             Some("accounts_changed") => {
-                crate::de::from_str::<AccountsChangedEvent>(s).map(Self::AccountsChanged)
+                crate::de::from_str::<AccountsChangedEvent>(s)
+                    .map(|v| Self::AccountsChanged(Box::new(v)))
             }
             Some("activity") => {
-                crate::de::from_str::<ActivityEvent>(s).map(Self::Activity)
+                crate::de::from_str::<ActivityEvent>(s)
+                    .map(|v| Self::Activity(Box::new(v)))
             }
             Some("app_home_opened") => {
-                crate::de::from_str::<AppHomeOpenedEvent>(s).map(Self::AppHomeOpened)
+                crate::de::from_str::<AppHomeOpenedEvent>(s)
+                    .map(|v| Self::AppHomeOpened(Box::new(v)))
             }
             Some("app_mention") => {
-                crate::de::from_str::<AppMentionEvent>(s).map(Self::AppMention)
+                crate::de::from_str::<AppMentionEvent>(s)
+                    .map(|v| Self::AppMention(Box::new(v)))
             }
             Some("app_rate_limited") => {
-                crate::de::from_str::<AppRateLimitedEvent>(s).map(Self::AppRateLimited)
+                crate::de::from_str::<AppRateLimitedEvent>(s)
+                    .map(|v| Self::AppRateLimited(Box::new(v)))
             }
             Some("app_requested") => {
-                crate::de::from_str::<AppRequestedEvent>(s).map(Self::AppRequested)
+                crate::de::from_str::<AppRequestedEvent>(s)
+                    .map(|v| Self::AppRequested(Box::new(v)))
             }
             Some("app_uninstalled") => {
-                crate::de::from_str::<AppUninstalledEvent>(s).map(Self::AppUninstalled)
+                crate::de::from_str::<AppUninstalledEvent>(s)
+                    .map(|v| Self::AppUninstalled(Box::new(v)))
             }
             Some("apps_uninstalled") => {
-                crate::de::from_str::<AppsUninstalledEvent>(s).map(Self::AppsUninstalled)
+                crate::de::from_str::<AppsUninstalledEvent>(s)
+                    .map(|v| Self::AppsUninstalled(Box::new(v)))
             }
             Some("badge_counts_updated") => {
                 crate::de::from_str::<BadgeCountsUpdatedEvent>(s)
-                    .map(Self::BadgeCountsUpdated)
+                    .map(|v| Self::BadgeCountsUpdated(Box::new(v)))
             }
             Some("bot_added") => {
-                crate::de::from_str::<BotAddedEvent>(s).map(Self::BotAdded)
+                crate::de::from_str::<BotAddedEvent>(s)
+                    .map(|v| Self::BotAdded(Box::new(v)))
             }
             Some("bot_changed") => {
-                crate::de::from_str::<BotChangedEvent>(s).map(Self::BotChanged)
+                crate::de::from_str::<BotChangedEvent>(s)
+                    .map(|v| Self::BotChanged(Box::new(v)))
             }
             Some("call_rejected") => {
-                crate::de::from_str::<CallRejectedEvent>(s).map(Self::CallRejected)
+                crate::de::from_str::<CallRejectedEvent>(s)
+                    .map(|v| Self::CallRejected(Box::new(v)))
             }
             Some("channel_archive") => {
-                crate::de::from_str::<ChannelArchiveEvent>(s).map(Self::ChannelArchive)
+                crate::de::from_str::<ChannelArchiveEvent>(s)
+                    .map(|v| Self::ChannelArchive(Box::new(v)))
             }
             Some("channel_created") => {
-                crate::de::from_str::<ChannelCreatedEvent>(s).map(Self::ChannelCreated)
+                crate::de::from_str::<ChannelCreatedEvent>(s)
+                    .map(|v| Self::ChannelCreated(Box::new(v)))
             }
             Some("channel_deleted") => {
-                crate::de::from_str::<ChannelDeletedEvent>(s).map(Self::ChannelDeleted)
+                crate::de::from_str::<ChannelDeletedEvent>(s)
+                    .map(|v| Self::ChannelDeleted(Box::new(v)))
             }
             Some("channel_history_changed") => {
                 crate::de::from_str::<ChannelHistoryChangedEvent>(s)
-                    .map(Self::ChannelHistoryChanged)
+                    .map(|v| Self::ChannelHistoryChanged(Box::new(v)))
             }
             Some("channel_id_changed") => {
                 crate::de::from_str::<ChannelIdChangedEvent>(s)
-                    .map(Self::ChannelIdChanged)
+                    .map(|v| Self::ChannelIdChanged(Box::new(v)))
             }
             Some("channel_joined") => {
-                crate::de::from_str::<ChannelJoinedEvent>(s).map(Self::ChannelJoined)
+                crate::de::from_str::<ChannelJoinedEvent>(s)
+                    .map(|v| Self::ChannelJoined(Box::new(v)))
             }
             Some("channel_left") => {
-                crate::de::from_str::<ChannelLeftEvent>(s).map(Self::ChannelLeft)
+                crate::de::from_str::<ChannelLeftEvent>(s)
+                    .map(|v| Self::ChannelLeft(Box::new(v)))
             }
             Some("channel_marked") => {
-                crate::de::from_str::<ChannelMarkedEvent>(s).map(Self::ChannelMarked)
+                crate::de::from_str::<ChannelMarkedEvent>(s)
+                    .map(|v| Self::ChannelMarked(Box::new(v)))
             }
             Some("channel_posting_permissions") => {
                 crate::de::from_str::<ChannelPostingPermissionsEvent>(s)
-                    .map(Self::ChannelPostingPermissions)
+                    .map(|v| Self::ChannelPostingPermissions(Box::new(v)))
             }
             Some("channel_rename") => {
-                crate::de::from_str::<ChannelRenameEvent>(s).map(Self::ChannelRename)
+                crate::de::from_str::<ChannelRenameEvent>(s)
+                    .map(|v| Self::ChannelRename(Box::new(v)))
             }
             Some("channel_shared") => {
-                crate::de::from_str::<ChannelSharedEvent>(s).map(Self::ChannelShared)
+                crate::de::from_str::<ChannelSharedEvent>(s)
+                    .map(|v| Self::ChannelShared(Box::new(v)))
             }
             Some("channel_unarchive") => {
                 crate::de::from_str::<ChannelUnarchiveEvent>(s)
-                    .map(Self::ChannelUnarchive)
+                    .map(|v| Self::ChannelUnarchive(Box::new(v)))
             }
             Some("channel_unshared") => {
-                crate::de::from_str::<ChannelUnsharedEvent>(s).map(Self::ChannelUnshared)
+                crate::de::from_str::<ChannelUnsharedEvent>(s)
+                    .map(|v| Self::ChannelUnshared(Box::new(v)))
             }
             Some("channel_updated") => {
-                crate::de::from_str::<ChannelUpdatedEvent>(s).map(Self::ChannelUpdated)
+                crate::de::from_str::<ChannelUpdatedEvent>(s)
+                    .map(|v| Self::ChannelUpdated(Box::new(v)))
             }
             Some("commands_changed") => {
-                crate::de::from_str::<CommandsChangedEvent>(s).map(Self::CommandsChanged)
+                crate::de::from_str::<CommandsChangedEvent>(s)
+                    .map(|v| Self::CommandsChanged(Box::new(v)))
             }
             Some("desktop_notification") => {
                 crate::de::from_str::<DesktopNotificationEvent>(s)
-                    .map(Self::DesktopNotification)
+                    .map(|v| Self::DesktopNotification(Box::new(v)))
             }
             Some("dnd_updated") => {
-                crate::de::from_str::<DndUpdatedEvent>(s).map(Self::DndUpdated)
+                crate::de::from_str::<DndUpdatedEvent>(s)
+                    .map(|v| Self::DndUpdated(Box::new(v)))
             }
             Some("dnd_updated_user") => {
-                crate::de::from_str::<DndUpdatedUserEvent>(s).map(Self::DndUpdatedUser)
+                crate::de::from_str::<DndUpdatedUserEvent>(s)
+                    .map(|v| Self::DndUpdatedUser(Box::new(v)))
             }
             Some("email_domain_changed") => {
                 crate::de::from_str::<EmailDomainChangedEvent>(s)
-                    .map(Self::EmailDomainChanged)
+                    .map(|v| Self::EmailDomainChanged(Box::new(v)))
             }
             Some("emoji_changed") => {
-                crate::de::from_str::<EmojiChangedEvent>(s).map(Self::EmojiChanged)
+                crate::de::from_str::<EmojiChangedEvent>(s)
+                    .map(|v| Self::EmojiChanged(Box::new(v)))
             }
-            Some("error") => crate::de::from_str::<ErrorEvent>(s).map(Self::Error),
+            Some("error") => {
+                crate::de::from_str::<ErrorEvent>(s).map(|v| Self::Error(Box::new(v)))
+            }
             Some("external_org_migration_finished") => {
                 crate::de::from_str::<ExternalOrgMigrationFinishedEvent>(s)
-                    .map(Self::ExternalOrgMigrationFinished)
+                    .map(|v| Self::ExternalOrgMigrationFinished(Box::new(v)))
             }
             Some("external_org_migration_started") => {
                 crate::de::from_str::<ExternalOrgMigrationStartedEvent>(s)
-                    .map(Self::ExternalOrgMigrationStarted)
+                    .map(|v| Self::ExternalOrgMigrationStarted(Box::new(v)))
             }
             Some("file_change") => {
-                crate::de::from_str::<FileChangeEvent>(s).map(Self::FileChange)
+                crate::de::from_str::<FileChangeEvent>(s)
+                    .map(|v| Self::FileChange(Box::new(v)))
             }
             Some("file_comment_added") => {
                 crate::de::from_str::<FileCommentAddedEvent>(s)
-                    .map(Self::FileCommentAdded)
+                    .map(|v| Self::FileCommentAdded(Box::new(v)))
             }
             Some("file_comment_deleted") => {
                 crate::de::from_str::<FileCommentDeletedEvent>(s)
-                    .map(Self::FileCommentDeleted)
+                    .map(|v| Self::FileCommentDeleted(Box::new(v)))
             }
             Some("file_comment_edited") => {
                 crate::de::from_str::<FileCommentEditedEvent>(s)
-                    .map(Self::FileCommentEdited)
+                    .map(|v| Self::FileCommentEdited(Box::new(v)))
             }
             Some("file_created") => {
-                crate::de::from_str::<FileCreatedEvent>(s).map(Self::FileCreated)
+                crate::de::from_str::<FileCreatedEvent>(s)
+                    .map(|v| Self::FileCreated(Box::new(v)))
             }
             Some("file_deleted") => {
-                crate::de::from_str::<FileDeletedEvent>(s).map(Self::FileDeleted)
+                crate::de::from_str::<FileDeletedEvent>(s)
+                    .map(|v| Self::FileDeleted(Box::new(v)))
             }
             Some("file_private") => {
-                crate::de::from_str::<FilePrivateEvent>(s).map(Self::FilePrivate)
+                crate::de::from_str::<FilePrivateEvent>(s)
+                    .map(|v| Self::FilePrivate(Box::new(v)))
             }
             Some("file_public") => {
-                crate::de::from_str::<FilePublicEvent>(s).map(Self::FilePublic)
+                crate::de::from_str::<FilePublicEvent>(s)
+                    .map(|v| Self::FilePublic(Box::new(v)))
             }
             Some("file_shared") => {
-                crate::de::from_str::<FileSharedEvent>(s).map(Self::FileShared)
+                crate::de::from_str::<FileSharedEvent>(s)
+                    .map(|v| Self::FileShared(Box::new(v)))
             }
             Some("file_unshared") => {
-                crate::de::from_str::<FileUnsharedEvent>(s).map(Self::FileUnshared)
+                crate::de::from_str::<FileUnsharedEvent>(s)
+                    .map(|v| Self::FileUnshared(Box::new(v)))
             }
-            Some("goodbye") => crate::de::from_str::<GoodbyeEvent>(s).map(Self::Goodbye),
+            Some("goodbye") => {
+                crate::de::from_str::<GoodbyeEvent>(s)
+                    .map(|v| Self::Goodbye(Box::new(v)))
+            }
             Some("grid_migration_finished") => {
                 crate::de::from_str::<GridMigrationFinishedEvent>(s)
-                    .map(Self::GridMigrationFinished)
+                    .map(|v| Self::GridMigrationFinished(Box::new(v)))
             }
             Some("grid_migration_started") => {
                 crate::de::from_str::<GridMigrationStartedEvent>(s)
-                    .map(Self::GridMigrationStarted)
+                    .map(|v| Self::GridMigrationStarted(Box::new(v)))
             }
             Some("group_archive") => {
-                crate::de::from_str::<GroupArchiveEvent>(s).map(Self::GroupArchive)
+                crate::de::from_str::<GroupArchiveEvent>(s)
+                    .map(|v| Self::GroupArchive(Box::new(v)))
             }
             Some("group_close") => {
-                crate::de::from_str::<GroupCloseEvent>(s).map(Self::GroupClose)
+                crate::de::from_str::<GroupCloseEvent>(s)
+                    .map(|v| Self::GroupClose(Box::new(v)))
             }
             Some("group_deleted") => {
-                crate::de::from_str::<GroupDeletedEvent>(s).map(Self::GroupDeleted)
+                crate::de::from_str::<GroupDeletedEvent>(s)
+                    .map(|v| Self::GroupDeleted(Box::new(v)))
             }
             Some("group_history_changed") => {
                 crate::de::from_str::<GroupHistoryChangedEvent>(s)
-                    .map(Self::GroupHistoryChanged)
+                    .map(|v| Self::GroupHistoryChanged(Box::new(v)))
             }
             Some("group_joined") => {
-                crate::de::from_str::<GroupJoinedEvent>(s).map(Self::GroupJoined)
+                crate::de::from_str::<GroupJoinedEvent>(s)
+                    .map(|v| Self::GroupJoined(Box::new(v)))
             }
             Some("group_left") => {
-                crate::de::from_str::<GroupLeftEvent>(s).map(Self::GroupLeft)
+                crate::de::from_str::<GroupLeftEvent>(s)
+                    .map(|v| Self::GroupLeft(Box::new(v)))
             }
             Some("group_marked") => {
-                crate::de::from_str::<GroupMarkedEvent>(s).map(Self::GroupMarked)
+                crate::de::from_str::<GroupMarkedEvent>(s)
+                    .map(|v| Self::GroupMarked(Box::new(v)))
             }
             Some("group_open") => {
-                crate::de::from_str::<GroupOpenEvent>(s).map(Self::GroupOpen)
+                crate::de::from_str::<GroupOpenEvent>(s)
+                    .map(|v| Self::GroupOpen(Box::new(v)))
             }
             Some("group_rename") => {
-                crate::de::from_str::<GroupRenameEvent>(s).map(Self::GroupRename)
+                crate::de::from_str::<GroupRenameEvent>(s)
+                    .map(|v| Self::GroupRename(Box::new(v)))
             }
             Some("group_unarchive") => {
-                crate::de::from_str::<GroupUnarchiveEvent>(s).map(Self::GroupUnarchive)
+                crate::de::from_str::<GroupUnarchiveEvent>(s)
+                    .map(|v| Self::GroupUnarchive(Box::new(v)))
             }
-            Some("hello") => crate::de::from_str::<HelloEvent>(s).map(Self::Hello),
-            Some("im_close") => crate::de::from_str::<ImCloseEvent>(s).map(Self::ImClose),
+            Some("hello") => {
+                crate::de::from_str::<HelloEvent>(s).map(|v| Self::Hello(Box::new(v)))
+            }
+            Some("im_close") => {
+                crate::de::from_str::<ImCloseEvent>(s)
+                    .map(|v| Self::ImClose(Box::new(v)))
+            }
             Some("im_created") => {
-                crate::de::from_str::<ImCreatedEvent>(s).map(Self::ImCreated)
+                crate::de::from_str::<ImCreatedEvent>(s)
+                    .map(|v| Self::ImCreated(Box::new(v)))
             }
             Some("im_history_changed") => {
                 crate::de::from_str::<ImHistoryChangedEvent>(s)
-                    .map(Self::ImHistoryChanged)
+                    .map(|v| Self::ImHistoryChanged(Box::new(v)))
             }
             Some("im_marked") => {
-                crate::de::from_str::<ImMarkedEvent>(s).map(Self::ImMarked)
+                crate::de::from_str::<ImMarkedEvent>(s)
+                    .map(|v| Self::ImMarked(Box::new(v)))
             }
-            Some("im_open") => crate::de::from_str::<ImOpenEvent>(s).map(Self::ImOpen),
+            Some("im_open") => {
+                crate::de::from_str::<ImOpenEvent>(s).map(|v| Self::ImOpen(Box::new(v)))
+            }
             Some("invite_requested") => {
-                crate::de::from_str::<InviteRequestedEvent>(s).map(Self::InviteRequested)
+                crate::de::from_str::<InviteRequestedEvent>(s)
+                    .map(|v| Self::InviteRequested(Box::new(v)))
             }
             Some("link_shared") => {
-                crate::de::from_str::<LinkSharedEvent>(s).map(Self::LinkShared)
+                crate::de::from_str::<LinkSharedEvent>(s)
+                    .map(|v| Self::LinkShared(Box::new(v)))
             }
             Some("manual_presence_change") => {
                 crate::de::from_str::<ManualPresenceChangeEvent>(s)
-                    .map(Self::ManualPresenceChange)
+                    .map(|v| Self::ManualPresenceChange(Box::new(v)))
             }
             Some("member_joined_channel") => {
                 crate::de::from_str::<MemberJoinedChannelEvent>(s)
-                    .map(Self::MemberJoinedChannel)
+                    .map(|v| Self::MemberJoinedChannel(Box::new(v)))
             }
             Some("member_left_channel") => {
                 crate::de::from_str::<MemberLeftChannelEvent>(s)
-                    .map(Self::MemberLeftChannel)
+                    .map(|v| Self::MemberLeftChannel(Box::new(v)))
             }
-            Some("message") => <MessageEvent>::from_json(s).map(Self::Message),
+            Some("message") => <MessageEvent>::dispatch(s, [t1]).map(Self::Message),
             Some("mobile_in_app_notification") => {
                 crate::de::from_str::<MobileInAppNotificationEvent>(s)
-                    .map(Self::MobileInAppNotification)
+                    .map(|v| Self::MobileInAppNotification(Box::new(v)))
             }
             Some("mpim_close") => {
-                crate::de::from_str::<MpimCloseEvent>(s).map(Self::MpimClose)
+                crate::de::from_str::<MpimCloseEvent>(s)
+                    .map(|v| Self::MpimClose(Box::new(v)))
             }
             Some("mpim_history_changed") => {
                 crate::de::from_str::<MpimHistoryChangedEvent>(s)
-                    .map(Self::MpimHistoryChanged)
+                    .map(|v| Self::MpimHistoryChanged(Box::new(v)))
             }
             Some("mpim_joined") => {
-                crate::de::from_str::<MpimJoinedEvent>(s).map(Self::MpimJoined)
+                crate::de::from_str::<MpimJoinedEvent>(s)
+                    .map(|v| Self::MpimJoined(Box::new(v)))
             }
             Some("mpim_open") => {
-                crate::de::from_str::<MpimOpenEvent>(s).map(Self::MpimOpen)
+                crate::de::from_str::<MpimOpenEvent>(s)
+                    .map(|v| Self::MpimOpen(Box::new(v)))
             }
             Some("pin_added") => {
-                crate::de::from_str::<PinAddedEvent>(s).map(Self::PinAdded)
+                crate::de::from_str::<PinAddedEvent>(s)
+                    .map(|v| Self::PinAdded(Box::new(v)))
             }
             Some("pin_removed") => {
-                crate::de::from_str::<PinRemovedEvent>(s).map(Self::PinRemoved)
+                crate::de::from_str::<PinRemovedEvent>(s)
+                    .map(|v| Self::PinRemoved(Box::new(v)))
             }
-            Some("pong") => crate::de::from_str::<PongEvent>(s).map(Self::Pong),
+            Some("pong") => {
+                crate::de::from_str::<PongEvent>(s).map(|v| Self::Pong(Box::new(v)))
+            }
             Some("pref_change") => {
-                crate::de::from_str::<PrefChangeEvent>(s).map(Self::PrefChange)
+                crate::de::from_str::<PrefChangeEvent>(s)
+                    .map(|v| Self::PrefChange(Box::new(v)))
             }
             Some("presence_change") => {
-                crate::de::from_str::<PresenceChangeEvent>(s).map(Self::PresenceChange)
+                crate::de::from_str::<PresenceChangeEvent>(s)
+                    .map(|v| Self::PresenceChange(Box::new(v)))
             }
             Some("presence_query") => {
-                crate::de::from_str::<PresenceQueryEvent>(s).map(Self::PresenceQuery)
+                crate::de::from_str::<PresenceQueryEvent>(s)
+                    .map(|v| Self::PresenceQuery(Box::new(v)))
             }
             Some("presence_sub") => {
-                crate::de::from_str::<PresenceSubEvent>(s).map(Self::PresenceSub)
+                crate::de::from_str::<PresenceSubEvent>(s)
+                    .map(|v| Self::PresenceSub(Box::new(v)))
             }
             Some("reaction_added") => {
-                crate::de::from_str::<ReactionAddedEvent>(s).map(Self::ReactionAdded)
+                crate::de::from_str::<ReactionAddedEvent>(s)
+                    .map(|v| Self::ReactionAdded(Box::new(v)))
             }
             Some("reaction_removed") => {
-                crate::de::from_str::<ReactionRemovedEvent>(s).map(Self::ReactionRemoved)
+                crate::de::from_str::<ReactionRemovedEvent>(s)
+                    .map(|v| Self::ReactionRemoved(Box::new(v)))
             }
             Some("reconnect_url") => {
-                crate::de::from_str::<ReconnectUrlEvent>(s).map(Self::ReconnectUrl)
+                crate::de::from_str::<ReconnectUrlEvent>(s)
+                    .map(|v| Self::ReconnectUrl(Box::new(v)))
             }
             Some("resources_added") => {
-                crate::de::from_str::<ResourcesAddedEvent>(s).map(Self::ResourcesAdded)
+                crate::de::from_str::<ResourcesAddedEvent>(s)
+                    .map(|v| Self::ResourcesAdded(Box::new(v)))
             }
             Some("resources_removed") => {
                 crate::de::from_str::<ResourcesRemovedEvent>(s)
-                    .map(Self::ResourcesRemoved)
+                    .map(|v| Self::ResourcesRemoved(Box::new(v)))
             }
             Some("scope_denied") => {
-                crate::de::from_str::<ScopeDeniedEvent>(s).map(Self::ScopeDenied)
+                crate::de::from_str::<ScopeDeniedEvent>(s)
+                    .map(|v| Self::ScopeDenied(Box::new(v)))
             }
             Some("scope_granted") => {
-                crate::de::from_str::<ScopeGrantedEvent>(s).map(Self::ScopeGranted)
+                crate::de::from_str::<ScopeGrantedEvent>(s)
+                    .map(|v| Self::ScopeGranted(Box::new(v)))
             }
             Some("sh_room_join") => {
-                crate::de::from_str::<ShRoomJoinEvent>(s).map(Self::ShRoomJoin)
+                crate::de::from_str::<ShRoomJoinEvent>(s)
+                    .map(|v| Self::ShRoomJoin(Box::new(v)))
             }
             Some("sh_room_leave") => {
-                crate::de::from_str::<ShRoomLeaveEvent>(s).map(Self::ShRoomLeave)
+                crate::de::from_str::<ShRoomLeaveEvent>(s)
+                    .map(|v| Self::ShRoomLeave(Box::new(v)))
             }
             Some("sh_room_update") => {
-                crate::de::from_str::<ShRoomUpdateEvent>(s).map(Self::ShRoomUpdate)
+                crate::de::from_str::<ShRoomUpdateEvent>(s)
+                    .map(|v| Self::ShRoomUpdate(Box::new(v)))
             }
             Some("shared_channel_invite_received") => {
                 crate::de::from_str::<SharedChannelInviteReceivedEvent>(s)
-                    .map(Self::SharedChannelInviteReceived)
+                    .map(|v| Self::SharedChannelInviteReceived(Box::new(v)))
             }
             Some("star_added") => {
-                crate::de::from_str::<StarAddedEvent>(s).map(Self::StarAdded)
+                crate::de::from_str::<StarAddedEvent>(s)
+                    .map(|v| Self::StarAdded(Box::new(v)))
             }
             Some("star_removed") => {
-                crate::de::from_str::<StarRemovedEvent>(s).map(Self::StarRemoved)
+                crate::de::from_str::<StarRemovedEvent>(s)
+                    .map(|v| Self::StarRemoved(Box::new(v)))
             }
             Some("subteam_created") => {
-                crate::de::from_str::<SubteamCreatedEvent>(s).map(Self::SubteamCreated)
+                crate::de::from_str::<SubteamCreatedEvent>(s)
+                    .map(|v| Self::SubteamCreated(Box::new(v)))
             }
             Some("subteam_members_changed") => {
                 crate::de::from_str::<SubteamMembersChangedEvent>(s)
-                    .map(Self::SubteamMembersChanged)
+                    .map(|v| Self::SubteamMembersChanged(Box::new(v)))
             }
             Some("subteam_self_added") => {
                 crate::de::from_str::<SubteamSelfAddedEvent>(s)
-                    .map(Self::SubteamSelfAdded)
+                    .map(|v| Self::SubteamSelfAdded(Box::new(v)))
             }
             Some("subteam_self_removed") => {
                 crate::de::from_str::<SubteamSelfRemovedEvent>(s)
-                    .map(Self::SubteamSelfRemoved)
+                    .map(|v| Self::SubteamSelfRemoved(Box::new(v)))
             }
             Some("subteam_updated") => {
-                crate::de::from_str::<SubteamUpdatedEvent>(s).map(Self::SubteamUpdated)
+                crate::de::from_str::<SubteamUpdatedEvent>(s)
+                    .map(|v| Self::SubteamUpdated(Box::new(v)))
             }
             Some("team_access_granted") => {
                 crate::de::from_str::<TeamAccessGrantedEvent>(s)
-                    .map(Self::TeamAccessGranted)
+                    .map(|v| Self::TeamAccessGranted(Box::new(v)))
             }
             Some("team_access_revoked") => {
                 crate::de::from_str::<TeamAccessRevokedEvent>(s)
-                    .map(Self::TeamAccessRevoked)
+                    .map(|v| Self::TeamAccessRevoked(Box::new(v)))
             }
             Some("team_domain_change") => {
                 crate::de::from_str::<TeamDomainChangeEvent>(s)
-                    .map(Self::TeamDomainChange)
+                    .map(|v| Self::TeamDomainChange(Box::new(v)))
             }
             Some("team_join") => {
-                crate::de::from_str::<TeamJoinEvent>(s).map(Self::TeamJoin)
+                crate::de::from_str::<TeamJoinEvent>(s)
+                    .map(|v| Self::TeamJoin(Box::new(v)))
             }
             Some("team_migration_started") => {
                 crate::de::from_str::<TeamMigrationStartedEvent>(s)
-                    .map(Self::TeamMigrationStarted)
+                    .map(|v| Self::TeamMigrationStarted(Box::new(v)))
             }
             Some("team_plan_change") => {
-                crate::de::from_str::<TeamPlanChangeEvent>(s).map(Self::TeamPlanChange)
+                crate::de::from_str::<TeamPlanChangeEvent>(s)
+                    .map(|v| Self::TeamPlanChange(Box::new(v)))
             }
             Some("team_pref_change") => {
-                crate::de::from_str::<TeamPrefChangeEvent>(s).map(Self::TeamPrefChange)
+                crate::de::from_str::<TeamPrefChangeEvent>(s)
+                    .map(|v| Self::TeamPrefChange(Box::new(v)))
             }
             Some("team_profile_change") => {
                 crate::de::from_str::<TeamProfileChangeEvent>(s)
-                    .map(Self::TeamProfileChange)
+                    .map(|v| Self::TeamProfileChange(Box::new(v)))
             }
             Some("team_profile_delete") => {
                 crate::de::from_str::<TeamProfileDeleteEvent>(s)
-                    .map(Self::TeamProfileDelete)
+                    .map(|v| Self::TeamProfileDelete(Box::new(v)))
             }
             Some("team_profile_reorder") => {
                 crate::de::from_str::<TeamProfileReorderEvent>(s)
-                    .map(Self::TeamProfileReorder)
+                    .map(|v| Self::TeamProfileReorder(Box::new(v)))
             }
             Some("team_rename") => {
-                crate::de::from_str::<TeamRenameEvent>(s).map(Self::TeamRename)
+                crate::de::from_str::<TeamRenameEvent>(s)
+                    .map(|v| Self::TeamRename(Box::new(v)))
             }
             Some("tokens_revoked") => {
-                crate::de::from_str::<TokensRevokedEvent>(s).map(Self::TokensRevoked)
+                crate::de::from_str::<TokensRevokedEvent>(s)
+                    .map(|v| Self::TokensRevoked(Box::new(v)))
             }
             Some("user_change") => {
-                crate::de::from_str::<UserChangeEvent>(s).map(Self::UserChange)
+                crate::de::from_str::<UserChangeEvent>(s)
+                    .map(|v| Self::UserChange(Box::new(v)))
             }
             Some("user_connection") => {
-                crate::de::from_str::<UserConnectionEvent>(s).map(Self::UserConnection)
+                crate::de::from_str::<UserConnectionEvent>(s)
+                    .map(|v| Self::UserConnection(Box::new(v)))
             }
             Some("user_huddle_changed") => {
                 crate::de::from_str::<UserHuddleChangedEvent>(s)
-                    .map(Self::UserHuddleChanged)
+                    .map(|v| Self::UserHuddleChanged(Box::new(v)))
             }
             Some("user_profile_changed") => {
                 crate::de::from_str::<UserProfileChangedEvent>(s)
-                    .map(Self::UserProfileChanged)
+                    .map(|v| Self::UserProfileChanged(Box::new(v)))
             }
             Some("user_resource_denied") => {
                 crate::de::from_str::<UserResourceDeniedEvent>(s)
-                    .map(Self::UserResourceDenied)
+                    .map(|v| Self::UserResourceDenied(Box::new(v)))
             }
             Some("user_resource_granted") => {
                 crate::de::from_str::<UserResourceGrantedEvent>(s)
-                    .map(Self::UserResourceGranted)
+                    .map(|v| Self::UserResourceGranted(Box::new(v)))
             }
             Some("user_resource_removed") => {
                 crate::de::from_str::<UserResourceRemovedEvent>(s)
-                    .map(Self::UserResourceRemoved)
+                    .map(|v| Self::UserResourceRemoved(Box::new(v)))
             }
             Some("user_status_changed") => {
                 crate::de::from_str::<UserStatusChangedEvent>(s)
-                    .map(Self::UserStatusChanged)
+                    .map(|v| Self::UserStatusChanged(Box::new(v)))
             }
             Some("user_typing") => {
-                crate::de::from_str::<UserTypingEvent>(s).map(Self::UserTyping)
+                crate::de::from_str::<UserTypingEvent>(s)
+                    .map(|v| Self::UserTyping(Box::new(v)))
             }
             Some("workflow_deleted") => {
-                crate::de::from_str::<WorkflowDeletedEvent>(s).map(Self::WorkflowDeleted)
+                crate::de::from_str::<WorkflowDeletedEvent>(s)
+                    .map(|v| Self::WorkflowDeleted(Box::new(v)))
             }
             Some("workflow_published") => {
                 crate::de::from_str::<WorkflowPublishedEvent>(s)
-                    .map(Self::WorkflowPublished)
+                    .map(|v| Self::WorkflowPublished(Box::new(v)))
             }
             Some("workflow_step_deleted") => {
                 crate::de::from_str::<WorkflowStepDeletedEvent>(s)
-                    .map(Self::WorkflowStepDeleted)
+                    .map(|v| Self::WorkflowStepDeleted(Box::new(v)))
             }
             Some("workflow_step_execute") => {
                 crate::de::from_str::<WorkflowStepExecuteEvent>(s)
-                    .map(Self::WorkflowStepExecute)
+                    .map(|v| Self::WorkflowStepExecute(Box::new(v)))
             }
             Some("workflow_unpublished") => {
                 crate::de::from_str::<WorkflowUnpublishedEvent>(s)
-                    .map(Self::WorkflowUnpublished)
+                    .map(|v| Self::WorkflowUnpublished(Box::new(v)))
             }
-            None | Some("") => crate::de::from_str::<Reply>(s).map(Self::Reply),
+            None | Some("") => {
+                crate::de::from_str::<Reply>(s).map(|v| Self::Reply(Box::new(v)))
+            }
             other => {
                 crate::drift::unknown_tag("Event", "type", other);
                 crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown)
@@ -3356,6 +3457,13 @@ impl<'de> serde::Deserialize<'de> for Event {
 
 impl crate::de::Lenient for Event {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_field<'de, D>(d: D, required: bool) -> Result<Option<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::union_field(d, required, Self::from_json)
+    }
 }
 
 /// An installation of the app that may see an event.
@@ -3443,11 +3551,11 @@ impl crate::de::Lenient for EventCallback {
 #[non_exhaustive]
 pub enum EventsApiPayload {
     /// `type: "app_rate_limited"`: The app is being rate limited.
-    AppRateLimited(AppRateLimitedEvent),
+    AppRateLimited(Box<AppRateLimitedEvent>),
     /// `type: "event_callback"`: An Events API delivery: one event plus who it is for.
-    EventCallback(EventCallback),
+    EventCallback(Box<EventCallback>),
     /// `type: "url_verification"`: Slack checking a new Request URL: answer with `challenge`.
-    UrlVerification(UrlVerification),
+    UrlVerification(Box<UrlVerification>),
     /// A `type` this version of the spec does not know, kept as raw JSON.
     Unknown(serde_json::Value),
 }
@@ -3461,26 +3569,34 @@ impl Default for EventsApiPayload {
 impl EventsApiPayload {
     /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`EventsApiPayload::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
-        #[derive(serde::Deserialize)]
-        struct Tag<'a> {
-            #[serde(borrow, default, rename = "type")]
-            tag: Option<std::borrow::Cow<'a, str>>,
-        }
-        let tag = match serde_json::from_str::<Tag<'_>>(s) {
-            Ok(t) => t.tag,
-            Err(_) => {
+        Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false))
+    }
+
+    /// Decodes `s` given the tags read from it, in the order `from_json` reads them.
+    pub(crate) fn dispatch(
+        s: &str,
+        [t0,
+        ]: [crate::de::Tag<'_>; 1],
+    ) -> Result<Self, crate::de::DecodeError> {
+        let tag = match t0 {
+            crate::de::Tag::Absent => None,
+            crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
         };
         match tag.as_deref() {
             Some("app_rate_limited") => {
-                crate::de::from_str::<AppRateLimitedEvent>(s).map(Self::AppRateLimited)
+                crate::de::from_str::<AppRateLimitedEvent>(s)
+                    .map(|v| Self::AppRateLimited(Box::new(v)))
             }
             Some("event_callback") => {
-                crate::de::from_str::<EventCallback>(s).map(Self::EventCallback)
+                crate::de::from_str::<EventCallback>(s)
+                    .map(|v| Self::EventCallback(Box::new(v)))
             }
             Some("url_verification") => {
-                crate::de::from_str::<UrlVerification>(s).map(Self::UrlVerification)
+                crate::de::from_str::<UrlVerification>(s)
+                    .map(|v| Self::UrlVerification(Box::new(v)))
             }
             other => {
                 crate::drift::unknown_tag("EventsApiPayload", "type", other);
@@ -3523,6 +3639,13 @@ impl<'de> serde::Deserialize<'de> for EventsApiPayload {
 
 impl crate::de::Lenient for EventsApiPayload {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_field<'de, D>(d: D, required: bool) -> Result<Option<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::union_field(d, required, Self::from_json)
+    }
 }
 
 /// An external organization migration finished.
@@ -5136,15 +5259,15 @@ impl crate::de::Lenient for InteractionEnterprise {
 #[non_exhaustive]
 pub enum InteractionPayload {
     /// `type: "block_actions"`: A user used an interactive Block Kit element.
-    BlockActions(BlockActionsPayload),
+    BlockActions(Box<BlockActionsPayload>),
     /// `type: "message_action"`: A user ran a message shortcut on a message.
-    MessageAction(MessageActionPayload),
+    MessageAction(Box<MessageActionPayload>),
     /// `type: "shortcut"`: A user ran a global shortcut.
-    Shortcut(ShortcutPayload),
+    Shortcut(Box<ShortcutPayload>),
     /// `type: "view_closed"`: A user closed a modal that asked to be told.
-    ViewClosed(ViewClosedPayload),
+    ViewClosed(Box<ViewClosedPayload>),
     /// `type: "view_submission"`: A user submitted a modal.
-    ViewSubmission(ViewSubmissionPayload),
+    ViewSubmission(Box<ViewSubmissionPayload>),
     /// A `type` this version of the spec does not know, kept as raw JSON.
     Unknown(serde_json::Value),
 }
@@ -5158,32 +5281,42 @@ impl Default for InteractionPayload {
 impl InteractionPayload {
     /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`InteractionPayload::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
-        #[derive(serde::Deserialize)]
-        struct Tag<'a> {
-            #[serde(borrow, default, rename = "type")]
-            tag: Option<std::borrow::Cow<'a, str>>,
-        }
-        let tag = match serde_json::from_str::<Tag<'_>>(s) {
-            Ok(t) => t.tag,
-            Err(_) => {
+        Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false))
+    }
+
+    /// Decodes `s` given the tags read from it, in the order `from_json` reads them.
+    pub(crate) fn dispatch(
+        s: &str,
+        [t0,
+        ]: [crate::de::Tag<'_>; 1],
+    ) -> Result<Self, crate::de::DecodeError> {
+        let tag = match t0 {
+            crate::de::Tag::Absent => None,
+            crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
         };
         match tag.as_deref() {
             Some("block_actions") => {
-                crate::de::from_str::<BlockActionsPayload>(s).map(Self::BlockActions)
+                crate::de::from_str::<BlockActionsPayload>(s)
+                    .map(|v| Self::BlockActions(Box::new(v)))
             }
             Some("message_action") => {
-                crate::de::from_str::<MessageActionPayload>(s).map(Self::MessageAction)
+                crate::de::from_str::<MessageActionPayload>(s)
+                    .map(|v| Self::MessageAction(Box::new(v)))
             }
             Some("shortcut") => {
-                crate::de::from_str::<ShortcutPayload>(s).map(Self::Shortcut)
+                crate::de::from_str::<ShortcutPayload>(s)
+                    .map(|v| Self::Shortcut(Box::new(v)))
             }
             Some("view_closed") => {
-                crate::de::from_str::<ViewClosedPayload>(s).map(Self::ViewClosed)
+                crate::de::from_str::<ViewClosedPayload>(s)
+                    .map(|v| Self::ViewClosed(Box::new(v)))
             }
             Some("view_submission") => {
-                crate::de::from_str::<ViewSubmissionPayload>(s).map(Self::ViewSubmission)
+                crate::de::from_str::<ViewSubmissionPayload>(s)
+                    .map(|v| Self::ViewSubmission(Box::new(v)))
             }
             other => {
                 crate::drift::unknown_tag("InteractionPayload", "type", other);
@@ -5292,6 +5425,13 @@ impl<'de> serde::Deserialize<'de> for InteractionPayload {
 
 impl crate::de::Lenient for InteractionPayload {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_field<'de, D>(d: D, required: bool) -> Result<Option<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::union_field(d, required, Self::from_json)
+    }
 }
 
 /// Workspace in an interaction payload.
@@ -5845,85 +5985,85 @@ impl crate::de::Lenient for MessageDeletedEvent {
 #[non_exhaustive]
 pub enum MessageEvent {
     /// `subtype: "assistant_app_thread"`: Message subtype `assistant_app_thread`: an AI assistant thread started.
-    AssistantAppThread(AssistantAppThreadMessageEvent),
+    AssistantAppThread(Box<AssistantAppThreadMessageEvent>),
     /// `subtype: "bot_add"`: Message subtype `bot_add`: an integration was added.
-    BotAdd(BotAddMessageEvent),
+    BotAdd(Box<BotAddMessageEvent>),
     /// `subtype: "bot_disable"`: Message subtype `bot_disable`: an integration was turned off.
-    BotDisable(BotDisableMessageEvent),
+    BotDisable(Box<BotDisableMessageEvent>),
     /// `subtype: "bot_enable"`: Message subtype `bot_enable`: an integration was turned on.
-    BotEnable(BotEnableMessageEvent),
+    BotEnable(Box<BotEnableMessageEvent>),
     /// `subtype: "bot_message"`: Message subtype `bot_message`: posted by a bot or integration.
-    BotMessage(BotMessageEvent),
+    BotMessage(Box<BotMessageEvent>),
     /// `subtype: "bot_remove"`: Message subtype `bot_remove`: an integration was removed.
-    BotRemove(BotRemoveMessageEvent),
+    BotRemove(Box<BotRemoveMessageEvent>),
     /// `subtype: "channel_archive"`: Message subtype `channel_archive`: a channel was archived.
-    ChannelArchive(ChannelArchiveMessageEvent),
+    ChannelArchive(Box<ChannelArchiveMessageEvent>),
     /// `subtype: "channel_convert_to_private"`: Message subtype `channel_convert_to_private`: a channel became private.
-    ChannelConvertToPrivate(ChannelConvertToPrivateMessageEvent),
+    ChannelConvertToPrivate(Box<ChannelConvertToPrivateMessageEvent>),
     /// `subtype: "channel_convert_to_public"`: Message subtype `channel_convert_to_public`: a private channel became public.
-    ChannelConvertToPublic(ChannelConvertToPublicMessageEvent),
+    ChannelConvertToPublic(Box<ChannelConvertToPublicMessageEvent>),
     /// `subtype: "channel_join"`: Message subtype `channel_join`: someone joined the channel.
-    ChannelJoin(ChannelJoinMessageEvent),
+    ChannelJoin(Box<ChannelJoinMessageEvent>),
     /// `subtype: "channel_leave"`: Message subtype `channel_leave`: someone left the channel.
-    ChannelLeave(ChannelLeaveMessageEvent),
+    ChannelLeave(Box<ChannelLeaveMessageEvent>),
     /// `subtype: "channel_name"`: Message subtype `channel_name`: a channel was renamed.
-    ChannelName(ChannelNameMessageEvent),
+    ChannelName(Box<ChannelNameMessageEvent>),
     /// `subtype: "channel_posting_permissions"`: Message subtype `channel_posting_permissions`: who may post in a channel changed.
-    ChannelPostingPermissions(ChannelPostingPermissionsMessageEvent),
+    ChannelPostingPermissions(Box<ChannelPostingPermissionsMessageEvent>),
     /// `subtype: "channel_purpose"`: Message subtype `channel_purpose`: a channel's purpose was set.
-    ChannelPurpose(ChannelPurposeMessageEvent),
+    ChannelPurpose(Box<ChannelPurposeMessageEvent>),
     /// `subtype: "channel_topic"`: Message subtype `channel_topic`: a channel's topic was set.
-    ChannelTopic(ChannelTopicMessageEvent),
+    ChannelTopic(Box<ChannelTopicMessageEvent>),
     /// `subtype: "channel_unarchive"`: Message subtype `channel_unarchive`: a channel was unarchived.
-    ChannelUnarchive(ChannelUnarchiveMessageEvent),
+    ChannelUnarchive(Box<ChannelUnarchiveMessageEvent>),
     /// `subtype: "document_mention"`: Message subtype `document_mention`: a document was mentioned.
-    DocumentMention(DocumentMentionMessageEvent),
+    DocumentMention(Box<DocumentMentionMessageEvent>),
     /// `subtype: "ekm_access_denied"`: Message subtype `ekm_access_denied`: content hidden by Enterprise Key Management.
-    EkmAccessDenied(EkmAccessDeniedMessageEvent),
+    EkmAccessDenied(Box<EkmAccessDeniedMessageEvent>),
     /// `subtype: "file_comment"`: Message subtype `file_comment`: a comment was added to a file.
-    FileComment(FileCommentMessageEvent),
+    FileComment(Box<FileCommentMessageEvent>),
     /// `subtype: "file_mention"`: Message subtype `file_mention`: a file was mentioned.
-    FileMention(FileMentionMessageEvent),
+    FileMention(Box<FileMentionMessageEvent>),
     /// `subtype: "file_share"`: Message subtype `file_share`: files were shared in a message.
-    FileShare(FileShareMessageEvent),
+    FileShare(Box<FileShareMessageEvent>),
     /// `subtype: "group_archive"`: Message subtype `group_archive`: a private channel was archived.
-    GroupArchive(GroupArchiveMessageEvent),
+    GroupArchive(Box<GroupArchiveMessageEvent>),
     /// `subtype: "group_join"`: Message subtype `group_join`: someone joined the private channel.
-    GroupJoin(GroupJoinMessageEvent),
+    GroupJoin(Box<GroupJoinMessageEvent>),
     /// `subtype: "group_leave"`: Message subtype `group_leave`: someone left the private channel.
-    GroupLeave(GroupLeaveMessageEvent),
+    GroupLeave(Box<GroupLeaveMessageEvent>),
     /// `subtype: "group_name"`: Message subtype `group_name`: a private channel was renamed.
-    GroupName(GroupNameMessageEvent),
+    GroupName(Box<GroupNameMessageEvent>),
     /// `subtype: "group_purpose"`: Message subtype `group_purpose`: a private channel's purpose was set.
-    GroupPurpose(GroupPurposeMessageEvent),
+    GroupPurpose(Box<GroupPurposeMessageEvent>),
     /// `subtype: "group_topic"`: Message subtype `group_topic`: a private channel's topic was set.
-    GroupTopic(GroupTopicMessageEvent),
+    GroupTopic(Box<GroupTopicMessageEvent>),
     /// `subtype: "group_unarchive"`: Message subtype `group_unarchive`: a private channel was unarchived.
-    GroupUnarchive(GroupUnarchiveMessageEvent),
+    GroupUnarchive(Box<GroupUnarchiveMessageEvent>),
     /// `subtype: "me_message"`: Message subtype `me_message`: a /me action message.
-    MeMessage(MeMessageEvent),
+    MeMessage(Box<MeMessageEvent>),
     /// `subtype: "message_changed"`: Message subtype `message_changed`: a message was edited.
-    MessageChanged(MessageChangedEvent),
+    MessageChanged(Box<MessageChangedEvent>),
     /// `subtype: "message_deleted"`: Message subtype `message_deleted`: a message was deleted.
-    MessageDeleted(MessageDeletedEvent),
+    MessageDeleted(Box<MessageDeletedEvent>),
     /// `subtype: "message_replied"`: Message subtype `message_replied`: a thread got a reply (parent message update).
-    MessageReplied(MessageRepliedEvent),
+    MessageReplied(Box<MessageRepliedEvent>),
     /// `subtype: "pinned_item"`: Message subtype `pinned_item`: an item was pinned.
-    PinnedItem(PinnedItemMessageEvent),
+    PinnedItem(Box<PinnedItemMessageEvent>),
     /// `subtype: "reminder_add"`: Message subtype `reminder_add`: a reminder was added.
-    ReminderAdd(ReminderAddMessageEvent),
+    ReminderAdd(Box<ReminderAddMessageEvent>),
     /// `subtype: "reply_broadcast"`: Message subtype `reply_broadcast`: a reply shared to the conversation (legacy).
-    ReplyBroadcast(ReplyBroadcastMessageEvent),
+    ReplyBroadcast(Box<ReplyBroadcastMessageEvent>),
     /// `subtype: "sh_room_created"`: Message subtype `sh_room_created`: a huddle started.
-    ShRoomCreated(ShRoomCreatedMessageEvent),
+    ShRoomCreated(Box<ShRoomCreatedMessageEvent>),
     /// `subtype: "slackbot_response"`: Message subtype `slackbot_response`: an automatic Slackbot reply.
-    SlackbotResponse(SlackbotResponseMessageEvent),
+    SlackbotResponse(Box<SlackbotResponseMessageEvent>),
     /// `subtype: "thread_broadcast"`: Message subtype `thread_broadcast`: a thread reply also shown in the conversation.
-    ThreadBroadcast(ThreadBroadcastMessageEvent),
+    ThreadBroadcast(Box<ThreadBroadcastMessageEvent>),
     /// `subtype: "unpinned_item"`: Message subtype `unpinned_item`: an item was unpinned.
-    UnpinnedItem(UnpinnedItemMessageEvent),
+    UnpinnedItem(Box<UnpinnedItemMessageEvent>),
     /// No `subtype` field: A message event with no subtype.
-    Plain(PlainMessageEvent),
+    Plain(Box<PlainMessageEvent>),
     /// A `subtype` this version of the spec does not know, kept as raw JSON.
     Unknown(serde_json::Value),
 }
@@ -5937,156 +6077,182 @@ impl Default for MessageEvent {
 impl MessageEvent {
     /// Decodes one JSON object, dispatching on its `subtype` field. An unknown `subtype` gives [`MessageEvent::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
-        #[derive(serde::Deserialize)]
-        struct Tag<'a> {
-            #[serde(borrow, default, rename = "subtype")]
-            tag: Option<std::borrow::Cow<'a, str>>,
-        }
-        let tag = match serde_json::from_str::<Tag<'_>>(s) {
-            Ok(t) => t.tag,
-            Err(_) => {
+        Self::dispatch(s, crate::de::read_tags(s, ["subtype"], |_| false))
+    }
+
+    /// Decodes `s` given the tags read from it, in the order `from_json` reads them.
+    pub(crate) fn dispatch(
+        s: &str,
+        [t0,
+        ]: [crate::de::Tag<'_>; 1],
+    ) -> Result<Self, crate::de::DecodeError> {
+        let tag = match t0 {
+            crate::de::Tag::Absent => None,
+            crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
         };
         match tag.as_deref() {
             Some("assistant_app_thread") => {
                 crate::de::from_str::<AssistantAppThreadMessageEvent>(s)
-                    .map(Self::AssistantAppThread)
+                    .map(|v| Self::AssistantAppThread(Box::new(v)))
             }
             Some("bot_add") => {
-                crate::de::from_str::<BotAddMessageEvent>(s).map(Self::BotAdd)
+                crate::de::from_str::<BotAddMessageEvent>(s)
+                    .map(|v| Self::BotAdd(Box::new(v)))
             }
             Some("bot_disable") => {
-                crate::de::from_str::<BotDisableMessageEvent>(s).map(Self::BotDisable)
+                crate::de::from_str::<BotDisableMessageEvent>(s)
+                    .map(|v| Self::BotDisable(Box::new(v)))
             }
             Some("bot_enable") => {
-                crate::de::from_str::<BotEnableMessageEvent>(s).map(Self::BotEnable)
+                crate::de::from_str::<BotEnableMessageEvent>(s)
+                    .map(|v| Self::BotEnable(Box::new(v)))
             }
             Some("bot_message") => {
-                crate::de::from_str::<BotMessageEvent>(s).map(Self::BotMessage)
+                crate::de::from_str::<BotMessageEvent>(s)
+                    .map(|v| Self::BotMessage(Box::new(v)))
             }
             Some("bot_remove") => {
-                crate::de::from_str::<BotRemoveMessageEvent>(s).map(Self::BotRemove)
+                crate::de::from_str::<BotRemoveMessageEvent>(s)
+                    .map(|v| Self::BotRemove(Box::new(v)))
             }
             Some("channel_archive") => {
                 crate::de::from_str::<ChannelArchiveMessageEvent>(s)
-                    .map(Self::ChannelArchive)
+                    .map(|v| Self::ChannelArchive(Box::new(v)))
             }
             Some("channel_convert_to_private") => {
                 crate::de::from_str::<ChannelConvertToPrivateMessageEvent>(s)
-                    .map(Self::ChannelConvertToPrivate)
+                    .map(|v| Self::ChannelConvertToPrivate(Box::new(v)))
             }
             Some("channel_convert_to_public") => {
                 crate::de::from_str::<ChannelConvertToPublicMessageEvent>(s)
-                    .map(Self::ChannelConvertToPublic)
+                    .map(|v| Self::ChannelConvertToPublic(Box::new(v)))
             }
             Some("channel_join") => {
-                crate::de::from_str::<ChannelJoinMessageEvent>(s).map(Self::ChannelJoin)
+                crate::de::from_str::<ChannelJoinMessageEvent>(s)
+                    .map(|v| Self::ChannelJoin(Box::new(v)))
             }
             Some("channel_leave") => {
                 crate::de::from_str::<ChannelLeaveMessageEvent>(s)
-                    .map(Self::ChannelLeave)
+                    .map(|v| Self::ChannelLeave(Box::new(v)))
             }
             Some("channel_name") => {
-                crate::de::from_str::<ChannelNameMessageEvent>(s).map(Self::ChannelName)
+                crate::de::from_str::<ChannelNameMessageEvent>(s)
+                    .map(|v| Self::ChannelName(Box::new(v)))
             }
             Some("channel_posting_permissions") => {
                 crate::de::from_str::<ChannelPostingPermissionsMessageEvent>(s)
-                    .map(Self::ChannelPostingPermissions)
+                    .map(|v| Self::ChannelPostingPermissions(Box::new(v)))
             }
             Some("channel_purpose") => {
                 crate::de::from_str::<ChannelPurposeMessageEvent>(s)
-                    .map(Self::ChannelPurpose)
+                    .map(|v| Self::ChannelPurpose(Box::new(v)))
             }
             Some("channel_topic") => {
                 crate::de::from_str::<ChannelTopicMessageEvent>(s)
-                    .map(Self::ChannelTopic)
+                    .map(|v| Self::ChannelTopic(Box::new(v)))
             }
             Some("channel_unarchive") => {
                 crate::de::from_str::<ChannelUnarchiveMessageEvent>(s)
-                    .map(Self::ChannelUnarchive)
+                    .map(|v| Self::ChannelUnarchive(Box::new(v)))
             }
             Some("document_mention") => {
                 crate::de::from_str::<DocumentMentionMessageEvent>(s)
-                    .map(Self::DocumentMention)
+                    .map(|v| Self::DocumentMention(Box::new(v)))
             }
             Some("ekm_access_denied") => {
                 crate::de::from_str::<EkmAccessDeniedMessageEvent>(s)
-                    .map(Self::EkmAccessDenied)
+                    .map(|v| Self::EkmAccessDenied(Box::new(v)))
             }
             Some("file_comment") => {
-                crate::de::from_str::<FileCommentMessageEvent>(s).map(Self::FileComment)
+                crate::de::from_str::<FileCommentMessageEvent>(s)
+                    .map(|v| Self::FileComment(Box::new(v)))
             }
             Some("file_mention") => {
-                crate::de::from_str::<FileMentionMessageEvent>(s).map(Self::FileMention)
+                crate::de::from_str::<FileMentionMessageEvent>(s)
+                    .map(|v| Self::FileMention(Box::new(v)))
             }
             Some("file_share") => {
-                crate::de::from_str::<FileShareMessageEvent>(s).map(Self::FileShare)
+                crate::de::from_str::<FileShareMessageEvent>(s)
+                    .map(|v| Self::FileShare(Box::new(v)))
             }
             Some("group_archive") => {
                 crate::de::from_str::<GroupArchiveMessageEvent>(s)
-                    .map(Self::GroupArchive)
+                    .map(|v| Self::GroupArchive(Box::new(v)))
             }
             Some("group_join") => {
-                crate::de::from_str::<GroupJoinMessageEvent>(s).map(Self::GroupJoin)
+                crate::de::from_str::<GroupJoinMessageEvent>(s)
+                    .map(|v| Self::GroupJoin(Box::new(v)))
             }
             Some("group_leave") => {
-                crate::de::from_str::<GroupLeaveMessageEvent>(s).map(Self::GroupLeave)
+                crate::de::from_str::<GroupLeaveMessageEvent>(s)
+                    .map(|v| Self::GroupLeave(Box::new(v)))
             }
             Some("group_name") => {
-                crate::de::from_str::<GroupNameMessageEvent>(s).map(Self::GroupName)
+                crate::de::from_str::<GroupNameMessageEvent>(s)
+                    .map(|v| Self::GroupName(Box::new(v)))
             }
             Some("group_purpose") => {
                 crate::de::from_str::<GroupPurposeMessageEvent>(s)
-                    .map(Self::GroupPurpose)
+                    .map(|v| Self::GroupPurpose(Box::new(v)))
             }
             Some("group_topic") => {
-                crate::de::from_str::<GroupTopicMessageEvent>(s).map(Self::GroupTopic)
+                crate::de::from_str::<GroupTopicMessageEvent>(s)
+                    .map(|v| Self::GroupTopic(Box::new(v)))
             }
             Some("group_unarchive") => {
                 crate::de::from_str::<GroupUnarchiveMessageEvent>(s)
-                    .map(Self::GroupUnarchive)
+                    .map(|v| Self::GroupUnarchive(Box::new(v)))
             }
             Some("me_message") => {
-                crate::de::from_str::<MeMessageEvent>(s).map(Self::MeMessage)
+                crate::de::from_str::<MeMessageEvent>(s)
+                    .map(|v| Self::MeMessage(Box::new(v)))
             }
             Some("message_changed") => {
-                crate::de::from_str::<MessageChangedEvent>(s).map(Self::MessageChanged)
+                crate::de::from_str::<MessageChangedEvent>(s)
+                    .map(|v| Self::MessageChanged(Box::new(v)))
             }
             Some("message_deleted") => {
-                crate::de::from_str::<MessageDeletedEvent>(s).map(Self::MessageDeleted)
+                crate::de::from_str::<MessageDeletedEvent>(s)
+                    .map(|v| Self::MessageDeleted(Box::new(v)))
             }
             Some("message_replied") => {
-                crate::de::from_str::<MessageRepliedEvent>(s).map(Self::MessageReplied)
+                crate::de::from_str::<MessageRepliedEvent>(s)
+                    .map(|v| Self::MessageReplied(Box::new(v)))
             }
             Some("pinned_item") => {
-                crate::de::from_str::<PinnedItemMessageEvent>(s).map(Self::PinnedItem)
+                crate::de::from_str::<PinnedItemMessageEvent>(s)
+                    .map(|v| Self::PinnedItem(Box::new(v)))
             }
             Some("reminder_add") => {
-                crate::de::from_str::<ReminderAddMessageEvent>(s).map(Self::ReminderAdd)
+                crate::de::from_str::<ReminderAddMessageEvent>(s)
+                    .map(|v| Self::ReminderAdd(Box::new(v)))
             }
             Some("reply_broadcast") => {
                 crate::de::from_str::<ReplyBroadcastMessageEvent>(s)
-                    .map(Self::ReplyBroadcast)
+                    .map(|v| Self::ReplyBroadcast(Box::new(v)))
             }
             Some("sh_room_created") => {
                 crate::de::from_str::<ShRoomCreatedMessageEvent>(s)
-                    .map(Self::ShRoomCreated)
+                    .map(|v| Self::ShRoomCreated(Box::new(v)))
             }
             Some("slackbot_response") => {
                 crate::de::from_str::<SlackbotResponseMessageEvent>(s)
-                    .map(Self::SlackbotResponse)
+                    .map(|v| Self::SlackbotResponse(Box::new(v)))
             }
             Some("thread_broadcast") => {
                 crate::de::from_str::<ThreadBroadcastMessageEvent>(s)
-                    .map(Self::ThreadBroadcast)
+                    .map(|v| Self::ThreadBroadcast(Box::new(v)))
             }
             Some("unpinned_item") => {
                 crate::de::from_str::<UnpinnedItemMessageEvent>(s)
-                    .map(Self::UnpinnedItem)
+                    .map(|v| Self::UnpinnedItem(Box::new(v)))
             }
             None | Some("") => {
-                crate::de::from_str::<PlainMessageEvent>(s).map(Self::Plain)
+                crate::de::from_str::<PlainMessageEvent>(s)
+                    .map(|v| Self::Plain(Box::new(v)))
             }
             other => {
                 crate::drift::unknown_tag("MessageEvent", "subtype", other);
@@ -7331,6 +7497,13 @@ impl<'de> serde::Deserialize<'de> for MessageEvent {
 
 impl crate::de::Lenient for MessageEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_field<'de, D>(d: D, required: bool) -> Result<Option<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::union_field(d, required, Self::from_json)
+    }
 }
 
 /// Message subtype `message_replied`: a thread got a reply (parent message update).
@@ -8891,15 +9064,15 @@ impl crate::de::Lenient for SocketModeHello {
 #[non_exhaustive]
 pub enum SocketModeMessage {
     /// `type: "disconnect"`: Slack is about to close a Socket Mode connection.
-    Disconnect(SocketModeDisconnect),
+    Disconnect(Box<SocketModeDisconnect>),
     /// `type: "events_api"`: A Socket Mode delivery; acknowledge it by `envelope_id`.
-    EventsApi(SocketModeEnvelope),
+    EventsApi(Box<SocketModeEnvelope>),
     /// `type: "hello"`: First frame on a Socket Mode connection.
-    Hello(SocketModeHello),
+    Hello(Box<SocketModeHello>),
     /// `type: "interactive"`: A Socket Mode delivery; acknowledge it by `envelope_id`.
-    Interactive(SocketModeEnvelope),
+    Interactive(Box<SocketModeEnvelope>),
     /// `type: "slash_commands"`: A Socket Mode delivery; acknowledge it by `envelope_id`.
-    SlashCommands(SocketModeEnvelope),
+    SlashCommands(Box<SocketModeEnvelope>),
     /// A `type` this version of the spec does not know, kept as raw JSON.
     Unknown(serde_json::Value),
 }
@@ -8913,30 +9086,42 @@ impl Default for SocketModeMessage {
 impl SocketModeMessage {
     /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`SocketModeMessage::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
-        #[derive(serde::Deserialize)]
-        struct Tag<'a> {
-            #[serde(borrow, default, rename = "type")]
-            tag: Option<std::borrow::Cow<'a, str>>,
-        }
-        let tag = match serde_json::from_str::<Tag<'_>>(s) {
-            Ok(t) => t.tag,
-            Err(_) => {
+        Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false))
+    }
+
+    /// Decodes `s` given the tags read from it, in the order `from_json` reads them.
+    pub(crate) fn dispatch(
+        s: &str,
+        [t0,
+        ]: [crate::de::Tag<'_>; 1],
+    ) -> Result<Self, crate::de::DecodeError> {
+        let tag = match t0 {
+            crate::de::Tag::Absent => None,
+            crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
         };
         match tag.as_deref() {
             Some("disconnect") => {
-                crate::de::from_str::<SocketModeDisconnect>(s).map(Self::Disconnect)
+                crate::de::from_str::<SocketModeDisconnect>(s)
+                    .map(|v| Self::Disconnect(Box::new(v)))
             }
             Some("events_api") => {
-                crate::de::from_str::<SocketModeEnvelope>(s).map(Self::EventsApi)
+                crate::de::from_str::<SocketModeEnvelope>(s)
+                    .map(|v| Self::EventsApi(Box::new(v)))
             }
-            Some("hello") => crate::de::from_str::<SocketModeHello>(s).map(Self::Hello),
+            Some("hello") => {
+                crate::de::from_str::<SocketModeHello>(s)
+                    .map(|v| Self::Hello(Box::new(v)))
+            }
             Some("interactive") => {
-                crate::de::from_str::<SocketModeEnvelope>(s).map(Self::Interactive)
+                crate::de::from_str::<SocketModeEnvelope>(s)
+                    .map(|v| Self::Interactive(Box::new(v)))
             }
             Some("slash_commands") => {
-                crate::de::from_str::<SocketModeEnvelope>(s).map(Self::SlashCommands)
+                crate::de::from_str::<SocketModeEnvelope>(s)
+                    .map(|v| Self::SlashCommands(Box::new(v)))
             }
             other => {
                 crate::drift::unknown_tag("SocketModeMessage", "type", other);
@@ -8971,6 +9156,13 @@ impl<'de> serde::Deserialize<'de> for SocketModeMessage {
 
 impl crate::de::Lenient for SocketModeMessage {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_field<'de, D>(d: D, required: bool) -> Result<Option<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::union_field(d, required, Self::from_json)
+    }
 }
 
 /// A star was added.
@@ -9328,7 +9520,7 @@ pub enum TeamProfileFieldRef {
     /// Sent as `string`.
     Id(String),
     /// Sent as `TeamProfileField`.
-    Object(TeamProfileField),
+    Object(Box<TeamProfileField>),
 }
 
 impl Default for TeamProfileFieldRef {
@@ -9369,7 +9561,7 @@ impl<'de> serde::Deserialize<'de> for TeamProfileFieldRef {
                 serde::Deserialize::deserialize(
                         serde::de::value::MapAccessDeserializer::new(map),
                     )
-                    .map(TeamProfileFieldRef::Object)
+                    .map(|v| TeamProfileFieldRef::Object(Box::new(v)))
             }
         }
         deserializer.deserialize_any(Visitor)

@@ -4,6 +4,7 @@
 pub mod types;
 
 /// Events Slack pushes over RTM and the Events API.
+#[cfg(feature = "events")]
 pub mod events;
 
 /// The error codes methods return.

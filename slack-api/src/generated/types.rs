@@ -1981,7 +1981,7 @@ pub enum FileRef {
     /// Sent as `FileId`.
     Id(FileId),
     /// Sent as `File`.
-    Object(File),
+    Object(Box<File>),
 }
 
 impl Default for FileRef {
@@ -2016,7 +2016,7 @@ impl<'de> serde::Deserialize<'de> for FileRef {
                 serde::Deserialize::deserialize(
                         serde::de::value::MapAccessDeserializer::new(map),
                     )
-                    .map(FileRef::Object)
+                    .map(|v| FileRef::Object(Box::new(v)))
             }
         }
         deserializer.deserialize_any(Visitor)
