@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use reqwest::header::HeaderMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -348,7 +349,7 @@ impl Client {
         content_type: Option<&'static str>,
         args: &Args,
         retries: u32,
-    ) -> std::result::Result<(u16, Vec<(String, String)>, Bytes), TransportError> {
+    ) -> std::result::Result<(u16, HeaderMap, Bytes), TransportError> {
         let inner = &*self.inner;
         let verb = match call.http {
             HttpVerb::Get => reqwest::Method::GET,
@@ -371,18 +372,10 @@ impl Client {
         }
         let started = Instant::now();
         let result = async {
-            let resp = req.send().await?;
+            let mut resp = req.send().await?;
             let status = resp.status().as_u16();
-            let headers: Vec<(String, String)> = resp
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
+            // Moved out, not copied: only a 429 and the observer read them.
+            let headers = std::mem::take(resp.headers_mut());
             let body = resp.bytes().await?;
             Ok::<_, reqwest::Error>((status, headers, body))
         }
@@ -390,8 +383,8 @@ impl Client {
         let elapsed = started.elapsed();
         if let Some(observer) = &inner.observer {
             let (status, headers, resp_body) = match &result {
-                Ok((s, h, b)) => (Some(*s), h.as_slice(), b.as_ref()),
-                Err(_) => (None, &[][..], &[][..]),
+                Ok((s, h, b)) => (Some(*s), header_pairs(h), b.as_ref()),
+                Err(_) => (None, Vec::new(), &[][..]),
             };
             observer(&Exchange {
                 method: call.name,
@@ -407,7 +400,7 @@ impl Client {
                 request_body: body.map_or(&[][..], |b| b.as_ref()),
                 attempt: retries,
                 status,
-                response_headers: headers,
+                response_headers: &headers,
                 response_body: resp_body,
                 elapsed,
             });
@@ -493,11 +486,22 @@ fn encode(
     }
 }
 
-fn retry_after(headers: &[(String, String)]) -> Option<Duration> {
-    let value = headers
+/// Response headers as the observer sees them: names and lossy-UTF-8 values.
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
         .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))?
-        .1
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = std::str::from_utf8(headers.get(reqwest::header::RETRY_AFTER)?.as_bytes())
+        .ok()?
         .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
