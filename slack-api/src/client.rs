@@ -469,7 +469,7 @@ fn encode(
             Ok((url, None, None))
         }
         HttpVerb::Post if call.json_body => {
-            let body = serde_json::to_vec(&args.to_json()).map_err(|e| {
+            let body = serde_json::to_vec(args).map_err(|e| {
                 InvalidRequest::new(Some(call.name), format!("could not encode JSON: {e}"))
             })?;
             Ok((

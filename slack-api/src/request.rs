@@ -63,6 +63,21 @@ impl ArgValue {
     }
 }
 
+/// Writes the value as [`to_json_value`](ArgValue::to_json_value) would,
+/// without building the `Value`.
+impl serde::Serialize for ArgValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ArgValue::Str(v) => s.serialize_str(v),
+            ArgValue::Int(v) => s.serialize_i64(*v),
+            ArgValue::Float(v) => s.serialize_f64(*v),
+            ArgValue::Bool(v) => s.serialize_bool(*v),
+            ArgValue::List(items) => s.collect_seq(items),
+            ArgValue::Json(v) => v.serialize(s),
+        }
+    }
+}
+
 impl From<String> for ArgValue {
     fn from(v: String) -> Self {
         ArgValue::Str(v)
@@ -205,6 +220,14 @@ impl Args {
     }
 }
 
+/// Writes the arguments as one JSON object, as [`to_json`](Args::to_json)
+/// would, without building the map.
+impl serde::Serialize for Args {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
 impl<'a> IntoIterator for &'a Args {
     type Item = (&'a str, &'a ArgValue);
     type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a ArgValue)> + 'a>;
@@ -237,6 +260,13 @@ mod tests {
             json!({"channel": "C1", "text": "a b&c", "limit": 20, "unfurl": false,
                    "users": ["U1", "U2"], "blocks": [{"type": "divider"}]})
         );
+        // What the client sends: the same object, written directly.
+        a.push("ratio", 0.5f64);
+        assert_eq!(
+            serde_json::to_value(&a).unwrap(),
+            Value::Object(a.to_json())
+        );
+        a.remove("ratio");
         a.push("limit", 5i64);
         assert_eq!(a.get("limit"), Some(&ArgValue::Int(5)));
         assert_eq!(a.len(), 6);
