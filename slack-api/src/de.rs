@@ -543,7 +543,11 @@ impl std::error::Error for DecodeError {}
 /// beyond the spec is reported.
 pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
     match crate::drift::mode() {
-        crate::drift::Mode::Off => decode_fast(body),
+        crate::drift::Mode::Off => match std::str::from_utf8(body) {
+            Ok(text) => decode_fast(text),
+            // The tracked decoder reports where the bad bytes are.
+            Err(_) => decode_tracked(body),
+        },
         crate::drift::Mode::Track => decode_tracked(body),
         crate::drift::Mode::Hook => {
             let (result, findings) = crate::drift::collect(|| decode_tracked(body));
@@ -555,13 +559,16 @@ pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
 
 /// The plain decoder, without path tracking (which costs an allocation per
 /// key); only a failure is decoded again, tracked, to find where it failed.
-fn decode_fast<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
+///
+/// It reads checked text: serde_json's `str` reader skips validating every
+/// string again. Bodies and frames all come through here, so each type has
+/// two decoders (this one and the tracked one), not three.
+fn decode_fast<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+    let mut de = serde_json::Deserializer::from_str(text);
     match T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)) {
         Ok(v) => Ok(v),
-        // Outside a drift session the tracked decoder records nothing; it is
-        // reused here so each type has two decoders, not three.
-        Err(_) => decode_tracked(body),
+        // Outside a drift session the tracked decoder records nothing.
+        Err(_) => decode_tracked(text.as_bytes()),
     }
 }
 
@@ -585,16 +592,7 @@ fn decode_tracked<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
 /// [`from_slice`] for text.
 pub fn from_str<T: DeserializeOwned>(body: &str) -> Result<T, DecodeError> {
     match crate::drift::mode() {
-        // Text is already valid UTF-8: the `str` reader skips checking it
-        // again. Events are decoded only from text, so this costs no extra
-        // decoder for them.
-        crate::drift::Mode::Off => {
-            let mut de = serde_json::Deserializer::from_str(body);
-            match T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)) {
-                Ok(v) => Ok(v),
-                Err(_) => decode_tracked(body.as_bytes()),
-            }
-        }
+        crate::drift::Mode::Off => decode_fast(body),
         _ => from_slice(body.as_bytes()),
     }
 }
@@ -712,6 +710,16 @@ mod tests {
 
     fn inner(id: &str) -> Inner {
         Inner { id: id.into() }
+    }
+
+    #[test]
+    fn invalid_utf8_fails_only_where_it_is_read() {
+        // In a field nobody reads it is skipped, as serde_json skips it...
+        let body = b"{\"skipped\":\"\xff\",\"id\":\"U1\"}";
+        assert_eq!(from_slice::<Inner>(body), Ok(inner("U1")));
+        // ...and in a field that is read it is an error, with a path.
+        let err = from_slice::<Inner>(b"{\"id\":\"\xff\"}").unwrap_err();
+        assert_eq!(err.path(), "id", "{err}");
     }
 
     #[test]
