@@ -33,6 +33,9 @@
 //! Socket Mode and the Events API), [`events_api`] (the Events API request
 //! handler), [`signing`], [`webhook`], [`slash`], [`outgoing`], [`mrkdwn`],
 //! [`blocks`], and [`drift`] (opt-in reporting of what the spec lacks).
+//! `events` and `events_api` are the `events` feature (on by default): over
+//! half of the generated code, which an app that only calls the Web API can
+//! leave out.
 //!
 //! The client ([`Client`]) sends the token in the `Authorization` header only,
 //! encodes arguments as Slack expects for each method (query string, form or
