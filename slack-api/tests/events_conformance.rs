@@ -155,6 +155,8 @@ fn a_union_in_a_field_decodes_whatever_the_layout() {
         r#"{"event":{"bot_id":"B1","subtype":"bot_message","type":"message"},"type":"event_callback"}"#,
         "{\n  \"type\" : \"event_callback\",\n  \"event\" : {\n    \"subtype\" : \"bot_message\" , \"type\" : \"message\", \"bot_id\": \"B1\"\n  }\n}",
         r#"{"type":"event_callback","event":{"typ\u0065":"message","subtype":"bot_\u006dessage","bot_id":"B1"}}"#,
+        // `subtype` after a nested value, past where the scan stops.
+        r#"{"type":"event_callback","event":{"type":"message","blocks":[{"type":"divider"}],"subtype":"bot_message","bot_id":"B1"}}"#,
     ];
     for text in layouts {
         match event_of(text) {
