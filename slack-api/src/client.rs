@@ -160,6 +160,13 @@ impl Client {
         &self.inner.retry
     }
 
+    /// The HTTP client and `User-Agent` behind this client, for requests
+    /// that are not Web API calls (file upload bodies): same proxy, TLS and
+    /// connection pool.
+    pub(crate) fn http(&self) -> (&reqwest::Client, &str) {
+        (&self.inner.http, &self.inner.user_agent)
+    }
+
     /// The sleeper the client waits with (shared with the RTM client).
     pub fn sleeper(&self) -> Arc<dyn Sleeper> {
         Arc::clone(&self.inner.sleeper)

@@ -24,8 +24,8 @@
 //! not retried (a failed upload needs a new URL; call `upload` again).
 
 use std::fmt;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -42,7 +42,6 @@ pub const UPLOAD_STEP: &str = "upload_url";
 
 const GET_URL: &str = "files.getUploadURLExternal";
 const DEFAULT_CHUNK_SIZE: usize = 64 * 1024;
-const USER_AGENT: &str = concat!("slack-rs/", env!("CARGO_PKG_VERSION"));
 
 /// How much of an upload has been sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,6 +232,7 @@ impl UploadRequest {
         if let Some(t) = self.snippet_type {
             reserve = reserve.snippet_type(t);
         }
+        let client = reserve.clone().into_args().0;
         let reserved = reserve.await?;
         let missing = |what: &str| {
             Error::Decode(
@@ -249,6 +249,7 @@ impl UploadRequest {
             callback: self.on_progress,
         };
         post_bytes(
+            &client,
             &upload_url,
             self.content,
             self.chunk_size,
@@ -347,26 +348,9 @@ impl Reporter {
     }
 }
 
-/// The HTTP client for byte uploads. The API client's own is not reachable
-/// from here; uploads go to another host anyway, without the token.
-fn http() -> Result<&'static reqwest::Client> {
-    static HTTP: OnceLock<reqwest::Client> = OnceLock::new();
-    if let Some(c) = HTTP.get() {
-        return Ok(c);
-    }
-    let client = reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .build()
-        .map_err(|e| {
-            let mut err = InvalidRequest::new(Some(UPLOAD_STEP), "could not build the HTTP client");
-            err.source = Some(Box::new(e));
-            err
-        })?;
-    Ok(HTTP.get_or_init(|| client))
-}
-
 /// POSTs the bytes as a raw body, in pieces so progress can be reported.
 async fn post_bytes(
+    client: &crate::Client,
     url: &str,
     content: Bytes,
     chunk: usize,
@@ -410,8 +394,11 @@ async fn post_bytes(
             Some(Box::new(e.without_url())),
         ))
     };
-    let mut req = http()?
+    // The API client's own HTTP client: its proxy, TLS and pool apply here too.
+    let (http, user_agent) = client.http();
+    let mut req = http
         .post(url)
+        .header(reqwest::header::USER_AGENT, user_agent)
         .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
         .header(reqwest::header::CONTENT_LENGTH, total)
         .body(reqwest::Body::wrap_stream(body));

@@ -379,3 +379,49 @@ async fn a_slow_upload_times_out() {
     }
     assert_eq!(err.method(), Some(UPLOAD_STEP));
 }
+
+/// The bytes go out through the API client's own HTTP client, so its
+/// settings (here the `User-Agent`; equally a proxy) apply to them too.
+#[tokio::test]
+async fn the_upload_uses_the_clients_http_settings() {
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let server = MockServer::start().await;
+    let ok = |body: Value| ResponseTemplate::new(200).set_body_json(body);
+    Mock::given(path("/api/files.getUploadURLExternal"))
+        .respond_with(ok(json!({
+            "ok": true,
+            "file_id": "F1",
+            "upload_url": format!("{}/upload/F1", server.uri()),
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/upload/F1"))
+        .and(header("user-agent", "notes-bot/2.0"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/files.completeUploadExternal"))
+        .respond_with(ok(
+            json!({"ok": true, "files": [{"id": "F1", "title": "n.txt"}]}),
+        ))
+        .mount(&server)
+        .await;
+
+    let client = Client::builder()
+        .token("xoxb-test")
+        .api_base_url(format!("{}/api/", server.uri()))
+        .user_agent("notes-bot/2.0")
+        .build()
+        .expect("client");
+    let up = client
+        .files()
+        .upload("n.txt", b"hi".to_vec())
+        .await
+        .expect("upload");
+    assert_eq!(up.id.as_str(), "F1");
+    // `expect(1)` on the upload mock is checked when the server drops.
+}
