@@ -126,6 +126,7 @@ impl Inner {
         st.expectations.clear();
         st.response_urls.reset();
         st.oauth.reset();
+        st.socket_mode.reset();
         for c in st.clients.drain(..) {
             let _ = c.tx.send(Out::Close);
         }
@@ -843,7 +844,8 @@ impl FakeSlack {
     }
 
     /// Back to the seeded workspace: journal, faults, expectations and added fixtures cleared,
-    /// RTM clients disconnected. Mocks mounted on [`mock_server`](Self::mock_server) stay.
+    /// RTM and Socket Mode clients disconnected, undelivered Socket Mode envelopes dropped.
+    /// Mocks mounted on [`mock_server`](Self::mock_server) stay.
     pub fn reset(&self) {
         self.inner.reset();
     }

@@ -70,6 +70,17 @@ impl Default for SocketModeState {
 }
 
 impl SocketModeState {
+    /// [`FakeSlack::reset`](crate::FakeSlack::reset): connections closed and
+    /// undelivered envelopes dropped; the settings (redelivery delay, the
+    /// Events API URL) stay.
+    pub(crate) fn reset(&mut self) {
+        for c in self.conns.drain(..) {
+            let _ = c.tx.send(Out::Close);
+        }
+        self.active = false;
+        self.pending.clear();
+    }
+
     /// Wraps a workspace change as an Events API payload and delivers it.
     pub(crate) fn deliver_event(&mut self, event: &Value) {
         let kind = event.get("type").and_then(Value::as_str).unwrap_or("");

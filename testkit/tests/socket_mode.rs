@@ -290,3 +290,26 @@ async fn nothing_is_queued_before_an_app_connects() {
     let env = envelope_with_event(&mut ws, "message").await;
     assert_eq!(env["payload"]["event"]["text"], "now");
 }
+
+#[tokio::test]
+async fn reset_closes_connections_and_drops_undelivered_envelopes() {
+    let slack = FakeSlack::start().await;
+    let (mut ws, _) = open(&slack).await;
+    slack.push_envelope("events_api", json!({"type": "event_callback"}), false);
+    assert_eq!(slack.pending_envelopes(), 1);
+    slack.reset();
+    assert_eq!(slack.pending_envelopes(), 0);
+    // The socket is closed (after the envelope already on its way, if any).
+    loop {
+        match next_text(&mut ws).await {
+            None => break,
+            Some(text) => assert!(text.contains("envelope_id"), "{text}"),
+        }
+    }
+    exactly_clients(&slack, 0).await;
+    // Like a fresh fake: nothing is queued until an app connects again.
+    slack
+        .post_as_user("U_ALICE", "C_GENERAL", "after reset")
+        .await;
+    assert_eq!(slack.pending_envelopes(), 0);
+}
