@@ -163,6 +163,7 @@ impl Client {
     /// The HTTP client and `User-Agent` behind this client, for requests
     /// that are not Web API calls (file upload bodies): same proxy, TLS and
     /// connection pool.
+    #[cfg(feature = "files")]
     pub(crate) fn http(&self) -> (&reqwest::Client, &str) {
         (&self.inner.http, &self.inner.user_agent)
     }
