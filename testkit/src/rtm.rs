@@ -100,18 +100,8 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
     }
     loop {
         tokio::select! {
-            out = rx.recv() => match out {
-                Some(Out::Text(t)) => {
-                    if sink.send(Message::text(t)).await.is_err() {
-                        break;
-                    }
-                }
-                Some(Out::Close) => {
-                    let _ = sink.send(Message::Close(None)).await;
-                    let _ = sink.close().await;
-                    break;
-                }
-                Some(Out::Drop) | None => break,
+            out = rx.recv() => if !write_out(&mut sink, out).await {
+                break;
             },
             incoming = stream.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
@@ -131,6 +121,23 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
 }
 
 /// Journals a client frame and returns the frames to send back to that client.
+/// Writes one queued [`Out`] to a client's socket (RTM or Socket Mode);
+/// `false` once the connection is over: closed, dropped, or the write failed.
+pub(crate) async fn write_out<S>(sink: &mut S, out: Option<Out>) -> bool
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    match out {
+        Some(Out::Text(t)) => sink.send(Message::text(t)).await.is_ok(),
+        Some(Out::Close) => {
+            let _ = sink.send(Message::Close(None)).await;
+            let _ = sink.close().await;
+            false
+        }
+        Some(Out::Drop) | None => false,
+    }
+}
+
 fn on_client_frame(
     inner: &Inner,
     conn: usize,

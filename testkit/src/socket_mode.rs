@@ -15,6 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::journal::Entry;
 use crate::request::{Decoded, TokenKind};
+use crate::rtm::write_out;
 use crate::server::{DEFAULT_WAIT, FakeSlack, Inner, Out, State};
 use crate::simulator::TEAM_ID;
 
@@ -215,18 +216,8 @@ where
     let mut tick = tokio::time::interval((redelivery / 4).max(Duration::from_millis(5)));
     loop {
         tokio::select! {
-            out = rx.recv() => match out {
-                Some(Out::Text(t)) => {
-                    if sink.send(Message::text(t)).await.is_err() {
-                        break;
-                    }
-                }
-                Some(Out::Close) => {
-                    let _ = sink.send(Message::Close(None)).await;
-                    let _ = sink.close().await;
-                    break;
-                }
-                Some(Out::Drop) | None => break,
+            out = rx.recv() => if !write_out(&mut sink, out).await {
+                break;
             },
             incoming = stream.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
