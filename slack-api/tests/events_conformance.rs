@@ -5,41 +5,11 @@
 //! that folder the test prints a note and passes, unless `REFERENCE_REQUIRED=1`
 //! (set by `.ci/run`), which turns the absence into a failure.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::Value;
 use slack_api::events::{Event, EventsApiPayload, MessageEvent};
 
-/// `<repo>/../shared/reference/java-slack-sdk-samples/events`, or `None`
-/// (after a note) when the reference data is absent and not required.
-fn samples() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .and_then(Path::parent)
-        .expect("the crate sits two levels below the folder holding shared/");
-    let dir = root.join("shared/reference/java-slack-sdk-samples/events");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("REFERENCE_REQUIRED").as_deref() == Ok("1") {
-        panic!("REFERENCE_REQUIRED=1 but {} is missing", dir.display());
-    }
-    eprintln!(
-        "note: {} not found; skipping the Events API samples",
-        dir.display()
-    );
-    None
-}
-
-fn json_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("readable sample folder")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    files
-}
+mod reference;
+use reference::{json_files, samples};
 
 /// Decodes one sample; `Err` says why it is not a typed event callback.
 fn check(text: &str) -> Result<(), String> {
@@ -69,7 +39,7 @@ fn check(text: &str) -> Result<(), String> {
 
 #[test]
 fn every_events_api_sample_decodes_to_a_typed_event() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = samples("events") else { return };
     let mut decoded = 0;
     let mut failures = Vec::new();
     for path in json_files(&dir) {
@@ -105,7 +75,9 @@ fn the_checker_rejects_what_it_should() {
 #[test]
 fn interaction_samples_decode() {
     use slack_api::events::InteractionPayload;
-    let Some(events) = samples() else { return };
+    let Some(events) = samples("events") else {
+        return;
+    };
     let dir = events.with_file_name("app-backend");
     let mut typed = 0;
     let mut failures = Vec::new();
