@@ -438,10 +438,10 @@ fn shape_union(
             Kind::Map => {
                 expecting.push("an object");
                 let body = if *tagged {
-                    // Tagged unions decode from text; re-serialize the buffered object.
+                    // A tagged union's own `Deserialize` takes an opened map.
                     quote! {
-                        let v: serde_json::Value = serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                        <#rt>::from_json(&v.to_string()).map(#id::#vid).map_err(serde::de::Error::custom)
+                        serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                            .map(#id::#vid)
                     }
                 } else {
                     quote! {
