@@ -524,7 +524,8 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// The fields of every Web API response the client itself looks at.
 #[derive(serde::Deserialize)]
 struct Envelope {
-    #[serde(default, deserialize_with = "de::opt")]
+    // Strict: `"ok": "yes"` is not a Slack response, so it fails to decode.
+    #[serde(default)]
     ok: Option<bool>,
     #[serde(default, deserialize_with = "de::opt")]
     error: Option<String>,
@@ -568,7 +569,7 @@ fn check_envelope(method: &str, status: u16, retries: u32, body: Bytes) -> Resul
             }
         }
     }
-    if envelope.ok == Some(false) {
+    if envelope.ok == Some(false) || (envelope.ok.is_none() && envelope.error.is_some()) {
         let code = envelope.error.unwrap_or_else(|| "unknown_error".to_owned());
         return Err(ApiError::new(ApiErrorDetails {
             method: method.to_owned(),
@@ -584,6 +585,15 @@ fn check_envelope(method: &str, status: u16, retries: u32, body: Bytes) -> Resul
     if !success {
         return Err(http_error(method, status, retries, &body));
     }
+    // Only `"ok": true` is success: a body without it, with `"ok": "yes"`,
+    // or that is not an object at all is not a Slack response.
+    if envelope.ok != Some(true) || !body_is_object(&body) {
+        return Err(de::DecodeError::custom(
+            "the response is not a Slack response: no `\"ok\": true` in a JSON object",
+        )
+        .with_method(method)
+        .into());
+    }
     if !warnings.is_empty() {
         tracing::warn!(method, warnings = %warnings.join(","), "Slack returned warnings");
     }
@@ -596,6 +606,12 @@ fn check_envelope(method: &str, status: u16, retries: u32, body: Bytes) -> Resul
     })
 }
 
+/// Whether the first non-blank byte opens an object (the envelope decoder
+/// accepts an array too, reading it as a sequence of fields).
+fn body_is_object(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
 fn http_error(method: &str, status: u16, retries: u32, body: &[u8]) -> Error {
     let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
     let excerpt: String = text
@@ -605,7 +621,7 @@ fn http_error(method: &str, status: u16, retries: u32, body: &[u8]) -> Error {
     HttpError {
         method: method.to_owned(),
         status,
-        body_excerpt: de::redact_tokens(&excerpt),
+        body_excerpt: crate::redact::redact_tokens(&excerpt),
         retries,
     }
     .into()

@@ -104,7 +104,7 @@ impl Finding {
             kind,
             path: path.into(),
             expected: expected.into(),
-            example: shorten(&crate::de::redact_tokens(example)),
+            example: shorten(&crate::redact::redact_tokens(example)),
         }
     }
 

@@ -120,7 +120,17 @@ pub struct ApiErrorDetails {
 }
 
 impl ApiError {
-    pub(crate) fn new(details: ApiErrorDetails) -> Self {
+    /// Everything in it came from the server, which may echo what it was
+    /// sent: tokens are scrubbed here, once, before any `Display` or log.
+    pub(crate) fn new(mut details: ApiErrorDetails) -> Self {
+        use crate::redact::{redact_all, redact_tokens};
+        if let ErrorCode::Unknown(code) = &details.code {
+            details.code = ErrorCode::Unknown(redact_tokens(code));
+        }
+        details.needed = details.needed.as_deref().map(redact_tokens);
+        details.provided = details.provided.as_deref().map(redact_tokens);
+        details.messages = redact_all(details.messages);
+        details.warnings = redact_all(details.warnings);
         Self(Box::new(details))
     }
 

@@ -63,6 +63,7 @@ pub mod ids;
 #[cfg(feature = "oauth")]
 pub mod install;
 pub mod paginate;
+pub mod redact;
 pub mod request;
 pub mod retry;
 pub mod spec;
@@ -82,6 +83,7 @@ pub mod webhook;
 
 pub use client::{Client, ClientBuilder, Exchange, RawResponse};
 pub use error::{Error, Result};
+pub use redact::Secret;
 
 /// A boxed, sendable future; the shape of futures stored in trait objects here.
 #[doc(hidden)]

@@ -20,7 +20,8 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::ids::{ChannelId, TeamId, Ts, UserId};
-use crate::slash::{Form, FormError, encode_form, redacted};
+use crate::redact::redacted;
+use crate::slash::{Form, FormError, encode_form};
 
 /// The payload of an outgoing webhook. `Debug` redacts the token.
 #[derive(Clone, Default, PartialEq, Eq)]

@@ -27,8 +27,9 @@ use serde::Serialize;
 
 use crate::blocks::Block;
 use crate::ids::{AppId, ChannelId, EnterpriseId, TeamId, UserId};
+use crate::redact::{redact_url, redacted};
 pub use crate::signing::Clock;
-use crate::webhook::{PostError, post_json, redact_url};
+use crate::webhook::{PostError, post_json};
 
 /// Why a form body could not be read as a payload.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -70,11 +71,6 @@ pub(crate) fn encode_form<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)
         ser.append_pair(k, v);
     }
     ser.finish()
-}
-
-/// Debug text for secret values: shows only whether one is set.
-pub(crate) fn redacted(value: &str) -> &'static str {
-    if value.is_empty() { "" } else { "[redacted]" }
 }
 
 /// The payload of a slash command invocation.

@@ -31,7 +31,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tracing::Instrument;
 
-use crate::de::{self, DecodeError};
+use crate::de::DecodeError;
 use crate::error::{Error, HttpError, InvalidRequest, Result, TransportError, TransportErrorKind};
 use crate::files::{CompleteUploadExternalResponse, Files};
 use crate::ids::{ChannelId, FileId, Ts};
@@ -417,7 +417,7 @@ async fn post_bytes(
         return Err(HttpError {
             method: UPLOAD_STEP.to_owned(),
             status,
-            body_excerpt: de::redact_tokens(&excerpt),
+            body_excerpt: crate::redact::redact_tokens(&excerpt),
             retries: 0,
         }
         .into());

@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::blocks::Block;
 use crate::ids::Ts;
+use crate::redact::redact_url;
 
 /// An incoming webhook URL and the HTTP client that posts to it.
 ///
@@ -289,28 +290,6 @@ impl fmt::Display for WebhookErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-/// Shows scheme, host and path with the last path segment (the secret of
-/// webhook and response URLs) replaced by `***`, and no query.
-pub(crate) fn redact_url(url: &str) -> String {
-    let Ok(parsed) = url::Url::parse(url) else {
-        return "[redacted]".to_owned();
-    };
-    let mut segments: Vec<&str> = parsed
-        .path_segments()
-        .map(Iterator::collect)
-        .unwrap_or_default();
-    if let Some(last) = segments.last_mut().filter(|s| !s.is_empty()) {
-        *last = "***";
-    }
-    let port = parsed.port().map(|p| format!(":{p}")).unwrap_or_default();
-    format!(
-        "{}://{}{port}/{}",
-        parsed.scheme(),
-        parsed.host_str().unwrap_or(""),
-        segments.join("/")
-    )
 }
 
 pub(crate) enum PostError {
