@@ -790,7 +790,7 @@ fn tagged_union(
     let from_json_doc = doc(&format!(
         "Decodes one JSON object, dispatching on its `{tag}` field. An unknown `{tag}` \
          gives [`{name}::Unknown`] with the raw JSON; an error means the input is not \
-         JSON or a known variant's fields do not decode."
+         JSON, nests deeper than [`crate::de::MAX_DEPTH`], or a known variant's fields do not decode."
     ));
     let unknown_doc = doc(&format!(
         "A `{tag}` this version of the spec does not know, kept as raw JSON."
@@ -814,7 +814,9 @@ fn tagged_union(
         impl #id {
             #from_json_doc
             pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
-                Self::dispatch(s, crate::de::read_tags(s, [#(#keys),*], #needs_rest))
+                crate::de::checked(s.as_bytes(), || {
+                    Self::dispatch(s, crate::de::read_tags(s, [#(#keys),*], #needs_rest))
+                })
             }
 
             /// Decodes `s` given the tags read from it, in the order `from_json` reads them.

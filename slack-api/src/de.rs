@@ -8,7 +8,11 @@
 //! failing the whole response. Whole bodies are decoded by [`from_slice`] /
 //! [`from_str`], which report the JSON path and a short excerpt on failure.
 
+mod budget;
 mod tagged;
+
+pub(crate) use budget::checked;
+pub use budget::{MAX_DEPTH, MAX_RECURSION};
 
 use crate::redact::redact_tokens;
 
@@ -203,10 +207,26 @@ impl<T> Lenient for BTreeMap<String, T> {
     const SHAPE: Shape = Shape::Object;
 }
 
+/// Generated fields are boxed only where a type reaches itself (a message's
+/// `root` is a message), so decoding one is a step of recursion: each step
+/// takes from a budget of [`MAX_RECURSION`], so a hostile chain of roots is
+/// an error after a few frames instead of a stack overflow.
 impl<T: Lenient> Lenient for Box<T> {
     const SHAPE: Shape = T::SHAPE;
     fn coerce(value: Scalar<'_>) -> Option<Self> {
         T::coerce(value).map(Box::new)
+    }
+
+    fn decode_field<'de, D>(d: D, required: bool) -> Result<Option<Self>, D::Error>
+    where
+        D: Deserializer<'de>,
+        Self: Deserialize<'de>,
+    {
+        let _step = budget::Recursion::enter().map_err(de::Error::custom)?;
+        d.deserialize_any(LenientVisitor::<Self> {
+            required,
+            marker: PhantomData,
+        })
     }
 }
 
@@ -543,7 +563,14 @@ impl std::error::Error for DecodeError {}
 /// Inside a [drift session](crate::drift::collect), or with a drift hook
 /// installed, the body is decoded with path tracking and what it carried
 /// beyond the spec is reported.
+///
+/// A body nested deeper than [`MAX_DEPTH`] is an error, never a stack
+/// overflow.
 pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    budget::checked(body, || decode_slice(body))
+}
+
+fn decode_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
     match crate::drift::mode() {
         crate::drift::Mode::Off => match std::str::from_utf8(body) {
             Ok(text) => decode_fast(text),
@@ -593,10 +620,10 @@ fn decode_tracked<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
 
 /// [`from_slice`] for text.
 pub fn from_str<T: DeserializeOwned>(body: &str) -> Result<T, DecodeError> {
-    match crate::drift::mode() {
+    budget::checked(body.as_bytes(), || match crate::drift::mode() {
         crate::drift::Mode::Off => decode_fast(body),
-        _ => from_slice(body.as_bytes()),
-    }
+        _ => decode_slice(body.as_bytes()),
+    })
 }
 
 /// serde_json appends " at line L column C"; the excerpt shows it better.

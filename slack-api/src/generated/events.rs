@@ -2913,11 +2913,20 @@ impl Default for Event {
 }
 
 impl Event {
-    /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`Event::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
+    /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`Event::Unknown`] with the raw JSON; an error means the input is not JSON, nests deeper than [`crate::de::MAX_DEPTH`], or a known variant's fields do not decode.
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
-        Self::dispatch(
-            s,
-            crate::de::read_tags(s, ["type", "subtype"], |t| matches!(t, "message")),
+        crate::de::checked(
+            s.as_bytes(),
+            || {
+                Self::dispatch(
+                    s,
+                    crate::de::read_tags(
+                        s,
+                        ["type", "subtype"],
+                        |t| matches!(t, "message"),
+                    ),
+                )
+            },
         )
     }
 
@@ -3567,9 +3576,12 @@ impl Default for EventsApiPayload {
 }
 
 impl EventsApiPayload {
-    /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`EventsApiPayload::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
+    /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`EventsApiPayload::Unknown`] with the raw JSON; an error means the input is not JSON, nests deeper than [`crate::de::MAX_DEPTH`], or a known variant's fields do not decode.
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
-        Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false))
+        crate::de::checked(
+            s.as_bytes(),
+            || { Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false)) },
+        )
     }
 
     /// Decodes `s` given the tags read from it, in the order `from_json` reads them.
@@ -5279,9 +5291,12 @@ impl Default for InteractionPayload {
 }
 
 impl InteractionPayload {
-    /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`InteractionPayload::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
+    /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`InteractionPayload::Unknown`] with the raw JSON; an error means the input is not JSON, nests deeper than [`crate::de::MAX_DEPTH`], or a known variant's fields do not decode.
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
-        Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false))
+        crate::de::checked(
+            s.as_bytes(),
+            || { Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false)) },
+        )
     }
 
     /// Decodes `s` given the tags read from it, in the order `from_json` reads them.
@@ -6075,9 +6090,12 @@ impl Default for MessageEvent {
 }
 
 impl MessageEvent {
-    /// Decodes one JSON object, dispatching on its `subtype` field. An unknown `subtype` gives [`MessageEvent::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
+    /// Decodes one JSON object, dispatching on its `subtype` field. An unknown `subtype` gives [`MessageEvent::Unknown`] with the raw JSON; an error means the input is not JSON, nests deeper than [`crate::de::MAX_DEPTH`], or a known variant's fields do not decode.
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
-        Self::dispatch(s, crate::de::read_tags(s, ["subtype"], |_| false))
+        crate::de::checked(
+            s.as_bytes(),
+            || { Self::dispatch(s, crate::de::read_tags(s, ["subtype"], |_| false)) },
+        )
     }
 
     /// Decodes `s` given the tags read from it, in the order `from_json` reads them.
@@ -9084,9 +9102,12 @@ impl Default for SocketModeMessage {
 }
 
 impl SocketModeMessage {
-    /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`SocketModeMessage::Unknown`] with the raw JSON; an error means the input is not JSON or a known variant's fields do not decode.
+    /// Decodes one JSON object, dispatching on its `type` field. An unknown `type` gives [`SocketModeMessage::Unknown`] with the raw JSON; an error means the input is not JSON, nests deeper than [`crate::de::MAX_DEPTH`], or a known variant's fields do not decode.
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
-        Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false))
+        crate::de::checked(
+            s.as_bytes(),
+            || { Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false)) },
+        )
     }
 
     /// Decodes `s` given the tags read from it, in the order `from_json` reads them.

@@ -1,0 +1,149 @@
+//! Limits that keep hostile input from overflowing the stack.
+//!
+//! Decoding recurses once per level of JSON nesting, and a tagged union in a
+//! field starts a parser of its own on the field's text, with its own depth
+//! count. So the depth is checked once, on the outermost text, before any
+//! parser runs: the nested parses read parts of that text and stay within
+//! it. Recursive types (a message's `root` is a message) cost far more stack
+//! per level than a JSON value does, so steps through them have a budget of
+//! their own.
+
+use std::cell::Cell;
+
+use super::DecodeError;
+
+/// The deepest nesting of objects and arrays a decoded text may have.
+///
+/// The deepest payload in Slack's documented samples (`rtm.start`) nests 22
+/// levels; Socket Mode and the Events API add two or three around an event.
+pub const MAX_DEPTH: usize = 64;
+
+/// How many times one decode may step through a recursive field, such as a
+/// message's `root` holding another message. Slack nests one level.
+pub const MAX_RECURSION: u32 = 16;
+
+thread_local! {
+    /// Whether this thread is inside a decode whose text was checked.
+    static CHECKED: Cell<bool> = const { Cell::new(false) };
+    /// Steps taken through recursive fields by the decodes on this thread.
+    static RECURSION: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Runs `decode` on `text` once its nesting depth is known to be within
+/// [`MAX_DEPTH`]. Inside another checked decode (a union held in a field of
+/// the text being decoded) it runs at once: the outer check covered it.
+pub(crate) fn checked<T>(
+    text: &[u8],
+    decode: impl FnOnce() -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    if CHECKED.get() {
+        return decode();
+    }
+    if !depth_within(text, MAX_DEPTH) {
+        return Err(DecodeError::custom(format_args!(
+            "the JSON is nested deeper than {MAX_DEPTH} levels"
+        )));
+    }
+    CHECKED.set(true);
+    // Reset even when `decode` panics (a caller may catch it).
+    let _reset = Reset;
+    decode()
+}
+
+struct Reset;
+
+impl Drop for Reset {
+    fn drop(&mut self) {
+        CHECKED.set(false);
+    }
+}
+
+/// One step through a recursive field, given back when dropped.
+pub(crate) struct Recursion(());
+
+impl Recursion {
+    pub(crate) fn enter() -> Result<Self, String> {
+        let taken = RECURSION.get();
+        if taken >= MAX_RECURSION {
+            return Err(format!(
+                "a recursive field (such as a message's `root`) is nested more than \
+                 {MAX_RECURSION} times"
+            ));
+        }
+        RECURSION.set(taken + 1);
+        Ok(Self(()))
+    }
+}
+
+impl Drop for Recursion {
+    fn drop(&mut self) {
+        RECURSION.set(RECURSION.get().saturating_sub(1));
+    }
+}
+
+/// Whether the objects and arrays of `text` nest at most `max` deep.
+///
+/// Only brackets outside strings count; it does not validate the text (the
+/// parser that follows does), and on text that is not JSON its answer only
+/// has to be safe, not meaningful.
+pub(crate) fn depth_within(text: &[u8], max: usize) -> bool {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(at) = text[i..].iter().position(|&c| STRUCTURAL[c as usize]) {
+        i += at;
+        match text[i] {
+            b'"' => {
+                // Skip the string: to the next quote that no backslash escapes.
+                i += 1;
+                loop {
+                    let Some(at) = text[i..].iter().position(|&c| c == b'"' || c == b'\\') else {
+                        return true;
+                    };
+                    i += at;
+                    if text[i] == b'"' {
+                        break;
+                    }
+                    i += 2;
+                    if i >= text.len() {
+                        return true;
+                    }
+                }
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max {
+                    return false;
+                }
+            }
+            _ => depth = depth.saturating_sub(1),
+        }
+        i += 1;
+    }
+    true
+}
+
+const STRUCTURAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'{' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b']' as usize] = true;
+    t
+};
+
+#[cfg(test)]
+mod tests {
+    use super::depth_within;
+
+    #[test]
+    fn counts_brackets_outside_strings() {
+        assert!(depth_within(br#"{"a":[1,{"b":2}]}"#, 3));
+        assert!(!depth_within(br#"{"a":[1,{"b":2}]}"#, 2));
+        assert!(depth_within(br#"{"a":"[[[[[[\"{{{{"}"#, 1));
+        assert!(depth_within(b"", 0));
+        assert!(depth_within(br#""unterminated \"#, 0));
+        assert!(!depth_within(&b"[".repeat(65), 64));
+        assert!(depth_within(&b"[]".repeat(1000), 1));
+    }
+}
