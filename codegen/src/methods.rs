@@ -551,8 +551,10 @@ fn pagination(
     };
     let items_id = &items_f.ident;
     let cur = &cursor.ident;
+    let method = &m.name;
     Ok(quote! {
         impl crate::paginate::Paginate for #req {
+            const METHOD: &'static str = #method;
             type Page = #resp;
             type Item = #item_ty;
             fn set_cursor(&mut self, cursor: String) {

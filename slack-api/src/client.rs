@@ -64,7 +64,8 @@ struct Inner {
     http: reqwest::Client,
     api_base: Url,
     oauth_authorize: Url,
-    timeout: Option<Duration>,
+    timeout: Duration,
+    max_response_bytes: usize,
     user_agent: String,
     retry: RetryPolicy,
     sleeper: Arc<dyn Sleeper>,
@@ -294,7 +295,9 @@ impl Client {
                 Ok(r) => r,
                 Err(mut e) => {
                     // Nothing was sent on a connect failure, so repeating it is always safe.
-                    let retryable = e.kind == TransportErrorKind::Connect || call.retry_safe;
+                    // A body too large stays too large.
+                    let retryable = (e.kind == TransportErrorKind::Connect || call.retry_safe)
+                        && e.kind != TransportErrorKind::BodyTooLarge;
                     if retryable && retries < policy.max_retries {
                         let wait = policy.backoff(retries, random_fraction());
                         tracing::debug!(retries, wait_ms = wait.as_millis() as u64, kind = ?e.kind, "retrying after transport error");
@@ -370,9 +373,7 @@ impl Client {
         if let Some(token) = &self.token {
             req = req.bearer_auth(&*token.0);
         }
-        if let Some(t) = inner.timeout {
-            req = req.timeout(t);
-        }
+        req = req.timeout(inner.timeout);
         if let (Some(body), Some(ct)) = (body, content_type) {
             req = req
                 .header(reqwest::header::CONTENT_TYPE, ct)
@@ -384,8 +385,8 @@ impl Client {
             let status = resp.status().as_u16();
             // Moved out, not copied: only a 429 and the observer read them.
             let headers = std::mem::take(resp.headers_mut());
-            let body = resp.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body))
+            let body = read_capped(resp, inner.max_response_bytes).await?;
+            Ok::<_, ReadError>((status, headers, body))
         }
         .await;
         let elapsed = started.elapsed();
@@ -413,18 +414,60 @@ impl Client {
                 elapsed,
             });
         }
-        result.map_err(|e| {
-            let kind = if e.is_connect() {
-                TransportErrorKind::Connect
-            } else if e.is_timeout() {
-                TransportErrorKind::Timeout
-            } else {
-                TransportErrorKind::Other
-            };
-            // reqwest's message can name the URL, never the token (it is in a header).
-            TransportError::new(call.name, kind, Some(Box::new(e.without_url())))
+        result.map_err(|e| match e {
+            ReadError::Http(e) => {
+                let kind = if e.is_connect() {
+                    TransportErrorKind::Connect
+                } else if e.is_timeout() {
+                    TransportErrorKind::Timeout
+                } else {
+                    TransportErrorKind::Other
+                };
+                // reqwest's message can name the URL, never the token (it is in a header).
+                TransportError::new(call.name, kind, Some(Box::new(e.without_url())))
+            }
+            ReadError::TooLarge { limit } => TransportError::new(
+                call.name,
+                TransportErrorKind::BodyTooLarge,
+                Some(
+                    format!(
+                        "the response body is larger than {limit} bytes (`max_response_bytes`)"
+                    )
+                    .into(),
+                ),
+            ),
         })
     }
+}
+
+enum ReadError {
+    Http(reqwest::Error),
+    TooLarge { limit: usize },
+}
+
+impl From<reqwest::Error> for ReadError {
+    fn from(e: reqwest::Error) -> Self {
+        ReadError::Http(e)
+    }
+}
+
+/// The body, read chunk by chunk so that one larger than `limit` is refused
+/// as soon as it says so (`Content-Length`) or grows past it.
+async fn read_capped(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> std::result::Result<Bytes, ReadError> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(ReadError::TooLarge { limit });
+    }
+    let mut body = bytes::BytesMut::with_capacity(resp.content_length().map_or(0, |n| n as usize));
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Err(ReadError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// What the client knows about the method being called.
@@ -776,6 +819,8 @@ pub struct ClientBuilder {
     api_base_url: Option<String>,
     oauth_base_url: Option<String>,
     timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    max_response_bytes: Option<usize>,
     proxy: Option<String>,
     user_agent: Option<String>,
     retry: Option<RetryPolicy>,
@@ -791,6 +836,8 @@ impl fmt::Debug for ClientBuilder {
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("api_base_url", &self.api_base_url)
             .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
@@ -798,6 +845,18 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// How long one HTTP attempt may take, from connecting to the last byte of
+    /// the body, unless [`timeout`](Self::timeout) says otherwise (the official
+    /// Python SDK's figure).
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+    /// How long opening a connection may take, unless
+    /// [`connect_timeout`](Self::connect_timeout) says otherwise.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+    /// The largest response body read, unless
+    /// [`max_response_bytes`](Self::max_response_bytes) says otherwise. Slack's largest
+    /// pages are a few megabytes.
+    pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 << 20;
+
     /// The token (`xoxb-`, `xoxp-` or `xapp-`).
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
@@ -817,9 +876,29 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout for each HTTP attempt (none by default).
+    /// How long each HTTP attempt may take, from connecting to the last
+    /// byte of the body (default [`DEFAULT_TIMEOUT`](Self::DEFAULT_TIMEOUT), 30 s). A call that
+    /// runs out fails with a [`Timeout`](TransportErrorKind::Timeout)
+    /// transport error, retried as any transport error is.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// How long opening a connection may take (default
+    /// [`DEFAULT_CONNECT_TIMEOUT`](Self::DEFAULT_CONNECT_TIMEOUT), 10 s). Not applied to a client given
+    /// with [`http_client`](Self::http_client), which has its own.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest response body the client reads (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](Self::DEFAULT_MAX_RESPONSE_BYTES), 64 MiB). A larger one fails with a
+    /// [`BodyTooLarge`](TransportErrorKind::BodyTooLarge) transport error
+    /// instead of being buffered.
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = Some(max);
         self
     }
 
@@ -895,7 +974,10 @@ impl ClientBuilder {
             }
             Some(c) => c,
             None => {
-                let mut b = reqwest::Client::builder();
+                let mut b = reqwest::Client::builder().connect_timeout(
+                    self.connect_timeout
+                        .unwrap_or(Self::DEFAULT_CONNECT_TIMEOUT),
+                );
                 if let Some(p) = &self.proxy {
                     let proxy = reqwest::Proxy::all(p.as_str()).map_err(|e| {
                         let mut err = InvalidRequest::new(None, "invalid proxy URL");
@@ -916,7 +998,10 @@ impl ClientBuilder {
                 http,
                 api_base,
                 oauth_authorize,
-                timeout: self.timeout,
+                timeout: self.timeout.unwrap_or(Self::DEFAULT_TIMEOUT),
+                max_response_bytes: self
+                    .max_response_bytes
+                    .unwrap_or(Self::DEFAULT_MAX_RESPONSE_BYTES),
                 user_agent: self
                     .user_agent
                     .unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned()),

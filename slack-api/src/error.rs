@@ -32,6 +32,8 @@ pub enum Error {
     Decode(DecodeError),
     /// The request was refused before sending: bad configuration or arguments.
     InvalidRequest(InvalidRequest),
+    /// A pagination stream stopped a server that would not stop paging.
+    Pagination(PaginationError),
 }
 
 impl Error {
@@ -43,8 +45,8 @@ impl Error {
             Error::Api(e) => e.is_retryable(),
             Error::RateLimited(_) => true,
             Error::Http(e) => e.status >= 500 || e.status == 408,
-            Error::Transport(_) => true,
-            Error::Decode(_) | Error::InvalidRequest(_) => false,
+            Error::Transport(e) => e.kind != TransportErrorKind::BodyTooLarge,
+            Error::Decode(_) | Error::InvalidRequest(_) | Error::Pagination(_) => false,
         }
     }
 
@@ -65,6 +67,7 @@ impl Error {
             Error::Transport(e) => Some(&e.method),
             Error::Decode(e) => e.method(),
             Error::InvalidRequest(e) => e.method.as_deref(),
+            Error::Pagination(e) => Some(&e.method),
         }
     }
 }
@@ -78,6 +81,7 @@ impl fmt::Display for Error {
             Error::Transport(e) => e.fmt(f),
             Error::Decode(e) => e.fmt(f),
             Error::InvalidRequest(e) => e.fmt(f),
+            Error::Pagination(e) => e.fmt(f),
         }
     }
 }
@@ -266,6 +270,53 @@ impl fmt::Display for HttpError {
     }
 }
 
+/// Why a pagination stream stopped early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PaginationErrorKind {
+    /// The server returned a cursor it had returned before: the pages loop.
+    CursorCycle,
+    /// The stream fetched its maximum number of pages and the server still
+    /// pointed to another (see [`Pages::max_pages`](crate::paginate::Pages::max_pages)).
+    PageLimit,
+}
+
+/// A pagination stream stopped a server that would not stop paging. The
+/// pages before it were yielded as usual.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PaginationError {
+    /// The Web API method paged.
+    pub method: String,
+    /// How many pages were fetched.
+    pub pages: usize,
+    /// Why it stopped.
+    pub kind: PaginationErrorKind,
+}
+
+impl fmt::Display for PaginationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            PaginationErrorKind::CursorCycle => write!(
+                f,
+                "`{}` returned a cursor it had already returned, after {} pages: the pages loop",
+                self.method, self.pages
+            ),
+            PaginationErrorKind::PageLimit => write!(
+                f,
+                "`{}` still had more pages after {} (the stream's `max_pages`)",
+                self.method, self.pages
+            ),
+        }
+    }
+}
+
+impl From<PaginationError> for Error {
+    fn from(e: PaginationError) -> Self {
+        Error::Pagination(e)
+    }
+}
+
 /// What kind of transport failure happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -274,6 +325,9 @@ pub enum TransportErrorKind {
     Connect,
     /// The call took longer than the configured timeout.
     Timeout,
+    /// The response body was larger than the client reads
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
+    BodyTooLarge,
     /// Anything else: the connection broke while sending or receiving.
     Other,
 }
@@ -324,6 +378,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Connect => "could not connect",
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::Other => "failed in transport",
+            TransportErrorKind::BodyTooLarge => "received a response body too large to read",
         };
         write!(f, "`{}` {what}", self.method)?;
         if self.retries > 0 {

@@ -2,9 +2,13 @@
 //!
 //! Paginated request builders implement [`Paginate`]; their `pages()` and
 //! `items()` return [`Pages`] and [`Items`], which follow
-//! `response_metadata.next_cursor` until it is empty or missing, or repeats a
-//! cursor already seen (Slack has been known to loop). An error is yielded once
-//! and ends the stream.
+//! `response_metadata.next_cursor` until it is empty or missing.
+//!
+//! A server that never stops is stopped: a cursor already seen (a cycle)
+//! and more than [`DEFAULT_MAX_PAGES`] pages (settable with `max_pages`)
+//! each end the stream with an [`Error::Pagination`](crate::Error::Pagination)
+//! item, after the pages that came before it. Any error is yielded once and
+//! ends the stream.
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
@@ -13,10 +17,17 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
+use crate::error::{PaginationError, PaginationErrorKind};
 use crate::{BoxFuture, Result};
+
+/// How many pages a stream fetches at most unless told otherwise: at the
+/// largest page sizes Slack allows, far more than any workspace holds.
+pub const DEFAULT_MAX_PAGES: usize = 10_000;
 
 /// A request that can fetch successive pages of a cursor-paginated method.
 pub trait Paginate: Clone + Send + 'static {
+    /// The Web API method, for errors.
+    const METHOD: &'static str;
     /// One page: the method's whole response.
     type Page: Send;
     /// One item of a page.
@@ -44,6 +55,9 @@ pub struct Pages<R: Paginate> {
     state: State<R>,
     seen: HashSet<String>,
     pages: usize,
+    max_pages: usize,
+    /// Yielded after the last page when the cursors cycled or ran past the limit.
+    stopped: Option<PaginationErrorKind>,
 }
 
 impl<R: Paginate> Pages<R> {
@@ -53,7 +67,16 @@ impl<R: Paginate> Pages<R> {
             state: State::Ready(Box::new(request)),
             seen: HashSet::new(),
             pages: 0,
+            max_pages: DEFAULT_MAX_PAGES,
+            stopped: None,
         }
+    }
+
+    /// Fetches at most `max` pages (default [`DEFAULT_MAX_PAGES`]); a
+    /// cursor to a further page then ends the stream with an error.
+    pub fn max_pages(mut self, max: usize) -> Self {
+        self.max_pages = max;
+        self
     }
 
     /// The next page, or `None` after the last one (or after an error).
@@ -97,7 +120,16 @@ impl<R: Paginate> Stream for Pages<R> {
         let this = self.get_mut();
         loop {
             match std::mem::replace(&mut this.state, State::Done) {
-                State::Done => return Poll::Ready(None),
+                State::Done => {
+                    return Poll::Ready(this.stopped.take().map(|kind| {
+                        Err(PaginationError {
+                            method: R::METHOD.to_owned(),
+                            pages: this.pages,
+                            kind,
+                        }
+                        .into())
+                    }));
+                }
                 State::Ready(req) => {
                     let fut = (*req).clone().send_page();
                     this.state = State::Pending(req, fut);
@@ -112,9 +144,15 @@ impl<R: Paginate> Stream for Pages<R> {
                     Poll::Ready(Ok(page)) => {
                         this.pages += 1;
                         match R::next_cursor(&page) {
-                            Some(c) if !c.is_empty() && this.seen.insert(c.to_owned()) => {
-                                req.set_cursor(c.to_owned());
-                                this.state = State::Ready(req);
+                            Some(c) if !c.is_empty() => {
+                                if !this.seen.insert(c.to_owned()) {
+                                    this.stopped = Some(PaginationErrorKind::CursorCycle);
+                                } else if this.pages >= this.max_pages {
+                                    this.stopped = Some(PaginationErrorKind::PageLimit);
+                                } else {
+                                    req.set_cursor(c.to_owned());
+                                    this.state = State::Ready(req);
+                                }
                             }
                             _ => {}
                         }
@@ -140,6 +178,12 @@ impl<R: Paginate> Items<R> {
             pages: Pages::new(request),
             buffer: VecDeque::new(),
         }
+    }
+
+    /// Fetches at most `max` pages; see [`Pages::max_pages`].
+    pub fn max_pages(mut self, max: usize) -> Self {
+        self.pages = self.pages.max_pages(max);
+        self
     }
 
     /// The next item, or `None` after the last one (or after an error).

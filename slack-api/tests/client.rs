@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use slack_api::error::{ErrorCode, TransportErrorKind};
+use slack_api::error::{ErrorCode, PaginationErrorKind, TransportErrorKind};
 use slack_api::retry::{RetryPolicy, Sleeper};
 use slack_api::{BoxFuture, Client, Error};
 use wiremock::matchers::{body_json, body_string, header, method, path, query_param};
@@ -326,24 +326,25 @@ async fn three_pages_follow_the_cursor() {
 }
 
 #[tokio::test]
-async fn pagination_stops_on_a_repeated_cursor_and_after_an_error() {
+async fn pagination_ends_a_cursor_cycle_with_an_error_and_stops_after_an_error() {
     let (server, client, _) = setup().await;
     Mock::given(path("/api/conversations.list"))
         .respond_with(ok(json!({"ok": true, "channels": [{"id": "C1"}], "response_metadata": {"next_cursor": "same"}})))
         .mount(&server)
         .await;
-    let pages = client
-        .conversations()
-        .list()
-        .pages()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(
-        pages.len(),
-        2,
-        "the second page repeats the cursor, so it is the last"
-    );
+    let mut pages = client.conversations().list().pages();
+    assert!(matches!(pages.next().await, Some(Ok(_))));
+    assert!(matches!(pages.next().await, Some(Ok(_))));
+    // The second page repeats the cursor: the stream says so, then ends.
+    match pages.next().await {
+        Some(Err(Error::Pagination(e))) => {
+            assert_eq!(e.kind, PaginationErrorKind::CursorCycle);
+            assert_eq!((e.method.as_str(), e.pages), ("conversations.list", 2));
+        }
+        other => panic!("expected a cursor-cycle error, got {other:?}"),
+    }
+    assert!(pages.next().await.is_none());
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
 
     server.reset().await;
     Mock::given(path("/api/conversations.list"))
@@ -353,6 +354,48 @@ async fn pagination_stops_on_a_repeated_cursor_and_after_an_error() {
     let mut items = client.conversations().list().items();
     assert!(matches!(items.next().await, Some(Err(Error::Api(_)))));
     assert!(items.next().await.is_none());
+}
+
+/// A server that hands out a fresh cursor on every page, forever.
+struct EndlessCursors(std::sync::atomic::AtomicUsize);
+
+impl wiremock::Respond for EndlessCursors {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true,
+            "channels": [{"id": format!("C{n}")}],
+            "response_metadata": {"next_cursor": format!("cursor-{n}")}
+        }))
+    }
+}
+
+#[tokio::test]
+async fn pagination_stops_at_its_page_limit_with_an_error() {
+    let (server, client, _) = setup().await;
+    Mock::given(path("/api/conversations.list"))
+        .respond_with(EndlessCursors(Default::default()))
+        .mount(&server)
+        .await;
+    let err = client
+        .conversations()
+        .list()
+        .items()
+        .max_pages(25)
+        .try_collect()
+        .await
+        .unwrap_err();
+    match err {
+        Error::Pagination(e) => {
+            assert_eq!(e.kind, PaginationErrorKind::PageLimit);
+            assert_eq!(e.pages, 25);
+            assert!(e.to_string().contains("conversations.list"), "{e}");
+        }
+        other => panic!("expected a page-limit error, got {other}"),
+    }
+    assert_eq!(server.received_requests().await.unwrap().len(), 25);
+    // The default limit is there without asking.
+    assert_eq!(slack_api::paginate::DEFAULT_MAX_PAGES, 10_000);
 }
 
 #[tokio::test]

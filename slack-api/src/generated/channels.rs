@@ -1053,6 +1053,7 @@ impl crate::de::Lenient for ListResponse {
 }
 
 impl crate::paginate::Paginate for ListRequest {
+    const METHOD: &'static str = "channels.list";
     type Page = ListResponse;
     type Item = crate::generated::types::Conversation;
     fn set_cursor(&mut self, cursor: String) {

@@ -1552,6 +1552,7 @@ impl crate::de::Lenient for ScheduledMessagesListResponse {
 }
 
 impl crate::paginate::Paginate for ScheduledMessagesListRequest {
+    const METHOD: &'static str = "chat.scheduledMessages.list";
     type Page = ScheduledMessagesListResponse;
     type Item = ChatScheduledMessagesListScheduledMessage;
     fn set_cursor(&mut self, cursor: String) {

@@ -2126,6 +2126,7 @@ impl crate::de::Lenient for HistoryResponse {
 }
 
 impl crate::paginate::Paginate for HistoryRequest {
+    const METHOD: &'static str = "conversations.history";
     type Page = HistoryResponse;
     type Item = crate::generated::types::Message;
     fn set_cursor(&mut self, cursor: String) {
@@ -2640,6 +2641,7 @@ impl crate::de::Lenient for ListResponse {
 }
 
 impl crate::paginate::Paginate for ListRequest {
+    const METHOD: &'static str = "conversations.list";
     type Page = ListResponse;
     type Item = crate::generated::types::Conversation;
     fn set_cursor(&mut self, cursor: String) {
@@ -2760,6 +2762,7 @@ impl crate::de::Lenient for ListConnectInvitesResponse {
 }
 
 impl crate::paginate::Paginate for ListConnectInvitesRequest {
+    const METHOD: &'static str = "conversations.listConnectInvites";
     type Page = ListConnectInvitesResponse;
     type Item = ConversationsListConnectInvitesInvite;
     fn set_cursor(&mut self, cursor: String) {
@@ -2906,6 +2909,7 @@ impl crate::de::Lenient for MembersResponse {
 }
 
 impl crate::paginate::Paginate for MembersRequest {
+    const METHOD: &'static str = "conversations.members";
     type Page = MembersResponse;
     type Item = crate::ids::UserId;
     fn set_cursor(&mut self, cursor: String) {
@@ -3193,6 +3197,7 @@ impl crate::de::Lenient for RepliesResponse {
 }
 
 impl crate::paginate::Paginate for RepliesRequest {
+    const METHOD: &'static str = "conversations.replies";
     type Page = RepliesResponse;
     type Item = crate::generated::types::Message;
     fn set_cursor(&mut self, cursor: String) {
@@ -3501,6 +3506,7 @@ impl crate::de::Lenient for RequestSharedInviteListResponse {
 }
 
 impl crate::paginate::Paginate for RequestSharedInviteListRequest {
+    const METHOD: &'static str = "conversations.requestSharedInvite.list";
     type Page = RequestSharedInviteListResponse;
     type Item = ConversationsRequestSharedInviteListInviteRequest;
     fn set_cursor(&mut self, cursor: String) {

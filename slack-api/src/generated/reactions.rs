@@ -436,6 +436,7 @@ impl crate::de::Lenient for ListResponse {
 }
 
 impl crate::paginate::Paginate for ListRequest {
+    const METHOD: &'static str = "reactions.list";
     type Page = ListResponse;
     type Item = crate::generated::types::Item;
     fn set_cursor(&mut self, cursor: String) {

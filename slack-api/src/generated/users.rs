@@ -556,6 +556,7 @@ impl crate::de::Lenient for ConversationsResponse {
 }
 
 impl crate::paginate::Paginate for ConversationsRequest {
+    const METHOD: &'static str = "users.conversations";
     type Page = ConversationsResponse;
     type Item = crate::generated::types::Conversation;
     fn set_cursor(&mut self, cursor: String) {
@@ -951,6 +952,7 @@ impl crate::de::Lenient for ListResponse {
 }
 
 impl crate::paginate::Paginate for ListRequest {
+    const METHOD: &'static str = "users.list";
     type Page = ListResponse;
     type Item = crate::generated::types::User;
     fn set_cursor(&mut self, cursor: String) {
