@@ -91,6 +91,9 @@ impl Respond for Admin {
                     Ok(f) => f,
                     Err(e) => return bad(format!("bad fault: {e}")),
                 };
+                if let Err(e) = fault.check() {
+                    return bad(format!("bad fault: {e}"));
+                }
                 let remaining = match body.get("times") {
                     Some(Value::Null) | None => Some(1),
                     Some(v) if v == "always" => None,

@@ -54,7 +54,43 @@ impl Fault {
     pub fn error(code: impl Into<String>) -> Fault {
         Fault::Error { code: code.into() }
     }
+
+    /// Whether the fake can answer with this fault: a [`Fault::Status`] must
+    /// be a final HTTP status, 200 to 999 (1xx are interim answers that
+    /// HTTP/1.1 servers cannot end a request with).
+    pub fn check(&self) -> Result<(), InvalidFault> {
+        match self {
+            Fault::Status { status } if !(200..=999).contains(status) => {
+                Err(InvalidFault::Status { status: *status })
+            }
+            _ => Ok(()),
+        }
+    }
 }
+
+/// Why a [`Fault`] cannot be injected; from [`Fault::check`] and
+/// [`FakeSlack::try_fault`](crate::FakeSlack::try_fault).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidFault {
+    /// A [`Fault::Status`] outside 200 to 999, which no final HTTP response can carry.
+    Status {
+        /// The status asked for.
+        status: u16,
+    },
+}
+
+impl std::fmt::Display for InvalidFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InvalidFault::Status { status } => {
+                write!(f, "status {status} is not a final HTTP status (200 to 999)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for InvalidFault {}
 
 /// A fault rule: which method (`*` for all), how many calls to let through
 /// first, and how many calls to fail.

@@ -11,7 +11,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use wiremock::matchers::path_regex;
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::faults::{Fault, FaultRule, Faults, RtmFault};
+use crate::faults::{Fault, FaultRule, Faults, InvalidFault, RtmFault};
 use crate::fixtures::{Fixture, FixtureError, FixtureSet};
 use crate::journal::{Call, Entry, Frame, Journal};
 use crate::request::{self, Decoded};
@@ -55,6 +55,8 @@ pub(crate) struct State {
     pub(crate) connections: usize,
     pub(crate) fixtures: FixtureSet,
     pub(crate) misses: Vec<String>,
+    /// Setup calls that could not take effect (e.g. an invalid fault), for `problems()`.
+    pub(crate) setup_errors: Vec<String>,
     pub(crate) expectations: Vec<ExpectRule>,
     pub(crate) hooks: crate::webhooks::Hooks,
     pub(crate) response_urls: crate::slash::ResponseUrls,
@@ -123,6 +125,7 @@ impl Inner {
         st.no_pong = false;
         st.fixtures = self.initial_fixtures.clone();
         st.misses.clear();
+        st.setup_errors.clear();
         st.expectations.clear();
         st.response_urls.reset();
         st.oauth.reset();
@@ -187,7 +190,7 @@ impl Inner {
                 source,
             };
             st.journal.entries.push(Entry::Call(call.clone()));
-            let mut t = ResponseTemplate::new(status);
+            let mut t = template(status);
             for (k, v) in &headers {
                 t = t.insert_header(k.as_str(), v.as_str());
             }
@@ -339,6 +342,17 @@ impl Inner {
             }
             None => (200, validate::error("unknown_method"), "invalid".into()),
         }
+    }
+}
+
+/// A response template for `status`. Faults are checked when set, but a
+/// fixture may carry any number: one no final HTTP response can carry becomes
+/// a 500 rather than a panic inside wiremock.
+fn template(status: u16) -> ResponseTemplate {
+    if (200..=999).contains(&status) {
+        ResponseTemplate::new(status)
+    } else {
+        ResponseTemplate::new(500)
     }
 }
 
@@ -514,6 +528,7 @@ impl FakeSlackBuilder {
                 connections: 0,
                 fixtures: set.clone(),
                 misses: Vec::new(),
+                setup_errors: Vec::new(),
                 expectations: Vec::new(),
                 hooks: Default::default(),
                 response_urls: Default::default(),
@@ -820,7 +835,30 @@ impl FakeSlack {
     // ----- faults -----
 
     /// Makes calls to `method` (`"*"` for any) fail; once unless `.times(n)`/`.always()`.
+    ///
+    /// A fault no HTTP response can carry (see [`Fault::check`], e.g.
+    /// `Fault::status(1000)`) is not set: it is reported by
+    /// [`problems`](Self::problems), so [`verify`](Self::verify) and the drop
+    /// check fail with the reason. [`try_fault`](Self::try_fault) returns it instead.
     pub fn fault(&self, method: &str, fault: Fault) -> FaultSetup<'_> {
+        match self.try_fault(method, fault) {
+            Ok(setup) => setup,
+            Err(e) => {
+                self.inner
+                    .lock()
+                    .setup_errors
+                    .push(format!("fault for {method} not set: {e}"));
+                FaultSetup {
+                    slack: self,
+                    index: usize::MAX,
+                }
+            }
+        }
+    }
+
+    /// [`fault`](Self::fault), or why that fault cannot be injected.
+    pub fn try_fault(&self, method: &str, fault: Fault) -> Result<FaultSetup<'_>, InvalidFault> {
+        fault.check()?;
         let mut st = self.inner.lock();
         st.faults.rules.push(FaultRule {
             method: method.to_string(),
@@ -829,7 +867,7 @@ impl FakeSlack {
             remaining: Some(1),
         });
         let index = st.faults.rules.len() - 1;
-        FaultSetup { slack: self, index }
+        Ok(FaultSetup { slack: self, index })
     }
 
     /// Applies a fault to every connected RTM client now (`NoPong` lasts until reset).
@@ -968,6 +1006,7 @@ impl FakeSlack {
                 out.push(format!("expected {want} call(s) to {}, got {n}", e.method));
             }
         }
+        out.extend(st.setup_errors.iter().cloned());
         out.extend(st.misses.iter().cloned());
         out
     }

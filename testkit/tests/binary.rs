@@ -129,3 +129,46 @@ fn bad_arguments_exit_with_usage() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage: fake-slack"));
 }
+
+#[tokio::test]
+async fn admin_refuses_a_status_no_response_can_carry() {
+    let server = start(&["--port", "0"]);
+    let api = server.info["api"].as_str().unwrap().to_string();
+    let admin = server.info["admin"].as_str().unwrap().to_string();
+    let http = reqwest::Client::new();
+    for status in [1000, 199, 100, 0, 65535] {
+        let resp = http
+            .post(format!("{admin}fault"))
+            .json(&json!({"method": "api.test", "fault": {"kind": "status", "status": status}, "times": "always"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "status {status}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(
+            body["error"],
+            format!("bad fault: status {status} is not a final HTTP status (200 to 999)")
+        );
+    }
+    // Nothing was set: api.test still answers.
+    let resp = http
+        .post(format!("{api}api.test"))
+        .send()
+        .await
+        .expect("an answer, not a dropped connection");
+    assert_eq!(resp.status(), 200);
+    // The edges of the range are accepted and answered.
+    for status in [200, 999] {
+        let resp = http
+            .post(format!("{admin}fault"))
+            .json(&json!({"method": "api.test", "fault": {"kind": "status", "status": status}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "status {status}");
+    }
+    let resp = http.post(format!("{api}api.test")).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let resp = http.post(format!("{api}api.test")).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 999);
+}

@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use slack_testkit::{FakeSlack, Fault};
+use slack_testkit::{FakeSlack, Fault, InvalidFault};
 
 #[tokio::test]
 async fn rate_limit_once_then_normal() {
@@ -78,4 +78,25 @@ async fn reset_drops_the_connection() {
     let calls = slack.calls_to("auth.test");
     assert_eq!((calls.len(), calls[0].source.as_str()), (1, "fault"));
     ok(&slack, "auth.test", &[]).await;
+}
+
+#[tokio::test]
+async fn a_status_no_response_can_carry_is_refused_when_set() {
+    let slack = FakeSlack::start().await;
+    assert_eq!(
+        slack.try_fault("api.test", Fault::status(1000)).err(),
+        Some(InvalidFault::Status { status: 1000 })
+    );
+    // `fault` reports it instead of setting it; the method keeps answering.
+    slack.fault("api.test", Fault::status(42)).always();
+    let (status, body) = form(&slack, "api.test", None, &[]).await;
+    assert_eq!((status, &body["ok"]), (200, &serde_json::json!(true)));
+    assert_eq!(
+        slack.problems(),
+        ["fault for api.test not set: status 42 is not a final HTTP status (200 to 999)"]
+    );
+    slack.reset();
+    assert!(slack.problems().is_empty());
+    assert!(slack.try_fault("api.test", Fault::status(599)).is_ok());
+    assert_eq!(form(&slack, "api.test", None, &[]).await.0, 599);
 }
