@@ -2,9 +2,14 @@
 //! wait for the greeting, keepalive, acknowledged sends, reconnect with
 //! backoff, clean shutdown.
 //!
-//! A protocol (RTM today, Socket Mode next) plugs in through [`Protocol`]:
-//! how to get a fresh URL, how to judge the first frame, what a ping looks
-//! like and what each incoming frame means. Everything else lives here once.
+//! A protocol (RTM, Socket Mode) plugs in through [`Protocol`]: how to get a
+//! fresh URL, how to judge the first frame, what a ping looks like and what
+//! each incoming frame means. Everything else lives here once.
+//!
+//! Nothing here waits without a bound: every write gives up after the write
+//! timeout (the connection is then dropped and reopened), an optional idle
+//! limit drops a socket that has gone quiet, and the event queue is bounded
+//! ([`crate::queue`]) without ever making the connection task wait on it.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -14,19 +19,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use slack_api::Secret;
 use slack_api::retry::Sleeper;
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::error::{Result, RtmError};
 use crate::observe::{Direction, Observer};
 use crate::policy::ReconnectPolicy;
+use crate::queue::{self, Full};
+use crate::ws::Ws;
 use crate::{DisconnectReason, Lifecycle};
 
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 type AckTx = oneshot::Sender<Result<serde_json::Value>>;
 
 /// Timing and reconnect settings of one client.
@@ -36,6 +41,13 @@ pub(crate) struct Settings {
     pub(crate) pong_timeout: Duration,
     pub(crate) ack_timeout: Duration,
     pub(crate) hello_timeout: Duration,
+    /// How long one write may take before the connection is dropped.
+    pub(crate) write_timeout: Duration,
+    /// Drop the connection when nothing at all was received for this long.
+    pub(crate) idle_timeout: Option<Duration>,
+    /// How many events the stream holds, and what happens when it is full.
+    pub(crate) queue_capacity: usize,
+    pub(crate) queue_policy: Full,
     pub(crate) reconnect: ReconnectPolicy,
     pub(crate) sleeper: Arc<dyn Sleeper>,
     /// Sees every text frame sent and received.
@@ -56,23 +68,37 @@ pub(crate) trait Protocol: Send + 'static {
     type Item: Send + 'static;
 
     /// Obtains a fresh websocket URL (called on every reconnect).
-    fn open(&mut self) -> BoxFuture<Result<String>>;
+    fn open(&mut self) -> BoxFuture<Result<Secret>>;
 
     /// Judges the first text frame on a new socket (the greeting).
     fn check_first_frame(&mut self, text: &str) -> Result<()>;
 
-    /// The application-level ping with this id, or `None` when the protocol
-    /// relies on websocket pings only.
-    fn ping_frame(&mut self, id: u64) -> Option<String>;
+    /// The ping to send every ping interval; `id` is fresh.
+    fn ping(&mut self, id: u64) -> Ping;
 
     /// What an incoming text frame means.
     fn classify(&mut self, text: &str) -> Inbound<Self::Item>;
+
+    /// The error to end with instead of reconnecting after losing the
+    /// socket for `reason`, when reconnecting cannot help.
+    fn fatal(&mut self, _reason: &DisconnectReason) -> Option<RtmError> {
+        None
+    }
 
     /// A frame to send at once in answer to the frame just classified,
     /// before its item is handed on (Socket Mode acks); called until `None`.
     fn take_reply(&mut self) -> Option<String> {
         None
     }
+}
+
+/// What keepalive sends.
+pub(crate) enum Ping {
+    /// An application-level ping frame, answered by an [`Inbound::Pong`]
+    /// within the pong timeout (RTM).
+    Text(String),
+    /// A websocket ping; liveness is judged by the idle timeout (Socket Mode).
+    Websocket,
 }
 
 /// The meaning of one incoming frame.
@@ -102,6 +128,8 @@ pub(crate) enum Inbound<T> {
 pub(crate) enum Delivered<T> {
     Item(T),
     Lifecycle(Lifecycle),
+    /// This many events were dropped because the stream was full.
+    Lagged(u64),
 }
 
 pub(crate) type Output<T> = Result<Delivered<T>>;
@@ -180,11 +208,11 @@ impl Handle {
 pub(crate) async fn start<P: Protocol>(
     mut protocol: P,
     settings: Settings,
-    url: String,
-) -> Result<(Handle, mpsc::UnboundedReceiver<Output<P::Item>>)> {
+    url: Secret,
+) -> Result<(Handle, queue::Receiver<P::Item>)> {
     let ws = establish(&url, &settings, &mut protocol).await?;
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-    let (out_tx, out_rx) = mpsc::unbounded_channel();
+    let (out_tx, out_rx) = queue::channel(settings.queue_capacity, settings.queue_policy);
     let next_id = Arc::new(AtomicU64::new(1));
     let handle = Handle {
         cmd: cmd_tx,
@@ -206,7 +234,7 @@ pub(crate) async fn start<P: Protocol>(
 }
 
 /// Opens the socket and waits for the greeting, all within the hello timeout.
-async fn establish<P: Protocol>(url: &str, settings: &Settings, protocol: &mut P) -> Result<Ws> {
+async fn establish<P: Protocol>(url: &Secret, settings: &Settings, protocol: &mut P) -> Result<Ws> {
     let target = redact(url);
     let result = match connect_raw(url, settings).await {
         Ok((ws, first)) => protocol.check_first_frame(&first).map(|()| ws),
@@ -220,14 +248,10 @@ async fn establish<P: Protocol>(url: &str, settings: &Settings, protocol: &mut P
 }
 
 /// Opens the socket and reads its first text frame, within the hello timeout.
-async fn connect_raw(url: &str, settings: &Settings) -> Result<(Ws, String)> {
+async fn connect_raw(url: &Secret, settings: &Settings) -> Result<(Ws, String)> {
     tracing::debug!(url = %redact(url), "opening websocket");
     let work = async {
-        let connector = crate::tls::connector()?;
-        let (mut ws, _) =
-            tokio_tungstenite::connect_async_tls_with_config(url, None, false, Some(connector))
-                .await
-                .map_err(RtmError::transport)?;
+        let mut ws = crate::ws::open(url).await?;
         loop {
             match ws.next().await {
                 Some(Ok(Message::Text(t))) => {
@@ -258,8 +282,8 @@ async fn connect_raw(url: &str, settings: &Settings) -> Result<(Ws, String)> {
 
 /// Scheme and host only: the path and query of Slack's websocket URLs carry
 /// the connection ticket, which must not reach logs.
-pub(crate) fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
+pub(crate) fn redact(url: &Secret) -> String {
+    match url::Url::parse(url.expose()) {
         Ok(u) => format!("{}://{}/…", u.scheme(), u.host_str().unwrap_or("?")),
         Err(_) => "<unparsable url>".to_owned(),
     }
@@ -289,11 +313,36 @@ struct Driver<P: Protocol> {
     protocol: P,
     settings: Settings,
     cmd_rx: mpsc::UnboundedReceiver<Command>,
-    out: mpsc::UnboundedSender<Output<P::Item>>,
+    out: queue::Sender<P::Item>,
     next_id: Arc<AtomicU64>,
     pending: HashMap<u64, AckTx>,
     /// The socket being opened after a refresh request, with its first frame.
     next: Option<(DisconnectReason, NextSocket)>,
+}
+
+/// Writes one frame, giving up after the write timeout: a peer that stops
+/// reading must not hold the connection task (keepalive, shutdown) forever.
+async fn write(ws: &mut Ws, settings: &Settings, msg: Message) -> std::result::Result<(), End> {
+    let after = settings.write_timeout;
+    tokio::select! {
+        r = ws.send(msg) => r.map_err(|e| End::Lost(DisconnectReason::Transport(e.to_string()))),
+        () = settings.sleeper.sleep(after) => Err(End::Lost(DisconnectReason::WriteTimeout { after })),
+    }
+}
+
+/// Closes the socket politely if that completes within the write timeout.
+async fn close(ws: &mut Ws, settings: &Settings) {
+    tokio::select! {
+        _ = ws.close(None) => {}
+        () = settings.sleeper.sleep(settings.write_timeout) => {
+            tracing::debug!("close handshake timed out; dropping the socket");
+        }
+    }
+}
+
+/// A timer that never fires, for a disabled idle limit.
+fn never() -> BoxFuture<()> {
+    Box::pin(std::future::pending())
 }
 
 impl<P: Protocol> Driver<P> {
@@ -305,7 +354,7 @@ impl<P: Protocol> Driver<P> {
             match end {
                 End::Replaced(new, reason) => {
                     // Only now, with the next socket up, let the old one go.
-                    let _ = ws.close(None).await;
+                    close(&mut ws, &self.settings).await;
                     ws = *new;
                     tracing::info!(%reason, "switched to a fresh connection");
                     self.emit(Ok(Delivered::Lifecycle(Lifecycle::Disconnected { reason })));
@@ -314,7 +363,13 @@ impl<P: Protocol> Driver<P> {
                 End::Lost(reason) => {
                     tracing::warn!(%reason, "disconnected");
                     drop(ws);
+                    let fatal = self.protocol.fatal(&reason);
                     self.emit(Ok(Delivered::Lifecycle(Lifecycle::Disconnected { reason })));
+                    if let Some(err) = fatal {
+                        tracing::error!(error = %err, "not reconnecting");
+                        self.emit(Err(err));
+                        return;
+                    }
                     let next = match self.next.take() {
                         // A refresh was already opening the next socket: use it.
                         Some((_, rx)) => match idle_while(&mut self.cmd_rx, &self.out, rx).await {
@@ -353,13 +408,13 @@ impl<P: Protocol> Driver<P> {
                     }
                 }
                 End::Shutdown(done) => {
-                    let _ = ws.close(None).await;
+                    close(&mut ws, &self.settings).await;
                     tracing::info!("shut down");
                     self.finish(done);
                     return;
                 }
                 End::Abandoned => {
-                    let _ = ws.close(None).await;
+                    close(&mut ws, &self.settings).await;
                     tracing::debug!("client dropped; closing");
                     return;
                 }
@@ -368,8 +423,8 @@ impl<P: Protocol> Driver<P> {
     }
 
     fn emit(&self, item: Output<P::Item>) {
-        // A dropped stream is fine: sending may go on without it.
-        let _ = self.out.send(item);
+        // Never waits; a dropped stream is fine: sending may go on without it.
+        self.out.push(item);
     }
 
     fn fail_pending(&mut self, err: impl Fn() -> RtmError) {
@@ -400,77 +455,67 @@ impl<P: Protocol> Driver<P> {
 
     /// Runs one live connection until it ends.
     async fn serve(&mut self, ws: &mut Ws) -> End {
+        match self.serve_inner(ws).await {
+            Ok(never) => match never {},
+            Err(end) => end,
+        }
+    }
+
+    async fn serve_inner(
+        &mut self,
+        ws: &mut Ws,
+    ) -> std::result::Result<std::convert::Infallible, End> {
         let sleeper = self.settings.sleeper.clone();
+        let idle_after = self.settings.idle_timeout;
+        let arm_idle = || match idle_after {
+            Some(d) => sleeper.sleep(d),
+            None => never(),
+        };
         let mut timer = sleeper.sleep(self.settings.ping_interval);
+        let mut idle = arm_idle();
         let mut awaiting_pong = false;
         let mut senders_alive = true;
+        // Reading stops while a backpressured queue is full.
+        let backpressure = self.settings.queue_policy == Full::Wait;
+        let mut paused = false;
         loop {
+            let reading = !backpressure || self.out.has_room();
+            if reading && paused {
+                // Frames waited in the socket, unread: the idle clock starts over.
+                paused = false;
+                idle = arm_idle();
+                tracing::debug!("event queue has room again; reading resumes");
+            } else if !reading && !paused {
+                paused = true;
+                tracing::debug!("event queue full; reading pauses");
+            }
             tokio::select! {
-                frame = ws.next() => match frame {
-                    Some(Ok(Message::Text(t))) => {
-                    self.settings.observe(Direction::Incoming, t.as_str());
-                    let inbound = self.protocol.classify(t.as_str());
-                    // Answers (acks) go out before the item is handed on.
-                    while let Some(reply) = self.protocol.take_reply() {
-                        self.settings.observe(Direction::Outgoing, &reply);
-                        if let Err(e) = ws.send(Message::text(reply)).await {
-                            return End::Lost(DisconnectReason::Transport(e.to_string()));
-                        }
+                frame = ws.next(), if reading => {
+                    if frame.as_ref().is_some_and(|f| f.is_ok()) {
+                        idle = arm_idle();
                     }
-                    match inbound {
-                        Inbound::Item(item) => self.emit(Ok(Delivered::Item(item))),
-                        Inbound::Ack { id, result } => match self.pending.remove(&id) {
-                            Some(tx) => { let _ = tx.send(result); }
-                            None => tracing::debug!(id, "ack for no pending send"),
-                        },
-                        Inbound::Pong => {
-                            if awaiting_pong {
-                                awaiting_pong = false;
-                                timer = sleeper.sleep(self.settings.ping_interval);
-                            }
-                        }
-                        Inbound::Disconnect(reason) => return End::Lost(reason),
-                        Inbound::Refresh(reason) => {
-                            if self.next.is_none() {
-                                tracing::info!(%reason, "opening the next connection");
-                                let open = self.protocol.open();
-                                let settings = self.settings.clone();
-                                let (tx, rx) = oneshot::channel();
-                                tokio::spawn(async move {
-                                    let r = match open.await {
-                                        Ok(url) => connect_raw(&url, &settings).await,
-                                        Err(e) => Err(e),
-                                    };
-                                    let _ = tx.send(r);
-                                });
-                                self.next = Some((reason, rx));
-                            }
-                        }
-                        Inbound::Malformed(e) => {
-                            tracing::warn!(error = %e, "malformed frame");
+                    match frame {
+                        Some(Ok(Message::Text(t))) => self.on_text(ws, t.as_str(), &mut awaiting_pong, &mut timer).await?,
+                        Some(Ok(Message::Binary(b))) => {
+                            let e = RtmError::Malformed(crate::error::MalformedFrame::new(
+                                &format!("<{} binary bytes>", b.len()),
+                                "unexpected binary frame",
+                            ));
                             self.emit(Err(e));
                         }
-                        Inbound::Ignore => {}
+                        // tungstenite answers websocket pings itself.
+                        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                        Some(Ok(Message::Close(frame))) => {
+                            return Err(End::Lost(DisconnectReason::Closed {
+                                code: frame.as_ref().map(|f| u16::from(f.code)),
+                                reason: frame.map(|f| f.reason.to_string()).filter(|r| !r.is_empty()),
+                            }));
+                        }
+                        None => return Err(End::Lost(DisconnectReason::Closed { code: None, reason: None })),
+                        Some(Err(e)) => return Err(End::Lost(DisconnectReason::Transport(e.to_string()))),
                     }
-                    }
-                    Some(Ok(Message::Binary(b))) => {
-                        let e = RtmError::Malformed(crate::error::MalformedFrame::new(
-                            &format!("<{} binary bytes>", b.len()),
-                            "unexpected binary frame",
-                        ));
-                        self.emit(Err(e));
-                    }
-                    // tungstenite answers websocket pings itself.
-                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
-                    Some(Ok(Message::Close(frame))) => {
-                        return End::Lost(DisconnectReason::Closed {
-                            code: frame.as_ref().map(|f| u16::from(f.code)),
-                            reason: frame.map(|f| f.reason.to_string()).filter(|r| !r.is_empty()),
-                        });
-                    }
-                    None => return End::Lost(DisconnectReason::Closed { code: None, reason: None }),
-                    Some(Err(e)) => return End::Lost(DisconnectReason::Transport(e.to_string())),
-                },
+                }
+                () = self.out.room(), if !reading => {}
                 cmd = self.cmd_rx.recv(), if senders_alive => match cmd {
                     Some(Command::Send { frame, ack }) => {
                         if let Some((id, tx)) = ack {
@@ -479,19 +524,17 @@ impl<P: Protocol> Driver<P> {
                             self.pending.insert(id, tx);
                         }
                         self.settings.observe(Direction::Outgoing, &frame);
-                        if let Err(e) = ws.send(Message::text(frame)).await {
-                            return End::Lost(DisconnectReason::Transport(e.to_string()));
-                        }
+                        write(ws, &self.settings, Message::text(frame)).await?;
                     }
-                    Some(Command::Shutdown { done }) => return End::Shutdown(done),
+                    Some(Command::Shutdown { done }) => return Err(End::Shutdown(done)),
                     None => {
                         if self.out.is_closed() {
-                            return End::Abandoned;
+                            return Err(End::Abandoned);
                         }
                         senders_alive = false;
                     }
                 },
-                () = self.out.closed(), if !senders_alive => return End::Abandoned,
+                () = self.out.closed(), if !senders_alive => return Err(End::Abandoned),
                 r = async {
                     match self.next.as_mut() {
                         Some((_, rx)) => rx.await,
@@ -502,32 +545,92 @@ impl<P: Protocol> Driver<P> {
                     let reason = reason.unwrap_or(DisconnectReason::Closed { code: None, reason: None });
                     match r {
                         Ok(Ok((new, first))) => match self.protocol.check_first_frame(&first) {
-                            Ok(()) => return End::Replaced(Box::new(new), reason),
+                            Ok(()) => return Err(End::Replaced(Box::new(new), reason)),
                             Err(e) => tracing::warn!(error = %e, "next connection refused"),
                         },
                         Ok(Err(e)) => tracing::warn!(error = %e, "next connection failed"),
                         Err(_) => {}
                     }
                 }
+                () = &mut idle, if reading => {
+                    let after = idle_after.unwrap_or_default();
+                    return Err(End::Lost(DisconnectReason::Idle { after }));
+                }
                 () = &mut timer => {
                     if awaiting_pong {
-                        return End::Lost(DisconnectReason::MissedPong);
+                        return Err(End::Lost(DisconnectReason::MissedPong));
                     }
                     let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-                    match self.protocol.ping_frame(id) {
-                        Some(ping) => {
+                    match self.protocol.ping(id) {
+                        Ping::Text(ping) => {
                             self.settings.observe(Direction::Outgoing, &ping);
-                            if let Err(e) = ws.send(Message::text(ping)).await {
-                                return End::Lost(DisconnectReason::Transport(e.to_string()));
-                            }
+                            write(ws, &self.settings, Message::text(ping)).await?;
                             awaiting_pong = true;
                             timer = sleeper.sleep(self.settings.pong_timeout);
                         }
-                        None => timer = sleeper.sleep(self.settings.ping_interval),
+                        Ping::Websocket => {
+                            write(ws, &self.settings, Message::Ping(Default::default())).await?;
+                            timer = sleeper.sleep(self.settings.ping_interval);
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// Handles one incoming text frame.
+    async fn on_text(
+        &mut self,
+        ws: &mut Ws,
+        text: &str,
+        awaiting_pong: &mut bool,
+        timer: &mut BoxFuture<()>,
+    ) -> std::result::Result<(), End> {
+        self.settings.observe(Direction::Incoming, text);
+        let inbound = self.protocol.classify(text);
+        // Answers (acks) go out before the item is handed on.
+        while let Some(reply) = self.protocol.take_reply() {
+            self.settings.observe(Direction::Outgoing, &reply);
+            write(ws, &self.settings, Message::text(reply)).await?;
+        }
+        match inbound {
+            Inbound::Item(item) => self.emit(Ok(Delivered::Item(item))),
+            Inbound::Ack { id, result } => match self.pending.remove(&id) {
+                Some(tx) => {
+                    let _ = tx.send(result);
+                }
+                None => tracing::debug!(id, "ack for no pending send"),
+            },
+            Inbound::Pong => {
+                if *awaiting_pong {
+                    *awaiting_pong = false;
+                    *timer = self.settings.sleeper.sleep(self.settings.ping_interval);
+                }
+            }
+            Inbound::Disconnect(reason) => return Err(End::Lost(reason)),
+            Inbound::Refresh(reason) => {
+                if self.next.is_none() {
+                    tracing::info!(%reason, "opening the next connection");
+                    let open = self.protocol.open();
+                    let settings = self.settings.clone();
+                    let (tx, rx) = oneshot::channel();
+                    tokio::spawn(async move {
+                        let r = match open.await {
+                            Ok(url) => connect_raw(&url, &settings).await,
+                            Err(e) => Err(e),
+                        };
+                        let _ = tx.send(r);
+                    });
+                    self.next = Some((reason, rx));
+                }
+            }
+            Inbound::Malformed(e) => {
+                tracing::warn!(error = %e, "malformed frame");
+                self.emit(Err(e));
+            }
+            Inbound::Ignore => {}
+        }
+        Ok(())
     }
 
     /// Reconnects with backoff; meanwhile refuses sends and honours shutdown.
@@ -575,9 +678,9 @@ impl<P: Protocol> Driver<P> {
 
 /// Drives `fut` while answering commands: sends fail (there is no socket),
 /// a shutdown stops everything.
-async fn idle_while<T, F: Future<Output = T>>(
+async fn idle_while<T, I, F: Future<Output = T>>(
     cmd_rx: &mut mpsc::UnboundedReceiver<Command>,
-    out: &mpsc::UnboundedSender<impl Send>,
+    out: &queue::Sender<I>,
     fut: F,
 ) -> std::result::Result<T, Stop> {
     tokio::pin!(fut);

@@ -83,6 +83,10 @@ pub enum RtmError {
     /// The client was shut down, or its background task has stopped.
     #[error("the RTM client is closed")]
     Closed,
+    /// Slack turned Socket Mode off for the app (a `disconnect` with reason
+    /// `link_disabled`); the connection does not reconnect.
+    #[error("Slack disabled Socket Mode for this app (link_disabled); not reconnecting")]
+    LinkDisabled,
     /// Reconnecting failed after the configured number of attempts.
     #[error("gave up reconnecting after {attempts} attempt(s)")]
     ReconnectFailed {

@@ -69,9 +69,11 @@ mod conn;
 mod error;
 mod observe;
 mod policy;
+mod queue;
 mod rtm;
 pub mod socket_mode;
 mod tls;
+mod ws;
 
 use std::fmt;
 use std::time::Duration;
@@ -79,7 +81,10 @@ use std::time::Duration;
 pub use error::{MalformedFrame, Result, RtmError, ServerError, TransportError};
 pub use observe::{Direction, FrameRecord};
 pub use policy::ReconnectPolicy;
-pub use rtm::{Events, Rtm, RtmBuilder, SendMessage, Sender, Session};
+pub use rtm::{
+    DEFAULT_EVENT_CAPACITY, DEFAULT_WRITE_TIMEOUT, Events, Rtm, RtmBuilder, SendMessage, Sender,
+    Session,
+};
 pub use slack_api::events::{Event, MessageEvent};
 
 /// Connects with `rtm.connect` and the default settings.
@@ -97,6 +102,14 @@ pub enum Incoming {
     Event(Event),
     /// A change of the connection's state.
     Lifecycle(Lifecycle),
+    /// The stream was full ([`RtmBuilder::event_capacity`]): the `dropped`
+    /// oldest events were discarded to make room for newer ones. RTM has no
+    /// redelivery, so they are gone; fetch history (`conversations.history`)
+    /// if they matter.
+    Lagged {
+        /// How many events were dropped since the last `Lagged`.
+        dropped: u64,
+    },
 }
 
 /// Connection state changes, in the order they happen.
@@ -140,6 +153,18 @@ pub enum DisconnectReason {
     },
     /// Reading or writing the socket failed.
     Transport(String),
+    /// A write did not complete within the write timeout (the peer stopped
+    /// reading, or the network stalled).
+    WriteTimeout {
+        /// The write timeout that elapsed.
+        after: Duration,
+    },
+    /// Nothing at all (no frame, no pong) arrived for this long: the
+    /// connection was presumed dead (Socket Mode's idle timeout).
+    Idle {
+        /// The idle timeout that elapsed.
+        after: Duration,
+    },
     /// Slack sent a Socket Mode `disconnect` frame with this reason
     /// (`warning`, `refresh_requested`, `link_disabled`, ...).
     SocketMode(String),
@@ -154,6 +179,10 @@ impl fmt::Display for DisconnectReason {
             DisconnectReason::Closed { code: Some(c), .. } => write!(f, "socket closed (code {c})"),
             DisconnectReason::Closed { code: None, .. } => f.write_str("socket closed"),
             DisconnectReason::Transport(e) => write!(f, "socket failed: {e}"),
+            DisconnectReason::WriteTimeout { after } => {
+                write!(f, "a write did not complete within {after:?}")
+            }
+            DisconnectReason::Idle { after } => write!(f, "nothing received for {after:?}"),
             DisconnectReason::SocketMode(r) => write!(f, "Slack asked to disconnect ({r})"),
         }
     }

@@ -10,19 +10,23 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
-use slack_api::Client;
-use slack_api::events::Event;
-use slack_api::retry::{Sleeper, TokioSleeper};
-use slack_api::types::{ChannelId, Ts};
-use tokio::sync::mpsc;
-
-use crate::conn::{self, BoxFuture, Delivered, Handle, Inbound, Output, Protocol, Settings};
+use crate::conn::{self, BoxFuture, Delivered, Handle, Inbound, Output, Ping, Protocol, Settings};
 use crate::error::{MalformedFrame, Result, RtmError, ServerError};
 use crate::observe::{FrameRecord, Observer};
 use crate::policy::ReconnectPolicy;
+use crate::queue::{self, Full};
 use crate::{DisconnectReason, Incoming};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use slack_api::events::Event;
+use slack_api::retry::{Sleeper, TokioSleeper};
+use slack_api::types::{ChannelId, Ts};
+use slack_api::{Client, Secret};
+
+/// Default of [`RtmBuilder::write_timeout`].
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of [`RtmBuilder::event_capacity`].
+pub const DEFAULT_EVENT_CAPACITY: usize = 10_000;
 
 /// Entry point for configuring an RTM connection; see [`Rtm::builder`].
 #[derive(Debug, Clone, Copy)]
@@ -44,6 +48,8 @@ pub struct RtmBuilder {
     pong_timeout: Duration,
     ack_timeout: Duration,
     hello_timeout: Duration,
+    write_timeout: Duration,
+    event_capacity: usize,
     reconnect: ReconnectPolicy,
     sleeper: Option<Arc<dyn Sleeper>>,
     observer: Option<Observer>,
@@ -57,6 +63,8 @@ impl Default for RtmBuilder {
             pong_timeout: Duration::from_secs(10),
             ack_timeout: Duration::from_secs(10),
             hello_timeout: Duration::from_secs(30),
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
+            event_capacity: DEFAULT_EVENT_CAPACITY,
             reconnect: ReconnectPolicy::default(),
             sleeper: None,
             observer: None,
@@ -96,6 +104,29 @@ impl RtmBuilder {
         self
     }
 
+    /// How long one websocket write may take (default 10 s). A write that
+    /// does not complete in time (Slack stopped reading, the network
+    /// stalled) drops the connection with
+    /// [`DisconnectReason::WriteTimeout`] and reconnects; sends pending on
+    /// it fail with [`RtmError::Disconnected`]. This also bounds how long
+    /// [`Sender::shutdown`] can take.
+    pub fn write_timeout(mut self, d: Duration) -> Self {
+        self.write_timeout = d;
+        self
+    }
+
+    /// How many events the [`Events`] stream holds before the oldest are
+    /// dropped (default 10,000; at least 1). RTM has no redelivery, so the
+    /// connection keeps reading (and answering pings) however slowly events
+    /// are taken; when the stream is full the oldest queued event makes room
+    /// for each new one, and the stream yields
+    /// [`Incoming::Lagged`] with the number dropped before the next event.
+    /// Lifecycle changes are never dropped.
+    pub fn event_capacity(mut self, n: usize) -> Self {
+        self.event_capacity = n;
+        self
+    }
+
     /// How to reconnect; [`ReconnectPolicy::disabled`] turns it off.
     pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
         self.reconnect = policy;
@@ -126,25 +157,23 @@ impl RtmBuilder {
     /// allow on RTM, [`RtmError::Server`] when Slack sends an `error` frame
     /// instead of `hello`, and [`RtmError::HelloTimeout`] when nothing comes.
     pub async fn connect(self, client: &Client) -> Result<(Sender, Events)> {
+        // The URL carries a ticket: it moves into a `Secret` and is not kept
+        // in the session, whose `Debug` would show it.
         let (url, session) = if self.team_state {
-            let r = client
+            let mut r = client
                 .rtm()
                 .start()
                 .await
                 .map_err(|e| RtmError::from_api("rtm.start", e))?;
-            let url = r.url.clone().ok_or(RtmError::NoUrl {
-                method: "rtm.start",
-            })?;
+            let url = secret_url(r.url.take(), "rtm.start")?;
             (url, Session::Start(Box::new(r)))
         } else {
-            let r = client
+            let mut r = client
                 .rtm()
                 .connect()
                 .await
                 .map_err(|e| RtmError::from_api("rtm.connect", e))?;
-            let url = r.url.clone().ok_or(RtmError::NoUrl {
-                method: "rtm.connect",
-            })?;
+            let url = secret_url(r.url.take(), "rtm.connect")?;
             (url, Session::Connect(Box::new(r)))
         };
         let settings = Settings {
@@ -152,6 +181,10 @@ impl RtmBuilder {
             pong_timeout: self.pong_timeout,
             ack_timeout: self.ack_timeout,
             hello_timeout: self.hello_timeout,
+            write_timeout: self.write_timeout,
+            idle_timeout: None,
+            queue_capacity: self.event_capacity,
+            queue_policy: Full::DropOldest,
             reconnect: self.reconnect,
             sleeper: self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper)),
             observer: self.observer,
@@ -164,7 +197,13 @@ impl RtmBuilder {
     }
 }
 
-/// What the Web API said when the connection was first made.
+/// The websocket URL of a Web API answer, as a [`Secret`].
+fn secret_url<U: Into<Secret>>(url: Option<U>, method: &'static str) -> Result<Secret> {
+    url.map(Into::into).ok_or(RtmError::NoUrl { method })
+}
+
+/// What the Web API said when the connection was first made, without the
+/// websocket URL (its `url` is `None`: the URL carries a connection ticket).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Session {
@@ -202,7 +241,7 @@ struct Head<'a> {
 impl Protocol for RtmProtocol {
     type Item = Event;
 
-    fn open(&mut self) -> BoxFuture<Result<String>> {
+    fn open(&mut self) -> BoxFuture<Result<Secret>> {
         let client = self.client.clone();
         Box::pin(async move {
             let r = client
@@ -210,9 +249,7 @@ impl Protocol for RtmProtocol {
                 .connect()
                 .await
                 .map_err(|e| RtmError::from_api("rtm.connect", e))?;
-            r.url.ok_or(RtmError::NoUrl {
-                method: "rtm.connect",
-            })
+            secret_url(r.url, "rtm.connect")
         })
     }
 
@@ -234,8 +271,8 @@ impl Protocol for RtmProtocol {
         }
     }
 
-    fn ping_frame(&mut self, id: u64) -> Option<String> {
-        Some(json!({ "id": id, "type": "ping" }).to_string())
+    fn ping(&mut self, id: u64) -> Ping {
+        Ping::Text(json!({ "id": id, "type": "ping" }).to_string())
     }
 
     fn classify(&mut self, text: &str) -> Inbound<Event> {
@@ -421,7 +458,7 @@ impl IntoFuture for SendMessage {
 /// goes on; it ends after a shutdown, or when reconnecting gave up (an
 /// [`RtmError::ReconnectFailed`] item comes last).
 pub struct Events {
-    rx: mpsc::UnboundedReceiver<Output<Event>>,
+    rx: queue::Receiver<Event>,
     session: Session,
 }
 
@@ -458,6 +495,7 @@ fn map_output(o: Output<Event>) -> Result<Incoming> {
     o.map(|d| match d {
         Delivered::Item(e) => Incoming::Event(e),
         Delivered::Lifecycle(l) => Incoming::Lifecycle(l),
+        Delivered::Lagged(dropped) => Incoming::Lagged { dropped },
     })
 }
 

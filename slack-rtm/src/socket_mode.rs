@@ -56,8 +56,33 @@
 //!   connection open its successor first and only then close, so nothing
 //!   in flight is lost; other disconnects and lost sockets reconnect with
 //!   backoff as RTM does ([`ReconnectPolicy`]).
-//! - Keepalive relies on websocket pings, which Slack sends and the socket
-//!   answers; Socket Mode has no application-level ping.
+//! - A `disconnect` with reason `link_disabled` (Socket Mode was turned off
+//!   for the app) is final: reconnecting cannot help until an admin turns
+//!   it back on, so the connection yields [`RtmError::LinkDisabled`] and
+//!   its stream ends.
+//! - **Keepalive.** Socket Mode has no application-level ping. Slack pings
+//!   the socket and the client answers; the client also sends a websocket
+//!   ping every [`ping_interval`](SocketModeBuilder::ping_interval)
+//!   (default 10 s), and when nothing at all (envelope, ping, pong) has
+//!   arrived for the [`idle_timeout`](SocketModeBuilder::idle_timeout)
+//!   (default 30 s) the socket is presumed dead (half-open, silent) and
+//!   dropped with [`DisconnectReason::Idle`], then reopened with backoff.
+//!   Nothing is lost: an envelope is acknowledged only once read, and
+//!   Slack redelivers what was not.
+//! - **Backpressure.** Each connection queues at most
+//!   [`event_capacity`](SocketModeBuilder::event_capacity) items (default
+//!   100) for the stream. When its queue is full the connection stops
+//!   reading its socket (so it acknowledges nothing more) until the
+//!   application takes an item; Slack redelivers what it sent meanwhile and
+//!   was not acknowledged, and redeliveries are dropped as duplicates. Pings,
+//!   sends, acks and [`Events::shutdown`] are served all the while; the idle
+//!   clock is stopped while reading is paused.
+//! - A write that does not complete within the
+//!   [`write_timeout`](SocketModeBuilder::write_timeout) (default 10 s)
+//!   drops the connection and reopens it.
+//! - The websocket URL from `apps.connections.open` carries a ticket: it is
+//!   held in a [`Secret`](slack_api::Secret) and never logged (only scheme
+//!   and host are).
 
 use std::fmt;
 use std::pin::Pin;
@@ -67,19 +92,26 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use slack_api::Client;
 use slack_api::events::{
     Event, EventsApiPayload, InteractionPayload, SocketModeDisconnectReason, SocketModeHello,
 };
 use slack_api::events_api::Dedup;
 use slack_api::retry::{Sleeper, TokioSleeper};
 use slack_api::slash::SlashCommand;
-use tokio::sync::mpsc;
+use slack_api::{Client, Secret};
 
-use crate::conn::{self, BoxFuture, Delivered, Handle, Inbound, Output, Protocol, Settings};
+use crate::conn::{self, BoxFuture, Delivered, Handle, Inbound, Output, Ping, Protocol, Settings};
 use crate::error::{MalformedFrame, Result, RtmError};
 use crate::policy::ReconnectPolicy;
+use crate::queue::{self, Full};
 use crate::{DisconnectReason, Lifecycle};
+
+/// Default of [`SocketModeBuilder::ping_interval`].
+pub const DEFAULT_PING_INTERVAL: Duration = Duration::from_secs(10);
+/// Default of [`SocketModeBuilder::idle_timeout`].
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default of [`SocketModeBuilder::event_capacity`].
+pub const DEFAULT_EVENT_CAPACITY: usize = 100;
 
 /// Entry point for configuring Socket Mode; see [`SocketMode::builder`].
 #[derive(Debug, Clone, Copy)]
@@ -100,6 +132,10 @@ pub struct SocketModeBuilder {
     ack_window: Duration,
     dedup_capacity: usize,
     hello_timeout: Duration,
+    ping_interval: Duration,
+    idle_timeout: Duration,
+    write_timeout: Duration,
+    event_capacity: usize,
     reconnect: ReconnectPolicy,
     sleeper: Option<Arc<dyn Sleeper>>,
 }
@@ -111,6 +147,10 @@ impl Default for SocketModeBuilder {
             ack_window: Duration::from_secs(2),
             dedup_capacity: slack_api::events_api::DEFAULT_DEDUP_CAPACITY,
             hello_timeout: Duration::from_secs(30),
+            ping_interval: DEFAULT_PING_INTERVAL,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            write_timeout: crate::DEFAULT_WRITE_TIMEOUT,
+            event_capacity: DEFAULT_EVENT_CAPACITY,
             reconnect: ReconnectPolicy::default(),
             sleeper: None,
         }
@@ -145,6 +185,37 @@ impl SocketModeBuilder {
         self
     }
 
+    /// How often to send a websocket ping (default 10 s). Keep it well
+    /// under the [`idle_timeout`](Self::idle_timeout): the pongs are what a
+    /// quiet but healthy connection receives.
+    pub fn ping_interval(mut self, d: Duration) -> Self {
+        self.ping_interval = d;
+        self
+    }
+
+    /// How long a connection may receive nothing at all (no envelope, ping
+    /// or pong) before it is dropped as dead and reopened (default 30 s).
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.idle_timeout = d;
+        self
+    }
+
+    /// How long one websocket write may take before the connection is
+    /// dropped and reopened (default 10 s); this also bounds how long
+    /// [`Events::shutdown`] can take.
+    pub fn write_timeout(mut self, d: Duration) -> Self {
+        self.write_timeout = d;
+        self
+    }
+
+    /// How many items each connection queues for the stream before it stops
+    /// reading its socket (default 100; at least 1). Slack redelivers what
+    /// was not acknowledged meanwhile; see the module docs.
+    pub fn event_capacity(mut self, n: usize) -> Self {
+        self.event_capacity = n;
+        self
+    }
+
     /// How to reconnect; [`ReconnectPolicy::disabled`] turns it off.
     pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
         self.reconnect = policy;
@@ -162,11 +233,16 @@ impl SocketModeBuilder {
     pub async fn connect(self, app_client: &Client) -> Result<Events> {
         let sleeper = self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper));
         let settings = Settings {
-            // Socket Mode has no JSON ping; these only pace the idle timer.
-            ping_interval: Duration::from_secs(3600),
-            pong_timeout: Duration::from_secs(3600),
+            ping_interval: self.ping_interval,
+            // Websocket pings expect no particular answer: the idle timeout
+            // judges liveness.
+            pong_timeout: self.idle_timeout,
             ack_timeout: Duration::from_secs(10),
             hello_timeout: self.hello_timeout,
+            write_timeout: self.write_timeout,
+            idle_timeout: Some(self.idle_timeout),
+            queue_capacity: self.event_capacity,
+            queue_policy: Full::Wait,
             reconnect: self.reconnect,
             sleeper: sleeper.clone(),
             observer: None,
@@ -203,13 +279,13 @@ impl SocketModeBuilder {
     }
 }
 
-async fn open_url(client: Client) -> Result<String> {
+async fn open_url(client: Client) -> Result<Secret> {
     let r = client
         .apps()
         .connections_open()
         .await
         .map_err(|e| RtmError::from_api("apps.connections.open", e))?;
-    r.url.ok_or(RtmError::NoUrl {
+    r.url.map(Into::into).ok_or(RtmError::NoUrl {
         method: "apps.connections.open",
     })
 }
@@ -440,7 +516,7 @@ fn decode_payload(kind: &str, payload: &Value) -> std::result::Result<Payload, S
 impl Protocol for SocketProtocol {
     type Item = Envelope;
 
-    fn open(&mut self) -> BoxFuture<Result<String>> {
+    fn open(&mut self) -> BoxFuture<Result<Secret>> {
         Box::pin(open_url(self.client.clone()))
     }
 
@@ -464,8 +540,20 @@ impl Protocol for SocketProtocol {
         }
     }
 
-    fn ping_frame(&mut self, _id: u64) -> Option<String> {
-        None
+    fn ping(&mut self, _id: u64) -> Ping {
+        Ping::Websocket
+    }
+
+    fn fatal(&mut self, reason: &DisconnectReason) -> Option<RtmError> {
+        match reason {
+            DisconnectReason::SocketMode(r)
+                if SocketModeDisconnectReason::from(r.as_str())
+                    == SocketModeDisconnectReason::LinkDisabled =>
+            {
+                Some(RtmError::LinkDisabled)
+            }
+            _ => None,
+        }
     }
 
     fn take_reply(&mut self) -> Option<String> {
@@ -543,7 +631,7 @@ impl Protocol for SocketProtocol {
 struct Conn {
     index: usize,
     handle: Handle,
-    rx: mpsc::UnboundedReceiver<Output<Envelope>>,
+    rx: queue::Receiver<Envelope>,
     done: bool,
 }
 
@@ -597,20 +685,21 @@ impl Events {
             if conn.done {
                 continue;
             }
-            match conn.rx.poll_recv(cx) {
-                Poll::Ready(Some(o)) => {
+            let index = conn.index;
+            let polled = loop {
+                match conn.rx.poll_recv(cx) {
+                    Poll::Ready(Some(o)) => match to_incoming(o, index) {
+                        Some(item) => break Poll::Ready(Some(item)),
+                        None => continue,
+                    },
+                    Poll::Ready(None) => break Poll::Ready(None),
+                    Poll::Pending => break Poll::Pending,
+                }
+            };
+            match polled {
+                Poll::Ready(Some(item)) => {
                     self.next = (i + 1) % n;
-                    let index = conn.index;
-                    return Poll::Ready(Some(o.map(|d| match d {
-                        Delivered::Item(mut e) => {
-                            e.connection = index;
-                            Incoming::Envelope(e)
-                        }
-                        Delivered::Lifecycle(change) => Incoming::Lifecycle {
-                            connection: index,
-                            change,
-                        },
-                    })));
+                    return Poll::Ready(Some(item));
                 }
                 Poll::Ready(None) => conn.done = true,
                 Poll::Pending => {}
@@ -622,6 +711,20 @@ impl Events {
             Poll::Pending
         }
     }
+}
+
+/// A connection's output as a stream item; `None` for what is not yielded.
+fn to_incoming(o: Output<Envelope>, connection: usize) -> Option<Result<Incoming>> {
+    Some(match o {
+        Ok(Delivered::Item(mut e)) => {
+            e.connection = connection;
+            Ok(Incoming::Envelope(e))
+        }
+        Ok(Delivered::Lifecycle(change)) => Ok(Incoming::Lifecycle { connection, change }),
+        // Backpressure never drops, so there is no lag to report.
+        Ok(Delivered::Lagged(_)) => return None,
+        Err(e) => Err(e),
+    })
 }
 
 impl futures_core::Stream for Events {

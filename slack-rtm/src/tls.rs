@@ -6,16 +6,14 @@
 
 use std::sync::{Arc, OnceLock};
 
-use tokio_tungstenite::Connector;
-
 use crate::error::{Result, RtmError};
 
 static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
 
-/// The shared TLS connector (built once).
-pub(crate) fn connector() -> Result<Connector> {
+/// The shared TLS client configuration (built once).
+pub(crate) fn config() -> Result<Arc<rustls::ClientConfig>> {
     if let Some(config) = CONFIG.get() {
-        return Ok(Connector::Rustls(config.clone()));
+        return Ok(config.clone());
     }
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
@@ -25,6 +23,5 @@ pub(crate) fn connector() -> Result<Connector> {
         .map_err(RtmError::transport)?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    let config = CONFIG.get_or_init(|| Arc::new(config)).clone();
-    Ok(Connector::Rustls(config))
+    Ok(CONFIG.get_or_init(|| Arc::new(config)).clone())
 }
