@@ -1048,7 +1048,9 @@ impl Workspace {
             return fail("invalid_ts_oldest");
         }
         let inclusive = a.flag("inclusive");
-        let items: Vec<Value> = self
+        // Filtered lazily and paged before anything is copied: only the
+        // page's messages are cloned, however long the channel is.
+        let items = self
             .messages
             .get(&channel)
             .into_iter()
@@ -1058,6 +1060,9 @@ impl Workspace {
                 let ts = str_of(m, "ts").unwrap_or("");
                 let top = str_of(m, "thread_ts").is_none_or(|t| t == ts)
                     || str_of(m, "subtype") == Some("thread_broadcast");
+                if !top {
+                    return false;
+                }
                 let t = parse_ts(ts);
                 let after = match oldest.flatten() {
                     Some(o) => t > Some(o) || (inclusive && t == Some(o)),
@@ -1067,11 +1072,9 @@ impl Workspace {
                     Some(l) => t < Some(l) || (inclusive && t == Some(l)),
                     None => true,
                 };
-                top && after && before
-            })
-            .map(|m| Value::Object(m.clone()))
-            .collect();
-        let (page, next) = paginate(items, a, 100)?;
+                after && before
+            });
+        let (page, next) = paginate_iter(items, a, 100, |m| Value::Object(m.clone()))?;
         Ok(json!({
             "messages": page,
             "has_more": !next.is_empty(),
@@ -1091,13 +1094,11 @@ impl Workspace {
             .ok_or_else(|| "thread_not_found".to_string())?;
         // Asking with a reply's ts gives the whole thread, as Slack does.
         let root = str_of(parent, "thread_ts").unwrap_or(ts).to_string();
-        let items: Vec<Value> = msgs
+        let items = msgs
             .into_iter()
             .flatten()
-            .filter(|m| str_of(m, "ts") == Some(&root) || str_of(m, "thread_ts") == Some(&root))
-            .map(|m| Value::Object(m.clone()))
-            .collect();
-        let (page, next) = paginate(items, a, 1000)?;
+            .filter(|m| str_of(m, "ts") == Some(&root) || str_of(m, "thread_ts") == Some(&root));
+        let (page, next) = paginate_iter(items, a, 1000, |m| Value::Object(m.clone()))?;
         Ok(json!({
             "messages": page,
             "has_more": !next.is_empty(),
@@ -1456,6 +1457,18 @@ fn paginate(
     a: &Args<'_>,
     default_limit: usize,
 ) -> Result<(Vec<Value>, String), String> {
+    paginate_iter(items.into_iter(), a, default_limit, |v| v)
+}
+
+/// [`paginate`] over a lazy sequence: items before the cursor are skipped
+/// unrendered, only the page is `render`ed, and one more item is looked at
+/// to know whether there is a next page.
+fn paginate_iter<T>(
+    items: impl Iterator<Item = T>,
+    a: &Args<'_>,
+    default_limit: usize,
+    render: impl FnMut(T) -> Value,
+) -> Result<(Vec<Value>, String), String> {
     let start = match a.get("cursor").filter(|c| !c.is_empty()) {
         Some(c) => offset_of(c).ok_or_else(|| "invalid_cursor".to_string())?,
         None => 0,
@@ -1471,16 +1484,12 @@ fn paginate(
     } else {
         limit.min(1000)
     };
-    let end = start.saturating_add(limit).min(items.len());
-    let next = if end < items.len() {
-        cursor_for(end)
+    let mut rest = items.skip(start);
+    let page: Vec<Value> = rest.by_ref().take(limit).map(render).collect();
+    let next = if rest.next().is_some() {
+        cursor_for(start + page.len())
     } else {
         String::new()
     };
-    let page = items
-        .into_iter()
-        .skip(start)
-        .take(end.saturating_sub(start))
-        .collect();
     Ok((page, next))
 }
