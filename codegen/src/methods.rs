@@ -34,6 +34,7 @@ enum Enc {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scalar {
     Str,
+    Secret,
     Id,
     Enum,
     Int,
@@ -54,6 +55,7 @@ struct Arg {
 fn scalar(reg: &Registry<'_>, scope: &Module, ty: &Ty) -> Result<Scalar, Error> {
     Ok(match ty {
         Ty::String => Scalar::Str,
+        Ty::Secret => Scalar::Secret,
         Ty::Id(_) => Scalar::Id,
         Ty::Integer => Scalar::Int,
         Ty::Number => Scalar::Float,
@@ -77,6 +79,7 @@ fn scalar(reg: &Registry<'_>, scope: &Module, ty: &Ty) -> Result<Scalar, Error> 
 fn to_string(s: Scalar, x: TokenStream) -> TokenStream {
     match s {
         Scalar::Str => x,
+        Scalar::Secret => quote!(#x.expose().to_owned()),
         Scalar::Id => quote!(String::from(#x)),
         Scalar::Enum => quote!(#x.as_str().to_owned()),
         Scalar::Int | Scalar::Float | Scalar::Bool | Scalar::Json => quote!(#x.to_string()),
@@ -144,6 +147,7 @@ impl Arg {
         let id = &self.ident;
         Ok(match &self.ty {
             Ty::String => (quote!(impl Into<String>), quote!(#id.into())),
+            Ty::Secret => (quote!(impl Into<crate::Secret>), quote!(#id.into())),
             Ty::Id(_) => {
                 let t = reg.rust_ty(scope, &self.ty)?;
                 (quote!(impl Into<#t>), quote!(#id.into()))
@@ -189,6 +193,7 @@ impl Arg {
                 (Scalar::Float, _) => quote!(crate::request::ArgValue::Float(#v)),
                 (Scalar::Bool, _) => quote!(crate::request::ArgValue::Bool(#v)),
                 (Scalar::Json, _) => quote!(crate::request::ArgValue::Json(#v)),
+                (Scalar::Secret, _) => quote!(crate::request::ArgValue::Secret(#v)),
                 (s, _) => {
                     let st = to_string(s, v);
                     quote!(crate::request::ArgValue::Str(#st))
@@ -215,6 +220,7 @@ impl Arg {
 fn type_text(t: &Ty) -> String {
     match t {
         Ty::String => "string".into(),
+        Ty::Secret => "secret string".into(),
         Ty::Integer => "integer".into(),
         Ty::Number => "number".into(),
         Ty::Boolean => "boolean".into(),

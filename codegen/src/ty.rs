@@ -32,6 +32,8 @@ const RESERVED: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Ty {
     String,
+    /// A string that must never be printed: `crate::Secret`.
+    Secret,
     Integer,
     Number,
     Boolean,
@@ -53,6 +55,7 @@ impl Ty {
         }
         Ok(match s {
             "string" => Ty::String,
+            "secret" => Ty::Secret,
             "integer" => Ty::Integer,
             "number" => Ty::Number,
             "boolean" => Ty::Boolean,
@@ -231,6 +234,7 @@ impl<'a> Registry<'a> {
     pub(crate) fn rust_ty(&self, scope: &Module, ty: &Ty) -> Result<TokenStream, Error> {
         Ok(match ty {
             Ty::String => quote!(String),
+            Ty::Secret => quote!(crate::Secret),
             Ty::Integer => quote!(i64),
             Ty::Number => quote!(f64),
             Ty::Boolean => quote!(bool),

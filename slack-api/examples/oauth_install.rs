@@ -24,25 +24,25 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Html;
 use axum::routing::get;
-use slack_api::Client;
+use slack_api::{Client, Secret};
 use slack_testkit::{FakeSlack, OauthApp};
 
 /// Tokens of one installation (one workspace).
 #[derive(Clone)]
 struct Installation {
     team_name: String,
-    bot_token: String,
+    bot_token: Secret,
     /// With token rotation: what renews the bot token, and when it expires.
-    bot_refresh: Option<(String, Instant)>,
+    bot_refresh: Option<(Secret, Instant)>,
     user_id: String,
-    user_token: Option<String>,
+    user_token: Option<Secret>,
 }
 
 struct App {
     /// A client without a token: the install calls need none.
     slack: Client,
     client_id: String,
-    client_secret: String,
+    client_secret: Secret,
     redirect_uri: String,
     /// `state` values handed out and not used yet, with when they were made.
     pending: Mutex<HashMap<String, Instant>>,
@@ -63,7 +63,8 @@ fn random_state() -> String {
 }
 
 /// Keeps a token out of logs: shows its kind and length only.
-fn redact(token: &str) -> String {
+fn redact(token: &Secret) -> String {
+    let token = token.expose();
     let kind = token.split('-').next().unwrap_or("?");
     format!("{kind}-*** ({} chars)", token.len())
 }
@@ -177,7 +178,7 @@ impl App {
     }
 
     /// Trades the refresh token for a new bot token and stores it.
-    async fn refresh(&self, team_id: &str) -> Result<String, AnyError> {
+    async fn refresh(&self, team_id: &str) -> Result<Secret, AnyError> {
         let Some(Installation {
             bot_refresh: Some((refresh, _)),
             ..
@@ -213,7 +214,7 @@ impl App {
                 self.refresh(team_id).await?
             }
             Some(i) => i.bot_token,
-            None => String::new(),
+            None => Secret::default(),
         };
         Ok(self.slack.with_token(token))
     }
@@ -231,7 +232,7 @@ async fn main() -> Result<(), AnyError> {
         let app = Arc::new(App {
             slack: Client::anonymous(),
             client_id: id,
-            client_secret: secret,
+            client_secret: secret.into(),
             redirect_uri: redirect,
             pending: Mutex::default(),
             installs: Mutex::default(),
@@ -252,7 +253,7 @@ async fn main() -> Result<(), AnyError> {
     let app = Arc::new(App {
         slack: slack.anonymous_client(),
         client_id: registered.client_id().to_string(),
-        client_secret: registered.client_secret().to_string(),
+        client_secret: registered.client_secret().into(),
         redirect_uri: format!("{base}/slack/oauth/callback"),
         pending: Mutex::default(),
         installs: Mutex::default(),
@@ -305,7 +306,7 @@ async fn main() -> Result<(), AnyError> {
         install.team_name,
         redact(&install.bot_token),
         install.user_id,
-        install.user_token.as_deref().map_or("none".into(), redact),
+        install.user_token.as_ref().map_or("none".into(), redact),
     );
     let me = app.bot("T0001").await?.auth().test().await?;
     println!(

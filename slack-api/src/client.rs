@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
+use crate::Secret;
 use crate::de;
 use crate::error::{
     ApiError, ApiErrorDetails, Error, ErrorCode, HttpError, InvalidRequest, RateLimited, Result,
@@ -29,23 +30,11 @@ const DEFAULT_USER_AGENT: &str = concat!("slack-rs/", env!("CARGO_PKG_VERSION"))
 /// A hook that sees every HTTP exchange (see [`ClientBuilder::observer`]).
 type Observer = Arc<dyn Fn(&Exchange<'_>) + Send + Sync>;
 
-/// A Slack token. Never printed.
-#[derive(Clone)]
-struct Token(Arc<str>);
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token([redacted])")
-    }
-}
-
-impl Token {
-    /// A stable key for the rate limiter that does not hold the token.
-    fn fingerprint(&self) -> u64 {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.0.hash(&mut h);
-        h.finish()
-    }
+/// A stable key for the rate limiter that does not hold the token.
+fn fingerprint(token: &Secret) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    token.expose().hash(&mut h);
+    h.finish()
 }
 
 /// A Slack Web API client.
@@ -57,7 +46,7 @@ impl Token {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
-    token: Option<Token>,
+    token: Option<Secret>,
 }
 
 struct Inner {
@@ -90,7 +79,7 @@ impl Client {
     /// # Panics
     /// If the TLS backend cannot be initialised, as `reqwest::Client::new`
     /// does. Use [`Client::builder`] to get that as an error.
-    pub fn new(token: impl Into<String>) -> Self {
+    pub fn new(token: impl Into<Secret>) -> Self {
         match Self::builder().token(token).build() {
             Ok(c) => c,
             Err(e) => panic!("could not build the HTTP client: {e}"),
@@ -126,10 +115,10 @@ impl Client {
 
     /// The same client with another token (another workspace's bot token, an
     /// app-level `xapp-` token, ...), sharing the connection pool.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
+    pub fn with_token(&self, token: impl Into<Secret>) -> Self {
         Self {
             inner: Arc::clone(&self.inner),
-            token: Some(Token(token.into().into())),
+            token: Some(token.into()).filter(|t| !t.is_empty()),
         }
     }
 
@@ -204,6 +193,7 @@ impl Client {
                 retry_safe: false,
                 tier: None,
                 token_required: false,
+                sends_token: true,
             },
         };
         let raw = self.perform(&info, &args).await?;
@@ -276,7 +266,7 @@ impl Client {
         if let (Some(limiter), Some(tier)) = (&inner.limiter, call.tier) {
             let key = (
                 call.name.to_owned(),
-                self.token.as_ref().map_or(0, Token::fingerprint),
+                self.token.as_ref().map_or(0, fingerprint),
             );
             let wait = limiter.reserve(key, tier);
             if !wait.is_zero() {
@@ -370,8 +360,9 @@ impl Client {
             .http
             .request(verb, url.clone())
             .header(reqwest::header::USER_AGENT, &inner.user_agent);
-        if let Some(token) = &self.token {
-            req = req.bearer_auth(&*token.0);
+        let token = self.token.as_ref().filter(|_| call.sends_token);
+        if let Some(token) = token {
+            req = req.bearer_auth(token.expose());
         }
         req = req.timeout(inner.timeout);
         if let (Some(body), Some(ct)) = (body, content_type) {
@@ -404,7 +395,7 @@ impl Client {
                     "POST"
                 },
                 url: url.as_str(),
-                authenticated: self.token.is_some(),
+                authenticated: token.is_some(),
                 request_content_type: content_type,
                 request_body: body.map_or(&[][..], |b| b.as_ref()),
                 attempt: retries,
@@ -478,6 +469,9 @@ struct CallInfo<'a> {
     retry_safe: bool,
     tier: Option<RateTier>,
     token_required: bool,
+    /// False for methods that take no token (`oauth.v2.access` takes the
+    /// app's client credentials): the client's token is not sent to them.
+    sends_token: bool,
 }
 
 impl CallInfo<'static> {
@@ -489,6 +483,8 @@ impl CallInfo<'static> {
             retry_safe: spec.retry_safe,
             tier: spec.tier,
             token_required: !spec.tokens.is_empty() && !spec.tokens.contains(&TokenKind::None),
+            sends_token: spec.tokens.is_empty()
+                || spec.tokens.iter().any(|t| *t != TokenKind::None),
         }
     }
 }
@@ -815,7 +811,7 @@ impl RateLimiter {
 #[derive(Default)]
 #[must_use]
 pub struct ClientBuilder {
-    token: Option<String>,
+    token: Option<Secret>,
     api_base_url: Option<String>,
     oauth_base_url: Option<String>,
     timeout: Option<Duration>,
@@ -858,7 +854,7 @@ impl ClientBuilder {
     pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 << 20;
 
     /// The token (`xoxb-`, `xoxp-` or `xapp-`).
-    pub fn token(mut self, token: impl Into<String>) -> Self {
+    pub fn token(mut self, token: impl Into<Secret>) -> Self {
         self.token = Some(token.into());
         self
     }
@@ -1010,10 +1006,7 @@ impl ClientBuilder {
                 limiter: self.rate_limit.then(RateLimiter::new),
                 observer: self.observer,
             }),
-            token: self
-                .token
-                .filter(|t| !t.is_empty())
-                .map(|t| Token(t.into())),
+            token: self.token.filter(|t| !t.is_empty()),
         })
     }
 }

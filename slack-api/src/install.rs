@@ -16,13 +16,16 @@
 //! ```
 //!
 //! The client id and secret travel in the form body, which Slack accepts for
-//! `oauth.v2.access`. A client with a [`Client::builder`] observer sees them
-//! in the arguments: redact `client_secret`, `code` and `refresh_token` there.
+//! `oauth.v2.access`; the client's own token, if it has one, is not sent.
+//! `client_secret`, `code` and `refresh_token` are [`Secret`]s: an observer
+//! ([`Client::builder`]) sees them as [`ArgValue::Secret`](crate::request::ArgValue::Secret),
+//! whose `Debug` is `[redacted]`, and the tokens in the response are
+//! `Secret`s too.
 
 use url::Url;
 
-use crate::Client;
 use crate::oauth::{Oauth, V2AccessRequest};
+use crate::{Client, Secret};
 
 /// A link to Slack's OAuth v2 authorize page.
 #[derive(Debug, Clone)]
@@ -124,8 +127,8 @@ impl Oauth {
     pub fn exchange_code(
         &self,
         client_id: impl Into<String>,
-        client_secret: impl Into<String>,
-        code: impl Into<String>,
+        client_secret: impl Into<Secret>,
+        code: impl Into<Secret>,
     ) -> V2AccessRequest {
         self.v2_access()
             .client_id(client_id)
@@ -138,8 +141,8 @@ impl Oauth {
     pub fn refresh_token(
         &self,
         client_id: impl Into<String>,
-        client_secret: impl Into<String>,
-        refresh_token: impl Into<String>,
+        client_secret: impl Into<Secret>,
+        refresh_token: impl Into<Secret>,
     ) -> V2AccessRequest {
         self.v2_access()
             .client_id(client_id)

@@ -65,6 +65,12 @@ impl From<&str> for Secret {
     }
 }
 
+impl From<&Secret> for Secret {
+    fn from(value: &Secret) -> Self {
+        value.clone()
+    }
+}
+
 impl From<&String> for Secret {
     fn from(value: &String) -> Self {
         Self::new(value.as_str())

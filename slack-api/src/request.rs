@@ -13,6 +13,9 @@ use serde_json::{Map, Value};
 pub enum ArgValue {
     /// Text, IDs, timestamps, enum values.
     Str(String),
+    /// A token, client secret or refresh token: sent as text, shown by
+    /// `Debug` as `[redacted]`.
+    Secret(crate::Secret),
     /// A whole number.
     Int(i64),
     /// Any number.
@@ -40,6 +43,7 @@ impl ArgValue {
     pub fn to_form_value(&self) -> String {
         match self {
             ArgValue::Str(s) => s.clone(),
+            ArgValue::Secret(s) => s.expose().to_owned(),
             ArgValue::Int(i) => i.to_string(),
             ArgValue::Float(f) => f.to_string(),
             ArgValue::Bool(b) => b.to_string(),
@@ -52,6 +56,7 @@ impl ArgValue {
     pub fn to_json_value(&self) -> Value {
         match self {
             ArgValue::Str(s) => Value::String(s.clone()),
+            ArgValue::Secret(s) => Value::String(s.expose().to_owned()),
             ArgValue::Int(i) => Value::from(*i),
             ArgValue::Float(f) => Value::from(*f),
             ArgValue::Bool(b) => Value::Bool(*b),
@@ -69,6 +74,7 @@ impl serde::Serialize for ArgValue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             ArgValue::Str(v) => s.serialize_str(v),
+            ArgValue::Secret(v) => s.serialize_str(v.expose()),
             ArgValue::Int(v) => s.serialize_i64(*v),
             ArgValue::Float(v) => s.serialize_f64(*v),
             ArgValue::Bool(v) => s.serialize_bool(*v),
@@ -87,6 +93,12 @@ impl From<String> for ArgValue {
 impl From<&str> for ArgValue {
     fn from(v: &str) -> Self {
         ArgValue::Str(v.to_owned())
+    }
+}
+
+impl From<crate::Secret> for ArgValue {
+    fn from(v: crate::Secret) -> Self {
+        ArgValue::Secret(v)
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use slack_api::error::{ErrorCode, PaginationErrorKind, TransportErrorKind};
 use slack_api::retry::{RetryPolicy, Sleeper};
-use slack_api::{BoxFuture, Client, Error};
+use slack_api::{BoxFuture, Client, Error, Secret};
 use wiremock::matchers::{body_json, body_string, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -631,12 +631,19 @@ async fn oauth_install_flow() {
         .expect(1)
         .mount(&server)
         .await;
+    // Even a client holding a token sends none to a method that takes
+    // client credentials instead.
     let installed = client
+        .with_token("xoxb-some-bot-token")
         .oauth()
         .exchange_code("123.456", "shh", "abc")
         .await
         .unwrap();
-    assert_eq!(installed.access_token.as_deref(), Some("xoxb-new"));
+    assert_eq!(
+        installed.access_token.as_ref().map(Secret::expose),
+        Some("xoxb-new")
+    );
+    assert!(!format!("{installed:?}").contains("xoxb-new"));
     let req = &server.received_requests().await.unwrap()[0];
     assert!(!req.headers.contains_key("authorization"));
 
@@ -655,5 +662,13 @@ async fn oauth_install_flow() {
         .refresh_token("123.456", "shh", "xoxe-1")
         .await
         .unwrap();
-    assert_eq!(refreshed.access_token.as_deref(), Some("xoxb-rotated"));
+    assert_eq!(
+        refreshed.access_token.as_ref().map(Secret::expose),
+        Some("xoxb-rotated")
+    );
+    let shown = format!("{refreshed:?}");
+    assert!(
+        !shown.contains("xoxb-rotated") && !shown.contains("xoxe-2"),
+        "{shown}"
+    );
 }

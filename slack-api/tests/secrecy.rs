@@ -67,6 +67,31 @@ async fn token_is_absent_from_debug_errors_and_logs() {
         .respond_with(ResponseTemplate::new(502).set_body_string(format!("echo {TOKEN}")))
         .mount(&server)
         .await;
+    // A hostile `ok: false` that echoes the token everywhere Slack puts text.
+    Mock::given(path("/api/conversations.info"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": false,
+            "error": format!("Bearer {TOKEN}"),
+            "needed": format!("chat:write {TOKEN}"),
+            "provided": TOKEN,
+            "warning": format!("w {TOKEN}"),
+            "response_metadata": {"messages": [format!("[ERROR] bad token {TOKEN}")], "warnings": [TOKEN]}
+        })))
+        .mount(&server)
+        .await;
+    // OAuth: the answer holds every kind of token.
+    Mock::given(path("/api/oauth.v2.access"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true,
+            "access_token": TOKEN,
+            "refresh_token": format!("xoxe-1-{SECRET}"),
+            "token_type": "bot",
+            "team": {"id": "T1"},
+            "incoming_webhook": {"url": format!("https://hooks.slack.com/services/T1/B1/{SECRET}"), "channel": "#x"},
+            "authed_user": {"id": "U1", "access_token": format!("xoxp-1-{SECRET}"), "refresh_token": format!("xoxe-2-{SECRET}")}
+        })))
+        .mount(&server)
+        .await;
 
     let builder = Client::builder()
         .token(TOKEN)
@@ -89,7 +114,31 @@ async fn token_is_absent_from_debug_errors_and_logs() {
         client.users().info("U1").await.unwrap_err(),
         client.auth().test().await.unwrap_err(),
         client.call("api.test", &json!({})).await.unwrap_err(),
+        client.conversations().info("C1").await.unwrap_err(),
     ];
+    assert!(matches!(errors[3], Error::Api(_)), "{:?}", errors[3]);
+
+    // Every OAuth call: the request's secrets and the response's tokens.
+    let oauth = client.oauth();
+    let exchange = oauth.exchange_code("1.2", format!("cs-{SECRET}"), format!("code-{SECRET}"));
+    texts.push(format!("{exchange:?}"));
+    let refresh = oauth.refresh_token("1.2", format!("cs-{SECRET}"), format!("xoxe-{SECRET}"));
+    texts.push(format!("{refresh:?}"));
+    let installed = exchange.await.unwrap();
+    texts.push(format!("{installed:?}"));
+    texts.push(format!("{:?}", refresh.await.unwrap()));
+    texts.push(format!(
+        "{:?}",
+        oauth.v2_exchange("1.2", format!("cs-{SECRET}"))
+    ));
+    texts.push(format!(
+        "{:?}",
+        oauth
+            .access()
+            .client_id("1.2")
+            .client_secret(format!("cs-{SECRET}"))
+            .code(format!("c-{SECRET}"))
+    ));
     // A transport error, against a closed port.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -77,6 +77,7 @@ async fn authorize_redirects_and_the_code_works_once() {
         .await
         .expect("exchanged");
     let bot = installed.access_token.clone().expect("bot token");
+    let bot = bot.expose();
     assert!(bot.starts_with("xoxb-"), "{bot}");
     assert_eq!(installed.token_type.as_deref(), Some("bot"));
     assert_eq!(installed.scope.as_deref(), Some("chat:write,channels:read"));
@@ -92,13 +93,14 @@ async fn authorize_redirects_and_the_code_works_once() {
     assert_eq!(user.id.as_deref(), Some("U_ALICE"));
     assert_eq!(user.scope.as_deref(), Some("search:read"));
     let user_token = user.access_token.clone().expect("user token");
+    let user_token = user_token.expose();
     assert!(user_token.starts_with("xoxp-"), "{user_token}");
 
     // The tokens work, each as its own identity.
-    let me = slack.client(&bot).auth().test().await.expect("auth.test");
+    let me = slack.client(bot).auth().test().await.expect("auth.test");
     assert_eq!(me.user_id.as_ref().map(|u| u.as_str()), Some("U_BOT"));
     let me = slack
-        .client(&user_token)
+        .client(user_token)
         .auth()
         .test()
         .await
@@ -304,19 +306,20 @@ async fn rotating_tokens_expire_and_refresh() {
         .expect("exchanged");
     assert_eq!(installed.expires_in, Some(3600));
     let bot = installed.access_token.clone().expect("token");
+    let bot = bot.expose();
     let refresh = installed.refresh_token.clone().expect("refresh token");
     let user = installed.authed_user.clone().expect("authed_user");
     assert!(user.refresh_token.is_some());
     assert_eq!(user.expires_in, Some(3600));
 
     slack
-        .client(&bot)
+        .client(bot)
         .auth()
         .test()
         .await
         .expect("fresh token works");
     assert_eq!(slack.expire_oauth_tokens(), 2);
-    let err = slack.client(&bot).auth().test().await.expect_err("expired");
+    let err = slack.client(bot).auth().test().await.expect_err("expired");
     assert_eq!(code_of(&err), "token_expired");
 
     let renewed = client
@@ -325,12 +328,12 @@ async fn rotating_tokens_expire_and_refresh() {
         .await
         .expect("refreshed");
     let new_bot = renewed.access_token.clone().expect("new token");
-    assert_ne!(new_bot, bot);
+    assert_ne!(new_bot.expose(), bot);
     assert_eq!(renewed.token_type.as_deref(), Some("bot"));
     assert_eq!(renewed.scope.as_deref(), Some("chat:write,channels:read"));
     assert!(renewed.refresh_token.is_some());
     let me = slack
-        .client(&new_bot)
+        .client(new_bot.expose())
         .auth()
         .test()
         .await
@@ -349,7 +352,7 @@ async fn rotating_tokens_expire_and_refresh() {
         .expect("refreshed");
     assert_eq!(renewed.token_type.as_deref(), Some("user"));
     let me = slack
-        .client(&renewed.access_token.unwrap())
+        .client(renewed.access_token.unwrap().expose())
         .auth()
         .test()
         .await
@@ -403,7 +406,7 @@ async fn legacy_tokens_exchange_once_when_rotation_is_on() {
         .expect("exchanged");
     assert_eq!(user.token_type.as_deref(), Some("user"));
     let me = slack
-        .client(&user.access_token.unwrap())
+        .client(user.access_token.unwrap().expose())
         .auth()
         .test()
         .await

@@ -148,7 +148,7 @@ pub struct AppRateLimitedEvent {
     pub team_id: Option<crate::ids::TeamId>,
     /// Token.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub token: Option<String>,
+    pub token: Option<crate::Secret>,
     /// Kind of object or event.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
@@ -527,7 +527,7 @@ pub struct BlockActionsPayload {
     pub team: Option<InteractionTeam>,
     /// Legacy verification token; check the signature instead.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub token: Option<String>,
+    pub token: Option<crate::Secret>,
     /// Short-lived ID for opening a modal.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub trigger_id: Option<String>,
@@ -3545,7 +3545,7 @@ pub struct EventCallback {
     pub team_id: Option<crate::ids::TeamId>,
     /// Legacy verification token; check the signature instead.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub token: Option<String>,
+    pub token: Option<crate::Secret>,
     /// Always `event_callback`.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
@@ -3628,11 +3628,11 @@ impl EventsApiPayload {
     }
 
     /// `token` of any known variant: Token.
-    pub fn token(&self) -> Option<&str> {
+    pub fn token(&self) -> Option<&crate::Secret> {
         match self {
-            Self::AppRateLimited(v) => v.token.as_deref(),
-            Self::EventCallback(v) => v.token.as_deref(),
-            Self::UrlVerification(v) => v.token.as_deref(),
+            Self::AppRateLimited(v) => v.token.as_ref(),
+            Self::EventCallback(v) => v.token.as_ref(),
+            Self::UrlVerification(v) => v.token.as_ref(),
             Self::Unknown(_) => None,
         }
     }
@@ -5403,13 +5403,13 @@ impl InteractionPayload {
     }
 
     /// `token` of any known variant: Legacy verification token; check the signature instead.
-    pub fn token(&self) -> Option<&str> {
+    pub fn token(&self) -> Option<&crate::Secret> {
         match self {
-            Self::BlockActions(v) => v.token.as_deref(),
-            Self::MessageAction(v) => v.token.as_deref(),
-            Self::Shortcut(v) => v.token.as_deref(),
-            Self::ViewClosed(v) => v.token.as_deref(),
-            Self::ViewSubmission(v) => v.token.as_deref(),
+            Self::BlockActions(v) => v.token.as_ref(),
+            Self::MessageAction(v) => v.token.as_ref(),
+            Self::Shortcut(v) => v.token.as_ref(),
+            Self::ViewClosed(v) => v.token.as_ref(),
+            Self::ViewSubmission(v) => v.token.as_ref(),
             Self::Unknown(_) => None,
         }
     }
@@ -5791,7 +5791,7 @@ pub struct MessageActionPayload {
     pub team: Option<InteractionTeam>,
     /// Legacy verification token; check the signature instead.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub token: Option<String>,
+    pub token: Option<crate::Secret>,
     /// Short-lived ID for opening a modal.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub trigger_id: Option<String>,
@@ -8766,7 +8766,7 @@ pub struct ShortcutPayload {
     pub team: Option<InteractionTeam>,
     /// Legacy verification token; check the signature instead.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub token: Option<String>,
+    pub token: Option<crate::Secret>,
     /// Short-lived ID for opening a modal.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub trigger_id: Option<String>,
@@ -9851,7 +9851,7 @@ pub struct UrlVerification {
     pub challenge: String,
     /// Legacy verification token.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub token: Option<String>,
+    pub token: Option<crate::Secret>,
     /// Always `url_verification`.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
@@ -10141,7 +10141,7 @@ pub struct ViewClosedPayload {
     pub team: Option<InteractionTeam>,
     /// Legacy verification token; check the signature instead.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub token: Option<String>,
+    pub token: Option<crate::Secret>,
     /// Kind of interaction.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
@@ -10178,7 +10178,7 @@ pub struct ViewSubmissionPayload {
     pub team: Option<InteractionTeam>,
     /// Legacy verification token; check the signature instead.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub token: Option<String>,
+    pub token: Option<crate::Secret>,
     /// Short-lived ID for opening another modal.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub trigger_id: Option<String>,

@@ -15,7 +15,7 @@ pub struct IncomingWebhook {
     pub configuration_url: Option<String>,
     /// URL.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub url: Option<String>,
+    pub url: Option<crate::Secret>,
 }
 
 impl crate::de::Lenient for IncomingWebhook {
@@ -91,7 +91,7 @@ impl crate::de::Lenient for OauthAccessScope {
 pub struct OauthV2AccessAuthedUser {
     /// Access token issued.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret>,
     /// Seconds until the token expires.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub expires_in: Option<i64>,
@@ -100,7 +100,7 @@ pub struct OauthV2AccessAuthedUser {
     pub id: Option<String>,
     /// Token for getting a fresh access token.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<crate::Secret>,
     /// Scopes granted, comma-separated.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub scope: Option<String>,
@@ -119,7 +119,7 @@ impl crate::de::Lenient for OauthV2AccessAuthedUser {
 pub struct OauthV2ExchangeAuthedUser {
     /// Access token issued.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret>,
     /// Seconds until the token expires.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub expires_in: Option<i64>,
@@ -128,7 +128,7 @@ pub struct OauthV2ExchangeAuthedUser {
     pub id: Option<String>,
     /// Token for getting a fresh access token.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<crate::Secret>,
     /// Scopes granted, comma-separated.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub scope: Option<String>,
@@ -164,8 +164,8 @@ impl Oauth {
     /// # Arguments
     ///
     /// - `client_id` (string): App's client ID.
-    /// - `client_secret` (string): App's client secret.
-    /// - `code` (string): Temporary code from the OAuth redirect.
+    /// - `client_secret` (secret string): App's client secret.
+    /// - `code` (secret string): Temporary code from the OAuth redirect.
     /// - `redirect_uri` (string): Redirect URI used in the authorize step; must match.
     /// - `single_channel` (boolean): Flag: single channel.
     ///
@@ -194,8 +194,8 @@ impl Oauth {
     /// # Arguments
     ///
     /// - `client_id` (string, required): App's client ID.
-    /// - `client_secret` (string, required): App's client secret.
-    /// - `code` (string, required): Temporary code from the OAuth redirect.
+    /// - `client_secret` (secret string, required): App's client secret.
+    /// - `code` (secret string, required): Temporary code from the OAuth redirect.
     /// - `redirect_uri` (string): Redirect URI used in the authorize step; must match.
     /// - `single_channel` (boolean): Flag: single channel.
     ///
@@ -207,8 +207,8 @@ impl Oauth {
     pub fn token(
         &self,
         client_id: impl Into<String>,
-        client_secret: impl Into<String>,
-        code: impl Into<String>,
+        client_secret: impl Into<crate::Secret>,
+        code: impl Into<crate::Secret>,
     ) -> TokenRequest {
         TokenRequest {
             client: self.client.clone(),
@@ -230,12 +230,12 @@ impl Oauth {
     ///
     /// - `assertion` (string): Assertion.
     /// - `client_id` (string): App's client ID.
-    /// - `client_secret` (string): App's client secret.
-    /// - `code` (string): Temporary code from the OAuth redirect.
+    /// - `client_secret` (secret string): App's client secret.
+    /// - `code` (secret string): Temporary code from the OAuth redirect.
     /// - `code_verifier` (string): PKCE verifier for the code.
     /// - `grant_type` (string): `authorization_code` or `refresh_token`.
     /// - `redirect_uri` (string): Redirect URI used in the authorize step; must match.
-    /// - `refresh_token` (string): Refresh token to trade for a new access token.
+    /// - `refresh_token` (secret string): Refresh token to trade for a new access token.
     ///
     /// # Errors
     ///
@@ -265,7 +265,7 @@ impl Oauth {
     /// # Arguments
     ///
     /// - `client_id` (string, required): App's client ID.
-    /// - `client_secret` (string, required): App's client secret.
+    /// - `client_secret` (secret string, required): App's client secret.
     ///
     /// # Errors
     ///
@@ -275,7 +275,7 @@ impl Oauth {
     pub fn v2_exchange(
         &self,
         client_id: impl Into<String>,
-        client_secret: impl Into<String>,
+        client_secret: impl Into<crate::Secret>,
     ) -> V2ExchangeRequest {
         V2ExchangeRequest {
             client: self.client.clone(),
@@ -294,12 +294,12 @@ impl Oauth {
     ///
     /// - `assertion` (string): Assertion.
     /// - `client_id` (string): App's client ID.
-    /// - `client_secret` (string): App's client secret.
-    /// - `code` (string): Temporary code from the OAuth redirect.
+    /// - `client_secret` (secret string): App's client secret.
+    /// - `code` (secret string): Temporary code from the OAuth redirect.
     /// - `code_verifier` (string): PKCE verifier for the code.
     /// - `grant_type` (string): `authorization_code` or `refresh_token`.
     /// - `redirect_uri` (string): Redirect URI used in the authorize step; must match.
-    /// - `refresh_token` (string): Refresh token to trade for a new access token.
+    /// - `refresh_token` (secret string): Refresh token to trade for a new access token.
     ///
     /// # Errors
     ///
@@ -329,8 +329,8 @@ impl Oauth {
 pub struct AccessRequest {
     client: crate::Client,
     client_id: Option<String>,
-    client_secret: Option<String>,
-    code: Option<String>,
+    client_secret: Option<crate::Secret>,
+    code: Option<crate::Secret>,
     redirect_uri: Option<String>,
     single_channel: Option<bool>,
 }
@@ -342,14 +342,14 @@ impl AccessRequest {
         self
     }
 
-    /// `client_secret` (string): App's client secret.
-    pub fn client_secret(mut self, client_secret: impl Into<String>) -> Self {
+    /// `client_secret` (secret string): App's client secret.
+    pub fn client_secret(mut self, client_secret: impl Into<crate::Secret>) -> Self {
         self.client_secret = Some(client_secret.into());
         self
     }
 
-    /// `code` (string): Temporary code from the OAuth redirect.
-    pub fn code(mut self, code: impl Into<String>) -> Self {
+    /// `code` (secret string): Temporary code from the OAuth redirect.
+    pub fn code(mut self, code: impl Into<crate::Secret>) -> Self {
         self.code = Some(code.into());
         self
     }
@@ -379,10 +379,10 @@ impl AccessRequest {
             args.push("client_id", crate::request::ArgValue::Str(v));
         }
         if let Some(v) = self.client_secret {
-            args.push("client_secret", crate::request::ArgValue::Str(v));
+            args.push("client_secret", crate::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.code {
-            args.push("code", crate::request::ArgValue::Str(v));
+            args.push("code", crate::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.redirect_uri {
             args.push("redirect_uri", crate::request::ArgValue::Str(v));
@@ -408,7 +408,7 @@ impl std::future::IntoFuture for AccessRequest {
 pub struct AccessResponse {
     /// Access token issued.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret>,
     /// Authorizing user.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub authorizing_user: Option<OauthAccessAuthorizingUser>,
@@ -456,8 +456,8 @@ impl crate::de::Lenient for AccessResponse {
 pub struct TokenRequest {
     client: crate::Client,
     client_id: String,
-    client_secret: String,
-    code: String,
+    client_secret: crate::Secret,
+    code: crate::Secret,
     redirect_uri: Option<String>,
     single_channel: Option<bool>,
 }
@@ -485,8 +485,8 @@ impl TokenRequest {
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("client_id", crate::request::ArgValue::Str(self.client_id));
-        args.push("client_secret", crate::request::ArgValue::Str(self.client_secret));
-        args.push("code", crate::request::ArgValue::Str(self.code));
+        args.push("client_secret", crate::request::ArgValue::Secret(self.client_secret));
+        args.push("code", crate::request::ArgValue::Secret(self.code));
         if let Some(v) = self.redirect_uri {
             args.push("redirect_uri", crate::request::ArgValue::Str(v));
         }
@@ -527,12 +527,12 @@ pub struct V2AccessRequest {
     client: crate::Client,
     assertion: Option<String>,
     client_id: Option<String>,
-    client_secret: Option<String>,
-    code: Option<String>,
+    client_secret: Option<crate::Secret>,
+    code: Option<crate::Secret>,
     code_verifier: Option<String>,
     grant_type: Option<String>,
     redirect_uri: Option<String>,
-    refresh_token: Option<String>,
+    refresh_token: Option<crate::Secret>,
 }
 
 impl V2AccessRequest {
@@ -548,14 +548,14 @@ impl V2AccessRequest {
         self
     }
 
-    /// `client_secret` (string): App's client secret.
-    pub fn client_secret(mut self, client_secret: impl Into<String>) -> Self {
+    /// `client_secret` (secret string): App's client secret.
+    pub fn client_secret(mut self, client_secret: impl Into<crate::Secret>) -> Self {
         self.client_secret = Some(client_secret.into());
         self
     }
 
-    /// `code` (string): Temporary code from the OAuth redirect.
-    pub fn code(mut self, code: impl Into<String>) -> Self {
+    /// `code` (secret string): Temporary code from the OAuth redirect.
+    pub fn code(mut self, code: impl Into<crate::Secret>) -> Self {
         self.code = Some(code.into());
         self
     }
@@ -578,8 +578,8 @@ impl V2AccessRequest {
         self
     }
 
-    /// `refresh_token` (string): Refresh token to trade for a new access token.
-    pub fn refresh_token(mut self, refresh_token: impl Into<String>) -> Self {
+    /// `refresh_token` (secret string): Refresh token to trade for a new access token.
+    pub fn refresh_token(mut self, refresh_token: impl Into<crate::Secret>) -> Self {
         self.refresh_token = Some(refresh_token.into());
         self
     }
@@ -600,10 +600,10 @@ impl V2AccessRequest {
             args.push("client_id", crate::request::ArgValue::Str(v));
         }
         if let Some(v) = self.client_secret {
-            args.push("client_secret", crate::request::ArgValue::Str(v));
+            args.push("client_secret", crate::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.code {
-            args.push("code", crate::request::ArgValue::Str(v));
+            args.push("code", crate::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.code_verifier {
             args.push("code_verifier", crate::request::ArgValue::Str(v));
@@ -615,7 +615,7 @@ impl V2AccessRequest {
             args.push("redirect_uri", crate::request::ArgValue::Str(v));
         }
         if let Some(v) = self.refresh_token {
-            args.push("refresh_token", crate::request::ArgValue::Str(v));
+            args.push("refresh_token", crate::request::ArgValue::Secret(v));
         }
         (self.client, args)
     }
@@ -635,7 +635,7 @@ impl std::future::IntoFuture for V2AccessRequest {
 pub struct V2AccessResponse {
     /// Access token issued.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret>,
     /// App concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub app_id: Option<crate::ids::AppId>,
@@ -659,7 +659,7 @@ pub struct V2AccessResponse {
     pub is_enterprise_install: Option<bool>,
     /// Token for getting a fresh access token.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<crate::Secret>,
     /// Scopes granted, comma-separated.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub scope: Option<String>,
@@ -683,7 +683,7 @@ impl crate::de::Lenient for V2AccessResponse {
 pub struct V2ExchangeRequest {
     client: crate::Client,
     client_id: String,
-    client_secret: String,
+    client_secret: crate::Secret,
 }
 
 impl V2ExchangeRequest {
@@ -697,7 +697,7 @@ impl V2ExchangeRequest {
     pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("client_id", crate::request::ArgValue::Str(self.client_id));
-        args.push("client_secret", crate::request::ArgValue::Str(self.client_secret));
+        args.push("client_secret", crate::request::ArgValue::Secret(self.client_secret));
         (self.client, args)
     }
 }
@@ -716,7 +716,7 @@ impl std::future::IntoFuture for V2ExchangeRequest {
 pub struct V2ExchangeResponse {
     /// Access token issued.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret>,
     /// App concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub app_id: Option<crate::ids::AppId>,
@@ -740,7 +740,7 @@ pub struct V2ExchangeResponse {
     pub is_enterprise_install: Option<bool>,
     /// Token for getting a fresh access token.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<crate::Secret>,
     /// Paging cursor and extra notes.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
@@ -768,12 +768,12 @@ pub struct V2UserAccessRequest {
     client: crate::Client,
     assertion: Option<String>,
     client_id: Option<String>,
-    client_secret: Option<String>,
-    code: Option<String>,
+    client_secret: Option<crate::Secret>,
+    code: Option<crate::Secret>,
     code_verifier: Option<String>,
     grant_type: Option<String>,
     redirect_uri: Option<String>,
-    refresh_token: Option<String>,
+    refresh_token: Option<crate::Secret>,
 }
 
 impl V2UserAccessRequest {
@@ -789,14 +789,14 @@ impl V2UserAccessRequest {
         self
     }
 
-    /// `client_secret` (string): App's client secret.
-    pub fn client_secret(mut self, client_secret: impl Into<String>) -> Self {
+    /// `client_secret` (secret string): App's client secret.
+    pub fn client_secret(mut self, client_secret: impl Into<crate::Secret>) -> Self {
         self.client_secret = Some(client_secret.into());
         self
     }
 
-    /// `code` (string): Temporary code from the OAuth redirect.
-    pub fn code(mut self, code: impl Into<String>) -> Self {
+    /// `code` (secret string): Temporary code from the OAuth redirect.
+    pub fn code(mut self, code: impl Into<crate::Secret>) -> Self {
         self.code = Some(code.into());
         self
     }
@@ -819,8 +819,8 @@ impl V2UserAccessRequest {
         self
     }
 
-    /// `refresh_token` (string): Refresh token to trade for a new access token.
-    pub fn refresh_token(mut self, refresh_token: impl Into<String>) -> Self {
+    /// `refresh_token` (secret string): Refresh token to trade for a new access token.
+    pub fn refresh_token(mut self, refresh_token: impl Into<crate::Secret>) -> Self {
         self.refresh_token = Some(refresh_token.into());
         self
     }
@@ -841,10 +841,10 @@ impl V2UserAccessRequest {
             args.push("client_id", crate::request::ArgValue::Str(v));
         }
         if let Some(v) = self.client_secret {
-            args.push("client_secret", crate::request::ArgValue::Str(v));
+            args.push("client_secret", crate::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.code {
-            args.push("code", crate::request::ArgValue::Str(v));
+            args.push("code", crate::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.code_verifier {
             args.push("code_verifier", crate::request::ArgValue::Str(v));
@@ -856,7 +856,7 @@ impl V2UserAccessRequest {
             args.push("redirect_uri", crate::request::ArgValue::Str(v));
         }
         if let Some(v) = self.refresh_token {
-            args.push("refresh_token", crate::request::ArgValue::Str(v));
+            args.push("refresh_token", crate::request::ArgValue::Secret(v));
         }
         (self.client, args)
     }
@@ -876,7 +876,7 @@ impl std::future::IntoFuture for V2UserAccessRequest {
 pub struct V2UserAccessResponse {
     /// Access token issued.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret>,
     /// App concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub app_id: Option<crate::ids::AppId>,
@@ -891,7 +891,7 @@ pub struct V2UserAccessResponse {
     pub is_enterprise_install: Option<bool>,
     /// Token for getting a fresh access token.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<crate::Secret>,
     /// Scopes granted, comma-separated.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub scope: Option<String>,

@@ -664,7 +664,7 @@ pub struct BotProfile {
     pub app_id: Option<AppId>,
     /// Bot access token.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub bot_access_token: Option<String>,
+    pub bot_access_token: Option<crate::Secret>,
     /// User ID of the app's bot.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_user_id: Option<UserId>,
