@@ -1,6 +1,6 @@
 //! What the code under test sent: every Web API call and every websocket frame.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
 use serde_json::Value;
@@ -99,63 +99,131 @@ impl Frame {
 pub(crate) enum Entry {
     Call(Call),
     Frame(Frame),
+    /// What a position older than a capped journal's window reads as.
+    Dropped,
+}
+
+static DROPPED: Entry = Entry::Dropped;
+
+/// The entries, indexed by `seq`. Uncapped (the default) it keeps every
+/// entry; capped, it keeps the newest `limit` and earlier positions read as
+/// [`Entry::Dropped`], so a cursor over positions stays valid either way.
+#[derive(Debug, Default)]
+pub(crate) struct Entries {
+    kept: VecDeque<Entry>,
+    /// How many entries were dropped from the front: `kept[0]` has this seq.
+    dropped: usize,
+    limit: Option<usize>,
+}
+
+impl Entries {
+    /// Appends an entry (whose `seq` must be [`len`](Self::len)), dropping the
+    /// oldest one when the journal is capped and full.
+    pub(crate) fn push(&mut self, entry: Entry) {
+        if self.limit == Some(0) {
+            self.dropped += 1;
+            return;
+        }
+        if self.limit.is_some_and(|l| self.kept.len() >= l) {
+            self.kept.pop_front();
+            self.dropped += 1;
+        }
+        self.kept.push_back(entry);
+    }
+
+    /// How many entries were ever appended: the next `seq`.
+    pub(crate) fn len(&self) -> usize {
+        self.dropped + self.kept.len()
+    }
+
+    /// The entries still kept, oldest first.
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &Entry> {
+        self.kept.iter()
+    }
+
+    /// The kept entries with `seq >= from`.
+    fn since(&self, from: usize) -> impl Iterator<Item = &Entry> {
+        self.kept
+            .range(from.saturating_sub(self.dropped).min(self.kept.len())..)
+    }
+}
+
+impl std::ops::Index<usize> for Entries {
+    type Output = Entry;
+
+    fn index(&self, seq: usize) -> &Entry {
+        match seq.checked_sub(self.dropped) {
+            Some(i) => &self.kept[i],
+            None => &DROPPED,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Journal {
-    pub(crate) entries: Vec<Entry>,
-    /// Per method, how many calls `wait_for_call` has handed out already.
+    pub(crate) entries: Entries,
+    /// Per method, the `seq` after the last call `wait_for_call` handed out.
     pub(crate) call_cursor: BTreeMap<String, usize>,
     pub(crate) frame_cursor: BTreeMap<String, usize>,
 }
 
 impl Journal {
+    /// A journal keeping only the newest `limit` entries (`None`: all of them).
+    pub(crate) fn with_limit(limit: Option<usize>) -> Journal {
+        Journal {
+            entries: Entries {
+                limit,
+                ..Entries::default()
+            },
+            ..Journal::default()
+        }
+    }
+
     pub(crate) fn next_seq(&self) -> usize {
         self.entries.len()
     }
 
-    pub(crate) fn calls(&self) -> impl Iterator<Item = &Call> {
+    pub(crate) fn calls(&self) -> impl DoubleEndedIterator<Item = &Call> {
         self.entries.iter().filter_map(|e| match e {
             Entry::Call(c) => Some(c),
-            Entry::Frame(_) => None,
+            Entry::Frame(_) | Entry::Dropped => None,
         })
     }
 
-    pub(crate) fn frames(&self) -> impl Iterator<Item = &Frame> {
+    pub(crate) fn frames(&self) -> impl DoubleEndedIterator<Item = &Frame> {
         self.entries.iter().filter_map(|e| match e {
             Entry::Frame(f) => Some(f),
-            Entry::Call(_) => None,
+            Entry::Call(_) | Entry::Dropped => None,
         })
     }
 
     /// The next call to `method` not yet handed out, advancing the cursor.
+    /// In a capped journal, calls dropped before they were asked for are skipped.
     pub(crate) fn take_call(&mut self, method: &str) -> Option<Call> {
-        let seen = self.call_cursor.get(method).copied().unwrap_or(0);
-        let call = self
-            .calls()
-            .filter(|c| c.method == method)
-            .nth(seen)
-            .cloned()?;
-        self.call_cursor.insert(method.to_string(), seen + 1);
+        let from = self.call_cursor.get(method).copied().unwrap_or(0);
+        let call = self.entries.since(from).find_map(|e| match e {
+            Entry::Call(c) if c.method == method => Some(c.clone()),
+            _ => None,
+        })?;
+        self.call_cursor.insert(method.to_string(), call.seq + 1);
         Some(call)
     }
 
     /// The next frame of that `type` (`*` for any) not yet handed out.
     pub(crate) fn take_frame(&mut self, kind: &str) -> Option<Frame> {
-        let seen = self.frame_cursor.get(kind).copied().unwrap_or(0);
-        let frame = self
-            .frames()
-            .filter(|f| kind == "*" || f.kind() == Some(kind))
-            .nth(seen)
-            .cloned()?;
-        self.frame_cursor.insert(kind.to_string(), seen + 1);
+        let from = self.frame_cursor.get(kind).copied().unwrap_or(0);
+        let frame = self.entries.since(from).find_map(|e| match e {
+            Entry::Frame(f) if kind == "*" || f.kind() == Some(kind) => Some(f.clone()),
+            _ => None,
+        })?;
+        self.frame_cursor.insert(kind.to_string(), frame.seq + 1);
         Some(frame)
     }
 
     /// A stable, token-free text dump, one entry per line, for snapshot tests.
     pub(crate) fn snapshot(&self) -> String {
         let mut out = String::new();
-        for e in &self.entries {
+        for e in self.entries.iter() {
             match e {
                 Entry::Call(c) => {
                     let args = serde_json::to_string(&c.args).unwrap_or_default();
@@ -177,6 +245,7 @@ impl Journal {
                 Entry::Frame(f) => {
                     out.push_str(&format!("WS#{} {}\n", f.connection, f.text));
                 }
+                Entry::Dropped => {}
             }
         }
         out

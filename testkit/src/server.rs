@@ -89,6 +89,8 @@ pub(crate) struct Inner {
     pub(crate) changed: Notify,
     pub(crate) simulate: bool,
     pub(crate) seed: u64,
+    /// How many journal entries to keep (`None`: all).
+    pub(crate) journal_limit: Option<usize>,
     pub(crate) rtm_url: String,
     /// The HTTP root, e.g. `http://127.0.0.1:41234` (for upload and file URLs).
     pub(crate) http_url: String,
@@ -102,13 +104,14 @@ impl Inner {
     }
 
     pub(crate) fn record_frame(&self, connection: usize, text: &str) -> Frame {
+        let json = serde_json::from_str(text).unwrap_or(Value::Null);
         let frame = {
             let mut st = self.lock();
             let frame = Frame {
                 seq: st.journal.next_seq(),
                 connection,
                 text: text.to_string(),
-                json: serde_json::from_str(text).unwrap_or(Value::Null),
+                json,
             };
             st.journal.entries.push(Entry::Frame(frame.clone()));
             frame
@@ -120,7 +123,7 @@ impl Inner {
     pub(crate) fn reset(&self) {
         let mut st = self.lock();
         st.workspace = Workspace::seeded(self.seed);
-        st.journal = Journal::default();
+        st.journal = Journal::with_limit(self.journal_limit);
         st.faults = Faults::default();
         st.no_pong = false;
         st.fixtures = self.initial_fixtures.clone();
@@ -173,39 +176,47 @@ impl Inner {
     /// Answers one Web API request; the heart of the HTTP face.
     fn answer(&self, req: &Request) -> ResponseTemplate {
         let d = request::decode(req);
-        let (template, call) = {
+        let template = {
             let mut st = self.lock();
             st.oauth.basic = crate::oauth::basic_credentials(req);
             let seq = st.journal.next_seq();
             let (status, headers, body, source, delay) = self.answer_locked(&mut st, &d);
-            let call = Call {
-                seq,
-                method: d.method.clone(),
-                http_method: d.http_method.clone(),
-                args: d.args.clone(),
-                token_kind: d.token_kind,
-                token: d.token.clone(),
-                status,
-                response: body.clone(),
-                source,
-            };
-            st.journal.entries.push(Entry::Call(call.clone()));
             let mut t = template(status);
             for (k, v) in &headers {
                 t = t.insert_header(k.as_str(), v.as_str());
             }
             if !body.is_null() {
                 t = t.set_body_raw(
-                    body.to_string().into_bytes(),
+                    serde_json::to_vec(&body).unwrap_or_default(),
                     "application/json; charset=utf-8",
                 );
             }
             if let Some(d) = delay {
                 t = t.set_delay(d);
             }
-            (t, call)
+            // The request's arguments move into the journal: one copy of a
+            // big body, not one per reader.
+            let Decoded {
+                method,
+                http_method,
+                args,
+                token,
+                token_kind,
+                ..
+            } = d;
+            st.journal.entries.push(Entry::Call(Call {
+                seq,
+                method,
+                http_method,
+                args,
+                token_kind,
+                token,
+                status,
+                response: body,
+                source,
+            }));
+            t
         };
-        drop(call);
         self.changed.notify_waiters();
         template
     }
@@ -420,6 +431,7 @@ pub struct FakeSlackBuilder {
     port: Option<u16>,
     rtm_port: Option<u16>,
     host: String,
+    journal_limit: Option<usize>,
 }
 
 impl Default for FakeSlackBuilder {
@@ -432,6 +444,7 @@ impl Default for FakeSlackBuilder {
             port: None,
             rtm_port: None,
             host: "127.0.0.1".into(),
+            journal_limit: None,
         }
     }
 }
@@ -499,6 +512,19 @@ impl FakeSlackBuilder {
         self
     }
 
+    /// Keeps only the newest `limit` journal entries (calls and frames),
+    /// dropping the oldest, so a long-running fake stays within bounded
+    /// memory. By default the journal keeps everything, as a test wants;
+    /// the standalone `fake-slack` caps it (`--journal-limit`).
+    ///
+    /// Calls and frames dropped before a `wait_for_*` asked for them are
+    /// skipped; [`calls`](FakeSlack::calls), [`problems`](FakeSlack::problems)
+    /// and expectations see only what is kept. `0` keeps nothing.
+    pub fn journal_limit(mut self, limit: usize) -> Self {
+        self.journal_limit = Some(limit);
+        self
+    }
+
     /// Starts the fake, or says why it cannot.
     pub async fn try_start(self) -> Result<FakeSlack, StartError> {
         let mut set = FixtureSet::default();
@@ -521,7 +547,7 @@ impl FakeSlackBuilder {
         let inner = Arc::new(Inner {
             state: Mutex::new(State {
                 workspace: Workspace::seeded(self.seed),
-                journal: Journal::default(),
+                journal: Journal::with_limit(self.journal_limit),
                 faults: Faults::default(),
                 no_pong: false,
                 clients: Vec::new(),
@@ -538,6 +564,7 @@ impl FakeSlackBuilder {
             changed: Notify::new(),
             simulate: self.simulate,
             seed: self.seed,
+            journal_limit: self.journal_limit,
             rtm_url: format!("ws://{ws_addr}/rtm"),
             http_url: format!(
                 "http://{}",
@@ -570,11 +597,11 @@ impl FakeSlackBuilder {
                         st.faults.take(&d.method);
                         let call = Call {
                             seq: st.journal.next_seq(),
-                            method: d.method.clone(),
-                            http_method: d.http_method.clone(),
-                            args: d.args.clone(),
+                            method: d.method,
+                            http_method: d.http_method,
+                            args: d.args,
                             token_kind: d.token_kind,
-                            token: d.token.clone(),
+                            token: d.token,
                             status: 0,
                             response: Value::Null,
                             source: "fault".into(),

@@ -172,3 +172,47 @@ async fn admin_refuses_a_status_no_response_can_carry() {
     let resp = http.post(format!("{api}api.test")).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 999);
 }
+
+#[tokio::test]
+async fn journal_limit_drops_the_oldest_entries() {
+    let server = start(&["--port", "0", "--journal-limit", "2"]);
+    let api = server.info["api"].as_str().unwrap().to_string();
+    let admin = server.info["admin"].as_str().unwrap().to_string();
+    let http = reqwest::Client::new();
+    for text in ["one", "two", "three"] {
+        let resp = http
+            .post(format!("{api}chat.postMessage"))
+            .bearer_auth("xoxb-1")
+            .form(&[("channel", "C_GENERAL"), ("text", text)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    let journal: Value = http
+        .get(format!("{admin}journal"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kept: Vec<(&Value, &Value)> = journal["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (&e["seq"], &e["args"]["text"]))
+        .collect();
+    assert_eq!(
+        kept,
+        [(&json!(1), &json!("two")), (&json!(2), &json!("three"))]
+    );
+    assert_eq!(journal["dropped"], 1);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_fake-slack"))
+        .args(["--journal-limit", "lots"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--journal-limit"));
+}

@@ -139,3 +139,81 @@ async fn journal_snapshot_is_stable_and_token_free() {
     );
     assert!(!snap.contains("xoxb"));
 }
+
+async fn post_texts(slack: &FakeSlack, texts: &[&str]) {
+    for t in texts {
+        ok(
+            slack,
+            "chat.postMessage",
+            &[("channel", "C_GENERAL"), ("text", t)],
+        )
+        .await;
+    }
+}
+
+fn texts(calls: &[slack_testkit::Call]) -> Vec<&str> {
+    calls.iter().map(|c| c.arg("text").unwrap()).collect()
+}
+
+#[tokio::test]
+async fn a_test_journal_keeps_everything() {
+    let slack = FakeSlack::start().await;
+    let all: Vec<String> = (0..300).map(|i| format!("m{i}")).collect();
+    post_texts(&slack, &all.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let calls = slack.calls();
+    assert_eq!(calls.len(), 300);
+    assert_eq!(
+        calls.iter().map(|c| c.seq).collect::<Vec<_>>(),
+        (0..300).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        slack.wait_for_call("chat.postMessage").await.arg("text"),
+        Some("m0")
+    );
+}
+
+#[tokio::test]
+async fn a_capped_journal_keeps_the_newest_entries() {
+    let slack = FakeSlack::builder().journal_limit(3).start().await;
+    post_texts(&slack, &["a", "b"]).await;
+    // Handed out before it was dropped.
+    assert_eq!(
+        slack.wait_for_call("chat.postMessage").await.arg("text"),
+        Some("a")
+    );
+    post_texts(&slack, &["c", "d", "e"]).await;
+    let calls = slack.calls();
+    assert_eq!(texts(&calls), ["c", "d", "e"]);
+    // Sequence numbers keep counting across drops.
+    assert_eq!(calls.iter().map(|c| c.seq).collect::<Vec<_>>(), [2, 3, 4]);
+    // "b" was dropped before anyone asked for it: the next wait skips to "c".
+    assert_eq!(
+        slack.wait_for_call("chat.postMessage").await.arg("text"),
+        Some("c")
+    );
+    assert_eq!(
+        slack.wait_for_call("chat.postMessage").await.arg("text"),
+        Some("d")
+    );
+    assert_eq!(slack.journal_snapshot().lines().count(), 3);
+    // Expectations count what is kept.
+    slack.expect("chat.postMessage").times(3);
+    slack.verify().await;
+
+    // Reset empties the journal and keeps the cap.
+    slack.reset();
+    post_texts(&slack, &["f", "g", "h", "i"]).await;
+    assert_eq!(texts(&slack.calls()), ["g", "h", "i"]);
+    assert_eq!(slack.calls()[0].seq, 1);
+}
+
+#[tokio::test]
+async fn a_journal_limit_of_zero_keeps_nothing() {
+    let slack = FakeSlack::builder().journal_limit(0).start().await;
+    post_texts(&slack, &["a", "b"]).await;
+    assert!(slack.calls().is_empty());
+    assert_eq!(slack.journal_snapshot(), "");
+    // The workspace itself is not the journal: the messages are there.
+    let hist = ok(&slack, "conversations.history", &[("channel", "C_GENERAL")]).await;
+    assert_eq!(hist["messages"].as_array().unwrap().len(), 2);
+}

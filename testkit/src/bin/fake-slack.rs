@@ -4,10 +4,17 @@
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: fake-slack [--port PORT] [--rtm-port PORT] [--host HOST] [--fixtures DIR]... [--no-simulate] [--seed N]";
+const USAGE: &str = "usage: fake-slack [--port PORT] [--rtm-port PORT] [--host HOST] [--fixtures DIR]... [--no-simulate] [--seed N] [--journal-limit N]
+
+  --journal-limit N  keep the newest N calls and frames in the journal, dropping
+                     the oldest (default 10000; 0 keeps none)";
+
+/// Journal entries the server keeps unless told otherwise: enough for a test
+/// run to read back, bounded so a long-running server stays small.
+const DEFAULT_JOURNAL_LIMIT: usize = 10_000;
 
 fn main() -> ExitCode {
-    let mut builder = slack_testkit::FakeSlack::builder();
+    let mut builder = slack_testkit::FakeSlack::builder().journal_limit(DEFAULT_JOURNAL_LIMIT);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -23,6 +30,9 @@ fn main() -> ExitCode {
             "--seed" => value("--seed")
                 .and_then(|v| v.parse().map_err(|e| format!("--seed: {e}")))
                 .map(|s| builder.clone().seed(s)),
+            "--journal-limit" => value("--journal-limit")
+                .and_then(|v| v.parse().map_err(|e| format!("--journal-limit: {e}")))
+                .map(|n| builder.clone().journal_limit(n)),
             "--no-simulate" => Ok(builder.clone().simulate(false)),
             "-h" | "--help" => {
                 println!("{USAGE}");
