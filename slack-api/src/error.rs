@@ -50,6 +50,28 @@ impl Error {
         }
     }
 
+    /// Whether this was rate limiting, however Slack said it: HTTP 429
+    /// after the retries ran out ([`Error::RateLimited`]), or an `ok: false`
+    /// whose code is any of Slack's three spellings (`rate_limited`,
+    /// `ratelimited`, `ratelimit`; see [`ErrorCode::is_rate_limited`]).
+    ///
+    /// ```
+    /// # fn check(result: slack_api::Result<()>) {
+    /// if let Err(e) = result {
+    ///     if e.is_rate_limited() {
+    ///         // back off for longer, or queue the work
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn is_rate_limited(&self) -> bool {
+        match self {
+            Error::RateLimited(_) => true,
+            Error::Api(e) => e.code().is_rate_limited(),
+            _ => false,
+        }
+    }
+
     /// The API error code, when Slack answered `ok: false`.
     pub fn api_code(&self) -> Option<&ErrorCode> {
         match self {
@@ -121,6 +143,18 @@ pub struct ApiErrorDetails {
     pub provided: Option<String>,
     /// Human-readable details (`response_metadata.messages`), e.g. which argument was invalid.
     pub messages: Vec<String>,
+}
+
+impl ErrorCode {
+    /// Whether the code is one of Slack's spellings of "rate limited":
+    /// `rate_limited`, `ratelimited` or `ratelimit`. Each is kept as its
+    /// own variant, as Slack sends it; ask this instead of matching one.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(
+            self,
+            ErrorCode::RateLimited | ErrorCode::Ratelimited | ErrorCode::Ratelimit
+        )
+    }
 }
 
 impl ApiError {

@@ -12,6 +12,11 @@ use crate::BoxFuture;
 /// sent are always retried. Server errors (5xx) and other transport failures
 /// are retried only for methods the spec marks `retry_safe`, so a
 /// non-idempotent call such as `chat.postMessage` is never repeated.
+///
+/// The default: up to 3 retries; backoff 500 ms before the first, doubling
+/// each time (1 s, 2 s), never more than 60 s; up to half of each backoff
+/// taken away at random (jitter 0.5); a 429's `Retry-After` waited as
+/// given (capped at 60 s too).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RetryPolicy {

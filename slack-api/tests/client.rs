@@ -672,3 +672,41 @@ async fn oauth_install_flow() {
         "{shown}"
     );
 }
+
+#[tokio::test]
+async fn one_question_answers_was_this_rate_limiting() {
+    let (server, client, _) = setup().await;
+    let client = client.with_token(TOKEN);
+    for code in ["rate_limited", "ratelimited", "ratelimit"] {
+        server.reset().await;
+        Mock::given(path("/api/chat.postMessage"))
+            .respond_with(ok(json!({"ok": false, "error": code})))
+            .mount(&server)
+            .await;
+        let err = client.chat().post_message("C1").await.unwrap_err();
+        assert!(err.is_rate_limited(), "{code}: {err}");
+        assert!(err.api_code().unwrap().is_rate_limited());
+    }
+    // The 429 path, once retries run out.
+    server.reset().await;
+    Mock::given(path("/api/chat.postMessage"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .mount(&server)
+        .await;
+    let err = client.chat().post_message("C1").await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited(_)) && err.is_rate_limited());
+    // And not for anything else.
+    server.reset().await;
+    Mock::given(path("/api/chat.postMessage"))
+        .respond_with(ok(json!({"ok": false, "error": "channel_not_found"})))
+        .mount(&server)
+        .await;
+    assert!(
+        !client
+            .chat()
+            .post_message("C1")
+            .await
+            .unwrap_err()
+            .is_rate_limited()
+    );
+}
