@@ -4,16 +4,22 @@
 //! |---|---|
 //! | `POST /_testkit/event` (JSON event) | pushes it to every RTM client |
 //! | `POST /_testkit/message` `{"user","channel","text","thread_ts"?}` | a person posts a message |
-//! | `POST /_testkit/fault` `{"method","fault":{..},"times"?,"after"?}` or `{"rtm":{..}}` | injects a fault |
+//! | `POST /_testkit/fault` `{"method","fault":{..},"times"?,"after"?}` or `{"rtm":{..}}` or `{"socket_mode":{..}}` | injects a fault |
 //! | `GET /_testkit/journal` | calls and frames kept so far (`dropped`: how many the `--journal-limit` let go), and the text snapshot |
 //! | `POST /_testkit/reset` | back to the seeded workspace |
+//!
+//! Socket Mode faults do to the app's connections what Slack does:
+//! `{"socket_mode":{"kind":"disconnect","reason":"refresh_requested"}}` (or
+//! `warning`, `link_disabled`, `too_many_websockets`; soft reasons keep the
+//! socket open for `grace_millis`, default 1000) and
+//! `{"socket_mode":{"kind":"silent"}}` (the sockets stay open and go quiet).
 
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use crate::faults::{Fault, FaultRule, RtmFault};
+use crate::faults::{Fault, FaultRule, RtmFault, SocketModeFault};
 use crate::journal::Entry;
 use crate::server::Inner;
 
@@ -73,6 +79,15 @@ impl Respond for Admin {
                 }
             }
             ("POST", "fault") => {
+                if let Some(sm) = body.get("socket_mode") {
+                    return match serde_json::from_value::<SocketModeFault>(sm.clone()) {
+                        Ok(f) => reply(
+                            200,
+                            json!({"ok": true, "connections": crate::socket_mode::apply_fault(inner, &f)}),
+                        ),
+                        Err(e) => bad(format!("bad socket_mode fault: {e}")),
+                    };
+                }
                 if let Some(rtm) = body.get("rtm") {
                     return match serde_json::from_value::<RtmFault>(rtm.clone()) {
                         Ok(f) => reply(
@@ -83,7 +98,7 @@ impl Respond for Admin {
                     };
                 }
                 let Some(method) = body.get("method").and_then(Value::as_str) else {
-                    return bad("expected method (or rtm)");
+                    return bad("expected method (or rtm, or socket_mode)");
                 };
                 let fault = match serde_json::from_value::<Fault>(
                     body.get("fault").cloned().unwrap_or(Value::Null),

@@ -164,3 +164,45 @@ pub enum RtmFault {
     /// Stop answering `ping` frames (until [`FakeSlack::reset`](crate::FakeSlack::reset)).
     NoPong,
 }
+
+/// Something Slack does to Socket Mode connections, see
+/// [`FakeSlack::socket_mode_fault`](crate::FakeSlack::socket_mode_fault)
+/// (and `{"socket_mode": {..}}` on the admin API's `/_testkit/fault`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SocketModeFault {
+    /// Every open connection goes silent, as a half-open socket does: it
+    /// stays open but sends nothing more (no envelopes, no pongs) and reads
+    /// nothing. Envelopes go to other connections, or wait unacked and are
+    /// redelivered once the app has a live connection again. Connections
+    /// opened afterwards are not affected.
+    Silent,
+    /// Send `{"type":"disconnect","reason":reason}` to every connection, as
+    /// Slack does. For `warning` and `refresh_requested` the sockets stay
+    /// open for `grace_millis` (default 1000) and then close; for other
+    /// reasons (`link_disabled`, `too_many_websockets`, ...) they close at
+    /// once. Either way they get no new envelopes.
+    Disconnect {
+        /// `warning`, `refresh_requested`, `link_disabled`,
+        /// `too_many_websockets`, or anything else to send as is.
+        reason: String,
+        /// How long soft disconnects keep the socket open.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grace_millis: Option<u64>,
+    },
+}
+
+impl SocketModeFault {
+    /// A `disconnect` with `reason` and the default grace.
+    pub fn disconnect(reason: impl Into<String>) -> SocketModeFault {
+        SocketModeFault::Disconnect {
+            reason: reason.into(),
+            grace_millis: None,
+        }
+    }
+
+    /// The `disconnect` with reason `warning` Slack sends before a refresh.
+    pub fn warning() -> SocketModeFault {
+        Self::disconnect("warning")
+    }
+}

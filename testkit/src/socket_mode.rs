@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use slack_api::signing::Signer;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::faults::SocketModeFault;
 use crate::journal::Entry;
 use crate::request::{Decoded, TokenKind};
 use crate::rtm::write_out;
@@ -35,6 +36,10 @@ struct Conn {
     tx: mpsc::UnboundedSender<Out>,
     /// Told to go away: gets no new envelopes.
     leaving: bool,
+    /// Gone silent ([`SocketModeFault::Silent`]): gets no new envelopes.
+    silent: bool,
+    /// Tells the connection's task to go silent.
+    silence: Option<oneshot::Sender<()>>,
 }
 
 #[derive(Debug)]
@@ -54,6 +59,8 @@ pub(crate) struct SocketModeState {
     next_conn: usize,
     redelivery: Duration,
     http: Option<mpsc::UnboundedSender<String>>,
+    /// Websocket pings received from apps, on every connection.
+    pings: usize,
 }
 
 impl Default for SocketModeState {
@@ -66,6 +73,7 @@ impl Default for SocketModeState {
             next_conn: 0,
             redelivery: Duration::from_secs(1),
             http: None,
+            pings: 0,
         }
     }
 }
@@ -137,7 +145,7 @@ impl SocketModeState {
     fn send_one(&mut self, envelope: &Value) -> bool {
         self.conns.retain(|c| !c.tx.is_closed());
         let live: Vec<usize> = (0..self.conns.len())
-            .filter(|&i| !self.conns[i].leaving)
+            .filter(|&i| !self.conns[i].leaving && !self.conns[i].silent)
             .collect();
         if live.is_empty() {
             return false;
@@ -191,6 +199,7 @@ where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let (silence, mut silenced) = oneshot::channel();
     let (id, redelivery) = {
         let mut st = inner.lock();
         st.connections += 1;
@@ -202,6 +211,8 @@ where
             id,
             tx: tx.clone(),
             leaving: false,
+            silent: false,
+            silence: Some(silence),
         });
         let hello = json!({
             "type": "hello",
@@ -227,12 +238,23 @@ where
                     }
                 }
                 Some(Ok(Message::Ping(p))) => {
+                    inner.lock().socket_mode.pings += 1;
                     let _ = sink.send(Message::Pong(p)).await;
                 }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             },
             _ = tick.tick() => inner.lock().socket_mode.redeliver_due(),
+            Ok(()) = &mut silenced => {
+                // Half-open: the socket stays open, nothing is read or sent,
+                // until the fake closes it (reset, a disconnect).
+                while let Some(out) = rx.recv().await {
+                    if !matches!(out, Out::Text(_)) {
+                        break;
+                    }
+                }
+                break;
+            }
         }
     }
     inner.lock().socket_mode.conns.retain(|c| c.id != id);
@@ -272,6 +294,68 @@ async fn http_worker(
             crate::webhooks::journal(&mut st, EVENTS_API_POST, "POST", args, status, json!(text));
         }
         inner.changed.notify_waiters();
+    }
+}
+
+/// Sends `disconnect` with `reason` to every connection; see
+/// [`FakeSlack::socket_mode_disconnect`]. Must run inside a tokio runtime.
+fn disconnect(inner: &Inner, reason: &str, grace: Duration) -> usize {
+    let frame = json!({
+        "type": "disconnect",
+        "reason": reason,
+        "debug_info": {"host": "fake-slack"},
+    })
+    .to_string();
+    let soft = matches!(reason, "warning" | "refresh_requested");
+    let mut st = inner.lock();
+    st.socket_mode.conns.retain(|c| !c.tx.is_closed());
+    let mut told = Vec::new();
+    for c in &mut st.socket_mode.conns {
+        let _ = c.tx.send(Out::Text(frame.clone()));
+        c.leaving = true;
+        if soft {
+            told.push(c.tx.clone());
+        } else {
+            let _ = c.tx.send(Out::Close);
+        }
+    }
+    let n = st.socket_mode.conns.len();
+    drop(st);
+    if !told.is_empty() {
+        tokio::spawn(async move {
+            tokio::time::sleep(grace).await;
+            for tx in told {
+                let _ = tx.send(Out::Close);
+            }
+        });
+    }
+    n
+}
+
+/// Applies a [`SocketModeFault`]; returns how many connections it reached.
+/// Must run inside a tokio runtime (a soft disconnect closes later).
+pub(crate) fn apply_fault(inner: &Inner, fault: &SocketModeFault) -> usize {
+    match fault {
+        SocketModeFault::Silent => {
+            let mut st = inner.lock();
+            st.socket_mode.conns.retain(|c| !c.tx.is_closed());
+            let mut n = 0;
+            for c in &mut st.socket_mode.conns {
+                if let Some(tx) = c.silence.take() {
+                    c.silent = true;
+                    let _ = tx.send(());
+                    n += 1;
+                }
+            }
+            n
+        }
+        SocketModeFault::Disconnect {
+            reason,
+            grace_millis,
+        } => {
+            let grace = Duration::from_millis(grace_millis.unwrap_or(1000));
+            disconnect(inner, reason, grace)
+        }
     }
 }
 
@@ -342,36 +426,19 @@ impl FakeSlack {
     /// For `warning` and `refresh_requested` the sockets stay open for
     /// `grace`, then close (as Slack does); for other reasons they close now.
     pub fn socket_mode_disconnect(&self, reason: &str, grace: Duration) -> usize {
-        let frame = json!({
-            "type": "disconnect",
-            "reason": reason,
-            "debug_info": {"host": "fake-slack"},
-        })
-        .to_string();
-        let soft = matches!(reason, "warning" | "refresh_requested");
-        let mut st = self.inner().lock();
-        st.socket_mode.conns.retain(|c| !c.tx.is_closed());
-        let mut told = Vec::new();
-        for c in &mut st.socket_mode.conns {
-            let _ = c.tx.send(Out::Text(frame.clone()));
-            c.leaving = true;
-            if soft {
-                told.push(c.tx.clone());
-            } else {
-                let _ = c.tx.send(Out::Close);
-            }
-        }
-        let n = st.socket_mode.conns.len();
-        drop(st);
-        if !told.is_empty() {
-            tokio::spawn(async move {
-                tokio::time::sleep(grace).await;
-                for tx in told {
-                    let _ = tx.send(Out::Close);
-                }
-            });
-        }
-        n
+        disconnect(self.inner(), reason, grace)
+    }
+
+    /// Injects a Socket Mode fault on the open connections; returns how many
+    /// were affected. See [`SocketModeFault`].
+    pub fn socket_mode_fault(&self, fault: SocketModeFault) -> usize {
+        apply_fault(self.inner(), &fault)
+    }
+
+    /// Websocket pings received from Socket Mode apps so far (the fake
+    /// answers each with a pong unless the connection is silent).
+    pub fn socket_mode_pings(&self) -> usize {
+        self.inner().lock().socket_mode.pings
     }
 
     /// Envelopes sent but not yet acknowledged.

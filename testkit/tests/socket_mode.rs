@@ -313,3 +313,95 @@ async fn reset_closes_connections_and_drops_undelivered_envelopes() {
         .await;
     assert_eq!(slack.pending_envelopes(), 0);
 }
+
+#[tokio::test]
+async fn a_silent_connection_sends_nothing_and_its_envelopes_go_elsewhere() {
+    use futures_util::{SinkExt, StreamExt};
+    use slack_testkit::SocketModeFault;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let slack = FakeSlack::start().await;
+    slack.set_socket_mode_redelivery(Duration::from_millis(100));
+    let (mut old, _) = open(&slack).await;
+    assert_eq!(slack.socket_mode_fault(SocketModeFault::Silent), 1);
+    let id = slack.push_envelope("events_api", json!({"type": "event_callback"}), false);
+    // No envelope and no pong on the silent socket, which stays open.
+    old.send(Message::Ping(b"are you there".to_vec().into()))
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(300);
+    match tokio::time::timeout_at(deadline, old.next()).await {
+        Err(_) => {}
+        Ok(other) => panic!("a silent socket sent {other:?}"),
+    }
+    assert_eq!(
+        slack.socket_mode_clients(),
+        1,
+        "the silent socket stays open"
+    );
+    // The unacked envelope is redelivered to the next connection.
+    let (mut new, _) = open(&slack).await;
+    let env = next(&mut new).await;
+    assert_eq!(env["envelope_id"], json!(id), "{env}");
+    assert_eq!(env["retry_attempt"], 1, "{env}");
+    ack(&mut new, &env["envelope_id"]).await;
+    slack.wait_for_ack(&id).await;
+    // A later connection is not affected; a reset closes the silent one.
+    slack.reset();
+    assert_eq!(next_text(&mut old).await, None);
+}
+
+#[tokio::test]
+async fn the_admin_api_sends_disconnects_and_warnings() {
+    let slack = FakeSlack::start().await;
+    let (mut ws, _) = open(&slack).await;
+    let http = reqwest::Client::new();
+    let fault = |body: Value| {
+        let req = http
+            .post(format!("{}/_testkit/fault", slack.uri()))
+            .json(&body);
+        async move {
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, body) =
+        fault(json!({"socket_mode": {"kind": "disconnect", "reason": "warning"}})).await;
+    assert_eq!((status, &body["connections"]), (200, &json!(1)), "{body}");
+    let frame = next(&mut ws).await;
+    assert_eq!(
+        (&frame["type"], &frame["reason"]),
+        (&json!("disconnect"), &json!("warning"))
+    );
+    let (status, body) = fault(json!({"socket_mode": {
+        "kind": "disconnect", "reason": "refresh_requested", "grace_millis": 100
+    }}))
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(next(&mut ws).await["reason"], "refresh_requested");
+    // Closed after the grace.
+    assert_eq!(next_text(&mut ws).await, None);
+
+    for reason in ["link_disabled", "too_many_websockets"] {
+        let (mut ws, _) = open(&slack).await;
+        let (status, _) =
+            fault(json!({"socket_mode": {"kind": "disconnect", "reason": reason}})).await;
+        assert_eq!(status, 200);
+        assert_eq!(next(&mut ws).await["reason"], reason);
+        assert_eq!(next_text(&mut ws).await, None, "{reason} closes at once");
+    }
+
+    let (mut ws, _) = open(&slack).await;
+    let (status, body) = fault(json!({"socket_mode": {"kind": "silent"}})).await;
+    assert_eq!((status, &body["connections"]), (200, &json!(1)), "{body}");
+    slack.push_envelope("events_api", json!({"type": "event_callback"}), false);
+    quiet_for(&mut ws, Duration::from_millis(200)).await;
+
+    let (status, body) = fault(json!({"socket_mode": {"kind": "explode"}})).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("socket_mode"),
+        "{body}"
+    );
+}
