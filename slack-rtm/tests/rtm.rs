@@ -659,3 +659,75 @@ fn backoff_grows_caps_and_stops() {
         assert!(d >= full / 2 && d <= full, "{attempt}: {d:?}");
     }
 }
+
+#[tokio::test]
+async fn a_full_stream_drops_the_oldest_events_and_says_how_many() {
+    let slack = FakeSlack::start().await;
+    let s = FastSleeper::default();
+    let (sender, mut events) = quiet(&s)
+        .event_capacity(3)
+        .connect(&slack.client("xoxb-test"))
+        .await
+        .expect("connect");
+    slack.wait_for_rtm_clients(1).await;
+    for i in 1..=10 {
+        slack
+            .push_event(json!({"type": "reaction_added", "reaction": format!("r{i}")}))
+            .await;
+    }
+    // The ack comes after the ten events on the same socket: once it is
+    // here, all ten were read, with nobody taking them from the stream.
+    sender
+        .send_message("C_GENERAL", "after the burst")
+        .await
+        .expect("sends are not held up by a full stream");
+
+    let mut items = Vec::new();
+    while items.len() < 5 {
+        items.push(next(&mut events).await.expect("stream goes on").unwrap());
+    }
+    let reactions: Vec<String> = items[2..]
+        .iter()
+        .map(|i| match i {
+            Incoming::Event(Event::ReactionAdded(r)) => r.reaction.clone().unwrap_or_default(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert!(
+        matches!(items[0], Incoming::Lifecycle(Lifecycle::Connected)),
+        "lifecycle changes are never dropped: {items:?}"
+    );
+    assert!(
+        matches!(items[1], Incoming::Lagged { dropped: 7 }),
+        "{items:?}"
+    );
+    assert_eq!(reactions, ["r8", "r9", "r10"], "the newest are kept");
+
+    // Room again: events flow as before.
+    slack
+        .push_event(json!({"type": "reaction_added", "reaction": "later"}))
+        .await;
+    let later = until(&mut events, |i| match i {
+        Ok(Incoming::Event(Event::ReactionAdded(r))) => r.reaction.clone(),
+        _ => None,
+    })
+    .await;
+    assert_eq!(later, "later");
+    tokio::time::timeout(Duration::from_secs(10), sender.shutdown())
+        .await
+        .expect("shutdown returns");
+}
+
+#[tokio::test]
+async fn the_session_does_not_show_the_websocket_url() {
+    let slack = FakeSlack::start().await;
+    let s = FastSleeper::default();
+    for b in [quiet(&s), quiet(&s).with_team_state(true)] {
+        let (sender, events) = connected(&slack, b).await;
+        let shown = format!("{:?} {:?} {:?}", events.session(), events, sender);
+        assert!(!shown.contains("ticket"), "{shown}");
+        assert!(!shown.contains("ws://"), "{shown}");
+        assert!(events.session().self_id().is_some());
+        sender.shutdown().await;
+    }
+}

@@ -303,3 +303,255 @@ async fn the_same_handler_serves_rtm_and_socket_mode() {
     };
     assert_eq!(message_text(&cb.event), Some(from_rtm));
 }
+
+/// Short keepalive settings and quick reconnects, for the liveness tests.
+fn lively() -> slack_rtm::socket_mode::SocketModeBuilder {
+    SocketMode::builder()
+        .ping_interval(Duration::from_millis(50))
+        .idle_timeout(Duration::from_millis(300))
+        .reconnect(
+            ReconnectPolicy::default()
+                .initial_delay(Duration::from_millis(10))
+                .jitter(false),
+        )
+}
+
+/// Every item available right now, without waiting.
+fn ready_items(events: &mut Events) -> Vec<Result<Incoming, slack_rtm::RtmError>> {
+    use futures_util::FutureExt;
+    let mut items = Vec::new();
+    while let Some(Some(item)) = events.next().now_or_never() {
+        items.push(item);
+    }
+    items
+}
+
+fn is_disconnect(item: &Result<Incoming, slack_rtm::RtmError>) -> bool {
+    matches!(
+        item,
+        Ok(Incoming::Lifecycle {
+            change: Lifecycle::Disconnected { .. },
+            ..
+        })
+    )
+}
+
+fn event_callback(event_id: &str) -> Value {
+    json!({
+        "type": "event_callback",
+        "event_id": event_id,
+        "event": {"type": "reaction_added", "reaction": event_id},
+    })
+}
+
+#[tokio::test]
+async fn pings_keep_a_quiet_connection_open() {
+    let slack = FakeSlack::start().await;
+    let mut events = lively()
+        .connect(&slack.client("xapp-1-test"))
+        .await
+        .unwrap();
+    slack.wait_for_socket_mode_clients(1).await;
+    // Twelve pings at 50 ms span twice the 300 ms idle limit: the pongs are
+    // what keeps a connection without envelopes alive.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while slack.socket_mode_pings() < 12 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the client sent {} websocket pings",
+            slack.socket_mode_pings()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let items = ready_items(&mut events);
+    assert!(!items.iter().any(is_disconnect), "{items:?}");
+    assert_eq!(slack.calls_to("apps.connections.open").len(), 1);
+    events.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_silent_connection_is_dropped_and_reopened_without_losing_an_envelope() {
+    let slack = FakeSlack::start().await;
+    slack.set_socket_mode_redelivery(Duration::from_millis(100));
+    let mut events = lively()
+        .connect(&slack.client("xapp-1-test"))
+        .await
+        .unwrap();
+    slack.wait_for_socket_mode_clients(1).await;
+    let before = slack.push_envelope("events_api", event_callback("EvBefore"), false);
+    assert_eq!(next_envelope(&mut events).await.envelope_id, before);
+
+    // Half-open: the socket stays up but nothing comes through any more.
+    assert_eq!(
+        slack.socket_mode_fault(slack_testkit::SocketModeFault::Silent),
+        1
+    );
+    let during = slack.push_envelope("events_api", event_callback("EvDuring"), false);
+
+    let mut reasons = Vec::new();
+    let env = loop {
+        match tokio::time::timeout(WAIT, events.next()).await {
+            Ok(Some(Ok(Incoming::Envelope(e)))) => break e,
+            Ok(Some(Ok(Incoming::Lifecycle {
+                change: Lifecycle::Disconnected { reason },
+                ..
+            }))) => reasons.push(reason),
+            Ok(Some(Ok(_))) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert_eq!(
+        reasons,
+        [DisconnectReason::Idle {
+            after: Duration::from_millis(300)
+        }]
+    );
+    assert_eq!(env.envelope_id, during);
+    assert_eq!(env.event_id(), Some("EvDuring"));
+    assert!(env.retry_attempt.unwrap_or(0) >= 1, "{env:?}");
+    slack.wait_for_ack(&during).await;
+    assert_eq!(slack.calls_to("apps.connections.open").len(), 2);
+    events.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_full_queue_stops_reading_and_slack_redelivers() {
+    let slack = FakeSlack::start().await;
+    slack.set_socket_mode_redelivery(Duration::from_millis(100));
+    let mut events = lively()
+        .event_capacity(2)
+        .connect(&slack.client("xapp-1-test"))
+        .await
+        .unwrap();
+    slack.wait_for_socket_mode_clients(1).await;
+    let ids: Vec<String> = (1..=5)
+        .map(|i| slack.push_envelope("events_api", event_callback(&format!("Ev{i}")), false))
+        .collect();
+    slack.wait_for_ack(&ids[0]).await;
+    slack.wait_for_ack(&ids[1]).await;
+    // A slow application: for a while nothing is taken from the stream, far
+    // longer than the idle limit and the redelivery delay.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    // Only what fits in the queue was read and acknowledged.
+    assert_eq!(slack.pending_envelopes(), 3);
+
+    let mut got = Vec::new();
+    let mut items = Vec::new();
+    while got.len() < 5 {
+        match tokio::time::timeout(WAIT, events.next()).await {
+            Ok(Some(Ok(Incoming::Envelope(e)))) => got.push(e.event_id().unwrap().to_owned()),
+            Ok(Some(item)) => items.push(item),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        got,
+        ["Ev1", "Ev2", "Ev3", "Ev4", "Ev5"],
+        "each once, in order"
+    );
+    assert!(!items.iter().any(is_disconnect), "{items:?}");
+    for id in &ids {
+        slack.wait_for_ack(id).await;
+    }
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while slack.pending_envelopes() > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "envelopes left unacked"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    events.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_full_queue_does_not_hold_up_shutdown() {
+    let slack = FakeSlack::start().await;
+    let events = lively()
+        .event_capacity(1)
+        .connect(&slack.client("xapp-1-test"))
+        .await
+        .unwrap();
+    slack.wait_for_socket_mode_clients(1).await;
+    let ids: Vec<String> = (1..=3)
+        .map(|i| slack.push_envelope("events_api", event_callback(&format!("Ev{i}")), false))
+        .collect();
+    slack.wait_for_ack(&ids[0]).await;
+    tokio::time::timeout(WAIT, events.shutdown())
+        .await
+        .expect("shutdown returns while the queue is full");
+    assert_eq!(events.connections(), 0);
+}
+
+#[tokio::test]
+async fn link_disabled_stops_without_reconnecting() {
+    let slack = FakeSlack::start().await;
+    let mut events = lively()
+        .connect(&slack.client("xapp-1-test"))
+        .await
+        .unwrap();
+    slack.wait_for_socket_mode_clients(1).await;
+    slack.socket_mode_fault(slack_testkit::SocketModeFault::disconnect("link_disabled"));
+    let mut items = Vec::new();
+    while let Some(item) = tokio::time::timeout(WAIT, events.next())
+        .await
+        .expect("the stream ends")
+    {
+        items.push(item);
+    }
+    let [
+        Ok(Incoming::Lifecycle {
+            change: Lifecycle::Connected,
+            ..
+        }),
+        Ok(Incoming::Lifecycle {
+            change: Lifecycle::Disconnected { reason },
+            ..
+        }),
+        Err(slack_rtm::RtmError::LinkDisabled),
+    ] = &items[..]
+    else {
+        panic!("{items:?}")
+    };
+    assert_eq!(
+        reason,
+        &DisconnectReason::SocketMode("link_disabled".into())
+    );
+    assert_eq!(slack.calls_to("apps.connections.open").len(), 1);
+    assert_eq!(events.connections(), 0);
+}
+
+#[tokio::test]
+async fn too_many_websockets_and_warning_reconnect() {
+    let slack = FakeSlack::start().await;
+    let mut events = lively()
+        .connect(&slack.client("xapp-1-test"))
+        .await
+        .unwrap();
+    slack.wait_for_socket_mode_clients(1).await;
+    for (n, reason) in [(2, "too_many_websockets"), (3, "warning")] {
+        slack.socket_mode_fault(slack_testkit::SocketModeFault::Disconnect {
+            reason: reason.into(),
+            grace_millis: Some(200),
+        });
+        let mut disconnected = None;
+        loop {
+            match tokio::time::timeout(WAIT, events.next()).await {
+                Ok(Some(Ok(Incoming::Lifecycle { change, .. }))) => match change {
+                    Lifecycle::Disconnected { reason } => disconnected = Some(reason),
+                    Lifecycle::Reconnected => break,
+                    _ => {}
+                },
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(
+            disconnected,
+            Some(DisconnectReason::SocketMode(reason.into()))
+        );
+        assert_eq!(slack.calls_to("apps.connections.open").len(), n);
+        let id = slack.push_envelope("events_api", event_callback(reason), false);
+        assert_eq!(next_envelope(&mut events).await.envelope_id, id);
+    }
+    events.shutdown().await;
+}
