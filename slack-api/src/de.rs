@@ -195,6 +195,10 @@ impl Lenient for bool {
     }
 }
 
+impl Lenient for crate::Secret {
+    const SHAPE: Shape = Shape::String;
+}
+
 impl Lenient for serde_json::Value {
     const SHAPE: Shape = Shape::Any;
 }

@@ -83,10 +83,6 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
-impl crate::de::Lenient for Secret {
-    const SHAPE: crate::de::Shape = crate::de::Shape::String;
-}
-
 /// Replaces anything that looks like a Slack token (`xoxb-…`, `xoxp-…`,
 /// `xapp-…`, `xoxe.xoxp-…`, …) with a placeholder, so error messages and
 /// logs built from bodies never carry one (OAuth responses contain tokens).
