@@ -466,8 +466,9 @@ fn method(
                 client.execute(&crate::generated::spec_table::#stat, args).await
             }
 
-            /// The client and the encoding-neutral argument list.
-            pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+            /// The client and the encoding-neutral argument list, for
+            /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+            pub fn into_args(self) -> (crate::Client, crate::request::Args) {
                 let #args_mut args = crate::request::Args::new();
                 #pushes
                 (self.client, args)

@@ -218,7 +218,16 @@ impl Client {
 
     /// [`execute_raw`](Self::execute_raw), also returning the warnings and
     /// messages Slack attached to a successful response. Pair it with a
-    /// builder's `into_args()` to see the warnings of a typed call.
+    /// builder's `into_args()` to see the warnings of a typed call:
+    ///
+    /// ```no_run
+    /// # async fn run(client: slack_api::Client) -> slack_api::Result<()> {
+    /// let spec = slack_api::spec::method("chat.postMessage").expect("in the spec");
+    /// let (client, args) = client.chat().post_message("C123").text("hi").into_args();
+    /// let raw = client.execute_raw_response(spec, args).await?;
+    /// println!("warnings: {:?}", raw.warnings);
+    /// # Ok(()) }
+    /// ```
     pub async fn execute_raw_response(
         &self,
         spec: &'static MethodSpec,

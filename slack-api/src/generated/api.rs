@@ -72,8 +72,9 @@ impl TestRequest {
         client.execute(&crate::generated::spec_table::API_TEST, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.error {
             args.push("error", crate::request::ArgValue::Str(v));

@@ -44,8 +44,9 @@ impl TestRequest {
         client.execute(&crate::generated::spec_table::AUTH_TEST, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let args = crate::request::Args::new();
         (self.client, args)
     }

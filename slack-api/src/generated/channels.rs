@@ -500,8 +500,9 @@ impl ArchiveRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_ARCHIVE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         (self.client, args)
@@ -555,8 +556,9 @@ impl CreateRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_CREATE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("name", crate::request::ArgValue::Str(self.name));
         if let Some(v) = self.team_id {
@@ -642,8 +644,9 @@ impl HistoryRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_HISTORY, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.count {
@@ -725,8 +728,9 @@ impl InfoRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_INFO, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.include_locale {
@@ -775,8 +779,9 @@ impl InviteRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_INVITE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         args.push("user", crate::request::ArgValue::Str(String::from(self.user)));
@@ -836,8 +841,9 @@ impl JoinRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_JOIN, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("name", crate::request::ArgValue::Str(self.name));
         if let Some(v) = self.team_id {
@@ -889,8 +895,9 @@ impl KickRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_KICK, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         args.push("user", crate::request::ArgValue::Str(String::from(self.user)));
@@ -931,8 +938,9 @@ impl LeaveRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_LEAVE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         (self.client, args)
@@ -1006,8 +1014,9 @@ impl ListRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_LIST, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.cursor {
             args.push("cursor", crate::request::ArgValue::Str(v));
@@ -1103,8 +1112,9 @@ impl MarkRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_MARK, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         args.push("ts", crate::request::ArgValue::Str(String::from(self.ts)));
@@ -1153,8 +1163,9 @@ impl RenameRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_RENAME, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         args.push("name", crate::request::ArgValue::Str(self.name));
@@ -1204,8 +1215,9 @@ impl RepliesRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_REPLIES, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         args.push(
@@ -1268,8 +1280,9 @@ impl SetPurposeRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_SET_PURPOSE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.name_tagging {
@@ -1319,8 +1332,9 @@ impl SetTopicRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_SET_TOPIC, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         args.push("topic", crate::request::ArgValue::Str(self.topic));
@@ -1366,8 +1380,9 @@ impl UnarchiveRequest {
         client.execute(&crate::generated::spec_table::CHANNELS_UNARCHIVE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         (self.client, args)

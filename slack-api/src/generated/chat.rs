@@ -590,8 +590,9 @@ impl AppendStreamRequest {
         client.execute(&crate::generated::spec_table::CHAT_APPEND_STREAM, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.chunks {
@@ -652,8 +653,9 @@ impl DeleteRequest {
         client.execute(&crate::generated::spec_table::CHAT_DELETE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.as_user {
             args.push("as_user", crate::request::ArgValue::Bool(v));
@@ -715,8 +717,9 @@ impl DeleteScheduledMessageRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.as_user {
             args.push("as_user", crate::request::ArgValue::Bool(v));
@@ -767,8 +770,9 @@ impl GetPermalinkRequest {
         client.execute(&crate::generated::spec_table::CHAT_GET_PERMALINK, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         args.push(
@@ -821,8 +825,9 @@ impl MeMessageRequest {
         client.execute(&crate::generated::spec_table::CHAT_ME_MESSAGE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         args.push("text", crate::request::ArgValue::Str(self.text));
@@ -956,8 +961,9 @@ impl PostEphemeralRequest {
         client.execute(&crate::generated::spec_table::CHAT_POST_EPHEMERAL, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.as_user {
             args.push("as_user", crate::request::ArgValue::Bool(v));
@@ -1161,8 +1167,9 @@ impl PostMessageRequest {
         client.execute(&crate::generated::spec_table::CHAT_POST_MESSAGE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.as_user {
             args.push("as_user", crate::request::ArgValue::Bool(v));
@@ -1361,8 +1368,9 @@ impl ScheduleMessageRequest {
         client.execute(&crate::generated::spec_table::CHAT_SCHEDULE_MESSAGE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.as_user {
             args.push("as_user", crate::request::ArgValue::Bool(v));
@@ -1499,8 +1507,9 @@ impl ScheduledMessagesListRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.channel {
             args.push("channel", crate::request::ArgValue::Str(String::from(v)));
@@ -1672,8 +1681,9 @@ impl StartStreamRequest {
         client.execute(&crate::generated::spec_table::CHAT_START_STREAM, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.chunks {
@@ -1783,8 +1793,9 @@ impl StopStreamRequest {
         client.execute(&crate::generated::spec_table::CHAT_STOP_STREAM, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.blocks {
             args.push("blocks", crate::request::ArgValue::Json(v));
@@ -1899,8 +1910,9 @@ impl UnfurlRequest {
         client.execute(&crate::generated::spec_table::CHAT_UNFURL, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.channel {
             args.push("channel", crate::request::ArgValue::Str(String::from(v)));
@@ -2058,8 +2070,9 @@ impl UpdateRequest {
         client.execute(&crate::generated::spec_table::CHAT_UPDATE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.as_user {
             args.push("as_user", crate::request::ArgValue::Bool(v));

@@ -1529,8 +1529,9 @@ impl AcceptSharedInviteRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.channel_id {
             args.push("channel_id", crate::request::ArgValue::Str(String::from(v)));
@@ -1614,8 +1615,9 @@ impl ApproveSharedInviteRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("invite_id", crate::request::ArgValue::Str(self.invite_id));
         if let Some(v) = self.target_team {
@@ -1661,8 +1663,9 @@ impl ArchiveRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_ARCHIVE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         (self.client, args)
@@ -1718,8 +1721,9 @@ impl CanvasesCreateRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push(
             "channel_id",
@@ -1779,8 +1783,9 @@ impl CloseRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_CLOSE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         (self.client, args)
@@ -1842,8 +1847,9 @@ impl CreateRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_CREATE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.is_private {
             args.push("is_private", crate::request::ArgValue::Bool(v));
@@ -1909,8 +1915,9 @@ impl DeclineSharedInviteRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("invite_id", crate::request::ArgValue::Str(self.invite_id));
         if let Some(v) = self.target_team {
@@ -1963,8 +1970,9 @@ impl ExternalInvitePermissionsSetRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push(
             "action",
@@ -2057,8 +2065,9 @@ impl HistoryRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_HISTORY, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.cursor {
@@ -2189,8 +2198,9 @@ impl InfoRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_INFO, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.include_locale {
@@ -2249,8 +2259,9 @@ impl InviteRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_INVITE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.force {
@@ -2333,8 +2344,9 @@ impl InviteSharedRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.emails {
@@ -2400,8 +2412,9 @@ impl JoinRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_JOIN, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         (self.client, args)
@@ -2456,8 +2469,9 @@ impl KickRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_KICK, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.user {
@@ -2505,8 +2519,9 @@ impl LeaveRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_LEAVE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         (self.client, args)
@@ -2583,8 +2598,9 @@ impl ListRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_LIST, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.cursor {
             args.push("cursor", crate::request::ArgValue::Str(v));
@@ -2715,8 +2731,9 @@ impl ListConnectInvitesRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.count {
             args.push("count", crate::request::ArgValue::Int(v));
@@ -2814,8 +2831,9 @@ impl MarkRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_MARK, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         args.push("ts", crate::request::ArgValue::Str(String::from(self.ts)));
@@ -2870,8 +2888,9 @@ impl MembersRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_MEMBERS, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.cursor {
@@ -2985,8 +3004,9 @@ impl OpenRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_OPEN, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.channel {
             args.push("channel", crate::request::ArgValue::Str(String::from(v)));
@@ -3052,8 +3072,9 @@ impl RenameRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_RENAME, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         args.push("name", crate::request::ArgValue::Str(self.name));
@@ -3142,8 +3163,9 @@ impl RepliesRequest {
         client.execute(&crate::generated::spec_table::CONVERSATIONS_REPLIES, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.cursor {
@@ -3272,8 +3294,9 @@ impl RequestSharedInviteApproveRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.channel_id {
             args.push("channel_id", crate::request::ArgValue::Str(String::from(v)));
@@ -3342,8 +3365,9 @@ impl RequestSharedInviteDenyRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("invite_id", crate::request::ArgValue::Str(self.invite_id));
         if let Some(v) = self.message {
@@ -3447,8 +3471,9 @@ impl RequestSharedInviteListRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.cursor {
             args.push("cursor", crate::request::ArgValue::Str(v));
@@ -3560,8 +3585,9 @@ impl SetPurposeRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         args.push("purpose", crate::request::ArgValue::Str(self.purpose));
@@ -3610,8 +3636,9 @@ impl SetTopicRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         args.push("topic", crate::request::ArgValue::Str(self.topic));
@@ -3659,8 +3686,9 @@ impl UnarchiveRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         (self.client, args)

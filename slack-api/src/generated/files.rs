@@ -168,8 +168,9 @@ impl CompleteUploadExternalRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.blocks {
             args.push("blocks", crate::request::ArgValue::Json(v));
@@ -264,8 +265,9 @@ impl GetUploadUrlexternalRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.alt_txt {
             args.push("alt_txt", crate::request::ArgValue::Str(v));

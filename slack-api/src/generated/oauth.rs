@@ -372,8 +372,9 @@ impl AccessRequest {
         client.execute(&crate::generated::spec_table::OAUTH_ACCESS, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.client_id {
             args.push("client_id", crate::request::ArgValue::Str(v));
@@ -481,8 +482,9 @@ impl TokenRequest {
         client.execute(&crate::generated::spec_table::OAUTH_TOKEN, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("client_id", crate::request::ArgValue::Str(self.client_id));
         args.push("client_secret", crate::request::ArgValue::Secret(self.client_secret));
@@ -590,8 +592,9 @@ impl V2AccessRequest {
         client.execute(&crate::generated::spec_table::OAUTH_V2_ACCESS, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.assertion {
             args.push("assertion", crate::request::ArgValue::Str(v));
@@ -693,8 +696,9 @@ impl V2ExchangeRequest {
         client.execute(&crate::generated::spec_table::OAUTH_V2_EXCHANGE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("client_id", crate::request::ArgValue::Str(self.client_id));
         args.push("client_secret", crate::request::ArgValue::Secret(self.client_secret));
@@ -831,8 +835,9 @@ impl V2UserAccessRequest {
         client.execute(&crate::generated::spec_table::OAUTH_V2_USER_ACCESS, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.assertion {
             args.push("assertion", crate::request::ArgValue::Str(v));

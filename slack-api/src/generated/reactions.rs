@@ -186,8 +186,9 @@ impl AddRequest {
         client.execute(&crate::generated::spec_table::REACTIONS_ADD, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         args.push("name", crate::request::ArgValue::Str(self.name));
@@ -266,8 +267,9 @@ impl GetRequest {
         client.execute(&crate::generated::spec_table::REACTIONS_GET, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.channel {
             args.push("channel", crate::request::ArgValue::Str(String::from(v)));
@@ -380,8 +382,9 @@ impl ListRequest {
         client.execute(&crate::generated::spec_table::REACTIONS_LIST, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.count {
             args.push("count", crate::request::ArgValue::Int(v));
@@ -513,8 +516,9 @@ impl RemoveRequest {
         client.execute(&crate::generated::spec_table::REACTIONS_REMOVE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.channel {
             args.push("channel", crate::request::ArgValue::Str(String::from(v)));

@@ -200,8 +200,9 @@ impl ConnectRequest {
         client.execute(&crate::generated::spec_table::RTM_CONNECT, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.batch_presence_aware {
             args.push("batch_presence_aware", crate::request::ArgValue::Bool(v));
@@ -308,8 +309,9 @@ impl StartRequest {
         client.execute(&crate::generated::spec_table::RTM_START, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.batch_presence_aware {
             args.push("batch_presence_aware", crate::request::ArgValue::Bool(v));

@@ -495,8 +495,9 @@ impl ConversationsRequest {
         client.execute(&crate::generated::spec_table::USERS_CONVERSATIONS, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.cursor {
             args.push("cursor", crate::request::ArgValue::Str(v));
@@ -606,8 +607,9 @@ impl DeletePhotoRequest {
         client.execute(&crate::generated::spec_table::USERS_DELETE_PHOTO, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let args = crate::request::Args::new();
         (self.client, args)
     }
@@ -651,8 +653,9 @@ impl DiscoverableContactsLookupRequest {
             .await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("email", crate::request::ArgValue::Str(self.email));
         (self.client, args)
@@ -709,8 +712,9 @@ impl GetPresenceRequest {
         client.execute(&crate::generated::spec_table::USERS_GET_PRESENCE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.user {
             args.push("user", crate::request::ArgValue::Str(String::from(v)));
@@ -771,8 +775,9 @@ impl IdentityRequest {
         client.execute(&crate::generated::spec_table::USERS_IDENTITY, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let args = crate::request::Args::new();
         (self.client, args)
     }
@@ -826,8 +831,9 @@ impl InfoRequest {
         client.execute(&crate::generated::spec_table::USERS_INFO, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.include_locale {
             args.push("include_locale", crate::request::ArgValue::Bool(v));
@@ -902,8 +908,9 @@ impl ListRequest {
         client.execute(&crate::generated::spec_table::USERS_LIST, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.cursor {
             args.push("cursor", crate::request::ArgValue::Str(v));
@@ -1001,8 +1008,9 @@ impl LookupByEmailRequest {
         client.execute(&crate::generated::spec_table::USERS_LOOKUP_BY_EMAIL, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push("email", crate::request::ArgValue::Str(self.email));
         (self.client, args)
@@ -1063,8 +1071,9 @@ impl ProfileGetRequest {
         client.execute(&crate::generated::spec_table::USERS_PROFILE_GET, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.include_labels {
             args.push("include_labels", crate::request::ArgValue::Bool(v));
@@ -1141,8 +1150,9 @@ impl ProfileSetRequest {
         client.execute(&crate::generated::spec_table::USERS_PROFILE_SET, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.name {
             args.push("name", crate::request::ArgValue::Str(v));
@@ -1200,8 +1210,9 @@ impl SetActiveRequest {
         client.execute(&crate::generated::spec_table::USERS_SET_ACTIVE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let args = crate::request::Args::new();
         (self.client, args)
     }
@@ -1267,8 +1278,9 @@ impl SetPhotoRequest {
         client.execute(&crate::generated::spec_table::USERS_SET_PHOTO, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.crop_w {
             args.push("crop_w", crate::request::ArgValue::Int(v));
@@ -1324,8 +1336,9 @@ impl SetPresenceRequest {
         client.execute(&crate::generated::spec_table::USERS_SET_PRESENCE, args).await
     }
 
-    /// The client and the encoding-neutral argument list.
-    pub(crate) fn into_args(self) -> (crate::Client, crate::request::Args) {
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         args.push(
             "presence",
