@@ -79,7 +79,11 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
             .and_then(|t| st.workspace.tickets.get(&t).cloned())
             .unwrap_or_else(|| BOT_USER.to_string());
         let transcript = st.fixtures.transcripts.get(id - 1).cloned();
-        st.clients.push(Client { id, tx: tx.clone() });
+        st.clients.push(Client {
+            id,
+            tx: tx.clone(),
+            user: user.clone(),
+        });
         (id, user, transcript)
     };
     let start_seq = inner.lock().journal.next_seq();

@@ -35,6 +35,84 @@ pub(crate) enum Out {
 pub(crate) struct Client {
     pub(crate) id: usize,
     pub(crate) tx: mpsc::UnboundedSender<Out>,
+    /// Whom the connection acts as (from its `rtm.connect` ticket): it gets
+    /// the events of that user's conversations.
+    pub(crate) user: String,
+}
+
+/// Where Slack sends an event; see [`ROUTES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// Only to clients whose user is a member of the event's conversation
+    /// (`channel`, `channel.id` or `item.channel`); that includes DMs.
+    Conversation,
+    /// To every client of the team.
+    Team,
+}
+
+/// The routing table: which events go only to a conversation's members.
+/// Types not listed are team-wide ([`Route::Team`]), like the ones listed
+/// as such. A conversation event naming a conversation the workspace does
+/// not have (an event a test made up) goes to every client: the fake cannot
+/// know who is in it.
+const ROUTES: &[(&str, Route)] = &[
+    ("message", Route::Conversation),
+    ("app_mention", Route::Conversation),
+    ("reaction_added", Route::Conversation),
+    ("reaction_removed", Route::Conversation),
+    ("pin_added", Route::Conversation),
+    ("pin_removed", Route::Conversation),
+    ("member_joined_channel", Route::Conversation),
+    ("member_left_channel", Route::Conversation),
+    ("user_typing", Route::Conversation),
+    ("im_created", Route::Conversation),
+    ("channel_created", Route::Team),
+    ("channel_rename", Route::Team),
+    ("channel_archive", Route::Team),
+    ("channel_unarchive", Route::Team),
+    ("channel_deleted", Route::Team),
+    ("user_change", Route::Team),
+    ("team_join", Route::Team),
+    ("emoji_changed", Route::Team),
+    ("presence_change", Route::Team),
+];
+
+fn route_of(kind: &str) -> Route {
+    ROUTES
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(Route::Team, |(_, r)| *r)
+}
+
+/// The conversation an event is about: `channel` (an ID or an object with
+/// one) or `item.channel` (reactions, pins).
+fn conversation_of(event: &Value) -> Option<&str> {
+    let channel = event.get("channel");
+    channel
+        .and_then(Value::as_str)
+        .or_else(|| channel.and_then(|c| c.get("id")).and_then(Value::as_str))
+        .or_else(|| event.get("item")?.get("channel")?.as_str())
+}
+
+/// Whether the app subscribes to `kind`: `None` subscribes to everything;
+/// a message also matches `message.channels`, `message.groups`,
+/// `message.im` or `message.mpim`, by its conversation.
+fn subscribed(
+    subscriptions: Option<&[String]>,
+    kind: &str,
+    conversation: Option<&str>,
+    workspace: &Workspace,
+) -> bool {
+    let Some(subs) = subscriptions else {
+        return true;
+    };
+    subs.iter().any(|s| {
+        s == kind
+            || (kind == "message"
+                && s.strip_prefix("message.").is_some_and(|k| {
+                    conversation.is_some_and(|c| workspace.conversation_kind(c) == k)
+                }))
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -62,17 +140,42 @@ pub(crate) struct State {
     pub(crate) response_urls: crate::slash::ResponseUrls,
     pub(crate) oauth: crate::oauth::OauthState,
     pub(crate) socket_mode: crate::socket_mode::SocketModeState,
+    /// The event types the app subscribes to (`None`: all), for Socket Mode
+    /// and the Events API.
+    pub(crate) subscriptions: Option<Vec<String>>,
 }
 
 impl State {
-    /// Sends a frame to every connected RTM client except `except`.
+    /// Delivers a workspace event where Slack would (see [`ROUTES`]): to the
+    /// RTM clients that may see it, except `except`, and to the app over
+    /// Socket Mode and the Events API when its bot may see it and the app
+    /// subscribes to its type. Returns how many RTM clients got it.
     pub(crate) fn broadcast(&mut self, frame: &Value, except: Option<usize>) -> usize {
-        // The same change reaches Socket Mode apps (and the Events API URL).
-        self.socket_mode.deliver_event(frame);
-        let text = frame.to_string();
+        let kind = frame.get("type").and_then(Value::as_str).unwrap_or("");
+        let conversation = conversation_of(frame);
+        let members = match route_of(kind) {
+            Route::Team => None,
+            Route::Conversation => conversation.and_then(|c| self.workspace.members_of(c)),
+        };
+        let reaches = |user: &str| members.is_none_or(|m| m.iter().any(|u| u == user));
+        if reaches(simulator::BOT_USER)
+            && subscribed(
+                self.subscriptions.as_deref(),
+                kind,
+                conversation,
+                &self.workspace,
+            )
+        {
+            self.socket_mode.deliver_event(frame);
+        }
         self.clients.retain(|c| !c.tx.is_closed());
+        let mut text = None;
         let mut n = 0;
-        for c in self.clients.iter().filter(|c| Some(c.id) != except) {
+        for c in &self.clients {
+            if Some(c.id) == except || !reaches(&c.user) {
+                continue;
+            }
+            let text = text.get_or_insert_with(|| frame.to_string());
             if c.tx.send(Out::Text(text.clone())).is_ok() {
                 n += 1;
             }
@@ -432,6 +535,7 @@ pub struct FakeSlackBuilder {
     rtm_port: Option<u16>,
     host: String,
     journal_limit: Option<usize>,
+    subscriptions: Option<Vec<String>>,
 }
 
 impl Default for FakeSlackBuilder {
@@ -445,6 +549,7 @@ impl Default for FakeSlackBuilder {
             rtm_port: None,
             host: "127.0.0.1".into(),
             journal_limit: None,
+            subscriptions: None,
         }
     }
 }
@@ -525,6 +630,18 @@ impl FakeSlackBuilder {
         self
     }
 
+    /// The event types the app subscribes to, as in its Slack app config
+    /// (`message.channels`, `message.im`, `app_mention`, `reaction_added`,
+    /// ...): only those reach it over Socket Mode and the Events API. By
+    /// default it gets every type. RTM has no subscriptions and is not affected.
+    pub fn event_subscriptions<S: Into<String>>(
+        mut self,
+        types: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.subscriptions = Some(types.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Starts the fake, or says why it cannot.
     pub async fn try_start(self) -> Result<FakeSlack, StartError> {
         let mut set = FixtureSet::default();
@@ -560,6 +677,7 @@ impl FakeSlackBuilder {
                 response_urls: Default::default(),
                 oauth: Default::default(),
                 socket_mode: Default::default(),
+                subscriptions: self.subscriptions,
             }),
             changed: Notify::new(),
             simulate: self.simulate,
@@ -797,7 +915,8 @@ impl FakeSlack {
 
     // ----- driving the workspace -----
 
-    /// A person posts a message: it lands in history and reaches every RTM client.
+    /// A person posts a message: it lands in history and reaches the RTM
+    /// clients of the channel's members (and the app, if its bot is one).
     /// Returns the message `ts`.
     ///
     /// # Panics
@@ -833,7 +952,13 @@ impl FakeSlack {
         }
     }
 
-    /// Sends an event (any JSON) to every connected RTM client. Returns how many got it.
+    /// Sends an event (any JSON) the way Slack would route it: a message,
+    /// reaction, pin, ... of a conversation to the RTM clients (and the app)
+    /// whose user is a member of it, anything else to every client; over
+    /// Socket Mode and the Events API only the types the app subscribes to
+    /// ([`FakeSlackBuilder::event_subscriptions`]). An event naming a
+    /// conversation the workspace does not have goes to everyone.
+    /// Returns how many RTM clients got it.
     pub async fn push_event(&self, event: Value) -> usize {
         self.inner.lock().broadcast(&event, None)
     }

@@ -262,6 +262,29 @@ impl Workspace {
         }
     }
 
+    /// The members of conversation `id`, if the workspace has it.
+    pub(crate) fn members_of(&self, id: &str) -> Option<&[String]> {
+        self.channels
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.members.as_slice())
+    }
+
+    /// What an Events API subscription calls conversation `id`'s messages:
+    /// `channels`, `groups`, `im` or `mpim` (as in `message.channels`). For a
+    /// conversation the workspace lacks, guessed from the ID's first letter.
+    pub(crate) fn conversation_kind(&self, id: &str) -> &'static str {
+        match self.channels.iter().find(|c| c.id == id) {
+            Some(c) if c.is_im => "im",
+            Some(c) if c.is_mpim => "mpim",
+            Some(c) if c.is_private => "groups",
+            Some(_) => "channels",
+            None if id.starts_with('D') => "im",
+            None if id.starts_with('G') => "groups",
+            None => "channels",
+        }
+    }
+
     fn visible(&self, caller: &Caller, c: &Channel) -> bool {
         !(c.is_private || c.is_im || c.is_mpim) || c.members.contains(&caller.user)
     }
