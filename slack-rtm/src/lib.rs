@@ -55,11 +55,25 @@
 //!   timeout, a `goodbye`, an `error` frame or a closed socket triggers a
 //!   reconnect through a fresh `rtm.connect`, with exponential backoff and
 //!   jitter ([`ReconnectPolicy`]). [`Sender::shutdown`] stops it all.
+//! - Every websocket write gives up after the
+//!   [write timeout](RtmBuilder::write_timeout) (default 10 s): a Slack
+//!   that stops reading drops the connection
+//!   ([`DisconnectReason::WriteTimeout`]) and a reconnect follows, so
+//!   keepalive and [`Sender::shutdown`] are never held up for longer.
+//! - The stream holds at most [`event_capacity`](RtmBuilder::event_capacity)
+//!   events (default 10,000). RTM has no redelivery, so the connection keeps
+//!   reading: when the stream is full the **oldest** queued event is dropped
+//!   for each new one, and [`Incoming::Lagged`] says how many went, before
+//!   the next event. Lifecycle changes are never dropped.
 //! - Every wait (ping interval, timeouts, backoff) goes through one
 //!   injectable [`Sleeper`](slack_api::retry::Sleeper), the same trait the
 //!   Web API client uses, so tests never wait in real time.
-//! - Lifecycle changes are logged with `tracing`; the websocket URL carries
-//!   a ticket, so only its scheme and host are ever logged.
+//! - Lifecycle changes are logged with `tracing`. The websocket URL carries
+//!   a ticket: it is held in a [`Secret`](slack_api::Secret), only its
+//!   scheme and host are ever logged, it is not kept in [`Events::session`],
+//!   and the client writes the websocket upgrade request itself, because
+//!   tungstenite's own handshake logs the request line (ticket included)
+//!   at TRACE through the `log` crate.
 //! - [`RtmBuilder::observer`] sees every text frame sent and received (pings
 //!   included), e.g. to record a session into a test transcript.
 

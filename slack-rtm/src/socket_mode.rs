@@ -81,7 +81,7 @@
 //!   [`write_timeout`](SocketModeBuilder::write_timeout) (default 10 s)
 //!   drops the connection and reopens it.
 //! - The websocket URL from `apps.connections.open` carries a ticket: it is
-//!   held in a [`Secret`](slack_api::Secret) and never logged (only scheme
+//!   held in a [`Secret`] and never logged (only scheme
 //!   and host are).
 
 use std::fmt;
