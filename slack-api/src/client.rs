@@ -601,7 +601,7 @@ impl de::Lenient for Metadata {
 
 fn check_envelope(method: &str, status: u16, retries: u32, body: Bytes) -> Result<RawResponse> {
     let success = (200..300).contains(&status);
-    let envelope = match de::from_slice::<Envelope>(&body) {
+    let envelope = match de::from_slice_unreported::<Envelope>(&body) {
         Ok(e) => e,
         Err(e) if success => return Err(e.with_method(method).into()),
         Err(_) => return Err(http_error(method, status, retries, &body)),
