@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::request::{TokenKind, arg_matches};
+use crate::secrets::{REDACTED, is_secret_arg, scrub_str};
 
 /// The fixture format version this crate reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -110,8 +111,53 @@ impl std::error::Error for FixtureError {}
 /// What a request that no fixture answered looked like next to the closest one.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Miss {
+    pub(crate) method: String,
     pub(crate) nearest: Option<String>,
     pub(crate) differences: Vec<String>,
+}
+
+impl Miss {
+    /// The body the client gets: Slack's error shape, so the SDK's error
+    /// (`Display` and `messages()`) names the nearest fixture and the differences.
+    pub(crate) fn body(&self) -> Value {
+        serde_json::json!({
+            "ok": false,
+            "error": "testkit_no_fixture",
+            "nearest": self.nearest,
+            "differences": self.differences,
+            "response_metadata": {"messages": self.messages()},
+        })
+    }
+
+    /// The line `verify()` reports, with the request's arguments (secrets scrubbed).
+    pub(crate) fn report(&self, args: &BTreeMap<String, String>) -> String {
+        let shown: BTreeMap<&str, String> = args
+            .iter()
+            .map(|(k, v)| (k.as_str(), shown_arg(k, v)))
+            .collect();
+        format!(
+            "no fixture answered {} {}: {}",
+            self.method,
+            serde_json::to_string(&shown).unwrap_or_default(),
+            self.messages().join("; ")
+        )
+    }
+
+    /// `nearest fixture: <file>` and then each difference.
+    fn messages(&self) -> Vec<String> {
+        let nearest = self.nearest.iter().map(|f| format!("nearest fixture: {f}"));
+        nearest.chain(self.differences.iter().cloned()).collect()
+    }
+}
+
+/// An argument's value as a report may show it: secret-named arguments
+/// redacted, tokens and hook URLs scrubbed.
+fn shown_arg(name: &str, value: &str) -> String {
+    if is_secret_arg(name) {
+        REDACTED.to_string()
+    } else {
+        scrub_str(value)
+    }
 }
 
 /// All fixtures and transcripts loaded for one fake.
@@ -134,6 +180,16 @@ impl Fixture {
         Ok(f)
     }
 
+    /// The file it came from; for a fixture added in code, which has none,
+    /// its description.
+    fn name(&self) -> String {
+        match (&self.file, &self.description) {
+            (file, _) if !file.is_empty() => file.clone(),
+            (_, Some(d)) => format!("(added in code: {d})"),
+            (_, None) => "(added in code)".to_string(),
+        }
+    }
+
     /// Differences between this fixture's matcher and a request; empty when it matches.
     pub(crate) fn differences(
         &self,
@@ -146,7 +202,7 @@ impl Fixture {
                 None => out.push(format!("{name}: expected {want}, missing")),
                 Some(got) if !arg_matches(got, want) => out.push(format!(
                     "{name}: expected {want}, got {}",
-                    Value::String(got.clone())
+                    Value::String(shown_arg(name, got))
                 )),
                 Some(_) => {}
             }
@@ -284,15 +340,14 @@ impl FixtureSet {
         if let Some(f) = best {
             return Ok(f);
         }
-        Err(match nearest {
-            Some((f, differences)) => Miss {
-                nearest: Some(f.file.clone()),
-                differences,
-            },
-            None => Miss {
-                nearest: None,
-                differences: vec![format!("no fixture for method {method}")],
-            },
+        let (nearest, differences) = match nearest {
+            Some((f, differences)) => (Some(f.name()), differences),
+            None => (None, vec![format!("no fixture for method {method}")]),
+        };
+        Err(Miss {
+            method: method.to_string(),
+            nearest,
+            differences,
         })
     }
 }

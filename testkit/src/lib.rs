@@ -38,6 +38,7 @@ mod oauth;
 pub mod record;
 mod request;
 mod rtm;
+mod secrets;
 mod server;
 mod simulator;
 mod slash;

@@ -172,25 +172,115 @@ fn basic_credentials(encoded: &str) -> Option<(String, String)> {
 
 /// Whether a request argument means the same as an expected JSON value.
 ///
-/// Strings compare as text, except that JSON-looking strings (`blocks`,
-/// `attachments` sent inside a form) compare by their parsed value.
+/// A request argument is text (a query or form field, or a JSON body value
+/// rendered by [`value_to_arg`]); the fixture's value says how to read it:
+///
+/// - a string compares as text; when it holds JSON (`blocks`, `attachments`
+///   written as text) the two compare as JSON, and a JSON array sent as text
+///   matches the comma list with the same items;
+/// - a number matches the same number in any spelling (`5`, `"5"`, `"5.0"`);
+/// - a boolean matches `true`/`false` and `1`/`0`;
+/// - an array of scalars matches a comma list (`U1,U2`, spaces around items
+///   ignored) or a JSON array, item by item with these rules; an array or
+///   object holding objects matches JSON with the same meaning (numbers
+///   compare by value, key order does not matter);
+/// - `null` matches an empty argument (a missing one is checked by the caller).
 pub(crate) fn arg_matches(actual: &str, expected: &Value) -> bool {
     match expected {
         Value::String(s) => {
             s == actual
-                || match (
-                    serde_json::from_str::<Value>(s),
-                    serde_json::from_str::<Value>(actual),
-                ) {
-                    (Ok(a @ (Value::Object(_) | Value::Array(_))), Ok(b)) => a == b,
+                || match (parse_json(s), parse_json(actual)) {
+                    (Some(a @ (Value::Object(_) | Value::Array(_))), Some(b)) => same_json(&a, &b),
+                    (None, Some(Value::Array(items))) if !s.trim_start().starts_with('[') => {
+                        scalar_items(&items).is_some_and(|items| items.join(",") == *s)
+                    }
                     _ => false,
                 }
         }
-        Value::Array(_) | Value::Object(_) => {
-            serde_json::from_str::<Value>(actual).is_ok_and(|v| &v == expected)
-                || value_to_arg(expected) == actual
+        Value::Bool(b) => parse_bool(actual) == Some(*b),
+        Value::Number(n) => number_matches(n, actual),
+        Value::Array(want) => {
+            parse_json(actual).is_some_and(|v| match &v {
+                Value::Array(got) => {
+                    same_json(&v, expected)
+                        || (want.len() == got.len()
+                            && want.iter().zip(got).all(|(w, g)| {
+                                !w.is_object() && !w.is_array() && arg_matches(&value_to_arg(g), w)
+                            }))
+                }
+                _ => false,
+            }) || value_to_arg(expected) == actual
+                || (want.iter().all(|w| !w.is_object() && !w.is_array())
+                    && comma_list_matches(actual, want))
         }
-        Value::Null => false,
-        other => *other == *actual,
+        Value::Object(_) => parse_json(actual).is_some_and(|v| same_json(&v, expected)),
+        Value::Null => actual.is_empty(),
+    }
+}
+
+/// Slack's reading of a boolean argument: `true`/`false` or `1`/`0`.
+pub(crate) fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim() {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_json(s: &str) -> Option<Value> {
+    serde_json::from_str(s).ok()
+}
+
+/// The items of a JSON array of scalars as form text, `None` if one is not a scalar.
+fn scalar_items(items: &[Value]) -> Option<Vec<String>> {
+    items
+        .iter()
+        .map(|i| (!i.is_object() && !i.is_array()).then(|| value_to_arg(i)))
+        .collect()
+}
+
+fn comma_list_matches(actual: &str, want: &[Value]) -> bool {
+    if actual.trim().is_empty() {
+        return want.is_empty();
+    }
+    let got: Vec<&str> = actual.split(',').map(str::trim).collect();
+    got.len() == want.len() && want.iter().zip(got).all(|(w, g)| arg_matches(g, w))
+}
+
+fn number_matches(n: &serde_json::Number, actual: &str) -> bool {
+    let t = actual.trim();
+    if let (Some(a), Ok(b)) = (n.as_i64(), t.parse::<i64>()) {
+        return a == b;
+    }
+    if let (Some(a), Ok(b)) = (n.as_u64(), t.parse::<u64>()) {
+        return a == b;
+    }
+    match (n.as_f64(), t.parse::<f64>()) {
+        (Some(a), Ok(b)) => b.is_finite() && a == b,
+        _ => false,
+    }
+}
+
+/// JSON equality by meaning: numbers compare by value (`1` and `1.0`), objects
+/// regardless of key order, everything else exactly.
+pub(crate) fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            x == y
+                || match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+                    (Some(x), Some(y), _, _) => x == y,
+                    (_, _, Some(x), Some(y)) => x == y,
+                    _ => x.as_f64().is_some_and(|x| y.as_f64() == Some(x)),
+                }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, xv)| y.get(k).is_some_and(|yv| same_json(xv, yv)))
+        }
+        (x, y) => x == y,
     }
 }

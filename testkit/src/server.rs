@@ -419,21 +419,8 @@ impl Inner {
                 return (f.response.status, body, format!("fixture:{}", f.file));
             }
             Err(miss) if !simulated => {
-                let report = format!(
-                    "no fixture answered {} {} (nearest: {}; {})",
-                    d.method,
-                    serde_json::to_string(&d.args).unwrap_or_default(),
-                    miss.nearest.as_deref().unwrap_or("none"),
-                    miss.differences.join("; ")
-                );
-                st.misses.push(report);
-                let body = json!({
-                    "ok": false,
-                    "error": "testkit_no_fixture",
-                    "nearest": miss.nearest,
-                    "differences": miss.differences,
-                });
-                return (200, body, "no_fixture".into());
+                st.misses.push(miss.report(&d.args));
+                return (200, miss.body(), "no_fixture".into());
             }
             Err(_) => {}
         }

@@ -75,7 +75,7 @@ fn kind_ok(kind: ArgKind, v: &str) -> bool {
         ArgKind::String | ArgKind::List => true,
         ArgKind::Integer => v.trim().parse::<i64>().is_ok(),
         ArgKind::Number => v.trim().parse::<f64>().is_ok_and(f64::is_finite),
-        ArgKind::Boolean => matches!(v, "true" | "false" | "1" | "0"),
+        ArgKind::Boolean => crate::request::parse_bool(v).is_some(),
         ArgKind::Json => serde_json::from_str::<Value>(v).is_ok(),
     }
 }
