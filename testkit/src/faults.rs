@@ -163,6 +163,12 @@ pub enum RtmFault {
     Malformed,
     /// Stop answering `ping` frames (until [`FakeSlack::reset`](crate::FakeSlack::reset)).
     NoPong,
+    /// Send `text` as one frame, as is: hostile or odd input no JSON value
+    /// can hold (nesting thousands deep, duplicate keys, invalid escapes).
+    RawFrame {
+        /// The frame's text.
+        text: String,
+    },
 }
 
 /// Something Slack does to Socket Mode connections, see
@@ -189,6 +195,12 @@ pub enum SocketModeFault {
         /// How long soft disconnects keep the socket open.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         grace_millis: Option<u64>,
+    },
+    /// Send `text` as one frame to every connection, as is (not tracked as
+    /// an envelope): hostile or odd input no JSON value can hold.
+    RawFrame {
+        /// The frame's text.
+        text: String,
     },
 }
 

@@ -261,6 +261,7 @@ impl Inner {
                 json!({"type": "testkit_unknown_event", "payload": {"answer": 42}}).to_string(),
             )],
             RtmFault::Malformed => vec![Out::Text("{\"type\": \"message\", \"text\": ".into())],
+            RtmFault::RawFrame { text } => vec![Out::Text(text.clone())],
         };
         let n = st.clients.len();
         for c in &st.clients {

@@ -356,6 +356,15 @@ pub(crate) fn apply_fault(inner: &Inner, fault: &SocketModeFault) -> usize {
             let grace = Duration::from_millis(grace_millis.unwrap_or(1000));
             disconnect(inner, reason, grace)
         }
+        SocketModeFault::RawFrame { text } => {
+            let mut st = inner.lock();
+            st.socket_mode.conns.retain(|c| !c.tx.is_closed());
+            st.socket_mode
+                .conns
+                .iter()
+                .filter(|c| c.tx.send(Out::Text(text.clone())).is_ok())
+                .count()
+        }
     }
 }
 
