@@ -28,6 +28,7 @@ use crate::error::{Result, RtmError};
 use crate::observe::{Direction, Observer};
 use crate::policy::ReconnectPolicy;
 use crate::queue::{self, Full};
+pub(crate) use crate::queue::{Delivered, Output};
 use crate::ws::Ws;
 use crate::{DisconnectReason, Lifecycle};
 
@@ -122,17 +123,6 @@ pub(crate) enum Inbound<T> {
     /// Nothing to do.
     Ignore,
 }
-
-/// What the driver yields before the protocol-specific wrapping.
-#[derive(Debug)]
-pub(crate) enum Delivered<T> {
-    Item(T),
-    Lifecycle(Lifecycle),
-    /// This many events were dropped because the stream was full.
-    Lagged(u64),
-}
-
-pub(crate) type Output<T> = Result<Delivered<T>>;
 
 enum Command {
     Send {

@@ -19,7 +19,19 @@ use std::task::{Context, Poll, Waker};
 
 use tokio::sync::Notify;
 
-use crate::conn::{Delivered, Output};
+use crate::Lifecycle;
+use crate::error::Result;
+
+/// What the driver yields before the protocol-specific wrapping.
+#[derive(Debug)]
+pub(crate) enum Delivered<T> {
+    Item(T),
+    Lifecycle(Lifecycle),
+    /// This many events were dropped because the stream was full.
+    Lagged(u64),
+}
+
+pub(crate) type Output<T> = Result<Delivered<T>>;
 
 /// What a full queue does; see the module docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
