@@ -1,10 +1,12 @@
 //! The fake Slack's own speed: start time, replayed and simulated
-//! `chat.postMessage` requests per second on loopback, and the latency from an
+//! `chat.postMessage` requests per second on loopback, side by side with a
+//! bare wiremock server answering one canned body, and the latency from an
 //! HTTP post to the RTM event it causes.
 //!
 //! `cargo bench -p slack-testkit --bench fake_slack` prints criterion's
 //! figures and one `TARGET` line per figure (start < 5 ms, >= 20,000 req/s,
-//! median event latency < 1 ms).
+//! simulated >= 0.8x bare wiremock, median event latency < 1 ms). The ratio
+//! is the median of interleaved rounds, each timing both servers back to back.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -28,9 +30,13 @@ struct Poster {
 
 impl Poster {
     fn new(slack: &FakeSlack, token: &str, form: &'static str) -> Self {
+        Self::to(&slack.api_base_url(), token, form)
+    }
+
+    fn to(api_base_url: &str, token: &str, form: &'static str) -> Self {
         Poster {
             http: reqwest::Client::new(),
-            url: format!("{}chat.postMessage", slack.api_base_url()),
+            url: format!("{api_base_url}chat.postMessage"),
             token: token.to_owned(),
             form,
         }
@@ -111,6 +117,30 @@ fn main() {
         let replay = FakeSlack::replay(fixtures_dir()).await;
         (sim, replay)
     });
+    // The baseline: wiremock alone, one mock, one canned answer (the
+    // simulator's own answer to the same post).
+    let bare = rt.block_on(async {
+        let canned = Poster::new(&simulated, "xoxb-bench", "channel=C_GENERAL&text=hello")
+            .post()
+            .await;
+        let server = wiremock::MockServer::builder()
+            .disable_request_recording()
+            .start()
+            .await;
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .respond_with(wiremock::ResponseTemplate::new(200).set_body_raw(
+                serde_json::to_vec(&canned).expect("json"),
+                "application/json; charset=utf-8",
+            ))
+            .mount(&server)
+            .await;
+        server
+    });
+    let bare_poster = Poster::to(
+        &format!("{}/api/", bare.uri()),
+        "xoxb-bench",
+        "channel=C_GENERAL&text=hello",
+    );
     let sim_poster = Poster::new(&simulated, "xoxb-bench", "channel=C_GENERAL&text=hello");
     let replay_poster = Poster::new(
         &replayed,
@@ -120,7 +150,11 @@ fn main() {
     let mut g = c.benchmark_group("fake_slack/chat.postMessage");
     // One iteration is a batch, so every sample keeps 64 requests in flight.
     g.throughput(Throughput::Elements(BATCH));
-    for (name, poster) in [("simulated", &sim_poster), ("replayed", &replay_poster)] {
+    for (name, poster) in [
+        ("bare_wiremock", &bare_poster),
+        ("simulated", &sim_poster),
+        ("replayed", &replay_poster),
+    ] {
         g.bench_function(format!("{name}/c{CONCURRENCY}"), |b| {
             b.iter(|| rt.block_on(poster.batch(BATCH)))
         });
@@ -150,7 +184,41 @@ fn main() {
             verdict(rate >= 20_000.0)
         );
     }
-    drop((simulated, replayed));
+    // Side by side: each round times the bare server and the fake back to
+    // back, so both see the same machine load.
+    let rate = |poster: &Poster| {
+        let n = 10_000;
+        let t = Instant::now();
+        rt.block_on(poster.batch(n));
+        n as f64 / t.elapsed().as_secs_f64()
+    };
+    let mut ratios = Vec::new();
+    for round in 0..7 {
+        let (b, s) = if round % 2 == 0 {
+            let b = rate(&bare_poster);
+            (b, rate(&sim_poster))
+        } else {
+            let s = rate(&sim_poster);
+            (rate(&bare_poster), s)
+        };
+        println!(
+            "round {round}: bare wiremock {b:.0} req/s, simulated {s:.0} req/s, ratio {:.2}",
+            s / b
+        );
+        ratios.push(s / b);
+    }
+    ratios.sort_by(f64::total_cmp);
+    let ratio = ratios[ratios.len() / 2];
+    println!(
+        "RATIO fake_slack simulated / bare wiremock chat.postMessage at concurrency {CONCURRENCY}: median {ratio:.2} (range {:.2}-{:.2})",
+        ratios[0],
+        ratios[ratios.len() - 1]
+    );
+    println!(
+        "TARGET fake_slack simulated >= 0.8x bare wiremock: {ratio:.2}: {}",
+        verdict(ratio >= 0.8)
+    );
+    drop((simulated, replayed, bare));
 
     let (latency, slack) = rt.block_on(event_latency(500));
     drop(slack);
