@@ -241,8 +241,8 @@ async fn rtm_connect_returns_a_websocket_url() {
     assert!(
         connected
             .url
-            .as_deref()
-            .unwrap_or("")
+            .as_ref()
+            .map_or("", slack_api::Secret::expose)
             .starts_with("ws://127.0.0.1")
     );
     let request = last(&seen, "rtm.connect");
@@ -295,7 +295,13 @@ async fn apps_connections_open_needs_an_app_token() {
     let slack = FakeSlack::start().await;
     let (client, seen) = observed(&slack, "xapp-1-families");
     let opened = client.apps().connections_open().await.unwrap();
-    assert!(opened.url.as_deref().unwrap_or("").starts_with("ws://"));
+    assert!(
+        opened
+            .url
+            .as_ref()
+            .map_or("", slack_api::Secret::expose)
+            .starts_with("ws://")
+    );
     check_auth(
         &slack,
         &last(&seen, "apps.connections.open"),

@@ -130,7 +130,7 @@ async fn unacked_envelope_is_redelivered_and_deduplicated() {
         .unwrap()
         .url
         .unwrap();
-    let (mut raw, _) = tokio_tungstenite::connect_async(url.as_str())
+    let (mut raw, _) = tokio_tungstenite::connect_async(url.expose())
         .await
         .unwrap();
     use futures_util::StreamExt;

@@ -74,7 +74,7 @@ pub struct ConnectionsOpenResponse {
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// URL.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub url: Option<String>,
+    pub url: Option<crate::Secret>,
 }
 
 impl crate::de::Lenient for ConnectionsOpenResponse {

@@ -8157,7 +8157,7 @@ pub struct ReconnectUrlEvent {
     pub r#type: Option<String>,
     /// URL.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub url: Option<String>,
+    pub url: Option<crate::Secret>,
 }
 
 impl crate::de::Lenient for ReconnectUrlEvent {

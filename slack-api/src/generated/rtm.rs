@@ -237,7 +237,7 @@ pub struct ConnectResponse {
     pub team: Option<crate::generated::types::Team>,
     /// URL.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub url: Option<String>,
+    pub url: Option<crate::Secret>,
 }
 
 impl crate::de::Lenient for ConnectResponse {
@@ -415,7 +415,7 @@ pub struct StartResponse {
     pub thread_only_channels: Vec<String>,
     /// URL.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub url: Option<String>,
+    pub url: Option<crate::Secret>,
     /// Users.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub users: Vec<crate::generated::types::User>,
