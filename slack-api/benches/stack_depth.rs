@@ -10,8 +10,11 @@ use std::process::Command;
 
 use slack_api::events::EventsApiPayload;
 
-/// The cases: a name, and the text for nesting `depth`.
-const CASES: [(&str, fn(usize) -> (String, Decoder)); 4] = [
+/// The text nested `depth` deep, and the decoder to run on it.
+type MakeCase = fn(usize) -> (String, Decoder);
+
+/// The cases: a name, and how to make its text.
+const CASES: [(&str, MakeCase); 4] = [
     ("history, messages nested through `root`", |d| {
         (
             format!(r#"{{"ok":true,"messages":[{}]}}"#, nest(ROOT, d)),
@@ -107,7 +110,14 @@ fn min_stack(case: usize, depth: usize) -> usize {
 fn main() {
     if let Ok(args) = std::env::var("STACK_PROBE") {
         let v: Vec<usize> = args.split(' ').map(|x| x.parse().unwrap()).collect();
-        println!("{}", if decode_on(v[0], v[1], v[2]) { "ok" } else { "err" });
+        println!(
+            "{}",
+            if decode_on(v[0], v[1], v[2]) {
+                "ok"
+            } else {
+                "err"
+            }
+        );
         return;
     }
     if std::env::args().any(|a| a == "--test") {

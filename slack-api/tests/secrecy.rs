@@ -129,7 +129,7 @@ async fn token_is_absent_from_debug_errors_and_logs() {
     texts.push(format!("{:?}", refresh.await.unwrap()));
     texts.push(format!(
         "{:?}",
-        oauth.v2_exchange("1.2", format!("cs-{SECRET}"))
+        oauth.v2_exchange("1.2", format!("cs-{SECRET}"), TOKEN)
     ));
     texts.push(format!(
         "{:?}",

@@ -198,8 +198,8 @@ impl RtmBuilder {
 }
 
 /// The websocket URL of a Web API answer, as a [`Secret`].
-fn secret_url<U: Into<Secret>>(url: Option<U>, method: &'static str) -> Result<Secret> {
-    url.map(Into::into).ok_or(RtmError::NoUrl { method })
+fn secret_url(url: Option<Secret>, method: &'static str) -> Result<Secret> {
+    url.ok_or(RtmError::NoUrl { method })
 }
 
 /// What the Web API said when the connection was first made, without the

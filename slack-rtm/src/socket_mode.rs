@@ -285,7 +285,7 @@ async fn open_url(client: Client) -> Result<Secret> {
         .connections_open()
         .await
         .map_err(|e| RtmError::from_api("apps.connections.open", e))?;
-    r.url.map(Into::into).ok_or(RtmError::NoUrl {
+    r.url.ok_or(RtmError::NoUrl {
         method: "apps.connections.open",
     })
 }

@@ -376,7 +376,7 @@ async fn legacy_tokens_exchange_once_when_rotation_is_on() {
     let err = slack
         .client("xoxb-legacy-1")
         .oauth()
-        .v2_exchange(plain.client_id(), plain.client_secret())
+        .v2_exchange(plain.client_id(), plain.client_secret(), "xoxb-legacy-1")
         .await
         .expect_err("no rotation");
     assert_eq!(code_of(&err), "token_rotation_not_enabled");
@@ -385,7 +385,7 @@ async fn legacy_tokens_exchange_once_when_rotation_is_on() {
     let legacy = slack.client("xoxb-legacy-1");
     let fresh = legacy
         .oauth()
-        .v2_exchange(app.client_id(), app.client_secret())
+        .v2_exchange(app.client_id(), app.client_secret(), "xoxb-legacy-1")
         .await
         .expect("exchanged");
     assert_eq!(fresh.token_type.as_deref(), Some("bot"));
@@ -393,15 +393,21 @@ async fn legacy_tokens_exchange_once_when_rotation_is_on() {
     assert_eq!(fresh.expires_in, Some(43_200));
     let err = legacy
         .oauth()
-        .v2_exchange(app.client_id(), app.client_secret())
+        .v2_exchange(app.client_id(), app.client_secret(), "xoxb-legacy-1")
         .await
         .expect_err("twice");
     assert_eq!(code_of(&err), "token_already_exchanged");
 
+    // The legacy token travels as the `token` argument: a client of its own
+    // would not send it, since the method takes no bearer token.
     let user = slack
-        .client(&slack.user_token("U_BOB"))
+        .client("")
         .oauth()
-        .v2_exchange(app.client_id(), app.client_secret())
+        .v2_exchange(
+            app.client_id(),
+            app.client_secret(),
+            slack.user_token("U_BOB"),
+        )
         .await
         .expect("exchanged");
     assert_eq!(user.token_type.as_deref(), Some("user"));

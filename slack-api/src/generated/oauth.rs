@@ -266,6 +266,7 @@ impl Oauth {
     ///
     /// - `client_id` (string, required): App's client ID.
     /// - `client_secret` (secret string, required): App's client secret.
+    /// - `token` (secret string, required): The legacy bot or user token to move to token rotation.
     ///
     /// # Errors
     ///
@@ -276,11 +277,13 @@ impl Oauth {
         &self,
         client_id: impl Into<String>,
         client_secret: impl Into<crate::Secret>,
+        token: impl Into<crate::Secret>,
     ) -> V2ExchangeRequest {
         V2ExchangeRequest {
             client: self.client.clone(),
             client_id: client_id.into(),
             client_secret: client_secret.into(),
+            token: token.into(),
         }
     }
 
@@ -687,6 +690,7 @@ pub struct V2ExchangeRequest {
     client: crate::Client,
     client_id: String,
     client_secret: crate::Secret,
+    token: crate::Secret,
 }
 
 impl V2ExchangeRequest {
@@ -702,6 +706,7 @@ impl V2ExchangeRequest {
         let mut args = crate::request::Args::new();
         args.push("client_id", crate::request::ArgValue::Str(self.client_id));
         args.push("client_secret", crate::request::ArgValue::Secret(self.client_secret));
+        args.push("token", crate::request::ArgValue::Secret(self.token));
         (self.client, args)
     }
 }

@@ -3342,6 +3342,11 @@ pub(crate) static OAUTH_V2_EXCHANGE: crate::spec::MethodSpec = crate::spec::Meth
             kind: crate::spec::ArgKind::String,
             required: true,
         },
+        crate::spec::ArgSpec {
+            name: "token",
+            kind: crate::spec::ArgKind::String,
+            required: true,
+        },
     ],
     errors: &[
         "authorization_not_found",
