@@ -1,6 +1,172 @@
 //! Replay fixtures: recorded (or hand-made) Web API exchanges and RTM transcripts.
 //!
-//! The format is documented in `fixtures/README.md`.
+//! A fixture is a JSON file (format version [`FORMAT_VERSION`]) that says
+//! which requests it answers and with what. Give the fake a folder of them
+//! with [`FakeSlackBuilder::fixtures_dir`](crate::FakeSlackBuilder::fixtures_dir)
+//! (fixtures first, then the simulated workspace) or
+//! [`FakeSlack::replay`](crate::FakeSlack::replay) (fixtures only), or add one
+//! in code with [`FakeSlackBuilder::fixture`](crate::FakeSlackBuilder::fixture)
+//! and [`FakeSlack::add_fixture`](crate::FakeSlack::add_fixture).
+//!
+//! # Folders
+//!
+//! A fixture folder is searched recursively: every `*.json` file in it and
+//! in its subfolders, at any depth, is loaded, in path order (`a/b.json`
+//! before `a/c/d.json` before `b.json`). Files whose name starts with `_` or
+//! `README` are skipped, so drafts and notes can sit beside fixtures. A file
+//! with `"kind": "rtm"` is an [RTM transcript](#rtm-transcripts); any other is
+//! a Web API fixture. A file that does not parse, or has another `version`,
+//! stops the fake from starting ([`FakeSlackBuilder::try_start`](crate::FakeSlackBuilder::try_start)
+//! says which file and why).
+//!
+//! # Web API fixtures
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "method": "conversations.history",
+//!   "match": {
+//!     "args": { "channel": "C_GENERAL", "limit": 5, "inclusive": true },
+//!     "token_kind": "bot"
+//!   },
+//!   "response": {
+//!     "status": 200,
+//!     "headers": { "retry-after": "30" },
+//!     "body": { "ok": true, "messages": [], "has_more": false }
+//!   },
+//!   "description": "optional note"
+//! }
+//! ```
+//!
+//! | key | meaning |
+//! |---|---|
+//! | `version` | Always `1`. Other versions are refused when loading. |
+//! | `method` | Slack method name. |
+//! | `match.args` | Arguments the request must carry, with these values; other arguments are ignored. Query string, form and JSON body are one argument map. Optional, default `{}` (any arguments). |
+//! | `match.token_kind` | `bot`, `user`, `app`, `basic` (HTTP Basic client credentials) or `none`. Optional: any. |
+//! | `response.status` | HTTP status, default 200. |
+//! | `response.headers` | Extra headers, e.g. `retry-after` with a 429. Optional. |
+//! | `response.body` | The JSON body. For `rtm.connect`, `rtm.start` and `apps.connections.open`, `url` is rewritten to the fake's own websocket. |
+//! | `description` | A note for readers. Optional. |
+//!
+//! ## How values compare
+//!
+//! A request argument arrives as text (a query or form field), or as a JSON
+//! value in a JSON body; a fixture's value compares with it by meaning:
+//!
+//! | fixture value | matches |
+//! |---|---|
+//! | a number, `5` | the same number in any spelling: `5`, `"5"`, `5.0` |
+//! | a boolean, `true` | `true` or `1` (and `false`: `false` or `0`) |
+//! | a list of strings or numbers, `["U1", "U2"]` | the comma list `U1,U2` (spaces around items ignored), or a JSON array with the same items, in the same order |
+//! | an object or a list of objects, `[{"type": "divider"}]` | the same JSON, sent as a value or as text in a form field (`blocks=[{"type":"divider"}]`); numbers compare by value, key order does not matter |
+//! | a string, `"hello"` | that text, exactly; a string holding JSON (`"[{\"type\":\"divider\"}]"`) compares as JSON, and a JSON array sent as text matches its comma list |
+//! | `null` | an empty argument |
+//!
+//! ## Which fixture answers
+//!
+//! When several fixtures match, the one with the most `match.args` wins, then
+//! the first in path order (fixtures added in code come after the folders').
+//!
+//! A request that no fixture matches (and that the simulator, when on, does
+//! not answer) gets Slack's error shape, so the error your code receives
+//! names the nearest fixture (the one with the fewest differences) and what
+//! differs:
+//!
+//! ```json
+//! {
+//!   "ok": false,
+//!   "error": "testkit_no_fixture",
+//!   "nearest": "history.json",
+//!   "differences": ["limit: expected 5, got \"6\""],
+//!   "response_metadata": {
+//!     "messages": ["nearest fixture: history.json", "limit: expected 5, got \"6\""]
+//!   }
+//! }
+//! ```
+//!
+//! With `slack_api`, that is an [`slack_api::Error::Api`] whose `messages()`
+//! are these lines and whose `Display` ends with them. The miss is also a
+//! problem for [`FakeSlack::verify`](crate::FakeSlack::verify) (and for the
+//! check when the fake is dropped), which fails with the same lines. Secrets
+//! in the request are scrubbed from both.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! use slack_testkit::{FakeSlack, Fixture};
+//!
+//! let fixture = Fixture::from_json(r#"{
+//!     "version": 1,
+//!     "method": "conversations.history",
+//!     "match": { "args": { "channel": "C_GENERAL", "limit": 5, "inclusive": true } },
+//!     "response": { "body": { "ok": true, "messages": [], "has_more": false } }
+//! }"#).unwrap();
+//! let slack = FakeSlack::builder().simulate(false).fixture(fixture).start().await;
+//! let client = slack.client("xoxb-test");
+//!
+//! // The client sends `limit=5&inclusive=true`: the fixture matches by meaning.
+//! let page = client.conversations().history("C_GENERAL").limit(5).inclusive(true).await.unwrap();
+//! assert!(page.messages.is_empty());
+//!
+//! // A near miss: the error names the fixture and the difference.
+//! let err = client.conversations().history("C_GENERAL").limit(6).await.unwrap_err();
+//! assert!(err.to_string().contains(r#"limit: expected 5, got "6""#), "{err}");
+//! assert_eq!(slack.problems().len(), 1); // `verify()` would fail with it
+//! slack.reset();
+//! # }
+//! ```
+//!
+//! # RTM transcripts
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "kind": "rtm",
+//!   "steps": [
+//!     { "send": { "type": "hello" } },
+//!     { "expect_call": { "method": "chat.postMessage", "args": { "channel": "C_GENERAL" } } },
+//!     { "send": { "type": "reaction_added", "reaction": "+1" } },
+//!     { "expect_client": { "type": "message" } },
+//!     { "send": { "ok": true, "reply_to": "$id", "ts": "1700000004.000100" } },
+//!     { "close": true }
+//!   ]
+//! }
+//! ```
+//!
+//! The n-th websocket connection runs the n-th transcript (in path order);
+//! later connections get the live behaviour. Steps run in order:
+//!
+//! | step | meaning |
+//! |---|---|
+//! | `send` | Push this frame now. `"$id"` anywhere in it becomes the `id` of the client frame last matched by `expect_client`. |
+//! | `expect_client` | Wait until this connection sends a frame containing these fields (nested objects compare as subsets). |
+//! | `expect_call` | Wait until a Web API call to `method` with these arguments (a subset, compared as in `match.args`) arrives after the previous anchor. |
+//! | `close` | Close the websocket. |
+//!
+//! Server pushes are anchored to what the client does, never to time, so
+//! replay needs no sleeps. While a transcript runs, pings are still answered
+//! with pongs; nothing else is sent automatically.
+//!
+//! ```
+//! use slack_testkit::{Step, Transcript};
+//!
+//! let t = Transcript::from_json(r#"{"version": 1, "kind": "rtm", "steps": [
+//!     {"send": {"type": "hello"}},
+//!     {"expect_client": {"type": "message"}},
+//!     {"close": true}
+//! ]}"#).unwrap();
+//! assert_eq!(t.steps.len(), 3);
+//! assert_eq!(t.steps[2], Step::Close);
+//! ```
+//!
+//! # Recording
+//!
+//! [`record::Recorder`](crate::record::Recorder) writes Web API fixtures in
+//! this format from real traffic, and
+//! [`record::TranscriptRecorder`](crate::record::TranscriptRecorder) RTM
+//! transcripts; both scrub tokens, secrets and hook URLs and refuse to save a
+//! file that still holds one.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -38,7 +204,8 @@ pub struct Fixture {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Matcher {
     /// Arguments the request must have, with these values (a subset: other
-    /// arguments are ignored). JSON-in-form arguments compare by meaning.
+    /// arguments are ignored), compared by meaning: see
+    /// [how values compare](self#how-values-compare).
     #[serde(default)]
     pub args: BTreeMap<String, Value>,
     /// The kind of token the request must carry, if it matters.
