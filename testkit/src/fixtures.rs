@@ -60,7 +60,7 @@
 //! | a boolean, `true` | `true` or `1` (and `false`: `false` or `0`) |
 //! | a list of strings or numbers, `["U1", "U2"]` | the comma list `U1,U2` (spaces around items ignored), or a JSON array with the same items, in the same order |
 //! | an object or a list of objects, `[{"type": "divider"}]` | the same JSON, sent as a value or as text in a form field (`blocks=[{"type":"divider"}]`); numbers compare by value, key order does not matter |
-//! | a string, `"hello"` | that text, exactly; a string holding JSON (`"[{\"type\":\"divider\"}]"`) compares as JSON, and a JSON array sent as text matches its comma list |
+//! | a string, `"hello"` | that text, exactly; a string holding a JSON object or array (`"[{\"type\":\"divider\"}]"`) compares as JSON, and a JSON array sent as text matches its comma list |
 //! | `null` | an empty argument |
 //!
 //! ## Which fixture answers

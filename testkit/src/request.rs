@@ -175,9 +175,9 @@ fn basic_credentials(encoded: &str) -> Option<(String, String)> {
 /// A request argument is text (a query or form field, or a JSON body value
 /// rendered by [`value_to_arg`]); the fixture's value says how to read it:
 ///
-/// - a string compares as text; when it holds JSON (`blocks`, `attachments`
-///   written as text) the two compare as JSON, and a JSON array sent as text
-///   matches the comma list with the same items;
+/// - a string compares as text; when it holds a JSON object or array
+///   (`blocks`, `attachments` written as text) the two compare as JSON, and a
+///   JSON array sent as text matches the comma list with the same items;
 /// - a number matches the same number in any spelling (`5`, `"5"`, `"5.0"`);
 /// - a boolean matches `true`/`false` and `1`/`0`;
 /// - an array of scalars matches a comma list (`U1,U2`, spaces around items
