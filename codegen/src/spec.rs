@@ -23,6 +23,7 @@ pub(crate) struct FieldDef {
 
 /// An object type.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ObjectDef {
     #[serde(default)]
     pub doc: Option<String>,
@@ -32,6 +33,7 @@ pub(crate) struct ObjectDef {
 
 /// A string enum.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct EnumDef {
     #[serde(default)]
     pub doc: Option<String>,
@@ -53,6 +55,7 @@ pub(crate) struct VariantDef {
 
 /// A shape union (no `tag`) or a tagged union.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct UnionDef {
     #[serde(default)]
     pub doc: Option<String>,
@@ -65,6 +68,7 @@ pub(crate) struct UnionDef {
 
 /// The type sections shared by `types.json`, `events.json` and family files.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct TypeDefs {
     #[serde(default)]
     pub objects: BTreeMap<String, ObjectDef>,
@@ -91,6 +95,7 @@ pub(crate) struct ArgDef {
 
 /// A method's success response.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ResponseDef {
     #[serde(default)]
     pub fields: Vec<FieldDef>,
@@ -98,6 +103,7 @@ pub(crate) struct ResponseDef {
 
 /// Deprecation note.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Deprecated {
     #[serde(default)]
     pub replacement: Option<String>,
@@ -105,6 +111,7 @@ pub(crate) struct Deprecated {
 
 /// Cursor pagination.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct PaginationDef {
     pub cursor: String,
     #[serde(default)]
@@ -114,6 +121,7 @@ pub(crate) struct PaginationDef {
 
 /// One Web API method.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct MethodDef {
     pub name: String,
     #[serde(default)]
@@ -141,20 +149,67 @@ pub(crate) struct MethodDef {
     pub pagination: Option<PaginationDef>,
 }
 
-/// `methods/<family>.json`.
+/// `methods/<family>.json`: a family's own types (the sections of
+/// [`TypeDefs`], spelled out because `flatten` would let unknown keys
+/// through) and its methods.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FamilyFile {
+    family: String,
+    #[serde(default)]
+    doc: Option<String>,
+    #[serde(default)]
+    objects: BTreeMap<String, ObjectDef>,
+    #[serde(default)]
+    enums: BTreeMap<String, EnumDef>,
+    #[serde(default)]
+    unions: BTreeMap<String, UnionDef>,
+    #[serde(default)]
+    methods: Vec<MethodDef>,
+}
+
+/// A family: its types and methods.
+#[derive(Debug, Clone)]
 pub(crate) struct FamilyDef {
     pub family: String,
-    #[serde(default)]
     pub doc: Option<String>,
-    #[serde(flatten)]
     pub types: TypeDefs,
-    #[serde(default)]
     pub methods: Vec<MethodDef>,
+}
+
+impl From<FamilyFile> for FamilyDef {
+    fn from(f: FamilyFile) -> Self {
+        FamilyDef {
+            family: f.family,
+            doc: f.doc,
+            types: TypeDefs {
+                objects: f.objects,
+                enums: f.enums,
+                unions: f.unions,
+            },
+            methods: f.methods,
+        }
+    }
+}
+
+/// Parses one spec file strictly; an error names the file and the JSON path
+/// of what is wrong (`methods[3].paginaton: unknown field ...`).
+fn parse<T: serde::de::DeserializeOwned>(path: &str, contents: &str) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_str(contents);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let at = e.path().to_string();
+        let inner = e.into_inner();
+        if at == "." || at.is_empty() {
+            Error::new(format!("spec/{path}: {inner}"))
+        } else {
+            Error::new(format!("spec/{path}: at `{at}`: {inner}"))
+        }
+    })
 }
 
 /// `common.json`: error codes are either strings or `{ "code": .. }` objects.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CommonDef {
     #[serde(default)]
     errors: Vec<ErrorEntry>,
@@ -190,10 +245,9 @@ impl Spec {
         for (path, contents) in files {
             let path = path.as_ref().replace('\\', "/");
             let contents = contents.as_ref();
-            let parse_err = |e: serde_json::Error| Error::new(format!("spec/{path}: {e}"));
             match path.as_str() {
                 "common.json" => {
-                    let c: CommonDef = serde_json::from_str(contents).map_err(parse_err)?;
+                    let c: CommonDef = parse(&path, contents)?;
                     spec.common_errors = c
                         .errors
                         .into_iter()
@@ -202,11 +256,11 @@ impl Spec {
                         })
                         .collect();
                 }
-                "types.json" => spec.types = serde_json::from_str(contents).map_err(parse_err)?,
-                "events.json" => spec.events = serde_json::from_str(contents).map_err(parse_err)?,
+                "types.json" => spec.types = parse(&path, contents)?,
+                "events.json" => spec.events = parse(&path, contents)?,
                 p if p.starts_with("methods/") && p.ends_with(".json") => {
                     let stem = &p["methods/".len()..p.len() - ".json".len()];
-                    let fam: FamilyDef = serde_json::from_str(contents).map_err(parse_err)?;
+                    let fam: FamilyDef = parse::<FamilyFile>(&path, contents)?.into();
                     if fam.family != stem {
                         return Err(Error::new(format!(
                             "spec/{p}: family is {:?}, expected {stem:?} (the file name)",
