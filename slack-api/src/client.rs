@@ -158,7 +158,8 @@ impl Client {
         (&self.inner.http, &self.inner.user_agent)
     }
 
-    /// The sleeper the client waits with (shared with the RTM client).
+    /// The sleeper the client waits with; RTM and Socket Mode connections
+    /// opened with this client wait with it too unless given their own.
     pub fn sleeper(&self) -> Arc<dyn Sleeper> {
         Arc::clone(&self.inner.sleeper)
     }

@@ -130,6 +130,84 @@ impl Sleeper for TokioSleeper {
     }
 }
 
+/// A [`Sleeper`] for tests: it records every wait it is asked for and
+/// serves it a thousand times faster, so a 500 ms backoff passes in half a
+/// millisecond and a 10 s keepalive interval in 10 ms. Keepalive loops
+/// (RTM and Socket Mode pings) therefore tick quickly instead of spinning, as
+/// they would on a sleeper that returned at once; [`instant`](Self::instant)
+/// is that sleeper, for clients that only call the Web API.
+///
+/// Clones share one record.
+///
+/// ```
+/// # async fn run() -> slack_api::Result<()> {
+/// use std::sync::Arc;
+/// use slack_api::retry::RecordingSleeper;
+/// let sleeper = RecordingSleeper::new();
+/// let client = slack_api::Client::builder()
+///     .token("xoxb-test")
+///     .sleeper(Arc::new(sleeper.clone()))
+///     .build()?;
+/// // ... calls that retry ...
+/// assert!(sleeper.waits().iter().all(|w| w.as_secs() < 60));
+/// # let _ = client; Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct RecordingSleeper {
+    waits: std::sync::Arc<std::sync::Mutex<Vec<Duration>>>,
+    /// Real time passes this many times slower than the waits asked for;
+    /// `None` returns at once.
+    speedup: Option<u32>,
+}
+
+impl Default for RecordingSleeper {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RecordingSleeper {
+    /// Records waits and serves each a thousand times faster.
+    pub fn new() -> Self {
+        Self::faster(1000)
+    }
+
+    /// Records waits and serves each `speedup` times faster (at least 1).
+    pub fn faster(speedup: u32) -> Self {
+        Self {
+            waits: Default::default(),
+            speedup: Some(speedup.max(1)),
+        }
+    }
+
+    /// Records waits and returns at once (after yielding to the scheduler).
+    /// Not for websocket clients: their keepalive loop would spin.
+    pub fn instant() -> Self {
+        Self {
+            waits: Default::default(),
+            speedup: None,
+        }
+    }
+
+    /// Every wait asked for so far, in order.
+    pub fn waits(&self) -> Vec<Duration> {
+        self.waits.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl Sleeper for RecordingSleeper {
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        self.waits
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(duration);
+        match self.speedup {
+            Some(n) => Box::pin(tokio::time::sleep(duration / n)),
+            None => Box::pin(tokio::task::yield_now()),
+        }
+    }
+}
+
 /// A value in 0.0–1.0 for jitter, without a random-number dependency: the
 /// standard library seeds each `RandomState` differently.
 pub(crate) fn random_fraction() -> f64 {

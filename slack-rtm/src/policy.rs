@@ -8,6 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// Attempt `n` (from 1) waits `initial_delay * multiplier^(n-1)`, capped at
 /// `max_delay`; with jitter the wait is drawn uniformly from the upper half
 /// of that, so many clients dropped together do not reconnect in lockstep.
+///
+/// The default: first wait 1 s, doubling each attempt, never more than
+/// 60 s, jittered, at most 10 attempts in a row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReconnectPolicy {
     enabled: bool,

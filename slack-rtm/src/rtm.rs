@@ -19,7 +19,7 @@ use crate::{DisconnectReason, Incoming};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use slack_api::events::Event;
-use slack_api::retry::{Sleeper, TokioSleeper};
+use slack_api::retry::Sleeper;
 use slack_api::types::{ChannelId, Ts};
 use slack_api::{Client, Secret};
 
@@ -133,8 +133,11 @@ impl RtmBuilder {
         self
     }
 
-    /// What every timeout, interval and backoff waits with (default
-    /// [`TokioSleeper`]); tests inject one that does not wait in real time.
+    /// What every timeout, interval and backoff waits with (default: the
+    /// API client's, [`Client::sleeper`], itself [`TokioSleeper`](slack_api::retry::TokioSleeper) unless
+    /// set). [`RecordingSleeper`](slack_api::retry::RecordingSleeper) records
+    /// the waits and runs them a thousand times faster, which keepalive
+    /// tolerates.
     pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
         self.sleeper = Some(Arc::new(sleeper));
         self
@@ -186,7 +189,7 @@ impl RtmBuilder {
             queue_capacity: self.event_capacity,
             queue_policy: Full::DropOldest,
             reconnect: self.reconnect,
-            sleeper: self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper)),
+            sleeper: self.sleeper.unwrap_or_else(|| client.sleeper()),
             observer: self.observer,
         };
         let protocol = RtmProtocol {

@@ -96,7 +96,7 @@ use slack_api::events::{
     Event, EventsApiPayload, InteractionPayload, SocketModeDisconnectReason, SocketModeHello,
 };
 use slack_api::events_api::Dedup;
-use slack_api::retry::{Sleeper, TokioSleeper};
+use slack_api::retry::Sleeper;
 use slack_api::slash::SlashCommand;
 use slack_api::{Client, Secret};
 
@@ -222,7 +222,10 @@ impl SocketModeBuilder {
         self
     }
 
-    /// What every timeout and backoff waits with (default [`TokioSleeper`]).
+    /// What every timeout, interval and backoff waits with (default: the
+    /// API client's, [`Client::sleeper`], itself [`TokioSleeper`](slack_api::retry::TokioSleeper)
+    /// unless set). [`RecordingSleeper`](slack_api::retry::RecordingSleeper)
+    /// records the waits and runs them a thousand times faster.
     pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
         self.sleeper = Some(Arc::new(sleeper));
         self
@@ -231,7 +234,7 @@ impl SocketModeBuilder {
     /// Opens the connections with `apps.connections.open` (the client must
     /// hold an `xapp-` app-level token) and waits for each `hello`.
     pub async fn connect(self, app_client: &Client) -> Result<Events> {
-        let sleeper = self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper));
+        let sleeper = self.sleeper.unwrap_or_else(|| app_client.sleeper());
         let settings = Settings {
             ping_interval: self.ping_interval,
             // Websocket pings expect no particular answer: the idle timeout
