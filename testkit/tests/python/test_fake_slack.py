@@ -15,6 +15,8 @@ import urllib.request
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.rtm_v2 import RTMClient
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 # Seconds to wait for one websocket frame or one HTTP answer.
 WAIT = 10
@@ -257,6 +259,72 @@ class RtmTest(FakeSlackTestCase):
         journal = admin("journal")
         frames = [json.loads(e["text"]) for e in journal["entries"] if e["kind"] == "frame"]
         self.assertIn({"id": 1, "type": "message", "channel": "C_DEV", "text": "sent over rtm"}, frames)
+
+
+class SocketModeTest(FakeSlackTestCase):
+    """The SDK's built-in Socket Mode client, as Bolt for Python uses it."""
+
+    def setUp(self):
+        super().setUp()
+        self.requests = queue.Queue()
+        self.client = SocketModeClient(
+            app_token="xapp-1-test",
+            web_client=WebClient(token=BOT_TOKEN, base_url=API, timeout=WAIT),
+            auto_reconnect_enabled=True,
+            ping_interval=1,
+        )
+
+        def listener(client, req):
+            client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            self.requests.put(req)
+
+        self.client.socket_mode_request_listeners.append(listener)
+        self.client.connect()
+
+    def tearDown(self):
+        self.client.close()
+
+    def wait_for_message(self, text):
+        deadline = time.monotonic() + WAIT
+        seen = []
+        while time.monotonic() < deadline:
+            try:
+                req = self.requests.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                continue
+            event = (req.payload or {}).get("event", {})
+            if req.type == "events_api" and event.get("text") == text:
+                return req
+            seen.append((req.type, event.get("type")))
+        self.fail(f"no message {text!r} over Socket Mode within {WAIT}s; saw {seen}")
+
+    def connections_opened(self):
+        journal = admin("journal")
+        return sum(
+            1 for e in journal["entries"] if e.get("kind") == "call" and e.get("method") == "apps.connections.open"
+        )
+
+    def test_events_arrive_and_are_acked(self):
+        posted = admin("message", {"user": "U_ALICE", "channel": "C_GENERAL", "text": "over socket mode"})
+        self.assertTrue(posted["ok"], posted)
+        self.wait_for_message("over socket mode")
+
+    def test_reconnects_when_slack_asks_for_a_refresh(self):
+        self.wait_for_message_after_post("before the refresh")
+        told = admin("fault", {"socket_mode": {"kind": "disconnect", "reason": "refresh_requested"}})
+        self.assertTrue(told["ok"], told)
+        deadline = time.monotonic() + WAIT
+        while self.connections_opened() < 2:
+            if time.monotonic() > deadline:
+                self.fail("the client did not open a new connection after refresh_requested")
+            time.sleep(0.05)
+        # The new connection delivers.
+        self.wait_for_message_after_post("after the refresh")
+
+    def wait_for_message_after_post(self, text):
+        posted = admin("message", {"user": "U_ALICE", "channel": "C_GENERAL", "text": text})
+        self.assertTrue(posted["ok"], posted)
+        return self.wait_for_message(text)
 
 
 if __name__ == "__main__":
