@@ -23,6 +23,74 @@
 //! # }
 //! ```
 //!
+//! # What reaches your bot
+//!
+//! Changes to the workspace become events: a message posted with
+//! [`FakeSlack::post_as_user`] (or by any client through `chat.postMessage`),
+//! a reaction, a channel created or renamed, or an event you hand to
+//! [`FakeSlack::push_event`]. Each goes where Slack would send it:
+//!
+//! - Messages, `app_mention`, reactions, pins, members joining or leaving,
+//!   `user_typing` and `im_created` go only to clients whose user is a
+//!   member of the conversation, DMs included. The bot (`U_BOT`) is a member
+//!   of `C_GENERAL`, `C_RANDOM`, `C_DEV` and `C_ARCHIVED`, and of its DMs.
+//!   Everything else (users, channels created, emoji, presence, ...) goes to
+//!   every client of the team.
+//! - Over **Socket Mode** (an `xapp-` token, `slack_rtm::socket_mode`), each
+//!   event arrives as an `events_api` envelope whose payload is an
+//!   `event_callback` (with `team_id`, `api_app_id` [`APP_ID`], a fresh
+//!   `event_id`, `authorizations`), acting as the bot, and only for the
+//!   event types given to [`FakeSlackBuilder::event_subscriptions`] (all by
+//!   default). An envelope not acked within the redelivery delay is sent
+//!   again with `retry_attempt`, as Slack does. Slash commands arrive as
+//!   `slash_commands` envelopes ([`FakeSlack::socket_mode_slash_command`]).
+//!   The same payloads go to the Events API URL when one is set.
+//! - Over **RTM** (`rtm.connect` with a classic token), each event is one
+//!   frame, after `hello`, for the user the token acts as (`xoxb-` tokens act
+//!   as the bot).
+//!
+//! Over Socket Mode:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! use slack_rtm::socket_mode::SocketMode;
+//! let slack = slack_testkit::FakeSlack::start().await;
+//! let mut app = SocketMode::builder()
+//!     .connect(&slack.client("xapp-1-test"))
+//!     .await
+//!     .unwrap();
+//! slack.post_as_user("U_ALICE", "C_GENERAL", "deploy please").await;
+//! let envelope = loop {
+//!     if let Some(Ok(slack_rtm::socket_mode::Incoming::Envelope(e))) = app.next().await {
+//!         break e;
+//!     }
+//! };
+//! let event = envelope.event().expect("an events_api envelope");
+//! assert!(matches!(event, slack_rtm::Event::Message(_)));
+//! app.shutdown().await;
+//! # }
+//! ```
+//!
+//! Over RTM:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! use slack_rtm::{Event, Incoming, MessageEvent};
+//! let slack = slack_testkit::FakeSlack::start().await;
+//! let (sender, mut events) = slack_rtm::connect(&slack.client("xoxb-test")).await.unwrap();
+//! slack.post_as_user("U_ALICE", "C_GENERAL", "deploy please").await;
+//! let text = loop {
+//!     if let Some(Ok(Incoming::Event(Event::Message(MessageEvent::Plain(m))))) = events.next().await {
+//!         break m.text;
+//!     }
+//! };
+//! assert_eq!(text.as_deref(), Some("deploy please"));
+//! sender.shutdown().await;
+//! # }
+//! ```
+//!
 //! Nothing is global: two fakes in one test never see each other, and
 //! dropping one frees its ports. The standalone binary `fake-slack` serves the
 //! same fake to bots in other languages, with an admin API under `/_testkit/`.
