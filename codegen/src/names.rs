@@ -14,13 +14,26 @@ const KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers; they get a trailing underscore.
 const NOT_RAW: &[&str] = &["crate", "self", "super", "Self", "_"];
 
-/// Splits a name into words at non-alphanumeric characters and at
-/// lower-to-upper case changes (`scheduledMessages` -> `scheduled`, `Messages`).
+/// Splits a name into words at non-alphanumeric characters, at
+/// lower-to-upper case changes (`scheduledMessages` -> `scheduled`,
+/// `Messages`), and where an acronym ends (`getUploadURLExternal` -> `get`,
+/// `Upload`, `URL`, `External`).
 fn words(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev: Option<char> = None;
-    for c in s.chars() {
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        // The last capital of an acronym starts the next word: `URLExternal`.
+        let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+        if let Some(p) = prev
+            && c.is_ascii_uppercase()
+            && p.is_ascii_uppercase()
+            && next_lower
+            && !cur.is_empty()
+        {
+            out.push(std::mem::take(&mut cur));
+        }
         if !c.is_ascii_alphanumeric() {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
@@ -134,6 +147,13 @@ mod tests {
         assert_eq!(method_fn("oauth.v2.access"), "v2_access");
         assert_eq!(method_fn("users.profile.get"), "profile_get");
         assert_eq!(method_fn("users.lookupByEmail"), "lookup_by_email");
+        assert_eq!(
+            method_fn("files.getUploadURLExternal"),
+            "get_upload_url_external"
+        );
+        assert_eq!(camel("getUploadURLExternal"), "GetUploadUrlExternal");
+        assert_eq!(snake("IMChannel"), "im_channel");
+        assert_eq!(snake("URL"), "url");
         assert_eq!(camel("public_channel"), "PublicChannel");
         assert_eq!(camel("v2_user_access"), "V2UserAccess");
         assert_eq!(camel("2fa"), "V2fa");

@@ -225,7 +225,7 @@ impl UploadRequest {
         let length = i64::try_from(total)
             .map_err(|_| InvalidRequest::new(Some(GET_URL), "the file is too large"))?;
 
-        let mut reserve = self.files.get_upload_urlexternal(self.filename, length);
+        let mut reserve = self.files.get_upload_url_external(self.filename, length);
         if let Some(t) = self.alt_text {
             reserve = reserve.alt_txt(t);
         }

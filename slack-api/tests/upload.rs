@@ -190,7 +190,7 @@ async fn complete_fails_when_the_bytes_never_arrived() {
     let client = slack.client("xoxb-test");
     let reserved = client
         .files()
-        .get_upload_urlexternal("a.txt", 3)
+        .get_upload_url_external("a.txt", 3)
         .await
         .expect("reserve");
     let id = reserved.file_id.expect("file_id");
@@ -312,7 +312,7 @@ async fn the_fake_takes_multipart_uploads_and_guards_downloads() {
     let client = slack.client("xoxb-test");
     let reserved = client
         .files()
-        .get_upload_urlexternal("pic.png", 4)
+        .get_upload_url_external("pic.png", 4)
         .await
         .expect("reserve");
     let id = reserved.file_id.expect("file_id");

@@ -75,12 +75,12 @@ impl Files {
     /// Besides the common ones: `alt_txt_too_large`, `file_type_not_allowed`, `file_upload_size_restricted`, `file_uploads_disabled`, `file_uploads_except_images_disabled`, `snippet_too_large`, `storage_limit_reached`, `unknown_snippet_type`, `unknown_subtype`.
     ///
     /// <https://api.slack.com/methods/files.getUploadURLExternal>
-    pub fn get_upload_urlexternal(
+    pub fn get_upload_url_external(
         &self,
         filename: impl Into<String>,
         length: i64,
-    ) -> GetUploadUrlexternalRequest {
-        GetUploadUrlexternalRequest {
+    ) -> GetUploadUrlExternalRequest {
+        GetUploadUrlExternalRequest {
             client: self.client.clone(),
             alt_txt: None,
             filename: filename.into(),
@@ -233,10 +233,10 @@ impl crate::de::Lenient for CompleteUploadExternalResponse {
 
 /// A `files.getUploadURLExternal` request; set optional arguments, then `.send()` or `.await` it.
 ///
-/// Made by [`Files::get_upload_urlexternal`], which documents the arguments.
+/// Made by [`Files::get_upload_url_external`], which documents the arguments.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
-pub struct GetUploadUrlexternalRequest {
+pub struct GetUploadUrlExternalRequest {
     client: crate::Client,
     alt_txt: Option<String>,
     filename: String,
@@ -244,7 +244,7 @@ pub struct GetUploadUrlexternalRequest {
     snippet_type: Option<String>,
 }
 
-impl GetUploadUrlexternalRequest {
+impl GetUploadUrlExternalRequest {
     /// `alt_txt` (string): Alternative text for an image.
     pub fn alt_txt(mut self, alt_txt: impl Into<String>) -> Self {
         self.alt_txt = Some(alt_txt.into());
@@ -258,10 +258,10 @@ impl GetUploadUrlexternalRequest {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<GetUploadUrlexternalResponse> {
+    pub async fn send(self) -> crate::Result<GetUploadUrlExternalResponse> {
         let (client, args) = self.into_args();
         client
-            .execute(&crate::generated::spec_table::FILES_GET_UPLOAD_URLEXTERNAL, args)
+            .execute(&crate::generated::spec_table::FILES_GET_UPLOAD_URL_EXTERNAL, args)
             .await
     }
 
@@ -281,11 +281,11 @@ impl GetUploadUrlexternalRequest {
     }
 }
 
-impl std::future::IntoFuture for GetUploadUrlexternalRequest {
-    type Output = crate::Result<GetUploadUrlexternalResponse>;
+impl std::future::IntoFuture for GetUploadUrlExternalRequest {
+    type Output = crate::Result<GetUploadUrlExternalResponse>;
     type IntoFuture = crate::BoxFuture<
         'static,
-        crate::Result<GetUploadUrlexternalResponse>,
+        crate::Result<GetUploadUrlExternalResponse>,
     >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -295,7 +295,7 @@ impl std::future::IntoFuture for GetUploadUrlexternalRequest {
 /// The successful response of `files.getUploadURLExternal`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct GetUploadUrlexternalResponse {
+pub struct GetUploadUrlExternalResponse {
     /// File concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub file_id: Option<crate::ids::FileId>,
@@ -307,6 +307,6 @@ pub struct GetUploadUrlexternalResponse {
     pub upload_url: Option<String>,
 }
 
-impl crate::de::Lenient for GetUploadUrlexternalResponse {
+impl crate::de::Lenient for GetUploadUrlExternalResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

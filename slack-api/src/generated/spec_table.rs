@@ -3093,7 +3093,7 @@ pub(crate) static FILES_COMPLETE_UPLOAD_EXTERNAL: crate::spec::MethodSpec = crat
 };
 
 /// `files.getUploadURLExternal`.
-pub(crate) static FILES_GET_UPLOAD_URLEXTERNAL: crate::spec::MethodSpec = crate::spec::MethodSpec {
+pub(crate) static FILES_GET_UPLOAD_URL_EXTERNAL: crate::spec::MethodSpec = crate::spec::MethodSpec {
     name: "files.getUploadURLExternal",
     family: "files",
     http: crate::spec::HttpVerb::Post,
@@ -4200,7 +4200,7 @@ pub static METHODS: &[&crate::spec::MethodSpec] = &[
     &CONVERSATIONS_SET_TOPIC,
     &CONVERSATIONS_UNARCHIVE,
     &FILES_COMPLETE_UPLOAD_EXTERNAL,
-    &FILES_GET_UPLOAD_URLEXTERNAL,
+    &FILES_GET_UPLOAD_URL_EXTERNAL,
     &OAUTH_ACCESS,
     &OAUTH_TOKEN,
     &OAUTH_V2_ACCESS,
@@ -4429,7 +4429,7 @@ pub enum Response {
     FilesCompleteUploadExternal(crate::generated::files::CompleteUploadExternalResponse),
     /// The response of `files.getUploadURLExternal`.
     #[cfg(feature = "files")]
-    FilesGetUploadURLExternal(crate::generated::files::GetUploadUrlexternalResponse),
+    FilesGetUploadUrlExternal(crate::generated::files::GetUploadUrlExternalResponse),
     /// The response of `oauth.access`.
     #[cfg(feature = "oauth")]
     OauthAccess(crate::generated::oauth::AccessResponse),
@@ -4947,9 +4947,9 @@ pub fn decode_response(
         #[cfg(feature = "files")]
         "files.getUploadURLExternal" => {
             crate::de::from_slice::<
-                crate::generated::files::GetUploadUrlexternalResponse,
+                crate::generated::files::GetUploadUrlExternalResponse,
             >(body)
-                .map(Response::FilesGetUploadURLExternal)
+                .map(Response::FilesGetUploadUrlExternal)
         }
 
         #[cfg(feature = "oauth")]
