@@ -59,6 +59,48 @@ impl Call {
     }
 }
 
+impl Call {
+    /// The call as one token-free line, as in the journal snapshot:
+    /// `POST chat.postMessage [bot] {"channel":"C_GENERAL"} -> 200 ok`.
+    pub(crate) fn summary(&self) -> String {
+        let args = serde_json::to_string(&self.args).unwrap_or_default();
+        let outcome = match (self.ok(), self.error()) {
+            (true, _) => "ok".to_string(),
+            (false, Some(code)) => format!("error={code}"),
+            (false, None) => "no body".to_string(),
+        };
+        format!(
+            "{} {} [{}] {} -> {} {}",
+            self.http_method,
+            self.method,
+            self.token_kind.as_str(),
+            args,
+            self.status,
+            outcome
+        )
+    }
+}
+
+/// The last ten items, comma-separated, saying how many came before; `none`
+/// when empty.
+fn last_few(items: &[String]) -> String {
+    const SHOWN: usize = 10;
+    match items.len() {
+        0 => "none".to_string(),
+        n if n <= SHOWN => items.join(", "),
+        n => format!("({} earlier), {}", n - SHOWN, items[n - SHOWN..].join(", ")),
+    }
+}
+
+/// The start of a frame that is not JSON with a `type`, for a message.
+fn excerpt(text: &str) -> String {
+    let mut s: String = text.chars().take(40).collect();
+    if s.len() < text.len() {
+        s.push_str("...");
+    }
+    format!("{s:?}")
+}
+
 impl fmt::Debug for Call {
     // The token is left out on purpose: journals end up in logs and snapshots.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -209,6 +251,56 @@ impl Journal {
         Some(call)
     }
 
+    /// The next call to `method` not yet handed out, without advancing the cursor.
+    pub(crate) fn peek_call(&self, method: &str) -> Option<&Call> {
+        let from = self.call_cursor.get(method).copied().unwrap_or(0);
+        self.entries.since(from).find_map(|e| match e {
+            Entry::Call(c) if c.method == method => Some(c),
+            _ => None,
+        })
+    }
+
+    /// What a `wait_for_call(method)` that timed out saw: how many calls to
+    /// `method` earlier waits returned, and the calls made after the last one
+    /// returned (to other methods, since none was to `method`).
+    pub(crate) fn calls_missed(&self, method: &str) -> String {
+        let from = self.call_cursor.get(method).copied().unwrap_or(0);
+        let returned = self
+            .calls()
+            .filter(|c| c.method == method && c.seq < from)
+            .count();
+        let since: Vec<String> = self
+            .entries
+            .since(from)
+            .filter_map(|e| match e {
+                Entry::Call(c) => Some(c.method.clone()),
+                _ => None,
+            })
+            .collect();
+        format!(
+            "{returned} call(s) to {method} returned by earlier waits; calls since: {}",
+            last_few(&since)
+        )
+    }
+
+    /// What a `wait_for_frame(kind)` that timed out saw: the types of the
+    /// frames sent after the last one returned.
+    pub(crate) fn frames_missed(&self, kind: &str) -> String {
+        let from = self.frame_cursor.get(kind).copied().unwrap_or(0);
+        let since: Vec<String> = self
+            .entries
+            .since(from)
+            .filter_map(|e| match e {
+                Entry::Frame(f) => Some(match f.kind() {
+                    Some(k) => format!("#{} {k}", f.connection),
+                    None => format!("#{} {}", f.connection, excerpt(&f.text)),
+                }),
+                _ => None,
+            })
+            .collect();
+        format!("frames since (connection, type): {}", last_few(&since))
+    }
+
     /// The next frame of that `type` (`*` for any) not yet handed out.
     pub(crate) fn take_frame(&mut self, kind: &str) -> Option<Frame> {
         let from = self.frame_cursor.get(kind).copied().unwrap_or(0);
@@ -226,21 +318,8 @@ impl Journal {
         for e in self.entries.iter() {
             match e {
                 Entry::Call(c) => {
-                    let args = serde_json::to_string(&c.args).unwrap_or_default();
-                    let outcome = match (c.ok(), c.error()) {
-                        (true, _) => "ok".to_string(),
-                        (false, Some(code)) => format!("error={code}"),
-                        (false, None) => "no body".to_string(),
-                    };
-                    out.push_str(&format!(
-                        "{} {} [{}] {} -> {} {}\n",
-                        c.http_method,
-                        c.method,
-                        c.token_kind.as_str(),
-                        args,
-                        c.status,
-                        outcome
-                    ));
+                    out.push_str(&c.summary());
+                    out.push('\n');
                 }
                 Entry::Frame(f) => {
                     out.push_str(&format!("WS#{} {}\n", f.connection, f.text));

@@ -76,16 +76,22 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
         st.connections += 1;
         let id = st.connections;
         let user = ticket
-            .and_then(|t| st.workspace.tickets.get(&t).cloned())
+            .and_then(|t| {
+                let user = st.workspace.tickets.get(&t).cloned()?;
+                st.rtm_redeemed.insert(t);
+                Some(user)
+            })
             .unwrap_or_else(|| BOT_USER.to_string());
         let transcript = st.fixtures.transcripts.get(id - 1).cloned();
         st.clients.push(Client {
             id,
             tx: tx.clone(),
             user: user.clone(),
+            leaving: false,
         });
         (id, user, transcript)
     };
+    inner.changed.notify_waiters();
     let start_seq = inner.lock().journal.next_seq();
     let (mut sink, mut stream) = ws.split();
     match &transcript {
@@ -122,6 +128,7 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
         }
     }
     inner.lock().clients.retain(|c| c.id != id);
+    inner.changed.notify_waiters();
 }
 
 /// Journals a client frame and returns the frames to send back to that client.

@@ -1,7 +1,9 @@
 //! `FakeSlack`: the wiremock HTTP face, the RTM websocket face, and the shared state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
 use std::net::SocketAddr;
+use std::panic::Location;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -38,6 +40,8 @@ pub(crate) struct Client {
     /// Whom the connection acts as (from its `rtm.connect` ticket): it gets
     /// the events of that user's conversations.
     pub(crate) user: String,
+    /// Sent `goodbye` or dropped by a fault: closing, so not "connected".
+    pub(crate) leaving: bool,
 }
 
 /// Where Slack sends an event; see [`ROUTES`].
@@ -120,6 +124,8 @@ pub(crate) struct ExpectRule {
     pub(crate) method: String,
     pub(crate) min: usize,
     pub(crate) max: usize,
+    /// Where the test set it up, for the failure message.
+    pub(crate) at: &'static Location<'static>,
 }
 
 /// Everything mutable, behind one mutex (wiremock responders are synchronous).
@@ -131,6 +137,8 @@ pub(crate) struct State {
     pub(crate) no_pong: bool,
     pub(crate) clients: Vec<Client>,
     pub(crate) connections: usize,
+    /// RTM tickets (from `rtm.connect`/`rtm.start`) a websocket has used.
+    pub(crate) rtm_redeemed: BTreeSet<String>,
     pub(crate) fixtures: FixtureSet,
     pub(crate) misses: Vec<String>,
     /// Setup calls that could not take effect (e.g. an invalid fault), for `problems()`.
@@ -188,7 +196,7 @@ impl State {
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) state: Mutex<State>,
-    /// Signalled whenever the journal grows.
+    /// Signalled whenever the journal grows or a websocket connects or closes.
     pub(crate) changed: Notify,
     pub(crate) simulate: bool,
     pub(crate) seed: u64,
@@ -207,6 +215,18 @@ impl Inner {
     }
 
     pub(crate) fn record_frame(&self, connection: usize, text: &str) -> Frame {
+        self.record_frame_then(connection, text, |_, _| {})
+    }
+
+    /// [`record_frame`](Self::record_frame), running `then` under the same
+    /// lock, so waiters see the frame and its effect (an ack clearing its
+    /// envelope) together.
+    pub(crate) fn record_frame_then(
+        &self,
+        connection: usize,
+        text: &str,
+        then: impl FnOnce(&mut State, &Frame),
+    ) -> Frame {
         let json = serde_json::from_str(text).unwrap_or(Value::Null);
         let frame = {
             let mut st = self.lock();
@@ -217,6 +237,7 @@ impl Inner {
                 json,
             };
             st.journal.entries.push(Entry::Frame(frame.clone()));
+            then(&mut st, &frame);
             frame
         };
         self.changed.notify_waiters();
@@ -236,6 +257,7 @@ impl Inner {
         st.response_urls.reset();
         st.oauth.reset();
         st.socket_mode.reset();
+        st.rtm_redeemed.clear();
         for c in st.clients.drain(..) {
             let _ = c.tx.send(Out::Close);
         }
@@ -264,6 +286,11 @@ impl Inner {
             RtmFault::RawFrame { text } => vec![Out::Text(text.clone())],
         };
         let n = st.clients.len();
+        if matches!(fault, RtmFault::Goodbye | RtmFault::DropSocket) {
+            for c in &mut st.clients {
+                c.leaving = true;
+            }
+        }
         for c in &st.clients {
             for o in &outs {
                 let copy = match o {
@@ -657,6 +684,7 @@ impl FakeSlackBuilder {
                 no_pong: false,
                 clients: Vec::new(),
                 connections: 0,
+                rtm_redeemed: BTreeSet::new(),
                 fixtures: set.clone(),
                 misses: Vec::new(),
                 setup_errors: Vec::new(),
@@ -749,10 +777,14 @@ impl FakeSlackBuilder {
     ///
     /// # Panics
     /// When a fixture file is invalid or no port can be bound: a broken test setup.
-    pub async fn start(self) -> FakeSlack {
-        match self.try_start().await {
-            Ok(s) => s,
-            Err(e) => panic!("slack-testkit: cannot start FakeSlack: {e}"),
+    #[track_caller]
+    pub fn start(self) -> impl Future<Output = FakeSlack> + Send {
+        let at = Location::caller();
+        async move {
+            match self.try_start().await {
+                Ok(s) => s,
+                Err(e) => panic!("slack-testkit: at {at}: cannot start FakeSlack: {e}"),
+            }
         }
     }
 }
@@ -830,17 +862,24 @@ impl FaultSetup<'_> {
 
 impl FakeSlack {
     /// A fake with fixtures (none by default) and the simulated workspace.
-    pub async fn start() -> FakeSlack {
-        FakeSlack::builder().start().await
+    ///
+    /// # Panics
+    /// As [`FakeSlackBuilder::start`].
+    #[track_caller]
+    pub fn start() -> impl Future<Output = FakeSlack> + Send {
+        FakeSlack::builder().start()
     }
 
     /// A fake that answers only from the fixtures in `dir`.
-    pub async fn replay(dir: impl AsRef<Path>) -> FakeSlack {
+    ///
+    /// # Panics
+    /// As [`FakeSlackBuilder::start`], e.g. when a fixture in `dir` is invalid.
+    #[track_caller]
+    pub fn replay(dir: impl AsRef<Path>) -> impl Future<Output = FakeSlack> + Send {
         FakeSlack::builder()
             .simulate(false)
             .fixtures_dir(dir)
             .start()
-            .await
     }
 
     /// Options: seed, fixtures, simulation on or off, ports.
@@ -909,25 +948,48 @@ impl FakeSlack {
     ///
     /// # Panics
     /// When the user or channel does not exist, or the user is not a member.
-    pub async fn post_as_user(&self, user: &str, channel: &str, text: &str) -> String {
-        self.post(user, channel, text, None)
+    #[track_caller]
+    pub fn post_as_user(
+        &self,
+        user: &str,
+        channel: &str,
+        text: &str,
+    ) -> impl Future<Output = String> + Send + '_ {
+        let at = Location::caller();
+        let (user, channel, text) = (user.to_string(), channel.to_string(), text.to_string());
+        async move { self.post(&user, &channel, &text, None, at) }
     }
 
     /// A person replies in a thread. Returns the reply's `ts`.
     ///
     /// # Panics
     /// As [`post_as_user`](Self::post_as_user), or when the thread does not exist.
-    pub async fn reply_as_user(
+    #[track_caller]
+    pub fn reply_as_user(
         &self,
         user: &str,
         channel: &str,
         thread_ts: &str,
         text: &str,
-    ) -> String {
-        self.post(user, channel, text, Some(thread_ts))
+    ) -> impl Future<Output = String> + Send + '_ {
+        let at = Location::caller();
+        let (user, channel, thread_ts, text) = (
+            user.to_string(),
+            channel.to_string(),
+            thread_ts.to_string(),
+            text.to_string(),
+        );
+        async move { self.post(&user, &channel, &text, Some(&thread_ts), at) }
     }
 
-    fn post(&self, user: &str, channel: &str, text: &str, thread: Option<&str>) -> String {
+    fn post(
+        &self,
+        user: &str,
+        channel: &str,
+        text: &str,
+        thread: Option<&str>,
+        at: &Location<'_>,
+    ) -> String {
         let mut st = self.inner.lock();
         match st.workspace.post_as_user(user, channel, text, thread) {
             Ok((message, events)) => {
@@ -936,7 +998,7 @@ impl FakeSlack {
                 }
                 message["ts"].as_str().unwrap_or_default().to_string()
             }
-            Err(code) => panic!("slack-testkit: {user} cannot post in {channel}: {code}"),
+            Err(code) => panic!("slack-testkit: at {at}: {user} cannot post in {channel}: {code}"),
         }
     }
 
@@ -961,14 +1023,76 @@ impl FakeSlack {
     /// Waits until at least `n` RTM clients are connected (default timeout).
     ///
     /// # Panics
-    /// On timeout.
-    pub async fn wait_for_rtm_clients(&self, n: usize) {
-        let deadline = tokio::time::Instant::now() + DEFAULT_WAIT;
-        while self.rtm_clients() < n {
-            if tokio::time::Instant::now() > deadline {
-                panic!("slack-testkit: timed out waiting for {n} RTM client(s)");
+    /// On timeout, naming the caller's line and how many were connected.
+    #[track_caller]
+    pub fn wait_for_rtm_clients(&self, n: usize) -> impl Future<Output = ()> + Send + '_ {
+        let at = Location::caller();
+        async move {
+            let ok = self
+                .wait(DEFAULT_WAIT, |st| {
+                    st.clients.retain(|c| !c.tx.is_closed());
+                    (st.clients.len() >= n).then_some(())
+                })
+                .await;
+            if ok.is_none() {
+                panic!(
+                    "slack-testkit: at {at}: timed out after {DEFAULT_WAIT:?} waiting for {n} RTM \
+                     client(s); {} connected",
+                    self.rtm_clients()
+                );
             }
-            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+
+    /// Waits (up to [`DEFAULT_WAIT`]) until an RTM client is connected and
+    /// stable: at least one websocket is open and not closing (a
+    /// [`RtmFault::Goodbye`] or [`RtmFault::DropSocket`] closes the ones it
+    /// reaches), and every URL `rtm.connect`/`rtm.start` handed out has been
+    /// used, so no reconnect is under way. Use it after a fault instead of
+    /// sleeping until the client is back:
+    ///
+    /// ```no_run
+    /// # async fn f(slack: slack_testkit::FakeSlack) {
+    /// use slack_testkit::RtmFault;
+    /// slack.wait_for_rtm_connected().await;
+    /// slack.rtm_fault(RtmFault::Goodbye);
+    /// slack.wait_for_rtm_connected().await; // the client reconnected
+    /// assert_eq!(slack.calls_to("rtm.connect").len(), 2);
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// On timeout, naming the caller's line, the open connections and the
+    /// URLs not used yet.
+    #[track_caller]
+    pub fn wait_for_rtm_connected(&self) -> impl Future<Output = ()> + Send + '_ {
+        let at = Location::caller();
+        async move {
+            let probe = |st: &mut State| {
+                st.clients.retain(|c| !c.tx.is_closed());
+                let open = st.clients.iter().filter(|c| !c.leaving).count();
+                let unused = st
+                    .workspace
+                    .tickets
+                    .keys()
+                    .filter(|t| !st.rtm_redeemed.contains(*t))
+                    .count();
+                (open, st.clients.len() - open, unused)
+            };
+            let ok = self
+                .wait(DEFAULT_WAIT, |st| {
+                    let (open, _, unused) = probe(st);
+                    (open > 0 && unused == 0).then_some(())
+                })
+                .await;
+            if ok.is_none() {
+                let (open, closing, unused) = probe(&mut self.inner.lock());
+                panic!(
+                    "slack-testkit: at {at}: no stable RTM connection within {DEFAULT_WAIT:?}: \
+                     {open} open, {closing} closing, {unused} rtm.connect/rtm.start URL(s) \
+                     not used yet"
+                );
+            }
         }
     }
 
@@ -1056,42 +1180,124 @@ impl FakeSlack {
     /// Successive waits for the same method return successive calls.
     ///
     /// # Panics
-    /// On timeout, with the journal in the message.
-    pub async fn wait_for_call(&self, method: &str) -> Call {
-        self.wait_for_call_timeout(method, DEFAULT_WAIT).await
+    /// On timeout, with the caller's line, how many calls to `method` earlier
+    /// waits returned, the methods called since, and the journal.
+    #[track_caller]
+    pub fn wait_for_call(&self, method: &str) -> impl Future<Output = Call> + Send + '_ {
+        self.wait_for_call_timeout(method, DEFAULT_WAIT)
     }
 
     /// [`wait_for_call`](Self::wait_for_call) with a timeout of your choosing.
-    pub async fn wait_for_call_timeout(&self, method: &str, timeout: Duration) -> Call {
-        let got = self.wait(timeout, |st| st.journal.take_call(method)).await;
-        got.unwrap_or_else(|| {
-            panic!(
-                "slack-testkit: no call to {method} within {timeout:?}; journal:\n{}",
-                self.journal_snapshot()
-            )
-        })
+    ///
+    /// # Panics
+    /// As [`wait_for_call`](Self::wait_for_call).
+    #[track_caller]
+    pub fn wait_for_call_timeout(
+        &self,
+        method: &str,
+        timeout: Duration,
+    ) -> impl Future<Output = Call> + Send + '_ {
+        let at = Location::caller();
+        let method = method.to_string();
+        async move {
+            let got = self.wait(timeout, |st| st.journal.take_call(&method)).await;
+            got.unwrap_or_else(|| {
+                let st = self.inner.lock();
+                panic!(
+                    "slack-testkit: at {at}: no call to {method} within {timeout:?}; {}; journal:\n{}",
+                    st.journal.calls_missed(&method),
+                    st.journal.snapshot()
+                )
+            })
+        }
+    }
+
+    /// Fails if `method` is called within `duration`: "no further call".
+    ///
+    /// It waits the whole `duration` when nothing comes, and fails as soon
+    /// as a call comes. Calls already returned by
+    /// [`wait_for_call`](Self::wait_for_call) do not count; an earlier call
+    /// no wait returned does, so take the calls you expect first:
+    ///
+    /// ```no_run
+    /// # async fn f(slack: slack_testkit::FakeSlack) {
+    /// use std::time::Duration;
+    /// let reply = slack.wait_for_call("chat.postMessage").await;
+    /// // The bot answers once, not once per retry.
+    /// slack.expect_quiet("chat.postMessage", Duration::from_millis(200)).await;
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// When a call to `method` comes, naming the caller's line and the call.
+    #[track_caller]
+    pub fn expect_quiet(
+        &self,
+        method: &str,
+        duration: Duration,
+    ) -> impl Future<Output = ()> + Send + '_ {
+        let at = Location::caller();
+        let method = method.to_string();
+        async move {
+            let came = self
+                .wait(duration, |st| st.journal.peek_call(&method).cloned())
+                .await;
+            if let Some(call) = came {
+                panic!(
+                    "slack-testkit: at {at}: expected no call to {method} within {duration:?}, \
+                     got #{}: {}",
+                    call.seq,
+                    call.summary()
+                );
+            }
+        }
     }
 
     /// The next client frame of that `type` (`"*"` for any) not returned yet, waiting up to 5 s.
     ///
+    /// Successive waits for the same type return successive frames; each
+    /// type (and `"*"`) keeps its own place, so `wait_for_frame("ping")`
+    /// after `wait_for_frame("message")` still returns the first ping.
+    /// These are frames the client sent (acks, pings, messages); what the
+    /// fake sends is what your client receives.
+    ///
     /// # Panics
-    /// On timeout.
-    pub async fn wait_for_frame(&self, kind: &str) -> Frame {
-        self.wait_for_frame_timeout(kind, DEFAULT_WAIT).await
+    /// On timeout, with the caller's line, the frames sent since the last
+    /// one of that type returned, and the journal.
+    #[track_caller]
+    pub fn wait_for_frame(&self, kind: &str) -> impl Future<Output = Frame> + Send + '_ {
+        self.wait_for_frame_timeout(kind, DEFAULT_WAIT)
     }
 
     /// [`wait_for_frame`](Self::wait_for_frame) with a timeout of your choosing.
-    pub async fn wait_for_frame_timeout(&self, kind: &str, timeout: Duration) -> Frame {
-        let got = self.wait(timeout, |st| st.journal.take_frame(kind)).await;
-        got.unwrap_or_else(|| {
-            panic!(
-                "slack-testkit: no `{kind}` frame within {timeout:?}; journal:\n{}",
-                self.journal_snapshot()
-            )
-        })
+    ///
+    /// # Panics
+    /// As [`wait_for_frame`](Self::wait_for_frame).
+    #[track_caller]
+    pub fn wait_for_frame_timeout(
+        &self,
+        kind: &str,
+        timeout: Duration,
+    ) -> impl Future<Output = Frame> + Send + '_ {
+        let at = Location::caller();
+        let kind = kind.to_string();
+        async move {
+            let got = self.wait(timeout, |st| st.journal.take_frame(&kind)).await;
+            got.unwrap_or_else(|| {
+                let st = self.inner.lock();
+                panic!(
+                    "slack-testkit: at {at}: no `{kind}` frame within {timeout:?}; {}; journal:\n{}",
+                    st.journal.frames_missed(&kind),
+                    st.journal.snapshot()
+                )
+            })
+        }
     }
 
-    async fn wait<T>(
+    /// Runs `probe` whenever the state changes (and every few milliseconds,
+    /// for changes nothing signals) until it returns a value or `timeout`
+    /// passes; then one last probe.
+    pub(crate) async fn wait<T>(
         &self,
         timeout: Duration,
         mut probe: impl FnMut(&mut State) -> Option<T>,
@@ -1104,9 +1310,12 @@ impl FakeSlack {
             if let Some(v) = probe(&mut self.inner.lock()) {
                 return Some(v);
             }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
                 return probe(&mut self.inner.lock());
             }
+            let tick = deadline.min(now + Duration::from_millis(20));
+            let _ = tokio::time::timeout_at(tick, notified).await;
         }
     }
 
@@ -1120,12 +1329,16 @@ impl FakeSlack {
 
     /// Expects calls to `method`: at least one unless refined with `.times(n)` etc.
     /// Checked by [`verify`](Self::verify) and when the fake is dropped.
+    /// A failed expectation names the line that set it up.
+    #[track_caller]
     pub fn expect(&self, method: &str) -> Expectation<'_> {
+        let at = Location::caller();
         let mut st = self.inner.lock();
         st.expectations.push(ExpectRule {
             method: method.to_string(),
             min: 1,
             max: usize::MAX,
+            at,
         });
         let index = st.expectations.len() - 1;
         Expectation { slack: self, index }
@@ -1143,7 +1356,10 @@ impl FakeSlack {
                     (a, usize::MAX) => format!("at least {a}"),
                     (a, b) => format!("between {a} and {b}"),
                 };
-                out.push(format!("expected {want} call(s) to {}, got {n}", e.method));
+                out.push(format!(
+                    "expected {want} call(s) to {}, got {n} (expectation set at {})",
+                    e.method, e.at
+                ));
             }
         }
         out.extend(st.setup_errors.iter().cloned());
@@ -1154,15 +1370,19 @@ impl FakeSlack {
     /// Checks expectations and fixture misses.
     ///
     /// # Panics
-    /// With every problem found.
-    pub async fn verify(&self) {
-        tokio::task::yield_now().await;
-        let problems = self.problems();
-        if !problems.is_empty() {
-            panic!(
-                "slack-testkit: verification failed:\n- {}",
-                problems.join("\n- ")
-            );
+    /// With every problem found, naming the caller's line.
+    #[track_caller]
+    pub fn verify(&self) -> impl Future<Output = ()> + Send + '_ {
+        let at = Location::caller();
+        async move {
+            tokio::task::yield_now().await;
+            let problems = self.problems();
+            if !problems.is_empty() {
+                panic!(
+                    "slack-testkit: at {at}: verification failed:\n- {}",
+                    problems.join("\n- ")
+                );
+            }
         }
     }
 }

@@ -3,6 +3,8 @@
 //! Events API POSTs to an app URL.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::panic::Location;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -14,7 +16,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::faults::SocketModeFault;
-use crate::journal::Entry;
+use crate::journal::{Entry, Frame};
 use crate::request::{Decoded, TokenKind};
 use crate::rtm::write_out;
 use crate::server::{DEFAULT_WAIT, FakeSlack, Inner, Out, State};
@@ -61,6 +63,10 @@ pub(crate) struct SocketModeState {
     http: Option<mpsc::UnboundedSender<String>>,
     /// Websocket pings received from apps, on every connection.
     pings: usize,
+    /// Connection URLs `apps.connections.open` handed out, and connections
+    /// made, since the start or the last reset.
+    issued: usize,
+    accepted: usize,
 }
 
 impl Default for SocketModeState {
@@ -74,6 +80,8 @@ impl Default for SocketModeState {
             redelivery: Duration::from_secs(1),
             http: None,
             pings: 0,
+            issued: 0,
+            accepted: 0,
         }
     }
 }
@@ -88,6 +96,8 @@ impl SocketModeState {
         }
         self.active = false;
         self.pending.clear();
+        self.issued = 0;
+        self.accepted = 0;
     }
 
     /// Wraps a workspace change as an Events API payload and delivers it.
@@ -155,6 +165,31 @@ impl SocketModeState {
         c.tx.send(Out::Text(envelope.to_string())).is_ok()
     }
 
+    /// The envelopes not acked yet, for a failure message: id, type, the
+    /// event's type, and the redelivery attempt.
+    fn describe_pending(&self) -> String {
+        if self.pending.is_empty() {
+            return "no envelope unacked".to_string();
+        }
+        let list: Vec<String> = self
+            .pending
+            .iter()
+            .map(|(id, p)| {
+                let e = &p.envelope;
+                let mut s = format!("{id} ({}", e["type"].as_str().unwrap_or("?"));
+                if let Some(k) = e["payload"]["event"]["type"].as_str() {
+                    s.push_str(&format!(", event {k}"));
+                }
+                if let Some(n) = e["retry_attempt"].as_i64() {
+                    s.push_str(&format!(", retry_attempt {n}"));
+                }
+                s.push(')');
+                s
+            })
+            .collect();
+        format!("unacked: {}", list.join(", "))
+    }
+
     /// Redelivers envelopes unacked for longer than the redelivery delay.
     fn redeliver_due(&mut self) {
         let due: Vec<String> = self
@@ -177,6 +212,11 @@ impl SocketModeState {
     }
 }
 
+/// The `envelope_id` a client frame acks, if it is an ack.
+fn ack_of(f: &Frame) -> Option<&str> {
+    f.json.get("envelope_id").and_then(Value::as_str)
+}
+
 /// Answers `apps.connections.open`; `None` for other methods.
 pub(crate) fn handle_open(st: &mut State, rtm_url: &str, d: &Decoded) -> Option<Value> {
     if d.method != OPEN_METHOD {
@@ -186,6 +226,7 @@ pub(crate) fn handle_open(st: &mut State, rtm_url: &str, d: &Decoded) -> Option<
         return Some(json!({"ok": false, "error": "not_allowed_token_type"}));
     }
     st.socket_mode.counter += 1;
+    st.socket_mode.issued += 1;
     let base = rtm_url.strip_suffix("/rtm").unwrap_or(rtm_url);
     Some(json!({
         "ok": true,
@@ -206,6 +247,7 @@ where
         let id = st.connections;
         let sm = &mut st.socket_mode;
         sm.active = true;
+        sm.accepted += 1;
         sm.conns.retain(|c| !c.tx.is_closed());
         sm.conns.push(Conn {
             id,
@@ -223,6 +265,7 @@ where
         let _ = tx.send(Out::Text(hello.to_string()));
         (id, sm.redelivery)
     };
+    inner.changed.notify_waiters();
     let (mut sink, mut stream) = ws.split();
     let mut tick = tokio::time::interval((redelivery / 4).max(Duration::from_millis(5)));
     loop {
@@ -232,10 +275,11 @@ where
             },
             incoming = stream.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    let frame = inner.record_frame(id, text.as_str());
-                    if let Some(env) = frame.json.get("envelope_id").and_then(Value::as_str) {
-                        inner.lock().socket_mode.pending.remove(env);
-                    }
+                    inner.record_frame_then(id, text.as_str(), |st, frame| {
+                        if let Some(env) = ack_of(frame) {
+                            st.socket_mode.pending.remove(env);
+                        }
+                    });
                 }
                 Some(Ok(Message::Ping(p))) => {
                     inner.lock().socket_mode.pings += 1;
@@ -258,6 +302,7 @@ where
         }
     }
     inner.lock().socket_mode.conns.retain(|c| c.id != id);
+    inner.changed.notify_waiters();
 }
 
 /// POSTs each Events API payload, signed, to `url`, journaling the answer.
@@ -378,14 +423,77 @@ impl FakeSlack {
     }
 
     /// Waits (up to [`DEFAULT_WAIT`]) until `n` Socket Mode connections are open.
-    pub async fn wait_for_socket_mode_clients(&self, n: usize) {
-        let deadline = Instant::now() + DEFAULT_WAIT;
-        while self.socket_mode_clients() < n {
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {n} Socket Mode connections"
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
+    ///
+    /// # Panics
+    /// On timeout, naming the caller's line and how many were open.
+    #[track_caller]
+    pub fn wait_for_socket_mode_clients(&self, n: usize) -> impl Future<Output = ()> + Send + '_ {
+        let at = Location::caller();
+        async move {
+            let ok = self
+                .wait(DEFAULT_WAIT, |st| {
+                    st.socket_mode.conns.retain(|c| !c.tx.is_closed());
+                    (st.socket_mode.conns.len() >= n).then_some(())
+                })
+                .await;
+            if ok.is_none() {
+                panic!(
+                    "slack-testkit: at {at}: timed out after {DEFAULT_WAIT:?} waiting for {n} \
+                     Socket Mode connection(s); {} open",
+                    self.socket_mode_clients()
+                );
+            }
+        }
+    }
+
+    /// Waits (up to [`DEFAULT_WAIT`]) until the app is connected over Socket
+    /// Mode and stable: at least one connection is open, neither told to go
+    /// away (`disconnect`) nor silent ([`SocketModeFault::Silent`]), and every
+    /// URL `apps.connections.open` handed out has been used, so no reconnect
+    /// is under way. Use it after a fault instead of sleeping until the app
+    /// is back:
+    ///
+    /// ```no_run
+    /// # async fn f(slack: slack_testkit::FakeSlack) {
+    /// use slack_testkit::SocketModeFault;
+    /// slack.wait_for_socket_mode_connected().await;
+    /// slack.socket_mode_fault(SocketModeFault::disconnect("link_disabled"));
+    /// slack.wait_for_socket_mode_connected().await; // the app reconnected
+    /// assert_eq!(slack.calls_to("apps.connections.open").len(), 2);
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// On timeout, naming the caller's line, the connections and the URLs
+    /// not used yet.
+    #[track_caller]
+    pub fn wait_for_socket_mode_connected(&self) -> impl Future<Output = ()> + Send + '_ {
+        let at = Location::caller();
+        async move {
+            let probe = |st: &mut State| {
+                let sm = &mut st.socket_mode;
+                sm.conns.retain(|c| !c.tx.is_closed());
+                let live = sm.conns.iter().filter(|c| !c.leaving && !c.silent).count();
+                (
+                    live,
+                    sm.conns.len() - live,
+                    sm.issued.saturating_sub(sm.accepted),
+                )
+            };
+            let ok = self
+                .wait(DEFAULT_WAIT, |st| {
+                    let (live, _, unused) = probe(st);
+                    (live > 0 && unused == 0).then_some(())
+                })
+                .await;
+            if ok.is_none() {
+                let (live, other, unused) = probe(&mut self.inner().lock());
+                panic!(
+                    "slack-testkit: at {at}: no stable Socket Mode connection within \
+                     {DEFAULT_WAIT:?}: {live} live, {other} told to disconnect or silent, \
+                     {unused} apps.connections.open URL(s) not used yet"
+                );
+            }
         }
     }
 
@@ -457,32 +565,81 @@ impl FakeSlack {
 
     /// Waits (up to [`DEFAULT_WAIT`]) for the client's ack of `envelope_id`
     /// and returns the ack frame (with its `payload`, if any).
-    pub async fn wait_for_ack(&self, envelope_id: &str) -> Value {
-        let deadline = Instant::now() + DEFAULT_WAIT;
-        loop {
-            let found = self
-                .inner()
-                .lock()
-                .journal
-                .entries
-                .iter()
-                .find_map(|e| match e {
-                    Entry::Frame(f)
-                        if f.json.get("envelope_id").and_then(Value::as_str)
-                            == Some(envelope_id) =>
-                    {
-                        Some(f.json.clone())
-                    }
-                    _ => None,
-                });
-            if let Some(v) = found {
-                return v;
+    ///
+    /// # Panics
+    /// On timeout, naming the caller's line and the envelopes the app did ack.
+    #[track_caller]
+    pub fn wait_for_ack(&self, envelope_id: &str) -> impl Future<Output = Value> + Send + '_ {
+        let at = Location::caller();
+        let envelope_id = envelope_id.to_string();
+        async move {
+            let got = self
+                .wait(DEFAULT_WAIT, |st| {
+                    st.journal.entries.iter().find_map(|e| match e {
+                        Entry::Frame(f) if ack_of(f) == Some(envelope_id.as_str()) => {
+                            Some(f.json.clone())
+                        }
+                        _ => None,
+                    })
+                })
+                .await;
+            got.unwrap_or_else(|| {
+                let acked: Vec<String> = self
+                    .frames()
+                    .iter()
+                    .filter_map(|f| ack_of(f).map(str::to_string))
+                    .collect();
+                panic!(
+                    "slack-testkit: at {at}: no ack of {envelope_id} within {DEFAULT_WAIT:?}; \
+                     acked so far: {}; {}",
+                    if acked.is_empty() {
+                        "none".to_string()
+                    } else {
+                        acked.join(", ")
+                    },
+                    self.inner().lock().socket_mode.describe_pending()
+                )
+            })
+        }
+    }
+
+    /// Waits (up to [`DEFAULT_WAIT`]) until every envelope sent so far (by
+    /// [`push_envelope`](Self::push_envelope), a slash command, or a
+    /// workspace change) has been acked, redeliveries included. Use it where
+    /// a test would otherwise sleep before checking what the app did:
+    ///
+    /// ```no_run
+    /// # async fn f(slack: slack_testkit::FakeSlack) {
+    /// slack.post_as_user("U_ALICE", "C_GENERAL", "deploy").await;
+    /// slack.wait_for_all_acks().await;
+    /// assert_eq!(slack.pending_envelopes(), 0);
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// On timeout, naming the caller's line and each envelope still unacked.
+    #[track_caller]
+    pub fn wait_for_all_acks(&self) -> impl Future<Output = ()> + Send + '_ {
+        let at = Location::caller();
+        async move {
+            let ok = self
+                .wait(DEFAULT_WAIT, |st| {
+                    st.socket_mode.pending.is_empty().then_some(())
+                })
+                .await;
+            if ok.is_none() {
+                let st = self.inner().lock();
+                panic!(
+                    "slack-testkit: at {at}: envelopes not acked within {DEFAULT_WAIT:?}; {}; \
+                     {} Socket Mode connection(s) open",
+                    st.socket_mode.describe_pending(),
+                    st.socket_mode
+                        .conns
+                        .iter()
+                        .filter(|c| !c.tx.is_closed())
+                        .count()
+                );
             }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for the ack of {envelope_id}"
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 
