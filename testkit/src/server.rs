@@ -206,6 +206,8 @@ pub(crate) struct Inner {
     /// The HTTP root, e.g. `http://127.0.0.1:41234` (for upload and file URLs).
     pub(crate) http_url: String,
     pub(crate) initial_fixtures: FixtureSet,
+    /// What the builder added to the seeded workspace, for reset.
+    pub(crate) shape: simulator::Shape,
 }
 
 impl Inner {
@@ -246,7 +248,9 @@ impl Inner {
 
     pub(crate) fn reset(&self) {
         let mut st = self.lock();
-        st.workspace = Workspace::seeded(self.seed);
+        // The shape was checked when the fake started, so this cannot fail.
+        st.workspace = Workspace::shaped(self.seed, &self.shape)
+            .unwrap_or_else(|_| Workspace::seeded(self.seed));
         st.journal = Journal::with_limit(self.journal_limit);
         st.faults = Faults::default();
         st.no_pong = false;
@@ -539,10 +543,49 @@ impl std::fmt::Debug for FakeSlack {
 }
 
 /// Options for a [`FakeSlack`]; from [`FakeSlack::builder`].
+///
+/// # The seeded workspace
+///
+/// Every fake starts with the same workspace, and [`FakeSlack::reset`]
+/// brings it back:
+///
+/// - Team [`TEAM_ID`](crate::TEAM_ID) (`T0001`) "Fake Team".
+/// - Users `U_ALICE` (alice, admin), `U_BOB`, `U_CAROL`, `U_DAVE`,
+///   `U_ERIN`, `U_FRANK` (`name@example.com`), and the bot
+///   [`BOT_USER`](crate::BOT_USER) `U_BOT` (bot id `B_BOT`).
+/// - Channels `C_GENERAL` (#general) and `C_RANDOM` (#random) with everyone;
+///   `C_DEV` (#dev: alice, bob, the bot); `C_PRIVATE` (#secret-plans,
+///   private: alice, carol); `C_ARCHIVED` (#old-project, archived: alice,
+///   the bot). No messages.
+/// - A `xoxb-` or `xapp-` token acts as the bot, a `xoxp-` token as Alice,
+///   [`FakeSlack::user_token`] as another user.
+/// - Timestamps come from a fake clock (`1700000001.000100`,
+///   `1700000002.000100`, ...; [`seed`](Self::seed) shifts it) and new IDs
+///   count up (`C00000001`, ...).
+/// - Cursor-paginated methods page by `limit`, default 100 (replies 1000,
+///   `users.list` everything); [`page_size`](Self::page_size) caps a page.
+///
+/// Shape it for your test: users, channels, members and messages are added
+/// in that order before the fake starts, and come back on reset.
+///
+/// ```no_run
+/// # async fn f() {
+/// use slack_testkit::FakeSlack;
+/// let slack = FakeSlack::builder()
+///     .user("U_ZOE", "zoe")
+///     .channel("C_OPS", "ops")
+///     .members("C_OPS", ["U_ZOE", "U_ALICE", "U_BOT"])
+///     .message("U_ZOE", "C_OPS", "is the deploy done?")
+///     .page_size(2) // conversations.members pages: 2, 1
+///     .start()
+///     .await;
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct FakeSlackBuilder {
     seed: u64,
+    shape: simulator::Shape,
     simulate: bool,
     fixture_dirs: Vec<PathBuf>,
     fixtures: Vec<Fixture>,
@@ -557,6 +600,7 @@ impl Default for FakeSlackBuilder {
     fn default() -> Self {
         FakeSlackBuilder {
             seed: 0,
+            shape: simulator::Shape::default(),
             simulate: true,
             fixture_dirs: Vec::new(),
             fixtures: Vec::new(),
@@ -576,6 +620,10 @@ pub enum StartError {
     Fixture(FixtureError),
     /// A port could not be bound.
     Io(std::io::Error),
+    /// The workspace cannot be shaped as the builder asks (a user or
+    /// channel that exists already, an unknown member, a message its author
+    /// cannot post).
+    Workspace(String),
 }
 
 impl std::fmt::Display for StartError {
@@ -583,6 +631,7 @@ impl std::fmt::Display for StartError {
         match self {
             StartError::Fixture(e) => write!(f, "{e}"),
             StartError::Io(e) => write!(f, "cannot bind: {e}"),
+            StartError::Workspace(e) => write!(f, "cannot shape the workspace: {e}"),
         }
     }
 }
@@ -657,8 +706,66 @@ impl FakeSlackBuilder {
         self
     }
 
+    /// Adds a user `id` (e.g. `U_ZOE`) named `name` (`zoe`, real name the
+    /// same, `zoe@example.com`), not an admin, in no channel: see
+    /// [`members`](Self::members). Its token is [`FakeSlack::user_token`].
+    pub fn user(mut self, id: impl Into<String>, name: impl Into<String>) -> Self {
+        self.shape.users.push((id.into(), name.into()));
+        self
+    }
+
+    /// Adds a public channel `id` (e.g. `C_OPS`) named `name` (`ops`), with
+    /// no members: see [`members`](Self::members).
+    pub fn channel(mut self, id: impl Into<String>, name: impl Into<String>) -> Self {
+        self.shape.channels.push((id.into(), name.into(), false));
+        self
+    }
+
+    /// Adds a private channel, visible only to its members.
+    pub fn private_channel(mut self, id: impl Into<String>, name: impl Into<String>) -> Self {
+        self.shape.channels.push((id.into(), name.into(), true));
+        self
+    }
+
+    /// Adds `users` to the members of `channel` (seeded or added), in order;
+    /// members already there stay where they are.
+    pub fn members<S: Into<String>>(
+        mut self,
+        channel: impl Into<String>,
+        users: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let users = users.into_iter().map(Into::into).collect();
+        self.shape.members.push((channel.into(), users));
+        self
+    }
+
+    /// Posts a message from `user` in `channel` before the fake starts: it
+    /// is in the history, with a `ts` from the fake clock, and reaches no
+    /// client. The user must be a member.
+    pub fn message(
+        mut self,
+        user: impl Into<String>,
+        channel: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        self.shape
+            .messages
+            .push((user.into(), channel.into(), text.into()));
+        self
+    }
+
+    /// The most items a page of a cursor-paginated method holds, whatever
+    /// `limit` the client asks (at least 1): `page_size(2)` makes a bot
+    /// follow `next_cursor` through `conversations.members` of a 3-member
+    /// channel. By default a page holds `limit` items.
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.shape.page_size = Some(n.max(1));
+        self
+    }
+
     /// Starts the fake, or says why it cannot.
     pub async fn try_start(self) -> Result<FakeSlack, StartError> {
+        let workspace = Workspace::shaped(self.seed, &self.shape).map_err(StartError::Workspace)?;
         let mut set = FixtureSet::default();
         for dir in &self.fixture_dirs {
             let loaded = FixtureSet::load_dir(dir).map_err(StartError::Fixture)?;
@@ -678,7 +785,7 @@ impl FakeSlackBuilder {
 
         let inner = Arc::new(Inner {
             state: Mutex::new(State {
-                workspace: Workspace::seeded(self.seed),
+                workspace,
                 journal: Journal::with_limit(self.journal_limit),
                 faults: Faults::default(),
                 no_pong: false,
@@ -705,6 +812,7 @@ impl FakeSlackBuilder {
                 http_listener.local_addr().map_err(StartError::Io)?
             ),
             initial_fixtures: set,
+            shape: self.shape,
         });
 
         let server = MockServer::builder()

@@ -136,6 +136,23 @@ pub(crate) struct Workspace {
     pub(crate) tickets: BTreeMap<String, String>,
     /// Reserved uploads and completed files.
     pub(crate) files: files::FileStore,
+    /// The most items a page holds, whatever `limit` asks ([`Shape::page_size`]).
+    page_size: Option<usize>,
+}
+
+/// How a test shapes the seeded workspace, from the builder: users,
+/// channels, members and messages added to it, and the server-side page size.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Shape {
+    /// `(id, name)` of each user added.
+    pub(crate) users: Vec<(String, String)>,
+    /// `(id, name, private)` of each channel added.
+    pub(crate) channels: Vec<(String, String, bool)>,
+    /// `(channel, users)`: users added to a channel's members.
+    pub(crate) members: Vec<(String, Vec<String>)>,
+    /// `(user, channel, text)` of each message posted, in order.
+    pub(crate) messages: Vec<(String, String, String)>,
+    pub(crate) page_size: Option<usize>,
 }
 
 fn user(id: &str, name: &str, real: &str, admin: bool, bot: bool) -> User {
@@ -216,7 +233,61 @@ impl Workspace {
             epoch,
             tickets: BTreeMap::new(),
             files: files::FileStore::default(),
+            page_size: None,
         }
+    }
+
+    /// The seeded workspace shaped by `shape`, or what in it cannot be: a
+    /// user or channel that exists already, members of a channel or users
+    /// the workspace lacks, a message its author cannot post.
+    pub(crate) fn shaped(seed: u64, shape: &Shape) -> Result<Workspace, String> {
+        let mut w = Workspace::seeded(seed);
+        for (id, name) in &shape.users {
+            if w.users.iter().any(|u| u.id == *id || u.name == *name) {
+                return Err(format!("user {id} ({name}) exists already"));
+            }
+            w.users.push(user(id, name, name, false, false));
+        }
+        for (id, name, private) in &shape.channels {
+            if w.channels.iter().any(|c| c.id == *id || c.name == *name) {
+                return Err(format!("channel {id} (#{name}) exists already"));
+            }
+            w.channels.push(Channel {
+                id: id.clone(),
+                name: name.clone(),
+                is_private: *private,
+                is_im: false,
+                is_mpim: false,
+                is_general: false,
+                is_archived: false,
+                created: w.epoch - 86_400,
+                creator: DEFAULT_USER.into(),
+                members: Vec::new(),
+                topic: (String::new(), String::new(), 0),
+                purpose: (String::new(), String::new(), 0),
+                im_user: None,
+                last_read: "0000000000.000000".into(),
+            });
+        }
+        for (channel, users) in &shape.members {
+            if let Some(u) = users.iter().find(|u| w.user(u).is_none()) {
+                return Err(format!("members of {channel}: no user {u}"));
+            }
+            let Some(c) = w.channels.iter_mut().find(|c| c.id == *channel) else {
+                return Err(format!("members of {channel}: no such channel"));
+            };
+            for u in users {
+                if !c.members.contains(u) {
+                    c.members.push(u.clone());
+                }
+            }
+        }
+        for (user, channel, text) in &shape.messages {
+            w.post_as_user(user, channel, text, None)
+                .map_err(|code| format!("message from {user} in {channel}: {code}"))?;
+        }
+        w.page_size = shape.page_size;
+        Ok(w)
     }
 
     /// The user a token acts as.
@@ -843,7 +914,7 @@ impl Workspace {
                 }
             }
         }
-        let (page, next) = paginate(items, a, 100)?;
+        let (page, next) = paginate(items, a, 100, self.page_size)?;
         Ok(json!({"items": page, "response_metadata": {"next_cursor": next}}))
     }
 
@@ -1050,7 +1121,7 @@ impl Workspace {
             })
             .map(|c| self.chan_json(caller, c))
             .collect();
-        let (page, next) = paginate(items, a, 100)?;
+        let (page, next) = paginate(items, a, 100, self.page_size)?;
         Ok(json!({"channels": page, "response_metadata": {"next_cursor": next}}))
     }
 
@@ -1097,7 +1168,8 @@ impl Workspace {
                 };
                 after && before
             });
-        let (page, next) = paginate_iter(items, a, 100, |m| Value::Object(m.clone()))?;
+        let (page, next) =
+            paginate_iter(items, a, 100, self.page_size, |m| Value::Object(m.clone()))?;
         Ok(json!({
             "messages": page,
             "has_more": !next.is_empty(),
@@ -1121,7 +1193,8 @@ impl Workspace {
             .into_iter()
             .flatten()
             .filter(|m| str_of(m, "ts") == Some(&root) || str_of(m, "thread_ts") == Some(&root));
-        let (page, next) = paginate_iter(items, a, 1000, |m| Value::Object(m.clone()))?;
+        let (page, next) =
+            paginate_iter(items, a, 1000, self.page_size, |m| Value::Object(m.clone()))?;
         Ok(json!({
             "messages": page,
             "has_more": !next.is_empty(),
@@ -1136,7 +1209,7 @@ impl Workspace {
             .iter()
             .map(|m| json!(m))
             .collect();
-        let (page, next) = paginate(items, a, 100)?;
+        let (page, next) = paginate(items, a, 100, self.page_size)?;
         Ok(json!({"members": page, "response_metadata": {"next_cursor": next}}))
     }
 
@@ -1330,7 +1403,7 @@ impl Workspace {
 
     fn users_list(&self, a: &Args<'_>) -> Res {
         let items = self.users.iter().map(|u| self.user_json(u)).collect();
-        let (page, next) = paginate(items, a, 0)?;
+        let (page, next) = paginate(items, a, 0, self.page_size)?;
         Ok(
             json!({"members": page, "cache_ts": self.epoch, "response_metadata": {"next_cursor": next}}),
         )
@@ -1474,13 +1547,15 @@ fn offset_of(cursor: &str) -> Option<usize> {
         .ok()
 }
 
-/// One page of `items` per `cursor`/`limit`; `default_limit` 0 means "all".
+/// One page of `items` per `cursor`/`limit`; `default_limit` 0 means "all";
+/// a page holds at most `page_size` items when set.
 fn paginate(
     items: Vec<Value>,
     a: &Args<'_>,
     default_limit: usize,
+    page_size: Option<usize>,
 ) -> Result<(Vec<Value>, String), String> {
-    paginate_iter(items.into_iter(), a, default_limit, |v| v)
+    paginate_iter(items.into_iter(), a, default_limit, page_size, |v| v)
 }
 
 /// [`paginate`] over a lazy sequence: items before the cursor are skipped
@@ -1490,6 +1565,7 @@ fn paginate_iter<T>(
     items: impl Iterator<Item = T>,
     a: &Args<'_>,
     default_limit: usize,
+    page_size: Option<usize>,
     render: impl FnMut(T) -> Value,
 ) -> Result<(Vec<Value>, String), String> {
     let start = match a.get("cursor").filter(|c| !c.is_empty()) {
@@ -1507,6 +1583,7 @@ fn paginate_iter<T>(
     } else {
         limit.min(1000)
     };
+    let limit = limit.min(page_size.unwrap_or(usize::MAX).max(1));
     let mut rest = items.skip(start);
     let page: Vec<Value> = rest.by_ref().take(limit).map(render).collect();
     let next = if rest.next().is_some() {
