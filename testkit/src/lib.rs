@@ -121,10 +121,10 @@ pub use oauth::{OAUTH_AUTHORIZE, OauthApp};
 pub use request::TokenKind;
 pub use server::{DEFAULT_WAIT, Expectation, FakeSlack, FakeSlackBuilder, FaultSetup, StartError};
 pub use simulator::files::UPLOAD_METHOD;
-pub use simulator::{BOT_ID, BOT_USER, DEFAULT_USER, TEAM_ID, TEAM_NAME};
+pub use simulator::{APP_ID, BOT_ID, BOT_USER, DEFAULT_USER, TEAM_ID, TEAM_NAME};
 pub use slash::{
     RESPONSE_URL, ResponseUrlPost, SLASH_COMMAND, SLASH_TIMEOUT, SlashInvocation, SlashInvokeError,
     SlashRun,
 };
-pub use socket_mode::{APP_ID, EVENTS_API_POST};
+pub use socket_mode::EVENTS_API_POST;
 pub use webhooks::INCOMING_WEBHOOK;

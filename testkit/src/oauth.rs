@@ -24,7 +24,7 @@ pub const OAUTH_AUTHORIZE: &str = "oauth_authorize";
 /// Web API methods this module answers.
 pub(crate) const METHODS: &[&str] = &["oauth.v2.access", "oauth.v2.exchange"];
 
-const APP_ID: &str = "A_BOT";
+use crate::simulator::APP_ID;
 const DEFAULT_CLIENT_ID: &str = "1000000000001.2000000000002";
 const DEFAULT_CLIENT_SECRET: &str = "testkit-client-secret";
 

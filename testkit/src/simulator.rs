@@ -26,7 +26,9 @@ pub const BOT_ID: &str = "B_BOT";
 pub const DEFAULT_USER: &str = "U_ALICE";
 
 const DOMAIN: &str = "fake-team";
-const APP_ID: &str = "A_BOT";
+/// The fake app's ID: in envelopes, messages the bot posts, bot info and
+/// OAuth answers alike.
+pub const APP_ID: &str = "A_BOT";
 const EPOCH: u64 = 1_700_000_000;
 
 /// Methods the simulator answers.

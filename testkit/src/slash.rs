@@ -532,7 +532,7 @@ impl FakeSlack {
                 1_000_000_000 + n,
                 opaque(inner.seed, 3_000 + n, 32).to_ascii_lowercase()
             );
-            payload.api_app_id = Some("A_BOT".into());
+            payload.api_app_id = Some(crate::simulator::APP_ID.into());
             path
         };
 

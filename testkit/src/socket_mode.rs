@@ -20,14 +20,12 @@ use crate::journal::{Entry, Frame};
 use crate::request::{Decoded, TokenKind};
 use crate::rtm::write_out;
 use crate::server::{DEFAULT_WAIT, FakeSlack, Inner, Out, State};
-use crate::simulator::TEAM_ID;
+use crate::simulator::{APP_ID, TEAM_ID};
 
 /// The Web API method that opens a Socket Mode connection.
 pub(crate) const OPEN_METHOD: &str = "apps.connections.open";
 /// Journal name of Events API POSTs made to the app's URL.
 pub const EVENTS_API_POST: &str = "events_api";
-/// The fake app's ID in envelopes.
-pub const APP_ID: &str = "A_FAKEAPP";
 
 /// Frames that are RTM protocol, not workspace events.
 const NOT_EVENTS: &[&str] = &["hello", "goodbye", "pong", "error", "reconnect_url"];
