@@ -4,7 +4,9 @@
 //! |---|---|
 //! | `POST /_testkit/event` (JSON event) | pushes it to every RTM client |
 //! | `POST /_testkit/message` `{"user","channel","text","thread_ts"?}` | a person posts a message |
-//! | `POST /_testkit/fault` `{"method","fault":{..},"times"?,"after"?}` or `{"rtm":{..}}` or `{"socket_mode":{..}}` | injects a fault |
+//! | `POST /_testkit/fault` `{"method","fault":{..},"times"?,"after"?}` or `{"rtm":{..}}` or `{"socket_mode":{..}}` | injects a fault; an HTTP fault answers its `id` |
+//! | `POST /_testkit/clear_fault` `{"id"}` | removes that HTTP fault only (`cleared`: whether it was still pending) |
+//! | `POST /_testkit/clear_faults` | removes every HTTP and lasting RTM fault; journal and workspace stay |
 //! | `GET /_testkit/journal` | calls and frames kept so far (`dropped`: how many the `--journal-limit` let go), and the text snapshot |
 //! | `POST /_testkit/reset` | back to the seeded workspace |
 //!
@@ -19,7 +21,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use crate::faults::{Fault, FaultRule, RtmFault, SocketModeFault};
+use crate::faults::{Fault, FaultId, RtmFault, SocketModeFault};
 use crate::journal::Entry;
 use crate::server::Inner;
 
@@ -118,12 +120,23 @@ impl Respond for Admin {
                     },
                 };
                 let skip = body.get("after").and_then(Value::as_u64).unwrap_or(0);
-                inner.lock().faults.rules.push(FaultRule {
-                    method: method.to_string(),
+                let id = inner.lock().faults.add(
+                    method,
                     fault,
-                    skip: usize::try_from(skip).unwrap_or(usize::MAX),
+                    usize::try_from(skip).unwrap_or(usize::MAX),
                     remaining,
-                });
+                );
+                reply(200, json!({"ok": true, "id": id.get()}))
+            }
+            ("POST", "clear_fault") => {
+                let Some(id) = body.get("id").and_then(Value::as_u64) else {
+                    return bad("expected id, a number from /_testkit/fault");
+                };
+                let cleared = inner.lock().faults.clear(FaultId(id));
+                reply(200, json!({"ok": true, "cleared": cleared}))
+            }
+            ("POST", "clear_faults") => {
+                inner.clear_faults();
                 reply(200, json!({"ok": true}))
             }
             ("GET", "journal") => {

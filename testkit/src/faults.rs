@@ -96,6 +96,8 @@ impl std::error::Error for InvalidFault {}
 /// first, and how many calls to fail.
 #[derive(Debug, Clone)]
 pub(crate) struct FaultRule {
+    /// Names the rule for [`Faults::clear`], stable while others come and go.
+    pub(crate) id: FaultId,
     pub(crate) method: String,
     pub(crate) fault: Fault,
     pub(crate) skip: usize,
@@ -103,12 +105,66 @@ pub(crate) struct FaultRule {
     pub(crate) remaining: Option<usize>,
 }
 
+/// Names one HTTP fault set with [`FakeSlack::fault`](crate::FakeSlack::fault),
+/// to remove just that one with
+/// [`FakeSlack::clear_fault`](crate::FakeSlack::clear_fault); from
+/// [`FaultSetup::id`](crate::FaultSetup::id). On the admin API it is the
+/// `id` that `POST /_testkit/fault` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FaultId(pub(crate) u64);
+
+impl FaultId {
+    /// The number the admin API uses for this fault.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
     pub(crate) rules: Vec<FaultRule>,
+    /// Ids are never reused, not even across resets, so a stale id clears nothing.
+    next_id: u64,
 }
 
 impl Faults {
+    /// Adds a rule; returns its id.
+    pub(crate) fn add(
+        &mut self,
+        method: &str,
+        fault: Fault,
+        skip: usize,
+        remaining: Option<usize>,
+    ) -> FaultId {
+        self.next_id += 1;
+        let id = FaultId(self.next_id);
+        self.rules.push(FaultRule {
+            id,
+            method: method.to_string(),
+            fault,
+            skip,
+            remaining,
+        });
+        id
+    }
+
+    /// The rule named `id`, while it is still pending.
+    pub(crate) fn get_mut(&mut self, id: FaultId) -> Option<&mut FaultRule> {
+        self.rules.iter_mut().find(|r| r.id == id)
+    }
+
+    /// Removes the rule named `id`; whether it was still pending.
+    pub(crate) fn clear(&mut self, id: FaultId) -> bool {
+        let before = self.rules.len();
+        self.rules.retain(|r| r.id != id);
+        self.rules.len() != before
+    }
+
+    /// Removes every rule (ids keep counting up).
+    pub(crate) fn clear_all(&mut self) {
+        self.rules.clear();
+    }
+
     /// Whether the next call to `method` would meet a `Reset` fault (without consuming it).
     pub(crate) fn reset_pending(&self, method: &str) -> bool {
         self.rules

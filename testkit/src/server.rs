@@ -13,7 +13,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use wiremock::matchers::path_regex;
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::faults::{Fault, FaultRule, Faults, InvalidFault, RtmFault};
+use crate::faults::{Fault, FaultId, FaultRule, Faults, InvalidFault, RtmFault};
 use crate::fixtures::{Fixture, FixtureError, FixtureSet};
 use crate::journal::{Call, Entry, Frame, Journal};
 use crate::request::{self, Decoded};
@@ -252,7 +252,7 @@ impl Inner {
         st.workspace = Workspace::shaped(self.seed, &self.shape)
             .unwrap_or_else(|_| Workspace::seeded(self.seed));
         st.journal = Journal::with_limit(self.journal_limit);
-        st.faults = Faults::default();
+        st.faults.clear_all();
         st.no_pong = false;
         st.fixtures = self.initial_fixtures.clone();
         st.misses.clear();
@@ -265,6 +265,12 @@ impl Inner {
         for c in st.clients.drain(..) {
             let _ = c.tx.send(Out::Close);
         }
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        let mut st = self.lock();
+        st.faults.clear_all();
+        st.no_pong = false;
     }
 
     pub(crate) fn apply_rtm_fault(&self, fault: &RtmFault) -> usize {
@@ -934,22 +940,48 @@ impl Expectation<'_> {
     }
 }
 
-/// A fault rule being set up; from [`FakeSlack::fault`]. Fails one call unless told otherwise.
+/// A fault rule being set up, and the handle that removes it; from
+/// [`FakeSlack::fault`]. Fails one call unless told otherwise.
+///
+/// ```no_run
+/// # async fn doc() {
+/// use slack_testkit::{FakeSlack, Fault};
+/// let slack = FakeSlack::start().await;
+/// let limited = slack.fault("chat.postMessage", Fault::rate_limited(30)).always();
+/// slack.fault("users.info", Fault::status(503)).always();
+/// // ...
+/// limited.clear(); // chat.postMessage answers again; users.info still fails
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct FaultSetup<'a> {
     slack: &'a FakeSlack,
-    index: usize,
+    /// `None` when the fault was refused (see [`FakeSlack::fault`]).
+    id: Option<FaultId>,
 }
 
 impl FaultSetup<'_> {
     fn with(self, f: impl FnOnce(&mut FaultRule)) -> Self {
-        {
+        if let Some(id) = self.id {
             let mut st = self.slack.inner.lock();
-            if let Some(r) = st.faults.rules.get_mut(self.index) {
+            if let Some(r) = st.faults.get_mut(id) {
                 f(r);
             }
         }
         self
+    }
+
+    /// The fault's id, for [`FakeSlack::clear_fault`]; `None` when the
+    /// fault was refused and not set.
+    pub fn id(&self) -> Option<FaultId> {
+        self.id
+    }
+
+    /// Removes this fault, and only this one: calls it has not failed yet
+    /// get their normal answer. Returns whether it was still pending
+    /// (`false` once its count is used up, or after a clear or reset).
+    pub fn clear(self) -> bool {
+        self.id.is_some_and(|id| self.slack.clear_fault(id))
     }
 
     /// Fails the next `n` calls.
@@ -1222,7 +1254,7 @@ impl FakeSlack {
                     .push(format!("fault for {method} not set: {e}"));
                 FaultSetup {
                     slack: self,
-                    index: usize::MAX,
+                    id: None,
                 }
             }
         }
@@ -1231,15 +1263,29 @@ impl FakeSlack {
     /// [`fault`](Self::fault), or why that fault cannot be injected.
     pub fn try_fault(&self, method: &str, fault: Fault) -> Result<FaultSetup<'_>, InvalidFault> {
         fault.check()?;
-        let mut st = self.inner.lock();
-        st.faults.rules.push(FaultRule {
-            method: method.to_string(),
-            fault,
-            skip: 0,
-            remaining: Some(1),
-        });
-        let index = st.faults.rules.len() - 1;
-        Ok(FaultSetup { slack: self, index })
+        let id = self.inner.lock().faults.add(method, fault, 0, Some(1));
+        Ok(FaultSetup {
+            slack: self,
+            id: Some(id),
+        })
+    }
+
+    /// Removes the HTTP fault `id` (from [`FaultSetup::id`]) and no other.
+    /// Returns whether it was still pending. Same as [`FaultSetup::clear`].
+    pub fn clear_fault(&self, id: FaultId) -> bool {
+        self.inner.lock().faults.clear(id)
+    }
+
+    /// Removes every fault: HTTP faults, lasting RTM faults (see
+    /// [`rtm_fault`](Self::rtm_fault)) on open and future connections.
+    /// The journal, the workspace, fixtures, expectations and connections
+    /// stay as they are. What a fault already did stays done: a socket
+    /// closed stays closed, and a Socket Mode connection gone
+    /// [`Silent`](crate::SocketModeFault::Silent) stays silent (a half-open
+    /// socket does not come back; the app must reconnect), but new
+    /// connections are healthy.
+    pub fn clear_faults(&self) {
+        self.inner.clear_faults();
     }
 
     /// Applies a fault to every connected RTM client now (`NoPong` lasts until reset).

@@ -100,3 +100,115 @@ async fn a_status_no_response_can_carry_is_refused_when_set() {
     assert!(slack.try_fault("api.test", Fault::status(599)).is_ok());
     assert_eq!(form(&slack, "api.test", None, &[]).await.0, 599);
 }
+
+#[tokio::test]
+async fn one_fault_is_cleared_the_other_still_applies() {
+    let slack = FakeSlack::start().await;
+    let limited = slack
+        .fault("chat.postMessage", Fault::rate_limited(30))
+        .always();
+    let unavailable = slack.fault("users.info", Fault::status(503)).always();
+    let unavailable_id = unavailable.id().expect("a valid fault has an id");
+    let post = [("channel", "C_GENERAL"), ("text", "x")];
+    let user = [("user", "U_BOB")];
+    assert_eq!(
+        form(&slack, "chat.postMessage", Some(BOT), &post).await.0,
+        429
+    );
+    assert_eq!(form(&slack, "users.info", Some(BOT), &user).await.0, 503);
+
+    assert!(limited.clear(), "the fault was pending");
+    ok(&slack, "chat.postMessage", &post).await;
+    assert_eq!(form(&slack, "users.info", Some(BOT), &user).await.0, 503);
+
+    assert!(slack.clear_fault(unavailable_id));
+    assert!(!slack.clear_fault(unavailable_id), "already cleared");
+    ok(&slack, "users.info", &user).await;
+}
+
+#[tokio::test]
+async fn a_handle_names_its_fault_after_earlier_ones_are_used_up() {
+    let slack = FakeSlack::start().await;
+    slack.fault("auth.test", Fault::error("first"));
+    let second = slack.fault("api.test", Fault::error("second")).times(2);
+    err(&slack, "auth.test", &[], "first").await;
+    // The first rule is gone; `times` and `clear` on the second still reach it.
+    let second = second.after(1);
+    ok(&slack, "api.test", &[]).await;
+    err(&slack, "api.test", &[], "second").await;
+    assert!(second.clear());
+    ok(&slack, "api.test", &[]).await;
+}
+
+#[tokio::test]
+async fn a_refused_fault_has_no_id_and_clears_nothing() {
+    let slack = FakeSlack::start().await;
+    slack.fault("auth.test", Fault::error("kept")).always();
+    let refused = slack.fault("api.test", Fault::status(42));
+    assert_eq!(refused.id(), None);
+    assert!(!refused.clear());
+    err(&slack, "auth.test", &[], "kept").await;
+    assert_eq!(slack.problems().len(), 1);
+    slack.reset();
+}
+
+#[tokio::test]
+async fn clear_faults_keeps_the_journal_and_the_workspace() {
+    let slack = FakeSlack::start().await;
+    let posted = ok(
+        &slack,
+        "chat.postMessage",
+        &[("channel", "C_GENERAL"), ("text", "kept")],
+    )
+    .await;
+    slack.fault("*", Fault::error("fatal_error")).always();
+    err(&slack, "auth.test", &[], "fatal_error").await;
+
+    slack.clear_faults();
+    ok(&slack, "auth.test", &[]).await;
+    let methods: Vec<String> = slack.calls().into_iter().map(|c| c.method).collect();
+    assert_eq!(methods, ["chat.postMessage", "auth.test", "auth.test"]);
+    let history = ok(&slack, "conversations.history", &[("channel", "C_GENERAL")]).await;
+    assert_eq!(history["messages"][0]["ts"], posted["ts"]);
+}
+
+#[tokio::test]
+async fn admin_api_clears_one_fault_or_all() {
+    let slack = FakeSlack::start().await;
+    let admin = |path: &str, body: serde_json::Value| {
+        let url = format!("{}/_testkit/{path}", slack.uri());
+        async move {
+            let resp = reqwest::Client::new()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            resp.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let set = |method: &str, code: &str| serde_json::json!({"method": method, "fault": {"kind": "error", "code": code}, "times": "always"});
+    let a = admin("fault", set("auth.test", "a")).await;
+    let b = admin("fault", set("api.test", "b")).await;
+    assert_ne!(a["id"], b["id"]);
+    let cleared = admin("clear_fault", serde_json::json!({"id": a["id"]})).await;
+    assert_eq!(cleared, serde_json::json!({"ok": true, "cleared": true}));
+    ok(&slack, "auth.test", &[]).await;
+    err(&slack, "api.test", &[], "b").await;
+    assert_eq!(
+        admin("clear_fault", serde_json::json!({"id": "x"})).await["ok"],
+        false
+    );
+
+    assert_eq!(
+        admin("clear_faults", serde_json::Value::Null).await["ok"],
+        true
+    );
+    ok(&slack, "api.test", &[]).await;
+    let methods: Vec<String> = slack.calls().into_iter().map(|c| c.method).collect();
+    assert_eq!(
+        methods,
+        ["auth.test", "api.test", "api.test"],
+        "the journal stays"
+    );
+}
