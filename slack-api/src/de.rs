@@ -11,6 +11,8 @@
 mod budget;
 mod tagged;
 
+// Generated tagged unions (in `events` only, today) check the depth themselves.
+#[cfg_attr(not(feature = "events"), allow(unused_imports))]
 pub(crate) use budget::checked;
 pub use budget::{MAX_DEPTH, MAX_RECURSION};
 
