@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `POST /_testkit/event` (JSON event) | pushes it to every RTM client |
 //! | `POST /_testkit/message` `{"user","channel","text","thread_ts"?}` | a person posts a message |
-//! | `POST /_testkit/fault` `{"method","fault":{..},"times"?,"after"?}` or `{"rtm":{..}}` or `{"socket_mode":{..}}` | injects a fault; an HTTP fault answers its `id` |
+//! | `POST /_testkit/fault` `{"method","fault":{..},"times"?,"after"?}` or `{"rtm":{..},"scope"?}` or `{"socket_mode":{..}}` | injects a fault; an HTTP fault answers its `id`; an RTM `scope` is `"open"` (default), `"all"` or `{"next":n}` |
 //! | `POST /_testkit/clear_fault` `{"id"}` | removes that HTTP fault only (`cleared`: whether it was still pending) |
 //! | `POST /_testkit/clear_faults` | removes every HTTP and lasting RTM fault; journal and workspace stay |
 //! | `GET /_testkit/journal` | calls and frames kept so far (`dropped`: how many the `--journal-limit` let go), and the text snapshot |
@@ -21,7 +21,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use crate::faults::{Fault, FaultId, RtmFault, SocketModeFault};
+use crate::faults::{Fault, FaultId, RtmFault, RtmScope, SocketModeFault};
 use crate::journal::Entry;
 use crate::server::Inner;
 
@@ -91,10 +91,17 @@ impl Respond for Admin {
                     };
                 }
                 if let Some(rtm) = body.get("rtm") {
+                    let scope = match body.get("scope") {
+                        None | Some(Value::Null) => RtmScope::Open,
+                        Some(v) => match serde_json::from_value::<RtmScope>(v.clone()) {
+                            Ok(s) => s,
+                            Err(e) => return bad(format!("bad scope: {e}")),
+                        },
+                    };
                     return match serde_json::from_value::<RtmFault>(rtm.clone()) {
                         Ok(f) => reply(
                             200,
-                            json!({"ok": true, "clients": inner.apply_rtm_fault(&f)}),
+                            json!({"ok": true, "clients": inner.apply_rtm_fault(&f, scope)}),
                         ),
                         Err(e) => bad(format!("bad rtm fault: {e}")),
                     };

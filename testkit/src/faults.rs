@@ -217,7 +217,10 @@ pub enum RtmFault {
     UnknownEvent,
     /// Send a text frame that is not JSON.
     Malformed,
-    /// Stop answering `ping` frames (until [`FakeSlack::reset`](crate::FakeSlack::reset)).
+    /// Stop answering `ping` frames on the connections it reaches, for as
+    /// long as they stay open (or until
+    /// [`FakeSlack::clear_faults`](crate::FakeSlack::clear_faults)); see
+    /// [`RtmScope`] for reaching later connections too.
     NoPong,
     /// Send `text` as one frame, as is: hostile or odd input no JSON value
     /// can hold (nesting thousands deep, duplicate keys, invalid escapes).
@@ -225,6 +228,24 @@ pub enum RtmFault {
         /// The frame's text.
         text: String,
     },
+}
+
+/// Which RTM connections a fault reaches, see
+/// [`FakeSlack::rtm_fault_scoped`](crate::FakeSlack::rtm_fault_scoped)
+/// (and `"scope"` on the admin API's `/_testkit/fault`: `"open"`, `"all"`
+/// or `{"next": n}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RtmScope {
+    /// The connections open now (what [`FakeSlack::rtm_fault`](crate::FakeSlack::rtm_fault)
+    /// does): a client that reconnects gets a healthy socket.
+    #[default]
+    Open,
+    /// The connections open now and every one opened later, until
+    /// [`FakeSlack::clear_faults`](crate::FakeSlack::clear_faults) or a reset.
+    All,
+    /// The next `n` connections to open, not the open ones.
+    Next(usize),
 }
 
 /// Something Slack does to Socket Mode connections, see

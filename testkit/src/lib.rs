@@ -114,7 +114,7 @@ mod socket_mode;
 mod validate;
 mod webhooks;
 
-pub use faults::{Fault, FaultId, InvalidFault, RtmFault, SocketModeFault};
+pub use faults::{Fault, FaultId, InvalidFault, RtmFault, RtmScope, SocketModeFault};
 pub use fixtures::{Fixture, FixtureResponse, Matcher, Step, Transcript};
 pub use journal::{Call, Frame};
 pub use oauth::{OAUTH_AUTHORIZE, OauthApp};

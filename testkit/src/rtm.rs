@@ -71,7 +71,7 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
                 .map(|(_, v)| v.into_owned())
         });
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let (id, user, transcript) = {
+    let (id, user, transcript, faults) = {
         let mut st = inner.lock();
         st.connections += 1;
         let id = st.connections;
@@ -83,13 +83,15 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
             })
             .unwrap_or_else(|| BOT_USER.to_string());
         let transcript = st.fixtures.transcripts.get(id - 1).cloned();
+        let faults = Inner::take_rtm_rules(&mut st);
         st.clients.push(Client {
             id,
             tx: tx.clone(),
             user: user.clone(),
             leaving: false,
+            no_pong: false,
         });
-        (id, user, transcript)
+        (id, user, transcript, faults)
     };
     inner.changed.notify_waiters();
     let start_seq = inner.lock().journal.next_seq();
@@ -106,6 +108,15 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
         }
         None => {
             let _ = tx.send(Out::Text(json!({"type": "hello"}).to_string()));
+        }
+    }
+    if !faults.is_empty() {
+        // Scoped faults for new connections (see `RtmScope`), after `hello`.
+        let mut st = inner.lock();
+        if let Some(c) = st.clients.iter_mut().find(|c| c.id == id) {
+            for f in &faults {
+                c.apply(f);
+            }
         }
     }
     loop {
@@ -162,7 +173,7 @@ fn on_client_frame(
     let mut st = inner.lock();
     match frame.kind() {
         Some("ping") => {
-            if st.no_pong {
+            if st.clients.iter().any(|c| c.id == conn && c.no_pong) {
                 return Vec::new();
             }
             // Slack echoes the ping's other fields (such as `time`) in the pong.

@@ -13,7 +13,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use wiremock::matchers::path_regex;
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::faults::{Fault, FaultId, FaultRule, Faults, InvalidFault, RtmFault};
+use crate::faults::{Fault, FaultId, FaultRule, Faults, InvalidFault, RtmFault, RtmScope};
 use crate::fixtures::{Fixture, FixtureError, FixtureSet};
 use crate::journal::{Call, Entry, Frame, Journal};
 use crate::request::{self, Decoded};
@@ -42,6 +42,47 @@ pub(crate) struct Client {
     pub(crate) user: String,
     /// Sent `goodbye` or dropped by a fault: closing, so not "connected".
     pub(crate) leaving: bool,
+    /// Under [`RtmFault::NoPong`]: its pings go unanswered.
+    pub(crate) no_pong: bool,
+}
+
+impl Client {
+    /// Does `fault` to this connection now.
+    pub(crate) fn apply(&mut self, fault: &RtmFault) {
+        let outs: Vec<Out> = match fault {
+            RtmFault::NoPong => {
+                self.no_pong = true;
+                return;
+            }
+            RtmFault::Goodbye => vec![
+                Out::Text(json!({"type": "goodbye"}).to_string()),
+                Out::Close,
+            ],
+            RtmFault::DropSocket => vec![Out::Drop],
+            RtmFault::ErrorFrame { code, msg } => vec![Out::Text(
+                json!({"type": "error", "error": {"code": code, "msg": msg}}).to_string(),
+            )],
+            RtmFault::UnknownEvent => vec![Out::Text(
+                json!({"type": "testkit_unknown_event", "payload": {"answer": 42}}).to_string(),
+            )],
+            RtmFault::Malformed => vec![Out::Text("{\"type\": \"message\", \"text\": ".into())],
+            RtmFault::RawFrame { text } => vec![Out::Text(text.clone())],
+        };
+        if matches!(fault, RtmFault::Goodbye | RtmFault::DropSocket) {
+            self.leaving = true;
+        }
+        for o in outs {
+            let _ = self.tx.send(o);
+        }
+    }
+}
+
+/// An RTM fault waiting for connections not open yet (see [`RtmScope`]).
+#[derive(Debug, Clone)]
+pub(crate) struct RtmRule {
+    pub(crate) fault: RtmFault,
+    /// `None`: every future connection.
+    pub(crate) remaining: Option<usize>,
 }
 
 /// Where Slack sends an event; see [`ROUTES`].
@@ -134,7 +175,8 @@ pub(crate) struct State {
     pub(crate) workspace: Workspace,
     pub(crate) journal: Journal,
     pub(crate) faults: Faults,
-    pub(crate) no_pong: bool,
+    /// RTM faults for connections opened later.
+    pub(crate) rtm_rules: Vec<RtmRule>,
     pub(crate) clients: Vec<Client>,
     pub(crate) connections: usize,
     /// RTM tickets (from `rtm.connect`/`rtm.start`) a websocket has used.
@@ -253,7 +295,7 @@ impl Inner {
             .unwrap_or_else(|_| Workspace::seeded(self.seed));
         st.journal = Journal::with_limit(self.journal_limit);
         st.faults.clear_all();
-        st.no_pong = false;
+        st.rtm_rules.clear();
         st.fixtures = self.initial_fixtures.clone();
         st.misses.clear();
         st.setup_errors.clear();
@@ -270,48 +312,46 @@ impl Inner {
     pub(crate) fn clear_faults(&self) {
         let mut st = self.lock();
         st.faults.clear_all();
-        st.no_pong = false;
+        st.rtm_rules.clear();
+        for c in &mut st.clients {
+            c.no_pong = false;
+        }
     }
 
-    pub(crate) fn apply_rtm_fault(&self, fault: &RtmFault) -> usize {
+    pub(crate) fn apply_rtm_fault(&self, fault: &RtmFault, scope: RtmScope) -> usize {
         let mut st = self.lock();
         st.clients.retain(|c| !c.tx.is_closed());
-        let outs: Vec<Out> = match fault {
-            RtmFault::NoPong => {
-                st.no_pong = true;
-                return st.clients.len();
-            }
-            RtmFault::Goodbye => vec![
-                Out::Text(json!({"type": "goodbye"}).to_string()),
-                Out::Close,
-            ],
-            RtmFault::DropSocket => vec![Out::Drop],
-            RtmFault::ErrorFrame { code, msg } => vec![Out::Text(
-                json!({"type": "error", "error": {"code": code, "msg": msg}}).to_string(),
-            )],
-            RtmFault::UnknownEvent => vec![Out::Text(
-                json!({"type": "testkit_unknown_event", "payload": {"answer": 42}}).to_string(),
-            )],
-            RtmFault::Malformed => vec![Out::Text("{\"type\": \"message\", \"text\": ".into())],
-            RtmFault::RawFrame { text } => vec![Out::Text(text.clone())],
+        let remaining = match scope {
+            RtmScope::Open => None,
+            RtmScope::All => Some(None),
+            RtmScope::Next(0) => None,
+            RtmScope::Next(n) => Some(Some(n)),
         };
-        let n = st.clients.len();
-        if matches!(fault, RtmFault::Goodbye | RtmFault::DropSocket) {
-            for c in &mut st.clients {
-                c.leaving = true;
+        if let Some(remaining) = remaining {
+            st.rtm_rules.push(RtmRule {
+                fault: fault.clone(),
+                remaining,
+            });
+        }
+        if matches!(scope, RtmScope::Next(_)) {
+            return 0;
+        }
+        for c in &mut st.clients {
+            c.apply(fault);
+        }
+        st.clients.len()
+    }
+
+    /// The RTM faults a connection opening now gets, each counted once.
+    pub(crate) fn take_rtm_rules(st: &mut State) -> Vec<RtmFault> {
+        let faults = st.rtm_rules.iter().map(|r| r.fault.clone()).collect();
+        for r in &mut st.rtm_rules {
+            if let Some(n) = &mut r.remaining {
+                *n = n.saturating_sub(1);
             }
         }
-        for c in &st.clients {
-            for o in &outs {
-                let copy = match o {
-                    Out::Text(t) => Out::Text(t.clone()),
-                    Out::Close => Out::Close,
-                    Out::Drop => Out::Drop,
-                };
-                let _ = c.tx.send(copy);
-            }
-        }
-        n
+        st.rtm_rules.retain(|r| r.remaining != Some(0));
+        faults
     }
 
     /// Answers one Web API request; the heart of the HTTP face.
@@ -794,7 +834,7 @@ impl FakeSlackBuilder {
                 workspace,
                 journal: Journal::with_limit(self.journal_limit),
                 faults: Faults::default(),
-                no_pong: false,
+                rtm_rules: Vec::new(),
                 clients: Vec::new(),
                 connections: 0,
                 rtm_redeemed: BTreeSet::new(),
@@ -1288,10 +1328,33 @@ impl FakeSlack {
         self.inner.clear_faults();
     }
 
-    /// Applies a fault to every connected RTM client now (`NoPong` lasts until reset).
-    /// Returns how many clients were connected.
+    /// Applies a fault to every connected RTM client now; returns how many
+    /// were connected. A lasting fault ([`RtmFault::NoPong`]) stays on those
+    /// connections only, so a client that reconnects gets a healthy socket;
+    /// [`rtm_fault_scoped`](Self::rtm_fault_scoped) reaches later connections.
+    /// Same as `rtm_fault_scoped(fault, RtmScope::Open)`.
     pub fn rtm_fault(&self, fault: RtmFault) -> usize {
-        self.inner.apply_rtm_fault(&fault)
+        self.inner.apply_rtm_fault(&fault, RtmScope::Open)
+    }
+
+    /// Applies an RTM fault to the connections `scope` names: the open
+    /// ones, the open ones and every later one, or the next `n` to open.
+    /// A later connection gets it right after `hello`. Returns how many
+    /// open connections it reached now (0 for [`RtmScope::Next`]).
+    /// [`clear_faults`](Self::clear_faults) and [`reset`](Self::reset) end it.
+    ///
+    /// ```no_run
+    /// # async fn doc() {
+    /// use slack_testkit::{FakeSlack, RtmFault, RtmScope};
+    /// let slack = FakeSlack::start().await;
+    /// // Pings go unanswered on this socket and on every reconnect.
+    /// slack.rtm_fault_scoped(RtmFault::NoPong, RtmScope::All);
+    /// // The next two connections are dropped right after `hello`.
+    /// slack.rtm_fault_scoped(RtmFault::DropSocket, RtmScope::Next(2));
+    /// # }
+    /// ```
+    pub fn rtm_fault_scoped(&self, fault: RtmFault, scope: RtmScope) -> usize {
+        self.inner.apply_rtm_fault(&fault, scope)
     }
 
     /// Adds a fixture at run time; it is consulted before the simulator.

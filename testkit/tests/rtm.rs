@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use slack_testkit::{FakeSlack, RtmFault};
+use slack_testkit::{FakeSlack, RtmFault, RtmScope};
 
 #[tokio::test]
 async fn hello_then_http_posts_arrive_as_events() {
@@ -149,4 +149,119 @@ async fn rtm_faults() {
     slack.wait_for_rtm_clients(1).await;
     slack.rtm_fault(RtmFault::DropSocket);
     assert_eq!(next_text(&mut ws).await, None);
+}
+
+/// Sends a ping, then a frame without a type, which the fake answers with
+/// an error naming its id (and sends nowhere else): that answer comes right
+/// after the pong, or first when there is no pong. Returns whether the
+/// ping was answered.
+async fn answers_ping(ws: &mut Ws, id: u64) -> bool {
+    send(ws, json!({"id": id, "type": "ping"})).await;
+    send(ws, json!({"id": id + 1})).await;
+    let first = next(ws).await;
+    if first["type"] == "pong" {
+        assert_eq!(first["reply_to"], id);
+        assert_eq!(
+            next(ws).await["reply_to"],
+            id + 1,
+            "the answer after the pong"
+        );
+        true
+    } else {
+        assert_eq!(first["reply_to"], id + 1, "the answer, no pong: {first}");
+        false
+    }
+}
+
+/// Opens a new RTM connection and reads its `hello`.
+async fn connect(slack: &FakeSlack) -> Ws {
+    let mut ws = rtm(slack).await;
+    assert_eq!(next(&mut ws).await["type"], "hello");
+    ws
+}
+
+#[tokio::test]
+async fn no_pong_stays_on_its_connection_and_a_reconnect_is_healthy() {
+    let slack = FakeSlack::start().await;
+    let mut old = connect(&slack).await;
+    slack.wait_for_rtm_clients(1).await;
+    assert!(answers_ping(&mut old, 1).await);
+    assert_eq!(slack.rtm_fault(RtmFault::NoPong), 1);
+    assert!(!answers_ping(&mut old, 3).await);
+
+    // The client gives up on the silent socket and reconnects.
+    drop(old);
+    let mut new = connect(&slack).await;
+    assert!(answers_ping(&mut new, 5).await);
+}
+
+#[tokio::test]
+async fn no_pong_for_all_reaches_the_reconnect() {
+    let slack = FakeSlack::start().await;
+    let mut old = connect(&slack).await;
+    slack.wait_for_rtm_clients(1).await;
+    assert_eq!(slack.rtm_fault_scoped(RtmFault::NoPong, RtmScope::All), 1);
+    assert!(!answers_ping(&mut old, 1).await);
+    drop(old);
+    let mut new = connect(&slack).await;
+    assert!(!answers_ping(&mut new, 3).await);
+    let mut third = connect(&slack).await;
+    assert!(!answers_ping(&mut third, 5).await);
+
+    // clear_faults turns it off on open connections and for later ones.
+    slack.clear_faults();
+    assert!(answers_ping(&mut new, 7).await);
+    let mut fourth = connect(&slack).await;
+    assert!(answers_ping(&mut fourth, 9).await);
+}
+
+#[tokio::test]
+async fn a_fault_for_the_next_connections_skips_the_open_one() {
+    let slack = FakeSlack::start().await;
+    let mut open = connect(&slack).await;
+    slack.wait_for_rtm_clients(1).await;
+    assert_eq!(
+        slack.rtm_fault_scoped(RtmFault::NoPong, RtmScope::Next(2)),
+        0
+    );
+    slack.rtm_fault_scoped(RtmFault::Goodbye, RtmScope::Next(1));
+    assert!(answers_ping(&mut open, 1).await);
+
+    // The first new connection gets both: goodbye right after hello.
+    let mut first = rtm(&slack).await;
+    assert_eq!(next(&mut first).await["type"], "hello");
+    assert_eq!(next(&mut first).await["type"], "goodbye");
+    assert_eq!(next_text(&mut first).await, None);
+
+    // The second gets NoPong only, the third neither.
+    let mut second = connect(&slack).await;
+    assert!(!answers_ping(&mut second, 3).await);
+    let mut third = connect(&slack).await;
+    assert!(answers_ping(&mut third, 5).await);
+    assert!(answers_ping(&mut open, 7).await);
+}
+
+#[tokio::test]
+async fn admin_api_takes_an_rtm_scope() {
+    let slack = FakeSlack::start().await;
+    let fault = |body: serde_json::Value| {
+        let url = format!("{}/_testkit/fault", slack.uri());
+        async move {
+            let resp = reqwest::Client::new()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            resp.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let reply = fault(json!({"rtm": {"kind": "no_pong"}, "scope": {"next": 1}})).await;
+    assert_eq!(reply, json!({"ok": true, "clients": 0}));
+    let bad = fault(json!({"rtm": {"kind": "no_pong"}, "scope": "sometimes"})).await;
+    assert_eq!(bad["ok"], false);
+    let mut ws = connect(&slack).await;
+    assert!(!answers_ping(&mut ws, 1).await);
+    let mut healthy = connect(&slack).await;
+    assert!(answers_ping(&mut healthy, 3).await);
 }
