@@ -268,6 +268,19 @@ where
     let mut tick = tokio::time::interval((redelivery / 4).max(Duration::from_millis(5)));
     loop {
         tokio::select! {
+            // Silence first: a frame read after the fault went silent must
+            // not be answered, whichever woke the task.
+            biased;
+            Ok(()) = &mut silenced => {
+                // Half-open: the socket stays open, nothing is read or sent,
+                // until the fake closes it (reset, a disconnect).
+                while let Some(out) = rx.recv().await {
+                    if !matches!(out, Out::Text(_)) {
+                        break;
+                    }
+                }
+                break;
+            }
             out = rx.recv() => if !write_out(&mut sink, out).await {
                 break;
             },
@@ -287,16 +300,6 @@ where
                 Some(Ok(_)) => {}
             },
             _ = tick.tick() => inner.lock().socket_mode.redeliver_due(),
-            Ok(()) = &mut silenced => {
-                // Half-open: the socket stays open, nothing is read or sent,
-                // until the fake closes it (reset, a disconnect).
-                while let Some(out) = rx.recv().await {
-                    if !matches!(out, Out::Text(_)) {
-                        break;
-                    }
-                }
-                break;
-            }
         }
     }
     inner.lock().socket_mode.conns.retain(|c| c.id != id);
