@@ -416,17 +416,7 @@ impl Client {
             });
         }
         result.map_err(|e| match e {
-            ReadError::Http(e) => {
-                let kind = if e.is_connect() {
-                    TransportErrorKind::Connect
-                } else if e.is_timeout() {
-                    TransportErrorKind::Timeout
-                } else {
-                    TransportErrorKind::Other
-                };
-                // reqwest's message can name the URL, never the token (it is in a header).
-                TransportError::new(call.name, kind, Some(Box::new(e.without_url())))
-            }
+            ReadError::Http(e) => TransportError::from_http(call.name, e),
             ReadError::TooLarge { limit } => TransportError::new(
                 call.name,
                 TransportErrorKind::BodyTooLarge,

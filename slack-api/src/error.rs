@@ -380,6 +380,20 @@ pub struct TransportError {
 }
 
 impl TransportError {
+    /// A failure reported by the HTTP stack, its URL stripped (webhook,
+    /// response and upload URLs carry secrets; the token is in a header and
+    /// never in reqwest's message).
+    pub(crate) fn from_http(method: &str, e: reqwest::Error) -> Self {
+        let kind = if e.is_connect() {
+            TransportErrorKind::Connect
+        } else if e.is_timeout() {
+            TransportErrorKind::Timeout
+        } else {
+            TransportErrorKind::Other
+        };
+        Self::new(method, kind, Some(Box::new(e.without_url())))
+    }
+
     pub(crate) fn new(method: &str, kind: TransportErrorKind, source: Option<BoxError>) -> Self {
         Self {
             method: method.to_owned(),

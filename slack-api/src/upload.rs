@@ -32,7 +32,7 @@ use bytes::Bytes;
 use tracing::Instrument;
 
 use crate::de::DecodeError;
-use crate::error::{Error, HttpError, InvalidRequest, Result, TransportError, TransportErrorKind};
+use crate::error::{Error, HttpError, InvalidRequest, Result, TransportError};
 use crate::files::{CompleteUploadExternalResponse, Files};
 use crate::ids::{ChannelId, FileId, Ts};
 
@@ -379,21 +379,8 @@ async fn post_bytes(
         let piece = content.slice(offset..end);
         Some((Ok::<_, std::io::Error>(piece), (content, end, reporter)))
     });
-    let transport = |e: reqwest::Error| {
-        let kind = if e.is_connect() {
-            TransportErrorKind::Connect
-        } else if e.is_timeout() {
-            TransportErrorKind::Timeout
-        } else {
-            TransportErrorKind::Other
-        };
-        // The URL is pre-signed, a credential of sorts: keep it out of errors.
-        Error::Transport(TransportError::new(
-            UPLOAD_STEP,
-            kind,
-            Some(Box::new(e.without_url())),
-        ))
-    };
+    // The URL is pre-signed, a credential of sorts: `from_http` strips it.
+    let transport = |e: reqwest::Error| Error::Transport(TransportError::from_http(UPLOAD_STEP, e));
     // The API client's own HTTP client: its proxy, TLS and pool apply here too.
     let (http, user_agent) = client.http();
     let mut req = http

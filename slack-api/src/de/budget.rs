@@ -11,6 +11,7 @@
 use std::cell::Cell;
 
 use super::DecodeError;
+use super::tagged::STRUCTURAL;
 
 /// The deepest nesting of objects and arrays a decoded text may have.
 ///
@@ -121,16 +122,6 @@ pub(crate) fn depth_within(text: &[u8], max: usize) -> bool {
     }
     true
 }
-
-const STRUCTURAL: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'"' as usize] = true;
-    t[b'{' as usize] = true;
-    t[b'}' as usize] = true;
-    t[b'[' as usize] = true;
-    t[b']' as usize] = true;
-    t
-};
 
 #[cfg(test)]
 mod tests {

@@ -176,7 +176,7 @@ fn string_end(b: &[u8], start: usize) -> Option<(usize, bool)> {
 }
 
 /// Bytes that matter while skipping a nested object or array.
-const STRUCTURAL: [bool; 256] = {
+pub(super) const STRUCTURAL: [bool; 256] = {
     let mut t = [false; 256];
     t[b'"' as usize] = true;
     t[b'{' as usize] = true;
