@@ -8,7 +8,13 @@
 //! | `POST /_testkit/clear_fault` `{"id"}` | removes that HTTP fault only (`cleared`: whether it was still pending) |
 //! | `POST /_testkit/clear_faults` | removes every HTTP and lasting RTM fault; journal and workspace stay |
 //! | `GET /_testkit/journal` | calls and frames kept so far (`dropped`: how many the `--journal-limit` let go), and the text snapshot |
-//! | `POST /_testkit/reset` | back to the seeded workspace |
+//! | `POST /_testkit/reset` | back to the start: workspace, journal, faults, expectations, fixtures added |
+//! | `POST /_testkit/reset_journal` | empties the journal only |
+//! | `POST /_testkit/reset_workspace` | back to the seeded workspace only (connections closed); journal and faults stay |
+//!
+//! After a reset (or `reset_workspace`), a websocket URL handed out before
+//! it is refused: RTM answers `{"type":"error","error":{"code":1,"msg":"Socket
+//! URL has expired"}}` and closes, Socket Mode closes without `hello`.
 //!
 //! Socket Mode faults do to the app's connections what Slack does:
 //! `{"socket_mode":{"kind":"disconnect","reason":"refresh_requested"}}` (or
@@ -172,6 +178,14 @@ impl Respond for Admin {
             }
             ("POST", "reset") => {
                 inner.reset();
+                reply(200, json!({"ok": true}))
+            }
+            ("POST", "reset_journal") => {
+                inner.reset_journal_in(&mut inner.lock());
+                reply(200, json!({"ok": true}))
+            }
+            ("POST", "reset_workspace") => {
+                inner.reset_workspace_in(&mut inner.lock());
                 reply(200, json!({"ok": true}))
             }
             _ => reply(404, json!({"ok": false, "error": "unknown_admin_endpoint"})),

@@ -60,9 +60,6 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
     let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await else {
         return;
     };
-    if path.starts_with("/link") {
-        return crate::socket_mode::serve(ws, inner).await;
-    }
     let ticket = url::Url::parse(&format!("ws://x{path}"))
         .ok()
         .and_then(|u| {
@@ -70,28 +67,29 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
                 .find(|(k, _)| k == "ticket")
                 .map(|(_, v)| v.into_owned())
         });
+    if path.starts_with("/link") {
+        return crate::socket_mode::serve(ws, inner, ticket).await;
+    }
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let (id, user, transcript, faults) = {
+    let admitted = {
         let mut st = inner.lock();
-        st.connections += 1;
-        let id = st.connections;
-        let user = ticket
-            .and_then(|t| {
-                let user = st.workspace.tickets.get(&t).cloned()?;
-                st.rtm_redeemed.insert(t);
-                Some(user)
-            })
-            .unwrap_or_else(|| BOT_USER.to_string());
-        let transcript = st.fixtures.transcripts.get(id - 1).cloned();
-        let faults = Inner::take_rtm_rules(&mut st);
-        st.clients.push(Client {
-            id,
-            tx: tx.clone(),
-            user: user.clone(),
-            leaving: false,
-            no_pong: false,
-        });
-        (id, user, transcript, faults)
+        // Handed out before a reset: refused, as Slack refuses an expired URL.
+        if ticket
+            .as_ref()
+            .is_some_and(|t| st.stale_tickets.contains(t))
+        {
+            None
+        } else {
+            Some(admit(&mut st, ticket, &tx))
+        }
+    };
+    let Some((id, user, transcript, faults)) = admitted else {
+        let (mut sink, _) = ws.split();
+        let expired =
+            json!({"type": "error", "error": {"code": 1, "msg": "Socket URL has expired"}});
+        let _ = sink.send(Message::text(expired.to_string())).await;
+        let _ = write_out(&mut sink, Some(Out::Close)).await;
+        return;
     };
     inner.changed.notify_waiters();
     let start_seq = inner.lock().journal.next_seq();
@@ -140,6 +138,34 @@ async fn connection(stream: TcpStream, inner: Arc<Inner>) {
     }
     inner.lock().clients.retain(|c| c.id != id);
     inner.changed.notify_waiters();
+}
+
+/// Registers a new RTM connection: its id, whom it acts as (from its
+/// ticket; the bot without one), its transcript, and the scoped faults it gets.
+fn admit(
+    st: &mut crate::server::State,
+    ticket: Option<String>,
+    tx: &mpsc::UnboundedSender<Out>,
+) -> (usize, String, Option<Transcript>, Vec<crate::RtmFault>) {
+    st.connections += 1;
+    let id = st.connections;
+    let user = ticket
+        .and_then(|t| {
+            let user = st.workspace.tickets.get(&t).cloned()?;
+            st.rtm_redeemed.insert(t);
+            Some(user)
+        })
+        .unwrap_or_else(|| BOT_USER.to_string());
+    let transcript = st.fixtures.transcripts.get(id - 1).cloned();
+    let faults = Inner::take_rtm_rules(st);
+    st.clients.push(Client {
+        id,
+        tx: tx.clone(),
+        user: user.clone(),
+        leaving: false,
+        no_pong: false,
+    });
+    (id, user, transcript, faults)
 }
 
 /// Journals a client frame and returns the frames to send back to that client.

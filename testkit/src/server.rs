@@ -179,6 +179,11 @@ pub(crate) struct State {
     pub(crate) rtm_rules: Vec<RtmRule>,
     pub(crate) clients: Vec<Client>,
     pub(crate) connections: usize,
+    /// RTM tickets handed out before the last reset: a socket opened with
+    /// one is refused (`Socket URL has expired`).
+    pub(crate) stale_tickets: BTreeSet<String>,
+    /// Workspace resets so far (see `Workspace::generation`).
+    pub(crate) resets: u64,
     /// RTM tickets (from `rtm.connect`/`rtm.start`) a websocket has used.
     pub(crate) rtm_redeemed: BTreeSet<String>,
     pub(crate) fixtures: FixtureSet,
@@ -288,18 +293,37 @@ impl Inner {
         frame
     }
 
+    /// Everything back to the start, under one lock, so a connection in
+    /// progress sees either the state before (and is closed with it) or
+    /// the state after (and its ticket, handed out before, is refused).
     pub(crate) fn reset(&self) {
         let mut st = self.lock();
-        // The shape was checked when the fake started, so this cannot fail.
-        st.workspace = Workspace::shaped(self.seed, &self.shape)
-            .unwrap_or_else(|_| Workspace::seeded(self.seed));
-        st.journal = Journal::with_limit(self.journal_limit);
+        self.reset_workspace_in(&mut st);
+        self.reset_journal_in(&mut st);
         st.faults.clear_all();
         st.rtm_rules.clear();
         st.fixtures = self.initial_fixtures.clone();
-        st.misses.clear();
         st.setup_errors.clear();
         st.expectations.clear();
+    }
+
+    /// The journal (calls, frames, what the waits returned) and the
+    /// fixture misses.
+    pub(crate) fn reset_journal_in(&self, st: &mut State) {
+        st.journal = Journal::with_limit(self.journal_limit);
+        st.misses.clear();
+    }
+
+    /// The shaped workspace again; every RTM and Socket Mode connection
+    /// closed, and every ticket handed out so far no longer accepted.
+    pub(crate) fn reset_workspace_in(&self, st: &mut State) {
+        let old = std::mem::take(&mut st.workspace.tickets);
+        st.stale_tickets.extend(old.into_keys());
+        // The shape was checked when the fake started, so this cannot fail.
+        st.workspace = Workspace::shaped(self.seed, &self.shape)
+            .unwrap_or_else(|_| Workspace::seeded(self.seed));
+        st.resets += 1;
+        st.workspace.generation = st.resets;
         st.response_urls.reset();
         st.oauth.reset();
         st.socket_mode.reset();
@@ -837,6 +861,8 @@ impl FakeSlackBuilder {
                 rtm_rules: Vec::new(),
                 clients: Vec::new(),
                 connections: 0,
+                stale_tickets: BTreeSet::new(),
+                resets: 0,
                 rtm_redeemed: BTreeSet::new(),
                 fixtures: set.clone(),
                 misses: Vec::new(),
@@ -1362,11 +1388,38 @@ impl FakeSlack {
         self.inner.lock().fixtures.fixtures.push(fixture);
     }
 
-    /// Back to the seeded workspace: journal, faults, expectations and added fixtures cleared,
-    /// RTM and Socket Mode clients disconnected, undelivered Socket Mode envelopes dropped.
-    /// Mocks mounted on [`mock_server`](Self::mock_server) stay.
+    /// Back to the start: [`reset_workspace`](Self::reset_workspace),
+    /// [`reset_journal`](Self::reset_journal) and
+    /// [`clear_faults`](Self::clear_faults) at once, and expectations,
+    /// problems and added fixtures cleared. Mocks mounted on
+    /// [`mock_server`](Self::mock_server) stay.
+    ///
+    /// It cannot race with a connection in progress: a socket opened with a
+    /// URL that `rtm.connect`, `rtm.start` or `apps.connections.open` handed
+    /// out before the reset is refused, not let into the reset state (RTM
+    /// sends `{"type":"error","error":{"code":1,"msg":"Socket URL has
+    /// expired"}}` and closes; Socket Mode closes without `hello`), so the
+    /// client reconnects with a fresh URL.
     pub fn reset(&self) {
         self.inner.reset();
+    }
+
+    /// Back to the seeded (or shaped) workspace only: RTM and Socket Mode
+    /// connections closed, URLs handed out before refused (as with
+    /// [`reset`](Self::reset)), undelivered Socket Mode envelopes, response
+    /// URLs and OAuth codes and tokens dropped. The journal, faults,
+    /// fixtures and expectations stay.
+    pub fn reset_workspace(&self) {
+        let mut st = self.inner.lock();
+        self.inner.reset_workspace_in(&mut st);
+    }
+
+    /// Empties the journal only: calls, frames, what the waits returned
+    /// and fixture misses. Expectations count the calls kept from then on.
+    /// The workspace, connections, faults and fixtures stay.
+    pub fn reset_journal(&self) {
+        let mut st = self.inner.lock();
+        self.inner.reset_journal_in(&mut st);
     }
 
     // ----- journal -----

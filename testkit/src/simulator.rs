@@ -136,6 +136,9 @@ pub(crate) struct Workspace {
     epoch: u64,
     /// RTM tickets handed out by `rtm.connect`/`rtm.start`, and whom they act as.
     pub(crate) tickets: BTreeMap<String, String>,
+    /// How many resets came before this workspace: tickets carry it after
+    /// the first, so one handed out before a reset never names a new one.
+    pub(crate) generation: u64,
     /// Reserved uploads and completed files.
     pub(crate) files: files::FileStore,
     /// The most items a page holds, whatever `limit` asks ([`Shape::page_size`]).
@@ -234,6 +237,7 @@ impl Workspace {
             next_id: 0,
             epoch,
             tickets: BTreeMap::new(),
+            generation: 0,
             files: files::FileStore::default(),
             page_size: None,
         }
@@ -1462,7 +1466,10 @@ impl Workspace {
     // ----- rtm -----
 
     fn rtm_connect(&mut self, caller: &Caller, rtm_url: &str, full: bool) -> Value {
-        let ticket = self.new_id('R');
+        let mut ticket = self.new_id('R');
+        if self.generation > 0 {
+            ticket = format!("{ticket}-{}", self.generation);
+        }
         self.tickets.insert(ticket.clone(), caller.user.clone());
         let u = self.user(&caller.user);
         let mut v = json!({

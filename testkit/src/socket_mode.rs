@@ -65,6 +65,9 @@ pub(crate) struct SocketModeState {
     /// made, since the start or the last reset.
     issued: usize,
     accepted: usize,
+    /// URLs `sm-1` to `sm-{stale_up_to}` were handed out before the last
+    /// reset and are refused.
+    stale_up_to: u64,
 }
 
 impl Default for SocketModeState {
@@ -80,6 +83,7 @@ impl Default for SocketModeState {
             pings: 0,
             issued: 0,
             accepted: 0,
+            stale_up_to: 0,
         }
     }
 }
@@ -96,6 +100,7 @@ impl SocketModeState {
         self.pending.clear();
         self.issued = 0;
         self.accepted = 0;
+        self.stale_up_to = self.counter;
     }
 
     /// Wraps a workspace change as an Events API payload and delivers it.
@@ -232,36 +237,61 @@ pub(crate) fn handle_open(st: &mut State, rtm_url: &str, d: &Decoded) -> Option<
     }))
 }
 
+/// Registers a new Socket Mode connection and queues its `hello`; returns
+/// its id and the redelivery delay.
+fn admit(
+    st: &mut State,
+    tx: &mpsc::UnboundedSender<Out>,
+    silence: oneshot::Sender<()>,
+) -> (usize, Duration) {
+    st.connections += 1;
+    let id = st.connections;
+    let sm = &mut st.socket_mode;
+    sm.active = true;
+    sm.accepted += 1;
+    sm.conns.retain(|c| !c.tx.is_closed());
+    sm.conns.push(Conn {
+        id,
+        tx: tx.clone(),
+        leaving: false,
+        silent: false,
+        silence: Some(silence),
+    });
+    let hello = json!({
+        "type": "hello",
+        "num_connections": sm.conns.len(),
+        "debug_info": {"host": "fake-slack", "build_number": 1, "approximate_connection_time": 3600},
+        "connection_info": {"app_id": APP_ID},
+    });
+    let _ = tx.send(Out::Text(hello.to_string()));
+    (id, sm.redelivery)
+}
+
 /// Serves one Socket Mode websocket until it closes.
-pub(crate) async fn serve<S>(ws: WebSocketStream<S>, inner: Arc<Inner>)
+pub(crate) async fn serve<S>(ws: WebSocketStream<S>, inner: Arc<Inner>, ticket: Option<String>)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (silence, mut silenced) = oneshot::channel();
-    let (id, redelivery) = {
-        let mut st = inner.lock();
-        st.connections += 1;
-        let id = st.connections;
-        let sm = &mut st.socket_mode;
-        sm.active = true;
-        sm.accepted += 1;
-        sm.conns.retain(|c| !c.tx.is_closed());
-        sm.conns.push(Conn {
-            id,
-            tx: tx.clone(),
-            leaving: false,
-            silent: false,
-            silence: Some(silence),
-        });
-        let hello = json!({
-            "type": "hello",
-            "num_connections": sm.conns.len(),
-            "debug_info": {"host": "fake-slack", "build_number": 1, "approximate_connection_time": 3600},
-            "connection_info": {"app_id": APP_ID},
-        });
-        let _ = tx.send(Out::Text(hello.to_string()));
-        (id, sm.redelivery)
+    let admitted = {
+        let st = &mut *inner.lock();
+        let number = ticket
+            .as_deref()
+            .and_then(|t| t.strip_prefix("sm-"))
+            .and_then(|n| n.parse::<u64>().ok());
+        if number.is_some_and(|n| n <= st.socket_mode.stale_up_to) {
+            None
+        } else {
+            Some(admit(st, &tx, silence))
+        }
+    };
+    // Handed out before a reset: closed without `hello`, so the app asks
+    // `apps.connections.open` for a fresh URL.
+    let Some((id, redelivery)) = admitted else {
+        let (mut sink, _) = ws.split();
+        let _ = write_out(&mut sink, Some(Out::Close)).await;
+        return;
     };
     inner.changed.notify_waiters();
     let (mut sink, mut stream) = ws.split();
