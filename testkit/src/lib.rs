@@ -1,7 +1,7 @@
 //! A fake Slack for offline tests: the Web API over HTTP and the RTM
 //! websocket, on loopback ports of its own.
 //!
-//! [`FakeSlack`] answers `/api/{method}` from replay [fixtures](fixtures)
+//! [`FakeSlack`] answers `/api/{method}` from replay [fixtures]
 //! first, then from a small simulated workspace (team `T0001`, users
 //! `U_ALICE`, `U_BOB`, ..., the bot `U_BOT`/`B_BOT`, channels `C_GENERAL`,
 //! `C_RANDOM`, `C_DEV`, ...), validating each request against the spec the
