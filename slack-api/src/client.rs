@@ -813,7 +813,7 @@ impl RateLimiter {
 pub struct ClientBuilder {
     token: Option<Secret>,
     api_base_url: Option<String>,
-    oauth_base_url: Option<String>,
+    oauth_authorize_url: Option<String>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     max_response_bytes: Option<usize>,
@@ -867,8 +867,8 @@ impl ClientBuilder {
     }
 
     /// The OAuth v2 authorize page (default `https://slack.com/oauth/v2/authorize`).
-    pub fn oauth_base_url(mut self, url: impl Into<String>) -> Self {
-        self.oauth_base_url = Some(url.into());
+    pub fn oauth_authorize_url(mut self, url: impl Into<String>) -> Self {
+        self.oauth_authorize_url = Some(url.into());
         self
     }
 
@@ -957,10 +957,10 @@ impl ClientBuilder {
             .into());
         }
         let oauth_authorize = parse_url(
-            self.oauth_base_url
+            self.oauth_authorize_url
                 .as_deref()
                 .unwrap_or(DEFAULT_OAUTH_AUTHORIZE),
-            "oauth_base_url",
+            "oauth_authorize_url",
         )?;
         let http = match self.http {
             Some(_) if self.proxy.is_some() => {

@@ -193,8 +193,6 @@ impl fmt::Display for DriftReport {
     }
 }
 
-/// Threads with an active session; lets the inactive path skip the
-/// thread-local lookup.
 /// Top-level keys of every Web API response that the client handles itself
 /// (see `spec/README.md`); never drift.
 pub const ENVELOPE_KEYS: &[&str] = &[
@@ -206,6 +204,8 @@ pub const ENVELOPE_KEYS: &[&str] = &[
     "response_metadata",
 ];
 
+/// Threads with an active session; lets the inactive path skip the
+/// thread-local lookup.
 static SESSIONS: AtomicUsize = AtomicUsize::new(0);
 static HOOKED: AtomicBool = AtomicBool::new(false);
 static HOOK: Mutex<Option<fn(&DriftReport)>> = Mutex::new(None);

@@ -176,13 +176,6 @@ impl Args {
         }
     }
 
-    /// Appends an argument when it is `Some`.
-    pub fn push_opt<V: Into<ArgValue>>(&mut self, name: &'static str, value: Option<V>) {
-        if let Some(v) = value {
-            self.push(name, v);
-        }
-    }
-
     /// The value of the argument of that name.
     pub fn get(&self, name: &str) -> Option<&ArgValue> {
         self.items.iter().find(|(n, _)| n == name).map(|(_, v)| v)
@@ -262,7 +255,6 @@ mod tests {
         a.push("unfurl", false);
         a.push("users", vec!["U1", "U2"]);
         a.push("blocks", json!([{"type": "divider"}]));
-        a.push_opt::<String>("absent", None);
         assert_eq!(
             a.to_urlencoded(),
             "channel=C1&text=a+b%26c&limit=20&unfurl=false&users=U1%2CU2&blocks=%5B%7B%22type%22%3A%22divider%22%7D%5D"

@@ -606,7 +606,7 @@ async fn oauth_install_flow() {
     let server = MockServer::builder().start().await;
     let client = Client::builder()
         .api_base_url(format!("{}/api/", server.uri()))
-        .oauth_base_url("https://example.test/oauth/v2/authorize")
+        .oauth_authorize_url("https://example.test/oauth/v2/authorize")
         .build()
         .unwrap();
     let url = client

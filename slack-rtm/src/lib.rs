@@ -38,7 +38,7 @@
 //! # How it behaves
 //!
 //! - [`connect`] calls `rtm.connect`; [`Rtm::builder`] with
-//!   [`with_team_state(true)`](RtmBuilder::with_team_state) calls
+//!   [`team_state(true)`](RtmBuilder::team_state) calls
 //!   `rtm.start` and keeps the team's channels and users
 //!   ([`Events::team_state`]).
 //! - The first frame must be `hello`; an `error` frame instead (for example

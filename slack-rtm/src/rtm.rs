@@ -75,7 +75,7 @@ impl Default for RtmBuilder {
 impl RtmBuilder {
     /// Connect with `rtm.start` instead of `rtm.connect`, so
     /// [`Events::team_state`] holds the team's channels and users.
-    pub fn with_team_state(mut self, yes: bool) -> Self {
+    pub fn team_state(mut self, yes: bool) -> Self {
         self.team_state = yes;
         self
     }
@@ -485,7 +485,7 @@ impl Events {
     }
 
     /// The team state from `rtm.start`, when connected
-    /// [`with_team_state`](RtmBuilder::with_team_state).
+    /// [`team_state`](RtmBuilder::team_state).
     pub fn team_state(&self) -> Option<&slack_api::rtm::StartResponse> {
         match &self.session {
             Session::Start(s) => Some(s),

@@ -512,7 +512,7 @@ async fn malformed_frame_is_an_error_item_and_the_stream_goes_on() {
 async fn rtm_start_exposes_team_state() {
     let slack = FakeSlack::start().await;
     let s = FastSleeper::default();
-    let (_sender, events) = connected(&slack, quiet(&s).with_team_state(true)).await;
+    let (_sender, events) = connected(&slack, quiet(&s).team_state(true)).await;
     assert_eq!(slack.calls_to("rtm.start").len(), 1);
     assert!(slack.calls_to("rtm.connect").is_empty());
     let state = events.team_state().expect("team state");
@@ -722,7 +722,7 @@ async fn a_full_stream_drops_the_oldest_events_and_says_how_many() {
 async fn the_session_does_not_show_the_websocket_url() {
     let slack = FakeSlack::start().await;
     let s = FastSleeper::default();
-    for b in [quiet(&s), quiet(&s).with_team_state(true)] {
+    for b in [quiet(&s), quiet(&s).team_state(true)] {
         let (sender, events) = connected(&slack, b).await;
         let shown = format!("{:?} {:?} {:?}", events.session(), events, sender);
         assert!(!shown.contains("ticket"), "{shown}");

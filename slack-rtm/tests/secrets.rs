@@ -120,7 +120,7 @@ async fn no_token_or_ticket_in_logs_or_debug() {
     // RTM: connect with both methods, send, reconnect.
     for team_state in [false, true] {
         let (sender, mut events) = Rtm::builder()
-            .with_team_state(team_state)
+            .team_state(team_state)
             .reconnect(
                 ReconnectPolicy::default()
                     .initial_delay(Duration::from_millis(10))

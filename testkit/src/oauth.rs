@@ -543,7 +543,7 @@ impl FakeSlack {
     pub fn anonymous_client(&self) -> slack_api::Client {
         slack_api::Client::builder()
             .api_base_url(self.api_base_url())
-            .oauth_base_url(self.oauth_authorize_url())
+            .oauth_authorize_url(self.oauth_authorize_url())
             .build()
             .expect("a client for a loopback URL always builds")
     }

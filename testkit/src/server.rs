@@ -1138,7 +1138,7 @@ impl FakeSlack {
         slack_api::Client::builder()
             .token(token)
             .api_base_url(self.api_base_url())
-            .oauth_base_url(format!("{}/oauth/v2/authorize", self.uri()))
+            .oauth_authorize_url(format!("{}/oauth/v2/authorize", self.uri()))
     }
 
     /// A user token that acts as that seeded user (e.g. `U_BOB`).
