@@ -175,17 +175,9 @@ async fn clear_faults_keeps_the_journal_and_the_workspace() {
 #[tokio::test]
 async fn admin_api_clears_one_fault_or_all() {
     let slack = FakeSlack::start().await;
-    let admin = |path: &str, body: serde_json::Value| {
-        let url = format!("{}/_testkit/{path}", slack.uri());
-        async move {
-            let resp = reqwest::Client::new()
-                .post(url)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            resp.json::<serde_json::Value>().await.unwrap()
-        }
+    let admin = |path: &'static str, body: serde_json::Value| {
+        let slack = &slack;
+        async move { admin(slack, path, Some(body)).await.1 }
     };
     let set = |method: &str, code: &str| serde_json::json!({"method": method, "fault": {"kind": "error", "code": code}, "times": "always"});
     let a = admin("fault", set("auth.test", "a")).await;

@@ -129,12 +129,9 @@ async fn reset_workspace_keeps_the_journal_and_the_faults() {
 #[tokio::test]
 async fn admin_api_resets_the_journal_or_the_workspace() {
     let slack = FakeSlack::start().await;
-    let admin = |path: &str| {
-        let url = format!("{}/_testkit/{path}", slack.uri());
-        async move {
-            let resp = reqwest::Client::new().post(url).send().await.unwrap();
-            resp.json::<serde_json::Value>().await.unwrap()
-        }
+    let admin = |path: &'static str| {
+        let slack = &slack;
+        async move { admin(slack, path, None).await.1 }
     };
     let old = url_from(&slack, "rtm.connect", BOT).await;
     assert_eq!(admin("reset_journal").await["ok"], true);

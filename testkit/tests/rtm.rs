@@ -245,16 +245,8 @@ async fn a_fault_for_the_next_connections_skips_the_open_one() {
 async fn admin_api_takes_an_rtm_scope() {
     let slack = FakeSlack::start().await;
     let fault = |body: serde_json::Value| {
-        let url = format!("{}/_testkit/fault", slack.uri());
-        async move {
-            let resp = reqwest::Client::new()
-                .post(url)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            resp.json::<serde_json::Value>().await.unwrap()
-        }
+        let slack = &slack;
+        async move { admin(slack, "fault", Some(body)).await.1 }
     };
     let reply = fault(json!({"rtm": {"kind": "no_pong"}, "scope": {"next": 1}})).await;
     assert_eq!(reply, json!({"ok": true, "clients": 0}));

@@ -352,16 +352,9 @@ async fn a_silent_connection_sends_nothing_and_its_envelopes_go_elsewhere() {
 async fn the_admin_api_sends_disconnects_and_warnings() {
     let slack = FakeSlack::start().await;
     let (mut ws, _) = open(&slack).await;
-    let http = reqwest::Client::new();
     let fault = |body: Value| {
-        let req = http
-            .post(format!("{}/_testkit/fault", slack.uri()))
-            .json(&body);
-        async move {
-            let resp = req.send().await.unwrap();
-            let status = resp.status().as_u16();
-            (status, resp.json::<Value>().await.unwrap())
-        }
+        let slack = &slack;
+        async move { admin(slack, "fault", Some(body)).await }
     };
     let (status, body) =
         fault(json!({"socket_mode": {"kind": "disconnect", "reason": "warning"}})).await;

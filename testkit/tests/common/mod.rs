@@ -27,6 +27,18 @@ pub async fn form(
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
+/// POSTs `body` (or nothing) to the admin API at `/_testkit/{path}`;
+/// returns status and JSON body.
+pub async fn admin(slack: &FakeSlack, path: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = reqwest::Client::new().post(format!("{}/_testkit/{path}", slack.uri()));
+    if let Some(body) = &body {
+        req = req.json(body);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json::<Value>().await.unwrap_or(Value::Null))
+}
+
 /// A bot call that must succeed; returns the body.
 pub async fn ok(slack: &FakeSlack, method: &str, args: &[(&str, &str)]) -> Value {
     let (status, body) = form(slack, method, Some(BOT), args).await;
