@@ -2,7 +2,9 @@
 # The official Python Slack SDK against the standalone fake-slack server.
 # Run from anywhere: bash testkit/tests/python/run.sh
 # Environment: PYTHON (interpreter for the venv, default python3),
-# PYTHON_VENV (default target/python-venv, reused when present).
+# PYTHON_VENV (default target/python-venv, reused when present),
+# FAKE_SLACK_BIN (a fake-slack already built, e.g. by `cargo test --workspace`;
+# without it the script builds one).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
@@ -23,17 +25,20 @@ fi
 
 # 2. The fake, on ports of its own. The binary is started directly rather than
 # through `cargo run`, so the start-up wait below never includes a rebuild.
-server_bin=$(
-    cargo build --quiet --locked -p slack-testkit --bin fake-slack --message-format=json-render-diagnostics |
-        "$venv/bin/python" -c '
+server_bin=${FAKE_SLACK_BIN:-}
+if [[ -z $server_bin ]]; then
+    server_bin=$(
+        cargo build --quiet --locked -p slack-testkit --bin fake-slack --message-format=json-render-diagnostics |
+            "$venv/bin/python" -c '
 import json, sys
 for line in sys.stdin:
     msg = json.loads(line)
     if msg.get("reason") == "compiler-artifact" and msg.get("executable") and msg["target"]["name"] == "fake-slack":
         print(msg["executable"])'
-)
-if [[ -z $server_bin ]]; then
-    echo "cargo build did not report the fake-slack executable" >&2
+    )
+fi
+if [[ -z $server_bin || ! -x $server_bin ]]; then
+    echo "no fake-slack executable (FAKE_SLACK_BIN or cargo build): '$server_bin'" >&2
     exit 1
 fi
 
