@@ -21,7 +21,7 @@ SPEC = os.path.dirname(HERE)
 REF = os.path.abspath(os.path.join(SPEC, "..", "..", "shared", "reference"))
 SAMPLES = os.path.join(REF, "java-slack-sdk-samples")
 
-PRIMS = {"string", "integer", "number", "boolean", "json"}
+PRIMS = {"string", "secret", "integer", "number", "boolean", "json"}
 IDS = {"ChannelId", "UserId", "TeamId", "BotId", "AppId", "FileId", "EnterpriseId", "UserGroupId"}
 ENVELOPE = {"ok", "error", "warning", "needed", "provided"}
 # Placeholder artifacts of the merged java samples that no real payload has:
@@ -135,7 +135,7 @@ def check_file(fname, d):
             sorted_check(m["errors"], lambda x: x, w + " errors")
             for a in m["args"]:
                 check_expr(a["type"], scope, f"{w} arg {a['name']}")
-                if a["name"] == "token":
+                if a["name"] == "token" and a["type"] != "secret":
                     problems.append(w + ": token listed as an arg")
             for f in m["response"]["fields"]:
                 check_expr(f["type"], scope, f"{w} response.{f['name']}")
@@ -163,7 +163,7 @@ def shape_of_type(expr, scope):
     if t[0] == "map":
         return "object"
     if t[0] == "prim":
-        return {"string": "string", "integer": "number", "number": "number", "boolean": "boolean",
+        return {"string": "string", "secret": "string", "integer": "number", "number": "number", "boolean": "boolean",
                 "json": "any"}.get(t[1], "string")
     sec, v = scope[t[1]]
     if sec == "enums":
@@ -220,6 +220,7 @@ def walk(v, expr, scope, path, parent=None, key=None):
         p = t[1]
         ok = {
             "string": k == "string",
+            "secret": k == "string",
             "integer": (k == "number" and float(v).is_integer()) or
                        (k == "string" and re.fullmatch(r"-?\d*", v) is not None),
             "number": k == "number" or (k == "string" and re.fullmatch(r"-?[\d.]*", v) is not None),
@@ -310,6 +311,36 @@ def check_samples():
 
 for fname, d in files.items():
     check_file(fname, d)
+
+
+def check_allowlist():
+    """Every json field of an object or response is on json_allowlist.json with
+    a reason, and every entry names a json field."""
+    path = os.path.join(SPEC, "json_allowlist.json")
+    allow = load_text(path)["fields"]
+    sorted_check(list(allow), lambda x: x, "json_allowlist.json fields")
+    seen = set()
+    for fname, d in files.items():
+        for name, o in d.get("objects", {}).items():
+            for f in o["fields"]:
+                if re.fullmatch(r"[\[{]*json[\]}]*", f["type"]):
+                    seen.add(f"{name}.{f['name']}")
+        for m in d.get("methods", []):
+            for f in m["response"]["fields"]:
+                if re.fullmatch(r"[\[{]*json[\]}]*", f["type"]):
+                    seen.add(f"{m['name']}:{f['name']}")
+    for k in sorted(seen - set(allow)):
+        problems.append(f"json_allowlist.json: json field {k} is not listed")
+    for k in sorted(set(allow) - seen):
+        problems.append(f"json_allowlist.json: {k} is not a json field")
+    for k, why in allow.items():
+        if not why.strip():
+            problems.append(f"json_allowlist.json: {k} has no reason")
+    return len(allow)
+
+
+n_json = check_allowlist()
+print(f"json fields on the allowlist: {n_json}")
 if os.path.isdir(SAMPLES):
     n_api, n_rtm, n_ev, n_methods = check_samples()
     print(f"methods in spec: {n_methods}; samples walked: api {n_api}, rtm {n_rtm}, events {n_ev}")
