@@ -21,7 +21,9 @@ pub(crate) fn types_rs(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream, E
 
 /// `events.rs`: event payloads and the `Event` union.
 pub(crate) fn events_rs(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream, Error> {
-    type_defs(&spec.events, &Module::Events, reg)
+    let defs = type_defs(&spec.events, &Module::Events, reg)?;
+    let kinds = crate::event_kind::event_kinds(spec, reg)?;
+    Ok(quote!(#defs #kinds))
 }
 
 /// Every object, enum and union of one spec file, sorted by name.
@@ -492,17 +494,17 @@ fn shape_union(
 
 /// How a union accessor reads one field.
 #[derive(Clone)]
-struct Access {
+pub(crate) struct Access {
     /// Return type, rendered with absolute paths (also the comparison key).
-    ret: TokenStream,
+    pub(crate) ret: TokenStream,
     /// Expression on the variant's payload `v`.
-    expr: TokenStream,
+    pub(crate) expr: TokenStream,
     doc: Option<String>,
 }
 
 /// Accessors a definition offers: its fields (objects) or its common
 /// accessors (tagged unions).
-fn accessors(
+pub(crate) fn accessors(
     reg: &Registry<'_>,
     key: &Key,
     depth: usize,

@@ -6,6 +6,7 @@
 //! writes. Output is deterministic (only sorted collections are iterated).
 #![warn(missing_docs)]
 
+mod event_kind;
 mod items;
 mod methods;
 mod names;

@@ -10382,3 +10382,1685 @@ pub struct WorkflowUnpublishedWorkflowDraftConfiguration {
 impl crate::de::Lenient for WorkflowUnpublishedWorkflowDraftConfiguration {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
+
+/// An event type of the [`Event`] union: its `type` tag, how to take it out of an `Event`, and where it happened (for replying). Implemented for every typed variant.
+pub trait EventKind: Sized + Send + Sync + 'static {
+    /// The `type` tag Slack sends for this event.
+    const TYPE: &'static str;
+    /// This event, or the event back when it is another kind.
+    fn from_event(event: Event) -> Result<Box<Self>, Event>;
+    /// The conversation it happened in, when it names one.
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        None
+    }
+
+    /// The thread it happened in, when it names one.
+    fn thread_ts(&self) -> Option<&crate::ids::Ts> {
+        None
+    }
+
+    /// Its message timestamp, when it has one.
+    fn ts(&self) -> Option<&crate::ids::Ts> {
+        None
+    }
+
+    /// The person it is about or from, when it names one.
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        None
+    }
+}
+
+impl EventKind for crate::generated::events::AccountsChangedEvent {
+    const TYPE: &'static str = "accounts_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::AccountsChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ActivityEvent {
+    const TYPE: &'static str = "activity";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::Activity(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::AppHomeOpenedEvent {
+    const TYPE: &'static str = "app_home_opened";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::AppHomeOpened(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::AppMentionEvent {
+    const TYPE: &'static str = "app_mention";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::AppMention(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn thread_ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.thread_ts.as_ref()
+    }
+
+    fn ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.ts.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::AppRateLimitedEvent {
+    const TYPE: &'static str = "app_rate_limited";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::AppRateLimited(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::AppRequestedEvent {
+    const TYPE: &'static str = "app_requested";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::AppRequested(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::AppUninstalledEvent {
+    const TYPE: &'static str = "app_uninstalled";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::AppUninstalled(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::AppsUninstalledEvent {
+    const TYPE: &'static str = "apps_uninstalled";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::AppsUninstalled(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::BadgeCountsUpdatedEvent {
+    const TYPE: &'static str = "badge_counts_updated";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::BadgeCountsUpdated(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::BotAddedEvent {
+    const TYPE: &'static str = "bot_added";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::BotAdded(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::BotChangedEvent {
+    const TYPE: &'static str = "bot_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::BotChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::CallRejectedEvent {
+    const TYPE: &'static str = "call_rejected";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::CallRejected(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelArchiveEvent {
+    const TYPE: &'static str = "channel_archive";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelArchive(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelCreatedEvent {
+    const TYPE: &'static str = "channel_created";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelCreated(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelDeletedEvent {
+    const TYPE: &'static str = "channel_deleted";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelDeleted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelHistoryChangedEvent {
+    const TYPE: &'static str = "channel_history_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelHistoryChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.ts.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelIdChangedEvent {
+    const TYPE: &'static str = "channel_id_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelIdChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelJoinedEvent {
+    const TYPE: &'static str = "channel_joined";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelJoined(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelLeftEvent {
+    const TYPE: &'static str = "channel_left";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelLeft(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelMarkedEvent {
+    const TYPE: &'static str = "channel_marked";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelMarked(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.ts.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelPostingPermissionsEvent {
+    const TYPE: &'static str = "channel_posting_permissions";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelPostingPermissions(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelRenameEvent {
+    const TYPE: &'static str = "channel_rename";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelRename(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelSharedEvent {
+    const TYPE: &'static str = "channel_shared";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelShared(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelUnarchiveEvent {
+    const TYPE: &'static str = "channel_unarchive";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelUnarchive(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelUnsharedEvent {
+    const TYPE: &'static str = "channel_unshared";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelUnshared(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ChannelUpdatedEvent {
+    const TYPE: &'static str = "channel_updated";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ChannelUpdated(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::CommandsChangedEvent {
+    const TYPE: &'static str = "commands_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::CommandsChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::DesktopNotificationEvent {
+    const TYPE: &'static str = "desktop_notification";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::DesktopNotification(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::DndUpdatedEvent {
+    const TYPE: &'static str = "dnd_updated";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::DndUpdated(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::DndUpdatedUserEvent {
+    const TYPE: &'static str = "dnd_updated_user";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::DndUpdatedUser(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::EmailDomainChangedEvent {
+    const TYPE: &'static str = "email_domain_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::EmailDomainChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::EmojiChangedEvent {
+    const TYPE: &'static str = "emoji_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::EmojiChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ErrorEvent {
+    const TYPE: &'static str = "error";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::Error(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ExternalOrgMigrationFinishedEvent {
+    const TYPE: &'static str = "external_org_migration_finished";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ExternalOrgMigrationFinished(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ExternalOrgMigrationStartedEvent {
+    const TYPE: &'static str = "external_org_migration_started";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ExternalOrgMigrationStarted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::FileChangeEvent {
+    const TYPE: &'static str = "file_change";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::FileChange(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::FileCommentAddedEvent {
+    const TYPE: &'static str = "file_comment_added";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::FileCommentAdded(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::FileCommentDeletedEvent {
+    const TYPE: &'static str = "file_comment_deleted";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::FileCommentDeleted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::FileCommentEditedEvent {
+    const TYPE: &'static str = "file_comment_edited";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::FileCommentEdited(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::FileCreatedEvent {
+    const TYPE: &'static str = "file_created";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::FileCreated(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::FileDeletedEvent {
+    const TYPE: &'static str = "file_deleted";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::FileDeleted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::FilePrivateEvent {
+    const TYPE: &'static str = "file_private";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::FilePrivate(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::FilePublicEvent {
+    const TYPE: &'static str = "file_public";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::FilePublic(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::FileSharedEvent {
+    const TYPE: &'static str = "file_shared";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::FileShared(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::FileUnsharedEvent {
+    const TYPE: &'static str = "file_unshared";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::FileUnshared(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::GoodbyeEvent {
+    const TYPE: &'static str = "goodbye";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::Goodbye(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::GridMigrationFinishedEvent {
+    const TYPE: &'static str = "grid_migration_finished";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::GridMigrationFinished(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::GridMigrationStartedEvent {
+    const TYPE: &'static str = "grid_migration_started";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::GridMigrationStarted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::GroupArchiveEvent {
+    const TYPE: &'static str = "group_archive";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::GroupArchive(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::GroupCloseEvent {
+    const TYPE: &'static str = "group_close";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::GroupClose(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::GroupDeletedEvent {
+    const TYPE: &'static str = "group_deleted";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::GroupDeleted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::GroupHistoryChangedEvent {
+    const TYPE: &'static str = "group_history_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::GroupHistoryChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.ts.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::GroupJoinedEvent {
+    const TYPE: &'static str = "group_joined";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::GroupJoined(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::GroupLeftEvent {
+    const TYPE: &'static str = "group_left";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::GroupLeft(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::GroupMarkedEvent {
+    const TYPE: &'static str = "group_marked";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::GroupMarked(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.ts.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::GroupOpenEvent {
+    const TYPE: &'static str = "group_open";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::GroupOpen(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::GroupRenameEvent {
+    const TYPE: &'static str = "group_rename";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::GroupRename(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::GroupUnarchiveEvent {
+    const TYPE: &'static str = "group_unarchive";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::GroupUnarchive(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::HelloEvent {
+    const TYPE: &'static str = "hello";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::Hello(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ImCloseEvent {
+    const TYPE: &'static str = "im_close";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ImClose(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ImCreatedEvent {
+    const TYPE: &'static str = "im_created";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ImCreated(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ImHistoryChangedEvent {
+    const TYPE: &'static str = "im_history_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ImHistoryChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.ts.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ImMarkedEvent {
+    const TYPE: &'static str = "im_marked";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ImMarked(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.ts.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ImOpenEvent {
+    const TYPE: &'static str = "im_open";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ImOpen(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::InviteRequestedEvent {
+    const TYPE: &'static str = "invite_requested";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::InviteRequested(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::LinkSharedEvent {
+    const TYPE: &'static str = "link_shared";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::LinkShared(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn thread_ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.thread_ts.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ManualPresenceChangeEvent {
+    const TYPE: &'static str = "manual_presence_change";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ManualPresenceChange(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::MemberJoinedChannelEvent {
+    const TYPE: &'static str = "member_joined_channel";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::MemberJoinedChannel(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::MemberLeftChannelEvent {
+    const TYPE: &'static str = "member_left_channel";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::MemberLeftChannel(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::MessageEvent {
+    const TYPE: &'static str = "message";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::Message(e) => Ok(Box::new(e)),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel()
+    }
+
+    fn thread_ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.thread_ts()
+    }
+
+    fn ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.ts()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user()
+    }
+}
+
+impl EventKind for crate::generated::events::MobileInAppNotificationEvent {
+    const TYPE: &'static str = "mobile_in_app_notification";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::MobileInAppNotification(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.ts.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::MpimCloseEvent {
+    const TYPE: &'static str = "mpim_close";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::MpimClose(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::MpimHistoryChangedEvent {
+    const TYPE: &'static str = "mpim_history_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::MpimHistoryChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.ts.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::MpimJoinedEvent {
+    const TYPE: &'static str = "mpim_joined";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::MpimJoined(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::MpimOpenEvent {
+    const TYPE: &'static str = "mpim_open";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::MpimOpen(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::PinAddedEvent {
+    const TYPE: &'static str = "pin_added";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::PinAdded(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::PinRemovedEvent {
+    const TYPE: &'static str = "pin_removed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::PinRemoved(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::PongEvent {
+    const TYPE: &'static str = "pong";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::Pong(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::PrefChangeEvent {
+    const TYPE: &'static str = "pref_change";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::PrefChange(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::PresenceChangeEvent {
+    const TYPE: &'static str = "presence_change";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::PresenceChange(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::PresenceQueryEvent {
+    const TYPE: &'static str = "presence_query";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::PresenceQuery(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::PresenceSubEvent {
+    const TYPE: &'static str = "presence_sub";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::PresenceSub(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ReactionAddedEvent {
+    const TYPE: &'static str = "reaction_added";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ReactionAdded(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ReactionRemovedEvent {
+    const TYPE: &'static str = "reaction_removed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ReactionRemoved(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ReconnectUrlEvent {
+    const TYPE: &'static str = "reconnect_url";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ReconnectUrl(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ResourcesAddedEvent {
+    const TYPE: &'static str = "resources_added";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ResourcesAdded(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ResourcesRemovedEvent {
+    const TYPE: &'static str = "resources_removed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ResourcesRemoved(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ScopeDeniedEvent {
+    const TYPE: &'static str = "scope_denied";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ScopeDenied(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ScopeGrantedEvent {
+    const TYPE: &'static str = "scope_granted";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ScopeGranted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::ShRoomJoinEvent {
+    const TYPE: &'static str = "sh_room_join";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ShRoomJoin(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ShRoomLeaveEvent {
+    const TYPE: &'static str = "sh_room_leave";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ShRoomLeave(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::ShRoomUpdateEvent {
+    const TYPE: &'static str = "sh_room_update";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::ShRoomUpdate(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::SharedChannelInviteReceivedEvent {
+    const TYPE: &'static str = "shared_channel_invite_received";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::SharedChannelInviteReceived(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::StarAddedEvent {
+    const TYPE: &'static str = "star_added";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::StarAdded(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::StarRemovedEvent {
+    const TYPE: &'static str = "star_removed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::StarRemoved(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::SubteamCreatedEvent {
+    const TYPE: &'static str = "subteam_created";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::SubteamCreated(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::SubteamMembersChangedEvent {
+    const TYPE: &'static str = "subteam_members_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::SubteamMembersChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::SubteamSelfAddedEvent {
+    const TYPE: &'static str = "subteam_self_added";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::SubteamSelfAdded(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::SubteamSelfRemovedEvent {
+    const TYPE: &'static str = "subteam_self_removed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::SubteamSelfRemoved(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::SubteamUpdatedEvent {
+    const TYPE: &'static str = "subteam_updated";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::SubteamUpdated(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::TeamAccessGrantedEvent {
+    const TYPE: &'static str = "team_access_granted";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::TeamAccessGranted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::TeamAccessRevokedEvent {
+    const TYPE: &'static str = "team_access_revoked";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::TeamAccessRevoked(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::TeamDomainChangeEvent {
+    const TYPE: &'static str = "team_domain_change";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::TeamDomainChange(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::TeamJoinEvent {
+    const TYPE: &'static str = "team_join";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::TeamJoin(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::TeamMigrationStartedEvent {
+    const TYPE: &'static str = "team_migration_started";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::TeamMigrationStarted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::TeamPlanChangeEvent {
+    const TYPE: &'static str = "team_plan_change";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::TeamPlanChange(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::TeamPrefChangeEvent {
+    const TYPE: &'static str = "team_pref_change";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::TeamPrefChange(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::TeamProfileChangeEvent {
+    const TYPE: &'static str = "team_profile_change";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::TeamProfileChange(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::TeamProfileDeleteEvent {
+    const TYPE: &'static str = "team_profile_delete";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::TeamProfileDelete(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::TeamProfileReorderEvent {
+    const TYPE: &'static str = "team_profile_reorder";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::TeamProfileReorder(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::TeamRenameEvent {
+    const TYPE: &'static str = "team_rename";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::TeamRename(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::TokensRevokedEvent {
+    const TYPE: &'static str = "tokens_revoked";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::TokensRevoked(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::UserChangeEvent {
+    const TYPE: &'static str = "user_change";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::UserChange(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::UserConnectionEvent {
+    const TYPE: &'static str = "user_connection";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::UserConnection(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::UserHuddleChangedEvent {
+    const TYPE: &'static str = "user_huddle_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::UserHuddleChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::UserProfileChangedEvent {
+    const TYPE: &'static str = "user_profile_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::UserProfileChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::UserResourceDeniedEvent {
+    const TYPE: &'static str = "user_resource_denied";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::UserResourceDenied(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::UserResourceGrantedEvent {
+    const TYPE: &'static str = "user_resource_granted";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::UserResourceGranted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::UserResourceRemovedEvent {
+    const TYPE: &'static str = "user_resource_removed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::UserResourceRemoved(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::UserStatusChangedEvent {
+    const TYPE: &'static str = "user_status_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::UserStatusChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::UserTypingEvent {
+    const TYPE: &'static str = "user_typing";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::UserTyping(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::WorkflowDeletedEvent {
+    const TYPE: &'static str = "workflow_deleted";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::WorkflowDeleted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::WorkflowPublishedEvent {
+    const TYPE: &'static str = "workflow_published";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::WorkflowPublished(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::WorkflowStepDeletedEvent {
+    const TYPE: &'static str = "workflow_step_deleted";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::WorkflowStepDeleted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::WorkflowStepExecuteEvent {
+    const TYPE: &'static str = "workflow_step_execute";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::WorkflowStepExecute(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::WorkflowUnpublishedEvent {
+    const TYPE: &'static str = "workflow_unpublished";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::WorkflowUnpublished(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! `EventKind`: one impl per variant of the `Event` union, so code generic
+//! over an event type (an app's `app.event::<AppMentionEvent>(..)`) can pick
+//! its variant out of an `Event` and find where to reply.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::items::accessors;
+use crate::names::ident;
+use crate::spec::Spec;
+use crate::ty::{Def, Module, Registry, Ty};
+use crate::{Error, doc};
+
+/// The event union whose variants get an impl.
+const UNION: &str = "Event";
+
+/// Where-to-reply accessors an impl forwards when the event type has them
+/// with exactly this return type; the trait's defaults answer `None`.
+const LOCATORS: [(&str, &str); 4] = [
+    ("channel", "Option<&crate::ids::ChannelId>"),
+    ("thread_ts", "Option<&crate::ids::Ts>"),
+    ("ts", "Option<&crate::ids::Ts>"),
+    ("user", "Option<&crate::ids::UserId>"),
+];
+
+/// The `EventKind` trait and its impls, for `events.rs`.
+pub(crate) fn event_kinds(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream, Error> {
+    // A spec without events (a test fragment) has nothing to implement.
+    let Some(union) = spec.events.unions.get(UNION) else {
+        return Ok(TokenStream::new());
+    };
+    let mut impls = Vec::new();
+    for v in &union.variants {
+        // The untagged fallback variant has no `type` to name.
+        let Some(tag) = &v.tag else { continue };
+        let Ty::Named(ty_name) = Ty::parse(&v.ty)? else {
+            return Err(Error::new(format!(
+                "`{UNION}` variant `{}` is not a named type",
+                v.name
+            )));
+        };
+        let (module, def) = reg.resolve(&Module::Events, &ty_name)?;
+        let access = accessors(reg, &(module.clone(), ty_name.clone()), 0)?;
+        let mut locators = Vec::new();
+        for (name, want) in LOCATORS {
+            let Some(a) = access.get(name) else { continue };
+            if a.ret.to_string().replace(' ', "") != want {
+                continue;
+            }
+            let m = ident(name);
+            let (ret, expr) = (&a.ret, &a.expr);
+            locators.push(quote! {
+                fn #m(&self) -> #ret {
+                    let v = self;
+                    #expr
+                }
+            });
+        }
+        // The union holds objects boxed and nested unions inline.
+        let take = match def {
+            Def::Object(_) => quote!(e),
+            _ => quote!(Box::new(e)),
+        };
+        let path = module.path();
+        let ty = ident(&ty_name);
+        let variant = ident(&v.name);
+        impls.push(quote! {
+            impl EventKind for #path::#ty {
+                const TYPE: &'static str = #tag;
+                fn from_event(event: Event) -> Result<Box<Self>, Event> {
+                    match event {
+                        Event::#variant(e) => Ok(#take),
+                        other => Err(other),
+                    }
+                }
+                #(#locators)*
+            }
+        });
+    }
+    let trait_doc = doc(
+        "An event type of the [`Event`] union: its `type` tag, how to take it out of an `Event`, and where it happened (for replying). Implemented for every typed variant.",
+    );
+    Ok(quote! {
+        #trait_doc
+        pub trait EventKind: Sized + Send + Sync + 'static {
+            /// The `type` tag Slack sends for this event.
+            const TYPE: &'static str;
+            /// This event, or the event back when it is another kind.
+            fn from_event(event: Event) -> Result<Box<Self>, Event>;
+            /// The conversation it happened in, when it names one.
+            fn channel(&self) -> Option<&crate::ids::ChannelId> {
+                None
+            }
+            /// The thread it happened in, when it names one.
+            fn thread_ts(&self) -> Option<&crate::ids::Ts> {
+                None
+            }
+            /// Its message timestamp, when it has one.
+            fn ts(&self) -> Option<&crate::ids::Ts> {
+                None
+            }
+            /// The person it is about or from, when it names one.
+            fn user(&self) -> Option<&crate::ids::UserId> {
+                None
+            }
+        }
+        #(#impls)*
+    })
+}
