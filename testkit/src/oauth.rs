@@ -13,16 +13,24 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+use crate::http::{opaque, record_endpoint};
 use crate::request::{Decoded, TokenKind};
 use crate::server::{FakeSlack, Inner, State};
 use crate::simulator::{BOT_USER, DEFAULT_USER, TEAM_ID, TEAM_NAME};
-use crate::webhooks::{journal, opaque};
 
 /// Journal name of visits to the authorize page.
 pub const OAUTH_AUTHORIZE: &str = "oauth_authorize";
 
-/// Web API methods this module answers.
-pub(crate) const METHODS: &[&str] = &["oauth.v2.access", "oauth.v2.exchange"];
+/// One `oauth.v2.*` call, as its handler sees it.
+pub(crate) struct OauthCall<'a> {
+    pub(crate) seed: u64,
+    pub(crate) decoded: &'a Decoded,
+    /// The user the call's token acts as.
+    pub(crate) caller: &'a str,
+}
+
+/// An `oauth.v2.*` method; see the table in `methods.rs`.
+pub(crate) type Handler = fn(&mut OauthState, &OauthCall<'_>) -> Result<Value, String>;
 
 use crate::simulator::APP_ID;
 const DEFAULT_CLIENT_ID: &str = "1000000000001.2000000000002";
@@ -263,7 +271,7 @@ impl OauthState {
         Ok(app)
     }
 
-    fn access(&mut self, seed: u64, d: &Decoded) -> Result<Value, String> {
+    pub(crate) fn access(&mut self, seed: u64, d: &Decoded) -> Result<Value, String> {
         let app = self.authenticate(d)?;
         let arg = |k: &str| d.args.get(k).map(String::as_str).filter(|v| !v.is_empty());
         match arg("grant_type").unwrap_or("authorization_code") {
@@ -334,7 +342,7 @@ impl OauthState {
         }
     }
 
-    fn exchange(&mut self, seed: u64, d: &Decoded, user: &str) -> Result<Value, String> {
+    pub(crate) fn exchange(&mut self, seed: u64, d: &Decoded, user: &str) -> Result<Value, String> {
         let app = self.authenticate(d)?;
         let token = d.token.clone().ok_or("invalid_token")?;
         if !app.token_rotation {
@@ -367,31 +375,6 @@ impl OauthState {
     }
 }
 
-/// Answers an `oauth.v2.*` method, or `None` for other methods.
-pub(crate) fn handle(st: &mut State, seed: u64, d: &Decoded) -> Option<Value> {
-    let res = match d.method.as_str() {
-        "oauth.v2.access" => st.oauth.access(seed, d),
-        "oauth.v2.exchange" => {
-            let user = st
-                .workspace
-                .caller_for(d.token_kind, d.token.as_deref())
-                .user;
-            st.oauth.exchange(seed, d, &user)
-        }
-        _ => return None,
-    };
-    Some(match res {
-        Ok(Value::Object(mut m)) => {
-            let mut out = serde_json::Map::new();
-            out.insert("ok".into(), json!(true));
-            out.append(&mut m);
-            Value::Object(out)
-        }
-        Ok(other) => other,
-        Err(code) => json!({"ok": false, "error": code}),
-    })
-}
-
 /// `GET /oauth/v2/authorize`: the user "clicks Allow" (or Cancel) at once.
 struct Authorize(Arc<Inner>);
 
@@ -409,7 +392,14 @@ impl Respond for Authorize {
                 (None, Some(loc)) => json!({"ok": true, "redirect": loc}),
                 (None, None) => json!({"ok": true}),
             };
-            journal(&mut st, OAUTH_AUTHORIZE, "GET", args, status, response);
+            record_endpoint(
+                &mut st.journal,
+                OAUTH_AUTHORIZE,
+                "GET",
+                args,
+                status,
+                response,
+            );
             match location {
                 Some(loc) => ResponseTemplate::new(status).insert_header("location", loc.as_str()),
                 None => ResponseTemplate::new(status).set_body_raw(

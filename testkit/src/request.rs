@@ -75,6 +75,14 @@ pub(crate) fn value_to_arg(v: &Value) -> String {
     }
 }
 
+/// The request's `Content-Type`, as sent (empty when absent).
+pub(crate) fn content_type(req: &wiremock::Request) -> &str {
+    req.headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
 pub(crate) fn decode(req: &wiremock::Request) -> Decoded {
     let method = req
         .url
@@ -87,12 +95,7 @@ pub(crate) fn decode(req: &wiremock::Request) -> Decoded {
     for (k, v) in req.url.query_pairs() {
         args.insert(k.into_owned(), v.into_owned());
     }
-    let content_type = req
-        .headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let content_type = content_type(req).to_ascii_lowercase();
     let mut body_error = None;
     let body = &req.body;
     let looks_json = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');

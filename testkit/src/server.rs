@@ -16,6 +16,8 @@ use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 use crate::faults::{Fault, FaultId, FaultRule, Faults, InvalidFault, RtmFault, RtmScope};
 use crate::fixtures::{Fixture, FixtureError, FixtureSet};
 use crate::journal::{Call, Entry, Frame, Journal};
+use crate::methods::{self, Handler};
+use crate::oauth::OauthCall;
 use crate::request::{self, Decoded};
 use crate::simulator::{self, Workspace};
 use crate::{admin, rtm, validate};
@@ -483,10 +485,8 @@ impl Inner {
         }
         let spec = slack_api::spec::method(&d.method);
         let has_fixture = st.fixtures.fixtures.iter().any(|f| f.method == d.method);
-        let simulated = self.simulate
-            && (simulator::SIMULATED.contains(&d.method.as_str())
-                || crate::oauth::METHODS.contains(&d.method.as_str())
-                || d.method == crate::socket_mode::OPEN_METHOD);
+        let handler = methods::find(&d.method).filter(|_| self.simulate);
+        let simulated = handler.is_some();
         if spec.is_none() && !has_fixture && !simulated {
             return invalid(validate::error("unknown_method"));
         }
@@ -526,25 +526,30 @@ impl Inner {
             }
             Err(_) => {}
         }
-        if let Some(body) = crate::oauth::handle(st, self.seed, d) {
-            return (200, body, "simulator".into());
-        }
-        if let Some(body) = crate::socket_mode::handle_open(st, &self.rtm_url, d) {
-            return (200, body, "simulator".into());
-        }
+        let Some(handler) = handler else {
+            return (200, validate::error("unknown_method"), "invalid".into());
+        };
         let caller = st.workspace.caller_for(d.token_kind, d.token.as_deref());
-        match st
-            .workspace
-            .handle(&d.method, &d.args, &caller, &self.rtm_url, &self.http_url)
-        {
-            Some(outcome) => {
+        let body = match handler {
+            Handler::Workspace(f) => {
+                let urls = (self.rtm_url.as_str(), self.http_url.as_str());
+                let outcome = st.workspace.answer(f, &d.args, caller, urls);
                 for e in &outcome.events {
                     st.broadcast(e, None);
                 }
-                (200, outcome.body, "simulator".into())
+                outcome.body
             }
-            None => (200, validate::error("unknown_method"), "invalid".into()),
-        }
+            Handler::Oauth(f) => {
+                let call = OauthCall {
+                    seed: self.seed,
+                    decoded: d,
+                    caller: &caller.user,
+                };
+                simulator::body_of(f(&mut st.oauth, &call))
+            }
+            Handler::SocketMode(f) => simulator::body_of(f(&mut st.socket_mode, d, &self.rtm_url)),
+        };
+        (200, body, "simulator".into())
     }
 }
 

@@ -12,9 +12,9 @@ use slack_api::slash::{RESPONSE_URL_MAX_AGE, RESPONSE_URL_MAX_USES, SlashCommand
 use wiremock::matchers::path_regex;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+use crate::http::{object_args, opaque, record_endpoint};
 use crate::server::{DEFAULT_WAIT, FakeSlack, Inner, State};
 use crate::simulator::{DEFAULT_USER, TEAM_ID};
-use crate::webhooks::{journal, object_args, opaque};
 
 /// Journal name of slash command invocations sent to the app.
 pub const SLASH_COMMAND: &str = "slash_command";
@@ -310,7 +310,14 @@ impl Respond for ResponseUrlEndpoint {
                 _ => BTreeMap::new(),
             };
             args.insert("url".into(), req.url.path().to_string());
-            journal(&mut st, RESPONSE_URL, "POST", args, status, answer.clone());
+            record_endpoint(
+                &mut st.journal,
+                RESPONSE_URL,
+                "POST",
+                args,
+                status,
+                answer.clone(),
+            );
             if let Some(u) = st.response_urls.by_path.get_mut(req.url.path()) {
                 u.posts.push(post);
             }
@@ -574,8 +581,8 @@ impl FakeSlack {
                 (Some(v), None) => v.clone(),
                 (None, None) => json!(answer),
             };
-            journal(
-                &mut st,
+            record_endpoint(
+                &mut st.journal,
                 SLASH_COMMAND,
                 "POST",
                 args,

@@ -220,20 +220,20 @@ fn ack_of(f: &Frame) -> Option<&str> {
     f.json.get("envelope_id").and_then(Value::as_str)
 }
 
-/// Answers `apps.connections.open`; `None` for other methods.
-pub(crate) fn handle_open(st: &mut State, rtm_url: &str, d: &Decoded) -> Option<Value> {
-    if d.method != OPEN_METHOD {
-        return None;
-    }
+/// `apps.connections.open`; see the table in `methods.rs`.
+pub(crate) type Handler = fn(&mut SocketModeState, &Decoded, &str) -> Result<Value, String>;
+
+/// Answers `apps.connections.open`: a URL of the `/link` websocket beside
+/// `rtm_url`, with a ticket of its own.
+pub(crate) fn open(sm: &mut SocketModeState, d: &Decoded, rtm_url: &str) -> Result<Value, String> {
     if d.token_kind != TokenKind::App {
-        return Some(json!({"ok": false, "error": "not_allowed_token_type"}));
+        return Err("not_allowed_token_type".into());
     }
-    st.socket_mode.counter += 1;
-    st.socket_mode.issued += 1;
+    sm.counter += 1;
+    sm.issued += 1;
     let base = rtm_url.strip_suffix("/rtm").unwrap_or(rtm_url);
-    Some(json!({
-        "ok": true,
-        "url": format!("{base}/link/?ticket=sm-{}&app_id={APP_ID}", st.socket_mode.counter),
+    Ok(json!({
+        "url": format!("{base}/link/?ticket=sm-{}&app_id={APP_ID}", sm.counter),
     }))
 }
 
@@ -367,7 +367,14 @@ async fn http_worker(
             let mut st = inner.lock();
             let mut args = BTreeMap::new();
             args.insert("body".to_string(), body);
-            crate::webhooks::journal(&mut st, EVENTS_API_POST, "POST", args, status, json!(text));
+            crate::http::record_endpoint(
+                &mut st.journal,
+                EVENTS_API_POST,
+                "POST",
+                args,
+                status,
+                json!(text),
+            );
         }
         inner.changed.notify_waiters();
     }

@@ -7,13 +7,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use wiremock::matchers::path_regex;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::faults::Fault;
-use crate::journal::{Call, Entry};
-use crate::request::{TokenKind, value_to_arg};
+use crate::http::{object_args, opaque, parse_body, plain, record_endpoint, take_fault};
 use crate::server::{FakeSlack, Inner, State};
 use crate::simulator::TEAM_ID;
 
@@ -26,74 +25,6 @@ pub(crate) struct Hooks {
     by_path: BTreeMap<String, String>,
 }
 
-/// A deterministic string that looks random: webhook secrets, codes, tokens.
-///
-/// The fake's outputs must be reproducible (snapshots, seeds), so this mixes
-/// a counter and the seed with splitmix64 rather than reading an OS source.
-pub(crate) fn opaque(seed: u64, counter: u64, len: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut x = seed
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        .wrapping_add(counter.wrapping_mul(0xBF58_476D_1CE4_E5B9));
-    let mut out = String::with_capacity(len);
-    while out.len() < len {
-        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        let idx = usize::try_from(z % ALPHABET.len() as u64).unwrap_or(0);
-        out.push(char::from(ALPHABET[idx]));
-    }
-    out
-}
-
-/// Appends a non-API call (webhook post, response URL post, ...) to the journal.
-/// The caller notifies `Inner::changed` after releasing the lock.
-pub(crate) fn journal(
-    st: &mut State,
-    name: &str,
-    http_method: &str,
-    args: BTreeMap<String, String>,
-    status: u16,
-    response: Value,
-) {
-    let call = Call {
-        seq: st.journal.next_seq(),
-        method: name.to_string(),
-        http_method: http_method.to_string(),
-        args,
-        token_kind: TokenKind::None,
-        token: None,
-        status,
-        response,
-        source: "simulator".into(),
-    };
-    st.journal.entries.push(Entry::Call(call));
-}
-
-/// A JSON object's top-level fields as journal arguments.
-pub(crate) fn object_args(body: &Map<String, Value>) -> BTreeMap<String, String> {
-    body.iter()
-        .map(|(k, v)| (k.clone(), value_to_arg(v)))
-        .collect()
-}
-
-/// The fault set for exactly `name`, if any (`"*"` rules are for the Web API only).
-pub(crate) fn take_fault(st: &mut State, name: &str) -> Option<Fault> {
-    if st.faults.rules.iter().any(|r| r.method == name) {
-        st.faults.take(name)
-    } else {
-        None
-    }
-}
-
-/// A plain-text answer, as webhooks give.
-fn plain(status: u16, text: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status)
-        .set_body_raw(text.as_bytes().to_vec(), "text/plain; charset=utf-8")
-}
-
 /// The status Slack pairs with each webhook error code.
 fn status_of(code: &str) -> u16 {
     match code {
@@ -101,28 +32,6 @@ fn status_of(code: &str) -> u16 {
         "channel_is_archived" => 410,
         "action_prohibited" | "posting_to_general_channel_denied" | "invalid_token" => 403,
         _ => 400,
-    }
-}
-
-/// Reads a webhook body: JSON, or the legacy form with a `payload` field.
-pub(crate) fn parse_body(req: &Request) -> Option<Map<String, Value>> {
-    let content_type = req
-        .headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let json_text = if content_type.starts_with("application/x-www-form-urlencoded") {
-        url::form_urlencoded::parse(&req.body)
-            .find(|(k, _)| k == "payload")
-            .map(|(_, v)| v.into_owned())?
-            .into_bytes()
-    } else {
-        req.body.clone()
-    };
-    match serde_json::from_slice::<Value>(&json_text) {
-        Ok(Value::Object(m)) => Some(m),
-        _ => None,
     }
 }
 
@@ -138,7 +47,14 @@ impl Respond for WebhookEndpoint {
                 None => json!({"ok": true}),
                 Some(c) => json!({"ok": false, "error": c}),
             };
-            journal(&mut st, INCOMING_WEBHOOK, "POST", args, status, response);
+            record_endpoint(
+                &mut st.journal,
+                INCOMING_WEBHOOK,
+                "POST",
+                args,
+                status,
+                response,
+            );
             let mut t = plain(status, code.as_deref().unwrap_or("ok"));
             if let Some(secs) = retry_after {
                 t = t.insert_header("retry-after", secs.to_string().as_str());
@@ -165,7 +81,7 @@ fn post(st: &mut State, req: &Request) -> PostOutcome {
     let mut args = BTreeMap::new();
     args.insert("hook".to_string(), req.url.path().to_string());
     let mut delay = None;
-    match take_fault(st, INCOMING_WEBHOOK) {
+    match take_fault(&mut st.faults, INCOMING_WEBHOOK) {
         Some(Fault::RateLimited { retry_after }) => {
             return (
                 429,

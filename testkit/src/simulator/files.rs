@@ -368,11 +368,8 @@ fn upload_call(seq: usize, req: &Request, status: u16, response: Value) -> Call 
     let mut args = BTreeMap::new();
     args.insert("file_id".to_string(), id.to_string());
     args.insert("bytes".to_string(), req.body.len().to_string());
-    if let Some(ct) = req
-        .headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-    {
+    let ct = request::content_type(req);
+    if !ct.is_empty() {
         args.insert("content_type".to_string(), ct.to_string());
     }
     Call {
@@ -439,11 +436,7 @@ fn store(ws: &mut Workspace, req: &Request) -> (u16, String) {
         return (405, "use POST".into());
     }
     let id = req.url.path().strip_prefix(UPLOAD_PREFIX).unwrap_or("");
-    let content_type = req
-        .headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let content_type = request::content_type(req);
     let bytes = if content_type
         .to_ascii_lowercase()
         .starts_with("multipart/form-data")
