@@ -30,9 +30,14 @@ pub(crate) fn event_kinds(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream
         return Ok(TokenStream::new());
     };
     let mut impls = Vec::new();
+    let mut type_arms = Vec::new();
+    let mut typed = Vec::new();
     for v in &union.variants {
         // The untagged fallback variant has no `type` to name.
         let Some(tag) = &v.tag else { continue };
+        let variant = ident(&v.name);
+        type_arms.push(quote!(Event::#variant(_) => Some(#tag),));
+        typed.push(variant);
         let Ty::Named(ty_name) = Ty::parse(&v.ty)? else {
             return Err(Error::new(format!(
                 "`{UNION}` variant `{}` is not a named type",
@@ -77,6 +82,35 @@ pub(crate) fn event_kinds(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream
             }
         });
     }
+    let locator_fns = LOCATORS.iter().map(|(name, ret)| {
+        let m = ident(name);
+        let ret: TokenStream = ret.parse().expect("LOCATORS are valid Rust types");
+        let d = doc(&format!(
+            "[`EventKind::{name}`] of the event inside, whatever its kind (`None` for kinds this version does not know)."
+        ));
+        quote! {
+            #d
+            pub fn #m(&self) -> #ret {
+                match self {
+                    #(Event::#typed(e) => EventKind::#m(&**e),)*
+                    _ => None,
+                }
+            }
+        }
+    });
+    let union_impl = quote! {
+        impl Event {
+            /// The event's `type` tag (`None` for a reply to an RTM send, which has none).
+            pub fn event_type(&self) -> Option<&str> {
+                match self {
+                    #(#type_arms)*
+                    Event::Unknown(v) => v.get("type").and_then(serde_json::Value::as_str),
+                    _ => None,
+                }
+            }
+            #(#locator_fns)*
+        }
+    };
     let trait_doc = doc(
         "An event type of the [`Event`] union: its `type` tag, how to take it out of an `Event`, and where it happened (for replying). Implemented for every typed variant.",
     );
@@ -105,5 +139,6 @@ pub(crate) fn event_kinds(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream
             }
         }
         #(#impls)*
+        #union_impl
     })
 }
