@@ -11,11 +11,114 @@ use crate::ty::{Def, Key, Module, Registry, Ty};
 use crate::{Error, doc};
 
 /// `types.rs`: the shared objects, with the ID newtypes re-exported.
+///
+/// A shared item that some family or `events` reaches compiles only when one
+/// of those features is on (`#[cfg(any(feature = ..))]`), so a family that is
+/// off costs nothing; items nothing reaches stay ungated.
 pub(crate) fn types_rs(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream, Error> {
-    let items = type_defs(&spec.types, &Module::Types, reg)?;
+    let features = shared_features(spec, reg)?;
+    let items = type_defs_gated(&spec.types, &Module::Types, reg, Some(&features))?;
     Ok(quote! {
         pub use crate::ids::*;
         #items
+    })
+}
+
+/// For each `types.json` name, the features (families, `events`) whose
+/// methods, family types or events reach it, directly or through other
+/// shared types.
+pub(crate) fn shared_features(
+    spec: &Spec,
+    reg: &Registry<'_>,
+) -> Result<BTreeMap<String, BTreeSet<String>>, Error> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut visit = |feature: &str, scope: &Module, roots: Vec<&str>| -> Result<(), Error> {
+        let mut stack: Vec<(Module, Ty)> = Vec::new();
+        for r in roots {
+            stack.push((scope.clone(), Ty::parse(r)?));
+        }
+        let mut seen = BTreeSet::new();
+        while let Some((sc, ty)) = stack.pop() {
+            match ty {
+                Ty::Array(t) | Ty::Map(t) => stack.push((sc, *t)),
+                Ty::Named(n) => {
+                    let (m, def) = reg.resolve(&sc, &n)?;
+                    if m != Module::Types || !seen.insert(n.clone()) {
+                        continue;
+                    }
+                    out.entry(n).or_default().insert(feature.to_owned());
+                    let inner: Vec<&str> = match def {
+                        Def::Object(o) => o.fields.iter().map(|f| f.ty.as_str()).collect(),
+                        Def::Union(u) => u.variants.iter().map(|v| v.ty.as_str()).collect(),
+                        Def::Enum => Vec::new(),
+                    };
+                    for t in inner {
+                        stack.push((Module::Types, Ty::parse(t)?));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    };
+    fn own_types(t: &TypeDefs) -> Vec<&str> {
+        let mut v: Vec<&str> = Vec::new();
+        for o in t.objects.values() {
+            v.extend(o.fields.iter().map(|f| f.ty.as_str()));
+        }
+        for u in t.unions.values() {
+            v.extend(u.variants.iter().map(|x| x.ty.as_str()));
+        }
+        v
+    }
+    for (name, fam) in &spec.families {
+        let mut roots = own_types(&fam.types);
+        for m in &fam.methods {
+            roots.extend(m.args.iter().map(|a| a.ty.as_str()));
+            roots.extend(m.response.fields.iter().map(|f| f.ty.as_str()));
+        }
+        visit(name, &Module::Family(name.clone()), roots)?;
+    }
+    visit("events", &Module::Events, own_types(&spec.events))?;
+    Ok(out)
+}
+
+/// `#[cfg(any(feature = "a", ...))]` on every item of `ts`.
+fn gate(ts: TokenStream, features: &BTreeSet<String>) -> Result<TokenStream, Error> {
+    let mut file: syn::File =
+        syn::parse2(ts).map_err(|e| Error::new(format!("generated tokens do not parse: {e}")))?;
+    let fs = features.iter();
+    let cfg = if features.len() == 1 {
+        quote!(#[cfg(#(feature = #fs)*)])
+    } else {
+        quote!(#[cfg(any(#(feature = #fs),*))])
+    };
+    for item in &mut file.items {
+        if let Some(attrs) = item_attrs(item) {
+            // After the doc comment, before derives.
+            let at = attrs
+                .iter()
+                .take_while(|a| a.path().is_ident("doc"))
+                .count();
+            attrs.insert(at, syn::parse_quote!(#cfg));
+        }
+    }
+    Ok(quote!(#file))
+}
+
+fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
+    Some(match item {
+        syn::Item::Struct(i) => &mut i.attrs,
+        syn::Item::Enum(i) => &mut i.attrs,
+        syn::Item::Impl(i) => &mut i.attrs,
+        syn::Item::Fn(i) => &mut i.attrs,
+        syn::Item::Const(i) => &mut i.attrs,
+        syn::Item::Static(i) => &mut i.attrs,
+        syn::Item::Type(i) => &mut i.attrs,
+        syn::Item::Mod(i) => &mut i.attrs,
+        syn::Item::Use(i) => &mut i.attrs,
+        syn::Item::Trait(i) => &mut i.attrs,
+        _ => return None,
     })
 }
 
@@ -31,6 +134,17 @@ pub(crate) fn type_defs(
     t: &TypeDefs,
     m: &Module,
     reg: &Registry<'_>,
+) -> Result<TokenStream, Error> {
+    type_defs_gated(t, m, reg, None)
+}
+
+/// [`type_defs`], each item gated on the features that reach it when
+/// `features` says which.
+fn type_defs_gated(
+    t: &TypeDefs,
+    m: &Module,
+    reg: &Registry<'_>,
+    features: Option<&BTreeMap<String, BTreeSet<String>>>,
 ) -> Result<TokenStream, Error> {
     let mut items: BTreeMap<&str, TokenStream> = BTreeMap::new();
     let ctx = |name: &str, e: Error| e.context(format!("{}: {name}", m.spec_file()));
@@ -52,7 +166,14 @@ pub(crate) fn type_defs(
         };
         items.insert(name, ts.map_err(|e| ctx(name, e))?);
     }
-    Ok(items.into_values().collect())
+    let mut out = TokenStream::new();
+    for (name, ts) in items {
+        match features.and_then(|f| f.get(name)) {
+            Some(fs) if !fs.is_empty() => out.extend(gate(ts, fs).map_err(|e| ctx(name, e))?),
+            _ => out.extend(ts),
+        }
+    }
+    Ok(out)
 }
 
 fn doc_or(d: Option<&str>, fallback: impl FnOnce() -> String) -> TokenStream {

@@ -6,7 +6,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::items::{Slot, field, object, type_defs};
-use crate::names::{camel, ident, method_fn, screaming, snake};
+use crate::names::{camel, ident, screaming, snake};
 use crate::spec::{ArgDef, FamilyDef, MethodDef};
 use crate::ty::{Def, Module, Registry, Ty};
 use crate::{Error, doc};
@@ -297,9 +297,10 @@ pub(crate) fn family_rs(fam: &FamilyDef, reg: &Registry<'_>) -> Result<TokenStre
     let handle = format_ident!("{}", camel(&fam.family));
     let handle_fn = ident(&fam.family);
     let fam_doc = fam.doc.as_deref().unwrap_or("").trim();
+    let ns = fam.namespace();
     let handle_doc = doc(&format!(
         "The `{}.*` methods{}. Made by [`Client::{}`](crate::Client::{}).",
-        fam.family,
+        ns,
         if fam_doc.is_empty() {
             String::new()
         } else {
@@ -308,20 +309,20 @@ pub(crate) fn family_rs(fam: &FamilyDef, reg: &Registry<'_>) -> Result<TokenStre
         fam.family,
         fam.family
     ));
-    let client_fn_doc = doc(&format!("The `{}.*` methods.", fam.family));
+    let client_fn_doc = doc(&format!("The `{ns}.*` methods."));
     let mut methods: Vec<&MethodDef> = fam.methods.iter().collect();
     methods.sort_by(|a, b| a.name.cmp(&b.name));
     let mut handle_fns = TokenStream::new();
     let mut items = TokenStream::new();
     let mut seen = BTreeSet::new();
     for m in methods {
-        if !m.name.starts_with(&format!("{}.", fam.family)) {
+        if m.name.split('.').next().map(snake).as_deref() != Some(fam.family.as_str()) {
             return Err(Error::new(format!(
                 "method {} is not in family {}",
                 m.name, fam.family
             )));
         }
-        if !seen.insert(method_fn(&m.name)) {
+        if !seen.insert(m.rust_fn()) {
             return Err(Error::new(format!(
                 "method {} maps to a Rust name already used",
                 m.name
@@ -361,7 +362,7 @@ fn method(
     scope: &Module,
     reg: &Registry<'_>,
 ) -> Result<(TokenStream, TokenStream), Error> {
-    let fn_name = method_fn(&m.name);
+    let fn_name = m.rust_fn();
     let fn_id = ident(&fn_name);
     let base = camel(&fn_name);
     let req = format_ident!("{base}Request");

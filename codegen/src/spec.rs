@@ -124,6 +124,9 @@ pub(crate) struct PaginationDef {
 #[serde(deny_unknown_fields)]
 pub(crate) struct MethodDef {
     pub name: String,
+    /// Rust function name, when the one derived from `name` is taken.
+    #[serde(default)]
+    pub rust_name: Option<String>,
     #[serde(default)]
     pub doc: Option<String>,
     pub http: String,
@@ -175,6 +178,28 @@ pub(crate) struct FamilyDef {
     pub doc: Option<String>,
     pub types: TypeDefs,
     pub methods: Vec<MethodDef>,
+}
+
+impl MethodDef {
+    /// The handle's function name: `rust_name`, or the one derived from `name`.
+    pub(crate) fn rust_fn(&self) -> String {
+        self.rust_name
+            .clone()
+            .unwrap_or_else(|| crate::names::method_fn(&self.name))
+    }
+}
+
+impl FamilyDef {
+    /// Slack's namespace of the family's methods (`slackLists` for the
+    /// `slack_lists` family): the first dotted part of its first method's
+    /// name, or the family name when it has none. A family is the snake case
+    /// of its namespace.
+    pub(crate) fn namespace(&self) -> &str {
+        self.methods
+            .first()
+            .and_then(|m| m.name.split('.').next())
+            .unwrap_or(&self.family)
+    }
 }
 
 impl From<FamilyFile> for FamilyDef {

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::items::string_enum;
-use crate::names::{camel, ident, method_fn, screaming};
+use crate::names::{camel, ident, screaming};
 use crate::spec::{EnumDef, MethodDef, Spec};
 use crate::ty::Ty;
 use crate::{Error, doc};
@@ -16,9 +16,10 @@ pub(crate) fn mod_rs(spec: &Spec) -> TokenStream {
     let fams = spec.families.iter().map(|(name, f)| {
         let id = ident(name);
         let d = f.doc.as_deref().map(str::trim).filter(|d| !d.is_empty());
+        let ns = f.namespace();
         let d = doc(&match d {
-            Some(d) => format!("`{name}.*` methods: {d}"),
-            None => format!("`{name}.*` methods."),
+            Some(d) => format!("`{ns}.*` methods: {d}"),
+            None => format!("`{ns}.*` methods."),
         });
         quote! {
             #d
@@ -198,7 +199,7 @@ pub(crate) fn spec_table_rs(spec: &Spec) -> Result<TokenStream, Error> {
         refs.push(quote!(&#stat));
         let var = format_ident!("{}", camel(name));
         let fam_id = ident(fam);
-        let resp = format_ident!("{}Response", camel(&method_fn(name)));
+        let resp = format_ident!("{}Response", camel(&m.rust_fn()));
         let vd = doc(&format!("The response of `{name}`."));
         variants.extend(quote! {
             #vd

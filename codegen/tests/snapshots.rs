@@ -310,3 +310,39 @@ fn errors_name_the_problem() {
         "must be an object or tagged union",
     );
 }
+
+/// A shared type compiles only with a feature that reaches it: `Item` through
+/// `pins` and `stars` (via `Saved`), `Paging` through `stars` alone, `Orphan`
+/// through nothing (ungated).
+#[test]
+fn shared_types_gated_by_reaching_features() {
+    let types = r#"{
+      "objects": {
+        "Item": { "doc": "A pinned or saved item.", "fields": [ { "name": "type", "type": "string", "doc": "Kind of item." } ] },
+        "Orphan": { "doc": "Used by hand-written code only.", "fields": [] },
+        "Paging": { "doc": "Page numbers.", "fields": [ { "name": "page", "type": "integer", "doc": "This page." } ] },
+        "Saved": { "doc": "A saved item.", "fields": [ { "name": "item", "type": "Item", "doc": "What was saved." } ] }
+      }
+    }"#;
+    let pins = r#"{
+      "family": "pins", "doc": "Pins.",
+      "methods": [{ "name": "pins.list", "doc": "Lists pins.", "http": "GET",
+        "response": { "fields": [ { "name": "items", "type": "[Item]", "doc": "Pinned items." } ] } }]
+    }"#;
+    let stars = r#"{
+      "family": "stars", "doc": "Saved items.",
+      "methods": [{ "name": "stars.list", "doc": "Lists saved items.", "http": "GET",
+        "response": { "fields": [
+          { "name": "items", "type": "[Saved]", "doc": "Saved items." },
+          { "name": "paging", "type": "Paging", "doc": "Page numbers." }
+        ] } }]
+    }"#;
+    insta::assert_snapshot!(gen_file(
+        &[
+            ("types.json", types),
+            ("methods/pins.json", pins),
+            ("methods/stars.json", stars)
+        ],
+        "types.rs"
+    ));
+}
