@@ -14,6 +14,55 @@ impl crate::Client {
 }
 
 impl Auth {
+    /// `auth.revoke`: Revokes the token in use.
+    ///
+    /// - Tokens: bot, user
+    /// - Rate limit: Tier 3
+    /// - Safe to retry: yes
+    ///
+    /// # Arguments
+    ///
+    /// - `test` (boolean): Flag: test.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `not_bearer_token`.
+    ///
+    /// <https://api.slack.com/methods/auth.revoke>
+    pub fn revoke(&self) -> RevokeRequest {
+        RevokeRequest {
+            client: self.client.clone(),
+            test: None,
+        }
+    }
+
+    /// `auth.teams.list`: Lists the workspaces an org-wide app token can act in.
+    ///
+    /// - Tokens: bot, user
+    /// - Rate limit: Tier 2
+    /// - Safe to retry: yes
+    /// - Paginated: cursor `cursor`, items in `teams`
+    ///
+    /// # Arguments
+    ///
+    /// - `cursor` (string): Paging cursor from the previous page's `next_cursor`.
+    /// - `include_icon` (boolean): Flag: include icon.
+    /// - `limit` (integer): Page size.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `invalid_cursor`, `invalid_limit`.
+    ///
+    /// <https://api.slack.com/methods/auth.teams.list>
+    pub fn teams_list(&self) -> TeamsListRequest {
+        TeamsListRequest {
+            client: self.client.clone(),
+            cursor: None,
+            include_icon: None,
+            limit: None,
+        }
+    }
+
     /// `auth.test`: Checks the token and says who it belongs to.
     ///
     /// - Tokens: bot, user, app
@@ -25,6 +74,167 @@ impl Auth {
         TestRequest {
             client: self.client.clone(),
         }
+    }
+}
+
+/// A `auth.revoke` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Auth::revoke`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct RevokeRequest {
+    client: crate::Client,
+    test: Option<bool>,
+}
+
+impl RevokeRequest {
+    /// `test` (boolean): Flag: test.
+    pub fn test(mut self, test: bool) -> Self {
+        self.test = Some(test);
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<RevokeResponse> {
+        let (client, args) = self.into_args();
+        client.execute(&crate::generated::spec_table::AUTH_REVOKE, args).await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        if let Some(v) = self.test {
+            args.push("test", crate::request::ArgValue::Bool(v));
+        }
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for RevokeRequest {
+    type Output = crate::Result<RevokeResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<RevokeResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `auth.revoke`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RevokeResponse {}
+impl crate::de::Lenient for RevokeResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A `auth.teams.list` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Auth::teams_list`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct TeamsListRequest {
+    client: crate::Client,
+    cursor: Option<String>,
+    include_icon: Option<bool>,
+    limit: Option<i64>,
+}
+
+impl TeamsListRequest {
+    /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
+    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// `include_icon` (boolean): Flag: include icon.
+    pub fn include_icon(mut self, include_icon: bool) -> Self {
+        self.include_icon = Some(include_icon);
+        self
+    }
+
+    /// `limit` (integer): Page size.
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<TeamsListResponse> {
+        let (client, args) = self.into_args();
+        client.execute(&crate::generated::spec_table::AUTH_TEAMS_LIST, args).await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        if let Some(v) = self.cursor {
+            args.push("cursor", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.include_icon {
+            args.push("include_icon", crate::request::ArgValue::Bool(v));
+        }
+        if let Some(v) = self.limit {
+            args.push("limit", crate::request::ArgValue::Int(v));
+        }
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for TeamsListRequest {
+    type Output = crate::Result<TeamsListResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<TeamsListResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `auth.teams.list`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TeamsListResponse {
+    /// Paging cursor and extra notes.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+    /// List of teams.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub teams: Vec<crate::generated::types::Team>,
+}
+
+impl crate::de::Lenient for TeamsListResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+impl crate::paginate::Paginate for TeamsListRequest {
+    const METHOD: &'static str = "auth.teams.list";
+    type Page = TeamsListResponse;
+    type Item = crate::generated::types::Team;
+    fn set_cursor(&mut self, cursor: String) {
+        self.cursor = Some(cursor);
+    }
+
+    fn next_cursor(page: &TeamsListResponse) -> Option<&str> {
+        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    }
+
+    fn into_items(page: TeamsListResponse) -> Vec<Self::Item> {
+        page.teams
+    }
+
+    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<TeamsListResponse>> {
+        Box::pin(self.send())
+    }
+}
+
+impl TeamsListRequest {
+    /// Every page, following `response_metadata.next_cursor`.
+    pub fn pages(self) -> crate::paginate::Pages<Self> {
+        crate::paginate::Pages::new(self)
+    }
+
+    /// Every item of every page.
+    pub fn items(self) -> crate::paginate::Items<Self> {
+        crate::paginate::Items::new(self)
     }
 }
 

@@ -6,54 +6,162 @@
 pub enum ErrorCode {
     /// `access_denied`
     AccessDenied,
+    /// `access_token_exchange_failed`
+    AccessTokenExchangeFailed,
     /// `accesslimited`
     Accesslimited,
     /// `account_inactive`
     AccountInactive,
+    /// `action_already_in_progress`
+    ActionAlreadyInProgress,
+    /// `admin_analytics_disabled`
+    AdminAnalyticsDisabled,
+    /// `admin_unauthorized`
+    AdminUnauthorized,
     /// `already_approved`
     AlreadyApproved,
     /// `already_archived`
     AlreadyArchived,
     /// `already_in_channel`
     AlreadyInChannel,
+    /// `already_in_team`
+    AlreadyInTeam,
+    /// `already_in_team_invited_user`
+    AlreadyInTeamInvitedUser,
+    /// `already_pinned`
+    AlreadyPinned,
+    /// `already_processed`
+    AlreadyProcessed,
     /// `already_reacted`
     AlreadyReacted,
+    /// `already_starred`
+    AlreadyStarred,
     /// `alt_txt_too_large`
     AltTxtTooLarge,
+    /// `analytics_unavailable`
+    AnalyticsUnavailable,
     /// `app_access_restricted`
     AppAccessRestricted,
+    /// `app_acl_not_found`
+    AppAclNotFound,
     /// `app_cannot_join_channel`
     AppCannotJoinChannel,
+    /// `app_management_app_not_installed_on_org`
+    AppManagementAppNotInstalledOnOrg,
+    /// `app_missing_action_url`
+    AppMissingActionUrl,
+    /// `app_not_eligible`
+    AppNotEligible,
+    /// `app_not_eligible_for_auto_install`
+    AppNotEligibleForAutoInstall,
+    /// `app_not_found`
+    AppNotFound,
+    /// `app_not_hosted`
+    AppNotHosted,
+    /// `app_not_managed`
+    AppNotManaged,
+    /// `app_not_owned_by_manager_app`
+    AppNotOwnedByManagerApp,
+    /// `app_not_subscribed`
+    AppNotSubscribed,
+    /// `app_owner_not_found`
+    AppOwnerNotFound,
+    /// `app_restricted_org_wide`
+    AppRestrictedOrgWide,
     /// `approval_inactive`
     ApprovalInactive,
     /// `approval_not_found`
     ApprovalNotFound,
+    /// `archive_not_supported`
+    ArchiveNotSupported,
     /// `as_user_not_supported`
     AsUserNotSupported,
+    /// `assistant_search_context_disabled`
+    AssistantSearchContextDisabled,
+    /// `at_least_one_session_setting_required`
+    AtLeastOneSessionSettingRequired,
     /// `attachment_payload_limit_exceeded`
     AttachmentPayloadLimitExceeded,
+    /// `auth_mismatch`
+    AuthMismatch,
     /// `authed_user_not_found`
     AuthedUserNotFound,
     /// `authorization_not_found`
     AuthorizationNotFound,
+    /// `auto_install_rule_creation_failed`
+    AutoInstallRuleCreationFailed,
+    /// `auto_provision_failure`
+    AutoProvisionFailure,
     /// `bad_client_secret`
     BadClientSecret,
+    /// `bad_handle`
+    BadHandle,
     /// `bad_image`
     BadImage,
     /// `bad_redirect_uri`
     BadRedirectUri,
     /// `bad_timestamp`
     BadTimestamp,
+    /// `bad_title`
+    BadTitle,
     /// `bad_token`
     BadToken,
+    /// `bad_url`
+    BadUrl,
+    /// `bad_users`
+    BadUsers,
+    /// `barrier_already_exists`
+    BarrierAlreadyExists,
+    /// `barrier_not_found`
+    BarrierNotFound,
+    /// `barriered_from_usergroups_not_found`
+    BarrieredFromUsergroupsNotFound,
     /// `block_mismatch`
     BlockMismatch,
     /// `blocked_file_type`
     BlockedFileType,
+    /// `bot_not_found`
+    BotNotFound,
+    /// `bot_user_required`
+    BotUserRequired,
+    /// `bots_not_allowed`
+    BotsNotAllowed,
+    /// `bots_not_found`
+    BotsNotFound,
+    /// `can_not_uninstall`
+    CanNotUninstall,
+    /// `cannot_add_bot`
+    CannotAddBot,
+    /// `cannot_add_legacy_disconnected_channel_to_workspaces`
+    CannotAddLegacyDisconnectedChannelToWorkspaces,
+    /// `cannot_add_more_channels_to_group`
+    CannotAddMoreChannelsToGroup,
+    /// `cannot_add_more_groups_to_channel`
+    CannotAddMoreGroupsToChannel,
+    /// `cannot_add_others`
+    CannotAddOthers,
+    /// `cannot_add_others_recurring`
+    CannotAddOthersRecurring,
+    /// `cannot_add_profile_only_user`
+    CannotAddProfileOnlyUser,
+    /// `cannot_add_slackbot`
+    CannotAddSlackbot,
     /// `cannot_auth_user`
     CannotAuthUser,
+    /// `cannot_bookmark_from_external_org`
+    CannotBookmarkFromExternalOrg,
+    /// `cannot_bookmark_restricted_sharing_enabled`
+    CannotBookmarkRestrictedSharingEnabled,
+    /// `cannot_complete_others`
+    CannotCompleteOthers,
+    /// `cannot_complete_recurring`
+    CannotCompleteRecurring,
     /// `cannot_create_channel`
     CannotCreateChannel,
+    /// `cannot_create_dialog`
+    CannotCreateDialog,
+    /// `cannot_fetch_versions`
+    CannotFetchVersions,
     /// `cannot_find_channel`
     CannotFindChannel,
     /// `cannot_find_message`
@@ -62,12 +170,36 @@ pub enum ErrorCode {
     CannotFindService,
     /// `cannot_install_an_org_installed_app`
     CannotInstallAnOrgInstalledApp,
+    /// `cannot_invalidate_primary_owner`
+    CannotInvalidatePrimaryOwner,
+    /// `cannot_kick_home_team`
+    CannotKickHomeTeam,
+    /// `cannot_kick_team`
+    CannotKickTeam,
+    /// `cannot_modify_primary_owner`
+    CannotModifyPrimaryOwner,
+    /// `cannot_modify_role_admin`
+    CannotModifyRoleAdmin,
+    /// `cannot_move_local_channel`
+    CannotMoveLocalChannel,
+    /// `cannot_parse`
+    CannotParse,
     /// `cannot_parse_attachment`
     CannotParseAttachment,
     /// `cannot_prompt`
     CannotPrompt,
     /// `cannot_reply_to_message`
     CannotReplyToMessage,
+    /// `cannot_reset_bot`
+    CannotResetBot,
+    /// `cannot_reset_primary_owner`
+    CannotResetPrimaryOwner,
+    /// `cannot_resolve_alias`
+    CannotResolveAlias,
+    /// `cannot_set_org_admin_to_regular_at_workspace_level`
+    CannotSetOrgAdminToRegularAtWorkspaceLevel,
+    /// `cannot_set_this_guest_to_regular_at_team_level`
+    CannotSetThisGuestToRegularAtTeamLevel,
     /// `cannot_share_cross_workspace_channel`
     CannotShareCrossWorkspaceChannel,
     /// `cannot_share_mandatory_channel`
@@ -84,6 +216,10 @@ pub enum ErrorCode {
     CantArchiveRequired,
     /// `cant_broadcast_message`
     CantBroadcastMessage,
+    /// `cant_delete`
+    CantDelete,
+    /// `cant_delete_file`
+    CantDeleteFile,
     /// `cant_delete_message`
     CantDeleteMessage,
     /// `cant_invite`
@@ -102,34 +238,144 @@ pub enum ErrorCode {
     CantUpdateMessage,
     /// `canvas_creation_failed`
     CanvasCreationFailed,
+    /// `canvas_deleted`
+    CanvasDeleted,
+    /// `canvas_deleting_disabled`
+    CanvasDeletingDisabled,
+    /// `canvas_disabled_file_team`
+    CanvasDisabledFileTeam,
     /// `canvas_disabled_user_team`
     CanvasDisabledUserTeam,
+    /// `canvas_editing_failed`
+    CanvasEditingFailed,
+    /// `canvas_editing_locked`
+    CanvasEditingLocked,
+    /// `canvas_globally_disabled`
+    CanvasGloballyDisabled,
+    /// `canvas_not_found`
+    CanvasNotFound,
     /// `canvas_tab_creation_failed`
     CanvasTabCreationFailed,
+    /// `canvas_too_large`
+    CanvasTooLarge,
+    /// `channel_already_exists`
+    ChannelAlreadyExists,
     /// `channel_archived`
     ChannelArchived,
+    /// `channel_cannot_be_unshared`
+    ChannelCannotBeUnshared,
     /// `channel_canvas_already_exists`
     ChannelCanvasAlreadyExists,
     /// `channel_canvas_creation_failed`
     ChannelCanvasCreationFailed,
     /// `channel_conversion_in_progress`
     ChannelConversionInProgress,
+    /// `channel_conversion_incomplete`
+    ChannelConversionIncomplete,
+    /// `channel_ids_required`
+    ChannelIdsRequired,
+    /// `channel_is_archived`
+    ChannelIsArchived,
     /// `channel_is_limited_access`
     ChannelIsLimitedAccess,
+    /// `channel_is_not_private`
+    ChannelIsNotPrivate,
+    /// `channel_mention_sync_required`
+    ChannelMentionSyncRequired,
+    /// `channel_not_archived`
+    ChannelNotArchived,
     /// `channel_not_found`
     ChannelNotFound,
+    /// `channel_not_org_wide_shared`
+    ChannelNotOrgWideShared,
+    /// `channel_owner_restriction`
+    ChannelOwnerRestriction,
+    /// `channel_shared_with_nonapproved_team`
+    ChannelSharedWithNonapprovedTeam,
     /// `channel_type_not_supported`
     ChannelTypeNotSupported,
     /// `channels_limit_exceeded`
     ChannelsLimitExceeded,
+    /// `client_id_token_mismatch`
+    ClientIdTokenMismatch,
     /// `code_already_used`
     CodeAlreadyUsed,
+    /// `column_id_not_provided`
+    ColumnIdNotProvided,
+    /// `column_not_found`
+    ColumnNotFound,
+    /// `config_not_found`
+    ConfigNotFound,
+    /// `connected_org_denied`
+    ConnectedOrgDenied,
+    /// `connected_team_denied`
+    ConnectedTeamDenied,
+    /// `connected_team_passed_in_is_not_top_level_team`
+    ConnectedTeamPassedInIsNotTopLevelTeam,
+    /// `connected_user_denied`
+    ConnectedUserDenied,
     /// `connection_limit_exceeded`
     ConnectionLimitExceeded,
     /// `connection_limit_exceeded_pending`
     ConnectionLimitExceededPending,
+    /// `context_channel_not_found`
+    ContextChannelNotFound,
+    /// `could_not_archive_channel`
+    CouldNotArchiveChannel,
+    /// `could_not_convert_channel`
+    CouldNotConvertChannel,
+    /// `could_not_create_channel`
+    CouldNotCreateChannel,
+    /// `could_not_create_workspace`
+    CouldNotCreateWorkspace,
+    /// `could_not_delete_channel`
+    CouldNotDeleteChannel,
+    /// `could_not_export`
+    CouldNotExport,
+    /// `could_not_get_conversation_prefs`
+    CouldNotGetConversationPrefs,
+    /// `could_not_get_retention`
+    CouldNotGetRetention,
+    /// `could_not_get_teams`
+    CouldNotGetTeams,
+    /// `could_not_remove_retention`
+    CouldNotRemoveRetention,
+    /// `could_not_rename_channel`
+    CouldNotRenameChannel,
+    /// `could_not_set_channel_pref`
+    CouldNotSetChannelPref,
+    /// `could_not_set_retention`
+    CouldNotSetRetention,
+    /// `could_not_set_teams_for_channel`
+    CouldNotSetTeamsForChannel,
+    /// `could_not_unarchive_channel`
+    CouldNotUnarchiveChannel,
+    /// `custom_integration_not_allowed_at_enterprise`
+    CustomIntegrationNotAllowedAtEnterprise,
+    /// `data_not_available`
+    DataNotAvailable,
+    /// `datastore_error`
+    DatastoreError,
+    /// `datastore_migration_in_progress`
+    DatastoreMigrationInProgress,
+    /// `default_channel_restricted`
+    DefaultChannelRestricted,
+    /// `default_org_wide_channel`
+    DefaultOrgWideChannel,
+    /// `delete_not_allowed`
+    DeleteNotAllowed,
     /// `deprecated_endpoint`
     DeprecatedEndpoint,
+    /// `description_too_long`
+    DescriptionTooLong,
+    /// `different_team_owns_message_metadata_for_channel`
+    DifferentTeamOwnsMessageMetadataForChannel,
+    /// `disallowed_action`
+    DisallowedAction,
+    /// `discoverability_setting_invalid`
+    DiscoverabilitySettingInvalid,
+    /// `domain_taken`
+    DomainTaken,
     /// `draft_already_deleted`
     DraftAlreadyDeleted,
     /// `draft_already_sent`
@@ -140,8 +386,24 @@ pub enum ErrorCode {
     DraftNotFound,
     /// `duplicate_channel_not_found`
     DuplicateChannelNotFound,
+    /// `duplicate_external_id`
+    DuplicateExternalId,
     /// `duplicate_message_not_found`
     DuplicateMessageNotFound,
+    /// `duplicated_item_not_found`
+    DuplicatedItemNotFound,
+    /// `dynamic_client_registration_failed`
+    DynamicClientRegistrationFailed,
+    /// `dynamic_client_registration_invalid_redirect_uri`
+    DynamicClientRegistrationInvalidRedirectUri,
+    /// `dynamic_client_registration_invalid_response`
+    DynamicClientRegistrationInvalidResponse,
+    /// `dynamic_client_registration_missing_oauth_endpoints`
+    DynamicClientRegistrationMissingOauthEndpoints,
+    /// `dynamic_client_registration_not_supported`
+    DynamicClientRegistrationNotSupported,
+    /// `dynamic_client_registration_rejected`
+    DynamicClientRegistrationRejected,
     /// `edit_window_closed`
     EditWindowClosed,
     /// `ekm_access_denied`
@@ -152,28 +414,190 @@ pub enum ErrorCode {
     EmailNotVerified,
     /// `email_taken`
     EmailTaken,
+    /// `emoji_limit_reached`
+    EmojiLimitReached,
+    /// `emoji_not_found`
+    EmojiNotFound,
+    /// `endpoint_unavailable`
+    EndpointUnavailable,
     /// `enterprise_is_restricted`
     EnterpriseIsRestricted,
+    /// `enterprise_not_found`
+    EnterpriseNotFound,
+    /// `enterprise_only_feature`
+    EnterpriseOnlyFeature,
+    /// `entity_metadata_does_not_match_trigger`
+    EntityMetadataDoesNotMatchTrigger,
+    /// `entity_not_found`
+    EntityNotFound,
+    /// `error_adding_collaborators`
+    ErrorAddingCollaborators,
+    /// `error_bad_format`
+    ErrorBadFormat,
+    /// `error_bad_name_i18n`
+    ErrorBadNameI18n,
+    /// `error_bad_upload`
+    ErrorBadUpload,
+    /// `error_bad_wide`
+    ErrorBadWide,
+    /// `error_invalid_alias`
+    ErrorInvalidAlias,
+    /// `error_invalid_channels`
+    ErrorInvalidChannels,
+    /// `error_invalid_emoji_to_rename`
+    ErrorInvalidEmojiToRename,
+    /// `error_lower_case_names_only`
+    ErrorLowerCaseNamesOnly,
+    /// `error_missing_name`
+    ErrorMissingName,
+    /// `error_modifying_workflows`
+    ErrorModifyingWorkflows,
+    /// `error_name_taken`
+    ErrorNameTaken,
+    /// `error_name_taken_i18n`
+    ErrorNameTakenI18n,
+    /// `error_no_image`
+    ErrorNoImage,
+    /// `error_removing_collaborators`
+    ErrorRemovingCollaborators,
+    /// `error_too_big`
+    ErrorTooBig,
+    /// `error_unpublishing_workflows`
+    ErrorUnpublishingWorkflows,
+    /// `exchanged_trigger_id`
+    ExchangedTriggerId,
+    /// `execution_not_in_running_state`
+    ExecutionNotInRunningState,
+    /// `expired_trigger_id`
+    ExpiredTriggerId,
     /// `external_channel_migrating`
     ExternalChannelMigrating,
+    /// `external_limited_restriction`
+    ExternalLimitedRestriction,
+    /// `external_team_not_connected_to_this_org`
+    ExternalTeamNotConnectedToThisOrg,
+    /// `external_workspace_denied`
+    ExternalWorkspaceDenied,
+    /// `externally_shared_or_disconnected_channel`
+    ExternallySharedOrDisconnectedChannel,
+    /// `fail_to_get_teams_for_restricted_user`
+    FailToGetTeamsForRestrictedUser,
+    /// `failed_adding_collaborator`
+    FailedAddingCollaborator,
+    /// `failed_creating_app`
+    FailedCreatingApp,
+    /// `failed_datastore_operation`
+    FailedDatastoreOperation,
+    /// `failed_export`
+    FailedExport,
+    /// `failed_for_some_entities`
+    FailedForSomeEntities,
+    /// `failed_for_some_users`
+    FailedForSomeUsers,
+    /// `failed_for_some_users_and_entities`
+    FailedForSomeUsersAndEntities,
+    /// `failed_generating_app_token`
+    FailedGeneratingAppToken,
+    /// `failed_looking_up_user`
+    FailedLookingUpUser,
+    /// `failed_sending_dialog`
+    FailedSendingDialog,
+    /// `failed_to_add_emoji`
+    FailedToAddEmoji,
+    /// `failed_to_alias_emoji`
+    FailedToAliasEmoji,
+    /// `failed_to_fetch_active_team`
+    FailedToFetchActiveTeam,
+    /// `failed_to_fetch_info`
+    FailedToFetchInfo,
+    /// `failed_to_remove_emoji`
+    FailedToRemoveEmoji,
+    /// `failed_to_remove_group_users`
+    FailedToRemoveGroupUsers,
+    /// `failed_to_remove_user_from_workspace`
+    FailedToRemoveUserFromWorkspace,
+    /// `failed_to_rename_emoji`
+    FailedToRenameEmoji,
+    /// `failed_to_send_invite`
+    FailedToSendInvite,
+    /// `failed_to_set_admin_on_workspaces`
+    FailedToSetAdminOnWorkspaces,
+    /// `failed_to_set_default_channels`
+    FailedToSetDefaultChannels,
+    /// `failed_to_set_description`
+    FailedToSetDescription,
+    /// `failed_to_set_discoverability`
+    FailedToSetDiscoverability,
+    /// `failed_to_set_expiration`
+    FailedToSetExpiration,
+    /// `failed_to_set_icon`
+    FailedToSetIcon,
+    /// `failed_to_set_name`
+    FailedToSetName,
+    /// `failed_to_set_owner_on_workspaces`
+    FailedToSetOwnerOnWorkspaces,
+    /// `failed_to_set_user_to_admin`
+    FailedToSetUserToAdmin,
+    /// `failed_to_set_user_to_owner`
+    FailedToSetUserToOwner,
+    /// `failed_to_set_user_to_regular`
+    FailedToSetUserToRegular,
     /// `failed_to_start_trial`
     FailedToStartTrial,
+    /// `failed_to_unlink_channel`
+    FailedToUnlinkChannel,
+    /// `failed_to_unshare`
+    FailedToUnshare,
+    /// `failed_to_update_channels`
+    FailedToUpdateChannels,
+    /// `failed_to_update_user_ids`
+    FailedToUpdateUserIds,
+    /// `failed_to_validate_caller`
+    FailedToValidateCaller,
+    /// `failed_to_validate_channels`
+    FailedToValidateChannels,
+    /// `failed_to_validate_custom_message`
+    FailedToValidateCustomMessage,
+    /// `failed_to_validate_expiration`
+    FailedToValidateExpiration,
+    /// `failed_to_validate_team`
+    FailedToValidateTeam,
+    /// `failure_removing_emoji`
+    FailureRemovingEmoji,
     /// `fatal_error`
     FatalError,
+    /// `feature_disabled`
+    FeatureDisabled,
+    /// `feature_not_available`
+    FeatureNotAvailable,
+    /// `feature_not_enabled`
+    FeatureNotEnabled,
     /// `fetch_members_failed`
     FetchMembersFailed,
+    /// `file_already_added`
+    FileAlreadyAdded,
+    /// `file_channel_rename_error`
+    FileChannelRenameError,
     /// `file_comment_not_found`
     FileCommentNotFound,
     /// `file_deleted`
     FileDeleted,
+    /// `file_deleting_disabled`
+    FileDeletingDisabled,
     /// `file_is_deleted`
     FileIsDeleted,
     /// `file_not_found`
     FileNotFound,
+    /// `file_not_shared`
+    FileNotShared,
+    /// `file_not_yet_available`
+    FileNotYetAvailable,
     /// `file_share_limit_reached`
     FileShareLimitReached,
     /// `file_type_not_allowed`
     FileTypeNotAllowed,
+    /// `file_under_review`
+    FileUnderReview,
     /// `file_update_failed`
     FileUpdateFailed,
     /// `file_upload_size_restricted`
@@ -182,26 +606,70 @@ pub enum ErrorCode {
     FileUploadsDisabled,
     /// `file_uploads_except_images_disabled`
     FileUploadsExceptImagesDisabled,
+    /// `forbidden_handle`
+    ForbiddenHandle,
     /// `forbidden_team`
     ForbiddenTeam,
     /// `free_team_canvas_tab_already_exists`
     FreeTeamCanvasTabAlreadyExists,
+    /// `free_team_not_allowed`
+    FreeTeamNotAllowed,
+    /// `free_teams_cannot_create_non_tabbed_canvases`
+    FreeTeamsCannotCreateNonTabbedCanvases,
+    /// `free_teams_cannot_create_standalone_canvases`
+    FreeTeamsCannotCreateStandaloneCanvases,
+    /// `free_teams_cannot_edit_standalone_canvases`
+    FreeTeamsCannotEditStandaloneCanvases,
+    /// `function_execution_not_found`
+    FunctionExecutionNotFound,
+    /// `function_not_found`
+    FunctionNotFound,
+    /// `group_already_linked_to_channel`
+    GroupAlreadyLinkedToChannel,
+    /// `group_must_not_be_empty`
+    GroupMustNotBeEmpty,
+    /// `group_not_found`
+    GroupNotFound,
+    /// `handle_already_exists`
+    HandleAlreadyExists,
     /// `has_already_connected_to_org`
     HasAlreadyConnectedToOrg,
+    /// `hash_conflict`
+    HashConflict,
+    /// `icon_not_accessible`
+    IconNotAccessible,
+    /// `inactive_call`
+    InactiveCall,
     /// `inactive_invite`
     InactiveInvite,
+    /// `include_deactivated_user_workspaces_invalid`
+    IncludeDeactivatedUserWorkspacesInvalid,
     /// `insecure_request`
     InsecureRequest,
     /// `internal_error`
     InternalError,
     /// `invalid_action`
     InvalidAction,
+    /// `invalid_action_token`
+    InvalidActionToken,
+    /// `invalid_actor`
+    InvalidActor,
+    /// `invalid_app`
+    InvalidApp,
+    /// `invalid_app_action_type`
+    InvalidAppActionType,
+    /// `invalid_app_id`
+    InvalidAppId,
     /// `invalid_arg_name`
     InvalidArgName,
+    /// `invalid_args`
+    InvalidArgs,
     /// `invalid_arguments`
     InvalidArguments,
     /// `invalid_array_arg`
     InvalidArrayArg,
+    /// `invalid_attachment`
+    InvalidAttachment,
     /// `invalid_attachments`
     InvalidAttachments,
     /// `invalid_auth`
@@ -210,38 +678,100 @@ pub enum ErrorCode {
     InvalidBlocks,
     /// `invalid_blocks_format`
     InvalidBlocksFormat,
+    /// `invalid_bookmark_type`
+    InvalidBookmarkType,
+    /// `invalid_call_id`
+    InvalidCallId,
     /// `invalid_channel`
     InvalidChannel,
+    /// `invalid_channel_id`
+    InvalidChannelId,
+    /// `invalid_channel_provided`
+    InvalidChannelProvided,
+    /// `invalid_channel_restriction_mode`
+    InvalidChannelRestrictionMode,
     /// `invalid_channel_type`
     InvalidChannelType,
+    /// `invalid_channels_limit`
+    InvalidChannelsLimit,
     /// `invalid_charset`
     InvalidCharset,
+    /// `invalid_child_type`
+    InvalidChildType,
     /// `invalid_chunks`
     InvalidChunks,
+    /// `invalid_client`
+    InvalidClient,
     /// `invalid_client_id`
     InvalidClientId,
     /// `invalid_code`
     InvalidCode,
     /// `invalid_code_verifier`
     InvalidCodeVerifier,
+    /// `invalid_column_id`
+    InvalidColumnId,
+    /// `invalid_column_type`
+    InvalidColumnType,
+    /// `invalid_copy_and_schema_args`
+    InvalidCopyAndSchemaArgs,
+    /// `invalid_created_by`
+    InvalidCreatedBy,
     /// `invalid_cursor`
     InvalidCursor,
+    /// `invalid_datastore`
+    InvalidDatastore,
+    /// `invalid_date`
+    InvalidDate,
+    /// `invalid_domains`
+    InvalidDomains,
+    /// `invalid_duration`
+    InvalidDuration,
     /// `invalid_email`
     InvalidEmail,
+    /// `invalid_emoji`
+    InvalidEmoji,
     /// `invalid_emoji_not_allowed`
     InvalidEmojiNotAllowed,
+    /// `invalid_enterprise`
+    InvalidEnterprise,
+    /// `invalid_entities`
+    InvalidEntities,
+    /// `invalid_entity_id`
+    InvalidEntityId,
+    /// `invalid_event_context`
+    InvalidEventContext,
+    /// `invalid_external_id`
+    InvalidExternalId,
+    /// `invalid_field_or_data`
+    InvalidFieldOrData,
     /// `invalid_form_data`
     InvalidFormData,
+    /// `invalid_grant`
+    InvalidGrant,
     /// `invalid_grant_type`
     InvalidGrantType,
+    /// `invalid_group_provided`
+    InvalidGroupProvided,
     /// `invalid_host_team`
     InvalidHostTeam,
+    /// `invalid_icon_size`
+    InvalidIconSize,
+    /// `invalid_input_type`
+    InvalidInputType,
     /// `invalid_json`
     InvalidJson,
     /// `invalid_limit`
     InvalidLimit,
     /// `invalid_link`
     InvalidLink,
+    /// `invalid_manager_app`
+    InvalidManagerApp,
+    /// `invalid_manifest`
+    InvalidManifest,
+    /// `invalid_message`
+    InvalidMessage,
+    /// `invalid_metadata`
+    InvalidMetadata,
     /// `invalid_metadata_filter_keys`
     InvalidMetadataFilterKeys,
     /// `invalid_metadata_format`
@@ -258,12 +788,34 @@ pub enum ErrorCode {
     InvalidNameRequired,
     /// `invalid_name_specials`
     InvalidNameSpecials,
+    /// `invalid_named_entities`
+    InvalidNamedEntities,
     /// `invalid_ooo_message`
     InvalidOooMessage,
+    /// `invalid_option_id`
+    InvalidOptionId,
+    /// `invalid_org_id`
+    InvalidOrgId,
+    /// `invalid_parameters`
+    InvalidParameters,
+    /// `invalid_parent_type`
+    InvalidParentType,
+    /// `invalid_permission`
+    InvalidPermission,
+    /// `invalid_permission_set`
+    InvalidPermissionSet,
+    /// `invalid_permission_type`
+    InvalidPermissionType,
+    /// `invalid_permissions`
+    InvalidPermissions,
+    /// `invalid_phone_number`
+    InvalidPhoneNumber,
     /// `invalid_post_type`
     InvalidPostType,
     /// `invalid_presence`
     InvalidPresence,
+    /// `invalid_primary_column`
+    InvalidPrimaryColumn,
     /// `invalid_privacy`
     InvalidPrivacy,
     /// `invalid_profile`
@@ -272,34 +824,102 @@ pub enum ErrorCode {
     InvalidRecipientTeam,
     /// `invalid_refresh_token`
     InvalidRefreshToken,
+    /// `invalid_request`
+    InvalidRequest,
+    /// `invalid_request_id`
+    InvalidRequestId,
+    /// `invalid_restricted_subjects`
+    InvalidRestrictedSubjects,
+    /// `invalid_role_for_user`
+    InvalidRoleForUser,
+    /// `invalid_role_id`
+    InvalidRoleId,
+    /// `invalid_row_id`
+    InvalidRowId,
     /// `invalid_scheduled_message_id`
     InvalidScheduledMessageId,
+    /// `invalid_schema`
+    InvalidSchema,
+    /// `invalid_scopes`
+    InvalidScopes,
+    /// `invalid_search_channel_type`
+    InvalidSearchChannelType,
+    /// `invalid_sender_schema`
+    InvalidSenderSchema,
+    /// `invalid_setting`
+    InvalidSetting,
+    /// `invalid_shortcut_type`
+    InvalidShortcutType,
+    /// `invalid_sort`
+    InvalidSort,
+    /// `invalid_sort_dir`
+    InvalidSortDir,
     /// `invalid_source`
     InvalidSource,
+    /// `invalid_start_time`
+    InvalidStartTime,
     /// `invalid_starts_with_at`
     InvalidStartsWithAt,
+    /// `invalid_status`
+    InvalidStatus,
     /// `invalid_target_team`
     InvalidTargetTeam,
+    /// `invalid_team`
+    InvalidTeam,
+    /// `invalid_team_id`
+    InvalidTeamId,
+    /// `invalid_team_ids`
+    InvalidTeamIds,
+    /// `invalid_text_block`
+    InvalidTextBlock,
+    /// `invalid_thread_ts`
+    InvalidThreadTs,
     /// `invalid_time`
     InvalidTime,
     /// `invalid_timestamp`
     InvalidTimestamp,
+    /// `invalid_title`
+    InvalidTitle,
     /// `invalid_token`
     InvalidToken,
+    /// `invalid_trigger`
+    InvalidTrigger,
+    /// `invalid_trigger_id`
+    InvalidTriggerId,
     /// `invalid_ts_latest`
     InvalidTsLatest,
     /// `invalid_ts_oldest`
     InvalidTsOldest,
+    /// `invalid_type`
+    InvalidType,
     /// `invalid_types`
     InvalidTypes,
     /// `invalid_unfurl_id`
     InvalidUnfurlId,
     /// `invalid_unfurls_format`
     InvalidUnfurlsFormat,
+    /// `invalid_url`
+    InvalidUrl,
+    /// `invalid_user`
+    InvalidUser,
     /// `invalid_user_combination`
     InvalidUserCombination,
     /// `invalid_user_id`
     InvalidUserId,
+    /// `invalid_users`
+    InvalidUsers,
+    /// `invalid_value`
+    InvalidValue,
+    /// `invalid_view`
+    InvalidView,
+    /// `invalid_visibility`
+    InvalidVisibility,
+    /// `invalid_vote_value`
+    InvalidVoteValue,
+    /// `invalid_workflow_auth_strategy`
+    InvalidWorkflowAuthStrategy,
+    /// `invalid_workspace_filter`
+    InvalidWorkspaceFilter,
     /// `invite_already_approved`
     InviteAlreadyApproved,
     /// `invite_already_denied`
@@ -314,32 +934,66 @@ pub enum ErrorCode {
     InviteNotFound,
     /// `invite_used`
     InviteUsed,
+    /// `invited_user_not_created`
+    InvitedUserNotCreated,
+    /// `invited_user_not_reactivated`
+    InvitedUserNotReactivated,
     /// `invitee_cant_see_channel`
     InviteeCantSeeChannel,
+    /// `invitor_cannot_see_channel`
+    InvitorCannotSeeChannel,
     /// `is_archived`
     IsArchived,
     /// `is_bot`
     IsBot,
+    /// `is_idp_managed`
+    IsIdpManaged,
     /// `is_inactive`
     IsInactive,
     /// `is_pending_connected_to_org`
     IsPendingConnectedToOrg,
+    /// `job_not_found`
+    JobNotFound,
     /// `json_not_object`
     JsonNotObject,
     /// `last_member`
     LastMember,
+    /// `leaving_team_not_in_channel`
+    LeavingTeamNotInChannel,
+    /// `leaving_team_required`
+    LeavingTeamRequired,
     /// `legacy_connection_invalid_org`
     LegacyConnectionInvalidOrg,
     /// `legacy_connection_limit_exceeded`
     LegacyConnectionLimitExceeded,
     /// `limit_required`
     LimitRequired,
+    /// `link_not_found`
+    LinkNotFound,
+    /// `list_editor_upsert_error`
+    ListEditorUpsertError,
+    /// `list_edits_update_error`
+    ListEditsUpdateError,
+    /// `list_not_found`
+    ListNotFound,
     /// `list_record_comment_fetch_failed`
     ListRecordCommentFetchFailed,
+    /// `lists_disabled_user_team`
+    ListsDisabledUserTeam,
+    /// `malware_detected`
+    MalwareDetected,
+    /// `managed_app_limit_reached`
+    ManagedAppLimitReached,
+    /// `managed_channel_not_supported`
+    ManagedChannelNotSupported,
+    /// `manager_app_not_eligible`
+    ManagerAppNotEligible,
     /// `markdown_text_conflict`
     MarkdownTextConflict,
     /// `max_file_sharing_exceeded`
     MaxFileSharingExceeded,
+    /// `member_analytics_disabled`
+    MemberAnalyticsDisabled,
     /// `member_limit_exceeded`
     MemberLimitExceeded,
     /// `message_limit_exceeded`
@@ -358,88 +1012,198 @@ pub enum ErrorCode {
     MessagingProcessingFailed,
     /// `metadata_must_be_sent_from_app`
     MetadataMustBeSentFromApp,
+    /// `metadata_not_available`
+    MetadataNotAvailable,
+    /// `metadata_only_does_not_support_date`
+    MetadataOnlyDoesNotSupportDate,
     /// `metadata_too_large`
     MetadataTooLarge,
     /// `method_deprecated`
     MethodDeprecated,
+    /// `method_not_found`
+    MethodNotFound,
+    /// `method_not_supported`
+    MethodNotSupported,
     /// `method_not_supported_for_channel_type`
     MethodNotSupportedForChannelType,
     /// `migration_in_progress`
     MigrationInProgress,
+    /// `missing_arg_copy_from_list_id`
+    MissingArgCopyFromListId,
     /// `missing_args`
     MissingArgs,
     /// `missing_argument`
     MissingArgument,
+    /// `missing_arguments`
+    MissingArguments,
     /// `missing_channel`
     MissingChannel,
     /// `missing_charset`
     MissingCharset,
+    /// `missing_comment_data`
+    MissingCommentData,
+    /// `missing_delete_action_id`
+    MissingDeleteActionId,
+    /// `missing_dialog`
+    MissingDialog,
+    /// `missing_duration`
+    MissingDuration,
     /// `missing_file_data`
     MissingFileData,
+    /// `missing_interactivity_url`
+    MissingInteractivityUrl,
+    /// `missing_options_load_url`
+    MissingOptionsLoadUrl,
     /// `missing_post_type`
     MissingPostType,
+    /// `missing_profile_id`
+    MissingProfileId,
+    /// `missing_query`
+    MissingQuery,
     /// `missing_recipient_team_id`
     MissingRecipientTeamId,
     /// `missing_recipient_user_id`
     MissingRecipientUserId,
+    /// `missing_record_channel_config`
+    MissingRecordChannelConfig,
     /// `missing_resource`
     MissingResource,
     /// `missing_scope`
     MissingScope,
     /// `missing_source`
     MissingSource,
+    /// `missing_step_ids`
+    MissingStepIds,
+    /// `missing_subteam_name`
+    MissingSubteamName,
     /// `missing_target_team`
     MissingTargetTeam,
+    /// `missing_team`
+    MissingTeam,
+    /// `missing_trigger`
+    MissingTrigger,
     /// `missing_ts`
     MissingTs,
     /// `missing_unfurl_id`
     MissingUnfurlId,
     /// `missing_unfurls`
     MissingUnfurls,
+    /// `missing_user`
+    MissingUser,
     /// `msg_blocks_too_long`
     MsgBlocksTooLong,
     /// `msg_blocks_too_many`
     MsgBlocksTooMany,
     /// `msg_too_long`
     MsgTooLong,
+    /// `multi_workspace_restriction`
+    MultiWorkspaceRestriction,
     /// `must_clear_both_status_text_and_status_emoji`
     MustClearBothStatusTextAndStatusEmoji,
+    /// `must_provide_team_domain`
+    MustProvideTeamDomain,
+    /// `must_provide_team_name`
+    MustProvideTeamName,
+    /// `must_revoke_access`
+    MustRevokeAccess,
+    /// `name_already_exists`
+    NameAlreadyExists,
     /// `name_not_allowed`
     NameNotAllowed,
     /// `name_taken`
     NameTaken,
+    /// `name_taken_in_org`
+    NameTakenInOrg,
+    /// `name_too_long`
+    NameTooLong,
+    /// `named_entities_cannot_be_empty`
+    NamedEntitiesCannotBeEmpty,
     /// `no_access`
     NoAccess,
+    /// `no_active_sessions`
+    NoActiveSessions,
+    /// `no_alias_selected`
+    NoAliasSelected,
+    /// `no_bot_user_for_app`
+    NoBotUserForApp,
     /// `no_channel`
     NoChannel,
+    /// `no_channel_memberships`
+    NoChannelMemberships,
+    /// `no_domains_provided`
+    NoDomainsProvided,
     /// `no_dual_broadcast_content_update`
     NoDualBroadcastContentUpdate,
     /// `no_external_invite_permission`
     NoExternalInvitePermission,
+    /// `no_image_uploaded`
+    NoImageUploaded,
     /// `no_item_specified`
     NoItemSpecified,
+    /// `no_local_user_on_team`
+    NoLocalUserOnTeam,
     /// `no_permission`
     NoPermission,
+    /// `no_perms`
+    NoPerms,
+    /// `no_pin`
+    NoPin,
+    /// `no_query`
+    NoQuery,
     /// `no_reaction`
     NoReaction,
+    /// `no_refresh_token`
+    NoRefreshToken,
+    /// `no_resolution_found`
+    NoResolutionFound,
     /// `no_scopes`
     NoScopes,
+    /// `no_such_subteam`
+    NoSuchSubteam,
+    /// `no_team_ids_given`
+    NoTeamIdsGiven,
+    /// `no_team_or_enterprise_provided`
+    NoTeamOrEnterpriseProvided,
+    /// `no_teams_to_disconnect`
+    NoTeamsToDisconnect,
     /// `no_text`
     NoText,
+    /// `no_tokens_found`
+    NoTokensFound,
     /// `no_user`
     NoUser,
     /// `no_user_scopes`
     NoUserScopes,
+    /// `no_users_provided`
+    NoUsersProvided,
+    /// `no_valid_channels`
+    NoValidChannels,
+    /// `no_valid_entities`
+    NoValidEntities,
+    /// `no_valid_named_entities`
+    NoValidNamedEntities,
+    /// `no_valid_teams`
+    NoValidTeams,
+    /// `no_valid_users`
+    NoValidUsers,
     /// `not_admin`
     NotAdmin,
+    /// `not_agent_app`
+    NotAgentApp,
     /// `not_allowed`
     NotAllowed,
     /// `not_allowed_for_grid_workspace`
     NotAllowedForGridWorkspace,
+    /// `not_allowed_to_create_automation_rule`
+    NotAllowedToCreateAutomationRule,
     /// `not_allowed_token_type`
     NotAllowedTokenType,
+    /// `not_an_admin`
+    NotAnAdmin,
     /// `not_an_enterprise`
     NotAnEnterprise,
+    /// `not_an_owner`
+    NotAnOwner,
     /// `not_app_admin`
     NotAppAdmin,
     /// `not_archived`
@@ -448,42 +1212,126 @@ pub enum ErrorCode {
     NotAuthed,
     /// `not_authorized`
     NotAuthorized,
+    /// `not_bearer_token`
+    NotBearerToken,
+    /// `not_enabled`
+    NotEnabled,
     /// `not_enough_users`
     NotEnoughUsers,
+    /// `not_enterprise_team`
+    NotEnterpriseTeam,
+    /// `not_found`
+    NotFound,
     /// `not_implemented`
     NotImplemented,
     /// `not_in_channel`
     NotInChannel,
+    /// `not_in_dnd`
+    NotInDnd,
+    /// `not_in_team`
+    NotInTeam,
     /// `not_owner`
     NotOwner,
     /// `not_paid`
     NotPaid,
     /// `not_permitted`
     NotPermitted,
+    /// `not_pinnable`
+    NotPinnable,
+    /// `not_pinned`
+    NotPinned,
     /// `not_reactable`
     NotReactable,
+    /// `not_starred`
+    NotStarred,
     /// `not_subscribed_to_message_stream_stopped`
     NotSubscribedToMessageStreamStopped,
     /// `not_supported`
     NotSupported,
+    /// `not_visible`
+    NotVisible,
     /// `oauth_authorization_url_mismatch`
     OauthAuthorizationUrlMismatch,
+    /// `oauth_metadata_not_found`
+    OauthMetadataNotFound,
+    /// `one_or_more_invalid_channels`
+    OneOrMoreInvalidChannels,
+    /// `org_level_email_display_disabled`
+    OrgLevelEmailDisplayDisabled,
     /// `org_login_required`
     OrgLoginRequired,
+    /// `org_not_connected`
+    OrgNotConnected,
+    /// `org_not_found`
+    OrgNotFound,
+    /// `org_resolution_required`
+    OrgResolutionRequired,
     /// `org_user_not_in_team`
     OrgUserNotInTeam,
+    /// `over_cell_fields_limit`
+    OverCellFieldsLimit,
+    /// `over_column_maximum`
+    OverColumnMaximum,
+    /// `over_list_file_maximum`
+    OverListFileMaximum,
+    /// `over_max_entity_limit`
+    OverMaxEntityLimit,
+    /// `over_pagination_limit`
+    OverPaginationLimit,
+    /// `over_row_maximum`
+    OverRowMaximum,
+    /// `over_title_length_maximum`
+    OverTitleLengthMaximum,
+    /// `paid_only`
+    PaidOnly,
+    /// `paid_teams_only`
+    PaidTeamsOnly,
+    /// `parameter_validation_failed`
+    ParameterValidationFailed,
+    /// `parent_bookmark_disabled`
+    ParentBookmarkDisabled,
+    /// `parent_with_link`
+    ParentWithLink,
+    /// `partial_failure`
+    PartialFailure,
     /// `partial_profile_set_failed`
     PartialProfileSetFailed,
     /// `permission_denied`
     PermissionDenied,
+    /// `permission_type_required`
+    PermissionTypeRequired,
     /// `pkce_not_allowed`
     PkceNotAllowed,
+    /// `plan_upgrade_required`
+    PlanUpgradeRequired,
+    /// `policy_not_found`
+    PolicyNotFound,
+    /// `post_contents_too_large`
+    PostContentsTooLarge,
     /// `posting_to_channel_denied`
     PostingToChannelDenied,
+    /// `posting_to_general_channel_denied`
+    PostingToGeneralChannelDenied,
     /// `preview_feature_not_available`
     PreviewFeatureNotAvailable,
+    /// `primary_usergroup_not_found`
+    PrimaryUsergroupNotFound,
     /// `profile_set_failed`
     ProfileSetFailed,
+    /// `property_not_allowed`
+    PropertyNotAllowed,
+    /// `providers_not_found`
+    ProvidersNotFound,
+    /// `public_file_type_not_allowed`
+    PublicFileTypeNotAllowed,
+    /// `public_video_not_allowed`
+    PublicVideoNotAllowed,
+    /// `published_app_only`
+    PublishedAppOnly,
+    /// `push_limit_reached`
+    PushLimitReached,
+    /// `query_too_long`
+    QueryTooLong,
     /// `rate_limited`
     RateLimited,
     /// `ratelimit`
@@ -492,10 +1340,30 @@ pub enum ErrorCode {
     Ratelimited,
     /// `recipients_not_specified`
     RecipientsNotSpecified,
+    /// `record_channel_already_exists`
+    RecordChannelAlreadyExists,
+    /// `record_channel_cannot_be_externally_shared`
+    RecordChannelCannotBeExternallyShared,
+    /// `record_deleted`
+    RecordDeleted,
+    /// `record_not_found`
+    RecordNotFound,
+    /// `request_already_resolved`
+    RequestAlreadyResolved,
+    /// `request_id_or_app_id_is_required`
+    RequestIdOrAppIdIsRequired,
+    /// `request_id_required_for_custom_integrations`
+    RequestIdRequiredForCustomIntegrations,
     /// `request_timeout`
     RequestTimeout,
+    /// `required_visibility`
+    RequiredVisibility,
     /// `reserved_name`
     ReservedName,
+    /// `reserved_username`
+    ReservedUsername,
+    /// `resized_but_still_too_large`
+    ResizedButStillTooLarge,
     /// `restricted_action`
     RestrictedAction,
     /// `restricted_action_non_threadable_channel`
@@ -506,14 +1374,36 @@ pub enum ErrorCode {
     RestrictedActionThreadLocked,
     /// `restricted_action_thread_only_channel`
     RestrictedActionThreadOnlyChannel,
+    /// `restricted_plan_level`
+    RestrictedPlanLevel,
     /// `restricted_too_many`
     RestrictedTooMany,
+    /// `retention_override_not_allowed`
+    RetentionOverrideNotAllowed,
+    /// `row_id_not_provided`
+    RowIdNotProvided,
+    /// `row_not_found`
+    RowNotFound,
     /// `rtm_connect_required`
     RtmConnectRequired,
     /// `send_on_behalf_not_allowed`
     SendOnBehalfNotAllowed,
+    /// `server_acl_entities_not_in_scope`
+    ServerAclEntitiesNotInScope,
+    /// `server_acl_type_broader_than_app`
+    ServerAclTypeBroaderThanApp,
+    /// `server_not_found`
+    ServerNotFound,
     /// `service_unavailable`
     ServiceUnavailable,
+    /// `session_invalidation_failed`
+    SessionInvalidationFailed,
+    /// `session_not_found`
+    SessionNotFound,
+    /// `session_reset_not_allowed`
+    SessionResetNotAllowed,
+    /// `shared_channel_denied`
+    SharedChannelDenied,
     /// `slack_connect_blocked_file_type`
     SlackConnectBlockedFileType,
     /// `slack_connect_canvas_sharing_blocked`
@@ -528,34 +1418,72 @@ pub enum ErrorCode {
     SlackConnectListsSharingBlocked,
     /// `snippet_too_large`
     SnippetTooLarge,
+    /// `snooze_end_failed`
+    SnoozeEndFailed,
+    /// `snooze_failed`
+    SnoozeFailed,
+    /// `socket_mode_not_enabled`
+    SocketModeNotEnabled,
+    /// `specify_enterprise_or_teams`
+    SpecifyEnterpriseOrTeams,
     /// `stopped_by_user`
     StoppedByUser,
     /// `storage_limit_reached`
     StorageLimitReached,
     /// `streaming_state_conflict`
     StreamingStateConflict,
+    /// `subteam_max_users_exceeded`
+    SubteamMaxUsersExceeded,
     /// `sudo_required`
     SudoRequired,
     /// `superfluous_charset`
     SuperfluousCharset,
+    /// `target_team_must_be_specified_in_org_context`
+    TargetTeamMustBeSpecifiedInOrgContext,
+    /// `target_team_not_found`
+    TargetTeamNotFound,
+    /// `target_team_not_on_org`
+    TargetTeamNotOnOrg,
     /// `team_access_not_granted`
     TeamAccessNotGranted,
     /// `team_added_to_org`
     TeamAddedToOrg,
+    /// `team_id_or_org_required`
+    TeamIdOrOrgRequired,
+    /// `team_id_required_for_enterprise`
+    TeamIdRequiredForEnterprise,
+    /// `team_limit_exceeded`
+    TeamLimitExceeded,
+    /// `team_not_connected`
+    TeamNotConnected,
     /// `team_not_found`
     TeamNotFound,
+    /// `team_not_on_enterprise`
+    TeamNotOnEnterprise,
+    /// `team_quota_exceeded`
+    TeamQuotaExceeded,
     /// `team_tier_cannot_create_channel_canvases`
     TeamTierCannotCreateChannelCanvases,
+    /// `teams_not_found`
+    TeamsNotFound,
+    /// `template_not_visible`
+    TemplateNotVisible,
     /// `thread_locked`
     ThreadLocked,
     /// `thread_not_found`
     ThreadNotFound,
+    /// `thread_ts_not_allowed`
+    ThreadTsNotAllowed,
+    /// `thread_ts_required`
+    ThreadTsRequired,
     /// `time_in_past`
     TimeInPast,
     /// `time_too_far`
     TimeTooFar,
     /// `token_already_exchanged`
     TokenAlreadyExchanged,
+    /// `token_not_found`
+    TokenNotFound,
     /// `token_revoked`
     TokenRevoked,
     /// `token_rotation_not_enabled`
@@ -566,28 +1494,106 @@ pub enum ErrorCode {
     TooLong,
     /// `too_many_attachments`
     TooManyAttachments,
+    /// `too_many_bookmarks`
+    TooManyBookmarks,
     /// `too_many_contact_cards`
     TooManyContactCards,
+    /// `too_many_domains_provided`
+    TooManyDomainsProvided,
     /// `too_many_emails`
     TooManyEmails,
     /// `too_many_emoji`
     TooManyEmoji,
+    /// `too_many_entities`
+    TooManyEntities,
     /// `too_many_frames`
     TooManyFrames,
+    /// `too_many_ids`
+    TooManyIds,
+    /// `too_many_ids_provided`
+    TooManyIdsProvided,
+    /// `too_many_linked_channels`
+    TooManyLinkedChannels,
     /// `too_many_members`
     TooManyMembers,
+    /// `too_many_named_entities`
+    TooManyNamedEntities,
+    /// `too_many_pins`
+    TooManyPins,
+    /// `too_many_properties`
+    TooManyProperties,
     /// `too_many_reactions`
     TooManyReactions,
+    /// `too_many_requests`
+    TooManyRequests,
+    /// `too_many_tabs`
+    TooManyTabs,
+    /// `too_many_target_teams`
+    TooManyTargetTeams,
+    /// `too_many_teams`
+    TooManyTeams,
+    /// `too_many_teams_provided`
+    TooManyTeamsProvided,
     /// `too_many_users`
     TooManyUsers,
+    /// `trigger_exchanged`
+    TriggerExchanged,
+    /// `trigger_expired`
+    TriggerExpired,
+    /// `trigger_not_found`
+    TriggerNotFound,
+    /// `trigger_type_id_not_found`
+    TriggerTypeIdNotFound,
     /// `two_factor_setup_required`
     TwoFactorSetupRequired,
+    /// `unable_to_delete`
+    UnableToDelete,
+    /// `unable_to_fetch_custom_emojis`
+    UnableToFetchCustomEmojis,
+    /// `unable_to_link_idp_group_and_channel`
+    UnableToLinkIdpGroupAndChannel,
+    /// `unable_to_open_file`
+    UnableToOpenFile,
+    /// `unable_to_process_post_request`
+    UnableToProcessPostRequest,
     /// `unable_to_share_files`
     UnableToShareFiles,
+    /// `unable_to_unlink_idp_group_and_channel`
+    UnableToUnlinkIdpGroupAndChannel,
+    /// `unable_to_update_existing_sessions`
+    UnableToUpdateExistingSessions,
+    /// `uneditable_column`
+    UneditableColumn,
+    /// `unexpected_description_blocks_arg`
+    UnexpectedDescriptionBlocksArg,
+    /// `unknown_app_id`
+    UnknownAppId,
+    /// `unknown_error`
+    UnknownError,
+    /// `unknown_function_id`
+    UnknownFunctionId,
+    /// `unknown_method`
+    UnknownMethod,
     /// `unknown_snippet_type`
     UnknownSnippetType,
+    /// `unknown_step_id`
+    UnknownStepId,
     /// `unknown_subtype`
     UnknownSubtype,
+    /// `unknown_type`
+    UnknownType,
+    /// `unknown_workflow_id`
+    UnknownWorkflowId,
+    /// `unsupported_action_describe`
+    UnsupportedActionDescribe,
+    /// `unsupported_action_put`
+    UnsupportedActionPut,
+    /// `unsupported_arguments`
+    UnsupportedArguments,
+    /// `unsupported_grant_type`
+    UnsupportedGrantType,
+    /// `unsupported_team_type`
+    UnsupportedTeamType,
     /// `update_failed`
     UpdateFailed,
     /// `upgrade_required`
@@ -596,20 +1602,46 @@ pub enum ErrorCode {
     UraMaxChannels,
     /// `url_in_message`
     UrlInMessage,
+    /// `url_restriction_not_supported`
+    UrlRestrictionNotSupported,
+    /// `user_already_deleted`
+    UserAlreadyDeleted,
+    /// `user_already_team_member`
+    UserAlreadyTeamMember,
+    /// `user_auth_url_missing`
+    UserAuthUrlMissing,
     /// `user_cannot_create_channel`
     UserCannotCreateChannel,
+    /// `user_cannot_manage_public_channels`
+    UserCannotManagePublicChannels,
+    /// `user_cannot_manage_workspace`
+    UserCannotManageWorkspace,
+    /// `user_channel_limit_exceeded`
+    UserChannelLimitExceeded,
     /// `user_disabled`
     UserDisabled,
     /// `user_does_not_own_channel`
     UserDoesNotOwnChannel,
     /// `user_email_unverified`
     UserEmailUnverified,
+    /// `user_is_already_deleted`
+    UserIsAlreadyDeleted,
     /// `user_is_bot`
     UserIsBot,
+    /// `user_is_deactivated`
+    UserIsDeactivated,
+    /// `user_is_not_a_guest`
+    UserIsNotAGuest,
+    /// `user_is_not_guest`
+    UserIsNotGuest,
     /// `user_is_restricted`
     UserIsRestricted,
     /// `user_is_ultra_restricted`
     UserIsUltraRestricted,
+    /// `user_must_be_admin`
+    UserMustBeAdmin,
+    /// `user_must_be_in_workspace`
+    UserMustBeInWorkspace,
     /// `user_not_found`
     UserNotFound,
     /// `user_not_in_channel`
@@ -618,12 +1650,28 @@ pub enum ErrorCode {
     UserNotVisible,
     /// `user_required_to_accept_as_private_but_cannot`
     UserRequiredToAcceptAsPrivateButCannot,
+    /// `user_session_reset_failed`
+    UserSessionResetFailed,
+    /// `usergroup_not_found`
+    UsergroupNotFound,
+    /// `usergroup_not_linked_to_team`
+    UsergroupNotLinkedToTeam,
+    /// `usergroup_team_not_provisioned`
+    UsergroupTeamNotProvisioned,
     /// `username_same`
     UsernameSame,
     /// `users_list_not_supplied`
     UsersListNotSupplied,
     /// `users_not_found`
     UsersNotFound,
+    /// `validation_errors`
+    ValidationErrors,
+    /// `view_too_large`
+    ViewTooLarge,
+    /// `visibility_is_not_named_entities`
+    VisibilityIsNotNamedEntities,
+    /// `workflows_export_csv_not_enabled`
+    WorkflowsExportCsvNotEnabled,
     /// A value this version of the spec does not know, kept as sent.
     Unknown(String),
 }
@@ -633,37 +1681,117 @@ impl ErrorCode {
     pub fn as_str(&self) -> &str {
         match self {
             Self::AccessDenied => "access_denied",
+            Self::AccessTokenExchangeFailed => "access_token_exchange_failed",
             Self::Accesslimited => "accesslimited",
             Self::AccountInactive => "account_inactive",
+            Self::ActionAlreadyInProgress => "action_already_in_progress",
+            Self::AdminAnalyticsDisabled => "admin_analytics_disabled",
+            Self::AdminUnauthorized => "admin_unauthorized",
             Self::AlreadyApproved => "already_approved",
             Self::AlreadyArchived => "already_archived",
             Self::AlreadyInChannel => "already_in_channel",
+            Self::AlreadyInTeam => "already_in_team",
+            Self::AlreadyInTeamInvitedUser => "already_in_team_invited_user",
+            Self::AlreadyPinned => "already_pinned",
+            Self::AlreadyProcessed => "already_processed",
             Self::AlreadyReacted => "already_reacted",
+            Self::AlreadyStarred => "already_starred",
             Self::AltTxtTooLarge => "alt_txt_too_large",
+            Self::AnalyticsUnavailable => "analytics_unavailable",
             Self::AppAccessRestricted => "app_access_restricted",
+            Self::AppAclNotFound => "app_acl_not_found",
             Self::AppCannotJoinChannel => "app_cannot_join_channel",
+            Self::AppManagementAppNotInstalledOnOrg => {
+                "app_management_app_not_installed_on_org"
+            }
+            Self::AppMissingActionUrl => "app_missing_action_url",
+            Self::AppNotEligible => "app_not_eligible",
+            Self::AppNotEligibleForAutoInstall => "app_not_eligible_for_auto_install",
+            Self::AppNotFound => "app_not_found",
+            Self::AppNotHosted => "app_not_hosted",
+            Self::AppNotManaged => "app_not_managed",
+            Self::AppNotOwnedByManagerApp => "app_not_owned_by_manager_app",
+            Self::AppNotSubscribed => "app_not_subscribed",
+            Self::AppOwnerNotFound => "app_owner_not_found",
+            Self::AppRestrictedOrgWide => "app_restricted_org_wide",
             Self::ApprovalInactive => "approval_inactive",
             Self::ApprovalNotFound => "approval_not_found",
+            Self::ArchiveNotSupported => "archive_not_supported",
             Self::AsUserNotSupported => "as_user_not_supported",
+            Self::AssistantSearchContextDisabled => "assistant_search_context_disabled",
+            Self::AtLeastOneSessionSettingRequired => {
+                "at_least_one_session_setting_required"
+            }
             Self::AttachmentPayloadLimitExceeded => "attachment_payload_limit_exceeded",
+            Self::AuthMismatch => "auth_mismatch",
             Self::AuthedUserNotFound => "authed_user_not_found",
             Self::AuthorizationNotFound => "authorization_not_found",
+            Self::AutoInstallRuleCreationFailed => "auto_install_rule_creation_failed",
+            Self::AutoProvisionFailure => "auto_provision_failure",
             Self::BadClientSecret => "bad_client_secret",
+            Self::BadHandle => "bad_handle",
             Self::BadImage => "bad_image",
             Self::BadRedirectUri => "bad_redirect_uri",
             Self::BadTimestamp => "bad_timestamp",
+            Self::BadTitle => "bad_title",
             Self::BadToken => "bad_token",
+            Self::BadUrl => "bad_url",
+            Self::BadUsers => "bad_users",
+            Self::BarrierAlreadyExists => "barrier_already_exists",
+            Self::BarrierNotFound => "barrier_not_found",
+            Self::BarrieredFromUsergroupsNotFound => {
+                "barriered_from_usergroups_not_found"
+            }
             Self::BlockMismatch => "block_mismatch",
             Self::BlockedFileType => "blocked_file_type",
+            Self::BotNotFound => "bot_not_found",
+            Self::BotUserRequired => "bot_user_required",
+            Self::BotsNotAllowed => "bots_not_allowed",
+            Self::BotsNotFound => "bots_not_found",
+            Self::CanNotUninstall => "can_not_uninstall",
+            Self::CannotAddBot => "cannot_add_bot",
+            Self::CannotAddLegacyDisconnectedChannelToWorkspaces => {
+                "cannot_add_legacy_disconnected_channel_to_workspaces"
+            }
+            Self::CannotAddMoreChannelsToGroup => "cannot_add_more_channels_to_group",
+            Self::CannotAddMoreGroupsToChannel => "cannot_add_more_groups_to_channel",
+            Self::CannotAddOthers => "cannot_add_others",
+            Self::CannotAddOthersRecurring => "cannot_add_others_recurring",
+            Self::CannotAddProfileOnlyUser => "cannot_add_profile_only_user",
+            Self::CannotAddSlackbot => "cannot_add_slackbot",
             Self::CannotAuthUser => "cannot_auth_user",
+            Self::CannotBookmarkFromExternalOrg => "cannot_bookmark_from_external_org",
+            Self::CannotBookmarkRestrictedSharingEnabled => {
+                "cannot_bookmark_restricted_sharing_enabled"
+            }
+            Self::CannotCompleteOthers => "cannot_complete_others",
+            Self::CannotCompleteRecurring => "cannot_complete_recurring",
             Self::CannotCreateChannel => "cannot_create_channel",
+            Self::CannotCreateDialog => "cannot_create_dialog",
+            Self::CannotFetchVersions => "cannot_fetch_versions",
             Self::CannotFindChannel => "cannot_find_channel",
             Self::CannotFindMessage => "cannot_find_message",
             Self::CannotFindService => "cannot_find_service",
             Self::CannotInstallAnOrgInstalledApp => "cannot_install_an_org_installed_app",
+            Self::CannotInvalidatePrimaryOwner => "cannot_invalidate_primary_owner",
+            Self::CannotKickHomeTeam => "cannot_kick_home_team",
+            Self::CannotKickTeam => "cannot_kick_team",
+            Self::CannotModifyPrimaryOwner => "cannot_modify_primary_owner",
+            Self::CannotModifyRoleAdmin => "cannot_modify_role_admin",
+            Self::CannotMoveLocalChannel => "cannot_move_local_channel",
+            Self::CannotParse => "cannot_parse",
             Self::CannotParseAttachment => "cannot_parse_attachment",
             Self::CannotPrompt => "cannot_prompt",
             Self::CannotReplyToMessage => "cannot_reply_to_message",
+            Self::CannotResetBot => "cannot_reset_bot",
+            Self::CannotResetPrimaryOwner => "cannot_reset_primary_owner",
+            Self::CannotResolveAlias => "cannot_resolve_alias",
+            Self::CannotSetOrgAdminToRegularAtWorkspaceLevel => {
+                "cannot_set_org_admin_to_regular_at_workspace_level"
+            }
+            Self::CannotSetThisGuestToRegularAtTeamLevel => {
+                "cannot_set_this_guest_to_regular_at_team_level"
+            }
             Self::CannotShareCrossWorkspaceChannel => {
                 "cannot_share_cross_workspace_channel"
             }
@@ -674,6 +1802,8 @@ impl ErrorCode {
             Self::CantArchiveGeneral => "cant_archive_general",
             Self::CantArchiveRequired => "cant_archive_required",
             Self::CantBroadcastMessage => "cant_broadcast_message",
+            Self::CantDelete => "cant_delete",
+            Self::CantDeleteFile => "cant_delete_file",
             Self::CantDeleteMessage => "cant_delete_message",
             Self::CantInvite => "cant_invite",
             Self::CantInviteSelf => "cant_invite_self",
@@ -685,78 +1815,311 @@ impl ErrorCode {
             }
             Self::CantUpdateMessage => "cant_update_message",
             Self::CanvasCreationFailed => "canvas_creation_failed",
+            Self::CanvasDeleted => "canvas_deleted",
+            Self::CanvasDeletingDisabled => "canvas_deleting_disabled",
+            Self::CanvasDisabledFileTeam => "canvas_disabled_file_team",
             Self::CanvasDisabledUserTeam => "canvas_disabled_user_team",
+            Self::CanvasEditingFailed => "canvas_editing_failed",
+            Self::CanvasEditingLocked => "canvas_editing_locked",
+            Self::CanvasGloballyDisabled => "canvas_globally_disabled",
+            Self::CanvasNotFound => "canvas_not_found",
             Self::CanvasTabCreationFailed => "canvas_tab_creation_failed",
+            Self::CanvasTooLarge => "canvas_too_large",
+            Self::ChannelAlreadyExists => "channel_already_exists",
             Self::ChannelArchived => "channel_archived",
+            Self::ChannelCannotBeUnshared => "channel_cannot_be_unshared",
             Self::ChannelCanvasAlreadyExists => "channel_canvas_already_exists",
             Self::ChannelCanvasCreationFailed => "channel_canvas_creation_failed",
             Self::ChannelConversionInProgress => "channel_conversion_in_progress",
+            Self::ChannelConversionIncomplete => "channel_conversion_incomplete",
+            Self::ChannelIdsRequired => "channel_ids_required",
+            Self::ChannelIsArchived => "channel_is_archived",
             Self::ChannelIsLimitedAccess => "channel_is_limited_access",
+            Self::ChannelIsNotPrivate => "channel_is_not_private",
+            Self::ChannelMentionSyncRequired => "channel_mention_sync_required",
+            Self::ChannelNotArchived => "channel_not_archived",
             Self::ChannelNotFound => "channel_not_found",
+            Self::ChannelNotOrgWideShared => "channel_not_org_wide_shared",
+            Self::ChannelOwnerRestriction => "channel_owner_restriction",
+            Self::ChannelSharedWithNonapprovedTeam => {
+                "channel_shared_with_nonapproved_team"
+            }
             Self::ChannelTypeNotSupported => "channel_type_not_supported",
             Self::ChannelsLimitExceeded => "channels_limit_exceeded",
+            Self::ClientIdTokenMismatch => "client_id_token_mismatch",
             Self::CodeAlreadyUsed => "code_already_used",
+            Self::ColumnIdNotProvided => "column_id_not_provided",
+            Self::ColumnNotFound => "column_not_found",
+            Self::ConfigNotFound => "config_not_found",
+            Self::ConnectedOrgDenied => "connected_org_denied",
+            Self::ConnectedTeamDenied => "connected_team_denied",
+            Self::ConnectedTeamPassedInIsNotTopLevelTeam => {
+                "connected_team_passed_in_is_not_top_level_team"
+            }
+            Self::ConnectedUserDenied => "connected_user_denied",
             Self::ConnectionLimitExceeded => "connection_limit_exceeded",
             Self::ConnectionLimitExceededPending => "connection_limit_exceeded_pending",
+            Self::ContextChannelNotFound => "context_channel_not_found",
+            Self::CouldNotArchiveChannel => "could_not_archive_channel",
+            Self::CouldNotConvertChannel => "could_not_convert_channel",
+            Self::CouldNotCreateChannel => "could_not_create_channel",
+            Self::CouldNotCreateWorkspace => "could_not_create_workspace",
+            Self::CouldNotDeleteChannel => "could_not_delete_channel",
+            Self::CouldNotExport => "could_not_export",
+            Self::CouldNotGetConversationPrefs => "could_not_get_conversation_prefs",
+            Self::CouldNotGetRetention => "could_not_get_retention",
+            Self::CouldNotGetTeams => "could_not_get_teams",
+            Self::CouldNotRemoveRetention => "could_not_remove_retention",
+            Self::CouldNotRenameChannel => "could_not_rename_channel",
+            Self::CouldNotSetChannelPref => "could_not_set_channel_pref",
+            Self::CouldNotSetRetention => "could_not_set_retention",
+            Self::CouldNotSetTeamsForChannel => "could_not_set_teams_for_channel",
+            Self::CouldNotUnarchiveChannel => "could_not_unarchive_channel",
+            Self::CustomIntegrationNotAllowedAtEnterprise => {
+                "custom_integration_not_allowed_at_enterprise"
+            }
+            Self::DataNotAvailable => "data_not_available",
+            Self::DatastoreError => "datastore_error",
+            Self::DatastoreMigrationInProgress => "datastore_migration_in_progress",
+            Self::DefaultChannelRestricted => "default_channel_restricted",
+            Self::DefaultOrgWideChannel => "default_org_wide_channel",
+            Self::DeleteNotAllowed => "delete_not_allowed",
             Self::DeprecatedEndpoint => "deprecated_endpoint",
+            Self::DescriptionTooLong => "description_too_long",
+            Self::DifferentTeamOwnsMessageMetadataForChannel => {
+                "different_team_owns_message_metadata_for_channel"
+            }
+            Self::DisallowedAction => "disallowed_action",
+            Self::DiscoverabilitySettingInvalid => "discoverability_setting_invalid",
+            Self::DomainTaken => "domain_taken",
             Self::DraftAlreadyDeleted => "draft_already_deleted",
             Self::DraftAlreadySent => "draft_already_sent",
             Self::DraftHasConflict => "draft_has_conflict",
             Self::DraftNotFound => "draft_not_found",
             Self::DuplicateChannelNotFound => "duplicate_channel_not_found",
+            Self::DuplicateExternalId => "duplicate_external_id",
             Self::DuplicateMessageNotFound => "duplicate_message_not_found",
+            Self::DuplicatedItemNotFound => "duplicated_item_not_found",
+            Self::DynamicClientRegistrationFailed => "dynamic_client_registration_failed",
+            Self::DynamicClientRegistrationInvalidRedirectUri => {
+                "dynamic_client_registration_invalid_redirect_uri"
+            }
+            Self::DynamicClientRegistrationInvalidResponse => {
+                "dynamic_client_registration_invalid_response"
+            }
+            Self::DynamicClientRegistrationMissingOauthEndpoints => {
+                "dynamic_client_registration_missing_oauth_endpoints"
+            }
+            Self::DynamicClientRegistrationNotSupported => {
+                "dynamic_client_registration_not_supported"
+            }
+            Self::DynamicClientRegistrationRejected => {
+                "dynamic_client_registration_rejected"
+            }
             Self::EditWindowClosed => "edit_window_closed",
             Self::EkmAccessDenied => "ekm_access_denied",
             Self::EmailDoesNotMatch => "email_does_not_match",
             Self::EmailNotVerified => "email_not_verified",
             Self::EmailTaken => "email_taken",
+            Self::EmojiLimitReached => "emoji_limit_reached",
+            Self::EmojiNotFound => "emoji_not_found",
+            Self::EndpointUnavailable => "endpoint_unavailable",
             Self::EnterpriseIsRestricted => "enterprise_is_restricted",
+            Self::EnterpriseNotFound => "enterprise_not_found",
+            Self::EnterpriseOnlyFeature => "enterprise_only_feature",
+            Self::EntityMetadataDoesNotMatchTrigger => {
+                "entity_metadata_does_not_match_trigger"
+            }
+            Self::EntityNotFound => "entity_not_found",
+            Self::ErrorAddingCollaborators => "error_adding_collaborators",
+            Self::ErrorBadFormat => "error_bad_format",
+            Self::ErrorBadNameI18n => "error_bad_name_i18n",
+            Self::ErrorBadUpload => "error_bad_upload",
+            Self::ErrorBadWide => "error_bad_wide",
+            Self::ErrorInvalidAlias => "error_invalid_alias",
+            Self::ErrorInvalidChannels => "error_invalid_channels",
+            Self::ErrorInvalidEmojiToRename => "error_invalid_emoji_to_rename",
+            Self::ErrorLowerCaseNamesOnly => "error_lower_case_names_only",
+            Self::ErrorMissingName => "error_missing_name",
+            Self::ErrorModifyingWorkflows => "error_modifying_workflows",
+            Self::ErrorNameTaken => "error_name_taken",
+            Self::ErrorNameTakenI18n => "error_name_taken_i18n",
+            Self::ErrorNoImage => "error_no_image",
+            Self::ErrorRemovingCollaborators => "error_removing_collaborators",
+            Self::ErrorTooBig => "error_too_big",
+            Self::ErrorUnpublishingWorkflows => "error_unpublishing_workflows",
+            Self::ExchangedTriggerId => "exchanged_trigger_id",
+            Self::ExecutionNotInRunningState => "execution_not_in_running_state",
+            Self::ExpiredTriggerId => "expired_trigger_id",
             Self::ExternalChannelMigrating => "external_channel_migrating",
+            Self::ExternalLimitedRestriction => "external_limited_restriction",
+            Self::ExternalTeamNotConnectedToThisOrg => {
+                "external_team_not_connected_to_this_org"
+            }
+            Self::ExternalWorkspaceDenied => "external_workspace_denied",
+            Self::ExternallySharedOrDisconnectedChannel => {
+                "externally_shared_or_disconnected_channel"
+            }
+            Self::FailToGetTeamsForRestrictedUser => {
+                "fail_to_get_teams_for_restricted_user"
+            }
+            Self::FailedAddingCollaborator => "failed_adding_collaborator",
+            Self::FailedCreatingApp => "failed_creating_app",
+            Self::FailedDatastoreOperation => "failed_datastore_operation",
+            Self::FailedExport => "failed_export",
+            Self::FailedForSomeEntities => "failed_for_some_entities",
+            Self::FailedForSomeUsers => "failed_for_some_users",
+            Self::FailedForSomeUsersAndEntities => "failed_for_some_users_and_entities",
+            Self::FailedGeneratingAppToken => "failed_generating_app_token",
+            Self::FailedLookingUpUser => "failed_looking_up_user",
+            Self::FailedSendingDialog => "failed_sending_dialog",
+            Self::FailedToAddEmoji => "failed_to_add_emoji",
+            Self::FailedToAliasEmoji => "failed_to_alias_emoji",
+            Self::FailedToFetchActiveTeam => "failed_to_fetch_active_team",
+            Self::FailedToFetchInfo => "failed_to_fetch_info",
+            Self::FailedToRemoveEmoji => "failed_to_remove_emoji",
+            Self::FailedToRemoveGroupUsers => "failed_to_remove_group_users",
+            Self::FailedToRemoveUserFromWorkspace => {
+                "failed_to_remove_user_from_workspace"
+            }
+            Self::FailedToRenameEmoji => "failed_to_rename_emoji",
+            Self::FailedToSendInvite => "failed_to_send_invite",
+            Self::FailedToSetAdminOnWorkspaces => "failed_to_set_admin_on_workspaces",
+            Self::FailedToSetDefaultChannels => "failed_to_set_default_channels",
+            Self::FailedToSetDescription => "failed_to_set_description",
+            Self::FailedToSetDiscoverability => "failed_to_set_discoverability",
+            Self::FailedToSetExpiration => "failed_to_set_expiration",
+            Self::FailedToSetIcon => "failed_to_set_icon",
+            Self::FailedToSetName => "failed_to_set_name",
+            Self::FailedToSetOwnerOnWorkspaces => "failed_to_set_owner_on_workspaces",
+            Self::FailedToSetUserToAdmin => "failed_to_set_user_to_admin",
+            Self::FailedToSetUserToOwner => "failed_to_set_user_to_owner",
+            Self::FailedToSetUserToRegular => "failed_to_set_user_to_regular",
             Self::FailedToStartTrial => "failed_to_start_trial",
+            Self::FailedToUnlinkChannel => "failed_to_unlink_channel",
+            Self::FailedToUnshare => "failed_to_unshare",
+            Self::FailedToUpdateChannels => "failed_to_update_channels",
+            Self::FailedToUpdateUserIds => "failed_to_update_user_ids",
+            Self::FailedToValidateCaller => "failed_to_validate_caller",
+            Self::FailedToValidateChannels => "failed_to_validate_channels",
+            Self::FailedToValidateCustomMessage => "failed_to_validate_custom_message",
+            Self::FailedToValidateExpiration => "failed_to_validate_expiration",
+            Self::FailedToValidateTeam => "failed_to_validate_team",
+            Self::FailureRemovingEmoji => "failure_removing_emoji",
             Self::FatalError => "fatal_error",
+            Self::FeatureDisabled => "feature_disabled",
+            Self::FeatureNotAvailable => "feature_not_available",
+            Self::FeatureNotEnabled => "feature_not_enabled",
             Self::FetchMembersFailed => "fetch_members_failed",
+            Self::FileAlreadyAdded => "file_already_added",
+            Self::FileChannelRenameError => "file_channel_rename_error",
             Self::FileCommentNotFound => "file_comment_not_found",
             Self::FileDeleted => "file_deleted",
+            Self::FileDeletingDisabled => "file_deleting_disabled",
             Self::FileIsDeleted => "file_is_deleted",
             Self::FileNotFound => "file_not_found",
+            Self::FileNotShared => "file_not_shared",
+            Self::FileNotYetAvailable => "file_not_yet_available",
             Self::FileShareLimitReached => "file_share_limit_reached",
             Self::FileTypeNotAllowed => "file_type_not_allowed",
+            Self::FileUnderReview => "file_under_review",
             Self::FileUpdateFailed => "file_update_failed",
             Self::FileUploadSizeRestricted => "file_upload_size_restricted",
             Self::FileUploadsDisabled => "file_uploads_disabled",
             Self::FileUploadsExceptImagesDisabled => {
                 "file_uploads_except_images_disabled"
             }
+            Self::ForbiddenHandle => "forbidden_handle",
             Self::ForbiddenTeam => "forbidden_team",
             Self::FreeTeamCanvasTabAlreadyExists => "free_team_canvas_tab_already_exists",
+            Self::FreeTeamNotAllowed => "free_team_not_allowed",
+            Self::FreeTeamsCannotCreateNonTabbedCanvases => {
+                "free_teams_cannot_create_non_tabbed_canvases"
+            }
+            Self::FreeTeamsCannotCreateStandaloneCanvases => {
+                "free_teams_cannot_create_standalone_canvases"
+            }
+            Self::FreeTeamsCannotEditStandaloneCanvases => {
+                "free_teams_cannot_edit_standalone_canvases"
+            }
+            Self::FunctionExecutionNotFound => "function_execution_not_found",
+            Self::FunctionNotFound => "function_not_found",
+            Self::GroupAlreadyLinkedToChannel => "group_already_linked_to_channel",
+            Self::GroupMustNotBeEmpty => "group_must_not_be_empty",
+            Self::GroupNotFound => "group_not_found",
+            Self::HandleAlreadyExists => "handle_already_exists",
             Self::HasAlreadyConnectedToOrg => "has_already_connected_to_org",
+            Self::HashConflict => "hash_conflict",
+            Self::IconNotAccessible => "icon_not_accessible",
+            Self::InactiveCall => "inactive_call",
             Self::InactiveInvite => "inactive_invite",
+            Self::IncludeDeactivatedUserWorkspacesInvalid => {
+                "include_deactivated_user_workspaces_invalid"
+            }
             Self::InsecureRequest => "insecure_request",
             Self::InternalError => "internal_error",
             Self::InvalidAction => "invalid_action",
+            Self::InvalidActionToken => "invalid_action_token",
+            Self::InvalidActor => "invalid_actor",
+            Self::InvalidApp => "invalid_app",
+            Self::InvalidAppActionType => "invalid_app_action_type",
+            Self::InvalidAppId => "invalid_app_id",
             Self::InvalidArgName => "invalid_arg_name",
+            Self::InvalidArgs => "invalid_args",
             Self::InvalidArguments => "invalid_arguments",
             Self::InvalidArrayArg => "invalid_array_arg",
+            Self::InvalidAttachment => "invalid_attachment",
             Self::InvalidAttachments => "invalid_attachments",
             Self::InvalidAuth => "invalid_auth",
             Self::InvalidBlocks => "invalid_blocks",
             Self::InvalidBlocksFormat => "invalid_blocks_format",
+            Self::InvalidBookmarkType => "invalid_bookmark_type",
+            Self::InvalidCallId => "invalid_call_id",
             Self::InvalidChannel => "invalid_channel",
+            Self::InvalidChannelId => "invalid_channel_id",
+            Self::InvalidChannelProvided => "invalid_channel_provided",
+            Self::InvalidChannelRestrictionMode => "invalid_channel_restriction_mode",
             Self::InvalidChannelType => "invalid_channel_type",
+            Self::InvalidChannelsLimit => "invalid_channels_limit",
             Self::InvalidCharset => "invalid_charset",
+            Self::InvalidChildType => "invalid_child_type",
             Self::InvalidChunks => "invalid_chunks",
+            Self::InvalidClient => "invalid_client",
             Self::InvalidClientId => "invalid_client_id",
             Self::InvalidCode => "invalid_code",
             Self::InvalidCodeVerifier => "invalid_code_verifier",
+            Self::InvalidColumnId => "invalid_column_id",
+            Self::InvalidColumnType => "invalid_column_type",
+            Self::InvalidCopyAndSchemaArgs => "invalid_copy_and_schema_args",
+            Self::InvalidCreatedBy => "invalid_created_by",
             Self::InvalidCursor => "invalid_cursor",
+            Self::InvalidDatastore => "invalid_datastore",
+            Self::InvalidDate => "invalid_date",
+            Self::InvalidDomains => "invalid_domains",
+            Self::InvalidDuration => "invalid_duration",
             Self::InvalidEmail => "invalid_email",
+            Self::InvalidEmoji => "invalid_emoji",
             Self::InvalidEmojiNotAllowed => "invalid_emoji_not_allowed",
+            Self::InvalidEnterprise => "invalid_enterprise",
+            Self::InvalidEntities => "invalid_entities",
+            Self::InvalidEntityId => "invalid_entity_id",
+            Self::InvalidEventContext => "invalid_event_context",
+            Self::InvalidExternalId => "invalid_external_id",
+            Self::InvalidFieldOrData => "invalid_field_or_data",
             Self::InvalidFormData => "invalid_form_data",
+            Self::InvalidGrant => "invalid_grant",
             Self::InvalidGrantType => "invalid_grant_type",
+            Self::InvalidGroupProvided => "invalid_group_provided",
             Self::InvalidHostTeam => "invalid_host_team",
+            Self::InvalidIconSize => "invalid_icon_size",
+            Self::InvalidInputType => "invalid_input_type",
             Self::InvalidJson => "invalid_json",
             Self::InvalidLimit => "invalid_limit",
             Self::InvalidLink => "invalid_link",
+            Self::InvalidManagerApp => "invalid_manager_app",
+            Self::InvalidManifest => "invalid_manifest",
+            Self::InvalidMessage => "invalid_message",
+            Self::InvalidMetadata => "invalid_metadata",
             Self::InvalidMetadataFilterKeys => "invalid_metadata_filter_keys",
             Self::InvalidMetadataFormat => "invalid_metadata_format",
             Self::InvalidMetadataSchema => "invalid_metadata_schema",
@@ -765,27 +2128,72 @@ impl ErrorCode {
             Self::InvalidNamePunctuation => "invalid_name_punctuation",
             Self::InvalidNameRequired => "invalid_name_required",
             Self::InvalidNameSpecials => "invalid_name_specials",
+            Self::InvalidNamedEntities => "invalid_named_entities",
             Self::InvalidOooMessage => "invalid_ooo_message",
+            Self::InvalidOptionId => "invalid_option_id",
+            Self::InvalidOrgId => "invalid_org_id",
+            Self::InvalidParameters => "invalid_parameters",
+            Self::InvalidParentType => "invalid_parent_type",
+            Self::InvalidPermission => "invalid_permission",
+            Self::InvalidPermissionSet => "invalid_permission_set",
+            Self::InvalidPermissionType => "invalid_permission_type",
+            Self::InvalidPermissions => "invalid_permissions",
+            Self::InvalidPhoneNumber => "invalid_phone_number",
             Self::InvalidPostType => "invalid_post_type",
             Self::InvalidPresence => "invalid_presence",
+            Self::InvalidPrimaryColumn => "invalid_primary_column",
             Self::InvalidPrivacy => "invalid_privacy",
             Self::InvalidProfile => "invalid_profile",
             Self::InvalidRecipientTeam => "invalid_recipient_team",
             Self::InvalidRefreshToken => "invalid_refresh_token",
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidRequestId => "invalid_request_id",
+            Self::InvalidRestrictedSubjects => "invalid_restricted_subjects",
+            Self::InvalidRoleForUser => "invalid_role_for_user",
+            Self::InvalidRoleId => "invalid_role_id",
+            Self::InvalidRowId => "invalid_row_id",
             Self::InvalidScheduledMessageId => "invalid_scheduled_message_id",
+            Self::InvalidSchema => "invalid_schema",
+            Self::InvalidScopes => "invalid_scopes",
+            Self::InvalidSearchChannelType => "invalid_search_channel_type",
+            Self::InvalidSenderSchema => "invalid_sender_schema",
+            Self::InvalidSetting => "invalid_setting",
+            Self::InvalidShortcutType => "invalid_shortcut_type",
+            Self::InvalidSort => "invalid_sort",
+            Self::InvalidSortDir => "invalid_sort_dir",
             Self::InvalidSource => "invalid_source",
+            Self::InvalidStartTime => "invalid_start_time",
             Self::InvalidStartsWithAt => "invalid_starts_with_at",
+            Self::InvalidStatus => "invalid_status",
             Self::InvalidTargetTeam => "invalid_target_team",
+            Self::InvalidTeam => "invalid_team",
+            Self::InvalidTeamId => "invalid_team_id",
+            Self::InvalidTeamIds => "invalid_team_ids",
+            Self::InvalidTextBlock => "invalid_text_block",
+            Self::InvalidThreadTs => "invalid_thread_ts",
             Self::InvalidTime => "invalid_time",
             Self::InvalidTimestamp => "invalid_timestamp",
+            Self::InvalidTitle => "invalid_title",
             Self::InvalidToken => "invalid_token",
+            Self::InvalidTrigger => "invalid_trigger",
+            Self::InvalidTriggerId => "invalid_trigger_id",
             Self::InvalidTsLatest => "invalid_ts_latest",
             Self::InvalidTsOldest => "invalid_ts_oldest",
+            Self::InvalidType => "invalid_type",
             Self::InvalidTypes => "invalid_types",
             Self::InvalidUnfurlId => "invalid_unfurl_id",
             Self::InvalidUnfurlsFormat => "invalid_unfurls_format",
+            Self::InvalidUrl => "invalid_url",
+            Self::InvalidUser => "invalid_user",
             Self::InvalidUserCombination => "invalid_user_combination",
             Self::InvalidUserId => "invalid_user_id",
+            Self::InvalidUsers => "invalid_users",
+            Self::InvalidValue => "invalid_value",
+            Self::InvalidView => "invalid_view",
+            Self::InvalidVisibility => "invalid_visibility",
+            Self::InvalidVoteValue => "invalid_vote_value",
+            Self::InvalidWorkflowAuthStrategy => "invalid_workflow_auth_strategy",
+            Self::InvalidWorkspaceFilter => "invalid_workspace_filter",
             Self::InviteAlreadyApproved => "invite_already_approved",
             Self::InviteAlreadyDenied => "invite_already_denied",
             Self::InviteExpired => "invite_expired",
@@ -793,19 +2201,36 @@ impl ErrorCode {
             Self::InviteLookupError => "invite_lookup_error",
             Self::InviteNotFound => "invite_not_found",
             Self::InviteUsed => "invite_used",
+            Self::InvitedUserNotCreated => "invited_user_not_created",
+            Self::InvitedUserNotReactivated => "invited_user_not_reactivated",
             Self::InviteeCantSeeChannel => "invitee_cant_see_channel",
+            Self::InvitorCannotSeeChannel => "invitor_cannot_see_channel",
             Self::IsArchived => "is_archived",
             Self::IsBot => "is_bot",
+            Self::IsIdpManaged => "is_idp_managed",
             Self::IsInactive => "is_inactive",
             Self::IsPendingConnectedToOrg => "is_pending_connected_to_org",
+            Self::JobNotFound => "job_not_found",
             Self::JsonNotObject => "json_not_object",
             Self::LastMember => "last_member",
+            Self::LeavingTeamNotInChannel => "leaving_team_not_in_channel",
+            Self::LeavingTeamRequired => "leaving_team_required",
             Self::LegacyConnectionInvalidOrg => "legacy_connection_invalid_org",
             Self::LegacyConnectionLimitExceeded => "legacy_connection_limit_exceeded",
             Self::LimitRequired => "limit_required",
+            Self::LinkNotFound => "link_not_found",
+            Self::ListEditorUpsertError => "list_editor_upsert_error",
+            Self::ListEditsUpdateError => "list_edits_update_error",
+            Self::ListNotFound => "list_not_found",
             Self::ListRecordCommentFetchFailed => "list_record_comment_fetch_failed",
+            Self::ListsDisabledUserTeam => "lists_disabled_user_team",
+            Self::MalwareDetected => "malware_detected",
+            Self::ManagedAppLimitReached => "managed_app_limit_reached",
+            Self::ManagedChannelNotSupported => "managed_channel_not_supported",
+            Self::ManagerAppNotEligible => "manager_app_not_eligible",
             Self::MarkdownTextConflict => "markdown_text_conflict",
             Self::MaxFileSharingExceeded => "max_file_sharing_exceeded",
+            Self::MemberAnalyticsDisabled => "member_analytics_disabled",
             Self::MemberLimitExceeded => "member_limit_exceeded",
             Self::MessageLimitExceeded => "message_limit_exceeded",
             Self::MessageNotFound => "message_not_found",
@@ -815,81 +2240,194 @@ impl ErrorCode {
             Self::MessagesTabDisabled => "messages_tab_disabled",
             Self::MessagingProcessingFailed => "messaging_processing_failed",
             Self::MetadataMustBeSentFromApp => "metadata_must_be_sent_from_app",
+            Self::MetadataNotAvailable => "metadata_not_available",
+            Self::MetadataOnlyDoesNotSupportDate => "metadata_only_does_not_support_date",
             Self::MetadataTooLarge => "metadata_too_large",
             Self::MethodDeprecated => "method_deprecated",
+            Self::MethodNotFound => "method_not_found",
+            Self::MethodNotSupported => "method_not_supported",
             Self::MethodNotSupportedForChannelType => {
                 "method_not_supported_for_channel_type"
             }
             Self::MigrationInProgress => "migration_in_progress",
+            Self::MissingArgCopyFromListId => "missing_arg_copy_from_list_id",
             Self::MissingArgs => "missing_args",
             Self::MissingArgument => "missing_argument",
+            Self::MissingArguments => "missing_arguments",
             Self::MissingChannel => "missing_channel",
             Self::MissingCharset => "missing_charset",
+            Self::MissingCommentData => "missing_comment_data",
+            Self::MissingDeleteActionId => "missing_delete_action_id",
+            Self::MissingDialog => "missing_dialog",
+            Self::MissingDuration => "missing_duration",
             Self::MissingFileData => "missing_file_data",
+            Self::MissingInteractivityUrl => "missing_interactivity_url",
+            Self::MissingOptionsLoadUrl => "missing_options_load_url",
             Self::MissingPostType => "missing_post_type",
+            Self::MissingProfileId => "missing_profile_id",
+            Self::MissingQuery => "missing_query",
             Self::MissingRecipientTeamId => "missing_recipient_team_id",
             Self::MissingRecipientUserId => "missing_recipient_user_id",
+            Self::MissingRecordChannelConfig => "missing_record_channel_config",
             Self::MissingResource => "missing_resource",
             Self::MissingScope => "missing_scope",
             Self::MissingSource => "missing_source",
+            Self::MissingStepIds => "missing_step_ids",
+            Self::MissingSubteamName => "missing_subteam_name",
             Self::MissingTargetTeam => "missing_target_team",
+            Self::MissingTeam => "missing_team",
+            Self::MissingTrigger => "missing_trigger",
             Self::MissingTs => "missing_ts",
             Self::MissingUnfurlId => "missing_unfurl_id",
             Self::MissingUnfurls => "missing_unfurls",
+            Self::MissingUser => "missing_user",
             Self::MsgBlocksTooLong => "msg_blocks_too_long",
             Self::MsgBlocksTooMany => "msg_blocks_too_many",
             Self::MsgTooLong => "msg_too_long",
+            Self::MultiWorkspaceRestriction => "multi_workspace_restriction",
             Self::MustClearBothStatusTextAndStatusEmoji => {
                 "must_clear_both_status_text_and_status_emoji"
             }
+            Self::MustProvideTeamDomain => "must_provide_team_domain",
+            Self::MustProvideTeamName => "must_provide_team_name",
+            Self::MustRevokeAccess => "must_revoke_access",
+            Self::NameAlreadyExists => "name_already_exists",
             Self::NameNotAllowed => "name_not_allowed",
             Self::NameTaken => "name_taken",
+            Self::NameTakenInOrg => "name_taken_in_org",
+            Self::NameTooLong => "name_too_long",
+            Self::NamedEntitiesCannotBeEmpty => "named_entities_cannot_be_empty",
             Self::NoAccess => "no_access",
+            Self::NoActiveSessions => "no_active_sessions",
+            Self::NoAliasSelected => "no_alias_selected",
+            Self::NoBotUserForApp => "no_bot_user_for_app",
             Self::NoChannel => "no_channel",
+            Self::NoChannelMemberships => "no_channel_memberships",
+            Self::NoDomainsProvided => "no_domains_provided",
             Self::NoDualBroadcastContentUpdate => "no_dual_broadcast_content_update",
             Self::NoExternalInvitePermission => "no_external_invite_permission",
+            Self::NoImageUploaded => "no_image_uploaded",
             Self::NoItemSpecified => "no_item_specified",
+            Self::NoLocalUserOnTeam => "no_local_user_on_team",
             Self::NoPermission => "no_permission",
+            Self::NoPerms => "no_perms",
+            Self::NoPin => "no_pin",
+            Self::NoQuery => "no_query",
             Self::NoReaction => "no_reaction",
+            Self::NoRefreshToken => "no_refresh_token",
+            Self::NoResolutionFound => "no_resolution_found",
             Self::NoScopes => "no_scopes",
+            Self::NoSuchSubteam => "no_such_subteam",
+            Self::NoTeamIdsGiven => "no_team_ids_given",
+            Self::NoTeamOrEnterpriseProvided => "no_team_or_enterprise_provided",
+            Self::NoTeamsToDisconnect => "no_teams_to_disconnect",
             Self::NoText => "no_text",
+            Self::NoTokensFound => "no_tokens_found",
             Self::NoUser => "no_user",
             Self::NoUserScopes => "no_user_scopes",
+            Self::NoUsersProvided => "no_users_provided",
+            Self::NoValidChannels => "no_valid_channels",
+            Self::NoValidEntities => "no_valid_entities",
+            Self::NoValidNamedEntities => "no_valid_named_entities",
+            Self::NoValidTeams => "no_valid_teams",
+            Self::NoValidUsers => "no_valid_users",
             Self::NotAdmin => "not_admin",
+            Self::NotAgentApp => "not_agent_app",
             Self::NotAllowed => "not_allowed",
             Self::NotAllowedForGridWorkspace => "not_allowed_for_grid_workspace",
+            Self::NotAllowedToCreateAutomationRule => {
+                "not_allowed_to_create_automation_rule"
+            }
             Self::NotAllowedTokenType => "not_allowed_token_type",
+            Self::NotAnAdmin => "not_an_admin",
             Self::NotAnEnterprise => "not_an_enterprise",
+            Self::NotAnOwner => "not_an_owner",
             Self::NotAppAdmin => "not_app_admin",
             Self::NotArchived => "not_archived",
             Self::NotAuthed => "not_authed",
             Self::NotAuthorized => "not_authorized",
+            Self::NotBearerToken => "not_bearer_token",
+            Self::NotEnabled => "not_enabled",
             Self::NotEnoughUsers => "not_enough_users",
+            Self::NotEnterpriseTeam => "not_enterprise_team",
+            Self::NotFound => "not_found",
             Self::NotImplemented => "not_implemented",
             Self::NotInChannel => "not_in_channel",
+            Self::NotInDnd => "not_in_dnd",
+            Self::NotInTeam => "not_in_team",
             Self::NotOwner => "not_owner",
             Self::NotPaid => "not_paid",
             Self::NotPermitted => "not_permitted",
+            Self::NotPinnable => "not_pinnable",
+            Self::NotPinned => "not_pinned",
             Self::NotReactable => "not_reactable",
+            Self::NotStarred => "not_starred",
             Self::NotSubscribedToMessageStreamStopped => {
                 "not_subscribed_to_message_stream_stopped"
             }
             Self::NotSupported => "not_supported",
+            Self::NotVisible => "not_visible",
             Self::OauthAuthorizationUrlMismatch => "oauth_authorization_url_mismatch",
+            Self::OauthMetadataNotFound => "oauth_metadata_not_found",
+            Self::OneOrMoreInvalidChannels => "one_or_more_invalid_channels",
+            Self::OrgLevelEmailDisplayDisabled => "org_level_email_display_disabled",
             Self::OrgLoginRequired => "org_login_required",
+            Self::OrgNotConnected => "org_not_connected",
+            Self::OrgNotFound => "org_not_found",
+            Self::OrgResolutionRequired => "org_resolution_required",
             Self::OrgUserNotInTeam => "org_user_not_in_team",
+            Self::OverCellFieldsLimit => "over_cell_fields_limit",
+            Self::OverColumnMaximum => "over_column_maximum",
+            Self::OverListFileMaximum => "over_list_file_maximum",
+            Self::OverMaxEntityLimit => "over_max_entity_limit",
+            Self::OverPaginationLimit => "over_pagination_limit",
+            Self::OverRowMaximum => "over_row_maximum",
+            Self::OverTitleLengthMaximum => "over_title_length_maximum",
+            Self::PaidOnly => "paid_only",
+            Self::PaidTeamsOnly => "paid_teams_only",
+            Self::ParameterValidationFailed => "parameter_validation_failed",
+            Self::ParentBookmarkDisabled => "parent_bookmark_disabled",
+            Self::ParentWithLink => "parent_with_link",
+            Self::PartialFailure => "partial_failure",
             Self::PartialProfileSetFailed => "partial_profile_set_failed",
             Self::PermissionDenied => "permission_denied",
+            Self::PermissionTypeRequired => "permission_type_required",
             Self::PkceNotAllowed => "pkce_not_allowed",
+            Self::PlanUpgradeRequired => "plan_upgrade_required",
+            Self::PolicyNotFound => "policy_not_found",
+            Self::PostContentsTooLarge => "post_contents_too_large",
             Self::PostingToChannelDenied => "posting_to_channel_denied",
+            Self::PostingToGeneralChannelDenied => "posting_to_general_channel_denied",
             Self::PreviewFeatureNotAvailable => "preview_feature_not_available",
+            Self::PrimaryUsergroupNotFound => "primary_usergroup_not_found",
             Self::ProfileSetFailed => "profile_set_failed",
+            Self::PropertyNotAllowed => "property_not_allowed",
+            Self::ProvidersNotFound => "providers_not_found",
+            Self::PublicFileTypeNotAllowed => "public_file_type_not_allowed",
+            Self::PublicVideoNotAllowed => "public_video_not_allowed",
+            Self::PublishedAppOnly => "published_app_only",
+            Self::PushLimitReached => "push_limit_reached",
+            Self::QueryTooLong => "query_too_long",
             Self::RateLimited => "rate_limited",
             Self::Ratelimit => "ratelimit",
             Self::Ratelimited => "ratelimited",
             Self::RecipientsNotSpecified => "recipients_not_specified",
+            Self::RecordChannelAlreadyExists => "record_channel_already_exists",
+            Self::RecordChannelCannotBeExternallyShared => {
+                "record_channel_cannot_be_externally_shared"
+            }
+            Self::RecordDeleted => "record_deleted",
+            Self::RecordNotFound => "record_not_found",
+            Self::RequestAlreadyResolved => "request_already_resolved",
+            Self::RequestIdOrAppIdIsRequired => "request_id_or_app_id_is_required",
+            Self::RequestIdRequiredForCustomIntegrations => {
+                "request_id_required_for_custom_integrations"
+            }
             Self::RequestTimeout => "request_timeout",
+            Self::RequiredVisibility => "required_visibility",
             Self::ReservedName => "reserved_name",
+            Self::ReservedUsername => "reserved_username",
+            Self::ResizedButStillTooLarge => "resized_but_still_too_large",
             Self::RestrictedAction => "restricted_action",
             Self::RestrictedActionNonThreadableChannel => {
                 "restricted_action_non_threadable_channel"
@@ -901,10 +2439,21 @@ impl ErrorCode {
             Self::RestrictedActionThreadOnlyChannel => {
                 "restricted_action_thread_only_channel"
             }
+            Self::RestrictedPlanLevel => "restricted_plan_level",
             Self::RestrictedTooMany => "restricted_too_many",
+            Self::RetentionOverrideNotAllowed => "retention_override_not_allowed",
+            Self::RowIdNotProvided => "row_id_not_provided",
+            Self::RowNotFound => "row_not_found",
             Self::RtmConnectRequired => "rtm_connect_required",
             Self::SendOnBehalfNotAllowed => "send_on_behalf_not_allowed",
+            Self::ServerAclEntitiesNotInScope => "server_acl_entities_not_in_scope",
+            Self::ServerAclTypeBroaderThanApp => "server_acl_type_broader_than_app",
+            Self::ServerNotFound => "server_not_found",
             Self::ServiceUnavailable => "service_unavailable",
+            Self::SessionInvalidationFailed => "session_invalidation_failed",
+            Self::SessionNotFound => "session_not_found",
+            Self::SessionResetNotAllowed => "session_reset_not_allowed",
+            Self::SharedChannelDenied => "shared_channel_denied",
             Self::SlackConnectBlockedFileType => "slack_connect_blocked_file_type",
             Self::SlackConnectCanvasSharingBlocked => {
                 "slack_connect_canvas_sharing_blocked"
@@ -920,58 +2469,143 @@ impl ErrorCode {
                 "slack_connect_lists_sharing_blocked"
             }
             Self::SnippetTooLarge => "snippet_too_large",
+            Self::SnoozeEndFailed => "snooze_end_failed",
+            Self::SnoozeFailed => "snooze_failed",
+            Self::SocketModeNotEnabled => "socket_mode_not_enabled",
+            Self::SpecifyEnterpriseOrTeams => "specify_enterprise_or_teams",
             Self::StoppedByUser => "stopped_by_user",
             Self::StorageLimitReached => "storage_limit_reached",
             Self::StreamingStateConflict => "streaming_state_conflict",
+            Self::SubteamMaxUsersExceeded => "subteam_max_users_exceeded",
             Self::SudoRequired => "sudo_required",
             Self::SuperfluousCharset => "superfluous_charset",
+            Self::TargetTeamMustBeSpecifiedInOrgContext => {
+                "target_team_must_be_specified_in_org_context"
+            }
+            Self::TargetTeamNotFound => "target_team_not_found",
+            Self::TargetTeamNotOnOrg => "target_team_not_on_org",
             Self::TeamAccessNotGranted => "team_access_not_granted",
             Self::TeamAddedToOrg => "team_added_to_org",
+            Self::TeamIdOrOrgRequired => "team_id_or_org_required",
+            Self::TeamIdRequiredForEnterprise => "team_id_required_for_enterprise",
+            Self::TeamLimitExceeded => "team_limit_exceeded",
+            Self::TeamNotConnected => "team_not_connected",
             Self::TeamNotFound => "team_not_found",
+            Self::TeamNotOnEnterprise => "team_not_on_enterprise",
+            Self::TeamQuotaExceeded => "team_quota_exceeded",
             Self::TeamTierCannotCreateChannelCanvases => {
                 "team_tier_cannot_create_channel_canvases"
             }
+            Self::TeamsNotFound => "teams_not_found",
+            Self::TemplateNotVisible => "template_not_visible",
             Self::ThreadLocked => "thread_locked",
             Self::ThreadNotFound => "thread_not_found",
+            Self::ThreadTsNotAllowed => "thread_ts_not_allowed",
+            Self::ThreadTsRequired => "thread_ts_required",
             Self::TimeInPast => "time_in_past",
             Self::TimeTooFar => "time_too_far",
             Self::TokenAlreadyExchanged => "token_already_exchanged",
+            Self::TokenNotFound => "token_not_found",
             Self::TokenRevoked => "token_revoked",
             Self::TokenRotationNotEnabled => "token_rotation_not_enabled",
             Self::TooLarge => "too_large",
             Self::TooLong => "too_long",
             Self::TooManyAttachments => "too_many_attachments",
+            Self::TooManyBookmarks => "too_many_bookmarks",
             Self::TooManyContactCards => "too_many_contact_cards",
+            Self::TooManyDomainsProvided => "too_many_domains_provided",
             Self::TooManyEmails => "too_many_emails",
             Self::TooManyEmoji => "too_many_emoji",
+            Self::TooManyEntities => "too_many_entities",
             Self::TooManyFrames => "too_many_frames",
+            Self::TooManyIds => "too_many_ids",
+            Self::TooManyIdsProvided => "too_many_ids_provided",
+            Self::TooManyLinkedChannels => "too_many_linked_channels",
             Self::TooManyMembers => "too_many_members",
+            Self::TooManyNamedEntities => "too_many_named_entities",
+            Self::TooManyPins => "too_many_pins",
+            Self::TooManyProperties => "too_many_properties",
             Self::TooManyReactions => "too_many_reactions",
+            Self::TooManyRequests => "too_many_requests",
+            Self::TooManyTabs => "too_many_tabs",
+            Self::TooManyTargetTeams => "too_many_target_teams",
+            Self::TooManyTeams => "too_many_teams",
+            Self::TooManyTeamsProvided => "too_many_teams_provided",
             Self::TooManyUsers => "too_many_users",
+            Self::TriggerExchanged => "trigger_exchanged",
+            Self::TriggerExpired => "trigger_expired",
+            Self::TriggerNotFound => "trigger_not_found",
+            Self::TriggerTypeIdNotFound => "trigger_type_id_not_found",
             Self::TwoFactorSetupRequired => "two_factor_setup_required",
+            Self::UnableToDelete => "unable_to_delete",
+            Self::UnableToFetchCustomEmojis => "unable_to_fetch_custom_emojis",
+            Self::UnableToLinkIdpGroupAndChannel => {
+                "unable_to_link_idp_group_and_channel"
+            }
+            Self::UnableToOpenFile => "unable_to_open_file",
+            Self::UnableToProcessPostRequest => "unable_to_process_post_request",
             Self::UnableToShareFiles => "unable_to_share_files",
+            Self::UnableToUnlinkIdpGroupAndChannel => {
+                "unable_to_unlink_idp_group_and_channel"
+            }
+            Self::UnableToUpdateExistingSessions => "unable_to_update_existing_sessions",
+            Self::UneditableColumn => "uneditable_column",
+            Self::UnexpectedDescriptionBlocksArg => "unexpected_description_blocks_arg",
+            Self::UnknownAppId => "unknown_app_id",
+            Self::UnknownError => "unknown_error",
+            Self::UnknownFunctionId => "unknown_function_id",
+            Self::UnknownMethod => "unknown_method",
             Self::UnknownSnippetType => "unknown_snippet_type",
+            Self::UnknownStepId => "unknown_step_id",
             Self::UnknownSubtype => "unknown_subtype",
+            Self::UnknownType => "unknown_type",
+            Self::UnknownWorkflowId => "unknown_workflow_id",
+            Self::UnsupportedActionDescribe => "unsupported_action_describe",
+            Self::UnsupportedActionPut => "unsupported_action_put",
+            Self::UnsupportedArguments => "unsupported_arguments",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::UnsupportedTeamType => "unsupported_team_type",
             Self::UpdateFailed => "update_failed",
             Self::UpgradeRequired => "upgrade_required",
             Self::UraMaxChannels => "ura_max_channels",
             Self::UrlInMessage => "url_in_message",
+            Self::UrlRestrictionNotSupported => "url_restriction_not_supported",
+            Self::UserAlreadyDeleted => "user_already_deleted",
+            Self::UserAlreadyTeamMember => "user_already_team_member",
+            Self::UserAuthUrlMissing => "user_auth_url_missing",
             Self::UserCannotCreateChannel => "user_cannot_create_channel",
+            Self::UserCannotManagePublicChannels => "user_cannot_manage_public_channels",
+            Self::UserCannotManageWorkspace => "user_cannot_manage_workspace",
+            Self::UserChannelLimitExceeded => "user_channel_limit_exceeded",
             Self::UserDisabled => "user_disabled",
             Self::UserDoesNotOwnChannel => "user_does_not_own_channel",
             Self::UserEmailUnverified => "user_email_unverified",
+            Self::UserIsAlreadyDeleted => "user_is_already_deleted",
             Self::UserIsBot => "user_is_bot",
+            Self::UserIsDeactivated => "user_is_deactivated",
+            Self::UserIsNotAGuest => "user_is_not_a_guest",
+            Self::UserIsNotGuest => "user_is_not_guest",
             Self::UserIsRestricted => "user_is_restricted",
             Self::UserIsUltraRestricted => "user_is_ultra_restricted",
+            Self::UserMustBeAdmin => "user_must_be_admin",
+            Self::UserMustBeInWorkspace => "user_must_be_in_workspace",
             Self::UserNotFound => "user_not_found",
             Self::UserNotInChannel => "user_not_in_channel",
             Self::UserNotVisible => "user_not_visible",
             Self::UserRequiredToAcceptAsPrivateButCannot => {
                 "user_required_to_accept_as_private_but_cannot"
             }
+            Self::UserSessionResetFailed => "user_session_reset_failed",
+            Self::UsergroupNotFound => "usergroup_not_found",
+            Self::UsergroupNotLinkedToTeam => "usergroup_not_linked_to_team",
+            Self::UsergroupTeamNotProvisioned => "usergroup_team_not_provisioned",
             Self::UsernameSame => "username_same",
             Self::UsersListNotSupplied => "users_list_not_supplied",
             Self::UsersNotFound => "users_not_found",
+            Self::ValidationErrors => "validation_errors",
+            Self::ViewTooLarge => "view_too_large",
+            Self::VisibilityIsNotNamedEntities => "visibility_is_not_named_entities",
+            Self::WorkflowsExportCsvNotEnabled => "workflows_export_csv_not_enabled",
             Self::Unknown(s) => s,
         }
     }
@@ -987,37 +2621,117 @@ impl From<&str> for ErrorCode {
     fn from(s: &str) -> Self {
         match s {
             "access_denied" => Self::AccessDenied,
+            "access_token_exchange_failed" => Self::AccessTokenExchangeFailed,
             "accesslimited" => Self::Accesslimited,
             "account_inactive" => Self::AccountInactive,
+            "action_already_in_progress" => Self::ActionAlreadyInProgress,
+            "admin_analytics_disabled" => Self::AdminAnalyticsDisabled,
+            "admin_unauthorized" => Self::AdminUnauthorized,
             "already_approved" => Self::AlreadyApproved,
             "already_archived" => Self::AlreadyArchived,
             "already_in_channel" => Self::AlreadyInChannel,
+            "already_in_team" => Self::AlreadyInTeam,
+            "already_in_team_invited_user" => Self::AlreadyInTeamInvitedUser,
+            "already_pinned" => Self::AlreadyPinned,
+            "already_processed" => Self::AlreadyProcessed,
             "already_reacted" => Self::AlreadyReacted,
+            "already_starred" => Self::AlreadyStarred,
             "alt_txt_too_large" => Self::AltTxtTooLarge,
+            "analytics_unavailable" => Self::AnalyticsUnavailable,
             "app_access_restricted" => Self::AppAccessRestricted,
+            "app_acl_not_found" => Self::AppAclNotFound,
             "app_cannot_join_channel" => Self::AppCannotJoinChannel,
+            "app_management_app_not_installed_on_org" => {
+                Self::AppManagementAppNotInstalledOnOrg
+            }
+            "app_missing_action_url" => Self::AppMissingActionUrl,
+            "app_not_eligible" => Self::AppNotEligible,
+            "app_not_eligible_for_auto_install" => Self::AppNotEligibleForAutoInstall,
+            "app_not_found" => Self::AppNotFound,
+            "app_not_hosted" => Self::AppNotHosted,
+            "app_not_managed" => Self::AppNotManaged,
+            "app_not_owned_by_manager_app" => Self::AppNotOwnedByManagerApp,
+            "app_not_subscribed" => Self::AppNotSubscribed,
+            "app_owner_not_found" => Self::AppOwnerNotFound,
+            "app_restricted_org_wide" => Self::AppRestrictedOrgWide,
             "approval_inactive" => Self::ApprovalInactive,
             "approval_not_found" => Self::ApprovalNotFound,
+            "archive_not_supported" => Self::ArchiveNotSupported,
             "as_user_not_supported" => Self::AsUserNotSupported,
+            "assistant_search_context_disabled" => Self::AssistantSearchContextDisabled,
+            "at_least_one_session_setting_required" => {
+                Self::AtLeastOneSessionSettingRequired
+            }
             "attachment_payload_limit_exceeded" => Self::AttachmentPayloadLimitExceeded,
+            "auth_mismatch" => Self::AuthMismatch,
             "authed_user_not_found" => Self::AuthedUserNotFound,
             "authorization_not_found" => Self::AuthorizationNotFound,
+            "auto_install_rule_creation_failed" => Self::AutoInstallRuleCreationFailed,
+            "auto_provision_failure" => Self::AutoProvisionFailure,
             "bad_client_secret" => Self::BadClientSecret,
+            "bad_handle" => Self::BadHandle,
             "bad_image" => Self::BadImage,
             "bad_redirect_uri" => Self::BadRedirectUri,
             "bad_timestamp" => Self::BadTimestamp,
+            "bad_title" => Self::BadTitle,
             "bad_token" => Self::BadToken,
+            "bad_url" => Self::BadUrl,
+            "bad_users" => Self::BadUsers,
+            "barrier_already_exists" => Self::BarrierAlreadyExists,
+            "barrier_not_found" => Self::BarrierNotFound,
+            "barriered_from_usergroups_not_found" => {
+                Self::BarrieredFromUsergroupsNotFound
+            }
             "block_mismatch" => Self::BlockMismatch,
             "blocked_file_type" => Self::BlockedFileType,
+            "bot_not_found" => Self::BotNotFound,
+            "bot_user_required" => Self::BotUserRequired,
+            "bots_not_allowed" => Self::BotsNotAllowed,
+            "bots_not_found" => Self::BotsNotFound,
+            "can_not_uninstall" => Self::CanNotUninstall,
+            "cannot_add_bot" => Self::CannotAddBot,
+            "cannot_add_legacy_disconnected_channel_to_workspaces" => {
+                Self::CannotAddLegacyDisconnectedChannelToWorkspaces
+            }
+            "cannot_add_more_channels_to_group" => Self::CannotAddMoreChannelsToGroup,
+            "cannot_add_more_groups_to_channel" => Self::CannotAddMoreGroupsToChannel,
+            "cannot_add_others" => Self::CannotAddOthers,
+            "cannot_add_others_recurring" => Self::CannotAddOthersRecurring,
+            "cannot_add_profile_only_user" => Self::CannotAddProfileOnlyUser,
+            "cannot_add_slackbot" => Self::CannotAddSlackbot,
             "cannot_auth_user" => Self::CannotAuthUser,
+            "cannot_bookmark_from_external_org" => Self::CannotBookmarkFromExternalOrg,
+            "cannot_bookmark_restricted_sharing_enabled" => {
+                Self::CannotBookmarkRestrictedSharingEnabled
+            }
+            "cannot_complete_others" => Self::CannotCompleteOthers,
+            "cannot_complete_recurring" => Self::CannotCompleteRecurring,
             "cannot_create_channel" => Self::CannotCreateChannel,
+            "cannot_create_dialog" => Self::CannotCreateDialog,
+            "cannot_fetch_versions" => Self::CannotFetchVersions,
             "cannot_find_channel" => Self::CannotFindChannel,
             "cannot_find_message" => Self::CannotFindMessage,
             "cannot_find_service" => Self::CannotFindService,
             "cannot_install_an_org_installed_app" => Self::CannotInstallAnOrgInstalledApp,
+            "cannot_invalidate_primary_owner" => Self::CannotInvalidatePrimaryOwner,
+            "cannot_kick_home_team" => Self::CannotKickHomeTeam,
+            "cannot_kick_team" => Self::CannotKickTeam,
+            "cannot_modify_primary_owner" => Self::CannotModifyPrimaryOwner,
+            "cannot_modify_role_admin" => Self::CannotModifyRoleAdmin,
+            "cannot_move_local_channel" => Self::CannotMoveLocalChannel,
+            "cannot_parse" => Self::CannotParse,
             "cannot_parse_attachment" => Self::CannotParseAttachment,
             "cannot_prompt" => Self::CannotPrompt,
             "cannot_reply_to_message" => Self::CannotReplyToMessage,
+            "cannot_reset_bot" => Self::CannotResetBot,
+            "cannot_reset_primary_owner" => Self::CannotResetPrimaryOwner,
+            "cannot_resolve_alias" => Self::CannotResolveAlias,
+            "cannot_set_org_admin_to_regular_at_workspace_level" => {
+                Self::CannotSetOrgAdminToRegularAtWorkspaceLevel
+            }
+            "cannot_set_this_guest_to_regular_at_team_level" => {
+                Self::CannotSetThisGuestToRegularAtTeamLevel
+            }
             "cannot_share_cross_workspace_channel" => {
                 Self::CannotShareCrossWorkspaceChannel
             }
@@ -1028,6 +2742,8 @@ impl From<&str> for ErrorCode {
             "cant_archive_general" => Self::CantArchiveGeneral,
             "cant_archive_required" => Self::CantArchiveRequired,
             "cant_broadcast_message" => Self::CantBroadcastMessage,
+            "cant_delete" => Self::CantDelete,
+            "cant_delete_file" => Self::CantDeleteFile,
             "cant_delete_message" => Self::CantDeleteMessage,
             "cant_invite" => Self::CantInvite,
             "cant_invite_self" => Self::CantInviteSelf,
@@ -1039,78 +2755,311 @@ impl From<&str> for ErrorCode {
             }
             "cant_update_message" => Self::CantUpdateMessage,
             "canvas_creation_failed" => Self::CanvasCreationFailed,
+            "canvas_deleted" => Self::CanvasDeleted,
+            "canvas_deleting_disabled" => Self::CanvasDeletingDisabled,
+            "canvas_disabled_file_team" => Self::CanvasDisabledFileTeam,
             "canvas_disabled_user_team" => Self::CanvasDisabledUserTeam,
+            "canvas_editing_failed" => Self::CanvasEditingFailed,
+            "canvas_editing_locked" => Self::CanvasEditingLocked,
+            "canvas_globally_disabled" => Self::CanvasGloballyDisabled,
+            "canvas_not_found" => Self::CanvasNotFound,
             "canvas_tab_creation_failed" => Self::CanvasTabCreationFailed,
+            "canvas_too_large" => Self::CanvasTooLarge,
+            "channel_already_exists" => Self::ChannelAlreadyExists,
             "channel_archived" => Self::ChannelArchived,
+            "channel_cannot_be_unshared" => Self::ChannelCannotBeUnshared,
             "channel_canvas_already_exists" => Self::ChannelCanvasAlreadyExists,
             "channel_canvas_creation_failed" => Self::ChannelCanvasCreationFailed,
             "channel_conversion_in_progress" => Self::ChannelConversionInProgress,
+            "channel_conversion_incomplete" => Self::ChannelConversionIncomplete,
+            "channel_ids_required" => Self::ChannelIdsRequired,
+            "channel_is_archived" => Self::ChannelIsArchived,
             "channel_is_limited_access" => Self::ChannelIsLimitedAccess,
+            "channel_is_not_private" => Self::ChannelIsNotPrivate,
+            "channel_mention_sync_required" => Self::ChannelMentionSyncRequired,
+            "channel_not_archived" => Self::ChannelNotArchived,
             "channel_not_found" => Self::ChannelNotFound,
+            "channel_not_org_wide_shared" => Self::ChannelNotOrgWideShared,
+            "channel_owner_restriction" => Self::ChannelOwnerRestriction,
+            "channel_shared_with_nonapproved_team" => {
+                Self::ChannelSharedWithNonapprovedTeam
+            }
             "channel_type_not_supported" => Self::ChannelTypeNotSupported,
             "channels_limit_exceeded" => Self::ChannelsLimitExceeded,
+            "client_id_token_mismatch" => Self::ClientIdTokenMismatch,
             "code_already_used" => Self::CodeAlreadyUsed,
+            "column_id_not_provided" => Self::ColumnIdNotProvided,
+            "column_not_found" => Self::ColumnNotFound,
+            "config_not_found" => Self::ConfigNotFound,
+            "connected_org_denied" => Self::ConnectedOrgDenied,
+            "connected_team_denied" => Self::ConnectedTeamDenied,
+            "connected_team_passed_in_is_not_top_level_team" => {
+                Self::ConnectedTeamPassedInIsNotTopLevelTeam
+            }
+            "connected_user_denied" => Self::ConnectedUserDenied,
             "connection_limit_exceeded" => Self::ConnectionLimitExceeded,
             "connection_limit_exceeded_pending" => Self::ConnectionLimitExceededPending,
+            "context_channel_not_found" => Self::ContextChannelNotFound,
+            "could_not_archive_channel" => Self::CouldNotArchiveChannel,
+            "could_not_convert_channel" => Self::CouldNotConvertChannel,
+            "could_not_create_channel" => Self::CouldNotCreateChannel,
+            "could_not_create_workspace" => Self::CouldNotCreateWorkspace,
+            "could_not_delete_channel" => Self::CouldNotDeleteChannel,
+            "could_not_export" => Self::CouldNotExport,
+            "could_not_get_conversation_prefs" => Self::CouldNotGetConversationPrefs,
+            "could_not_get_retention" => Self::CouldNotGetRetention,
+            "could_not_get_teams" => Self::CouldNotGetTeams,
+            "could_not_remove_retention" => Self::CouldNotRemoveRetention,
+            "could_not_rename_channel" => Self::CouldNotRenameChannel,
+            "could_not_set_channel_pref" => Self::CouldNotSetChannelPref,
+            "could_not_set_retention" => Self::CouldNotSetRetention,
+            "could_not_set_teams_for_channel" => Self::CouldNotSetTeamsForChannel,
+            "could_not_unarchive_channel" => Self::CouldNotUnarchiveChannel,
+            "custom_integration_not_allowed_at_enterprise" => {
+                Self::CustomIntegrationNotAllowedAtEnterprise
+            }
+            "data_not_available" => Self::DataNotAvailable,
+            "datastore_error" => Self::DatastoreError,
+            "datastore_migration_in_progress" => Self::DatastoreMigrationInProgress,
+            "default_channel_restricted" => Self::DefaultChannelRestricted,
+            "default_org_wide_channel" => Self::DefaultOrgWideChannel,
+            "delete_not_allowed" => Self::DeleteNotAllowed,
             "deprecated_endpoint" => Self::DeprecatedEndpoint,
+            "description_too_long" => Self::DescriptionTooLong,
+            "different_team_owns_message_metadata_for_channel" => {
+                Self::DifferentTeamOwnsMessageMetadataForChannel
+            }
+            "disallowed_action" => Self::DisallowedAction,
+            "discoverability_setting_invalid" => Self::DiscoverabilitySettingInvalid,
+            "domain_taken" => Self::DomainTaken,
             "draft_already_deleted" => Self::DraftAlreadyDeleted,
             "draft_already_sent" => Self::DraftAlreadySent,
             "draft_has_conflict" => Self::DraftHasConflict,
             "draft_not_found" => Self::DraftNotFound,
             "duplicate_channel_not_found" => Self::DuplicateChannelNotFound,
+            "duplicate_external_id" => Self::DuplicateExternalId,
             "duplicate_message_not_found" => Self::DuplicateMessageNotFound,
+            "duplicated_item_not_found" => Self::DuplicatedItemNotFound,
+            "dynamic_client_registration_failed" => Self::DynamicClientRegistrationFailed,
+            "dynamic_client_registration_invalid_redirect_uri" => {
+                Self::DynamicClientRegistrationInvalidRedirectUri
+            }
+            "dynamic_client_registration_invalid_response" => {
+                Self::DynamicClientRegistrationInvalidResponse
+            }
+            "dynamic_client_registration_missing_oauth_endpoints" => {
+                Self::DynamicClientRegistrationMissingOauthEndpoints
+            }
+            "dynamic_client_registration_not_supported" => {
+                Self::DynamicClientRegistrationNotSupported
+            }
+            "dynamic_client_registration_rejected" => {
+                Self::DynamicClientRegistrationRejected
+            }
             "edit_window_closed" => Self::EditWindowClosed,
             "ekm_access_denied" => Self::EkmAccessDenied,
             "email_does_not_match" => Self::EmailDoesNotMatch,
             "email_not_verified" => Self::EmailNotVerified,
             "email_taken" => Self::EmailTaken,
+            "emoji_limit_reached" => Self::EmojiLimitReached,
+            "emoji_not_found" => Self::EmojiNotFound,
+            "endpoint_unavailable" => Self::EndpointUnavailable,
             "enterprise_is_restricted" => Self::EnterpriseIsRestricted,
+            "enterprise_not_found" => Self::EnterpriseNotFound,
+            "enterprise_only_feature" => Self::EnterpriseOnlyFeature,
+            "entity_metadata_does_not_match_trigger" => {
+                Self::EntityMetadataDoesNotMatchTrigger
+            }
+            "entity_not_found" => Self::EntityNotFound,
+            "error_adding_collaborators" => Self::ErrorAddingCollaborators,
+            "error_bad_format" => Self::ErrorBadFormat,
+            "error_bad_name_i18n" => Self::ErrorBadNameI18n,
+            "error_bad_upload" => Self::ErrorBadUpload,
+            "error_bad_wide" => Self::ErrorBadWide,
+            "error_invalid_alias" => Self::ErrorInvalidAlias,
+            "error_invalid_channels" => Self::ErrorInvalidChannels,
+            "error_invalid_emoji_to_rename" => Self::ErrorInvalidEmojiToRename,
+            "error_lower_case_names_only" => Self::ErrorLowerCaseNamesOnly,
+            "error_missing_name" => Self::ErrorMissingName,
+            "error_modifying_workflows" => Self::ErrorModifyingWorkflows,
+            "error_name_taken" => Self::ErrorNameTaken,
+            "error_name_taken_i18n" => Self::ErrorNameTakenI18n,
+            "error_no_image" => Self::ErrorNoImage,
+            "error_removing_collaborators" => Self::ErrorRemovingCollaborators,
+            "error_too_big" => Self::ErrorTooBig,
+            "error_unpublishing_workflows" => Self::ErrorUnpublishingWorkflows,
+            "exchanged_trigger_id" => Self::ExchangedTriggerId,
+            "execution_not_in_running_state" => Self::ExecutionNotInRunningState,
+            "expired_trigger_id" => Self::ExpiredTriggerId,
             "external_channel_migrating" => Self::ExternalChannelMigrating,
+            "external_limited_restriction" => Self::ExternalLimitedRestriction,
+            "external_team_not_connected_to_this_org" => {
+                Self::ExternalTeamNotConnectedToThisOrg
+            }
+            "external_workspace_denied" => Self::ExternalWorkspaceDenied,
+            "externally_shared_or_disconnected_channel" => {
+                Self::ExternallySharedOrDisconnectedChannel
+            }
+            "fail_to_get_teams_for_restricted_user" => {
+                Self::FailToGetTeamsForRestrictedUser
+            }
+            "failed_adding_collaborator" => Self::FailedAddingCollaborator,
+            "failed_creating_app" => Self::FailedCreatingApp,
+            "failed_datastore_operation" => Self::FailedDatastoreOperation,
+            "failed_export" => Self::FailedExport,
+            "failed_for_some_entities" => Self::FailedForSomeEntities,
+            "failed_for_some_users" => Self::FailedForSomeUsers,
+            "failed_for_some_users_and_entities" => Self::FailedForSomeUsersAndEntities,
+            "failed_generating_app_token" => Self::FailedGeneratingAppToken,
+            "failed_looking_up_user" => Self::FailedLookingUpUser,
+            "failed_sending_dialog" => Self::FailedSendingDialog,
+            "failed_to_add_emoji" => Self::FailedToAddEmoji,
+            "failed_to_alias_emoji" => Self::FailedToAliasEmoji,
+            "failed_to_fetch_active_team" => Self::FailedToFetchActiveTeam,
+            "failed_to_fetch_info" => Self::FailedToFetchInfo,
+            "failed_to_remove_emoji" => Self::FailedToRemoveEmoji,
+            "failed_to_remove_group_users" => Self::FailedToRemoveGroupUsers,
+            "failed_to_remove_user_from_workspace" => {
+                Self::FailedToRemoveUserFromWorkspace
+            }
+            "failed_to_rename_emoji" => Self::FailedToRenameEmoji,
+            "failed_to_send_invite" => Self::FailedToSendInvite,
+            "failed_to_set_admin_on_workspaces" => Self::FailedToSetAdminOnWorkspaces,
+            "failed_to_set_default_channels" => Self::FailedToSetDefaultChannels,
+            "failed_to_set_description" => Self::FailedToSetDescription,
+            "failed_to_set_discoverability" => Self::FailedToSetDiscoverability,
+            "failed_to_set_expiration" => Self::FailedToSetExpiration,
+            "failed_to_set_icon" => Self::FailedToSetIcon,
+            "failed_to_set_name" => Self::FailedToSetName,
+            "failed_to_set_owner_on_workspaces" => Self::FailedToSetOwnerOnWorkspaces,
+            "failed_to_set_user_to_admin" => Self::FailedToSetUserToAdmin,
+            "failed_to_set_user_to_owner" => Self::FailedToSetUserToOwner,
+            "failed_to_set_user_to_regular" => Self::FailedToSetUserToRegular,
             "failed_to_start_trial" => Self::FailedToStartTrial,
+            "failed_to_unlink_channel" => Self::FailedToUnlinkChannel,
+            "failed_to_unshare" => Self::FailedToUnshare,
+            "failed_to_update_channels" => Self::FailedToUpdateChannels,
+            "failed_to_update_user_ids" => Self::FailedToUpdateUserIds,
+            "failed_to_validate_caller" => Self::FailedToValidateCaller,
+            "failed_to_validate_channels" => Self::FailedToValidateChannels,
+            "failed_to_validate_custom_message" => Self::FailedToValidateCustomMessage,
+            "failed_to_validate_expiration" => Self::FailedToValidateExpiration,
+            "failed_to_validate_team" => Self::FailedToValidateTeam,
+            "failure_removing_emoji" => Self::FailureRemovingEmoji,
             "fatal_error" => Self::FatalError,
+            "feature_disabled" => Self::FeatureDisabled,
+            "feature_not_available" => Self::FeatureNotAvailable,
+            "feature_not_enabled" => Self::FeatureNotEnabled,
             "fetch_members_failed" => Self::FetchMembersFailed,
+            "file_already_added" => Self::FileAlreadyAdded,
+            "file_channel_rename_error" => Self::FileChannelRenameError,
             "file_comment_not_found" => Self::FileCommentNotFound,
             "file_deleted" => Self::FileDeleted,
+            "file_deleting_disabled" => Self::FileDeletingDisabled,
             "file_is_deleted" => Self::FileIsDeleted,
             "file_not_found" => Self::FileNotFound,
+            "file_not_shared" => Self::FileNotShared,
+            "file_not_yet_available" => Self::FileNotYetAvailable,
             "file_share_limit_reached" => Self::FileShareLimitReached,
             "file_type_not_allowed" => Self::FileTypeNotAllowed,
+            "file_under_review" => Self::FileUnderReview,
             "file_update_failed" => Self::FileUpdateFailed,
             "file_upload_size_restricted" => Self::FileUploadSizeRestricted,
             "file_uploads_disabled" => Self::FileUploadsDisabled,
             "file_uploads_except_images_disabled" => {
                 Self::FileUploadsExceptImagesDisabled
             }
+            "forbidden_handle" => Self::ForbiddenHandle,
             "forbidden_team" => Self::ForbiddenTeam,
             "free_team_canvas_tab_already_exists" => Self::FreeTeamCanvasTabAlreadyExists,
+            "free_team_not_allowed" => Self::FreeTeamNotAllowed,
+            "free_teams_cannot_create_non_tabbed_canvases" => {
+                Self::FreeTeamsCannotCreateNonTabbedCanvases
+            }
+            "free_teams_cannot_create_standalone_canvases" => {
+                Self::FreeTeamsCannotCreateStandaloneCanvases
+            }
+            "free_teams_cannot_edit_standalone_canvases" => {
+                Self::FreeTeamsCannotEditStandaloneCanvases
+            }
+            "function_execution_not_found" => Self::FunctionExecutionNotFound,
+            "function_not_found" => Self::FunctionNotFound,
+            "group_already_linked_to_channel" => Self::GroupAlreadyLinkedToChannel,
+            "group_must_not_be_empty" => Self::GroupMustNotBeEmpty,
+            "group_not_found" => Self::GroupNotFound,
+            "handle_already_exists" => Self::HandleAlreadyExists,
             "has_already_connected_to_org" => Self::HasAlreadyConnectedToOrg,
+            "hash_conflict" => Self::HashConflict,
+            "icon_not_accessible" => Self::IconNotAccessible,
+            "inactive_call" => Self::InactiveCall,
             "inactive_invite" => Self::InactiveInvite,
+            "include_deactivated_user_workspaces_invalid" => {
+                Self::IncludeDeactivatedUserWorkspacesInvalid
+            }
             "insecure_request" => Self::InsecureRequest,
             "internal_error" => Self::InternalError,
             "invalid_action" => Self::InvalidAction,
+            "invalid_action_token" => Self::InvalidActionToken,
+            "invalid_actor" => Self::InvalidActor,
+            "invalid_app" => Self::InvalidApp,
+            "invalid_app_action_type" => Self::InvalidAppActionType,
+            "invalid_app_id" => Self::InvalidAppId,
             "invalid_arg_name" => Self::InvalidArgName,
+            "invalid_args" => Self::InvalidArgs,
             "invalid_arguments" => Self::InvalidArguments,
             "invalid_array_arg" => Self::InvalidArrayArg,
+            "invalid_attachment" => Self::InvalidAttachment,
             "invalid_attachments" => Self::InvalidAttachments,
             "invalid_auth" => Self::InvalidAuth,
             "invalid_blocks" => Self::InvalidBlocks,
             "invalid_blocks_format" => Self::InvalidBlocksFormat,
+            "invalid_bookmark_type" => Self::InvalidBookmarkType,
+            "invalid_call_id" => Self::InvalidCallId,
             "invalid_channel" => Self::InvalidChannel,
+            "invalid_channel_id" => Self::InvalidChannelId,
+            "invalid_channel_provided" => Self::InvalidChannelProvided,
+            "invalid_channel_restriction_mode" => Self::InvalidChannelRestrictionMode,
             "invalid_channel_type" => Self::InvalidChannelType,
+            "invalid_channels_limit" => Self::InvalidChannelsLimit,
             "invalid_charset" => Self::InvalidCharset,
+            "invalid_child_type" => Self::InvalidChildType,
             "invalid_chunks" => Self::InvalidChunks,
+            "invalid_client" => Self::InvalidClient,
             "invalid_client_id" => Self::InvalidClientId,
             "invalid_code" => Self::InvalidCode,
             "invalid_code_verifier" => Self::InvalidCodeVerifier,
+            "invalid_column_id" => Self::InvalidColumnId,
+            "invalid_column_type" => Self::InvalidColumnType,
+            "invalid_copy_and_schema_args" => Self::InvalidCopyAndSchemaArgs,
+            "invalid_created_by" => Self::InvalidCreatedBy,
             "invalid_cursor" => Self::InvalidCursor,
+            "invalid_datastore" => Self::InvalidDatastore,
+            "invalid_date" => Self::InvalidDate,
+            "invalid_domains" => Self::InvalidDomains,
+            "invalid_duration" => Self::InvalidDuration,
             "invalid_email" => Self::InvalidEmail,
+            "invalid_emoji" => Self::InvalidEmoji,
             "invalid_emoji_not_allowed" => Self::InvalidEmojiNotAllowed,
+            "invalid_enterprise" => Self::InvalidEnterprise,
+            "invalid_entities" => Self::InvalidEntities,
+            "invalid_entity_id" => Self::InvalidEntityId,
+            "invalid_event_context" => Self::InvalidEventContext,
+            "invalid_external_id" => Self::InvalidExternalId,
+            "invalid_field_or_data" => Self::InvalidFieldOrData,
             "invalid_form_data" => Self::InvalidFormData,
+            "invalid_grant" => Self::InvalidGrant,
             "invalid_grant_type" => Self::InvalidGrantType,
+            "invalid_group_provided" => Self::InvalidGroupProvided,
             "invalid_host_team" => Self::InvalidHostTeam,
+            "invalid_icon_size" => Self::InvalidIconSize,
+            "invalid_input_type" => Self::InvalidInputType,
             "invalid_json" => Self::InvalidJson,
             "invalid_limit" => Self::InvalidLimit,
             "invalid_link" => Self::InvalidLink,
+            "invalid_manager_app" => Self::InvalidManagerApp,
+            "invalid_manifest" => Self::InvalidManifest,
+            "invalid_message" => Self::InvalidMessage,
+            "invalid_metadata" => Self::InvalidMetadata,
             "invalid_metadata_filter_keys" => Self::InvalidMetadataFilterKeys,
             "invalid_metadata_format" => Self::InvalidMetadataFormat,
             "invalid_metadata_schema" => Self::InvalidMetadataSchema,
@@ -1119,27 +3068,72 @@ impl From<&str> for ErrorCode {
             "invalid_name_punctuation" => Self::InvalidNamePunctuation,
             "invalid_name_required" => Self::InvalidNameRequired,
             "invalid_name_specials" => Self::InvalidNameSpecials,
+            "invalid_named_entities" => Self::InvalidNamedEntities,
             "invalid_ooo_message" => Self::InvalidOooMessage,
+            "invalid_option_id" => Self::InvalidOptionId,
+            "invalid_org_id" => Self::InvalidOrgId,
+            "invalid_parameters" => Self::InvalidParameters,
+            "invalid_parent_type" => Self::InvalidParentType,
+            "invalid_permission" => Self::InvalidPermission,
+            "invalid_permission_set" => Self::InvalidPermissionSet,
+            "invalid_permission_type" => Self::InvalidPermissionType,
+            "invalid_permissions" => Self::InvalidPermissions,
+            "invalid_phone_number" => Self::InvalidPhoneNumber,
             "invalid_post_type" => Self::InvalidPostType,
             "invalid_presence" => Self::InvalidPresence,
+            "invalid_primary_column" => Self::InvalidPrimaryColumn,
             "invalid_privacy" => Self::InvalidPrivacy,
             "invalid_profile" => Self::InvalidProfile,
             "invalid_recipient_team" => Self::InvalidRecipientTeam,
             "invalid_refresh_token" => Self::InvalidRefreshToken,
+            "invalid_request" => Self::InvalidRequest,
+            "invalid_request_id" => Self::InvalidRequestId,
+            "invalid_restricted_subjects" => Self::InvalidRestrictedSubjects,
+            "invalid_role_for_user" => Self::InvalidRoleForUser,
+            "invalid_role_id" => Self::InvalidRoleId,
+            "invalid_row_id" => Self::InvalidRowId,
             "invalid_scheduled_message_id" => Self::InvalidScheduledMessageId,
+            "invalid_schema" => Self::InvalidSchema,
+            "invalid_scopes" => Self::InvalidScopes,
+            "invalid_search_channel_type" => Self::InvalidSearchChannelType,
+            "invalid_sender_schema" => Self::InvalidSenderSchema,
+            "invalid_setting" => Self::InvalidSetting,
+            "invalid_shortcut_type" => Self::InvalidShortcutType,
+            "invalid_sort" => Self::InvalidSort,
+            "invalid_sort_dir" => Self::InvalidSortDir,
             "invalid_source" => Self::InvalidSource,
+            "invalid_start_time" => Self::InvalidStartTime,
             "invalid_starts_with_at" => Self::InvalidStartsWithAt,
+            "invalid_status" => Self::InvalidStatus,
             "invalid_target_team" => Self::InvalidTargetTeam,
+            "invalid_team" => Self::InvalidTeam,
+            "invalid_team_id" => Self::InvalidTeamId,
+            "invalid_team_ids" => Self::InvalidTeamIds,
+            "invalid_text_block" => Self::InvalidTextBlock,
+            "invalid_thread_ts" => Self::InvalidThreadTs,
             "invalid_time" => Self::InvalidTime,
             "invalid_timestamp" => Self::InvalidTimestamp,
+            "invalid_title" => Self::InvalidTitle,
             "invalid_token" => Self::InvalidToken,
+            "invalid_trigger" => Self::InvalidTrigger,
+            "invalid_trigger_id" => Self::InvalidTriggerId,
             "invalid_ts_latest" => Self::InvalidTsLatest,
             "invalid_ts_oldest" => Self::InvalidTsOldest,
+            "invalid_type" => Self::InvalidType,
             "invalid_types" => Self::InvalidTypes,
             "invalid_unfurl_id" => Self::InvalidUnfurlId,
             "invalid_unfurls_format" => Self::InvalidUnfurlsFormat,
+            "invalid_url" => Self::InvalidUrl,
+            "invalid_user" => Self::InvalidUser,
             "invalid_user_combination" => Self::InvalidUserCombination,
             "invalid_user_id" => Self::InvalidUserId,
+            "invalid_users" => Self::InvalidUsers,
+            "invalid_value" => Self::InvalidValue,
+            "invalid_view" => Self::InvalidView,
+            "invalid_visibility" => Self::InvalidVisibility,
+            "invalid_vote_value" => Self::InvalidVoteValue,
+            "invalid_workflow_auth_strategy" => Self::InvalidWorkflowAuthStrategy,
+            "invalid_workspace_filter" => Self::InvalidWorkspaceFilter,
             "invite_already_approved" => Self::InviteAlreadyApproved,
             "invite_already_denied" => Self::InviteAlreadyDenied,
             "invite_expired" => Self::InviteExpired,
@@ -1147,19 +3141,36 @@ impl From<&str> for ErrorCode {
             "invite_lookup_error" => Self::InviteLookupError,
             "invite_not_found" => Self::InviteNotFound,
             "invite_used" => Self::InviteUsed,
+            "invited_user_not_created" => Self::InvitedUserNotCreated,
+            "invited_user_not_reactivated" => Self::InvitedUserNotReactivated,
             "invitee_cant_see_channel" => Self::InviteeCantSeeChannel,
+            "invitor_cannot_see_channel" => Self::InvitorCannotSeeChannel,
             "is_archived" => Self::IsArchived,
             "is_bot" => Self::IsBot,
+            "is_idp_managed" => Self::IsIdpManaged,
             "is_inactive" => Self::IsInactive,
             "is_pending_connected_to_org" => Self::IsPendingConnectedToOrg,
+            "job_not_found" => Self::JobNotFound,
             "json_not_object" => Self::JsonNotObject,
             "last_member" => Self::LastMember,
+            "leaving_team_not_in_channel" => Self::LeavingTeamNotInChannel,
+            "leaving_team_required" => Self::LeavingTeamRequired,
             "legacy_connection_invalid_org" => Self::LegacyConnectionInvalidOrg,
             "legacy_connection_limit_exceeded" => Self::LegacyConnectionLimitExceeded,
             "limit_required" => Self::LimitRequired,
+            "link_not_found" => Self::LinkNotFound,
+            "list_editor_upsert_error" => Self::ListEditorUpsertError,
+            "list_edits_update_error" => Self::ListEditsUpdateError,
+            "list_not_found" => Self::ListNotFound,
             "list_record_comment_fetch_failed" => Self::ListRecordCommentFetchFailed,
+            "lists_disabled_user_team" => Self::ListsDisabledUserTeam,
+            "malware_detected" => Self::MalwareDetected,
+            "managed_app_limit_reached" => Self::ManagedAppLimitReached,
+            "managed_channel_not_supported" => Self::ManagedChannelNotSupported,
+            "manager_app_not_eligible" => Self::ManagerAppNotEligible,
             "markdown_text_conflict" => Self::MarkdownTextConflict,
             "max_file_sharing_exceeded" => Self::MaxFileSharingExceeded,
+            "member_analytics_disabled" => Self::MemberAnalyticsDisabled,
             "member_limit_exceeded" => Self::MemberLimitExceeded,
             "message_limit_exceeded" => Self::MessageLimitExceeded,
             "message_not_found" => Self::MessageNotFound,
@@ -1169,81 +3180,194 @@ impl From<&str> for ErrorCode {
             "messages_tab_disabled" => Self::MessagesTabDisabled,
             "messaging_processing_failed" => Self::MessagingProcessingFailed,
             "metadata_must_be_sent_from_app" => Self::MetadataMustBeSentFromApp,
+            "metadata_not_available" => Self::MetadataNotAvailable,
+            "metadata_only_does_not_support_date" => Self::MetadataOnlyDoesNotSupportDate,
             "metadata_too_large" => Self::MetadataTooLarge,
             "method_deprecated" => Self::MethodDeprecated,
+            "method_not_found" => Self::MethodNotFound,
+            "method_not_supported" => Self::MethodNotSupported,
             "method_not_supported_for_channel_type" => {
                 Self::MethodNotSupportedForChannelType
             }
             "migration_in_progress" => Self::MigrationInProgress,
+            "missing_arg_copy_from_list_id" => Self::MissingArgCopyFromListId,
             "missing_args" => Self::MissingArgs,
             "missing_argument" => Self::MissingArgument,
+            "missing_arguments" => Self::MissingArguments,
             "missing_channel" => Self::MissingChannel,
             "missing_charset" => Self::MissingCharset,
+            "missing_comment_data" => Self::MissingCommentData,
+            "missing_delete_action_id" => Self::MissingDeleteActionId,
+            "missing_dialog" => Self::MissingDialog,
+            "missing_duration" => Self::MissingDuration,
             "missing_file_data" => Self::MissingFileData,
+            "missing_interactivity_url" => Self::MissingInteractivityUrl,
+            "missing_options_load_url" => Self::MissingOptionsLoadUrl,
             "missing_post_type" => Self::MissingPostType,
+            "missing_profile_id" => Self::MissingProfileId,
+            "missing_query" => Self::MissingQuery,
             "missing_recipient_team_id" => Self::MissingRecipientTeamId,
             "missing_recipient_user_id" => Self::MissingRecipientUserId,
+            "missing_record_channel_config" => Self::MissingRecordChannelConfig,
             "missing_resource" => Self::MissingResource,
             "missing_scope" => Self::MissingScope,
             "missing_source" => Self::MissingSource,
+            "missing_step_ids" => Self::MissingStepIds,
+            "missing_subteam_name" => Self::MissingSubteamName,
             "missing_target_team" => Self::MissingTargetTeam,
+            "missing_team" => Self::MissingTeam,
+            "missing_trigger" => Self::MissingTrigger,
             "missing_ts" => Self::MissingTs,
             "missing_unfurl_id" => Self::MissingUnfurlId,
             "missing_unfurls" => Self::MissingUnfurls,
+            "missing_user" => Self::MissingUser,
             "msg_blocks_too_long" => Self::MsgBlocksTooLong,
             "msg_blocks_too_many" => Self::MsgBlocksTooMany,
             "msg_too_long" => Self::MsgTooLong,
+            "multi_workspace_restriction" => Self::MultiWorkspaceRestriction,
             "must_clear_both_status_text_and_status_emoji" => {
                 Self::MustClearBothStatusTextAndStatusEmoji
             }
+            "must_provide_team_domain" => Self::MustProvideTeamDomain,
+            "must_provide_team_name" => Self::MustProvideTeamName,
+            "must_revoke_access" => Self::MustRevokeAccess,
+            "name_already_exists" => Self::NameAlreadyExists,
             "name_not_allowed" => Self::NameNotAllowed,
             "name_taken" => Self::NameTaken,
+            "name_taken_in_org" => Self::NameTakenInOrg,
+            "name_too_long" => Self::NameTooLong,
+            "named_entities_cannot_be_empty" => Self::NamedEntitiesCannotBeEmpty,
             "no_access" => Self::NoAccess,
+            "no_active_sessions" => Self::NoActiveSessions,
+            "no_alias_selected" => Self::NoAliasSelected,
+            "no_bot_user_for_app" => Self::NoBotUserForApp,
             "no_channel" => Self::NoChannel,
+            "no_channel_memberships" => Self::NoChannelMemberships,
+            "no_domains_provided" => Self::NoDomainsProvided,
             "no_dual_broadcast_content_update" => Self::NoDualBroadcastContentUpdate,
             "no_external_invite_permission" => Self::NoExternalInvitePermission,
+            "no_image_uploaded" => Self::NoImageUploaded,
             "no_item_specified" => Self::NoItemSpecified,
+            "no_local_user_on_team" => Self::NoLocalUserOnTeam,
             "no_permission" => Self::NoPermission,
+            "no_perms" => Self::NoPerms,
+            "no_pin" => Self::NoPin,
+            "no_query" => Self::NoQuery,
             "no_reaction" => Self::NoReaction,
+            "no_refresh_token" => Self::NoRefreshToken,
+            "no_resolution_found" => Self::NoResolutionFound,
             "no_scopes" => Self::NoScopes,
+            "no_such_subteam" => Self::NoSuchSubteam,
+            "no_team_ids_given" => Self::NoTeamIdsGiven,
+            "no_team_or_enterprise_provided" => Self::NoTeamOrEnterpriseProvided,
+            "no_teams_to_disconnect" => Self::NoTeamsToDisconnect,
             "no_text" => Self::NoText,
+            "no_tokens_found" => Self::NoTokensFound,
             "no_user" => Self::NoUser,
             "no_user_scopes" => Self::NoUserScopes,
+            "no_users_provided" => Self::NoUsersProvided,
+            "no_valid_channels" => Self::NoValidChannels,
+            "no_valid_entities" => Self::NoValidEntities,
+            "no_valid_named_entities" => Self::NoValidNamedEntities,
+            "no_valid_teams" => Self::NoValidTeams,
+            "no_valid_users" => Self::NoValidUsers,
             "not_admin" => Self::NotAdmin,
+            "not_agent_app" => Self::NotAgentApp,
             "not_allowed" => Self::NotAllowed,
             "not_allowed_for_grid_workspace" => Self::NotAllowedForGridWorkspace,
+            "not_allowed_to_create_automation_rule" => {
+                Self::NotAllowedToCreateAutomationRule
+            }
             "not_allowed_token_type" => Self::NotAllowedTokenType,
+            "not_an_admin" => Self::NotAnAdmin,
             "not_an_enterprise" => Self::NotAnEnterprise,
+            "not_an_owner" => Self::NotAnOwner,
             "not_app_admin" => Self::NotAppAdmin,
             "not_archived" => Self::NotArchived,
             "not_authed" => Self::NotAuthed,
             "not_authorized" => Self::NotAuthorized,
+            "not_bearer_token" => Self::NotBearerToken,
+            "not_enabled" => Self::NotEnabled,
             "not_enough_users" => Self::NotEnoughUsers,
+            "not_enterprise_team" => Self::NotEnterpriseTeam,
+            "not_found" => Self::NotFound,
             "not_implemented" => Self::NotImplemented,
             "not_in_channel" => Self::NotInChannel,
+            "not_in_dnd" => Self::NotInDnd,
+            "not_in_team" => Self::NotInTeam,
             "not_owner" => Self::NotOwner,
             "not_paid" => Self::NotPaid,
             "not_permitted" => Self::NotPermitted,
+            "not_pinnable" => Self::NotPinnable,
+            "not_pinned" => Self::NotPinned,
             "not_reactable" => Self::NotReactable,
+            "not_starred" => Self::NotStarred,
             "not_subscribed_to_message_stream_stopped" => {
                 Self::NotSubscribedToMessageStreamStopped
             }
             "not_supported" => Self::NotSupported,
+            "not_visible" => Self::NotVisible,
             "oauth_authorization_url_mismatch" => Self::OauthAuthorizationUrlMismatch,
+            "oauth_metadata_not_found" => Self::OauthMetadataNotFound,
+            "one_or_more_invalid_channels" => Self::OneOrMoreInvalidChannels,
+            "org_level_email_display_disabled" => Self::OrgLevelEmailDisplayDisabled,
             "org_login_required" => Self::OrgLoginRequired,
+            "org_not_connected" => Self::OrgNotConnected,
+            "org_not_found" => Self::OrgNotFound,
+            "org_resolution_required" => Self::OrgResolutionRequired,
             "org_user_not_in_team" => Self::OrgUserNotInTeam,
+            "over_cell_fields_limit" => Self::OverCellFieldsLimit,
+            "over_column_maximum" => Self::OverColumnMaximum,
+            "over_list_file_maximum" => Self::OverListFileMaximum,
+            "over_max_entity_limit" => Self::OverMaxEntityLimit,
+            "over_pagination_limit" => Self::OverPaginationLimit,
+            "over_row_maximum" => Self::OverRowMaximum,
+            "over_title_length_maximum" => Self::OverTitleLengthMaximum,
+            "paid_only" => Self::PaidOnly,
+            "paid_teams_only" => Self::PaidTeamsOnly,
+            "parameter_validation_failed" => Self::ParameterValidationFailed,
+            "parent_bookmark_disabled" => Self::ParentBookmarkDisabled,
+            "parent_with_link" => Self::ParentWithLink,
+            "partial_failure" => Self::PartialFailure,
             "partial_profile_set_failed" => Self::PartialProfileSetFailed,
             "permission_denied" => Self::PermissionDenied,
+            "permission_type_required" => Self::PermissionTypeRequired,
             "pkce_not_allowed" => Self::PkceNotAllowed,
+            "plan_upgrade_required" => Self::PlanUpgradeRequired,
+            "policy_not_found" => Self::PolicyNotFound,
+            "post_contents_too_large" => Self::PostContentsTooLarge,
             "posting_to_channel_denied" => Self::PostingToChannelDenied,
+            "posting_to_general_channel_denied" => Self::PostingToGeneralChannelDenied,
             "preview_feature_not_available" => Self::PreviewFeatureNotAvailable,
+            "primary_usergroup_not_found" => Self::PrimaryUsergroupNotFound,
             "profile_set_failed" => Self::ProfileSetFailed,
+            "property_not_allowed" => Self::PropertyNotAllowed,
+            "providers_not_found" => Self::ProvidersNotFound,
+            "public_file_type_not_allowed" => Self::PublicFileTypeNotAllowed,
+            "public_video_not_allowed" => Self::PublicVideoNotAllowed,
+            "published_app_only" => Self::PublishedAppOnly,
+            "push_limit_reached" => Self::PushLimitReached,
+            "query_too_long" => Self::QueryTooLong,
             "rate_limited" => Self::RateLimited,
             "ratelimit" => Self::Ratelimit,
             "ratelimited" => Self::Ratelimited,
             "recipients_not_specified" => Self::RecipientsNotSpecified,
+            "record_channel_already_exists" => Self::RecordChannelAlreadyExists,
+            "record_channel_cannot_be_externally_shared" => {
+                Self::RecordChannelCannotBeExternallyShared
+            }
+            "record_deleted" => Self::RecordDeleted,
+            "record_not_found" => Self::RecordNotFound,
+            "request_already_resolved" => Self::RequestAlreadyResolved,
+            "request_id_or_app_id_is_required" => Self::RequestIdOrAppIdIsRequired,
+            "request_id_required_for_custom_integrations" => {
+                Self::RequestIdRequiredForCustomIntegrations
+            }
             "request_timeout" => Self::RequestTimeout,
+            "required_visibility" => Self::RequiredVisibility,
             "reserved_name" => Self::ReservedName,
+            "reserved_username" => Self::ReservedUsername,
+            "resized_but_still_too_large" => Self::ResizedButStillTooLarge,
             "restricted_action" => Self::RestrictedAction,
             "restricted_action_non_threadable_channel" => {
                 Self::RestrictedActionNonThreadableChannel
@@ -1255,10 +3379,21 @@ impl From<&str> for ErrorCode {
             "restricted_action_thread_only_channel" => {
                 Self::RestrictedActionThreadOnlyChannel
             }
+            "restricted_plan_level" => Self::RestrictedPlanLevel,
             "restricted_too_many" => Self::RestrictedTooMany,
+            "retention_override_not_allowed" => Self::RetentionOverrideNotAllowed,
+            "row_id_not_provided" => Self::RowIdNotProvided,
+            "row_not_found" => Self::RowNotFound,
             "rtm_connect_required" => Self::RtmConnectRequired,
             "send_on_behalf_not_allowed" => Self::SendOnBehalfNotAllowed,
+            "server_acl_entities_not_in_scope" => Self::ServerAclEntitiesNotInScope,
+            "server_acl_type_broader_than_app" => Self::ServerAclTypeBroaderThanApp,
+            "server_not_found" => Self::ServerNotFound,
             "service_unavailable" => Self::ServiceUnavailable,
+            "session_invalidation_failed" => Self::SessionInvalidationFailed,
+            "session_not_found" => Self::SessionNotFound,
+            "session_reset_not_allowed" => Self::SessionResetNotAllowed,
+            "shared_channel_denied" => Self::SharedChannelDenied,
             "slack_connect_blocked_file_type" => Self::SlackConnectBlockedFileType,
             "slack_connect_canvas_sharing_blocked" => {
                 Self::SlackConnectCanvasSharingBlocked
@@ -1274,58 +3409,143 @@ impl From<&str> for ErrorCode {
                 Self::SlackConnectListsSharingBlocked
             }
             "snippet_too_large" => Self::SnippetTooLarge,
+            "snooze_end_failed" => Self::SnoozeEndFailed,
+            "snooze_failed" => Self::SnoozeFailed,
+            "socket_mode_not_enabled" => Self::SocketModeNotEnabled,
+            "specify_enterprise_or_teams" => Self::SpecifyEnterpriseOrTeams,
             "stopped_by_user" => Self::StoppedByUser,
             "storage_limit_reached" => Self::StorageLimitReached,
             "streaming_state_conflict" => Self::StreamingStateConflict,
+            "subteam_max_users_exceeded" => Self::SubteamMaxUsersExceeded,
             "sudo_required" => Self::SudoRequired,
             "superfluous_charset" => Self::SuperfluousCharset,
+            "target_team_must_be_specified_in_org_context" => {
+                Self::TargetTeamMustBeSpecifiedInOrgContext
+            }
+            "target_team_not_found" => Self::TargetTeamNotFound,
+            "target_team_not_on_org" => Self::TargetTeamNotOnOrg,
             "team_access_not_granted" => Self::TeamAccessNotGranted,
             "team_added_to_org" => Self::TeamAddedToOrg,
+            "team_id_or_org_required" => Self::TeamIdOrOrgRequired,
+            "team_id_required_for_enterprise" => Self::TeamIdRequiredForEnterprise,
+            "team_limit_exceeded" => Self::TeamLimitExceeded,
+            "team_not_connected" => Self::TeamNotConnected,
             "team_not_found" => Self::TeamNotFound,
+            "team_not_on_enterprise" => Self::TeamNotOnEnterprise,
+            "team_quota_exceeded" => Self::TeamQuotaExceeded,
             "team_tier_cannot_create_channel_canvases" => {
                 Self::TeamTierCannotCreateChannelCanvases
             }
+            "teams_not_found" => Self::TeamsNotFound,
+            "template_not_visible" => Self::TemplateNotVisible,
             "thread_locked" => Self::ThreadLocked,
             "thread_not_found" => Self::ThreadNotFound,
+            "thread_ts_not_allowed" => Self::ThreadTsNotAllowed,
+            "thread_ts_required" => Self::ThreadTsRequired,
             "time_in_past" => Self::TimeInPast,
             "time_too_far" => Self::TimeTooFar,
             "token_already_exchanged" => Self::TokenAlreadyExchanged,
+            "token_not_found" => Self::TokenNotFound,
             "token_revoked" => Self::TokenRevoked,
             "token_rotation_not_enabled" => Self::TokenRotationNotEnabled,
             "too_large" => Self::TooLarge,
             "too_long" => Self::TooLong,
             "too_many_attachments" => Self::TooManyAttachments,
+            "too_many_bookmarks" => Self::TooManyBookmarks,
             "too_many_contact_cards" => Self::TooManyContactCards,
+            "too_many_domains_provided" => Self::TooManyDomainsProvided,
             "too_many_emails" => Self::TooManyEmails,
             "too_many_emoji" => Self::TooManyEmoji,
+            "too_many_entities" => Self::TooManyEntities,
             "too_many_frames" => Self::TooManyFrames,
+            "too_many_ids" => Self::TooManyIds,
+            "too_many_ids_provided" => Self::TooManyIdsProvided,
+            "too_many_linked_channels" => Self::TooManyLinkedChannels,
             "too_many_members" => Self::TooManyMembers,
+            "too_many_named_entities" => Self::TooManyNamedEntities,
+            "too_many_pins" => Self::TooManyPins,
+            "too_many_properties" => Self::TooManyProperties,
             "too_many_reactions" => Self::TooManyReactions,
+            "too_many_requests" => Self::TooManyRequests,
+            "too_many_tabs" => Self::TooManyTabs,
+            "too_many_target_teams" => Self::TooManyTargetTeams,
+            "too_many_teams" => Self::TooManyTeams,
+            "too_many_teams_provided" => Self::TooManyTeamsProvided,
             "too_many_users" => Self::TooManyUsers,
+            "trigger_exchanged" => Self::TriggerExchanged,
+            "trigger_expired" => Self::TriggerExpired,
+            "trigger_not_found" => Self::TriggerNotFound,
+            "trigger_type_id_not_found" => Self::TriggerTypeIdNotFound,
             "two_factor_setup_required" => Self::TwoFactorSetupRequired,
+            "unable_to_delete" => Self::UnableToDelete,
+            "unable_to_fetch_custom_emojis" => Self::UnableToFetchCustomEmojis,
+            "unable_to_link_idp_group_and_channel" => {
+                Self::UnableToLinkIdpGroupAndChannel
+            }
+            "unable_to_open_file" => Self::UnableToOpenFile,
+            "unable_to_process_post_request" => Self::UnableToProcessPostRequest,
             "unable_to_share_files" => Self::UnableToShareFiles,
+            "unable_to_unlink_idp_group_and_channel" => {
+                Self::UnableToUnlinkIdpGroupAndChannel
+            }
+            "unable_to_update_existing_sessions" => Self::UnableToUpdateExistingSessions,
+            "uneditable_column" => Self::UneditableColumn,
+            "unexpected_description_blocks_arg" => Self::UnexpectedDescriptionBlocksArg,
+            "unknown_app_id" => Self::UnknownAppId,
+            "unknown_error" => Self::UnknownError,
+            "unknown_function_id" => Self::UnknownFunctionId,
+            "unknown_method" => Self::UnknownMethod,
             "unknown_snippet_type" => Self::UnknownSnippetType,
+            "unknown_step_id" => Self::UnknownStepId,
             "unknown_subtype" => Self::UnknownSubtype,
+            "unknown_type" => Self::UnknownType,
+            "unknown_workflow_id" => Self::UnknownWorkflowId,
+            "unsupported_action_describe" => Self::UnsupportedActionDescribe,
+            "unsupported_action_put" => Self::UnsupportedActionPut,
+            "unsupported_arguments" => Self::UnsupportedArguments,
+            "unsupported_grant_type" => Self::UnsupportedGrantType,
+            "unsupported_team_type" => Self::UnsupportedTeamType,
             "update_failed" => Self::UpdateFailed,
             "upgrade_required" => Self::UpgradeRequired,
             "ura_max_channels" => Self::UraMaxChannels,
             "url_in_message" => Self::UrlInMessage,
+            "url_restriction_not_supported" => Self::UrlRestrictionNotSupported,
+            "user_already_deleted" => Self::UserAlreadyDeleted,
+            "user_already_team_member" => Self::UserAlreadyTeamMember,
+            "user_auth_url_missing" => Self::UserAuthUrlMissing,
             "user_cannot_create_channel" => Self::UserCannotCreateChannel,
+            "user_cannot_manage_public_channels" => Self::UserCannotManagePublicChannels,
+            "user_cannot_manage_workspace" => Self::UserCannotManageWorkspace,
+            "user_channel_limit_exceeded" => Self::UserChannelLimitExceeded,
             "user_disabled" => Self::UserDisabled,
             "user_does_not_own_channel" => Self::UserDoesNotOwnChannel,
             "user_email_unverified" => Self::UserEmailUnverified,
+            "user_is_already_deleted" => Self::UserIsAlreadyDeleted,
             "user_is_bot" => Self::UserIsBot,
+            "user_is_deactivated" => Self::UserIsDeactivated,
+            "user_is_not_a_guest" => Self::UserIsNotAGuest,
+            "user_is_not_guest" => Self::UserIsNotGuest,
             "user_is_restricted" => Self::UserIsRestricted,
             "user_is_ultra_restricted" => Self::UserIsUltraRestricted,
+            "user_must_be_admin" => Self::UserMustBeAdmin,
+            "user_must_be_in_workspace" => Self::UserMustBeInWorkspace,
             "user_not_found" => Self::UserNotFound,
             "user_not_in_channel" => Self::UserNotInChannel,
             "user_not_visible" => Self::UserNotVisible,
             "user_required_to_accept_as_private_but_cannot" => {
                 Self::UserRequiredToAcceptAsPrivateButCannot
             }
+            "user_session_reset_failed" => Self::UserSessionResetFailed,
+            "usergroup_not_found" => Self::UsergroupNotFound,
+            "usergroup_not_linked_to_team" => Self::UsergroupNotLinkedToTeam,
+            "usergroup_team_not_provisioned" => Self::UsergroupTeamNotProvisioned,
             "username_same" => Self::UsernameSame,
             "users_list_not_supplied" => Self::UsersListNotSupplied,
             "users_not_found" => Self::UsersNotFound,
+            "validation_errors" => Self::ValidationErrors,
+            "view_too_large" => Self::ViewTooLarge,
+            "visibility_is_not_named_entities" => Self::VisibilityIsNotNamedEntities,
+            "workflows_export_csv_not_enabled" => Self::WorkflowsExportCsvNotEnabled,
             _ => Self::Unknown(s.to_owned()),
         }
     }
@@ -1335,37 +3555,117 @@ impl From<String> for ErrorCode {
     fn from(s: String) -> Self {
         match s.as_str() {
             "access_denied" => Self::AccessDenied,
+            "access_token_exchange_failed" => Self::AccessTokenExchangeFailed,
             "accesslimited" => Self::Accesslimited,
             "account_inactive" => Self::AccountInactive,
+            "action_already_in_progress" => Self::ActionAlreadyInProgress,
+            "admin_analytics_disabled" => Self::AdminAnalyticsDisabled,
+            "admin_unauthorized" => Self::AdminUnauthorized,
             "already_approved" => Self::AlreadyApproved,
             "already_archived" => Self::AlreadyArchived,
             "already_in_channel" => Self::AlreadyInChannel,
+            "already_in_team" => Self::AlreadyInTeam,
+            "already_in_team_invited_user" => Self::AlreadyInTeamInvitedUser,
+            "already_pinned" => Self::AlreadyPinned,
+            "already_processed" => Self::AlreadyProcessed,
             "already_reacted" => Self::AlreadyReacted,
+            "already_starred" => Self::AlreadyStarred,
             "alt_txt_too_large" => Self::AltTxtTooLarge,
+            "analytics_unavailable" => Self::AnalyticsUnavailable,
             "app_access_restricted" => Self::AppAccessRestricted,
+            "app_acl_not_found" => Self::AppAclNotFound,
             "app_cannot_join_channel" => Self::AppCannotJoinChannel,
+            "app_management_app_not_installed_on_org" => {
+                Self::AppManagementAppNotInstalledOnOrg
+            }
+            "app_missing_action_url" => Self::AppMissingActionUrl,
+            "app_not_eligible" => Self::AppNotEligible,
+            "app_not_eligible_for_auto_install" => Self::AppNotEligibleForAutoInstall,
+            "app_not_found" => Self::AppNotFound,
+            "app_not_hosted" => Self::AppNotHosted,
+            "app_not_managed" => Self::AppNotManaged,
+            "app_not_owned_by_manager_app" => Self::AppNotOwnedByManagerApp,
+            "app_not_subscribed" => Self::AppNotSubscribed,
+            "app_owner_not_found" => Self::AppOwnerNotFound,
+            "app_restricted_org_wide" => Self::AppRestrictedOrgWide,
             "approval_inactive" => Self::ApprovalInactive,
             "approval_not_found" => Self::ApprovalNotFound,
+            "archive_not_supported" => Self::ArchiveNotSupported,
             "as_user_not_supported" => Self::AsUserNotSupported,
+            "assistant_search_context_disabled" => Self::AssistantSearchContextDisabled,
+            "at_least_one_session_setting_required" => {
+                Self::AtLeastOneSessionSettingRequired
+            }
             "attachment_payload_limit_exceeded" => Self::AttachmentPayloadLimitExceeded,
+            "auth_mismatch" => Self::AuthMismatch,
             "authed_user_not_found" => Self::AuthedUserNotFound,
             "authorization_not_found" => Self::AuthorizationNotFound,
+            "auto_install_rule_creation_failed" => Self::AutoInstallRuleCreationFailed,
+            "auto_provision_failure" => Self::AutoProvisionFailure,
             "bad_client_secret" => Self::BadClientSecret,
+            "bad_handle" => Self::BadHandle,
             "bad_image" => Self::BadImage,
             "bad_redirect_uri" => Self::BadRedirectUri,
             "bad_timestamp" => Self::BadTimestamp,
+            "bad_title" => Self::BadTitle,
             "bad_token" => Self::BadToken,
+            "bad_url" => Self::BadUrl,
+            "bad_users" => Self::BadUsers,
+            "barrier_already_exists" => Self::BarrierAlreadyExists,
+            "barrier_not_found" => Self::BarrierNotFound,
+            "barriered_from_usergroups_not_found" => {
+                Self::BarrieredFromUsergroupsNotFound
+            }
             "block_mismatch" => Self::BlockMismatch,
             "blocked_file_type" => Self::BlockedFileType,
+            "bot_not_found" => Self::BotNotFound,
+            "bot_user_required" => Self::BotUserRequired,
+            "bots_not_allowed" => Self::BotsNotAllowed,
+            "bots_not_found" => Self::BotsNotFound,
+            "can_not_uninstall" => Self::CanNotUninstall,
+            "cannot_add_bot" => Self::CannotAddBot,
+            "cannot_add_legacy_disconnected_channel_to_workspaces" => {
+                Self::CannotAddLegacyDisconnectedChannelToWorkspaces
+            }
+            "cannot_add_more_channels_to_group" => Self::CannotAddMoreChannelsToGroup,
+            "cannot_add_more_groups_to_channel" => Self::CannotAddMoreGroupsToChannel,
+            "cannot_add_others" => Self::CannotAddOthers,
+            "cannot_add_others_recurring" => Self::CannotAddOthersRecurring,
+            "cannot_add_profile_only_user" => Self::CannotAddProfileOnlyUser,
+            "cannot_add_slackbot" => Self::CannotAddSlackbot,
             "cannot_auth_user" => Self::CannotAuthUser,
+            "cannot_bookmark_from_external_org" => Self::CannotBookmarkFromExternalOrg,
+            "cannot_bookmark_restricted_sharing_enabled" => {
+                Self::CannotBookmarkRestrictedSharingEnabled
+            }
+            "cannot_complete_others" => Self::CannotCompleteOthers,
+            "cannot_complete_recurring" => Self::CannotCompleteRecurring,
             "cannot_create_channel" => Self::CannotCreateChannel,
+            "cannot_create_dialog" => Self::CannotCreateDialog,
+            "cannot_fetch_versions" => Self::CannotFetchVersions,
             "cannot_find_channel" => Self::CannotFindChannel,
             "cannot_find_message" => Self::CannotFindMessage,
             "cannot_find_service" => Self::CannotFindService,
             "cannot_install_an_org_installed_app" => Self::CannotInstallAnOrgInstalledApp,
+            "cannot_invalidate_primary_owner" => Self::CannotInvalidatePrimaryOwner,
+            "cannot_kick_home_team" => Self::CannotKickHomeTeam,
+            "cannot_kick_team" => Self::CannotKickTeam,
+            "cannot_modify_primary_owner" => Self::CannotModifyPrimaryOwner,
+            "cannot_modify_role_admin" => Self::CannotModifyRoleAdmin,
+            "cannot_move_local_channel" => Self::CannotMoveLocalChannel,
+            "cannot_parse" => Self::CannotParse,
             "cannot_parse_attachment" => Self::CannotParseAttachment,
             "cannot_prompt" => Self::CannotPrompt,
             "cannot_reply_to_message" => Self::CannotReplyToMessage,
+            "cannot_reset_bot" => Self::CannotResetBot,
+            "cannot_reset_primary_owner" => Self::CannotResetPrimaryOwner,
+            "cannot_resolve_alias" => Self::CannotResolveAlias,
+            "cannot_set_org_admin_to_regular_at_workspace_level" => {
+                Self::CannotSetOrgAdminToRegularAtWorkspaceLevel
+            }
+            "cannot_set_this_guest_to_regular_at_team_level" => {
+                Self::CannotSetThisGuestToRegularAtTeamLevel
+            }
             "cannot_share_cross_workspace_channel" => {
                 Self::CannotShareCrossWorkspaceChannel
             }
@@ -1376,6 +3676,8 @@ impl From<String> for ErrorCode {
             "cant_archive_general" => Self::CantArchiveGeneral,
             "cant_archive_required" => Self::CantArchiveRequired,
             "cant_broadcast_message" => Self::CantBroadcastMessage,
+            "cant_delete" => Self::CantDelete,
+            "cant_delete_file" => Self::CantDeleteFile,
             "cant_delete_message" => Self::CantDeleteMessage,
             "cant_invite" => Self::CantInvite,
             "cant_invite_self" => Self::CantInviteSelf,
@@ -1387,78 +3689,311 @@ impl From<String> for ErrorCode {
             }
             "cant_update_message" => Self::CantUpdateMessage,
             "canvas_creation_failed" => Self::CanvasCreationFailed,
+            "canvas_deleted" => Self::CanvasDeleted,
+            "canvas_deleting_disabled" => Self::CanvasDeletingDisabled,
+            "canvas_disabled_file_team" => Self::CanvasDisabledFileTeam,
             "canvas_disabled_user_team" => Self::CanvasDisabledUserTeam,
+            "canvas_editing_failed" => Self::CanvasEditingFailed,
+            "canvas_editing_locked" => Self::CanvasEditingLocked,
+            "canvas_globally_disabled" => Self::CanvasGloballyDisabled,
+            "canvas_not_found" => Self::CanvasNotFound,
             "canvas_tab_creation_failed" => Self::CanvasTabCreationFailed,
+            "canvas_too_large" => Self::CanvasTooLarge,
+            "channel_already_exists" => Self::ChannelAlreadyExists,
             "channel_archived" => Self::ChannelArchived,
+            "channel_cannot_be_unshared" => Self::ChannelCannotBeUnshared,
             "channel_canvas_already_exists" => Self::ChannelCanvasAlreadyExists,
             "channel_canvas_creation_failed" => Self::ChannelCanvasCreationFailed,
             "channel_conversion_in_progress" => Self::ChannelConversionInProgress,
+            "channel_conversion_incomplete" => Self::ChannelConversionIncomplete,
+            "channel_ids_required" => Self::ChannelIdsRequired,
+            "channel_is_archived" => Self::ChannelIsArchived,
             "channel_is_limited_access" => Self::ChannelIsLimitedAccess,
+            "channel_is_not_private" => Self::ChannelIsNotPrivate,
+            "channel_mention_sync_required" => Self::ChannelMentionSyncRequired,
+            "channel_not_archived" => Self::ChannelNotArchived,
             "channel_not_found" => Self::ChannelNotFound,
+            "channel_not_org_wide_shared" => Self::ChannelNotOrgWideShared,
+            "channel_owner_restriction" => Self::ChannelOwnerRestriction,
+            "channel_shared_with_nonapproved_team" => {
+                Self::ChannelSharedWithNonapprovedTeam
+            }
             "channel_type_not_supported" => Self::ChannelTypeNotSupported,
             "channels_limit_exceeded" => Self::ChannelsLimitExceeded,
+            "client_id_token_mismatch" => Self::ClientIdTokenMismatch,
             "code_already_used" => Self::CodeAlreadyUsed,
+            "column_id_not_provided" => Self::ColumnIdNotProvided,
+            "column_not_found" => Self::ColumnNotFound,
+            "config_not_found" => Self::ConfigNotFound,
+            "connected_org_denied" => Self::ConnectedOrgDenied,
+            "connected_team_denied" => Self::ConnectedTeamDenied,
+            "connected_team_passed_in_is_not_top_level_team" => {
+                Self::ConnectedTeamPassedInIsNotTopLevelTeam
+            }
+            "connected_user_denied" => Self::ConnectedUserDenied,
             "connection_limit_exceeded" => Self::ConnectionLimitExceeded,
             "connection_limit_exceeded_pending" => Self::ConnectionLimitExceededPending,
+            "context_channel_not_found" => Self::ContextChannelNotFound,
+            "could_not_archive_channel" => Self::CouldNotArchiveChannel,
+            "could_not_convert_channel" => Self::CouldNotConvertChannel,
+            "could_not_create_channel" => Self::CouldNotCreateChannel,
+            "could_not_create_workspace" => Self::CouldNotCreateWorkspace,
+            "could_not_delete_channel" => Self::CouldNotDeleteChannel,
+            "could_not_export" => Self::CouldNotExport,
+            "could_not_get_conversation_prefs" => Self::CouldNotGetConversationPrefs,
+            "could_not_get_retention" => Self::CouldNotGetRetention,
+            "could_not_get_teams" => Self::CouldNotGetTeams,
+            "could_not_remove_retention" => Self::CouldNotRemoveRetention,
+            "could_not_rename_channel" => Self::CouldNotRenameChannel,
+            "could_not_set_channel_pref" => Self::CouldNotSetChannelPref,
+            "could_not_set_retention" => Self::CouldNotSetRetention,
+            "could_not_set_teams_for_channel" => Self::CouldNotSetTeamsForChannel,
+            "could_not_unarchive_channel" => Self::CouldNotUnarchiveChannel,
+            "custom_integration_not_allowed_at_enterprise" => {
+                Self::CustomIntegrationNotAllowedAtEnterprise
+            }
+            "data_not_available" => Self::DataNotAvailable,
+            "datastore_error" => Self::DatastoreError,
+            "datastore_migration_in_progress" => Self::DatastoreMigrationInProgress,
+            "default_channel_restricted" => Self::DefaultChannelRestricted,
+            "default_org_wide_channel" => Self::DefaultOrgWideChannel,
+            "delete_not_allowed" => Self::DeleteNotAllowed,
             "deprecated_endpoint" => Self::DeprecatedEndpoint,
+            "description_too_long" => Self::DescriptionTooLong,
+            "different_team_owns_message_metadata_for_channel" => {
+                Self::DifferentTeamOwnsMessageMetadataForChannel
+            }
+            "disallowed_action" => Self::DisallowedAction,
+            "discoverability_setting_invalid" => Self::DiscoverabilitySettingInvalid,
+            "domain_taken" => Self::DomainTaken,
             "draft_already_deleted" => Self::DraftAlreadyDeleted,
             "draft_already_sent" => Self::DraftAlreadySent,
             "draft_has_conflict" => Self::DraftHasConflict,
             "draft_not_found" => Self::DraftNotFound,
             "duplicate_channel_not_found" => Self::DuplicateChannelNotFound,
+            "duplicate_external_id" => Self::DuplicateExternalId,
             "duplicate_message_not_found" => Self::DuplicateMessageNotFound,
+            "duplicated_item_not_found" => Self::DuplicatedItemNotFound,
+            "dynamic_client_registration_failed" => Self::DynamicClientRegistrationFailed,
+            "dynamic_client_registration_invalid_redirect_uri" => {
+                Self::DynamicClientRegistrationInvalidRedirectUri
+            }
+            "dynamic_client_registration_invalid_response" => {
+                Self::DynamicClientRegistrationInvalidResponse
+            }
+            "dynamic_client_registration_missing_oauth_endpoints" => {
+                Self::DynamicClientRegistrationMissingOauthEndpoints
+            }
+            "dynamic_client_registration_not_supported" => {
+                Self::DynamicClientRegistrationNotSupported
+            }
+            "dynamic_client_registration_rejected" => {
+                Self::DynamicClientRegistrationRejected
+            }
             "edit_window_closed" => Self::EditWindowClosed,
             "ekm_access_denied" => Self::EkmAccessDenied,
             "email_does_not_match" => Self::EmailDoesNotMatch,
             "email_not_verified" => Self::EmailNotVerified,
             "email_taken" => Self::EmailTaken,
+            "emoji_limit_reached" => Self::EmojiLimitReached,
+            "emoji_not_found" => Self::EmojiNotFound,
+            "endpoint_unavailable" => Self::EndpointUnavailable,
             "enterprise_is_restricted" => Self::EnterpriseIsRestricted,
+            "enterprise_not_found" => Self::EnterpriseNotFound,
+            "enterprise_only_feature" => Self::EnterpriseOnlyFeature,
+            "entity_metadata_does_not_match_trigger" => {
+                Self::EntityMetadataDoesNotMatchTrigger
+            }
+            "entity_not_found" => Self::EntityNotFound,
+            "error_adding_collaborators" => Self::ErrorAddingCollaborators,
+            "error_bad_format" => Self::ErrorBadFormat,
+            "error_bad_name_i18n" => Self::ErrorBadNameI18n,
+            "error_bad_upload" => Self::ErrorBadUpload,
+            "error_bad_wide" => Self::ErrorBadWide,
+            "error_invalid_alias" => Self::ErrorInvalidAlias,
+            "error_invalid_channels" => Self::ErrorInvalidChannels,
+            "error_invalid_emoji_to_rename" => Self::ErrorInvalidEmojiToRename,
+            "error_lower_case_names_only" => Self::ErrorLowerCaseNamesOnly,
+            "error_missing_name" => Self::ErrorMissingName,
+            "error_modifying_workflows" => Self::ErrorModifyingWorkflows,
+            "error_name_taken" => Self::ErrorNameTaken,
+            "error_name_taken_i18n" => Self::ErrorNameTakenI18n,
+            "error_no_image" => Self::ErrorNoImage,
+            "error_removing_collaborators" => Self::ErrorRemovingCollaborators,
+            "error_too_big" => Self::ErrorTooBig,
+            "error_unpublishing_workflows" => Self::ErrorUnpublishingWorkflows,
+            "exchanged_trigger_id" => Self::ExchangedTriggerId,
+            "execution_not_in_running_state" => Self::ExecutionNotInRunningState,
+            "expired_trigger_id" => Self::ExpiredTriggerId,
             "external_channel_migrating" => Self::ExternalChannelMigrating,
+            "external_limited_restriction" => Self::ExternalLimitedRestriction,
+            "external_team_not_connected_to_this_org" => {
+                Self::ExternalTeamNotConnectedToThisOrg
+            }
+            "external_workspace_denied" => Self::ExternalWorkspaceDenied,
+            "externally_shared_or_disconnected_channel" => {
+                Self::ExternallySharedOrDisconnectedChannel
+            }
+            "fail_to_get_teams_for_restricted_user" => {
+                Self::FailToGetTeamsForRestrictedUser
+            }
+            "failed_adding_collaborator" => Self::FailedAddingCollaborator,
+            "failed_creating_app" => Self::FailedCreatingApp,
+            "failed_datastore_operation" => Self::FailedDatastoreOperation,
+            "failed_export" => Self::FailedExport,
+            "failed_for_some_entities" => Self::FailedForSomeEntities,
+            "failed_for_some_users" => Self::FailedForSomeUsers,
+            "failed_for_some_users_and_entities" => Self::FailedForSomeUsersAndEntities,
+            "failed_generating_app_token" => Self::FailedGeneratingAppToken,
+            "failed_looking_up_user" => Self::FailedLookingUpUser,
+            "failed_sending_dialog" => Self::FailedSendingDialog,
+            "failed_to_add_emoji" => Self::FailedToAddEmoji,
+            "failed_to_alias_emoji" => Self::FailedToAliasEmoji,
+            "failed_to_fetch_active_team" => Self::FailedToFetchActiveTeam,
+            "failed_to_fetch_info" => Self::FailedToFetchInfo,
+            "failed_to_remove_emoji" => Self::FailedToRemoveEmoji,
+            "failed_to_remove_group_users" => Self::FailedToRemoveGroupUsers,
+            "failed_to_remove_user_from_workspace" => {
+                Self::FailedToRemoveUserFromWorkspace
+            }
+            "failed_to_rename_emoji" => Self::FailedToRenameEmoji,
+            "failed_to_send_invite" => Self::FailedToSendInvite,
+            "failed_to_set_admin_on_workspaces" => Self::FailedToSetAdminOnWorkspaces,
+            "failed_to_set_default_channels" => Self::FailedToSetDefaultChannels,
+            "failed_to_set_description" => Self::FailedToSetDescription,
+            "failed_to_set_discoverability" => Self::FailedToSetDiscoverability,
+            "failed_to_set_expiration" => Self::FailedToSetExpiration,
+            "failed_to_set_icon" => Self::FailedToSetIcon,
+            "failed_to_set_name" => Self::FailedToSetName,
+            "failed_to_set_owner_on_workspaces" => Self::FailedToSetOwnerOnWorkspaces,
+            "failed_to_set_user_to_admin" => Self::FailedToSetUserToAdmin,
+            "failed_to_set_user_to_owner" => Self::FailedToSetUserToOwner,
+            "failed_to_set_user_to_regular" => Self::FailedToSetUserToRegular,
             "failed_to_start_trial" => Self::FailedToStartTrial,
+            "failed_to_unlink_channel" => Self::FailedToUnlinkChannel,
+            "failed_to_unshare" => Self::FailedToUnshare,
+            "failed_to_update_channels" => Self::FailedToUpdateChannels,
+            "failed_to_update_user_ids" => Self::FailedToUpdateUserIds,
+            "failed_to_validate_caller" => Self::FailedToValidateCaller,
+            "failed_to_validate_channels" => Self::FailedToValidateChannels,
+            "failed_to_validate_custom_message" => Self::FailedToValidateCustomMessage,
+            "failed_to_validate_expiration" => Self::FailedToValidateExpiration,
+            "failed_to_validate_team" => Self::FailedToValidateTeam,
+            "failure_removing_emoji" => Self::FailureRemovingEmoji,
             "fatal_error" => Self::FatalError,
+            "feature_disabled" => Self::FeatureDisabled,
+            "feature_not_available" => Self::FeatureNotAvailable,
+            "feature_not_enabled" => Self::FeatureNotEnabled,
             "fetch_members_failed" => Self::FetchMembersFailed,
+            "file_already_added" => Self::FileAlreadyAdded,
+            "file_channel_rename_error" => Self::FileChannelRenameError,
             "file_comment_not_found" => Self::FileCommentNotFound,
             "file_deleted" => Self::FileDeleted,
+            "file_deleting_disabled" => Self::FileDeletingDisabled,
             "file_is_deleted" => Self::FileIsDeleted,
             "file_not_found" => Self::FileNotFound,
+            "file_not_shared" => Self::FileNotShared,
+            "file_not_yet_available" => Self::FileNotYetAvailable,
             "file_share_limit_reached" => Self::FileShareLimitReached,
             "file_type_not_allowed" => Self::FileTypeNotAllowed,
+            "file_under_review" => Self::FileUnderReview,
             "file_update_failed" => Self::FileUpdateFailed,
             "file_upload_size_restricted" => Self::FileUploadSizeRestricted,
             "file_uploads_disabled" => Self::FileUploadsDisabled,
             "file_uploads_except_images_disabled" => {
                 Self::FileUploadsExceptImagesDisabled
             }
+            "forbidden_handle" => Self::ForbiddenHandle,
             "forbidden_team" => Self::ForbiddenTeam,
             "free_team_canvas_tab_already_exists" => Self::FreeTeamCanvasTabAlreadyExists,
+            "free_team_not_allowed" => Self::FreeTeamNotAllowed,
+            "free_teams_cannot_create_non_tabbed_canvases" => {
+                Self::FreeTeamsCannotCreateNonTabbedCanvases
+            }
+            "free_teams_cannot_create_standalone_canvases" => {
+                Self::FreeTeamsCannotCreateStandaloneCanvases
+            }
+            "free_teams_cannot_edit_standalone_canvases" => {
+                Self::FreeTeamsCannotEditStandaloneCanvases
+            }
+            "function_execution_not_found" => Self::FunctionExecutionNotFound,
+            "function_not_found" => Self::FunctionNotFound,
+            "group_already_linked_to_channel" => Self::GroupAlreadyLinkedToChannel,
+            "group_must_not_be_empty" => Self::GroupMustNotBeEmpty,
+            "group_not_found" => Self::GroupNotFound,
+            "handle_already_exists" => Self::HandleAlreadyExists,
             "has_already_connected_to_org" => Self::HasAlreadyConnectedToOrg,
+            "hash_conflict" => Self::HashConflict,
+            "icon_not_accessible" => Self::IconNotAccessible,
+            "inactive_call" => Self::InactiveCall,
             "inactive_invite" => Self::InactiveInvite,
+            "include_deactivated_user_workspaces_invalid" => {
+                Self::IncludeDeactivatedUserWorkspacesInvalid
+            }
             "insecure_request" => Self::InsecureRequest,
             "internal_error" => Self::InternalError,
             "invalid_action" => Self::InvalidAction,
+            "invalid_action_token" => Self::InvalidActionToken,
+            "invalid_actor" => Self::InvalidActor,
+            "invalid_app" => Self::InvalidApp,
+            "invalid_app_action_type" => Self::InvalidAppActionType,
+            "invalid_app_id" => Self::InvalidAppId,
             "invalid_arg_name" => Self::InvalidArgName,
+            "invalid_args" => Self::InvalidArgs,
             "invalid_arguments" => Self::InvalidArguments,
             "invalid_array_arg" => Self::InvalidArrayArg,
+            "invalid_attachment" => Self::InvalidAttachment,
             "invalid_attachments" => Self::InvalidAttachments,
             "invalid_auth" => Self::InvalidAuth,
             "invalid_blocks" => Self::InvalidBlocks,
             "invalid_blocks_format" => Self::InvalidBlocksFormat,
+            "invalid_bookmark_type" => Self::InvalidBookmarkType,
+            "invalid_call_id" => Self::InvalidCallId,
             "invalid_channel" => Self::InvalidChannel,
+            "invalid_channel_id" => Self::InvalidChannelId,
+            "invalid_channel_provided" => Self::InvalidChannelProvided,
+            "invalid_channel_restriction_mode" => Self::InvalidChannelRestrictionMode,
             "invalid_channel_type" => Self::InvalidChannelType,
+            "invalid_channels_limit" => Self::InvalidChannelsLimit,
             "invalid_charset" => Self::InvalidCharset,
+            "invalid_child_type" => Self::InvalidChildType,
             "invalid_chunks" => Self::InvalidChunks,
+            "invalid_client" => Self::InvalidClient,
             "invalid_client_id" => Self::InvalidClientId,
             "invalid_code" => Self::InvalidCode,
             "invalid_code_verifier" => Self::InvalidCodeVerifier,
+            "invalid_column_id" => Self::InvalidColumnId,
+            "invalid_column_type" => Self::InvalidColumnType,
+            "invalid_copy_and_schema_args" => Self::InvalidCopyAndSchemaArgs,
+            "invalid_created_by" => Self::InvalidCreatedBy,
             "invalid_cursor" => Self::InvalidCursor,
+            "invalid_datastore" => Self::InvalidDatastore,
+            "invalid_date" => Self::InvalidDate,
+            "invalid_domains" => Self::InvalidDomains,
+            "invalid_duration" => Self::InvalidDuration,
             "invalid_email" => Self::InvalidEmail,
+            "invalid_emoji" => Self::InvalidEmoji,
             "invalid_emoji_not_allowed" => Self::InvalidEmojiNotAllowed,
+            "invalid_enterprise" => Self::InvalidEnterprise,
+            "invalid_entities" => Self::InvalidEntities,
+            "invalid_entity_id" => Self::InvalidEntityId,
+            "invalid_event_context" => Self::InvalidEventContext,
+            "invalid_external_id" => Self::InvalidExternalId,
+            "invalid_field_or_data" => Self::InvalidFieldOrData,
             "invalid_form_data" => Self::InvalidFormData,
+            "invalid_grant" => Self::InvalidGrant,
             "invalid_grant_type" => Self::InvalidGrantType,
+            "invalid_group_provided" => Self::InvalidGroupProvided,
             "invalid_host_team" => Self::InvalidHostTeam,
+            "invalid_icon_size" => Self::InvalidIconSize,
+            "invalid_input_type" => Self::InvalidInputType,
             "invalid_json" => Self::InvalidJson,
             "invalid_limit" => Self::InvalidLimit,
             "invalid_link" => Self::InvalidLink,
+            "invalid_manager_app" => Self::InvalidManagerApp,
+            "invalid_manifest" => Self::InvalidManifest,
+            "invalid_message" => Self::InvalidMessage,
+            "invalid_metadata" => Self::InvalidMetadata,
             "invalid_metadata_filter_keys" => Self::InvalidMetadataFilterKeys,
             "invalid_metadata_format" => Self::InvalidMetadataFormat,
             "invalid_metadata_schema" => Self::InvalidMetadataSchema,
@@ -1467,27 +4002,72 @@ impl From<String> for ErrorCode {
             "invalid_name_punctuation" => Self::InvalidNamePunctuation,
             "invalid_name_required" => Self::InvalidNameRequired,
             "invalid_name_specials" => Self::InvalidNameSpecials,
+            "invalid_named_entities" => Self::InvalidNamedEntities,
             "invalid_ooo_message" => Self::InvalidOooMessage,
+            "invalid_option_id" => Self::InvalidOptionId,
+            "invalid_org_id" => Self::InvalidOrgId,
+            "invalid_parameters" => Self::InvalidParameters,
+            "invalid_parent_type" => Self::InvalidParentType,
+            "invalid_permission" => Self::InvalidPermission,
+            "invalid_permission_set" => Self::InvalidPermissionSet,
+            "invalid_permission_type" => Self::InvalidPermissionType,
+            "invalid_permissions" => Self::InvalidPermissions,
+            "invalid_phone_number" => Self::InvalidPhoneNumber,
             "invalid_post_type" => Self::InvalidPostType,
             "invalid_presence" => Self::InvalidPresence,
+            "invalid_primary_column" => Self::InvalidPrimaryColumn,
             "invalid_privacy" => Self::InvalidPrivacy,
             "invalid_profile" => Self::InvalidProfile,
             "invalid_recipient_team" => Self::InvalidRecipientTeam,
             "invalid_refresh_token" => Self::InvalidRefreshToken,
+            "invalid_request" => Self::InvalidRequest,
+            "invalid_request_id" => Self::InvalidRequestId,
+            "invalid_restricted_subjects" => Self::InvalidRestrictedSubjects,
+            "invalid_role_for_user" => Self::InvalidRoleForUser,
+            "invalid_role_id" => Self::InvalidRoleId,
+            "invalid_row_id" => Self::InvalidRowId,
             "invalid_scheduled_message_id" => Self::InvalidScheduledMessageId,
+            "invalid_schema" => Self::InvalidSchema,
+            "invalid_scopes" => Self::InvalidScopes,
+            "invalid_search_channel_type" => Self::InvalidSearchChannelType,
+            "invalid_sender_schema" => Self::InvalidSenderSchema,
+            "invalid_setting" => Self::InvalidSetting,
+            "invalid_shortcut_type" => Self::InvalidShortcutType,
+            "invalid_sort" => Self::InvalidSort,
+            "invalid_sort_dir" => Self::InvalidSortDir,
             "invalid_source" => Self::InvalidSource,
+            "invalid_start_time" => Self::InvalidStartTime,
             "invalid_starts_with_at" => Self::InvalidStartsWithAt,
+            "invalid_status" => Self::InvalidStatus,
             "invalid_target_team" => Self::InvalidTargetTeam,
+            "invalid_team" => Self::InvalidTeam,
+            "invalid_team_id" => Self::InvalidTeamId,
+            "invalid_team_ids" => Self::InvalidTeamIds,
+            "invalid_text_block" => Self::InvalidTextBlock,
+            "invalid_thread_ts" => Self::InvalidThreadTs,
             "invalid_time" => Self::InvalidTime,
             "invalid_timestamp" => Self::InvalidTimestamp,
+            "invalid_title" => Self::InvalidTitle,
             "invalid_token" => Self::InvalidToken,
+            "invalid_trigger" => Self::InvalidTrigger,
+            "invalid_trigger_id" => Self::InvalidTriggerId,
             "invalid_ts_latest" => Self::InvalidTsLatest,
             "invalid_ts_oldest" => Self::InvalidTsOldest,
+            "invalid_type" => Self::InvalidType,
             "invalid_types" => Self::InvalidTypes,
             "invalid_unfurl_id" => Self::InvalidUnfurlId,
             "invalid_unfurls_format" => Self::InvalidUnfurlsFormat,
+            "invalid_url" => Self::InvalidUrl,
+            "invalid_user" => Self::InvalidUser,
             "invalid_user_combination" => Self::InvalidUserCombination,
             "invalid_user_id" => Self::InvalidUserId,
+            "invalid_users" => Self::InvalidUsers,
+            "invalid_value" => Self::InvalidValue,
+            "invalid_view" => Self::InvalidView,
+            "invalid_visibility" => Self::InvalidVisibility,
+            "invalid_vote_value" => Self::InvalidVoteValue,
+            "invalid_workflow_auth_strategy" => Self::InvalidWorkflowAuthStrategy,
+            "invalid_workspace_filter" => Self::InvalidWorkspaceFilter,
             "invite_already_approved" => Self::InviteAlreadyApproved,
             "invite_already_denied" => Self::InviteAlreadyDenied,
             "invite_expired" => Self::InviteExpired,
@@ -1495,19 +4075,36 @@ impl From<String> for ErrorCode {
             "invite_lookup_error" => Self::InviteLookupError,
             "invite_not_found" => Self::InviteNotFound,
             "invite_used" => Self::InviteUsed,
+            "invited_user_not_created" => Self::InvitedUserNotCreated,
+            "invited_user_not_reactivated" => Self::InvitedUserNotReactivated,
             "invitee_cant_see_channel" => Self::InviteeCantSeeChannel,
+            "invitor_cannot_see_channel" => Self::InvitorCannotSeeChannel,
             "is_archived" => Self::IsArchived,
             "is_bot" => Self::IsBot,
+            "is_idp_managed" => Self::IsIdpManaged,
             "is_inactive" => Self::IsInactive,
             "is_pending_connected_to_org" => Self::IsPendingConnectedToOrg,
+            "job_not_found" => Self::JobNotFound,
             "json_not_object" => Self::JsonNotObject,
             "last_member" => Self::LastMember,
+            "leaving_team_not_in_channel" => Self::LeavingTeamNotInChannel,
+            "leaving_team_required" => Self::LeavingTeamRequired,
             "legacy_connection_invalid_org" => Self::LegacyConnectionInvalidOrg,
             "legacy_connection_limit_exceeded" => Self::LegacyConnectionLimitExceeded,
             "limit_required" => Self::LimitRequired,
+            "link_not_found" => Self::LinkNotFound,
+            "list_editor_upsert_error" => Self::ListEditorUpsertError,
+            "list_edits_update_error" => Self::ListEditsUpdateError,
+            "list_not_found" => Self::ListNotFound,
             "list_record_comment_fetch_failed" => Self::ListRecordCommentFetchFailed,
+            "lists_disabled_user_team" => Self::ListsDisabledUserTeam,
+            "malware_detected" => Self::MalwareDetected,
+            "managed_app_limit_reached" => Self::ManagedAppLimitReached,
+            "managed_channel_not_supported" => Self::ManagedChannelNotSupported,
+            "manager_app_not_eligible" => Self::ManagerAppNotEligible,
             "markdown_text_conflict" => Self::MarkdownTextConflict,
             "max_file_sharing_exceeded" => Self::MaxFileSharingExceeded,
+            "member_analytics_disabled" => Self::MemberAnalyticsDisabled,
             "member_limit_exceeded" => Self::MemberLimitExceeded,
             "message_limit_exceeded" => Self::MessageLimitExceeded,
             "message_not_found" => Self::MessageNotFound,
@@ -1517,81 +4114,194 @@ impl From<String> for ErrorCode {
             "messages_tab_disabled" => Self::MessagesTabDisabled,
             "messaging_processing_failed" => Self::MessagingProcessingFailed,
             "metadata_must_be_sent_from_app" => Self::MetadataMustBeSentFromApp,
+            "metadata_not_available" => Self::MetadataNotAvailable,
+            "metadata_only_does_not_support_date" => Self::MetadataOnlyDoesNotSupportDate,
             "metadata_too_large" => Self::MetadataTooLarge,
             "method_deprecated" => Self::MethodDeprecated,
+            "method_not_found" => Self::MethodNotFound,
+            "method_not_supported" => Self::MethodNotSupported,
             "method_not_supported_for_channel_type" => {
                 Self::MethodNotSupportedForChannelType
             }
             "migration_in_progress" => Self::MigrationInProgress,
+            "missing_arg_copy_from_list_id" => Self::MissingArgCopyFromListId,
             "missing_args" => Self::MissingArgs,
             "missing_argument" => Self::MissingArgument,
+            "missing_arguments" => Self::MissingArguments,
             "missing_channel" => Self::MissingChannel,
             "missing_charset" => Self::MissingCharset,
+            "missing_comment_data" => Self::MissingCommentData,
+            "missing_delete_action_id" => Self::MissingDeleteActionId,
+            "missing_dialog" => Self::MissingDialog,
+            "missing_duration" => Self::MissingDuration,
             "missing_file_data" => Self::MissingFileData,
+            "missing_interactivity_url" => Self::MissingInteractivityUrl,
+            "missing_options_load_url" => Self::MissingOptionsLoadUrl,
             "missing_post_type" => Self::MissingPostType,
+            "missing_profile_id" => Self::MissingProfileId,
+            "missing_query" => Self::MissingQuery,
             "missing_recipient_team_id" => Self::MissingRecipientTeamId,
             "missing_recipient_user_id" => Self::MissingRecipientUserId,
+            "missing_record_channel_config" => Self::MissingRecordChannelConfig,
             "missing_resource" => Self::MissingResource,
             "missing_scope" => Self::MissingScope,
             "missing_source" => Self::MissingSource,
+            "missing_step_ids" => Self::MissingStepIds,
+            "missing_subteam_name" => Self::MissingSubteamName,
             "missing_target_team" => Self::MissingTargetTeam,
+            "missing_team" => Self::MissingTeam,
+            "missing_trigger" => Self::MissingTrigger,
             "missing_ts" => Self::MissingTs,
             "missing_unfurl_id" => Self::MissingUnfurlId,
             "missing_unfurls" => Self::MissingUnfurls,
+            "missing_user" => Self::MissingUser,
             "msg_blocks_too_long" => Self::MsgBlocksTooLong,
             "msg_blocks_too_many" => Self::MsgBlocksTooMany,
             "msg_too_long" => Self::MsgTooLong,
+            "multi_workspace_restriction" => Self::MultiWorkspaceRestriction,
             "must_clear_both_status_text_and_status_emoji" => {
                 Self::MustClearBothStatusTextAndStatusEmoji
             }
+            "must_provide_team_domain" => Self::MustProvideTeamDomain,
+            "must_provide_team_name" => Self::MustProvideTeamName,
+            "must_revoke_access" => Self::MustRevokeAccess,
+            "name_already_exists" => Self::NameAlreadyExists,
             "name_not_allowed" => Self::NameNotAllowed,
             "name_taken" => Self::NameTaken,
+            "name_taken_in_org" => Self::NameTakenInOrg,
+            "name_too_long" => Self::NameTooLong,
+            "named_entities_cannot_be_empty" => Self::NamedEntitiesCannotBeEmpty,
             "no_access" => Self::NoAccess,
+            "no_active_sessions" => Self::NoActiveSessions,
+            "no_alias_selected" => Self::NoAliasSelected,
+            "no_bot_user_for_app" => Self::NoBotUserForApp,
             "no_channel" => Self::NoChannel,
+            "no_channel_memberships" => Self::NoChannelMemberships,
+            "no_domains_provided" => Self::NoDomainsProvided,
             "no_dual_broadcast_content_update" => Self::NoDualBroadcastContentUpdate,
             "no_external_invite_permission" => Self::NoExternalInvitePermission,
+            "no_image_uploaded" => Self::NoImageUploaded,
             "no_item_specified" => Self::NoItemSpecified,
+            "no_local_user_on_team" => Self::NoLocalUserOnTeam,
             "no_permission" => Self::NoPermission,
+            "no_perms" => Self::NoPerms,
+            "no_pin" => Self::NoPin,
+            "no_query" => Self::NoQuery,
             "no_reaction" => Self::NoReaction,
+            "no_refresh_token" => Self::NoRefreshToken,
+            "no_resolution_found" => Self::NoResolutionFound,
             "no_scopes" => Self::NoScopes,
+            "no_such_subteam" => Self::NoSuchSubteam,
+            "no_team_ids_given" => Self::NoTeamIdsGiven,
+            "no_team_or_enterprise_provided" => Self::NoTeamOrEnterpriseProvided,
+            "no_teams_to_disconnect" => Self::NoTeamsToDisconnect,
             "no_text" => Self::NoText,
+            "no_tokens_found" => Self::NoTokensFound,
             "no_user" => Self::NoUser,
             "no_user_scopes" => Self::NoUserScopes,
+            "no_users_provided" => Self::NoUsersProvided,
+            "no_valid_channels" => Self::NoValidChannels,
+            "no_valid_entities" => Self::NoValidEntities,
+            "no_valid_named_entities" => Self::NoValidNamedEntities,
+            "no_valid_teams" => Self::NoValidTeams,
+            "no_valid_users" => Self::NoValidUsers,
             "not_admin" => Self::NotAdmin,
+            "not_agent_app" => Self::NotAgentApp,
             "not_allowed" => Self::NotAllowed,
             "not_allowed_for_grid_workspace" => Self::NotAllowedForGridWorkspace,
+            "not_allowed_to_create_automation_rule" => {
+                Self::NotAllowedToCreateAutomationRule
+            }
             "not_allowed_token_type" => Self::NotAllowedTokenType,
+            "not_an_admin" => Self::NotAnAdmin,
             "not_an_enterprise" => Self::NotAnEnterprise,
+            "not_an_owner" => Self::NotAnOwner,
             "not_app_admin" => Self::NotAppAdmin,
             "not_archived" => Self::NotArchived,
             "not_authed" => Self::NotAuthed,
             "not_authorized" => Self::NotAuthorized,
+            "not_bearer_token" => Self::NotBearerToken,
+            "not_enabled" => Self::NotEnabled,
             "not_enough_users" => Self::NotEnoughUsers,
+            "not_enterprise_team" => Self::NotEnterpriseTeam,
+            "not_found" => Self::NotFound,
             "not_implemented" => Self::NotImplemented,
             "not_in_channel" => Self::NotInChannel,
+            "not_in_dnd" => Self::NotInDnd,
+            "not_in_team" => Self::NotInTeam,
             "not_owner" => Self::NotOwner,
             "not_paid" => Self::NotPaid,
             "not_permitted" => Self::NotPermitted,
+            "not_pinnable" => Self::NotPinnable,
+            "not_pinned" => Self::NotPinned,
             "not_reactable" => Self::NotReactable,
+            "not_starred" => Self::NotStarred,
             "not_subscribed_to_message_stream_stopped" => {
                 Self::NotSubscribedToMessageStreamStopped
             }
             "not_supported" => Self::NotSupported,
+            "not_visible" => Self::NotVisible,
             "oauth_authorization_url_mismatch" => Self::OauthAuthorizationUrlMismatch,
+            "oauth_metadata_not_found" => Self::OauthMetadataNotFound,
+            "one_or_more_invalid_channels" => Self::OneOrMoreInvalidChannels,
+            "org_level_email_display_disabled" => Self::OrgLevelEmailDisplayDisabled,
             "org_login_required" => Self::OrgLoginRequired,
+            "org_not_connected" => Self::OrgNotConnected,
+            "org_not_found" => Self::OrgNotFound,
+            "org_resolution_required" => Self::OrgResolutionRequired,
             "org_user_not_in_team" => Self::OrgUserNotInTeam,
+            "over_cell_fields_limit" => Self::OverCellFieldsLimit,
+            "over_column_maximum" => Self::OverColumnMaximum,
+            "over_list_file_maximum" => Self::OverListFileMaximum,
+            "over_max_entity_limit" => Self::OverMaxEntityLimit,
+            "over_pagination_limit" => Self::OverPaginationLimit,
+            "over_row_maximum" => Self::OverRowMaximum,
+            "over_title_length_maximum" => Self::OverTitleLengthMaximum,
+            "paid_only" => Self::PaidOnly,
+            "paid_teams_only" => Self::PaidTeamsOnly,
+            "parameter_validation_failed" => Self::ParameterValidationFailed,
+            "parent_bookmark_disabled" => Self::ParentBookmarkDisabled,
+            "parent_with_link" => Self::ParentWithLink,
+            "partial_failure" => Self::PartialFailure,
             "partial_profile_set_failed" => Self::PartialProfileSetFailed,
             "permission_denied" => Self::PermissionDenied,
+            "permission_type_required" => Self::PermissionTypeRequired,
             "pkce_not_allowed" => Self::PkceNotAllowed,
+            "plan_upgrade_required" => Self::PlanUpgradeRequired,
+            "policy_not_found" => Self::PolicyNotFound,
+            "post_contents_too_large" => Self::PostContentsTooLarge,
             "posting_to_channel_denied" => Self::PostingToChannelDenied,
+            "posting_to_general_channel_denied" => Self::PostingToGeneralChannelDenied,
             "preview_feature_not_available" => Self::PreviewFeatureNotAvailable,
+            "primary_usergroup_not_found" => Self::PrimaryUsergroupNotFound,
             "profile_set_failed" => Self::ProfileSetFailed,
+            "property_not_allowed" => Self::PropertyNotAllowed,
+            "providers_not_found" => Self::ProvidersNotFound,
+            "public_file_type_not_allowed" => Self::PublicFileTypeNotAllowed,
+            "public_video_not_allowed" => Self::PublicVideoNotAllowed,
+            "published_app_only" => Self::PublishedAppOnly,
+            "push_limit_reached" => Self::PushLimitReached,
+            "query_too_long" => Self::QueryTooLong,
             "rate_limited" => Self::RateLimited,
             "ratelimit" => Self::Ratelimit,
             "ratelimited" => Self::Ratelimited,
             "recipients_not_specified" => Self::RecipientsNotSpecified,
+            "record_channel_already_exists" => Self::RecordChannelAlreadyExists,
+            "record_channel_cannot_be_externally_shared" => {
+                Self::RecordChannelCannotBeExternallyShared
+            }
+            "record_deleted" => Self::RecordDeleted,
+            "record_not_found" => Self::RecordNotFound,
+            "request_already_resolved" => Self::RequestAlreadyResolved,
+            "request_id_or_app_id_is_required" => Self::RequestIdOrAppIdIsRequired,
+            "request_id_required_for_custom_integrations" => {
+                Self::RequestIdRequiredForCustomIntegrations
+            }
             "request_timeout" => Self::RequestTimeout,
+            "required_visibility" => Self::RequiredVisibility,
             "reserved_name" => Self::ReservedName,
+            "reserved_username" => Self::ReservedUsername,
+            "resized_but_still_too_large" => Self::ResizedButStillTooLarge,
             "restricted_action" => Self::RestrictedAction,
             "restricted_action_non_threadable_channel" => {
                 Self::RestrictedActionNonThreadableChannel
@@ -1603,10 +4313,21 @@ impl From<String> for ErrorCode {
             "restricted_action_thread_only_channel" => {
                 Self::RestrictedActionThreadOnlyChannel
             }
+            "restricted_plan_level" => Self::RestrictedPlanLevel,
             "restricted_too_many" => Self::RestrictedTooMany,
+            "retention_override_not_allowed" => Self::RetentionOverrideNotAllowed,
+            "row_id_not_provided" => Self::RowIdNotProvided,
+            "row_not_found" => Self::RowNotFound,
             "rtm_connect_required" => Self::RtmConnectRequired,
             "send_on_behalf_not_allowed" => Self::SendOnBehalfNotAllowed,
+            "server_acl_entities_not_in_scope" => Self::ServerAclEntitiesNotInScope,
+            "server_acl_type_broader_than_app" => Self::ServerAclTypeBroaderThanApp,
+            "server_not_found" => Self::ServerNotFound,
             "service_unavailable" => Self::ServiceUnavailable,
+            "session_invalidation_failed" => Self::SessionInvalidationFailed,
+            "session_not_found" => Self::SessionNotFound,
+            "session_reset_not_allowed" => Self::SessionResetNotAllowed,
+            "shared_channel_denied" => Self::SharedChannelDenied,
             "slack_connect_blocked_file_type" => Self::SlackConnectBlockedFileType,
             "slack_connect_canvas_sharing_blocked" => {
                 Self::SlackConnectCanvasSharingBlocked
@@ -1622,58 +4343,143 @@ impl From<String> for ErrorCode {
                 Self::SlackConnectListsSharingBlocked
             }
             "snippet_too_large" => Self::SnippetTooLarge,
+            "snooze_end_failed" => Self::SnoozeEndFailed,
+            "snooze_failed" => Self::SnoozeFailed,
+            "socket_mode_not_enabled" => Self::SocketModeNotEnabled,
+            "specify_enterprise_or_teams" => Self::SpecifyEnterpriseOrTeams,
             "stopped_by_user" => Self::StoppedByUser,
             "storage_limit_reached" => Self::StorageLimitReached,
             "streaming_state_conflict" => Self::StreamingStateConflict,
+            "subteam_max_users_exceeded" => Self::SubteamMaxUsersExceeded,
             "sudo_required" => Self::SudoRequired,
             "superfluous_charset" => Self::SuperfluousCharset,
+            "target_team_must_be_specified_in_org_context" => {
+                Self::TargetTeamMustBeSpecifiedInOrgContext
+            }
+            "target_team_not_found" => Self::TargetTeamNotFound,
+            "target_team_not_on_org" => Self::TargetTeamNotOnOrg,
             "team_access_not_granted" => Self::TeamAccessNotGranted,
             "team_added_to_org" => Self::TeamAddedToOrg,
+            "team_id_or_org_required" => Self::TeamIdOrOrgRequired,
+            "team_id_required_for_enterprise" => Self::TeamIdRequiredForEnterprise,
+            "team_limit_exceeded" => Self::TeamLimitExceeded,
+            "team_not_connected" => Self::TeamNotConnected,
             "team_not_found" => Self::TeamNotFound,
+            "team_not_on_enterprise" => Self::TeamNotOnEnterprise,
+            "team_quota_exceeded" => Self::TeamQuotaExceeded,
             "team_tier_cannot_create_channel_canvases" => {
                 Self::TeamTierCannotCreateChannelCanvases
             }
+            "teams_not_found" => Self::TeamsNotFound,
+            "template_not_visible" => Self::TemplateNotVisible,
             "thread_locked" => Self::ThreadLocked,
             "thread_not_found" => Self::ThreadNotFound,
+            "thread_ts_not_allowed" => Self::ThreadTsNotAllowed,
+            "thread_ts_required" => Self::ThreadTsRequired,
             "time_in_past" => Self::TimeInPast,
             "time_too_far" => Self::TimeTooFar,
             "token_already_exchanged" => Self::TokenAlreadyExchanged,
+            "token_not_found" => Self::TokenNotFound,
             "token_revoked" => Self::TokenRevoked,
             "token_rotation_not_enabled" => Self::TokenRotationNotEnabled,
             "too_large" => Self::TooLarge,
             "too_long" => Self::TooLong,
             "too_many_attachments" => Self::TooManyAttachments,
+            "too_many_bookmarks" => Self::TooManyBookmarks,
             "too_many_contact_cards" => Self::TooManyContactCards,
+            "too_many_domains_provided" => Self::TooManyDomainsProvided,
             "too_many_emails" => Self::TooManyEmails,
             "too_many_emoji" => Self::TooManyEmoji,
+            "too_many_entities" => Self::TooManyEntities,
             "too_many_frames" => Self::TooManyFrames,
+            "too_many_ids" => Self::TooManyIds,
+            "too_many_ids_provided" => Self::TooManyIdsProvided,
+            "too_many_linked_channels" => Self::TooManyLinkedChannels,
             "too_many_members" => Self::TooManyMembers,
+            "too_many_named_entities" => Self::TooManyNamedEntities,
+            "too_many_pins" => Self::TooManyPins,
+            "too_many_properties" => Self::TooManyProperties,
             "too_many_reactions" => Self::TooManyReactions,
+            "too_many_requests" => Self::TooManyRequests,
+            "too_many_tabs" => Self::TooManyTabs,
+            "too_many_target_teams" => Self::TooManyTargetTeams,
+            "too_many_teams" => Self::TooManyTeams,
+            "too_many_teams_provided" => Self::TooManyTeamsProvided,
             "too_many_users" => Self::TooManyUsers,
+            "trigger_exchanged" => Self::TriggerExchanged,
+            "trigger_expired" => Self::TriggerExpired,
+            "trigger_not_found" => Self::TriggerNotFound,
+            "trigger_type_id_not_found" => Self::TriggerTypeIdNotFound,
             "two_factor_setup_required" => Self::TwoFactorSetupRequired,
+            "unable_to_delete" => Self::UnableToDelete,
+            "unable_to_fetch_custom_emojis" => Self::UnableToFetchCustomEmojis,
+            "unable_to_link_idp_group_and_channel" => {
+                Self::UnableToLinkIdpGroupAndChannel
+            }
+            "unable_to_open_file" => Self::UnableToOpenFile,
+            "unable_to_process_post_request" => Self::UnableToProcessPostRequest,
             "unable_to_share_files" => Self::UnableToShareFiles,
+            "unable_to_unlink_idp_group_and_channel" => {
+                Self::UnableToUnlinkIdpGroupAndChannel
+            }
+            "unable_to_update_existing_sessions" => Self::UnableToUpdateExistingSessions,
+            "uneditable_column" => Self::UneditableColumn,
+            "unexpected_description_blocks_arg" => Self::UnexpectedDescriptionBlocksArg,
+            "unknown_app_id" => Self::UnknownAppId,
+            "unknown_error" => Self::UnknownError,
+            "unknown_function_id" => Self::UnknownFunctionId,
+            "unknown_method" => Self::UnknownMethod,
             "unknown_snippet_type" => Self::UnknownSnippetType,
+            "unknown_step_id" => Self::UnknownStepId,
             "unknown_subtype" => Self::UnknownSubtype,
+            "unknown_type" => Self::UnknownType,
+            "unknown_workflow_id" => Self::UnknownWorkflowId,
+            "unsupported_action_describe" => Self::UnsupportedActionDescribe,
+            "unsupported_action_put" => Self::UnsupportedActionPut,
+            "unsupported_arguments" => Self::UnsupportedArguments,
+            "unsupported_grant_type" => Self::UnsupportedGrantType,
+            "unsupported_team_type" => Self::UnsupportedTeamType,
             "update_failed" => Self::UpdateFailed,
             "upgrade_required" => Self::UpgradeRequired,
             "ura_max_channels" => Self::UraMaxChannels,
             "url_in_message" => Self::UrlInMessage,
+            "url_restriction_not_supported" => Self::UrlRestrictionNotSupported,
+            "user_already_deleted" => Self::UserAlreadyDeleted,
+            "user_already_team_member" => Self::UserAlreadyTeamMember,
+            "user_auth_url_missing" => Self::UserAuthUrlMissing,
             "user_cannot_create_channel" => Self::UserCannotCreateChannel,
+            "user_cannot_manage_public_channels" => Self::UserCannotManagePublicChannels,
+            "user_cannot_manage_workspace" => Self::UserCannotManageWorkspace,
+            "user_channel_limit_exceeded" => Self::UserChannelLimitExceeded,
             "user_disabled" => Self::UserDisabled,
             "user_does_not_own_channel" => Self::UserDoesNotOwnChannel,
             "user_email_unverified" => Self::UserEmailUnverified,
+            "user_is_already_deleted" => Self::UserIsAlreadyDeleted,
             "user_is_bot" => Self::UserIsBot,
+            "user_is_deactivated" => Self::UserIsDeactivated,
+            "user_is_not_a_guest" => Self::UserIsNotAGuest,
+            "user_is_not_guest" => Self::UserIsNotGuest,
             "user_is_restricted" => Self::UserIsRestricted,
             "user_is_ultra_restricted" => Self::UserIsUltraRestricted,
+            "user_must_be_admin" => Self::UserMustBeAdmin,
+            "user_must_be_in_workspace" => Self::UserMustBeInWorkspace,
             "user_not_found" => Self::UserNotFound,
             "user_not_in_channel" => Self::UserNotInChannel,
             "user_not_visible" => Self::UserNotVisible,
             "user_required_to_accept_as_private_but_cannot" => {
                 Self::UserRequiredToAcceptAsPrivateButCannot
             }
+            "user_session_reset_failed" => Self::UserSessionResetFailed,
+            "usergroup_not_found" => Self::UsergroupNotFound,
+            "usergroup_not_linked_to_team" => Self::UsergroupNotLinkedToTeam,
+            "usergroup_team_not_provisioned" => Self::UsergroupTeamNotProvisioned,
             "username_same" => Self::UsernameSame,
             "users_list_not_supplied" => Self::UsersListNotSupplied,
             "users_not_found" => Self::UsersNotFound,
+            "validation_errors" => Self::ValidationErrors,
+            "view_too_large" => Self::ViewTooLarge,
+            "visibility_is_not_named_entities" => Self::VisibilityIsNotNamedEntities,
+            "workflows_export_csv_not_enabled" => Self::WorkflowsExportCsvNotEnabled,
             _ => Self::Unknown(s),
         }
     }

@@ -29,6 +29,37 @@ impl crate::de::Lenient for ActivityEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// The app was deleted.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppDeletedEvent {
+    /// The app concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_id: Option<crate::ids::AppId>,
+    /// The app's name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_name: Option<String>,
+    /// Who owns the app.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_owner_id: Option<crate::ids::UserId>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// Subdomain of the workspace.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_domain: Option<String>,
+    /// Workspace concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<crate::ids::TeamId>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for AppDeletedEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// The app home tab was opened.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -54,6 +85,40 @@ pub struct AppHomeOpenedEvent {
 }
 
 impl crate::de::Lenient for AppHomeOpenedEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// The app was installed in a workspace.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppInstalledEvent {
+    /// The app concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_id: Option<crate::ids::AppId>,
+    /// The app's name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_name: Option<String>,
+    /// Who owns the app.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_owner_id: Option<crate::ids::UserId>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// Subdomain of the workspace.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_domain: Option<String>,
+    /// Workspace concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<crate::ids::TeamId>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// Who installed it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user_id: Option<crate::ids::UserId>,
+}
+
+impl crate::de::Lenient for AppInstalledEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -280,6 +345,40 @@ impl crate::de::Lenient for AppUninstalledEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// The app was uninstalled from one workspace of an organization.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppUninstalledTeamEvent {
+    /// The app concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_id: Option<crate::ids::AppId>,
+    /// The app's name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_name: Option<String>,
+    /// Who owns the app.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_owner_id: Option<crate::ids::UserId>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// Subdomain of the workspace.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_domain: Option<String>,
+    /// Workspace concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<crate::ids::TeamId>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// Who uninstalled it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user_id: Option<crate::ids::UserId>,
+}
+
+impl crate::de::Lenient for AppUninstalledTeamEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// Apps were removed from the workspace.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -387,6 +486,85 @@ pub struct AssistantAppThreadMessageEvent {
 }
 
 impl crate::de::Lenient for AssistantAppThreadMessageEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// An AI assistant thread and where the user opened it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AssistantThread {
+    /// The DM holding the thread.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel_id: Option<crate::ids::ChannelId>,
+    /// The conversation the user was viewing.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub context: Option<AssistantThreadContext>,
+    /// Timestamp of the thread's parent message.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub thread_ts: Option<crate::ids::Ts>,
+    /// Who opened the thread.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user_id: Option<crate::ids::UserId>,
+}
+
+impl crate::de::Lenient for AssistantThread {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// The conversation a user was viewing when using the assistant.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AssistantThreadContext {
+    /// The conversation viewed.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel_id: Option<crate::ids::ChannelId>,
+    /// Its organization, on Enterprise Grid.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise_id: Option<crate::ids::EnterpriseId>,
+    /// Its workspace.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<crate::ids::TeamId>,
+}
+
+impl crate::de::Lenient for AssistantThreadContext {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// The user moved to another conversation while an assistant thread is open.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AssistantThreadContextChangedEvent {
+    /// The thread and where it was opened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub assistant_thread: Option<AssistantThread>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for AssistantThreadContextChangedEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Someone opened a thread with the AI assistant.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AssistantThreadStartedEvent {
+    /// The thread and where it was opened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub assistant_thread: Option<AssistantThread>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for AssistantThreadStartedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -2308,44 +2486,13 @@ impl crate::de::Lenient for DesktopNotificationEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-/// Do Not Disturb settings.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DndStatus {
-    /// Flag: dnd enabled.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub dnd_enabled: Option<bool>,
-    /// Timestamp: next dnd end ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub next_dnd_end_ts: Option<crate::ids::Ts>,
-    /// Timestamp: next dnd start ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub next_dnd_start_ts: Option<crate::ids::Ts>,
-    /// Flag: snooze enabled.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub snooze_enabled: Option<bool>,
-    /// Snooze endtime.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub snooze_endtime: Option<i64>,
-    /// Flag: snooze is indefinite.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub snooze_is_indefinite: Option<bool>,
-    /// Snooze remaining.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub snooze_remaining: Option<i64>,
-}
-
-impl crate::de::Lenient for DndStatus {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
 /// Do Not Disturb changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DndUpdatedEvent {
     /// Dnd status.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub dnd_status: Option<DndStatus>,
+    pub dnd_status: Option<crate::generated::types::DndStatus>,
     /// When the event happened.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub event_ts: Option<crate::ids::Ts>,
@@ -2367,7 +2514,7 @@ impl crate::de::Lenient for DndUpdatedEvent {
 pub struct DndUpdatedUserEvent {
     /// Dnd status.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub dnd_status: Option<DndStatus>,
+    pub dnd_status: Option<crate::generated::types::DndStatus>,
     /// When the event happened.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub event_ts: Option<crate::ids::Ts>,
@@ -2612,6 +2759,84 @@ impl crate::de::Lenient for EmojiChangedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// Someone opened the details of a Work Object the app unfurled.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EntityDetailsRequestedEvent {
+    /// The unfurled URL as the app knows it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_unfurl_url: Option<String>,
+    /// Conversation of the unfurl.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel: Option<crate::ids::ChannelId>,
+    /// URL of the Work Object.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub entity_url: Option<String>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// The app's reference to the object.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub external_ref: Option<EntityExternalRef>,
+    /// The link that was unfurled.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub link: Option<EntityLink>,
+    /// Timestamp of the message holding the unfurl.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub message_ts: Option<crate::ids::Ts>,
+    /// Timestamp of the thread's parent message, in a thread.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub thread_ts: Option<crate::ids::Ts>,
+    /// Trigger ID for opening a view in response.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub trigger_id: Option<String>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// Who opened the details.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user: Option<crate::ids::UserId>,
+    /// The user's locale, as an IETF tag.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user_locale: Option<String>,
+}
+
+impl crate::de::Lenient for EntityDetailsRequestedEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// An app's own reference to a Work Object.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EntityExternalRef {
+    /// The app's ID of the object.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub id: Option<String>,
+    /// The app's kind of object.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for EntityExternalRef {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A link a Work Object was unfurled from.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EntityLink {
+    /// Domain of the link.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub domain: Option<String>,
+    /// The full URL.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub url: Option<String>,
+}
+
+impl crate::de::Lenient for EntityLink {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// Error error.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -2652,8 +2877,12 @@ pub enum Event {
     AccountsChanged(Box<AccountsChangedEvent>),
     /// `type: "activity"`: Activity feed update for the user.
     Activity(Box<ActivityEvent>),
+    /// `type: "app_deleted"`: The app was deleted.
+    AppDeleted(Box<AppDeletedEvent>),
     /// `type: "app_home_opened"`: The app home tab was opened.
     AppHomeOpened(Box<AppHomeOpenedEvent>),
+    /// `type: "app_installed"`: The app was installed in a workspace.
+    AppInstalled(Box<AppInstalledEvent>),
     /// `type: "app_mention"`: The app was mentioned in a message.
     AppMention(Box<AppMentionEvent>),
     /// `type: "app_rate_limited"`: The app is being rate limited.
@@ -2662,8 +2891,14 @@ pub enum Event {
     AppRequested(Box<AppRequestedEvent>),
     /// `type: "app_uninstalled"`: The app was uninstalled.
     AppUninstalled(Box<AppUninstalledEvent>),
+    /// `type: "app_uninstalled_team"`: The app was uninstalled from one workspace of an organization.
+    AppUninstalledTeam(Box<AppUninstalledTeamEvent>),
     /// `type: "apps_uninstalled"`: Apps were removed from the workspace.
     AppsUninstalled(Box<AppsUninstalledEvent>),
+    /// `type: "assistant_thread_context_changed"`: The user moved to another conversation while an assistant thread is open.
+    AssistantThreadContextChanged(Box<AssistantThreadContextChangedEvent>),
+    /// `type: "assistant_thread_started"`: Someone opened a thread with the AI assistant.
+    AssistantThreadStarted(Box<AssistantThreadStartedEvent>),
     /// `type: "badge_counts_updated"`: Unread badge counts changed.
     BadgeCountsUpdated(Box<BadgeCountsUpdatedEvent>),
     /// `type: "bot_added"`: A bot was added.
@@ -2712,6 +2947,8 @@ pub enum Event {
     EmailDomainChanged(Box<EmailDomainChangedEvent>),
     /// `type: "emoji_changed"`: Custom emoji changed.
     EmojiChanged(Box<EmojiChangedEvent>),
+    /// `type: "entity_details_requested"`: Someone opened the details of a Work Object the app unfurled.
+    EntityDetailsRequested(Box<EntityDetailsRequestedEvent>),
     /// `type: "error"`: The server reports an error on the connection.
     Error(Box<ErrorEvent>),
     /// `type: "external_org_migration_finished"`: An external organization migration finished.
@@ -2738,6 +2975,8 @@ pub enum Event {
     FileShared(Box<FileSharedEvent>),
     /// `type: "file_unshared"`: A file was unshared.
     FileUnshared(Box<FileUnsharedEvent>),
+    /// `type: "function_executed"`: A custom function of the app runs as a workflow step.
+    FunctionExecuted(Box<FunctionExecutedEvent>),
     /// `type: "goodbye"`: The server is about to close the connection.
     Goodbye(Box<GoodbyeEvent>),
     /// `type: "grid_migration_finished"`: An Enterprise Grid migration finished.
@@ -2788,6 +3027,12 @@ pub enum Event {
     MemberLeftChannel(Box<MemberLeftChannelEvent>),
     /// `type: "message"`: A `message` event, by `subtype`.
     Message(MessageEvent),
+    /// `type: "message_metadata_deleted"`: A message with metadata was deleted.
+    MessageMetadataDeleted(Box<MessageMetadataDeletedEvent>),
+    /// `type: "message_metadata_posted"`: A message with metadata was posted.
+    MessageMetadataPosted(Box<MessageMetadataPostedEvent>),
+    /// `type: "message_metadata_updated"`: The metadata of a message changed.
+    MessageMetadataUpdated(Box<MessageMetadataUpdatedEvent>),
     /// `type: "mobile_in_app_notification"`: A notification the mobile client would show.
     MobileInAppNotification(Box<MobileInAppNotificationEvent>),
     /// `type: "mpim_close"`: A group DM was closed.
@@ -2832,8 +3077,16 @@ pub enum Event {
     ShRoomLeave(Box<ShRoomLeaveEvent>),
     /// `type: "sh_room_update"`: A huddle changed.
     ShRoomUpdate(Box<ShRoomUpdateEvent>),
+    /// `type: "shared_channel_invite_accepted"`: A Slack Connect invitation was accepted.
+    SharedChannelInviteAccepted(Box<SharedChannelInviteAcceptedEvent>),
+    /// `type: "shared_channel_invite_approved"`: A Slack Connect invitation was approved by an admin.
+    SharedChannelInviteApproved(Box<SharedChannelInviteApprovedEvent>),
+    /// `type: "shared_channel_invite_declined"`: A Slack Connect invitation was declined.
+    SharedChannelInviteDeclined(Box<SharedChannelInviteDeclinedEvent>),
     /// `type: "shared_channel_invite_received"`: A Slack Connect invitation was received.
     SharedChannelInviteReceived(Box<SharedChannelInviteReceivedEvent>),
+    /// `type: "shared_channel_invite_requested"`: A member asked to invite people from outside to a channel.
+    SharedChannelInviteRequested(Box<SharedChannelInviteRequestedEvent>),
     /// `type: "star_added"`: A star was added.
     StarAdded(Box<StarAddedEvent>),
     /// `type: "star_removed"`: A star was removed.
@@ -2953,9 +3206,17 @@ impl Event {
                 crate::de::from_str::<ActivityEvent>(s)
                     .map(|v| Self::Activity(Box::new(v)))
             }
+            Some("app_deleted") => {
+                crate::de::from_str::<AppDeletedEvent>(s)
+                    .map(|v| Self::AppDeleted(Box::new(v)))
+            }
             Some("app_home_opened") => {
                 crate::de::from_str::<AppHomeOpenedEvent>(s)
                     .map(|v| Self::AppHomeOpened(Box::new(v)))
+            }
+            Some("app_installed") => {
+                crate::de::from_str::<AppInstalledEvent>(s)
+                    .map(|v| Self::AppInstalled(Box::new(v)))
             }
             Some("app_mention") => {
                 crate::de::from_str::<AppMentionEvent>(s)
@@ -2973,9 +3234,21 @@ impl Event {
                 crate::de::from_str::<AppUninstalledEvent>(s)
                     .map(|v| Self::AppUninstalled(Box::new(v)))
             }
+            Some("app_uninstalled_team") => {
+                crate::de::from_str::<AppUninstalledTeamEvent>(s)
+                    .map(|v| Self::AppUninstalledTeam(Box::new(v)))
+            }
             Some("apps_uninstalled") => {
                 crate::de::from_str::<AppsUninstalledEvent>(s)
                     .map(|v| Self::AppsUninstalled(Box::new(v)))
+            }
+            Some("assistant_thread_context_changed") => {
+                crate::de::from_str::<AssistantThreadContextChangedEvent>(s)
+                    .map(|v| Self::AssistantThreadContextChanged(Box::new(v)))
+            }
+            Some("assistant_thread_started") => {
+                crate::de::from_str::<AssistantThreadStartedEvent>(s)
+                    .map(|v| Self::AssistantThreadStarted(Box::new(v)))
             }
             Some("badge_counts_updated") => {
                 crate::de::from_str::<BadgeCountsUpdatedEvent>(s)
@@ -3073,6 +3346,10 @@ impl Event {
                 crate::de::from_str::<EmojiChangedEvent>(s)
                     .map(|v| Self::EmojiChanged(Box::new(v)))
             }
+            Some("entity_details_requested") => {
+                crate::de::from_str::<EntityDetailsRequestedEvent>(s)
+                    .map(|v| Self::EntityDetailsRequested(Box::new(v)))
+            }
             Some("error") => {
                 crate::de::from_str::<ErrorEvent>(s).map(|v| Self::Error(Box::new(v)))
             }
@@ -3123,6 +3400,10 @@ impl Event {
             Some("file_unshared") => {
                 crate::de::from_str::<FileUnsharedEvent>(s)
                     .map(|v| Self::FileUnshared(Box::new(v)))
+            }
+            Some("function_executed") => {
+                crate::de::from_str::<FunctionExecutedEvent>(s)
+                    .map(|v| Self::FunctionExecuted(Box::new(v)))
             }
             Some("goodbye") => {
                 crate::de::from_str::<GoodbyeEvent>(s)
@@ -3219,6 +3500,18 @@ impl Event {
                     .map(|v| Self::MemberLeftChannel(Box::new(v)))
             }
             Some("message") => <MessageEvent>::dispatch(s, [t1]).map(Self::Message),
+            Some("message_metadata_deleted") => {
+                crate::de::from_str::<MessageMetadataDeletedEvent>(s)
+                    .map(|v| Self::MessageMetadataDeleted(Box::new(v)))
+            }
+            Some("message_metadata_posted") => {
+                crate::de::from_str::<MessageMetadataPostedEvent>(s)
+                    .map(|v| Self::MessageMetadataPosted(Box::new(v)))
+            }
+            Some("message_metadata_updated") => {
+                crate::de::from_str::<MessageMetadataUpdatedEvent>(s)
+                    .map(|v| Self::MessageMetadataUpdated(Box::new(v)))
+            }
             Some("mobile_in_app_notification") => {
                 crate::de::from_str::<MobileInAppNotificationEvent>(s)
                     .map(|v| Self::MobileInAppNotification(Box::new(v)))
@@ -3306,9 +3599,25 @@ impl Event {
                 crate::de::from_str::<ShRoomUpdateEvent>(s)
                     .map(|v| Self::ShRoomUpdate(Box::new(v)))
             }
+            Some("shared_channel_invite_accepted") => {
+                crate::de::from_str::<SharedChannelInviteAcceptedEvent>(s)
+                    .map(|v| Self::SharedChannelInviteAccepted(Box::new(v)))
+            }
+            Some("shared_channel_invite_approved") => {
+                crate::de::from_str::<SharedChannelInviteApprovedEvent>(s)
+                    .map(|v| Self::SharedChannelInviteApproved(Box::new(v)))
+            }
+            Some("shared_channel_invite_declined") => {
+                crate::de::from_str::<SharedChannelInviteDeclinedEvent>(s)
+                    .map(|v| Self::SharedChannelInviteDeclined(Box::new(v)))
+            }
             Some("shared_channel_invite_received") => {
                 crate::de::from_str::<SharedChannelInviteReceivedEvent>(s)
                     .map(|v| Self::SharedChannelInviteReceived(Box::new(v)))
+            }
+            Some("shared_channel_invite_requested") => {
+                crate::de::from_str::<SharedChannelInviteRequestedEvent>(s)
+                    .map(|v| Self::SharedChannelInviteRequested(Box::new(v)))
             }
             Some("star_added") => {
                 crate::de::from_str::<StarAddedEvent>(s)
@@ -3475,31 +3784,6 @@ impl crate::de::Lenient for Event {
     }
 }
 
-/// An installation of the app that may see an event.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct EventAuthorization {
-    /// Organization of the installation.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub enterprise_id: Option<crate::ids::EnterpriseId>,
-    /// Whether the installation is a bot user.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub is_bot: Option<bool>,
-    /// Whether the app is installed organization-wide.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub is_enterprise_install: Option<bool>,
-    /// Workspace of the installation.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub team_id: Option<crate::ids::TeamId>,
-    /// User (or bot user) the installation acts as.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub user_id: Option<crate::ids::UserId>,
-}
-
-impl crate::de::Lenient for EventAuthorization {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
 /// An Events API delivery: one event plus who it is for.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -3515,7 +3799,7 @@ pub struct EventCallback {
     pub authed_users: Vec<crate::ids::UserId>,
     /// One installation the event is visible to.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub authorizations: Vec<EventAuthorization>,
+    pub authorizations: Vec<crate::generated::types::EventAuthorization>,
     /// Organization the event happened in, for shared channels.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub context_enterprise_id: Option<crate::ids::EnterpriseId>,
@@ -4212,6 +4496,80 @@ pub struct FileUnsharedEvent {
 }
 
 impl crate::de::Lenient for FileUnsharedEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A custom function as the `function_executed` event describes it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FunctionDefinition {
+    /// App that defines it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_id: Option<crate::ids::AppId>,
+    /// The function's callback ID from the manifest.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub callback_id: Option<String>,
+    /// When it was created, Unix seconds.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub date_created: Option<i64>,
+    /// When it was deleted, Unix seconds; 0 if it was not.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub date_deleted: Option<i64>,
+    /// When it last changed, Unix seconds.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub date_updated: Option<i64>,
+    /// What the function does, as the app describes it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub description: Option<String>,
+    /// The function's ID.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub id: Option<String>,
+    /// Inputs it takes, as declared in the manifest.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub input_parameters: Vec<serde_json::Value>,
+    /// Outputs it returns, as declared in the manifest.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub output_parameters: Vec<serde_json::Value>,
+    /// The function's title.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub title: Option<String>,
+    /// Kind of function (`app`).
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for FunctionDefinition {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A custom function of the app runs as a workflow step.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FunctionExecutedEvent {
+    /// Short-lived bot token for this execution.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub bot_access_token: Option<crate::Secret>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// The function being run.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub function: Option<FunctionDefinition>,
+    /// ID of this execution, for functions.completeSuccess/Error.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub function_execution_id: Option<String>,
+    /// Input values, keyed by parameter name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub inputs: Option<serde_json::Value>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// ID of the workflow run.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub workflow_execution_id: Option<String>,
+}
+
+impl crate::de::Lenient for FunctionExecutedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -7524,6 +7882,123 @@ impl crate::de::Lenient for MessageEvent {
     }
 }
 
+/// A message with metadata was deleted.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MessageMetadataDeletedEvent {
+    /// App that wrote the metadata.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_id: Option<crate::ids::AppId>,
+    /// Bot that wrote it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub bot_id: Option<crate::ids::BotId>,
+    /// Conversation of the message.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel_id: Option<crate::ids::ChannelId>,
+    /// When it was deleted.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub deleted_ts: Option<crate::ids::Ts>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// Timestamp of the message.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub message_ts: Option<crate::ids::Ts>,
+    /// The metadata it had.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub previous_metadata: Option<crate::generated::types::MessageMetadata>,
+    /// Workspace of the message.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<crate::ids::TeamId>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// User the message is from.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user_id: Option<crate::ids::UserId>,
+}
+
+impl crate::de::Lenient for MessageMetadataDeletedEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A message with metadata was posted.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MessageMetadataPostedEvent {
+    /// App that wrote the metadata.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_id: Option<crate::ids::AppId>,
+    /// Bot that wrote it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub bot_id: Option<crate::ids::BotId>,
+    /// Conversation of the message.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel_id: Option<crate::ids::ChannelId>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// Timestamp of the message.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub message_ts: Option<crate::ids::Ts>,
+    /// The metadata posted.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    /// Workspace of the message.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<crate::ids::TeamId>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// User the message is from.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user_id: Option<crate::ids::UserId>,
+}
+
+impl crate::de::Lenient for MessageMetadataPostedEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// The metadata of a message changed.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MessageMetadataUpdatedEvent {
+    /// App that wrote the metadata.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub app_id: Option<crate::ids::AppId>,
+    /// Bot that wrote it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub bot_id: Option<crate::ids::BotId>,
+    /// Conversation of the message.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel_id: Option<crate::ids::ChannelId>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// Timestamp of the message.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub message_ts: Option<crate::ids::Ts>,
+    /// The metadata now.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    /// The metadata before.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub previous_metadata: Option<crate::generated::types::MessageMetadata>,
+    /// Workspace of the message.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<crate::ids::TeamId>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// User the message is from.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user_id: Option<crate::ids::UserId>,
+}
+
+impl crate::de::Lenient for MessageMetadataUpdatedEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// Message subtype `message_replied`: a thread got a reply (parent message update).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8623,6 +9098,99 @@ impl crate::de::Lenient for ShRoomUpdateEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// A Slack Connect invitation was accepted.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SharedChannelInviteAcceptedEvent {
+    /// Who accepted it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub accepting_user: Option<crate::generated::types::User>,
+    /// Whether an admin still has to approve it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub approval_required: Option<bool>,
+    /// The shared channel.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel: Option<crate::generated::types::Conversation>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// The invitation.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub invite: Option<SharedChannelInviteReceivedInvite>,
+    /// Workspaces already in the channel.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub teams_in_channel: Vec<crate::generated::types::Team>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for SharedChannelInviteAcceptedEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A Slack Connect invitation was approved by an admin.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SharedChannelInviteApprovedEvent {
+    /// Workspace whose admin approved it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub approving_team_id: Option<crate::ids::TeamId>,
+    /// The admin who approved it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub approving_user: Option<crate::generated::types::User>,
+    /// The shared channel.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel: Option<crate::generated::types::Conversation>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// The invitation.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub invite: Option<SharedChannelInviteReceivedInvite>,
+    /// Workspaces already in the channel.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub teams_in_channel: Vec<crate::generated::types::Team>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for SharedChannelInviteApprovedEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A Slack Connect invitation was declined.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SharedChannelInviteDeclinedEvent {
+    /// The shared channel.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel: Option<crate::generated::types::Conversation>,
+    /// Workspace that declined it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub declining_team_id: Option<crate::ids::TeamId>,
+    /// Who declined it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub declining_user: Option<crate::generated::types::User>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// The invitation.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub invite: Option<SharedChannelInviteReceivedInvite>,
+    /// Workspaces already in the channel.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub teams_in_channel: Vec<crate::generated::types::Team>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for SharedChannelInviteDeclinedEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// A Slack Connect invitation was received.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -8723,6 +9291,68 @@ pub struct SharedChannelInviteReceivedInviteInvitingUser {
 }
 
 impl crate::de::Lenient for SharedChannelInviteReceivedInviteInvitingUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A member asked to invite people from outside to a channel.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SharedChannelInviteRequestedEvent {
+    /// Who asked.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub actor: Option<crate::generated::types::User>,
+    /// When the channel was created, Unix seconds.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel_date_created: Option<i64>,
+    /// The channel.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel_id: Option<crate::ids::ChannelId>,
+    /// Time of the channel's latest counted message, Unix microseconds.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel_message_latest_counted_timestamp: Option<i64>,
+    /// The channel's name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel_name: Option<String>,
+    /// Kind of channel: public or private.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel_type: Option<String>,
+    /// When the event happened.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_ts: Option<crate::ids::Ts>,
+    /// What was asked for.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub event_type: Option<String>,
+    /// Whether the invitees would get limited access.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_external_limited: Option<bool>,
+    /// Who would be invited.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub target_users: Vec<SharedChannelInviteTarget>,
+    /// Workspaces already in the channel.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub teams_in_channel: Vec<crate::generated::types::Team>,
+    /// The event type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+impl crate::de::Lenient for SharedChannelInviteRequestedEvent {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Someone a Slack Connect invitation would go to.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SharedChannelInviteTarget {
+    /// Their email address.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub email: Option<String>,
+    /// ID of the invitation for them.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub invite_id: Option<String>,
+}
+
+impl crate::de::Lenient for SharedChannelInviteTarget {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -9473,26 +10103,13 @@ impl crate::de::Lenient for TeamPrefChangeEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-/// The workspace's custom profile field definitions.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct TeamProfile {
-    /// Fields shown in a table.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub fields: Vec<TeamProfileFieldRef>,
-}
-
-impl crate::de::Lenient for TeamProfile {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
 /// Workspace profile fields changed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TeamProfileChangeEvent {
     /// Profile.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub profile: Option<TeamProfile>,
+    pub profile: Option<crate::generated::types::TeamProfile>,
     /// Kind of object or event.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
@@ -9508,7 +10125,7 @@ impl crate::de::Lenient for TeamProfileChangeEvent {
 pub struct TeamProfileDeleteEvent {
     /// Profile.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub profile: Option<TeamProfile>,
+    pub profile: Option<crate::generated::types::TeamProfile>,
     /// Kind of object or event.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
@@ -9518,88 +10135,13 @@ impl crate::de::Lenient for TeamProfileDeleteEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-/// Definition of one custom profile field.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct TeamProfileField {
-    /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub id: Option<String>,
-    /// Ordering.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub ordering: Option<i64>,
-}
-
-impl crate::de::Lenient for TeamProfileField {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// `fields`: sent as an ID or as the whole object.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum TeamProfileFieldRef {
-    /// Sent as `string`.
-    Id(String),
-    /// Sent as `TeamProfileField`.
-    Object(Box<TeamProfileField>),
-}
-
-impl Default for TeamProfileFieldRef {
-    fn default() -> Self {
-        Self::Id(Default::default())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for TeamProfileFieldRef {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = TeamProfileFieldRef;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string or an object")
-            }
-
-            fn visit_str<E: serde::de::Error>(
-                self,
-                v: &str,
-            ) -> Result<TeamProfileFieldRef, E> {
-                Ok(TeamProfileFieldRef::Id(v.to_owned()))
-            }
-
-            fn visit_string<E: serde::de::Error>(
-                self,
-                v: String,
-            ) -> Result<TeamProfileFieldRef, E> {
-                Ok(TeamProfileFieldRef::Id(v))
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<TeamProfileFieldRef, A::Error> {
-                serde::Deserialize::deserialize(
-                        serde::de::value::MapAccessDeserializer::new(map),
-                    )
-                    .map(|v| TeamProfileFieldRef::Object(Box::new(v)))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
-}
-
-impl crate::de::Lenient for TeamProfileFieldRef {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Any;
-}
-
 /// Workspace profile fields were reordered.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TeamProfileReorderEvent {
     /// Profile.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub profile: Option<TeamProfile>,
+    pub profile: Option<crate::generated::types::TeamProfile>,
     /// Kind of object or event.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
@@ -10430,6 +10972,16 @@ impl EventKind for crate::generated::events::ActivityEvent {
     }
 }
 
+impl EventKind for crate::generated::events::AppDeletedEvent {
+    const TYPE: &'static str = "app_deleted";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::AppDeleted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
 impl EventKind for crate::generated::events::AppHomeOpenedEvent {
     const TYPE: &'static str = "app_home_opened";
     fn from_event(event: Event) -> Result<Box<Self>, Event> {
@@ -10447,6 +10999,16 @@ impl EventKind for crate::generated::events::AppHomeOpenedEvent {
     fn user(&self) -> Option<&crate::ids::UserId> {
         let v = self;
         v.user.as_ref()
+    }
+}
+
+impl EventKind for crate::generated::events::AppInstalledEvent {
+    const TYPE: &'static str = "app_installed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::AppInstalled(e) => Ok(e),
+            other => Err(other),
+        }
     }
 }
 
@@ -10510,11 +11072,41 @@ impl EventKind for crate::generated::events::AppUninstalledEvent {
     }
 }
 
+impl EventKind for crate::generated::events::AppUninstalledTeamEvent {
+    const TYPE: &'static str = "app_uninstalled_team";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::AppUninstalledTeam(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
 impl EventKind for crate::generated::events::AppsUninstalledEvent {
     const TYPE: &'static str = "apps_uninstalled";
     fn from_event(event: Event) -> Result<Box<Self>, Event> {
         match event {
             Event::AppsUninstalled(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::AssistantThreadContextChangedEvent {
+    const TYPE: &'static str = "assistant_thread_context_changed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::AssistantThreadContextChanged(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::AssistantThreadStartedEvent {
+    const TYPE: &'static str = "assistant_thread_started";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::AssistantThreadStarted(e) => Ok(e),
             other => Err(other),
         }
     }
@@ -10840,6 +11432,31 @@ impl EventKind for crate::generated::events::EmojiChangedEvent {
     }
 }
 
+impl EventKind for crate::generated::events::EntityDetailsRequestedEvent {
+    const TYPE: &'static str = "entity_details_requested";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::EntityDetailsRequested(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        let v = self;
+        v.channel.as_ref()
+    }
+
+    fn thread_ts(&self) -> Option<&crate::ids::Ts> {
+        let v = self;
+        v.thread_ts.as_ref()
+    }
+
+    fn user(&self) -> Option<&crate::ids::UserId> {
+        let v = self;
+        v.user.as_ref()
+    }
+}
+
 impl EventKind for crate::generated::events::ErrorEvent {
     const TYPE: &'static str = "error";
     fn from_event(event: Event) -> Result<Box<Self>, Event> {
@@ -10965,6 +11582,16 @@ impl EventKind for crate::generated::events::FileUnsharedEvent {
     fn from_event(event: Event) -> Result<Box<Self>, Event> {
         match event {
             Event::FileUnshared(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::FunctionExecutedEvent {
+    const TYPE: &'static str = "function_executed";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::FunctionExecuted(e) => Ok(e),
             other => Err(other),
         }
     }
@@ -11375,6 +12002,36 @@ impl EventKind for crate::generated::events::MessageEvent {
     }
 }
 
+impl EventKind for crate::generated::events::MessageMetadataDeletedEvent {
+    const TYPE: &'static str = "message_metadata_deleted";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::MessageMetadataDeleted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::MessageMetadataPostedEvent {
+    const TYPE: &'static str = "message_metadata_posted";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::MessageMetadataPosted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::MessageMetadataUpdatedEvent {
+    const TYPE: &'static str = "message_metadata_updated";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::MessageMetadataUpdated(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
 impl EventKind for crate::generated::events::MobileInAppNotificationEvent {
     const TYPE: &'static str = "mobile_in_app_notification";
     fn from_event(event: Event) -> Result<Box<Self>, Event> {
@@ -11685,11 +12342,51 @@ impl EventKind for crate::generated::events::ShRoomUpdateEvent {
     }
 }
 
+impl EventKind for crate::generated::events::SharedChannelInviteAcceptedEvent {
+    const TYPE: &'static str = "shared_channel_invite_accepted";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::SharedChannelInviteAccepted(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::SharedChannelInviteApprovedEvent {
+    const TYPE: &'static str = "shared_channel_invite_approved";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::SharedChannelInviteApproved(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::SharedChannelInviteDeclinedEvent {
+    const TYPE: &'static str = "shared_channel_invite_declined";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::SharedChannelInviteDeclined(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
 impl EventKind for crate::generated::events::SharedChannelInviteReceivedEvent {
     const TYPE: &'static str = "shared_channel_invite_received";
     fn from_event(event: Event) -> Result<Box<Self>, Event> {
         match event {
             Event::SharedChannelInviteReceived(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+impl EventKind for crate::generated::events::SharedChannelInviteRequestedEvent {
+    const TYPE: &'static str = "shared_channel_invite_requested";
+    fn from_event(event: Event) -> Result<Box<Self>, Event> {
+        match event {
+            Event::SharedChannelInviteRequested(e) => Ok(e),
             other => Err(other),
         }
     }
@@ -12061,6 +12758,760 @@ impl EventKind for crate::generated::events::WorkflowUnpublishedEvent {
         match event {
             Event::WorkflowUnpublished(e) => Ok(e),
             other => Err(other),
+        }
+    }
+}
+
+impl Event {
+    /// The event's `type` tag (`None` for a reply to an RTM send, which has none).
+    pub fn event_type(&self) -> Option<&str> {
+        match self {
+            Event::AccountsChanged(_) => Some("accounts_changed"),
+            Event::Activity(_) => Some("activity"),
+            Event::AppDeleted(_) => Some("app_deleted"),
+            Event::AppHomeOpened(_) => Some("app_home_opened"),
+            Event::AppInstalled(_) => Some("app_installed"),
+            Event::AppMention(_) => Some("app_mention"),
+            Event::AppRateLimited(_) => Some("app_rate_limited"),
+            Event::AppRequested(_) => Some("app_requested"),
+            Event::AppUninstalled(_) => Some("app_uninstalled"),
+            Event::AppUninstalledTeam(_) => Some("app_uninstalled_team"),
+            Event::AppsUninstalled(_) => Some("apps_uninstalled"),
+            Event::AssistantThreadContextChanged(_) => {
+                Some("assistant_thread_context_changed")
+            }
+            Event::AssistantThreadStarted(_) => Some("assistant_thread_started"),
+            Event::BadgeCountsUpdated(_) => Some("badge_counts_updated"),
+            Event::BotAdded(_) => Some("bot_added"),
+            Event::BotChanged(_) => Some("bot_changed"),
+            Event::CallRejected(_) => Some("call_rejected"),
+            Event::ChannelArchive(_) => Some("channel_archive"),
+            Event::ChannelCreated(_) => Some("channel_created"),
+            Event::ChannelDeleted(_) => Some("channel_deleted"),
+            Event::ChannelHistoryChanged(_) => Some("channel_history_changed"),
+            Event::ChannelIdChanged(_) => Some("channel_id_changed"),
+            Event::ChannelJoined(_) => Some("channel_joined"),
+            Event::ChannelLeft(_) => Some("channel_left"),
+            Event::ChannelMarked(_) => Some("channel_marked"),
+            Event::ChannelPostingPermissions(_) => Some("channel_posting_permissions"),
+            Event::ChannelRename(_) => Some("channel_rename"),
+            Event::ChannelShared(_) => Some("channel_shared"),
+            Event::ChannelUnarchive(_) => Some("channel_unarchive"),
+            Event::ChannelUnshared(_) => Some("channel_unshared"),
+            Event::ChannelUpdated(_) => Some("channel_updated"),
+            Event::CommandsChanged(_) => Some("commands_changed"),
+            Event::DesktopNotification(_) => Some("desktop_notification"),
+            Event::DndUpdated(_) => Some("dnd_updated"),
+            Event::DndUpdatedUser(_) => Some("dnd_updated_user"),
+            Event::EmailDomainChanged(_) => Some("email_domain_changed"),
+            Event::EmojiChanged(_) => Some("emoji_changed"),
+            Event::EntityDetailsRequested(_) => Some("entity_details_requested"),
+            Event::Error(_) => Some("error"),
+            Event::ExternalOrgMigrationFinished(_) => {
+                Some("external_org_migration_finished")
+            }
+            Event::ExternalOrgMigrationStarted(_) => {
+                Some("external_org_migration_started")
+            }
+            Event::FileChange(_) => Some("file_change"),
+            Event::FileCommentAdded(_) => Some("file_comment_added"),
+            Event::FileCommentDeleted(_) => Some("file_comment_deleted"),
+            Event::FileCommentEdited(_) => Some("file_comment_edited"),
+            Event::FileCreated(_) => Some("file_created"),
+            Event::FileDeleted(_) => Some("file_deleted"),
+            Event::FilePrivate(_) => Some("file_private"),
+            Event::FilePublic(_) => Some("file_public"),
+            Event::FileShared(_) => Some("file_shared"),
+            Event::FileUnshared(_) => Some("file_unshared"),
+            Event::FunctionExecuted(_) => Some("function_executed"),
+            Event::Goodbye(_) => Some("goodbye"),
+            Event::GridMigrationFinished(_) => Some("grid_migration_finished"),
+            Event::GridMigrationStarted(_) => Some("grid_migration_started"),
+            Event::GroupArchive(_) => Some("group_archive"),
+            Event::GroupClose(_) => Some("group_close"),
+            Event::GroupDeleted(_) => Some("group_deleted"),
+            Event::GroupHistoryChanged(_) => Some("group_history_changed"),
+            Event::GroupJoined(_) => Some("group_joined"),
+            Event::GroupLeft(_) => Some("group_left"),
+            Event::GroupMarked(_) => Some("group_marked"),
+            Event::GroupOpen(_) => Some("group_open"),
+            Event::GroupRename(_) => Some("group_rename"),
+            Event::GroupUnarchive(_) => Some("group_unarchive"),
+            Event::Hello(_) => Some("hello"),
+            Event::ImClose(_) => Some("im_close"),
+            Event::ImCreated(_) => Some("im_created"),
+            Event::ImHistoryChanged(_) => Some("im_history_changed"),
+            Event::ImMarked(_) => Some("im_marked"),
+            Event::ImOpen(_) => Some("im_open"),
+            Event::InviteRequested(_) => Some("invite_requested"),
+            Event::LinkShared(_) => Some("link_shared"),
+            Event::ManualPresenceChange(_) => Some("manual_presence_change"),
+            Event::MemberJoinedChannel(_) => Some("member_joined_channel"),
+            Event::MemberLeftChannel(_) => Some("member_left_channel"),
+            Event::Message(_) => Some("message"),
+            Event::MessageMetadataDeleted(_) => Some("message_metadata_deleted"),
+            Event::MessageMetadataPosted(_) => Some("message_metadata_posted"),
+            Event::MessageMetadataUpdated(_) => Some("message_metadata_updated"),
+            Event::MobileInAppNotification(_) => Some("mobile_in_app_notification"),
+            Event::MpimClose(_) => Some("mpim_close"),
+            Event::MpimHistoryChanged(_) => Some("mpim_history_changed"),
+            Event::MpimJoined(_) => Some("mpim_joined"),
+            Event::MpimOpen(_) => Some("mpim_open"),
+            Event::PinAdded(_) => Some("pin_added"),
+            Event::PinRemoved(_) => Some("pin_removed"),
+            Event::Pong(_) => Some("pong"),
+            Event::PrefChange(_) => Some("pref_change"),
+            Event::PresenceChange(_) => Some("presence_change"),
+            Event::PresenceQuery(_) => Some("presence_query"),
+            Event::PresenceSub(_) => Some("presence_sub"),
+            Event::ReactionAdded(_) => Some("reaction_added"),
+            Event::ReactionRemoved(_) => Some("reaction_removed"),
+            Event::ReconnectUrl(_) => Some("reconnect_url"),
+            Event::ResourcesAdded(_) => Some("resources_added"),
+            Event::ResourcesRemoved(_) => Some("resources_removed"),
+            Event::ScopeDenied(_) => Some("scope_denied"),
+            Event::ScopeGranted(_) => Some("scope_granted"),
+            Event::ShRoomJoin(_) => Some("sh_room_join"),
+            Event::ShRoomLeave(_) => Some("sh_room_leave"),
+            Event::ShRoomUpdate(_) => Some("sh_room_update"),
+            Event::SharedChannelInviteAccepted(_) => {
+                Some("shared_channel_invite_accepted")
+            }
+            Event::SharedChannelInviteApproved(_) => {
+                Some("shared_channel_invite_approved")
+            }
+            Event::SharedChannelInviteDeclined(_) => {
+                Some("shared_channel_invite_declined")
+            }
+            Event::SharedChannelInviteReceived(_) => {
+                Some("shared_channel_invite_received")
+            }
+            Event::SharedChannelInviteRequested(_) => {
+                Some("shared_channel_invite_requested")
+            }
+            Event::StarAdded(_) => Some("star_added"),
+            Event::StarRemoved(_) => Some("star_removed"),
+            Event::SubteamCreated(_) => Some("subteam_created"),
+            Event::SubteamMembersChanged(_) => Some("subteam_members_changed"),
+            Event::SubteamSelfAdded(_) => Some("subteam_self_added"),
+            Event::SubteamSelfRemoved(_) => Some("subteam_self_removed"),
+            Event::SubteamUpdated(_) => Some("subteam_updated"),
+            Event::TeamAccessGranted(_) => Some("team_access_granted"),
+            Event::TeamAccessRevoked(_) => Some("team_access_revoked"),
+            Event::TeamDomainChange(_) => Some("team_domain_change"),
+            Event::TeamJoin(_) => Some("team_join"),
+            Event::TeamMigrationStarted(_) => Some("team_migration_started"),
+            Event::TeamPlanChange(_) => Some("team_plan_change"),
+            Event::TeamPrefChange(_) => Some("team_pref_change"),
+            Event::TeamProfileChange(_) => Some("team_profile_change"),
+            Event::TeamProfileDelete(_) => Some("team_profile_delete"),
+            Event::TeamProfileReorder(_) => Some("team_profile_reorder"),
+            Event::TeamRename(_) => Some("team_rename"),
+            Event::TokensRevoked(_) => Some("tokens_revoked"),
+            Event::UserChange(_) => Some("user_change"),
+            Event::UserConnection(_) => Some("user_connection"),
+            Event::UserHuddleChanged(_) => Some("user_huddle_changed"),
+            Event::UserProfileChanged(_) => Some("user_profile_changed"),
+            Event::UserResourceDenied(_) => Some("user_resource_denied"),
+            Event::UserResourceGranted(_) => Some("user_resource_granted"),
+            Event::UserResourceRemoved(_) => Some("user_resource_removed"),
+            Event::UserStatusChanged(_) => Some("user_status_changed"),
+            Event::UserTyping(_) => Some("user_typing"),
+            Event::WorkflowDeleted(_) => Some("workflow_deleted"),
+            Event::WorkflowPublished(_) => Some("workflow_published"),
+            Event::WorkflowStepDeleted(_) => Some("workflow_step_deleted"),
+            Event::WorkflowStepExecute(_) => Some("workflow_step_execute"),
+            Event::WorkflowUnpublished(_) => Some("workflow_unpublished"),
+            Event::Unknown(v) => v.get("type").and_then(serde_json::Value::as_str),
+            _ => None,
+        }
+    }
+
+    /// [`EventKind::channel`] of the event inside, whatever its kind (`None` for kinds this version does not know).
+    pub fn channel(&self) -> Option<&crate::ids::ChannelId> {
+        match self {
+            Event::AccountsChanged(e) => e.channel(),
+            Event::Activity(e) => e.channel(),
+            Event::AppDeleted(e) => e.channel(),
+            Event::AppHomeOpened(e) => e.channel(),
+            Event::AppInstalled(e) => e.channel(),
+            Event::AppMention(e) => e.channel(),
+            Event::AppRateLimited(e) => e.channel(),
+            Event::AppRequested(e) => e.channel(),
+            Event::AppUninstalled(e) => e.channel(),
+            Event::AppUninstalledTeam(e) => e.channel(),
+            Event::AppsUninstalled(e) => e.channel(),
+            Event::AssistantThreadContextChanged(e) => e.channel(),
+            Event::AssistantThreadStarted(e) => e.channel(),
+            Event::BadgeCountsUpdated(e) => e.channel(),
+            Event::BotAdded(e) => e.channel(),
+            Event::BotChanged(e) => e.channel(),
+            Event::CallRejected(e) => e.channel(),
+            Event::ChannelArchive(e) => e.channel(),
+            Event::ChannelCreated(e) => e.channel(),
+            Event::ChannelDeleted(e) => e.channel(),
+            Event::ChannelHistoryChanged(e) => e.channel(),
+            Event::ChannelIdChanged(e) => e.channel(),
+            Event::ChannelJoined(e) => e.channel(),
+            Event::ChannelLeft(e) => e.channel(),
+            Event::ChannelMarked(e) => e.channel(),
+            Event::ChannelPostingPermissions(e) => e.channel(),
+            Event::ChannelRename(e) => e.channel(),
+            Event::ChannelShared(e) => e.channel(),
+            Event::ChannelUnarchive(e) => e.channel(),
+            Event::ChannelUnshared(e) => e.channel(),
+            Event::ChannelUpdated(e) => e.channel(),
+            Event::CommandsChanged(e) => e.channel(),
+            Event::DesktopNotification(e) => e.channel(),
+            Event::DndUpdated(e) => e.channel(),
+            Event::DndUpdatedUser(e) => e.channel(),
+            Event::EmailDomainChanged(e) => e.channel(),
+            Event::EmojiChanged(e) => e.channel(),
+            Event::EntityDetailsRequested(e) => e.channel(),
+            Event::Error(e) => e.channel(),
+            Event::ExternalOrgMigrationFinished(e) => e.channel(),
+            Event::ExternalOrgMigrationStarted(e) => e.channel(),
+            Event::FileChange(e) => e.channel(),
+            Event::FileCommentAdded(e) => e.channel(),
+            Event::FileCommentDeleted(e) => e.channel(),
+            Event::FileCommentEdited(e) => e.channel(),
+            Event::FileCreated(e) => e.channel(),
+            Event::FileDeleted(e) => e.channel(),
+            Event::FilePrivate(e) => e.channel(),
+            Event::FilePublic(e) => e.channel(),
+            Event::FileShared(e) => e.channel(),
+            Event::FileUnshared(e) => e.channel(),
+            Event::FunctionExecuted(e) => e.channel(),
+            Event::Goodbye(e) => e.channel(),
+            Event::GridMigrationFinished(e) => e.channel(),
+            Event::GridMigrationStarted(e) => e.channel(),
+            Event::GroupArchive(e) => e.channel(),
+            Event::GroupClose(e) => e.channel(),
+            Event::GroupDeleted(e) => e.channel(),
+            Event::GroupHistoryChanged(e) => e.channel(),
+            Event::GroupJoined(e) => e.channel(),
+            Event::GroupLeft(e) => e.channel(),
+            Event::GroupMarked(e) => e.channel(),
+            Event::GroupOpen(e) => e.channel(),
+            Event::GroupRename(e) => e.channel(),
+            Event::GroupUnarchive(e) => e.channel(),
+            Event::Hello(e) => e.channel(),
+            Event::ImClose(e) => e.channel(),
+            Event::ImCreated(e) => e.channel(),
+            Event::ImHistoryChanged(e) => e.channel(),
+            Event::ImMarked(e) => e.channel(),
+            Event::ImOpen(e) => e.channel(),
+            Event::InviteRequested(e) => e.channel(),
+            Event::LinkShared(e) => e.channel(),
+            Event::ManualPresenceChange(e) => e.channel(),
+            Event::MemberJoinedChannel(e) => e.channel(),
+            Event::MemberLeftChannel(e) => e.channel(),
+            Event::Message(e) => e.channel(),
+            Event::MessageMetadataDeleted(e) => e.channel(),
+            Event::MessageMetadataPosted(e) => e.channel(),
+            Event::MessageMetadataUpdated(e) => e.channel(),
+            Event::MobileInAppNotification(e) => e.channel(),
+            Event::MpimClose(e) => e.channel(),
+            Event::MpimHistoryChanged(e) => e.channel(),
+            Event::MpimJoined(e) => e.channel(),
+            Event::MpimOpen(e) => e.channel(),
+            Event::PinAdded(e) => e.channel(),
+            Event::PinRemoved(e) => e.channel(),
+            Event::Pong(e) => e.channel(),
+            Event::PrefChange(e) => e.channel(),
+            Event::PresenceChange(e) => e.channel(),
+            Event::PresenceQuery(e) => e.channel(),
+            Event::PresenceSub(e) => e.channel(),
+            Event::ReactionAdded(e) => e.channel(),
+            Event::ReactionRemoved(e) => e.channel(),
+            Event::ReconnectUrl(e) => e.channel(),
+            Event::ResourcesAdded(e) => e.channel(),
+            Event::ResourcesRemoved(e) => e.channel(),
+            Event::ScopeDenied(e) => e.channel(),
+            Event::ScopeGranted(e) => e.channel(),
+            Event::ShRoomJoin(e) => e.channel(),
+            Event::ShRoomLeave(e) => e.channel(),
+            Event::ShRoomUpdate(e) => e.channel(),
+            Event::SharedChannelInviteAccepted(e) => e.channel(),
+            Event::SharedChannelInviteApproved(e) => e.channel(),
+            Event::SharedChannelInviteDeclined(e) => e.channel(),
+            Event::SharedChannelInviteReceived(e) => e.channel(),
+            Event::SharedChannelInviteRequested(e) => e.channel(),
+            Event::StarAdded(e) => e.channel(),
+            Event::StarRemoved(e) => e.channel(),
+            Event::SubteamCreated(e) => e.channel(),
+            Event::SubteamMembersChanged(e) => e.channel(),
+            Event::SubteamSelfAdded(e) => e.channel(),
+            Event::SubteamSelfRemoved(e) => e.channel(),
+            Event::SubteamUpdated(e) => e.channel(),
+            Event::TeamAccessGranted(e) => e.channel(),
+            Event::TeamAccessRevoked(e) => e.channel(),
+            Event::TeamDomainChange(e) => e.channel(),
+            Event::TeamJoin(e) => e.channel(),
+            Event::TeamMigrationStarted(e) => e.channel(),
+            Event::TeamPlanChange(e) => e.channel(),
+            Event::TeamPrefChange(e) => e.channel(),
+            Event::TeamProfileChange(e) => e.channel(),
+            Event::TeamProfileDelete(e) => e.channel(),
+            Event::TeamProfileReorder(e) => e.channel(),
+            Event::TeamRename(e) => e.channel(),
+            Event::TokensRevoked(e) => e.channel(),
+            Event::UserChange(e) => e.channel(),
+            Event::UserConnection(e) => e.channel(),
+            Event::UserHuddleChanged(e) => e.channel(),
+            Event::UserProfileChanged(e) => e.channel(),
+            Event::UserResourceDenied(e) => e.channel(),
+            Event::UserResourceGranted(e) => e.channel(),
+            Event::UserResourceRemoved(e) => e.channel(),
+            Event::UserStatusChanged(e) => e.channel(),
+            Event::UserTyping(e) => e.channel(),
+            Event::WorkflowDeleted(e) => e.channel(),
+            Event::WorkflowPublished(e) => e.channel(),
+            Event::WorkflowStepDeleted(e) => e.channel(),
+            Event::WorkflowStepExecute(e) => e.channel(),
+            Event::WorkflowUnpublished(e) => e.channel(),
+            _ => None,
+        }
+    }
+
+    /// [`EventKind::thread_ts`] of the event inside, whatever its kind (`None` for kinds this version does not know).
+    pub fn thread_ts(&self) -> Option<&crate::ids::Ts> {
+        match self {
+            Event::AccountsChanged(e) => e.thread_ts(),
+            Event::Activity(e) => e.thread_ts(),
+            Event::AppDeleted(e) => e.thread_ts(),
+            Event::AppHomeOpened(e) => e.thread_ts(),
+            Event::AppInstalled(e) => e.thread_ts(),
+            Event::AppMention(e) => e.thread_ts(),
+            Event::AppRateLimited(e) => e.thread_ts(),
+            Event::AppRequested(e) => e.thread_ts(),
+            Event::AppUninstalled(e) => e.thread_ts(),
+            Event::AppUninstalledTeam(e) => e.thread_ts(),
+            Event::AppsUninstalled(e) => e.thread_ts(),
+            Event::AssistantThreadContextChanged(e) => e.thread_ts(),
+            Event::AssistantThreadStarted(e) => e.thread_ts(),
+            Event::BadgeCountsUpdated(e) => e.thread_ts(),
+            Event::BotAdded(e) => e.thread_ts(),
+            Event::BotChanged(e) => e.thread_ts(),
+            Event::CallRejected(e) => e.thread_ts(),
+            Event::ChannelArchive(e) => e.thread_ts(),
+            Event::ChannelCreated(e) => e.thread_ts(),
+            Event::ChannelDeleted(e) => e.thread_ts(),
+            Event::ChannelHistoryChanged(e) => e.thread_ts(),
+            Event::ChannelIdChanged(e) => e.thread_ts(),
+            Event::ChannelJoined(e) => e.thread_ts(),
+            Event::ChannelLeft(e) => e.thread_ts(),
+            Event::ChannelMarked(e) => e.thread_ts(),
+            Event::ChannelPostingPermissions(e) => e.thread_ts(),
+            Event::ChannelRename(e) => e.thread_ts(),
+            Event::ChannelShared(e) => e.thread_ts(),
+            Event::ChannelUnarchive(e) => e.thread_ts(),
+            Event::ChannelUnshared(e) => e.thread_ts(),
+            Event::ChannelUpdated(e) => e.thread_ts(),
+            Event::CommandsChanged(e) => e.thread_ts(),
+            Event::DesktopNotification(e) => e.thread_ts(),
+            Event::DndUpdated(e) => e.thread_ts(),
+            Event::DndUpdatedUser(e) => e.thread_ts(),
+            Event::EmailDomainChanged(e) => e.thread_ts(),
+            Event::EmojiChanged(e) => e.thread_ts(),
+            Event::EntityDetailsRequested(e) => e.thread_ts(),
+            Event::Error(e) => e.thread_ts(),
+            Event::ExternalOrgMigrationFinished(e) => e.thread_ts(),
+            Event::ExternalOrgMigrationStarted(e) => e.thread_ts(),
+            Event::FileChange(e) => e.thread_ts(),
+            Event::FileCommentAdded(e) => e.thread_ts(),
+            Event::FileCommentDeleted(e) => e.thread_ts(),
+            Event::FileCommentEdited(e) => e.thread_ts(),
+            Event::FileCreated(e) => e.thread_ts(),
+            Event::FileDeleted(e) => e.thread_ts(),
+            Event::FilePrivate(e) => e.thread_ts(),
+            Event::FilePublic(e) => e.thread_ts(),
+            Event::FileShared(e) => e.thread_ts(),
+            Event::FileUnshared(e) => e.thread_ts(),
+            Event::FunctionExecuted(e) => e.thread_ts(),
+            Event::Goodbye(e) => e.thread_ts(),
+            Event::GridMigrationFinished(e) => e.thread_ts(),
+            Event::GridMigrationStarted(e) => e.thread_ts(),
+            Event::GroupArchive(e) => e.thread_ts(),
+            Event::GroupClose(e) => e.thread_ts(),
+            Event::GroupDeleted(e) => e.thread_ts(),
+            Event::GroupHistoryChanged(e) => e.thread_ts(),
+            Event::GroupJoined(e) => e.thread_ts(),
+            Event::GroupLeft(e) => e.thread_ts(),
+            Event::GroupMarked(e) => e.thread_ts(),
+            Event::GroupOpen(e) => e.thread_ts(),
+            Event::GroupRename(e) => e.thread_ts(),
+            Event::GroupUnarchive(e) => e.thread_ts(),
+            Event::Hello(e) => e.thread_ts(),
+            Event::ImClose(e) => e.thread_ts(),
+            Event::ImCreated(e) => e.thread_ts(),
+            Event::ImHistoryChanged(e) => e.thread_ts(),
+            Event::ImMarked(e) => e.thread_ts(),
+            Event::ImOpen(e) => e.thread_ts(),
+            Event::InviteRequested(e) => e.thread_ts(),
+            Event::LinkShared(e) => e.thread_ts(),
+            Event::ManualPresenceChange(e) => e.thread_ts(),
+            Event::MemberJoinedChannel(e) => e.thread_ts(),
+            Event::MemberLeftChannel(e) => e.thread_ts(),
+            Event::Message(e) => e.thread_ts(),
+            Event::MessageMetadataDeleted(e) => e.thread_ts(),
+            Event::MessageMetadataPosted(e) => e.thread_ts(),
+            Event::MessageMetadataUpdated(e) => e.thread_ts(),
+            Event::MobileInAppNotification(e) => e.thread_ts(),
+            Event::MpimClose(e) => e.thread_ts(),
+            Event::MpimHistoryChanged(e) => e.thread_ts(),
+            Event::MpimJoined(e) => e.thread_ts(),
+            Event::MpimOpen(e) => e.thread_ts(),
+            Event::PinAdded(e) => e.thread_ts(),
+            Event::PinRemoved(e) => e.thread_ts(),
+            Event::Pong(e) => e.thread_ts(),
+            Event::PrefChange(e) => e.thread_ts(),
+            Event::PresenceChange(e) => e.thread_ts(),
+            Event::PresenceQuery(e) => e.thread_ts(),
+            Event::PresenceSub(e) => e.thread_ts(),
+            Event::ReactionAdded(e) => e.thread_ts(),
+            Event::ReactionRemoved(e) => e.thread_ts(),
+            Event::ReconnectUrl(e) => e.thread_ts(),
+            Event::ResourcesAdded(e) => e.thread_ts(),
+            Event::ResourcesRemoved(e) => e.thread_ts(),
+            Event::ScopeDenied(e) => e.thread_ts(),
+            Event::ScopeGranted(e) => e.thread_ts(),
+            Event::ShRoomJoin(e) => e.thread_ts(),
+            Event::ShRoomLeave(e) => e.thread_ts(),
+            Event::ShRoomUpdate(e) => e.thread_ts(),
+            Event::SharedChannelInviteAccepted(e) => e.thread_ts(),
+            Event::SharedChannelInviteApproved(e) => e.thread_ts(),
+            Event::SharedChannelInviteDeclined(e) => e.thread_ts(),
+            Event::SharedChannelInviteReceived(e) => e.thread_ts(),
+            Event::SharedChannelInviteRequested(e) => e.thread_ts(),
+            Event::StarAdded(e) => e.thread_ts(),
+            Event::StarRemoved(e) => e.thread_ts(),
+            Event::SubteamCreated(e) => e.thread_ts(),
+            Event::SubteamMembersChanged(e) => e.thread_ts(),
+            Event::SubteamSelfAdded(e) => e.thread_ts(),
+            Event::SubteamSelfRemoved(e) => e.thread_ts(),
+            Event::SubteamUpdated(e) => e.thread_ts(),
+            Event::TeamAccessGranted(e) => e.thread_ts(),
+            Event::TeamAccessRevoked(e) => e.thread_ts(),
+            Event::TeamDomainChange(e) => e.thread_ts(),
+            Event::TeamJoin(e) => e.thread_ts(),
+            Event::TeamMigrationStarted(e) => e.thread_ts(),
+            Event::TeamPlanChange(e) => e.thread_ts(),
+            Event::TeamPrefChange(e) => e.thread_ts(),
+            Event::TeamProfileChange(e) => e.thread_ts(),
+            Event::TeamProfileDelete(e) => e.thread_ts(),
+            Event::TeamProfileReorder(e) => e.thread_ts(),
+            Event::TeamRename(e) => e.thread_ts(),
+            Event::TokensRevoked(e) => e.thread_ts(),
+            Event::UserChange(e) => e.thread_ts(),
+            Event::UserConnection(e) => e.thread_ts(),
+            Event::UserHuddleChanged(e) => e.thread_ts(),
+            Event::UserProfileChanged(e) => e.thread_ts(),
+            Event::UserResourceDenied(e) => e.thread_ts(),
+            Event::UserResourceGranted(e) => e.thread_ts(),
+            Event::UserResourceRemoved(e) => e.thread_ts(),
+            Event::UserStatusChanged(e) => e.thread_ts(),
+            Event::UserTyping(e) => e.thread_ts(),
+            Event::WorkflowDeleted(e) => e.thread_ts(),
+            Event::WorkflowPublished(e) => e.thread_ts(),
+            Event::WorkflowStepDeleted(e) => e.thread_ts(),
+            Event::WorkflowStepExecute(e) => e.thread_ts(),
+            Event::WorkflowUnpublished(e) => e.thread_ts(),
+            _ => None,
+        }
+    }
+
+    /// [`EventKind::ts`] of the event inside, whatever its kind (`None` for kinds this version does not know).
+    pub fn ts(&self) -> Option<&crate::ids::Ts> {
+        match self {
+            Event::AccountsChanged(e) => e.ts(),
+            Event::Activity(e) => e.ts(),
+            Event::AppDeleted(e) => e.ts(),
+            Event::AppHomeOpened(e) => e.ts(),
+            Event::AppInstalled(e) => e.ts(),
+            Event::AppMention(e) => e.ts(),
+            Event::AppRateLimited(e) => e.ts(),
+            Event::AppRequested(e) => e.ts(),
+            Event::AppUninstalled(e) => e.ts(),
+            Event::AppUninstalledTeam(e) => e.ts(),
+            Event::AppsUninstalled(e) => e.ts(),
+            Event::AssistantThreadContextChanged(e) => e.ts(),
+            Event::AssistantThreadStarted(e) => e.ts(),
+            Event::BadgeCountsUpdated(e) => e.ts(),
+            Event::BotAdded(e) => e.ts(),
+            Event::BotChanged(e) => e.ts(),
+            Event::CallRejected(e) => e.ts(),
+            Event::ChannelArchive(e) => e.ts(),
+            Event::ChannelCreated(e) => e.ts(),
+            Event::ChannelDeleted(e) => e.ts(),
+            Event::ChannelHistoryChanged(e) => e.ts(),
+            Event::ChannelIdChanged(e) => e.ts(),
+            Event::ChannelJoined(e) => e.ts(),
+            Event::ChannelLeft(e) => e.ts(),
+            Event::ChannelMarked(e) => e.ts(),
+            Event::ChannelPostingPermissions(e) => e.ts(),
+            Event::ChannelRename(e) => e.ts(),
+            Event::ChannelShared(e) => e.ts(),
+            Event::ChannelUnarchive(e) => e.ts(),
+            Event::ChannelUnshared(e) => e.ts(),
+            Event::ChannelUpdated(e) => e.ts(),
+            Event::CommandsChanged(e) => e.ts(),
+            Event::DesktopNotification(e) => e.ts(),
+            Event::DndUpdated(e) => e.ts(),
+            Event::DndUpdatedUser(e) => e.ts(),
+            Event::EmailDomainChanged(e) => e.ts(),
+            Event::EmojiChanged(e) => e.ts(),
+            Event::EntityDetailsRequested(e) => e.ts(),
+            Event::Error(e) => e.ts(),
+            Event::ExternalOrgMigrationFinished(e) => e.ts(),
+            Event::ExternalOrgMigrationStarted(e) => e.ts(),
+            Event::FileChange(e) => e.ts(),
+            Event::FileCommentAdded(e) => e.ts(),
+            Event::FileCommentDeleted(e) => e.ts(),
+            Event::FileCommentEdited(e) => e.ts(),
+            Event::FileCreated(e) => e.ts(),
+            Event::FileDeleted(e) => e.ts(),
+            Event::FilePrivate(e) => e.ts(),
+            Event::FilePublic(e) => e.ts(),
+            Event::FileShared(e) => e.ts(),
+            Event::FileUnshared(e) => e.ts(),
+            Event::FunctionExecuted(e) => e.ts(),
+            Event::Goodbye(e) => e.ts(),
+            Event::GridMigrationFinished(e) => e.ts(),
+            Event::GridMigrationStarted(e) => e.ts(),
+            Event::GroupArchive(e) => e.ts(),
+            Event::GroupClose(e) => e.ts(),
+            Event::GroupDeleted(e) => e.ts(),
+            Event::GroupHistoryChanged(e) => e.ts(),
+            Event::GroupJoined(e) => e.ts(),
+            Event::GroupLeft(e) => e.ts(),
+            Event::GroupMarked(e) => e.ts(),
+            Event::GroupOpen(e) => e.ts(),
+            Event::GroupRename(e) => e.ts(),
+            Event::GroupUnarchive(e) => e.ts(),
+            Event::Hello(e) => e.ts(),
+            Event::ImClose(e) => e.ts(),
+            Event::ImCreated(e) => e.ts(),
+            Event::ImHistoryChanged(e) => e.ts(),
+            Event::ImMarked(e) => e.ts(),
+            Event::ImOpen(e) => e.ts(),
+            Event::InviteRequested(e) => e.ts(),
+            Event::LinkShared(e) => e.ts(),
+            Event::ManualPresenceChange(e) => e.ts(),
+            Event::MemberJoinedChannel(e) => e.ts(),
+            Event::MemberLeftChannel(e) => e.ts(),
+            Event::Message(e) => e.ts(),
+            Event::MessageMetadataDeleted(e) => e.ts(),
+            Event::MessageMetadataPosted(e) => e.ts(),
+            Event::MessageMetadataUpdated(e) => e.ts(),
+            Event::MobileInAppNotification(e) => e.ts(),
+            Event::MpimClose(e) => e.ts(),
+            Event::MpimHistoryChanged(e) => e.ts(),
+            Event::MpimJoined(e) => e.ts(),
+            Event::MpimOpen(e) => e.ts(),
+            Event::PinAdded(e) => e.ts(),
+            Event::PinRemoved(e) => e.ts(),
+            Event::Pong(e) => e.ts(),
+            Event::PrefChange(e) => e.ts(),
+            Event::PresenceChange(e) => e.ts(),
+            Event::PresenceQuery(e) => e.ts(),
+            Event::PresenceSub(e) => e.ts(),
+            Event::ReactionAdded(e) => e.ts(),
+            Event::ReactionRemoved(e) => e.ts(),
+            Event::ReconnectUrl(e) => e.ts(),
+            Event::ResourcesAdded(e) => e.ts(),
+            Event::ResourcesRemoved(e) => e.ts(),
+            Event::ScopeDenied(e) => e.ts(),
+            Event::ScopeGranted(e) => e.ts(),
+            Event::ShRoomJoin(e) => e.ts(),
+            Event::ShRoomLeave(e) => e.ts(),
+            Event::ShRoomUpdate(e) => e.ts(),
+            Event::SharedChannelInviteAccepted(e) => e.ts(),
+            Event::SharedChannelInviteApproved(e) => e.ts(),
+            Event::SharedChannelInviteDeclined(e) => e.ts(),
+            Event::SharedChannelInviteReceived(e) => e.ts(),
+            Event::SharedChannelInviteRequested(e) => e.ts(),
+            Event::StarAdded(e) => e.ts(),
+            Event::StarRemoved(e) => e.ts(),
+            Event::SubteamCreated(e) => e.ts(),
+            Event::SubteamMembersChanged(e) => e.ts(),
+            Event::SubteamSelfAdded(e) => e.ts(),
+            Event::SubteamSelfRemoved(e) => e.ts(),
+            Event::SubteamUpdated(e) => e.ts(),
+            Event::TeamAccessGranted(e) => e.ts(),
+            Event::TeamAccessRevoked(e) => e.ts(),
+            Event::TeamDomainChange(e) => e.ts(),
+            Event::TeamJoin(e) => e.ts(),
+            Event::TeamMigrationStarted(e) => e.ts(),
+            Event::TeamPlanChange(e) => e.ts(),
+            Event::TeamPrefChange(e) => e.ts(),
+            Event::TeamProfileChange(e) => e.ts(),
+            Event::TeamProfileDelete(e) => e.ts(),
+            Event::TeamProfileReorder(e) => e.ts(),
+            Event::TeamRename(e) => e.ts(),
+            Event::TokensRevoked(e) => e.ts(),
+            Event::UserChange(e) => e.ts(),
+            Event::UserConnection(e) => e.ts(),
+            Event::UserHuddleChanged(e) => e.ts(),
+            Event::UserProfileChanged(e) => e.ts(),
+            Event::UserResourceDenied(e) => e.ts(),
+            Event::UserResourceGranted(e) => e.ts(),
+            Event::UserResourceRemoved(e) => e.ts(),
+            Event::UserStatusChanged(e) => e.ts(),
+            Event::UserTyping(e) => e.ts(),
+            Event::WorkflowDeleted(e) => e.ts(),
+            Event::WorkflowPublished(e) => e.ts(),
+            Event::WorkflowStepDeleted(e) => e.ts(),
+            Event::WorkflowStepExecute(e) => e.ts(),
+            Event::WorkflowUnpublished(e) => e.ts(),
+            _ => None,
+        }
+    }
+
+    /// [`EventKind::user`] of the event inside, whatever its kind (`None` for kinds this version does not know).
+    pub fn user(&self) -> Option<&crate::ids::UserId> {
+        match self {
+            Event::AccountsChanged(e) => e.user(),
+            Event::Activity(e) => e.user(),
+            Event::AppDeleted(e) => e.user(),
+            Event::AppHomeOpened(e) => e.user(),
+            Event::AppInstalled(e) => e.user(),
+            Event::AppMention(e) => e.user(),
+            Event::AppRateLimited(e) => e.user(),
+            Event::AppRequested(e) => e.user(),
+            Event::AppUninstalled(e) => e.user(),
+            Event::AppUninstalledTeam(e) => e.user(),
+            Event::AppsUninstalled(e) => e.user(),
+            Event::AssistantThreadContextChanged(e) => e.user(),
+            Event::AssistantThreadStarted(e) => e.user(),
+            Event::BadgeCountsUpdated(e) => e.user(),
+            Event::BotAdded(e) => e.user(),
+            Event::BotChanged(e) => e.user(),
+            Event::CallRejected(e) => e.user(),
+            Event::ChannelArchive(e) => e.user(),
+            Event::ChannelCreated(e) => e.user(),
+            Event::ChannelDeleted(e) => e.user(),
+            Event::ChannelHistoryChanged(e) => e.user(),
+            Event::ChannelIdChanged(e) => e.user(),
+            Event::ChannelJoined(e) => e.user(),
+            Event::ChannelLeft(e) => e.user(),
+            Event::ChannelMarked(e) => e.user(),
+            Event::ChannelPostingPermissions(e) => e.user(),
+            Event::ChannelRename(e) => e.user(),
+            Event::ChannelShared(e) => e.user(),
+            Event::ChannelUnarchive(e) => e.user(),
+            Event::ChannelUnshared(e) => e.user(),
+            Event::ChannelUpdated(e) => e.user(),
+            Event::CommandsChanged(e) => e.user(),
+            Event::DesktopNotification(e) => e.user(),
+            Event::DndUpdated(e) => e.user(),
+            Event::DndUpdatedUser(e) => e.user(),
+            Event::EmailDomainChanged(e) => e.user(),
+            Event::EmojiChanged(e) => e.user(),
+            Event::EntityDetailsRequested(e) => e.user(),
+            Event::Error(e) => e.user(),
+            Event::ExternalOrgMigrationFinished(e) => e.user(),
+            Event::ExternalOrgMigrationStarted(e) => e.user(),
+            Event::FileChange(e) => e.user(),
+            Event::FileCommentAdded(e) => e.user(),
+            Event::FileCommentDeleted(e) => e.user(),
+            Event::FileCommentEdited(e) => e.user(),
+            Event::FileCreated(e) => e.user(),
+            Event::FileDeleted(e) => e.user(),
+            Event::FilePrivate(e) => e.user(),
+            Event::FilePublic(e) => e.user(),
+            Event::FileShared(e) => e.user(),
+            Event::FileUnshared(e) => e.user(),
+            Event::FunctionExecuted(e) => e.user(),
+            Event::Goodbye(e) => e.user(),
+            Event::GridMigrationFinished(e) => e.user(),
+            Event::GridMigrationStarted(e) => e.user(),
+            Event::GroupArchive(e) => e.user(),
+            Event::GroupClose(e) => e.user(),
+            Event::GroupDeleted(e) => e.user(),
+            Event::GroupHistoryChanged(e) => e.user(),
+            Event::GroupJoined(e) => e.user(),
+            Event::GroupLeft(e) => e.user(),
+            Event::GroupMarked(e) => e.user(),
+            Event::GroupOpen(e) => e.user(),
+            Event::GroupRename(e) => e.user(),
+            Event::GroupUnarchive(e) => e.user(),
+            Event::Hello(e) => e.user(),
+            Event::ImClose(e) => e.user(),
+            Event::ImCreated(e) => e.user(),
+            Event::ImHistoryChanged(e) => e.user(),
+            Event::ImMarked(e) => e.user(),
+            Event::ImOpen(e) => e.user(),
+            Event::InviteRequested(e) => e.user(),
+            Event::LinkShared(e) => e.user(),
+            Event::ManualPresenceChange(e) => e.user(),
+            Event::MemberJoinedChannel(e) => e.user(),
+            Event::MemberLeftChannel(e) => e.user(),
+            Event::Message(e) => e.user(),
+            Event::MessageMetadataDeleted(e) => e.user(),
+            Event::MessageMetadataPosted(e) => e.user(),
+            Event::MessageMetadataUpdated(e) => e.user(),
+            Event::MobileInAppNotification(e) => e.user(),
+            Event::MpimClose(e) => e.user(),
+            Event::MpimHistoryChanged(e) => e.user(),
+            Event::MpimJoined(e) => e.user(),
+            Event::MpimOpen(e) => e.user(),
+            Event::PinAdded(e) => e.user(),
+            Event::PinRemoved(e) => e.user(),
+            Event::Pong(e) => e.user(),
+            Event::PrefChange(e) => e.user(),
+            Event::PresenceChange(e) => e.user(),
+            Event::PresenceQuery(e) => e.user(),
+            Event::PresenceSub(e) => e.user(),
+            Event::ReactionAdded(e) => e.user(),
+            Event::ReactionRemoved(e) => e.user(),
+            Event::ReconnectUrl(e) => e.user(),
+            Event::ResourcesAdded(e) => e.user(),
+            Event::ResourcesRemoved(e) => e.user(),
+            Event::ScopeDenied(e) => e.user(),
+            Event::ScopeGranted(e) => e.user(),
+            Event::ShRoomJoin(e) => e.user(),
+            Event::ShRoomLeave(e) => e.user(),
+            Event::ShRoomUpdate(e) => e.user(),
+            Event::SharedChannelInviteAccepted(e) => e.user(),
+            Event::SharedChannelInviteApproved(e) => e.user(),
+            Event::SharedChannelInviteDeclined(e) => e.user(),
+            Event::SharedChannelInviteReceived(e) => e.user(),
+            Event::SharedChannelInviteRequested(e) => e.user(),
+            Event::StarAdded(e) => e.user(),
+            Event::StarRemoved(e) => e.user(),
+            Event::SubteamCreated(e) => e.user(),
+            Event::SubteamMembersChanged(e) => e.user(),
+            Event::SubteamSelfAdded(e) => e.user(),
+            Event::SubteamSelfRemoved(e) => e.user(),
+            Event::SubteamUpdated(e) => e.user(),
+            Event::TeamAccessGranted(e) => e.user(),
+            Event::TeamAccessRevoked(e) => e.user(),
+            Event::TeamDomainChange(e) => e.user(),
+            Event::TeamJoin(e) => e.user(),
+            Event::TeamMigrationStarted(e) => e.user(),
+            Event::TeamPlanChange(e) => e.user(),
+            Event::TeamPrefChange(e) => e.user(),
+            Event::TeamProfileChange(e) => e.user(),
+            Event::TeamProfileDelete(e) => e.user(),
+            Event::TeamProfileReorder(e) => e.user(),
+            Event::TeamRename(e) => e.user(),
+            Event::TokensRevoked(e) => e.user(),
+            Event::UserChange(e) => e.user(),
+            Event::UserConnection(e) => e.user(),
+            Event::UserHuddleChanged(e) => e.user(),
+            Event::UserProfileChanged(e) => e.user(),
+            Event::UserResourceDenied(e) => e.user(),
+            Event::UserResourceGranted(e) => e.user(),
+            Event::UserResourceRemoved(e) => e.user(),
+            Event::UserStatusChanged(e) => e.user(),
+            Event::UserTyping(e) => e.user(),
+            Event::WorkflowDeleted(e) => e.user(),
+            Event::WorkflowPublished(e) => e.user(),
+            Event::WorkflowStepDeleted(e) => e.user(),
+            Event::WorkflowStepExecute(e) => e.user(),
+            Event::WorkflowUnpublished(e) => e.user(),
+            _ => None,
         }
     }
 }

@@ -14,6 +14,35 @@ impl crate::Client {
 }
 
 impl Files {
+    /// `files.comments.delete`: Deletes a comment on a file.
+    ///
+    /// - Tokens: bot, user
+    /// - Scopes: bot: `files:write`; user: `files:write`
+    /// - Rate limit: Tier 2
+    /// - Safe to retry: yes
+    ///
+    /// # Arguments
+    ///
+    /// - `file` (FileId, required): File to act on.
+    /// - `id` (string, required): ID of the object to act on.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `cant_delete`, `file_deleted`, `file_not_found`.
+    ///
+    /// <https://api.slack.com/methods/files.comments.delete>
+    pub fn comments_delete(
+        &self,
+        file: impl Into<crate::ids::FileId>,
+        id: impl Into<String>,
+    ) -> CommentsDeleteRequest {
+        CommentsDeleteRequest {
+            client: self.client.clone(),
+            file: file.into(),
+            id: id.into(),
+        }
+    }
+
     /// `files.completeUploadExternal`: Finishes an upload and optionally shares the files.
     ///
     /// - Tokens: bot, user
@@ -56,6 +85,29 @@ impl Files {
         }
     }
 
+    /// `files.delete`: Deletes a file.
+    ///
+    /// - Tokens: bot, user
+    /// - Scopes: bot: `files:write`; user: `files:write`
+    /// - Rate limit: Tier 3
+    /// - Safe to retry: yes
+    ///
+    /// # Arguments
+    ///
+    /// - `file` (FileId, required): File to act on.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `cant_delete_file`, `delete_not_allowed`, `file_deleted`, `file_deleting_disabled`, `file_not_found`.
+    ///
+    /// <https://api.slack.com/methods/files.delete>
+    pub fn delete(&self, file: impl Into<crate::ids::FileId>) -> DeleteRequest {
+        DeleteRequest {
+            client: self.client.clone(),
+            file: file.into(),
+        }
+    }
+
     /// `files.getUploadURLExternal`: Reserves a URL to upload a file's bytes to.
     ///
     /// - Tokens: bot, user
@@ -88,6 +140,398 @@ impl Files {
             snippet_type: None,
         }
     }
+
+    /// `files.info`: Gets details of a file.
+    ///
+    /// - Tokens: bot, user
+    /// - Scopes: bot: `files:read`; user: `files:read`
+    /// - Rate limit: Tier 4
+    /// - Safe to retry: yes
+    /// - Paginated: cursor `cursor`, items in `comments`
+    ///
+    /// # Arguments
+    ///
+    /// - `count` (integer): How many items to return.
+    /// - `cursor` (string): Paging cursor from the previous page's `next_cursor`.
+    /// - `file` (FileId, required): File to act on.
+    /// - `limit` (integer): Page size.
+    /// - `page` (integer): Page number, for page-numbered results.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `access_denied`, `canvas_disabled_file_team`, `canvas_disabled_user_team`, `canvas_globally_disabled`, `file_deleted`, `file_not_found`, `not_visible`, `slack_connect_canvas_sharing_blocked`, `template_not_visible`.
+    ///
+    /// <https://api.slack.com/methods/files.info>
+    pub fn info(&self, file: impl Into<crate::ids::FileId>) -> InfoRequest {
+        InfoRequest {
+            client: self.client.clone(),
+            count: None,
+            cursor: None,
+            file: file.into(),
+            limit: None,
+            page: None,
+        }
+    }
+
+    /// `files.list`: Lists files, filtered by user, channel, time or type.
+    ///
+    /// - Tokens: bot, user
+    /// - Scopes: bot: `files:read`; user: `files:read`
+    /// - Rate limit: Tier 3
+    /// - Safe to retry: yes
+    ///
+    /// # Arguments
+    ///
+    /// - `channel` (ChannelId): Conversation to act on.
+    /// - `count` (integer): How many items to return.
+    /// - `page` (integer): Page number, for page-numbered results.
+    /// - `show_files_hidden_by_limit` (boolean): Flag: show files hidden by limit.
+    /// - `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
+    /// - `ts_from` (Ts): Timestamp: ts from.
+    /// - `ts_to` (Ts): Timestamp: ts to.
+    /// - `types` (list of ConversationType): Kinds of conversation to include.
+    /// - `user` (UserId): User to act on.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `slack_connect_canvas_sharing_blocked`, `unknown_type`, `user_not_found`.
+    ///
+    /// <https://api.slack.com/methods/files.list>
+    pub fn list(&self) -> ListRequest {
+        ListRequest {
+            client: self.client.clone(),
+            channel: None,
+            count: None,
+            page: None,
+            show_files_hidden_by_limit: None,
+            team_id: None,
+            ts_from: None,
+            ts_to: None,
+            types: None,
+            user: None,
+        }
+    }
+
+    /// `files.remote.add`: Adds a file stored elsewhere to Slack.
+    ///
+    /// - Tokens: bot
+    /// - Scopes: bot: `remote_files:write`
+    /// - Rate limit: Tier 2
+    /// - Safe to retry: no
+    ///
+    /// # Arguments
+    ///
+    /// - `external_id` (string, required): The app's own ID of the view.
+    /// - `external_url` (string, required): URL of the remote file.
+    /// - `filetype` (string): Slack's file type code.
+    /// - `indexable_file_contents` (string): Text of the file for search, uploaded as a file.
+    /// - `preview_image` (string): Preview image, uploaded as a file.
+    /// - `title` (string, required): Title to use.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `bad_image`, `bad_title`, `bot_user_required`, `invalid_external_id`, `too_large`.
+    ///
+    /// <https://api.slack.com/methods/files.remote.add>
+    pub fn remote_add(
+        &self,
+        external_id: impl Into<String>,
+        external_url: impl Into<String>,
+        title: impl Into<String>,
+    ) -> RemoteAddRequest {
+        RemoteAddRequest {
+            client: self.client.clone(),
+            external_id: external_id.into(),
+            external_url: external_url.into(),
+            filetype: None,
+            indexable_file_contents: None,
+            preview_image: None,
+            title: title.into(),
+        }
+    }
+
+    /// `files.remote.info`: Gets details of a remote file.
+    ///
+    /// - Tokens: bot, user
+    /// - Scopes: bot: `remote_files:read`; user: `remote_files:read`
+    /// - Rate limit: Tier 2
+    /// - Safe to retry: yes
+    ///
+    /// # Arguments
+    ///
+    /// - `external_id` (string): The app's own ID of the view.
+    /// - `file` (FileId): File to act on.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `file_not_found`, `invalid_args`, `no_bot_user_for_app`, `too_many_ids`.
+    ///
+    /// <https://api.slack.com/methods/files.remote.info>
+    pub fn remote_info(&self) -> RemoteInfoRequest {
+        RemoteInfoRequest {
+            client: self.client.clone(),
+            external_id: None,
+            file: None,
+        }
+    }
+
+    /// `files.remote.list`: Lists remote files the app added.
+    ///
+    /// - Tokens: bot, user
+    /// - Scopes: bot: `remote_files:read`; user: `remote_files:read`
+    /// - Rate limit: Tier 2
+    /// - Safe to retry: yes
+    /// - Paginated: cursor `cursor`, items in `files`
+    ///
+    /// # Arguments
+    ///
+    /// - `channel` (ChannelId): Conversation to act on.
+    /// - `cursor` (string): Paging cursor from the previous page's `next_cursor`.
+    /// - `limit` (integer): Page size.
+    /// - `ts_from` (Ts): Timestamp: ts from.
+    /// - `ts_to` (Ts): Timestamp: ts to.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `invalid_cursor`, `no_bot_user_for_app`.
+    ///
+    /// <https://api.slack.com/methods/files.remote.list>
+    pub fn remote_list(&self) -> RemoteListRequest {
+        RemoteListRequest {
+            client: self.client.clone(),
+            channel: None,
+            cursor: None,
+            limit: None,
+            ts_from: None,
+            ts_to: None,
+        }
+    }
+
+    /// `files.remote.remove`: Removes a remote file from Slack.
+    ///
+    /// - Tokens: bot
+    /// - Scopes: bot: `remote_files:write`
+    /// - Rate limit: Tier 2
+    /// - Safe to retry: yes
+    ///
+    /// # Arguments
+    ///
+    /// - `external_id` (string): The app's own ID of the view.
+    /// - `file` (FileId): File to act on.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `bot_user_required`, `file_not_found`, `file_under_review`, `invalid_args`, `too_many_ids`.
+    ///
+    /// <https://api.slack.com/methods/files.remote.remove>
+    pub fn remote_remove(&self) -> RemoteRemoveRequest {
+        RemoteRemoveRequest {
+            client: self.client.clone(),
+            external_id: None,
+            file: None,
+        }
+    }
+
+    /// `files.remote.share`: Shares a remote file in channels.
+    ///
+    /// - Tokens: bot, user
+    /// - Scopes: bot: `remote_files:share`; user: `remote_files:share`
+    /// - Rate limit: Tier 2
+    /// - Safe to retry: no
+    ///
+    /// # Arguments
+    ///
+    /// - `channels` (list of ChannelId, required): Conversations to act on.
+    /// - `external_id` (string): The app's own ID of the view.
+    /// - `file` (FileId): File to act on.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `channel_not_found`, `file_not_found`, `invalid_args`, `no_bot_user_for_app`, `not_in_channel`.
+    ///
+    /// <https://api.slack.com/methods/files.remote.share>
+    pub fn remote_share(
+        &self,
+        channels: impl IntoIterator<Item = crate::ids::ChannelId>,
+    ) -> RemoteShareRequest {
+        RemoteShareRequest {
+            client: self.client.clone(),
+            channels: channels.into_iter().collect(),
+            external_id: None,
+            file: None,
+        }
+    }
+
+    /// `files.remote.update`: Changes a remote file.
+    ///
+    /// - Tokens: bot
+    /// - Scopes: bot: `remote_files:write`
+    /// - Rate limit: Tier 2
+    /// - Safe to retry: yes
+    ///
+    /// # Arguments
+    ///
+    /// - `external_id` (string): The app's own ID of the view.
+    /// - `external_url` (string): URL of the remote file.
+    /// - `file` (FileId): File to act on.
+    /// - `filetype` (string): Slack's file type code.
+    /// - `indexable_file_contents` (string): Text of the file for search, uploaded as a file.
+    /// - `preview_image` (string): Preview image, uploaded as a file.
+    /// - `title` (string): Title to use.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `bad_image`, `bot_user_required`, `failed_to_unshare`, `file_not_found`, `invalid_title`, `invalid_type`, `invalid_url`, `too_large`.
+    ///
+    /// <https://api.slack.com/methods/files.remote.update>
+    pub fn remote_update(&self) -> RemoteUpdateRequest {
+        RemoteUpdateRequest {
+            client: self.client.clone(),
+            external_id: None,
+            external_url: None,
+            file: None,
+            filetype: None,
+            indexable_file_contents: None,
+            preview_image: None,
+            title: None,
+        }
+    }
+
+    /// `files.revokePublicURL`: Turns off a file's public link.
+    ///
+    /// - Tokens: bot, user
+    /// - Scopes: bot: `files:write`; user: `files:write`
+    /// - Rate limit: Tier 3
+    /// - Safe to retry: no
+    ///
+    /// # Arguments
+    ///
+    /// - `file` (FileId, required): File to act on.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `file_not_found`.
+    ///
+    /// <https://api.slack.com/methods/files.revokePublicURL>
+    pub fn revoke_public_url(
+        &self,
+        file: impl Into<crate::ids::FileId>,
+    ) -> RevokePublicUrlRequest {
+        RevokePublicUrlRequest {
+            client: self.client.clone(),
+            file: file.into(),
+        }
+    }
+
+    /// `files.sharedPublicURL`: Turns on a public link for a file.
+    ///
+    /// - Tokens: user
+    /// - Scopes: user: `files:write`
+    /// - Rate limit: Tier 3
+    /// - Safe to retry: no
+    ///
+    /// # Arguments
+    ///
+    /// - `file` (FileId, required): File to act on.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `file_not_found`, `not_allowed`, `public_file_type_not_allowed`, `public_video_not_allowed`.
+    ///
+    /// <https://api.slack.com/methods/files.sharedPublicURL>
+    pub fn shared_public_url(
+        &self,
+        file: impl Into<crate::ids::FileId>,
+    ) -> SharedPublicUrlRequest {
+        SharedPublicUrlRequest {
+            client: self.client.clone(),
+            file: file.into(),
+        }
+    }
+
+    /// `files.upload`: Uploads a file in one request (retired by Slack; `files().upload(..)` does the two-step upload).
+    ///
+    /// **Deprecated** by Slack; use `files.getUploadURLExternal` instead.
+    ///
+    /// - Tokens: bot, user
+    /// - Scopes: bot: `files:write`; user: `files:write`
+    /// - Rate limit: Tier 2
+    /// - Safe to retry: no
+    ///
+    /// # Arguments
+    ///
+    /// - `channels` (list of ChannelId): Conversations to act on.
+    /// - `content` (string): File contents, as text.
+    /// - `file` (FileId): File to act on.
+    /// - `filename` (string): Name of the file.
+    /// - `filetype` (string): Slack's file type code.
+    /// - `initial_comment` (string): Message to post with the file.
+    /// - `thread_ts` (Ts): Parent message timestamp, to reply in its thread.
+    /// - `title` (string): Title to use.
+    ///
+    /// # Errors
+    ///
+    /// Besides the common ones: `blocked_file_type`, `channel_not_found`, `invalid_channel`, `invalid_thread_ts`, `malware_detected`, `not_in_channel`, `post_contents_too_large`, `posting_to_general_channel_denied`, `slack_connect_blocked_file_type`, `slack_connect_clip_sharing_blocked`, `slack_connect_file_upload_sharing_blocked`.
+    ///
+    /// <https://api.slack.com/methods/files.upload>
+    #[deprecated(note = "retired by Slack; use files.getUploadURLExternal")]
+    pub fn upload_legacy(&self) -> UploadLegacyRequest {
+        UploadLegacyRequest {
+            client: self.client.clone(),
+            channels: None,
+            content: None,
+            file: None,
+            filename: None,
+            filetype: None,
+            initial_comment: None,
+            thread_ts: None,
+            title: None,
+        }
+    }
+}
+
+/// A `files.comments.delete` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Files::comments_delete`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct CommentsDeleteRequest {
+    client: crate::Client,
+    file: crate::ids::FileId,
+    id: String,
+}
+
+impl CommentsDeleteRequest {
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<CommentsDeleteResponse> {
+        let (client, args) = self.into_args();
+        client.execute(&crate::generated::spec_table::FILES_COMMENTS_DELETE, args).await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        args.push("file", crate::request::ArgValue::Str(String::from(self.file)));
+        args.push("id", crate::request::ArgValue::Str(self.id));
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for CommentsDeleteRequest {
+    type Output = crate::Result<CommentsDeleteResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<CommentsDeleteResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `files.comments.delete`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CommentsDeleteResponse {}
+impl crate::de::Lenient for CommentsDeleteResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A `files.completeUploadExternal` request; set optional arguments, then `.send()` or `.await` it.
@@ -231,6 +675,48 @@ impl crate::de::Lenient for CompleteUploadExternalResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// A `files.delete` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Files::delete`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct DeleteRequest {
+    client: crate::Client,
+    file: crate::ids::FileId,
+}
+
+impl DeleteRequest {
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<DeleteResponse> {
+        let (client, args) = self.into_args();
+        client.execute(&crate::generated::spec_table::FILES_DELETE, args).await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        args.push("file", crate::request::ArgValue::Str(String::from(self.file)));
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for DeleteRequest {
+    type Output = crate::Result<DeleteResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<DeleteResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `files.delete`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DeleteResponse {}
+impl crate::de::Lenient for DeleteResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// A `files.getUploadURLExternal` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Files::get_upload_url_external`], which documents the arguments.
@@ -308,5 +794,1057 @@ pub struct GetUploadUrlExternalResponse {
 }
 
 impl crate::de::Lenient for GetUploadUrlExternalResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A `files.info` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Files::info`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct InfoRequest {
+    client: crate::Client,
+    count: Option<i64>,
+    cursor: Option<String>,
+    file: crate::ids::FileId,
+    limit: Option<i64>,
+    page: Option<i64>,
+}
+
+impl InfoRequest {
+    /// `count` (integer): How many items to return.
+    pub fn count(mut self, count: i64) -> Self {
+        self.count = Some(count);
+        self
+    }
+
+    /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
+    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// `limit` (integer): Page size.
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// `page` (integer): Page number, for page-numbered results.
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<InfoResponse> {
+        let (client, args) = self.into_args();
+        client.execute(&crate::generated::spec_table::FILES_INFO, args).await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        if let Some(v) = self.count {
+            args.push("count", crate::request::ArgValue::Int(v));
+        }
+        if let Some(v) = self.cursor {
+            args.push("cursor", crate::request::ArgValue::Str(v));
+        }
+        args.push("file", crate::request::ArgValue::Str(String::from(self.file)));
+        if let Some(v) = self.limit {
+            args.push("limit", crate::request::ArgValue::Int(v));
+        }
+        if let Some(v) = self.page {
+            args.push("page", crate::request::ArgValue::Int(v));
+        }
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for InfoRequest {
+    type Output = crate::Result<InfoResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<InfoResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `files.info`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InfoResponse {
+    /// Comments on the file.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub comments: Vec<crate::generated::types::FileComment>,
+    /// Text content of the file.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub content: Option<String>,
+    /// The content highlight css returned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub content_highlight_css: Option<String>,
+    /// The content highlight html returned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub content_highlight_html: Option<String>,
+    /// Flag: content highlight html truncated.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub content_highlight_html_truncated: Option<bool>,
+    /// File concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub file: Option<crate::generated::types::File>,
+    /// Whether the content was cut short.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_truncated: Option<bool>,
+    /// Page numbers and counts.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub paging: Option<crate::generated::types::Paging>,
+    /// Paging cursor and extra notes.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+}
+
+impl crate::de::Lenient for InfoResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+impl crate::paginate::Paginate for InfoRequest {
+    const METHOD: &'static str = "files.info";
+    type Page = InfoResponse;
+    type Item = crate::generated::types::FileComment;
+    fn set_cursor(&mut self, cursor: String) {
+        self.cursor = Some(cursor);
+    }
+
+    fn next_cursor(page: &InfoResponse) -> Option<&str> {
+        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    }
+
+    fn into_items(page: InfoResponse) -> Vec<Self::Item> {
+        page.comments
+    }
+
+    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<InfoResponse>> {
+        Box::pin(self.send())
+    }
+}
+
+impl InfoRequest {
+    /// Every page, following `response_metadata.next_cursor`.
+    pub fn pages(self) -> crate::paginate::Pages<Self> {
+        crate::paginate::Pages::new(self)
+    }
+
+    /// Every item of every page.
+    pub fn items(self) -> crate::paginate::Items<Self> {
+        crate::paginate::Items::new(self)
+    }
+}
+
+/// A `files.list` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Files::list`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct ListRequest {
+    client: crate::Client,
+    channel: Option<crate::ids::ChannelId>,
+    count: Option<i64>,
+    page: Option<i64>,
+    show_files_hidden_by_limit: Option<bool>,
+    team_id: Option<crate::ids::TeamId>,
+    ts_from: Option<crate::ids::Ts>,
+    ts_to: Option<crate::ids::Ts>,
+    types: Option<Vec<crate::generated::types::ConversationType>>,
+    user: Option<crate::ids::UserId>,
+}
+
+impl ListRequest {
+    /// `channel` (ChannelId): Conversation to act on.
+    pub fn channel(mut self, channel: impl Into<crate::ids::ChannelId>) -> Self {
+        self.channel = Some(channel.into());
+        self
+    }
+
+    /// `count` (integer): How many items to return.
+    pub fn count(mut self, count: i64) -> Self {
+        self.count = Some(count);
+        self
+    }
+
+    /// `page` (integer): Page number, for page-numbered results.
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// `show_files_hidden_by_limit` (boolean): Flag: show files hidden by limit.
+    pub fn show_files_hidden_by_limit(
+        mut self,
+        show_files_hidden_by_limit: bool,
+    ) -> Self {
+        self.show_files_hidden_by_limit = Some(show_files_hidden_by_limit);
+        self
+    }
+
+    /// `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
+    pub fn team_id(mut self, team_id: impl Into<crate::ids::TeamId>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// `ts_from` (Ts): Timestamp: ts from.
+    pub fn ts_from(mut self, ts_from: impl Into<crate::ids::Ts>) -> Self {
+        self.ts_from = Some(ts_from.into());
+        self
+    }
+
+    /// `ts_to` (Ts): Timestamp: ts to.
+    pub fn ts_to(mut self, ts_to: impl Into<crate::ids::Ts>) -> Self {
+        self.ts_to = Some(ts_to.into());
+        self
+    }
+
+    /// `types` (list of ConversationType): Kinds of conversation to include.
+    pub fn types(
+        mut self,
+        types: impl IntoIterator<Item = crate::generated::types::ConversationType>,
+    ) -> Self {
+        self.types = Some(types.into_iter().collect());
+        self
+    }
+
+    /// `user` (UserId): User to act on.
+    pub fn user(mut self, user: impl Into<crate::ids::UserId>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<ListResponse> {
+        let (client, args) = self.into_args();
+        client.execute(&crate::generated::spec_table::FILES_LIST, args).await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        if let Some(v) = self.channel {
+            args.push("channel", crate::request::ArgValue::Str(String::from(v)));
+        }
+        if let Some(v) = self.count {
+            args.push("count", crate::request::ArgValue::Int(v));
+        }
+        if let Some(v) = self.page {
+            args.push("page", crate::request::ArgValue::Int(v));
+        }
+        if let Some(v) = self.show_files_hidden_by_limit {
+            args.push("show_files_hidden_by_limit", crate::request::ArgValue::Bool(v));
+        }
+        if let Some(v) = self.team_id {
+            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+        }
+        if let Some(v) = self.ts_from {
+            args.push("ts_from", crate::request::ArgValue::Str(String::from(v)));
+        }
+        if let Some(v) = self.ts_to {
+            args.push("ts_to", crate::request::ArgValue::Str(String::from(v)));
+        }
+        if let Some(v) = self.types {
+            args.push(
+                "types",
+                crate::request::ArgValue::List(
+                    v.into_iter().map(|x| x.as_str().to_owned()).collect(),
+                ),
+            );
+        }
+        if let Some(v) = self.user {
+            args.push("user", crate::request::ArgValue::Str(String::from(v)));
+        }
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for ListRequest {
+    type Output = crate::Result<ListResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `files.list`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// Files attached.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub files: Vec<crate::generated::types::File>,
+    /// Page numbers and counts.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub paging: Option<crate::generated::types::Paging>,
+}
+
+impl crate::de::Lenient for ListResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A `files.remote.add` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Files::remote_add`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct RemoteAddRequest {
+    client: crate::Client,
+    external_id: String,
+    external_url: String,
+    filetype: Option<String>,
+    indexable_file_contents: Option<String>,
+    preview_image: Option<String>,
+    title: String,
+}
+
+impl RemoteAddRequest {
+    /// `filetype` (string): Slack's file type code.
+    pub fn filetype(mut self, filetype: impl Into<String>) -> Self {
+        self.filetype = Some(filetype.into());
+        self
+    }
+
+    /// `indexable_file_contents` (string): Text of the file for search, uploaded as a file.
+    pub fn indexable_file_contents(
+        mut self,
+        indexable_file_contents: impl Into<String>,
+    ) -> Self {
+        self.indexable_file_contents = Some(indexable_file_contents.into());
+        self
+    }
+
+    /// `preview_image` (string): Preview image, uploaded as a file.
+    pub fn preview_image(mut self, preview_image: impl Into<String>) -> Self {
+        self.preview_image = Some(preview_image.into());
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<RemoteAddResponse> {
+        let (client, args) = self.into_args();
+        client.execute(&crate::generated::spec_table::FILES_REMOTE_ADD, args).await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        args.push("external_id", crate::request::ArgValue::Str(self.external_id));
+        args.push("external_url", crate::request::ArgValue::Str(self.external_url));
+        if let Some(v) = self.filetype {
+            args.push("filetype", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.indexable_file_contents {
+            args.push("indexable_file_contents", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.preview_image {
+            args.push("preview_image", crate::request::ArgValue::Str(v));
+        }
+        args.push("title", crate::request::ArgValue::Str(self.title));
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for RemoteAddRequest {
+    type Output = crate::Result<RemoteAddResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoteAddResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `files.remote.add`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RemoteAddResponse {
+    /// File concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub file: Option<crate::generated::types::File>,
+}
+
+impl crate::de::Lenient for RemoteAddResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A `files.remote.info` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Files::remote_info`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct RemoteInfoRequest {
+    client: crate::Client,
+    external_id: Option<String>,
+    file: Option<crate::ids::FileId>,
+}
+
+impl RemoteInfoRequest {
+    /// `external_id` (string): The app's own ID of the view.
+    pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
+        self.external_id = Some(external_id.into());
+        self
+    }
+
+    /// `file` (FileId): File to act on.
+    pub fn file(mut self, file: impl Into<crate::ids::FileId>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<RemoteInfoResponse> {
+        let (client, args) = self.into_args();
+        client.execute(&crate::generated::spec_table::FILES_REMOTE_INFO, args).await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        if let Some(v) = self.external_id {
+            args.push("external_id", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.file {
+            args.push("file", crate::request::ArgValue::Str(String::from(v)));
+        }
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for RemoteInfoRequest {
+    type Output = crate::Result<RemoteInfoResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoteInfoResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `files.remote.info`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RemoteInfoResponse {
+    /// File concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub file: Option<crate::generated::types::File>,
+}
+
+impl crate::de::Lenient for RemoteInfoResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A `files.remote.list` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Files::remote_list`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct RemoteListRequest {
+    client: crate::Client,
+    channel: Option<crate::ids::ChannelId>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+    ts_from: Option<crate::ids::Ts>,
+    ts_to: Option<crate::ids::Ts>,
+}
+
+impl RemoteListRequest {
+    /// `channel` (ChannelId): Conversation to act on.
+    pub fn channel(mut self, channel: impl Into<crate::ids::ChannelId>) -> Self {
+        self.channel = Some(channel.into());
+        self
+    }
+
+    /// `cursor` (string): Paging cursor from the previous page's `next_cursor`.
+    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// `limit` (integer): Page size.
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// `ts_from` (Ts): Timestamp: ts from.
+    pub fn ts_from(mut self, ts_from: impl Into<crate::ids::Ts>) -> Self {
+        self.ts_from = Some(ts_from.into());
+        self
+    }
+
+    /// `ts_to` (Ts): Timestamp: ts to.
+    pub fn ts_to(mut self, ts_to: impl Into<crate::ids::Ts>) -> Self {
+        self.ts_to = Some(ts_to.into());
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<RemoteListResponse> {
+        let (client, args) = self.into_args();
+        client.execute(&crate::generated::spec_table::FILES_REMOTE_LIST, args).await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        if let Some(v) = self.channel {
+            args.push("channel", crate::request::ArgValue::Str(String::from(v)));
+        }
+        if let Some(v) = self.cursor {
+            args.push("cursor", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.limit {
+            args.push("limit", crate::request::ArgValue::Int(v));
+        }
+        if let Some(v) = self.ts_from {
+            args.push("ts_from", crate::request::ArgValue::Str(String::from(v)));
+        }
+        if let Some(v) = self.ts_to {
+            args.push("ts_to", crate::request::ArgValue::Str(String::from(v)));
+        }
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for RemoteListRequest {
+    type Output = crate::Result<RemoteListResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoteListResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `files.remote.list`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RemoteListResponse {
+    /// Files attached.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub files: Vec<crate::generated::types::File>,
+    /// Paging cursor and extra notes.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+}
+
+impl crate::de::Lenient for RemoteListResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+impl crate::paginate::Paginate for RemoteListRequest {
+    const METHOD: &'static str = "files.remote.list";
+    type Page = RemoteListResponse;
+    type Item = crate::generated::types::File;
+    fn set_cursor(&mut self, cursor: String) {
+        self.cursor = Some(cursor);
+    }
+
+    fn next_cursor(page: &RemoteListResponse) -> Option<&str> {
+        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    }
+
+    fn into_items(page: RemoteListResponse) -> Vec<Self::Item> {
+        page.files
+    }
+
+    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<RemoteListResponse>> {
+        Box::pin(self.send())
+    }
+}
+
+impl RemoteListRequest {
+    /// Every page, following `response_metadata.next_cursor`.
+    pub fn pages(self) -> crate::paginate::Pages<Self> {
+        crate::paginate::Pages::new(self)
+    }
+
+    /// Every item of every page.
+    pub fn items(self) -> crate::paginate::Items<Self> {
+        crate::paginate::Items::new(self)
+    }
+}
+
+/// A `files.remote.remove` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Files::remote_remove`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct RemoteRemoveRequest {
+    client: crate::Client,
+    external_id: Option<String>,
+    file: Option<crate::ids::FileId>,
+}
+
+impl RemoteRemoveRequest {
+    /// `external_id` (string): The app's own ID of the view.
+    pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
+        self.external_id = Some(external_id.into());
+        self
+    }
+
+    /// `file` (FileId): File to act on.
+    pub fn file(mut self, file: impl Into<crate::ids::FileId>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<RemoteRemoveResponse> {
+        let (client, args) = self.into_args();
+        client.execute(&crate::generated::spec_table::FILES_REMOTE_REMOVE, args).await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        if let Some(v) = self.external_id {
+            args.push("external_id", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.file {
+            args.push("file", crate::request::ArgValue::Str(String::from(v)));
+        }
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for RemoteRemoveRequest {
+    type Output = crate::Result<RemoteRemoveResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoteRemoveResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `files.remote.remove`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RemoteRemoveResponse {}
+impl crate::de::Lenient for RemoteRemoveResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A `files.remote.share` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Files::remote_share`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct RemoteShareRequest {
+    client: crate::Client,
+    channels: Vec<crate::ids::ChannelId>,
+    external_id: Option<String>,
+    file: Option<crate::ids::FileId>,
+}
+
+impl RemoteShareRequest {
+    /// `external_id` (string): The app's own ID of the view.
+    pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
+        self.external_id = Some(external_id.into());
+        self
+    }
+
+    /// `file` (FileId): File to act on.
+    pub fn file(mut self, file: impl Into<crate::ids::FileId>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<RemoteShareResponse> {
+        let (client, args) = self.into_args();
+        client.execute(&crate::generated::spec_table::FILES_REMOTE_SHARE, args).await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        args.push(
+            "channels",
+            crate::request::ArgValue::List(
+                self.channels.into_iter().map(String::from).collect(),
+            ),
+        );
+        if let Some(v) = self.external_id {
+            args.push("external_id", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.file {
+            args.push("file", crate::request::ArgValue::Str(String::from(v)));
+        }
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for RemoteShareRequest {
+    type Output = crate::Result<RemoteShareResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoteShareResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `files.remote.share`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RemoteShareResponse {
+    /// File concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub file: Option<crate::generated::types::File>,
+}
+
+impl crate::de::Lenient for RemoteShareResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A `files.remote.update` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Files::remote_update`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct RemoteUpdateRequest {
+    client: crate::Client,
+    external_id: Option<String>,
+    external_url: Option<String>,
+    file: Option<crate::ids::FileId>,
+    filetype: Option<String>,
+    indexable_file_contents: Option<String>,
+    preview_image: Option<String>,
+    title: Option<String>,
+}
+
+impl RemoteUpdateRequest {
+    /// `external_id` (string): The app's own ID of the view.
+    pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
+        self.external_id = Some(external_id.into());
+        self
+    }
+
+    /// `external_url` (string): URL of the remote file.
+    pub fn external_url(mut self, external_url: impl Into<String>) -> Self {
+        self.external_url = Some(external_url.into());
+        self
+    }
+
+    /// `file` (FileId): File to act on.
+    pub fn file(mut self, file: impl Into<crate::ids::FileId>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// `filetype` (string): Slack's file type code.
+    pub fn filetype(mut self, filetype: impl Into<String>) -> Self {
+        self.filetype = Some(filetype.into());
+        self
+    }
+
+    /// `indexable_file_contents` (string): Text of the file for search, uploaded as a file.
+    pub fn indexable_file_contents(
+        mut self,
+        indexable_file_contents: impl Into<String>,
+    ) -> Self {
+        self.indexable_file_contents = Some(indexable_file_contents.into());
+        self
+    }
+
+    /// `preview_image` (string): Preview image, uploaded as a file.
+    pub fn preview_image(mut self, preview_image: impl Into<String>) -> Self {
+        self.preview_image = Some(preview_image.into());
+        self
+    }
+
+    /// `title` (string): Title to use.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<RemoteUpdateResponse> {
+        let (client, args) = self.into_args();
+        client.execute(&crate::generated::spec_table::FILES_REMOTE_UPDATE, args).await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        if let Some(v) = self.external_id {
+            args.push("external_id", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.external_url {
+            args.push("external_url", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.file {
+            args.push("file", crate::request::ArgValue::Str(String::from(v)));
+        }
+        if let Some(v) = self.filetype {
+            args.push("filetype", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.indexable_file_contents {
+            args.push("indexable_file_contents", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.preview_image {
+            args.push("preview_image", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.title {
+            args.push("title", crate::request::ArgValue::Str(v));
+        }
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for RemoteUpdateRequest {
+    type Output = crate::Result<RemoteUpdateResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoteUpdateResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `files.remote.update`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RemoteUpdateResponse {
+    /// File concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub file: Option<crate::generated::types::File>,
+}
+
+impl crate::de::Lenient for RemoteUpdateResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A `files.revokePublicURL` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Files::revoke_public_url`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct RevokePublicUrlRequest {
+    client: crate::Client,
+    file: crate::ids::FileId,
+}
+
+impl RevokePublicUrlRequest {
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<RevokePublicUrlResponse> {
+        let (client, args) = self.into_args();
+        client
+            .execute(&crate::generated::spec_table::FILES_REVOKE_PUBLIC_URL, args)
+            .await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        args.push("file", crate::request::ArgValue::Str(String::from(self.file)));
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for RevokePublicUrlRequest {
+    type Output = crate::Result<RevokePublicUrlResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<RevokePublicUrlResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `files.revokePublicURL`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RevokePublicUrlResponse {
+    /// File concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub file: Option<crate::generated::types::File>,
+}
+
+impl crate::de::Lenient for RevokePublicUrlResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A `files.sharedPublicURL` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Files::shared_public_url`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct SharedPublicUrlRequest {
+    client: crate::Client,
+    file: crate::ids::FileId,
+}
+
+impl SharedPublicUrlRequest {
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<SharedPublicUrlResponse> {
+        let (client, args) = self.into_args();
+        client
+            .execute(&crate::generated::spec_table::FILES_SHARED_PUBLIC_URL, args)
+            .await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        args.push("file", crate::request::ArgValue::Str(String::from(self.file)));
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for SharedPublicUrlRequest {
+    type Output = crate::Result<SharedPublicUrlResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<SharedPublicUrlResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `files.sharedPublicURL`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SharedPublicUrlResponse {
+    /// File concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub file: Option<crate::generated::types::File>,
+}
+
+impl crate::de::Lenient for SharedPublicUrlResponse {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A `files.upload` request; set optional arguments, then `.send()` or `.await` it.
+///
+/// Made by [`Files::upload_legacy`], which documents the arguments.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct UploadLegacyRequest {
+    client: crate::Client,
+    channels: Option<Vec<crate::ids::ChannelId>>,
+    content: Option<String>,
+    file: Option<crate::ids::FileId>,
+    filename: Option<String>,
+    filetype: Option<String>,
+    initial_comment: Option<String>,
+    thread_ts: Option<crate::ids::Ts>,
+    title: Option<String>,
+}
+
+impl UploadLegacyRequest {
+    /// `channels` (list of ChannelId): Conversations to act on.
+    pub fn channels(
+        mut self,
+        channels: impl IntoIterator<Item = crate::ids::ChannelId>,
+    ) -> Self {
+        self.channels = Some(channels.into_iter().collect());
+        self
+    }
+
+    /// `content` (string): File contents, as text.
+    pub fn content(mut self, content: impl Into<String>) -> Self {
+        self.content = Some(content.into());
+        self
+    }
+
+    /// `file` (FileId): File to act on.
+    pub fn file(mut self, file: impl Into<crate::ids::FileId>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// `filename` (string): Name of the file.
+    pub fn filename(mut self, filename: impl Into<String>) -> Self {
+        self.filename = Some(filename.into());
+        self
+    }
+
+    /// `filetype` (string): Slack's file type code.
+    pub fn filetype(mut self, filetype: impl Into<String>) -> Self {
+        self.filetype = Some(filetype.into());
+        self
+    }
+
+    /// `initial_comment` (string): Message to post with the file.
+    pub fn initial_comment(mut self, initial_comment: impl Into<String>) -> Self {
+        self.initial_comment = Some(initial_comment.into());
+        self
+    }
+
+    /// `thread_ts` (Ts): Parent message timestamp, to reply in its thread.
+    pub fn thread_ts(mut self, thread_ts: impl Into<crate::ids::Ts>) -> Self {
+        self.thread_ts = Some(thread_ts.into());
+        self
+    }
+
+    /// `title` (string): Title to use.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<UploadLegacyResponse> {
+        let (client, args) = self.into_args();
+        client.execute(&crate::generated::spec_table::FILES_UPLOAD, args).await
+    }
+
+    /// The client and the encoding-neutral argument list, for
+    /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
+    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
+        let mut args = crate::request::Args::new();
+        if let Some(v) = self.channels {
+            args.push(
+                "channels",
+                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+            );
+        }
+        if let Some(v) = self.content {
+            args.push("content", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.file {
+            args.push("file", crate::request::ArgValue::Str(String::from(v)));
+        }
+        if let Some(v) = self.filename {
+            args.push("filename", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.filetype {
+            args.push("filetype", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.initial_comment {
+            args.push("initial_comment", crate::request::ArgValue::Str(v));
+        }
+        if let Some(v) = self.thread_ts {
+            args.push("thread_ts", crate::request::ArgValue::Str(String::from(v)));
+        }
+        if let Some(v) = self.title {
+            args.push("title", crate::request::ArgValue::Str(v));
+        }
+        (self.client, args)
+    }
+}
+
+impl std::future::IntoFuture for UploadLegacyRequest {
+    type Output = crate::Result<UploadLegacyResponse>;
+    type IntoFuture = crate::BoxFuture<'static, crate::Result<UploadLegacyResponse>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The successful response of `files.upload`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UploadLegacyResponse {
+    /// File concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub file: Option<crate::generated::types::File>,
+}
+
+impl crate::de::Lenient for UploadLegacyResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

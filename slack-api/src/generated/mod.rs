@@ -13,6 +13,14 @@ pub(crate) mod error_code;
 /// The method table and typed decoding of any method's response.
 pub(crate) mod spec_table;
 
+/// `admin.*` methods: Enterprise Grid administration: apps, conversations, users, teams, barriers and more (org admin tokens).
+#[cfg(feature = "admin")]
+pub mod admin;
+
+/// `agents.*` methods: Name agent sessions and show their status.
+#[cfg(feature = "agents")]
+pub mod agents;
+
 /// `api.*` methods: Check that the Web API is reachable.
 #[cfg(feature = "api")]
 pub mod api;
@@ -21,9 +29,33 @@ pub mod api;
 #[cfg(feature = "apps")]
 pub mod apps;
 
+/// `assistant.*` methods: AI assistant threads: status, title, suggested prompts, and search for context.
+#[cfg(feature = "assistant")]
+pub mod assistant;
+
 /// `auth.*` methods: Check the token in use.
 #[cfg(feature = "auth")]
 pub mod auth;
+
+/// `blocks.*` methods: Check Block Kit payloads before sending them.
+#[cfg(feature = "blocks")]
+pub mod blocks;
+
+/// `bookmarks.*` methods: Links and files bookmarked at the top of a channel.
+#[cfg(feature = "bookmarks")]
+pub mod bookmarks;
+
+/// `bots.*` methods: Look up bot users.
+#[cfg(feature = "bots")]
+pub mod bots;
+
+/// `calls.*` methods: Register third-party calls in Slack and keep their state current.
+#[cfg(feature = "calls")]
+pub mod calls;
+
+/// `canvases.*` methods: Create, edit, share and delete canvases.
+#[cfg(feature = "canvases")]
+pub mod canvases;
 
 /// `channels.*` methods: Retired public-channel methods; use conversations.* instead.
 #[cfg(feature = "channels")]
@@ -37,22 +69,90 @@ pub mod chat;
 #[cfg(feature = "conversations")]
 pub mod conversations;
 
+/// `dialog.*` methods: Open legacy dialogs (superseded by modals in `views`).
+#[cfg(feature = "dialog")]
+pub mod dialog;
+
+/// `dnd.*` methods: Do Not Disturb: read and change snooze settings.
+#[cfg(feature = "dnd")]
+pub mod dnd;
+
+/// `emoji.*` methods: List the workspace's custom emoji.
+#[cfg(feature = "emoji")]
+pub mod emoji;
+
+/// `entity.*` methods: Work Objects: show details and comments for links an app unfurls.
+#[cfg(feature = "entity")]
+pub mod entity;
+
 /// `files.*` methods: Upload files in two steps: reserve an upload URL, then complete the upload.
 #[cfg(feature = "files")]
 pub mod files;
+
+/// `functions.*` methods: Custom workflow functions: report their outcome and manage who may use them.
+#[cfg(feature = "functions")]
+pub mod functions;
+
+/// `migration.*` methods: Map user IDs from before an Enterprise Grid migration to the new ones.
+#[cfg(feature = "migration")]
+pub mod migration;
 
 /// `oauth.*` methods: Exchange OAuth codes and refresh tokens for access tokens.
 #[cfg(feature = "oauth")]
 pub mod oauth;
 
+/// `openid.*` methods: Sign in with Slack (OpenID Connect): tokens and the signed-in user's claims.
+#[cfg(feature = "openid")]
+pub mod openid;
+
+/// `pins.*` methods: Pin items to a conversation, list and unpin them.
+#[cfg(feature = "pins")]
+pub mod pins;
+
 /// `reactions.*` methods: Add, remove and list emoji reactions.
 #[cfg(feature = "reactions")]
 pub mod reactions;
+
+/// `reminders.*` methods: Create, list, complete and delete reminders.
+#[cfg(feature = "reminders")]
+pub mod reminders;
 
 /// `rtm.*` methods: Open a Real Time Messaging websocket session.
 #[cfg(feature = "rtm")]
 pub mod rtm;
 
+/// `search.*` methods: Search messages and files.
+#[cfg(feature = "search")]
+pub mod search;
+
+/// `slackLists.*` methods: Slack Lists (`slackLists.*`): create lists, manage their items, access and exports.
+#[cfg(feature = "slack_lists")]
+pub mod slack_lists;
+
+/// `stars.*` methods: Saved items (legacy stars).
+#[cfg(feature = "stars")]
+pub mod stars;
+
+/// `team.*` methods: Workspace details, billing, logs, preferences and external teams.
+#[cfg(feature = "team")]
+pub mod team;
+
+/// `tooling.*` methods: Rotate app configuration tokens.
+#[cfg(feature = "tooling")]
+pub mod tooling;
+
+/// `usergroups.*` methods: Create, change, enable and disable user groups and their members.
+#[cfg(feature = "usergroups")]
+pub mod usergroups;
+
 /// `users.*` methods: Look up users, their presence and their profiles.
 #[cfg(feature = "users")]
 pub mod users;
+
+/// `views.*` methods: Open, push, update and publish modals and App Home views.
+#[cfg(feature = "views")]
+pub mod views;
+
+/// `workflows.*` methods: Featured workflows of a channel and who may run a trigger.
+#[cfg(feature = "workflows")]
+pub mod workflows;

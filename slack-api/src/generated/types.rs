@@ -2,7 +2,58 @@
 
 pub use crate::ids::*;
 
+/// How many items one workspace owns.
+#[cfg(any(feature = "admin", feature = "team"))]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AdminOwnershipDetail {
+    /// The admin ownership detail's count.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub count: Option<i64>,
+    /// Workspace concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<TeamId>,
+}
+
+#[cfg(any(feature = "admin", feature = "team"))]
+impl crate::de::Lenient for AdminOwnershipDetail {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// How many canvases or lists a conversation holds, per owning workspace.
+#[cfg(any(feature = "admin", feature = "team"))]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AdminOwnershipSummary {
+    /// List of ownership details.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub ownership_details: Vec<AdminOwnershipDetail>,
+    /// How many results there are in all.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub total_count: Option<i64>,
+}
+
+#[cfg(any(feature = "admin", feature = "team"))]
+impl crate::de::Lenient for AdminOwnershipSummary {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// Details of an AI assistant thread.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssistantAppThread {
@@ -17,11 +68,41 @@ pub struct AssistantAppThread {
     pub title_blocks: Vec<serde_json::Value>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AssistantAppThread {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A legacy message attachment.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Attachment {
@@ -231,11 +312,41 @@ pub struct Attachment {
     pub video_url: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for Attachment {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A button or menu on a legacy attachment.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentAction {
@@ -280,11 +391,41 @@ pub struct AttachmentAction {
     pub value: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentAction {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment action confirm.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentActionConfirm {
@@ -302,11 +443,41 @@ pub struct AttachmentActionConfirm {
     pub title: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentActionConfirm {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment action option.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentActionOption {
@@ -318,11 +489,41 @@ pub struct AttachmentActionOption {
     pub value: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentActionOption {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment action option group.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentActionOptionGroup {
@@ -334,11 +535,41 @@ pub struct AttachmentActionOptionGroup {
     pub text: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentActionOptionGroup {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment action option group option.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentActionOptionGroupOption {
@@ -350,11 +581,41 @@ pub struct AttachmentActionOptionGroupOption {
     pub value: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentActionOptionGroupOption {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment action selected option.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentActionSelectedOption {
@@ -366,11 +627,41 @@ pub struct AttachmentActionSelectedOption {
     pub value: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentActionSelectedOption {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// One field of a legacy attachment.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentField {
@@ -385,11 +676,41 @@ pub struct AttachmentField {
     pub value: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentField {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list schema.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchema {
@@ -413,11 +734,41 @@ pub struct AttachmentListSchema {
     pub r#type: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentListSchema {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list schema option.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchemaOption {
@@ -485,11 +836,41 @@ pub struct AttachmentListSchemaOption {
     pub time_format: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentListSchemaOption {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list schema option canvas placeholder mapping.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchemaOptionCanvasPlaceholderMapping {
@@ -501,11 +882,41 @@ pub struct AttachmentListSchemaOptionCanvasPlaceholderMapping {
     pub variable: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentListSchemaOptionCanvasPlaceholderMapping {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list schema option choice.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchemaOptionChoice {
@@ -520,11 +931,41 @@ pub struct AttachmentListSchemaOptionChoice {
     pub value: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentListSchemaOptionChoice {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list schema option default value typed.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchemaOptionDefaultValueTyped {
@@ -533,11 +974,41 @@ pub struct AttachmentListSchemaOptionDefaultValueTyped {
     pub select: Vec<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentListSchemaOptionDefaultValueTyped {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list view.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentListView {
@@ -585,11 +1056,41 @@ pub struct AttachmentListView {
     pub r#type: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentListView {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list view column.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentListViewColumn {
@@ -610,11 +1111,41 @@ pub struct AttachmentListViewColumn {
     pub width: Option<i64>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentListViewColumn {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list view filter.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentListViewFilter {
@@ -635,11 +1166,41 @@ pub struct AttachmentListViewFilter {
     pub values: Vec<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentListViewFilter {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list view grouping.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachmentListViewGrouping {
@@ -651,11 +1212,43 @@ pub struct AttachmentListViewGrouping {
     pub group_by_column_id: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for AttachmentListViewGrouping {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A bot's public profile.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "bots",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BotProfile {
@@ -694,11 +1287,39 @@ pub struct BotProfile {
     pub user_id: Option<UserId>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "bots",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for BotProfile {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A conversation: public or private channel, DM or group DM.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Conversation {
@@ -723,9 +1344,21 @@ pub struct Conversation {
     /// User who created it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub creator: Option<UserId>,
+    /// The conversation's creator name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub creator_name: Option<String>,
+    /// ID of the creator user.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub creator_user_id: Option<serde_json::Value>,
+    /// Time, Unix seconds: date connected.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub date_connected: Option<i64>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_created: Option<i64>,
+    /// When it last changed, Unix seconds.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub date_updated: Option<i64>,
     /// Enterprise organization concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_id: Option<EnterpriseId>,
@@ -840,6 +1473,9 @@ pub struct Conversation {
     /// List of pending shared.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub pending_shared: Vec<String>,
+    /// Permanent link.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub permalink: Option<String>,
     /// List of previous connections.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub previous_connections: Vec<ConversationPreviousConnection>,
@@ -858,6 +1494,9 @@ pub struct Conversation {
     /// IDs: shared team.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub shared_team_ids: Vec<TeamId>,
+    /// Workspace concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<serde_json::Value>,
     /// Topic.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub topic: Option<Topic>,
@@ -878,11 +1517,33 @@ pub struct Conversation {
     pub user: Option<UserId>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for Conversation {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Conversation connection.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationConnection {
@@ -894,11 +1555,33 @@ pub struct ConversationConnection {
     pub team: Option<Team>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for ConversationConnection {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Conversation pending connection.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationPendingConnection {
@@ -910,11 +1593,33 @@ pub struct ConversationPendingConnection {
     pub team: Option<Team>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for ConversationPendingConnection {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Conversation previous connection.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationPreviousConnection {
@@ -926,14 +1631,42 @@ pub struct ConversationPreviousConnection {
     pub team: Option<Team>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for ConversationPreviousConnection {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Conversation property.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationProperty {
+    /// Flag: at channel restricted.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub at_channel_restricted: Option<bool>,
+    /// Flag: at here restricted.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub at_here_restricted: Option<bool>,
     /// Canvas.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub canvas: Option<serde_json::Value>,
@@ -969,11 +1702,33 @@ pub struct ConversationProperty {
     pub use_case: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for ConversationProperty {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Conversation property channel workflow.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationPropertyChannelWorkflow {
@@ -985,11 +1740,33 @@ pub struct ConversationPropertyChannelWorkflow {
     pub workflow_trigger_id: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for ConversationPropertyChannelWorkflow {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Conversation property meeting note.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationPropertyMeetingNote {
@@ -998,11 +1775,33 @@ pub struct ConversationPropertyMeetingNote {
     pub file_id: Option<FileId>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for ConversationPropertyMeetingNote {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Conversation property posting restricted to.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationPropertyPostingRestrictedTo {
@@ -1014,11 +1813,33 @@ pub struct ConversationPropertyPostingRestrictedTo {
     pub user: Vec<UserId>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for ConversationPropertyPostingRestrictedTo {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Conversation property tab.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationPropertyTab {
@@ -1039,11 +1860,33 @@ pub struct ConversationPropertyTab {
     pub r#type: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for ConversationPropertyTab {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Conversation property tab data.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationPropertyTabData {
@@ -1061,11 +1904,33 @@ pub struct ConversationPropertyTabData {
     pub shared_ts: Option<Ts>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for ConversationPropertyTabData {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Conversation property tabz.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationPropertyTabz {
@@ -1086,11 +1951,33 @@ pub struct ConversationPropertyTabz {
     pub r#type: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for ConversationPropertyTabz {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Conversation property tabz data.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationPropertyTabzData {
@@ -1108,11 +1995,33 @@ pub struct ConversationPropertyTabzData {
     pub shared_ts: Option<Ts>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for ConversationPropertyTabzData {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Conversation property threads restricted to.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationPropertyThreadsRestrictedTo {
@@ -1124,11 +2033,23 @@ pub struct ConversationPropertyThreadsRestrictedTo {
     pub user: Vec<UserId>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for ConversationPropertyThreadsRestrictedTo {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Kinds of conversation.
+#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ConversationType {
@@ -1144,6 +2065,7 @@ pub enum ConversationType {
     Unknown(String),
 }
 
+#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
 impl ConversationType {
     /// The value as Slack spells it.
     pub fn as_str(&self) -> &str {
@@ -1157,12 +2079,14 @@ impl ConversationType {
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
 impl Default for ConversationType {
     fn default() -> Self {
         Self::Unknown(String::new())
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
 impl From<&str> for ConversationType {
     fn from(s: &str) -> Self {
         match s {
@@ -1175,6 +2099,7 @@ impl From<&str> for ConversationType {
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
 impl From<String> for ConversationType {
     fn from(s: String) -> Self {
         match s.as_str() {
@@ -1187,18 +2112,21 @@ impl From<String> for ConversationType {
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
 impl std::fmt::Display for ConversationType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
 impl serde::Serialize for ConversationType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
 impl<'de> serde::Deserialize<'de> for ConversationType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1235,11 +2163,60 @@ impl<'de> serde::Deserialize<'de> for ConversationType {
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
 impl crate::de::Lenient for ConversationType {
     const SHAPE: crate::de::Shape = crate::de::Shape::String;
 }
 
+/// Do Not Disturb settings.
+#[cfg(any(feature = "dnd", feature = "events"))]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DndStatus {
+    /// Flag: dnd enabled.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub dnd_enabled: Option<bool>,
+    /// Timestamp: next dnd end ts.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub next_dnd_end_ts: Option<Ts>,
+    /// Timestamp: next dnd start ts.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub next_dnd_start_ts: Option<Ts>,
+    /// Flag: snooze enabled.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub snooze_enabled: Option<bool>,
+    /// Snooze endtime.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub snooze_endtime: Option<i64>,
+    /// Flag: snooze is indefinite.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub snooze_is_indefinite: Option<bool>,
+    /// Snooze remaining.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub snooze_remaining: Option<i64>,
+}
+
+#[cfg(any(feature = "dnd", feature = "events"))]
+impl crate::de::Lenient for DndStatus {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// Who edited a message last, and when.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Edited {
@@ -1251,11 +2228,27 @@ pub struct Edited {
     pub user: Option<UserId>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for Edited {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// An Enterprise Grid organization.
+#[cfg(feature = "oauth")]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Enterprise {
@@ -1267,11 +2260,21 @@ pub struct Enterprise {
     pub name: Option<String>,
 }
 
+#[cfg(feature = "oauth")]
 impl crate::de::Lenient for Enterprise {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A user's Enterprise Grid membership.
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EnterpriseUser {
@@ -1298,11 +2301,64 @@ pub struct EnterpriseUser {
     pub teams: Vec<TeamId>,
 }
 
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for EnterpriseUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// An installation of the app that may see an event.
+#[cfg(any(feature = "apps", feature = "events"))]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EventAuthorization {
+    /// Organization of the installation.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise_id: Option<EnterpriseId>,
+    /// Whether the installation is a bot user.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_bot: Option<bool>,
+    /// Whether the app is installed organization-wide.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_enterprise_install: Option<bool>,
+    /// Workspace of the installation.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<TeamId>,
+    /// User (or bot user) the installation acts as.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user_id: Option<UserId>,
+}
+
+#[cfg(any(feature = "apps", feature = "events"))]
+impl crate::de::Lenient for EventAuthorization {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// A file shared in Slack.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct File {
@@ -1321,6 +2377,15 @@ pub struct File {
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub attachments: Vec<serde_json::Value>,
+    /// The file's author email.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub author_email: Option<String>,
+    /// The file's author name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub author_name: Option<String>,
+    /// ID of the author user.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub author_user_id: Option<serde_json::Value>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub blocks: Vec<serde_json::Value>,
@@ -1351,12 +2416,21 @@ pub struct File {
     /// Number of comments.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub comments_count: Option<i64>,
+    /// Text content of the file.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub content: Option<String>,
     /// Converted pdf.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub converted_pdf: Option<String>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub created: Option<i64>,
+    /// Creation time, Unix seconds.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub date_created: Option<i64>,
+    /// When it last changed, Unix seconds.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub date_updated: Option<i64>,
     /// Deanimate.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub deanimate: Option<String>,
@@ -1387,6 +2461,9 @@ pub struct File {
     /// List of editors.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub editors: Vec<String>,
+    /// Number of editors.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub editors_count: Option<i64>,
     /// ID of the external.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub external_id: Option<String>,
@@ -1402,6 +2479,12 @@ pub struct File {
     /// File access.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub file_access: Option<String>,
+    /// File concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub file_id: Option<serde_json::Value>,
+    /// The file's file type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub file_type: Option<String>,
     /// Slack's file type code.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub filetype: Option<String>,
@@ -1594,6 +2677,9 @@ pub struct File {
     /// Message subtype, when not a plain message.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub subtype: Option<String>,
+    /// Workspace concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<serde_json::Value>,
     /// Flag: team pref version history enabled.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_pref_version_history_enabled: Option<bool>,
@@ -1731,10 +2817,10 @@ pub struct File {
     pub thumb_pdf: Option<String>,
     /// Thumb pdf h.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub thumb_pdf_h: Option<String>,
+    pub thumb_pdf_h: Option<i64>,
     /// Thumb pdf w.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub thumb_pdf_w: Option<String>,
+    pub thumb_pdf_w: Option<i64>,
     /// Thumb tiny.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub thumb_tiny: Option<String>,
@@ -1768,6 +2854,9 @@ pub struct File {
     /// Last update time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub updated: Option<i64>,
+    /// ID of the uploader user.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub uploader_user_id: Option<serde_json::Value>,
     /// Link: url private.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub url_private: Option<String>,
@@ -1791,11 +2880,45 @@ pub struct File {
     pub vtt: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for File {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// File cc.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileCc {
@@ -1810,11 +2933,37 @@ pub struct FileCc {
     pub original: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for FileCc {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A comment on a file.
+#[cfg(
+    any(
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "stars"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileComment {
@@ -1833,6 +2982,12 @@ pub struct FileComment {
     /// Whether it is intro.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_intro: Option<bool>,
+    /// Whether it is starred.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_starred: Option<bool>,
+    /// Number of stars.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub num_stars: Option<i64>,
     /// Timestamp.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub timestamp: Option<i64>,
@@ -1841,11 +2996,108 @@ pub struct FileComment {
     pub user: Option<UserId>,
 }
 
+#[cfg(
+    any(
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "stars"
+    )
+)]
 impl crate::de::Lenient for FileComment {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// `comment`: sent as the comment's ID or as the whole object.
+#[cfg(
+    any(feature = "events", feature = "pins", feature = "reactions", feature = "stars")
+)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum FileCommentRef {
+    /// Sent as `string`.
+    Id(String),
+    /// Sent as `FileComment`.
+    Object(Box<FileComment>),
+}
+
+#[cfg(
+    any(feature = "events", feature = "pins", feature = "reactions", feature = "stars")
+)]
+impl Default for FileCommentRef {
+    fn default() -> Self {
+        Self::Id(Default::default())
+    }
+}
+
+#[cfg(
+    any(feature = "events", feature = "pins", feature = "reactions", feature = "stars")
+)]
+impl<'de> serde::Deserialize<'de> for FileCommentRef {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = FileCommentRef;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or an object")
+            }
+
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> Result<FileCommentRef, E> {
+                Ok(FileCommentRef::Id(v.to_owned()))
+            }
+
+            fn visit_string<E: serde::de::Error>(
+                self,
+                v: String,
+            ) -> Result<FileCommentRef, E> {
+                Ok(FileCommentRef::Id(v))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<FileCommentRef, A::Error> {
+                serde::Deserialize::deserialize(
+                        serde::de::value::MapAccessDeserializer::new(map),
+                    )
+                    .map(|v| FileCommentRef::Object(Box::new(v)))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(
+    any(feature = "events", feature = "pins", feature = "reactions", feature = "stars")
+)]
+impl crate::de::Lenient for FileCommentRef {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Any;
+}
+
 /// File dm mpdm users with file access.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileDmMpdmUsersWithFileAccess {
@@ -1857,11 +3109,45 @@ pub struct FileDmMpdmUsersWithFileAccess {
     pub user_id: Option<UserId>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for FileDmMpdmUsersWithFileAccess {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// File favorite.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileFavorite {
@@ -1876,11 +3162,45 @@ pub struct FileFavorite {
     pub position: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for FileFavorite {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// File from.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileFrom {
@@ -1895,11 +3215,45 @@ pub struct FileFrom {
     pub original: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for FileFrom {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// File header.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileHeader {
@@ -1917,11 +3271,45 @@ pub struct FileHeader {
     pub reply_to: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for FileHeader {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// File initial comment.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileInitialComment {
@@ -1948,11 +3336,45 @@ pub struct FileInitialComment {
     pub user: Option<UserId>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for FileInitialComment {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// File media progress.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileMediaProgress {
@@ -1970,11 +3392,31 @@ pub struct FileMediaProgress {
     pub offset_ms: Option<i64>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for FileMediaProgress {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// `file`: sent as an ID or as the whole object.
+#[cfg(
+    any(feature = "events", feature = "pins", feature = "reactions", feature = "stars")
+)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileRef {
@@ -1984,12 +3426,18 @@ pub enum FileRef {
     Object(Box<File>),
 }
 
+#[cfg(
+    any(feature = "events", feature = "pins", feature = "reactions", feature = "stars")
+)]
 impl Default for FileRef {
     fn default() -> Self {
         Self::Id(Default::default())
     }
 }
 
+#[cfg(
+    any(feature = "events", feature = "pins", feature = "reactions", feature = "stars")
+)]
 impl<'de> serde::Deserialize<'de> for FileRef {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2023,11 +3471,31 @@ impl<'de> serde::Deserialize<'de> for FileRef {
     }
 }
 
+#[cfg(
+    any(feature = "events", feature = "pins", feature = "reactions", feature = "stars")
+)]
 impl crate::de::Lenient for FileRef {
     const SHAPE: crate::de::Shape = crate::de::Shape::Any;
 }
 
 /// File saved.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileSaved {
@@ -2045,11 +3513,45 @@ pub struct FileSaved {
     pub state: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for FileSaved {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// One share of a file in a conversation.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileShare {
@@ -2094,11 +3596,45 @@ pub struct FileShare {
     pub ts: Option<Ts>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for FileShare {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Where a file is shared, keyed by conversation ID.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileShares {
@@ -2110,11 +3646,45 @@ pub struct FileShares {
     pub public: Option<std::collections::BTreeMap<String, Vec<FileShare>>>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for FileShares {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// File to.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileTo {
@@ -2129,11 +3699,45 @@ pub struct FileTo {
     pub original: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for FileTo {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// File transcription.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileTranscription {
@@ -2148,11 +3752,47 @@ pub struct FileTranscription {
     pub status: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for FileTranscription {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Image URLs (or an emoji) for an icon at several sizes.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "auth",
+        feature = "bots",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "team",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Icons {
@@ -2218,11 +3858,33 @@ pub struct Icons {
     pub image_original: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "auth",
+        feature = "bots",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "team",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for Icons {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// The thing an event or list entry refers to: message, file or comment.
+#[cfg(
+    any(feature = "events", feature = "pins", feature = "reactions", feature = "stars")
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Item {
@@ -2231,7 +3893,7 @@ pub struct Item {
     pub channel: Option<ChannelId>,
     /// Comment text or object.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub comment: Option<FileComment>,
+    pub comment: Option<FileCommentRef>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub created: Option<i64>,
@@ -2258,11 +3920,29 @@ pub struct Item {
     pub r#type: Option<String>,
 }
 
+#[cfg(
+    any(feature = "events", feature = "pins", feature = "reactions", feature = "stars")
+)]
 impl crate::de::Lenient for Item {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A message, as returned by history, replies and post calls.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Message {
@@ -2275,6 +3955,15 @@ pub struct Message {
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub attachments: Vec<Attachment>,
+    /// The message's author email.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub author_email: Option<String>,
+    /// The message's author name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub author_name: Option<String>,
+    /// ID of the author user.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub author_user_id: Option<serde_json::Value>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub blocks: Vec<serde_json::Value>,
@@ -2290,9 +3979,21 @@ pub struct Message {
     /// Conversation concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<ChannelId>,
+    /// Conversation concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel_id: Option<serde_json::Value>,
+    /// The message's channel name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel_name: Option<String>,
     /// Client-generated message ID.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub client_msg_id: Option<String>,
+    /// Text content of the file.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub content: Option<String>,
+    /// The message's context messages.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub context_messages: Option<MessageContextMessage>,
     /// Whether it is shown as posted by a bot.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub display_as_bot: Option<bool>,
@@ -2311,6 +4012,9 @@ pub struct Message {
     /// User who sent the invite.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub inviter: Option<UserId>,
+    /// Whether it is author bot.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_author_bot: Option<bool>,
     /// Whether it is locked.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_locked: Option<bool>,
@@ -2323,6 +4027,9 @@ pub struct Message {
     /// Timestamp of the newest reply.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub latest_reply: Option<Ts>,
+    /// Timestamp: message ts.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub message_ts: Option<Ts>,
     /// App metadata attached to the message.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub metadata: Option<MessageMetadata>,
@@ -2377,9 +4084,15 @@ pub struct Message {
     /// Workspace concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub team: Option<TeamId>,
+    /// Workspace concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<serde_json::Value>,
     /// Text content.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub text: Option<String>,
+    /// Number of text character.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub text_character_count: Option<i64>,
     /// Timestamp of the thread's parent message.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub thread_ts: Option<Ts>,
@@ -2401,6 +4114,9 @@ pub struct Message {
     /// User concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<UserId>,
+    /// User concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user_id: Option<UserId>,
     /// Workspace of the author.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_team: Option<TeamId>,
@@ -2412,11 +4128,87 @@ pub struct Message {
     pub x_files: Vec<FileId>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for Message {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// A message around a search hit, for context.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MessageContextMessage {
+    /// List of after.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub after: Vec<serde_json::Value>,
+    /// List of before.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub before: Vec<serde_json::Value>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Lenient for MessageContextMessage {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// App-defined metadata on a message.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageMetadata {
@@ -2461,11 +4253,41 @@ pub struct MessageMetadata {
     pub thumb_tiny: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for MessageMetadata {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Message reply.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageReply {
@@ -2477,11 +4299,79 @@ pub struct MessageReply {
     pub user: Option<UserId>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for MessageReply {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// Page-numbered paging: page, page count and totals.
+#[cfg(any(feature = "files", feature = "search", feature = "stars", feature = "team"))]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Paging {
+    /// The paging's count.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub count: Option<i64>,
+    /// Cursor for the next page; empty on the last page.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub next_cursor: Option<String>,
+    /// Number of this page, from 1.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub page: Option<i64>,
+    /// How many pages there are.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub pages: Option<i64>,
+    /// How many results each page holds.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub per_page: Option<i64>,
+    /// The paging's spill.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub spill: Option<i64>,
+    /// How many results there are in all.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub total: Option<i64>,
+    /// Warning codes.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub warnings: Vec<String>,
+}
+
+#[cfg(any(feature = "files", feature = "search", feature = "stars", feature = "team"))]
+impl crate::de::Lenient for Paging {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// An emoji reaction with the people who added it.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Reaction {
@@ -2499,11 +4389,56 @@ pub struct Reaction {
     pub users: Vec<UserId>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for Reaction {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Paging cursor and notes that come with a response.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "apps",
+        feature = "assistant",
+        feature = "auth",
+        feature = "bookmarks",
+        feature = "calls",
+        feature = "canvases",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "dialog",
+        feature = "entity",
+        feature = "files",
+        feature = "oauth",
+        feature = "reactions",
+        feature = "reminders",
+        feature = "rtm",
+        feature = "slack_lists",
+        feature = "stars",
+        feature = "team",
+        feature = "tooling",
+        feature = "usergroups",
+        feature = "users",
+        feature = "views"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseMetadata {
@@ -2524,11 +4459,54 @@ pub struct ResponseMetadata {
     pub warnings: Vec<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "apps",
+        feature = "assistant",
+        feature = "auth",
+        feature = "bookmarks",
+        feature = "calls",
+        feature = "canvases",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "dialog",
+        feature = "entity",
+        feature = "files",
+        feature = "oauth",
+        feature = "reactions",
+        feature = "reminders",
+        feature = "rtm",
+        feature = "slack_lists",
+        feature = "stars",
+        feature = "team",
+        feature = "tooling",
+        feature = "usergroups",
+        feature = "users",
+        feature = "views"
+    )
+)]
 impl crate::de::Lenient for ResponseMetadata {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A call or huddle.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Room {
@@ -2639,11 +4617,41 @@ pub struct Room {
     pub was_rejected: Option<bool>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for Room {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Room recording.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RoomRecording {
@@ -2664,11 +4672,27 @@ pub struct RoomRecording {
     pub transcript: Option<bool>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "stars",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for RoomRecording {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A user group.
+#[cfg(any(feature = "events", feature = "rtm", feature = "usergroups"))]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Subteam {
@@ -2708,9 +4732,21 @@ pub struct Subteam {
     /// Identifier.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<UserGroupId>,
+    /// Whether it is editing restricted.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_editing_restricted: Option<bool>,
     /// Whether it is external.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_external: Option<bool>,
+    /// Whether it is idp group.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_idp_group: Option<bool>,
+    /// Whether it is membership locked.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_membership_locked: Option<bool>,
+    /// Whether it is org level.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_org_level: Option<bool>,
     /// Whether it is section.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_section: Option<bool>,
@@ -2720,6 +4756,9 @@ pub struct Subteam {
     /// Whether it is usergroup.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_usergroup: Option<bool>,
+    /// Whether it is visible.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_visible: Option<bool>,
     /// Name.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
@@ -2740,11 +4779,26 @@ pub struct Subteam {
     pub users: Vec<UserId>,
 }
 
+#[cfg(any(feature = "events", feature = "rtm", feature = "usergroups"))]
 impl crate::de::Lenient for Subteam {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A workspace.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "auth",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "rtm",
+        feature = "team",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Team {
@@ -2757,12 +4811,27 @@ pub struct Team {
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_created: Option<i64>,
+    /// List of default channels.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub default_channels: Vec<String>,
+    /// The team's discoverable.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub discoverable: Option<String>,
     /// Workspace subdomain.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub domain: Option<String>,
     /// Email domain.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub email_domain: Option<String>,
+    /// The team's enterprise domain.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise_domain: Option<String>,
+    /// Enterprise organization concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise_id: Option<EnterpriseId>,
+    /// The team's enterprise name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub enterprise_name: Option<String>,
     /// Icon.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub icon: Option<Icons>,
@@ -2772,12 +4841,21 @@ pub struct Team {
     /// Whether it is migrating.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_migrating: Option<bool>,
+    /// Whether it is sfdc auto slack.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_sfdc_auto_slack: Option<bool>,
     /// Whether it is verified.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_verified: Option<bool>,
     /// Timestamp: limit ts.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub limit_ts: Option<Ts>,
+    /// Flag: lob sales home enabled.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub lob_sales_home_enabled: Option<bool>,
+    /// IETF language tag.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub locale: Option<String>,
     /// Number of messages.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub messages_count: Option<i64>,
@@ -2793,6 +4871,9 @@ pub struct Team {
     /// Flag: over storage limit.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub over_storage_limit: Option<bool>,
+    /// The team's pay prod cur.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub pay_prod_cur: Option<String>,
     /// Billing plan.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub plan: Option<String>,
@@ -2802,16 +4883,289 @@ pub struct Team {
     /// Flag: requires sponsorship.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub requires_sponsorship: Option<bool>,
+    /// The team's sso provider.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub sso_provider: Option<TeamSsoProvider>,
     /// URL.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub url: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "auth",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "rtm",
+        feature = "team",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for Team {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// The workspace's custom profile field definitions.
+#[cfg(any(feature = "events", feature = "team"))]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TeamProfile {
+    /// Fields shown in a table.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub fields: Vec<TeamProfileFieldRef>,
+    /// Sections found.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub sections: Vec<TeamProfileSection>,
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl crate::de::Lenient for TeamProfile {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Definition of one custom profile field.
+#[cfg(any(feature = "events", feature = "team"))]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TeamProfileField {
+    /// The team profile field's field name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub field_name: Option<String>,
+    /// The team profile field's hint.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub hint: Option<String>,
+    /// Identifier.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub id: Option<String>,
+    /// Whether it is hidden.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_hidden: Option<bool>,
+    /// Whether it is inverse.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_inverse: Option<bool>,
+    /// The team profile field's label.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub label: Option<String>,
+    /// The team profile field's options.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub options: Option<TeamProfileFieldOption>,
+    /// Ordering.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub ordering: Option<i64>,
+    /// The team profile field's permissions.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub permissions: Option<TeamProfileFieldPermission>,
+    /// List of possible values.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub possible_values: Vec<String>,
+    /// ID of the section.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub section_id: Option<String>,
+    /// Kind of team profile field.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl crate::de::Lenient for TeamProfileField {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Settings of a profile field's options.
+#[cfg(any(feature = "events", feature = "team"))]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TeamProfileFieldOption {
+    /// Whether it is protected.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_protected: Option<bool>,
+    /// Whether it is scim.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_scim: Option<bool>,
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl crate::de::Lenient for TeamProfileFieldOption {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Who may edit a profile field.
+#[cfg(any(feature = "events", feature = "team"))]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TeamProfileFieldPermission {
+    /// List of api.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub api: Vec<String>,
+    /// Flag: scim.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub scim: Option<bool>,
+    /// Flag: ui.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub ui: Option<bool>,
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl crate::de::Lenient for TeamProfileFieldPermission {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// `fields`: sent as an ID or as the whole object.
+#[cfg(any(feature = "events", feature = "team"))]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum TeamProfileFieldRef {
+    /// Sent as `string`.
+    Id(String),
+    /// Sent as `TeamProfileField`.
+    Object(Box<TeamProfileField>),
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl Default for TeamProfileFieldRef {
+    fn default() -> Self {
+        Self::Id(Default::default())
+    }
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl<'de> serde::Deserialize<'de> for TeamProfileFieldRef {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = TeamProfileFieldRef;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or an object")
+            }
+
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> Result<TeamProfileFieldRef, E> {
+                Ok(TeamProfileFieldRef::Id(v.to_owned()))
+            }
+
+            fn visit_string<E: serde::de::Error>(
+                self,
+                v: String,
+            ) -> Result<TeamProfileFieldRef, E> {
+                Ok(TeamProfileFieldRef::Id(v))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<TeamProfileFieldRef, A::Error> {
+                serde::Deserialize::deserialize(
+                        serde::de::value::MapAccessDeserializer::new(map),
+                    )
+                    .map(|v| TeamProfileFieldRef::Object(Box::new(v)))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl crate::de::Lenient for TeamProfileFieldRef {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Any;
+}
+
+/// A section of the workspace's profile layout.
+#[cfg(any(feature = "events", feature = "team"))]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TeamProfileSection {
+    /// The team profile section's ID.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub id: Option<String>,
+    /// Whether it is hidden.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub is_hidden: Option<bool>,
+    /// The team profile section's label.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub label: Option<String>,
+    /// The team profile section's order.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub order: Option<i64>,
+    /// The team profile section's section type.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub section_type: Option<String>,
+    /// Workspace concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team_id: Option<TeamId>,
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl crate::de::Lenient for TeamProfileSection {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// The workspace's single sign-on provider.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "auth",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "rtm",
+        feature = "team",
+        feature = "users"
+    )
+)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TeamSsoProvider {
+    /// The team sso provider's label.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub label: Option<String>,
+    /// The team sso provider's name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub name: Option<String>,
+    /// Kind of team sso provider.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "auth",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "rtm",
+        feature = "team",
+        feature = "users"
+    )
+)]
+impl crate::de::Lenient for TeamSsoProvider {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// A conversation's topic or purpose, with who set it and when.
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Topic {
@@ -2826,11 +5180,31 @@ pub struct Topic {
     pub value: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for Topic {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A member of a workspace, human or bot.
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct User {
@@ -2852,6 +5226,9 @@ pub struct User {
     /// Enterprise user.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_user: Option<EnterpriseUser>,
+    /// The person's full name.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub full_name: Option<String>,
     /// Whether it has 2fa.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub has_2fa: Option<bool>,
@@ -2921,12 +5298,18 @@ pub struct User {
     /// Name.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
+    /// Permanent link.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub permalink: Option<String>,
     /// Presence: active or away.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub presence: Option<String>,
     /// Profile.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub profile: Option<UserProfile>,
+    /// The user's profile pic permalink.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub profile_pic_permalink: Option<String>,
     /// Full name.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub real_name: Option<String>,
@@ -2936,6 +5319,12 @@ pub struct User {
     /// List of teams.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub teams: Vec<TeamId>,
+    /// The user's timezone.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub timezone: Option<String>,
+    /// The user's title.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub title: Option<String>,
     /// Two factor type.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub two_factor_type: Option<String>,
@@ -2951,16 +5340,41 @@ pub struct User {
     /// Last update time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub updated: Option<i64>,
+    /// User concerned.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user_id: Option<UserId>,
+    /// Display name used for the post.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub username: Option<String>,
     /// Who can share contact card.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub who_can_share_contact_card: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for User {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A user's profile.
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "conversations",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProfile {
@@ -3095,11 +5509,31 @@ pub struct UserProfile {
     pub title: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "conversations",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for UserProfile {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Value of one custom profile field.
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "conversations",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProfileField {
@@ -3114,11 +5548,31 @@ pub struct UserProfileField {
     pub value: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "conversations",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for UserProfileField {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// User profile status emoji display info.
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "conversations",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProfileStatusEmojiDisplayInfo {
@@ -3136,6 +5590,16 @@ pub struct UserProfileStatusEmojiDisplayInfo {
     pub unicode: Option<String>,
 }
 
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "conversations",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
 impl crate::de::Lenient for UserProfileStatusEmojiDisplayInfo {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
