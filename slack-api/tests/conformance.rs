@@ -15,6 +15,7 @@ use reference::{json_files, samples};
 fn every_api_sample_of_a_spec_method_decodes() {
     let Some(dir) = samples("api") else { return };
     let mut decoded = 0;
+    let mut skipped = 0;
     let mut failures = Vec::new();
     for path in json_files(&dir) {
         let method = path.file_stem().unwrap().to_string_lossy().into_owned();
@@ -24,10 +25,19 @@ fn every_api_sample_of_a_spec_method_decodes() {
         let body = std::fs::read(&path).unwrap();
         match spec::decode_response(&method, &body) {
             Ok(_) => decoded += 1,
+            // The method's family feature is off in this build.
+            Err(e)
+                if e.to_string()
+                    == slack_api::de::DecodeError::unknown_method(&method).to_string() =>
+            {
+                skipped += 1
+            }
             Err(e) => failures.push(format!("{method}: {e}")),
         }
     }
-    println!("decoded {decoded} response samples with decode_response");
+    println!(
+        "decoded {decoded} response samples with decode_response ({skipped} of families not enabled)"
+    );
     assert!(
         failures.is_empty(),
         "samples that failed to decode:\n{}",
