@@ -97,7 +97,6 @@
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
-mod admin;
 pub mod drift;
 mod faults;
 pub mod fixtures;
@@ -107,6 +106,7 @@ mod methods;
 mod oauth;
 pub mod record;
 mod request;
+mod routing;
 mod rtm;
 mod secrets;
 mod server;
@@ -115,18 +115,19 @@ mod slash;
 mod socket_mode;
 mod validate;
 mod webhooks;
+mod ws;
 
 pub use faults::{Fault, FaultId, InvalidFault, RtmFault, RtmScope, SocketModeFault};
 pub use fixtures::{Fixture, FixtureResponse, Matcher, Step, Transcript};
 pub use journal::{Call, Frame};
 pub use oauth::{OAUTH_AUTHORIZE, OauthApp};
 pub use request::TokenKind;
+pub use server::slash::SlashRun;
 pub use server::{DEFAULT_WAIT, Expectation, FakeSlack, FakeSlackBuilder, FaultSetup, StartError};
 pub use simulator::files::UPLOAD_METHOD;
 pub use simulator::{APP_ID, BOT_ID, BOT_USER, DEFAULT_USER, TEAM_ID, TEAM_NAME};
 pub use slash::{
     RESPONSE_URL, ResponseUrlPost, SLASH_COMMAND, SLASH_TIMEOUT, SlashInvocation, SlashInvokeError,
-    SlashRun,
 };
 pub use socket_mode::EVENTS_API_POST;
 pub use webhooks::INCOMING_WEBHOOK;

@@ -1,21 +1,19 @@
 //! The OAuth v2 install flow on the fake: the authorize page (which approves
 //! at once and redirects), `oauth.v2.access` (code and refresh-token grants)
-//! and `oauth.v2.exchange`, for apps registered with [`FakeSlack::oauth_app`]
-//! or [`FakeSlack::register_oauth_app`].
+//! and `oauth.v2.exchange`, for apps registered with
+//! [`FakeSlack::oauth_app`](crate::FakeSlack::oauth_app) or
+//! [`FakeSlack::register_oauth_app`](crate::FakeSlack::register_oauth_app).
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::Request;
 
-use crate::http::{opaque, record_endpoint};
+use crate::http::opaque;
 use crate::request::{Decoded, TokenKind};
-use crate::server::{FakeSlack, Inner, State};
 use crate::simulator::{BOT_USER, DEFAULT_USER, TEAM_ID, TEAM_NAME};
 
 /// Journal name of visits to the authorize page.
@@ -186,13 +184,6 @@ pub(crate) fn basic_credentials(req: &Request) -> Option<(String, String)> {
     let text = String::from_utf8(bytes).ok()?;
     let (id, secret) = text.split_once(':')?;
     Some((id.to_string(), secret.to_string()))
-}
-
-/// `token_expired` for a rotating token past its lifetime.
-pub(crate) fn check_token(st: &State, d: &Decoded) -> Option<Value> {
-    let token = d.token.as_deref()?;
-    let expires = st.oauth.expiring.get(token)?;
-    (Instant::now() >= *expires).then(|| json!({"ok": false, "error": "token_expired"}))
 }
 
 fn list(s: Option<&str>) -> Vec<String> {
@@ -375,177 +366,97 @@ impl OauthState {
     }
 }
 
-/// `GET /oauth/v2/authorize`: the user "clicks Allow" (or Cancel) at once.
-struct Authorize(Arc<Inner>);
-
-impl Respond for Authorize {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let inner = &self.0;
-        let template = {
-            let mut st = inner.lock();
-            let q: BTreeMap<String, String> = req.url.query_pairs().into_owned().collect();
-            let (status, location, error) = authorize(&mut st, inner.seed, &q);
-            let mut args = q.clone();
-            args.remove("state");
-            let response = match (&error, &location) {
-                (Some(code), _) => json!({"ok": false, "error": code}),
-                (None, Some(loc)) => json!({"ok": true, "redirect": loc}),
-                (None, None) => json!({"ok": true}),
-            };
-            record_endpoint(
-                &mut st.journal,
-                OAUTH_AUTHORIZE,
-                "GET",
-                args,
-                status,
-                response,
-            );
-            match location {
-                Some(loc) => ResponseTemplate::new(status).insert_header("location", loc.as_str()),
-                None => ResponseTemplate::new(status).set_body_raw(
-                    error.unwrap_or_default().into_bytes(),
-                    "text/plain; charset=utf-8",
-                ),
-            }
+impl OauthState {
+    /// Status, redirect location, and error code of an authorize request.
+    pub(crate) fn authorize(
+        &mut self,
+        seed: u64,
+        q: &BTreeMap<String, String>,
+    ) -> (u16, Option<String>, Option<String>) {
+        let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
+        // Problems with the client or redirect URI are shown on Slack's page, not redirected.
+        let Some(app) = get("client_id").and_then(|id| self.apps.get(id)).cloned() else {
+            return (400, None, Some("invalid_client_id".into()));
         };
-        inner.changed.notify_waiters();
-        template
-    }
-}
-
-/// Status, redirect location, and error code of an authorize request.
-fn authorize(
-    st: &mut State,
-    seed: u64,
-    q: &BTreeMap<String, String>,
-) -> (u16, Option<String>, Option<String>) {
-    let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
-    // Problems with the client or redirect URI are shown on Slack's page, not redirected.
-    let Some(app) = get("client_id")
-        .and_then(|id| st.oauth.apps.get(id))
-        .cloned()
-    else {
-        return (400, None, Some("invalid_client_id".into()));
-    };
-    let redirect = match get("redirect_uri") {
-        Some(r)
-            if app.redirect_uris.is_empty()
-                || app.redirect_uris.iter().any(|a| r.starts_with(a.as_str())) =>
+        let redirect = match get("redirect_uri") {
+            Some(r)
+                if app.redirect_uris.is_empty()
+                    || app.redirect_uris.iter().any(|a| r.starts_with(a.as_str())) =>
+            {
+                r.to_string()
+            }
+            Some(_) => return (400, None, Some("bad_redirect_uri".into())),
+            None => match app.redirect_uris.first() {
+                Some(r) => r.clone(),
+                None => return (400, None, Some("bad_redirect_uri".into())),
+            },
+        };
+        let Ok(mut target) = url::Url::parse(&redirect) else {
+            return (400, None, Some("bad_redirect_uri".into()));
+        };
+        let scopes = list(get("scope"));
+        let user_scopes = list(get("user_scope"));
+        let error = if scopes.is_empty() && user_scopes.is_empty() {
+            Some("invalid_scope")
+        } else if app.deny {
+            Some("access_denied")
+        } else {
+            None
+        };
         {
-            r.to_string()
-        }
-        Some(_) => return (400, None, Some("bad_redirect_uri".into())),
-        None => match app.redirect_uris.first() {
-            Some(r) => r.clone(),
-            None => return (400, None, Some("bad_redirect_uri".into())),
-        },
-    };
-    let Ok(mut target) = url::Url::parse(&redirect) else {
-        return (400, None, Some("bad_redirect_uri".into()));
-    };
-    let scopes = list(get("scope"));
-    let user_scopes = list(get("user_scope"));
-    let error = if scopes.is_empty() && user_scopes.is_empty() {
-        Some("invalid_scope")
-    } else if app.deny {
-        Some("access_denied")
-    } else {
-        None
-    };
-    {
-        let mut pairs = target.query_pairs_mut();
-        match error {
-            Some(code) => {
-                pairs.append_pair("error", code);
+            let mut pairs = target.query_pairs_mut();
+            match error {
+                Some(code) => {
+                    pairs.append_pair("error", code);
+                }
+                None => {
+                    let (n, secret) = self.next(seed, 20);
+                    let code = format!("{n}.{secret}");
+                    self.codes.insert(
+                        code.clone(),
+                        Grant {
+                            client_id: app.client_id.clone(),
+                            scopes,
+                            user_scopes,
+                            redirect_uri: get("redirect_uri").map(str::to_string),
+                            user: app.installer.clone(),
+                        },
+                    );
+                    pairs.append_pair("code", &code);
+                }
             }
-            None => {
-                let (n, secret) = st.oauth.next(seed, 20);
-                let code = format!("{n}.{secret}");
-                st.oauth.codes.insert(
-                    code.clone(),
-                    Grant {
-                        client_id: app.client_id.clone(),
-                        scopes,
-                        user_scopes,
-                        redirect_uri: get("redirect_uri").map(str::to_string),
-                        user: app.installer.clone(),
-                    },
-                );
-                pairs.append_pair("code", &code);
+            if let Some(state) = q.get("state") {
+                pairs.append_pair("state", state);
             }
         }
-        if let Some(state) = q.get("state") {
-            pairs.append_pair("state", state);
-        }
+        (302, Some(target.into()), error.map(str::to_string))
     }
-    (302, Some(target.into()), error.map(str::to_string))
-}
 
-pub(crate) async fn mount(server: &MockServer, inner: &Arc<Inner>) {
-    Mock::given(method("GET"))
-        .and(path("/oauth/v2/authorize"))
-        .respond_with(Authorize(inner.clone()))
-        .with_priority(2)
-        .named("slack-testkit OAuth authorize")
-        .mount(server)
-        .await;
-}
+    /// `token_expired` for a rotating token past its lifetime.
+    pub(crate) fn check_token(&self, d: &Decoded) -> Option<Value> {
+        let token = d.token.as_deref()?;
+        let expires = self.expiring.get(token)?;
+        (Instant::now() >= *expires).then(|| json!({"ok": false, "error": "token_expired"}))
+    }
 
-impl FakeSlack {
-    /// The default OAuth app (registered on first call): client ID
-    /// `1000000000001.2000000000002`, no token rotation, any redirect URI.
-    pub fn oauth_app(&self) -> OauthApp {
-        let mut st = self.inner().lock();
-        st.oauth
-            .apps
+    /// The default app, registered on first use.
+    pub(crate) fn default_app(&mut self) -> OauthApp {
+        self.apps
             .entry(DEFAULT_CLIENT_ID.to_string())
             .or_insert_with(|| OauthApp::new(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET))
             .clone()
     }
 
-    /// Registers (or replaces, by client ID) an OAuth app; returns it.
-    ///
-    /// The authorize page at [`oauth_authorize_url`](Self::oauth_authorize_url)
-    /// then redirects to the app's `redirect_uri` with `code` and `state`
-    /// (or `error=access_denied` when the app is set to [`deny`](OauthApp::deny)),
-    /// and `oauth.v2.access` trades the code, once, for a bot token (when
-    /// `scope` was asked) and a user token in `authed_user` (when
-    /// `user_scope` was). Credentials go in the form or HTTP Basic. With
-    /// token rotation, tokens come with `refresh_token` and `expires_in`,
-    /// answer `token_expired` once expired, and the `refresh_token` grant
-    /// and `oauth.v2.exchange` hand out new ones.
-    pub fn register_oauth_app(&self, app: OauthApp) -> OauthApp {
-        self.inner()
-            .lock()
-            .oauth
-            .apps
-            .insert(app.client_id.clone(), app.clone());
-        app
+    /// Registers (or replaces, by client ID) an app.
+    pub(crate) fn register(&mut self, app: OauthApp) {
+        self.apps.insert(app.client_id.clone(), app);
     }
 
-    /// The authorize page, `{uri}/oauth/v2/authorize` (clients from
-    /// [`client`](Self::client) already use it for `authorize_url`).
-    pub fn oauth_authorize_url(&self) -> String {
-        format!("{}/oauth/v2/authorize", self.uri())
-    }
-
-    /// A `slack_api::Client` without a token, pointed at this fake (for `oauth.v2.access`).
-    pub fn anonymous_client(&self) -> slack_api::Client {
-        slack_api::Client::builder()
-            .api_base_url(self.api_base_url())
-            .oauth_authorize_url(self.oauth_authorize_url())
-            .build()
-            .expect("a client for a loopback URL always builds")
-    }
-
-    /// Makes every rotating token issued so far expire now (they answer
-    /// `token_expired`), so a test can exercise its refresh path without
-    /// waiting. Returns how many tokens it expired.
-    pub fn expire_oauth_tokens(&self) -> usize {
-        let mut st = self.inner().lock();
+    /// Makes every rotating token issued so far expire now; returns how many.
+    pub(crate) fn expire_all(&mut self) -> usize {
         let now = Instant::now();
         let mut n = 0;
-        for at in st.oauth.expiring.values_mut() {
+        for at in self.expiring.values_mut() {
             if *at > now {
                 *at = now;
                 n += 1;

@@ -1,337 +1,285 @@
-//! The RTM websocket face: hello, pushes, acks, pings, transcripts.
+//! The RTM protocol on the fake: who is connected and as whom, the faults
+//! on their sockets, and the answers to what clients send (pongs, acks of
+//! messages). The socket loop is `ws.rs`'s; the server runs it.
 
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
 
-use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio::sync::mpsc;
 
-use crate::fixtures::{Step, Transcript, json_contains};
-use crate::journal::Entry;
-use crate::request::arg_matches;
-use crate::server::{Client, Inner, Out};
-use crate::simulator::BOT_USER;
+use crate::faults::{RtmFault, RtmScope};
+use crate::journal::Frame;
+use crate::simulator::{BOT_USER, Workspace};
+use crate::ws::Out;
 
-/// Runs the websocket server on its own thread and runtime until `shutdown`.
-pub(crate) fn run(
-    listener: std::net::TcpListener,
-    inner: Arc<Inner>,
-    shutdown: oneshot::Receiver<()>,
-) {
-    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    else {
-        return;
-    };
-    rt.block_on(async move {
-        let Ok(listener) = TcpListener::from_std(listener) else {
-            return;
-        };
-        tokio::select! {
-            _ = shutdown => {}
-            _ = accept_loop(listener, inner) => {}
-        }
-    });
-    // Dropping the runtime here ends every connection task and closes their sockets.
+/// One RTM connection.
+#[derive(Debug)]
+struct Client {
+    id: usize,
+    tx: mpsc::UnboundedSender<Out>,
+    /// Whom the connection acts as (from its `rtm.connect` ticket): it gets
+    /// the events of that user's conversations.
+    user: String,
+    /// Sent `goodbye` or dropped by a fault: closing, so not "connected".
+    leaving: bool,
+    /// Under [`RtmFault::NoPong`]: its pings go unanswered.
+    no_pong: bool,
 }
 
-async fn accept_loop(listener: TcpListener, inner: Arc<Inner>) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
+impl Client {
+    /// Does `fault` to this connection now.
+    fn apply(&mut self, fault: &RtmFault) {
+        let outs: Vec<Out> = match fault {
+            RtmFault::NoPong => {
+                self.no_pong = true;
+                return;
+            }
+            RtmFault::Goodbye => vec![
+                Out::Text(json!({"type": "goodbye"}).to_string()),
+                Out::Close,
+            ],
+            RtmFault::DropSocket => vec![Out::Drop],
+            RtmFault::ErrorFrame { code, msg } => vec![Out::Text(
+                json!({"type": "error", "error": {"code": code, "msg": msg}}).to_string(),
+            )],
+            RtmFault::UnknownEvent => vec![Out::Text(
+                json!({"type": "testkit_unknown_event", "payload": {"answer": 42}}).to_string(),
+            )],
+            RtmFault::Malformed => vec![Out::Text("{\"type\": \"message\", \"text\": ".into())],
+            RtmFault::RawFrame { text } => vec![Out::Text(text.clone())],
         };
-        let _ = stream.set_nodelay(true);
-        tokio::spawn(connection(stream, inner.clone()));
+        if matches!(fault, RtmFault::Goodbye | RtmFault::DropSocket) {
+            self.leaving = true;
+        }
+        for o in outs {
+            let _ = self.tx.send(o);
+        }
     }
 }
 
-async fn connection(stream: TcpStream, inner: Arc<Inner>) {
-    let mut path = String::new();
-    // The error type is tungstenite's; it is never built here.
-    #[allow(clippy::result_large_err)]
-    let callback = |req: &Request, resp: Response| {
-        path = req.uri().to_string();
-        Ok(resp)
-    };
-    let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await else {
-        return;
-    };
-    let ticket = url::Url::parse(&format!("ws://x{path}"))
-        .ok()
-        .and_then(|u| {
-            u.query_pairs()
-                .find(|(k, _)| k == "ticket")
-                .map(|(_, v)| v.into_owned())
+/// An RTM fault waiting for connections not open yet (see [`RtmScope`]).
+#[derive(Debug, Clone)]
+struct RtmRule {
+    fault: RtmFault,
+    /// `None`: every future connection.
+    remaining: Option<usize>,
+}
+
+/// RTM state: the connections, the faults waiting for new ones, and the
+/// tickets used.
+#[derive(Debug, Default)]
+pub(crate) struct RtmState {
+    clients: Vec<Client>,
+    /// RTM faults for connections opened later.
+    rules: Vec<RtmRule>,
+    /// Tickets handed out before the last reset: a socket opened with one
+    /// is refused (`Socket URL has expired`).
+    stale_tickets: BTreeSet<String>,
+    /// Tickets (from `rtm.connect`/`rtm.start`) a websocket has used.
+    redeemed: BTreeSet<String>,
+}
+
+impl RtmState {
+    /// How many connections are open (closing ones included).
+    pub(crate) fn clients(&mut self) -> usize {
+        self.clients.retain(|c| !c.tx.is_closed());
+        self.clients.len()
+    }
+
+    /// Open connections not closing, closing ones, and tickets of `tickets`
+    /// (those handed out) no socket used yet.
+    pub(crate) fn connected(
+        &mut self,
+        tickets: &BTreeMap<String, String>,
+    ) -> (usize, usize, usize) {
+        let all = self.clients();
+        let open = self.clients.iter().filter(|c| !c.leaving).count();
+        let unused = tickets
+            .keys()
+            .filter(|t| !self.redeemed.contains(*t))
+            .count();
+        (open, all - open, unused)
+    }
+
+    /// Whether `ticket` was handed out before the last reset.
+    pub(crate) fn is_stale(&self, ticket: Option<&str>) -> bool {
+        ticket.is_some_and(|t| self.stale_tickets.contains(t))
+    }
+
+    /// Registers connection `id`, acting as whom its ticket names (the bot
+    /// without one); returns that user and the scoped faults it gets.
+    pub(crate) fn admit(
+        &mut self,
+        id: usize,
+        ticket: Option<String>,
+        tickets: &BTreeMap<String, String>,
+        tx: &mpsc::UnboundedSender<Out>,
+    ) -> (String, Vec<RtmFault>) {
+        let user = ticket
+            .and_then(|t| {
+                let user = tickets.get(&t).cloned()?;
+                self.redeemed.insert(t);
+                Some(user)
+            })
+            .unwrap_or_else(|| BOT_USER.to_string());
+        self.clients.push(Client {
+            id,
+            tx: tx.clone(),
+            user: user.clone(),
+            leaving: false,
+            no_pong: false,
         });
-    if path.starts_with("/link") {
-        return crate::socket_mode::serve(ws, inner, ticket).await;
+        (user, self.take_rules())
     }
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let admitted = {
-        let mut st = inner.lock();
-        // Handed out before a reset: refused, as Slack refuses an expired URL.
-        if ticket
-            .as_ref()
-            .is_some_and(|t| st.stale_tickets.contains(t))
-        {
-            None
-        } else {
-            Some(admit(&mut st, ticket, &tx))
-        }
-    };
-    let Some((id, user, transcript, faults)) = admitted else {
-        let (mut sink, _) = ws.split();
-        let expired =
-            json!({"type": "error", "error": {"code": 1, "msg": "Socket URL has expired"}});
-        let _ = sink.send(Message::text(expired.to_string())).await;
-        let _ = write_out(&mut sink, Some(Out::Close)).await;
-        return;
-    };
-    inner.changed.notify_waiters();
-    let start_seq = inner.lock().journal.next_seq();
-    let (mut sink, mut stream) = ws.split();
-    match &transcript {
-        Some(t) => {
-            tokio::spawn(run_transcript(
-                t.clone(),
-                inner.clone(),
-                id,
-                start_seq,
-                tx.clone(),
-            ));
-        }
-        None => {
-            let _ = tx.send(Out::Text(json!({"type": "hello"}).to_string()));
-        }
+
+    /// Forgets connection `id`.
+    pub(crate) fn leave(&mut self, id: usize) {
+        self.clients.retain(|c| c.id != id);
     }
-    if !faults.is_empty() {
-        // Scoped faults for new connections (see `RtmScope`), after `hello`.
-        let mut st = inner.lock();
-        if let Some(c) = st.clients.iter_mut().find(|c| c.id == id) {
-            for f in &faults {
+
+    /// The RTM faults a connection opening now gets, each counted once.
+    fn take_rules(&mut self) -> Vec<RtmFault> {
+        let faults = self.rules.iter().map(|r| r.fault.clone()).collect();
+        for r in &mut self.rules {
+            if let Some(n) = &mut r.remaining {
+                *n = n.saturating_sub(1);
+            }
+        }
+        self.rules.retain(|r| r.remaining != Some(0));
+        faults
+    }
+
+    /// Does `faults` to connection `id` now.
+    pub(crate) fn apply_to(&mut self, id: usize, faults: &[RtmFault]) {
+        if let Some(c) = self.clients.iter_mut().find(|c| c.id == id) {
+            for f in faults {
                 c.apply(f);
             }
         }
     }
-    loop {
-        tokio::select! {
-            out = rx.recv() => if !write_out(&mut sink, out).await {
-                break;
-            },
-            incoming = stream.next() => match incoming {
-                Some(Ok(Message::Text(text))) => {
-                    for reply in on_client_frame(&inner, id, &user, text.as_str(), transcript.is_some()) {
-                        let _ = tx.send(Out::Text(reply));
-                    }
-                }
-                Some(Ok(Message::Ping(p))) => {
-                    let _ = sink.send(Message::Pong(p)).await;
-                }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                Some(Ok(_)) => {}
-            },
+
+    /// Applies `fault` to the connections `scope` names; returns how many
+    /// open ones it reached now.
+    pub(crate) fn apply_fault(&mut self, fault: &RtmFault, scope: RtmScope) -> usize {
+        self.clients.retain(|c| !c.tx.is_closed());
+        let remaining = match scope {
+            RtmScope::Open => None,
+            RtmScope::All => Some(None),
+            RtmScope::Next(0) => None,
+            RtmScope::Next(n) => Some(Some(n)),
+        };
+        if let Some(remaining) = remaining {
+            self.rules.push(RtmRule {
+                fault: fault.clone(),
+                remaining,
+            });
+        }
+        if matches!(scope, RtmScope::Next(_)) {
+            return 0;
+        }
+        for c in &mut self.clients {
+            c.apply(fault);
+        }
+        self.clients.len()
+    }
+
+    /// Ends every lasting fault: the waiting rules, and `NoPong` on open sockets.
+    pub(crate) fn clear_faults(&mut self) {
+        self.rules.clear();
+        for c in &mut self.clients {
+            c.no_pong = false;
         }
     }
-    inner.lock().clients.retain(|c| c.id != id);
-    inner.changed.notify_waiters();
-}
 
-/// Registers a new RTM connection: its id, whom it acts as (from its
-/// ticket; the bot without one), its transcript, and the scoped faults it gets.
-fn admit(
-    st: &mut crate::server::State,
-    ticket: Option<String>,
-    tx: &mpsc::UnboundedSender<Out>,
-) -> (usize, String, Option<Transcript>, Vec<crate::RtmFault>) {
-    st.connections += 1;
-    let id = st.connections;
-    let user = ticket
-        .and_then(|t| {
-            let user = st.workspace.tickets.get(&t).cloned()?;
-            st.rtm_redeemed.insert(t);
-            Some(user)
-        })
-        .unwrap_or_else(|| BOT_USER.to_string());
-    let transcript = st.fixtures.transcripts.get(id - 1).cloned();
-    let faults = Inner::take_rtm_rules(st);
-    st.clients.push(Client {
-        id,
-        tx: tx.clone(),
-        user: user.clone(),
-        leaving: false,
-        no_pong: false,
-    });
-    (id, user, transcript, faults)
-}
-
-/// Journals a client frame and returns the frames to send back to that client.
-/// Writes one queued [`Out`] to a client's socket (RTM or Socket Mode);
-/// `false` once the connection is over: closed, dropped, or the write failed.
-pub(crate) async fn write_out<S>(sink: &mut S, out: Option<Out>) -> bool
-where
-    S: futures_util::Sink<Message> + Unpin,
-{
-    match out {
-        Some(Out::Text(t)) => sink.send(Message::text(t)).await.is_ok(),
-        Some(Out::Close) => {
-            let _ = sink.send(Message::Close(None)).await;
-            let _ = sink.close().await;
-            false
+    /// Sends `frame` to every connection but `except` whose user `reaches`
+    /// accepts; returns how many got it.
+    pub(crate) fn deliver(
+        &mut self,
+        frame: &Value,
+        except: Option<usize>,
+        reaches: impl Fn(&str) -> bool,
+    ) -> usize {
+        self.clients.retain(|c| !c.tx.is_closed());
+        let mut text = None;
+        let mut n = 0;
+        for c in &self.clients {
+            if Some(c.id) == except || !reaches(&c.user) {
+                continue;
+            }
+            let text = text.get_or_insert_with(|| frame.to_string());
+            if c.tx.send(Out::Text(text.clone())).is_ok() {
+                n += 1;
+            }
         }
-        Some(Out::Drop) | None => false,
+        n
     }
-}
 
-fn on_client_frame(
-    inner: &Inner,
-    conn: usize,
-    user: &str,
-    text: &str,
-    scripted: bool,
-) -> Vec<String> {
-    let frame = inner.record_frame(conn, text);
-    let v = &frame.json;
-    let id = v.get("id").cloned().unwrap_or(Value::Null);
-    let mut st = inner.lock();
-    match frame.kind() {
-        Some("ping") => {
-            if st.clients.iter().any(|c| c.id == conn && c.no_pong) {
-                return Vec::new();
-            }
-            // Slack echoes the ping's other fields (such as `time`) in the pong.
-            let mut pong = v.clone();
-            pong["type"] = json!("pong");
-            pong["reply_to"] = id;
-            if let Some(m) = pong.as_object_mut() {
-                m.remove("id");
-            }
-            vec![pong.to_string()]
+    /// Closes every connection; tickets in `handed_out` are refused from now on.
+    pub(crate) fn reset(&mut self, handed_out: impl IntoIterator<Item = String>) {
+        self.stale_tickets.extend(handed_out);
+        self.redeemed.clear();
+        for c in self.clients.drain(..) {
+            let _ = c.tx.send(Out::Close);
         }
-        _ if scripted => Vec::new(),
-        Some("message") => {
-            let channel = v.get("channel").and_then(Value::as_str).unwrap_or("");
-            let body = v.get("text").and_then(Value::as_str).unwrap_or("");
-            let thread = v.get("thread_ts").and_then(Value::as_str);
-            if body.is_empty() {
-                return vec![rtm_error(&id, 2, "message text is missing")];
-            }
-            match st.workspace.post_as_user(user, channel, body, thread) {
-                Ok((message, events)) => {
-                    for e in &events {
-                        st.broadcast(e, Some(conn));
-                    }
-                    vec![
-                        json!({"ok": true, "reply_to": id, "ts": message["ts"], "text": body})
-                            .to_string(),
-                    ]
+    }
+
+    /// Answers a frame client `conn` (acting as `user`) sent: the frames
+    /// to send back, and the workspace events it caused. A `scripted`
+    /// connection (replaying a transcript) gets only pongs.
+    pub(crate) fn on_frame(
+        &self,
+        workspace: &mut Workspace,
+        conn: usize,
+        user: &str,
+        frame: &Frame,
+        scripted: bool,
+    ) -> (Vec<String>, Vec<Value>) {
+        let v = &frame.json;
+        let id = v.get("id").cloned().unwrap_or(Value::Null);
+        match frame.kind() {
+            Some("ping") => {
+                if self.clients.iter().any(|c| c.id == conn && c.no_pong) {
+                    return (Vec::new(), Vec::new());
                 }
-                Err(code) => vec![rtm_error(&id, 1, &code)],
+                // Slack echoes the ping's other fields (such as `time`) in the pong.
+                let mut pong = v.clone();
+                pong["type"] = json!("pong");
+                pong["reply_to"] = id;
+                if let Some(m) = pong.as_object_mut() {
+                    m.remove("id");
+                }
+                (vec![pong.to_string()], Vec::new())
             }
+            _ if scripted => (Vec::new(), Vec::new()),
+            Some("message") => {
+                let channel = v.get("channel").and_then(Value::as_str).unwrap_or("");
+                let body = v.get("text").and_then(Value::as_str).unwrap_or("");
+                let thread = v.get("thread_ts").and_then(Value::as_str);
+                if body.is_empty() {
+                    return (
+                        vec![rtm_error(&id, 2, "message text is missing")],
+                        Vec::new(),
+                    );
+                }
+                match workspace.post_as_user(user, channel, body, thread) {
+                    Ok((message, events)) => {
+                        let ack =
+                            json!({"ok": true, "reply_to": id, "ts": message["ts"], "text": body});
+                        (vec![ack.to_string()], events)
+                    }
+                    Err(code) => (vec![rtm_error(&id, 1, &code)], Vec::new()),
+                }
+            }
+            Some(_) => (Vec::new(), Vec::new()),
+            None if v.is_null() => {
+                let e = json!({"type": "error", "error": {"code": 1, "msg": "invalid JSON"}});
+                (vec![e.to_string()], Vec::new())
+            }
+            None => (vec![rtm_error(&id, 3, "missing type")], Vec::new()),
         }
-        Some("typing") => Vec::new(),
-        Some(_) => Vec::new(),
-        None if v.is_null() => {
-            vec![json!({"type": "error", "error": {"code": 1, "msg": "invalid JSON"}}).to_string()]
-        }
-        None => vec![rtm_error(&id, 3, "missing type")],
     }
 }
 
 fn rtm_error(id: &Value, code: i64, msg: &str) -> String {
     json!({"ok": false, "reply_to": id, "error": {"code": code, "msg": msg}}).to_string()
-}
-
-/// Replays a transcript on one connection: each `send` after the anchors before it.
-async fn run_transcript(
-    t: Transcript,
-    inner: Arc<Inner>,
-    conn: usize,
-    start_seq: usize,
-    tx: mpsc::UnboundedSender<Out>,
-) {
-    let mut cursor = start_seq;
-    let mut last_id = Value::Null;
-    for step in t.steps {
-        match step {
-            Step::Send(frame) => {
-                let frame = substitute(frame, &last_id);
-                if tx.send(Out::Text(frame.to_string())).is_err() {
-                    return;
-                }
-            }
-            Step::Close => {
-                let _ = tx.send(Out::Close);
-                return;
-            }
-            Step::ExpectClient(want) => {
-                let found = wait_entry(&inner, &mut cursor, |e| match e {
-                    Entry::Frame(f) if f.connection == conn && json_contains(&f.json, &want) => {
-                        Some(f.json.get("id").cloned().unwrap_or(Value::Null))
-                    }
-                    _ => None,
-                })
-                .await;
-                last_id = found;
-            }
-            Step::ExpectCall { method, args } => {
-                wait_entry(&inner, &mut cursor, |e| match e {
-                    Entry::Call(c)
-                        if c.method == method
-                            && args
-                                .iter()
-                                .all(|(k, v)| c.args.get(k).is_some_and(|a| arg_matches(a, v))) =>
-                    {
-                        Some(())
-                    }
-                    _ => None,
-                })
-                .await;
-            }
-        }
-    }
-}
-
-/// Waits for a journal entry after `cursor` that `pick` accepts; moves the cursor past it.
-async fn wait_entry<T>(
-    inner: &Inner,
-    cursor: &mut usize,
-    mut pick: impl FnMut(&Entry) -> Option<T>,
-) -> T {
-    loop {
-        let notified = inner.changed.notified();
-        tokio::pin!(notified);
-        notified.as_mut().enable();
-        {
-            let st = inner.lock();
-            while *cursor < st.journal.entries.len() {
-                let e = &st.journal.entries[*cursor];
-                *cursor += 1;
-                if let Some(v) = pick(e) {
-                    return v;
-                }
-            }
-            // A reset empties the journal: start over from its beginning.
-            if *cursor > st.journal.entries.len() {
-                *cursor = 0;
-            }
-        }
-        notified.await;
-    }
-}
-
-fn substitute(v: Value, id: &Value) -> Value {
-    match v {
-        Value::String(s) if s == "$id" => id.clone(),
-        Value::Array(items) => Value::Array(items.into_iter().map(|i| substitute(i, id)).collect()),
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| (k, substitute(v, id)))
-                .collect::<serde_json::Map<_, _>>(),
-        ),
-        other => other,
-    }
 }

@@ -3,18 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 use slack_api::signing::Signer;
 use slack_api::slash::{RESPONSE_URL_MAX_AGE, RESPONSE_URL_MAX_USES, SlashCommand};
-use wiremock::matchers::path_regex;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::Request;
 
-use crate::http::{object_args, opaque, record_endpoint};
-use crate::server::{DEFAULT_WAIT, FakeSlack, Inner, State};
-use crate::simulator::{DEFAULT_USER, TEAM_ID};
+use crate::http::opaque;
+use crate::simulator::{APP_ID, DEFAULT_USER, TEAM_ID, Workspace};
 
 /// Journal name of slash command invocations sent to the app.
 pub const SLASH_COMMAND: &str = "slash_command";
@@ -23,7 +20,8 @@ pub const RESPONSE_URL: &str = "response_url";
 /// How long Slack waits for the app's immediate answer.
 pub const SLASH_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// A slash command to run against an app; see [`FakeSlack::invoke_slash_command`].
+/// A slash command to run against an app; see
+/// [`FakeSlack::invoke_slash_command`](crate::FakeSlack::invoke_slash_command).
 ///
 /// Empty `user` and `channel` mean `U_ALICE` in `C_GENERAL`.
 #[derive(Clone, Default)]
@@ -175,256 +173,165 @@ pub(crate) struct ResponseUrls {
 }
 
 impl ResponseUrls {
+    /// Forgets every URL handed out.
     pub(crate) fn reset(&mut self) {
         self.by_path.clear();
     }
-}
 
-/// The result of [`FakeSlack::invoke_slash_command`]: the app's immediate
-/// answer, and a handle on its command's `response_url`.
-pub struct SlashRun {
-    /// The payload the fake sent.
-    pub payload: SlashCommand,
-    /// The app's HTTP status; `None` when it did not answer in time or at all.
-    pub status: Option<u16>,
-    /// The app's answer body.
-    pub body: String,
-    /// The answer parsed as JSON (a `SlashResponse`), when it was JSON.
-    pub json: Option<Value>,
-    /// What Slack would show the user when the app failed: `operation_timeout`
-    /// (no answer within 3 seconds) or `dispatch_failed` (no connection).
-    pub error: Option<String>,
-    /// `ts` of the channel message an immediate `in_channel` answer posted.
-    pub ts: Option<String>,
-    inner: Arc<Inner>,
-    path: String,
-}
-
-impl fmt::Debug for SlashRun {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SlashRun")
-            .field("payload", &self.payload)
-            .field("status", &self.status)
-            .field("body", &self.body)
-            .field("error", &self.error)
-            .field("ts", &self.ts)
-            .finish_non_exhaustive()
-    }
-}
-
-impl SlashRun {
-    /// The immediate answer's `text` (a plain-text body counts as text).
-    pub fn text(&self) -> Option<&str> {
-        match &self.json {
-            Some(v) => v.get("text").and_then(Value::as_str),
-            None if self.status == Some(200) && !self.body.is_empty() => Some(&self.body),
-            None => None,
-        }
+    /// A new response URL path for a command run in `channel`; its number
+    /// makes the command's `trigger_id` too.
+    fn issue(&mut self, seed: u64, channel: &str) -> (String, u64) {
+        self.issued += 1;
+        let n = self.issued;
+        let path = format!(
+            "/commands/{TEAM_ID}/{}/{}",
+            7_000_000_000 + n,
+            opaque(seed, 2_000 + n, 24)
+        );
+        self.by_path.insert(
+            path.clone(),
+            UrlState {
+                channel: channel.to_string(),
+                issued: Instant::now(),
+                expired: false,
+                uses: 0,
+                posts: Vec::new(),
+                cursor: 0,
+                last_ts: None,
+            },
+        );
+        (path, n)
     }
 
-    /// The immediate answer's `response_type` (`ephemeral` when absent, as Slack reads it).
-    pub fn response_type(&self) -> &str {
-        self.json
-            .as_ref()
-            .and_then(|v| v.get("response_type"))
-            .and_then(Value::as_str)
-            .unwrap_or("ephemeral")
-    }
-
-    /// The full `response_url` the app was given.
-    pub fn response_url(&self) -> &str {
-        &self.payload.response_url
-    }
-
-    /// Every post the app made to the `response_url` so far.
-    pub fn response_url_posts(&self) -> Vec<ResponseUrlPost> {
-        self.inner
-            .lock()
-            .response_urls
-            .by_path
-            .get(&self.path)
+    /// Every post made to the URL at `path`.
+    pub(crate) fn posts(&self, path: &str) -> Vec<ResponseUrlPost> {
+        self.by_path
+            .get(path)
             .map(|u| u.posts.clone())
             .unwrap_or_default()
     }
 
-    /// The next post to the `response_url` not returned before, waiting up to 5 s.
-    ///
-    /// # Panics
-    /// On timeout.
-    pub async fn wait_for_response_url_post(&self) -> ResponseUrlPost {
-        match self.wait_for_response_url_post_timeout(DEFAULT_WAIT).await {
-            Some(p) => p,
-            None => panic!("slack-testkit: no post to the response_url within {DEFAULT_WAIT:?}"),
-        }
+    /// The next post to `path` not handed out before.
+    pub(crate) fn take_post(&mut self, path: &str) -> Option<ResponseUrlPost> {
+        let u = self.by_path.get_mut(path)?;
+        let post = u.posts.get(u.cursor).cloned()?;
+        u.cursor += 1;
+        Some(post)
     }
 
-    /// The next post to the `response_url` not returned before, or `None`
-    /// when none arrives within `timeout`.
-    pub async fn wait_for_response_url_post_timeout(
-        &self,
-        timeout: Duration,
-    ) -> Option<ResponseUrlPost> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        let take = |st: &mut State| {
-            let u = st.response_urls.by_path.get_mut(&self.path)?;
-            let post = u.posts.get(u.cursor).cloned()?;
-            u.cursor += 1;
-            Some(post)
-        };
-        loop {
-            let notified = self.inner.changed.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if let Some(p) = take(&mut self.inner.lock()) {
-                return Some(p);
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return take(&mut self.inner.lock());
-            }
-        }
-    }
-
-    /// Ends the `response_url`'s 30-minute window now: later posts get `expired_url`.
-    pub fn expire_response_url(&self) {
-        if let Some(u) = self.inner.lock().response_urls.by_path.get_mut(&self.path) {
+    /// Ends the URL's window now.
+    pub(crate) fn expire(&mut self, path: &str) {
+        if let Some(u) = self.by_path.get_mut(path) {
             u.expired = true;
         }
     }
-}
 
-/// Answers POSTs to `/commands/...`, Slack's response URLs.
-struct ResponseUrlEndpoint(Arc<Inner>);
+    /// Answers a POST to a response URL as Slack does and keeps it with
+    /// the URL; returns the post and the workspace events it caused.
+    pub(crate) fn answer(
+        &mut self,
+        workspace: &mut Workspace,
+        req: &Request,
+    ) -> (ResponseUrlPost, Vec<Value>) {
+        let path = req.url.path();
+        let mut events = Vec::new();
+        let post = self.answer_post(workspace, path, &req.body, &mut events);
+        if let Some(u) = self.by_path.get_mut(path) {
+            u.posts.push(post.clone());
+        }
+        (post, events)
+    }
 
-impl Respond for ResponseUrlEndpoint {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let inner = &self.0;
-        let (status, body) = {
-            let mut st = inner.lock();
-            let (status, post) = respond_locked(&mut st, req);
-            let answer = match &post.error {
-                None => json!({"ok": true}),
-                Some(code) => json!({"ok": false, "error": code}),
-            };
-            let mut args = match &post.json {
-                Value::Object(m) => object_args(m),
-                _ => BTreeMap::new(),
-            };
-            args.insert("url".into(), req.url.path().to_string());
-            record_endpoint(
-                &mut st.journal,
-                RESPONSE_URL,
-                "POST",
-                args,
-                status,
-                answer.clone(),
-            );
-            if let Some(u) = st.response_urls.by_path.get_mut(req.url.path()) {
-                u.posts.push(post);
-            }
-            (status, answer)
+    fn answer_post(
+        &mut self,
+        workspace: &mut Workspace,
+        path: &str,
+        raw: &[u8],
+        events: &mut Vec<Value>,
+    ) -> ResponseUrlPost {
+        let json: Value = serde_json::from_slice(raw).unwrap_or(Value::Null);
+        let mut post = ResponseUrlPost {
+            body: String::from_utf8_lossy(raw).into_owned(),
+            json: json.clone(),
+            status: 200,
+            error: None,
+            ts: None,
         };
-        inner.changed.notify_waiters();
-        ResponseTemplate::new(status).set_body_json(body)
-    }
-}
-
-fn respond_locked(st: &mut State, req: &Request) -> (u16, ResponseUrlPost) {
-    let body_text = String::from_utf8_lossy(&req.body).into_owned();
-    let json: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-    let mut post = ResponseUrlPost {
-        body: body_text,
-        json: json.clone(),
-        status: 200,
-        error: None,
-        ts: None,
-    };
-    let fail = |status: u16, code: &str, post: &mut ResponseUrlPost| {
-        post.status = status;
-        post.error = Some(code.to_string());
-        status
-    };
-    let path = req.url.path().to_string();
-    let Some(url) = st.response_urls.by_path.get(&path) else {
-        let s = fail(404, "no_service", &mut post);
-        return (s, post);
-    };
-    if url.expired || url.issued.elapsed() > RESPONSE_URL_MAX_AGE {
-        let s = fail(404, "expired_url", &mut post);
-        return (s, post);
-    }
-    if url.uses >= RESPONSE_URL_MAX_USES {
-        let s = fail(404, "used_url", &mut post);
-        return (s, post);
-    }
-    let Value::Object(body) = json else {
-        let s = fail(400, "invalid_payload", &mut post);
-        return (s, post);
-    };
-    let channel = url.channel.clone();
-    let last_ts = url.last_ts.clone();
-    let flag = |k: &str| body.get(k).and_then(Value::as_bool) == Some(true);
-    let in_channel = body.get("response_type").and_then(Value::as_str) == Some("in_channel");
-    let outcome: Result<Option<String>, String> = if flag("delete_original") {
-        match &last_ts {
-            Some(ts) => st.workspace.delete_app_message(&channel, ts).map(|events| {
-                for e in &events {
-                    st.broadcast(e, None);
-                }
-                None
-            }),
-            // The original was ephemeral: nothing in the channel to delete.
-            None => Ok(None),
+        let fail = |status: u16, code: &str, mut post: ResponseUrlPost| {
+            post.status = status;
+            post.error = Some(code.to_string());
+            post
+        };
+        let Some(url) = self.by_path.get(path) else {
+            return fail(404, "no_service", post);
+        };
+        if url.expired || url.issued.elapsed() > RESPONSE_URL_MAX_AGE {
+            return fail(404, "expired_url", post);
         }
-    } else if flag("replace_original") && last_ts.is_some() {
-        let ts = last_ts.clone().unwrap_or_default();
-        st.workspace
-            .replace_app_message(&channel, &ts, &body)
-            .map(|events| {
-                for e in &events {
-                    st.broadcast(e, None);
-                }
-                Some(ts)
-            })
-    } else if in_channel {
-        post_in_channel(st, &channel, &body)
-    } else {
-        check_content(&body).map(|()| None)
-    };
-    match outcome {
-        Ok(ts) => {
-            if let Some(u) = st.response_urls.by_path.get_mut(&path) {
-                u.uses += 1;
-                if flag("delete_original") {
-                    u.last_ts = None;
-                } else if ts.is_some() {
-                    u.last_ts.clone_from(&ts);
-                }
+        if url.uses >= RESPONSE_URL_MAX_USES {
+            return fail(404, "used_url", post);
+        }
+        let Value::Object(body) = json else {
+            return fail(400, "invalid_payload", post);
+        };
+        let channel = url.channel.clone();
+        let last_ts = url.last_ts.clone();
+        let flag = |k: &str| body.get(k).and_then(Value::as_bool) == Some(true);
+        let in_channel = body.get("response_type").and_then(Value::as_str) == Some("in_channel");
+        let outcome: Result<Option<String>, String> = if flag("delete_original") {
+            match &last_ts {
+                Some(ts) => workspace
+                    .delete_app_message(&channel, ts)
+                    .map(|evs| events.extend(evs))
+                    .map(|()| None),
+                // The original was ephemeral: nothing in the channel to delete.
+                None => Ok(None),
             }
-            post.ts = ts;
-            (200, post)
-        }
-        Err(code) => {
-            let status = if code == "channel_not_found" {
-                404
-            } else {
-                400
-            };
-            let s = fail(status, &code, &mut post);
-            (s, post)
+        } else if flag("replace_original") && last_ts.is_some() {
+            let ts = last_ts.clone().unwrap_or_default();
+            workspace
+                .replace_app_message(&channel, &ts, &body)
+                .map(|evs| events.extend(evs))
+                .map(|()| Some(ts))
+        } else if in_channel {
+            post_in_channel(workspace, &channel, &body, events)
+        } else {
+            check_content(&body).map(|()| None)
+        };
+        match outcome {
+            Ok(ts) => {
+                if let Some(u) = self.by_path.get_mut(path) {
+                    u.uses += 1;
+                    if flag("delete_original") {
+                        u.last_ts = None;
+                    } else if ts.is_some() {
+                        u.last_ts.clone_from(&ts);
+                    }
+                }
+                post.ts = ts;
+                post
+            }
+            Err(code) => {
+                let status = if code == "channel_not_found" {
+                    404
+                } else {
+                    400
+                };
+                fail(status, &code, post)
+            }
         }
     }
 }
 
 /// Posts an in-channel answer as the app; returns its `ts`.
 fn post_in_channel(
-    st: &mut State,
+    workspace: &mut Workspace,
     channel: &str,
     body: &Map<String, Value>,
+    events: &mut Vec<Value>,
 ) -> Result<Option<String>, String> {
-    let (message, events) = st.workspace.post_as_app(channel, body)?;
-    for e in &events {
-        st.broadcast(e, None);
-    }
+    let (message, evs) = workspace.post_as_app(channel, body)?;
+    events.extend(evs);
     Ok(message
         .get("ts")
         .and_then(Value::as_str)
@@ -448,160 +355,133 @@ fn check_content(body: &Map<String, Value>) -> Result<(), String> {
     Ok(())
 }
 
-pub(crate) async fn mount(server: &MockServer, inner: &Arc<Inner>) {
-    Mock::given(path_regex("^/commands/"))
-        .respond_with(ResponseUrlEndpoint(inner.clone()))
-        .with_priority(2)
-        .named("slack-testkit response URLs")
-        .mount(server)
-        .await;
+/// The app's immediate answer to a command.
+#[derive(Debug)]
+pub(crate) struct AppAnswer {
+    /// `None` when it did not answer in time or at all.
+    pub(crate) status: Option<u16>,
+    pub(crate) body: String,
+    /// The body, when it is a JSON object.
+    pub(crate) json: Option<Value>,
+    /// `operation_timeout` or `dispatch_failed` when the app failed.
+    pub(crate) error: Option<String>,
 }
 
-impl FakeSlack {
-    /// Runs a slash command on the app listening at `app_url`, as Slack does:
-    /// a form POST (`application/x-www-form-urlencoded`, every field of
-    /// [`SlashCommand`]) signed with the invocation's signing secret, with a
-    /// `response_url` on this fake. Waits up to 3 seconds for the answer.
-    ///
-    /// The app's answer is applied as Slack would: an `in_channel` JSON
-    /// answer is posted into the channel (history and RTM). Posts to the
-    /// `response_url` are recorded (see [`SlashRun::wait_for_response_url_post`])
-    /// and answered like Slack: at most 5 within 30 minutes (`used_url`,
-    /// `expired_url` after that), `in_channel` ones posted into the channel,
-    /// `replace_original`/`delete_original` applied to the last one. The
-    /// invocation and every response URL post are journaled as calls named
-    /// [`SLASH_COMMAND`] and [`RESPONSE_URL`].
-    ///
-    /// # Errors
-    /// When the user or channel does not exist, the user is not in the
-    /// channel, or `app_url` is not an http(s) URL. An app that fails to
-    /// answer is not an error: see [`SlashRun::error`].
-    pub async fn invoke_slash_command(
-        &self,
-        app_url: &str,
-        invocation: SlashInvocation,
-    ) -> Result<SlashRun, SlashInvokeError> {
-        let inner = self.inner().clone();
+impl AppAnswer {
+    /// The journal's `(arguments, status, response)` for the command.
+    pub(crate) fn journal(&self, payload: &SlashCommand) -> (BTreeMap<String, String>, u16, Value) {
+        let mut args = BTreeMap::new();
+        args.insert("command".to_string(), payload.command.clone());
+        args.insert("text".to_string(), payload.text.clone());
+        args.insert("user_id".to_string(), payload.user_id.as_str().to_string());
+        args.insert(
+            "channel_id".to_string(),
+            payload.channel_id.as_str().to_string(),
+        );
+        let response = match (&self.json, &self.error) {
+            (_, Some(code)) => json!({"ok": false, "error": code}),
+            (Some(v), None) => v.clone(),
+            (None, None) => json!(self.body),
+        };
+        (args, self.status.unwrap_or(0), response)
+    }
+}
+
+impl ResponseUrls {
+    /// The payload Slack sends for `invocation`, with a new response URL
+    /// (on `uri`) at the returned path.
+    pub(crate) fn command(
+        &mut self,
+        workspace: &Workspace,
+        seed: u64,
+        uri: &str,
+        invocation: &SlashInvocation,
+    ) -> Result<(SlashCommand, String), SlashInvokeError> {
         let user = non_empty(&invocation.user, DEFAULT_USER);
         let channel = non_empty(&invocation.channel, "C_GENERAL");
-        let parsed = url::Url::parse(app_url)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or_else(|| SlashInvokeError::InvalidAppUrl(app_url.to_string()))?;
-
+        let user_name = workspace
+            .user_name(&user)
+            .ok_or_else(|| SlashInvokeError::UnknownUser(user.clone()))?;
+        let facts = workspace
+            .channel_facts(&channel)
+            .ok_or_else(|| SlashInvokeError::UnknownChannel(channel.clone()))?;
+        if !workspace.is_member(&facts.id, &user) {
+            return Err(SlashInvokeError::NotInChannel { user, channel });
+        }
+        let (path, n) = self.issue(seed, &facts.id);
         let mut payload = SlashCommand::new(invocation.command.clone(), invocation.text.clone());
-        let path = {
-            let mut st = inner.lock();
-            let user_name = st
-                .workspace
-                .user_name(&user)
-                .ok_or_else(|| SlashInvokeError::UnknownUser(user.clone()))?;
-            let facts = st
-                .workspace
-                .channel_facts(&channel)
-                .ok_or_else(|| SlashInvokeError::UnknownChannel(channel.clone()))?;
-            if !st.workspace.is_member(&facts.id, &user) {
-                return Err(SlashInvokeError::NotInChannel {
-                    user: user.clone(),
-                    channel: channel.clone(),
-                });
-            }
-            st.response_urls.issued += 1;
-            let n = st.response_urls.issued;
-            let path = format!(
-                "/commands/{TEAM_ID}/{}/{}",
-                7_000_000_000 + n,
-                opaque(inner.seed, 2_000 + n, 24)
-            );
-            st.response_urls.by_path.insert(
-                path.clone(),
-                UrlState {
-                    channel: facts.id.clone(),
-                    issued: Instant::now(),
-                    expired: false,
-                    uses: 0,
-                    posts: Vec::new(),
-                    cursor: 0,
-                    last_ts: None,
-                },
-            );
-            payload.token = "testkit-verification-token".into();
-            payload.team_id = TEAM_ID.into();
-            payload.team_domain = "fake-team".into();
-            payload.channel_id = facts.id.as_str().into();
-            payload.channel_name = facts.name;
-            payload.user_id = user.as_str().into();
-            payload.user_name = user_name;
-            payload.response_url = format!("{}{path}", self.uri());
-            payload.trigger_id = format!(
-                "{}.{}.{}",
-                7_000_000_000 + n,
-                1_000_000_000 + n,
-                opaque(inner.seed, 3_000 + n, 32).to_ascii_lowercase()
-            );
-            payload.api_app_id = Some(crate::simulator::APP_ID.into());
-            path
-        };
+        payload.token = "testkit-verification-token".into();
+        payload.team_id = TEAM_ID.into();
+        payload.team_domain = "fake-team".into();
+        payload.channel_id = facts.id.as_str().into();
+        payload.channel_name = facts.name;
+        payload.user_id = user.as_str().into();
+        payload.user_name = user_name;
+        payload.response_url = format!("{uri}{path}");
+        payload.trigger_id = format!(
+            "{}.{}.{}",
+            7_000_000_000 + n,
+            1_000_000_000 + n,
+            opaque(seed, 3_000 + n, 32).to_ascii_lowercase()
+        );
+        payload.api_app_id = Some(APP_ID.into());
+        Ok((payload, path))
+    }
 
-        let body = payload.to_form();
-        let signed = Signer::new(&invocation.signing_secret).sign_now(body.as_bytes());
-        let (status, answer, error) = match send(parsed, body, &signed).await {
-            Ok((status, text)) => (Some(status), text, None),
-            Err(code) => (None, String::new(), Some(code)),
+    /// Applies an immediate `in_channel` answer as Slack does: posted into
+    /// the channel, the message `replace_original` later edits. Returns its
+    /// `ts` and the events.
+    pub(crate) fn apply_answer(
+        &mut self,
+        workspace: &mut Workspace,
+        path: &str,
+        channel: &str,
+        answer: &AppAnswer,
+    ) -> (Option<String>, Vec<Value>) {
+        let mut events = Vec::new();
+        let Some(Value::Object(m)) = &answer.json else {
+            return (None, events);
         };
-        let json = serde_json::from_str::<Value>(&answer)
-            .ok()
-            .filter(Value::is_object);
+        if answer.status != Some(200)
+            || m.get("response_type").and_then(Value::as_str) != Some("in_channel")
+        {
+            return (None, events);
+        }
+        let Ok(Some(ts)) = post_in_channel(workspace, channel, m, &mut events) else {
+            return (None, events);
+        };
+        if let Some(u) = self.by_path.get_mut(path) {
+            u.last_ts = Some(ts.clone());
+        }
+        (Some(ts), events)
+    }
+}
 
-        let ts = {
-            let mut st = inner.lock();
-            let mut ts = None;
-            if status == Some(200)
-                && let Some(Value::Object(m)) = &json
-                && m.get("response_type").and_then(Value::as_str) == Some("in_channel")
-            {
-                let channel = payload.channel_id.as_str().to_string();
-                if let Ok(Some(posted)) = post_in_channel(&mut st, &channel, m) {
-                    if let Some(u) = st.response_urls.by_path.get_mut(&path) {
-                        u.last_ts = Some(posted.clone());
-                    }
-                    ts = Some(posted);
-                }
-            }
-            let mut args = BTreeMap::new();
-            args.insert("command".to_string(), payload.command.clone());
-            args.insert("text".to_string(), payload.text.clone());
-            args.insert("user_id".to_string(), payload.user_id.as_str().to_string());
-            args.insert(
-                "channel_id".to_string(),
-                payload.channel_id.as_str().to_string(),
-            );
-            let response = match (&json, &error) {
-                (_, Some(code)) => json!({"ok": false, "error": code}),
-                (Some(v), None) => v.clone(),
-                (None, None) => json!(answer),
-            };
-            record_endpoint(
-                &mut st.journal,
-                SLASH_COMMAND,
-                "POST",
-                args,
-                status.unwrap_or(0),
-                response,
-            );
-            ts
-        };
-        inner.changed.notify_waiters();
-        Ok(SlashRun {
-            payload,
-            status,
-            body: answer,
-            json,
-            error,
-            ts,
-            inner,
-            path,
-        })
+/// `app_url` if it is an http(s) URL.
+pub(crate) fn app_url(app_url: &str) -> Result<url::Url, SlashInvokeError> {
+    url::Url::parse(app_url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| SlashInvokeError::InvalidAppUrl(app_url.to_string()))
+}
+
+/// Sends `payload` to the app as Slack does: a form POST signed with
+/// `secret`; waits up to [`SLASH_TIMEOUT`] for the answer.
+pub(crate) async fn send_command(url: url::Url, payload: &SlashCommand, secret: &str) -> AppAnswer {
+    let body = payload.to_form();
+    let signed = Signer::new(secret).sign_now(body.as_bytes());
+    let (status, body, error) = match send(url, body, &signed).await {
+        Ok((status, text)) => (Some(status), text, None),
+        Err(code) => (None, String::new(), Some(code)),
+    };
+    let json = serde_json::from_str::<Value>(&body)
+        .ok()
+        .filter(Value::is_object);
+    AppAnswer {
+        status,
+        body,
+        json,
+        error,
     }
 }
 

@@ -11,17 +11,11 @@
 //! to faults set for that name.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{Map, Value, json};
-use wiremock::matchers::path_regex;
-use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::Request;
 
-use crate::faults::Fault;
-use crate::journal::{Call, Entry};
-use crate::request::{self, TokenKind};
-use crate::server::Inner;
+use crate::request;
 
 use super::{Caller, TEAM_ID, Workspace};
 
@@ -29,8 +23,8 @@ use super::{Caller, TEAM_ID, Workspace};
 /// journal and for [`FakeSlack::fault`](crate::FakeSlack::fault).
 pub const UPLOAD_METHOD: &str = "upload";
 
-const UPLOAD_PREFIX: &str = "/upload/v1/";
-const DOWNLOAD_PREFIX: &str = "/files-pri/";
+pub(crate) const UPLOAD_PREFIX: &str = "/upload/v1/";
+pub(crate) const DOWNLOAD_PREFIX: &str = "/files-pri/";
 
 /// A reserved upload, before completion.
 #[derive(Debug, Clone)]
@@ -63,6 +57,15 @@ impl FileStore {
             Some(f) => Some(f.bytes.clone()),
             None => self.pending.get(id)?.bytes.clone(),
         }
+    }
+
+    /// A completed file's bytes and MIME type, for its `url_private`.
+    pub(crate) fn download(&self, id: &str) -> Option<(Vec<u8>, String)> {
+        let f = self.files.get(id)?;
+        let mime = f.json["mimetype"]
+            .as_str()
+            .unwrap_or("application/octet-stream");
+        Some((f.bytes.clone(), mime.to_string()))
     }
 
     /// Stores the bytes for a reserved upload; `Err` with HTTP status and text.
@@ -216,14 +219,6 @@ impl Workspace {
     }
 }
 
-impl crate::FakeSlack {
-    /// The bytes uploaded to the fake for a file ID (from
-    /// `files.getUploadURLExternal`), whether or not the upload was completed.
-    pub fn uploaded_file(&self, id: &str) -> Option<Vec<u8>> {
-        self.inner().lock().workspace.files.uploaded(id)
-    }
-}
-
 fn file_json(
     id: &str,
     p: &Pending,
@@ -318,120 +313,8 @@ fn guess_type(name: &str) -> (String, String) {
     (filetype, mime.to_string())
 }
 
-/// Mounts the upload and download endpoints.
-pub(crate) async fn mount(server: &MockServer, inner: Arc<Inner>) {
-    Mock::given(path_regex("^/upload/v1/"))
-        .and(ResetPending(inner.clone()))
-        .respond_with_err({
-            let inner = inner.clone();
-            move |req: &Request| {
-                {
-                    let mut st = inner.lock();
-                    st.faults.take(UPLOAD_METHOD);
-                    let call = upload_call(st.journal.next_seq(), req, 0, Value::Null);
-                    st.journal.entries.push(Entry::Call(call));
-                }
-                inner.changed.notify_waiters();
-                std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected reset")
-            }
-        })
-        .with_priority(2)
-        .named("slack-testkit upload reset")
-        .mount(server)
-        .await;
-    Mock::given(path_regex("^/upload/v1/"))
-        .respond_with(Upload(inner.clone()))
-        .with_priority(3)
-        .named("slack-testkit upload")
-        .mount(server)
-        .await;
-    Mock::given(path_regex("^/files-pri/"))
-        .respond_with(Download(inner))
-        .with_priority(3)
-        .named("slack-testkit file download")
-        .mount(server)
-        .await;
-}
-
-struct ResetPending(Arc<Inner>);
-
-impl Match for ResetPending {
-    fn matches(&self, _req: &Request) -> bool {
-        self.0.lock().faults.reset_pending(UPLOAD_METHOD)
-    }
-}
-
-/// The journal entry for one byte upload; the body itself is not kept there.
-fn upload_call(seq: usize, req: &Request, status: u16, response: Value) -> Call {
-    let d = request::decode(req);
-    let id = req.url.path().strip_prefix(UPLOAD_PREFIX).unwrap_or("");
-    let mut args = BTreeMap::new();
-    args.insert("file_id".to_string(), id.to_string());
-    args.insert("bytes".to_string(), req.body.len().to_string());
-    let ct = request::content_type(req);
-    if !ct.is_empty() {
-        args.insert("content_type".to_string(), ct.to_string());
-    }
-    Call {
-        seq,
-        method: UPLOAD_METHOD.to_string(),
-        http_method: req.method.to_string(),
-        args,
-        token_kind: d.token_kind,
-        token: d.token,
-        status,
-        response,
-        source: "files".into(),
-    }
-}
-
-/// `POST /upload/v1/{id}`: stores the bytes of a reserved upload.
-struct Upload(Arc<Inner>);
-
-impl Respond for Upload {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let (status, text, headers, delay) = {
-            let mut st = self.0.lock();
-            let mut headers = Vec::new();
-            let mut delay = None;
-            let fault = match st.faults.take(UPLOAD_METHOD) {
-                Some(Fault::RateLimited { retry_after }) => {
-                    headers.push(("retry-after", retry_after.to_string()));
-                    Some((429, "rate limited".to_string()))
-                }
-                Some(Fault::Status { status }) => Some((status, String::new())),
-                Some(Fault::Error { code }) => Some((400, code)),
-                Some(Fault::Delay { millis }) => {
-                    delay = Some(Duration::from_millis(millis));
-                    None
-                }
-                Some(Fault::Reset) | None => None,
-            };
-            let (status, text) = match fault {
-                Some(f) => f,
-                None => store(&mut st.workspace, req),
-            };
-            let seq = st.journal.next_seq();
-            let call = upload_call(seq, req, status, json!(text));
-            st.journal.entries.push(Entry::Call(call));
-            (status, text, headers, delay)
-        };
-        self.0.changed.notify_waiters();
-        let mut t = ResponseTemplate::new(status);
-        for (k, v) in headers {
-            t = t.insert_header(k, v.as_str());
-        }
-        if !text.is_empty() {
-            t = t.set_body_raw(text.into_bytes(), "text/plain; charset=utf-8");
-        }
-        if let Some(d) = delay {
-            t = t.set_delay(d);
-        }
-        t
-    }
-}
-
-fn store(ws: &mut Workspace, req: &Request) -> (u16, String) {
+/// Stores the bytes POSTed to an upload URL; the status and text Slack answers.
+pub(crate) fn store(ws: &mut Workspace, req: &Request) -> (u16, String) {
     if req.method != wiremock::http::Method::POST {
         return (405, "use POST".into());
     }
@@ -493,36 +376,4 @@ fn multipart_file(content_type: &str, body: &[u8]) -> Option<Vec<u8>> {
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// `GET /files-pri/{team}-{id}/{name}`: a completed file's bytes, for any valid token.
-struct Download(Arc<Inner>);
-
-impl Respond for Download {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let d = request::decode(req);
-        if matches!(
-            d.token_kind,
-            TokenKind::None | TokenKind::Invalid | TokenKind::Basic
-        ) {
-            return ResponseTemplate::new(403).set_body_string("a token is required");
-        }
-        let id = req
-            .url
-            .path()
-            .strip_prefix(DOWNLOAD_PREFIX)
-            .and_then(|rest| rest.split('/').next())
-            .and_then(|team_id| team_id.strip_prefix(&format!("{TEAM_ID}-")))
-            .unwrap_or("");
-        let st = self.0.lock();
-        match st.workspace.files.files.get(id) {
-            Some(f) => {
-                let mime = f.json["mimetype"]
-                    .as_str()
-                    .unwrap_or("application/octet-stream");
-                ResponseTemplate::new(200).set_body_raw(f.bytes.clone(), mime)
-            }
-            None => ResponseTemplate::new(404).set_body_string("file not found"),
-        }
-    }
 }

@@ -27,11 +27,12 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
+use super::Inner;
 use crate::faults::{Fault, FaultId, RtmFault, RtmScope, SocketModeFault};
 use crate::journal::Entry;
-use crate::server::Inner;
 
-pub(crate) struct Admin(pub(crate) Arc<Inner>);
+/// `/_testkit/...`: the admin API.
+pub(super) struct Admin(pub(super) Arc<Inner>);
 
 fn reply(status: u16, body: Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(body)
@@ -91,7 +92,7 @@ impl Respond for Admin {
                     return match serde_json::from_value::<SocketModeFault>(sm.clone()) {
                         Ok(f) => reply(
                             200,
-                            json!({"ok": true, "connections": crate::socket_mode::apply_fault(inner, &f)}),
+                            json!({"ok": true, "connections": inner.lock().socket_mode.apply_fault(&f)}),
                         ),
                         Err(e) => bad(format!("bad socket_mode fault: {e}")),
                     };

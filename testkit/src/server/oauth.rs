@@ -1,0 +1,96 @@
+//! The server side of the OAuth flow (`crate::oauth`): the authorize page
+//! and the `FakeSlack` methods that register apps and expire tokens.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::json;
+use wiremock::{Request, Respond, ResponseTemplate};
+
+use super::{FakeSlack, Inner};
+use crate::http::record_endpoint;
+use crate::oauth::{OAUTH_AUTHORIZE, OauthApp};
+
+/// `GET /oauth/v2/authorize`: the user "clicks Allow" (or Cancel) at once.
+pub(super) struct Authorize(pub(super) Arc<Inner>);
+
+impl Respond for Authorize {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let inner = &self.0;
+        let template = {
+            let mut st = inner.lock();
+            let q: BTreeMap<String, String> = req.url.query_pairs().into_owned().collect();
+            let (status, location, error) = st.oauth.authorize(inner.seed, &q);
+            let mut args = q.clone();
+            args.remove("state");
+            let response = match (&error, &location) {
+                (Some(code), _) => json!({"ok": false, "error": code}),
+                (None, Some(loc)) => json!({"ok": true, "redirect": loc}),
+                (None, None) => json!({"ok": true}),
+            };
+            record_endpoint(
+                &mut st.journal,
+                OAUTH_AUTHORIZE,
+                "GET",
+                args,
+                status,
+                response,
+            );
+            match location {
+                Some(loc) => ResponseTemplate::new(status).insert_header("location", loc.as_str()),
+                None => ResponseTemplate::new(status).set_body_raw(
+                    error.unwrap_or_default().into_bytes(),
+                    "text/plain; charset=utf-8",
+                ),
+            }
+        };
+        inner.changed.notify_waiters();
+        template
+    }
+}
+
+impl FakeSlack {
+    /// The default OAuth app (registered on first call): client ID
+    /// `1000000000001.2000000000002`, no token rotation, any redirect URI.
+    pub fn oauth_app(&self) -> OauthApp {
+        self.inner.lock().oauth.default_app()
+    }
+
+    /// Registers (or replaces, by client ID) an OAuth app; returns it.
+    ///
+    /// The authorize page at [`oauth_authorize_url`](Self::oauth_authorize_url)
+    /// then redirects to the app's `redirect_uri` with `code` and `state`
+    /// (or `error=access_denied` when the app is set to [`deny`](OauthApp::deny)),
+    /// and `oauth.v2.access` trades the code, once, for a bot token (when
+    /// `scope` was asked) and a user token in `authed_user` (when
+    /// `user_scope` was). Credentials go in the form or HTTP Basic. With
+    /// token rotation, tokens come with `refresh_token` and `expires_in`,
+    /// answer `token_expired` once expired, and the `refresh_token` grant
+    /// and `oauth.v2.exchange` hand out new ones.
+    pub fn register_oauth_app(&self, app: OauthApp) -> OauthApp {
+        self.inner.lock().oauth.register(app.clone());
+        app
+    }
+
+    /// The authorize page, `{uri}/oauth/v2/authorize` (clients from
+    /// [`client`](Self::client) already use it for `authorize_url`).
+    pub fn oauth_authorize_url(&self) -> String {
+        format!("{}/oauth/v2/authorize", self.uri())
+    }
+
+    /// A `slack_api::Client` without a token, pointed at this fake (for `oauth.v2.access`).
+    pub fn anonymous_client(&self) -> slack_api::Client {
+        slack_api::Client::builder()
+            .api_base_url(self.api_base_url())
+            .oauth_authorize_url(self.oauth_authorize_url())
+            .build()
+            .expect("a client for a loopback URL always builds")
+    }
+
+    /// Makes every rotating token issued so far expire now (they answer
+    /// `token_expired`), so a test can exercise its refresh path without
+    /// waiting. Returns how many tokens it expired.
+    pub fn expire_oauth_tokens(&self) -> usize {
+        self.inner.lock().oauth.expire_all()
+    }
+}

@@ -1,0 +1,180 @@
+//! The fake's shared state: everything mutable behind one mutex, and the
+//! operations several faces need (delivering events, journaling frames,
+//! resets).
+
+use std::panic::Location;
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::Value;
+use tokio::sync::Notify;
+
+use crate::faults::{Faults, RtmFault, RtmScope};
+use crate::fixtures::FixtureSet;
+use crate::journal::{Entry, Frame, Journal};
+use crate::oauth::OauthState;
+use crate::routing;
+use crate::rtm::RtmState;
+use crate::simulator::{self, Workspace};
+use crate::slash::ResponseUrls;
+use crate::socket_mode::SocketModeState;
+use crate::webhooks::Hooks;
+
+#[derive(Debug, Clone)]
+pub(crate) struct ExpectRule {
+    pub(crate) method: String,
+    pub(crate) min: usize,
+    pub(crate) max: usize,
+    /// Where the test set it up, for the failure message.
+    pub(crate) at: &'static Location<'static>,
+}
+
+/// Everything mutable, behind one mutex (wiremock responders are synchronous).
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) workspace: Workspace,
+    pub(crate) journal: Journal,
+    pub(crate) faults: Faults,
+    pub(crate) rtm: RtmState,
+    /// Websocket connections so far, RTM and Socket Mode: each one's id.
+    pub(crate) connections: usize,
+    /// Workspace resets so far (see `Workspace::generation`).
+    pub(crate) resets: u64,
+    pub(crate) fixtures: FixtureSet,
+    pub(crate) misses: Vec<String>,
+    /// Setup calls that could not take effect (e.g. an invalid fault), for `problems()`.
+    pub(crate) setup_errors: Vec<String>,
+    pub(crate) expectations: Vec<ExpectRule>,
+    pub(crate) hooks: Hooks,
+    pub(crate) response_urls: ResponseUrls,
+    pub(crate) oauth: OauthState,
+    pub(crate) socket_mode: SocketModeState,
+    /// The event types the app subscribes to (`None`: all), for Socket Mode
+    /// and the Events API.
+    pub(crate) subscriptions: Option<Vec<String>>,
+}
+
+impl State {
+    /// The id of a websocket connection opening now (RTM and Socket Mode
+    /// share one sequence, so frames in the journal name their socket).
+    pub(crate) fn next_connection(&mut self) -> usize {
+        self.connections += 1;
+        self.connections
+    }
+
+    /// Delivers a workspace event where Slack would (see [`ROUTES`]): to the
+    /// RTM clients that may see it, except `except`, and to the app over
+    /// Socket Mode and the Events API when its bot may see it and the app
+    /// subscribes to its type. Returns how many RTM clients got it.
+    pub(crate) fn broadcast(&mut self, frame: &Value, except: Option<usize>) -> usize {
+        let members = routing::audience(frame, &self.workspace);
+        let reaches = |user: &str| members.is_none_or(|m| m.iter().any(|u| u == user));
+        let subscriptions = self.subscriptions.as_deref();
+        if reaches(simulator::BOT_USER)
+            && routing::subscribed(subscriptions, frame, &self.workspace)
+        {
+            self.socket_mode.deliver_event(frame);
+        }
+        self.rtm.deliver(frame, except, reaches)
+    }
+}
+
+/// Shared between the `FakeSlack` handle, the HTTP responders and the RTM server.
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) state: Mutex<State>,
+    /// Signalled whenever the journal grows or a websocket connects or closes.
+    pub(crate) changed: Notify,
+    pub(crate) simulate: bool,
+    pub(crate) seed: u64,
+    /// How many journal entries to keep (`None`: all).
+    pub(crate) journal_limit: Option<usize>,
+    pub(crate) rtm_url: String,
+    /// The HTTP root, e.g. `http://127.0.0.1:41234` (for upload and file URLs).
+    pub(crate) http_url: String,
+    pub(crate) initial_fixtures: FixtureSet,
+    /// What the builder added to the seeded workspace, for reset.
+    pub(crate) shape: simulator::Shape,
+}
+
+impl Inner {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere must not wedge the fake; the state stays usable.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn record_frame(&self, connection: usize, text: &str) -> Frame {
+        self.record_frame_then(connection, text, |_, _| {})
+    }
+
+    /// [`record_frame`](Self::record_frame), running `then` under the same
+    /// lock, so waiters see the frame and its effect (an ack clearing its
+    /// envelope) together.
+    pub(crate) fn record_frame_then(
+        &self,
+        connection: usize,
+        text: &str,
+        then: impl FnOnce(&mut State, &Frame),
+    ) -> Frame {
+        let json = serde_json::from_str(text).unwrap_or(Value::Null);
+        let frame = {
+            let mut st = self.lock();
+            let frame = Frame {
+                seq: st.journal.next_seq(),
+                connection,
+                text: text.to_string(),
+                json,
+            };
+            st.journal.entries.push(Entry::Frame(frame.clone()));
+            then(&mut st, &frame);
+            frame
+        };
+        self.changed.notify_waiters();
+        frame
+    }
+
+    /// Everything back to the start, under one lock, so a connection in
+    /// progress sees either the state before (and is closed with it) or
+    /// the state after (and its ticket, handed out before, is refused).
+    pub(crate) fn reset(&self) {
+        let mut st = self.lock();
+        self.reset_workspace_in(&mut st);
+        self.reset_journal_in(&mut st);
+        st.faults.clear_all();
+        st.rtm.clear_faults();
+        st.fixtures = self.initial_fixtures.clone();
+        st.setup_errors.clear();
+        st.expectations.clear();
+    }
+
+    /// The journal (calls, frames, what the waits returned) and the
+    /// fixture misses.
+    pub(crate) fn reset_journal_in(&self, st: &mut State) {
+        st.journal = Journal::with_limit(self.journal_limit);
+        st.misses.clear();
+    }
+
+    /// The shaped workspace again; every RTM and Socket Mode connection
+    /// closed, and every ticket handed out so far no longer accepted.
+    pub(crate) fn reset_workspace_in(&self, st: &mut State) {
+        let old = std::mem::take(&mut st.workspace.tickets);
+        st.rtm.reset(old.into_keys());
+        // The shape was checked when the fake started, so this cannot fail.
+        st.workspace = Workspace::shaped(self.seed, &self.shape)
+            .unwrap_or_else(|_| Workspace::seeded(self.seed));
+        st.resets += 1;
+        st.workspace.generation = st.resets;
+        st.response_urls.reset();
+        st.oauth.reset();
+        st.socket_mode.reset();
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        let mut st = self.lock();
+        st.faults.clear_all();
+        st.rtm.clear_faults();
+    }
+
+    pub(crate) fn apply_rtm_fault(&self, fault: &RtmFault, scope: RtmScope) -> usize {
+        self.lock().rtm.apply_fault(fault, scope)
+    }
+}
