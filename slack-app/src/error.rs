@@ -1,0 +1,66 @@
+//! Errors of the app's own calls, and what a failed handler reports.
+
+use slack_api::slash::ResponseUrlError;
+
+use crate::request::DecodeFailure;
+
+/// What a handler returns when it fails: any error, boxed.
+pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A handler's result.
+pub type HandlerResult = Result<(), HandlerError>;
+
+/// An error from the app's helpers ([`Context::say`](crate::Context::say),
+/// [`Context::respond`](crate::Context::respond)) or from running a transport.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A Web API call failed.
+    #[error(transparent)]
+    Api(#[from] slack_api::Error),
+    /// Posting to a `response_url` failed.
+    #[error(transparent)]
+    ResponseUrl(#[from] ResponseUrlError),
+    /// The Socket Mode connection could not be opened or kept.
+    #[error(transparent)]
+    SocketMode(#[from] slack_rtm::RtmError),
+    /// `say` on a delivery that names no conversation (a global shortcut, ...).
+    #[error("a {0} delivery names no conversation to post in")]
+    NoChannel(String),
+    /// `respond` on a delivery that carries no `response_url`.
+    #[error("a {0} delivery carries no response_url")]
+    NoResponseUrl(String),
+}
+
+/// A delivery the app could not handle, passed to the error handler
+/// ([`App::on_error`](crate::App::on_error)) after it was acknowledged.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Failure {
+    /// The delivery's kind (`command`, `block_actions`, `event:app_mention`, ...).
+    pub kind: String,
+    /// What went wrong.
+    pub cause: FailureCause,
+}
+
+/// Why a delivery failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum FailureCause {
+    /// The handler returned an error.
+    Handler(HandlerError),
+    /// The handler panicked, with this message.
+    Panic(String),
+    /// The delivery did not decode.
+    Decode(DecodeFailure),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.cause {
+            FailureCause::Handler(e) => write!(f, "{} handler failed: {e}", self.kind),
+            FailureCause::Panic(m) => write!(f, "{} handler panicked: {m}", self.kind),
+            FailureCause::Decode(e) => write!(f, "{} delivery dropped: {e}", self.kind),
+        }
+    }
+}

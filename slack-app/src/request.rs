@@ -1,0 +1,171 @@
+//! What Slack delivers to an app, whichever transport carried it.
+
+use serde::Deserialize;
+use serde_json::Value;
+use slack_api::events::{EventCallback, InteractionPayload, InteractionTeam, InteractionUser};
+use slack_api::ids::{ChannelId, TeamId, UserId};
+use slack_api::slash::SlashCommand;
+
+/// One delivery from Slack, decoded.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Request {
+    /// An Events API `event_callback`.
+    Event(Box<EventCallback>),
+    /// A slash command.
+    Command(Box<SlashCommand>),
+    /// Block actions, view submissions and closes, shortcuts.
+    Interaction(Box<InteractionPayload>),
+    /// An external select asking for options (`block_suggestion`).
+    Options(Box<OptionsRequest>),
+}
+
+impl Request {
+    /// The kind, for logs and spans: `event:<type>`, `command`, `block_actions`, ...
+    pub fn kind(&self) -> String {
+        match self {
+            Request::Event(cb) => format!("event:{}", cb.event.event_type().unwrap_or("reply")),
+            Request::Command(_) => "command".to_owned(),
+            Request::Interaction(p) => interaction_kind(p).to_owned(),
+            Request::Options(_) => "block_suggestion".to_owned(),
+        }
+    }
+
+    /// The workspace it came from, when it says.
+    pub fn team_id(&self) -> Option<&TeamId> {
+        match self {
+            Request::Event(cb) => cb.team_id.as_ref(),
+            Request::Command(c) => Some(&c.team_id),
+            Request::Interaction(p) => interaction_team(p).map(|t| &t.id),
+            Request::Options(o) => o.team.as_ref().map(|t| &t.id),
+        }
+    }
+
+    /// The person who acted, when there is one.
+    pub fn user_id(&self) -> Option<&UserId> {
+        match self {
+            Request::Event(cb) => cb.event.user(),
+            Request::Command(c) => Some(&c.user_id),
+            Request::Interaction(p) => interaction_user(p).map(|u| &u.id),
+            Request::Options(o) => o.user.as_ref().map(|u| &u.id),
+        }
+    }
+}
+
+pub(crate) fn interaction_kind(p: &InteractionPayload) -> &'static str {
+    match p {
+        InteractionPayload::BlockActions(_) => "block_actions",
+        InteractionPayload::MessageAction(_) => "message_action",
+        InteractionPayload::Shortcut(_) => "shortcut",
+        InteractionPayload::ViewClosed(_) => "view_closed",
+        InteractionPayload::ViewSubmission(_) => "view_submission",
+        _ => "interaction",
+    }
+}
+
+fn interaction_team(p: &InteractionPayload) -> Option<&InteractionTeam> {
+    match p {
+        InteractionPayload::BlockActions(p) => p.team.as_ref(),
+        InteractionPayload::MessageAction(p) => p.team.as_ref(),
+        InteractionPayload::Shortcut(p) => p.team.as_ref(),
+        InteractionPayload::ViewClosed(p) => p.team.as_ref(),
+        InteractionPayload::ViewSubmission(p) => p.team.as_ref(),
+        _ => None,
+    }
+}
+
+fn interaction_user(p: &InteractionPayload) -> Option<&InteractionUser> {
+    match p {
+        InteractionPayload::BlockActions(p) => p.user.as_ref(),
+        InteractionPayload::MessageAction(p) => p.user.as_ref(),
+        InteractionPayload::Shortcut(p) => p.user.as_ref(),
+        InteractionPayload::ViewClosed(p) => p.user.as_ref(),
+        InteractionPayload::ViewSubmission(p) => p.user.as_ref(),
+        _ => None,
+    }
+}
+
+/// An external select's request for options as someone types.
+#[derive(Debug, Clone, Deserialize)]
+#[non_exhaustive]
+pub struct OptionsRequest {
+    /// The select's `action_id`.
+    pub action_id: String,
+    /// The block holding the select.
+    #[serde(default)]
+    pub block_id: Option<String>,
+    /// What the person has typed so far.
+    #[serde(default)]
+    pub value: String,
+    /// Who is typing.
+    #[serde(default)]
+    pub user: Option<InteractionUser>,
+    /// Their workspace.
+    #[serde(default)]
+    pub team: Option<InteractionTeam>,
+    /// The conversation, for a select in a message.
+    #[serde(default)]
+    pub channel: Option<OptionsChannel>,
+    /// The view, for a select in a modal or App Home (raw JSON).
+    #[serde(default)]
+    pub view: Option<Value>,
+}
+
+/// The conversation of an [`OptionsRequest`].
+#[derive(Debug, Clone, Deserialize)]
+#[non_exhaustive]
+pub struct OptionsChannel {
+    /// The conversation's ID.
+    pub id: ChannelId,
+}
+
+/// Why a delivery could not be decoded (it is still acked, never retried).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeFailure {
+    /// The body is not what its kind says.
+    #[error("{kind} payload does not decode: {reason}")]
+    Malformed {
+        /// The kind of delivery it claims to be.
+        kind: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A kind of delivery this version does not know.
+    #[error("unknown delivery kind {0:?}")]
+    UnknownKind(String),
+}
+
+/// An interactive payload: a known interaction, or options for a select
+/// (which the interaction union does not cover and leaves as raw JSON).
+pub(crate) fn from_interaction(p: InteractionPayload) -> Result<Request, DecodeFailure> {
+    match p {
+        InteractionPayload::Unknown(v) => {
+            let kind = v
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            if kind == "block_suggestion" {
+                serde_json::from_value::<OptionsRequest>(v)
+                    .map(|o| Request::Options(Box::new(o)))
+                    .map_err(|e| DecodeFailure::Malformed {
+                        kind: "block_suggestion",
+                        reason: e.to_string(),
+                    })
+            } else {
+                Err(DecodeFailure::UnknownKind(kind))
+            }
+        }
+        p => Ok(Request::Interaction(Box::new(p))),
+    }
+}
+
+/// The `payload` field of an interactivity form.
+pub(crate) fn from_interaction_json(json: &str) -> Result<Request, DecodeFailure> {
+    let p = InteractionPayload::from_json(json).map_err(|e| DecodeFailure::Malformed {
+        kind: "interactive",
+        reason: e.to_string(),
+    })?;
+    from_interaction(p)
+}

@@ -1,0 +1,451 @@
+//! Apps over Socket Mode against the fake Slack: each listener kind, acks
+//! with each payload kind, say / respond, the deadline, the in-flight limit,
+//! failures and shutdown.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use serde_json::{Value, json};
+use slack_api::events::{
+    AppMentionEvent, BlockActionsPayload, MessageEvent, ShortcutPayload, ViewClosedPayload,
+    ViewSubmissionPayload,
+};
+use slack_api::slash::SlashCommand;
+use slack_app::{
+    App, Context, Failure, FailureCause, HandlerResult, OptionsRequest, OptionsResponse,
+    ViewResponse,
+};
+use slack_testkit::FakeSlack;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// The app running over Socket Mode against `slack`, until the sender is used.
+struct Running {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), slack_app::Error>>,
+}
+
+impl Running {
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.expect("app task").expect("app run");
+    }
+}
+
+async fn run<S: Clone + Send + Sync + 'static>(slack: &FakeSlack, app: App<S>) -> Running {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(app.socket_mode("xapp-1-test").run_until(async move {
+        let _ = stopped.await;
+    }));
+    slack.wait_for_socket_mode_connected().await;
+    Running { stop, task }
+}
+
+fn bot(slack: &FakeSlack) -> slack_api::Client {
+    slack.client("xoxb-test")
+}
+
+fn ack_payload(ack: &Value) -> Option<&Value> {
+    ack.get("payload")
+}
+
+#[tokio::test]
+async fn a_command_acks_with_its_reply() {
+    let slack = FakeSlack::start().await;
+    let app = App::new(bot(&slack)).command("/deploy", |cx: Context<SlashCommand>| async move {
+        let reply = format!(
+            "Deploying {} for <@{}>",
+            cx.payload.text, cx.payload.user_id
+        );
+        assert!(cx.ack_with(reply));
+        assert!(!cx.ack(), "a second ack is refused");
+        Ok(())
+    });
+    let running = run(&slack, app).await;
+    let id = slack.socket_mode_slash_command("/deploy", "api");
+    let ack = slack.wait_for_ack(&id).await;
+    assert_eq!(
+        ack_payload(&ack).and_then(|p| p["text"].as_str()),
+        Some("Deploying api for <@U_ALICE>")
+    );
+    assert_eq!(ack_payload(&ack).unwrap()["response_type"], "ephemeral");
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn returning_without_an_ack_acks_empty_and_unmatched_deliveries_are_acked() {
+    let slack = FakeSlack::start().await;
+    let app =
+        App::new(bot(&slack)).command("/quiet", |_cx: Context<SlashCommand>| async { Ok(()) });
+    let running = run(&slack, app).await;
+    let quiet = slack.socket_mode_slash_command("/quiet", "");
+    let other = slack.socket_mode_slash_command("/nobody-listens", "");
+    assert_eq!(ack_payload(&slack.wait_for_ack(&quiet).await), None);
+    assert_eq!(ack_payload(&slack.wait_for_ack(&other).await), None);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_click_is_routed_by_action_id_and_say_replies_in_the_thread() {
+    let slack = FakeSlack::start().await;
+    let app = App::new(bot(&slack))
+        .action("reject", |_cx: Context<BlockActionsPayload>| async {
+            panic!("the reject listener must not see an approve click")
+        })
+        .block_action(
+            "decision",
+            "approve",
+            |cx: Context<BlockActionsPayload>| async move {
+                cx.ack();
+                let action = cx.action().expect("the matched action");
+                assert_eq!(action.value.as_deref(), Some("release-42"));
+                assert_eq!(cx.trigger_id(), Some("1234.5678.abcd"));
+                cx.say(format!(
+                    "Approved {}",
+                    action.value.as_deref().unwrap_or("")
+                ))
+                .await?;
+                Ok(())
+            },
+        );
+    let running = run(&slack, app).await;
+    let ts = slack.post_as_user(ALICE, GENERAL, "Deploy?").await;
+    let id = slack.push_envelope(
+        "interactive",
+        block_actions("approve", "release-42", Some(&ts)),
+        true,
+    );
+    assert_eq!(ack_payload(&slack.wait_for_ack(&id).await), None);
+    let post = slack.wait_for_call("chat.postMessage").await;
+    assert_eq!(post.arg("channel"), Some(GENERAL));
+    assert_eq!(post.arg("text"), Some("Approved release-42"));
+    assert_eq!(post.arg("thread_ts"), Some(ts.as_str()));
+    assert!(post.ok(), "{:?}", post.error());
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_view_submission_reads_its_inputs_and_acks_with_errors() {
+    let slack = FakeSlack::start().await;
+    let app = App::new(bot(&slack)).view_submission(
+        "deploy_modal",
+        |cx: Context<ViewSubmissionPayload>| async move {
+            assert_eq!(cx.input_value("env_block", "env"), Some("prod"));
+            match cx.input_value("service_block", "service") {
+                Some("api") => cx.ack_with(ViewResponse::Clear),
+                _ => cx.ack_with(ViewResponse::errors([("service_block", "Unknown service")])),
+            };
+            Ok(())
+        },
+    );
+    let running = run(&slack, app).await;
+    let bad = slack.push_envelope("interactive", view_submission("deploy_modal", "nope"), true);
+    let ack = slack.wait_for_ack(&bad).await;
+    assert_eq!(
+        ack_payload(&ack),
+        Some(&json!({"response_action": "errors", "errors": {"service_block": "Unknown service"}}))
+    );
+    let good = slack.push_envelope("interactive", view_submission("deploy_modal", "api"), true);
+    let ack = slack.wait_for_ack(&good).await;
+    assert_eq!(
+        ack_payload(&ack),
+        Some(&json!({"response_action": "clear"}))
+    );
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn options_shortcuts_and_closed_views_reach_their_listeners() {
+    let slack = FakeSlack::start().await;
+    let (seen, mut saw) = mpsc::unbounded_channel::<String>();
+    let (s1, s2) = (seen.clone(), seen.clone());
+    let app = App::new(bot(&slack))
+        .options("service", |cx: Context<OptionsRequest>| async move {
+            let typed = cx.payload.value.clone();
+            cx.ack_with(
+                OptionsResponse::new()
+                    .option(format!("{typed}-api"), "api")
+                    .option(format!("{typed}-web"), "web"),
+            );
+            Ok(())
+        })
+        .shortcut("new_deploy", move |cx: Context<ShortcutPayload>| {
+            let seen = s1.clone();
+            async move {
+                seen.send(format!("shortcut {}", cx.trigger_id().unwrap_or("")))?;
+                Ok(())
+            }
+        })
+        .view_closed("deploy_modal", move |cx: Context<ViewClosedPayload>| {
+            let seen = s2.clone();
+            async move {
+                seen.send(format!(
+                    "closed by {}",
+                    cx.user_id().map(|u| u.as_str()).unwrap_or("")
+                ))?;
+                Ok(())
+            }
+        });
+    let running = run(&slack, app).await;
+    let id = slack.push_envelope("interactive", block_suggestion("service", "de"), true);
+    let ack = slack.wait_for_ack(&id).await;
+    let options = &ack_payload(&ack).expect("options")["options"];
+    assert_eq!(options[0]["text"]["text"], "de-api");
+    assert_eq!(options[1]["value"], "web");
+
+    slack.push_envelope("interactive", shortcut("new_deploy"), true);
+    assert_eq!(saw.recv().await.as_deref(), Some("shortcut 1234.5678.ijkl"));
+    slack.push_envelope("interactive", view_closed("deploy_modal"), true);
+    assert_eq!(saw.recv().await.as_deref(), Some("closed by U_ALICE"));
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn typed_events_and_messages_are_routed_and_the_apps_own_messages_ignored() {
+    let slack = FakeSlack::start().await;
+    let mentions = Arc::new(AtomicUsize::new(0));
+    let heard = Arc::new(AtomicUsize::new(0));
+    let (m, h) = (mentions.clone(), heard.clone());
+    let app = App::new(bot(&slack))
+        .event::<AppMentionEvent>(move |cx: Context<AppMentionEvent>| {
+            let m = m.clone();
+            async move {
+                assert_eq!(cx.payload.text.as_deref(), Some("<@U_BOT> status?"));
+                m.fetch_add(1, Ordering::SeqCst);
+                cx.say("All green").await?;
+                Ok(())
+            }
+        })
+        .message("deploy", move |cx: Context<MessageEvent>| {
+            let h = h.clone();
+            async move {
+                h.fetch_add(1, Ordering::SeqCst);
+                // Contains "deploy" too: answering itself would loop.
+                cx.say("On it: deploying").await?;
+                Ok(())
+            }
+        });
+    let running = run(&slack, app).await;
+
+    let id = slack.push_envelope(
+        "events_api",
+        event_callback("Ev1", app_mention("<@U_BOT> status?")),
+        false,
+    );
+    slack.wait_for_ack(&id).await;
+    let post = slack.wait_for_call("chat.postMessage").await;
+    assert_eq!(post.arg("text"), Some("All green"));
+    assert_eq!(post.arg("channel"), Some(GENERAL));
+    slack.reset_journal();
+
+    slack
+        .post_as_user(ALICE, GENERAL, "please deploy the api")
+        .await;
+    let post = slack.wait_for_call("chat.postMessage").await;
+    assert_eq!(post.arg("text"), Some("On it: deploying"));
+    // The bot's own message came back as an event and was dropped.
+    slack.wait_for_all_acks().await;
+    slack
+        .expect_quiet("chat.postMessage", Duration::from_millis(300))
+        .await;
+    assert_eq!(heard.load(Ordering::SeqCst), 1);
+    assert_eq!(mentions.load(Ordering::SeqCst), 1);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_handler_past_the_deadline_is_acked_for_and_keeps_running() {
+    let slack = FakeSlack::start().await;
+    let (done, finished) = oneshot::channel::<()>();
+    let done = Arc::new(Mutex::new(Some(done)));
+    let app = App::new(bot(&slack))
+        .ack_deadline(Duration::from_millis(100))
+        .command("/slow", move |cx: Context<SlashCommand>| {
+            let done = done.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(600)).await;
+                // Too late: the app acked at the deadline.
+                assert!(!cx.ack_with("late"));
+                if let Some(tx) = done.lock().unwrap().take() {
+                    let _ = tx.send(());
+                }
+                Ok(())
+            }
+        });
+    let running = run(&slack, app).await;
+    let id = slack.socket_mode_slash_command("/slow", "");
+    let ack = slack.wait_for_ack(&id).await;
+    assert_eq!(ack_payload(&ack), None, "the deadline's ack is empty");
+    finished
+        .await
+        .expect("the handler ran to its end after the ack");
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn handlers_in_flight_are_limited_and_a_slow_one_delays_no_ack() {
+    let slack = FakeSlack::start().await;
+    let now = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let finished = Arc::new(AtomicUsize::new(0));
+    let (n, p, f) = (now.clone(), peak.clone(), finished.clone());
+    let app = App::new(bot(&slack))
+        .max_in_flight(2)
+        .ack_deadline(Duration::from_millis(200))
+        .command("/work", move |cx: Context<SlashCommand>| {
+            let (n, p, f) = (n.clone(), p.clone(), f.clone());
+            async move {
+                cx.ack();
+                let running = n.fetch_add(1, Ordering::SeqCst) + 1;
+                p.fetch_max(running, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                n.fetch_sub(1, Ordering::SeqCst);
+                f.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }
+        });
+    let running = run(&slack, app).await;
+    let ids: Vec<String> = (0..5)
+        .map(|_| slack.socket_mode_slash_command("/work", ""))
+        .collect();
+    // Two run at a time for 400 ms each, so the last starts after 800 ms;
+    // the three waiting are acked at the 200 ms deadline, long before.
+    for id in &ids {
+        slack.wait_for_ack(id).await;
+    }
+    assert!(
+        finished.load(Ordering::SeqCst) < 5,
+        "every delivery was acked before the queued handlers finished"
+    );
+    running.stop().await;
+    assert_eq!(
+        peak.load(Ordering::SeqCst),
+        2,
+        "never more than two at once"
+    );
+    assert_eq!(
+        finished.load(Ordering::SeqCst),
+        5,
+        "shutdown waited for every handler"
+    );
+}
+
+#[tokio::test]
+async fn panics_errors_and_unknown_deliveries_are_acked_reported_and_survived() {
+    let slack = FakeSlack::start().await;
+    let failures = Arc::new(Mutex::new(Vec::<String>::new()));
+    let f = failures.clone();
+    let app = App::new(bot(&slack))
+        .on_error(move |failure: &Failure| {
+            let cause = match &failure.cause {
+                FailureCause::Handler(e) => format!("error: {e}"),
+                FailureCause::Panic(m) => format!("panic: {m}"),
+                FailureCause::Decode(e) => format!("decode: {e}"),
+                _ => "other".to_owned(),
+            };
+            f.lock().unwrap().push(format!("{} {cause}", failure.kind));
+        })
+        .command("/boom", |_cx: Context<SlashCommand>| async {
+            panic!("kaboom")
+        })
+        .command("/fail", |_cx: Context<SlashCommand>| async {
+            Err("the deploy service is down".into())
+        })
+        .command("/ok", |cx: Context<SlashCommand>| async move {
+            cx.ack_with("still here");
+            Ok(())
+        });
+    let running = run(&slack, app).await;
+    let boom = slack.socket_mode_slash_command("/boom", "");
+    assert_eq!(ack_payload(&slack.wait_for_ack(&boom).await), None);
+    let fail = slack.socket_mode_slash_command("/fail", "");
+    slack.wait_for_ack(&fail).await;
+    let odd = slack.push_envelope("something_new", json!({"x": 1}), true);
+    slack.wait_for_ack(&odd).await;
+    let broken = slack.push_envelope(
+        "interactive",
+        json!({"type": "block_actions", "actions": "not a list"}),
+        true,
+    );
+    slack.wait_for_ack(&broken).await;
+    let ok = slack.socket_mode_slash_command("/ok", "");
+    let ack = slack.wait_for_ack(&ok).await;
+    assert_eq!(ack_payload(&ack).unwrap()["text"], "still here");
+    running.stop().await;
+    let failures = failures.lock().unwrap().clone();
+    assert!(
+        failures.contains(&"command panic: kaboom".to_owned()),
+        "{failures:?}"
+    );
+    assert!(
+        failures.contains(&"command error: the deploy service is down".to_owned()),
+        "{failures:?}"
+    );
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.starts_with("unknown decode: unknown delivery kind \"something_new\"")),
+        "{failures:?}"
+    );
+    assert_eq!(
+        failures.len(),
+        3,
+        "the tolerant decoder keeps the odd block_actions: {failures:?}"
+    );
+}
+
+#[tokio::test]
+async fn shutdown_waits_for_running_handlers_so_their_acks_go_out() {
+    let slack = FakeSlack::start().await;
+    let (started, mut has_started) = mpsc::unbounded_channel::<()>();
+    let app = App::new(bot(&slack)).command("/long", move |cx: Context<SlashCommand>| {
+        let started = started.clone();
+        async move {
+            let _ = started.send(());
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            cx.ack_with("finished");
+            Ok(())
+        }
+    });
+    let running = run(&slack, app).await;
+    let id = slack.socket_mode_slash_command("/long", "");
+    has_started.recv().await;
+    running.stop().await;
+    let ack = slack.wait_for_ack(&id).await;
+    assert_eq!(ack_payload(&ack).unwrap()["text"], "finished");
+}
+
+#[tokio::test]
+async fn state_is_shared_with_every_handler() {
+    #[derive(Clone)]
+    struct Deploys(Arc<Mutex<Vec<String>>>);
+    let slack = FakeSlack::start().await;
+    let deploys = Deploys(Arc::default());
+    let app = App::with_state(bot(&slack), deploys.clone()).command(
+        "/deploy",
+        |cx: Context<SlashCommand, Deploys>| async move {
+            cx.state().0.lock().unwrap().push(cx.payload.text.clone());
+            Ok(())
+        },
+    );
+    let running = run(&slack, app).await;
+    for service in ["api", "web"] {
+        let id = slack.socket_mode_slash_command("/deploy", service);
+        slack.wait_for_ack(&id).await;
+    }
+    running.stop().await;
+    assert_eq!(*deploys.0.lock().unwrap(), ["api", "web"]);
+}
+
+#[allow(dead_code)]
+fn handlers_can_be_plain_async_fns() -> App {
+    async fn approve(cx: Context<BlockActionsPayload>) -> HandlerResult {
+        cx.ack();
+        Ok(())
+    }
+    App::new(slack_api::Client::anonymous()).action("approve", approve)
+}
