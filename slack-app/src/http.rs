@@ -18,7 +18,7 @@ use tokio::sync::oneshot;
 use crate::ack::AckBody;
 use crate::app::App;
 use crate::dispatch::Runtime;
-use crate::request::{DecodeFailure, Request, from_interaction_json};
+use crate::request::{DecodeFailure, Request, from_interaction_json, not_a_callback};
 
 /// The path the router serves: point the app's Events API, Interactivity,
 /// Slash Commands and Select Menus URLs all at it.
@@ -73,10 +73,7 @@ async fn handle<S: Clone + Send + Sync + 'static>(
             Ok(Handled::Duplicate(_)) => return StatusCode::OK.into_response(),
             Ok(Handled::Delivery(d)) => match d.payload {
                 EventsApiPayload::EventCallback(cb) => Ok(Request::Event(cb)),
-                other => Err(DecodeFailure::UnknownKind(format!(
-                    "events api {}",
-                    other.r#type().unwrap_or("without a type")
-                ))),
+                other => Err(not_a_callback(&other)),
             },
             // `Handled` may grow; what it adds needs no handler.
             Ok(_) => return StatusCode::OK.into_response(),

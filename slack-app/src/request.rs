@@ -2,7 +2,9 @@
 
 use serde::Deserialize;
 use serde_json::Value;
-use slack_api::events::{EventCallback, InteractionPayload, InteractionTeam, InteractionUser};
+use slack_api::events::{
+    EventCallback, EventsApiPayload, InteractionPayload, InteractionTeam, InteractionUser,
+};
 use slack_api::ids::{ChannelId, TeamId, UserId};
 use slack_api::slash::SlashCommand;
 
@@ -134,6 +136,16 @@ pub enum DecodeFailure {
     /// A kind of delivery this version does not know.
     #[error("unknown delivery kind {0:?}")]
     UnknownKind(String),
+}
+
+/// An Events API payload other than an `event_callback` (which the
+/// transports take apart themselves): nothing for a listener.
+pub(crate) fn not_a_callback(p: &EventsApiPayload) -> DecodeFailure {
+    let kind = match p {
+        EventsApiPayload::Unknown(v) => v.get("type").and_then(Value::as_str),
+        p => p.r#type(),
+    };
+    DecodeFailure::UnknownKind(format!("events api {}", kind.unwrap_or("without a type")))
 }
 
 /// An interactive payload: a known interaction, or options for a select

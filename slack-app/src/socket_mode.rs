@@ -11,7 +11,7 @@ use crate::ack::{AckBody, AckSink};
 use crate::app::App;
 use crate::dispatch::Runtime;
 use crate::error::Error;
-use crate::request::{DecodeFailure, Request, from_interaction};
+use crate::request::{DecodeFailure, Request, from_interaction, not_a_callback};
 
 /// An [`App`] about to run over Socket Mode; see [`App::socket_mode`].
 pub struct SocketModeApp<S> {
@@ -100,10 +100,7 @@ fn split(mut envelope: Envelope) -> (Result<Request, DecodeFailure>, AckSink) {
     };
     let req = match envelope.payload {
         Payload::EventsApi(EventsApiPayload::EventCallback(cb)) => Ok(Request::Event(cb)),
-        Payload::EventsApi(other) => Err(DecodeFailure::UnknownKind(format!(
-            "events_api {}",
-            other.r#type().unwrap_or("without a type")
-        ))),
+        Payload::EventsApi(other) => Err(not_a_callback(&other)),
         Payload::SlashCommand(c) => Ok(Request::Command(Box::new(c))),
         Payload::Interactive(p) => from_interaction(p),
         Payload::Unknown { kind, .. } => Err(DecodeFailure::UnknownKind(kind)),

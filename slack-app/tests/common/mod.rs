@@ -100,3 +100,17 @@ pub fn app_mention(text: &str) -> Value {
         "ts": "1700000003.000400", "event_ts": "1700000003.000400"
     })
 }
+
+/// `/command text` run by Alice in #general, as the form Slack POSTs.
+pub fn slash_form(command: &str, text: &str) -> String {
+    let mut c = slack_api::slash::SlashCommand::new(command, text);
+    c.team_id = TEAM_ID.into();
+    c.team_domain = "fake-team".into();
+    c.channel_id = GENERAL.into();
+    c.channel_name = "general".into();
+    c.user_id = ALICE.into();
+    c.user_name = "alice".into();
+    c.response_url = "https://hooks.slack.com/commands/T0001/1/abc".into();
+    c.trigger_id = "1234.5678.mnop".into();
+    c.to_form()
+}
