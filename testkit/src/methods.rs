@@ -1,6 +1,8 @@
 //! The one table of simulated Web API methods: each method's name and its
 //! handler, by the state the handler needs. The server's "is it simulated"
-//! check and its dispatch both read it; a new method is a row here.
+//! check and its dispatch both read it. A new method is a row here; a
+//! family with state of its own (outside the workspace) also adds a
+//! [`Handler`] variant that borrows just that state.
 
 use crate::{oauth, simulator, socket_mode};
 use simulator::files;

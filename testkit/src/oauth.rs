@@ -195,6 +195,7 @@ fn list(s: Option<&str>) -> Vec<String> {
         .collect()
 }
 
+/// Issuing tokens: `oauth.v2.access` and `oauth.v2.exchange`.
 impl OauthState {
     fn next(&mut self, seed: u64, len: usize) -> (u64, String) {
         self.counter += 1;
@@ -366,6 +367,7 @@ impl OauthState {
     }
 }
 
+/// The authorize page, token expiry, and the registered apps.
 impl OauthState {
     /// Status, redirect location, and error code of an authorize request.
     pub(crate) fn authorize(

@@ -172,6 +172,7 @@ pub(crate) struct ResponseUrls {
     issued: u64,
 }
 
+/// The response URLs and the posts the app makes to them.
 impl ResponseUrls {
     /// Forgets every URL handed out.
     pub(crate) fn reset(&mut self) {
@@ -387,6 +388,7 @@ impl AppAnswer {
     }
 }
 
+/// Running a command: its payload, and the app's immediate answer.
 impl ResponseUrls {
     /// The payload Slack sends for `invocation`, with a new response URL
     /// (on `uri`) at the returned path.
