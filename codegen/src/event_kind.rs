@@ -92,7 +92,9 @@ pub(crate) fn event_kinds(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream
             #d
             pub fn #m(&self) -> #ret {
                 match self {
-                    #(Event::#typed(e) => EventKind::#m(&**e),)*
+                    // Method syntax reaches the impl through the box of an object
+                    // and the inherent accessor of a nested union alike.
+                    #(Event::#typed(e) => e.#m(),)*
                     _ => None,
                 }
             }
