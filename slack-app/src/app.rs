@@ -57,7 +57,7 @@ pub(crate) struct Parts<S> {
 }
 
 impl<S: Clone> Parts<S> {
-    fn context<P>(&self, payload: P) -> Context<P, S> {
+    pub(crate) fn context<P>(&self, payload: P) -> Context<P, S> {
         let p = self.clone();
         Context::new(payload, p.state, p.client, p.ack, p.meta)
     }
@@ -131,7 +131,7 @@ impl<S: Clone + Send + Sync + 'static> App<S> {
         }
     }
 
-    fn route(
+    pub(crate) fn route(
         mut self,
         f: impl Fn(Request, &Parts<S>) -> Result<BoxFuture<'static, HandlerResult>, Request>
         + Send

@@ -75,9 +75,14 @@ impl<P, S> Context<P, S> {
         &self.state
     }
 
-    /// The Web API client, holding the app's bot token.
+    /// The Web API client, holding the app's bot token (a workflow
+    /// step's own token in a [`function`](crate::App::function) handler).
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    pub(crate) fn use_token(&mut self, token: slack_api::Secret) {
+        self.client = self.client.with_token(token);
     }
 
     /// Acknowledges with no payload; `false` if an ack already went out.

@@ -280,6 +280,17 @@ fn meta_of(req: &Request) -> Meta {
         Request::Event(cb) => {
             m.channel = cb.event.channel().cloned();
             m.thread_ts = cb.event.thread_ts().cloned();
+            // Assistant threads say where they are one level down.
+            let thread = match &cb.event {
+                Event::AssistantThreadStarted(e) => e.assistant_thread.as_ref(),
+                Event::AssistantThreadContextChanged(e) => e.assistant_thread.as_ref(),
+                _ => None,
+            };
+            if let Some(t) = thread {
+                m.channel = t.channel_id.clone();
+                m.thread_ts = t.thread_ts.clone();
+                m.user_id = t.user_id.clone().or(m.user_id);
+            }
         }
         Request::Command(c) => {
             m.channel = Some(c.channel_id.clone());

@@ -27,6 +27,9 @@ pub enum Error {
     /// `say` on a delivery that names no conversation (a global shortcut, ...).
     #[error("a {0} delivery names no conversation to post in")]
     NoChannel(String),
+    /// The delivery lacks a field the call needs.
+    #[error("the delivery has no {0}")]
+    Missing(&'static str),
     /// `respond` on a delivery that carries no `response_url`.
     #[error("a {0} delivery carries no response_url")]
     NoResponseUrl(String),

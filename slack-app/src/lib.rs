@@ -63,6 +63,7 @@ pub mod http;
 mod pattern;
 mod request;
 mod socket_mode;
+mod workflow;
 
 pub use ack::{AckBody, OptionsResponse, ViewResponse};
 pub use app::{
@@ -73,3 +74,4 @@ pub use error::{Error, Failure, FailureCause, HandlerError, HandlerResult};
 pub use pattern::Pattern;
 pub use request::{DecodeFailure, OptionsChannel, OptionsRequest, Request};
 pub use socket_mode::SocketModeApp;
+pub use workflow::AssistantThreadDelivery;

@@ -1,0 +1,161 @@
+//! Custom workflow steps (`function_executed`) and assistant threads.
+
+use serde_json::Value;
+use slack_api::events::{
+    AssistantThreadContextChangedEvent, AssistantThreadStartedEvent, Event, FunctionExecutedEvent,
+    MessageEvent,
+};
+
+use crate::app::{App, Handler};
+use crate::context::Context;
+use crate::error::Error;
+use crate::pattern::Pattern;
+use crate::request::Request;
+
+impl<S: Clone + Send + Sync + 'static> App<S> {
+    /// A custom workflow step by its function's `callback_id`. The handler's
+    /// [`client`](Context::client) holds the function's own token; finish
+    /// with [`complete`](Context::complete) or [`fail`](Context::fail).
+    pub fn function(
+        self,
+        callback_id: impl Into<Pattern>,
+        handler: impl Handler<FunctionExecutedEvent, S>,
+    ) -> Self {
+        let pattern = callback_id.into();
+        let matches = move |e: &Event| match e {
+            Event::FunctionExecuted(f) => f
+                .function
+                .as_ref()
+                .and_then(|d| d.callback_id.as_deref())
+                .is_some_and(|c| pattern.matches(c)),
+            _ => false,
+        };
+        self.route(move |req, parts| match req {
+            Request::Event(mut cb) if matches(&cb.event) => match std::mem::take(&mut cb.event) {
+                Event::FunctionExecuted(f) => {
+                    let mut cx = parts.context(*f);
+                    if let Some(token) = cx.payload.bot_access_token.clone() {
+                        cx.use_token(token);
+                    }
+                    Ok(handler.call(cx))
+                }
+                other => {
+                    cb.event = other;
+                    Err(Request::Event(cb))
+                }
+            },
+            other => Err(other),
+        })
+    }
+
+    /// Messages a person writes in an assistant thread (a thread of the
+    /// app's direct-message conversation).
+    pub fn assistant_message(self, handler: impl Handler<MessageEvent, S>) -> Self {
+        let in_thread = |e: &Event| match e {
+            Event::Message(m) => m.channel_type() == Some("im") && m.thread_ts().is_some(),
+            _ => false,
+        };
+        self.route(move |req, parts| match req {
+            Request::Event(mut cb) if in_thread(&cb.event) => match std::mem::take(&mut cb.event) {
+                Event::Message(m) => Ok(handler.call(parts.context(m))),
+                other => {
+                    cb.event = other;
+                    Err(Request::Event(cb))
+                }
+            },
+            other => Err(other),
+        })
+    }
+}
+
+impl<S> Context<FunctionExecutedEvent, S> {
+    /// The step's inputs, by name.
+    pub fn input(&self, name: &str) -> Option<&Value> {
+        self.payload.inputs.as_ref()?.get(name)
+    }
+
+    fn execution_id(&self) -> Result<String, Error> {
+        self.payload
+            .function_execution_id
+            .clone()
+            .ok_or(Error::Missing("function_execution_id"))
+    }
+
+    /// Reports the step done with `outputs` (an object of output values by name).
+    pub async fn complete(&self, outputs: Value) -> Result<(), Error> {
+        self.client()
+            .functions()
+            .complete_success(self.execution_id()?, outputs.to_string())
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Reports the step failed, with a message for the workflow's builder.
+    pub async fn fail(&self, error: impl Into<String>) -> Result<(), Error> {
+        self.client()
+            .functions()
+            .complete_error(error, self.execution_id()?)
+            .send()
+            .await?;
+        Ok(())
+    }
+}
+
+/// Deliveries that belong to an assistant thread, whose context can set the
+/// thread's status, suggested prompts and title.
+pub trait AssistantThreadDelivery {}
+impl AssistantThreadDelivery for AssistantThreadStartedEvent {}
+impl AssistantThreadDelivery for AssistantThreadContextChangedEvent {}
+impl AssistantThreadDelivery for MessageEvent {}
+
+impl<P: AssistantThreadDelivery, S> Context<P, S> {
+    fn thread(&self) -> Result<(slack_api::ids::ChannelId, slack_api::ids::Ts), Error> {
+        match (self.channel(), self.thread_ts()) {
+            (Some(c), Some(t)) => Ok((c.clone(), t.clone())),
+            _ => Err(Error::NoChannel(self.kind().to_owned())),
+        }
+    }
+
+    /// Shows `status` ("is thinking...") under the thread until the app
+    /// replies; an empty status clears it.
+    pub async fn set_status(&self, status: impl Into<String>) -> Result<(), Error> {
+        let (channel, ts) = self.thread()?;
+        self.client()
+            .assistant()
+            .threads_set_status(channel, status, ts)
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Offers prompts the person can click: `[(title, message)]`.
+    pub async fn set_suggested_prompts<T: Into<String>, M: Into<String>>(
+        &self,
+        prompts: impl IntoIterator<Item = (T, M)>,
+    ) -> Result<(), Error> {
+        let (channel, ts) = self.thread()?;
+        let prompts: Vec<Value> = prompts
+            .into_iter()
+            .map(|(t, m)| serde_json::json!({"title": t.into(), "message": m.into()}))
+            .collect();
+        self.client()
+            .assistant()
+            .threads_set_suggested_prompts(channel, Value::from(prompts).to_string())
+            .thread_ts(ts)
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Names the thread in the person's history.
+    pub async fn set_title(&self, title: impl Into<String>) -> Result<(), Error> {
+        let (channel, ts) = self.thread()?;
+        self.client()
+            .assistant()
+            .threads_set_title(channel, ts, title)
+            .send()
+            .await?;
+        Ok(())
+    }
+}
