@@ -122,11 +122,9 @@ fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
     })
 }
 
-/// `events.rs`: event payloads and the `Event` union.
+/// `events.rs`'s types: event payloads and the `Event` union.
 pub(crate) fn events_rs(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream, Error> {
-    let defs = type_defs(&spec.events, &Module::Events, reg)?;
-    let kinds = crate::event_kind::event_kinds(spec, reg)?;
-    Ok(quote!(#defs #kinds))
+    type_defs(&spec.events, &Module::Events, reg)
 }
 
 /// Every object, enum and union of one spec file, sorted by name.

@@ -63,11 +63,11 @@ pub fn generate(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
     let mut files = vec![
         render("mod.rs", "spec/", table::mod_rs(spec))?,
         render("types.rs", "spec/types.json", items::types_rs(spec, &reg)?)?,
-        render(
-            "events.rs",
-            "spec/events.json",
-            items::events_rs(spec, &reg)?,
-        )?,
+        render("events.rs", "spec/events.json", {
+            let defs = items::events_rs(spec, &reg)?;
+            let kinds = event_kind::event_kinds(spec, &reg)?;
+            quote::quote!(#defs #kinds)
+        })?,
         render(
             "error_code.rs",
             "spec/common.json and spec/methods/*.json",
