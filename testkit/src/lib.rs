@@ -97,6 +97,7 @@
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+mod app;
 pub mod drift;
 mod faults;
 pub mod fixtures;

@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use serde_json::Value;
 use tokio::sync::Notify;
 
+use crate::app::AppState;
 use crate::faults::{Faults, RtmFault, RtmScope};
 use crate::fixtures::FixtureSet;
 use crate::journal::{Entry, Frame, Journal};
@@ -48,6 +49,8 @@ pub(crate) struct State {
     pub(crate) response_urls: ResponseUrls,
     pub(crate) oauth: OauthState,
     pub(crate) socket_mode: SocketModeState,
+    /// Where drivers deliver what people do to the app.
+    pub(crate) app: AppState,
     /// The event types the app subscribes to (`None`: all), for Socket Mode
     /// and the Events API.
     pub(crate) subscriptions: Option<Vec<String>>,
