@@ -24,7 +24,7 @@ use crate::request::{OptionsRequest, Request};
 pub const DEFAULT_ACK_DEADLINE: Duration = Duration::from_millis(2500);
 /// Handlers running at once, by default; more deliveries wait for a slot
 /// (their acks still go out on time).
-pub const DEFAULT_MAX_IN_FLIGHT: usize = 64;
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
 /// How long shutdown waits for running handlers, by default.
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 

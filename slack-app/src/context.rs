@@ -41,7 +41,8 @@ pub struct Context<P, S = ()> {
     client: Client,
     ack: Arc<AckSlot>,
     meta: Meta,
-    response_url: Option<ResponseUrl>,
+    /// Built on first use: it counts the uses Slack allows.
+    response_url: std::sync::OnceLock<Option<ResponseUrl>>,
 }
 
 impl<P: fmt::Debug, S> fmt::Debug for Context<P, S> {
@@ -56,17 +57,13 @@ impl<P: fmt::Debug, S> fmt::Debug for Context<P, S> {
 
 impl<P, S> Context<P, S> {
     pub(crate) fn new(payload: P, state: S, client: Client, ack: Arc<AckSlot>, meta: Meta) -> Self {
-        let response_url = meta
-            .response_url
-            .as_ref()
-            .map(|url| ResponseUrl::new(url.clone()));
         Context {
             payload,
             state,
             client,
             ack,
             meta,
-            response_url,
+            response_url: std::sync::OnceLock::new(),
         }
     }
 
@@ -160,6 +157,7 @@ impl<P, S> Context<P, S> {
     pub async fn respond(&self, response: SlashResponse) -> Result<(), Error> {
         let url = self
             .response_url
+            .get_or_init(|| self.meta.response_url.clone().map(ResponseUrl::new))
             .as_ref()
             .ok_or_else(|| Error::NoResponseUrl(self.meta.kind.clone()))?;
         Ok(url.send(&response).await?)

@@ -75,3 +75,9 @@ pub use pattern::Pattern;
 pub use request::{DecodeFailure, OptionsChannel, OptionsRequest, Request};
 pub use socket_mode::SocketModeApp;
 pub use workflow::AssistantThreadDelivery;
+
+// The README's examples compile as doctests of this crate, which sees every
+// crate they use.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

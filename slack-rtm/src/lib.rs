@@ -201,9 +201,3 @@ impl fmt::Display for DisconnectReason {
         }
     }
 }
-
-// The README's examples compile as doctests of this crate, which sees every
-// crate they use.
-#[doc = include_str!("../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;
