@@ -99,6 +99,7 @@
 
 mod app;
 pub mod drift;
+mod clock;
 mod faults;
 pub mod fixtures;
 mod http;
@@ -124,7 +125,9 @@ pub use journal::{Call, Frame};
 pub use oauth::{OAUTH_AUTHORIZE, OauthApp};
 pub use request::TokenKind;
 pub use server::slash::SlashRun;
-pub use server::{DEFAULT_WAIT, Expectation, FakeSlack, FakeSlackBuilder, FaultSetup, StartError};
+pub use server::{
+    DEFAULT_WAIT, Expectation, FakeClock, FakeSlack, FakeSlackBuilder, FaultSetup, StartError,
+};
 pub use simulator::files::UPLOAD_METHOD;
 pub use simulator::{APP_ID, BOT_ID, BOT_USER, DEFAULT_USER, TEAM_ID, TEAM_NAME};
 pub use slash::{

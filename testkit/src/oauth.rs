@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -151,13 +151,16 @@ pub(crate) struct OauthState {
     apps: BTreeMap<String, OauthApp>,
     codes: BTreeMap<String, Grant>,
     refresh: BTreeMap<String, Renewable>,
-    /// Rotating access tokens and when they stop working.
-    expiring: BTreeMap<String, Instant>,
+    /// Rotating access tokens and when they stop working, on the fake
+    /// clock (microseconds).
+    expiring: BTreeMap<String, u64>,
     /// Legacy tokens already traded by `oauth.v2.exchange`.
     exchanged: Vec<String>,
     counter: u64,
     /// HTTP Basic credentials of the request being answered (set per request).
     pub(crate) basic: Option<(String, String)>,
+    /// The fake clock when the request being answered came (set per request).
+    pub(crate) now: u64,
 }
 
 impl OauthState {
@@ -235,7 +238,7 @@ impl OauthState {
                 },
             );
             self.expiring
-                .insert(access, Instant::now() + Duration::from_secs(app.expires_in));
+                .insert(access, self.now + secs_to_micros(app.expires_in));
             v["refresh_token"] = json!(refresh);
             v["expires_in"] = json!(app.expires_in);
         }
@@ -438,7 +441,7 @@ impl OauthState {
     pub(crate) fn check_token(&self, d: &Decoded) -> Option<Value> {
         let token = d.token.as_deref()?;
         let expires = self.expiring.get(token)?;
-        (Instant::now() >= *expires).then(|| json!({"ok": false, "error": "token_expired"}))
+        (self.now >= *expires).then(|| json!({"ok": false, "error": "token_expired"}))
     }
 
     /// The default app, registered on first use.
@@ -454,9 +457,9 @@ impl OauthState {
         self.apps.insert(app.client_id.clone(), app);
     }
 
-    /// Makes every rotating token issued so far expire now; returns how many.
-    pub(crate) fn expire_all(&mut self) -> usize {
-        let now = Instant::now();
+    /// Makes every rotating token issued so far expire at `now` (the fake
+    /// clock's microseconds); returns how many.
+    pub(crate) fn expire_all(&mut self, now: u64) -> usize {
         let mut n = 0;
         for at in self.expiring.values_mut() {
             if *at > now {
@@ -466,4 +469,8 @@ impl OauthState {
         }
         n
     }
+}
+
+fn secs_to_micros(secs: u64) -> u64 {
+    u64::try_from(Duration::from_secs(secs).as_micros()).unwrap_or(u64::MAX)
 }

@@ -26,6 +26,7 @@ use crate::ws;
 mod admin;
 mod api;
 mod builder;
+mod clock;
 mod files;
 mod oauth;
 mod rtm;
@@ -36,6 +37,7 @@ mod waits;
 mod webhooks;
 
 pub use builder::{FakeSlackBuilder, StartError};
+pub use clock::FakeClock;
 pub(crate) use state::{ExpectRule, Inner, State};
 pub use waits::Expectation;
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use crate::clock::{Clock, EPOCH};
 use crate::request::TokenKind;
 
 pub(crate) mod app_posts;
@@ -34,7 +35,6 @@ const DOMAIN: &str = "fake-team";
 /// The fake app's ID: in envelopes, messages the bot posts, bot info and
 /// OAuth answers alike.
 pub const APP_ID: &str = "A_BOT";
-const EPOCH: u64 = 1_700_000_000;
 
 /// Who is calling: the user the token acts as.
 #[derive(Debug, Clone)]
@@ -147,7 +147,8 @@ pub(crate) struct Workspace {
     channels: Vec<Channel>,
     /// Messages per channel, in `ts` order (replies included).
     messages: BTreeMap<String, Vec<Map<String, Value>>>,
-    clock: u64,
+    /// The fake clock: message `ts`, `created`, and every lifetime follow it.
+    pub(crate) clock: Clock,
     next_id: u64,
     epoch: u64,
     /// RTM tickets handed out by `rtm.connect`/`rtm.start`, and whom they act as.
@@ -235,7 +236,7 @@ impl Workspace {
             users,
             channels: vec![general, random, dev, private, old],
             messages: BTreeMap::new(),
-            clock: 0,
+            clock: Clock::starting_at(epoch),
             next_id: 0,
             epoch,
             tickets: BTreeMap::new(),
@@ -326,8 +327,7 @@ impl Workspace {
     }
 
     fn next_ts(&mut self) -> String {
-        self.clock += 1;
-        format!("{}.000100", self.epoch + self.clock)
+        self.clock.next_ts()
     }
 
     fn new_id(&mut self, prefix: char) -> String {

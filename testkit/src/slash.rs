@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 use slack_api::signing::Signer;
@@ -155,7 +155,8 @@ impl ResponseUrlPost {
 #[derive(Debug)]
 struct UrlState {
     channel: String,
-    issued: Instant,
+    /// When it was handed out, on the fake clock (microseconds).
+    issued: u64,
     expired: bool,
     uses: u32,
     posts: Vec<ResponseUrlPost>,
@@ -181,7 +182,7 @@ impl ResponseUrls {
 
     /// A new response URL path for a command run in `channel`; its number
     /// makes the command's `trigger_id` too.
-    fn issue(&mut self, seed: u64, channel: &str) -> (String, u64) {
+    fn issue(&mut self, seed: u64, channel: &str, now: u64) -> (String, u64) {
         self.issued += 1;
         let n = self.issued;
         let path = format!(
@@ -193,7 +194,7 @@ impl ResponseUrls {
             path.clone(),
             UrlState {
                 channel: channel.to_string(),
-                issued: Instant::now(),
+                issued: now,
                 expired: false,
                 uses: 0,
                 posts: Vec::new(),
@@ -266,7 +267,8 @@ impl ResponseUrls {
         let Some(url) = self.by_path.get(path) else {
             return fail(404, "no_service", post);
         };
-        if url.expired || url.issued.elapsed() > RESPONSE_URL_MAX_AGE {
+        let age = Duration::from_micros(workspace.clock.now_micros().saturating_sub(url.issued));
+        if url.expired || age > RESPONSE_URL_MAX_AGE {
             return fail(404, "expired_url", post);
         }
         if url.uses >= RESPONSE_URL_MAX_USES {
@@ -410,7 +412,7 @@ impl ResponseUrls {
         if !workspace.is_member(&facts.id, &user) {
             return Err(SlashInvokeError::NotInChannel { user, channel });
         }
-        let (path, n) = self.issue(seed, &facts.id);
+        let (path, n) = self.issue(seed, &facts.id, workspace.clock.now_micros());
         let mut payload = SlashCommand::new(invocation.command.clone(), invocation.text.clone());
         payload.token = "testkit-verification-token".into();
         payload.team_id = TEAM_ID.into();

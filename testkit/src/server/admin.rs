@@ -11,6 +11,8 @@
 //! | `POST /_testkit/reset` | back to the start: workspace, journal, faults, expectations, fixtures added |
 //! | `POST /_testkit/reset_journal` | empties the journal only |
 //! | `POST /_testkit/reset_workspace` | back to the seeded workspace only (connections closed); journal and faults stay |
+//! | `GET /_testkit/clock` | the fake clock: `now` (Unix seconds, a float) and `ts` (the same as a Slack timestamp) |
+//! | `POST /_testkit/clock/advance` `{"seconds": 3.5}` | moves the clock forward; answers the new `now` and `ts` |
 //!
 //! After a reset (or `reset_workspace`), a websocket URL handed out before
 //! it is refused: RTM answers `{"type":"error","error":{"code":1,"msg":"Socket
@@ -23,11 +25,12 @@
 //! `{"socket_mode":{"kind":"silent"}}` (the sockets stay open and go quiet).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use super::Inner;
+use super::{Inner, clock};
 use crate::faults::{Fault, FaultId, RtmFault, RtmScope, SocketModeFault};
 use crate::journal::Entry;
 
@@ -40,6 +43,12 @@ fn reply(status: u16, body: Value) -> ResponseTemplate {
 
 fn bad(msg: impl Into<String>) -> ResponseTemplate {
     reply(400, json!({"ok": false, "error": msg.into()}))
+}
+
+/// `{"ok": true}` and the fields of `v`.
+fn with_ok(mut v: Value) -> Value {
+    v["ok"] = json!(true);
+    v
 }
 
 impl Respond for Admin {
@@ -188,6 +197,17 @@ impl Respond for Admin {
             ("POST", "reset_workspace") => {
                 inner.reset_workspace_in(&mut inner.lock());
                 reply(200, json!({"ok": true}))
+            }
+            ("GET", "clock") => {
+                let now = inner.lock().workspace.clock.json();
+                reply(200, with_ok(now))
+            }
+            ("POST", "clock/advance") => {
+                let seconds = body.get("seconds").and_then(Value::as_f64);
+                match seconds.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
+                    Some(by) => reply(200, with_ok(clock::advance(inner, by))),
+                    None => bad("expected seconds, a number of seconds of at least 0"),
+                }
             }
             _ => reply(404, json!({"ok": false, "error": "unknown_admin_endpoint"})),
         }

@@ -26,6 +26,7 @@ impl Inner {
         let template = {
             let mut st = self.lock();
             st.oauth.basic = crate::oauth::basic_credentials(req);
+            st.oauth.now = st.workspace.clock.now_micros();
             let seq = st.journal.next_seq();
             let (status, headers, body, source, delay) = self.answer_locked(&mut st, &d);
             let mut t = template(status);

@@ -91,6 +91,7 @@ impl FakeSlack {
     /// `token_expired`), so a test can exercise its refresh path without
     /// waiting. Returns how many tokens it expired.
     pub fn expire_oauth_tokens(&self) -> usize {
-        self.inner.lock().oauth.expire_all()
+        let st = &mut *self.inner.lock();
+        st.oauth.expire_all(st.workspace.clock.now_micros())
     }
 }

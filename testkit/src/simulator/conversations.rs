@@ -31,7 +31,7 @@ impl Workspace {
         }
         let private = a.flag("is_private");
         let id = self.new_id(if private { 'G' } else { 'C' });
-        let created = self.epoch + self.clock;
+        let created = self.clock.stamp();
         let c = Channel {
             is_private: private,
             ..Channel::new(&id, &name, created, &caller.user, vec![caller.user.clone()])
@@ -357,7 +357,7 @@ impl Workspace {
         if value.chars().count() > 250 {
             return fail("too_long");
         }
-        let now = self.epoch + self.clock;
+        let now = self.clock.stamp();
         let c = &mut self.channels[idx];
         let slot = if field == "topic" {
             &mut c.topic
@@ -393,7 +393,7 @@ impl Workspace {
             return i;
         }
         let id = self.new_id('D');
-        let created = self.epoch + self.clock;
+        let created = self.clock.stamp();
         let mut members = vec![caller.user.clone()];
         if other != caller.user {
             members.push(other.to_string());
@@ -451,7 +451,7 @@ impl Workspace {
                         .collect();
                     names.sort();
                     let name = format!("mpdm-{}-1", names.join("--"));
-                    let created = self.epoch + self.clock;
+                    let created = self.clock.stamp();
                     self.channels.push(Channel {
                         is_private: true,
                         is_mpim: true,

@@ -179,7 +179,7 @@ pub(crate) fn complete(
         }
     }
 
-    let created = ws.epoch + ws.clock;
+    let created = ws.clock.stamp();
     let mut files = Vec::new();
     for (id, title) in wanted {
         let Some(p) = ws.files.pending.remove(&id) else {
