@@ -11,10 +11,10 @@ use std::time::Duration;
 use common::*;
 use serde_json::{Value, json};
 use slack_api::events::{
-    AppMentionEvent, BlockActionsPayload, MessageEvent, ShortcutPayload, ViewClosedPayload,
-    ViewSubmissionPayload,
+    AppMentionEvent, AssistantThreadStartedEvent, BlockActionsPayload, FunctionExecutedEvent,
+    MessageEvent, ShortcutPayload, ViewClosedPayload, ViewSubmissionPayload,
 };
-use slack_api::slash::SlashCommand;
+use slack_api::slash::{SlashCommand, SlashResponse};
 use slack_app::{
     App, Context, Failure, FailureCause, HandlerResult, OptionsRequest, OptionsResponse,
     ViewResponse,
@@ -448,4 +448,99 @@ fn handlers_can_be_plain_async_fns() -> App {
         Ok(())
     }
     App::new(slack_api::Client::anonymous()).action("approve", approve)
+}
+
+#[tokio::test]
+async fn respond_posts_to_the_commands_response_url() {
+    let slack = FakeSlack::start().await;
+    let app = App::new(bot(&slack))
+        .on_error(|f: &Failure| panic!("{f}"))
+        .command("/deploy", |cx: Context<SlashCommand>| async move {
+            cx.ack_with("Working on it");
+            cx.respond(SlashResponse::in_channel("Deployed api"))
+                .await?;
+            Ok(())
+        });
+    let running = run(&slack, app).await;
+    let reply = slack.run_command(ALICE, GENERAL, "/deploy", "api").await;
+    assert_eq!(reply.text(), Some("Working on it"));
+    let post = slack.wait_for_call(slack_testkit::RESPONSE_URL).await;
+    assert_eq!(post.arg("text"), Some("Deployed api"));
+    assert_eq!(post.arg("response_type"), Some("in_channel"));
+    assert!(post.ok(), "{:?}", post.response);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_workflow_step_runs_with_its_own_token_and_completes() {
+    let slack = FakeSlack::start().await;
+    let app = App::new(bot(&slack))
+        .on_error(|f: &Failure| panic!("{f}"))
+        .function(
+            "deploy_step",
+            |cx: Context<FunctionExecutedEvent>| async move {
+                let service = cx.input("service").and_then(Value::as_str).unwrap_or("?");
+                if service == "broken" {
+                    cx.fail("cannot deploy broken").await?;
+                } else {
+                    cx.complete(json!({"url": format!("https://{service}.example.com")}))
+                        .await?;
+                }
+                Ok(())
+            },
+        );
+    let running = run(&slack, app).await;
+    slack
+        .run_function("deploy_step", json!({"service": "api"}))
+        .await;
+    let done = slack.wait_for_call("functions.completeSuccess").await;
+    assert!(
+        done.token().is_some_and(|t| t.starts_with("xwfp-")),
+        "the step's own token"
+    );
+    assert_eq!(
+        done.json_arg("outputs"),
+        Some(json!({"url": "https://api.example.com"}))
+    );
+    slack
+        .run_function("deploy_step", json!({"service": "broken"}))
+        .await;
+    let failed = slack.wait_for_call("functions.completeError").await;
+    assert_eq!(failed.arg("error"), Some("cannot deploy broken"));
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn an_assistant_thread_gets_prompts() {
+    let slack = FakeSlack::start().await;
+    // The fake does not simulate assistant threads: the repository's
+    // fixture answers, as Slack does, `{"ok": true}`.
+    slack.add_fixture(
+        slack_testkit::Fixture::from_json(include_str!(
+            "../../fixtures/web/assistant.threads.setSuggestedPrompts.json"
+        ))
+        .expect("fixture"),
+    );
+    let app = App::new(bot(&slack))
+        .on_error(|f: &Failure| panic!("{f}"))
+        .event::<AssistantThreadStartedEvent>(
+        |cx: Context<AssistantThreadStartedEvent>| async move {
+            cx.set_suggested_prompts([("Status", "What is deployed?")])
+                .await?;
+            Ok(())
+        },
+    );
+    let running = run(&slack, app).await;
+    let (_, channel, thread_ts) = slack.start_assistant_thread(ALICE).await;
+    let prompts = slack
+        .wait_for_call("assistant.threads.setSuggestedPrompts")
+        .await;
+    assert_eq!(prompts.arg("channel_id"), Some(channel.as_str()));
+    assert_eq!(prompts.arg("thread_ts"), Some(thread_ts.as_str()));
+    assert_eq!(
+        prompts.json_arg("prompts"),
+        Some(json!([{"title": "Status", "message": "What is deployed?"}]))
+    );
+    assert!(prompts.ok(), "{:?}", prompts.response);
+    running.stop().await;
 }
