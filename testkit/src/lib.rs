@@ -116,6 +116,7 @@ mod simulator;
 mod slash;
 mod socket_mode;
 mod validate;
+mod views;
 mod webhooks;
 mod ws;
 

@@ -5,7 +5,7 @@
 //! [`Handler`] variant that borrows just that state.
 
 use crate::{oauth, simulator, socket_mode};
-use simulator::files;
+use simulator::{files, views};
 
 /// How a simulated method is answered, named by the state it borrows.
 #[derive(Debug, Clone, Copy)]
@@ -16,9 +16,11 @@ pub(crate) enum Handler {
     Oauth(oauth::Handler),
     /// Socket Mode connection URLs.
     SocketMode(socket_mode::Handler),
+    /// Modals, App Homes and trigger ids, at the fake clock's now.
+    Views(views::Handler),
 }
 
-use Handler::{Oauth, SocketMode, Workspace};
+use Handler::{Oauth, SocketMode, Views, Workspace};
 
 /// Every method the fake simulates.
 #[rustfmt::skip]
@@ -65,6 +67,10 @@ pub(crate) const METHODS: &[(&str, Handler)] = &[
     ("oauth.v2.access", Oauth(|o, c| o.access(c.seed, c.decoded))),
     ("oauth.v2.exchange", Oauth(|o, c| o.exchange(c.seed, c.decoded, c.caller))),
     (socket_mode::OPEN_METHOD, SocketMode(socket_mode::open)),
+    ("views.open", Views(views::open)),
+    ("views.push", Views(views::push)),
+    ("views.update", Views(views::update)),
+    ("views.publish", Views(views::publish)),
 ];
 
 /// The handler of `method`, if the fake simulates it.

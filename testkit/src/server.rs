@@ -33,6 +33,7 @@ mod rtm;
 pub(crate) mod slash;
 mod socket_mode;
 mod state;
+mod views;
 mod waits;
 mod webhooks;
 

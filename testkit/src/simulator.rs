@@ -17,6 +17,7 @@ pub(crate) mod files;
 pub(crate) mod reactions;
 pub(crate) mod rtm;
 pub(crate) mod users;
+pub(crate) mod views;
 
 use args::Args;
 

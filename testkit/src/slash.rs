@@ -180,9 +180,9 @@ impl ResponseUrls {
         self.by_path.clear();
     }
 
-    /// A new response URL path for a command run in `channel`; its number
-    /// makes the command's `trigger_id` too.
-    fn issue(&mut self, seed: u64, channel: &str, now: u64) -> (String, u64) {
+    /// A new response URL path for a command run in `channel`, handed out
+    /// at `now` (the fake clock's microseconds).
+    fn issue(&mut self, seed: u64, channel: &str, now: u64) -> String {
         self.issued += 1;
         let n = self.issued;
         let path = format!(
@@ -202,7 +202,7 @@ impl ResponseUrls {
                 last_ts: None,
             },
         );
-        (path, n)
+        path
     }
 
     /// Every post made to the URL at `path`.
@@ -393,13 +393,15 @@ impl AppAnswer {
 /// Running a command: its payload, and the app's immediate answer.
 impl ResponseUrls {
     /// The payload Slack sends for `invocation`, with a new response URL
-    /// (on `uri`) at the returned path.
+    /// (on `uri`) at the returned path and the trigger id `trigger` makes
+    /// for the invoking user.
     pub(crate) fn command(
         &mut self,
         workspace: &Workspace,
         seed: u64,
         uri: &str,
         invocation: &SlashInvocation,
+        trigger: impl FnOnce(&str) -> String,
     ) -> Result<(SlashCommand, String), SlashInvokeError> {
         let user = non_empty(&invocation.user, DEFAULT_USER);
         let channel = non_empty(&invocation.channel, "C_GENERAL");
@@ -412,7 +414,7 @@ impl ResponseUrls {
         if !workspace.is_member(&facts.id, &user) {
             return Err(SlashInvokeError::NotInChannel { user, channel });
         }
-        let (path, n) = self.issue(seed, &facts.id, workspace.clock.now_micros());
+        let path = self.issue(seed, &facts.id, workspace.clock.now_micros());
         let mut payload = SlashCommand::new(invocation.command.clone(), invocation.text.clone());
         payload.token = "testkit-verification-token".into();
         payload.team_id = TEAM_ID.into();
@@ -422,12 +424,7 @@ impl ResponseUrls {
         payload.user_id = user.as_str().into();
         payload.user_name = user_name;
         payload.response_url = format!("{uri}{path}");
-        payload.trigger_id = format!(
-            "{}.{}.{}",
-            7_000_000_000 + n,
-            1_000_000_000 + n,
-            opaque(seed, 3_000 + n, 32).to_ascii_lowercase()
-        );
+        payload.trigger_id = trigger(&user);
         payload.api_app_id = Some(APP_ID.into());
         Ok((payload, path))
     }

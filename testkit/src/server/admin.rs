@@ -13,6 +13,7 @@
 //! | `POST /_testkit/reset_workspace` | back to the seeded workspace only (connections closed); journal and faults stay |
 //! | `GET /_testkit/clock` | the fake clock: `now` (Unix seconds, a float) and `ts` (the same as a Slack timestamp) |
 //! | `POST /_testkit/clock/advance` `{"seconds": 3.5}` | moves the clock forward; answers the new `now` and `ts` |
+//! | `POST /_testkit/trigger_id` `{"user"?}` | mints a trigger id for the user (default `U_ALICE`), valid for 3 s of the clock |
 //!
 //! After a reset (or `reset_workspace`), a websocket URL handed out before
 //! it is refused: RTM answers `{"type":"error","error":{"code":1,"msg":"Socket
@@ -208,6 +209,16 @@ impl Respond for Admin {
                     Some(by) => reply(200, with_ok(clock::advance(inner, by))),
                     None => bad("expected seconds, a number of seconds of at least 0"),
                 }
+            }
+            ("POST", "trigger_id") => {
+                let user = body
+                    .get("user")
+                    .and_then(Value::as_str)
+                    .unwrap_or(crate::simulator::DEFAULT_USER);
+                let st = &mut *inner.lock();
+                let now = st.workspace.clock.now_micros();
+                let id = st.views.mint_trigger(user, None, now);
+                reply(200, json!({"ok": true, "trigger_id": id}))
             }
             _ => reply(404, json!({"ok": false, "error": "unknown_admin_endpoint"})),
         }

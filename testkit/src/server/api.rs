@@ -17,7 +17,8 @@ use crate::journal::{Call, Entry};
 use crate::methods::{self, Handler};
 use crate::oauth::OauthCall;
 use crate::request::{self, Decoded};
-use crate::{simulator, validate};
+use crate::simulator::{self, args::Args, views::ViewCall};
+use crate::validate;
 
 impl Inner {
     /// Answers one Web API request; the heart of the HTTP face.
@@ -189,6 +190,14 @@ impl Inner {
                 simulator::body_of(f(&mut st.oauth, &call))
             }
             Handler::SocketMode(f) => simulator::body_of(f(&mut st.socket_mode, d, &self.rtm_url)),
+            Handler::Views(f) => {
+                let call = ViewCall {
+                    caller: &caller,
+                    args: Args(&d.args),
+                    now: st.workspace.clock.now_micros(),
+                };
+                f(&mut st.views, &call)
+            }
         };
         (200, body, "simulator".into())
     }

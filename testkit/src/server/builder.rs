@@ -273,6 +273,7 @@ impl FakeSlackBuilder {
                 response_urls: Default::default(),
                 oauth: Default::default(),
                 socket_mode: Default::default(),
+                views: Default::default(),
                 app: Default::default(),
                 subscriptions: self.subscriptions,
             }),

@@ -180,8 +180,12 @@ impl FakeSlack {
         let (payload, path) = {
             let st = &mut *inner.lock();
             let uri = self.uri();
+            let now = st.workspace.clock.now_micros();
+            let views = &mut st.views;
             st.response_urls
-                .command(&st.workspace, inner.seed, &uri, &invocation)?
+                .command(&st.workspace, inner.seed, &uri, &invocation, |user| {
+                    views.mint_trigger(user, None, now)
+                })?
         };
         let answer = slash::send_command(url, &payload, &invocation.signing_secret).await;
         let ts = {

@@ -213,8 +213,10 @@ impl FakeSlack {
     }
 
     /// Runs slash command `command` with `text` as Alice in `C_GENERAL`
-    /// over Socket Mode; returns the `envelope_id`.
+    /// over Socket Mode, with a fresh [`trigger_id`](Self::trigger_id);
+    /// returns the `envelope_id`.
     pub fn socket_mode_slash_command(&self, command: &str, text: &str) -> String {
+        let trigger_id = self.trigger_id(DEFAULT_USER);
         let payload = json!({
             "token": "fake-verification-token",
             "team_id": TEAM_ID,
@@ -228,7 +230,7 @@ impl FakeSlack {
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": format!("{}/response_url/sm", self.uri()),
-            "trigger_id": "trigger.fake",
+            "trigger_id": trigger_id,
         });
         self.push_envelope("slash_commands", payload, true)
     }

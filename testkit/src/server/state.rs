@@ -18,6 +18,7 @@ use crate::rtm::RtmState;
 use crate::simulator::{self, Workspace};
 use crate::slash::ResponseUrls;
 use crate::socket_mode::SocketModeState;
+use crate::views::ViewsState;
 use crate::webhooks::Hooks;
 
 #[derive(Debug, Clone)]
@@ -49,6 +50,8 @@ pub(crate) struct State {
     pub(crate) response_urls: ResponseUrls,
     pub(crate) oauth: OauthState,
     pub(crate) socket_mode: SocketModeState,
+    /// Modals, App Homes and trigger ids.
+    pub(crate) views: ViewsState,
     /// Where drivers deliver what people do to the app.
     pub(crate) app: AppState,
     /// The event types the app subscribes to (`None`: all), for Socket Mode
@@ -169,6 +172,7 @@ impl Inner {
         st.response_urls.reset();
         st.oauth.reset();
         st.socket_mode.reset();
+        st.views.reset();
     }
 
     pub(crate) fn clear_faults(&self) {
