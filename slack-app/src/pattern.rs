@@ -58,3 +58,28 @@ impl From<regex::Regex> for Pattern {
         Pattern::Regex(r)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Pattern;
+
+    #[test]
+    fn strings_are_exact_for_ids_and_contained_for_text() {
+        assert!(Pattern::from("approve").matches("approve"));
+        assert!(!Pattern::from("approve").matches("approve_all"));
+        let text = Pattern::from("deploy").for_text();
+        assert!(text.matches("please deploy now"));
+        assert!(!text.matches("Deploy"), "case matters, as in Slack's ids");
+        assert!(Pattern::Any.matches(""));
+    }
+
+    #[cfg(feature = "regex")]
+    #[test]
+    fn regexes_match_as_they_say_for_ids_and_text() {
+        let ids = Pattern::from(regex::Regex::new("^approve_[0-9]+$").unwrap());
+        assert!(ids.matches("approve_42"));
+        assert!(!ids.matches("approve_x"));
+        let text = Pattern::from(regex::Regex::new("(?i)deploy").unwrap()).for_text();
+        assert!(text.matches("Deploy the api"), "a regex stays a regex for text");
+    }
+}

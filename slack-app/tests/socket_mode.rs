@@ -544,3 +544,63 @@ async fn an_assistant_thread_gets_prompts() {
     assert!(prompts.ok(), "{:?}", prompts.response);
     running.stop().await;
 }
+
+#[tokio::test]
+async fn filters_drop_bots_other_teams_and_other_conversation_types() {
+    let slack = FakeSlack::start().await;
+    let (seen, mut saw) = mpsc::unbounded_channel::<String>();
+    let app = App::new(bot(&slack))
+        .ignore_bot_messages(true)
+        .only_teams([slack_testkit::TEAM_ID])
+        .only_channel_types(["channel"])
+        .message("", move |cx: Context<MessageEvent>| {
+            let seen = seen.clone();
+            async move {
+                seen.send(cx.payload.text().unwrap_or("").to_owned())?;
+                Ok(())
+            }
+        });
+    let running = run(&slack, app).await;
+    let message = |text: &str, extra: Value| {
+        let mut m = json!({"type": "message", "user": ALICE, "channel": GENERAL, "text": text,
+                           "channel_type": "channel", "ts": "1700000004.000500"});
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            m[k] = v;
+        }
+        m
+    };
+    let deliveries = [
+        (
+            "Ev-bot",
+            message(
+                "from a bot",
+                json!({"bot_id": "B_OTHER", "subtype": "bot_message"}),
+            ),
+            None,
+        ),
+        (
+            "Ev-im",
+            message(
+                "in a DM",
+                json!({"channel_type": "im", "channel": "D_U_ALICE"}),
+            ),
+            None,
+        ),
+        ("Ev-team", message("other team", json!({})), Some("T_OTHER")),
+        ("Ev-ok", message("kept", json!({})), None),
+    ];
+    for (id, event, team) in deliveries {
+        let mut cb = event_callback(id, event);
+        if let Some(t) = team {
+            cb["team_id"] = json!(t);
+        }
+        let env = slack.push_envelope("events_api", cb, false);
+        slack.wait_for_ack(&env).await;
+    }
+    assert_eq!(saw.recv().await.as_deref(), Some("kept"));
+    running.stop().await;
+    assert!(
+        saw.try_recv().is_err(),
+        "only the kept message reached the listener"
+    );
+}
