@@ -98,8 +98,8 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod app;
-pub mod drift;
 mod clock;
+pub mod drift;
 mod faults;
 pub mod fixtures;
 mod http;
@@ -125,6 +125,7 @@ pub use fixtures::{Fixture, FixtureResponse, Matcher, Step, Transcript};
 pub use journal::{Call, Frame};
 pub use oauth::{OAUTH_AUTHORIZE, OauthApp};
 pub use request::TokenKind;
+pub use server::drivers::{Delivery, Target};
 pub use server::slash::SlashRun;
 pub use server::{
     DEFAULT_WAIT, Expectation, FakeClock, FakeSlack, FakeSlackBuilder, FaultSetup, StartError,

@@ -27,6 +27,7 @@ mod admin;
 mod api;
 mod builder;
 mod clock;
+pub(crate) mod drivers;
 mod files;
 mod oauth;
 mod rtm;

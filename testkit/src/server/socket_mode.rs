@@ -338,14 +338,24 @@ impl FakeSlack {
     /// From now on, POSTs every workspace change as a signed Events API
     /// payload to `url` (journaled as [`EVENTS_API_POST`] calls with the
     /// app's status and body). Must be called inside a tokio runtime.
+    ///
+    /// Drivers ([`run_command`](Self::run_command), [`click`](Self::click),
+    /// ...) then deliver to this URL too, as the app's one Request URL for
+    /// events, interactivity, commands and options.
     pub fn set_events_api_url(&self, url: impl Into<String>, signing_secret: impl Into<String>) {
+        let (url, signing_secret) = (url.into(), signing_secret.into());
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(http_worker(
             Arc::downgrade(&self.inner),
-            url.into(),
-            signing_secret.into(),
+            url.clone(),
+            signing_secret.clone(),
             rx,
         ));
-        self.inner.lock().socket_mode.set_http(tx);
+        let mut st = self.inner.lock();
+        st.socket_mode.set_http(tx);
+        st.app.request_url = Some(crate::app::RequestUrl {
+            url,
+            signing_secret,
+        });
     }
 }

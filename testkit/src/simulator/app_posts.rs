@@ -48,6 +48,15 @@ impl Workspace {
             .any(|c| c.id == channel && c.members.iter().any(|m| m == user))
     }
 
+    /// The stored message `ts` of `channel` (thread replies included).
+    pub(crate) fn message(&self, channel: &str, ts: &str) -> Option<Value> {
+        self.messages
+            .get(channel)?
+            .iter()
+            .find(|m| str_of(m, "ts") == Some(ts))
+            .map(|m| Value::Object(m.clone()))
+    }
+
     /// The (legacy) user name of a seeded or created user.
     pub(crate) fn user_name(&self, id: &str) -> Option<String> {
         self.user(id).map(|u| u.name.clone())
