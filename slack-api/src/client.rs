@@ -298,7 +298,7 @@ impl Client {
                     // A body too large stays too large.
                     let retryable = (e.kind == TransportErrorKind::Connect || call.retry_safe)
                         && e.kind != TransportErrorKind::BodyTooLarge;
-                    if retryable && retries < policy.max_retries {
+                    if retryable && retries < policy.retries() {
                         let wait = policy.backoff(retries, random_fraction());
                         tracing::debug!(retries, wait_ms = wait.as_millis() as u64, kind = ?e.kind, "retrying after transport error");
                         inner.sleeper.sleep(wait).await;
@@ -314,7 +314,7 @@ impl Client {
 
             if status == 429 {
                 let retry_after = retry_after(&headers);
-                if retries < policy.max_retries {
+                if retries < policy.retries() {
                     let wait = policy.rate_limit_wait(retries, retry_after, random_fraction());
                     tracing::info!(
                         retries,
@@ -334,7 +334,7 @@ impl Client {
                 .into());
             }
 
-            if status >= 500 && call.retry_safe && retries < policy.max_retries {
+            if status >= 500 && call.retry_safe && retries < policy.retries() {
                 let wait = policy.backoff(retries, random_fraction());
                 tracing::debug!(
                     retries,

@@ -13,6 +13,10 @@ use crate::BoxFuture;
 /// are retried only for methods the spec marks `retry_safe`, so a
 /// non-idempotent call such as `chat.postMessage` is never repeated.
 ///
+/// Built from the default with one setter per setting, as every builder of
+/// this SDK:
+/// `RetryPolicy::default().max_retries(5).jitter(0.0)`.
+///
 /// The default: up to 3 retries; backoff 500 ms before the first, doubling
 /// each time (1 s, 2 s), never more than 60 s; up to half of each backoff
 /// taken away at random (jitter 0.5); a 429's `Retry-After` waited as
@@ -20,16 +24,11 @@ use crate::BoxFuture;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
-    /// Retries after the first attempt; `0` disables retrying.
-    pub max_retries: u32,
-    /// Backoff before the first retry; doubled each retry.
-    pub base_backoff: Duration,
-    /// Upper bound on one backoff (and on an honoured `Retry-After`).
-    pub max_backoff: Duration,
-    /// Fraction (0.0–1.0) of each backoff randomised away, to spread retries.
-    pub jitter: f64,
-    /// Wait what `Retry-After` says on 429 instead of the computed backoff.
-    pub honour_retry_after: bool,
+    max_retries: u32,
+    base_backoff: Duration,
+    max_backoff: Duration,
+    jitter: f64,
+    honour_retry_after: bool,
 }
 
 impl Default for RetryPolicy {
@@ -53,26 +52,27 @@ impl RetryPolicy {
         }
     }
 
-    /// Sets [`max_retries`](Self::max_retries).
-    pub fn with_max_retries(mut self, n: u32) -> Self {
+    /// Retries after the first attempt; `0` disables retrying.
+    pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = n;
         self
     }
 
-    /// Sets [`base_backoff`](Self::base_backoff).
-    pub fn with_base_backoff(mut self, d: Duration) -> Self {
+    /// Backoff before the first retry; doubled each retry.
+    pub fn base_backoff(mut self, d: Duration) -> Self {
         self.base_backoff = d;
         self
     }
 
-    /// Sets [`max_backoff`](Self::max_backoff).
-    pub fn with_max_backoff(mut self, d: Duration) -> Self {
+    /// Upper bound on one backoff (and on an honoured `Retry-After`).
+    pub fn max_backoff(mut self, d: Duration) -> Self {
         self.max_backoff = d;
         self
     }
 
-    /// Sets [`jitter`](Self::jitter), clamped to 0.0–1.0.
-    pub fn with_jitter(mut self, fraction: f64) -> Self {
+    /// Fraction (0.0–1.0, clamped) of each backoff randomised away, to
+    /// spread retries; `0.0` waits the backoff exactly.
+    pub fn jitter(mut self, fraction: f64) -> Self {
         self.jitter = if fraction.is_nan() {
             0.0
         } else {
@@ -81,10 +81,16 @@ impl RetryPolicy {
         self
     }
 
-    /// Sets [`honour_retry_after`](Self::honour_retry_after).
-    pub fn with_honour_retry_after(mut self, yes: bool) -> Self {
+    /// Whether a 429's `Retry-After` is waited as given instead of the
+    /// computed backoff.
+    pub fn honour_retry_after(mut self, yes: bool) -> Self {
         self.honour_retry_after = yes;
         self
+    }
+
+    /// How many retries follow the first attempt.
+    pub fn retries(&self) -> u32 {
+        self.max_retries
     }
 
     /// The wait before retry number `retry` (0-based), with jitter applied
@@ -224,9 +230,9 @@ mod tests {
     #[test]
     fn backoff_grows_and_caps() {
         let p = RetryPolicy::default()
-            .with_base_backoff(Duration::from_millis(100))
-            .with_max_backoff(Duration::from_secs(1))
-            .with_jitter(0.5);
+            .base_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_secs(1))
+            .jitter(0.5);
         assert_eq!(p.backoff(0, 0.0), Duration::from_millis(100));
         assert_eq!(p.backoff(2, 0.0), Duration::from_millis(400));
         assert_eq!(p.backoff(10, 0.0), Duration::from_secs(1));

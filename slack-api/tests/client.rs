@@ -38,8 +38,8 @@ async fn setup() -> (MockServer, Client, Arc<RecordingSleeper>) {
         .sleeper(sleeper.clone())
         .retry_policy(
             RetryPolicy::default()
-                .with_jitter(0.0)
-                .with_base_backoff(Duration::from_millis(10)),
+                .jitter(0.0)
+                .base_backoff(Duration::from_millis(10)),
         )
         .build()
         .unwrap();
@@ -268,7 +268,7 @@ async fn connect_failures_are_retried_even_for_unsafe_methods() {
         .token(TOKEN)
         .api_base_url(format!("http://127.0.0.1:{port}/api/"))
         .sleeper(sleeper.clone())
-        .retry_policy(RetryPolicy::default().with_max_retries(2).with_jitter(0.0))
+        .retry_policy(RetryPolicy::default().max_retries(2).jitter(0.0))
         .build()
         .unwrap();
     let err = client

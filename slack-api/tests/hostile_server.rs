@@ -40,7 +40,7 @@ fn client(base: &str) -> ClientBuilder {
     Client::builder()
         .token("xoxb-test")
         .api_base_url(base)
-        .retry_policy(RetryPolicy::default().with_max_retries(0))
+        .retry_policy(RetryPolicy::default().max_retries(0))
 }
 
 async fn expect_timeout(client: Client) {
@@ -98,7 +98,7 @@ async fn a_body_over_the_cap_is_refused_and_not_retried() {
     let capped = Client::builder()
         .api_base_url(&base)
         .max_response_bytes(1_000)
-        .retry_policy(RetryPolicy::default().with_base_backoff(Duration::ZERO))
+        .retry_policy(RetryPolicy::default().base_backoff(Duration::ZERO))
         .build()
         .unwrap();
     match capped.api().test().send().await {

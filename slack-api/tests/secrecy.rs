@@ -98,8 +98,8 @@ async fn token_is_absent_from_debug_errors_and_logs() {
         .api_base_url(format!("{}/api/", server.uri()))
         .retry_policy(
             RetryPolicy::default()
-                .with_max_retries(1)
-                .with_base_backoff(Duration::ZERO),
+                .max_retries(1)
+                .base_backoff(Duration::ZERO),
         );
     let builder_debug = format!("{builder:?}");
     let client = builder.build().unwrap();

@@ -6,8 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// How the client reconnects after losing its socket.
 ///
 /// Attempt `n` (from 1) waits `initial_delay * multiplier^(n-1)`, capped at
-/// `max_delay`; with jitter the wait is drawn uniformly from the upper half
-/// of that, so many clients dropped together do not reconnect in lockstep.
+/// `max_delay`; jitter takes a random part of it away (by default up to
+/// half), so many clients dropped together do not reconnect in lockstep.
 ///
 /// The default: first wait 1 s, doubling each attempt, never more than
 /// 60 s, jittered, at most 10 attempts in a row.
@@ -18,7 +18,7 @@ pub struct ReconnectPolicy {
     max_delay: Duration,
     multiplier: f64,
     max_attempts: Option<u32>,
-    jitter: bool,
+    jitter: f64,
 }
 
 impl Default for ReconnectPolicy {
@@ -30,7 +30,7 @@ impl Default for ReconnectPolicy {
             max_delay: Duration::from_secs(60),
             multiplier: 2.0,
             max_attempts: Some(10),
-            jitter: true,
+            jitter: 0.5,
         }
     }
 }
@@ -68,9 +68,14 @@ impl ReconnectPolicy {
         self
     }
 
-    /// Whether delays are randomised.
-    pub fn jitter(mut self, on: bool) -> Self {
-        self.jitter = on;
+    /// Fraction (0.0–1.0, clamped) of each delay randomised away, as in
+    /// `slack_api::retry::RetryPolicy::jitter`; `0.0` waits exactly.
+    pub fn jitter(mut self, fraction: f64) -> Self {
+        self.jitter = if fraction.is_nan() {
+            0.0
+        } else {
+            fraction.clamp(0.0, 1.0)
+        };
         self
     }
 
@@ -94,8 +99,8 @@ impl ReconnectPolicy {
         let exp = attempt.saturating_sub(1).min(64) as i32;
         let base = self.initial_delay.as_secs_f64() * m.powi(exp);
         let capped = base.min(self.max_delay.as_secs_f64()).max(0.0);
-        let secs = if self.jitter {
-            capped / 2.0 + capped / 2.0 * unit_random()
+        let secs = if self.jitter > 0.0 {
+            capped * (1.0 - self.jitter * unit_random())
         } else {
             capped
         };

@@ -47,7 +47,7 @@ fn quiet(sleeper: &FastSleeper) -> RtmBuilder {
         .reconnect(
             ReconnectPolicy::default()
                 .initial_delay(Duration::from_secs(1))
-                .jitter(false)
+                .jitter(0.0)
                 .max_attempts(Some(3)),
         )
 }
@@ -642,7 +642,7 @@ fn backoff_grows_caps_and_stops() {
         .max_delay(Duration::from_secs(10))
         .multiplier(2.0)
         .max_attempts(Some(5))
-        .jitter(false);
+        .jitter(0.0);
     let check = |attempt: u32, secs: u64| assert_eq!(p.delay(attempt), Duration::from_secs(secs));
     check(1, 1);
     check(2, 2);
@@ -652,7 +652,7 @@ fn backoff_grows_caps_and_stops() {
     assert!(p.allows(5));
     assert!(!p.allows(6));
     assert!(!ReconnectPolicy::disabled().allows(1));
-    let jittered = p.clone().jitter(true);
+    let jittered = p.clone().jitter(0.5);
     for attempt in 1..=6 {
         let d = jittered.delay(attempt);
         let full = p.delay(attempt);

@@ -66,11 +66,7 @@ async fn lifecycle_is_logged_without_the_ticket() {
         .pong_timeout(hour)
         .ack_timeout(hour)
         .hello_timeout(hour)
-        .reconnect(
-            ReconnectPolicy::default()
-                .jitter(false)
-                .max_attempts(Some(3)),
-        )
+        .reconnect(ReconnectPolicy::default().jitter(0.0).max_attempts(Some(3)))
         .connect(&slack.client("xoxb-test"))
         .await
         .expect("connect");

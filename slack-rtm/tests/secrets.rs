@@ -124,7 +124,7 @@ async fn no_token_or_ticket_in_logs_or_debug() {
             .reconnect(
                 ReconnectPolicy::default()
                     .initial_delay(Duration::from_millis(10))
-                    .jitter(false),
+                    .jitter(0.0),
             )
             .connect(&slack.client(BOT_TOKEN))
             .await
@@ -159,7 +159,7 @@ async fn no_token_or_ticket_in_logs_or_debug() {
         .reconnect(
             ReconnectPolicy::default()
                 .initial_delay(Duration::from_millis(10))
-                .jitter(false),
+                .jitter(0.0),
         )
         .connect(&slack.client(APP_TOKEN))
         .await

@@ -312,7 +312,7 @@ fn lively() -> slack_rtm::socket_mode::SocketModeBuilder {
         .reconnect(
             ReconnectPolicy::default()
                 .initial_delay(Duration::from_millis(10))
-                .jitter(false),
+                .jitter(0.0),
         )
 }
 

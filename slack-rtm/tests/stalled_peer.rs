@@ -102,7 +102,7 @@ async fn shutdown_returns_when_the_server_stops_reading() {
         .reconnect(
             ReconnectPolicy::default()
                 .initial_delay(Duration::from_millis(10))
-                .jitter(false)
+                .jitter(0.0)
                 .max_attempts(None),
         )
         .connect(&client)
