@@ -80,6 +80,9 @@ mod tests {
         assert!(ids.matches("approve_42"));
         assert!(!ids.matches("approve_x"));
         let text = Pattern::from(regex::Regex::new("(?i)deploy").unwrap()).for_text();
-        assert!(text.matches("Deploy the api"), "a regex stays a regex for text");
+        assert!(
+            text.matches("Deploy the api"),
+            "a regex stays a regex for text"
+        );
     }
 }
