@@ -14,6 +14,7 @@ pub(crate) mod auth;
 pub(crate) mod chat;
 pub(crate) mod conversations;
 pub(crate) mod files;
+pub(crate) mod pins;
 pub(crate) mod reactions;
 pub(crate) mod rtm;
 pub(crate) mod users;
