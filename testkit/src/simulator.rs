@@ -11,12 +11,15 @@ use crate::request::TokenKind;
 pub(crate) mod app_posts;
 pub(crate) mod args;
 pub(crate) mod auth;
+pub(crate) mod bots;
 pub(crate) mod chat;
 pub(crate) mod conversations;
+pub(crate) mod emoji;
 pub(crate) mod files;
 pub(crate) mod pins;
 pub(crate) mod reactions;
 pub(crate) mod rtm;
+pub(crate) mod team;
 pub(crate) mod users;
 pub(crate) mod views;
 

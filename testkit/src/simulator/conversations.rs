@@ -195,17 +195,34 @@ impl Workspace {
     }
 
     pub(crate) fn conv_list(&self, caller: &Caller, a: &Args<'_>) -> Res {
+        self.list_conversations(caller, a, None)
+    }
+
+    /// `conversations.list`, or with `member` `users.conversations`: the
+    /// conversations of `types` (default public channels) the caller can
+    /// see, those `member` is in only.
+    pub(crate) fn list_conversations(
+        &self,
+        caller: &Caller,
+        a: &Args<'_>,
+        member: Option<&str>,
+    ) -> Res {
         let types = a.list("types");
         let types: Vec<&str> = if types.is_empty() {
             vec!["public_channel"]
         } else {
             types.iter().map(String::as_str).collect()
         };
+        const TYPES: [&str; 4] = ["public_channel", "private_channel", "mpim", "im"];
+        if member.is_some() && types.iter().any(|t| !TYPES.contains(t)) {
+            return fail("invalid_types");
+        }
         let exclude_archived = a.flag("exclude_archived");
         let items: Vec<Value> = self
             .channels
             .iter()
             .filter(|c| self.visible(caller, c))
+            .filter(|c| member.is_none_or(|u| c.members.iter().any(|m| m == u)))
             .filter(|c| !(exclude_archived && c.is_archived))
             .filter(|c| {
                 let t = if c.is_im {

@@ -12,6 +12,19 @@ impl Workspace {
         Ok(json!({"user": self.user_json(u)}))
     }
 
+    /// `users.conversations`: what `user` (default the caller) is a member
+    /// of, of the conversations the caller can see.
+    pub(crate) fn users_conversations(&self, caller: &Caller, a: &Args<'_>) -> Res {
+        let user = a
+            .get("user")
+            .filter(|u| !u.is_empty())
+            .unwrap_or(&caller.user);
+        if self.user(user).is_none() {
+            return fail("user_not_found");
+        }
+        self.list_conversations(caller, a, Some(user))
+    }
+
     pub(crate) fn users_list(&self, a: &Args<'_>) -> Res {
         let items = self.users.iter().map(|u| self.user_json(u)).collect();
         let (page, next) = paginate(items, a, 0, self.page_size)?;
