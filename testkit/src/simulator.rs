@@ -19,6 +19,7 @@ pub(crate) mod files;
 pub(crate) mod pins;
 pub(crate) mod reactions;
 pub(crate) mod rtm;
+pub(crate) mod scheduled;
 pub(crate) mod team;
 pub(crate) mod users;
 pub(crate) mod views;
@@ -163,6 +164,8 @@ pub(crate) struct Workspace {
     pub(crate) generation: u64,
     /// Reserved uploads and completed files.
     pub(crate) files: files::FileStore,
+    /// Messages scheduled and not posted yet.
+    scheduled: scheduled::Schedule,
     /// The most items a page holds, whatever `limit` asks ([`Shape::page_size`]).
     page_size: Option<usize>,
 }
@@ -247,6 +250,7 @@ impl Workspace {
             tickets: BTreeMap::new(),
             generation: 0,
             files: files::FileStore::default(),
+            scheduled: scheduled::Schedule::default(),
             page_size: None,
         }
     }

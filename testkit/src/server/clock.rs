@@ -51,17 +51,22 @@ impl FakeClock {
         self.inner.lock().workspace.clock.system_time()
     }
 
-    /// Moves the clock forward by `by`.
+    /// Moves the clock forward by `by`, posting the scheduled messages
+    /// (`chat.scheduleMessage`) whose `post_at` it reaches.
     pub fn advance(&self, by: Duration) {
         advance(&self.inner, by);
     }
 }
 
-/// Moves the clock forward; returns now, as the admin API answers it.
+/// Moves the clock forward and posts the scheduled messages it reached;
+/// returns now, as the admin API answers it.
 pub(super) fn advance(inner: &Inner, by: Duration) -> Value {
     let json = {
         let mut st = inner.lock();
         st.workspace.clock.advance(by);
+        for e in st.workspace.post_due() {
+            st.broadcast(&e, None);
+        }
         st.workspace.clock.json()
     };
     inner.changed.notify_waiters();
