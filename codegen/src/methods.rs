@@ -154,9 +154,11 @@ impl Arg {
             }
             Ty::Array(t) => {
                 let t = reg.rust_ty(scope, t)?;
+                // Items convert as a single value does: `["U1", "U2"]`
+                // for a list of user IDs.
                 (
-                    quote!(impl IntoIterator<Item = #t>),
-                    quote!(#id.into_iter().collect()),
+                    quote!(impl IntoIterator<Item = impl Into<#t>>),
+                    quote!(#id.into_iter().map(Into::into).collect()),
                 )
             }
             t => (reg.rust_ty(scope, t)?, quote!(#id)),

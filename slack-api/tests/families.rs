@@ -325,3 +325,26 @@ async fn escape_hatch_posts_any_method_as_a_form() {
     let request = last(&seen, "chat.postMessage");
     check_auth(&slack, &request, BOT).await;
 }
+
+#[tokio::test]
+async fn list_arguments_take_plain_strings() {
+    let slack = FakeSlack::start().await;
+    let client = slack.client(BOT);
+    let created = client
+        .conversations()
+        .create("release-room")
+        .await
+        .expect("create");
+    let channel = created
+        .channel
+        .and_then(|c| c.id)
+        .expect("the new channel and its id");
+    client
+        .conversations()
+        .invite(channel.clone(), ["U_ALICE", "U_BOB"])
+        .await
+        .expect("invite with plain strings");
+    let call = slack.wait_for_call("conversations.invite").await;
+    assert_eq!(call.arg("users"), Some("U_ALICE,U_BOB"));
+    assert_eq!(call.arg("channel"), Some(channel.as_str()));
+}

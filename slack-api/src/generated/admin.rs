@@ -2089,13 +2089,13 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.auth.policy.assignEntities>
     pub fn auth_policy_assign_entities(
         &self,
-        entity_ids: impl IntoIterator<Item = String>,
+        entity_ids: impl IntoIterator<Item = impl Into<String>>,
         entity_type: impl Into<String>,
         policy_name: impl Into<String>,
     ) -> AuthPolicyAssignEntitiesRequest {
         AuthPolicyAssignEntitiesRequest {
             client: self.client.clone(),
-            entity_ids: entity_ids.into_iter().collect(),
+            entity_ids: entity_ids.into_iter().map(Into::into).collect(),
             entity_type: entity_type.into(),
             policy_name: policy_name.into(),
         }
@@ -2154,13 +2154,13 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.auth.policy.removeEntities>
     pub fn auth_policy_remove_entities(
         &self,
-        entity_ids: impl IntoIterator<Item = String>,
+        entity_ids: impl IntoIterator<Item = impl Into<String>>,
         entity_type: impl Into<String>,
         policy_name: impl Into<String>,
     ) -> AuthPolicyRemoveEntitiesRequest {
         AuthPolicyRemoveEntitiesRequest {
             client: self.client.clone(),
-            entity_ids: entity_ids.into_iter().collect(),
+            entity_ids: entity_ids.into_iter().map(Into::into).collect(),
             entity_type: entity_type.into(),
             policy_name: policy_name.into(),
         }
@@ -2186,17 +2186,23 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.barriers.create>
     pub fn barriers_create(
         &self,
-        barriered_from_usergroup_ids: impl IntoIterator<Item = crate::ids::UserGroupId>,
+        barriered_from_usergroup_ids: impl IntoIterator<
+            Item = impl Into<crate::ids::UserGroupId>,
+        >,
         primary_usergroup_id: impl Into<crate::ids::UserGroupId>,
-        restricted_subjects: impl IntoIterator<Item = String>,
+        restricted_subjects: impl IntoIterator<Item = impl Into<String>>,
     ) -> BarriersCreateRequest {
         BarriersCreateRequest {
             client: self.client.clone(),
             barriered_from_usergroup_ids: barriered_from_usergroup_ids
                 .into_iter()
+                .map(Into::into)
                 .collect(),
             primary_usergroup_id: primary_usergroup_id.into(),
-            restricted_subjects: restricted_subjects.into_iter().collect(),
+            restricted_subjects: restricted_subjects
+                .into_iter()
+                .map(Into::into)
+                .collect(),
         }
     }
 
@@ -2274,18 +2280,24 @@ impl Admin {
     pub fn barriers_update(
         &self,
         barrier_id: impl Into<String>,
-        barriered_from_usergroup_ids: impl IntoIterator<Item = crate::ids::UserGroupId>,
+        barriered_from_usergroup_ids: impl IntoIterator<
+            Item = impl Into<crate::ids::UserGroupId>,
+        >,
         primary_usergroup_id: impl Into<crate::ids::UserGroupId>,
-        restricted_subjects: impl IntoIterator<Item = String>,
+        restricted_subjects: impl IntoIterator<Item = impl Into<String>>,
     ) -> BarriersUpdateRequest {
         BarriersUpdateRequest {
             client: self.client.clone(),
             barrier_id: barrier_id.into(),
             barriered_from_usergroup_ids: barriered_from_usergroup_ids
                 .into_iter()
+                .map(Into::into)
                 .collect(),
             primary_usergroup_id: primary_usergroup_id.into(),
-            restricted_subjects: restricted_subjects.into_iter().collect(),
+            restricted_subjects: restricted_subjects
+                .into_iter()
+                .map(Into::into)
+                .collect(),
         }
     }
 
@@ -2333,11 +2345,11 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.conversations.bulkArchive>
     pub fn conversations_bulk_archive(
         &self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> ConversationsBulkArchiveRequest {
         ConversationsBulkArchiveRequest {
             client: self.client.clone(),
-            channel_ids: channel_ids.into_iter().collect(),
+            channel_ids: channel_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -2359,11 +2371,11 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.conversations.bulkDelete>
     pub fn conversations_bulk_delete(
         &self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> ConversationsBulkDeleteRequest {
         ConversationsBulkDeleteRequest {
             client: self.client.clone(),
-            channel_ids: channel_ids.into_iter().collect(),
+            channel_ids: channel_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -2386,12 +2398,12 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.conversations.bulkMove>
     pub fn conversations_bulk_move(
         &self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
         target_team_id: impl Into<crate::ids::TeamId>,
     ) -> ConversationsBulkMoveRequest {
         ConversationsBulkMoveRequest {
             client: self.client.clone(),
-            channel_ids: channel_ids.into_iter().collect(),
+            channel_ids: channel_ids.into_iter().map(Into::into).collect(),
             target_team_id: target_team_id.into(),
         }
     }
@@ -2415,12 +2427,12 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.conversations.bulkSetExcludeFromSlackAi>
     pub fn conversations_bulk_set_exclude_from_slack_ai(
         &self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
         exclude: bool,
     ) -> ConversationsBulkSetExcludeFromSlackAiRequest {
         ConversationsBulkSetExcludeFromSlackAiRequest {
             client: self.client.clone(),
-            channel_ids: channel_ids.into_iter().collect(),
+            channel_ids: channel_ids.into_iter().map(Into::into).collect(),
             exclude,
         }
     }
@@ -2444,12 +2456,12 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.conversations.bulkSetProperties>
     pub fn conversations_bulk_set_properties(
         &self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
         property: impl Into<String>,
     ) -> ConversationsBulkSetPropertiesRequest {
         ConversationsBulkSetPropertiesRequest {
             client: self.client.clone(),
-            channel_ids: channel_ids.into_iter().collect(),
+            channel_ids: channel_ids.into_iter().map(Into::into).collect(),
             property: property.into(),
         }
     }
@@ -2762,12 +2774,12 @@ impl Admin {
     pub fn conversations_invite(
         &self,
         channel_id: impl Into<crate::ids::ChannelId>,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> ConversationsInviteRequest {
         ConversationsInviteRequest {
             client: self.client.clone(),
             channel_id: channel_id.into(),
-            user_ids: user_ids.into_iter().collect(),
+            user_ids: user_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -2827,7 +2839,7 @@ impl Admin {
     pub fn conversations_lookup(
         &self,
         last_message_activity_before: i64,
-        team_ids: impl IntoIterator<Item = crate::ids::TeamId>,
+        team_ids: impl IntoIterator<Item = impl Into<crate::ids::TeamId>>,
     ) -> ConversationsLookupRequest {
         ConversationsLookupRequest {
             client: self.client.clone(),
@@ -2835,7 +2847,7 @@ impl Admin {
             last_message_activity_before,
             limit: None,
             max_member_count: None,
-            team_ids: team_ids.into_iter().collect(),
+            team_ids: team_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -3324,11 +3336,11 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.functions.list>
     pub fn functions_list(
         &self,
-        app_ids: impl IntoIterator<Item = crate::ids::AppId>,
+        app_ids: impl IntoIterator<Item = impl Into<crate::ids::AppId>>,
     ) -> FunctionsListRequest {
         FunctionsListRequest {
             client: self.client.clone(),
-            app_ids: app_ids.into_iter().collect(),
+            app_ids: app_ids.into_iter().map(Into::into).collect(),
             cursor: None,
             include_non_distributed_functions: None,
             limit: None,
@@ -3354,11 +3366,11 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.functions.permissions.lookup>
     pub fn functions_permissions_lookup(
         &self,
-        function_ids: impl IntoIterator<Item = String>,
+        function_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> FunctionsPermissionsLookupRequest {
         FunctionsPermissionsLookupRequest {
             client: self.client.clone(),
-            function_ids: function_ids.into_iter().collect(),
+            function_ids: function_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -3554,15 +3566,15 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.roles.addAssignments>
     pub fn roles_add_assignments(
         &self,
-        entity_ids: impl IntoIterator<Item = String>,
+        entity_ids: impl IntoIterator<Item = impl Into<String>>,
         role_id: impl Into<String>,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> RolesAddAssignmentsRequest {
         RolesAddAssignmentsRequest {
             client: self.client.clone(),
-            entity_ids: entity_ids.into_iter().collect(),
+            entity_ids: entity_ids.into_iter().map(Into::into).collect(),
             role_id: role_id.into(),
-            user_ids: user_ids.into_iter().collect(),
+            user_ids: user_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -3618,15 +3630,15 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.roles.removeAssignments>
     pub fn roles_remove_assignments(
         &self,
-        entity_ids: impl IntoIterator<Item = String>,
+        entity_ids: impl IntoIterator<Item = impl Into<String>>,
         role_id: impl Into<String>,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> RolesRemoveAssignmentsRequest {
         RolesRemoveAssignmentsRequest {
             client: self.client.clone(),
-            entity_ids: entity_ids.into_iter().collect(),
+            entity_ids: entity_ids.into_iter().map(Into::into).collect(),
             role_id: role_id.into(),
-            user_ids: user_ids.into_iter().collect(),
+            user_ids: user_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -3796,12 +3808,12 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.teams.settings.setDefaultChannels>
     pub fn teams_settings_set_default_channels(
         &self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
         team_id: impl Into<crate::ids::TeamId>,
     ) -> TeamsSettingsSetDefaultChannelsRequest {
         TeamsSettingsSetDefaultChannelsRequest {
             client: self.client.clone(),
-            channel_ids: channel_ids.into_iter().collect(),
+            channel_ids: channel_ids.into_iter().map(Into::into).collect(),
             team_id: team_id.into(),
         }
     }
@@ -3942,12 +3954,12 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.usergroups.addChannels>
     pub fn usergroups_add_channels(
         &self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
         usergroup_id: impl Into<crate::ids::UserGroupId>,
     ) -> UsergroupsAddChannelsRequest {
         UsergroupsAddChannelsRequest {
             client: self.client.clone(),
-            channel_ids: channel_ids.into_iter().collect(),
+            channel_ids: channel_ids.into_iter().map(Into::into).collect(),
             team_id: None,
             usergroup_id: usergroup_id.into(),
         }
@@ -3973,13 +3985,13 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.usergroups.addTeams>
     pub fn usergroups_add_teams(
         &self,
-        team_ids: impl IntoIterator<Item = crate::ids::TeamId>,
+        team_ids: impl IntoIterator<Item = impl Into<crate::ids::TeamId>>,
         usergroup_id: impl Into<crate::ids::UserGroupId>,
     ) -> UsergroupsAddTeamsRequest {
         UsergroupsAddTeamsRequest {
             client: self.client.clone(),
             auto_provision: None,
-            team_ids: team_ids.into_iter().collect(),
+            team_ids: team_ids.into_iter().map(Into::into).collect(),
             usergroup_id: usergroup_id.into(),
         }
     }
@@ -4033,12 +4045,12 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.usergroups.removeChannels>
     pub fn usergroups_remove_channels(
         &self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
         usergroup_id: impl Into<crate::ids::UserGroupId>,
     ) -> UsergroupsRemoveChannelsRequest {
         UsergroupsRemoveChannelsRequest {
             client: self.client.clone(),
-            channel_ids: channel_ids.into_iter().collect(),
+            channel_ids: channel_ids.into_iter().map(Into::into).collect(),
             usergroup_id: usergroup_id.into(),
         }
     }
@@ -4062,12 +4074,12 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.usergroups.removeTeams>
     pub fn usergroups_remove_teams(
         &self,
-        team_ids: impl IntoIterator<Item = crate::ids::TeamId>,
+        team_ids: impl IntoIterator<Item = impl Into<crate::ids::TeamId>>,
         usergroup_id: impl Into<crate::ids::UserGroupId>,
     ) -> UsergroupsRemoveTeamsRequest {
         UsergroupsRemoveTeamsRequest {
             client: self.client.clone(),
-            team_ids: team_ids.into_iter().collect(),
+            team_ids: team_ids.into_iter().map(Into::into).collect(),
             usergroup_id: usergroup_id.into(),
         }
     }
@@ -4263,11 +4275,11 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.users.session.clearSettings>
     pub fn users_session_clear_settings(
         &self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> UsersSessionClearSettingsRequest {
         UsersSessionClearSettingsRequest {
             client: self.client.clone(),
-            user_ids: user_ids.into_iter().collect(),
+            user_ids: user_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -4289,11 +4301,11 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.users.session.getSettings>
     pub fn users_session_get_settings(
         &self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> UsersSessionGetSettingsRequest {
         UsersSessionGetSettingsRequest {
             client: self.client.clone(),
-            user_ids: user_ids.into_iter().collect(),
+            user_ids: user_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -4408,12 +4420,12 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.users.session.resetBulk>
     pub fn users_session_reset_bulk(
         &self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> UsersSessionResetBulkRequest {
         UsersSessionResetBulkRequest {
             client: self.client.clone(),
             mobile_only: None,
-            user_ids: user_ids.into_iter().collect(),
+            user_ids: user_ids.into_iter().map(Into::into).collect(),
             web_only: None,
         }
     }
@@ -4438,13 +4450,13 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.users.session.setSettings>
     pub fn users_session_set_settings(
         &self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> UsersSessionSetSettingsRequest {
         UsersSessionSetSettingsRequest {
             client: self.client.clone(),
             desktop_app_browser_quit: None,
             duration: None,
-            user_ids: user_ids.into_iter().collect(),
+            user_ids: user_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -4612,13 +4624,13 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.workflows.collaborators.add>
     pub fn workflows_collaborators_add(
         &self,
-        collaborator_ids: impl IntoIterator<Item = crate::ids::UserId>,
-        workflow_ids: impl IntoIterator<Item = String>,
+        collaborator_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
+        workflow_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> WorkflowsCollaboratorsAddRequest {
         WorkflowsCollaboratorsAddRequest {
             client: self.client.clone(),
-            collaborator_ids: collaborator_ids.into_iter().collect(),
-            workflow_ids: workflow_ids.into_iter().collect(),
+            collaborator_ids: collaborator_ids.into_iter().map(Into::into).collect(),
+            workflow_ids: workflow_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -4641,13 +4653,13 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.workflows.collaborators.remove>
     pub fn workflows_collaborators_remove(
         &self,
-        collaborator_ids: impl IntoIterator<Item = crate::ids::UserId>,
-        workflow_ids: impl IntoIterator<Item = String>,
+        collaborator_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
+        workflow_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> WorkflowsCollaboratorsRemoveRequest {
         WorkflowsCollaboratorsRemoveRequest {
             client: self.client.clone(),
-            collaborator_ids: collaborator_ids.into_iter().collect(),
-            workflow_ids: workflow_ids.into_iter().collect(),
+            collaborator_ids: collaborator_ids.into_iter().map(Into::into).collect(),
+            workflow_ids: workflow_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -4666,12 +4678,12 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.workflows.permissions.lookup>
     pub fn workflows_permissions_lookup(
         &self,
-        workflow_ids: impl IntoIterator<Item = String>,
+        workflow_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> WorkflowsPermissionsLookupRequest {
         WorkflowsPermissionsLookupRequest {
             client: self.client.clone(),
             max_workflow_triggers: None,
-            workflow_ids: workflow_ids.into_iter().collect(),
+            workflow_ids: workflow_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -4801,11 +4813,11 @@ impl Admin {
     /// <https://api.slack.com/methods/admin.workflows.unpublish>
     pub fn workflows_unpublish(
         &self,
-        workflow_ids: impl IntoIterator<Item = String>,
+        workflow_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> WorkflowsUnpublishRequest {
         WorkflowsUnpublishRequest {
             client: self.client.clone(),
-            workflow_ids: workflow_ids.into_iter().collect(),
+            workflow_ids: workflow_ids.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -5654,19 +5666,19 @@ impl AppsConfigLookupRequest {
     /// `app_ids` (list of AppId): IDs: app.
     pub fn app_ids(
         mut self,
-        app_ids: impl IntoIterator<Item = crate::ids::AppId>,
+        app_ids: impl IntoIterator<Item = impl Into<crate::ids::AppId>>,
     ) -> Self {
-        self.app_ids = Some(app_ids.into_iter().collect());
+        self.app_ids = Some(app_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `rich_link_preview_types` (list of string): List of rich link preview types.
     pub fn rich_link_preview_types(
         mut self,
-        rich_link_preview_types: impl IntoIterator<Item = String>,
+        rich_link_preview_types: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
         self.rich_link_preview_types = Some(
-            rich_link_preview_types.into_iter().collect(),
+            rich_link_preview_types.into_iter().map(Into::into).collect(),
         );
         self
     }
@@ -5985,18 +5997,18 @@ impl AppsMcpServersPermissionsSetRequest {
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `usergroup_ids` (list of UserGroupId): IDs: usergroup.
     pub fn usergroup_ids(
         mut self,
-        usergroup_ids: impl IntoIterator<Item = crate::ids::UserGroupId>,
+        usergroup_ids: impl IntoIterator<Item = impl Into<crate::ids::UserGroupId>>,
     ) -> Self {
-        self.usergroup_ids = Some(usergroup_ids.into_iter().collect());
+        self.usergroup_ids = Some(usergroup_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -6072,18 +6084,18 @@ impl AppsPermissionsAddRequest {
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `usergroup_ids` (list of UserGroupId): IDs: usergroup.
     pub fn usergroup_ids(
         mut self,
-        usergroup_ids: impl IntoIterator<Item = crate::ids::UserGroupId>,
+        usergroup_ids: impl IntoIterator<Item = impl Into<crate::ids::UserGroupId>>,
     ) -> Self {
-        self.usergroup_ids = Some(usergroup_ids.into_iter().collect());
+        self.usergroup_ids = Some(usergroup_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -6198,18 +6210,18 @@ impl AppsPermissionsRemoveRequest {
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `usergroup_ids` (list of UserGroupId): IDs: usergroup.
     pub fn usergroup_ids(
         mut self,
-        usergroup_ids: impl IntoIterator<Item = crate::ids::UserGroupId>,
+        usergroup_ids: impl IntoIterator<Item = impl Into<crate::ids::UserGroupId>>,
     ) -> Self {
-        self.usergroup_ids = Some(usergroup_ids.into_iter().collect());
+        self.usergroup_ids = Some(usergroup_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -6278,18 +6290,18 @@ impl AppsPermissionsSetRequest {
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `usergroup_ids` (list of UserGroupId): IDs: usergroup.
     pub fn usergroup_ids(
         mut self,
-        usergroup_ids: impl IntoIterator<Item = crate::ids::UserGroupId>,
+        usergroup_ids: impl IntoIterator<Item = impl Into<crate::ids::UserGroupId>>,
     ) -> Self {
-        self.usergroup_ids = Some(usergroup_ids.into_iter().collect());
+        self.usergroup_ids = Some(usergroup_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -6916,17 +6928,20 @@ pub struct AuditAnomalyAllowUpdateItemRequest {
 
 impl AuditAnomalyAllowUpdateItemRequest {
     /// `trusted_asns` (list of integer): List of trusted asns.
-    pub fn trusted_asns(mut self, trusted_asns: impl IntoIterator<Item = i64>) -> Self {
-        self.trusted_asns = Some(trusted_asns.into_iter().collect());
+    pub fn trusted_asns(
+        mut self,
+        trusted_asns: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
+        self.trusted_asns = Some(trusted_asns.into_iter().map(Into::into).collect());
         self
     }
 
     /// `trusted_cidr` (list of string): List of trusted cidr.
     pub fn trusted_cidr(
         mut self,
-        trusted_cidr: impl IntoIterator<Item = String>,
+        trusted_cidr: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.trusted_cidr = Some(trusted_cidr.into_iter().collect());
+        self.trusted_cidr = Some(trusted_cidr.into_iter().map(Into::into).collect());
         self
     }
 
@@ -9192,9 +9207,11 @@ impl ConversationsSearchRequest {
     /// `connected_team_ids` (list of TeamId): IDs: connected team.
     pub fn connected_team_ids(
         mut self,
-        connected_team_ids: impl IntoIterator<Item = crate::ids::TeamId>,
+        connected_team_ids: impl IntoIterator<Item = impl Into<crate::ids::TeamId>>,
     ) -> Self {
-        self.connected_team_ids = Some(connected_team_ids.into_iter().collect());
+        self.connected_team_ids = Some(
+            connected_team_ids.into_iter().map(Into::into).collect(),
+        );
         self
     }
 
@@ -9219,9 +9236,11 @@ impl ConversationsSearchRequest {
     /// `search_channel_types` (list of string): List of search channel types.
     pub fn search_channel_types(
         mut self,
-        search_channel_types: impl IntoIterator<Item = String>,
+        search_channel_types: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.search_channel_types = Some(search_channel_types.into_iter().collect());
+        self.search_channel_types = Some(
+            search_channel_types.into_iter().map(Into::into).collect(),
+        );
         self
     }
 
@@ -9240,9 +9259,9 @@ impl ConversationsSearchRequest {
     /// `team_ids` (list of TeamId): Workspaces to act on.
     pub fn team_ids(
         mut self,
-        team_ids: impl IntoIterator<Item = crate::ids::TeamId>,
+        team_ids: impl IntoIterator<Item = impl Into<crate::ids::TeamId>>,
     ) -> Self {
-        self.team_ids = Some(team_ids.into_iter().collect());
+        self.team_ids = Some(team_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -9505,9 +9524,11 @@ impl ConversationsSetTeamsRequest {
     /// `target_team_ids` (list of TeamId): IDs: target team.
     pub fn target_team_ids(
         mut self,
-        target_team_ids: impl IntoIterator<Item = crate::ids::TeamId>,
+        target_team_ids: impl IntoIterator<Item = impl Into<crate::ids::TeamId>>,
     ) -> Self {
-        self.target_team_ids = Some(target_team_ids.into_iter().collect());
+        self.target_team_ids = Some(
+            target_team_ids.into_iter().map(Into::into).collect(),
+        );
         self
     }
 
@@ -10171,9 +10192,9 @@ impl FunctionsPermissionsSetRequest {
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -10805,8 +10826,11 @@ impl RolesListAssignmentsRequest {
     }
 
     /// `entity_ids` (list of string): Entities to act on.
-    pub fn entity_ids(mut self, entity_ids: impl IntoIterator<Item = String>) -> Self {
-        self.entity_ids = Some(entity_ids.into_iter().collect());
+    pub fn entity_ids(
+        mut self,
+        entity_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.entity_ids = Some(entity_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -10817,8 +10841,11 @@ impl RolesListAssignmentsRequest {
     }
 
     /// `role_ids` (list of string): IDs: role.
-    pub fn role_ids(mut self, role_ids: impl IntoIterator<Item = String>) -> Self {
-        self.role_ids = Some(role_ids.into_iter().collect());
+    pub fn role_ids(
+        mut self,
+        role_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.role_ids = Some(role_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -13529,9 +13556,11 @@ impl WorkflowsSearchRequest {
     /// `collaborator_ids` (list of string): Users to act on.
     pub fn collaborator_ids(
         mut self,
-        collaborator_ids: impl IntoIterator<Item = String>,
+        collaborator_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.collaborator_ids = Some(collaborator_ids.into_iter().collect());
+        self.collaborator_ids = Some(
+            collaborator_ids.into_iter().map(Into::into).collect(),
+        );
         self
     }
 
@@ -13598,9 +13627,11 @@ impl WorkflowsSearchRequest {
     /// `step_function_ids` (list of string): IDs: step function.
     pub fn step_function_ids(
         mut self,
-        step_function_ids: impl IntoIterator<Item = String>,
+        step_function_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.step_function_ids = Some(step_function_ids.into_iter().collect());
+        self.step_function_ids = Some(
+            step_function_ids.into_iter().map(Into::into).collect(),
+        );
         self
     }
 
@@ -13820,9 +13851,9 @@ impl WorkflowsTriggersTypesPermissionsSetRequest {
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 

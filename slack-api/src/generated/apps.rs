@@ -201,13 +201,13 @@ impl Apps {
     pub fn datastore_bulk_delete(
         &self,
         datastore: impl Into<String>,
-        ids: impl IntoIterator<Item = String>,
+        ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> DatastoreBulkDeleteRequest {
         DatastoreBulkDeleteRequest {
             client: self.client.clone(),
             app_id: None,
             datastore: datastore.into(),
-            ids: ids.into_iter().collect(),
+            ids: ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -232,13 +232,13 @@ impl Apps {
     pub fn datastore_bulk_get(
         &self,
         datastore: impl Into<String>,
-        ids: impl IntoIterator<Item = String>,
+        ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> DatastoreBulkGetRequest {
         DatastoreBulkGetRequest {
             client: self.client.clone(),
             app_id: None,
             datastore: datastore.into(),
-            ids: ids.into_iter().collect(),
+            ids: ids.into_iter().map(Into::into).collect(),
         }
     }
 

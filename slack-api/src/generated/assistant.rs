@@ -271,18 +271,18 @@ impl SearchContextRequest {
     /// `channel_types` (list of string): List of channel types.
     pub fn channel_types(
         mut self,
-        channel_types: impl IntoIterator<Item = String>,
+        channel_types: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.channel_types = Some(channel_types.into_iter().collect());
+        self.channel_types = Some(channel_types.into_iter().map(Into::into).collect());
         self
     }
 
     /// `content_types` (list of string): List of content types.
     pub fn content_types(
         mut self,
-        content_types: impl IntoIterator<Item = String>,
+        content_types: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.content_types = Some(content_types.into_iter().collect());
+        self.content_types = Some(content_types.into_iter().map(Into::into).collect());
         self
     }
 
@@ -367,9 +367,9 @@ impl SearchContextRequest {
     /// `term_clauses` (list of string): List of term clauses.
     pub fn term_clauses(
         mut self,
-        term_clauses: impl IntoIterator<Item = String>,
+        term_clauses: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.term_clauses = Some(term_clauses.into_iter().collect());
+        self.term_clauses = Some(term_clauses.into_iter().map(Into::into).collect());
         self
     }
 
@@ -557,9 +557,11 @@ impl ThreadsSetStatusRequest {
     /// `loading_messages` (list of string): List of loading messages.
     pub fn loading_messages(
         mut self,
-        loading_messages: impl IntoIterator<Item = String>,
+        loading_messages: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.loading_messages = Some(loading_messages.into_iter().collect());
+        self.loading_messages = Some(
+            loading_messages.into_iter().map(Into::into).collect(),
+        );
         self
     }
 

@@ -185,12 +185,12 @@ impl Calls {
     pub fn participants_add(
         &self,
         id: impl Into<String>,
-        users: impl IntoIterator<Item = crate::ids::UserId>,
+        users: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> ParticipantsAddRequest {
         ParticipantsAddRequest {
             client: self.client.clone(),
             id: id.into(),
-            users: users.into_iter().collect(),
+            users: users.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -214,12 +214,12 @@ impl Calls {
     pub fn participants_remove(
         &self,
         id: impl Into<String>,
-        users: impl IntoIterator<Item = crate::ids::UserId>,
+        users: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> ParticipantsRemoveRequest {
         ParticipantsRemoveRequest {
             client: self.client.clone(),
             id: id.into(),
-            users: users.into_iter().collect(),
+            users: users.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -308,8 +308,11 @@ impl AddRequest {
     }
 
     /// `users` (list of UserId): Users to act on.
-    pub fn users(mut self, users: impl IntoIterator<Item = crate::ids::UserId>) -> Self {
-        self.users = Some(users.into_iter().collect());
+    pub fn users(
+        mut self,
+        users: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
+    ) -> Self {
+        self.users = Some(users.into_iter().map(Into::into).collect());
         self
     }
 

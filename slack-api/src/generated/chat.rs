@@ -2013,9 +2013,9 @@ impl UpdateRequest {
     /// `file_ids` (list of FileId): IDs: file.
     pub fn file_ids(
         mut self,
-        file_ids: impl IntoIterator<Item = crate::ids::FileId>,
+        file_ids: impl IntoIterator<Item = impl Into<crate::ids::FileId>>,
     ) -> Self {
-        self.file_ids = Some(file_ids.into_iter().collect());
+        self.file_ids = Some(file_ids.into_iter().map(Into::into).collect());
         self
     }
 

@@ -961,13 +961,13 @@ impl Conversations {
     pub fn invite(
         &self,
         channel: impl Into<crate::ids::ChannelId>,
-        users: impl IntoIterator<Item = crate::ids::UserId>,
+        users: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> InviteRequest {
         InviteRequest {
             client: self.client.clone(),
             channel: channel.into(),
             force: None,
-            users: users.into_iter().collect(),
+            users: users.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -2316,8 +2316,11 @@ pub struct InviteSharedRequest {
 
 impl InviteSharedRequest {
     /// `emails` (list of string): Email addresses to invite.
-    pub fn emails(mut self, emails: impl IntoIterator<Item = String>) -> Self {
-        self.emails = Some(emails.into_iter().collect());
+    pub fn emails(
+        mut self,
+        emails: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.emails = Some(emails.into_iter().map(Into::into).collect());
         self
     }
 
@@ -2330,9 +2333,9 @@ impl InviteSharedRequest {
     /// `user_ids` (list of UserId): Users to invite.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -2586,9 +2589,11 @@ impl ListRequest {
     /// `types` (list of ConversationType): Kinds of conversation to include.
     pub fn types(
         mut self,
-        types: impl IntoIterator<Item = crate::generated::types::ConversationType>,
+        types: impl IntoIterator<
+            Item = impl Into<crate::generated::types::ConversationType>,
+        >,
     ) -> Self {
-        self.types = Some(types.into_iter().collect());
+        self.types = Some(types.into_iter().map(Into::into).collect());
         self
     }
 
@@ -2993,8 +2998,11 @@ impl OpenRequest {
     }
 
     /// `users` (list of UserId): Users to act on.
-    pub fn users(mut self, users: impl IntoIterator<Item = crate::ids::UserId>) -> Self {
-        self.users = Some(users.into_iter().collect());
+    pub fn users(
+        mut self,
+        users: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
+    ) -> Self {
+        self.users = Some(users.into_iter().map(Into::into).collect());
         self
     }
 
@@ -3443,8 +3451,11 @@ impl RequestSharedInviteListRequest {
     }
 
     /// `invite_ids` (list of string): IDs: invite.
-    pub fn invite_ids(mut self, invite_ids: impl IntoIterator<Item = String>) -> Self {
-        self.invite_ids = Some(invite_ids.into_iter().collect());
+    pub fn invite_ids(
+        mut self,
+        invite_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.invite_ids = Some(invite_ids.into_iter().map(Into::into).collect());
         self
     }
 

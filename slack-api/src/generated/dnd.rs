@@ -117,12 +117,12 @@ impl Dnd {
     /// <https://api.slack.com/methods/dnd.teamInfo>
     pub fn team_info(
         &self,
-        users: impl IntoIterator<Item = crate::ids::UserId>,
+        users: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> TeamInfoRequest {
         TeamInfoRequest {
             client: self.client.clone(),
             team_id: None,
-            users: users.into_iter().collect(),
+            users: users.into_iter().map(Into::into).collect(),
         }
     }
 }

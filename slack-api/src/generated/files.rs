@@ -352,11 +352,11 @@ impl Files {
     /// <https://api.slack.com/methods/files.remote.share>
     pub fn remote_share(
         &self,
-        channels: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channels: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> RemoteShareRequest {
         RemoteShareRequest {
             client: self.client.clone(),
-            channels: channels.into_iter().collect(),
+            channels: channels.into_iter().map(Into::into).collect(),
             external_id: None,
             file: None,
         }
@@ -568,9 +568,9 @@ impl CompleteUploadExternalRequest {
     /// `channels` (list of ChannelId): Conversations to act on.
     pub fn channels(
         mut self,
-        channels: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channels: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> Self {
-        self.channels = Some(channels.into_iter().collect());
+        self.channels = Some(channels.into_iter().map(Into::into).collect());
         self
     }
 
@@ -1008,9 +1008,11 @@ impl ListRequest {
     /// `types` (list of ConversationType): Kinds of conversation to include.
     pub fn types(
         mut self,
-        types: impl IntoIterator<Item = crate::generated::types::ConversationType>,
+        types: impl IntoIterator<
+            Item = impl Into<crate::generated::types::ConversationType>,
+        >,
     ) -> Self {
-        self.types = Some(types.into_iter().collect());
+        self.types = Some(types.into_iter().map(Into::into).collect());
         self
     }
 
@@ -1739,9 +1741,9 @@ impl UploadLegacyRequest {
     /// `channels` (list of ChannelId): Conversations to act on.
     pub fn channels(
         mut self,
-        channels: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channels: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> Self {
-        self.channels = Some(channels.into_iter().collect());
+        self.channels = Some(channels.into_iter().map(Into::into).collect());
         self
     }
 

@@ -391,9 +391,9 @@ impl DistributionsPermissionsAddRequest {
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -591,9 +591,9 @@ impl DistributionsPermissionsRemoveRequest {
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -699,9 +699,9 @@ impl DistributionsPermissionsSetRequest {
     /// `org_ids` (list of EnterpriseId): Organizations to act on.
     pub fn org_ids(
         mut self,
-        org_ids: impl IntoIterator<Item = crate::ids::EnterpriseId>,
+        org_ids: impl IntoIterator<Item = impl Into<crate::ids::EnterpriseId>>,
     ) -> Self {
-        self.org_ids = Some(org_ids.into_iter().collect());
+        self.org_ids = Some(org_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -714,18 +714,18 @@ impl DistributionsPermissionsSetRequest {
     /// `team_ids` (list of TeamId): Workspaces to act on.
     pub fn team_ids(
         mut self,
-        team_ids: impl IntoIterator<Item = crate::ids::TeamId>,
+        team_ids: impl IntoIterator<Item = impl Into<crate::ids::TeamId>>,
     ) -> Self {
-        self.team_ids = Some(team_ids.into_iter().collect());
+        self.team_ids = Some(team_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 

@@ -32,12 +32,15 @@ impl Migration {
     /// Besides the common ones: `not_enterprise_team`, `too_many_users`.
     ///
     /// <https://api.slack.com/methods/migration.exchange>
-    pub fn exchange(&self, users: impl IntoIterator<Item = String>) -> ExchangeRequest {
+    pub fn exchange(
+        &self,
+        users: impl IntoIterator<Item = impl Into<String>>,
+    ) -> ExchangeRequest {
         ExchangeRequest {
             client: self.client.clone(),
             team_id: None,
             to_old: None,
-            users: users.into_iter().collect(),
+            users: users.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -458,18 +458,18 @@ impl AccessDeleteRequest {
     /// `channel_ids` (list of ChannelId): Conversations to act on.
     pub fn channel_ids(
         mut self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> Self {
-        self.channel_ids = Some(channel_ids.into_iter().collect());
+        self.channel_ids = Some(channel_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -540,18 +540,18 @@ impl AccessSetRequest {
     /// `channel_ids` (list of ChannelId): Conversations to act on.
     pub fn channel_ids(
         mut self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> Self {
-        self.channel_ids = Some(channel_ids.into_iter().collect());
+        self.channel_ids = Some(channel_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 

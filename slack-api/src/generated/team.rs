@@ -803,10 +803,10 @@ impl ExternalTeamsListRequest {
     /// `slack_connect_pref_filter` (list of string): List of slack connect pref filter.
     pub fn slack_connect_pref_filter(
         mut self,
-        slack_connect_pref_filter: impl IntoIterator<Item = String>,
+        slack_connect_pref_filter: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
         self.slack_connect_pref_filter = Some(
-            slack_connect_pref_filter.into_iter().collect(),
+            slack_connect_pref_filter.into_iter().map(Into::into).collect(),
         );
         self
     }
@@ -826,9 +826,11 @@ impl ExternalTeamsListRequest {
     /// `workspace_filter` (list of TeamId): List of workspace filter.
     pub fn workspace_filter(
         mut self,
-        workspace_filter: impl IntoIterator<Item = crate::ids::TeamId>,
+        workspace_filter: impl IntoIterator<Item = impl Into<crate::ids::TeamId>>,
     ) -> Self {
-        self.workspace_filter = Some(workspace_filter.into_iter().collect());
+        self.workspace_filter = Some(
+            workspace_filter.into_iter().map(Into::into).collect(),
+        );
         self
     }
 

@@ -236,7 +236,7 @@ impl Usergroups {
     pub fn users_update(
         &self,
         usergroup: impl Into<crate::ids::UserGroupId>,
-        users: impl IntoIterator<Item = crate::ids::UserId>,
+        users: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> UsersUpdateRequest {
         UsersUpdateRequest {
             client: self.client.clone(),
@@ -245,7 +245,7 @@ impl Usergroups {
             is_shared: None,
             team_id: None,
             usergroup: usergroup.into(),
-            users: users.into_iter().collect(),
+            users: users.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -271,18 +271,20 @@ impl CreateRequest {
     /// `additional_channels` (list of ChannelId): List of additional channels.
     pub fn additional_channels(
         mut self,
-        additional_channels: impl IntoIterator<Item = crate::ids::ChannelId>,
+        additional_channels: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> Self {
-        self.additional_channels = Some(additional_channels.into_iter().collect());
+        self.additional_channels = Some(
+            additional_channels.into_iter().map(Into::into).collect(),
+        );
         self
     }
 
     /// `channels` (list of ChannelId): Conversations to act on.
     pub fn channels(
         mut self,
-        channels: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channels: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> Self {
-        self.channels = Some(channels.into_iter().collect());
+        self.channels = Some(channels.into_iter().map(Into::into).collect());
         self
     }
 
@@ -626,18 +628,20 @@ impl UpdateRequest {
     /// `additional_channels` (list of ChannelId): List of additional channels.
     pub fn additional_channels(
         mut self,
-        additional_channels: impl IntoIterator<Item = crate::ids::ChannelId>,
+        additional_channels: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> Self {
-        self.additional_channels = Some(additional_channels.into_iter().collect());
+        self.additional_channels = Some(
+            additional_channels.into_iter().map(Into::into).collect(),
+        );
         self
     }
 
     /// `channels` (list of ChannelId): Conversations to act on.
     pub fn channels(
         mut self,
-        channels: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channels: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> Self {
-        self.channels = Some(channels.into_iter().collect());
+        self.channels = Some(channels.into_iter().map(Into::into).collect());
         self
     }
 
@@ -835,9 +839,11 @@ impl UsersUpdateRequest {
     /// `additional_channels` (list of ChannelId): List of additional channels.
     pub fn additional_channels(
         mut self,
-        additional_channels: impl IntoIterator<Item = crate::ids::ChannelId>,
+        additional_channels: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> Self {
-        self.additional_channels = Some(additional_channels.into_iter().collect());
+        self.additional_channels = Some(
+            additional_channels.into_iter().map(Into::into).collect(),
+        );
         self
     }
 

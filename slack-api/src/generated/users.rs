@@ -477,9 +477,11 @@ impl ConversationsRequest {
     /// `types` (list of ConversationType): Kinds of conversation to include.
     pub fn types(
         mut self,
-        types: impl IntoIterator<Item = crate::generated::types::ConversationType>,
+        types: impl IntoIterator<
+            Item = impl Into<crate::generated::types::ConversationType>,
+        >,
     ) -> Self {
-        self.types = Some(types.into_iter().collect());
+        self.types = Some(types.into_iter().map(Into::into).collect());
         self
     }
 

@@ -34,12 +34,12 @@ impl Workflows {
     pub fn featured_add(
         &self,
         channel_id: impl Into<crate::ids::ChannelId>,
-        trigger_ids: impl IntoIterator<Item = String>,
+        trigger_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> FeaturedAddRequest {
         FeaturedAddRequest {
             client: self.client.clone(),
             channel_id: channel_id.into(),
-            trigger_ids: trigger_ids.into_iter().collect(),
+            trigger_ids: trigger_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -61,11 +61,11 @@ impl Workflows {
     /// <https://api.slack.com/methods/workflows.featured.list>
     pub fn featured_list(
         &self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> FeaturedListRequest {
         FeaturedListRequest {
             client: self.client.clone(),
-            channel_ids: channel_ids.into_iter().collect(),
+            channel_ids: channel_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -89,12 +89,12 @@ impl Workflows {
     pub fn featured_remove(
         &self,
         channel_id: impl Into<crate::ids::ChannelId>,
-        trigger_ids: impl IntoIterator<Item = String>,
+        trigger_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> FeaturedRemoveRequest {
         FeaturedRemoveRequest {
             client: self.client.clone(),
             channel_id: channel_id.into(),
-            trigger_ids: trigger_ids.into_iter().collect(),
+            trigger_ids: trigger_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -118,12 +118,12 @@ impl Workflows {
     pub fn featured_set(
         &self,
         channel_id: impl Into<crate::ids::ChannelId>,
-        trigger_ids: impl IntoIterator<Item = String>,
+        trigger_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> FeaturedSetRequest {
         FeaturedSetRequest {
             client: self.client.clone(),
             channel_id: channel_id.into(),
-            trigger_ids: trigger_ids.into_iter().collect(),
+            trigger_ids: trigger_ids.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -483,36 +483,36 @@ impl TriggersPermissionsAddRequest {
     /// `channel_ids` (list of ChannelId): Conversations to act on.
     pub fn channel_ids(
         mut self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> Self {
-        self.channel_ids = Some(channel_ids.into_iter().collect());
+        self.channel_ids = Some(channel_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `org_ids` (list of EnterpriseId): Organizations to act on.
     pub fn org_ids(
         mut self,
-        org_ids: impl IntoIterator<Item = crate::ids::EnterpriseId>,
+        org_ids: impl IntoIterator<Item = impl Into<crate::ids::EnterpriseId>>,
     ) -> Self {
-        self.org_ids = Some(org_ids.into_iter().collect());
+        self.org_ids = Some(org_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `team_ids` (list of TeamId): Workspaces to act on.
     pub fn team_ids(
         mut self,
-        team_ids: impl IntoIterator<Item = crate::ids::TeamId>,
+        team_ids: impl IntoIterator<Item = impl Into<crate::ids::TeamId>>,
     ) -> Self {
-        self.team_ids = Some(team_ids.into_iter().collect());
+        self.team_ids = Some(team_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -647,36 +647,36 @@ impl TriggersPermissionsRemoveRequest {
     /// `channel_ids` (list of ChannelId): Conversations to act on.
     pub fn channel_ids(
         mut self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> Self {
-        self.channel_ids = Some(channel_ids.into_iter().collect());
+        self.channel_ids = Some(channel_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `org_ids` (list of EnterpriseId): Organizations to act on.
     pub fn org_ids(
         mut self,
-        org_ids: impl IntoIterator<Item = crate::ids::EnterpriseId>,
+        org_ids: impl IntoIterator<Item = impl Into<crate::ids::EnterpriseId>>,
     ) -> Self {
-        self.org_ids = Some(org_ids.into_iter().collect());
+        self.org_ids = Some(org_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `team_ids` (list of TeamId): Workspaces to act on.
     pub fn team_ids(
         mut self,
-        team_ids: impl IntoIterator<Item = crate::ids::TeamId>,
+        team_ids: impl IntoIterator<Item = impl Into<crate::ids::TeamId>>,
     ) -> Self {
-        self.team_ids = Some(team_ids.into_iter().collect());
+        self.team_ids = Some(team_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -779,36 +779,36 @@ impl TriggersPermissionsSetRequest {
     /// `channel_ids` (list of ChannelId): Conversations to act on.
     pub fn channel_ids(
         mut self,
-        channel_ids: impl IntoIterator<Item = crate::ids::ChannelId>,
+        channel_ids: impl IntoIterator<Item = impl Into<crate::ids::ChannelId>>,
     ) -> Self {
-        self.channel_ids = Some(channel_ids.into_iter().collect());
+        self.channel_ids = Some(channel_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `org_ids` (list of EnterpriseId): Organizations to act on.
     pub fn org_ids(
         mut self,
-        org_ids: impl IntoIterator<Item = crate::ids::EnterpriseId>,
+        org_ids: impl IntoIterator<Item = impl Into<crate::ids::EnterpriseId>>,
     ) -> Self {
-        self.org_ids = Some(org_ids.into_iter().collect());
+        self.org_ids = Some(org_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `team_ids` (list of TeamId): Workspaces to act on.
     pub fn team_ids(
         mut self,
-        team_ids: impl IntoIterator<Item = crate::ids::TeamId>,
+        team_ids: impl IntoIterator<Item = impl Into<crate::ids::TeamId>>,
     ) -> Self {
-        self.team_ids = Some(team_ids.into_iter().collect());
+        self.team_ids = Some(team_ids.into_iter().map(Into::into).collect());
         self
     }
 
     /// `user_ids` (list of UserId): Users to act on.
     pub fn user_ids(
         mut self,
-        user_ids: impl IntoIterator<Item = crate::ids::UserId>,
+        user_ids: impl IntoIterator<Item = impl Into<crate::ids::UserId>>,
     ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().collect());
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
         self
     }
 
