@@ -11,6 +11,7 @@ use crate::request::TokenKind;
 pub(crate) mod app_posts;
 pub(crate) mod args;
 pub(crate) mod auth;
+pub(crate) mod bookmarks;
 pub(crate) mod bots;
 pub(crate) mod chat;
 pub(crate) mod conversations;
@@ -166,6 +167,8 @@ pub(crate) struct Workspace {
     pub(crate) files: files::FileStore,
     /// Messages scheduled and not posted yet.
     scheduled: scheduled::Schedule,
+    /// Conversations' bookmarks.
+    bookmarks: bookmarks::Bookmarks,
     /// The most items a page holds, whatever `limit` asks ([`Shape::page_size`]).
     page_size: Option<usize>,
 }
@@ -251,6 +254,7 @@ impl Workspace {
             generation: 0,
             files: files::FileStore::default(),
             scheduled: scheduled::Schedule::default(),
+            bookmarks: bookmarks::Bookmarks::default(),
             page_size: None,
         }
     }
