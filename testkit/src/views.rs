@@ -373,7 +373,6 @@ pub(crate) enum Target<'a> {
 /// Applying the `response_action` of an app's ack to the submission of
 /// view `id` (the top of its stack), as Slack does. For the drivers that
 /// submit modals.
-#[allow(dead_code)]
 impl ViewsState {
     /// `errors`: the view stays open, with `errors` (field -> message) shown.
     pub(crate) fn respond_errors(&mut self, id: &str, errors: Value) -> Result<(), Failure> {
