@@ -74,7 +74,7 @@ pub use error::{Error, Failure, FailureCause, HandlerError, HandlerResult};
 pub use pattern::Pattern;
 pub use request::{DecodeFailure, OptionsChannel, OptionsRequest, Request};
 pub use socket_mode::SocketModeApp;
-pub use workflow::AssistantThreadDelivery;
+pub use workflow::{AssistantThreadDelivery, ReplyStream};
 
 // The README's examples compile as doctests of this crate, which sees every
 // crate they use.

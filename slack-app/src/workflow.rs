@@ -148,12 +148,76 @@ impl<P: AssistantThreadDelivery, S> Context<P, S> {
         Ok(())
     }
 
+    /// Starts a reply in the thread that is written as it goes (text
+    /// appended with [`ReplyStream::append`], finished with
+    /// [`ReplyStream::stop`]), as assistants answer.
+    pub async fn stream_reply(&self, first: impl Into<String>) -> Result<ReplyStream, Error> {
+        let (channel, thread_ts) = self.thread()?;
+        let mut start = self
+            .client()
+            .chat()
+            .start_stream(channel.clone())
+            .thread_ts(thread_ts)
+            .markdown_text(first);
+        if let Some(user) = self.user_id() {
+            start = start.recipient_user_id(user.clone());
+        }
+        if let Some(team) = self.team_id() {
+            start = start.recipient_team_id(team.clone());
+        }
+        let started = start.send().await?;
+        let ts = started
+            .ts
+            .ok_or(Error::Missing("ts of the started stream"))?;
+        Ok(ReplyStream {
+            client: self.client().clone(),
+            channel: started.channel.unwrap_or(channel),
+            ts,
+        })
+    }
+
     /// Names the thread in the person's history.
     pub async fn set_title(&self, title: impl Into<String>) -> Result<(), Error> {
         let (channel, ts) = self.thread()?;
         self.client()
             .assistant()
             .threads_set_title(channel, ts, title)
+            .send()
+            .await?;
+        Ok(())
+    }
+}
+
+/// A reply being written into an assistant thread; see
+/// [`Context::stream_reply`].
+#[derive(Debug)]
+pub struct ReplyStream {
+    client: slack_api::Client,
+    channel: slack_api::ids::ChannelId,
+    ts: slack_api::ids::Ts,
+}
+
+impl ReplyStream {
+    /// The reply's message timestamp.
+    pub fn ts(&self) -> &slack_api::ids::Ts {
+        &self.ts
+    }
+
+    /// Appends Markdown text to the reply.
+    pub async fn append(&self, markdown: impl Into<String>) -> Result<(), Error> {
+        self.client
+            .chat()
+            .append_stream(self.channel.clone(), markdown, self.ts.clone())
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Finishes the reply.
+    pub async fn stop(self) -> Result<(), Error> {
+        self.client
+            .chat()
+            .stop_stream(self.channel, self.ts)
             .send()
             .await?;
         Ok(())

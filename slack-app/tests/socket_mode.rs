@@ -604,3 +604,42 @@ async fn filters_drop_bots_other_teams_and_other_conversation_types() {
         "only the kept message reached the listener"
     );
 }
+
+#[tokio::test]
+async fn an_assistant_reply_is_streamed_into_the_thread() {
+    let slack = FakeSlack::start().await;
+    for fixture in [
+        include_str!("../../fixtures/web/chat.startStream.json"),
+        include_str!("../../fixtures/web/chat.appendStream.json"),
+        include_str!("../../fixtures/web/chat.stopStream.json"),
+    ] {
+        slack.add_fixture(slack_testkit::Fixture::from_json(fixture).expect("fixture"));
+    }
+    let app = App::new(bot(&slack))
+        .on_error(|f: &Failure| panic!("{f}"))
+        .event::<AssistantThreadStartedEvent>(
+        |cx: Context<AssistantThreadStartedEvent>| async move {
+            let reply = cx.stream_reply("Checking").await?;
+            reply.append(" the deploys…").await?;
+            reply.stop().await?;
+            Ok(())
+        },
+    );
+    let running = run(&slack, app).await;
+    let (_, channel, thread_ts) = slack.start_assistant_thread(ALICE).await;
+    let start = slack.wait_for_call("chat.startStream").await;
+    assert_eq!(start.arg("channel"), Some(channel.as_str()));
+    assert_eq!(start.arg("thread_ts"), Some(thread_ts.as_str()));
+    assert_eq!(start.arg("recipient_user_id"), Some(ALICE));
+    assert_eq!(start.arg("markdown_text"), Some("Checking"));
+    let ts = start.response["ts"]
+        .as_str()
+        .expect("the stream's ts")
+        .to_owned();
+    let append = slack.wait_for_call("chat.appendStream").await;
+    assert_eq!(append.arg("ts"), Some(ts.as_str()));
+    assert_eq!(append.arg("markdown_text"), Some(" the deploys…"));
+    let stop = slack.wait_for_call("chat.stopStream").await;
+    assert_eq!(stop.arg("ts"), Some(ts.as_str()));
+    running.stop().await;
+}
