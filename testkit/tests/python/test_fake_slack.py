@@ -49,7 +49,7 @@ def admin(path, body=None):
     req = urllib.request.Request(
         ADMIN + path,
         data=data,
-        method="GET" if body is None and path == "journal" else "POST",
+        method="GET" if body is None and path in ("journal", "clock") else "POST",
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(req, timeout=WAIT) as resp:
@@ -171,6 +171,32 @@ class WebApiTest(FakeSlackTestCase):
         self.assertEqual(resp.headers.get("Retry-After"), "7")
         # The fault fires once; the next call goes through.
         self.assertTrue(web().chat_postMessage(channel="C_GENERAL", text="later")["ok"])
+
+
+class ClockAndViewsTest(FakeSlackTestCase):
+    MODAL = {"type": "modal", "title": {"type": "plain_text", "text": "Deploy"}, "blocks": []}
+
+    def test_clock_advances_through_the_admin_api(self):
+        self.assertEqual(admin("clock")["ts"], "1700000000.000000")
+        self.assertEqual(admin("clock/advance", {"seconds": 3.5})["now"], 1700000003.5)
+        posted = web().chat_postMessage(channel="C_GENERAL", text="later")
+        self.assertEqual(posted["ts"], "1700000004.000100")
+
+    def test_a_minted_trigger_id_opens_a_modal_once(self):
+        trigger = admin("trigger_id", {"user": "U_BOB"})["trigger_id"]
+        opened = web().views_open(trigger_id=trigger, view=self.MODAL)
+        self.assertTrue(opened["view"]["id"].startswith("V"))
+        self.assertEqual(opened["view"]["title"]["text"], "Deploy")
+        with self.assertRaises(SlackApiError) as ctx:
+            web().views_open(trigger_id=trigger, view=self.MODAL)
+        self.assertEqual(ctx.exception.response["error"], "exchanged_trigger_id")
+
+    def test_a_trigger_id_expires_after_three_seconds(self):
+        trigger = admin("trigger_id", {})["trigger_id"]
+        admin("clock/advance", {"seconds": 3.1})
+        with self.assertRaises(SlackApiError) as ctx:
+            web().views_open(trigger_id=trigger, view=self.MODAL)
+        self.assertEqual(ctx.exception.response["error"], "expired_trigger_id")
 
 
 class RtmTest(FakeSlackTestCase):
