@@ -364,6 +364,33 @@ async fn the_admin_api_mints_trigger_ids() {
 }
 
 #[tokio::test]
+async fn a_trigger_from_a_view_pushes_onto_that_views_stack() {
+    let slack = FakeSlack::start().await;
+    let root = open(&slack, "U_BOB", &modal("Bob's"))
+        .await
+        .unwrap()
+        .view
+        .unwrap();
+    // Alice has a modal of her own; the trigger still came from Bob's view.
+    open(&slack, "U_ALICE", &modal("Alice's")).await.unwrap();
+    let minted = json!({"user": "U_ALICE", "view_id": root["id"]});
+    let (_, body) = common::admin(&slack, "trigger_id", Some(minted)).await;
+    let trigger = body["trigger_id"].as_str().unwrap();
+    let pushed = slack
+        .client("xoxb-test")
+        .views()
+        .push(modal("Pushed").to_string())
+        .trigger_id(trigger)
+        .await
+        .unwrap()
+        .view
+        .unwrap();
+    assert_eq!(pushed["previous_view_id"], root["id"]);
+    assert_eq!(slack.open_views("U_BOB").len(), 2);
+    assert_eq!(slack.open_views("U_ALICE").len(), 1);
+}
+
+#[tokio::test]
 async fn reset_forgets_views_and_trigger_ids() {
     let slack = FakeSlack::start().await;
     let views = slack.client("xoxb-test").views();

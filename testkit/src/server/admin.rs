@@ -13,7 +13,7 @@
 //! | `POST /_testkit/reset_workspace` | back to the seeded workspace only (connections closed); journal and faults stay |
 //! | `GET /_testkit/clock` | the fake clock: `now` (Unix seconds, a float) and `ts` (the same as a Slack timestamp) |
 //! | `POST /_testkit/clock/advance` `{"seconds": 3.5}` | moves the clock forward; answers the new `now` and `ts` |
-//! | `POST /_testkit/trigger_id` `{"user"?}` | mints a trigger id for the user (default `U_ALICE`), valid for 3 s of the clock |
+//! | `POST /_testkit/trigger_id` `{"user"?, "view_id"?}` | mints a trigger id for the user (default `U_ALICE`), valid for 3 s of the clock; with `view_id`, as from an interaction in that view (`views.push` pushes onto its stack) |
 //!
 //! After a reset (or `reset_workspace`), a websocket URL handed out before
 //! it is refused: RTM answers `{"type":"error","error":{"code":1,"msg":"Socket
@@ -215,9 +215,10 @@ impl Respond for Admin {
                     .get("user")
                     .and_then(Value::as_str)
                     .unwrap_or(crate::simulator::DEFAULT_USER);
+                let view = body.get("view_id").and_then(Value::as_str);
                 let st = &mut *inner.lock();
                 let now = st.workspace.clock.now_micros();
-                let id = st.views.mint_trigger(user, None, now);
+                let id = st.views.mint_trigger(user, view, now);
                 reply(200, json!({"ok": true, "trigger_id": id}))
             }
             _ => reply(404, json!({"ok": false, "error": "unknown_admin_endpoint"})),
