@@ -387,7 +387,7 @@ async fn hand_written_fixtures_match_what_the_client_sends() {
         .unwrap();
     client
         .conversations()
-        .invite("C_DEV", ["U_BOB".into(), "U_CAROL".into()])
+        .invite("C_DEV", ["U_BOB", "U_CAROL"])
         .await
         .unwrap();
     let sources: Vec<String> = slack.calls().iter().map(|c| c.source.clone()).collect();
