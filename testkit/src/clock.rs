@@ -2,9 +2,10 @@
 //!
 //! It starts at `1700000000` (2023-11-14T22:13:20Z, shifted by a million
 //! seconds per [`seed`](crate::FakeSlackBuilder::seed)) and moves only when
-//! a test advances it ([`FakeClock::advance`], `POST /_testkit/clock/advance`).
-//! Everything with a lifetime reads it: `response_url`s (30 minutes),
-//! trigger ids (3 seconds), rotating OAuth tokens.
+//! a test advances it ([`FakeClock::advance`](crate::FakeClock::advance),
+//! `POST /_testkit/clock/advance`). Everything with a lifetime reads it:
+//! `response_url`s (30 minutes), trigger ids (3 seconds), rotating OAuth
+//! tokens; scheduled messages are posted when it reaches their `post_at`.
 //!
 //! Message timestamps follow it by one rule: a new `ts` is the whole
 //! second after the later of the clock and the last `ts` handed out, with
