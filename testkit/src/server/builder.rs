@@ -33,9 +33,9 @@ use crate::ws;
 ///   the bot). No messages.
 /// - A `xoxb-` or `xapp-` token acts as the bot, a `xoxp-` token as Alice,
 ///   [`FakeSlack::user_token`] as another user.
-/// - Timestamps come from a fake clock (`1700000001.000100`,
-///   `1700000002.000100`, ...; [`seed`](Self::seed) shifts it) and new IDs
-///   count up (`C00000001`, ...).
+/// - Timestamps come from a fake clock ([`FakeSlack::clock`], moved only by
+///   the test: `1700000001.000100`, `1700000002.000100`, ...;
+///   [`seed`](Self::seed) shifts it) and new IDs count up (`C00000001`, ...).
 /// - Cursor-paginated methods page by `limit`, default 100 (replies 1000,
 ///   `users.list` everything); [`page_size`](Self::page_size) caps a page.
 ///
