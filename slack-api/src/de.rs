@@ -37,7 +37,7 @@ use serde::de::{
 
 /// The JSON kind a type is normally sent as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// A JSON string (text, IDs, string enums).
     String,
     /// A JSON number.
@@ -54,7 +54,7 @@ pub enum Shape {
 
 /// A scalar JSON value offered to [`Lenient::coerce`].
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Scalar<'a> {
+pub(crate) enum Scalar<'a> {
     /// A string.
     Str(&'a str),
     /// A negative (or any signed) integer.
@@ -69,7 +69,7 @@ pub enum Scalar<'a> {
 
 impl Scalar<'_> {
     /// The decimal text of a number, `None` for strings and booleans.
-    pub fn number_text(self) -> Option<String> {
+    pub(crate) fn number_text(self) -> Option<String> {
         match self {
             Scalar::I64(v) => Some(v.to_string()),
             Scalar::U64(v) => Some(v.to_string()),
@@ -93,7 +93,7 @@ impl Scalar<'_> {
 ///
 /// Every type that can appear in a generated field implements it: the
 /// primitives here, the IDs, and every generated object, enum and union.
-pub trait Lenient: Sized {
+pub(crate) trait Lenient: Sized {
     /// The JSON shape the type is normally sent as. A value of another shape
     /// is offered to [`coerce`](Self::coerce), and otherwise rejected.
     const SHAPE: Shape;
@@ -239,7 +239,7 @@ impl<T: Lenient> Lenient for Box<T> {
 /// Decodes an optional field: `null`, or a value of the wrong shape that
 /// cannot be coerced, gives `None`. Errors inside a well-shaped nested object
 /// or array still fail.
-pub fn opt<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+pub(crate) fn opt<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de> + Lenient,
@@ -249,7 +249,7 @@ where
 
 /// Decodes a required field with the same coercions as [`opt`]; `null` or a
 /// wrong shape is an error.
-pub fn req<'de, D, T>(d: D) -> Result<T, D::Error>
+pub(crate) fn req<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de> + Lenient,
@@ -259,7 +259,7 @@ where
 
 /// Decodes an array field: `null` or a non-array gives an empty `Vec`, and
 /// elements that are `null` or of the wrong shape are skipped.
-pub fn vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+pub(crate) fn vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de> + Lenient,

@@ -221,7 +221,16 @@ impl FakeSlack {
         action_id: &str,
         value: &str,
     ) -> Delivery {
-        let trigger_id = self.trigger_id(user);
+        // A click in a modal makes a trigger for that view: `views.push`
+        // with it pushes onto the view's stack.
+        let trigger_id = match &target {
+            Target::View(id) => {
+                let st = &mut *self.inner.lock();
+                let now = st.workspace.clock.now_micros();
+                st.views.mint_trigger(user, Some(id), now)
+            }
+            Target::Message { .. } => self.trigger_id(user),
+        };
         let mut payload = json!({
             "type": "block_actions",
             "api_app_id": APP_ID,
