@@ -643,3 +643,58 @@ async fn an_assistant_reply_is_streamed_into_the_thread() {
     assert_eq!(stop.arg("ts"), Some(ts.as_str()));
     running.stop().await;
 }
+
+#[tokio::test]
+async fn a_button_in_a_modal_pushes_a_view_with_its_trigger() {
+    fn modal(title: &str) -> String {
+        json!({
+            "type": "modal", "callback_id": "stack", "title": {"type": "plain_text", "text": title},
+            "blocks": [{"type": "actions", "block_id": "nav", "elements": [
+                {"type": "button", "action_id": "more", "text": {"type": "plain_text", "text": "More"}}
+            ]}]
+        })
+        .to_string()
+    }
+    let slack = FakeSlack::start().await;
+    let app = App::new(bot(&slack))
+        .on_error(|f: &Failure| panic!("{f}"))
+        .command("/open", |cx: Context<SlashCommand>| async move {
+            cx.ack();
+            let trigger = cx.trigger_id().ok_or("no trigger")?;
+            cx.client()
+                .views()
+                .open(modal("First"))
+                .trigger_id(trigger)
+                .send()
+                .await?;
+            Ok(())
+        })
+        .action("more", |cx: Context<BlockActionsPayload>| async move {
+            cx.ack();
+            let trigger = cx.trigger_id().ok_or("no trigger")?;
+            cx.client()
+                .views()
+                .push(modal("Second"))
+                .trigger_id(trigger)
+                .send()
+                .await?;
+            Ok(())
+        });
+    let running = run(&slack, app).await;
+    slack.run_command(ALICE, GENERAL, "/open", "").await;
+    assert!(slack.wait_for_call("views.open").await.ok());
+    let first = slack.open_views(ALICE).pop().expect("a modal");
+    let id = first["id"].as_str().expect("view id").to_owned();
+    slack
+        .click(ALICE, slack_testkit::Target::view(&id), "more", "")
+        .await;
+    let push = slack.wait_for_call("views.push").await;
+    assert!(push.ok(), "{:?}", push.response);
+    let stack: Vec<String> = slack
+        .open_views(ALICE)
+        .iter()
+        .map(|v| v["title"]["text"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(stack, ["First", "Second"]);
+    running.stop().await;
+}
