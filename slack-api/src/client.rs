@@ -917,9 +917,11 @@ impl ClientBuilder {
     }
 
     /// What the client waits with between retries and for the rate limiter
-    /// (default [`TokioSleeper`]).
-    pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
-        self.sleeper = Some(sleeper);
+    /// (default [`TokioSleeper`]); the RTM and Socket Mode clients built
+    /// from this client wait with it too. Takes any [`Sleeper`], an `Arc` of
+    /// one included, as their builders do.
+    pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
+        self.sleeper = Some(Arc::new(sleeper));
         self
     }
 

@@ -126,6 +126,13 @@ pub trait Sleeper: Send + Sync + fmt::Debug {
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
 }
 
+/// A shared sleeper sleeps as the one it shares.
+impl<S: Sleeper + ?Sized> Sleeper for std::sync::Arc<S> {
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        (**self).sleep(duration)
+    }
+}
+
 /// The default [`Sleeper`]: `tokio::time::sleep`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TokioSleeper;
