@@ -235,7 +235,12 @@ pub(crate) fn spec_table_rs(spec: &Spec) -> Result<TokenStream, Error> {
         pub fn decode_response(method: &str, body: &[u8]) -> Result<Response, crate::de::DecodeError> {
             match method {
                 #arms
-                _ => Err(crate::de::DecodeError::unknown_method(method)),
+                // A method Slack has, in a family this build leaves out,
+                // says which feature to enable.
+                _ => Err(match METHODS.iter().find(|m| m.name == method) {
+                    Some(m) => crate::de::DecodeError::family_off(method, m.family),
+                    None => crate::de::DecodeError::unknown_method(method),
+                }),
             }
         }
     })

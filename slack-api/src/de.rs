@@ -506,6 +506,18 @@ impl DecodeError {
         }
     }
 
+    /// An error for a method whose family's Cargo feature is off.
+    pub fn family_off(name: &str, family: &str) -> Self {
+        Self {
+            method: Some(name.to_owned()),
+            path: String::new(),
+            message: format!(
+                "`{name}` belongs to the `{family}` family: enable slack-api's `{family}` feature to decode it"
+            ),
+            excerpt: String::new(),
+        }
+    }
+
     /// An error with a message and no position, for checks outside serde.
     pub fn custom(message: impl fmt::Display) -> Self {
         Self {
@@ -684,6 +696,23 @@ fn excerpt(body: &[u8], line: usize, column: usize) -> String {
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    #[test]
+    fn decoding_a_method_of_a_family_left_out_names_its_feature() {
+        // Only a build without `views` has this to check: CI runs these
+        // unit tests with `chat` alone too.
+        if cfg!(feature = "views") {
+            return;
+        }
+        let err = crate::spec::decode_response("views.open", b"{}")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("enable slack-api's `views` feature"), "{err}");
+        let unknown = crate::spec::decode_response("nope.never", b"{}")
+            .unwrap_err()
+            .to_string();
+        assert!(unknown.contains("unknown method `nope.never`"), "{unknown}");
+    }
 
     #[derive(Debug, Default, PartialEq, Deserialize)]
     struct Inner {

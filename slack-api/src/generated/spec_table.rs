@@ -18774,6 +18774,13 @@ pub fn decode_response(
             >(body)
                 .map(Response::WorkflowsTriggersPermissionsSet)
         }
-        _ => Err(crate::de::DecodeError::unknown_method(method)),
+        _ => {
+            Err(
+                match METHODS.iter().find(|m| m.name == method) {
+                    Some(m) => crate::de::DecodeError::family_off(method, m.family),
+                    None => crate::de::DecodeError::unknown_method(method),
+                },
+            )
+        }
     }
 }
