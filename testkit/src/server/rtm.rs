@@ -30,6 +30,12 @@ pub(super) async fn connection(
             let id = st.next_connection();
             let (user, faults) = st.rtm.admit(id, ticket, &st.workspace.tickets, &tx);
             let transcript = st.fixtures.transcripts.get(id - 1).cloned();
+            if transcript.is_none() {
+                // Queued while the connection becomes visible, so nothing a
+                // test sends it once it is (a goodbye, an event) can overtake
+                // `hello`. A transcript says its own hello.
+                let _ = tx.send(Out::Text(json!({"type": "hello"}).to_string()));
+            }
             Some((id, user, transcript, faults))
         }
     };
@@ -40,19 +46,14 @@ pub(super) async fn connection(
     };
     inner.changed.notify_waiters();
     let start_seq = inner.lock().journal.next_seq();
-    match &transcript {
-        Some(t) => {
-            tokio::spawn(run_transcript(
-                t.clone(),
-                inner.clone(),
-                id,
-                start_seq,
-                tx.clone(),
-            ));
-        }
-        None => {
-            let _ = tx.send(Out::Text(json!({"type": "hello"}).to_string()));
-        }
+    if let Some(t) = &transcript {
+        tokio::spawn(run_transcript(
+            t.clone(),
+            inner.clone(),
+            id,
+            start_seq,
+            tx.clone(),
+        ));
     }
     if !faults.is_empty() {
         // Scoped faults for new connections (see `RtmScope`), after `hello`.
