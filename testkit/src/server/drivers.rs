@@ -182,29 +182,28 @@ impl FakeSlack {
                 .unwrap_or_else(|e| panic!("slack-testkit: cannot run {command}: {e}"));
             return Delivery { ack: run.json };
         }
-        let (payload, path) = {
-            let st = &mut *self.inner.lock();
-            let uri = self.uri();
-            let now = st.workspace.clock.now_micros();
-            let views = &mut st.views;
-            st.response_urls
-                .command(
-                    &st.workspace,
-                    self.inner.seed,
-                    &uri,
-                    &invocation(""),
-                    |user| views.mint_trigger(user, None, now),
-                )
-                .unwrap_or_else(|e| panic!("slack-testkit: cannot run {command}: {e}"))
-        };
+        let (id, payload, path) = self
+            .push_command(&invocation(""))
+            .unwrap_or_else(|e| panic!("slack-testkit: cannot run {command}: {e}"));
+        let ack = self.wait_for_ack(&id).await.get("payload").cloned();
+        self.apply_command_reply(&path, payload.channel_id.as_str(), ack.as_ref());
+        Delivery { ack }
+    }
+
+    /// Sends a command over Socket Mode as a `slash_commands` envelope (the
+    /// form's fields as strings, as Slack sends them); returns the
+    /// `envelope_id`, the payload and its response URL path.
+    pub(crate) fn push_command(
+        &self,
+        invocation: &SlashInvocation,
+    ) -> Result<(String, slack_api::slash::SlashCommand, String), crate::SlashInvokeError> {
+        let (payload, path) = self.command_payload(invocation)?;
         let fields: serde_json::Map<String, Value> =
             url::form_urlencoded::parse(payload.to_form().as_bytes())
                 .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
                 .collect();
         let id = self.push_envelope("slash_commands", Value::Object(fields), true);
-        let ack = self.wait_for_ack(&id).await.get("payload").cloned();
-        self.apply_command_reply(&path, payload.channel_id.as_str(), ack.as_ref());
-        Delivery { ack }
+        Ok((id, payload, path))
     }
 
     /// `user` clicks the button (or picks from the select, with `value`)

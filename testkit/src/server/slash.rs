@@ -152,6 +152,23 @@ impl SlashRun {
 }
 
 impl FakeSlack {
+    /// The payload Slack sends for `invocation`: a `response_url` the fake
+    /// answers (at the returned path) and a fresh trigger id. Shared by every
+    /// way a command reaches the app.
+    pub(crate) fn command_payload(
+        &self,
+        invocation: &SlashInvocation,
+    ) -> Result<(SlashCommand, String), SlashInvokeError> {
+        let uri = self.uri();
+        let st = &mut *self.inner.lock();
+        let now = st.workspace.clock.now_micros();
+        let views = &mut st.views;
+        st.response_urls
+            .command(&st.workspace, self.inner.seed, &uri, invocation, |user| {
+                views.mint_trigger(user, None, now)
+            })
+    }
+
     /// Runs a slash command on the app listening at `app_url`, as Slack does:
     /// a form POST (`application/x-www-form-urlencoded`, every field of
     /// [`SlashCommand`]) signed with the invocation's signing secret, with a
@@ -177,16 +194,7 @@ impl FakeSlack {
     ) -> Result<SlashRun, SlashInvokeError> {
         let inner = self.inner.clone();
         let url = slash::app_url(app_url)?;
-        let (payload, path) = {
-            let st = &mut *inner.lock();
-            let uri = self.uri();
-            let now = st.workspace.clock.now_micros();
-            let views = &mut st.views;
-            st.response_urls
-                .command(&st.workspace, inner.seed, &uri, &invocation, |user| {
-                    views.mint_trigger(user, None, now)
-                })?
-        };
+        let (payload, path) = self.command_payload(&invocation)?;
         let answer = slash::send_command(url, &payload, &invocation.signing_secret).await;
         let ts = {
             let st = &mut *inner.lock();

@@ -15,10 +15,10 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::WebSocketStream;
 
 use super::{DEFAULT_WAIT, FakeSlack, Inner, State};
+use crate::SlashInvocation;
 use crate::faults::SocketModeFault;
 use crate::http::record_endpoint;
 use crate::journal::Entry;
-use crate::simulator::{APP_ID, DEFAULT_USER, TEAM_ID};
 use crate::socket_mode::{EVENTS_API_POST, ack_of};
 use crate::ws::{self, Peer};
 
@@ -213,26 +213,17 @@ impl FakeSlack {
     }
 
     /// Runs slash command `command` with `text` as Alice in `C_GENERAL`
-    /// over Socket Mode, with a fresh [`trigger_id`](Self::trigger_id);
-    /// returns the `envelope_id`.
+    /// over Socket Mode, with a fresh [`trigger_id`](Self::trigger_id) and
+    /// a `response_url` the fake answers; returns the `envelope_id`
+    /// ([`run_command`](Self::run_command) also waits for the ack).
+    ///
+    /// # Panics
+    /// When the workspace no longer has Alice in `C_GENERAL`.
     pub fn socket_mode_slash_command(&self, command: &str, text: &str) -> String {
-        let trigger_id = self.trigger_id(DEFAULT_USER);
-        let payload = json!({
-            "token": "fake-verification-token",
-            "team_id": TEAM_ID,
-            "team_domain": "fake-team",
-            "channel_id": "C_GENERAL",
-            "channel_name": "general",
-            "user_id": DEFAULT_USER,
-            "user_name": "alice",
-            "command": command,
-            "text": text,
-            "api_app_id": APP_ID,
-            "is_enterprise_install": "false",
-            "response_url": format!("{}/response_url/sm", self.uri()),
-            "trigger_id": trigger_id,
-        });
-        self.push_envelope("slash_commands", payload, true)
+        match self.push_command(&SlashInvocation::new(command, text, "")) {
+            Ok((id, ..)) => id,
+            Err(e) => panic!("slack-testkit: cannot run {command}: {e}"),
+        }
     }
 
     /// Sends `disconnect` with `reason` to every Socket Mode connection.
