@@ -145,10 +145,25 @@ impl<S: Clone + Send + Sync + 'static> App<S> {
     /// Events of type `T`: `app.event::<AppMentionEvent>(handler)`. The
     /// event is acked on arrival (events carry no reply).
     pub fn event<T: EventKind>(self, handler: impl Handler<T, S>) -> Self {
+        self.event_route(
+            |e| e.event_type() == Some(T::TYPE),
+            |e| T::from_event(e).map(|e| *e),
+            handler,
+        )
+    }
+
+    /// An event listener: `wanted` says whether an event is the listener's,
+    /// `take` takes its payload out (or gives the event back).
+    pub(crate) fn event_route<P: Send + 'static>(
+        self,
+        wanted: impl Fn(&Event) -> bool + Send + Sync + 'static,
+        take: impl Fn(Event) -> Result<P, Event> + Send + Sync + 'static,
+        handler: impl Handler<P, S>,
+    ) -> Self {
         self.route(move |req, parts| match req {
-            Request::Event(mut cb) if cb.event.event_type() == Some(T::TYPE) => {
-                match T::from_event(std::mem::take(&mut cb.event)) {
-                    Ok(event) => Ok(handler.call(parts.context(*event))),
+            Request::Event(mut cb) if wanted(&cb.event) => {
+                match take(std::mem::take(&mut cb.event)) {
+                    Ok(payload) => Ok(handler.call(parts.context(payload))),
                     Err(event) => {
                         cb.event = event;
                         Err(Request::Event(cb))
@@ -163,22 +178,11 @@ impl<S: Clone + Send + Sync + 'static> App<S> {
     /// contains it, a [`Pattern`] as it says.
     pub fn message(self, text: impl Into<Pattern>, handler: impl Handler<MessageEvent, S>) -> Self {
         let pattern = text.into().for_text();
-        self.route(move |req, parts| match req {
-            Request::Event(mut cb)
-                if matches!(&cb.event, Event::Message(m)
-                    if m.text().is_some_and(|t| pattern.matches(t))) =>
-            {
-                match std::mem::take(&mut cb.event) {
-                    Event::Message(m) => Ok(handler.call(parts.context(m))),
-                    // Matched just above.
-                    other => {
-                        cb.event = other;
-                        Err(Request::Event(cb))
-                    }
-                }
-            }
-            other => Err(other),
-        })
+        self.event_route(
+            move |e| matches!(e, Event::Message(m) if m.text().is_some_and(|t| pattern.matches(t))),
+            take_message,
+            handler,
+        )
     }
 
     /// A slash command by name, with its slash: `app.command("/deploy", h)`.
@@ -410,5 +414,13 @@ impl<S: Clone + Send + Sync + 'static> App<S> {
     ) -> Self {
         self.settings.channel_types = Some(types.into_iter().map(Into::into).collect());
         self
+    }
+}
+
+/// A message event's payload, or the event back.
+pub(crate) fn take_message(event: Event) -> Result<MessageEvent, Event> {
+    match event {
+        Event::Message(m) => Ok(m),
+        other => Err(other),
     }
 }

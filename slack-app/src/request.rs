@@ -38,7 +38,7 @@ impl Request {
         match self {
             Request::Event(cb) => cb.team_id.as_ref(),
             Request::Command(c) => Some(&c.team_id),
-            Request::Interaction(p) => interaction_team(p).map(|t| &t.id),
+            Request::Interaction(p) => interaction_origin(p).0.map(|t| &t.id),
             Request::Options(o) => o.team.as_ref().map(|t| &t.id),
         }
     }
@@ -48,7 +48,7 @@ impl Request {
         match self {
             Request::Event(cb) => cb.event.user(),
             Request::Command(c) => Some(&c.user_id),
-            Request::Interaction(p) => interaction_user(p).map(|u| &u.id),
+            Request::Interaction(p) => interaction_origin(p).1.map(|u| &u.id),
             Request::Options(o) => o.user.as_ref().map(|u| &u.id),
         }
     }
@@ -65,25 +65,17 @@ pub(crate) fn interaction_kind(p: &InteractionPayload) -> &'static str {
     }
 }
 
-fn interaction_team(p: &InteractionPayload) -> Option<&InteractionTeam> {
+/// The workspace and the person of an interaction, as far as it says.
+fn interaction_origin(
+    p: &InteractionPayload,
+) -> (Option<&InteractionTeam>, Option<&InteractionUser>) {
     match p {
-        InteractionPayload::BlockActions(p) => p.team.as_ref(),
-        InteractionPayload::MessageAction(p) => p.team.as_ref(),
-        InteractionPayload::Shortcut(p) => p.team.as_ref(),
-        InteractionPayload::ViewClosed(p) => p.team.as_ref(),
-        InteractionPayload::ViewSubmission(p) => p.team.as_ref(),
-        _ => None,
-    }
-}
-
-fn interaction_user(p: &InteractionPayload) -> Option<&InteractionUser> {
-    match p {
-        InteractionPayload::BlockActions(p) => p.user.as_ref(),
-        InteractionPayload::MessageAction(p) => p.user.as_ref(),
-        InteractionPayload::Shortcut(p) => p.user.as_ref(),
-        InteractionPayload::ViewClosed(p) => p.user.as_ref(),
-        InteractionPayload::ViewSubmission(p) => p.user.as_ref(),
-        _ => None,
+        InteractionPayload::BlockActions(p) => (p.team.as_ref(), p.user.as_ref()),
+        InteractionPayload::MessageAction(p) => (p.team.as_ref(), p.user.as_ref()),
+        InteractionPayload::Shortcut(p) => (p.team.as_ref(), p.user.as_ref()),
+        InteractionPayload::ViewClosed(p) => (p.team.as_ref(), p.user.as_ref()),
+        InteractionPayload::ViewSubmission(p) => (p.team.as_ref(), p.user.as_ref()),
+        _ => (None, None),
     }
 }
 

@@ -6,11 +6,10 @@ use slack_api::events::{
     MessageEvent,
 };
 
-use crate::app::{App, Handler};
+use crate::app::{App, Handler, take_message};
 use crate::context::Context;
 use crate::error::Error;
 use crate::pattern::Pattern;
-use crate::request::Request;
 
 impl<S: Clone + Send + Sync + 'static> App<S> {
     /// A custom workflow step by its function's `callback_id`. The handler's
@@ -22,49 +21,40 @@ impl<S: Clone + Send + Sync + 'static> App<S> {
         handler: impl Handler<FunctionExecutedEvent, S>,
     ) -> Self {
         let pattern = callback_id.into();
-        let matches = move |e: &Event| match e {
-            Event::FunctionExecuted(f) => f
-                .function
-                .as_ref()
-                .and_then(|d| d.callback_id.as_deref())
-                .is_some_and(|c| pattern.matches(c)),
-            _ => false,
-        };
-        self.route(move |req, parts| match req {
-            Request::Event(mut cb) if matches(&cb.event) => match std::mem::take(&mut cb.event) {
-                Event::FunctionExecuted(f) => {
-                    let mut cx = parts.context(*f);
-                    if let Some(token) = cx.payload.bot_access_token.clone() {
-                        cx.use_token(token);
-                    }
-                    Ok(handler.call(cx))
-                }
-                other => {
-                    cb.event = other;
-                    Err(Request::Event(cb))
-                }
+        self.event_route(
+            move |e| match e {
+                Event::FunctionExecuted(f) => f
+                    .function
+                    .as_ref()
+                    .and_then(|d| d.callback_id.as_deref())
+                    .is_some_and(|c| pattern.matches(c)),
+                _ => false,
             },
-            other => Err(other),
-        })
+            |e| match e {
+                Event::FunctionExecuted(f) => Ok(*f),
+                other => Err(other),
+            },
+            // The step's calls go out with the step's own token.
+            move |mut cx: Context<FunctionExecutedEvent, S>| {
+                if let Some(token) = cx.payload.bot_access_token.clone() {
+                    cx.use_token(token);
+                }
+                handler.call(cx)
+            },
+        )
     }
 
     /// Messages a person writes in an assistant thread (a thread of the
     /// app's direct-message conversation).
     pub fn assistant_message(self, handler: impl Handler<MessageEvent, S>) -> Self {
-        let in_thread = |e: &Event| match e {
-            Event::Message(m) => m.channel_type() == Some("im") && m.thread_ts().is_some(),
-            _ => false,
-        };
-        self.route(move |req, parts| match req {
-            Request::Event(mut cb) if in_thread(&cb.event) => match std::mem::take(&mut cb.event) {
-                Event::Message(m) => Ok(handler.call(parts.context(m))),
-                other => {
-                    cb.event = other;
-                    Err(Request::Event(cb))
-                }
+        self.event_route(
+            |e| {
+                matches!(e, Event::Message(m)
+                    if m.channel_type() == Some("im") && m.thread_ts().is_some())
             },
-            other => Err(other),
-        })
+            take_message,
+            handler,
+        )
     }
 }
 
