@@ -14,14 +14,20 @@ use crate::{Error, doc};
 /// The event union whose variants get an impl.
 const UNION: &str = "Event";
 
-/// Where-to-reply accessors an impl forwards when the event type has them
-/// with exactly this return type; the trait's defaults answer `None`.
+/// Where-to-reply accessors an impl forwards when the event type has a
+/// single field of that name and ID type; the trait's defaults answer `None`.
 const LOCATORS: [(&str, &str); 4] = [
-    ("channel", "Option<&crate::ids::ChannelId>"),
-    ("thread_ts", "Option<&crate::ids::Ts>"),
-    ("ts", "Option<&crate::ids::Ts>"),
-    ("user", "Option<&crate::ids::UserId>"),
+    ("channel", "ChannelId"),
+    ("thread_ts", "Ts"),
+    ("ts", "Ts"),
+    ("user", "UserId"),
 ];
+
+/// `Option<&crate::ids::Id>`, what a locator returns.
+fn locator_ret(id: &str) -> TokenStream {
+    let id = ident(id);
+    quote!(Option<&crate::ids::#id>)
+}
 
 /// The `EventKind` trait and its impls, for `events.rs`.
 pub(crate) fn event_kinds(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream, Error> {
@@ -49,7 +55,7 @@ pub(crate) fn event_kinds(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream
         let mut locators = Vec::new();
         for (name, want) in LOCATORS {
             let Some(a) = access.get(name) else { continue };
-            if a.ret.to_string().replace(' ', "") != want {
+            if a.ty != Ty::Id(want.to_owned()) {
                 continue;
             }
             let m = ident(name);
@@ -84,7 +90,7 @@ pub(crate) fn event_kinds(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream
     }
     let locator_fns = LOCATORS.iter().map(|(name, ret)| {
         let m = ident(name);
-        let ret: TokenStream = ret.parse().expect("LOCATORS are valid Rust types");
+        let ret = locator_ret(ret);
         let d = doc(&format!(
             "[`EventKind::{name}`] of the event inside, whatever its kind (`None` for kinds this version does not know)."
         ));

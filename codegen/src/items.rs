@@ -618,6 +618,8 @@ pub(crate) struct Access {
     pub(crate) ret: TokenStream,
     /// Expression on the variant's payload `v`.
     pub(crate) expr: TokenStream,
+    /// The field's spec type, for code that picks accessors by type.
+    pub(crate) ty: Ty,
     doc: Option<String>,
 }
 
@@ -670,6 +672,7 @@ pub(crate) fn accessors(
                     Access {
                         ret,
                         expr,
+                        ty: f.ty.clone(),
                         doc: f.doc.clone(),
                     },
                 );
@@ -684,6 +687,7 @@ pub(crate) fn accessors(
                     Access {
                         ret: a.ret,
                         expr: quote!(v.#m()),
+                        ty: a.ty,
                         doc: a.doc,
                     },
                 );
