@@ -11,8 +11,9 @@ use std::time::Duration;
 use common::*;
 use serde_json::{Value, json};
 use slack_api::events::{
-    AppMentionEvent, AssistantThreadStartedEvent, BlockActionsPayload, FunctionExecutedEvent,
-    MessageEvent, ShortcutPayload, ViewClosedPayload, ViewSubmissionPayload,
+    AppHomeOpenedEvent, AppMentionEvent, AssistantThreadStartedEvent, BlockActionsPayload,
+    FunctionExecutedEvent, MessageActionPayload, MessageEvent, ShortcutPayload, ViewClosedPayload,
+    ViewSubmissionPayload,
 };
 use slack_api::slash::{SlashCommand, SlashResponse};
 use slack_app::{
@@ -696,5 +697,80 @@ async fn a_button_in_a_modal_pushes_a_view_with_its_trigger() {
         .map(|v| v["title"]["text"].as_str().unwrap_or("").to_owned())
         .collect();
     assert_eq!(stack, ["First", "Second"]);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn message_shortcuts_assistant_messages_home_and_the_fallback_reach_their_listeners() {
+    let slack = FakeSlack::start().await;
+    let (seen, mut saw) = mpsc::unbounded_channel::<String>();
+    let (s1, s2, s3, s4) = (seen.clone(), seen.clone(), seen.clone(), seen);
+    let app = App::new(bot(&slack))
+        .on_error(|f: &Failure| panic!("{f}"))
+        .message_shortcut("summarize", move |cx: Context<MessageActionPayload>| {
+            let seen = s1.clone();
+            async move {
+                let ts = cx
+                    .payload
+                    .message_ts
+                    .as_ref()
+                    .map(|t| t.as_str().to_owned());
+                seen.send(format!("shortcut on {}", ts.unwrap_or_default()))?;
+                Ok(())
+            }
+        })
+        .assistant_message(move |cx: Context<MessageEvent>| {
+            let seen = s2.clone();
+            async move {
+                seen.send(format!("assistant: {}", cx.payload.text().unwrap_or("")))?;
+                Ok(())
+            }
+        })
+        .event::<AppHomeOpenedEvent>(move |cx: Context<AppHomeOpenedEvent>| {
+            let seen = s3.clone();
+            async move {
+                seen.send(format!(
+                    "home of {}",
+                    cx.user_id().map(|u| u.as_str()).unwrap_or("")
+                ))?;
+                Ok(())
+            }
+        })
+        .fallback(move |cx: Context<slack_app::Request>| {
+            let seen = s4.clone();
+            async move {
+                seen.send(format!("fallback {}", cx.kind()))?;
+                Ok(())
+            }
+        });
+    let running = run(&slack, app).await;
+
+    slack.push_envelope(
+        "interactive",
+        json!({"type": "message_action", "callback_id": "summarize", "trigger_id": "1.2.3",
+               "user": {"id": ALICE}, "team": {"id": slack_testkit::TEAM_ID},
+               "channel": {"id": GENERAL}, "message_ts": "1700000005.000600",
+               "message": {"type": "message", "text": "long thread", "ts": "1700000005.000600"}}),
+        true,
+    );
+    assert_eq!(
+        saw.recv().await.as_deref(),
+        Some("shortcut on 1700000005.000600")
+    );
+
+    let dm = json!({"type": "message", "user": ALICE, "channel": "D_U_ALICE", "channel_type": "im",
+                    "text": "what is deployed?", "ts": "1700000006.000700",
+                    "thread_ts": "1700000001.000100"});
+    slack.push_envelope("events_api", event_callback("Ev-dm", dm), false);
+    assert_eq!(
+        saw.recv().await.as_deref(),
+        Some("assistant: what is deployed?")
+    );
+
+    slack.open_home(ALICE).await;
+    assert_eq!(saw.recv().await.as_deref(), Some("home of U_ALICE"));
+
+    slack.socket_mode_slash_command("/unclaimed", "");
+    assert_eq!(saw.recv().await.as_deref(), Some("fallback command"));
     running.stop().await;
 }
