@@ -73,6 +73,8 @@ fn main() -> ExitCode {
 /// Runs `slack-drift` through cargo, so xtask never links the generated crate
 /// (a spec edit that breaks it can still be regenerated). Exit status is
 /// passed through: 1 for drift with `--deny`, 2 for usage or I/O errors.
+/// It decodes with every family (`slack-api/full`): recorded traffic may
+/// come from any method, whatever the testkit itself enables.
 fn drift(args: &[String]) -> ExitCode {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
@@ -83,6 +85,8 @@ fn drift(args: &[String]) -> ExitCode {
             "slack-testkit",
             "--bin",
             "slack-drift",
+            "--features",
+            "slack-api/full",
             "--",
         ])
         .args(args)
