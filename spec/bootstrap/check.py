@@ -55,9 +55,18 @@ for sec in ("objects", "enums", "unions"):
     for k, v in files["types.json"][sec].items():
         SHARED[k] = (sec, v)
 
+# block_kit.json is checked on its own (check_block_kit); its names are visible
+# everywhere, after a file's own names and types.json's, as codegen resolves them.
+BK_PATH = os.path.join(SPEC, "block_kit.json")
+BK = load_text(BK_PATH) if os.path.exists(BK_PATH) else {}
+BK_DEFS = {k: (sec, v) for sec in ("objects", "enums", "unions") for k, v in BK.get(sec, {}).items()}
+BK_SCOPE = {}
+BK_SINK = ([], [], [])
+
 
 def scope_of(fname):
-    s = dict(SHARED)
+    s = dict(BK_DEFS)
+    s.update(SHARED)
     if fname != "types.json" and fname != "common.json":
         for sec in ("objects", "enums", "unions"):
             for k, v in files[fname].get(sec, {}).items():
@@ -182,7 +191,6 @@ unknown = []
 mismatch = []
 fallback = []
 SINK = (unknown, mismatch, fallback)
-BK_SCOPE = {}
 
 
 def kind(v):
@@ -246,6 +254,11 @@ def walk(v, expr, scope, path, parent=None, key=None, sink=None):
         return
     name = t[1]
     sec, d = scope[name]
+    if BK_SCOPE and scope is not BK_SCOPE and BK_DEFS.get(name, (None, None))[1] is d:
+        # Block Kit values of any payload are judged by the block kit rules
+        # (variant tags, merged-sample artifacts): see check_block_kit_samples.
+        scope, sink = BK_SCOPE, BK_SINK
+        unknown, mismatch, fallback = sink
     if sec == "enums":
         if k != "string":
             mismatch.append(f"{path}: {k} for enum {name}")
@@ -365,8 +378,6 @@ BK_TAKEOVER = {"View", "ViewState", "Attachment", "AttachmentField", "Attachment
                "AttachmentActionOptionGroupOption", "AttachmentActionSelectedOption"}
 # Names generated code uses unqualified (codegen/src/ty.rs RESERVED).
 RESERVED = {"Option", "Some", "None", "Vec", "String", "Box", "Result", "Ok", "Err", "Default", "Self", "Client"}
-BK_PATH = os.path.join(SPEC, "block_kit.json")
-BK = load_text(BK_PATH) if os.path.exists(BK_PATH) else {}
 TEXT_OBJECTS = {"PlainText", "Mrkdwn", "RawText", "Text"}
 
 
@@ -502,7 +513,6 @@ def check_block_kit_samples():
     return counts
 
 
-BK_SINK = ([], [], [])
 check_block_kit()
 
 
