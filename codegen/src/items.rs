@@ -158,7 +158,7 @@ fn type_defs_gated(
     for (name, u) in &t.unions {
         let key = (m.clone(), name.clone());
         let ts = if u.tag.is_some() {
-            tagged_union(reg, m, name, u, &key)
+            tagged_union(reg, m, name, u, &key, false)
         } else {
             shape_union(reg, m, name, u)
         };
@@ -243,7 +243,14 @@ impl Field {
         })
     }
 
-    fn tokens(&self, reg: &Registry<'_>, scope: &Module) -> Result<TokenStream, Error> {
+    /// The field declaration; `serialized` adds the attributes that leave
+    /// absent values out when writing.
+    fn tokens(
+        &self,
+        reg: &Registry<'_>,
+        scope: &Module,
+        serialized: bool,
+    ) -> Result<TokenStream, Error> {
         let ty = self.rust_ty(reg, scope)?;
         let id = &self.ident;
         let json = &self.json;
@@ -253,12 +260,19 @@ impl Field {
         } else {
             quote!()
         };
+        let skip = match (serialized, self.slot) {
+            (true, Slot::Optional) => quote!(skip_serializing_if = "Option::is_none",),
+            (true, Slot::List) => quote!(skip_serializing_if = "Vec::is_empty",),
+            _ => quote!(),
+        };
         let attr = match self.slot {
             Slot::Required => quote!(#[serde(#rename deserialize_with = "crate::de::req")]),
             Slot::Optional => {
-                quote!(#[serde(#rename default, deserialize_with = "crate::de::opt")])
+                quote!(#[serde(#rename #skip default, deserialize_with = "crate::de::opt")])
             }
-            Slot::List => quote!(#[serde(#rename default, deserialize_with = "crate::de::vec")]),
+            Slot::List => {
+                quote!(#[serde(#rename #skip default, deserialize_with = "crate::de::vec")])
+            }
         };
         let d = doc_or(self.doc.as_deref(), || format!("`{json}`."));
         Ok(quote! { #d #attr pub #id: #ty, })
@@ -278,16 +292,28 @@ pub(crate) fn object(
     let d = doc_or(d, || format!("The `{name}` object."));
     let mut seen = BTreeSet::new();
     let mut fs = TokenStream::new();
+    let serialized = reg.is_serialized(key);
     for f in fields {
         let f = field(reg, scope, key, f)?;
         if !seen.insert(f.ident.to_string()) {
             return Err(Error::new(format!("field {} appears twice", f.ident)));
         }
-        fs.extend(f.tokens(reg, scope)?);
+        if serialized && f.ty == Ty::Secret {
+            return Err(Error::new(format!(
+                "field {}: a Block Kit type holds this type, and secrets are never serialized",
+                f.ident
+            )));
+        }
+        fs.extend(f.tokens(reg, scope, serialized)?);
     }
+    let derives = if serialized {
+        quote!(#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)])
+    } else {
+        quote!(#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)])
+    };
     Ok(quote! {
         #d
-        #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+        #derives
         #[non_exhaustive]
         pub struct #id { #fs }
 
@@ -770,12 +796,17 @@ fn tag_keys(reg: &Registry<'_>, scope: &Module, u: &UnionDef) -> Result<Vec<Stri
 }
 
 /// A union dispatching on a tag field, decoded with a borrowed tag read.
-fn tagged_union(
+///
+/// A Block Kit union (`kit`) also serializes, checks its variants' limits,
+/// and keeps a known variant whose object does not decode as `Unknown`
+/// instead of failing: a block Slack changed must not lose the message.
+pub(crate) fn tagged_union(
     reg: &Registry<'_>,
     scope: &Module,
     name: &str,
     u: &UnionDef,
     key: &Key,
+    kit: bool,
 ) -> Result<TokenStream, Error> {
     let id = ident(name);
     let tag = u.tag.as_deref().unwrap_or("type");
@@ -814,6 +845,16 @@ fn tagged_union(
         // Nested unions are small themselves and stay inline, so a pattern
         // like `Event::Message(MessageEvent::Plain(m))` still matches.
         let (held, decode) = match def {
+            Def::Object(_) if kit => {
+                let t = v.tag.as_deref().unwrap_or_default();
+                (
+                    quote!(Box<#rt>),
+                    quote!(match crate::de::from_str::<#rt>(s) {
+                        Ok(v) => Ok(Self::#vid(Box::new(v))),
+                        Err(e) => crate::de::unreadable(#name, #t, &e, s).map(Self::Unknown),
+                    }),
+                )
+            }
             Def::Object(_) => (
                 quote!(Box<#rt>),
                 quote!(crate::de::from_str::<#rt>(s).map(|v| Self::#vid(Box::new(v)))),
@@ -920,6 +961,63 @@ fn tagged_union(
     let unknown_doc = doc(&format!(
         "A `{tag}` this version of the spec does not know, kept as raw JSON."
     ));
+    let kit_impls = if kit {
+        let vids: Vec<Ident> = u.variants.iter().map(|v| ident(&v.name)).collect();
+        let mut froms = TokenStream::new();
+        for v in &u.variants {
+            let ty = Ty::parse(&v.ty)?;
+            if let Ty::Named(tn) = &ty
+                && let (_, Def::Object(_)) = reg.resolve(scope, tn)?
+            {
+                let rt = reg.rust_ty(scope, &ty)?;
+                let vid = ident(&v.name);
+                froms.extend(quote! {
+                    impl From<#rt> for #id {
+                        fn from(v: #rt) -> Self {
+                            Self::#vid(Box::new(v))
+                        }
+                    }
+                });
+            }
+        }
+        quote! {
+            #froms
+
+            impl serde::Serialize for #id {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    match self {
+                        #(Self::#vids(v) => v.serialize(serializer),)*
+                        Self::Unknown(v) => v.serialize(serializer),
+                    }
+                }
+            }
+
+            impl crate::kit::Check for #id {
+                fn check(&self, at: &crate::kit::Path<'_>, out: &mut Vec<crate::kit::LimitError>) {
+                    match self {
+                        #(Self::#vids(v) => v.check(at, out),)*
+                        // Slack judges what the spec does not know.
+                        Self::Unknown(_) => {}
+                    }
+                }
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+    let keep_field = if kit {
+        quote! {
+            fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+                Self: serde::Deserialize<'de>,
+            {
+                crate::de::union_keep(d, Self::from_json)
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     Ok(quote! {
         #d
         #[derive(Debug, Clone, PartialEq)]
@@ -990,6 +1088,10 @@ fn tagged_union(
             {
                 crate::de::union_field(d, required, Self::from_json)
             }
+
+            #keep_field
         }
+
+        #kit_impls
     })
 }

@@ -6,6 +6,7 @@
 //! writes. Output is deterministic (only sorted collections are iterated).
 #![warn(missing_docs)]
 
+mod block_kit;
 mod event_kind;
 mod items;
 mod methods;
@@ -63,6 +64,11 @@ pub fn generate(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
     let mut files = vec![
         render("mod.rs", "spec/", table::mod_rs(spec))?,
         render("types.rs", "spec/types.json", items::types_rs(spec, &reg)?)?,
+        render(
+            "block_kit.rs",
+            "spec/block_kit.json",
+            block_kit::block_kit_rs(spec, &reg)?,
+        )?,
         render("events.rs", "spec/events.json", {
             let defs = items::events_rs(spec, &reg)?;
             let kinds = event_kind::event_kinds(spec, &reg)?;

@@ -41,6 +41,8 @@ enum Scalar {
     Float,
     Bool,
     Json,
+    /// A Block Kit object or union: serialized, its limits checked.
+    Kit,
 }
 
 struct Arg {
@@ -61,8 +63,9 @@ fn scalar(reg: &Registry<'_>, scope: &Module, ty: &Ty) -> Result<Scalar, Error> 
         Ty::Number => Scalar::Float,
         Ty::Boolean => Scalar::Bool,
         Ty::Json => Scalar::Json,
-        Ty::Named(n) => match reg.resolve(scope, n)?.1 {
-            Def::Enum => Scalar::Enum,
+        Ty::Named(n) => match reg.resolve(scope, n)? {
+            (_, Def::Enum) => Scalar::Enum,
+            (Module::BlockKit, _) => Scalar::Kit,
             _ => {
                 return Err(Error::new(format!(
                     "argument type {n} is not a string enum; use `json`"
@@ -82,7 +85,9 @@ fn to_string(s: Scalar, x: TokenStream) -> TokenStream {
         Scalar::Secret => quote!(#x.expose().to_owned()),
         Scalar::Id => quote!(String::from(#x)),
         Scalar::Enum => quote!(#x.as_str().to_owned()),
-        Scalar::Int | Scalar::Float | Scalar::Bool | Scalar::Json => quote!(#x.to_string()),
+        Scalar::Int | Scalar::Float | Scalar::Bool | Scalar::Json | Scalar::Kit => {
+            quote!(#x.to_string())
+        }
     }
 }
 
@@ -163,6 +168,40 @@ impl Arg {
             }
             t => (reg.rust_ty(scope, t)?, quote!(#id)),
         })
+    }
+
+    /// Whether the argument holds Block Kit values (`[Block]`, `View`),
+    /// which go through `crate::kit::arg`.
+    fn is_kit(&self, reg: &Registry<'_>, scope: &Module) -> Result<bool, Error> {
+        let t = match &self.ty {
+            Ty::Array(t) | Ty::Map(t) => t,
+            t => t,
+        };
+        let kit = scalar(reg, scope, t)? == Scalar::Kit;
+        if kit && self.enc != Enc::Json {
+            return Err(Error::new(
+                "a Block Kit argument needs `\"encoding\": \"json\"`",
+            ));
+        }
+        Ok(kit)
+    }
+
+    /// The statement pushing the stored value `v` onto `args`.
+    fn push(
+        &self,
+        reg: &Registry<'_>,
+        scope: &Module,
+        v: TokenStream,
+    ) -> Result<TokenStream, Error> {
+        let json = &self.json;
+        if self.is_kit(reg, scope)? {
+            return Ok(quote! {
+                let value = crate::kit::arg(&#v, #json, check_limits, &mut args);
+                args.push(#json, value);
+            });
+        }
+        let v = self.value(reg, scope, v)?;
+        Ok(quote!(args.push(#json, #v);))
     }
 
     /// The `crate::request::ArgValue` for the stored value `v`.
@@ -390,7 +429,6 @@ fn method(
         let id = &a.ident;
         let stored = a.stored(reg, scope)?;
         let (pty, conv) = a.param(reg, scope)?;
-        let json = &a.json;
         let fd = doc(&a.doc_line());
         if a.required {
             params.push(quote!(#id: #pty));
@@ -400,8 +438,7 @@ fn method(
                 inits.push(quote!(#id: #conv));
             }
             fields.push(quote!(#id: #stored));
-            let v = a.value(reg, scope, quote!(self.#id))?;
-            pushes.extend(quote!(args.push(#json, #v);));
+            pushes.extend(a.push(reg, scope, quote!(self.#id))?);
         } else {
             inits.push(quote!(#id: None));
             fields.push(quote!(#id: Option<#stored>));
@@ -409,9 +446,26 @@ fn method(
                 #fd
                 pub fn #id(mut self, #id: #pty) -> Self { self.#id = Some(#conv); self }
             });
-            let v = a.value(reg, scope, quote!(v))?;
-            pushes.extend(quote!(if let Some(v) = self.#id { args.push(#json, #v); }));
+            let push = a.push(reg, scope, quote!(v))?;
+            pushes.extend(quote!(if let Some(v) = self.#id { #push }));
         }
+    }
+    let mut has_kit = false;
+    for a in &args {
+        has_kit |= a.is_kit(reg, scope)?;
+    }
+    if has_kit {
+        inits.push(quote!(check_limits: true));
+        fields.push(quote!(check_limits: bool));
+        setters.extend(quote! {
+            /// Sends the Block Kit values as they are, without checking
+            /// Slack's limits first (Slack still checks them).
+            pub fn skip_limit_checks(mut self) -> Self { self.check_limits = false; self }
+        });
+        pushes = quote! {
+            let check_limits = self.check_limits;
+            #pushes
+        };
     }
     let mdoc = doc(&method_doc(m, &args));
     let deprecated = match &m.deprecated {

@@ -19,6 +19,14 @@ pub(crate) struct FieldDef {
     pub doc: Option<String>,
     #[serde(default)]
     pub rust_name: Option<String>,
+    /// Block Kit limits, checked before sending: most characters of a
+    /// string or text object, and fewest / most items of a list.
+    #[serde(default)]
+    pub max_length: Option<u32>,
+    #[serde(default)]
+    pub min_items: Option<u32>,
+    #[serde(default)]
+    pub max_items: Option<u32>,
 }
 
 /// An object type.
@@ -76,6 +84,31 @@ pub(crate) struct TypeDefs {
     pub enums: BTreeMap<String, EnumDef>,
     #[serde(default)]
     pub unions: BTreeMap<String, UnionDef>,
+}
+
+/// `block_kit.json`: the type sections, with a file-level doc.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BlockKitFile {
+    #[serde(default)]
+    doc: Option<String>,
+    #[serde(default)]
+    objects: BTreeMap<String, ObjectDef>,
+    #[serde(default)]
+    enums: BTreeMap<String, EnumDef>,
+    #[serde(default)]
+    unions: BTreeMap<String, UnionDef>,
+}
+
+impl TypeDefs {
+    /// Every defined name: objects, enums and unions.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.objects
+            .keys()
+            .chain(self.enums.keys())
+            .chain(self.unions.keys())
+            .map(String::as_str)
+    }
 }
 
 /// A method argument.
@@ -256,14 +289,18 @@ pub struct Spec {
     pub(crate) common_errors: Vec<String>,
     pub(crate) types: TypeDefs,
     pub(crate) events: TypeDefs,
+    /// Block Kit: blocks, elements, views, attachments; sent and received.
+    pub(crate) block_kit: TypeDefs,
+    /// The module doc of `block_kit`.
+    pub(crate) block_kit_doc: Option<String>,
     /// Family files by family name.
     pub(crate) families: BTreeMap<String, FamilyDef>,
 }
 
 impl Spec {
     /// Parses the spec from `(path, contents)` pairs, paths relative to
-    /// `spec/`: `common.json`, `types.json`, `events.json` and
-    /// `methods/<family>.json`. Missing `common`, `types` or `events` files
+    /// `spec/`: `common.json`, `types.json`, `events.json`, `block_kit.json` and
+    /// `methods/<family>.json`. Missing `common`, `types`, `events` or `block_kit` files
     /// count as empty. Any other `.json` path is an error.
     pub fn from_sources<P: AsRef<str>, C: AsRef<str>>(files: &[(P, C)]) -> Result<Spec, Error> {
         let mut spec = Spec::default();
@@ -283,6 +320,15 @@ impl Spec {
                 }
                 "types.json" => spec.types = parse(&path, contents)?,
                 "events.json" => spec.events = parse(&path, contents)?,
+                "block_kit.json" => {
+                    let f: BlockKitFile = parse(&path, contents)?;
+                    spec.block_kit_doc = f.doc;
+                    spec.block_kit = TypeDefs {
+                        objects: f.objects,
+                        enums: f.enums,
+                        unions: f.unions,
+                    };
+                }
                 p if p.starts_with("methods/") && p.ends_with(".json") => {
                     let stem = &p["methods/".len()..p.len() - ".json".len()];
                     let fam: FamilyDef = parse::<FamilyFile>(&path, contents)?.into();

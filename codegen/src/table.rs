@@ -27,9 +27,15 @@ pub(crate) fn mod_rs(spec: &Spec) -> TokenStream {
             pub mod #id;
         }
     });
+    let kit_doc = doc(spec
+        .block_kit_doc
+        .as_deref()
+        .unwrap_or("Block Kit: blocks, elements, views and attachments, sent and received."));
     quote! {
         /// Shared objects: messages, conversations, users, files and more.
         pub mod types;
+        #kit_doc
+        pub mod block_kit;
         /// Events Slack pushes over RTM and the Events API.
         #[cfg(feature = "events")]
         pub mod events;

@@ -72,6 +72,8 @@ impl Ty {
 pub(crate) enum Module {
     Types,
     Events,
+    /// `block_kit.json`: the only module whose types are also sent.
+    BlockKit,
     Family(String),
 }
 
@@ -80,6 +82,7 @@ impl Module {
         match self {
             Module::Types => quote!(crate::generated::types),
             Module::Events => quote!(crate::generated::events),
+            Module::BlockKit => quote!(crate::generated::block_kit),
             Module::Family(f) => {
                 let f = ident(f);
                 quote!(crate::generated::#f)
@@ -91,6 +94,7 @@ impl Module {
         match self {
             Module::Types => "spec/types.json".into(),
             Module::Events => "spec/events.json".into(),
+            Module::BlockKit => "spec/block_kit.json".into(),
             Module::Family(f) => format!("spec/methods/{f}.json"),
         }
     }
@@ -118,6 +122,9 @@ pub(crate) struct Registry<'a> {
     pub(crate) defs: BTreeMap<Key, Def<'a>>,
     /// Keys each definition reaches through direct (unboxed) containment.
     reach: BTreeMap<Key, BTreeSet<Key>>,
+    /// Response types a Block Kit type holds (an attachment's files): they
+    /// are sent back too, so they also derive `Serialize`.
+    serialized: BTreeSet<Key>,
 }
 
 fn add_defs<'a>(
@@ -161,12 +168,21 @@ impl<'a> Registry<'a> {
         let mut defs = BTreeMap::new();
         add_defs(&mut defs, &Module::Types, &spec.types)?;
         add_defs(&mut defs, &Module::Events, &spec.events)?;
+        add_defs(&mut defs, &Module::BlockKit, &spec.block_kit)?;
+        for name in spec.block_kit.names() {
+            if defs.contains_key(&(Module::Types, name.to_owned())) {
+                return Err(Error::new(format!(
+                    "spec/block_kit.json: {name} is also defined in spec/types.json"
+                )));
+            }
+        }
         for (name, fam) in &spec.families {
             add_defs(&mut defs, &Module::Family(name.clone()), &fam.types)?;
         }
         let mut reg = Registry {
             defs,
             reach: BTreeMap::new(),
+            serialized: BTreeSet::new(),
         };
         // Direct containment edges; arrays and maps are already indirect.
         let mut edges: BTreeMap<Key, Vec<Key>> = BTreeMap::new();
@@ -199,21 +215,59 @@ impl<'a> Registry<'a> {
             }
             reg.reach.insert(key.clone(), seen);
         }
+        // Everything Block Kit reaches, through arrays and maps too.
+        let mut stack: Vec<Key> = reg
+            .defs
+            .keys()
+            .filter(|k| k.0 == Module::BlockKit)
+            .cloned()
+            .collect();
+        let mut seen = BTreeSet::new();
+        while let Some(key) = stack.pop() {
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            let tys: Vec<&str> = match reg.defs[&key] {
+                Def::Object(o) => o.fields.iter().map(|f| f.ty.as_str()).collect(),
+                Def::Union(u) => u.variants.iter().map(|v| v.ty.as_str()).collect(),
+                Def::Enum => Vec::new(),
+            };
+            for t in tys {
+                let mut ty = Ty::parse(t)?;
+                while let Ty::Array(inner) | Ty::Map(inner) = ty {
+                    ty = *inner;
+                }
+                if let Ty::Named(n) = ty {
+                    let (m, _) = reg.resolve(&key.0, &n)?;
+                    stack.push((m, n));
+                }
+            }
+        }
+        reg.serialized = seen
+            .into_iter()
+            .filter(|k| k.0 != Module::BlockKit)
+            .collect();
         Ok(reg)
     }
 
     /// Resolves a type name seen in `scope`: the scope's own definitions
-    /// first, then `types.json`.
+    /// first, then `types.json`, then `block_kit.json`.
     pub(crate) fn resolve(&self, scope: &Module, name: &str) -> Result<(Module, Def<'a>), Error> {
         let key = (scope.clone(), name.to_owned());
         if let Some(d) = self.defs.get(&key) {
             return Ok((scope.clone(), *d));
         }
-        let key = (Module::Types, name.to_owned());
-        if let Some(d) = self.defs.get(&key) {
-            return Ok((Module::Types, *d));
+        for m in [Module::Types, Module::BlockKit] {
+            if let Some(d) = self.defs.get(&(m.clone(), name.to_owned())) {
+                return Ok((m, *d));
+            }
         }
         Err(Error::new(format!("unknown type {name}")))
+    }
+
+    /// Whether a response type must also serialize: a Block Kit type holds it.
+    pub(crate) fn is_serialized(&self, key: &Key) -> bool {
+        self.serialized.contains(key)
     }
 
     /// Whether a field of type `ty` inside `container` must be boxed.

@@ -8,7 +8,7 @@
 //! Without `SLACK_WEBHOOK_URL` it starts a fake Slack in-process, posts to a
 //! webhook of its `#general`, and reads the channel back to show the result.
 
-use slack_api::blocks::{Block, Context, Header, Section, Text};
+use slack_api::block_kit::{Block, Mrkdwn};
 use slack_api::ids::UserId;
 use slack_api::mrkdwn;
 use slack_api::webhook::{IncomingWebhook, WebhookError, WebhookMessage};
@@ -35,16 +35,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let message = WebhookMessage::new()
         // The text is the notification fallback when blocks are present.
         .text("Deploy finished: api v1.4.2 is live on prod")
-        .block(Header::new("Deploy finished"))
+        .block(Block::header("Deploy finished"))
         .block(
-            Section::new(Text::mrkdwn("*api* `v1.4.2` is live on *prod*"))
-                .field(Text::mrkdwn(format!("*Started by*\n{who}")))
-                .field(Text::mrkdwn("*Duration*\n4m 12s")),
+            Block::section(Mrkdwn::new("*api* `v1.4.2` is live on *prod*"))
+                .field(Mrkdwn::new(format!("*Started by*\n{who}")))
+                .field(Mrkdwn::new("*Duration*\n4m 12s")),
         )
         .block(Block::divider())
-        .block(Context::new().element(Text::mrkdwn(mrkdwn::escape(
+        .block(Block::context([Mrkdwn::new(mrkdwn::escape(
             "Changelog: fixes & improvements <see release notes>",
-        ))));
+        ))]));
     hook.send(&message).await?;
     println!("Sent the deploy message.");
 

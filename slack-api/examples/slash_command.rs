@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::post;
-use slack_api::blocks::{Context, Section, Text};
+use slack_api::block_kit::{Block, Mrkdwn};
 use slack_api::mrkdwn;
 use slack_api::signing::Verifier;
 use slack_api::slash::{SlashCommand, SlashResponse};
@@ -42,13 +42,14 @@ async fn command(cmd: SlashCommand) -> SlashResponse {
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(200)).await;
         let answer = SlashResponse::in_channel(format!("echo: {}", mrkdwn::escape(&text)))
-            .block(Section::new(Text::mrkdwn(format!(
+            .block(Block::section(Mrkdwn::new(format!(
                 "> {}",
                 mrkdwn::escape(&text)
             ))))
-            .block(
-                Context::new().element(Text::mrkdwn(format!("asked by {}", mrkdwn::user(&user)))),
-            );
+            .block(Block::context([Mrkdwn::new(format!(
+                "asked by {}",
+                mrkdwn::user(&user)
+            ))]));
         if let Err(e) = later.send(&answer).await {
             eprintln!("delayed answer failed: {e}");
         }

@@ -264,6 +264,17 @@ impl Client {
     async fn perform_inner(&self, call: &CallInfo<'_>, args: &Args) -> Result<RawResponse> {
         let inner = &*self.inner;
         let url = method_url(&inner.api_base, call.name)?;
+        if let Some(first) = args.rejected().first() {
+            let more = match args.rejected().len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            return Err(InvalidRequest::new(
+                Some(call.name),
+                format!("over Slack's limits: {first}{more}"),
+            )
+            .into());
+        }
         if call.token_required && self.token.is_none() {
             return Err(InvalidRequest::new(
                 Some(call.name),

@@ -9,6 +9,7 @@
 //! [`from_str`], which report the JSON path and a short excerpt on failure.
 
 mod budget;
+mod keep;
 mod tagged;
 
 // Generated tagged unions (in `events` only, today) check the depth themselves.
@@ -21,6 +22,11 @@ use crate::redact::redact_tokens;
 // Tagged unions are generated in `events` only, today.
 #[cfg_attr(not(feature = "events"), allow(unused_imports))]
 pub(crate) use tagged::{Tag, read_tags, union_field};
+
+// Used by the generated Block Kit objects and unions.
+pub(crate) use keep::{
+    Kept, Key, list, opt as keep_opt, req as keep_req, tag, union_keep, unknown, unreadable,
+};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -119,6 +125,16 @@ pub(crate) trait Lenient: Sized {
             required,
             marker: PhantomData,
         })
+    }
+
+    /// Decodes a Block Kit field's value, keeping it raw when it is `null`
+    /// or of a shape the type does not take (see [`keep`]).
+    fn keep_field<'de, D>(d: D) -> Result<Kept<Self>, D::Error>
+    where
+        D: Deserializer<'de>,
+        Self: Deserialize<'de>,
+    {
+        d.deserialize_any(keep::KeepVisitor::<Self>(PhantomData))
     }
 }
 

@@ -434,6 +434,16 @@ pub(crate) fn unknown_tag(union: &'static str, tag_key: &'static str, tag: Optio
     );
 }
 
+/// Generated Block Kit unions call this when a known variant's object did
+/// not decode and was kept as raw JSON.
+pub(crate) fn unreadable_variant(union: &'static str, tag: &str, message: &str) {
+    record(
+        DriftKind::DecodeError,
+        || format!("{union}::{tag}"),
+        || message.to_owned(),
+    );
+}
+
 /// The tolerant decoders call this when an optional value had another JSON
 /// type than `T` and was dropped.
 pub(crate) fn type_mismatch<T>(got: impl FnOnce() -> String) {

@@ -32,7 +32,8 @@
 //! Beside the Web API: [`events`] (the typed event enum shared by RTM,
 //! Socket Mode and the Events API), [`events_api`] (the Events API request
 //! handler), [`signing`], [`webhook`], [`slash`], [`outgoing`], [`mrkdwn`],
-//! [`blocks`], and [`drift`] (opt-in reporting of what the spec lacks).
+//! [`block_kit`] (typed blocks, elements, views and attachments, sent and
+//! received), and [`drift`] (opt-in reporting of what the spec lacks).
 //! `events` and `events_api` are the `events` feature (on by default): over
 //! half of the generated code, which an app that only calls the Web API can
 //! leave out.
@@ -62,6 +63,7 @@ pub mod error;
 pub mod ids;
 #[cfg(feature = "oauth")]
 pub mod install;
+mod kit;
 pub mod paginate;
 pub mod redact;
 pub mod request;
@@ -72,7 +74,6 @@ pub mod upload;
 
 #[cfg(feature = "axum")]
 pub mod axum;
-pub mod blocks;
 #[cfg(feature = "events")]
 pub mod events_api;
 pub mod mrkdwn;

@@ -158,6 +158,9 @@ arg_from_id!(
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Args {
     items: Vec<(Cow<'static, str>, ArgValue)>,
+    /// Values over Slack's limits, found while building: the client
+    /// refuses to send the request.
+    rejected: Vec<crate::kit::LimitError>,
 }
 
 impl Args {
@@ -185,6 +188,17 @@ impl Args {
     pub fn remove(&mut self, name: &str) -> Option<ArgValue> {
         let i = self.items.iter().position(|(n, _)| n == name)?;
         Some(self.items.remove(i).1)
+    }
+
+    /// Records a value over one of Slack's limits; the client then answers
+    /// [`InvalidRequest`](crate::error::InvalidRequest) instead of sending.
+    pub fn reject(&mut self, problem: crate::kit::LimitError) {
+        self.rejected.push(problem);
+    }
+
+    /// The limits the arguments go over.
+    pub fn rejected(&self) -> &[crate::kit::LimitError] {
+        &self.rejected
     }
 
     /// Number of arguments.

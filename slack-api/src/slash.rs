@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
-use crate::blocks::Block;
+use crate::block_kit::Block;
 use crate::ids::{AppId, ChannelId, EnterpriseId, TeamId, UserId};
 use crate::redact::{redact_url, redacted};
 pub use crate::signing::Clock;
@@ -281,8 +281,8 @@ impl SlashResponse {
     }
 
     /// Replaces the blocks.
-    pub fn blocks(mut self, blocks: impl IntoIterator<Item = Block>) -> Self {
-        self.blocks = blocks.into_iter().collect();
+    pub fn blocks(mut self, blocks: impl IntoIterator<Item = impl Into<Block>>) -> Self {
+        self.blocks = blocks.into_iter().map(Into::into).collect();
         self
     }
 

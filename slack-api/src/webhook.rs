@@ -15,9 +15,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::Serialize;
-use serde_json::Value;
 
-use crate::blocks::Block;
+use crate::block_kit::{Attachment, Block};
 use crate::ids::Ts;
 use crate::redact::redact_url;
 
@@ -94,7 +93,7 @@ pub struct WebhookMessage {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     blocks: Vec<Block>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    attachments: Vec<Value>,
+    attachments: Vec<Attachment>,
     #[serde(skip_serializing_if = "Option::is_none")]
     username: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,8 +125,8 @@ impl WebhookMessage {
     }
 
     /// Replaces the blocks.
-    pub fn blocks(mut self, blocks: impl IntoIterator<Item = Block>) -> Self {
-        self.blocks = blocks.into_iter().collect();
+    pub fn blocks(mut self, blocks: impl IntoIterator<Item = impl Into<Block>>) -> Self {
+        self.blocks = blocks.into_iter().map(Into::into).collect();
         self
     }
 
@@ -137,8 +136,8 @@ impl WebhookMessage {
         self
     }
 
-    /// Appends one legacy attachment, as JSON.
-    pub fn attachment(mut self, attachment: Value) -> Self {
+    /// Appends one legacy attachment.
+    pub fn attachment(mut self, attachment: Attachment) -> Self {
         self.attachments.push(attachment);
         self
     }

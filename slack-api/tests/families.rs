@@ -116,7 +116,9 @@ async fn chat_posts_json_with_blocks_as_an_array() {
         .chat()
         .post_message("C_GENERAL")
         .text("hi")
-        .blocks(blocks.clone())
+        .blocks([slack_api::block_kit::Block::section(
+            slack_api::block_kit::Mrkdwn::new("*hi*"),
+        )])
         .await
         .unwrap();
     assert_eq!(sent.channel.as_str(), "C_GENERAL");

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
-use slack_api::blocks::{Block, Section, Text};
+use slack_api::block_kit::{Block, Mrkdwn};
 use slack_api::outgoing::{OutgoingReply, OutgoingWebhook};
 use slack_api::slash::{
     Clock, FormError, ResponseType, ResponseUrl, ResponseUrlError, SlashCommand, SlashResponse,
@@ -114,9 +114,9 @@ fn responses_serialize() {
             SlashResponse::new()
                 .response_type(ResponseType::InChannel)
                 .text("fallback")
-                .block(Section::new(Text::mrkdwn("*done*")))
+                .block(Block::section(Mrkdwn::new("*done*")))
                 .blocks([Block::divider(), Block::divider()])
-                .block(Block::raw(json!({"type": "custom"})))
+                .block(Block::Unknown(json!({"type": "custom"})))
                 .replace_original(true),
             json!({
                 "response_type": "in_channel",

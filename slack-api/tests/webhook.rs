@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use slack_api::blocks::{Block, Section, Text};
+use slack_api::block_kit::{Block, Mrkdwn};
 use slack_api::webhook::{IncomingWebhook, WebhookError, WebhookErrorCode, WebhookMessage};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -45,8 +45,10 @@ async fn sends_the_full_message_shape() {
 
     let message = WebhookMessage::new()
         .text("Build green")
-        .block(Section::new(Text::mrkdwn("*green*")))
-        .attachment(json!({"color": "good", "text": "all tests passed"}))
+        .block(Block::section(Mrkdwn::new("*green*")))
+        .attachment(
+            serde_json::from_value(json!({"color": "good", "text": "all tests passed"})).unwrap(),
+        )
         .username("ci-bot")
         .icon_emoji(":robot_face:")
         .icon_url("https://i.test/bot.png")

@@ -4,10 +4,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::Value;
 use slack_api::Client;
+use slack_api::block_kit::Action;
+use slack_api::block_kit::ViewStateValue;
 use slack_api::chat::{PostMessageRequest, PostMessageResponse};
-use slack_api::events::{BlockAction, BlockActionsPayload, ViewSubmissionPayload};
+use slack_api::events::{BlockActionsPayload, ViewSubmissionPayload};
 use slack_api::ids::{ChannelId, TeamId, Ts, UserId};
 use slack_api::slash::{ResponseUrl, SlashResponse};
 
@@ -170,31 +171,22 @@ impl<S> Context<BlockActionsPayload, S> {
     }
 
     /// The action the listener matched (a payload usually carries one).
-    pub fn action(&self) -> Option<&BlockAction> {
+    pub fn action(&self) -> Option<&Action> {
         self.payload.actions.get(self.meta.action_index)
     }
 }
 
 impl<S> Context<ViewSubmissionPayload, S> {
     /// The state of one input of the submitted view, by block and action
-    /// id: `{"type": "plain_text_input", "value": "..."}` and the like.
-    pub fn input(&self, block_id: &str, action_id: &str) -> Option<&Value> {
-        self.payload
-            .view
-            .state
-            .as_ref()?
-            .get("values")?
-            .get(block_id)?
-            .get(action_id)
+    /// id: the text of a text input, the option picked in a select, the
+    /// dates, people, files or rich text chosen (see [`ViewStateValue`]).
+    pub fn input(&self, block_id: &str, action_id: &str) -> Option<&ViewStateValue> {
+        self.payload.view.input(block_id, action_id)
     }
 
     /// The text of a text input, or the value of the selected option of a
     /// select or radio buttons, by block and action id.
     pub fn input_value(&self, block_id: &str, action_id: &str) -> Option<&str> {
-        let input = self.input(block_id, action_id)?;
-        input
-            .get("value")
-            .or_else(|| input.get("selected_option")?.get("value"))
-            .and_then(Value::as_str)
+        self.input(block_id, action_id)?.value()
     }
 }

@@ -300,12 +300,7 @@ fn meta_of(req: &Request) -> Meta {
         Request::Interaction(p) => match &**p {
             InteractionPayload::BlockActions(b) => {
                 m.channel = b.channel.as_ref().map(|c| c.id.clone());
-                m.thread_ts = b
-                    .message
-                    .as_ref()
-                    .and_then(|msg| msg.get("thread_ts"))
-                    .and_then(|t| t.as_str())
-                    .map(Into::into);
+                m.thread_ts = b.message.as_ref().and_then(|msg| msg.thread_ts.clone());
                 m.response_url = b.response_url.clone();
                 m.trigger_id = b.trigger_id.clone();
             }

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::{Value, json};
+use slack_api::block_kit::{Block, Button, View};
 use slack_api::events::{
     AppHomeOpenedEvent, AppMentionEvent, AssistantThreadStartedEvent, BlockActionsPayload,
     FunctionExecutedEvent, MessageActionPayload, MessageEvent, ShortcutPayload, ViewClosedPayload,
@@ -647,14 +648,10 @@ async fn an_assistant_reply_is_streamed_into_the_thread() {
 
 #[tokio::test]
 async fn a_button_in_a_modal_pushes_a_view_with_its_trigger() {
-    fn modal(title: &str) -> String {
-        json!({
-            "type": "modal", "callback_id": "stack", "title": {"type": "plain_text", "text": title},
-            "blocks": [{"type": "actions", "block_id": "nav", "elements": [
-                {"type": "button", "action_id": "more", "text": {"type": "plain_text", "text": "More"}}
-            ]}]
-        })
-        .to_string()
+    fn modal(title: &str) -> View {
+        View::modal(title)
+            .callback_id("stack")
+            .block(Block::actions([Button::new("more", "More")]).block_id("nav"))
     }
     let slack = FakeSlack::start().await;
     let app = App::new(bot(&slack))

@@ -382,7 +382,7 @@ async fn hand_written_fixtures_match_what_the_client_sends() {
         .chat()
         .post_message("C_GENERAL")
         .unfurl_links(false)
-        .blocks(json!([{"type": "divider"}]))
+        .blocks([slack_api::block_kit::Block::divider()])
         .await
         .unwrap();
     client

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use slack_api::block_kit::View;
 use slack_testkit::FakeSlack;
 
 mod common;
@@ -15,18 +16,30 @@ fn home() -> Value {
     json!({"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]})
 }
 
-/// `views.open` of `view` (a string is sent as it is) with a fresh trigger id of `user`.
-fn open(slack: &FakeSlack, user: &str, view: &Value) -> slack_api::views::OpenRequest {
+/// `views.open` of `view` (a string is sent as it is) with a fresh trigger
+/// id of `user`, sent untyped so malformed views reach the fake; the view
+/// Slack answers with.
+async fn open(slack: &FakeSlack, user: &str, view: &Value) -> slack_api::Result<Value> {
     let text = match view {
         Value::String(s) => s.clone(),
         v => v.to_string(),
     };
     let trigger = slack.trigger_id(user);
-    slack
+    let body: Value = slack
         .client("xoxb-test")
-        .views()
-        .open(text)
-        .trigger_id(trigger)
+        .call("views.open", &json!({"view": text, "trigger_id": trigger}))
+        .await?;
+    Ok(body["view"].clone())
+}
+
+/// A view as the typed builders take it.
+fn typed(view: &Value) -> View {
+    serde_json::from_value(view.clone()).unwrap()
+}
+
+/// A typed view as JSON, for comparing with what the fake stores.
+fn json_of(view: View) -> Value {
+    serde_json::to_value(view).unwrap()
 }
 
 /// The error code of a failed call.
@@ -58,11 +71,12 @@ async fn open_stores_a_modal_as_slack_answers_it() {
     v["callback_id"] = json!("deploy");
     v["private_metadata"] = json!("C_GENERAL");
     let opened = views
-        .open(v.to_string())
+        .open(typed(&v))
         .trigger_id(&trigger)
         .await
         .unwrap()
         .view
+        .map(json_of)
         .unwrap();
     let id = opened["id"].as_str().unwrap();
     assert!(id.starts_with('V'), "{id}");
@@ -91,9 +105,9 @@ async fn trigger_ids_look_like_slacks_and_are_single_use() {
     assert!(parts[1].chars().all(|c| c.is_ascii_digit()), "{trigger}");
     assert!(parts[2].chars().all(|c| c.is_ascii_hexdigit()), "{trigger}");
     assert_ne!(slack.trigger_id("U_ALICE"), trigger);
-    let m = modal("One").to_string();
-    views.open(&m).trigger_id(&trigger).await.unwrap();
-    let again = views.open(&m).trigger_id(&trigger).await;
+    let m = typed(&modal("One"));
+    views.open(m.clone()).trigger_id(&trigger).await.unwrap();
+    let again = views.open(m.clone()).trigger_id(&trigger).await;
     assert_eq!(code(again), "exchanged_trigger_id");
 }
 
@@ -101,14 +115,14 @@ async fn trigger_ids_look_like_slacks_and_are_single_use() {
 async fn a_trigger_id_expires_after_three_seconds_of_the_fake_clock() {
     let slack = FakeSlack::start().await;
     let views = slack.client("xoxb-test").views();
-    let m = modal("Late").to_string();
+    let m = typed(&modal("Late"));
     let fresh = slack.trigger_id("U_ALICE");
     slack.clock().advance(Duration::from_secs(3));
-    views.open(&m).trigger_id(&fresh).await.unwrap();
+    views.open(m.clone()).trigger_id(&fresh).await.unwrap();
     let stale = slack.trigger_id("U_ALICE");
     slack.clock().advance(Duration::from_millis(3_001));
     assert_eq!(
-        code(views.open(&m).trigger_id(&stale).await),
+        code(views.open(m.clone()).trigger_id(&stale).await),
         "expired_trigger_id"
     );
 }
@@ -117,12 +131,17 @@ async fn a_trigger_id_expires_after_three_seconds_of_the_fake_clock() {
 async fn an_unknown_or_missing_trigger_id_is_refused() {
     let slack = FakeSlack::start().await;
     let views = slack.client("xoxb-test").views();
-    let m = modal("Nope").to_string();
+    let m = typed(&modal("Nope"));
     assert_eq!(
-        code(views.open(&m).trigger_id("12345.98765.abcd2358fdea").await),
+        code(
+            views
+                .open(m.clone())
+                .trigger_id("12345.98765.abcd2358fdea")
+                .await
+        ),
         "invalid_trigger_id"
     );
-    assert_invalid(views.open(&m).await, "trigger_id");
+    assert_invalid(views.open(m.clone()).await, "trigger_id");
 }
 
 #[tokio::test]
@@ -131,19 +150,15 @@ async fn push_stacks_on_the_open_modal_up_to_three() {
     let views = slack.client("xoxb-test").views();
     let push = |title: &str| {
         views
-            .push(modal(title).to_string())
+            .push(typed(&modal(title)))
             .trigger_id(slack.trigger_id("U_ALICE"))
     };
     assert_eq!(code(push("Nothing open").await), "not_found");
-    let root = open(&slack, "U_ALICE", &modal("Root"))
-        .await
-        .unwrap()
-        .view
-        .unwrap();
-    let second = push("Second").await.unwrap().view.unwrap();
+    let root = open(&slack, "U_ALICE", &modal("Root")).await.unwrap();
+    let second = push("Second").await.unwrap().view.map(json_of).unwrap();
     assert_eq!(second["root_view_id"], root["id"]);
     assert_eq!(second["previous_view_id"], root["id"]);
-    let third = push("Third").await.unwrap().view.unwrap();
+    let third = push("Third").await.unwrap().view.map(json_of).unwrap();
     assert_eq!(third["previous_view_id"], second["id"]);
     assert_eq!(third["root_view_id"], root["id"]);
     assert_eq!(code(push("Fourth").await), "push_limit_reached");
@@ -158,8 +173,12 @@ async fn push_stacks_on_the_open_modal_up_to_three() {
 #[tokio::test]
 async fn opening_a_modal_replaces_the_open_stack() {
     let slack = FakeSlack::start().await;
-    let open_titled = |title: &str| open(&slack, "U_ALICE", &modal(title));
-    let first = open_titled("First").await.unwrap().view.unwrap();
+    let open_titled = |title: &str| {
+        let view = modal(title);
+        let slack = &slack;
+        async move { open(slack, "U_ALICE", &view).await }
+    };
+    let first = open_titled("First").await.unwrap();
     open_titled("Second").await.unwrap();
     assert_eq!(slack.open_views("U_ALICE").len(), 1);
     assert_eq!(slack.view(first["id"].as_str().unwrap()), None);
@@ -171,17 +190,18 @@ async fn update_by_view_id_or_external_id_with_hash_checks() {
     let views = slack.client("xoxb-test").views();
     let mut v = modal("Before");
     v["external_id"] = json!("deploy-42");
-    let opened = open(&slack, "U_ALICE", &v).await.unwrap().view.unwrap();
+    let opened = open(&slack, "U_ALICE", &v).await.unwrap();
     let id = opened["id"].as_str().unwrap();
     let hash = opened["hash"].as_str().unwrap();
 
     let after = views
-        .update(modal("After").to_string())
+        .update(typed(&modal("After")))
         .view_id(id)
         .hash(hash)
         .await
         .unwrap()
         .view
+        .map(json_of)
         .unwrap();
     assert_eq!(after["id"], id);
     assert_eq!(after["root_view_id"], id);
@@ -191,7 +211,7 @@ async fn update_by_view_id_or_external_id_with_hash_checks() {
 
     // The old hash is stale now.
     let stale = views
-        .update(modal("Again").to_string())
+        .update(typed(&modal("Again")))
         .view_id(id)
         .hash(hash)
         .await;
@@ -200,27 +220,22 @@ async fn update_by_view_id_or_external_id_with_hash_checks() {
     // The update dropped the external id; put it back, then update by it.
     let mut tagged = modal("Tagged");
     tagged["external_id"] = json!("deploy-42");
-    views.update(tagged.to_string()).view_id(id).await.unwrap();
+    views.update(typed(&tagged)).view_id(id).await.unwrap();
     let by_external = views
-        .update(modal("By external id").to_string())
+        .update(typed(&modal("By external id")))
         .external_id("deploy-42")
         .await
         .unwrap()
         .view
+        .map(json_of)
         .unwrap();
     assert_eq!(by_external["id"], id);
 
-    let unknown = views
-        .update(modal("Who").to_string())
-        .view_id("V0NOPE")
-        .await;
+    let unknown = views.update(typed(&modal("Who"))).view_id("V0NOPE").await;
     assert_eq!(code(unknown), "not_found");
-    let unknown = views
-        .update(modal("Who").to_string())
-        .external_id("nope")
-        .await;
+    let unknown = views.update(typed(&modal("Who"))).external_id("nope").await;
     assert_eq!(code(unknown), "not_found");
-    assert_invalid(views.update(modal("Who").to_string()).await, "view_id");
+    assert_invalid(views.update(typed(&modal("Who"))).await, "view_id");
 }
 
 #[tokio::test]
@@ -239,30 +254,32 @@ async fn publish_keeps_one_home_per_user() {
     let views = slack.client("xoxb-test").views();
     assert_eq!(slack.home_view("U_BOB"), None);
     let first = views
-        .publish("U_BOB", home().to_string())
+        .publish("U_BOB", typed(&home()))
         .await
         .unwrap()
         .view
+        .map(json_of)
         .unwrap();
     assert_eq!(first["type"], "home");
     assert_eq!(slack.home_view("U_BOB"), Some(first.clone()));
     assert_eq!(slack.home_view("U_ALICE"), None);
     let second = views
-        .publish("U_BOB", home().to_string())
+        .publish("U_BOB", typed(&home()))
         .hash(first["hash"].as_str().unwrap())
         .await
         .unwrap()
         .view
+        .map(json_of)
         .unwrap();
     assert_eq!(second["id"], first["id"]);
     assert_ne!(second["hash"], first["hash"]);
     let stale = views
-        .publish("U_BOB", home().to_string())
+        .publish("U_BOB", typed(&home()))
         .hash(first["hash"].as_str().unwrap())
         .await;
     assert_eq!(code(stale), "hash_conflict");
     assert_invalid(
-        views.publish("U_BOB", modal("Not home").to_string()).await,
+        views.publish("U_BOB", typed(&modal("Not home"))).await,
         "/view/type",
     );
 }
@@ -273,7 +290,7 @@ async fn views_are_checked_as_slack_checks_them() {
     let long = "x".repeat(25);
     let blocks: Vec<Value> = (0..101).map(|_| json!({"type": "divider"})).collect();
     let cases: Vec<(Value, &str)> = vec![
-        (json!("a modal"), "/view]"),
+        (json!("a modal"), "view"),
         (
             json!({"title": {"type": "plain_text", "text": "T"}, "blocks": []}),
             "type",
@@ -338,7 +355,7 @@ async fn a_socket_mode_slash_command_carries_a_fresh_trigger_id() {
     slack
         .client("xoxb-test")
         .views()
-        .open(modal("From a command").to_string())
+        .open(typed(&modal("From a command")))
         .trigger_id(trigger)
         .await
         .unwrap();
@@ -356,7 +373,7 @@ async fn the_admin_api_mints_trigger_ids() {
     slack
         .client("xoxb-test")
         .views()
-        .open(modal("Carol's").to_string())
+        .open(typed(&modal("Carol's")))
         .trigger_id(trigger)
         .await
         .unwrap();
@@ -366,11 +383,7 @@ async fn the_admin_api_mints_trigger_ids() {
 #[tokio::test]
 async fn a_trigger_from_a_view_pushes_onto_that_views_stack() {
     let slack = FakeSlack::start().await;
-    let root = open(&slack, "U_BOB", &modal("Bob's"))
-        .await
-        .unwrap()
-        .view
-        .unwrap();
+    let root = open(&slack, "U_BOB", &modal("Bob's")).await.unwrap();
     // Alice has a modal of her own; the trigger still came from Bob's view.
     open(&slack, "U_ALICE", &modal("Alice's")).await.unwrap();
     let minted = json!({"user": "U_ALICE", "view_id": root["id"]});
@@ -379,11 +392,12 @@ async fn a_trigger_from_a_view_pushes_onto_that_views_stack() {
     let pushed = slack
         .client("xoxb-test")
         .views()
-        .push(modal("Pushed").to_string())
+        .push(typed(&modal("Pushed")))
         .trigger_id(trigger)
         .await
         .unwrap()
         .view
+        .map(json_of)
         .unwrap();
     assert_eq!(pushed["previous_view_id"], root["id"]);
     assert_eq!(slack.open_views("U_BOB").len(), 2);
@@ -394,13 +408,10 @@ async fn a_trigger_from_a_view_pushes_onto_that_views_stack() {
 async fn reset_forgets_views_and_trigger_ids() {
     let slack = FakeSlack::start().await;
     let views = slack.client("xoxb-test").views();
-    views.publish("U_BOB", home().to_string()).await.unwrap();
+    views.publish("U_BOB", typed(&home())).await.unwrap();
     let trigger = slack.trigger_id("U_ALICE");
     slack.reset();
     assert_eq!(slack.home_view("U_BOB"), None);
-    let r = views
-        .open(modal("Gone").to_string())
-        .trigger_id(trigger)
-        .await;
+    let r = views.open(typed(&modal("Gone"))).trigger_id(trigger).await;
     assert_eq!(code(r), "invalid_trigger_id");
 }

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use slack_api::blocks::{Header, Section, Text};
+use slack_api::block_kit::{Block, Mrkdwn};
 use slack_api::webhook::{IncomingWebhook, WebhookError, WebhookErrorCode, WebhookMessage};
 use slack_testkit::{FakeSlack, Fault, INCOMING_WEBHOOK};
 
@@ -23,8 +23,8 @@ async fn post_lands_in_history_and_reaches_rtm_clients() {
     let hook = IncomingWebhook::new(&url);
     let message = WebhookMessage::new()
         .text("Build green")
-        .block(Header::new("Build #12"))
-        .block(Section::new(Text::mrkdwn("*api* passed")))
+        .block(Block::header("Build #12"))
+        .block(Block::section(Mrkdwn::new("*api* passed")))
         .username("ci")
         .icon_emoji(":robot_face:");
     hook.send(&message).await.expect("accepted");

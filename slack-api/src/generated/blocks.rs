@@ -22,9 +22,9 @@ impl Blocks {
     ///
     /// # Arguments
     ///
-    /// - `blocks` (JSON): Block Kit blocks, as a JSON array.
+    /// - `blocks` (list of Block): Block Kit blocks, as a JSON array.
     /// - `message` (JSON): The message to use.
-    /// - `view` (string): The view, as Block Kit JSON.
+    /// - `view` (View): The view, as Block Kit JSON.
     ///
     /// # Errors
     ///
@@ -37,6 +37,7 @@ impl Blocks {
             blocks: None,
             message: None,
             view: None,
+            check_limits: true,
         }
     }
 }
@@ -48,15 +49,19 @@ impl Blocks {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ValidateRequest {
     client: crate::Client,
-    blocks: Option<serde_json::Value>,
+    blocks: Option<Vec<crate::generated::block_kit::Block>>,
     message: Option<serde_json::Value>,
-    view: Option<String>,
+    view: Option<crate::generated::block_kit::View>,
+    check_limits: bool,
 }
 
 impl ValidateRequest {
-    /// `blocks` (JSON): Block Kit blocks, as a JSON array.
-    pub fn blocks(mut self, blocks: serde_json::Value) -> Self {
-        self.blocks = Some(blocks);
+    /// `blocks` (list of Block): Block Kit blocks, as a JSON array.
+    pub fn blocks(
+        mut self,
+        blocks: impl IntoIterator<Item = impl Into<crate::generated::block_kit::Block>>,
+    ) -> Self {
+        self.blocks = Some(blocks.into_iter().map(Into::into).collect());
         self
     }
 
@@ -66,9 +71,16 @@ impl ValidateRequest {
         self
     }
 
-    /// `view` (string): The view, as Block Kit JSON.
-    pub fn view(mut self, view: impl Into<String>) -> Self {
-        self.view = Some(view.into());
+    /// `view` (View): The view, as Block Kit JSON.
+    pub fn view(mut self, view: crate::generated::block_kit::View) -> Self {
+        self.view = Some(view);
+        self
+    }
+
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
         self
     }
 
@@ -82,14 +94,17 @@ impl ValidateRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.blocks {
-            args.push("blocks", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
+            args.push("blocks", value);
         }
         if let Some(v) = self.message {
             args.push("message", crate::request::ArgValue::Json(v));
         }
         if let Some(v) = self.view {
-            args.push("view", crate::request::ArgValue::Str(v));
+            let value = crate::kit::arg(&v, "view", check_limits, &mut args);
+            args.push("view", value);
         }
         (self.client, args)
     }

@@ -202,8 +202,8 @@ impl Chat {
     /// # Arguments
     ///
     /// - `as_user` (boolean): Legacy: post as the user rather than the bot.
-    /// - `attachments` (JSON): Legacy attachments, as a JSON array.
-    /// - `blocks` (JSON): Block Kit blocks, as a JSON array.
+    /// - `attachments` (list of Attachment): Legacy attachments, as a JSON array.
+    /// - `blocks` (list of Block): Block Kit blocks, as a JSON array.
     /// - `channel` (ChannelId, required): Conversation to act on.
     /// - `icon_emoji` (string): Emoji to show as the sender icon.
     /// - `icon_url` (string): Image to show as the sender icon.
@@ -242,6 +242,7 @@ impl Chat {
             thread_ts: None,
             user: user.into(),
             username: None,
+            check_limits: true,
         }
     }
 
@@ -255,8 +256,8 @@ impl Chat {
     /// # Arguments
     ///
     /// - `as_user` (boolean): Legacy: post as the user rather than the bot.
-    /// - `attachments` (JSON): Legacy attachments, as a JSON array.
-    /// - `blocks` (JSON): Block Kit blocks, as a JSON array.
+    /// - `attachments` (list of Attachment): Legacy attachments, as a JSON array.
+    /// - `blocks` (list of Block): Block Kit blocks, as a JSON array.
     /// - `channel` (ChannelId, required): Conversation to act on.
     /// - `current_draft_last_updated_ts` (Ts): Timestamp: current draft last updated ts.
     /// - `icon_emoji` (string): Emoji to show as the sender icon.
@@ -302,6 +303,7 @@ impl Chat {
             unfurl_links: None,
             unfurl_media: None,
             username: None,
+            check_limits: true,
         }
     }
 
@@ -315,8 +317,8 @@ impl Chat {
     /// # Arguments
     ///
     /// - `as_user` (boolean): Legacy: post as the user rather than the bot.
-    /// - `attachments` (JSON): Legacy attachments, as a JSON array.
-    /// - `blocks` (JSON): Block Kit blocks, as a JSON array.
+    /// - `attachments` (list of Attachment): Legacy attachments, as a JSON array.
+    /// - `blocks` (list of Block): Block Kit blocks, as a JSON array.
     /// - `channel` (ChannelId, required): Conversation to act on.
     /// - `link_names` (boolean): Turn @group and #channel names into links.
     /// - `markdown_text` (string): Message text in Markdown (instead of `text` or `blocks`).
@@ -355,6 +357,7 @@ impl Chat {
             thread_ts: None,
             unfurl_links: None,
             unfurl_media: None,
+            check_limits: true,
         }
     }
 
@@ -445,7 +448,7 @@ impl Chat {
     ///
     /// # Arguments
     ///
-    /// - `blocks` (JSON): Block Kit blocks, as a JSON array.
+    /// - `blocks` (list of Block): Block Kit blocks, as a JSON array.
     /// - `channel` (ChannelId, required): Conversation to act on.
     /// - `chunks` (JSON): Streaming chunks, as a JSON array.
     /// - `markdown_text` (string): Message text in Markdown (instead of `text` or `blocks`).
@@ -470,6 +473,7 @@ impl Chat {
             markdown_text: None,
             metadata: None,
             ts: ts.into(),
+            check_limits: true,
         }
     }
 
@@ -487,7 +491,7 @@ impl Chat {
     /// - `ts` (Ts): Timestamp of the message.
     /// - `unfurl_id` (string): ID from the `link_shared` event.
     /// - `unfurls` (JSON): Unfurl content keyed by URL, as a JSON object.
-    /// - `user_auth_blocks` (JSON): User auth blocks.
+    /// - `user_auth_blocks` (list of Block): User auth blocks.
     /// - `user_auth_message` (string): User auth message.
     /// - `user_auth_required` (boolean): Flag: user auth required.
     /// - `user_auth_url` (string): Link: user auth url.
@@ -509,6 +513,7 @@ impl Chat {
             user_auth_message: None,
             user_auth_required: None,
             user_auth_url: None,
+            check_limits: true,
         }
     }
 
@@ -522,8 +527,8 @@ impl Chat {
     /// # Arguments
     ///
     /// - `as_user` (boolean): Legacy: post as the user rather than the bot.
-    /// - `attachments` (JSON): Legacy attachments, as a JSON array.
-    /// - `blocks` (JSON): Block Kit blocks, as a JSON array.
+    /// - `attachments` (list of Attachment): Legacy attachments, as a JSON array.
+    /// - `blocks` (list of Block): Block Kit blocks, as a JSON array.
     /// - `channel` (ChannelId, required): Conversation to act on.
     /// - `file_ids` (list of FileId): IDs: file.
     /// - `link_names` (boolean): Turn @group and #channel names into links.
@@ -560,6 +565,7 @@ impl Chat {
             text: None,
             ts: ts.into(),
             unfurled_attachments: None,
+            check_limits: true,
         }
     }
 }
@@ -867,8 +873,8 @@ impl crate::de::Lenient for MeMessageResponse {
 pub struct PostEphemeralRequest {
     client: crate::Client,
     as_user: Option<bool>,
-    attachments: Option<serde_json::Value>,
-    blocks: Option<serde_json::Value>,
+    attachments: Option<Vec<crate::generated::block_kit::Attachment>>,
+    blocks: Option<Vec<crate::generated::block_kit::Block>>,
     channel: crate::ids::ChannelId,
     icon_emoji: Option<String>,
     icon_url: Option<String>,
@@ -880,6 +886,7 @@ pub struct PostEphemeralRequest {
     thread_ts: Option<crate::ids::Ts>,
     user: crate::ids::UserId,
     username: Option<String>,
+    check_limits: bool,
 }
 
 impl PostEphemeralRequest {
@@ -889,15 +896,23 @@ impl PostEphemeralRequest {
         self
     }
 
-    /// `attachments` (JSON): Legacy attachments, as a JSON array.
-    pub fn attachments(mut self, attachments: serde_json::Value) -> Self {
-        self.attachments = Some(attachments);
+    /// `attachments` (list of Attachment): Legacy attachments, as a JSON array.
+    pub fn attachments(
+        mut self,
+        attachments: impl IntoIterator<
+            Item = impl Into<crate::generated::block_kit::Attachment>,
+        >,
+    ) -> Self {
+        self.attachments = Some(attachments.into_iter().map(Into::into).collect());
         self
     }
 
-    /// `blocks` (JSON): Block Kit blocks, as a JSON array.
-    pub fn blocks(mut self, blocks: serde_json::Value) -> Self {
-        self.blocks = Some(blocks);
+    /// `blocks` (list of Block): Block Kit blocks, as a JSON array.
+    pub fn blocks(
+        mut self,
+        blocks: impl IntoIterator<Item = impl Into<crate::generated::block_kit::Block>>,
+    ) -> Self {
+        self.blocks = Some(blocks.into_iter().map(Into::into).collect());
         self
     }
 
@@ -955,6 +970,13 @@ impl PostEphemeralRequest {
         self
     }
 
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
+        self
+    }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<PostEphemeralResponse> {
         let (client, args) = self.into_args();
@@ -965,14 +987,17 @@ impl PostEphemeralRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.as_user {
             args.push("as_user", crate::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.attachments {
-            args.push("attachments", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(&v, "attachments", check_limits, &mut args);
+            args.push("attachments", value);
         }
         if let Some(v) = self.blocks {
-            args.push("blocks", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
+            args.push("blocks", value);
         }
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.icon_emoji {
@@ -1036,8 +1061,8 @@ impl crate::de::Lenient for PostEphemeralResponse {
 pub struct PostMessageRequest {
     client: crate::Client,
     as_user: Option<bool>,
-    attachments: Option<serde_json::Value>,
-    blocks: Option<serde_json::Value>,
+    attachments: Option<Vec<crate::generated::block_kit::Attachment>>,
+    blocks: Option<Vec<crate::generated::block_kit::Block>>,
     channel: crate::ids::ChannelId,
     current_draft_last_updated_ts: Option<crate::ids::Ts>,
     icon_emoji: Option<String>,
@@ -1053,6 +1078,7 @@ pub struct PostMessageRequest {
     unfurl_links: Option<bool>,
     unfurl_media: Option<bool>,
     username: Option<String>,
+    check_limits: bool,
 }
 
 impl PostMessageRequest {
@@ -1062,15 +1088,23 @@ impl PostMessageRequest {
         self
     }
 
-    /// `attachments` (JSON): Legacy attachments, as a JSON array.
-    pub fn attachments(mut self, attachments: serde_json::Value) -> Self {
-        self.attachments = Some(attachments);
+    /// `attachments` (list of Attachment): Legacy attachments, as a JSON array.
+    pub fn attachments(
+        mut self,
+        attachments: impl IntoIterator<
+            Item = impl Into<crate::generated::block_kit::Attachment>,
+        >,
+    ) -> Self {
+        self.attachments = Some(attachments.into_iter().map(Into::into).collect());
         self
     }
 
-    /// `blocks` (JSON): Block Kit blocks, as a JSON array.
-    pub fn blocks(mut self, blocks: serde_json::Value) -> Self {
-        self.blocks = Some(blocks);
+    /// `blocks` (list of Block): Block Kit blocks, as a JSON array.
+    pub fn blocks(
+        mut self,
+        blocks: impl IntoIterator<Item = impl Into<crate::generated::block_kit::Block>>,
+    ) -> Self {
+        self.blocks = Some(blocks.into_iter().map(Into::into).collect());
         self
     }
 
@@ -1161,6 +1195,13 @@ impl PostMessageRequest {
         self
     }
 
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
+        self
+    }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<PostMessageResponse> {
         let (client, args) = self.into_args();
@@ -1171,14 +1212,17 @@ impl PostMessageRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.as_user {
             args.push("as_user", crate::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.attachments {
-            args.push("attachments", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(&v, "attachments", check_limits, &mut args);
+            args.push("attachments", value);
         }
         if let Some(v) = self.blocks {
-            args.push("blocks", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
+            args.push("blocks", value);
         }
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.current_draft_last_updated_ts {
@@ -1274,8 +1318,8 @@ impl crate::de::Lenient for PostMessageResponse {
 pub struct ScheduleMessageRequest {
     client: crate::Client,
     as_user: Option<bool>,
-    attachments: Option<serde_json::Value>,
-    blocks: Option<serde_json::Value>,
+    attachments: Option<Vec<crate::generated::block_kit::Attachment>>,
+    blocks: Option<Vec<crate::generated::block_kit::Block>>,
     channel: crate::ids::ChannelId,
     link_names: Option<bool>,
     markdown_text: Option<String>,
@@ -1287,6 +1331,7 @@ pub struct ScheduleMessageRequest {
     thread_ts: Option<crate::ids::Ts>,
     unfurl_links: Option<bool>,
     unfurl_media: Option<bool>,
+    check_limits: bool,
 }
 
 impl ScheduleMessageRequest {
@@ -1296,15 +1341,23 @@ impl ScheduleMessageRequest {
         self
     }
 
-    /// `attachments` (JSON): Legacy attachments, as a JSON array.
-    pub fn attachments(mut self, attachments: serde_json::Value) -> Self {
-        self.attachments = Some(attachments);
+    /// `attachments` (list of Attachment): Legacy attachments, as a JSON array.
+    pub fn attachments(
+        mut self,
+        attachments: impl IntoIterator<
+            Item = impl Into<crate::generated::block_kit::Attachment>,
+        >,
+    ) -> Self {
+        self.attachments = Some(attachments.into_iter().map(Into::into).collect());
         self
     }
 
-    /// `blocks` (JSON): Block Kit blocks, as a JSON array.
-    pub fn blocks(mut self, blocks: serde_json::Value) -> Self {
-        self.blocks = Some(blocks);
+    /// `blocks` (list of Block): Block Kit blocks, as a JSON array.
+    pub fn blocks(
+        mut self,
+        blocks: impl IntoIterator<Item = impl Into<crate::generated::block_kit::Block>>,
+    ) -> Self {
+        self.blocks = Some(blocks.into_iter().map(Into::into).collect());
         self
     }
 
@@ -1362,6 +1415,13 @@ impl ScheduleMessageRequest {
         self
     }
 
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
+        self
+    }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<ScheduleMessageResponse> {
         let (client, args) = self.into_args();
@@ -1372,14 +1432,17 @@ impl ScheduleMessageRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.as_user {
             args.push("as_user", crate::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.attachments {
-            args.push("attachments", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(&v, "attachments", check_limits, &mut args);
+            args.push("attachments", value);
         }
         if let Some(v) = self.blocks {
-            args.push("blocks", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
+            args.push("blocks", value);
         }
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.link_names {
@@ -1754,18 +1817,22 @@ impl crate::de::Lenient for StartStreamResponse {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct StopStreamRequest {
     client: crate::Client,
-    blocks: Option<serde_json::Value>,
+    blocks: Option<Vec<crate::generated::block_kit::Block>>,
     channel: crate::ids::ChannelId,
     chunks: Option<serde_json::Value>,
     markdown_text: Option<String>,
     metadata: Option<serde_json::Value>,
     ts: crate::ids::Ts,
+    check_limits: bool,
 }
 
 impl StopStreamRequest {
-    /// `blocks` (JSON): Block Kit blocks, as a JSON array.
-    pub fn blocks(mut self, blocks: serde_json::Value) -> Self {
-        self.blocks = Some(blocks);
+    /// `blocks` (list of Block): Block Kit blocks, as a JSON array.
+    pub fn blocks(
+        mut self,
+        blocks: impl IntoIterator<Item = impl Into<crate::generated::block_kit::Block>>,
+    ) -> Self {
+        self.blocks = Some(blocks.into_iter().map(Into::into).collect());
         self
     }
 
@@ -1787,6 +1854,13 @@ impl StopStreamRequest {
         self
     }
 
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
+        self
+    }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<StopStreamResponse> {
         let (client, args) = self.into_args();
@@ -1797,8 +1871,10 @@ impl StopStreamRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.blocks {
-            args.push("blocks", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
+            args.push("blocks", value);
         }
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.chunks {
@@ -1843,10 +1919,11 @@ pub struct UnfurlRequest {
     ts: Option<crate::ids::Ts>,
     unfurl_id: Option<String>,
     unfurls: Option<serde_json::Value>,
-    user_auth_blocks: Option<serde_json::Value>,
+    user_auth_blocks: Option<Vec<crate::generated::block_kit::Block>>,
     user_auth_message: Option<String>,
     user_auth_required: Option<bool>,
     user_auth_url: Option<String>,
+    check_limits: bool,
 }
 
 impl UnfurlRequest {
@@ -1880,9 +1957,16 @@ impl UnfurlRequest {
         self
     }
 
-    /// `user_auth_blocks` (JSON): User auth blocks.
-    pub fn user_auth_blocks(mut self, user_auth_blocks: serde_json::Value) -> Self {
-        self.user_auth_blocks = Some(user_auth_blocks);
+    /// `user_auth_blocks` (list of Block): User auth blocks.
+    pub fn user_auth_blocks(
+        mut self,
+        user_auth_blocks: impl IntoIterator<
+            Item = impl Into<crate::generated::block_kit::Block>,
+        >,
+    ) -> Self {
+        self.user_auth_blocks = Some(
+            user_auth_blocks.into_iter().map(Into::into).collect(),
+        );
         self
     }
 
@@ -1904,6 +1988,13 @@ impl UnfurlRequest {
         self
     }
 
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
+        self
+    }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<UnfurlResponse> {
         let (client, args) = self.into_args();
@@ -1914,6 +2005,7 @@ impl UnfurlRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.channel {
             args.push("channel", crate::request::ArgValue::Str(String::from(v)));
         }
@@ -1930,7 +2022,8 @@ impl UnfurlRequest {
             args.push("unfurls", crate::request::ArgValue::Json(v));
         }
         if let Some(v) = self.user_auth_blocks {
-            args.push("user_auth_blocks", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(&v, "user_auth_blocks", check_limits, &mut args);
+            args.push("user_auth_blocks", value);
         }
         if let Some(v) = self.user_auth_message {
             args.push("user_auth_message", crate::request::ArgValue::Str(v));
@@ -1977,8 +2070,8 @@ impl crate::de::Lenient for UnfurlResponse {
 pub struct UpdateRequest {
     client: crate::Client,
     as_user: Option<bool>,
-    attachments: Option<serde_json::Value>,
-    blocks: Option<serde_json::Value>,
+    attachments: Option<Vec<crate::generated::block_kit::Attachment>>,
+    blocks: Option<Vec<crate::generated::block_kit::Block>>,
     channel: crate::ids::ChannelId,
     file_ids: Option<Vec<crate::ids::FileId>>,
     link_names: Option<bool>,
@@ -1989,6 +2082,7 @@ pub struct UpdateRequest {
     text: Option<String>,
     ts: crate::ids::Ts,
     unfurled_attachments: Option<serde_json::Value>,
+    check_limits: bool,
 }
 
 impl UpdateRequest {
@@ -1998,15 +2092,23 @@ impl UpdateRequest {
         self
     }
 
-    /// `attachments` (JSON): Legacy attachments, as a JSON array.
-    pub fn attachments(mut self, attachments: serde_json::Value) -> Self {
-        self.attachments = Some(attachments);
+    /// `attachments` (list of Attachment): Legacy attachments, as a JSON array.
+    pub fn attachments(
+        mut self,
+        attachments: impl IntoIterator<
+            Item = impl Into<crate::generated::block_kit::Attachment>,
+        >,
+    ) -> Self {
+        self.attachments = Some(attachments.into_iter().map(Into::into).collect());
         self
     }
 
-    /// `blocks` (JSON): Block Kit blocks, as a JSON array.
-    pub fn blocks(mut self, blocks: serde_json::Value) -> Self {
-        self.blocks = Some(blocks);
+    /// `blocks` (list of Block): Block Kit blocks, as a JSON array.
+    pub fn blocks(
+        mut self,
+        blocks: impl IntoIterator<Item = impl Into<crate::generated::block_kit::Block>>,
+    ) -> Self {
+        self.blocks = Some(blocks.into_iter().map(Into::into).collect());
         self
     }
 
@@ -2064,6 +2166,13 @@ impl UpdateRequest {
         self
     }
 
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
+        self
+    }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<UpdateResponse> {
         let (client, args) = self.into_args();
@@ -2074,14 +2183,17 @@ impl UpdateRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.as_user {
             args.push("as_user", crate::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.attachments {
-            args.push("attachments", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(&v, "attachments", check_limits, &mut args);
+            args.push("attachments", value);
         }
         if let Some(v) = self.blocks {
-            args.push("blocks", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
+            args.push("blocks", value);
         }
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.file_ids {

@@ -81,7 +81,7 @@ pub struct AppHomeOpenedEvent {
     pub user: Option<crate::ids::UserId>,
     /// View.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub view: Option<serde_json::Value>,
+    pub view: Option<crate::generated::block_kit::View>,
 }
 
 impl crate::de::Lenient for AppHomeOpenedEvent {
@@ -131,10 +131,10 @@ pub struct AppMentionEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<serde_json::Value>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -410,10 +410,10 @@ pub struct AssistantAppThreadMessageEvent {
     pub assistant_app_thread: Option<crate::generated::types::AssistantAppThread>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -584,98 +584,13 @@ impl crate::de::Lenient for BadgeCountsUpdatedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-/// One interactive element's action.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct BlockAction {
-    /// The element's `action_id`.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub action_id: Option<String>,
-    /// When it happened.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub action_ts: Option<String>,
-    /// The block holding the element.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub block_id: Option<String>,
-    /// Confirmation dialog the element shows first.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub confirm: Option<serde_json::Value>,
-    /// Preselected conversation of a channel select.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub initial_channel: Option<crate::ids::ChannelId>,
-    /// Preselected conversation of a conversation select.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub initial_conversation: Option<crate::ids::ChannelId>,
-    /// Preselected date of a date picker.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub initial_date: Option<String>,
-    /// Preselected option of a select or radio group.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub initial_option: Option<serde_json::Value>,
-    /// Preselected time of a time picker.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub initial_time: Option<String>,
-    /// Preselected user of a user select.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub initial_user: Option<crate::ids::UserId>,
-    /// Characters typed before an external select asks the app.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub min_query_length: Option<i64>,
-    /// Placeholder text object of the element.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub placeholder: Option<serde_json::Value>,
-    /// Content of a rich text input.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub rich_text_value: Option<serde_json::Value>,
-    /// Chosen conversation, for channel selects.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub selected_channel: Option<crate::ids::ChannelId>,
-    /// Chosen conversation, for conversation selects.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub selected_conversation: Option<crate::ids::ChannelId>,
-    /// Chosen date, for date pickers.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub selected_date: Option<String>,
-    /// Chosen option, for selects and radio buttons.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub selected_option: Option<serde_json::Value>,
-    /// Chosen options, for multi-selects and checkboxes.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub selected_options: Vec<serde_json::Value>,
-    /// Chosen time, for time pickers.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub selected_time: Option<String>,
-    /// Chosen user, for user selects.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub selected_user: Option<crate::ids::UserId>,
-    /// Button style (`primary`, `danger`), when set.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub style: Option<String>,
-    /// The element's text object.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub text: Option<serde_json::Value>,
-    /// Kind of element (`button`, `static_select`, ...).
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub r#type: Option<String>,
-    /// Link a button opens.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub url: Option<String>,
-    /// The button's value.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub value: Option<String>,
-}
-
-impl crate::de::Lenient for BlockAction {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
 /// A user used an interactive Block Kit element.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BlockActionsPayload {
     /// The actions taken (usually one).
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub actions: Vec<BlockAction>,
+    pub actions: Vec<crate::generated::block_kit::Action>,
     /// App the interaction belongs to.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub api_app_id: Option<crate::ids::AppId>,
@@ -693,13 +608,13 @@ pub struct BlockActionsPayload {
     pub is_enterprise_install: Option<bool>,
     /// The message holding the element, when it is in one.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub message: Option<serde_json::Value>,
+    pub message: Option<crate::generated::types::Message>,
     /// URL to answer through, for elements in messages.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_url: Option<String>,
     /// Current values of the surface's inputs.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub state: Option<serde_json::Value>,
+    pub state: Option<crate::generated::block_kit::ViewState>,
     /// Workspace the user acted in.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub team: Option<InteractionTeam>,
@@ -717,7 +632,7 @@ pub struct BlockActionsPayload {
     pub user: Option<InteractionUser>,
     /// The view holding the element, when it is in one.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub view: Option<View>,
+    pub view: Option<crate::generated::block_kit::View>,
 }
 
 impl crate::de::Lenient for BlockActionsPayload {
@@ -733,10 +648,10 @@ pub struct BotAddMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -856,10 +771,10 @@ pub struct BotDisableMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -947,10 +862,10 @@ pub struct BotEnableMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -1038,10 +953,10 @@ pub struct BotMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -1126,10 +1041,10 @@ pub struct BotRemoveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -1267,10 +1182,10 @@ pub struct ChannelArchiveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -1358,10 +1273,10 @@ pub struct ChannelConvertToPrivateMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -1446,10 +1361,10 @@ pub struct ChannelConvertToPublicMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -1619,10 +1534,10 @@ pub struct ChannelJoinMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -1726,10 +1641,10 @@ pub struct ChannelLeaveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -1855,10 +1770,10 @@ pub struct ChannelNameMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -1968,10 +1883,10 @@ pub struct ChannelPostingPermissionsMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -2056,10 +1971,10 @@ pub struct ChannelPurposeMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -2188,10 +2103,10 @@ pub struct ChannelTopicMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -2301,10 +2216,10 @@ pub struct ChannelUnarchiveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -2539,10 +2454,10 @@ pub struct DocumentMentionMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -2627,10 +2542,10 @@ pub struct EkmAccessDeniedMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -4079,10 +3994,10 @@ pub struct FileCommentMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -4220,10 +4135,10 @@ pub struct FileMentionMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -4358,10 +4273,10 @@ pub struct FileShareMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -4658,10 +4573,10 @@ pub struct GroupArchiveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -4815,10 +4730,10 @@ pub struct GroupJoinMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -4922,10 +4837,10 @@ pub struct GroupLeaveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -5051,10 +4966,10 @@ pub struct GroupNameMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -5164,10 +5079,10 @@ pub struct GroupPurposeMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -5274,10 +5189,10 @@ pub struct GroupTopicMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -5387,10 +5302,10 @@ pub struct GroupUnarchiveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -5972,10 +5887,10 @@ pub struct MeMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -6174,10 +6089,10 @@ pub struct MessageChangedEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -6268,10 +6183,10 @@ pub struct MessageDeletedEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -6685,7 +6600,7 @@ impl MessageEvent {
     }
 
     /// `attachments` of any known variant: Legacy secondary attachments.
-    pub fn attachments(&self) -> Option<&[crate::generated::types::Attachment]> {
+    pub fn attachments(&self) -> Option<&[crate::generated::block_kit::Attachment]> {
         match self {
             Self::AssistantAppThread(v) => Some(v.attachments.as_slice()),
             Self::BotAdd(v) => Some(v.attachments.as_slice()),
@@ -6732,7 +6647,7 @@ impl MessageEvent {
     }
 
     /// `blocks` of any known variant: Block Kit layout blocks, kept as raw JSON.
-    pub fn blocks(&self) -> Option<&[serde_json::Value]> {
+    pub fn blocks(&self) -> Option<&[crate::generated::block_kit::Block]> {
         match self {
             Self::AssistantAppThread(v) => Some(v.blocks.as_slice()),
             Self::BotAdd(v) => Some(v.blocks.as_slice()),
@@ -8008,10 +7923,10 @@ pub struct MessageRepliedEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -8302,10 +8217,10 @@ pub struct PinnedItemMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -8396,10 +8311,10 @@ pub struct PlainMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -8648,10 +8563,10 @@ pub struct ReminderAddMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -8761,10 +8676,10 @@ pub struct ReplyBroadcastMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -8935,10 +8850,10 @@ pub struct ShRoomCreatedMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -9421,10 +9336,10 @@ pub struct SlackbotResponseMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -10176,10 +10091,10 @@ pub struct ThreadBroadcastMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -10299,10 +10214,10 @@ pub struct UnpinnedItemMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<crate::generated::types::Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
@@ -10592,76 +10507,6 @@ impl crate::de::Lenient for UserTypingEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-/// A modal or App Home view as Slack sends it back.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct View {
-    /// App owning the view.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub app_id: Option<crate::ids::AppId>,
-    /// Workspace the app was installed in, for org-wide installs.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub app_installed_team_id: Option<crate::ids::TeamId>,
-    /// The view's blocks.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub blocks: Option<serde_json::Value>,
-    /// Bot owning the view.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub bot_id: Option<crate::ids::BotId>,
-    /// The app's identifier for this view.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub callback_id: Option<String>,
-    /// Whether closing it closes the whole stack of views.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub clear_on_close: Option<bool>,
-    /// Text object of the close button.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub close: Option<serde_json::Value>,
-    /// The app's unique ID for the view, when set.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub external_id: Option<String>,
-    /// Version for `views.update` races.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub hash: Option<String>,
-    /// View ID.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub id: Option<String>,
-    /// Whether the app gets a `view_closed` payload when it is closed.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub notify_on_close: Option<bool>,
-    /// The view below in the stack.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub previous_view_id: Option<String>,
-    /// Data the app stored on the view.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub private_metadata: Option<String>,
-    /// The bottom view of the stack.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub root_view_id: Option<String>,
-    /// Input values, under `values`.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub state: Option<serde_json::Value>,
-    /// Text object of the submit button.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub submit: Option<serde_json::Value>,
-    /// Whether the submit button is greyed out.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub submit_disabled: Option<bool>,
-    /// Workspace of the view.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub team_id: Option<crate::ids::TeamId>,
-    /// The title text object.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub title: Option<serde_json::Value>,
-    /// `modal` or `home`.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub r#type: Option<String>,
-}
-
-impl crate::de::Lenient for View {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
 /// A user closed a modal that asked to be told.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -10692,7 +10537,7 @@ pub struct ViewClosedPayload {
     pub user: Option<InteractionUser>,
     /// The closed view.
     #[serde(deserialize_with = "crate::de::req")]
-    pub view: View,
+    pub view: crate::generated::block_kit::View,
 }
 
 impl crate::de::Lenient for ViewClosedPayload {
@@ -10732,7 +10577,7 @@ pub struct ViewSubmissionPayload {
     pub user: Option<InteractionUser>,
     /// The submitted view, with `state.values`.
     #[serde(deserialize_with = "crate::de::req")]
-    pub view: View,
+    pub view: crate::generated::block_kit::View,
 }
 
 impl crate::de::Lenient for ViewSubmissionPayload {

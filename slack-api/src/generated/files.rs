@@ -52,7 +52,7 @@ impl Files {
     ///
     /// # Arguments
     ///
-    /// - `blocks` (JSON): Block Kit blocks, as a JSON array.
+    /// - `blocks` (list of Block): Block Kit blocks, as a JSON array.
     /// - `channel_id` (ChannelId): Conversation to act on.
     /// - `channels` (list of ChannelId): Conversations to act on.
     /// - `files` (JSON, required): Files to complete, as a JSON array of `{id, title}`.
@@ -82,6 +82,7 @@ impl Files {
             initial_comment: None,
             thread_ts: None,
             username: None,
+            check_limits: true,
         }
     }
 
@@ -541,7 +542,7 @@ impl crate::de::Lenient for CommentsDeleteResponse {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CompleteUploadExternalRequest {
     client: crate::Client,
-    blocks: Option<serde_json::Value>,
+    blocks: Option<Vec<crate::generated::block_kit::Block>>,
     channel_id: Option<crate::ids::ChannelId>,
     channels: Option<Vec<crate::ids::ChannelId>>,
     files: serde_json::Value,
@@ -550,12 +551,16 @@ pub struct CompleteUploadExternalRequest {
     initial_comment: Option<String>,
     thread_ts: Option<crate::ids::Ts>,
     username: Option<String>,
+    check_limits: bool,
 }
 
 impl CompleteUploadExternalRequest {
-    /// `blocks` (JSON): Block Kit blocks, as a JSON array.
-    pub fn blocks(mut self, blocks: serde_json::Value) -> Self {
-        self.blocks = Some(blocks);
+    /// `blocks` (list of Block): Block Kit blocks, as a JSON array.
+    pub fn blocks(
+        mut self,
+        blocks: impl IntoIterator<Item = impl Into<crate::generated::block_kit::Block>>,
+    ) -> Self {
+        self.blocks = Some(blocks.into_iter().map(Into::into).collect());
         self
     }
 
@@ -604,6 +609,13 @@ impl CompleteUploadExternalRequest {
         self
     }
 
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
+        self
+    }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<CompleteUploadExternalResponse> {
         let (client, args) = self.into_args();
@@ -616,8 +628,10 @@ impl CompleteUploadExternalRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.blocks {
-            args.push("blocks", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
+            args.push("blocks", value);
         }
         if let Some(v) = self.channel_id {
             args.push("channel_id", crate::request::ArgValue::Str(String::from(v)));

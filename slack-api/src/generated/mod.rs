@@ -3,6 +3,9 @@
 /// Shared objects: messages, conversations, users, files and more.
 pub mod types;
 
+/// Block Kit: blocks, elements, composition objects, rich text, views and legacy attachments, with Slack's documented limits. Generated into slack_api::block_kit with Serialize and Deserialize; unknown types and keys are kept.
+pub mod block_kit;
+
 /// Events Slack pushes over RTM and the Events API.
 #[cfg(feature = "events")]
 pub mod events;

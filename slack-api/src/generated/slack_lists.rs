@@ -146,7 +146,7 @@ impl SlackLists {
     /// # Arguments
     ///
     /// - `copy_from_list_id` (string): ID of the copy from list.
-    /// - `description_blocks` (JSON): The description blocks to use.
+    /// - `description_blocks` (list of Block): The description blocks to use.
     /// - `include_copied_list_records` (boolean): Flag: include copied list records.
     /// - `name` (string, required): Name to use.
     /// - `schema` (JSON): The schema to use.
@@ -166,6 +166,7 @@ impl SlackLists {
             name: name.into(),
             schema: None,
             todo_mode: None,
+            check_limits: true,
         }
     }
 
@@ -421,7 +422,7 @@ impl SlackLists {
     ///
     /// # Arguments
     ///
-    /// - `description_blocks` (JSON): The description blocks to use.
+    /// - `description_blocks` (list of Block): The description blocks to use.
     /// - `id` (string, required): ID of the object to act on.
     /// - `name` (string): Name to use.
     /// - `todo_mode` (boolean): Flag: todo mode.
@@ -438,6 +439,7 @@ impl SlackLists {
             id: id.into(),
             name: None,
             todo_mode: None,
+            check_limits: true,
         }
     }
 }
@@ -612,11 +614,12 @@ impl crate::de::Lenient for AccessSetResponse {
 pub struct CreateRequest {
     client: crate::Client,
     copy_from_list_id: Option<String>,
-    description_blocks: Option<serde_json::Value>,
+    description_blocks: Option<Vec<crate::generated::block_kit::Block>>,
     include_copied_list_records: Option<bool>,
     name: String,
     schema: Option<serde_json::Value>,
     todo_mode: Option<bool>,
+    check_limits: bool,
 }
 
 impl CreateRequest {
@@ -626,9 +629,16 @@ impl CreateRequest {
         self
     }
 
-    /// `description_blocks` (JSON): The description blocks to use.
-    pub fn description_blocks(mut self, description_blocks: serde_json::Value) -> Self {
-        self.description_blocks = Some(description_blocks);
+    /// `description_blocks` (list of Block): The description blocks to use.
+    pub fn description_blocks(
+        mut self,
+        description_blocks: impl IntoIterator<
+            Item = impl Into<crate::generated::block_kit::Block>,
+        >,
+    ) -> Self {
+        self.description_blocks = Some(
+            description_blocks.into_iter().map(Into::into).collect(),
+        );
         self
     }
 
@@ -653,6 +663,13 @@ impl CreateRequest {
         self
     }
 
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
+        self
+    }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<CreateResponse> {
         let (client, args) = self.into_args();
@@ -663,11 +680,18 @@ impl CreateRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.copy_from_list_id {
             args.push("copy_from_list_id", crate::request::ArgValue::Str(v));
         }
         if let Some(v) = self.description_blocks {
-            args.push("description_blocks", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(
+                &v,
+                "description_blocks",
+                check_limits,
+                &mut args,
+            );
+            args.push("description_blocks", value);
         }
         if let Some(v) = self.include_copied_list_records {
             args.push("include_copied_list_records", crate::request::ArgValue::Bool(v));
@@ -1310,16 +1334,24 @@ impl crate::de::Lenient for ItemsUpdateResponse {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateRequest {
     client: crate::Client,
-    description_blocks: Option<serde_json::Value>,
+    description_blocks: Option<Vec<crate::generated::block_kit::Block>>,
     id: String,
     name: Option<String>,
     todo_mode: Option<bool>,
+    check_limits: bool,
 }
 
 impl UpdateRequest {
-    /// `description_blocks` (JSON): The description blocks to use.
-    pub fn description_blocks(mut self, description_blocks: serde_json::Value) -> Self {
-        self.description_blocks = Some(description_blocks);
+    /// `description_blocks` (list of Block): The description blocks to use.
+    pub fn description_blocks(
+        mut self,
+        description_blocks: impl IntoIterator<
+            Item = impl Into<crate::generated::block_kit::Block>,
+        >,
+    ) -> Self {
+        self.description_blocks = Some(
+            description_blocks.into_iter().map(Into::into).collect(),
+        );
         self
     }
 
@@ -1335,6 +1367,13 @@ impl UpdateRequest {
         self
     }
 
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
+        self
+    }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<UpdateResponse> {
         let (client, args) = self.into_args();
@@ -1345,8 +1384,15 @@ impl UpdateRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.description_blocks {
-            args.push("description_blocks", crate::request::ArgValue::Json(v));
+            let value = crate::kit::arg(
+                &v,
+                "description_blocks",
+                check_limits,
+                &mut args,
+            );
+            args.push("description_blocks", value);
         }
         args.push("id", crate::request::ArgValue::Str(self.id));
         if let Some(v) = self.name {

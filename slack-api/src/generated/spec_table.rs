@@ -6360,7 +6360,7 @@ pub(crate) static BLOCKS_VALIDATE: crate::spec::MethodSpec = crate::spec::Method
         },
         crate::spec::ArgSpec {
             name: "view",
-            kind: crate::spec::ArgKind::String,
+            kind: crate::spec::ArgKind::Json,
             required: false,
         },
     ],
@@ -14365,7 +14365,7 @@ pub(crate) static VIEWS_OPEN: crate::spec::MethodSpec = crate::spec::MethodSpec 
         },
         crate::spec::ArgSpec {
             name: "view",
-            kind: crate::spec::ArgKind::String,
+            kind: crate::spec::ArgKind::Json,
             required: true,
         },
     ],
@@ -14410,7 +14410,7 @@ pub(crate) static VIEWS_PUBLISH: crate::spec::MethodSpec = crate::spec::MethodSp
         },
         crate::spec::ArgSpec {
             name: "view",
-            kind: crate::spec::ArgKind::String,
+            kind: crate::spec::ArgKind::Json,
             required: true,
         },
     ],
@@ -14451,7 +14451,7 @@ pub(crate) static VIEWS_PUSH: crate::spec::MethodSpec = crate::spec::MethodSpec 
         },
         crate::spec::ArgSpec {
             name: "view",
-            kind: crate::spec::ArgKind::String,
+            kind: crate::spec::ArgKind::Json,
             required: true,
         },
     ],
@@ -14493,7 +14493,7 @@ pub(crate) static VIEWS_UPDATE: crate::spec::MethodSpec = crate::spec::MethodSpe
         },
         crate::spec::ArgSpec {
             name: "view",
-            kind: crate::spec::ArgKind::String,
+            kind: crate::spec::ArgKind::Json,
             required: true,
         },
         crate::spec::ArgSpec {

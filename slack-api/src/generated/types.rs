@@ -65,7 +65,7 @@ pub struct AssistantAppThread {
     pub title: Option<String>,
     /// List of title blocks.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub title_blocks: Vec<serde_json::Value>,
+    pub title_blocks: Vec<crate::generated::block_kit::Block>,
 }
 
 #[cfg(
@@ -87,1146 +87,500 @@ impl crate::de::Lenient for AssistantAppThread {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-/// A legacy message attachment.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct Attachment {
-    /// List of actions.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub actions: Vec<AttachmentAction>,
-    /// App concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub app_id: Option<AppId>,
-    /// Link: app unfurl url.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub app_unfurl_url: Option<String>,
-    /// Author icon.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub author_icon: Option<String>,
-    /// ID of the author.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub author_id: Option<String>,
-    /// Link: author link.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub author_link: Option<String>,
-    /// Author name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub author_name: Option<String>,
-    /// Author subname.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub author_subname: Option<String>,
-    /// Block Kit layout blocks, kept as raw JSON.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
-    /// Bot that sent it.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub bot_id: Option<BotId>,
-    /// ID of the bot team.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub bot_team_id: Option<TeamId>,
-    /// ID of the callback.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub callback_id: Option<String>,
-    /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub channel_id: Option<ChannelId>,
-    /// Channel name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub channel_name: Option<String>,
-    /// Channel team.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub channel_team: Option<TeamId>,
-    /// Color, as hex or a named value.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub color: Option<String>,
-    /// Plain-text summary for clients that cannot render it.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub fallback: Option<String>,
-    /// Fields shown in a table.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub fields: Vec<AttachmentField>,
-    /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub file_id: Option<FileId>,
-    /// Filename.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub filename: Option<String>,
-    /// Files attached.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub files: Vec<File>,
-    /// Footer text.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub footer: Option<String>,
-    /// Footer icon.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub footer_icon: Option<String>,
-    /// Link: from url.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub from_url: Option<String>,
-    /// Flag: hide border.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub hide_border: Option<bool>,
-    /// Flag: hide color.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub hide_color: Option<bool>,
-    /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub id: Option<i64>,
-    /// Image bytes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub image_bytes: Option<i64>,
-    /// Image height.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub image_height: Option<i64>,
-    /// URL of an image.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub image_url: Option<String>,
-    /// Image width.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub image_width: Option<i64>,
-    /// Flag: indent.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub indent: Option<bool>,
-    /// Whether it is app unfurl.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub is_app_unfurl: Option<bool>,
-    /// Whether it is file attachment.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub is_file_attachment: Option<bool>,
-    /// Whether it is msg unfurl.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub is_msg_unfurl: Option<bool>,
-    /// Whether it is reply unfurl.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub is_reply_unfurl: Option<bool>,
-    /// Whether it is thread root unfurl.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub is_thread_root_unfurl: Option<bool>,
-    /// List.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub list: Option<serde_json::Value>,
-    /// List record.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub list_record: Option<serde_json::Value>,
-    /// ID of the list record.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub list_record_id: Option<String>,
-    /// List of list records.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub list_records: Vec<serde_json::Value>,
-    /// List of list schema.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub list_schema: Vec<AttachmentListSchema>,
-    /// List view.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub list_view: Option<AttachmentListView>,
-    /// ID of the list view.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub list_view_id: Option<String>,
-    /// List of message blocks.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub message_blocks: Vec<serde_json::Value>,
-    /// App metadata attached to the message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub metadata: Option<MessageMetadata>,
-    /// MIME type.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub mimetype: Option<String>,
-    /// List of mrkdwn in.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub mrkdwn_in: Vec<String>,
-    /// Msg subtype.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub msg_subtype: Option<String>,
-    /// Link: original url.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub original_url: Option<String>,
-    /// Text shown above the attachment.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub pretext: Option<String>,
-    /// Preview.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub preview: Option<serde_json::Value>,
-    /// Service icon.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub service_icon: Option<String>,
-    /// Service name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub service_name: Option<String>,
-    /// Link: service url.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub service_url: Option<String>,
-    /// Size in bytes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub size: Option<i64>,
-    /// Text content.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub text: Option<String>,
-    /// Thumb height.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub thumb_height: Option<i64>,
-    /// URL of a thumbnail.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub thumb_url: Option<String>,
-    /// Thumb width.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub thumb_width: Option<i64>,
-    /// Title.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub title: Option<String>,
-    /// Link: title link.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub title_link: Option<String>,
-    /// Timestamp that identifies the message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub ts: Option<Ts>,
-    /// URL.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub url: Option<String>,
-    /// Video html.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub video_html: Option<String>,
-    /// Video html height.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub video_html_height: Option<f64>,
-    /// Video html width.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub video_html_width: Option<f64>,
-    /// Link: video url.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub video_url: Option<String>,
-}
-
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-impl crate::de::Lenient for Attachment {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// A button or menu on a legacy attachment.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AttachmentAction {
-    /// Confirm.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub confirm: Option<AttachmentActionConfirm>,
-    /// Data source.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub data_source: Option<String>,
-    /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub id: Option<String>,
-    /// Min query length.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub min_query_length: Option<i64>,
-    /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub name: Option<String>,
-    /// List of option groups.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub option_groups: Vec<AttachmentActionOptionGroup>,
-    /// List of options.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub options: Vec<AttachmentActionOption>,
-    /// List of selected options.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub selected_options: Vec<AttachmentActionSelectedOption>,
-    /// Style.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub style: Option<String>,
-    /// Text content.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub text: Option<String>,
-    /// Kind of object or event.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub r#type: Option<String>,
-    /// URL.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub url: Option<String>,
-    /// Value.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub value: Option<String>,
-}
-
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-impl crate::de::Lenient for AttachmentAction {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Attachment action confirm.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AttachmentActionConfirm {
-    /// Dismiss text.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub dismiss_text: Option<String>,
-    /// Ok text.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub ok_text: Option<String>,
-    /// Text content.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub text: Option<String>,
-    /// Title.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub title: Option<String>,
-}
-
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-impl crate::de::Lenient for AttachmentActionConfirm {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Attachment action option.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AttachmentActionOption {
-    /// Text content.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub text: Option<String>,
-    /// Value.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub value: Option<String>,
-}
-
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-impl crate::de::Lenient for AttachmentActionOption {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Attachment action option group.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AttachmentActionOptionGroup {
-    /// List of options.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub options: Vec<AttachmentActionOptionGroupOption>,
-    /// Text content.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub text: Option<String>,
-}
-
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-impl crate::de::Lenient for AttachmentActionOptionGroup {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Attachment action option group option.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AttachmentActionOptionGroupOption {
-    /// Text content.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub text: Option<String>,
-    /// Value.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub value: Option<String>,
-}
-
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-impl crate::de::Lenient for AttachmentActionOptionGroupOption {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Attachment action selected option.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AttachmentActionSelectedOption {
-    /// Text content.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub text: Option<String>,
-    /// Value.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub value: Option<String>,
-}
-
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-impl crate::de::Lenient for AttachmentActionSelectedOption {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// One field of a legacy attachment.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AttachmentField {
-    /// Whether the field fits beside others.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub short: Option<bool>,
-    /// Title.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub title: Option<String>,
-    /// Value.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub value: Option<String>,
-}
-
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-impl crate::de::Lenient for AttachmentField {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
 /// Attachment list schema.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchema {
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub id: Option<String>,
     /// Whether it is primary column.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub is_primary_column: Option<bool>,
     /// Key.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub key: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub name: Option<String>,
     /// Options.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub options: Option<AttachmentListSchemaOption>,
     /// Kind of object or event.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub r#type: Option<String>,
 }
 
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
 impl crate::de::Lenient for AttachmentListSchema {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list schema option.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchemaOption {
     /// ID of the canvas.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub canvas_id: Option<String>,
     /// List of canvas placeholder mapping.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub canvas_placeholder_mapping: Vec<
         AttachmentListSchemaOptionCanvasPlaceholderMapping,
     >,
     /// List of choices.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub choices: Vec<AttachmentListSchemaOptionChoice>,
     /// Currency.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub currency: Option<String>,
     /// Currency format.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub currency_format: Option<String>,
     /// Time, Unix seconds: date format.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub date_format: Option<String>,
     /// Default value.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub default_value: Option<String>,
     /// Default value typed.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub default_value_typed: Option<AttachmentListSchemaOptionDefaultValueTyped>,
     /// Emoji.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub emoji: Option<String>,
     /// ID of the emoji team.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub emoji_team_id: Option<String>,
     /// Flag: for assignment.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub for_assignment: Option<bool>,
     /// Format.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub format: Option<String>,
     /// List of linked to.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub linked_to: Vec<String>,
     /// Flag: mark as done when checked.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub mark_as_done_when_checked: Option<bool>,
     /// Max.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub max: Option<i64>,
     /// Flag: notify users.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub notify_users: Option<bool>,
     /// Precision.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub precision: Option<i64>,
     /// Rounding.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub rounding: Option<String>,
     /// Flag: show member name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub show_member_name: Option<bool>,
     /// Time format.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub time_format: Option<String>,
 }
 
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
 impl crate::de::Lenient for AttachmentListSchemaOption {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list schema option canvas placeholder mapping.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchemaOptionCanvasPlaceholderMapping {
     /// Column.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub column: Option<String>,
     /// Variable.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub variable: Option<String>,
 }
 
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
 impl crate::de::Lenient for AttachmentListSchemaOptionCanvasPlaceholderMapping {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list schema option choice.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchemaOptionChoice {
     /// Color, as hex or a named value.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub color: Option<String>,
     /// Label.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub label: Option<String>,
     /// Value.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub value: Option<String>,
 }
 
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
 impl crate::de::Lenient for AttachmentListSchemaOptionChoice {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list schema option default value typed.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchemaOptionDefaultValueTyped {
     /// List of select.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub select: Vec<String>,
 }
 
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
 impl crate::de::Lenient for AttachmentListSchemaOptionDefaultValueTyped {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list view.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListView {
     /// List of columns.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub columns: Vec<AttachmentListViewColumn>,
     /// Created by.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub created_by: Option<UserId>,
     /// Creation time, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub date_created: Option<i64>,
     /// Default view key.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub default_view_key: Option<String>,
     /// List of filters.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub filters: Vec<AttachmentListViewFilter>,
     /// Grouping.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub grouping: Option<AttachmentListViewGrouping>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub id: Option<String>,
     /// Whether it is all items view.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub is_all_items_view: Option<bool>,
     /// Whether it is locked.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub is_locked: Option<bool>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub name: Option<String>,
     /// Position.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub position: Option<String>,
     /// Flag: show completed items.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub show_completed_items: Option<bool>,
     /// Flag: stick column left.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub stick_column_left: Option<bool>,
     /// Kind of object or event.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub r#type: Option<String>,
 }
 
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
 impl crate::de::Lenient for AttachmentListView {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list view column.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListViewColumn {
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub id: Option<String>,
     /// Key.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub key: Option<String>,
     /// Position.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub position: Option<String>,
     /// Flag: visible.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub visible: Option<bool>,
     /// Width.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub width: Option<i64>,
 }
 
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
 impl crate::de::Lenient for AttachmentListViewColumn {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list view filter.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListViewFilter {
     /// ID of the column.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub column_id: Option<String>,
     /// Key.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub key: Option<String>,
     /// Operator.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub operator: Option<String>,
     /// List of typed values.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub typed_values: Vec<serde_json::Value>,
     /// List of values.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub values: Vec<String>,
 }
 
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
 impl crate::de::Lenient for AttachmentListViewFilter {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Attachment list view grouping.
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListViewGrouping {
     /// Group by.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub group_by: Option<String>,
     /// ID of the group by column.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub group_by_column_id: Option<String>,
 }
 
-#[cfg(
-    any(
-        feature = "admin",
-        feature = "assistant",
-        feature = "channels",
-        feature = "chat",
-        feature = "conversations",
-        feature = "events",
-        feature = "pins",
-        feature = "reactions",
-        feature = "rtm",
-        feature = "stars",
-        feature = "users"
-    )
-)]
 impl crate::de::Lenient for AttachmentListViewGrouping {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -2359,524 +1713,1212 @@ impl crate::de::Lenient for EventAuthorization {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct File {
     /// Access.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub access: Option<String>,
     /// Alt txt.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub alt_txt: Option<String>,
     /// App concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub app_id: Option<AppId>,
     /// App name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub app_name: Option<String>,
     /// Legacy secondary attachments.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<serde_json::Value>,
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// The file's author email.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub author_email: Option<String>,
     /// The file's author name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub author_name: Option<String>,
     /// ID of the author user.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub author_user_id: Option<serde_json::Value>,
     /// Block Kit layout blocks, kept as raw JSON.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub bot_id: Option<BotId>,
     /// Whether it can toggle canvas lock.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub can_toggle_canvas_lock: Option<bool>,
     /// Flag: canvas printing enabled.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub canvas_printing_enabled: Option<bool>,
     /// Canvas template mode.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub canvas_template_mode: Option<String>,
     /// List of cc.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub cc: Vec<FileCc>,
     /// Number of channel actions.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub channel_actions_count: Option<i64>,
     /// Timestamp: channel actions ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub channel_actions_ts: Option<Ts>,
     /// Conversations.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub channels: Vec<ChannelId>,
     /// Number of comments.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub comments_count: Option<i64>,
     /// Text content of the file.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub content: Option<String>,
     /// Converted pdf.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub converted_pdf: Option<String>,
     /// Creation time, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub created: Option<i64>,
     /// Creation time, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub date_created: Option<i64>,
     /// When it last changed, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub date_updated: Option<i64>,
     /// Deanimate.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub deanimate: Option<String>,
     /// Deanimate gif.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub deanimate_gif: Option<String>,
     /// Whether it is shown as posted by a bot.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub display_as_bot: Option<bool>,
     /// List of dm mpdm users with file access.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub dm_mpdm_users_with_file_access: Vec<FileDmMpdmUsersWithFileAccess>,
     /// Duration ms.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub duration_ms: Option<i64>,
     /// Link: edit link.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub edit_link: Option<String>,
     /// Edit timestamp.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub edit_timestamp: Option<i64>,
     /// Flag: editable.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub editable: Option<bool>,
     /// Editor.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub editor: Option<UserId>,
     /// List of editors.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub editors: Vec<String>,
     /// Number of editors.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub editors_count: Option<i64>,
     /// ID of the external.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub external_id: Option<String>,
     /// External type.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub external_type: Option<String>,
     /// Link: external url.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub external_url: Option<String>,
     /// List of favorites.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub favorites: Vec<FileFavorite>,
     /// File access.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub file_access: Option<String>,
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub file_id: Option<serde_json::Value>,
     /// The file's file type.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub file_type: Option<String>,
     /// Slack's file type code.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub filetype: Option<String>,
     /// List of from.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub from: Vec<FileFrom>,
     /// List of groups.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub groups: Vec<ChannelId>,
     /// Whether more results exist past this page.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub has_more: Option<bool>,
     /// Whether it has more shares.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub has_more_shares: Option<bool>,
     /// Whether it has rich preview.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub has_rich_preview: Option<bool>,
     /// Headers.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub headers: Option<FileHeader>,
     /// Hls.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub hls: Option<String>,
     /// Hls embed.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub hls_embed: Option<String>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub id: Option<FileId>,
     /// Image exif rotation.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub image_exif_rotation: Option<i64>,
     /// List of ims.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub ims: Vec<ChannelId>,
     /// Initial comment.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub initial_comment: Option<FileInitialComment>,
     /// Whether it is channel space.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub is_channel_space: Option<bool>,
     /// Whether it is external.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub is_external: Option<bool>,
     /// Whether it is modified by ai.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub is_modified_by_ai: Option<bool>,
     /// Whether it is public.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub is_public: Option<bool>,
     /// Whether it is restricted sharing enabled.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub is_restricted_sharing_enabled: Option<bool>,
     /// Whether it is starred.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub is_starred: Option<bool>,
     /// Last editor.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub last_editor: Option<String>,
     /// Timestamp of the last message read.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub last_read: Option<Ts>,
     /// Lines.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub lines: Option<i64>,
     /// Lines more.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub lines_more: Option<i64>,
     /// ID of the linked channel.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub linked_channel_id: Option<String>,
     /// Link: list csv download url.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub list_csv_download_url: Option<String>,
     /// List limits.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub list_limits: Option<serde_json::Value>,
     /// List metadata.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub list_metadata: Option<serde_json::Value>,
     /// Media display type.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub media_display_type: Option<String>,
     /// Media progress.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub media_progress: Option<FileMediaProgress>,
     /// MIME type.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub mimetype: Option<String>,
     /// Storage mode (hosted, external, snippet, ...).
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub mode: Option<String>,
     /// Mp4.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub mp4: Option<String>,
     /// Mp4 low.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub mp4_low: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub name: Option<String>,
     /// Flag: non owner editable.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub non_owner_editable: Option<bool>,
     /// Number of stars.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub num_stars: Option<i64>,
     /// Org or workspace access.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub org_or_workspace_access: Option<String>,
     /// Number of original attachment.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub original_attachment_count: Option<i64>,
     /// Original h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub original_h: Option<i64>,
     /// Original w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub original_w: Option<i64>,
     /// Permanent link.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub permalink: Option<String>,
     /// Permalink public.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub permalink_public: Option<String>,
     /// List of pinned to.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub pinned_to: Vec<ChannelId>,
     /// Pjpeg.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub pjpeg: Option<String>,
     /// Plain text.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub plain_text: Option<String>,
     /// Pretty type.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub pretty_type: Option<String>,
     /// Preview.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub preview: Option<String>,
     /// Preview highlight.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub preview_highlight: Option<String>,
     /// Flag: preview is truncated.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub preview_is_truncated: Option<bool>,
     /// Preview plain text.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub preview_plain_text: Option<String>,
     /// Number of private channels with file access.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub private_channels_with_file_access_count: Option<i64>,
     /// Number of private file with access.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub private_file_with_access_count: Option<i64>,
     /// Flag: public url shared.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub public_url_shared: Option<bool>,
     /// ID of the quip thread.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub quip_thread_id: Option<String>,
     /// Emoji reactions on it.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub reactions: Vec<Reaction>,
     /// Saved.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub saved: Option<FileSaved>,
     /// Flag: sent to self.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub sent_to_self: Option<bool>,
     /// Shares.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub shares: Option<FileShares>,
     /// Flag: show badge.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub show_badge: Option<bool>,
     /// Simplified html.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub simplified_html: Option<String>,
     /// Size in bytes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub size: Option<i64>,
     /// Workspace the message came from.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub source_team: Option<TeamId>,
     /// Subject.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub subject: Option<String>,
     /// Message subtype, when not a plain message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub subtype: Option<String>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub team_id: Option<serde_json::Value>,
     /// Flag: team pref version history enabled.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub team_pref_version_history_enabled: Option<bool>,
     /// List of teams shared with.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub teams_shared_with: Vec<serde_json::Value>,
     /// Timestamp: template conversion ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub template_conversion_ts: Option<Ts>,
     /// Template description.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub template_description: Option<String>,
     /// Template icon.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub template_icon: Option<String>,
     /// Template name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub template_name: Option<String>,
     /// Template title.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub template_title: Option<String>,
     /// Thumb 1024.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_1024: Option<String>,
     /// Thumb 1024 gif.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_1024_gif: Option<String>,
     /// Thumb 1024 h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_1024_h: Option<i64>,
     /// Thumb 1024 w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_1024_w: Option<i64>,
     /// Thumb 160.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_160: Option<String>,
     /// Thumb 160 gif.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_160_gif: Option<String>,
     /// Thumb 160 h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_160_h: Option<String>,
     /// Thumb 160 w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_160_w: Option<String>,
     /// Thumb 360.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_360: Option<String>,
     /// Thumb 360 gif.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_360_gif: Option<String>,
     /// Thumb 360 h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_360_h: Option<i64>,
     /// Thumb 360 w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_360_w: Option<i64>,
     /// Thumb 480.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_480: Option<String>,
     /// Thumb 480 gif.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_480_gif: Option<String>,
     /// Thumb 480 h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_480_h: Option<i64>,
     /// Thumb 480 w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_480_w: Option<i64>,
     /// Thumb 64.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_64: Option<String>,
     /// Thumb 64 gif.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_64_gif: Option<String>,
     /// Thumb 64 h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_64_h: Option<String>,
     /// Thumb 64 w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_64_w: Option<String>,
     /// Thumb 720.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_720: Option<String>,
     /// Thumb 720 gif.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_720_gif: Option<String>,
     /// Thumb 720 h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_720_h: Option<i64>,
     /// Thumb 720 w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_720_w: Option<i64>,
     /// Thumb 80.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_80: Option<String>,
     /// Thumb 800.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_800: Option<String>,
     /// Thumb 800 gif.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_800_gif: Option<String>,
     /// Thumb 800 h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_800_h: Option<i64>,
     /// Thumb 800 w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_800_w: Option<i64>,
     /// Thumb 80 gif.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_80_gif: Option<String>,
     /// Thumb 80 h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_80_h: Option<String>,
     /// Thumb 80 w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_80_w: Option<String>,
     /// Thumb 960.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_960: Option<String>,
     /// Thumb 960 gif.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_960_gif: Option<String>,
     /// Thumb 960 h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_960_h: Option<i64>,
     /// Thumb 960 w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_960_w: Option<i64>,
     /// Thumb gif.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_gif: Option<String>,
     /// Thumb pdf.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_pdf: Option<String>,
     /// Thumb pdf h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_pdf_h: Option<i64>,
     /// Thumb pdf w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_pdf_w: Option<i64>,
     /// Thumb tiny.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_tiny: Option<String>,
     /// Thumb video.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_video: Option<String>,
     /// Thumb video h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_video_h: Option<i64>,
     /// Thumb video w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_video_w: Option<i64>,
     /// Timestamp: timestamp.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub timestamp: Option<Ts>,
     /// Title.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub title: Option<String>,
     /// List of title blocks.
-    #[serde(default, deserialize_with = "crate::de::vec")]
-    pub title_blocks: Vec<serde_json::Value>,
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
+    pub title_blocks: Vec<crate::generated::block_kit::Block>,
     /// List of to.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub to: Vec<FileTo>,
     /// Transcription.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub transcription: Option<FileTranscription>,
     /// Update notification.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub update_notification: Option<i64>,
     /// Last update time, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub updated: Option<i64>,
     /// ID of the uploader user.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub uploader_user_id: Option<serde_json::Value>,
     /// Link: url private.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub url_private: Option<String>,
     /// Link: url private download.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub url_private_download: Option<String>,
     /// Link: url static preview.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub url_static_preview: Option<String>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub user: Option<UserId>,
     /// Workspace of the author.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub user_team: Option<TeamId>,
     /// Display name used for the post.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub username: Option<String>,
     /// Vtt.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub vtt: Option<String>,
 }
 
@@ -2919,17 +2961,29 @@ impl crate::de::Lenient for File {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileCc {
     /// Address.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub address: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub name: Option<String>,
     /// Original.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub original: Option<String>,
 }
 
@@ -3098,14 +3152,22 @@ impl crate::de::Lenient for FileCommentRef {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileDmMpdmUsersWithFileAccess {
     /// Access.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub access: Option<String>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub user_id: Option<UserId>,
 }
 
@@ -3148,17 +3210,29 @@ impl crate::de::Lenient for FileDmMpdmUsersWithFileAccess {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileFavorite {
     /// ID of the collection.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub collection_id: Option<String>,
     /// Collection name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub collection_name: Option<String>,
     /// Position.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub position: Option<String>,
 }
 
@@ -3201,17 +3275,29 @@ impl crate::de::Lenient for FileFavorite {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileFrom {
     /// Address.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub address: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub name: Option<String>,
     /// Original.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub original: Option<String>,
 }
 
@@ -3254,20 +3340,36 @@ impl crate::de::Lenient for FileFrom {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileHeader {
     /// Date.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub date: Option<String>,
     /// In reply to.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub in_reply_to: Option<String>,
     /// ID of the message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub message_id: Option<String>,
     /// Reply to.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub reply_to: Option<String>,
 }
 
@@ -3310,29 +3412,57 @@ impl crate::de::Lenient for FileHeader {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileInitialComment {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub channel: Option<ChannelId>,
     /// Comment text or object.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub comment: Option<String>,
     /// Creation time, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub created: Option<i64>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub id: Option<String>,
     /// Whether it is intro.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub is_intro: Option<bool>,
     /// Timestamp: timestamp.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub timestamp: Option<Ts>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub user: Option<UserId>,
 }
 
@@ -3375,20 +3505,36 @@ impl crate::de::Lenient for FileInitialComment {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileMediaProgress {
     /// Duration ms.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub duration_ms: Option<i64>,
     /// Max offset ms.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub max_offset_ms: Option<i64>,
     /// Flag: media watched.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub media_watched: Option<bool>,
     /// Offset ms.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub offset_ms: Option<i64>,
 }
 
@@ -3496,20 +3642,36 @@ impl crate::de::Lenient for FileRef {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileSaved {
     /// Time, Unix seconds: date completed.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub date_completed: Option<i64>,
     /// Time, Unix seconds: date due.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub date_due: Option<i64>,
     /// Whether it is archived.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub is_archived: Option<bool>,
     /// State.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub state: Option<String>,
 }
 
@@ -3552,47 +3714,99 @@ impl crate::de::Lenient for FileSaved {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileShare {
     /// Access.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub access: Option<String>,
     /// Channel name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub channel_name: Option<String>,
     /// Time, Unix seconds: date last shared.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub date_last_shared: Option<i64>,
     /// Whether it is silent share.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub is_silent_share: Option<bool>,
     /// Timestamp of the newest reply.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub latest_reply: Option<Ts>,
     /// Number of replies in the thread.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub reply_count: Option<i64>,
     /// Some of the users who replied.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub reply_users: Vec<UserId>,
     /// Number of distinct repliers.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub reply_users_count: Option<i64>,
     /// ID of the share user.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub share_user_id: Option<String>,
     /// Source.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub source: Option<String>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub team_id: Option<TeamId>,
     /// Timestamp of the thread's parent message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thread_ts: Option<Ts>,
     /// Timestamp that identifies the message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub ts: Option<Ts>,
 }
 
@@ -3635,14 +3849,22 @@ impl crate::de::Lenient for FileShare {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileShares {
     /// Private.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub private: Option<std::collections::BTreeMap<String, Vec<FileShare>>>,
     /// Public.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub public: Option<std::collections::BTreeMap<String, Vec<FileShare>>>,
 }
 
@@ -3685,17 +3907,29 @@ impl crate::de::Lenient for FileShares {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileTo {
     /// Address.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub address: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub name: Option<String>,
     /// Original.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub original: Option<String>,
 }
 
@@ -3738,17 +3972,29 @@ impl crate::de::Lenient for FileTo {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileTranscription {
     /// IETF language tag.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub locale: Option<String>,
     /// Preview.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub preview: Option<serde_json::Value>,
     /// Status.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub status: Option<String>,
 }
 
@@ -3954,7 +4200,7 @@ pub struct Message {
     pub assistant_app_thread: Option<AssistantAppThread>,
     /// Legacy secondary attachments.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub attachments: Vec<Attachment>,
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// The message's author email.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub author_email: Option<String>,
@@ -3966,7 +4212,7 @@ pub struct Message {
     pub author_user_id: Option<serde_json::Value>,
     /// Block Kit layout blocks, kept as raw JSON.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub blocks: Vec<serde_json::Value>,
+    pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<BotId>,
@@ -4209,47 +4455,99 @@ impl crate::de::Lenient for MessageContextMessage {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageMetadata {
     /// Custom metadata content.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub event_payload: Option<serde_json::Value>,
     /// Name of the custom metadata event.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub event_type: Option<String>,
     /// Extension.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub extension: Option<String>,
     /// Format.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub format: Option<String>,
     /// Original h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub original_h: Option<i64>,
     /// Original w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub original_w: Option<i64>,
     /// Rotation.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub rotation: Option<i64>,
     /// Flag: thumb 160.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_160: Option<bool>,
     /// Thumb 360 h.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_360_h: Option<i64>,
     /// Thumb 360 w.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_360_w: Option<i64>,
     /// Flag: thumb 64.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_64: Option<bool>,
     /// Flag: thumb 80.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_80: Option<bool>,
     /// Thumb tiny.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub thumb_tiny: Option<String>,
 }
 
@@ -4372,20 +4670,32 @@ impl crate::de::Lenient for Paging {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
 pub struct Reaction {
     /// How many.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub count: Option<i64>,
     /// Name.
     #[serde(deserialize_with = "crate::de::req")]
     pub name: String,
     /// URL.
-    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "crate::de::opt"
+    )]
     pub url: Option<String>,
     /// Users.
-    #[serde(default, deserialize_with = "crate::de::vec")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "crate::de::vec"
+    )]
     pub users: Vec<UserId>,
 }
 

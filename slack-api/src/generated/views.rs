@@ -24,19 +24,20 @@ impl Views {
     ///
     /// - `interactivity_pointer` (string): Interactivity pointer to open it with, instead of a trigger ID.
     /// - `trigger_id` (string): Trigger ID from the interaction that opens it.
-    /// - `view` (string, required): The view, as Block Kit JSON.
+    /// - `view` (View, required): The view, as Block Kit JSON.
     ///
     /// # Errors
     ///
     /// Besides the common ones: `duplicate_external_id`, `exchanged_trigger_id`, `expired_trigger_id`, `invalid_trigger_id`, `view_too_large`.
     ///
     /// <https://api.slack.com/methods/views.open>
-    pub fn open(&self, view: impl Into<String>) -> OpenRequest {
+    pub fn open(&self, view: crate::generated::block_kit::View) -> OpenRequest {
         OpenRequest {
             client: self.client.clone(),
             interactivity_pointer: None,
             trigger_id: None,
-            view: view.into(),
+            view,
+            check_limits: true,
         }
     }
 
@@ -51,7 +52,7 @@ impl Views {
     /// - `hash` (string): Hash of the view being replaced, to avoid races.
     /// - `interactivity_pointer` (string): Interactivity pointer to open it with, instead of a trigger ID.
     /// - `user_id` (UserId, required): User to act on.
-    /// - `view` (string, required): The view, as Block Kit JSON.
+    /// - `view` (View, required): The view, as Block Kit JSON.
     ///
     /// # Errors
     ///
@@ -61,14 +62,15 @@ impl Views {
     pub fn publish(
         &self,
         user_id: impl Into<crate::ids::UserId>,
-        view: impl Into<String>,
+        view: crate::generated::block_kit::View,
     ) -> PublishRequest {
         PublishRequest {
             client: self.client.clone(),
             hash: None,
             interactivity_pointer: None,
             user_id: user_id.into(),
-            view: view.into(),
+            view,
+            check_limits: true,
         }
     }
 
@@ -82,19 +84,20 @@ impl Views {
     ///
     /// - `interactivity_pointer` (string): Interactivity pointer to open it with, instead of a trigger ID.
     /// - `trigger_id` (string): Trigger ID from the interaction that opens it.
-    /// - `view` (string, required): The view, as Block Kit JSON.
+    /// - `view` (View, required): The view, as Block Kit JSON.
     ///
     /// # Errors
     ///
     /// Besides the common ones: `duplicate_external_id`, `exchanged_trigger_id`, `expired_trigger_id`, `invalid_trigger_id`, `not_found`, `push_limit_reached`, `view_too_large`.
     ///
     /// <https://api.slack.com/methods/views.push>
-    pub fn push(&self, view: impl Into<String>) -> PushRequest {
+    pub fn push(&self, view: crate::generated::block_kit::View) -> PushRequest {
         PushRequest {
             client: self.client.clone(),
             interactivity_pointer: None,
             trigger_id: None,
-            view: view.into(),
+            view,
+            check_limits: true,
         }
     }
 
@@ -108,7 +111,7 @@ impl Views {
     ///
     /// - `external_id` (string): The app's own ID of the view.
     /// - `hash` (string): Hash of the view being replaced, to avoid races.
-    /// - `view` (string, required): The view, as Block Kit JSON.
+    /// - `view` (View, required): The view, as Block Kit JSON.
     /// - `view_id` (string): View to act on.
     ///
     /// # Errors
@@ -116,13 +119,14 @@ impl Views {
     /// Besides the common ones: `duplicate_external_id`, `hash_conflict`, `not_found`, `view_too_large`.
     ///
     /// <https://api.slack.com/methods/views.update>
-    pub fn update(&self, view: impl Into<String>) -> UpdateRequest {
+    pub fn update(&self, view: crate::generated::block_kit::View) -> UpdateRequest {
         UpdateRequest {
             client: self.client.clone(),
             external_id: None,
             hash: None,
-            view: view.into(),
+            view,
             view_id: None,
+            check_limits: true,
         }
     }
 }
@@ -136,7 +140,8 @@ pub struct OpenRequest {
     client: crate::Client,
     interactivity_pointer: Option<String>,
     trigger_id: Option<String>,
-    view: String,
+    view: crate::generated::block_kit::View,
+    check_limits: bool,
 }
 
 impl OpenRequest {
@@ -155,6 +160,13 @@ impl OpenRequest {
         self
     }
 
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
+        self
+    }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<OpenResponse> {
         let (client, args) = self.into_args();
@@ -165,13 +177,15 @@ impl OpenRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.interactivity_pointer {
             args.push("interactivity_pointer", crate::request::ArgValue::Str(v));
         }
         if let Some(v) = self.trigger_id {
             args.push("trigger_id", crate::request::ArgValue::Str(v));
         }
-        args.push("view", crate::request::ArgValue::Str(self.view));
+        let value = crate::kit::arg(&self.view, "view", check_limits, &mut args);
+        args.push("view", value);
         (self.client, args)
     }
 }
@@ -193,7 +207,7 @@ pub struct OpenResponse {
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The view returned.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub view: Option<serde_json::Value>,
+    pub view: Option<crate::generated::block_kit::View>,
 }
 
 impl crate::de::Lenient for OpenResponse {
@@ -210,7 +224,8 @@ pub struct PublishRequest {
     hash: Option<String>,
     interactivity_pointer: Option<String>,
     user_id: crate::ids::UserId,
-    view: String,
+    view: crate::generated::block_kit::View,
+    check_limits: bool,
 }
 
 impl PublishRequest {
@@ -229,6 +244,13 @@ impl PublishRequest {
         self
     }
 
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
+        self
+    }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<PublishResponse> {
         let (client, args) = self.into_args();
@@ -239,6 +261,7 @@ impl PublishRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.hash {
             args.push("hash", crate::request::ArgValue::Str(v));
         }
@@ -246,7 +269,8 @@ impl PublishRequest {
             args.push("interactivity_pointer", crate::request::ArgValue::Str(v));
         }
         args.push("user_id", crate::request::ArgValue::Str(String::from(self.user_id)));
-        args.push("view", crate::request::ArgValue::Str(self.view));
+        let value = crate::kit::arg(&self.view, "view", check_limits, &mut args);
+        args.push("view", value);
         (self.client, args)
     }
 }
@@ -268,7 +292,7 @@ pub struct PublishResponse {
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The view returned.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub view: Option<serde_json::Value>,
+    pub view: Option<crate::generated::block_kit::View>,
 }
 
 impl crate::de::Lenient for PublishResponse {
@@ -284,7 +308,8 @@ pub struct PushRequest {
     client: crate::Client,
     interactivity_pointer: Option<String>,
     trigger_id: Option<String>,
-    view: String,
+    view: crate::generated::block_kit::View,
+    check_limits: bool,
 }
 
 impl PushRequest {
@@ -303,6 +328,13 @@ impl PushRequest {
         self
     }
 
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
+        self
+    }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<PushResponse> {
         let (client, args) = self.into_args();
@@ -313,13 +345,15 @@ impl PushRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.interactivity_pointer {
             args.push("interactivity_pointer", crate::request::ArgValue::Str(v));
         }
         if let Some(v) = self.trigger_id {
             args.push("trigger_id", crate::request::ArgValue::Str(v));
         }
-        args.push("view", crate::request::ArgValue::Str(self.view));
+        let value = crate::kit::arg(&self.view, "view", check_limits, &mut args);
+        args.push("view", value);
         (self.client, args)
     }
 }
@@ -341,7 +375,7 @@ pub struct PushResponse {
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The view returned.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub view: Option<serde_json::Value>,
+    pub view: Option<crate::generated::block_kit::View>,
 }
 
 impl crate::de::Lenient for PushResponse {
@@ -357,8 +391,9 @@ pub struct UpdateRequest {
     client: crate::Client,
     external_id: Option<String>,
     hash: Option<String>,
-    view: String,
+    view: crate::generated::block_kit::View,
     view_id: Option<String>,
+    check_limits: bool,
 }
 
 impl UpdateRequest {
@@ -380,6 +415,13 @@ impl UpdateRequest {
         self
     }
 
+    /// Sends the Block Kit values as they are, without checking
+    /// Slack's limits first (Slack still checks them).
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.check_limits = false;
+        self
+    }
+
     /// Sends the request and decodes the response.
     pub async fn send(self) -> crate::Result<UpdateResponse> {
         let (client, args) = self.into_args();
@@ -390,13 +432,15 @@ impl UpdateRequest {
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
+        let check_limits = self.check_limits;
         if let Some(v) = self.external_id {
             args.push("external_id", crate::request::ArgValue::Str(v));
         }
         if let Some(v) = self.hash {
             args.push("hash", crate::request::ArgValue::Str(v));
         }
-        args.push("view", crate::request::ArgValue::Str(self.view));
+        let value = crate::kit::arg(&self.view, "view", check_limits, &mut args);
+        args.push("view", value);
         if let Some(v) = self.view_id {
             args.push("view_id", crate::request::ArgValue::Str(v));
         }
@@ -421,7 +465,7 @@ pub struct UpdateResponse {
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The view returned.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub view: Option<serde_json::Value>,
+    pub view: Option<crate::generated::block_kit::View>,
 }
 
 impl crate::de::Lenient for UpdateResponse {

@@ -2,9 +2,10 @@
 //! radio buttons); its submission posts a message with Approve / Reject
 //! buttons; a click updates the message and replies in its thread.
 
-use serde_json::{Value, json};
 use slack_api::Client;
+use slack_api::block_kit::{Block, Button, Mrkdwn, RadioButtons, SelectOption, StaticSelect, View};
 use slack_api::events::{BlockActionsPayload, ViewSubmissionPayload};
+use slack_api::mrkdwn;
 use slack_api::slash::SlashCommand;
 use slack_app::{App, Context, HandlerResult, ViewResponse};
 
@@ -18,35 +19,29 @@ pub fn app(bot: Client) -> App {
         .action("reject", decide)
 }
 
-fn plain(text: &str) -> Value {
-    json!({"type": "plain_text", "text": text})
-}
-
-fn option(text: &str) -> Value {
-    json!({"text": plain(text), "value": text})
+fn options(values: &[&str]) -> Vec<SelectOption> {
+    values.iter().map(|v| SelectOption::new(*v, *v)).collect()
 }
 
 /// The modal, remembering the channel the command ran in.
-fn modal(channel: &str, service: &str) -> Value {
-    let services: Vec<Value> = ["api", "web", "worker"].iter().map(|s| option(s)).collect();
-    let mut select = json!({"type": "static_select", "action_id": "pick", "options": services});
+fn modal(channel: &str, service: &str) -> View {
+    let mut select = StaticSelect::new("pick", "Choose one", options(&["api", "web", "worker"]));
     if !service.is_empty() {
-        select["initial_option"] = option(service);
+        select = select.initial_option(SelectOption::new(service, service));
     }
-    json!({
-        "type": "modal",
-        "callback_id": MODAL,
-        "private_metadata": channel,
-        "title": plain("Deploy"),
-        "submit": plain("Request"),
-        "close": plain("Cancel"),
-        "blocks": [
-            {"type": "input", "block_id": "service", "label": plain("Service"), "element": select},
-            {"type": "input", "block_id": "env", "label": plain("Environment"),
-             "element": {"type": "radio_buttons", "action_id": "pick",
-                         "options": [option("staging"), option("production")]}}
-        ]
-    })
+    View::modal("Deploy")
+        .callback_id(MODAL)
+        .private_metadata(channel)
+        .submit("Request")
+        .close("Cancel")
+        .block(Block::input("Service", select).block_id("service"))
+        .block(
+            Block::input(
+                "Environment",
+                RadioButtons::new("pick", options(&["staging", "production"])),
+            )
+            .block_id("env"),
+        )
 }
 
 async fn open_modal(cx: Context<SlashCommand>) -> HandlerResult {
@@ -55,7 +50,7 @@ async fn open_modal(cx: Context<SlashCommand>) -> HandlerResult {
     let view = modal(cx.payload.channel_id.as_str(), cx.payload.text.trim());
     cx.client()
         .views()
-        .open(view.to_string())
+        .open(view)
         .trigger_id(trigger)
         .send()
         .await?;
@@ -79,20 +74,21 @@ async fn request_approval(cx: Context<ViewSubmissionPayload>) -> HandlerResult {
         .map(|u| u.as_str().to_owned())
         .unwrap_or_default();
     let what = format!("{service} to {env}");
+    let request = Block::section(Mrkdwn::new(format!(
+        "<@{requester}> asks to deploy *{}*",
+        mrkdwn::escape(&what)
+    )))
+    .block_id("request");
+    let decision = Block::actions([
+        Button::new("approve", "Approve").primary().value(&what),
+        Button::new("reject", "Reject").danger().value(&what),
+    ])
+    .block_id("decision");
     cx.client()
         .chat()
         .post_message(channel)
         .text(format!("<@{requester}> asks to deploy {what}"))
-        .blocks(json!([
-            {"type": "section", "block_id": "request",
-             "text": {"type": "mrkdwn", "text": format!("<@{requester}> asks to deploy *{what}*")}},
-            {"type": "actions", "block_id": "decision", "elements": [
-                {"type": "button", "action_id": "approve", "style": "primary",
-                 "text": plain("Approve"), "value": what},
-                {"type": "button", "action_id": "reject", "style": "danger",
-                 "text": plain("Reject"), "value": what}
-            ]}
-        ]))
+        .blocks([Block::from(request), decision.into()])
         .send()
         .await?;
     Ok(())
@@ -111,21 +107,29 @@ async fn decide(cx: Context<BlockActionsPayload>) -> HandlerResult {
         .channel()
         .ok_or("the click came from no conversation")?
         .clone();
-    let ts: slack_api::ids::Ts = cx
+    let message = cx
         .payload
         .message
         .as_ref()
-        .and_then(|m| m.get("ts"))
-        .and_then(Value::as_str)
-        .ok_or("the click came from no message")?
-        .into();
+        .ok_or("the click came from no message")?;
+    let ts = message.ts.clone().ok_or("the message has no ts")?;
     let verdict = if approved { "Approved" } else { "Rejected" };
+    // Keep every block of the message as it was read back, and swap the
+    // buttons for the verdict.
+    let blocks = message.blocks.iter().map(|b| {
+        if b.block_id() == Some("decision") {
+            Block::context([Mrkdwn::new(format!("{verdict} by <@{who}>"))])
+                .block_id("decision")
+                .into()
+        } else {
+            b.clone()
+        }
+    });
     cx.client()
         .chat()
         .update(channel, ts.clone())
         .text(format!("{verdict} by <@{who}>: {what}"))
-        .blocks(json!([{"type": "section",
-                        "text": {"type": "mrkdwn", "text": format!("*{what}*: {verdict} by <@{who}>")}}]))
+        .blocks(blocks)
         .send()
         .await?;
     let reply = if approved {

@@ -1,0 +1,340 @@
+//! Decoding that loses nothing, for Block Kit objects.
+//!
+//! An app reads a message, changes one button and sends the blocks back with
+//! `chat.update`, so a Block Kit object must write back everything it was
+//! given. Generated Block Kit visitors decode each known key into its typed
+//! field when the value has the shape the spec expects, and otherwise keep
+//! the raw value in the object's [`Extra`], as they do for keys the spec
+//! does not know. Nothing goes through serde's `flatten`, which buffers
+//! every object into a map first.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde_json::Value;
+
+use super::{Lenient, Scalar, Shape};
+use crate::kit::Extra;
+
+/// A field's value: typed, or kept raw because it was `null`, empty where
+/// that matters, or of a shape the spec does not expect.
+#[derive(Debug)]
+pub(crate) enum Kept<T> {
+    Typed(T),
+    Raw(Value),
+}
+
+/// An object key, borrowed from the input when it has no escapes.
+#[derive(Debug)]
+pub(crate) struct Key<'de>(Cow<'de, str>);
+
+impl Key<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn into_string(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// The default [`Lenient::keep_field`]: the type's own decoding when the
+/// value's shape fits (or coerces), the raw value otherwise.
+pub(crate) struct KeepVisitor<T>(pub(crate) PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + Lenient> KeepVisitor<T> {
+    fn accepts(shape: Shape) -> bool {
+        T::SHAPE == shape || T::SHAPE == Shape::Any
+    }
+
+    fn scalar<E, D2>(shape: Shape, de: D2, value: Scalar<'_>, raw: Value) -> Result<Kept<T>, E>
+    where
+        E: de::Error,
+        D2: Deserializer<'de, Error = de::value::Error>,
+    {
+        if Self::accepts(shape)
+            && let Ok(v) = T::deserialize(de)
+        {
+            return Ok(Kept::Typed(v));
+        }
+        Ok(T::coerce(value).map_or(Kept::Raw(raw), Kept::Typed))
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for KeepVisitor<T> {
+    type Value = Kept<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Kept<T>, E> {
+        Self::scalar(
+            Shape::Bool,
+            v.into_deserializer(),
+            Scalar::Bool(v),
+            Value::Bool(v),
+        )
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Kept<T>, E> {
+        Self::scalar(
+            Shape::Number,
+            v.into_deserializer(),
+            Scalar::I64(v),
+            Value::from(v),
+        )
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Kept<T>, E> {
+        Self::scalar(
+            Shape::Number,
+            v.into_deserializer(),
+            Scalar::U64(v),
+            Value::from(v),
+        )
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Kept<T>, E> {
+        Self::scalar(
+            Shape::Number,
+            v.into_deserializer(),
+            Scalar::F64(v),
+            Value::from(v),
+        )
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Kept<T>, E> {
+        let owned: de::value::StringDeserializer<de::value::Error> =
+            v.to_owned().into_deserializer();
+        Self::scalar(
+            Shape::String,
+            owned,
+            Scalar::Str(v),
+            Value::String(v.to_owned()),
+        )
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Kept<T>, E> {
+        Ok(Kept::Raw(Value::Null))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Kept<T>, E> {
+        Ok(Kept::Raw(Value::Null))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Kept<T>, A::Error> {
+        if Self::accepts(Shape::Array) {
+            return T::deserialize(SeqAccessDeserializer::new(seq)).map(Kept::Typed);
+        }
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Kept::Raw)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Kept<T>, A::Error> {
+        if Self::accepts(Shape::Object) {
+            return T::deserialize(MapAccessDeserializer::new(map)).map(Kept::Typed);
+        }
+        Value::deserialize(MapAccessDeserializer::new(map)).map(Kept::Raw)
+    }
+}
+
+/// [`Lenient::keep_field`] for a tagged union: the raw text, dispatched on
+/// its tag when it is an object. Block Kit unions never fail on an object
+/// (a variant that does not decode is kept as `Unknown`).
+pub(crate) fn union_keep<'de, D, T>(
+    d: D,
+    from_json: fn(&str) -> Result<T, super::DecodeError>,
+) -> Result<Kept<T>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let raw = <Box<serde_json::value::RawValue>>::deserialize(d)?;
+    let text = raw.get();
+    if text.starts_with('{') {
+        return from_json(text).map(Kept::Typed).map_err(de::Error::custom);
+    }
+    serde_json::from_str(text)
+        .map(Kept::Raw)
+        .map_err(de::Error::custom)
+}
+
+struct KeepSeed<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + Lenient> DeserializeSeed<'de> for KeepSeed<T> {
+    type Value = Kept<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Kept<T>, D::Error> {
+        T::keep_field(d)
+    }
+}
+
+/// A list field: the elements the spec can read (others are skipped, as
+/// for every list), or the raw value when it is not a list.
+struct KeepList<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + Lenient> DeserializeSeed<'de> for KeepList<T> {
+    type Value = Kept<Vec<T>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Kept<Vec<T>>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for KeepList<T> {
+    type Value = Kept<Vec<T>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        super::VecVisitor::<T>(PhantomData)
+            .visit_seq(seq)
+            .map(Kept::Typed)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Value::deserialize(MapAccessDeserializer::new(map)).map(Kept::Raw)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Kept::Raw(Value::Null))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Kept::Raw(Value::Null))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Kept::Raw(Value::Bool(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Kept::Raw(Value::from(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Kept::Raw(Value::from(v)))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Kept::Raw(Value::from(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Kept::Raw(Value::String(v.to_owned())))
+    }
+}
+
+/// Reads an optional field's value into `slot`, or into `extra`.
+pub(crate) fn opt<'de, A, T>(
+    map: &mut A,
+    key: Key<'de>,
+    slot: &mut Option<T>,
+    extra: &mut Extra,
+) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    T: Deserialize<'de> + Lenient,
+{
+    match map.next_value_seed(KeepSeed::<T>(PhantomData))? {
+        Kept::Typed(v) => *slot = Some(v),
+        Kept::Raw(v) => extra.push(key.into_string(), v),
+    }
+    Ok(())
+}
+
+/// Reads a required field's value into `slot`; anything but a value of the
+/// expected shape is an error.
+pub(crate) fn req<'de, A, T>(map: &mut A, key: &str, slot: &mut T) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    T: Deserialize<'de> + Lenient,
+{
+    match map.next_value_seed(KeepSeed::<T>(PhantomData))? {
+        Kept::Typed(v) => {
+            *slot = v;
+            Ok(())
+        }
+        Kept::Raw(v) => Err(de::Error::custom(format_args!(
+            "`{key}`: unexpected value {v}"
+        ))),
+    }
+}
+
+/// Reads a list field into `slot`. An empty list of an optional field, and
+/// anything that is not a list, is also kept in `extra`, so it is written
+/// back exactly as it came.
+pub(crate) fn list<'de, A, T>(
+    map: &mut A,
+    key: Key<'de>,
+    slot: &mut Vec<T>,
+    extra: &mut Extra,
+    required: bool,
+) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    T: Deserialize<'de> + Lenient,
+{
+    match map.next_value_seed(KeepList::<T>(PhantomData))? {
+        Kept::Typed(v) if v.is_empty() && !required => {
+            extra.push(key.into_string(), Value::Array(Vec::new()));
+        }
+        Kept::Typed(v) => *slot = v,
+        Kept::Raw(v) => extra.push(key.into_string(), v),
+    }
+    Ok(())
+}
+
+/// Keeps a key the spec does not know.
+pub(crate) fn unknown<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    key: Key<'de>,
+    extra: &mut Extra,
+) -> Result<(), A::Error> {
+    let v: Value = map.next_value()?;
+    extra.push(key.into_string(), v);
+    Ok(())
+}
+
+/// Skips the union tag of a variant object: the variant says it.
+pub(crate) fn tag<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<de::IgnoredAny>().map(|_| ())
+}
+
+/// A Block Kit variant whose object did not decode (a required field
+/// missing or of the wrong shape): kept raw, and reported to drift
+/// detection, rather than failing the message that carries it.
+pub(crate) fn unreadable(
+    union: &'static str,
+    tag: &str,
+    error: &super::DecodeError,
+    s: &str,
+) -> Result<Value, super::DecodeError> {
+    crate::drift::unreadable_variant(union, tag, error.message());
+    super::from_str::<Value>(s)
+}
