@@ -123,9 +123,13 @@ fn object(
     let mut required_flags = TokenStream::new();
     let mut required_checks = TokenStream::new();
     if let Some((k, v)) = tag {
-        arms.extend(quote!(#k => crate::de::tag(&mut map)?,));
-        writes.extend(quote!(map.serialize_entry(#k, #v)?;));
-        set_arms.extend(quote!(#k => true,));
+        arms.extend(quote!(#k => crate::de::tag(&mut map, key, #v, &mut out.extra)?,));
+        // A tag kept in `extra` (it said otherwise) is written from there.
+        writes.extend(quote! {
+            if self.extra.get(#k).is_none() {
+                map.serialize_entry(#k, #v)?;
+            }
+        });
     }
     for (f, def) in &fields {
         let ty = f.rust_ty(reg, &m)?;
@@ -164,9 +168,24 @@ fn object(
             }
             Slot::List => {
                 let required = def.required;
-                arms.extend(quote! {
-                    #json => crate::de::list(&mut map, key, &mut out.#fid, &mut out.extra, #required)?,
-                });
+                if required {
+                    required_flags.extend(quote!(let mut #flag = false;));
+                    arms.extend(quote! {
+                        #json => {
+                            crate::de::list(&mut map, key, &mut out.#fid, &mut out.extra, true)?;
+                            #flag = true;
+                        }
+                    });
+                    required_checks.extend(quote! {
+                        if !#flag {
+                            return Err(serde::de::Error::missing_field(#json));
+                        }
+                    });
+                } else {
+                    arms.extend(quote! {
+                        #json => crate::de::list(&mut map, key, &mut out.#fid, &mut out.extra, false)?,
+                    });
+                }
                 if required {
                     writes.extend(quote!(map.serialize_entry(#json, &self.#fid)?;));
                     set_arms.extend(quote!(#json => true,));

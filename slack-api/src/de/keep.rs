@@ -12,12 +12,12 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Lenient, Scalar, Shape};
+use super::{Lenient, Shape};
 use crate::kit::Extra;
 
 /// A field's value: typed, or kept raw because it was `null`, empty where
@@ -73,7 +73,9 @@ impl<'de, T: Deserialize<'de> + Lenient> KeepVisitor<T> {
         T::SHAPE == shape || T::SHAPE == Shape::Any
     }
 
-    fn scalar<E, D2>(shape: Shape, de: D2, value: Scalar<'_>, raw: Value) -> Result<Kept<T>, E>
+    /// A scalar: typed when its shape fits, raw otherwise. No coercion
+    /// (`"12"` for an integer): a value is written back as it came.
+    fn scalar<E, D2>(shape: Shape, de: D2, raw: Value) -> Result<Kept<T>, E>
     where
         E: de::Error,
         D2: Deserializer<'de, Error = de::value::Error>,
@@ -83,7 +85,7 @@ impl<'de, T: Deserialize<'de> + Lenient> KeepVisitor<T> {
         {
             return Ok(Kept::Typed(v));
         }
-        Ok(T::coerce(value).map_or(Kept::Raw(raw), Kept::Typed))
+        Ok(Kept::Raw(raw))
     }
 }
 
@@ -95,50 +97,25 @@ impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for KeepVisitor<T> {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Kept<T>, E> {
-        Self::scalar(
-            Shape::Bool,
-            v.into_deserializer(),
-            Scalar::Bool(v),
-            Value::Bool(v),
-        )
+        Self::scalar(Shape::Bool, v.into_deserializer(), Value::Bool(v))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Kept<T>, E> {
-        Self::scalar(
-            Shape::Number,
-            v.into_deserializer(),
-            Scalar::I64(v),
-            Value::from(v),
-        )
+        Self::scalar(Shape::Number, v.into_deserializer(), Value::from(v))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Kept<T>, E> {
-        Self::scalar(
-            Shape::Number,
-            v.into_deserializer(),
-            Scalar::U64(v),
-            Value::from(v),
-        )
+        Self::scalar(Shape::Number, v.into_deserializer(), Value::from(v))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Kept<T>, E> {
-        Self::scalar(
-            Shape::Number,
-            v.into_deserializer(),
-            Scalar::F64(v),
-            Value::from(v),
-        )
+        Self::scalar(Shape::Number, v.into_deserializer(), Value::from(v))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Kept<T>, E> {
         let owned: de::value::StringDeserializer<de::value::Error> =
             v.to_owned().into_deserializer();
-        Self::scalar(
-            Shape::String,
-            owned,
-            Scalar::Str(v),
-            Value::String(v.to_owned()),
-        )
+        Self::scalar(Shape::String, owned, Value::String(v.to_owned()))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Kept<T>, E> {
@@ -193,28 +170,47 @@ impl<'de, T: Deserialize<'de> + Lenient> DeserializeSeed<'de> for KeepSeed<T> {
     }
 }
 
-/// A list field: the elements the spec can read (others are skipped, as
-/// for every list), or the raw value when it is not a list.
+/// A list field: typed when every element is, or else the raw list (an
+/// element that is `null` or of another shape must come back too).
 struct KeepList<T>(PhantomData<T>);
 
-impl<'de, T: Deserialize<'de> + Lenient> DeserializeSeed<'de> for KeepList<T> {
+impl<'de, T: Deserialize<'de> + Lenient + Serialize> DeserializeSeed<'de> for KeepList<T> {
     type Value = Kept<Vec<T>>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Kept<Vec<T>>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for KeepList<T> {
+impl<'de, T: Deserialize<'de> + Lenient + Serialize> Visitor<'de> for KeepList<T> {
     type Value = Kept<Vec<T>>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an array")
     }
 
-    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        super::VecVisitor::<T>(PhantomData)
-            .visit_seq(seq)
-            .map(Kept::Typed)
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut typed: Vec<T> = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        // Set once an element is kept raw: from then on every element is JSON.
+        let mut raw: Option<Vec<Value>> = None;
+        while let Some(item) = seq.next_element_seed(KeepSeed::<T>(PhantomData))? {
+            match (item, &mut raw) {
+                (Kept::Typed(v), None) => typed.push(v),
+                (Kept::Typed(v), Some(r)) => r.push(to_value::<A::Error, T>(&v)?),
+                (Kept::Raw(v), r @ None) => {
+                    let mut values = Vec::with_capacity(typed.len() + 1);
+                    for t in typed.drain(..) {
+                        values.push(to_value::<A::Error, T>(&t)?);
+                    }
+                    values.push(v);
+                    *r = Some(values);
+                }
+                (Kept::Raw(v), Some(r)) => r.push(v),
+            }
+        }
+        Ok(match raw {
+            Some(values) => Kept::Raw(Value::Array(values)),
+            None => Kept::Typed(typed),
+        })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
@@ -248,6 +244,11 @@ impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for KeepList<T> {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Kept::Raw(Value::String(v.to_owned())))
     }
+}
+
+/// An element already decoded, back to JSON, when its list is kept raw.
+fn to_value<E: de::Error, T: Serialize>(v: &T) -> Result<Value, E> {
+    serde_json::to_value(v).map_err(E::custom)
 }
 
 /// Reads an optional field's value into `slot`, or into `extra`.
@@ -286,9 +287,9 @@ where
     }
 }
 
-/// Reads a list field into `slot`. An empty list of an optional field, and
-/// anything that is not a list, is also kept in `extra`, so it is written
-/// back exactly as it came.
+/// Reads a list field into `slot`. For an optional list, an empty list and
+/// anything that is not a list of readable items go to `extra`, so they are
+/// written back exactly as they came; for a required one they are an error.
 pub(crate) fn list<'de, A, T>(
     map: &mut A,
     key: Key<'de>,
@@ -298,13 +299,19 @@ pub(crate) fn list<'de, A, T>(
 ) -> Result<(), A::Error>
 where
     A: MapAccess<'de>,
-    T: Deserialize<'de> + Lenient,
+    T: Deserialize<'de> + Lenient + Serialize,
 {
     match map.next_value_seed(KeepList::<T>(PhantomData))? {
         Kept::Typed(v) if v.is_empty() && !required => {
             extra.push(key.into_string(), Value::Array(Vec::new()));
         }
         Kept::Typed(v) => *slot = v,
+        Kept::Raw(v) if required => {
+            return Err(de::Error::custom(format_args!(
+                "`{}`: unexpected value {v}",
+                key.as_str()
+            )));
+        }
         Kept::Raw(v) => extra.push(key.into_string(), v),
     }
     Ok(())
@@ -321,9 +328,20 @@ pub(crate) fn unknown<'de, A: MapAccess<'de>>(
     Ok(())
 }
 
-/// Skips the union tag of a variant object: the variant says it.
-pub(crate) fn tag<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
-    map.next_value::<de::IgnoredAny>().map(|_| ())
+/// Reads the union tag of a variant object. The type writes its own tag
+/// back, so only a tag that says otherwise (Slack's placeholders send `""`)
+/// is kept, in `extra`, to be written back instead.
+pub(crate) fn tag<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    key: Key<'de>,
+    expected: &str,
+    extra: &mut Extra,
+) -> Result<(), A::Error> {
+    let found: Value = map.next_value()?;
+    if found.as_str() != Some(expected) {
+        extra.push(key.into_string(), found);
+    }
+    Ok(())
 }
 
 /// A Block Kit variant whose object did not decode (a required field

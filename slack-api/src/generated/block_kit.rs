@@ -619,9 +619,12 @@ impl<'de> serde::Deserialize<'de> for ActionsBlock {
                 mut map: A,
             ) -> Result<ActionsBlock, A::Error> {
                 let mut out = ActionsBlock::default();
+                let mut seen_elements = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "actions", &mut out.extra)?
+                        }
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -637,10 +640,14 @@ impl<'de> serde::Deserialize<'de> for ActionsBlock {
                                 &mut out.elements,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_elements = true;
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
+                }
+                if !seen_elements {
+                    return Err(serde::de::Error::missing_field("elements"));
                 }
                 Ok(out)
             }
@@ -653,7 +660,9 @@ impl serde::Serialize for ActionsBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "actions")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "actions")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -662,7 +671,6 @@ impl serde::Serialize for ActionsBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     "elements" => true,
                     _ => false,
@@ -727,7 +735,7 @@ impl<'de> serde::Deserialize<'de> for AlertBlock {
                 let mut seen_text = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "alert", &mut out.extra)?,
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -765,7 +773,9 @@ impl serde::Serialize for AlertBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "alert")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "alert")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -777,7 +787,6 @@ impl serde::Serialize for AlertBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     "level" => self.level.is_some(),
                     "text" => true,
@@ -3476,7 +3485,9 @@ impl<'de> serde::Deserialize<'de> for Button {
                 let mut seen_text = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "button", &mut out.extra)?
+                        }
                         "accessibility_label" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -3546,7 +3557,9 @@ impl serde::Serialize for Button {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "button")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "button")?;
+        }
         if let Some(v) = &self.accessibility_label {
             map.serialize_entry("accessibility_label", v)?;
         }
@@ -3570,7 +3583,6 @@ impl serde::Serialize for Button {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "accessibility_label" => self.accessibility_label.is_some(),
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
@@ -3747,7 +3759,7 @@ impl<'de> serde::Deserialize<'de> for CallBlock {
                 let mut seen_call_id = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "call", &mut out.extra)?,
                         "api_decoration_available" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -3793,7 +3805,9 @@ impl serde::Serialize for CallBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "call")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "call")?;
+        }
         if let Some(v) = &self.api_decoration_available {
             map.serialize_entry("api_decoration_available", v)?;
         }
@@ -3808,7 +3822,6 @@ impl serde::Serialize for CallBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "api_decoration_available" => self.api_decoration_available.is_some(),
                     "block_id" => self.block_id.is_some(),
                     "call" => self.call.is_some(),
@@ -3873,7 +3886,7 @@ impl<'de> serde::Deserialize<'de> for CardBlock {
                 let mut out = CardBlock::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "card", &mut out.extra)?,
                         "actions" => {
                             crate::de::list(
                                 &mut map,
@@ -3945,7 +3958,9 @@ impl serde::Serialize for CardBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "card")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "card")?;
+        }
         if !self.actions.is_empty() {
             map.serialize_entry("actions", &self.actions)?;
         }
@@ -3971,7 +3986,6 @@ impl serde::Serialize for CardBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "actions" => !self.actions.is_empty(),
                     "block_id" => self.block_id.is_some(),
                     "body" => self.body.is_some(),
@@ -4042,9 +4056,12 @@ impl<'de> serde::Deserialize<'de> for CarouselBlock {
                 mut map: A,
             ) -> Result<CarouselBlock, A::Error> {
                 let mut out = CarouselBlock::default();
+                let mut seen_elements = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "carousel", &mut out.extra)?
+                        }
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -4060,10 +4077,14 @@ impl<'de> serde::Deserialize<'de> for CarouselBlock {
                                 &mut out.elements,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_elements = true;
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
+                }
+                if !seen_elements {
+                    return Err(serde::de::Error::missing_field("elements"));
                 }
                 Ok(out)
             }
@@ -4076,7 +4097,9 @@ impl serde::Serialize for CarouselBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "carousel")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "carousel")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -4085,7 +4108,6 @@ impl serde::Serialize for CarouselBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     "elements" => true,
                     _ => false,
@@ -4155,7 +4177,14 @@ impl<'de> serde::Deserialize<'de> for ChannelsSelect {
                 let mut out = ChannelsSelect::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "channels_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -4218,7 +4247,9 @@ impl serde::Serialize for ChannelsSelect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "channels_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "channels_select")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -4241,7 +4272,6 @@ impl serde::Serialize for ChannelsSelect {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -4301,7 +4331,14 @@ impl<'de> serde::Deserialize<'de> for ChannelsSelectState {
                 let mut out = ChannelsSelectState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "channels_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "selected_channel" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -4324,7 +4361,9 @@ impl serde::Serialize for ChannelsSelectState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "channels_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "channels_select")?;
+        }
         if let Some(v) = &self.selected_channel {
             map.serialize_entry("selected_channel", v)?;
         }
@@ -4332,7 +4371,6 @@ impl serde::Serialize for ChannelsSelectState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_channel" => self.selected_channel.is_some(),
                     _ => false,
                 },
@@ -4386,9 +4424,12 @@ impl<'de> serde::Deserialize<'de> for Checkboxes {
                 mut map: A,
             ) -> Result<Checkboxes, A::Error> {
                 let mut out = Checkboxes::default();
+                let mut seen_options = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "checkboxes", &mut out.extra)?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -4429,10 +4470,14 @@ impl<'de> serde::Deserialize<'de> for Checkboxes {
                                 &mut out.options,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_options = true;
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
+                }
+                if !seen_options {
+                    return Err(serde::de::Error::missing_field("options"));
                 }
                 Ok(out)
             }
@@ -4445,7 +4490,9 @@ impl serde::Serialize for Checkboxes {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "checkboxes")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "checkboxes")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -4463,7 +4510,6 @@ impl serde::Serialize for Checkboxes {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -4528,7 +4574,9 @@ impl<'de> serde::Deserialize<'de> for CheckboxesState {
                 let mut out = CheckboxesState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "checkboxes", &mut out.extra)?
+                        }
                         "selected_options" => {
                             crate::de::list(
                                 &mut map,
@@ -4552,7 +4600,9 @@ impl serde::Serialize for CheckboxesState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "checkboxes")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "checkboxes")?;
+        }
         if !self.selected_options.is_empty() {
             map.serialize_entry("selected_options", &self.selected_options)?;
         }
@@ -4560,7 +4610,6 @@ impl serde::Serialize for CheckboxesState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_options" => !self.selected_options.is_empty(),
                     _ => false,
                 },
@@ -4743,9 +4792,17 @@ impl<'de> serde::Deserialize<'de> for ContextActionsBlock {
                 mut map: A,
             ) -> Result<ContextActionsBlock, A::Error> {
                 let mut out = ContextActionsBlock::default();
+                let mut seen_elements = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "context_actions",
+                                &mut out.extra,
+                            )?
+                        }
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -4761,10 +4818,14 @@ impl<'de> serde::Deserialize<'de> for ContextActionsBlock {
                                 &mut out.elements,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_elements = true;
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
+                }
+                if !seen_elements {
+                    return Err(serde::de::Error::missing_field("elements"));
                 }
                 Ok(out)
             }
@@ -4777,7 +4838,9 @@ impl serde::Serialize for ContextActionsBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "context_actions")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "context_actions")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -4786,7 +4849,6 @@ impl serde::Serialize for ContextActionsBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     "elements" => true,
                     _ => false,
@@ -4846,9 +4908,12 @@ impl<'de> serde::Deserialize<'de> for ContextBlock {
                 mut map: A,
             ) -> Result<ContextBlock, A::Error> {
                 let mut out = ContextBlock::default();
+                let mut seen_elements = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "context", &mut out.extra)?
+                        }
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -4864,10 +4929,14 @@ impl<'de> serde::Deserialize<'de> for ContextBlock {
                                 &mut out.elements,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_elements = true;
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
+                }
+                if !seen_elements {
+                    return Err(serde::de::Error::missing_field("elements"));
                 }
                 Ok(out)
             }
@@ -4880,7 +4949,9 @@ impl serde::Serialize for ContextBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "context")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "context")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -4889,7 +4960,6 @@ impl serde::Serialize for ContextBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     "elements" => true,
                     _ => false,
@@ -5340,7 +5410,14 @@ impl<'de> serde::Deserialize<'de> for ConversationsSelect {
                 let mut out = ConversationsSelect::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "conversations_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -5419,7 +5496,9 @@ impl serde::Serialize for ConversationsSelect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "conversations_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "conversations_select")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -5448,7 +5527,6 @@ impl serde::Serialize for ConversationsSelect {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "default_to_current_conversation" => {
@@ -5513,7 +5591,14 @@ impl<'de> serde::Deserialize<'de> for ConversationsSelectState {
                 let mut out = ConversationsSelectState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "conversations_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "selected_conversation" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -5536,7 +5621,9 @@ impl serde::Serialize for ConversationsSelectState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "conversations_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "conversations_select")?;
+        }
         if let Some(v) = &self.selected_conversation {
             map.serialize_entry("selected_conversation", v)?;
         }
@@ -5544,7 +5631,6 @@ impl serde::Serialize for ConversationsSelectState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_conversation" => self.selected_conversation.is_some(),
                     _ => false,
                 },
@@ -5600,7 +5686,9 @@ impl<'de> serde::Deserialize<'de> for Datepicker {
                 let mut out = Datepicker::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "datepicker", &mut out.extra)?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -5655,7 +5743,9 @@ impl serde::Serialize for Datepicker {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "datepicker")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "datepicker")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -5675,7 +5765,6 @@ impl serde::Serialize for Datepicker {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -5734,7 +5823,9 @@ impl<'de> serde::Deserialize<'de> for DatepickerState {
                 let mut out = DatepickerState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "datepicker", &mut out.extra)?
+                        }
                         "selected_date" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -5757,7 +5848,9 @@ impl serde::Serialize for DatepickerState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "datepicker")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "datepicker")?;
+        }
         if let Some(v) = &self.selected_date {
             map.serialize_entry("selected_date", v)?;
         }
@@ -5765,7 +5858,6 @@ impl serde::Serialize for DatepickerState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_date" => self.selected_date.is_some(),
                     _ => false,
                 },
@@ -5819,7 +5911,14 @@ impl<'de> serde::Deserialize<'de> for Datetimepicker {
                 let mut out = Datetimepicker::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "datetimepicker",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -5866,7 +5965,9 @@ impl serde::Serialize for Datetimepicker {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "datetimepicker")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "datetimepicker")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -5883,7 +5984,6 @@ impl serde::Serialize for Datetimepicker {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -5937,7 +6037,14 @@ impl<'de> serde::Deserialize<'de> for DatetimepickerState {
                 let mut out = DatetimepickerState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "datetimepicker",
+                                &mut out.extra,
+                            )?
+                        }
                         "selected_date_time" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -5960,7 +6067,9 @@ impl serde::Serialize for DatetimepickerState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "datetimepicker")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "datetimepicker")?;
+        }
         if let Some(v) = &self.selected_date_time {
             map.serialize_entry("selected_date_time", v)?;
         }
@@ -5968,7 +6077,6 @@ impl serde::Serialize for DatetimepickerState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_date_time" => self.selected_date_time.is_some(),
                     _ => false,
                 },
@@ -6198,7 +6306,9 @@ impl<'de> serde::Deserialize<'de> for DividerBlock {
                 let mut out = DividerBlock::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "divider", &mut out.extra)?
+                        }
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -6221,7 +6331,9 @@ impl serde::Serialize for DividerBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "divider")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "divider")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -6229,7 +6341,6 @@ impl serde::Serialize for DividerBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     _ => false,
                 },
@@ -6896,7 +7007,14 @@ impl<'de> serde::Deserialize<'de> for EmailTextInput {
                 let mut out = EmailTextInput::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "email_text_input",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -6951,7 +7069,9 @@ impl serde::Serialize for EmailTextInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "email_text_input")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "email_text_input")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -6971,7 +7091,6 @@ impl serde::Serialize for EmailTextInput {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "dispatch_action_config" => self.dispatch_action_config.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -7034,7 +7153,14 @@ impl<'de> serde::Deserialize<'de> for EmailTextInputState {
                 let mut out = EmailTextInputState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "email_text_input",
+                                &mut out.extra,
+                            )?
+                        }
                         "value" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -7057,7 +7183,9 @@ impl serde::Serialize for EmailTextInputState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "email_text_input")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "email_text_input")?;
+        }
         if let Some(v) = &self.value {
             map.serialize_entry("value", v)?;
         }
@@ -7065,7 +7193,6 @@ impl serde::Serialize for EmailTextInputState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "value" => self.value.is_some(),
                     _ => false,
                 },
@@ -7123,7 +7250,14 @@ impl<'de> serde::Deserialize<'de> for ExternalSelect {
                 let mut out = ExternalSelect::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "external_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -7186,7 +7320,9 @@ impl serde::Serialize for ExternalSelect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "external_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "external_select")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -7209,7 +7345,6 @@ impl serde::Serialize for ExternalSelect {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -7270,7 +7405,14 @@ impl<'de> serde::Deserialize<'de> for ExternalSelectState {
                 let mut out = ExternalSelectState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "external_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "selected_option" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -7293,7 +7435,9 @@ impl serde::Serialize for ExternalSelectState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "external_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "external_select")?;
+        }
         if let Some(v) = &self.selected_option {
             map.serialize_entry("selected_option", v)?;
         }
@@ -7301,7 +7445,6 @@ impl serde::Serialize for ExternalSelectState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_option" => self.selected_option.is_some(),
                     _ => false,
                 },
@@ -7460,7 +7603,14 @@ impl<'de> serde::Deserialize<'de> for FeedbackButtons {
                 let mut seen_positive_button = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "feedback_buttons",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -7505,7 +7655,9 @@ impl serde::Serialize for FeedbackButtons {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "feedback_buttons")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "feedback_buttons")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -7515,7 +7667,6 @@ impl serde::Serialize for FeedbackButtons {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "negative_button" => true,
                     "positive_button" => true,
@@ -7577,7 +7728,7 @@ impl<'de> serde::Deserialize<'de> for FileBlock {
                 let mut out = FileBlock::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "file", &mut out.extra)?,
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -7632,7 +7783,9 @@ impl serde::Serialize for FileBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "file")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "file")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -7652,7 +7805,6 @@ impl serde::Serialize for FileBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     "external_id" => self.external_id.is_some(),
                     "file" => self.file.is_some(),
@@ -7710,7 +7862,9 @@ impl<'de> serde::Deserialize<'de> for FileInput {
                 let mut out = FileInput::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "file_input", &mut out.extra)?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -7750,7 +7904,9 @@ impl serde::Serialize for FileInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "file_input")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "file_input")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -7764,7 +7920,6 @@ impl serde::Serialize for FileInput {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "filetypes" => !self.filetypes.is_empty(),
                     "max_files" => self.max_files.is_some(),
@@ -7816,7 +7971,9 @@ impl<'de> serde::Deserialize<'de> for FileInputState {
                 let mut out = FileInputState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "file_input", &mut out.extra)?
+                        }
                         "files" => {
                             crate::de::list(
                                 &mut map,
@@ -7840,7 +7997,9 @@ impl serde::Serialize for FileInputState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "file_input")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "file_input")?;
+        }
         if !self.files.is_empty() {
             map.serialize_entry("files", &self.files)?;
         }
@@ -7848,7 +8007,6 @@ impl serde::Serialize for FileInputState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "files" => !self.files.is_empty(),
                     _ => false,
                 },
@@ -7899,7 +8057,9 @@ impl<'de> serde::Deserialize<'de> for HeaderBlock {
                 let mut seen_text = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "header", &mut out.extra)?
+                        }
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -7929,7 +8089,9 @@ impl serde::Serialize for HeaderBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "header")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "header")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -7938,7 +8100,6 @@ impl serde::Serialize for HeaderBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     "text" => true,
                     _ => false,
@@ -8005,7 +8166,9 @@ impl<'de> serde::Deserialize<'de> for IconButton {
                 let mut seen_text = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "icon_button", &mut out.extra)?
+                        }
                         "accessibility_label" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -8075,7 +8238,9 @@ impl serde::Serialize for IconButton {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "icon_button")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "icon_button")?;
+        }
         if let Some(v) = &self.accessibility_label {
             map.serialize_entry("accessibility_label", v)?;
         }
@@ -8097,7 +8262,6 @@ impl serde::Serialize for IconButton {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "accessibility_label" => self.accessibility_label.is_some(),
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
@@ -8187,7 +8351,7 @@ impl<'de> serde::Deserialize<'de> for ImageBlock {
                 let mut out = ImageBlock::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "image", &mut out.extra)?,
                         "alt_text" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -8282,7 +8446,9 @@ impl serde::Serialize for ImageBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "image")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "image")?;
+        }
         if let Some(v) = &self.alt_text {
             map.serialize_entry("alt_text", v)?;
         }
@@ -8317,7 +8483,6 @@ impl serde::Serialize for ImageBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "alt_text" => self.alt_text.is_some(),
                     "block_id" => self.block_id.is_some(),
                     "fallback" => self.fallback.is_some(),
@@ -8399,7 +8564,7 @@ impl<'de> serde::Deserialize<'de> for ImageElement {
                 let mut out = ImageElement::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "image", &mut out.extra)?,
                         "alt_text" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -8470,7 +8635,9 @@ impl serde::Serialize for ImageElement {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "image")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "image")?;
+        }
         if let Some(v) = &self.alt_text {
             map.serialize_entry("alt_text", v)?;
         }
@@ -8496,7 +8663,6 @@ impl serde::Serialize for ImageElement {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "alt_text" => self.alt_text.is_some(),
                     "fallback" => self.fallback.is_some(),
                     "image_bytes" => self.image_bytes.is_some(),
@@ -8568,7 +8734,7 @@ impl<'de> serde::Deserialize<'de> for InputBlock {
                 let mut seen_label = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "input", &mut out.extra)?,
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -8629,7 +8795,9 @@ impl serde::Serialize for InputBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "input")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "input")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -8648,7 +8816,6 @@ impl serde::Serialize for InputBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     "dispatch_action" => self.dispatch_action.is_some(),
                     "element" => true,
@@ -8713,7 +8880,9 @@ impl<'de> serde::Deserialize<'de> for MarkdownBlock {
                 let mut seen_text = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "markdown", &mut out.extra)?
+                        }
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -8743,7 +8912,9 @@ impl serde::Serialize for MarkdownBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "markdown")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "markdown")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -8752,7 +8923,6 @@ impl serde::Serialize for MarkdownBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     "text" => true,
                     _ => false,
@@ -8807,7 +8977,9 @@ impl<'de> serde::Deserialize<'de> for Mrkdwn {
                 let mut seen_text = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "mrkdwn", &mut out.extra)?
+                        }
                         "text" => {
                             crate::de::keep_req(&mut map, "text", &mut out.text)?;
                             seen_text = true;
@@ -8837,7 +9009,9 @@ impl serde::Serialize for Mrkdwn {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "mrkdwn")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "mrkdwn")?;
+        }
         map.serialize_entry("text", &self.text)?;
         if let Some(v) = &self.verbatim {
             map.serialize_entry("verbatim", v)?;
@@ -8846,7 +9020,6 @@ impl serde::Serialize for Mrkdwn {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "text" => true,
                     "verbatim" => self.verbatim.is_some(),
                     _ => false,
@@ -8905,7 +9078,14 @@ impl<'de> serde::Deserialize<'de> for MultiChannelsSelect {
                 let mut out = MultiChannelsSelect::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "multi_channels_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -8969,7 +9149,9 @@ impl serde::Serialize for MultiChannelsSelect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "multi_channels_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "multi_channels_select")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -8992,7 +9174,6 @@ impl serde::Serialize for MultiChannelsSelect {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -9052,7 +9233,14 @@ impl<'de> serde::Deserialize<'de> for MultiChannelsSelectState {
                 let mut out = MultiChannelsSelectState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "multi_channels_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "selected_channels" => {
                             crate::de::list(
                                 &mut map,
@@ -9076,7 +9264,9 @@ impl serde::Serialize for MultiChannelsSelectState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "multi_channels_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "multi_channels_select")?;
+        }
         if !self.selected_channels.is_empty() {
             map.serialize_entry("selected_channels", &self.selected_channels)?;
         }
@@ -9084,7 +9274,6 @@ impl serde::Serialize for MultiChannelsSelectState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_channels" => !self.selected_channels.is_empty(),
                     _ => false,
                 },
@@ -9146,7 +9335,14 @@ impl<'de> serde::Deserialize<'de> for MultiConversationsSelect {
                 let mut out = MultiConversationsSelect::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "multi_conversations_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -9226,7 +9422,9 @@ impl serde::Serialize for MultiConversationsSelect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "multi_conversations_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "multi_conversations_select")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -9255,7 +9453,6 @@ impl serde::Serialize for MultiConversationsSelect {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "default_to_current_conversation" => {
@@ -9320,7 +9517,14 @@ impl<'de> serde::Deserialize<'de> for MultiConversationsSelectState {
                 let mut out = MultiConversationsSelectState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "multi_conversations_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "selected_conversations" => {
                             crate::de::list(
                                 &mut map,
@@ -9344,7 +9548,9 @@ impl serde::Serialize for MultiConversationsSelectState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "multi_conversations_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "multi_conversations_select")?;
+        }
         if !self.selected_conversations.is_empty() {
             map.serialize_entry("selected_conversations", &self.selected_conversations)?;
         }
@@ -9352,7 +9558,6 @@ impl serde::Serialize for MultiConversationsSelectState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_conversations" => !self.selected_conversations.is_empty(),
                     _ => false,
                 },
@@ -9412,7 +9617,14 @@ impl<'de> serde::Deserialize<'de> for MultiExternalSelect {
                 let mut out = MultiExternalSelect::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "multi_external_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -9484,7 +9696,9 @@ impl serde::Serialize for MultiExternalSelect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "multi_external_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "multi_external_select")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -9510,7 +9724,6 @@ impl serde::Serialize for MultiExternalSelect {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -9572,7 +9785,14 @@ impl<'de> serde::Deserialize<'de> for MultiExternalSelectState {
                 let mut out = MultiExternalSelectState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "multi_external_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "selected_options" => {
                             crate::de::list(
                                 &mut map,
@@ -9596,7 +9816,9 @@ impl serde::Serialize for MultiExternalSelectState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "multi_external_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "multi_external_select")?;
+        }
         if !self.selected_options.is_empty() {
             map.serialize_entry("selected_options", &self.selected_options)?;
         }
@@ -9604,7 +9826,6 @@ impl serde::Serialize for MultiExternalSelectState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_options" => !self.selected_options.is_empty(),
                     _ => false,
                 },
@@ -9670,7 +9891,14 @@ impl<'de> serde::Deserialize<'de> for MultiStaticSelect {
                 let mut out = MultiStaticSelect::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "multi_static_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -9752,7 +9980,9 @@ impl serde::Serialize for MultiStaticSelect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "multi_static_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "multi_static_select")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -9781,7 +10011,6 @@ impl serde::Serialize for MultiStaticSelect {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -9862,7 +10091,14 @@ impl<'de> serde::Deserialize<'de> for MultiStaticSelectState {
                 let mut out = MultiStaticSelectState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "multi_static_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "selected_options" => {
                             crate::de::list(
                                 &mut map,
@@ -9886,7 +10122,9 @@ impl serde::Serialize for MultiStaticSelectState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "multi_static_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "multi_static_select")?;
+        }
         if !self.selected_options.is_empty() {
             map.serialize_entry("selected_options", &self.selected_options)?;
         }
@@ -9894,7 +10132,6 @@ impl serde::Serialize for MultiStaticSelectState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_options" => !self.selected_options.is_empty(),
                     _ => false,
                 },
@@ -9956,7 +10193,14 @@ impl<'de> serde::Deserialize<'de> for MultiUsersSelect {
                 let mut out = MultiUsersSelect::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "multi_users_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -10020,7 +10264,9 @@ impl serde::Serialize for MultiUsersSelect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "multi_users_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "multi_users_select")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -10043,7 +10289,6 @@ impl serde::Serialize for MultiUsersSelect {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -10103,7 +10348,14 @@ impl<'de> serde::Deserialize<'de> for MultiUsersSelectState {
                 let mut out = MultiUsersSelectState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "multi_users_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "selected_users" => {
                             crate::de::list(
                                 &mut map,
@@ -10127,7 +10379,9 @@ impl serde::Serialize for MultiUsersSelectState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "multi_users_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "multi_users_select")?;
+        }
         if !self.selected_users.is_empty() {
             map.serialize_entry("selected_users", &self.selected_users)?;
         }
@@ -10135,7 +10389,6 @@ impl serde::Serialize for MultiUsersSelectState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_users" => !self.selected_users.is_empty(),
                     _ => false,
                 },
@@ -10197,7 +10450,14 @@ impl<'de> serde::Deserialize<'de> for NumberInput {
                 let mut out = NumberInput::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "number_input",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -10276,7 +10536,9 @@ impl serde::Serialize for NumberInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "number_input")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "number_input")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -10305,7 +10567,6 @@ impl serde::Serialize for NumberInput {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "dispatch_action_config" => self.dispatch_action_config.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -10371,7 +10632,14 @@ impl<'de> serde::Deserialize<'de> for NumberInputState {
                 let mut out = NumberInputState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "number_input",
+                                &mut out.extra,
+                            )?
+                        }
                         "value" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -10394,7 +10662,9 @@ impl serde::Serialize for NumberInputState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "number_input")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "number_input")?;
+        }
         if let Some(v) = &self.value {
             map.serialize_entry("value", v)?;
         }
@@ -10402,7 +10672,6 @@ impl serde::Serialize for NumberInputState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "value" => self.value.is_some(),
                     _ => false,
                 },
@@ -10451,6 +10720,7 @@ impl<'de> serde::Deserialize<'de> for OptionGroup {
             ) -> Result<OptionGroup, A::Error> {
                 let mut out = OptionGroup::default();
                 let mut seen_label = false;
+                let mut seen_options = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
                         "label" => {
@@ -10464,13 +10734,17 @@ impl<'de> serde::Deserialize<'de> for OptionGroup {
                                 &mut out.options,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_options = true;
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
                 }
                 if !seen_label {
                     return Err(serde::de::Error::missing_field("label"));
+                }
+                if !seen_options {
+                    return Err(serde::de::Error::missing_field("options"));
                 }
                 Ok(out)
             }
@@ -10549,9 +10823,12 @@ impl<'de> serde::Deserialize<'de> for Overflow {
                 mut map: A,
             ) -> Result<Overflow, A::Error> {
                 let mut out = Overflow::default();
+                let mut seen_options = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "overflow", &mut out.extra)?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -10575,10 +10852,14 @@ impl<'de> serde::Deserialize<'de> for Overflow {
                                 &mut out.options,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_options = true;
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
+                }
+                if !seen_options {
+                    return Err(serde::de::Error::missing_field("options"));
                 }
                 Ok(out)
             }
@@ -10591,7 +10872,9 @@ impl serde::Serialize for Overflow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "overflow")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "overflow")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -10603,7 +10886,6 @@ impl serde::Serialize for Overflow {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "options" => true,
@@ -10668,7 +10950,9 @@ impl<'de> serde::Deserialize<'de> for PlainText {
                 let mut seen_text = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "plain_text", &mut out.extra)?
+                        }
                         "emoji" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -10698,7 +10982,9 @@ impl serde::Serialize for PlainText {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "plain_text")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "plain_text")?;
+        }
         if let Some(v) = &self.emoji {
             map.serialize_entry("emoji", v)?;
         }
@@ -10707,7 +10993,6 @@ impl serde::Serialize for PlainText {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "emoji" => self.emoji.is_some(),
                     "text" => true,
                     _ => false,
@@ -10770,7 +11055,14 @@ impl<'de> serde::Deserialize<'de> for PlainTextInput {
                 let mut out = PlainTextInput::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "plain_text_input",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -10849,7 +11141,9 @@ impl serde::Serialize for PlainTextInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "plain_text_input")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "plain_text_input")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -10878,7 +11172,6 @@ impl serde::Serialize for PlainTextInput {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "dispatch_action_config" => self.dispatch_action_config.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -10944,7 +11237,14 @@ impl<'de> serde::Deserialize<'de> for PlainTextInputState {
                 let mut out = PlainTextInputState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "plain_text_input",
+                                &mut out.extra,
+                            )?
+                        }
                         "value" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -10967,7 +11267,9 @@ impl serde::Serialize for PlainTextInputState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "plain_text_input")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "plain_text_input")?;
+        }
         if let Some(v) = &self.value {
             map.serialize_entry("value", v)?;
         }
@@ -10975,7 +11277,6 @@ impl serde::Serialize for PlainTextInputState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "value" => self.value.is_some(),
                     _ => false,
                 },
@@ -11028,7 +11329,7 @@ impl<'de> serde::Deserialize<'de> for PlanBlock {
                 let mut seen_title = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "plan", &mut out.extra)?,
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -11067,7 +11368,9 @@ impl serde::Serialize for PlanBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "plan")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "plan")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -11079,7 +11382,6 @@ impl serde::Serialize for PlanBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     "tasks" => !self.tasks.is_empty(),
                     "title" => true,
@@ -11138,9 +11440,17 @@ impl<'de> serde::Deserialize<'de> for RadioButtons {
                 mut map: A,
             ) -> Result<RadioButtons, A::Error> {
                 let mut out = RadioButtons::default();
+                let mut seen_options = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "radio_buttons",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -11180,10 +11490,14 @@ impl<'de> serde::Deserialize<'de> for RadioButtons {
                                 &mut out.options,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_options = true;
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
+                }
+                if !seen_options {
+                    return Err(serde::de::Error::missing_field("options"));
                 }
                 Ok(out)
             }
@@ -11196,7 +11510,9 @@ impl serde::Serialize for RadioButtons {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "radio_buttons")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "radio_buttons")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -11214,7 +11530,6 @@ impl serde::Serialize for RadioButtons {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -11279,7 +11594,14 @@ impl<'de> serde::Deserialize<'de> for RadioButtonsState {
                 let mut out = RadioButtonsState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "radio_buttons",
+                                &mut out.extra,
+                            )?
+                        }
                         "selected_option" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -11302,7 +11624,9 @@ impl serde::Serialize for RadioButtonsState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "radio_buttons")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "radio_buttons")?;
+        }
         if let Some(v) = &self.selected_option {
             map.serialize_entry("selected_option", v)?;
         }
@@ -11310,7 +11634,6 @@ impl serde::Serialize for RadioButtonsState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_option" => self.selected_option.is_some(),
                     _ => false,
                 },
@@ -11359,7 +11682,9 @@ impl<'de> serde::Deserialize<'de> for RawText {
                 let mut seen_text = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "raw_text", &mut out.extra)?
+                        }
                         "text" => {
                             crate::de::keep_req(&mut map, "text", &mut out.text)?;
                             seen_text = true;
@@ -11381,13 +11706,14 @@ impl serde::Serialize for RawText {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "raw_text")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "raw_text")?;
+        }
         map.serialize_entry("text", &self.text)?;
         self.extra
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "text" => true,
                     _ => false,
                 },
@@ -11435,9 +11761,12 @@ impl<'de> serde::Deserialize<'de> for RichTextBlock {
                 mut map: A,
             ) -> Result<RichTextBlock, A::Error> {
                 let mut out = RichTextBlock::default();
+                let mut seen_elements = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "rich_text", &mut out.extra)?
+                        }
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -11453,10 +11782,14 @@ impl<'de> serde::Deserialize<'de> for RichTextBlock {
                                 &mut out.elements,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_elements = true;
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
+                }
+                if !seen_elements {
+                    return Err(serde::de::Error::missing_field("elements"));
                 }
                 Ok(out)
             }
@@ -11469,7 +11802,9 @@ impl serde::Serialize for RichTextBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "rich_text")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "rich_text")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -11478,7 +11813,6 @@ impl serde::Serialize for RichTextBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     "elements" => true,
                     _ => false,
@@ -11533,7 +11867,9 @@ impl<'de> serde::Deserialize<'de> for RichTextBroadcast {
                 let mut seen_range = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "broadcast", &mut out.extra)?
+                        }
                         "range" => {
                             crate::de::keep_req(&mut map, "range", &mut out.range)?;
                             seen_range = true;
@@ -11563,7 +11899,9 @@ impl serde::Serialize for RichTextBroadcast {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "broadcast")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "broadcast")?;
+        }
         map.serialize_entry("range", &self.range)?;
         if let Some(v) = &self.style {
             map.serialize_entry("style", v)?;
@@ -11572,7 +11910,6 @@ impl serde::Serialize for RichTextBroadcast {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "range" => true,
                     "style" => self.style.is_some(),
                     _ => false,
@@ -11624,7 +11961,9 @@ impl<'de> serde::Deserialize<'de> for RichTextChannel {
                 let mut seen_channel_id = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "channel", &mut out.extra)?
+                        }
                         "channel_id" => {
                             crate::de::keep_req(
                                 &mut map,
@@ -11658,7 +11997,9 @@ impl serde::Serialize for RichTextChannel {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "channel")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "channel")?;
+        }
         map.serialize_entry("channel_id", &self.channel_id)?;
         if let Some(v) = &self.style {
             map.serialize_entry("style", v)?;
@@ -11667,7 +12008,6 @@ impl serde::Serialize for RichTextChannel {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "channel_id" => true,
                     "style" => self.style.is_some(),
                     _ => false,
@@ -11719,7 +12059,7 @@ impl<'de> serde::Deserialize<'de> for RichTextColor {
                 let mut seen_value = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "color", &mut out.extra)?,
                         "style" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -11749,7 +12089,9 @@ impl serde::Serialize for RichTextColor {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "color")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "color")?;
+        }
         if let Some(v) = &self.style {
             map.serialize_entry("style", v)?;
         }
@@ -11758,7 +12100,6 @@ impl serde::Serialize for RichTextColor {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "style" => self.style.is_some(),
                     "value" => true,
                     _ => false,
@@ -11817,7 +12158,7 @@ impl<'de> serde::Deserialize<'de> for RichTextDate {
                 let mut seen_timestamp = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "date", &mut out.extra)?,
                         "fallback" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -11874,7 +12215,9 @@ impl serde::Serialize for RichTextDate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "date")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "date")?;
+        }
         if let Some(v) = &self.fallback {
             map.serialize_entry("fallback", v)?;
         }
@@ -11890,7 +12233,6 @@ impl serde::Serialize for RichTextDate {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "fallback" => self.fallback.is_some(),
                     "format" => true,
                     "style" => self.style.is_some(),
@@ -12131,7 +12473,7 @@ impl<'de> serde::Deserialize<'de> for RichTextEmoji {
                 let mut seen_name = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "emoji", &mut out.extra)?,
                         "name" => {
                             crate::de::keep_req(&mut map, "name", &mut out.name)?;
                             seen_name = true;
@@ -12177,7 +12519,9 @@ impl serde::Serialize for RichTextEmoji {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "emoji")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "emoji")?;
+        }
         map.serialize_entry("name", &self.name)?;
         if let Some(v) = &self.skin_tone {
             map.serialize_entry("skin_tone", v)?;
@@ -12192,7 +12536,6 @@ impl serde::Serialize for RichTextEmoji {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "name" => true,
                     "skin_tone" => self.skin_tone.is_some(),
                     "style" => self.style.is_some(),
@@ -12553,7 +12896,14 @@ impl<'de> serde::Deserialize<'de> for RichTextInput {
                 let mut out = RichTextInput::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "rich_text_input",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -12624,7 +12974,9 @@ impl serde::Serialize for RichTextInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "rich_text_input")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "rich_text_input")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -12650,7 +13002,6 @@ impl serde::Serialize for RichTextInput {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "dispatch_action_config" => self.dispatch_action_config.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -12716,7 +13067,14 @@ impl<'de> serde::Deserialize<'de> for RichTextInputState {
                 let mut out = RichTextInputState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "rich_text_input",
+                                &mut out.extra,
+                            )?
+                        }
                         "rich_text_value" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -12739,7 +13097,9 @@ impl serde::Serialize for RichTextInputState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "rich_text_input")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "rich_text_input")?;
+        }
         if let Some(v) = &self.rich_text_value {
             map.serialize_entry("rich_text_value", v)?;
         }
@@ -12747,7 +13107,6 @@ impl serde::Serialize for RichTextInputState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "rich_text_value" => self.rich_text_value.is_some(),
                     _ => false,
                 },
@@ -12802,7 +13161,7 @@ impl<'de> serde::Deserialize<'de> for RichTextLink {
                 let mut seen_url = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "link", &mut out.extra)?,
                         "style" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -12848,7 +13207,9 @@ impl serde::Serialize for RichTextLink {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "link")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "link")?;
+        }
         if let Some(v) = &self.style {
             map.serialize_entry("style", v)?;
         }
@@ -12863,7 +13224,6 @@ impl serde::Serialize for RichTextLink {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "style" => self.style.is_some(),
                     "text" => self.text.is_some(),
                     "unsafe" => self.r#unsafe.is_some(),
@@ -12920,9 +13280,17 @@ impl<'de> serde::Deserialize<'de> for RichTextList {
                 mut map: A,
             ) -> Result<RichTextList, A::Error> {
                 let mut out = RichTextList::default();
+                let mut seen_elements = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "rich_text_list",
+                                &mut out.extra,
+                            )?
+                        }
                         "border" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -12938,7 +13306,8 @@ impl<'de> serde::Deserialize<'de> for RichTextList {
                                 &mut out.elements,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_elements = true;
                         }
                         "indent" => {
                             crate::de::keep_opt(
@@ -12967,6 +13336,9 @@ impl<'de> serde::Deserialize<'de> for RichTextList {
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
                 }
+                if !seen_elements {
+                    return Err(serde::de::Error::missing_field("elements"));
+                }
                 Ok(out)
             }
         }
@@ -12978,7 +13350,9 @@ impl serde::Serialize for RichTextList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "rich_text_list")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "rich_text_list")?;
+        }
         if let Some(v) = &self.border {
             map.serialize_entry("border", v)?;
         }
@@ -12996,7 +13370,6 @@ impl serde::Serialize for RichTextList {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "border" => self.border.is_some(),
                     "elements" => true,
                     "indent" => self.indent.is_some(),
@@ -13153,9 +13526,17 @@ impl<'de> serde::Deserialize<'de> for RichTextPreformatted {
                 mut map: A,
             ) -> Result<RichTextPreformatted, A::Error> {
                 let mut out = RichTextPreformatted::default();
+                let mut seen_elements = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "rich_text_preformatted",
+                                &mut out.extra,
+                            )?
+                        }
                         "border" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -13171,10 +13552,14 @@ impl<'de> serde::Deserialize<'de> for RichTextPreformatted {
                                 &mut out.elements,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_elements = true;
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
+                }
+                if !seen_elements {
+                    return Err(serde::de::Error::missing_field("elements"));
                 }
                 Ok(out)
             }
@@ -13187,7 +13572,9 @@ impl serde::Serialize for RichTextPreformatted {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "rich_text_preformatted")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "rich_text_preformatted")?;
+        }
         if let Some(v) = &self.border {
             map.serialize_entry("border", v)?;
         }
@@ -13196,7 +13583,6 @@ impl serde::Serialize for RichTextPreformatted {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "border" => self.border.is_some(),
                     "elements" => true,
                     _ => false,
@@ -13245,9 +13631,17 @@ impl<'de> serde::Deserialize<'de> for RichTextQuote {
                 mut map: A,
             ) -> Result<RichTextQuote, A::Error> {
                 let mut out = RichTextQuote::default();
+                let mut seen_elements = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "rich_text_quote",
+                                &mut out.extra,
+                            )?
+                        }
                         "border" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -13263,10 +13657,14 @@ impl<'de> serde::Deserialize<'de> for RichTextQuote {
                                 &mut out.elements,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_elements = true;
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
+                }
+                if !seen_elements {
+                    return Err(serde::de::Error::missing_field("elements"));
                 }
                 Ok(out)
             }
@@ -13279,7 +13677,9 @@ impl serde::Serialize for RichTextQuote {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "rich_text_quote")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "rich_text_quote")?;
+        }
         if let Some(v) = &self.border {
             map.serialize_entry("border", v)?;
         }
@@ -13288,7 +13688,6 @@ impl serde::Serialize for RichTextQuote {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "border" => self.border.is_some(),
                     "elements" => true,
                     _ => false,
@@ -13335,9 +13734,17 @@ impl<'de> serde::Deserialize<'de> for RichTextSection {
                 mut map: A,
             ) -> Result<RichTextSection, A::Error> {
                 let mut out = RichTextSection::default();
+                let mut seen_elements = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "rich_text_section",
+                                &mut out.extra,
+                            )?
+                        }
                         "elements" => {
                             crate::de::list(
                                 &mut map,
@@ -13345,10 +13752,14 @@ impl<'de> serde::Deserialize<'de> for RichTextSection {
                                 &mut out.elements,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_elements = true;
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
+                }
+                if !seen_elements {
+                    return Err(serde::de::Error::missing_field("elements"));
                 }
                 Ok(out)
             }
@@ -13361,13 +13772,14 @@ impl serde::Serialize for RichTextSection {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "rich_text_section")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "rich_text_section")?;
+        }
         map.serialize_entry("elements", &self.elements)?;
         self.extra
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "elements" => true,
                     _ => false,
                 },
@@ -13592,7 +14004,7 @@ impl<'de> serde::Deserialize<'de> for RichTextTeam {
                 let mut seen_team_id = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "team", &mut out.extra)?,
                         "style" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -13622,7 +14034,9 @@ impl serde::Serialize for RichTextTeam {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "team")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "team")?;
+        }
         if let Some(v) = &self.style {
             map.serialize_entry("style", v)?;
         }
@@ -13631,7 +14045,6 @@ impl serde::Serialize for RichTextTeam {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "style" => self.style.is_some(),
                     "team_id" => true,
                     _ => false,
@@ -13683,7 +14096,7 @@ impl<'de> serde::Deserialize<'de> for RichTextText {
                 let mut seen_text = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "text", &mut out.extra)?,
                         "style" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -13713,7 +14126,9 @@ impl serde::Serialize for RichTextText {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "text")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "text")?;
+        }
         if let Some(v) = &self.style {
             map.serialize_entry("style", v)?;
         }
@@ -13722,7 +14137,6 @@ impl serde::Serialize for RichTextText {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "style" => self.style.is_some(),
                     "text" => true,
                     _ => false,
@@ -13774,7 +14188,7 @@ impl<'de> serde::Deserialize<'de> for RichTextUser {
                 let mut seen_user_id = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "user", &mut out.extra)?,
                         "style" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -13804,7 +14218,9 @@ impl serde::Serialize for RichTextUser {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "user")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "user")?;
+        }
         if let Some(v) = &self.style {
             map.serialize_entry("style", v)?;
         }
@@ -13813,7 +14229,6 @@ impl serde::Serialize for RichTextUser {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "style" => self.style.is_some(),
                     "user_id" => true,
                     _ => false,
@@ -13865,7 +14280,9 @@ impl<'de> serde::Deserialize<'de> for RichTextUsergroup {
                 let mut seen_usergroup_id = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "usergroup", &mut out.extra)?
+                        }
                         "style" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -13899,7 +14316,9 @@ impl serde::Serialize for RichTextUsergroup {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "usergroup")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "usergroup")?;
+        }
         if let Some(v) = &self.style {
             map.serialize_entry("style", v)?;
         }
@@ -13908,7 +14327,6 @@ impl serde::Serialize for RichTextUsergroup {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "style" => self.style.is_some(),
                     "usergroup_id" => true,
                     _ => false,
@@ -13965,7 +14383,9 @@ impl<'de> serde::Deserialize<'de> for SectionBlock {
                 let mut out = SectionBlock::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "section", &mut out.extra)?
+                        }
                         "accessory" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -14021,7 +14441,9 @@ impl serde::Serialize for SectionBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "section")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "section")?;
+        }
         if let Some(v) = &self.accessory {
             map.serialize_entry("accessory", v)?;
         }
@@ -14041,7 +14463,6 @@ impl serde::Serialize for SectionBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "accessory" => self.accessory.is_some(),
                     "block_id" => self.block_id.is_some(),
                     "expand" => self.expand.is_some(),
@@ -14264,7 +14685,14 @@ impl<'de> serde::Deserialize<'de> for ShareShortcutBlock {
                 let mut out = ShareShortcutBlock::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "share_shortcut",
+                                &mut out.extra,
+                            )?
+                        }
                         "app_collaborators" => {
                             crate::de::list(
                                 &mut map,
@@ -14416,7 +14844,9 @@ impl serde::Serialize for ShareShortcutBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "share_shortcut")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "share_shortcut")?;
+        }
         if !self.app_collaborators.is_empty() {
             map.serialize_entry("app_collaborators", &self.app_collaborators)?;
         }
@@ -14472,7 +14902,6 @@ impl serde::Serialize for ShareShortcutBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "app_collaborators" => !self.app_collaborators.is_empty(),
                     "app_id" => self.app_id.is_some(),
                     "block_id" => self.block_id.is_some(),
@@ -14642,7 +15071,14 @@ impl<'de> serde::Deserialize<'de> for StaticSelect {
                 let mut out = StaticSelect::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "static_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -14715,7 +15151,9 @@ impl serde::Serialize for StaticSelect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "static_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "static_select")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -14741,7 +15179,6 @@ impl serde::Serialize for StaticSelect {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -14821,7 +15258,14 @@ impl<'de> serde::Deserialize<'de> for StaticSelectState {
                 let mut out = StaticSelectState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "static_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "selected_option" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -14844,7 +15288,9 @@ impl serde::Serialize for StaticSelectState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "static_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "static_select")?;
+        }
         if let Some(v) = &self.selected_option {
             map.serialize_entry("selected_option", v)?;
         }
@@ -14852,7 +15298,6 @@ impl serde::Serialize for StaticSelectState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_option" => self.selected_option.is_some(),
                     _ => false,
                 },
@@ -14902,9 +15347,10 @@ impl<'de> serde::Deserialize<'de> for TableBlock {
                 mut map: A,
             ) -> Result<TableBlock, A::Error> {
                 let mut out = TableBlock::default();
+                let mut seen_rows = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "table", &mut out.extra)?,
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -14929,10 +15375,14 @@ impl<'de> serde::Deserialize<'de> for TableBlock {
                                 &mut out.rows,
                                 &mut out.extra,
                                 true,
-                            )?
+                            )?;
+                            seen_rows = true;
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
+                }
+                if !seen_rows {
+                    return Err(serde::de::Error::missing_field("rows"));
                 }
                 Ok(out)
             }
@@ -14945,7 +15395,9 @@ impl serde::Serialize for TableBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "table")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "table")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -14957,7 +15409,6 @@ impl serde::Serialize for TableBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     "column_settings" => !self.column_settings.is_empty(),
                     "rows" => true,
@@ -15370,7 +15821,9 @@ impl<'de> serde::Deserialize<'de> for TaskCardBlock {
                 let mut seen_title = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "task_card", &mut out.extra)?
+                        }
                         "block_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -15440,7 +15893,9 @@ impl serde::Serialize for TaskCardBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "task_card")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "task_card")?;
+        }
         if let Some(v) = &self.block_id {
             map.serialize_entry("block_id", v)?;
         }
@@ -15462,7 +15917,6 @@ impl serde::Serialize for TaskCardBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "block_id" => self.block_id.is_some(),
                     "details" => self.details.is_some(),
                     "output" => self.output.is_some(),
@@ -15906,7 +16360,9 @@ impl<'de> serde::Deserialize<'de> for Timepicker {
                 let mut out = Timepicker::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "timepicker", &mut out.extra)?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -15969,7 +16425,9 @@ impl serde::Serialize for Timepicker {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "timepicker")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "timepicker")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -15992,7 +16450,6 @@ impl serde::Serialize for Timepicker {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -16054,7 +16511,9 @@ impl<'de> serde::Deserialize<'de> for TimepickerState {
                 let mut out = TimepickerState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(&mut map, key, "timepicker", &mut out.extra)?
+                        }
                         "selected_time" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -16085,7 +16544,9 @@ impl serde::Serialize for TimepickerState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "timepicker")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "timepicker")?;
+        }
         if let Some(v) = &self.selected_time {
             map.serialize_entry("selected_time", v)?;
         }
@@ -16096,7 +16557,6 @@ impl serde::Serialize for TimepickerState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_time" => self.selected_time.is_some(),
                     "timezone" => self.timezone.is_some(),
                     _ => false,
@@ -16333,7 +16793,7 @@ impl<'de> serde::Deserialize<'de> for UrlSource {
                 let mut seen_url = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "url", &mut out.extra)?,
                         "text" => {
                             crate::de::keep_req(&mut map, "text", &mut out.text)?;
                             seen_text = true;
@@ -16362,14 +16822,15 @@ impl serde::Serialize for UrlSource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "url")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "url")?;
+        }
         map.serialize_entry("text", &self.text)?;
         map.serialize_entry("url", &self.url)?;
         self.extra
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "text" => true,
                     "url" => true,
                     _ => false,
@@ -16426,7 +16887,14 @@ impl<'de> serde::Deserialize<'de> for UrlTextInput {
                 let mut out = UrlTextInput::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "url_text_input",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -16481,7 +16949,9 @@ impl serde::Serialize for UrlTextInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "url_text_input")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "url_text_input")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -16501,7 +16971,6 @@ impl serde::Serialize for UrlTextInput {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "dispatch_action_config" => self.dispatch_action_config.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -16564,7 +17033,14 @@ impl<'de> serde::Deserialize<'de> for UrlTextInputState {
                 let mut out = UrlTextInputState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "url_text_input",
+                                &mut out.extra,
+                            )?
+                        }
                         "value" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -16587,7 +17063,9 @@ impl serde::Serialize for UrlTextInputState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "url_text_input")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "url_text_input")?;
+        }
         if let Some(v) = &self.value {
             map.serialize_entry("value", v)?;
         }
@@ -16595,7 +17073,6 @@ impl serde::Serialize for UrlTextInputState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "value" => self.value.is_some(),
                     _ => false,
                 },
@@ -16651,7 +17128,14 @@ impl<'de> serde::Deserialize<'de> for UsersSelect {
                 let mut out = UsersSelect::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "users_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "action_id" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -16706,7 +17190,9 @@ impl serde::Serialize for UsersSelect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "users_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "users_select")?;
+        }
         if let Some(v) = &self.action_id {
             map.serialize_entry("action_id", v)?;
         }
@@ -16726,7 +17212,6 @@ impl serde::Serialize for UsersSelect {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "action_id" => self.action_id.is_some(),
                     "confirm" => self.confirm.is_some(),
                     "focus_on_load" => self.focus_on_load.is_some(),
@@ -16785,7 +17270,14 @@ impl<'de> serde::Deserialize<'de> for UsersSelectState {
                 let mut out = UsersSelectState::default();
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "users_select",
+                                &mut out.extra,
+                            )?
+                        }
                         "selected_user" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -16808,7 +17300,9 @@ impl serde::Serialize for UsersSelectState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "users_select")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "users_select")?;
+        }
         if let Some(v) = &self.selected_user {
             map.serialize_entry("selected_user", v)?;
         }
@@ -16816,7 +17310,6 @@ impl serde::Serialize for UsersSelectState {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "selected_user" => self.selected_user.is_some(),
                     _ => false,
                 },
@@ -16886,7 +17379,7 @@ impl<'de> serde::Deserialize<'de> for VideoBlock {
                 let mut seen_video_url = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => crate::de::tag(&mut map, key, "video", &mut out.extra)?,
                         "alt_text" => {
                             crate::de::keep_req(
                                 &mut map,
@@ -16989,7 +17482,9 @@ impl serde::Serialize for VideoBlock {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "video")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "video")?;
+        }
         map.serialize_entry("alt_text", &self.alt_text)?;
         if let Some(v) = &self.author_name {
             map.serialize_entry("author_name", v)?;
@@ -17016,7 +17511,6 @@ impl serde::Serialize for VideoBlock {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "alt_text" => true,
                     "author_name" => self.author_name.is_some(),
                     "block_id" => self.block_id.is_some(),
@@ -18429,7 +18923,14 @@ impl<'de> serde::Deserialize<'de> for WorkflowButton {
                 let mut seen_workflow = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
-                        "type" => crate::de::tag(&mut map)?,
+                        "type" => {
+                            crate::de::tag(
+                                &mut map,
+                                key,
+                                "workflow_button",
+                                &mut out.extra,
+                            )?
+                        }
                         "accessibility_label" => {
                             crate::de::keep_opt(
                                 &mut map,
@@ -18486,7 +18987,9 @@ impl serde::Serialize for WorkflowButton {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", "workflow_button")?;
+        if self.extra.get("type").is_none() {
+            map.serialize_entry("type", "workflow_button")?;
+        }
         if let Some(v) = &self.accessibility_label {
             map.serialize_entry("accessibility_label", v)?;
         }
@@ -18502,7 +19005,6 @@ impl serde::Serialize for WorkflowButton {
             .write(
                 &mut map,
                 |k| match k {
-                    "type" => true,
                     "accessibility_label" => self.accessibility_label.is_some(),
                     "action_id" => self.action_id.is_some(),
                     "style" => self.style.is_some(),
