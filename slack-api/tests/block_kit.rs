@@ -310,7 +310,7 @@ impl Arbitrary {
         if depth == 0 || roll < 3 {
             return match self.next() % 6 {
                 0 => Value::Null,
-                1 => Value::Bool(self.next() % 2 == 0),
+                1 => Value::Bool(self.next().is_multiple_of(2)),
                 2 => json!(self.next() % 1000),
                 3 => json!(-((self.next() % 1000) as i64)),
                 4 => Value::String(self.pick(TYPES).to_owned()),
@@ -322,7 +322,7 @@ impl Arbitrary {
             return Value::Array((0..n).map(|_| self.value(depth - 1)).collect());
         }
         let mut m = serde_json::Map::new();
-        if self.next() % 4 != 0 {
+        if !self.next().is_multiple_of(4) {
             m.insert("type".into(), Value::String(self.pick(TYPES).to_owned()));
         }
         for _ in 0..self.next() % 5 {

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
+use slack_api::block_kit::{Block, Check};
 use slack_api::spec::{ArgKind, MethodSpec, TokenKind as SpecToken};
 
 use crate::request::TokenKind;
@@ -91,6 +92,67 @@ fn kind_name(kind: ArgKind) -> &'static str {
         ArgKind::List => "list",
         ArgKind::Json => "json",
     }
+}
+
+/// Checks the Block Kit a message or view carries, as Slack does: every
+/// block of a known type with its required fields, within the documented
+/// limits. The first problem is answered with a JSON pointer to it.
+pub(crate) fn check_blocks(method: &str, args: &BTreeMap<String, String>) -> Result<(), Value> {
+    let (arg, code) = match method {
+        "chat.postMessage" | "chat.postEphemeral" | "chat.update" | "chat.scheduleMessage" => {
+            ("blocks", "invalid_blocks")
+        }
+        "views.open" | "views.push" | "views.update" | "views.publish" => {
+            ("view", "invalid_arguments")
+        }
+        _ => return Ok(()),
+    };
+    let Some(Ok(value)) = args.get(arg).map(|v| serde_json::from_str::<Value>(v)) else {
+        return Ok(());
+    };
+    let (blocks, at) = match (arg, &value) {
+        ("blocks", Value::Array(items)) => (items, String::from("/blocks")),
+        ("view", Value::Object(v)) => match v.get("blocks") {
+            Some(Value::Array(items)) => (items, String::from("/view/blocks")),
+            _ => return Ok(()),
+        },
+        _ => return Ok(()),
+    };
+    for (i, raw) in blocks.iter().enumerate() {
+        let problem = match serde_json::from_value::<Block>(raw.clone()) {
+            Ok(Block::Unknown(_)) | Err(_) => Some((
+                format!("{at}/{i}"),
+                match raw.get("type").and_then(Value::as_str) {
+                    // An unknown type, or a known one missing what it needs.
+                    Some(t) => format!("unsupported or invalid block of type `{t}`"),
+                    None => "missing required field: type".to_owned(),
+                },
+            )),
+            Ok(block) => block.limit_errors("").first().map(|e| {
+                (
+                    format!("{at}/{i}{}", pointer(e.path())),
+                    e.message().to_owned(),
+                )
+            }),
+        };
+        if let Some((pointer, message)) = problem {
+            return Err(with_message(
+                code,
+                format!("[ERROR] {message} [json-pointer:{pointer}]"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `.text[2].label` (a limit's path below the block) as `/text/2/label`.
+fn pointer(path: &str) -> String {
+    path.replace('[', ".")
+        .replace(']', "")
+        .split('.')
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("/{s}"))
+        .collect()
 }
 
 pub(crate) fn error(code: &str) -> Value {

@@ -415,3 +415,42 @@ async fn reset_forgets_views_and_trigger_ids() {
     let r = views.open(typed(&modal("Gone"))).trigger_id(trigger).await;
     assert_eq!(code(r), "invalid_trigger_id");
 }
+
+#[tokio::test]
+async fn blocks_are_checked_as_slack_checks_them() {
+    let slack = FakeSlack::start().await;
+    let client = slack.client("xoxb-test");
+    let post = |blocks: Value| {
+        let client = client.clone();
+        async move {
+            client
+                .call::<Value>(
+                    "chat.postMessage",
+                    &json!({"channel": "C_GENERAL", "text": "t", "blocks": blocks}),
+                )
+                .await
+        }
+    };
+    let first_message = |r: slack_api::Result<Value>| match r {
+        Err(slack_api::Error::Api(e)) => {
+            assert_eq!(e.code_str(), "invalid_blocks", "{e:?}");
+            e.messages().first().cloned().unwrap_or_default()
+        }
+        other => panic!("expected invalid_blocks, got {other:?}"),
+    };
+    let msg = first_message(post(json!([{"type": "divider"}, {"type": "header"}])).await);
+    assert!(msg.contains("[json-pointer:/blocks/1]"), "{msg}");
+    let msg = first_message(post(json!([{"type": "hologram"}])).await);
+    assert!(msg.contains("hologram"), "{msg}");
+    let long = json!([{"type": "section", "text": {"type": "mrkdwn", "text": "x".repeat(3001)}}]);
+    let msg = first_message(post(long).await);
+    assert!(msg.contains("[json-pointer:/blocks/0/text]"), "{msg}");
+    post(json!([{"type": "section", "text": {"type": "mrkdwn", "text": "ok"}}]))
+        .await
+        .unwrap();
+
+    let bad_view = json!({"type": "modal", "title": {"type": "plain_text", "text": "T"},
+                          "blocks": [{"type": "input", "label": {"type": "plain_text", "text": "L"}}]});
+    let r = open(&slack, "U_ALICE", &bad_view).await;
+    assert_invalid(r, "/view/blocks/0");
+}

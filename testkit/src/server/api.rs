@@ -140,6 +140,9 @@ impl Inner {
         {
             return invalid(body);
         }
+        if simulated && let Err(body) = validate::check_blocks(&d.method, &d.args) {
+            return invalid(body);
+        }
         if let Some(body) = st.oauth.check_token(d) {
             return invalid(body);
         }
