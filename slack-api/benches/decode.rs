@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use serde_json::{Value, json};
-use slack_api::events::Event;
+use slack_api::events::{Event, EventsApiPayload};
 
 const FRAMES: usize = 10_000;
 
@@ -417,6 +417,30 @@ fn decode_events(frames: &[String]) -> usize {
     ok
 }
 
+/// The frames as Slack's Events API POSTs them: each inside an
+/// `event_callback` envelope.
+fn envelopes(frames: &[String]) -> Vec<String> {
+    frames
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            format!(
+                r#"{{"token":"verification","team_id":"T0001","api_app_id":"A0001","event":{f},"type":"event_callback","event_id":"Ev{i:08}","event_time":1700000000,"authorizations":[{{"enterprise_id":null,"team_id":"T0001","user_id":"U0BOT","is_bot":true,"is_enterprise_install":false}}],"is_ext_shared_channel":false,"event_context":"4-eyJldCI6Im1lc3NhZ2UifQ"}}"#
+            )
+        })
+        .collect()
+}
+
+fn decode_envelopes(bodies: &[String]) -> usize {
+    let mut ok = 0;
+    for b in bodies {
+        if EventsApiPayload::from_json(black_box(b)).is_ok() {
+            ok += 1;
+        }
+    }
+    ok
+}
+
 fn decode_values(frames: &[String]) -> usize {
     let mut ok = 0;
     for f in frames {
@@ -464,10 +488,12 @@ fn main() {
     let sorted_frames = rtm_stream(KeyOrder::Sorted);
     let history = history_page();
     let users = users_page();
+    let bodies = envelopes(&frames);
 
     // Every input must decode, or the bench would time error paths.
     assert_eq!(decode_events(&frames), frames.len());
     assert_eq!(decode_events(&sorted_frames), frames.len());
+    assert_eq!(decode_envelopes(&bodies), bodies.len());
     assert!(decode_typed("conversations.history", &history));
     assert!(decode_typed("users.list", &users));
     let bytes: usize = frames.iter().map(String::len).sum();
@@ -543,6 +569,15 @@ fn main() {
         },
         || {
             black_box(decode_events(&sorted_frames));
+        },
+    );
+    ratio(
+        "Events API envelopes (10k event_callback bodies)",
+        || {
+            black_box(decode_values(&bodies));
+        },
+        || {
+            black_box(decode_envelopes(&bodies));
         },
     );
     ratio(
