@@ -202,6 +202,21 @@ fn object(
         checks.extend(field_checks(reg, f, def)?);
     }
     let expecting = format!("a Block Kit `{name}` object");
+    // Only required fields can fail a decode; an object holding one keeps
+    // itself raw when it fails, so no failure reaches the object around it.
+    let keep_field = if o.fields.iter().any(|f| f.required) {
+        quote! {
+            fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+                Self: serde::Deserialize<'de>,
+            {
+                crate::de::object_keep(d, #name)
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     let check_body = if checks.is_empty() {
         quote!(let _ = (at, out);)
     } else {
@@ -258,6 +273,7 @@ fn object(
 
         impl crate::de::Lenient for #id {
             const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+            #keep_field
         }
 
         impl crate::kit::Check for #id {

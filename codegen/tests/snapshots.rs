@@ -249,6 +249,7 @@ fn output_is_deterministic_and_sorted() {
     assert_eq!(
         names,
         [
+            "block_kit.rs",
             "conversations.rs",
             "error_code.rs",
             "events.rs",
@@ -345,4 +346,31 @@ fn shared_types_gated_by_reaching_features() {
         ],
         "types.rs"
     ));
+}
+
+#[test]
+fn block_kit_types_go_both_ways_and_keep_what_they_do_not_know() {
+    let kit = r#"{
+      "objects": {
+        "Button": { "doc": "A button.", "fields": [
+          { "name": "action_id", "type": "string", "doc": "Id.", "max_length": 255 },
+          { "name": "text", "type": "PlainText", "required": true, "doc": "Label.", "max_length": 75 }
+        ]},
+        "ActionsBlock": { "doc": "Buttons.", "fields": [
+          { "name": "elements", "type": "[Button]", "required": true, "doc": "The buttons.", "max_items": 25 }
+        ]},
+        "PlainText": { "doc": "Plain text.", "fields": [
+          { "name": "text", "type": "string", "required": true, "doc": "The text." }
+        ]}
+      },
+      "unions": {
+        "Block": { "doc": "A block.", "tag": "type", "variants": [
+          { "tag": "actions", "name": "Actions", "type": "ActionsBlock" }
+        ]},
+        "Text": { "doc": "A text object.", "tag": "type", "variants": [
+          { "tag": "plain_text", "name": "PlainText", "type": "PlainText" }
+        ]}
+      }
+    }"#;
+    insta::assert_snapshot!(gen_file(&[("block_kit.json", kit)], "block_kit.rs"));
 }

@@ -25,7 +25,8 @@ pub(crate) use tagged::{Tag, read_tags, union_field};
 
 // Used by the generated Block Kit objects and unions.
 pub(crate) use keep::{
-    Kept, Key, list, opt as keep_opt, req as keep_req, tag, union_keep, unknown, unreadable,
+    Kept, Key, list, object_keep, opt as keep_opt, req as keep_req, tag, union_keep, unknown,
+    unreadable,
 };
 
 use std::collections::BTreeMap;

@@ -43,7 +43,7 @@ fn assert_fully_typed(what: &str, debug: &str) {
 }
 
 fn corpus(folder: &str) -> Vec<(String, Value)> {
-    let dir = repo().join("fixtures/block_kit").join(folder);
+    let dir = repo().join("slack-api/tests/block_kit_corpus").join(folder);
     let mut out: Vec<(String, Value)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())

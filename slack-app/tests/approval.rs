@@ -10,10 +10,9 @@ use slack_testkit::{FakeSlack, Target};
 const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
 
 fn values(service: Option<&str>, env: &str) -> Value {
-    let mut v =
-        json!({"env": {"pick": {"type": "radio_buttons", "selected_option": {"value": env}}}});
+    let mut v = json!({"env": {"pick": {"type": "radio_buttons", "selected_option": {"text": {"type": "plain_text", "text": env}, "value": env}}}});
     if let Some(s) = service {
-        v["service"] = json!({"pick": {"type": "static_select", "selected_option": {"value": s}}});
+        v["service"] = json!({"pick": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": s}, "value": s}}});
     }
     v
 }

@@ -161,6 +161,34 @@ where
         .map_err(de::Error::custom)
 }
 
+/// [`Lenient::keep_field`] for a Block Kit object with required fields,
+/// the only place a decode can fail: when the object does not decode (a
+/// required field missing), it is kept raw, and reported to drift
+/// detection, rather than failing the object holding it.
+pub(crate) fn object_keep<'de, D, T>(d: D, type_name: &'static str) -> Result<Kept<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let raw = <Box<serde_json::value::RawValue>>::deserialize(d)?;
+    let text = raw.get();
+    if text.starts_with('{')
+        && let Ok(v) = super::from_str::<T>(text)
+    {
+        return Ok(Kept::Typed(v));
+    }
+    if text.starts_with('{') {
+        crate::drift::unreadable_variant(
+            type_name,
+            "",
+            "a required field is missing or unreadable",
+        );
+    }
+    serde_json::from_str(text)
+        .map(Kept::Raw)
+        .map_err(de::Error::custom)
+}
+
 struct KeepSeed<T>(PhantomData<T>);
 
 impl<'de, T: Deserialize<'de> + Lenient> DeserializeSeed<'de> for KeepSeed<T> {

@@ -682,6 +682,13 @@ impl serde::Serialize for ActionsBlock {
 
 impl crate::de::Lenient for ActionsBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "ActionsBlock")
+    }
 }
 
 impl crate::kit::Check for ActionsBlock {
@@ -799,6 +806,13 @@ impl serde::Serialize for AlertBlock {
 
 impl crate::de::Lenient for AlertBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "AlertBlock")
+    }
 }
 
 impl crate::kit::Check for AlertBlock {
@@ -3599,6 +3613,13 @@ impl serde::Serialize for Button {
 
 impl crate::de::Lenient for Button {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "Button")
+    }
 }
 
 impl crate::kit::Check for Button {
@@ -3835,6 +3856,13 @@ impl serde::Serialize for CallBlock {
 
 impl crate::de::Lenient for CallBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "CallBlock")
+    }
 }
 
 impl crate::kit::Check for CallBlock {
@@ -4119,6 +4147,13 @@ impl serde::Serialize for CarouselBlock {
 
 impl crate::de::Lenient for CarouselBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "CarouselBlock")
+    }
 }
 
 impl crate::kit::Check for CarouselBlock {
@@ -4524,6 +4559,13 @@ impl serde::Serialize for Checkboxes {
 
 impl crate::de::Lenient for Checkboxes {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "Checkboxes")
+    }
 }
 
 impl crate::kit::Check for Checkboxes {
@@ -4748,6 +4790,13 @@ impl serde::Serialize for ConfirmationDialog {
 
 impl crate::de::Lenient for ConfirmationDialog {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "ConfirmationDialog")
+    }
 }
 
 impl crate::kit::Check for ConfirmationDialog {
@@ -4860,6 +4909,13 @@ impl serde::Serialize for ContextActionsBlock {
 
 impl crate::de::Lenient for ContextActionsBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "ContextActionsBlock")
+    }
 }
 
 impl crate::kit::Check for ContextActionsBlock {
@@ -4971,6 +5027,13 @@ impl serde::Serialize for ContextBlock {
 
 impl crate::de::Lenient for ContextBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "ContextBlock")
+    }
 }
 
 impl crate::kit::Check for ContextBlock {
@@ -7555,6 +7618,13 @@ impl serde::Serialize for FeedbackButton {
 
 impl crate::de::Lenient for FeedbackButton {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "FeedbackButton")
+    }
 }
 
 impl crate::kit::Check for FeedbackButton {
@@ -7679,6 +7749,13 @@ impl serde::Serialize for FeedbackButtons {
 
 impl crate::de::Lenient for FeedbackButtons {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "FeedbackButtons")
+    }
 }
 
 impl crate::kit::Check for FeedbackButtons {
@@ -8111,6 +8188,13 @@ impl serde::Serialize for HeaderBlock {
 
 impl crate::de::Lenient for HeaderBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "HeaderBlock")
+    }
 }
 
 impl crate::kit::Check for HeaderBlock {
@@ -8278,6 +8362,13 @@ impl serde::Serialize for IconButton {
 
 impl crate::de::Lenient for IconButton {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "IconButton")
+    }
 }
 
 impl crate::kit::Check for IconButton {
@@ -8831,6 +8922,13 @@ impl serde::Serialize for InputBlock {
 
 impl crate::de::Lenient for InputBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "InputBlock")
+    }
 }
 
 impl crate::kit::Check for InputBlock {
@@ -8934,6 +9032,13 @@ impl serde::Serialize for MarkdownBlock {
 
 impl crate::de::Lenient for MarkdownBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "MarkdownBlock")
+    }
 }
 
 impl crate::kit::Check for MarkdownBlock {
@@ -9031,6 +9136,13 @@ impl serde::Serialize for Mrkdwn {
 
 impl crate::de::Lenient for Mrkdwn {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "Mrkdwn")
+    }
 }
 
 impl crate::kit::Check for Mrkdwn {
@@ -10774,6 +10886,13 @@ impl serde::Serialize for OptionGroup {
 
 impl crate::de::Lenient for OptionGroup {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "OptionGroup")
+    }
 }
 
 impl crate::kit::Check for OptionGroup {
@@ -10898,6 +11017,13 @@ impl serde::Serialize for Overflow {
 
 impl crate::de::Lenient for Overflow {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "Overflow")
+    }
 }
 
 impl crate::kit::Check for Overflow {
@@ -11004,6 +11130,13 @@ impl serde::Serialize for PlainText {
 
 impl crate::de::Lenient for PlainText {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "PlainText")
+    }
 }
 
 impl crate::kit::Check for PlainText {
@@ -11394,6 +11527,13 @@ impl serde::Serialize for PlanBlock {
 
 impl crate::de::Lenient for PlanBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "PlanBlock")
+    }
 }
 
 impl crate::kit::Check for PlanBlock {
@@ -11544,6 +11684,13 @@ impl serde::Serialize for RadioButtons {
 
 impl crate::de::Lenient for RadioButtons {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RadioButtons")
+    }
 }
 
 impl crate::kit::Check for RadioButtons {
@@ -11724,6 +11871,13 @@ impl serde::Serialize for RawText {
 
 impl crate::de::Lenient for RawText {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RawText")
+    }
 }
 
 impl crate::kit::Check for RawText {
@@ -11824,6 +11978,13 @@ impl serde::Serialize for RichTextBlock {
 
 impl crate::de::Lenient for RichTextBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextBlock")
+    }
 }
 
 impl crate::kit::Check for RichTextBlock {
@@ -11921,6 +12082,13 @@ impl serde::Serialize for RichTextBroadcast {
 
 impl crate::de::Lenient for RichTextBroadcast {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextBroadcast")
+    }
 }
 
 impl crate::kit::Check for RichTextBroadcast {
@@ -12019,6 +12187,13 @@ impl serde::Serialize for RichTextChannel {
 
 impl crate::de::Lenient for RichTextChannel {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextChannel")
+    }
 }
 
 impl crate::kit::Check for RichTextChannel {
@@ -12111,6 +12286,13 @@ impl serde::Serialize for RichTextColor {
 
 impl crate::de::Lenient for RichTextColor {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextColor")
+    }
 }
 
 impl crate::kit::Check for RichTextColor {
@@ -12247,6 +12429,13 @@ impl serde::Serialize for RichTextDate {
 
 impl crate::de::Lenient for RichTextDate {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextDate")
+    }
 }
 
 impl crate::kit::Check for RichTextDate {
@@ -12549,6 +12738,13 @@ impl serde::Serialize for RichTextEmoji {
 
 impl crate::de::Lenient for RichTextEmoji {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextEmoji")
+    }
 }
 
 impl crate::kit::Check for RichTextEmoji {
@@ -13237,6 +13433,13 @@ impl serde::Serialize for RichTextLink {
 
 impl crate::de::Lenient for RichTextLink {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextLink")
+    }
 }
 
 impl crate::kit::Check for RichTextLink {
@@ -13384,6 +13587,13 @@ impl serde::Serialize for RichTextList {
 
 impl crate::de::Lenient for RichTextList {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextList")
+    }
 }
 
 impl crate::kit::Check for RichTextList {
@@ -13594,6 +13804,13 @@ impl serde::Serialize for RichTextPreformatted {
 
 impl crate::de::Lenient for RichTextPreformatted {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextPreformatted")
+    }
 }
 
 impl crate::kit::Check for RichTextPreformatted {
@@ -13699,6 +13916,13 @@ impl serde::Serialize for RichTextQuote {
 
 impl crate::de::Lenient for RichTextQuote {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextQuote")
+    }
 }
 
 impl crate::kit::Check for RichTextQuote {
@@ -13790,6 +14014,13 @@ impl serde::Serialize for RichTextSection {
 
 impl crate::de::Lenient for RichTextSection {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextSection")
+    }
 }
 
 impl crate::kit::Check for RichTextSection {
@@ -14056,6 +14287,13 @@ impl serde::Serialize for RichTextTeam {
 
 impl crate::de::Lenient for RichTextTeam {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextTeam")
+    }
 }
 
 impl crate::kit::Check for RichTextTeam {
@@ -14148,6 +14386,13 @@ impl serde::Serialize for RichTextText {
 
 impl crate::de::Lenient for RichTextText {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextText")
+    }
 }
 
 impl crate::kit::Check for RichTextText {
@@ -14240,6 +14485,13 @@ impl serde::Serialize for RichTextUser {
 
 impl crate::de::Lenient for RichTextUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextUser")
+    }
 }
 
 impl crate::kit::Check for RichTextUser {
@@ -14338,6 +14590,13 @@ impl serde::Serialize for RichTextUsergroup {
 
 impl crate::de::Lenient for RichTextUsergroup {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "RichTextUsergroup")
+    }
 }
 
 impl crate::kit::Check for RichTextUsergroup {
@@ -14607,6 +14866,13 @@ impl serde::Serialize for SelectOption {
 
 impl crate::de::Lenient for SelectOption {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "SelectOption")
+    }
 }
 
 impl crate::kit::Check for SelectOption {
@@ -15421,6 +15687,13 @@ impl serde::Serialize for TableBlock {
 
 impl crate::de::Lenient for TableBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "TableBlock")
+    }
 }
 
 impl crate::kit::Check for TableBlock {
@@ -15933,6 +16206,13 @@ impl serde::Serialize for TaskCardBlock {
 
 impl crate::de::Lenient for TaskCardBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "TaskCardBlock")
+    }
 }
 
 impl crate::kit::Check for TaskCardBlock {
@@ -16662,6 +16942,13 @@ impl serde::Serialize for Trigger {
 
 impl crate::de::Lenient for Trigger {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "Trigger")
+    }
 }
 
 impl crate::kit::Check for Trigger {
@@ -16752,6 +17039,13 @@ impl serde::Serialize for TriggerInputParameter {
 
 impl crate::de::Lenient for TriggerInputParameter {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "TriggerInputParameter")
+    }
 }
 
 impl crate::kit::Check for TriggerInputParameter {
@@ -16842,6 +17136,13 @@ impl serde::Serialize for UrlSource {
 
 impl crate::de::Lenient for UrlSource {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "UrlSource")
+    }
 }
 
 impl crate::kit::Check for UrlSource {
@@ -17530,6 +17831,13 @@ impl serde::Serialize for VideoBlock {
 
 impl crate::de::Lenient for VideoBlock {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "VideoBlock")
+    }
 }
 
 impl crate::kit::Check for VideoBlock {
@@ -17601,7 +17909,7 @@ pub struct View {
     /// Heading of the view.
     pub title: Option<PlainText>,
     /// Surface of the view.
-    pub r#type: ViewType,
+    pub r#type: Option<ViewType>,
     /// Keys this version of the spec does not know, and values of an
     /// unexpected shape, written back as they came.
     pub extra: crate::kit::Extra,
@@ -17623,7 +17931,6 @@ impl<'de> serde::Deserialize<'de> for View {
                 mut map: A,
             ) -> Result<View, A::Error> {
                 let mut out = View::default();
-                let mut seen_type = false;
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
                         "app_id" => {
@@ -17828,14 +18135,15 @@ impl<'de> serde::Deserialize<'de> for View {
                             )?
                         }
                         "type" => {
-                            crate::de::keep_req(&mut map, "type", &mut out.r#type)?;
-                            seen_type = true;
+                            crate::de::keep_opt(
+                                &mut map,
+                                key,
+                                &mut out.r#type,
+                                &mut out.extra,
+                            )?
                         }
                         _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
                     }
-                }
-                if !seen_type {
-                    return Err(serde::de::Error::missing_field("type"));
                 }
                 Ok(out)
             }
@@ -17923,7 +18231,9 @@ impl serde::Serialize for View {
         if let Some(v) = &self.title {
             map.serialize_entry("title", v)?;
         }
-        map.serialize_entry("type", &self.r#type)?;
+        if let Some(v) = &self.r#type {
+            map.serialize_entry("type", v)?;
+        }
         self.extra
             .write(
                 &mut map,
@@ -17953,7 +18263,7 @@ impl serde::Serialize for View {
                     "team_id" => self.team_id.is_some(),
                     "thread_ts" => self.thread_ts.is_some(),
                     "title" => self.title.is_some(),
-                    "type" => true,
+                    "type" => self.r#type.is_some(),
                     _ => false,
                 },
             )?;
@@ -18876,6 +19186,13 @@ impl serde::Serialize for Workflow {
 
 impl crate::de::Lenient for Workflow {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "Workflow")
+    }
 }
 
 impl crate::kit::Check for Workflow {
@@ -19019,6 +19336,13 @@ impl serde::Serialize for WorkflowButton {
 
 impl crate::de::Lenient for WorkflowButton {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        Self: serde::Deserialize<'de>,
+    {
+        crate::de::object_keep(d, "WorkflowButton")
+    }
 }
 
 impl crate::kit::Check for WorkflowButton {

@@ -425,7 +425,7 @@ impl View {
     /// A modal with a title (at most 24 characters).
     pub fn modal(title: impl Into<PlainText>) -> View {
         View {
-            r#type: ViewType::Modal,
+            r#type: Some(ViewType::Modal),
             title: Some(title.into()),
             ..View::default()
         }
@@ -434,7 +434,7 @@ impl View {
     /// The App Home tab.
     pub fn home() -> View {
         View {
-            r#type: ViewType::Home,
+            r#type: Some(ViewType::Home),
             ..View::default()
         }
     }

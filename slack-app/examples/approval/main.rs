@@ -53,8 +53,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("(modal {view_id} opened: {})", modal["title"]["text"]);
 
     let values = json!({
-        "service": {"pick": {"type": "static_select", "selected_option": {"value": "api"}}},
-        "env": {"pick": {"type": "radio_buttons", "selected_option": {"value": "production"}}}
+        "service": {"pick": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "api"}, "value": "api"}}},
+        "env": {"pick": {"type": "radio_buttons", "selected_option": {"text": {"type": "plain_text", "text": "production"}, "value": "production"}}}
     });
     println!("<U_ALICE> submits: api to production");
     slack.submit_view("U_ALICE", &view_id, values).await;

@@ -56,7 +56,7 @@ pub fn view_submission(callback_id: &str, service: &str) -> Value {
             "blocks": [],
             "state": {"values": {
                 "service_block": {"service": {"type": "plain_text_input", "value": service}},
-                "env_block": {"env": {"type": "radio_buttons", "selected_option": {"value": "prod"}}}
+                "env_block": {"env": {"type": "radio_buttons", "selected_option": {"text": {"type": "plain_text", "text": "prod"}, "value": "prod"}}}
             }}
         }
     })
