@@ -179,6 +179,7 @@ impl Files {
     /// - Scopes: bot: `files:read`; user: `files:read`
     /// - Rate limit: Tier 3
     /// - Safe to retry: yes
+    /// - Paginated: page number `page` (paging in `paging`), items in `files`
     ///
     /// # Arguments
     ///
@@ -912,12 +913,16 @@ impl crate::paginate::Paginate for InfoRequest {
     const METHOD: &'static str = "files.info";
     type Page = InfoResponse;
     type Item = crate::generated::types::FileComment;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &InfoResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &InfoResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: InfoResponse) -> Vec<Self::Item> {
@@ -1090,6 +1095,48 @@ pub struct ListResponse {
 
 impl crate::de::Lenient for ListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+impl crate::paginate::Paginate for ListRequest {
+    const METHOD: &'static str = "files.list";
+    type Page = ListResponse;
+    type Item = crate::generated::types::File;
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Page(n) = next {
+            self.page = Some(n);
+        }
+    }
+
+    fn next_page(&self, page: &ListResponse) -> Option<crate::paginate::Next> {
+        let items = &page.files;
+        let paging = page.paging.as_ref()?;
+        crate::paginate::next_number(
+            self.page,
+            paging.page,
+            paging.pages,
+            items.is_empty(),
+        )
+    }
+
+    fn into_items(page: ListResponse) -> Vec<Self::Item> {
+        page.files
+    }
+
+    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<ListResponse>> {
+        Box::pin(self.send())
+    }
+}
+
+impl ListRequest {
+    /// Every page, asking for the next page number while the paging object has more.
+    pub fn pages(self) -> crate::paginate::Pages<Self> {
+        crate::paginate::Pages::new(self)
+    }
+
+    /// Every item of every page.
+    pub fn items(self) -> crate::paginate::Items<Self> {
+        crate::paginate::Items::new(self)
+    }
 }
 
 /// A `files.remote.add` request; set optional arguments, then `.send()` or `.await` it.
@@ -1343,12 +1390,16 @@ impl crate::paginate::Paginate for RemoteListRequest {
     const METHOD: &'static str = "files.remote.list";
     type Page = RemoteListResponse;
     type Item = crate::generated::types::File;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &RemoteListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &RemoteListResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: RemoteListResponse) -> Vec<Self::Item> {

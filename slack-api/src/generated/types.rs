@@ -50,6 +50,7 @@ impl crate::de::Lenient for AdminOwnershipSummary {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -79,6 +80,7 @@ pub struct AssistantAppThread {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -99,6 +101,7 @@ impl crate::de::Lenient for AssistantAppThread {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -323,6 +326,7 @@ pub struct Attachment {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -343,6 +347,7 @@ impl crate::de::Lenient for Attachment {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -402,6 +407,7 @@ pub struct AttachmentAction {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -422,6 +428,7 @@ impl crate::de::Lenient for AttachmentAction {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -454,6 +461,7 @@ pub struct AttachmentActionConfirm {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -474,6 +482,7 @@ impl crate::de::Lenient for AttachmentActionConfirm {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -500,6 +509,7 @@ pub struct AttachmentActionOption {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -520,6 +530,7 @@ impl crate::de::Lenient for AttachmentActionOption {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -546,6 +557,7 @@ pub struct AttachmentActionOptionGroup {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -566,6 +578,7 @@ impl crate::de::Lenient for AttachmentActionOptionGroup {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -592,6 +605,7 @@ pub struct AttachmentActionOptionGroupOption {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -612,6 +626,7 @@ impl crate::de::Lenient for AttachmentActionOptionGroupOption {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -638,6 +653,7 @@ pub struct AttachmentActionSelectedOption {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -658,6 +674,7 @@ impl crate::de::Lenient for AttachmentActionSelectedOption {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -687,6 +704,7 @@ pub struct AttachmentField {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -707,6 +725,7 @@ impl crate::de::Lenient for AttachmentField {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -745,6 +764,7 @@ pub struct AttachmentListSchema {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -765,6 +785,7 @@ impl crate::de::Lenient for AttachmentListSchema {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -847,6 +868,7 @@ pub struct AttachmentListSchemaOption {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -867,6 +889,7 @@ impl crate::de::Lenient for AttachmentListSchemaOption {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -893,6 +916,7 @@ pub struct AttachmentListSchemaOptionCanvasPlaceholderMapping {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -913,6 +937,7 @@ impl crate::de::Lenient for AttachmentListSchemaOptionCanvasPlaceholderMapping {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -942,6 +967,7 @@ pub struct AttachmentListSchemaOptionChoice {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -962,6 +988,7 @@ impl crate::de::Lenient for AttachmentListSchemaOptionChoice {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -985,6 +1012,7 @@ pub struct AttachmentListSchemaOptionDefaultValueTyped {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -1005,6 +1033,7 @@ impl crate::de::Lenient for AttachmentListSchemaOptionDefaultValueTyped {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -1067,6 +1096,7 @@ pub struct AttachmentListView {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -1087,6 +1117,7 @@ impl crate::de::Lenient for AttachmentListView {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -1122,6 +1153,7 @@ pub struct AttachmentListViewColumn {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -1142,6 +1174,7 @@ impl crate::de::Lenient for AttachmentListViewColumn {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -1177,6 +1210,7 @@ pub struct AttachmentListViewFilter {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -1197,6 +1231,7 @@ impl crate::de::Lenient for AttachmentListViewFilter {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -1223,6 +1258,7 @@ pub struct AttachmentListViewGrouping {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -1245,6 +1281,7 @@ impl crate::de::Lenient for AttachmentListViewGrouping {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -1300,6 +1337,7 @@ pub struct BotProfile {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -1317,6 +1355,7 @@ impl crate::de::Lenient for BotProfile {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1525,6 +1564,7 @@ pub struct Conversation {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1541,6 +1581,7 @@ impl crate::de::Lenient for Conversation {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1563,6 +1604,7 @@ pub struct ConversationConnection {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1579,6 +1621,7 @@ impl crate::de::Lenient for ConversationConnection {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1601,6 +1644,7 @@ pub struct ConversationPendingConnection {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1617,6 +1661,7 @@ impl crate::de::Lenient for ConversationPendingConnection {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1639,6 +1684,7 @@ pub struct ConversationPreviousConnection {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1655,6 +1701,7 @@ impl crate::de::Lenient for ConversationPreviousConnection {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1710,6 +1757,7 @@ pub struct ConversationProperty {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1726,6 +1774,7 @@ impl crate::de::Lenient for ConversationProperty {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1748,6 +1797,7 @@ pub struct ConversationPropertyChannelWorkflow {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1764,6 +1814,7 @@ impl crate::de::Lenient for ConversationPropertyChannelWorkflow {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1783,6 +1834,7 @@ pub struct ConversationPropertyMeetingNote {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1799,6 +1851,7 @@ impl crate::de::Lenient for ConversationPropertyMeetingNote {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1821,6 +1874,7 @@ pub struct ConversationPropertyPostingRestrictedTo {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1837,6 +1891,7 @@ impl crate::de::Lenient for ConversationPropertyPostingRestrictedTo {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1868,6 +1923,7 @@ pub struct ConversationPropertyTab {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1884,6 +1940,7 @@ impl crate::de::Lenient for ConversationPropertyTab {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1912,6 +1969,7 @@ pub struct ConversationPropertyTabData {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1928,6 +1986,7 @@ impl crate::de::Lenient for ConversationPropertyTabData {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1959,6 +2018,7 @@ pub struct ConversationPropertyTabz {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1975,6 +2035,7 @@ impl crate::de::Lenient for ConversationPropertyTabz {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -2003,6 +2064,7 @@ pub struct ConversationPropertyTabzData {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -2019,6 +2081,7 @@ impl crate::de::Lenient for ConversationPropertyTabzData {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -2041,6 +2104,7 @@ pub struct ConversationPropertyThreadsRestrictedTo {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -2213,6 +2277,7 @@ impl crate::de::Lenient for DndStatus {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -2239,6 +2304,7 @@ pub struct Edited {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -3788,6 +3854,7 @@ impl crate::de::Lenient for FileTranscription {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "team",
         feature = "users"
@@ -3872,6 +3939,7 @@ pub struct Icons {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "team",
         feature = "users"
@@ -3939,6 +4007,7 @@ impl crate::de::Lenient for Item {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4139,6 +4208,7 @@ pub struct Message {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4159,6 +4229,7 @@ impl crate::de::Lenient for Message {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4185,6 +4256,7 @@ pub struct MessageContextMessage {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4205,6 +4277,7 @@ impl crate::de::Lenient for MessageContextMessage {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4264,6 +4337,7 @@ pub struct MessageMetadata {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4284,6 +4358,7 @@ impl crate::de::Lenient for MessageMetadata {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4310,6 +4385,7 @@ pub struct MessageReply {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4503,6 +4579,7 @@ impl crate::de::Lenient for ResponseMetadata {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4628,6 +4705,7 @@ pub struct Room {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4648,6 +4726,7 @@ impl crate::de::Lenient for Room {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4683,6 +4762,7 @@ pub struct RoomRecording {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4795,6 +4875,7 @@ impl crate::de::Lenient for Subteam {
         feature = "events",
         feature = "oauth",
         feature = "rtm",
+        feature = "search",
         feature = "team",
         feature = "users"
     )
@@ -4901,6 +4982,7 @@ pub struct Team {
         feature = "events",
         feature = "oauth",
         feature = "rtm",
+        feature = "search",
         feature = "team",
         feature = "users"
     )
@@ -5118,6 +5200,7 @@ impl crate::de::Lenient for TeamProfileSection {
         feature = "events",
         feature = "oauth",
         feature = "rtm",
+        feature = "search",
         feature = "team",
         feature = "users"
     )
@@ -5146,6 +5229,7 @@ pub struct TeamSsoProvider {
         feature = "events",
         feature = "oauth",
         feature = "rtm",
+        feature = "search",
         feature = "team",
         feature = "users"
     )
@@ -5163,6 +5247,7 @@ impl crate::de::Lenient for TeamSsoProvider {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -5188,6 +5273,7 @@ pub struct Topic {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
