@@ -1,23 +1,24 @@
 //! Many workspaces: the installation store, and the app resolving each
 //! delivery's token from it before acking, over HTTP and Socket Mode.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use serde_json::{Value, json};
-use slack_api::events::{AppMentionEvent, TokensRevokedEvent};
-use slack_api::signing::Signer;
+use serde_json::json;
+use slack_api::events::TokensRevokedEvent;
 use slack_api::{BoxFuture, Secret};
-use slack_app::http::EVENTS_PATH;
+use slack_app::Context;
 use slack_app::install::{
     BotToken, Installation, InstallationKey, InstallationStore, MemoryStore, StoreError,
     StoreResult, UserToken,
 };
-use slack_app::{App, Context, Failure, FailureCause};
-use slack_testkit::{APP_ID, FakeSlack};
+use slack_testkit::FakeSlack;
 
-const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
+mod common;
+
+use common::apps::*;
+use common::store::{concurrent, contract, team_install};
 
 /// A store that can be taken down or slowed, in front of a memory store.
 #[derive(Default)]
@@ -92,158 +93,10 @@ impl InstallationStore for Flaky {
     }
 }
 
-fn team_install(team: &str, token: &str) -> Installation {
-    let mut i = Installation::for_team(team);
-    i.team_name = Some(format!("Team {team}"));
-    let mut bot = BotToken::new(token);
-    bot.user_id = Some("U_BOT".into());
-    i.bot = Some(bot);
-    i
-}
-
-fn event_callback(team: &str, enterprise: Option<&str>, event_id: &str, event: Value) -> Value {
-    json!({
-        "type": "event_callback", "team_id": team, "enterprise_id": enterprise,
-        "api_app_id": APP_ID, "event_id": event_id, "event_time": 1700000000,
-        "authorizations": [{"team_id": team, "enterprise_id": enterprise, "user_id": "U_BOT",
-                            "is_bot": true, "is_enterprise_install": enterprise.is_some()}],
-        "event": event
-    })
-}
-
-fn mention(text: &str) -> Value {
-    json!({"type": "app_mention", "user": "U_ALICE", "channel": "C_GENERAL", "text": text,
-           "ts": "1700000003.000400", "event_ts": "1700000003.000400"})
-}
-
-type Failures = Arc<Mutex<Vec<String>>>;
-
-/// An app answering mentions with the text it got, on `store`.
-fn app(slack: &FakeSlack, store: impl InstallationStore, failures: &Failures) -> App {
-    let failures = failures.clone();
-    App::new(slack.anonymous_client())
-        .installations(store)
-        .event::<AppMentionEvent>(|cx: Context<AppMentionEvent>| async move {
-            let text = cx.payload.text.clone().unwrap_or_default();
-            cx.say(format!("re: {text}")).await?;
-            Ok(())
-        })
-        .on_error(move |f: &Failure| {
-            let tag = match &f.cause {
-                FailureCause::Store(_) => "store",
-                FailureCause::NotInstalled(_) => "not_installed",
-                FailureCause::TokenRefresh(_) => "refresh",
-                _ => "other",
-            };
-            failures.lock().unwrap().push(format!("{tag}: {f}"));
-        })
-}
-
-async fn serve(app: App) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = app.into_router(SECRET);
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    format!("http://{addr}{EVENTS_PATH}")
-}
-
-async fn post(url: &str, body: &Value, retry: Option<u32>) -> u16 {
-    let body = body.to_string();
-    let signed = Signer::new(SECRET).sign_now(body.as_bytes());
-    let mut req = reqwest::Client::new()
-        .post(url)
-        .headers(signed.to_header_map())
-        .header("content-type", "application/json");
-    if let Some(n) = retry {
-        req = req
-            .header("x-slack-retry-num", n.to_string())
-            .header("x-slack-retry-reason", "http_error");
-    }
-    req.body(body)
-        .send()
-        .await
-        .expect("the app answers")
-        .status()
-        .as_u16()
-}
-
-/// The token each reply `re: <text>` went out with.
-async fn replies(slack: &FakeSlack, n: usize) -> Vec<(String, String)> {
-    for _ in 0..200 {
-        let calls = slack.calls_to("chat.postMessage");
-        if calls.len() >= n {
-            return calls
-                .iter()
-                .map(|c| {
-                    (
-                        c.arg("text").unwrap_or("").to_owned(),
-                        c.token().unwrap_or("").to_owned(),
-                    )
-                })
-                .collect();
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!(
-        "fewer than {n} replies: {:?}",
-        slack.calls_to("chat.postMessage")
-    );
-}
-
 #[tokio::test]
-async fn memory_store_saves_merges_finds_and_deletes() {
-    let store = MemoryStore::new();
-    let key = InstallationKey::Team("T1".into());
-    let mut first = team_install("T1", "xoxb-first");
-    first.users.push(UserToken::new("U1", "xoxp-one"));
-    store.save(first).await.unwrap();
-    // A second person installs with user scopes only: the bot stays.
-    let mut second = Installation::for_team("T1");
-    second.users.push(UserToken::new("U2", "xoxp-two"));
-    store.save(second).await.unwrap();
-    let got = store.find(&key).await.unwrap().expect("saved");
-    assert_eq!(
-        got.bot.as_ref().map(|b| b.token.expose()),
-        Some("xoxb-first")
-    );
-    let users: Vec<&str> = got.users.iter().map(|u| u.user_id.as_str()).collect();
-    assert_eq!(users, ["U2", "U1"]);
-    let shown = format!("{got:?}");
-    for secret in ["xoxb-first", "xoxp-one", "xoxp-two"] {
-        assert!(!shown.contains(secret), "{secret} in {shown}");
-    }
-
-    store.delete_user(&key, &"U1".into()).await.unwrap();
-    store.delete_bot(&key).await.unwrap();
-    let got = store.find(&key).await.unwrap().expect("still there");
-    assert!(got.bot.is_none());
-    assert_eq!(got.users.len(), 1);
-    assert!(store.delete(&key).await.unwrap());
-    assert!(!store.delete(&key).await.unwrap());
-    assert!(store.find(&key).await.unwrap().is_none());
-
-    let now = SystemTime::now();
-    store
-        .issue_state("s1", now + Duration::from_secs(60))
-        .await
-        .unwrap();
-    store
-        .issue_state("s2", now + Duration::from_secs(1))
-        .await
-        .unwrap();
-    assert!(store.consume_state("s1", now).await.unwrap());
-    assert!(!store.consume_state("s1", now).await.unwrap(), "once only");
-    let later = now + Duration::from_secs(2);
-    assert!(!store.consume_state("s2", later).await.unwrap(), "expired");
-    assert!(!store.consume_state("never", now).await.unwrap());
-
-    let until = now + Duration::from_secs(60);
-    assert!(store.claim_event("Ev1", now, until).await.unwrap());
-    assert!(!store.claim_event("Ev1", now, until).await.unwrap());
-    let after = now + Duration::from_secs(61);
-    assert!(store.claim_event("Ev1", after, after).await.unwrap());
+async fn memory_store_keeps_the_contract() {
+    contract(&MemoryStore::new(), "").await;
+    concurrent(Arc::new(MemoryStore::new()), "").await;
 }
 
 #[tokio::test]

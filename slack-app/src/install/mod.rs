@@ -27,9 +27,15 @@ use slack_api::{BoxFuture, Secret};
 mod memory;
 pub(crate) mod oauth_routes;
 pub(crate) mod resolve;
+#[cfg(feature = "sqlite")]
+mod sql;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 pub use memory::MemoryStore;
-pub use oauth_routes::{INSTALL_PATH, OauthSettings, REDIRECT_PATH};
+pub use oauth_routes::{DEFAULT_STATE_LIFETIME, INSTALL_PATH, OauthSettings, REDIRECT_PATH};
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
 
 /// Which installation: a workspace's, or an organization's org-wide one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
