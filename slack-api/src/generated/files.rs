@@ -190,7 +190,7 @@ impl Files {
     /// - `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
     /// - `ts_from` (Ts): Timestamp: ts from.
     /// - `ts_to` (Ts): Timestamp: ts to.
-    /// - `types` (list of ConversationType): Kinds of conversation to include.
+    /// - `types` (list of string): File types to include: `all` (the default), `spaces`, `snippets`, `images`, `gdocs`, `zips`, `pdfs`.
     /// - `user` (UserId): User to act on.
     ///
     /// # Errors
@@ -960,7 +960,7 @@ pub struct ListRequest {
     team_id: Option<crate::ids::TeamId>,
     ts_from: Option<crate::ids::Ts>,
     ts_to: Option<crate::ids::Ts>,
-    types: Option<Vec<crate::generated::types::ConversationType>>,
+    types: Option<Vec<String>>,
     user: Option<crate::ids::UserId>,
 }
 
@@ -1010,13 +1010,8 @@ impl ListRequest {
         self
     }
 
-    /// `types` (list of ConversationType): Kinds of conversation to include.
-    pub fn types(
-        mut self,
-        types: impl IntoIterator<
-            Item = impl Into<crate::generated::types::ConversationType>,
-        >,
-    ) -> Self {
+    /// `types` (list of string): File types to include: `all` (the default), `spaces`, `snippets`, `images`, `gdocs`, `zips`, `pdfs`.
+    pub fn types(mut self, types: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.types = Some(types.into_iter().map(Into::into).collect());
         self
     }
@@ -1059,12 +1054,7 @@ impl ListRequest {
             args.push("ts_to", crate::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.types {
-            args.push(
-                "types",
-                crate::request::ArgValue::List(
-                    v.into_iter().map(|x| x.as_str().to_owned()).collect(),
-                ),
-            );
+            args.push("types", crate::request::ArgValue::List(v.into_iter().collect()));
         }
         if let Some(v) = self.user {
             args.push("user", crate::request::ArgValue::Str(String::from(v)));

@@ -2113,7 +2113,7 @@ impl crate::de::Lenient for ConversationPropertyThreadsRestrictedTo {
 }
 
 /// Kinds of conversation.
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ConversationType {
@@ -2129,7 +2129,7 @@ pub enum ConversationType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl ConversationType {
     /// The value as Slack spells it.
     pub fn as_str(&self) -> &str {
@@ -2143,14 +2143,14 @@ impl ConversationType {
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl Default for ConversationType {
     fn default() -> Self {
         Self::Unknown(String::new())
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl From<&str> for ConversationType {
     fn from(s: &str) -> Self {
         match s {
@@ -2163,7 +2163,7 @@ impl From<&str> for ConversationType {
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl From<String> for ConversationType {
     fn from(s: String) -> Self {
         match s.as_str() {
@@ -2176,21 +2176,21 @@ impl From<String> for ConversationType {
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl std::fmt::Display for ConversationType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl serde::Serialize for ConversationType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl<'de> serde::Deserialize<'de> for ConversationType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2227,7 +2227,7 @@ impl<'de> serde::Deserialize<'de> for ConversationType {
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl crate::de::Lenient for ConversationType {
     const SHAPE: crate::de::Shape = crate::de::Shape::String;
 }
