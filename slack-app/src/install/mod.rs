@@ -26,14 +26,18 @@ use slack_api::{BoxFuture, Secret};
 
 mod memory;
 pub(crate) mod oauth_routes;
+#[cfg(feature = "postgres")]
+mod postgres;
 pub(crate) mod resolve;
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
 pub use memory::MemoryStore;
 pub use oauth_routes::{DEFAULT_STATE_LIFETIME, INSTALL_PATH, OauthSettings, REDIRECT_PATH};
+#[cfg(feature = "postgres")]
+pub use postgres::{DEFAULT_POOL_SIZE, PostgresStore};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
