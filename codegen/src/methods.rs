@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 
 use crate::items::{Slot, field, object, type_defs};
 use crate::names::{camel, ident, screaming, snake};
-use crate::spec::{ArgDef, FamilyDef, MethodDef};
+use crate::spec::{ArgDef, FamilyDef, FieldDef, MethodDef, PageStyle, PaginationDef};
 use crate::ty::{Def, Module, Registry, Ty};
 use crate::{Error, doc};
 
@@ -309,10 +309,18 @@ fn method_doc(m: &MethodDef, args: &[Arg]) -> String {
         if m.retry_safe { "yes" } else { "no" }
     ));
     if let Some(p) = &m.pagination {
-        d.push_str(&format!(
-            "- Paginated: cursor `{}`, items in `{}`\n",
-            p.cursor, p.items
-        ));
+        match p.style() {
+            Ok(PageStyle::Cursor { cursor, .. }) => d.push_str(&format!(
+                "- Paginated: cursor `{cursor}`, items in `{}`\n",
+                p.items
+            )),
+            Ok(PageStyle::Number { page, paging, .. }) => d.push_str(&format!(
+                "- Paginated: page number `{page}` (paging in `{paging}`), items in `{}`\n",
+                p.items
+            )),
+            // `pagination` reports it.
+            Err(_) => {}
+        }
     }
     if !args.is_empty() {
         d.push_str("\n# Arguments\n\n");
@@ -548,87 +556,257 @@ fn method(
     Ok((handle_fn, items))
 }
 
+/// One step of a dotted response path: the field, as generated.
+struct Step {
+    ident: Ident,
+    slot: Slot,
+    ty: Ty,
+}
+
+/// The fields a dotted path (`messages.matches`) walks through, from the
+/// response's own fields; every step but the last is an object. Also the
+/// module the last step's type is named in.
+fn walk(
+    reg: &Registry<'_>,
+    scope: &Module,
+    resp: &Ident,
+    fields: &[FieldDef],
+    path: &str,
+) -> Result<(Vec<Step>, Module), Error> {
+    let mut steps = Vec::new();
+    let mut module = scope.clone();
+    let mut container = (scope.clone(), resp.to_string());
+    let mut fields = fields;
+    let parts: Vec<&str> = path.split('.').collect();
+    for (i, name) in parts.iter().enumerate() {
+        let def = fields
+            .iter()
+            .find(|f| f.name == *name)
+            .ok_or_else(|| Error::new(format!("paginated, but `{path}` has no `{name}` field")))?;
+        let f = field(reg, &module, &container, def)?;
+        if i + 1 < parts.len() {
+            let Ty::Named(n) = &f.ty else {
+                return Err(Error::new(format!("`{name}` in `{path}` is not an object")));
+            };
+            let (m, Def::Object(o)) = reg.resolve(&module, n)? else {
+                return Err(Error::new(format!("`{name}` in `{path}` is not an object")));
+            };
+            if f.boxed {
+                return Err(Error::new(format!("`{name}` in `{path}` is boxed")));
+            }
+            container = (m.clone(), n.clone());
+            module = m;
+            fields = &o.fields;
+        }
+        steps.push(Step {
+            ident: f.ident,
+            slot: f.slot,
+            ty: f.ty,
+        });
+    }
+    Ok((steps, module))
+}
+
+/// Borrows the path's end from `page` (a `&Response`) inside a function
+/// returning `Option`: a missing optional object returns `None`.
+fn borrow(steps: &[Step]) -> TokenStream {
+    let mut e = quote!(page);
+    for (i, s) in steps.iter().enumerate() {
+        let id = &s.ident;
+        let last = i + 1 == steps.len();
+        e = match (s.slot, last) {
+            (Slot::Optional, _) => quote!(#e.#id.as_ref()?),
+            (_, true) => quote!(&#e.#id),
+            (_, false) => quote!(#e.#id),
+        };
+    }
+    e
+}
+
+/// Moves the items array out of `page` (a `Response`), empty when an
+/// object on the way is missing.
+fn take(steps: &[Step]) -> TokenStream {
+    let Some((last, objects)) = steps.split_last() else {
+        return quote!(Vec::new());
+    };
+    let mut out = TokenStream::new();
+    let mut from = quote!(page);
+    for s in objects {
+        let id = &s.ident;
+        out.extend(match s.slot {
+            Slot::Optional => quote!(let Some(x) = #from.#id else { return Vec::new(); };),
+            _ => quote!(let x = #from.#id;),
+        });
+        from = quote!(x);
+    }
+    let id = &last.ident;
+    quote!(#out #from.#id)
+}
+
+/// A field of the paging object as an `Option<i64>` expression.
+fn paging_number(
+    reg: &Registry<'_>,
+    obj_mod: &Module,
+    obj: &str,
+    fields: &[FieldDef],
+    name: &str,
+) -> Result<TokenStream, Error> {
+    let def = fields
+        .iter()
+        .find(|f| f.name == name)
+        .ok_or_else(|| Error::new(format!("paging object {obj} has no `{name}` field")))?;
+    let f = field(reg, obj_mod, &(obj_mod.clone(), obj.to_owned()), def)?;
+    if f.ty != Ty::Integer {
+        return Err(Error::new(format!("{obj}.{name} must be an integer")));
+    }
+    let id = &f.ident;
+    Ok(match f.slot {
+        Slot::Optional => quote!(paging.#id),
+        _ => quote!(Some(paging.#id)),
+    })
+}
+
 fn pagination(
     m: &MethodDef,
-    p: &crate::spec::PaginationDef,
+    p: &PaginationDef,
     args: &[Arg],
     scope: &Module,
     reg: &Registry<'_>,
     req: &Ident,
     resp: &Ident,
 ) -> Result<TokenStream, Error> {
-    let cursor = args
-        .iter()
-        .find(|a| a.json == p.cursor)
-        .ok_or_else(|| Error::new(format!("pagination cursor {} is not an argument", p.cursor)))?;
-    if cursor.required || cursor.ty != Ty::String {
-        return Err(Error::new("the cursor argument must be an optional string"));
-    }
-    if let Some(l) = &p.limit
-        && !args.iter().any(|a| &a.json == l)
-    {
-        return Err(Error::new(format!(
-            "pagination limit {l} is not an argument"
-        )));
-    }
-    let resp_key = (scope.clone(), resp.to_string());
-    let find = |name: &str| {
-        m.response
-            .fields
-            .iter()
-            .find(|f| f.name == name)
-            .ok_or_else(|| Error::new(format!("paginated, but the response has no `{name}` field")))
-    };
-    let items_f = field(reg, scope, &resp_key, find(&p.items)?)?;
-    let Ty::Array(item_ty) = &items_f.ty else {
+    let style = p.style().map_err(Error::new)?;
+    let fields = &m.response.fields;
+    let (items_steps, items_mod) = walk(reg, scope, resp, fields, &p.items)?;
+    let items_end = items_steps.last().expect("a path has a step");
+    let Ty::Array(item_ty) = &items_end.ty else {
         return Err(Error::new(format!(
             "items field {} is not an array",
             p.items
         )));
     };
-    let item_ty = reg.rust_ty(scope, item_ty)?;
-    let meta_f = field(reg, scope, &resp_key, find("response_metadata")?)?;
-    let Ty::Named(meta_name) = &meta_f.ty else {
-        return Err(Error::new("response_metadata must be an object"));
-    };
-    let (meta_mod, Def::Object(meta_obj)) = reg.resolve(scope, meta_name)? else {
-        return Err(Error::new("response_metadata must be an object"));
-    };
-    let nc = meta_obj
-        .fields
-        .iter()
-        .find(|f| f.name == "next_cursor")
-        .ok_or_else(|| Error::new(format!("{meta_name} has no next_cursor field")))?;
-    let nc_f = field(reg, &meta_mod, &(meta_mod.clone(), meta_name.clone()), nc)?;
-    if nc_f.ty != Ty::String {
-        return Err(Error::new("next_cursor must be a string"));
+    // Named from this family's module, where the impl goes: the name must
+    // mean the same there as where the items field is declared.
+    if let Ty::Named(n) = &**item_ty
+        && reg.resolve(&items_mod, n)?.0 != reg.resolve(scope, n)?.0
+    {
+        return Err(Error::new(format!(
+            "item type {n} of {} means another type in this family",
+            p.items
+        )));
     }
-    let meta_id = &meta_f.ident;
-    let nc_id = &nc_f.ident;
-    let meta = match meta_f.slot {
-        Slot::Optional => quote!(page.#meta_id.as_ref()?),
-        _ => quote!(page.#meta_id),
+    let item_ty = reg.rust_ty(scope, item_ty)?;
+    let arg = |name: &str, what: &str| {
+        args.iter()
+            .find(|a| a.json == name)
+            .ok_or_else(|| Error::new(format!("pagination {what} {name} is not an argument")))
     };
-    let next = match nc_f.slot {
-        Slot::Optional => quote!(#meta.#nc_id.as_deref()),
-        _ => quote!(Some(#meta.#nc_id.as_str())),
+    let (set_next, next_page, what) = match style {
+        PageStyle::Cursor { cursor, limit } => {
+            let cursor = arg(cursor, "cursor")?;
+            if cursor.required || cursor.ty != Ty::String {
+                return Err(Error::new("the cursor argument must be an optional string"));
+            }
+            if let Some(l) = limit {
+                arg(l, "limit")?;
+            }
+            let cur = &cursor.ident;
+            let (meta, _) = walk(reg, scope, resp, fields, "response_metadata")?;
+            let Ty::Named(meta_name) = &meta[0].ty else {
+                return Err(Error::new("response_metadata must be an object"));
+            };
+            let (meta_mod, Def::Object(meta_obj)) = reg.resolve(scope, meta_name)? else {
+                return Err(Error::new("response_metadata must be an object"));
+            };
+            let nc = meta_obj
+                .fields
+                .iter()
+                .find(|f| f.name == "next_cursor")
+                .ok_or_else(|| Error::new(format!("{meta_name} has no next_cursor field")))?;
+            let nc_f = field(reg, &meta_mod, &(meta_mod.clone(), meta_name.clone()), nc)?;
+            if nc_f.ty != Ty::String {
+                return Err(Error::new("next_cursor must be a string"));
+            }
+            let meta_id = &meta[0].ident;
+            let nc_id = &nc_f.ident;
+            let meta = match meta[0].slot {
+                Slot::Optional => quote!(page.#meta_id.as_ref()?),
+                _ => quote!(page.#meta_id),
+            };
+            let next = match nc_f.slot {
+                Slot::Optional => quote!(#meta.#nc_id.as_deref()),
+                _ => quote!(Some(#meta.#nc_id.as_str())),
+            };
+            (
+                quote! {
+                    if let crate::paginate::Next::Cursor(c) = next {
+                        self.#cur = Some(c);
+                    }
+                },
+                quote!(crate::paginate::next_cursor(#next)),
+                "following `response_metadata.next_cursor`",
+            )
+        }
+        PageStyle::Number {
+            page,
+            count,
+            paging,
+        } => {
+            let page_arg = arg(page, "page")?;
+            if page_arg.required || page_arg.ty != Ty::Integer {
+                return Err(Error::new("the page argument must be an optional integer"));
+            }
+            if let Some(c) = count {
+                arg(c, "count")?;
+            }
+            let (paging_steps, paging_mod) = walk(reg, scope, resp, fields, paging)?;
+            let end = paging_steps.last().expect("a path has a step");
+            let Ty::Named(obj) = &end.ty else {
+                return Err(Error::new(format!(
+                    "paging field {paging} is not an object"
+                )));
+            };
+            let (obj_mod, Def::Object(o)) = reg.resolve(&paging_mod, obj)? else {
+                return Err(Error::new(format!(
+                    "paging field {paging} is not an object"
+                )));
+            };
+            let number = paging_number(reg, &obj_mod, obj, &o.fields, "page")?;
+            let pages = paging_number(reg, &obj_mod, obj, &o.fields, "pages")?;
+            let items = borrow(&items_steps);
+            let paging_e = borrow(&paging_steps);
+            let pg = &page_arg.ident;
+            (
+                quote! {
+                    if let crate::paginate::Next::Page(n) = next {
+                        self.#pg = Some(n);
+                    }
+                },
+                quote! {
+                    let items = #items;
+                    let paging = #paging_e;
+                    crate::paginate::next_number(self.#pg, #number, #pages, items.is_empty())
+                },
+                "asking for the next page number while the paging object has more",
+            )
+        }
     };
-    let items_id = &items_f.ident;
-    let cur = &cursor.ident;
+    let into_items = take(&items_steps);
+    let pages_doc = doc(&format!("Every page, {what}."));
     let method = &m.name;
     Ok(quote! {
         impl crate::paginate::Paginate for #req {
             const METHOD: &'static str = #method;
             type Page = #resp;
             type Item = #item_ty;
-            fn set_cursor(&mut self, cursor: String) {
-                self.#cur = Some(cursor);
+            fn set_next(&mut self, next: crate::paginate::Next) {
+                #set_next
             }
-            fn next_cursor(page: &#resp) -> Option<&str> {
-                #next
+            fn next_page(&self, page: &#resp) -> Option<crate::paginate::Next> {
+                #next_page
             }
             fn into_items(page: #resp) -> Vec<Self::Item> {
-                page.#items_id
+                #into_items
             }
             fn send_page(self) -> crate::BoxFuture<'static, crate::Result<#resp>> {
                 Box::pin(self.send())
@@ -636,7 +814,7 @@ fn pagination(
         }
 
         impl #req {
-            /// Every page, following `response_metadata.next_cursor`.
+            #pages_doc
             pub fn pages(self) -> crate::paginate::Pages<Self> {
                 crate::paginate::Pages::new(self)
             }

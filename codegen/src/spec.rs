@@ -142,14 +142,72 @@ pub(crate) struct Deprecated {
     pub replacement: Option<String>,
 }
 
-/// Cursor pagination.
+/// Pagination: by cursor (`cursor`, `limit`) or by page number (`page`,
+/// `count`, `paging`); [`PaginationDef::style`] checks which.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PaginationDef {
-    pub cursor: String,
+    #[serde(default)]
+    pub cursor: Option<String>,
     #[serde(default)]
     pub limit: Option<String>,
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub count: Option<String>,
+    /// Dotted path of the response's paging object (`messages.paging`).
+    #[serde(default)]
+    pub paging: Option<String>,
+    /// Dotted path of the items array (`channels`, `messages.matches`).
     pub items: String,
+}
+
+/// How a paginated method names its next page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PageStyle<'a> {
+    /// `cursor` argument, next cursor in `response_metadata.next_cursor`.
+    Cursor {
+        cursor: &'a str,
+        limit: Option<&'a str>,
+    },
+    /// `page` argument, next page while `paging.page < paging.pages`.
+    Number {
+        page: &'a str,
+        count: Option<&'a str>,
+        paging: &'a str,
+    },
+}
+
+impl PaginationDef {
+    /// The style, or why the keys mix both.
+    pub(crate) fn style(&self) -> Result<PageStyle<'_>, String> {
+        match (&self.cursor, &self.page) {
+            (Some(cursor), None) => {
+                if self.count.is_some() || self.paging.is_some() {
+                    return Err("cursor pagination takes `limit`, not `count` or `paging`".into());
+                }
+                Ok(PageStyle::Cursor {
+                    cursor,
+                    limit: self.limit.as_deref(),
+                })
+            }
+            (None, Some(page)) => {
+                if self.limit.is_some() {
+                    return Err("page-number pagination takes `count`, not `limit`".into());
+                }
+                let paging = self
+                    .paging
+                    .as_deref()
+                    .ok_or("page-number pagination needs `paging`, the response's paging object")?;
+                Ok(PageStyle::Number {
+                    page,
+                    count: self.count.as_deref(),
+                    paging,
+                })
+            }
+            _ => Err("pagination needs exactly one of `cursor` and `page`".into()),
+        }
+    }
 }
 
 /// One Web API method.

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 
 use crate::items::string_enum;
 use crate::names::{camel, ident, screaming};
-use crate::spec::{EnumDef, MethodDef, Spec};
+use crate::spec::{EnumDef, MethodDef, PageStyle, Spec};
 use crate::ty::Ty;
 use crate::{Error, doc};
 
@@ -156,13 +156,26 @@ fn method_spec(fam: &str, m: &MethodDef) -> Result<TokenStream, Error> {
     let pagination = match &m.pagination {
         None => quote!(None),
         Some(p) => {
-            let c = &p.cursor;
             let i = &p.items;
-            let l = match &p.limit {
+            let opt = |l: Option<&str>| match l {
                 Some(l) => quote!(Some(#l)),
                 None => quote!(None),
             };
-            quote!(Some(crate::spec::Pagination { cursor_arg: #c, limit_arg: #l, items_field: #i }))
+            let (style, l) = match p.style().map_err(|e| Error::new(format!("{name}: {e}")))? {
+                PageStyle::Cursor { cursor, limit } => (
+                    quote!(crate::spec::PageStyle::Cursor { arg: #cursor }),
+                    opt(limit),
+                ),
+                PageStyle::Number {
+                    page,
+                    count,
+                    paging,
+                } => (
+                    quote!(crate::spec::PageStyle::Number { arg: #page, paging_field: #paging }),
+                    opt(count),
+                ),
+            };
+            quote!(Some(crate::spec::Pagination { style: #style, limit_arg: #l, items_field: #i }))
         }
     };
     Ok(quote! {

@@ -100,6 +100,121 @@ fn paginated_method() {
     ));
 }
 
+/// A search family paged by page number, with the items and the paging
+/// object inside a nested object (`messages.matches`, `messages.paging`).
+const SEARCH: &str = r#"{
+  "family": "search",
+  "doc": "Search.",
+  "objects": {
+    "Results": {
+      "doc": "Matches with paging.",
+      "fields": [
+        { "name": "matches", "type": "[Conversation]", "doc": "This page." },
+        { "name": "paging", "type": "Paging", "doc": "Page numbers." }
+      ]
+    }
+  },
+  "methods": [{
+    "name": "search.messages",
+    "doc": "Searches messages.",
+    "http": "GET", "json_body": false,
+    "tokens": ["user"], "scopes": { "user": ["search:read"] },
+    "tier": "tier2", "retry_safe": true,
+    "args": [
+      { "name": "count", "type": "integer", "doc": "Page size." },
+      { "name": "page", "type": "integer", "doc": "Page number." },
+      { "name": "query", "type": "string", "required": true, "doc": "What to find." }
+    ],
+    "response": { "fields": [
+      { "name": "messages", "type": "Results", "doc": "The matches." }
+    ] },
+    "errors": [],
+    "pagination": { "page": "page", "count": "count", "items": "messages.matches", "paging": "messages.paging" }
+  }]
+}"#;
+
+const PAGING_TYPES: &str = r#"{
+  "objects": {
+    "Conversation": {
+      "doc": "A channel.",
+      "fields": [ { "name": "id", "type": "ChannelId", "required": true, "doc": "Its ID." } ]
+    },
+    "Paging": {
+      "doc": "Page numbers.",
+      "fields": [
+        { "name": "page", "type": "integer", "doc": "This page, from 1." },
+        { "name": "pages", "type": "integer", "required": true, "doc": "How many pages." }
+      ]
+    }
+  }
+}"#;
+
+#[test]
+fn page_numbered_method() {
+    insta::assert_snapshot!(gen_file(
+        &[
+            ("types.json", PAGING_TYPES),
+            ("methods/search.json", SEARCH)
+        ],
+        "search.rs"
+    ));
+}
+
+#[test]
+fn bad_pagination_is_an_error_naming_the_method() {
+    let check = |from: &str, to: &str, expected: &str| {
+        let search = SEARCH.replace(from, to);
+        assert_ne!(search, SEARCH, "{from} not in the fragment");
+        let spec = Spec::from_sources(&[
+            ("types.json", PAGING_TYPES),
+            ("methods/search.json", &search),
+        ])
+        .unwrap_or_else(|e| panic!("spec: {e}"));
+        let e = match generate(&spec) {
+            Ok(_) => panic!("generated with {to}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(e.contains("search.messages"), "{e}");
+        assert!(e.contains(expected), "{to}: expected `{expected}` in: {e}");
+    };
+    check(
+        r#""page": "page", "count""#,
+        r#""cursor": "page", "page": "page", "count""#,
+        "exactly one of",
+    );
+    check(r#", "paging": "messages.paging""#, "", "needs `paging`");
+    check(
+        r#""count": "count", "items""#,
+        r#""limit": "count", "items""#,
+        "not `limit`",
+    );
+    check(
+        r#""paging": "messages.paging""#,
+        r#""paging": "messages.nope""#,
+        "no `nope` field",
+    );
+    check(
+        r#""items": "messages.matches""#,
+        r#""items": "messages.paging""#,
+        "not an array",
+    );
+    check(
+        r#""paging": "messages.paging""#,
+        r#""paging": "messages.matches""#,
+        "not an object",
+    );
+    check(
+        r#""items": "messages.matches""#,
+        r#""items": "query.matches""#,
+        "no `query` field",
+    );
+    check(
+        r#""page": "page", "count""#,
+        r#""page": "query", "count""#,
+        "optional integer",
+    );
+}
+
 #[test]
 fn spec_table_and_error_codes() {
     let common = r#"{ "errors": ["invalid_auth", "not_authed"] }"#;

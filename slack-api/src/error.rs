@@ -308,7 +308,8 @@ impl fmt::Display for HttpError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PaginationErrorKind {
-    /// The server returned a cursor it had returned before: the pages loop.
+    /// The server pointed again at a page already asked for (a cursor it had
+    /// returned before, or a page number already fetched): the pages loop.
     CursorCycle,
     /// The stream fetched its maximum number of pages and the server still
     /// pointed to another (see [`Pages::max_pages`](crate::paginate::Pages::max_pages)).
@@ -333,7 +334,7 @@ impl fmt::Display for PaginationError {
         match self.kind {
             PaginationErrorKind::CursorCycle => write!(
                 f,
-                "`{}` returned a cursor it had already returned, after {} pages: the pages loop",
+                "`{}` pointed again at a page it had already returned (a repeated cursor or page number), after {} pages: the pages loop",
                 self.method, self.pages
             ),
             PaginationErrorKind::PageLimit => write!(

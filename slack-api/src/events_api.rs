@@ -97,6 +97,19 @@ impl Dedup {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Forgets `id`, so it counts as new when it comes again (a delivery
+    /// that was not handled after all); `true` if it was remembered.
+    pub fn forget(&self, id: &str) -> bool {
+        let mut r = self.lock();
+        if !r.set.remove(id) {
+            return false;
+        }
+        if let Some(pos) = r.order.iter().position(|x| x == id) {
+            r.order.remove(pos);
+        }
+        true
+    }
+
     /// Records `id`; `true` the first time it is seen (within the window).
     pub fn first_time(&self, id: &str) -> bool {
         let mut r = self.lock();

@@ -1,14 +1,20 @@
-//! Cursor pagination as streams.
+//! Pagination as streams.
 //!
 //! Paginated request builders implement [`Paginate`]; their `pages()` and
-//! `items()` return [`Pages`] and [`Items`], which follow
-//! `response_metadata.next_cursor` until it is empty or missing.
+//! `items()` return [`Pages`] and [`Items`]. Slack pages in two ways, and
+//! both streams follow either:
 //!
-//! A server that never stops is stopped: a cursor already seen (a cycle)
-//! and more than [`DEFAULT_MAX_PAGES`] pages (settable with `max_pages`)
-//! each end the stream with an [`Error::Pagination`](crate::Error::Pagination)
-//! item, after the pages that came before it. Any error is yielded once and
-//! ends the stream.
+//! - by cursor: the next request carries the page's
+//!   `response_metadata.next_cursor`, until it is empty or missing;
+//! - by page number (`search.messages`, `files.list`, ...): the next request
+//!   asks for `page + 1` while the response's paging object says
+//!   `page < pages`, and stops at an empty page or when `pages` is missing.
+//!
+//! A server that never stops is stopped: a cursor or page number already
+//! asked for (a cycle) and more than [`DEFAULT_MAX_PAGES`] pages (settable
+//! with `max_pages`) each end the stream with an
+//! [`Error::Pagination`](crate::Error::Pagination) item, after the pages that
+//! came before it. Any error is yielded once and ends the stream.
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
@@ -24,7 +30,42 @@ use crate::{BoxFuture, Result};
 /// largest page sizes Slack allows, far more than any workspace holds.
 pub const DEFAULT_MAX_PAGES: usize = 10_000;
 
-/// A request that can fetch successive pages of a cursor-paginated method.
+/// Where the next page starts: what a request sets to fetch it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Next {
+    /// The cursor argument, from `response_metadata.next_cursor`.
+    Cursor(String),
+    /// The page number argument (from 1).
+    Page(i64),
+}
+
+/// The next page of a cursor method: the page's `next_cursor` unless it is
+/// empty or missing.
+pub(crate) fn next_cursor(next_cursor: Option<&str>) -> Option<Next> {
+    next_cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| Next::Cursor(c.to_owned()))
+}
+
+/// The next page of a page-numbered method: `page + 1` unless this page
+/// was empty or the last (`page >= pages`). `page` is the response's page
+/// number, else the one `requested`, else 1; without `pages` there is no
+/// telling, so the stream stops.
+pub(crate) fn next_number(
+    requested: Option<i64>,
+    page: Option<i64>,
+    pages: Option<i64>,
+    empty: bool,
+) -> Option<Next> {
+    let page = page.or(requested).unwrap_or(1);
+    match pages {
+        Some(pages) if !empty && page < pages => Some(Next::Page(page + 1)),
+        _ => None,
+    }
+}
+
+/// A request that can fetch successive pages of a paginated method.
 pub trait Paginate: Clone + Send + 'static {
     /// The Web API method, for errors.
     const METHOD: &'static str;
@@ -33,10 +74,11 @@ pub trait Paginate: Clone + Send + 'static {
     /// One item of a page.
     type Item: Send;
 
-    /// Sets the cursor argument for the next request.
-    fn set_cursor(&mut self, cursor: String);
-    /// The page's `response_metadata.next_cursor`, if any.
-    fn next_cursor(page: &Self::Page) -> Option<&str>;
+    /// Points the request at the page `next` names.
+    fn set_next(&mut self, next: Next);
+    /// Where the page after `page` (fetched by this request) starts, or
+    /// `None` after the last page.
+    fn next_page(&self, page: &Self::Page) -> Option<Next>;
     /// The page's items.
     fn into_items(page: Self::Page) -> Vec<Self::Item>;
     /// Sends the request for one page.
@@ -53,7 +95,7 @@ enum State<R: Paginate> {
 #[must_use = "streams do nothing unless polled"]
 pub struct Pages<R: Paginate> {
     state: State<R>,
-    seen: HashSet<String>,
+    seen: HashSet<Next>,
     pages: usize,
     max_pages: usize,
     /// Yielded after the last page when the cursors cycled or ran past the limit.
@@ -73,7 +115,7 @@ impl<R: Paginate> Pages<R> {
     }
 
     /// Fetches at most `max` pages (default [`DEFAULT_MAX_PAGES`]); a
-    /// cursor to a further page then ends the stream with an error.
+    /// pointer to a further page then ends the stream with an error.
     pub fn max_pages(mut self, max: usize) -> Self {
         self.max_pages = max;
         self
@@ -143,18 +185,15 @@ impl<R: Paginate> Stream for Pages<R> {
                     Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
                     Poll::Ready(Ok(page)) => {
                         this.pages += 1;
-                        match R::next_cursor(&page) {
-                            Some(c) if !c.is_empty() => {
-                                if !this.seen.insert(c.to_owned()) {
-                                    this.stopped = Some(PaginationErrorKind::CursorCycle);
-                                } else if this.pages >= this.max_pages {
-                                    this.stopped = Some(PaginationErrorKind::PageLimit);
-                                } else {
-                                    req.set_cursor(c.to_owned());
-                                    this.state = State::Ready(req);
-                                }
+                        if let Some(next) = req.next_page(&page) {
+                            if !this.seen.insert(next.clone()) {
+                                this.stopped = Some(PaginationErrorKind::CursorCycle);
+                            } else if this.pages >= this.max_pages {
+                                this.stopped = Some(PaginationErrorKind::PageLimit);
+                            } else {
+                                req.set_next(next);
+                                this.state = State::Ready(req);
                             }
-                            _ => {}
                         }
                         return Poll::Ready(Some(Ok(page)));
                     }

@@ -86,12 +86,34 @@ pub struct ArgSpec {
 /// How a method pages through results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pagination {
-    /// Argument carrying the cursor (`cursor`).
-    pub cursor_arg: &'static str,
-    /// Argument carrying the page size (`limit`), if any.
+    /// How the next page is asked for.
+    pub style: PageStyle,
+    /// Argument carrying the page size (`limit` or `count`), if any.
     pub limit_arg: Option<&'static str>,
-    /// Response field holding the page's items.
+    /// Response field holding the page's items; a dotted path
+    /// (`messages.matches`) when they sit in a nested object.
     pub items_field: &'static str,
+}
+
+/// How a paginated method names its next page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PageStyle {
+    /// A cursor argument (`cursor`), set from the previous page's
+    /// `response_metadata.next_cursor`.
+    Cursor {
+        /// The cursor argument.
+        arg: &'static str,
+    },
+    /// A page number argument (`page`, from 1), while the response's paging
+    /// object says `page < pages`.
+    Number {
+        /// The page number argument.
+        arg: &'static str,
+        /// Dotted path of the response's paging object (`paging`,
+        /// `messages.paging`), with `page` and `pages`.
+        paging_field: &'static str,
+    },
 }
 
 /// Everything the spec records about one Web API method.
@@ -123,7 +145,7 @@ pub struct MethodSpec {
     pub args: &'static [ArgSpec],
     /// Error codes the method documents (besides the common ones).
     pub errors: &'static [&'static str],
-    /// Cursor pagination, if the method pages.
+    /// How the method pages, if it does.
     pub pagination: Option<Pagination>,
 }
 

@@ -356,6 +356,133 @@ async fn pagination_ends_a_cursor_cycle_with_an_error_and_stops_after_an_error()
     assert!(items.next().await.is_none());
 }
 
+/// A `files.list` page: its files and `paging`.
+fn files_page(ids: &[&str], page: i64, pages: i64) -> ResponseTemplate {
+    ok(json!({
+        "ok": true,
+        "files": ids.iter().map(|id| json!({"id": id})).collect::<Vec<_>>(),
+        "paging": {"count": 2, "page": page, "pages": pages, "total": 5}
+    }))
+}
+
+fn file_ids(files: Vec<slack_api::types::File>) -> Vec<String> {
+    files
+        .into_iter()
+        .map(|f| f.id.map(String::from).unwrap_or_default())
+        .collect()
+}
+
+#[tokio::test]
+async fn three_pages_follow_the_page_number_until_the_last() {
+    let (server, client, _) = setup().await;
+    Mock::given(path("/api/files.list"))
+        .and(query_param("page", "2"))
+        .respond_with(files_page(&["F3", "F4"], 2, 3))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/files.list"))
+        .and(query_param("page", "3"))
+        .respond_with(files_page(&["F5"], 3, 3))
+        .mount(&server)
+        .await;
+    // The first request names no page; a fourth would get page 1 again.
+    Mock::given(path("/api/files.list"))
+        .and(query_param("count", "2"))
+        .respond_with(files_page(&["F1", "F2"], 1, 3))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    let files = client
+        .files()
+        .list()
+        .count(2)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(file_ids(files), ["F1", "F2", "F3", "F4", "F5"]);
+    let pages: Vec<Option<String>> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "page")
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect();
+    assert_eq!(pages, [None, Some("2".into()), Some("3".into())]);
+}
+
+#[tokio::test]
+async fn page_numbers_stop_at_an_empty_page_a_missing_page_count_and_a_repeated_page() {
+    let (server, client, _) = setup().await;
+    // Says there are 9 pages, but page 2 is empty: the stream ends there.
+    Mock::given(path("/api/files.list"))
+        .and(query_param("page", "2"))
+        .respond_with(files_page(&[], 2, 9))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/files.list"))
+        .respond_with(files_page(&["F1"], 1, 9))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    let pages = client.files().list().pages().try_collect().await.unwrap();
+    assert_eq!(pages.len(), 2);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+
+    // No `pages`: no telling whether there are more, so one page.
+    server.reset().await;
+    Mock::given(path("/api/files.list"))
+        .respond_with(ok(
+            json!({"ok": true, "files": [{"id": "F1"}], "paging": {"page": 1}}),
+        ))
+        .mount(&server)
+        .await;
+    let files = client.files().list().items().try_collect().await.unwrap();
+    assert_eq!(file_ids(files), ["F1"]);
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+
+    // A server that answers page 1 whatever it is asked: asking for page 2
+    // a second time is a cycle.
+    server.reset().await;
+    Mock::given(path("/api/files.list"))
+        .respond_with(files_page(&["F1"], 1, 3))
+        .mount(&server)
+        .await;
+    let mut pages = client.files().list().pages();
+    assert!(matches!(pages.next().await, Some(Ok(_))));
+    assert!(matches!(pages.next().await, Some(Ok(_))));
+    match pages.next().await {
+        Some(Err(Error::Pagination(e))) => {
+            assert_eq!(e.kind, PaginationErrorKind::CursorCycle);
+            assert_eq!((e.method.as_str(), e.pages), ("files.list", 2));
+        }
+        other => panic!("expected a cycle error, got {other:?}"),
+    }
+    assert!(pages.next().await.is_none());
+
+    // Starting at a later page goes on from there.
+    server.reset().await;
+    Mock::given(path("/api/files.list"))
+        .and(query_param("page", "3"))
+        .respond_with(files_page(&["F5"], 3, 3))
+        .mount(&server)
+        .await;
+    let files = client
+        .files()
+        .list()
+        .page(3)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(file_ids(files), ["F5"]);
+}
+
 /// A server that hands out a fresh cursor on every page, forever.
 struct EndlessCursors(std::sync::atomic::AtomicUsize);
 

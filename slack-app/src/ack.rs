@@ -170,8 +170,16 @@ impl From<OptionsResponse> for AckBody {
     }
 }
 
-/// Where an ack goes: a Socket Mode frame or an HTTP response.
-pub(crate) type AckSink = Box<dyn FnOnce(AckBody) + Send>;
+/// What goes back for a delivery: its ack, or "not handled, deliver it
+/// again" (the installation store could not answer).
+#[derive(Debug)]
+pub(crate) enum Answer {
+    Ack(AckBody),
+    Retry,
+}
+
+/// Where an answer goes: a Socket Mode frame or an HTTP response.
+pub(crate) type AckSink = Box<dyn FnOnce(Answer) + Send>;
 
 /// Holds the sink until the first ack; later acks are refused.
 pub(crate) struct AckSlot(Mutex<Option<AckSink>>);
@@ -183,6 +191,15 @@ impl AckSlot {
 
     /// Sends `body` unless an ack already went out; `true` if this call sent it.
     pub(crate) fn send(&self, body: AckBody) -> bool {
+        self.answer(Answer::Ack(body))
+    }
+
+    /// Answers "deliver it again" instead of acking, unless an ack already went out.
+    pub(crate) fn refuse(&self) -> bool {
+        self.answer(Answer::Retry)
+    }
+
+    fn answer(&self, answer: Answer) -> bool {
         // A sink is a plain closure; a panic elsewhere leaves the option valid.
         let sink = self
             .0
@@ -191,7 +208,7 @@ impl AckSlot {
             .take();
         match sink {
             Some(sink) => {
-                sink(body);
+                sink(answer);
                 true
             }
             None => false,

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use futures_util::future::BoxFuture;
 use slack_api::Client;
@@ -15,6 +15,8 @@ use slack_api::slash::SlashCommand;
 
 use crate::context::{Context, Meta};
 use crate::error::{Failure, HandlerResult};
+use crate::install::resolve::InstallConfig;
+use crate::install::{Installation, InstallationStore, OauthSettings};
 use crate::pattern::Pattern;
 use crate::request::{OptionsRequest, Request};
 
@@ -54,12 +56,15 @@ pub(crate) struct Parts<S> {
     pub(crate) client: Client,
     pub(crate) ack: Arc<crate::ack::AckSlot>,
     pub(crate) meta: Meta,
+    pub(crate) installation: Option<Arc<Installation>>,
 }
 
 impl<S: Clone> Parts<S> {
     pub(crate) fn context<P>(&self, payload: P) -> Context<P, S> {
         let p = self.clone();
-        Context::new(payload, p.state, p.client, p.ack, p.meta)
+        let mut cx = Context::new(payload, p.state, p.client, p.ack, p.meta);
+        cx.set_installation(p.installation);
+        cx
     }
 }
 
@@ -110,6 +115,7 @@ pub struct App<S = ()> {
     pub(crate) routes: Vec<Route<S>>,
     pub(crate) settings: Settings,
     pub(crate) on_error: Option<ErrorHook>,
+    pub(crate) install: InstallConfig,
 }
 
 impl App<()> {
@@ -128,7 +134,57 @@ impl<S: Clone + Send + Sync + 'static> App<S> {
             routes: Vec::new(),
             settings: Settings::default(),
             on_error: None,
+            install: InstallConfig::default(),
         }
+    }
+
+    /// Serves many workspaces: each delivery's installation is looked up in
+    /// `store` before it is acked, and its handler's
+    /// [`client`](Context::client) holds that workspace's bot token (the
+    /// app's own client then only lends its configuration and connection
+    /// pool; its token is not used). `app_uninstalled` and
+    /// `tokens_revoked` delete what they name; a delivery from a workspace
+    /// without an installation is acked and reported
+    /// ([`FailureCause::NotInstalled`](crate::FailureCause::NotInstalled)).
+    /// When the store cannot answer within
+    /// [`store_timeout`](Self::store_timeout), the delivery is not acked
+    /// as handled: over HTTP the answer is `503`, over Socket Mode no ack
+    /// goes out, so Slack delivers it again.
+    pub fn installations(mut self, store: impl InstallationStore) -> Self {
+        self.install.store = Some(Arc::new(store));
+        self
+    }
+
+    /// The app's OAuth credentials: [`into_router`](Self::into_router)
+    /// then also serves the install flow
+    /// ([`INSTALL_PATH`](crate::install::INSTALL_PATH),
+    /// [`REDIRECT_PATH`](crate::install::REDIRECT_PATH)), and rotating
+    /// tokens are refreshed with them before they expire. Needs
+    /// [`installations`](Self::installations).
+    pub fn oauth(mut self, settings: OauthSettings) -> Self {
+        self.install.oauth = Some(settings);
+        self
+    }
+
+    /// How long the installation store may take to answer before the
+    /// delivery is answered "try again" (default 1.5 s, within Slack's 3).
+    pub fn store_timeout(mut self, timeout: Duration) -> Self {
+        self.install.timeout = timeout;
+        self
+    }
+
+    /// Rotating tokens expiring within `margin` are refreshed before use
+    /// (default 5 minutes).
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.install.refresh_margin = margin;
+        self
+    }
+
+    /// What the app reads the time from, for token expiry and install
+    /// link lifetimes (default `SystemTime::now`; tests pass a fake clock).
+    pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.install.clock = Arc::new(now);
+        self
     }
 
     pub(crate) fn route(

@@ -14,6 +14,7 @@ use slack_api::slash::{ResponseUrl, SlashResponse};
 
 use crate::ack::{AckBody, AckSlot};
 use crate::error::Error;
+use crate::install::Installation;
 
 /// Where a delivery happened and how to answer it, read once when routing.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +45,7 @@ pub struct Context<P, S = ()> {
     meta: Meta,
     /// Built on first use: it counts the uses Slack allows.
     response_url: std::sync::OnceLock<Option<ResponseUrl>>,
+    installation: Option<Arc<Installation>>,
 }
 
 impl<P: fmt::Debug, S> fmt::Debug for Context<P, S> {
@@ -65,7 +67,19 @@ impl<P, S> Context<P, S> {
             ack,
             meta,
             response_url: std::sync::OnceLock::new(),
+            installation: None,
         }
+    }
+
+    pub(crate) fn set_installation(&mut self, installation: Option<Arc<Installation>>) {
+        self.installation = installation;
+    }
+
+    /// The workspace's installation, for an app serving many
+    /// ([`App::installations`](crate::App::installations)): its team,
+    /// bot, user tokens and webhook.
+    pub fn installation(&self) -> Option<&Installation> {
+        self.installation.as_deref()
     }
 
     /// The app's state (a clone of what [`App::with_state`](crate::App::with_state) was given).
@@ -73,8 +87,9 @@ impl<P, S> Context<P, S> {
         &self.state
     }
 
-    /// The Web API client, holding the app's bot token (a workflow
-    /// step's own token in a [`function`](crate::App::function) handler).
+    /// The Web API client, holding the app's bot token: the bot token of
+    /// the delivery's workspace for an app serving many, a workflow
+    /// step's own token in a [`function`](crate::App::function) handler.
     pub fn client(&self) -> &Client {
         &self.client
     }

@@ -17,6 +17,7 @@ use crate::ack::{AckBody, AckSink, AckSlot};
 use crate::app::{App, ErrorHook, Parts, Route, Settings};
 use crate::context::Meta;
 use crate::error::{Failure, FailureCause};
+use crate::install::resolve::{Outcome, ResolveError, Resolved, Resolver};
 use crate::request::{DecodeFailure, Request};
 
 /// An [`App`] turned into something transports feed.
@@ -30,6 +31,8 @@ pub(crate) struct Runtime<S> {
     running: Running,
     /// The bot user, from the settings or `auth.test` (asked once).
     bot_user: OnceCell<Option<UserId>>,
+    /// Serving many workspaces: each delivery's installation.
+    pub(crate) resolver: Option<Arc<Resolver>>,
 }
 
 /// Counts deliveries being handled, so shutdown can wait for them.
@@ -59,7 +62,15 @@ impl Drop for RunningGuard<'_> {
 impl<S: Clone + Send + Sync + 'static> Runtime<S> {
     pub(crate) fn new(app: App<S>) -> Arc<Self> {
         let bot_user = OnceCell::new_with(app.settings.bot_user.clone().map(Some));
+        let resolver = app.install.store.clone().map(|store| {
+            Arc::new(Resolver::new(
+                store,
+                app.install.clone(),
+                app.client.clone(),
+            ))
+        });
         Arc::new(Runtime {
+            resolver,
             client: app.client,
             state: app.state,
             routes: app.routes,
@@ -96,7 +107,8 @@ impl<S: Clone + Send + Sync + 'static> Runtime<S> {
             user = meta.user_id.as_ref().map(|u| u.as_str()),
             channel = meta.channel.as_ref().map(|c| c.as_str()),
         );
-        if matches!(req, Request::Event(_)) {
+        let is_event = matches!(req, Request::Event(_));
+        if is_event && self.resolver.is_none() {
             // Events carry no reply: ack first, as Slack asks.
             slot.send(AckBody::empty());
         }
@@ -104,14 +116,71 @@ impl<S: Clone + Send + Sync + 'static> Runtime<S> {
         tokio::spawn(
             async move {
                 let _running = rt.running.enter();
-                rt.run(req, meta, slot, deadline).await;
+                let Some(resolved) = rt.resolve(&req, &meta, &slot).await else {
+                    return;
+                };
+                if is_event {
+                    // The installation is known: now the event can be acked.
+                    slot.send(AckBody::empty());
+                }
+                rt.run(req, meta, slot, deadline, resolved).await;
             }
             .instrument(span),
         );
     }
 
-    async fn run(&self, req: Request, meta: Meta, slot: Arc<AckSlot>, deadline: Instant) {
-        if let Some(why) = self.dropped(&req).await {
+    /// The client and installation a delivery runs with; `None` once the
+    /// delivery has been answered (a duplicate, no installation, the store
+    /// failing).
+    async fn resolve(&self, req: &Request, meta: &Meta, slot: &AckSlot) -> Option<Resolved> {
+        let Some(resolver) = &self.resolver else {
+            return Some(Resolved {
+                client: self.client.clone(),
+                bot_user: None,
+                installation: None,
+            });
+        };
+        let failure = |cause| Failure {
+            kind: meta.kind.clone(),
+            cause,
+        };
+        match resolver.resolve(req).await {
+            Ok(Outcome::Ready(r)) => Some(r),
+            Ok(Outcome::Duplicate) => {
+                tracing::debug!("event already handled (the store says); acked");
+                slot.send(AckBody::empty());
+                None
+            }
+            Ok(Outcome::NotInstalled(at)) => {
+                slot.send(AckBody::empty());
+                self.report(failure(FailureCause::NotInstalled(at)));
+                None
+            }
+            Err(e) => {
+                if e.is_retryable() {
+                    // Not acked as handled: Slack delivers it again.
+                    slot.refuse();
+                } else {
+                    slot.send(AckBody::empty());
+                }
+                self.report(failure(match e {
+                    ResolveError::Store(e) => FailureCause::Store(e),
+                    ResolveError::Refresh { source, .. } => FailureCause::TokenRefresh(source),
+                }));
+                None
+            }
+        }
+    }
+
+    async fn run(
+        &self,
+        req: Request,
+        meta: Meta,
+        slot: Arc<AckSlot>,
+        deadline: Instant,
+        resolved: Resolved,
+    ) {
+        if let Some(why) = self.dropped(&req, resolved.bot_user.as_ref()).await {
             tracing::debug!(why, "delivery filtered out");
             slot.send(AckBody::empty());
             return;
@@ -119,9 +188,10 @@ impl<S: Clone + Send + Sync + 'static> Runtime<S> {
         let kind = meta.kind.clone();
         let parts = Parts {
             state: self.state.clone(),
-            client: self.client.clone(),
+            client: resolved.client,
             ack: slot.clone(),
             meta,
+            installation: resolved.installation,
         };
         let mut req = req;
         let mut handler = None;
@@ -173,7 +243,7 @@ impl<S: Clone + Send + Sync + 'static> Runtime<S> {
     }
 
     /// Why the middleware drops `req`, if it does.
-    async fn dropped(&self, req: &Request) -> Option<&'static str> {
+    async fn dropped(&self, req: &Request, bot_user: Option<&UserId>) -> Option<&'static str> {
         let s = &self.settings;
         if let Some(teams) = &s.teams
             && req.team_id().is_none_or(|t| !teams.contains(t))
@@ -193,7 +263,12 @@ impl<S: Clone + Send + Sync + 'static> Runtime<S> {
                 if from_authorizations.clone().any(|a| a == user) {
                     return Some("the app's own event");
                 }
-                if self.bot_user().await.as_ref() == Some(user) {
+                // Serving many workspaces, each installation names its bot.
+                let own = match (&self.resolver, bot_user) {
+                    (Some(_), bot) => bot,
+                    (None, _) => self.bot_user().await.as_ref(),
+                };
+                if own == Some(user) {
                     return Some("the app's own event");
                 }
             }

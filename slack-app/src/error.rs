@@ -56,6 +56,15 @@ pub enum FailureCause {
     Panic(String),
     /// The delivery did not decode.
     Decode(DecodeFailure),
+    /// The installation store could not answer (down, timed out, a
+    /// corrupt row). Unless the row is corrupt, the delivery was not
+    /// acknowledged as handled, so Slack delivers it again.
+    Store(crate::install::StoreError),
+    /// Refreshing the workspace's rotating token failed.
+    TokenRefresh(slack_api::Error),
+    /// No installation for where the delivery came from (a workspace that
+    /// never installed the app, or uninstalled it); acked and dropped.
+    NotInstalled(String),
 }
 
 impl std::fmt::Display for Failure {
@@ -64,6 +73,21 @@ impl std::fmt::Display for Failure {
             FailureCause::Handler(e) => write!(f, "{} handler failed: {e}", self.kind),
             FailureCause::Panic(m) => write!(f, "{} handler panicked: {m}", self.kind),
             FailureCause::Decode(e) => write!(f, "{} delivery dropped: {e}", self.kind),
+            FailureCause::Store(e) => write!(f, "{} delivery not handled: {e}", self.kind),
+            FailureCause::TokenRefresh(e) => {
+                write!(
+                    f,
+                    "{} delivery not handled: refreshing the token failed: {e}",
+                    self.kind
+                )
+            }
+            FailureCause::NotInstalled(at) => {
+                write!(
+                    f,
+                    "{} delivery dropped: the app is not installed in {at}",
+                    self.kind
+                )
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ use slack_api::signing::Verifier;
 use slack_api::slash::SlashCommand;
 use tokio::sync::oneshot;
 
-use crate::ack::AckBody;
+use crate::ack::{AckBody, Answer};
 use crate::app::App;
 use crate::dispatch::Runtime;
 use crate::request::{DecodeFailure, Request, from_interaction_json, not_a_callback};
@@ -40,13 +40,23 @@ impl<S: Clone + Send + Sync + 'static> App<S> {
     /// [`into_router`](Self::into_router) with a configured verifier
     /// (clock, maximum request age).
     pub fn into_router_with(self, verifier: Verifier) -> Router {
+        let runtime = Runtime::new(self);
+        let install = runtime
+            .resolver
+            .clone()
+            .filter(|r| r.oauth().is_some())
+            .map(crate::install::oauth_routes::routes);
         let endpoint = Arc::new(Endpoint {
-            runtime: Runtime::new(self),
+            runtime,
             events_api: EventsApi::with_verifier(verifier),
         });
-        Router::new()
+        let router = Router::new()
             .route(EVENTS_PATH, post(handle::<S>))
-            .with_state(endpoint)
+            .with_state(endpoint);
+        match install {
+            Some(install) => router.merge(install),
+            None => router,
+        }
     }
 }
 
@@ -66,6 +76,14 @@ async fn handle<S: Clone + Send + Sync + 'static>(
         .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
     let req = if is_form {
         from_form(&body)
+    } else if endpoint.runtime.resolver.is_some() {
+        // Serving many workspaces, redeliveries are dropped once the
+        // installation is known (through the store, so across instances):
+        // an event answered 503 must be taken when it comes again.
+        match from_events_json(&body) {
+            Ok(req) => req,
+            Err(challenge) => return challenge.into_response(),
+        }
     } else {
         let retry = Retry::from_headers(lookup);
         match endpoint.events_api.handle_verified(&body, retry) {
@@ -83,7 +101,7 @@ async fn handle<S: Clone + Send + Sync + 'static>(
             }),
         }
     };
-    let (tx, rx) = oneshot::channel::<AckBody>();
+    let (tx, rx) = oneshot::channel::<Answer>();
     endpoint.runtime.deliver(
         req,
         Box::new(move |body| {
@@ -92,7 +110,19 @@ async fn handle<S: Clone + Send + Sync + 'static>(
         }),
     );
     // The runtime acks by its deadline, so this wait is bounded.
-    match rx.await.ok().and_then(AckBody::into_json) {
+    let body = match rx.await {
+        Ok(Answer::Ack(body)) => body,
+        // The store could not answer: Slack retries a 503.
+        Ok(Answer::Retry) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the app cannot handle this delivery right now; retry it",
+            )
+                .into_response();
+        }
+        Err(_) => AckBody::empty(),
+    };
+    match body.into_json() {
         Some(json) => {
             let mut resp = json.to_string().into_response();
             resp.headers_mut().insert(
@@ -102,6 +132,27 @@ async fn handle<S: Clone + Send + Sync + 'static>(
             resp
         }
         None => StatusCode::OK.into_response(),
+    }
+}
+
+/// An Events API body, without the in-memory dedup (the runtime dedups
+/// through the store); `Err` is a `url_verification` challenge to answer.
+fn from_events_json(body: &[u8]) -> Result<Result<Request, DecodeFailure>, String> {
+    let malformed = |reason: String| DecodeFailure::Malformed {
+        kind: "events api",
+        reason,
+    };
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Ok(Err(malformed("the body is not UTF-8".to_owned())));
+    };
+    match EventsApiPayload::from_json(text) {
+        Ok(EventsApiPayload::UrlVerification(v)) => Err(v.challenge),
+        Ok(EventsApiPayload::EventCallback(cb)) => Ok(Ok(Request::Event(cb))),
+        Ok(EventsApiPayload::Unknown(v)) if !v.is_object() => {
+            Ok(Err(malformed("the body is not a JSON object".to_owned())))
+        }
+        Ok(other) => Ok(Err(not_a_callback(&other))),
+        Err(e) => Ok(Err(malformed(e.to_string()))),
     }
 }
 

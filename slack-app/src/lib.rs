@@ -60,6 +60,7 @@ mod context;
 mod dispatch;
 mod error;
 pub mod http;
+pub mod install;
 mod pattern;
 mod request;
 mod socket_mode;

@@ -5,7 +5,7 @@ use serde_json::Value;
 use slack_api::events::{
     EventCallback, EventsApiPayload, InteractionPayload, InteractionTeam, InteractionUser,
 };
-use slack_api::ids::{ChannelId, TeamId, UserId};
+use slack_api::ids::{ChannelId, EnterpriseId, TeamId, UserId};
 use slack_api::slash::SlashCommand;
 
 /// One delivery from Slack, decoded.
@@ -50,6 +50,69 @@ impl Request {
             Request::Command(c) => Some(&c.user_id),
             Request::Interaction(p) => interaction_origin(p).1.map(|u| &u.id),
             Request::Options(o) => o.user.as_ref().map(|u| &u.id),
+        }
+    }
+}
+
+/// Where a delivery comes from, for finding its installation.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Origin {
+    pub(crate) team_id: Option<TeamId>,
+    pub(crate) enterprise_id: Option<EnterpriseId>,
+    pub(crate) is_enterprise_install: bool,
+}
+
+impl Request {
+    /// The workspace, organization and kind of install a delivery names.
+    pub(crate) fn origin(&self) -> Origin {
+        match self {
+            Request::Event(cb) => {
+                let auth = cb.authorizations.first();
+                Origin {
+                    team_id: cb
+                        .team_id
+                        .clone()
+                        .or_else(|| auth.and_then(|a| a.team_id.clone())),
+                    enterprise_id: cb
+                        .enterprise_id
+                        .clone()
+                        .or_else(|| auth.and_then(|a| a.enterprise_id.clone())),
+                    is_enterprise_install: auth.and_then(|a| a.is_enterprise_install) == Some(true),
+                }
+            }
+            Request::Command(c) => Origin {
+                team_id: Some(c.team_id.clone()).filter(|t| !t.as_str().is_empty()),
+                enterprise_id: c.enterprise_id.clone(),
+                is_enterprise_install: c.is_enterprise_install,
+            },
+            Request::Interaction(p) => {
+                let (enterprise, org_wide) = match &**p {
+                    InteractionPayload::BlockActions(p) => (&p.enterprise, p.is_enterprise_install),
+                    InteractionPayload::MessageAction(p) => {
+                        (&p.enterprise, p.is_enterprise_install)
+                    }
+                    InteractionPayload::Shortcut(p) => (&p.enterprise, p.is_enterprise_install),
+                    InteractionPayload::ViewClosed(p) => (&p.enterprise, p.is_enterprise_install),
+                    InteractionPayload::ViewSubmission(p) => {
+                        (&p.enterprise, p.is_enterprise_install)
+                    }
+                    _ => (&None, None),
+                };
+                let team = interaction_origin(p).0;
+                Origin {
+                    team_id: team.map(|t| t.id.clone()),
+                    enterprise_id: enterprise
+                        .as_ref()
+                        .map(|e| e.id.clone())
+                        .or_else(|| team.and_then(|t| t.enterprise_id.clone())),
+                    is_enterprise_install: org_wide == Some(true),
+                }
+            }
+            Request::Options(o) => Origin {
+                team_id: o.team.as_ref().map(|t| t.id.clone()),
+                enterprise_id: o.team.as_ref().and_then(|t| t.enterprise_id.clone()),
+                is_enterprise_install: false,
+            },
         }
     }
 }

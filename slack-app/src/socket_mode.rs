@@ -7,7 +7,7 @@ use slack_api::events::EventsApiPayload;
 use slack_api::{Client, Secret};
 use slack_rtm::socket_mode::{Envelope, Incoming, Payload, SocketMode, SocketModeBuilder};
 
-use crate::ack::{AckBody, AckSink};
+use crate::ack::{AckSink, Answer};
 use crate::app::App;
 use crate::dispatch::Runtime;
 use crate::error::Error;
@@ -55,7 +55,10 @@ impl<S: Clone + Send + Sync + 'static> SocketModeApp<S> {
         // only backs it up.
         let builder = self
             .builder
-            .ack_window(self.app.settings.ack_deadline + self.app.settings.ack_deadline / 5);
+            .ack_window(self.app.settings.ack_deadline + self.app.settings.ack_deadline / 5)
+            // Serving many workspaces, an event is acked only once its
+            // installation is found, or not at all when the store is down.
+            .defer_all_acks(self.app.install.store.is_some());
         let mut events = builder.connect(&self.app_client).await?;
         let runtime = Runtime::new(self.app);
         tokio::pin!(shutdown);
@@ -89,10 +92,14 @@ impl<S: Clone + Send + Sync + 'static> SocketModeApp<S> {
 /// The request an envelope carries and where its ack goes.
 fn split(mut envelope: Envelope) -> (Result<Request, DecodeFailure>, AckSink) {
     let sink: AckSink = match envelope.take_acker() {
-        Some(acker) => Box::new(move |body: AckBody| {
-            match body.into_json() {
-                Some(payload) => acker.ack_with(payload),
-                None => acker.ack(),
+        Some(acker) => Box::new(move |answer: Answer| {
+            match answer {
+                Answer::Ack(body) => match body.into_json() {
+                    Some(payload) => acker.ack_with(payload),
+                    None => acker.ack(),
+                },
+                // No ack: Slack delivers the envelope again.
+                Answer::Retry => acker.withhold(),
             };
         }),
         // Acked on arrival: the envelope takes no response payload.

@@ -130,6 +130,7 @@ impl SocketMode {
 pub struct SocketModeBuilder {
     connections: usize,
     ack_window: Duration,
+    defer_all_acks: bool,
     dedup_capacity: usize,
     hello_timeout: Duration,
     ping_interval: Duration,
@@ -145,6 +146,7 @@ impl Default for SocketModeBuilder {
         SocketModeBuilder {
             connections: 1,
             ack_window: Duration::from_secs(2),
+            defer_all_acks: false,
             dedup_capacity: slack_api::events_api::DEFAULT_DEDUP_CAPACITY,
             hello_timeout: Duration::from_secs(30),
             ping_interval: DEFAULT_PING_INTERVAL,
@@ -169,6 +171,17 @@ impl SocketModeBuilder {
     /// ack by itself (default 2 s; keep it under Slack's 3 s).
     pub fn ack_window(mut self, d: Duration) -> Self {
         self.ack_window = d;
+        self
+    }
+
+    /// Whether every decoded envelope carries an [`Acker`], events too
+    /// (default `false`: only envelopes that accept a response payload do,
+    /// and the rest are acked on arrival). An app that must look something
+    /// up before it may take an event (its installation) turns this on, so
+    /// it can [`withhold`](Acker::withhold) the ack and have Slack deliver
+    /// the envelope again. The ack window applies to every acker.
+    pub fn defer_all_acks(mut self, on: bool) -> Self {
+        self.defer_all_acks = on;
         self
     }
 
@@ -262,6 +275,7 @@ impl SocketModeBuilder {
                 handle: handle.clone(),
                 sleeper: sleeper.clone(),
                 ack_window: self.ack_window,
+                defer_all_acks: self.defer_all_acks,
                 replies: Vec::new(),
             };
             let url = open_url(app_client.clone()).await?;
@@ -367,7 +381,8 @@ impl Envelope {
         }
     }
 
-    /// The responder of an envelope that accepts a response payload and
+    /// The responder of an envelope that accepts a response payload (or of
+    /// any decoded envelope, with [`SocketModeBuilder::defer_all_acks`]) and
     /// has not been acknowledged yet; `None` otherwise (it was acked on
     /// arrival) or once taken.
     pub fn take_acker(&mut self) -> Option<Acker> {
@@ -384,6 +399,9 @@ impl Envelope {
 pub struct Acker {
     envelope_id: String,
     state: Arc<AckState>,
+    /// To forget the envelope when its ack is withheld, so its redelivery is yielded.
+    dedup: Dedup,
+    dedup_key: String,
 }
 
 /// Shared by an [`Acker`] and its window timer: whichever acks first wins.
@@ -428,6 +446,17 @@ impl Acker {
         self.state.send(&self.envelope_id, Some(payload))
     }
 
+    /// Sends no ack at all, now or later, so Slack delivers the envelope
+    /// again (with `retry_attempt`), and forgets it, so that redelivery is
+    /// yielded rather than dropped. `false` when an ack had already gone out.
+    pub fn withhold(self) -> bool {
+        if self.state.sent.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        self.dedup.forget(&self.dedup_key);
+        true
+    }
+
     /// Acknowledges with no payload; `false` when that had already happened.
     pub fn ack(self) -> bool {
         self.state.send(&self.envelope_id, None)
@@ -455,6 +484,7 @@ struct SocketProtocol {
     handle: Arc<OnceLock<Handle>>,
     sleeper: Arc<dyn Sleeper>,
     ack_window: Duration,
+    defer_all_acks: bool,
     replies: Vec<String>,
 }
 
@@ -465,7 +495,7 @@ impl SocketProtocol {
 
     /// Sends an ack later: on the handler's word, when the acker is dropped,
     /// or when the window closes, whichever comes first.
-    fn defer_ack(&self, envelope_id: String) -> Acker {
+    fn defer_ack(&self, envelope_id: String, dedup_key: String) -> Acker {
         let state = Arc::new(AckState {
             handle: self.handle.clone(),
             sent: AtomicBool::new(false),
@@ -479,7 +509,12 @@ impl SocketProtocol {
                 tracing::debug!(envelope_id = %id, "ack window passed; acked empty");
             }
         });
-        Acker { envelope_id, state }
+        Acker {
+            envelope_id,
+            state,
+            dedup: self.dedup.clone(),
+            dedup_key,
+        }
     }
 }
 
@@ -608,8 +643,8 @@ impl Protocol for SocketProtocol {
                 Self::malformed(text, format!("{kind} payload: {why}"))
             }
             Ok(payload) => {
-                let acker = if accepts {
-                    Some(self.defer_ack(envelope_id.clone()))
+                let acker = if accepts || self.defer_all_acks {
+                    Some(self.defer_ack(envelope_id.clone(), key))
                 } else {
                     self.replies.push(ack_frame(&envelope_id, None));
                     None

@@ -158,13 +158,44 @@ def check_file(fname, d):
             p = m["pagination"]
             if p:
                 names = {a["name"] for a in m["args"]}
-                fields = {f["name"]: f["type"] for f in m["response"]["fields"]}
-                if p["cursor"] not in names or (p["limit"] and p["limit"] not in names):
-                    problems.append(w + ": pagination arg missing")
-                if not fields.get(p["items"], "").startswith("["):
+                fields = m["response"]["fields"]
+
+                def path_type(path):
+                    """The type at the end of a dotted response path, or None."""
+                    fs, ty = fields, None
+                    for i, part in enumerate(path.split(".")):
+                        f = next((f for f in fs if f["name"] == part), None)
+                        if f is None:
+                            return None
+                        ty = f["type"]
+                        if i < path.count("."):
+                            t = parse(ty)
+                            if t[0] != "name" or scope.get(t[1], (None,))[0] != "objects":
+                                return None
+                            fs = scope[t[1]][1]["fields"]
+                    return ty
+
+                if not (path_type(p["items"]) or "").startswith("["):
                     problems.append(w + ": pagination items is not an array field")
-                if fields.get("response_metadata") != "ResponseMetadata":
-                    problems.append(w + ": paginated but no response_metadata field")
+                if "cursor" in p and "page" not in p:
+                    if set(p) - {"cursor", "limit", "items"}:
+                        problems.append(w + ": cursor pagination takes cursor, limit, items")
+                    if p["cursor"] not in names or (p.get("limit") and p["limit"] not in names):
+                        problems.append(w + ": pagination arg missing")
+                    if path_type("response_metadata") != "ResponseMetadata":
+                        problems.append(w + ": paginated but no response_metadata field")
+                elif "page" in p and "cursor" not in p:
+                    if set(p) - {"page", "count", "items", "paging"}:
+                        problems.append(w + ": page pagination takes page, count, paging, items")
+                    if p["page"] not in names or (p.get("count") and p["count"] not in names):
+                        problems.append(w + ": pagination arg missing")
+                    paging = path_type(p.get("paging", ""))
+                    t = parse(paging) if paging else None
+                    if not t or t[0] != "name" or scope.get(t[1], (None,))[0] != "objects" or not {
+                            "page", "pages"} <= {f["name"] for f in scope[t[1]][1]["fields"]}:
+                        problems.append(w + ": paging is not an object with page and pages")
+                else:
+                    problems.append(w + ": pagination needs exactly one of cursor and page")
             common = set(files["common.json"]["errors"])
             if common & set(m["errors"]):
                 problems.append(w + ": lists common errors " + str(sorted(common & set(m["errors"]))))

@@ -68,10 +68,13 @@
 //! When several fixtures match, the one with the most `match.args` wins, then
 //! the first in path order (fixtures added in code come after the folders').
 //!
-//! A request that no fixture matches (and that the simulator, when on, does
-//! not answer) gets Slack's error shape, so the error your code receives
-//! names the nearest fixture (the one with the fewest differences) and what
-//! differs:
+//! A method the simulator (when on) does not answer and no fixture is
+//! given for is answered `testkit_not_simulated`, with the method in
+//! `method` and in `response_metadata.messages`. A request that fixtures of
+//! its method exist for but none matches (and that the simulator, when on,
+//! does not answer) gets Slack's error shape, so the error your code
+//! receives names the nearest fixture (the one with the fewest differences)
+//! and what differs:
 //!
 //! ```json
 //! {
@@ -88,7 +91,8 @@
 //! With `slack_api`, that is an [`slack_api::Error::Api`] whose `messages()`
 //! are these lines and whose `Display` ends with them. The miss is also a
 //! problem for [`FakeSlack::verify`](crate::FakeSlack::verify) (and for the
-//! check when the fake is dropped), which fails with the same lines. Secrets
+//! check when the fake is dropped), which fails with the same lines; so is
+//! a `testkit_not_simulated` answer. Secrets
 //! in the request are scrubbed from both.
 //!
 //! ```

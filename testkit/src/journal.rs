@@ -26,7 +26,7 @@ pub struct Call {
     pub status: u16,
     /// Body of the reply (`Value::Null` when it was empty or a dropped connection).
     pub response: Value,
-    /// Where the answer came from: `simulator`, `fixture:<file>`, `fault`, `no_fixture`, `invalid`.
+    /// Where the answer came from: `simulator`, `fixture:<file>`, `fault`, `no_fixture`, `not_simulated`, `invalid`.
     pub source: String,
 }
 

@@ -125,10 +125,21 @@ impl OauthApp {
     }
 }
 
+/// A workspace beyond the default one that the app can be installed in
+/// ([`FakeSlack::add_team`](crate::FakeSlack::add_team)).
+#[derive(Debug, Clone)]
+pub(crate) struct TeamInfo {
+    pub(crate) name: String,
+    /// The Enterprise Grid organization it belongs to: ID and name.
+    pub(crate) enterprise: Option<(String, String)>,
+}
+
 /// A code handed out by the authorize page, until exchanged.
 #[derive(Debug, Clone)]
 struct Grant {
     client_id: String,
+    /// The workspace the person installs in.
+    team: String,
     scopes: Vec<String>,
     user_scopes: Vec<String>,
     redirect_uri: Option<String>,
@@ -139,6 +150,7 @@ struct Grant {
 #[derive(Debug, Clone)]
 struct Renewable {
     client_id: String,
+    team: String,
     /// `bot` or `user`.
     token_type: &'static str,
     user: String,
@@ -149,6 +161,10 @@ struct Renewable {
 #[derive(Debug, Default)]
 pub(crate) struct OauthState {
     apps: BTreeMap<String, OauthApp>,
+    /// Workspaces beyond the default one (configuration, kept on reset).
+    teams: BTreeMap<String, TeamInfo>,
+    /// The workspace of each access token issued.
+    token_teams: BTreeMap<String, String>,
     codes: BTreeMap<String, Grant>,
     refresh: BTreeMap<String, Renewable>,
     /// Rotating access tokens and when they stop working, on the fake
@@ -167,10 +183,43 @@ impl OauthState {
     /// Forgets codes and tokens; registered apps stay (they are configuration).
     pub(crate) fn reset(&mut self) {
         let apps = std::mem::take(&mut self.apps);
+        let teams = std::mem::take(&mut self.teams);
         *self = OauthState {
             apps,
+            teams,
             ..OauthState::default()
         };
+    }
+
+    /// Adds (or replaces) a workspace the app can be installed in.
+    pub(crate) fn add_team(&mut self, id: &str, info: TeamInfo) {
+        self.teams.insert(id.to_string(), info);
+    }
+
+    /// Whether `team` is the default workspace or one added.
+    fn knows_team(&self, team: &str) -> bool {
+        team == TEAM_ID || self.teams.contains_key(team)
+    }
+
+    /// The enterprise a workspace belongs to, if any: ID and name.
+    pub(crate) fn enterprise_of(&self, team: &str) -> Option<(String, String)> {
+        self.teams.get(team).and_then(|t| t.enterprise.clone())
+    }
+
+    /// `team` and `enterprise` as `oauth.v2.access` answers them.
+    fn team_fields(&self, body: &mut Value, team: &str) {
+        let name = self.teams.get(team).map_or(TEAM_NAME, |t| t.name.as_str());
+        body["team"] = json!({"id": team, "name": name});
+        body["enterprise"] = match self.enterprise_of(team) {
+            Some((id, name)) => json!({"id": id, "name": name}),
+            None => Value::Null,
+        };
+        body["is_enterprise_install"] = json!(false);
+    }
+
+    /// The workspace an access token was issued for (by `oauth.v2.access`).
+    pub(crate) fn token_team(&self, token: &str) -> Option<&str> {
+        self.token_teams.get(token).map(String::as_str)
     }
 }
 
@@ -210,6 +259,7 @@ impl OauthState {
         &mut self,
         seed: u64,
         app: &OauthApp,
+        team: &str,
         token_type: &'static str,
         user: &str,
         scopes: &str,
@@ -220,6 +270,7 @@ impl OauthState {
             // The trailing user ID makes the simulator act as that user.
             _ => format!("xoxp-{n}-{secret}-{user}"),
         };
+        self.token_teams.insert(access.clone(), team.to_string());
         let mut v = json!({
             "access_token": access,
             "token_type": token_type,
@@ -232,6 +283,7 @@ impl OauthState {
                 refresh.clone(),
                 Renewable {
                     client_id: app.client_id.clone(),
+                    team: team.to_string(),
                     token_type,
                     user: user.to_string(),
                     scopes: scopes.to_string(),
@@ -287,13 +339,12 @@ impl OauthState {
                 self.codes.remove(code);
                 let mut body = json!({
                     "app_id": APP_ID,
-                    "team": {"id": TEAM_ID, "name": TEAM_NAME},
-                    "enterprise": null,
-                    "is_enterprise_install": false,
                     "authed_user": {"id": grant.user},
                 });
+                self.team_fields(&mut body, &grant.team);
                 if !grant.scopes.is_empty() {
-                    let bot = self.issue(seed, &app, "bot", BOT_USER, &grant.scopes.join(","));
+                    let scopes = grant.scopes.join(",");
+                    let bot = self.issue(seed, &app, &grant.team, "bot", BOT_USER, &scopes);
                     if let (Value::Object(b), Value::Object(t)) = (&mut body, bot) {
                         b.extend(t);
                     }
@@ -303,6 +354,7 @@ impl OauthState {
                     let user = self.issue(
                         seed,
                         &app,
+                        &grant.team,
                         "user",
                         &grant.user,
                         &grant.user_scopes.join(","),
@@ -321,11 +373,9 @@ impl OauthState {
                     .filter(|r| r.client_id == app.client_id)
                     .cloned()
                     .ok_or("invalid_refresh_token")?;
-                let mut body = self.issue(seed, &app, r.token_type, &r.user, &r.scopes);
+                let mut body = self.issue(seed, &app, &r.team, r.token_type, &r.user, &r.scopes);
                 body["app_id"] = json!(APP_ID);
-                body["team"] = json!({"id": TEAM_ID, "name": TEAM_NAME});
-                body["enterprise"] = Value::Null;
-                body["is_enterprise_install"] = json!(false);
+                self.team_fields(&mut body, &r.team);
                 if r.token_type == "bot" {
                     body["bot_user_id"] = json!(BOT_USER);
                 } else {
@@ -356,7 +406,7 @@ impl OauthState {
         };
         self.exchanged.push(token);
         let who = if token_type == "bot" { BOT_USER } else { user };
-        let mut body = self.issue(seed, &app, token_type, who, "");
+        let mut body = self.issue(seed, &app, TEAM_ID, token_type, who, "");
         body["app_id"] = json!(APP_ID);
         body["team"] = json!({"id": TEAM_ID, "name": TEAM_NAME});
         body["enterprise"] = Value::Null;
@@ -399,6 +449,11 @@ impl OauthState {
         let Ok(mut target) = url::Url::parse(&redirect) else {
             return (400, None, Some("bad_redirect_uri".into()));
         };
+        // The workspace the person picks (`team` preselects one).
+        let team = get("team").unwrap_or(TEAM_ID).to_string();
+        if !self.knows_team(&team) {
+            return (400, None, Some("invalid_team".into()));
+        }
         let scopes = list(get("scope"));
         let user_scopes = list(get("user_scope"));
         let error = if scopes.is_empty() && user_scopes.is_empty() {
@@ -421,6 +476,7 @@ impl OauthState {
                         code.clone(),
                         Grant {
                             client_id: app.client_id.clone(),
+                            team: team.clone(),
                             scopes,
                             user_scopes,
                             redirect_uri: get("redirect_uri").map(str::to_string),

@@ -15,13 +15,17 @@ pub(crate) mod bookmarks;
 pub(crate) mod bots;
 pub(crate) mod chat;
 pub(crate) mod conversations;
+pub(crate) mod dnd;
 pub(crate) mod emoji;
 pub(crate) mod files;
 pub(crate) mod pins;
 pub(crate) mod reactions;
+pub(crate) mod reminders;
 pub(crate) mod rtm;
 pub(crate) mod scheduled;
+pub(crate) mod search;
 pub(crate) mod team;
+pub(crate) mod usergroups;
 pub(crate) mod users;
 pub(crate) mod views;
 
@@ -169,6 +173,12 @@ pub(crate) struct Workspace {
     scheduled: scheduled::Schedule,
     /// Conversations' bookmarks.
     bookmarks: bookmarks::Bookmarks,
+    /// User groups and their members.
+    usergroups: usergroups::UserGroups,
+    /// Reminders, for whom and when.
+    reminders: reminders::Reminders,
+    /// What people changed in their profiles.
+    profiles: users::Profiles,
     /// The most items a page holds, whatever `limit` asks ([`Shape::page_size`]).
     page_size: Option<usize>,
 }
@@ -255,6 +265,9 @@ impl Workspace {
             files: files::FileStore::default(),
             scheduled: scheduled::Schedule::default(),
             bookmarks: bookmarks::Bookmarks::default(),
+            usergroups: usergroups::UserGroups::default(),
+            reminders: reminders::Reminders::default(),
+            profiles: users::Profiles::default(),
             page_size: None,
         }
     }
@@ -411,12 +424,13 @@ impl Workspace {
         } else {
             profile["email"] = json!(u.email);
         }
+        self.profiles.apply(&u.id, &mut profile);
         json!({
             "id": u.id,
             "team_id": TEAM_ID,
             "name": u.name,
             "deleted": false,
-            "real_name": u.real_name,
+            "real_name": profile["real_name"],
             "tz": "Europe/London",
             "tz_label": "Greenwich Mean Time",
             "tz_offset": 0,

@@ -98,20 +98,34 @@ impl SocketModeState {
 
     /// Wraps a workspace change as an Events API payload and delivers it.
     pub(crate) fn deliver_event(&mut self, event: &Value) {
+        self.deliver_event_in(TEAM_ID, None, event);
+    }
+
+    /// [`deliver_event`](Self::deliver_event) for workspace `team` (of
+    /// organization `enterprise`); returns the `event_id`, or `None` when
+    /// nothing was delivered.
+    pub(crate) fn deliver_event_in(
+        &mut self,
+        team: &str,
+        enterprise: Option<&str>,
+        event: &Value,
+    ) -> Option<String> {
         let kind = event.get("type").and_then(Value::as_str).unwrap_or("");
         if kind.is_empty() || NOT_EVENTS.contains(&kind) || (!self.active && self.http.is_none()) {
-            return;
+            return None;
         }
         self.counter += 1;
+        let event_id = format!("Ev{:08}", self.counter);
         let payload = json!({
             "token": "fake-verification-token",
-            "team_id": TEAM_ID,
+            "team_id": team,
+            "enterprise_id": enterprise,
             "api_app_id": APP_ID,
             "type": "event_callback",
-            "event_id": format!("Ev{:08}", self.counter),
+            "event_id": event_id,
             "event_time": 1_700_000_000 + self.counter,
             "event": event,
-            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER, "is_bot": true, "is_enterprise_install": false}],
+            "authorizations": [{"team_id": team, "enterprise_id": enterprise, "user_id": BOT_USER, "is_bot": true, "is_enterprise_install": false}],
             "is_ext_shared_channel": false,
         });
         if let Some(http) = &self.http {
@@ -120,6 +134,7 @@ impl SocketModeState {
         if self.active {
             self.push("events_api", payload, false);
         }
+        Some(event_id)
     }
 
     /// Sends a new envelope to one live connection (round robin); it stays

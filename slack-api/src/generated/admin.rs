@@ -5081,12 +5081,19 @@ impl crate::paginate::Paginate for AnalyticsMessagesMetadataRequest {
     const METHOD: &'static str = "admin.analytics.messages.metadata";
     type Page = AnalyticsMessagesMetadataResponse;
     type Item = crate::generated::types::Message;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &AnalyticsMessagesMetadataResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &AnalyticsMessagesMetadataResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: AnalyticsMessagesMetadataResponse) -> Vec<Self::Item> {
@@ -5299,12 +5306,19 @@ impl crate::paginate::Paginate for AppsActivitiesListRequest {
     const METHOD: &'static str = "admin.apps.activities.list";
     type Page = AppsActivitiesListResponse;
     type Item = AppActivity;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &AppsActivitiesListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &AppsActivitiesListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: AppsActivitiesListResponse) -> Vec<Self::Item> {
@@ -5550,12 +5564,19 @@ impl crate::paginate::Paginate for AppsApprovedListRequest {
     const METHOD: &'static str = "admin.apps.approved.list";
     type Page = AppsApprovedListResponse;
     type Item = AdminAppGrant;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &AppsApprovedListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &AppsApprovedListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: AppsApprovedListResponse) -> Vec<Self::Item> {
@@ -5893,12 +5914,19 @@ impl crate::paginate::Paginate for AppsMcpServersListRequest {
     const METHOD: &'static str = "admin.apps.mcp.servers.list";
     type Page = AppsMcpServersListResponse;
     type Item = AdminAppsMcpServersListServer;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &AppsMcpServersListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &AppsMcpServersListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: AppsMcpServersListResponse) -> Vec<Self::Item> {
@@ -6539,12 +6567,19 @@ impl crate::paginate::Paginate for AppsRequestsListRequest {
     const METHOD: &'static str = "admin.apps.requests.list";
     type Page = AppsRequestsListResponse;
     type Item = AdminAppRequest;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &AppsRequestsListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &AppsRequestsListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: AppsRequestsListResponse) -> Vec<Self::Item> {
@@ -6763,12 +6798,19 @@ impl crate::paginate::Paginate for AppsRestrictedListRequest {
     const METHOD: &'static str = "admin.apps.restricted.list";
     type Page = AppsRestrictedListResponse;
     type Item = AdminAppGrant;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &AppsRestrictedListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &AppsRestrictedListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: AppsRestrictedListResponse) -> Vec<Self::Item> {
@@ -7151,12 +7193,19 @@ impl crate::paginate::Paginate for AuthPolicyGetEntitiesRequest {
     const METHOD: &'static str = "admin.auth.policy.getEntities";
     type Page = AuthPolicyGetEntitiesResponse;
     type Item = AdminAuthPolicyEntity;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &AuthPolicyGetEntitiesResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &AuthPolicyGetEntitiesResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: AuthPolicyGetEntitiesResponse) -> Vec<Self::Item> {
@@ -7425,12 +7474,16 @@ impl crate::paginate::Paginate for BarriersListRequest {
     const METHOD: &'static str = "admin.barriers.list";
     type Page = BarriersListResponse;
     type Item = InformationBarrier;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &BarriersListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &BarriersListResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: BarriersListResponse) -> Vec<Self::Item> {
@@ -8589,12 +8642,19 @@ impl crate::paginate::Paginate for ConversationsGetTeamsRequest {
     const METHOD: &'static str = "admin.conversations.getTeams";
     type Page = ConversationsGetTeamsResponse;
     type Item = crate::ids::TeamId;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &ConversationsGetTeamsResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &ConversationsGetTeamsResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: ConversationsGetTeamsResponse) -> Vec<Self::Item> {
@@ -8838,12 +8898,19 @@ impl crate::paginate::Paginate for ConversationsLookupRequest {
     const METHOD: &'static str = "admin.conversations.lookup";
     type Page = ConversationsLookupResponse;
     type Item = crate::ids::ChannelId;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &ConversationsLookupResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &ConversationsLookupResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: ConversationsLookupResponse) -> Vec<Self::Item> {
@@ -9360,12 +9427,19 @@ impl crate::paginate::Paginate for ConversationsSearchRequest {
     const METHOD: &'static str = "admin.conversations.search";
     type Page = ConversationsSearchResponse;
     type Item = AdminConversation;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &ConversationsSearchResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &ConversationsSearchResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: ConversationsSearchResponse) -> Vec<Self::Item> {
@@ -10071,12 +10145,16 @@ impl crate::paginate::Paginate for FunctionsListRequest {
     const METHOD: &'static str = "admin.functions.list";
     type Page = FunctionsListResponse;
     type Item = AdminFunction;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &FunctionsListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &FunctionsListResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: FunctionsListResponse) -> Vec<Self::Item> {
@@ -10410,12 +10488,19 @@ impl crate::paginate::Paginate for InviteRequestsApprovedListRequest {
     const METHOD: &'static str = "admin.inviteRequests.approved.list";
     type Page = InviteRequestsApprovedListResponse;
     type Item = AdminInviteRequestDecision;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &InviteRequestsApprovedListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &InviteRequestsApprovedListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: InviteRequestsApprovedListResponse) -> Vec<Self::Item> {
@@ -10531,12 +10616,19 @@ impl crate::paginate::Paginate for InviteRequestsDeniedListRequest {
     const METHOD: &'static str = "admin.inviteRequests.denied.list";
     type Page = InviteRequestsDeniedListResponse;
     type Item = AdminInviteRequestDecision;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &InviteRequestsDeniedListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &InviteRequestsDeniedListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: InviteRequestsDeniedListResponse) -> Vec<Self::Item> {
@@ -10709,12 +10801,19 @@ impl crate::paginate::Paginate for InviteRequestsListRequest {
     const METHOD: &'static str = "admin.inviteRequests.list";
     type Page = InviteRequestsListResponse;
     type Item = AdminInviteRequest;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &InviteRequestsListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &InviteRequestsListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: InviteRequestsListResponse) -> Vec<Self::Item> {
@@ -10923,12 +11022,19 @@ impl crate::paginate::Paginate for RolesListAssignmentsRequest {
     const METHOD: &'static str = "admin.roles.listAssignments";
     type Page = RolesListAssignmentsResponse;
     type Item = AdminRoleAssignment;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &RolesListAssignmentsResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &RolesListAssignmentsResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: RolesListAssignmentsResponse) -> Vec<Self::Item> {
@@ -11089,12 +11195,19 @@ impl crate::paginate::Paginate for TeamsAdminsListRequest {
     const METHOD: &'static str = "admin.teams.admins.list";
     type Page = TeamsAdminsListResponse;
     type Item = String;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &TeamsAdminsListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &TeamsAdminsListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: TeamsAdminsListResponse) -> Vec<Self::Item> {
@@ -11267,12 +11380,16 @@ impl crate::paginate::Paginate for TeamsListRequest {
     const METHOD: &'static str = "admin.teams.list";
     type Page = TeamsListResponse;
     type Item = AdminTeam;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &TeamsListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &TeamsListResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: TeamsListResponse) -> Vec<Self::Item> {
@@ -11372,12 +11489,19 @@ impl crate::paginate::Paginate for TeamsOwnersListRequest {
     const METHOD: &'static str = "admin.teams.owners.list";
     type Page = TeamsOwnersListResponse;
     type Item = String;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &TeamsOwnersListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &TeamsOwnersListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: TeamsOwnersListResponse) -> Vec<Self::Item> {
@@ -12467,12 +12591,16 @@ impl crate::paginate::Paginate for UsersListRequest {
     const METHOD: &'static str = "admin.users.list";
     type Page = UsersListResponse;
     type Item = AdminUser;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &UsersListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &UsersListResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: UsersListResponse) -> Vec<Self::Item> {
@@ -12816,12 +12944,19 @@ impl crate::paginate::Paginate for UsersSessionListRequest {
     const METHOD: &'static str = "admin.users.session.list";
     type Page = UsersSessionListResponse;
     type Item = AdminSession;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &UsersSessionListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &UsersSessionListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: UsersSessionListResponse) -> Vec<Self::Item> {
@@ -13734,12 +13869,19 @@ impl crate::paginate::Paginate for WorkflowsSearchRequest {
     const METHOD: &'static str = "admin.workflows.search";
     type Page = WorkflowsSearchResponse;
     type Item = Workflow;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &WorkflowsSearchResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &WorkflowsSearchResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: WorkflowsSearchResponse) -> Vec<Self::Item> {

@@ -922,12 +922,16 @@ impl crate::paginate::Paginate for ActivitiesListRequest {
     const METHOD: &'static str = "apps.activities.list";
     type Page = ActivitiesListResponse;
     type Item = serde_json::Value;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &ActivitiesListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &ActivitiesListResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: ActivitiesListResponse) -> Vec<Self::Item> {
@@ -1722,12 +1726,16 @@ impl crate::paginate::Paginate for DatastoreQueryRequest {
     const METHOD: &'static str = "apps.datastore.query";
     type Page = DatastoreQueryResponse;
     type Item = serde_json::Value;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &DatastoreQueryResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &DatastoreQueryResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: DatastoreQueryResponse) -> Vec<Self::Item> {
@@ -1894,12 +1902,19 @@ impl crate::paginate::Paginate for EventAuthorizationsListRequest {
     const METHOD: &'static str = "apps.event.authorizations.list";
     type Page = EventAuthorizationsListResponse;
     type Item = crate::generated::types::EventAuthorization;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &EventAuthorizationsListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &EventAuthorizationsListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: EventAuthorizationsListResponse) -> Vec<Self::Item> {

@@ -209,12 +209,16 @@ impl crate::paginate::Paginate for TeamsListRequest {
     const METHOD: &'static str = "auth.teams.list";
     type Page = TeamsListResponse;
     type Item = crate::generated::types::Team;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &TeamsListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &TeamsListResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: TeamsListResponse) -> Vec<Self::Item> {

@@ -1065,12 +1065,16 @@ impl crate::paginate::Paginate for ListRequest {
     const METHOD: &'static str = "channels.list";
     type Page = ListResponse;
     type Item = crate::generated::types::Conversation;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &ListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &ListResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: ListResponse) -> Vec<Self::Item> {

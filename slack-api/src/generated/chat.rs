@@ -1627,12 +1627,19 @@ impl crate::paginate::Paginate for ScheduledMessagesListRequest {
     const METHOD: &'static str = "chat.scheduledMessages.list";
     type Page = ScheduledMessagesListResponse;
     type Item = ChatScheduledMessagesListScheduledMessage;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &ScheduledMessagesListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &ScheduledMessagesListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: ScheduledMessagesListResponse) -> Vec<Self::Item> {

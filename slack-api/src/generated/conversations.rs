@@ -2138,12 +2138,16 @@ impl crate::paginate::Paginate for HistoryRequest {
     const METHOD: &'static str = "conversations.history";
     type Page = HistoryResponse;
     type Item = crate::generated::types::Message;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &HistoryResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &HistoryResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: HistoryResponse) -> Vec<Self::Item> {
@@ -2665,12 +2669,16 @@ impl crate::paginate::Paginate for ListRequest {
     const METHOD: &'static str = "conversations.list";
     type Page = ListResponse;
     type Item = crate::generated::types::Conversation;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &ListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &ListResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: ListResponse) -> Vec<Self::Item> {
@@ -2787,12 +2795,19 @@ impl crate::paginate::Paginate for ListConnectInvitesRequest {
     const METHOD: &'static str = "conversations.listConnectInvites";
     type Page = ListConnectInvitesResponse;
     type Item = ConversationsListConnectInvitesInvite;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &ListConnectInvitesResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &ListConnectInvitesResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: ListConnectInvitesResponse) -> Vec<Self::Item> {
@@ -2936,12 +2951,16 @@ impl crate::paginate::Paginate for MembersRequest {
     const METHOD: &'static str = "conversations.members";
     type Page = MembersResponse;
     type Item = crate::ids::UserId;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &MembersResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &MembersResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: MembersResponse) -> Vec<Self::Item> {
@@ -3230,12 +3249,16 @@ impl crate::paginate::Paginate for RepliesRequest {
     const METHOD: &'static str = "conversations.replies";
     type Page = RepliesResponse;
     type Item = crate::generated::types::Message;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &RepliesResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &RepliesResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: RepliesResponse) -> Vec<Self::Item> {
@@ -3545,12 +3568,19 @@ impl crate::paginate::Paginate for RequestSharedInviteListRequest {
     const METHOD: &'static str = "conversations.requestSharedInvite.list";
     type Page = RequestSharedInviteListResponse;
     type Item = ConversationsRequestSharedInviteListInviteRequest;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &RequestSharedInviteListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &RequestSharedInviteListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: RequestSharedInviteListResponse) -> Vec<Self::Item> {

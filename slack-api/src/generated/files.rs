@@ -180,6 +180,7 @@ impl Files {
     /// - Scopes: bot: `files:read`; user: `files:read`
     /// - Rate limit: Tier 3
     /// - Safe to retry: yes
+    /// - Paginated: page number `page` (paging in `paging`), items in `files`
     ///
     /// # Arguments
     ///
@@ -190,7 +191,7 @@ impl Files {
     /// - `team_id` (TeamId): Workspace to act in; needed with org-wide tokens.
     /// - `ts_from` (Ts): Timestamp: ts from.
     /// - `ts_to` (Ts): Timestamp: ts to.
-    /// - `types` (list of ConversationType): Kinds of conversation to include.
+    /// - `types` (list of string): File types to include: `all` (the default), `spaces`, `snippets`, `images`, `gdocs`, `zips`, `pdfs`.
     /// - `user` (UserId): User to act on.
     ///
     /// # Errors
@@ -926,12 +927,16 @@ impl crate::paginate::Paginate for InfoRequest {
     const METHOD: &'static str = "files.info";
     type Page = InfoResponse;
     type Item = crate::generated::types::FileComment;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &InfoResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &InfoResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: InfoResponse) -> Vec<Self::Item> {
@@ -969,7 +974,7 @@ pub struct ListRequest {
     team_id: Option<crate::ids::TeamId>,
     ts_from: Option<crate::ids::Ts>,
     ts_to: Option<crate::ids::Ts>,
-    types: Option<Vec<crate::generated::types::ConversationType>>,
+    types: Option<Vec<String>>,
     user: Option<crate::ids::UserId>,
 }
 
@@ -1019,13 +1024,8 @@ impl ListRequest {
         self
     }
 
-    /// `types` (list of ConversationType): Kinds of conversation to include.
-    pub fn types(
-        mut self,
-        types: impl IntoIterator<
-            Item = impl Into<crate::generated::types::ConversationType>,
-        >,
-    ) -> Self {
+    /// `types` (list of string): File types to include: `all` (the default), `spaces`, `snippets`, `images`, `gdocs`, `zips`, `pdfs`.
+    pub fn types(mut self, types: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.types = Some(types.into_iter().map(Into::into).collect());
         self
     }
@@ -1068,12 +1068,7 @@ impl ListRequest {
             args.push("ts_to", crate::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.types {
-            args.push(
-                "types",
-                crate::request::ArgValue::List(
-                    v.into_iter().map(|x| x.as_str().to_owned()).collect(),
-                ),
-            );
+            args.push("types", crate::request::ArgValue::List(v.into_iter().collect()));
         }
         if let Some(v) = self.user {
             args.push("user", crate::request::ArgValue::Str(String::from(v)));
@@ -1104,6 +1099,48 @@ pub struct ListResponse {
 
 impl crate::de::Lenient for ListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+impl crate::paginate::Paginate for ListRequest {
+    const METHOD: &'static str = "files.list";
+    type Page = ListResponse;
+    type Item = crate::generated::types::File;
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Page(n) = next {
+            self.page = Some(n);
+        }
+    }
+
+    fn next_page(&self, page: &ListResponse) -> Option<crate::paginate::Next> {
+        let items = &page.files;
+        let paging = page.paging.as_ref()?;
+        crate::paginate::next_number(
+            self.page,
+            paging.page,
+            paging.pages,
+            items.is_empty(),
+        )
+    }
+
+    fn into_items(page: ListResponse) -> Vec<Self::Item> {
+        page.files
+    }
+
+    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<ListResponse>> {
+        Box::pin(self.send())
+    }
+}
+
+impl ListRequest {
+    /// Every page, asking for the next page number while the paging object has more.
+    pub fn pages(self) -> crate::paginate::Pages<Self> {
+        crate::paginate::Pages::new(self)
+    }
+
+    /// Every item of every page.
+    pub fn items(self) -> crate::paginate::Items<Self> {
+        crate::paginate::Items::new(self)
+    }
 }
 
 /// A `files.remote.add` request; set optional arguments, then `.send()` or `.await` it.
@@ -1357,12 +1394,16 @@ impl crate::paginate::Paginate for RemoteListRequest {
     const METHOD: &'static str = "files.remote.list";
     type Page = RemoteListResponse;
     type Item = crate::generated::types::File;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &RemoteListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &RemoteListResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: RemoteListResponse) -> Vec<Self::Item> {

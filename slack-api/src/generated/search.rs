@@ -22,6 +22,52 @@ impl crate::de::Lenient for SearchFileResults {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// One message a search found, with the conversation it is in.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchMessageMatch {
+    /// Legacy attachments.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub attachments: Vec<crate::generated::block_kit::Attachment>,
+    /// Block Kit blocks.
+    #[serde(default, deserialize_with = "crate::de::vec")]
+    pub blocks: Vec<crate::generated::block_kit::Block>,
+    /// The conversation holding the message (id, name and sharing flags).
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub channel: Option<crate::generated::types::Conversation>,
+    /// The match's id within these results.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub iid: Option<String>,
+    /// Link to the message.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub permalink: Option<String>,
+    /// How well it matched, when sorted by score.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub score: Option<f64>,
+    /// Workspace of the message.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub team: Option<crate::ids::TeamId>,
+    /// Message text.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub text: Option<String>,
+    /// The message's `ts`.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub ts: Option<crate::ids::Ts>,
+    /// Always `message`.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub r#type: Option<String>,
+    /// Who posted it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub user: Option<crate::ids::UserId>,
+    /// Display name of who posted it.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    pub username: Option<String>,
+}
+
+impl crate::de::Lenient for SearchMessageMatch {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// Messages matching a search, with paging.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -31,7 +77,7 @@ pub struct SearchMessageResults {
     pub all_stop_words: Option<bool>,
     /// The results on this page.
     #[serde(default, deserialize_with = "crate::de::vec")]
-    pub matches: Vec<serde_json::Value>,
+    pub matches: Vec<SearchMessageMatch>,
     /// Page numbers and counts.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub pagination: Option<SearchPagination>,
@@ -136,6 +182,7 @@ impl Search {
     /// - Scopes: user: `search:read`
     /// - Rate limit: Tier 2
     /// - Safe to retry: no
+    /// - Paginated: page number `page` (paging in `files.paging`), items in `files.matches`
     ///
     /// # Arguments
     ///
@@ -171,6 +218,7 @@ impl Search {
     /// - Scopes: user: `search:read`
     /// - Rate limit: Tier 2
     /// - Safe to retry: no
+    /// - Paginated: page number `page` (paging in `messages.paging`), items in `messages.matches`
     ///
     /// # Arguments
     ///
@@ -432,6 +480,51 @@ impl crate::de::Lenient for FilesResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+impl crate::paginate::Paginate for FilesRequest {
+    const METHOD: &'static str = "search.files";
+    type Page = FilesResponse;
+    type Item = crate::generated::types::File;
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Page(n) = next {
+            self.page = Some(n);
+        }
+    }
+
+    fn next_page(&self, page: &FilesResponse) -> Option<crate::paginate::Next> {
+        let items = &page.files.as_ref()?.matches;
+        let paging = page.files.as_ref()?.paging.as_ref()?;
+        crate::paginate::next_number(
+            self.page,
+            paging.page,
+            paging.pages,
+            items.is_empty(),
+        )
+    }
+
+    fn into_items(page: FilesResponse) -> Vec<Self::Item> {
+        let Some(x) = page.files else {
+            return Vec::new();
+        };
+        x.matches
+    }
+
+    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<FilesResponse>> {
+        Box::pin(self.send())
+    }
+}
+
+impl FilesRequest {
+    /// Every page, asking for the next page number while the paging object has more.
+    pub fn pages(self) -> crate::paginate::Pages<Self> {
+        crate::paginate::Pages::new(self)
+    }
+
+    /// Every item of every page.
+    pub fn items(self) -> crate::paginate::Items<Self> {
+        crate::paginate::Items::new(self)
+    }
+}
+
 /// A `search.messages` request; set optional arguments, then `.send()` or `.await` it.
 ///
 /// Made by [`Search::messages`], which documents the arguments.
@@ -568,4 +661,49 @@ pub struct MessagesResponse {
 
 impl crate::de::Lenient for MessagesResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+impl crate::paginate::Paginate for MessagesRequest {
+    const METHOD: &'static str = "search.messages";
+    type Page = MessagesResponse;
+    type Item = SearchMessageMatch;
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Page(n) = next {
+            self.page = Some(n);
+        }
+    }
+
+    fn next_page(&self, page: &MessagesResponse) -> Option<crate::paginate::Next> {
+        let items = &page.messages.as_ref()?.matches;
+        let paging = page.messages.as_ref()?.paging.as_ref()?;
+        crate::paginate::next_number(
+            self.page,
+            paging.page,
+            paging.pages,
+            items.is_empty(),
+        )
+    }
+
+    fn into_items(page: MessagesResponse) -> Vec<Self::Item> {
+        let Some(x) = page.messages else {
+            return Vec::new();
+        };
+        x.matches
+    }
+
+    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<MessagesResponse>> {
+        Box::pin(self.send())
+    }
+}
+
+impl MessagesRequest {
+    /// Every page, asking for the next page number while the paging object has more.
+    pub fn pages(self) -> crate::paginate::Pages<Self> {
+        crate::paginate::Pages::new(self)
+    }
+
+    /// Every item of every page.
+    pub fn items(self) -> crate::paginate::Items<Self> {
+        crate::paginate::Items::new(self)
+    }
 }

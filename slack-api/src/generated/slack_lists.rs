@@ -1247,12 +1247,16 @@ impl crate::paginate::Paginate for ItemsListRequest {
     const METHOD: &'static str = "slackLists.items.list";
     type Page = ItemsListResponse;
     type Item = ListItem;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &ItemsListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &ItemsListResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: ItemsListResponse) -> Vec<Self::Item> {

@@ -141,7 +141,9 @@ pub(crate) static ADMIN_ANALYTICS_MESSAGES_METADATA: crate::spec::MethodSpec = c
         "restricted_plan_level",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: None,
         items_field: "messages",
     }),
@@ -235,7 +237,9 @@ pub(crate) static ADMIN_APPS_ACTIVITIES_LIST: crate::spec::MethodSpec = crate::s
         "invalid_team",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "activities",
     }),
@@ -366,7 +370,9 @@ pub(crate) static ADMIN_APPS_APPROVED_LIST: crate::spec::MethodSpec = crate::spe
         "too_many_teams_provided",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "approved_apps",
     }),
@@ -526,7 +532,9 @@ pub(crate) static ADMIN_APPS_MCP_SERVERS_LIST: crate::spec::MethodSpec = crate::
         "restricted_action",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "servers",
     }),
@@ -891,7 +899,9 @@ pub(crate) static ADMIN_APPS_REQUESTS_LIST: crate::spec::MethodSpec = crate::spe
         "user_is_restricted",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "app_requests",
     }),
@@ -1002,7 +1012,9 @@ pub(crate) static ADMIN_APPS_RESTRICTED_LIST: crate::spec::MethodSpec = crate::s
         "too_many_teams_provided",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "restricted_apps",
     }),
@@ -1195,7 +1207,9 @@ pub(crate) static ADMIN_AUTH_POLICY_GET_ENTITIES: crate::spec::MethodSpec = crat
         "policy_not_found",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "entities",
     }),
@@ -1332,7 +1346,9 @@ pub(crate) static ADMIN_BARRIERS_LIST: crate::spec::MethodSpec = crate::spec::Me
     ],
     errors: &["feature_not_enabled", "invalid_cursor", "not_an_admin"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "barriers",
     }),
@@ -1976,7 +1992,9 @@ pub(crate) static ADMIN_CONVERSATIONS_GET_TEAMS: crate::spec::MethodSpec = crate
         "unsupported_team_type",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "team_ids",
     }),
@@ -2110,7 +2128,9 @@ pub(crate) static ADMIN_CONVERSATIONS_LOOKUP: crate::spec::MethodSpec = crate::s
     ],
     errors: &["feature_not_enabled", "invalid_cursor", "no_valid_teams"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "channel_ids",
     }),
@@ -2391,7 +2411,9 @@ pub(crate) static ADMIN_CONVERSATIONS_SEARCH: crate::spec::MethodSpec = crate::s
         "team_not_found",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "conversations",
     }),
@@ -2827,7 +2849,9 @@ pub(crate) static ADMIN_FUNCTIONS_LIST: crate::spec::MethodSpec = crate::spec::M
     ],
     errors: &["invalid_cursor", "not_allowed", "restricted_action"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "functions",
     }),
@@ -2973,7 +2997,9 @@ pub(crate) static ADMIN_INVITE_REQUESTS_APPROVED_LIST: crate::spec::MethodSpec =
     ],
     errors: &["feature_not_enabled", "not_an_admin", "team_not_found"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "approved_requests",
     }),
@@ -3011,7 +3037,9 @@ pub(crate) static ADMIN_INVITE_REQUESTS_DENIED_LIST: crate::spec::MethodSpec = c
     ],
     errors: &["feature_not_enabled", "not_an_admin", "team_not_found"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "denied_requests",
     }),
@@ -3084,7 +3112,9 @@ pub(crate) static ADMIN_INVITE_REQUESTS_LIST: crate::spec::MethodSpec = crate::s
     ],
     errors: &["feature_not_enabled", "not_an_admin", "team_not_found"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "invite_requests",
     }),
@@ -3184,7 +3214,9 @@ pub(crate) static ADMIN_ROLES_LIST_ASSIGNMENTS: crate::spec::MethodSpec = crate:
         "invalid_sort",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "role_assignments",
     }),
@@ -3274,7 +3306,9 @@ pub(crate) static ADMIN_TEAMS_ADMINS_LIST: crate::spec::MethodSpec = crate::spec
         "team_not_found",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "admin_ids",
     }),
@@ -3356,7 +3390,9 @@ pub(crate) static ADMIN_TEAMS_LIST: crate::spec::MethodSpec = crate::spec::Metho
     ],
     errors: &["feature_not_enabled", "invalid_cursor", "invalid_limit", "not_an_admin"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "teams",
     }),
@@ -3394,7 +3430,9 @@ pub(crate) static ADMIN_TEAMS_OWNERS_LIST: crate::spec::MethodSpec = crate::spec
     ],
     errors: &["feature_not_enabled", "invalid_cursor", "not_an_admin", "team_not_found"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "owner_ids",
     }),
@@ -4025,7 +4063,9 @@ pub(crate) static ADMIN_USERS_LIST: crate::spec::MethodSpec = crate::spec::Metho
         "team_not_found",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "users",
     }),
@@ -4223,7 +4263,9 @@ pub(crate) static ADMIN_USERS_SESSION_LIST: crate::spec::MethodSpec = crate::spe
         "user_not_found",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "active_sessions",
     }),
@@ -4728,7 +4770,9 @@ pub(crate) static ADMIN_WORKFLOWS_SEARCH: crate::spec::MethodSpec = crate::spec:
     ],
     errors: &["invalid_cursor", "not_allowed"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "workflows",
     }),
@@ -5057,7 +5101,9 @@ pub(crate) static APPS_ACTIVITIES_LIST: crate::spec::MethodSpec = crate::spec::M
         "restricted_plan_level",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "activities",
     }),
@@ -5542,7 +5588,9 @@ pub(crate) static APPS_DATASTORE_QUERY: crate::spec::MethodSpec = crate::spec::M
         "team_quota_exceeded",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "items",
     }),
@@ -5624,7 +5672,9 @@ pub(crate) static APPS_EVENT_AUTHORIZATIONS_LIST: crate::spec::MethodSpec = crat
     ],
     errors: &["auth_mismatch", "invalid_cursor", "invalid_event_context"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "authorizations",
     }),
@@ -6306,7 +6356,9 @@ pub(crate) static AUTH_TEAMS_LIST: crate::spec::MethodSpec = crate::spec::Method
     ],
     errors: &["invalid_cursor", "invalid_limit"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "teams",
     }),
@@ -7429,7 +7481,9 @@ pub(crate) static CHANNELS_LIST: crate::spec::MethodSpec = crate::spec::MethodSp
     ],
     errors: &["invalid_cursor", "limit_required", "team_not_found"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "channels",
     }),
@@ -8268,7 +8322,9 @@ pub(crate) static CHAT_SCHEDULED_MESSAGES_LIST: crate::spec::MethodSpec = crate:
     ],
     errors: &["invalid_channel", "invalid_cursor", "invalid_token"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "scheduled_messages",
     }),
@@ -9095,7 +9151,9 @@ pub(crate) static CONVERSATIONS_HISTORY: crate::spec::MethodSpec = crate::spec::
         "not_in_channel",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "messages",
     }),
@@ -9418,7 +9476,9 @@ pub(crate) static CONVERSATIONS_LIST: crate::spec::MethodSpec = crate::spec::Met
         "method_not_supported_for_channel_type",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "channels",
     }),
@@ -9456,7 +9516,9 @@ pub(crate) static CONVERSATIONS_LIST_CONNECT_INVITES: crate::spec::MethodSpec = 
     ],
     errors: &["restricted_action"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("count"),
         items_field: "invites",
     }),
@@ -9535,7 +9597,9 @@ pub(crate) static CONVERSATIONS_MEMBERS: crate::spec::MethodSpec = crate::spec::
         "method_not_supported_for_channel_type",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "members",
     }),
@@ -9703,7 +9767,9 @@ pub(crate) static CONVERSATIONS_REPLIES: crate::spec::MethodSpec = crate::spec::
         "thread_not_found",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "messages",
     }),
@@ -9850,7 +9916,9 @@ pub(crate) static CONVERSATIONS_REQUEST_SHARED_INVITE_LIST: crate::spec::MethodS
     ],
     errors: &["invalid_cursor", "not_implemented", "restricted_action"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "invite_requests",
     }),
@@ -10575,7 +10643,9 @@ pub(crate) static FILES_INFO: crate::spec::MethodSpec = crate::spec::MethodSpec 
         "template_not_visible",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "comments",
     }),
@@ -10642,7 +10712,14 @@ pub(crate) static FILES_LIST: crate::spec::MethodSpec = crate::spec::MethodSpec 
         },
     ],
     errors: &["slack_connect_canvas_sharing_blocked", "unknown_type", "user_not_found"],
-    pagination: None,
+    pagination: Some(crate::spec::Pagination {
+        style: crate::spec::PageStyle::Number {
+            arg: "page",
+            paging_field: "paging",
+        },
+        limit_arg: Some("count"),
+        items_field: "files",
+    }),
 };
 
 /// `files.remote.add`.
@@ -10771,7 +10848,9 @@ pub(crate) static FILES_REMOTE_LIST: crate::spec::MethodSpec = crate::spec::Meth
     ],
     errors: &["invalid_cursor", "no_bot_user_for_app"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "files",
     }),
@@ -12064,7 +12143,9 @@ pub(crate) static REACTIONS_LIST: crate::spec::MethodSpec = crate::spec::MethodS
     ],
     errors: &["user_not_found"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "items",
     }),
@@ -12477,7 +12558,14 @@ pub(crate) static SEARCH_FILES: crate::spec::MethodSpec = crate::spec::MethodSpe
         },
     ],
     errors: &["no_query"],
-    pagination: None,
+    pagination: Some(crate::spec::Pagination {
+        style: crate::spec::PageStyle::Number {
+            arg: "page",
+            paging_field: "files.paging",
+        },
+        limit_arg: Some("count"),
+        items_field: "files.matches",
+    }),
 };
 
 /// `search.messages`.
@@ -12536,7 +12624,14 @@ pub(crate) static SEARCH_MESSAGES: crate::spec::MethodSpec = crate::spec::Method
         },
     ],
     errors: &["no_query"],
-    pagination: None,
+    pagination: Some(crate::spec::Pagination {
+        style: crate::spec::PageStyle::Number {
+            arg: "page",
+            paging_field: "messages.paging",
+        },
+        limit_arg: Some("count"),
+        items_field: "messages.matches",
+    }),
 };
 
 /// `slackLists.access.delete`.
@@ -12971,7 +13066,9 @@ pub(crate) static SLACK_LISTS_ITEMS_LIST: crate::spec::MethodSpec = crate::spec:
         "user_not_found",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "items",
     }),
@@ -13171,7 +13268,9 @@ pub(crate) static STARS_LIST: crate::spec::MethodSpec = crate::spec::MethodSpec 
     ],
     errors: &[],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "items",
     }),
@@ -13277,7 +13376,9 @@ pub(crate) static TEAM_ACCESS_LOGS: crate::spec::MethodSpec = crate::spec::Metho
         "paid_only",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "logins",
     }),
@@ -13421,7 +13522,9 @@ pub(crate) static TEAM_EXTERNAL_TEAMS_LIST: crate::spec::MethodSpec = crate::spe
         "user_cannot_manage_workspace",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "organizations",
     }),
@@ -13515,7 +13618,14 @@ pub(crate) static TEAM_INTEGRATION_LOGS: crate::spec::MethodSpec = crate::spec::
         },
     ],
     errors: &[],
-    pagination: None,
+    pagination: Some(crate::spec::Pagination {
+        style: crate::spec::PageStyle::Number {
+            arg: "page",
+            paging_field: "paging",
+        },
+        limit_arg: Some("count"),
+        items_field: "logs",
+    }),
 };
 
 /// `team.preferences.list`.
@@ -13986,7 +14096,9 @@ pub(crate) static USERS_CONVERSATIONS: crate::spec::MethodSpec = crate::spec::Me
         "method_not_supported_for_channel_type",
     ],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "channels",
     }),
@@ -14142,7 +14254,9 @@ pub(crate) static USERS_LIST: crate::spec::MethodSpec = crate::spec::MethodSpec 
     ],
     errors: &["invalid_cursor", "limit_required"],
     pagination: Some(crate::spec::Pagination {
-        cursor_arg: "cursor",
+        style: crate::spec::PageStyle::Cursor {
+            arg: "cursor",
+        },
         limit_arg: Some("limit"),
         items_field: "members",
     }),

@@ -367,6 +367,7 @@ impl Team {
     /// - Scopes: user: `admin`
     /// - Rate limit: Tier 2
     /// - Safe to retry: yes
+    /// - Paginated: page number `page` (paging in `paging`), items in `logs`
     ///
     /// # Arguments
     ///
@@ -545,12 +546,16 @@ impl crate::paginate::Paginate for AccessLogsRequest {
     const METHOD: &'static str = "team.accessLogs";
     type Page = AccessLogsResponse;
     type Item = TeamLogin;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &AccessLogsResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(&self, page: &AccessLogsResponse) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: AccessLogsResponse) -> Vec<Self::Item> {
@@ -911,12 +916,19 @@ impl crate::paginate::Paginate for ExternalTeamsListRequest {
     const METHOD: &'static str = "team.externalTeams.list";
     type Page = ExternalTeamsListResponse;
     type Item = ExternalOrganization;
-    fn set_cursor(&mut self, cursor: String) {
-        self.cursor = Some(cursor);
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Cursor(c) = next {
+            self.cursor = Some(c);
+        }
     }
 
-    fn next_cursor(page: &ExternalTeamsListResponse) -> Option<&str> {
-        page.response_metadata.as_ref()?.next_cursor.as_deref()
+    fn next_page(
+        &self,
+        page: &ExternalTeamsListResponse,
+    ) -> Option<crate::paginate::Next> {
+        crate::paginate::next_cursor(
+            page.response_metadata.as_ref()?.next_cursor.as_deref(),
+        )
     }
 
     fn into_items(page: ExternalTeamsListResponse) -> Vec<Self::Item> {
@@ -1123,6 +1135,53 @@ pub struct IntegrationLogsResponse {
 
 impl crate::de::Lenient for IntegrationLogsResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+impl crate::paginate::Paginate for IntegrationLogsRequest {
+    const METHOD: &'static str = "team.integrationLogs";
+    type Page = IntegrationLogsResponse;
+    type Item = TeamIntegrationLog;
+    fn set_next(&mut self, next: crate::paginate::Next) {
+        if let crate::paginate::Next::Page(n) = next {
+            self.page = Some(n);
+        }
+    }
+
+    fn next_page(
+        &self,
+        page: &IntegrationLogsResponse,
+    ) -> Option<crate::paginate::Next> {
+        let items = &page.logs;
+        let paging = page.paging.as_ref()?;
+        crate::paginate::next_number(
+            self.page,
+            paging.page,
+            paging.pages,
+            items.is_empty(),
+        )
+    }
+
+    fn into_items(page: IntegrationLogsResponse) -> Vec<Self::Item> {
+        page.logs
+    }
+
+    fn send_page(
+        self,
+    ) -> crate::BoxFuture<'static, crate::Result<IntegrationLogsResponse>> {
+        Box::pin(self.send())
+    }
+}
+
+impl IntegrationLogsRequest {
+    /// Every page, asking for the next page number while the paging object has more.
+    pub fn pages(self) -> crate::paginate::Pages<Self> {
+        crate::paginate::Pages::new(self)
+    }
+
+    /// Every item of every page.
+    pub fn items(self) -> crate::paginate::Items<Self> {
+        crate::paginate::Items::new(self)
+    }
 }
 
 /// A `team.preferences.list` request; set optional arguments, then `.send()` or `.await` it.

@@ -50,6 +50,7 @@ impl crate::de::Lenient for AdminOwnershipSummary {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -79,6 +80,7 @@ pub struct AssistantAppThread {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -599,6 +601,7 @@ impl crate::de::Lenient for AttachmentListViewGrouping {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -654,6 +657,7 @@ pub struct BotProfile {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -671,6 +675,7 @@ impl crate::de::Lenient for BotProfile {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -879,6 +884,7 @@ pub struct Conversation {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -895,6 +901,7 @@ impl crate::de::Lenient for Conversation {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -917,6 +924,7 @@ pub struct ConversationConnection {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -933,6 +941,7 @@ impl crate::de::Lenient for ConversationConnection {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -955,6 +964,7 @@ pub struct ConversationPendingConnection {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -971,6 +981,7 @@ impl crate::de::Lenient for ConversationPendingConnection {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -993,6 +1004,7 @@ pub struct ConversationPreviousConnection {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1009,6 +1021,7 @@ impl crate::de::Lenient for ConversationPreviousConnection {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1064,6 +1077,7 @@ pub struct ConversationProperty {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1080,6 +1094,7 @@ impl crate::de::Lenient for ConversationProperty {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1102,6 +1117,7 @@ pub struct ConversationPropertyChannelWorkflow {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1118,6 +1134,7 @@ impl crate::de::Lenient for ConversationPropertyChannelWorkflow {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1137,6 +1154,7 @@ pub struct ConversationPropertyMeetingNote {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1153,6 +1171,7 @@ impl crate::de::Lenient for ConversationPropertyMeetingNote {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1175,6 +1194,7 @@ pub struct ConversationPropertyPostingRestrictedTo {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1191,6 +1211,7 @@ impl crate::de::Lenient for ConversationPropertyPostingRestrictedTo {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1222,6 +1243,7 @@ pub struct ConversationPropertyTab {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1238,6 +1260,7 @@ impl crate::de::Lenient for ConversationPropertyTab {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1266,6 +1289,7 @@ pub struct ConversationPropertyTabData {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1282,6 +1306,7 @@ impl crate::de::Lenient for ConversationPropertyTabData {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1313,6 +1338,7 @@ pub struct ConversationPropertyTabz {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1329,6 +1355,7 @@ impl crate::de::Lenient for ConversationPropertyTabz {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1357,6 +1384,7 @@ pub struct ConversationPropertyTabzData {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1373,6 +1401,7 @@ impl crate::de::Lenient for ConversationPropertyTabzData {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1395,6 +1424,7 @@ pub struct ConversationPropertyThreadsRestrictedTo {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -1403,7 +1433,7 @@ impl crate::de::Lenient for ConversationPropertyThreadsRestrictedTo {
 }
 
 /// Kinds of conversation.
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ConversationType {
@@ -1419,7 +1449,7 @@ pub enum ConversationType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl ConversationType {
     /// The value as Slack spells it.
     pub fn as_str(&self) -> &str {
@@ -1433,14 +1463,14 @@ impl ConversationType {
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl Default for ConversationType {
     fn default() -> Self {
         Self::Unknown(String::new())
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl From<&str> for ConversationType {
     fn from(s: &str) -> Self {
         match s {
@@ -1453,7 +1483,7 @@ impl From<&str> for ConversationType {
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl From<String> for ConversationType {
     fn from(s: String) -> Self {
         match s.as_str() {
@@ -1466,21 +1496,21 @@ impl From<String> for ConversationType {
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl std::fmt::Display for ConversationType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl serde::Serialize for ConversationType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl<'de> serde::Deserialize<'de> for ConversationType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1517,7 +1547,7 @@ impl<'de> serde::Deserialize<'de> for ConversationType {
     }
 }
 
-#[cfg(any(feature = "conversations", feature = "files", feature = "users"))]
+#[cfg(any(feature = "conversations", feature = "users"))]
 impl crate::de::Lenient for ConversationType {
     const SHAPE: crate::de::Shape = crate::de::Shape::String;
 }
@@ -1567,6 +1597,7 @@ impl crate::de::Lenient for DndStatus {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -1593,6 +1624,7 @@ pub struct Edited {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4034,6 +4066,7 @@ impl crate::de::Lenient for FileTranscription {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "team",
         feature = "users"
@@ -4118,6 +4151,7 @@ pub struct Icons {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "team",
         feature = "users"
@@ -4185,6 +4219,7 @@ impl crate::de::Lenient for Item {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4385,6 +4420,7 @@ pub struct Message {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4405,6 +4441,7 @@ impl crate::de::Lenient for Message {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4431,6 +4468,7 @@ pub struct MessageContextMessage {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4451,6 +4489,7 @@ impl crate::de::Lenient for MessageContextMessage {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4562,6 +4601,7 @@ pub struct MessageMetadata {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4582,6 +4622,7 @@ impl crate::de::Lenient for MessageMetadata {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4608,6 +4649,7 @@ pub struct MessageReply {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4813,6 +4855,7 @@ impl crate::de::Lenient for ResponseMetadata {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4938,6 +4981,7 @@ pub struct Room {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4958,6 +5002,7 @@ impl crate::de::Lenient for Room {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -4993,6 +5038,7 @@ pub struct RoomRecording {
         feature = "pins",
         feature = "reactions",
         feature = "rtm",
+        feature = "search",
         feature = "stars",
         feature = "users"
     )
@@ -5105,6 +5151,7 @@ impl crate::de::Lenient for Subteam {
         feature = "events",
         feature = "oauth",
         feature = "rtm",
+        feature = "search",
         feature = "team",
         feature = "users"
     )
@@ -5211,6 +5258,7 @@ pub struct Team {
         feature = "events",
         feature = "oauth",
         feature = "rtm",
+        feature = "search",
         feature = "team",
         feature = "users"
     )
@@ -5428,6 +5476,7 @@ impl crate::de::Lenient for TeamProfileSection {
         feature = "events",
         feature = "oauth",
         feature = "rtm",
+        feature = "search",
         feature = "team",
         feature = "users"
     )
@@ -5456,6 +5505,7 @@ pub struct TeamSsoProvider {
         feature = "events",
         feature = "oauth",
         feature = "rtm",
+        feature = "search",
         feature = "team",
         feature = "users"
     )
@@ -5473,6 +5523,7 @@ impl crate::de::Lenient for TeamSsoProvider {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]
@@ -5498,6 +5549,7 @@ pub struct Topic {
         feature = "conversations",
         feature = "events",
         feature = "rtm",
+        feature = "search",
         feature = "users"
     )
 )]

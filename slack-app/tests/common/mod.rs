@@ -114,3 +114,6 @@ pub fn slash_form(command: &str, text: &str) -> String {
     c.trigger_id = "1234.5678.mnop".into();
     c.to_form()
 }
+
+pub mod apps;
+pub mod store;

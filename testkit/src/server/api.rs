@@ -165,6 +165,13 @@ impl Inner {
                 );
                 return (f.response.status, body, format!("fixture:{}", f.file));
             }
+            // A method of the spec the workspace does not simulate and no
+            // fixture was given for: say which, and how to answer it.
+            Err(_) if !simulated && self.simulate && !has_fixture => {
+                let (body, report) = not_simulated(&d.method);
+                st.misses.push(report);
+                return (200, body, "not_simulated".into());
+            }
             Err(miss) if !simulated => {
                 st.misses.push(miss.report(&d.args));
                 return (200, miss.body(), "no_fixture".into());
@@ -296,3 +303,19 @@ impl std::fmt::Display for ConnectionReset {
 }
 
 impl std::error::Error for ConnectionReset {}
+
+/// The answer to a method the fake knows from the spec but neither
+/// simulates nor has a fixture for, and the line `verify()` reports.
+fn not_simulated(method: &str) -> (Value, String) {
+    let msg = format!(
+        "the fake Slack does not simulate `{method}` and has no fixture for it: \
+         give one (FakeSlackBuilder::fixture, fixtures_dir or FakeSlack::add_fixture)"
+    );
+    let body = json!({
+        "ok": false,
+        "error": "testkit_not_simulated",
+        "method": method,
+        "response_metadata": {"messages": [msg]},
+    });
+    (body, msg)
+}

@@ -9,7 +9,7 @@ use wiremock::{Request, Respond, ResponseTemplate};
 
 use super::{FakeSlack, Inner};
 use crate::http::record_endpoint;
-use crate::oauth::{OAUTH_AUTHORIZE, OauthApp};
+use crate::oauth::{OAUTH_AUTHORIZE, OauthApp, TeamInfo};
 
 /// `GET /oauth/v2/authorize`: the user "clicks Allow" (or Cancel) at once.
 pub(super) struct Authorize(pub(super) Arc<Inner>);
@@ -85,6 +85,66 @@ impl FakeSlack {
             .oauth_authorize_url(self.oauth_authorize_url())
             .build()
             .expect("a client for a loopback URL always builds")
+    }
+
+    /// Adds a workspace beyond the default one ([`TEAM_ID`](crate::TEAM_ID)):
+    /// the authorize page installs there when asked with `team=<team_id>`
+    /// (as Slack's `team` parameter preselects a workspace), and
+    /// `oauth.v2.access` then names it, with its own tokens (which expire
+    /// on the fake clock with token rotation). Events for it:
+    /// [`push_team_event`](Self::push_team_event). The added workspaces
+    /// share the simulated users and channels of the default one.
+    pub fn add_team(&self, team_id: &str, name: &str) {
+        self.inner.lock().oauth.add_team(
+            team_id,
+            TeamInfo {
+                name: name.to_string(),
+                enterprise: None,
+            },
+        );
+    }
+
+    /// [`add_team`](Self::add_team) for a workspace of the Enterprise Grid
+    /// organization `enterprise_id`: installs and events name the organization too.
+    pub fn add_enterprise_team(
+        &self,
+        team_id: &str,
+        name: &str,
+        enterprise_id: &str,
+        enterprise_name: &str,
+    ) {
+        self.inner.lock().oauth.add_team(
+            team_id,
+            TeamInfo {
+                name: name.to_string(),
+                enterprise: Some((enterprise_id.to_string(), enterprise_name.to_string())),
+            },
+        );
+    }
+
+    /// The workspace an access token from `oauth.v2.access` was issued for.
+    pub fn oauth_token_team(&self, token: &str) -> Option<String> {
+        self.inner
+            .lock()
+            .oauth
+            .token_team(token)
+            .map(str::to_string)
+    }
+
+    /// Delivers `event` as an `event_callback` of workspace `team_id` (and
+    /// its organization, for a team added with
+    /// [`add_enterprise_team`](Self::add_enterprise_team)) to the app, over
+    /// Socket Mode and to the Events API URL, as a workspace change would
+    /// be; returns its `event_id` (`None` when no app is connected).
+    pub fn push_team_event(&self, team_id: &str, event: serde_json::Value) -> Option<String> {
+        let id = {
+            let st = &mut *self.inner.lock();
+            let enterprise = st.oauth.enterprise_of(team_id).map(|(id, _)| id);
+            st.socket_mode
+                .deliver_event_in(team_id, enterprise.as_deref(), &event)
+        };
+        self.inner.changed.notify_waiters();
+        id
     }
 
     /// Makes every rotating token issued so far expire now (they answer

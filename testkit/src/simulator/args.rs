@@ -1,4 +1,4 @@
-//! A simulated call's arguments, and cursor pagination over them.
+//! A simulated call's arguments, and pagination over them (by cursor and by page number).
 
 use std::collections::BTreeMap;
 
@@ -105,4 +105,36 @@ pub(super) fn paginate_iter<T>(
         String::new()
     };
     Ok((page, next))
+}
+
+/// One page of `items` by `page` (from 1) and `count`, as the methods that
+/// page by number do it, with Slack's `paging` object (`count`, `total`,
+/// `page`, `pages`). A page past the last is empty; a page size the
+/// builder's `page_size` caps is capped.
+pub(super) fn numbered_page<T>(
+    items: Vec<T>,
+    a: &Args<'_>,
+    default_count: usize,
+    max_count: usize,
+    page_size: Option<usize>,
+) -> Result<(Vec<T>, Value), String> {
+    let number = |k: &str, default: usize| match a.get(k).filter(|v| !v.is_empty()) {
+        Some(v) => v
+            .parse::<usize>()
+            .map_err(|_| "invalid_arguments".to_string()),
+        None => Ok(default),
+    };
+    let count = number("count", default_count)?
+        .clamp(1, max_count)
+        .min(page_size.unwrap_or(usize::MAX).max(1));
+    let page = number("page", 1)?.max(1);
+    let total = items.len();
+    let pages = total.div_ceil(count);
+    let items = items
+        .into_iter()
+        .skip((page - 1).saturating_mul(count))
+        .take(count)
+        .collect();
+    let paging = serde_json::json!({"count": count, "total": total, "page": page, "pages": pages});
+    Ok((items, paging))
 }

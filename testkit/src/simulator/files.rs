@@ -5,7 +5,9 @@
 //! bytes (raw body or a multipart form); `files.completeUploadExternal` turns
 //! uploaded bytes into a file and, given channels, shares it in a
 //! `file_share` message. Shared files can be downloaded from their
-//! `url_private` with a token.
+//! `url_private` with a token. `files.info`, `files.list` (paged by
+//! `page`/`count`) and `files.delete` see the files the caller can: their
+//! own and those shared where they can read.
 //!
 //! The upload endpoint is journaled as method [`UPLOAD_METHOD`] and answers
 //! to faults set for that name.
@@ -17,7 +19,8 @@ use wiremock::Request;
 
 use crate::request;
 
-use super::{Caller, TEAM_ID, Workspace};
+use super::args::{Args, numbered_page};
+use super::{Caller, Res, TEAM_ID, Workspace, fail};
 
 /// The method name the byte upload (POST to an upload URL) has in the
 /// journal and for [`FakeSlack::fault`](crate::FakeSlack::fault).
@@ -216,6 +219,130 @@ impl Workspace {
         let idx = self.target(caller, channel)?;
         self.writable(caller, idx)?;
         Ok(self.channels[idx].id.clone())
+    }
+
+    /// Whether the caller may see a file: theirs, or shared in a
+    /// conversation they can see.
+    fn file_visible(&self, caller: &Caller, file: &Value) -> bool {
+        file["user"] == caller.user.as_str()
+            || file["channels"].as_array().is_some_and(|cs| {
+                cs.iter().any(|id| {
+                    self.channels
+                        .iter()
+                        .any(|c| c.id == *id && self.visible(caller, c))
+                })
+            })
+    }
+
+    /// The stored file the `file` argument names, if the caller may see it.
+    fn file_arg(&self, caller: &Caller, a: &Args<'_>) -> Result<&Stored, String> {
+        let id = a.get("file").unwrap_or("");
+        self.files
+            .files
+            .get(id)
+            .filter(|f| self.file_visible(caller, &f.json))
+            .ok_or_else(|| "file_not_found".to_string())
+    }
+
+    /// `files.info`: the file (a snippet with its `content`), no comments.
+    pub(crate) fn files_info(&self, caller: &Caller, a: &Args<'_>) -> Res {
+        let f = self.file_arg(caller, a)?;
+        let mut body = json!({
+            "file": f.json,
+            "comments": [],
+            "response_metadata": {"next_cursor": ""},
+        });
+        if f.json["mode"] == "snippet" {
+            body["content"] = json!(String::from_utf8_lossy(&f.bytes));
+            body["is_truncated"] = json!(false);
+        }
+        Ok(body)
+    }
+
+    /// `files.list`: the files the caller can see, newest first, filtered
+    /// by `channel`, `user`, `ts_from`, `ts_to` and `types`, paged by
+    /// `page`/`count` (default 100).
+    pub(crate) fn files_list(&self, caller: &Caller, a: &Args<'_>) -> Res {
+        let user = a.get("user").filter(|u| !u.is_empty());
+        if user.is_some_and(|u| self.user(u).is_none()) {
+            return fail("user_not_found");
+        }
+        let channel = a.get("channel").filter(|c| !c.is_empty());
+        let time = |k: &str| {
+            a.get(k)
+                .filter(|t| !t.is_empty())
+                .and_then(|t| t.split('.').next()?.parse::<u64>().ok())
+        };
+        let (from, to) = (time("ts_from"), time("ts_to"));
+        let mut kinds = a.list("types");
+        kinds.retain(|t| t != "all");
+        if kinds.iter().any(|t| !FILE_TYPES.contains(&t.as_str())) {
+            return fail("unknown_type");
+        }
+        let mut files: Vec<&Value> = self
+            .files
+            .files
+            .values()
+            .map(|f| &f.json)
+            .filter(|f| self.file_visible(caller, f))
+            .filter(|f| user.is_none_or(|u| f["user"] == u))
+            .filter(|f| {
+                channel.is_none_or(|c| {
+                    f["channels"]
+                        .as_array()
+                        .is_some_and(|cs| cs.iter().any(|x| x == c))
+                })
+            })
+            .filter(|f| {
+                let created = f["created"].as_u64().unwrap_or(0);
+                from.is_none_or(|t| created >= t) && to.is_none_or(|t| created <= t)
+            })
+            .filter(|f| kinds.is_empty() || kinds.iter().any(|k| is_of_type(f, k)))
+            .collect();
+        // Newest first; IDs grow, so they order files made in the same second.
+        files.sort_by(|x, y| {
+            let key = |f: &Value| (f["created"].as_u64(), f["id"].as_str().map(str::to_owned));
+            key(y).cmp(&key(x))
+        });
+        let (page, paging) = numbered_page(files, a, 100, 1000, self.page_size)?;
+        Ok(json!({"files": page, "paging": paging}))
+    }
+
+    /// `files.delete`: by its owner or an admin; `file_deleted` team-wide.
+    pub(crate) fn files_delete(
+        &mut self,
+        caller: &Caller,
+        a: &Args<'_>,
+        events: &mut Vec<Value>,
+    ) -> Res {
+        let f = self.file_arg(caller, a)?;
+        let admin = self.user(&caller.user).is_some_and(|u| u.is_admin);
+        if f.json["user"] != caller.user.as_str() && !admin {
+            return fail("cant_delete_file");
+        }
+        let id = a.get("file").unwrap_or("").to_string();
+        self.files.files.remove(&id);
+        events.push(json!({"type": "file_deleted", "file_id": id, "event_ts": self.clock.stamp().to_string()}));
+        Ok(json!({}))
+    }
+}
+
+/// The `types` of `files.list`, besides `all`.
+const FILE_TYPES: &[&str] = &["spaces", "snippets", "images", "gdocs", "zips", "pdfs"];
+
+/// Whether a file is of one of `files.list`'s `types`.
+fn is_of_type(f: &Value, kind: &str) -> bool {
+    let filetype = f["filetype"].as_str().unwrap_or("");
+    match kind {
+        "snippets" => f["mode"] == "snippet",
+        "images" => f["mimetype"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("image/")),
+        "spaces" => filetype == "space" || filetype == "post",
+        "gdocs" => filetype.starts_with("gdoc") || filetype.starts_with("gsheet"),
+        "zips" => filetype == "zip",
+        "pdfs" => filetype == "pdf",
+        _ => false,
     }
 }
 

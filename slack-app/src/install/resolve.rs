@@ -1,0 +1,309 @@
+//! Finding a delivery's installation before it is acked: the store lookup
+//! (bounded by a timeout), refreshing rotating tokens once however many
+//! handlers need them, dedup through the store, and the deletes that
+//! `app_uninstalled` and `tokens_revoked` call for.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use slack_api::Client;
+use slack_api::events::Event;
+use slack_api::ids::UserId;
+
+use super::{Installation, InstallationKey, InstallationStore, OauthSettings, StoreError};
+use crate::request::Request;
+
+/// What the app reads the time from (token expiry, state lifetimes).
+pub(crate) type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// How long a store call may take by default before the delivery is
+/// answered as "try again".
+pub(crate) const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_millis(1500);
+/// Tokens expiring sooner than this are refreshed before use, by default.
+pub(crate) const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
+/// How long a handled `event_id` is remembered (Slack retries within minutes).
+const EVENT_MEMORY: Duration = Duration::from_secs(3600);
+
+/// The app's many-workspaces settings, as the builder collects them.
+#[derive(Clone)]
+pub(crate) struct InstallConfig {
+    pub(crate) store: Option<Arc<dyn InstallationStore>>,
+    pub(crate) oauth: Option<OauthSettings>,
+    pub(crate) clock: Clock,
+    pub(crate) timeout: Duration,
+    pub(crate) refresh_margin: Duration,
+}
+
+impl Default for InstallConfig {
+    fn default() -> Self {
+        InstallConfig {
+            store: None,
+            oauth: None,
+            clock: Arc::new(SystemTime::now),
+            timeout: DEFAULT_STORE_TIMEOUT,
+            refresh_margin: DEFAULT_REFRESH_MARGIN,
+        }
+    }
+}
+
+/// Why a delivery's installation could not be resolved.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ResolveError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("refreshing the token of {key} failed")]
+    Refresh {
+        key: InstallationKey,
+        #[source]
+        source: slack_api::Error,
+    },
+}
+
+impl ResolveError {
+    /// Whether Slack should deliver again.
+    pub(crate) fn is_retryable(&self) -> bool {
+        match self {
+            ResolveError::Store(e) => e.is_retryable(),
+            // Slack refusing the refresh token will refuse it again.
+            ResolveError::Refresh { source, .. } => !matches!(source, slack_api::Error::Api(_)),
+        }
+    }
+}
+
+/// What a delivery runs with.
+pub(crate) struct Resolved {
+    pub(crate) client: Client,
+    pub(crate) bot_user: Option<UserId>,
+    pub(crate) installation: Option<Arc<Installation>>,
+}
+
+pub(crate) enum Outcome {
+    Ready(Resolved),
+    /// No installation for where it came from.
+    NotInstalled(String),
+    /// An `event_id` already handled (here or by another instance).
+    Duplicate,
+}
+
+/// Per-request installation lookup, shared by every delivery.
+pub(crate) struct Resolver {
+    store: Arc<dyn InstallationStore>,
+    cfg: InstallConfig,
+    base: Client,
+    /// One lock per installation being refreshed: the first handler
+    /// refreshes, the others wait and read what it saved.
+    refreshing: Mutex<HashMap<InstallationKey, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Resolver {
+    pub(crate) fn new(store: Arc<dyn InstallationStore>, cfg: InstallConfig, base: Client) -> Self {
+        Resolver {
+            store,
+            cfg,
+            base: base.without_token(),
+            refreshing: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn now(&self) -> SystemTime {
+        (self.cfg.clock)()
+    }
+
+    pub(crate) fn store(&self) -> &Arc<dyn InstallationStore> {
+        &self.store
+    }
+
+    pub(crate) fn oauth(&self) -> Option<&OauthSettings> {
+        self.cfg.oauth.as_ref()
+    }
+
+    pub(crate) fn base(&self) -> &Client {
+        &self.base
+    }
+
+    /// A store call, bounded by the timeout.
+    pub(crate) async fn bounded<T>(
+        &self,
+        call: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        match tokio::time::timeout(self.cfg.timeout, call).await {
+            Ok(r) => r,
+            Err(_) => Err(StoreError::Timeout(self.cfg.timeout)),
+        }
+    }
+
+    /// The installation a delivery belongs to, with fresh tokens.
+    pub(crate) async fn resolve(&self, req: &Request) -> Result<Outcome, ResolveError> {
+        let origin = req.origin();
+        let mut keys = Vec::with_capacity(2);
+        let team = origin.team_id.clone().map(InstallationKey::Team);
+        let org = origin
+            .enterprise_id
+            .clone()
+            .map(InstallationKey::Enterprise);
+        if origin.is_enterprise_install {
+            keys.extend(org.clone());
+            keys.extend(team.clone());
+        } else {
+            keys.extend(team.clone());
+            keys.extend(org.clone());
+        }
+        let mut found = None;
+        for key in keys {
+            if let Some(inst) = self.bounded(self.store.find(&key)).await? {
+                found = Some((key, inst));
+                break;
+            }
+        }
+        let event = match req {
+            Request::Event(cb) => Some(cb),
+            _ => None,
+        };
+        // What says the tokens are gone is handled without them.
+        if let Some(cb) = event {
+            match &cb.event {
+                Event::AppUninstalled(_) => {
+                    if let Some((key, _)) = &found {
+                        self.bounded(self.store.delete(key)).await?;
+                        tracing::info!(installation = %key, "app uninstalled; installation deleted");
+                    }
+                    return self.tokenless(cb.event_id.as_deref()).await;
+                }
+                Event::TokensRevoked(e) => {
+                    if let Some((key, inst)) = &found {
+                        let tokens = e.tokens.clone().unwrap_or_default();
+                        for user in &tokens.oauth {
+                            let user = UserId::new(user.clone());
+                            self.bounded(self.store.delete_user(key, &user)).await?;
+                        }
+                        if !tokens.bot.is_empty() && inst.bot.is_some() {
+                            self.bounded(self.store.delete_bot(key)).await?;
+                        }
+                        tracing::info!(installation = %key, users = tokens.oauth.len(), bot = !tokens.bot.is_empty(), "tokens revoked; removed");
+                    }
+                    return self.tokenless(cb.event_id.as_deref()).await;
+                }
+                _ => {}
+            }
+        }
+        let Some((key, inst)) = found else {
+            let at = match (&origin.team_id, &origin.enterprise_id) {
+                (Some(t), _) => format!("team {t}"),
+                (None, Some(e)) => format!("organization {e}"),
+                (None, None) => "a delivery naming no workspace".to_owned(),
+            };
+            return Ok(Outcome::NotInstalled(at));
+        };
+        let inst = self.fresh(key, inst).await?;
+        if let Some(id) = event.and_then(|cb| cb.event_id.as_deref())
+            && !self.claim(id).await?
+        {
+            return Ok(Outcome::Duplicate);
+        }
+        let (client, bot_user) = match &inst.bot {
+            Some(bot) => (self.base.with_token(bot.token.clone()), bot.user_id.clone()),
+            // An install with user scopes only: the installer's token.
+            None => match inst.users.first() {
+                Some(u) => (self.base.with_token(u.token.clone()), None),
+                None => (self.base.clone(), None),
+            },
+        };
+        Ok(Outcome::Ready(Resolved {
+            client,
+            bot_user,
+            installation: Some(Arc::new(inst)),
+        }))
+    }
+
+    async fn claim(&self, event_id: &str) -> Result<bool, StoreError> {
+        let now = self.now();
+        self.bounded(self.store.claim_event(event_id, now, now + EVENT_MEMORY))
+            .await
+    }
+
+    async fn tokenless(&self, event_id: Option<&str>) -> Result<Outcome, ResolveError> {
+        if let Some(id) = event_id
+            && !self.claim(id).await?
+        {
+            return Ok(Outcome::Duplicate);
+        }
+        Ok(Outcome::Ready(Resolved {
+            client: self.base.clone(),
+            bot_user: None,
+            installation: None,
+        }))
+    }
+
+    fn expiring(&self, inst: &Installation) -> bool {
+        inst.bot.as_ref().is_some_and(|b| {
+            b.refresh_token.is_some()
+                && b.expires_at
+                    .is_some_and(|at| at <= self.now() + self.cfg.refresh_margin)
+        })
+    }
+
+    /// `inst` with a bot token that does not expire within the margin:
+    /// refreshed (once, whoever else is waiting) and saved when needed.
+    async fn fresh(
+        &self,
+        key: InstallationKey,
+        inst: Installation,
+    ) -> Result<Installation, ResolveError> {
+        if !self.expiring(&inst) {
+            return Ok(inst);
+        }
+        let Some(oauth) = self.cfg.oauth.clone() else {
+            tracing::warn!(installation = %key, "a token is about to expire and the app has no OAuth settings to refresh it");
+            return Ok(inst);
+        };
+        let lock = self
+            .refreshing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let _one_at_a_time = lock.lock().await;
+        // Another handler may have refreshed it while this one waited.
+        let mut inst = self.bounded(self.store.find(&key)).await?.unwrap_or(inst);
+        if !self.expiring(&inst) {
+            return Ok(inst);
+        }
+        let Some(bot) = inst.bot.as_mut() else {
+            return Ok(inst);
+        };
+        let Some(refresh) = bot.refresh_token.clone() else {
+            return Ok(inst);
+        };
+        let resp = self
+            .base
+            .oauth()
+            .refresh_token(
+                oauth.client_id.clone(),
+                oauth.client_secret.clone(),
+                refresh,
+            )
+            .send()
+            .await
+            .map_err(|source| ResolveError::Refresh {
+                key: key.clone(),
+                source,
+            })?;
+        let now = self.now();
+        if let Some(token) = resp.access_token.filter(|t| !t.is_empty()) {
+            bot.token = token;
+        }
+        if let Some(r) = resp.refresh_token.filter(|t| !t.is_empty()) {
+            bot.refresh_token = Some(r);
+        }
+        bot.expires_at = resp
+            .expires_in
+            .and_then(|s| u64::try_from(s).ok())
+            .map(|s| now + Duration::from_secs(s));
+        self.bounded(self.store.save(inst.clone())).await?;
+        tracing::info!(installation = %key, "bot token refreshed");
+        Ok(inst)
+    }
+}
