@@ -307,47 +307,30 @@ impl StaticSelect {
     }
 }
 
-impl Overflow {
-    /// A "⋯" menu of the given options.
-    pub fn new(
-        action_id: impl Into<String>,
-        options: impl IntoIterator<Item = SelectOption>,
-    ) -> Overflow {
-        Overflow {
-            action_id: Some(action_id.into()),
-            options: options.into_iter().collect(),
-            ..Overflow::default()
+/// `new(action_id, options)` for the elements made of options alone.
+macro_rules! options_element {
+    ($($t:ident: $doc:literal),*) => {$(
+        impl $t {
+            #[doc = $doc]
+            pub fn new(
+                action_id: impl Into<String>,
+                options: impl IntoIterator<Item = SelectOption>,
+            ) -> $t {
+                $t {
+                    action_id: Some(action_id.into()),
+                    options: options.into_iter().collect(),
+                    ..$t::default()
+                }
+            }
         }
-    }
+    )*};
 }
 
-impl Checkboxes {
-    /// Checkboxes for the given options.
-    pub fn new(
-        action_id: impl Into<String>,
-        options: impl IntoIterator<Item = SelectOption>,
-    ) -> Checkboxes {
-        Checkboxes {
-            action_id: Some(action_id.into()),
-            options: options.into_iter().collect(),
-            ..Checkboxes::default()
-        }
-    }
-}
-
-impl RadioButtons {
-    /// Radio buttons for the given options.
-    pub fn new(
-        action_id: impl Into<String>,
-        options: impl IntoIterator<Item = SelectOption>,
-    ) -> RadioButtons {
-        RadioButtons {
-            action_id: Some(action_id.into()),
-            options: options.into_iter().collect(),
-            ..RadioButtons::default()
-        }
-    }
-}
+options_element!(
+    Overflow: "A \"⋯\" menu of the given options.",
+    Checkboxes: "Checkboxes for the given options.",
+    RadioButtons: "Radio buttons for the given options."
+);
 
 impl UsersSelect {
     /// A menu of the workspace's people.
