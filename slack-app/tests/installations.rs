@@ -321,3 +321,33 @@ fn secrets_stay_out_of_debug() {
     let settings = slack_app::install::OauthSettings::new("123.456", "client-very-secret");
     assert!(!format!("{settings:?}").contains("very-secret"));
 }
+
+#[tokio::test]
+async fn the_install_routes_answer_503_while_the_store_is_down() {
+    let slack = FakeSlack::start().await;
+    let store = Arc::new(Flaky::default());
+    store.down.store(true, Ordering::SeqCst);
+    let failures = Failures::default();
+    let app = app(&slack, store.clone(), &failures)
+        .oauth(slack_app::install::OauthSettings::new("1.2", "shh").scopes(["chat:write"]));
+    let events = serve(app).await;
+    let base = events.trim_end_matches(slack_app::http::EVENTS_PATH);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for path in ["/slack/install", "/slack/oauth_redirect?state=abc&code=x"] {
+        let resp = http
+            .get(format!("{base}{path}"))
+            .header("cookie", "slack_app_oauth_state=abc")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 503, "{path}");
+        let page = resp.text().await.unwrap();
+        assert!(
+            page.contains("Try again in a moment") && !page.contains("refused"),
+            "{page}"
+        );
+    }
+}
