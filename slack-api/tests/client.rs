@@ -92,7 +92,7 @@ async fn get_methods_put_arguments_in_the_query() {
         .await;
     let resp = client.users().info("U1").await.unwrap();
     let user = resp.user.expect("user");
-    assert_eq!(user.id.as_ref().map(|u| u.as_str()), Some("U1"));
+    assert_eq!(user.id.as_str(), "U1");
     let req = &server.received_requests().await.unwrap()[0];
     assert!(req.body.is_empty());
 }

@@ -224,7 +224,7 @@ async fn users_info_is_a_get_with_the_user_in_the_query() {
     let (client, seen) = observed(&slack, BOT);
     let info = client.users().info("U_ALICE").await.unwrap();
     let user = info.user.expect("a user");
-    assert_eq!(user.id.as_ref().map(|id| id.as_str()), Some("U_ALICE"));
+    assert_eq!(user.id.as_str(), "U_ALICE");
 
     let request = last(&seen, "users.info");
     assert_eq!(request.verb, "GET");
@@ -337,10 +337,7 @@ async fn list_arguments_take_plain_strings() {
         .create("release-room")
         .await
         .expect("create");
-    let channel = created
-        .channel
-        .and_then(|c| c.id)
-        .expect("the new channel and its id");
+    let channel = created.channel.id.expect("the new channel's id");
     client
         .conversations()
         .invite(channel.clone(), ["U_ALICE", "U_BOB"])

@@ -26,6 +26,8 @@ struct Flaky {
     inner: MemoryStore,
     down: AtomicBool,
     slow: AtomicBool,
+    /// Keeps no record of events, as a store relying on the trait's default.
+    no_claims: AtomicBool,
     finds: AtomicUsize,
 }
 
@@ -89,6 +91,9 @@ impl InstallationStore for Flaky {
         until: SystemTime,
     ) -> BoxFuture<'_, StoreResult<bool>> {
         let id = id.to_owned();
+        if self.no_claims.load(Ordering::SeqCst) {
+            return Box::pin(async { Ok(true) });
+        }
         self.gate(move || Box::pin(async move { self.inner.claim_event(&id, now, until).await }))
     }
 }
@@ -320,4 +325,50 @@ fn secrets_stay_out_of_debug() {
     assert!(!shown.contains("very-secret"), "{shown}");
     let settings = slack_app::install::OauthSettings::new("123.456", "client-very-secret");
     assert!(!format!("{settings:?}").contains("very-secret"));
+}
+
+#[tokio::test]
+async fn the_install_routes_answer_503_while_the_store_is_down() {
+    let slack = FakeSlack::start().await;
+    let store = Arc::new(Flaky::default());
+    store.down.store(true, Ordering::SeqCst);
+    let failures = Failures::default();
+    let app = app(&slack, store.clone(), &failures)
+        .oauth(slack_app::install::OauthSettings::new("1.2", "shh").scopes(["chat:write"]));
+    let events = serve(app).await;
+    let base = events.trim_end_matches(slack_app::http::EVENTS_PATH);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for path in ["/slack/install", "/slack/oauth_redirect?state=abc&code=x"] {
+        let resp = http
+            .get(format!("{base}{path}"))
+            .header("cookie", "slack_app_oauth_state=abc")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 503, "{path}");
+        let page = resp.text().await.unwrap();
+        assert!(
+            page.contains("Try again in a moment") && !page.contains("refused"),
+            "{page}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_store_without_event_records_still_drops_a_redelivery_to_the_same_instance() {
+    let slack = FakeSlack::start().await;
+    let store = Arc::new(Flaky::default());
+    store.no_claims.store(true, Ordering::SeqCst);
+    store.save(team_install("T1", "xoxb-one")).await.unwrap();
+    let failures = Failures::default();
+    let url = serve(app(&slack, store.clone(), &failures)).await;
+    let body = event_callback("T1", None, "EvLocal", mention("local"));
+    assert_eq!(post(&url, &body, None).await, 200);
+    assert_eq!(post(&url, &body, Some(1)).await, 200);
+    replies(&slack, 1).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(slack.calls_to("chat.postMessage").len(), 1);
 }

@@ -523,12 +523,7 @@ async fn rtm_start_exposes_team_state() {
             .iter()
             .any(|c| c.id.as_ref().map(|i| i.as_str()) == Some("C_GENERAL"))
     );
-    assert!(
-        state
-            .users
-            .iter()
-            .any(|u| u.id.as_ref().map(|i| i.as_str()) == Some("U_ALICE"))
-    );
+    assert!(state.users.iter().any(|u| u.id.as_str() == "U_ALICE"));
 }
 
 #[tokio::test]

@@ -125,7 +125,7 @@ async fn files_info_and_delete_follow_slack_rules() {
     let bot = slack.client("xoxb-test");
     let id = upload(&bot, "notes.txt", "C_DEV").await;
     let info = bot.files().info(id.as_str()).send().await.unwrap();
-    let file = info.file.unwrap();
+    let file = info.file;
     assert_eq!(file.name.as_deref(), Some("notes.txt"));
     assert_eq!(file.user.as_ref().map(|u| u.as_str()), Some("U_BOT"));
     assert!(info.comments.is_empty());

@@ -196,7 +196,7 @@ async fn a_profile_set_shows_in_profile_get_users_info_and_user_change() {
         .await
         .unwrap();
 
-    let got = bob.users().profile_get().await.unwrap().profile.unwrap();
+    let got = bob.users().profile_get().await.unwrap().profile;
     assert_eq!(
         (
             got.status_emoji.as_deref(),
@@ -272,10 +272,7 @@ async fn a_profile_set_shows_in_profile_get_users_info_and_user_change() {
         .lookup_by_email("robert@example.com")
         .await
         .unwrap();
-    assert_eq!(
-        found.user.unwrap().id.map(String::from).as_deref(),
-        Some("U_BOB")
-    );
+    assert_eq!(found.user.id.as_str(), "U_BOB");
 }
 
 #[tokio::test]

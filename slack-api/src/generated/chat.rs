@@ -685,11 +685,11 @@ impl std::future::IntoFuture for DeleteRequest {
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub channel: Option<crate::ids::ChannelId>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub channel: crate::ids::ChannelId,
     /// Timestamp that identifies the message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub ts: Option<crate::ids::Ts>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub ts: crate::ids::Ts,
 }
 
 impl crate::de::Lenient for DeleteResponse {
@@ -802,11 +802,11 @@ impl std::future::IntoFuture for GetPermalinkRequest {
 #[non_exhaustive]
 pub struct GetPermalinkResponse {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub channel: Option<crate::ids::ChannelId>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub channel: crate::ids::ChannelId,
     /// Permanent link.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub permalink: Option<String>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub permalink: String,
 }
 
 impl crate::de::Lenient for GetPermalinkResponse {
@@ -1045,8 +1045,8 @@ impl std::future::IntoFuture for PostEphemeralRequest {
 #[non_exhaustive]
 pub struct PostEphemeralResponse {
     /// Timestamp: message ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub message_ts: Option<crate::ids::Ts>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub message_ts: crate::ids::Ts,
 }
 
 impl crate::de::Lenient for PostEphemeralResponse {
@@ -2248,8 +2248,8 @@ impl std::future::IntoFuture for UpdateRequest {
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub channel: Option<crate::ids::ChannelId>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub channel: crate::ids::ChannelId,
     /// The message.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub message: Option<crate::generated::types::Message>,
@@ -2260,8 +2260,8 @@ pub struct UpdateResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub text: Option<String>,
     /// Timestamp that identifies the message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub ts: Option<crate::ids::Ts>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub ts: crate::ids::Ts,
 }
 
 impl crate::de::Lenient for UpdateResponse {

@@ -1875,8 +1875,8 @@ impl std::future::IntoFuture for CreateRequest {
 #[non_exhaustive]
 pub struct CreateResponse {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub channel: Option<crate::generated::types::Conversation>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub channel: crate::generated::types::Conversation,
     /// Detail.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub detail: Option<String>,
@@ -2230,8 +2230,8 @@ impl std::future::IntoFuture for InfoRequest {
 #[non_exhaustive]
 pub struct InfoResponse {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub channel: Option<crate::generated::types::Conversation>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub channel: crate::generated::types::Conversation,
 }
 
 impl crate::de::Lenient for InfoResponse {
@@ -2441,8 +2441,8 @@ impl std::future::IntoFuture for JoinRequest {
 #[non_exhaustive]
 pub struct JoinResponse {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub channel: Option<crate::generated::types::Conversation>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub channel: crate::generated::types::Conversation,
     /// Paging cursor and extra notes.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,

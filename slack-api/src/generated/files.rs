@@ -906,8 +906,8 @@ pub struct InfoResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub content_highlight_html_truncated: Option<bool>,
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub file: Option<crate::generated::types::File>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub file: crate::generated::types::File,
     /// Whether the content was cut short.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_truncated: Option<bool>,

@@ -5598,8 +5598,8 @@ pub struct User {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub has_files: Option<bool>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub id: Option<UserId>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub id: UserId,
     /// Image URL, 192 px.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_192: Option<String>,

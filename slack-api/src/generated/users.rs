@@ -1043,8 +1043,8 @@ pub struct LookupByEmailResponse {
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub user: Option<crate::generated::types::User>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub user: crate::generated::types::User,
 }
 
 impl crate::de::Lenient for LookupByEmailResponse {
@@ -1108,8 +1108,8 @@ impl std::future::IntoFuture for ProfileGetRequest {
 #[non_exhaustive]
 pub struct ProfileGetResponse {
     /// Profile.
-    #[serde(default, deserialize_with = "crate::de::opt")]
-    pub profile: Option<crate::generated::types::UserProfile>,
+    #[serde(deserialize_with = "crate::de::req")]
+    pub profile: crate::generated::types::UserProfile,
 }
 
 impl crate::de::Lenient for ProfileGetResponse {

@@ -95,6 +95,8 @@ pub(crate) struct Resolver {
     /// One lock per installation being refreshed: the first handler
     /// refreshes, the others wait and read what it saved.
     refreshing: Mutex<HashMap<InstallationKey, Arc<tokio::sync::Mutex<()>>>>,
+    /// Events this instance took, for stores that keep no record of them.
+    seen: slack_api::events_api::Dedup,
 }
 
 impl Resolver {
@@ -104,6 +106,7 @@ impl Resolver {
             cfg,
             base: base.without_token(),
             refreshing: Mutex::new(HashMap::new()),
+            seen: slack_api::events_api::Dedup::default(),
         }
     }
 
@@ -217,10 +220,21 @@ impl Resolver {
         }))
     }
 
+    /// Whether this delivery of `event_id` is the first: on this instance,
+    /// then in the store (for every instance sharing it).
     async fn claim(&self, event_id: &str) -> Result<bool, StoreError> {
+        if !self.seen.first_time(event_id) {
+            return Ok(false);
+        }
         let now = self.now();
-        self.bounded(self.store.claim_event(event_id, now, now + EVENT_MEMORY))
-            .await
+        let claimed = self
+            .bounded(self.store.claim_event(event_id, now, now + EVENT_MEMORY))
+            .await;
+        if !matches!(claimed, Ok(true)) {
+            // Not taken here after all: its redelivery must be.
+            self.seen.forget(event_id);
+        }
+        claimed
     }
 
     async fn tokenless(&self, event_id: Option<&str>) -> Result<Outcome, ResolveError> {
