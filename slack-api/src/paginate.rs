@@ -52,6 +52,11 @@ pub(crate) fn next_cursor(next_cursor: Option<&str>) -> Option<Next> {
 /// was empty or the last (`page >= pages`). `page` is the response's page
 /// number, else the one `requested`, else 1; without `pages` there is no
 /// telling, so the stream stops.
+// Called by the generated code of the page-numbered families only.
+#[cfg_attr(
+    not(any(feature = "files", feature = "search", feature = "team")),
+    allow(dead_code)
+)]
 pub(crate) fn next_number(
     requested: Option<i64>,
     page: Option<i64>,
