@@ -171,7 +171,7 @@ impl Arg {
     }
 
     /// Whether the argument holds Block Kit values (`[Block]`, `View`),
-    /// which go through `crate::kit::arg`.
+    /// which go through `Args::push_block_kit`.
     fn is_kit(&self, reg: &Registry<'_>, scope: &Module) -> Result<bool, Error> {
         let t = match &self.ty {
             Ty::Array(t) | Ty::Map(t) => t,
@@ -195,10 +195,7 @@ impl Arg {
     ) -> Result<TokenStream, Error> {
         let json = &self.json;
         if self.is_kit(reg, scope)? {
-            return Ok(quote! {
-                let value = crate::kit::arg(&#v, #json, check_limits, &mut args);
-                args.push(#json, value);
-            });
+            return Ok(quote!(args.push_block_kit(#json, &#v, check_limits);));
         }
         let v = self.value(reg, scope, v)?;
         Ok(quote!(args.push(#json, #v);))

@@ -190,6 +190,32 @@ impl Args {
         Some(self.items.remove(i).1)
     }
 
+    /// Appends a Block Kit argument (`blocks`, `view`, ...) as the JSON it
+    /// serializes to, after checking its limits when `checked`: a value over
+    /// one is [`reject`](Args::reject)ed, and the client refuses the call.
+    pub fn push_block_kit<T: serde::Serialize + crate::kit::Check>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        checked: bool,
+    ) {
+        if checked {
+            let mut problems = Vec::new();
+            value.check(&crate::kit::Path::root(name), &mut problems);
+            self.rejected.extend(problems);
+        }
+        // Block Kit types serialize without fail (string keys, no custom
+        // errors); a failure would be a bug here, reported as a rejection.
+        let json = serde_json::to_value(value).unwrap_or_else(|e| {
+            self.reject(crate::kit::LimitError::new(
+                name,
+                format!("does not serialize: {e}"),
+            ));
+            Value::Null
+        });
+        self.push(name, ArgValue::Json(json));
+    }
+
     /// Records a value over one of Slack's limits; the client then answers
     /// [`InvalidRequest`](crate::error::InvalidRequest) instead of sending.
     pub fn reject(&mut self, problem: crate::kit::LimitError) {

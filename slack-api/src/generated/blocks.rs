@@ -96,15 +96,13 @@ impl ValidateRequest {
         let mut args = crate::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.blocks {
-            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
-            args.push("blocks", value);
+            args.push_block_kit("blocks", &v, check_limits);
         }
         if let Some(v) = self.message {
             args.push("message", crate::request::ArgValue::Json(v));
         }
         if let Some(v) = self.view {
-            let value = crate::kit::arg(&v, "view", check_limits, &mut args);
-            args.push("view", value);
+            args.push_block_kit("view", &v, check_limits);
         }
         (self.client, args)
     }

@@ -992,12 +992,10 @@ impl PostEphemeralRequest {
             args.push("as_user", crate::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.attachments {
-            let value = crate::kit::arg(&v, "attachments", check_limits, &mut args);
-            args.push("attachments", value);
+            args.push_block_kit("attachments", &v, check_limits);
         }
         if let Some(v) = self.blocks {
-            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
-            args.push("blocks", value);
+            args.push_block_kit("blocks", &v, check_limits);
         }
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.icon_emoji {
@@ -1217,12 +1215,10 @@ impl PostMessageRequest {
             args.push("as_user", crate::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.attachments {
-            let value = crate::kit::arg(&v, "attachments", check_limits, &mut args);
-            args.push("attachments", value);
+            args.push_block_kit("attachments", &v, check_limits);
         }
         if let Some(v) = self.blocks {
-            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
-            args.push("blocks", value);
+            args.push_block_kit("blocks", &v, check_limits);
         }
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.current_draft_last_updated_ts {
@@ -1437,12 +1433,10 @@ impl ScheduleMessageRequest {
             args.push("as_user", crate::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.attachments {
-            let value = crate::kit::arg(&v, "attachments", check_limits, &mut args);
-            args.push("attachments", value);
+            args.push_block_kit("attachments", &v, check_limits);
         }
         if let Some(v) = self.blocks {
-            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
-            args.push("blocks", value);
+            args.push_block_kit("blocks", &v, check_limits);
         }
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.link_names {
@@ -1880,8 +1874,7 @@ impl StopStreamRequest {
         let mut args = crate::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.blocks {
-            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
-            args.push("blocks", value);
+            args.push_block_kit("blocks", &v, check_limits);
         }
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.chunks {
@@ -2029,8 +2022,7 @@ impl UnfurlRequest {
             args.push("unfurls", crate::request::ArgValue::Json(v));
         }
         if let Some(v) = self.user_auth_blocks {
-            let value = crate::kit::arg(&v, "user_auth_blocks", check_limits, &mut args);
-            args.push("user_auth_blocks", value);
+            args.push_block_kit("user_auth_blocks", &v, check_limits);
         }
         if let Some(v) = self.user_auth_message {
             args.push("user_auth_message", crate::request::ArgValue::Str(v));
@@ -2195,12 +2187,10 @@ impl UpdateRequest {
             args.push("as_user", crate::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.attachments {
-            let value = crate::kit::arg(&v, "attachments", check_limits, &mut args);
-            args.push("attachments", value);
+            args.push_block_kit("attachments", &v, check_limits);
         }
         if let Some(v) = self.blocks {
-            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
-            args.push("blocks", value);
+            args.push_block_kit("blocks", &v, check_limits);
         }
         args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
         if let Some(v) = self.file_ids {

@@ -631,8 +631,7 @@ impl CompleteUploadExternalRequest {
         let mut args = crate::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.blocks {
-            let value = crate::kit::arg(&v, "blocks", check_limits, &mut args);
-            args.push("blocks", value);
+            args.push_block_kit("blocks", &v, check_limits);
         }
         if let Some(v) = self.channel_id {
             args.push("channel_id", crate::request::ArgValue::Str(String::from(v)));

@@ -685,13 +685,7 @@ impl CreateRequest {
             args.push("copy_from_list_id", crate::request::ArgValue::Str(v));
         }
         if let Some(v) = self.description_blocks {
-            let value = crate::kit::arg(
-                &v,
-                "description_blocks",
-                check_limits,
-                &mut args,
-            );
-            args.push("description_blocks", value);
+            args.push_block_kit("description_blocks", &v, check_limits);
         }
         if let Some(v) = self.include_copied_list_records {
             args.push("include_copied_list_records", crate::request::ArgValue::Bool(v));
@@ -1390,13 +1384,7 @@ impl UpdateRequest {
         let mut args = crate::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.description_blocks {
-            let value = crate::kit::arg(
-                &v,
-                "description_blocks",
-                check_limits,
-                &mut args,
-            );
-            args.push("description_blocks", value);
+            args.push_block_kit("description_blocks", &v, check_limits);
         }
         args.push("id", crate::request::ArgValue::Str(self.id));
         if let Some(v) = self.name {

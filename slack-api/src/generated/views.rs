@@ -184,8 +184,7 @@ impl OpenRequest {
         if let Some(v) = self.trigger_id {
             args.push("trigger_id", crate::request::ArgValue::Str(v));
         }
-        let value = crate::kit::arg(&self.view, "view", check_limits, &mut args);
-        args.push("view", value);
+        args.push_block_kit("view", &self.view, check_limits);
         (self.client, args)
     }
 }
@@ -269,8 +268,7 @@ impl PublishRequest {
             args.push("interactivity_pointer", crate::request::ArgValue::Str(v));
         }
         args.push("user_id", crate::request::ArgValue::Str(String::from(self.user_id)));
-        let value = crate::kit::arg(&self.view, "view", check_limits, &mut args);
-        args.push("view", value);
+        args.push_block_kit("view", &self.view, check_limits);
         (self.client, args)
     }
 }
@@ -352,8 +350,7 @@ impl PushRequest {
         if let Some(v) = self.trigger_id {
             args.push("trigger_id", crate::request::ArgValue::Str(v));
         }
-        let value = crate::kit::arg(&self.view, "view", check_limits, &mut args);
-        args.push("view", value);
+        args.push_block_kit("view", &self.view, check_limits);
         (self.client, args)
     }
 }
@@ -439,8 +436,7 @@ impl UpdateRequest {
         if let Some(v) = self.hash {
             args.push("hash", crate::request::ArgValue::Str(v));
         }
-        let value = crate::kit::arg(&self.view, "view", check_limits, &mut args);
-        args.push("view", value);
+        args.push_block_kit("view", &self.view, check_limits);
         if let Some(v) = self.view_id {
             args.push("view_id", crate::request::ArgValue::Str(v));
         }

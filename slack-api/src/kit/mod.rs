@@ -69,30 +69,3 @@ impl Extra {
         Ok(())
     }
 }
-
-/// A Block Kit value as a request argument: the JSON it serializes to,
-/// after its limits are checked (problems go to `args`, and the client
-/// refuses the call).
-pub(crate) fn arg<T: serde::Serialize + Check>(
-    value: &T,
-    name: &'static str,
-    checked: bool,
-    args: &mut crate::request::Args,
-) -> crate::request::ArgValue {
-    if checked {
-        let mut problems = Vec::new();
-        value.check(&Path::root(name), &mut problems);
-        for p in problems {
-            args.reject(p);
-        }
-    }
-    // Block Kit types serialize to JSON without fail: string keys, no
-    // custom errors; a failure would be a bug here, reported as a problem.
-    match serde_json::to_value(value) {
-        Ok(v) => crate::request::ArgValue::Json(v),
-        Err(e) => {
-            args.reject(LimitError::new(name, format!("does not serialize: {e}")));
-            crate::request::ArgValue::Json(Value::Null)
-        }
-    }
-}
