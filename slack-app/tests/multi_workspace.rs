@@ -264,6 +264,40 @@ async fn two_workspaces_in_sqlite() {
     two_workspaces_install_rotate_and_uninstall(Arc::new(store)).await;
 }
 
+/// An install across an Enterprise Grid organization: one installation,
+/// kept under the organization, answers events of each of its workspaces.
+#[tokio::test]
+async fn an_org_wide_install_answers_every_workspace_of_the_organization() {
+    let Setup { slack, base, store } = setup(Arc::new(MemoryStore::new())).await;
+    slack.add_enterprise_team("T0003", "Grid One", "E0001", "Grid Org");
+    slack.add_enterprise_team("T0004", "Grid Two", "E0001", "Grid Org");
+    let (status, page) = install(&base, "E0001").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("installed in Grid Org"), "{page}");
+    let org = store
+        .find(&InstallationKey::Enterprise("E0001".into()))
+        .await
+        .unwrap()
+        .expect("an org-wide installation");
+    assert!(org.is_enterprise_install);
+    assert!(
+        installed(&store, "T0003").await.is_none(),
+        "no per-team rows"
+    );
+    let token = bot_token(&org);
+
+    slack.push_team_event("T0003", mention("<@U_BOT> hi"));
+    slack.push_team_event("T0004", mention("<@U_BOT> hi"));
+    assert_eq!(
+        replies_with(&slack, "hello T0003", 1).await,
+        std::slice::from_ref(&token)
+    );
+    assert_eq!(
+        replies_with(&slack, "hello T0004", 1).await,
+        std::slice::from_ref(&token)
+    );
+}
+
 /// Bad input to the install flow: each a page saying what to do, no 500.
 #[tokio::test]
 async fn the_install_flow_refuses_what_it_must_and_says_why() {

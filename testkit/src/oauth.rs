@@ -196,9 +196,27 @@ impl OauthState {
         self.teams.insert(id.to_string(), info);
     }
 
-    /// Whether `team` is the default workspace or one added.
+    /// Whether `team` is the default workspace, one added, or the
+    /// organization of one added (an org-wide install).
     fn knows_team(&self, team: &str) -> bool {
-        team == TEAM_ID || self.teams.contains_key(team)
+        team == TEAM_ID || self.teams.contains_key(team) || self.enterprise_name(team).is_some()
+    }
+
+    /// The name of Enterprise Grid organization `id`, if a workspace added
+    /// belongs to it.
+    fn enterprise_name(&self, id: &str) -> Option<&str> {
+        self.teams.values().find_map(|t| match &t.enterprise {
+            Some((e, name)) if e == id => Some(name.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The workspaces of organization `enterprise`, in id order.
+    pub(crate) fn teams_in(&self, enterprise: &str) -> impl Iterator<Item = &str> {
+        self.teams
+            .iter()
+            .filter(move |(_, t)| t.enterprise.as_ref().is_some_and(|(e, _)| e == enterprise))
+            .map(|(id, _)| id.as_str())
     }
 
     /// The enterprise a workspace belongs to, if any: ID and name.
@@ -206,8 +224,15 @@ impl OauthState {
         self.teams.get(team).and_then(|t| t.enterprise.clone())
     }
 
-    /// `team` and `enterprise` as `oauth.v2.access` answers them.
+    /// `team` and `enterprise` as `oauth.v2.access` answers them; `team`
+    /// an organization's id for an org-wide install.
     fn team_fields(&self, body: &mut Value, team: &str) {
+        if let Some(name) = self.enterprise_name(team) {
+            body["team"] = Value::Null;
+            body["enterprise"] = json!({"id": team, "name": name});
+            body["is_enterprise_install"] = json!(true);
+            return;
+        }
         let name = self.teams.get(team).map_or(TEAM_NAME, |t| t.name.as_str());
         body["team"] = json!({"id": team, "name": name});
         body["enterprise"] = match self.enterprise_of(team) {
@@ -217,7 +242,8 @@ impl OauthState {
         body["is_enterprise_install"] = json!(false);
     }
 
-    /// The workspace an access token was issued for (by `oauth.v2.access`).
+    /// The workspace an access token was issued for (by `oauth.v2.access`),
+    /// or the organization for an org-wide install.
     pub(crate) fn token_team(&self, token: &str) -> Option<&str> {
         self.token_teams.get(token).map(String::as_str)
     }

@@ -47,6 +47,46 @@ const DOMAIN: &str = "fake-team";
 /// OAuth answers alike.
 pub const APP_ID: &str = "A_BOT";
 
+/// Which workspace a [`Workspace`] is: the default team, or one a test
+/// added with [`add_team`](crate::FakeSlack::add_team).
+#[derive(Debug, Clone)]
+pub(crate) struct Team {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) domain: String,
+}
+
+impl Team {
+    /// The default workspace, [`TEAM_ID`].
+    pub(crate) fn default_team() -> Team {
+        Team {
+            id: TEAM_ID.into(),
+            name: TEAM_NAME.into(),
+            domain: DOMAIN.into(),
+        }
+    }
+
+    /// A workspace named `name`; its domain is the name in lowercase
+    /// letters and digits joined by `-`, as Slack suggests one.
+    pub(crate) fn named(id: &str, name: &str) -> Team {
+        let lower = name.to_ascii_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        Team {
+            id: id.into(),
+            name: name.into(),
+            domain: words.join("-"),
+        }
+    }
+
+    /// `https://{domain}.slack.com/`.
+    pub(crate) fn url(&self) -> String {
+        format!("https://{}.slack.com/", self.domain)
+    }
+}
+
 /// Who is calling: the user the token acts as.
 #[derive(Debug, Clone)]
 pub(crate) struct Caller {
@@ -154,6 +194,8 @@ impl Channel {
 /// The workspace state.
 #[derive(Debug)]
 pub(crate) struct Workspace {
+    /// The team this workspace is.
+    pub(crate) team: Team,
     users: Vec<User>,
     channels: Vec<Channel>,
     /// Messages per channel, in `ts` order (replies included).
@@ -254,6 +296,7 @@ impl Workspace {
         let mut old = chan("C_ARCHIVED", "old-project", some(&["U_ALICE", BOT_USER]));
         old.is_archived = true;
         Workspace {
+            team: Team::default_team(),
             users,
             channels: vec![general, random, dev, private, old],
             messages: BTreeMap::new(),
@@ -269,6 +312,16 @@ impl Workspace {
             reminders: reminders::Reminders::default(),
             profiles: users::Profiles::default(),
             page_size: None,
+        }
+    }
+
+    /// Another workspace, `team`, seeded as the default one is (the same
+    /// people and channels, none of its messages) and reading `clock`.
+    pub(crate) fn for_team(seed: u64, team: Team, clock: Clock) -> Workspace {
+        Workspace {
+            team,
+            clock,
+            ..Workspace::seeded(seed)
         }
     }
 
@@ -416,7 +469,7 @@ impl Workspace {
             "avatar_hash": "g0000000000a",
             "image_48": format!("https://avatars.example.com/{}_48.png", u.id),
             "image_72": format!("https://avatars.example.com/{}_72.png", u.id),
-            "team": TEAM_ID,
+            "team": self.team.id,
         });
         if u.is_bot {
             profile["bot_id"] = json!(BOT_ID);
@@ -427,7 +480,7 @@ impl Workspace {
         self.profiles.apply(&u.id, &mut profile);
         json!({
             "id": u.id,
-            "team_id": TEAM_ID,
+            "team_id": self.team.id,
             "name": u.name,
             "deleted": false,
             "real_name": profile["real_name"],
@@ -479,7 +532,7 @@ impl Workspace {
             "created": c.created,
             "creator": c.creator,
             "unlinked": 0,
-            "context_team_id": TEAM_ID,
+            "context_team_id": self.team.id,
             "num_members": c.members.len(),
             "topic": topic(&c.topic),
             "purpose": topic(&c.purpose),
@@ -530,7 +583,7 @@ impl Workspace {
         }
         m.insert("text".into(), json!(text));
         m.insert("ts".into(), json!(ts));
-        m.insert("team".into(), json!(TEAM_ID));
+        m.insert("team".into(), json!(self.team.id));
         for (k, v) in extra {
             m.insert(k.to_string(), v.clone());
         }

@@ -149,3 +149,163 @@ async fn an_event_comes_from_the_workspace_it_names() {
     );
     events.shutdown().await;
 }
+
+/// Installs the app in `team` (or organization) and returns the bot token.
+async fn install(slack: &FakeSlack, app: &OauthApp, team: &str) -> String {
+    let code = code_for(slack, app, team).await.expect("a code");
+    let got = slack
+        .anonymous_client()
+        .oauth()
+        .exchange_code(app.client_id(), app.client_secret(), code)
+        .redirect_uri(REDIRECT)
+        .await
+        .expect("exchanged");
+    got.access_token.expect("a bot token").expose().to_owned()
+}
+
+/// The texts of `channel`'s history as `token` reads it.
+async fn texts(slack: &FakeSlack, token: &str, channel: &str) -> Vec<String> {
+    let history = slack.client(token).conversations().history(channel).await;
+    history
+        .expect("history")
+        .messages
+        .into_iter()
+        .filter_map(|m| m.text)
+        .collect()
+}
+
+/// The channel names `token` lists in workspace `team`.
+async fn channels(slack: &FakeSlack, token: &str, team: &str) -> Vec<String> {
+    let list = slack
+        .client(token)
+        .conversations()
+        .list()
+        .team_id(team)
+        .await;
+    list.expect("conversations.list")
+        .channels
+        .into_iter()
+        .filter_map(|c| c.name)
+        .collect()
+}
+
+#[tokio::test]
+async fn each_workspace_keeps_its_own_messages_and_names_itself() {
+    let slack = FakeSlack::start().await;
+    slack.add_team("T0002", "Second Team");
+    let app = slack.register_oauth_app(OauthApp::new("1.2", "shh"));
+    let second = install(&slack, &app, "T0002").await;
+    let first = install(&slack, &app, TEAM_ID).await;
+    let mut events = SocketMode::builder()
+        .connect(&slack.client("xapp-1-test"))
+        .await
+        .unwrap();
+
+    let posted = slack
+        .client(&second)
+        .chat()
+        .post_message("C_GENERAL")
+        .text("in the second team")
+        .await
+        .expect("posted");
+    assert!(
+        texts(&slack, &second, "C_GENERAL")
+            .await
+            .contains(&"in the second team".to_owned())
+    );
+    assert!(
+        !texts(&slack, &first, "C_GENERAL")
+            .await
+            .contains(&"in the second team".to_owned())
+    );
+
+    // The workspace names itself to its own tokens.
+    let who = slack
+        .client(&second)
+        .auth()
+        .test()
+        .await
+        .expect("auth.test");
+    assert_eq!(who.team_id.as_ref().map(|t| t.as_str()), Some("T0002"));
+    assert_eq!(who.team.as_deref(), Some("Second Team"));
+    assert_eq!(who.url.as_deref(), Some("https://second-team.slack.com/"));
+    let link = slack
+        .client(&second)
+        .chat()
+        .get_permalink("C_GENERAL", posted.ts.clone())
+        .await
+        .expect("permalink");
+    assert!(
+        link.permalink
+            .starts_with("https://second-team.slack.com/archives/C_GENERAL/")
+    );
+
+    // What happens there reaches the app as that workspace's event.
+    let cb = loop {
+        let Some(Ok(Incoming::Envelope(e))) = events.next().await else {
+            continue;
+        };
+        if let slack_rtm::socket_mode::Payload::EventsApi(
+            slack_api::events::EventsApiPayload::EventCallback(cb),
+        ) = e.payload
+        {
+            break cb;
+        }
+    };
+    assert_eq!(cb.team_id.as_ref().map(|t| t.as_str()), Some("T0002"));
+    assert_eq!(cb.event.ts().map(|t| t.as_str()), Some(posted.ts.as_str()));
+    events.shutdown().await;
+
+    // A reset empties every workspace; the added ones stay added.
+    slack.reset();
+    let again = install(&slack, &app, "T0002").await;
+    assert!(texts(&slack, &again, "C_GENERAL").await.is_empty());
+}
+
+#[tokio::test]
+async fn an_org_wide_install_acts_in_the_workspace_a_call_names() {
+    let slack = FakeSlack::start().await;
+    slack.add_enterprise_team("T0003", "Grid One", "E0001", "Grid Org");
+    slack.add_enterprise_team("T0004", "Grid Two", "E0001", "Grid Org");
+    let app = slack.register_oauth_app(OauthApp::new("1.2", "shh"));
+    let code = code_for(&slack, &app, "E0001").await.expect("a code");
+    let got = slack
+        .anonymous_client()
+        .oauth()
+        .exchange_code(app.client_id(), app.client_secret(), code)
+        .redirect_uri(REDIRECT)
+        .await
+        .expect("exchanged");
+    assert_eq!(got.is_enterprise_install, Some(true));
+    assert!(
+        got.team.is_none_or(|t| t.id.is_none()),
+        "no team for an org-wide install"
+    );
+    assert_eq!(
+        got.enterprise
+            .and_then(|e| e.id)
+            .map(|e| e.as_str().to_owned())
+            .as_deref(),
+        Some("E0001")
+    );
+    let token = got.access_token.expect("a bot token").expose().to_owned();
+    assert_eq!(slack.oauth_token_team(&token).as_deref(), Some("E0001"));
+
+    slack
+        .client(&token)
+        .conversations()
+        .create("grid-two-only")
+        .team_id("T0004")
+        .await
+        .expect("created");
+    assert!(
+        channels(&slack, &token, "T0004")
+            .await
+            .contains(&"grid-two-only".to_owned())
+    );
+    assert!(
+        !channels(&slack, &token, "T0003")
+            .await
+            .contains(&"grid-two-only".to_owned())
+    );
+}

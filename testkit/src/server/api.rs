@@ -182,9 +182,15 @@ impl Inner {
             return (200, validate::error("unknown_method"), "invalid".into());
         };
         let caller = st.workspace.caller_for(d.token_kind, d.token.as_deref());
+        let team = st.team_of(d.token.as_deref(), &d.args);
         let body = match handler {
             Handler::Workspace(f) => {
                 let urls = (self.rtm_url.as_str(), self.http_url.as_str());
+                if let Some(team) = team {
+                    let body =
+                        st.answer_in(&team, f, &d.args, d.token_kind, d.token.as_deref(), urls);
+                    return (200, body, "simulator".into());
+                }
                 let outcome = st.workspace.answer(f, &d.args, caller, urls);
                 for e in &outcome.events {
                     st.broadcast(e, None);

@@ -260,6 +260,7 @@ impl FakeSlackBuilder {
         let inner = Arc::new(Inner {
             state: Mutex::new(State {
                 workspace,
+                teams: Default::default(),
                 journal: Journal::with_limit(self.journal_limit),
                 faults: Faults::default(),
                 rtm: RtmState::default(),

@@ -64,9 +64,7 @@ pub(super) fn advance(inner: &Inner, by: Duration) -> Value {
     let json = {
         let mut st = inner.lock();
         st.workspace.clock.advance(by);
-        for e in st.workspace.post_due() {
-            st.broadcast(&e, None);
-        }
+        st.post_due();
         st.workspace.clock.json()
     };
     inner.changed.notify_waiters();

@@ -104,14 +104,20 @@ impl Respond for Download {
         ) {
             return ResponseTemplate::new(403).set_body_string("a token is required");
         }
-        let id = req
+        let (team, id) = req
             .url
             .path()
             .strip_prefix(DOWNLOAD_PREFIX)
             .and_then(|rest| rest.split('/').next())
-            .and_then(|team_id| team_id.strip_prefix(&format!("{TEAM_ID}-")))
-            .unwrap_or("");
-        match self.0.lock().workspace.files.download(id) {
+            .and_then(|team_id| team_id.split_once('-'))
+            .unwrap_or_default();
+        let st = self.0.lock();
+        let ws = if team == TEAM_ID {
+            Some(&st.workspace)
+        } else {
+            st.teams.get(team)
+        };
+        match ws.and_then(|ws| ws.files.download(id)) {
             Some((bytes, mime)) => ResponseTemplate::new(200).set_body_raw(bytes, mime.as_str()),
             None => ResponseTemplate::new(404).set_body_string("file not found"),
         }

@@ -10,6 +10,7 @@ use wiremock::{Request, Respond, ResponseTemplate};
 use super::{FakeSlack, Inner};
 use crate::http::record_endpoint;
 use crate::oauth::{OAUTH_AUTHORIZE, OauthApp, TeamInfo};
+use crate::simulator::{Team, Workspace};
 
 /// `GET /oauth/v2/authorize`: the user "clicks Allow" (or Cancel) at once.
 pub(super) struct Authorize(pub(super) Arc<Inner>);
@@ -91,17 +92,16 @@ impl FakeSlack {
     /// the authorize page installs there when asked with `team=<team_id>`
     /// (as Slack's `team` parameter preselects a workspace), and
     /// `oauth.v2.access` then names it, with its own tokens (which expire
-    /// on the fake clock with token rotation). Events for it:
-    /// [`push_team_event`](Self::push_team_event). The added workspaces
-    /// share the simulated users and channels of the default one.
+    /// on the fake clock with token rotation). It is a workspace of its
+    /// own: seeded with the same people and channels as the default one
+    /// (the same ids), its messages, files and the rest are its own, and a
+    /// token issued for it (bot or user) reads and writes there, with
+    /// `auth.test`, `team.info` and what it posts naming this team. What
+    /// happens there reaches the app as this team's events, as do
+    /// [`push_team_event`](Self::push_team_event)'s. RTM serves only the
+    /// default workspace.
     pub fn add_team(&self, team_id: &str, name: &str) {
-        self.inner.lock().oauth.add_team(
-            team_id,
-            TeamInfo {
-                name: name.to_string(),
-                enterprise: None,
-            },
-        );
+        self.add(team_id, name, None);
     }
 
     /// [`add_team`](Self::add_team) for a workspace of the Enterprise Grid
@@ -113,13 +113,22 @@ impl FakeSlack {
         enterprise_id: &str,
         enterprise_name: &str,
     ) {
-        self.inner.lock().oauth.add_team(
-            team_id,
-            TeamInfo {
-                name: name.to_string(),
-                enterprise: Some((enterprise_id.to_string(), enterprise_name.to_string())),
-            },
-        );
+        let enterprise = (enterprise_id.to_string(), enterprise_name.to_string());
+        self.add(team_id, name, Some(enterprise));
+    }
+
+    fn add(&self, team_id: &str, name: &str, enterprise: Option<(String, String)>) {
+        let st = &mut *self.inner.lock();
+        let info = TeamInfo {
+            name: name.to_string(),
+            enterprise,
+        };
+        st.oauth.add_team(team_id, info);
+        if team_id != crate::TEAM_ID {
+            let team = Team::named(team_id, name);
+            let ws = Workspace::for_team(self.inner.seed, team, st.workspace.clock.clone());
+            st.teams.insert(team_id.to_string(), ws);
+        }
     }
 
     /// The workspace an access token from `oauth.v2.access` was issued for.

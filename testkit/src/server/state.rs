@@ -5,6 +5,8 @@
 use std::panic::Location;
 use std::sync::{Mutex, MutexGuard};
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 use tokio::sync::Notify;
 
@@ -15,7 +17,7 @@ use crate::journal::{Entry, Frame, Journal};
 use crate::oauth::OauthState;
 use crate::routing;
 use crate::rtm::RtmState;
-use crate::simulator::{self, Workspace};
+use crate::simulator::{self, Caller, Outcome, Workspace};
 use crate::slash::ResponseUrls;
 use crate::socket_mode::SocketModeState;
 use crate::views::ViewsState;
@@ -33,7 +35,12 @@ pub(crate) struct ExpectRule {
 /// Everything mutable, behind one mutex (wiremock responders are synchronous).
 #[derive(Debug)]
 pub(crate) struct State {
+    /// The default workspace, [`TEAM_ID`](crate::TEAM_ID); its clock is the
+    /// fake's clock.
     pub(crate) workspace: Workspace,
+    /// The workspaces added with [`add_team`](crate::FakeSlack::add_team),
+    /// by team id: their own users, channels and messages.
+    pub(crate) teams: BTreeMap<String, Workspace>,
     pub(crate) journal: Journal,
     pub(crate) faults: Faults,
     pub(crate) rtm: RtmState,
@@ -81,6 +88,88 @@ impl State {
             self.socket_mode.deliver_event(frame);
         }
         self.rtm.deliver(frame, except, reaches)
+    }
+}
+
+/// Workspaces beyond the default one.
+impl State {
+    /// The added workspace a token was issued for by `oauth.v2.access`,
+    /// if any; other tokens act in the default workspace. An org-wide
+    /// token acts in the organization's workspace its call names
+    /// (`team_id`), else in the organization's first.
+    pub(crate) fn team_of(
+        &self,
+        token: Option<&str>,
+        args: &BTreeMap<String, String>,
+    ) -> Option<String> {
+        let team = self.oauth.token_team(token?)?;
+        if self.teams.contains_key(team) {
+            return Some(team.to_owned());
+        }
+        let first = self.oauth.teams_in(team).next()?;
+        let pick = args
+            .get("team_id")
+            .map(String::as_str)
+            .filter(|n| self.oauth.teams_in(team).any(|t| t == *n))
+            .unwrap_or(first);
+        self.teams.contains_key(pick).then(|| pick.to_owned())
+    }
+
+    /// Runs a simulated call in the added workspace `team` on the fake's
+    /// clock, and delivers the events it causes to the app as that
+    /// workspace's (RTM clients belong to the default workspace).
+    pub(crate) fn answer_in(
+        &mut self,
+        team: &str,
+        handler: simulator::Handler,
+        args: &BTreeMap<String, String>,
+        kind: crate::request::TokenKind,
+        token: Option<&str>,
+        urls: (&str, &str),
+    ) -> Value {
+        let Some(mut ws) = self.teams.remove(team) else {
+            return simulator::body_of(Err("team_not_found".into()));
+        };
+        ws.clock = self.workspace.clock.clone();
+        let caller: Caller = ws.caller_for(kind, token);
+        let Outcome { body, events } = ws.answer(handler, args, caller, urls);
+        self.workspace.clock = ws.clock.clone();
+        for e in &events {
+            self.deliver_in(&ws, e);
+        }
+        self.teams.insert(team.to_owned(), ws);
+        body
+    }
+
+    /// Delivers an event of the added workspace `ws` to the app, when its
+    /// bot may see it and the app subscribes to its type.
+    fn deliver_in(&mut self, ws: &Workspace, frame: &Value) {
+        let members = routing::audience(frame, ws);
+        let reaches = members.is_none_or(|m| m.iter().any(|u| u == simulator::BOT_USER));
+        if reaches && routing::subscribed(self.subscriptions.as_deref(), frame, ws) {
+            let enterprise = self.oauth.enterprise_of(&ws.team.id).map(|(id, _)| id);
+            self.socket_mode
+                .deliver_event_in(&ws.team.id, enterprise.as_deref(), frame);
+        }
+    }
+
+    /// Moves every workspace's clock to the fake's and posts what each has
+    /// scheduled for now.
+    pub(crate) fn post_due(&mut self) {
+        for e in self.workspace.post_due() {
+            self.broadcast(&e, None);
+        }
+        let teams: Vec<String> = self.teams.keys().cloned().collect();
+        for team in teams {
+            let Some(mut ws) = self.teams.remove(&team) else {
+                continue;
+            };
+            ws.clock = self.workspace.clock.clone();
+            for e in ws.post_due() {
+                self.deliver_in(&ws, &e);
+            }
+            self.teams.insert(team, ws);
+        }
     }
 }
 
@@ -169,6 +258,9 @@ impl Inner {
             .unwrap_or_else(|_| Workspace::seeded(self.seed));
         st.resets += 1;
         st.workspace.generation = st.resets;
+        for ws in st.teams.values_mut() {
+            *ws = Workspace::for_team(self.seed, ws.team.clone(), st.workspace.clock.clone());
+        }
         st.response_urls.reset();
         st.oauth.reset();
         st.socket_mode.reset();

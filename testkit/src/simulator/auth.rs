@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::args::Args;
-use super::{BOT_ID, BOT_USER, Caller, DOMAIN, Res, TEAM_ID, TEAM_NAME, Workspace};
+use super::{BOT_ID, BOT_USER, Caller, Res, Workspace};
 
 impl Workspace {
     pub(crate) fn api_test(&self, a: &Args<'_>) -> Res {
@@ -17,10 +17,10 @@ impl Workspace {
     pub(crate) fn auth_test(&self, caller: &Caller) -> Value {
         let u = self.user(&caller.user);
         let mut v = json!({
-            "url": format!("https://{DOMAIN}.slack.com/"),
-            "team": TEAM_NAME,
+            "url": self.team.url(),
+            "team": self.team.name,
             "user": u.map(|u| u.name.clone()).unwrap_or_default(),
-            "team_id": TEAM_ID,
+            "team_id": self.team.id,
             "user_id": caller.user,
             "is_enterprise_install": false,
         });

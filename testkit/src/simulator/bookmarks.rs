@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::args::Args;
-use super::{Caller, Res, TEAM_ID, Workspace, fail};
+use super::{Caller, Res, Workspace, fail};
 
 /// At most this many bookmarks per conversation (`too_many_bookmarks` beyond).
 const MAX_BOOKMARKS: usize = 100;
@@ -80,7 +80,7 @@ impl Workspace {
             "date_updated": 0,
             "rank": format!("{:04}", self.bookmarks.counter),
             "last_updated_by_user_id": caller.user,
-            "last_updated_by_team_id": TEAM_ID,
+            "last_updated_by_team_id": self.team.id,
             "shortcut_id": null,
             "app_id": null,
         });

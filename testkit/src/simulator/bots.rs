@@ -3,14 +3,14 @@
 use serde_json::json;
 
 use super::args::Args;
-use super::{APP_ID, BOT_ID, BOT_USER, Res, TEAM_ID, Workspace, fail};
+use super::{APP_ID, BOT_ID, BOT_USER, Res, Workspace, fail};
 
 impl Workspace {
     /// `bots.info` of [`BOT_ID`]; any other bot (or none named) answers
     /// `bot_not_found`, another team `team_not_found`.
     pub(crate) fn bots_info(&self, a: &Args<'_>) -> Res {
         if a.get("team_id")
-            .is_some_and(|t| !t.is_empty() && t != TEAM_ID)
+            .is_some_and(|t| !t.is_empty() && t != self.team.id)
         {
             return fail("team_not_found");
         }

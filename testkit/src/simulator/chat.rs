@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::args::Args;
-use super::{Caller, DOMAIN, Res, Workspace, fail, str_of};
+use super::{Caller, Res, Workspace, fail, str_of};
 use crate::request::TokenKind;
 
 impl Workspace {
@@ -138,7 +138,7 @@ impl Workspace {
         let ts = a.get("message_ts").unwrap_or("").replace('.', "");
         Ok(json!({
             "channel": channel,
-            "permalink": format!("https://{DOMAIN}.slack.com/archives/{channel}/p{ts}"),
+            "permalink": format!("{}archives/{channel}/p{ts}", self.team.url()),
         }))
     }
 }

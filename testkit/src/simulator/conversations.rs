@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::args::{Args, paginate, paginate_iter};
-use super::{Caller, Channel, Res, TEAM_ID, Workspace, fail, parse_ts, str_of};
+use super::{Caller, Channel, Res, Workspace, fail, parse_ts, str_of};
 use crate::request::TokenKind;
 
 impl Workspace {
@@ -93,7 +93,7 @@ impl Workspace {
         let already = c.members.contains(&caller.user);
         if !already {
             c.members.push(caller.user.clone());
-            events.push(json!({"type": "member_joined_channel", "user": caller.user, "channel": c.id, "channel_type": "C", "team": TEAM_ID}));
+            events.push(json!({"type": "member_joined_channel", "user": caller.user, "channel": c.id, "channel_type": "C", "team": self.team.id}));
         }
         let c = self.channels[idx].clone();
         let mut v = json!({"channel": self.chan_json(caller, &c)});
@@ -124,7 +124,7 @@ impl Workspace {
         match c.members.iter().position(|m| *m == caller.user) {
             Some(p) => {
                 c.members.remove(p);
-                events.push(json!({"type": "member_left_channel", "user": caller.user, "channel": c.id, "channel_type": "C", "team": TEAM_ID}));
+                events.push(json!({"type": "member_left_channel", "user": caller.user, "channel": c.id, "channel_type": "C", "team": self.team.id}));
                 Ok(json!({}))
             }
             None => Ok(json!({"not_in_channel": true})),
@@ -156,7 +156,7 @@ impl Workspace {
         }
         let c = &mut self.channels[idx];
         for u in users {
-            events.push(json!({"type": "member_joined_channel", "user": u, "channel": c.id, "channel_type": "C", "team": TEAM_ID, "inviter": caller.user}));
+            events.push(json!({"type": "member_joined_channel", "user": u, "channel": c.id, "channel_type": "C", "team": self.team.id, "inviter": caller.user}));
             c.members.push(u);
         }
         let c = self.channels[idx].clone();
@@ -185,7 +185,7 @@ impl Workspace {
             return fail("not_in_channel");
         };
         c.members.remove(p);
-        events.push(json!({"type": "member_left_channel", "user": user, "channel": c.id, "channel_type": "C", "team": TEAM_ID}));
+        events.push(json!({"type": "member_left_channel", "user": user, "channel": c.id, "channel_type": "C", "team": self.team.id}));
         Ok(json!({}))
     }
 

@@ -20,7 +20,7 @@ use wiremock::Request;
 use crate::request;
 
 use super::args::{Args, numbered_page};
-use super::{Caller, Res, TEAM_ID, Workspace, fail};
+use super::{Caller, Res, Workspace, fail};
 
 /// The method name the byte upload (POST to an upload URL) has in the
 /// journal and for [`FakeSlack::fault`](crate::FakeSlack::fault).
@@ -189,7 +189,15 @@ pub(crate) fn complete(
             return Err("file_not_found".into());
         };
         let bytes = p.bytes.clone().unwrap_or_default();
-        let file = file_json(&id, &p, title, bytes.len(), created, &targets, http_url);
+        let file = file_json(
+            &id,
+            &p,
+            title,
+            bytes.len(),
+            created,
+            &targets,
+            (http_url, &ws.team.id),
+        );
         ws.files.files.insert(
             id,
             Stored {
@@ -353,7 +361,7 @@ fn file_json(
     size: usize,
     created: u64,
     channels: &[String],
-    http_url: &str,
+    (http_url, team): (&str, &str),
 ) -> Value {
     let name = &p.filename;
     let (filetype, mimetype) = match &p.snippet_type {
@@ -361,7 +369,7 @@ fn file_json(
         None => guess_type(name),
     };
     let url_name = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>();
-    let url_private = format!("{http_url}{DOWNLOAD_PREFIX}{TEAM_ID}-{id}/{url_name}");
+    let url_private = format!("{http_url}{DOWNLOAD_PREFIX}{team}-{id}/{url_name}");
     let mut m = Map::new();
     m.insert("id".into(), json!(id));
     m.insert("created".into(), json!(created));
@@ -371,7 +379,7 @@ fn file_json(
     m.insert("mimetype".into(), json!(mimetype));
     m.insert("filetype".into(), json!(filetype));
     m.insert("user".into(), json!(p.owner));
-    m.insert("user_team".into(), json!(TEAM_ID));
+    m.insert("user_team".into(), json!(team));
     m.insert("editable".into(), json!(p.snippet_type.is_some()));
     m.insert("size".into(), json!(size));
     m.insert(

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::{APP_ID, BOT_ID, Caller, DOMAIN, TEAM_ID, TEAM_NAME, Workspace};
+use super::{APP_ID, BOT_ID, Caller, Workspace};
 
 impl Workspace {
     pub(crate) fn rtm_connect(&mut self, caller: &Caller, rtm_url: &str, full: bool) -> Value {
@@ -15,7 +15,7 @@ impl Workspace {
         let mut v = json!({
             "url": format!("{rtm_url}?ticket={ticket}"),
             "self": {"id": caller.user, "name": u.map(|u| u.name.clone()).unwrap_or_default()},
-            "team": {"id": TEAM_ID, "name": TEAM_NAME, "domain": DOMAIN},
+            "team": {"id": self.team.id, "name": self.team.name, "domain": self.team.domain},
         });
         if full {
             let channels: Vec<Value> = self

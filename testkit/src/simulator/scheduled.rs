@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::args::{Args, paginate};
-use super::{BOT_ID, Caller, Res, TEAM_ID, Workspace, fail};
+use super::{BOT_ID, Caller, Res, Workspace, fail};
 
 /// How far ahead a message may be scheduled: 120 days.
 const MAX_AHEAD_SECS: u64 = 120 * 86_400;
@@ -76,8 +76,7 @@ impl Workspace {
             created: now,
             args,
         });
-        let mut message =
-            json!({"type": "delayed_message", "text": text, "user": caller.user, "team": TEAM_ID});
+        let mut message = json!({"type": "delayed_message", "text": text, "user": caller.user, "team": self.team.id});
         if caller.user == super::BOT_USER {
             message["bot_id"] = json!(BOT_ID);
         }

@@ -9,7 +9,7 @@
 use serde_json::{Value, json};
 
 use super::args::{Args, numbered_page};
-use super::{Caller, Channel, DOMAIN, Res, TEAM_ID, Workspace, fail, str_of};
+use super::{Caller, Channel, Res, Workspace, fail, str_of};
 
 /// A search query: the words to find and the `in:` / `from:` filters.
 #[derive(Debug, Default)]
@@ -111,14 +111,14 @@ impl Workspace {
                 let user = str_of(m, "user");
                 json!({
                     "iid": format!("{}-{ts}", c.id),
-                    "team": TEAM_ID,
+                    "team": self.team.id,
                     "channel": Self::match_channel(c),
                     "type": "message",
                     "user": user,
                     "username": user.and_then(|u| self.user(u)).map(|u| u.name.clone()),
                     "ts": ts,
                     "text": str_of(m, "text").unwrap_or(""),
-                    "permalink": format!("https://{DOMAIN}.slack.com/archives/{}/p{}", c.id, ts.replace('.', "")),
+                    "permalink": format!("{}archives/{}/p{}", self.team.url(), c.id, ts.replace('.', "")),
                     "blocks": m.get("blocks").cloned().unwrap_or(json!([])),
                 })
             })

@@ -3,22 +3,23 @@
 use serde_json::json;
 
 use super::args::Args;
-use super::{DOMAIN, Res, TEAM_ID, TEAM_NAME, Workspace, fail};
+use super::{Res, Workspace, fail};
 
 impl Workspace {
     /// `team.info`, for the workspace's team (by `team` id or `domain`);
     /// any other answers `team_not_found`.
     pub(crate) fn team_info(&self, a: &Args<'_>) -> Res {
         let other = |k: &str, ours: &str| a.get(k).is_some_and(|v| !v.is_empty() && v != ours);
-        if other("team", TEAM_ID) || other("domain", DOMAIN) {
+        let team = &self.team;
+        if other("team", &team.id) || other("domain", &team.domain) {
             return fail("team_not_found");
         }
-        let icon = |px: u32| format!("https://avatars.example.com/{TEAM_ID}_{px}.png");
+        let icon = |px: u32| format!("https://avatars.example.com/{}_{px}.png", team.id);
         Ok(json!({"team": {
-            "id": TEAM_ID,
-            "name": TEAM_NAME,
-            "url": format!("https://{DOMAIN}.slack.com/"),
-            "domain": DOMAIN,
+            "id": team.id,
+            "name": team.name,
+            "url": team.url(),
+            "domain": team.domain,
             "email_domain": "example.com",
             "icon": {
                 "image_default": true,

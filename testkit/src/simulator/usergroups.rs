@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::args::Args;
-use super::{Caller, Res, TEAM_ID, Workspace, fail};
+use super::{Caller, Res, Workspace, fail};
 
 /// Handles Slack keeps for itself.
 const RESERVED_HANDLES: &[&str] = &["channel", "everyone", "group", "here", "usergroup"];
@@ -110,7 +110,7 @@ impl Workspace {
         let now = self.clock.stamp();
         let group = json!({
             "id": format!("S{:08}", self.usergroups.counter),
-            "team_id": TEAM_ID,
+            "team_id": self.team.id,
             "is_usergroup": true,
             "is_subteam": true,
             "name": name,
@@ -223,7 +223,7 @@ impl Workspace {
         events.push(json!({
             "type": "subteam_members_changed",
             "subteam_id": g["id"],
-            "team_id": TEAM_ID,
+            "team_id": self.team.id,
             "date_previous_update": g["date_update"],
             "date_update": now,
             "added_users": added,
