@@ -94,6 +94,16 @@ impl<P, S> Context<P, S> {
         &self.client
     }
 
+    /// A client holding the user token of the person who acted, for an
+    /// app serving many whose install asked for user scopes: `None` when
+    /// that person never authorized the app (or the delivery names no one).
+    /// Rotating user tokens are refreshed before the handler runs, as the
+    /// bot's are.
+    pub fn user_client(&self) -> Option<Client> {
+        let user = self.installation()?.user_token(self.user_id()?)?;
+        Some(self.client.with_token(user.token.clone()))
+    }
+
     pub(crate) fn use_token(&mut self, token: slack_api::Secret) {
         self.client = self.client.with_token(token);
     }

@@ -34,6 +34,13 @@ struct Setup {
 /// The fake with two workspaces and a rotating OAuth app; our app on
 /// `store`, answering mentions, its Request URL given to the fake.
 async fn setup(store: Arc<dyn InstallationStore>) -> Setup {
+    setup_with(store, &[]).await
+}
+
+/// [`setup`], the install also asking for `user_scopes`; a mention by a
+/// person who authorized them is answered `user <id>` after `auth.test`
+/// with their token.
+async fn setup_with(store: Arc<dyn InstallationStore>, user_scopes: &[&str]) -> Setup {
     let slack = FakeSlack::start().await;
     slack.add_team(SECOND, "Second Team");
     slack.register_oauth_app(
@@ -49,10 +56,20 @@ async fn setup(store: Arc<dyn InstallationStore>) -> Setup {
         .oauth(
             OauthSettings::new(CLIENT_ID, CLIENT_SECRET)
                 .scopes(["chat:write", "app_mentions:read"])
+                .user_scopes(user_scopes.iter().copied())
                 .redirect_uri(format!("{base}{REDIRECT_PATH}")),
         )
         .clock(move || clock.now())
         .event::<AppMentionEvent>(|cx: Context<AppMentionEvent>| async move {
+            if let Some(user) = cx.user_client() {
+                let me = user.auth().test().await?;
+                let id = me
+                    .user_id
+                    .map(|u| u.as_str().to_owned())
+                    .unwrap_or_default();
+                cx.say(format!("user {id}")).await?;
+                return Ok(());
+            }
             let team = cx
                 .team_id()
                 .map(|t| t.as_str().to_owned())
@@ -296,6 +313,38 @@ async fn an_org_wide_install_answers_every_workspace_of_the_organization() {
         replies_with(&slack, "hello T0004", 1).await,
         std::slice::from_ref(&token)
     );
+}
+
+/// A person's rotating user token is refreshed before it is used, as the
+/// bot's is, and handlers reach it through `user_client`.
+#[tokio::test]
+async fn a_user_token_is_refreshed_and_handed_to_the_handler() {
+    let Setup { slack, base, store } =
+        setup_with(Arc::new(MemoryStore::new()), &["search:read"]).await;
+    let (status, page) = install(&base, SECOND).await;
+    assert_eq!(status, 200, "{page}");
+    let key = InstallationKey::Team(SECOND.into());
+    let first = store.find(&key).await.unwrap().expect("installed");
+    let person = first.users.first().expect("a user token").clone();
+    assert_eq!(person.user_id.as_str(), "U_ALICE");
+    assert!(person.refresh_token.is_some() && person.expires_at.is_some());
+
+    slack.clock().advance(Duration::from_secs(3600));
+    slack.push_team_event(SECOND, mention("<@U_BOT> who am I?"));
+    let tokens = replies_with(&slack, "user U_ALICE", 1).await;
+    let now = store.find(&key).await.unwrap().expect("still installed");
+    let renewed = now.user_token(&person.user_id).expect("the user token");
+    assert_ne!(renewed.token, person.token, "a new user token, saved");
+    assert_ne!(
+        tokens[0],
+        bot_token(&first),
+        "the reply used the new bot token"
+    );
+    assert_eq!(tokens[0], bot_token(&now));
+    let checks = slack.calls_to("auth.test");
+    assert_eq!(checks.len(), 1);
+    assert_eq!(checks[0].token(), Some(renewed.token.expose()));
+    assert!(checks[0].error().is_none(), "{:?}", checks[0].response);
 }
 
 /// Bad input to the install flow: each a page saying what to do, no 500.

@@ -8,9 +8,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use slack_api::Client;
 use slack_api::events::Event;
 use slack_api::ids::UserId;
+use slack_api::{Client, Secret};
 
 use super::{Installation, InstallationKey, InstallationStore, OauthSettings, StoreError};
 use crate::request::Request;
@@ -250,16 +250,25 @@ impl Resolver {
         }))
     }
 
-    fn expiring(&self, inst: &Installation) -> bool {
-        inst.bot.as_ref().is_some_and(|b| {
-            b.refresh_token.is_some()
-                && b.expires_at
-                    .is_some_and(|at| at <= self.now() + self.cfg.refresh_margin)
-        })
+    /// Whether a rotating token stops working within the margin.
+    fn due(&self, refresh: Option<&Secret>, expires_at: Option<SystemTime>) -> bool {
+        refresh.is_some() && expires_at.is_some_and(|at| at <= self.now() + self.cfg.refresh_margin)
     }
 
-    /// `inst` with a bot token that does not expire within the margin:
-    /// refreshed (once, whoever else is waiting) and saved when needed.
+    fn expiring(&self, inst: &Installation) -> bool {
+        let bot = inst.bot.as_ref();
+        bot.is_some_and(|b| self.due(b.refresh_token.as_ref(), b.expires_at))
+            || inst
+                .users
+                .iter()
+                .any(|u| self.due(u.refresh_token.as_ref(), u.expires_at))
+    }
+
+    /// `inst` with bot and user tokens that do not expire within the
+    /// margin: refreshed (once, whoever else is waiting) and saved when
+    /// needed. A bot token that cannot be refreshed fails the delivery; a
+    /// user token is kept as it is, with a warning (the handler may not
+    /// need it, and using it says what is wrong).
     async fn fresh(
         &self,
         key: InstallationKey,
@@ -285,11 +294,52 @@ impl Resolver {
         if !self.expiring(&inst) {
             return Ok(inst);
         }
-        let Some(bot) = inst.bot.as_mut() else {
-            return Ok(inst);
-        };
-        let Some(refresh) = bot.refresh_token.clone() else {
-            return Ok(inst);
+        if let Some(bot) = inst.bot.as_mut()
+            && self.due(bot.refresh_token.as_ref(), bot.expires_at)
+        {
+            let mut rotating = Rotating {
+                token: &mut bot.token,
+                refresh: &mut bot.refresh_token,
+                expires_at: &mut bot.expires_at,
+            };
+            self.renew(&oauth, &mut rotating)
+                .await
+                .map_err(|source| ResolveError::Refresh {
+                    key: key.clone(),
+                    source,
+                })?;
+            tracing::info!(installation = %key, "bot token refreshed");
+        }
+        for user in &mut inst.users {
+            if !self.due(user.refresh_token.as_ref(), user.expires_at) {
+                continue;
+            }
+            let mut rotating = Rotating {
+                token: &mut user.token,
+                refresh: &mut user.refresh_token,
+                expires_at: &mut user.expires_at,
+            };
+            match self.renew(&oauth, &mut rotating).await {
+                Ok(()) => {
+                    tracing::info!(installation = %key, user = %user.user_id, "user token refreshed")
+                }
+                Err(e) => {
+                    tracing::warn!(installation = %key, user = %user.user_id, error = %e, "a user token could not be refreshed")
+                }
+            }
+        }
+        self.bounded(self.store.save(inst.clone())).await?;
+        Ok(inst)
+    }
+
+    /// Trades a rotating token's refresh token for a new token, in place.
+    async fn renew(
+        &self,
+        oauth: &OauthSettings,
+        rotating: &mut Rotating<'_>,
+    ) -> Result<(), slack_api::Error> {
+        let Some(refresh) = rotating.refresh.clone() else {
+            return Ok(());
         };
         let resp = self
             .base
@@ -300,24 +350,25 @@ impl Resolver {
                 refresh,
             )
             .send()
-            .await
-            .map_err(|source| ResolveError::Refresh {
-                key: key.clone(),
-                source,
-            })?;
+            .await?;
         let now = self.now();
         if let Some(token) = resp.access_token.filter(|t| !t.is_empty()) {
-            bot.token = token;
+            *rotating.token = token;
         }
         if let Some(r) = resp.refresh_token.filter(|t| !t.is_empty()) {
-            bot.refresh_token = Some(r);
+            *rotating.refresh = Some(r);
         }
-        bot.expires_at = resp
+        *rotating.expires_at = resp
             .expires_in
             .and_then(|s| u64::try_from(s).ok())
             .map(|s| now + Duration::from_secs(s));
-        self.bounded(self.store.save(inst.clone())).await?;
-        tracing::info!(installation = %key, "bot token refreshed");
-        Ok(inst)
+        Ok(())
     }
+}
+
+/// The parts of a bot or user token that rotation renews.
+struct Rotating<'a> {
+    token: &'a mut Secret,
+    refresh: &'a mut Option<Secret>,
+    expires_at: &'a mut Option<SystemTime>,
 }
