@@ -56,7 +56,7 @@ pub(crate) fn block_kit_rs(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStrea
     }
     let items = items.into_values();
     Ok(quote! {
-        pub use crate::kit::{Check, Extra, LimitError, Path};
+        pub use crate::kit::{Check, Extra, LimitError, MessageContent, Path};
         #(#items)*
     })
 }

@@ -8,7 +8,7 @@
 //! Without `SLACK_WEBHOOK_URL` it starts a fake Slack in-process, posts to a
 //! webhook of its `#general`, and reads the channel back to show the result.
 
-use slack_api::block_kit::{Block, Mrkdwn};
+use slack_api::block_kit::{Block, MessageContent, Mrkdwn};
 use slack_api::ids::UserId;
 use slack_api::mrkdwn;
 use slack_api::webhook::{IncomingWebhook, WebhookError, WebhookMessage};
@@ -32,7 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("Posting to {hook:?}");
 
     let who = mrkdwn::user(&UserId::from("U_ALICE"));
-    let message = WebhookMessage::new()
+    let content = MessageContent::new()
         // The text is the notification fallback when blocks are present.
         .text("Deploy finished: api v1.4.2 is live on prod")
         .block(Block::header("Deploy finished"))
@@ -42,15 +42,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .field(Mrkdwn::new("*Duration*\n4m 12s")),
         )
         .block(Block::divider())
-        .block(Block::context([Mrkdwn::new(mrkdwn::escape(
+        .block(Block::context([Mrkdwn::escaped(
             "Changelog: fixes & improvements <see release notes>",
-        ))]));
+        )]));
+    // The same content could go to chat.postMessage (`.content(content)`)
+    // or a slash command's response_url (`SlashResponse::in_channel(content)`).
+    let message = WebhookMessage::new(content);
     hook.send(&message).await?;
     println!("Sent the deploy message.");
 
     // Slack refuses a message with no text, blocks or attachments with a
     // plain-text code; the SDK turns it into a typed error.
-    match hook.send(&WebhookMessage::new()).await {
+    match hook.send(&WebhookMessage::new(MessageContent::new())).await {
         Err(WebhookError::Rejected { status, code }) => {
             println!("An empty message was rejected as expected: `{code}` (HTTP {status})");
         }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::post;
-use slack_api::block_kit::{Block, Mrkdwn};
+use slack_api::block_kit::{Block, MessageContent, Mrkdwn};
 use slack_api::mrkdwn;
 use slack_api::signing::Verifier;
 use slack_api::slash::{SlashCommand, SlashResponse};
@@ -41,22 +41,26 @@ async fn command(cmd: SlashCommand) -> SlashResponse {
     let user = cmd.user_id.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let answer = SlashResponse::in_channel(format!("echo: {}", mrkdwn::escape(&text)))
-            .block(Block::section(Mrkdwn::new(format!(
-                "> {}",
-                mrkdwn::escape(&text)
-            ))))
-            .block(Block::context([Mrkdwn::new(format!(
-                "asked by {}",
-                mrkdwn::user(&user)
-            ))]));
+        // What people typed is escaped, so it cannot ping @channel or forge a link.
+        let answer = SlashResponse::in_channel(
+            MessageContent::new()
+                .text(format!("echo: {}", mrkdwn::escape(&text)))
+                .block(Block::section(Mrkdwn::new(format!(
+                    "> {}",
+                    mrkdwn::escape(&text)
+                ))))
+                .block(Block::context([Mrkdwn::new(format!(
+                    "asked by {}",
+                    mrkdwn::user(&user)
+                ))])),
+        );
         if let Err(e) = later.send(&answer).await {
             eprintln!("delayed answer failed: {e}");
         }
     });
     SlashResponse::ephemeral(format!(
         "Echoing `{}` to the channel in a moment...",
-        cmd.text
+        mrkdwn::escape(&cmd.text)
     ))
 }
 

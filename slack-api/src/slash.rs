@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
-use crate::block_kit::Block;
+use crate::block_kit::{LimitError, MessageContent};
 use crate::ids::{AppId, ChannelId, EnterpriseId, TeamId, UserId};
 use crate::redact::{redact_url, redacted};
 pub use crate::signing::Clock;
@@ -224,40 +224,42 @@ pub enum ResponseType {
     InChannel,
 }
 
-/// An answer to a slash command, as the HTTP response or through a [`ResponseUrl`].
+/// An answer to a slash command, as the HTTP response or through a
+/// [`ResponseUrl`]: its [`MessageContent`], who sees it, and whether it
+/// replaces the earlier answer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[must_use]
 pub struct SlashResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     response_type: Option<ResponseType>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    text: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    blocks: Vec<Block>,
+    #[serde(flatten)]
+    content: MessageContent,
     #[serde(skip_serializing_if = "Option::is_none")]
     replace_original: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     delete_original: Option<bool>,
+    #[serde(skip)]
+    unchecked: bool,
 }
 
 impl SlashResponse {
-    /// An empty response; Slack treats it as ephemeral.
-    pub fn new() -> Self {
-        Self::default()
+    /// A response saying `content`; Slack shows it only to the person who
+    /// ran the command unless [`response_type`](Self::response_type) says otherwise.
+    pub fn new(content: impl Into<MessageContent>) -> Self {
+        Self {
+            content: content.into(),
+            ..Self::default()
+        }
     }
 
-    /// Text only the invoking user sees.
-    pub fn ephemeral(text: impl Into<String>) -> Self {
-        Self::new()
-            .response_type(ResponseType::Ephemeral)
-            .text(text)
+    /// `content` only the invoking user sees.
+    pub fn ephemeral(content: impl Into<MessageContent>) -> Self {
+        Self::new(content).response_type(ResponseType::Ephemeral)
     }
 
-    /// Text everyone in the conversation sees.
-    pub fn in_channel(text: impl Into<String>) -> Self {
-        Self::new()
-            .response_type(ResponseType::InChannel)
-            .text(text)
+    /// `content` everyone in the conversation sees.
+    pub fn in_channel(content: impl Into<MessageContent>) -> Self {
+        Self::new(content).response_type(ResponseType::InChannel)
     }
 
     /// Deletes the message this response URL's earlier answer posted.
@@ -268,27 +270,14 @@ impl SlashResponse {
         }
     }
 
+    /// What the response says.
+    pub fn content(&self) -> &MessageContent {
+        &self.content
+    }
+
     /// Sets who sees the response.
     pub fn response_type(mut self, kind: ResponseType) -> Self {
         self.response_type = Some(kind);
-        self
-    }
-
-    /// Sets the text (with blocks, the notification fallback).
-    pub fn text(mut self, text: impl Into<String>) -> Self {
-        self.text = Some(text.into());
-        self
-    }
-
-    /// Replaces the blocks.
-    pub fn blocks(mut self, blocks: impl IntoIterator<Item = impl Into<Block>>) -> Self {
-        self.blocks = blocks.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// Appends one block.
-    pub fn block(mut self, block: impl Into<Block>) -> Self {
-        self.blocks.push(block.into());
         self
     }
 
@@ -298,10 +287,30 @@ impl SlashResponse {
         self
     }
 
+    /// Sends the blocks as they are, without checking Slack's limits first.
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.unchecked = true;
+        self
+    }
+
+    /// The first of Slack's limits the blocks go over, unless unchecked.
+    pub fn over_limit(&self) -> Option<LimitError> {
+        if self.unchecked {
+            return None;
+        }
+        self.content.limit_errors().into_iter().next()
+    }
+
     /// The response as JSON bytes, for an HTTP answer body.
     pub fn to_json(&self) -> Vec<u8> {
         // Only string keys and plain values: serialization cannot fail.
         serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+impl From<MessageContent> for SlashResponse {
+    fn from(content: MessageContent) -> Self {
+        Self::new(content)
     }
 }
 
@@ -314,6 +323,11 @@ pub const RESPONSE_URL_MAX_AGE: Duration = Duration::from_secs(30 * 60);
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ResponseUrlError {
+    /// A block goes over one of Slack's limits (named by its path); nothing
+    /// was sent and the URL's uses are untouched.
+    /// [`SlashResponse::skip_limit_checks`] sends it anyway.
+    #[error("response not sent: {0}")]
+    OverLimit(LimitError),
     /// The URL was already used the maximum number of times; nothing was sent.
     #[error("response_url already used {max_uses} times")]
     LimitReached {
@@ -468,6 +482,9 @@ impl ResponseUrl {
     /// Slack; uses are given back only when it certainly did not (bad URL,
     /// connection refused).
     pub async fn send(&self, response: &SlashResponse) -> Result<(), ResponseUrlError> {
+        if let Some(problem) = response.over_limit() {
+            return Err(ResponseUrlError::OverLimit(problem));
+        }
         self.reserve()?;
         let resp = match post_json(self.http.as_ref(), &self.url, response.to_json()).await {
             Ok(resp) => resp,

@@ -5,7 +5,7 @@
 //! use slack_api::webhook::{IncomingWebhook, WebhookMessage};
 //!
 //! let hook = IncomingWebhook::new("https://hooks.slack.com/services/T000/B000/hook-secret");
-//! hook.send(&WebhookMessage::new().text("Build *green* :tada:")).await?;
+//! hook.send(&WebhookMessage::new("Build *green* :tada:")).await?;
 //! # Ok(())
 //! # }
 //! ```
@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::block_kit::{Attachment, Block};
+use crate::block_kit::{LimitError, MessageContent};
 use crate::ids::Ts;
 use crate::redact::redact_url;
 
@@ -56,6 +56,11 @@ impl IncomingWebhook {
     /// Posts `message`. Slack answers `ok` or a plain-text error code,
     /// which becomes [`WebhookError::Rejected`].
     pub async fn send(&self, message: &WebhookMessage) -> Result<(), WebhookError> {
+        if !message.unchecked
+            && let Some(problem) = message.content.limit_errors().into_iter().next()
+        {
+            return Err(WebhookError::OverLimit(problem));
+        }
         let body = serde_json::to_vec(message).map_err(|e| WebhookError::Transport(Box::new(e)))?;
         let resp = post_json(self.http.as_ref(), &self.url, body)
             .await
@@ -84,16 +89,13 @@ impl IncomingWebhook {
     }
 }
 
-/// A message for an incoming webhook. Needs text, blocks or attachments.
+/// A message for an incoming webhook: its [`MessageContent`] (text,
+/// blocks, attachments), and how the webhook posts it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[must_use]
 pub struct WebhookMessage {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    text: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    blocks: Vec<Block>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    attachments: Vec<Attachment>,
+    #[serde(flatten)]
+    content: MessageContent,
     #[serde(skip_serializing_if = "Option::is_none")]
     username: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,36 +112,22 @@ pub struct WebhookMessage {
     unfurl_links: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     unfurl_media: Option<bool>,
+    #[serde(skip)]
+    unchecked: bool,
 }
 
 impl WebhookMessage {
-    /// An empty message; set at least text, blocks or an attachment.
-    pub fn new() -> Self {
-        Self::default()
+    /// A message saying `content` (text, or a [`MessageContent`] with blocks).
+    pub fn new(content: impl Into<MessageContent>) -> Self {
+        Self {
+            content: content.into(),
+            ..Self::default()
+        }
     }
 
-    /// The message text (with blocks, the notification fallback).
-    pub fn text(mut self, text: impl Into<String>) -> Self {
-        self.text = Some(text.into());
-        self
-    }
-
-    /// Replaces the blocks.
-    pub fn blocks(mut self, blocks: impl IntoIterator<Item = impl Into<Block>>) -> Self {
-        self.blocks = blocks.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// Appends one block.
-    pub fn block(mut self, block: impl Into<Block>) -> Self {
-        self.blocks.push(block.into());
-        self
-    }
-
-    /// Appends one legacy attachment.
-    pub fn attachment(mut self, attachment: Attachment) -> Self {
-        self.attachments.push(attachment);
-        self
+    /// What the message says.
+    pub fn content(&self) -> &MessageContent {
+        &self.content
     }
 
     /// Overrides the poster's name (only for legacy webhooks; app webhooks ignore it).
@@ -189,17 +177,29 @@ impl WebhookMessage {
         self.unfurl_media = Some(unfurl);
         self
     }
+
+    /// Sends the blocks as they are, without checking Slack's limits first.
+    pub fn skip_limit_checks(mut self) -> Self {
+        self.unchecked = true;
+        self
+    }
+}
+
+impl From<MessageContent> for WebhookMessage {
+    fn from(content: MessageContent) -> Self {
+        Self::new(content)
+    }
 }
 
 impl From<&str> for WebhookMessage {
     fn from(text: &str) -> Self {
-        Self::new().text(text)
+        Self::new(text)
     }
 }
 
 impl From<String> for WebhookMessage {
     fn from(text: String) -> Self {
-        Self::new().text(text)
+        Self::new(text)
     }
 }
 
@@ -207,6 +207,10 @@ impl From<String> for WebhookMessage {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WebhookError {
+    /// A block goes over one of Slack's limits (named by its path); nothing
+    /// was sent. [`WebhookMessage::skip_limit_checks`] sends it anyway.
+    #[error("webhook message not sent: {0}")]
+    OverLimit(LimitError),
     /// Slack refused the message with a plain-text error code.
     #[error("webhook rejected: {code} (HTTP {status})")]
     Rejected {

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
-use slack_api::block_kit::{Block, Mrkdwn};
+use slack_api::block_kit::{Block, MessageContent, Mrkdwn};
 use slack_api::outgoing::{OutgoingReply, OutgoingWebhook};
 use slack_api::slash::{
     Clock, FormError, ResponseType, ResponseUrl, ResponseUrlError, SlashCommand, SlashResponse,
@@ -105,19 +105,21 @@ fn responses_serialize() {
             SlashResponse::in_channel("everyone"),
             json!({"response_type": "in_channel", "text": "everyone"}),
         ),
-        (SlashResponse::new(), json!({})),
+        (SlashResponse::new(MessageContent::new()), json!({})),
         (
             SlashResponse::delete_original(),
             json!({"delete_original": true}),
         ),
         (
-            SlashResponse::new()
-                .response_type(ResponseType::InChannel)
-                .text("fallback")
-                .block(Block::section(Mrkdwn::new("*done*")))
-                .blocks([Block::divider(), Block::divider()])
-                .block(Block::Unknown(json!({"type": "custom"})))
-                .replace_original(true),
+            SlashResponse::new(
+                MessageContent::new()
+                    .text("fallback")
+                    .block(Block::section(Mrkdwn::new("*done*")))
+                    .blocks([Block::divider(), Block::divider()])
+                    .block(Block::Unknown(json!({"type": "custom"}))),
+            )
+            .response_type(ResponseType::InChannel)
+            .replace_original(true),
             json!({
                 "response_type": "in_channel",
                 "text": "fallback",
@@ -260,7 +262,7 @@ async fn response_url_errors() {
     // Requests that never left give their use back.
     let bad = ResponseUrl::new("not a url");
     assert!(matches!(
-        bad.send(&SlashResponse::new()).await,
+        bad.send(&SlashResponse::new(MessageContent::new())).await,
         Err(ResponseUrlError::InvalidUrl)
     ));
     assert_eq!(bad.uses(), 0);
@@ -271,7 +273,9 @@ async fn response_url_errors() {
         .port();
     let refused = ResponseUrl::new(format!("http://127.0.0.1:{port}/commands/a"));
     assert!(matches!(
-        refused.send(&SlashResponse::new()).await,
+        refused
+            .send(&SlashResponse::new(MessageContent::new()))
+            .await,
         Err(ResponseUrlError::Transport(_))
     ));
     assert_eq!(refused.uses(), 0);

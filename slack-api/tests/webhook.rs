@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use slack_api::block_kit::{Block, Mrkdwn};
+use slack_api::block_kit::{Block, MessageContent, Mrkdwn};
 use slack_api::webhook::{IncomingWebhook, WebhookError, WebhookErrorCode, WebhookMessage};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -43,20 +43,23 @@ async fn sends_the_full_message_shape() {
         .mount(&server)
         .await;
 
-    let message = WebhookMessage::new()
-        .text("Build green")
-        .block(Block::section(Mrkdwn::new("*green*")))
-        .attachment(
-            serde_json::from_value(json!({"color": "good", "text": "all tests passed"})).unwrap(),
-        )
-        .username("ci-bot")
-        .icon_emoji(":robot_face:")
-        .icon_url("https://i.test/bot.png")
-        .channel("#builds")
-        .thread_ts("1700000000.000100")
-        .mrkdwn(true)
-        .unfurl_links(false)
-        .unfurl_media(true);
+    let message = WebhookMessage::new(
+        MessageContent::new()
+            .text("Build green")
+            .block(Block::section(Mrkdwn::new("*green*")))
+            .attachment(
+                serde_json::from_value(json!({"color": "good", "text": "all tests passed"}))
+                    .unwrap(),
+            ),
+    )
+    .username("ci-bot")
+    .icon_emoji(":robot_face:")
+    .icon_url("https://i.test/bot.png")
+    .channel("#builds")
+    .thread_ts("1700000000.000100")
+    .mrkdwn(true)
+    .unfurl_links(false)
+    .unfurl_media(true);
     hook(&server).send(&message).await.unwrap();
 }
 
@@ -200,7 +203,7 @@ fn debug_redacts_the_secret_path() {
 
 #[test]
 fn message_serializes_only_what_is_set() {
-    let m = WebhookMessage::new().blocks([Block::divider()]);
+    let m = WebhookMessage::new(vec![Block::divider()]);
     assert_eq!(
         serde_json::to_value(&m).unwrap(),
         json!({"blocks": [{"type": "divider"}]})

@@ -5,8 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use slack_api::Client;
-use slack_api::block_kit::Action;
-use slack_api::block_kit::ViewStateValue;
+use slack_api::block_kit::{Action, MessageContent, ViewStateValue};
 use slack_api::chat::{PostMessageRequest, PostMessageResponse};
 use slack_api::events::{BlockActionsPayload, ViewSubmissionPayload};
 use slack_api::ids::{ChannelId, TeamId, Ts, UserId};
@@ -171,10 +170,13 @@ impl<P, S> Context<P, S> {
         })
     }
 
-    /// Posts `text` in the delivery's conversation, in its thread if it
-    /// happened in one.
-    pub async fn say(&self, text: impl Into<String>) -> Result<PostMessageResponse, Error> {
-        Ok(self.say_builder()?.text(text).send().await?)
+    /// Posts `content` (text, or a [`MessageContent`] with blocks) in the
+    /// delivery's conversation, in its thread if it happened in one.
+    pub async fn say(
+        &self,
+        content: impl Into<MessageContent>,
+    ) -> Result<PostMessageResponse, Error> {
+        Ok(self.say_builder()?.content(content).send().await?)
     }
 
     /// Answers through the delivery's `response_url` (commands, block

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use slack_api::block_kit::{Block, Mrkdwn};
+use slack_api::block_kit::{Block, MessageContent, Mrkdwn};
 use slack_api::webhook::{IncomingWebhook, WebhookError, WebhookErrorCode, WebhookMessage};
 use slack_testkit::{FakeSlack, Fault, INCOMING_WEBHOOK};
 
@@ -21,12 +21,14 @@ async fn post_lands_in_history_and_reaches_rtm_clients() {
         "{url}"
     );
     let hook = IncomingWebhook::new(&url);
-    let message = WebhookMessage::new()
-        .text("Build green")
-        .block(Block::header("Build #12"))
-        .block(Block::section(Mrkdwn::new("*api* passed")))
-        .username("ci")
-        .icon_emoji(":robot_face:");
+    let message = WebhookMessage::new(
+        MessageContent::new()
+            .text("Build green")
+            .block(Block::header("Build #12"))
+            .block(Block::section(Mrkdwn::new("*api* passed"))),
+    )
+    .username("ci")
+    .icon_emoji(":robot_face:");
     hook.send(&message).await.expect("accepted");
 
     let ev = next(&mut ws).await;
@@ -153,7 +155,7 @@ async fn plain_text_errors() {
 async fn errors_are_typed_by_the_sdk() {
     let slack = FakeSlack::start().await;
     let hook = IncomingWebhook::new(slack.incoming_webhook_url("C_GENERAL"));
-    match hook.send(&WebhookMessage::new()).await {
+    match hook.send(&WebhookMessage::new(MessageContent::new())).await {
         Err(WebhookError::Rejected { status, code }) => {
             assert_eq!((status, code), (400, WebhookErrorCode::NoText));
         }

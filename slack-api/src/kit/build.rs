@@ -46,6 +46,13 @@ impl Mrkdwn {
             ..Mrkdwn::default()
         }
     }
+
+    /// Text shown as typed: `&`, `<` and `>` escaped
+    /// ([`mrkdwn::escape`](crate::mrkdwn::escape)), so user input cannot
+    /// mention `@channel` or forge a link. (`plain_text` needs no escaping.)
+    pub fn escaped(text: &str) -> Mrkdwn {
+        Mrkdwn::new(crate::mrkdwn::escape(text))
+    }
 }
 
 impl Text {

@@ -3,11 +3,13 @@
 //! the constructors that make them pleasant to build.
 
 mod build;
+mod content;
 mod limits;
 
 use serde::ser::SerializeMap;
 use serde_json::Value;
 
+pub use content::MessageContent;
 pub use limits::{Check, LimitError, Path};
 pub(crate) use limits::{check_items, check_length};
 
