@@ -3,7 +3,7 @@
 //! checked the same way on each; text from people escaped.
 
 use serde_json::json;
-use slack_api::block_kit::{Block, Button, MessageContent, Mrkdwn};
+use slack_api::block_kit::{Attachment, Block, Button, MessageContent, Mrkdwn};
 use slack_api::slash::{ResponseUrl, ResponseUrlError, SlashResponse};
 use slack_api::webhook::{IncomingWebhook, WebhookError, WebhookMessage};
 use slack_testkit::FakeSlack;
@@ -125,4 +125,39 @@ fn text_from_people_is_escaped() {
     assert_eq!(Mrkdwn::escaped(typed).text, shown);
     assert!(MessageContent::new().is_empty());
     assert!(!content.is_empty());
+}
+
+#[tokio::test]
+async fn unfurls_are_typed_blocks_per_link() {
+    let slack = FakeSlack::start().await;
+    // The fake does not simulate chat.unfurl: a fixture answers it.
+    let ok = json!({"version": 1, "method": "chat.unfurl", "response": {"body": {"ok": true}}});
+    slack.add_fixture(slack_testkit::Fixture::from_json(&ok.to_string()).unwrap());
+    let client = slack.client("xoxb-test");
+    let preview = Attachment::unfurl([Block::section(Mrkdwn::new("*Build #12* passed"))]);
+    let link = "https://ci.example.com/builds/12".to_owned();
+    client
+        .chat()
+        .unfurl()
+        .channel("C_GENERAL")
+        .ts("1700000001.000100")
+        .unfurls([(link.clone(), preview)].into())
+        .await
+        .unwrap();
+    let call = &slack.calls_to("chat.unfurl")[0];
+    let sent: serde_json::Value = serde_json::from_str(call.arg("unfurls").unwrap()).unwrap();
+    assert_eq!(
+        sent,
+        json!({link.clone(): {"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "*Build #12* passed"}}]}})
+    );
+
+    // The blocks inside are checked like any others.
+    let over = Attachment::unfurl([Block::header("h".repeat(151))]);
+    let err = client
+        .chat()
+        .unfurl()
+        .unfurls([(link, over)].into())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("blocks[0].text"), "{err}");
 }

@@ -490,7 +490,7 @@ impl Chat {
     /// - `source` (string): Where the link was posted: `composer` or `conversations_history`.
     /// - `ts` (Ts): Timestamp of the message.
     /// - `unfurl_id` (string): ID from the `link_shared` event.
-    /// - `unfurls` (JSON): Unfurl content keyed by URL, as a JSON object.
+    /// - `unfurls` (map of Attachment): What each link unfurls to, keyed by its URL: blocks, or legacy attachment fields.
     /// - `user_auth_blocks` (list of Block): User auth blocks.
     /// - `user_auth_message` (string): User auth message.
     /// - `user_auth_required` (boolean): Flag: user auth required.
@@ -1918,7 +1918,9 @@ pub struct UnfurlRequest {
     source: Option<String>,
     ts: Option<crate::ids::Ts>,
     unfurl_id: Option<String>,
-    unfurls: Option<serde_json::Value>,
+    unfurls: Option<
+        std::collections::BTreeMap<String, crate::generated::block_kit::Attachment>,
+    >,
     user_auth_blocks: Option<Vec<crate::generated::block_kit::Block>>,
     user_auth_message: Option<String>,
     user_auth_required: Option<bool>,
@@ -1951,8 +1953,14 @@ impl UnfurlRequest {
         self
     }
 
-    /// `unfurls` (JSON): Unfurl content keyed by URL, as a JSON object.
-    pub fn unfurls(mut self, unfurls: serde_json::Value) -> Self {
+    /// `unfurls` (map of Attachment): What each link unfurls to, keyed by its URL: blocks, or legacy attachment fields.
+    pub fn unfurls(
+        mut self,
+        unfurls: std::collections::BTreeMap<
+            String,
+            crate::generated::block_kit::Attachment,
+        >,
+    ) -> Self {
         self.unfurls = Some(unfurls);
         self
     }
@@ -2019,7 +2027,7 @@ impl UnfurlRequest {
             args.push("unfurl_id", crate::request::ArgValue::Str(v));
         }
         if let Some(v) = self.unfurls {
-            args.push("unfurls", crate::request::ArgValue::Json(v));
+            args.push_block_kit("unfurls", &v, check_limits);
         }
         if let Some(v) = self.user_auth_blocks {
             args.push_block_kit("user_auth_blocks", &v, check_limits);

@@ -566,4 +566,12 @@ impl Attachment {
         self.footer = Some(footer.into());
         self
     }
+
+    /// What a link unfurls to in `chat.unfurl`: blocks, and nothing else.
+    pub fn unfurl(blocks: impl IntoIterator<Item = impl Into<Block>>) -> Attachment {
+        Attachment {
+            blocks: blocks.into_iter().map(Into::into).collect(),
+            ..Attachment::default()
+        }
+    }
 }
