@@ -458,7 +458,7 @@ fn kind_of(reg: &Registry<'_>, scope: &Module, ty: &Ty) -> Result<(Kind, bool), 
     // The bool says whether the map variant is a tagged union (decoded via `from_json`).
     Ok(match ty {
         Ty::String | Ty::Secret | Ty::Id(_) => (Kind::Str, false),
-        Ty::Integer => (Kind::Int, false),
+        Ty::Integer | Ty::Time => (Kind::Int, false),
         Ty::Number => (Kind::Float, false),
         Ty::Boolean => (Kind::Bool, false),
         Ty::Array(_) => (Kind::Seq, false),

@@ -60,6 +60,11 @@ fn scalar(reg: &Registry<'_>, scope: &Module, ty: &Ty) -> Result<Scalar, Error> 
         Ty::Secret => Scalar::Secret,
         Ty::Id(_) => Scalar::Id,
         Ty::Integer => Scalar::Int,
+        Ty::Time => {
+            return Err(Error::new(
+                "a `time` argument is not supported: arguments take `integer` seconds",
+            ));
+        }
         Ty::Number => Scalar::Float,
         Ty::Boolean => Scalar::Bool,
         Ty::Json => Scalar::Json,
@@ -260,6 +265,7 @@ fn type_text(t: &Ty) -> String {
         Ty::String => "string".into(),
         Ty::Secret => "secret string".into(),
         Ty::Integer => "integer".into(),
+        Ty::Time => "Unix time".into(),
         Ty::Number => "number".into(),
         Ty::Boolean => "boolean".into(),
         Ty::Json => "JSON".into(),

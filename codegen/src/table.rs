@@ -92,7 +92,7 @@ fn arg_kind(ty: &str, encoding: Option<&str>) -> Result<TokenStream, Error> {
         (_, Some("json")) if ty != Ty::String => quote!(Json),
         (Ty::Array(_), _) => quote!(List),
         (Ty::Map(_) | Ty::Json, _) => quote!(Json),
-        (Ty::Integer, _) => quote!(Integer),
+        (Ty::Integer | Ty::Time, _) => quote!(Integer),
         (Ty::Number, _) => quote!(Number),
         (Ty::Boolean, _) => quote!(Boolean),
         _ => quote!(String),

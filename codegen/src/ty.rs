@@ -35,6 +35,8 @@ pub(crate) enum Ty {
     /// A string that must never be printed: `crate::Secret`.
     Secret,
     Integer,
+    /// Whole seconds since the Unix epoch: `crate::ids::UnixTime`.
+    Time,
     Number,
     Boolean,
     Json,
@@ -57,6 +59,7 @@ impl Ty {
             "string" => Ty::String,
             "secret" => Ty::Secret,
             "integer" => Ty::Integer,
+            "time" => Ty::Time,
             "number" => Ty::Number,
             "boolean" => Ty::Boolean,
             "json" => Ty::Json,
@@ -290,6 +293,7 @@ impl<'a> Registry<'a> {
             Ty::String => quote!(String),
             Ty::Secret => quote!(crate::Secret),
             Ty::Integer => quote!(i64),
+            Ty::Time => quote!(crate::ids::UnixTime),
             Ty::Number => quote!(f64),
             Ty::Boolean => quote!(bool),
             Ty::Json => quote!(serde_json::Value),

@@ -324,6 +324,87 @@ impl Lenient for Ts {
     }
 }
 
+/// A moment as whole seconds since the Unix epoch, as Slack sends
+/// `created`, `updated`, `date_*` and the like (a JSON integer).
+///
+/// Converts to [`SystemTime`], and with features `chrono`, `jiff` or
+/// `time` to their date-time types (as does [`Ts`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnixTime(i64);
+
+impl UnixTime {
+    /// The moment `secs` seconds after the epoch (before it when negative).
+    pub const fn from_secs(secs: i64) -> Self {
+        Self(secs)
+    }
+
+    /// Seconds since the epoch, as Slack sent them.
+    pub const fn secs(self) -> i64 {
+        self.0
+    }
+
+    /// The point in time, if `SystemTime` can hold it.
+    pub fn to_system_time(self) -> Option<SystemTime> {
+        let d = Duration::from_secs(self.0.unsigned_abs());
+        if self.0 >= 0 {
+            UNIX_EPOCH.checked_add(d)
+        } else {
+            UNIX_EPOCH.checked_sub(d)
+        }
+    }
+
+    /// The whole second of a point in time (rounded toward the past).
+    pub fn from_system_time(t: SystemTime) -> Self {
+        let secs = match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            Err(e) => {
+                let d = e.duration();
+                let whole = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+                -whole - i64::from(d.subsec_nanos() > 0)
+            }
+        };
+        Self(secs)
+    }
+}
+
+impl fmt::Display for UnixTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl From<i64> for UnixTime {
+    fn from(secs: i64) -> Self {
+        Self(secs)
+    }
+}
+
+impl From<UnixTime> for i64 {
+    fn from(t: UnixTime) -> Self {
+        t.0
+    }
+}
+
+impl Serialize for UnixTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for UnixTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        i64::deserialize(d).map(Self)
+    }
+}
+
+impl Lenient for UnixTime {
+    const SHAPE: Shape = Shape::Number;
+
+    fn coerce(value: Scalar<'_>) -> Option<Self> {
+        i64::coerce(value).map(Self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,5 +450,29 @@ mod tests {
         assert_eq!(c, "C1");
         assert_eq!(serde_json::to_string(&c).unwrap(), r#""C1""#);
         assert_eq!(String::from(c), "C1");
+    }
+
+    #[test]
+    fn unix_time_decodes_leniently_and_converts() {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            #[serde(deserialize_with = "crate::de::req")]
+            created: UnixTime,
+        }
+        let text = r#"{"created": 1700000000}"#;
+        let row: Row = crate::de::from_str(text).unwrap();
+        assert_eq!(row.created.secs(), 1_700_000_000);
+        let quoted: Row = crate::de::from_str(r#"{"created": "1700000000"}"#).unwrap();
+        assert_eq!(quoted.created, row.created);
+        let t = row.created.to_system_time().unwrap();
+        assert_eq!(UnixTime::from_system_time(t), row.created);
+        let before = UNIX_EPOCH - Duration::from_millis(1500);
+        assert_eq!(UnixTime::from_system_time(before).secs(), -2);
+        assert_eq!(
+            UnixTime::from_secs(-2).to_system_time(),
+            Some(UNIX_EPOCH - Duration::from_secs(2))
+        );
+        assert_eq!(serde_json::to_string(&row.created).unwrap(), "1700000000");
+        assert!(crate::de::from_str::<Row>(r#"{"created": "soon"}"#).is_err());
     }
 }

@@ -59,6 +59,7 @@ mod generated;
 pub use generated::*;
 
 mod client;
+mod datetime;
 pub mod de;
 pub mod drift;
 pub mod error;

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
+use slack_api::ids::UnixTime;
 use slack_testkit::FakeSlack;
 
 mod common;
@@ -52,7 +53,7 @@ async fn user_groups_are_created_listed_updated_and_staffed() {
     assert!(id.as_str().starts_with('S'), "{id:?}");
     assert_eq!(sre.handle.as_deref(), Some("sre"));
     assert_eq!(sre.user_count, Some(0));
-    assert_eq!(sre.date_create, Some(NOW));
+    assert_eq!(sre.date_create, Some(UnixTime::from_secs(NOW)));
     assert_eq!(
         frame_of(&mut ws, "subteam_created").await["subteam"]["id"],
         id.as_str()
@@ -144,7 +145,7 @@ async fn user_groups_are_created_listed_updated_and_staffed() {
         (updated.name.as_deref(), updated.handle.as_deref()),
         (Some("SRE"), Some("sre-team"))
     );
-    assert_eq!(updated.date_update, Some(NOW + 60));
+    assert_eq!(updated.date_update, Some(UnixTime::from_secs(NOW + 60)));
     assert_eq!(updated.description.as_deref(), Some("Keeps it up"));
     assert_eq!(
         code(groups.update(id.clone()).handle("on-call").await),

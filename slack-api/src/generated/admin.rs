@@ -90,7 +90,7 @@ pub struct AdminAppGrant {
     pub app: Option<AdminApp>,
     /// When it last changed, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_updated: Option<i64>,
+    pub date_updated: Option<crate::ids::UnixTime>,
     /// The admin app grant's last resolved by.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub last_resolved_by: Option<AdminAppResolver>,
@@ -112,7 +112,7 @@ pub struct AdminAppRequest {
     pub app: Option<AdminApp>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// The admin app request's ID.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
@@ -266,7 +266,7 @@ impl crate::de::Lenient for AdminAppsMcpServersListServer {
 pub struct AdminAuthPolicyEntity {
     /// Time, Unix seconds: date added.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_added: Option<i64>,
+    pub date_added: Option<crate::ids::UnixTime>,
     /// ID of the message or file it refers to.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub entity_id: Option<String>,
@@ -307,7 +307,7 @@ pub struct AdminChannelEmailAddress {
     pub conversation_id: Option<crate::ids::ChannelId>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Icon images.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub icons: Option<crate::generated::types::Icons>,
@@ -353,7 +353,7 @@ pub struct AdminConversation {
     pub conversation_host_id: Option<crate::ids::TeamId>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub created: Option<i64>,
+    pub created: Option<crate::ids::UnixTime>,
     /// ID of the creator.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub creator_id: Option<String>,
@@ -520,7 +520,7 @@ impl crate::de::Lenient for AdminConversationsBulkSetPropertiesNotUpdated {
 pub struct AdminEmojiListEmojiValue {
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// The admin emoji list emoji value's uploaded by.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub uploaded_by: Option<String>,
@@ -551,16 +551,16 @@ pub struct AdminFunction {
     pub category_label: Option<String>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date deleted.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_deleted: Option<i64>,
+    pub date_deleted: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date released.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_released: Option<i64>,
+    pub date_released: Option<crate::ids::UnixTime>,
     /// When it last changed, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_updated: Option<i64>,
+    pub date_updated: Option<crate::ids::UnixTime>,
     /// Description text.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub description: Option<String>,
@@ -747,7 +747,7 @@ impl crate::de::Lenient for AdminFunctionProductLevelAvailability {
 pub struct AdminInvite {
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Email address.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub email: Option<String>,
@@ -800,10 +800,10 @@ pub struct AdminInviteRequest {
     pub channel_ids: Vec<crate::ids::ChannelId>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date expire.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_expire: Option<i64>,
+    pub date_expire: Option<crate::ids::UnixTime>,
     /// Email address.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub email: Option<String>,
@@ -885,7 +885,7 @@ impl crate::de::Lenient for AdminRejectedUser {
 pub struct AdminRoleAssignment {
     /// When it was created, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_create: Option<i64>,
+    pub date_create: Option<crate::ids::UnixTime>,
     /// ID of the message or file it refers to.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub entity_id: Option<String>,
@@ -1017,7 +1017,7 @@ impl crate::de::Lenient for AdminTeamPrimaryOwner {
 pub struct AdminUser {
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Email address.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub email: Option<String>,
@@ -1150,7 +1150,7 @@ pub struct AppActivity {
     pub component_type: Option<String>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub created: Option<i64>,
+    pub created: Option<crate::ids::UnixTime>,
     /// Enterprise organization concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_id: Option<crate::ids::EnterpriseId>,
@@ -1190,7 +1190,7 @@ pub struct InformationBarrier {
     pub barriered_from_usergroups: Vec<InformationBarrierGroup>,
     /// When it last changed, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_update: Option<i64>,
+    pub date_update: Option<crate::ids::UnixTime>,
     /// Enterprise organization concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_id: Option<crate::ids::EnterpriseId>,
@@ -1243,7 +1243,7 @@ pub struct Workflow {
     pub collaborators: Vec<String>,
     /// When it last changed, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_updated: Option<i64>,
+    pub date_updated: Option<crate::ids::UnixTime>,
     /// Description text.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub description: Option<String>,

@@ -15,10 +15,10 @@ pub struct Bookmark {
     pub channel_id: Option<crate::ids::ChannelId>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// When it last changed, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_updated: Option<i64>,
+    pub date_updated: Option<crate::ids::UnixTime>,
     /// Emoji name, without colons.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub emoji: Option<String>,

@@ -9,10 +9,10 @@ pub struct Call {
     pub channels: Vec<crate::ids::ChannelId>,
     /// Time, Unix seconds: date end.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_end: Option<i64>,
+    pub date_end: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date start.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_start: Option<i64>,
+    pub date_start: Option<crate::ids::UnixTime>,
     /// URL that joins the call in a desktop app.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub desktop_app_join_url: Option<String>,

@@ -9,13 +9,13 @@ pub struct ChatScheduledMessagesListScheduledMessage {
     pub channel_id: Option<crate::ids::ChannelId>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Identifier.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
     /// When it will be posted, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub post_at: Option<i64>,
+    pub post_at: Option<crate::ids::UnixTime>,
     /// Text content.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub text: Option<String>,
@@ -1491,7 +1491,7 @@ pub struct ScheduleMessageResponse {
     pub message: Option<crate::generated::types::Message>,
     /// When it will be posted, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub post_at: Option<i64>,
+    pub post_at: Option<crate::ids::UnixTime>,
     /// Paging cursor and extra notes.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,

@@ -31,13 +31,13 @@ pub struct ConversationsListConnectInvitesInvite {
     pub channel: Option<crate::generated::types::Conversation>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date invalid.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_invalid: Option<i64>,
+    pub date_invalid: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date last updated.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_last_updated: Option<i64>,
+    pub date_last_updated: Option<crate::ids::UnixTime>,
     /// Direction.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub direction: Option<String>,
@@ -96,13 +96,13 @@ pub struct ConversationsListConnectInvitesInviteAcceptance {
     pub approval_status: Option<String>,
     /// Time, Unix seconds: date accepted.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_accepted: Option<i64>,
+    pub date_accepted: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date invalid.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_invalid: Option<i64>,
+    pub date_invalid: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date last updated.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_last_updated: Option<i64>,
+    pub date_last_updated: Option<crate::ids::UnixTime>,
     /// List of reviews.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub reviews: Vec<ConversationsListConnectInvitesInviteAcceptanceReview>,
@@ -121,7 +121,7 @@ pub struct ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam {
     pub avatar_base_url: Option<String>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Workspace subdomain.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub domain: Option<String>,
@@ -165,7 +165,7 @@ pub struct ConversationsListConnectInvitesInviteAcceptanceAcceptingUser {
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub updated: Option<i64>,
+    pub updated: Option<crate::ids::UnixTime>,
     /// Who can share contact card.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub who_can_share_contact_card: Option<String>,
@@ -182,7 +182,7 @@ for ConversationsListConnectInvitesInviteAcceptanceAcceptingUser {
 pub struct ConversationsListConnectInvitesInviteAcceptanceReview {
     /// Time, Unix seconds: date review.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_review: Option<i64>,
+    pub date_review: Option<crate::ids::UnixTime>,
     /// Reviewing team.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub reviewing_team: Option<
@@ -206,7 +206,7 @@ pub struct ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam {
     pub avatar_base_url: Option<String>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Workspace subdomain.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub domain: Option<String>,
@@ -238,10 +238,10 @@ for ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam {
 pub struct ConversationsListConnectInvitesInviteInvite {
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date invalid.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_invalid: Option<i64>,
+    pub date_invalid: Option<crate::ids::UnixTime>,
     /// Identifier.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
@@ -278,7 +278,7 @@ pub struct ConversationsListConnectInvitesInviteInviteInvitingTeam {
     pub avatar_base_url: Option<String>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Workspace subdomain.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub domain: Option<String>,
@@ -321,7 +321,7 @@ pub struct ConversationsListConnectInvitesInviteInviteInvitingUser {
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub updated: Option<i64>,
+    pub updated: Option<crate::ids::UnixTime>,
     /// Who can share contact card.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub who_can_share_contact_card: Option<String>,
@@ -362,7 +362,7 @@ pub struct ConversationsListConnectInvitesInviteInvitingTeam {
     pub avatar_base_url: Option<String>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Workspace subdomain.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub domain: Option<String>,
@@ -405,7 +405,7 @@ pub struct ConversationsListConnectInvitesInviteInvitingUser {
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub updated: Option<i64>,
+    pub updated: Option<crate::ids::UnixTime>,
     /// Who can share contact card.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub who_can_share_contact_card: Option<String>,
@@ -424,13 +424,13 @@ pub struct ConversationsRequestSharedInviteListInviteRequest {
     pub channel: Option<crate::generated::types::Conversation>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date last updated.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_last_updated: Option<i64>,
+    pub date_last_updated: Option<crate::ids::UnixTime>,
     /// Expires at.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub expires_at: Option<i64>,
+    pub expires_at: Option<crate::ids::UnixTime>,
     /// Identifier.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
@@ -465,7 +465,7 @@ pub struct ConversationsRequestSharedInviteListInviteRequestInvitingTeam {
     pub avatar_base_url: Option<String>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Workspace subdomain.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub domain: Option<String>,
@@ -509,7 +509,7 @@ pub struct ConversationsRequestSharedInviteListInviteRequestInvitingUser {
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub updated: Option<i64>,
+    pub updated: Option<crate::ids::UnixTime>,
     /// Who can share contact card.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub who_can_share_contact_card: Option<String>,

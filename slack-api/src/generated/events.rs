@@ -232,7 +232,7 @@ pub struct AppRequestedAppRequest {
     pub app: Option<AppRequestedAppRequestApp>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Identifier.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
@@ -3735,7 +3735,7 @@ pub struct EventCallback {
     pub event_id: Option<String>,
     /// When the event happened, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub event_time: Option<i64>,
+    pub event_time: Option<crate::ids::UnixTime>,
     /// Whether the event happened in a channel shared with another organization.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_ext_shared_channel: Option<bool>,
@@ -3865,10 +3865,10 @@ impl crate::de::Lenient for EventsApiPayload {
 pub struct ExternalOrgMigrationFinishedEvent {
     /// Time, Unix seconds: date finished.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_finished: Option<i64>,
+    pub date_finished: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date started.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_started: Option<i64>,
+    pub date_started: Option<crate::ids::UnixTime>,
     /// Workspace concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub team: Option<crate::generated::types::Team>,
@@ -3887,7 +3887,7 @@ impl crate::de::Lenient for ExternalOrgMigrationFinishedEvent {
 pub struct ExternalOrgMigrationStartedEvent {
     /// Time, Unix seconds: date started.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_started: Option<i64>,
+    pub date_started: Option<crate::ids::UnixTime>,
     /// Workspace concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub team: Option<crate::generated::types::Team>,
@@ -4426,13 +4426,13 @@ pub struct FunctionDefinition {
     pub callback_id: Option<String>,
     /// When it was created, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// When it was deleted, Unix seconds; 0 if it was not.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_deleted: Option<i64>,
+    pub date_deleted: Option<crate::ids::UnixTime>,
     /// When it last changed, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_updated: Option<i64>,
+    pub date_updated: Option<crate::ids::UnixTime>,
     /// What the function does, as the app describes it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub description: Option<String>,
@@ -4686,7 +4686,7 @@ pub struct GroupDeletedEvent {
     pub channel: Option<crate::ids::ChannelId>,
     /// Time, Unix seconds: date deleted.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_deleted: Option<i64>,
+    pub date_deleted: Option<crate::ids::UnixTime>,
     /// When the event happened.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub event_ts: Option<crate::ids::Ts>,
@@ -5791,10 +5791,10 @@ pub struct InviteRequestedInviteRequest {
     pub channel_ids: Vec<crate::ids::ChannelId>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date expire.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_expire: Option<i64>,
+    pub date_expire: Option<crate::ids::UnixTime>,
     /// Email address.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub email: Option<String>,
@@ -9134,10 +9134,10 @@ impl crate::de::Lenient for SharedChannelInviteReceivedEvent {
 pub struct SharedChannelInviteReceivedInvite {
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date invalid.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_invalid: Option<i64>,
+    pub date_invalid: Option<crate::ids::UnixTime>,
     /// Identifier.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
@@ -9162,7 +9162,7 @@ impl crate::de::Lenient for SharedChannelInviteReceivedInvite {
 pub struct SharedChannelInviteReceivedInviteInvitingTeam {
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Workspace subdomain.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub domain: Option<String>,
@@ -9202,7 +9202,7 @@ pub struct SharedChannelInviteReceivedInviteInvitingUser {
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub updated: Option<i64>,
+    pub updated: Option<crate::ids::UnixTime>,
 }
 
 impl crate::de::Lenient for SharedChannelInviteReceivedInviteInvitingUser {
@@ -9806,10 +9806,10 @@ pub struct SubteamMembersChangedEvent {
     pub added_users_count: Option<i64>,
     /// Time, Unix seconds: date previous update.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_previous_update: Option<i64>,
+    pub date_previous_update: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date update.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_update: Option<i64>,
+    pub date_update: Option<crate::ids::UnixTime>,
     /// When the event happened.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub event_ts: Option<crate::ids::Ts>,
@@ -10365,7 +10365,7 @@ impl crate::de::Lenient for UserConnectionEvent {
 pub struct UserHuddleChangedEvent {
     /// Cache timestamp, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub cache_ts: Option<i64>,
+    pub cache_ts: Option<crate::ids::UnixTime>,
     /// When the event happened.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub event_ts: Option<crate::ids::Ts>,
@@ -10387,7 +10387,7 @@ impl crate::de::Lenient for UserHuddleChangedEvent {
 pub struct UserProfileChangedEvent {
     /// Cache timestamp, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub cache_ts: Option<i64>,
+    pub cache_ts: Option<crate::ids::UnixTime>,
     /// When the event happened.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub event_ts: Option<crate::ids::Ts>,
@@ -10472,7 +10472,7 @@ impl crate::de::Lenient for UserResourceRemovedEvent {
 pub struct UserStatusChangedEvent {
     /// Cache timestamp, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub cache_ts: Option<i64>,
+    pub cache_ts: Option<crate::ids::UnixTime>,
     /// When the event happened.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub event_ts: Option<crate::ids::Ts>,

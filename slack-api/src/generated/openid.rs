@@ -230,7 +230,7 @@ impl std::future::IntoFuture for ConnectUserInfoRequest {
 pub struct ConnectUserInfoResponse {
     /// Time, Unix seconds: date email verified.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_email_verified: Option<i64>,
+    pub date_email_verified: Option<crate::ids::UnixTime>,
     /// Email address.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub email: Option<String>,

@@ -22,7 +22,7 @@ impl crate::de::Lenient for RtmConnectSelf {
 pub struct RtmSelf {
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub created: Option<i64>,
+    pub created: Option<crate::ids::UnixTime>,
     /// First login.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub first_login: Option<i64>,

@@ -9,7 +9,7 @@ pub struct ListItem {
     pub created_by: Option<crate::ids::UserId>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Fields shown in a table.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub fields: Vec<ListItemField>,

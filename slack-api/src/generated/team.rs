@@ -151,10 +151,10 @@ pub struct TeamLogin {
     pub country: Option<String>,
     /// First sign-in from this device, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_first: Option<i64>,
+    pub date_first: Option<crate::ids::UnixTime>,
     /// Last sign-in from this device, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_last: Option<i64>,
+    pub date_last: Option<crate::ids::UnixTime>,
     /// IP address of the sign-in.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub ip: Option<String>,

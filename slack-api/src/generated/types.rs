@@ -389,7 +389,7 @@ pub struct AttachmentListView {
         default,
         deserialize_with = "crate::de::opt"
     )]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// Default view key.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -638,7 +638,7 @@ pub struct BotProfile {
     pub team_id: Option<TeamId>,
     /// Last update time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub updated: Option<i64>,
+    pub updated: Option<crate::ids::UnixTime>,
     /// User concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<UserId>,
@@ -699,7 +699,7 @@ pub struct Conversation {
     pub conversation_host_id: Option<TeamId>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub created: Option<i64>,
+    pub created: Option<crate::ids::UnixTime>,
     /// User who created it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub creator: Option<UserId>,
@@ -711,13 +711,13 @@ pub struct Conversation {
     pub creator_user_id: Option<serde_json::Value>,
     /// Time, Unix seconds: date connected.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_connected: Option<i64>,
+    pub date_connected: Option<crate::ids::UnixTime>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// When it last changed, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_updated: Option<i64>,
+    pub date_updated: Option<crate::ids::UnixTime>,
     /// Enterprise organization concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_id: Option<EnterpriseId>,
@@ -870,7 +870,7 @@ pub struct Conversation {
     pub unread_count_display: Option<i64>,
     /// Last update time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub updated: Option<i64>,
+    pub updated: Option<crate::ids::UnixTime>,
     /// User concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<UserId>,
@@ -1894,21 +1894,21 @@ pub struct File {
         default,
         deserialize_with = "crate::de::opt"
     )]
-    pub created: Option<i64>,
+    pub created: Option<crate::ids::UnixTime>,
     /// Creation time, Unix seconds.
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
         deserialize_with = "crate::de::opt"
     )]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// When it last changed, Unix seconds.
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
         deserialize_with = "crate::de::opt"
     )]
-    pub date_updated: Option<i64>,
+    pub date_updated: Option<crate::ids::UnixTime>,
     /// Deanimate.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -2895,7 +2895,7 @@ pub struct File {
         default,
         deserialize_with = "crate::de::opt"
     )]
-    pub updated: Option<i64>,
+    pub updated: Option<crate::ids::UnixTime>,
     /// ID of the uploader user.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -3061,7 +3061,7 @@ pub struct FileComment {
     pub comment: Option<String>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub created: Option<i64>,
+    pub created: Option<crate::ids::UnixTime>,
     /// Identifier.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
@@ -3467,7 +3467,7 @@ pub struct FileInitialComment {
         default,
         deserialize_with = "crate::de::opt"
     )]
-    pub created: Option<i64>,
+    pub created: Option<crate::ids::UnixTime>,
     /// Identifier.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -3683,14 +3683,14 @@ pub struct FileSaved {
         default,
         deserialize_with = "crate::de::opt"
     )]
-    pub date_completed: Option<i64>,
+    pub date_completed: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date due.
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
         deserialize_with = "crate::de::opt"
     )]
-    pub date_due: Option<i64>,
+    pub date_due: Option<crate::ids::UnixTime>,
     /// Whether it is archived.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -3769,7 +3769,7 @@ pub struct FileShare {
         default,
         deserialize_with = "crate::de::opt"
     )]
-    pub date_last_shared: Option<i64>,
+    pub date_last_shared: Option<crate::ids::UnixTime>,
     /// Whether it is silent share.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -4176,13 +4176,13 @@ pub struct Item {
     pub comment: Option<FileCommentRef>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub created: Option<i64>,
+    pub created: Option<crate::ids::UnixTime>,
     /// Created by.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub created_by: Option<UserId>,
     /// Time, Unix seconds: date create.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_create: Option<i64>,
+    pub date_create: Option<crate::ids::UnixTime>,
     /// File concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub file: Option<FileRef>,
@@ -4889,10 +4889,10 @@ pub struct Room {
     pub created_by: Option<UserId>,
     /// Time, Unix seconds: date end.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_end: Option<i64>,
+    pub date_end: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date start.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_start: Option<i64>,
+    pub date_start: Option<crate::ids::UnixTime>,
     /// ID of the display.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub display_id: Option<String>,
@@ -5066,13 +5066,13 @@ pub struct Subteam {
     pub created_by: Option<UserId>,
     /// Time, Unix seconds: date create.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_create: Option<i64>,
+    pub date_create: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date delete.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_delete: Option<i64>,
+    pub date_delete: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date update.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_update: Option<i64>,
+    pub date_update: Option<crate::ids::UnixTime>,
     /// Deleted by.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub deleted_by: Option<UserId>,
@@ -5164,10 +5164,10 @@ pub struct Team {
     pub avatar_base_url: Option<String>,
     /// Time, Unix seconds: date create.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_create: Option<i64>,
+    pub date_create: Option<crate::ids::UnixTime>,
     /// Creation time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub date_created: Option<i64>,
+    pub date_created: Option<crate::ids::UnixTime>,
     /// List of default channels.
     #[serde(default, deserialize_with = "crate::de::vec")]
     pub default_channels: Vec<String>,
@@ -5535,7 +5535,7 @@ pub struct Topic {
     pub creator: Option<UserId>,
     /// When it was last set, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub last_set: Option<i64>,
+    pub last_set: Option<crate::ids::UnixTime>,
     /// Value.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub value: Option<String>,
@@ -5701,7 +5701,7 @@ pub struct User {
     pub tz_offset: Option<i64>,
     /// Last update time, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub updated: Option<i64>,
+    pub updated: Option<crate::ids::UnixTime>,
     /// User concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<UserId>,
