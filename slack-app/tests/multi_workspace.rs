@@ -34,7 +34,7 @@ struct Setup {
 /// The fake with two workspaces and a rotating OAuth app; our app on
 /// `store`, answering mentions, its Request URL given to the fake.
 async fn setup(store: Arc<dyn InstallationStore>) -> Setup {
-    let slack = FakeSlack::start().await;
+    let slack = FakeSlack::builder().signing_secret(SECRET).start().await;
     slack.add_team(SECOND, "Second Team");
     slack.register_oauth_app(
         OauthApp::new(CLIENT_ID, CLIENT_SECRET)
@@ -62,7 +62,14 @@ async fn setup(store: Arc<dyn InstallationStore>) -> Setup {
         });
     let router = app.into_router(SECRET);
     tokio::spawn(async move { axum::serve(listener, router).await });
-    slack.set_events_api_url(format!("{base}/slack/events"), SECRET);
+    slack.set_app(
+        serde_json::from_value(serde_json::json!({
+            "display_information": {"name": "multi"},
+            "oauth_config": {"scopes": {"bot": ["chat:write", "app_mentions:read"]}},
+            "settings": {"event_subscriptions": {"request_url": format!("{base}/slack/events"), "bot_events": ["app_mention"]}}
+        }))
+        .unwrap(),
+    );
     Setup { slack, base, store }
 }
 
