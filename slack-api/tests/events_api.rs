@@ -14,11 +14,21 @@ use serde_json::{Value, json};
 use slack_api::events::{Event, EventsApiPayload, MessageEvent};
 use slack_api::events_api::{Delivery, EventsApi, Handled, Retry};
 use slack_api::signing::Signer;
-use slack_testkit::{EVENTS_API_POST, FakeSlack};
+use slack_testkit::{EVENTS_API_POST, FakeSlack, Manifest};
 use tokio::sync::mpsc;
 
 const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
 const WAIT: Duration = Duration::from_secs(5);
+
+/// An app that takes events at `url`, over HTTP.
+fn http_app(url: &str) -> Manifest {
+    serde_json::from_value(json!({
+        "display_information": {"name": "events"},
+        "oauth_config": {"scopes": {"bot": ["reactions:write"]}},
+        "settings": {"event_subscriptions": {"request_url": url, "bot_events": ["message.channels", "reaction_added", "app_mention"]}}
+    }))
+    .expect("a manifest")
+}
 
 /// What the app saw, in order.
 #[derive(Debug)]
@@ -134,9 +144,9 @@ fn callback(d: &Delivery) -> &slack_api::events::EventCallback {
 
 #[tokio::test]
 async fn workspace_changes_arrive_signed_and_typed() {
-    let slack = FakeSlack::start().await;
+    let slack = FakeSlack::builder().signing_secret(SECRET).start().await;
     let mut app = start_app().await;
-    slack.set_events_api_url(&app.url, SECRET);
+    slack.set_app(http_app(&app.url));
 
     let ts = slack
         .post_as_user("U_ALICE", "C_GENERAL", "over http")
@@ -177,10 +187,13 @@ async fn workspace_changes_arrive_signed_and_typed() {
 
 #[tokio::test]
 async fn a_bad_signature_is_refused_with_401() {
-    let slack = FakeSlack::start().await;
-    let mut app = start_app().await;
     // The fake signs with a secret the app does not know.
-    slack.set_events_api_url(&app.url, "not-the-apps-secret");
+    let slack = FakeSlack::builder()
+        .signing_secret("not-the-apps-secret")
+        .start()
+        .await;
+    let mut app = start_app().await;
+    slack.set_app(http_app(&app.url));
     slack.post_as_user("U_ALICE", "C_GENERAL", "forged").await;
     let call = slack.wait_for_call(EVENTS_API_POST).await;
     assert_eq!(call.status, 401, "{:?}", call.response);
@@ -312,8 +325,8 @@ mod axum_route {
         )
         .await;
 
-        let slack = FakeSlack::start().await;
-        slack.set_events_api_url(&url, SECRET);
+        let slack = FakeSlack::builder().signing_secret(SECRET).start().await;
+        slack.set_app(http_app(&url));
         slack
             .post_as_user("U_BOB", "C_GENERAL", "via the route")
             .await;

@@ -33,6 +33,20 @@ pub enum Error {
     /// `respond` on a delivery that carries no `response_url`.
     #[error("a {0} delivery carries no response_url")]
     NoResponseUrl(String),
+    /// A workflow step's input is missing or not of the type asked for
+    /// ([`Context::input_as`](crate::Context::input_as)).
+    #[error("function input {}: {}", .0.name, .0.reason)]
+    Input(InputError),
+}
+
+/// Which function input did not decode, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InputError {
+    /// The input's name (for a nested field, its path: `ticket.priority`).
+    pub name: String,
+    /// What was wrong: `is missing`, `invalid type: string "x", expected i64`.
+    pub reason: String,
 }
 
 /// A delivery the app could not handle, passed to the error handler

@@ -71,7 +71,7 @@ pub use app::{
     App, DEFAULT_ACK_DEADLINE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_SHUTDOWN_TIMEOUT, Handler,
 };
 pub use context::Context;
-pub use error::{Error, Failure, FailureCause, HandlerError, HandlerResult};
+pub use error::{Error, Failure, FailureCause, HandlerError, HandlerResult, InputError};
 pub use pattern::Pattern;
 pub use request::{DecodeFailure, OptionsChannel, OptionsRequest, Request};
 pub use socket_mode::SocketModeApp;

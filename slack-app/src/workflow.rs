@@ -1,5 +1,6 @@
 //! Custom workflow steps (`function_executed`) and assistant threads.
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use slack_api::events::{
     AssistantThreadContextChangedEvent, AssistantThreadStartedEvent, Event, FunctionExecutedEvent,
@@ -8,7 +9,7 @@ use slack_api::events::{
 
 use crate::app::{App, Handler, take_message};
 use crate::context::Context;
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::pattern::Pattern;
 
 impl<S: Clone + Send + Sync + 'static> App<S> {
@@ -59,9 +60,51 @@ impl<S: Clone + Send + Sync + 'static> App<S> {
 }
 
 impl<S> Context<FunctionExecutedEvent, S> {
-    /// The step's inputs, by name.
+    /// The step's inputs, by name, as JSON.
     pub fn input(&self, name: &str) -> Option<&Value> {
         self.payload.inputs.as_ref()?.get(name)
+    }
+
+    /// The input `name` decoded as `T`: Slack's parameter types map to
+    /// `String` (`string`, `slack#/types/rich_text` as text), `i64` /
+    /// `f64` (`integer`, `number`), `bool`, the ID types
+    /// (`slack#/types/user_id` is a [`UserId`](slack_api::ids::UserId),
+    /// `channel_id` a [`ChannelId`](slack_api::ids::ChannelId)), `Vec<T>`
+    /// (`array`), or a struct of your own (`object`, `interactivity`).
+    /// An `Option<T>` is `None` when the workflow gave no such input.
+    ///
+    /// # Errors
+    /// [`Error::Input`] naming the input: missing, or not a `T`.
+    pub fn input_as<T: DeserializeOwned>(&self, name: &str) -> Result<T, Error> {
+        let input = |reason: String| {
+            Error::Input(InputError {
+                name: name.to_owned(),
+                reason,
+            })
+        };
+        match self.input(name) {
+            Some(v) => T::deserialize(v).map_err(|e| input(e.to_string())),
+            // `Option<T>` decodes from null; anything else needed the input.
+            None => T::deserialize(&Value::Null).map_err(|_| input("is missing".to_owned())),
+        }
+    }
+
+    /// Every input at once, decoded as `T`, a struct whose fields are the
+    /// function's input parameters (types as for
+    /// [`input_as`](Self::input_as)).
+    ///
+    /// # Errors
+    /// [`Error::Input`] naming the first input that is missing or not of
+    /// its field's type.
+    pub fn inputs_as<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        let empty = Value::Object(serde_json::Map::new());
+        let inputs = self.payload.inputs.as_ref().unwrap_or(&empty);
+        serde_path_to_error::deserialize(inputs).map_err(|e| {
+            Error::Input(InputError {
+                name: e.path().to_string(),
+                reason: e.inner().to_string(),
+            })
+        })
     }
 
     fn execution_id(&self) -> Result<String, Error> {

@@ -5,9 +5,19 @@
 mod app;
 
 use serde_json::{Value, json};
-use slack_testkit::{FakeSlack, Target};
+use slack_testkit::{FakeSlack, Manifest, Target};
 
-const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
+/// The example's manifest, over Socket Mode as it is, or over HTTP with
+/// every request URL at `url`.
+fn manifest(url: Option<&str>) -> Manifest {
+    let mut m: Value = serde_json::from_str(app::MANIFEST).expect("manifest.json is JSON");
+    if let Some(url) = url {
+        m["settings"]["socket_mode_enabled"] = json!(false);
+        m["settings"]["interactivity"]["request_url"] = json!(url);
+        m["features"]["slash_commands"][0]["url"] = json!(url);
+    }
+    serde_json::from_value(m).expect("manifest.json is a manifest")
+}
 
 fn values(service: Option<&str>, env: &str) -> Value {
     let mut v = json!({"env": {"pick": {"type": "radio_buttons", "selected_option": {"text": {"type": "plain_text", "text": env}, "value": env}}}});
@@ -74,7 +84,7 @@ async fn approve_a_deploy(slack: &FakeSlack) {
 
 #[tokio::test]
 async fn over_socket_mode() {
-    let slack = FakeSlack::start().await;
+    let slack = FakeSlack::builder().app(manifest(None)).start().await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(
         app::app(slack.client("xoxb-test"))
@@ -92,17 +102,14 @@ async fn over_socket_mode() {
 
 #[tokio::test]
 async fn over_http() {
-    let slack = FakeSlack::start().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let router = app::app(slack.client("xoxb-test")).into_router(SECRET);
+    let url = format!("http://{addr}{}", slack_app::http::EVENTS_PATH);
+    let slack = FakeSlack::builder().app(manifest(Some(&url))).start().await;
+    let router = app::app(slack.client("xoxb-test")).into_router(slack.signing_secret());
     tokio::spawn(async move { axum::serve(listener, router).await });
-    slack.set_events_api_url(
-        format!("http://{addr}{}", slack_app::http::EVENTS_PATH),
-        SECRET,
-    );
     approve_a_deploy(&slack).await;
     assert!(slack.problems().is_empty(), "{:?}", slack.problems());
 }

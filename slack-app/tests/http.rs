@@ -145,7 +145,7 @@ async fn a_handler_past_the_deadline_gets_an_empty_response() {
 
 #[tokio::test]
 async fn events_from_the_fake_reach_listeners_once_and_replies_use_the_web_api() {
-    let slack = FakeSlack::start().await;
+    let slack = FakeSlack::builder().signing_secret(SECRET).start().await;
     let heard = Arc::new(AtomicUsize::new(0));
     let h = heard.clone();
     let url = serve(
@@ -164,7 +164,7 @@ async fn events_from_the_fake_reach_listeners_once_and_replies_use_the_web_api()
             }),
     )
     .await;
-    slack.set_events_api_url(url.clone(), SECRET);
+    slack.set_app(http_manifest(&url));
     slack.post_as_user(ALICE, GENERAL, "deploy please").await;
     let post = slack.wait_for_call("chat.postMessage").await;
     assert_eq!(post.arg("text"), Some("deploying now"));

@@ -41,7 +41,7 @@ async fn setup(store: Arc<dyn InstallationStore>) -> Setup {
 /// person who authorized them is answered `user <id>` after `auth.test`
 /// with their token.
 async fn setup_with(store: Arc<dyn InstallationStore>, user_scopes: &[&str]) -> Setup {
-    let slack = FakeSlack::start().await;
+    let slack = FakeSlack::builder().signing_secret(SECRET).start().await;
     slack.add_team(SECOND, "Second Team");
     slack.register_oauth_app(
         OauthApp::new(CLIENT_ID, CLIENT_SECRET)
@@ -79,7 +79,14 @@ async fn setup_with(store: Arc<dyn InstallationStore>, user_scopes: &[&str]) -> 
         });
     let router = app.into_router(SECRET);
     tokio::spawn(async move { axum::serve(listener, router).await });
-    slack.set_events_api_url(format!("{base}/slack/events"), SECRET);
+    slack.set_app(
+        serde_json::from_value(serde_json::json!({
+            "display_information": {"name": "multi"},
+            "oauth_config": {"scopes": {"bot": ["chat:write", "app_mentions:read"], "user": user_scopes}},
+            "settings": {"event_subscriptions": {"request_url": format!("{base}/slack/events"), "bot_events": ["app_mention"]}}
+        }))
+        .unwrap(),
+    );
     Setup { slack, base, store }
 }
 

@@ -513,6 +513,64 @@ async fn a_workflow_step_runs_with_its_own_token_and_completes() {
 }
 
 #[tokio::test]
+async fn a_workflow_step_reads_its_inputs_typed() {
+    #[derive(serde::Deserialize)]
+    struct Inputs {
+        channel: slack_api::ids::ChannelId,
+        count: u32,
+        reviewers: Vec<slack_api::ids::UserId>,
+        note: Option<String>,
+    }
+    let slack = FakeSlack::start().await;
+    let failures = Arc::new(Mutex::new(Vec::<String>::new()));
+    let f = failures.clone();
+    let app = App::new(bot(&slack))
+        .on_error(move |failure: &Failure| f.lock().unwrap().push(failure.to_string()))
+        .function("review", |cx: Context<FunctionExecutedEvent>| async move {
+            let count: u32 = cx.input_as("count")?;
+            let missing: Option<String> = cx.input_as("note")?;
+            assert_eq!(missing, None);
+            let all: Inputs = cx.inputs_as()?;
+            assert_eq!(all.count, count);
+            assert_eq!(all.note, None);
+            cx.complete(
+                json!({"summary": format!("{} x{} by {}", all.channel, count, all.reviewers[0])}),
+            )
+            .await?;
+            Ok(())
+        });
+    let running = run(&slack, app).await;
+    let inputs = json!({"channel": "C_GENERAL", "count": 2, "reviewers": ["U_BOB"]});
+    slack.run_function("review", inputs).await;
+    let done = slack.wait_for_call("functions.completeSuccess").await;
+    assert_eq!(
+        done.json_arg("outputs"),
+        Some(json!({"summary": "C_GENERAL x2 by U_BOB"}))
+    );
+
+    // A mismatch names the input; so does one the workflow did not give.
+    slack.run_function("review", json!({"count": "two"})).await;
+    slack.run_function("review", json!({})).await;
+    for _ in 0..100 {
+        if failures.lock().unwrap().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let failures = failures.lock().unwrap().clone();
+    assert_eq!(failures.len(), 2, "{failures:?}");
+    assert!(
+        failures[0].contains("function input count: invalid type: string \"two\", expected u32"),
+        "{failures:?}"
+    );
+    assert!(
+        failures[1].contains("function input count: is missing"),
+        "{failures:?}"
+    );
+    running.stop().await;
+}
+
+#[tokio::test]
 async fn an_assistant_thread_gets_prompts() {
     let slack = FakeSlack::start().await;
     // The fake does not simulate assistant threads: the repository's

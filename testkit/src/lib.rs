@@ -40,11 +40,12 @@
 //!   event arrives as an `events_api` envelope whose payload is an
 //!   `event_callback` (with `team_id`, `api_app_id` [`APP_ID`], a fresh
 //!   `event_id`, `authorizations`), acting as the bot, and only for the
-//!   event types given to [`FakeSlackBuilder::event_subscriptions`] (all by
-//!   default). An envelope not acked within the redelivery delay is sent
-//!   again with `retry_attempt`, as Slack does. Slash commands arrive as
+//!   `bot_events` of the app's [`Manifest`] (all without one). An envelope
+//!   not acked within the redelivery delay is sent again with
+//!   `retry_attempt`, as Slack does. Slash commands arrive as
 //!   `slash_commands` envelopes ([`FakeSlack::socket_mode_slash_command`]).
-//!   The same payloads go to the Events API URL when one is set.
+//!   With a manifest that turns Socket Mode off, the same payloads are
+//!   POSTed to its request URL instead ([`FakeSlackBuilder::app`]).
 //! - Over **RTM** (`rtm.connect` with a classic token), each event is one
 //!   frame, after `hello`, for the user the token acts as (`xoxb-` tokens act
 //!   as the bot).
@@ -104,6 +105,7 @@ mod faults;
 pub mod fixtures;
 mod http;
 mod journal;
+pub mod manifest;
 mod methods;
 mod oauth;
 pub mod record;
@@ -123,6 +125,7 @@ mod ws;
 pub use faults::{Fault, FaultId, InvalidFault, RtmFault, RtmScope, SocketModeFault};
 pub use fixtures::{Fixture, FixtureResponse, Matcher, Step, Transcript};
 pub use journal::{Call, Frame};
+pub use manifest::Manifest;
 pub use oauth::{OAUTH_AUTHORIZE, OauthApp};
 pub use request::TokenKind;
 pub use server::drivers::{Delivery, Target};

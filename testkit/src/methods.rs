@@ -27,6 +27,9 @@ use Handler::{Oauth, SocketMode, Views, Workspace};
 pub(crate) const METHODS: &[(&str, Handler)] = &[
     ("api.test", Workspace(|w, c| w.api_test(&c.args))),
     ("auth.test", Workspace(|w, c| Ok(w.auth_test(&c.caller)))),
+    // A workflow step's outcome: the journal records it, nothing else keeps it.
+    ("functions.completeSuccess", Workspace(|_, _| Ok(serde_json::json!({})))),
+    ("functions.completeError", Workspace(|_, _| Ok(serde_json::json!({})))),
     ("chat.postMessage", Workspace(|w, c| w.chat_post(&c.caller, &c.args, &mut c.events, None))),
     ("chat.meMessage", Workspace(|w, c| w.chat_post(&c.caller, &c.args, &mut c.events, Some("me_message")))),
     ("chat.update", Workspace(|w, c| w.chat_update(&c.caller, &c.args, &mut c.events))),

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use wiremock::Request;
 
 use crate::http::opaque;
+use crate::manifest::OauthConfig;
 use crate::request::{Decoded, TokenKind};
 use crate::simulator::{BOT_USER, DEFAULT_USER, TEAM_ID, TEAM_NAME};
 
@@ -449,25 +450,30 @@ impl OauthState {
 /// The authorize page, token expiry, and the registered apps.
 impl OauthState {
     /// Status, redirect location, and error code of an authorize request.
+    /// With the app's manifest `config`, the scopes asked must be among
+    /// its scopes and the redirect among its `redirect_urls`, as Slack
+    /// checks them.
     pub(crate) fn authorize(
         &mut self,
         seed: u64,
         q: &BTreeMap<String, String>,
+        config: Option<&OauthConfig>,
     ) -> (u16, Option<String>, Option<String>) {
         let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
         // Problems with the client or redirect URI are shown on Slack's page, not redirected.
         let Some(app) = get("client_id").and_then(|id| self.apps.get(id)).cloned() else {
             return (400, None, Some("invalid_client_id".into()));
         };
+        let allowed = config
+            .map(|c| c.redirect_urls.as_slice())
+            .filter(|urls| !urls.is_empty())
+            .unwrap_or(&app.redirect_uris);
         let redirect = match get("redirect_uri") {
-            Some(r)
-                if app.redirect_uris.is_empty()
-                    || app.redirect_uris.iter().any(|a| r.starts_with(a.as_str())) =>
-            {
+            Some(r) if allowed.is_empty() || allowed.iter().any(|a| r.starts_with(a.as_str())) => {
                 r.to_string()
             }
             Some(_) => return (400, None, Some("bad_redirect_uri".into())),
-            None => match app.redirect_uris.first() {
+            None => match allowed.first() {
                 Some(r) => r.clone(),
                 None => return (400, None, Some("bad_redirect_uri".into())),
             },
@@ -482,7 +488,13 @@ impl OauthState {
         }
         let scopes = list(get("scope"));
         let user_scopes = list(get("user_scope"));
-        let error = if scopes.is_empty() && user_scopes.is_empty() {
+        let beyond = |asked: &[String], granted: Option<&Vec<String>>| {
+            granted.is_some_and(|g| asked.iter().any(|s| !g.contains(s)))
+        };
+        let error = if (scopes.is_empty() && user_scopes.is_empty())
+            || beyond(&scopes, config.map(|c| &c.scopes.bot))
+            || beyond(&user_scopes, config.map(|c| &c.scopes.user))
+        {
             Some("invalid_scope")
         } else if app.deny {
             Some("access_denied")

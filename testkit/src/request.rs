@@ -9,7 +9,7 @@ use serde_json::Value;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenKind {
-    /// A bot token (`xoxb-`).
+    /// A bot token (`xoxb-`, and a workflow step's `xwfp-`).
     Bot,
     /// A user token (`xoxp-` and the other `xox?-` kinds).
     User,
@@ -26,7 +26,8 @@ pub enum TokenKind {
 impl TokenKind {
     /// Classifies a token string the way Slack tells them apart: by prefix.
     pub fn of(token: &str) -> TokenKind {
-        if token.starts_with("xoxb-") {
+        // A workflow step's own token (`xwfp-`) acts as the app's bot.
+        if token.starts_with("xoxb-") || token.starts_with("xwfp-") {
             TokenKind::Bot
         } else if token.starts_with("xapp-") {
             TokenKind::App

@@ -24,6 +24,7 @@ use crate::simulator::files::UPLOAD_METHOD;
 use crate::ws;
 
 mod admin;
+mod admin_drive;
 mod api;
 mod builder;
 mod clock;
@@ -334,7 +335,7 @@ impl FakeSlack {
     /// reaction, pin, ... of a conversation to the RTM clients (and the app)
     /// whose user is a member of it, anything else to every client; over
     /// Socket Mode and the Events API only the types the app subscribes to
-    /// ([`FakeSlackBuilder::event_subscriptions`]). An event naming a
+    /// (the `bot_events` of its [`Manifest`](crate::Manifest)). An event naming a
     /// conversation the workspace does not have goes to everyone.
     /// Returns how many RTM clients got it.
     pub async fn push_event(&self, event: Value) -> usize {

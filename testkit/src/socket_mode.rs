@@ -130,8 +130,7 @@ impl SocketModeState {
         });
         if let Some(http) = &self.http {
             let _ = http.send(payload.to_string());
-        }
-        if self.active {
+        } else {
             self.push("events_api", payload, false);
         }
         Some(event_id)
@@ -333,9 +332,10 @@ impl SocketModeState {
         self.redelivery = delay;
     }
 
-    /// From now on, Events API payloads also go to `http`.
-    pub(crate) fn set_http(&mut self, http: mpsc::UnboundedSender<String>) {
-        self.http = Some(http);
+    /// From now on, Events API payloads go to `http` instead of Socket
+    /// Mode (`None`: back to Socket Mode).
+    pub(crate) fn set_http(&mut self, http: Option<mpsc::UnboundedSender<String>>) {
+        self.http = http;
     }
 
     /// Sends `disconnect` with `reason` to every connection; see

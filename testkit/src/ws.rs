@@ -1,7 +1,10 @@
 //! The websocket server RTM and Socket Mode share: one listener on its own
 //! thread, the handshake, and the loop that moves frames between a socket
 //! and its connection. What a frame means is the protocol's business
-//! ([`Peer`]); this module knows only websockets.
+//! ([`Peer`]); this module knows only websockets. A connection that opens
+//! with a `POST` is not a websocket: it goes to the caller as it is (the
+//! admin API's drivers, which wait for the app, are served here, off the
+//! Web API's thread).
 
 use std::future::Future;
 use std::time::Duration;
@@ -26,14 +29,17 @@ pub(crate) enum Out {
 
 /// Serves websockets on `listener` from a thread and runtime of its own
 /// until `shutdown`; each accepted socket goes to `on_socket` with its
-/// request path (and query).
-pub(crate) fn run<F, Fut>(
+/// request path (and query), each `POST` connection to `on_http`.
+pub(crate) fn run<F, Fut, H, HFut>(
     listener: std::net::TcpListener,
     shutdown: oneshot::Receiver<()>,
     on_socket: F,
+    on_http: H,
 ) where
     F: Fn(WebSocketStream<TcpStream>, String) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
+    H: Fn(TcpStream) -> HFut + Clone + Send + 'static,
+    HFut: Future<Output = ()> + Send + 'static,
 {
     let Ok(rt) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -47,23 +53,33 @@ pub(crate) fn run<F, Fut>(
         };
         tokio::select! {
             _ = shutdown => {}
-            _ = accept_loop(listener, on_socket) => {}
+            _ = accept_loop(listener, on_socket, on_http) => {}
         }
     });
     // Dropping the runtime here ends every connection task and closes their sockets.
 }
 
-async fn accept_loop<F, Fut>(listener: TcpListener, on_socket: F)
+async fn accept_loop<F, Fut, H, HFut>(listener: TcpListener, on_socket: F, on_http: H)
 where
     F: Fn(WebSocketStream<TcpStream>, String) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
+    H: Fn(TcpStream) -> HFut + Clone + Send + 'static,
+    HFut: Future<Output = ()> + Send + 'static,
 {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
         let _ = stream.set_nodelay(true);
-        tokio::spawn(accept(stream, on_socket.clone()));
+        let (on_socket, on_http) = (on_socket.clone(), on_http.clone());
+        tokio::spawn(async move {
+            // A websocket handshake is a GET; peeking leaves it unread.
+            let mut head = [0u8; 5];
+            match stream.peek(&mut head).await {
+                Ok(5) if &head == b"POST " => on_http(stream).await,
+                _ => accept(stream, on_socket).await,
+            }
+        });
     }
 }
 

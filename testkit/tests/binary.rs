@@ -216,3 +216,59 @@ async fn journal_limit_drops_the_oldest_entries() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--journal-limit"));
 }
+
+#[tokio::test]
+async fn an_app_registered_from_its_manifest_is_driven_over_the_admin_api() {
+    let server = start(&["--port", "0"]);
+    let admin = server.info["admin"].as_str().unwrap().to_string();
+    // The app: a command endpoint answering at once (signature not checked here).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/commands", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/commands",
+        axum::routing::post(|| async {
+            (
+                [("content-type", "application/json")],
+                r#"{"text":"deploying"}"#,
+            )
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let http = reqwest::Client::new();
+    let manifest = json!({
+        "display_information": {"name": "deployer"},
+        "features": {"slash_commands": [{"command": "/deploy", "url": url, "description": "Deploy"}]},
+        "settings": {"socket_mode_enabled": false, "org_deploy_enabled": false}
+    });
+    let resp = http
+        .post(format!("{admin}app"))
+        .json(&json!({"manifest": manifest, "signing_secret": "s3cret"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["credentials"]["signing_secret"], "s3cret");
+
+    // The driver is answered (through a redirect reqwest follows) with the ack.
+    let ran: Value = http
+        .post(format!("{admin}run_command"))
+        .json(&json!({"user": "U_ALICE", "channel": "C_GENERAL", "command": "/deploy", "text": "api"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ran, json!({"ok": true, "ack": {"text": "deploying"}}));
+    let refused = http
+        .post(format!("{admin}run_command"))
+        .json(&json!({"command": "/foo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "/foo is not a valid command");
+}

@@ -436,3 +436,41 @@ async fn reset_forgets_codes_but_keeps_apps() {
     assert_eq!(code_of(&err), "invalid_code");
     authorize(&slack, &client, &app, false).await;
 }
+
+#[tokio::test]
+async fn the_manifest_bounds_the_scopes_and_redirects_an_install_asks_for() {
+    let manifest = serde_json::from_value(serde_json::json!({
+        "oauth_config": {
+            "scopes": {"bot": ["chat:write", "channels:read"], "user": ["search:read"]},
+            "redirect_urls": [REDIRECT]
+        }
+    }))
+    .expect("a manifest");
+    let slack = FakeSlack::builder().app(manifest).start().await;
+    let app = slack.oauth_app();
+    let client = slack.anonymous_client();
+    // What the manifest lists is granted.
+    authorize(&slack, &client, &app, true).await;
+
+    // A scope beyond it is refused, back at the app's redirect.
+    let url = client
+        .authorize_url(app.client_id())
+        .scopes(["chat:write", "admin"])
+        .redirect_uri(REDIRECT)
+        .to_url();
+    let (status, query, _) = visit(&url).await;
+    assert_eq!(status, 302);
+    assert_eq!(
+        query.get("error").map(String::as_str),
+        Some("invalid_scope")
+    );
+
+    // A redirect the manifest does not list is shown on Slack's page.
+    let url = client
+        .authorize_url(app.client_id())
+        .scopes(["chat:write"])
+        .redirect_uri("http://elsewhere.example/cb")
+        .to_url();
+    let (status, _, body) = visit(&url).await;
+    assert_eq!((status, body.as_str()), (400, "bad_redirect_uri"));
+}

@@ -186,10 +186,13 @@ async fn team_wide_events_reach_every_client() {
 
 #[tokio::test]
 async fn unsubscribed_event_types_are_not_delivered_over_socket_mode() {
-    let slack = FakeSlack::builder()
-        .event_subscriptions(["message.channels", "app_mention"])
-        .start()
-        .await;
+    let manifest = serde_json::from_value(json!({
+        "oauth_config": {"scopes": {"bot": ["reactions:write", "rtm:stream"]}},
+        "settings": {"event_subscriptions": {"bot_events": ["message.channels", "app_mention"]},
+                     "socket_mode_enabled": true}
+    }))
+    .unwrap();
+    let slack = FakeSlack::builder().app(manifest).start().await;
     let mut app = socket_mode(&slack).await;
     let mut bot = rtm_as(&slack, BOT).await;
     let alice = slack.user_token("U_ALICE");

@@ -11,6 +11,10 @@ use slack_app::{App, Context, HandlerResult, ViewResponse};
 
 pub const MODAL: &str = "deploy_modal";
 
+/// The app as Slack knows it: create the Slack app from this manifest; the
+/// fake Slack registers it the same way.
+pub const MANIFEST: &str = include_str!("manifest.json");
+
 pub fn app(bot: Client) -> App {
     App::new(bot)
         .command("/deploy", open_modal)

@@ -4,9 +4,10 @@
 //!
 //! With `SLACK_BOT_TOKEN` and `SLACK_APP_TOKEN` (an `xapp-` token with
 //! `connections:write`) it runs over Socket Mode against your workspace
-//! until stopped. Without them it starts the fake Slack in-process and plays
-//! the person: runs the command, fills in the modal, clicks Approve, and
-//! prints each step.
+//! until stopped (create the Slack app from `manifest.json`). Without them
+//! it starts the fake Slack in-process with the app registered from that
+//! manifest and plays the person: runs the command, fills in the modal,
+//! clicks Approve, and prints each step.
 //!
 //! ```text
 //! cargo run --example approval
@@ -32,7 +33,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     println!("SLACK_BOT_TOKEN / SLACK_APP_TOKEN not set: running against the fake Slack");
-    let slack = FakeSlack::start().await;
+    let slack = FakeSlack::builder()
+        .app(serde_json::from_str(app::MANIFEST)?)
+        .start()
+        .await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(
         app::app(slack.client("xoxb-example"))

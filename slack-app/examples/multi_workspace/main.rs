@@ -23,7 +23,6 @@ use slack_testkit::{FakeSlack, OauthApp, TEAM_ID};
 
 const CLIENT_ID: &str = "1111.2222";
 const CLIENT_SECRET: &str = "example-client-secret";
-const SIGNING_SECRET: &str = "example-signing-secret";
 
 #[cfg(feature = "sqlite")]
 fn store(dir: &std::path::Path) -> Result<Arc<dyn InstallationStore>, Box<dyn std::error::Error>> {
@@ -95,9 +94,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .await?;
             Ok(())
         });
-    let router = app.into_router(SIGNING_SECRET);
+    // The app as Slack knows it: events for it go to its router.
+    slack.set_app(serde_json::from_value(serde_json::json!({
+        "display_information": {"name": "multi-workspace example"},
+        "oauth_config": {"scopes": {"bot": ["chat:write", "app_mentions:read"]}},
+        "settings": {"event_subscriptions": {"request_url": format!("{base}/slack/events"), "bot_events": ["app_mention"]}}
+    }))?);
+    let router = app.into_router(slack.signing_secret());
     tokio::spawn(async move { axum::serve(listener, router).await });
-    slack.set_events_api_url(format!("{base}/slack/events"), SIGNING_SECRET);
 
     for team in [TEAM_ID, "T0002"] {
         println!("<browser> {base}{INSTALL_PATH}?team={team}");

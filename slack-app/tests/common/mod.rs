@@ -2,10 +2,26 @@
 #![allow(dead_code)] // Each test binary uses its own subset.
 
 use serde_json::{Value, json};
-use slack_testkit::{APP_ID, TEAM_ID};
+use slack_testkit::{APP_ID, Manifest, TEAM_ID};
 
 pub const ALICE: &str = "U_ALICE";
 pub const GENERAL: &str = "C_GENERAL";
+
+/// An app served over HTTP at `url`, for every kind of delivery: mentions
+/// and channel messages, interactions, `/deploy`; it may post.
+pub fn http_manifest(url: &str) -> Manifest {
+    serde_json::from_value(json!({
+        "display_information": {"name": "test app"},
+        "features": {"slash_commands": [{"command": "/deploy", "url": url}]},
+        "oauth_config": {"scopes": {"bot": ["chat:write", "commands", "app_mentions:read"]}},
+        "settings": {
+            "event_subscriptions": {"request_url": url, "bot_events": ["app_mention", "message.channels"]},
+            "interactivity": {"is_enabled": true, "request_url": url, "message_menu_options_url": url},
+            "socket_mode_enabled": false
+        }
+    }))
+    .expect("a manifest")
+}
 
 fn user() -> Value {
     json!({"id": ALICE, "username": "alice", "name": "alice", "team_id": TEAM_ID})

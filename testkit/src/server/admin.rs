@@ -31,9 +31,11 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use super::{Inner, clock};
+use super::socket_mode::register_app;
+use super::{Inner, admin_drive, clock};
 use crate::faults::{Fault, FaultId, RtmFault, RtmScope, SocketModeFault};
 use crate::journal::Entry;
+use crate::manifest::Manifest;
 
 /// `/_testkit/...`: the admin API.
 pub(super) struct Admin(pub(super) Arc<Inner>);
@@ -52,6 +54,26 @@ fn with_ok(mut v: Value) -> Value {
     v
 }
 
+/// A driver waits for the app, so it is served off this thread (see
+/// `admin_drive.rs`): `307` to the same path on the websocket port, at the
+/// host the client used.
+fn redirect_to_drivers(inner: &Inner, req: &Request, path: &str) -> ResponseTemplate {
+    let port = url::Url::parse(&inner.rtm_url)
+        .ok()
+        .and_then(|u| u.port())
+        .unwrap_or_default();
+    let host = req
+        .headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .map_or("127.0.0.1", |h| match h.rsplit_once(':') {
+            Some((name, _)) if !h.ends_with(']') => name,
+            _ => h,
+        });
+    ResponseTemplate::new(307)
+        .insert_header("location", format!("http://{host}:{port}/_testkit/{path}"))
+}
+
 impl Respond for Admin {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let inner = &self.0;
@@ -68,7 +90,29 @@ impl Respond for Admin {
                 Err(e) => return bad(format!("body is not JSON: {e}")),
             }
         };
+        if req.method.as_str() == "POST" && admin_drive::DRIVERS.contains(&path) {
+            return redirect_to_drivers(inner, req, path);
+        }
         match (req.method.as_str(), path) {
+            ("POST", "app") => {
+                let manifest = match body.get("manifest") {
+                    Some(m @ Value::Object(_)) => serde_json::from_value::<Manifest>(m.clone()),
+                    _ => return bad("expected manifest, an app manifest object"),
+                };
+                let manifest = match manifest {
+                    Ok(m) => m,
+                    Err(e) => return bad(format!("the manifest does not decode: {e}")),
+                };
+                if let Some(secret) = body.get("signing_secret").and_then(Value::as_str) {
+                    inner.lock().app.signing_secret = secret.into();
+                }
+                register_app(inner, manifest);
+                let secret = inner.lock().app.signing_secret.expose().to_owned();
+                reply(
+                    200,
+                    json!({"ok": true, "app_id": crate::APP_ID, "credentials": {"signing_secret": secret}}),
+                )
+            }
             ("POST", "event") => {
                 if !body.is_object() {
                     return bad("expected a JSON object");

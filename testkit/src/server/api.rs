@@ -136,6 +136,11 @@ impl Inner {
             return invalid(body);
         }
         if let Some(spec) = spec
+            && let Err(body) = st.app.check_scopes(spec.bot_scopes, d.token_kind)
+        {
+            return invalid(body);
+        }
+        if let Some(spec) = spec
             && let Err(body) = validate::check_args(spec, &d.args)
         {
             return invalid(body);

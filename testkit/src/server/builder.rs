@@ -5,16 +5,24 @@ use std::panic::Location;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use slack_api::Secret;
 use tokio::sync::{Notify, oneshot};
 use wiremock::MockServer;
 
-use super::{FakeSlack, Inner, State, mount, socket};
+use super::{FakeSlack, Inner, State, admin_drive, mount, socket};
+use crate::app::AppState;
 use crate::faults::Faults;
 use crate::fixtures::{Fixture, FixtureError, FixtureSet};
+use crate::http::opaque;
 use crate::journal::Journal;
+use crate::manifest::Manifest;
 use crate::rtm::RtmState;
 use crate::simulator::{self, Workspace};
 use crate::ws;
+
+/// The signing secret's place in [`opaque`]'s sequence, apart from the
+/// webhooks' (1,000 on), commands' (2,000 on) and OAuth's (5,000 on).
+const SIGNING_SECRET_COUNTER: u64 = 9_000;
 
 /// Options for a [`FakeSlack`]; from [`FakeSlack::builder`].
 ///
@@ -67,7 +75,8 @@ pub struct FakeSlackBuilder {
     rtm_port: Option<u16>,
     host: String,
     journal_limit: Option<usize>,
-    subscriptions: Option<Vec<String>>,
+    app: Option<Manifest>,
+    signing_secret: Option<Secret>,
 }
 
 impl Default for FakeSlackBuilder {
@@ -82,7 +91,8 @@ impl Default for FakeSlackBuilder {
             rtm_port: None,
             host: "127.0.0.1".into(),
             journal_limit: None,
-            subscriptions: None,
+            app: None,
+            signing_secret: None,
         }
     }
 }
@@ -168,15 +178,24 @@ impl FakeSlackBuilder {
         self
     }
 
-    /// The event types the app subscribes to, as in its Slack app config
-    /// (`message.channels`, `message.im`, `app_mention`, `reaction_added`,
-    /// ...): only those reach it over Socket Mode and the Events API. By
-    /// default it gets every type. RTM has no subscriptions and is not affected.
-    pub fn event_subscriptions<S: Into<String>>(
-        mut self,
-        types: impl IntoIterator<Item = S>,
-    ) -> Self {
-        self.subscriptions = Some(types.into_iter().map(Into::into).collect());
+    /// Registers the app under test as Slack knows it, from its
+    /// [`Manifest`]: deliveries go over Socket Mode when
+    /// `settings.socket_mode_enabled`, otherwise as requests signed with
+    /// [`FakeSlack::signing_secret`] to the manifest's event,
+    /// interactivity, options and command URLs; only its slash commands
+    /// and shortcuts can be run, only its `bot_events` reach it (RTM is not
+    /// affected), and a bot token has only its bot scopes (`missing_scope`
+    /// otherwise). Without one, the app gets everything over Socket Mode.
+    /// [`FakeSlack::set_app`] does the same once the fake runs.
+    pub fn app(mut self, manifest: Manifest) -> Self {
+        self.app = Some(manifest);
+        self
+    }
+
+    /// The app's signing secret, instead of one made from the
+    /// [`seed`](Self::seed) ([`FakeSlack::signing_secret`]).
+    pub fn signing_secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.signing_secret = Some(secret.into());
         self
     }
 
@@ -257,39 +276,41 @@ impl FakeSlackBuilder {
             std::net::TcpListener::bind((self.host.as_str(), self.port.unwrap_or(0)))
                 .map_err(StartError::Io)?;
 
-        let inner = Arc::new(Inner {
-            state: Mutex::new(State {
-                workspace,
-                teams: Default::default(),
-                journal: Journal::with_limit(self.journal_limit),
-                faults: Faults::default(),
-                rtm: RtmState::default(),
-                connections: 0,
-                resets: 0,
-                fixtures: set.clone(),
-                misses: Vec::new(),
-                setup_errors: Vec::new(),
-                expectations: Vec::new(),
-                hooks: Default::default(),
-                response_urls: Default::default(),
-                oauth: Default::default(),
-                socket_mode: Default::default(),
-                views: Default::default(),
-                app: Default::default(),
-                subscriptions: self.subscriptions,
-            }),
-            changed: Notify::new(),
-            simulate: self.simulate,
-            seed: self.seed,
-            journal_limit: self.journal_limit,
-            rtm_url: format!("ws://{ws_addr}/rtm"),
-            http_url: format!(
-                "http://{}",
-                http_listener.local_addr().map_err(StartError::Io)?
-            ),
-            initial_fixtures: set,
-            shape: self.shape,
-        });
+        let inner =
+            Arc::new(Inner {
+                state: Mutex::new(State {
+                    workspace,
+                    teams: Default::default(),
+                    journal: Journal::with_limit(self.journal_limit),
+                    faults: Faults::default(),
+                    rtm: RtmState::default(),
+                    connections: 0,
+                    resets: 0,
+                    fixtures: set.clone(),
+                    misses: Vec::new(),
+                    setup_errors: Vec::new(),
+                    expectations: Vec::new(),
+                    hooks: Default::default(),
+                    response_urls: Default::default(),
+                    oauth: Default::default(),
+                    socket_mode: Default::default(),
+                    views: Default::default(),
+                    app: AppState::new(self.signing_secret.unwrap_or_else(|| {
+                        Secret::new(opaque(self.seed, SIGNING_SECRET_COUNTER, 32))
+                    })),
+                }),
+                changed: Notify::new(),
+                simulate: self.simulate,
+                seed: self.seed,
+                journal_limit: self.journal_limit,
+                rtm_url: format!("ws://{ws_addr}/rtm"),
+                http_url: format!(
+                    "http://{}",
+                    http_listener.local_addr().map_err(StartError::Io)?
+                ),
+                initial_fixtures: set,
+                shape: self.shape,
+            });
 
         let server = MockServer::builder()
             .listener(http_listener)
@@ -301,11 +322,16 @@ impl FakeSlackBuilder {
         let (shutdown, rx) = oneshot::channel();
         let ws_inner = inner.clone();
         let on_socket = move |ws, path: String| socket(ws_inner.clone(), ws, path);
+        let http_inner = inner.clone();
+        let on_http = move |stream| admin_drive::serve(http_inner.clone(), stream);
         let ws_thread = std::thread::Builder::new()
             .name("slack-testkit-rtm".into())
-            .spawn(move || ws::run(ws_listener, rx, on_socket))
+            .spawn(move || ws::run(ws_listener, rx, on_socket, on_http))
             .map_err(StartError::Io)?;
 
+        if let Some(manifest) = self.app {
+            super::socket_mode::register_app(&inner, manifest);
+        }
         Ok(FakeSlack {
             server: Some(server),
             inner,

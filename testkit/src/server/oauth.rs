@@ -19,9 +19,10 @@ impl Respond for Authorize {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let inner = &self.0;
         let template = {
-            let mut st = inner.lock();
+            let st = &mut *inner.lock();
             let q: BTreeMap<String, String> = req.url.query_pairs().into_owned().collect();
-            let (status, location, error) = st.oauth.authorize(inner.seed, &q);
+            let config = st.app.manifest.as_ref().map(|m| &m.oauth_config);
+            let (status, location, error) = st.oauth.authorize(inner.seed, &q, config);
             let mut args = q.clone();
             args.remove("state");
             let response = match (&error, &location) {

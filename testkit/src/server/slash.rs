@@ -151,7 +151,7 @@ impl SlashRun {
     }
 }
 
-impl FakeSlack {
+impl Inner {
     /// The payload Slack sends for `invocation`: a `response_url` the fake
     /// answers (at the returned path) and a fresh trigger id. Shared by every
     /// way a command reaches the app.
@@ -159,16 +159,20 @@ impl FakeSlack {
         &self,
         invocation: &SlashInvocation,
     ) -> Result<(SlashCommand, String), SlashInvokeError> {
-        let uri = self.uri();
-        let st = &mut *self.inner.lock();
+        let st = &mut *self.lock();
         let now = st.workspace.clock.now_micros();
         let views = &mut st.views;
-        st.response_urls
-            .command(&st.workspace, self.inner.seed, &uri, invocation, |user| {
-                views.mint_trigger(user, None, now)
-            })
+        st.response_urls.command(
+            &st.workspace,
+            self.seed,
+            &self.http_url,
+            invocation,
+            |user| views.mint_trigger(user, None, now),
+        )
     }
+}
 
+impl FakeSlack {
     /// Runs a slash command on the app listening at `app_url`, as Slack does:
     /// a form POST (`application/x-www-form-urlencoded`, every field of
     /// [`SlashCommand`]) signed with the invocation's signing secret, with a
@@ -192,40 +196,49 @@ impl FakeSlack {
         app_url: &str,
         invocation: SlashInvocation,
     ) -> Result<SlashRun, SlashInvokeError> {
-        let inner = self.inner.clone();
-        let url = slash::app_url(app_url)?;
-        let (payload, path) = self.command_payload(&invocation)?;
-        let answer = slash::send_command(url, &payload, &invocation.signing_secret).await;
-        let ts = {
-            let st = &mut *inner.lock();
-            let channel = payload.channel_id.as_str();
-            let (ts, events) =
-                st.response_urls
-                    .apply_answer(&mut st.workspace, &path, channel, &answer);
-            for e in &events {
-                st.broadcast(e, None);
-            }
-            let (args, status, response) = answer.journal(&payload);
-            record_endpoint(
-                &mut st.journal,
-                SLASH_COMMAND,
-                "POST",
-                args,
-                status,
-                response,
-            );
-            ts
-        };
-        inner.changed.notify_waiters();
-        Ok(SlashRun {
-            payload,
-            status: answer.status,
-            body: answer.body,
-            json: answer.json,
-            error: answer.error,
-            ts,
-            inner,
-            path,
-        })
+        invoke(&self.inner, app_url, invocation).await
     }
+}
+
+/// [`FakeSlack::invoke_slash_command`], for the drivers too.
+pub(crate) async fn invoke(
+    inner: &Arc<Inner>,
+    app_url: &str,
+    invocation: SlashInvocation,
+) -> Result<SlashRun, SlashInvokeError> {
+    let inner = inner.clone();
+    let url = slash::app_url(app_url)?;
+    let (payload, path) = inner.command_payload(&invocation)?;
+    let answer = slash::send_command(url, &payload, &invocation.signing_secret).await;
+    let ts = {
+        let st = &mut *inner.lock();
+        let channel = payload.channel_id.as_str();
+        let (ts, events) =
+            st.response_urls
+                .apply_answer(&mut st.workspace, &path, channel, &answer);
+        for e in &events {
+            st.broadcast(e, None);
+        }
+        let (args, status, response) = answer.journal(&payload);
+        record_endpoint(
+            &mut st.journal,
+            SLASH_COMMAND,
+            "POST",
+            args,
+            status,
+            response,
+        );
+        ts
+    };
+    inner.changed.notify_waiters();
+    Ok(SlashRun {
+        payload,
+        status: answer.status,
+        body: answer.body,
+        json: answer.json,
+        error: answer.error,
+        ts,
+        inner,
+        path,
+    })
 }

@@ -19,6 +19,7 @@ use crate::SlashInvocation;
 use crate::faults::SocketModeFault;
 use crate::http::record_endpoint;
 use crate::journal::Entry;
+use crate::manifest::{Kind, Manifest};
 use crate::socket_mode::{EVENTS_API_POST, ack_of};
 use crate::ws::{self, Peer};
 
@@ -221,7 +222,7 @@ impl FakeSlack {
     /// When the workspace no longer has Alice in `C_GENERAL`.
     pub fn socket_mode_slash_command(&self, command: &str, text: &str) -> String {
         match self.push_command(&SlashInvocation::new(command, text, "")) {
-            Ok((id, ..)) => id,
+            Ok(id) => id,
             Err(e) => panic!("slack-testkit: cannot run {command}: {e}"),
         }
     }
@@ -326,27 +327,42 @@ impl FakeSlack {
         }
     }
 
-    /// From now on, POSTs every workspace change as a signed Events API
-    /// payload to `url` (journaled as [`EVENTS_API_POST`] calls with the
-    /// app's status and body). Must be called inside a tokio runtime.
-    ///
-    /// Drivers ([`run_command`](Self::run_command), [`click`](Self::click),
-    /// ...) then deliver to this URL too, as the app's one Request URL for
-    /// events, interactivity, commands and options.
-    pub fn set_events_api_url(&self, url: impl Into<String>, signing_secret: impl Into<String>) {
-        let (url, signing_secret) = (url.into(), signing_secret.into());
+    /// Registers the app under test from its [`Manifest`] once the fake
+    /// runs, replacing the one registered before: see
+    /// [`FakeSlackBuilder::app`](crate::FakeSlackBuilder::app). With Socket
+    /// Mode off, workspace changes are POSTed from now on to
+    /// `settings.event_subscriptions.request_url` (journaled as
+    /// [`EVENTS_API_POST`] calls with the app's status and body). Must be
+    /// called inside a tokio runtime.
+    pub fn set_app(&self, manifest: Manifest) {
+        register_app(&self.inner, manifest);
+    }
+
+    /// The app's signing secret, which the fake signs its HTTP deliveries
+    /// with: give it to the app (`App::into_router`). One per fake, the
+    /// same for the same [`seed`](crate::FakeSlackBuilder::seed).
+    pub fn signing_secret(&self) -> String {
+        self.inner.lock().app.signing_secret.expose().to_owned()
+    }
+}
+
+/// [`FakeSlack::set_app`], for the builder and the admin API too.
+pub(crate) fn register_app(inner: &Arc<Inner>, manifest: Manifest) {
+    let st = &mut *inner.lock();
+    let events_url = manifest
+        .url_for(Kind::Event)
+        .ok()
+        .filter(|_| !manifest.settings.socket_mode_enabled);
+    let http = events_url.map(|url| {
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(http_worker(
-            Arc::downgrade(&self.inner),
-            url.clone(),
-            signing_secret.clone(),
+            Arc::downgrade(inner),
+            url.to_owned(),
+            st.app.signing_secret.expose().to_owned(),
             rx,
         ));
-        let mut st = self.inner.lock();
-        st.socket_mode.set_http(tx);
-        st.app.request_url = Some(crate::app::RequestUrl {
-            url,
-            signing_secret,
-        });
-    }
+        tx
+    });
+    st.socket_mode.set_http(http);
+    st.app.manifest = Some(manifest);
 }

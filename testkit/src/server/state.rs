@@ -59,11 +59,8 @@ pub(crate) struct State {
     pub(crate) socket_mode: SocketModeState,
     /// Modals, App Homes and trigger ids.
     pub(crate) views: ViewsState,
-    /// Where drivers deliver what people do to the app.
+    /// The app under test: its manifest and signing secret.
     pub(crate) app: AppState,
-    /// The event types the app subscribes to (`None`: all), for Socket Mode
-    /// and the Events API.
-    pub(crate) subscriptions: Option<Vec<String>>,
 }
 
 impl State {
@@ -81,9 +78,8 @@ impl State {
     pub(crate) fn broadcast(&mut self, frame: &Value, except: Option<usize>) -> usize {
         let members = routing::audience(frame, &self.workspace);
         let reaches = |user: &str| members.is_none_or(|m| m.iter().any(|u| u == user));
-        let subscriptions = self.subscriptions.as_deref();
         if reaches(simulator::BOT_USER)
-            && routing::subscribed(subscriptions, frame, &self.workspace)
+            && routing::subscribed(self.app.subscriptions(), frame, &self.workspace)
         {
             self.socket_mode.deliver_event(frame);
         }
@@ -146,7 +142,7 @@ impl State {
     fn deliver_in(&mut self, ws: &Workspace, frame: &Value) {
         let members = routing::audience(frame, ws);
         let reaches = members.is_none_or(|m| m.iter().any(|u| u == simulator::BOT_USER));
-        if reaches && routing::subscribed(self.subscriptions.as_deref(), frame, ws) {
+        if reaches && routing::subscribed(self.app.subscriptions(), frame, ws) {
             let enterprise = self.oauth.enterprise_of(&ws.team.id).map(|(id, _)| id);
             self.socket_mode
                 .deliver_event_in(&ws.team.id, enterprise.as_deref(), frame);

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::panic::Location;
 use std::time::Duration;
 
-use super::{DEFAULT_WAIT, ExpectRule, FakeSlack, State};
+use super::{DEFAULT_WAIT, ExpectRule, FakeSlack, Inner, State};
 use crate::journal::{Call, Frame};
 
 /// How many calls an expectation wants; from [`FakeSlack::expect`].
@@ -188,29 +188,13 @@ impl FakeSlack {
         }
     }
 
-    /// Runs `probe` whenever the state changes (and every few milliseconds,
-    /// for changes nothing signals) until it returns a value or `timeout`
-    /// passes; then one last probe.
+    /// [`Inner::wait`].
     pub(crate) async fn wait<T>(
         &self,
         timeout: Duration,
-        mut probe: impl FnMut(&mut State) -> Option<T>,
+        probe: impl FnMut(&mut State) -> Option<T>,
     ) -> Option<T> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let notified = self.inner.changed.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if let Some(v) = probe(&mut self.inner.lock()) {
-                return Some(v);
-            }
-            let now = tokio::time::Instant::now();
-            if now >= deadline {
-                return probe(&mut self.inner.lock());
-            }
-            let tick = deadline.min(now + Duration::from_millis(20));
-            let _ = tokio::time::timeout_at(tick, notified).await;
-        }
+        self.inner.wait(timeout, probe).await
     }
 
     /// The journal as stable text, one line per call or frame, tokens left out:
@@ -277,6 +261,33 @@ impl FakeSlack {
                     problems.join("\n- ")
                 );
             }
+        }
+    }
+}
+
+impl Inner {
+    /// Runs `probe` whenever the state changes (and every few milliseconds,
+    /// for changes nothing signals) until it returns a value or `timeout`
+    /// passes; then one last probe.
+    pub(crate) async fn wait<T>(
+        &self,
+        timeout: Duration,
+        mut probe: impl FnMut(&mut State) -> Option<T>,
+    ) -> Option<T> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(v) = probe(&mut self.lock()) {
+                return Some(v);
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                return probe(&mut self.lock());
+            }
+            let tick = deadline.min(now + Duration::from_millis(20));
+            let _ = tokio::time::timeout_at(tick, notified).await;
         }
     }
 }
