@@ -9,7 +9,7 @@
 //! its tag itself, so a `Button` serializes with `"type": "button"` whether
 //! or not it sits in an `Element`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -24,10 +24,12 @@ pub(crate) fn block_kit_rs(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStrea
     let m = Module::BlockKit;
     let defs = &spec.block_kit;
     let tags = variant_tags(spec)?;
+    let exact = exact_objects(spec, reg)?;
     let ctx = |name: &str, e: Error| e.context(format!("spec/block_kit.json: {name}"));
     let mut items: BTreeMap<&str, TokenStream> = BTreeMap::new();
     for (name, o) in &defs.objects {
-        let ts = object(reg, name, o, tags.get(name.as_str())).map_err(|e| ctx(name, e))?;
+        let ts = object(reg, name, o, tags.get(name.as_str()), exact.contains(name))
+            .map_err(|e| ctx(name, e))?;
         items.insert(name, ts);
     }
     for (name, e) in &defs.enums {
@@ -51,7 +53,7 @@ pub(crate) fn block_kit_rs(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStrea
             ));
         }
         let key = (m.clone(), name.clone());
-        let ts = tagged_union(reg, &m, name, u, &key, true).map_err(|e| ctx(name, e))?;
+        let ts = tagged_union(reg, &m, name, u, &key, Some(&exact)).map_err(|e| ctx(name, e))?;
         items.insert(name, ts);
     }
     let items = items.into_values();
@@ -90,12 +92,61 @@ fn variant_tags(spec: &Spec) -> Result<BTreeMap<&str, (&str, &str)>, Error> {
     Ok(out)
 }
 
+/// The Block Kit objects that write back exactly what they read, so one
+/// missing a required field can be kept raw by writing itself back: every
+/// field a string, ID, boolean, integer, raw JSON, enum, an exact object, a
+/// union of exact objects, or a list of those. A number reads `3` as `3.0`,
+/// and a response type is lenient (it coerces and drops).
+fn exact_objects(spec: &Spec, reg: &Registry<'_>) -> Result<BTreeSet<String>, Error> {
+    let objects = &spec.block_kit.objects;
+    let mut exact: BTreeSet<String> = objects.keys().cloned().collect();
+    loop {
+        let mut changed = false;
+        for (name, o) in objects {
+            if !exact.contains(name) {
+                continue;
+            }
+            for f in &o.fields {
+                if !exact_ty(reg, &Ty::parse(&f.ty)?, &exact)? {
+                    exact.remove(name);
+                    changed = true;
+                    break;
+                }
+            }
+        }
+        if !changed {
+            return Ok(exact);
+        }
+    }
+}
+
+fn exact_ty(reg: &Registry<'_>, ty: &Ty, exact: &BTreeSet<String>) -> Result<bool, Error> {
+    Ok(match ty {
+        Ty::String | Ty::Id(_) | Ty::Integer | Ty::Boolean | Ty::Json => true,
+        Ty::Number | Ty::Secret | Ty::Map(_) => false,
+        Ty::Array(t) => exact_ty(reg, t, exact)?,
+        Ty::Named(n) => match reg.resolve(&Module::BlockKit, n)? {
+            (Module::BlockKit, Def::Enum) => true,
+            (Module::BlockKit, Def::Object(_)) => exact.contains(n),
+            (Module::BlockKit, Def::Union(u)) => {
+                let mut all = true;
+                for v in &u.variants {
+                    all &= exact_ty(reg, &Ty::parse(&v.ty)?, exact)?;
+                }
+                all
+            }
+            _ => false,
+        },
+    })
+}
+
 /// One Block Kit object: the struct, its visitor, `Serialize` and `Check`.
 fn object(
     reg: &Registry<'_>,
     name: &str,
     o: &ObjectDef,
     tag: Option<&(&str, &str)>,
+    exact: bool,
 ) -> Result<TokenStream, Error> {
     let m = Module::BlockKit;
     let key = (m.clone(), name.to_owned());
@@ -122,8 +173,26 @@ fn object(
     let mut checks = TokenStream::new();
     let mut required_flags = TokenStream::new();
     let mut required_checks = TokenStream::new();
+    let mut tag_check = TokenStream::new();
     if let Some((k, v)) = tag {
-        arms.extend(quote!(#k => crate::de::tag(&mut map, key, #v, &mut out.extra)?,));
+        let required = o.fields.iter().any(|f| f.required);
+        if required {
+            // A raw copy of an incomplete object has the tag only if it came.
+            required_flags.extend(quote!(let mut seen_tag = false;));
+            arms.extend(quote! {
+                #k => {
+                    crate::de::tag(&mut map, key, #v, &mut out.extra)?;
+                    seen_tag = true;
+                }
+            });
+            tag_check = quote! {
+                if !seen_tag && !missing.is_empty() {
+                    missing.push(#k);
+                }
+            };
+        } else {
+            arms.extend(quote!(#k => crate::de::tag(&mut map, key, #v, &mut out.extra)?,));
+        }
         // A tag kept in `extra` (it said otherwise) is written from there.
         writes.extend(quote! {
             if self.extra.get(#k).is_none() {
@@ -142,14 +211,11 @@ fn object(
             Slot::Required => {
                 required_flags.extend(quote!(let mut #flag = false;));
                 arms.extend(quote! {
-                    #json => {
-                        crate::de::keep_req(&mut map, #json, &mut out.#fid)?;
-                        #flag = true;
-                    }
+                    #json => #flag = crate::de::keep_req(&mut map, key, &mut out.#fid, &mut out.extra)?,
                 });
                 required_checks.extend(quote! {
                     if !#flag {
-                        return Err(serde::de::Error::missing_field(#json));
+                        missing.push(#json);
                     }
                 });
                 writes.extend(quote!(map.serialize_entry(#json, &self.#fid)?;));
@@ -171,19 +237,18 @@ fn object(
                 if required {
                     required_flags.extend(quote!(let mut #flag = false;));
                     arms.extend(quote! {
-                        #json => {
-                            crate::de::list(&mut map, key, &mut out.#fid, &mut out.extra, true)?;
-                            #flag = true;
-                        }
+                        #json => #flag = crate::de::list(&mut map, key, &mut out.#fid, &mut out.extra, true)?,
                     });
                     required_checks.extend(quote! {
                         if !#flag {
-                            return Err(serde::de::Error::missing_field(#json));
+                            missing.push(#json);
                         }
                     });
                 } else {
                     arms.extend(quote! {
-                        #json => crate::de::list(&mut map, key, &mut out.#fid, &mut out.extra, false)?,
+                        #json => {
+                            crate::de::list(&mut map, key, &mut out.#fid, &mut out.extra, false)?;
+                        }
                     });
                 }
                 if required {
@@ -202,6 +267,19 @@ fn object(
         checks.extend(field_checks(reg, f, def)?);
     }
     let expecting = format!("a Block Kit `{name}` object");
+    let tag_key = match tag {
+        Some((k, _)) => quote!(Some(#k)),
+        None => quote!(None),
+    };
+    let missing = if required_checks.is_empty() {
+        quote!(let missing = crate::de::Missing::new();)
+    } else {
+        quote! {
+            let mut missing = crate::de::Missing::new();
+            #required_checks
+            #tag_check
+        }
+    };
     // Only required fields can fail a decode; an object holding one keeps
     // itself raw when it fails, so no failure reaches the object around it.
     let keep_field = if o.fields.iter().any(|f| f.required) {
@@ -241,20 +319,37 @@ fn object(
                     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                         f.write_str(#expecting)
                     }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#id, A::Error> {
-                        let mut out = #id::default();
-                        #required_flags
-                        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                            match key.as_str() {
-                                #arms
-                                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                            }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<#id, A::Error> {
+                        let (out, missing) = <#id as crate::de::KitObject>::decode_map(map)?;
+                        if !missing.is_empty() {
+                            return Err(crate::de::incomplete(&missing, &out.extra));
                         }
-                        #required_checks
                         Ok(out)
                     }
                 }
                 deserializer.deserialize_map(Visitor)
+            }
+        }
+
+        impl crate::de::KitObject for #id {
+            const EXACT: bool = #exact;
+            const TAG: Option<&'static str> = #tag_key;
+
+            fn decode_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<(Self, crate::de::Missing), A::Error> {
+                let mut out = Self::default();
+                #required_flags
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        #arms
+                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+                    }
+                }
+                #missing
+                Ok((out, missing))
+            }
+
+            fn extra(&self) -> &crate::kit::Extra {
+                &self.extra
             }
         }
 

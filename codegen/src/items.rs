@@ -158,7 +158,7 @@ fn type_defs_gated(
     for (name, u) in &t.unions {
         let key = (m.clone(), name.clone());
         let ts = if u.tag.is_some() {
-            tagged_union(reg, m, name, u, &key, false)
+            tagged_union(reg, m, name, u, &key, None)
         } else {
             shape_union(reg, m, name, u)
         };
@@ -806,7 +806,9 @@ pub(crate) fn tagged_union(
     name: &str,
     u: &UnionDef,
     key: &Key,
-    kit: bool,
+    // For a Block Kit union, the objects that write back exactly (see
+    // `block_kit::exact_objects`).
+    kit: Option<&BTreeSet<String>>,
 ) -> Result<TokenStream, Error> {
     let id = ident(name);
     let tag = u.tag.as_deref().unwrap_or("type");
@@ -818,6 +820,8 @@ pub(crate) fn tagged_union(
     let key_count = proc_macro2::Literal::usize_unsuffixed(keys.len());
     let mut variants = TokenStream::new();
     let mut arms = TokenStream::new();
+    // Block Kit: the variant of each tag, from the rest of an opened map.
+    let mut map_arms = TokenStream::new();
     let mut tags = BTreeSet::new();
     // Tag values whose variant is itself a union, which needs more tags read.
     let mut nested_tags = Vec::new();
@@ -845,7 +849,7 @@ pub(crate) fn tagged_union(
         // Nested unions are small themselves and stay inline, so a pattern
         // like `Event::Message(MessageEvent::Plain(m))` still matches.
         let (held, decode) = match def {
-            Def::Object(_) if kit => {
+            Def::Object(_) if kit.is_some() => {
                 let t = v.tag.as_deref().unwrap_or_default();
                 (
                     quote!(Box<#rt>),
@@ -901,6 +905,21 @@ pub(crate) fn tagged_union(
         };
         let vd = doc(&vd);
         variants.extend(quote!(#vd #vid(#held),));
+        if let (Some(exact), Some(t)) = (kit, &v.tag) {
+            map_arms.extend(match def {
+                Def::Object(_) if exact.contains(tn.as_str()) => quote! {
+                    #t => crate::de::variant::<A, #rt>(map, #name, #t)?
+                        .map_or_else(Self::Unknown, |v| Self::#vid(Box::new(v))),
+                },
+                // It may not write back exactly: decoded from its text, as before.
+                _ => quote! {
+                    #t => {
+                        let s = crate::de::rest_text(map, #tag, #t)?;
+                        Self::from_json(&s).map_err(serde::de::Error::custom)?
+                    }
+                },
+            });
+        }
         if let Some(t) = &v.tag {
             if t.is_empty() || !tags.insert(t.clone()) {
                 return Err(Error::new(format!("tag {t:?} is empty or repeated")));
@@ -961,7 +980,7 @@ pub(crate) fn tagged_union(
     let unknown_doc = doc(&format!(
         "A `{tag}` this version of the spec does not know, kept as raw JSON."
     ));
-    let kit_impls = if kit {
+    let kit_impls = if kit.is_some() {
         let vids: Vec<Ident> = u.variants.iter().map(|v| ident(&v.name)).collect();
         let mut froms = TokenStream::new();
         for v in &u.variants {
@@ -982,6 +1001,26 @@ pub(crate) fn tagged_union(
         }
         quote! {
             #froms
+
+            impl crate::de::KitUnion for #id {
+                const NAME: &'static str = #name;
+                const TAG: &'static str = #tag;
+
+                fn variant<'de, A: serde::de::MapAccess<'de>>(tag: &str, map: A) -> Result<Result<Self, A>, A::Error> {
+                    Ok(Ok(match tag {
+                        #map_arms
+                        _ => return Ok(Err(map)),
+                    }))
+                }
+
+                fn unknown(raw: serde_json::Value) -> Self {
+                    Self::Unknown(raw)
+                }
+
+                fn from_text(s: &str) -> Result<Self, crate::de::DecodeError> {
+                    Self::from_json(s)
+                }
+            }
 
             impl serde::Serialize for #id {
                 fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -1005,18 +1044,33 @@ pub(crate) fn tagged_union(
     } else {
         TokenStream::new()
     };
-    let keep_field = if kit {
-        quote! {
-            fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
-            where
-                D: serde::Deserializer<'de>,
-                Self: serde::Deserialize<'de>,
-            {
-                crate::de::union_keep(d, Self::from_json)
-            }
-        }
+    // A Block Kit union decodes from the running parser (`crate::de::direct`).
+    let (deserialize, decode_field, keep_field) = if kit.is_some() {
+        (
+            quote!(crate::de::union_deserialize(deserializer)),
+            quote!(crate::de::kit_union_field(d, required)),
+            quote! {
+                fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
+                where
+                    D: serde::Deserializer<'de>,
+                    Self: serde::Deserialize<'de>,
+                {
+                    crate::de::union_keep(d)
+                }
+            },
+        )
     } else {
-        TokenStream::new()
+        (
+            quote! {
+                // Fields take the raw text (`decode_field` below); this path
+                // serves shape unions, which hand over an already-opened map,
+                // so it buffers a `Value` and dispatches as usual.
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
+            },
+            quote!(crate::de::union_field(d, required, Self::from_json)),
+            TokenStream::new(),
+        )
     };
     Ok(quote! {
         #d
@@ -1070,11 +1124,7 @@ pub(crate) fn tagged_union(
 
         impl<'de> serde::Deserialize<'de> for #id {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                // Fields take the raw text (`decode_field` below); this path
-                // serves shape unions, which hand over an already-opened map,
-                // so it buffers a `Value` and dispatches as usual.
-                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-                Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
+                #deserialize
             }
         }
 
@@ -1086,7 +1136,7 @@ pub(crate) fn tagged_union(
                 D: serde::Deserializer<'de>,
                 Self: serde::Deserialize<'de>,
             {
-                crate::de::union_field(d, required, Self::from_json)
+                #decode_field
             }
 
             #keep_field

@@ -251,18 +251,25 @@ enum KeyOrder {
     Sorted,
 }
 
-/// The frame's text with `type` and `subtype` first (nested objects sorted).
+/// The frame's text with `type` and `subtype` first in every object, blocks
+/// and their elements included, as Slack writes them; other keys sorted.
 fn slack_order(v: &Value) -> String {
-    let Value::Object(map) = v else {
-        return v.to_string();
-    };
-    let first = ["type", "subtype"];
-    let entries = first
-        .iter()
-        .filter_map(|k| map.get_key_value(*k))
-        .chain(map.iter().filter(|(k, _)| !first.contains(&k.as_str())))
-        .map(|(k, v)| format!("{}:{v}", Value::from(k.as_str())));
-    format!("{{{}}}", entries.collect::<Vec<_>>().join(","))
+    match v {
+        Value::Object(map) => {
+            let first = ["type", "subtype"];
+            let entries = first
+                .iter()
+                .filter_map(|k| map.get_key_value(*k))
+                .chain(map.iter().filter(|(k, _)| !first.contains(&k.as_str())))
+                .map(|(k, v)| format!("{}:{}", Value::from(k.as_str()), slack_order(v)));
+            format!("{{{}}}", entries.collect::<Vec<_>>().join(","))
+        }
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(slack_order).collect();
+            format!("[{}]", items.join(","))
+        }
+        other => other.to_string(),
+    }
 }
 
 fn rtm_stream(order: KeyOrder) -> Vec<String> {
@@ -330,10 +337,11 @@ fn history_message(rng: &mut Rng, i: usize) -> Value {
     m
 }
 
+/// A `conversations.history` page, `type` first in every object as Slack writes it.
 fn history_page() -> Vec<u8> {
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
     let messages: Vec<Value> = (0..200).map(|i| history_message(&mut rng, i)).collect();
-    serde_json::to_vec(&json!({
+    slack_order(&json!({
         "ok": true,
         "messages": messages,
         "has_more": true,
@@ -342,7 +350,7 @@ fn history_page() -> Vec<u8> {
         "channel_actions_count": 0,
         "response_metadata": {"next_cursor": "bmV4dF90czoxNzAwMDAwMjAwMDAwMDAw"}
     }))
-    .expect("serializable")
+    .into_bytes()
 }
 
 fn user(rng: &mut Rng, i: usize) -> Value {

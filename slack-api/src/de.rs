@@ -9,7 +9,9 @@
 //! [`from_str`], which report the JSON path and a short excerpt on failure.
 
 mod budget;
+mod direct;
 mod keep;
+mod raw;
 mod tagged;
 
 // Generated tagged unions (in `events` only, today) check the depth themselves.
@@ -24,9 +26,12 @@ use crate::redact::redact_tokens;
 pub(crate) use tagged::{Tag, read_tags, union_field};
 
 // Used by the generated Block Kit objects and unions.
+pub(crate) use direct::{
+    KitObject, KitUnion, Missing, incomplete, object_keep, rest_text, union_deserialize,
+    union_field as kit_union_field, union_keep, variant,
+};
 pub(crate) use keep::{
-    Kept, Key, list, object_keep, opt as keep_opt, req as keep_req, tag, union_keep, unknown,
-    unreadable,
+    Kept, Key, list, opt as keep_opt, req as keep_req, tag, unknown, unreadable,
 };
 
 use std::collections::BTreeMap;

@@ -37,7 +37,7 @@ impl Key<'_> {
         &self.0
     }
 
-    fn into_string(self) -> String {
+    pub(super) fn into_string(self) -> String {
         self.0.into_owned()
     }
 }
@@ -139,54 +139,6 @@ impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for KeepVisitor<T> {
         }
         Value::deserialize(MapAccessDeserializer::new(map)).map(Kept::Raw)
     }
-}
-
-/// [`Lenient::keep_field`] for a tagged union: the raw text, dispatched on
-/// its tag when it is an object. Block Kit unions never fail on an object
-/// (a variant that does not decode is kept as `Unknown`).
-pub(crate) fn union_keep<'de, D, T>(
-    d: D,
-    from_json: fn(&str) -> Result<T, super::DecodeError>,
-) -> Result<Kept<T>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    let raw = <Box<serde_json::value::RawValue>>::deserialize(d)?;
-    let text = raw.get();
-    if text.starts_with('{') {
-        return from_json(text).map(Kept::Typed).map_err(de::Error::custom);
-    }
-    serde_json::from_str(text)
-        .map(Kept::Raw)
-        .map_err(de::Error::custom)
-}
-
-/// [`Lenient::keep_field`] for a Block Kit object with required fields,
-/// the only place a decode can fail: when the object does not decode (a
-/// required field missing), it is kept raw, and reported to drift
-/// detection, rather than failing the object holding it.
-pub(crate) fn object_keep<'de, D, T>(d: D, type_name: &'static str) -> Result<Kept<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: serde::de::DeserializeOwned,
-{
-    let raw = <Box<serde_json::value::RawValue>>::deserialize(d)?;
-    let text = raw.get();
-    if text.starts_with('{')
-        && let Ok(v) = super::from_str::<T>(text)
-    {
-        return Ok(Kept::Typed(v));
-    }
-    if text.starts_with('{') {
-        crate::drift::unreadable_variant(
-            type_name,
-            "",
-            "a required field is missing or unreadable",
-        );
-    }
-    serde_json::from_str(text)
-        .map(Kept::Raw)
-        .map_err(de::Error::custom)
 }
 
 struct KeepSeed<T>(PhantomData<T>);
@@ -297,52 +249,59 @@ where
     Ok(())
 }
 
-/// Reads a required field's value into `slot`; anything but a value of the
-/// expected shape is an error.
-pub(crate) fn req<'de, A, T>(map: &mut A, key: &str, slot: &mut T) -> Result<(), A::Error>
+/// Reads a required field's value into `slot`, or into `extra` when it has
+/// another shape; whether it was read typed (the object records the field
+/// as missing otherwise).
+pub(crate) fn req<'de, A, T>(
+    map: &mut A,
+    key: Key<'de>,
+    slot: &mut T,
+    extra: &mut Extra,
+) -> Result<bool, A::Error>
 where
     A: MapAccess<'de>,
     T: Deserialize<'de> + Lenient,
 {
-    match map.next_value_seed(KeepSeed::<T>(PhantomData))? {
+    Ok(match map.next_value_seed(KeepSeed::<T>(PhantomData))? {
         Kept::Typed(v) => {
             *slot = v;
-            Ok(())
+            true
         }
-        Kept::Raw(v) => Err(de::Error::custom(format_args!(
-            "`{key}`: unexpected value {v}"
-        ))),
-    }
+        Kept::Raw(v) => {
+            extra.push(key.into_string(), v);
+            false
+        }
+    })
 }
 
-/// Reads a list field into `slot`. For an optional list, an empty list and
-/// anything that is not a list of readable items go to `extra`, so they are
-/// written back exactly as they came; for a required one they are an error.
+/// Reads a list field into `slot`; whether it was read typed. An empty
+/// optional list and anything that is not a list of readable items go to
+/// `extra`, so they are written back exactly as they came.
 pub(crate) fn list<'de, A, T>(
     map: &mut A,
     key: Key<'de>,
     slot: &mut Vec<T>,
     extra: &mut Extra,
     required: bool,
-) -> Result<(), A::Error>
+) -> Result<bool, A::Error>
 where
     A: MapAccess<'de>,
     T: Deserialize<'de> + Lenient + Serialize,
 {
-    match map.next_value_seed(KeepList::<T>(PhantomData))? {
+    Ok(match map.next_value_seed(KeepList::<T>(PhantomData))? {
         Kept::Typed(v) if v.is_empty() && !required => {
             extra.push(key.into_string(), Value::Array(Vec::new()));
+            true
         }
-        Kept::Typed(v) => *slot = v,
-        Kept::Raw(v) if required => {
-            return Err(de::Error::custom(format_args!(
-                "`{}`: unexpected value {v}",
-                key.as_str()
-            )));
+        Kept::Typed(v) => {
+            *slot = v;
+            true
         }
-        Kept::Raw(v) => extra.push(key.into_string(), v),
-    }
-    Ok(())
+        Kept::Raw(v) => {
+            extra.push(key.into_string(), v);
+            false
+        }
+    })
 }
 
 /// Keeps a key the spec does not know.

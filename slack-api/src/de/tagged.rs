@@ -67,7 +67,7 @@ where
     D: Deserializer<'de>,
     T: Lenient,
 {
-    let raw = <Box<serde_json::value::RawValue>>::deserialize(d)?;
+    let raw = super::raw::RawText::deserialize(d)?;
     let text = raw.get();
     match text.as_bytes().first() {
         Some(b'{') => from_json(text).map(Some).map_err(de::Error::custom),

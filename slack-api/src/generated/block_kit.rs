@@ -96,314 +96,303 @@ impl<'de> serde::Deserialize<'de> for Action {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<Action, A::Error> {
-                let mut out = Action::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_ts" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_ts,
-                                &mut out.extra,
-                            )?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_channel" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_channel,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_channels" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.initial_channels,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "initial_conversation" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_conversation,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_conversations" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.initial_conversations,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "initial_date" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_date,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_date_time" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_date_time,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_option" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_option,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.initial_options,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "initial_time" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_time,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_user" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_user,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_users" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.initial_users,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "initial_value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_value,
-                                &mut out.extra,
-                            )?
-                        }
-                        "min_query_length" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.min_query_length,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        "rich_text_value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.rich_text_value,
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_channel" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_channel,
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_channels" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.selected_channels,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "selected_conversation" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_conversation,
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_conversations" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.selected_conversations,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "selected_date" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_date,
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_date_time" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_date_time,
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_option" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_option,
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.selected_options,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "selected_time" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_time,
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_user" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_user,
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_users" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.selected_users,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.text,
-                                &mut out.extra,
-                            )?
-                        }
-                        "timezone" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.timezone,
-                                &mut out.extra,
-                            )?
-                        }
-                        "type" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.r#type,
-                                &mut out.extra,
-                            )?
-                        }
-                        "url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.value,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <Action as crate::de::KitObject>::decode_map(map)?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for Action {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "action_ts" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_ts,
+                        &mut out.extra,
+                    )?
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "initial_channel" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_channel,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_channels" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.initial_channels,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "initial_conversation" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_conversation,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_conversations" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.initial_conversations,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "initial_date" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_date,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_date_time" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_date_time,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_option" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_option,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_options" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.initial_options,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "initial_time" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_time,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_user" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_user,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_users" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.initial_users,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "initial_value" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_value,
+                        &mut out.extra,
+                    )?
+                }
+                "min_query_length" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.min_query_length,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                "rich_text_value" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.rich_text_value,
+                        &mut out.extra,
+                    )?
+                }
+                "selected_channel" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_channel,
+                        &mut out.extra,
+                    )?
+                }
+                "selected_channels" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.selected_channels,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "selected_conversation" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_conversation,
+                        &mut out.extra,
+                    )?
+                }
+                "selected_conversations" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.selected_conversations,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "selected_date" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_date,
+                        &mut out.extra,
+                    )?
+                }
+                "selected_date_time" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_date_time,
+                        &mut out.extra,
+                    )?
+                }
+                "selected_option" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_option,
+                        &mut out.extra,
+                    )?
+                }
+                "selected_options" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.selected_options,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "selected_time" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_time,
+                        &mut out.extra,
+                    )?
+                }
+                "selected_user" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_user,
+                        &mut out.extra,
+                    )?
+                }
+                "selected_users" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.selected_users,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                "text" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.text, &mut out.extra)?
+                }
+                "timezone" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.timezone,
+                        &mut out.extra,
+                    )?
+                }
+                "type" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.r#type, &mut out.extra)?
+                }
+                "url" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.url, &mut out.extra)?
+                }
+                "value" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.value, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -616,43 +605,68 @@ impl<'de> serde::Deserialize<'de> for ActionsBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ActionsBlock, A::Error> {
-                let mut out = ActionsBlock::default();
-                let mut seen_elements = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "actions", &mut out.extra)?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "elements" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.elements,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_elements = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_elements {
-                    return Err(serde::de::Error::missing_field("elements"));
+                let (out, missing) = <ActionsBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ActionsBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_elements = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "actions", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "elements" => {
+                    seen_elements = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.elements,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_elements {
+            missing.push("elements");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -736,43 +750,70 @@ impl<'de> serde::Deserialize<'de> for AlertBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<AlertBlock, A::Error> {
-                let mut out = AlertBlock::default();
-                let mut seen_text = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "alert", &mut out.extra)?,
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "level" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.level,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
+                let (out, missing) = <AlertBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for AlertBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_text = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "alert", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "level" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.level, &mut out.extra)?
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -1101,578 +1142,520 @@ impl<'de> serde::Deserialize<'de> for Attachment {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<Attachment, A::Error> {
-                let mut out = Attachment::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "actions" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.actions,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "app_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.app_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "app_unfurl_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.app_unfurl_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "attachment_type" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.attachment_type,
-                                &mut out.extra,
-                            )?
-                        }
-                        "author_icon" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.author_icon,
-                                &mut out.extra,
-                            )?
-                        }
-                        "author_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.author_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "author_link" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.author_link,
-                                &mut out.extra,
-                            )?
-                        }
-                        "author_name" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.author_name,
-                                &mut out.extra,
-                            )?
-                        }
-                        "author_subname" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.author_subname,
-                                &mut out.extra,
-                            )?
-                        }
-                        "blocks" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.blocks,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "bot_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.bot_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "bot_team_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.bot_team_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "callback_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.callback_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "channel_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.channel_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "channel_name" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.channel_name,
-                                &mut out.extra,
-                            )?
-                        }
-                        "channel_team" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.channel_team,
-                                &mut out.extra,
-                            )?
-                        }
-                        "color" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.color,
-                                &mut out.extra,
-                            )?
-                        }
-                        "fallback" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.fallback,
-                                &mut out.extra,
-                            )?
-                        }
-                        "fields" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.fields,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "file_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.file_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "filename" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.filename,
-                                &mut out.extra,
-                            )?
-                        }
-                        "files" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.files,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "footer" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.footer,
-                                &mut out.extra,
-                            )?
-                        }
-                        "footer_icon" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.footer_icon,
-                                &mut out.extra,
-                            )?
-                        }
-                        "from_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.from_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "hide_border" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.hide_border,
-                                &mut out.extra,
-                            )?
-                        }
-                        "hide_color" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.hide_color,
-                                &mut out.extra,
-                            )?
-                        }
-                        "id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "image_bytes" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.image_bytes,
-                                &mut out.extra,
-                            )?
-                        }
-                        "image_height" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.image_height,
-                                &mut out.extra,
-                            )?
-                        }
-                        "image_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.image_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "image_width" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.image_width,
-                                &mut out.extra,
-                            )?
-                        }
-                        "indent" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.indent,
-                                &mut out.extra,
-                            )?
-                        }
-                        "is_app_unfurl" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.is_app_unfurl,
-                                &mut out.extra,
-                            )?
-                        }
-                        "is_file_attachment" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.is_file_attachment,
-                                &mut out.extra,
-                            )?
-                        }
-                        "is_msg_unfurl" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.is_msg_unfurl,
-                                &mut out.extra,
-                            )?
-                        }
-                        "is_reply_unfurl" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.is_reply_unfurl,
-                                &mut out.extra,
-                            )?
-                        }
-                        "is_thread_root_unfurl" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.is_thread_root_unfurl,
-                                &mut out.extra,
-                            )?
-                        }
-                        "list" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.list,
-                                &mut out.extra,
-                            )?
-                        }
-                        "list_record" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.list_record,
-                                &mut out.extra,
-                            )?
-                        }
-                        "list_record_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.list_record_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "list_records" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.list_records,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "list_schema" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.list_schema,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "list_view" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.list_view,
-                                &mut out.extra,
-                            )?
-                        }
-                        "list_view_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.list_view_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "message_blocks" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.message_blocks,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "metadata" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.metadata,
-                                &mut out.extra,
-                            )?
-                        }
-                        "mimetype" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.mimetype,
-                                &mut out.extra,
-                            )?
-                        }
-                        "mrkdwn_in" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.mrkdwn_in,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "msg_subtype" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.msg_subtype,
-                                &mut out.extra,
-                            )?
-                        }
-                        "original_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.original_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "pretext" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.pretext,
-                                &mut out.extra,
-                            )?
-                        }
-                        "preview" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.preview,
-                                &mut out.extra,
-                            )?
-                        }
-                        "service_icon" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.service_icon,
-                                &mut out.extra,
-                            )?
-                        }
-                        "service_name" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.service_name,
-                                &mut out.extra,
-                            )?
-                        }
-                        "service_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.service_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "size" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.size,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.text,
-                                &mut out.extra,
-                            )?
-                        }
-                        "thumb_height" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.thumb_height,
-                                &mut out.extra,
-                            )?
-                        }
-                        "thumb_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.thumb_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "thumb_width" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.thumb_width,
-                                &mut out.extra,
-                            )?
-                        }
-                        "title" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.title,
-                                &mut out.extra,
-                            )?
-                        }
-                        "title_link" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.title_link,
-                                &mut out.extra,
-                            )?
-                        }
-                        "ts" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.ts,
-                                &mut out.extra,
-                            )?
-                        }
-                        "url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "video_html" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.video_html,
-                                &mut out.extra,
-                            )?
-                        }
-                        "video_html_height" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.video_html_height,
-                                &mut out.extra,
-                            )?
-                        }
-                        "video_html_width" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.video_html_width,
-                                &mut out.extra,
-                            )?
-                        }
-                        "video_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.video_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <Attachment as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for Attachment {
+    const EXACT: bool = false;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "actions" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.actions,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "app_id" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.app_id, &mut out.extra)?
+                }
+                "app_unfurl_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.app_unfurl_url,
+                        &mut out.extra,
+                    )?
+                }
+                "attachment_type" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.attachment_type,
+                        &mut out.extra,
+                    )?
+                }
+                "author_icon" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.author_icon,
+                        &mut out.extra,
+                    )?
+                }
+                "author_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.author_id,
+                        &mut out.extra,
+                    )?
+                }
+                "author_link" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.author_link,
+                        &mut out.extra,
+                    )?
+                }
+                "author_name" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.author_name,
+                        &mut out.extra,
+                    )?
+                }
+                "author_subname" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.author_subname,
+                        &mut out.extra,
+                    )?
+                }
+                "blocks" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.blocks,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "bot_id" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.bot_id, &mut out.extra)?
+                }
+                "bot_team_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.bot_team_id,
+                        &mut out.extra,
+                    )?
+                }
+                "callback_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.callback_id,
+                        &mut out.extra,
+                    )?
+                }
+                "channel_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.channel_id,
+                        &mut out.extra,
+                    )?
+                }
+                "channel_name" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.channel_name,
+                        &mut out.extra,
+                    )?
+                }
+                "channel_team" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.channel_team,
+                        &mut out.extra,
+                    )?
+                }
+                "color" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.color, &mut out.extra)?
+                }
+                "fallback" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.fallback,
+                        &mut out.extra,
+                    )?
+                }
+                "fields" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.fields,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "file_id" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.file_id, &mut out.extra)?
+                }
+                "filename" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.filename,
+                        &mut out.extra,
+                    )?
+                }
+                "files" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.files,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "footer" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.footer, &mut out.extra)?
+                }
+                "footer_icon" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.footer_icon,
+                        &mut out.extra,
+                    )?
+                }
+                "from_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.from_url,
+                        &mut out.extra,
+                    )?
+                }
+                "hide_border" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.hide_border,
+                        &mut out.extra,
+                    )?
+                }
+                "hide_color" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.hide_color,
+                        &mut out.extra,
+                    )?
+                }
+                "id" => crate::de::keep_opt(&mut map, key, &mut out.id, &mut out.extra)?,
+                "image_bytes" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.image_bytes,
+                        &mut out.extra,
+                    )?
+                }
+                "image_height" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.image_height,
+                        &mut out.extra,
+                    )?
+                }
+                "image_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.image_url,
+                        &mut out.extra,
+                    )?
+                }
+                "image_width" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.image_width,
+                        &mut out.extra,
+                    )?
+                }
+                "indent" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.indent, &mut out.extra)?
+                }
+                "is_app_unfurl" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.is_app_unfurl,
+                        &mut out.extra,
+                    )?
+                }
+                "is_file_attachment" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.is_file_attachment,
+                        &mut out.extra,
+                    )?
+                }
+                "is_msg_unfurl" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.is_msg_unfurl,
+                        &mut out.extra,
+                    )?
+                }
+                "is_reply_unfurl" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.is_reply_unfurl,
+                        &mut out.extra,
+                    )?
+                }
+                "is_thread_root_unfurl" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.is_thread_root_unfurl,
+                        &mut out.extra,
+                    )?
+                }
+                "list" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.list, &mut out.extra)?
+                }
+                "list_record" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.list_record,
+                        &mut out.extra,
+                    )?
+                }
+                "list_record_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.list_record_id,
+                        &mut out.extra,
+                    )?
+                }
+                "list_records" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.list_records,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "list_schema" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.list_schema,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "list_view" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.list_view,
+                        &mut out.extra,
+                    )?
+                }
+                "list_view_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.list_view_id,
+                        &mut out.extra,
+                    )?
+                }
+                "message_blocks" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.message_blocks,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "metadata" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.metadata,
+                        &mut out.extra,
+                    )?
+                }
+                "mimetype" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.mimetype,
+                        &mut out.extra,
+                    )?
+                }
+                "mrkdwn_in" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.mrkdwn_in,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "msg_subtype" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.msg_subtype,
+                        &mut out.extra,
+                    )?
+                }
+                "original_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.original_url,
+                        &mut out.extra,
+                    )?
+                }
+                "pretext" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.pretext, &mut out.extra)?
+                }
+                "preview" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.preview, &mut out.extra)?
+                }
+                "service_icon" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.service_icon,
+                        &mut out.extra,
+                    )?
+                }
+                "service_name" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.service_name,
+                        &mut out.extra,
+                    )?
+                }
+                "service_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.service_url,
+                        &mut out.extra,
+                    )?
+                }
+                "size" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.size, &mut out.extra)?
+                }
+                "text" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.text, &mut out.extra)?
+                }
+                "thumb_height" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.thumb_height,
+                        &mut out.extra,
+                    )?
+                }
+                "thumb_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.thumb_url,
+                        &mut out.extra,
+                    )?
+                }
+                "thumb_width" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.thumb_width,
+                        &mut out.extra,
+                    )?
+                }
+                "title" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.title, &mut out.extra)?
+                }
+                "title_link" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.title_link,
+                        &mut out.extra,
+                    )?
+                }
+                "ts" => crate::de::keep_opt(&mut map, key, &mut out.ts, &mut out.extra)?,
+                "url" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.url, &mut out.extra)?
+                }
+                "video_html" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.video_html,
+                        &mut out.extra,
+                    )?
+                }
+                "video_html_height" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.video_html_height,
+                        &mut out.extra,
+                    )?
+                }
+                "video_html_width" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.video_html_width,
+                        &mut out.extra,
+                    )?
+                }
+                "video_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.video_url,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -2038,125 +2021,104 @@ impl<'de> serde::Deserialize<'de> for AttachmentAction {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<AttachmentAction, A::Error> {
-                let mut out = AttachmentAction::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "data_source" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.data_source,
-                                &mut out.extra,
-                            )?
-                        }
-                        "id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "min_query_length" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.min_query_length,
-                                &mut out.extra,
-                            )?
-                        }
-                        "name" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.name,
-                                &mut out.extra,
-                            )?
-                        }
-                        "option_groups" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.option_groups,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.options,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "selected_options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.selected_options,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.text,
-                                &mut out.extra,
-                            )?
-                        }
-                        "type" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.r#type,
-                                &mut out.extra,
-                            )?
-                        }
-                        "url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.value,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <AttachmentAction as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for AttachmentAction {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "data_source" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.data_source,
+                        &mut out.extra,
+                    )?
+                }
+                "id" => crate::de::keep_opt(&mut map, key, &mut out.id, &mut out.extra)?,
+                "min_query_length" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.min_query_length,
+                        &mut out.extra,
+                    )?
+                }
+                "name" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.name, &mut out.extra)?
+                }
+                "option_groups" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.option_groups,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "options" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.options,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "selected_options" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.selected_options,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                "text" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.text, &mut out.extra)?
+                }
+                "type" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.r#type, &mut out.extra)?
+                }
+                "url" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.url, &mut out.extra)?
+                }
+                "value" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.value, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -2277,50 +2239,56 @@ impl<'de> serde::Deserialize<'de> for AttachmentActionConfirm {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<AttachmentActionConfirm, A::Error> {
-                let mut out = AttachmentActionConfirm::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "dismiss_text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.dismiss_text,
-                                &mut out.extra,
-                            )?
-                        }
-                        "ok_text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.ok_text,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.text,
-                                &mut out.extra,
-                            )?
-                        }
-                        "title" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.title,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <AttachmentActionConfirm as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for AttachmentActionConfirm {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "dismiss_text" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.dismiss_text,
+                        &mut out.extra,
+                    )?
+                }
+                "ok_text" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.ok_text, &mut out.extra)?
+                }
+                "text" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.text, &mut out.extra)?
+                }
+                "title" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.title, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -2393,42 +2361,53 @@ impl<'de> serde::Deserialize<'de> for AttachmentActionOption {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<AttachmentActionOption, A::Error> {
-                let mut out = AttachmentActionOption::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "description" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.description,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.text,
-                                &mut out.extra,
-                            )?
-                        }
-                        "value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.value,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <AttachmentActionOption as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for AttachmentActionOption {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "description" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.description,
+                        &mut out.extra,
+                    )?
+                }
+                "text" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.text, &mut out.extra)?
+                }
+                "value" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.value, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -2495,35 +2474,51 @@ impl<'de> serde::Deserialize<'de> for AttachmentActionOptionGroup {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<AttachmentActionOptionGroup, A::Error> {
-                let mut out = AttachmentActionOptionGroup::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.options,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.text,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <AttachmentActionOptionGroup as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for AttachmentActionOptionGroup {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "options" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.options,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "text" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.text, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -2588,42 +2583,53 @@ impl<'de> serde::Deserialize<'de> for AttachmentActionOptionGroupOption {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<AttachmentActionOptionGroupOption, A::Error> {
-                let mut out = AttachmentActionOptionGroupOption::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "description" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.description,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.text,
-                                &mut out.extra,
-                            )?
-                        }
-                        "value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.value,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <AttachmentActionOptionGroupOption as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for AttachmentActionOptionGroupOption {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "description" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.description,
+                        &mut out.extra,
+                    )?
+                }
+                "text" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.text, &mut out.extra)?
+                }
+                "value" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.value, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -2690,34 +2696,45 @@ impl<'de> serde::Deserialize<'de> for AttachmentActionSelectedOption {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<AttachmentActionSelectedOption, A::Error> {
-                let mut out = AttachmentActionSelectedOption::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.text,
-                                &mut out.extra,
-                            )?
-                        }
-                        "value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.value,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <AttachmentActionSelectedOption as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for AttachmentActionSelectedOption {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "text" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.text, &mut out.extra)?
+                }
+                "value" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.value, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -2782,42 +2799,48 @@ impl<'de> serde::Deserialize<'de> for AttachmentField {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<AttachmentField, A::Error> {
-                let mut out = AttachmentField::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "short" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.short,
-                                &mut out.extra,
-                            )?
-                        }
-                        "title" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.title,
-                                &mut out.extra,
-                            )?
-                        }
-                        "value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.value,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <AttachmentField as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for AttachmentField {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "short" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.short, &mut out.extra)?
+                }
+                "title" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.title, &mut out.extra)?
+                }
+                "value" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.value, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -3145,10 +3168,7 @@ impl<'de> serde::Deserialize<'de> for Block {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
+        crate::de::union_deserialize(deserializer)
     }
 }
 
@@ -3159,7 +3179,7 @@ impl crate::de::Lenient for Block {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::kit_union_field(d, required)
     }
 
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
@@ -3167,7 +3187,7 @@ impl crate::de::Lenient for Block {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_keep(d, Self::from_json)
+        crate::de::union_keep(d)
     }
 }
 
@@ -3288,6 +3308,129 @@ impl From<TaskCardBlock> for Block {
 impl From<VideoBlock> for Block {
     fn from(v: VideoBlock) -> Self {
         Self::Video(Box::new(v))
+    }
+}
+
+impl crate::de::KitUnion for Block {
+    const NAME: &'static str = "Block";
+    const TAG: &'static str = "type";
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        tag: &str,
+        map: A,
+    ) -> Result<Result<Self, A>, A::Error> {
+        Ok(
+            Ok(
+                match tag {
+                    "actions" => {
+                        crate::de::variant::<A, ActionsBlock>(map, "Block", "actions")?
+                            .map_or_else(Self::Unknown, |v| Self::Actions(Box::new(v)))
+                    }
+                    "alert" => {
+                        crate::de::variant::<A, AlertBlock>(map, "Block", "alert")?
+                            .map_or_else(Self::Unknown, |v| Self::Alert(Box::new(v)))
+                    }
+                    "call" => {
+                        crate::de::variant::<A, CallBlock>(map, "Block", "call")?
+                            .map_or_else(Self::Unknown, |v| Self::Call(Box::new(v)))
+                    }
+                    "card" => {
+                        crate::de::variant::<A, CardBlock>(map, "Block", "card")?
+                            .map_or_else(Self::Unknown, |v| Self::Card(Box::new(v)))
+                    }
+                    "carousel" => {
+                        crate::de::variant::<A, CarouselBlock>(map, "Block", "carousel")?
+                            .map_or_else(Self::Unknown, |v| Self::Carousel(Box::new(v)))
+                    }
+                    "context" => {
+                        crate::de::variant::<A, ContextBlock>(map, "Block", "context")?
+                            .map_or_else(Self::Unknown, |v| Self::Context(Box::new(v)))
+                    }
+                    "context_actions" => {
+                        crate::de::variant::<
+                            A,
+                            ContextActionsBlock,
+                        >(map, "Block", "context_actions")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::ContextActions(Box::new(v)),
+                            )
+                    }
+                    "divider" => {
+                        crate::de::variant::<A, DividerBlock>(map, "Block", "divider")?
+                            .map_or_else(Self::Unknown, |v| Self::Divider(Box::new(v)))
+                    }
+                    "file" => {
+                        let s = crate::de::rest_text(map, "type", "file")?;
+                        Self::from_json(&s).map_err(serde::de::Error::custom)?
+                    }
+                    "header" => {
+                        crate::de::variant::<A, HeaderBlock>(map, "Block", "header")?
+                            .map_or_else(Self::Unknown, |v| Self::Header(Box::new(v)))
+                    }
+                    "image" => {
+                        crate::de::variant::<A, ImageBlock>(map, "Block", "image")?
+                            .map_or_else(Self::Unknown, |v| Self::Image(Box::new(v)))
+                    }
+                    "input" => {
+                        crate::de::variant::<A, InputBlock>(map, "Block", "input")?
+                            .map_or_else(Self::Unknown, |v| Self::Input(Box::new(v)))
+                    }
+                    "markdown" => {
+                        crate::de::variant::<A, MarkdownBlock>(map, "Block", "markdown")?
+                            .map_or_else(Self::Unknown, |v| Self::Markdown(Box::new(v)))
+                    }
+                    "plan" => {
+                        crate::de::variant::<A, PlanBlock>(map, "Block", "plan")?
+                            .map_or_else(Self::Unknown, |v| Self::Plan(Box::new(v)))
+                    }
+                    "rich_text" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextBlock,
+                        >(map, "Block", "rich_text")?
+                            .map_or_else(Self::Unknown, |v| Self::RichText(Box::new(v)))
+                    }
+                    "section" => {
+                        crate::de::variant::<A, SectionBlock>(map, "Block", "section")?
+                            .map_or_else(Self::Unknown, |v| Self::Section(Box::new(v)))
+                    }
+                    "share_shortcut" => {
+                        crate::de::variant::<
+                            A,
+                            ShareShortcutBlock,
+                        >(map, "Block", "share_shortcut")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::ShareShortcut(Box::new(v)),
+                            )
+                    }
+                    "table" => {
+                        crate::de::variant::<A, TableBlock>(map, "Block", "table")?
+                            .map_or_else(Self::Unknown, |v| Self::Table(Box::new(v)))
+                    }
+                    "task_card" => {
+                        crate::de::variant::<
+                            A,
+                            TaskCardBlock,
+                        >(map, "Block", "task_card")?
+                            .map_or_else(Self::Unknown, |v| Self::TaskCard(Box::new(v)))
+                    }
+                    "video" => {
+                        crate::de::variant::<A, VideoBlock>(map, "Block", "video")?
+                            .map_or_else(Self::Unknown, |v| Self::Video(Box::new(v)))
+                    }
+                    _ => return Ok(Err(map)),
+                },
+            ),
+        )
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn from_text(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
     }
 }
 
@@ -3493,77 +3636,85 @@ impl<'de> serde::Deserialize<'de> for Button {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<Button, A::Error> {
-                let mut out = Button::default();
-                let mut seen_text = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "button", &mut out.extra)?
-                        }
-                        "accessibility_label" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.accessibility_label,
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        "url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.value,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
+                let (out, missing) = <Button as crate::de::KitObject>::decode_map(map)?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for Button {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_text = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "button", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "accessibility_label" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.accessibility_label,
+                        &mut out.extra,
+                    )?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                "url" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.url, &mut out.extra)?
+                }
+                "value" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.value, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -3774,51 +3925,78 @@ impl<'de> serde::Deserialize<'de> for CallBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<CallBlock, A::Error> {
-                let mut out = CallBlock::default();
-                let mut seen_call_id = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "call", &mut out.extra)?,
-                        "api_decoration_available" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.api_decoration_available,
-                                &mut out.extra,
-                            )?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "call" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.call,
-                                &mut out.extra,
-                            )?
-                        }
-                        "call_id" => {
-                            crate::de::keep_req(&mut map, "call_id", &mut out.call_id)?;
-                            seen_call_id = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_call_id {
-                    return Err(serde::de::Error::missing_field("call_id"));
+                let (out, missing) = <CallBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for CallBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_call_id = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "call", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "api_decoration_available" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.api_decoration_available,
+                        &mut out.extra,
+                    )?
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "call" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.call, &mut out.extra)?
+                }
+                "call_id" => {
+                    seen_call_id = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.call_id,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_call_id {
+            missing.push("call_id");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -3909,76 +4087,82 @@ impl<'de> serde::Deserialize<'de> for CardBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<CardBlock, A::Error> {
-                let mut out = CardBlock::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "card", &mut out.extra)?,
-                        "actions" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.actions,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "body" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.body,
-                                &mut out.extra,
-                            )?
-                        }
-                        "hero_image" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.hero_image,
-                                &mut out.extra,
-                            )?
-                        }
-                        "icon" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.icon,
-                                &mut out.extra,
-                            )?
-                        }
-                        "subtitle" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.subtitle,
-                                &mut out.extra,
-                            )?
-                        }
-                        "title" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.title,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <CardBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for CardBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "card", &mut out.extra)?,
+                "actions" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.actions,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "body" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.body, &mut out.extra)?
+                }
+                "hero_image" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.hero_image,
+                        &mut out.extra,
+                    )?
+                }
+                "icon" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.icon, &mut out.extra)?
+                }
+                "subtitle" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.subtitle,
+                        &mut out.extra,
+                    )?
+                }
+                "title" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.title, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -4081,43 +4265,68 @@ impl<'de> serde::Deserialize<'de> for CarouselBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<CarouselBlock, A::Error> {
-                let mut out = CarouselBlock::default();
-                let mut seen_elements = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "carousel", &mut out.extra)?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "elements" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.elements,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_elements = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_elements {
-                    return Err(serde::de::Error::missing_field("elements"));
+                let (out, missing) = <CarouselBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for CarouselBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_elements = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "carousel", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "elements" => {
+                    seen_elements = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.elements,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_elements {
+            missing.push("elements");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -4207,74 +4416,85 @@ impl<'de> serde::Deserialize<'de> for ChannelsSelect {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ChannelsSelect, A::Error> {
-                let mut out = ChannelsSelect::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "channels_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_channel" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_channel,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        "response_url_enabled" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.response_url_enabled,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <ChannelsSelect as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ChannelsSelect {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "channels_select", &mut out.extra)?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_channel" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_channel,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                "response_url_enabled" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.response_url_enabled,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -4361,34 +4581,50 @@ impl<'de> serde::Deserialize<'de> for ChannelsSelectState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ChannelsSelectState, A::Error> {
-                let mut out = ChannelsSelectState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "channels_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_channel" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_channel,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <ChannelsSelectState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ChannelsSelectState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "channels_select", &mut out.extra)?
+                }
+                "selected_channel" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_channel,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -4456,68 +4692,88 @@ impl<'de> serde::Deserialize<'de> for Checkboxes {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<Checkboxes, A::Error> {
-                let mut out = Checkboxes::default();
-                let mut seen_options = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "checkboxes", &mut out.extra)?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.initial_options,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.options,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_options = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_options {
-                    return Err(serde::de::Error::missing_field("options"));
+                let (out, missing) = <Checkboxes as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for Checkboxes {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_options = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "checkboxes", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_options" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.initial_options,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "options" => {
+                    seen_options = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.options,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_options {
+            missing.push("options");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -4611,30 +4867,49 @@ impl<'de> serde::Deserialize<'de> for CheckboxesState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<CheckboxesState, A::Error> {
-                let mut out = CheckboxesState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "checkboxes", &mut out.extra)?
-                        }
-                        "selected_options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.selected_options,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <CheckboxesState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for CheckboxesState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "checkboxes", &mut out.extra)?,
+                "selected_options" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.selected_options,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -4706,58 +4981,90 @@ impl<'de> serde::Deserialize<'de> for ConfirmationDialog {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ConfirmationDialog, A::Error> {
-                let mut out = ConfirmationDialog::default();
-                let mut seen_confirm = false;
-                let mut seen_deny = false;
-                let mut seen_text = false;
-                let mut seen_title = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "confirm" => {
-                            crate::de::keep_req(&mut map, "confirm", &mut out.confirm)?;
-                            seen_confirm = true;
-                        }
-                        "deny" => {
-                            crate::de::keep_req(&mut map, "deny", &mut out.deny)?;
-                            seen_deny = true;
-                        }
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        "title" => {
-                            crate::de::keep_req(&mut map, "title", &mut out.title)?;
-                            seen_title = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_confirm {
-                    return Err(serde::de::Error::missing_field("confirm"));
-                }
-                if !seen_deny {
-                    return Err(serde::de::Error::missing_field("deny"));
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
-                }
-                if !seen_title {
-                    return Err(serde::de::Error::missing_field("title"));
+                let (out, missing) = <ConfirmationDialog as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ConfirmationDialog {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_confirm = false;
+        let mut seen_deny = false;
+        let mut seen_text = false;
+        let mut seen_title = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "confirm" => {
+                    seen_confirm = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.confirm,
+                        &mut out.extra,
+                    )?;
+                }
+                "deny" => {
+                    seen_deny = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.deny,
+                        &mut out.extra,
+                    )?;
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                "title" => {
+                    seen_title = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.title,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_confirm {
+            missing.push("confirm");
+        }
+        if !seen_deny {
+            missing.push("deny");
+        }
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_title {
+            missing.push("title");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -4838,48 +5145,68 @@ impl<'de> serde::Deserialize<'de> for ContextActionsBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ContextActionsBlock, A::Error> {
-                let mut out = ContextActionsBlock::default();
-                let mut seen_elements = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "context_actions",
-                                &mut out.extra,
-                            )?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "elements" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.elements,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_elements = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_elements {
-                    return Err(serde::de::Error::missing_field("elements"));
+                let (out, missing) = <ContextActionsBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ContextActionsBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_elements = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "context_actions", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "elements" => {
+                    seen_elements = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.elements,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_elements {
+            missing.push("elements");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -4961,43 +5288,68 @@ impl<'de> serde::Deserialize<'de> for ContextBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ContextBlock, A::Error> {
-                let mut out = ContextBlock::default();
-                let mut seen_elements = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "context", &mut out.extra)?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "elements" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.elements,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_elements = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_elements {
-                    return Err(serde::de::Error::missing_field("elements"));
+                let (out, missing) = <ContextBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ContextBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_elements = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "context", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "elements" => {
+                    seen_elements = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.elements,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_elements {
+            missing.push("elements");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -5135,10 +5487,7 @@ impl<'de> serde::Deserialize<'de> for ContextElement {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
+        crate::de::union_deserialize(deserializer)
     }
 }
 
@@ -5149,7 +5498,7 @@ impl crate::de::Lenient for ContextElement {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::kit_union_field(d, required)
     }
 
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
@@ -5157,7 +5506,7 @@ impl crate::de::Lenient for ContextElement {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_keep(d, Self::from_json)
+        crate::de::union_keep(d)
     }
 }
 
@@ -5176,6 +5525,49 @@ impl From<Mrkdwn> for ContextElement {
 impl From<PlainText> for ContextElement {
     fn from(v: PlainText) -> Self {
         Self::PlainText(Box::new(v))
+    }
+}
+
+impl crate::de::KitUnion for ContextElement {
+    const NAME: &'static str = "ContextElement";
+    const TAG: &'static str = "type";
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        tag: &str,
+        map: A,
+    ) -> Result<Result<Self, A>, A::Error> {
+        Ok(
+            Ok(
+                match tag {
+                    "image" => {
+                        crate::de::variant::<
+                            A,
+                            ImageElement,
+                        >(map, "ContextElement", "image")?
+                            .map_or_else(Self::Unknown, |v| Self::Image(Box::new(v)))
+                    }
+                    "mrkdwn" => {
+                        crate::de::variant::<A, Mrkdwn>(map, "ContextElement", "mrkdwn")?
+                            .map_or_else(Self::Unknown, |v| Self::Mrkdwn(Box::new(v)))
+                    }
+                    "plain_text" => {
+                        crate::de::variant::<
+                            A,
+                            PlainText,
+                        >(map, "ContextElement", "plain_text")?
+                            .map_or_else(Self::Unknown, |v| Self::PlainText(Box::new(v)))
+                    }
+                    _ => return Ok(Err(map)),
+                },
+            ),
+        )
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn from_text(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
     }
 }
 
@@ -5229,43 +5621,64 @@ impl<'de> serde::Deserialize<'de> for ConversationFilter {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ConversationFilter, A::Error> {
-                let mut out = ConversationFilter::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "exclude_bot_users" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.exclude_bot_users,
-                                &mut out.extra,
-                            )?
-                        }
-                        "exclude_external_shared_channels" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.exclude_external_shared_channels,
-                                &mut out.extra,
-                            )?
-                        }
-                        "include" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.include,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <ConversationFilter as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ConversationFilter {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "exclude_bot_users" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.exclude_bot_users,
+                        &mut out.extra,
+                    )?
+                }
+                "exclude_external_shared_channels" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.exclude_external_shared_channels,
+                        &mut out.extra,
+                    )?
+                }
+                "include" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.include,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -5468,90 +5881,101 @@ impl<'de> serde::Deserialize<'de> for ConversationsSelect {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ConversationsSelect, A::Error> {
-                let mut out = ConversationsSelect::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "conversations_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "default_to_current_conversation" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.default_to_current_conversation,
-                                &mut out.extra,
-                            )?
-                        }
-                        "filter" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.filter,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_conversation" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_conversation,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        "response_url_enabled" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.response_url_enabled,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <ConversationsSelect as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ConversationsSelect {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(
+                        &mut map,
+                        key,
+                        "conversations_select",
+                        &mut out.extra,
+                    )?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "default_to_current_conversation" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.default_to_current_conversation,
+                        &mut out.extra,
+                    )?
+                }
+                "filter" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.filter, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_conversation" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_conversation,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                "response_url_enabled" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.response_url_enabled,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -5649,34 +6073,55 @@ impl<'de> serde::Deserialize<'de> for ConversationsSelectState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ConversationsSelectState, A::Error> {
-                let mut out = ConversationsSelectState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "conversations_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_conversation" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_conversation,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <ConversationsSelectState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ConversationsSelectState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(
+                        &mut map,
+                        key,
+                        "conversations_select",
+                        &mut out.extra,
+                    )?
+                }
+                "selected_conversation" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_conversation,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -5744,61 +6189,75 @@ impl<'de> serde::Deserialize<'de> for Datepicker {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<Datepicker, A::Error> {
-                let mut out = Datepicker::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "datepicker", &mut out.extra)?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_date" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_date,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <Datepicker as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for Datepicker {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "datepicker", &mut out.extra)?,
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_date" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_date,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -5881,29 +6340,48 @@ impl<'de> serde::Deserialize<'de> for DatepickerState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<DatepickerState, A::Error> {
-                let mut out = DatepickerState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "datepicker", &mut out.extra)?
-                        }
-                        "selected_date" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_date,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <DatepickerState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for DatepickerState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "datepicker", &mut out.extra)?,
+                "selected_date" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_date,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -5969,58 +6447,69 @@ impl<'de> serde::Deserialize<'de> for Datetimepicker {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<Datetimepicker, A::Error> {
-                let mut out = Datetimepicker::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "datetimepicker",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_date_time" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_date_time,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <Datetimepicker as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for Datetimepicker {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "datetimepicker", &mut out.extra)?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_date_time" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_date_time,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -6095,34 +6584,50 @@ impl<'de> serde::Deserialize<'de> for DatetimepickerState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<DatetimepickerState, A::Error> {
-                let mut out = DatetimepickerState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "datetimepicker",
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_date_time" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_date_time,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <DatetimepickerState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for DatetimepickerState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "datetimepicker", &mut out.extra)?
+                }
+                "selected_date_time" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_date_time,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -6182,27 +6687,48 @@ impl<'de> serde::Deserialize<'de> for DispatchActionConfig {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<DispatchActionConfig, A::Error> {
-                let mut out = DispatchActionConfig::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "trigger_actions_on" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.trigger_actions_on,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <DispatchActionConfig as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for DispatchActionConfig {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "trigger_actions_on" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.trigger_actions_on,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -6364,29 +6890,48 @@ impl<'de> serde::Deserialize<'de> for DividerBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<DividerBlock, A::Error> {
-                let mut out = DividerBlock::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "divider", &mut out.extra)?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <DividerBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for DividerBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "divider", &mut out.extra)?,
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -6775,10 +7320,7 @@ impl<'de> serde::Deserialize<'de> for Element {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
+        crate::de::union_deserialize(deserializer)
     }
 }
 
@@ -6789,7 +7331,7 @@ impl crate::de::Lenient for Element {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::kit_union_field(d, required)
     }
 
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
@@ -6797,7 +7339,7 @@ impl crate::de::Lenient for Element {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_keep(d, Self::from_json)
+        crate::de::union_keep(d)
     }
 }
 
@@ -6963,6 +7505,277 @@ impl From<WorkflowButton> for Element {
     }
 }
 
+impl crate::de::KitUnion for Element {
+    const NAME: &'static str = "Element";
+    const TAG: &'static str = "type";
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        tag: &str,
+        map: A,
+    ) -> Result<Result<Self, A>, A::Error> {
+        Ok(
+            Ok(
+                match tag {
+                    "button" => {
+                        crate::de::variant::<A, Button>(map, "Element", "button")?
+                            .map_or_else(Self::Unknown, |v| Self::Button(Box::new(v)))
+                    }
+                    "channels_select" => {
+                        crate::de::variant::<
+                            A,
+                            ChannelsSelect,
+                        >(map, "Element", "channels_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::ChannelsSelect(Box::new(v)),
+                            )
+                    }
+                    "checkboxes" => {
+                        crate::de::variant::<
+                            A,
+                            Checkboxes,
+                        >(map, "Element", "checkboxes")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::Checkboxes(Box::new(v)),
+                            )
+                    }
+                    "conversations_select" => {
+                        crate::de::variant::<
+                            A,
+                            ConversationsSelect,
+                        >(map, "Element", "conversations_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::ConversationsSelect(Box::new(v)),
+                            )
+                    }
+                    "datepicker" => {
+                        crate::de::variant::<
+                            A,
+                            Datepicker,
+                        >(map, "Element", "datepicker")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::Datepicker(Box::new(v)),
+                            )
+                    }
+                    "datetimepicker" => {
+                        crate::de::variant::<
+                            A,
+                            Datetimepicker,
+                        >(map, "Element", "datetimepicker")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::Datetimepicker(Box::new(v)),
+                            )
+                    }
+                    "email_text_input" => {
+                        crate::de::variant::<
+                            A,
+                            EmailTextInput,
+                        >(map, "Element", "email_text_input")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::EmailTextInput(Box::new(v)),
+                            )
+                    }
+                    "external_select" => {
+                        crate::de::variant::<
+                            A,
+                            ExternalSelect,
+                        >(map, "Element", "external_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::ExternalSelect(Box::new(v)),
+                            )
+                    }
+                    "feedback_buttons" => {
+                        crate::de::variant::<
+                            A,
+                            FeedbackButtons,
+                        >(map, "Element", "feedback_buttons")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::FeedbackButtons(Box::new(v)),
+                            )
+                    }
+                    "file_input" => {
+                        crate::de::variant::<A, FileInput>(map, "Element", "file_input")?
+                            .map_or_else(Self::Unknown, |v| Self::FileInput(Box::new(v)))
+                    }
+                    "icon_button" => {
+                        crate::de::variant::<
+                            A,
+                            IconButton,
+                        >(map, "Element", "icon_button")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::IconButton(Box::new(v)),
+                            )
+                    }
+                    "image" => {
+                        crate::de::variant::<A, ImageElement>(map, "Element", "image")?
+                            .map_or_else(Self::Unknown, |v| Self::Image(Box::new(v)))
+                    }
+                    "multi_channels_select" => {
+                        crate::de::variant::<
+                            A,
+                            MultiChannelsSelect,
+                        >(map, "Element", "multi_channels_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::MultiChannelsSelect(Box::new(v)),
+                            )
+                    }
+                    "multi_conversations_select" => {
+                        crate::de::variant::<
+                            A,
+                            MultiConversationsSelect,
+                        >(map, "Element", "multi_conversations_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::MultiConversationsSelect(Box::new(v)),
+                            )
+                    }
+                    "multi_external_select" => {
+                        crate::de::variant::<
+                            A,
+                            MultiExternalSelect,
+                        >(map, "Element", "multi_external_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::MultiExternalSelect(Box::new(v)),
+                            )
+                    }
+                    "multi_static_select" => {
+                        crate::de::variant::<
+                            A,
+                            MultiStaticSelect,
+                        >(map, "Element", "multi_static_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::MultiStaticSelect(Box::new(v)),
+                            )
+                    }
+                    "multi_users_select" => {
+                        crate::de::variant::<
+                            A,
+                            MultiUsersSelect,
+                        >(map, "Element", "multi_users_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::MultiUsersSelect(Box::new(v)),
+                            )
+                    }
+                    "number_input" => {
+                        crate::de::variant::<
+                            A,
+                            NumberInput,
+                        >(map, "Element", "number_input")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::NumberInput(Box::new(v)),
+                            )
+                    }
+                    "overflow" => {
+                        crate::de::variant::<A, Overflow>(map, "Element", "overflow")?
+                            .map_or_else(Self::Unknown, |v| Self::Overflow(Box::new(v)))
+                    }
+                    "plain_text_input" => {
+                        crate::de::variant::<
+                            A,
+                            PlainTextInput,
+                        >(map, "Element", "plain_text_input")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::PlainTextInput(Box::new(v)),
+                            )
+                    }
+                    "radio_buttons" => {
+                        crate::de::variant::<
+                            A,
+                            RadioButtons,
+                        >(map, "Element", "radio_buttons")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::RadioButtons(Box::new(v)),
+                            )
+                    }
+                    "rich_text_input" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextInput,
+                        >(map, "Element", "rich_text_input")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::RichTextInput(Box::new(v)),
+                            )
+                    }
+                    "static_select" => {
+                        crate::de::variant::<
+                            A,
+                            StaticSelect,
+                        >(map, "Element", "static_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::StaticSelect(Box::new(v)),
+                            )
+                    }
+                    "timepicker" => {
+                        crate::de::variant::<
+                            A,
+                            Timepicker,
+                        >(map, "Element", "timepicker")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::Timepicker(Box::new(v)),
+                            )
+                    }
+                    "url_text_input" => {
+                        crate::de::variant::<
+                            A,
+                            UrlTextInput,
+                        >(map, "Element", "url_text_input")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::UrlTextInput(Box::new(v)),
+                            )
+                    }
+                    "users_select" => {
+                        crate::de::variant::<
+                            A,
+                            UsersSelect,
+                        >(map, "Element", "users_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::UsersSelect(Box::new(v)),
+                            )
+                    }
+                    "workflow_button" => {
+                        crate::de::variant::<
+                            A,
+                            WorkflowButton,
+                        >(map, "Element", "workflow_button")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::WorkflowButton(Box::new(v)),
+                            )
+                    }
+                    _ => return Ok(Err(map)),
+                },
+            ),
+        )
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn from_text(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
+    }
+}
+
 impl serde::Serialize for Element {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -7065,66 +7878,82 @@ impl<'de> serde::Deserialize<'de> for EmailTextInput {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<EmailTextInput, A::Error> {
-                let mut out = EmailTextInput::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "email_text_input",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "dispatch_action_config" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.dispatch_action_config,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_value,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <EmailTextInput as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for EmailTextInput {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "email_text_input", &mut out.extra)?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "dispatch_action_config" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.dispatch_action_config,
+                        &mut out.extra,
+                    )?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_value" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_value,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -7211,34 +8040,45 @@ impl<'de> serde::Deserialize<'de> for EmailTextInputState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<EmailTextInputState, A::Error> {
-                let mut out = EmailTextInputState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "email_text_input",
-                                &mut out.extra,
-                            )?
-                        }
-                        "value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.value,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <EmailTextInputState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for EmailTextInputState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "email_text_input", &mut out.extra)?
+                }
+                "value" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.value, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -7308,74 +8148,85 @@ impl<'de> serde::Deserialize<'de> for ExternalSelect {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ExternalSelect, A::Error> {
-                let mut out = ExternalSelect::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "external_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_option" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_option,
-                                &mut out.extra,
-                            )?
-                        }
-                        "min_query_length" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.min_query_length,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <ExternalSelect as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ExternalSelect {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "external_select", &mut out.extra)?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_option" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_option,
+                        &mut out.extra,
+                    )?
+                }
+                "min_query_length" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.min_query_length,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -7463,34 +8314,50 @@ impl<'de> serde::Deserialize<'de> for ExternalSelectState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ExternalSelectState, A::Error> {
-                let mut out = ExternalSelectState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "external_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_option" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_option,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <ExternalSelectState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ExternalSelectState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "external_select", &mut out.extra)?
+                }
+                "selected_option" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_option,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -7554,42 +8421,71 @@ impl<'de> serde::Deserialize<'de> for FeedbackButton {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<FeedbackButton, A::Error> {
-                let mut out = FeedbackButton::default();
-                let mut seen_text = false;
-                let mut seen_value = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "accessibility_label" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.accessibility_label,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        "value" => {
-                            crate::de::keep_req(&mut map, "value", &mut out.value)?;
-                            seen_value = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
-                }
-                if !seen_value {
-                    return Err(serde::de::Error::missing_field("value"));
+                let (out, missing) = <FeedbackButton as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for FeedbackButton {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_text = false;
+        let mut seen_value = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "accessibility_label" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.accessibility_label,
+                        &mut out.extra,
+                    )?
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                "value" => {
+                    seen_value = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.value,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_value {
+            missing.push("value");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -7666,58 +8562,79 @@ impl<'de> serde::Deserialize<'de> for FeedbackButtons {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<FeedbackButtons, A::Error> {
-                let mut out = FeedbackButtons::default();
-                let mut seen_negative_button = false;
-                let mut seen_positive_button = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "feedback_buttons",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "negative_button" => {
-                            crate::de::keep_req(
-                                &mut map,
-                                "negative_button",
-                                &mut out.negative_button,
-                            )?;
-                            seen_negative_button = true;
-                        }
-                        "positive_button" => {
-                            crate::de::keep_req(
-                                &mut map,
-                                "positive_button",
-                                &mut out.positive_button,
-                            )?;
-                            seen_positive_button = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_negative_button {
-                    return Err(serde::de::Error::missing_field("negative_button"));
-                }
-                if !seen_positive_button {
-                    return Err(serde::de::Error::missing_field("positive_button"));
+                let (out, missing) = <FeedbackButtons as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for FeedbackButtons {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_negative_button = false;
+        let mut seen_positive_button = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "feedback_buttons", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "negative_button" => {
+                    seen_negative_button = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.negative_button,
+                        &mut out.extra,
+                    )?;
+                }
+                "positive_button" => {
+                    seen_positive_button = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.positive_button,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_negative_button {
+            missing.push("negative_button");
+        }
+        if !seen_positive_button {
+            missing.push("positive_button");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -7800,59 +8717,65 @@ impl<'de> serde::Deserialize<'de> for FileBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<FileBlock, A::Error> {
-                let mut out = FileBlock::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "file", &mut out.extra)?,
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "external_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.external_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "file" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.file,
-                                &mut out.extra,
-                            )?
-                        }
-                        "file_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.file_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "source" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.source,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <FileBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for FileBlock {
+    const EXACT: bool = false;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "file", &mut out.extra)?,
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "external_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.external_id,
+                        &mut out.extra,
+                    )?
+                }
+                "file" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.file, &mut out.extra)?
+                }
+                "file_id" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.file_id, &mut out.extra)?
+                }
+                "source" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.source, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -7934,46 +8857,65 @@ impl<'de> serde::Deserialize<'de> for FileInput {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<FileInput, A::Error> {
-                let mut out = FileInput::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "file_input", &mut out.extra)?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "filetypes" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.filetypes,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "max_files" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.max_files,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <FileInput as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for FileInput {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "file_input", &mut out.extra)?,
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "filetypes" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.filetypes,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "max_files" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.max_files,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -8043,30 +8985,49 @@ impl<'de> serde::Deserialize<'de> for FileInputState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<FileInputState, A::Error> {
-                let mut out = FileInputState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "file_input", &mut out.extra)?
-                        }
-                        "files" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.files,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <FileInputState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for FileInputState {
+    const EXACT: bool = false;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "file_input", &mut out.extra)?,
+                "files" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.files,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -8128,37 +9089,67 @@ impl<'de> serde::Deserialize<'de> for HeaderBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<HeaderBlock, A::Error> {
-                let mut out = HeaderBlock::default();
-                let mut seen_text = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "header", &mut out.extra)?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
+                let (out, missing) = <HeaderBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for HeaderBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_text = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "header", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -8243,78 +9234,102 @@ impl<'de> serde::Deserialize<'de> for IconButton {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<IconButton, A::Error> {
-                let mut out = IconButton::default();
-                let mut seen_icon = false;
-                let mut seen_text = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "icon_button", &mut out.extra)?
-                        }
-                        "accessibility_label" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.accessibility_label,
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "icon" => {
-                            crate::de::keep_req(&mut map, "icon", &mut out.icon)?;
-                            seen_icon = true;
-                        }
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        "value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.value,
-                                &mut out.extra,
-                            )?
-                        }
-                        "visible_to_user_ids" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.visible_to_user_ids,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_icon {
-                    return Err(serde::de::Error::missing_field("icon"));
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
+                let (out, missing) = <IconButton as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for IconButton {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_icon = false;
+        let mut seen_text = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "icon_button", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "accessibility_label" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.accessibility_label,
+                        &mut out.extra,
+                    )?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "icon" => {
+                    seen_icon = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.icon,
+                        &mut out.extra,
+                    )?;
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                "value" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.value, &mut out.extra)?
+                }
+                "visible_to_user_ids" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.visible_to_user_ids,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_icon {
+            missing.push("icon");
+        }
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -8437,99 +9452,115 @@ impl<'de> serde::Deserialize<'de> for ImageBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ImageBlock, A::Error> {
-                let mut out = ImageBlock::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "image", &mut out.extra)?,
-                        "alt_text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.alt_text,
-                                &mut out.extra,
-                            )?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "fallback" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.fallback,
-                                &mut out.extra,
-                            )?
-                        }
-                        "image_bytes" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.image_bytes,
-                                &mut out.extra,
-                            )?
-                        }
-                        "image_height" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.image_height,
-                                &mut out.extra,
-                            )?
-                        }
-                        "image_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.image_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "image_width" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.image_width,
-                                &mut out.extra,
-                            )?
-                        }
-                        "is_animated" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.is_animated,
-                                &mut out.extra,
-                            )?
-                        }
-                        "slack_file" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.slack_file,
-                                &mut out.extra,
-                            )?
-                        }
-                        "title" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.title,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <ImageBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ImageBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "image", &mut out.extra)?,
+                "alt_text" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.alt_text,
+                        &mut out.extra,
+                    )?
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "fallback" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.fallback,
+                        &mut out.extra,
+                    )?
+                }
+                "image_bytes" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.image_bytes,
+                        &mut out.extra,
+                    )?
+                }
+                "image_height" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.image_height,
+                        &mut out.extra,
+                    )?
+                }
+                "image_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.image_url,
+                        &mut out.extra,
+                    )?
+                }
+                "image_width" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.image_width,
+                        &mut out.extra,
+                    )?
+                }
+                "is_animated" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.is_animated,
+                        &mut out.extra,
+                    )?
+                }
+                "slack_file" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.slack_file,
+                        &mut out.extra,
+                    )?
+                }
+                "title" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.title, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -8650,75 +9681,96 @@ impl<'de> serde::Deserialize<'de> for ImageElement {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ImageElement, A::Error> {
-                let mut out = ImageElement::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "image", &mut out.extra)?,
-                        "alt_text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.alt_text,
-                                &mut out.extra,
-                            )?
-                        }
-                        "fallback" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.fallback,
-                                &mut out.extra,
-                            )?
-                        }
-                        "image_bytes" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.image_bytes,
-                                &mut out.extra,
-                            )?
-                        }
-                        "image_height" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.image_height,
-                                &mut out.extra,
-                            )?
-                        }
-                        "image_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.image_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "image_width" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.image_width,
-                                &mut out.extra,
-                            )?
-                        }
-                        "slack_file" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.slack_file,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <ImageElement as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ImageElement {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "image", &mut out.extra)?,
+                "alt_text" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.alt_text,
+                        &mut out.extra,
+                    )?
+                }
+                "fallback" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.fallback,
+                        &mut out.extra,
+                    )?
+                }
+                "image_bytes" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.image_bytes,
+                        &mut out.extra,
+                    )?
+                }
+                "image_height" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.image_height,
+                        &mut out.extra,
+                    )?
+                }
+                "image_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.image_url,
+                        &mut out.extra,
+                    )?
+                }
+                "image_width" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.image_width,
+                        &mut out.extra,
+                    )?
+                }
+                "slack_file" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.slack_file,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -8818,67 +9870,98 @@ impl<'de> serde::Deserialize<'de> for InputBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<InputBlock, A::Error> {
-                let mut out = InputBlock::default();
-                let mut seen_element = false;
-                let mut seen_label = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "input", &mut out.extra)?,
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "dispatch_action" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.dispatch_action,
-                                &mut out.extra,
-                            )?
-                        }
-                        "element" => {
-                            crate::de::keep_req(&mut map, "element", &mut out.element)?;
-                            seen_element = true;
-                        }
-                        "hint" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.hint,
-                                &mut out.extra,
-                            )?
-                        }
-                        "label" => {
-                            crate::de::keep_req(&mut map, "label", &mut out.label)?;
-                            seen_label = true;
-                        }
-                        "optional" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.optional,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_element {
-                    return Err(serde::de::Error::missing_field("element"));
-                }
-                if !seen_label {
-                    return Err(serde::de::Error::missing_field("label"));
+                let (out, missing) = <InputBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for InputBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_element = false;
+        let mut seen_label = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "input", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "dispatch_action" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.dispatch_action,
+                        &mut out.extra,
+                    )?
+                }
+                "element" => {
+                    seen_element = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.element,
+                        &mut out.extra,
+                    )?;
+                }
+                "hint" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.hint, &mut out.extra)?
+                }
+                "label" => {
+                    seen_label = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.label,
+                        &mut out.extra,
+                    )?;
+                }
+                "optional" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.optional,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_element {
+            missing.push("element");
+        }
+        if !seen_label {
+            missing.push("label");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -8972,37 +10055,67 @@ impl<'de> serde::Deserialize<'de> for MarkdownBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<MarkdownBlock, A::Error> {
-                let mut out = MarkdownBlock::default();
-                let mut seen_text = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "markdown", &mut out.extra)?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
+                let (out, missing) = <MarkdownBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for MarkdownBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_text = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "markdown", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -9076,37 +10189,65 @@ impl<'de> serde::Deserialize<'de> for Mrkdwn {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<Mrkdwn, A::Error> {
-                let mut out = Mrkdwn::default();
-                let mut seen_text = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "mrkdwn", &mut out.extra)?
-                        }
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        "verbatim" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.verbatim,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
+                let (out, missing) = <Mrkdwn as crate::de::KitObject>::decode_map(map)?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for Mrkdwn {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_text = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "mrkdwn", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                "verbatim" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.verbatim,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -9185,75 +10326,91 @@ impl<'de> serde::Deserialize<'de> for MultiChannelsSelect {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<MultiChannelsSelect, A::Error> {
-                let mut out = MultiChannelsSelect::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "multi_channels_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_channels" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.initial_channels,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "max_selected_items" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.max_selected_items,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <MultiChannelsSelect as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for MultiChannelsSelect {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(
+                        &mut map,
+                        key,
+                        "multi_channels_select",
+                        &mut out.extra,
+                    )?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_channels" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.initial_channels,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "max_selected_items" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.max_selected_items,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -9340,35 +10497,56 @@ impl<'de> serde::Deserialize<'de> for MultiChannelsSelectState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<MultiChannelsSelectState, A::Error> {
-                let mut out = MultiChannelsSelectState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "multi_channels_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_channels" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.selected_channels,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <MultiChannelsSelectState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for MultiChannelsSelectState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(
+                        &mut map,
+                        key,
+                        "multi_channels_select",
+                        &mut out.extra,
+                    )?
+                }
+                "selected_channels" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.selected_channels,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -9442,91 +10620,102 @@ impl<'de> serde::Deserialize<'de> for MultiConversationsSelect {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<MultiConversationsSelect, A::Error> {
-                let mut out = MultiConversationsSelect::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "multi_conversations_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "default_to_current_conversation" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.default_to_current_conversation,
-                                &mut out.extra,
-                            )?
-                        }
-                        "filter" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.filter,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_conversations" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.initial_conversations,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "max_selected_items" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.max_selected_items,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <MultiConversationsSelect as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for MultiConversationsSelect {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(
+                        &mut map,
+                        key,
+                        "multi_conversations_select",
+                        &mut out.extra,
+                    )?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "default_to_current_conversation" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.default_to_current_conversation,
+                        &mut out.extra,
+                    )?
+                }
+                "filter" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.filter, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_conversations" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.initial_conversations,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "max_selected_items" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.max_selected_items,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -9624,35 +10813,56 @@ impl<'de> serde::Deserialize<'de> for MultiConversationsSelectState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<MultiConversationsSelectState, A::Error> {
-                let mut out = MultiConversationsSelectState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "multi_conversations_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_conversations" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.selected_conversations,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <MultiConversationsSelectState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for MultiConversationsSelectState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(
+                        &mut map,
+                        key,
+                        "multi_conversations_select",
+                        &mut out.extra,
+                    )?
+                }
+                "selected_conversations" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.selected_conversations,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -9724,83 +10934,99 @@ impl<'de> serde::Deserialize<'de> for MultiExternalSelect {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<MultiExternalSelect, A::Error> {
-                let mut out = MultiExternalSelect::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "multi_external_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.initial_options,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "max_selected_items" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.max_selected_items,
-                                &mut out.extra,
-                            )?
-                        }
-                        "min_query_length" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.min_query_length,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <MultiExternalSelect as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for MultiExternalSelect {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(
+                        &mut map,
+                        key,
+                        "multi_external_select",
+                        &mut out.extra,
+                    )?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_options" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.initial_options,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "max_selected_items" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.max_selected_items,
+                        &mut out.extra,
+                    )?
+                }
+                "min_query_length" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.min_query_length,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -9892,35 +11118,56 @@ impl<'de> serde::Deserialize<'de> for MultiExternalSelectState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<MultiExternalSelectState, A::Error> {
-                let mut out = MultiExternalSelectState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "multi_external_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.selected_options,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <MultiExternalSelectState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for MultiExternalSelectState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(
+                        &mut map,
+                        key,
+                        "multi_external_select",
+                        &mut out.extra,
+                    )?
+                }
+                "selected_options" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.selected_options,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -9998,93 +11245,104 @@ impl<'de> serde::Deserialize<'de> for MultiStaticSelect {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<MultiStaticSelect, A::Error> {
-                let mut out = MultiStaticSelect::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "multi_static_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.initial_options,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "max_selected_items" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.max_selected_items,
-                                &mut out.extra,
-                            )?
-                        }
-                        "option_groups" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.option_groups,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.options,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <MultiStaticSelect as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for MultiStaticSelect {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "multi_static_select", &mut out.extra)?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_options" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.initial_options,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "max_selected_items" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.max_selected_items,
+                        &mut out.extra,
+                    )?
+                }
+                "option_groups" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.option_groups,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "options" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.options,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -10198,35 +11456,51 @@ impl<'de> serde::Deserialize<'de> for MultiStaticSelectState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<MultiStaticSelectState, A::Error> {
-                let mut out = MultiStaticSelectState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "multi_static_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.selected_options,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <MultiStaticSelectState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for MultiStaticSelectState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "multi_static_select", &mut out.extra)?
+                }
+                "selected_options" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.selected_options,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -10300,75 +11574,86 @@ impl<'de> serde::Deserialize<'de> for MultiUsersSelect {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<MultiUsersSelect, A::Error> {
-                let mut out = MultiUsersSelect::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "multi_users_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_users" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.initial_users,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "max_selected_items" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.max_selected_items,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <MultiUsersSelect as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for MultiUsersSelect {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "multi_users_select", &mut out.extra)?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_users" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.initial_users,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "max_selected_items" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.max_selected_items,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -10455,35 +11740,51 @@ impl<'de> serde::Deserialize<'de> for MultiUsersSelectState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<MultiUsersSelectState, A::Error> {
-                let mut out = MultiUsersSelectState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "multi_users_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_users" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.selected_users,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <MultiUsersSelectState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for MultiUsersSelectState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "multi_users_select", &mut out.extra)?
+                }
+                "selected_users" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.selected_users,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -10557,90 +11858,104 @@ impl<'de> serde::Deserialize<'de> for NumberInput {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<NumberInput, A::Error> {
-                let mut out = NumberInput::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "number_input",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "dispatch_action_config" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.dispatch_action_config,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_value,
-                                &mut out.extra,
-                            )?
-                        }
-                        "is_decimal_allowed" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.is_decimal_allowed,
-                                &mut out.extra,
-                            )?
-                        }
-                        "max_value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.max_value,
-                                &mut out.extra,
-                            )?
-                        }
-                        "min_value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.min_value,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <NumberInput as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for NumberInput {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "number_input", &mut out.extra)?,
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "dispatch_action_config" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.dispatch_action_config,
+                        &mut out.extra,
+                    )?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_value" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_value,
+                        &mut out.extra,
+                    )?
+                }
+                "is_decimal_allowed" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.is_decimal_allowed,
+                        &mut out.extra,
+                    )?
+                }
+                "max_value" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.max_value,
+                        &mut out.extra,
+                    )?
+                }
+                "min_value" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.min_value,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -10739,34 +12054,43 @@ impl<'de> serde::Deserialize<'de> for NumberInputState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<NumberInputState, A::Error> {
-                let mut out = NumberInputState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "number_input",
-                                &mut out.extra,
-                            )?
-                        }
-                        "value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.value,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <NumberInputState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for NumberInputState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "number_input", &mut out.extra)?,
+                "value" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.value, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -10828,40 +12152,64 @@ impl<'de> serde::Deserialize<'de> for OptionGroup {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<OptionGroup, A::Error> {
-                let mut out = OptionGroup::default();
-                let mut seen_label = false;
-                let mut seen_options = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "label" => {
-                            crate::de::keep_req(&mut map, "label", &mut out.label)?;
-                            seen_label = true;
-                        }
-                        "options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.options,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_options = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_label {
-                    return Err(serde::de::Error::missing_field("label"));
-                }
-                if !seen_options {
-                    return Err(serde::de::Error::missing_field("options"));
+                let (out, missing) = <OptionGroup as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for OptionGroup {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_label = false;
+        let mut seen_options = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "label" => {
+                    seen_label = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.label,
+                        &mut out.extra,
+                    )?;
+                }
+                "options" => {
+                    seen_options = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.options,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_label {
+            missing.push("label");
+        }
+        if !seen_options {
+            missing.push("options");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -10939,51 +12287,71 @@ impl<'de> serde::Deserialize<'de> for Overflow {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<Overflow, A::Error> {
-                let mut out = Overflow::default();
-                let mut seen_options = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "overflow", &mut out.extra)?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.options,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_options = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_options {
-                    return Err(serde::de::Error::missing_field("options"));
+                let (out, missing) = <Overflow as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for Overflow {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_options = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "overflow", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "options" => {
+                    seen_options = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.options,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_options {
+            missing.push("options");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -11070,37 +12438,62 @@ impl<'de> serde::Deserialize<'de> for PlainText {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<PlainText, A::Error> {
-                let mut out = PlainText::default();
-                let mut seen_text = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "plain_text", &mut out.extra)?
-                        }
-                        "emoji" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.emoji,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
+                let (out, missing) = <PlainText as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for PlainText {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_text = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "plain_text", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "emoji" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.emoji, &mut out.extra)?
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -11183,90 +12576,106 @@ impl<'de> serde::Deserialize<'de> for PlainTextInput {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<PlainTextInput, A::Error> {
-                let mut out = PlainTextInput::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "plain_text_input",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "dispatch_action_config" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.dispatch_action_config,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_value,
-                                &mut out.extra,
-                            )?
-                        }
-                        "max_length" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.max_length,
-                                &mut out.extra,
-                            )?
-                        }
-                        "min_length" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.min_length,
-                                &mut out.extra,
-                            )?
-                        }
-                        "multiline" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.multiline,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <PlainTextInput as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for PlainTextInput {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "plain_text_input", &mut out.extra)?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "dispatch_action_config" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.dispatch_action_config,
+                        &mut out.extra,
+                    )?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_value" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_value,
+                        &mut out.extra,
+                    )?
+                }
+                "max_length" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.max_length,
+                        &mut out.extra,
+                    )?
+                }
+                "min_length" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.min_length,
+                        &mut out.extra,
+                    )?
+                }
+                "multiline" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.multiline,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -11365,34 +12774,45 @@ impl<'de> serde::Deserialize<'de> for PlainTextInputState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<PlainTextInputState, A::Error> {
-                let mut out = PlainTextInputState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "plain_text_input",
-                                &mut out.extra,
-                            )?
-                        }
-                        "value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.value,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <PlainTextInputState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for PlainTextInputState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "plain_text_input", &mut out.extra)?
+                }
+                "value" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.value, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -11456,44 +12876,76 @@ impl<'de> serde::Deserialize<'de> for PlanBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<PlanBlock, A::Error> {
-                let mut out = PlanBlock::default();
-                let mut seen_title = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "plan", &mut out.extra)?,
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "tasks" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.tasks,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "title" => {
-                            crate::de::keep_req(&mut map, "title", &mut out.title)?;
-                            seen_title = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_title {
-                    return Err(serde::de::Error::missing_field("title"));
+                let (out, missing) = <PlanBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for PlanBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_title = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "plan", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "tasks" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.tasks,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "title" => {
+                    seen_title = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.title,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_title {
+            missing.push("title");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -11577,72 +13029,87 @@ impl<'de> serde::Deserialize<'de> for RadioButtons {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RadioButtons, A::Error> {
-                let mut out = RadioButtons::default();
-                let mut seen_options = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "radio_buttons",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_option" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_option,
-                                &mut out.extra,
-                            )?
-                        }
-                        "options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.options,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_options = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_options {
-                    return Err(serde::de::Error::missing_field("options"));
+                let (out, missing) = <RadioButtons as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RadioButtons {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_options = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "radio_buttons", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_option" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_option,
+                        &mut out.extra,
+                    )?
+                }
+                "options" => {
+                    seen_options = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.options,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_options {
+            missing.push("options");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -11736,34 +13203,48 @@ impl<'de> serde::Deserialize<'de> for RadioButtonsState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RadioButtonsState, A::Error> {
-                let mut out = RadioButtonsState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "radio_buttons",
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_option" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_option,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <RadioButtonsState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RadioButtonsState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "radio_buttons", &mut out.extra)?,
+                "selected_option" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_option,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -11823,29 +13304,57 @@ impl<'de> serde::Deserialize<'de> for RawText {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RawText, A::Error> {
-                let mut out = RawText::default();
-                let mut seen_text = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "raw_text", &mut out.extra)?
-                        }
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
+                let (out, missing) = <RawText as crate::de::KitObject>::decode_map(map)?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RawText {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_text = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "raw_text", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -11912,43 +13421,68 @@ impl<'de> serde::Deserialize<'de> for RichTextBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextBlock, A::Error> {
-                let mut out = RichTextBlock::default();
-                let mut seen_elements = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "rich_text", &mut out.extra)?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "elements" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.elements,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_elements = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_elements {
-                    return Err(serde::de::Error::missing_field("elements"));
+                let (out, missing) = <RichTextBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_elements = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "rich_text", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "elements" => {
+                    seen_elements = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.elements,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_elements {
+            missing.push("elements");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -12022,37 +13556,62 @@ impl<'de> serde::Deserialize<'de> for RichTextBroadcast {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextBroadcast, A::Error> {
-                let mut out = RichTextBroadcast::default();
-                let mut seen_range = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "broadcast", &mut out.extra)?
-                        }
-                        "range" => {
-                            crate::de::keep_req(&mut map, "range", &mut out.range)?;
-                            seen_range = true;
-                        }
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_range {
-                    return Err(serde::de::Error::missing_field("range"));
+                let (out, missing) = <RichTextBroadcast as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextBroadcast {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_range = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "broadcast", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "range" => {
+                    seen_range = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.range,
+                        &mut out.extra,
+                    )?;
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_range {
+            missing.push("range");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -12123,41 +13682,62 @@ impl<'de> serde::Deserialize<'de> for RichTextChannel {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextChannel, A::Error> {
-                let mut out = RichTextChannel::default();
-                let mut seen_channel_id = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "channel", &mut out.extra)?
-                        }
-                        "channel_id" => {
-                            crate::de::keep_req(
-                                &mut map,
-                                "channel_id",
-                                &mut out.channel_id,
-                            )?;
-                            seen_channel_id = true;
-                        }
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_channel_id {
-                    return Err(serde::de::Error::missing_field("channel_id"));
+                let (out, missing) = <RichTextChannel as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextChannel {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_channel_id = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "channel", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "channel_id" => {
+                    seen_channel_id = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.channel_id,
+                        &mut out.extra,
+                    )?;
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_channel_id {
+            missing.push("channel_id");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -12228,35 +13808,62 @@ impl<'de> serde::Deserialize<'de> for RichTextColor {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextColor, A::Error> {
-                let mut out = RichTextColor::default();
-                let mut seen_value = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "color", &mut out.extra)?,
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        "value" => {
-                            crate::de::keep_req(&mut map, "value", &mut out.value)?;
-                            seen_value = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_value {
-                    return Err(serde::de::Error::missing_field("value"));
+                let (out, missing) = <RichTextColor as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextColor {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_value = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "color", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                "value" => {
+                    seen_value = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.value,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_value {
+            missing.push("value");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -12333,63 +13940,85 @@ impl<'de> serde::Deserialize<'de> for RichTextDate {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextDate, A::Error> {
-                let mut out = RichTextDate::default();
-                let mut seen_format = false;
-                let mut seen_timestamp = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "date", &mut out.extra)?,
-                        "fallback" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.fallback,
-                                &mut out.extra,
-                            )?
-                        }
-                        "format" => {
-                            crate::de::keep_req(&mut map, "format", &mut out.format)?;
-                            seen_format = true;
-                        }
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        "timestamp" => {
-                            crate::de::keep_req(
-                                &mut map,
-                                "timestamp",
-                                &mut out.timestamp,
-                            )?;
-                            seen_timestamp = true;
-                        }
-                        "url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.url,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_format {
-                    return Err(serde::de::Error::missing_field("format"));
-                }
-                if !seen_timestamp {
-                    return Err(serde::de::Error::missing_field("timestamp"));
+                let (out, missing) = <RichTextDate as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextDate {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_format = false;
+        let mut seen_timestamp = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "date", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "fallback" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.fallback,
+                        &mut out.extra,
+                    )?
+                }
+                "format" => {
+                    seen_format = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.format,
+                        &mut out.extra,
+                    )?;
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                "timestamp" => {
+                    seen_timestamp = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.timestamp,
+                        &mut out.extra,
+                    )?;
+                }
+                "url" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.url, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_format {
+            missing.push("format");
+        }
+        if !seen_timestamp {
+            missing.push("timestamp");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -12552,10 +14181,7 @@ impl<'de> serde::Deserialize<'de> for RichTextElement {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
+        crate::de::union_deserialize(deserializer)
     }
 }
 
@@ -12566,7 +14192,7 @@ impl crate::de::Lenient for RichTextElement {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::kit_union_field(d, required)
     }
 
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
@@ -12574,7 +14200,7 @@ impl crate::de::Lenient for RichTextElement {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_keep(d, Self::from_json)
+        crate::de::union_keep(d)
     }
 }
 
@@ -12599,6 +14225,62 @@ impl From<RichTextQuote> for RichTextElement {
 impl From<RichTextSection> for RichTextElement {
     fn from(v: RichTextSection) -> Self {
         Self::Section(Box::new(v))
+    }
+}
+
+impl crate::de::KitUnion for RichTextElement {
+    const NAME: &'static str = "RichTextElement";
+    const TAG: &'static str = "type";
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        tag: &str,
+        map: A,
+    ) -> Result<Result<Self, A>, A::Error> {
+        Ok(
+            Ok(
+                match tag {
+                    "rich_text_list" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextList,
+                        >(map, "RichTextElement", "rich_text_list")?
+                            .map_or_else(Self::Unknown, |v| Self::List(Box::new(v)))
+                    }
+                    "rich_text_preformatted" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextPreformatted,
+                        >(map, "RichTextElement", "rich_text_preformatted")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::Preformatted(Box::new(v)),
+                            )
+                    }
+                    "rich_text_quote" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextQuote,
+                        >(map, "RichTextElement", "rich_text_quote")?
+                            .map_or_else(Self::Unknown, |v| Self::Quote(Box::new(v)))
+                    }
+                    "rich_text_section" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextSection,
+                        >(map, "RichTextElement", "rich_text_section")?
+                            .map_or_else(Self::Unknown, |v| Self::Section(Box::new(v)))
+                    }
+                    _ => return Ok(Err(map)),
+                },
+            ),
+        )
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn from_text(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
     }
 }
 
@@ -12656,51 +14338,73 @@ impl<'de> serde::Deserialize<'de> for RichTextEmoji {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextEmoji, A::Error> {
-                let mut out = RichTextEmoji::default();
-                let mut seen_name = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "emoji", &mut out.extra)?,
-                        "name" => {
-                            crate::de::keep_req(&mut map, "name", &mut out.name)?;
-                            seen_name = true;
-                        }
-                        "skin_tone" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.skin_tone,
-                                &mut out.extra,
-                            )?
-                        }
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        "unicode" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.unicode,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_name {
-                    return Err(serde::de::Error::missing_field("name"));
+                let (out, missing) = <RichTextEmoji as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextEmoji {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_name = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "emoji", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "name" => {
+                    seen_name = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.name,
+                        &mut out.extra,
+                    )?;
+                }
+                "skin_tone" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.skin_tone,
+                        &mut out.extra,
+                    )?
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                "unicode" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.unicode, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_name {
+            missing.push("name");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -12929,10 +14633,7 @@ impl<'de> serde::Deserialize<'de> for RichTextInline {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
+        crate::de::union_deserialize(deserializer)
     }
 }
 
@@ -12943,7 +14644,7 @@ impl crate::de::Lenient for RichTextInline {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::kit_union_field(d, required)
     }
 
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
@@ -12951,7 +14652,7 @@ impl crate::de::Lenient for RichTextInline {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_keep(d, Self::from_json)
+        crate::de::union_keep(d)
     }
 }
 
@@ -13012,6 +14713,101 @@ impl From<RichTextUser> for RichTextInline {
 impl From<RichTextUsergroup> for RichTextInline {
     fn from(v: RichTextUsergroup) -> Self {
         Self::Usergroup(Box::new(v))
+    }
+}
+
+impl crate::de::KitUnion for RichTextInline {
+    const NAME: &'static str = "RichTextInline";
+    const TAG: &'static str = "type";
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        tag: &str,
+        map: A,
+    ) -> Result<Result<Self, A>, A::Error> {
+        Ok(
+            Ok(
+                match tag {
+                    "broadcast" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextBroadcast,
+                        >(map, "RichTextInline", "broadcast")?
+                            .map_or_else(Self::Unknown, |v| Self::Broadcast(Box::new(v)))
+                    }
+                    "channel" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextChannel,
+                        >(map, "RichTextInline", "channel")?
+                            .map_or_else(Self::Unknown, |v| Self::Channel(Box::new(v)))
+                    }
+                    "color" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextColor,
+                        >(map, "RichTextInline", "color")?
+                            .map_or_else(Self::Unknown, |v| Self::Color(Box::new(v)))
+                    }
+                    "date" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextDate,
+                        >(map, "RichTextInline", "date")?
+                            .map_or_else(Self::Unknown, |v| Self::Date(Box::new(v)))
+                    }
+                    "emoji" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextEmoji,
+                        >(map, "RichTextInline", "emoji")?
+                            .map_or_else(Self::Unknown, |v| Self::Emoji(Box::new(v)))
+                    }
+                    "link" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextLink,
+                        >(map, "RichTextInline", "link")?
+                            .map_or_else(Self::Unknown, |v| Self::Link(Box::new(v)))
+                    }
+                    "team" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextTeam,
+                        >(map, "RichTextInline", "team")?
+                            .map_or_else(Self::Unknown, |v| Self::Team(Box::new(v)))
+                    }
+                    "text" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextText,
+                        >(map, "RichTextInline", "text")?
+                            .map_or_else(Self::Unknown, |v| Self::Text(Box::new(v)))
+                    }
+                    "user" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextUser,
+                        >(map, "RichTextInline", "user")?
+                            .map_or_else(Self::Unknown, |v| Self::User(Box::new(v)))
+                    }
+                    "usergroup" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextUsergroup,
+                        >(map, "RichTextInline", "usergroup")?
+                            .map_or_else(Self::Unknown, |v| Self::Usergroup(Box::new(v)))
+                    }
+                    _ => return Ok(Err(map)),
+                },
+            ),
+        )
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn from_text(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
     }
 }
 
@@ -13087,82 +14883,98 @@ impl<'de> serde::Deserialize<'de> for RichTextInput {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextInput, A::Error> {
-                let mut out = RichTextInput::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "rich_text_input",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "dispatch_action_config" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.dispatch_action_config,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_value,
-                                &mut out.extra,
-                            )?
-                        }
-                        "max_lines" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.max_lines,
-                                &mut out.extra,
-                            )?
-                        }
-                        "min_lines" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.min_lines,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <RichTextInput as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextInput {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "rich_text_input", &mut out.extra)?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "dispatch_action_config" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.dispatch_action_config,
+                        &mut out.extra,
+                    )?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_value" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_value,
+                        &mut out.extra,
+                    )?
+                }
+                "max_lines" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.max_lines,
+                        &mut out.extra,
+                    )?
+                }
+                "min_lines" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.min_lines,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -13258,34 +15070,50 @@ impl<'de> serde::Deserialize<'de> for RichTextInputState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextInputState, A::Error> {
-                let mut out = RichTextInputState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "rich_text_input",
-                                &mut out.extra,
-                            )?
-                        }
-                        "rich_text_value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.rich_text_value,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <RichTextInputState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextInputState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "rich_text_input", &mut out.extra)?
+                }
+                "rich_text_value" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.rich_text_value,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -13351,51 +15179,73 @@ impl<'de> serde::Deserialize<'de> for RichTextLink {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextLink, A::Error> {
-                let mut out = RichTextLink::default();
-                let mut seen_url = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "link", &mut out.extra)?,
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.text,
-                                &mut out.extra,
-                            )?
-                        }
-                        "unsafe" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.r#unsafe,
-                                &mut out.extra,
-                            )?
-                        }
-                        "url" => {
-                            crate::de::keep_req(&mut map, "url", &mut out.url)?;
-                            seen_url = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_url {
-                    return Err(serde::de::Error::missing_field("url"));
+                let (out, missing) = <RichTextLink as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextLink {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_url = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "link", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                "text" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.text, &mut out.extra)?
+                }
+                "unsafe" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.r#unsafe,
+                        &mut out.extra,
+                    )?
+                }
+                "url" => {
+                    seen_url = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.url,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_url {
+            missing.push("url");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -13480,72 +15330,72 @@ impl<'de> serde::Deserialize<'de> for RichTextList {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextList, A::Error> {
-                let mut out = RichTextList::default();
-                let mut seen_elements = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "rich_text_list",
-                                &mut out.extra,
-                            )?
-                        }
-                        "border" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.border,
-                                &mut out.extra,
-                            )?
-                        }
-                        "elements" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.elements,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_elements = true;
-                        }
-                        "indent" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.indent,
-                                &mut out.extra,
-                            )?
-                        }
-                        "offset" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.offset,
-                                &mut out.extra,
-                            )?
-                        }
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_elements {
-                    return Err(serde::de::Error::missing_field("elements"));
+                let (out, missing) = <RichTextList as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextList {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_elements = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "rich_text_list", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "border" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.border, &mut out.extra)?
+                }
+                "elements" => {
+                    seen_elements = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.elements,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                "indent" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.indent, &mut out.extra)?
+                }
+                "offset" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.offset, &mut out.extra)?
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_elements {
+            missing.push("elements");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -13733,48 +15583,68 @@ impl<'de> serde::Deserialize<'de> for RichTextPreformatted {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextPreformatted, A::Error> {
-                let mut out = RichTextPreformatted::default();
-                let mut seen_elements = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "rich_text_preformatted",
-                                &mut out.extra,
-                            )?
-                        }
-                        "border" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.border,
-                                &mut out.extra,
-                            )?
-                        }
-                        "elements" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.elements,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_elements = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_elements {
-                    return Err(serde::de::Error::missing_field("elements"));
+                let (out, missing) = <RichTextPreformatted as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextPreformatted {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_elements = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(
+                        &mut map,
+                        key,
+                        "rich_text_preformatted",
+                        &mut out.extra,
+                    )?;
+                    seen_tag = true;
+                }
+                "border" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.border, &mut out.extra)?
+                }
+                "elements" => {
+                    seen_elements = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.elements,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_elements {
+            missing.push("elements");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -13845,48 +15715,63 @@ impl<'de> serde::Deserialize<'de> for RichTextQuote {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextQuote, A::Error> {
-                let mut out = RichTextQuote::default();
-                let mut seen_elements = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "rich_text_quote",
-                                &mut out.extra,
-                            )?
-                        }
-                        "border" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.border,
-                                &mut out.extra,
-                            )?
-                        }
-                        "elements" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.elements,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_elements = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_elements {
-                    return Err(serde::de::Error::missing_field("elements"));
+                let (out, missing) = <RichTextQuote as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextQuote {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_elements = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "rich_text_quote", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "border" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.border, &mut out.extra)?
+                }
+                "elements" => {
+                    seen_elements = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.elements,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_elements {
+            missing.push("elements");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -13955,40 +15840,60 @@ impl<'de> serde::Deserialize<'de> for RichTextSection {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextSection, A::Error> {
-                let mut out = RichTextSection::default();
-                let mut seen_elements = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "rich_text_section",
-                                &mut out.extra,
-                            )?
-                        }
-                        "elements" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.elements,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_elements = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_elements {
-                    return Err(serde::de::Error::missing_field("elements"));
+                let (out, missing) = <RichTextSection as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextSection {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_elements = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "rich_text_section", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "elements" => {
+                    seen_elements = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.elements,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_elements {
+            missing.push("elements");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -14067,82 +15972,78 @@ impl<'de> serde::Deserialize<'de> for RichTextStyle {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextStyle, A::Error> {
-                let mut out = RichTextStyle::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "bold" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.bold,
-                                &mut out.extra,
-                            )?
-                        }
-                        "client_highlight" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.client_highlight,
-                                &mut out.extra,
-                            )?
-                        }
-                        "code" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.code,
-                                &mut out.extra,
-                            )?
-                        }
-                        "highlight" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.highlight,
-                                &mut out.extra,
-                            )?
-                        }
-                        "italic" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.italic,
-                                &mut out.extra,
-                            )?
-                        }
-                        "strike" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.strike,
-                                &mut out.extra,
-                            )?
-                        }
-                        "underline" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.underline,
-                                &mut out.extra,
-                            )?
-                        }
-                        "unlink" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.unlink,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <RichTextStyle as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextStyle {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "bold" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.bold, &mut out.extra)?
+                }
+                "client_highlight" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.client_highlight,
+                        &mut out.extra,
+                    )?
+                }
+                "code" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.code, &mut out.extra)?
+                }
+                "highlight" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.highlight,
+                        &mut out.extra,
+                    )?
+                }
+                "italic" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.italic, &mut out.extra)?
+                }
+                "strike" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.strike, &mut out.extra)?
+                }
+                "underline" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.underline,
+                        &mut out.extra,
+                    )?
+                }
+                "unlink" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.unlink, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -14229,35 +16130,62 @@ impl<'de> serde::Deserialize<'de> for RichTextTeam {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextTeam, A::Error> {
-                let mut out = RichTextTeam::default();
-                let mut seen_team_id = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "team", &mut out.extra)?,
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        "team_id" => {
-                            crate::de::keep_req(&mut map, "team_id", &mut out.team_id)?;
-                            seen_team_id = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_team_id {
-                    return Err(serde::de::Error::missing_field("team_id"));
+                let (out, missing) = <RichTextTeam as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextTeam {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_team_id = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "team", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                "team_id" => {
+                    seen_team_id = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.team_id,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_team_id {
+            missing.push("team_id");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -14328,35 +16256,62 @@ impl<'de> serde::Deserialize<'de> for RichTextText {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextText, A::Error> {
-                let mut out = RichTextText::default();
-                let mut seen_text = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "text", &mut out.extra)?,
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
+                let (out, missing) = <RichTextText as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextText {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_text = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "text", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -14427,35 +16382,62 @@ impl<'de> serde::Deserialize<'de> for RichTextUser {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextUser, A::Error> {
-                let mut out = RichTextUser::default();
-                let mut seen_user_id = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "user", &mut out.extra)?,
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        "user_id" => {
-                            crate::de::keep_req(&mut map, "user_id", &mut out.user_id)?;
-                            seen_user_id = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_user_id {
-                    return Err(serde::de::Error::missing_field("user_id"));
+                let (out, missing) = <RichTextUser as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextUser {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_user_id = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "user", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                "user_id" => {
+                    seen_user_id = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.user_id,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_user_id {
+            missing.push("user_id");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -14526,41 +16508,62 @@ impl<'de> serde::Deserialize<'de> for RichTextUsergroup {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<RichTextUsergroup, A::Error> {
-                let mut out = RichTextUsergroup::default();
-                let mut seen_usergroup_id = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "usergroup", &mut out.extra)?
-                        }
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        "usergroup_id" => {
-                            crate::de::keep_req(
-                                &mut map,
-                                "usergroup_id",
-                                &mut out.usergroup_id,
-                            )?;
-                            seen_usergroup_id = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_usergroup_id {
-                    return Err(serde::de::Error::missing_field("usergroup_id"));
+                let (out, missing) = <RichTextUsergroup as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for RichTextUsergroup {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_usergroup_id = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "usergroup", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                "usergroup_id" => {
+                    seen_usergroup_id = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.usergroup_id,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_usergroup_id {
+            missing.push("usergroup_id");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -14637,62 +16640,71 @@ impl<'de> serde::Deserialize<'de> for SectionBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<SectionBlock, A::Error> {
-                let mut out = SectionBlock::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "section", &mut out.extra)?
-                        }
-                        "accessory" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.accessory,
-                                &mut out.extra,
-                            )?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "expand" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.expand,
-                                &mut out.extra,
-                            )?
-                        }
-                        "fields" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.fields,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.text,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <SectionBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for SectionBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "section", &mut out.extra)?,
+                "accessory" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.accessory,
+                        &mut out.extra,
+                    )?
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "expand" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.expand, &mut out.extra)?
+                }
+                "fields" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.fields,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "text" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.text, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -14790,50 +16802,74 @@ impl<'de> serde::Deserialize<'de> for SelectOption {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<SelectOption, A::Error> {
-                let mut out = SelectOption::default();
-                let mut seen_text = false;
-                let mut seen_value = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "description" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.description,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        "url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "value" => {
-                            crate::de::keep_req(&mut map, "value", &mut out.value)?;
-                            seen_value = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
-                }
-                if !seen_value {
-                    return Err(serde::de::Error::missing_field("value"));
+                let (out, missing) = <SelectOption as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for SelectOption {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_text = false;
+        let mut seen_value = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "description" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.description,
+                        &mut out.extra,
+                    )?
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                "url" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.url, &mut out.extra)?
+                }
+                "value" => {
+                    seen_value = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.value,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_value {
+            missing.push("value");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -14946,163 +16982,164 @@ impl<'de> serde::Deserialize<'de> for ShareShortcutBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ShareShortcutBlock, A::Error> {
-                let mut out = ShareShortcutBlock::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "share_shortcut",
-                                &mut out.extra,
-                            )?
-                        }
-                        "app_collaborators" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.app_collaborators,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "app_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.app_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "bot_user_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.bot_user_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "button_label" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.button_label,
-                                &mut out.extra,
-                            )?
-                        }
-                        "description" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.description,
-                                &mut out.extra,
-                            )?
-                        }
-                        "developer_trace_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.developer_trace_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "function_trigger_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.function_trigger_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "is_workflow_app" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.is_workflow_app,
-                                &mut out.extra,
-                            )?
-                        }
-                        "owning_team_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.owning_team_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "sales_home_workflow_app_type" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.sales_home_workflow_app_type,
-                                &mut out.extra,
-                            )?
-                        }
-                        "share_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.share_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "title" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.title,
-                                &mut out.extra,
-                            )?
-                        }
-                        "trigger_subtype" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.trigger_subtype,
-                                &mut out.extra,
-                            )?
-                        }
-                        "trigger_type" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.trigger_type,
-                                &mut out.extra,
-                            )?
-                        }
-                        "url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "workflow_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.workflow_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <ShareShortcutBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ShareShortcutBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "share_shortcut", &mut out.extra)?
+                }
+                "app_collaborators" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.app_collaborators,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "app_id" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.app_id, &mut out.extra)?
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "bot_user_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.bot_user_id,
+                        &mut out.extra,
+                    )?
+                }
+                "button_label" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.button_label,
+                        &mut out.extra,
+                    )?
+                }
+                "description" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.description,
+                        &mut out.extra,
+                    )?
+                }
+                "developer_trace_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.developer_trace_id,
+                        &mut out.extra,
+                    )?
+                }
+                "function_trigger_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.function_trigger_id,
+                        &mut out.extra,
+                    )?
+                }
+                "is_workflow_app" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.is_workflow_app,
+                        &mut out.extra,
+                    )?
+                }
+                "owning_team_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.owning_team_id,
+                        &mut out.extra,
+                    )?
+                }
+                "sales_home_workflow_app_type" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.sales_home_workflow_app_type,
+                        &mut out.extra,
+                    )?
+                }
+                "share_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.share_url,
+                        &mut out.extra,
+                    )?
+                }
+                "title" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.title, &mut out.extra)?
+                }
+                "trigger_subtype" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.trigger_subtype,
+                        &mut out.extra,
+                    )?
+                }
+                "trigger_type" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.trigger_type,
+                        &mut out.extra,
+                    )?
+                }
+                "url" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.url, &mut out.extra)?
+                }
+                "workflow_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.workflow_id,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -15232,34 +17269,43 @@ impl<'de> serde::Deserialize<'de> for SlackFile {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<SlackFile, A::Error> {
-                let mut out = SlackFile::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.url,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <SlackFile as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for SlackFile {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => crate::de::keep_opt(&mut map, key, &mut out.id, &mut out.extra)?,
+                "url" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.url, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -15332,84 +17378,93 @@ impl<'de> serde::Deserialize<'de> for StaticSelect {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<StaticSelect, A::Error> {
-                let mut out = StaticSelect::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "static_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_option" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_option,
-                                &mut out.extra,
-                            )?
-                        }
-                        "option_groups" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.option_groups,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "options" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.options,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <StaticSelect as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for StaticSelect {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "static_select", &mut out.extra)?,
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_option" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_option,
+                        &mut out.extra,
+                    )?
+                }
+                "option_groups" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.option_groups,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "options" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.options,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -15519,34 +17574,48 @@ impl<'de> serde::Deserialize<'de> for StaticSelectState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<StaticSelectState, A::Error> {
-                let mut out = StaticSelectState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "static_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_option" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_option,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <StaticSelectState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for StaticSelectState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "static_select", &mut out.extra)?,
+                "selected_option" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_option,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -15610,50 +17679,77 @@ impl<'de> serde::Deserialize<'de> for TableBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<TableBlock, A::Error> {
-                let mut out = TableBlock::default();
-                let mut seen_rows = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "table", &mut out.extra)?,
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "column_settings" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.column_settings,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "rows" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.rows,
-                                &mut out.extra,
-                                true,
-                            )?;
-                            seen_rows = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_rows {
-                    return Err(serde::de::Error::missing_field("rows"));
+                let (out, missing) = <TableBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for TableBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_rows = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "table", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "column_settings" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.column_settings,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "rows" => {
+                    seen_rows = crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.rows,
+                        &mut out.extra,
+                        true,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_rows {
+            missing.push("rows");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -15793,10 +17889,7 @@ impl<'de> serde::Deserialize<'de> for TableCell {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
+        crate::de::union_deserialize(deserializer)
     }
 }
 
@@ -15807,7 +17900,7 @@ impl crate::de::Lenient for TableCell {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::kit_union_field(d, required)
     }
 
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
@@ -15815,7 +17908,7 @@ impl crate::de::Lenient for TableCell {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_keep(d, Self::from_json)
+        crate::de::union_keep(d)
     }
 }
 
@@ -15828,6 +17921,42 @@ impl From<RawText> for TableCell {
 impl From<RichTextBlock> for TableCell {
     fn from(v: RichTextBlock) -> Self {
         Self::RichText(Box::new(v))
+    }
+}
+
+impl crate::de::KitUnion for TableCell {
+    const NAME: &'static str = "TableCell";
+    const TAG: &'static str = "type";
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        tag: &str,
+        map: A,
+    ) -> Result<Result<Self, A>, A::Error> {
+        Ok(
+            Ok(
+                match tag {
+                    "raw_text" => {
+                        crate::de::variant::<A, RawText>(map, "TableCell", "raw_text")?
+                            .map_or_else(Self::Unknown, |v| Self::RawText(Box::new(v)))
+                    }
+                    "rich_text" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextBlock,
+                        >(map, "TableCell", "rich_text")?
+                            .map_or_else(Self::Unknown, |v| Self::RichText(Box::new(v)))
+                    }
+                    _ => return Ok(Err(map)),
+                },
+            ),
+        )
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn from_text(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
     }
 }
 
@@ -15987,34 +18116,50 @@ impl<'de> serde::Deserialize<'de> for TableColumnSettings {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<TableColumnSettings, A::Error> {
-                let mut out = TableColumnSettings::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "align" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.align,
-                                &mut out.extra,
-                            )?
-                        }
-                        "is_wrapped" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.is_wrapped,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <TableColumnSettings as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for TableColumnSettings {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "align" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.align, &mut out.extra)?
+                }
+                "is_wrapped" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.is_wrapped,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -16087,78 +18232,97 @@ impl<'de> serde::Deserialize<'de> for TaskCardBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<TaskCardBlock, A::Error> {
-                let mut out = TaskCardBlock::default();
-                let mut seen_task_id = false;
-                let mut seen_title = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "task_card", &mut out.extra)?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "details" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.details,
-                                &mut out.extra,
-                            )?
-                        }
-                        "output" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.output,
-                                &mut out.extra,
-                            )?
-                        }
-                        "sources" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.sources,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "status" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.status,
-                                &mut out.extra,
-                            )?
-                        }
-                        "task_id" => {
-                            crate::de::keep_req(&mut map, "task_id", &mut out.task_id)?;
-                            seen_task_id = true;
-                        }
-                        "title" => {
-                            crate::de::keep_req(&mut map, "title", &mut out.title)?;
-                            seen_title = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_task_id {
-                    return Err(serde::de::Error::missing_field("task_id"));
-                }
-                if !seen_title {
-                    return Err(serde::de::Error::missing_field("title"));
+                let (out, missing) = <TaskCardBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for TaskCardBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_task_id = false;
+        let mut seen_title = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "task_card", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "details" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.details, &mut out.extra)?
+                }
+                "output" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.output, &mut out.extra)?
+                }
+                "sources" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.sources,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "status" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.status, &mut out.extra)?
+                }
+                "task_id" => {
+                    seen_task_id = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.task_id,
+                        &mut out.extra,
+                    )?;
+                }
+                "title" => {
+                    seen_title = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.title,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_task_id {
+            missing.push("task_id");
+        }
+        if !seen_title {
+            missing.push("title");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -16302,10 +18466,7 @@ impl<'de> serde::Deserialize<'de> for TaskCardSource {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
+        crate::de::union_deserialize(deserializer)
     }
 }
 
@@ -16316,7 +18477,7 @@ impl crate::de::Lenient for TaskCardSource {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::kit_union_field(d, required)
     }
 
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
@@ -16324,13 +18485,42 @@ impl crate::de::Lenient for TaskCardSource {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_keep(d, Self::from_json)
+        crate::de::union_keep(d)
     }
 }
 
 impl From<UrlSource> for TaskCardSource {
     fn from(v: UrlSource) -> Self {
         Self::Url(Box::new(v))
+    }
+}
+
+impl crate::de::KitUnion for TaskCardSource {
+    const NAME: &'static str = "TaskCardSource";
+    const TAG: &'static str = "type";
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        tag: &str,
+        map: A,
+    ) -> Result<Result<Self, A>, A::Error> {
+        Ok(
+            Ok(
+                match tag {
+                    "url" => {
+                        crate::de::variant::<A, UrlSource>(map, "TaskCardSource", "url")?
+                            .map_or_else(Self::Unknown, |v| Self::Url(Box::new(v)))
+                    }
+                    _ => return Ok(Err(map)),
+                },
+            ),
+        )
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn from_text(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
     }
 }
 
@@ -16543,10 +18733,7 @@ impl<'de> serde::Deserialize<'de> for Text {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
+        crate::de::union_deserialize(deserializer)
     }
 }
 
@@ -16557,7 +18744,7 @@ impl crate::de::Lenient for Text {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::kit_union_field(d, required)
     }
 
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
@@ -16565,7 +18752,7 @@ impl crate::de::Lenient for Text {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_keep(d, Self::from_json)
+        crate::de::union_keep(d)
     }
 }
 
@@ -16578,6 +18765,39 @@ impl From<Mrkdwn> for Text {
 impl From<PlainText> for Text {
     fn from(v: PlainText) -> Self {
         Self::PlainText(Box::new(v))
+    }
+}
+
+impl crate::de::KitUnion for Text {
+    const NAME: &'static str = "Text";
+    const TAG: &'static str = "type";
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        tag: &str,
+        map: A,
+    ) -> Result<Result<Self, A>, A::Error> {
+        Ok(
+            Ok(
+                match tag {
+                    "mrkdwn" => {
+                        crate::de::variant::<A, Mrkdwn>(map, "Text", "mrkdwn")?
+                            .map_or_else(Self::Unknown, |v| Self::Mrkdwn(Box::new(v)))
+                    }
+                    "plain_text" => {
+                        crate::de::variant::<A, PlainText>(map, "Text", "plain_text")?
+                            .map_or_else(Self::Unknown, |v| Self::PlainText(Box::new(v)))
+                    }
+                    _ => return Ok(Err(map)),
+                },
+            ),
+        )
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn from_text(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
     }
 }
 
@@ -16635,69 +18855,83 @@ impl<'de> serde::Deserialize<'de> for Timepicker {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<Timepicker, A::Error> {
-                let mut out = Timepicker::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "timepicker", &mut out.extra)?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_time" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_time,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        "timezone" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.timezone,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <Timepicker as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for Timepicker {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "timepicker", &mut out.extra)?,
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_time" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_time,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                "timezone" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.timezone,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -16786,37 +19020,56 @@ impl<'de> serde::Deserialize<'de> for TimepickerState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<TimepickerState, A::Error> {
-                let mut out = TimepickerState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(&mut map, key, "timepicker", &mut out.extra)?
-                        }
-                        "selected_time" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_time,
-                                &mut out.extra,
-                            )?
-                        }
-                        "timezone" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.timezone,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <TimepickerState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for TimepickerState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "timepicker", &mut out.extra)?,
+                "selected_time" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_time,
+                        &mut out.extra,
+                    )?
+                }
+                "timezone" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.timezone,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -16882,35 +19135,58 @@ impl<'de> serde::Deserialize<'de> for Trigger {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<Trigger, A::Error> {
-                let mut out = Trigger::default();
-                let mut seen_url = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "customizable_input_parameters" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.customizable_input_parameters,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "url" => {
-                            crate::de::keep_req(&mut map, "url", &mut out.url)?;
-                            seen_url = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_url {
-                    return Err(serde::de::Error::missing_field("url"));
+                let (out, missing) = <Trigger as crate::de::KitObject>::decode_map(map)?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for Trigger {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_url = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "customizable_input_parameters" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.customizable_input_parameters,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "url" => {
+                    seen_url = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.url,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_url {
+            missing.push("url");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -16987,34 +19263,63 @@ impl<'de> serde::Deserialize<'de> for TriggerInputParameter {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<TriggerInputParameter, A::Error> {
-                let mut out = TriggerInputParameter::default();
-                let mut seen_name = false;
-                let mut seen_value = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => {
-                            crate::de::keep_req(&mut map, "name", &mut out.name)?;
-                            seen_name = true;
-                        }
-                        "value" => {
-                            crate::de::keep_req(&mut map, "value", &mut out.value)?;
-                            seen_value = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_name {
-                    return Err(serde::de::Error::missing_field("name"));
-                }
-                if !seen_value {
-                    return Err(serde::de::Error::missing_field("value"));
+                let (out, missing) = <TriggerInputParameter as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for TriggerInputParameter {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_name = false;
+        let mut seen_value = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "name" => {
+                    seen_name = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.name,
+                        &mut out.extra,
+                    )?;
+                }
+                "value" => {
+                    seen_value = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.value,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_name {
+            missing.push("name");
+        }
+        if !seen_value {
+            missing.push("value");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -17080,35 +19385,71 @@ impl<'de> serde::Deserialize<'de> for UrlSource {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<UrlSource, A::Error> {
-                let mut out = UrlSource::default();
-                let mut seen_text = false;
-                let mut seen_url = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "url", &mut out.extra)?,
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        "url" => {
-                            crate::de::keep_req(&mut map, "url", &mut out.url)?;
-                            seen_url = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
-                }
-                if !seen_url {
-                    return Err(serde::de::Error::missing_field("url"));
+                let (out, missing) = <UrlSource as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for UrlSource {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_text = false;
+        let mut seen_url = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "url", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                "url" => {
+                    seen_url = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.url,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_url {
+            missing.push("url");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -17183,66 +19524,82 @@ impl<'de> serde::Deserialize<'de> for UrlTextInput {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<UrlTextInput, A::Error> {
-                let mut out = UrlTextInput::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "url_text_input",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "dispatch_action_config" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.dispatch_action_config,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_value,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <UrlTextInput as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for UrlTextInput {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "url_text_input", &mut out.extra)?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "dispatch_action_config" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.dispatch_action_config,
+                        &mut out.extra,
+                    )?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_value" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_value,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -17329,34 +19686,45 @@ impl<'de> serde::Deserialize<'de> for UrlTextInputState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<UrlTextInputState, A::Error> {
-                let mut out = UrlTextInputState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "url_text_input",
-                                &mut out.extra,
-                            )?
-                        }
-                        "value" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.value,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <UrlTextInputState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for UrlTextInputState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "url_text_input", &mut out.extra)?
+                }
+                "value" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.value, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -17424,66 +19792,75 @@ impl<'de> serde::Deserialize<'de> for UsersSelect {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<UsersSelect, A::Error> {
-                let mut out = UsersSelect::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "users_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "confirm" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.confirm,
-                                &mut out.extra,
-                            )?
-                        }
-                        "focus_on_load" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.focus_on_load,
-                                &mut out.extra,
-                            )?
-                        }
-                        "initial_user" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.initial_user,
-                                &mut out.extra,
-                            )?
-                        }
-                        "placeholder" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.placeholder,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <UsersSelect as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for UsersSelect {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "users_select", &mut out.extra)?,
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "confirm" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.confirm, &mut out.extra)?
+                }
+                "focus_on_load" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.focus_on_load,
+                        &mut out.extra,
+                    )?
+                }
+                "initial_user" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.initial_user,
+                        &mut out.extra,
+                    )?
+                }
+                "placeholder" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.placeholder,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -17566,34 +19943,48 @@ impl<'de> serde::Deserialize<'de> for UsersSelectState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<UsersSelectState, A::Error> {
-                let mut out = UsersSelectState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "users_select",
-                                &mut out.extra,
-                            )?
-                        }
-                        "selected_user" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.selected_user,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <UsersSelectState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for UsersSelectState {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => crate::de::tag(&mut map, key, "users_select", &mut out.extra)?,
+                "selected_user" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.selected_user,
+                        &mut out.extra,
+                    )?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -17671,111 +20062,143 @@ impl<'de> serde::Deserialize<'de> for VideoBlock {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<VideoBlock, A::Error> {
-                let mut out = VideoBlock::default();
-                let mut seen_alt_text = false;
-                let mut seen_thumbnail_url = false;
-                let mut seen_title = false;
-                let mut seen_video_url = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => crate::de::tag(&mut map, key, "video", &mut out.extra)?,
-                        "alt_text" => {
-                            crate::de::keep_req(
-                                &mut map,
-                                "alt_text",
-                                &mut out.alt_text,
-                            )?;
-                            seen_alt_text = true;
-                        }
-                        "author_name" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.author_name,
-                                &mut out.extra,
-                            )?
-                        }
-                        "block_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.block_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "description" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.description,
-                                &mut out.extra,
-                            )?
-                        }
-                        "provider_icon_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.provider_icon_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "provider_name" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.provider_name,
-                                &mut out.extra,
-                            )?
-                        }
-                        "thumbnail_url" => {
-                            crate::de::keep_req(
-                                &mut map,
-                                "thumbnail_url",
-                                &mut out.thumbnail_url,
-                            )?;
-                            seen_thumbnail_url = true;
-                        }
-                        "title" => {
-                            crate::de::keep_req(&mut map, "title", &mut out.title)?;
-                            seen_title = true;
-                        }
-                        "title_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.title_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "video_url" => {
-                            crate::de::keep_req(
-                                &mut map,
-                                "video_url",
-                                &mut out.video_url,
-                            )?;
-                            seen_video_url = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_alt_text {
-                    return Err(serde::de::Error::missing_field("alt_text"));
-                }
-                if !seen_thumbnail_url {
-                    return Err(serde::de::Error::missing_field("thumbnail_url"));
-                }
-                if !seen_title {
-                    return Err(serde::de::Error::missing_field("title"));
-                }
-                if !seen_video_url {
-                    return Err(serde::de::Error::missing_field("video_url"));
+                let (out, missing) = <VideoBlock as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for VideoBlock {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_alt_text = false;
+        let mut seen_thumbnail_url = false;
+        let mut seen_title = false;
+        let mut seen_video_url = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "video", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "alt_text" => {
+                    seen_alt_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.alt_text,
+                        &mut out.extra,
+                    )?;
+                }
+                "author_name" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.author_name,
+                        &mut out.extra,
+                    )?
+                }
+                "block_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.block_id,
+                        &mut out.extra,
+                    )?
+                }
+                "description" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.description,
+                        &mut out.extra,
+                    )?
+                }
+                "provider_icon_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.provider_icon_url,
+                        &mut out.extra,
+                    )?
+                }
+                "provider_name" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.provider_name,
+                        &mut out.extra,
+                    )?
+                }
+                "thumbnail_url" => {
+                    seen_thumbnail_url = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.thumbnail_url,
+                        &mut out.extra,
+                    )?;
+                }
+                "title" => {
+                    seen_title = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.title,
+                        &mut out.extra,
+                    )?;
+                }
+                "title_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.title_url,
+                        &mut out.extra,
+                    )?
+                }
+                "video_url" => {
+                    seen_video_url = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.video_url,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_alt_text {
+            missing.push("alt_text");
+        }
+        if !seen_thumbnail_url {
+            missing.push("thumbnail_url");
+        }
+        if !seen_title {
+            missing.push("title");
+        }
+        if !seen_video_url {
+            missing.push("video_url");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -17928,227 +20351,189 @@ impl<'de> serde::Deserialize<'de> for View {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<View, A::Error> {
-                let mut out = View::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "app_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.app_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "app_installed_team_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.app_installed_team_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "app_unfurl_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.app_unfurl_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "blocks" => {
-                            crate::de::list(
-                                &mut map,
-                                key,
-                                &mut out.blocks,
-                                &mut out.extra,
-                                false,
-                            )?
-                        }
-                        "bot_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.bot_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "callback_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.callback_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "channel" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.channel,
-                                &mut out.extra,
-                            )?
-                        }
-                        "clear_on_close" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.clear_on_close,
-                                &mut out.extra,
-                            )?
-                        }
-                        "close" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.close,
-                                &mut out.extra,
-                            )?
-                        }
-                        "entity_url" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.entity_url,
-                                &mut out.extra,
-                            )?
-                        }
-                        "external_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.external_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "external_ref" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.external_ref,
-                                &mut out.extra,
-                            )?
-                        }
-                        "hash" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.hash,
-                                &mut out.extra,
-                            )?
-                        }
-                        "id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "message_ts" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.message_ts,
-                                &mut out.extra,
-                            )?
-                        }
-                        "notify_on_close" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.notify_on_close,
-                                &mut out.extra,
-                            )?
-                        }
-                        "previous_view_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.previous_view_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "private_metadata" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.private_metadata,
-                                &mut out.extra,
-                            )?
-                        }
-                        "root_view_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.root_view_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "state" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.state,
-                                &mut out.extra,
-                            )?
-                        }
-                        "submit" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.submit,
-                                &mut out.extra,
-                            )?
-                        }
-                        "submit_disabled" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.submit_disabled,
-                                &mut out.extra,
-                            )?
-                        }
-                        "team_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.team_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "thread_ts" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.thread_ts,
-                                &mut out.extra,
-                            )?
-                        }
-                        "title" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.title,
-                                &mut out.extra,
-                            )?
-                        }
-                        "type" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.r#type,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <View as crate::de::KitObject>::decode_map(map)?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for View {
+    const EXACT: bool = false;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "app_id" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.app_id, &mut out.extra)?
+                }
+                "app_installed_team_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.app_installed_team_id,
+                        &mut out.extra,
+                    )?
+                }
+                "app_unfurl_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.app_unfurl_url,
+                        &mut out.extra,
+                    )?
+                }
+                "blocks" => {
+                    crate::de::list(
+                        &mut map,
+                        key,
+                        &mut out.blocks,
+                        &mut out.extra,
+                        false,
+                    )?;
+                }
+                "bot_id" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.bot_id, &mut out.extra)?
+                }
+                "callback_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.callback_id,
+                        &mut out.extra,
+                    )?
+                }
+                "channel" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.channel, &mut out.extra)?
+                }
+                "clear_on_close" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.clear_on_close,
+                        &mut out.extra,
+                    )?
+                }
+                "close" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.close, &mut out.extra)?
+                }
+                "entity_url" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.entity_url,
+                        &mut out.extra,
+                    )?
+                }
+                "external_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.external_id,
+                        &mut out.extra,
+                    )?
+                }
+                "external_ref" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.external_ref,
+                        &mut out.extra,
+                    )?
+                }
+                "hash" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.hash, &mut out.extra)?
+                }
+                "id" => crate::de::keep_opt(&mut map, key, &mut out.id, &mut out.extra)?,
+                "message_ts" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.message_ts,
+                        &mut out.extra,
+                    )?
+                }
+                "notify_on_close" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.notify_on_close,
+                        &mut out.extra,
+                    )?
+                }
+                "previous_view_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.previous_view_id,
+                        &mut out.extra,
+                    )?
+                }
+                "private_metadata" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.private_metadata,
+                        &mut out.extra,
+                    )?
+                }
+                "root_view_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.root_view_id,
+                        &mut out.extra,
+                    )?
+                }
+                "state" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.state, &mut out.extra)?
+                }
+                "submit" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.submit, &mut out.extra)?
+                }
+                "submit_disabled" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.submit_disabled,
+                        &mut out.extra,
+                    )?
+                }
+                "team_id" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.team_id, &mut out.extra)?
+                }
+                "thread_ts" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.thread_ts,
+                        &mut out.extra,
+                    )?
+                }
+                "title" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.title, &mut out.extra)?
+                }
+                "type" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.r#type, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -18338,34 +20723,43 @@ impl<'de> serde::Deserialize<'de> for ViewExternalRef {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ViewExternalRef, A::Error> {
-                let mut out = ViewExternalRef::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "type" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.r#type,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <ViewExternalRef as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ViewExternalRef {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "id" => crate::de::keep_opt(&mut map, key, &mut out.id, &mut out.extra)?,
+                "type" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.r#type, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -18431,26 +20825,42 @@ impl<'de> serde::Deserialize<'de> for ViewState {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<ViewState, A::Error> {
-                let mut out = ViewState::default();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "values" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.values,
-                                &mut out.extra,
-                            )?
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
+                let (out, missing) = <ViewState as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for ViewState {
+    const EXACT: bool = false;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "values" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.values, &mut out.extra)?
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let missing = crate::de::Missing::new();
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -18803,10 +21213,7 @@ impl<'de> serde::Deserialize<'de> for ViewStateValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
+        crate::de::union_deserialize(deserializer)
     }
 }
 
@@ -18817,7 +21224,7 @@ impl crate::de::Lenient for ViewStateValue {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::kit_union_field(d, required)
     }
 
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
@@ -18825,7 +21232,7 @@ impl crate::de::Lenient for ViewStateValue {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_keep(d, Self::from_json)
+        crate::de::union_keep(d)
     }
 }
 
@@ -18952,6 +21359,235 @@ impl From<UrlTextInputState> for ViewStateValue {
 impl From<UsersSelectState> for ViewStateValue {
     fn from(v: UsersSelectState) -> Self {
         Self::UsersSelect(Box::new(v))
+    }
+}
+
+impl crate::de::KitUnion for ViewStateValue {
+    const NAME: &'static str = "ViewStateValue";
+    const TAG: &'static str = "type";
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        tag: &str,
+        map: A,
+    ) -> Result<Result<Self, A>, A::Error> {
+        Ok(
+            Ok(
+                match tag {
+                    "channels_select" => {
+                        crate::de::variant::<
+                            A,
+                            ChannelsSelectState,
+                        >(map, "ViewStateValue", "channels_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::ChannelsSelect(Box::new(v)),
+                            )
+                    }
+                    "checkboxes" => {
+                        crate::de::variant::<
+                            A,
+                            CheckboxesState,
+                        >(map, "ViewStateValue", "checkboxes")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::Checkboxes(Box::new(v)),
+                            )
+                    }
+                    "conversations_select" => {
+                        crate::de::variant::<
+                            A,
+                            ConversationsSelectState,
+                        >(map, "ViewStateValue", "conversations_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::ConversationsSelect(Box::new(v)),
+                            )
+                    }
+                    "datepicker" => {
+                        crate::de::variant::<
+                            A,
+                            DatepickerState,
+                        >(map, "ViewStateValue", "datepicker")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::Datepicker(Box::new(v)),
+                            )
+                    }
+                    "datetimepicker" => {
+                        crate::de::variant::<
+                            A,
+                            DatetimepickerState,
+                        >(map, "ViewStateValue", "datetimepicker")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::Datetimepicker(Box::new(v)),
+                            )
+                    }
+                    "email_text_input" => {
+                        crate::de::variant::<
+                            A,
+                            EmailTextInputState,
+                        >(map, "ViewStateValue", "email_text_input")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::EmailTextInput(Box::new(v)),
+                            )
+                    }
+                    "external_select" => {
+                        crate::de::variant::<
+                            A,
+                            ExternalSelectState,
+                        >(map, "ViewStateValue", "external_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::ExternalSelect(Box::new(v)),
+                            )
+                    }
+                    "file_input" => {
+                        let s = crate::de::rest_text(map, "type", "file_input")?;
+                        Self::from_json(&s).map_err(serde::de::Error::custom)?
+                    }
+                    "multi_channels_select" => {
+                        crate::de::variant::<
+                            A,
+                            MultiChannelsSelectState,
+                        >(map, "ViewStateValue", "multi_channels_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::MultiChannelsSelect(Box::new(v)),
+                            )
+                    }
+                    "multi_conversations_select" => {
+                        crate::de::variant::<
+                            A,
+                            MultiConversationsSelectState,
+                        >(map, "ViewStateValue", "multi_conversations_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::MultiConversationsSelect(Box::new(v)),
+                            )
+                    }
+                    "multi_external_select" => {
+                        crate::de::variant::<
+                            A,
+                            MultiExternalSelectState,
+                        >(map, "ViewStateValue", "multi_external_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::MultiExternalSelect(Box::new(v)),
+                            )
+                    }
+                    "multi_static_select" => {
+                        crate::de::variant::<
+                            A,
+                            MultiStaticSelectState,
+                        >(map, "ViewStateValue", "multi_static_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::MultiStaticSelect(Box::new(v)),
+                            )
+                    }
+                    "multi_users_select" => {
+                        crate::de::variant::<
+                            A,
+                            MultiUsersSelectState,
+                        >(map, "ViewStateValue", "multi_users_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::MultiUsersSelect(Box::new(v)),
+                            )
+                    }
+                    "number_input" => {
+                        crate::de::variant::<
+                            A,
+                            NumberInputState,
+                        >(map, "ViewStateValue", "number_input")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::NumberInput(Box::new(v)),
+                            )
+                    }
+                    "plain_text_input" => {
+                        crate::de::variant::<
+                            A,
+                            PlainTextInputState,
+                        >(map, "ViewStateValue", "plain_text_input")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::PlainTextInput(Box::new(v)),
+                            )
+                    }
+                    "radio_buttons" => {
+                        crate::de::variant::<
+                            A,
+                            RadioButtonsState,
+                        >(map, "ViewStateValue", "radio_buttons")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::RadioButtons(Box::new(v)),
+                            )
+                    }
+                    "rich_text_input" => {
+                        crate::de::variant::<
+                            A,
+                            RichTextInputState,
+                        >(map, "ViewStateValue", "rich_text_input")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::RichTextInput(Box::new(v)),
+                            )
+                    }
+                    "static_select" => {
+                        crate::de::variant::<
+                            A,
+                            StaticSelectState,
+                        >(map, "ViewStateValue", "static_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::StaticSelect(Box::new(v)),
+                            )
+                    }
+                    "timepicker" => {
+                        crate::de::variant::<
+                            A,
+                            TimepickerState,
+                        >(map, "ViewStateValue", "timepicker")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::Timepicker(Box::new(v)),
+                            )
+                    }
+                    "url_text_input" => {
+                        crate::de::variant::<
+                            A,
+                            UrlTextInputState,
+                        >(map, "ViewStateValue", "url_text_input")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::UrlTextInput(Box::new(v)),
+                            )
+                    }
+                    "users_select" => {
+                        crate::de::variant::<
+                            A,
+                            UsersSelectState,
+                        >(map, "ViewStateValue", "users_select")?
+                            .map_or_else(
+                                Self::Unknown,
+                                |v| Self::UsersSelect(Box::new(v)),
+                            )
+                    }
+                    _ => return Ok(Err(map)),
+                },
+            ),
+        )
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn from_text(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
     }
 }
 
@@ -19144,26 +21780,51 @@ impl<'de> serde::Deserialize<'de> for Workflow {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<Workflow, A::Error> {
-                let mut out = Workflow::default();
-                let mut seen_trigger = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "trigger" => {
-                            crate::de::keep_req(&mut map, "trigger", &mut out.trigger)?;
-                            seen_trigger = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_trigger {
-                    return Err(serde::de::Error::missing_field("trigger"));
+                let (out, missing) = <Workflow as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for Workflow {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = None;
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_trigger = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "trigger" => {
+                    seen_trigger = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.trigger,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_trigger {
+            missing.push("trigger");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
@@ -19233,70 +21894,90 @@ impl<'de> serde::Deserialize<'de> for WorkflowButton {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<WorkflowButton, A::Error> {
-                let mut out = WorkflowButton::default();
-                let mut seen_text = false;
-                let mut seen_workflow = false;
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-                    match key.as_str() {
-                        "type" => {
-                            crate::de::tag(
-                                &mut map,
-                                key,
-                                "workflow_button",
-                                &mut out.extra,
-                            )?
-                        }
-                        "accessibility_label" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.accessibility_label,
-                                &mut out.extra,
-                            )?
-                        }
-                        "action_id" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.action_id,
-                                &mut out.extra,
-                            )?
-                        }
-                        "style" => {
-                            crate::de::keep_opt(
-                                &mut map,
-                                key,
-                                &mut out.style,
-                                &mut out.extra,
-                            )?
-                        }
-                        "text" => {
-                            crate::de::keep_req(&mut map, "text", &mut out.text)?;
-                            seen_text = true;
-                        }
-                        "workflow" => {
-                            crate::de::keep_req(
-                                &mut map,
-                                "workflow",
-                                &mut out.workflow,
-                            )?;
-                            seen_workflow = true;
-                        }
-                        _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
-                    }
-                }
-                if !seen_text {
-                    return Err(serde::de::Error::missing_field("text"));
-                }
-                if !seen_workflow {
-                    return Err(serde::de::Error::missing_field("workflow"));
+                let (out, missing) = <WorkflowButton as crate::de::KitObject>::decode_map(
+                    map,
+                )?;
+                if !missing.is_empty() {
+                    return Err(crate::de::incomplete(&missing, &out.extra));
                 }
                 Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl crate::de::KitObject for WorkflowButton {
+    const EXACT: bool = true;
+    const TAG: Option<&'static str> = Some("type");
+    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<(Self, crate::de::Missing), A::Error> {
+        let mut out = Self::default();
+        let mut seen_tag = false;
+        let mut seen_text = false;
+        let mut seen_workflow = false;
+        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    crate::de::tag(&mut map, key, "workflow_button", &mut out.extra)?;
+                    seen_tag = true;
+                }
+                "accessibility_label" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.accessibility_label,
+                        &mut out.extra,
+                    )?
+                }
+                "action_id" => {
+                    crate::de::keep_opt(
+                        &mut map,
+                        key,
+                        &mut out.action_id,
+                        &mut out.extra,
+                    )?
+                }
+                "style" => {
+                    crate::de::keep_opt(&mut map, key, &mut out.style, &mut out.extra)?
+                }
+                "text" => {
+                    seen_text = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.text,
+                        &mut out.extra,
+                    )?;
+                }
+                "workflow" => {
+                    seen_workflow = crate::de::keep_req(
+                        &mut map,
+                        key,
+                        &mut out.workflow,
+                        &mut out.extra,
+                    )?;
+                }
+                _ => crate::de::unknown(&mut map, key, &mut out.extra)?,
+            }
+        }
+        let mut missing = crate::de::Missing::new();
+        if !seen_text {
+            missing.push("text");
+        }
+        if !seen_workflow {
+            missing.push("workflow");
+        }
+        if !seen_tag && !missing.is_empty() {
+            missing.push("type");
+        }
+        Ok((out, missing))
+    }
+
+    fn extra(&self) -> &crate::kit::Extra {
+        &self.extra
     }
 }
 
