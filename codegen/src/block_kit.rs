@@ -122,7 +122,7 @@ fn exact_objects(spec: &Spec, reg: &Registry<'_>) -> Result<BTreeSet<String>, Er
 
 fn exact_ty(reg: &Registry<'_>, ty: &Ty, exact: &BTreeSet<String>) -> Result<bool, Error> {
     Ok(match ty {
-        Ty::String | Ty::Id(_) | Ty::Integer | Ty::Boolean | Ty::Json => true,
+        Ty::String | Ty::Id(_) | Ty::Integer | Ty::Time | Ty::Boolean | Ty::Json => true,
         Ty::Number | Ty::Secret | Ty::Map(_) => false,
         Ty::Array(t) => exact_ty(reg, t, exact)?,
         Ty::Named(n) => match reg.resolve(&Module::BlockKit, n)? {
