@@ -201,6 +201,44 @@ fn union_map<'de, A: MapAccess<'de>, T: KitUnion>(mut map: A) -> Result<T, A::Er
 /// A union's value: typed when it is an object, raw otherwise.
 struct UnionVisitor<T>(PhantomData<T>);
 
+/// The visits of a value that is not an object: kept raw as it came, for
+/// a union's or an object's visitor alike.
+macro_rules! keep_non_objects_raw {
+    () => {
+        fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Kept<T>, A::Error> {
+            Value::deserialize(SeqAccessDeserializer::new(seq)).map(Kept::Raw)
+        }
+
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Kept<T>, E> {
+            Ok(Kept::Raw(Value::Bool(v)))
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Kept<T>, E> {
+            Ok(Kept::Raw(Value::from(v)))
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Kept<T>, E> {
+            Ok(Kept::Raw(Value::from(v)))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Kept<T>, E> {
+            Ok(Kept::Raw(Value::from(v)))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Kept<T>, E> {
+            Ok(Kept::Raw(Value::String(v.to_owned())))
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Kept<T>, E> {
+            Ok(Kept::Raw(Value::Null))
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Kept<T>, E> {
+            Ok(Kept::Raw(Value::Null))
+        }
+    };
+}
+
 impl<'de, T: KitUnion> Visitor<'de> for UnionVisitor<T> {
     type Value = Kept<T>;
 
@@ -212,37 +250,7 @@ impl<'de, T: KitUnion> Visitor<'de> for UnionVisitor<T> {
         union_map(map).map(Kept::Typed)
     }
 
-    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Kept<T>, A::Error> {
-        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Kept::Raw)
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::Bool(v)))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::from(v)))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::from(v)))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::from(v)))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::String(v.to_owned())))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::Null))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::Null))
-    }
+    keep_non_objects_raw!();
 }
 
 /// A union tag: the string, borrowed when it has no escapes, or the raw
@@ -424,35 +432,5 @@ impl<'de, T: KitObject> Visitor<'de> for ObjectVisitor<T> {
         Ok(Kept::Raw(rebuild(&v, &missing)))
     }
 
-    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Kept<T>, A::Error> {
-        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Kept::Raw)
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::Bool(v)))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::from(v)))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::from(v)))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::from(v)))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::String(v.to_owned())))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::Null))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Kept<T>, E> {
-        Ok(Kept::Raw(Value::Null))
-    }
+    keep_non_objects_raw!();
 }

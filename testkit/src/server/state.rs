@@ -123,18 +123,30 @@ impl State {
         token: Option<&str>,
         urls: (&str, &str),
     ) -> Value {
-        let Some(mut ws) = self.teams.remove(team) else {
-            return simulator::body_of(Err("team_not_found".into()));
-        };
+        self.in_team(team, |ws| {
+            let caller: Caller = ws.caller_for(kind, token);
+            let Outcome { body, events } = ws.answer(handler, args, caller, urls);
+            (body, events)
+        })
+        .unwrap_or_else(|| simulator::body_of(Err("team_not_found".into())))
+    }
+
+    /// Runs `f` on the added workspace `team` on the fake's clock (what it
+    /// moves, the fake's clock keeps), and delivers the events it returns.
+    fn in_team<R>(
+        &mut self,
+        team: &str,
+        f: impl FnOnce(&mut Workspace) -> (R, Vec<Value>),
+    ) -> Option<R> {
+        let mut ws = self.teams.remove(team)?;
         ws.clock = self.workspace.clock.clone();
-        let caller: Caller = ws.caller_for(kind, token);
-        let Outcome { body, events } = ws.answer(handler, args, caller, urls);
+        let (out, events) = f(&mut ws);
         self.workspace.clock = ws.clock.clone();
         for e in &events {
             self.deliver_in(&ws, e);
         }
         self.teams.insert(team.to_owned(), ws);
-        body
+        Some(out)
     }
 
     /// Delivers an event of the added workspace `ws` to the app, when its
@@ -157,14 +169,7 @@ impl State {
         }
         let teams: Vec<String> = self.teams.keys().cloned().collect();
         for team in teams {
-            let Some(mut ws) = self.teams.remove(&team) else {
-                continue;
-            };
-            ws.clock = self.workspace.clock.clone();
-            for e in ws.post_due() {
-                self.deliver_in(&ws, &e);
-            }
-            self.teams.insert(team, ws);
+            self.in_team(&team, |ws| ((), ws.post_due()));
         }
     }
 }
