@@ -49,21 +49,26 @@ where
     }
 }
 
-/// What a listener is handed to build its context from.
-#[derive(Clone)]
+/// What a listener is handed to build its context from (each part is a
+/// cheap clone: the one listener that matches takes a copy).
 pub(crate) struct Parts<S> {
     pub(crate) state: S,
     pub(crate) client: Client,
     pub(crate) ack: Arc<crate::ack::AckSlot>,
-    pub(crate) meta: Meta,
+    pub(crate) meta: Arc<Meta>,
     pub(crate) installation: Option<Arc<Installation>>,
 }
 
 impl<S: Clone> Parts<S> {
     pub(crate) fn context<P>(&self, payload: P) -> Context<P, S> {
-        let p = self.clone();
-        let mut cx = Context::new(payload, p.state, p.client, p.ack, p.meta);
-        cx.set_installation(p.installation);
+        let mut cx = Context::new(
+            payload,
+            self.state.clone(),
+            self.client.clone(),
+            self.ack.clone(),
+            self.meta.clone(),
+        );
+        cx.set_installation(self.installation.clone());
         cx
     }
 }

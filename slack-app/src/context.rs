@@ -25,8 +25,6 @@ pub(crate) struct Meta {
     pub(crate) thread_ts: Option<Ts>,
     pub(crate) response_url: Option<String>,
     pub(crate) trigger_id: Option<String>,
-    /// For block actions: which of `actions` the listener matched.
-    pub(crate) action_index: usize,
 }
 
 /// A handler's view of one delivery.
@@ -41,7 +39,10 @@ pub struct Context<P, S = ()> {
     state: S,
     client: Client,
     ack: Arc<AckSlot>,
-    meta: Meta,
+    /// Shared with the runtime, which reports failures under its kind.
+    meta: Arc<Meta>,
+    /// For block actions: which of `actions` the listener matched.
+    action_index: usize,
     /// Built on first use: it counts the uses Slack allows.
     response_url: std::sync::OnceLock<Option<ResponseUrl>>,
     installation: Option<Arc<Installation>>,
@@ -58,13 +59,20 @@ impl<P: fmt::Debug, S> fmt::Debug for Context<P, S> {
 }
 
 impl<P, S> Context<P, S> {
-    pub(crate) fn new(payload: P, state: S, client: Client, ack: Arc<AckSlot>, meta: Meta) -> Self {
+    pub(crate) fn new(
+        payload: P,
+        state: S,
+        client: Client,
+        ack: Arc<AckSlot>,
+        meta: Arc<Meta>,
+    ) -> Self {
         Context {
             payload,
             state,
             client,
             ack,
             meta,
+            action_index: 0,
             response_url: std::sync::OnceLock::new(),
             installation: None,
         }
@@ -194,12 +202,12 @@ impl<P, S> Context<P, S> {
 
 impl<S> Context<BlockActionsPayload, S> {
     pub(crate) fn matched_action(&mut self, index: usize) {
-        self.meta.action_index = index;
+        self.action_index = index;
     }
 
     /// The action the listener matched (a payload usually carries one).
     pub fn action(&self) -> Option<&Action> {
-        self.payload.actions.get(self.meta.action_index)
+        self.payload.actions.get(self.action_index)
     }
 }
 

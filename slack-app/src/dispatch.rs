@@ -85,6 +85,25 @@ impl<S: Clone + Send + Sync + 'static> Runtime<S> {
     /// Handles one delivery in the background; `sink` receives its ack
     /// exactly once, within the deadline.
     pub(crate) fn deliver(self: &Arc<Self>, req: Result<Request, DecodeFailure>, sink: AckSink) {
+        tokio::spawn(self.clone().handle(req, sink));
+    }
+
+    /// [`deliver`](Self::deliver), run here up to the handler's first
+    /// wait: a handler that acks and returns at once (most do) costs no
+    /// task of its own, the rest goes on in the background.
+    pub(crate) fn deliver_here(
+        self: &Arc<Self>,
+        req: Result<Request, DecodeFailure>,
+        sink: AckSink,
+    ) {
+        let mut delivery = Box::pin(self.clone().handle(req, sink));
+        if (&mut delivery).now_or_never().is_none() {
+            tokio::spawn(delivery);
+        }
+    }
+
+    /// The work of one delivery, for a task to run.
+    async fn handle(self: Arc<Self>, req: Result<Request, DecodeFailure>, sink: AckSink) {
         let slot = Arc::new(AckSlot::new(sink));
         let req = match req {
             Ok(req) => req,
@@ -99,7 +118,7 @@ impl<S: Clone + Send + Sync + 'static> Runtime<S> {
             }
         };
         let deadline = Instant::now() + self.settings.ack_deadline;
-        let meta = meta_of(&req);
+        let meta = Arc::new(meta_of(&req));
         let span = tracing::info_span!(
             "slack_app.delivery",
             kind = %meta.kind,
@@ -112,21 +131,19 @@ impl<S: Clone + Send + Sync + 'static> Runtime<S> {
             // Events carry no reply: ack first, as Slack asks.
             slot.send(AckBody::empty());
         }
-        let rt = self.clone();
-        tokio::spawn(
-            async move {
-                let _running = rt.running.enter();
-                let Some(resolved) = rt.resolve(&req, &meta, &slot).await else {
-                    return;
-                };
-                if is_event {
-                    // The installation is known: now the event can be acked.
-                    slot.send(AckBody::empty());
-                }
-                rt.run(req, meta, slot, deadline, resolved).await;
+        async {
+            let _running = self.running.enter();
+            let Some(resolved) = self.resolve(&req, &meta, &slot).await else {
+                return;
+            };
+            if is_event {
+                // The installation is known: now the event can be acked.
+                slot.send(AckBody::empty());
             }
-            .instrument(span),
-        );
+            self.run(req, meta, slot, deadline, resolved).await;
+        }
+        .instrument(span)
+        .await;
     }
 
     /// The client and installation a delivery runs with; `None` once the
@@ -175,7 +192,7 @@ impl<S: Clone + Send + Sync + 'static> Runtime<S> {
     async fn run(
         &self,
         req: Request,
-        meta: Meta,
+        meta: Arc<Meta>,
         slot: Arc<AckSlot>,
         deadline: Instant,
         resolved: Resolved,
@@ -185,12 +202,11 @@ impl<S: Clone + Send + Sync + 'static> Runtime<S> {
             slot.send(AckBody::empty());
             return;
         }
-        let kind = meta.kind.clone();
         let parts = Parts {
             state: self.state.clone(),
             client: resolved.client,
             ack: slot.clone(),
-            meta,
+            meta: meta.clone(),
             installation: resolved.installation,
         };
         let mut req = req;
@@ -215,28 +231,32 @@ impl<S: Clone + Send + Sync + 'static> Runtime<S> {
             AssertUnwindSafe(handler).catch_unwind().await
         };
         tokio::pin!(run);
-        let outcome = tokio::select! {
-            outcome = &mut run => outcome,
-            () = tokio::time::sleep_until(deadline) => {
-                if slot.send(AckBody::empty()) {
-                    tracing::warn!(
-                        deadline = ?self.settings.ack_deadline,
-                        "handler neither acked nor returned by the deadline; sent an empty ack"
-                    );
+        // A handler done at its first poll needs no deadline timer.
+        let outcome = match (&mut run).now_or_never() {
+            Some(outcome) => outcome,
+            None => tokio::select! {
+                outcome = &mut run => outcome,
+                () = tokio::time::sleep_until(deadline) => {
+                    if slot.send(AckBody::empty()) {
+                        tracing::warn!(
+                            deadline = ?self.settings.ack_deadline,
+                            "handler neither acked nor returned by the deadline; sent an empty ack"
+                        );
+                    }
+                    run.await
                 }
-                run.await
-            }
+            },
         };
         // Returning acks for a handler that did not.
         slot.send(AckBody::empty());
         match outcome {
             Ok(Ok(())) => {}
             Ok(Err(e)) => self.report(Failure {
-                kind,
+                kind: meta.kind.clone(),
                 cause: FailureCause::Handler(e),
             }),
             Err(panic) => self.report(Failure {
-                kind,
+                kind: meta.kind.clone(),
                 cause: FailureCause::Panic(panic_message(&*panic)),
             }),
         }

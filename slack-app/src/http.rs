@@ -4,9 +4,8 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use slack_api::events::EventsApiPayload;
@@ -23,6 +22,10 @@ use crate::request::{DecodeFailure, Request, from_interaction_json, not_a_callba
 /// The path the router serves: point the app's Events API, Interactivity,
 /// Slash Commands and Select Menus URLs all at it.
 pub const EVENTS_PATH: &str = "/slack/events";
+
+/// The largest body read, as axum's `Bytes` extractor allows by default:
+/// Slack's are far smaller.
+const MAX_BODY: usize = 2 * 1024 * 1024;
 
 struct Endpoint<S> {
     runtime: Arc<Runtime<S>>,
@@ -62,9 +65,18 @@ impl<S: Clone + Send + Sync + 'static> App<S> {
 
 async fn handle<S: Clone + Send + Sync + 'static>(
     State(endpoint): State<Arc<Endpoint<S>>>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Response {
+    // Headers are read in place: axum's `HeaderMap` extractor copies them.
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the body is too large or was cut off",
+        )
+            .into_response();
+    };
+    let headers = &parts.headers;
     let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if let Err(e) = endpoint.events_api.verifier().verify_with(lookup, &body) {
         tracing::warn!(error = %e, "refused a request with a bad signature");
@@ -102,7 +114,7 @@ async fn handle<S: Clone + Send + Sync + 'static>(
         }
     };
     let (tx, rx) = oneshot::channel::<Answer>();
-    endpoint.runtime.deliver(
+    endpoint.runtime.deliver_here(
         req,
         Box::new(move |body| {
             // The request may have gone (Slack hung up): nothing to answer.

@@ -93,3 +93,45 @@ pub(crate) fn audience<'a>(event: &Value, workspace: &'a Workspace) -> Option<&'
         Route::Conversation => conversation_of(event).and_then(|c| workspace.members_of(c)),
     }
 }
+
+/// The `app_mention` Slack sends the app beside a person's `message` that
+/// mentions its bot (`<@U_BOT>`): same text, channel and thread. Edits,
+/// deletions and the bot's own messages mention nobody.
+pub(crate) fn app_mention_of(event: &Value) -> Option<Value> {
+    if kind_of(event) != "message" {
+        return None;
+    }
+    // A person's message, or one shared with files or broadcast from a thread.
+    let subtype = event.get("subtype").and_then(Value::as_str);
+    if !matches!(subtype, None | Some("file_share" | "thread_broadcast")) {
+        return None;
+    }
+    let user = event.get("user").and_then(Value::as_str)?;
+    let text = event.get("text").and_then(Value::as_str)?;
+    let mention = format!("<@{}", crate::simulator::BOT_USER);
+    let mentions = text
+        .match_indices(&mention)
+        .any(|(at, m)| matches!(text.as_bytes().get(at + m.len()), Some(b'>' | b'|')));
+    if user == crate::simulator::BOT_USER || !mentions {
+        return None;
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("type".into(), "app_mention".into());
+    for key in [
+        "user",
+        "text",
+        "ts",
+        "channel",
+        "event_ts",
+        "thread_ts",
+        "team",
+        "blocks",
+        "files",
+        "client_msg_id",
+    ] {
+        if let Some(v) = event.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    Some(Value::Object(out))
+}

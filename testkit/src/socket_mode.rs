@@ -97,8 +97,8 @@ impl SocketModeState {
     }
 
     /// Wraps a workspace change as an Events API payload and delivers it.
-    pub(crate) fn deliver_event(&mut self, event: &Value) {
-        self.deliver_event_in(TEAM_ID, None, event);
+    pub(crate) fn deliver_event(&mut self, event: &Value) -> Option<String> {
+        self.deliver_event_in(TEAM_ID, None, event)
     }
 
     /// [`deliver_event`](Self::deliver_event) for workspace `team` (of

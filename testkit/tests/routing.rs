@@ -251,3 +251,82 @@ async fn unsubscribed_event_types_are_not_delivered_over_socket_mode() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_message_mentioning_the_bot_also_reaches_the_app_as_app_mention() {
+    let manifest = |events: serde_json::Value| {
+        serde_json::from_value(json!({
+            "oauth_config": {"scopes": {"bot": ["rtm:stream"]}},
+            "settings": {"event_subscriptions": {"bot_events": events},
+                         "socket_mode_enabled": true}
+        }))
+        .unwrap()
+    };
+    let slack = FakeSlack::builder()
+        .app(manifest(json!(["message.channels", "app_mention"])))
+        .start()
+        .await;
+    let mut app = socket_mode(&slack).await;
+    let mut bot = rtm_as(&slack, BOT).await;
+
+    slack
+        .post_as_user("U_ALICE", "C_GENERAL", "<@U_BOT> deploy api")
+        .await;
+    // Not a mention: another user, and the bot's id inside a longer one.
+    slack
+        .post_as_user("U_ALICE", "C_GENERAL", "<@U_BOTTOM> and <@U_BOB>")
+        .await;
+    slack.post_as_user("U_ALICE", "C_GENERAL", "marker").await;
+
+    let first = next_envelope_event(&mut app).await;
+    assert_eq!(kind_text(&first), message("<@U_BOT> deploy api"));
+    let mention = next_envelope_event(&mut app).await;
+    assert_eq!(
+        kind_text(&mention),
+        ("app_mention".into(), "<@U_BOT> deploy api".into())
+    );
+    assert_eq!(mention["user"], "U_ALICE");
+    assert_eq!(mention["channel"], "C_GENERAL");
+    assert_eq!(mention["ts"], first["ts"]);
+    assert_eq!(
+        kind_text(&next_envelope_event(&mut app).await),
+        message("<@U_BOTTOM> and <@U_BOB>")
+    );
+    assert_eq!(
+        kind_text(&next_envelope_event(&mut app).await),
+        message("marker")
+    );
+    // RTM clients get the message only: app_mention is an Events API type.
+    assert_eq!(
+        kind_text(&next(&mut bot).await),
+        message("<@U_BOT> deploy api")
+    );
+    assert_eq!(
+        kind_text(&next(&mut bot).await),
+        message("<@U_BOTTOM> and <@U_BOB>")
+    );
+
+    // Subscribed to app_mention alone: the mention comes, the messages do not.
+    let slack = FakeSlack::builder()
+        .app(manifest(json!(["app_mention"])))
+        .start()
+        .await;
+    let mut app = socket_mode(&slack).await;
+    slack
+        .post_as_user("U_ALICE", "C_GENERAL", "no mention")
+        .await;
+    slack
+        .post_as_user("U_ALICE", "C_GENERAL", "hi <@U_BOT|fakebot>")
+        .await;
+    assert_eq!(
+        kind_text(&next_envelope_event(&mut app).await),
+        ("app_mention".into(), "hi <@U_BOT|fakebot>".into())
+    );
+}
+
+#[tokio::test]
+#[should_panic(expected = "no app is connected over Socket Mode to take the app_home_opened event")]
+async fn an_event_driver_with_no_app_to_take_the_event_says_so() {
+    let slack = FakeSlack::start().await;
+    slack.open_home("U_ALICE").await;
+}

@@ -214,7 +214,13 @@ impl Drive<'_> {
                     .count()
             };
             let before = posts(st);
-            st.socket_mode.deliver_event(&event);
+            if st.socket_mode.deliver_event(&event).is_none() {
+                return Err(format!(
+                    "no app is connected over Socket Mode to take the {} event \
+                     (the manifest names no Request URL)",
+                    event["type"].as_str().unwrap_or("")
+                ));
+            }
             before
         };
         self.0.changed.notify_waiters();
@@ -605,7 +611,7 @@ impl FakeSlack {
     ///
     /// # Panics
     /// When the app's [`Manifest`](crate::Manifest) does not subscribe to
-    /// `app_home_opened`.
+    /// `app_home_opened`, or no app is connected to take it.
     pub async fn open_home(&self, user: &str) -> Delivery {
         done(self.drive().open_home(user).await)
     }
@@ -616,7 +622,8 @@ impl FakeSlack {
     ///
     /// # Panics
     /// When the app's [`Manifest`](crate::Manifest) declares no such
-    /// function or does not subscribe to `function_executed`.
+    /// function or does not subscribe to `function_executed`, or no app
+    /// is connected to take it.
     pub async fn run_function(&self, callback_id: &str, inputs: Value) -> Delivery {
         done(self.drive().run_function(callback_id, inputs).await)
     }
@@ -624,6 +631,10 @@ impl FakeSlack {
     /// `user` opens a new assistant thread with the app in their direct
     /// conversation (`assistant_thread_started`); returns the thread's
     /// channel and `thread_ts` with the delivery.
+    ///
+    /// # Panics
+    /// When the app's [`Manifest`](crate::Manifest) does not subscribe to
+    /// `assistant_thread_started`, or no app is connected to take it.
     pub async fn start_assistant_thread(&self, user: &str) -> (Delivery, String, String) {
         done(self.drive().start_assistant_thread(user).await)
     }

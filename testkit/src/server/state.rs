@@ -78,10 +78,15 @@ impl State {
     pub(crate) fn broadcast(&mut self, frame: &Value, except: Option<usize>) -> usize {
         let members = routing::audience(frame, &self.workspace);
         let reaches = |user: &str| members.is_none_or(|m| m.iter().any(|u| u == user));
-        if reaches(simulator::BOT_USER)
-            && routing::subscribed(self.app.subscriptions(), frame, &self.workspace)
-        {
-            self.socket_mode.deliver_event(frame);
+        if reaches(simulator::BOT_USER) {
+            let subscriptions = self.app.subscriptions();
+            deliver_to_app(
+                &mut self.socket_mode,
+                subscriptions,
+                &self.workspace,
+                None,
+                frame,
+            );
         }
         self.rtm.deliver(frame, except, reaches)
     }
@@ -154,11 +159,18 @@ impl State {
     fn deliver_in(&mut self, ws: &Workspace, frame: &Value) {
         let members = routing::audience(frame, ws);
         let reaches = members.is_none_or(|m| m.iter().any(|u| u == simulator::BOT_USER));
-        if reaches && routing::subscribed(self.app.subscriptions(), frame, ws) {
-            let enterprise = self.oauth.enterprise_of(&ws.team.id).map(|(id, _)| id);
-            self.socket_mode
-                .deliver_event_in(&ws.team.id, enterprise.as_deref(), frame);
+        if !reaches {
+            return;
         }
+        let enterprise = self.oauth.enterprise_of(&ws.team.id).map(|(id, _)| id);
+        let subscriptions = self.app.subscriptions();
+        deliver_to_app(
+            &mut self.socket_mode,
+            subscriptions,
+            ws,
+            enterprise.as_deref(),
+            frame,
+        );
     }
 
     /// Moves every workspace's clock to the fake's and posts what each has
@@ -276,5 +288,23 @@ impl Inner {
 
     pub(crate) fn apply_rtm_fault(&self, fault: &RtmFault, scope: RtmScope) -> usize {
         self.lock().rtm.apply_fault(fault, scope)
+    }
+}
+
+/// Sends the app (Socket Mode or Events API) a workspace event its bot
+/// sees, and the `app_mention` Slack adds for a message that mentions the
+/// bot, each when the app subscribes to its type.
+fn deliver_to_app(
+    socket_mode: &mut SocketModeState,
+    subscriptions: Option<&[String]>,
+    ws: &Workspace,
+    enterprise: Option<&str>,
+    frame: &Value,
+) {
+    let mention = routing::app_mention_of(frame);
+    for event in std::iter::once(frame).chain(mention.as_ref()) {
+        if routing::subscribed(subscriptions, event, ws) {
+            socket_mode.deliver_event_in(&ws.team.id, enterprise, event);
+        }
     }
 }
