@@ -1,5 +1,6 @@
-//! `files.info` / `list` / `delete` and `search.messages` simulated, through
-//! the typed builders and their page-numbered `pages()` / `items()`.
+//! `files.info` / `list` / `delete` and `search.messages` / `files` / `all`
+//! simulated, through the typed builders and their page-numbered `pages()` /
+//! `items()`.
 
 use serde_json::Value;
 use slack_api::Client;
@@ -264,4 +265,67 @@ async fn search_messages_matches_stored_messages_page_by_page() {
         code(bot.search().messages("deploy").send().await),
         "not_allowed_token_type"
     );
+}
+
+#[tokio::test]
+async fn search_files_and_all_find_files_by_name_where_the_caller_can_see_them() {
+    let slack = FakeSlack::builder()
+        .message("U_ALICE", "C_GENERAL", "the quarterly report is up")
+        .start()
+        .await;
+    let alice = slack.client("xoxp-1-U_ALICE");
+    let bob = slack.client("xoxp-1-U_BOB");
+    let general = upload(&alice, "Quarterly-Report.pdf", "C_GENERAL").await;
+    let dev = upload(&bob, "report-draft.txt", "C_DEV").await;
+    let secret = upload(&alice, "report-secret.txt", "C_PRIVATE").await;
+    upload(&alice, "notes.txt", "C_GENERAL").await;
+
+    let ids = |files: &[slack_api::types::File]| -> Vec<String> {
+        files
+            .iter()
+            .filter_map(|f| f.id.as_ref().map(|i| i.to_string()))
+            .collect()
+    };
+    // Case-insensitive, newest first; a private channel's file only for members.
+    let found = alice.search().files("REPORT").send().await.unwrap();
+    let files = found.files.unwrap();
+    assert_eq!(files.total, Some(3));
+    assert_eq!(
+        ids(&files.matches),
+        [secret.clone(), dev.clone(), general.clone()]
+    );
+    let seen = bob
+        .search()
+        .files("report")
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&seen), [dev.clone(), general]);
+    // `in:` and `from:` narrow it; `count` pages it.
+    let in_dev = alice.search().files("report in:#dev").send().await.unwrap();
+    assert_eq!(ids(&in_dev.files.unwrap().matches), std::slice::from_ref(&dev));
+    let from_bob = alice
+        .search()
+        .files("report from:@bob")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ids(&from_bob.files.unwrap().matches), [dev]);
+    let pages = alice
+        .search()
+        .files("report")
+        .count(2)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 2);
+
+    // search.all: messages and files, each paged on its own.
+    let all = alice.search().all("report").send().await.unwrap();
+    assert_eq!(all.messages.unwrap().total, Some(1));
+    assert_eq!(all.files.unwrap().total, Some(3));
+    assert_eq!(code(alice.search().all(" ").send().await), "no_query");
+    assert_eq!(code(alice.search().files("").send().await), "no_query");
 }

@@ -312,11 +312,11 @@ async fn reminders_are_added_at_fake_clock_times_listed_and_deleted() {
         .unwrap()
         .reminder
         .unwrap();
-    assert_eq!(in_ten.time, Some(NOW + 600));
+    assert_eq!(in_ten.time, Some(UnixTime::from_secs(NOW + 600)));
     assert_eq!(in_ten.creator.as_ref().map(|u| u.as_str()), Some("U_BOB"));
     slack.clock().advance(Duration::from_secs(3600));
     let soon = reminders.add("tea", "90").await.unwrap().reminder.unwrap();
-    assert_eq!(soon.time, Some(NOW + 3600 + 90));
+    assert_eq!(soon.time, Some(UnixTime::from_secs(NOW + 3600 + 90)));
     let at = (NOW + 86_400 * 7).to_string();
     let later = reminders
         .add("review", at.clone())
@@ -327,7 +327,7 @@ async fn reminders_are_added_at_fake_clock_times_listed_and_deleted() {
         .unwrap();
     assert_eq!(
         (later.time, later.user.as_ref().map(|u| u.as_str())),
-        (Some(NOW + 86_400 * 7), Some("U_CAROL"))
+        (Some(UnixTime::from_secs(NOW + 86_400 * 7)), Some("U_CAROL"))
     );
 
     assert_eq!(
@@ -364,4 +364,86 @@ async fn reminders_are_added_at_fake_clock_times_listed_and_deleted() {
     // Reminders take a user token.
     let bot = slack.client("xoxb-test").reminders();
     assert_eq!(code(bot.list().await), "not_allowed_token_type");
+}
+
+#[tokio::test]
+async fn a_reminder_is_read_back_and_completed_by_the_person_it_reminds() {
+    let slack = FakeSlack::start().await;
+    let bob = slack.client("xoxp-1-U_BOB").reminders();
+    let carol = slack.client("xoxp-1-U_CAROL").reminders();
+    let mine = bob.add("stretch", "60").await.unwrap().reminder.unwrap();
+    let hers = bob
+        .add("review", "60")
+        .user("U_CAROL")
+        .await
+        .unwrap()
+        .reminder
+        .unwrap();
+    let weekly = bob
+        .add("water the plants", "60")
+        .recurrence("weekly")
+        .await
+        .unwrap()
+        .reminder
+        .unwrap();
+    let (mine, hers, weekly) = (mine.id.unwrap(), hers.id.unwrap(), weekly.id.unwrap());
+
+    let read = bob.info(mine.clone()).await.unwrap().reminder.unwrap();
+    assert_eq!(read.text.as_deref(), Some("stretch"));
+    assert_eq!(read.complete_ts, Some(UnixTime::from_secs(0)));
+
+    slack.clock().advance(Duration::from_secs(30));
+    bob.complete(mine.clone()).await.unwrap();
+    let done = bob.info(mine).await.unwrap().reminder.unwrap();
+    assert_eq!(done.complete_ts, Some(UnixTime::from_secs(NOW + 30)));
+
+    // Bob made Carol's, but only Carol may complete it; recurring ones never.
+    assert_eq!(
+        code(bob.complete(hers.clone()).await),
+        "cannot_complete_others"
+    );
+    carol.complete(hers.clone()).await.unwrap();
+    assert_eq!(
+        code(bob.complete(weekly).await),
+        "cannot_complete_recurring"
+    );
+    let dave = slack.client("xoxp-1-U_DAVE").reminders();
+    assert_eq!(code(dave.info(hers).await), "not_found");
+    assert_eq!(code(bob.info("Rm_NONE").await), "not_found");
+}
+
+#[tokio::test]
+async fn a_disabled_user_group_leaves_the_list_and_comes_back_enabled() {
+    let slack = FakeSlack::start().await;
+    let groups = slack.client("xoxb-test").usergroups();
+    let mut ws = common::rtm(&slack).await;
+    frame_of(&mut ws, "hello").await;
+    let sre = groups.create("SRE").await.unwrap().usergroup.unwrap();
+    let id = sre.id.clone().unwrap();
+    groups.create("Design").await.unwrap();
+
+    slack.clock().advance(Duration::from_secs(60));
+    let off = groups.disable(id.clone()).await.unwrap().usergroup.unwrap();
+    assert_eq!(off.date_delete, Some(UnixTime::from_secs(NOW + 60)));
+    assert_eq!(off.deleted_by.as_ref().map(|u| u.as_str()), Some("U_BOT"));
+    let updated = frame_of(&mut ws, "subteam_updated").await;
+    assert_eq!(updated["subteam"]["id"], id.as_str());
+    let names = |l: &[slack_api::types::Subteam]| -> Vec<String> {
+        l.iter().filter_map(|g| g.name.clone()).collect()
+    };
+    assert_eq!(names(&groups.list().await.unwrap().usergroups), ["Design"]);
+    let with_disabled = groups.list().include_disabled(true).await.unwrap();
+    assert_eq!(names(&with_disabled.usergroups), ["SRE", "Design"]);
+    // Disabling again changes nothing.
+    let again = groups.disable(id.clone()).await.unwrap().usergroup.unwrap();
+    assert_eq!(again.date_delete, off.date_delete);
+
+    let on = groups.enable(id.clone()).await.unwrap().usergroup.unwrap();
+    assert_eq!(on.date_delete, Some(UnixTime::from_secs(0)));
+    assert!(on.deleted_by.is_none());
+    assert_eq!(
+        names(&groups.list().await.unwrap().usergroups),
+        ["SRE", "Design"]
+    );
+    assert_eq!(code(groups.enable("S_NONE").await), "no_such_subteam");
 }

@@ -9,7 +9,7 @@ pub struct Reminder {
     pub channel: Option<crate::ids::ChannelId>,
     /// When it was marked complete, Unix seconds; 0 if not yet.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub complete_ts: Option<crate::ids::Ts>,
+    pub complete_ts: Option<crate::ids::UnixTime>,
     /// User who created it.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub creator: Option<crate::ids::UserId>,
@@ -27,7 +27,7 @@ pub struct Reminder {
     pub text: Option<String>,
     /// When it fires, Unix seconds.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub time: Option<i64>,
+    pub time: Option<crate::ids::UnixTime>,
     /// User concerned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::ids::UserId>,

@@ -354,10 +354,10 @@ pub struct AllResponse {
     pub callstack: Option<String>,
     /// Files attached.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub files: Option<serde_json::Value>,
+    pub files: Option<SearchFileResults>,
     /// The messages returned.
     #[serde(default, deserialize_with = "crate::de::opt")]
-    pub messages: Option<serde_json::Value>,
+    pub messages: Option<SearchMessageResults>,
     /// The posts returned.
     #[serde(default, deserialize_with = "crate::de::opt")]
     pub posts: Option<serde_json::Value>,

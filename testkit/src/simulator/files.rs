@@ -54,6 +54,11 @@ pub(crate) struct FileStore {
 }
 
 impl FileStore {
+    /// Every completed file, as `files.info` shows it, by ID.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Value> {
+        self.files.values().map(|f| &f.json)
+    }
+
     /// The bytes uploaded for a file, completed or not.
     pub(crate) fn uploaded(&self, id: &str) -> Option<Vec<u8>> {
         match self.files.get(id) {
@@ -231,7 +236,7 @@ impl Workspace {
 
     /// Whether the caller may see a file: theirs, or shared in a
     /// conversation they can see.
-    fn file_visible(&self, caller: &Caller, file: &Value) -> bool {
+    pub(super) fn file_visible(&self, caller: &Caller, file: &Value) -> bool {
         file["user"] == caller.user.as_str()
             || file["channels"].as_array().is_some_and(|cs| {
                 cs.iter().any(|id| {
@@ -289,9 +294,7 @@ impl Workspace {
         }
         let mut files: Vec<&Value> = self
             .files
-            .files
-            .values()
-            .map(|f| &f.json)
+            .all()
             .filter(|f| self.file_visible(caller, f))
             .filter(|f| user.is_none_or(|u| f["user"] == u))
             .filter(|f| {

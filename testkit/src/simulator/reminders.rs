@@ -97,17 +97,44 @@ impl Workspace {
 
     /// `reminders.delete`: one of the caller's.
     pub(crate) fn reminders_delete(&mut self, caller: &Caller, a: &Args<'_>) -> Res {
+        let at = self.reminder_at(caller, a)?;
+        self.reminders.items.remove(at);
+        Ok(json!({}))
+    }
+
+    /// The index of the caller's reminder the `reminder` argument names
+    /// (one they made or are reminded by).
+    fn reminder_at(&self, caller: &Caller, a: &Args<'_>) -> Result<usize, String> {
         let id = a.get("reminder").unwrap_or("");
-        let at = self
-            .reminders
+        self.reminders
             .items
             .iter()
             .position(|r| {
                 r["id"] == id
                     && (r["creator"] == caller.user.as_str() || r["user"] == caller.user.as_str())
             })
-            .ok_or_else(|| "not_found".to_string())?;
-        self.reminders.items.remove(at);
+            .ok_or_else(|| "not_found".to_string())
+    }
+
+    /// `reminders.info`: one of the caller's.
+    pub(crate) fn reminders_info(&self, caller: &Caller, a: &Args<'_>) -> Res {
+        let at = self.reminder_at(caller, a)?;
+        Ok(json!({"reminder": self.reminders.items[at]}))
+    }
+
+    /// `reminders.complete`: marks one the caller is reminded by as done
+    /// now (`complete_ts`); recurring ones cannot be.
+    pub(crate) fn reminders_complete(&mut self, caller: &Caller, a: &Args<'_>) -> Res {
+        let at = self.reminder_at(caller, a)?;
+        let now = self.clock.now_secs();
+        let r = &mut self.reminders.items[at];
+        if r["user"] != caller.user.as_str() {
+            return fail("cannot_complete_others");
+        }
+        if r["recurring"] == true {
+            return fail("cannot_complete_recurring");
+        }
+        r["complete_ts"] = json!(now);
         Ok(json!({}))
     }
 }

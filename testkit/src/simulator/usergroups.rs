@@ -237,4 +237,34 @@ impl Workspace {
         g["updated_by"] = json!(caller.user);
         Ok(json!({"usergroup": render(g, true, a.flag("include_count"))}))
     }
+
+    /// `usergroups.disable` (`enabled: false`) and `usergroups.enable`:
+    /// a disabled group keeps its members, is left out of
+    /// `usergroups.list` unless `include_disabled`, and has its
+    /// `date_delete` set; `subteam_updated`. Slack answers either call on
+    /// a group already in that state as it is.
+    pub(crate) fn usergroups_set_enabled(
+        &mut self,
+        caller: &Caller,
+        a: &Args<'_>,
+        enabled: bool,
+        events: &mut Vec<Value>,
+    ) -> Res {
+        let at = self.group_at(a)?;
+        let now = self.clock.stamp();
+        let g = &mut self.usergroups.groups[at];
+        let disabled = g["date_delete"] != 0;
+        if disabled == enabled {
+            g["date_delete"] = json!(if enabled { 0 } else { now });
+            g["deleted_by"] = if enabled {
+                Value::Null
+            } else {
+                json!(caller.user)
+            };
+            g["date_update"] = json!(now);
+            g["updated_by"] = json!(caller.user);
+            events.push(json!({"type": "subteam_updated", "subteam": g.clone()}));
+        }
+        Ok(json!({"usergroup": render(g, true, a.flag("include_count"))}))
+    }
 }
