@@ -244,7 +244,7 @@ impl Field {
     }
 
     /// The field declaration; `serialized` adds the attributes that leave
-    /// absent values out when writing.
+    /// absent values out when writing (decoding is [`decode_arm`](Self::decode_arm)).
     fn tokens(
         &self,
         reg: &Registry<'_>,
@@ -254,28 +254,37 @@ impl Field {
         let ty = self.rust_ty(reg, scope)?;
         let id = &self.ident;
         let json = &self.json;
-        // serde derives the key from the identifier without `r#`.
-        let rename = if id.to_string().trim_start_matches("r#") != json {
-            quote!(rename = #json,)
+        let attr = if serialized {
+            // serde derives the key from the identifier without `r#`.
+            let rename = if id.to_string().trim_start_matches("r#") != json {
+                quote!(rename = #json,)
+            } else {
+                quote!()
+            };
+            match self.slot {
+                Slot::Required => quote!(#[serde(#rename)]),
+                Slot::Optional => quote!(#[serde(#rename skip_serializing_if = "Option::is_none")]),
+                Slot::List => quote!(#[serde(#rename skip_serializing_if = "Vec::is_empty")]),
+            }
         } else {
-            quote!()
-        };
-        let skip = match (serialized, self.slot) {
-            (true, Slot::Optional) => quote!(skip_serializing_if = "Option::is_none",),
-            (true, Slot::List) => quote!(skip_serializing_if = "Vec::is_empty",),
-            _ => quote!(),
-        };
-        let attr = match self.slot {
-            Slot::Required => quote!(#[serde(#rename deserialize_with = "crate::de::req")]),
-            Slot::Optional => {
-                quote!(#[serde(#rename #skip default, deserialize_with = "crate::de::opt")])
-            }
-            Slot::List => {
-                quote!(#[serde(#rename #skip default, deserialize_with = "crate::de::vec")])
-            }
+            TokenStream::new()
         };
         let d = doc_or(self.doc.as_deref(), || format!("`{json}`."));
         Ok(quote! { #d #attr pub #id: #ty, })
+    }
+
+    /// The field's arm in its struct's `crate::de::Object::field`: the
+    /// field's index `i` is what duplicates and missing fields are found by.
+    fn decode_arm(&self, i: usize) -> TokenStream {
+        let id = &self.ident;
+        let json = &self.json;
+        let f = match self.slot {
+            Slot::Required => quote!(req_field),
+            Slot::Optional => quote!(opt_field),
+            Slot::List => quote!(vec_field),
+        };
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
+        quote! { #json => crate::de::#f(map, seen, #i, #json, &mut self.#id), }
     }
 }
 
@@ -292,8 +301,16 @@ pub(crate) fn object(
     let d = doc_or(d, || format!("The `{name}` object."));
     let mut seen = BTreeSet::new();
     let mut fs = TokenStream::new();
+    let mut arms = TokenStream::new();
+    let mut required = Vec::new();
     let serialized = reg.is_serialized(key);
-    for f in fields {
+    if fields.len() > MAX_FIELDS {
+        return Err(Error::new(format!(
+            "{} fields: an object holds at most {MAX_FIELDS} (crate::de::Seen)",
+            fields.len()
+        )));
+    }
+    for (i, f) in fields.iter().enumerate() {
         let f = field(reg, scope, key, f)?;
         if !seen.insert(f.ident.to_string()) {
             return Err(Error::new(format!("field {} appears twice", f.ident)));
@@ -305,11 +322,29 @@ pub(crate) fn object(
             )));
         }
         fs.extend(f.tokens(reg, scope, serialized)?);
+        arms.extend(f.decode_arm(i));
+        if f.slot == Slot::Required {
+            let (i, json) = (proc_macro2::Literal::usize_unsuffixed(i), &f.json);
+            required.push(quote!((#i, #json)));
+        }
     }
-    let derives = if serialized {
-        quote!(#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)])
+    // Decoding goes through `crate::de::Object` rather than serde's derive,
+    // which emits a visitor set and a wrapper per field for every struct:
+    // generated Deserialize code was most of the crate's build time.
+    let body = if arms.is_empty() {
+        quote!(crate::de::skip_field(map))
     } else {
-        quote!(#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)])
+        quote!(match key { #arms _ => crate::de::skip_field(map), })
+    };
+    let (key_arg, seen_arg) = if arms.is_empty() {
+        (quote!(_key), quote!(_seen))
+    } else {
+        (quote!(key), quote!(seen))
+    };
+    let derives = if serialized {
+        quote!(#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)])
+    } else {
+        quote!(#[derive(Debug, Clone, Default, PartialEq)])
     };
     Ok(quote! {
         #d
@@ -317,11 +352,33 @@ pub(crate) fn object(
         #[non_exhaustive]
         pub struct #id { #fs }
 
+        impl<'de> serde::Deserialize<'de> for #id {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::de::decode_object(deserializer)
+            }
+        }
+
+        impl crate::de::Object for #id {
+            const NAME: &'static str = #name;
+            const REQUIRED: &'static [(usize, &'static str)] = &[#(#required),*];
+            fn field<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                #key_arg: &str,
+                map: &mut A,
+                #seen_arg: &mut crate::de::Seen,
+            ) -> Result<(), A::Error> {
+                #body
+            }
+        }
+
         impl crate::de::Lenient for #id {
             const SHAPE: crate::de::Shape = crate::de::Shape::Object;
         }
     })
 }
+
+/// The most fields an object may have: `crate::de::Seen` holds 256 bits.
+const MAX_FIELDS: usize = 256;
 
 /// Variant names for string values, unique and never `Unknown`.
 fn variant_names(values: &[String]) -> Result<Vec<Ident>, Error> {

@@ -11,6 +11,7 @@
 mod budget;
 mod direct;
 mod keep;
+mod object;
 mod raw;
 mod tagged;
 
@@ -30,9 +31,11 @@ pub(crate) use direct::{
     KitObject, KitUnion, Missing, incomplete, object_keep, rest_text, union_deserialize,
     union_field as kit_union_field, union_keep, variant,
 };
+// Used by the generated Web API objects and event structs.
 pub(crate) use keep::{
     Kept, Key, list, opt as keep_opt, req as keep_req, tag, unknown, unreadable,
 };
+pub(crate) use object::{Object, Seen, decode_object, opt_field, req_field, skip_field, vec_field};
 
 use std::collections::BTreeMap;
 use std::fmt;

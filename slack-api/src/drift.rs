@@ -384,17 +384,33 @@ pub(crate) fn short_type_name(name: &str) -> String {
 
 /// Records a finding at the current path, in the session if there is one,
 /// else straight to the hook. The closures only run when someone listens.
+///
+/// Generic code of every decoded type calls it, so only the check is
+/// generic; the work is one function (`record_now`) for all of them.
 fn record(kind: DriftKind, expected: impl FnOnce() -> String, example: impl FnOnce() -> String) {
     if SESSIONS.load(Ordering::Relaxed) == 0 && !HOOKED.load(Ordering::Relaxed) {
         return;
     }
+    let (mut expected, mut example) = (Some(expected), Some(example));
+    record_now(
+        kind,
+        &mut || expected.take().map(|f| f()).unwrap_or_default(),
+        &mut || example.take().map(|f| f()).unwrap_or_default(),
+    );
+}
+
+fn record_now(
+    kind: DriftKind,
+    expected: &mut dyn FnMut() -> String,
+    example: &mut dyn FnMut() -> String,
+) {
     // `None`: no session on this thread; `Some(path)`: record at `path`.
     let path = SESSION.with(|s| match &*s.borrow() {
         Some(session) if session.suppress > 0 => Some(None),
         Some(session) => Some(Some(render(&session.path))),
         None => None,
     });
-    let finding = |path: String| Finding::new(kind, path, expected(), &example());
+    let mut finding = |path: String| Finding::new(kind, path, expected(), &example());
     match path {
         Some(None) => {}
         Some(Some(path)) => {

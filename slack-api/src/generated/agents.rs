@@ -137,9 +137,30 @@ impl std::future::IntoFuture for SessionsRenameRequest {
 }
 
 /// The successful response of `agents.sessions.rename`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SessionsRenameResponse {}
+impl<'de> serde::Deserialize<'de> for SessionsRenameResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for SessionsRenameResponse {
+    const NAME: &'static str = "SessionsRenameResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for SessionsRenameResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -249,9 +270,30 @@ impl std::future::IntoFuture for SessionsSetStatusRequest {
 }
 
 /// The successful response of `agents.sessions.setStatus`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SessionsSetStatusResponse {}
+impl<'de> serde::Deserialize<'de> for SessionsSetStatusResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for SessionsSetStatusResponse {
+    const NAME: &'static str = "SessionsSetStatusResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for SessionsSetStatusResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

@@ -120,9 +120,30 @@ impl std::future::IntoFuture for RevokeRequest {
 }
 
 /// The successful response of `auth.revoke`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeResponse {}
+impl<'de> serde::Deserialize<'de> for RevokeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RevokeResponse {
+    const NAME: &'static str = "RevokeResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for RevokeResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -190,15 +211,46 @@ impl std::future::IntoFuture for TeamsListRequest {
 }
 
 /// The successful response of `auth.teams.list`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TeamsListResponse {
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// List of teams.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub teams: Vec<crate::generated::types::Team>,
+}
+
+impl<'de> serde::Deserialize<'de> for TeamsListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for TeamsListResponse {
+    const NAME: &'static str = "TeamsListResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            "teams" => crate::de::vec_field(map, seen, 1, "teams", &mut self.teams),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for TeamsListResponse {
@@ -275,42 +327,87 @@ impl std::future::IntoFuture for TestRequest {
 }
 
 /// The successful response of `auth.test`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TestResponse {
     /// The app's ID.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub app_id: Option<crate::ids::AppId>,
     /// App name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub app_name: Option<String>,
     /// The bot's ID, for a bot token.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<crate::ids::BotId>,
     /// Enterprise organization concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_id: Option<crate::ids::EnterpriseId>,
     /// Seconds until the token expires.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub expires_in: Option<i64>,
     /// Whether the app was installed org-wide.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_enterprise_install: Option<bool>,
     /// The workspace's name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team: Option<String>,
     /// The workspace's ID.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_id: Option<crate::ids::TeamId>,
     /// The workspace's URL.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub url: Option<String>,
     /// The token owner's user name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<String>,
     /// The token owner's user ID.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
+}
+
+impl<'de> serde::Deserialize<'de> for TestResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for TestResponse {
+    const NAME: &'static str = "TestResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "app_id" => crate::de::opt_field(map, seen, 0, "app_id", &mut self.app_id),
+            "app_name" => {
+                crate::de::opt_field(map, seen, 1, "app_name", &mut self.app_name)
+            }
+            "bot_id" => crate::de::opt_field(map, seen, 2, "bot_id", &mut self.bot_id),
+            "enterprise_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "enterprise_id",
+                    &mut self.enterprise_id,
+                )
+            }
+            "expires_in" => {
+                crate::de::opt_field(map, seen, 4, "expires_in", &mut self.expires_in)
+            }
+            "is_enterprise_install" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "is_enterprise_install",
+                    &mut self.is_enterprise_install,
+                )
+            }
+            "team" => crate::de::opt_field(map, seen, 6, "team", &mut self.team),
+            "team_id" => crate::de::opt_field(map, seen, 7, "team_id", &mut self.team_id),
+            "url" => crate::de::opt_field(map, seen, 8, "url", &mut self.url),
+            "user" => crate::de::opt_field(map, seen, 9, "user", &mut self.user),
+            "user_id" => {
+                crate::de::opt_field(map, seen, 10, "user_id", &mut self.user_id)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for TestResponse {

@@ -117,9 +117,30 @@ impl std::future::IntoFuture for ValidateRequest {
 }
 
 /// The successful response of `blocks.validate`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ValidateResponse {}
+impl<'de> serde::Deserialize<'de> for ValidateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ValidateResponse {
+    const NAME: &'static str = "ValidateResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for ValidateResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

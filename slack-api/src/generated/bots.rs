@@ -93,12 +93,35 @@ impl std::future::IntoFuture for InfoRequest {
 }
 
 /// The successful response of `bots.info`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InfoResponse {
     /// The bot returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot: Option<crate::generated::types::BotProfile>,
+}
+
+impl<'de> serde::Deserialize<'de> for InfoResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InfoResponse {
+    const NAME: &'static str = "InfoResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "bot" => crate::de::opt_field(map, seen, 0, "bot", &mut self.bot),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for InfoResponse {

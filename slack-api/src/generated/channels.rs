@@ -518,9 +518,30 @@ impl std::future::IntoFuture for ArchiveRequest {
 }
 
 /// The successful response of `channels.archive`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ArchiveResponse {}
+impl<'de> serde::Deserialize<'de> for ArchiveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ArchiveResponse {
+    const NAME: &'static str = "ArchiveResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for ArchiveResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -580,12 +601,35 @@ impl std::future::IntoFuture for CreateRequest {
 }
 
 /// The successful response of `channels.create`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
+}
+
+impl<'de> serde::Deserialize<'de> for CreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for CreateResponse {
+    const NAME: &'static str = "CreateResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for CreateResponse {
@@ -677,27 +721,78 @@ impl std::future::IntoFuture for HistoryRequest {
 }
 
 /// The successful response of `channels.history`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct HistoryResponse {
     /// Number of channel actions.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel_actions_count: Option<i64>,
     /// Timestamp: channel actions ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel_actions_ts: Option<crate::ids::Ts>,
     /// Whether more results exist past this page.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub has_more: Option<bool>,
     /// Newest message, or its timestamp.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub latest: Option<crate::ids::Ts>,
     /// Messages.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub messages: Vec<crate::generated::types::Message>,
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+}
+
+impl<'de> serde::Deserialize<'de> for HistoryResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for HistoryResponse {
+    const NAME: &'static str = "HistoryResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel_actions_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "channel_actions_count",
+                    &mut self.channel_actions_count,
+                )
+            }
+            "channel_actions_ts" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "channel_actions_ts",
+                    &mut self.channel_actions_ts,
+                )
+            }
+            "has_more" => {
+                crate::de::opt_field(map, seen, 2, "has_more", &mut self.has_more)
+            }
+            "latest" => crate::de::opt_field(map, seen, 3, "latest", &mut self.latest),
+            "messages" => {
+                crate::de::vec_field(map, seen, 4, "messages", &mut self.messages)
+            }
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for HistoryResponse {
@@ -749,12 +844,35 @@ impl std::future::IntoFuture for InfoRequest {
 }
 
 /// The successful response of `channels.info`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InfoResponse {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
+}
+
+impl<'de> serde::Deserialize<'de> for InfoResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InfoResponse {
+    const NAME: &'static str = "InfoResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for InfoResponse {
@@ -798,12 +916,35 @@ impl std::future::IntoFuture for InviteRequest {
 }
 
 /// The successful response of `channels.invite`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InviteResponse {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
+}
+
+impl<'de> serde::Deserialize<'de> for InviteResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InviteResponse {
+    const NAME: &'static str = "InviteResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for InviteResponse {
@@ -865,12 +1006,35 @@ impl std::future::IntoFuture for JoinRequest {
 }
 
 /// The successful response of `channels.join`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct JoinResponse {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
+}
+
+impl<'de> serde::Deserialize<'de> for JoinResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for JoinResponse {
+    const NAME: &'static str = "JoinResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for JoinResponse {
@@ -914,9 +1078,30 @@ impl std::future::IntoFuture for KickRequest {
 }
 
 /// The successful response of `channels.kick`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct KickResponse {}
+impl<'de> serde::Deserialize<'de> for KickResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for KickResponse {
+    const NAME: &'static str = "KickResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for KickResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -956,9 +1141,30 @@ impl std::future::IntoFuture for LeaveRequest {
 }
 
 /// The successful response of `channels.leave`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LeaveResponse {}
+impl<'de> serde::Deserialize<'de> for LeaveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for LeaveResponse {
+    const NAME: &'static str = "LeaveResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for LeaveResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -1046,15 +1252,48 @@ impl std::future::IntoFuture for ListRequest {
 }
 
 /// The successful response of `channels.list`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// Conversations.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub channels: Vec<crate::generated::types::Conversation>,
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListResponse {
+    const NAME: &'static str = "ListResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channels" => {
+                crate::de::vec_field(map, seen, 0, "channels", &mut self.channels)
+            }
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for ListResponse {
@@ -1135,9 +1374,30 @@ impl std::future::IntoFuture for MarkRequest {
 }
 
 /// The successful response of `channels.mark`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MarkResponse {}
+impl<'de> serde::Deserialize<'de> for MarkResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for MarkResponse {
+    const NAME: &'static str = "MarkResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for MarkResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -1189,12 +1449,35 @@ impl std::future::IntoFuture for RenameRequest {
 }
 
 /// The successful response of `channels.rename`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RenameResponse {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<crate::generated::types::Conversation>,
+}
+
+impl<'de> serde::Deserialize<'de> for RenameResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RenameResponse {
+    const NAME: &'static str = "RenameResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for RenameResponse {
@@ -1241,18 +1524,53 @@ impl std::future::IntoFuture for RepliesRequest {
 }
 
 /// The successful response of `channels.replies`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RepliesResponse {
     /// Whether more results exist past this page.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub has_more: Option<bool>,
     /// Messages.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub messages: Vec<crate::generated::types::Message>,
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+}
+
+impl<'de> serde::Deserialize<'de> for RepliesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RepliesResponse {
+    const NAME: &'static str = "RepliesResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "has_more" => {
+                crate::de::opt_field(map, seen, 0, "has_more", &mut self.has_more)
+            }
+            "messages" => {
+                crate::de::vec_field(map, seen, 1, "messages", &mut self.messages)
+            }
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for RepliesResponse {
@@ -1306,12 +1624,35 @@ impl std::future::IntoFuture for SetPurposeRequest {
 }
 
 /// The successful response of `channels.setPurpose`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetPurposeResponse {
     /// Purpose.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub purpose: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SetPurposeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for SetPurposeResponse {
+    const NAME: &'static str = "SetPurposeResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "purpose" => crate::de::opt_field(map, seen, 0, "purpose", &mut self.purpose),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for SetPurposeResponse {
@@ -1355,12 +1696,35 @@ impl std::future::IntoFuture for SetTopicRequest {
 }
 
 /// The successful response of `channels.setTopic`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetTopicResponse {
     /// Topic.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub topic: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for SetTopicResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for SetTopicResponse {
+    const NAME: &'static str = "SetTopicResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "topic" => crate::de::opt_field(map, seen, 0, "topic", &mut self.topic),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for SetTopicResponse {
@@ -1402,9 +1766,30 @@ impl std::future::IntoFuture for UnarchiveRequest {
 }
 
 /// The successful response of `channels.unarchive`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UnarchiveResponse {}
+impl<'de> serde::Deserialize<'de> for UnarchiveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for UnarchiveResponse {
+    const NAME: &'static str = "UnarchiveResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for UnarchiveResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

@@ -160,9 +160,30 @@ impl std::future::IntoFuture for EndDndRequest {
 }
 
 /// The successful response of `dnd.endDnd`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EndDndResponse {}
+impl<'de> serde::Deserialize<'de> for EndDndResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for EndDndResponse {
+    const NAME: &'static str = "EndDndResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for EndDndResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -200,21 +221,70 @@ impl std::future::IntoFuture for EndSnoozeRequest {
 }
 
 /// The successful response of `dnd.endSnooze`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EndSnoozeResponse {
     /// Whether Do Not Disturb is on.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub dnd_enabled: Option<bool>,
     /// When Do Not Disturb next ends, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub next_dnd_end_ts: Option<crate::ids::Ts>,
     /// When Do Not Disturb next starts, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub next_dnd_start_ts: Option<crate::ids::Ts>,
     /// Whether a snooze is on.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub snooze_enabled: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for EndSnoozeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for EndSnoozeResponse {
+    const NAME: &'static str = "EndSnoozeResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "dnd_enabled" => {
+                crate::de::opt_field(map, seen, 0, "dnd_enabled", &mut self.dnd_enabled)
+            }
+            "next_dnd_end_ts" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "next_dnd_end_ts",
+                    &mut self.next_dnd_end_ts,
+                )
+            }
+            "next_dnd_start_ts" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "next_dnd_start_ts",
+                    &mut self.next_dnd_start_ts,
+                )
+            }
+            "snooze_enabled" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "snooze_enabled",
+                    &mut self.snooze_enabled,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for EndSnoozeResponse {
@@ -274,18 +344,59 @@ impl std::future::IntoFuture for InfoRequest {
 }
 
 /// The successful response of `dnd.info`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InfoResponse {
     /// Whether Do Not Disturb is on.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub dnd_enabled: Option<bool>,
     /// When Do Not Disturb next ends, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub next_dnd_end_ts: Option<crate::ids::Ts>,
     /// When Do Not Disturb next starts, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub next_dnd_start_ts: Option<crate::ids::Ts>,
+}
+
+impl<'de> serde::Deserialize<'de> for InfoResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InfoResponse {
+    const NAME: &'static str = "InfoResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "dnd_enabled" => {
+                crate::de::opt_field(map, seen, 0, "dnd_enabled", &mut self.dnd_enabled)
+            }
+            "next_dnd_end_ts" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "next_dnd_end_ts",
+                    &mut self.next_dnd_end_ts,
+                )
+            }
+            "next_dnd_start_ts" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "next_dnd_start_ts",
+                    &mut self.next_dnd_start_ts,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for InfoResponse {
@@ -327,21 +438,76 @@ impl std::future::IntoFuture for SetSnoozeRequest {
 }
 
 /// The successful response of `dnd.setSnooze`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetSnoozeResponse {
     /// Whether a snooze is on.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub snooze_enabled: Option<bool>,
     /// When the snooze ends, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub snooze_endtime: Option<i64>,
     /// Whether the snooze lasts until turned off.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub snooze_is_indefinite: Option<bool>,
     /// Seconds left in the snooze.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub snooze_remaining: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for SetSnoozeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for SetSnoozeResponse {
+    const NAME: &'static str = "SetSnoozeResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "snooze_enabled" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "snooze_enabled",
+                    &mut self.snooze_enabled,
+                )
+            }
+            "snooze_endtime" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "snooze_endtime",
+                    &mut self.snooze_endtime,
+                )
+            }
+            "snooze_is_indefinite" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "snooze_is_indefinite",
+                    &mut self.snooze_is_indefinite,
+                )
+            }
+            "snooze_remaining" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "snooze_remaining",
+                    &mut self.snooze_remaining,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for SetSnoozeResponse {
@@ -398,14 +564,37 @@ impl std::future::IntoFuture for TeamInfoRequest {
 }
 
 /// The successful response of `dnd.teamInfo`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TeamInfoResponse {
     /// The users returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub users: Option<
         std::collections::BTreeMap<String, crate::generated::types::DndStatus>,
     >,
+}
+
+impl<'de> serde::Deserialize<'de> for TeamInfoResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for TeamInfoResponse {
+    const NAME: &'static str = "TeamInfoResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "users" => crate::de::opt_field(map, seen, 0, "users", &mut self.users),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for TeamInfoResponse {

@@ -180,9 +180,30 @@ impl std::future::IntoFuture for AcknowledgeCommentActionRequest {
 }
 
 /// The successful response of `entity.acknowledgeCommentAction`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AcknowledgeCommentActionResponse {}
+impl<'de> serde::Deserialize<'de> for AcknowledgeCommentActionResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for AcknowledgeCommentActionResponse {
+    const NAME: &'static str = "AcknowledgeCommentActionResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for AcknowledgeCommentActionResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -286,9 +307,30 @@ impl std::future::IntoFuture for PresentCommentsRequest {
 }
 
 /// The successful response of `entity.presentComments`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PresentCommentsResponse {}
+impl<'de> serde::Deserialize<'de> for PresentCommentsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for PresentCommentsResponse {
+    const NAME: &'static str = "PresentCommentsResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for PresentCommentsResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -368,12 +410,43 @@ impl std::future::IntoFuture for PresentDetailsRequest {
 }
 
 /// The successful response of `entity.presentDetails`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PresentDetailsResponse {
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+}
+
+impl<'de> serde::Deserialize<'de> for PresentDetailsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for PresentDetailsResponse {
+    const NAME: &'static str = "PresentDetailsResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for PresentDetailsResponse {

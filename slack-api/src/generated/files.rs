@@ -529,9 +529,30 @@ impl std::future::IntoFuture for CommentsDeleteRequest {
 }
 
 /// The successful response of `files.comments.delete`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CommentsDeleteResponse {}
+impl<'de> serde::Deserialize<'de> for CommentsDeleteResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for CommentsDeleteResponse {
+    const NAME: &'static str = "CommentsDeleteResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for CommentsDeleteResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -674,15 +695,46 @@ impl std::future::IntoFuture for CompleteUploadExternalRequest {
 }
 
 /// The successful response of `files.completeUploadExternal`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CompleteUploadExternalResponse {
     /// Files attached.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub files: Vec<crate::generated::types::File>,
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+}
+
+impl<'de> serde::Deserialize<'de> for CompleteUploadExternalResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for CompleteUploadExternalResponse {
+    const NAME: &'static str = "CompleteUploadExternalResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "files" => crate::de::vec_field(map, seen, 0, "files", &mut self.files),
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for CompleteUploadExternalResponse {
@@ -724,9 +776,30 @@ impl std::future::IntoFuture for DeleteRequest {
 }
 
 /// The successful response of `files.delete`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteResponse {}
+impl<'de> serde::Deserialize<'de> for DeleteResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for DeleteResponse {
+    const NAME: &'static str = "DeleteResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for DeleteResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -793,18 +866,51 @@ impl std::future::IntoFuture for GetUploadUrlExternalRequest {
 }
 
 /// The successful response of `files.getUploadURLExternal`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetUploadUrlExternalResponse {
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub file_id: Option<crate::ids::FileId>,
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// URL to send the file bytes to.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub upload_url: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for GetUploadUrlExternalResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for GetUploadUrlExternalResponse {
+    const NAME: &'static str = "GetUploadUrlExternalResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "file_id" => crate::de::opt_field(map, seen, 0, "file_id", &mut self.file_id),
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            "upload_url" => {
+                crate::de::opt_field(map, seen, 2, "upload_url", &mut self.upload_url)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for GetUploadUrlExternalResponse {
@@ -886,36 +992,101 @@ impl std::future::IntoFuture for InfoRequest {
 }
 
 /// The successful response of `files.info`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InfoResponse {
     /// Comments on the file.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub comments: Vec<crate::generated::types::FileComment>,
     /// Text content of the file.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub content: Option<String>,
     /// The content highlight css returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub content_highlight_css: Option<String>,
     /// The content highlight html returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub content_highlight_html: Option<String>,
     /// Flag: content highlight html truncated.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub content_highlight_html_truncated: Option<bool>,
     /// File concerned.
-    #[serde(deserialize_with = "crate::de::req")]
     pub file: crate::generated::types::File,
     /// Whether the content was cut short.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_truncated: Option<bool>,
     /// Page numbers and counts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub paging: Option<crate::generated::types::Paging>,
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+}
+
+impl<'de> serde::Deserialize<'de> for InfoResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InfoResponse {
+    const NAME: &'static str = "InfoResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[(5, "file")];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "comments" => {
+                crate::de::vec_field(map, seen, 0, "comments", &mut self.comments)
+            }
+            "content" => crate::de::opt_field(map, seen, 1, "content", &mut self.content),
+            "content_highlight_css" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "content_highlight_css",
+                    &mut self.content_highlight_css,
+                )
+            }
+            "content_highlight_html" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "content_highlight_html",
+                    &mut self.content_highlight_html,
+                )
+            }
+            "content_highlight_html_truncated" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "content_highlight_html_truncated",
+                    &mut self.content_highlight_html_truncated,
+                )
+            }
+            "file" => crate::de::req_field(map, seen, 5, "file", &mut self.file),
+            "is_truncated" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "is_truncated",
+                    &mut self.is_truncated,
+                )
+            }
+            "paging" => crate::de::opt_field(map, seen, 7, "paging", &mut self.paging),
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    8,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for InfoResponse {
@@ -1085,15 +1256,38 @@ impl std::future::IntoFuture for ListRequest {
 }
 
 /// The successful response of `files.list`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// Files attached.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub files: Vec<crate::generated::types::File>,
     /// Page numbers and counts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub paging: Option<crate::generated::types::Paging>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListResponse {
+    const NAME: &'static str = "ListResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "files" => crate::de::vec_field(map, seen, 0, "files", &mut self.files),
+            "paging" => crate::de::opt_field(map, seen, 1, "paging", &mut self.paging),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for ListResponse {
@@ -1214,12 +1408,35 @@ impl std::future::IntoFuture for RemoteAddRequest {
 }
 
 /// The successful response of `files.remote.add`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RemoteAddResponse {
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub file: Option<crate::generated::types::File>,
+}
+
+impl<'de> serde::Deserialize<'de> for RemoteAddResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RemoteAddResponse {
+    const NAME: &'static str = "RemoteAddResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "file" => crate::de::opt_field(map, seen, 0, "file", &mut self.file),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for RemoteAddResponse {
@@ -1279,12 +1496,35 @@ impl std::future::IntoFuture for RemoteInfoRequest {
 }
 
 /// The successful response of `files.remote.info`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RemoteInfoResponse {
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub file: Option<crate::generated::types::File>,
+}
+
+impl<'de> serde::Deserialize<'de> for RemoteInfoResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RemoteInfoResponse {
+    const NAME: &'static str = "RemoteInfoResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "file" => crate::de::opt_field(map, seen, 0, "file", &mut self.file),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for RemoteInfoResponse {
@@ -1374,15 +1614,46 @@ impl std::future::IntoFuture for RemoteListRequest {
 }
 
 /// The successful response of `files.remote.list`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RemoteListResponse {
     /// Files attached.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub files: Vec<crate::generated::types::File>,
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+}
+
+impl<'de> serde::Deserialize<'de> for RemoteListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RemoteListResponse {
+    const NAME: &'static str = "RemoteListResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "files" => crate::de::vec_field(map, seen, 0, "files", &mut self.files),
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for RemoteListResponse {
@@ -1479,9 +1750,30 @@ impl std::future::IntoFuture for RemoteRemoveRequest {
 }
 
 /// The successful response of `files.remote.remove`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RemoteRemoveResponse {}
+impl<'de> serde::Deserialize<'de> for RemoteRemoveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RemoteRemoveResponse {
+    const NAME: &'static str = "RemoteRemoveResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for RemoteRemoveResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -1546,12 +1838,35 @@ impl std::future::IntoFuture for RemoteShareRequest {
 }
 
 /// The successful response of `files.remote.share`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RemoteShareResponse {
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub file: Option<crate::generated::types::File>,
+}
+
+impl<'de> serde::Deserialize<'de> for RemoteShareResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RemoteShareResponse {
+    const NAME: &'static str = "RemoteShareResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "file" => crate::de::opt_field(map, seen, 0, "file", &mut self.file),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for RemoteShareResponse {
@@ -1664,12 +1979,35 @@ impl std::future::IntoFuture for RemoteUpdateRequest {
 }
 
 /// The successful response of `files.remote.update`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RemoteUpdateResponse {
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub file: Option<crate::generated::types::File>,
+}
+
+impl<'de> serde::Deserialize<'de> for RemoteUpdateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RemoteUpdateResponse {
+    const NAME: &'static str = "RemoteUpdateResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "file" => crate::de::opt_field(map, seen, 0, "file", &mut self.file),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for RemoteUpdateResponse {
@@ -1713,12 +2051,35 @@ impl std::future::IntoFuture for RevokePublicUrlRequest {
 }
 
 /// The successful response of `files.revokePublicURL`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RevokePublicUrlResponse {
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub file: Option<crate::generated::types::File>,
+}
+
+impl<'de> serde::Deserialize<'de> for RevokePublicUrlResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RevokePublicUrlResponse {
+    const NAME: &'static str = "RevokePublicUrlResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "file" => crate::de::opt_field(map, seen, 0, "file", &mut self.file),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for RevokePublicUrlResponse {
@@ -1762,12 +2123,35 @@ impl std::future::IntoFuture for SharedPublicUrlRequest {
 }
 
 /// The successful response of `files.sharedPublicURL`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SharedPublicUrlResponse {
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub file: Option<crate::generated::types::File>,
+}
+
+impl<'de> serde::Deserialize<'de> for SharedPublicUrlResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for SharedPublicUrlResponse {
+    const NAME: &'static str = "SharedPublicUrlResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "file" => crate::de::opt_field(map, seen, 0, "file", &mut self.file),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for SharedPublicUrlResponse {
@@ -1893,12 +2277,35 @@ impl std::future::IntoFuture for UploadLegacyRequest {
 }
 
 /// The successful response of `files.upload`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UploadLegacyResponse {
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub file: Option<crate::generated::types::File>,
+}
+
+impl<'de> serde::Deserialize<'de> for UploadLegacyResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for UploadLegacyResponse {
+    const NAME: &'static str = "UploadLegacyResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "file" => crate::de::opt_field(map, seen, 0, "file", &mut self.file),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for UploadLegacyResponse {

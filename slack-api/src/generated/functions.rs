@@ -297,9 +297,30 @@ impl std::future::IntoFuture for CompleteErrorRequest {
 }
 
 /// The successful response of `functions.completeError`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CompleteErrorResponse {}
+impl<'de> serde::Deserialize<'de> for CompleteErrorResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for CompleteErrorResponse {
+    const NAME: &'static str = "CompleteErrorResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for CompleteErrorResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -346,9 +367,30 @@ impl std::future::IntoFuture for CompleteSuccessRequest {
 }
 
 /// The successful response of `functions.completeSuccess`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CompleteSuccessResponse {}
+impl<'de> serde::Deserialize<'de> for CompleteSuccessResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for CompleteSuccessResponse {
+    const NAME: &'static str = "CompleteSuccessResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for CompleteSuccessResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -443,15 +485,46 @@ impl std::future::IntoFuture for DistributionsPermissionsAddRequest {
 }
 
 /// The successful response of `functions.distributions.permissions.add`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DistributionsPermissionsAddResponse {
     /// The permission type returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub permission_type: Option<String>,
     /// The users returned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub users: Vec<crate::generated::types::User>,
+}
+
+impl<'de> serde::Deserialize<'de> for DistributionsPermissionsAddResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for DistributionsPermissionsAddResponse {
+    const NAME: &'static str = "DistributionsPermissionsAddResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "permission_type" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "permission_type",
+                    &mut self.permission_type,
+                )
+            }
+            "users" => crate::de::vec_field(map, seen, 1, "users", &mut self.users),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for DistributionsPermissionsAddResponse {
@@ -532,21 +605,54 @@ impl std::future::IntoFuture for DistributionsPermissionsListRequest {
 }
 
 /// The successful response of `functions.distributions.permissions.list`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DistributionsPermissionsListResponse {
     /// Organizations concerned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub org_ids: Vec<String>,
     /// The permission type returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub permission_type: Option<String>,
     /// Workspaces concerned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub team_ids: Vec<crate::ids::TeamId>,
     /// The users returned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub users: Vec<crate::generated::types::User>,
+}
+
+impl<'de> serde::Deserialize<'de> for DistributionsPermissionsListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for DistributionsPermissionsListResponse {
+    const NAME: &'static str = "DistributionsPermissionsListResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "org_ids" => crate::de::vec_field(map, seen, 0, "org_ids", &mut self.org_ids),
+            "permission_type" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "permission_type",
+                    &mut self.permission_type,
+                )
+            }
+            "team_ids" => {
+                crate::de::vec_field(map, seen, 2, "team_ids", &mut self.team_ids)
+            }
+            "users" => crate::de::vec_field(map, seen, 3, "users", &mut self.users),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for DistributionsPermissionsListResponse {
@@ -643,15 +749,46 @@ impl std::future::IntoFuture for DistributionsPermissionsRemoveRequest {
 }
 
 /// The successful response of `functions.distributions.permissions.remove`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DistributionsPermissionsRemoveResponse {
     /// The permission type returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub permission_type: Option<String>,
     /// The users returned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub users: Vec<crate::generated::types::User>,
+}
+
+impl<'de> serde::Deserialize<'de> for DistributionsPermissionsRemoveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for DistributionsPermissionsRemoveResponse {
+    const NAME: &'static str = "DistributionsPermissionsRemoveResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "permission_type" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "permission_type",
+                    &mut self.permission_type,
+                )
+            }
+            "users" => crate::de::vec_field(map, seen, 1, "users", &mut self.users),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for DistributionsPermissionsRemoveResponse {
@@ -790,21 +927,54 @@ impl std::future::IntoFuture for DistributionsPermissionsSetRequest {
 }
 
 /// The successful response of `functions.distributions.permissions.set`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DistributionsPermissionsSetResponse {
     /// Organizations concerned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub org_ids: Vec<String>,
     /// The permission type returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub permission_type: Option<String>,
     /// Workspaces concerned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub team_ids: Vec<crate::ids::TeamId>,
     /// The users returned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub users: Vec<crate::generated::types::User>,
+}
+
+impl<'de> serde::Deserialize<'de> for DistributionsPermissionsSetResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for DistributionsPermissionsSetResponse {
+    const NAME: &'static str = "DistributionsPermissionsSetResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "org_ids" => crate::de::vec_field(map, seen, 0, "org_ids", &mut self.org_ids),
+            "permission_type" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "permission_type",
+                    &mut self.permission_type,
+                )
+            }
+            "team_ids" => {
+                crate::de::vec_field(map, seen, 2, "team_ids", &mut self.team_ids)
+            }
+            "users" => crate::de::vec_field(map, seen, 3, "users", &mut self.users),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for DistributionsPermissionsSetResponse {
@@ -881,12 +1051,43 @@ impl std::future::IntoFuture for WorkflowsStepsListRequest {
 }
 
 /// The successful response of `functions.workflows.steps.list`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct WorkflowsStepsListResponse {
     /// List of steps versions.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub steps_versions: Vec<serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for WorkflowsStepsListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for WorkflowsStepsListResponse {
+    const NAME: &'static str = "WorkflowsStepsListResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "steps_versions" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    0,
+                    "steps_versions",
+                    &mut self.steps_versions,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for WorkflowsStepsListResponse {
@@ -966,9 +1167,30 @@ impl std::future::IntoFuture for WorkflowsStepsResponsesExportRequest {
 }
 
 /// The successful response of `functions.workflows.steps.responses.export`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct WorkflowsStepsResponsesExportResponse {}
+impl<'de> serde::Deserialize<'de> for WorkflowsStepsResponsesExportResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for WorkflowsStepsResponsesExportResponse {
+    const NAME: &'static str = "WorkflowsStepsResponsesExportResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for WorkflowsStepsResponsesExportResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

@@ -103,21 +103,62 @@ impl std::future::IntoFuture for ExchangeRequest {
 }
 
 /// The successful response of `migration.exchange`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExchangeResponse {
     /// Enterprise organization concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_id: Option<crate::ids::EnterpriseId>,
     /// IDs the migration does not know.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub invalid_user_ids: Vec<String>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_id: Option<crate::ids::TeamId>,
     /// New user IDs by old ones.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id_map: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl<'de> serde::Deserialize<'de> for ExchangeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ExchangeResponse {
+    const NAME: &'static str = "ExchangeResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "enterprise_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "enterprise_id",
+                    &mut self.enterprise_id,
+                )
+            }
+            "invalid_user_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    1,
+                    "invalid_user_ids",
+                    &mut self.invalid_user_ids,
+                )
+            }
+            "team_id" => crate::de::opt_field(map, seen, 2, "team_id", &mut self.team_id),
+            "user_id_map" => {
+                crate::de::opt_field(map, seen, 3, "user_id_map", &mut self.user_id_map)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for ExchangeResponse {

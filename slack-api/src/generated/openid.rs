@@ -166,24 +166,69 @@ impl std::future::IntoFuture for ConnectTokenRequest {
 }
 
 /// The successful response of `openid.connect.token`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectTokenResponse {
     /// Access token issued.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub access_token: Option<String>,
     /// Seconds until the token expires.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub expires_in: Option<i64>,
     /// Signed OpenID Connect ID token (a JWT).
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub id_token: Option<String>,
     /// Token for getting a fresh access token.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub refresh_token: Option<String>,
     /// Kind of token issued (bot or user).
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub token_type: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ConnectTokenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ConnectTokenResponse {
+    const NAME: &'static str = "ConnectTokenResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "access_token" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "access_token",
+                    &mut self.access_token,
+                )
+            }
+            "expires_in" => {
+                crate::de::opt_field(map, seen, 1, "expires_in", &mut self.expires_in)
+            }
+            "id_token" => {
+                crate::de::opt_field(map, seen, 2, "id_token", &mut self.id_token)
+            }
+            "refresh_token" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "refresh_token",
+                    &mut self.refresh_token,
+                )
+            }
+            "token_type" => {
+                crate::de::opt_field(map, seen, 4, "token_type", &mut self.token_type)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for ConnectTokenResponse {
@@ -225,183 +270,312 @@ impl std::future::IntoFuture for ConnectUserInfoRequest {
 }
 
 /// The successful response of `openid.connect.userInfo`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectUserInfoResponse {
     /// Time, Unix seconds: date email verified.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_email_verified: Option<crate::ids::UnixTime>,
     /// Email address.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub email: Option<String>,
     /// Whether the email address is confirmed.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub email_verified: Option<bool>,
     /// The user's last name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub family_name: Option<String>,
     /// The user's first name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub given_name: Option<String>,
     /// The https://slack.com/enterprise domain returned.
-    #[serde(
-        rename = "https://slack.com/enterprise_domain",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_enterprise_domain: Option<String>,
     /// ID of the https://slack.com/enterprise.
-    #[serde(
-        rename = "https://slack.com/enterprise_id",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_enterprise_id: Option<String>,
     /// The https://slack.com/enterprise name returned.
-    #[serde(
-        rename = "https://slack.com/enterprise_name",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_enterprise_name: Option<String>,
     /// The https://slack.com/team domain returned.
-    #[serde(
-        rename = "https://slack.com/team_domain",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_team_domain: Option<String>,
     /// ID of the https://slack.com/team.
-    #[serde(
-        rename = "https://slack.com/team_id",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_team_id: Option<String>,
     /// The https://slack.com/team image 102 returned.
-    #[serde(
-        rename = "https://slack.com/team_image_102",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_team_image_102: Option<String>,
     /// The https://slack.com/team image 132 returned.
-    #[serde(
-        rename = "https://slack.com/team_image_132",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_team_image_132: Option<String>,
     /// The https://slack.com/team image 230 returned.
-    #[serde(
-        rename = "https://slack.com/team_image_230",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_team_image_230: Option<String>,
     /// The https://slack.com/team image 34 returned.
-    #[serde(
-        rename = "https://slack.com/team_image_34",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_team_image_34: Option<String>,
     /// The https://slack.com/team image 44 returned.
-    #[serde(
-        rename = "https://slack.com/team_image_44",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_team_image_44: Option<String>,
     /// The https://slack.com/team image 68 returned.
-    #[serde(
-        rename = "https://slack.com/team_image_68",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_team_image_68: Option<String>,
     /// The https://slack.com/team image 88 returned.
-    #[serde(
-        rename = "https://slack.com/team_image_88",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_team_image_88: Option<String>,
     /// The https://slack.com/team name returned.
-    #[serde(
-        rename = "https://slack.com/team_name",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_team_name: Option<String>,
     /// ID of the https://slack.com/user.
-    #[serde(
-        rename = "https://slack.com/user_id",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_user_id: Option<String>,
     /// The https://slack.com/user image 1024 returned.
-    #[serde(
-        rename = "https://slack.com/user_image_1024",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_user_image_1024: Option<String>,
     /// The https://slack.com/user image 192 returned.
-    #[serde(
-        rename = "https://slack.com/user_image_192",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_user_image_192: Option<String>,
     /// The https://slack.com/user image 24 returned.
-    #[serde(
-        rename = "https://slack.com/user_image_24",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_user_image_24: Option<String>,
     /// The https://slack.com/user image 32 returned.
-    #[serde(
-        rename = "https://slack.com/user_image_32",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_user_image_32: Option<String>,
     /// The https://slack.com/user image 48 returned.
-    #[serde(
-        rename = "https://slack.com/user_image_48",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_user_image_48: Option<String>,
     /// The https://slack.com/user image 512 returned.
-    #[serde(
-        rename = "https://slack.com/user_image_512",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_user_image_512: Option<String>,
     /// The https://slack.com/user image 72 returned.
-    #[serde(
-        rename = "https://slack.com/user_image_72",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
     pub https_slack_com_user_image_72: Option<String>,
     /// IETF language tag.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub locale: Option<String>,
     /// Name of the object returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
     /// URL of the user's avatar.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub picture: Option<String>,
     /// The user's ID, as the OpenID subject.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub sub: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ConnectUserInfoResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ConnectUserInfoResponse {
+    const NAME: &'static str = "ConnectUserInfoResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "date_email_verified" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "date_email_verified",
+                    &mut self.date_email_verified,
+                )
+            }
+            "email" => crate::de::opt_field(map, seen, 1, "email", &mut self.email),
+            "email_verified" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "email_verified",
+                    &mut self.email_verified,
+                )
+            }
+            "family_name" => {
+                crate::de::opt_field(map, seen, 3, "family_name", &mut self.family_name)
+            }
+            "given_name" => {
+                crate::de::opt_field(map, seen, 4, "given_name", &mut self.given_name)
+            }
+            "https://slack.com/enterprise_domain" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "https://slack.com/enterprise_domain",
+                    &mut self.https_slack_com_enterprise_domain,
+                )
+            }
+            "https://slack.com/enterprise_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "https://slack.com/enterprise_id",
+                    &mut self.https_slack_com_enterprise_id,
+                )
+            }
+            "https://slack.com/enterprise_name" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "https://slack.com/enterprise_name",
+                    &mut self.https_slack_com_enterprise_name,
+                )
+            }
+            "https://slack.com/team_domain" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    8,
+                    "https://slack.com/team_domain",
+                    &mut self.https_slack_com_team_domain,
+                )
+            }
+            "https://slack.com/team_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    9,
+                    "https://slack.com/team_id",
+                    &mut self.https_slack_com_team_id,
+                )
+            }
+            "https://slack.com/team_image_102" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    10,
+                    "https://slack.com/team_image_102",
+                    &mut self.https_slack_com_team_image_102,
+                )
+            }
+            "https://slack.com/team_image_132" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    11,
+                    "https://slack.com/team_image_132",
+                    &mut self.https_slack_com_team_image_132,
+                )
+            }
+            "https://slack.com/team_image_230" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    12,
+                    "https://slack.com/team_image_230",
+                    &mut self.https_slack_com_team_image_230,
+                )
+            }
+            "https://slack.com/team_image_34" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "https://slack.com/team_image_34",
+                    &mut self.https_slack_com_team_image_34,
+                )
+            }
+            "https://slack.com/team_image_44" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    14,
+                    "https://slack.com/team_image_44",
+                    &mut self.https_slack_com_team_image_44,
+                )
+            }
+            "https://slack.com/team_image_68" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    15,
+                    "https://slack.com/team_image_68",
+                    &mut self.https_slack_com_team_image_68,
+                )
+            }
+            "https://slack.com/team_image_88" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    16,
+                    "https://slack.com/team_image_88",
+                    &mut self.https_slack_com_team_image_88,
+                )
+            }
+            "https://slack.com/team_name" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    17,
+                    "https://slack.com/team_name",
+                    &mut self.https_slack_com_team_name,
+                )
+            }
+            "https://slack.com/user_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    18,
+                    "https://slack.com/user_id",
+                    &mut self.https_slack_com_user_id,
+                )
+            }
+            "https://slack.com/user_image_1024" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    19,
+                    "https://slack.com/user_image_1024",
+                    &mut self.https_slack_com_user_image_1024,
+                )
+            }
+            "https://slack.com/user_image_192" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    20,
+                    "https://slack.com/user_image_192",
+                    &mut self.https_slack_com_user_image_192,
+                )
+            }
+            "https://slack.com/user_image_24" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "https://slack.com/user_image_24",
+                    &mut self.https_slack_com_user_image_24,
+                )
+            }
+            "https://slack.com/user_image_32" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "https://slack.com/user_image_32",
+                    &mut self.https_slack_com_user_image_32,
+                )
+            }
+            "https://slack.com/user_image_48" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    23,
+                    "https://slack.com/user_image_48",
+                    &mut self.https_slack_com_user_image_48,
+                )
+            }
+            "https://slack.com/user_image_512" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    24,
+                    "https://slack.com/user_image_512",
+                    &mut self.https_slack_com_user_image_512,
+                )
+            }
+            "https://slack.com/user_image_72" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    25,
+                    "https://slack.com/user_image_72",
+                    &mut self.https_slack_com_user_image_72,
+                )
+            }
+            "locale" => crate::de::opt_field(map, seen, 26, "locale", &mut self.locale),
+            "name" => crate::de::opt_field(map, seen, 27, "name", &mut self.name),
+            "picture" => {
+                crate::de::opt_field(map, seen, 28, "picture", &mut self.picture)
+            }
+            "sub" => crate::de::opt_field(map, seen, 29, "sub", &mut self.sub),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for ConnectUserInfoResponse {

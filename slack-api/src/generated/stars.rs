@@ -177,9 +177,30 @@ impl std::future::IntoFuture for AddRequest {
 }
 
 /// The successful response of `stars.add`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AddResponse {}
+impl<'de> serde::Deserialize<'de> for AddResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for AddResponse {
+    const NAME: &'static str = "AddResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for AddResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -267,18 +288,49 @@ impl std::future::IntoFuture for ListRequest {
 }
 
 /// The successful response of `stars.list`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// Items on this page.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub items: Vec<crate::generated::types::Item>,
     /// Page numbers and counts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub paging: Option<crate::generated::types::Paging>,
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListResponse {
+    const NAME: &'static str = "ListResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "items" => crate::de::vec_field(map, seen, 0, "items", &mut self.items),
+            "paging" => crate::de::opt_field(map, seen, 1, "paging", &mut self.paging),
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for ListResponse {
@@ -395,9 +447,30 @@ impl std::future::IntoFuture for RemoveRequest {
 }
 
 /// The successful response of `stars.remove`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveResponse {}
+impl<'de> serde::Deserialize<'de> for RemoveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RemoveResponse {
+    const NAME: &'static str = "RemoveResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for RemoveResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

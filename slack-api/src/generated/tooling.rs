@@ -75,30 +75,69 @@ impl std::future::IntoFuture for TokensRotateRequest {
 }
 
 /// The successful response of `tooling.tokens.rotate`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TokensRotateResponse {
     /// When the token expires, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub exp: Option<i64>,
     /// When the token was issued, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub iat: Option<i64>,
     /// Token for getting a fresh access token.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub refresh_token: Option<String>,
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_id: Option<crate::ids::TeamId>,
     /// The new access token.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub token: Option<String>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<crate::ids::UserId>,
+}
+
+impl<'de> serde::Deserialize<'de> for TokensRotateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for TokensRotateResponse {
+    const NAME: &'static str = "TokensRotateResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "exp" => crate::de::opt_field(map, seen, 0, "exp", &mut self.exp),
+            "iat" => crate::de::opt_field(map, seen, 1, "iat", &mut self.iat),
+            "refresh_token" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "refresh_token",
+                    &mut self.refresh_token,
+                )
+            }
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            "team_id" => crate::de::opt_field(map, seen, 4, "team_id", &mut self.team_id),
+            "token" => crate::de::opt_field(map, seen, 5, "token", &mut self.token),
+            "user_id" => crate::de::opt_field(map, seen, 6, "user_id", &mut self.user_id),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for TokensRotateResponse {

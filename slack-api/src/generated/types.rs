@@ -4,15 +4,40 @@ pub use crate::ids::*;
 
 /// How many items one workspace owns.
 #[cfg(any(feature = "admin", feature = "team"))]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AdminOwnershipDetail {
     /// The admin ownership detail's count.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub count: Option<i64>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_id: Option<TeamId>,
+}
+
+#[cfg(any(feature = "admin", feature = "team"))]
+impl<'de> serde::Deserialize<'de> for AdminOwnershipDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(any(feature = "admin", feature = "team"))]
+impl crate::de::Object for AdminOwnershipDetail {
+    const NAME: &'static str = "AdminOwnershipDetail";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "count" => crate::de::opt_field(map, seen, 0, "count", &mut self.count),
+            "team_id" => crate::de::opt_field(map, seen, 1, "team_id", &mut self.team_id),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(any(feature = "admin", feature = "team"))]
@@ -22,15 +47,50 @@ impl crate::de::Lenient for AdminOwnershipDetail {
 
 /// How many canvases or lists a conversation holds, per owning workspace.
 #[cfg(any(feature = "admin", feature = "team"))]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AdminOwnershipSummary {
     /// List of ownership details.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub ownership_details: Vec<AdminOwnershipDetail>,
     /// How many results there are in all.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub total_count: Option<i64>,
+}
+
+#[cfg(any(feature = "admin", feature = "team"))]
+impl<'de> serde::Deserialize<'de> for AdminOwnershipSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(any(feature = "admin", feature = "team"))]
+impl crate::de::Object for AdminOwnershipSummary {
+    const NAME: &'static str = "AdminOwnershipSummary";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "ownership_details" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    0,
+                    "ownership_details",
+                    &mut self.ownership_details,
+                )
+            }
+            "total_count" => {
+                crate::de::opt_field(map, seen, 1, "total_count", &mut self.total_count)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(any(feature = "admin", feature = "team"))]
@@ -55,18 +115,89 @@ impl crate::de::Lenient for AdminOwnershipSummary {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssistantAppThread {
     /// First user thread reply.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub first_user_thread_reply: Option<String>,
     /// Title.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub title: Option<String>,
     /// List of title blocks.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub title_blocks: Vec<crate::generated::block_kit::Block>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for AssistantAppThread {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for AssistantAppThread {
+    const NAME: &'static str = "AssistantAppThread";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "first_user_thread_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "first_user_thread_reply",
+                    &mut self.first_user_thread_reply,
+                )
+            }
+            "title" => crate::de::opt_field(map, seen, 1, "title", &mut self.title),
+            "title_blocks" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    2,
+                    "title_blocks",
+                    &mut self.title_blocks,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -90,51 +221,64 @@ impl crate::de::Lenient for AssistantAppThread {
 }
 
 /// Attachment list schema.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchema {
     /// Identifier.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether it is primary column.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_primary_column: Option<bool>,
     /// Key.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Name.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Options.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<AttachmentListSchemaOption>,
     /// Kind of object or event.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for AttachmentListSchema {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for AttachmentListSchema {
+    const NAME: &'static str = "AttachmentListSchema";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "is_primary_column" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "is_primary_column",
+                    &mut self.is_primary_column,
+                )
+            }
+            "key" => crate::de::opt_field(map, seen, 2, "key", &mut self.key),
+            "name" => crate::de::opt_field(map, seen, 3, "name", &mut self.name),
+            "options" => crate::de::opt_field(map, seen, 4, "options", &mut self.options),
+            "type" => crate::de::opt_field(map, seen, 5, "type", &mut self.r#type),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for AttachmentListSchema {
@@ -142,151 +286,200 @@ impl crate::de::Lenient for AttachmentListSchema {
 }
 
 /// Attachment list schema option.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchemaOption {
     /// ID of the canvas.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub canvas_id: Option<String>,
     /// List of canvas placeholder mapping.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub canvas_placeholder_mapping: Vec<
         AttachmentListSchemaOptionCanvasPlaceholderMapping,
     >,
     /// List of choices.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<AttachmentListSchemaOptionChoice>,
     /// Currency.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// Currency format.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_format: Option<String>,
     /// Time, Unix seconds: date format.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_format: Option<String>,
     /// Default value.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
     /// Default value typed.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value_typed: Option<AttachmentListSchemaOptionDefaultValueTyped>,
     /// Emoji.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub emoji: Option<String>,
     /// ID of the emoji team.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub emoji_team_id: Option<String>,
     /// Flag: for assignment.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub for_assignment: Option<bool>,
     /// Format.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// List of linked to.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub linked_to: Vec<String>,
     /// Flag: mark as done when checked.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mark_as_done_when_checked: Option<bool>,
     /// Max.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
     /// Flag: notify users.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_users: Option<bool>,
     /// Precision.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<i64>,
     /// Rounding.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rounding: Option<String>,
     /// Flag: show member name.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_member_name: Option<bool>,
     /// Time format.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_format: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for AttachmentListSchemaOption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for AttachmentListSchemaOption {
+    const NAME: &'static str = "AttachmentListSchemaOption";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "canvas_id" => {
+                crate::de::opt_field(map, seen, 0, "canvas_id", &mut self.canvas_id)
+            }
+            "canvas_placeholder_mapping" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    1,
+                    "canvas_placeholder_mapping",
+                    &mut self.canvas_placeholder_mapping,
+                )
+            }
+            "choices" => crate::de::vec_field(map, seen, 2, "choices", &mut self.choices),
+            "currency" => {
+                crate::de::opt_field(map, seen, 3, "currency", &mut self.currency)
+            }
+            "currency_format" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "currency_format",
+                    &mut self.currency_format,
+                )
+            }
+            "date_format" => {
+                crate::de::opt_field(map, seen, 5, "date_format", &mut self.date_format)
+            }
+            "default_value" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "default_value",
+                    &mut self.default_value,
+                )
+            }
+            "default_value_typed" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "default_value_typed",
+                    &mut self.default_value_typed,
+                )
+            }
+            "emoji" => crate::de::opt_field(map, seen, 8, "emoji", &mut self.emoji),
+            "emoji_team_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    9,
+                    "emoji_team_id",
+                    &mut self.emoji_team_id,
+                )
+            }
+            "for_assignment" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    10,
+                    "for_assignment",
+                    &mut self.for_assignment,
+                )
+            }
+            "format" => crate::de::opt_field(map, seen, 11, "format", &mut self.format),
+            "linked_to" => {
+                crate::de::vec_field(map, seen, 12, "linked_to", &mut self.linked_to)
+            }
+            "mark_as_done_when_checked" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "mark_as_done_when_checked",
+                    &mut self.mark_as_done_when_checked,
+                )
+            }
+            "max" => crate::de::opt_field(map, seen, 14, "max", &mut self.max),
+            "notify_users" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    15,
+                    "notify_users",
+                    &mut self.notify_users,
+                )
+            }
+            "precision" => {
+                crate::de::opt_field(map, seen, 16, "precision", &mut self.precision)
+            }
+            "rounding" => {
+                crate::de::opt_field(map, seen, 17, "rounding", &mut self.rounding)
+            }
+            "show_member_name" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    18,
+                    "show_member_name",
+                    &mut self.show_member_name,
+                )
+            }
+            "time_format" => {
+                crate::de::opt_field(map, seen, 19, "time_format", &mut self.time_format)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for AttachmentListSchemaOption {
@@ -294,23 +487,43 @@ impl crate::de::Lenient for AttachmentListSchemaOption {
 }
 
 /// Attachment list schema option canvas placeholder mapping.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchemaOptionCanvasPlaceholderMapping {
     /// Column.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
     /// Variable.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variable: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de>
+for AttachmentListSchemaOptionCanvasPlaceholderMapping {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for AttachmentListSchemaOptionCanvasPlaceholderMapping {
+    const NAME: &'static str = "AttachmentListSchemaOptionCanvasPlaceholderMapping";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "column" => crate::de::opt_field(map, seen, 0, "column", &mut self.column),
+            "variable" => {
+                crate::de::opt_field(map, seen, 1, "variable", &mut self.variable)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for AttachmentListSchemaOptionCanvasPlaceholderMapping {
@@ -318,30 +531,44 @@ impl crate::de::Lenient for AttachmentListSchemaOptionCanvasPlaceholderMapping {
 }
 
 /// Attachment list schema option choice.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchemaOptionChoice {
     /// Color, as hex or a named value.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// Label.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Value.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for AttachmentListSchemaOptionChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for AttachmentListSchemaOptionChoice {
+    const NAME: &'static str = "AttachmentListSchemaOptionChoice";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "color" => crate::de::opt_field(map, seen, 0, "color", &mut self.color),
+            "label" => crate::de::opt_field(map, seen, 1, "label", &mut self.label),
+            "value" => crate::de::opt_field(map, seen, 2, "value", &mut self.value),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for AttachmentListSchemaOptionChoice {
@@ -349,16 +576,36 @@ impl crate::de::Lenient for AttachmentListSchemaOptionChoice {
 }
 
 /// Attachment list schema option default value typed.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchemaOptionDefaultValueTyped {
     /// List of select.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub select: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for AttachmentListSchemaOptionDefaultValueTyped {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for AttachmentListSchemaOptionDefaultValueTyped {
+    const NAME: &'static str = "AttachmentListSchemaOptionDefaultValueTyped";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "select" => crate::de::vec_field(map, seen, 0, "select", &mut self.select),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for AttachmentListSchemaOptionDefaultValueTyped {
@@ -366,107 +613,136 @@ impl crate::de::Lenient for AttachmentListSchemaOptionDefaultValueTyped {
 }
 
 /// Attachment list view.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListView {
     /// List of columns.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<AttachmentListViewColumn>,
     /// Created by.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserId>,
     /// Creation time, Unix seconds.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_created: Option<crate::ids::UnixTime>,
     /// Default view key.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_view_key: Option<String>,
     /// List of filters.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<AttachmentListViewFilter>,
     /// Grouping.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub grouping: Option<AttachmentListViewGrouping>,
     /// Identifier.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether it is all items view.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_all_items_view: Option<bool>,
     /// Whether it is locked.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_locked: Option<bool>,
     /// Name.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Position.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
     /// Flag: show completed items.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_completed_items: Option<bool>,
     /// Flag: stick column left.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stick_column_left: Option<bool>,
     /// Kind of object or event.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for AttachmentListView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for AttachmentListView {
+    const NAME: &'static str = "AttachmentListView";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "columns" => crate::de::vec_field(map, seen, 0, "columns", &mut self.columns),
+            "created_by" => {
+                crate::de::opt_field(map, seen, 1, "created_by", &mut self.created_by)
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "default_view_key" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "default_view_key",
+                    &mut self.default_view_key,
+                )
+            }
+            "filters" => crate::de::vec_field(map, seen, 4, "filters", &mut self.filters),
+            "grouping" => {
+                crate::de::opt_field(map, seen, 5, "grouping", &mut self.grouping)
+            }
+            "id" => crate::de::opt_field(map, seen, 6, "id", &mut self.id),
+            "is_all_items_view" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "is_all_items_view",
+                    &mut self.is_all_items_view,
+                )
+            }
+            "is_locked" => {
+                crate::de::opt_field(map, seen, 8, "is_locked", &mut self.is_locked)
+            }
+            "name" => crate::de::opt_field(map, seen, 9, "name", &mut self.name),
+            "position" => {
+                crate::de::opt_field(map, seen, 10, "position", &mut self.position)
+            }
+            "show_completed_items" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    11,
+                    "show_completed_items",
+                    &mut self.show_completed_items,
+                )
+            }
+            "stick_column_left" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    12,
+                    "stick_column_left",
+                    &mut self.stick_column_left,
+                )
+            }
+            "type" => crate::de::opt_field(map, seen, 13, "type", &mut self.r#type),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for AttachmentListView {
@@ -474,44 +750,54 @@ impl crate::de::Lenient for AttachmentListView {
 }
 
 /// Attachment list view column.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListViewColumn {
     /// Identifier.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Key.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Position.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
     /// Flag: visible.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible: Option<bool>,
     /// Width.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for AttachmentListViewColumn {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for AttachmentListViewColumn {
+    const NAME: &'static str = "AttachmentListViewColumn";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "key" => crate::de::opt_field(map, seen, 1, "key", &mut self.key),
+            "position" => {
+                crate::de::opt_field(map, seen, 2, "position", &mut self.position)
+            }
+            "visible" => crate::de::opt_field(map, seen, 3, "visible", &mut self.visible),
+            "width" => crate::de::opt_field(map, seen, 4, "width", &mut self.width),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for AttachmentListViewColumn {
@@ -519,44 +805,64 @@ impl crate::de::Lenient for AttachmentListViewColumn {
 }
 
 /// Attachment list view filter.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListViewFilter {
     /// ID of the column.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub column_id: Option<String>,
     /// Key.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Operator.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
     /// List of typed values.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub typed_values: Vec<serde_json::Value>,
     /// List of values.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for AttachmentListViewFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for AttachmentListViewFilter {
+    const NAME: &'static str = "AttachmentListViewFilter";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "column_id" => {
+                crate::de::opt_field(map, seen, 0, "column_id", &mut self.column_id)
+            }
+            "key" => crate::de::opt_field(map, seen, 1, "key", &mut self.key),
+            "operator" => {
+                crate::de::opt_field(map, seen, 2, "operator", &mut self.operator)
+            }
+            "typed_values" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    3,
+                    "typed_values",
+                    &mut self.typed_values,
+                )
+            }
+            "values" => crate::de::vec_field(map, seen, 4, "values", &mut self.values),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for AttachmentListViewFilter {
@@ -564,23 +870,50 @@ impl crate::de::Lenient for AttachmentListViewFilter {
 }
 
 /// Attachment list view grouping.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListViewGrouping {
     /// Group by.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_by: Option<String>,
     /// ID of the group by column.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_by_column_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for AttachmentListViewGrouping {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for AttachmentListViewGrouping {
+    const NAME: &'static str = "AttachmentListViewGrouping";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "group_by" => {
+                crate::de::opt_field(map, seen, 0, "group_by", &mut self.group_by)
+            }
+            "group_by_column_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "group_by_column_id",
+                    &mut self.group_by_column_id,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for AttachmentListViewGrouping {
@@ -606,42 +939,121 @@ impl crate::de::Lenient for AttachmentListViewGrouping {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BotProfile {
     /// App concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub app_id: Option<AppId>,
     /// Bot access token.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_access_token: Option<crate::Secret>,
     /// User ID of the app's bot.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_user_id: Option<UserId>,
     /// Whether it has been deleted.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub deleted: Option<bool>,
     /// Icon images.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub icons: Option<Icons>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<BotId>,
     /// Whether it is workflow bot.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_workflow_bot: Option<bool>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_id: Option<TeamId>,
     /// Last update time, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub updated: Option<crate::ids::UnixTime>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<UserId>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "bots",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for BotProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "bots",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for BotProfile {
+    const NAME: &'static str = "BotProfile";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "app_id" => crate::de::opt_field(map, seen, 0, "app_id", &mut self.app_id),
+            "bot_access_token" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "bot_access_token",
+                    &mut self.bot_access_token,
+                )
+            }
+            "bot_user_id" => {
+                crate::de::opt_field(map, seen, 2, "bot_user_id", &mut self.bot_user_id)
+            }
+            "deleted" => crate::de::opt_field(map, seen, 3, "deleted", &mut self.deleted),
+            "icons" => crate::de::opt_field(map, seen, 4, "icons", &mut self.icons),
+            "id" => crate::de::opt_field(map, seen, 5, "id", &mut self.id),
+            "is_workflow_bot" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "is_workflow_bot",
+                    &mut self.is_workflow_bot,
+                )
+            }
+            "name" => crate::de::opt_field(map, seen, 7, "name", &mut self.name),
+            "team_id" => crate::de::opt_field(map, seen, 8, "team_id", &mut self.team_id),
+            "updated" => crate::de::opt_field(map, seen, 9, "updated", &mut self.updated),
+            "user_id" => {
+                crate::de::opt_field(map, seen, 10, "user_id", &mut self.user_id)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -679,201 +1091,550 @@ impl crate::de::Lenient for BotProfile {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Conversation {
     /// IDs: connected limited team.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub connected_limited_team_ids: Vec<TeamId>,
     /// IDs: connected team.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub connected_team_ids: Vec<TeamId>,
     /// List of connections.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub connections: Vec<ConversationConnection>,
     /// ID of the context team.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub context_team_id: Option<TeamId>,
     /// ID of the conversation host.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub conversation_host_id: Option<TeamId>,
     /// Creation time, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub created: Option<crate::ids::UnixTime>,
     /// User who created it.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub creator: Option<UserId>,
     /// The conversation's creator name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub creator_name: Option<String>,
     /// ID of the creator user.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub creator_user_id: Option<serde_json::Value>,
     /// Time, Unix seconds: date connected.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_connected: Option<crate::ids::UnixTime>,
     /// Creation time, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_created: Option<crate::ids::UnixTime>,
     /// When it last changed, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_updated: Option<crate::ids::UnixTime>,
     /// Enterprise organization concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_id: Option<EnterpriseId>,
     /// Whether it has pins.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub has_pins: Option<bool>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<ChannelId>,
     /// IDs: internal team.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub internal_team_ids: Vec<TeamId>,
     /// Whether it is archived.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_archived: Option<bool>,
     /// Whether it is channel.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_channel: Option<bool>,
     /// Whether it is ext shared.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_ext_shared: Option<bool>,
     /// Whether it is general.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_general: Option<bool>,
     /// Whether it is global shared.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_global_shared: Option<bool>,
     /// Whether it is group.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_group: Option<bool>,
     /// Whether it is im.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_im: Option<bool>,
     /// Whether it is member.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_member: Option<bool>,
     /// Set when the conversation moved to another workspace.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_moved: Option<i64>,
     /// Whether it is mpim.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_mpim: Option<bool>,
     /// Whether it is non threadable.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_non_threadable: Option<bool>,
     /// Whether it is open.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_open: Option<bool>,
     /// Whether it is org default.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_org_default: Option<bool>,
     /// Whether it is org mandatory.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_org_mandatory: Option<bool>,
     /// Whether it is org shared.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_org_shared: Option<bool>,
     /// Whether it is pending ext shared.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_pending_ext_shared: Option<bool>,
     /// Whether it is private.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_private: Option<bool>,
     /// Whether it is read only.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_read_only: Option<bool>,
     /// Whether it is shared.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_shared: Option<bool>,
     /// Whether it is starred.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_starred: Option<bool>,
     /// Whether it is thread only.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_thread_only: Option<bool>,
     /// Whether it is user deleted.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_user_deleted: Option<bool>,
     /// Timestamp of the last message read.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub last_read: Option<Ts>,
     /// Newest message, or its timestamp.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub latest: Option<Message>,
     /// IETF language tag.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub locale: Option<String>,
     /// Member user IDs.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub members: Vec<UserId>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
     /// Name normalized.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub name_normalized: Option<String>,
     /// Number of members.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub num_members: Option<i64>,
     /// Parent conversation.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub parent_conversation: Option<String>,
     /// Parent group.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub parent_group: Option<String>,
     /// IDs: pending connected team.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub pending_connected_team_ids: Vec<TeamId>,
     /// List of pending connections.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub pending_connections: Vec<ConversationPendingConnection>,
     /// List of pending shared.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub pending_shared: Vec<String>,
     /// Permanent link.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub permalink: Option<String>,
     /// List of previous connections.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub previous_connections: Vec<ConversationPreviousConnection>,
     /// List of previous names.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub previous_names: Vec<String>,
     /// Priority.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub priority: Option<i64>,
     /// Properties.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub properties: Option<ConversationProperty>,
     /// Purpose.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub purpose: Option<Topic>,
     /// IDs: shared team.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub shared_team_ids: Vec<TeamId>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_id: Option<serde_json::Value>,
     /// Topic.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub topic: Option<Topic>,
     /// Unlinked.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub unlinked: Option<i64>,
     /// Number of unread messages.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub unread_count: Option<i64>,
     /// Number of unread messages that matter to the user.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub unread_count_display: Option<i64>,
     /// Last update time, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub updated: Option<crate::ids::UnixTime>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<UserId>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for Conversation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for Conversation {
+    const NAME: &'static str = "Conversation";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "connected_limited_team_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    0,
+                    "connected_limited_team_ids",
+                    &mut self.connected_limited_team_ids,
+                )
+            }
+            "connected_team_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    1,
+                    "connected_team_ids",
+                    &mut self.connected_team_ids,
+                )
+            }
+            "connections" => {
+                crate::de::vec_field(map, seen, 2, "connections", &mut self.connections)
+            }
+            "context_team_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "context_team_id",
+                    &mut self.context_team_id,
+                )
+            }
+            "conversation_host_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "conversation_host_id",
+                    &mut self.conversation_host_id,
+                )
+            }
+            "created" => crate::de::opt_field(map, seen, 5, "created", &mut self.created),
+            "creator" => crate::de::opt_field(map, seen, 6, "creator", &mut self.creator),
+            "creator_name" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "creator_name",
+                    &mut self.creator_name,
+                )
+            }
+            "creator_user_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    8,
+                    "creator_user_id",
+                    &mut self.creator_user_id,
+                )
+            }
+            "date_connected" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    9,
+                    "date_connected",
+                    &mut self.date_connected,
+                )
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    10,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "date_updated" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    11,
+                    "date_updated",
+                    &mut self.date_updated,
+                )
+            }
+            "enterprise_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    12,
+                    "enterprise_id",
+                    &mut self.enterprise_id,
+                )
+            }
+            "has_pins" => {
+                crate::de::opt_field(map, seen, 13, "has_pins", &mut self.has_pins)
+            }
+            "id" => crate::de::opt_field(map, seen, 14, "id", &mut self.id),
+            "internal_team_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    15,
+                    "internal_team_ids",
+                    &mut self.internal_team_ids,
+                )
+            }
+            "is_archived" => {
+                crate::de::opt_field(map, seen, 16, "is_archived", &mut self.is_archived)
+            }
+            "is_channel" => {
+                crate::de::opt_field(map, seen, 17, "is_channel", &mut self.is_channel)
+            }
+            "is_ext_shared" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    18,
+                    "is_ext_shared",
+                    &mut self.is_ext_shared,
+                )
+            }
+            "is_general" => {
+                crate::de::opt_field(map, seen, 19, "is_general", &mut self.is_general)
+            }
+            "is_global_shared" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    20,
+                    "is_global_shared",
+                    &mut self.is_global_shared,
+                )
+            }
+            "is_group" => {
+                crate::de::opt_field(map, seen, 21, "is_group", &mut self.is_group)
+            }
+            "is_im" => crate::de::opt_field(map, seen, 22, "is_im", &mut self.is_im),
+            "is_member" => {
+                crate::de::opt_field(map, seen, 23, "is_member", &mut self.is_member)
+            }
+            "is_moved" => {
+                crate::de::opt_field(map, seen, 24, "is_moved", &mut self.is_moved)
+            }
+            "is_mpim" => {
+                crate::de::opt_field(map, seen, 25, "is_mpim", &mut self.is_mpim)
+            }
+            "is_non_threadable" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    26,
+                    "is_non_threadable",
+                    &mut self.is_non_threadable,
+                )
+            }
+            "is_open" => {
+                crate::de::opt_field(map, seen, 27, "is_open", &mut self.is_open)
+            }
+            "is_org_default" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    28,
+                    "is_org_default",
+                    &mut self.is_org_default,
+                )
+            }
+            "is_org_mandatory" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    29,
+                    "is_org_mandatory",
+                    &mut self.is_org_mandatory,
+                )
+            }
+            "is_org_shared" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    30,
+                    "is_org_shared",
+                    &mut self.is_org_shared,
+                )
+            }
+            "is_pending_ext_shared" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    31,
+                    "is_pending_ext_shared",
+                    &mut self.is_pending_ext_shared,
+                )
+            }
+            "is_private" => {
+                crate::de::opt_field(map, seen, 32, "is_private", &mut self.is_private)
+            }
+            "is_read_only" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    33,
+                    "is_read_only",
+                    &mut self.is_read_only,
+                )
+            }
+            "is_shared" => {
+                crate::de::opt_field(map, seen, 34, "is_shared", &mut self.is_shared)
+            }
+            "is_starred" => {
+                crate::de::opt_field(map, seen, 35, "is_starred", &mut self.is_starred)
+            }
+            "is_thread_only" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    36,
+                    "is_thread_only",
+                    &mut self.is_thread_only,
+                )
+            }
+            "is_user_deleted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    37,
+                    "is_user_deleted",
+                    &mut self.is_user_deleted,
+                )
+            }
+            "last_read" => {
+                crate::de::opt_field(map, seen, 38, "last_read", &mut self.last_read)
+            }
+            "latest" => crate::de::opt_field(map, seen, 39, "latest", &mut self.latest),
+            "locale" => crate::de::opt_field(map, seen, 40, "locale", &mut self.locale),
+            "members" => {
+                crate::de::vec_field(map, seen, 41, "members", &mut self.members)
+            }
+            "name" => crate::de::opt_field(map, seen, 42, "name", &mut self.name),
+            "name_normalized" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    43,
+                    "name_normalized",
+                    &mut self.name_normalized,
+                )
+            }
+            "num_members" => {
+                crate::de::opt_field(map, seen, 44, "num_members", &mut self.num_members)
+            }
+            "parent_conversation" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    45,
+                    "parent_conversation",
+                    &mut self.parent_conversation,
+                )
+            }
+            "parent_group" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    46,
+                    "parent_group",
+                    &mut self.parent_group,
+                )
+            }
+            "pending_connected_team_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    47,
+                    "pending_connected_team_ids",
+                    &mut self.pending_connected_team_ids,
+                )
+            }
+            "pending_connections" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    48,
+                    "pending_connections",
+                    &mut self.pending_connections,
+                )
+            }
+            "pending_shared" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    49,
+                    "pending_shared",
+                    &mut self.pending_shared,
+                )
+            }
+            "permalink" => {
+                crate::de::opt_field(map, seen, 50, "permalink", &mut self.permalink)
+            }
+            "previous_connections" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    51,
+                    "previous_connections",
+                    &mut self.previous_connections,
+                )
+            }
+            "previous_names" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    52,
+                    "previous_names",
+                    &mut self.previous_names,
+                )
+            }
+            "priority" => {
+                crate::de::opt_field(map, seen, 53, "priority", &mut self.priority)
+            }
+            "properties" => {
+                crate::de::opt_field(map, seen, 54, "properties", &mut self.properties)
+            }
+            "purpose" => {
+                crate::de::opt_field(map, seen, 55, "purpose", &mut self.purpose)
+            }
+            "shared_team_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    56,
+                    "shared_team_ids",
+                    &mut self.shared_team_ids,
+                )
+            }
+            "team_id" => {
+                crate::de::opt_field(map, seen, 57, "team_id", &mut self.team_id)
+            }
+            "topic" => crate::de::opt_field(map, seen, 58, "topic", &mut self.topic),
+            "unlinked" => {
+                crate::de::opt_field(map, seen, 59, "unlinked", &mut self.unlinked)
+            }
+            "unread_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    60,
+                    "unread_count",
+                    &mut self.unread_count,
+                )
+            }
+            "unread_count_display" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    61,
+                    "unread_count_display",
+                    &mut self.unread_count_display,
+                )
+            }
+            "updated" => {
+                crate::de::opt_field(map, seen, 62, "updated", &mut self.updated)
+            }
+            "user" => crate::de::opt_field(map, seen, 63, "user", &mut self.user),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -905,15 +1666,64 @@ impl crate::de::Lenient for Conversation {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationConnection {
     /// Whether it is private.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_private: Option<bool>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team: Option<Team>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for ConversationConnection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for ConversationConnection {
+    const NAME: &'static str = "ConversationConnection";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "is_private" => {
+                crate::de::opt_field(map, seen, 0, "is_private", &mut self.is_private)
+            }
+            "team" => crate::de::opt_field(map, seen, 1, "team", &mut self.team),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -945,15 +1755,64 @@ impl crate::de::Lenient for ConversationConnection {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationPendingConnection {
     /// Whether it is private.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_private: Option<bool>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team: Option<Team>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for ConversationPendingConnection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for ConversationPendingConnection {
+    const NAME: &'static str = "ConversationPendingConnection";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "is_private" => {
+                crate::de::opt_field(map, seen, 0, "is_private", &mut self.is_private)
+            }
+            "team" => crate::de::opt_field(map, seen, 1, "team", &mut self.team),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -985,15 +1844,64 @@ impl crate::de::Lenient for ConversationPendingConnection {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationPreviousConnection {
     /// Whether it is private.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_private: Option<bool>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team: Option<Team>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for ConversationPreviousConnection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for ConversationPreviousConnection {
+    const NAME: &'static str = "ConversationPreviousConnection";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "is_private" => {
+                crate::de::opt_field(map, seen, 0, "is_private", &mut self.is_private)
+            }
+            "team" => crate::de::opt_field(map, seen, 1, "team", &mut self.team),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -1025,48 +1933,163 @@ impl crate::de::Lenient for ConversationPreviousConnection {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationProperty {
     /// Flag: at channel restricted.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub at_channel_restricted: Option<bool>,
     /// Flag: at here restricted.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub at_here_restricted: Option<bool>,
     /// Canvas.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub canvas: Option<serde_json::Value>,
     /// List of channel workflows.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub channel_workflows: Vec<ConversationPropertyChannelWorkflow>,
     /// Whether it has slack connect invite created.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub has_slack_connect_invite_created: Option<bool>,
     /// Flag: huddles restricted.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub huddles_restricted: Option<bool>,
     /// Whether it is dormant.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_dormant: Option<bool>,
     /// Meeting notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub meeting_notes: Option<ConversationPropertyMeetingNote>,
     /// Posting restricted to.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub posting_restricted_to: Option<ConversationPropertyPostingRestrictedTo>,
     /// List of tabs.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub tabs: Vec<ConversationPropertyTab>,
     /// List of tabz.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub tabz: Vec<ConversationPropertyTabz>,
     /// Threads restricted to.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub threads_restricted_to: Option<ConversationPropertyThreadsRestrictedTo>,
     /// Use case.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub use_case: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for ConversationProperty {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for ConversationProperty {
+    const NAME: &'static str = "ConversationProperty";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "at_channel_restricted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "at_channel_restricted",
+                    &mut self.at_channel_restricted,
+                )
+            }
+            "at_here_restricted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "at_here_restricted",
+                    &mut self.at_here_restricted,
+                )
+            }
+            "canvas" => crate::de::opt_field(map, seen, 2, "canvas", &mut self.canvas),
+            "channel_workflows" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    3,
+                    "channel_workflows",
+                    &mut self.channel_workflows,
+                )
+            }
+            "has_slack_connect_invite_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "has_slack_connect_invite_created",
+                    &mut self.has_slack_connect_invite_created,
+                )
+            }
+            "huddles_restricted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "huddles_restricted",
+                    &mut self.huddles_restricted,
+                )
+            }
+            "is_dormant" => {
+                crate::de::opt_field(map, seen, 6, "is_dormant", &mut self.is_dormant)
+            }
+            "meeting_notes" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "meeting_notes",
+                    &mut self.meeting_notes,
+                )
+            }
+            "posting_restricted_to" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    8,
+                    "posting_restricted_to",
+                    &mut self.posting_restricted_to,
+                )
+            }
+            "tabs" => crate::de::vec_field(map, seen, 9, "tabs", &mut self.tabs),
+            "tabz" => crate::de::vec_field(map, seen, 10, "tabz", &mut self.tabz),
+            "threads_restricted_to" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    11,
+                    "threads_restricted_to",
+                    &mut self.threads_restricted_to,
+                )
+            }
+            "use_case" => {
+                crate::de::opt_field(map, seen, 12, "use_case", &mut self.use_case)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -1098,15 +2121,70 @@ impl crate::de::Lenient for ConversationProperty {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationPropertyChannelWorkflow {
     /// Title.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub title: Option<String>,
     /// ID of the workflow trigger.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub workflow_trigger_id: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for ConversationPropertyChannelWorkflow {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for ConversationPropertyChannelWorkflow {
+    const NAME: &'static str = "ConversationPropertyChannelWorkflow";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "title" => crate::de::opt_field(map, seen, 0, "title", &mut self.title),
+            "workflow_trigger_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "workflow_trigger_id",
+                    &mut self.workflow_trigger_id,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -1138,12 +2216,59 @@ impl crate::de::Lenient for ConversationPropertyChannelWorkflow {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationPropertyMeetingNote {
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub file_id: Option<FileId>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for ConversationPropertyMeetingNote {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for ConversationPropertyMeetingNote {
+    const NAME: &'static str = "ConversationPropertyMeetingNote";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "file_id" => crate::de::opt_field(map, seen, 0, "file_id", &mut self.file_id),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -1175,15 +2300,62 @@ impl crate::de::Lenient for ConversationPropertyMeetingNote {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationPropertyPostingRestrictedTo {
     /// Kind of object or event.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub r#type: Vec<String>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub user: Vec<UserId>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for ConversationPropertyPostingRestrictedTo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for ConversationPropertyPostingRestrictedTo {
+    const NAME: &'static str = "ConversationPropertyPostingRestrictedTo";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "type" => crate::de::vec_field(map, seen, 0, "type", &mut self.r#type),
+            "user" => crate::de::vec_field(map, seen, 1, "user", &mut self.user),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -1215,24 +2387,73 @@ impl crate::de::Lenient for ConversationPropertyPostingRestrictedTo {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationPropertyTab {
     /// Data.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub data: Option<ConversationPropertyTabData>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
     /// Whether it is disabled.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_disabled: Option<bool>,
     /// Label.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub label: Option<String>,
     /// Kind of object or event.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for ConversationPropertyTab {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for ConversationPropertyTab {
+    const NAME: &'static str = "ConversationPropertyTab";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "data" => crate::de::opt_field(map, seen, 0, "data", &mut self.data),
+            "id" => crate::de::opt_field(map, seen, 1, "id", &mut self.id),
+            "is_disabled" => {
+                crate::de::opt_field(map, seen, 2, "is_disabled", &mut self.is_disabled)
+            }
+            "label" => crate::de::opt_field(map, seen, 3, "label", &mut self.label),
+            "type" => crate::de::opt_field(map, seen, 4, "type", &mut self.r#type),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -1264,21 +2485,86 @@ impl crate::de::Lenient for ConversationPropertyTab {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationPropertyTabData {
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub file_id: Option<FileId>,
     /// ID of the folder bookmark.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub folder_bookmark_id: Option<String>,
     /// Flag: mute edit updates.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub mute_edit_updates: Option<bool>,
     /// Timestamp: shared ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub shared_ts: Option<Ts>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for ConversationPropertyTabData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for ConversationPropertyTabData {
+    const NAME: &'static str = "ConversationPropertyTabData";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "file_id" => crate::de::opt_field(map, seen, 0, "file_id", &mut self.file_id),
+            "folder_bookmark_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "folder_bookmark_id",
+                    &mut self.folder_bookmark_id,
+                )
+            }
+            "mute_edit_updates" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "mute_edit_updates",
+                    &mut self.mute_edit_updates,
+                )
+            }
+            "shared_ts" => {
+                crate::de::opt_field(map, seen, 3, "shared_ts", &mut self.shared_ts)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -1310,24 +2596,73 @@ impl crate::de::Lenient for ConversationPropertyTabData {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationPropertyTabz {
     /// Data.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub data: Option<ConversationPropertyTabzData>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
     /// Whether it is disabled.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_disabled: Option<bool>,
     /// Label.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub label: Option<String>,
     /// Kind of object or event.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for ConversationPropertyTabz {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for ConversationPropertyTabz {
+    const NAME: &'static str = "ConversationPropertyTabz";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "data" => crate::de::opt_field(map, seen, 0, "data", &mut self.data),
+            "id" => crate::de::opt_field(map, seen, 1, "id", &mut self.id),
+            "is_disabled" => {
+                crate::de::opt_field(map, seen, 2, "is_disabled", &mut self.is_disabled)
+            }
+            "label" => crate::de::opt_field(map, seen, 3, "label", &mut self.label),
+            "type" => crate::de::opt_field(map, seen, 4, "type", &mut self.r#type),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -1359,21 +2694,86 @@ impl crate::de::Lenient for ConversationPropertyTabz {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationPropertyTabzData {
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub file_id: Option<FileId>,
     /// ID of the folder bookmark.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub folder_bookmark_id: Option<String>,
     /// Flag: mute edit updates.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub mute_edit_updates: Option<bool>,
     /// Timestamp: shared ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub shared_ts: Option<Ts>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for ConversationPropertyTabzData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for ConversationPropertyTabzData {
+    const NAME: &'static str = "ConversationPropertyTabzData";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "file_id" => crate::de::opt_field(map, seen, 0, "file_id", &mut self.file_id),
+            "folder_bookmark_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "folder_bookmark_id",
+                    &mut self.folder_bookmark_id,
+                )
+            }
+            "mute_edit_updates" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "mute_edit_updates",
+                    &mut self.mute_edit_updates,
+                )
+            }
+            "shared_ts" => {
+                crate::de::opt_field(map, seen, 3, "shared_ts", &mut self.shared_ts)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -1405,15 +2805,62 @@ impl crate::de::Lenient for ConversationPropertyTabzData {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationPropertyThreadsRestrictedTo {
     /// Kind of object or event.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub r#type: Vec<String>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub user: Vec<UserId>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for ConversationPropertyThreadsRestrictedTo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for ConversationPropertyThreadsRestrictedTo {
+    const NAME: &'static str = "ConversationPropertyThreadsRestrictedTo";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "type" => crate::de::vec_field(map, seen, 0, "type", &mut self.r#type),
+            "user" => crate::de::vec_field(map, seen, 1, "user", &mut self.user),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -1554,30 +3001,105 @@ impl crate::de::Lenient for ConversationType {
 
 /// Do Not Disturb settings.
 #[cfg(any(feature = "dnd", feature = "events"))]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DndStatus {
     /// Flag: dnd enabled.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub dnd_enabled: Option<bool>,
     /// Timestamp: next dnd end ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub next_dnd_end_ts: Option<Ts>,
     /// Timestamp: next dnd start ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub next_dnd_start_ts: Option<Ts>,
     /// Flag: snooze enabled.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub snooze_enabled: Option<bool>,
     /// Snooze endtime.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub snooze_endtime: Option<i64>,
     /// Flag: snooze is indefinite.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub snooze_is_indefinite: Option<bool>,
     /// Snooze remaining.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub snooze_remaining: Option<i64>,
+}
+
+#[cfg(any(feature = "dnd", feature = "events"))]
+impl<'de> serde::Deserialize<'de> for DndStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(any(feature = "dnd", feature = "events"))]
+impl crate::de::Object for DndStatus {
+    const NAME: &'static str = "DndStatus";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "dnd_enabled" => {
+                crate::de::opt_field(map, seen, 0, "dnd_enabled", &mut self.dnd_enabled)
+            }
+            "next_dnd_end_ts" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "next_dnd_end_ts",
+                    &mut self.next_dnd_end_ts,
+                )
+            }
+            "next_dnd_start_ts" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "next_dnd_start_ts",
+                    &mut self.next_dnd_start_ts,
+                )
+            }
+            "snooze_enabled" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "snooze_enabled",
+                    &mut self.snooze_enabled,
+                )
+            }
+            "snooze_endtime" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "snooze_endtime",
+                    &mut self.snooze_endtime,
+                )
+            }
+            "snooze_is_indefinite" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "snooze_is_indefinite",
+                    &mut self.snooze_is_indefinite,
+                )
+            }
+            "snooze_remaining" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "snooze_remaining",
+                    &mut self.snooze_remaining,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(any(feature = "dnd", feature = "events"))]
@@ -1602,15 +3124,70 @@ impl crate::de::Lenient for DndStatus {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Edited {
     /// Timestamp that identifies the message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub ts: Option<Ts>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<UserId>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for Edited {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for Edited {
+    const NAME: &'static str = "Edited";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "ts" => crate::de::opt_field(map, seen, 0, "ts", &mut self.ts),
+            "user" => crate::de::opt_field(map, seen, 1, "user", &mut self.user),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -1635,15 +3212,40 @@ impl crate::de::Lenient for Edited {
 
 /// An Enterprise Grid organization.
 #[cfg(feature = "oauth")]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Enterprise {
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<EnterpriseId>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
+}
+
+#[cfg(feature = "oauth")]
+impl<'de> serde::Deserialize<'de> for Enterprise {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(feature = "oauth")]
+impl crate::de::Object for Enterprise {
+    const NAME: &'static str = "Enterprise";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(feature = "oauth")]
@@ -1661,30 +3263,99 @@ impl crate::de::Lenient for Enterprise {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EnterpriseUser {
     /// Enterprise organization concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_id: Option<EnterpriseId>,
     /// Enterprise name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_name: Option<String>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
     /// Whether it is admin.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_admin: Option<bool>,
     /// Whether it is owner.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_owner: Option<bool>,
     /// Whether it is primary owner.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_primary_owner: Option<bool>,
     /// List of teams.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub teams: Vec<TeamId>,
+}
+
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for EnterpriseUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for EnterpriseUser {
+    const NAME: &'static str = "EnterpriseUser";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "enterprise_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "enterprise_id",
+                    &mut self.enterprise_id,
+                )
+            }
+            "enterprise_name" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "enterprise_name",
+                    &mut self.enterprise_name,
+                )
+            }
+            "id" => crate::de::opt_field(map, seen, 2, "id", &mut self.id),
+            "is_admin" => {
+                crate::de::opt_field(map, seen, 3, "is_admin", &mut self.is_admin)
+            }
+            "is_owner" => {
+                crate::de::opt_field(map, seen, 4, "is_owner", &mut self.is_owner)
+            }
+            "is_primary_owner" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "is_primary_owner",
+                    &mut self.is_primary_owner,
+                )
+            }
+            "teams" => crate::de::vec_field(map, seen, 6, "teams", &mut self.teams),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -1702,24 +3373,65 @@ impl crate::de::Lenient for EnterpriseUser {
 
 /// An installation of the app that may see an event.
 #[cfg(any(feature = "apps", feature = "events"))]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventAuthorization {
     /// Organization of the installation.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_id: Option<EnterpriseId>,
     /// Whether the installation is a bot user.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_bot: Option<bool>,
     /// Whether the app is installed organization-wide.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_enterprise_install: Option<bool>,
     /// Workspace of the installation.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_id: Option<TeamId>,
     /// User (or bot user) the installation acts as.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<UserId>,
+}
+
+#[cfg(any(feature = "apps", feature = "events"))]
+impl<'de> serde::Deserialize<'de> for EventAuthorization {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(any(feature = "apps", feature = "events"))]
+impl crate::de::Object for EventAuthorization {
+    const NAME: &'static str = "EventAuthorization";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "enterprise_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "enterprise_id",
+                    &mut self.enterprise_id,
+                )
+            }
+            "is_bot" => crate::de::opt_field(map, seen, 1, "is_bot", &mut self.is_bot),
+            "is_enterprise_install" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "is_enterprise_install",
+                    &mut self.is_enterprise_install,
+                )
+            }
+            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
+            "user_id" => crate::de::opt_field(map, seen, 4, "user_id", &mut self.user_id),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(any(feature = "apps", feature = "events"))]
@@ -1745,1213 +3457,1566 @@ impl crate::de::Lenient for EventAuthorization {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct File {
     /// Access.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<String>,
     /// Alt txt.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_txt: Option<String>,
     /// App concerned.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_id: Option<AppId>,
     /// App name.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
     /// Legacy secondary attachments.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// The file's author email.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author_email: Option<String>,
     /// The file's author name.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author_name: Option<String>,
     /// ID of the author user.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author_user_id: Option<serde_json::Value>,
     /// Block Kit layout blocks, kept as raw JSON.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_id: Option<BotId>,
     /// Whether it can toggle canvas lock.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub can_toggle_canvas_lock: Option<bool>,
     /// Flag: canvas printing enabled.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub canvas_printing_enabled: Option<bool>,
     /// Canvas template mode.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub canvas_template_mode: Option<String>,
     /// List of cc.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cc: Vec<FileCc>,
     /// Number of channel actions.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_actions_count: Option<i64>,
     /// Timestamp: channel actions ts.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_actions_ts: Option<Ts>,
     /// Conversations.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<ChannelId>,
     /// Number of comments.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comments_count: Option<i64>,
     /// Text content of the file.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Converted pdf.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub converted_pdf: Option<String>,
     /// Creation time, Unix seconds.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<crate::ids::UnixTime>,
     /// Creation time, Unix seconds.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_created: Option<crate::ids::UnixTime>,
     /// When it last changed, Unix seconds.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<crate::ids::UnixTime>,
     /// Deanimate.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deanimate: Option<String>,
     /// Deanimate gif.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deanimate_gif: Option<String>,
     /// Whether it is shown as posted by a bot.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_as_bot: Option<bool>,
     /// List of dm mpdm users with file access.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dm_mpdm_users_with_file_access: Vec<FileDmMpdmUsersWithFileAccess>,
     /// Duration ms.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<i64>,
     /// Link: edit link.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub edit_link: Option<String>,
     /// Edit timestamp.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub edit_timestamp: Option<i64>,
     /// Flag: editable.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// Editor.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub editor: Option<UserId>,
     /// List of editors.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub editors: Vec<String>,
     /// Number of editors.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub editors_count: Option<i64>,
     /// ID of the external.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// External type.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_type: Option<String>,
     /// Link: external url.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_url: Option<String>,
     /// List of favorites.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub favorites: Vec<FileFavorite>,
     /// File access.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_access: Option<String>,
     /// File concerned.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_id: Option<serde_json::Value>,
     /// The file's file type.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_type: Option<String>,
     /// Slack's file type code.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filetype: Option<String>,
     /// List of from.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub from: Vec<FileFrom>,
     /// List of groups.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<ChannelId>,
     /// Whether more results exist past this page.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// Whether it has more shares.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_more_shares: Option<bool>,
     /// Whether it has rich preview.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_rich_preview: Option<bool>,
     /// Headers.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<FileHeader>,
     /// Hls.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hls: Option<String>,
     /// Hls embed.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hls_embed: Option<String>,
     /// Identifier.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<FileId>,
     /// Image exif rotation.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_exif_rotation: Option<i64>,
     /// List of ims.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ims: Vec<ChannelId>,
     /// Initial comment.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub initial_comment: Option<FileInitialComment>,
     /// Whether it is channel space.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_channel_space: Option<bool>,
     /// Whether it is external.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_external: Option<bool>,
     /// Whether it is modified by ai.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_modified_by_ai: Option<bool>,
     /// Whether it is public.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_public: Option<bool>,
     /// Whether it is restricted sharing enabled.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_restricted_sharing_enabled: Option<bool>,
     /// Whether it is starred.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_starred: Option<bool>,
     /// Last editor.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_editor: Option<String>,
     /// Timestamp of the last message read.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_read: Option<Ts>,
     /// Lines.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<i64>,
     /// Lines more.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lines_more: Option<i64>,
     /// ID of the linked channel.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_channel_id: Option<String>,
     /// Link: list csv download url.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub list_csv_download_url: Option<String>,
     /// List limits.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub list_limits: Option<serde_json::Value>,
     /// List metadata.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub list_metadata: Option<serde_json::Value>,
     /// Media display type.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_display_type: Option<String>,
     /// Media progress.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_progress: Option<FileMediaProgress>,
     /// MIME type.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mimetype: Option<String>,
     /// Storage mode (hosted, external, snippet, ...).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     /// Mp4.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mp4: Option<String>,
     /// Mp4 low.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mp4_low: Option<String>,
     /// Name.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Flag: non owner editable.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub non_owner_editable: Option<bool>,
     /// Number of stars.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub num_stars: Option<i64>,
     /// Org or workspace access.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub org_or_workspace_access: Option<String>,
     /// Number of original attachment.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_attachment_count: Option<i64>,
     /// Original h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_h: Option<i64>,
     /// Original w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_w: Option<i64>,
     /// Permanent link.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permalink: Option<String>,
     /// Permalink public.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permalink_public: Option<String>,
     /// List of pinned to.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pinned_to: Vec<ChannelId>,
     /// Pjpeg.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pjpeg: Option<String>,
     /// Plain text.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plain_text: Option<String>,
     /// Pretty type.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pretty_type: Option<String>,
     /// Preview.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview: Option<String>,
     /// Preview highlight.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_highlight: Option<String>,
     /// Flag: preview is truncated.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_is_truncated: Option<bool>,
     /// Preview plain text.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_plain_text: Option<String>,
     /// Number of private channels with file access.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private_channels_with_file_access_count: Option<i64>,
     /// Number of private file with access.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private_file_with_access_count: Option<i64>,
     /// Flag: public url shared.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url_shared: Option<bool>,
     /// ID of the quip thread.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quip_thread_id: Option<String>,
     /// Emoji reactions on it.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
     /// Saved.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub saved: Option<FileSaved>,
     /// Flag: sent to self.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_to_self: Option<bool>,
     /// Shares.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shares: Option<FileShares>,
     /// Flag: show badge.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_badge: Option<bool>,
     /// Simplified html.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub simplified_html: Option<String>,
     /// Size in bytes.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// Workspace the message came from.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_team: Option<TeamId>,
     /// Subject.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Message subtype, when not a plain message.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
     /// Workspace concerned.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_id: Option<serde_json::Value>,
     /// Flag: team pref version history enabled.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_pref_version_history_enabled: Option<bool>,
     /// List of teams shared with.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub teams_shared_with: Vec<serde_json::Value>,
     /// Timestamp: template conversion ts.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_conversion_ts: Option<Ts>,
     /// Template description.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_description: Option<String>,
     /// Template icon.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_icon: Option<String>,
     /// Template name.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_name: Option<String>,
     /// Template title.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_title: Option<String>,
     /// Thumb 1024.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_1024: Option<String>,
     /// Thumb 1024 gif.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_1024_gif: Option<String>,
     /// Thumb 1024 h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_1024_h: Option<i64>,
     /// Thumb 1024 w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_1024_w: Option<i64>,
     /// Thumb 160.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_160: Option<String>,
     /// Thumb 160 gif.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_160_gif: Option<String>,
     /// Thumb 160 h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_160_h: Option<String>,
     /// Thumb 160 w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_160_w: Option<String>,
     /// Thumb 360.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_360: Option<String>,
     /// Thumb 360 gif.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_360_gif: Option<String>,
     /// Thumb 360 h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_360_h: Option<i64>,
     /// Thumb 360 w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_360_w: Option<i64>,
     /// Thumb 480.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_480: Option<String>,
     /// Thumb 480 gif.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_480_gif: Option<String>,
     /// Thumb 480 h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_480_h: Option<i64>,
     /// Thumb 480 w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_480_w: Option<i64>,
     /// Thumb 64.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_64: Option<String>,
     /// Thumb 64 gif.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_64_gif: Option<String>,
     /// Thumb 64 h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_64_h: Option<String>,
     /// Thumb 64 w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_64_w: Option<String>,
     /// Thumb 720.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_720: Option<String>,
     /// Thumb 720 gif.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_720_gif: Option<String>,
     /// Thumb 720 h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_720_h: Option<i64>,
     /// Thumb 720 w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_720_w: Option<i64>,
     /// Thumb 80.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_80: Option<String>,
     /// Thumb 800.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_800: Option<String>,
     /// Thumb 800 gif.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_800_gif: Option<String>,
     /// Thumb 800 h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_800_h: Option<i64>,
     /// Thumb 800 w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_800_w: Option<i64>,
     /// Thumb 80 gif.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_80_gif: Option<String>,
     /// Thumb 80 h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_80_h: Option<String>,
     /// Thumb 80 w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_80_w: Option<String>,
     /// Thumb 960.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_960: Option<String>,
     /// Thumb 960 gif.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_960_gif: Option<String>,
     /// Thumb 960 h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_960_h: Option<i64>,
     /// Thumb 960 w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_960_w: Option<i64>,
     /// Thumb gif.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_gif: Option<String>,
     /// Thumb pdf.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_pdf: Option<String>,
     /// Thumb pdf h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_pdf_h: Option<i64>,
     /// Thumb pdf w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_pdf_w: Option<i64>,
     /// Thumb tiny.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_tiny: Option<String>,
     /// Thumb video.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_video: Option<String>,
     /// Thumb video h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_video_h: Option<i64>,
     /// Thumb video w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_video_w: Option<i64>,
     /// Timestamp: timestamp.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<Ts>,
     /// Title.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// List of title blocks.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub title_blocks: Vec<crate::generated::block_kit::Block>,
     /// List of to.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub to: Vec<FileTo>,
     /// Transcription.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transcription: Option<FileTranscription>,
     /// Update notification.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_notification: Option<i64>,
     /// Last update time, Unix seconds.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated: Option<crate::ids::UnixTime>,
     /// ID of the uploader user.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uploader_user_id: Option<serde_json::Value>,
     /// Link: url private.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url_private: Option<String>,
     /// Link: url private download.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url_private_download: Option<String>,
     /// Link: url static preview.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url_static_preview: Option<String>,
     /// User concerned.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<UserId>,
     /// Workspace of the author.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_team: Option<TeamId>,
     /// Display name used for the post.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Vtt.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vtt: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for File {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for File {
+    const NAME: &'static str = "File";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "access" => crate::de::opt_field(map, seen, 0, "access", &mut self.access),
+            "alt_txt" => crate::de::opt_field(map, seen, 1, "alt_txt", &mut self.alt_txt),
+            "app_id" => crate::de::opt_field(map, seen, 2, "app_id", &mut self.app_id),
+            "app_name" => {
+                crate::de::opt_field(map, seen, 3, "app_name", &mut self.app_name)
+            }
+            "attachments" => {
+                crate::de::vec_field(map, seen, 4, "attachments", &mut self.attachments)
+            }
+            "author_email" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "author_email",
+                    &mut self.author_email,
+                )
+            }
+            "author_name" => {
+                crate::de::opt_field(map, seen, 6, "author_name", &mut self.author_name)
+            }
+            "author_user_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "author_user_id",
+                    &mut self.author_user_id,
+                )
+            }
+            "blocks" => crate::de::vec_field(map, seen, 8, "blocks", &mut self.blocks),
+            "bot_id" => crate::de::opt_field(map, seen, 9, "bot_id", &mut self.bot_id),
+            "can_toggle_canvas_lock" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    10,
+                    "can_toggle_canvas_lock",
+                    &mut self.can_toggle_canvas_lock,
+                )
+            }
+            "canvas_printing_enabled" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    11,
+                    "canvas_printing_enabled",
+                    &mut self.canvas_printing_enabled,
+                )
+            }
+            "canvas_template_mode" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    12,
+                    "canvas_template_mode",
+                    &mut self.canvas_template_mode,
+                )
+            }
+            "cc" => crate::de::vec_field(map, seen, 13, "cc", &mut self.cc),
+            "channel_actions_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    14,
+                    "channel_actions_count",
+                    &mut self.channel_actions_count,
+                )
+            }
+            "channel_actions_ts" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    15,
+                    "channel_actions_ts",
+                    &mut self.channel_actions_ts,
+                )
+            }
+            "channels" => {
+                crate::de::vec_field(map, seen, 16, "channels", &mut self.channels)
+            }
+            "comments_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    17,
+                    "comments_count",
+                    &mut self.comments_count,
+                )
+            }
+            "content" => {
+                crate::de::opt_field(map, seen, 18, "content", &mut self.content)
+            }
+            "converted_pdf" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    19,
+                    "converted_pdf",
+                    &mut self.converted_pdf,
+                )
+            }
+            "created" => {
+                crate::de::opt_field(map, seen, 20, "created", &mut self.created)
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "date_updated" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "date_updated",
+                    &mut self.date_updated,
+                )
+            }
+            "deanimate" => {
+                crate::de::opt_field(map, seen, 23, "deanimate", &mut self.deanimate)
+            }
+            "deanimate_gif" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    24,
+                    "deanimate_gif",
+                    &mut self.deanimate_gif,
+                )
+            }
+            "display_as_bot" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    25,
+                    "display_as_bot",
+                    &mut self.display_as_bot,
+                )
+            }
+            "dm_mpdm_users_with_file_access" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    26,
+                    "dm_mpdm_users_with_file_access",
+                    &mut self.dm_mpdm_users_with_file_access,
+                )
+            }
+            "duration_ms" => {
+                crate::de::opt_field(map, seen, 27, "duration_ms", &mut self.duration_ms)
+            }
+            "edit_link" => {
+                crate::de::opt_field(map, seen, 28, "edit_link", &mut self.edit_link)
+            }
+            "edit_timestamp" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    29,
+                    "edit_timestamp",
+                    &mut self.edit_timestamp,
+                )
+            }
+            "editable" => {
+                crate::de::opt_field(map, seen, 30, "editable", &mut self.editable)
+            }
+            "editor" => crate::de::opt_field(map, seen, 31, "editor", &mut self.editor),
+            "editors" => {
+                crate::de::vec_field(map, seen, 32, "editors", &mut self.editors)
+            }
+            "editors_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    33,
+                    "editors_count",
+                    &mut self.editors_count,
+                )
+            }
+            "external_id" => {
+                crate::de::opt_field(map, seen, 34, "external_id", &mut self.external_id)
+            }
+            "external_type" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    35,
+                    "external_type",
+                    &mut self.external_type,
+                )
+            }
+            "external_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    36,
+                    "external_url",
+                    &mut self.external_url,
+                )
+            }
+            "favorites" => {
+                crate::de::vec_field(map, seen, 37, "favorites", &mut self.favorites)
+            }
+            "file_access" => {
+                crate::de::opt_field(map, seen, 38, "file_access", &mut self.file_access)
+            }
+            "file_id" => {
+                crate::de::opt_field(map, seen, 39, "file_id", &mut self.file_id)
+            }
+            "file_type" => {
+                crate::de::opt_field(map, seen, 40, "file_type", &mut self.file_type)
+            }
+            "filetype" => {
+                crate::de::opt_field(map, seen, 41, "filetype", &mut self.filetype)
+            }
+            "from" => crate::de::vec_field(map, seen, 42, "from", &mut self.from),
+            "groups" => crate::de::vec_field(map, seen, 43, "groups", &mut self.groups),
+            "has_more" => {
+                crate::de::opt_field(map, seen, 44, "has_more", &mut self.has_more)
+            }
+            "has_more_shares" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    45,
+                    "has_more_shares",
+                    &mut self.has_more_shares,
+                )
+            }
+            "has_rich_preview" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    46,
+                    "has_rich_preview",
+                    &mut self.has_rich_preview,
+                )
+            }
+            "headers" => {
+                crate::de::opt_field(map, seen, 47, "headers", &mut self.headers)
+            }
+            "hls" => crate::de::opt_field(map, seen, 48, "hls", &mut self.hls),
+            "hls_embed" => {
+                crate::de::opt_field(map, seen, 49, "hls_embed", &mut self.hls_embed)
+            }
+            "id" => crate::de::opt_field(map, seen, 50, "id", &mut self.id),
+            "image_exif_rotation" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    51,
+                    "image_exif_rotation",
+                    &mut self.image_exif_rotation,
+                )
+            }
+            "ims" => crate::de::vec_field(map, seen, 52, "ims", &mut self.ims),
+            "initial_comment" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    53,
+                    "initial_comment",
+                    &mut self.initial_comment,
+                )
+            }
+            "is_channel_space" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    54,
+                    "is_channel_space",
+                    &mut self.is_channel_space,
+                )
+            }
+            "is_external" => {
+                crate::de::opt_field(map, seen, 55, "is_external", &mut self.is_external)
+            }
+            "is_modified_by_ai" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    56,
+                    "is_modified_by_ai",
+                    &mut self.is_modified_by_ai,
+                )
+            }
+            "is_public" => {
+                crate::de::opt_field(map, seen, 57, "is_public", &mut self.is_public)
+            }
+            "is_restricted_sharing_enabled" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    58,
+                    "is_restricted_sharing_enabled",
+                    &mut self.is_restricted_sharing_enabled,
+                )
+            }
+            "is_starred" => {
+                crate::de::opt_field(map, seen, 59, "is_starred", &mut self.is_starred)
+            }
+            "last_editor" => {
+                crate::de::opt_field(map, seen, 60, "last_editor", &mut self.last_editor)
+            }
+            "last_read" => {
+                crate::de::opt_field(map, seen, 61, "last_read", &mut self.last_read)
+            }
+            "lines" => crate::de::opt_field(map, seen, 62, "lines", &mut self.lines),
+            "lines_more" => {
+                crate::de::opt_field(map, seen, 63, "lines_more", &mut self.lines_more)
+            }
+            "linked_channel_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    64,
+                    "linked_channel_id",
+                    &mut self.linked_channel_id,
+                )
+            }
+            "list_csv_download_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    65,
+                    "list_csv_download_url",
+                    &mut self.list_csv_download_url,
+                )
+            }
+            "list_limits" => {
+                crate::de::opt_field(map, seen, 66, "list_limits", &mut self.list_limits)
+            }
+            "list_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    67,
+                    "list_metadata",
+                    &mut self.list_metadata,
+                )
+            }
+            "media_display_type" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    68,
+                    "media_display_type",
+                    &mut self.media_display_type,
+                )
+            }
+            "media_progress" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    69,
+                    "media_progress",
+                    &mut self.media_progress,
+                )
+            }
+            "mimetype" => {
+                crate::de::opt_field(map, seen, 70, "mimetype", &mut self.mimetype)
+            }
+            "mode" => crate::de::opt_field(map, seen, 71, "mode", &mut self.mode),
+            "mp4" => crate::de::opt_field(map, seen, 72, "mp4", &mut self.mp4),
+            "mp4_low" => {
+                crate::de::opt_field(map, seen, 73, "mp4_low", &mut self.mp4_low)
+            }
+            "name" => crate::de::opt_field(map, seen, 74, "name", &mut self.name),
+            "non_owner_editable" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    75,
+                    "non_owner_editable",
+                    &mut self.non_owner_editable,
+                )
+            }
+            "num_stars" => {
+                crate::de::opt_field(map, seen, 76, "num_stars", &mut self.num_stars)
+            }
+            "org_or_workspace_access" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    77,
+                    "org_or_workspace_access",
+                    &mut self.org_or_workspace_access,
+                )
+            }
+            "original_attachment_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    78,
+                    "original_attachment_count",
+                    &mut self.original_attachment_count,
+                )
+            }
+            "original_h" => {
+                crate::de::opt_field(map, seen, 79, "original_h", &mut self.original_h)
+            }
+            "original_w" => {
+                crate::de::opt_field(map, seen, 80, "original_w", &mut self.original_w)
+            }
+            "permalink" => {
+                crate::de::opt_field(map, seen, 81, "permalink", &mut self.permalink)
+            }
+            "permalink_public" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    82,
+                    "permalink_public",
+                    &mut self.permalink_public,
+                )
+            }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 83, "pinned_to", &mut self.pinned_to)
+            }
+            "pjpeg" => crate::de::opt_field(map, seen, 84, "pjpeg", &mut self.pjpeg),
+            "plain_text" => {
+                crate::de::opt_field(map, seen, 85, "plain_text", &mut self.plain_text)
+            }
+            "pretty_type" => {
+                crate::de::opt_field(map, seen, 86, "pretty_type", &mut self.pretty_type)
+            }
+            "preview" => {
+                crate::de::opt_field(map, seen, 87, "preview", &mut self.preview)
+            }
+            "preview_highlight" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    88,
+                    "preview_highlight",
+                    &mut self.preview_highlight,
+                )
+            }
+            "preview_is_truncated" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    89,
+                    "preview_is_truncated",
+                    &mut self.preview_is_truncated,
+                )
+            }
+            "preview_plain_text" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    90,
+                    "preview_plain_text",
+                    &mut self.preview_plain_text,
+                )
+            }
+            "private_channels_with_file_access_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    91,
+                    "private_channels_with_file_access_count",
+                    &mut self.private_channels_with_file_access_count,
+                )
+            }
+            "private_file_with_access_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    92,
+                    "private_file_with_access_count",
+                    &mut self.private_file_with_access_count,
+                )
+            }
+            "public_url_shared" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    93,
+                    "public_url_shared",
+                    &mut self.public_url_shared,
+                )
+            }
+            "quip_thread_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    94,
+                    "quip_thread_id",
+                    &mut self.quip_thread_id,
+                )
+            }
+            "reactions" => {
+                crate::de::vec_field(map, seen, 95, "reactions", &mut self.reactions)
+            }
+            "saved" => crate::de::opt_field(map, seen, 96, "saved", &mut self.saved),
+            "sent_to_self" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    97,
+                    "sent_to_self",
+                    &mut self.sent_to_self,
+                )
+            }
+            "shares" => crate::de::opt_field(map, seen, 98, "shares", &mut self.shares),
+            "show_badge" => {
+                crate::de::opt_field(map, seen, 99, "show_badge", &mut self.show_badge)
+            }
+            "simplified_html" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    100,
+                    "simplified_html",
+                    &mut self.simplified_html,
+                )
+            }
+            "size" => crate::de::opt_field(map, seen, 101, "size", &mut self.size),
+            "source_team" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    102,
+                    "source_team",
+                    &mut self.source_team,
+                )
+            }
+            "subject" => {
+                crate::de::opt_field(map, seen, 103, "subject", &mut self.subject)
+            }
+            "subtype" => {
+                crate::de::opt_field(map, seen, 104, "subtype", &mut self.subtype)
+            }
+            "team_id" => {
+                crate::de::opt_field(map, seen, 105, "team_id", &mut self.team_id)
+            }
+            "team_pref_version_history_enabled" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    106,
+                    "team_pref_version_history_enabled",
+                    &mut self.team_pref_version_history_enabled,
+                )
+            }
+            "teams_shared_with" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    107,
+                    "teams_shared_with",
+                    &mut self.teams_shared_with,
+                )
+            }
+            "template_conversion_ts" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    108,
+                    "template_conversion_ts",
+                    &mut self.template_conversion_ts,
+                )
+            }
+            "template_description" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    109,
+                    "template_description",
+                    &mut self.template_description,
+                )
+            }
+            "template_icon" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    110,
+                    "template_icon",
+                    &mut self.template_icon,
+                )
+            }
+            "template_name" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    111,
+                    "template_name",
+                    &mut self.template_name,
+                )
+            }
+            "template_title" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    112,
+                    "template_title",
+                    &mut self.template_title,
+                )
+            }
+            "thumb_1024" => {
+                crate::de::opt_field(map, seen, 113, "thumb_1024", &mut self.thumb_1024)
+            }
+            "thumb_1024_gif" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    114,
+                    "thumb_1024_gif",
+                    &mut self.thumb_1024_gif,
+                )
+            }
+            "thumb_1024_h" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    115,
+                    "thumb_1024_h",
+                    &mut self.thumb_1024_h,
+                )
+            }
+            "thumb_1024_w" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    116,
+                    "thumb_1024_w",
+                    &mut self.thumb_1024_w,
+                )
+            }
+            "thumb_160" => {
+                crate::de::opt_field(map, seen, 117, "thumb_160", &mut self.thumb_160)
+            }
+            "thumb_160_gif" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    118,
+                    "thumb_160_gif",
+                    &mut self.thumb_160_gif,
+                )
+            }
+            "thumb_160_h" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    119,
+                    "thumb_160_h",
+                    &mut self.thumb_160_h,
+                )
+            }
+            "thumb_160_w" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    120,
+                    "thumb_160_w",
+                    &mut self.thumb_160_w,
+                )
+            }
+            "thumb_360" => {
+                crate::de::opt_field(map, seen, 121, "thumb_360", &mut self.thumb_360)
+            }
+            "thumb_360_gif" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    122,
+                    "thumb_360_gif",
+                    &mut self.thumb_360_gif,
+                )
+            }
+            "thumb_360_h" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    123,
+                    "thumb_360_h",
+                    &mut self.thumb_360_h,
+                )
+            }
+            "thumb_360_w" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    124,
+                    "thumb_360_w",
+                    &mut self.thumb_360_w,
+                )
+            }
+            "thumb_480" => {
+                crate::de::opt_field(map, seen, 125, "thumb_480", &mut self.thumb_480)
+            }
+            "thumb_480_gif" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    126,
+                    "thumb_480_gif",
+                    &mut self.thumb_480_gif,
+                )
+            }
+            "thumb_480_h" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    127,
+                    "thumb_480_h",
+                    &mut self.thumb_480_h,
+                )
+            }
+            "thumb_480_w" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    128,
+                    "thumb_480_w",
+                    &mut self.thumb_480_w,
+                )
+            }
+            "thumb_64" => {
+                crate::de::opt_field(map, seen, 129, "thumb_64", &mut self.thumb_64)
+            }
+            "thumb_64_gif" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    130,
+                    "thumb_64_gif",
+                    &mut self.thumb_64_gif,
+                )
+            }
+            "thumb_64_h" => {
+                crate::de::opt_field(map, seen, 131, "thumb_64_h", &mut self.thumb_64_h)
+            }
+            "thumb_64_w" => {
+                crate::de::opt_field(map, seen, 132, "thumb_64_w", &mut self.thumb_64_w)
+            }
+            "thumb_720" => {
+                crate::de::opt_field(map, seen, 133, "thumb_720", &mut self.thumb_720)
+            }
+            "thumb_720_gif" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    134,
+                    "thumb_720_gif",
+                    &mut self.thumb_720_gif,
+                )
+            }
+            "thumb_720_h" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    135,
+                    "thumb_720_h",
+                    &mut self.thumb_720_h,
+                )
+            }
+            "thumb_720_w" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    136,
+                    "thumb_720_w",
+                    &mut self.thumb_720_w,
+                )
+            }
+            "thumb_80" => {
+                crate::de::opt_field(map, seen, 137, "thumb_80", &mut self.thumb_80)
+            }
+            "thumb_800" => {
+                crate::de::opt_field(map, seen, 138, "thumb_800", &mut self.thumb_800)
+            }
+            "thumb_800_gif" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    139,
+                    "thumb_800_gif",
+                    &mut self.thumb_800_gif,
+                )
+            }
+            "thumb_800_h" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    140,
+                    "thumb_800_h",
+                    &mut self.thumb_800_h,
+                )
+            }
+            "thumb_800_w" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    141,
+                    "thumb_800_w",
+                    &mut self.thumb_800_w,
+                )
+            }
+            "thumb_80_gif" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    142,
+                    "thumb_80_gif",
+                    &mut self.thumb_80_gif,
+                )
+            }
+            "thumb_80_h" => {
+                crate::de::opt_field(map, seen, 143, "thumb_80_h", &mut self.thumb_80_h)
+            }
+            "thumb_80_w" => {
+                crate::de::opt_field(map, seen, 144, "thumb_80_w", &mut self.thumb_80_w)
+            }
+            "thumb_960" => {
+                crate::de::opt_field(map, seen, 145, "thumb_960", &mut self.thumb_960)
+            }
+            "thumb_960_gif" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    146,
+                    "thumb_960_gif",
+                    &mut self.thumb_960_gif,
+                )
+            }
+            "thumb_960_h" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    147,
+                    "thumb_960_h",
+                    &mut self.thumb_960_h,
+                )
+            }
+            "thumb_960_w" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    148,
+                    "thumb_960_w",
+                    &mut self.thumb_960_w,
+                )
+            }
+            "thumb_gif" => {
+                crate::de::opt_field(map, seen, 149, "thumb_gif", &mut self.thumb_gif)
+            }
+            "thumb_pdf" => {
+                crate::de::opt_field(map, seen, 150, "thumb_pdf", &mut self.thumb_pdf)
+            }
+            "thumb_pdf_h" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    151,
+                    "thumb_pdf_h",
+                    &mut self.thumb_pdf_h,
+                )
+            }
+            "thumb_pdf_w" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    152,
+                    "thumb_pdf_w",
+                    &mut self.thumb_pdf_w,
+                )
+            }
+            "thumb_tiny" => {
+                crate::de::opt_field(map, seen, 153, "thumb_tiny", &mut self.thumb_tiny)
+            }
+            "thumb_video" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    154,
+                    "thumb_video",
+                    &mut self.thumb_video,
+                )
+            }
+            "thumb_video_h" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    155,
+                    "thumb_video_h",
+                    &mut self.thumb_video_h,
+                )
+            }
+            "thumb_video_w" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    156,
+                    "thumb_video_w",
+                    &mut self.thumb_video_w,
+                )
+            }
+            "timestamp" => {
+                crate::de::opt_field(map, seen, 157, "timestamp", &mut self.timestamp)
+            }
+            "title" => crate::de::opt_field(map, seen, 158, "title", &mut self.title),
+            "title_blocks" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    159,
+                    "title_blocks",
+                    &mut self.title_blocks,
+                )
+            }
+            "to" => crate::de::vec_field(map, seen, 160, "to", &mut self.to),
+            "transcription" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    161,
+                    "transcription",
+                    &mut self.transcription,
+                )
+            }
+            "update_notification" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    162,
+                    "update_notification",
+                    &mut self.update_notification,
+                )
+            }
+            "updated" => {
+                crate::de::opt_field(map, seen, 163, "updated", &mut self.updated)
+            }
+            "uploader_user_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    164,
+                    "uploader_user_id",
+                    &mut self.uploader_user_id,
+                )
+            }
+            "url_private" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    165,
+                    "url_private",
+                    &mut self.url_private,
+                )
+            }
+            "url_private_download" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    166,
+                    "url_private_download",
+                    &mut self.url_private_download,
+                )
+            }
+            "url_static_preview" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    167,
+                    "url_static_preview",
+                    &mut self.url_static_preview,
+                )
+            }
+            "user" => crate::de::opt_field(map, seen, 168, "user", &mut self.user),
+            "user_team" => {
+                crate::de::opt_field(map, seen, 169, "user_team", &mut self.user_team)
+            }
+            "username" => {
+                crate::de::opt_field(map, seen, 170, "username", &mut self.username)
+            }
+            "vtt" => crate::de::opt_field(map, seen, 171, "vtt", &mut self.vtt),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -2993,30 +5058,80 @@ impl crate::de::Lenient for File {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileCc {
     /// Address.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// Name.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Original.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub original: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for FileCc {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for FileCc {
+    const NAME: &'static str = "FileCc";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "address" => crate::de::opt_field(map, seen, 0, "address", &mut self.address),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            "original" => {
+                crate::de::opt_field(map, seen, 2, "original", &mut self.original)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -3050,36 +5165,85 @@ impl crate::de::Lenient for FileCc {
         feature = "stars"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FileComment {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<ChannelId>,
     /// Comment text or object.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub comment: Option<String>,
     /// Creation time, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub created: Option<crate::ids::UnixTime>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
     /// Whether it is intro.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_intro: Option<bool>,
     /// Whether it is starred.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_starred: Option<bool>,
     /// Number of stars.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub num_stars: Option<i64>,
     /// Timestamp.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub timestamp: Option<i64>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<UserId>,
+}
+
+#[cfg(
+    any(
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "stars"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for FileComment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "stars"
+    )
+)]
+impl crate::de::Object for FileComment {
+    const NAME: &'static str = "FileComment";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            "comment" => crate::de::opt_field(map, seen, 1, "comment", &mut self.comment),
+            "created" => crate::de::opt_field(map, seen, 2, "created", &mut self.created),
+            "id" => crate::de::opt_field(map, seen, 3, "id", &mut self.id),
+            "is_intro" => {
+                crate::de::opt_field(map, seen, 4, "is_intro", &mut self.is_intro)
+            }
+            "is_starred" => {
+                crate::de::opt_field(map, seen, 5, "is_starred", &mut self.is_starred)
+            }
+            "num_stars" => {
+                crate::de::opt_field(map, seen, 6, "num_stars", &mut self.num_stars)
+            }
+            "timestamp" => {
+                crate::de::opt_field(map, seen, 7, "timestamp", &mut self.timestamp)
+            }
+            "user" => crate::de::opt_field(map, seen, 8, "user", &mut self.user),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -3184,23 +5348,74 @@ impl crate::de::Lenient for FileCommentRef {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileDmMpdmUsersWithFileAccess {
     /// Access.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<String>,
     /// User concerned.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserId>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for FileDmMpdmUsersWithFileAccess {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for FileDmMpdmUsersWithFileAccess {
+    const NAME: &'static str = "FileDmMpdmUsersWithFileAccess";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "access" => crate::de::opt_field(map, seen, 0, "access", &mut self.access),
+            "user_id" => crate::de::opt_field(map, seen, 1, "user_id", &mut self.user_id),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -3242,30 +5457,96 @@ impl crate::de::Lenient for FileDmMpdmUsersWithFileAccess {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileFavorite {
     /// ID of the collection.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_id: Option<String>,
     /// Collection name.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_name: Option<String>,
     /// Position.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for FileFavorite {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for FileFavorite {
+    const NAME: &'static str = "FileFavorite";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "collection_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "collection_id",
+                    &mut self.collection_id,
+                )
+            }
+            "collection_name" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "collection_name",
+                    &mut self.collection_name,
+                )
+            }
+            "position" => {
+                crate::de::opt_field(map, seen, 2, "position", &mut self.position)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -3307,30 +5588,80 @@ impl crate::de::Lenient for FileFavorite {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileFrom {
     /// Address.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// Name.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Original.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub original: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for FileFrom {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for FileFrom {
+    const NAME: &'static str = "FileFrom";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "address" => crate::de::opt_field(map, seen, 0, "address", &mut self.address),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            "original" => {
+                crate::de::opt_field(map, seen, 2, "original", &mut self.original)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -3372,37 +5703,88 @@ impl crate::de::Lenient for FileFrom {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileHeader {
     /// Date.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// In reply to.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub in_reply_to: Option<String>,
     /// ID of the message.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// Reply to.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for FileHeader {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for FileHeader {
+    const NAME: &'static str = "FileHeader";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "date" => crate::de::opt_field(map, seen, 0, "date", &mut self.date),
+            "in_reply_to" => {
+                crate::de::opt_field(map, seen, 1, "in_reply_to", &mut self.in_reply_to)
+            }
+            "message_id" => {
+                crate::de::opt_field(map, seen, 2, "message_id", &mut self.message_id)
+            }
+            "reply_to" => {
+                crate::de::opt_field(map, seen, 3, "reply_to", &mut self.reply_to)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -3444,58 +5826,98 @@ impl crate::de::Lenient for FileHeader {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileInitialComment {
     /// Conversation concerned.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<ChannelId>,
     /// Comment text or object.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Creation time, Unix seconds.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<crate::ids::UnixTime>,
     /// Identifier.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether it is intro.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_intro: Option<bool>,
     /// Timestamp: timestamp.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<Ts>,
     /// User concerned.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<UserId>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for FileInitialComment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for FileInitialComment {
+    const NAME: &'static str = "FileInitialComment";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            "comment" => crate::de::opt_field(map, seen, 1, "comment", &mut self.comment),
+            "created" => crate::de::opt_field(map, seen, 2, "created", &mut self.created),
+            "id" => crate::de::opt_field(map, seen, 3, "id", &mut self.id),
+            "is_intro" => {
+                crate::de::opt_field(map, seen, 4, "is_intro", &mut self.is_intro)
+            }
+            "timestamp" => {
+                crate::de::opt_field(map, seen, 5, "timestamp", &mut self.timestamp)
+            }
+            "user" => crate::de::opt_field(map, seen, 6, "user", &mut self.user),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -3537,37 +5959,102 @@ impl crate::de::Lenient for FileInitialComment {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileMediaProgress {
     /// Duration ms.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<i64>,
     /// Max offset ms.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_offset_ms: Option<i64>,
     /// Flag: media watched.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_watched: Option<bool>,
     /// Offset ms.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offset_ms: Option<i64>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for FileMediaProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for FileMediaProgress {
+    const NAME: &'static str = "FileMediaProgress";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "duration_ms" => {
+                crate::de::opt_field(map, seen, 0, "duration_ms", &mut self.duration_ms)
+            }
+            "max_offset_ms" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "max_offset_ms",
+                    &mut self.max_offset_ms,
+                )
+            }
+            "media_watched" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "media_watched",
+                    &mut self.media_watched,
+                )
+            }
+            "offset_ms" => {
+                crate::de::opt_field(map, seen, 3, "offset_ms", &mut self.offset_ms)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -3674,37 +6161,94 @@ impl crate::de::Lenient for FileRef {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileSaved {
     /// Time, Unix seconds: date completed.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_completed: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date due.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_due: Option<crate::ids::UnixTime>,
     /// Whether it is archived.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_archived: Option<bool>,
     /// State.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for FileSaved {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for FileSaved {
+    const NAME: &'static str = "FileSaved";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "date_completed" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "date_completed",
+                    &mut self.date_completed,
+                )
+            }
+            "date_due" => {
+                crate::de::opt_field(map, seen, 1, "date_due", &mut self.date_due)
+            }
+            "is_archived" => {
+                crate::de::opt_field(map, seen, 2, "is_archived", &mut self.is_archived)
+            }
+            "state" => crate::de::opt_field(map, seen, 3, "state", &mut self.state),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -3746,100 +6290,174 @@ impl crate::de::Lenient for FileSaved {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileShare {
     /// Access.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<String>,
     /// Channel name.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_name: Option<String>,
     /// Time, Unix seconds: date last shared.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_last_shared: Option<crate::ids::UnixTime>,
     /// Whether it is silent share.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_silent_share: Option<bool>,
     /// Timestamp of the newest reply.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_reply: Option<Ts>,
     /// Number of replies in the thread.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_count: Option<i64>,
     /// Some of the users who replied.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reply_users: Vec<UserId>,
     /// Number of distinct repliers.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_users_count: Option<i64>,
     /// ID of the share user.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub share_user_id: Option<String>,
     /// Source.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Workspace concerned.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_id: Option<TeamId>,
     /// Timestamp of the thread's parent message.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thread_ts: Option<Ts>,
     /// Timestamp that identifies the message.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ts: Option<Ts>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for FileShare {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for FileShare {
+    const NAME: &'static str = "FileShare";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "access" => crate::de::opt_field(map, seen, 0, "access", &mut self.access),
+            "channel_name" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "channel_name",
+                    &mut self.channel_name,
+                )
+            }
+            "date_last_shared" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "date_last_shared",
+                    &mut self.date_last_shared,
+                )
+            }
+            "is_silent_share" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "is_silent_share",
+                    &mut self.is_silent_share,
+                )
+            }
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 5, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 6, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
+            }
+            "share_user_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    8,
+                    "share_user_id",
+                    &mut self.share_user_id,
+                )
+            }
+            "source" => crate::de::opt_field(map, seen, 9, "source", &mut self.source),
+            "team_id" => {
+                crate::de::opt_field(map, seen, 10, "team_id", &mut self.team_id)
+            }
+            "thread_ts" => {
+                crate::de::opt_field(map, seen, 11, "thread_ts", &mut self.thread_ts)
+            }
+            "ts" => crate::de::opt_field(map, seen, 12, "ts", &mut self.ts),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -3881,23 +6499,74 @@ impl crate::de::Lenient for FileShare {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileShares {
     /// Private.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<std::collections::BTreeMap<String, Vec<FileShare>>>,
     /// Public.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub public: Option<std::collections::BTreeMap<String, Vec<FileShare>>>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for FileShares {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for FileShares {
+    const NAME: &'static str = "FileShares";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "private" => crate::de::opt_field(map, seen, 0, "private", &mut self.private),
+            "public" => crate::de::opt_field(map, seen, 1, "public", &mut self.public),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -3939,30 +6608,80 @@ impl crate::de::Lenient for FileShares {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileTo {
     /// Address.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// Name.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Original.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub original: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for FileTo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for FileTo {
+    const NAME: &'static str = "FileTo";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "address" => crate::de::opt_field(map, seen, 0, "address", &mut self.address),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            "original" => {
+                crate::de::opt_field(map, seen, 2, "original", &mut self.original)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -4004,30 +6723,78 @@ impl crate::de::Lenient for FileTo {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileTranscription {
     /// IETF language tag.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// Preview.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview: Option<serde_json::Value>,
     /// Status.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for FileTranscription {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for FileTranscription {
+    const NAME: &'static str = "FileTranscription";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "locale" => crate::de::opt_field(map, seen, 0, "locale", &mut self.locale),
+            "preview" => crate::de::opt_field(map, seen, 1, "preview", &mut self.preview),
+            "status" => crate::de::opt_field(map, seen, 2, "status", &mut self.status),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -4072,69 +6839,182 @@ impl crate::de::Lenient for FileTranscription {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Icons {
     /// Emoji.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub emoji: Option<String>,
     /// Image URL, 102 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_102: Option<String>,
     /// Image URL, 1024 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_1024: Option<String>,
     /// Image URL, 128 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_128: Option<String>,
     /// Image URL, 132 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_132: Option<String>,
     /// Image URL, 192 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_192: Option<String>,
     /// Image URL, 230 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_230: Option<String>,
     /// Image URL, 32 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_32: Option<String>,
     /// Image URL, 34 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_34: Option<String>,
     /// Image URL, 36 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_36: Option<String>,
     /// Image URL, 44 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_44: Option<String>,
     /// Image URL, 48 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_48: Option<String>,
     /// Image URL, 512 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_512: Option<String>,
     /// Image URL, 64 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_64: Option<String>,
     /// Image URL, 68 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_68: Option<String>,
     /// Image URL, 72 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_72: Option<String>,
     /// Image URL, 88 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_88: Option<String>,
     /// Image URL, 96 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_96: Option<String>,
     /// Flag: image default.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_default: Option<bool>,
     /// Image URL, original size.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_original: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "auth",
+        feature = "bots",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "team",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for Icons {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "auth",
+        feature = "bots",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "team",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for Icons {
+    const NAME: &'static str = "Icons";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "emoji" => crate::de::opt_field(map, seen, 0, "emoji", &mut self.emoji),
+            "image_102" => {
+                crate::de::opt_field(map, seen, 1, "image_102", &mut self.image_102)
+            }
+            "image_1024" => {
+                crate::de::opt_field(map, seen, 2, "image_1024", &mut self.image_1024)
+            }
+            "image_128" => {
+                crate::de::opt_field(map, seen, 3, "image_128", &mut self.image_128)
+            }
+            "image_132" => {
+                crate::de::opt_field(map, seen, 4, "image_132", &mut self.image_132)
+            }
+            "image_192" => {
+                crate::de::opt_field(map, seen, 5, "image_192", &mut self.image_192)
+            }
+            "image_230" => {
+                crate::de::opt_field(map, seen, 6, "image_230", &mut self.image_230)
+            }
+            "image_32" => {
+                crate::de::opt_field(map, seen, 7, "image_32", &mut self.image_32)
+            }
+            "image_34" => {
+                crate::de::opt_field(map, seen, 8, "image_34", &mut self.image_34)
+            }
+            "image_36" => {
+                crate::de::opt_field(map, seen, 9, "image_36", &mut self.image_36)
+            }
+            "image_44" => {
+                crate::de::opt_field(map, seen, 10, "image_44", &mut self.image_44)
+            }
+            "image_48" => {
+                crate::de::opt_field(map, seen, 11, "image_48", &mut self.image_48)
+            }
+            "image_512" => {
+                crate::de::opt_field(map, seen, 12, "image_512", &mut self.image_512)
+            }
+            "image_64" => {
+                crate::de::opt_field(map, seen, 13, "image_64", &mut self.image_64)
+            }
+            "image_68" => {
+                crate::de::opt_field(map, seen, 14, "image_68", &mut self.image_68)
+            }
+            "image_72" => {
+                crate::de::opt_field(map, seen, 15, "image_72", &mut self.image_72)
+            }
+            "image_88" => {
+                crate::de::opt_field(map, seen, 16, "image_88", &mut self.image_88)
+            }
+            "image_96" => {
+                crate::de::opt_field(map, seen, 17, "image_96", &mut self.image_96)
+            }
+            "image_default" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    18,
+                    "image_default",
+                    &mut self.image_default,
+                )
+            }
+            "image_original" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    19,
+                    "image_original",
+                    &mut self.image_original,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -4165,39 +7045,80 @@ impl crate::de::Lenient for Icons {
 #[cfg(
     any(feature = "events", feature = "pins", feature = "reactions", feature = "stars")
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Item {
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<ChannelId>,
     /// Comment text or object.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub comment: Option<FileCommentRef>,
     /// Creation time, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub created: Option<crate::ids::UnixTime>,
     /// Created by.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub created_by: Option<UserId>,
     /// Time, Unix seconds: date create.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_create: Option<crate::ids::UnixTime>,
     /// File concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub file: Option<FileRef>,
     /// File comment.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub file_comment: Option<String>,
     /// The message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub message: Option<Message>,
     /// Timestamp that identifies the message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub ts: Option<Ts>,
     /// Kind of object or event.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
+}
+
+#[cfg(
+    any(feature = "events", feature = "pins", feature = "reactions", feature = "stars")
+)]
+impl<'de> serde::Deserialize<'de> for Item {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(feature = "events", feature = "pins", feature = "reactions", feature = "stars")
+)]
+impl crate::de::Object for Item {
+    const NAME: &'static str = "Item";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            "comment" => crate::de::opt_field(map, seen, 1, "comment", &mut self.comment),
+            "created" => crate::de::opt_field(map, seen, 2, "created", &mut self.created),
+            "created_by" => {
+                crate::de::opt_field(map, seen, 3, "created_by", &mut self.created_by)
+            }
+            "date_create" => {
+                crate::de::opt_field(map, seen, 4, "date_create", &mut self.date_create)
+            }
+            "file" => crate::de::opt_field(map, seen, 5, "file", &mut self.file),
+            "file_comment" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "file_comment",
+                    &mut self.file_comment,
+                )
+            }
+            "message" => crate::de::opt_field(map, seen, 7, "message", &mut self.message),
+            "ts" => crate::de::opt_field(map, seen, 8, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 9, "type", &mut self.r#type),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -4224,189 +7145,414 @@ impl crate::de::Lenient for Item {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Message {
     /// App concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub app_id: Option<AppId>,
     /// Assistant app thread.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub assistant_app_thread: Option<AssistantAppThread>,
     /// Legacy secondary attachments.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// The message's author email.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub author_email: Option<String>,
     /// The message's author name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub author_name: Option<String>,
     /// ID of the author user.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub author_user_id: Option<serde_json::Value>,
     /// Block Kit layout blocks, kept as raw JSON.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<BotId>,
     /// Link: bot link.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_link: Option<String>,
     /// Profile of the bot that posted it.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_profile: Option<BotProfile>,
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel: Option<ChannelId>,
     /// Conversation concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel_id: Option<serde_json::Value>,
     /// The message's channel name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel_name: Option<String>,
     /// Client-generated message ID.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub client_msg_id: Option<String>,
     /// Text content of the file.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub content: Option<String>,
     /// The message's context messages.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub context_messages: Option<MessageContextMessage>,
     /// Whether it is shown as posted by a bot.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub display_as_bot: Option<bool>,
     /// Who edited it last, and when.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub edited: Option<Edited>,
     /// Files attached.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub files: Vec<File>,
     /// Whether clients should hide it.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub hidden: Option<bool>,
     /// Icon images.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub icons: Option<Icons>,
     /// User who sent the invite.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub inviter: Option<UserId>,
     /// Whether it is author bot.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_author_bot: Option<bool>,
     /// Whether it is locked.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_locked: Option<bool>,
     /// Whether it is starred.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_starred: Option<bool>,
     /// Timestamp of the last message read.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub last_read: Option<Ts>,
     /// Timestamp of the newest reply.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub latest_reply: Option<Ts>,
     /// Timestamp: message ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub message_ts: Option<Ts>,
     /// App metadata attached to the message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub metadata: Option<MessageMetadata>,
     /// Flag: mrkdwn.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub mrkdwn: Option<bool>,
     /// Flag: no notifications.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub no_notifications: Option<bool>,
     /// Author of the thread's parent message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub parent_user_id: Option<UserId>,
     /// Permanent link.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub permalink: Option<String>,
     /// List of pinned to.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub pinned_to: Vec<ChannelId>,
     /// Purpose.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub purpose: Option<String>,
     /// Emoji reactions on it.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub reactions: Vec<Reaction>,
     /// List of replies.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub replies: Vec<MessageReply>,
     /// Number of replies in the thread.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub reply_count: Option<i64>,
     /// Some of the users who replied.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub reply_users: Vec<UserId>,
     /// Number of distinct repliers.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub reply_users_count: Option<i64>,
     /// Room.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub room: Option<Room>,
     /// The thread's parent message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub root: Option<Box<Message>>,
     /// Workspace the message came from.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub source_team: Option<TeamId>,
     /// Flag: subscribed.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub subscribed: Option<bool>,
     /// Message subtype, when not a plain message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub subtype: Option<String>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team: Option<TeamId>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_id: Option<serde_json::Value>,
     /// Text content.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub text: Option<String>,
     /// Number of text character.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub text_character_count: Option<i64>,
     /// Timestamp of the thread's parent message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub thread_ts: Option<Ts>,
     /// Topic.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub topic: Option<String>,
     /// Timestamp that identifies the message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub ts: Option<Ts>,
     /// Kind of object or event.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
     /// Number of unread messages.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub unread_count: Option<i64>,
     /// Whether it came from an upload.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub upload: Option<bool>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<UserId>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<UserId>,
     /// Workspace of the author.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_team: Option<TeamId>,
     /// Display name used for the post.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
     /// List of x files.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub x_files: Vec<FileId>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for Message {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for Message {
+    const NAME: &'static str = "Message";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "app_id" => crate::de::opt_field(map, seen, 0, "app_id", &mut self.app_id),
+            "assistant_app_thread" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "assistant_app_thread",
+                    &mut self.assistant_app_thread,
+                )
+            }
+            "attachments" => {
+                crate::de::vec_field(map, seen, 2, "attachments", &mut self.attachments)
+            }
+            "author_email" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "author_email",
+                    &mut self.author_email,
+                )
+            }
+            "author_name" => {
+                crate::de::opt_field(map, seen, 4, "author_name", &mut self.author_name)
+            }
+            "author_user_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "author_user_id",
+                    &mut self.author_user_id,
+                )
+            }
+            "blocks" => crate::de::vec_field(map, seen, 6, "blocks", &mut self.blocks),
+            "bot_id" => crate::de::opt_field(map, seen, 7, "bot_id", &mut self.bot_id),
+            "bot_link" => {
+                crate::de::opt_field(map, seen, 8, "bot_link", &mut self.bot_link)
+            }
+            "bot_profile" => {
+                crate::de::opt_field(map, seen, 9, "bot_profile", &mut self.bot_profile)
+            }
+            "channel" => {
+                crate::de::opt_field(map, seen, 10, "channel", &mut self.channel)
+            }
+            "channel_id" => {
+                crate::de::opt_field(map, seen, 11, "channel_id", &mut self.channel_id)
+            }
+            "channel_name" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    12,
+                    "channel_name",
+                    &mut self.channel_name,
+                )
+            }
+            "client_msg_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "client_msg_id",
+                    &mut self.client_msg_id,
+                )
+            }
+            "content" => {
+                crate::de::opt_field(map, seen, 14, "content", &mut self.content)
+            }
+            "context_messages" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    15,
+                    "context_messages",
+                    &mut self.context_messages,
+                )
+            }
+            "display_as_bot" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    16,
+                    "display_as_bot",
+                    &mut self.display_as_bot,
+                )
+            }
+            "edited" => crate::de::opt_field(map, seen, 17, "edited", &mut self.edited),
+            "files" => crate::de::vec_field(map, seen, 18, "files", &mut self.files),
+            "hidden" => crate::de::opt_field(map, seen, 19, "hidden", &mut self.hidden),
+            "icons" => crate::de::opt_field(map, seen, 20, "icons", &mut self.icons),
+            "inviter" => {
+                crate::de::opt_field(map, seen, 21, "inviter", &mut self.inviter)
+            }
+            "is_author_bot" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "is_author_bot",
+                    &mut self.is_author_bot,
+                )
+            }
+            "is_locked" => {
+                crate::de::opt_field(map, seen, 23, "is_locked", &mut self.is_locked)
+            }
+            "is_starred" => {
+                crate::de::opt_field(map, seen, 24, "is_starred", &mut self.is_starred)
+            }
+            "last_read" => {
+                crate::de::opt_field(map, seen, 25, "last_read", &mut self.last_read)
+            }
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    26,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
+            "message_ts" => {
+                crate::de::opt_field(map, seen, 27, "message_ts", &mut self.message_ts)
+            }
+            "metadata" => {
+                crate::de::opt_field(map, seen, 28, "metadata", &mut self.metadata)
+            }
+            "mrkdwn" => crate::de::opt_field(map, seen, 29, "mrkdwn", &mut self.mrkdwn),
+            "no_notifications" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    30,
+                    "no_notifications",
+                    &mut self.no_notifications,
+                )
+            }
+            "parent_user_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    31,
+                    "parent_user_id",
+                    &mut self.parent_user_id,
+                )
+            }
+            "permalink" => {
+                crate::de::opt_field(map, seen, 32, "permalink", &mut self.permalink)
+            }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 33, "pinned_to", &mut self.pinned_to)
+            }
+            "purpose" => {
+                crate::de::opt_field(map, seen, 34, "purpose", &mut self.purpose)
+            }
+            "reactions" => {
+                crate::de::vec_field(map, seen, 35, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 36, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 37, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 38, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    39,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
+            }
+            "room" => crate::de::opt_field(map, seen, 40, "room", &mut self.room),
+            "root" => crate::de::opt_field(map, seen, 41, "root", &mut self.root),
+            "source_team" => {
+                crate::de::opt_field(map, seen, 42, "source_team", &mut self.source_team)
+            }
+            "subscribed" => {
+                crate::de::opt_field(map, seen, 43, "subscribed", &mut self.subscribed)
+            }
+            "subtype" => {
+                crate::de::opt_field(map, seen, 44, "subtype", &mut self.subtype)
+            }
+            "team" => crate::de::opt_field(map, seen, 45, "team", &mut self.team),
+            "team_id" => {
+                crate::de::opt_field(map, seen, 46, "team_id", &mut self.team_id)
+            }
+            "text" => crate::de::opt_field(map, seen, 47, "text", &mut self.text),
+            "text_character_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    48,
+                    "text_character_count",
+                    &mut self.text_character_count,
+                )
+            }
+            "thread_ts" => {
+                crate::de::opt_field(map, seen, 49, "thread_ts", &mut self.thread_ts)
+            }
+            "topic" => crate::de::opt_field(map, seen, 50, "topic", &mut self.topic),
+            "ts" => crate::de::opt_field(map, seen, 51, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 52, "type", &mut self.r#type),
+            "unread_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    53,
+                    "unread_count",
+                    &mut self.unread_count,
+                )
+            }
+            "upload" => crate::de::opt_field(map, seen, 54, "upload", &mut self.upload),
+            "user" => crate::de::opt_field(map, seen, 55, "user", &mut self.user),
+            "user_id" => {
+                crate::de::opt_field(map, seen, 56, "user_id", &mut self.user_id)
+            }
+            "user_team" => {
+                crate::de::opt_field(map, seen, 57, "user_team", &mut self.user_team)
+            }
+            "username" => {
+                crate::de::opt_field(map, seen, 58, "username", &mut self.username)
+            }
+            "x_files" => {
+                crate::de::vec_field(map, seen, 59, "x_files", &mut self.x_files)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -4446,15 +7592,70 @@ impl crate::de::Lenient for Message {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MessageContextMessage {
     /// List of after.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub after: Vec<serde_json::Value>,
     /// List of before.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub before: Vec<serde_json::Value>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for MessageContextMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for MessageContextMessage {
+    const NAME: &'static str = "MessageContextMessage";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "after" => crate::de::vec_field(map, seen, 0, "after", &mut self.after),
+            "before" => crate::de::vec_field(map, seen, 1, "before", &mut self.before),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -4494,100 +7695,146 @@ impl crate::de::Lenient for MessageContextMessage {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MessageMetadata {
     /// Custom metadata content.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_payload: Option<serde_json::Value>,
     /// Name of the custom metadata event.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
     /// Extension.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
     /// Format.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// Original h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_h: Option<i64>,
     /// Original w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_w: Option<i64>,
     /// Rotation.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rotation: Option<i64>,
     /// Flag: thumb 160.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_160: Option<bool>,
     /// Thumb 360 h.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_360_h: Option<i64>,
     /// Thumb 360 w.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_360_w: Option<i64>,
     /// Flag: thumb 64.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_64: Option<bool>,
     /// Flag: thumb 80.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_80: Option<bool>,
     /// Thumb tiny.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_tiny: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for MessageMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for MessageMetadata {
+    const NAME: &'static str = "MessageMetadata";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "event_payload" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "event_payload",
+                    &mut self.event_payload,
+                )
+            }
+            "event_type" => {
+                crate::de::opt_field(map, seen, 1, "event_type", &mut self.event_type)
+            }
+            "extension" => {
+                crate::de::opt_field(map, seen, 2, "extension", &mut self.extension)
+            }
+            "format" => crate::de::opt_field(map, seen, 3, "format", &mut self.format),
+            "original_h" => {
+                crate::de::opt_field(map, seen, 4, "original_h", &mut self.original_h)
+            }
+            "original_w" => {
+                crate::de::opt_field(map, seen, 5, "original_w", &mut self.original_w)
+            }
+            "rotation" => {
+                crate::de::opt_field(map, seen, 6, "rotation", &mut self.rotation)
+            }
+            "thumb_160" => {
+                crate::de::opt_field(map, seen, 7, "thumb_160", &mut self.thumb_160)
+            }
+            "thumb_360_h" => {
+                crate::de::opt_field(map, seen, 8, "thumb_360_h", &mut self.thumb_360_h)
+            }
+            "thumb_360_w" => {
+                crate::de::opt_field(map, seen, 9, "thumb_360_w", &mut self.thumb_360_w)
+            }
+            "thumb_64" => {
+                crate::de::opt_field(map, seen, 10, "thumb_64", &mut self.thumb_64)
+            }
+            "thumb_80" => {
+                crate::de::opt_field(map, seen, 11, "thumb_80", &mut self.thumb_80)
+            }
+            "thumb_tiny" => {
+                crate::de::opt_field(map, seen, 12, "thumb_tiny", &mut self.thumb_tiny)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -4627,15 +7874,70 @@ impl crate::de::Lenient for MessageMetadata {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MessageReply {
     /// Timestamp that identifies the message.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub ts: Option<Ts>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<UserId>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for MessageReply {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for MessageReply {
+    const NAME: &'static str = "MessageReply";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "ts" => crate::de::opt_field(map, seen, 0, "ts", &mut self.ts),
+            "user" => crate::de::opt_field(map, seen, 1, "user", &mut self.user),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -4660,33 +7962,64 @@ impl crate::de::Lenient for MessageReply {
 
 /// Page-numbered paging: page, page count and totals.
 #[cfg(any(feature = "files", feature = "search", feature = "stars", feature = "team"))]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Paging {
     /// The paging's count.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub count: Option<i64>,
     /// Cursor for the next page; empty on the last page.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub next_cursor: Option<String>,
     /// Number of this page, from 1.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub page: Option<i64>,
     /// How many pages there are.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub pages: Option<i64>,
     /// How many results each page holds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub per_page: Option<i64>,
     /// The paging's spill.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub spill: Option<i64>,
     /// How many results there are in all.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub total: Option<i64>,
     /// Warning codes.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub warnings: Vec<String>,
+}
+
+#[cfg(any(feature = "files", feature = "search", feature = "stars", feature = "team"))]
+impl<'de> serde::Deserialize<'de> for Paging {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(any(feature = "files", feature = "search", feature = "stars", feature = "team"))]
+impl crate::de::Object for Paging {
+    const NAME: &'static str = "Paging";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "count" => crate::de::opt_field(map, seen, 0, "count", &mut self.count),
+            "next_cursor" => {
+                crate::de::opt_field(map, seen, 1, "next_cursor", &mut self.next_cursor)
+            }
+            "page" => crate::de::opt_field(map, seen, 2, "page", &mut self.page),
+            "pages" => crate::de::opt_field(map, seen, 3, "pages", &mut self.pages),
+            "per_page" => {
+                crate::de::opt_field(map, seen, 4, "per_page", &mut self.per_page)
+            }
+            "spill" => crate::de::opt_field(map, seen, 5, "spill", &mut self.spill),
+            "total" => crate::de::opt_field(map, seen, 6, "total", &mut self.total),
+            "warnings" => {
+                crate::de::vec_field(map, seen, 7, "warnings", &mut self.warnings)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(any(feature = "files", feature = "search", feature = "stars", feature = "team"))]
@@ -4712,33 +8045,82 @@ impl crate::de::Lenient for Paging {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Reaction {
     /// How many.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// Name.
-    #[serde(deserialize_with = "crate::de::req")]
+    #[serde()]
     pub name: String,
     /// URL.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "crate::de::opt"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Users.
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        default,
-        deserialize_with = "crate::de::vec"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<UserId>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for Reaction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "files",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for Reaction {
+    const NAME: &'static str = "Reaction";
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "name")];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "count" => crate::de::opt_field(map, seen, 0, "count", &mut self.count),
+            "name" => crate::de::req_field(map, seen, 1, "name", &mut self.name),
+            "url" => crate::de::opt_field(map, seen, 2, "url", &mut self.url),
+            "users" => crate::de::vec_field(map, seen, 3, "users", &mut self.users),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -4791,24 +8173,117 @@ impl crate::de::Lenient for Reaction {
         feature = "views"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResponseMetadata {
     /// List of accepted scopes.
-    #[serde(rename = "acceptedScopes", default, deserialize_with = "crate::de::vec")]
     pub accepted_scopes: Vec<String>,
     /// Messages.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub messages: Vec<String>,
     /// Cursor for the next page; empty on the last page.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub next_cursor: Option<String>,
     /// Scopes.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub scopes: Vec<String>,
     /// Warning codes.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub warnings: Vec<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "apps",
+        feature = "assistant",
+        feature = "auth",
+        feature = "bookmarks",
+        feature = "calls",
+        feature = "canvases",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "dialog",
+        feature = "entity",
+        feature = "files",
+        feature = "oauth",
+        feature = "reactions",
+        feature = "reminders",
+        feature = "rtm",
+        feature = "slack_lists",
+        feature = "stars",
+        feature = "team",
+        feature = "tooling",
+        feature = "usergroups",
+        feature = "users",
+        feature = "views"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for ResponseMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "apps",
+        feature = "assistant",
+        feature = "auth",
+        feature = "bookmarks",
+        feature = "calls",
+        feature = "canvases",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "dialog",
+        feature = "entity",
+        feature = "files",
+        feature = "oauth",
+        feature = "reactions",
+        feature = "reminders",
+        feature = "rtm",
+        feature = "slack_lists",
+        feature = "stars",
+        feature = "team",
+        feature = "tooling",
+        feature = "usergroups",
+        feature = "users",
+        feature = "views"
+    )
+)]
+impl crate::de::Object for ResponseMetadata {
+    const NAME: &'static str = "ResponseMetadata";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "acceptedScopes" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    0,
+                    "acceptedScopes",
+                    &mut self.accepted_scopes,
+                )
+            }
+            "messages" => {
+                crate::de::vec_field(map, seen, 1, "messages", &mut self.messages)
+            }
+            "next_cursor" => {
+                crate::de::opt_field(map, seen, 2, "next_cursor", &mut self.next_cursor)
+            }
+            "scopes" => crate::de::vec_field(map, seen, 3, "scopes", &mut self.scopes),
+            "warnings" => {
+                crate::de::vec_field(map, seen, 4, "warnings", &mut self.warnings)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -4860,114 +8335,351 @@ impl crate::de::Lenient for ResponseMetadata {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Room {
     /// App concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub app_id: Option<AppId>,
     /// IDs: attached file.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub attached_file_ids: Vec<String>,
     /// ID of the background.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub background_id: Option<String>,
     /// Call family.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub call_family: Option<String>,
     /// Canvas background.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub canvas_background: Option<String>,
     /// Timestamp: canvas thread ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub canvas_thread_ts: Option<Ts>,
     /// Conversations.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub channels: Vec<ChannelId>,
     /// Created by.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub created_by: Option<UserId>,
     /// Time, Unix seconds: date end.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_end: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date start.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_start: Option<crate::ids::UnixTime>,
     /// ID of the display.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub display_id: Option<String>,
     /// ID of the external unique.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub external_unique_id: Option<String>,
     /// Whether it has ended.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub has_ended: Option<bool>,
     /// Link: huddle link.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub huddle_link: Option<String>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
     /// Whether it is dm call.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_dm_call: Option<bool>,
     /// Whether it is prewarmed.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_prewarmed: Option<bool>,
     /// Whether it is scheduled.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_scheduled: Option<bool>,
     /// Knocks.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub knocks: Option<serde_json::Value>,
     /// Last invite status by user.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub last_invite_status_by_user: Option<serde_json::Value>,
     /// Media backend type.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub media_backend_type: Option<String>,
     /// Media server.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub media_server: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
     /// List of participant history.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub participant_history: Vec<String>,
     /// List of participants.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub participants: Vec<String>,
     /// List of participants camera off.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub participants_camera_off: Vec<String>,
     /// List of participants camera on.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub participants_camera_on: Vec<String>,
     /// List of participants screenshare off.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub participants_screenshare_off: Vec<String>,
     /// List of participants screenshare on.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub participants_screenshare_on: Vec<String>,
     /// Pending invitees.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub pending_invitees: Option<serde_json::Value>,
     /// Recording.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub recording: Option<RoomRecording>,
     /// Timestamp: thread root ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub thread_root_ts: Option<Ts>,
     /// Whether it was accepted.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub was_accepted: Option<bool>,
     /// Whether it was missed.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub was_missed: Option<bool>,
     /// Whether it was rejected.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub was_rejected: Option<bool>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for Room {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for Room {
+    const NAME: &'static str = "Room";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "app_id" => crate::de::opt_field(map, seen, 0, "app_id", &mut self.app_id),
+            "attached_file_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    1,
+                    "attached_file_ids",
+                    &mut self.attached_file_ids,
+                )
+            }
+            "background_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "background_id",
+                    &mut self.background_id,
+                )
+            }
+            "call_family" => {
+                crate::de::opt_field(map, seen, 3, "call_family", &mut self.call_family)
+            }
+            "canvas_background" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "canvas_background",
+                    &mut self.canvas_background,
+                )
+            }
+            "canvas_thread_ts" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "canvas_thread_ts",
+                    &mut self.canvas_thread_ts,
+                )
+            }
+            "channels" => {
+                crate::de::vec_field(map, seen, 6, "channels", &mut self.channels)
+            }
+            "created_by" => {
+                crate::de::opt_field(map, seen, 7, "created_by", &mut self.created_by)
+            }
+            "date_end" => {
+                crate::de::opt_field(map, seen, 8, "date_end", &mut self.date_end)
+            }
+            "date_start" => {
+                crate::de::opt_field(map, seen, 9, "date_start", &mut self.date_start)
+            }
+            "display_id" => {
+                crate::de::opt_field(map, seen, 10, "display_id", &mut self.display_id)
+            }
+            "external_unique_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    11,
+                    "external_unique_id",
+                    &mut self.external_unique_id,
+                )
+            }
+            "has_ended" => {
+                crate::de::opt_field(map, seen, 12, "has_ended", &mut self.has_ended)
+            }
+            "huddle_link" => {
+                crate::de::opt_field(map, seen, 13, "huddle_link", &mut self.huddle_link)
+            }
+            "id" => crate::de::opt_field(map, seen, 14, "id", &mut self.id),
+            "is_dm_call" => {
+                crate::de::opt_field(map, seen, 15, "is_dm_call", &mut self.is_dm_call)
+            }
+            "is_prewarmed" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    16,
+                    "is_prewarmed",
+                    &mut self.is_prewarmed,
+                )
+            }
+            "is_scheduled" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    17,
+                    "is_scheduled",
+                    &mut self.is_scheduled,
+                )
+            }
+            "knocks" => crate::de::opt_field(map, seen, 18, "knocks", &mut self.knocks),
+            "last_invite_status_by_user" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    19,
+                    "last_invite_status_by_user",
+                    &mut self.last_invite_status_by_user,
+                )
+            }
+            "media_backend_type" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    20,
+                    "media_backend_type",
+                    &mut self.media_backend_type,
+                )
+            }
+            "media_server" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "media_server",
+                    &mut self.media_server,
+                )
+            }
+            "name" => crate::de::opt_field(map, seen, 22, "name", &mut self.name),
+            "participant_history" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    23,
+                    "participant_history",
+                    &mut self.participant_history,
+                )
+            }
+            "participants" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    24,
+                    "participants",
+                    &mut self.participants,
+                )
+            }
+            "participants_camera_off" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    25,
+                    "participants_camera_off",
+                    &mut self.participants_camera_off,
+                )
+            }
+            "participants_camera_on" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    26,
+                    "participants_camera_on",
+                    &mut self.participants_camera_on,
+                )
+            }
+            "participants_screenshare_off" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    27,
+                    "participants_screenshare_off",
+                    &mut self.participants_screenshare_off,
+                )
+            }
+            "participants_screenshare_on" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    28,
+                    "participants_screenshare_on",
+                    &mut self.participants_screenshare_on,
+                )
+            }
+            "pending_invitees" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    29,
+                    "pending_invitees",
+                    &mut self.pending_invitees,
+                )
+            }
+            "recording" => {
+                crate::de::opt_field(map, seen, 30, "recording", &mut self.recording)
+            }
+            "thread_root_ts" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    31,
+                    "thread_root_ts",
+                    &mut self.thread_root_ts,
+                )
+            }
+            "was_accepted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    32,
+                    "was_accepted",
+                    &mut self.was_accepted,
+                )
+            }
+            "was_missed" => {
+                crate::de::opt_field(map, seen, 33, "was_missed", &mut self.was_missed)
+            }
+            "was_rejected" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    34,
+                    "was_rejected",
+                    &mut self.was_rejected,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -5007,24 +8719,99 @@ impl crate::de::Lenient for Room {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RoomRecording {
     /// Whether it can record summary.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub can_record_summary: Option<String>,
     /// Flag: notetaking.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub notetaking: Option<bool>,
     /// Flag: summary.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub summary: Option<bool>,
     /// Summary status.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub summary_status: Option<String>,
     /// Flag: transcript.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub transcript: Option<bool>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for RoomRecording {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
+        feature = "events",
+        feature = "pins",
+        feature = "reactions",
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for RoomRecording {
+    const NAME: &'static str = "RoomRecording";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "can_record_summary" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "can_record_summary",
+                    &mut self.can_record_summary,
+                )
+            }
+            "notetaking" => {
+                crate::de::opt_field(map, seen, 1, "notetaking", &mut self.notetaking)
+            }
+            "summary" => crate::de::opt_field(map, seen, 2, "summary", &mut self.summary),
+            "summary_status" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "summary_status",
+                    &mut self.summary_status,
+                )
+            }
+            "transcript" => {
+                crate::de::opt_field(map, seen, 4, "transcript", &mut self.transcript)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -5049,90 +8836,207 @@ impl crate::de::Lenient for RoomRecording {
 
 /// A user group.
 #[cfg(any(feature = "events", feature = "rtm", feature = "usergroups"))]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Subteam {
     /// Flag: auto provision.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub auto_provision: Option<bool>,
     /// Auto type.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub auto_type: Option<String>,
     /// Number of channel.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub channel_count: Option<i64>,
     /// Created by.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub created_by: Option<UserId>,
     /// Time, Unix seconds: date create.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_create: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date delete.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_delete: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date update.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_update: Option<crate::ids::UnixTime>,
     /// Deleted by.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub deleted_by: Option<UserId>,
     /// Description.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub description: Option<String>,
     /// ID of the enterprise subteam.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_subteam_id: Option<String>,
     /// Handle.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub handle: Option<String>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<UserGroupId>,
     /// Whether it is editing restricted.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_editing_restricted: Option<bool>,
     /// Whether it is external.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_external: Option<bool>,
     /// Whether it is idp group.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_idp_group: Option<bool>,
     /// Whether it is membership locked.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_membership_locked: Option<bool>,
     /// Whether it is org level.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_org_level: Option<bool>,
     /// Whether it is section.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_section: Option<bool>,
     /// Whether it is subteam.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_subteam: Option<bool>,
     /// Whether it is usergroup.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_usergroup: Option<bool>,
     /// Whether it is visible.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_visible: Option<bool>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
     /// Prefs.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub prefs: Option<serde_json::Value>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_id: Option<TeamId>,
     /// Updated by.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub updated_by: Option<UserId>,
     /// Number of user.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_count: Option<i64>,
     /// Users.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub users: Vec<UserId>,
+}
+
+#[cfg(any(feature = "events", feature = "rtm", feature = "usergroups"))]
+impl<'de> serde::Deserialize<'de> for Subteam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(any(feature = "events", feature = "rtm", feature = "usergroups"))]
+impl crate::de::Object for Subteam {
+    const NAME: &'static str = "Subteam";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "auto_provision" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "auto_provision",
+                    &mut self.auto_provision,
+                )
+            }
+            "auto_type" => {
+                crate::de::opt_field(map, seen, 1, "auto_type", &mut self.auto_type)
+            }
+            "channel_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "channel_count",
+                    &mut self.channel_count,
+                )
+            }
+            "created_by" => {
+                crate::de::opt_field(map, seen, 3, "created_by", &mut self.created_by)
+            }
+            "date_create" => {
+                crate::de::opt_field(map, seen, 4, "date_create", &mut self.date_create)
+            }
+            "date_delete" => {
+                crate::de::opt_field(map, seen, 5, "date_delete", &mut self.date_delete)
+            }
+            "date_update" => {
+                crate::de::opt_field(map, seen, 6, "date_update", &mut self.date_update)
+            }
+            "deleted_by" => {
+                crate::de::opt_field(map, seen, 7, "deleted_by", &mut self.deleted_by)
+            }
+            "description" => {
+                crate::de::opt_field(map, seen, 8, "description", &mut self.description)
+            }
+            "enterprise_subteam_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    9,
+                    "enterprise_subteam_id",
+                    &mut self.enterprise_subteam_id,
+                )
+            }
+            "handle" => crate::de::opt_field(map, seen, 10, "handle", &mut self.handle),
+            "id" => crate::de::opt_field(map, seen, 11, "id", &mut self.id),
+            "is_editing_restricted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    12,
+                    "is_editing_restricted",
+                    &mut self.is_editing_restricted,
+                )
+            }
+            "is_external" => {
+                crate::de::opt_field(map, seen, 13, "is_external", &mut self.is_external)
+            }
+            "is_idp_group" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    14,
+                    "is_idp_group",
+                    &mut self.is_idp_group,
+                )
+            }
+            "is_membership_locked" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    15,
+                    "is_membership_locked",
+                    &mut self.is_membership_locked,
+                )
+            }
+            "is_org_level" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    16,
+                    "is_org_level",
+                    &mut self.is_org_level,
+                )
+            }
+            "is_section" => {
+                crate::de::opt_field(map, seen, 17, "is_section", &mut self.is_section)
+            }
+            "is_subteam" => {
+                crate::de::opt_field(map, seen, 18, "is_subteam", &mut self.is_subteam)
+            }
+            "is_usergroup" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    19,
+                    "is_usergroup",
+                    &mut self.is_usergroup,
+                )
+            }
+            "is_visible" => {
+                crate::de::opt_field(map, seen, 20, "is_visible", &mut self.is_visible)
+            }
+            "name" => crate::de::opt_field(map, seen, 21, "name", &mut self.name),
+            "prefs" => crate::de::opt_field(map, seen, 22, "prefs", &mut self.prefs),
+            "team_id" => {
+                crate::de::opt_field(map, seen, 23, "team_id", &mut self.team_id)
+            }
+            "updated_by" => {
+                crate::de::opt_field(map, seen, 24, "updated_by", &mut self.updated_by)
+            }
+            "user_count" => {
+                crate::de::opt_field(map, seen, 25, "user_count", &mut self.user_count)
+            }
+            "users" => crate::de::vec_field(map, seen, 26, "users", &mut self.users),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(any(feature = "events", feature = "rtm", feature = "usergroups"))]
@@ -5156,96 +9060,299 @@ impl crate::de::Lenient for Subteam {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Team {
     /// Link: avatar base url.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub avatar_base_url: Option<String>,
     /// Time, Unix seconds: date create.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_create: Option<crate::ids::UnixTime>,
     /// Creation time, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub date_created: Option<crate::ids::UnixTime>,
     /// List of default channels.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub default_channels: Vec<String>,
     /// The team's discoverable.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub discoverable: Option<String>,
     /// Workspace subdomain.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub domain: Option<String>,
     /// Email domain.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub email_domain: Option<String>,
     /// The team's enterprise domain.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_domain: Option<String>,
     /// Enterprise organization concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_id: Option<EnterpriseId>,
     /// The team's enterprise name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_name: Option<String>,
     /// Icon.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub icon: Option<Icons>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<TeamId>,
     /// Whether it is migrating.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_migrating: Option<bool>,
     /// Whether it is sfdc auto slack.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_sfdc_auto_slack: Option<bool>,
     /// Whether it is verified.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_verified: Option<bool>,
     /// Timestamp: limit ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub limit_ts: Option<Ts>,
     /// Flag: lob sales home enabled.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub lob_sales_home_enabled: Option<bool>,
     /// IETF language tag.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub locale: Option<String>,
     /// Number of messages.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub messages_count: Option<i64>,
     /// Msg edit window mins.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub msg_edit_window_mins: Option<i64>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
     /// ID of the onboarding channel.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub onboarding_channel_id: Option<String>,
     /// Flag: over storage limit.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub over_storage_limit: Option<bool>,
     /// The team's pay prod cur.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub pay_prod_cur: Option<String>,
     /// Billing plan.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub plan: Option<String>,
     /// Prefs.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub prefs: Option<serde_json::Value>,
     /// Flag: requires sponsorship.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub requires_sponsorship: Option<bool>,
     /// The team's sso provider.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub sso_provider: Option<TeamSsoProvider>,
     /// URL.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub url: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "auth",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "rtm",
+        feature = "search",
+        feature = "team",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for Team {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "auth",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "rtm",
+        feature = "search",
+        feature = "team",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for Team {
+    const NAME: &'static str = "Team";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "avatar_base_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "avatar_base_url",
+                    &mut self.avatar_base_url,
+                )
+            }
+            "date_create" => {
+                crate::de::opt_field(map, seen, 1, "date_create", &mut self.date_create)
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "default_channels" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    3,
+                    "default_channels",
+                    &mut self.default_channels,
+                )
+            }
+            "discoverable" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "discoverable",
+                    &mut self.discoverable,
+                )
+            }
+            "domain" => crate::de::opt_field(map, seen, 5, "domain", &mut self.domain),
+            "email_domain" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "email_domain",
+                    &mut self.email_domain,
+                )
+            }
+            "enterprise_domain" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "enterprise_domain",
+                    &mut self.enterprise_domain,
+                )
+            }
+            "enterprise_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    8,
+                    "enterprise_id",
+                    &mut self.enterprise_id,
+                )
+            }
+            "enterprise_name" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    9,
+                    "enterprise_name",
+                    &mut self.enterprise_name,
+                )
+            }
+            "icon" => crate::de::opt_field(map, seen, 10, "icon", &mut self.icon),
+            "id" => crate::de::opt_field(map, seen, 11, "id", &mut self.id),
+            "is_migrating" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    12,
+                    "is_migrating",
+                    &mut self.is_migrating,
+                )
+            }
+            "is_sfdc_auto_slack" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "is_sfdc_auto_slack",
+                    &mut self.is_sfdc_auto_slack,
+                )
+            }
+            "is_verified" => {
+                crate::de::opt_field(map, seen, 14, "is_verified", &mut self.is_verified)
+            }
+            "limit_ts" => {
+                crate::de::opt_field(map, seen, 15, "limit_ts", &mut self.limit_ts)
+            }
+            "lob_sales_home_enabled" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    16,
+                    "lob_sales_home_enabled",
+                    &mut self.lob_sales_home_enabled,
+                )
+            }
+            "locale" => crate::de::opt_field(map, seen, 17, "locale", &mut self.locale),
+            "messages_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    18,
+                    "messages_count",
+                    &mut self.messages_count,
+                )
+            }
+            "msg_edit_window_mins" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    19,
+                    "msg_edit_window_mins",
+                    &mut self.msg_edit_window_mins,
+                )
+            }
+            "name" => crate::de::opt_field(map, seen, 20, "name", &mut self.name),
+            "onboarding_channel_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "onboarding_channel_id",
+                    &mut self.onboarding_channel_id,
+                )
+            }
+            "over_storage_limit" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "over_storage_limit",
+                    &mut self.over_storage_limit,
+                )
+            }
+            "pay_prod_cur" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    23,
+                    "pay_prod_cur",
+                    &mut self.pay_prod_cur,
+                )
+            }
+            "plan" => crate::de::opt_field(map, seen, 24, "plan", &mut self.plan),
+            "prefs" => crate::de::opt_field(map, seen, 25, "prefs", &mut self.prefs),
+            "requires_sponsorship" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    26,
+                    "requires_sponsorship",
+                    &mut self.requires_sponsorship,
+                )
+            }
+            "sso_provider" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    27,
+                    "sso_provider",
+                    &mut self.sso_provider,
+                )
+            }
+            "url" => crate::de::opt_field(map, seen, 28, "url", &mut self.url),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -5269,15 +9376,42 @@ impl crate::de::Lenient for Team {
 
 /// The workspace's custom profile field definitions.
 #[cfg(any(feature = "events", feature = "team"))]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TeamProfile {
     /// Fields shown in a table.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub fields: Vec<TeamProfileFieldRef>,
     /// Sections found.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub sections: Vec<TeamProfileSection>,
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl<'de> serde::Deserialize<'de> for TeamProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl crate::de::Object for TeamProfile {
+    const NAME: &'static str = "TeamProfile";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "fields" => crate::de::vec_field(map, seen, 0, "fields", &mut self.fields),
+            "sections" => {
+                crate::de::vec_field(map, seen, 1, "sections", &mut self.sections)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(any(feature = "events", feature = "team"))]
@@ -5287,45 +9421,90 @@ impl crate::de::Lenient for TeamProfile {
 
 /// Definition of one custom profile field.
 #[cfg(any(feature = "events", feature = "team"))]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TeamProfileField {
     /// The team profile field's field name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub field_name: Option<String>,
     /// The team profile field's hint.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub hint: Option<String>,
     /// Identifier.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
     /// Whether it is hidden.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_hidden: Option<bool>,
     /// Whether it is inverse.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_inverse: Option<bool>,
     /// The team profile field's label.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub label: Option<String>,
     /// The team profile field's options.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub options: Option<TeamProfileFieldOption>,
     /// Ordering.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub ordering: Option<i64>,
     /// The team profile field's permissions.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub permissions: Option<TeamProfileFieldPermission>,
     /// List of possible values.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub possible_values: Vec<String>,
     /// ID of the section.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub section_id: Option<String>,
     /// Kind of team profile field.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl<'de> serde::Deserialize<'de> for TeamProfileField {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl crate::de::Object for TeamProfileField {
+    const NAME: &'static str = "TeamProfileField";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "field_name" => {
+                crate::de::opt_field(map, seen, 0, "field_name", &mut self.field_name)
+            }
+            "hint" => crate::de::opt_field(map, seen, 1, "hint", &mut self.hint),
+            "id" => crate::de::opt_field(map, seen, 2, "id", &mut self.id),
+            "is_hidden" => {
+                crate::de::opt_field(map, seen, 3, "is_hidden", &mut self.is_hidden)
+            }
+            "is_inverse" => {
+                crate::de::opt_field(map, seen, 4, "is_inverse", &mut self.is_inverse)
+            }
+            "label" => crate::de::opt_field(map, seen, 5, "label", &mut self.label),
+            "options" => crate::de::opt_field(map, seen, 6, "options", &mut self.options),
+            "ordering" => {
+                crate::de::opt_field(map, seen, 7, "ordering", &mut self.ordering)
+            }
+            "permissions" => {
+                crate::de::opt_field(map, seen, 8, "permissions", &mut self.permissions)
+            }
+            "possible_values" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    9,
+                    "possible_values",
+                    &mut self.possible_values,
+                )
+            }
+            "section_id" => {
+                crate::de::opt_field(map, seen, 10, "section_id", &mut self.section_id)
+            }
+            "type" => crate::de::opt_field(map, seen, 11, "type", &mut self.r#type),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(any(feature = "events", feature = "team"))]
@@ -5335,15 +9514,48 @@ impl crate::de::Lenient for TeamProfileField {
 
 /// Settings of a profile field's options.
 #[cfg(any(feature = "events", feature = "team"))]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TeamProfileFieldOption {
     /// Whether it is protected.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_protected: Option<bool>,
     /// Whether it is scim.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_scim: Option<bool>,
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl<'de> serde::Deserialize<'de> for TeamProfileFieldOption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl crate::de::Object for TeamProfileFieldOption {
+    const NAME: &'static str = "TeamProfileFieldOption";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "is_protected" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "is_protected",
+                    &mut self.is_protected,
+                )
+            }
+            "is_scim" => crate::de::opt_field(map, seen, 1, "is_scim", &mut self.is_scim),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(any(feature = "events", feature = "team"))]
@@ -5353,18 +9565,43 @@ impl crate::de::Lenient for TeamProfileFieldOption {
 
 /// Who may edit a profile field.
 #[cfg(any(feature = "events", feature = "team"))]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TeamProfileFieldPermission {
     /// List of api.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub api: Vec<String>,
     /// Flag: scim.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub scim: Option<bool>,
     /// Flag: ui.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub ui: Option<bool>,
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl<'de> serde::Deserialize<'de> for TeamProfileFieldPermission {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl crate::de::Object for TeamProfileFieldPermission {
+    const NAME: &'static str = "TeamProfileFieldPermission";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "api" => crate::de::vec_field(map, seen, 0, "api", &mut self.api),
+            "scim" => crate::de::opt_field(map, seen, 1, "scim", &mut self.scim),
+            "ui" => crate::de::opt_field(map, seen, 2, "ui", &mut self.ui),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(any(feature = "events", feature = "team"))]
@@ -5437,27 +9674,62 @@ impl crate::de::Lenient for TeamProfileFieldRef {
 
 /// A section of the workspace's profile layout.
 #[cfg(any(feature = "events", feature = "team"))]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TeamProfileSection {
     /// The team profile section's ID.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub id: Option<String>,
     /// Whether it is hidden.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_hidden: Option<bool>,
     /// The team profile section's label.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub label: Option<String>,
     /// The team profile section's order.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub order: Option<i64>,
     /// The team profile section's section type.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub section_type: Option<String>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_id: Option<TeamId>,
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl<'de> serde::Deserialize<'de> for TeamProfileSection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(any(feature = "events", feature = "team"))]
+impl crate::de::Object for TeamProfileSection {
+    const NAME: &'static str = "TeamProfileSection";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "is_hidden" => {
+                crate::de::opt_field(map, seen, 1, "is_hidden", &mut self.is_hidden)
+            }
+            "label" => crate::de::opt_field(map, seen, 2, "label", &mut self.label),
+            "order" => crate::de::opt_field(map, seen, 3, "order", &mut self.order),
+            "section_type" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "section_type",
+                    &mut self.section_type,
+                )
+            }
+            "team_id" => crate::de::opt_field(map, seen, 5, "team_id", &mut self.team_id),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(any(feature = "events", feature = "team"))]
@@ -5481,18 +9753,71 @@ impl crate::de::Lenient for TeamProfileSection {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TeamSsoProvider {
     /// The team sso provider's label.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub label: Option<String>,
     /// The team sso provider's name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
     /// Kind of team sso provider.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub r#type: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "auth",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "rtm",
+        feature = "search",
+        feature = "team",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for TeamSsoProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "auth",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "oauth",
+        feature = "rtm",
+        feature = "search",
+        feature = "team",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for TeamSsoProvider {
+    const NAME: &'static str = "TeamSsoProvider";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "label" => crate::de::opt_field(map, seen, 0, "label", &mut self.label),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -5527,18 +9852,67 @@ impl crate::de::Lenient for TeamSsoProvider {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Topic {
     /// User who created it.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub creator: Option<UserId>,
     /// When it was last set, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub last_set: Option<crate::ids::UnixTime>,
     /// Value.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub value: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for Topic {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "conversations",
+        feature = "events",
+        feature = "rtm",
+        feature = "search",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for Topic {
+    const NAME: &'static str = "Topic";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "creator" => crate::de::opt_field(map, seen, 0, "creator", &mut self.creator),
+            "last_set" => {
+                crate::de::opt_field(map, seen, 1, "last_set", &mut self.last_set)
+            }
+            "value" => crate::de::opt_field(map, seen, 2, "value", &mut self.value),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -5567,150 +9941,341 @@ impl crate::de::Lenient for Topic {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct User {
     /// Color, as hex or a named value.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub color: Option<String>,
     /// Whether it has been deleted.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub deleted: Option<bool>,
     /// Email address.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub email: Option<String>,
     /// Enterprise organization concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_id: Option<EnterpriseId>,
     /// Enterprise name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_name: Option<String>,
     /// Enterprise user.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub enterprise_user: Option<EnterpriseUser>,
     /// The person's full name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub full_name: Option<String>,
     /// Whether it has 2fa.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub has_2fa: Option<bool>,
     /// Whether it has files.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub has_files: Option<bool>,
     /// Identifier.
-    #[serde(deserialize_with = "crate::de::req")]
     pub id: UserId,
     /// Image URL, 192 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_192: Option<String>,
     /// Image URL, 24 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_24: Option<String>,
     /// Image URL, 32 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_32: Option<String>,
     /// Image URL, 48 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_48: Option<String>,
     /// Image URL, 512 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_512: Option<String>,
     /// Image URL, 72 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_72: Option<String>,
     /// Whether it is admin.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_admin: Option<bool>,
     /// Whether it is app user.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_app_user: Option<bool>,
     /// Whether it is a bot.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_bot: Option<bool>,
     /// Whether it is connector bot.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_connector_bot: Option<bool>,
     /// Whether it is email confirmed.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_email_confirmed: Option<bool>,
     /// Whether it is invited user.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_invited_user: Option<bool>,
     /// Whether it is owner.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_owner: Option<bool>,
     /// Whether it is primary owner.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_primary_owner: Option<bool>,
     /// Whether it is restricted.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_restricted: Option<bool>,
     /// Whether it is stranger.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_stranger: Option<bool>,
     /// Whether it is ultra restricted.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_ultra_restricted: Option<bool>,
     /// Whether it is workflow bot.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_workflow_bot: Option<bool>,
     /// IETF language tag.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub locale: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
     /// Permanent link.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub permalink: Option<String>,
     /// Presence: active or away.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub presence: Option<String>,
     /// Profile.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub profile: Option<UserProfile>,
     /// The user's profile pic permalink.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub profile_pic_permalink: Option<String>,
     /// Full name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub real_name: Option<String>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team_id: Option<TeamId>,
     /// List of teams.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub teams: Vec<TeamId>,
     /// The user's timezone.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub timezone: Option<String>,
     /// The user's title.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub title: Option<String>,
     /// Two factor type.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub two_factor_type: Option<String>,
     /// Time zone name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub tz: Option<String>,
     /// Human-readable time zone.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub tz_label: Option<String>,
     /// Offset from UTC, in seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub tz_offset: Option<i64>,
     /// Last update time, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub updated: Option<crate::ids::UnixTime>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user_id: Option<UserId>,
     /// Display name used for the post.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
     /// Who can share contact card.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub who_can_share_contact_card: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for User {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for User {
+    const NAME: &'static str = "User";
+    const REQUIRED: &'static [(usize, &'static str)] = &[(9, "id")];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "color" => crate::de::opt_field(map, seen, 0, "color", &mut self.color),
+            "deleted" => crate::de::opt_field(map, seen, 1, "deleted", &mut self.deleted),
+            "email" => crate::de::opt_field(map, seen, 2, "email", &mut self.email),
+            "enterprise_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "enterprise_id",
+                    &mut self.enterprise_id,
+                )
+            }
+            "enterprise_name" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "enterprise_name",
+                    &mut self.enterprise_name,
+                )
+            }
+            "enterprise_user" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "enterprise_user",
+                    &mut self.enterprise_user,
+                )
+            }
+            "full_name" => {
+                crate::de::opt_field(map, seen, 6, "full_name", &mut self.full_name)
+            }
+            "has_2fa" => crate::de::opt_field(map, seen, 7, "has_2fa", &mut self.has_2fa),
+            "has_files" => {
+                crate::de::opt_field(map, seen, 8, "has_files", &mut self.has_files)
+            }
+            "id" => crate::de::req_field(map, seen, 9, "id", &mut self.id),
+            "image_192" => {
+                crate::de::opt_field(map, seen, 10, "image_192", &mut self.image_192)
+            }
+            "image_24" => {
+                crate::de::opt_field(map, seen, 11, "image_24", &mut self.image_24)
+            }
+            "image_32" => {
+                crate::de::opt_field(map, seen, 12, "image_32", &mut self.image_32)
+            }
+            "image_48" => {
+                crate::de::opt_field(map, seen, 13, "image_48", &mut self.image_48)
+            }
+            "image_512" => {
+                crate::de::opt_field(map, seen, 14, "image_512", &mut self.image_512)
+            }
+            "image_72" => {
+                crate::de::opt_field(map, seen, 15, "image_72", &mut self.image_72)
+            }
+            "is_admin" => {
+                crate::de::opt_field(map, seen, 16, "is_admin", &mut self.is_admin)
+            }
+            "is_app_user" => {
+                crate::de::opt_field(map, seen, 17, "is_app_user", &mut self.is_app_user)
+            }
+            "is_bot" => crate::de::opt_field(map, seen, 18, "is_bot", &mut self.is_bot),
+            "is_connector_bot" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    19,
+                    "is_connector_bot",
+                    &mut self.is_connector_bot,
+                )
+            }
+            "is_email_confirmed" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    20,
+                    "is_email_confirmed",
+                    &mut self.is_email_confirmed,
+                )
+            }
+            "is_invited_user" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "is_invited_user",
+                    &mut self.is_invited_user,
+                )
+            }
+            "is_owner" => {
+                crate::de::opt_field(map, seen, 22, "is_owner", &mut self.is_owner)
+            }
+            "is_primary_owner" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    23,
+                    "is_primary_owner",
+                    &mut self.is_primary_owner,
+                )
+            }
+            "is_restricted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    24,
+                    "is_restricted",
+                    &mut self.is_restricted,
+                )
+            }
+            "is_stranger" => {
+                crate::de::opt_field(map, seen, 25, "is_stranger", &mut self.is_stranger)
+            }
+            "is_ultra_restricted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    26,
+                    "is_ultra_restricted",
+                    &mut self.is_ultra_restricted,
+                )
+            }
+            "is_workflow_bot" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    27,
+                    "is_workflow_bot",
+                    &mut self.is_workflow_bot,
+                )
+            }
+            "locale" => crate::de::opt_field(map, seen, 28, "locale", &mut self.locale),
+            "name" => crate::de::opt_field(map, seen, 29, "name", &mut self.name),
+            "permalink" => {
+                crate::de::opt_field(map, seen, 30, "permalink", &mut self.permalink)
+            }
+            "presence" => {
+                crate::de::opt_field(map, seen, 31, "presence", &mut self.presence)
+            }
+            "profile" => {
+                crate::de::opt_field(map, seen, 32, "profile", &mut self.profile)
+            }
+            "profile_pic_permalink" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    33,
+                    "profile_pic_permalink",
+                    &mut self.profile_pic_permalink,
+                )
+            }
+            "real_name" => {
+                crate::de::opt_field(map, seen, 34, "real_name", &mut self.real_name)
+            }
+            "team_id" => {
+                crate::de::opt_field(map, seen, 35, "team_id", &mut self.team_id)
+            }
+            "teams" => crate::de::vec_field(map, seen, 36, "teams", &mut self.teams),
+            "timezone" => {
+                crate::de::opt_field(map, seen, 37, "timezone", &mut self.timezone)
+            }
+            "title" => crate::de::opt_field(map, seen, 38, "title", &mut self.title),
+            "two_factor_type" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    39,
+                    "two_factor_type",
+                    &mut self.two_factor_type,
+                )
+            }
+            "tz" => crate::de::opt_field(map, seen, 40, "tz", &mut self.tz),
+            "tz_label" => {
+                crate::de::opt_field(map, seen, 41, "tz_label", &mut self.tz_label)
+            }
+            "tz_offset" => {
+                crate::de::opt_field(map, seen, 42, "tz_offset", &mut self.tz_offset)
+            }
+            "updated" => {
+                crate::de::opt_field(map, seen, 43, "updated", &mut self.updated)
+            }
+            "user_id" => {
+                crate::de::opt_field(map, seen, 44, "user_id", &mut self.user_id)
+            }
+            "username" => {
+                crate::de::opt_field(map, seen, 45, "username", &mut self.username)
+            }
+            "who_can_share_contact_card" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    46,
+                    "who_can_share_contact_card",
+                    &mut self.who_can_share_contact_card,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -5737,138 +10302,371 @@ impl crate::de::Lenient for User {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserProfile {
     /// Flag: always active.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub always_active: Option<bool>,
     /// App the event is delivered to.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub api_app_id: Option<AppId>,
     /// Avatar hash.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub avatar_hash: Option<String>,
     /// Bot that sent it.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub bot_id: Option<BotId>,
     /// Name shown in the client.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub display_name: Option<String>,
     /// Display name normalized.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub display_name_normalized: Option<String>,
     /// Email address.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub email: Option<String>,
     /// Fields shown in a table.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub fields: Option<std::collections::BTreeMap<String, UserProfileField>>,
     /// First name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub first_name: Option<String>,
     /// Guest channels.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub guest_channels: Option<String>,
     /// Timestamp: guest expiration ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub guest_expiration_ts: Option<Ts>,
     /// Guest invited by.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub guest_invited_by: Option<String>,
     /// Huddle state.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub huddle_state: Option<String>,
     /// ID of the huddle state call.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub huddle_state_call_id: Option<String>,
     /// Timestamp: huddle state expiration ts.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub huddle_state_expiration_ts: Option<Ts>,
     /// Image URL, 1024 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_1024: Option<String>,
     /// Image URL, 192 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_192: Option<String>,
     /// Image URL, 24 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_24: Option<String>,
     /// Image URL, 32 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_32: Option<String>,
     /// Image URL, 48 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_48: Option<String>,
     /// Image URL, 512 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_512: Option<String>,
     /// Image URL, 72 px.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_72: Option<String>,
     /// Image URL, original size.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub image_original: Option<String>,
     /// Whether it is custom image.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_custom_image: Option<bool>,
     /// Whether it is restricted.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_restricted: Option<bool>,
     /// Whether it is ultra restricted.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_ultra_restricted: Option<bool>,
     /// Last name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub last_name: Option<String>,
     /// Name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub name: Option<String>,
     /// Phone.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub phone: Option<String>,
     /// Pronouns.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub pronouns: Option<String>,
     /// Full name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub real_name: Option<String>,
     /// Real name normalized.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub real_name_normalized: Option<String>,
     /// Skype.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub skype: Option<String>,
     /// Time, Unix seconds: start date.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub start_date: Option<String>,
     /// Flag: status clear on focus end.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub status_clear_on_focus_end: Option<bool>,
     /// Custom status emoji.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub status_emoji: Option<String>,
     /// List of status emoji display info.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub status_emoji_display_info: Vec<UserProfileStatusEmojiDisplayInfo>,
     /// Link: status emoji url.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub status_emoji_url: Option<String>,
     /// When the status clears, Unix seconds; 0 for never.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub status_expiration: Option<i64>,
     /// Custom status text.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub status_text: Option<String>,
     /// Status text canonical.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub status_text_canonical: Option<String>,
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team: Option<TeamId>,
     /// Title.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub title: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "conversations",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for UserProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "conversations",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for UserProfile {
+    const NAME: &'static str = "UserProfile";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "always_active" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "always_active",
+                    &mut self.always_active,
+                )
+            }
+            "api_app_id" => {
+                crate::de::opt_field(map, seen, 1, "api_app_id", &mut self.api_app_id)
+            }
+            "avatar_hash" => {
+                crate::de::opt_field(map, seen, 2, "avatar_hash", &mut self.avatar_hash)
+            }
+            "bot_id" => crate::de::opt_field(map, seen, 3, "bot_id", &mut self.bot_id),
+            "display_name" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "display_name",
+                    &mut self.display_name,
+                )
+            }
+            "display_name_normalized" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "display_name_normalized",
+                    &mut self.display_name_normalized,
+                )
+            }
+            "email" => crate::de::opt_field(map, seen, 6, "email", &mut self.email),
+            "fields" => crate::de::opt_field(map, seen, 7, "fields", &mut self.fields),
+            "first_name" => {
+                crate::de::opt_field(map, seen, 8, "first_name", &mut self.first_name)
+            }
+            "guest_channels" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    9,
+                    "guest_channels",
+                    &mut self.guest_channels,
+                )
+            }
+            "guest_expiration_ts" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    10,
+                    "guest_expiration_ts",
+                    &mut self.guest_expiration_ts,
+                )
+            }
+            "guest_invited_by" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    11,
+                    "guest_invited_by",
+                    &mut self.guest_invited_by,
+                )
+            }
+            "huddle_state" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    12,
+                    "huddle_state",
+                    &mut self.huddle_state,
+                )
+            }
+            "huddle_state_call_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "huddle_state_call_id",
+                    &mut self.huddle_state_call_id,
+                )
+            }
+            "huddle_state_expiration_ts" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    14,
+                    "huddle_state_expiration_ts",
+                    &mut self.huddle_state_expiration_ts,
+                )
+            }
+            "image_1024" => {
+                crate::de::opt_field(map, seen, 15, "image_1024", &mut self.image_1024)
+            }
+            "image_192" => {
+                crate::de::opt_field(map, seen, 16, "image_192", &mut self.image_192)
+            }
+            "image_24" => {
+                crate::de::opt_field(map, seen, 17, "image_24", &mut self.image_24)
+            }
+            "image_32" => {
+                crate::de::opt_field(map, seen, 18, "image_32", &mut self.image_32)
+            }
+            "image_48" => {
+                crate::de::opt_field(map, seen, 19, "image_48", &mut self.image_48)
+            }
+            "image_512" => {
+                crate::de::opt_field(map, seen, 20, "image_512", &mut self.image_512)
+            }
+            "image_72" => {
+                crate::de::opt_field(map, seen, 21, "image_72", &mut self.image_72)
+            }
+            "image_original" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "image_original",
+                    &mut self.image_original,
+                )
+            }
+            "is_custom_image" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    23,
+                    "is_custom_image",
+                    &mut self.is_custom_image,
+                )
+            }
+            "is_restricted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    24,
+                    "is_restricted",
+                    &mut self.is_restricted,
+                )
+            }
+            "is_ultra_restricted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    25,
+                    "is_ultra_restricted",
+                    &mut self.is_ultra_restricted,
+                )
+            }
+            "last_name" => {
+                crate::de::opt_field(map, seen, 26, "last_name", &mut self.last_name)
+            }
+            "name" => crate::de::opt_field(map, seen, 27, "name", &mut self.name),
+            "phone" => crate::de::opt_field(map, seen, 28, "phone", &mut self.phone),
+            "pronouns" => {
+                crate::de::opt_field(map, seen, 29, "pronouns", &mut self.pronouns)
+            }
+            "real_name" => {
+                crate::de::opt_field(map, seen, 30, "real_name", &mut self.real_name)
+            }
+            "real_name_normalized" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    31,
+                    "real_name_normalized",
+                    &mut self.real_name_normalized,
+                )
+            }
+            "skype" => crate::de::opt_field(map, seen, 32, "skype", &mut self.skype),
+            "start_date" => {
+                crate::de::opt_field(map, seen, 33, "start_date", &mut self.start_date)
+            }
+            "status_clear_on_focus_end" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    34,
+                    "status_clear_on_focus_end",
+                    &mut self.status_clear_on_focus_end,
+                )
+            }
+            "status_emoji" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    35,
+                    "status_emoji",
+                    &mut self.status_emoji,
+                )
+            }
+            "status_emoji_display_info" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    36,
+                    "status_emoji_display_info",
+                    &mut self.status_emoji_display_info,
+                )
+            }
+            "status_emoji_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    37,
+                    "status_emoji_url",
+                    &mut self.status_emoji_url,
+                )
+            }
+            "status_expiration" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    38,
+                    "status_expiration",
+                    &mut self.status_expiration,
+                )
+            }
+            "status_text" => {
+                crate::de::opt_field(map, seen, 39, "status_text", &mut self.status_text)
+            }
+            "status_text_canonical" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    40,
+                    "status_text_canonical",
+                    &mut self.status_text_canonical,
+                )
+            }
+            "team" => crate::de::opt_field(map, seen, 41, "team", &mut self.team),
+            "title" => crate::de::opt_field(map, seen, 42, "title", &mut self.title),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -5896,18 +10694,61 @@ impl crate::de::Lenient for UserProfile {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserProfileField {
     /// Alt.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub alt: Option<String>,
     /// Label.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub label: Option<String>,
     /// Value.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub value: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "conversations",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for UserProfileField {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "conversations",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for UserProfileField {
+    const NAME: &'static str = "UserProfileField";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "alt" => crate::de::opt_field(map, seen, 0, "alt", &mut self.alt),
+            "label" => crate::de::opt_field(map, seen, 1, "label", &mut self.label),
+            "value" => crate::de::opt_field(map, seen, 2, "value", &mut self.value),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(
@@ -5935,21 +10776,76 @@ impl crate::de::Lenient for UserProfileField {
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserProfileStatusEmojiDisplayInfo {
     /// Display alias.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub display_alias: Option<String>,
     /// Link: display url.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub display_url: Option<String>,
     /// Emoji name.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub emoji_name: Option<String>,
     /// Unicode.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub unicode: Option<String>,
+}
+
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "conversations",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for UserProfileStatusEmojiDisplayInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+#[cfg(
+    any(
+        feature = "assistant",
+        feature = "conversations",
+        feature = "events",
+        feature = "functions",
+        feature = "rtm",
+        feature = "users"
+    )
+)]
+impl crate::de::Object for UserProfileStatusEmojiDisplayInfo {
+    const NAME: &'static str = "UserProfileStatusEmojiDisplayInfo";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "display_alias" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "display_alias",
+                    &mut self.display_alias,
+                )
+            }
+            "display_url" => {
+                crate::de::opt_field(map, seen, 1, "display_url", &mut self.display_url)
+            }
+            "emoji_name" => {
+                crate::de::opt_field(map, seen, 2, "emoji_name", &mut self.emoji_name)
+            }
+            "unicode" => crate::de::opt_field(map, seen, 3, "unicode", &mut self.unicode),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 #[cfg(

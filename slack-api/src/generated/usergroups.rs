@@ -369,12 +369,37 @@ impl std::future::IntoFuture for CreateRequest {
 }
 
 /// The successful response of `usergroups.create`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The usergroup returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub usergroup: Option<crate::generated::types::Subteam>,
+}
+
+impl<'de> serde::Deserialize<'de> for CreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for CreateResponse {
+    const NAME: &'static str = "CreateResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "usergroup" => {
+                crate::de::opt_field(map, seen, 0, "usergroup", &mut self.usergroup)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for CreateResponse {
@@ -439,12 +464,37 @@ impl std::future::IntoFuture for DisableRequest {
 }
 
 /// The successful response of `usergroups.disable`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DisableResponse {
     /// The usergroup returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub usergroup: Option<crate::generated::types::Subteam>,
+}
+
+impl<'de> serde::Deserialize<'de> for DisableResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for DisableResponse {
+    const NAME: &'static str = "DisableResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "usergroup" => {
+                crate::de::opt_field(map, seen, 0, "usergroup", &mut self.usergroup)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for DisableResponse {
@@ -509,12 +559,37 @@ impl std::future::IntoFuture for EnableRequest {
 }
 
 /// The successful response of `usergroups.enable`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EnableResponse {
     /// The usergroup returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub usergroup: Option<crate::generated::types::Subteam>,
+}
+
+impl<'de> serde::Deserialize<'de> for EnableResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for EnableResponse {
+    const NAME: &'static str = "EnableResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "usergroup" => {
+                crate::de::opt_field(map, seen, 0, "usergroup", &mut self.usergroup)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for EnableResponse {
@@ -594,12 +669,37 @@ impl std::future::IntoFuture for ListRequest {
 }
 
 /// The successful response of `usergroups.list`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// List of usergroups.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub usergroups: Vec<crate::generated::types::Subteam>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListResponse {
+    const NAME: &'static str = "ListResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "usergroups" => {
+                crate::de::vec_field(map, seen, 0, "usergroups", &mut self.usergroups)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for ListResponse {
@@ -738,12 +838,37 @@ impl std::future::IntoFuture for UpdateRequest {
 }
 
 /// The successful response of `usergroups.update`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// The usergroup returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub usergroup: Option<crate::generated::types::Subteam>,
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for UpdateResponse {
+    const NAME: &'static str = "UpdateResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "usergroup" => {
+                crate::de::opt_field(map, seen, 0, "usergroup", &mut self.usergroup)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for UpdateResponse {
@@ -808,12 +933,35 @@ impl std::future::IntoFuture for UsersListRequest {
 }
 
 /// The successful response of `usergroups.users.list`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UsersListResponse {
     /// The users returned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub users: Vec<crate::ids::UserId>,
+}
+
+impl<'de> serde::Deserialize<'de> for UsersListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for UsersListResponse {
+    const NAME: &'static str = "UsersListResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "users" => crate::de::vec_field(map, seen, 0, "users", &mut self.users),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for UsersListResponse {
@@ -915,15 +1063,48 @@ impl std::future::IntoFuture for UsersUpdateRequest {
 }
 
 /// The successful response of `usergroups.users.update`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UsersUpdateResponse {
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The usergroup returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub usergroup: Option<crate::generated::types::Subteam>,
+}
+
+impl<'de> serde::Deserialize<'de> for UsersUpdateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for UsersUpdateResponse {
+    const NAME: &'static str = "UsersUpdateResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            "usergroup" => {
+                crate::de::opt_field(map, seen, 1, "usergroup", &mut self.usergroup)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for UsersUpdateResponse {

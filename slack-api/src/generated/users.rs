@@ -540,18 +540,51 @@ impl std::future::IntoFuture for ConversationsRequest {
 }
 
 /// The successful response of `users.conversations`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationsResponse {
     /// Arg.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub arg: Option<String>,
     /// Conversations.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub channels: Vec<crate::generated::types::Conversation>,
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ConversationsResponse {
+    const NAME: &'static str = "ConversationsResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "arg" => crate::de::opt_field(map, seen, 0, "arg", &mut self.arg),
+            "channels" => {
+                crate::de::vec_field(map, seen, 1, "channels", &mut self.channels)
+            }
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for ConversationsResponse {
@@ -630,9 +663,30 @@ impl std::future::IntoFuture for DeletePhotoRequest {
 }
 
 /// The successful response of `users.deletePhoto`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePhotoResponse {}
+impl<'de> serde::Deserialize<'de> for DeletePhotoResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for DeletePhotoResponse {
+    const NAME: &'static str = "DeletePhotoResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for DeletePhotoResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -680,15 +734,54 @@ impl std::future::IntoFuture for DiscoverableContactsLookupRequest {
 }
 
 /// The successful response of `users.discoverableContacts.lookup`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DiscoverableContactsLookupResponse {
     /// Whether it is discoverable.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub is_discoverable: Option<bool>,
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+}
+
+impl<'de> serde::Deserialize<'de> for DiscoverableContactsLookupResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for DiscoverableContactsLookupResponse {
+    const NAME: &'static str = "DiscoverableContactsLookupResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "is_discoverable" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "is_discoverable",
+                    &mut self.is_discoverable,
+                )
+            }
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for DiscoverableContactsLookupResponse {
@@ -738,27 +831,72 @@ impl std::future::IntoFuture for GetPresenceRequest {
 }
 
 /// The successful response of `users.getPresence`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetPresenceResponse {
     /// Flag: auto away.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub auto_away: Option<bool>,
     /// Number of connection.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub connection_count: Option<i64>,
     /// Last activity.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub last_activity: Option<i64>,
     /// Flag: manual away.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub manual_away: Option<bool>,
     /// Flag: online.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub online: Option<bool>,
     /// Presence: active or away.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub presence: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for GetPresenceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for GetPresenceResponse {
+    const NAME: &'static str = "GetPresenceResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "auto_away" => {
+                crate::de::opt_field(map, seen, 0, "auto_away", &mut self.auto_away)
+            }
+            "connection_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "connection_count",
+                    &mut self.connection_count,
+                )
+            }
+            "last_activity" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "last_activity",
+                    &mut self.last_activity,
+                )
+            }
+            "manual_away" => {
+                crate::de::opt_field(map, seen, 3, "manual_away", &mut self.manual_away)
+            }
+            "online" => crate::de::opt_field(map, seen, 4, "online", &mut self.online),
+            "presence" => {
+                crate::de::opt_field(map, seen, 5, "presence", &mut self.presence)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for GetPresenceResponse {
@@ -798,15 +936,38 @@ impl std::future::IntoFuture for IdentityRequest {
 }
 
 /// The successful response of `users.identity`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityResponse {
     /// Workspace concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub team: Option<crate::generated::types::Team>,
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::generated::types::User>,
+}
+
+impl<'de> serde::Deserialize<'de> for IdentityResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for IdentityResponse {
+    const NAME: &'static str = "IdentityResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "team" => crate::de::opt_field(map, seen, 0, "team", &mut self.team),
+            "user" => crate::de::opt_field(map, seen, 1, "user", &mut self.user),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for IdentityResponse {
@@ -858,12 +1019,35 @@ impl std::future::IntoFuture for InfoRequest {
 }
 
 /// The successful response of `users.info`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InfoResponse {
     /// User concerned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub user: Option<crate::generated::types::User>,
+}
+
+impl<'de> serde::Deserialize<'de> for InfoResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InfoResponse {
+    const NAME: &'static str = "InfoResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "user" => crate::de::opt_field(map, seen, 0, "user", &mut self.user),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for InfoResponse {
@@ -943,21 +1127,54 @@ impl std::future::IntoFuture for ListRequest {
 }
 
 /// The successful response of `users.list`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// Cache timestamp, Unix seconds.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub cache_ts: Option<crate::ids::Ts>,
     /// Member user IDs.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub members: Vec<crate::generated::types::User>,
     /// Offset.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub offset: Option<String>,
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListResponse {
+    const NAME: &'static str = "ListResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "cache_ts" => {
+                crate::de::opt_field(map, seen, 0, "cache_ts", &mut self.cache_ts)
+            }
+            "members" => crate::de::vec_field(map, seen, 1, "members", &mut self.members),
+            "offset" => crate::de::opt_field(map, seen, 2, "offset", &mut self.offset),
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for ListResponse {
@@ -1036,15 +1253,46 @@ impl std::future::IntoFuture for LookupByEmailRequest {
 }
 
 /// The successful response of `users.lookupByEmail`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LookupByEmailResponse {
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// User concerned.
-    #[serde(deserialize_with = "crate::de::req")]
     pub user: crate::generated::types::User,
+}
+
+impl<'de> serde::Deserialize<'de> for LookupByEmailResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for LookupByEmailResponse {
+    const NAME: &'static str = "LookupByEmailResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "user")];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            "user" => crate::de::req_field(map, seen, 1, "user", &mut self.user),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for LookupByEmailResponse {
@@ -1104,12 +1352,35 @@ impl std::future::IntoFuture for ProfileGetRequest {
 }
 
 /// The successful response of `users.profile.get`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProfileGetResponse {
     /// Profile.
-    #[serde(deserialize_with = "crate::de::req")]
     pub profile: crate::generated::types::UserProfile,
+}
+
+impl<'de> serde::Deserialize<'de> for ProfileGetResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ProfileGetResponse {
+    const NAME: &'static str = "ProfileGetResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "profile")];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "profile" => crate::de::req_field(map, seen, 0, "profile", &mut self.profile),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for ProfileGetResponse {
@@ -1189,15 +1460,40 @@ impl std::future::IntoFuture for ProfileSetRequest {
 }
 
 /// The successful response of `users.profile.set`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProfileSetResponse {
     /// Profile.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub profile: Option<crate::generated::types::UserProfile>,
     /// Display name used for the post.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub username: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ProfileSetResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ProfileSetResponse {
+    const NAME: &'static str = "ProfileSetResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "profile" => crate::de::opt_field(map, seen, 0, "profile", &mut self.profile),
+            "username" => {
+                crate::de::opt_field(map, seen, 1, "username", &mut self.username)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for ProfileSetResponse {
@@ -1237,9 +1533,30 @@ impl std::future::IntoFuture for SetActiveRequest {
 }
 
 /// The successful response of `users.setActive`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetActiveResponse {}
+impl<'de> serde::Deserialize<'de> for SetActiveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for SetActiveResponse {
+    const NAME: &'static str = "SetActiveResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for SetActiveResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -1317,12 +1634,35 @@ impl std::future::IntoFuture for SetPhotoRequest {
 }
 
 /// The successful response of `users.setPhoto`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetPhotoResponse {
     /// Profile.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub profile: Option<crate::generated::types::UserProfile>,
+}
+
+impl<'de> serde::Deserialize<'de> for SetPhotoResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for SetPhotoResponse {
+    const NAME: &'static str = "SetPhotoResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "profile" => crate::de::opt_field(map, seen, 0, "profile", &mut self.profile),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for SetPhotoResponse {
@@ -1367,9 +1707,30 @@ impl std::future::IntoFuture for SetPresenceRequest {
 }
 
 /// The successful response of `users.setPresence`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetPresenceResponse {}
+impl<'de> serde::Deserialize<'de> for SetPresenceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for SetPresenceResponse {
+    const NAME: &'static str = "SetPresenceResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for SetPresenceResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }

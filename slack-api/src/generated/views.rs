@@ -198,15 +198,46 @@ impl std::future::IntoFuture for OpenRequest {
 }
 
 /// The successful response of `views.open`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OpenResponse {
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The view returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub view: Option<crate::generated::block_kit::View>,
+}
+
+impl<'de> serde::Deserialize<'de> for OpenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for OpenResponse {
+    const NAME: &'static str = "OpenResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            "view" => crate::de::opt_field(map, seen, 1, "view", &mut self.view),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for OpenResponse {
@@ -282,15 +313,46 @@ impl std::future::IntoFuture for PublishRequest {
 }
 
 /// The successful response of `views.publish`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PublishResponse {
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The view returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub view: Option<crate::generated::block_kit::View>,
+}
+
+impl<'de> serde::Deserialize<'de> for PublishResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for PublishResponse {
+    const NAME: &'static str = "PublishResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            "view" => crate::de::opt_field(map, seen, 1, "view", &mut self.view),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for PublishResponse {
@@ -364,15 +426,46 @@ impl std::future::IntoFuture for PushRequest {
 }
 
 /// The successful response of `views.push`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PushResponse {
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The view returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub view: Option<crate::generated::block_kit::View>,
+}
+
+impl<'de> serde::Deserialize<'de> for PushResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for PushResponse {
+    const NAME: &'static str = "PushResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            "view" => crate::de::opt_field(map, seen, 1, "view", &mut self.view),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for PushResponse {
@@ -453,15 +546,46 @@ impl std::future::IntoFuture for UpdateRequest {
 }
 
 /// The successful response of `views.update`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// Paging cursor and extra notes.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The view returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub view: Option<crate::generated::block_kit::View>,
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for UpdateResponse {
+    const NAME: &'static str = "UpdateResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "response_metadata" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "response_metadata",
+                    &mut self.response_metadata,
+                )
+            }
+            "view" => crate::de::opt_field(map, seen, 1, "view", &mut self.view),
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for UpdateResponse {

@@ -302,9 +302,30 @@ impl std::future::IntoFuture for FeaturedAddRequest {
 }
 
 /// The successful response of `workflows.featured.add`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FeaturedAddResponse {}
+impl<'de> serde::Deserialize<'de> for FeaturedAddResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for FeaturedAddResponse {
+    const NAME: &'static str = "FeaturedAddResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for FeaturedAddResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -351,12 +372,43 @@ impl std::future::IntoFuture for FeaturedListRequest {
 }
 
 /// The successful response of `workflows.featured.list`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FeaturedListResponse {
     /// IDs: invalid channel.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub invalid_channel_ids: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for FeaturedListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for FeaturedListResponse {
+    const NAME: &'static str = "FeaturedListResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "invalid_channel_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    0,
+                    "invalid_channel_ids",
+                    &mut self.invalid_channel_ids,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for FeaturedListResponse {
@@ -408,9 +460,30 @@ impl std::future::IntoFuture for FeaturedRemoveRequest {
 }
 
 /// The successful response of `workflows.featured.remove`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FeaturedRemoveResponse {}
+impl<'de> serde::Deserialize<'de> for FeaturedRemoveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for FeaturedRemoveResponse {
+    const NAME: &'static str = "FeaturedRemoveResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for FeaturedRemoveResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -458,9 +531,30 @@ impl std::future::IntoFuture for FeaturedSetRequest {
 }
 
 /// The successful response of `workflows.featured.set`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FeaturedSetResponse {}
+impl<'de> serde::Deserialize<'de> for FeaturedSetResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for FeaturedSetResponse {
+    const NAME: &'static str = "FeaturedSetResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for FeaturedSetResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -572,9 +666,30 @@ impl std::future::IntoFuture for TriggersPermissionsAddRequest {
 }
 
 /// The successful response of `workflows.triggers.permissions.add`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TriggersPermissionsAddResponse {}
+impl<'de> serde::Deserialize<'de> for TriggersPermissionsAddResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for TriggersPermissionsAddResponse {
+    const NAME: &'static str = "TriggersPermissionsAddResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for TriggersPermissionsAddResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -622,9 +737,30 @@ impl std::future::IntoFuture for TriggersPermissionsListRequest {
 }
 
 /// The successful response of `workflows.triggers.permissions.list`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TriggersPermissionsListResponse {}
+impl<'de> serde::Deserialize<'de> for TriggersPermissionsListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for TriggersPermissionsListResponse {
+    const NAME: &'static str = "TriggersPermissionsListResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for TriggersPermissionsListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
@@ -736,24 +872,61 @@ impl std::future::IntoFuture for TriggersPermissionsRemoveRequest {
 }
 
 /// The successful response of `workflows.triggers.permissions.remove`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TriggersPermissionsRemoveResponse {
     /// Conversations concerned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub channel_ids: Vec<crate::ids::ChannelId>,
     /// Organizations concerned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub org_ids: Vec<String>,
     /// The permission type returned.
-    #[serde(default, deserialize_with = "crate::de::opt")]
     pub permission_type: Option<String>,
     /// Workspaces concerned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub team_ids: Vec<crate::ids::TeamId>,
     /// Users concerned.
-    #[serde(default, deserialize_with = "crate::de::vec")]
     pub user_ids: Vec<crate::ids::UserId>,
+}
+
+impl<'de> serde::Deserialize<'de> for TriggersPermissionsRemoveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for TriggersPermissionsRemoveResponse {
+    const NAME: &'static str = "TriggersPermissionsRemoveResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel_ids" => {
+                crate::de::vec_field(map, seen, 0, "channel_ids", &mut self.channel_ids)
+            }
+            "org_ids" => crate::de::vec_field(map, seen, 1, "org_ids", &mut self.org_ids),
+            "permission_type" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "permission_type",
+                    &mut self.permission_type,
+                )
+            }
+            "team_ids" => {
+                crate::de::vec_field(map, seen, 3, "team_ids", &mut self.team_ids)
+            }
+            "user_ids" => {
+                crate::de::vec_field(map, seen, 4, "user_ids", &mut self.user_ids)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
 }
 
 impl crate::de::Lenient for TriggersPermissionsRemoveResponse {
@@ -872,9 +1045,30 @@ impl std::future::IntoFuture for TriggersPermissionsSetRequest {
 }
 
 /// The successful response of `workflows.triggers.permissions.set`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TriggersPermissionsSetResponse {}
+impl<'de> serde::Deserialize<'de> for TriggersPermissionsSetResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for TriggersPermissionsSetResponse {
+    const NAME: &'static str = "TriggersPermissionsSetResponse";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
 impl crate::de::Lenient for TriggersPermissionsSetResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
