@@ -3108,6 +3108,7 @@ impl Event {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -3779,7 +3780,14 @@ impl EventsApiPayload {
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
         crate::de::checked(
             s.as_bytes(),
-            || { Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false)) },
+            || {
+                if let Some(v) = crate::de::likely::<
+                    EventCallback,
+                >(s, "type", "event_callback", |v| v.r#type.as_deref()) {
+                    return Ok(Self::EventCallback(Box::new(v)));
+                }
+                Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false))
+            },
         )
     }
 
@@ -3792,6 +3800,7 @@ impl EventsApiPayload {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -5581,6 +5590,7 @@ impl InteractionPayload {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -6380,6 +6390,14 @@ impl MessageEvent {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => {
+                if let Some(v) = crate::de::guess::<
+                    PlainMessageEvent,
+                >(s, |v| matches!(v.subtype.as_deref(), None | Some(""))) {
+                    return Ok(Self::Plain(Box::new(v)));
+                }
+                return Self::from_json(s);
+            }
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -9664,6 +9682,7 @@ impl SocketModeMessage {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
