@@ -12,6 +12,7 @@ mod budget;
 mod direct;
 mod keep;
 mod raw;
+mod reorder;
 mod tagged;
 
 // Generated tagged unions (in `events` only, today) check the depth themselves.
