@@ -6,7 +6,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::names::{camel, ident, snake};
-use crate::spec::{EnumDef, FieldDef, Spec, TypeDefs, UnionDef};
+use crate::spec::{EnumDef, FieldDef, ObjectDef, Spec, TypeDefs, UnionDef};
 use crate::ty::{Def, Key, Module, Registry, Ty};
 use crate::{Error, doc};
 
@@ -852,6 +852,18 @@ fn tag_keys(reg: &Registry<'_>, scope: &Module, u: &UnionDef) -> Result<Vec<Stri
     Ok(keys)
 }
 
+/// The Rust name of `object`'s optional string field named `tag`, which a
+/// guessed variant is checked by (`crate::de::guess`).
+fn tag_field(object: &ObjectDef, tag: &str) -> Option<Ident> {
+    let f = object
+        .fields
+        .iter()
+        .find(|f| f.name == tag && f.ty == "string" && !f.required)?;
+    Some(ident(
+        &f.rust_name.clone().unwrap_or_else(|| snake(&f.name)),
+    ))
+}
+
 /// A union dispatching on a tag field, decoded with a borrowed tag read.
 ///
 /// A Block Kit union (`kit`) also serializes, checks its variants' limits,
@@ -883,6 +895,12 @@ pub(crate) fn tagged_union(
     // Tag values whose variant is itself a union, which needs more tags read.
     let mut nested_tags = Vec::new();
     let mut missing_found = false;
+    // What a tag the scan did not look for decodes as (`Tag::Unseen`): the
+    // `missing` variant on a guess, checked by its own tag field; without
+    // one, the union scans for its tag itself.
+    let mut unseen = quote!(return Self::from_json(s));
+    // The `likely` variant, tried before the scan.
+    let mut likely = TokenStream::new();
     let mut names = BTreeSet::new();
     for v in &u.variants {
         if v.name == "Unknown" || !names.insert(v.name.clone()) {
@@ -946,6 +964,31 @@ pub(crate) fn tagged_union(
             Def::Enum => None,
         };
         let is_missing = u.missing.as_deref() == Some(v.name.as_str());
+        let guessed = match def {
+            Def::Object(o) if kit.is_none() => tag_field(o, tag),
+            _ => None,
+        };
+        if is_missing && let Some(f) = &guessed {
+            unseen = quote! {
+                if let Some(v) = crate::de::guess::<#rt>(s, |v| matches!(v.#f.as_deref(), None | Some(""))) {
+                    return Ok(Self::#vid(Box::new(v)));
+                }
+                return Self::from_json(s);
+            };
+        }
+        if u.likely.as_deref() == Some(v.name.as_str()) {
+            let (Some(f), Some(t)) = (&guessed, &v.tag) else {
+                return Err(Error::new(format!(
+                    "likely variant {}: needs a tag and an object with an optional string field `{tag}`",
+                    v.name
+                )));
+            };
+            likely = quote! {
+                if let Some(v) = crate::de::likely::<#rt>(s, #tag, #t, |v| v.#f.as_deref()) {
+                    return Ok(Self::#vid(Box::new(v)));
+                }
+            };
+        }
         let vd = match (&v.tag, is_missing) {
             (Some(t), _) => format!("`{tag}: \"{t}\"`"),
             (None, true) => format!("No `{tag}` field"),
@@ -993,6 +1036,13 @@ pub(crate) fn tagged_union(
     {
         return Err(Error::new(format!(
             "missing variant {m} is not among the variants"
+        )));
+    }
+    if let Some(l) = &u.likely
+        && likely.is_empty()
+    {
+        return Err(Error::new(format!(
+            "likely variant {l} is not among the variants"
         )));
     }
     let needs_rest = if nested_tags.is_empty() {
@@ -1149,6 +1199,7 @@ pub(crate) fn tagged_union(
             #from_json_doc
             pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
                 crate::de::checked(s.as_bytes(), || {
+                    #likely
                     Self::dispatch(s, crate::de::read_tags(s, [#(#keys),*], #needs_rest))
                 })
             }
@@ -1161,6 +1212,7 @@ pub(crate) fn tagged_union(
                 let tag = match t0 {
                     crate::de::Tag::Absent => None,
                     crate::de::Tag::Str(t) => Some(t),
+                    crate::de::Tag::Unseen => { #unseen }
                     // Not an object, or a tag that is not a string: keep it raw.
                     crate::de::Tag::Unusable => {
                         return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);

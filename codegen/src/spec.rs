@@ -71,6 +71,8 @@ pub(crate) struct UnionDef {
     pub tag: Option<String>,
     #[serde(default)]
     pub missing: Option<String>,
+    #[serde(default)]
+    pub likely: Option<String>,
     pub variants: Vec<VariantDef>,
 }
 

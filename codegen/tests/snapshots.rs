@@ -312,6 +312,7 @@ fn event_union_with_subtypes() {
         ] },
         "PlainMessageEvent": { "doc": "A user posted.", "fields": [
           { "name": "channel", "type": "ChannelId", "doc": "Where." },
+          { "name": "subtype", "type": "string", "doc": "Empty or absent: decoded on a guess." },
           { "name": "text", "type": "string", "doc": "What." },
           { "name": "ts", "type": "Ts", "required": true, "doc": "When." }
         ] },

@@ -13,18 +13,21 @@ mod direct;
 mod keep;
 mod object;
 mod raw;
+mod reorder;
 mod tagged;
 
 // Generated tagged unions (in `events` only, today) check the depth themselves.
 #[cfg_attr(not(feature = "events"), allow(unused_imports))]
 pub(crate) use budget::checked;
 pub use budget::{MAX_DEPTH, MAX_RECURSION};
+// For the guessed decodes of `tagged`.
+use budget::inside;
 
 use crate::redact::redact_tokens;
 
 // Tagged unions are generated in `events` only, today.
 #[cfg_attr(not(feature = "events"), allow(unused_imports))]
-pub(crate) use tagged::{Tag, read_tags, union_field};
+pub(crate) use tagged::{Tag, guess, likely, read_tags, union_field};
 
 // Used by the generated Block Kit objects and unions.
 pub(crate) use direct::{

@@ -142,8 +142,55 @@ fn a_union_in_a_field_decodes_whatever_the_layout() {
         r#"{"type":"event_callback","event":"oops"}"#,
         r#"{"type":"event_callback","event":null}"#,
         r#"{"type":"event_callback","event":{"type":"message","text":}}"#,
+        // `type` after the event: the likely variant is tried first.
+        r#"{"event":"oops","type":"event_callback"}"#,
+        r#"{"event":{"type":"message","text":},"type":"event_callback"}"#,
     ];
     for text in bad {
         assert!(event_of(text).is_err(), "{text} should not decode");
     }
+}
+
+/// Blocks decode alike whatever their key order: with `type` first (one
+/// pass), after the other keys (the object rewritten with its tags first),
+/// or missing (kept raw); a `message` without `subtype` alike whether its
+/// second key is `subtype` or not.
+#[test]
+fn blocks_and_messages_decode_alike_in_any_key_order() {
+    let frames = [
+        (
+            r#"{"type":"message","text":"hi","blocks":[{"type":"rich_text","block_id":"b","elements":[{"type":"rich_text_section","elements":[{"type":"text","text":"hi"},{"type":"future_kind","x":[1]}]}]},{"type":"divider"}],"ts":"1.2"}"#,
+            r#"{"blocks":[{"block_id":"b","elements":[{"elements":[{"text":"hi","type":"text"},{"type":"future_kind","x":[1]}],"type":"rich_text_section"}],"type":"rich_text"},{"type":"divider"}],"text":"hi","ts":"1.2","type":"message"}"#,
+        ),
+        (
+            r#"{"type":"message","blocks":[{"block_id":"b","elements":[]}],"ts":"1.2"}"#,
+            r#"{"blocks":[{"elements":[],"block_id":"b"}],"ts":"1.2","type":"message"}"#,
+        ),
+        (
+            r#"{"type":"message","subtype":"bot_message","bot_id":"B1","blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*hi*"}}]}"#,
+            r#"{"blocks":[{"text":{"text":"*hi*","type":"mrkdwn"},"type":"section"}],"bot_id":"B1","subtype":"bot_message","type":"message"}"#,
+        ),
+    ];
+    for (slack, sorted) in frames {
+        let a = Event::from_json(slack).unwrap_or_else(|e| panic!("{slack}: {e}"));
+        let b = Event::from_json(sorted).unwrap_or_else(|e| panic!("{sorted}: {e}"));
+        assert_eq!(a, b, "{sorted}");
+    }
+    let plain = Event::from_json(r#"{"type":"message","text":"hi","subtype":""}"#).unwrap();
+    assert!(
+        matches!(plain, Event::Message(MessageEvent::Plain(_))),
+        "{plain:?}"
+    );
+    let late =
+        Event::from_json(r#"{"type":"message","text":"hi","subtype":"bot_message"}"#).unwrap();
+    assert!(
+        matches!(late, Event::Message(MessageEvent::BotMessage(_))),
+        "{late:?}"
+    );
+    let unknown =
+        Event::from_json(r#"{"type":"message","text":"hi","subtype":"no_such"}"#).unwrap();
+    assert!(
+        matches!(unknown, Event::Message(MessageEvent::Unknown(_))),
+        "{unknown:?}"
+    );
 }

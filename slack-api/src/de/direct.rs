@@ -179,9 +179,16 @@ fn union_map<'de, A: MapAccess<'de>, T: KitUnion>(mut map: A) -> Result<T, A::Er
         return Ok(T::unknown(Value::Object(serde_json::Map::new())));
     };
     if key.as_str() != T::TAG {
-        // The tag comes later (or not at all): the buffered path.
+        // The tag comes later (or not at all): the object's text, with the
+        // tag moved first in it and in every object inside, decoded in one
+        // pass; failing that, the buffered path.
         let first: RawText<'de> = map.next_value()?;
         let text = object_text(map, key.as_str(), first.get())?;
+        if matches!(crate::drift::mode(), crate::drift::Mode::Off)
+            && let Some(text) = super::reorder::tag_first(&text, T::TAG)
+        {
+            return tag_first_decode(&text);
+        }
         return T::from_text(&text).map_err(de::Error::custom);
     }
     match map.next_value_seed(TagSeed)? {
@@ -195,6 +202,20 @@ fn union_map<'de, A: MapAccess<'de>, T: KitUnion>(mut map: A) -> Result<T, A::Er
         },
         // A tag that is not a string: kept raw, as the buffered path does.
         Kept::Raw(v) => Ok(T::unknown(rest_value(map, key, v)?)),
+    }
+}
+
+/// A union's object text with its tag first in every object, decoded by a
+/// parser of its own in one pass. Outside drift detection only: this parser
+/// is not the tracked one, so it would report nothing.
+fn tag_first_decode<T: KitUnion, E: de::Error>(text: &str) -> Result<T, E> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let v = de::Deserializer::deserialize_map(&mut de, UnionVisitor::<T>(PhantomData))
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(E::custom)?;
+    match v {
+        Kept::Typed(v) => Ok(v),
+        Kept::Raw(v) => Ok(T::unknown(v)),
     }
 }
 

@@ -16,6 +16,7 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde::de::{self, Deserializer, Unexpected};
 
 use super::{DecodeError, Lenient};
@@ -29,6 +30,13 @@ pub(crate) enum Tag<'a> {
     Str(Cow<'a, str>),
     /// The value is not a string, or the text is not a JSON object.
     Unusable,
+    /// Not read: the object's first key was the outer union's tag and its
+    /// second key was not this one. Slack writes a nested tag (`subtype`)
+    /// right after `type`, so it is most likely absent; rather than scan
+    /// the whole object to be sure, the nested union decodes the variant
+    /// for an absent tag and keeps it only when that variant's own tag
+    /// field comes out empty (see [`guess`]).
+    Unseen,
 }
 
 /// The tags at the top-level `keys` of a union's JSON object. Generated
@@ -42,8 +50,12 @@ pub(crate) fn read_tags<'a, const N: usize>(
     keys: [&str; N],
     nested: fn(&str) -> bool,
 ) -> [Tag<'a>; N] {
-    if let Some(tags) = tags(s, keys, nested) {
-        return tags.map(|t| t.map_or(Tag::Absent, |t| Tag::Str(Cow::Borrowed(t))));
+    if let Some((tags, unseen)) = scan(s, keys, nested, true) {
+        return tags.map(|t| match t {
+            Some(t) => Tag::Str(Cow::Borrowed(t)),
+            None if unseen => Tag::Unseen,
+            None => Tag::Absent,
+        });
     }
     // The scanner gave up (escapes, repeated keys, a tag that is not a
     // string, invalid text): parse for real.
@@ -94,21 +106,36 @@ where
 /// that is not a string, a repeated tag, text that is not an object): fall
 /// back to a real parse. It does not validate the rest of the text; the
 /// decode that follows does.
+#[cfg(test)]
 pub(crate) fn tags<'a, const N: usize>(
     s: &'a str,
     keys: [&str; N],
     needs_rest: fn(&str) -> bool,
 ) -> Option<[Option<&'a str>; N]> {
+    scan(s, keys, needs_rest, false).map(|(found, _)| found)
+}
+
+/// [`tags`], and with `peek`: when the first key is `keys[0]` and the rest
+/// are needed, the second key is looked at, and if it is none of `keys` the
+/// scan stops there. The `bool` says it stopped so: the keys not found
+/// were not looked for ([`Tag::Unseen`]).
+fn scan<'a, const N: usize>(
+    s: &'a str,
+    keys: [&str; N],
+    needs_rest: fn(&str) -> bool,
+    peek: bool,
+) -> Option<([Option<&'a str>; N], bool)> {
     let b = s.as_bytes();
     let mut found = [None; N];
     let mut missing = N;
+    let mut first = true;
     let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {
         return None;
     }
     i = skip_ws(b, i + 1);
     if b.get(i) == Some(&b'}') {
-        return Some(found);
+        return Some((found, false));
     }
     loop {
         if b.get(i) != Some(&b'"') {
@@ -138,22 +165,86 @@ pub(crate) fn tags<'a, const N: usize>(
             found[k] = Some(tag);
             missing -= 1;
             if missing == 0 || (k == 0 && !needs_rest(tag)) {
-                return Some(found);
+                return Some((found, false));
             }
             i = end + 1;
+            if peek && first && k == 0 && !next_key_among(b, i, &keys) {
+                return Some((found, true));
+            }
         } else {
             i = skip_value(b, i)?;
         }
+        first = false;
         i = skip_ws(b, i);
         match b.get(i)? {
             b',' => i = skip_ws(b, i + 1),
-            b'}' => return Some(found),
+            b'}' => return Some((found, false)),
             _ => return None,
         }
     }
 }
 
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
+/// Whether the key after the value ending at `i` may be one of `keys`: it
+/// is, or the text there is not a plain next key (the end of the object,
+/// an escape, odd text), which the full scan then settles.
+fn next_key_among(b: &[u8], i: usize, keys: &[&str]) -> bool {
+    let i = skip_ws(b, i);
+    if b.get(i) != Some(&b',') {
+        return true;
+    }
+    let i = skip_ws(b, i + 1);
+    if b.get(i) != Some(&b'"') {
+        return true;
+    }
+    match string_end(b, i) {
+        Some((end, false)) => keys.iter().any(|k| k.as_bytes() == &b[i + 1..end]),
+        _ => true,
+    }
+}
+
+/// For a guessed variant (a nested tag [`Tag::Unseen`], or a union's
+/// likely variant): `T` decoded from `s`, if it decodes and `keep` accepts
+/// it; `None` sends the caller back to the full scan. Only outside drift
+/// detection (a wrong guess would report the other variant's fields as
+/// unknown) and inside a depth-checked decode.
+pub(crate) fn guess<T: DeserializeOwned>(s: &str, keep: impl FnOnce(&T) -> bool) -> Option<T> {
+    if !super::inside() || !matches!(crate::drift::mode(), crate::drift::Mode::Off) {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_str(s);
+    let v = T::deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .ok()?;
+    keep(&v).then_some(v)
+}
+
+/// A union's likely variant `T` (Events API bodies: `event_callback`, whose
+/// `type` Slack writes after the `event`, so finding it means scanning past
+/// the whole event): decoded at once when the object does not open with
+/// `key`, and kept when its own tag field (`tag_of`) names it.
+pub(crate) fn likely<T: DeserializeOwned>(
+    s: &str,
+    key: &str,
+    tag: &str,
+    tag_of: impl FnOnce(&T) -> Option<&str>,
+) -> Option<T> {
+    let b = s.as_bytes();
+    let i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    let i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'"')
+        && let Some((end, _)) = string_end(b, i)
+        && &b[i + 1..end] == key.as_bytes()
+    {
+        // The tag comes first: the scan finds it at once.
+        return None;
+    }
+    guess(s, |v| tag_of(v) == Some(tag))
+}
+
+pub(super) fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while let Some(b' ' | b'\n' | b'\r' | b'\t') = b.get(i) {
         i += 1;
     }
@@ -162,11 +253,11 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 
 /// The index of the quote closing the string that opens at `start`, and
 /// whether the string holds an escape.
-fn string_end(b: &[u8], start: usize) -> Option<(usize, bool)> {
+pub(super) fn string_end(b: &[u8], start: usize) -> Option<(usize, bool)> {
     let mut i = start + 1;
     let mut escaped = false;
     loop {
-        i += b.get(i..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
+        i += memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
         if b[i] == b'"' {
             return Some((i, escaped));
         }
@@ -268,6 +359,42 @@ mod tests {
         fn arbitrary_text_never_panics(text in ".{0,40}") {
             let _ = tag(&text, "type");
         }
+    }
+
+    #[test]
+    fn reads_no_further_than_a_second_key_that_is_no_tag() {
+        use super::{Tag, read_tags};
+        let message = |t: &str| t == "message";
+        let read = |s| read_tags(s, ["type", "subtype"], message).map(|t| format!("{t:?}"));
+        assert_eq!(
+            read(r#"{"type":"message","text":"hi","subtype":"x"}"#),
+            [r#"Str("message")"#, "Unseen"]
+        );
+        assert_eq!(
+            read(r#"{"type":"message","subtype":"x","text":"hi"}"#),
+            [r#"Str("message")"#, r#"Str("x")"#]
+        );
+        assert_eq!(
+            read(r#"{"type":"message"}"#),
+            [r#"Str("message")"#, "Absent"]
+        );
+        // Not first, or an escaped second key: the full scan.
+        assert_eq!(
+            read(r#"{"text":"hi","type":"message","ts":"1"}"#),
+            [r#"Str("message")"#, "Absent"]
+        );
+        assert_eq!(
+            read(r#"{"type":"message","subtyp\u0065":"x"}"#),
+            [r#"Str("message")"#, r#"Str("x")"#]
+        );
+        assert!(matches!(
+            read_tags(
+                r#"{"type":"hello","text":"x"}"#,
+                ["type", "subtype"],
+                message
+            ),
+            [Tag::Str(_), Tag::Absent]
+        ));
     }
 
     #[test]

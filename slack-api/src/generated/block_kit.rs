@@ -2953,6 +2953,7 @@ impl Block {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -5443,6 +5444,7 @@ impl ContextElement {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -7055,6 +7057,7 @@ impl Element {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -14113,6 +14116,7 @@ impl RichTextElement {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -14509,6 +14513,7 @@ impl RichTextInline {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -17854,6 +17859,7 @@ impl TableCell {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -18424,6 +18430,7 @@ impl TaskCardSource {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -18690,6 +18697,7 @@ impl Text {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -20967,6 +20975,7 @@ impl ViewStateValue {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }

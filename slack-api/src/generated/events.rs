@@ -5828,6 +5828,7 @@ impl Event {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -6594,7 +6595,14 @@ impl EventsApiPayload {
     pub fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
         crate::de::checked(
             s.as_bytes(),
-            || { Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false)) },
+            || {
+                if let Some(v) = crate::de::likely::<
+                    EventCallback,
+                >(s, "type", "event_callback", |v| v.r#type.as_deref()) {
+                    return Ok(Self::EventCallback(Box::new(v)));
+                }
+                Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false))
+            },
         )
     }
 
@@ -6607,6 +6615,7 @@ impl EventsApiPayload {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -10053,6 +10062,7 @@ impl InteractionPayload {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -11406,6 +11416,14 @@ impl MessageEvent {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => {
+                if let Some(v) = crate::de::guess::<
+                    PlainMessageEvent,
+                >(s, |v| matches!(v.subtype.as_deref(), None | Some(""))) {
+                    return Ok(Self::Plain(Box::new(v)));
+                }
+                return Self::from_json(s);
+            }
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
@@ -16567,6 +16585,7 @@ impl SocketModeMessage {
         let tag = match t0 {
             crate::de::Tag::Absent => None,
             crate::de::Tag::Str(t) => Some(t),
+            crate::de::Tag::Unseen => return Self::from_json(s),
             crate::de::Tag::Unusable => {
                 return crate::de::from_str::<serde_json::Value>(s).map(Self::Unknown);
             }
