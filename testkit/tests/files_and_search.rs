@@ -304,7 +304,10 @@ async fn search_files_and_all_find_files_by_name_where_the_caller_can_see_them()
     assert_eq!(ids(&seen), [dev.clone(), general]);
     // `in:` and `from:` narrow it; `count` pages it.
     let in_dev = alice.search().files("report in:#dev").send().await.unwrap();
-    assert_eq!(ids(&in_dev.files.unwrap().matches), std::slice::from_ref(&dev));
+    assert_eq!(
+        ids(&in_dev.files.unwrap().matches),
+        std::slice::from_ref(&dev)
+    );
     let from_bob = alice
         .search()
         .files("report from:@bob")
