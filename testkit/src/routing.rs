@@ -108,10 +108,12 @@ pub(crate) fn app_mention_of(event: &Value) -> Option<Value> {
     }
     let user = event.get("user").and_then(Value::as_str)?;
     let text = event.get("text").and_then(Value::as_str)?;
-    let mention = format!("<@{}", crate::simulator::BOT_USER);
-    let mentions = text
-        .match_indices(&mention)
-        .any(|(at, m)| matches!(text.as_bytes().get(at + m.len()), Some(b'>' | b'|')));
+    // `<@U_BOT>` or `<@U_BOT|name>`, not a longer ID starting the same.
+    let mentions = text.match_indices("<@").any(|(at, _)| {
+        text[at + 2..]
+            .strip_prefix(crate::simulator::BOT_USER)
+            .is_some_and(|rest| rest.starts_with(['>', '|']))
+    });
     if user == crate::simulator::BOT_USER || !mentions {
         return None;
     }

@@ -11,7 +11,7 @@
 use std::cell::Cell;
 
 use super::DecodeError;
-use super::tagged::STRUCTURAL;
+use super::tagged::{STRUCTURAL, string_end};
 
 /// The deepest nesting of objects and arrays a decoded text may have.
 ///
@@ -129,23 +129,11 @@ fn depth_scan(text: &[u8], max: usize) -> bool {
     while let Some(at) = text[i..].iter().position(|&c| STRUCTURAL[c as usize]) {
         i += at;
         match text[i] {
-            b'"' => {
-                // Skip the string: to the next quote that no backslash escapes.
-                i += 1;
-                loop {
-                    let Some(at) = memchr::memchr2(b'"', b'\\', &text[i..]) else {
-                        return true;
-                    };
-                    i += at;
-                    if text[i] == b'"' {
-                        break;
-                    }
-                    i += 2;
-                    if i >= text.len() {
-                        return true;
-                    }
-                }
-            }
+            b'"' => match string_end(text, i) {
+                Some((end, _)) => i = end,
+                // Unterminated: the parser reports it.
+                None => return true,
+            },
             b'{' | b'[' => {
                 depth += 1;
                 if depth > max {

@@ -44,6 +44,11 @@ fn when(time: &str, now: u64) -> Option<u64> {
     Some(now + n.checked_mul(unit).filter(|d| *d <= MAX_AHEAD)?)
 }
 
+/// Whether the caller made the reminder or is reminded by it.
+fn is_theirs(reminder: &Value, caller: &Caller) -> bool {
+    reminder["creator"] == caller.user.as_str() || reminder["user"] == caller.user.as_str()
+}
+
 impl Workspace {
     /// `reminders.add`: for `user` (default the caller), at `time`.
     pub(crate) fn reminders_add(&mut self, caller: &Caller, a: &Args<'_>) -> Res {
@@ -90,7 +95,7 @@ impl Workspace {
             .reminders
             .items
             .iter()
-            .filter(|r| r["creator"] == caller.user.as_str() || r["user"] == caller.user.as_str())
+            .filter(|r| is_theirs(r, caller))
             .collect();
         Ok(json!({"reminders": mine}))
     }
@@ -109,10 +114,7 @@ impl Workspace {
         self.reminders
             .items
             .iter()
-            .position(|r| {
-                r["id"] == id
-                    && (r["creator"] == caller.user.as_str() || r["user"] == caller.user.as_str())
-            })
+            .position(|r| r["id"] == id && is_theirs(r, caller))
             .ok_or_else(|| "not_found".to_string())
     }
 
