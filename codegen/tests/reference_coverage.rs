@@ -9,7 +9,7 @@
 //! Without it the tests print a note and pass, unless `REFERENCE_REQUIRED=1`
 //! (set by CI), which turns the absence into a failure.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -193,4 +193,147 @@ fn a_missing_method_or_event_is_reported() {
         &union_tags(&events, "EventsApiPayload"),
     );
     assert_eq!(missing, ["function_executed"]);
+}
+
+/// Keys of every Web API response that the client reads itself.
+const ENVELOPE: &[&str] = &[
+    "ok",
+    "error",
+    "warning",
+    "needed",
+    "provided",
+    "response_metadata",
+];
+
+/// Each spec method's response fields by name, keyed by method name.
+fn spec_responses() -> BTreeMap<String, Vec<Value>> {
+    let mut out = BTreeMap::new();
+    for p in json_files(&repo().join("spec/methods")) {
+        for m in read_json(&p)["methods"].as_array().expect("methods") {
+            let fields = m["response"]["fields"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            out.insert(m["name"].as_str().expect("a name").to_owned(), fields);
+        }
+    }
+    out
+}
+
+/// Whether the reference lets a value be `null` (an organization-wide
+/// install's `team`, say).
+fn may_be_null(schema: &Value) -> bool {
+    let ty = &schema["type"];
+    ty == "null"
+        || ty.as_array().is_some_and(|t| t.iter().any(|t| t == "null"))
+        || ["anyOf", "oneOf"].iter().any(|k| {
+            schema[*k]
+                .as_array()
+                .is_some_and(|arms| arms.iter().any(may_be_null))
+        })
+}
+
+/// Where the spec's response of a method disagrees with the reference's
+/// `output`: a property it lacks (`method: field missing`), or a required,
+/// non-null, single-valued property it keeps optional although its sample
+/// (when it has one beyond the envelope) does not leave it out (`method: field optional`).
+fn output_gaps(
+    methods: &Path,
+    samples: Option<&Path>,
+    spec: &BTreeMap<String, Vec<Value>>,
+) -> Vec<String> {
+    let mut gaps = Vec::new();
+    for p in json_files(methods) {
+        let name = stem(&p);
+        let (reference, Some(fields)) = (read_json(&p), spec.get(&name)) else {
+            continue;
+        };
+        let output = &reference["output"];
+        let sample = samples
+            .map(|dir| dir.join(format!("{name}.json")))
+            .filter(|s| s.is_file())
+            .map(|s| read_json(&s))
+            // Only the envelope: an error answer, no evidence of fields.
+            .filter(|s| {
+                s.as_object()
+                    .is_some_and(|o| o.keys().any(|k| !ENVELOPE.contains(&k.as_str())))
+            });
+        let required: BTreeSet<&str> = output["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let Some(props) = output["properties"].as_object() else {
+            continue;
+        };
+        for (key, schema) in props {
+            if ENVELOPE.contains(&key.as_str()) {
+                continue;
+            }
+            let Some(field) = fields.iter().find(|f| f["name"] == key.as_str()) else {
+                gaps.push(format!("{name}: {key} missing"));
+                continue;
+            };
+            let ty = field["type"].as_str().unwrap_or_default();
+            let single = !ty.starts_with('[') && !ty.starts_with('{');
+            let omitted = sample.as_ref().is_some_and(|s| s.get(key).is_none());
+            if required.contains(key.as_str())
+                && single
+                && !may_be_null(schema)
+                && !omitted
+                && field["required"] != true
+            {
+                gaps.push(format!("{name}: {key} optional"));
+            }
+        }
+    }
+    gaps
+}
+
+fn api_samples() -> Option<PathBuf> {
+    let dir = repo()
+        .parent()?
+        .join("shared/reference/java-slack-sdk-samples/api");
+    dir.is_dir().then_some(dir)
+}
+
+/// Every property of a method's documented output is a field of its
+/// response, and one Slack always sends is not an `Option`.
+#[test]
+fn every_documented_response_field_is_in_the_spec() {
+    let Some(dir) = reference("methods") else {
+        return;
+    };
+    let gaps = output_gaps(&dir, api_samples().as_deref(), &spec_responses());
+    assert!(
+        gaps.is_empty(),
+        "responses that differ from the reference's output:\n{}",
+        gaps.join("\n")
+    );
+}
+
+/// The check is not vacuous: a dropped field and a demoted one are reported.
+#[test]
+fn a_missing_or_optional_response_field_is_reported() {
+    let Some(dir) = reference("methods") else {
+        return;
+    };
+    let mut spec = spec_responses();
+    let stop = spec.get_mut("chat.stopStream").expect("chat.stopStream");
+    stop.retain(|f| f["name"] != "message");
+    for f in stop.iter_mut() {
+        if f["name"] == "ts" {
+            f["required"] = Value::Bool(false);
+        }
+    }
+    let gaps: Vec<String> = output_gaps(&dir, api_samples().as_deref(), &spec)
+        .into_iter()
+        .filter(|g| g.starts_with("chat.stopStream:"))
+        .collect();
+    assert_eq!(
+        gaps,
+        [
+            "chat.stopStream: message missing",
+            "chat.stopStream: ts optional"
+        ]
+    );
 }

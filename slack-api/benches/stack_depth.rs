@@ -17,13 +17,19 @@ type MakeCase = fn(usize) -> (String, Decoder);
 const CASES: [(&str, MakeCase); 4] = [
     ("history, messages nested through `root`", |d| {
         (
-            format!(r#"{{"ok":true,"messages":[{}]}}"#, nest(ROOT, d)),
+            format!(
+                r#"{{"ok":true,"has_more":false,"channel_actions_count":0,"messages":[{}]}}"#,
+                nest(ROOT, d)
+            ),
             Decoder::History,
         )
     }),
     ("history, blocks nested", |d| {
         (
-            format!(r#"{{"ok":true,"messages":[{}]}}"#, nest(BLOCKS, d)),
+            format!(
+                r#"{{"ok":true,"has_more":false,"channel_actions_count":0,"messages":[{}]}}"#,
+                nest(BLOCKS, d)
+            ),
             Decoder::History,
         )
     }),

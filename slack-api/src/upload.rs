@@ -233,14 +233,9 @@ impl UploadRequest {
             reserve = reserve.snippet_type(t);
         }
         let client = reserve.clone().into_args().0;
+        // Both are required fields: a response without them fails to decode.
         let reserved = reserve.await?;
-        let missing = |what: &str| {
-            Error::Decode(
-                DecodeError::custom(format!("the response has no {what}")).with_method(GET_URL),
-            )
-        };
-        let id = reserved.file_id.ok_or_else(|| missing("file_id"))?;
-        let upload_url = reserved.upload_url.ok_or_else(|| missing("upload_url"))?;
+        let (id, upload_url) = (reserved.file_id, reserved.upload_url);
         tracing::Span::current().record("file_id", id.as_str());
 
         let reporter = Reporter {

@@ -753,7 +753,7 @@ async fn oauth_install_flow() {
         .and(path("/api/oauth.v2.access"))
         .and(body_string("client_id=123.456&client_secret=shh&code=abc"))
         .respond_with(ok(
-            json!({"ok": true, "access_token": "xoxb-new", "team": {"id": "T1"}}),
+            json!({"ok": true, "app_id": "A1", "access_token": "xoxb-new", "team": {"id": "T1"}}),
         ))
         .expect(1)
         .mount(&server)
@@ -779,7 +779,7 @@ async fn oauth_install_flow() {
             "client_id=123.456&client_secret=shh&grant_type=refresh_token&refresh_token=xoxe-1",
         ))
         .respond_with(ok(
-            json!({"ok": true, "access_token": "xoxb-rotated", "refresh_token": "xoxe-2"}),
+            json!({"ok": true, "app_id": "A1", "access_token": "xoxb-rotated", "refresh_token": "xoxe-2"}),
         ))
         .expect(1)
         .mount(&server)

@@ -11,11 +11,20 @@ use slack_api::spec;
 mod reference;
 use reference::{json_files, samples};
 
+fn only_envelope(body: &[u8]) -> bool {
+    let v: serde_json::Value = serde_json::from_slice(body).expect("a JSON sample");
+    v.as_object().is_some_and(|o| {
+        o.keys()
+            .all(|k| slack_api::drift::ENVELOPE_KEYS.contains(&k.as_str()))
+    })
+}
+
 #[test]
 fn every_api_sample_of_a_spec_method_decodes() {
     let Some(dir) = samples("api") else { return };
     let mut decoded = 0;
     let mut skipped = 0;
+    let mut errors = 0;
     let mut failures = Vec::new();
     for path in json_files(&dir) {
         let method = path.file_stem().unwrap().to_string_lossy().into_owned();
@@ -23,6 +32,13 @@ fn every_api_sample_of_a_spec_method_decodes() {
             continue;
         };
         let body = std::fs::read(&path).unwrap();
+        // A sample holding only the envelope is an error answer: the client
+        // reads it as the error and never as the method's response, whose
+        // required fields it lacks. (The other samples' `ok` is a placeholder.)
+        if only_envelope(&body) {
+            errors += 1;
+            continue;
+        }
         let family_off = slack_api::de::DecodeError::family_off(&method, info.family).to_string();
         match spec::decode_response(&method, &body) {
             Ok(_) => decoded += 1,
@@ -32,7 +48,7 @@ fn every_api_sample_of_a_spec_method_decodes() {
         }
     }
     println!(
-        "decoded {decoded} response samples with decode_response ({skipped} of families not enabled)"
+        "decoded {decoded} response samples with decode_response ({skipped} of families not enabled, {errors} error answers)"
     );
     assert!(
         failures.is_empty(),

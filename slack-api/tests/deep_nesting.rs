@@ -113,7 +113,9 @@ fn every_decoder_returns_an_error() {
     for nest in [Nest::Root, Nest::Attachments, Nest::Blocks] {
         for depth in DEPTHS {
             let msg = message(nest, depth);
-            let history = format!(r#"{{"ok":true,"messages":[{msg}]}}"#);
+            let history = format!(
+                r#"{{"ok":true,"has_more":false,"channel_actions_count":0,"messages":[{msg}]}}"#
+            );
             let event_callback = envelope(&msg);
             let socket_mode = format!(
                 r#"{{"type":"events_api","envelope_id":"e1","accepts_response_payload":false,"payload":{event_callback}}}"#
@@ -190,7 +192,7 @@ fn the_http_client_returns_an_error() {
             for nest in [Nest::Root, Nest::Attachments, Nest::Blocks] {
                 for depth in DEPTHS {
                     server.reset().await;
-                    let body = format!(r#"{{"ok":true,"messages":[{}]}}"#, message(nest, depth));
+                    let body = format!(r#"{{"ok":true,"has_more":false,"channel_actions_count":0,"messages":[{}]}}"#, message(nest, depth));
                     Mock::given(path("/api/conversations.history"))
                         .respond_with(ResponseTemplate::new(200).set_body_string(body))
                         .mount(&server)
@@ -226,7 +228,8 @@ fn the_http_client_returns_an_error() {
 fn slack_sized_nesting_still_decodes() {
     // Three levels of `root` and twenty of blocks: more than Slack sends.
     let msg = message(Nest::Root, 3);
-    let history = format!(r#"{{"ok":true,"messages":[{msg}]}}"#);
+    let history =
+        format!(r#"{{"ok":true,"has_more":false,"channel_actions_count":0,"messages":[{msg}]}}"#);
     let decoded = on_small_stack(move || {
         slack_api::spec::decode_response("conversations.history", history.as_bytes())
             .map(|_| ())

@@ -83,6 +83,7 @@ async fn token_is_absent_from_debug_errors_and_logs() {
     Mock::given(path("/api/oauth.v2.access"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "ok": true,
+            "app_id": "A1",
             "access_token": TOKEN,
             "refresh_token": format!("xoxe-1-{SECRET}"),
             "token_type": "bot",

@@ -193,8 +193,8 @@ async fn complete_fails_when_the_bytes_never_arrived() {
         .get_upload_url_external("a.txt", 3)
         .await
         .expect("reserve");
-    let id = reserved.file_id.expect("file_id");
-    let url = reserved.upload_url.expect("upload_url");
+    let id = reserved.file_id;
+    let url = reserved.upload_url;
     assert!(url.starts_with(&slack.uri()), "{url} is on the fake");
 
     let err = client
@@ -315,14 +315,14 @@ async fn the_fake_takes_multipart_uploads_and_guards_downloads() {
         .get_upload_url_external("pic.png", 4)
         .await
         .expect("reserve");
-    let id = reserved.file_id.expect("file_id");
+    let id = reserved.file_id;
     let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"filename\"\r\n\r\npic.png\r\n\
 --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"pic.png\"\r\n\
 Content-Type: image/png\r\n\r\n\x89PNG\r\n--XyZ--\r\n"
         .to_vec();
     let http = reqwest::Client::new();
     let sent = http
-        .post(reserved.upload_url.expect("upload_url"))
+        .post(reserved.upload_url)
         .header("content-type", "multipart/form-data; boundary=XyZ")
         .body(body)
         .send()

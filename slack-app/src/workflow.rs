@@ -199,13 +199,10 @@ impl<P: AssistantThreadDelivery, S> Context<P, S> {
             start = start.recipient_team_id(team.clone());
         }
         let started = start.send().await?;
-        let ts = started
-            .ts
-            .ok_or(Error::Missing("ts of the started stream"))?;
         Ok(ReplyStream {
             client: self.client().clone(),
-            channel: started.channel.unwrap_or(channel),
-            ts,
+            channel: started.channel,
+            ts: started.ts,
         })
     }
 

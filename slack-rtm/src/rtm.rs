@@ -168,7 +168,7 @@ impl RtmBuilder {
                 .start()
                 .await
                 .map_err(|e| RtmError::from_api("rtm.start", e))?;
-            let url = secret_url(r.url.take(), "rtm.start")?;
+            let url = secret_url(std::mem::take(&mut r.url), "rtm.start")?;
             (url, Session::Start(Box::new(r)))
         } else {
             let mut r = client
@@ -176,7 +176,7 @@ impl RtmBuilder {
                 .connect()
                 .await
                 .map_err(|e| RtmError::from_api("rtm.connect", e))?;
-            let url = secret_url(r.url.take(), "rtm.connect")?;
+            let url = secret_url(std::mem::take(&mut r.url), "rtm.connect")?;
             (url, Session::Connect(Box::new(r)))
         };
         let settings = Settings {
@@ -200,13 +200,16 @@ impl RtmBuilder {
     }
 }
 
-/// The websocket URL of a Web API answer, as a [`Secret`].
-fn secret_url(url: Option<Secret>, method: &'static str) -> Result<Secret> {
-    url.ok_or(RtmError::NoUrl { method })
+/// The websocket URL of a Web API answer; an empty one is [`RtmError::NoUrl`].
+pub(crate) fn secret_url(url: Secret, method: &'static str) -> Result<Secret> {
+    if url.is_empty() {
+        return Err(RtmError::NoUrl { method });
+    }
+    Ok(url)
 }
 
 /// What the Web API said when the connection was first made, without the
-/// websocket URL (its `url` is `None`: the URL carries a connection ticket).
+/// websocket URL (its `url` is empty: the URL carries a connection ticket).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Session {
@@ -220,8 +223,8 @@ impl Session {
     /// The connected user's (or bot user's) ID.
     pub fn self_id(&self) -> Option<&str> {
         match self {
-            Session::Connect(c) => c.self_.as_ref()?.id.as_deref(),
-            Session::Start(s) => s.self_.as_ref()?.id.as_deref(),
+            Session::Connect(c) => c.self_.id.as_deref(),
+            Session::Start(s) => s.self_.id.as_deref(),
         }
     }
 }

@@ -302,9 +302,7 @@ async fn open_url(client: Client) -> Result<Secret> {
         .connections_open()
         .await
         .map_err(|e| RtmError::from_api("apps.connections.open", e))?;
-    r.url.ok_or(RtmError::NoUrl {
-        method: "apps.connections.open",
-    })
+    crate::rtm::secret_url(r.url, "apps.connections.open")
 }
 
 /// One item of the Socket Mode [`Events`] stream.

@@ -128,8 +128,7 @@ async fn unacked_envelope_is_redelivered_and_deduplicated() {
         .connections_open()
         .await
         .unwrap()
-        .url
-        .unwrap();
+        .url;
     let (mut raw, _) = tokio_tungstenite::connect_async(url.expose())
         .await
         .unwrap();

@@ -46,7 +46,8 @@ async fn rtm_connect_server(ws_url: String) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let body =
-        json!({"ok": true, "url": ws_url, "self": {"id": "U_BOT", "name": "bot"}}).to_string();
+        json!({"ok": true, "url": ws_url, "self": {"id": "U_BOT", "name": "bot"}, "team": {"id": "T1"}})
+            .to_string();
     tokio::spawn(async move {
         loop {
             let Ok((mut stream, _)) = listener.accept().await else {

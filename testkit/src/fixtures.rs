@@ -32,7 +32,7 @@
 //!   "response": {
 //!     "status": 200,
 //!     "headers": { "retry-after": "30" },
-//!     "body": { "ok": true, "messages": [], "has_more": false }
+//!     "body": { "ok": true, "messages": [], "has_more": false, "channel_actions_count": 0 }
 //!   },
 //!   "description": "optional note"
 //! }
@@ -104,7 +104,9 @@
 //!     "version": 1,
 //!     "method": "conversations.history",
 //!     "match": { "args": { "channel": "C_GENERAL", "limit": 5, "inclusive": true } },
-//!     "response": { "body": { "ok": true, "messages": [], "has_more": false } }
+//!     "response": { "body": {
+//!         "ok": true, "messages": [], "has_more": false, "channel_actions_count": 0
+//!     } }
 //! }"#).unwrap();
 //! let slack = FakeSlack::builder().simulate(false).fixture(fixture).start().await;
 //! let client = slack.client("xoxb-test");

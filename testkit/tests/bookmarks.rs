@@ -26,7 +26,7 @@ async fn bookmarks_are_added_edited_listed_and_removed() {
         .emoji(":book:")
         .await
         .unwrap();
-    assert!(added.bookmark.is_some());
+    assert_eq!(added.bookmark.title.as_deref(), Some("Runbook"));
     let body = ok(
         &slack,
         "bookmarks.add",

@@ -67,7 +67,7 @@ fn check_event(frame: &str, expected: &[(&str, &str, &str, &str, &str)]) {
 fn extra_fields_are_reported_with_their_path() {
     check_response(
         "conversations.history",
-        r#"{"ok": true, "has_more": false, "messages": [
+        r#"{"ok": true, "has_more": false, "channel_actions_count": 0, "messages": [
             {"type": "message", "text": "a", "ts": "1.1", "colour": "teal"},
             {"type": "message", "text": "b", "ts": "1.2", "reactions": [{"name": "x", "count": 1, "glow": {"on": true}}]}
         ], "response_metadata": {"next_cursor": ""}, "warning": "superfluous_charset"}"#,
@@ -314,7 +314,7 @@ fn binary_exit_codes_and_json() {
     let drifted = temp_dir("drifted");
     std::fs::write(
         drifted.join("conversations.history.3.json"),
-        r#"{"ok": true, "messages": [{"type": "message", "ts": "1.1", "hologram_thread": {"title": "t"}}]}"#,
+        r#"{"ok": true, "has_more": false, "channel_actions_count": 0, "messages": [{"type": "message", "ts": "1.1", "hologram_thread": {"title": "t"}}]}"#,
     )
     .unwrap();
     std::fs::write(drifted.join("frames.jsonl"), "{\"type\": \"telepathy\"}\n").unwrap();

@@ -62,7 +62,7 @@ async fn a_fixture_answers_an_unsimulated_method_and_a_near_miss_names_it() {
         .await;
     let client = slack.client("xoxb-test");
     let made = client.canvases().create().title("Plan").await.unwrap();
-    assert_eq!(made.canvas_id.as_deref(), Some("F_CANVAS"));
+    assert_eq!(made.canvas_id, "F_CANVAS");
     // A fixture for the method exists but does not match: the nearest one
     // and the difference, as for any fixture miss.
     let err = client.canvases().create().title("Other").await.unwrap_err();

@@ -48,7 +48,7 @@ async fn user_groups_are_created_listed_updated_and_staffed() {
         .include_count(true)
         .await
         .unwrap();
-    let sre = created.usergroup.unwrap();
+    let sre = created.usergroup;
     let id = sre.id.clone().unwrap();
     assert!(id.as_str().starts_with('S'), "{id:?}");
     assert_eq!(sre.handle.as_deref(), Some("sre"));
@@ -59,7 +59,7 @@ async fn user_groups_are_created_listed_updated_and_staffed() {
         id.as_str()
     );
     // Without a handle, one is made from the name.
-    let oncall = groups.create("On Call").await.unwrap().usergroup.unwrap();
+    let oncall = groups.create("On Call").await.unwrap().usergroup;
     assert_eq!(oncall.handle.as_deref(), Some("on-call"));
 
     // Slack's refusals.
@@ -111,7 +111,7 @@ async fn user_groups_are_created_listed_updated_and_staffed() {
         .users_update(id.clone(), ["U_BOB", "U_CAROL", "U_BOB"])
         .await
         .unwrap();
-    assert_eq!(ids(&staffed.usergroup.unwrap().users), ["U_BOB", "U_CAROL"]);
+    assert_eq!(ids(&staffed.usergroup.users), ["U_BOB", "U_CAROL"]);
     let changed = frame_of(&mut ws, "subteam_members_changed").await;
     assert_eq!(
         changed["added_users"],
@@ -139,8 +139,7 @@ async fn user_groups_are_created_listed_updated_and_staffed() {
         .handle("sre-team")
         .await
         .unwrap()
-        .usergroup
-        .unwrap();
+        .usergroup;
     assert_eq!(
         (updated.name.as_deref(), updated.handle.as_deref()),
         (Some("SRE"), Some("sre-team"))
@@ -184,10 +183,7 @@ async fn a_profile_set_shows_in_profile_get_users_info_and_user_change() {
         .profile(serde_json::json!({"status_text": "On a train", "status_emoji": ":train:", "title": "Engineer", "not_a_field": 1}))
         .await
         .unwrap();
-    assert_eq!(
-        set.profile.unwrap().status_text.as_deref(),
-        Some("On a train")
-    );
+    assert_eq!(set.profile.status_text.as_deref(), Some("On a train"));
     let changed = frame_of(&mut ws, "user_change").await;
     assert_eq!(changed["user"]["profile"]["title"], "Engineer");
     bob.users()
@@ -283,21 +279,18 @@ async fn dnd_info_follows_the_nightly_schedule_on_the_fake_clock() {
     // 1700000000 is 22:13 UTC: inside the night that began at 22:00.
     let info = dnd.info().await.unwrap();
     let start = NOW - 13 * 60 - 20;
-    assert_eq!(info.dnd_enabled, Some(true));
+    assert!(info.dnd_enabled);
+    assert_eq!(String::from(info.next_dnd_start_ts), start.to_string());
     assert_eq!(
-        info.next_dnd_start_ts.map(String::from),
-        Some(start.to_string())
-    );
-    assert_eq!(
-        info.next_dnd_end_ts.map(String::from),
-        Some((start + 10 * 3600).to_string())
+        String::from(info.next_dnd_end_ts),
+        (start + 10 * 3600).to_string()
     );
     // At noon the next night is tonight's.
     slack.clock().advance(Duration::from_secs(14 * 3600));
     let info = dnd.info().user("U_CAROL").await.unwrap();
     assert_eq!(
-        info.next_dnd_start_ts.map(String::from),
-        Some((start + 24 * 3600).to_string())
+        String::from(info.next_dnd_start_ts),
+        (start + 24 * 3600).to_string()
     );
     assert_eq!(code(dnd.info().user("U_NOBODY").await), "user_not_found");
 }
@@ -310,12 +303,11 @@ async fn reminders_are_added_at_fake_clock_times_listed_and_deleted() {
         .add("stand up", "in 10 minutes")
         .await
         .unwrap()
-        .reminder
-        .unwrap();
+        .reminder;
     assert_eq!(in_ten.time, Some(UnixTime::from_secs(NOW + 600)));
     assert_eq!(in_ten.creator.as_ref().map(|u| u.as_str()), Some("U_BOB"));
     slack.clock().advance(Duration::from_secs(3600));
-    let soon = reminders.add("tea", "90").await.unwrap().reminder.unwrap();
+    let soon = reminders.add("tea", "90").await.unwrap().reminder;
     assert_eq!(soon.time, Some(UnixTime::from_secs(NOW + 3600 + 90)));
     let at = (NOW + 86_400 * 7).to_string();
     let later = reminders
@@ -323,8 +315,7 @@ async fn reminders_are_added_at_fake_clock_times_listed_and_deleted() {
         .user("U_CAROL")
         .await
         .unwrap()
-        .reminder
-        .unwrap();
+        .reminder;
     assert_eq!(
         (later.time, later.user.as_ref().map(|u| u.as_str())),
         (Some(UnixTime::from_secs(NOW + 86_400 * 7)), Some("U_CAROL"))
@@ -371,30 +362,28 @@ async fn a_reminder_is_read_back_and_completed_by_the_person_it_reminds() {
     let slack = FakeSlack::start().await;
     let bob = slack.client("xoxp-1-U_BOB").reminders();
     let carol = slack.client("xoxp-1-U_CAROL").reminders();
-    let mine = bob.add("stretch", "60").await.unwrap().reminder.unwrap();
+    let mine = bob.add("stretch", "60").await.unwrap().reminder;
     let hers = bob
         .add("review", "60")
         .user("U_CAROL")
         .await
         .unwrap()
-        .reminder
-        .unwrap();
+        .reminder;
     let weekly = bob
         .add("water the plants", "60")
         .recurrence("weekly")
         .await
         .unwrap()
-        .reminder
-        .unwrap();
+        .reminder;
     let (mine, hers, weekly) = (mine.id.unwrap(), hers.id.unwrap(), weekly.id.unwrap());
 
-    let read = bob.info(mine.clone()).await.unwrap().reminder.unwrap();
+    let read = bob.info(mine.clone()).await.unwrap().reminder;
     assert_eq!(read.text.as_deref(), Some("stretch"));
     assert_eq!(read.complete_ts, Some(UnixTime::from_secs(0)));
 
     slack.clock().advance(Duration::from_secs(30));
     bob.complete(mine.clone()).await.unwrap();
-    let done = bob.info(mine).await.unwrap().reminder.unwrap();
+    let done = bob.info(mine).await.unwrap().reminder;
     assert_eq!(done.complete_ts, Some(UnixTime::from_secs(NOW + 30)));
 
     // Bob made Carol's, but only Carol may complete it; recurring ones never.
@@ -418,12 +407,12 @@ async fn a_disabled_user_group_leaves_the_list_and_comes_back_enabled() {
     let groups = slack.client("xoxb-test").usergroups();
     let mut ws = common::rtm(&slack).await;
     frame_of(&mut ws, "hello").await;
-    let sre = groups.create("SRE").await.unwrap().usergroup.unwrap();
+    let sre = groups.create("SRE").await.unwrap().usergroup;
     let id = sre.id.clone().unwrap();
     groups.create("Design").await.unwrap();
 
     slack.clock().advance(Duration::from_secs(60));
-    let off = groups.disable(id.clone()).await.unwrap().usergroup.unwrap();
+    let off = groups.disable(id.clone()).await.unwrap().usergroup;
     assert_eq!(off.date_delete, Some(UnixTime::from_secs(NOW + 60)));
     assert_eq!(off.deleted_by.as_ref().map(|u| u.as_str()), Some("U_BOT"));
     let updated = frame_of(&mut ws, "subteam_updated").await;
@@ -435,10 +424,10 @@ async fn a_disabled_user_group_leaves_the_list_and_comes_back_enabled() {
     let with_disabled = groups.list().include_disabled(true).await.unwrap();
     assert_eq!(names(&with_disabled.usergroups), ["SRE", "Design"]);
     // Disabling again changes nothing.
-    let again = groups.disable(id.clone()).await.unwrap().usergroup.unwrap();
+    let again = groups.disable(id.clone()).await.unwrap().usergroup;
     assert_eq!(again.date_delete, off.date_delete);
 
-    let on = groups.enable(id.clone()).await.unwrap().usergroup.unwrap();
+    let on = groups.enable(id.clone()).await.unwrap().usergroup;
     assert_eq!(on.date_delete, Some(UnixTime::from_secs(0)));
     assert!(on.deleted_by.is_none());
     assert_eq!(

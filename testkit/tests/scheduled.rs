@@ -28,7 +28,7 @@ async fn a_scheduled_message_is_posted_when_the_clock_reaches_post_at() {
         .text("standup in 5")
         .await
         .unwrap();
-    let id = scheduled.scheduled_message_id.clone().unwrap();
+    let id = scheduled.scheduled_message_id.clone();
     assert!(id.starts_with('Q'), "{id}");
     let listed = ok(
         &slack,

@@ -70,14 +70,14 @@ async fn open_stores_a_modal_as_slack_answers_it() {
     let mut v = modal("Deploy");
     v["callback_id"] = json!("deploy");
     v["private_metadata"] = json!("C_GENERAL");
-    let opened = views
-        .open(typed(&v))
-        .trigger_id(&trigger)
-        .await
-        .unwrap()
-        .view
-        .map(json_of)
-        .unwrap();
+    let opened = json_of(
+        views
+            .open(typed(&v))
+            .trigger_id(&trigger)
+            .await
+            .unwrap()
+            .view,
+    );
     let id = opened["id"].as_str().unwrap();
     assert!(id.starts_with('V'), "{id}");
     assert_eq!(opened["root_view_id"], id);
@@ -155,10 +155,10 @@ async fn push_stacks_on_the_open_modal_up_to_three() {
     };
     assert_eq!(code(push("Nothing open").await), "not_found");
     let root = open(&slack, "U_ALICE", &modal("Root")).await.unwrap();
-    let second = push("Second").await.unwrap().view.map(json_of).unwrap();
+    let second = json_of(push("Second").await.unwrap().view);
     assert_eq!(second["root_view_id"], root["id"]);
     assert_eq!(second["previous_view_id"], root["id"]);
-    let third = push("Third").await.unwrap().view.map(json_of).unwrap();
+    let third = json_of(push("Third").await.unwrap().view);
     assert_eq!(third["previous_view_id"], second["id"]);
     assert_eq!(third["root_view_id"], root["id"]);
     assert_eq!(code(push("Fourth").await), "push_limit_reached");
@@ -194,15 +194,15 @@ async fn update_by_view_id_or_external_id_with_hash_checks() {
     let id = opened["id"].as_str().unwrap();
     let hash = opened["hash"].as_str().unwrap();
 
-    let after = views
-        .update(typed(&modal("After")))
-        .view_id(id)
-        .hash(hash)
-        .await
-        .unwrap()
-        .view
-        .map(json_of)
-        .unwrap();
+    let after = json_of(
+        views
+            .update(typed(&modal("After")))
+            .view_id(id)
+            .hash(hash)
+            .await
+            .unwrap()
+            .view,
+    );
     assert_eq!(after["id"], id);
     assert_eq!(after["root_view_id"], id);
     assert_eq!(after["title"]["text"], "After");
@@ -221,14 +221,14 @@ async fn update_by_view_id_or_external_id_with_hash_checks() {
     let mut tagged = modal("Tagged");
     tagged["external_id"] = json!("deploy-42");
     views.update(typed(&tagged)).view_id(id).await.unwrap();
-    let by_external = views
-        .update(typed(&modal("By external id")))
-        .external_id("deploy-42")
-        .await
-        .unwrap()
-        .view
-        .map(json_of)
-        .unwrap();
+    let by_external = json_of(
+        views
+            .update(typed(&modal("By external id")))
+            .external_id("deploy-42")
+            .await
+            .unwrap()
+            .view,
+    );
     assert_eq!(by_external["id"], id);
 
     let unknown = views.update(typed(&modal("Who"))).view_id("V0NOPE").await;
@@ -253,24 +253,18 @@ async fn publish_keeps_one_home_per_user() {
     let slack = FakeSlack::start().await;
     let views = slack.client("xoxb-test").views();
     assert_eq!(slack.home_view("U_BOB"), None);
-    let first = views
-        .publish("U_BOB", typed(&home()))
-        .await
-        .unwrap()
-        .view
-        .map(json_of)
-        .unwrap();
+    let first = json_of(views.publish("U_BOB", typed(&home())).await.unwrap().view);
     assert_eq!(first["type"], "home");
     assert_eq!(slack.home_view("U_BOB"), Some(first.clone()));
     assert_eq!(slack.home_view("U_ALICE"), None);
-    let second = views
-        .publish("U_BOB", typed(&home()))
-        .hash(first["hash"].as_str().unwrap())
-        .await
-        .unwrap()
-        .view
-        .map(json_of)
-        .unwrap();
+    let second = json_of(
+        views
+            .publish("U_BOB", typed(&home()))
+            .hash(first["hash"].as_str().unwrap())
+            .await
+            .unwrap()
+            .view,
+    );
     assert_eq!(second["id"], first["id"]);
     assert_ne!(second["hash"], first["hash"]);
     let stale = views
@@ -389,16 +383,16 @@ async fn a_trigger_from_a_view_pushes_onto_that_views_stack() {
     let minted = json!({"user": "U_ALICE", "view_id": root["id"]});
     let (_, body) = common::admin(&slack, "trigger_id", Some(minted)).await;
     let trigger = body["trigger_id"].as_str().unwrap();
-    let pushed = slack
-        .client("xoxb-test")
-        .views()
-        .push(typed(&modal("Pushed")))
-        .trigger_id(trigger)
-        .await
-        .unwrap()
-        .view
-        .map(json_of)
-        .unwrap();
+    let pushed = json_of(
+        slack
+            .client("xoxb-test")
+            .views()
+            .push(typed(&modal("Pushed")))
+            .trigger_id(trigger)
+            .await
+            .unwrap()
+            .view,
+    );
     assert_eq!(pushed["previous_view_id"], root["id"]);
     assert_eq!(slack.open_views("U_BOB").len(), 2);
     assert_eq!(slack.open_views("U_ALICE").len(), 1);

@@ -3018,6 +3018,79 @@ impl crate::de::Lenient for AppActivity {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// A channel under Enterprise Key Management and where it was first connected.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct EkmChannelInfo {
+    /// The channel.
+    pub id: crate::ids::ChannelId,
+    /// Workspaces of the organization the channel is in.
+    pub internal_team_ids: Vec<crate::ids::TeamId>,
+    /// The channel it was first connected as.
+    pub original_connected_channel_id: crate::ids::ChannelId,
+    /// Workspace that first hosted the connection.
+    pub original_connected_host_id: crate::ids::TeamId,
+}
+
+impl<'de> serde::Deserialize<'de> for EkmChannelInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for EkmChannelInfo {
+    const NAME: &'static str = "EkmChannelInfo";
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "id"),
+        (2, "original_connected_channel_id"),
+        (3, "original_connected_host_id"),
+    ];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::req_field(map, seen, 0, "id", &mut self.id),
+            "internal_team_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    1,
+                    "internal_team_ids",
+                    &mut self.internal_team_ids,
+                )
+            }
+            "original_connected_channel_id" => {
+                crate::de::req_field(
+                    map,
+                    seen,
+                    2,
+                    "original_connected_channel_id",
+                    &mut self.original_connected_channel_id,
+                )
+            }
+            "original_connected_host_id" => {
+                crate::de::req_field(
+                    map,
+                    seen,
+                    3,
+                    "original_connected_host_id",
+                    &mut self.original_connected_host_id,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for EkmChannelInfo {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// An information barrier between user groups.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -7103,7 +7176,7 @@ impl std::future::IntoFuture for AnalyticsMessagesActivityRequest {
 #[non_exhaustive]
 pub struct AnalyticsMessagesActivityResponse {
     /// The message activities returned.
-    pub message_activities: Option<serde_json::Value>,
+    pub message_activities: serde_json::Value,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -7118,7 +7191,7 @@ impl<'de> serde::Deserialize<'de> for AnalyticsMessagesActivityResponse {
 
 impl crate::de::Object for AnalyticsMessagesActivityResponse {
     const NAME: &'static str = "AnalyticsMessagesActivityResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "message_activities")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -7127,7 +7200,7 @@ impl crate::de::Object for AnalyticsMessagesActivityResponse {
     ) -> Result<(), A::Error> {
         match key {
             "message_activities" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -9826,7 +9899,7 @@ impl std::future::IntoFuture for AuthPolicyAssignEntitiesRequest {
 #[non_exhaustive]
 pub struct AuthPolicyAssignEntitiesResponse {
     /// How many entities the policy covers now.
-    pub entity_total_count: Option<i64>,
+    pub entity_total_count: i64,
 }
 
 impl<'de> serde::Deserialize<'de> for AuthPolicyAssignEntitiesResponse {
@@ -9839,7 +9912,7 @@ impl<'de> serde::Deserialize<'de> for AuthPolicyAssignEntitiesResponse {
 
 impl crate::de::Object for AuthPolicyAssignEntitiesResponse {
     const NAME: &'static str = "AuthPolicyAssignEntitiesResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "entity_total_count")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -9848,7 +9921,7 @@ impl crate::de::Object for AuthPolicyAssignEntitiesResponse {
     ) -> Result<(), A::Error> {
         match key {
             "entity_total_count" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -9941,7 +10014,7 @@ pub struct AuthPolicyGetEntitiesResponse {
     /// List of entities.
     pub entities: Vec<AdminAuthPolicyEntity>,
     /// How many entities the policy covers now.
-    pub entity_total_count: Option<i64>,
+    pub entity_total_count: i64,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -9956,7 +10029,7 @@ impl<'de> serde::Deserialize<'de> for AuthPolicyGetEntitiesResponse {
 
 impl crate::de::Object for AuthPolicyGetEntitiesResponse {
     const NAME: &'static str = "AuthPolicyGetEntitiesResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "entity_total_count")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -9968,7 +10041,7 @@ impl crate::de::Object for AuthPolicyGetEntitiesResponse {
                 crate::de::vec_field(map, seen, 0, "entities", &mut self.entities)
             }
             "entity_total_count" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     1,
@@ -10090,7 +10163,7 @@ impl std::future::IntoFuture for AuthPolicyRemoveEntitiesRequest {
 #[non_exhaustive]
 pub struct AuthPolicyRemoveEntitiesResponse {
     /// How many entities the policy covers now.
-    pub entity_total_count: Option<i64>,
+    pub entity_total_count: i64,
 }
 
 impl<'de> serde::Deserialize<'de> for AuthPolicyRemoveEntitiesResponse {
@@ -10103,7 +10176,7 @@ impl<'de> serde::Deserialize<'de> for AuthPolicyRemoveEntitiesResponse {
 
 impl crate::de::Object for AuthPolicyRemoveEntitiesResponse {
     const NAME: &'static str = "AuthPolicyRemoveEntitiesResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "entity_total_count")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -10112,7 +10185,7 @@ impl crate::de::Object for AuthPolicyRemoveEntitiesResponse {
     ) -> Result<(), A::Error> {
         match key {
             "entity_total_count" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -10185,7 +10258,7 @@ impl std::future::IntoFuture for BarriersCreateRequest {
 #[non_exhaustive]
 pub struct BarriersCreateResponse {
     /// The barrier returned.
-    pub barrier: Option<InformationBarrier>,
+    pub barrier: InformationBarrier,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -10200,7 +10273,7 @@ impl<'de> serde::Deserialize<'de> for BarriersCreateResponse {
 
 impl crate::de::Object for BarriersCreateResponse {
     const NAME: &'static str = "BarriersCreateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "barrier")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -10208,7 +10281,7 @@ impl crate::de::Object for BarriersCreateResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "barrier" => crate::de::opt_field(map, seen, 0, "barrier", &mut self.barrier),
+            "barrier" => crate::de::req_field(map, seen, 0, "barrier", &mut self.barrier),
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
@@ -10488,7 +10561,7 @@ impl std::future::IntoFuture for BarriersUpdateRequest {
 #[non_exhaustive]
 pub struct BarriersUpdateResponse {
     /// The barrier returned.
-    pub barrier: Option<InformationBarrier>,
+    pub barrier: InformationBarrier,
 }
 
 impl<'de> serde::Deserialize<'de> for BarriersUpdateResponse {
@@ -10501,7 +10574,7 @@ impl<'de> serde::Deserialize<'de> for BarriersUpdateResponse {
 
 impl crate::de::Object for BarriersUpdateResponse {
     const NAME: &'static str = "BarriersUpdateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "barrier")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -10509,7 +10582,7 @@ impl crate::de::Object for BarriersUpdateResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "barrier" => crate::de::opt_field(map, seen, 0, "barrier", &mut self.barrier),
+            "barrier" => crate::de::req_field(map, seen, 0, "barrier", &mut self.barrier),
             _ => crate::de::skip_field(map),
         }
     }
@@ -10642,7 +10715,7 @@ impl std::future::IntoFuture for ConversationsBulkArchiveRequest {
 #[non_exhaustive]
 pub struct ConversationsBulkArchiveResponse {
     /// ID of the bulk job, to follow its progress.
-    pub bulk_action_id: Option<String>,
+    pub bulk_action_id: String,
     /// Conversations the job did not take, with why.
     pub not_added: Vec<AdminBulkNotAdded>,
     /// Paging cursor and extra notes.
@@ -10659,7 +10732,7 @@ impl<'de> serde::Deserialize<'de> for ConversationsBulkArchiveResponse {
 
 impl crate::de::Object for ConversationsBulkArchiveResponse {
     const NAME: &'static str = "ConversationsBulkArchiveResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "bulk_action_id")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -10668,7 +10741,7 @@ impl crate::de::Object for ConversationsBulkArchiveResponse {
     ) -> Result<(), A::Error> {
         match key {
             "bulk_action_id" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -10749,7 +10822,7 @@ impl std::future::IntoFuture for ConversationsBulkDeleteRequest {
 #[non_exhaustive]
 pub struct ConversationsBulkDeleteResponse {
     /// ID of the bulk job, to follow its progress.
-    pub bulk_action_id: Option<String>,
+    pub bulk_action_id: String,
     /// Conversations the job did not take, with why.
     pub not_added: Vec<AdminBulkNotAdded>,
     /// Paging cursor and extra notes.
@@ -10766,7 +10839,7 @@ impl<'de> serde::Deserialize<'de> for ConversationsBulkDeleteResponse {
 
 impl crate::de::Object for ConversationsBulkDeleteResponse {
     const NAME: &'static str = "ConversationsBulkDeleteResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "bulk_action_id")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -10775,7 +10848,7 @@ impl crate::de::Object for ConversationsBulkDeleteResponse {
     ) -> Result<(), A::Error> {
         match key {
             "bulk_action_id" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -10858,7 +10931,7 @@ impl std::future::IntoFuture for ConversationsBulkMoveRequest {
 #[non_exhaustive]
 pub struct ConversationsBulkMoveResponse {
     /// ID of the bulk job, to follow its progress.
-    pub bulk_action_id: Option<String>,
+    pub bulk_action_id: String,
     /// Conversations the job did not take, with why.
     pub not_added: Vec<AdminBulkNotAdded>,
     /// Paging cursor and extra notes.
@@ -10875,7 +10948,7 @@ impl<'de> serde::Deserialize<'de> for ConversationsBulkMoveResponse {
 
 impl crate::de::Object for ConversationsBulkMoveResponse {
     const NAME: &'static str = "ConversationsBulkMoveResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "bulk_action_id")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -10884,7 +10957,7 @@ impl crate::de::Object for ConversationsBulkMoveResponse {
     ) -> Result<(), A::Error> {
         match key {
             "bulk_action_id" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -10969,7 +11042,7 @@ impl std::future::IntoFuture for ConversationsBulkSetExcludeFromSlackAiRequest {
 #[non_exhaustive]
 pub struct ConversationsBulkSetExcludeFromSlackAiResponse {
     /// ID of the bulk job, to follow its progress.
-    pub bulk_action_id: Option<String>,
+    pub bulk_action_id: String,
     /// Conversations the job did not take, with why.
     pub not_added: Vec<AdminConversationsBulkSetExcludeFromSlackAiNotAdded>,
 }
@@ -10984,7 +11057,7 @@ impl<'de> serde::Deserialize<'de> for ConversationsBulkSetExcludeFromSlackAiResp
 
 impl crate::de::Object for ConversationsBulkSetExcludeFromSlackAiResponse {
     const NAME: &'static str = "ConversationsBulkSetExcludeFromSlackAiResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "bulk_action_id")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -10993,7 +11066,7 @@ impl crate::de::Object for ConversationsBulkSetExcludeFromSlackAiResponse {
     ) -> Result<(), A::Error> {
         match key {
             "bulk_action_id" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -11067,7 +11140,7 @@ impl std::future::IntoFuture for ConversationsBulkSetPropertiesRequest {
 #[non_exhaustive]
 pub struct ConversationsBulkSetPropertiesResponse {
     /// ID of the bulk job, to follow its progress.
-    pub bulk_action_id: Option<String>,
+    pub bulk_action_id: String,
     /// List of not updated.
     pub not_updated: Vec<AdminConversationsBulkSetPropertiesNotUpdated>,
 }
@@ -11082,7 +11155,7 @@ impl<'de> serde::Deserialize<'de> for ConversationsBulkSetPropertiesResponse {
 
 impl crate::de::Object for ConversationsBulkSetPropertiesResponse {
     const NAME: &'static str = "ConversationsBulkSetPropertiesResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "bulk_action_id")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -11091,7 +11164,7 @@ impl crate::de::Object for ConversationsBulkSetPropertiesResponse {
     ) -> Result<(), A::Error> {
         match key {
             "bulk_action_id" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -11466,7 +11539,7 @@ impl std::future::IntoFuture for ConversationsCreateForObjectsRequest {
 #[non_exhaustive]
 pub struct ConversationsCreateForObjectsResponse {
     /// Conversation concerned.
-    pub channel_id: Option<crate::ids::ChannelId>,
+    pub channel_id: crate::ids::ChannelId,
 }
 
 impl<'de> serde::Deserialize<'de> for ConversationsCreateForObjectsResponse {
@@ -11479,7 +11552,7 @@ impl<'de> serde::Deserialize<'de> for ConversationsCreateForObjectsResponse {
 
 impl crate::de::Object for ConversationsCreateForObjectsResponse {
     const NAME: &'static str = "ConversationsCreateForObjectsResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "channel_id")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -11488,7 +11561,7 @@ impl crate::de::Object for ConversationsCreateForObjectsResponse {
     ) -> Result<(), A::Error> {
         match key {
             "channel_id" => {
-                crate::de::opt_field(map, seen, 0, "channel_id", &mut self.channel_id)
+                crate::de::req_field(map, seen, 0, "channel_id", &mut self.channel_id)
             }
             _ => crate::de::skip_field(map),
         }
@@ -11742,7 +11815,11 @@ for ConversationsEkmListOriginalConnectedChannelInfoRequest {
 /// The successful response of `admin.conversations.ekm.listOriginalConnectedChannelInfo`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ConversationsEkmListOriginalConnectedChannelInfoResponse {}
+pub struct ConversationsEkmListOriginalConnectedChannelInfoResponse {
+    /// Each channel with the workspace and channel it was first connected to.
+    pub channels: Vec<EkmChannelInfo>,
+}
+
 impl<'de> serde::Deserialize<'de>
 for ConversationsEkmListOriginalConnectedChannelInfoResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -11757,11 +11834,16 @@ impl crate::de::Object for ConversationsEkmListOriginalConnectedChannelInfoRespo
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        _key: &str,
+        key: &str,
         map: &mut A,
-        _seen: &mut crate::de::Seen,
+        seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
-        crate::de::skip_field(map)
+        match key {
+            "channels" => {
+                crate::de::vec_field(map, seen, 0, "channels", &mut self.channels)
+            }
+            _ => crate::de::skip_field(map),
+        }
     }
 }
 
@@ -11900,9 +11982,9 @@ impl std::future::IntoFuture for ConversationsGetCustomRetentionRequest {
 #[non_exhaustive]
 pub struct ConversationsGetCustomRetentionResponse {
     /// The duration days returned.
-    pub duration_days: Option<i64>,
+    pub duration_days: i64,
     /// Whether it is policy enabled.
-    pub is_policy_enabled: Option<bool>,
+    pub is_policy_enabled: bool,
 }
 
 impl<'de> serde::Deserialize<'de> for ConversationsGetCustomRetentionResponse {
@@ -11915,7 +11997,10 @@ impl<'de> serde::Deserialize<'de> for ConversationsGetCustomRetentionResponse {
 
 impl crate::de::Object for ConversationsGetCustomRetentionResponse {
     const NAME: &'static str = "ConversationsGetCustomRetentionResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "duration_days"),
+        (1, "is_policy_enabled"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -11924,7 +12009,7 @@ impl crate::de::Object for ConversationsGetCustomRetentionResponse {
     ) -> Result<(), A::Error> {
         match key {
             "duration_days" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -11933,7 +12018,7 @@ impl crate::de::Object for ConversationsGetCustomRetentionResponse {
                 )
             }
             "is_policy_enabled" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     1,
@@ -13053,11 +13138,11 @@ pub struct ConversationsSearchResponse {
     /// List of conversations.
     pub conversations: Vec<AdminConversation>,
     /// Cursor for the next page; empty on the last page.
-    pub next_cursor: Option<String>,
+    pub next_cursor: String,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// How many results there are in all.
-    pub total_count: Option<i64>,
+    pub total_count: i64,
 }
 
 impl<'de> serde::Deserialize<'de> for ConversationsSearchResponse {
@@ -13070,7 +13155,10 @@ impl<'de> serde::Deserialize<'de> for ConversationsSearchResponse {
 
 impl crate::de::Object for ConversationsSearchResponse {
     const NAME: &'static str = "ConversationsSearchResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (1, "next_cursor"),
+        (3, "total_count"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -13088,7 +13176,7 @@ impl crate::de::Object for ConversationsSearchResponse {
                 )
             }
             "next_cursor" => {
-                crate::de::opt_field(map, seen, 1, "next_cursor", &mut self.next_cursor)
+                crate::de::req_field(map, seen, 1, "next_cursor", &mut self.next_cursor)
             }
             "response_metadata" => {
                 crate::de::opt_field(
@@ -13100,7 +13188,7 @@ impl crate::de::Object for ConversationsSearchResponse {
                 )
             }
             "total_count" => {
-                crate::de::opt_field(map, seen, 3, "total_count", &mut self.total_count)
+                crate::de::req_field(map, seen, 3, "total_count", &mut self.total_count)
             }
             _ => crate::de::skip_field(map),
         }
@@ -13390,7 +13478,7 @@ impl std::future::IntoFuture for ConversationsSetTeamsRequest {
 #[non_exhaustive]
 pub struct ConversationsSetTeamsResponse {
     /// Conversation concerned.
-    pub channel: Option<crate::ids::ChannelId>,
+    pub channel: crate::ids::ChannelId,
 }
 
 impl<'de> serde::Deserialize<'de> for ConversationsSetTeamsResponse {
@@ -13403,7 +13491,7 @@ impl<'de> serde::Deserialize<'de> for ConversationsSetTeamsResponse {
 
 impl crate::de::Object for ConversationsSetTeamsResponse {
     const NAME: &'static str = "ConversationsSetTeamsResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "channel")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -13411,7 +13499,7 @@ impl crate::de::Object for ConversationsSetTeamsResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            "channel" => crate::de::req_field(map, seen, 0, "channel", &mut self.channel),
             _ => crate::de::skip_field(map),
         }
     }
@@ -14213,7 +14301,7 @@ impl std::future::IntoFuture for FunctionsPermissionsLookupRequest {
 #[non_exhaustive]
 pub struct FunctionsPermissionsLookupResponse {
     /// Problems found, one per failed item.
-    pub errors: Option<serde_json::Value>,
+    pub errors: serde_json::Value,
     /// App metadata attached to the message.
     pub metadata: Option<std::collections::BTreeMap<String, AdminFunctionMetadata>>,
     /// The permissions returned.
@@ -14232,7 +14320,7 @@ impl<'de> serde::Deserialize<'de> for FunctionsPermissionsLookupResponse {
 
 impl crate::de::Object for FunctionsPermissionsLookupResponse {
     const NAME: &'static str = "FunctionsPermissionsLookupResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "errors")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -14240,7 +14328,7 @@ impl crate::de::Object for FunctionsPermissionsLookupResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "errors" => crate::de::opt_field(map, seen, 0, "errors", &mut self.errors),
+            "errors" => crate::de::req_field(map, seen, 0, "errors", &mut self.errors),
             "metadata" => {
                 crate::de::opt_field(map, seen, 1, "metadata", &mut self.metadata)
             }
@@ -15631,7 +15719,7 @@ pub struct TeamsCreateResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// Workspace concerned.
-    pub team: Option<crate::ids::TeamId>,
+    pub team: crate::ids::TeamId,
 }
 
 impl<'de> serde::Deserialize<'de> for TeamsCreateResponse {
@@ -15644,7 +15732,7 @@ impl<'de> serde::Deserialize<'de> for TeamsCreateResponse {
 
 impl crate::de::Object for TeamsCreateResponse {
     const NAME: &'static str = "TeamsCreateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "team")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -15661,7 +15749,7 @@ impl crate::de::Object for TeamsCreateResponse {
                     &mut self.response_metadata,
                 )
             }
-            "team" => crate::de::opt_field(map, seen, 1, "team", &mut self.team),
+            "team" => crate::de::req_field(map, seen, 1, "team", &mut self.team),
             _ => crate::de::skip_field(map),
         }
     }
@@ -15998,7 +16086,7 @@ impl std::future::IntoFuture for TeamsSettingsInfoRequest {
 #[non_exhaustive]
 pub struct TeamsSettingsInfoResponse {
     /// Workspace concerned.
-    pub team: Option<crate::generated::types::Team>,
+    pub team: crate::generated::types::Team,
 }
 
 impl<'de> serde::Deserialize<'de> for TeamsSettingsInfoResponse {
@@ -16011,7 +16099,7 @@ impl<'de> serde::Deserialize<'de> for TeamsSettingsInfoResponse {
 
 impl crate::de::Object for TeamsSettingsInfoResponse {
     const NAME: &'static str = "TeamsSettingsInfoResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "team")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -16019,7 +16107,7 @@ impl crate::de::Object for TeamsSettingsInfoResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "team" => crate::de::opt_field(map, seen, 0, "team", &mut self.team),
+            "team" => crate::de::req_field(map, seen, 0, "team", &mut self.team),
             _ => crate::de::skip_field(map),
         }
     }
@@ -16488,7 +16576,13 @@ impl std::future::IntoFuture for UsergroupsAddChannelsRequest {
 /// The successful response of `admin.usergroups.addChannels`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct UsergroupsAddChannelsResponse {}
+pub struct UsergroupsAddChannelsResponse {
+    /// Members who would pass their channel limit by joining.
+    pub channel_limit_user_ids: Vec<crate::ids::UserId>,
+    /// Channels that cannot be added to the group.
+    pub invalid_channels: Vec<crate::ids::ChannelId>,
+}
+
 impl<'de> serde::Deserialize<'de> for UsergroupsAddChannelsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -16502,11 +16596,31 @@ impl crate::de::Object for UsergroupsAddChannelsResponse {
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        _key: &str,
+        key: &str,
         map: &mut A,
-        _seen: &mut crate::de::Seen,
+        seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
-        crate::de::skip_field(map)
+        match key {
+            "channel_limit_user_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    0,
+                    "channel_limit_user_ids",
+                    &mut self.channel_limit_user_ids,
+                )
+            }
+            "invalid_channels" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    1,
+                    "invalid_channels",
+                    &mut self.invalid_channels,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
     }
 }
 
@@ -16757,7 +16871,11 @@ impl std::future::IntoFuture for UsergroupsRemoveChannelsRequest {
 /// The successful response of `admin.usergroups.removeChannels`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct UsergroupsRemoveChannelsResponse {}
+pub struct UsergroupsRemoveChannelsResponse {
+    /// Channels that cannot be removed from the group.
+    pub invalid_channels: Vec<crate::ids::ChannelId>,
+}
+
 impl<'de> serde::Deserialize<'de> for UsergroupsRemoveChannelsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -16771,11 +16889,22 @@ impl crate::de::Object for UsergroupsRemoveChannelsResponse {
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        _key: &str,
+        key: &str,
         map: &mut A,
-        _seen: &mut crate::de::Seen,
+        seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
-        crate::de::skip_field(map)
+        match key {
+            "invalid_channels" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    0,
+                    "invalid_channels",
+                    &mut self.invalid_channels,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
     }
 }
 
@@ -19041,7 +19170,7 @@ pub struct WorkflowsSearchResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The total found returned.
-    pub total_found: Option<i64>,
+    pub total_found: i64,
     /// List of workflows.
     pub workflows: Vec<Workflow>,
 }
@@ -19056,7 +19185,7 @@ impl<'de> serde::Deserialize<'de> for WorkflowsSearchResponse {
 
 impl crate::de::Object for WorkflowsSearchResponse {
     const NAME: &'static str = "WorkflowsSearchResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "total_found")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -19074,7 +19203,7 @@ impl crate::de::Object for WorkflowsSearchResponse {
                 )
             }
             "total_found" => {
-                crate::de::opt_field(map, seen, 1, "total_found", &mut self.total_found)
+                crate::de::req_field(map, seen, 1, "total_found", &mut self.total_found)
             }
             "workflows" => {
                 crate::de::vec_field(map, seen, 2, "workflows", &mut self.workflows)
@@ -19182,9 +19311,9 @@ impl std::future::IntoFuture for WorkflowsTriggersTypesPermissionsLookupRequest 
 #[non_exhaustive]
 pub struct WorkflowsTriggersTypesPermissionsLookupResponse {
     /// App metadata attached to the message.
-    pub metadata: Option<serde_json::Value>,
+    pub metadata: serde_json::Value,
     /// The permissions returned.
-    pub permissions: Option<serde_json::Value>,
+    pub permissions: serde_json::Value,
 }
 
 impl<'de> serde::Deserialize<'de> for WorkflowsTriggersTypesPermissionsLookupResponse {
@@ -19197,7 +19326,10 @@ impl<'de> serde::Deserialize<'de> for WorkflowsTriggersTypesPermissionsLookupRes
 
 impl crate::de::Object for WorkflowsTriggersTypesPermissionsLookupResponse {
     const NAME: &'static str = "WorkflowsTriggersTypesPermissionsLookupResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "metadata"),
+        (1, "permissions"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -19206,10 +19338,10 @@ impl crate::de::Object for WorkflowsTriggersTypesPermissionsLookupResponse {
     ) -> Result<(), A::Error> {
         match key {
             "metadata" => {
-                crate::de::opt_field(map, seen, 0, "metadata", &mut self.metadata)
+                crate::de::req_field(map, seen, 0, "metadata", &mut self.metadata)
             }
             "permissions" => {
-                crate::de::opt_field(map, seen, 1, "permissions", &mut self.permissions)
+                crate::de::req_field(map, seen, 1, "permissions", &mut self.permissions)
             }
             _ => crate::de::skip_field(map),
         }

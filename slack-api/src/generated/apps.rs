@@ -7,11 +7,11 @@ pub struct AppCredentials {
     /// ID of the client.
     pub client_id: Option<String>,
     /// The app credentials's client secret.
-    pub client_secret: Option<String>,
+    pub client_secret: Option<crate::Secret>,
     /// The app credentials's signing secret.
-    pub signing_secret: Option<String>,
+    pub signing_secret: Option<crate::Secret>,
     /// The app credentials's verification token.
-    pub verification_token: Option<String>,
+    pub verification_token: Option<crate::Secret>,
 }
 
 impl<'de> serde::Deserialize<'de> for AppCredentials {
@@ -121,6 +121,48 @@ impl crate::de::Object for ManifestError {
 }
 
 impl crate::de::Lenient for ManifestError {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A problem in a manifest that does not stop it from being used.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ManifestWarning {
+    /// Machine-readable kind of warning.
+    pub code: String,
+    /// What is wrong, for people.
+    pub message: String,
+    /// JSON pointer to the manifest key concerned.
+    pub pointer: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ManifestWarning {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ManifestWarning {
+    const NAME: &'static str = "ManifestWarning";
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "code"), (1, "message")];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "code" => crate::de::req_field(map, seen, 0, "code", &mut self.code),
+            "message" => crate::de::req_field(map, seen, 1, "message", &mut self.message),
+            "pointer" => crate::de::opt_field(map, seen, 2, "pointer", &mut self.pointer),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ManifestWarning {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -1218,7 +1260,7 @@ impl std::future::IntoFuture for AuthExternalGetRequest {
 #[non_exhaustive]
 pub struct AuthExternalGetResponse {
     /// The external token returned.
-    pub external_token: Option<String>,
+    pub external_token: crate::Secret,
     /// The token response extras returned.
     pub token_response_extras: Option<serde_json::Value>,
 }
@@ -1233,7 +1275,7 @@ impl<'de> serde::Deserialize<'de> for AuthExternalGetResponse {
 
 impl crate::de::Object for AuthExternalGetResponse {
     const NAME: &'static str = "AuthExternalGetResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "external_token")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1242,7 +1284,7 @@ impl crate::de::Object for AuthExternalGetResponse {
     ) -> Result<(), A::Error> {
         match key {
             "external_token" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -1307,7 +1349,7 @@ pub struct ConnectionsOpenResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// URL.
-    pub url: Option<crate::Secret>,
+    pub url: crate::Secret,
 }
 
 impl<'de> serde::Deserialize<'de> for ConnectionsOpenResponse {
@@ -1320,7 +1362,7 @@ impl<'de> serde::Deserialize<'de> for ConnectionsOpenResponse {
 
 impl crate::de::Object for ConnectionsOpenResponse {
     const NAME: &'static str = "ConnectionsOpenResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "url")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1337,7 +1379,7 @@ impl crate::de::Object for ConnectionsOpenResponse {
                     &mut self.response_metadata,
                 )
             }
-            "url" => crate::de::opt_field(map, seen, 1, "url", &mut self.url),
+            "url" => crate::de::req_field(map, seen, 1, "url", &mut self.url),
             _ => crate::de::skip_field(map),
         }
     }
@@ -2341,6 +2383,8 @@ impl std::future::IntoFuture for EventAuthorizationsListRequest {
 pub struct EventAuthorizationsListResponse {
     /// List of authorizations.
     pub authorizations: Vec<crate::generated::types::EventAuthorization>,
+    /// Cursor of the next page, when there is one.
+    pub cursor_next: Option<String>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -2372,11 +2416,14 @@ impl crate::de::Object for EventAuthorizationsListResponse {
                     &mut self.authorizations,
                 )
             }
+            "cursor_next" => {
+                crate::de::opt_field(map, seen, 1, "cursor_next", &mut self.cursor_next)
+            }
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    1,
+                    2,
                     "response_metadata",
                     &mut self.response_metadata,
                 )
@@ -2634,9 +2681,11 @@ impl std::future::IntoFuture for ManifestCreateRequest {
 #[non_exhaustive]
 pub struct ManifestCreateResponse {
     /// App concerned.
-    pub app_id: Option<crate::ids::AppId>,
+    pub app_id: crate::ids::AppId,
+    /// App-level token issued with the new app.
+    pub app_token: Option<crate::Secret>,
     /// The new app's credentials.
-    pub credentials: Option<AppCredentials>,
+    pub credentials: AppCredentials,
     /// Problems found, one per failed item.
     pub errors: Vec<ManifestError>,
     /// Link that starts the install.
@@ -2659,7 +2708,10 @@ impl<'de> serde::Deserialize<'de> for ManifestCreateResponse {
 
 impl crate::de::Object for ManifestCreateResponse {
     const NAME: &'static str = "ManifestCreateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "app_id"),
+        (2, "credentials"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2667,16 +2719,19 @@ impl crate::de::Object for ManifestCreateResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "app_id" => crate::de::opt_field(map, seen, 0, "app_id", &mut self.app_id),
-            "credentials" => {
-                crate::de::opt_field(map, seen, 1, "credentials", &mut self.credentials)
+            "app_id" => crate::de::req_field(map, seen, 0, "app_id", &mut self.app_id),
+            "app_token" => {
+                crate::de::opt_field(map, seen, 1, "app_token", &mut self.app_token)
             }
-            "errors" => crate::de::vec_field(map, seen, 2, "errors", &mut self.errors),
+            "credentials" => {
+                crate::de::req_field(map, seen, 2, "credentials", &mut self.credentials)
+            }
+            "errors" => crate::de::vec_field(map, seen, 3, "errors", &mut self.errors),
             "oauth_authorize_url" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    3,
+                    4,
                     "oauth_authorize_url",
                     &mut self.oauth_authorize_url,
                 )
@@ -2685,15 +2740,15 @@ impl crate::de::Object for ManifestCreateResponse {
                 crate::de::opt_field(
                     map,
                     seen,
-                    4,
+                    5,
                     "response_metadata",
                     &mut self.response_metadata,
                 )
             }
             "team_domain" => {
-                crate::de::opt_field(map, seen, 5, "team_domain", &mut self.team_domain)
+                crate::de::opt_field(map, seen, 6, "team_domain", &mut self.team_domain)
             }
-            "team_id" => crate::de::opt_field(map, seen, 6, "team_id", &mut self.team_id),
+            "team_id" => crate::de::opt_field(map, seen, 7, "team_id", &mut self.team_id),
             _ => crate::de::skip_field(map),
         }
     }
@@ -2805,7 +2860,7 @@ impl std::future::IntoFuture for ManifestExportRequest {
 #[non_exhaustive]
 pub struct ManifestExportResponse {
     /// The app manifest, as JSON.
-    pub manifest: Option<serde_json::Value>,
+    pub manifest: serde_json::Value,
 }
 
 impl<'de> serde::Deserialize<'de> for ManifestExportResponse {
@@ -2818,7 +2873,7 @@ impl<'de> serde::Deserialize<'de> for ManifestExportResponse {
 
 impl crate::de::Object for ManifestExportResponse {
     const NAME: &'static str = "ManifestExportResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "manifest")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2827,7 +2882,7 @@ impl crate::de::Object for ManifestExportResponse {
     ) -> Result<(), A::Error> {
         match key {
             "manifest" => {
-                crate::de::opt_field(map, seen, 0, "manifest", &mut self.manifest)
+                crate::de::req_field(map, seen, 0, "manifest", &mut self.manifest)
             }
             _ => crate::de::skip_field(map),
         }
@@ -2879,7 +2934,7 @@ impl std::future::IntoFuture for ManifestUpdateRequest {
 #[non_exhaustive]
 pub struct ManifestUpdateResponse {
     /// App concerned.
-    pub app_id: Option<crate::ids::AppId>,
+    pub app_id: crate::ids::AppId,
     /// Whether the change asked for new scopes.
     pub permissions_updated: Option<bool>,
 }
@@ -2894,7 +2949,7 @@ impl<'de> serde::Deserialize<'de> for ManifestUpdateResponse {
 
 impl crate::de::Object for ManifestUpdateResponse {
     const NAME: &'static str = "ManifestUpdateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "app_id")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2902,7 +2957,7 @@ impl crate::de::Object for ManifestUpdateResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "app_id" => crate::de::opt_field(map, seen, 0, "app_id", &mut self.app_id),
+            "app_id" => crate::de::req_field(map, seen, 0, "app_id", &mut self.app_id),
             "permissions_updated" => {
                 crate::de::opt_field(
                     map,
@@ -2973,6 +3028,8 @@ pub struct ManifestValidateResponse {
     pub errors: Vec<ManifestError>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+    /// Problems that do not stop the manifest from being used.
+    pub warnings: Vec<ManifestWarning>,
 }
 
 impl<'de> serde::Deserialize<'de> for ManifestValidateResponse {
@@ -3002,6 +3059,9 @@ impl crate::de::Object for ManifestValidateResponse {
                     "response_metadata",
                     &mut self.response_metadata,
                 )
+            }
+            "warnings" => {
+                crate::de::vec_field(map, seen, 2, "warnings", &mut self.warnings)
             }
             _ => crate::de::skip_field(map),
         }
@@ -3054,6 +3114,8 @@ impl std::future::IntoFuture for UninstallRequest {
 pub struct UninstallResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+    /// Whether the app was removed from the workspace.
+    pub uninstalled: bool,
 }
 
 impl<'de> serde::Deserialize<'de> for UninstallResponse {
@@ -3066,7 +3128,7 @@ impl<'de> serde::Deserialize<'de> for UninstallResponse {
 
 impl crate::de::Object for UninstallResponse {
     const NAME: &'static str = "UninstallResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "uninstalled")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -3082,6 +3144,9 @@ impl crate::de::Object for UninstallResponse {
                     "response_metadata",
                     &mut self.response_metadata,
                 )
+            }
+            "uninstalled" => {
+                crate::de::req_field(map, seen, 1, "uninstalled", &mut self.uninstalled)
             }
             _ => crate::de::skip_field(map),
         }

@@ -77,7 +77,7 @@ impl Assistant {
     ///
     /// # Arguments
     ///
-    /// - `action_token` (string): The action token to use.
+    /// - `action_token` (secret string): The action token to use.
     /// - `after` (integer): Only entries after this time, Unix seconds.
     /// - `before` (integer): Only entries before this time, Unix seconds.
     /// - `channel_types` (list of string): List of channel types.
@@ -256,7 +256,7 @@ impl Assistant {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SearchContextRequest {
     client: crate::Client,
-    action_token: Option<String>,
+    action_token: Option<crate::Secret>,
     after: Option<i64>,
     before: Option<i64>,
     channel_types: Option<Vec<String>>,
@@ -279,8 +279,8 @@ pub struct SearchContextRequest {
 }
 
 impl SearchContextRequest {
-    /// `action_token` (string): The action token to use.
-    pub fn action_token(mut self, action_token: impl Into<String>) -> Self {
+    /// `action_token` (secret string): The action token to use.
+    pub fn action_token(mut self, action_token: impl Into<crate::Secret>) -> Self {
         self.action_token = Some(action_token.into());
         self
     }
@@ -415,7 +415,7 @@ impl SearchContextRequest {
     pub fn into_args(self) -> (crate::Client, crate::request::Args) {
         let mut args = crate::request::Args::new();
         if let Some(v) = self.action_token {
-            args.push("action_token", crate::request::ArgValue::Str(v));
+            args.push("action_token", crate::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.after {
             args.push("after", crate::request::ArgValue::Int(v));
@@ -500,7 +500,7 @@ pub struct SearchContextResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The results returned.
-    pub results: Option<AssistantSearchContextResult>,
+    pub results: AssistantSearchContextResult,
 }
 
 impl<'de> serde::Deserialize<'de> for SearchContextResponse {
@@ -513,7 +513,7 @@ impl<'de> serde::Deserialize<'de> for SearchContextResponse {
 
 impl crate::de::Object for SearchContextResponse {
     const NAME: &'static str = "SearchContextResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "results")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -530,7 +530,7 @@ impl crate::de::Object for SearchContextResponse {
                     &mut self.response_metadata,
                 )
             }
-            "results" => crate::de::opt_field(map, seen, 1, "results", &mut self.results),
+            "results" => crate::de::req_field(map, seen, 1, "results", &mut self.results),
             _ => crate::de::skip_field(map),
         }
     }
@@ -577,7 +577,7 @@ impl std::future::IntoFuture for SearchInfoRequest {
 #[non_exhaustive]
 pub struct SearchInfoResponse {
     /// Whether it is ai search enabled.
-    pub is_ai_search_enabled: Option<bool>,
+    pub is_ai_search_enabled: bool,
 }
 
 impl<'de> serde::Deserialize<'de> for SearchInfoResponse {
@@ -590,7 +590,7 @@ impl<'de> serde::Deserialize<'de> for SearchInfoResponse {
 
 impl crate::de::Object for SearchInfoResponse {
     const NAME: &'static str = "SearchInfoResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "is_ai_search_enabled")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -599,7 +599,7 @@ impl crate::de::Object for SearchInfoResponse {
     ) -> Result<(), A::Error> {
         match key {
             "is_ai_search_enabled" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,

@@ -122,7 +122,11 @@ impl std::future::IntoFuture for RevokeRequest {
 /// The successful response of `auth.revoke`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct RevokeResponse {}
+pub struct RevokeResponse {
+    /// Whether the token no longer works.
+    pub revoked: bool,
+}
+
 impl<'de> serde::Deserialize<'de> for RevokeResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -133,14 +137,17 @@ impl<'de> serde::Deserialize<'de> for RevokeResponse {
 
 impl crate::de::Object for RevokeResponse {
     const NAME: &'static str = "RevokeResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "revoked")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        _key: &str,
+        key: &str,
         map: &mut A,
-        _seen: &mut crate::de::Seen,
+        seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
-        crate::de::skip_field(map)
+        match key {
+            "revoked" => crate::de::req_field(map, seen, 0, "revoked", &mut self.revoked),
+            _ => crate::de::skip_field(map),
+        }
     }
 }
 

@@ -367,7 +367,7 @@ impl std::future::IntoFuture for AddRequest {
 #[non_exhaustive]
 pub struct AddResponse {
     /// The bookmark returned.
-    pub bookmark: Option<Bookmark>,
+    pub bookmark: Bookmark,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -382,7 +382,7 @@ impl<'de> serde::Deserialize<'de> for AddResponse {
 
 impl crate::de::Object for AddResponse {
     const NAME: &'static str = "AddResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "bookmark")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -391,7 +391,7 @@ impl crate::de::Object for AddResponse {
     ) -> Result<(), A::Error> {
         match key {
             "bookmark" => {
-                crate::de::opt_field(map, seen, 0, "bookmark", &mut self.bookmark)
+                crate::de::req_field(map, seen, 0, "bookmark", &mut self.bookmark)
             }
             "response_metadata" => {
                 crate::de::opt_field(
@@ -498,7 +498,7 @@ impl std::future::IntoFuture for EditRequest {
 #[non_exhaustive]
 pub struct EditResponse {
     /// The bookmark returned.
-    pub bookmark: Option<Bookmark>,
+    pub bookmark: Bookmark,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -513,7 +513,7 @@ impl<'de> serde::Deserialize<'de> for EditResponse {
 
 impl crate::de::Object for EditResponse {
     const NAME: &'static str = "EditResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "bookmark")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -522,7 +522,7 @@ impl crate::de::Object for EditResponse {
     ) -> Result<(), A::Error> {
         match key {
             "bookmark" => {
-                crate::de::opt_field(map, seen, 0, "bookmark", &mut self.bookmark)
+                crate::de::req_field(map, seen, 0, "bookmark", &mut self.bookmark)
             }
             "response_metadata" => {
                 crate::de::opt_field(

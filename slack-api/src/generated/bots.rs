@@ -98,6 +98,8 @@ impl std::future::IntoFuture for InfoRequest {
 pub struct InfoResponse {
     /// The bot returned.
     pub bot: Option<crate::generated::types::BotProfile>,
+    /// The bots asked for, when several were.
+    pub bots: Vec<crate::generated::types::BotProfile>,
 }
 
 impl<'de> serde::Deserialize<'de> for InfoResponse {
@@ -119,6 +121,7 @@ impl crate::de::Object for InfoResponse {
     ) -> Result<(), A::Error> {
         match key {
             "bot" => crate::de::opt_field(map, seen, 0, "bot", &mut self.bot),
+            "bots" => crate::de::vec_field(map, seen, 1, "bots", &mut self.bots),
             _ => crate::de::skip_field(map),
         }
     }

@@ -461,7 +461,7 @@ impl std::future::IntoFuture for AddRequest {
 #[non_exhaustive]
 pub struct AddResponse {
     /// The call returned.
-    pub call: Option<Call>,
+    pub call: Call,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -476,7 +476,7 @@ impl<'de> serde::Deserialize<'de> for AddResponse {
 
 impl crate::de::Object for AddResponse {
     const NAME: &'static str = "AddResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "call")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -484,7 +484,7 @@ impl crate::de::Object for AddResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "call" => crate::de::opt_field(map, seen, 0, "call", &mut self.call),
+            "call" => crate::de::req_field(map, seen, 0, "call", &mut self.call),
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
@@ -552,7 +552,7 @@ impl std::future::IntoFuture for EndRequest {
 #[non_exhaustive]
 pub struct EndResponse {
     /// The call returned.
-    pub call: Option<Call>,
+    pub call: Call,
 }
 
 impl<'de> serde::Deserialize<'de> for EndResponse {
@@ -565,7 +565,7 @@ impl<'de> serde::Deserialize<'de> for EndResponse {
 
 impl crate::de::Object for EndResponse {
     const NAME: &'static str = "EndResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "call")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -573,7 +573,7 @@ impl crate::de::Object for EndResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "call" => crate::de::opt_field(map, seen, 0, "call", &mut self.call),
+            "call" => crate::de::req_field(map, seen, 0, "call", &mut self.call),
             _ => crate::de::skip_field(map),
         }
     }
@@ -622,7 +622,7 @@ impl std::future::IntoFuture for InfoRequest {
 #[non_exhaustive]
 pub struct InfoResponse {
     /// The call returned.
-    pub call: Option<Call>,
+    pub call: Call,
 }
 
 impl<'de> serde::Deserialize<'de> for InfoResponse {
@@ -635,7 +635,7 @@ impl<'de> serde::Deserialize<'de> for InfoResponse {
 
 impl crate::de::Object for InfoResponse {
     const NAME: &'static str = "InfoResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "call")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -643,7 +643,7 @@ impl crate::de::Object for InfoResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "call" => crate::de::opt_field(map, seen, 0, "call", &mut self.call),
+            "call" => crate::de::req_field(map, seen, 0, "call", &mut self.call),
             _ => crate::de::skip_field(map),
         }
     }
@@ -699,7 +699,7 @@ impl std::future::IntoFuture for ParticipantsAddRequest {
 #[non_exhaustive]
 pub struct ParticipantsAddResponse {
     /// The call returned.
-    pub call: Option<Call>,
+    pub call: Call,
 }
 
 impl<'de> serde::Deserialize<'de> for ParticipantsAddResponse {
@@ -712,7 +712,7 @@ impl<'de> serde::Deserialize<'de> for ParticipantsAddResponse {
 
 impl crate::de::Object for ParticipantsAddResponse {
     const NAME: &'static str = "ParticipantsAddResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "call")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -720,7 +720,7 @@ impl crate::de::Object for ParticipantsAddResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "call" => crate::de::opt_field(map, seen, 0, "call", &mut self.call),
+            "call" => crate::de::req_field(map, seen, 0, "call", &mut self.call),
             _ => crate::de::skip_field(map),
         }
     }
@@ -781,7 +781,7 @@ impl std::future::IntoFuture for ParticipantsRemoveRequest {
 #[non_exhaustive]
 pub struct ParticipantsRemoveResponse {
     /// The call returned.
-    pub call: Option<Call>,
+    pub call: Call,
 }
 
 impl<'de> serde::Deserialize<'de> for ParticipantsRemoveResponse {
@@ -794,7 +794,7 @@ impl<'de> serde::Deserialize<'de> for ParticipantsRemoveResponse {
 
 impl crate::de::Object for ParticipantsRemoveResponse {
     const NAME: &'static str = "ParticipantsRemoveResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "call")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -802,7 +802,7 @@ impl crate::de::Object for ParticipantsRemoveResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "call" => crate::de::opt_field(map, seen, 0, "call", &mut self.call),
+            "call" => crate::de::req_field(map, seen, 0, "call", &mut self.call),
             _ => crate::de::skip_field(map),
         }
     }
@@ -884,7 +884,7 @@ impl std::future::IntoFuture for UpdateRequest {
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// The call returned.
-    pub call: Option<Call>,
+    pub call: Call,
 }
 
 impl<'de> serde::Deserialize<'de> for UpdateResponse {
@@ -897,7 +897,7 @@ impl<'de> serde::Deserialize<'de> for UpdateResponse {
 
 impl crate::de::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "call")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -905,7 +905,7 @@ impl crate::de::Object for UpdateResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "call" => crate::de::opt_field(map, seen, 0, "call", &mut self.call),
+            "call" => crate::de::req_field(map, seen, 0, "call", &mut self.call),
             _ => crate::de::skip_field(map),
         }
     }

@@ -552,7 +552,7 @@ impl std::future::IntoFuture for CreateRequest {
 #[non_exhaustive]
 pub struct CreateResponse {
     /// ID of the canvas.
-    pub canvas_id: Option<String>,
+    pub canvas_id: String,
     /// Extra information about the result.
     pub detail: Option<String>,
     /// Paging cursor and extra notes.
@@ -569,7 +569,7 @@ impl<'de> serde::Deserialize<'de> for CreateResponse {
 
 impl crate::de::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "canvas_id")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -578,7 +578,7 @@ impl crate::de::Object for CreateResponse {
     ) -> Result<(), A::Error> {
         match key {
             "canvas_id" => {
-                crate::de::opt_field(map, seen, 0, "canvas_id", &mut self.canvas_id)
+                crate::de::req_field(map, seen, 0, "canvas_id", &mut self.canvas_id)
             }
             "detail" => crate::de::opt_field(map, seen, 1, "detail", &mut self.detail),
             "response_metadata" => {

@@ -656,9 +656,9 @@ impl std::future::IntoFuture for AppendStreamRequest {
 #[non_exhaustive]
 pub struct AppendStreamResponse {
     /// Conversation concerned.
-    pub channel: Option<crate::ids::ChannelId>,
+    pub channel: crate::ids::ChannelId,
     /// Timestamp that identifies the message.
-    pub ts: Option<crate::ids::Ts>,
+    pub ts: crate::ids::Ts,
 }
 
 impl<'de> serde::Deserialize<'de> for AppendStreamResponse {
@@ -671,7 +671,7 @@ impl<'de> serde::Deserialize<'de> for AppendStreamResponse {
 
 impl crate::de::Object for AppendStreamResponse {
     const NAME: &'static str = "AppendStreamResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "channel"), (1, "ts")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -679,8 +679,8 @@ impl crate::de::Object for AppendStreamResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
-            "ts" => crate::de::opt_field(map, seen, 1, "ts", &mut self.ts),
+            "channel" => crate::de::req_field(map, seen, 0, "channel", &mut self.channel),
+            "ts" => crate::de::req_field(map, seen, 1, "ts", &mut self.ts),
             _ => crate::de::skip_field(map),
         }
     }
@@ -1464,6 +1464,8 @@ pub struct PostMessageResponse {
     pub deprecated_argument: Option<String>,
     /// List of errors.
     pub errors: Vec<String>,
+    /// Set when Slack took the post for a repeat of one already sent.
+    pub is_duplicate: Option<bool>,
     /// The message.
     pub message: Option<crate::generated::types::Message>,
     /// Paging cursor and extra notes.
@@ -1482,7 +1484,7 @@ impl<'de> serde::Deserialize<'de> for PostMessageResponse {
 
 impl crate::de::Object for PostMessageResponse {
     const NAME: &'static str = "PostMessageResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "channel"), (5, "ts")];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "channel"), (6, "ts")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1501,17 +1503,26 @@ impl crate::de::Object for PostMessageResponse {
                 )
             }
             "errors" => crate::de::vec_field(map, seen, 2, "errors", &mut self.errors),
-            "message" => crate::de::opt_field(map, seen, 3, "message", &mut self.message),
+            "is_duplicate" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "is_duplicate",
+                    &mut self.is_duplicate,
+                )
+            }
+            "message" => crate::de::opt_field(map, seen, 4, "message", &mut self.message),
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    4,
+                    5,
                     "response_metadata",
                     &mut self.response_metadata,
                 )
             }
-            "ts" => crate::de::req_field(map, seen, 5, "ts", &mut self.ts),
+            "ts" => crate::de::req_field(map, seen, 6, "ts", &mut self.ts),
             _ => crate::de::skip_field(map),
         }
     }
@@ -1699,15 +1710,15 @@ impl std::future::IntoFuture for ScheduleMessageRequest {
 #[non_exhaustive]
 pub struct ScheduleMessageResponse {
     /// Conversation concerned.
-    pub channel: Option<crate::ids::ChannelId>,
+    pub channel: crate::ids::ChannelId,
     /// The message.
-    pub message: Option<crate::generated::types::Message>,
+    pub message: crate::generated::types::Message,
     /// When it will be posted, Unix seconds.
-    pub post_at: Option<crate::ids::UnixTime>,
+    pub post_at: crate::ids::UnixTime,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// ID of the scheduled message.
-    pub scheduled_message_id: Option<String>,
+    pub scheduled_message_id: String,
 }
 
 impl<'de> serde::Deserialize<'de> for ScheduleMessageResponse {
@@ -1720,7 +1731,12 @@ impl<'de> serde::Deserialize<'de> for ScheduleMessageResponse {
 
 impl crate::de::Object for ScheduleMessageResponse {
     const NAME: &'static str = "ScheduleMessageResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "channel"),
+        (1, "message"),
+        (2, "post_at"),
+        (4, "scheduled_message_id"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1728,9 +1744,9 @@ impl crate::de::Object for ScheduleMessageResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
-            "message" => crate::de::opt_field(map, seen, 1, "message", &mut self.message),
-            "post_at" => crate::de::opt_field(map, seen, 2, "post_at", &mut self.post_at),
+            "channel" => crate::de::req_field(map, seen, 0, "channel", &mut self.channel),
+            "message" => crate::de::req_field(map, seen, 1, "message", &mut self.message),
+            "post_at" => crate::de::req_field(map, seen, 2, "post_at", &mut self.post_at),
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
@@ -1741,7 +1757,7 @@ impl crate::de::Object for ScheduleMessageResponse {
                 )
             }
             "scheduled_message_id" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     4,
@@ -2093,9 +2109,9 @@ impl std::future::IntoFuture for StartStreamRequest {
 #[non_exhaustive]
 pub struct StartStreamResponse {
     /// Conversation concerned.
-    pub channel: Option<crate::ids::ChannelId>,
+    pub channel: crate::ids::ChannelId,
     /// Timestamp that identifies the message.
-    pub ts: Option<crate::ids::Ts>,
+    pub ts: crate::ids::Ts,
 }
 
 impl<'de> serde::Deserialize<'de> for StartStreamResponse {
@@ -2108,7 +2124,7 @@ impl<'de> serde::Deserialize<'de> for StartStreamResponse {
 
 impl crate::de::Object for StartStreamResponse {
     const NAME: &'static str = "StartStreamResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "channel"), (1, "ts")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2116,8 +2132,8 @@ impl crate::de::Object for StartStreamResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
-            "ts" => crate::de::opt_field(map, seen, 1, "ts", &mut self.ts),
+            "channel" => crate::de::req_field(map, seen, 0, "channel", &mut self.channel),
+            "ts" => crate::de::req_field(map, seen, 1, "ts", &mut self.ts),
             _ => crate::de::skip_field(map),
         }
     }
@@ -2218,7 +2234,15 @@ impl std::future::IntoFuture for StopStreamRequest {
 /// The successful response of `chat.stopStream`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct StopStreamResponse {}
+pub struct StopStreamResponse {
+    /// Conversation the streamed message is in.
+    pub channel: crate::ids::ChannelId,
+    /// The streamed message as it now stands.
+    pub message: crate::generated::types::Message,
+    /// Timestamp of the streamed message.
+    pub ts: crate::ids::Ts,
+}
+
 impl<'de> serde::Deserialize<'de> for StopStreamResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2229,14 +2253,23 @@ impl<'de> serde::Deserialize<'de> for StopStreamResponse {
 
 impl crate::de::Object for StopStreamResponse {
     const NAME: &'static str = "StopStreamResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "channel"),
+        (1, "message"),
+        (2, "ts"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        _key: &str,
+        key: &str,
         map: &mut A,
-        _seen: &mut crate::de::Seen,
+        seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
-        crate::de::skip_field(map)
+        match key {
+            "channel" => crate::de::req_field(map, seen, 0, "channel", &mut self.channel),
+            "message" => crate::de::req_field(map, seen, 1, "message", &mut self.message),
+            "ts" => crate::de::req_field(map, seen, 2, "ts", &mut self.ts),
+            _ => crate::de::skip_field(map),
+        }
     }
 }
 
@@ -2618,11 +2651,11 @@ pub struct UpdateResponse {
     /// Conversation concerned.
     pub channel: crate::ids::ChannelId,
     /// The message.
-    pub message: Option<crate::generated::types::Message>,
+    pub message: crate::generated::types::Message,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// Text content.
-    pub text: Option<String>,
+    pub text: String,
     /// Timestamp that identifies the message.
     pub ts: crate::ids::Ts,
 }
@@ -2637,7 +2670,12 @@ impl<'de> serde::Deserialize<'de> for UpdateResponse {
 
 impl crate::de::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "channel"), (4, "ts")];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "channel"),
+        (1, "message"),
+        (3, "text"),
+        (4, "ts"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2646,7 +2684,7 @@ impl crate::de::Object for UpdateResponse {
     ) -> Result<(), A::Error> {
         match key {
             "channel" => crate::de::req_field(map, seen, 0, "channel", &mut self.channel),
-            "message" => crate::de::opt_field(map, seen, 1, "message", &mut self.message),
+            "message" => crate::de::req_field(map, seen, 1, "message", &mut self.message),
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
@@ -2656,7 +2694,7 @@ impl crate::de::Object for UpdateResponse {
                     &mut self.response_metadata,
                 )
             }
-            "text" => crate::de::opt_field(map, seen, 3, "text", &mut self.text),
+            "text" => crate::de::req_field(map, seen, 3, "text", &mut self.text),
             "ts" => crate::de::req_field(map, seen, 4, "ts", &mut self.ts),
             _ => crate::de::skip_field(map),
         }

@@ -1438,6 +1438,60 @@ impl crate::de::Lenient for InvitePermissionAction {
     const SHAPE: crate::de::Shape = crate::de::Shape::String;
 }
 
+/// Moments a conversation's history last changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct MutationTimestamps {
+    /// Last time cached history became stale.
+    pub history_invalid: crate::ids::Ts,
+    /// Newest change of any kind.
+    pub latest: crate::ids::Ts,
+    /// Last edit or deletion.
+    pub updated: crate::ids::Ts,
+}
+
+impl<'de> serde::Deserialize<'de> for MutationTimestamps {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for MutationTimestamps {
+    const NAME: &'static str = "MutationTimestamps";
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "history_invalid"),
+        (1, "latest"),
+        (2, "updated"),
+    ];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "history_invalid" => {
+                crate::de::req_field(
+                    map,
+                    seen,
+                    0,
+                    "history_invalid",
+                    &mut self.history_invalid,
+                )
+            }
+            "latest" => crate::de::req_field(map, seen, 1, "latest", &mut self.latest),
+            "updated" => crate::de::req_field(map, seen, 2, "updated", &mut self.updated),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for MutationTimestamps {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// The `conversations.*` methods: Channels, private groups, DMs and group DMs: read, create and manage them. Made by [`Client::conversations`](crate::Client::conversations).
 #[derive(Debug, Clone)]
 pub struct Conversations {
@@ -2373,13 +2427,13 @@ impl std::future::IntoFuture for AcceptSharedInviteRequest {
 #[non_exhaustive]
 pub struct AcceptSharedInviteResponse {
     /// Whether it can open scdm.
-    pub can_open_scdm: Option<bool>,
+    pub can_open_scdm: bool,
     /// Conversation concerned.
-    pub channel_id: Option<crate::ids::ChannelId>,
+    pub channel_id: crate::ids::ChannelId,
     /// Flag: implicit approval.
-    pub implicit_approval: Option<bool>,
+    pub implicit_approval: bool,
     /// ID of the invitation.
-    pub invite_id: Option<String>,
+    pub invite_id: String,
 }
 
 impl<'de> serde::Deserialize<'de> for AcceptSharedInviteResponse {
@@ -2392,7 +2446,12 @@ impl<'de> serde::Deserialize<'de> for AcceptSharedInviteResponse {
 
 impl crate::de::Object for AcceptSharedInviteResponse {
     const NAME: &'static str = "AcceptSharedInviteResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "can_open_scdm"),
+        (1, "channel_id"),
+        (2, "implicit_approval"),
+        (3, "invite_id"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2401,7 +2460,7 @@ impl crate::de::Object for AcceptSharedInviteResponse {
     ) -> Result<(), A::Error> {
         match key {
             "can_open_scdm" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -2410,10 +2469,10 @@ impl crate::de::Object for AcceptSharedInviteResponse {
                 )
             }
             "channel_id" => {
-                crate::de::opt_field(map, seen, 1, "channel_id", &mut self.channel_id)
+                crate::de::req_field(map, seen, 1, "channel_id", &mut self.channel_id)
             }
             "implicit_approval" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     2,
@@ -2422,7 +2481,7 @@ impl crate::de::Object for AcceptSharedInviteResponse {
                 )
             }
             "invite_id" => {
-                crate::de::opt_field(map, seen, 3, "invite_id", &mut self.invite_id)
+                crate::de::req_field(map, seen, 3, "invite_id", &mut self.invite_id)
             }
             _ => crate::de::skip_field(map),
         }
@@ -2641,7 +2700,7 @@ impl std::future::IntoFuture for CanvasesCreateRequest {
 #[non_exhaustive]
 pub struct CanvasesCreateResponse {
     /// ID of the canvas.
-    pub canvas_id: Option<String>,
+    pub canvas_id: String,
     /// Detail.
     pub detail: Option<String>,
     /// Paging cursor and extra notes.
@@ -2658,7 +2717,7 @@ impl<'de> serde::Deserialize<'de> for CanvasesCreateResponse {
 
 impl crate::de::Object for CanvasesCreateResponse {
     const NAME: &'static str = "CanvasesCreateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "canvas_id")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2667,7 +2726,7 @@ impl crate::de::Object for CanvasesCreateResponse {
     ) -> Result<(), A::Error> {
         match key {
             "canvas_id" => {
-                crate::de::opt_field(map, seen, 0, "canvas_id", &mut self.canvas_id)
+                crate::de::req_field(map, seen, 0, "canvas_id", &mut self.canvas_id)
             }
             "detail" => crate::de::opt_field(map, seen, 1, "detail", &mut self.detail),
             "response_metadata" => {
@@ -3123,21 +3182,41 @@ impl std::future::IntoFuture for HistoryRequest {
 #[non_exhaustive]
 pub struct HistoryResponse {
     /// Number of channel actions.
-    pub channel_actions_count: Option<i64>,
+    pub channel_actions_count: i64,
     /// Timestamp: channel actions ts.
     pub channel_actions_ts: Option<crate::ids::Ts>,
+    /// Timestamps of messages deleted in the requested range.
+    pub deleted: Vec<crate::ids::Ts>,
+    /// Set when more messages were deleted than `deleted` lists.
+    pub deleted_overflow: Option<bool>,
     /// Whether more results exist past this page.
-    pub has_more: Option<bool>,
+    pub has_more: bool,
+    /// Set when the workspace's plan hides older history.
+    pub is_limited: Option<bool>,
     /// Newest message, or its timestamp.
     pub latest: Option<crate::ids::Ts>,
+    /// Messages edited since the caller's last read; Slack documents no shape.
+    pub latest_updates: Option<serde_json::Value>,
     /// Messages.
     pub messages: Vec<crate::generated::types::Message>,
+    /// When the history last changed.
+    pub mutation_timestamps: Option<MutationTimestamps>,
+    /// Where a time-ordered read would continue.
+    pub next_ts: Option<i64>,
     /// Timestamp: oldest.
     pub oldest: Option<crate::ids::Ts>,
     /// Number of pin.
     pub pin_count: Option<i64>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+    /// Timestamps of messages unchanged since the caller's last read.
+    pub unchanged_messages: Vec<crate::ids::Ts>,
+    /// Unread messages as the caller's client would show the count.
+    pub unread_count_display: Option<i64>,
+    /// People the messages are from; Slack documents no shape.
+    pub users: Option<serde_json::Value>,
+    /// Notes on the request that did not stop it.
+    pub warnings: Vec<String>,
 }
 
 impl<'de> serde::Deserialize<'de> for HistoryResponse {
@@ -3150,7 +3229,10 @@ impl<'de> serde::Deserialize<'de> for HistoryResponse {
 
 impl crate::de::Object for HistoryResponse {
     const NAME: &'static str = "HistoryResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "channel_actions_count"),
+        (4, "has_more"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -3159,7 +3241,7 @@ impl crate::de::Object for HistoryResponse {
     ) -> Result<(), A::Error> {
         match key {
             "channel_actions_count" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -3176,25 +3258,81 @@ impl crate::de::Object for HistoryResponse {
                     &mut self.channel_actions_ts,
                 )
             }
+            "deleted" => crate::de::vec_field(map, seen, 2, "deleted", &mut self.deleted),
+            "deleted_overflow" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "deleted_overflow",
+                    &mut self.deleted_overflow,
+                )
+            }
             "has_more" => {
-                crate::de::opt_field(map, seen, 2, "has_more", &mut self.has_more)
+                crate::de::req_field(map, seen, 4, "has_more", &mut self.has_more)
             }
-            "latest" => crate::de::opt_field(map, seen, 3, "latest", &mut self.latest),
+            "is_limited" => {
+                crate::de::opt_field(map, seen, 5, "is_limited", &mut self.is_limited)
+            }
+            "latest" => crate::de::opt_field(map, seen, 6, "latest", &mut self.latest),
+            "latest_updates" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "latest_updates",
+                    &mut self.latest_updates,
+                )
+            }
             "messages" => {
-                crate::de::vec_field(map, seen, 4, "messages", &mut self.messages)
+                crate::de::vec_field(map, seen, 8, "messages", &mut self.messages)
             }
-            "oldest" => crate::de::opt_field(map, seen, 5, "oldest", &mut self.oldest),
+            "mutation_timestamps" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    9,
+                    "mutation_timestamps",
+                    &mut self.mutation_timestamps,
+                )
+            }
+            "next_ts" => {
+                crate::de::opt_field(map, seen, 10, "next_ts", &mut self.next_ts)
+            }
+            "oldest" => crate::de::opt_field(map, seen, 11, "oldest", &mut self.oldest),
             "pin_count" => {
-                crate::de::opt_field(map, seen, 6, "pin_count", &mut self.pin_count)
+                crate::de::opt_field(map, seen, 12, "pin_count", &mut self.pin_count)
             }
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    7,
+                    13,
                     "response_metadata",
                     &mut self.response_metadata,
                 )
+            }
+            "unchanged_messages" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    14,
+                    "unchanged_messages",
+                    &mut self.unchanged_messages,
+                )
+            }
+            "unread_count_display" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    15,
+                    "unread_count_display",
+                    &mut self.unread_count_display,
+                )
+            }
+            "users" => crate::de::opt_field(map, seen, 16, "users", &mut self.users),
+            "warnings" => {
+                crate::de::vec_field(map, seen, 17, "warnings", &mut self.warnings)
             }
             _ => crate::de::skip_field(map),
         }
@@ -3300,8 +3438,12 @@ impl std::future::IntoFuture for InfoRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InfoResponse {
+    /// The app's Home tab, when the conversation is an app's direct message.
+    pub app_home: Option<serde_json::Value>,
     /// Conversation concerned.
     pub channel: crate::generated::types::Conversation,
+    /// The view shown on that Home tab, if any.
+    pub home_view: Option<crate::generated::block_kit::View>,
 }
 
 impl<'de> serde::Deserialize<'de> for InfoResponse {
@@ -3314,7 +3456,7 @@ impl<'de> serde::Deserialize<'de> for InfoResponse {
 
 impl crate::de::Object for InfoResponse {
     const NAME: &'static str = "InfoResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "channel")];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "channel")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -3322,7 +3464,13 @@ impl crate::de::Object for InfoResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "channel" => crate::de::req_field(map, seen, 0, "channel", &mut self.channel),
+            "app_home" => {
+                crate::de::opt_field(map, seen, 0, "app_home", &mut self.app_home)
+            }
+            "channel" => crate::de::req_field(map, seen, 1, "channel", &mut self.channel),
+            "home_view" => {
+                crate::de::opt_field(map, seen, 2, "home_view", &mut self.home_view)
+            }
             _ => crate::de::skip_field(map),
         }
     }
@@ -3391,6 +3539,8 @@ pub struct InviteResponse {
     pub channel: Option<crate::generated::types::Conversation>,
     /// List of errors.
     pub errors: Vec<ConversationsInviteError>,
+    /// The private channel, under its legacy name.
+    pub group: Option<crate::generated::types::Conversation>,
 }
 
 impl<'de> serde::Deserialize<'de> for InviteResponse {
@@ -3413,6 +3563,7 @@ impl crate::de::Object for InviteResponse {
         match key {
             "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
             "errors" => crate::de::vec_field(map, seen, 1, "errors", &mut self.errors),
+            "group" => crate::de::opt_field(map, seen, 2, "group", &mut self.group),
             _ => crate::de::skip_field(map),
         }
     }
@@ -3752,7 +3903,11 @@ impl std::future::IntoFuture for LeaveRequest {
 /// The successful response of `conversations.leave`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct LeaveResponse {}
+pub struct LeaveResponse {
+    /// Set when the caller was not a member to begin with.
+    pub not_in_channel: Option<bool>,
+}
+
 impl<'de> serde::Deserialize<'de> for LeaveResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3766,11 +3921,22 @@ impl crate::de::Object for LeaveResponse {
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        _key: &str,
+        key: &str,
         map: &mut A,
-        _seen: &mut crate::de::Seen,
+        seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
-        crate::de::skip_field(map)
+        match key {
+            "not_in_channel" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "not_in_channel",
+                    &mut self.not_in_channel,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
     }
 }
 
@@ -4413,8 +4579,12 @@ impl std::future::IntoFuture for OpenRequest {
 pub struct OpenResponse {
     /// Flag: already open.
     pub already_open: Option<bool>,
+    /// The app's Home tab, when the conversation is an app's direct message.
+    pub app_home: Option<serde_json::Value>,
     /// Conversation concerned.
     pub channel: Option<crate::generated::types::Conversation>,
+    /// The view shown on that Home tab, if any.
+    pub home_view: Option<crate::generated::block_kit::View>,
     /// Flag: no op.
     pub no_op: Option<bool>,
 }
@@ -4446,8 +4616,14 @@ impl crate::de::Object for OpenResponse {
                     &mut self.already_open,
                 )
             }
-            "channel" => crate::de::opt_field(map, seen, 1, "channel", &mut self.channel),
-            "no_op" => crate::de::opt_field(map, seen, 2, "no_op", &mut self.no_op),
+            "app_home" => {
+                crate::de::opt_field(map, seen, 1, "app_home", &mut self.app_home)
+            }
+            "channel" => crate::de::opt_field(map, seen, 2, "channel", &mut self.channel),
+            "home_view" => {
+                crate::de::opt_field(map, seen, 3, "home_view", &mut self.home_view)
+            }
+            "no_op" => crate::de::opt_field(map, seen, 4, "no_op", &mut self.no_op),
             _ => crate::de::skip_field(map),
         }
     }
@@ -4498,7 +4674,7 @@ impl std::future::IntoFuture for RenameRequest {
 #[non_exhaustive]
 pub struct RenameResponse {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: crate::generated::types::Conversation,
 }
 
 impl<'de> serde::Deserialize<'de> for RenameResponse {
@@ -4511,7 +4687,7 @@ impl<'de> serde::Deserialize<'de> for RenameResponse {
 
 impl crate::de::Object for RenameResponse {
     const NAME: &'static str = "RenameResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "channel")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -4519,7 +4695,7 @@ impl crate::de::Object for RenameResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            "channel" => crate::de::req_field(map, seen, 0, "channel", &mut self.channel),
             _ => crate::de::skip_field(map),
         }
     }
@@ -4631,10 +4807,14 @@ impl std::future::IntoFuture for RepliesRequest {
 pub struct RepliesResponse {
     /// Whether more results exist past this page.
     pub has_more: Option<bool>,
+    /// Replies edited since the caller's last read; Slack documents no shape.
+    pub latest_updates: Option<serde_json::Value>,
     /// Messages.
     pub messages: Vec<crate::generated::types::Message>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
+    /// Timestamps of replies unchanged since the caller's last read.
+    pub unchanged_messages: Vec<crate::ids::Ts>,
 }
 
 impl<'de> serde::Deserialize<'de> for RepliesResponse {
@@ -4658,16 +4838,34 @@ impl crate::de::Object for RepliesResponse {
             "has_more" => {
                 crate::de::opt_field(map, seen, 0, "has_more", &mut self.has_more)
             }
+            "latest_updates" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "latest_updates",
+                    &mut self.latest_updates,
+                )
+            }
             "messages" => {
-                crate::de::vec_field(map, seen, 1, "messages", &mut self.messages)
+                crate::de::vec_field(map, seen, 2, "messages", &mut self.messages)
             }
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    2,
+                    3,
                     "response_metadata",
                     &mut self.response_metadata,
+                )
+            }
+            "unchanged_messages" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    4,
+                    "unchanged_messages",
+                    &mut self.unchanged_messages,
                 )
             }
             _ => crate::de::skip_field(map),
@@ -4792,8 +4990,12 @@ impl std::future::IntoFuture for RequestSharedInviteApproveRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RequestSharedInviteApproveResponse {
+    /// Code the inviting organization confirms the invitation with.
+    pub confirmation_code: Option<String>,
     /// ID of the invitation.
-    pub invite_id: Option<String>,
+    pub invite_id: String,
+    /// Link that accepts the invitation.
+    pub url: Option<String>,
 }
 
 impl<'de> serde::Deserialize<'de> for RequestSharedInviteApproveResponse {
@@ -4806,7 +5008,7 @@ impl<'de> serde::Deserialize<'de> for RequestSharedInviteApproveResponse {
 
 impl crate::de::Object for RequestSharedInviteApproveResponse {
     const NAME: &'static str = "RequestSharedInviteApproveResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "invite_id")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -4814,9 +5016,19 @@ impl crate::de::Object for RequestSharedInviteApproveResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "invite_id" => {
-                crate::de::opt_field(map, seen, 0, "invite_id", &mut self.invite_id)
+            "confirmation_code" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "confirmation_code",
+                    &mut self.confirmation_code,
+                )
             }
+            "invite_id" => {
+                crate::de::req_field(map, seen, 1, "invite_id", &mut self.invite_id)
+            }
+            "url" => crate::de::opt_field(map, seen, 2, "url", &mut self.url),
             _ => crate::de::skip_field(map),
         }
     }
@@ -5172,7 +5384,7 @@ impl std::future::IntoFuture for SetPurposeRequest {
 #[non_exhaustive]
 pub struct SetPurposeResponse {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: crate::generated::types::Conversation,
 }
 
 impl<'de> serde::Deserialize<'de> for SetPurposeResponse {
@@ -5185,7 +5397,7 @@ impl<'de> serde::Deserialize<'de> for SetPurposeResponse {
 
 impl crate::de::Object for SetPurposeResponse {
     const NAME: &'static str = "SetPurposeResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "channel")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -5193,7 +5405,7 @@ impl crate::de::Object for SetPurposeResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            "channel" => crate::de::req_field(map, seen, 0, "channel", &mut self.channel),
             _ => crate::de::skip_field(map),
         }
     }
@@ -5246,7 +5458,7 @@ impl std::future::IntoFuture for SetTopicRequest {
 #[non_exhaustive]
 pub struct SetTopicResponse {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: crate::generated::types::Conversation,
 }
 
 impl<'de> serde::Deserialize<'de> for SetTopicResponse {
@@ -5259,7 +5471,7 @@ impl<'de> serde::Deserialize<'de> for SetTopicResponse {
 
 impl crate::de::Object for SetTopicResponse {
     const NAME: &'static str = "SetTopicResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "channel")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -5267,7 +5479,7 @@ impl crate::de::Object for SetTopicResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            "channel" => crate::de::req_field(map, seen, 0, "channel", &mut self.channel),
             _ => crate::de::skip_field(map),
         }
     }

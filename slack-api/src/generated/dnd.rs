@@ -225,13 +225,19 @@ impl std::future::IntoFuture for EndSnoozeRequest {
 #[non_exhaustive]
 pub struct EndSnoozeResponse {
     /// Whether Do Not Disturb is on.
-    pub dnd_enabled: Option<bool>,
+    pub dnd_enabled: bool,
+    /// The caller's notification profile after the change.
+    pub dnd_profile_status: Option<serde_json::Value>,
     /// When Do Not Disturb next ends, Unix seconds.
-    pub next_dnd_end_ts: Option<crate::ids::Ts>,
+    pub next_dnd_end_ts: crate::ids::Ts,
     /// When Do Not Disturb next starts, Unix seconds.
-    pub next_dnd_start_ts: Option<crate::ids::Ts>,
+    pub next_dnd_start_ts: crate::ids::Ts,
     /// Whether a snooze is on.
-    pub snooze_enabled: Option<bool>,
+    pub snooze_enabled: bool,
+    /// When the snooze would have ended.
+    pub snooze_endtime: Option<crate::ids::UnixTime>,
+    /// Seconds of snooze left (none, once ended).
+    pub snooze_remaining: Option<i64>,
 }
 
 impl<'de> serde::Deserialize<'de> for EndSnoozeResponse {
@@ -244,7 +250,12 @@ impl<'de> serde::Deserialize<'de> for EndSnoozeResponse {
 
 impl crate::de::Object for EndSnoozeResponse {
     const NAME: &'static str = "EndSnoozeResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "dnd_enabled"),
+        (2, "next_dnd_end_ts"),
+        (3, "next_dnd_start_ts"),
+        (4, "snooze_enabled"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -253,33 +264,60 @@ impl crate::de::Object for EndSnoozeResponse {
     ) -> Result<(), A::Error> {
         match key {
             "dnd_enabled" => {
-                crate::de::opt_field(map, seen, 0, "dnd_enabled", &mut self.dnd_enabled)
+                crate::de::req_field(map, seen, 0, "dnd_enabled", &mut self.dnd_enabled)
             }
-            "next_dnd_end_ts" => {
+            "dnd_profile_status" => {
                 crate::de::opt_field(
                     map,
                     seen,
                     1,
+                    "dnd_profile_status",
+                    &mut self.dnd_profile_status,
+                )
+            }
+            "next_dnd_end_ts" => {
+                crate::de::req_field(
+                    map,
+                    seen,
+                    2,
                     "next_dnd_end_ts",
                     &mut self.next_dnd_end_ts,
                 )
             }
             "next_dnd_start_ts" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
-                    2,
+                    3,
                     "next_dnd_start_ts",
                     &mut self.next_dnd_start_ts,
                 )
             }
             "snooze_enabled" => {
+                crate::de::req_field(
+                    map,
+                    seen,
+                    4,
+                    "snooze_enabled",
+                    &mut self.snooze_enabled,
+                )
+            }
+            "snooze_endtime" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    3,
-                    "snooze_enabled",
-                    &mut self.snooze_enabled,
+                    5,
+                    "snooze_endtime",
+                    &mut self.snooze_endtime,
+                )
+            }
+            "snooze_remaining" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "snooze_remaining",
+                    &mut self.snooze_remaining,
                 )
             }
             _ => crate::de::skip_field(map),
@@ -348,11 +386,21 @@ impl std::future::IntoFuture for InfoRequest {
 #[non_exhaustive]
 pub struct InfoResponse {
     /// Whether Do Not Disturb is on.
-    pub dnd_enabled: Option<bool>,
+    pub dnd_enabled: bool,
+    /// The person's notification profile.
+    pub dnd_profile_status: Option<serde_json::Value>,
     /// When Do Not Disturb next ends, Unix seconds.
-    pub next_dnd_end_ts: Option<crate::ids::Ts>,
+    pub next_dnd_end_ts: crate::ids::Ts,
     /// When Do Not Disturb next starts, Unix seconds.
-    pub next_dnd_start_ts: Option<crate::ids::Ts>,
+    pub next_dnd_start_ts: crate::ids::Ts,
+    /// Whether notifications are snoozed now.
+    pub snooze_enabled: Option<bool>,
+    /// When the snooze ends.
+    pub snooze_endtime: Option<crate::ids::UnixTime>,
+    /// Set when the snooze has no end time.
+    pub snooze_is_indefinite: Option<bool>,
+    /// Seconds until the snooze ends.
+    pub snooze_remaining: Option<i64>,
 }
 
 impl<'de> serde::Deserialize<'de> for InfoResponse {
@@ -365,7 +413,11 @@ impl<'de> serde::Deserialize<'de> for InfoResponse {
 
 impl crate::de::Object for InfoResponse {
     const NAME: &'static str = "InfoResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "dnd_enabled"),
+        (2, "next_dnd_end_ts"),
+        (3, "next_dnd_start_ts"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -374,24 +426,69 @@ impl crate::de::Object for InfoResponse {
     ) -> Result<(), A::Error> {
         match key {
             "dnd_enabled" => {
-                crate::de::opt_field(map, seen, 0, "dnd_enabled", &mut self.dnd_enabled)
+                crate::de::req_field(map, seen, 0, "dnd_enabled", &mut self.dnd_enabled)
             }
-            "next_dnd_end_ts" => {
+            "dnd_profile_status" => {
                 crate::de::opt_field(
                     map,
                     seen,
                     1,
+                    "dnd_profile_status",
+                    &mut self.dnd_profile_status,
+                )
+            }
+            "next_dnd_end_ts" => {
+                crate::de::req_field(
+                    map,
+                    seen,
+                    2,
                     "next_dnd_end_ts",
                     &mut self.next_dnd_end_ts,
                 )
             }
             "next_dnd_start_ts" => {
+                crate::de::req_field(
+                    map,
+                    seen,
+                    3,
+                    "next_dnd_start_ts",
+                    &mut self.next_dnd_start_ts,
+                )
+            }
+            "snooze_enabled" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    2,
-                    "next_dnd_start_ts",
-                    &mut self.next_dnd_start_ts,
+                    4,
+                    "snooze_enabled",
+                    &mut self.snooze_enabled,
+                )
+            }
+            "snooze_endtime" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "snooze_endtime",
+                    &mut self.snooze_endtime,
+                )
+            }
+            "snooze_is_indefinite" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "snooze_is_indefinite",
+                    &mut self.snooze_is_indefinite,
+                )
+            }
+            "snooze_remaining" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "snooze_remaining",
+                    &mut self.snooze_remaining,
                 )
             }
             _ => crate::de::skip_field(map),
@@ -442,7 +539,7 @@ impl std::future::IntoFuture for SetSnoozeRequest {
 #[non_exhaustive]
 pub struct SetSnoozeResponse {
     /// Whether a snooze is on.
-    pub snooze_enabled: Option<bool>,
+    pub snooze_enabled: bool,
     /// When the snooze ends, Unix seconds.
     pub snooze_endtime: Option<i64>,
     /// Whether the snooze lasts until turned off.
@@ -461,7 +558,7 @@ impl<'de> serde::Deserialize<'de> for SetSnoozeResponse {
 
 impl crate::de::Object for SetSnoozeResponse {
     const NAME: &'static str = "SetSnoozeResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "snooze_enabled")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -470,7 +567,7 @@ impl crate::de::Object for SetSnoozeResponse {
     ) -> Result<(), A::Error> {
         match key {
             "snooze_enabled" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,

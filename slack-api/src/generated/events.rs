@@ -930,12 +930,24 @@ pub struct AssistantAppThreadMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -1020,40 +1032,70 @@ impl crate::de::Object for AssistantAppThreadMessageEvent {
             "files" => crate::de::vec_field(map, seen, 11, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 12, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 13, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    14,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    15,
+                    16,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 17, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 16, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 18, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 19, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 20, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 21, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -1444,12 +1486,24 @@ pub struct BotAddMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -1528,40 +1582,70 @@ impl crate::de::Object for BotAddMessageEvent {
             "files" => crate::de::vec_field(map, seen, 11, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 12, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 13, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    14,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    15,
+                    16,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 17, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 16, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 18, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 19, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 20, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 21, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -1682,12 +1766,24 @@ pub struct BotDisableMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -1766,40 +1862,70 @@ impl crate::de::Object for BotDisableMessageEvent {
             "files" => crate::de::vec_field(map, seen, 11, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 12, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 13, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    14,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    15,
+                    16,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 17, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 16, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 18, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 19, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 20, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 21, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -1842,12 +1968,24 @@ pub struct BotEnableMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -1926,40 +2064,70 @@ impl crate::de::Object for BotEnableMessageEvent {
             "files" => crate::de::vec_field(map, seen, 11, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 12, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 13, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    14,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    15,
+                    16,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 17, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 16, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 18, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 19, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 20, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 21, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -2000,12 +2168,24 @@ pub struct BotMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -2081,40 +2261,70 @@ impl crate::de::Object for BotMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -2157,12 +2367,24 @@ pub struct BotRemoveMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -2241,40 +2463,70 @@ impl crate::de::Object for BotRemoveMessageEvent {
             "files" => crate::de::vec_field(map, seen, 11, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 12, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 13, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    14,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    15,
+                    16,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 17, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 16, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 18, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 19, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 20, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 21, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -2425,14 +2677,26 @@ pub struct ChannelArchiveMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// Member user IDs.
     pub members: Vec<crate::ids::UserId>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -2508,43 +2772,73 @@ impl crate::de::Object for ChannelArchiveMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "members" => {
-                crate::de::vec_field(map, seen, 13, "members", &mut self.members)
+                crate::de::vec_field(map, seen, 14, "members", &mut self.members)
             }
             "metadata" => {
-                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    15,
+                    16,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 17, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 16, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 18, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 19, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 20, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 21, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -2585,12 +2879,24 @@ pub struct ChannelConvertToPrivateMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -2666,40 +2972,70 @@ impl crate::de::Object for ChannelConvertToPrivateMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -2740,12 +3076,24 @@ pub struct ChannelConvertToPublicMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -2821,40 +3169,70 @@ impl crate::de::Object for ChannelConvertToPublicMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -3100,12 +3478,24 @@ pub struct ChannelJoinMessageEvent {
     pub icons: Option<crate::generated::types::Icons>,
     /// User who sent the invite.
     pub inviter: Option<crate::ids::UserId>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -3184,40 +3574,70 @@ impl crate::de::Object for ChannelJoinMessageEvent {
             "inviter" => {
                 crate::de::opt_field(map, seen, 13, "inviter", &mut self.inviter)
             }
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    14,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    15,
+                    16,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 17, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 16, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 18, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 19, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 20, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 21, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -3297,12 +3717,24 @@ pub struct ChannelLeaveMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -3378,40 +3810,70 @@ impl crate::de::Object for ChannelLeaveMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -3543,6 +4005,8 @@ pub struct ChannelNameMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Name.
@@ -3551,8 +4015,18 @@ pub struct ChannelNameMessageEvent {
     pub old_name: Option<String>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -3628,44 +4102,74 @@ impl crate::de::Object for ChannelNameMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
-            "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
             }
-            "name" => crate::de::opt_field(map, seen, 14, "name", &mut self.name),
+            "metadata" => {
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
+            }
+            "name" => crate::de::opt_field(map, seen, 15, "name", &mut self.name),
             "old_name" => {
-                crate::de::opt_field(map, seen, 15, "old_name", &mut self.old_name)
+                crate::de::opt_field(map, seen, 16, "old_name", &mut self.old_name)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    16,
+                    17,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 18, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 19, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 20, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 21, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 22, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    23,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 18, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 24, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 19, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 25, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 20, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 21, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 26, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 27, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 22, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 28, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 23, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 24, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 25, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 29, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 30, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 31, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 26, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 32, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 27, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 33, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -3750,12 +4254,24 @@ pub struct ChannelPostingPermissionsMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -3831,40 +4347,70 @@ impl crate::de::Object for ChannelPostingPermissionsMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -3905,14 +4451,26 @@ pub struct ChannelPurposeMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Purpose.
     pub purpose: Option<String>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -3988,43 +4546,73 @@ impl crate::de::Object for ChannelPurposeMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "purpose" => {
-                crate::de::opt_field(map, seen, 15, "purpose", &mut self.purpose)
+                crate::de::opt_field(map, seen, 17, "purpose", &mut self.purpose)
             }
             "reactions" => {
-                crate::de::vec_field(map, seen, 16, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 18, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 19, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 20, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 21, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -4164,12 +4752,24 @@ pub struct ChannelTopicMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -4247,41 +4847,71 @@ impl crate::de::Object for ChannelTopicMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "topic" => crate::de::opt_field(map, seen, 21, "topic", &mut self.topic),
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "topic" => crate::de::opt_field(map, seen, 27, "topic", &mut self.topic),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -4369,12 +4999,24 @@ pub struct ChannelUnarchiveMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -4450,40 +5092,70 @@ impl crate::de::Object for ChannelUnarchiveMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -4856,12 +5528,24 @@ pub struct DocumentMentionMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -4937,40 +5621,70 @@ impl crate::de::Object for DocumentMentionMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -5011,12 +5725,24 @@ pub struct EkmAccessDeniedMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -5092,40 +5818,70 @@ impl crate::de::Object for EkmAccessDeniedMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -7005,12 +7761,24 @@ pub struct FileCommentMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -7088,40 +7856,70 @@ impl crate::de::Object for FileCommentMessageEvent {
             "files" => crate::de::vec_field(map, seen, 12, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 13, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 14, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    15,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 16, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    16,
+                    17,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 18, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 19, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 20, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 21, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 22, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    23,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 18, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 24, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 19, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 25, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 20, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 21, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 26, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 27, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 22, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 28, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 23, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 24, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 25, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 29, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 30, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 31, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 26, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 32, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 27, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 33, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -7263,12 +8061,24 @@ pub struct FileMentionMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -7345,40 +8155,70 @@ impl crate::de::Object for FileMentionMessageEvent {
             "files" => crate::de::vec_field(map, seen, 11, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 12, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 13, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    14,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    15,
+                    16,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 17, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 16, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 18, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 19, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 20, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 21, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -7518,12 +8358,24 @@ pub struct FileShareMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -7610,41 +8462,71 @@ impl crate::de::Object for FileShareMessageEvent {
             "files" => crate::de::vec_field(map, seen, 11, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 12, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 13, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    14,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    15,
+                    16,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 17, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 16, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 18, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 19, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 20, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 21, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "upload" => crate::de::opt_field(map, seen, 24, "upload", &mut self.upload),
-            "user" => crate::de::opt_field(map, seen, 25, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "upload" => crate::de::opt_field(map, seen, 30, "upload", &mut self.upload),
+            "user" => crate::de::opt_field(map, seen, 31, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 26, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 32, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 27, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 33, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -8177,14 +9059,26 @@ pub struct GroupArchiveMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// Member user IDs.
     pub members: Vec<crate::ids::UserId>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -8260,43 +9154,73 @@ impl crate::de::Object for GroupArchiveMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "members" => {
-                crate::de::vec_field(map, seen, 13, "members", &mut self.members)
+                crate::de::vec_field(map, seen, 14, "members", &mut self.members)
             }
             "metadata" => {
-                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    15,
+                    16,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 17, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 16, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 18, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 19, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 20, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 21, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -8488,12 +9412,24 @@ pub struct GroupJoinMessageEvent {
     pub icons: Option<crate::generated::types::Icons>,
     /// User who sent the invite.
     pub inviter: Option<crate::ids::UserId>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -8572,40 +9508,70 @@ impl crate::de::Object for GroupJoinMessageEvent {
             "inviter" => {
                 crate::de::opt_field(map, seen, 13, "inviter", &mut self.inviter)
             }
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    14,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    15,
+                    16,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 17, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 16, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 18, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 19, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 20, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 21, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -8685,12 +9651,24 @@ pub struct GroupLeaveMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -8766,40 +9744,70 @@ impl crate::de::Object for GroupLeaveMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -8931,6 +9939,8 @@ pub struct GroupNameMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Name.
@@ -8939,8 +9949,18 @@ pub struct GroupNameMessageEvent {
     pub old_name: Option<String>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -9016,44 +10036,74 @@ impl crate::de::Object for GroupNameMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
-            "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
             }
-            "name" => crate::de::opt_field(map, seen, 14, "name", &mut self.name),
+            "metadata" => {
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
+            }
+            "name" => crate::de::opt_field(map, seen, 15, "name", &mut self.name),
             "old_name" => {
-                crate::de::opt_field(map, seen, 15, "old_name", &mut self.old_name)
+                crate::de::opt_field(map, seen, 16, "old_name", &mut self.old_name)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    16,
+                    17,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 18, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 19, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 20, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 21, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 22, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    23,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 18, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 24, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 19, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 25, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 20, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 21, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 26, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 27, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 22, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 28, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 23, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 24, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 25, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 29, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 30, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 31, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 26, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 32, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 27, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 33, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -9136,14 +10186,26 @@ pub struct GroupPurposeMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Purpose.
     pub purpose: Option<String>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -9219,43 +10281,73 @@ impl crate::de::Object for GroupPurposeMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "purpose" => {
-                crate::de::opt_field(map, seen, 15, "purpose", &mut self.purpose)
+                crate::de::opt_field(map, seen, 17, "purpose", &mut self.purpose)
             }
             "reactions" => {
-                crate::de::vec_field(map, seen, 16, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 18, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 19, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 20, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 21, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    22,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -9340,12 +10432,24 @@ pub struct GroupTopicMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -9423,41 +10527,71 @@ impl crate::de::Object for GroupTopicMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "topic" => crate::de::opt_field(map, seen, 21, "topic", &mut self.topic),
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "topic" => crate::de::opt_field(map, seen, 27, "topic", &mut self.topic),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -9547,12 +10681,24 @@ pub struct GroupUnarchiveMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -9628,40 +10774,70 @@ impl crate::de::Object for GroupUnarchiveMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -10604,12 +11780,24 @@ pub struct MeMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -10685,40 +11873,70 @@ impl crate::de::Object for MeMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -13684,12 +14902,24 @@ pub struct PinnedItemMessageEvent {
     pub item: Option<serde_json::Value>,
     /// Item type.
     pub item_type: Option<String>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -13769,40 +14999,70 @@ impl crate::de::Object for PinnedItemMessageEvent {
             "item_type" => {
                 crate::de::opt_field(map, seen, 14, "item_type", &mut self.item_type)
             }
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    15,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 16, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    16,
+                    17,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 18, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 19, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 20, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 21, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 22, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    23,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 18, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 24, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 19, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 25, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 20, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 21, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 26, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 27, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 22, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 28, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 23, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 24, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 25, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 29, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 30, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 31, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 26, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 32, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 27, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 33, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -13843,12 +15103,24 @@ pub struct PlainMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -13924,40 +15196,70 @@ impl crate::de::Object for PlainMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -14362,12 +15664,24 @@ pub struct ReminderAddMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -14443,40 +15757,70 @@ impl crate::de::Object for ReminderAddMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -14567,12 +15911,24 @@ pub struct ReplyBroadcastMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -14648,40 +16004,70 @@ impl crate::de::Object for ReplyBroadcastMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -14931,6 +16317,8 @@ pub struct ShRoomCreatedMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Flag: no notifications.
@@ -14939,8 +16327,18 @@ pub struct ShRoomCreatedMessageEvent {
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Permanent link.
     pub permalink: Option<String>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Room.
     pub room: Option<crate::generated::types::Room>,
     /// Workspace the message came from.
@@ -15018,14 +16416,23 @@ impl crate::de::Object for ShRoomCreatedMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "no_notifications" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "no_notifications",
                     &mut self.no_notifications,
                 )
@@ -15034,37 +16441,58 @@ impl crate::de::Object for ShRoomCreatedMessageEvent {
                 crate::de::opt_field(
                     map,
                     seen,
-                    15,
+                    16,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
             "permalink" => {
-                crate::de::opt_field(map, seen, 16, "permalink", &mut self.permalink)
+                crate::de::opt_field(map, seen, 17, "permalink", &mut self.permalink)
+            }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 18, "pinned_to", &mut self.pinned_to)
             }
             "reactions" => {
-                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 19, "reactions", &mut self.reactions)
             }
-            "room" => crate::de::opt_field(map, seen, 18, "room", &mut self.room),
+            "replies" => {
+                crate::de::vec_field(map, seen, 20, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 21, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 22, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    23,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
+            }
+            "room" => crate::de::opt_field(map, seen, 24, "room", &mut self.room),
             "source_team" => {
-                crate::de::opt_field(map, seen, 19, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 25, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 20, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 26, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 21, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 22, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 27, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 28, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 23, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 29, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 24, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 25, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 26, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 30, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 31, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 32, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 27, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 33, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 28, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 34, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -16034,12 +17462,24 @@ pub struct SlackbotResponseMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -16115,40 +17555,70 @@ impl crate::de::Object for SlackbotResponseMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 16, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 22, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 17, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 23, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 18, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 19, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 24, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 25, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 20, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 26, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 21, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 22, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 23, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 27, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 28, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 29, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 24, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 30, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 25, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -17128,6 +18598,8 @@ impl crate::de::Lenient for TeamAccessRevokedEvent {
 pub struct TeamDomainChangeEvent {
     /// Workspace subdomain.
     pub domain: Option<String>,
+    /// Workspace whose domain changed.
+    pub team_id: Option<crate::ids::TeamId>,
     /// Kind of object or event.
     pub r#type: Option<String>,
     /// URL.
@@ -17153,8 +18625,9 @@ impl crate::de::Object for TeamDomainChangeEvent {
     ) -> Result<(), A::Error> {
         match key {
             "domain" => crate::de::opt_field(map, seen, 0, "domain", &mut self.domain),
-            "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
-            "url" => crate::de::opt_field(map, seen, 2, "url", &mut self.url),
+            "team_id" => crate::de::opt_field(map, seen, 1, "team_id", &mut self.team_id),
+            "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
+            "url" => crate::de::opt_field(map, seen, 3, "url", &mut self.url),
             _ => crate::de::skip_field(map),
         }
     }
@@ -17459,6 +18932,8 @@ impl crate::de::Lenient for TeamProfileReorderEvent {
 pub struct TeamRenameEvent {
     /// Name.
     pub name: Option<String>,
+    /// Workspace that was renamed.
+    pub team_id: Option<crate::ids::TeamId>,
     /// Kind of object or event.
     pub r#type: Option<String>,
 }
@@ -17482,7 +18957,8 @@ impl crate::de::Object for TeamRenameEvent {
     ) -> Result<(), A::Error> {
         match key {
             "name" => crate::de::opt_field(map, seen, 0, "name", &mut self.name),
-            "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
+            "team_id" => crate::de::opt_field(map, seen, 1, "team_id", &mut self.team_id),
+            "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
         }
     }
@@ -17522,12 +18998,24 @@ pub struct ThreadBroadcastMessageEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// The thread's parent message.
     pub root: Option<crate::generated::types::Message>,
     /// Workspace the message came from.
@@ -17605,41 +19093,71 @@ impl crate::de::Object for ThreadBroadcastMessageEvent {
             "files" => crate::de::vec_field(map, seen, 10, "files", &mut self.files),
             "hidden" => crate::de::opt_field(map, seen, 11, "hidden", &mut self.hidden),
             "icons" => crate::de::opt_field(map, seen, 12, "icons", &mut self.icons),
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 13, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 14, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    14,
+                    15,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
-            "reactions" => {
-                crate::de::vec_field(map, seen, 15, "reactions", &mut self.reactions)
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 16, "pinned_to", &mut self.pinned_to)
             }
-            "root" => crate::de::opt_field(map, seen, 16, "root", &mut self.root),
+            "reactions" => {
+                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 18, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 19, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 20, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    21,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
+            }
+            "root" => crate::de::opt_field(map, seen, 22, "root", &mut self.root),
             "source_team" => {
-                crate::de::opt_field(map, seen, 17, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 23, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 18, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 24, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 20, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 25, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 26, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 21, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 27, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 22, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 23, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 24, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 28, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 29, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 30, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 25, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 31, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 26, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 32, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -17762,12 +19280,24 @@ pub struct UnpinnedItemMessageEvent {
     pub item: Option<serde_json::Value>,
     /// Item type.
     pub item_type: Option<String>,
+    /// Timestamp of the newest reply, on a thread's parent.
+    pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
+    /// Conversations the message is pinned in.
+    pub pinned_to: Vec<crate::ids::ChannelId>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
+    /// Who replied when, on a thread's parent (older payloads).
+    pub replies: Vec<crate::generated::types::MessageReply>,
+    /// How many replies the thread has, on its parent.
+    pub reply_count: Option<i64>,
+    /// Some of the people who replied, on a thread's parent.
+    pub reply_users: Vec<crate::ids::UserId>,
+    /// How many different people replied, on a thread's parent.
+    pub reply_users_count: Option<i64>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -17847,40 +19377,70 @@ impl crate::de::Object for UnpinnedItemMessageEvent {
             "item_type" => {
                 crate::de::opt_field(map, seen, 14, "item_type", &mut self.item_type)
             }
+            "latest_reply" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    15,
+                    "latest_reply",
+                    &mut self.latest_reply,
+                )
+            }
             "metadata" => {
-                crate::de::opt_field(map, seen, 15, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 16, "metadata", &mut self.metadata)
             }
             "parent_user_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    16,
+                    17,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
+            "pinned_to" => {
+                crate::de::vec_field(map, seen, 18, "pinned_to", &mut self.pinned_to)
+            }
             "reactions" => {
-                crate::de::vec_field(map, seen, 17, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 19, "reactions", &mut self.reactions)
+            }
+            "replies" => {
+                crate::de::vec_field(map, seen, 20, "replies", &mut self.replies)
+            }
+            "reply_count" => {
+                crate::de::opt_field(map, seen, 21, "reply_count", &mut self.reply_count)
+            }
+            "reply_users" => {
+                crate::de::vec_field(map, seen, 22, "reply_users", &mut self.reply_users)
+            }
+            "reply_users_count" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    23,
+                    "reply_users_count",
+                    &mut self.reply_users_count,
+                )
             }
             "source_team" => {
-                crate::de::opt_field(map, seen, 18, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 24, "source_team", &mut self.source_team)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 19, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 25, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 20, "team", &mut self.team),
-            "text" => crate::de::opt_field(map, seen, 21, "text", &mut self.text),
+            "team" => crate::de::opt_field(map, seen, 26, "team", &mut self.team),
+            "text" => crate::de::opt_field(map, seen, 27, "text", &mut self.text),
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 22, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 28, "thread_ts", &mut self.thread_ts)
             }
-            "ts" => crate::de::opt_field(map, seen, 23, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 24, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 25, "user", &mut self.user),
+            "ts" => crate::de::opt_field(map, seen, 29, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 30, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 31, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 26, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 32, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 27, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 33, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }

@@ -870,11 +870,11 @@ impl std::future::IntoFuture for GetUploadUrlExternalRequest {
 #[non_exhaustive]
 pub struct GetUploadUrlExternalResponse {
     /// File concerned.
-    pub file_id: Option<crate::ids::FileId>,
+    pub file_id: crate::ids::FileId,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// URL to send the file bytes to.
-    pub upload_url: Option<String>,
+    pub upload_url: String,
 }
 
 impl<'de> serde::Deserialize<'de> for GetUploadUrlExternalResponse {
@@ -887,7 +887,10 @@ impl<'de> serde::Deserialize<'de> for GetUploadUrlExternalResponse {
 
 impl crate::de::Object for GetUploadUrlExternalResponse {
     const NAME: &'static str = "GetUploadUrlExternalResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "file_id"),
+        (2, "upload_url"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -895,7 +898,7 @@ impl crate::de::Object for GetUploadUrlExternalResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "file_id" => crate::de::opt_field(map, seen, 0, "file_id", &mut self.file_id),
+            "file_id" => crate::de::req_field(map, seen, 0, "file_id", &mut self.file_id),
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
@@ -906,7 +909,7 @@ impl crate::de::Object for GetUploadUrlExternalResponse {
                 )
             }
             "upload_url" => {
-                crate::de::opt_field(map, seen, 2, "upload_url", &mut self.upload_url)
+                crate::de::req_field(map, seen, 2, "upload_url", &mut self.upload_url)
             }
             _ => crate::de::skip_field(map),
         }
@@ -1005,6 +1008,8 @@ pub struct InfoResponse {
     pub content_highlight_html: Option<String>,
     /// Flag: content highlight html truncated.
     pub content_highlight_html_truncated: Option<bool>,
+    /// The file's content rendered as HTML, for posts and snippets.
+    pub content_html: Option<String>,
     /// File concerned.
     pub file: crate::generated::types::File,
     /// Whether the content was cut short.
@@ -1025,7 +1030,7 @@ impl<'de> serde::Deserialize<'de> for InfoResponse {
 
 impl crate::de::Object for InfoResponse {
     const NAME: &'static str = "InfoResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[(5, "file")];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(6, "file")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1064,22 +1069,31 @@ impl crate::de::Object for InfoResponse {
                     &mut self.content_highlight_html_truncated,
                 )
             }
-            "file" => crate::de::req_field(map, seen, 5, "file", &mut self.file),
+            "content_html" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "content_html",
+                    &mut self.content_html,
+                )
+            }
+            "file" => crate::de::req_field(map, seen, 6, "file", &mut self.file),
             "is_truncated" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    6,
+                    7,
                     "is_truncated",
                     &mut self.is_truncated,
                 )
             }
-            "paging" => crate::de::opt_field(map, seen, 7, "paging", &mut self.paging),
+            "paging" => crate::de::opt_field(map, seen, 8, "paging", &mut self.paging),
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    8,
+                    9,
                     "response_metadata",
                     &mut self.response_metadata,
                 )
@@ -1412,7 +1426,7 @@ impl std::future::IntoFuture for RemoteAddRequest {
 #[non_exhaustive]
 pub struct RemoteAddResponse {
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: crate::generated::types::File,
 }
 
 impl<'de> serde::Deserialize<'de> for RemoteAddResponse {
@@ -1425,7 +1439,7 @@ impl<'de> serde::Deserialize<'de> for RemoteAddResponse {
 
 impl crate::de::Object for RemoteAddResponse {
     const NAME: &'static str = "RemoteAddResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "file")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1433,7 +1447,7 @@ impl crate::de::Object for RemoteAddResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "file" => crate::de::opt_field(map, seen, 0, "file", &mut self.file),
+            "file" => crate::de::req_field(map, seen, 0, "file", &mut self.file),
             _ => crate::de::skip_field(map),
         }
     }
@@ -1500,7 +1514,7 @@ impl std::future::IntoFuture for RemoteInfoRequest {
 #[non_exhaustive]
 pub struct RemoteInfoResponse {
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: crate::generated::types::File,
 }
 
 impl<'de> serde::Deserialize<'de> for RemoteInfoResponse {
@@ -1513,7 +1527,7 @@ impl<'de> serde::Deserialize<'de> for RemoteInfoResponse {
 
 impl crate::de::Object for RemoteInfoResponse {
     const NAME: &'static str = "RemoteInfoResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "file")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1521,7 +1535,7 @@ impl crate::de::Object for RemoteInfoResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "file" => crate::de::opt_field(map, seen, 0, "file", &mut self.file),
+            "file" => crate::de::req_field(map, seen, 0, "file", &mut self.file),
             _ => crate::de::skip_field(map),
         }
     }
@@ -2055,7 +2069,7 @@ impl std::future::IntoFuture for RevokePublicUrlRequest {
 #[non_exhaustive]
 pub struct RevokePublicUrlResponse {
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: crate::generated::types::File,
 }
 
 impl<'de> serde::Deserialize<'de> for RevokePublicUrlResponse {
@@ -2068,7 +2082,7 @@ impl<'de> serde::Deserialize<'de> for RevokePublicUrlResponse {
 
 impl crate::de::Object for RevokePublicUrlResponse {
     const NAME: &'static str = "RevokePublicUrlResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "file")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2076,7 +2090,7 @@ impl crate::de::Object for RevokePublicUrlResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "file" => crate::de::opt_field(map, seen, 0, "file", &mut self.file),
+            "file" => crate::de::req_field(map, seen, 0, "file", &mut self.file),
             _ => crate::de::skip_field(map),
         }
     }
@@ -2126,8 +2140,12 @@ impl std::future::IntoFuture for SharedPublicUrlRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SharedPublicUrlResponse {
+    /// Comments on the file.
+    pub comment: Vec<crate::generated::types::FileComment>,
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: crate::generated::types::File,
+    /// Where this page of comments sits.
+    pub paging: Option<crate::generated::types::Paging>,
 }
 
 impl<'de> serde::Deserialize<'de> for SharedPublicUrlResponse {
@@ -2140,7 +2158,7 @@ impl<'de> serde::Deserialize<'de> for SharedPublicUrlResponse {
 
 impl crate::de::Object for SharedPublicUrlResponse {
     const NAME: &'static str = "SharedPublicUrlResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "file")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2148,7 +2166,9 @@ impl crate::de::Object for SharedPublicUrlResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "file" => crate::de::opt_field(map, seen, 0, "file", &mut self.file),
+            "comment" => crate::de::vec_field(map, seen, 0, "comment", &mut self.comment),
+            "file" => crate::de::req_field(map, seen, 1, "file", &mut self.file),
+            "paging" => crate::de::opt_field(map, seen, 2, "paging", &mut self.paging),
             _ => crate::de::skip_field(map),
         }
     }
@@ -2281,7 +2301,7 @@ impl std::future::IntoFuture for UploadLegacyRequest {
 #[non_exhaustive]
 pub struct UploadLegacyResponse {
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: crate::generated::types::File,
 }
 
 impl<'de> serde::Deserialize<'de> for UploadLegacyResponse {
@@ -2294,7 +2314,7 @@ impl<'de> serde::Deserialize<'de> for UploadLegacyResponse {
 
 impl crate::de::Object for UploadLegacyResponse {
     const NAME: &'static str = "UploadLegacyResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "file")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -2302,7 +2322,7 @@ impl crate::de::Object for UploadLegacyResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "file" => crate::de::opt_field(map, seen, 0, "file", &mut self.file),
+            "file" => crate::de::req_field(map, seen, 0, "file", &mut self.file),
             _ => crate::de::skip_field(map),
         }
     }

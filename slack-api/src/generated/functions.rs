@@ -489,7 +489,7 @@ impl std::future::IntoFuture for DistributionsPermissionsAddRequest {
 #[non_exhaustive]
 pub struct DistributionsPermissionsAddResponse {
     /// The permission type returned.
-    pub permission_type: Option<String>,
+    pub permission_type: String,
     /// The users returned.
     pub users: Vec<crate::generated::types::User>,
 }
@@ -504,7 +504,7 @@ impl<'de> serde::Deserialize<'de> for DistributionsPermissionsAddResponse {
 
 impl crate::de::Object for DistributionsPermissionsAddResponse {
     const NAME: &'static str = "DistributionsPermissionsAddResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "permission_type")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -513,7 +513,7 @@ impl crate::de::Object for DistributionsPermissionsAddResponse {
     ) -> Result<(), A::Error> {
         match key {
             "permission_type" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -611,7 +611,7 @@ pub struct DistributionsPermissionsListResponse {
     /// Organizations concerned.
     pub org_ids: Vec<String>,
     /// The permission type returned.
-    pub permission_type: Option<String>,
+    pub permission_type: String,
     /// Workspaces concerned.
     pub team_ids: Vec<crate::ids::TeamId>,
     /// The users returned.
@@ -628,7 +628,7 @@ impl<'de> serde::Deserialize<'de> for DistributionsPermissionsListResponse {
 
 impl crate::de::Object for DistributionsPermissionsListResponse {
     const NAME: &'static str = "DistributionsPermissionsListResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "permission_type")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -638,7 +638,7 @@ impl crate::de::Object for DistributionsPermissionsListResponse {
         match key {
             "org_ids" => crate::de::vec_field(map, seen, 0, "org_ids", &mut self.org_ids),
             "permission_type" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     1,
@@ -753,7 +753,7 @@ impl std::future::IntoFuture for DistributionsPermissionsRemoveRequest {
 #[non_exhaustive]
 pub struct DistributionsPermissionsRemoveResponse {
     /// The permission type returned.
-    pub permission_type: Option<String>,
+    pub permission_type: String,
     /// The users returned.
     pub users: Vec<crate::generated::types::User>,
 }
@@ -768,7 +768,7 @@ impl<'de> serde::Deserialize<'de> for DistributionsPermissionsRemoveResponse {
 
 impl crate::de::Object for DistributionsPermissionsRemoveResponse {
     const NAME: &'static str = "DistributionsPermissionsRemoveResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "permission_type")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -777,7 +777,7 @@ impl crate::de::Object for DistributionsPermissionsRemoveResponse {
     ) -> Result<(), A::Error> {
         match key {
             "permission_type" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -933,7 +933,7 @@ pub struct DistributionsPermissionsSetResponse {
     /// Organizations concerned.
     pub org_ids: Vec<String>,
     /// The permission type returned.
-    pub permission_type: Option<String>,
+    pub permission_type: String,
     /// Workspaces concerned.
     pub team_ids: Vec<crate::ids::TeamId>,
     /// The users returned.
@@ -950,7 +950,7 @@ impl<'de> serde::Deserialize<'de> for DistributionsPermissionsSetResponse {
 
 impl crate::de::Object for DistributionsPermissionsSetResponse {
     const NAME: &'static str = "DistributionsPermissionsSetResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "permission_type")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -960,7 +960,7 @@ impl crate::de::Object for DistributionsPermissionsSetResponse {
         match key {
             "org_ids" => crate::de::vec_field(map, seen, 0, "org_ids", &mut self.org_ids),
             "permission_type" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     1,

@@ -107,11 +107,11 @@ impl std::future::IntoFuture for ExchangeRequest {
 #[non_exhaustive]
 pub struct ExchangeResponse {
     /// Enterprise organization concerned.
-    pub enterprise_id: Option<crate::ids::EnterpriseId>,
+    pub enterprise_id: crate::ids::EnterpriseId,
     /// IDs the migration does not know.
     pub invalid_user_ids: Vec<String>,
     /// Workspace concerned.
-    pub team_id: Option<crate::ids::TeamId>,
+    pub team_id: crate::ids::TeamId,
     /// New user IDs by old ones.
     pub user_id_map: Option<std::collections::BTreeMap<String, String>>,
 }
@@ -126,7 +126,10 @@ impl<'de> serde::Deserialize<'de> for ExchangeResponse {
 
 impl crate::de::Object for ExchangeResponse {
     const NAME: &'static str = "ExchangeResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "enterprise_id"),
+        (2, "team_id"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -135,7 +138,7 @@ impl crate::de::Object for ExchangeResponse {
     ) -> Result<(), A::Error> {
         match key {
             "enterprise_id" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -152,7 +155,7 @@ impl crate::de::Object for ExchangeResponse {
                     &mut self.invalid_user_ids,
                 )
             }
-            "team_id" => crate::de::opt_field(map, seen, 2, "team_id", &mut self.team_id),
+            "team_id" => crate::de::req_field(map, seen, 2, "team_id", &mut self.team_id),
             "user_id_map" => {
                 crate::de::opt_field(map, seen, 3, "user_id_map", &mut self.user_id_map)
             }

@@ -55,6 +55,97 @@ impl crate::de::Lenient for IncomingWebhook {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// The person behind a legacy OAuth install.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct LegacyAccessUser {
+    /// Their user token, when user scopes were asked for.
+    pub access_token: Option<crate::Secret>,
+    /// Their email address.
+    pub email: Option<String>,
+    /// Their user ID.
+    pub id: Option<crate::ids::UserId>,
+    /// Their picture, 192 pixels square.
+    pub image_192: Option<String>,
+    /// Their picture, 24 pixels square.
+    pub image_24: Option<String>,
+    /// Their picture, 32 pixels square.
+    pub image_32: Option<String>,
+    /// Their picture, 48 pixels square.
+    pub image_48: Option<String>,
+    /// Their picture, 512 pixels square.
+    pub image_512: Option<String>,
+    /// Their picture, 72 pixels square.
+    pub image_72: Option<String>,
+    /// Their display name.
+    pub name: Option<String>,
+    /// Scopes of their token, comma-separated.
+    pub scope: Option<String>,
+    /// Kind of their token.
+    pub token_type: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for LegacyAccessUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for LegacyAccessUser {
+    const NAME: &'static str = "LegacyAccessUser";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "access_token" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "access_token",
+                    &mut self.access_token,
+                )
+            }
+            "email" => crate::de::opt_field(map, seen, 1, "email", &mut self.email),
+            "id" => crate::de::opt_field(map, seen, 2, "id", &mut self.id),
+            "image_192" => {
+                crate::de::opt_field(map, seen, 3, "image_192", &mut self.image_192)
+            }
+            "image_24" => {
+                crate::de::opt_field(map, seen, 4, "image_24", &mut self.image_24)
+            }
+            "image_32" => {
+                crate::de::opt_field(map, seen, 5, "image_32", &mut self.image_32)
+            }
+            "image_48" => {
+                crate::de::opt_field(map, seen, 6, "image_48", &mut self.image_48)
+            }
+            "image_512" => {
+                crate::de::opt_field(map, seen, 7, "image_512", &mut self.image_512)
+            }
+            "image_72" => {
+                crate::de::opt_field(map, seen, 8, "image_72", &mut self.image_72)
+            }
+            "name" => crate::de::opt_field(map, seen, 9, "name", &mut self.name),
+            "scope" => crate::de::opt_field(map, seen, 10, "scope", &mut self.scope),
+            "token_type" => {
+                crate::de::opt_field(map, seen, 11, "token_type", &mut self.token_type)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for LegacyAccessUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// Oauth access authorizing user.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -605,27 +696,41 @@ impl std::future::IntoFuture for AccessRequest {
 #[non_exhaustive]
 pub struct AccessResponse {
     /// Access token issued.
-    pub access_token: Option<crate::Secret>,
+    pub access_token: crate::Secret,
+    /// App the token belongs to.
+    pub app_id: Option<crate::ids::AppId>,
+    /// Bot user of the app in the workspace.
+    pub app_user_id: Option<crate::ids::UserId>,
     /// Authorizing user.
     pub authorizing_user: Option<OauthAccessAuthorizingUser>,
     /// Bot.
     pub bot: Option<crate::generated::types::BotProfile>,
     /// Enterprise organization concerned.
     pub enterprise_id: Option<crate::ids::EnterpriseId>,
+    /// Seconds until the token expires, for rotating tokens.
+    pub expires_in: Option<i64>,
     /// Webhook created by the install, if any.
     pub incoming_webhook: Option<IncomingWebhook>,
     /// Installer user.
     pub installer_user: Option<OauthAccessInstallerUser>,
+    /// Token that gets a fresh access token, for rotating tokens.
+    pub refresh_token: Option<crate::Secret>,
     /// Scopes granted, comma-separated.
     pub scope: Option<String>,
     /// Scopes.
     pub scopes: Option<OauthAccessScope>,
+    /// The one channel the install was limited to, if it was.
+    pub single_channel_id: Option<crate::ids::ChannelId>,
+    /// Workspace the token acts in.
+    pub team: Option<crate::generated::types::Team>,
     /// Workspace concerned.
-    pub team_id: Option<crate::ids::TeamId>,
+    pub team_id: crate::ids::TeamId,
     /// Team name.
     pub team_name: Option<String>,
     /// Kind of token issued (bot or user).
     pub token_type: Option<String>,
+    /// Person who authorized, with their token when one was asked for.
+    pub user: Option<LegacyAccessUser>,
     /// User concerned.
     pub user_id: Option<crate::ids::UserId>,
 }
@@ -640,7 +745,10 @@ impl<'de> serde::Deserialize<'de> for AccessResponse {
 
 impl crate::de::Object for AccessResponse {
     const NAME: &'static str = "AccessResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "access_token"),
+        (14, "team_id"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -649,7 +757,7 @@ impl crate::de::Object for AccessResponse {
     ) -> Result<(), A::Error> {
         match key {
             "access_token" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -657,30 +765,37 @@ impl crate::de::Object for AccessResponse {
                     &mut self.access_token,
                 )
             }
+            "app_id" => crate::de::opt_field(map, seen, 1, "app_id", &mut self.app_id),
+            "app_user_id" => {
+                crate::de::opt_field(map, seen, 2, "app_user_id", &mut self.app_user_id)
+            }
             "authorizing_user" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    1,
+                    3,
                     "authorizing_user",
                     &mut self.authorizing_user,
                 )
             }
-            "bot" => crate::de::opt_field(map, seen, 2, "bot", &mut self.bot),
+            "bot" => crate::de::opt_field(map, seen, 4, "bot", &mut self.bot),
             "enterprise_id" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    3,
+                    5,
                     "enterprise_id",
                     &mut self.enterprise_id,
                 )
+            }
+            "expires_in" => {
+                crate::de::opt_field(map, seen, 6, "expires_in", &mut self.expires_in)
             }
             "incoming_webhook" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    4,
+                    7,
                     "incoming_webhook",
                     &mut self.incoming_webhook,
                 )
@@ -689,22 +804,44 @@ impl crate::de::Object for AccessResponse {
                 crate::de::opt_field(
                     map,
                     seen,
-                    5,
+                    8,
                     "installer_user",
                     &mut self.installer_user,
                 )
             }
-            "scope" => crate::de::opt_field(map, seen, 6, "scope", &mut self.scope),
-            "scopes" => crate::de::opt_field(map, seen, 7, "scopes", &mut self.scopes),
-            "team_id" => crate::de::opt_field(map, seen, 8, "team_id", &mut self.team_id),
+            "refresh_token" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    9,
+                    "refresh_token",
+                    &mut self.refresh_token,
+                )
+            }
+            "scope" => crate::de::opt_field(map, seen, 10, "scope", &mut self.scope),
+            "scopes" => crate::de::opt_field(map, seen, 11, "scopes", &mut self.scopes),
+            "single_channel_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    12,
+                    "single_channel_id",
+                    &mut self.single_channel_id,
+                )
+            }
+            "team" => crate::de::opt_field(map, seen, 13, "team", &mut self.team),
+            "team_id" => {
+                crate::de::req_field(map, seen, 14, "team_id", &mut self.team_id)
+            }
             "team_name" => {
-                crate::de::opt_field(map, seen, 9, "team_name", &mut self.team_name)
+                crate::de::opt_field(map, seen, 15, "team_name", &mut self.team_name)
             }
             "token_type" => {
-                crate::de::opt_field(map, seen, 10, "token_type", &mut self.token_type)
+                crate::de::opt_field(map, seen, 16, "token_type", &mut self.token_type)
             }
+            "user" => crate::de::opt_field(map, seen, 17, "user", &mut self.user),
             "user_id" => {
-                crate::de::opt_field(map, seen, 11, "user_id", &mut self.user_id)
+                crate::de::opt_field(map, seen, 18, "user_id", &mut self.user_id)
             }
             _ => crate::de::skip_field(map),
         }
@@ -930,7 +1067,7 @@ pub struct V2AccessResponse {
     /// Access token issued.
     pub access_token: Option<crate::Secret>,
     /// App concerned.
-    pub app_id: Option<crate::ids::AppId>,
+    pub app_id: crate::ids::AppId,
     /// Token and identity of the installing user.
     pub authed_user: Option<OauthV2AccessAuthedUser>,
     /// User ID of the app's bot.
@@ -951,6 +1088,8 @@ pub struct V2AccessResponse {
     pub team: Option<crate::generated::types::Team>,
     /// Kind of token issued (bot or user).
     pub token_type: Option<String>,
+    /// Person the refreshed user token belongs to (user-token refreshes only).
+    pub user_id: Option<crate::ids::UserId>,
 }
 
 impl<'de> serde::Deserialize<'de> for V2AccessResponse {
@@ -963,7 +1102,7 @@ impl<'de> serde::Deserialize<'de> for V2AccessResponse {
 
 impl crate::de::Object for V2AccessResponse {
     const NAME: &'static str = "V2AccessResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "app_id")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -980,7 +1119,7 @@ impl crate::de::Object for V2AccessResponse {
                     &mut self.access_token,
                 )
             }
-            "app_id" => crate::de::opt_field(map, seen, 1, "app_id", &mut self.app_id),
+            "app_id" => crate::de::req_field(map, seen, 1, "app_id", &mut self.app_id),
             "authed_user" => {
                 crate::de::opt_field(map, seen, 2, "authed_user", &mut self.authed_user)
             }
@@ -1024,6 +1163,9 @@ impl crate::de::Object for V2AccessResponse {
             "team" => crate::de::opt_field(map, seen, 10, "team", &mut self.team),
             "token_type" => {
                 crate::de::opt_field(map, seen, 11, "token_type", &mut self.token_type)
+            }
+            "user_id" => {
+                crate::de::opt_field(map, seen, 12, "user_id", &mut self.user_id)
             }
             _ => crate::de::skip_field(map),
         }
@@ -1077,9 +1219,9 @@ impl std::future::IntoFuture for V2ExchangeRequest {
 #[non_exhaustive]
 pub struct V2ExchangeResponse {
     /// Access token issued.
-    pub access_token: Option<crate::Secret>,
+    pub access_token: crate::Secret,
     /// App concerned.
-    pub app_id: Option<crate::ids::AppId>,
+    pub app_id: crate::ids::AppId,
     /// Token and identity of the installing user.
     pub authed_user: Option<OauthV2ExchangeAuthedUser>,
     /// User ID of the app's bot.
@@ -1087,21 +1229,23 @@ pub struct V2ExchangeResponse {
     /// Enterprise.
     pub enterprise: Option<crate::generated::types::Enterprise>,
     /// Seconds until the token expires.
-    pub expires_in: Option<i64>,
+    pub expires_in: i64,
     /// Webhook created by the install, if any.
     pub incoming_webhook: Option<IncomingWebhook>,
     /// Whether the app was installed org-wide.
     pub is_enterprise_install: Option<bool>,
     /// Token for getting a fresh access token.
-    pub refresh_token: Option<crate::Secret>,
+    pub refresh_token: crate::Secret,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// Scopes granted, comma-separated.
-    pub scope: Option<String>,
+    pub scope: String,
     /// Workspace concerned.
     pub team: Option<crate::generated::types::Team>,
     /// Kind of token issued (bot or user).
-    pub token_type: Option<String>,
+    pub token_type: String,
+    /// Person the exchanged legacy user token belonged to.
+    pub user_id: Option<crate::ids::UserId>,
 }
 
 impl<'de> serde::Deserialize<'de> for V2ExchangeResponse {
@@ -1114,7 +1258,14 @@ impl<'de> serde::Deserialize<'de> for V2ExchangeResponse {
 
 impl crate::de::Object for V2ExchangeResponse {
     const NAME: &'static str = "V2ExchangeResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "access_token"),
+        (1, "app_id"),
+        (5, "expires_in"),
+        (8, "refresh_token"),
+        (10, "scope"),
+        (12, "token_type"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1123,7 +1274,7 @@ impl crate::de::Object for V2ExchangeResponse {
     ) -> Result<(), A::Error> {
         match key {
             "access_token" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -1131,7 +1282,7 @@ impl crate::de::Object for V2ExchangeResponse {
                     &mut self.access_token,
                 )
             }
-            "app_id" => crate::de::opt_field(map, seen, 1, "app_id", &mut self.app_id),
+            "app_id" => crate::de::req_field(map, seen, 1, "app_id", &mut self.app_id),
             "authed_user" => {
                 crate::de::opt_field(map, seen, 2, "authed_user", &mut self.authed_user)
             }
@@ -1142,7 +1293,7 @@ impl crate::de::Object for V2ExchangeResponse {
                 crate::de::opt_field(map, seen, 4, "enterprise", &mut self.enterprise)
             }
             "expires_in" => {
-                crate::de::opt_field(map, seen, 5, "expires_in", &mut self.expires_in)
+                crate::de::req_field(map, seen, 5, "expires_in", &mut self.expires_in)
             }
             "incoming_webhook" => {
                 crate::de::opt_field(
@@ -1163,7 +1314,7 @@ impl crate::de::Object for V2ExchangeResponse {
                 )
             }
             "refresh_token" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     8,
@@ -1180,10 +1331,13 @@ impl crate::de::Object for V2ExchangeResponse {
                     &mut self.response_metadata,
                 )
             }
-            "scope" => crate::de::opt_field(map, seen, 10, "scope", &mut self.scope),
+            "scope" => crate::de::req_field(map, seen, 10, "scope", &mut self.scope),
             "team" => crate::de::opt_field(map, seen, 11, "team", &mut self.team),
             "token_type" => {
-                crate::de::opt_field(map, seen, 12, "token_type", &mut self.token_type)
+                crate::de::req_field(map, seen, 12, "token_type", &mut self.token_type)
+            }
+            "user_id" => {
+                crate::de::opt_field(map, seen, 13, "user_id", &mut self.user_id)
             }
             _ => crate::de::skip_field(map),
         }
@@ -1311,15 +1465,15 @@ impl std::future::IntoFuture for V2UserAccessRequest {
 #[non_exhaustive]
 pub struct V2UserAccessResponse {
     /// Access token issued.
-    pub access_token: Option<crate::Secret>,
+    pub access_token: crate::Secret,
     /// App concerned.
-    pub app_id: Option<crate::ids::AppId>,
+    pub app_id: crate::ids::AppId,
     /// Enterprise.
     pub enterprise: Option<crate::generated::types::Enterprise>,
     /// Seconds until the token expires.
     pub expires_in: Option<i64>,
     /// Whether the app was installed org-wide.
-    pub is_enterprise_install: Option<bool>,
+    pub is_enterprise_install: bool,
     /// Token for getting a fresh access token.
     pub refresh_token: Option<crate::Secret>,
     /// Scopes granted, comma-separated.
@@ -1327,9 +1481,9 @@ pub struct V2UserAccessResponse {
     /// Workspace concerned.
     pub team: Option<crate::generated::types::Team>,
     /// Kind of token issued (bot or user).
-    pub token_type: Option<String>,
+    pub token_type: String,
     /// User concerned.
-    pub user_id: Option<crate::ids::UserId>,
+    pub user_id: crate::ids::UserId,
 }
 
 impl<'de> serde::Deserialize<'de> for V2UserAccessResponse {
@@ -1342,7 +1496,13 @@ impl<'de> serde::Deserialize<'de> for V2UserAccessResponse {
 
 impl crate::de::Object for V2UserAccessResponse {
     const NAME: &'static str = "V2UserAccessResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "access_token"),
+        (1, "app_id"),
+        (4, "is_enterprise_install"),
+        (8, "token_type"),
+        (9, "user_id"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1351,7 +1511,7 @@ impl crate::de::Object for V2UserAccessResponse {
     ) -> Result<(), A::Error> {
         match key {
             "access_token" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -1359,7 +1519,7 @@ impl crate::de::Object for V2UserAccessResponse {
                     &mut self.access_token,
                 )
             }
-            "app_id" => crate::de::opt_field(map, seen, 1, "app_id", &mut self.app_id),
+            "app_id" => crate::de::req_field(map, seen, 1, "app_id", &mut self.app_id),
             "enterprise" => {
                 crate::de::opt_field(map, seen, 2, "enterprise", &mut self.enterprise)
             }
@@ -1367,7 +1527,7 @@ impl crate::de::Object for V2UserAccessResponse {
                 crate::de::opt_field(map, seen, 3, "expires_in", &mut self.expires_in)
             }
             "is_enterprise_install" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     4,
@@ -1387,9 +1547,9 @@ impl crate::de::Object for V2UserAccessResponse {
             "scope" => crate::de::opt_field(map, seen, 6, "scope", &mut self.scope),
             "team" => crate::de::opt_field(map, seen, 7, "team", &mut self.team),
             "token_type" => {
-                crate::de::opt_field(map, seen, 8, "token_type", &mut self.token_type)
+                crate::de::req_field(map, seen, 8, "token_type", &mut self.token_type)
             }
-            "user_id" => crate::de::opt_field(map, seen, 9, "user_id", &mut self.user_id),
+            "user_id" => crate::de::req_field(map, seen, 9, "user_id", &mut self.user_id),
             _ => crate::de::skip_field(map),
         }
     }

@@ -170,15 +170,17 @@ impl std::future::IntoFuture for ConnectTokenRequest {
 #[non_exhaustive]
 pub struct ConnectTokenResponse {
     /// Access token issued.
-    pub access_token: Option<String>,
+    pub access_token: crate::Secret,
     /// Seconds until the token expires.
     pub expires_in: Option<i64>,
     /// Signed OpenID Connect ID token (a JWT).
-    pub id_token: Option<String>,
+    pub id_token: Option<crate::Secret>,
     /// Token for getting a fresh access token.
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<crate::Secret>,
+    /// The `state` the sign-in started with, handed back.
+    pub state: Option<String>,
     /// Kind of token issued (bot or user).
-    pub token_type: Option<String>,
+    pub token_type: String,
 }
 
 impl<'de> serde::Deserialize<'de> for ConnectTokenResponse {
@@ -191,7 +193,10 @@ impl<'de> serde::Deserialize<'de> for ConnectTokenResponse {
 
 impl crate::de::Object for ConnectTokenResponse {
     const NAME: &'static str = "ConnectTokenResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "access_token"),
+        (5, "token_type"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -200,7 +205,7 @@ impl crate::de::Object for ConnectTokenResponse {
     ) -> Result<(), A::Error> {
         match key {
             "access_token" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -223,8 +228,9 @@ impl crate::de::Object for ConnectTokenResponse {
                     &mut self.refresh_token,
                 )
             }
+            "state" => crate::de::opt_field(map, seen, 4, "state", &mut self.state),
             "token_type" => {
-                crate::de::opt_field(map, seen, 4, "token_type", &mut self.token_type)
+                crate::de::req_field(map, seen, 5, "token_type", &mut self.token_type)
             }
             _ => crate::de::skip_field(map),
         }
@@ -307,10 +313,12 @@ pub struct ConnectUserInfoResponse {
     pub https_slack_com_team_image_68: Option<String>,
     /// The https://slack.com/team image 88 returned.
     pub https_slack_com_team_image_88: Option<String>,
+    /// Set when the workspace has no icon of its own.
+    pub https_slack_com_team_image_default: Option<bool>,
     /// The https://slack.com/team name returned.
     pub https_slack_com_team_name: Option<String>,
     /// ID of the https://slack.com/user.
-    pub https_slack_com_user_id: Option<String>,
+    pub https_slack_com_user_id: String,
     /// The https://slack.com/user image 1024 returned.
     pub https_slack_com_user_image_1024: Option<String>,
     /// The https://slack.com/user image 192 returned.
@@ -332,7 +340,7 @@ pub struct ConnectUserInfoResponse {
     /// URL of the user's avatar.
     pub picture: Option<String>,
     /// The user's ID, as the OpenID subject.
-    pub sub: Option<String>,
+    pub sub: String,
 }
 
 impl<'de> serde::Deserialize<'de> for ConnectUserInfoResponse {
@@ -345,7 +353,10 @@ impl<'de> serde::Deserialize<'de> for ConnectUserInfoResponse {
 
 impl crate::de::Object for ConnectUserInfoResponse {
     const NAME: &'static str = "ConnectUserInfoResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (19, "https://slack.com/user_id"),
+        (30, "sub"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -486,20 +497,29 @@ impl crate::de::Object for ConnectUserInfoResponse {
                     &mut self.https_slack_com_team_image_88,
                 )
             }
-            "https://slack.com/team_name" => {
+            "https://slack.com/team_image_default" => {
                 crate::de::opt_field(
                     map,
                     seen,
                     17,
+                    "https://slack.com/team_image_default",
+                    &mut self.https_slack_com_team_image_default,
+                )
+            }
+            "https://slack.com/team_name" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    18,
                     "https://slack.com/team_name",
                     &mut self.https_slack_com_team_name,
                 )
             }
             "https://slack.com/user_id" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
-                    18,
+                    19,
                     "https://slack.com/user_id",
                     &mut self.https_slack_com_user_id,
                 )
@@ -508,7 +528,7 @@ impl crate::de::Object for ConnectUserInfoResponse {
                 crate::de::opt_field(
                     map,
                     seen,
-                    19,
+                    20,
                     "https://slack.com/user_image_1024",
                     &mut self.https_slack_com_user_image_1024,
                 )
@@ -517,7 +537,7 @@ impl crate::de::Object for ConnectUserInfoResponse {
                 crate::de::opt_field(
                     map,
                     seen,
-                    20,
+                    21,
                     "https://slack.com/user_image_192",
                     &mut self.https_slack_com_user_image_192,
                 )
@@ -526,7 +546,7 @@ impl crate::de::Object for ConnectUserInfoResponse {
                 crate::de::opt_field(
                     map,
                     seen,
-                    21,
+                    22,
                     "https://slack.com/user_image_24",
                     &mut self.https_slack_com_user_image_24,
                 )
@@ -535,7 +555,7 @@ impl crate::de::Object for ConnectUserInfoResponse {
                 crate::de::opt_field(
                     map,
                     seen,
-                    22,
+                    23,
                     "https://slack.com/user_image_32",
                     &mut self.https_slack_com_user_image_32,
                 )
@@ -544,7 +564,7 @@ impl crate::de::Object for ConnectUserInfoResponse {
                 crate::de::opt_field(
                     map,
                     seen,
-                    23,
+                    24,
                     "https://slack.com/user_image_48",
                     &mut self.https_slack_com_user_image_48,
                 )
@@ -553,7 +573,7 @@ impl crate::de::Object for ConnectUserInfoResponse {
                 crate::de::opt_field(
                     map,
                     seen,
-                    24,
+                    25,
                     "https://slack.com/user_image_512",
                     &mut self.https_slack_com_user_image_512,
                 )
@@ -562,17 +582,17 @@ impl crate::de::Object for ConnectUserInfoResponse {
                 crate::de::opt_field(
                     map,
                     seen,
-                    25,
+                    26,
                     "https://slack.com/user_image_72",
                     &mut self.https_slack_com_user_image_72,
                 )
             }
-            "locale" => crate::de::opt_field(map, seen, 26, "locale", &mut self.locale),
-            "name" => crate::de::opt_field(map, seen, 27, "name", &mut self.name),
+            "locale" => crate::de::opt_field(map, seen, 27, "locale", &mut self.locale),
+            "name" => crate::de::opt_field(map, seen, 28, "name", &mut self.name),
             "picture" => {
-                crate::de::opt_field(map, seen, 28, "picture", &mut self.picture)
+                crate::de::opt_field(map, seen, 29, "picture", &mut self.picture)
             }
-            "sub" => crate::de::opt_field(map, seen, 29, "sub", &mut self.sub),
+            "sub" => crate::de::req_field(map, seen, 30, "sub", &mut self.sub),
             _ => crate::de::skip_field(map),
         }
     }

@@ -199,6 +199,8 @@ impl std::future::IntoFuture for ListRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListResponse {
+    /// How many items are pinned.
+    pub count: Option<i64>,
     /// Items on this page.
     pub items: Vec<crate::generated::types::Item>,
 }
@@ -221,7 +223,8 @@ impl crate::de::Object for ListResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "items" => crate::de::vec_field(map, seen, 0, "items", &mut self.items),
+            "count" => crate::de::opt_field(map, seen, 0, "count", &mut self.count),
+            "items" => crate::de::vec_field(map, seen, 1, "items", &mut self.items),
             _ => crate::de::skip_field(map),
         }
     }

@@ -348,10 +348,14 @@ impl std::future::IntoFuture for GetRequest {
 pub struct GetResponse {
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
+    /// The file comment, when the reactions are on one.
+    pub comment: Option<crate::generated::types::FileComment>,
+    /// The file, when the reactions are on one.
+    pub file: Option<crate::generated::types::File>,
     /// The message.
     pub message: Option<crate::generated::types::Message>,
     /// Kind of object or event.
-    pub r#type: Option<String>,
+    pub r#type: String,
 }
 
 impl<'de> serde::Deserialize<'de> for GetResponse {
@@ -364,7 +368,7 @@ impl<'de> serde::Deserialize<'de> for GetResponse {
 
 impl crate::de::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(4, "type")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -373,8 +377,10 @@ impl crate::de::Object for GetResponse {
     ) -> Result<(), A::Error> {
         match key {
             "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
-            "message" => crate::de::opt_field(map, seen, 1, "message", &mut self.message),
-            "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
+            "comment" => crate::de::opt_field(map, seen, 1, "comment", &mut self.comment),
+            "file" => crate::de::opt_field(map, seen, 2, "file", &mut self.file),
+            "message" => crate::de::opt_field(map, seen, 3, "message", &mut self.message),
+            "type" => crate::de::req_field(map, seen, 4, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
         }
     }

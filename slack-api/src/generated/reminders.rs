@@ -320,7 +320,7 @@ impl std::future::IntoFuture for AddRequest {
 #[non_exhaustive]
 pub struct AddResponse {
     /// The reminder returned.
-    pub reminder: Option<Reminder>,
+    pub reminder: Reminder,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -335,7 +335,7 @@ impl<'de> serde::Deserialize<'de> for AddResponse {
 
 impl crate::de::Object for AddResponse {
     const NAME: &'static str = "AddResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "reminder")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -344,7 +344,7 @@ impl crate::de::Object for AddResponse {
     ) -> Result<(), A::Error> {
         match key {
             "reminder" => {
-                crate::de::opt_field(map, seen, 0, "reminder", &mut self.reminder)
+                crate::de::req_field(map, seen, 0, "reminder", &mut self.reminder)
             }
             "response_metadata" => {
                 crate::de::opt_field(
@@ -559,7 +559,7 @@ impl std::future::IntoFuture for InfoRequest {
 #[non_exhaustive]
 pub struct InfoResponse {
     /// The reminder returned.
-    pub reminder: Option<Reminder>,
+    pub reminder: Reminder,
 }
 
 impl<'de> serde::Deserialize<'de> for InfoResponse {
@@ -572,7 +572,7 @@ impl<'de> serde::Deserialize<'de> for InfoResponse {
 
 impl crate::de::Object for InfoResponse {
     const NAME: &'static str = "InfoResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "reminder")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -581,7 +581,7 @@ impl crate::de::Object for InfoResponse {
     ) -> Result<(), A::Error> {
         match key {
             "reminder" => {
-                crate::de::opt_field(map, seen, 0, "reminder", &mut self.reminder)
+                crate::de::req_field(map, seen, 0, "reminder", &mut self.reminder)
             }
             _ => crate::de::skip_field(map),
         }

@@ -382,11 +382,11 @@ pub struct ConnectResponse {
     /// Context.
     pub context: Option<String>,
     /// Self.
-    pub self_: Option<RtmConnectSelf>,
+    pub self_: RtmConnectSelf,
     /// Workspace concerned.
-    pub team: Option<crate::generated::types::Team>,
+    pub team: crate::generated::types::Team,
     /// URL.
-    pub url: Option<crate::Secret>,
+    pub url: crate::Secret,
 }
 
 impl<'de> serde::Deserialize<'de> for ConnectResponse {
@@ -399,7 +399,11 @@ impl<'de> serde::Deserialize<'de> for ConnectResponse {
 
 impl crate::de::Object for ConnectResponse {
     const NAME: &'static str = "ConnectResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (1, "self"),
+        (2, "team"),
+        (3, "url"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -408,9 +412,9 @@ impl crate::de::Object for ConnectResponse {
     ) -> Result<(), A::Error> {
         match key {
             "context" => crate::de::opt_field(map, seen, 0, "context", &mut self.context),
-            "self" => crate::de::opt_field(map, seen, 1, "self", &mut self.self_),
-            "team" => crate::de::opt_field(map, seen, 2, "team", &mut self.team),
-            "url" => crate::de::opt_field(map, seen, 3, "url", &mut self.url),
+            "self" => crate::de::req_field(map, seen, 1, "self", &mut self.self_),
+            "team" => crate::de::req_field(map, seen, 2, "team", &mut self.team),
+            "url" => crate::de::req_field(map, seen, 3, "url", &mut self.url),
             _ => crate::de::skip_field(map),
         }
     }
@@ -561,15 +565,15 @@ pub struct StartResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// Self.
-    pub self_: Option<RtmSelf>,
+    pub self_: RtmSelf,
     /// Subteams.
     pub subteams: Option<RtmSubteams>,
     /// Workspace concerned.
-    pub team: Option<crate::generated::types::Team>,
+    pub team: crate::generated::types::Team,
     /// List of thread only channels.
     pub thread_only_channels: Vec<String>,
     /// URL.
-    pub url: Option<crate::Secret>,
+    pub url: crate::Secret,
     /// Users.
     pub users: Vec<crate::generated::types::User>,
 }
@@ -584,7 +588,11 @@ impl<'de> serde::Deserialize<'de> for StartResponse {
 
 impl crate::de::Object for StartResponse {
     const NAME: &'static str = "StartResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (17, "self"),
+        (19, "team"),
+        (21, "url"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -687,11 +695,11 @@ impl crate::de::Object for StartResponse {
                     &mut self.response_metadata,
                 )
             }
-            "self" => crate::de::opt_field(map, seen, 17, "self", &mut self.self_),
+            "self" => crate::de::req_field(map, seen, 17, "self", &mut self.self_),
             "subteams" => {
                 crate::de::opt_field(map, seen, 18, "subteams", &mut self.subteams)
             }
-            "team" => crate::de::opt_field(map, seen, 19, "team", &mut self.team),
+            "team" => crate::de::req_field(map, seen, 19, "team", &mut self.team),
             "thread_only_channels" => {
                 crate::de::vec_field(
                     map,
@@ -701,7 +709,7 @@ impl crate::de::Object for StartResponse {
                     &mut self.thread_only_channels,
                 )
             }
-            "url" => crate::de::opt_field(map, seen, 21, "url", &mut self.url),
+            "url" => crate::de::req_field(map, seen, 21, "url", &mut self.url),
             "users" => crate::de::vec_field(map, seen, 22, "users", &mut self.users),
             _ => crate::de::skip_field(map),
         }

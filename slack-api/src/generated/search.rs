@@ -615,10 +615,24 @@ impl std::future::IntoFuture for FilesRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FilesResponse {
+    /// Debugging trace Slack sometimes adds.
+    pub callstack: Option<String>,
+    /// Channels the matches are in; Slack documents no shape.
+    pub channels: Option<serde_json::Value>,
     /// Files attached.
     pub files: Option<SearchFileResults>,
+    /// Private channels the matches are in; Slack documents no shape.
+    pub groups: Option<serde_json::Value>,
+    /// Set when the search included bots despite the caller's preference.
+    pub ignored_exclude_bots_pref: Option<bool>,
+    /// Direct messages the matches are in; Slack documents no shape.
+    pub ims: Option<serde_json::Value>,
     /// The search query that was run.
     pub query: Option<String>,
+    /// Workspaces the matches are in; Slack documents no shape.
+    pub teams: Option<serde_json::Value>,
+    /// People the matches are from; Slack documents no shape.
+    pub users: Option<serde_json::Value>,
 }
 
 impl<'de> serde::Deserialize<'de> for FilesResponse {
@@ -639,8 +653,27 @@ impl crate::de::Object for FilesResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "files" => crate::de::opt_field(map, seen, 0, "files", &mut self.files),
-            "query" => crate::de::opt_field(map, seen, 1, "query", &mut self.query),
+            "callstack" => {
+                crate::de::opt_field(map, seen, 0, "callstack", &mut self.callstack)
+            }
+            "channels" => {
+                crate::de::opt_field(map, seen, 1, "channels", &mut self.channels)
+            }
+            "files" => crate::de::opt_field(map, seen, 2, "files", &mut self.files),
+            "groups" => crate::de::opt_field(map, seen, 3, "groups", &mut self.groups),
+            "ignored_exclude_bots_pref" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "ignored_exclude_bots_pref",
+                    &mut self.ignored_exclude_bots_pref,
+                )
+            }
+            "ims" => crate::de::opt_field(map, seen, 5, "ims", &mut self.ims),
+            "query" => crate::de::opt_field(map, seen, 6, "query", &mut self.query),
+            "teams" => crate::de::opt_field(map, seen, 7, "teams", &mut self.teams),
+            "users" => crate::de::opt_field(map, seen, 8, "users", &mut self.users),
             _ => crate::de::skip_field(map),
         }
     }

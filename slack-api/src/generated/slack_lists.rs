@@ -596,6 +596,10 @@ impl std::future::IntoFuture for AccessDeleteRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AccessDeleteResponse {
+    /// Channels whose access could not be changed.
+    pub failed_to_update_channel_ids: Vec<crate::ids::ChannelId>,
+    /// People whose access could not be changed.
+    pub failed_to_update_user_ids: Vec<crate::ids::UserId>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -618,11 +622,29 @@ impl crate::de::Object for AccessDeleteResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
+            "failed_to_update_channel_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    0,
+                    "failed_to_update_channel_ids",
+                    &mut self.failed_to_update_channel_ids,
+                )
+            }
+            "failed_to_update_user_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    1,
+                    "failed_to_update_user_ids",
+                    &mut self.failed_to_update_user_ids,
+                )
+            }
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    0,
+                    2,
                     "response_metadata",
                     &mut self.response_metadata,
                 )
@@ -708,6 +730,10 @@ impl std::future::IntoFuture for AccessSetRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AccessSetResponse {
+    /// Channels whose access could not be changed.
+    pub failed_to_update_channel_ids: Vec<crate::ids::ChannelId>,
+    /// People whose access could not be changed.
+    pub failed_to_update_user_ids: Vec<crate::ids::UserId>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -730,11 +756,29 @@ impl crate::de::Object for AccessSetResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
+            "failed_to_update_channel_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    0,
+                    "failed_to_update_channel_ids",
+                    &mut self.failed_to_update_channel_ids,
+                )
+            }
+            "failed_to_update_user_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    1,
+                    "failed_to_update_user_ids",
+                    &mut self.failed_to_update_user_ids,
+                )
+            }
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    0,
+                    2,
                     "response_metadata",
                     &mut self.response_metadata,
                 )
@@ -856,7 +900,7 @@ impl std::future::IntoFuture for CreateRequest {
 #[non_exhaustive]
 pub struct CreateResponse {
     /// ID of the list.
-    pub list_id: Option<String>,
+    pub list_id: String,
     /// The list metadata returned.
     pub list_metadata: Option<serde_json::Value>,
 }
@@ -871,7 +915,7 @@ impl<'de> serde::Deserialize<'de> for CreateResponse {
 
 impl crate::de::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "list_id")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -879,7 +923,7 @@ impl crate::de::Object for CreateResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "list_id" => crate::de::opt_field(map, seen, 0, "list_id", &mut self.list_id),
+            "list_id" => crate::de::req_field(map, seen, 0, "list_id", &mut self.list_id),
             "list_metadata" => {
                 crate::de::opt_field(
                     map,
@@ -975,7 +1019,7 @@ pub struct DownloadGetResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// State of the job or object.
-    pub status: Option<String>,
+    pub status: String,
 }
 
 impl<'de> serde::Deserialize<'de> for DownloadGetResponse {
@@ -988,7 +1032,7 @@ impl<'de> serde::Deserialize<'de> for DownloadGetResponse {
 
 impl crate::de::Object for DownloadGetResponse {
     const NAME: &'static str = "DownloadGetResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(2, "status")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1014,7 +1058,7 @@ impl crate::de::Object for DownloadGetResponse {
                     &mut self.response_metadata,
                 )
             }
-            "status" => crate::de::opt_field(map, seen, 2, "status", &mut self.status),
+            "status" => crate::de::req_field(map, seen, 2, "status", &mut self.status),
             _ => crate::de::skip_field(map),
         }
     }
@@ -1105,7 +1149,7 @@ impl std::future::IntoFuture for DownloadStartRequest {
 #[non_exhaustive]
 pub struct DownloadStartResponse {
     /// ID of the export job.
-    pub job_id: Option<String>,
+    pub job_id: String,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -1120,7 +1164,7 @@ impl<'de> serde::Deserialize<'de> for DownloadStartResponse {
 
 impl crate::de::Object for DownloadStartResponse {
     const NAME: &'static str = "DownloadStartResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "job_id")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1128,7 +1172,7 @@ impl crate::de::Object for DownloadStartResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "job_id" => crate::de::opt_field(map, seen, 0, "job_id", &mut self.job_id),
+            "job_id" => crate::de::req_field(map, seen, 0, "job_id", &mut self.job_id),
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
@@ -1218,7 +1262,7 @@ impl std::future::IntoFuture for ItemsCreateRequest {
 #[non_exhaustive]
 pub struct ItemsCreateResponse {
     /// The item concerned.
-    pub item: Option<ListItem>,
+    pub item: ListItem,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -1233,7 +1277,7 @@ impl<'de> serde::Deserialize<'de> for ItemsCreateResponse {
 
 impl crate::de::Object for ItemsCreateResponse {
     const NAME: &'static str = "ItemsCreateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "item")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1241,7 +1285,7 @@ impl crate::de::Object for ItemsCreateResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "item" => crate::de::opt_field(map, seen, 0, "item", &mut self.item),
+            "item" => crate::de::req_field(map, seen, 0, "item", &mut self.item),
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
@@ -1466,9 +1510,11 @@ impl std::future::IntoFuture for ItemsInfoRequest {
 #[non_exhaustive]
 pub struct ItemsInfoResponse {
     /// The list returned.
-    pub list: Option<serde_json::Value>,
+    pub list: serde_json::Value,
+    /// The item this one is a subtask of, if any.
+    pub parent_task: Option<ListItem>,
     /// The item asked for.
-    pub record: Option<ListItem>,
+    pub record: ListItem,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// Sub-items of the item.
@@ -1485,7 +1531,7 @@ impl<'de> serde::Deserialize<'de> for ItemsInfoResponse {
 
 impl crate::de::Object for ItemsInfoResponse {
     const NAME: &'static str = "ItemsInfoResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "list"), (2, "record")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1493,19 +1539,22 @@ impl crate::de::Object for ItemsInfoResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "list" => crate::de::opt_field(map, seen, 0, "list", &mut self.list),
-            "record" => crate::de::opt_field(map, seen, 1, "record", &mut self.record),
+            "list" => crate::de::req_field(map, seen, 0, "list", &mut self.list),
+            "parent_task" => {
+                crate::de::opt_field(map, seen, 1, "parent_task", &mut self.parent_task)
+            }
+            "record" => crate::de::req_field(map, seen, 2, "record", &mut self.record),
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    2,
+                    3,
                     "response_metadata",
                     &mut self.response_metadata,
                 )
             }
             "subtasks" => {
-                crate::de::vec_field(map, seen, 3, "subtasks", &mut self.subtasks)
+                crate::de::vec_field(map, seen, 4, "subtasks", &mut self.subtasks)
             }
             _ => crate::de::skip_field(map),
         }

@@ -15289,6 +15289,7 @@ pub static METHODS: &[&crate::spec::MethodSpec] = &[
 ];
 
 /// Any method's successful response, typed (methods of enabled features only).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Response {

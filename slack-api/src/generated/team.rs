@@ -1045,7 +1045,7 @@ impl std::future::IntoFuture for BillingInfoRequest {
 #[non_exhaustive]
 pub struct BillingInfoResponse {
     /// Billing plan.
-    pub plan: Option<String>,
+    pub plan: String,
 }
 
 impl<'de> serde::Deserialize<'de> for BillingInfoResponse {
@@ -1058,7 +1058,7 @@ impl<'de> serde::Deserialize<'de> for BillingInfoResponse {
 
 impl crate::de::Object for BillingInfoResponse {
     const NAME: &'static str = "BillingInfoResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "plan")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1066,7 +1066,7 @@ impl crate::de::Object for BillingInfoResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "plan" => crate::de::opt_field(map, seen, 0, "plan", &mut self.plan),
+            "plan" => crate::de::req_field(map, seen, 0, "plan", &mut self.plan),
             _ => crate::de::skip_field(map),
         }
     }
@@ -1122,6 +1122,8 @@ impl std::future::IntoFuture for ExternalTeamsDisconnectRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExternalTeamsDisconnectResponse {
+    /// Whether the disconnection was queued to run.
+    pub job_enqueued: bool,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -1136,7 +1138,7 @@ impl<'de> serde::Deserialize<'de> for ExternalTeamsDisconnectResponse {
 
 impl crate::de::Object for ExternalTeamsDisconnectResponse {
     const NAME: &'static str = "ExternalTeamsDisconnectResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "job_enqueued")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1144,11 +1146,20 @@ impl crate::de::Object for ExternalTeamsDisconnectResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
+            "job_enqueued" => {
+                crate::de::req_field(
+                    map,
+                    seen,
+                    0,
+                    "job_enqueued",
+                    &mut self.job_enqueued,
+                )
+            }
             "response_metadata" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    0,
+                    1,
                     "response_metadata",
                     &mut self.response_metadata,
                 )
@@ -1297,7 +1308,7 @@ pub struct ExternalTeamsListResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// How many results there are in all.
-    pub total_count: Option<i64>,
+    pub total_count: i64,
 }
 
 impl<'de> serde::Deserialize<'de> for ExternalTeamsListResponse {
@@ -1310,7 +1321,7 @@ impl<'de> serde::Deserialize<'de> for ExternalTeamsListResponse {
 
 impl crate::de::Object for ExternalTeamsListResponse {
     const NAME: &'static str = "ExternalTeamsListResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(2, "total_count")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1337,7 +1348,7 @@ impl crate::de::Object for ExternalTeamsListResponse {
                 )
             }
             "total_count" => {
-                crate::de::opt_field(map, seen, 2, "total_count", &mut self.total_count)
+                crate::de::req_field(map, seen, 2, "total_count", &mut self.total_count)
             }
             _ => crate::de::skip_field(map),
         }
@@ -1587,7 +1598,7 @@ pub struct IntegrationLogsResponse {
     /// Integration changes, newest first.
     pub logs: Vec<TeamIntegrationLog>,
     /// Page numbers and counts.
-    pub paging: Option<crate::generated::types::Paging>,
+    pub paging: crate::generated::types::Paging,
 }
 
 impl<'de> serde::Deserialize<'de> for IntegrationLogsResponse {
@@ -1600,7 +1611,7 @@ impl<'de> serde::Deserialize<'de> for IntegrationLogsResponse {
 
 impl crate::de::Object for IntegrationLogsResponse {
     const NAME: &'static str = "IntegrationLogsResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "paging")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1609,7 +1620,7 @@ impl crate::de::Object for IntegrationLogsResponse {
     ) -> Result<(), A::Error> {
         match key {
             "logs" => crate::de::vec_field(map, seen, 0, "logs", &mut self.logs),
-            "paging" => crate::de::opt_field(map, seen, 1, "paging", &mut self.paging),
+            "paging" => crate::de::req_field(map, seen, 1, "paging", &mut self.paging),
             _ => crate::de::skip_field(map),
         }
     }
@@ -1634,7 +1645,7 @@ impl crate::paginate::Paginate for IntegrationLogsRequest {
         page: &IntegrationLogsResponse,
     ) -> Option<crate::paginate::Next> {
         let items = &page.logs;
-        let paging = page.paging.as_ref()?;
+        let paging = &page.paging;
         crate::paginate::next_number(
             self.page,
             paging.page,
@@ -1705,13 +1716,13 @@ pub struct PreferencesListResponse {
     /// Flag: allow message deletion.
     pub allow_message_deletion: Option<bool>,
     /// The disable file uploads returned.
-    pub disable_file_uploads: Option<String>,
+    pub disable_file_uploads: String,
     /// Flag: display real names.
-    pub display_real_names: Option<bool>,
+    pub display_real_names: bool,
     /// The msg edit window mins returned.
-    pub msg_edit_window_mins: Option<i64>,
+    pub msg_edit_window_mins: i64,
     /// The who can post general returned.
-    pub who_can_post_general: Option<String>,
+    pub who_can_post_general: String,
 }
 
 impl<'de> serde::Deserialize<'de> for PreferencesListResponse {
@@ -1724,7 +1735,12 @@ impl<'de> serde::Deserialize<'de> for PreferencesListResponse {
 
 impl crate::de::Object for PreferencesListResponse {
     const NAME: &'static str = "PreferencesListResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (1, "disable_file_uploads"),
+        (2, "display_real_names"),
+        (3, "msg_edit_window_mins"),
+        (4, "who_can_post_general"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1742,7 +1758,7 @@ impl crate::de::Object for PreferencesListResponse {
                 )
             }
             "disable_file_uploads" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     1,
@@ -1751,7 +1767,7 @@ impl crate::de::Object for PreferencesListResponse {
                 )
             }
             "display_real_names" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     2,
@@ -1760,7 +1776,7 @@ impl crate::de::Object for PreferencesListResponse {
                 )
             }
             "msg_edit_window_mins" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     3,
@@ -1769,7 +1785,7 @@ impl crate::de::Object for PreferencesListResponse {
                 )
             }
             "who_can_post_general" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     4,
@@ -1833,7 +1849,7 @@ impl std::future::IntoFuture for ProfileGetRequest {
 #[non_exhaustive]
 pub struct ProfileGetResponse {
     /// The profile returned.
-    pub profile: Option<crate::generated::types::TeamProfile>,
+    pub profile: crate::generated::types::TeamProfile,
 }
 
 impl<'de> serde::Deserialize<'de> for ProfileGetResponse {
@@ -1846,7 +1862,7 @@ impl<'de> serde::Deserialize<'de> for ProfileGetResponse {
 
 impl crate::de::Object for ProfileGetResponse {
     const NAME: &'static str = "ProfileGetResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "profile")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1854,7 +1870,7 @@ impl crate::de::Object for ProfileGetResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "profile" => crate::de::opt_field(map, seen, 0, "profile", &mut self.profile),
+            "profile" => crate::de::req_field(map, seen, 0, "profile", &mut self.profile),
             _ => crate::de::skip_field(map),
         }
     }

@@ -79,19 +79,19 @@ impl std::future::IntoFuture for TokensRotateRequest {
 #[non_exhaustive]
 pub struct TokensRotateResponse {
     /// When the token expires, Unix seconds.
-    pub exp: Option<i64>,
+    pub exp: i64,
     /// When the token was issued, Unix seconds.
-    pub iat: Option<i64>,
+    pub iat: i64,
     /// Token for getting a fresh access token.
-    pub refresh_token: Option<String>,
+    pub refresh_token: crate::Secret,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// Workspace concerned.
-    pub team_id: Option<crate::ids::TeamId>,
+    pub team_id: crate::ids::TeamId,
     /// The new access token.
-    pub token: Option<String>,
+    pub token: crate::Secret,
     /// User concerned.
-    pub user_id: Option<crate::ids::UserId>,
+    pub user_id: crate::ids::UserId,
 }
 
 impl<'de> serde::Deserialize<'de> for TokensRotateResponse {
@@ -104,7 +104,14 @@ impl<'de> serde::Deserialize<'de> for TokensRotateResponse {
 
 impl crate::de::Object for TokensRotateResponse {
     const NAME: &'static str = "TokensRotateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "exp"),
+        (1, "iat"),
+        (2, "refresh_token"),
+        (4, "team_id"),
+        (5, "token"),
+        (6, "user_id"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -112,10 +119,10 @@ impl crate::de::Object for TokensRotateResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "exp" => crate::de::opt_field(map, seen, 0, "exp", &mut self.exp),
-            "iat" => crate::de::opt_field(map, seen, 1, "iat", &mut self.iat),
+            "exp" => crate::de::req_field(map, seen, 0, "exp", &mut self.exp),
+            "iat" => crate::de::req_field(map, seen, 1, "iat", &mut self.iat),
             "refresh_token" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     2,
@@ -132,9 +139,9 @@ impl crate::de::Object for TokensRotateResponse {
                     &mut self.response_metadata,
                 )
             }
-            "team_id" => crate::de::opt_field(map, seen, 4, "team_id", &mut self.team_id),
-            "token" => crate::de::opt_field(map, seen, 5, "token", &mut self.token),
-            "user_id" => crate::de::opt_field(map, seen, 6, "user_id", &mut self.user_id),
+            "team_id" => crate::de::req_field(map, seen, 4, "team_id", &mut self.team_id),
+            "token" => crate::de::req_field(map, seen, 5, "token", &mut self.token),
+            "user_id" => crate::de::req_field(map, seen, 6, "user_id", &mut self.user_id),
             _ => crate::de::skip_field(map),
         }
     }

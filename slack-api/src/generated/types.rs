@@ -1201,7 +1201,7 @@ pub struct Conversation {
     /// List of previous names.
     pub previous_names: Vec<String>,
     /// Priority.
-    pub priority: Option<i64>,
+    pub priority: Option<f64>,
     /// Properties.
     pub properties: Option<ConversationProperty>,
     /// Purpose.
@@ -3955,6 +3955,12 @@ pub struct File {
     /// ID of the uploader user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uploader_user_id: Option<serde_json::Value>,
+    /// Older name of the file's private link, still sent on some messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Older name of the file's private download link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_download: Option<String>,
     /// Link: url private.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_private: Option<String>,
@@ -4979,11 +4985,21 @@ impl crate::de::Object for File {
                     &mut self.uploader_user_id,
                 )
             }
+            "url" => crate::de::opt_field(map, seen, 165, "url", &mut self.url),
+            "url_download" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    166,
+                    "url_download",
+                    &mut self.url_download,
+                )
+            }
             "url_private" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    165,
+                    167,
                     "url_private",
                     &mut self.url_private,
                 )
@@ -4992,7 +5008,7 @@ impl crate::de::Object for File {
                 crate::de::opt_field(
                     map,
                     seen,
-                    166,
+                    168,
                     "url_private_download",
                     &mut self.url_private_download,
                 )
@@ -5001,19 +5017,19 @@ impl crate::de::Object for File {
                 crate::de::opt_field(
                     map,
                     seen,
-                    167,
+                    169,
                     "url_static_preview",
                     &mut self.url_static_preview,
                 )
             }
-            "user" => crate::de::opt_field(map, seen, 168, "user", &mut self.user),
+            "user" => crate::de::opt_field(map, seen, 170, "user", &mut self.user),
             "user_team" => {
-                crate::de::opt_field(map, seen, 169, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 171, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 170, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 172, "username", &mut self.username)
             }
-            "vtt" => crate::de::opt_field(map, seen, 171, "vtt", &mut self.vtt),
+            "vtt" => crate::de::opt_field(map, seen, 173, "vtt", &mut self.vtt),
             _ => crate::de::skip_field(map),
         }
     }

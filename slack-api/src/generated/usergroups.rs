@@ -373,7 +373,7 @@ impl std::future::IntoFuture for CreateRequest {
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The usergroup returned.
-    pub usergroup: Option<crate::generated::types::Subteam>,
+    pub usergroup: crate::generated::types::Subteam,
 }
 
 impl<'de> serde::Deserialize<'de> for CreateResponse {
@@ -386,7 +386,7 @@ impl<'de> serde::Deserialize<'de> for CreateResponse {
 
 impl crate::de::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "usergroup")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -395,7 +395,7 @@ impl crate::de::Object for CreateResponse {
     ) -> Result<(), A::Error> {
         match key {
             "usergroup" => {
-                crate::de::opt_field(map, seen, 0, "usergroup", &mut self.usergroup)
+                crate::de::req_field(map, seen, 0, "usergroup", &mut self.usergroup)
             }
             _ => crate::de::skip_field(map),
         }
@@ -468,7 +468,7 @@ impl std::future::IntoFuture for DisableRequest {
 #[non_exhaustive]
 pub struct DisableResponse {
     /// The usergroup returned.
-    pub usergroup: Option<crate::generated::types::Subteam>,
+    pub usergroup: crate::generated::types::Subteam,
 }
 
 impl<'de> serde::Deserialize<'de> for DisableResponse {
@@ -481,7 +481,7 @@ impl<'de> serde::Deserialize<'de> for DisableResponse {
 
 impl crate::de::Object for DisableResponse {
     const NAME: &'static str = "DisableResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "usergroup")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -490,7 +490,7 @@ impl crate::de::Object for DisableResponse {
     ) -> Result<(), A::Error> {
         match key {
             "usergroup" => {
-                crate::de::opt_field(map, seen, 0, "usergroup", &mut self.usergroup)
+                crate::de::req_field(map, seen, 0, "usergroup", &mut self.usergroup)
             }
             _ => crate::de::skip_field(map),
         }
@@ -563,7 +563,7 @@ impl std::future::IntoFuture for EnableRequest {
 #[non_exhaustive]
 pub struct EnableResponse {
     /// The usergroup returned.
-    pub usergroup: Option<crate::generated::types::Subteam>,
+    pub usergroup: crate::generated::types::Subteam,
 }
 
 impl<'de> serde::Deserialize<'de> for EnableResponse {
@@ -576,7 +576,7 @@ impl<'de> serde::Deserialize<'de> for EnableResponse {
 
 impl crate::de::Object for EnableResponse {
     const NAME: &'static str = "EnableResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "usergroup")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -585,7 +585,7 @@ impl crate::de::Object for EnableResponse {
     ) -> Result<(), A::Error> {
         match key {
             "usergroup" => {
-                crate::de::opt_field(map, seen, 0, "usergroup", &mut self.usergroup)
+                crate::de::req_field(map, seen, 0, "usergroup", &mut self.usergroup)
             }
             _ => crate::de::skip_field(map),
         }
@@ -842,7 +842,7 @@ impl std::future::IntoFuture for UpdateRequest {
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// The usergroup returned.
-    pub usergroup: Option<crate::generated::types::Subteam>,
+    pub usergroup: crate::generated::types::Subteam,
 }
 
 impl<'de> serde::Deserialize<'de> for UpdateResponse {
@@ -855,7 +855,7 @@ impl<'de> serde::Deserialize<'de> for UpdateResponse {
 
 impl crate::de::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "usergroup")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -864,7 +864,7 @@ impl crate::de::Object for UpdateResponse {
     ) -> Result<(), A::Error> {
         match key {
             "usergroup" => {
-                crate::de::opt_field(map, seen, 0, "usergroup", &mut self.usergroup)
+                crate::de::req_field(map, seen, 0, "usergroup", &mut self.usergroup)
             }
             _ => crate::de::skip_field(map),
         }
@@ -1069,7 +1069,7 @@ pub struct UsersUpdateResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The usergroup returned.
-    pub usergroup: Option<crate::generated::types::Subteam>,
+    pub usergroup: crate::generated::types::Subteam,
 }
 
 impl<'de> serde::Deserialize<'de> for UsersUpdateResponse {
@@ -1082,7 +1082,7 @@ impl<'de> serde::Deserialize<'de> for UsersUpdateResponse {
 
 impl crate::de::Object for UsersUpdateResponse {
     const NAME: &'static str = "UsersUpdateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "usergroup")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1100,7 +1100,7 @@ impl crate::de::Object for UsersUpdateResponse {
                 )
             }
             "usergroup" => {
-                crate::de::opt_field(map, seen, 1, "usergroup", &mut self.usergroup)
+                crate::de::req_field(map, seen, 1, "usergroup", &mut self.usergroup)
             }
             _ => crate::de::skip_field(map),
         }

@@ -738,7 +738,7 @@ impl std::future::IntoFuture for DiscoverableContactsLookupRequest {
 #[non_exhaustive]
 pub struct DiscoverableContactsLookupResponse {
     /// Whether it is discoverable.
-    pub is_discoverable: Option<bool>,
+    pub is_discoverable: bool,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -753,7 +753,7 @@ impl<'de> serde::Deserialize<'de> for DiscoverableContactsLookupResponse {
 
 impl crate::de::Object for DiscoverableContactsLookupResponse {
     const NAME: &'static str = "DiscoverableContactsLookupResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "is_discoverable")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -762,7 +762,7 @@ impl crate::de::Object for DiscoverableContactsLookupResponse {
     ) -> Result<(), A::Error> {
         match key {
             "is_discoverable" => {
-                crate::de::opt_field(
+                crate::de::req_field(
                     map,
                     seen,
                     0,
@@ -845,7 +845,7 @@ pub struct GetPresenceResponse {
     /// Flag: online.
     pub online: Option<bool>,
     /// Presence: active or away.
-    pub presence: Option<String>,
+    pub presence: String,
 }
 
 impl<'de> serde::Deserialize<'de> for GetPresenceResponse {
@@ -858,7 +858,7 @@ impl<'de> serde::Deserialize<'de> for GetPresenceResponse {
 
 impl crate::de::Object for GetPresenceResponse {
     const NAME: &'static str = "GetPresenceResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(5, "presence")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -892,7 +892,7 @@ impl crate::de::Object for GetPresenceResponse {
             }
             "online" => crate::de::opt_field(map, seen, 4, "online", &mut self.online),
             "presence" => {
-                crate::de::opt_field(map, seen, 5, "presence", &mut self.presence)
+                crate::de::req_field(map, seen, 5, "presence", &mut self.presence)
             }
             _ => crate::de::skip_field(map),
         }
@@ -1024,6 +1024,8 @@ impl std::future::IntoFuture for InfoRequest {
 pub struct InfoResponse {
     /// User concerned.
     pub user: Option<crate::generated::types::User>,
+    /// The people asked for, when several were.
+    pub users: Vec<crate::generated::types::User>,
 }
 
 impl<'de> serde::Deserialize<'de> for InfoResponse {
@@ -1045,6 +1047,7 @@ impl crate::de::Object for InfoResponse {
     ) -> Result<(), A::Error> {
         match key {
             "user" => crate::de::opt_field(map, seen, 0, "user", &mut self.user),
+            "users" => crate::de::vec_field(map, seen, 1, "users", &mut self.users),
             _ => crate::de::skip_field(map),
         }
     }
@@ -1131,7 +1134,7 @@ impl std::future::IntoFuture for ListRequest {
 #[non_exhaustive]
 pub struct ListResponse {
     /// Cache timestamp, Unix seconds.
-    pub cache_ts: Option<crate::ids::Ts>,
+    pub cache_ts: crate::ids::Ts,
     /// Member user IDs.
     pub members: Vec<crate::generated::types::User>,
     /// Offset.
@@ -1150,7 +1153,7 @@ impl<'de> serde::Deserialize<'de> for ListResponse {
 
 impl crate::de::Object for ListResponse {
     const NAME: &'static str = "ListResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "cache_ts")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1159,7 +1162,7 @@ impl crate::de::Object for ListResponse {
     ) -> Result<(), A::Error> {
         match key {
             "cache_ts" => {
-                crate::de::opt_field(map, seen, 0, "cache_ts", &mut self.cache_ts)
+                crate::de::req_field(map, seen, 0, "cache_ts", &mut self.cache_ts)
             }
             "members" => crate::de::vec_field(map, seen, 1, "members", &mut self.members),
             "offset" => crate::de::opt_field(map, seen, 2, "offset", &mut self.offset),
@@ -1463,10 +1466,12 @@ impl std::future::IntoFuture for ProfileSetRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProfileSetResponse {
+    /// New email address waiting for the person to confirm it.
+    pub email_pending: Option<String>,
     /// Profile.
-    pub profile: Option<crate::generated::types::UserProfile>,
+    pub profile: crate::generated::types::UserProfile,
     /// Display name used for the post.
-    pub username: Option<String>,
+    pub username: String,
 }
 
 impl<'de> serde::Deserialize<'de> for ProfileSetResponse {
@@ -1479,7 +1484,10 @@ impl<'de> serde::Deserialize<'de> for ProfileSetResponse {
 
 impl crate::de::Object for ProfileSetResponse {
     const NAME: &'static str = "ProfileSetResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (1, "profile"),
+        (2, "username"),
+    ];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1487,9 +1495,18 @@ impl crate::de::Object for ProfileSetResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "profile" => crate::de::opt_field(map, seen, 0, "profile", &mut self.profile),
+            "email_pending" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "email_pending",
+                    &mut self.email_pending,
+                )
+            }
+            "profile" => crate::de::req_field(map, seen, 1, "profile", &mut self.profile),
             "username" => {
-                crate::de::opt_field(map, seen, 1, "username", &mut self.username)
+                crate::de::req_field(map, seen, 2, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
         }
@@ -1638,7 +1655,7 @@ impl std::future::IntoFuture for SetPhotoRequest {
 #[non_exhaustive]
 pub struct SetPhotoResponse {
     /// Profile.
-    pub profile: Option<crate::generated::types::UserProfile>,
+    pub profile: crate::generated::types::UserProfile,
 }
 
 impl<'de> serde::Deserialize<'de> for SetPhotoResponse {
@@ -1651,7 +1668,7 @@ impl<'de> serde::Deserialize<'de> for SetPhotoResponse {
 
 impl crate::de::Object for SetPhotoResponse {
     const NAME: &'static str = "SetPhotoResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(0, "profile")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -1659,7 +1676,7 @@ impl crate::de::Object for SetPhotoResponse {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "profile" => crate::de::opt_field(map, seen, 0, "profile", &mut self.profile),
+            "profile" => crate::de::req_field(map, seen, 0, "profile", &mut self.profile),
             _ => crate::de::skip_field(map),
         }
     }

@@ -204,7 +204,7 @@ pub struct OpenResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The view returned.
-    pub view: Option<crate::generated::block_kit::View>,
+    pub view: crate::generated::block_kit::View,
 }
 
 impl<'de> serde::Deserialize<'de> for OpenResponse {
@@ -217,7 +217,7 @@ impl<'de> serde::Deserialize<'de> for OpenResponse {
 
 impl crate::de::Object for OpenResponse {
     const NAME: &'static str = "OpenResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "view")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -234,7 +234,7 @@ impl crate::de::Object for OpenResponse {
                     &mut self.response_metadata,
                 )
             }
-            "view" => crate::de::opt_field(map, seen, 1, "view", &mut self.view),
+            "view" => crate::de::req_field(map, seen, 1, "view", &mut self.view),
             _ => crate::de::skip_field(map),
         }
     }
@@ -319,7 +319,7 @@ pub struct PublishResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The view returned.
-    pub view: Option<crate::generated::block_kit::View>,
+    pub view: crate::generated::block_kit::View,
 }
 
 impl<'de> serde::Deserialize<'de> for PublishResponse {
@@ -332,7 +332,7 @@ impl<'de> serde::Deserialize<'de> for PublishResponse {
 
 impl crate::de::Object for PublishResponse {
     const NAME: &'static str = "PublishResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "view")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -349,7 +349,7 @@ impl crate::de::Object for PublishResponse {
                     &mut self.response_metadata,
                 )
             }
-            "view" => crate::de::opt_field(map, seen, 1, "view", &mut self.view),
+            "view" => crate::de::req_field(map, seen, 1, "view", &mut self.view),
             _ => crate::de::skip_field(map),
         }
     }
@@ -432,7 +432,7 @@ pub struct PushResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The view returned.
-    pub view: Option<crate::generated::block_kit::View>,
+    pub view: crate::generated::block_kit::View,
 }
 
 impl<'de> serde::Deserialize<'de> for PushResponse {
@@ -445,7 +445,7 @@ impl<'de> serde::Deserialize<'de> for PushResponse {
 
 impl crate::de::Object for PushResponse {
     const NAME: &'static str = "PushResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "view")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -462,7 +462,7 @@ impl crate::de::Object for PushResponse {
                     &mut self.response_metadata,
                 )
             }
-            "view" => crate::de::opt_field(map, seen, 1, "view", &mut self.view),
+            "view" => crate::de::req_field(map, seen, 1, "view", &mut self.view),
             _ => crate::de::skip_field(map),
         }
     }
@@ -552,7 +552,7 @@ pub struct UpdateResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The view returned.
-    pub view: Option<crate::generated::block_kit::View>,
+    pub view: crate::generated::block_kit::View,
 }
 
 impl<'de> serde::Deserialize<'de> for UpdateResponse {
@@ -565,7 +565,7 @@ impl<'de> serde::Deserialize<'de> for UpdateResponse {
 
 impl crate::de::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "view")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -582,7 +582,7 @@ impl crate::de::Object for UpdateResponse {
                     &mut self.response_metadata,
                 )
             }
-            "view" => crate::de::opt_field(map, seen, 1, "view", &mut self.view),
+            "view" => crate::de::req_field(map, seen, 1, "view", &mut self.view),
             _ => crate::de::skip_field(map),
         }
     }

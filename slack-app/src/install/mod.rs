@@ -207,7 +207,7 @@ impl Installation {
         let team = resp.team.as_ref();
         let enterprise = resp.enterprise.as_ref();
         let mut inst = Installation {
-            app_id: resp.app_id.as_ref().map(|a| a.as_str().to_owned()),
+            app_id: Some(resp.app_id.as_str().to_owned()),
             enterprise_id: enterprise.and_then(|e| e.id.clone()),
             enterprise_name: enterprise.and_then(|e| e.name.clone()),
             team_id: team

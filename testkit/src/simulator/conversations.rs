@@ -291,6 +291,8 @@ impl Workspace {
             "messages": page,
             "has_more": !next.is_empty(),
             "pin_count": 0,
+            "channel_actions_ts": null,
+            "channel_actions_count": 0,
             "response_metadata": {"next_cursor": next},
         }))
     }
