@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use slack_api::upload::{Progress, UPLOAD_STEP};
+use slack_api::web::upload::{Progress, UPLOAD_STEP};
 use slack_api::{Client, Error};
 use slack_testkit::{FakeSlack, Fault, TokenKind, UPLOAD_METHOD};
 

@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use serde_json::json;
 use slack_api::block_kit::{Block, MessageContent, Mrkdwn};
-use slack_api::webhook::{IncomingWebhook, WebhookError, WebhookErrorCode, WebhookMessage};
+use slack_api::message::webhook::{
+    IncomingWebhook, WebhookError, WebhookErrorCode, WebhookMessage,
+};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

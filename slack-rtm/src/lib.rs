@@ -66,7 +66,7 @@
 //!   for each new one, and [`Incoming::Lagged`] says how many went, before
 //!   the next event. Lifecycle changes are never dropped.
 //! - Every wait (ping interval, timeouts, backoff) goes through one
-//!   injectable [`Sleeper`](slack_api::retry::Sleeper), the same trait the
+//!   injectable [`Sleeper`](slack_api::web::retry::Sleeper), the same trait the
 //!   Web API client uses, so tests never wait in real time.
 //! - Lifecycle changes are logged with `tracing`. The websocket URL carries
 //!   a ticket: it is held in a [`Secret`](slack_api::Secret), only its

@@ -19,8 +19,8 @@ use crate::{DisconnectReason, Incoming};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use slack_api::events::Event;
-use slack_api::retry::Sleeper;
 use slack_api::types::{ChannelId, Ts};
+use slack_api::web::retry::Sleeper;
 use slack_api::{Client, Secret};
 
 /// Default of [`RtmBuilder::write_timeout`].
@@ -134,8 +134,8 @@ impl RtmBuilder {
     }
 
     /// What every timeout, interval and backoff waits with (default: the
-    /// API client's, [`Client::sleeper`], itself [`TokioSleeper`](slack_api::retry::TokioSleeper) unless
-    /// set). [`RecordingSleeper`](slack_api::retry::RecordingSleeper) records
+    /// API client's, [`Client::sleeper`], itself [`TokioSleeper`](slack_api::web::retry::TokioSleeper) unless
+    /// set). [`RecordingSleeper`](slack_api::web::retry::RecordingSleeper) records
     /// the waits and runs them a thousand times faster, which keepalive
     /// tolerates.
     pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {

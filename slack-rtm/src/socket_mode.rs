@@ -95,9 +95,9 @@ use serde_json::{Value, json};
 use slack_api::events::{
     Event, EventsApiPayload, InteractionPayload, SocketModeDisconnectReason, SocketModeHello,
 };
-use slack_api::events_api::Dedup;
-use slack_api::retry::Sleeper;
-use slack_api::slash::SlashCommand;
+use slack_api::inbound::events_api::Dedup;
+use slack_api::inbound::slash::SlashCommand;
+use slack_api::web::retry::Sleeper;
 use slack_api::{Client, Secret};
 
 use crate::conn::{self, BoxFuture, Delivered, Handle, Inbound, Output, Ping, Protocol, Settings};
@@ -147,7 +147,7 @@ impl Default for SocketModeBuilder {
             connections: 1,
             ack_window: Duration::from_secs(2),
             defer_all_acks: false,
-            dedup_capacity: slack_api::events_api::DEFAULT_DEDUP_CAPACITY,
+            dedup_capacity: slack_api::inbound::events_api::DEFAULT_DEDUP_CAPACITY,
             hello_timeout: Duration::from_secs(30),
             ping_interval: DEFAULT_PING_INTERVAL,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
@@ -236,8 +236,8 @@ impl SocketModeBuilder {
     }
 
     /// What every timeout, interval and backoff waits with (default: the
-    /// API client's, [`Client::sleeper`], itself [`TokioSleeper`](slack_api::retry::TokioSleeper)
-    /// unless set). [`RecordingSleeper`](slack_api::retry::RecordingSleeper)
+    /// API client's, [`Client::sleeper`], itself [`TokioSleeper`](slack_api::web::retry::TokioSleeper)
+    /// unless set). [`RecordingSleeper`](slack_api::web::retry::RecordingSleeper)
     /// records the waits and runs them a thousand times faster.
     pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
         self.sleeper = Some(Arc::new(sleeper));

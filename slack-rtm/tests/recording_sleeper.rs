@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use slack_api::retry::RecordingSleeper;
+use slack_api::web::retry::RecordingSleeper;
 use slack_rtm::{Incoming, Lifecycle, Rtm};
 use slack_testkit::FakeSlack;
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
-use slack_api::retry::Sleeper;
+use slack_api::web::retry::Sleeper;
 use slack_rtm::{
     DisconnectReason, Event, Events, Incoming, Lifecycle, MessageEvent, ReconnectPolicy, Rtm,
     RtmBuilder, RtmError, ServerError,

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use slack_api::retry::Sleeper;
+use slack_api::web::retry::Sleeper;
 use slack_rtm::{Events, Incoming, Lifecycle, ReconnectPolicy, Rtm};
 use slack_testkit::{FakeSlack, RtmFault};
 
