@@ -76,7 +76,7 @@ async fn text_only_message_and_custom_client() {
         .await;
     hook(&server).send(&"hi".into()).await.unwrap();
     hook(&server)
-        .with_client(reqwest::Client::new())
+        .http_client(reqwest::Client::new())
         .send(&WebhookMessage::from("hi".to_owned()))
         .await
         .unwrap();

@@ -418,7 +418,7 @@ impl ResponseUrl {
     }
 
     /// Posts with `client` instead of the shared default.
-    pub fn with_client(mut self, client: reqwest::Client) -> Self {
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }

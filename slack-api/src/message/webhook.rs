@@ -48,7 +48,7 @@ impl IncomingWebhook {
     }
 
     /// Posts with `client` instead of the shared default (proxies, timeouts, ...).
-    pub fn with_client(mut self, client: reqwest::Client) -> Self {
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }
