@@ -206,7 +206,7 @@ impl Arg {
         Ok(quote!(args.push(#json, #v);))
     }
 
-    /// The `crate::request::ArgValue` for the stored value `v`.
+    /// The `crate::web::request::ArgValue` for the stored value `v`.
     fn value(
         &self,
         reg: &Registry<'_>,
@@ -216,7 +216,7 @@ impl Arg {
         Ok(match (&self.ty, self.enc) {
             (Ty::Array(t), Enc::Json) => {
                 let x = to_value(scalar(reg, scope, t)?, quote!(x));
-                quote!(crate::request::ArgValue::Json(serde_json::Value::Array(#v.into_iter().map(|x| #x).collect())))
+                quote!(crate::web::request::ArgValue::Json(serde_json::Value::Array(#v.into_iter().map(|x| #x).collect())))
             }
             (Ty::Array(t), _) => {
                 let x = to_string(scalar(reg, scope, t)?, quote!(x));
@@ -225,21 +225,21 @@ impl Arg {
                     "String :: from (x)" => quote!(.map(String::from)),
                     _ => quote!(.map(|x| #x)),
                 };
-                quote!(crate::request::ArgValue::List(#v.into_iter()#map.collect()))
+                quote!(crate::web::request::ArgValue::List(#v.into_iter()#map.collect()))
             }
             (Ty::Map(t), _) => {
                 let x = to_value(scalar(reg, scope, t)?, quote!(x));
-                quote!(crate::request::ArgValue::Json(serde_json::Value::Object(#v.into_iter().map(|(k, x)| (k, #x)).collect())))
+                quote!(crate::web::request::ArgValue::Json(serde_json::Value::Object(#v.into_iter().map(|(k, x)| (k, #x)).collect())))
             }
             (t, enc) => match (scalar(reg, scope, t)?, enc) {
-                (Scalar::Int, _) => quote!(crate::request::ArgValue::Int(#v)),
-                (Scalar::Float, _) => quote!(crate::request::ArgValue::Float(#v)),
-                (Scalar::Bool, _) => quote!(crate::request::ArgValue::Bool(#v)),
-                (Scalar::Json, _) => quote!(crate::request::ArgValue::Json(#v)),
-                (Scalar::Secret, _) => quote!(crate::request::ArgValue::Secret(#v)),
+                (Scalar::Int, _) => quote!(crate::web::request::ArgValue::Int(#v)),
+                (Scalar::Float, _) => quote!(crate::web::request::ArgValue::Float(#v)),
+                (Scalar::Bool, _) => quote!(crate::web::request::ArgValue::Bool(#v)),
+                (Scalar::Json, _) => quote!(crate::web::request::ArgValue::Json(#v)),
+                (Scalar::Secret, _) => quote!(crate::web::request::ArgValue::Secret(#v)),
                 (s, _) => {
                     let st = to_string(s, v);
-                    quote!(crate::request::ArgValue::Str(#st))
+                    quote!(crate::web::request::ArgValue::Str(#st))
                 }
             },
         })
@@ -536,8 +536,8 @@ fn method(
 
             /// The client and the encoding-neutral argument list, for
             /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-            pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-                let #args_mut args = crate::request::Args::new();
+            pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+                let #args_mut args = crate::web::request::Args::new();
                 #pushes
                 (self.client, args)
             }
@@ -545,7 +545,7 @@ fn method(
 
         impl std::future::IntoFuture for #req {
             type Output = crate::Result<#resp>;
-            type IntoFuture = crate::BoxFuture<'static, crate::Result<#resp>>;
+            type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<#resp>>;
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
             }
@@ -742,11 +742,11 @@ fn pagination(
             };
             (
                 quote! {
-                    if let crate::paginate::Next::Cursor(c) = next {
+                    if let crate::web::paginate::Next::Cursor(c) = next {
                         self.#cur = Some(c);
                     }
                 },
-                quote!(crate::paginate::next_cursor(#next)),
+                quote!(crate::web::paginate::next_cursor(#next)),
                 "following `response_metadata.next_cursor`",
             )
         }
@@ -781,14 +781,14 @@ fn pagination(
             let pg = &page_arg.ident;
             (
                 quote! {
-                    if let crate::paginate::Next::Page(n) = next {
+                    if let crate::web::paginate::Next::Page(n) = next {
                         self.#pg = Some(n);
                     }
                 },
                 quote! {
                     let items = #items;
                     let paging = #paging_e;
-                    crate::paginate::next_number(self.#pg, #number, #pages, items.is_empty())
+                    crate::web::paginate::next_number(self.#pg, #number, #pages, items.is_empty())
                 },
                 "asking for the next page number while the paging object has more",
             )
@@ -798,33 +798,33 @@ fn pagination(
     let pages_doc = doc(&format!("Every page, {what}."));
     let method = &m.name;
     Ok(quote! {
-        impl crate::paginate::Paginate for #req {
+        impl crate::web::paginate::Paginate for #req {
             const METHOD: &'static str = #method;
             type Page = #resp;
             type Item = #item_ty;
-            fn set_next(&mut self, next: crate::paginate::Next) {
+            fn set_next(&mut self, next: crate::web::paginate::Next) {
                 #set_next
             }
-            fn next_page(&self, page: &#resp) -> Option<crate::paginate::Next> {
+            fn next_page(&self, page: &#resp) -> Option<crate::web::paginate::Next> {
                 #next_page
             }
             fn into_items(page: #resp) -> Vec<Self::Item> {
                 #into_items
             }
-            fn send_page(self) -> crate::BoxFuture<'static, crate::Result<#resp>> {
+            fn send_page(self) -> crate::web::retry::BoxFuture<'static, crate::Result<#resp>> {
                 Box::pin(self.send())
             }
         }
 
         impl #req {
             #pages_doc
-            pub fn pages(self) -> crate::paginate::Pages<Self> {
-                crate::paginate::Pages::new(self)
+            pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+                crate::web::paginate::Pages::new(self)
             }
 
             /// Every item of every page.
-            pub fn items(self) -> crate::paginate::Items<Self> {
-                crate::paginate::Items::new(self)
+            pub fn items(self) -> crate::web::paginate::Items<Self> {
+                crate::web::paginate::Items::new(self)
             }
         }
     })

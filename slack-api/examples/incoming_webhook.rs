@@ -10,8 +10,8 @@
 
 use slack_api::block_kit::{Block, MessageContent, Mrkdwn};
 use slack_api::ids::UserId;
-use slack_api::mrkdwn;
-use slack_api::webhook::{IncomingWebhook, WebhookError, WebhookMessage};
+use slack_api::message::mrkdwn;
+use slack_api::message::webhook::{IncomingWebhook, WebhookError, WebhookMessage};
 use slack_testkit::FakeSlack;
 
 #[tokio::main]

@@ -17,9 +17,9 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::post;
 use slack_api::block_kit::{Block, MessageContent, Mrkdwn};
-use slack_api::mrkdwn;
-use slack_api::signing::Verifier;
-use slack_api::slash::{SlashCommand, SlashResponse};
+use slack_api::inbound::signing::Verifier;
+use slack_api::inbound::slash::{SlashCommand, SlashResponse};
+use slack_api::message::mrkdwn;
 use slack_testkit::{FakeSlack, SlashInvocation};
 
 /// The app: one route, behind signature verification (the `SlashCommand`

@@ -312,7 +312,7 @@ pub enum PaginationErrorKind {
     /// returned before, or a page number already fetched): the pages loop.
     CursorCycle,
     /// The stream fetched its maximum number of pages and the server still
-    /// pointed to another (see [`Pages::max_pages`](crate::paginate::Pages::max_pages)).
+    /// pointed to another (see [`Pages::max_pages`](crate::web::paginate::Pages::max_pages)).
     PageLimit,
 }
 

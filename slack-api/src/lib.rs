@@ -13,7 +13,7 @@
 //! (`client.chat().post_message(..)`), with required arguments positional and
 //! optional ones as setters; `.await` sends it. Each family is a module and a
 //! Cargo feature of the same name. Cursor-paginated methods also have
-//! `.pages()` and `.items()` streams ([`paginate`]).
+//! `.pages()` and `.items()` streams ([`web::paginate`]).
 //!
 //! | family | handle | what |
 //! |---|---|---|
@@ -23,31 +23,41 @@
 //! | `reactions` | [`Client::reactions`] | Add, remove and list emoji reactions. |
 //! | `users` | [`Client::users`] | People: info, lists, lookups, profiles, presence, photos. |
 //! | `rtm` | [`Client::rtm`] | Open a Real Time Messaging websocket (see the `slack-rtm` crate). |
-//! | `oauth` | [`Client::oauth`] | Exchange codes and refresh tokens; see also [`install`]. |
+//! | `oauth` | [`Client::oauth`] | Exchange codes and refresh tokens; see also [`web::install`]. |
 //! | `auth` | [`Client::auth`] | Check a token (`auth.test`). |
 //! | `api` | [`Client::api`] | Check the API is reachable (`api.test`). |
-//! | `files` | [`Client::files`] | Upload files in one call ([`upload`]). |
+//! | `files` | [`Client::files`] | Upload files in one call ([`web::upload`]). |
 //! | `apps` | [`Client::apps`] | Open Socket Mode connections. |
 //!
-//! Beside the Web API: [`events`] (the typed event enum shared by RTM,
-//! Socket Mode and the Events API), [`events_api`] (the Events API request
-//! handler), [`signing`], [`webhook`], [`slash`], [`outgoing`], [`mrkdwn`],
-//! [`block_kit`] (typed blocks, elements, views and attachments, sent and
-//! received), and [`drift`] (opt-in reporting of what the spec lacks).
-//! `events` and `events_api` are the `events` feature (on by default): over
-//! half of the generated code, which an app that only calls the Web API can
-//! leave out.
+//! The hand-written modules are grouped by direction:
+//!
+//! - [`web`]: the Web API client's runtime: the argument list a builder
+//!   produces ([`web::request`]), retries and the injectable sleep
+//!   ([`web::retry`]), pagination streams ([`web::paginate`]), one-call file
+//!   uploads ([`web::upload`]) and the OAuth install link ([`web::install`]).
+//! - [`inbound`]: what Slack sends to an app: request signatures
+//!   ([`inbound::signing`]), the Events API ([`inbound::events_api`]), slash
+//!   commands and their answers ([`inbound::slash`]), outgoing webhooks
+//!   ([`inbound::outgoing`]) and axum extractors (`inbound::axum`, feature `axum`).
+//! - [`message`]: message text ([`message::mrkdwn`]) and posting through an
+//!   incoming webhook ([`message::webhook`]); the blocks themselves are
+//!   [`block_kit`] (typed blocks, elements, views and attachments, sent and
+//!   received, and the `MessageContent` every message takes).
+//!
+//! Beside them: [`events`] (the typed event enum shared by RTM, Socket Mode
+//! and the Events API), [`ids`], [`spec`] (the method table), [`error`],
+//! [`redact`] ([`Secret`]) and [`drift`] (opt-in reporting of what the spec
+//! lacks). `events` and `inbound::events_api` are the `events` feature (on
+//! by default): over half of the generated code, which an app that only
+//! calls the Web API can leave out.
 //!
 //! The client ([`Client`]) sends the token in the `Authorization` header only,
 //! encodes arguments as Slack expects for each method (query string, form or
 //! JSON), retries rate-limited calls and, for methods safe to repeat, server
-//! errors ([`retry::RetryPolicy`]), and returns one [`Error`] type. The token
+//! errors ([`web::retry::RetryPolicy`]), and returns one [`Error`] type. The token
 //! never appears in `Debug` output, errors or logs.
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
-
-use std::future::Future;
-use std::pin::Pin;
 
 // `spec_table` and `error_code` are crate-private modules with `pub` items
 // (re-exported through `spec` and `error`), hence `unreachable_pub`.
@@ -58,37 +68,19 @@ use std::pin::Pin;
 mod generated;
 pub use generated::*;
 
-mod client;
 mod datetime;
 pub mod de;
 pub mod drift;
 pub mod error;
 pub mod ids;
-#[cfg(feature = "oauth")]
-pub mod install;
 mod kit;
-pub mod paginate;
 pub mod redact;
-pub mod request;
-pub mod retry;
 pub mod spec;
-#[cfg(feature = "files")]
-pub mod upload;
 
-#[cfg(feature = "axum")]
-pub mod axum;
-#[cfg(feature = "events")]
-pub mod events_api;
-pub mod mrkdwn;
-pub mod outgoing;
-pub mod signing;
-pub mod slash;
-pub mod webhook;
+pub mod inbound;
+pub mod message;
+pub mod web;
 
-pub use client::{Client, ClientBuilder, Exchange, RawResponse};
 pub use error::{Error, Result};
 pub use redact::Secret;
-
-/// A boxed, sendable future; the shape of futures stored in trait objects here.
-#[doc(hidden)]
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub use web::client::{Client, ClientBuilder, Exchange, RawResponse};

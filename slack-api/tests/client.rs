@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use slack_api::error::{ErrorCode, PaginationErrorKind, TransportErrorKind};
-use slack_api::retry::{RetryPolicy, Sleeper};
-use slack_api::{BoxFuture, Client, Error, Secret};
+use slack_api::web::retry::BoxFuture;
+use slack_api::web::retry::{RetryPolicy, Sleeper};
+use slack_api::{Client, Error, Secret};
 use wiremock::matchers::{body_json, body_string, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -522,7 +523,7 @@ async fn pagination_stops_at_its_page_limit_with_an_error() {
     }
     assert_eq!(server.received_requests().await.unwrap().len(), 25);
     // The default limit is there without asking.
-    assert_eq!(slack_api::paginate::DEFAULT_MAX_PAGES, 10_000);
+    assert_eq!(slack_api::web::paginate::DEFAULT_MAX_PAGES, 10_000);
 }
 
 #[tokio::test]
@@ -585,7 +586,7 @@ async fn warnings_stay_reachable_on_success() {
         ))
         .mount(&server)
         .await;
-    let mut args = slack_api::request::Args::new();
+    let mut args = slack_api::web::request::Args::new();
     args.push("channel", "C1");
     let raw = client.execute_raw_response(spec, args).await.unwrap();
     assert_eq!(raw.warnings, ["missing_charset"]);

@@ -10,8 +10,8 @@
 use std::time::Duration;
 
 use slack_api::events::{Event, EventsApiPayload, InteractionPayload, SocketModeMessage};
-use slack_api::events_api::EventsApi;
-use slack_api::signing::Signer;
+use slack_api::inbound::events_api::EventsApi;
+use slack_api::inbound::signing::Signer;
 use slack_api::{Client, Error};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};

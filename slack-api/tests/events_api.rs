@@ -12,8 +12,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
 use slack_api::events::{Event, EventsApiPayload, MessageEvent};
-use slack_api::events_api::{Delivery, EventsApi, Handled, Retry};
-use slack_api::signing::Signer;
+use slack_api::inbound::events_api::{Delivery, EventsApi, Handled, Retry};
+use slack_api::inbound::signing::Signer;
 use slack_testkit::{EVENTS_API_POST, FakeSlack, Manifest};
 use tokio::sync::mpsc;
 
@@ -319,7 +319,7 @@ mod axum_route {
             Router::new()
                 .route(
                     "/slack/events",
-                    slack_api::axum::events_api_handler(on_event),
+                    slack_api::inbound::axum::events_api_handler(on_event),
                 )
                 .with_state(EventsApi::new(SECRET)),
         )

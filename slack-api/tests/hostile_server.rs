@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use slack_api::error::TransportErrorKind;
-use slack_api::retry::RetryPolicy;
+use slack_api::web::retry::RetryPolicy;
 use slack_api::{Client, ClientBuilder, Error};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -4,8 +4,8 @@
 
 use serde_json::json;
 use slack_api::block_kit::{Attachment, Block, Button, MessageContent, Mrkdwn};
-use slack_api::slash::{ResponseUrl, ResponseUrlError, SlashResponse};
-use slack_api::webhook::{IncomingWebhook, WebhookError, WebhookMessage};
+use slack_api::inbound::slash::{ResponseUrl, ResponseUrlError, SlashResponse};
+use slack_api::message::webhook::{IncomingWebhook, WebhookError, WebhookMessage};
 use slack_testkit::FakeSlack;
 
 fn deploy() -> MessageContent {

@@ -1,7 +1,7 @@
 //! Message text: escaping, builders, parsing and round trips.
 
 use slack_api::ids::{ChannelId, UserGroupId, UserId};
-use slack_api::mrkdwn::{self, Special, Token};
+use slack_api::message::mrkdwn::{self, Special, Token};
 
 fn text(s: &str) -> Token {
     Token::Text(s.to_owned())

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
-use slack_api::retry::RetryPolicy;
+use slack_api::web::retry::RetryPolicy;
 use slack_api::{Client, Error};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};

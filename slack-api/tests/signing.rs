@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{HeaderMap, HeaderValue};
-use slack_api::signing::{
+use slack_api::inbound::signing::{
     Clock, SIGNATURE_HEADER, SignatureError, Signer, TIMESTAMP_HEADER, Verifier,
 };
 

@@ -5,9 +5,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 use slack_api::block_kit::{Block, MessageContent, Mrkdwn};
-use slack_api::outgoing::{OutgoingReply, OutgoingWebhook};
-use slack_api::slash::{
-    Clock, FormError, ResponseType, ResponseUrl, ResponseUrlError, SlashCommand, SlashResponse,
+use slack_api::inbound::outgoing::{OutgoingReply, OutgoingWebhook};
+use slack_api::inbound::signing::Clock;
+use slack_api::inbound::slash::{
+    FormError, ResponseType, ResponseUrl, ResponseUrlError, SlashCommand, SlashResponse,
 };
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -343,8 +344,8 @@ mod axum_extractors {
     use axum::extract::FromRequest;
     use axum::http::{Request, StatusCode};
     use axum::response::IntoResponse;
-    use slack_api::axum::{SlackRejection, VerifiedBody};
-    use slack_api::signing::{SignatureError, Signer, Verifier};
+    use slack_api::inbound::axum::{SlackRejection, VerifiedBody};
+    use slack_api::inbound::signing::{SignatureError, Signer, Verifier};
 
     use super::*;
 

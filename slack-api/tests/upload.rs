@@ -4,9 +4,9 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use slack_api::upload::{Progress, UPLOAD_STEP};
+use slack_api::web::upload::{Progress, UPLOAD_STEP};
 use slack_api::{Client, Error};
-use slack_testkit::{FakeSlack, Fault, TokenKind, UPLOAD_METHOD};
+use slack_testkit::{CredentialKind, FakeSlack, Fault, UPLOAD_METHOD};
 
 /// Bytes that are not all alike, so a reordered or dropped chunk shows.
 fn content(len: usize) -> Vec<u8> {
@@ -112,7 +112,7 @@ async fn the_three_steps_on_the_wire() {
     );
 
     let reserve = slack.wait_for_call("files.getUploadURLExternal").await;
-    assert_eq!(reserve.token_kind, TokenKind::Bot);
+    assert_eq!(reserve.token_kind, CredentialKind::Bot);
     assert_eq!(reserve.arg("filename"), Some("notes.txt"));
     assert_eq!(reserve.arg("length"), Some("11"));
     assert_eq!(reserve.arg("alt_txt"), Some("some notes"));
@@ -120,7 +120,7 @@ async fn the_three_steps_on_the_wire() {
     // The pre-signed upload URL gets the raw bytes and no token.
     let upload = slack.wait_for_call(UPLOAD_METHOD).await;
     assert_eq!(upload.http_method, "POST");
-    assert_eq!(upload.token_kind, TokenKind::None);
+    assert_eq!(upload.token_kind, CredentialKind::None);
     assert_eq!(upload.arg("bytes"), Some("11"));
     assert_eq!(upload.arg("content_type"), Some("application/octet-stream"));
     assert_eq!(upload.arg("file_id"), Some(up.id.as_str()));

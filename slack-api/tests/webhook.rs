@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use serde_json::json;
 use slack_api::block_kit::{Block, MessageContent, Mrkdwn};
-use slack_api::webhook::{IncomingWebhook, WebhookError, WebhookErrorCode, WebhookMessage};
+use slack_api::message::webhook::{
+    IncomingWebhook, WebhookError, WebhookErrorCode, WebhookMessage,
+};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -74,7 +76,7 @@ async fn text_only_message_and_custom_client() {
         .await;
     hook(&server).send(&"hi".into()).await.unwrap();
     hook(&server)
-        .with_client(reqwest::Client::new())
+        .http_client(reqwest::Client::new())
         .send(&WebhookMessage::from("hi".to_owned()))
         .await
         .unwrap();

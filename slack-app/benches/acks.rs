@@ -17,7 +17,7 @@ use axum::Router;
 use axum::routing::post;
 use serde_json::json;
 use slack_api::events::BlockActionsPayload;
-use slack_api::signing::Signer;
+use slack_api::inbound::signing::Signer;
 use slack_app::{App, Context};
 use slack_testkit::FakeSlack;
 

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use slack_api::slash::SlashResponse;
+use slack_api::inbound::slash::SlashResponse;
 
 /// The body of an acknowledgement. Empty by default; built from a
 /// [`SlashResponse`] (a command's immediate reply), a [`ViewResponse`] (a

@@ -11,7 +11,7 @@ use slack_api::events::{
     ShortcutPayload, ViewClosedPayload, ViewSubmissionPayload,
 };
 use slack_api::ids::{TeamId, UserId};
-use slack_api::slash::SlashCommand;
+use slack_api::inbound::slash::SlashCommand;
 
 use crate::context::{Context, Meta};
 use crate::error::{Failure, HandlerResult};
@@ -247,7 +247,7 @@ impl<S: Clone + Send + Sync + 'static> App<S> {
     }
 
     /// A slash command by name, with its slash: `app.command("/deploy", h)`.
-    /// Ack with text or a [`SlashResponse`](slack_api::slash::SlashResponse)
+    /// Ack with text or a [`SlashResponse`](slack_api::inbound::slash::SlashResponse)
     /// to answer at once.
     pub fn command(self, name: impl Into<Pattern>, handler: impl Handler<SlashCommand, S>) -> Self {
         let pattern = name.into();

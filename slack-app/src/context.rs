@@ -9,7 +9,7 @@ use slack_api::block_kit::{Action, MessageContent, ViewStateValue};
 use slack_api::chat::{PostMessageRequest, PostMessageResponse};
 use slack_api::events::{BlockActionsPayload, ViewSubmissionPayload};
 use slack_api::ids::{ChannelId, TeamId, Ts, UserId};
-use slack_api::slash::{ResponseUrl, SlashResponse};
+use slack_api::inbound::slash::{ResponseUrl, SlashResponse};
 
 use crate::ack::{AckBody, AckSlot};
 use crate::error::Error;
@@ -29,7 +29,7 @@ pub(crate) struct Meta {
 
 /// A handler's view of one delivery.
 ///
-/// `payload` is the typed delivery (a [`SlashCommand`](slack_api::slash::SlashCommand),
+/// `payload` is the typed delivery (a [`SlashCommand`](slack_api::inbound::slash::SlashCommand),
 /// a [`BlockActionsPayload`], an event, ...). The ack goes out once: on
 /// [`ack`](Self::ack) / [`ack_with`](Self::ack_with), when the handler
 /// returns, or at the app's deadline, whichever comes first.

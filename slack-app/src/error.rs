@@ -1,6 +1,6 @@
 //! Errors of the app's own calls, and what a failed handler reports.
 
-use slack_api::slash::ResponseUrlError;
+use slack_api::inbound::slash::ResponseUrlError;
 
 use crate::request::DecodeFailure;
 

@@ -9,9 +9,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use slack_api::events::EventsApiPayload;
-use slack_api::events_api::{EventsApi, Handled, Retry};
-use slack_api::signing::Verifier;
-use slack_api::slash::SlashCommand;
+use slack_api::inbound::events_api::{EventsApi, Handled, Retry};
+use slack_api::inbound::signing::Verifier;
+use slack_api::inbound::slash::SlashCommand;
 use tokio::sync::oneshot;
 
 use crate::ack::{AckBody, Answer};

@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! use slack_app::{App, HandlerResult, Context, ViewResponse};
-//! use slack_api::slash::SlashCommand;
+//! use slack_api::inbound::slash::SlashCommand;
 //! use slack_api::events::{AppMentionEvent, BlockActionsPayload};
 //!
 //! async fn deploy(cx: Context<SlashCommand>) -> HandlerResult {

@@ -6,7 +6,7 @@ use slack_api::events::{
     EventCallback, EventsApiPayload, InteractionPayload, InteractionTeam, InteractionUser,
 };
 use slack_api::ids::{ChannelId, EnterpriseId, TeamId, UserId};
-use slack_api::slash::SlashCommand;
+use slack_api::inbound::slash::SlashCommand;
 
 /// One delivery from Slack, decoded.
 #[derive(Debug, Clone)]

@@ -5,7 +5,9 @@ use std::future::Future;
 
 use slack_api::events::EventsApiPayload;
 use slack_api::{Client, Secret};
-use slack_rtm::socket_mode::{Envelope, Incoming, Payload, SocketMode, SocketModeBuilder};
+use slack_rtm::socket_mode::{
+    Envelope, Payload, SocketMode, SocketModeBuilder, SocketModeIncoming,
+};
 
 use crate::ack::{AckSink, Answer};
 use crate::app::App;
@@ -70,11 +72,11 @@ impl<S: Clone + Send + Sync + 'static> SocketModeApp<S> {
             match item {
                 None => break None,
                 Some(Err(e)) => break Some(e),
-                Some(Ok(Incoming::Envelope(envelope))) => {
+                Some(Ok(SocketModeIncoming::Envelope(envelope))) => {
                     let (req, sink) = split(envelope);
                     runtime.deliver(req, sink);
                 }
-                Some(Ok(Incoming::Lifecycle { connection, change })) => {
+                Some(Ok(SocketModeIncoming::Lifecycle { connection, change })) => {
                     tracing::info!(connection, ?change, "socket mode connection");
                 }
                 Some(Ok(_)) => {}

@@ -6,8 +6,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use serde_json::json;
+use slack_api::Secret;
 use slack_api::events::TokensRevokedEvent;
-use slack_api::{BoxFuture, Secret};
+use slack_api::web::retry::BoxFuture;
 use slack_app::Context;
 use slack_app::install::{
     BotToken, Installation, InstallationKey, InstallationStore, MemoryStore, StoreError,

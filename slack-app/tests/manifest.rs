@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use serde_json::{Value, json};
 use slack_api::events::{AppMentionEvent, MessageEvent, ShortcutPayload};
-use slack_api::slash::SlashCommand;
+use slack_api::inbound::slash::SlashCommand;
 use slack_app::http::EVENTS_PATH;
 use slack_app::{App, Context, OptionsRequest, OptionsResponse};
 use slack_testkit::{FakeSlack, Manifest};

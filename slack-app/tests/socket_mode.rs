@@ -16,7 +16,7 @@ use slack_api::events::{
     FunctionExecutedEvent, MessageActionPayload, MessageEvent, ShortcutPayload, ViewClosedPayload,
     ViewSubmissionPayload,
 };
-use slack_api::slash::{SlashCommand, SlashResponse};
+use slack_api::inbound::slash::{SlashCommand, SlashResponse};
 use slack_app::{
     App, Context, Failure, FailureCause, HandlerResult, OptionsRequest, OptionsResponse,
     ViewResponse,

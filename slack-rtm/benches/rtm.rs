@@ -1,5 +1,5 @@
 //! RTM over loopback against the fake Slack: events per second from its
-//! websocket into the typed `Events` stream, and the send-and-ack round trip.
+//! websocket into the typed `RtmEvents` stream, and the send-and-ack round trip.
 //!
 //! `cargo bench -p slack-rtm --bench rtm` prints criterion's figures and a
 //! summary (events/s; median and p99 ack latency).
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use serde_json::{Value, json};
-use slack_rtm::{Event, Events, Incoming, Sender};
+use slack_rtm::{Event, RtmEvents, RtmIncoming, Sender};
 use slack_testkit::FakeSlack;
 
 const BATCH: usize = 2_000;
@@ -48,7 +48,7 @@ fn frames(n: usize) -> Vec<Value> {
 }
 
 /// Pushes `frames` from the fake and reads as many typed events; the elapsed time.
-async fn pump(slack: &FakeSlack, events: &mut Events, frames: &[Value]) -> Duration {
+async fn pump(slack: &FakeSlack, events: &mut RtmEvents, frames: &[Value]) -> Duration {
     let start = Instant::now();
     for f in frames {
         slack.push_event(f.clone()).await;
@@ -56,7 +56,7 @@ async fn pump(slack: &FakeSlack, events: &mut Events, frames: &[Value]) -> Durat
     let mut got = 0;
     while got < frames.len() {
         match events.next().await {
-            Some(Ok(Incoming::Event(e))) => {
+            Some(Ok(RtmIncoming::Event(e))) => {
                 if !matches!(e, Event::Unknown(_)) {
                     got += 1;
                 }
@@ -78,13 +78,13 @@ async fn ack_round_trip(sender: &Sender) -> Duration {
     start.elapsed()
 }
 
-async fn connect(slack: &FakeSlack) -> (Sender, Events) {
+async fn connect(slack: &FakeSlack) -> (Sender, RtmEvents) {
     let client = slack.client("xoxb-bench");
     let (sender, mut events) = slack_rtm::connect(&client).await.expect("connect");
     // The first item is `Connected`.
     let first = events.next().await;
     assert!(
-        matches!(first, Some(Ok(Incoming::Lifecycle(_)))),
+        matches!(first, Some(Ok(RtmIncoming::Lifecycle(_)))),
         "{first:?}"
     );
     (sender, events)

@@ -15,7 +15,7 @@ use std::time::Duration;
 use slack_api::Client;
 use slack_api::types::ConversationType;
 use slack_api::types::{ChannelId, Ts};
-use slack_rtm::{Event, Incoming, Lifecycle};
+use slack_rtm::{Event, Lifecycle, RtmIncoming};
 use slack_testkit::FakeSlack;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -138,7 +138,7 @@ async fn main() -> Result<(), BoxError> {
         };
         let Some(item) = item else { break };
         match item {
-            Ok(Incoming::Event(Event::Message(message))) => {
+            Ok(RtmIncoming::Event(Event::Message(message))) => {
                 seen += 1;
                 let text = message.text().unwrap_or("");
                 let ts = message.ts().map(Ts::as_str).unwrap_or("?");
@@ -151,17 +151,17 @@ async fn main() -> Result<(), BoxError> {
                     }
                 }
             }
-            Ok(Incoming::Event(Event::ReactionAdded(reaction))) => {
+            Ok(RtmIncoming::Event(Event::ReactionAdded(reaction))) => {
                 seen += 1;
                 println!(
                     "   reaction :{}: added",
                     reaction.reaction.unwrap_or_default()
                 );
             }
-            Ok(Incoming::Event(Event::Hello(_)))
-            | Ok(Incoming::Lifecycle(Lifecycle::Connected)) => {}
-            Ok(Incoming::Event(other)) => println!("   other event: {}", event_name(&other)),
-            Ok(Incoming::Lifecycle(change)) => println!("   connection: {change:?}"),
+            Ok(RtmIncoming::Event(Event::Hello(_)))
+            | Ok(RtmIncoming::Lifecycle(Lifecycle::Connected)) => {}
+            Ok(RtmIncoming::Event(other)) => println!("   other event: {}", event_name(&other)),
+            Ok(RtmIncoming::Lifecycle(change)) => println!("   connection: {change:?}"),
             Ok(_) => {}
             Err(e) => println!("   undecodable frame: {e}"),
         }

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use slack_rtm::{Event, Incoming, Lifecycle, MessageEvent};
+use slack_rtm::{Event, Lifecycle, MessageEvent, RtmIncoming};
 
 /// Messages the fake workspace's people post when running without a token.
 const SCRIPT: &[(&str, &str)] = &[
@@ -67,13 +67,13 @@ async fn run(
 
     while let Some(item) = events.next().await {
         match item {
-            Ok(Incoming::Lifecycle(Lifecycle::Connected)) => {
+            Ok(RtmIncoming::Lifecycle(Lifecycle::Connected)) => {
                 if let Some(tx) = ready.take() {
                     let _ = tx.send(());
                 }
             }
-            Ok(Incoming::Lifecycle(change)) => println!("connection: {change:?}"),
-            Ok(Incoming::Event(Event::Message(MessageEvent::Plain(m)))) => {
+            Ok(RtmIncoming::Lifecycle(change)) => println!("connection: {change:?}"),
+            Ok(RtmIncoming::Event(Event::Message(MessageEvent::Plain(m)))) => {
                 let (Some(channel), Some(text), Some(user)) = (&m.channel, &m.text, &m.user) else {
                     continue;
                 };
@@ -95,7 +95,7 @@ async fn run(
                     }
                 }
             }
-            Ok(Incoming::Event(other)) => println!("event: {}", event_name(&other)),
+            Ok(RtmIncoming::Event(other)) => println!("event: {}", event_name(&other)),
             Ok(_) => {}
             Err(e) => eprintln!("error: {e}"),
         }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use slack_rtm::socket_mode::{Envelope, Incoming, Payload, SocketMode};
+use slack_rtm::socket_mode::{Envelope, Payload, SocketMode, SocketModeIncoming};
 use slack_rtm::{Event, MessageEvent};
 
 /// Messages the fake workspace's people post when running without a token.
@@ -93,8 +93,8 @@ async fn run(
 
     while let Some(item) = events.next().await {
         let answered = match item {
-            Ok(Incoming::Envelope(env)) => handle(env, bot, me.as_deref()).await?,
-            Ok(Incoming::Lifecycle { connection, change }) => {
+            Ok(SocketModeIncoming::Envelope(env)) => handle(env, bot, me.as_deref()).await?,
+            Ok(SocketModeIncoming::Lifecycle { connection, change }) => {
                 println!("connection {connection}: {change:?}");
                 // Start the scripted conversation once we are listening.
                 if let Some(tx) = ready.take() {

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use slack_api::Secret;
-use slack_api::retry::Sleeper;
+use slack_api::web::retry::Sleeper;
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
 

@@ -3,19 +3,19 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use slack_rtm::{Event, Incoming, Lifecycle, MessageEvent};
+//! use slack_rtm::{Event, RtmIncoming, Lifecycle, MessageEvent};
 //!
 //! let client = slack_api::Client::from_env()?; // SLACK_BOT_TOKEN
 //! let (sender, mut events) = slack_rtm::connect(&client).await?;
 //! while let Some(item) = events.next().await {
 //!     match item {
-//!         Ok(Incoming::Event(Event::Message(MessageEvent::Plain(m)))) => {
+//!         Ok(RtmIncoming::Event(Event::Message(MessageEvent::Plain(m)))) => {
 //!             if let (Some(channel), Some("ping")) = (&m.channel, m.text.as_deref()) {
 //!                 let ts = sender.send_message(channel, "pong").await?;
 //!                 println!("replied at {ts}");
 //!             }
 //!         }
-//!         Ok(Incoming::Lifecycle(Lifecycle::Reconnecting { attempt, delay })) => {
+//!         Ok(RtmIncoming::Lifecycle(Lifecycle::Reconnecting { attempt, delay })) => {
 //!             eprintln!("reconnect attempt {attempt} in {delay:?}");
 //!         }
 //!         Ok(_) => {}
@@ -40,11 +40,11 @@
 //! - [`connect`] calls `rtm.connect`; [`Rtm::builder`] with
 //!   [`team_state(true)`](RtmBuilder::team_state) calls
 //!   `rtm.start` and keeps the team's channels and users
-//!   ([`Events::team_state`]).
+//!   ([`RtmEvents::team_state`]).
 //! - The first frame must be `hello`; an `error` frame instead (for example
 //!   code 1, "Socket URL has expired") or silence past the hello timeout
 //!   fails the connect.
-//! - [`Events`] yields [`Incoming`] items: typed events (unknown types as
+//! - [`RtmEvents`] yields [`RtmIncoming`] items: typed events (unknown types as
 //!   [`Event::Unknown`], raw JSON kept) and [`Lifecycle`] changes. Acks are
 //!   routed to the sends waiting for them and never yielded.
 //! - [`Sender`] is `Clone` and can be moved to other tasks. Every send gets
@@ -63,14 +63,14 @@
 //! - The stream holds at most [`event_capacity`](RtmBuilder::event_capacity)
 //!   events (default 10,000). RTM has no redelivery, so the connection keeps
 //!   reading: when the stream is full the **oldest** queued event is dropped
-//!   for each new one, and [`Incoming::Lagged`] says how many went, before
+//!   for each new one, and [`RtmIncoming::Lagged`] says how many went, before
 //!   the next event. Lifecycle changes are never dropped.
 //! - Every wait (ping interval, timeouts, backoff) goes through one
-//!   injectable [`Sleeper`](slack_api::retry::Sleeper), the same trait the
+//!   injectable [`Sleeper`](slack_api::web::retry::Sleeper), the same trait the
 //!   Web API client uses, so tests never wait in real time.
 //! - Lifecycle changes are logged with `tracing`. The websocket URL carries
 //!   a ticket: it is held in a [`Secret`](slack_api::Secret), only its
-//!   scheme and host are ever logged, it is not kept in [`Events::session`],
+//!   scheme and host are ever logged, it is not kept in [`RtmEvents::session`],
 //!   and the client writes the websocket upgrade request itself, because
 //!   tungstenite's own handshake logs the request line (ticket included)
 //!   at TRACE through the `log` crate.
@@ -96,7 +96,7 @@ pub use error::{MalformedFrame, Result, RtmError, ServerError, TransportError};
 pub use observe::{Direction, FrameRecord};
 pub use policy::ReconnectPolicy;
 pub use rtm::{
-    DEFAULT_EVENT_CAPACITY, DEFAULT_WRITE_TIMEOUT, Events, Rtm, RtmBuilder, SendMessage, Sender,
+    DEFAULT_EVENT_CAPACITY, DEFAULT_WRITE_TIMEOUT, Rtm, RtmBuilder, RtmEvents, SendMessage, Sender,
     Session,
 };
 pub use slack_api::events::{Event, MessageEvent};
@@ -104,14 +104,14 @@ pub use slack_api::events::{Event, MessageEvent};
 /// Connects with `rtm.connect` and the default settings.
 ///
 /// The same as `Rtm::builder().connect(client)`.
-pub async fn connect(client: &slack_api::Client) -> Result<(Sender, Events)> {
+pub async fn connect(client: &slack_api::Client) -> Result<(Sender, RtmEvents)> {
     Rtm::builder().connect(client).await
 }
 
-/// One item of the [`Events`] stream.
+/// One item of the [`RtmEvents`] stream.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum Incoming {
+pub enum RtmIncoming {
     /// An event from Slack.
     Event(Event),
     /// A change of the connection's state.

@@ -69,7 +69,7 @@ impl ReconnectPolicy {
     }
 
     /// Fraction (0.0–1.0, clamped) of each delay randomised away, as in
-    /// `slack_api::retry::RetryPolicy::jitter`; `0.0` waits exactly.
+    /// `slack_api::web::retry::RetryPolicy::jitter`; `0.0` waits exactly.
     pub fn jitter(mut self, fraction: f64) -> Self {
         self.jitter = if fraction.is_nan() {
             0.0

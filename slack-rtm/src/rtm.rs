@@ -1,6 +1,6 @@
 //! The RTM protocol on top of the shared machinery: `rtm.connect` /
 //! `rtm.start`, `hello`, JSON pings, `reply_to` acks, and the public
-//! [`Rtm`], [`Sender`], [`Events`] and [`SendMessage`].
+//! [`Rtm`], [`Sender`], [`RtmEvents`] and [`SendMessage`].
 
 use std::borrow::Cow;
 use std::fmt;
@@ -15,12 +15,12 @@ use crate::error::{MalformedFrame, Result, RtmError, ServerError};
 use crate::observe::{FrameRecord, Observer};
 use crate::policy::ReconnectPolicy;
 use crate::queue::{self, Full};
-use crate::{DisconnectReason, Incoming};
+use crate::{DisconnectReason, RtmIncoming};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use slack_api::events::Event;
-use slack_api::retry::Sleeper;
 use slack_api::types::{ChannelId, Ts};
+use slack_api::web::retry::Sleeper;
 use slack_api::{Client, Secret};
 
 /// Default of [`RtmBuilder::write_timeout`].
@@ -74,7 +74,7 @@ impl Default for RtmBuilder {
 
 impl RtmBuilder {
     /// Connect with `rtm.start` instead of `rtm.connect`, so
-    /// [`Events::team_state`] holds the team's channels and users.
+    /// [`RtmEvents::team_state`] holds the team's channels and users.
     pub fn team_state(mut self, yes: bool) -> Self {
         self.team_state = yes;
         self
@@ -115,12 +115,12 @@ impl RtmBuilder {
         self
     }
 
-    /// How many events the [`Events`] stream holds before the oldest are
+    /// How many events the [`RtmEvents`] stream holds before the oldest are
     /// dropped (default 10,000; at least 1). RTM has no redelivery, so the
     /// connection keeps reading (and answering pings) however slowly events
     /// are taken; when the stream is full the oldest queued event makes room
     /// for each new one, and the stream yields
-    /// [`Incoming::Lagged`] with the number dropped before the next event.
+    /// [`RtmIncoming::Lagged`] with the number dropped before the next event.
     /// Lifecycle changes are never dropped.
     pub fn event_capacity(mut self, n: usize) -> Self {
         self.event_capacity = n;
@@ -128,14 +128,14 @@ impl RtmBuilder {
     }
 
     /// How to reconnect; [`ReconnectPolicy::disabled`] turns it off.
-    pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
+    pub fn reconnect_policy(mut self, policy: ReconnectPolicy) -> Self {
         self.reconnect = policy;
         self
     }
 
     /// What every timeout, interval and backoff waits with (default: the
-    /// API client's, [`Client::sleeper`], itself [`TokioSleeper`](slack_api::retry::TokioSleeper) unless
-    /// set). [`RecordingSleeper`](slack_api::retry::RecordingSleeper) records
+    /// API client's, [`Client::sleeper`], itself [`TokioSleeper`](slack_api::web::retry::TokioSleeper) unless
+    /// set). [`RecordingSleeper`](slack_api::web::retry::RecordingSleeper) records
     /// the waits and runs them a thousand times faster, which keepalive
     /// tolerates.
     pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
@@ -159,7 +159,7 @@ impl RtmBuilder {
     /// Fails with [`RtmError::TokenNotAllowed`] for tokens Slack does not
     /// allow on RTM, [`RtmError::Server`] when Slack sends an `error` frame
     /// instead of `hello`, and [`RtmError::HelloTimeout`] when nothing comes.
-    pub async fn connect(self, client: &Client) -> Result<(Sender, Events)> {
+    pub async fn connect(self, client: &Client) -> Result<(Sender, RtmEvents)> {
         // The URL carries a ticket: it moves into a `Secret` and is not kept
         // in the session, whose `Debug` would show it.
         let (url, session) = if self.team_state {
@@ -196,7 +196,7 @@ impl RtmBuilder {
             client: client.clone(),
         };
         let (handle, rx) = conn::start(protocol, settings, url).await?;
-        Ok((Sender { handle }, Events { rx, session }))
+        Ok((Sender { handle }, RtmEvents { rx, session }))
     }
 }
 
@@ -463,22 +463,22 @@ impl IntoFuture for SendMessage {
 /// lifecycle changes. Malformed frames come as `Err` items and the stream
 /// goes on; it ends after a shutdown, or when reconnecting gave up (an
 /// [`RtmError::ReconnectFailed`] item comes last).
-pub struct Events {
+pub struct RtmEvents {
     rx: queue::Receiver<Event>,
     session: Session,
 }
 
-impl fmt::Debug for Events {
+impl fmt::Debug for RtmEvents {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Events").finish_non_exhaustive()
+        f.debug_struct("RtmEvents").finish_non_exhaustive()
     }
 }
 
-impl Events {
+impl RtmEvents {
     /// The next item; `None` once the client has stopped.
     ///
     /// The same as `StreamExt::next`, without importing a trait.
-    pub async fn next(&mut self) -> Option<Result<Incoming>> {
+    pub async fn next(&mut self) -> Option<Result<RtmIncoming>> {
         self.rx.recv().await.map(map_output)
     }
 
@@ -497,16 +497,16 @@ impl Events {
     }
 }
 
-fn map_output(o: Output<Event>) -> Result<Incoming> {
+fn map_output(o: Output<Event>) -> Result<RtmIncoming> {
     o.map(|d| match d {
-        Delivered::Item(e) => Incoming::Event(e),
-        Delivered::Lifecycle(l) => Incoming::Lifecycle(l),
-        Delivered::Lagged(dropped) => Incoming::Lagged { dropped },
+        Delivered::Item(e) => RtmIncoming::Event(e),
+        Delivered::Lifecycle(l) => RtmIncoming::Lifecycle(l),
+        Delivered::Lagged(dropped) => RtmIncoming::Lagged { dropped },
     })
 }
 
-impl futures_core::Stream for Events {
-    type Item = Result<Incoming>;
+impl futures_core::Stream for RtmEvents {
+    type Item = Result<RtmIncoming>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.rx.poll_recv(cx).map(|o| o.map(map_output))

@@ -3,14 +3,14 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use slack_rtm::socket_mode::{Incoming, Payload, SocketMode};
+//! use slack_rtm::socket_mode::{SocketModeIncoming, Payload, SocketMode};
 //! use slack_rtm::{Event, MessageEvent};
 //!
 //! let app = slack_api::Client::new("xapp-1-..."); // app-level token
 //! let mut events = SocketMode::builder().connections(2).connect(&app).await?;
 //! while let Some(item) = events.next().await {
 //!     match item {
-//!         Ok(Incoming::Envelope(mut env)) => {
+//!         Ok(SocketModeIncoming::Envelope(mut env)) => {
 //!             if let Some(Event::Message(MessageEvent::Plain(m))) = env.event() {
 //!                 println!("{:?}", m.text);
 //!             }
@@ -32,7 +32,7 @@
 //! - [`SocketModeBuilder::connect`] calls `apps.connections.open` once per
 //!   connection (one by default; see
 //!   [`connections(n)`](SocketModeBuilder::connections)) and waits for each
-//!   `hello`; the latest is in [`Events::hello`].
+//!   `hello`; the latest is in [`SocketModeEvents::hello`].
 //!   Slack spreads deliveries over all of an app's connections; the stream
 //!   merges them.
 //! - **Acknowledgements.** Slack redelivers every envelope not acknowledged
@@ -75,7 +75,7 @@
 //!   reading its socket (so it acknowledges nothing more) until the
 //!   application takes an item; Slack redelivers what it sent meanwhile and
 //!   was not acknowledged, and redeliveries are dropped as duplicates. Pings,
-//!   sends, acks and [`Events::shutdown`] are served all the while; the idle
+//!   sends, acks and [`SocketModeEvents::shutdown`] are served all the while; the idle
 //!   clock is stopped while reading is paused.
 //! - A write that does not complete within the
 //!   [`write_timeout`](SocketModeBuilder::write_timeout) (default 10 s)
@@ -95,9 +95,9 @@ use serde_json::{Value, json};
 use slack_api::events::{
     Event, EventsApiPayload, InteractionPayload, SocketModeDisconnectReason, SocketModeHello,
 };
-use slack_api::events_api::Dedup;
-use slack_api::retry::Sleeper;
-use slack_api::slash::SlashCommand;
+use slack_api::inbound::events_api::Dedup;
+use slack_api::inbound::slash::SlashCommand;
+use slack_api::web::retry::Sleeper;
 use slack_api::{Client, Secret};
 
 use crate::conn::{self, BoxFuture, Delivered, Handle, Inbound, Output, Ping, Protocol, Settings};
@@ -147,7 +147,7 @@ impl Default for SocketModeBuilder {
             connections: 1,
             ack_window: Duration::from_secs(2),
             defer_all_acks: false,
-            dedup_capacity: slack_api::events_api::DEFAULT_DEDUP_CAPACITY,
+            dedup_capacity: slack_api::inbound::events_api::DEFAULT_DEDUP_CAPACITY,
             hello_timeout: Duration::from_secs(30),
             ping_interval: DEFAULT_PING_INTERVAL,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
@@ -215,7 +215,7 @@ impl SocketModeBuilder {
 
     /// How long one websocket write may take before the connection is
     /// dropped and reopened (default 10 s); this also bounds how long
-    /// [`Events::shutdown`] can take.
+    /// [`SocketModeEvents::shutdown`] can take.
     pub fn write_timeout(mut self, d: Duration) -> Self {
         self.write_timeout = d;
         self
@@ -230,14 +230,14 @@ impl SocketModeBuilder {
     }
 
     /// How to reconnect; [`ReconnectPolicy::disabled`] turns it off.
-    pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
+    pub fn reconnect_policy(mut self, policy: ReconnectPolicy) -> Self {
         self.reconnect = policy;
         self
     }
 
     /// What every timeout, interval and backoff waits with (default: the
-    /// API client's, [`Client::sleeper`], itself [`TokioSleeper`](slack_api::retry::TokioSleeper)
-    /// unless set). [`RecordingSleeper`](slack_api::retry::RecordingSleeper)
+    /// API client's, [`Client::sleeper`], itself [`TokioSleeper`](slack_api::web::retry::TokioSleeper)
+    /// unless set). [`RecordingSleeper`](slack_api::web::retry::RecordingSleeper)
     /// records the waits and runs them a thousand times faster.
     pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
         self.sleeper = Some(Arc::new(sleeper));
@@ -246,7 +246,7 @@ impl SocketModeBuilder {
 
     /// Opens the connections with `apps.connections.open` (the client must
     /// hold an `xapp-` app-level token) and waits for each `hello`.
-    pub async fn connect(self, app_client: &Client) -> Result<Events> {
+    pub async fn connect(self, app_client: &Client) -> Result<SocketModeEvents> {
         let sleeper = self.sleeper.unwrap_or_else(|| app_client.sleeper());
         let settings = Settings {
             ping_interval: self.ping_interval,
@@ -288,7 +288,7 @@ impl SocketModeBuilder {
                 done: false,
             });
         }
-        Ok(Events {
+        Ok(SocketModeEvents {
             conns,
             next: 0,
             hello,
@@ -305,12 +305,12 @@ async fn open_url(client: Client) -> Result<Secret> {
     crate::rtm::secret_url(r.url, "apps.connections.open")
 }
 
-/// One item of the Socket Mode [`Events`] stream.
+/// One item of the Socket Mode [`SocketModeEvents`] stream.
 // A few hundred bytes (a slash command's fields), one at a time: not worth a box.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum Incoming {
+pub enum SocketModeIncoming {
     /// A delivery from Slack (already acknowledged unless it holds an [`Acker`]).
     Envelope(Envelope),
     /// A connection's state changed.
@@ -392,7 +392,7 @@ impl Envelope {
 ///
 /// Dropping it acknowledges at once with no payload; after the ack window
 /// an empty ack has gone out by itself. The ack is queued on the
-/// connection before the call returns, so a [`Events::shutdown`] right
+/// connection before the call returns, so a [`SocketModeEvents::shutdown`] right
 /// after still sends it.
 pub struct Acker {
     envelope_id: String,
@@ -674,23 +674,23 @@ struct Conn {
 /// The merged stream of all connections: envelopes, lifecycle changes, and
 /// `Err` items for frames that could not be decoded. Ends after
 /// [`shutdown`](Self::shutdown) or when every connection gave up.
-pub struct Events {
+pub struct SocketModeEvents {
     conns: Vec<Conn>,
     next: usize,
     hello: Arc<Mutex<Option<SocketModeHello>>>,
 }
 
-impl fmt::Debug for Events {
+impl fmt::Debug for SocketModeEvents {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Events")
+        f.debug_struct("SocketModeEvents")
             .field("connections", &self.conns.len())
             .finish_non_exhaustive()
     }
 }
 
-impl Events {
+impl SocketModeEvents {
     /// The next item; `None` once every connection has stopped.
-    pub async fn next(&mut self) -> Option<Result<Incoming>> {
+    pub async fn next(&mut self) -> Option<Result<SocketModeIncoming>> {
         std::future::poll_fn(|cx| self.poll_item(cx)).await
     }
 
@@ -712,7 +712,7 @@ impl Events {
         }
     }
 
-    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Incoming>>> {
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<SocketModeIncoming>>> {
         let n = self.conns.len();
         // Round-robin so one busy connection cannot starve the others.
         for step in 0..n {
@@ -750,21 +750,23 @@ impl Events {
 }
 
 /// A connection's output as a stream item; `None` for what is not yielded.
-fn to_incoming(o: Output<Envelope>, connection: usize) -> Option<Result<Incoming>> {
+fn to_incoming(o: Output<Envelope>, connection: usize) -> Option<Result<SocketModeIncoming>> {
     Some(match o {
         Ok(Delivered::Item(mut e)) => {
             e.connection = connection;
-            Ok(Incoming::Envelope(e))
+            Ok(SocketModeIncoming::Envelope(e))
         }
-        Ok(Delivered::Lifecycle(change)) => Ok(Incoming::Lifecycle { connection, change }),
+        Ok(Delivered::Lifecycle(change)) => {
+            Ok(SocketModeIncoming::Lifecycle { connection, change })
+        }
         // Backpressure never drops, so there is no lag to report.
         Ok(Delivered::Lagged(_)) => return None,
         Err(e) => Err(e),
     })
 }
 
-impl futures_core::Stream for Events {
-    type Item = Result<Incoming>;
+impl futures_core::Stream for SocketModeEvents {
+    type Item = Result<SocketModeIncoming>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.poll_item(cx)

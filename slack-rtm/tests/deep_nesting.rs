@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use serde_json::json;
-use slack_rtm::socket_mode::{Incoming as SocketIncoming, SocketMode};
-use slack_rtm::{Event, Incoming, MessageEvent};
+use slack_rtm::socket_mode::{SocketMode, SocketModeIncoming};
+use slack_rtm::{Event, MessageEvent, RtmIncoming};
 use slack_testkit::{FakeSlack, RtmFault, SocketModeFault};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -70,7 +70,7 @@ fn rtm_survives_hostile_nesting() {
             let mut hostile_seen = false;
             loop {
                 match tokio::time::timeout(WAIT, events.next()).await.expect("stalled") {
-                    Some(Ok(Incoming::Event(e))) if plain(&e) == Some(&format!("after {depth}")) => break,
+                    Some(Ok(RtmIncoming::Event(e))) if plain(&e) == Some(&format!("after {depth}")) => break,
                     Some(Err(_)) => hostile_seen = true,
                     Some(_) => continue,
                     None => panic!("the stream ended at depth {depth}"),
@@ -100,10 +100,10 @@ fn socket_mode_survives_hostile_nesting() {
             loop {
                 match tokio::time::timeout(WAIT, events.next()).await.expect("stalled") {
                     Some(Err(_)) => hostile_seen = true,
-                    Some(Ok(SocketIncoming::Envelope(env))) if env.envelope_id == "e-deep" => {
+                    Some(Ok(SocketModeIncoming::Envelope(env))) if env.envelope_id == "e-deep" => {
                         hostile_seen = true
                     }
-                    Some(Ok(SocketIncoming::Envelope(env))) => {
+                    Some(Ok(SocketModeIncoming::Envelope(env))) => {
                         let done = env
                             .event()
                             .is_some_and(|e| plain(e) == Some(format!("after {depth}").as_str()));

@@ -5,11 +5,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use slack_rtm::{Direction, Event, Events, Incoming, Lifecycle, MessageEvent, Rtm, Sender};
+use slack_rtm::{Direction, Event, Lifecycle, MessageEvent, Rtm, RtmEvents, RtmIncoming, Sender};
 use slack_testkit::FakeSlack;
 use slack_testkit::record::{Recorder, TranscriptRecorder};
 
-async fn next(events: &mut Events) -> Incoming {
+async fn next(events: &mut RtmEvents) -> RtmIncoming {
     tokio::time::timeout(Duration::from_secs(10), events.next())
         .await
         .expect("no item from the RTM stream within 10 s")
@@ -19,13 +19,13 @@ async fn next(events: &mut Events) -> Incoming {
 
 /// The client side of the session: connect, receive one message, reply.
 /// Returns the reply's `ts` and the text of the message received.
-async fn exchange(sender: &Sender, events: &mut Events) -> (String, String) {
+async fn exchange(sender: &Sender, events: &mut RtmEvents) -> (String, String) {
     assert!(matches!(
         next(events).await,
-        Incoming::Lifecycle(Lifecycle::Connected)
+        RtmIncoming::Lifecycle(Lifecycle::Connected)
     ));
     let received = match next(events).await {
-        Incoming::Event(Event::Message(MessageEvent::Plain(m))) => m.text.expect("message text"),
+        RtmIncoming::Event(Event::Message(MessageEvent::Plain(m))) => m.text.expect("message text"),
         other => panic!("expected a message, got {other:?}"),
     };
     let ts = sender

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use slack_api::retry::RecordingSleeper;
-use slack_rtm::{Incoming, Lifecycle, Rtm};
+use slack_api::web::retry::RecordingSleeper;
+use slack_rtm::{Lifecycle, Rtm, RtmIncoming};
 use slack_testkit::FakeSlack;
 
 #[tokio::test]
@@ -37,7 +37,7 @@ async fn keepalive_ticks_on_a_recording_sleeper_without_spinning() {
     // And the connection is still the first one: pongs came back in time.
     while let Ok(Some(item)) = tokio::time::timeout(Duration::from_millis(50), events.next()).await
     {
-        if let Ok(Incoming::Lifecycle(Lifecycle::Disconnected { .. })) = item {
+        if let Ok(RtmIncoming::Lifecycle(Lifecycle::Disconnected { .. })) = item {
             panic!("the connection dropped on the recording sleeper");
         }
     }

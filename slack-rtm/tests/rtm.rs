@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
-use slack_api::retry::Sleeper;
+use slack_api::web::retry::Sleeper;
 use slack_rtm::{
-    DisconnectReason, Event, Events, Incoming, Lifecycle, MessageEvent, ReconnectPolicy, Rtm,
-    RtmBuilder, RtmError, ServerError,
+    DisconnectReason, Event, Lifecycle, MessageEvent, ReconnectPolicy, Rtm, RtmBuilder, RtmError,
+    RtmEvents, RtmIncoming, ServerError,
 };
 use slack_testkit::{FakeSlack, Fault, RtmFault};
 
@@ -44,7 +44,7 @@ fn quiet(sleeper: &FastSleeper) -> RtmBuilder {
         .pong_timeout(HOUR)
         .ack_timeout(HOUR)
         .hello_timeout(HOUR)
-        .reconnect(
+        .reconnect_policy(
             ReconnectPolicy::default()
                 .initial_delay(Duration::from_secs(1))
                 .jitter(0.0)
@@ -53,7 +53,7 @@ fn quiet(sleeper: &FastSleeper) -> RtmBuilder {
 }
 
 /// The next stream item, failing the test after 10 s of silence.
-async fn next(events: &mut Events) -> Option<Result<Incoming, RtmError>> {
+async fn next(events: &mut RtmEvents) -> Option<Result<RtmIncoming, RtmError>> {
     tokio::time::timeout(Duration::from_secs(10), events.next())
         .await
         .expect("no item from the RTM stream within 10 s")
@@ -61,8 +61,8 @@ async fn next(events: &mut Events) -> Option<Result<Incoming, RtmError>> {
 
 /// Skips items until `pick` accepts one.
 async fn until<T>(
-    events: &mut Events,
-    mut pick: impl FnMut(&Result<Incoming, RtmError>) -> Option<T>,
+    events: &mut RtmEvents,
+    mut pick: impl FnMut(&Result<RtmIncoming, RtmError>) -> Option<T>,
 ) -> T {
     loop {
         let item = next(events).await.expect("stream ended early");
@@ -72,15 +72,15 @@ async fn until<T>(
     }
 }
 
-async fn next_lifecycle(events: &mut Events) -> Lifecycle {
+async fn next_lifecycle(events: &mut RtmEvents) -> Lifecycle {
     until(events, |i| match i {
-        Ok(Incoming::Lifecycle(l)) => Some(l.clone()),
+        Ok(RtmIncoming::Lifecycle(l)) => Some(l.clone()),
         _ => None,
     })
     .await
 }
 
-async fn connected(slack: &FakeSlack, b: RtmBuilder) -> (slack_rtm::Sender, Events) {
+async fn connected(slack: &FakeSlack, b: RtmBuilder) -> (slack_rtm::Sender, RtmEvents) {
     let (sender, mut events) = b
         .connect(&slack.client("xoxb-test"))
         .await
@@ -182,7 +182,7 @@ async fn message_posted_over_http_arrives_typed() {
     let posted_ts = posted.ts;
 
     let m = until(&mut events, |i| match i {
-        Ok(Incoming::Event(Event::Message(MessageEvent::Plain(m)))) => Some(m.clone()),
+        Ok(RtmIncoming::Event(Event::Message(MessageEvent::Plain(m)))) => Some(m.clone()),
         _ => None,
     })
     .await;
@@ -196,7 +196,7 @@ async fn message_posted_over_http_arrives_typed() {
     // A person typing in the Slack client arrives the same way.
     let ts2 = slack.post_as_user("U_ALICE", "C_RANDOM", "hi bot").await;
     let m = until(&mut events, |i| match i {
-        Ok(Incoming::Event(Event::Message(MessageEvent::Plain(m)))) => Some(m.clone()),
+        Ok(RtmIncoming::Event(Event::Message(MessageEvent::Plain(m)))) => Some(m.clone()),
         _ => None,
     })
     .await;
@@ -317,7 +317,7 @@ async fn send_without_ack_times_out() {
         .post_as_user("U_ALICE", "C_GENERAL", "still here")
         .await;
     let text = until(&mut events, |i| match i {
-        Ok(Incoming::Event(Event::Message(MessageEvent::Plain(m)))) => m.text.clone(),
+        Ok(RtmIncoming::Event(Event::Message(MessageEvent::Plain(m)))) => m.text.clone(),
         _ => None,
     })
     .await;
@@ -353,7 +353,7 @@ async fn goodbye_then_reconnect() {
         .post_as_user("U_ALICE", "C_GENERAL", "welcome back")
         .await;
     let text = until(&mut events, |i| match i {
-        Ok(Incoming::Event(Event::Message(MessageEvent::Plain(m)))) => m.text.clone(),
+        Ok(RtmIncoming::Event(Event::Message(MessageEvent::Plain(m)))) => m.text.clone(),
         _ => None,
     })
     .await;
@@ -480,7 +480,7 @@ async fn unknown_event_type_is_kept_raw() {
     let (_sender, mut events) = connected(&slack, quiet(&s)).await;
     slack.rtm_fault(RtmFault::UnknownEvent);
     let raw = until(&mut events, |i| match i {
-        Ok(Incoming::Event(Event::Unknown(v))) => Some(v.clone()),
+        Ok(RtmIncoming::Event(Event::Unknown(v))) => Some(v.clone()),
         _ => None,
     })
     .await;
@@ -500,7 +500,7 @@ async fn malformed_frame_is_an_error_item_and_the_stream_goes_on() {
     }
     slack.post_as_user("U_ALICE", "C_GENERAL", "after").await;
     let text = until(&mut events, |i| match i {
-        Ok(Incoming::Event(Event::Message(MessageEvent::Plain(m)))) => m.text.clone(),
+        Ok(RtmIncoming::Event(Event::Message(MessageEvent::Plain(m)))) => m.text.clone(),
         _ => None,
     })
     .await;
@@ -532,7 +532,7 @@ async fn reconnecting_is_bounded() {
     let s = FastSleeper::default();
     let (sender, mut events) = connected(
         &slack,
-        quiet(&s).reconnect(
+        quiet(&s).reconnect_policy(
             ReconnectPolicy::default()
                 .initial_delay(Duration::from_secs(1))
                 .max_attempts(Some(2)),
@@ -546,7 +546,7 @@ async fn reconnecting_is_bounded() {
     let mut attempts = Vec::new();
     let last = loop {
         match next(&mut events).await {
-            Some(Ok(Incoming::Lifecycle(Lifecycle::Reconnecting { attempt, delay }))) => {
+            Some(Ok(RtmIncoming::Lifecycle(Lifecycle::Reconnecting { attempt, delay }))) => {
                 // Jittered within the upper half of 1 s, then of 2 s.
                 let base = Duration::from_secs(u64::from(attempt));
                 assert!(delay >= base / 2 && delay <= base, "{delay:?}");
@@ -593,8 +593,11 @@ async fn fatal_error_stops_reconnecting_at_once() {
 async fn disabled_reconnect_ends_the_stream() {
     let slack = FakeSlack::start().await;
     let s = FastSleeper::default();
-    let (_sender, mut events) =
-        connected(&slack, quiet(&s).reconnect(ReconnectPolicy::disabled())).await;
+    let (_sender, mut events) = connected(
+        &slack,
+        quiet(&s).reconnect_policy(ReconnectPolicy::disabled()),
+    )
+    .await;
     slack.rtm_fault(RtmFault::Goodbye);
     assert!(matches!(
         next_lifecycle(&mut events).await,
@@ -684,16 +687,16 @@ async fn a_full_stream_drops_the_oldest_events_and_says_how_many() {
     let reactions: Vec<String> = items[2..]
         .iter()
         .map(|i| match i {
-            Incoming::Event(Event::ReactionAdded(r)) => r.reaction.clone().unwrap_or_default(),
+            RtmIncoming::Event(Event::ReactionAdded(r)) => r.reaction.clone().unwrap_or_default(),
             other => panic!("{other:?}"),
         })
         .collect();
     assert!(
-        matches!(items[0], Incoming::Lifecycle(Lifecycle::Connected)),
+        matches!(items[0], RtmIncoming::Lifecycle(Lifecycle::Connected)),
         "lifecycle changes are never dropped: {items:?}"
     );
     assert!(
-        matches!(items[1], Incoming::Lagged { dropped: 7 }),
+        matches!(items[1], RtmIncoming::Lagged { dropped: 7 }),
         "{items:?}"
     );
     assert_eq!(reactions, ["r8", "r9", "r10"], "the newest are kept");
@@ -703,7 +706,7 @@ async fn a_full_stream_drops_the_oldest_events_and_says_how_many() {
         .push_event(json!({"type": "reaction_added", "reaction": "later"}))
         .await;
     let later = until(&mut events, |i| match i {
-        Ok(Incoming::Event(Event::ReactionAdded(r))) => r.reaction.clone(),
+        Ok(RtmIncoming::Event(Event::ReactionAdded(r))) => r.reaction.clone(),
         _ => None,
     })
     .await;

@@ -7,8 +7,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use slack_api::retry::Sleeper;
-use slack_rtm::{Events, Incoming, Lifecycle, ReconnectPolicy, Rtm};
+use slack_api::web::retry::Sleeper;
+use slack_rtm::{Lifecycle, ReconnectPolicy, Rtm, RtmEvents, RtmIncoming};
 use slack_testkit::{FakeSlack, RtmFault};
 
 /// Waits a thousandth of what it is asked, so backoff takes no real time.
@@ -35,13 +35,13 @@ impl std::io::Write for LogBuffer {
     }
 }
 
-async fn next_lifecycle(events: &mut Events) -> Lifecycle {
+async fn next_lifecycle(events: &mut RtmEvents) -> Lifecycle {
     loop {
         let item = tokio::time::timeout(Duration::from_secs(10), events.next())
             .await
             .expect("no item from the RTM stream within 10 s")
             .expect("stream ended early");
-        if let Ok(Incoming::Lifecycle(l)) = item {
+        if let Ok(RtmIncoming::Lifecycle(l)) = item {
             return l;
         }
     }
@@ -66,7 +66,7 @@ async fn lifecycle_is_logged_without_the_ticket() {
         .pong_timeout(hour)
         .ack_timeout(hour)
         .hello_timeout(hour)
-        .reconnect(ReconnectPolicy::default().jitter(0.0).max_attempts(Some(3)))
+        .reconnect_policy(ReconnectPolicy::default().jitter(0.0).max_attempts(Some(3)))
         .connect(&slack.client("xoxb-test"))
         .await
         .expect("connect");

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use serde_json::json;
-use slack_rtm::socket_mode::{Incoming as SmIncoming, SocketMode};
-use slack_rtm::{Incoming, Lifecycle, ReconnectPolicy, Rtm};
+use slack_rtm::socket_mode::{SocketMode, SocketModeIncoming};
+use slack_rtm::{Lifecycle, ReconnectPolicy, Rtm, RtmIncoming};
 use slack_testkit::{FakeSlack, RtmFault, SocketModeFault};
 
 const BOT_TOKEN: &str = "xoxb-0000-secret-bot-token";
@@ -121,7 +121,7 @@ async fn no_token_or_ticket_in_logs_or_debug() {
     for team_state in [false, true] {
         let (sender, mut events) = Rtm::builder()
             .team_state(team_state)
-            .reconnect(
+            .reconnect_policy(
                 ReconnectPolicy::default()
                     .initial_delay(Duration::from_millis(10))
                     .jitter(0.0),
@@ -140,7 +140,7 @@ async fn no_token_or_ticket_in_logs_or_debug() {
                 .expect("items keep coming")
                 .expect("stream goes on");
             shown.push_str(&format!("{item:?}\n"));
-            if let Ok(Incoming::Lifecycle(Lifecycle::Reconnected)) = item {
+            if let Ok(RtmIncoming::Lifecycle(Lifecycle::Reconnected)) = item {
                 break;
             }
         }
@@ -156,7 +156,7 @@ async fn no_token_or_ticket_in_logs_or_debug() {
 
     // Socket Mode: connect, receive an envelope, refresh.
     let mut events = SocketMode::builder()
-        .reconnect(
+        .reconnect_policy(
             ReconnectPolicy::default()
                 .initial_delay(Duration::from_millis(10))
                 .jitter(0.0),
@@ -183,8 +183,8 @@ async fn no_token_or_ticket_in_logs_or_debug() {
             .expect("stream goes on");
         shown.push_str(&format!("{item:?}\n"));
         match item {
-            Ok(SmIncoming::Envelope(_)) => envelopes += 1,
-            Ok(SmIncoming::Lifecycle {
+            Ok(SocketModeIncoming::Envelope(_)) => envelopes += 1,
+            Ok(SocketModeIncoming::Lifecycle {
                 change: Lifecycle::Reconnected,
                 ..
             }) => switched = true,

@@ -4,28 +4,28 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use slack_api::events::EventsApiPayload;
-use slack_rtm::socket_mode::{Events, Incoming, Payload, SocketMode};
+use slack_rtm::socket_mode::{Payload, SocketMode, SocketModeEvents, SocketModeIncoming};
 use slack_rtm::{DisconnectReason, Event, Lifecycle, MessageEvent, ReconnectPolicy};
 use slack_testkit::FakeSlack;
 
 const WAIT: Duration = Duration::from_secs(5);
 
-async fn connect(slack: &FakeSlack, n: usize) -> Events {
+async fn connect(slack: &FakeSlack, n: usize) -> SocketModeEvents {
     let app = slack.client("xapp-1-test");
     SocketMode::builder()
         .connections(n)
         .ack_window(Duration::from_millis(300))
-        .reconnect(ReconnectPolicy::default())
+        .reconnect_policy(ReconnectPolicy::default())
         .connect(&app)
         .await
         .expect("socket mode connects")
 }
 
 /// The next envelope, skipping lifecycle items; panics on errors or timeout.
-async fn next_envelope(events: &mut Events) -> slack_rtm::socket_mode::Envelope {
+async fn next_envelope(events: &mut SocketModeEvents) -> slack_rtm::socket_mode::Envelope {
     loop {
         match tokio::time::timeout(WAIT, events.next()).await {
-            Ok(Some(Ok(Incoming::Envelope(e)))) => return e,
+            Ok(Some(Ok(SocketModeIncoming::Envelope(e)))) => return e,
             Ok(Some(Ok(_))) => continue,
             Ok(Some(Err(e))) => panic!("unexpected error item: {e}"),
             Ok(None) => panic!("stream ended"),
@@ -98,7 +98,7 @@ async fn undecodable_payload_is_acked_and_reported() {
     );
     let item = loop {
         match tokio::time::timeout(WAIT, events.next()).await.unwrap() {
-            Some(Ok(Incoming::Lifecycle { .. })) => continue,
+            Some(Ok(SocketModeIncoming::Lifecycle { .. })) => continue,
             other => break other,
         }
     };
@@ -185,8 +185,10 @@ async fn refresh_requested_opens_the_next_connection_first_and_loses_nothing() {
             .await
             .expect("items keep coming")
         {
-            Some(Ok(Incoming::Envelope(e))) => got.extend(e.event().and_then(message_text)),
-            Some(Ok(Incoming::Lifecycle {
+            Some(Ok(SocketModeIncoming::Envelope(e))) => {
+                got.extend(e.event().and_then(message_text))
+            }
+            Some(Ok(SocketModeIncoming::Lifecycle {
                 change: Lifecycle::Disconnected { reason },
                 ..
             })) => {
@@ -195,7 +197,7 @@ async fn refresh_requested_opens_the_next_connection_first_and_loses_nothing() {
                     DisconnectReason::SocketMode("refresh_requested".into())
                 );
             }
-            Some(Ok(Incoming::Lifecycle {
+            Some(Ok(SocketModeIncoming::Lifecycle {
                 change: Lifecycle::Reconnected,
                 ..
             })) => saw_switch = true,
@@ -287,7 +289,7 @@ async fn the_same_handler_serves_rtm_and_socket_mode() {
     slack.post_as_user("U_ALICE", "C_GENERAL", "to both").await;
     let from_rtm = loop {
         match tokio::time::timeout(WAIT, rtm.next()).await.unwrap() {
-            Some(Ok(slack_rtm::Incoming::Event(e))) => {
+            Some(Ok(slack_rtm::RtmIncoming::Event(e))) => {
                 if let Some(t) = message_text(&e) {
                     break t;
                 }
@@ -308,7 +310,7 @@ fn lively() -> slack_rtm::socket_mode::SocketModeBuilder {
     SocketMode::builder()
         .ping_interval(Duration::from_millis(50))
         .idle_timeout(Duration::from_millis(300))
-        .reconnect(
+        .reconnect_policy(
             ReconnectPolicy::default()
                 .initial_delay(Duration::from_millis(10))
                 .jitter(0.0),
@@ -316,7 +318,9 @@ fn lively() -> slack_rtm::socket_mode::SocketModeBuilder {
 }
 
 /// Every item available right now, without waiting.
-fn ready_items(events: &mut Events) -> Vec<Result<Incoming, slack_rtm::RtmError>> {
+fn ready_items(
+    events: &mut SocketModeEvents,
+) -> Vec<Result<SocketModeIncoming, slack_rtm::RtmError>> {
     use futures_util::FutureExt;
     let mut items = Vec::new();
     while let Some(Some(item)) = events.next().now_or_never() {
@@ -325,10 +329,10 @@ fn ready_items(events: &mut Events) -> Vec<Result<Incoming, slack_rtm::RtmError>
     items
 }
 
-fn is_disconnect(item: &Result<Incoming, slack_rtm::RtmError>) -> bool {
+fn is_disconnect(item: &Result<SocketModeIncoming, slack_rtm::RtmError>) -> bool {
     matches!(
         item,
-        Ok(Incoming::Lifecycle {
+        Ok(SocketModeIncoming::Lifecycle {
             change: Lifecycle::Disconnected { .. },
             ..
         })
@@ -390,8 +394,8 @@ async fn a_silent_connection_is_dropped_and_reopened_without_losing_an_envelope(
     let mut reasons = Vec::new();
     let env = loop {
         match tokio::time::timeout(WAIT, events.next()).await {
-            Ok(Some(Ok(Incoming::Envelope(e)))) => break e,
-            Ok(Some(Ok(Incoming::Lifecycle {
+            Ok(Some(Ok(SocketModeIncoming::Envelope(e)))) => break e,
+            Ok(Some(Ok(SocketModeIncoming::Lifecycle {
                 change: Lifecycle::Disconnected { reason },
                 ..
             }))) => reasons.push(reason),
@@ -438,7 +442,9 @@ async fn a_full_queue_stops_reading_and_slack_redelivers() {
     let mut items = Vec::new();
     while got.len() < 5 {
         match tokio::time::timeout(WAIT, events.next()).await {
-            Ok(Some(Ok(Incoming::Envelope(e)))) => got.push(e.event_id().unwrap().to_owned()),
+            Ok(Some(Ok(SocketModeIncoming::Envelope(e)))) => {
+                got.push(e.event_id().unwrap().to_owned())
+            }
             Ok(Some(item)) => items.push(item),
             other => panic!("unexpected {other:?}"),
         }
@@ -492,11 +498,11 @@ async fn link_disabled_stops_without_reconnecting() {
         items.push(item);
     }
     let [
-        Ok(Incoming::Lifecycle {
+        Ok(SocketModeIncoming::Lifecycle {
             change: Lifecycle::Connected,
             ..
         }),
-        Ok(Incoming::Lifecycle {
+        Ok(SocketModeIncoming::Lifecycle {
             change: Lifecycle::Disconnected { reason },
             ..
         }),
@@ -529,7 +535,7 @@ async fn too_many_websockets_and_warning_reconnect() {
         let mut disconnected = None;
         loop {
             match tokio::time::timeout(WAIT, events.next()).await {
-                Ok(Some(Ok(Incoming::Lifecycle { change, .. }))) => match change {
+                Ok(Some(Ok(SocketModeIncoming::Lifecycle { change, .. }))) => match change {
                     Lifecycle::Disconnected { reason } => disconnected = Some(reason),
                     Lifecycle::Reconnected => break,
                     _ => {}

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use slack_rtm::{DisconnectReason, Incoming, Lifecycle, ReconnectPolicy, Rtm};
+use slack_rtm::{DisconnectReason, Lifecycle, ReconnectPolicy, Rtm, RtmIncoming};
 use tokio::net::TcpListener;
 
 /// A websocket server on loopback that greets every connection with
@@ -100,7 +100,7 @@ async fn shutdown_returns_when_the_server_stops_reading() {
         .unwrap();
     let (sender, mut events) = Rtm::builder()
         .write_timeout(Duration::from_millis(300))
-        .reconnect(
+        .reconnect_policy(
             ReconnectPolicy::default()
                 .initial_delay(Duration::from_millis(10))
                 .jitter(0.0)
@@ -130,7 +130,7 @@ async fn shutdown_returns_when_the_server_stops_reading() {
         .await
         .expect("the stream ends after shutdown")
     {
-        if let Ok(Incoming::Lifecycle(Lifecycle::Disconnected { reason })) = item {
+        if let Ok(RtmIncoming::Lifecycle(Lifecycle::Disconnected { reason })) = item {
             reasons.push(reason);
         }
     }

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use slack_api::Secret;
 
 use crate::manifest::{Kind, Manifest};
-use crate::request::TokenKind;
+use crate::request::CredentialKind;
 
 /// Where a delivery goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,12 +85,16 @@ impl AppState {
     /// `missing_scope` for a bot token calling a method that needs a bot
     /// scope the manifest does not ask for (any one of the method's bot
     /// scopes will do, as Slack's docs list alternatives).
-    pub(crate) fn check_scopes(&self, needed: &[&str], token_kind: TokenKind) -> Result<(), Value> {
+    pub(crate) fn check_scopes(
+        &self,
+        needed: &[&str],
+        token_kind: CredentialKind,
+    ) -> Result<(), Value> {
         let Some(m) = &self.manifest else {
             return Ok(());
         };
         let granted = &m.oauth_config.scopes.bot;
-        if token_kind != TokenKind::Bot
+        if token_kind != CredentialKind::Bot
             || needed.is_empty()
             || needed.iter().any(|s| granted.iter().any(|g| g == s))
         {

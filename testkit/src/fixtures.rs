@@ -180,7 +180,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::request::{TokenKind, arg_matches};
+use crate::request::{CredentialKind, arg_matches};
 use crate::secrets::{REDACTED, is_secret_arg, scrub_str};
 
 /// The fixture format version this crate reads and writes.
@@ -216,7 +216,7 @@ pub struct Matcher {
     pub args: BTreeMap<String, Value>,
     /// The kind of token the request must carry, if it matters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_kind: Option<TokenKind>,
+    pub token_kind: Option<CredentialKind>,
 }
 
 /// The response side of a fixture.
@@ -367,7 +367,7 @@ impl Fixture {
     pub(crate) fn differences(
         &self,
         args: &BTreeMap<String, String>,
-        token_kind: TokenKind,
+        token_kind: CredentialKind,
     ) -> Vec<String> {
         let mut out = Vec::new();
         for (name, want) in &self.matcher.args {
@@ -496,7 +496,7 @@ impl FixtureSet {
         &self,
         method: &str,
         args: &BTreeMap<String, String>,
-        token_kind: TokenKind,
+        token_kind: CredentialKind,
     ) -> Result<&Fixture, Miss> {
         let mut best: Option<&Fixture> = None;
         let mut nearest: Option<(&Fixture, Vec<String>)> = None;

@@ -9,7 +9,7 @@ use wiremock::{Request, ResponseTemplate};
 
 use crate::faults::{Fault, Faults};
 use crate::journal::{Call, Entry, Journal};
-use crate::request::{TokenKind, content_type, value_to_arg};
+use crate::request::{CredentialKind, content_type, value_to_arg};
 
 /// Appends `call` to the journal as its next entry (its `seq` is set here).
 /// The caller notifies the fake's waiters after releasing the lock.
@@ -32,7 +32,7 @@ pub(crate) fn record_endpoint(
         method: name.to_string(),
         http_method: http_method.to_string(),
         args,
-        token_kind: TokenKind::None,
+        token_kind: CredentialKind::None,
         token: None,
         status,
         response,

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::request::TokenKind;
+use crate::request::CredentialKind;
 
 /// One Web API request the fake answered, with its decoded arguments and the reply.
 #[derive(Clone, PartialEq)]
@@ -20,7 +20,7 @@ pub struct Call {
     /// Non-string JSON values are kept as JSON text; lists are comma-joined.
     pub args: BTreeMap<String, String>,
     /// Kind of credential sent.
-    pub token_kind: TokenKind,
+    pub token_kind: CredentialKind,
     pub(crate) token: Option<String>,
     /// HTTP status of the reply.
     pub status: u16,

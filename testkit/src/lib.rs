@@ -63,7 +63,7 @@
 //!     .unwrap();
 //! slack.post_as_user("U_ALICE", "C_GENERAL", "deploy please").await;
 //! let envelope = loop {
-//!     if let Some(Ok(slack_rtm::socket_mode::Incoming::Envelope(e))) = app.next().await {
+//!     if let Some(Ok(slack_rtm::socket_mode::SocketModeIncoming::Envelope(e))) = app.next().await {
 //!         break e;
 //!     }
 //! };
@@ -78,12 +78,12 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
-//! use slack_rtm::{Event, Incoming, MessageEvent};
+//! use slack_rtm::{Event, MessageEvent, RtmIncoming};
 //! let slack = slack_testkit::FakeSlack::start().await;
 //! let (sender, mut events) = slack_rtm::connect(&slack.client("xoxb-test")).await.unwrap();
 //! slack.post_as_user("U_ALICE", "C_GENERAL", "deploy please").await;
 //! let text = loop {
-//!     if let Some(Ok(Incoming::Event(Event::Message(MessageEvent::Plain(m))))) = events.next().await {
+//!     if let Some(Ok(RtmIncoming::Event(Event::Message(MessageEvent::Plain(m))))) = events.next().await {
 //!         break m.text;
 //!     }
 //! };
@@ -127,7 +127,7 @@ pub use fixtures::{Fixture, FixtureResponse, Matcher, Step, Transcript};
 pub use journal::{Call, Frame};
 pub use manifest::Manifest;
 pub use oauth::{OAUTH_AUTHORIZE, OauthApp};
-pub use request::TokenKind;
+pub use request::CredentialKind;
 pub use server::drivers::{Delivery, Target};
 pub use server::slash::SlashRun;
 pub use server::{

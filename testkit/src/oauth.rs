@@ -14,7 +14,7 @@ use wiremock::Request;
 
 use crate::http::opaque;
 use crate::manifest::OauthConfig;
-use crate::request::{Decoded, TokenKind};
+use crate::request::{CredentialKind, Decoded};
 use crate::simulator::{BOT_USER, DEFAULT_USER, TEAM_ID, TEAM_NAME};
 
 /// Journal name of visits to the authorize page.
@@ -427,8 +427,8 @@ impl OauthState {
             return Err("invalid_token".into());
         }
         let token_type = match d.token_kind {
-            TokenKind::Bot => "bot",
-            TokenKind::User => "user",
+            CredentialKind::Bot => "bot",
+            CredentialKind::User => "user",
             _ => return Err("invalid_token".into()),
         };
         self.exchanged.push(token);

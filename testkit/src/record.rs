@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Map, Value};
 
 use crate::fixtures::{FORMAT_VERSION, Fixture, FixtureResponse, FixtureSet, Matcher};
-use crate::request::{TokenKind, value_to_arg};
+use crate::request::{CredentialKind, value_to_arg};
 pub use crate::secrets::scrub_str;
 use crate::secrets::{REDACTED, SECRET_KEYS, hook_at, token_at};
 
@@ -167,7 +167,7 @@ pub struct Exchange {
     /// Arguments as sent (query, form or JSON merged).
     pub args: BTreeMap<String, String>,
     /// Kind of token sent, if known.
-    pub token_kind: Option<TokenKind>,
+    pub token_kind: Option<CredentialKind>,
     /// HTTP status.
     pub status: u16,
     /// Response headers.
@@ -181,7 +181,7 @@ pub struct Exchange {
 pub struct Recorder {
     dir: PathBuf,
     missing_only: bool,
-    token_kind: Option<TokenKind>,
+    token_kind: Option<CredentialKind>,
     state: Arc<Mutex<RecorderState>>,
 }
 
@@ -217,7 +217,7 @@ impl Recorder {
     }
 
     /// Adds a `token_kind` constraint to every fixture (the client observer does not expose the token).
-    pub fn token_kind(self, kind: TokenKind) -> Recorder {
+    pub fn token_kind(self, kind: CredentialKind) -> Recorder {
         Recorder {
             token_kind: Some(kind),
             ..self
@@ -231,7 +231,10 @@ impl Recorder {
             return Ok(None);
         };
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let kind = ex.token_kind.or(self.token_kind).unwrap_or(TokenKind::Bot);
+        let kind = ex
+            .token_kind
+            .or(self.token_kind)
+            .unwrap_or(CredentialKind::Bot);
         if self.missing_only && st.existing.find(&ex.method, &ex.args, kind).is_ok() {
             return Ok(None);
         }

@@ -5,10 +5,13 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use serde_json::Value;
 
-/// The kind of credential a request carried.
+/// The kind of credential a request carried, as the fake classifies it.
+///
+/// Not [`slack_api::spec::TokenKind`], which says what a method accepts:
+/// a request may also carry client credentials (`Basic`) or junk (`Invalid`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum TokenKind {
+pub enum CredentialKind {
     /// A bot token (`xoxb-`, and a workflow step's `xwfp-`).
     Bot,
     /// A user token (`xoxp-` and the other `xox?-` kinds).
@@ -23,30 +26,30 @@ pub enum TokenKind {
     Invalid,
 }
 
-impl TokenKind {
+impl CredentialKind {
     /// Classifies a token string the way Slack tells them apart: by prefix.
-    pub fn of(token: &str) -> TokenKind {
+    pub fn of(token: &str) -> CredentialKind {
         // A workflow step's own token (`xwfp-`) acts as the app's bot.
         if token.starts_with("xoxb-") || token.starts_with("xwfp-") {
-            TokenKind::Bot
+            CredentialKind::Bot
         } else if token.starts_with("xapp-") {
-            TokenKind::App
+            CredentialKind::App
         } else if token.len() > 5 && token.starts_with("xox") && token.as_bytes()[4] == b'-' {
-            TokenKind::User
+            CredentialKind::User
         } else {
-            TokenKind::Invalid
+            CredentialKind::Invalid
         }
     }
 
     /// Short lowercase name (`bot`, `user`, ...), as used in fixtures and the journal.
     pub fn as_str(self) -> &'static str {
         match self {
-            TokenKind::Bot => "bot",
-            TokenKind::User => "user",
-            TokenKind::App => "app",
-            TokenKind::Basic => "basic",
-            TokenKind::None => "none",
-            TokenKind::Invalid => "invalid",
+            CredentialKind::Bot => "bot",
+            CredentialKind::User => "user",
+            CredentialKind::App => "app",
+            CredentialKind::Basic => "basic",
+            CredentialKind::None => "none",
+            CredentialKind::Invalid => "invalid",
         }
     }
 }
@@ -60,7 +63,7 @@ pub(crate) struct Decoded {
     /// Every argument, query, form and JSON body merged; non-string JSON values kept as JSON text.
     pub(crate) args: BTreeMap<String, String>,
     pub(crate) token: Option<String>,
-    pub(crate) token_kind: TokenKind,
+    pub(crate) token_kind: CredentialKind,
     /// True when the body was neither a form, JSON, nor empty (or failed to parse).
     pub(crate) body_error: Option<String>,
 }
@@ -128,25 +131,25 @@ pub(crate) fn decode(req: &wiremock::Request) -> Decoded {
     let (token, token_kind) = match header {
         Some(h) if h.len() > 7 && h[..7].eq_ignore_ascii_case("bearer ") => {
             let t = h[7..].trim().to_string();
-            let kind = TokenKind::of(&t);
+            let kind = CredentialKind::of(&t);
             (Some(t), kind)
         }
         Some(h) if h.len() > 6 && h[..6].eq_ignore_ascii_case("basic ") => {
             match basic_credentials(&h[6..]) {
-                Some(_) => (None, TokenKind::Basic),
-                None => (None, TokenKind::Invalid),
+                Some(_) => (None, CredentialKind::Basic),
+                None => (None, CredentialKind::Invalid),
             }
         }
-        Some(_) => (None, TokenKind::Invalid),
+        Some(_) => (None, CredentialKind::Invalid),
         None => match args.remove("token") {
             Some(t) => {
-                let kind = TokenKind::of(&t);
+                let kind = CredentialKind::of(&t);
                 (Some(t), kind)
             }
             None if args.contains_key("client_id") && args.contains_key("client_secret") => {
-                (None, TokenKind::Basic)
+                (None, CredentialKind::Basic)
             }
-            None => (None, TokenKind::None),
+            None => (None, CredentialKind::None),
         },
     };
     // A token sent both ways: the header wins, the argument is not an argument.

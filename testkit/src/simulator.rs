@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use crate::clock::{Clock, EPOCH};
-use crate::request::TokenKind;
+use crate::request::CredentialKind;
 
 pub(crate) mod app_posts;
 pub(crate) mod args;
@@ -91,7 +91,7 @@ impl Team {
 #[derive(Debug, Clone)]
 pub(crate) struct Caller {
     pub(crate) user: String,
-    pub(crate) kind: TokenKind,
+    pub(crate) kind: CredentialKind,
 }
 
 /// One simulated call as its handler sees it: who calls, with what, and
@@ -390,9 +390,9 @@ impl Workspace {
     }
 
     /// The user a token acts as.
-    pub(crate) fn caller_for(&self, kind: TokenKind, token: Option<&str>) -> Caller {
+    pub(crate) fn caller_for(&self, kind: CredentialKind, token: Option<&str>) -> Caller {
         let user = match kind {
-            TokenKind::Bot | TokenKind::App => BOT_USER.to_string(),
+            CredentialKind::Bot | CredentialKind::App => BOT_USER.to_string(),
             _ => token
                 .and_then(|t| {
                     self.users
@@ -635,7 +635,7 @@ impl Workspace {
         }
         let caller = Caller {
             user: user.into(),
-            kind: TokenKind::User,
+            kind: CredentialKind::User,
         };
         let idx = self.chan_idx(&caller, channel)?;
         let channel = self.channels[idx].id.clone();

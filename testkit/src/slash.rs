@@ -6,8 +6,8 @@ use std::fmt;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
-use slack_api::signing::Signer;
-use slack_api::slash::{RESPONSE_URL_MAX_AGE, RESPONSE_URL_MAX_USES, SlashCommand};
+use slack_api::inbound::signing::Signer;
+use slack_api::inbound::slash::{RESPONSE_URL_MAX_AGE, RESPONSE_URL_MAX_USES, SlashCommand};
 use wiremock::Request;
 
 use crate::http::opaque;
@@ -494,7 +494,7 @@ fn non_empty(s: &str, default: &str) -> String {
 async fn send(
     url: url::Url,
     body: String,
-    signed: &slack_api::signing::SignedHeaders,
+    signed: &slack_api::inbound::signing::SignedHeaders,
 ) -> Result<(u16, String), String> {
     let client = reqwest::Client::builder()
         .timeout(SLASH_TIMEOUT)

@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::faults::SocketModeFault;
 use crate::journal::Frame;
-use crate::request::{Decoded, TokenKind};
+use crate::request::{CredentialKind, Decoded};
 use crate::simulator::{APP_ID, BOT_USER, TEAM_ID};
 use crate::ws::Out;
 
@@ -233,7 +233,7 @@ pub(crate) type Handler = fn(&mut SocketModeState, &Decoded, &str) -> Result<Val
 /// Answers `apps.connections.open`: a URL of the `/link` websocket beside
 /// `rtm_url`, with a ticket of its own.
 pub(crate) fn open(sm: &mut SocketModeState, d: &Decoded, rtm_url: &str) -> Result<Value, String> {
-    if d.token_kind != TokenKind::App {
+    if d.token_kind != CredentialKind::App {
         return Err("not_allowed_token_type".into());
     }
     sm.counter += 1;

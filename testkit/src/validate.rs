@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use slack_api::block_kit::{Block, Check};
 use slack_api::drift::DriftKind;
-use slack_api::spec::{ArgKind, MethodSpec, TokenKind as SpecToken};
+use slack_api::spec::{ArgKind, MethodSpec, TokenKind};
 
-use crate::request::TokenKind;
+use crate::request::CredentialKind;
 
 /// Methods Slack answers without any token.
 const TOKENLESS: &[&str] = &["api.test"];
@@ -16,20 +16,20 @@ const TOKENLESS: &[&str] = &["api.test"];
 pub(crate) fn check_auth(
     method: &str,
     spec: Option<&MethodSpec>,
-    kind: TokenKind,
+    kind: CredentialKind,
 ) -> Result<(), Value> {
     let accepts_none = TOKENLESS.contains(&method)
-        || spec.is_some_and(|s| s.tokens.contains(&SpecToken::None))
+        || spec.is_some_and(|s| s.tokens.contains(&TokenKind::None))
         || (spec.is_none() && method.starts_with("oauth."));
     let wanted = match kind {
-        TokenKind::Invalid => return Err(error("invalid_auth")),
-        TokenKind::None if accepts_none => return Ok(()),
-        TokenKind::None => return Err(error("not_authed")),
-        TokenKind::Basic if accepts_none => return Ok(()),
-        TokenKind::Basic => return Err(error("invalid_auth")),
-        TokenKind::Bot => SpecToken::Bot,
-        TokenKind::User => SpecToken::User,
-        TokenKind::App => SpecToken::App,
+        CredentialKind::Invalid => return Err(error("invalid_auth")),
+        CredentialKind::None if accepts_none => return Ok(()),
+        CredentialKind::None => return Err(error("not_authed")),
+        CredentialKind::Basic if accepts_none => return Ok(()),
+        CredentialKind::Basic => return Err(error("invalid_auth")),
+        CredentialKind::Bot => TokenKind::Bot,
+        CredentialKind::User => TokenKind::User,
+        CredentialKind::App => TokenKind::App,
     };
     match spec {
         Some(s) if !s.tokens.is_empty() && !s.tokens.contains(&wanted) && !accepts_none => {

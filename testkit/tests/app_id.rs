@@ -2,7 +2,7 @@
 //! messages and in the Socket Mode deliveries the app receives.
 
 use slack_api::events::EventsApiPayload;
-use slack_rtm::socket_mode::{Incoming, Payload, SocketMode};
+use slack_rtm::socket_mode::{Payload, SocketMode, SocketModeIncoming};
 use slack_testkit::{APP_ID, FakeSlack};
 
 #[tokio::test]
@@ -23,7 +23,7 @@ async fn one_app_id_everywhere() {
     assert_eq!(message.app_id.as_ref().map(|a| a.as_str()), Some(APP_ID));
 
     let envelope = loop {
-        if let Some(Ok(Incoming::Envelope(e))) = app.next().await {
+        if let Some(Ok(SocketModeIncoming::Envelope(e))) = app.next().await {
             break e;
         }
     };

@@ -98,8 +98,8 @@ async fn client_err(slack: &FakeSlack, method: &str, args: serde_json::Value) ->
 #[derive(Debug, Default)]
 struct RecordingSleeper(Mutex<Vec<Duration>>);
 
-impl slack_api::retry::Sleeper for RecordingSleeper {
-    fn sleep(&self, d: Duration) -> slack_api::BoxFuture<'static, ()> {
+impl slack_api::web::retry::Sleeper for RecordingSleeper {
+    fn sleep(&self, d: Duration) -> slack_api::web::retry::BoxFuture<'static, ()> {
         self.0.lock().unwrap().push(d);
         Box::pin(async {})
     }

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use slack_testkit::{FakeSlack, TokenKind};
+use slack_testkit::{CredentialKind, FakeSlack};
 use wiremock::matchers::path;
 use wiremock::{Mock, ResponseTemplate};
 
@@ -45,15 +45,15 @@ async fn tokens_are_taken_as_slack_takes_them() {
     assert_eq!(body["user_id"], "U_BOB");
 
     let calls = slack.calls_to("auth.test");
-    let kinds: Vec<TokenKind> = calls.iter().map(|c| c.token_kind).collect();
+    let kinds: Vec<CredentialKind> = calls.iter().map(|c| c.token_kind).collect();
     assert_eq!(
         kinds,
         [
-            TokenKind::None,
-            TokenKind::Invalid,
-            TokenKind::User,
-            TokenKind::Bot,
-            TokenKind::User
+            CredentialKind::None,
+            CredentialKind::Invalid,
+            CredentialKind::User,
+            CredentialKind::Bot,
+            CredentialKind::User
         ]
     );
     assert_eq!(calls[2].token(), Some("xoxp-1-abc"));

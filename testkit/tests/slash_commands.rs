@@ -8,8 +8,8 @@ use axum::Router;
 use axum::routing::post;
 use common::*;
 use serde_json::json;
-use slack_api::signing::Verifier;
-use slack_api::slash::{ResponseUrlError, SlashCommand, SlashResponse};
+use slack_api::inbound::signing::Verifier;
+use slack_api::inbound::slash::{ResponseUrlError, SlashCommand, SlashResponse};
 use slack_testkit::{FakeSlack, RESPONSE_URL, SLASH_COMMAND, SlashInvocation, SlashInvokeError};
 
 const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -181,7 +181,7 @@ async fn the_fake_enforces_five_uses_and_the_time_window() {
     assert_eq!((run.status, run.text()), (Some(200), None));
 
     // Past the SDK's own guard, so the fake's limit is what answers.
-    let url = slack_api::slash::ResponseUrl::new(run.response_url())
+    let url = slack_api::inbound::slash::ResponseUrl::new(run.response_url())
         .limits(10, Duration::from_secs(3600));
     for i in 0..5 {
         url.send(&SlashResponse::ephemeral(format!("update {i}")))

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use slack_rtm::socket_mode::{Incoming, SocketMode};
+use slack_rtm::socket_mode::{SocketMode, SocketModeIncoming};
 use slack_testkit::{FakeSlack, OauthApp, TEAM_ID};
 
 const REDIRECT: &str = "http://127.0.0.1:1/callback";
@@ -130,7 +130,7 @@ async fn an_event_comes_from_the_workspace_it_names() {
         .push_team_event("T0003", serde_json::json!({"type": "app_uninstalled"}))
         .expect("delivered");
     let envelope = loop {
-        if let Some(Ok(Incoming::Envelope(e))) = events.next().await {
+        if let Some(Ok(SocketModeIncoming::Envelope(e))) = events.next().await {
             break e;
         }
     };
@@ -242,7 +242,7 @@ async fn each_workspace_keeps_its_own_messages_and_names_itself() {
 
     // What happens there reaches the app as that workspace's event.
     let cb = loop {
-        let Some(Ok(Incoming::Envelope(e))) = events.next().await else {
+        let Some(Ok(SocketModeIncoming::Envelope(e))) = events.next().await else {
             continue;
         };
         if let slack_rtm::socket_mode::Payload::EventsApi(

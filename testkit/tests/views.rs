@@ -340,7 +340,7 @@ async fn a_socket_mode_slash_command_carries_a_fresh_trigger_id() {
     slack.wait_for_socket_mode_clients(1).await;
     slack.socket_mode_slash_command("/deploy", "now");
     let trigger = loop {
-        if let Some(Ok(slack_rtm::socket_mode::Incoming::Envelope(e))) = sm.next().await
+        if let Some(Ok(slack_rtm::socket_mode::SocketModeIncoming::Envelope(e))) = sm.next().await
             && let slack_rtm::socket_mode::Payload::SlashCommand(c) = &e.payload
         {
             break c.trigger_id.clone();

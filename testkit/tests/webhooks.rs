@@ -1,11 +1,13 @@
-//! Incoming webhooks on the fake, driven through `slack_api::webhook`.
+//! Incoming webhooks on the fake, driven through `slack_api::message::webhook`.
 
 mod common;
 
 use common::*;
 use serde_json::json;
 use slack_api::block_kit::{Block, MessageContent, Mrkdwn};
-use slack_api::webhook::{IncomingWebhook, WebhookError, WebhookErrorCode, WebhookMessage};
+use slack_api::message::webhook::{
+    IncomingWebhook, WebhookError, WebhookErrorCode, WebhookMessage,
+};
 use slack_testkit::{FakeSlack, Fault, INCOMING_WEBHOOK};
 
 #[tokio::test]

@@ -7024,22 +7024,25 @@ impl AnalyticsGetFileRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.date {
-            args.push("date", crate::request::ArgValue::Str(v));
+            args.push("date", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.metadata_only {
-            args.push("metadata_only", crate::request::ArgValue::Bool(v));
+            args.push("metadata_only", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("type", crate::request::ArgValue::Str(self.r#type));
+        args.push("type", crate::web::request::ArgValue::Str(self.r#type));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for AnalyticsGetFileRequest {
     type Output = crate::Result<AnalyticsGetFileResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AnalyticsGetFileResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AnalyticsGetFileResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -7141,20 +7144,23 @@ impl AnalyticsMessagesActivityRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.latest_ts {
-            args.push("latest_ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("latest_ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.oldest_ts {
-            args.push("oldest_ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("oldest_ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -7162,7 +7168,7 @@ impl AnalyticsMessagesActivityRequest {
 
 impl std::future::IntoFuture for AnalyticsMessagesActivityRequest {
     type Output = crate::Result<AnalyticsMessagesActivityResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AnalyticsMessagesActivityResponse>,
     >;
@@ -7271,17 +7277,20 @@ impl AnalyticsMessagesMetadataRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.latest_ts {
-            args.push("latest_ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("latest_ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.oldest_ts {
-            args.push("oldest_ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("oldest_ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -7289,7 +7298,7 @@ impl AnalyticsMessagesMetadataRequest {
 
 impl std::future::IntoFuture for AnalyticsMessagesMetadataRequest {
     type Output = crate::Result<AnalyticsMessagesMetadataResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AnalyticsMessagesMetadataResponse>,
     >;
@@ -7347,12 +7356,12 @@ impl crate::de::Lenient for AnalyticsMessagesMetadataResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for AnalyticsMessagesMetadataRequest {
+impl crate::web::paginate::Paginate for AnalyticsMessagesMetadataRequest {
     const METHOD: &'static str = "admin.analytics.messages.metadata";
     type Page = AnalyticsMessagesMetadataResponse;
     type Item = crate::generated::types::Message;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -7360,8 +7369,8 @@ impl crate::paginate::Paginate for AnalyticsMessagesMetadataRequest {
     fn next_page(
         &self,
         page: &AnalyticsMessagesMetadataResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -7372,20 +7381,23 @@ impl crate::paginate::Paginate for AnalyticsMessagesMetadataRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<AnalyticsMessagesMetadataResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AnalyticsMessagesMetadataResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl AnalyticsMessagesMetadataRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -7500,46 +7512,46 @@ impl AppsActivitiesListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.component_id {
-            args.push("component_id", crate::request::ArgValue::Str(v));
+            args.push("component_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.component_type {
-            args.push("component_type", crate::request::ArgValue::Str(v));
+            args.push("component_type", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.log_event_type {
-            args.push("log_event_type", crate::request::ArgValue::Str(v));
+            args.push("log_event_type", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.max_date_created {
-            args.push("max_date_created", crate::request::ArgValue::Int(v));
+            args.push("max_date_created", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.min_date_created {
-            args.push("min_date_created", crate::request::ArgValue::Int(v));
+            args.push("min_date_created", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.min_log_level {
-            args.push("min_log_level", crate::request::ArgValue::Str(v));
+            args.push("min_log_level", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.sort_direction {
-            args.push("sort_direction", crate::request::ArgValue::Str(v));
+            args.push("sort_direction", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.source {
-            args.push("source", crate::request::ArgValue::Str(v));
+            args.push("source", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.trace_id {
-            args.push("trace_id", crate::request::ArgValue::Str(v));
+            args.push("trace_id", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -7547,7 +7559,7 @@ impl AppsActivitiesListRequest {
 
 impl std::future::IntoFuture for AppsActivitiesListRequest {
     type Output = crate::Result<AppsActivitiesListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AppsActivitiesListResponse>,
     >;
@@ -7605,12 +7617,12 @@ impl crate::de::Lenient for AppsActivitiesListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for AppsActivitiesListRequest {
+impl crate::web::paginate::Paginate for AppsActivitiesListRequest {
     const METHOD: &'static str = "admin.apps.activities.list";
     type Page = AppsActivitiesListResponse;
     type Item = AppActivity;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -7618,8 +7630,8 @@ impl crate::paginate::Paginate for AppsActivitiesListRequest {
     fn next_page(
         &self,
         page: &AppsActivitiesListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -7630,20 +7642,23 @@ impl crate::paginate::Paginate for AppsActivitiesListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<AppsActivitiesListResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AppsActivitiesListResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl AppsActivitiesListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -7717,28 +7732,34 @@ impl AppsApproveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.allow_child_auto_install {
-            args.push("allow_child_auto_install", crate::request::ArgValue::Bool(v));
+            args.push(
+                "allow_child_auto_install",
+                crate::web::request::ArgValue::Bool(v),
+            );
         }
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.bot_scopes {
-            args.push("bot_scopes", crate::request::ArgValue::Str(v));
+            args.push("bot_scopes", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.enterprise_id {
-            args.push("enterprise_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push(
+                "enterprise_id",
+                crate::web::request::ArgValue::Str(String::from(v)),
+            );
         }
         if let Some(v) = self.request_id {
-            args.push("request_id", crate::request::ArgValue::Str(v));
+            args.push("request_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.user_scopes {
-            args.push("user_scopes", crate::request::ArgValue::Str(v));
+            args.push("user_scopes", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -7746,7 +7767,10 @@ impl AppsApproveRequest {
 
 impl std::future::IntoFuture for AppsApproveRequest {
     type Output = crate::Result<AppsApproveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AppsApproveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AppsApproveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -7839,22 +7863,25 @@ impl AppsApprovedListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.certified {
-            args.push("certified", crate::request::ArgValue::Bool(v));
+            args.push("certified", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.enterprise_id {
-            args.push("enterprise_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push(
+                "enterprise_id",
+                crate::web::request::ArgValue::Str(String::from(v)),
+            );
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -7862,7 +7889,10 @@ impl AppsApprovedListRequest {
 
 impl std::future::IntoFuture for AppsApprovedListRequest {
     type Output = crate::Result<AppsApprovedListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AppsApprovedListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AppsApprovedListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -7923,12 +7953,12 @@ impl crate::de::Lenient for AppsApprovedListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for AppsApprovedListRequest {
+impl crate::web::paginate::Paginate for AppsApprovedListRequest {
     const METHOD: &'static str = "admin.apps.approved.list";
     type Page = AppsApprovedListResponse;
     type Item = AdminAppGrant;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -7936,8 +7966,8 @@ impl crate::paginate::Paginate for AppsApprovedListRequest {
     fn next_page(
         &self,
         page: &AppsApprovedListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -7948,20 +7978,20 @@ impl crate::paginate::Paginate for AppsApprovedListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<AppsApprovedListResponse>> {
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<AppsApprovedListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl AppsApprovedListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -8003,14 +8033,20 @@ impl AppsClearResolutionRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
         if let Some(v) = self.enterprise_id {
-            args.push("enterprise_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push(
+                "enterprise_id",
+                crate::web::request::ArgValue::Str(String::from(v)),
+            );
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -8018,7 +8054,7 @@ impl AppsClearResolutionRequest {
 
 impl std::future::IntoFuture for AppsClearResolutionRequest {
     type Output = crate::Result<AppsClearResolutionResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AppsClearResolutionResponse>,
     >;
@@ -8098,18 +8134,20 @@ impl AppsConfigLookupRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_ids {
             args.push(
                 "app_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.rich_link_preview_types {
             args.push(
                 "rich_link_preview_types",
-                crate::request::ArgValue::List(v.into_iter().collect()),
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
             );
         }
         (self.client, args)
@@ -8118,7 +8156,10 @@ impl AppsConfigLookupRequest {
 
 impl std::future::IntoFuture for AppsConfigLookupRequest {
     type Output = crate::Result<AppsConfigLookupResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AppsConfigLookupResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AppsConfigLookupResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -8220,17 +8261,20 @@ impl AppsConfigSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
         if let Some(v) = self.domain_restrictions {
-            args.push("domain_restrictions", crate::request::ArgValue::Str(v));
+            args.push("domain_restrictions", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.rich_link_preview_type {
-            args.push("rich_link_preview_type", crate::request::ArgValue::Str(v));
+            args.push("rich_link_preview_type", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.workflow_auth_strategy {
-            args.push("workflow_auth_strategy", crate::request::ArgValue::Str(v));
+            args.push("workflow_auth_strategy", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -8238,7 +8282,10 @@ impl AppsConfigSetRequest {
 
 impl std::future::IntoFuture for AppsConfigSetRequest {
     type Output = crate::Result<AppsConfigSetResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AppsConfigSetResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AppsConfigSetResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -8307,13 +8354,13 @@ impl AppsMcpServersListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         (self.client, args)
     }
@@ -8321,7 +8368,7 @@ impl AppsMcpServersListRequest {
 
 impl std::future::IntoFuture for AppsMcpServersListRequest {
     type Output = crate::Result<AppsMcpServersListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AppsMcpServersListResponse>,
     >;
@@ -8377,12 +8424,12 @@ impl crate::de::Lenient for AppsMcpServersListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for AppsMcpServersListRequest {
+impl crate::web::paginate::Paginate for AppsMcpServersListRequest {
     const METHOD: &'static str = "admin.apps.mcp.servers.list";
     type Page = AppsMcpServersListResponse;
     type Item = AdminAppsMcpServersListServer;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -8390,8 +8437,8 @@ impl crate::paginate::Paginate for AppsMcpServersListRequest {
     fn next_page(
         &self,
         page: &AppsMcpServersListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -8402,20 +8449,23 @@ impl crate::paginate::Paginate for AppsMcpServersListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<AppsMcpServersListResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AppsMcpServersListResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl AppsMcpServersListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -8443,16 +8493,19 @@ impl AppsMcpServersPermissionsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for AppsMcpServersPermissionsListRequest {
     type Output = crate::Result<AppsMcpServersPermissionsListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AppsMcpServersPermissionsListResponse>,
     >;
@@ -8543,24 +8596,31 @@ impl AppsMcpServersPermissionsSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
         args.push(
             "permission_type",
-            crate::request::ArgValue::Str(self.permission_type),
+            crate::web::request::ArgValue::Str(self.permission_type),
         );
-        args.push("server_id", crate::request::ArgValue::Str(self.server_id));
+        args.push("server_id", crate::web::request::ArgValue::Str(self.server_id));
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.usergroup_ids {
             args.push(
                 "usergroup_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -8569,7 +8629,7 @@ impl AppsMcpServersPermissionsSetRequest {
 
 impl std::future::IntoFuture for AppsMcpServersPermissionsSetRequest {
     type Output = crate::Result<AppsMcpServersPermissionsSetResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AppsMcpServersPermissionsSetResponse>,
     >;
@@ -8648,19 +8708,26 @@ impl AppsPermissionsAddRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.usergroup_ids {
             args.push(
                 "usergroup_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -8669,7 +8736,7 @@ impl AppsPermissionsAddRequest {
 
 impl std::future::IntoFuture for AppsPermissionsAddRequest {
     type Output = crate::Result<AppsPermissionsAddResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AppsPermissionsAddResponse>,
     >;
@@ -8728,16 +8795,19 @@ impl AppsPermissionsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for AppsPermissionsListRequest {
     type Output = crate::Result<AppsPermissionsListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AppsPermissionsListResponse>,
     >;
@@ -8816,19 +8886,26 @@ impl AppsPermissionsRemoveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.usergroup_ids {
             args.push(
                 "usergroup_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -8837,7 +8914,7 @@ impl AppsPermissionsRemoveRequest {
 
 impl std::future::IntoFuture for AppsPermissionsRemoveRequest {
     type Output = crate::Result<AppsPermissionsRemoveResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AppsPermissionsRemoveResponse>,
     >;
@@ -8917,23 +8994,30 @@ impl AppsPermissionsSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
         args.push(
             "permission_type",
-            crate::request::ArgValue::Str(self.permission_type),
+            crate::web::request::ArgValue::Str(self.permission_type),
         );
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.usergroup_ids {
             args.push(
                 "usergroup_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -8942,7 +9026,7 @@ impl AppsPermissionsSetRequest {
 
 impl std::future::IntoFuture for AppsPermissionsSetRequest {
     type Output = crate::Result<AppsPermissionsSetResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AppsPermissionsSetResponse>,
     >;
@@ -9018,14 +9102,17 @@ impl AppsRequestsCancelRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.enterprise_id {
-            args.push("enterprise_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push(
+                "enterprise_id",
+                crate::web::request::ArgValue::Str(String::from(v)),
+            );
         }
-        args.push("request_id", crate::request::ArgValue::Str(self.request_id));
+        args.push("request_id", crate::web::request::ArgValue::Str(self.request_id));
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -9033,7 +9120,7 @@ impl AppsRequestsCancelRequest {
 
 impl std::future::IntoFuture for AppsRequestsCancelRequest {
     type Output = crate::Result<AppsRequestsCancelResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AppsRequestsCancelResponse>,
     >;
@@ -9144,22 +9231,25 @@ impl AppsRequestsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.certified {
-            args.push("certified", crate::request::ArgValue::Bool(v));
+            args.push("certified", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.enterprise_id {
-            args.push("enterprise_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push(
+                "enterprise_id",
+                crate::web::request::ArgValue::Str(String::from(v)),
+            );
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -9167,7 +9257,10 @@ impl AppsRequestsListRequest {
 
 impl std::future::IntoFuture for AppsRequestsListRequest {
     type Output = crate::Result<AppsRequestsListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AppsRequestsListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AppsRequestsListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -9228,12 +9321,12 @@ impl crate::de::Lenient for AppsRequestsListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for AppsRequestsListRequest {
+impl crate::web::paginate::Paginate for AppsRequestsListRequest {
     const METHOD: &'static str = "admin.apps.requests.list";
     type Page = AppsRequestsListResponse;
     type Item = AdminAppRequest;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -9241,8 +9334,8 @@ impl crate::paginate::Paginate for AppsRequestsListRequest {
     fn next_page(
         &self,
         page: &AppsRequestsListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -9253,20 +9346,20 @@ impl crate::paginate::Paginate for AppsRequestsListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<AppsRequestsListResponse>> {
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<AppsRequestsListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl AppsRequestsListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -9319,19 +9412,22 @@ impl AppsRestrictRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.enterprise_id {
-            args.push("enterprise_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push(
+                "enterprise_id",
+                crate::web::request::ArgValue::Str(String::from(v)),
+            );
         }
         if let Some(v) = self.request_id {
-            args.push("request_id", crate::request::ArgValue::Str(v));
+            args.push("request_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -9339,7 +9435,10 @@ impl AppsRestrictRequest {
 
 impl std::future::IntoFuture for AppsRestrictRequest {
     type Output = crate::Result<AppsRestrictResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AppsRestrictResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AppsRestrictResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -9432,22 +9531,25 @@ impl AppsRestrictedListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.certified {
-            args.push("certified", crate::request::ArgValue::Bool(v));
+            args.push("certified", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.enterprise_id {
-            args.push("enterprise_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push(
+                "enterprise_id",
+                crate::web::request::ArgValue::Str(String::from(v)),
+            );
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -9455,7 +9557,7 @@ impl AppsRestrictedListRequest {
 
 impl std::future::IntoFuture for AppsRestrictedListRequest {
     type Output = crate::Result<AppsRestrictedListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AppsRestrictedListResponse>,
     >;
@@ -9519,12 +9621,12 @@ impl crate::de::Lenient for AppsRestrictedListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for AppsRestrictedListRequest {
+impl crate::web::paginate::Paginate for AppsRestrictedListRequest {
     const METHOD: &'static str = "admin.apps.restricted.list";
     type Page = AppsRestrictedListResponse;
     type Item = AdminAppGrant;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -9532,8 +9634,8 @@ impl crate::paginate::Paginate for AppsRestrictedListRequest {
     fn next_page(
         &self,
         page: &AppsRestrictedListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -9544,20 +9646,23 @@ impl crate::paginate::Paginate for AppsRestrictedListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<AppsRestrictedListResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AppsRestrictedListResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl AppsRestrictedListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -9597,14 +9702,20 @@ impl AppsUninstallRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
         if let Some(v) = self.enterprise_id {
-            args.push("enterprise_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push(
+                "enterprise_id",
+                crate::web::request::ArgValue::Str(String::from(v)),
+            );
         }
         if let Some(v) = self.team_ids {
-            args.push("team_ids", crate::request::ArgValue::Str(v));
+            args.push("team_ids", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -9612,7 +9723,10 @@ impl AppsUninstallRequest {
 
 impl std::future::IntoFuture for AppsUninstallRequest {
     type Output = crate::Result<AppsUninstallResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AppsUninstallResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AppsUninstallResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -9670,15 +9784,15 @@ impl AuditAnomalyAllowGetItemRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let args = crate::web::request::Args::new();
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for AuditAnomalyAllowGetItemRequest {
     type Output = crate::Result<AuditAnomalyAllowGetItemResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AuditAnomalyAllowGetItemResponse>,
     >;
@@ -9785,12 +9899,12 @@ impl AuditAnomalyAllowUpdateItemRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.trusted_asns {
             args.push(
                 "trusted_asns",
-                crate::request::ArgValue::List(
+                crate::web::request::ArgValue::List(
                     v.into_iter().map(|x| x.to_string()).collect(),
                 ),
             );
@@ -9798,7 +9912,7 @@ impl AuditAnomalyAllowUpdateItemRequest {
         if let Some(v) = self.trusted_cidr {
             args.push(
                 "trusted_cidr",
-                crate::request::ArgValue::List(v.into_iter().collect()),
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
             );
         }
         (self.client, args)
@@ -9807,7 +9921,7 @@ impl AuditAnomalyAllowUpdateItemRequest {
 
 impl std::future::IntoFuture for AuditAnomalyAllowUpdateItemRequest {
     type Output = crate::Result<AuditAnomalyAllowUpdateItemResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AuditAnomalyAllowUpdateItemResponse>,
     >;
@@ -9871,21 +9985,21 @@ impl AuthPolicyAssignEntitiesRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "entity_ids",
-            crate::request::ArgValue::List(self.entity_ids.into_iter().collect()),
+            crate::web::request::ArgValue::List(self.entity_ids.into_iter().collect()),
         );
-        args.push("entity_type", crate::request::ArgValue::Str(self.entity_type));
-        args.push("policy_name", crate::request::ArgValue::Str(self.policy_name));
+        args.push("entity_type", crate::web::request::ArgValue::Str(self.entity_type));
+        args.push("policy_name", crate::web::request::ArgValue::Str(self.policy_name));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for AuthPolicyAssignEntitiesRequest {
     type Output = crate::Result<AuthPolicyAssignEntitiesResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AuthPolicyAssignEntitiesResponse>,
     >;
@@ -9980,25 +10094,25 @@ impl AuthPolicyGetEntitiesRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.entity_type {
-            args.push("entity_type", crate::request::ArgValue::Str(v));
+            args.push("entity_type", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
-        args.push("policy_name", crate::request::ArgValue::Str(self.policy_name));
+        args.push("policy_name", crate::web::request::ArgValue::Str(self.policy_name));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for AuthPolicyGetEntitiesRequest {
     type Output = crate::Result<AuthPolicyGetEntitiesResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AuthPolicyGetEntitiesResponse>,
     >;
@@ -10067,12 +10181,12 @@ impl crate::de::Lenient for AuthPolicyGetEntitiesResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for AuthPolicyGetEntitiesRequest {
+impl crate::web::paginate::Paginate for AuthPolicyGetEntitiesRequest {
     const METHOD: &'static str = "admin.auth.policy.getEntities";
     type Page = AuthPolicyGetEntitiesResponse;
     type Item = AdminAuthPolicyEntity;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -10080,8 +10194,8 @@ impl crate::paginate::Paginate for AuthPolicyGetEntitiesRequest {
     fn next_page(
         &self,
         page: &AuthPolicyGetEntitiesResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -10092,20 +10206,23 @@ impl crate::paginate::Paginate for AuthPolicyGetEntitiesRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<AuthPolicyGetEntitiesResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AuthPolicyGetEntitiesResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl AuthPolicyGetEntitiesRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -10135,21 +10252,21 @@ impl AuthPolicyRemoveEntitiesRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "entity_ids",
-            crate::request::ArgValue::List(self.entity_ids.into_iter().collect()),
+            crate::web::request::ArgValue::List(self.entity_ids.into_iter().collect()),
         );
-        args.push("entity_type", crate::request::ArgValue::Str(self.entity_type));
-        args.push("policy_name", crate::request::ArgValue::Str(self.policy_name));
+        args.push("entity_type", crate::web::request::ArgValue::Str(self.entity_type));
+        args.push("policy_name", crate::web::request::ArgValue::Str(self.policy_name));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for AuthPolicyRemoveEntitiesRequest {
     type Output = crate::Result<AuthPolicyRemoveEntitiesResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AuthPolicyRemoveEntitiesResponse>,
     >;
@@ -10223,21 +10340,21 @@ impl BarriersCreateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "barriered_from_usergroup_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.barriered_from_usergroup_ids.into_iter().map(String::from).collect(),
             ),
         );
         args.push(
             "primary_usergroup_id",
-            crate::request::ArgValue::Str(String::from(self.primary_usergroup_id)),
+            crate::web::request::ArgValue::Str(String::from(self.primary_usergroup_id)),
         );
         args.push(
             "restricted_subjects",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.restricted_subjects.into_iter().collect(),
             ),
         );
@@ -10247,7 +10364,10 @@ impl BarriersCreateRequest {
 
 impl std::future::IntoFuture for BarriersCreateRequest {
     type Output = crate::Result<BarriersCreateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<BarriersCreateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<BarriersCreateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -10319,16 +10439,19 @@ impl BarriersDeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("barrier_id", crate::request::ArgValue::Str(self.barrier_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("barrier_id", crate::web::request::ArgValue::Str(self.barrier_id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for BarriersDeleteRequest {
     type Output = crate::Result<BarriersDeleteResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<BarriersDeleteResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<BarriersDeleteResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -10395,13 +10518,13 @@ impl BarriersListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         (self.client, args)
     }
@@ -10409,7 +10532,10 @@ impl BarriersListRequest {
 
 impl std::future::IntoFuture for BarriersListRequest {
     type Output = crate::Result<BarriersListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<BarriersListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<BarriersListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -10464,18 +10590,21 @@ impl crate::de::Lenient for BarriersListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for BarriersListRequest {
+impl crate::web::paginate::Paginate for BarriersListRequest {
     const METHOD: &'static str = "admin.barriers.list";
     type Page = BarriersListResponse;
     type Item = InformationBarrier;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &BarriersListResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(
+        &self,
+        page: &BarriersListResponse,
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -10486,20 +10615,20 @@ impl crate::paginate::Paginate for BarriersListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<BarriersListResponse>> {
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<BarriersListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl BarriersListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -10525,22 +10654,22 @@ impl BarriersUpdateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("barrier_id", crate::request::ArgValue::Str(self.barrier_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("barrier_id", crate::web::request::ArgValue::Str(self.barrier_id));
         args.push(
             "barriered_from_usergroup_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.barriered_from_usergroup_ids.into_iter().map(String::from).collect(),
             ),
         );
         args.push(
             "primary_usergroup_id",
-            crate::request::ArgValue::Str(String::from(self.primary_usergroup_id)),
+            crate::web::request::ArgValue::Str(String::from(self.primary_usergroup_id)),
         );
         args.push(
             "restricted_subjects",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.restricted_subjects.into_iter().collect(),
             ),
         );
@@ -10550,7 +10679,10 @@ impl BarriersUpdateRequest {
 
 impl std::future::IntoFuture for BarriersUpdateRequest {
     type Output = crate::Result<BarriersUpdateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<BarriersUpdateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<BarriersUpdateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -10613,11 +10745,11 @@ impl ConversationsArchiveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         (self.client, args)
     }
@@ -10625,7 +10757,7 @@ impl ConversationsArchiveRequest {
 
 impl std::future::IntoFuture for ConversationsArchiveRequest {
     type Output = crate::Result<ConversationsArchiveResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsArchiveResponse>,
     >;
@@ -10687,11 +10819,11 @@ impl ConversationsBulkArchiveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.channel_ids.into_iter().map(String::from).collect(),
             ),
         );
@@ -10701,7 +10833,7 @@ impl ConversationsBulkArchiveRequest {
 
 impl std::future::IntoFuture for ConversationsBulkArchiveRequest {
     type Output = crate::Result<ConversationsBulkArchiveResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsBulkArchiveResponse>,
     >;
@@ -10794,11 +10926,11 @@ impl ConversationsBulkDeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.channel_ids.into_iter().map(String::from).collect(),
             ),
         );
@@ -10808,7 +10940,7 @@ impl ConversationsBulkDeleteRequest {
 
 impl std::future::IntoFuture for ConversationsBulkDeleteRequest {
     type Output = crate::Result<ConversationsBulkDeleteResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsBulkDeleteResponse>,
     >;
@@ -10899,17 +11031,17 @@ impl ConversationsBulkMoveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.channel_ids.into_iter().map(String::from).collect(),
             ),
         );
         args.push(
             "target_team_id",
-            crate::request::ArgValue::Str(String::from(self.target_team_id)),
+            crate::web::request::ArgValue::Str(String::from(self.target_team_id)),
         );
         (self.client, args)
     }
@@ -10917,7 +11049,7 @@ impl ConversationsBulkMoveRequest {
 
 impl std::future::IntoFuture for ConversationsBulkMoveRequest {
     type Output = crate::Result<ConversationsBulkMoveResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsBulkMoveResponse>,
     >;
@@ -11013,22 +11145,22 @@ impl ConversationsBulkSetExcludeFromSlackAiRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.channel_ids.into_iter().map(String::from).collect(),
             ),
         );
-        args.push("exclude", crate::request::ArgValue::Bool(self.exclude));
+        args.push("exclude", crate::web::request::ArgValue::Bool(self.exclude));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ConversationsBulkSetExcludeFromSlackAiRequest {
     type Output = crate::Result<ConversationsBulkSetExcludeFromSlackAiResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsBulkSetExcludeFromSlackAiResponse>,
     >;
@@ -11111,22 +11243,22 @@ impl ConversationsBulkSetPropertiesRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.channel_ids.into_iter().map(String::from).collect(),
             ),
         );
-        args.push("property", crate::request::ArgValue::Str(self.property));
+        args.push("property", crate::web::request::ArgValue::Str(self.property));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ConversationsBulkSetPropertiesRequest {
     type Output = crate::Result<ConversationsBulkSetPropertiesResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsBulkSetPropertiesResponse>,
     >;
@@ -11215,14 +11347,14 @@ impl ConversationsConvertToPrivateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         if let Some(v) = self.name {
-            args.push("name", crate::request::ArgValue::Str(v));
+            args.push("name", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -11230,7 +11362,7 @@ impl ConversationsConvertToPrivateRequest {
 
 impl std::future::IntoFuture for ConversationsConvertToPrivateRequest {
     type Output = crate::Result<ConversationsConvertToPrivateResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsConvertToPrivateResponse>,
     >;
@@ -11292,11 +11424,11 @@ impl ConversationsConvertToPublicRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         (self.client, args)
     }
@@ -11304,7 +11436,7 @@ impl ConversationsConvertToPublicRequest {
 
 impl std::future::IntoFuture for ConversationsConvertToPublicRequest {
     type Output = crate::Result<ConversationsConvertToPublicResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsConvertToPublicResponse>,
     >;
@@ -11400,18 +11532,18 @@ impl ConversationsCreateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.description {
-            args.push("description", crate::request::ArgValue::Str(v));
+            args.push("description", crate::web::request::ArgValue::Str(v));
         }
-        args.push("is_private", crate::request::ArgValue::Bool(self.is_private));
-        args.push("name", crate::request::ArgValue::Str(self.name));
+        args.push("is_private", crate::web::request::ArgValue::Bool(self.is_private));
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         if let Some(v) = self.org_wide {
-            args.push("org_wide", crate::request::ArgValue::Bool(v));
+            args.push("org_wide", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -11419,7 +11551,7 @@ impl ConversationsCreateRequest {
 
 impl std::future::IntoFuture for ConversationsCreateRequest {
     type Output = crate::Result<ConversationsCreateResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsCreateResponse>,
     >;
@@ -11509,15 +11641,15 @@ impl ConversationsCreateForObjectsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.invite_object_team {
-            args.push("invite_object_team", crate::request::ArgValue::Bool(v));
+            args.push("invite_object_team", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("object_id", crate::request::ArgValue::Str(self.object_id));
+        args.push("object_id", crate::web::request::ArgValue::Str(self.object_id));
         args.push(
             "salesforce_org_id",
-            crate::request::ArgValue::Str(self.salesforce_org_id),
+            crate::web::request::ArgValue::Str(self.salesforce_org_id),
         );
         (self.client, args)
     }
@@ -11525,7 +11657,7 @@ impl ConversationsCreateForObjectsRequest {
 
 impl std::future::IntoFuture for ConversationsCreateForObjectsRequest {
     type Output = crate::Result<ConversationsCreateForObjectsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsCreateForObjectsResponse>,
     >;
@@ -11593,11 +11725,11 @@ impl ConversationsDeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         (self.client, args)
     }
@@ -11605,7 +11737,7 @@ impl ConversationsDeleteRequest {
 
 impl std::future::IntoFuture for ConversationsDeleteRequest {
     type Output = crate::Result<ConversationsDeleteResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsDeleteResponse>,
     >;
@@ -11674,14 +11806,14 @@ impl ConversationsDisconnectSharedRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         if let Some(v) = self.leaving_team_ids {
-            args.push("leaving_team_ids", crate::request::ArgValue::Json(v));
+            args.push("leaving_team_ids", crate::web::request::ArgValue::Json(v));
         }
         (self.client, args)
     }
@@ -11689,7 +11821,7 @@ impl ConversationsDisconnectSharedRequest {
 
 impl std::future::IntoFuture for ConversationsDisconnectSharedRequest {
     type Output = crate::Result<ConversationsDisconnectSharedResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsDisconnectSharedResponse>,
     >;
@@ -11780,19 +11912,19 @@ impl ConversationsEkmListOriginalConnectedChannelInfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel_ids {
-            args.push("channel_ids", crate::request::ArgValue::Str(v));
+            args.push("channel_ids", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_ids {
-            args.push("team_ids", crate::request::ArgValue::Str(v));
+            args.push("team_ids", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -11803,7 +11935,7 @@ for ConversationsEkmListOriginalConnectedChannelInfoRequest {
     type Output = crate::Result<
         ConversationsEkmListOriginalConnectedChannelInfoResponse,
     >;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsEkmListOriginalConnectedChannelInfoResponse>,
     >;
@@ -11875,11 +12007,11 @@ impl ConversationsGetConversationPrefsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         (self.client, args)
     }
@@ -11887,7 +12019,7 @@ impl ConversationsGetConversationPrefsRequest {
 
 impl std::future::IntoFuture for ConversationsGetConversationPrefsRequest {
     type Output = crate::Result<ConversationsGetConversationPrefsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsGetConversationPrefsResponse>,
     >;
@@ -11956,11 +12088,11 @@ impl ConversationsGetCustomRetentionRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         (self.client, args)
     }
@@ -11968,7 +12100,7 @@ impl ConversationsGetCustomRetentionRequest {
 
 impl std::future::IntoFuture for ConversationsGetCustomRetentionRequest {
     type Output = crate::Result<ConversationsGetCustomRetentionResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsGetCustomRetentionResponse>,
     >;
@@ -12070,17 +12202,17 @@ impl ConversationsGetTeamsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         (self.client, args)
     }
@@ -12088,7 +12220,7 @@ impl ConversationsGetTeamsRequest {
 
 impl std::future::IntoFuture for ConversationsGetTeamsRequest {
     type Output = crate::Result<ConversationsGetTeamsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsGetTeamsResponse>,
     >;
@@ -12146,12 +12278,12 @@ impl crate::de::Lenient for ConversationsGetTeamsResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ConversationsGetTeamsRequest {
+impl crate::web::paginate::Paginate for ConversationsGetTeamsRequest {
     const METHOD: &'static str = "admin.conversations.getTeams";
     type Page = ConversationsGetTeamsResponse;
     type Item = crate::ids::TeamId;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -12159,8 +12291,8 @@ impl crate::paginate::Paginate for ConversationsGetTeamsRequest {
     fn next_page(
         &self,
         page: &ConversationsGetTeamsResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -12171,20 +12303,23 @@ impl crate::paginate::Paginate for ConversationsGetTeamsRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<ConversationsGetTeamsResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ConversationsGetTeamsResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl ConversationsGetTeamsRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -12210,15 +12345,15 @@ impl ConversationsInviteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         args.push(
             "user_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.user_ids.into_iter().map(String::from).collect(),
             ),
         );
@@ -12228,7 +12363,7 @@ impl ConversationsInviteRequest {
 
 impl std::future::IntoFuture for ConversationsInviteRequest {
     type Output = crate::Result<ConversationsInviteResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsInviteResponse>,
     >;
@@ -12307,13 +12442,16 @@ impl ConversationsLinkObjectsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("record_id", crate::request::ArgValue::Str(self.record_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("record_id", crate::web::request::ArgValue::Str(self.record_id));
         args.push(
             "salesforce_org_id",
-            crate::request::ArgValue::Str(self.salesforce_org_id),
+            crate::web::request::ArgValue::Str(self.salesforce_org_id),
         );
         (self.client, args)
     }
@@ -12321,7 +12459,7 @@ impl ConversationsLinkObjectsRequest {
 
 impl std::future::IntoFuture for ConversationsLinkObjectsRequest {
     type Output = crate::Result<ConversationsLinkObjectsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsLinkObjectsResponse>,
     >;
@@ -12402,24 +12540,24 @@ impl ConversationsLookupRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         args.push(
             "last_message_activity_before",
-            crate::request::ArgValue::Int(self.last_message_activity_before),
+            crate::web::request::ArgValue::Int(self.last_message_activity_before),
         );
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.max_member_count {
-            args.push("max_member_count", crate::request::ArgValue::Int(v));
+            args.push("max_member_count", crate::web::request::ArgValue::Int(v));
         }
         args.push(
             "team_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.team_ids.into_iter().map(String::from).collect(),
             ),
         );
@@ -12429,7 +12567,7 @@ impl ConversationsLookupRequest {
 
 impl std::future::IntoFuture for ConversationsLookupRequest {
     type Output = crate::Result<ConversationsLookupResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsLookupResponse>,
     >;
@@ -12487,12 +12625,12 @@ impl crate::de::Lenient for ConversationsLookupResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ConversationsLookupRequest {
+impl crate::web::paginate::Paginate for ConversationsLookupRequest {
     const METHOD: &'static str = "admin.conversations.lookup";
     type Page = ConversationsLookupResponse;
     type Item = crate::ids::ChannelId;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -12500,8 +12638,8 @@ impl crate::paginate::Paginate for ConversationsLookupRequest {
     fn next_page(
         &self,
         page: &ConversationsLookupResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -12512,20 +12650,23 @@ impl crate::paginate::Paginate for ConversationsLookupRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<ConversationsLookupResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ConversationsLookupResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl ConversationsLookupRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -12555,11 +12696,11 @@ impl ConversationsRemoveCustomRetentionRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         (self.client, args)
     }
@@ -12567,7 +12708,7 @@ impl ConversationsRemoveCustomRetentionRequest {
 
 impl std::future::IntoFuture for ConversationsRemoveCustomRetentionRequest {
     type Output = crate::Result<ConversationsRemoveCustomRetentionResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsRemoveCustomRetentionResponse>,
     >;
@@ -12627,20 +12768,20 @@ impl ConversationsRenameRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
-        args.push("name", crate::request::ArgValue::Str(self.name));
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ConversationsRenameRequest {
     type Output = crate::Result<ConversationsRenameResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsRenameResponse>,
     >;
@@ -12712,15 +12853,15 @@ impl ConversationsRestrictAccessAddGroupRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
-        args.push("group_id", crate::request::ArgValue::Str(self.group_id));
+        args.push("group_id", crate::web::request::ArgValue::Str(self.group_id));
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -12728,7 +12869,7 @@ impl ConversationsRestrictAccessAddGroupRequest {
 
 impl std::future::IntoFuture for ConversationsRestrictAccessAddGroupRequest {
     type Output = crate::Result<ConversationsRestrictAccessAddGroupResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsRestrictAccessAddGroupResponse>,
     >;
@@ -12814,14 +12955,14 @@ impl ConversationsRestrictAccessListGroupsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -12829,7 +12970,7 @@ impl ConversationsRestrictAccessListGroupsRequest {
 
 impl std::future::IntoFuture for ConversationsRestrictAccessListGroupsRequest {
     type Output = crate::Result<ConversationsRestrictAccessListGroupsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsRestrictAccessListGroupsResponse>,
     >;
@@ -12915,21 +13056,24 @@ impl ConversationsRestrictAccessRemoveGroupRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
-        args.push("group_id", crate::request::ArgValue::Str(self.group_id));
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
+        args.push("group_id", crate::web::request::ArgValue::Str(self.group_id));
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ConversationsRestrictAccessRemoveGroupRequest {
     type Output = crate::Result<ConversationsRestrictAccessRemoveGroupResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsRestrictAccessRemoveGroupResponse>,
     >;
@@ -13078,43 +13222,47 @@ impl ConversationsSearchRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.connected_team_ids {
             args.push(
                 "connected_team_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.query {
-            args.push("query", crate::request::ArgValue::Str(v));
+            args.push("query", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.search_channel_types {
             args.push(
                 "search_channel_types",
-                crate::request::ArgValue::List(v.into_iter().collect()),
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
             );
         }
         if let Some(v) = self.sort {
-            args.push("sort", crate::request::ArgValue::Str(v));
+            args.push("sort", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.sort_dir {
-            args.push("sort_dir", crate::request::ArgValue::Str(v));
+            args.push("sort_dir", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team_ids {
             args.push(
                 "team_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.total_count_only {
-            args.push("total_count_only", crate::request::ArgValue::Bool(v));
+            args.push("total_count_only", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -13122,7 +13270,7 @@ impl ConversationsSearchRequest {
 
 impl std::future::IntoFuture for ConversationsSearchRequest {
     type Output = crate::Result<ConversationsSearchResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsSearchResponse>,
     >;
@@ -13199,12 +13347,12 @@ impl crate::de::Lenient for ConversationsSearchResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ConversationsSearchRequest {
+impl crate::web::paginate::Paginate for ConversationsSearchRequest {
     const METHOD: &'static str = "admin.conversations.search";
     type Page = ConversationsSearchResponse;
     type Item = AdminConversation;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -13212,8 +13360,8 @@ impl crate::paginate::Paginate for ConversationsSearchRequest {
     fn next_page(
         &self,
         page: &ConversationsSearchResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -13224,20 +13372,23 @@ impl crate::paginate::Paginate for ConversationsSearchRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<ConversationsSearchResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ConversationsSearchResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl ConversationsSearchRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -13266,20 +13417,20 @@ impl ConversationsSetConversationPrefsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
-        args.push("prefs", crate::request::ArgValue::Str(self.prefs));
+        args.push("prefs", crate::web::request::ArgValue::Str(self.prefs));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ConversationsSetConversationPrefsRequest {
     type Output = crate::Result<ConversationsSetConversationPrefsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsSetConversationPrefsResponse>,
     >;
@@ -13342,20 +13493,23 @@ impl ConversationsSetCustomRetentionRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
-        args.push("duration_days", crate::request::ArgValue::Int(self.duration_days));
+        args.push(
+            "duration_days",
+            crate::web::request::ArgValue::Int(self.duration_days),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ConversationsSetCustomRetentionRequest {
     type Output = crate::Result<ConversationsSetCustomRetentionResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsSetCustomRetentionResponse>,
     >;
@@ -13440,23 +13594,25 @@ impl ConversationsSetTeamsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         if let Some(v) = self.org_channel {
-            args.push("org_channel", crate::request::ArgValue::Bool(v));
+            args.push("org_channel", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.target_team_ids {
             args.push(
                 "target_team_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -13464,7 +13620,7 @@ impl ConversationsSetTeamsRequest {
 
 impl std::future::IntoFuture for ConversationsSetTeamsRequest {
     type Output = crate::Result<ConversationsSetTeamsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsSetTeamsResponse>,
     >;
@@ -13530,11 +13686,11 @@ impl ConversationsUnarchiveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         (self.client, args)
     }
@@ -13542,7 +13698,7 @@ impl ConversationsUnarchiveRequest {
 
 impl std::future::IntoFuture for ConversationsUnarchiveRequest {
     type Output = crate::Result<ConversationsUnarchiveResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsUnarchiveResponse>,
     >;
@@ -13605,17 +13761,20 @@ impl ConversationsUnlinkObjectsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("new_name", crate::request::ArgValue::Str(self.new_name));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("new_name", crate::web::request::ArgValue::Str(self.new_name));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ConversationsUnlinkObjectsRequest {
     type Output = crate::Result<ConversationsUnlinkObjectsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ConversationsUnlinkObjectsResponse>,
     >;
@@ -13679,11 +13838,11 @@ impl EmojiAddRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("name", crate::request::ArgValue::Str(self.name));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         if let Some(v) = self.url {
-            args.push("url", crate::request::ArgValue::Str(v));
+            args.push("url", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -13691,7 +13850,10 @@ impl EmojiAddRequest {
 
 impl std::future::IntoFuture for EmojiAddRequest {
     type Output = crate::Result<EmojiAddResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<EmojiAddResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<EmojiAddResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -13761,17 +13923,20 @@ impl EmojiAddAliasRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("alias_for", crate::request::ArgValue::Str(self.alias_for));
-        args.push("name", crate::request::ArgValue::Str(self.name));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("alias_for", crate::web::request::ArgValue::Str(self.alias_for));
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for EmojiAddAliasRequest {
     type Output = crate::Result<EmojiAddAliasResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<EmojiAddAliasResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<EmojiAddAliasResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -13853,13 +14018,13 @@ impl EmojiListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         (self.client, args)
     }
@@ -13867,7 +14032,10 @@ impl EmojiListRequest {
 
 impl std::future::IntoFuture for EmojiListRequest {
     type Output = crate::Result<EmojiListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<EmojiListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<EmojiListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -13939,16 +14107,19 @@ impl EmojiRemoveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("name", crate::request::ArgValue::Str(self.name));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for EmojiRemoveRequest {
     type Output = crate::Result<EmojiRemoveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<EmojiRemoveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<EmojiRemoveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -14018,17 +14189,20 @@ impl EmojiRenameRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("name", crate::request::ArgValue::Str(self.name));
-        args.push("new_name", crate::request::ArgValue::Str(self.new_name));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
+        args.push("new_name", crate::web::request::ArgValue::Str(self.new_name));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for EmojiRenameRequest {
     type Output = crate::Result<EmojiRenameResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<EmojiRenameResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<EmojiRenameResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -14128,28 +14302,28 @@ impl FunctionsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "app_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.app_ids.into_iter().map(String::from).collect(),
             ),
         );
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.include_non_distributed_functions {
             args.push(
                 "include_non_distributed_functions",
-                crate::request::ArgValue::Bool(v),
+                crate::web::request::ArgValue::Bool(v),
             );
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -14157,7 +14331,10 @@ impl FunctionsListRequest {
 
 impl std::future::IntoFuture for FunctionsListRequest {
     type Output = crate::Result<FunctionsListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<FunctionsListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<FunctionsListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -14212,18 +14389,21 @@ impl crate::de::Lenient for FunctionsListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for FunctionsListRequest {
+impl crate::web::paginate::Paginate for FunctionsListRequest {
     const METHOD: &'static str = "admin.functions.list";
     type Page = FunctionsListResponse;
     type Item = AdminFunction;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &FunctionsListResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(
+        &self,
+        page: &FunctionsListResponse,
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -14234,20 +14414,20 @@ impl crate::paginate::Paginate for FunctionsListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<FunctionsListResponse>> {
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<FunctionsListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl FunctionsListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -14275,11 +14455,11 @@ impl FunctionsPermissionsLookupRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "function_ids",
-            crate::request::ArgValue::List(self.function_ids.into_iter().collect()),
+            crate::web::request::ArgValue::List(self.function_ids.into_iter().collect()),
         );
         (self.client, args)
     }
@@ -14287,7 +14467,7 @@ impl FunctionsPermissionsLookupRequest {
 
 impl std::future::IntoFuture for FunctionsPermissionsLookupRequest {
     type Output = crate::Result<FunctionsPermissionsLookupResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<FunctionsPermissionsLookupResponse>,
     >;
@@ -14401,20 +14581,22 @@ impl FunctionsPermissionsSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("function_id", crate::request::ArgValue::Str(self.function_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("function_id", crate::web::request::ArgValue::Str(self.function_id));
         if let Some(v) = self.permissions {
-            args.push("permissions", crate::request::ArgValue::Json(v));
+            args.push("permissions", crate::web::request::ArgValue::Json(v));
         }
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.visibility {
-            args.push("visibility", crate::request::ArgValue::Str(v));
+            args.push("visibility", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -14422,7 +14604,7 @@ impl FunctionsPermissionsSetRequest {
 
 impl std::future::IntoFuture for FunctionsPermissionsSetRequest {
     type Output = crate::Result<FunctionsPermissionsSetResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<FunctionsPermissionsSetResponse>,
     >;
@@ -14503,14 +14685,14 @@ impl InviteRequestsApproveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "invite_request_id",
-            crate::request::ArgValue::Str(self.invite_request_id),
+            crate::web::request::ArgValue::Str(self.invite_request_id),
         );
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -14518,7 +14700,7 @@ impl InviteRequestsApproveRequest {
 
 impl std::future::IntoFuture for InviteRequestsApproveRequest {
     type Output = crate::Result<InviteRequestsApproveResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<InviteRequestsApproveResponse>,
     >;
@@ -14600,16 +14782,16 @@ impl InviteRequestsApprovedListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -14617,7 +14799,7 @@ impl InviteRequestsApprovedListRequest {
 
 impl std::future::IntoFuture for InviteRequestsApprovedListRequest {
     type Output = crate::Result<InviteRequestsApprovedListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<InviteRequestsApprovedListResponse>,
     >;
@@ -14681,12 +14863,12 @@ impl crate::de::Lenient for InviteRequestsApprovedListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for InviteRequestsApprovedListRequest {
+impl crate::web::paginate::Paginate for InviteRequestsApprovedListRequest {
     const METHOD: &'static str = "admin.inviteRequests.approved.list";
     type Page = InviteRequestsApprovedListResponse;
     type Item = AdminInviteRequestDecision;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -14694,8 +14876,8 @@ impl crate::paginate::Paginate for InviteRequestsApprovedListRequest {
     fn next_page(
         &self,
         page: &InviteRequestsApprovedListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -14706,20 +14888,23 @@ impl crate::paginate::Paginate for InviteRequestsApprovedListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<InviteRequestsApprovedListResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<InviteRequestsApprovedListResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl InviteRequestsApprovedListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -14767,16 +14952,16 @@ impl InviteRequestsDeniedListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -14784,7 +14969,7 @@ impl InviteRequestsDeniedListRequest {
 
 impl std::future::IntoFuture for InviteRequestsDeniedListRequest {
     type Output = crate::Result<InviteRequestsDeniedListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<InviteRequestsDeniedListResponse>,
     >;
@@ -14848,12 +15033,12 @@ impl crate::de::Lenient for InviteRequestsDeniedListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for InviteRequestsDeniedListRequest {
+impl crate::web::paginate::Paginate for InviteRequestsDeniedListRequest {
     const METHOD: &'static str = "admin.inviteRequests.denied.list";
     type Page = InviteRequestsDeniedListResponse;
     type Item = AdminInviteRequestDecision;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -14861,8 +15046,8 @@ impl crate::paginate::Paginate for InviteRequestsDeniedListRequest {
     fn next_page(
         &self,
         page: &InviteRequestsDeniedListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -14873,20 +15058,23 @@ impl crate::paginate::Paginate for InviteRequestsDeniedListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<InviteRequestsDeniedListResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<InviteRequestsDeniedListResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl InviteRequestsDeniedListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -14918,14 +15106,14 @@ impl InviteRequestsDenyRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "invite_request_id",
-            crate::request::ArgValue::Str(self.invite_request_id),
+            crate::web::request::ArgValue::Str(self.invite_request_id),
         );
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -14933,7 +15121,7 @@ impl InviteRequestsDenyRequest {
 
 impl std::future::IntoFuture for InviteRequestsDenyRequest {
     type Output = crate::Result<InviteRequestsDenyResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<InviteRequestsDenyResponse>,
     >;
@@ -15012,16 +15200,16 @@ impl InviteRequestsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -15029,7 +15217,7 @@ impl InviteRequestsListRequest {
 
 impl std::future::IntoFuture for InviteRequestsListRequest {
     type Output = crate::Result<InviteRequestsListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<InviteRequestsListResponse>,
     >;
@@ -15093,12 +15281,12 @@ impl crate::de::Lenient for InviteRequestsListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for InviteRequestsListRequest {
+impl crate::web::paginate::Paginate for InviteRequestsListRequest {
     const METHOD: &'static str = "admin.inviteRequests.list";
     type Page = InviteRequestsListResponse;
     type Item = AdminInviteRequest;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -15106,8 +15294,8 @@ impl crate::paginate::Paginate for InviteRequestsListRequest {
     fn next_page(
         &self,
         page: &InviteRequestsListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -15118,20 +15306,23 @@ impl crate::paginate::Paginate for InviteRequestsListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<InviteRequestsListResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<InviteRequestsListResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl InviteRequestsListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -15158,16 +15349,16 @@ impl RolesAddAssignmentsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "entity_ids",
-            crate::request::ArgValue::List(self.entity_ids.into_iter().collect()),
+            crate::web::request::ArgValue::List(self.entity_ids.into_iter().collect()),
         );
-        args.push("role_id", crate::request::ArgValue::Str(self.role_id));
+        args.push("role_id", crate::web::request::ArgValue::Str(self.role_id));
         args.push(
             "user_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.user_ids.into_iter().map(String::from).collect(),
             ),
         );
@@ -15177,7 +15368,7 @@ impl RolesAddAssignmentsRequest {
 
 impl std::future::IntoFuture for RolesAddAssignmentsRequest {
     type Output = crate::Result<RolesAddAssignmentsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<RolesAddAssignmentsResponse>,
     >;
@@ -15291,28 +15482,28 @@ impl RolesListAssignmentsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.entity_ids {
             args.push(
                 "entity_ids",
-                crate::request::ArgValue::List(v.into_iter().collect()),
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
             );
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.role_ids {
             args.push(
                 "role_ids",
-                crate::request::ArgValue::List(v.into_iter().collect()),
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
             );
         }
         if let Some(v) = self.sort_dir {
-            args.push("sort_dir", crate::request::ArgValue::Str(v));
+            args.push("sort_dir", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -15320,7 +15511,7 @@ impl RolesListAssignmentsRequest {
 
 impl std::future::IntoFuture for RolesListAssignmentsRequest {
     type Output = crate::Result<RolesListAssignmentsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<RolesListAssignmentsResponse>,
     >;
@@ -15384,12 +15575,12 @@ impl crate::de::Lenient for RolesListAssignmentsResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for RolesListAssignmentsRequest {
+impl crate::web::paginate::Paginate for RolesListAssignmentsRequest {
     const METHOD: &'static str = "admin.roles.listAssignments";
     type Page = RolesListAssignmentsResponse;
     type Item = AdminRoleAssignment;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -15397,8 +15588,8 @@ impl crate::paginate::Paginate for RolesListAssignmentsRequest {
     fn next_page(
         &self,
         page: &RolesListAssignmentsResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -15409,20 +15600,23 @@ impl crate::paginate::Paginate for RolesListAssignmentsRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<RolesListAssignmentsResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RolesListAssignmentsResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl RolesListAssignmentsRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -15449,16 +15643,16 @@ impl RolesRemoveAssignmentsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "entity_ids",
-            crate::request::ArgValue::List(self.entity_ids.into_iter().collect()),
+            crate::web::request::ArgValue::List(self.entity_ids.into_iter().collect()),
         );
-        args.push("role_id", crate::request::ArgValue::Str(self.role_id));
+        args.push("role_id", crate::web::request::ArgValue::Str(self.role_id));
         args.push(
             "user_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.user_ids.into_iter().map(String::from).collect(),
             ),
         );
@@ -15468,7 +15662,7 @@ impl RolesRemoveAssignmentsRequest {
 
 impl std::future::IntoFuture for RolesRemoveAssignmentsRequest {
     type Output = crate::Result<RolesRemoveAssignmentsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<RolesRemoveAssignmentsResponse>,
     >;
@@ -15541,22 +15735,28 @@ impl TeamsAdminsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for TeamsAdminsListRequest {
     type Output = crate::Result<TeamsAdminsListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<TeamsAdminsListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<TeamsAdminsListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -15611,12 +15811,12 @@ impl crate::de::Lenient for TeamsAdminsListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for TeamsAdminsListRequest {
+impl crate::web::paginate::Paginate for TeamsAdminsListRequest {
     const METHOD: &'static str = "admin.teams.admins.list";
     type Page = TeamsAdminsListResponse;
     type Item = String;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -15624,8 +15824,8 @@ impl crate::paginate::Paginate for TeamsAdminsListRequest {
     fn next_page(
         &self,
         page: &TeamsAdminsListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -15636,20 +15836,20 @@ impl crate::paginate::Paginate for TeamsAdminsListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<TeamsAdminsListResponse>> {
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<TeamsAdminsListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl TeamsAdminsListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -15690,23 +15890,26 @@ impl TeamsCreateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.team_description {
-            args.push("team_description", crate::request::ArgValue::Str(v));
+            args.push("team_description", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team_discoverability {
-            args.push("team_discoverability", crate::request::ArgValue::Str(v));
+            args.push("team_discoverability", crate::web::request::ArgValue::Str(v));
         }
-        args.push("team_domain", crate::request::ArgValue::Str(self.team_domain));
-        args.push("team_name", crate::request::ArgValue::Str(self.team_name));
+        args.push("team_domain", crate::web::request::ArgValue::Str(self.team_domain));
+        args.push("team_name", crate::web::request::ArgValue::Str(self.team_name));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for TeamsCreateRequest {
     type Output = crate::Result<TeamsCreateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<TeamsCreateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<TeamsCreateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -15791,13 +15994,13 @@ impl TeamsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         (self.client, args)
     }
@@ -15805,7 +16008,10 @@ impl TeamsListRequest {
 
 impl std::future::IntoFuture for TeamsListRequest {
     type Output = crate::Result<TeamsListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<TeamsListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<TeamsListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -15858,18 +16064,18 @@ impl crate::de::Lenient for TeamsListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for TeamsListRequest {
+impl crate::web::paginate::Paginate for TeamsListRequest {
     const METHOD: &'static str = "admin.teams.list";
     type Page = TeamsListResponse;
     type Item = AdminTeam;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &TeamsListResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(&self, page: &TeamsListResponse) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -15878,20 +16084,22 @@ impl crate::paginate::Paginate for TeamsListRequest {
         page.teams
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<TeamsListResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<TeamsListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl TeamsListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -15930,22 +16138,28 @@ impl TeamsOwnersListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for TeamsOwnersListRequest {
     type Output = crate::Result<TeamsOwnersListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<TeamsOwnersListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<TeamsOwnersListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -16000,12 +16214,12 @@ impl crate::de::Lenient for TeamsOwnersListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for TeamsOwnersListRequest {
+impl crate::web::paginate::Paginate for TeamsOwnersListRequest {
     const METHOD: &'static str = "admin.teams.owners.list";
     type Page = TeamsOwnersListResponse;
     type Item = String;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -16013,8 +16227,8 @@ impl crate::paginate::Paginate for TeamsOwnersListRequest {
     fn next_page(
         &self,
         page: &TeamsOwnersListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -16025,20 +16239,20 @@ impl crate::paginate::Paginate for TeamsOwnersListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<TeamsOwnersListResponse>> {
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<TeamsOwnersListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl TeamsOwnersListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -16063,16 +16277,19 @@ impl TeamsSettingsInfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for TeamsSettingsInfoRequest {
     type Output = crate::Result<TeamsSettingsInfoResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<TeamsSettingsInfoResponse>,
     >;
@@ -16142,22 +16359,25 @@ impl TeamsSettingsSetDefaultChannelsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.channel_ids.into_iter().map(String::from).collect(),
             ),
         );
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for TeamsSettingsSetDefaultChannelsRequest {
     type Output = crate::Result<TeamsSettingsSetDefaultChannelsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<TeamsSettingsSetDefaultChannelsResponse>,
     >;
@@ -16235,17 +16455,20 @@ impl TeamsSettingsSetDescriptionRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("description", crate::request::ArgValue::Str(self.description));
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("description", crate::web::request::ArgValue::Str(self.description));
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for TeamsSettingsSetDescriptionRequest {
     type Output = crate::Result<TeamsSettingsSetDescriptionResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<TeamsSettingsSetDescriptionResponse>,
     >;
@@ -16308,20 +16531,23 @@ impl TeamsSettingsSetDiscoverabilityRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "discoverability",
-            crate::request::ArgValue::Str(self.discoverability),
+            crate::web::request::ArgValue::Str(self.discoverability),
         );
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for TeamsSettingsSetDiscoverabilityRequest {
     type Output = crate::Result<TeamsSettingsSetDiscoverabilityResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<TeamsSettingsSetDiscoverabilityResponse>,
     >;
@@ -16381,17 +16607,20 @@ impl TeamsSettingsSetIconRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("image_url", crate::request::ArgValue::Str(self.image_url));
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("image_url", crate::web::request::ArgValue::Str(self.image_url));
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for TeamsSettingsSetIconRequest {
     type Output = crate::Result<TeamsSettingsSetIconResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<TeamsSettingsSetIconResponse>,
     >;
@@ -16466,17 +16695,20 @@ impl TeamsSettingsSetNameRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("name", crate::request::ArgValue::Str(self.name));
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for TeamsSettingsSetNameRequest {
     type Output = crate::Result<TeamsSettingsSetNameResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<TeamsSettingsSetNameResponse>,
     >;
@@ -16543,20 +16775,20 @@ impl UsergroupsAddChannelsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.channel_ids.into_iter().map(String::from).collect(),
             ),
         );
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         args.push(
             "usergroup_id",
-            crate::request::ArgValue::Str(String::from(self.usergroup_id)),
+            crate::web::request::ArgValue::Str(String::from(self.usergroup_id)),
         );
         (self.client, args)
     }
@@ -16564,7 +16796,7 @@ impl UsergroupsAddChannelsRequest {
 
 impl std::future::IntoFuture for UsergroupsAddChannelsRequest {
     type Output = crate::Result<UsergroupsAddChannelsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsergroupsAddChannelsResponse>,
     >;
@@ -16657,20 +16889,20 @@ impl UsergroupsAddTeamsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.auto_provision {
-            args.push("auto_provision", crate::request::ArgValue::Bool(v));
+            args.push("auto_provision", crate::web::request::ArgValue::Bool(v));
         }
         args.push(
             "team_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.team_ids.into_iter().map(String::from).collect(),
             ),
         );
         args.push(
             "usergroup_id",
-            crate::request::ArgValue::Str(String::from(self.usergroup_id)),
+            crate::web::request::ArgValue::Str(String::from(self.usergroup_id)),
         );
         (self.client, args)
     }
@@ -16678,7 +16910,7 @@ impl UsergroupsAddTeamsRequest {
 
 impl std::future::IntoFuture for UsergroupsAddTeamsRequest {
     type Output = crate::Result<UsergroupsAddTeamsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsergroupsAddTeamsResponse>,
     >;
@@ -16751,17 +16983,17 @@ impl UsergroupsListChannelsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.include_num_members {
-            args.push("include_num_members", crate::request::ArgValue::Bool(v));
+            args.push("include_num_members", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         args.push(
             "usergroup_id",
-            crate::request::ArgValue::Str(String::from(self.usergroup_id)),
+            crate::web::request::ArgValue::Str(String::from(self.usergroup_id)),
         );
         (self.client, args)
     }
@@ -16769,7 +17001,7 @@ impl UsergroupsListChannelsRequest {
 
 impl std::future::IntoFuture for UsergroupsListChannelsRequest {
     type Output = crate::Result<UsergroupsListChannelsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsergroupsListChannelsResponse>,
     >;
@@ -16841,17 +17073,17 @@ impl UsergroupsRemoveChannelsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.channel_ids.into_iter().map(String::from).collect(),
             ),
         );
         args.push(
             "usergroup_id",
-            crate::request::ArgValue::Str(String::from(self.usergroup_id)),
+            crate::web::request::ArgValue::Str(String::from(self.usergroup_id)),
         );
         (self.client, args)
     }
@@ -16859,7 +17091,7 @@ impl UsergroupsRemoveChannelsRequest {
 
 impl std::future::IntoFuture for UsergroupsRemoveChannelsRequest {
     type Output = crate::Result<UsergroupsRemoveChannelsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsergroupsRemoveChannelsResponse>,
     >;
@@ -16934,17 +17166,17 @@ impl UsergroupsRemoveTeamsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "team_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.team_ids.into_iter().map(String::from).collect(),
             ),
         );
         args.push(
             "usergroup_id",
-            crate::request::ArgValue::Str(String::from(self.usergroup_id)),
+            crate::web::request::ArgValue::Str(String::from(self.usergroup_id)),
         );
         (self.client, args)
     }
@@ -16952,7 +17184,7 @@ impl UsergroupsRemoveTeamsRequest {
 
 impl std::future::IntoFuture for UsergroupsRemoveTeamsRequest {
     type Output = crate::Result<UsergroupsRemoveTeamsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsergroupsRemoveTeamsResponse>,
     >;
@@ -17031,26 +17263,35 @@ impl UsersAssignRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel_ids {
-            args.push("channel_ids", crate::request::ArgValue::Str(v));
+            args.push("channel_ids", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.is_restricted {
-            args.push("is_restricted", crate::request::ArgValue::Bool(v));
+            args.push("is_restricted", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.is_ultra_restricted {
-            args.push("is_ultra_restricted", crate::request::ArgValue::Bool(v));
+            args.push("is_ultra_restricted", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
-        args.push("user_id", crate::request::ArgValue::Str(String::from(self.user_id)));
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
+        args.push(
+            "user_id",
+            crate::web::request::ArgValue::Str(String::from(self.user_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for UsersAssignRequest {
     type Output = crate::Result<UsersAssignResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UsersAssignResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UsersAssignResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -17119,13 +17360,16 @@ impl UsersGetExpirationRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.target_team {
-            args.push("target_team", crate::request::ArgValue::Str(String::from(v)));
+            args.push(
+                "target_team",
+                crate::web::request::ArgValue::Str(String::from(v)),
+            );
         }
         if let Some(v) = self.user_id {
-            args.push("user_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("user_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -17133,7 +17377,7 @@ impl UsersGetExpirationRequest {
 
 impl std::future::IntoFuture for UsersGetExpirationRequest {
     type Output = crate::Result<UsersGetExpirationResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsersGetExpirationResponse>,
     >;
@@ -17254,42 +17498,48 @@ impl UsersInviteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel_ids", crate::request::ArgValue::Str(self.channel_ids));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("channel_ids", crate::web::request::ArgValue::Str(self.channel_ids));
         if let Some(v) = self.custom_message {
-            args.push("custom_message", crate::request::ArgValue::Str(v));
+            args.push("custom_message", crate::web::request::ArgValue::Str(v));
         }
-        args.push("email", crate::request::ArgValue::Str(self.email));
+        args.push("email", crate::web::request::ArgValue::Str(self.email));
         if let Some(v) = self.email_password_policy_enabled {
             args.push(
                 "email_password_policy_enabled",
-                crate::request::ArgValue::Bool(v),
+                crate::web::request::ArgValue::Bool(v),
             );
         }
         if let Some(v) = self.guest_expiration_ts {
-            args.push("guest_expiration_ts", crate::request::ArgValue::Str(v));
+            args.push("guest_expiration_ts", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.is_restricted {
-            args.push("is_restricted", crate::request::ArgValue::Bool(v));
+            args.push("is_restricted", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.is_ultra_restricted {
-            args.push("is_ultra_restricted", crate::request::ArgValue::Bool(v));
+            args.push("is_ultra_restricted", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.real_name {
-            args.push("real_name", crate::request::ArgValue::Str(v));
+            args.push("real_name", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.resend {
-            args.push("resend", crate::request::ArgValue::Bool(v));
+            args.push("resend", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for UsersInviteRequest {
     type Output = crate::Result<UsersInviteResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UsersInviteResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UsersInviteResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -17418,34 +17668,34 @@ impl UsersListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.include_admins {
-            args.push("include_admins", crate::request::ArgValue::Bool(v));
+            args.push("include_admins", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.include_deactivated_user_workspaces {
             args.push(
                 "include_deactivated_user_workspaces",
-                crate::request::ArgValue::Bool(v),
+                crate::web::request::ArgValue::Bool(v),
             );
         }
         if let Some(v) = self.include_owners {
-            args.push("include_owners", crate::request::ArgValue::Bool(v));
+            args.push("include_owners", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.is_active {
-            args.push("is_active", crate::request::ArgValue::Bool(v));
+            args.push("is_active", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.only_guests {
-            args.push("only_guests", crate::request::ArgValue::Bool(v));
+            args.push("only_guests", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -17453,7 +17703,10 @@ impl UsersListRequest {
 
 impl std::future::IntoFuture for UsersListRequest {
     type Output = crate::Result<UsersListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UsersListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UsersListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -17506,18 +17759,18 @@ impl crate::de::Lenient for UsersListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for UsersListRequest {
+impl crate::web::paginate::Paginate for UsersListRequest {
     const METHOD: &'static str = "admin.users.list";
     type Page = UsersListResponse;
     type Item = AdminUser;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &UsersListResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(&self, page: &UsersListResponse) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -17526,20 +17779,22 @@ impl crate::paginate::Paginate for UsersListRequest {
         page.users
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<UsersListResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<UsersListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl UsersListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -17563,17 +17818,26 @@ impl UsersRemoveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
-        args.push("user_id", crate::request::ArgValue::Str(String::from(self.user_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
+        args.push(
+            "user_id",
+            crate::web::request::ArgValue::Str(String::from(self.user_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for UsersRemoveRequest {
     type Output = crate::Result<UsersRemoveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UsersRemoveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UsersRemoveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -17632,11 +17896,11 @@ impl UsersSessionClearSettingsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "user_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.user_ids.into_iter().map(String::from).collect(),
             ),
         );
@@ -17646,7 +17910,7 @@ impl UsersSessionClearSettingsRequest {
 
 impl std::future::IntoFuture for UsersSessionClearSettingsRequest {
     type Output = crate::Result<UsersSessionClearSettingsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsersSessionClearSettingsResponse>,
     >;
@@ -17708,11 +17972,11 @@ impl UsersSessionGetSettingsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "user_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.user_ids.into_iter().map(String::from).collect(),
             ),
         );
@@ -17722,7 +17986,7 @@ impl UsersSessionGetSettingsRequest {
 
 impl std::future::IntoFuture for UsersSessionGetSettingsRequest {
     type Output = crate::Result<UsersSessionGetSettingsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsersSessionGetSettingsResponse>,
     >;
@@ -17815,20 +18079,23 @@ impl UsersSessionInvalidateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("session_id", crate::request::ArgValue::Int(self.session_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("session_id", crate::web::request::ArgValue::Int(self.session_id));
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("user_id", crate::request::ArgValue::Str(String::from(self.user_id)));
+        args.push(
+            "user_id",
+            crate::web::request::ArgValue::Str(String::from(self.user_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for UsersSessionInvalidateRequest {
     type Output = crate::Result<UsersSessionInvalidateResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsersSessionInvalidateResponse>,
     >;
@@ -17929,19 +18196,19 @@ impl UsersSessionListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.user_id {
-            args.push("user_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("user_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -17949,7 +18216,10 @@ impl UsersSessionListRequest {
 
 impl std::future::IntoFuture for UsersSessionListRequest {
     type Output = crate::Result<UsersSessionListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UsersSessionListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UsersSessionListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -18010,12 +18280,12 @@ impl crate::de::Lenient for UsersSessionListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for UsersSessionListRequest {
+impl crate::web::paginate::Paginate for UsersSessionListRequest {
     const METHOD: &'static str = "admin.users.session.list";
     type Page = UsersSessionListResponse;
     type Item = AdminSession;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -18023,8 +18293,8 @@ impl crate::paginate::Paginate for UsersSessionListRequest {
     fn next_page(
         &self,
         page: &UsersSessionListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -18035,20 +18305,20 @@ impl crate::paginate::Paginate for UsersSessionListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<UsersSessionListResponse>> {
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<UsersSessionListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl UsersSessionListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -18087,14 +18357,17 @@ impl UsersSessionResetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.mobile_only {
-            args.push("mobile_only", crate::request::ArgValue::Bool(v));
+            args.push("mobile_only", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("user_id", crate::request::ArgValue::Str(String::from(self.user_id)));
+        args.push(
+            "user_id",
+            crate::web::request::ArgValue::Str(String::from(self.user_id)),
+        );
         if let Some(v) = self.web_only {
-            args.push("web_only", crate::request::ArgValue::Bool(v));
+            args.push("web_only", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -18102,7 +18375,7 @@ impl UsersSessionResetRequest {
 
 impl std::future::IntoFuture for UsersSessionResetRequest {
     type Output = crate::Result<UsersSessionResetResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsersSessionResetResponse>,
     >;
@@ -18175,19 +18448,19 @@ impl UsersSessionResetBulkRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.mobile_only {
-            args.push("mobile_only", crate::request::ArgValue::Bool(v));
+            args.push("mobile_only", crate::web::request::ArgValue::Bool(v));
         }
         args.push(
             "user_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.user_ids.into_iter().map(String::from).collect(),
             ),
         );
         if let Some(v) = self.web_only {
-            args.push("web_only", crate::request::ArgValue::Bool(v));
+            args.push("web_only", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -18195,7 +18468,7 @@ impl UsersSessionResetBulkRequest {
 
 impl std::future::IntoFuture for UsersSessionResetBulkRequest {
     type Output = crate::Result<UsersSessionResetBulkResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsersSessionResetBulkResponse>,
     >;
@@ -18271,17 +18544,20 @@ impl UsersSessionSetSettingsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.desktop_app_browser_quit {
-            args.push("desktop_app_browser_quit", crate::request::ArgValue::Bool(v));
+            args.push(
+                "desktop_app_browser_quit",
+                crate::web::request::ArgValue::Bool(v),
+            );
         }
         if let Some(v) = self.duration {
-            args.push("duration", crate::request::ArgValue::Int(v));
+            args.push("duration", crate::web::request::ArgValue::Int(v));
         }
         args.push(
             "user_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.user_ids.into_iter().map(String::from).collect(),
             ),
         );
@@ -18291,7 +18567,7 @@ impl UsersSessionSetSettingsRequest {
 
 impl std::future::IntoFuture for UsersSessionSetSettingsRequest {
     type Output = crate::Result<UsersSessionSetSettingsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsersSessionSetSettingsResponse>,
     >;
@@ -18349,17 +18625,26 @@ impl UsersSetAdminRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
-        args.push("user_id", crate::request::ArgValue::Str(String::from(self.user_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
+        args.push(
+            "user_id",
+            crate::web::request::ArgValue::Str(String::from(self.user_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for UsersSetAdminRequest {
     type Output = crate::Result<UsersSetAdminResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UsersSetAdminResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UsersSetAdminResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -18423,20 +18708,26 @@ impl UsersSetExpirationRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("expiration_ts", crate::request::ArgValue::Int(self.expiration_ts));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "expiration_ts",
+            crate::web::request::ArgValue::Int(self.expiration_ts),
+        );
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("user_id", crate::request::ArgValue::Str(String::from(self.user_id)));
+        args.push(
+            "user_id",
+            crate::web::request::ArgValue::Str(String::from(self.user_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for UsersSetExpirationRequest {
     type Output = crate::Result<UsersSetExpirationResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsersSetExpirationResponse>,
     >;
@@ -18494,17 +18785,26 @@ impl UsersSetOwnerRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
-        args.push("user_id", crate::request::ArgValue::Str(String::from(self.user_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
+        args.push(
+            "user_id",
+            crate::web::request::ArgValue::Str(String::from(self.user_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for UsersSetOwnerRequest {
     type Output = crate::Result<UsersSetOwnerResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UsersSetOwnerResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UsersSetOwnerResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -18561,17 +18861,26 @@ impl UsersSetRegularRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("team_id", crate::request::ArgValue::Str(String::from(self.team_id)));
-        args.push("user_id", crate::request::ArgValue::Str(String::from(self.user_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "team_id",
+            crate::web::request::ArgValue::Str(String::from(self.team_id)),
+        );
+        args.push(
+            "user_id",
+            crate::web::request::ArgValue::Str(String::from(self.user_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for UsersSetRegularRequest {
     type Output = crate::Result<UsersSetRegularResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UsersSetRegularResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UsersSetRegularResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -18643,13 +18952,13 @@ impl UsersUnsupportedVersionsExportRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.date_end_of_support {
-            args.push("date_end_of_support", crate::request::ArgValue::Int(v));
+            args.push("date_end_of_support", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.date_sessions_started {
-            args.push("date_sessions_started", crate::request::ArgValue::Int(v));
+            args.push("date_sessions_started", crate::web::request::ArgValue::Int(v));
         }
         (self.client, args)
     }
@@ -18657,7 +18966,7 @@ impl UsersUnsupportedVersionsExportRequest {
 
 impl std::future::IntoFuture for UsersUnsupportedVersionsExportRequest {
     type Output = crate::Result<UsersUnsupportedVersionsExportResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UsersUnsupportedVersionsExportResponse>,
     >;
@@ -18720,17 +19029,17 @@ impl WorkflowsCollaboratorsAddRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "collaborator_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.collaborator_ids.into_iter().map(String::from).collect(),
             ),
         );
         args.push(
             "workflow_ids",
-            crate::request::ArgValue::List(self.workflow_ids.into_iter().collect()),
+            crate::web::request::ArgValue::List(self.workflow_ids.into_iter().collect()),
         );
         (self.client, args)
     }
@@ -18738,7 +19047,7 @@ impl WorkflowsCollaboratorsAddRequest {
 
 impl std::future::IntoFuture for WorkflowsCollaboratorsAddRequest {
     type Output = crate::Result<WorkflowsCollaboratorsAddResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<WorkflowsCollaboratorsAddResponse>,
     >;
@@ -18819,17 +19128,17 @@ impl WorkflowsCollaboratorsRemoveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "collaborator_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.collaborator_ids.into_iter().map(String::from).collect(),
             ),
         );
         args.push(
             "workflow_ids",
-            crate::request::ArgValue::List(self.workflow_ids.into_iter().collect()),
+            crate::web::request::ArgValue::List(self.workflow_ids.into_iter().collect()),
         );
         (self.client, args)
     }
@@ -18837,7 +19146,7 @@ impl WorkflowsCollaboratorsRemoveRequest {
 
 impl std::future::IntoFuture for WorkflowsCollaboratorsRemoveRequest {
     type Output = crate::Result<WorkflowsCollaboratorsRemoveResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<WorkflowsCollaboratorsRemoveResponse>,
     >;
@@ -18913,14 +19222,14 @@ impl WorkflowsPermissionsLookupRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.max_workflow_triggers {
-            args.push("max_workflow_triggers", crate::request::ArgValue::Int(v));
+            args.push("max_workflow_triggers", crate::web::request::ArgValue::Int(v));
         }
         args.push(
             "workflow_ids",
-            crate::request::ArgValue::List(self.workflow_ids.into_iter().collect()),
+            crate::web::request::ArgValue::List(self.workflow_ids.into_iter().collect()),
         );
         (self.client, args)
     }
@@ -18928,7 +19237,7 @@ impl WorkflowsPermissionsLookupRequest {
 
 impl std::future::IntoFuture for WorkflowsPermissionsLookupRequest {
     type Output = crate::Result<WorkflowsPermissionsLookupResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<WorkflowsPermissionsLookupResponse>,
     >;
@@ -19101,55 +19410,55 @@ impl WorkflowsSearchRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.collaborator_ids {
             args.push(
                 "collaborator_ids",
-                crate::request::ArgValue::List(v.into_iter().collect()),
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
             );
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.is_sales_elevate {
-            args.push("is_sales_elevate", crate::request::ArgValue::Bool(v));
+            args.push("is_sales_elevate", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.no_collaborators {
-            args.push("no_collaborators", crate::request::ArgValue::Bool(v));
+            args.push("no_collaborators", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.num_trigger_ids {
-            args.push("num_trigger_ids", crate::request::ArgValue::Int(v));
+            args.push("num_trigger_ids", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.publish_status {
-            args.push("publish_status", crate::request::ArgValue::Str(v));
+            args.push("publish_status", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.query {
-            args.push("query", crate::request::ArgValue::Str(v));
+            args.push("query", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.sort {
-            args.push("sort", crate::request::ArgValue::Str(v));
+            args.push("sort", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.sort_dir {
-            args.push("sort_dir", crate::request::ArgValue::Str(v));
+            args.push("sort_dir", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.source {
-            args.push("source", crate::request::ArgValue::Str(v));
+            args.push("source", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.step_function_ids {
             args.push(
                 "step_function_ids",
-                crate::request::ArgValue::List(v.into_iter().collect()),
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
             );
         }
         if let Some(v) = self.trigger_type_id {
-            args.push("trigger_type_id", crate::request::ArgValue::Str(v));
+            args.push("trigger_type_id", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -19157,7 +19466,10 @@ impl WorkflowsSearchRequest {
 
 impl std::future::IntoFuture for WorkflowsSearchRequest {
     type Output = crate::Result<WorkflowsSearchResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<WorkflowsSearchResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<WorkflowsSearchResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -19217,12 +19529,12 @@ impl crate::de::Lenient for WorkflowsSearchResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for WorkflowsSearchRequest {
+impl crate::web::paginate::Paginate for WorkflowsSearchRequest {
     const METHOD: &'static str = "admin.workflows.search";
     type Page = WorkflowsSearchResponse;
     type Item = Workflow;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -19230,8 +19542,8 @@ impl crate::paginate::Paginate for WorkflowsSearchRequest {
     fn next_page(
         &self,
         page: &WorkflowsSearchResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -19242,20 +19554,20 @@ impl crate::paginate::Paginate for WorkflowsSearchRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<WorkflowsSearchResponse>> {
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<WorkflowsSearchResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl WorkflowsSearchRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -19285,11 +19597,11 @@ impl WorkflowsTriggersTypesPermissionsLookupRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "trigger_type_ids",
-            crate::request::ArgValue::Json(self.trigger_type_ids),
+            crate::web::request::ArgValue::Json(self.trigger_type_ids),
         );
         (self.client, args)
     }
@@ -19297,7 +19609,7 @@ impl WorkflowsTriggersTypesPermissionsLookupRequest {
 
 impl std::future::IntoFuture for WorkflowsTriggersTypesPermissionsLookupRequest {
     type Output = crate::Result<WorkflowsTriggersTypesPermissionsLookupResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<WorkflowsTriggersTypesPermissionsLookupResponse>,
     >;
@@ -19402,20 +19714,22 @@ impl WorkflowsTriggersTypesPermissionsSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("id", crate::request::ArgValue::Str(self.id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("id", crate::web::request::ArgValue::Str(self.id));
         if let Some(v) = self.permissions {
-            args.push("permissions", crate::request::ArgValue::Str(v));
+            args.push("permissions", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.visibility {
-            args.push("visibility", crate::request::ArgValue::Str(v));
+            args.push("visibility", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -19423,7 +19737,7 @@ impl WorkflowsTriggersTypesPermissionsSetRequest {
 
 impl std::future::IntoFuture for WorkflowsTriggersTypesPermissionsSetRequest {
     type Output = crate::Result<WorkflowsTriggersTypesPermissionsSetResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<WorkflowsTriggersTypesPermissionsSetResponse>,
     >;
@@ -19482,11 +19796,11 @@ impl WorkflowsUnpublishRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "workflow_ids",
-            crate::request::ArgValue::List(self.workflow_ids.into_iter().collect()),
+            crate::web::request::ArgValue::List(self.workflow_ids.into_iter().collect()),
         );
         (self.client, args)
     }
@@ -19494,7 +19808,7 @@ impl WorkflowsUnpublishRequest {
 
 impl std::future::IntoFuture for WorkflowsUnpublishRequest {
     type Output = crate::Result<WorkflowsUnpublishResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<WorkflowsUnpublishResponse>,
     >;

@@ -114,23 +114,26 @@ impl SessionsRenameRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         if let Some(v) = self.thread_ts {
-            args.push("thread_ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("thread_ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("title", crate::request::ArgValue::Str(self.title));
+        args.push("title", crate::web::request::ArgValue::Str(self.title));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for SessionsRenameRequest {
     type Output = crate::Result<SessionsRenameResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<SessionsRenameResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<SessionsRenameResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -229,30 +232,30 @@ impl SessionsSetStatusRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         if let Some(v) = self.icon_emoji {
-            args.push("icon_emoji", crate::request::ArgValue::Str(v));
+            args.push("icon_emoji", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.icon_url {
-            args.push("icon_url", crate::request::ArgValue::Str(v));
+            args.push("icon_url", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.initiator_user_id {
-            args.push("initiator_user_id", crate::request::ArgValue::Str(v));
+            args.push("initiator_user_id", crate::web::request::ArgValue::Str(v));
         }
-        args.push("status", crate::request::ArgValue::Str(self.status));
+        args.push("status", crate::web::request::ArgValue::Str(self.status));
         if let Some(v) = self.thread_ts {
-            args.push("thread_ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("thread_ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.title {
-            args.push("title", crate::request::ArgValue::Str(v));
+            args.push("title", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.username {
-            args.push("username", crate::request::ArgValue::Str(v));
+            args.push("username", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -260,7 +263,7 @@ impl SessionsSetStatusRequest {
 
 impl std::future::IntoFuture for SessionsSetStatusRequest {
     type Output = crate::Result<SessionsSetStatusResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<SessionsSetStatusResponse>,
     >;

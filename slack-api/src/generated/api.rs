@@ -97,10 +97,10 @@ impl TestRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.error {
-            args.push("error", crate::request::ArgValue::Str(v));
+            args.push("error", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -108,7 +108,7 @@ impl TestRequest {
 
 impl std::future::IntoFuture for TestRequest {
     type Output = crate::Result<TestResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<TestResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<TestResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -973,44 +973,47 @@ impl ActivitiesListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
         if let Some(v) = self.component_id {
-            args.push("component_id", crate::request::ArgValue::Str(v));
+            args.push("component_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.component_type {
-            args.push("component_type", crate::request::ArgValue::Str(v));
+            args.push("component_type", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.log_event_type {
-            args.push("log_event_type", crate::request::ArgValue::Str(v));
+            args.push("log_event_type", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.max_date_created {
-            args.push("max_date_created", crate::request::ArgValue::Int(v));
+            args.push("max_date_created", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.min_date_created {
-            args.push("min_date_created", crate::request::ArgValue::Int(v));
+            args.push("min_date_created", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.min_log_level {
-            args.push("min_log_level", crate::request::ArgValue::Str(v));
+            args.push("min_log_level", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.sort_direction {
-            args.push("sort_direction", crate::request::ArgValue::Str(v));
+            args.push("sort_direction", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.source {
-            args.push("source", crate::request::ArgValue::Str(v));
+            args.push("source", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.trace_id {
-            args.push("trace_id", crate::request::ArgValue::Str(v));
+            args.push("trace_id", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -1018,7 +1021,10 @@ impl ActivitiesListRequest {
 
 impl std::future::IntoFuture for ActivitiesListRequest {
     type Output = crate::Result<ActivitiesListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ActivitiesListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ActivitiesListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1073,18 +1079,21 @@ impl crate::de::Lenient for ActivitiesListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ActivitiesListRequest {
+impl crate::web::paginate::Paginate for ActivitiesListRequest {
     const METHOD: &'static str = "apps.activities.list";
     type Page = ActivitiesListResponse;
     type Item = serde_json::Value;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &ActivitiesListResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(
+        &self,
+        page: &ActivitiesListResponse,
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -1095,20 +1104,20 @@ impl crate::paginate::Paginate for ActivitiesListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<ActivitiesListResponse>> {
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<ActivitiesListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl ActivitiesListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -1153,16 +1162,16 @@ impl AuthExternalDeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.external_token_id {
-            args.push("external_token_id", crate::request::ArgValue::Str(v));
+            args.push("external_token_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.provider_key {
-            args.push("provider_key", crate::request::ArgValue::Str(v));
+            args.push("provider_key", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -1170,7 +1179,7 @@ impl AuthExternalDeleteRequest {
 
 impl std::future::IntoFuture for AuthExternalDeleteRequest {
     type Output = crate::Result<AuthExternalDeleteResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AuthExternalDeleteResponse>,
     >;
@@ -1234,14 +1243,14 @@ impl AuthExternalGetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "external_token_id",
-            crate::request::ArgValue::Str(self.external_token_id),
+            crate::web::request::ArgValue::Str(self.external_token_id),
         );
         if let Some(v) = self.force_refresh {
-            args.push("force_refresh", crate::request::ArgValue::Bool(v));
+            args.push("force_refresh", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -1249,7 +1258,10 @@ impl AuthExternalGetRequest {
 
 impl std::future::IntoFuture for AuthExternalGetRequest {
     type Output = crate::Result<AuthExternalGetResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AuthExternalGetResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AuthExternalGetResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1328,15 +1340,18 @@ impl ConnectionsOpenRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let args = crate::web::request::Args::new();
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ConnectionsOpenRequest {
     type Output = crate::Result<ConnectionsOpenResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ConnectionsOpenResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ConnectionsOpenResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1418,20 +1433,23 @@ impl DatastoreBulkDeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("datastore", crate::request::ArgValue::Str(self.datastore));
-        args.push("ids", crate::request::ArgValue::List(self.ids.into_iter().collect()));
+        args.push("datastore", crate::web::request::ArgValue::Str(self.datastore));
+        args.push(
+            "ids",
+            crate::web::request::ArgValue::List(self.ids.into_iter().collect()),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DatastoreBulkDeleteRequest {
     type Output = crate::Result<DatastoreBulkDeleteResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<DatastoreBulkDeleteResponse>,
     >;
@@ -1513,20 +1531,26 @@ impl DatastoreBulkGetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("datastore", crate::request::ArgValue::Str(self.datastore));
-        args.push("ids", crate::request::ArgValue::List(self.ids.into_iter().collect()));
+        args.push("datastore", crate::web::request::ArgValue::Str(self.datastore));
+        args.push(
+            "ids",
+            crate::web::request::ArgValue::List(self.ids.into_iter().collect()),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DatastoreBulkGetRequest {
     type Output = crate::Result<DatastoreBulkGetResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DatastoreBulkGetResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DatastoreBulkGetResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1608,20 +1632,23 @@ impl DatastoreBulkPutRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("datastore", crate::request::ArgValue::Str(self.datastore));
-        args.push("items", crate::request::ArgValue::Json(self.items_arg));
+        args.push("datastore", crate::web::request::ArgValue::Str(self.datastore));
+        args.push("items", crate::web::request::ArgValue::Json(self.items_arg));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DatastoreBulkPutRequest {
     type Output = crate::Result<DatastoreBulkPutResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DatastoreBulkPutResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DatastoreBulkPutResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1726,20 +1753,20 @@ impl DatastoreCountRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("datastore", crate::request::ArgValue::Str(self.datastore));
+        args.push("datastore", crate::web::request::ArgValue::Str(self.datastore));
         if let Some(v) = self.expression {
-            args.push("expression", crate::request::ArgValue::Str(v));
+            args.push("expression", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.expression_attributes {
-            args.push("expression_attributes", crate::request::ArgValue::Str(v));
+            args.push("expression_attributes", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.expression_values {
-            args.push("expression_values", crate::request::ArgValue::Str(v));
+            args.push("expression_values", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -1747,7 +1774,10 @@ impl DatastoreCountRequest {
 
 impl std::future::IntoFuture for DatastoreCountRequest {
     type Output = crate::Result<DatastoreCountResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DatastoreCountResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DatastoreCountResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1821,20 +1851,23 @@ impl DatastoreDeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("datastore", crate::request::ArgValue::Str(self.datastore));
-        args.push("id", crate::request::ArgValue::Str(self.id));
+        args.push("datastore", crate::web::request::ArgValue::Str(self.datastore));
+        args.push("id", crate::web::request::ArgValue::Str(self.id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DatastoreDeleteRequest {
     type Output = crate::Result<DatastoreDeleteResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DatastoreDeleteResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DatastoreDeleteResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1896,20 +1929,23 @@ impl DatastoreGetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("datastore", crate::request::ArgValue::Str(self.datastore));
-        args.push("id", crate::request::ArgValue::Str(self.id));
+        args.push("datastore", crate::web::request::ArgValue::Str(self.datastore));
+        args.push("id", crate::web::request::ArgValue::Str(self.id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DatastoreGetRequest {
     type Output = crate::Result<DatastoreGetResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DatastoreGetResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DatastoreGetResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1983,20 +2019,23 @@ impl DatastorePutRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("datastore", crate::request::ArgValue::Str(self.datastore));
-        args.push("item", crate::request::ArgValue::Str(self.item));
+        args.push("datastore", crate::web::request::ArgValue::Str(self.datastore));
+        args.push("item", crate::web::request::ArgValue::Str(self.item));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DatastorePutRequest {
     type Output = crate::Result<DatastorePutResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DatastorePutResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DatastorePutResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2107,26 +2146,26 @@ impl DatastoreQueryRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
-        args.push("datastore", crate::request::ArgValue::Str(self.datastore));
+        args.push("datastore", crate::web::request::ArgValue::Str(self.datastore));
         if let Some(v) = self.expression {
-            args.push("expression", crate::request::ArgValue::Str(v));
+            args.push("expression", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.expression_attributes {
-            args.push("expression_attributes", crate::request::ArgValue::Str(v));
+            args.push("expression_attributes", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.expression_values {
-            args.push("expression_values", crate::request::ArgValue::Str(v));
+            args.push("expression_values", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         (self.client, args)
     }
@@ -2134,7 +2173,10 @@ impl DatastoreQueryRequest {
 
 impl std::future::IntoFuture for DatastoreQueryRequest {
     type Output = crate::Result<DatastoreQueryResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DatastoreQueryResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DatastoreQueryResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2192,18 +2234,21 @@ impl crate::de::Lenient for DatastoreQueryResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for DatastoreQueryRequest {
+impl crate::web::paginate::Paginate for DatastoreQueryRequest {
     const METHOD: &'static str = "apps.datastore.query";
     type Page = DatastoreQueryResponse;
     type Item = serde_json::Value;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &DatastoreQueryResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(
+        &self,
+        page: &DatastoreQueryResponse,
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -2214,20 +2259,20 @@ impl crate::paginate::Paginate for DatastoreQueryRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<DatastoreQueryResponse>> {
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<DatastoreQueryResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl DatastoreQueryRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -2258,20 +2303,23 @@ impl DatastoreUpdateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("datastore", crate::request::ArgValue::Str(self.datastore));
-        args.push("item", crate::request::ArgValue::Str(self.item));
+        args.push("datastore", crate::web::request::ArgValue::Str(self.datastore));
+        args.push("item", crate::web::request::ArgValue::Str(self.item));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DatastoreUpdateRequest {
     type Output = crate::Result<DatastoreUpdateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DatastoreUpdateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DatastoreUpdateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2353,14 +2401,17 @@ impl EventAuthorizationsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
-        args.push("event_context", crate::request::ArgValue::Str(self.event_context));
+        args.push(
+            "event_context",
+            crate::web::request::ArgValue::Str(self.event_context),
+        );
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         (self.client, args)
     }
@@ -2368,7 +2419,7 @@ impl EventAuthorizationsListRequest {
 
 impl std::future::IntoFuture for EventAuthorizationsListRequest {
     type Output = crate::Result<EventAuthorizationsListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<EventAuthorizationsListResponse>,
     >;
@@ -2437,12 +2488,12 @@ impl crate::de::Lenient for EventAuthorizationsListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for EventAuthorizationsListRequest {
+impl crate::web::paginate::Paginate for EventAuthorizationsListRequest {
     const METHOD: &'static str = "apps.event.authorizations.list";
     type Page = EventAuthorizationsListResponse;
     type Item = crate::generated::types::EventAuthorization;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -2450,8 +2501,8 @@ impl crate::paginate::Paginate for EventAuthorizationsListRequest {
     fn next_page(
         &self,
         page: &EventAuthorizationsListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -2462,20 +2513,23 @@ impl crate::paginate::Paginate for EventAuthorizationsListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<EventAuthorizationsListResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<EventAuthorizationsListResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl EventAuthorizationsListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -2512,14 +2566,17 @@ impl IconSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
         if let Some(v) = self.file {
-            args.push("file", crate::request::ArgValue::Str(String::from(v)));
+            args.push("file", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.url {
-            args.push("url", crate::request::ArgValue::Str(v));
+            args.push("url", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -2527,7 +2584,10 @@ impl IconSetRequest {
 
 impl std::future::IntoFuture for IconSetRequest {
     type Output = crate::Result<IconSetResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<IconSetResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<IconSetResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2584,17 +2644,20 @@ impl ManagedPermissionsSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
-        args.push("permissions", crate::request::ArgValue::Str(self.permissions));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
+        args.push("permissions", crate::web::request::ArgValue::Str(self.permissions));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ManagedPermissionsSetRequest {
     type Output = crate::Result<ManagedPermissionsSetResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ManagedPermissionsSetResponse>,
     >;
@@ -2658,11 +2721,11 @@ impl ManifestCreateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("manifest", crate::request::ArgValue::Str(self.manifest));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("manifest", crate::web::request::ArgValue::Str(self.manifest));
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -2670,7 +2733,10 @@ impl ManifestCreateRequest {
 
 impl std::future::IntoFuture for ManifestCreateRequest {
     type Output = crate::Result<ManifestCreateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ManifestCreateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ManifestCreateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2777,16 +2843,22 @@ impl ManifestDeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ManifestDeleteRequest {
     type Output = crate::Result<ManifestDeleteResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ManifestDeleteResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ManifestDeleteResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2840,16 +2912,22 @@ impl ManifestExportRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ManifestExportRequest {
     type Output = crate::Result<ManifestExportResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ManifestExportResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ManifestExportResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2913,17 +2991,23 @@ impl ManifestUpdateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("app_id", crate::request::ArgValue::Str(String::from(self.app_id)));
-        args.push("manifest", crate::request::ArgValue::Str(self.manifest));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "app_id",
+            crate::web::request::ArgValue::Str(String::from(self.app_id)),
+        );
+        args.push("manifest", crate::web::request::ArgValue::Str(self.manifest));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ManifestUpdateRequest {
     type Output = crate::Result<ManifestUpdateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ManifestUpdateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ManifestUpdateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3002,19 +3086,22 @@ impl ManifestValidateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("manifest", crate::request::ArgValue::Str(self.manifest));
+        args.push("manifest", crate::web::request::ArgValue::Str(self.manifest));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ManifestValidateRequest {
     type Output = crate::Result<ManifestValidateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ManifestValidateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ManifestValidateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3092,17 +3179,23 @@ impl UninstallRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("client_id", crate::request::ArgValue::Str(self.client_id));
-        args.push("client_secret", crate::request::ArgValue::Secret(self.client_secret));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("client_id", crate::web::request::ArgValue::Str(self.client_id));
+        args.push(
+            "client_secret",
+            crate::web::request::ArgValue::Secret(self.client_secret),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for UninstallRequest {
     type Output = crate::Result<UninstallResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UninstallResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UninstallResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3179,17 +3272,20 @@ impl UserConnectionUpdateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("status", crate::request::ArgValue::Str(self.status));
-        args.push("user_id", crate::request::ArgValue::Str(String::from(self.user_id)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("status", crate::web::request::ArgValue::Str(self.status));
+        args.push(
+            "user_id",
+            crate::web::request::ArgValue::Str(String::from(self.user_id)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for UserConnectionUpdateRequest {
     type Output = crate::Result<UserConnectionUpdateResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<UserConnectionUpdateResponse>,
     >;

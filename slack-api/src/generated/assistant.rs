@@ -412,73 +412,79 @@ impl SearchContextRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.action_token {
-            args.push("action_token", crate::request::ArgValue::Secret(v));
+            args.push("action_token", crate::web::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.after {
-            args.push("after", crate::request::ArgValue::Int(v));
+            args.push("after", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.before {
-            args.push("before", crate::request::ArgValue::Int(v));
+            args.push("before", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.channel_types {
             args.push(
                 "channel_types",
-                crate::request::ArgValue::List(v.into_iter().collect()),
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
             );
         }
         if let Some(v) = self.content_types {
             args.push(
                 "content_types",
-                crate::request::ArgValue::List(v.into_iter().collect()),
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
             );
         }
         if let Some(v) = self.context_channel_id {
-            args.push("context_channel_id", crate::request::ArgValue::Str(v));
+            args.push("context_channel_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.disable_semantic_search {
-            args.push("disable_semantic_search", crate::request::ArgValue::Bool(v));
+            args.push("disable_semantic_search", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.highlight {
-            args.push("highlight", crate::request::ArgValue::Bool(v));
+            args.push("highlight", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.include_archived_channels {
-            args.push("include_archived_channels", crate::request::ArgValue::Bool(v));
+            args.push(
+                "include_archived_channels",
+                crate::web::request::ArgValue::Bool(v),
+            );
         }
         if let Some(v) = self.include_bots {
-            args.push("include_bots", crate::request::ArgValue::Bool(v));
+            args.push("include_bots", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.include_context_messages {
-            args.push("include_context_messages", crate::request::ArgValue::Bool(v));
+            args.push(
+                "include_context_messages",
+                crate::web::request::ArgValue::Bool(v),
+            );
         }
         if let Some(v) = self.include_deleted_users {
-            args.push("include_deleted_users", crate::request::ArgValue::Bool(v));
+            args.push("include_deleted_users", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.include_message_blocks {
-            args.push("include_message_blocks", crate::request::ArgValue::Bool(v));
+            args.push("include_message_blocks", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.modifiers {
-            args.push("modifiers", crate::request::ArgValue::Str(v));
+            args.push("modifiers", crate::web::request::ArgValue::Str(v));
         }
-        args.push("query", crate::request::ArgValue::Str(self.query));
+        args.push("query", crate::web::request::ArgValue::Str(self.query));
         if let Some(v) = self.sort {
-            args.push("sort", crate::request::ArgValue::Str(v));
+            args.push("sort", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.sort_dir {
-            args.push("sort_dir", crate::request::ArgValue::Str(v));
+            args.push("sort_dir", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.term_clauses {
             args.push(
                 "term_clauses",
-                crate::request::ArgValue::List(v.into_iter().collect()),
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
             );
         }
         (self.client, args)
@@ -487,7 +493,10 @@ impl SearchContextRequest {
 
 impl std::future::IntoFuture for SearchContextRequest {
     type Output = crate::Result<SearchContextResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<SearchContextResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<SearchContextResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -558,15 +567,18 @@ impl SearchInfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let args = crate::web::request::Args::new();
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for SearchInfoRequest {
     type Output = crate::Result<SearchInfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<SearchInfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<SearchInfoResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -672,31 +684,31 @@ impl ThreadsSetStatusRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         if let Some(v) = self.icon_emoji {
-            args.push("icon_emoji", crate::request::ArgValue::Str(v));
+            args.push("icon_emoji", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.icon_url {
-            args.push("icon_url", crate::request::ArgValue::Str(v));
+            args.push("icon_url", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.loading_messages {
             args.push(
                 "loading_messages",
-                crate::request::ArgValue::List(v.into_iter().collect()),
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
             );
         }
-        args.push("status", crate::request::ArgValue::Str(self.status));
+        args.push("status", crate::web::request::ArgValue::Str(self.status));
         args.push(
             "thread_ts",
-            crate::request::ArgValue::Str(String::from(self.thread_ts)),
+            crate::web::request::ArgValue::Str(String::from(self.thread_ts)),
         );
         if let Some(v) = self.username {
-            args.push("username", crate::request::ArgValue::Str(v));
+            args.push("username", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -704,7 +716,10 @@ impl ThreadsSetStatusRequest {
 
 impl std::future::IntoFuture for ThreadsSetStatusRequest {
     type Output = crate::Result<ThreadsSetStatusResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ThreadsSetStatusResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ThreadsSetStatusResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -778,18 +793,18 @@ impl ThreadsSetSuggestedPromptsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
-        args.push("prompts", crate::request::ArgValue::Str(self.prompts));
+        args.push("prompts", crate::web::request::ArgValue::Str(self.prompts));
         if let Some(v) = self.thread_ts {
-            args.push("thread_ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("thread_ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.title {
-            args.push("title", crate::request::ArgValue::Str(v));
+            args.push("title", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -797,7 +812,7 @@ impl ThreadsSetSuggestedPromptsRequest {
 
 impl std::future::IntoFuture for ThreadsSetSuggestedPromptsRequest {
     type Output = crate::Result<ThreadsSetSuggestedPromptsResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ThreadsSetSuggestedPromptsResponse>,
     >;
@@ -858,24 +873,27 @@ impl ThreadsSetTitleRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         args.push(
             "thread_ts",
-            crate::request::ArgValue::Str(String::from(self.thread_ts)),
+            crate::web::request::ArgValue::Str(String::from(self.thread_ts)),
         );
-        args.push("title", crate::request::ArgValue::Str(self.title));
+        args.push("title", crate::web::request::ArgValue::Str(self.title));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ThreadsSetTitleRequest {
     type Output = crate::Result<ThreadsSetTitleResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ThreadsSetTitleResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ThreadsSetTitleResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -102,10 +102,10 @@ impl RevokeRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.test {
-            args.push("test", crate::request::ArgValue::Bool(v));
+            args.push("test", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -113,7 +113,10 @@ impl RevokeRequest {
 
 impl std::future::IntoFuture for RevokeRequest {
     type Output = crate::Result<RevokeResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RevokeResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RevokeResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -194,16 +197,16 @@ impl TeamsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.include_icon {
-            args.push("include_icon", crate::request::ArgValue::Bool(v));
+            args.push("include_icon", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         (self.client, args)
     }
@@ -211,7 +214,10 @@ impl TeamsListRequest {
 
 impl std::future::IntoFuture for TeamsListRequest {
     type Output = crate::Result<TeamsListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<TeamsListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<TeamsListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -264,18 +270,18 @@ impl crate::de::Lenient for TeamsListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for TeamsListRequest {
+impl crate::web::paginate::Paginate for TeamsListRequest {
     const METHOD: &'static str = "auth.teams.list";
     type Page = TeamsListResponse;
     type Item = crate::generated::types::Team;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &TeamsListResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(&self, page: &TeamsListResponse) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -284,20 +290,22 @@ impl crate::paginate::Paginate for TeamsListRequest {
         page.teams
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<TeamsListResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<TeamsListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl TeamsListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -319,15 +327,15 @@ impl TestRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let args = crate::web::request::Args::new();
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for TestRequest {
     type Output = crate::Result<TestResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<TestResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<TestResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

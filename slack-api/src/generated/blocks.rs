@@ -92,14 +92,14 @@ impl ValidateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.blocks {
             args.push_block_kit("blocks", &v, check_limits);
         }
         if let Some(v) = self.message {
-            args.push("message", crate::request::ArgValue::Json(v));
+            args.push("message", crate::web::request::ArgValue::Json(v));
         }
         if let Some(v) = self.view {
             args.push_block_kit("view", &v, check_limits);
@@ -110,7 +110,10 @@ impl ValidateRequest {
 
 impl std::future::IntoFuture for ValidateRequest {
     type Output = crate::Result<ValidateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ValidateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ValidateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -328,35 +328,35 @@ impl AddRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.access_level {
-            args.push("access_level", crate::request::ArgValue::Str(v));
+            args.push("access_level", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.channel_id {
-            args.push("channel_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.emoji {
-            args.push("emoji", crate::request::ArgValue::Str(v));
+            args.push("emoji", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.entity_id {
-            args.push("entity_id", crate::request::ArgValue::Str(v));
+            args.push("entity_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.link {
-            args.push("link", crate::request::ArgValue::Str(v));
+            args.push("link", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.parent_id {
-            args.push("parent_id", crate::request::ArgValue::Str(v));
+            args.push("parent_id", crate::web::request::ArgValue::Str(v));
         }
-        args.push("title", crate::request::ArgValue::Str(self.title));
-        args.push("type", crate::request::ArgValue::Str(self.r#type));
+        args.push("title", crate::web::request::ArgValue::Str(self.title));
+        args.push("type", crate::web::request::ArgValue::Str(self.r#type));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for AddRequest {
     type Output = crate::Result<AddResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AddResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<AddResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -464,22 +464,22 @@ impl EditRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.bookmark_id {
-            args.push("bookmark_id", crate::request::ArgValue::Str(v));
+            args.push("bookmark_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.channel_id {
-            args.push("channel_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.emoji {
-            args.push("emoji", crate::request::ArgValue::Str(v));
+            args.push("emoji", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.link {
-            args.push("link", crate::request::ArgValue::Str(v));
+            args.push("link", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.title {
-            args.push("title", crate::request::ArgValue::Str(v));
+            args.push("title", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -487,7 +487,7 @@ impl EditRequest {
 
 impl std::future::IntoFuture for EditRequest {
     type Output = crate::Result<EditResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<EditResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<EditResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -567,10 +567,10 @@ impl ListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel_id {
-            args.push("channel_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -578,7 +578,7 @@ impl ListRequest {
 
 impl std::future::IntoFuture for ListRequest {
     type Output = crate::Result<ListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -672,16 +672,16 @@ impl RemoveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.bookmark_id {
-            args.push("bookmark_id", crate::request::ArgValue::Str(v));
+            args.push("bookmark_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.channel_id {
-            args.push("channel_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.quip_section_id {
-            args.push("quip_section_id", crate::request::ArgValue::Str(v));
+            args.push("quip_section_id", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -689,7 +689,10 @@ impl RemoveRequest {
 
 impl std::future::IntoFuture for RemoveRequest {
     type Output = crate::Result<RemoveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RemoveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

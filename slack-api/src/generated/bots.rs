@@ -72,13 +72,13 @@ impl InfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.bot {
-            args.push("bot", crate::request::ArgValue::Str(String::from(v)));
+            args.push("bot", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -86,7 +86,7 @@ impl InfoRequest {
 
 impl std::future::IntoFuture for InfoRequest {
     type Output = crate::Result<InfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<InfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<InfoResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

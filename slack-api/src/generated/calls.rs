@@ -416,32 +416,34 @@ impl AddRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.created_by {
-            args.push("created_by", crate::request::ArgValue::Str(v));
+            args.push("created_by", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.date_start {
-            args.push("date_start", crate::request::ArgValue::Int(v));
+            args.push("date_start", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.desktop_app_join_url {
-            args.push("desktop_app_join_url", crate::request::ArgValue::Str(v));
+            args.push("desktop_app_join_url", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.external_display_id {
-            args.push("external_display_id", crate::request::ArgValue::Str(v));
+            args.push("external_display_id", crate::web::request::ArgValue::Str(v));
         }
         args.push(
             "external_unique_id",
-            crate::request::ArgValue::Str(self.external_unique_id),
+            crate::web::request::ArgValue::Str(self.external_unique_id),
         );
-        args.push("join_url", crate::request::ArgValue::Str(self.join_url));
+        args.push("join_url", crate::web::request::ArgValue::Str(self.join_url));
         if let Some(v) = self.title {
-            args.push("title", crate::request::ArgValue::Str(v));
+            args.push("title", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.users {
             args.push(
                 "users",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -450,7 +452,7 @@ impl AddRequest {
 
 impl std::future::IntoFuture for AddRequest {
     type Output = crate::Result<AddResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AddResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<AddResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -529,19 +531,19 @@ impl EndRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.duration {
-            args.push("duration", crate::request::ArgValue::Int(v));
+            args.push("duration", crate::web::request::ArgValue::Int(v));
         }
-        args.push("id", crate::request::ArgValue::Str(self.id));
+        args.push("id", crate::web::request::ArgValue::Str(self.id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for EndRequest {
     type Output = crate::Result<EndResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<EndResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<EndResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -602,16 +604,16 @@ impl InfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("id", crate::request::ArgValue::Str(self.id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("id", crate::web::request::ArgValue::Str(self.id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for InfoRequest {
     type Output = crate::Result<InfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<InfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<InfoResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -673,12 +675,12 @@ impl ParticipantsAddRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("id", crate::request::ArgValue::Str(self.id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("id", crate::web::request::ArgValue::Str(self.id));
         args.push(
             "users",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.users.into_iter().map(String::from).collect(),
             ),
         );
@@ -688,7 +690,10 @@ impl ParticipantsAddRequest {
 
 impl std::future::IntoFuture for ParticipantsAddRequest {
     type Output = crate::Result<ParticipantsAddResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ParticipantsAddResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ParticipantsAddResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -752,12 +757,12 @@ impl ParticipantsRemoveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("id", crate::request::ArgValue::Str(self.id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("id", crate::web::request::ArgValue::Str(self.id));
         args.push(
             "users",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.users.into_iter().map(String::from).collect(),
             ),
         );
@@ -767,7 +772,7 @@ impl ParticipantsRemoveRequest {
 
 impl std::future::IntoFuture for ParticipantsRemoveRequest {
     type Output = crate::Result<ParticipantsRemoveResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ParticipantsRemoveResponse>,
     >;
@@ -855,17 +860,17 @@ impl UpdateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.desktop_app_join_url {
-            args.push("desktop_app_join_url", crate::request::ArgValue::Str(v));
+            args.push("desktop_app_join_url", crate::web::request::ArgValue::Str(v));
         }
-        args.push("id", crate::request::ArgValue::Str(self.id));
+        args.push("id", crate::web::request::ArgValue::Str(self.id));
         if let Some(v) = self.join_url {
-            args.push("join_url", crate::request::ArgValue::Str(v));
+            args.push("join_url", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.title {
-            args.push("title", crate::request::ArgValue::Str(v));
+            args.push("title", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -873,7 +878,10 @@ impl UpdateRequest {
 
 impl std::future::IntoFuture for UpdateRequest {
     type Output = crate::Result<UpdateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UpdateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UpdateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

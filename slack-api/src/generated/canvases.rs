@@ -258,19 +258,23 @@ impl AccessDeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("canvas_id", crate::request::ArgValue::Str(self.canvas_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("canvas_id", crate::web::request::ArgValue::Str(self.canvas_id));
         if let Some(v) = self.channel_ids {
             args.push(
                 "channel_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -279,7 +283,10 @@ impl AccessDeleteRequest {
 
 impl std::future::IntoFuture for AccessDeleteRequest {
     type Output = crate::Result<AccessDeleteResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AccessDeleteResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AccessDeleteResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -391,20 +398,24 @@ impl AccessSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("access_level", crate::request::ArgValue::Str(self.access_level));
-        args.push("canvas_id", crate::request::ArgValue::Str(self.canvas_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("access_level", crate::web::request::ArgValue::Str(self.access_level));
+        args.push("canvas_id", crate::web::request::ArgValue::Str(self.canvas_id));
         if let Some(v) = self.channel_ids {
             args.push(
                 "channel_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -413,7 +424,10 @@ impl AccessSetRequest {
 
 impl std::future::IntoFuture for AccessSetRequest {
     type Output = crate::Result<AccessSetResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AccessSetResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AccessSetResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -524,16 +538,16 @@ impl CreateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel_id {
-            args.push("channel_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.document_content {
-            args.push("document_content", crate::request::ArgValue::Json(v));
+            args.push("document_content", crate::web::request::ArgValue::Json(v));
         }
         if let Some(v) = self.title {
-            args.push("title", crate::request::ArgValue::Str(v));
+            args.push("title", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -541,7 +555,10 @@ impl CreateRequest {
 
 impl std::future::IntoFuture for CreateRequest {
     type Output = crate::Result<CreateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<CreateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<CreateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -618,16 +635,19 @@ impl DeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("canvas_id", crate::request::ArgValue::Str(self.canvas_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("canvas_id", crate::web::request::ArgValue::Str(self.canvas_id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DeleteRequest {
     type Output = crate::Result<DeleteResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DeleteResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DeleteResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -697,17 +717,17 @@ impl EditRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("canvas_id", crate::request::ArgValue::Str(self.canvas_id));
-        args.push("changes", crate::request::ArgValue::Json(self.changes));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("canvas_id", crate::web::request::ArgValue::Str(self.canvas_id));
+        args.push("changes", crate::web::request::ArgValue::Json(self.changes));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for EditRequest {
     type Output = crate::Result<EditResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<EditResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<EditResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -782,17 +802,20 @@ impl SectionsLookupRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("canvas_id", crate::request::ArgValue::Str(self.canvas_id));
-        args.push("criteria", crate::request::ArgValue::Str(self.criteria));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("canvas_id", crate::web::request::ArgValue::Str(self.canvas_id));
+        args.push("criteria", crate::web::request::ArgValue::Str(self.criteria));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for SectionsLookupRequest {
     type Output = crate::Result<SectionsLookupResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<SectionsLookupResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<SectionsLookupResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

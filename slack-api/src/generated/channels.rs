@@ -502,16 +502,22 @@ impl ArchiveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ArchiveRequest {
     type Output = crate::Result<ArchiveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ArchiveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ArchiveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -579,14 +585,14 @@ impl CreateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("name", crate::request::ArgValue::Str(self.name));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.validate {
-            args.push("validate", crate::request::ArgValue::Bool(v));
+            args.push("validate", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -594,7 +600,10 @@ impl CreateRequest {
 
 impl std::future::IntoFuture for CreateRequest {
     type Output = crate::Result<CreateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<CreateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<CreateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -690,23 +699,26 @@ impl HistoryRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.count {
-            args.push("count", crate::request::ArgValue::Int(v));
+            args.push("count", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.inclusive {
-            args.push("inclusive", crate::request::ArgValue::Bool(v));
+            args.push("inclusive", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.latest {
-            args.push("latest", crate::request::ArgValue::Str(String::from(v)));
+            args.push("latest", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.oldest {
-            args.push("oldest", crate::request::ArgValue::Str(String::from(v)));
+            args.push("oldest", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.unreads {
-            args.push("unreads", crate::request::ArgValue::Bool(v));
+            args.push("unreads", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -714,7 +726,10 @@ impl HistoryRequest {
 
 impl std::future::IntoFuture for HistoryRequest {
     type Output = crate::Result<HistoryResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<HistoryResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<HistoryResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -825,11 +840,14 @@ impl InfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.include_locale {
-            args.push("include_locale", crate::request::ArgValue::Bool(v));
+            args.push("include_locale", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -837,7 +855,7 @@ impl InfoRequest {
 
 impl std::future::IntoFuture for InfoRequest {
     type Output = crate::Result<InfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<InfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<InfoResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -899,17 +917,23 @@ impl InviteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("user", crate::request::ArgValue::Str(String::from(self.user)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("user", crate::web::request::ArgValue::Str(String::from(self.user)));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for InviteRequest {
     type Output = crate::Result<InviteResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<InviteResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<InviteResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -984,14 +1008,14 @@ impl JoinRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("name", crate::request::ArgValue::Str(self.name));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.validate {
-            args.push("validate", crate::request::ArgValue::Bool(v));
+            args.push("validate", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -999,7 +1023,7 @@ impl JoinRequest {
 
 impl std::future::IntoFuture for JoinRequest {
     type Output = crate::Result<JoinResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<JoinResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<JoinResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1061,17 +1085,20 @@ impl KickRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("user", crate::request::ArgValue::Str(String::from(self.user)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("user", crate::web::request::ArgValue::Str(String::from(self.user)));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for KickRequest {
     type Output = crate::Result<KickResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<KickResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<KickResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1125,16 +1152,22 @@ impl LeaveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for LeaveRequest {
     type Output = crate::Result<LeaveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<LeaveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<LeaveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1222,22 +1255,22 @@ impl ListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.exclude_archived {
-            args.push("exclude_archived", crate::request::ArgValue::Bool(v));
+            args.push("exclude_archived", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.exclude_members {
-            args.push("exclude_members", crate::request::ArgValue::Bool(v));
+            args.push("exclude_members", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -1245,7 +1278,7 @@ impl ListRequest {
 
 impl std::future::IntoFuture for ListRequest {
     type Output = crate::Result<ListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1300,18 +1333,18 @@ impl crate::de::Lenient for ListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ListRequest {
+impl crate::web::paginate::Paginate for ListRequest {
     const METHOD: &'static str = "channels.list";
     type Page = ListResponse;
     type Item = crate::generated::types::Conversation;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &ListResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(&self, page: &ListResponse) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -1320,20 +1353,22 @@ impl crate::paginate::Paginate for ListRequest {
         page.channels
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<ListResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl ListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -1357,17 +1392,20 @@ impl MarkRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("ts", crate::request::ArgValue::Str(String::from(self.ts)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("ts", crate::web::request::ArgValue::Str(String::from(self.ts)));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for MarkRequest {
     type Output = crate::Result<MarkResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<MarkResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<MarkResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1429,12 +1467,15 @@ impl RenameRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("name", crate::request::ArgValue::Str(self.name));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         if let Some(v) = self.validate {
-            args.push("validate", crate::request::ArgValue::Bool(v));
+            args.push("validate", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -1442,7 +1483,10 @@ impl RenameRequest {
 
 impl std::future::IntoFuture for RenameRequest {
     type Output = crate::Result<RenameResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RenameResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RenameResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1504,12 +1548,15 @@ impl RepliesRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         args.push(
             "thread_ts",
-            crate::request::ArgValue::Str(String::from(self.thread_ts)),
+            crate::web::request::ArgValue::Str(String::from(self.thread_ts)),
         );
         (self.client, args)
     }
@@ -1517,7 +1564,10 @@ impl RepliesRequest {
 
 impl std::future::IntoFuture for RepliesRequest {
     type Output = crate::Result<RepliesResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RepliesResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RepliesResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1604,20 +1654,26 @@ impl SetPurposeRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.name_tagging {
-            args.push("name_tagging", crate::request::ArgValue::Bool(v));
+            args.push("name_tagging", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("purpose", crate::request::ArgValue::Str(self.purpose));
+        args.push("purpose", crate::web::request::ArgValue::Str(self.purpose));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for SetPurposeRequest {
     type Output = crate::Result<SetPurposeResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<SetPurposeResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<SetPurposeResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1679,17 +1735,23 @@ impl SetTopicRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("topic", crate::request::ArgValue::Str(self.topic));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("topic", crate::web::request::ArgValue::Str(self.topic));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for SetTopicRequest {
     type Output = crate::Result<SetTopicResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<SetTopicResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<SetTopicResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1750,16 +1812,22 @@ impl UnarchiveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for UnarchiveRequest {
     type Output = crate::Result<UnarchiveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UnarchiveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UnarchiveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -631,21 +631,30 @@ impl AppendStreamRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.chunks {
-            args.push("chunks", crate::request::ArgValue::Json(v));
+            args.push("chunks", crate::web::request::ArgValue::Json(v));
         }
-        args.push("markdown_text", crate::request::ArgValue::Str(self.markdown_text));
-        args.push("ts", crate::request::ArgValue::Str(String::from(self.ts)));
+        args.push(
+            "markdown_text",
+            crate::web::request::ArgValue::Str(self.markdown_text),
+        );
+        args.push("ts", crate::web::request::ArgValue::Str(String::from(self.ts)));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for AppendStreamRequest {
     type Output = crate::Result<AppendStreamResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AppendStreamResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AppendStreamResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -717,20 +726,26 @@ impl DeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.as_user {
-            args.push("as_user", crate::request::ArgValue::Bool(v));
+            args.push("as_user", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("ts", crate::request::ArgValue::Str(String::from(self.ts)));
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("ts", crate::web::request::ArgValue::Str(String::from(self.ts)));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DeleteRequest {
     type Output = crate::Result<DeleteResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DeleteResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DeleteResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -804,15 +819,18 @@ impl DeleteScheduledMessageRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.as_user {
-            args.push("as_user", crate::request::ArgValue::Bool(v));
+            args.push("as_user", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         args.push(
             "scheduled_message_id",
-            crate::request::ArgValue::Str(self.scheduled_message_id),
+            crate::web::request::ArgValue::Str(self.scheduled_message_id),
         );
         (self.client, args)
     }
@@ -820,7 +838,7 @@ impl DeleteScheduledMessageRequest {
 
 impl std::future::IntoFuture for DeleteScheduledMessageRequest {
     type Output = crate::Result<DeleteScheduledMessageResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<DeleteScheduledMessageResponse>,
     >;
@@ -878,12 +896,15 @@ impl GetPermalinkRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         args.push(
             "message_ts",
-            crate::request::ArgValue::Str(String::from(self.message_ts)),
+            crate::web::request::ArgValue::Str(String::from(self.message_ts)),
         );
         (self.client, args)
     }
@@ -891,7 +912,10 @@ impl GetPermalinkRequest {
 
 impl std::future::IntoFuture for GetPermalinkRequest {
     type Output = crate::Result<GetPermalinkResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<GetPermalinkResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<GetPermalinkResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -961,17 +985,23 @@ impl MeMessageRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("text", crate::request::ArgValue::Str(self.text));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("text", crate::web::request::ArgValue::Str(self.text));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for MeMessageRequest {
     type Output = crate::Result<MeMessageResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<MeMessageResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<MeMessageResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1136,11 +1166,11 @@ impl PostEphemeralRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.as_user {
-            args.push("as_user", crate::request::ArgValue::Bool(v));
+            args.push("as_user", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.attachments {
             args.push_block_kit("attachments", &v, check_limits);
@@ -1148,34 +1178,37 @@ impl PostEphemeralRequest {
         if let Some(v) = self.blocks {
             args.push_block_kit("blocks", &v, check_limits);
         }
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.icon_emoji {
-            args.push("icon_emoji", crate::request::ArgValue::Str(v));
+            args.push("icon_emoji", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.icon_url {
-            args.push("icon_url", crate::request::ArgValue::Str(v));
+            args.push("icon_url", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.link_names {
-            args.push("link_names", crate::request::ArgValue::Bool(v));
+            args.push("link_names", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.markdown_text {
-            args.push("markdown_text", crate::request::ArgValue::Str(v));
+            args.push("markdown_text", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.metadata {
-            args.push("metadata", crate::request::ArgValue::Json(v));
+            args.push("metadata", crate::web::request::ArgValue::Json(v));
         }
         if let Some(v) = self.parse {
-            args.push("parse", crate::request::ArgValue::Str(v));
+            args.push("parse", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.text {
-            args.push("text", crate::request::ArgValue::Str(v));
+            args.push("text", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.thread_ts {
-            args.push("thread_ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("thread_ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("user", crate::request::ArgValue::Str(String::from(self.user)));
+        args.push("user", crate::web::request::ArgValue::Str(String::from(self.user)));
         if let Some(v) = self.username {
-            args.push("username", crate::request::ArgValue::Str(v));
+            args.push("username", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -1183,7 +1216,10 @@ impl PostEphemeralRequest {
 
 impl std::future::IntoFuture for PostEphemeralRequest {
     type Output = crate::Result<PostEphemeralResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<PostEphemeralResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<PostEphemeralResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1384,11 +1420,11 @@ impl PostMessageRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.as_user {
-            args.push("as_user", crate::request::ArgValue::Bool(v));
+            args.push("as_user", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.attachments {
             args.push_block_kit("attachments", &v, check_limits);
@@ -1396,51 +1432,54 @@ impl PostMessageRequest {
         if let Some(v) = self.blocks {
             args.push_block_kit("blocks", &v, check_limits);
         }
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.current_draft_last_updated_ts {
             args.push(
                 "current_draft_last_updated_ts",
-                crate::request::ArgValue::Str(String::from(v)),
+                crate::web::request::ArgValue::Str(String::from(v)),
             );
         }
         if let Some(v) = self.icon_emoji {
-            args.push("icon_emoji", crate::request::ArgValue::Str(v));
+            args.push("icon_emoji", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.icon_url {
-            args.push("icon_url", crate::request::ArgValue::Str(v));
+            args.push("icon_url", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.link_names {
-            args.push("link_names", crate::request::ArgValue::Bool(v));
+            args.push("link_names", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.markdown_text {
-            args.push("markdown_text", crate::request::ArgValue::Str(v));
+            args.push("markdown_text", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.metadata {
-            args.push("metadata", crate::request::ArgValue::Json(v));
+            args.push("metadata", crate::web::request::ArgValue::Json(v));
         }
         if let Some(v) = self.mrkdwn {
-            args.push("mrkdwn", crate::request::ArgValue::Bool(v));
+            args.push("mrkdwn", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.parse {
-            args.push("parse", crate::request::ArgValue::Str(v));
+            args.push("parse", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.reply_broadcast {
-            args.push("reply_broadcast", crate::request::ArgValue::Bool(v));
+            args.push("reply_broadcast", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.text {
-            args.push("text", crate::request::ArgValue::Str(v));
+            args.push("text", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.thread_ts {
-            args.push("thread_ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("thread_ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.unfurl_links {
-            args.push("unfurl_links", crate::request::ArgValue::Bool(v));
+            args.push("unfurl_links", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.unfurl_media {
-            args.push("unfurl_media", crate::request::ArgValue::Bool(v));
+            args.push("unfurl_media", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.username {
-            args.push("username", crate::request::ArgValue::Str(v));
+            args.push("username", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -1448,7 +1487,10 @@ impl PostMessageRequest {
 
 impl std::future::IntoFuture for PostMessageRequest {
     type Output = crate::Result<PostMessageResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<PostMessageResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<PostMessageResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1652,11 +1694,11 @@ impl ScheduleMessageRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.as_user {
-            args.push("as_user", crate::request::ArgValue::Bool(v));
+            args.push("as_user", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.attachments {
             args.push_block_kit("attachments", &v, check_limits);
@@ -1664,34 +1706,37 @@ impl ScheduleMessageRequest {
         if let Some(v) = self.blocks {
             args.push_block_kit("blocks", &v, check_limits);
         }
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.link_names {
-            args.push("link_names", crate::request::ArgValue::Bool(v));
+            args.push("link_names", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.markdown_text {
-            args.push("markdown_text", crate::request::ArgValue::Str(v));
+            args.push("markdown_text", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.metadata {
-            args.push("metadata", crate::request::ArgValue::Json(v));
+            args.push("metadata", crate::web::request::ArgValue::Json(v));
         }
         if let Some(v) = self.parse {
-            args.push("parse", crate::request::ArgValue::Str(v));
+            args.push("parse", crate::web::request::ArgValue::Str(v));
         }
-        args.push("post_at", crate::request::ArgValue::Int(self.post_at));
+        args.push("post_at", crate::web::request::ArgValue::Int(self.post_at));
         if let Some(v) = self.reply_broadcast {
-            args.push("reply_broadcast", crate::request::ArgValue::Bool(v));
+            args.push("reply_broadcast", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.text {
-            args.push("text", crate::request::ArgValue::Str(v));
+            args.push("text", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.thread_ts {
-            args.push("thread_ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("thread_ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.unfurl_links {
-            args.push("unfurl_links", crate::request::ArgValue::Bool(v));
+            args.push("unfurl_links", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.unfurl_media {
-            args.push("unfurl_media", crate::request::ArgValue::Bool(v));
+            args.push("unfurl_media", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -1699,7 +1744,10 @@ impl ScheduleMessageRequest {
 
 impl std::future::IntoFuture for ScheduleMessageRequest {
     type Output = crate::Result<ScheduleMessageResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ScheduleMessageResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ScheduleMessageResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1836,25 +1884,25 @@ impl ScheduledMessagesListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel {
-            args.push("channel", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.latest {
-            args.push("latest", crate::request::ArgValue::Str(String::from(v)));
+            args.push("latest", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.oldest {
-            args.push("oldest", crate::request::ArgValue::Str(String::from(v)));
+            args.push("oldest", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -1862,7 +1910,7 @@ impl ScheduledMessagesListRequest {
 
 impl std::future::IntoFuture for ScheduledMessagesListRequest {
     type Output = crate::Result<ScheduledMessagesListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ScheduledMessagesListResponse>,
     >;
@@ -1926,12 +1974,12 @@ impl crate::de::Lenient for ScheduledMessagesListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ScheduledMessagesListRequest {
+impl crate::web::paginate::Paginate for ScheduledMessagesListRequest {
     const METHOD: &'static str = "chat.scheduledMessages.list";
     type Page = ScheduledMessagesListResponse;
     type Item = ChatScheduledMessagesListScheduledMessage;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -1939,8 +1987,8 @@ impl crate::paginate::Paginate for ScheduledMessagesListRequest {
     fn next_page(
         &self,
         page: &ScheduledMessagesListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -1951,20 +1999,23 @@ impl crate::paginate::Paginate for ScheduledMessagesListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<ScheduledMessagesListResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ScheduledMessagesListResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl ScheduledMessagesListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -2056,41 +2107,44 @@ impl StartStreamRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.chunks {
-            args.push("chunks", crate::request::ArgValue::Json(v));
+            args.push("chunks", crate::web::request::ArgValue::Json(v));
         }
         if let Some(v) = self.icon_emoji {
-            args.push("icon_emoji", crate::request::ArgValue::Str(v));
+            args.push("icon_emoji", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.icon_url {
-            args.push("icon_url", crate::request::ArgValue::Str(v));
+            args.push("icon_url", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.markdown_text {
-            args.push("markdown_text", crate::request::ArgValue::Str(v));
+            args.push("markdown_text", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.recipient_team_id {
             args.push(
                 "recipient_team_id",
-                crate::request::ArgValue::Str(String::from(v)),
+                crate::web::request::ArgValue::Str(String::from(v)),
             );
         }
         if let Some(v) = self.recipient_user_id {
             args.push(
                 "recipient_user_id",
-                crate::request::ArgValue::Str(String::from(v)),
+                crate::web::request::ArgValue::Str(String::from(v)),
             );
         }
         if let Some(v) = self.task_display_mode {
-            args.push("task_display_mode", crate::request::ArgValue::Str(v));
+            args.push("task_display_mode", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.thread_ts {
-            args.push("thread_ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("thread_ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.username {
-            args.push("username", crate::request::ArgValue::Str(v));
+            args.push("username", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -2098,7 +2152,10 @@ impl StartStreamRequest {
 
 impl std::future::IntoFuture for StartStreamRequest {
     type Output = crate::Result<StartStreamResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<StartStreamResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<StartStreamResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2202,30 +2259,36 @@ impl StopStreamRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.blocks {
             args.push_block_kit("blocks", &v, check_limits);
         }
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.chunks {
-            args.push("chunks", crate::request::ArgValue::Json(v));
+            args.push("chunks", crate::web::request::ArgValue::Json(v));
         }
         if let Some(v) = self.markdown_text {
-            args.push("markdown_text", crate::request::ArgValue::Str(v));
+            args.push("markdown_text", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.metadata {
-            args.push("metadata", crate::request::ArgValue::Json(v));
+            args.push("metadata", crate::web::request::ArgValue::Json(v));
         }
-        args.push("ts", crate::request::ArgValue::Str(String::from(self.ts)));
+        args.push("ts", crate::web::request::ArgValue::Str(String::from(self.ts)));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for StopStreamRequest {
     type Output = crate::Result<StopStreamResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<StopStreamResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<StopStreamResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2381,20 +2444,20 @@ impl UnfurlRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.channel {
-            args.push("channel", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.source {
-            args.push("source", crate::request::ArgValue::Str(v));
+            args.push("source", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.ts {
-            args.push("ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.unfurl_id {
-            args.push("unfurl_id", crate::request::ArgValue::Str(v));
+            args.push("unfurl_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.unfurls {
             args.push_block_kit("unfurls", &v, check_limits);
@@ -2403,13 +2466,13 @@ impl UnfurlRequest {
             args.push_block_kit("user_auth_blocks", &v, check_limits);
         }
         if let Some(v) = self.user_auth_message {
-            args.push("user_auth_message", crate::request::ArgValue::Str(v));
+            args.push("user_auth_message", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.user_auth_required {
-            args.push("user_auth_required", crate::request::ArgValue::Bool(v));
+            args.push("user_auth_required", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.user_auth_url {
-            args.push("user_auth_url", crate::request::ArgValue::Str(v));
+            args.push("user_auth_url", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -2417,7 +2480,10 @@ impl UnfurlRequest {
 
 impl std::future::IntoFuture for UnfurlRequest {
     type Output = crate::Result<UnfurlResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UnfurlResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UnfurlResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2591,11 +2657,11 @@ impl UpdateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.as_user {
-            args.push("as_user", crate::request::ArgValue::Bool(v));
+            args.push("as_user", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.attachments {
             args.push_block_kit("attachments", &v, check_limits);
@@ -2603,34 +2669,39 @@ impl UpdateRequest {
         if let Some(v) = self.blocks {
             args.push_block_kit("blocks", &v, check_limits);
         }
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.file_ids {
             args.push(
                 "file_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.link_names {
-            args.push("link_names", crate::request::ArgValue::Bool(v));
+            args.push("link_names", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.markdown_text {
-            args.push("markdown_text", crate::request::ArgValue::Str(v));
+            args.push("markdown_text", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.metadata {
-            args.push("metadata", crate::request::ArgValue::Json(v));
+            args.push("metadata", crate::web::request::ArgValue::Json(v));
         }
         if let Some(v) = self.parse {
-            args.push("parse", crate::request::ArgValue::Str(v));
+            args.push("parse", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.reply_broadcast {
-            args.push("reply_broadcast", crate::request::ArgValue::Bool(v));
+            args.push("reply_broadcast", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.text {
-            args.push("text", crate::request::ArgValue::Str(v));
+            args.push("text", crate::web::request::ArgValue::Str(v));
         }
-        args.push("ts", crate::request::ArgValue::Str(String::from(self.ts)));
+        args.push("ts", crate::web::request::ArgValue::Str(String::from(self.ts)));
         if let Some(v) = self.unfurled_attachments {
-            args.push("unfurled_attachments", crate::request::ArgValue::Json(v));
+            args.push("unfurled_attachments", crate::web::request::ArgValue::Json(v));
         }
         (self.client, args)
     }
@@ -2638,7 +2709,10 @@ impl UpdateRequest {
 
 impl std::future::IntoFuture for UpdateRequest {
     type Output = crate::Result<UpdateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UpdateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UpdateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

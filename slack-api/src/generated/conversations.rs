@@ -2389,23 +2389,23 @@ impl AcceptSharedInviteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel_id {
-            args.push("channel_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("channel_name", crate::request::ArgValue::Str(self.channel_name));
+        args.push("channel_name", crate::web::request::ArgValue::Str(self.channel_name));
         if let Some(v) = self.free_trial_accepted {
-            args.push("free_trial_accepted", crate::request::ArgValue::Bool(v));
+            args.push("free_trial_accepted", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.invite_id {
-            args.push("invite_id", crate::request::ArgValue::Str(v));
+            args.push("invite_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.is_private {
-            args.push("is_private", crate::request::ArgValue::Bool(v));
+            args.push("is_private", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -2413,7 +2413,7 @@ impl AcceptSharedInviteRequest {
 
 impl std::future::IntoFuture for AcceptSharedInviteRequest {
     type Output = crate::Result<AcceptSharedInviteResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AcceptSharedInviteResponse>,
     >;
@@ -2523,11 +2523,14 @@ impl ApproveSharedInviteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("invite_id", crate::request::ArgValue::Str(self.invite_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("invite_id", crate::web::request::ArgValue::Str(self.invite_id));
         if let Some(v) = self.target_team {
-            args.push("target_team", crate::request::ArgValue::Str(String::from(v)));
+            args.push(
+                "target_team",
+                crate::web::request::ArgValue::Str(String::from(v)),
+            );
         }
         (self.client, args)
     }
@@ -2535,7 +2538,7 @@ impl ApproveSharedInviteRequest {
 
 impl std::future::IntoFuture for ApproveSharedInviteRequest {
     type Output = crate::Result<ApproveSharedInviteResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ApproveSharedInviteResponse>,
     >;
@@ -2592,16 +2595,22 @@ impl ArchiveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ArchiveRequest {
     type Output = crate::Result<ArchiveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ArchiveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ArchiveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2671,17 +2680,17 @@ impl CanvasesCreateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         if let Some(v) = self.document_content {
-            args.push("document_content", crate::request::ArgValue::Json(v));
+            args.push("document_content", crate::web::request::ArgValue::Json(v));
         }
         if let Some(v) = self.title {
-            args.push("title", crate::request::ArgValue::Str(v));
+            args.push("title", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -2689,7 +2698,10 @@ impl CanvasesCreateRequest {
 
 impl std::future::IntoFuture for CanvasesCreateRequest {
     type Output = crate::Result<CanvasesCreateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<CanvasesCreateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<CanvasesCreateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2766,16 +2778,22 @@ impl CloseRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for CloseRequest {
     type Output = crate::Result<CloseResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<CloseResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<CloseResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2861,14 +2879,14 @@ impl CreateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.is_private {
-            args.push("is_private", crate::request::ArgValue::Bool(v));
+            args.push("is_private", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("name", crate::request::ArgValue::Str(self.name));
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -2876,7 +2894,10 @@ impl CreateRequest {
 
 impl std::future::IntoFuture for CreateRequest {
     type Output = crate::Result<CreateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<CreateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<CreateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2952,11 +2973,14 @@ impl DeclineSharedInviteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("invite_id", crate::request::ArgValue::Str(self.invite_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("invite_id", crate::web::request::ArgValue::Str(self.invite_id));
         if let Some(v) = self.target_team {
-            args.push("target_team", crate::request::ArgValue::Str(String::from(v)));
+            args.push(
+                "target_team",
+                crate::web::request::ArgValue::Str(String::from(v)),
+            );
         }
         (self.client, args)
     }
@@ -2964,7 +2988,7 @@ impl DeclineSharedInviteRequest {
 
 impl std::future::IntoFuture for DeclineSharedInviteRequest {
     type Output = crate::Result<DeclineSharedInviteResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<DeclineSharedInviteResponse>,
     >;
@@ -3028,16 +3052,19 @@ impl ExternalInvitePermissionsSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "action",
-            crate::request::ArgValue::Str(self.action.as_str().to_owned()),
+            crate::web::request::ArgValue::Str(self.action.as_str().to_owned()),
         );
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         args.push(
             "target_team",
-            crate::request::ArgValue::Str(String::from(self.target_team)),
+            crate::web::request::ArgValue::Str(String::from(self.target_team)),
         );
         (self.client, args)
     }
@@ -3045,7 +3072,7 @@ impl ExternalInvitePermissionsSetRequest {
 
 impl std::future::IntoFuture for ExternalInvitePermissionsSetRequest {
     type Output = crate::Result<ExternalInvitePermissionsSetResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ExternalInvitePermissionsSetResponse>,
     >;
@@ -3144,26 +3171,29 @@ impl HistoryRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.include_all_metadata {
-            args.push("include_all_metadata", crate::request::ArgValue::Bool(v));
+            args.push("include_all_metadata", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.inclusive {
-            args.push("inclusive", crate::request::ArgValue::Bool(v));
+            args.push("inclusive", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.latest {
-            args.push("latest", crate::request::ArgValue::Str(String::from(v)));
+            args.push("latest", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.oldest {
-            args.push("oldest", crate::request::ArgValue::Str(String::from(v)));
+            args.push("oldest", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -3171,7 +3201,10 @@ impl HistoryRequest {
 
 impl std::future::IntoFuture for HistoryRequest {
     type Output = crate::Result<HistoryResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<HistoryResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<HistoryResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3343,18 +3376,18 @@ impl crate::de::Lenient for HistoryResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for HistoryRequest {
+impl crate::web::paginate::Paginate for HistoryRequest {
     const METHOD: &'static str = "conversations.history";
     type Page = HistoryResponse;
     type Item = crate::generated::types::Message;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &HistoryResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(&self, page: &HistoryResponse) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -3363,20 +3396,22 @@ impl crate::paginate::Paginate for HistoryRequest {
         page.messages
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<HistoryResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<HistoryResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl HistoryRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -3413,14 +3448,17 @@ impl InfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.include_locale {
-            args.push("include_locale", crate::request::ArgValue::Bool(v));
+            args.push("include_locale", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.include_num_members {
-            args.push("include_num_members", crate::request::ArgValue::Bool(v));
+            args.push("include_num_members", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -3428,7 +3466,7 @@ impl InfoRequest {
 
 impl std::future::IntoFuture for InfoRequest {
     type Output = crate::Result<InfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<InfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<InfoResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3507,15 +3545,18 @@ impl InviteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.force {
-            args.push("force", crate::request::ArgValue::Bool(v));
+            args.push("force", crate::web::request::ArgValue::Bool(v));
         }
         args.push(
             "users",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.users.into_iter().map(String::from).collect(),
             ),
         );
@@ -3525,7 +3566,10 @@ impl InviteRequest {
 
 impl std::future::IntoFuture for InviteRequest {
     type Output = crate::Result<InviteResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<InviteResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<InviteResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3621,19 +3665,27 @@ impl InviteSharedRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.emails {
-            args.push("emails", crate::request::ArgValue::List(v.into_iter().collect()));
+            args.push(
+                "emails",
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
+            );
         }
         if let Some(v) = self.external_limited {
-            args.push("external_limited", crate::request::ArgValue::Bool(v));
+            args.push("external_limited", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -3642,7 +3694,10 @@ impl InviteSharedRequest {
 
 impl std::future::IntoFuture for InviteSharedRequest {
     type Output = crate::Result<InviteSharedResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<InviteSharedResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<InviteSharedResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3724,16 +3779,19 @@ impl JoinRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for JoinRequest {
     type Output = crate::Result<JoinResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<JoinResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<JoinResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3812,11 +3870,14 @@ impl KickRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.user {
-            args.push("user", crate::request::ArgValue::Str(String::from(v)));
+            args.push("user", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -3824,7 +3885,7 @@ impl KickRequest {
 
 impl std::future::IntoFuture for KickRequest {
     type Output = crate::Result<KickResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<KickResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<KickResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3885,16 +3946,22 @@ impl LeaveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for LeaveRequest {
     type Output = crate::Result<LeaveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<LeaveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<LeaveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4002,24 +4069,24 @@ impl ListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.exclude_archived {
-            args.push("exclude_archived", crate::request::ArgValue::Bool(v));
+            args.push("exclude_archived", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.types {
             args.push(
                 "types",
-                crate::request::ArgValue::List(
+                crate::web::request::ArgValue::List(
                     v.into_iter().map(|x| x.as_str().to_owned()).collect(),
                 ),
             );
@@ -4030,7 +4097,7 @@ impl ListRequest {
 
 impl std::future::IntoFuture for ListRequest {
     type Output = crate::Result<ListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4093,18 +4160,18 @@ impl crate::de::Lenient for ListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ListRequest {
+impl crate::web::paginate::Paginate for ListRequest {
     const METHOD: &'static str = "conversations.list";
     type Page = ListResponse;
     type Item = crate::generated::types::Conversation;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &ListResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(&self, page: &ListResponse) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -4113,20 +4180,22 @@ impl crate::paginate::Paginate for ListRequest {
         page.channels
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<ListResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl ListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -4174,16 +4243,16 @@ impl ListConnectInvitesRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.count {
-            args.push("count", crate::request::ArgValue::Int(v));
+            args.push("count", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -4191,7 +4260,7 @@ impl ListConnectInvitesRequest {
 
 impl std::future::IntoFuture for ListConnectInvitesRequest {
     type Output = crate::Result<ListConnectInvitesResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ListConnectInvitesResponse>,
     >;
@@ -4250,12 +4319,12 @@ impl crate::de::Lenient for ListConnectInvitesResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ListConnectInvitesRequest {
+impl crate::web::paginate::Paginate for ListConnectInvitesRequest {
     const METHOD: &'static str = "conversations.listConnectInvites";
     type Page = ListConnectInvitesResponse;
     type Item = ConversationsListConnectInvitesInvite;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -4263,8 +4332,8 @@ impl crate::paginate::Paginate for ListConnectInvitesRequest {
     fn next_page(
         &self,
         page: &ListConnectInvitesResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -4275,20 +4344,23 @@ impl crate::paginate::Paginate for ListConnectInvitesRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<ListConnectInvitesResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ListConnectInvitesResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl ListConnectInvitesRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -4312,17 +4384,20 @@ impl MarkRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("ts", crate::request::ArgValue::Str(String::from(self.ts)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("ts", crate::web::request::ArgValue::Str(String::from(self.ts)));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for MarkRequest {
     type Output = crate::Result<MarkResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<MarkResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<MarkResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4390,14 +4465,17 @@ impl MembersRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         (self.client, args)
     }
@@ -4405,7 +4483,10 @@ impl MembersRequest {
 
 impl std::future::IntoFuture for MembersRequest {
     type Output = crate::Result<MembersResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<MembersResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<MembersResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4458,18 +4539,18 @@ impl crate::de::Lenient for MembersResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for MembersRequest {
+impl crate::web::paginate::Paginate for MembersRequest {
     const METHOD: &'static str = "conversations.members";
     type Page = MembersResponse;
     type Item = crate::ids::UserId;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &MembersResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(&self, page: &MembersResponse) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -4478,20 +4559,22 @@ impl crate::paginate::Paginate for MembersRequest {
         page.members
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<MembersResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<MembersResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl MembersRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -4544,21 +4627,23 @@ impl OpenRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel {
-            args.push("channel", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.prevent_creation {
-            args.push("prevent_creation", crate::request::ArgValue::Bool(v));
+            args.push("prevent_creation", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.return_im {
-            args.push("return_im", crate::request::ArgValue::Bool(v));
+            args.push("return_im", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.users {
             args.push(
                 "users",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -4567,7 +4652,7 @@ impl OpenRequest {
 
 impl std::future::IntoFuture for OpenRequest {
     type Output = crate::Result<OpenResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<OpenResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<OpenResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4653,17 +4738,23 @@ impl RenameRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("name", crate::request::ArgValue::Str(self.name));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for RenameRequest {
     type Output = crate::Result<RenameResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RenameResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RenameResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4767,35 +4858,41 @@ impl RepliesRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.include_all_metadata {
-            args.push("include_all_metadata", crate::request::ArgValue::Bool(v));
+            args.push("include_all_metadata", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.inclusive {
-            args.push("inclusive", crate::request::ArgValue::Bool(v));
+            args.push("inclusive", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.latest {
-            args.push("latest", crate::request::ArgValue::Str(String::from(v)));
+            args.push("latest", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.oldest {
-            args.push("oldest", crate::request::ArgValue::Str(String::from(v)));
+            args.push("oldest", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("ts", crate::request::ArgValue::Str(String::from(self.ts)));
+        args.push("ts", crate::web::request::ArgValue::Str(String::from(self.ts)));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for RepliesRequest {
     type Output = crate::Result<RepliesResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RepliesResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RepliesResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4877,18 +4974,18 @@ impl crate::de::Lenient for RepliesResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for RepliesRequest {
+impl crate::web::paginate::Paginate for RepliesRequest {
     const METHOD: &'static str = "conversations.replies";
     type Page = RepliesResponse;
     type Item = crate::generated::types::Message;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &RepliesResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(&self, page: &RepliesResponse) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -4897,20 +4994,22 @@ impl crate::paginate::Paginate for RepliesRequest {
         page.messages
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<RepliesResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<RepliesResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl RepliesRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -4959,17 +5058,17 @@ impl RequestSharedInviteApproveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel_id {
-            args.push("channel_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
-        args.push("invite_id", crate::request::ArgValue::Str(self.invite_id));
+        args.push("invite_id", crate::web::request::ArgValue::Str(self.invite_id));
         if let Some(v) = self.is_external_limited {
-            args.push("is_external_limited", crate::request::ArgValue::Bool(v));
+            args.push("is_external_limited", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.message {
-            args.push("message", crate::request::ArgValue::Json(v));
+            args.push("message", crate::web::request::ArgValue::Json(v));
         }
         (self.client, args)
     }
@@ -4977,7 +5076,7 @@ impl RequestSharedInviteApproveRequest {
 
 impl std::future::IntoFuture for RequestSharedInviteApproveRequest {
     type Output = crate::Result<RequestSharedInviteApproveResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<RequestSharedInviteApproveResponse>,
     >;
@@ -5069,11 +5168,11 @@ impl RequestSharedInviteDenyRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("invite_id", crate::request::ArgValue::Str(self.invite_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("invite_id", crate::web::request::ArgValue::Str(self.invite_id));
         if let Some(v) = self.message {
-            args.push("message", crate::request::ArgValue::Json(v));
+            args.push("message", crate::web::request::ArgValue::Json(v));
         }
         (self.client, args)
     }
@@ -5081,7 +5180,7 @@ impl RequestSharedInviteDenyRequest {
 
 impl std::future::IntoFuture for RequestSharedInviteDenyRequest {
     type Output = crate::Result<RequestSharedInviteDenyResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<RequestSharedInviteDenyResponse>,
     >;
@@ -5203,31 +5302,31 @@ impl RequestSharedInviteListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.include_approved {
-            args.push("include_approved", crate::request::ArgValue::Bool(v));
+            args.push("include_approved", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.include_denied {
-            args.push("include_denied", crate::request::ArgValue::Bool(v));
+            args.push("include_denied", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.include_expired {
-            args.push("include_expired", crate::request::ArgValue::Bool(v));
+            args.push("include_expired", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.invite_ids {
             args.push(
                 "invite_ids",
-                crate::request::ArgValue::List(v.into_iter().collect()),
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
             );
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.user_id {
-            args.push("user_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("user_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -5235,7 +5334,7 @@ impl RequestSharedInviteListRequest {
 
 impl std::future::IntoFuture for RequestSharedInviteListRequest {
     type Output = crate::Result<RequestSharedInviteListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<RequestSharedInviteListResponse>,
     >;
@@ -5299,12 +5398,12 @@ impl crate::de::Lenient for RequestSharedInviteListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for RequestSharedInviteListRequest {
+impl crate::web::paginate::Paginate for RequestSharedInviteListRequest {
     const METHOD: &'static str = "conversations.requestSharedInvite.list";
     type Page = RequestSharedInviteListResponse;
     type Item = ConversationsRequestSharedInviteListInviteRequest;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -5312,8 +5411,8 @@ impl crate::paginate::Paginate for RequestSharedInviteListRequest {
     fn next_page(
         &self,
         page: &RequestSharedInviteListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -5324,20 +5423,23 @@ impl crate::paginate::Paginate for RequestSharedInviteListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<RequestSharedInviteListResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RequestSharedInviteListResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl RequestSharedInviteListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -5363,17 +5465,23 @@ impl SetPurposeRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("purpose", crate::request::ArgValue::Str(self.purpose));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("purpose", crate::web::request::ArgValue::Str(self.purpose));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for SetPurposeRequest {
     type Output = crate::Result<SetPurposeResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<SetPurposeResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<SetPurposeResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -5437,17 +5545,23 @@ impl SetTopicRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("topic", crate::request::ArgValue::Str(self.topic));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("topic", crate::web::request::ArgValue::Str(self.topic));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for SetTopicRequest {
     type Output = crate::Result<SetTopicResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<SetTopicResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<SetTopicResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -5510,16 +5624,22 @@ impl UnarchiveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for UnarchiveRequest {
     type Output = crate::Result<UnarchiveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UnarchiveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UnarchiveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -63,17 +63,17 @@ impl OpenRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("dialog", crate::request::ArgValue::Str(self.dialog));
-        args.push("trigger_id", crate::request::ArgValue::Str(self.trigger_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("dialog", crate::web::request::ArgValue::Str(self.dialog));
+        args.push("trigger_id", crate::web::request::ArgValue::Str(self.trigger_id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for OpenRequest {
     type Output = crate::Result<OpenResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<OpenResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<OpenResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

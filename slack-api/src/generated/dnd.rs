@@ -145,15 +145,18 @@ impl EndDndRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let args = crate::web::request::Args::new();
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for EndDndRequest {
     type Output = crate::Result<EndDndResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<EndDndResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<EndDndResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -206,15 +209,18 @@ impl EndSnoozeRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let args = crate::web::request::Args::new();
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for EndSnoozeRequest {
     type Output = crate::Result<EndSnoozeResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<EndSnoozeResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<EndSnoozeResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -361,13 +367,13 @@ impl InfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.user {
-            args.push("user", crate::request::ArgValue::Str(String::from(v)));
+            args.push("user", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -375,7 +381,7 @@ impl InfoRequest {
 
 impl std::future::IntoFuture for InfoRequest {
     type Output = crate::Result<InfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<InfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<InfoResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -519,16 +525,19 @@ impl SetSnoozeRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("num_minutes", crate::request::ArgValue::Str(self.num_minutes));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("num_minutes", crate::web::request::ArgValue::Str(self.num_minutes));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for SetSnoozeRequest {
     type Output = crate::Result<SetSnoozeResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<SetSnoozeResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<SetSnoozeResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -637,14 +646,14 @@ impl TeamInfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         args.push(
             "users",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.users.into_iter().map(String::from).collect(),
             ),
         );
@@ -654,7 +663,10 @@ impl TeamInfoRequest {
 
 impl std::future::IntoFuture for TeamInfoRequest {
     type Output = crate::Result<TeamInfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<TeamInfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<TeamInfoResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

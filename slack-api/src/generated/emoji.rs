@@ -104,10 +104,10 @@ impl ListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.include_categories {
-            args.push("include_categories", crate::request::ArgValue::Bool(v));
+            args.push("include_categories", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -115,7 +115,7 @@ impl ListRequest {
 
 impl std::future::IntoFuture for ListRequest {
     type Output = crate::Result<ListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -155,22 +155,22 @@ impl AcknowledgeCommentActionRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.comment {
-            args.push("comment", crate::request::ArgValue::Str(v));
+            args.push("comment", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.error {
-            args.push("error", crate::request::ArgValue::Str(v));
+            args.push("error", crate::web::request::ArgValue::Str(v));
         }
-        args.push("trigger_id", crate::request::ArgValue::Str(self.trigger_id));
+        args.push("trigger_id", crate::web::request::ArgValue::Str(self.trigger_id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for AcknowledgeCommentActionRequest {
     type Output = crate::Result<AcknowledgeCommentActionResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<AcknowledgeCommentActionResponse>,
     >;
@@ -272,27 +272,27 @@ impl PresentCommentsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.can_post_comment {
-            args.push("can_post_comment", crate::request::ArgValue::Bool(v));
+            args.push("can_post_comment", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("comments", crate::request::ArgValue::Json(self.comments));
+        args.push("comments", crate::web::request::ArgValue::Json(self.comments));
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.delete_action_id {
-            args.push("delete_action_id", crate::request::ArgValue::Str(v));
+            args.push("delete_action_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.error {
-            args.push("error", crate::request::ArgValue::Str(v));
+            args.push("error", crate::web::request::ArgValue::Str(v));
         }
-        args.push("trigger_id", crate::request::ArgValue::Str(self.trigger_id));
+        args.push("trigger_id", crate::web::request::ArgValue::Str(self.trigger_id));
         if let Some(v) = self.user_auth_required {
-            args.push("user_auth_required", crate::request::ArgValue::Bool(v));
+            args.push("user_auth_required", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.user_auth_url {
-            args.push("user_auth_url", crate::request::ArgValue::Str(v));
+            args.push("user_auth_url", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -300,7 +300,10 @@ impl PresentCommentsRequest {
 
 impl std::future::IntoFuture for PresentCommentsRequest {
     type Output = crate::Result<PresentCommentsResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<PresentCommentsResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<PresentCommentsResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -382,20 +385,20 @@ impl PresentDetailsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.error {
-            args.push("error", crate::request::ArgValue::Str(v));
+            args.push("error", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.metadata {
-            args.push("metadata", crate::request::ArgValue::Json(v));
+            args.push("metadata", crate::web::request::ArgValue::Json(v));
         }
-        args.push("trigger_id", crate::request::ArgValue::Str(self.trigger_id));
+        args.push("trigger_id", crate::web::request::ArgValue::Str(self.trigger_id));
         if let Some(v) = self.user_auth_required {
-            args.push("user_auth_required", crate::request::ArgValue::Bool(v));
+            args.push("user_auth_required", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.user_auth_url {
-            args.push("user_auth_url", crate::request::ArgValue::Str(v));
+            args.push("user_auth_url", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -403,7 +406,10 @@ impl PresentDetailsRequest {
 
 impl std::future::IntoFuture for PresentDetailsRequest {
     type Output = crate::Result<PresentDetailsResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<PresentDetailsResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<PresentDetailsResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -512,17 +512,20 @@ impl CommentsDeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("file", crate::request::ArgValue::Str(String::from(self.file)));
-        args.push("id", crate::request::ArgValue::Str(self.id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("file", crate::web::request::ArgValue::Str(String::from(self.file)));
+        args.push("id", crate::web::request::ArgValue::Str(self.id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for CommentsDeleteRequest {
     type Output = crate::Result<CommentsDeleteResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<CommentsDeleteResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<CommentsDeleteResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -648,36 +651,38 @@ impl CompleteUploadExternalRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.blocks {
             args.push_block_kit("blocks", &v, check_limits);
         }
         if let Some(v) = self.channel_id {
-            args.push("channel_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.channels {
             args.push(
                 "channels",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
-        args.push("files", crate::request::ArgValue::Json(self.files));
+        args.push("files", crate::web::request::ArgValue::Json(self.files));
         if let Some(v) = self.icon_emoji {
-            args.push("icon_emoji", crate::request::ArgValue::Str(v));
+            args.push("icon_emoji", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.icon_url {
-            args.push("icon_url", crate::request::ArgValue::Str(v));
+            args.push("icon_url", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.initial_comment {
-            args.push("initial_comment", crate::request::ArgValue::Str(v));
+            args.push("initial_comment", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.thread_ts {
-            args.push("thread_ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("thread_ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.username {
-            args.push("username", crate::request::ArgValue::Str(v));
+            args.push("username", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -685,7 +690,7 @@ impl CompleteUploadExternalRequest {
 
 impl std::future::IntoFuture for CompleteUploadExternalRequest {
     type Output = crate::Result<CompleteUploadExternalResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<CompleteUploadExternalResponse>,
     >;
@@ -760,16 +765,19 @@ impl DeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("file", crate::request::ArgValue::Str(String::from(self.file)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("file", crate::web::request::ArgValue::Str(String::from(self.file)));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DeleteRequest {
     type Output = crate::Result<DeleteResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DeleteResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DeleteResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -840,15 +848,15 @@ impl GetUploadUrlExternalRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.alt_txt {
-            args.push("alt_txt", crate::request::ArgValue::Str(v));
+            args.push("alt_txt", crate::web::request::ArgValue::Str(v));
         }
-        args.push("filename", crate::request::ArgValue::Str(self.filename));
-        args.push("length", crate::request::ArgValue::Int(self.length));
+        args.push("filename", crate::web::request::ArgValue::Str(self.filename));
+        args.push("length", crate::web::request::ArgValue::Int(self.length));
         if let Some(v) = self.snippet_type {
-            args.push("snippet_type", crate::request::ArgValue::Str(v));
+            args.push("snippet_type", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -856,7 +864,7 @@ impl GetUploadUrlExternalRequest {
 
 impl std::future::IntoFuture for GetUploadUrlExternalRequest {
     type Output = crate::Result<GetUploadUrlExternalResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<GetUploadUrlExternalResponse>,
     >;
@@ -967,20 +975,20 @@ impl InfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.count {
-            args.push("count", crate::request::ArgValue::Int(v));
+            args.push("count", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
-        args.push("file", crate::request::ArgValue::Str(String::from(self.file)));
+        args.push("file", crate::web::request::ArgValue::Str(String::from(self.file)));
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.page {
-            args.push("page", crate::request::ArgValue::Int(v));
+            args.push("page", crate::web::request::ArgValue::Int(v));
         }
         (self.client, args)
     }
@@ -988,7 +996,7 @@ impl InfoRequest {
 
 impl std::future::IntoFuture for InfoRequest {
     type Output = crate::Result<InfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<InfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<InfoResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1107,18 +1115,18 @@ impl crate::de::Lenient for InfoResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for InfoRequest {
+impl crate::web::paginate::Paginate for InfoRequest {
     const METHOD: &'static str = "files.info";
     type Page = InfoResponse;
     type Item = crate::generated::types::FileComment;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &InfoResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(&self, page: &InfoResponse) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -1127,20 +1135,22 @@ impl crate::paginate::Paginate for InfoRequest {
         page.comments
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<InfoResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<InfoResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl InfoRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -1228,34 +1238,40 @@ impl ListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel {
-            args.push("channel", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.count {
-            args.push("count", crate::request::ArgValue::Int(v));
+            args.push("count", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.page {
-            args.push("page", crate::request::ArgValue::Int(v));
+            args.push("page", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.show_files_hidden_by_limit {
-            args.push("show_files_hidden_by_limit", crate::request::ArgValue::Bool(v));
+            args.push(
+                "show_files_hidden_by_limit",
+                crate::web::request::ArgValue::Bool(v),
+            );
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.ts_from {
-            args.push("ts_from", crate::request::ArgValue::Str(String::from(v)));
+            args.push("ts_from", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.ts_to {
-            args.push("ts_to", crate::request::ArgValue::Str(String::from(v)));
+            args.push("ts_to", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.types {
-            args.push("types", crate::request::ArgValue::List(v.into_iter().collect()));
+            args.push(
+                "types",
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
+            );
         }
         if let Some(v) = self.user {
-            args.push("user", crate::request::ArgValue::Str(String::from(v)));
+            args.push("user", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -1263,7 +1279,7 @@ impl ListRequest {
 
 impl std::future::IntoFuture for ListRequest {
     type Output = crate::Result<ListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1308,20 +1324,20 @@ impl crate::de::Lenient for ListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ListRequest {
+impl crate::web::paginate::Paginate for ListRequest {
     const METHOD: &'static str = "files.list";
     type Page = ListResponse;
     type Item = crate::generated::types::File;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Page(n) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Page(n) = next {
             self.page = Some(n);
         }
     }
 
-    fn next_page(&self, page: &ListResponse) -> Option<crate::paginate::Next> {
+    fn next_page(&self, page: &ListResponse) -> Option<crate::web::paginate::Next> {
         let items = &page.files;
         let paging = page.paging.as_ref()?;
-        crate::paginate::next_number(
+        crate::web::paginate::next_number(
             self.page,
             paging.page,
             paging.pages,
@@ -1333,20 +1349,22 @@ impl crate::paginate::Paginate for ListRequest {
         page.files
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<ListResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl ListRequest {
     /// Every page, asking for the next page number while the paging object has more.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -1395,27 +1413,30 @@ impl RemoteAddRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("external_id", crate::request::ArgValue::Str(self.external_id));
-        args.push("external_url", crate::request::ArgValue::Str(self.external_url));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("external_id", crate::web::request::ArgValue::Str(self.external_id));
+        args.push("external_url", crate::web::request::ArgValue::Str(self.external_url));
         if let Some(v) = self.filetype {
-            args.push("filetype", crate::request::ArgValue::Str(v));
+            args.push("filetype", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.indexable_file_contents {
-            args.push("indexable_file_contents", crate::request::ArgValue::Str(v));
+            args.push("indexable_file_contents", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.preview_image {
-            args.push("preview_image", crate::request::ArgValue::Str(v));
+            args.push("preview_image", crate::web::request::ArgValue::Str(v));
         }
-        args.push("title", crate::request::ArgValue::Str(self.title));
+        args.push("title", crate::web::request::ArgValue::Str(self.title));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for RemoteAddRequest {
     type Output = crate::Result<RemoteAddResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoteAddResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RemoteAddResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1489,13 +1510,13 @@ impl RemoteInfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.external_id {
-            args.push("external_id", crate::request::ArgValue::Str(v));
+            args.push("external_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.file {
-            args.push("file", crate::request::ArgValue::Str(String::from(v)));
+            args.push("file", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -1503,7 +1524,10 @@ impl RemoteInfoRequest {
 
 impl std::future::IntoFuture for RemoteInfoRequest {
     type Output = crate::Result<RemoteInfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoteInfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RemoteInfoResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1598,22 +1622,22 @@ impl RemoteListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel {
-            args.push("channel", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.ts_from {
-            args.push("ts_from", crate::request::ArgValue::Str(String::from(v)));
+            args.push("ts_from", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.ts_to {
-            args.push("ts_to", crate::request::ArgValue::Str(String::from(v)));
+            args.push("ts_to", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -1621,7 +1645,10 @@ impl RemoteListRequest {
 
 impl std::future::IntoFuture for RemoteListRequest {
     type Output = crate::Result<RemoteListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoteListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RemoteListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1674,18 +1701,21 @@ impl crate::de::Lenient for RemoteListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for RemoteListRequest {
+impl crate::web::paginate::Paginate for RemoteListRequest {
     const METHOD: &'static str = "files.remote.list";
     type Page = RemoteListResponse;
     type Item = crate::generated::types::File;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &RemoteListResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(
+        &self,
+        page: &RemoteListResponse,
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -1694,20 +1724,22 @@ impl crate::paginate::Paginate for RemoteListRequest {
         page.files
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<RemoteListResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<RemoteListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl RemoteListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -1743,13 +1775,13 @@ impl RemoteRemoveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.external_id {
-            args.push("external_id", crate::request::ArgValue::Str(v));
+            args.push("external_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.file {
-            args.push("file", crate::request::ArgValue::Str(String::from(v)));
+            args.push("file", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -1757,7 +1789,10 @@ impl RemoteRemoveRequest {
 
 impl std::future::IntoFuture for RemoteRemoveRequest {
     type Output = crate::Result<RemoteRemoveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoteRemoveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RemoteRemoveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1825,19 +1860,19 @@ impl RemoteShareRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channels",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.channels.into_iter().map(String::from).collect(),
             ),
         );
         if let Some(v) = self.external_id {
-            args.push("external_id", crate::request::ArgValue::Str(v));
+            args.push("external_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.file {
-            args.push("file", crate::request::ArgValue::Str(String::from(v)));
+            args.push("file", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -1845,7 +1880,10 @@ impl RemoteShareRequest {
 
 impl std::future::IntoFuture for RemoteShareRequest {
     type Output = crate::Result<RemoteShareResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoteShareResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RemoteShareResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1957,28 +1995,28 @@ impl RemoteUpdateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.external_id {
-            args.push("external_id", crate::request::ArgValue::Str(v));
+            args.push("external_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.external_url {
-            args.push("external_url", crate::request::ArgValue::Str(v));
+            args.push("external_url", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.file {
-            args.push("file", crate::request::ArgValue::Str(String::from(v)));
+            args.push("file", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.filetype {
-            args.push("filetype", crate::request::ArgValue::Str(v));
+            args.push("filetype", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.indexable_file_contents {
-            args.push("indexable_file_contents", crate::request::ArgValue::Str(v));
+            args.push("indexable_file_contents", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.preview_image {
-            args.push("preview_image", crate::request::ArgValue::Str(v));
+            args.push("preview_image", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.title {
-            args.push("title", crate::request::ArgValue::Str(v));
+            args.push("title", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -1986,7 +2024,10 @@ impl RemoteUpdateRequest {
 
 impl std::future::IntoFuture for RemoteUpdateRequest {
     type Output = crate::Result<RemoteUpdateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoteUpdateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RemoteUpdateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2049,16 +2090,19 @@ impl RevokePublicUrlRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("file", crate::request::ArgValue::Str(String::from(self.file)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("file", crate::web::request::ArgValue::Str(String::from(self.file)));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for RevokePublicUrlRequest {
     type Output = crate::Result<RevokePublicUrlResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RevokePublicUrlResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RevokePublicUrlResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2121,16 +2165,19 @@ impl SharedPublicUrlRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("file", crate::request::ArgValue::Str(String::from(self.file)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("file", crate::web::request::ArgValue::Str(String::from(self.file)));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for SharedPublicUrlRequest {
     type Output = crate::Result<SharedPublicUrlResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<SharedPublicUrlResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<SharedPublicUrlResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2255,34 +2302,36 @@ impl UploadLegacyRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channels {
             args.push(
                 "channels",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.content {
-            args.push("content", crate::request::ArgValue::Str(v));
+            args.push("content", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.file {
-            args.push("file", crate::request::ArgValue::Str(String::from(v)));
+            args.push("file", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.filename {
-            args.push("filename", crate::request::ArgValue::Str(v));
+            args.push("filename", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.filetype {
-            args.push("filetype", crate::request::ArgValue::Str(v));
+            args.push("filetype", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.initial_comment {
-            args.push("initial_comment", crate::request::ArgValue::Str(v));
+            args.push("initial_comment", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.thread_ts {
-            args.push("thread_ts", crate::request::ArgValue::Str(String::from(v)));
+            args.push("thread_ts", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.title {
-            args.push("title", crate::request::ArgValue::Str(v));
+            args.push("title", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -2290,7 +2339,10 @@ impl UploadLegacyRequest {
 
 impl std::future::IntoFuture for UploadLegacyRequest {
     type Output = crate::Result<UploadLegacyResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UploadLegacyResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UploadLegacyResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -277,12 +277,12 @@ impl CompleteErrorRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("error", crate::request::ArgValue::Str(self.error));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("error", crate::web::request::ArgValue::Str(self.error));
         args.push(
             "function_execution_id",
-            crate::request::ArgValue::Str(self.function_execution_id),
+            crate::web::request::ArgValue::Str(self.function_execution_id),
         );
         (self.client, args)
     }
@@ -290,7 +290,10 @@ impl CompleteErrorRequest {
 
 impl std::future::IntoFuture for CompleteErrorRequest {
     type Output = crate::Result<CompleteErrorResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<CompleteErrorResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<CompleteErrorResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -347,20 +350,23 @@ impl CompleteSuccessRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "function_execution_id",
-            crate::request::ArgValue::Str(self.function_execution_id),
+            crate::web::request::ArgValue::Str(self.function_execution_id),
         );
-        args.push("outputs", crate::request::ArgValue::Str(self.outputs));
+        args.push("outputs", crate::web::request::ArgValue::Str(self.outputs));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for CompleteSuccessRequest {
     type Output = crate::Result<CompleteSuccessResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<CompleteSuccessResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<CompleteSuccessResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -452,21 +458,23 @@ impl DistributionsPermissionsAddRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.function_app_id {
-            args.push("function_app_id", crate::request::ArgValue::Str(v));
+            args.push("function_app_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.function_callback_id {
-            args.push("function_callback_id", crate::request::ArgValue::Str(v));
+            args.push("function_callback_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.function_id {
-            args.push("function_id", crate::request::ArgValue::Str(v));
+            args.push("function_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -475,7 +483,7 @@ impl DistributionsPermissionsAddRequest {
 
 impl std::future::IntoFuture for DistributionsPermissionsAddRequest {
     type Output = crate::Result<DistributionsPermissionsAddResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<DistributionsPermissionsAddResponse>,
     >;
@@ -578,16 +586,16 @@ impl DistributionsPermissionsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.function_app_id {
-            args.push("function_app_id", crate::request::ArgValue::Str(v));
+            args.push("function_app_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.function_callback_id {
-            args.push("function_callback_id", crate::request::ArgValue::Str(v));
+            args.push("function_callback_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.function_id {
-            args.push("function_id", crate::request::ArgValue::Str(v));
+            args.push("function_id", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -595,7 +603,7 @@ impl DistributionsPermissionsListRequest {
 
 impl std::future::IntoFuture for DistributionsPermissionsListRequest {
     type Output = crate::Result<DistributionsPermissionsListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<DistributionsPermissionsListResponse>,
     >;
@@ -716,21 +724,23 @@ impl DistributionsPermissionsRemoveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.function_app_id {
-            args.push("function_app_id", crate::request::ArgValue::Str(v));
+            args.push("function_app_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.function_callback_id {
-            args.push("function_callback_id", crate::request::ArgValue::Str(v));
+            args.push("function_callback_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.function_id {
-            args.push("function_id", crate::request::ArgValue::Str(v));
+            args.push("function_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -739,7 +749,7 @@ impl DistributionsPermissionsRemoveRequest {
 
 impl std::future::IntoFuture for DistributionsPermissionsRemoveRequest {
     type Output = crate::Result<DistributionsPermissionsRemoveResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<DistributionsPermissionsRemoveResponse>,
     >;
@@ -879,36 +889,42 @@ impl DistributionsPermissionsSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.function_app_id {
-            args.push("function_app_id", crate::request::ArgValue::Str(v));
+            args.push("function_app_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.function_callback_id {
-            args.push("function_callback_id", crate::request::ArgValue::Str(v));
+            args.push("function_callback_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.function_id {
-            args.push("function_id", crate::request::ArgValue::Str(v));
+            args.push("function_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.org_ids {
             args.push(
                 "org_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.permission_type {
-            args.push("permission_type", crate::request::ArgValue::Str(v));
+            args.push("permission_type", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team_ids {
             args.push(
                 "team_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -917,7 +933,7 @@ impl DistributionsPermissionsSetRequest {
 
 impl std::future::IntoFuture for DistributionsPermissionsSetRequest {
     type Output = crate::Result<DistributionsPermissionsSetResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<DistributionsPermissionsSetResponse>,
     >;
@@ -1023,17 +1039,17 @@ impl WorkflowsStepsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("function_id", crate::request::ArgValue::Str(self.function_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("function_id", crate::web::request::ArgValue::Str(self.function_id));
         if let Some(v) = self.workflow {
-            args.push("workflow", crate::request::ArgValue::Str(v));
+            args.push("workflow", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.workflow_app_id {
-            args.push("workflow_app_id", crate::request::ArgValue::Str(v));
+            args.push("workflow_app_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.workflow_id {
-            args.push("workflow_id", crate::request::ArgValue::Str(v));
+            args.push("workflow_id", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -1041,7 +1057,7 @@ impl WorkflowsStepsListRequest {
 
 impl std::future::IntoFuture for WorkflowsStepsListRequest {
     type Output = crate::Result<WorkflowsStepsListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<WorkflowsStepsListResponse>,
     >;
@@ -1139,17 +1155,17 @@ impl WorkflowsStepsResponsesExportRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("step_id", crate::request::ArgValue::Str(self.step_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("step_id", crate::web::request::ArgValue::Str(self.step_id));
         if let Some(v) = self.workflow {
-            args.push("workflow", crate::request::ArgValue::Str(v));
+            args.push("workflow", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.workflow_app_id {
-            args.push("workflow_app_id", crate::request::ArgValue::Str(v));
+            args.push("workflow_app_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.workflow_id {
-            args.push("workflow_id", crate::request::ArgValue::Str(v));
+            args.push("workflow_id", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -1157,7 +1173,7 @@ impl WorkflowsStepsResponsesExportRequest {
 
 impl std::future::IntoFuture for WorkflowsStepsResponsesExportRequest {
     type Output = crate::Result<WorkflowsStepsResponsesExportResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<WorkflowsStepsResponsesExportResponse>,
     >;

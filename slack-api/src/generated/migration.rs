@@ -78,17 +78,17 @@ impl ExchangeRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.to_old {
-            args.push("to_old", crate::request::ArgValue::Bool(v));
+            args.push("to_old", crate::web::request::ArgValue::Bool(v));
         }
         args.push(
             "users",
-            crate::request::ArgValue::List(self.users.into_iter().collect()),
+            crate::web::request::ArgValue::List(self.users.into_iter().collect()),
         );
         (self.client, args)
     }
@@ -96,7 +96,10 @@ impl ExchangeRequest {
 
 impl std::future::IntoFuture for ExchangeRequest {
     type Output = crate::Result<ExchangeResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ExchangeResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ExchangeResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -662,22 +662,22 @@ impl AccessRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.client_id {
-            args.push("client_id", crate::request::ArgValue::Str(v));
+            args.push("client_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.client_secret {
-            args.push("client_secret", crate::request::ArgValue::Secret(v));
+            args.push("client_secret", crate::web::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.code {
-            args.push("code", crate::request::ArgValue::Secret(v));
+            args.push("code", crate::web::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.redirect_uri {
-            args.push("redirect_uri", crate::request::ArgValue::Str(v));
+            args.push("redirect_uri", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.single_channel {
-            args.push("single_channel", crate::request::ArgValue::Bool(v));
+            args.push("single_channel", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -685,7 +685,10 @@ impl AccessRequest {
 
 impl std::future::IntoFuture for AccessRequest {
     type Output = crate::Result<AccessResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AccessResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AccessResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -887,16 +890,19 @@ impl TokenRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("client_id", crate::request::ArgValue::Str(self.client_id));
-        args.push("client_secret", crate::request::ArgValue::Secret(self.client_secret));
-        args.push("code", crate::request::ArgValue::Secret(self.code));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("client_id", crate::web::request::ArgValue::Str(self.client_id));
+        args.push(
+            "client_secret",
+            crate::web::request::ArgValue::Secret(self.client_secret),
+        );
+        args.push("code", crate::web::request::ArgValue::Secret(self.code));
         if let Some(v) = self.redirect_uri {
-            args.push("redirect_uri", crate::request::ArgValue::Str(v));
+            args.push("redirect_uri", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.single_channel {
-            args.push("single_channel", crate::request::ArgValue::Bool(v));
+            args.push("single_channel", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -904,7 +910,10 @@ impl TokenRequest {
 
 impl std::future::IntoFuture for TokenRequest {
     type Output = crate::Result<TokenResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<TokenResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<TokenResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1022,31 +1031,31 @@ impl V2AccessRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.assertion {
-            args.push("assertion", crate::request::ArgValue::Str(v));
+            args.push("assertion", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.client_id {
-            args.push("client_id", crate::request::ArgValue::Str(v));
+            args.push("client_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.client_secret {
-            args.push("client_secret", crate::request::ArgValue::Secret(v));
+            args.push("client_secret", crate::web::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.code {
-            args.push("code", crate::request::ArgValue::Secret(v));
+            args.push("code", crate::web::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.code_verifier {
-            args.push("code_verifier", crate::request::ArgValue::Str(v));
+            args.push("code_verifier", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.grant_type {
-            args.push("grant_type", crate::request::ArgValue::Str(v));
+            args.push("grant_type", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.redirect_uri {
-            args.push("redirect_uri", crate::request::ArgValue::Str(v));
+            args.push("redirect_uri", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.refresh_token {
-            args.push("refresh_token", crate::request::ArgValue::Secret(v));
+            args.push("refresh_token", crate::web::request::ArgValue::Secret(v));
         }
         (self.client, args)
     }
@@ -1054,7 +1063,10 @@ impl V2AccessRequest {
 
 impl std::future::IntoFuture for V2AccessRequest {
     type Output = crate::Result<V2AccessResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<V2AccessResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<V2AccessResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1197,18 +1209,24 @@ impl V2ExchangeRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("client_id", crate::request::ArgValue::Str(self.client_id));
-        args.push("client_secret", crate::request::ArgValue::Secret(self.client_secret));
-        args.push("token", crate::request::ArgValue::Secret(self.token));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("client_id", crate::web::request::ArgValue::Str(self.client_id));
+        args.push(
+            "client_secret",
+            crate::web::request::ArgValue::Secret(self.client_secret),
+        );
+        args.push("token", crate::web::request::ArgValue::Secret(self.token));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for V2ExchangeRequest {
     type Output = crate::Result<V2ExchangeResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<V2ExchangeResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<V2ExchangeResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1422,31 +1440,31 @@ impl V2UserAccessRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.assertion {
-            args.push("assertion", crate::request::ArgValue::Str(v));
+            args.push("assertion", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.client_id {
-            args.push("client_id", crate::request::ArgValue::Str(v));
+            args.push("client_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.client_secret {
-            args.push("client_secret", crate::request::ArgValue::Secret(v));
+            args.push("client_secret", crate::web::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.code {
-            args.push("code", crate::request::ArgValue::Secret(v));
+            args.push("code", crate::web::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.code_verifier {
-            args.push("code_verifier", crate::request::ArgValue::Str(v));
+            args.push("code_verifier", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.grant_type {
-            args.push("grant_type", crate::request::ArgValue::Str(v));
+            args.push("grant_type", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.redirect_uri {
-            args.push("redirect_uri", crate::request::ArgValue::Str(v));
+            args.push("redirect_uri", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.refresh_token {
-            args.push("refresh_token", crate::request::ArgValue::Secret(v));
+            args.push("refresh_token", crate::web::request::ArgValue::Secret(v));
         }
         (self.client, args)
     }
@@ -1454,7 +1472,10 @@ impl V2UserAccessRequest {
 
 impl std::future::IntoFuture for V2UserAccessRequest {
     type Output = crate::Result<V2UserAccessResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<V2UserAccessResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<V2UserAccessResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

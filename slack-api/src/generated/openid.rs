@@ -130,28 +130,28 @@ impl ConnectTokenRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.client_id {
-            args.push("client_id", crate::request::ArgValue::Str(v));
+            args.push("client_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.client_secret {
-            args.push("client_secret", crate::request::ArgValue::Secret(v));
+            args.push("client_secret", crate::web::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.code {
-            args.push("code", crate::request::ArgValue::Secret(v));
+            args.push("code", crate::web::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.code_verifier {
-            args.push("code_verifier", crate::request::ArgValue::Secret(v));
+            args.push("code_verifier", crate::web::request::ArgValue::Secret(v));
         }
         if let Some(v) = self.grant_type {
-            args.push("grant_type", crate::request::ArgValue::Str(v));
+            args.push("grant_type", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.redirect_uri {
-            args.push("redirect_uri", crate::request::ArgValue::Str(v));
+            args.push("redirect_uri", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.refresh_token {
-            args.push("refresh_token", crate::request::ArgValue::Secret(v));
+            args.push("refresh_token", crate::web::request::ArgValue::Secret(v));
         }
         (self.client, args)
     }
@@ -159,7 +159,10 @@ impl ConnectTokenRequest {
 
 impl std::future::IntoFuture for ConnectTokenRequest {
     type Output = crate::Result<ConnectTokenResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ConnectTokenResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ConnectTokenResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -261,15 +264,18 @@ impl ConnectUserInfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let args = crate::web::request::Args::new();
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ConnectUserInfoRequest {
     type Output = crate::Result<ConnectUserInfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ConnectUserInfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ConnectUserInfoResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -114,11 +114,14 @@ impl AddRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.timestamp {
-            args.push("timestamp", crate::request::ArgValue::Str(String::from(v)));
+            args.push("timestamp", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -126,7 +129,7 @@ impl AddRequest {
 
 impl std::future::IntoFuture for AddRequest {
     type Output = crate::Result<AddResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AddResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<AddResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -180,16 +183,19 @@ impl ListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ListRequest {
     type Output = crate::Result<ListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -260,11 +266,14 @@ impl RemoveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
         if let Some(v) = self.timestamp {
-            args.push("timestamp", crate::request::ArgValue::Str(String::from(v)));
+            args.push("timestamp", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -272,7 +281,10 @@ impl RemoveRequest {
 
 impl std::future::IntoFuture for RemoveRequest {
     type Output = crate::Result<RemoveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RemoveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -211,13 +211,16 @@ impl AddRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("channel", crate::request::ArgValue::Str(String::from(self.channel)));
-        args.push("name", crate::request::ArgValue::Str(self.name));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "channel",
+            crate::web::request::ArgValue::Str(String::from(self.channel)),
+        );
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         args.push(
             "timestamp",
-            crate::request::ArgValue::Str(String::from(self.timestamp)),
+            crate::web::request::ArgValue::Str(String::from(self.timestamp)),
         );
         (self.client, args)
     }
@@ -225,7 +228,7 @@ impl AddRequest {
 
 impl std::future::IntoFuture for AddRequest {
     type Output = crate::Result<AddResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AddResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<AddResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -313,22 +316,22 @@ impl GetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel {
-            args.push("channel", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.file {
-            args.push("file", crate::request::ArgValue::Str(String::from(v)));
+            args.push("file", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.file_comment {
-            args.push("file_comment", crate::request::ArgValue::Str(v));
+            args.push("file_comment", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.full {
-            args.push("full", crate::request::ArgValue::Bool(v));
+            args.push("full", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.timestamp {
-            args.push("timestamp", crate::request::ArgValue::Str(String::from(v)));
+            args.push("timestamp", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -336,7 +339,7 @@ impl GetRequest {
 
 impl std::future::IntoFuture for GetRequest {
     type Output = crate::Result<GetResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<GetResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<GetResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -457,28 +460,28 @@ impl ListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.count {
-            args.push("count", crate::request::ArgValue::Int(v));
+            args.push("count", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.full {
-            args.push("full", crate::request::ArgValue::Bool(v));
+            args.push("full", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.page {
-            args.push("page", crate::request::ArgValue::Int(v));
+            args.push("page", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.user {
-            args.push("user", crate::request::ArgValue::Str(String::from(v)));
+            args.push("user", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -486,7 +489,7 @@ impl ListRequest {
 
 impl std::future::IntoFuture for ListRequest {
     type Output = crate::Result<ListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -542,18 +545,18 @@ impl crate::de::Lenient for ListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ListRequest {
+impl crate::web::paginate::Paginate for ListRequest {
     const METHOD: &'static str = "reactions.list";
     type Page = ListResponse;
     type Item = crate::generated::types::Item;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &ListResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(&self, page: &ListResponse) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -562,20 +565,22 @@ impl crate::paginate::Paginate for ListRequest {
         page.items
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<ListResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl ListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -626,20 +631,20 @@ impl RemoveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel {
-            args.push("channel", crate::request::ArgValue::Str(String::from(v)));
+            args.push("channel", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.file {
-            args.push("file", crate::request::ArgValue::Str(String::from(v)));
+            args.push("file", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.file_comment {
-            args.push("file_comment", crate::request::ArgValue::Str(v));
+            args.push("file_comment", crate::web::request::ArgValue::Str(v));
         }
-        args.push("name", crate::request::ArgValue::Str(self.name));
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         if let Some(v) = self.timestamp {
-            args.push("timestamp", crate::request::ArgValue::Str(String::from(v)));
+            args.push("timestamp", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -647,7 +652,10 @@ impl RemoveRequest {
 
 impl std::future::IntoFuture for RemoveRequest {
     type Output = crate::Result<RemoveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<RemoveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<RemoveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -355,13 +355,13 @@ impl ConnectRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.batch_presence_aware {
-            args.push("batch_presence_aware", crate::request::ArgValue::Bool(v));
+            args.push("batch_presence_aware", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.presence_sub {
-            args.push("presence_sub", crate::request::ArgValue::Bool(v));
+            args.push("presence_sub", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -369,7 +369,10 @@ impl ConnectRequest {
 
 impl std::future::IntoFuture for ConnectRequest {
     type Output = crate::Result<ConnectResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ConnectResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ConnectResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -491,28 +494,28 @@ impl StartRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.batch_presence_aware {
-            args.push("batch_presence_aware", crate::request::ArgValue::Bool(v));
+            args.push("batch_presence_aware", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.include_locale {
-            args.push("include_locale", crate::request::ArgValue::Bool(v));
+            args.push("include_locale", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.mpim_aware {
-            args.push("mpim_aware", crate::request::ArgValue::Bool(v));
+            args.push("mpim_aware", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.no_latest {
-            args.push("no_latest", crate::request::ArgValue::Bool(v));
+            args.push("no_latest", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.no_unreads {
-            args.push("no_unreads", crate::request::ArgValue::Bool(v));
+            args.push("no_unreads", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.presence_sub {
-            args.push("presence_sub", crate::request::ArgValue::Bool(v));
+            args.push("presence_sub", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.simple_latest {
-            args.push("simple_latest", crate::request::ArgValue::Bool(v));
+            args.push("simple_latest", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -520,7 +523,10 @@ impl StartRequest {
 
 impl std::future::IntoFuture for StartRequest {
     type Output = crate::Result<StartResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<StartResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<StartResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

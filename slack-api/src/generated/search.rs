@@ -432,26 +432,26 @@ impl AllRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.count {
-            args.push("count", crate::request::ArgValue::Int(v));
+            args.push("count", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.highlight {
-            args.push("highlight", crate::request::ArgValue::Bool(v));
+            args.push("highlight", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.page {
-            args.push("page", crate::request::ArgValue::Int(v));
+            args.push("page", crate::web::request::ArgValue::Int(v));
         }
-        args.push("query", crate::request::ArgValue::Str(self.query));
+        args.push("query", crate::web::request::ArgValue::Str(self.query));
         if let Some(v) = self.sort {
-            args.push("sort", crate::request::ArgValue::Str(v));
+            args.push("sort", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.sort_dir {
-            args.push("sort_dir", crate::request::ArgValue::Str(v));
+            args.push("sort_dir", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -459,7 +459,7 @@ impl AllRequest {
 
 impl std::future::IntoFuture for AllRequest {
     type Output = crate::Result<AllResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AllResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<AllResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -578,26 +578,26 @@ impl FilesRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.count {
-            args.push("count", crate::request::ArgValue::Int(v));
+            args.push("count", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.highlight {
-            args.push("highlight", crate::request::ArgValue::Bool(v));
+            args.push("highlight", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.page {
-            args.push("page", crate::request::ArgValue::Int(v));
+            args.push("page", crate::web::request::ArgValue::Int(v));
         }
-        args.push("query", crate::request::ArgValue::Str(self.query));
+        args.push("query", crate::web::request::ArgValue::Str(self.query));
         if let Some(v) = self.sort {
-            args.push("sort", crate::request::ArgValue::Str(v));
+            args.push("sort", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.sort_dir {
-            args.push("sort_dir", crate::request::ArgValue::Str(v));
+            args.push("sort_dir", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -605,7 +605,10 @@ impl FilesRequest {
 
 impl std::future::IntoFuture for FilesRequest {
     type Output = crate::Result<FilesResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<FilesResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<FilesResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -683,20 +686,20 @@ impl crate::de::Lenient for FilesResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for FilesRequest {
+impl crate::web::paginate::Paginate for FilesRequest {
     const METHOD: &'static str = "search.files";
     type Page = FilesResponse;
     type Item = crate::generated::types::File;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Page(n) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Page(n) = next {
             self.page = Some(n);
         }
     }
 
-    fn next_page(&self, page: &FilesResponse) -> Option<crate::paginate::Next> {
+    fn next_page(&self, page: &FilesResponse) -> Option<crate::web::paginate::Next> {
         let items = &page.files.as_ref()?.matches;
         let paging = page.files.as_ref()?.paging.as_ref()?;
-        crate::paginate::next_number(
+        crate::web::paginate::next_number(
             self.page,
             paging.page,
             paging.pages,
@@ -711,20 +714,22 @@ impl crate::paginate::Paginate for FilesRequest {
         x.matches
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<FilesResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<FilesResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl FilesRequest {
     /// Every page, asking for the next page number while the paging object has more.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -796,29 +801,29 @@ impl MessagesRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.count {
-            args.push("count", crate::request::ArgValue::Int(v));
+            args.push("count", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.highlight {
-            args.push("highlight", crate::request::ArgValue::Bool(v));
+            args.push("highlight", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.page {
-            args.push("page", crate::request::ArgValue::Int(v));
+            args.push("page", crate::web::request::ArgValue::Int(v));
         }
-        args.push("query", crate::request::ArgValue::Str(self.query));
+        args.push("query", crate::web::request::ArgValue::Str(self.query));
         if let Some(v) = self.sort {
-            args.push("sort", crate::request::ArgValue::Str(v));
+            args.push("sort", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.sort_dir {
-            args.push("sort_dir", crate::request::ArgValue::Str(v));
+            args.push("sort_dir", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -826,7 +831,10 @@ impl MessagesRequest {
 
 impl std::future::IntoFuture for MessagesRequest {
     type Output = crate::Result<MessagesResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<MessagesResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<MessagesResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -909,20 +917,20 @@ impl crate::de::Lenient for MessagesResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for MessagesRequest {
+impl crate::web::paginate::Paginate for MessagesRequest {
     const METHOD: &'static str = "search.messages";
     type Page = MessagesResponse;
     type Item = SearchMessageMatch;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Page(n) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Page(n) = next {
             self.page = Some(n);
         }
     }
 
-    fn next_page(&self, page: &MessagesResponse) -> Option<crate::paginate::Next> {
+    fn next_page(&self, page: &MessagesResponse) -> Option<crate::web::paginate::Next> {
         let items = &page.messages.as_ref()?.matches;
         let paging = page.messages.as_ref()?.paging.as_ref()?;
-        crate::paginate::next_number(
+        crate::web::paginate::next_number(
             self.page,
             paging.page,
             paging.pages,
@@ -937,19 +945,21 @@ impl crate::paginate::Paginate for MessagesRequest {
         x.matches
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<MessagesResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<MessagesResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl MessagesRequest {
     /// Every page, asking for the next page number while the paging object has more.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }

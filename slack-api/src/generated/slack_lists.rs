@@ -565,19 +565,23 @@ impl AccessDeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel_ids {
             args.push(
                 "channel_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
-        args.push("list_id", crate::request::ArgValue::Str(self.list_id));
+        args.push("list_id", crate::web::request::ArgValue::Str(self.list_id));
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -586,7 +590,10 @@ impl AccessDeleteRequest {
 
 impl std::future::IntoFuture for AccessDeleteRequest {
     type Output = crate::Result<AccessDeleteResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AccessDeleteResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AccessDeleteResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -698,20 +705,24 @@ impl AccessSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("access_level", crate::request::ArgValue::Str(self.access_level));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("access_level", crate::web::request::ArgValue::Str(self.access_level));
         if let Some(v) = self.channel_ids {
             args.push(
                 "channel_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
-        args.push("list_id", crate::request::ArgValue::Str(self.list_id));
+        args.push("list_id", crate::web::request::ArgValue::Str(self.list_id));
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -720,7 +731,10 @@ impl AccessSetRequest {
 
 impl std::future::IntoFuture for AccessSetRequest {
     type Output = crate::Result<AccessSetResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AccessSetResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AccessSetResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -864,24 +878,27 @@ impl CreateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.copy_from_list_id {
-            args.push("copy_from_list_id", crate::request::ArgValue::Str(v));
+            args.push("copy_from_list_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.description_blocks {
             args.push_block_kit("description_blocks", &v, check_limits);
         }
         if let Some(v) = self.include_copied_list_records {
-            args.push("include_copied_list_records", crate::request::ArgValue::Bool(v));
+            args.push(
+                "include_copied_list_records",
+                crate::web::request::ArgValue::Bool(v),
+            );
         }
-        args.push("name", crate::request::ArgValue::Str(self.name));
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         if let Some(v) = self.schema {
-            args.push("schema", crate::request::ArgValue::Json(v));
+            args.push("schema", crate::web::request::ArgValue::Json(v));
         }
         if let Some(v) = self.todo_mode {
-            args.push("todo_mode", crate::request::ArgValue::Bool(v));
+            args.push("todo_mode", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -889,7 +906,10 @@ impl CreateRequest {
 
 impl std::future::IntoFuture for CreateRequest {
     type Output = crate::Result<CreateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<CreateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<CreateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -985,26 +1005,29 @@ impl DownloadGetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.format {
-            args.push("format", crate::request::ArgValue::Str(v));
+            args.push("format", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.include_attachments {
-            args.push("include_attachments", crate::request::ArgValue::Bool(v));
+            args.push("include_attachments", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.include_threads {
-            args.push("include_threads", crate::request::ArgValue::Bool(v));
+            args.push("include_threads", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("job_id", crate::request::ArgValue::Str(self.job_id));
-        args.push("list_id", crate::request::ArgValue::Str(self.list_id));
+        args.push("job_id", crate::web::request::ArgValue::Str(self.job_id));
+        args.push("list_id", crate::web::request::ArgValue::Str(self.list_id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DownloadGetRequest {
     type Output = crate::Result<DownloadGetResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DownloadGetResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DownloadGetResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1117,28 +1140,31 @@ impl DownloadStartRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.format {
-            args.push("format", crate::request::ArgValue::Str(v));
+            args.push("format", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.include_archived {
-            args.push("include_archived", crate::request::ArgValue::Bool(v));
+            args.push("include_archived", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.include_attachments {
-            args.push("include_attachments", crate::request::ArgValue::Bool(v));
+            args.push("include_attachments", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.include_threads {
-            args.push("include_threads", crate::request::ArgValue::Bool(v));
+            args.push("include_threads", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("list_id", crate::request::ArgValue::Str(self.list_id));
+        args.push("list_id", crate::web::request::ArgValue::Str(self.list_id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DownloadStartRequest {
     type Output = crate::Result<DownloadStartResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DownloadStartResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DownloadStartResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1233,17 +1259,17 @@ impl ItemsCreateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.duplicated_item_id {
-            args.push("duplicated_item_id", crate::request::ArgValue::Str(v));
+            args.push("duplicated_item_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.initial_fields {
-            args.push("initial_fields", crate::request::ArgValue::Json(v));
+            args.push("initial_fields", crate::web::request::ArgValue::Json(v));
         }
-        args.push("list_id", crate::request::ArgValue::Str(self.list_id));
+        args.push("list_id", crate::web::request::ArgValue::Str(self.list_id));
         if let Some(v) = self.parent_item_id {
-            args.push("parent_item_id", crate::request::ArgValue::Str(v));
+            args.push("parent_item_id", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -1251,7 +1277,10 @@ impl ItemsCreateRequest {
 
 impl std::future::IntoFuture for ItemsCreateRequest {
     type Output = crate::Result<ItemsCreateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ItemsCreateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ItemsCreateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1326,17 +1355,20 @@ impl ItemsDeleteRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("id", crate::request::ArgValue::Str(self.id));
-        args.push("list_id", crate::request::ArgValue::Str(self.list_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("id", crate::web::request::ArgValue::Str(self.id));
+        args.push("list_id", crate::web::request::ArgValue::Str(self.list_id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ItemsDeleteRequest {
     type Output = crate::Result<ItemsDeleteResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ItemsDeleteResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ItemsDeleteResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1396,17 +1428,17 @@ impl ItemsDeleteMultipleRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("ids", crate::request::ArgValue::Json(self.ids));
-        args.push("list_id", crate::request::ArgValue::Str(self.list_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("ids", crate::web::request::ArgValue::Json(self.ids));
+        args.push("list_id", crate::web::request::ArgValue::Str(self.list_id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ItemsDeleteMultipleRequest {
     type Output = crate::Result<ItemsDeleteMultipleResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ItemsDeleteMultipleResponse>,
     >;
@@ -1486,20 +1518,23 @@ impl ItemsInfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("id", crate::request::ArgValue::Str(self.id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("id", crate::web::request::ArgValue::Str(self.id));
         if let Some(v) = self.include_is_subscribed {
-            args.push("include_is_subscribed", crate::request::ArgValue::Bool(v));
+            args.push("include_is_subscribed", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("list_id", crate::request::ArgValue::Str(self.list_id));
+        args.push("list_id", crate::web::request::ArgValue::Str(self.list_id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ItemsInfoRequest {
     type Output = crate::Result<ItemsInfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ItemsInfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ItemsInfoResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1605,25 +1640,28 @@ impl ItemsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.archived {
-            args.push("archived", crate::request::ArgValue::Bool(v));
+            args.push("archived", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
-        args.push("list_id", crate::request::ArgValue::Str(self.list_id));
+        args.push("list_id", crate::web::request::ArgValue::Str(self.list_id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ItemsListRequest {
     type Output = crate::Result<ItemsListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ItemsListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ItemsListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1676,18 +1714,18 @@ impl crate::de::Lenient for ItemsListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ItemsListRequest {
+impl crate::web::paginate::Paginate for ItemsListRequest {
     const METHOD: &'static str = "slackLists.items.list";
     type Page = ItemsListResponse;
     type Item = ListItem;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &ItemsListResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(&self, page: &ItemsListResponse) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -1696,20 +1734,22 @@ impl crate::paginate::Paginate for ItemsListRequest {
         page.items
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<ItemsListResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<ItemsListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl ItemsListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -1735,17 +1775,20 @@ impl ItemsUpdateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("cells", crate::request::ArgValue::Json(self.cells));
-        args.push("list_id", crate::request::ArgValue::Str(self.list_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("cells", crate::web::request::ArgValue::Json(self.cells));
+        args.push("list_id", crate::web::request::ArgValue::Str(self.list_id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for ItemsUpdateRequest {
     type Output = crate::Result<ItemsUpdateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ItemsUpdateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ItemsUpdateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1850,18 +1893,18 @@ impl UpdateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.description_blocks {
             args.push_block_kit("description_blocks", &v, check_limits);
         }
-        args.push("id", crate::request::ArgValue::Str(self.id));
+        args.push("id", crate::web::request::ArgValue::Str(self.id));
         if let Some(v) = self.name {
-            args.push("name", crate::request::ArgValue::Str(v));
+            args.push("name", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.todo_mode {
-            args.push("todo_mode", crate::request::ArgValue::Bool(v));
+            args.push("todo_mode", crate::web::request::ArgValue::Bool(v));
         }
         (self.client, args)
     }
@@ -1869,7 +1912,10 @@ impl UpdateRequest {
 
 impl std::future::IntoFuture for UpdateRequest {
     type Output = crate::Result<UpdateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UpdateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UpdateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

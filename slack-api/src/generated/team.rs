@@ -762,25 +762,25 @@ impl AccessLogsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.before {
-            args.push("before", crate::request::ArgValue::Str(v));
+            args.push("before", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.count {
-            args.push("count", crate::request::ArgValue::Int(v));
+            args.push("count", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.page {
-            args.push("page", crate::request::ArgValue::Int(v));
+            args.push("page", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -788,7 +788,10 @@ impl AccessLogsRequest {
 
 impl std::future::IntoFuture for AccessLogsRequest {
     type Output = crate::Result<AccessLogsResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<AccessLogsResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<AccessLogsResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -844,18 +847,21 @@ impl crate::de::Lenient for AccessLogsResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for AccessLogsRequest {
+impl crate::web::paginate::Paginate for AccessLogsRequest {
     const METHOD: &'static str = "team.accessLogs";
     type Page = AccessLogsResponse;
     type Item = TeamLogin;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &AccessLogsResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(
+        &self,
+        page: &AccessLogsResponse,
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -864,20 +870,22 @@ impl crate::paginate::Paginate for AccessLogsRequest {
         page.logins
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<AccessLogsResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<AccessLogsResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl AccessLogsRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -927,19 +935,19 @@ impl BillableInfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.user {
-            args.push("user", crate::request::ArgValue::Str(String::from(v)));
+            args.push("user", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -947,7 +955,10 @@ impl BillableInfoRequest {
 
 impl std::future::IntoFuture for BillableInfoRequest {
     type Output = crate::Result<BillableInfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<BillableInfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<BillableInfoResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1026,15 +1037,18 @@ impl BillingInfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let args = crate::web::request::Args::new();
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for BillingInfoRequest {
     type Output = crate::Result<BillingInfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<BillingInfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<BillingInfoResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1097,11 +1111,11 @@ impl ExternalTeamsDisconnectRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "target_team",
-            crate::request::ArgValue::Str(String::from(self.target_team)),
+            crate::web::request::ArgValue::Str(String::from(self.target_team)),
         );
         (self.client, args)
     }
@@ -1109,7 +1123,7 @@ impl ExternalTeamsDisconnectRequest {
 
 impl std::future::IntoFuture for ExternalTeamsDisconnectRequest {
     type Output = crate::Result<ExternalTeamsDisconnectResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ExternalTeamsDisconnectResponse>,
     >;
@@ -1255,33 +1269,35 @@ impl ExternalTeamsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.connection_status_filter {
-            args.push("connection_status_filter", crate::request::ArgValue::Str(v));
+            args.push("connection_status_filter", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.slack_connect_pref_filter {
             args.push(
                 "slack_connect_pref_filter",
-                crate::request::ArgValue::List(v.into_iter().collect()),
+                crate::web::request::ArgValue::List(v.into_iter().collect()),
             );
         }
         if let Some(v) = self.sort_direction {
-            args.push("sort_direction", crate::request::ArgValue::Str(v));
+            args.push("sort_direction", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.sort_field {
-            args.push("sort_field", crate::request::ArgValue::Str(v));
+            args.push("sort_field", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.workspace_filter {
             args.push(
                 "workspace_filter",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -1290,7 +1306,7 @@ impl ExternalTeamsListRequest {
 
 impl std::future::IntoFuture for ExternalTeamsListRequest {
     type Output = crate::Result<ExternalTeamsListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<ExternalTeamsListResponse>,
     >;
@@ -1359,12 +1375,12 @@ impl crate::de::Lenient for ExternalTeamsListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ExternalTeamsListRequest {
+impl crate::web::paginate::Paginate for ExternalTeamsListRequest {
     const METHOD: &'static str = "team.externalTeams.list";
     type Page = ExternalTeamsListResponse;
     type Item = ExternalOrganization;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
@@ -1372,8 +1388,8 @@ impl crate::paginate::Paginate for ExternalTeamsListRequest {
     fn next_page(
         &self,
         page: &ExternalTeamsListResponse,
-    ) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -1384,20 +1400,23 @@ impl crate::paginate::Paginate for ExternalTeamsListRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<ExternalTeamsListResponse>> {
+    ) -> crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ExternalTeamsListResponse>,
+    > {
         Box::pin(self.send())
     }
 }
 
 impl ExternalTeamsListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -1433,13 +1452,13 @@ impl InfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.domain {
-            args.push("domain", crate::request::ArgValue::Str(v));
+            args.push("domain", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team {
-            args.push("team", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -1447,7 +1466,7 @@ impl InfoRequest {
 
 impl std::future::IntoFuture for InfoRequest {
     type Output = crate::Result<InfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<InfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<InfoResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1556,28 +1575,28 @@ impl IntegrationLogsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.app_id {
-            args.push("app_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("app_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.change_type {
-            args.push("change_type", crate::request::ArgValue::Str(v));
+            args.push("change_type", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.count {
-            args.push("count", crate::request::ArgValue::Int(v));
+            args.push("count", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.page {
-            args.push("page", crate::request::ArgValue::Int(v));
+            args.push("page", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.service_id {
-            args.push("service_id", crate::request::ArgValue::Str(v));
+            args.push("service_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.user {
-            args.push("user", crate::request::ArgValue::Str(String::from(v)));
+            args.push("user", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -1585,7 +1604,10 @@ impl IntegrationLogsRequest {
 
 impl std::future::IntoFuture for IntegrationLogsRequest {
     type Output = crate::Result<IntegrationLogsResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<IntegrationLogsResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<IntegrationLogsResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1630,12 +1652,12 @@ impl crate::de::Lenient for IntegrationLogsResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for IntegrationLogsRequest {
+impl crate::web::paginate::Paginate for IntegrationLogsRequest {
     const METHOD: &'static str = "team.integrationLogs";
     type Page = IntegrationLogsResponse;
     type Item = TeamIntegrationLog;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Page(n) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Page(n) = next {
             self.page = Some(n);
         }
     }
@@ -1643,10 +1665,10 @@ impl crate::paginate::Paginate for IntegrationLogsRequest {
     fn next_page(
         &self,
         page: &IntegrationLogsResponse,
-    ) -> Option<crate::paginate::Next> {
+    ) -> Option<crate::web::paginate::Next> {
         let items = &page.logs;
         let paging = &page.paging;
-        crate::paginate::next_number(
+        crate::web::paginate::next_number(
             self.page,
             paging.page,
             paging.pages,
@@ -1660,20 +1682,20 @@ impl crate::paginate::Paginate for IntegrationLogsRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<IntegrationLogsResponse>> {
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<IntegrationLogsResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl IntegrationLogsRequest {
     /// Every page, asking for the next page number while the paging object has more.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -1695,15 +1717,18 @@ impl PreferencesListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let args = crate::web::request::Args::new();
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for PreferencesListRequest {
     type Output = crate::Result<PreferencesListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<PreferencesListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<PreferencesListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1827,10 +1852,10 @@ impl ProfileGetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.visibility {
-            args.push("visibility", crate::request::ArgValue::Str(v));
+            args.push("visibility", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -1838,7 +1863,10 @@ impl ProfileGetRequest {
 
 impl std::future::IntoFuture for ProfileGetRequest {
     type Output = crate::Result<ProfileGetResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ProfileGetResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ProfileGetResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

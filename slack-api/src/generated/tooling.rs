@@ -59,16 +59,22 @@ impl TokensRotateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("refresh_token", crate::request::ArgValue::Secret(self.refresh_token));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push(
+            "refresh_token",
+            crate::web::request::ArgValue::Secret(self.refresh_token),
+        );
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for TokensRotateRequest {
     type Output = crate::Result<TokensRotateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<TokensRotateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<TokensRotateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

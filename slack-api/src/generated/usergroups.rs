@@ -326,35 +326,39 @@ impl CreateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.additional_channels {
             args.push(
                 "additional_channels",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.channels {
             args.push(
                 "channels",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.description {
-            args.push("description", crate::request::ArgValue::Str(v));
+            args.push("description", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.enable_section {
-            args.push("enable_section", crate::request::ArgValue::Bool(v));
+            args.push("enable_section", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.handle {
-            args.push("handle", crate::request::ArgValue::Str(v));
+            args.push("handle", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.include_count {
-            args.push("include_count", crate::request::ArgValue::Bool(v));
+            args.push("include_count", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("name", crate::request::ArgValue::Str(self.name));
+        args.push("name", crate::web::request::ArgValue::Str(self.name));
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -362,7 +366,10 @@ impl CreateRequest {
 
 impl std::future::IntoFuture for CreateRequest {
     type Output = crate::Result<CreateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<CreateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<CreateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -439,17 +446,17 @@ impl DisableRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.include_count {
-            args.push("include_count", crate::request::ArgValue::Bool(v));
+            args.push("include_count", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         args.push(
             "usergroup",
-            crate::request::ArgValue::Str(String::from(self.usergroup)),
+            crate::web::request::ArgValue::Str(String::from(self.usergroup)),
         );
         (self.client, args)
     }
@@ -457,7 +464,10 @@ impl DisableRequest {
 
 impl std::future::IntoFuture for DisableRequest {
     type Output = crate::Result<DisableResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DisableResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DisableResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -534,17 +544,17 @@ impl EnableRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.include_count {
-            args.push("include_count", crate::request::ArgValue::Bool(v));
+            args.push("include_count", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         args.push(
             "usergroup",
-            crate::request::ArgValue::Str(String::from(self.usergroup)),
+            crate::web::request::ArgValue::Str(String::from(self.usergroup)),
         );
         (self.client, args)
     }
@@ -552,7 +562,10 @@ impl EnableRequest {
 
 impl std::future::IntoFuture for EnableRequest {
     type Output = crate::Result<EnableResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<EnableResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<EnableResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -642,19 +655,19 @@ impl ListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.include_count {
-            args.push("include_count", crate::request::ArgValue::Bool(v));
+            args.push("include_count", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.include_disabled {
-            args.push("include_disabled", crate::request::ArgValue::Bool(v));
+            args.push("include_disabled", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.include_users {
-            args.push("include_users", crate::request::ArgValue::Bool(v));
+            args.push("include_users", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -662,7 +675,7 @@ impl ListRequest {
 
 impl std::future::IntoFuture for ListRequest {
     type Output = crate::Result<ListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -789,41 +802,45 @@ impl UpdateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.additional_channels {
             args.push(
                 "additional_channels",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.channels {
             args.push(
                 "channels",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.description {
-            args.push("description", crate::request::ArgValue::Str(v));
+            args.push("description", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.enable_section {
-            args.push("enable_section", crate::request::ArgValue::Bool(v));
+            args.push("enable_section", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.handle {
-            args.push("handle", crate::request::ArgValue::Str(v));
+            args.push("handle", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.include_count {
-            args.push("include_count", crate::request::ArgValue::Bool(v));
+            args.push("include_count", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.name {
-            args.push("name", crate::request::ArgValue::Str(v));
+            args.push("name", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         args.push(
             "usergroup",
-            crate::request::ArgValue::Str(String::from(self.usergroup)),
+            crate::web::request::ArgValue::Str(String::from(self.usergroup)),
         );
         (self.client, args)
     }
@@ -831,7 +848,10 @@ impl UpdateRequest {
 
 impl std::future::IntoFuture for UpdateRequest {
     type Output = crate::Result<UpdateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UpdateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UpdateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -908,17 +928,17 @@ impl UsersListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.include_disabled {
-            args.push("include_disabled", crate::request::ArgValue::Bool(v));
+            args.push("include_disabled", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         args.push(
             "usergroup",
-            crate::request::ArgValue::Str(String::from(self.usergroup)),
+            crate::web::request::ArgValue::Str(String::from(self.usergroup)),
         );
         (self.client, args)
     }
@@ -926,7 +946,10 @@ impl UsersListRequest {
 
 impl std::future::IntoFuture for UsersListRequest {
     type Output = crate::Result<UsersListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UsersListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UsersListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1023,30 +1046,32 @@ impl UsersUpdateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.additional_channels {
             args.push(
                 "additional_channels",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.include_count {
-            args.push("include_count", crate::request::ArgValue::Bool(v));
+            args.push("include_count", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.is_shared {
-            args.push("is_shared", crate::request::ArgValue::Bool(v));
+            args.push("is_shared", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         args.push(
             "usergroup",
-            crate::request::ArgValue::Str(String::from(self.usergroup)),
+            crate::web::request::ArgValue::Str(String::from(self.usergroup)),
         );
         args.push(
             "users",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.users.into_iter().map(String::from).collect(),
             ),
         );
@@ -1056,7 +1081,10 @@ impl UsersUpdateRequest {
 
 impl std::future::IntoFuture for UsersUpdateRequest {
     type Output = crate::Result<UsersUpdateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UsersUpdateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UsersUpdateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -499,33 +499,33 @@ impl ConversationsRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.exclude_archived {
-            args.push("exclude_archived", crate::request::ArgValue::Bool(v));
+            args.push("exclude_archived", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.exclude_muted {
-            args.push("exclude_muted", crate::request::ArgValue::Bool(v));
+            args.push("exclude_muted", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.types {
             args.push(
                 "types",
-                crate::request::ArgValue::List(
+                crate::web::request::ArgValue::List(
                     v.into_iter().map(|x| x.as_str().to_owned()).collect(),
                 ),
             );
         }
         if let Some(v) = self.user {
-            args.push("user", crate::request::ArgValue::Str(String::from(v)));
+            args.push("user", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -533,7 +533,10 @@ impl ConversationsRequest {
 
 impl std::future::IntoFuture for ConversationsRequest {
     type Output = crate::Result<ConversationsResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ConversationsResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ConversationsResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -591,18 +594,21 @@ impl crate::de::Lenient for ConversationsResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ConversationsRequest {
+impl crate::web::paginate::Paginate for ConversationsRequest {
     const METHOD: &'static str = "users.conversations";
     type Page = ConversationsResponse;
     type Item = crate::generated::types::Conversation;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &ConversationsResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(
+        &self,
+        page: &ConversationsResponse,
+    ) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -613,20 +619,20 @@ impl crate::paginate::Paginate for ConversationsRequest {
 
     fn send_page(
         self,
-    ) -> crate::BoxFuture<'static, crate::Result<ConversationsResponse>> {
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<ConversationsResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl ConversationsRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -648,15 +654,18 @@ impl DeletePhotoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let args = crate::web::request::Args::new();
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DeletePhotoRequest {
     type Output = crate::Result<DeletePhotoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<DeletePhotoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<DeletePhotoResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -715,16 +724,16 @@ impl DiscoverableContactsLookupRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("email", crate::request::ArgValue::Str(self.email));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("email", crate::web::request::ArgValue::Str(self.email));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for DiscoverableContactsLookupRequest {
     type Output = crate::Result<DiscoverableContactsLookupResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<DiscoverableContactsLookupResponse>,
     >;
@@ -813,10 +822,10 @@ impl GetPresenceRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.user {
-            args.push("user", crate::request::ArgValue::Str(String::from(v)));
+            args.push("user", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -824,7 +833,10 @@ impl GetPresenceRequest {
 
 impl std::future::IntoFuture for GetPresenceRequest {
     type Output = crate::Result<GetPresenceResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<GetPresenceResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<GetPresenceResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -921,15 +933,18 @@ impl IdentityRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let args = crate::web::request::Args::new();
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for IdentityRequest {
     type Output = crate::Result<IdentityResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<IdentityResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<IdentityResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1000,19 +1015,19 @@ impl InfoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.include_locale {
-            args.push("include_locale", crate::request::ArgValue::Bool(v));
+            args.push("include_locale", crate::web::request::ArgValue::Bool(v));
         }
-        args.push("user", crate::request::ArgValue::Str(String::from(self.user)));
+        args.push("user", crate::web::request::ArgValue::Str(String::from(self.user)));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for InfoRequest {
     type Output = crate::Result<InfoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<InfoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<InfoResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1103,19 +1118,19 @@ impl ListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.cursor {
-            args.push("cursor", crate::request::ArgValue::Str(v));
+            args.push("cursor", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.include_locale {
-            args.push("include_locale", crate::request::ArgValue::Bool(v));
+            args.push("include_locale", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.limit {
-            args.push("limit", crate::request::ArgValue::Int(v));
+            args.push("limit", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.team_id {
-            args.push("team_id", crate::request::ArgValue::Str(String::from(v)));
+            args.push("team_id", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -1123,7 +1138,7 @@ impl ListRequest {
 
 impl std::future::IntoFuture for ListRequest {
     type Output = crate::Result<ListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1184,18 +1199,18 @@ impl crate::de::Lenient for ListResponse {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-impl crate::paginate::Paginate for ListRequest {
+impl crate::web::paginate::Paginate for ListRequest {
     const METHOD: &'static str = "users.list";
     type Page = ListResponse;
     type Item = crate::generated::types::User;
-    fn set_next(&mut self, next: crate::paginate::Next) {
-        if let crate::paginate::Next::Cursor(c) = next {
+    fn set_next(&mut self, next: crate::web::paginate::Next) {
+        if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
         }
     }
 
-    fn next_page(&self, page: &ListResponse) -> Option<crate::paginate::Next> {
-        crate::paginate::next_cursor(
+    fn next_page(&self, page: &ListResponse) -> Option<crate::web::paginate::Next> {
+        crate::web::paginate::next_cursor(
             page.response_metadata.as_ref()?.next_cursor.as_deref(),
         )
     }
@@ -1204,20 +1219,22 @@ impl crate::paginate::Paginate for ListRequest {
         page.members
     }
 
-    fn send_page(self) -> crate::BoxFuture<'static, crate::Result<ListResponse>> {
+    fn send_page(
+        self,
+    ) -> crate::web::retry::BoxFuture<'static, crate::Result<ListResponse>> {
         Box::pin(self.send())
     }
 }
 
 impl ListRequest {
     /// Every page, following `response_metadata.next_cursor`.
-    pub fn pages(self) -> crate::paginate::Pages<Self> {
-        crate::paginate::Pages::new(self)
+    pub fn pages(self) -> crate::web::paginate::Pages<Self> {
+        crate::web::paginate::Pages::new(self)
     }
 
     /// Every item of every page.
-    pub fn items(self) -> crate::paginate::Items<Self> {
-        crate::paginate::Items::new(self)
+    pub fn items(self) -> crate::web::paginate::Items<Self> {
+        crate::web::paginate::Items::new(self)
     }
 }
 
@@ -1240,16 +1257,19 @@ impl LookupByEmailRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("email", crate::request::ArgValue::Str(self.email));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("email", crate::web::request::ArgValue::Str(self.email));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for LookupByEmailRequest {
     type Output = crate::Result<LookupByEmailResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<LookupByEmailResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<LookupByEmailResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1334,13 +1354,13 @@ impl ProfileGetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.include_labels {
-            args.push("include_labels", crate::request::ArgValue::Bool(v));
+            args.push("include_labels", crate::web::request::ArgValue::Bool(v));
         }
         if let Some(v) = self.user {
-            args.push("user", crate::request::ArgValue::Str(String::from(v)));
+            args.push("user", crate::web::request::ArgValue::Str(String::from(v)));
         }
         (self.client, args)
     }
@@ -1348,7 +1368,10 @@ impl ProfileGetRequest {
 
 impl std::future::IntoFuture for ProfileGetRequest {
     type Output = crate::Result<ProfileGetResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ProfileGetResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ProfileGetResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1436,19 +1459,19 @@ impl ProfileSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.name {
-            args.push("name", crate::request::ArgValue::Str(v));
+            args.push("name", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.profile {
-            args.push("profile", crate::request::ArgValue::Json(v));
+            args.push("profile", crate::web::request::ArgValue::Json(v));
         }
         if let Some(v) = self.user {
-            args.push("user", crate::request::ArgValue::Str(String::from(v)));
+            args.push("user", crate::web::request::ArgValue::Str(String::from(v)));
         }
         if let Some(v) = self.value {
-            args.push("value", crate::request::ArgValue::Str(v));
+            args.push("value", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -1456,7 +1479,10 @@ impl ProfileSetRequest {
 
 impl std::future::IntoFuture for ProfileSetRequest {
     type Output = crate::Result<ProfileSetResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<ProfileSetResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<ProfileSetResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1535,15 +1561,18 @@ impl SetActiveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let args = crate::web::request::Args::new();
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for SetActiveRequest {
     type Output = crate::Result<SetActiveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<SetActiveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<SetActiveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1624,19 +1653,19 @@ impl SetPhotoRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.crop_w {
-            args.push("crop_w", crate::request::ArgValue::Int(v));
+            args.push("crop_w", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.crop_x {
-            args.push("crop_x", crate::request::ArgValue::Int(v));
+            args.push("crop_x", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.crop_y {
-            args.push("crop_y", crate::request::ArgValue::Int(v));
+            args.push("crop_y", crate::web::request::ArgValue::Int(v));
         }
         if let Some(v) = self.image {
-            args.push("image", crate::request::ArgValue::Str(v));
+            args.push("image", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -1644,7 +1673,10 @@ impl SetPhotoRequest {
 
 impl std::future::IntoFuture for SetPhotoRequest {
     type Output = crate::Result<SetPhotoResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<SetPhotoResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<SetPhotoResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1705,11 +1737,11 @@ impl SetPresenceRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "presence",
-            crate::request::ArgValue::Str(self.presence.as_str().to_owned()),
+            crate::web::request::ArgValue::Str(self.presence.as_str().to_owned()),
         );
         (self.client, args)
     }
@@ -1717,7 +1749,10 @@ impl SetPresenceRequest {
 
 impl std::future::IntoFuture for SetPresenceRequest {
     type Output = crate::Result<SetPresenceResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<SetPresenceResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<SetPresenceResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

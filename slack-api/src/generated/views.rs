@@ -175,14 +175,14 @@ impl OpenRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.interactivity_pointer {
-            args.push("interactivity_pointer", crate::request::ArgValue::Str(v));
+            args.push("interactivity_pointer", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.trigger_id {
-            args.push("trigger_id", crate::request::ArgValue::Str(v));
+            args.push("trigger_id", crate::web::request::ArgValue::Str(v));
         }
         args.push_block_kit("view", &self.view, check_limits);
         (self.client, args)
@@ -191,7 +191,7 @@ impl OpenRequest {
 
 impl std::future::IntoFuture for OpenRequest {
     type Output = crate::Result<OpenResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<OpenResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<OpenResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -289,16 +289,19 @@ impl PublishRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.hash {
-            args.push("hash", crate::request::ArgValue::Str(v));
+            args.push("hash", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.interactivity_pointer {
-            args.push("interactivity_pointer", crate::request::ArgValue::Str(v));
+            args.push("interactivity_pointer", crate::web::request::ArgValue::Str(v));
         }
-        args.push("user_id", crate::request::ArgValue::Str(String::from(self.user_id)));
+        args.push(
+            "user_id",
+            crate::web::request::ArgValue::Str(String::from(self.user_id)),
+        );
         args.push_block_kit("view", &self.view, check_limits);
         (self.client, args)
     }
@@ -306,7 +309,10 @@ impl PublishRequest {
 
 impl std::future::IntoFuture for PublishRequest {
     type Output = crate::Result<PublishResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<PublishResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<PublishResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -403,14 +409,14 @@ impl PushRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.interactivity_pointer {
-            args.push("interactivity_pointer", crate::request::ArgValue::Str(v));
+            args.push("interactivity_pointer", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.trigger_id {
-            args.push("trigger_id", crate::request::ArgValue::Str(v));
+            args.push("trigger_id", crate::web::request::ArgValue::Str(v));
         }
         args.push_block_kit("view", &self.view, check_limits);
         (self.client, args)
@@ -419,7 +425,7 @@ impl PushRequest {
 
 impl std::future::IntoFuture for PushRequest {
     type Output = crate::Result<PushResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<PushResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, crate::Result<PushResponse>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -520,18 +526,18 @@ impl UpdateRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         let check_limits = self.check_limits;
         if let Some(v) = self.external_id {
-            args.push("external_id", crate::request::ArgValue::Str(v));
+            args.push("external_id", crate::web::request::ArgValue::Str(v));
         }
         if let Some(v) = self.hash {
-            args.push("hash", crate::request::ArgValue::Str(v));
+            args.push("hash", crate::web::request::ArgValue::Str(v));
         }
         args.push_block_kit("view", &self.view, check_limits);
         if let Some(v) = self.view_id {
-            args.push("view_id", crate::request::ArgValue::Str(v));
+            args.push("view_id", crate::web::request::ArgValue::Str(v));
         }
         (self.client, args)
     }
@@ -539,7 +545,10 @@ impl UpdateRequest {
 
 impl std::future::IntoFuture for UpdateRequest {
     type Output = crate::Result<UpdateResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<UpdateResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<UpdateResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -361,15 +361,15 @@ impl FeaturedAddRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         args.push(
             "trigger_ids",
-            crate::request::ArgValue::List(self.trigger_ids.into_iter().collect()),
+            crate::web::request::ArgValue::List(self.trigger_ids.into_iter().collect()),
         );
         (self.client, args)
     }
@@ -377,7 +377,10 @@ impl FeaturedAddRequest {
 
 impl std::future::IntoFuture for FeaturedAddRequest {
     type Output = crate::Result<FeaturedAddResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<FeaturedAddResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<FeaturedAddResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -433,11 +436,11 @@ impl FeaturedListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_ids",
-            crate::request::ArgValue::List(
+            crate::web::request::ArgValue::List(
                 self.channel_ids.into_iter().map(String::from).collect(),
             ),
         );
@@ -447,7 +450,10 @@ impl FeaturedListRequest {
 
 impl std::future::IntoFuture for FeaturedListRequest {
     type Output = crate::Result<FeaturedListResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<FeaturedListResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<FeaturedListResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -530,15 +536,15 @@ impl FeaturedRemoveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         args.push(
             "trigger_ids",
-            crate::request::ArgValue::List(self.trigger_ids.into_iter().collect()),
+            crate::web::request::ArgValue::List(self.trigger_ids.into_iter().collect()),
         );
         (self.client, args)
     }
@@ -546,7 +552,10 @@ impl FeaturedRemoveRequest {
 
 impl std::future::IntoFuture for FeaturedRemoveRequest {
     type Output = crate::Result<FeaturedRemoveResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<FeaturedRemoveResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<FeaturedRemoveResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -601,15 +610,15 @@ impl FeaturedSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         args.push(
             "channel_id",
-            crate::request::ArgValue::Str(String::from(self.channel_id)),
+            crate::web::request::ArgValue::Str(String::from(self.channel_id)),
         );
         args.push(
             "trigger_ids",
-            crate::request::ArgValue::List(self.trigger_ids.into_iter().collect()),
+            crate::web::request::ArgValue::List(self.trigger_ids.into_iter().collect()),
         );
         (self.client, args)
     }
@@ -617,7 +626,10 @@ impl FeaturedSetRequest {
 
 impl std::future::IntoFuture for FeaturedSetRequest {
     type Output = crate::Result<FeaturedSetResponse>;
-    type IntoFuture = crate::BoxFuture<'static, crate::Result<FeaturedSetResponse>>;
+    type IntoFuture = crate::web::retry::BoxFuture<
+        'static,
+        crate::Result<FeaturedSetResponse>,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -716,31 +728,39 @@ impl TriggersPermissionsAddRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel_ids {
             args.push(
                 "channel_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.org_ids {
             args.push(
                 "org_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.team_ids {
             args.push(
                 "team_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
-        args.push("trigger_id", crate::request::ArgValue::Str(self.trigger_id));
+        args.push("trigger_id", crate::web::request::ArgValue::Str(self.trigger_id));
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -749,7 +769,7 @@ impl TriggersPermissionsAddRequest {
 
 impl std::future::IntoFuture for TriggersPermissionsAddRequest {
     type Output = crate::Result<TriggersPermissionsAddResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<TriggersPermissionsAddResponse>,
     >;
@@ -811,16 +831,16 @@ impl TriggersPermissionsListRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
-        args.push("trigger_id", crate::request::ArgValue::Str(self.trigger_id));
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
+        args.push("trigger_id", crate::web::request::ArgValue::Str(self.trigger_id));
         (self.client, args)
     }
 }
 
 impl std::future::IntoFuture for TriggersPermissionsListRequest {
     type Output = crate::Result<TriggersPermissionsListResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<TriggersPermissionsListResponse>,
     >;
@@ -922,31 +942,39 @@ impl TriggersPermissionsRemoveRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel_ids {
             args.push(
                 "channel_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.org_ids {
             args.push(
                 "org_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.team_ids {
             args.push(
                 "team_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
-        args.push("trigger_id", crate::request::ArgValue::Str(self.trigger_id));
+        args.push("trigger_id", crate::web::request::ArgValue::Str(self.trigger_id));
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -955,7 +983,7 @@ impl TriggersPermissionsRemoveRequest {
 
 impl std::future::IntoFuture for TriggersPermissionsRemoveRequest {
     type Output = crate::Result<TriggersPermissionsRemoveResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<TriggersPermissionsRemoveResponse>,
     >;
@@ -1091,35 +1119,43 @@ impl TriggersPermissionsSetRequest {
 
     /// The client and the encoding-neutral argument list, for
     /// [`Client::execute_raw_response`](crate::Client::execute_raw_response).
-    pub fn into_args(self) -> (crate::Client, crate::request::Args) {
-        let mut args = crate::request::Args::new();
+    pub fn into_args(self) -> (crate::Client, crate::web::request::Args) {
+        let mut args = crate::web::request::Args::new();
         if let Some(v) = self.channel_ids {
             args.push(
                 "channel_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         if let Some(v) = self.org_ids {
             args.push(
                 "org_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         args.push(
             "permission_type",
-            crate::request::ArgValue::Str(self.permission_type),
+            crate::web::request::ArgValue::Str(self.permission_type),
         );
         if let Some(v) = self.team_ids {
             args.push(
                 "team_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
-        args.push("trigger_id", crate::request::ArgValue::Str(self.trigger_id));
+        args.push("trigger_id", crate::web::request::ArgValue::Str(self.trigger_id));
         if let Some(v) = self.user_ids {
             args.push(
                 "user_ids",
-                crate::request::ArgValue::List(v.into_iter().map(String::from).collect()),
+                crate::web::request::ArgValue::List(
+                    v.into_iter().map(String::from).collect(),
+                ),
             );
         }
         (self.client, args)
@@ -1128,7 +1164,7 @@ impl TriggersPermissionsSetRequest {
 
 impl std::future::IntoFuture for TriggersPermissionsSetRequest {
     type Output = crate::Result<TriggersPermissionsSetResponse>;
-    type IntoFuture = crate::BoxFuture<
+    type IntoFuture = crate::web::retry::BoxFuture<
         'static,
         crate::Result<TriggersPermissionsSetResponse>,
     >;

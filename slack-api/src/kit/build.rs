@@ -3,7 +3,7 @@
 //! The generated types hold every field Slack documents; these make the
 //! usual cases short: `Block::section(Mrkdwn::new("*hi*"))
 //! .accessory(Button::new("approve", "Approve").primary())`. Text built from
-//! user input should go through [`crate::mrkdwn::escape`] first.
+//! user input should go through [`crate::message::mrkdwn::escape`] first.
 
 use crate::block_kit::{
     ActionsBlock, Attachment, AttachmentField, Block, Button, ButtonStyle, Checkboxes,
@@ -48,10 +48,10 @@ impl Mrkdwn {
     }
 
     /// Text shown as typed: `&`, `<` and `>` escaped
-    /// ([`mrkdwn::escape`](crate::mrkdwn::escape)), so user input cannot
+    /// ([`mrkdwn::escape`](crate::message::mrkdwn::escape)), so user input cannot
     /// mention `@channel` or forge a link. (`plain_text` needs no escaping.)
     pub fn escaped(text: &str) -> Mrkdwn {
-        Mrkdwn::new(crate::mrkdwn::escape(text))
+        Mrkdwn::new(crate::message::mrkdwn::escape(text))
     }
 }
 

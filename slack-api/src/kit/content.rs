@@ -1,9 +1,9 @@
 //! What a message says, built once and sent anywhere a message goes:
 //! `chat.postMessage` / `postEphemeral` / `update` / `scheduleMessage`
 //! ([`content`](crate::chat::PostMessageRequest::content)), an incoming
-//! webhook ([`WebhookMessage::new`](crate::webhook::WebhookMessage::new)),
+//! webhook ([`WebhookMessage::new`](crate::message::webhook::WebhookMessage::new)),
 //! a slash command or `response_url` reply
-//! ([`SlashResponse`](crate::slash::SlashResponse)).
+//! ([`SlashResponse`](crate::inbound::slash::SlashResponse)).
 
 use serde::Serialize;
 
@@ -54,9 +54,9 @@ impl MessageContent {
     }
 
     /// The text shown as typed: `&`, `<` and `>` escaped
-    /// ([`mrkdwn::escape`](crate::mrkdwn::escape)), for text from user input.
+    /// ([`mrkdwn::escape`](crate::message::mrkdwn::escape)), for text from user input.
     pub fn escaped_text(self, text: &str) -> Self {
-        self.text(crate::mrkdwn::escape(text))
+        self.text(crate::message::mrkdwn::escape(text))
     }
 
     /// Replaces the blocks.

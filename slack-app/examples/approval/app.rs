@@ -5,8 +5,8 @@
 use slack_api::Client;
 use slack_api::block_kit::{Block, Button, Mrkdwn, RadioButtons, SelectOption, StaticSelect, View};
 use slack_api::events::{BlockActionsPayload, ViewSubmissionPayload};
-use slack_api::mrkdwn;
-use slack_api::slash::SlashCommand;
+use slack_api::inbound::slash::SlashCommand;
+use slack_api::message::mrkdwn;
 use slack_app::{App, Context, HandlerResult, ViewResponse};
 
 pub const MODAL: &str = "deploy_modal";

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use slack_api::BoxFuture;
 use slack_api::ids::UserId;
+use slack_api::web::retry::BoxFuture;
 
 use super::{Installation, InstallationKey, InstallationStore, StoreResult};
 

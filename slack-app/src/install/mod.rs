@@ -20,9 +20,10 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use slack_api::Secret;
 use slack_api::ids::{EnterpriseId, TeamId, UserId};
 use slack_api::oauth::V2AccessResponse;
-use slack_api::{BoxFuture, Secret};
+use slack_api::web::retry::BoxFuture;
 
 mod memory;
 pub(crate) mod oauth_routes;

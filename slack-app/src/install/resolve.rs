@@ -96,7 +96,7 @@ pub(crate) struct Resolver {
     /// refreshes, the others wait and read what it saved.
     refreshing: Mutex<HashMap<InstallationKey, Arc<tokio::sync::Mutex<()>>>>,
     /// Events this instance took, for stores that keep no record of them.
-    seen: slack_api::events_api::Dedup,
+    seen: slack_api::inbound::events_api::Dedup,
 }
 
 impl Resolver {
@@ -106,7 +106,7 @@ impl Resolver {
             cfg,
             base: base.without_token(),
             refreshing: Mutex::new(HashMap::new()),
-            seen: slack_api::events_api::Dedup::default(),
+            seen: slack_api::inbound::events_api::Dedup::default(),
         }
     }
 

@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use slack_api::BoxFuture;
 use slack_api::ids::UserId;
+use slack_api::web::retry::BoxFuture;
 
 use super::memory::merge;
 use super::sql::{

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use slack_api::events::AppMentionEvent;
-use slack_api::signing::Signer;
+use slack_api::inbound::signing::Signer;
 use slack_app::http::EVENTS_PATH;
 use slack_app::install::InstallationStore;
 use slack_app::{App, Context, Failure, FailureCause};

@@ -119,7 +119,7 @@ pub fn app_mention(text: &str) -> Value {
 
 /// `/command text` run by Alice in #general, as the form Slack POSTs.
 pub fn slash_form(command: &str, text: &str) -> String {
-    let mut c = slack_api::slash::SlashCommand::new(command, text);
+    let mut c = slack_api::inbound::slash::SlashCommand::new(command, text);
     c.team_id = TEAM_ID.into();
     c.team_domain = "fake-team".into();
     c.channel_id = GENERAL.into();

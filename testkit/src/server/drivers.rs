@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use slack_api::signing::Signer;
+use slack_api::inbound::signing::Signer;
 
 use super::{DEFAULT_WAIT, FakeSlack, Inner, State};
 use crate::app::Route;
@@ -286,7 +286,7 @@ impl Drive<'_> {
     pub(crate) fn command_envelope(
         &self,
         invocation: &SlashInvocation,
-    ) -> Result<(Value, slack_api::slash::SlashCommand, String), SlashInvokeError> {
+    ) -> Result<(Value, slack_api::inbound::slash::SlashCommand, String), SlashInvokeError> {
         let (payload, path) = self.0.command_payload(invocation)?;
         let fields: serde_json::Map<String, Value> =
             url::form_urlencoded::parse(payload.to_form().as_bytes())
@@ -661,8 +661,14 @@ async fn post_signed(
     let resp = reqwest::Client::new()
         .post(url)
         .header("content-type", content_type)
-        .header(slack_api::signing::TIMESTAMP_HEADER, &signed.timestamp)
-        .header(slack_api::signing::SIGNATURE_HEADER, &signed.signature)
+        .header(
+            slack_api::inbound::signing::TIMESTAMP_HEADER,
+            &signed.timestamp,
+        )
+        .header(
+            slack_api::inbound::signing::SIGNATURE_HEADER,
+            &signed.signature,
+        )
         .body(body)
         .timeout(std::time::Duration::from_secs(3))
         .send()

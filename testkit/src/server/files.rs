@@ -12,7 +12,7 @@ use super::{FakeSlack, Inner};
 use crate::faults::Fault;
 use crate::http::record;
 use crate::journal::Call;
-use crate::request::{self, TokenKind};
+use crate::request::{self, CredentialKind};
 use crate::simulator::TEAM_ID;
 use crate::simulator::files::{DOWNLOAD_PREFIX, UPLOAD_METHOD, UPLOAD_PREFIX, store};
 
@@ -100,7 +100,7 @@ impl Respond for Download {
         let d = request::decode(req);
         if matches!(
             d.token_kind,
-            TokenKind::None | TokenKind::Invalid | TokenKind::Basic
+            CredentialKind::None | CredentialKind::Invalid | CredentialKind::Basic
         ) {
             return ResponseTemplate::new(403).set_body_string("a token is required");
         }

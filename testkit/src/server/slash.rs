@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use slack_api::slash::SlashCommand;
+use slack_api::inbound::slash::SlashCommand;
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use super::{DEFAULT_WAIT, FakeSlack, Inner, State};

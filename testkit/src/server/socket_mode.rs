@@ -9,7 +9,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use slack_api::signing::Signer;
+use slack_api::inbound::signing::Signer;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::WebSocketStream;
@@ -89,8 +89,14 @@ async fn http_worker(
         let r = client
             .post(&url)
             .header("content-type", "application/json")
-            .header(slack_api::signing::TIMESTAMP_HEADER, &signed.timestamp)
-            .header(slack_api::signing::SIGNATURE_HEADER, &signed.signature)
+            .header(
+                slack_api::inbound::signing::TIMESTAMP_HEADER,
+                &signed.timestamp,
+            )
+            .header(
+                slack_api::inbound::signing::SIGNATURE_HEADER,
+                &signed.signature,
+            )
             .body(body.clone())
             .timeout(Duration::from_secs(3))
             .send()

@@ -124,7 +124,7 @@ impl State {
         team: &str,
         handler: simulator::Handler,
         args: &BTreeMap<String, String>,
-        kind: crate::request::TokenKind,
+        kind: crate::request::CredentialKind,
         token: Option<&str>,
         urls: (&str, &str),
     ) -> Value {

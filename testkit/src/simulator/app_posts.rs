@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{BOT_USER, Caller, Workspace, fail, str_of};
-use crate::request::TokenKind;
+use crate::request::CredentialKind;
 
 /// What the webhook and slash helpers need to know about a conversation.
 #[derive(Debug, Clone)]
@@ -19,7 +19,7 @@ pub(crate) struct ChannelFacts {
 fn app_caller() -> Caller {
     Caller {
         user: BOT_USER.to_string(),
-        kind: TokenKind::Bot,
+        kind: CredentialKind::Bot,
     }
 }
 

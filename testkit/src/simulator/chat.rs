@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::args::Args;
 use super::{Caller, Res, Workspace, fail, str_of};
-use crate::request::TokenKind;
+use crate::request::CredentialKind;
 
 impl Workspace {
     pub(crate) fn chat_post(
@@ -91,7 +91,7 @@ impl Workspace {
         let (channel, i) = self.message_mut(caller, a, "ts")?;
         let msgs = self.messages.get_mut(&channel).expect("found");
         let owner = str_of(&msgs[i], "user").unwrap_or("");
-        let admin = caller.kind == TokenKind::User
+        let admin = caller.kind == CredentialKind::User
             && self.users.iter().any(|u| u.id == caller.user && u.is_admin);
         if owner != caller.user && !admin {
             return fail("cant_delete_message");

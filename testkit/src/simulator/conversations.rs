@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::args::{Args, paginate, paginate_iter};
 use super::{Caller, Channel, Res, Workspace, fail, parse_ts, str_of};
-use crate::request::TokenKind;
+use crate::request::CredentialKind;
 
 impl Workspace {
     pub(crate) fn conv_create(
@@ -245,7 +245,7 @@ impl Workspace {
     fn readable(&self, caller: &Caller, a: &Args<'_>) -> Result<String, String> {
         let idx = self.chan_idx(caller, a.req("channel", "channel_not_found")?)?;
         let c = &self.channels[idx];
-        if !c.members.contains(&caller.user) && caller.kind == TokenKind::Bot {
+        if !c.members.contains(&caller.user) && caller.kind == CredentialKind::Bot {
             return fail("not_in_channel");
         }
         Ok(c.id.clone())

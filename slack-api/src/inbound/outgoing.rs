@@ -5,7 +5,7 @@
 //! against the token from the integration's settings.
 //!
 //! ```
-//! use slack_api::outgoing::{OutgoingReply, OutgoingWebhook};
+//! use slack_api::inbound::outgoing::{OutgoingReply, OutgoingWebhook};
 //!
 //! let hook = OutgoingWebhook::from_form(b"token=t0k&team_id=T1&channel_id=C1&user_id=U1\
 //!     &timestamp=1700000000.000100&text=deploy+api&trigger_word=deploy").unwrap();
@@ -20,8 +20,8 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::ids::{ChannelId, TeamId, Ts, UserId};
+use crate::inbound::slash::{Form, FormError, encode_form};
 use crate::redact::redacted;
-use crate::slash::{Form, FormError, encode_form};
 
 /// The payload of an outgoing webhook. `Debug` redacts the token.
 #[derive(Clone, Default, PartialEq, Eq)]

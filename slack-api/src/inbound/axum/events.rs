@@ -11,7 +11,7 @@ use ::axum::response::{IntoResponse, Response};
 pub enum EventsApiRejection {
     /// Bad signature (401) or payload (400).
     #[error(transparent)]
-    Api(#[from] crate::events_api::EventsApiError),
+    Api(#[from] crate::inbound::events_api::EventsApiError),
     /// The body could not be read: answered with the status axum chose.
     #[error("could not read request body")]
     Body {
@@ -33,16 +33,16 @@ impl IntoResponse for EventsApiRejection {
 }
 
 /// Verifies, answers `url_verification` and decodes an Events API request,
-/// with the [`EventsApi`](crate::events_api::EventsApi) from the router state.
-impl<S> FromRequest<S> for crate::events_api::Handled
+/// with the [`EventsApi`](crate::inbound::events_api::EventsApi) from the router state.
+impl<S> FromRequest<S> for crate::inbound::events_api::Handled
 where
     S: Send + Sync,
-    crate::events_api::EventsApi: FromRef<S>,
+    crate::inbound::events_api::EventsApi: FromRef<S>,
 {
     type Rejection = EventsApiRejection;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let api = crate::events_api::EventsApi::from_ref(state);
+        let api = crate::inbound::events_api::EventsApi::from_ref(state);
         let headers = req.headers().clone();
         let body = Bytes::from_request(req, state)
             .await
@@ -52,7 +52,7 @@ where
 }
 
 /// 200 with the challenge, or with an empty body.
-impl IntoResponse for crate::events_api::Handled {
+impl IntoResponse for crate::inbound::events_api::Handled {
     fn into_response(self) -> Response {
         (
             StatusCode::OK,
@@ -71,7 +71,7 @@ impl IntoResponse for crate::events_api::Handled {
 /// ```no_run
 /// use axum::Router;
 /// use slack_api::events::{Event, EventsApiPayload};
-/// use slack_api::events_api::{Delivery, EventsApi};
+/// use slack_api::inbound::events_api::{Delivery, EventsApi};
 ///
 /// async fn on_event(d: Delivery) {
 ///     if let EventsApiPayload::EventCallback(cb) = d.payload {
@@ -82,20 +82,20 @@ impl IntoResponse for crate::events_api::Handled {
 /// }
 ///
 /// let app: Router = Router::new()
-///     .route("/slack/events", slack_api::axum::events_api_handler(on_event))
+///     .route("/slack/events", slack_api::inbound::axum::events_api_handler(on_event))
 ///     .with_state(EventsApi::new("signing secret from the app settings"));
 /// ```
 pub fn events_api_handler<S, F, Fut>(handler: F) -> ::axum::routing::MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    crate::events_api::EventsApi: FromRef<S>,
-    F: Fn(crate::events_api::Delivery) -> Fut + Clone + Send + Sync + 'static,
+    crate::inbound::events_api::EventsApi: FromRef<S>,
+    F: Fn(crate::inbound::events_api::Delivery) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    ::axum::routing::post(move |handled: crate::events_api::Handled| {
+    ::axum::routing::post(move |handled: crate::inbound::events_api::Handled| {
         let handler = handler.clone();
         async move {
-            if let crate::events_api::Handled::Delivery(d) = &handled {
+            if let crate::inbound::events_api::Handled::Delivery(d) = &handled {
                 tokio::spawn(handler(d.clone()));
             }
             handled

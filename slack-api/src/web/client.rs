@@ -19,9 +19,9 @@ use crate::error::{
     ApiError, ApiErrorDetails, Error, ErrorCode, HttpError, InvalidRequest, RateLimited, Result,
     TransportError, TransportErrorKind,
 };
-use crate::request::{ArgValue, Args};
-use crate::retry::{RetryPolicy, Sleeper, TokioSleeper, random_fraction};
 use crate::spec::{ArgKind, HttpVerb, MethodSpec, RateTier, TokenKind};
+use crate::web::request::{ArgValue, Args};
+use crate::web::retry::{RetryPolicy, Sleeper, TokioSleeper, random_fraction};
 
 const DEFAULT_API_BASE: &str = "https://slack.com/api/";
 const DEFAULT_OAUTH_AUTHORIZE: &str = "https://slack.com/oauth/v2/authorize";

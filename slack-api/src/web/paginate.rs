@@ -23,8 +23,9 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
+use crate::Result;
 use crate::error::{PaginationError, PaginationErrorKind};
-use crate::{BoxFuture, Result};
+use crate::web::retry::BoxFuture;
 
 /// How many pages a stream fetches at most unless told otherwise: at the
 /// largest page sizes Slack allows, far more than any workspace holds.

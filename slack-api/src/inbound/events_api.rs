@@ -1,7 +1,7 @@
 //! The Events API over HTTP: Slack POSTs each event to the app's Request URL.
 //!
 //! [`EventsApi::handle`] does what every such endpoint must, in order:
-//! verify the signature ([`crate::signing`]), answer a `url_verification`
+//! verify the signature ([`crate::inbound::signing`]), answer a `url_verification`
 //! with its challenge, decode the typed [`EventsApiPayload`], and drop
 //! redeliveries of an `event_id` already seen. The caller then answers
 //! **200 at once** ([`Handled::status`], [`Handled::body`]) and does the
@@ -12,12 +12,12 @@
 //! Socket Mode clients yield, so one `match` serves all three.
 //!
 //! It works on plain header lookups and bytes, so any web framework can use
-//! it; the `axum` feature adds `slack_api::axum::events_api_handler`.
+//! it; the `axum` feature adds `slack_api::inbound::axum::events_api_handler`.
 //!
 //! ```
 //! use slack_api::events::{Event, EventsApiPayload};
-//! use slack_api::events_api::{EventsApi, Handled};
-//! use slack_api::signing::Signer;
+//! use slack_api::inbound::events_api::{EventsApi, Handled};
+//! use slack_api::inbound::signing::Signer;
 //!
 //! let secret = "8f742231b10e8888abcd99yyyzzz85a5";
 //! let api = EventsApi::new(secret);
@@ -41,7 +41,7 @@ use reqwest::header::HeaderMap;
 
 use crate::de::DecodeError;
 use crate::events::EventsApiPayload;
-use crate::signing::{SignatureError, Verifier};
+use crate::inbound::signing::{SignatureError, Verifier};
 
 /// Header with the number of this retry (1, 2, 3), absent on first delivery.
 pub const RETRY_NUM_HEADER: &str = "x-slack-retry-num";

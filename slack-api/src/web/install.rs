@@ -18,7 +18,7 @@
 //! The client id and secret travel in the form body, which Slack accepts for
 //! `oauth.v2.access`; the client's own token, if it has one, is not sent.
 //! `client_secret`, `code` and `refresh_token` are [`Secret`]s: an observer
-//! ([`Client::builder`]) sees them as [`ArgValue::Secret`](crate::request::ArgValue::Secret),
+//! ([`Client::builder`]) sees them as [`ArgValue::Secret`](crate::web::request::ArgValue::Secret),
 //! whose `Debug` is `[redacted]`, and the tokens in the response are
 //! `Secret`s too.
 

@@ -77,7 +77,7 @@ impl Files {
     /// [`channel`](UploadRequest::channel) the file stays private to the
     /// uploader.
     ///
-    /// Needs the `files:write` scope. See the [module docs](crate::upload).
+    /// Needs the `files:write` scope. See the [module docs](crate::web::upload).
     pub fn upload(&self, filename: impl Into<String>, content: impl Into<Bytes>) -> UploadRequest {
         UploadRequest {
             files: self.clone(),
@@ -287,7 +287,7 @@ impl UploadRequest {
 
 impl std::future::IntoFuture for UploadRequest {
     type Output = Result<UploadedFile>;
-    type IntoFuture = crate::BoxFuture<'static, Result<UploadedFile>>;
+    type IntoFuture = crate::web::retry::BoxFuture<'static, Result<UploadedFile>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

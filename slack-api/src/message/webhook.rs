@@ -1,8 +1,8 @@
 //! Incoming webhooks: posting messages to one channel through a secret URL.
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), slack_api::webhook::WebhookError> {
-//! use slack_api::webhook::{IncomingWebhook, WebhookMessage};
+//! # async fn run() -> Result<(), slack_api::message::webhook::WebhookError> {
+//! use slack_api::message::webhook::{IncomingWebhook, WebhookMessage};
 //!
 //! let hook = IncomingWebhook::new("https://hooks.slack.com/services/T000/B000/hook-secret");
 //! hook.send(&WebhookMessage::new("Build *green* :tada:")).await?;
@@ -48,7 +48,7 @@ impl IncomingWebhook {
     }
 
     /// Posts with `client` instead of the shared default (proxies, timeouts, ...).
-    pub fn with_client(mut self, client: reqwest::Client) -> Self {
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }

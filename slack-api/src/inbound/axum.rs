@@ -7,8 +7,8 @@
 //!
 //! ```no_run
 //! use axum::{Router, routing::post};
-//! use slack_api::signing::Verifier;
-//! use slack_api::slash::{SlashCommand, SlashResponse};
+//! use slack_api::inbound::signing::Verifier;
+//! use slack_api::inbound::slash::{SlashCommand, SlashResponse};
 //!
 //! async fn deploy(cmd: SlashCommand) -> SlashResponse {
 //!     SlashResponse::in_channel(format!("Deploying {}", cmd.text))
@@ -24,9 +24,9 @@ use ::axum::extract::{FromRef, FromRequest, Request};
 use ::axum::http::{StatusCode, header};
 use ::axum::response::{IntoResponse, Response};
 
-use crate::outgoing::OutgoingReply;
-use crate::signing::{SignatureError, Verifier};
-use crate::slash::{FormError, SlashCommand, SlashResponse};
+use crate::inbound::outgoing::OutgoingReply;
+use crate::inbound::signing::{SignatureError, Verifier};
+use crate::inbound::slash::{FormError, SlashCommand, SlashResponse};
 
 /// A request body whose Slack signature was verified.
 #[derive(Debug, Clone)]

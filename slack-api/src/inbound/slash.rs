@@ -2,13 +2,13 @@
 //! responses through `response_url`.
 //!
 //! Slack sends a signed `application/x-www-form-urlencoded` POST when a
-//! user runs a command. Verify it with [`crate::signing::Verifier`], parse it
+//! user runs a command. Verify it with [`crate::inbound::signing::Verifier`], parse it
 //! with [`SlashCommand::from_form`], and answer within three seconds with a
 //! [`SlashResponse`]. Later answers go to the command's
 //! [`ResponseUrl`], which Slack accepts at most five times within 30 minutes.
 //!
 //! ```
-//! use slack_api::slash::{SlashCommand, SlashResponse};
+//! use slack_api::inbound::slash::{SlashCommand, SlashResponse};
 //!
 //! let body = b"command=%2Fdeploy&text=api+prod&team_id=T1&channel_id=C1&user_id=U1\
 //!              &response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fabc";
@@ -27,9 +27,9 @@ use serde::Serialize;
 
 use crate::block_kit::{LimitError, MessageContent};
 use crate::ids::{AppId, ChannelId, EnterpriseId, TeamId, UserId};
+use crate::inbound::signing::Clock;
+use crate::message::webhook::{PostError, post_json};
 use crate::redact::{redact_url, redacted};
-pub use crate::signing::Clock;
-use crate::webhook::{PostError, post_json};
 
 /// Why a form body could not be read as a payload.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -418,7 +418,7 @@ impl ResponseUrl {
     }
 
     /// Posts with `client` instead of the shared default.
-    pub fn with_client(mut self, client: reqwest::Client) -> Self {
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }

@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use slack_api::ids::UserId;
-//! use slack_api::mrkdwn::{self, Token};
+//! use slack_api::message::mrkdwn::{self, Token};
 //!
 //! let text = format!("{} deployed {}", mrkdwn::user(&UserId::new("U1")), mrkdwn::escape("a<b"));
 //! assert_eq!(text, "<@U1> deployed a&lt;b");

@@ -1,9 +1,15 @@
 //! Retry policy and the injectable sleep the client waits with.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
-use crate::BoxFuture;
+/// A boxed, sendable future: what [`Sleeper::sleep`] returns, and the shape
+/// of every future this crate stores in a trait object (a paginator's next
+/// page, a builder's `IntoFuture`). Implementers of [`Sleeper`] name it:
+/// `fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> { Box::pin(async move { .. }) }`.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// How the client retries failed calls.
 ///
@@ -155,7 +161,7 @@ impl Sleeper for TokioSleeper {
 /// ```
 /// # async fn run() -> slack_api::Result<()> {
 /// use std::sync::Arc;
-/// use slack_api::retry::RecordingSleeper;
+/// use slack_api::web::retry::RecordingSleeper;
 /// let sleeper = RecordingSleeper::new();
 /// let client = slack_api::Client::builder()
 ///     .token("xoxb-test")

@@ -9,7 +9,7 @@
 //! can use it; the `axum` feature adds a ready-made extractor.
 //!
 //! ```
-//! use slack_api::signing::{Signer, Verifier};
+//! use slack_api::inbound::signing::{Signer, Verifier};
 //!
 //! let secret = "8f742231b10e8888abcd99yyyzzz85a5";
 //! let body = b"token=x&command=%2Fdeploy&text=now";
