@@ -14,6 +14,7 @@ mod keep;
 mod object;
 mod raw;
 mod reorder;
+mod scalar;
 mod tagged;
 
 // Generated tagged unions (in `events` only, today) check the depth themselves.
@@ -24,6 +25,7 @@ pub use budget::{MAX_DEPTH, MAX_RECURSION};
 use budget::inside;
 
 use crate::redact::redact_tokens;
+use scalar::ScalarValue;
 
 // Tagged unions are generated in `events` only, today.
 #[cfg_attr(not(feature = "events"), allow(unused_imports))]
@@ -45,9 +47,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::Deserialize;
-use serde::de::value::{
-    BorrowedStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer, StringDeserializer,
-};
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess,
     SeqAccess, Unexpected, Visitor,
@@ -307,11 +307,12 @@ impl<'de, T: Deserialize<'de> + Lenient> LenientVisitor<T> {
 
     /// A scalar: the type's own `Deserialize` when the shape fits, then its
     /// coercion, then `None` (optional) or an error (required).
-    fn scalar<E, D2>(&self, shape: Shape, de: D2, value: Scalar<'_>) -> Result<Option<T>, E>
-    where
-        E: de::Error,
-        D2: Deserializer<'de, Error = de::value::Error>,
-    {
+    fn scalar<E: de::Error>(
+        &self,
+        shape: Shape,
+        de: ScalarValue<'de>,
+        value: Scalar<'_>,
+    ) -> Result<Option<T>, E> {
         let mut direct_err = None;
         if Self::accepts(shape) {
             match T::deserialize(de) {
@@ -366,40 +367,39 @@ impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for LenientVisitor<T> {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        self.scalar(Shape::Bool, v.into_deserializer(), Scalar::Bool(v))
+        self.scalar(Shape::Bool, ScalarValue::Bool(v), Scalar::Bool(v))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        self.scalar(Shape::Number, v.into_deserializer(), Scalar::I64(v))
+        self.scalar(Shape::Number, ScalarValue::I64(v), Scalar::I64(v))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        self.scalar(Shape::Number, v.into_deserializer(), Scalar::U64(v))
+        self.scalar(Shape::Number, ScalarValue::U64(v), Scalar::U64(v))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        self.scalar(Shape::Number, v.into_deserializer(), Scalar::F64(v))
+        self.scalar(Shape::Number, ScalarValue::F64(v), Scalar::F64(v))
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        self.scalar(
-            Shape::String,
-            BorrowedStrDeserializer::new(v),
-            Scalar::Str(v),
-        )
+        self.scalar(Shape::String, ScalarValue::Borrowed(v), Scalar::Str(v))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         // A transient `&str` cannot be lent for `'de`; hand over an owned copy.
-        let owned: StringDeserializer<de::value::Error> = v.to_owned().into_deserializer();
-        self.scalar(Shape::String, owned, Scalar::Str(v))
+        self.scalar(
+            Shape::String,
+            ScalarValue::Owned(v.to_owned()),
+            Scalar::Str(v),
+        )
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         let scalar_copy = v.clone();
         self.scalar(
             Shape::String,
-            v.into_deserializer(),
+            ScalarValue::Owned(v),
             Scalar::Str(&scalar_copy),
         )
     }
@@ -617,51 +617,68 @@ pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
 }
 
 fn decode_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    match std::str::from_utf8(body) {
+        Ok(text) => decode_checked(text),
+        Err(_) => Err(not_utf8(body)),
+    }
+}
+
+/// A body that is not UTF-8, located by serde_json (which checks the bytes
+/// of strings while reading them into a `Value`).
+fn not_utf8(body: &[u8]) -> DecodeError {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Err(e) => error_at(body, String::new(), &e),
+        Ok(_) => DecodeError::custom("the body is not UTF-8"),
+    }
+}
+
+/// Decodes checked text as drift detection asks: plainly when nobody
+/// listens, in the session otherwise, and opening one for the hook.
+fn decode_checked<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
     match crate::drift::mode() {
-        crate::drift::Mode::Off => match std::str::from_utf8(body) {
-            Ok(text) => decode_fast(text),
-            // The tracked decoder reports where the bad bytes are.
-            Err(_) => decode_tracked(body),
-        },
-        crate::drift::Mode::Track => decode_tracked(body),
+        crate::drift::Mode::Off => decode_fast(text),
+        crate::drift::Mode::Track => decode_tracked(text),
         crate::drift::Mode::Hook => {
-            let (result, findings) = crate::drift::collect(|| decode_tracked(body));
+            let (result, findings) = crate::drift::collect(|| decode_tracked(text));
             crate::drift::report(std::any::type_name::<T>(), findings);
             result
         }
     }
 }
 
-/// The plain decoder, without path tracking (which costs an allocation per
-/// key); only a failure is decoded again, tracked, to find where it failed.
-///
-/// It reads checked text: serde_json's `str` reader skips validating every
-/// string again. Bodies and frames all come through here, so each type has
-/// two decoders (this one and the tracked one), not three.
-fn decode_fast<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+/// The one decoder of every type: serde_json's `str` reader (which skips
+/// validating every string again) behind [`Tracked`](crate::drift::Tracked),
+/// which follows the path only inside a drift session. With and without
+/// one, a type's decoding is the same code, compiled once.
+pub(crate) fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    match T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)) {
+    let value = T::deserialize(crate::drift::Tracked(&mut de))?;
+    de.end()?;
+    Ok(value)
+}
+
+/// The plain decode; only a failure is decoded again, in a session of its
+/// own whose findings are dropped, to find where it failed.
+fn decode_fast<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+    match decode_text(text) {
         Ok(v) => Ok(v),
-        // Outside a drift session the tracked decoder records nothing.
-        Err(_) => decode_tracked(text.as_bytes()),
+        Err(_) => crate::drift::collect(|| decode_tracked(text)).0,
     }
 }
 
-/// Decodes with the JSON path tracked, for drift sessions and error reports.
-fn decode_tracked<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let make = |path: String, inner: serde_json::Error| DecodeError {
+/// Decodes inside this thread's drift session, with the path of a failure.
+fn decode_tracked<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+    let (result, path) = crate::drift::with_error_path(|| decode_text(text));
+    result.map_err(|e| error_at(text.as_bytes(), path, &e))
+}
+
+fn error_at(body: &[u8], path: String, inner: &serde_json::Error) -> DecodeError {
+    DecodeError {
         method: None,
-        path: if path == "." { String::new() } else { path },
+        path,
         message: redact_tokens(&strip_position(&inner.to_string())),
         excerpt: excerpt(body, inner.line(), inner.column()),
-    };
-    let value = serde_path_to_error::deserialize(crate::drift::Tracked(&mut de)).map_err(|e| {
-        let path = e.path().to_string();
-        make(path, e.into_inner())
-    })?;
-    de.end().map_err(|e| make(String::new(), e))?;
-    Ok(value)
+    }
 }
 
 /// [`from_slice`] for a body the caller reads only in part, such as the
@@ -671,16 +688,13 @@ pub(crate) fn from_slice_unreported<T: DeserializeOwned>(body: &[u8]) -> Result<
     budget::checked(body, || match crate::drift::mode() {
         crate::drift::Mode::Off => decode_slice(body),
         // A session of its own, whose findings are dropped.
-        _ => crate::drift::collect(|| decode_tracked(body)).0,
+        _ => crate::drift::collect(|| decode_slice(body)).0,
     })
 }
 
 /// [`from_slice`] for text.
 pub fn from_str<T: DeserializeOwned>(body: &str) -> Result<T, DecodeError> {
-    budget::checked(body.as_bytes(), || match crate::drift::mode() {
-        crate::drift::Mode::Off => decode_fast(body),
-        _ => decode_slice(body.as_bytes()),
-    })
+    budget::checked(body.as_bytes(), || decode_checked(body))
 }
 
 /// serde_json appends " at line L column C"; the excerpt shows it better.
@@ -786,13 +800,16 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_fails_only_where_it_is_read() {
-        // In a field nobody reads it is skipped, as serde_json skips it...
-        let body = b"{\"skipped\":\"\xff\",\"id\":\"U1\"}";
-        assert_eq!(from_slice::<Inner>(body), Ok(inner("U1")));
-        // ...and in a field that is read it is an error, with a path.
-        let err = from_slice::<Inner>(b"{\"id\":\"\xff\"}").unwrap_err();
-        assert_eq!(err.path(), "id", "{err}");
+    fn a_body_that_is_not_utf8_is_an_error_naming_where() {
+        // Wherever the bytes are: a field nobody reads included.
+        for body in [
+            &b"{\"skipped\":\"\xff\",\"id\":\"U1\"}"[..],
+            b"{\"id\":\"\xff\"}",
+        ] {
+            let err = from_slice::<Inner>(body).unwrap_err();
+            assert!(err.message().contains("invalid unicode"), "{err}");
+            assert!(err.excerpt().contains('"'), "{err}");
+        }
     }
 
     #[test]

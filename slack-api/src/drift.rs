@@ -220,14 +220,26 @@ struct Session {
     findings: Vec<Finding>,
     /// Nonzero while a value already reported as a mismatch is being skipped.
     suppress: u32,
+    /// Where the decode being unwound failed, with element indices; set by
+    /// the innermost value that failed, cleared when a value that contains
+    /// it decodes after all (a tolerant decoder recovered).
+    error_path: Option<String>,
 }
 
 enum Segment {
     Key(String),
-    Element,
+    Element(usize),
+    /// A key that did not parse.
+    BadKey,
 }
 
+/// The path for findings: `[]` for any element (`messages[].blocks`).
 fn render(path: &[Segment]) -> String {
+    render_with(path, false)
+}
+
+/// `exact`: with element indices, for errors (`messages[3].ts`).
+fn render_with(path: &[Segment], exact: bool) -> String {
     let mut out = String::new();
     for seg in path {
         match seg {
@@ -237,10 +249,60 @@ fn render(path: &[Segment]) -> String {
                 }
                 out.push_str(k);
             }
-            Segment::Element => out.push_str("[]"),
+            Segment::Element(i) if exact => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+            Segment::Element(_) => out.push_str("[]"),
+            Segment::BadKey => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push('?');
+            }
         }
     }
     out
+}
+
+/// Whether this thread has a drift session: paths are tracked only then.
+fn tracking() -> bool {
+    SESSIONS.load(Ordering::Relaxed) != 0 && SESSION.with(|s| s.borrow().is_some())
+}
+
+/// Runs `f` (a decode inside this thread's session) and returns, with its
+/// result, the path where it failed. The session's error path belongs to
+/// this decode alone: one nested in it that fails and is recovered from
+/// leaves nothing behind.
+pub(crate) fn with_error_path<R, E>(f: impl FnOnce() -> Result<R, E>) -> (Result<R, E>, String) {
+    let outer = SESSION.with(|s| s.borrow_mut().as_mut().and_then(|s| s.error_path.take()));
+    let result = f();
+    let path = SESSION.with(|s| {
+        let mut s = s.borrow_mut();
+        let session = s.as_mut()?;
+        std::mem::replace(&mut session.error_path, outer)
+    });
+    (result, path.unwrap_or_default())
+}
+
+/// Runs one step of a tracked decode under `seg`: an error keeps the path of
+/// the innermost step that failed; success clears one a recovered step left.
+fn step<T, E>(seg: Segment, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    let _g = PathGuard::push(seg);
+    let result = f();
+    SESSION.with(|s| {
+        if let Some(session) = &mut *s.borrow_mut() {
+            match &result {
+                Err(_) if session.error_path.is_none() => {
+                    session.error_path = Some(render_with(&session.path, true));
+                }
+                Err(_) => {}
+                Ok(_) => session.error_path = None,
+            }
+        }
+    });
+    result
 }
 
 /// Installs `hook`, called with every response or event that carried
@@ -391,26 +453,17 @@ fn record(kind: DriftKind, expected: impl FnOnce() -> String, example: impl FnOn
     if SESSIONS.load(Ordering::Relaxed) == 0 && !HOOKED.load(Ordering::Relaxed) {
         return;
     }
-    let (mut expected, mut example) = (Some(expected), Some(example));
-    record_now(
-        kind,
-        &mut || expected.take().map(|f| f()).unwrap_or_default(),
-        &mut || example.take().map(|f| f()).unwrap_or_default(),
-    );
+    record_now(kind, expected(), example());
 }
 
-fn record_now(
-    kind: DriftKind,
-    expected: &mut dyn FnMut() -> String,
-    example: &mut dyn FnMut() -> String,
-) {
+fn record_now(kind: DriftKind, expected: String, example: String) {
     // `None`: no session on this thread; `Some(path)`: record at `path`.
     let path = SESSION.with(|s| match &*s.borrow() {
         Some(session) if session.suppress > 0 => Some(None),
         Some(session) => Some(Some(render(&session.path))),
         None => None,
     });
-    let mut finding = |path: String| Finding::new(kind, path, expected(), &example());
+    let finding = |path: String| Finding::new(kind, path, expected, &example);
     match path {
         Some(None) => {}
         Some(Some(path)) => {
@@ -587,7 +640,8 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Tracked<D> {
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        let suppressed = SESSION.with(|s| s.borrow().as_ref().is_none_or(|s| s.suppress > 0));
+        let suppressed = SESSIONS.load(Ordering::Relaxed) == 0
+            || SESSION.with(|s| s.borrow().as_ref().is_none_or(|s| s.suppress > 0));
         if suppressed {
             return self.0.deserialize_ignored_any(visitor);
         }
@@ -652,11 +706,18 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_seq(TrackedSeq(seq))
+        self.0.visit_seq(TrackedSeq {
+            seq,
+            next: tracking().then_some(0),
+        })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_map(TrackedMap { map, key: None })
+        self.0.visit_map(TrackedMap {
+            map,
+            on: tracking(),
+            key: None,
+        })
     }
 
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
@@ -674,7 +735,14 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for TrackedSeed<S> {
     }
 }
 
-struct TrackedSeq<A>(A);
+/// Without a session on this thread (`next` is `None`) it only keeps its
+/// elements tracked-typed, so a body decodes through the same code whether
+/// or not anyone listens.
+struct TrackedSeq<A> {
+    seq: A,
+    /// The next element's index, when tracking.
+    next: Option<usize>,
+}
 
 impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for TrackedSeq<A> {
     type Error = A::Error;
@@ -683,17 +751,24 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for TrackedSeq<A> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
-        let _g = PathGuard::push(Segment::Element);
-        self.0.next_element_seed(TrackedSeed(seed))
+        let Some(i) = self.next else {
+            return self.seq.next_element_seed(TrackedSeed(seed));
+        };
+        self.next = Some(i + 1);
+        step(Segment::Element(i), || {
+            self.seq.next_element_seed(TrackedSeed(seed))
+        })
     }
 
     fn size_hint(&self) -> Option<usize> {
-        self.0.size_hint()
+        self.seq.size_hint()
     }
 }
 
+/// Like [`TrackedSeq`]: tracks keys only while `on`.
 struct TrackedMap<A> {
     map: A,
+    on: bool,
     key: Option<String>,
 }
 
@@ -704,17 +779,28 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TrackedMap<A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
+        if !self.on {
+            return self.map.next_key_seed(KeySeed { seed, key: None });
+        }
         self.key = None;
-        self.map.next_key_seed(KeySeed {
-            seed,
-            key: &mut self.key,
+        let map = &mut self.map;
+        let key = &mut self.key;
+        step(Segment::BadKey, move || {
+            map.next_key_seed(KeySeed {
+                seed,
+                key: Some(key),
+            })
         })
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        if !self.on {
+            return self.map.next_value_seed(TrackedSeed(seed));
+        }
         let key = self.key.take().unwrap_or_else(|| "?".to_owned());
-        let _g = PathGuard::push(Segment::Key(key));
-        self.map.next_value_seed(TrackedSeed(seed))
+        step(Segment::Key(key), || {
+            self.map.next_value_seed(TrackedSeed(seed))
+        })
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -722,10 +808,11 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TrackedMap<A> {
     }
 }
 
-/// Deserializes a map key while keeping a copy of its text.
+/// Deserializes a map key while keeping a copy of its text in `key`, when
+/// given one.
 struct KeySeed<'a, K> {
     seed: K,
-    key: &'a mut Option<String>,
+    key: Option<&'a mut Option<String>>,
 }
 
 impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<'_, K> {
@@ -735,7 +822,7 @@ impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<'_, K> {
     }
 }
 
-struct KeyDe<'a, D>(D, &'a mut Option<String>);
+struct KeyDe<'a, D>(D, Option<&'a mut Option<String>>);
 
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDe<'_, D> {
     type Error = D::Error;
@@ -761,7 +848,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDe<'_, D> {
     }
 }
 
-struct KeyVisitor<'a, V>(V, &'a mut Option<String>);
+struct KeyVisitor<'a, V>(V, Option<&'a mut Option<String>>);
 
 impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, V> {
     type Value = V::Value;
@@ -791,17 +878,23 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, V> {
     );
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        *self.1 = Some(v.to_owned());
+        if let Some(key) = self.1 {
+            *key = Some(v.to_owned());
+        }
         self.0.visit_str(v)
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        *self.1 = Some(v.to_owned());
+        if let Some(key) = self.1 {
+            *key = Some(v.to_owned());
+        }
         self.0.visit_borrowed_str(v)
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        *self.1 = Some(v.clone());
+        if let Some(key) = self.1 {
+            *key = Some(v.clone());
+        }
         self.0.visit_string(v)
     }
 

@@ -206,13 +206,16 @@ fn union_map<'de, A: MapAccess<'de>, T: KitUnion>(mut map: A) -> Result<T, A::Er
 }
 
 /// A union's object text with its tag first in every object, decoded by a
-/// parser of its own in one pass. Outside drift detection only: this parser
-/// is not the tracked one, so it would report nothing.
+/// parser of its own in one pass (the same decoder as every body's). Used
+/// outside drift detection only.
 fn tag_first_decode<T: KitUnion, E: de::Error>(text: &str) -> Result<T, E> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let v = de::Deserializer::deserialize_map(&mut de, UnionVisitor::<T>(PhantomData))
-        .and_then(|v| de.end().map(|()| v))
-        .map_err(E::custom)?;
+    let v = de::Deserializer::deserialize_map(
+        crate::drift::Tracked(&mut de),
+        UnionVisitor::<T>(PhantomData),
+    )
+    .and_then(|v| de.end().map(|()| v))
+    .map_err(E::custom)?;
     match v {
         Kept::Typed(v) => Ok(v),
         Kept::Raw(v) => Ok(T::unknown(v)),

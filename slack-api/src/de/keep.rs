@@ -13,11 +13,11 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Lenient, Shape};
+use super::{Lenient, ScalarValue, Shape};
 use crate::kit::Extra;
 
 /// A field's value: typed, or kept raw because it was `null`, empty where
@@ -75,11 +75,7 @@ impl<'de, T: Deserialize<'de> + Lenient> KeepVisitor<T> {
 
     /// A scalar: typed when its shape fits, raw otherwise. No coercion
     /// (`"12"` for an integer): a value is written back as it came.
-    fn scalar<E, D2>(shape: Shape, de: D2, raw: Value) -> Result<Kept<T>, E>
-    where
-        E: de::Error,
-        D2: Deserializer<'de, Error = de::value::Error>,
-    {
+    fn scalar<E: de::Error>(shape: Shape, de: ScalarValue<'de>, raw: Value) -> Result<Kept<T>, E> {
         if Self::accepts(shape)
             && let Ok(v) = T::deserialize(de)
         {
@@ -97,25 +93,35 @@ impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for KeepVisitor<T> {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Kept<T>, E> {
-        Self::scalar(Shape::Bool, v.into_deserializer(), Value::Bool(v))
+        Self::scalar(Shape::Bool, ScalarValue::Bool(v), Value::Bool(v))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Kept<T>, E> {
-        Self::scalar(Shape::Number, v.into_deserializer(), Value::from(v))
+        Self::scalar(Shape::Number, ScalarValue::I64(v), Value::from(v))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Kept<T>, E> {
-        Self::scalar(Shape::Number, v.into_deserializer(), Value::from(v))
+        Self::scalar(Shape::Number, ScalarValue::U64(v), Value::from(v))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Kept<T>, E> {
-        Self::scalar(Shape::Number, v.into_deserializer(), Value::from(v))
+        Self::scalar(Shape::Number, ScalarValue::F64(v), Value::from(v))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Kept<T>, E> {
+        Self::scalar(
+            Shape::String,
+            ScalarValue::Borrowed(v),
+            Value::String(v.to_owned()),
+        )
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Kept<T>, E> {
-        let owned: de::value::StringDeserializer<de::value::Error> =
-            v.to_owned().into_deserializer();
-        Self::scalar(Shape::String, owned, Value::String(v.to_owned()))
+        Self::scalar(
+            Shape::String,
+            ScalarValue::Owned(v.to_owned()),
+            Value::String(v.to_owned()),
+        )
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Kept<T>, E> {

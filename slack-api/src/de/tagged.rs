@@ -211,10 +211,7 @@ pub(crate) fn guess<T: DeserializeOwned>(s: &str, keep: impl FnOnce(&T) -> bool)
     if !super::inside() || !matches!(crate::drift::mode(), crate::drift::Mode::Off) {
         return None;
     }
-    let mut de = serde_json::Deserializer::from_str(s);
-    let v = T::deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v))
-        .ok()?;
+    let v = super::decode_text::<T>(s).ok()?;
     keep(&v).then_some(v)
 }
 
