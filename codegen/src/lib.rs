@@ -82,7 +82,7 @@ pub fn generate(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
         render(
             "spec_table.rs",
             "spec/methods/*.json",
-            table::spec_table_rs(spec)?,
+            table::spec_table_rs(spec, &reg)?,
         )?,
     ];
     for (name, fam) in &spec.families {

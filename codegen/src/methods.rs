@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 
 use crate::items::{Slot, field, object, type_defs};
 use crate::names::{camel, ident, screaming, snake};
-use crate::spec::{ArgDef, FamilyDef, FieldDef, MethodDef, PageStyle, PaginationDef};
+use crate::spec::{ArgDef, FamilyDef, FieldDef, MethodDef, PageStyle, PaginationDef, Tier};
 use crate::ty::{Def, Module, Registry, Ty};
 use crate::{Error, doc};
 
@@ -111,18 +111,17 @@ fn to_value(s: Scalar, x: TokenStream) -> TokenStream {
 impl Arg {
     fn new(reg: &Registry<'_>, scope: &Module, a: &ArgDef) -> Result<Arg, Error> {
         let ty = Ty::parse(&a.ty)?;
-        let enc = match a.encoding.as_deref() {
-            Some("plain") => Enc::Plain,
-            Some("list") => Enc::List,
-            Some("json") => Enc::Json,
-            Some("bool") => Enc::Bool,
-            Some(o) => return Err(Error::new(format!("unknown encoding {o:?}"))),
-            None => match ty {
-                Ty::Array(_) => Enc::List,
-                Ty::Json | Ty::Map(_) => Enc::Json,
-                Ty::Boolean => Enc::Bool,
-                _ => Enc::Plain,
-            },
+        // Block Kit values always travel as JSON; the rest by their type.
+        let elem = match &ty {
+            Ty::Array(t) | Ty::Map(t) => t,
+            t => t,
+        };
+        let enc = match ty {
+            _ if scalar(reg, scope, elem)? == Scalar::Kit => Enc::Json,
+            Ty::Array(_) => Enc::List,
+            Ty::Json | Ty::Map(_) => Enc::Json,
+            Ty::Boolean => Enc::Bool,
+            _ => Enc::Plain,
         };
         // Check the type converts; the error names the argument.
         match &ty {
@@ -182,13 +181,7 @@ impl Arg {
             Ty::Array(t) | Ty::Map(t) => t,
             t => t,
         };
-        let kit = scalar(reg, scope, t)? == Scalar::Kit;
-        if kit && self.enc != Enc::Json {
-            return Err(Error::new(
-                "a Block Kit argument needs `\"encoding\": \"json\"`",
-            ));
-        }
-        Ok(kit)
+        Ok(scalar(reg, scope, t)? == Scalar::Kit)
     }
 
     /// The statement pushing the stored value `v` onto `args`.
@@ -287,11 +280,13 @@ fn method_doc(m: &MethodDef, args: &[Arg]) -> String {
     }
     d.push('\n');
     if !m.tokens.is_empty() {
-        d.push_str(&format!("- Tokens: {}\n", m.tokens.join(", ")));
+        let t: Vec<&str> = m.tokens.iter().map(|t| t.as_str()).collect();
+        d.push_str(&format!("- Tokens: {}\n", t.join(", ")));
     }
     let scopes: Vec<String> = m
         .scopes
-        .iter()
+        .by_kind()
+        .into_iter()
         .filter(|(_, s)| !s.is_empty())
         .map(|(k, s)| {
             let s: Vec<String> = s.iter().map(|s| format!("`{s}`")).collect();
@@ -301,10 +296,13 @@ fn method_doc(m: &MethodDef, args: &[Arg]) -> String {
     if !scopes.is_empty() {
         d.push_str(&format!("- Scopes: {}\n", scopes.join("; ")));
     }
-    let tier = match m.tier.as_deref() {
-        Some(t) if t.starts_with("tier") => format!("Tier {}", &t[4..]),
-        Some(t) => t.to_owned(),
-        None => "not documented".to_owned(),
+    let tier = match m.tier {
+        Some(Tier::Tier1) => "Tier 1",
+        Some(Tier::Tier2) => "Tier 2",
+        Some(Tier::Tier3) => "Tier 3",
+        Some(Tier::Tier4) => "Tier 4",
+        Some(Tier::Special) => "special",
+        None => "not documented",
     };
     d.push_str(&format!("- Rate limit: {tier}\n"));
     d.push_str(&format!(

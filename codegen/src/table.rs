@@ -7,8 +7,8 @@ use quote::{format_ident, quote};
 
 use crate::items::string_enum;
 use crate::names::{camel, ident, screaming};
-use crate::spec::{EnumDef, MethodDef, PageStyle, Spec};
-use crate::ty::Ty;
+use crate::spec::{EnumDef, Http, MethodDef, PageStyle, Spec, Tier, TokenKind};
+use crate::ty::{Module, Registry, Ty};
 use crate::{Error, doc};
 
 /// `mod.rs`: the module tree, one feature-gated module per family.
@@ -85,53 +85,54 @@ fn strs(v: &[String]) -> TokenStream {
     quote!(&[#(#v),*])
 }
 
-/// The `crate::spec::ArgKind` of an argument.
-fn arg_kind(ty: &str, encoding: Option<&str>) -> Result<TokenStream, Error> {
+/// The `crate::spec::ArgKind` of an argument: Block Kit values travel as
+/// JSON, everything else by its type.
+fn arg_kind(reg: &Registry<'_>, scope: &Module, ty: &str) -> Result<TokenStream, Error> {
     let ty = Ty::parse(ty)?;
-    Ok(match (&ty, encoding) {
-        (_, Some("json")) if ty != Ty::String => quote!(Json),
-        (Ty::Array(_), _) => quote!(List),
-        (Ty::Map(_) | Ty::Json, _) => quote!(Json),
-        (Ty::Integer | Ty::Time, _) => quote!(Integer),
-        (Ty::Number, _) => quote!(Number),
-        (Ty::Boolean, _) => quote!(Boolean),
+    let elem = match &ty {
+        Ty::Array(t) | Ty::Map(t) => &**t,
+        t => t,
+    };
+    if let Ty::Named(n) = elem
+        && reg.resolve(scope, n)?.0 == Module::BlockKit
+    {
+        return Ok(quote!(Json));
+    }
+    Ok(match &ty {
+        Ty::Array(_) => quote!(List),
+        Ty::Map(_) | Ty::Json => quote!(Json),
+        Ty::Integer | Ty::Time => quote!(Integer),
+        Ty::Number => quote!(Number),
+        Ty::Boolean => quote!(Boolean),
         _ => quote!(String),
     })
 }
 
-fn method_spec(fam: &str, m: &MethodDef) -> Result<TokenStream, Error> {
+fn method_spec(reg: &Registry<'_>, fam: &str, m: &MethodDef) -> Result<TokenStream, Error> {
+    let scope = Module::Family(fam.to_owned());
     let name = &m.name;
-    let http = match m.http.to_ascii_uppercase().as_str() {
-        "GET" => quote!(Get),
-        "POST" => quote!(Post),
-        o => return Err(Error::new(format!("{name}: unknown http verb {o}"))),
+    let http = match m.http {
+        Http::Get => quote!(Get),
+        Http::Post => quote!(Post),
     };
     let json = m.json_body;
-    let tokens = m
-        .tokens
-        .iter()
-        .map(|t| {
-            Ok(match t.as_str() {
-                "bot" => quote!(crate::spec::TokenKind::Bot),
-                "user" => quote!(crate::spec::TokenKind::User),
-                "app" => quote!(crate::spec::TokenKind::App),
-                "none" => quote!(crate::spec::TokenKind::None),
-                o => return Err(Error::new(format!("{name}: unknown token kind {o}"))),
-            })
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
-    let bot = strs(m.scopes.get("bot").map(Vec::as_slice).unwrap_or_default());
-    let user = strs(m.scopes.get("user").map(Vec::as_slice).unwrap_or_default());
-    let tier = match m.tier.as_deref() {
+    let tokens = m.tokens.iter().map(|t| match t {
+        TokenKind::Bot => quote!(crate::spec::TokenKind::Bot),
+        TokenKind::User => quote!(crate::spec::TokenKind::User),
+        TokenKind::App => quote!(crate::spec::TokenKind::App),
+        TokenKind::None => quote!(crate::spec::TokenKind::None),
+    });
+    let bot = strs(&m.scopes.bot);
+    let user = strs(&m.scopes.user);
+    let tier = match m.tier {
         None => quote!(None),
         Some(t) => {
             let v = match t {
-                "tier1" => quote!(Tier1),
-                "tier2" => quote!(Tier2),
-                "tier3" => quote!(Tier3),
-                "tier4" => quote!(Tier4),
-                "special" => quote!(Special),
-                o => return Err(Error::new(format!("{name}: unknown tier {o}"))),
+                Tier::Tier1 => quote!(Tier1),
+                Tier::Tier2 => quote!(Tier2),
+                Tier::Tier3 => quote!(Tier3),
+                Tier::Tier4 => quote!(Tier4),
+                Tier::Special => quote!(Special),
             };
             quote!(Some(crate::spec::RateTier::#v))
         }
@@ -147,7 +148,7 @@ fn method_spec(fam: &str, m: &MethodDef) -> Result<TokenStream, Error> {
         .iter()
         .map(|a| {
             let n = &a.name;
-            let k = arg_kind(&a.ty, a.encoding.as_deref()).map_err(|e| e.context(format!("{name}: {n}")))?;
+            let k = arg_kind(reg, &scope, &a.ty).map_err(|e| e.context(format!("{name}: {n}")))?;
             let r = a.required;
             Ok(quote!(crate::spec::ArgSpec { name: #n, kind: crate::spec::ArgKind::#k, required: #r }))
         })
@@ -199,7 +200,7 @@ fn method_spec(fam: &str, m: &MethodDef) -> Result<TokenStream, Error> {
 }
 
 /// `spec_table.rs`: one static per method, `METHODS`, `Response` and `decode_response`.
-pub(crate) fn spec_table_rs(spec: &Spec) -> Result<TokenStream, Error> {
+pub(crate) fn spec_table_rs(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream, Error> {
     let ms = methods(spec);
     let mut statics = TokenStream::new();
     let mut refs = Vec::new();
@@ -211,7 +212,7 @@ pub(crate) fn spec_table_rs(spec: &Spec) -> Result<TokenStream, Error> {
             return Err(Error::new(format!("method {} is defined twice", m.name)));
         }
         let stat = format_ident!("{}", screaming(&m.name));
-        let value = method_spec(fam, m)?;
+        let value = method_spec(reg, fam, m)?;
         let name = &m.name;
         let sd = doc(&format!("`{name}`."));
         statics.extend(quote! { #sd pub(crate) static #stat: crate::spec::MethodSpec = #value; });

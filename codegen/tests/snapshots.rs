@@ -243,10 +243,10 @@ fn json_body_method() {
           { "name": "blocks", "type": "json", "doc": "Block Kit blocks." },
           { "name": "channel", "type": "ChannelId", "required": true, "doc": "Where to post." },
           { "name": "mrkdwn", "type": "boolean", "doc": "Format the text." },
-          { "name": "reply_broadcast", "type": "boolean", "encoding": "plain", "doc": "Also post to the channel." },
+          { "name": "reply_broadcast", "type": "boolean", "doc": "Also post to the channel." },
           { "name": "text", "type": "string", "doc": "Message text." },
           { "name": "thread_ts", "type": "Ts", "doc": "Parent message." },
-          { "name": "users", "type": "[UserId]", "encoding": "json", "doc": "Users, as a JSON array." }
+          { "name": "users", "type": "[UserId]", "doc": "Users: a list in a form, an array in a JSON body." }
         ],
         "response": { "fields": [
           { "name": "channel", "type": "ChannelId", "doc": "Where it went." },
