@@ -5,9 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::doc;
 use crate::ir::{Ir, ItemKind, Module, Payload, Type};
 use crate::names::ident;
+use crate::{Error, doc};
 
 /// The event union whose variants get an impl.
 const UNION: &str = "Event";
@@ -28,15 +28,24 @@ fn locator_ret(id: &str) -> TokenStream {
 }
 
 /// The `EventKind` trait and its impls, for `events.rs`.
-pub(crate) fn event_kinds(ir: &Ir) -> TokenStream {
+pub(crate) fn event_kinds(ir: &Ir) -> Result<TokenStream, Error> {
     // A spec without events (a test fragment) has nothing to implement.
     let Some(ItemKind::TaggedUnion(union)) = ir
         .items
         .get(&(Module::Events, UNION.to_owned()))
         .map(|i| &i.kind)
     else {
-        return TokenStream::new();
+        return Ok(TokenStream::new());
     };
+    // `impl Event` gets the locators; a common accessor may not take a name.
+    if let Some((name, _)) = LOCATORS
+        .iter()
+        .find(|(name, _)| union.accessors.contains_key(*name))
+    {
+        return Err(Error::new(format!(
+            "spec/events.json: {UNION}: every variant has `{name}`, which the EventKind locator of that name defines"
+        )));
+    }
     let mut impls = Vec::new();
     let mut type_arms = Vec::new();
     let mut typed = Vec::new();
@@ -115,7 +124,7 @@ pub(crate) fn event_kinds(ir: &Ir) -> TokenStream {
     let trait_doc = doc(
         "An event type of the [`Event`] union: its `type` tag, how to take it out of an `Event`, and where it happened (for replying). Implemented for every typed variant.",
     );
-    quote! {
+    Ok(quote! {
         #trait_doc
         pub trait EventKind: Sized + Send + Sync + 'static {
             /// The `type` tag Slack sends for this event.
@@ -141,5 +150,5 @@ pub(crate) fn event_kinds(ir: &Ir) -> TokenStream {
         }
         #(#impls)*
         #union_impl
-    }
+    })
 }

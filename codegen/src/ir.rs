@@ -7,12 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+use crate::mount::Mount;
 use crate::names::ident;
 use crate::spec::{Http, Scopes, Tier, TokenKind};
 
 /// The whole spec, lowered.
 #[derive(Debug)]
 pub(crate) struct Ir {
+    /// Where the generated modules live.
+    pub mount: Mount,
     /// Every type of every module, by module then name.
     pub items: BTreeMap<Key, Item>,
     /// The module doc of `block_kit`.
@@ -40,7 +43,7 @@ impl Ir {
             Some(ItemKind::TaggedUnion(u)) => u
                 .accessors
                 .iter()
-                .map(|(k, a)| (k.clone(), a.through_method()))
+                .filter_map(|(k, reads)| Some((k.clone(), reads.first()?.through_method())))
                 .collect(),
             _ => BTreeMap::new(),
         }
@@ -66,15 +69,16 @@ pub(crate) enum Module {
 }
 
 impl Module {
-    /// The module's absolute path.
-    pub(crate) fn path(&self) -> TokenStream {
+    /// The module's absolute path under `mount`.
+    pub(crate) fn path(&self, mount: &Mount) -> TokenStream {
+        let root = mount.path();
         match self {
-            Module::Types => quote!(crate::generated::types),
-            Module::Events => quote!(crate::generated::events),
-            Module::BlockKit => quote!(crate::generated::block_kit),
+            Module::Types => quote!(#root::types),
+            Module::Events => quote!(#root::events),
+            Module::BlockKit => quote!(#root::block_kit),
             Module::Family(f) => {
                 let f = ident(f);
-                quote!(crate::generated::#f)
+                quote!(#root::#f)
             }
         }
     }
@@ -104,6 +108,8 @@ pub(crate) enum DefKind {
 /// A resolved reference to a definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TypeRef {
+    /// Where the generated modules live, for printing absolute paths.
+    pub mount: Mount,
     pub module: Module,
     pub name: String,
     pub kind: DefKind,
@@ -163,7 +169,7 @@ impl Type {
                 if scope == Some(&r.module) {
                     quote!(#n)
                 } else {
-                    let p = r.module.path();
+                    let p = r.module.path(&r.mount);
                     quote!(#p::#n)
                 }
             }
@@ -372,8 +378,9 @@ pub(crate) struct TaggedUnion {
     /// tagged unions, each once.
     pub keys: Vec<String>,
     pub variants: Vec<Variant>,
-    /// Accessors every typed variant offers with the same type.
-    pub accessors: BTreeMap<String, Access>,
+    /// Accessors every typed variant offers with the same return type:
+    /// how each variant (in order) reads it.
+    pub accessors: BTreeMap<String, Vec<Access>>,
     /// A Block Kit union: it also serializes and checks limits.
     pub kit: bool,
 }

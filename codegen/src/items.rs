@@ -574,20 +574,24 @@ pub(crate) fn tagged_union(scope: &Module, u: &TaggedUnion) -> Result<TokenStrea
         quote!(|t| matches!(t, #(#nested_tags)|*))
     };
     let mut methods = TokenStream::new();
-    for (mname, a) in &u.accessors {
+    for (mname, reads) in &u.accessors {
+        let Some(a) = reads.first() else { continue };
         let m = &a.ident;
         let ret = a.returns.tokens();
-        let expr = a.expr();
         let plain = mname.trim_start_matches("r#");
         let ad = doc(&match &a.doc {
             Some(t) => format!("`{plain}` of any known variant: {t}"),
             None => format!("`{plain}` of any known variant."),
         });
+        // Each variant reads it its own way (a field, boxed or not, or a
+        // nested union's accessor).
         let arms: Vec<TokenStream> = u
             .variants
             .iter()
-            .map(|v| {
+            .zip(reads)
+            .map(|(v, r)| {
                 let vid = &v.ident;
+                let expr = r.expr();
                 quote!(Self::#vid(v) => #expr,)
             })
             .collect();

@@ -15,6 +15,7 @@ mod ir;
 mod items;
 mod lower;
 mod methods;
+mod mount;
 mod names;
 mod spec;
 mod table;
@@ -24,6 +25,7 @@ use std::fmt;
 
 use proc_macro2::TokenStream;
 
+pub use mount::Mount;
 pub use spec::Spec;
 
 /// A spec the generator cannot turn into Rust, with the reason.
@@ -63,9 +65,10 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Generates every file of `slack-api/src/generated/`, sorted by name.
-pub fn generate(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
-    let ir = lower::lower(spec)?;
+/// Generates every file of `slack-api/src/generated/`, sorted by name, for
+/// modules mounted at `mount` (`Mount::default()`: `crate::generated`).
+pub fn generate(spec: &Spec, mount: &Mount) -> Result<Vec<GeneratedFile>, Error> {
+    let ir = lower::lower(spec, mount)?;
     let mut files = vec![
         render("mod.rs", "spec/", table::mod_rs(&ir))?,
         render("types.rs", "spec/types.json", items::types_rs(&ir)?)?,
@@ -76,7 +79,7 @@ pub fn generate(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
         )?,
         render("events.rs", "spec/events.json", {
             let defs = items::events_rs(&ir)?;
-            let kinds = event_kind::event_kinds(&ir);
+            let kinds = event_kind::event_kinds(&ir)?;
             quote::quote!(#defs #kinds)
         })?,
         render(

@@ -12,6 +12,7 @@ use crate::ir::{
     Module, Object, PageStyle, Pagination, Payload, Scalar, Shape, ShapeUnion, ShapeVariant, Slot,
     Step, TaggedUnion, Type, TypeRef, Variant, Wire,
 };
+use crate::mount::Mount;
 use crate::names::{camel, ident, is_ident, snake};
 use crate::spec::{
     self, ArgDef, EnumDef, FamilyDef, FieldDef, MethodDef, ObjectDef, PaginationDef, Spec,
@@ -36,9 +37,10 @@ const BUILDER_METHODS: &[&str] = &[
 const MAX_NESTING: usize = 8;
 
 /// Lowers the whole spec.
-pub(crate) fn lower(spec: &Spec) -> Result<Ir, Error> {
+pub(crate) fn lower(spec: &Spec, mount: &Mount) -> Result<Ir, Error> {
     let reg = Registry::new(spec)?;
     let mut l = Lower {
+        mount: mount.clone(),
         reg,
         exact: BTreeSet::new(),
         kit_tags: BTreeMap::new(),
@@ -82,6 +84,7 @@ pub(crate) fn lower(spec: &Spec) -> Result<Ir, Error> {
         },
     )?;
     Ok(Ir {
+        mount: l.mount,
         items,
         block_kit_doc: spec.block_kit_doc.clone(),
         families,
@@ -101,6 +104,7 @@ fn all_errors(spec: &Spec) -> Vec<String> {
 }
 
 struct Lower<'a> {
+    mount: Mount,
     reg: Registry<'a>,
     /// Block Kit objects that write back exactly what they read.
     exact: BTreeSet<String>,
@@ -129,6 +133,7 @@ impl Lower<'_> {
     fn type_ref(&self, scope: &Module, name: &str) -> Result<TypeRef, Error> {
         let (module, def) = self.reg.resolve(scope, name)?;
         Ok(TypeRef {
+            mount: self.mount.clone(),
             module,
             name: name.to_owned(),
             kind: def.kind(),
@@ -425,6 +430,7 @@ impl Lower<'_> {
                 tag: v.tag.clone(),
                 missing,
                 ty: TypeRef {
+                    mount: self.mount.clone(),
                     module: m,
                     name: tn,
                     kind: def.kind(),
@@ -484,19 +490,19 @@ impl Lower<'_> {
     }
 
     /// Accessors present with the same return type in every variant of a
-    /// tagged union declared in `scope`.
+    /// tagged union declared in `scope`, with each variant's read.
     fn common_accessors(
         &self,
         scope: &Module,
         u: &UnionDef,
         depth: usize,
-    ) -> Result<BTreeMap<String, Access>, Error> {
+    ) -> Result<BTreeMap<String, Vec<Access>>, Error> {
         if depth > MAX_NESTING {
             return Err(Error::new(format!(
                 "tagged unions nest more than {MAX_NESTING} deep"
             )));
         }
-        let mut common: Option<BTreeMap<String, Access>> = None;
+        let mut common: Option<BTreeMap<String, Vec<Access>>> = None;
         for v in &u.variants {
             let Ty::Named(n) = Ty::parse(&v.ty)? else {
                 return Err(Error::new(format!(
@@ -506,27 +512,34 @@ impl Lower<'_> {
             };
             let (m, def) = self.reg.resolve(scope, &n)?;
             let key = (m.clone(), n);
-            let acc: BTreeMap<String, Access> = match def {
+            let mut acc: BTreeMap<String, Access> = BTreeMap::new();
+            match def {
                 Def::Object(o) => {
-                    let mut out = BTreeMap::new();
                     for f in &o.fields {
                         let f = self.field(&m, &key, f)?;
-                        out.insert(f.ident.to_string(), f.access());
+                        acc.insert(f.ident.to_string(), f.access());
                     }
-                    out
                 }
-                Def::Union(inner) if inner.tag.is_some() => self
-                    .common_accessors(&m, inner, depth + 1)?
-                    .into_iter()
-                    .map(|(k, a)| (k, a.through_method()))
-                    .collect(),
-                _ => BTreeMap::new(),
-            };
+                Def::Union(inner) if inner.tag.is_some() => {
+                    for (k, reads) in self.common_accessors(&m, inner, depth + 1)? {
+                        if let Some(first) = reads.first() {
+                            acc.insert(k, first.through_method());
+                        }
+                    }
+                }
+                _ => {}
+            }
             common = Some(match common {
-                None => acc,
+                None => acc.into_iter().map(|(k, a)| (k, vec![a])).collect(),
                 Some(c) => c
                     .into_iter()
-                    .filter(|(k, a)| acc.get(k).is_some_and(|b| b.returns == a.returns))
+                    .filter_map(|(k, mut reads)| {
+                        let a = acc.remove(&k)?;
+                        (a.returns == reads[0].returns).then(|| {
+                            reads.push(a);
+                            (k, reads)
+                        })
+                    })
                     .collect(),
             });
         }

@@ -203,7 +203,7 @@ pub(crate) fn family_rs(ir: &Ir, fam: &Family) -> Result<TokenStream, Error> {
     let mut handle_fns = TokenStream::new();
     let mut items = TokenStream::new();
     for m in &fam.methods {
-        let (f, it) = method(m, scope);
+        let (f, it) = method(ir, m, scope);
         handle_fns.extend(f);
         items.extend(it);
     }
@@ -232,7 +232,8 @@ pub(crate) fn family_rs(ir: &Ir, fam: &Family) -> Result<TokenStream, Error> {
 }
 
 /// The handle function and the items (builder, response, impls) of one method.
-fn method(m: &Method, scope: &Module) -> (TokenStream, TokenStream) {
+fn method(ir: &Ir, m: &Method, scope: &Module) -> (TokenStream, TokenStream) {
+    let root = ir.mount.path();
     let fn_name = &m.fn_name;
     let fn_id = ident(fn_name);
     let base = &m.base;
@@ -329,7 +330,7 @@ fn method(m: &Method, scope: &Module) -> (TokenStream, TokenStream) {
             /// Sends the request and decodes the response.
             pub async fn send(self) -> crate::Result<#resp> {
                 let (client, args) = self.into_args();
-                client.execute(&crate::generated::spec_table::#stat, args).await
+                client.execute(&#root::spec_table::#stat, args).await
             }
 
             /// The client and the encoding-neutral argument list, for

@@ -160,6 +160,7 @@ pub(crate) fn spec_table_rs(ir: &Ir) -> TokenStream {
     let mut refs = Vec::new();
     let mut variants = TokenStream::new();
     let mut arms = TokenStream::new();
+    let root = ir.mount.path();
     for (fam, m) in &ms {
         let fam = fam.name.as_str();
         let stat = format_ident!("{}", screaming(&m.name));
@@ -175,11 +176,11 @@ pub(crate) fn spec_table_rs(ir: &Ir) -> TokenStream {
         variants.extend(quote! {
             #vd
             #[cfg(feature = #fam)]
-            #var(crate::generated::#fam_id::#resp),
+            #var(#root::#fam_id::#resp),
         });
         arms.extend(quote! {
             #[cfg(feature = #fam)]
-            #name => crate::de::from_slice::<crate::generated::#fam_id::#resp>(body).map(Response::#var),
+            #name => crate::de::from_slice::<#root::#fam_id::#resp>(body).map(Response::#var),
         });
     }
     let fams: Vec<&str> = ir.families.iter().map(|f| f.name.as_str()).collect();
