@@ -13,6 +13,7 @@ mod block_kit;
 mod event_kind;
 mod ir;
 mod items;
+mod lint;
 mod lower;
 mod methods;
 mod mount;

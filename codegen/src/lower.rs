@@ -12,6 +12,7 @@ use crate::ir::{
     Module, Object, PageStyle, Pagination, Payload, Scalar, Shape, ShapeUnion, ShapeVariant, Slot,
     Step, TaggedUnion, Type, TypeRef, Variant, Wire,
 };
+use crate::lint;
 use crate::mount::Mount;
 use crate::names::{camel, ident, is_ident, snake};
 use crate::spec::{
@@ -38,6 +39,7 @@ const MAX_NESTING: usize = 8;
 
 /// Lowers the whole spec.
 pub(crate) fn lower(spec: &Spec, mount: &Mount) -> Result<Ir, Error> {
+    check_docs(spec)?;
     let reg = Registry::new(spec)?;
     let mut l = Lower {
         mount: mount.clone(),
@@ -59,6 +61,14 @@ pub(crate) fn lower(spec: &Spec, mount: &Mount) -> Result<Ir, Error> {
     )?;
     let mut families = Vec::new();
     for (name, fam) in &spec.families {
+        for (section, ty) in fam.types.sections() {
+            if lint::stutters(name, ty) {
+                return Err(Error::new(format!(
+                    "spec/methods/{name}.json: at `{section}.{ty}`: the type name repeats the family \
+                     name (it is `{name}::{ty}` in Rust); drop the prefix"
+                )));
+            }
+        }
         let m = Module::Family(name.clone());
         l.type_defs(&mut items, &m, &fam.types, &BTreeMap::new())?;
         families.push(
@@ -90,6 +100,57 @@ pub(crate) fn lower(spec: &Spec, mount: &Mount) -> Result<Ir, Error> {
         families,
         error_code,
     })
+}
+
+/// Field docs must say more than the field's name (`lint::restates`), but
+/// for those `restated_docs.json` still lists; a listed one that no longer
+/// restates its name must leave the list.
+fn check_docs(spec: &Spec) -> Result<(), Error> {
+    let mut found = BTreeSet::new();
+    let mut check = |file: &str, path: String, owner: &str, fields: &[FieldDef]| {
+        for (i, f) in fields.iter().enumerate() {
+            let Some(doc) = &f.doc else { continue };
+            if !lint::restates(&f.name, doc) {
+                continue;
+            }
+            let key = format!("{file}: {owner}.{}", f.name);
+            if !spec.restated_docs.contains(&key) {
+                return Err(Error::new(format!(
+                    "spec/{file}: at `{path}[{i}].doc`: {doc:?} only restates the field name `{}`; \
+                     say what it holds",
+                    f.name
+                )));
+            }
+            found.insert(key);
+        }
+        Ok(())
+    };
+    let shared = [
+        ("types.json", &spec.types),
+        ("events.json", &spec.events),
+        ("block_kit.json", &spec.block_kit),
+    ];
+    for (file, defs) in shared {
+        for (name, o) in &defs.objects {
+            check(file, format!("objects.{name}.fields"), name, &o.fields)?;
+        }
+    }
+    for (fam, f) in &spec.families {
+        let file = format!("methods/{fam}.json");
+        for (name, o) in &f.types.objects {
+            check(&file, format!("objects.{name}.fields"), name, &o.fields)?;
+        }
+        for (i, m) in f.methods.iter().enumerate() {
+            let path = format!("methods[{i}].response.fields");
+            check(&file, path, &m.name, &m.response.fields)?;
+        }
+    }
+    if let Some(stale) = spec.restated_docs.difference(&found).next() {
+        return Err(Error::new(format!(
+            "spec/restated_docs.json: {stale:?} names no doc that restates its field name; remove it"
+        )));
+    }
+    Ok(())
 }
 
 /// Every error code of the spec, sorted and unique.

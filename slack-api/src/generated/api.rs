@@ -3,14 +3,14 @@
 /// Api test arg.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ApiTestArg {
+pub struct TestArg {
     /// Error.
     pub error: Option<String>,
     /// Foo.
     pub foo: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ApiTestArg {
+impl<'de> serde::Deserialize<'de> for TestArg {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -18,8 +18,8 @@ impl<'de> serde::Deserialize<'de> for ApiTestArg {
     }
 }
 
-impl crate::de::Object for ApiTestArg {
-    const NAME: &'static str = "ApiTestArg";
+impl crate::de::Object for TestArg {
+    const NAME: &'static str = "TestArg";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -35,7 +35,7 @@ impl crate::de::Object for ApiTestArg {
     }
 }
 
-impl crate::de::Lenient for ApiTestArg {
+impl crate::de::Lenient for TestArg {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -119,7 +119,7 @@ impl std::future::IntoFuture for TestRequest {
 #[non_exhaustive]
 pub struct TestResponse {
     /// Args.
-    pub args: Option<ApiTestArg>,
+    pub args: Option<TestArg>,
 }
 
 impl<'de> serde::Deserialize<'de> for TestResponse {

@@ -3,7 +3,7 @@
 /// Chat scheduled messages list scheduled message.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ChatScheduledMessagesListScheduledMessage {
+pub struct ScheduledMessagesListScheduledMessage {
     /// Conversation concerned.
     pub channel_id: Option<crate::ids::ChannelId>,
     /// Creation time, Unix seconds.
@@ -16,7 +16,7 @@ pub struct ChatScheduledMessagesListScheduledMessage {
     pub text: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ChatScheduledMessagesListScheduledMessage {
+impl<'de> serde::Deserialize<'de> for ScheduledMessagesListScheduledMessage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -24,8 +24,8 @@ impl<'de> serde::Deserialize<'de> for ChatScheduledMessagesListScheduledMessage 
     }
 }
 
-impl crate::de::Object for ChatScheduledMessagesListScheduledMessage {
-    const NAME: &'static str = "ChatScheduledMessagesListScheduledMessage";
+impl crate::de::Object for ScheduledMessagesListScheduledMessage {
+    const NAME: &'static str = "ScheduledMessagesListScheduledMessage";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -54,7 +54,7 @@ impl crate::de::Object for ChatScheduledMessagesListScheduledMessage {
     }
 }
 
-impl crate::de::Lenient for ChatScheduledMessagesListScheduledMessage {
+impl crate::de::Lenient for ScheduledMessagesListScheduledMessage {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -1862,7 +1862,7 @@ pub struct ScheduledMessagesListResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// List of scheduled messages.
-    pub scheduled_messages: Vec<ChatScheduledMessagesListScheduledMessage>,
+    pub scheduled_messages: Vec<ScheduledMessagesListScheduledMessage>,
 }
 
 impl<'de> serde::Deserialize<'de> for ScheduledMessagesListResponse {
@@ -1913,7 +1913,7 @@ impl crate::de::Lenient for ScheduledMessagesListResponse {
 impl crate::paginate::Paginate for ScheduledMessagesListRequest {
     const METHOD: &'static str = "chat.scheduledMessages.list";
     type Page = ScheduledMessagesListResponse;
-    type Item = ChatScheduledMessagesListScheduledMessage;
+    type Item = ScheduledMessagesListScheduledMessage;
     fn set_next(&mut self, next: crate::paginate::Next) {
         if let crate::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);

@@ -3,7 +3,7 @@
 /// Conversations invite error.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ConversationsInviteError {
+pub struct InviteError {
     /// Error.
     pub error: Option<String>,
     /// Flag: ok.
@@ -12,7 +12,7 @@ pub struct ConversationsInviteError {
     pub user: Option<crate::ids::UserId>,
 }
 
-impl<'de> serde::Deserialize<'de> for ConversationsInviteError {
+impl<'de> serde::Deserialize<'de> for InviteError {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -20,8 +20,8 @@ impl<'de> serde::Deserialize<'de> for ConversationsInviteError {
     }
 }
 
-impl crate::de::Object for ConversationsInviteError {
-    const NAME: &'static str = "ConversationsInviteError";
+impl crate::de::Object for InviteError {
+    const NAME: &'static str = "InviteError";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -38,1302 +38,7 @@ impl crate::de::Object for ConversationsInviteError {
     }
 }
 
-impl crate::de::Lenient for ConversationsInviteError {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInvite {
-    /// List of acceptances.
-    pub acceptances: Vec<ConversationsListConnectInvitesInviteAcceptance>,
-    /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date invalid.
-    pub date_invalid: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date last updated.
-    pub date_last_updated: Option<crate::ids::UnixTime>,
-    /// Direction.
-    pub direction: Option<String>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Invite.
-    pub invite: Option<ConversationsListConnectInvitesInviteInvite>,
-    /// Invite payload.
-    pub invite_payload: Option<ConversationsListConnectInvitesInviteInvitePayload>,
-    /// Invite type.
-    pub invite_type: Option<String>,
-    /// Inviting team.
-    pub inviting_team: Option<ConversationsListConnectInvitesInviteInvitingTeam>,
-    /// Inviting user.
-    pub inviting_user: Option<ConversationsListConnectInvitesInviteInvitingUser>,
-    /// Link.
-    pub link: Option<String>,
-    /// ID of the recipient user.
-    pub recipient_user_id: Option<String>,
-    /// Sig.
-    pub sig: Option<String>,
-    /// Status.
-    pub status: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsListConnectInvitesInvite {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInvite {
-    const NAME: &'static str = "ConversationsListConnectInvitesInvite";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "acceptances" => {
-                crate::de::vec_field(map, seen, 0, "acceptances", &mut self.acceptances)
-            }
-            "channel" => crate::de::opt_field(map, seen, 1, "channel", &mut self.channel),
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "date_invalid" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "date_invalid",
-                    &mut self.date_invalid,
-                )
-            }
-            "date_last_updated" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    4,
-                    "date_last_updated",
-                    &mut self.date_last_updated,
-                )
-            }
-            "direction" => {
-                crate::de::opt_field(map, seen, 5, "direction", &mut self.direction)
-            }
-            "id" => crate::de::opt_field(map, seen, 6, "id", &mut self.id),
-            "invite" => crate::de::opt_field(map, seen, 7, "invite", &mut self.invite),
-            "invite_payload" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    8,
-                    "invite_payload",
-                    &mut self.invite_payload,
-                )
-            }
-            "invite_type" => {
-                crate::de::opt_field(map, seen, 9, "invite_type", &mut self.invite_type)
-            }
-            "inviting_team" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    10,
-                    "inviting_team",
-                    &mut self.inviting_team,
-                )
-            }
-            "inviting_user" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    11,
-                    "inviting_user",
-                    &mut self.inviting_user,
-                )
-            }
-            "link" => crate::de::opt_field(map, seen, 12, "link", &mut self.link),
-            "recipient_user_id" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    13,
-                    "recipient_user_id",
-                    &mut self.recipient_user_id,
-                )
-            }
-            "sig" => crate::de::opt_field(map, seen, 14, "sig", &mut self.sig),
-            "status" => crate::de::opt_field(map, seen, 15, "status", &mut self.status),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInvite {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite acceptance.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteAcceptance {
-    /// Accepting team.
-    pub accepting_team: Option<
-        ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam,
-    >,
-    /// Accepting user.
-    pub accepting_user: Option<
-        ConversationsListConnectInvitesInviteAcceptanceAcceptingUser,
-    >,
-    /// Approval status.
-    pub approval_status: Option<String>,
-    /// Time, Unix seconds: date accepted.
-    pub date_accepted: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date invalid.
-    pub date_invalid: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date last updated.
-    pub date_last_updated: Option<crate::ids::UnixTime>,
-    /// List of reviews.
-    pub reviews: Vec<ConversationsListConnectInvitesInviteAcceptanceReview>,
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsListConnectInvitesInviteAcceptance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteAcceptance {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteAcceptance";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "accepting_team" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "accepting_team",
-                    &mut self.accepting_team,
-                )
-            }
-            "accepting_user" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "accepting_user",
-                    &mut self.accepting_user,
-                )
-            }
-            "approval_status" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "approval_status",
-                    &mut self.approval_status,
-                )
-            }
-            "date_accepted" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "date_accepted",
-                    &mut self.date_accepted,
-                )
-            }
-            "date_invalid" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    4,
-                    "date_invalid",
-                    &mut self.date_invalid,
-                )
-            }
-            "date_last_updated" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "date_last_updated",
-                    &mut self.date_last_updated,
-                )
-            }
-            "reviews" => crate::de::vec_field(map, seen, 6, "reviews", &mut self.reviews),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteAcceptance {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite acceptance accepting team.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam {
-    /// Link: avatar base url.
-    pub avatar_base_url: Option<String>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Workspace subdomain.
-    pub domain: Option<String>,
-    /// Icon.
-    pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Whether it is verified.
-    pub is_verified: Option<bool>,
-    /// Name.
-    pub name: Option<String>,
-    /// Flag: requires sponsorship.
-    pub requires_sponsorship: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "avatar_base_url" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "avatar_base_url",
-                    &mut self.avatar_base_url,
-                )
-            }
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
-            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
-            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
-            "is_verified" => {
-                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
-            }
-            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
-            "requires_sponsorship" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "requires_sponsorship",
-                    &mut self.requires_sponsorship,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient
-for ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite acceptance accepting user.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteAcceptanceAcceptingUser {
-    /// Identifier.
-    pub id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Profile.
-    pub profile: Option<crate::generated::types::UserProfile>,
-    /// Workspace concerned.
-    pub team_id: Option<crate::ids::TeamId>,
-    /// Last update time, Unix seconds.
-    pub updated: Option<crate::ids::UnixTime>,
-    /// Who can share contact card.
-    pub who_can_share_contact_card: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteAcceptanceAcceptingUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteAcceptanceAcceptingUser {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteAcceptanceAcceptingUser";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
-            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
-            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
-            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
-            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
-            "who_can_share_contact_card" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "who_can_share_contact_card",
-                    &mut self.who_can_share_contact_card,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient
-for ConversationsListConnectInvitesInviteAcceptanceAcceptingUser {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite acceptance review.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteAcceptanceReview {
-    /// Time, Unix seconds: date review.
-    pub date_review: Option<crate::ids::UnixTime>,
-    /// Reviewing team.
-    pub reviewing_team: Option<
-        ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam,
-    >,
-    /// Kind of object or event.
-    pub r#type: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteAcceptanceReview {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteAcceptanceReview {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteAcceptanceReview";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "date_review" => {
-                crate::de::opt_field(map, seen, 0, "date_review", &mut self.date_review)
-            }
-            "reviewing_team" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "reviewing_team",
-                    &mut self.reviewing_team,
-                )
-            }
-            "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteAcceptanceReview {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite acceptance review reviewing team.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam {
-    /// Link: avatar base url.
-    pub avatar_base_url: Option<String>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Workspace subdomain.
-    pub domain: Option<String>,
-    /// Icon.
-    pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Whether it is verified.
-    pub is_verified: Option<bool>,
-    /// Name.
-    pub name: Option<String>,
-    /// Flag: requires sponsorship.
-    pub requires_sponsorship: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object
-for ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "avatar_base_url" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "avatar_base_url",
-                    &mut self.avatar_base_url,
-                )
-            }
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
-            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
-            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
-            "is_verified" => {
-                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
-            }
-            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
-            "requires_sponsorship" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "requires_sponsorship",
-                    &mut self.requires_sponsorship,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient
-for ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite invite.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteInvite {
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date invalid.
-    pub date_invalid: Option<crate::ids::UnixTime>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Inviting team.
-    pub inviting_team: Option<ConversationsListConnectInvitesInviteInviteInvitingTeam>,
-    /// Inviting user.
-    pub inviting_user: Option<ConversationsListConnectInvitesInviteInviteInvitingUser>,
-    /// Link.
-    pub link: Option<String>,
-    /// Recipient email.
-    pub recipient_email: Option<String>,
-    /// ID of the recipient user.
-    pub recipient_user_id: Option<String>,
-    /// Sig.
-    pub sig: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsListConnectInvitesInviteInvite {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteInvite {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteInvite";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "date_invalid" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_invalid",
-                    &mut self.date_invalid,
-                )
-            }
-            "id" => crate::de::opt_field(map, seen, 2, "id", &mut self.id),
-            "inviting_team" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "inviting_team",
-                    &mut self.inviting_team,
-                )
-            }
-            "inviting_user" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    4,
-                    "inviting_user",
-                    &mut self.inviting_user,
-                )
-            }
-            "link" => crate::de::opt_field(map, seen, 5, "link", &mut self.link),
-            "recipient_email" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    6,
-                    "recipient_email",
-                    &mut self.recipient_email,
-                )
-            }
-            "recipient_user_id" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "recipient_user_id",
-                    &mut self.recipient_user_id,
-                )
-            }
-            "sig" => crate::de::opt_field(map, seen, 8, "sig", &mut self.sig),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteInvite {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite invite inviting team.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteInviteInvitingTeam {
-    /// Link: avatar base url.
-    pub avatar_base_url: Option<String>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Workspace subdomain.
-    pub domain: Option<String>,
-    /// Icon.
-    pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Whether it is verified.
-    pub is_verified: Option<bool>,
-    /// Name.
-    pub name: Option<String>,
-    /// Flag: requires sponsorship.
-    pub requires_sponsorship: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteInviteInvitingTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteInviteInvitingTeam {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteInviteInvitingTeam";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "avatar_base_url" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "avatar_base_url",
-                    &mut self.avatar_base_url,
-                )
-            }
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
-            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
-            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
-            "is_verified" => {
-                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
-            }
-            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
-            "requires_sponsorship" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "requires_sponsorship",
-                    &mut self.requires_sponsorship,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteInviteInvitingTeam {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite invite inviting user.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteInviteInvitingUser {
-    /// Identifier.
-    pub id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Profile.
-    pub profile: Option<crate::generated::types::UserProfile>,
-    /// Workspace concerned.
-    pub team_id: Option<crate::ids::TeamId>,
-    /// Last update time, Unix seconds.
-    pub updated: Option<crate::ids::UnixTime>,
-    /// Who can share contact card.
-    pub who_can_share_contact_card: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteInviteInvitingUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteInviteInvitingUser {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteInviteInvitingUser";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
-            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
-            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
-            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
-            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
-            "who_can_share_contact_card" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "who_can_share_contact_card",
-                    &mut self.who_can_share_contact_card,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteInviteInvitingUser {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite invite payload.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteInvitePayload {
-    /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
-    /// Invite type.
-    pub invite_type: Option<String>,
-    /// Whether it is external limited.
-    pub is_external_limited: Option<bool>,
-    /// Whether it is sponsored.
-    pub is_sponsored: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteInvitePayload {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteInvitePayload {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteInvitePayload";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
-            "invite_type" => {
-                crate::de::opt_field(map, seen, 1, "invite_type", &mut self.invite_type)
-            }
-            "is_external_limited" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "is_external_limited",
-                    &mut self.is_external_limited,
-                )
-            }
-            "is_sponsored" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "is_sponsored",
-                    &mut self.is_sponsored,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteInvitePayload {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite inviting team.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteInvitingTeam {
-    /// Link: avatar base url.
-    pub avatar_base_url: Option<String>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Workspace subdomain.
-    pub domain: Option<String>,
-    /// Icon.
-    pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Whether it is verified.
-    pub is_verified: Option<bool>,
-    /// Name.
-    pub name: Option<String>,
-    /// Flag: requires sponsorship.
-    pub requires_sponsorship: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsListConnectInvitesInviteInvitingTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteInvitingTeam {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteInvitingTeam";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "avatar_base_url" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "avatar_base_url",
-                    &mut self.avatar_base_url,
-                )
-            }
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
-            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
-            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
-            "is_verified" => {
-                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
-            }
-            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
-            "requires_sponsorship" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "requires_sponsorship",
-                    &mut self.requires_sponsorship,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteInvitingTeam {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite inviting user.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteInvitingUser {
-    /// Identifier.
-    pub id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Profile.
-    pub profile: Option<crate::generated::types::UserProfile>,
-    /// Workspace concerned.
-    pub team_id: Option<crate::ids::TeamId>,
-    /// Last update time, Unix seconds.
-    pub updated: Option<crate::ids::UnixTime>,
-    /// Who can share contact card.
-    pub who_can_share_contact_card: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsListConnectInvitesInviteInvitingUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteInvitingUser {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteInvitingUser";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
-            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
-            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
-            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
-            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
-            "who_can_share_contact_card" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "who_can_share_contact_card",
-                    &mut self.who_can_share_contact_card,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteInvitingUser {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations request shared invite list invite request.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsRequestSharedInviteListInviteRequest {
-    /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date last updated.
-    pub date_last_updated: Option<crate::ids::UnixTime>,
-    /// Expires at.
-    pub expires_at: Option<crate::ids::UnixTime>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Inviting team.
-    pub inviting_team: Option<
-        ConversationsRequestSharedInviteListInviteRequestInvitingTeam,
-    >,
-    /// Inviting user.
-    pub inviting_user: Option<
-        ConversationsRequestSharedInviteListInviteRequestInvitingUser,
-    >,
-    /// Whether it is external limited.
-    pub is_external_limited: Option<bool>,
-    /// Target user.
-    pub target_user: Option<ConversationsRequestSharedInviteListInviteRequestTargetUser>,
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsRequestSharedInviteListInviteRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsRequestSharedInviteListInviteRequest {
-    const NAME: &'static str = "ConversationsRequestSharedInviteListInviteRequest";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "date_last_updated" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "date_last_updated",
-                    &mut self.date_last_updated,
-                )
-            }
-            "expires_at" => {
-                crate::de::opt_field(map, seen, 3, "expires_at", &mut self.expires_at)
-            }
-            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
-            "inviting_team" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "inviting_team",
-                    &mut self.inviting_team,
-                )
-            }
-            "inviting_user" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    6,
-                    "inviting_user",
-                    &mut self.inviting_user,
-                )
-            }
-            "is_external_limited" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "is_external_limited",
-                    &mut self.is_external_limited,
-                )
-            }
-            "target_user" => {
-                crate::de::opt_field(map, seen, 8, "target_user", &mut self.target_user)
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsRequestSharedInviteListInviteRequest {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations request shared invite list invite request inviting team.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsRequestSharedInviteListInviteRequestInvitingTeam {
-    /// Link: avatar base url.
-    pub avatar_base_url: Option<String>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Workspace subdomain.
-    pub domain: Option<String>,
-    /// Icon.
-    pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Whether it is verified.
-    pub is_verified: Option<bool>,
-    /// Name.
-    pub name: Option<String>,
-    /// Flag: requires sponsorship.
-    pub requires_sponsorship: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsRequestSharedInviteListInviteRequestInvitingTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object
-for ConversationsRequestSharedInviteListInviteRequestInvitingTeam {
-    const NAME: &'static str = "ConversationsRequestSharedInviteListInviteRequestInvitingTeam";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "avatar_base_url" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "avatar_base_url",
-                    &mut self.avatar_base_url,
-                )
-            }
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
-            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
-            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
-            "is_verified" => {
-                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
-            }
-            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
-            "requires_sponsorship" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "requires_sponsorship",
-                    &mut self.requires_sponsorship,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient
-for ConversationsRequestSharedInviteListInviteRequestInvitingTeam {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations request shared invite list invite request inviting user.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsRequestSharedInviteListInviteRequestInvitingUser {
-    /// Identifier.
-    pub id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Profile.
-    pub profile: Option<crate::generated::types::UserProfile>,
-    /// Workspace concerned.
-    pub team_id: Option<crate::ids::TeamId>,
-    /// Last update time, Unix seconds.
-    pub updated: Option<crate::ids::UnixTime>,
-    /// Who can share contact card.
-    pub who_can_share_contact_card: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsRequestSharedInviteListInviteRequestInvitingUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object
-for ConversationsRequestSharedInviteListInviteRequestInvitingUser {
-    const NAME: &'static str = "ConversationsRequestSharedInviteListInviteRequestInvitingUser";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
-            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
-            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
-            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
-            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
-            "who_can_share_contact_card" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "who_can_share_contact_card",
-                    &mut self.who_can_share_contact_card,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient
-for ConversationsRequestSharedInviteListInviteRequestInvitingUser {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations request shared invite list invite request target user.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsRequestSharedInviteListInviteRequestTargetUser {
-    /// Recipient email.
-    pub recipient_email: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsRequestSharedInviteListInviteRequestTargetUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsRequestSharedInviteListInviteRequestTargetUser {
-    const NAME: &'static str = "ConversationsRequestSharedInviteListInviteRequestTargetUser";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "recipient_email" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "recipient_email",
-                    &mut self.recipient_email,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsRequestSharedInviteListInviteRequestTargetUser {
+impl crate::de::Lenient for InviteError {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -1436,6 +141,1274 @@ impl<'de> serde::Deserialize<'de> for InvitePermissionAction {
 
 impl crate::de::Lenient for InvitePermissionAction {
     const SHAPE: crate::de::Shape = crate::de::Shape::String;
+}
+
+/// Conversations list connect invites invite.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInvite {
+    /// List of acceptances.
+    pub acceptances: Vec<ListConnectInvitesInviteAcceptance>,
+    /// Conversation concerned.
+    pub channel: Option<crate::generated::types::Conversation>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date invalid.
+    pub date_invalid: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date last updated.
+    pub date_last_updated: Option<crate::ids::UnixTime>,
+    /// Direction.
+    pub direction: Option<String>,
+    /// Identifier.
+    pub id: Option<String>,
+    /// Invite.
+    pub invite: Option<ListConnectInvitesInviteInvite>,
+    /// Invite payload.
+    pub invite_payload: Option<ListConnectInvitesInviteInvitePayload>,
+    /// Invite type.
+    pub invite_type: Option<String>,
+    /// Inviting team.
+    pub inviting_team: Option<ListConnectInvitesInviteInvitingTeam>,
+    /// Inviting user.
+    pub inviting_user: Option<ListConnectInvitesInviteInvitingUser>,
+    /// Link.
+    pub link: Option<String>,
+    /// ID of the recipient user.
+    pub recipient_user_id: Option<String>,
+    /// Sig.
+    pub sig: Option<String>,
+    /// Status.
+    pub status: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInvite {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInvite {
+    const NAME: &'static str = "ListConnectInvitesInvite";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "acceptances" => {
+                crate::de::vec_field(map, seen, 0, "acceptances", &mut self.acceptances)
+            }
+            "channel" => crate::de::opt_field(map, seen, 1, "channel", &mut self.channel),
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "date_invalid" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "date_invalid",
+                    &mut self.date_invalid,
+                )
+            }
+            "date_last_updated" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "date_last_updated",
+                    &mut self.date_last_updated,
+                )
+            }
+            "direction" => {
+                crate::de::opt_field(map, seen, 5, "direction", &mut self.direction)
+            }
+            "id" => crate::de::opt_field(map, seen, 6, "id", &mut self.id),
+            "invite" => crate::de::opt_field(map, seen, 7, "invite", &mut self.invite),
+            "invite_payload" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    8,
+                    "invite_payload",
+                    &mut self.invite_payload,
+                )
+            }
+            "invite_type" => {
+                crate::de::opt_field(map, seen, 9, "invite_type", &mut self.invite_type)
+            }
+            "inviting_team" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    10,
+                    "inviting_team",
+                    &mut self.inviting_team,
+                )
+            }
+            "inviting_user" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    11,
+                    "inviting_user",
+                    &mut self.inviting_user,
+                )
+            }
+            "link" => crate::de::opt_field(map, seen, 12, "link", &mut self.link),
+            "recipient_user_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "recipient_user_id",
+                    &mut self.recipient_user_id,
+                )
+            }
+            "sig" => crate::de::opt_field(map, seen, 14, "sig", &mut self.sig),
+            "status" => crate::de::opt_field(map, seen, 15, "status", &mut self.status),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInvite {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite acceptance.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteAcceptance {
+    /// Accepting team.
+    pub accepting_team: Option<ListConnectInvitesInviteAcceptanceAcceptingTeam>,
+    /// Accepting user.
+    pub accepting_user: Option<ListConnectInvitesInviteAcceptanceAcceptingUser>,
+    /// Approval status.
+    pub approval_status: Option<String>,
+    /// Time, Unix seconds: date accepted.
+    pub date_accepted: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date invalid.
+    pub date_invalid: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date last updated.
+    pub date_last_updated: Option<crate::ids::UnixTime>,
+    /// List of reviews.
+    pub reviews: Vec<ListConnectInvitesInviteAcceptanceReview>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteAcceptance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteAcceptance {
+    const NAME: &'static str = "ListConnectInvitesInviteAcceptance";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "accepting_team" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "accepting_team",
+                    &mut self.accepting_team,
+                )
+            }
+            "accepting_user" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "accepting_user",
+                    &mut self.accepting_user,
+                )
+            }
+            "approval_status" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "approval_status",
+                    &mut self.approval_status,
+                )
+            }
+            "date_accepted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "date_accepted",
+                    &mut self.date_accepted,
+                )
+            }
+            "date_invalid" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "date_invalid",
+                    &mut self.date_invalid,
+                )
+            }
+            "date_last_updated" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "date_last_updated",
+                    &mut self.date_last_updated,
+                )
+            }
+            "reviews" => crate::de::vec_field(map, seen, 6, "reviews", &mut self.reviews),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteAcceptance {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite acceptance accepting team.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteAcceptanceAcceptingTeam {
+    /// Link: avatar base url.
+    pub avatar_base_url: Option<String>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Workspace subdomain.
+    pub domain: Option<String>,
+    /// Icon.
+    pub icon: Option<crate::generated::types::Icons>,
+    /// Identifier.
+    pub id: Option<String>,
+    /// Whether it is verified.
+    pub is_verified: Option<bool>,
+    /// Name.
+    pub name: Option<String>,
+    /// Flag: requires sponsorship.
+    pub requires_sponsorship: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteAcceptanceAcceptingTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteAcceptanceAcceptingTeam {
+    const NAME: &'static str = "ListConnectInvitesInviteAcceptanceAcceptingTeam";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "avatar_base_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "avatar_base_url",
+                    &mut self.avatar_base_url,
+                )
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
+            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
+            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
+            "is_verified" => {
+                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
+            }
+            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
+            "requires_sponsorship" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "requires_sponsorship",
+                    &mut self.requires_sponsorship,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteAcceptanceAcceptingTeam {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite acceptance accepting user.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteAcceptanceAcceptingUser {
+    /// Identifier.
+    pub id: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Profile.
+    pub profile: Option<crate::generated::types::UserProfile>,
+    /// Workspace concerned.
+    pub team_id: Option<crate::ids::TeamId>,
+    /// Last update time, Unix seconds.
+    pub updated: Option<crate::ids::UnixTime>,
+    /// Who can share contact card.
+    pub who_can_share_contact_card: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteAcceptanceAcceptingUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteAcceptanceAcceptingUser {
+    const NAME: &'static str = "ListConnectInvitesInviteAcceptanceAcceptingUser";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
+            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
+            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
+            "who_can_share_contact_card" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "who_can_share_contact_card",
+                    &mut self.who_can_share_contact_card,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteAcceptanceAcceptingUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite acceptance review.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteAcceptanceReview {
+    /// Time, Unix seconds: date review.
+    pub date_review: Option<crate::ids::UnixTime>,
+    /// Reviewing team.
+    pub reviewing_team: Option<ListConnectInvitesInviteAcceptanceReviewReviewingTeam>,
+    /// Kind of object or event.
+    pub r#type: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteAcceptanceReview {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteAcceptanceReview {
+    const NAME: &'static str = "ListConnectInvitesInviteAcceptanceReview";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "date_review" => {
+                crate::de::opt_field(map, seen, 0, "date_review", &mut self.date_review)
+            }
+            "reviewing_team" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "reviewing_team",
+                    &mut self.reviewing_team,
+                )
+            }
+            "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteAcceptanceReview {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite acceptance review reviewing team.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteAcceptanceReviewReviewingTeam {
+    /// Link: avatar base url.
+    pub avatar_base_url: Option<String>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Workspace subdomain.
+    pub domain: Option<String>,
+    /// Icon.
+    pub icon: Option<crate::generated::types::Icons>,
+    /// Identifier.
+    pub id: Option<String>,
+    /// Whether it is verified.
+    pub is_verified: Option<bool>,
+    /// Name.
+    pub name: Option<String>,
+    /// Flag: requires sponsorship.
+    pub requires_sponsorship: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de>
+for ListConnectInvitesInviteAcceptanceReviewReviewingTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteAcceptanceReviewReviewingTeam {
+    const NAME: &'static str = "ListConnectInvitesInviteAcceptanceReviewReviewingTeam";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "avatar_base_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "avatar_base_url",
+                    &mut self.avatar_base_url,
+                )
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
+            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
+            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
+            "is_verified" => {
+                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
+            }
+            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
+            "requires_sponsorship" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "requires_sponsorship",
+                    &mut self.requires_sponsorship,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteAcceptanceReviewReviewingTeam {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite invite.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteInvite {
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date invalid.
+    pub date_invalid: Option<crate::ids::UnixTime>,
+    /// Identifier.
+    pub id: Option<String>,
+    /// Inviting team.
+    pub inviting_team: Option<ListConnectInvitesInviteInviteInvitingTeam>,
+    /// Inviting user.
+    pub inviting_user: Option<ListConnectInvitesInviteInviteInvitingUser>,
+    /// Link.
+    pub link: Option<String>,
+    /// Recipient email.
+    pub recipient_email: Option<String>,
+    /// ID of the recipient user.
+    pub recipient_user_id: Option<String>,
+    /// Sig.
+    pub sig: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteInvite {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteInvite {
+    const NAME: &'static str = "ListConnectInvitesInviteInvite";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "date_invalid" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_invalid",
+                    &mut self.date_invalid,
+                )
+            }
+            "id" => crate::de::opt_field(map, seen, 2, "id", &mut self.id),
+            "inviting_team" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "inviting_team",
+                    &mut self.inviting_team,
+                )
+            }
+            "inviting_user" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "inviting_user",
+                    &mut self.inviting_user,
+                )
+            }
+            "link" => crate::de::opt_field(map, seen, 5, "link", &mut self.link),
+            "recipient_email" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "recipient_email",
+                    &mut self.recipient_email,
+                )
+            }
+            "recipient_user_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "recipient_user_id",
+                    &mut self.recipient_user_id,
+                )
+            }
+            "sig" => crate::de::opt_field(map, seen, 8, "sig", &mut self.sig),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteInvite {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite invite inviting team.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteInviteInvitingTeam {
+    /// Link: avatar base url.
+    pub avatar_base_url: Option<String>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Workspace subdomain.
+    pub domain: Option<String>,
+    /// Icon.
+    pub icon: Option<crate::generated::types::Icons>,
+    /// Identifier.
+    pub id: Option<String>,
+    /// Whether it is verified.
+    pub is_verified: Option<bool>,
+    /// Name.
+    pub name: Option<String>,
+    /// Flag: requires sponsorship.
+    pub requires_sponsorship: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteInviteInvitingTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteInviteInvitingTeam {
+    const NAME: &'static str = "ListConnectInvitesInviteInviteInvitingTeam";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "avatar_base_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "avatar_base_url",
+                    &mut self.avatar_base_url,
+                )
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
+            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
+            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
+            "is_verified" => {
+                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
+            }
+            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
+            "requires_sponsorship" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "requires_sponsorship",
+                    &mut self.requires_sponsorship,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteInviteInvitingTeam {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite invite inviting user.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteInviteInvitingUser {
+    /// Identifier.
+    pub id: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Profile.
+    pub profile: Option<crate::generated::types::UserProfile>,
+    /// Workspace concerned.
+    pub team_id: Option<crate::ids::TeamId>,
+    /// Last update time, Unix seconds.
+    pub updated: Option<crate::ids::UnixTime>,
+    /// Who can share contact card.
+    pub who_can_share_contact_card: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteInviteInvitingUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteInviteInvitingUser {
+    const NAME: &'static str = "ListConnectInvitesInviteInviteInvitingUser";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
+            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
+            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
+            "who_can_share_contact_card" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "who_can_share_contact_card",
+                    &mut self.who_can_share_contact_card,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteInviteInvitingUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite invite payload.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteInvitePayload {
+    /// Conversation concerned.
+    pub channel: Option<crate::generated::types::Conversation>,
+    /// Invite type.
+    pub invite_type: Option<String>,
+    /// Whether it is external limited.
+    pub is_external_limited: Option<bool>,
+    /// Whether it is sponsored.
+    pub is_sponsored: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteInvitePayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteInvitePayload {
+    const NAME: &'static str = "ListConnectInvitesInviteInvitePayload";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            "invite_type" => {
+                crate::de::opt_field(map, seen, 1, "invite_type", &mut self.invite_type)
+            }
+            "is_external_limited" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "is_external_limited",
+                    &mut self.is_external_limited,
+                )
+            }
+            "is_sponsored" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "is_sponsored",
+                    &mut self.is_sponsored,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteInvitePayload {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite inviting team.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteInvitingTeam {
+    /// Link: avatar base url.
+    pub avatar_base_url: Option<String>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Workspace subdomain.
+    pub domain: Option<String>,
+    /// Icon.
+    pub icon: Option<crate::generated::types::Icons>,
+    /// Identifier.
+    pub id: Option<String>,
+    /// Whether it is verified.
+    pub is_verified: Option<bool>,
+    /// Name.
+    pub name: Option<String>,
+    /// Flag: requires sponsorship.
+    pub requires_sponsorship: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteInvitingTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteInvitingTeam {
+    const NAME: &'static str = "ListConnectInvitesInviteInvitingTeam";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "avatar_base_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "avatar_base_url",
+                    &mut self.avatar_base_url,
+                )
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
+            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
+            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
+            "is_verified" => {
+                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
+            }
+            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
+            "requires_sponsorship" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "requires_sponsorship",
+                    &mut self.requires_sponsorship,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteInvitingTeam {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite inviting user.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteInvitingUser {
+    /// Identifier.
+    pub id: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Profile.
+    pub profile: Option<crate::generated::types::UserProfile>,
+    /// Workspace concerned.
+    pub team_id: Option<crate::ids::TeamId>,
+    /// Last update time, Unix seconds.
+    pub updated: Option<crate::ids::UnixTime>,
+    /// Who can share contact card.
+    pub who_can_share_contact_card: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteInvitingUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteInvitingUser {
+    const NAME: &'static str = "ListConnectInvitesInviteInvitingUser";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
+            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
+            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
+            "who_can_share_contact_card" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "who_can_share_contact_card",
+                    &mut self.who_can_share_contact_card,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteInvitingUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations request shared invite list invite request.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RequestSharedInviteListInviteRequest {
+    /// Conversation concerned.
+    pub channel: Option<crate::generated::types::Conversation>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date last updated.
+    pub date_last_updated: Option<crate::ids::UnixTime>,
+    /// Expires at.
+    pub expires_at: Option<crate::ids::UnixTime>,
+    /// Identifier.
+    pub id: Option<String>,
+    /// Inviting team.
+    pub inviting_team: Option<RequestSharedInviteListInviteRequestInvitingTeam>,
+    /// Inviting user.
+    pub inviting_user: Option<RequestSharedInviteListInviteRequestInvitingUser>,
+    /// Whether it is external limited.
+    pub is_external_limited: Option<bool>,
+    /// Target user.
+    pub target_user: Option<RequestSharedInviteListInviteRequestTargetUser>,
+}
+
+impl<'de> serde::Deserialize<'de> for RequestSharedInviteListInviteRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RequestSharedInviteListInviteRequest {
+    const NAME: &'static str = "RequestSharedInviteListInviteRequest";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "date_last_updated" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "date_last_updated",
+                    &mut self.date_last_updated,
+                )
+            }
+            "expires_at" => {
+                crate::de::opt_field(map, seen, 3, "expires_at", &mut self.expires_at)
+            }
+            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
+            "inviting_team" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "inviting_team",
+                    &mut self.inviting_team,
+                )
+            }
+            "inviting_user" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "inviting_user",
+                    &mut self.inviting_user,
+                )
+            }
+            "is_external_limited" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "is_external_limited",
+                    &mut self.is_external_limited,
+                )
+            }
+            "target_user" => {
+                crate::de::opt_field(map, seen, 8, "target_user", &mut self.target_user)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for RequestSharedInviteListInviteRequest {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations request shared invite list invite request inviting team.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RequestSharedInviteListInviteRequestInvitingTeam {
+    /// Link: avatar base url.
+    pub avatar_base_url: Option<String>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Workspace subdomain.
+    pub domain: Option<String>,
+    /// Icon.
+    pub icon: Option<crate::generated::types::Icons>,
+    /// Identifier.
+    pub id: Option<String>,
+    /// Whether it is verified.
+    pub is_verified: Option<bool>,
+    /// Name.
+    pub name: Option<String>,
+    /// Flag: requires sponsorship.
+    pub requires_sponsorship: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for RequestSharedInviteListInviteRequestInvitingTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RequestSharedInviteListInviteRequestInvitingTeam {
+    const NAME: &'static str = "RequestSharedInviteListInviteRequestInvitingTeam";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "avatar_base_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "avatar_base_url",
+                    &mut self.avatar_base_url,
+                )
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
+            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
+            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
+            "is_verified" => {
+                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
+            }
+            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
+            "requires_sponsorship" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "requires_sponsorship",
+                    &mut self.requires_sponsorship,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for RequestSharedInviteListInviteRequestInvitingTeam {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations request shared invite list invite request inviting user.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RequestSharedInviteListInviteRequestInvitingUser {
+    /// Identifier.
+    pub id: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Profile.
+    pub profile: Option<crate::generated::types::UserProfile>,
+    /// Workspace concerned.
+    pub team_id: Option<crate::ids::TeamId>,
+    /// Last update time, Unix seconds.
+    pub updated: Option<crate::ids::UnixTime>,
+    /// Who can share contact card.
+    pub who_can_share_contact_card: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for RequestSharedInviteListInviteRequestInvitingUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RequestSharedInviteListInviteRequestInvitingUser {
+    const NAME: &'static str = "RequestSharedInviteListInviteRequestInvitingUser";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
+            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
+            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
+            "who_can_share_contact_card" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "who_can_share_contact_card",
+                    &mut self.who_can_share_contact_card,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for RequestSharedInviteListInviteRequestInvitingUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations request shared invite list invite request target user.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RequestSharedInviteListInviteRequestTargetUser {
+    /// Recipient email.
+    pub recipient_email: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for RequestSharedInviteListInviteRequestTargetUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RequestSharedInviteListInviteRequestTargetUser {
+    const NAME: &'static str = "RequestSharedInviteListInviteRequestTargetUser";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "recipient_email" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "recipient_email",
+                    &mut self.recipient_email,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for RequestSharedInviteListInviteRequestTargetUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// The `conversations.*` methods: Channels, private groups, DMs and group DMs: read, create and manage them. Made by [`Client::conversations`](crate::Client::conversations).
@@ -3390,7 +3363,7 @@ pub struct InviteResponse {
     /// Conversation concerned.
     pub channel: Option<crate::generated::types::Conversation>,
     /// List of errors.
-    pub errors: Vec<ConversationsInviteError>,
+    pub errors: Vec<InviteError>,
 }
 
 impl<'de> serde::Deserialize<'de> for InviteResponse {
@@ -4041,7 +4014,7 @@ pub struct ListConnectInvitesResponse {
     /// Arg.
     pub arg: Option<String>,
     /// List of invites.
-    pub invites: Vec<ConversationsListConnectInvitesInvite>,
+    pub invites: Vec<ListConnectInvitesInvite>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -4087,7 +4060,7 @@ impl crate::de::Lenient for ListConnectInvitesResponse {
 impl crate::paginate::Paginate for ListConnectInvitesRequest {
     const METHOD: &'static str = "conversations.listConnectInvites";
     type Page = ListConnectInvitesResponse;
-    type Item = ConversationsListConnectInvitesInvite;
+    type Item = ListConnectInvitesInvite;
     fn set_next(&mut self, next: crate::paginate::Next) {
         if let crate::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -5037,7 +5010,7 @@ impl std::future::IntoFuture for RequestSharedInviteListRequest {
 #[non_exhaustive]
 pub struct RequestSharedInviteListResponse {
     /// List of invite requests.
-    pub invite_requests: Vec<ConversationsRequestSharedInviteListInviteRequest>,
+    pub invite_requests: Vec<RequestSharedInviteListInviteRequest>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -5090,7 +5063,7 @@ impl crate::de::Lenient for RequestSharedInviteListResponse {
 impl crate::paginate::Paginate for RequestSharedInviteListRequest {
     const METHOD: &'static str = "conversations.requestSharedInvite.list";
     type Page = RequestSharedInviteListResponse;
-    type Item = ConversationsRequestSharedInviteListInviteRequest;
+    type Item = RequestSharedInviteListInviteRequest;
     fn set_next(&mut self, next: crate::paginate::Next) {
         if let crate::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);

@@ -3,7 +3,7 @@
 /// Reactions list paging.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ReactionsListPaging {
+pub struct ListPaging {
     /// How many.
     pub count: Option<i64>,
     /// Page.
@@ -14,7 +14,7 @@ pub struct ReactionsListPaging {
     pub total: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for ReactionsListPaging {
+impl<'de> serde::Deserialize<'de> for ListPaging {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -22,8 +22,8 @@ impl<'de> serde::Deserialize<'de> for ReactionsListPaging {
     }
 }
 
-impl crate::de::Object for ReactionsListPaging {
-    const NAME: &'static str = "ReactionsListPaging";
+impl crate::de::Object for ListPaging {
+    const NAME: &'static str = "ListPaging";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -41,7 +41,7 @@ impl crate::de::Object for ReactionsListPaging {
     }
 }
 
-impl crate::de::Lenient for ReactionsListPaging {
+impl crate::de::Lenient for ListPaging {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -493,7 +493,7 @@ pub struct ListResponse {
     /// List of items.
     pub items: Vec<crate::generated::types::Item>,
     /// Paging.
-    pub paging: Option<ReactionsListPaging>,
+    pub paging: Option<ListPaging>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
