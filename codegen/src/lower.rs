@@ -102,26 +102,20 @@ pub(crate) fn lower(spec: &Spec, mount: &Mount) -> Result<Ir, Error> {
     })
 }
 
-/// Field docs must say more than the field's name (`lint::restates`), but
-/// for those `restated_docs.json` still lists; a listed one that no longer
-/// restates its name must leave the list.
+/// Every object and response field doc says more than the field's name
+/// (`lint::restates`).
 fn check_docs(spec: &Spec) -> Result<(), Error> {
-    let mut found = BTreeSet::new();
-    let mut check = |file: &str, path: String, owner: &str, fields: &[FieldDef]| {
+    let check = |file: &str, path: String, fields: &[FieldDef]| {
         for (i, f) in fields.iter().enumerate() {
-            let Some(doc) = &f.doc else { continue };
-            if !lint::restates(&f.name, doc) {
-                continue;
-            }
-            let key = format!("{file}: {owner}.{}", f.name);
-            if !spec.restated_docs.contains(&key) {
+            if let Some(doc) = &f.doc
+                && lint::restates(&f.name, doc)
+            {
                 return Err(Error::new(format!(
                     "spec/{file}: at `{path}[{i}].doc`: {doc:?} only restates the field name `{}`; \
                      say what it holds",
                     f.name
                 )));
             }
-            found.insert(key);
         }
         Ok(())
     };
@@ -132,23 +126,21 @@ fn check_docs(spec: &Spec) -> Result<(), Error> {
     ];
     for (file, defs) in shared {
         for (name, o) in &defs.objects {
-            check(file, format!("objects.{name}.fields"), name, &o.fields)?;
+            check(file, format!("objects.{name}.fields"), &o.fields)?;
         }
     }
     for (fam, f) in &spec.families {
         let file = format!("methods/{fam}.json");
         for (name, o) in &f.types.objects {
-            check(&file, format!("objects.{name}.fields"), name, &o.fields)?;
+            check(&file, format!("objects.{name}.fields"), &o.fields)?;
         }
         for (i, m) in f.methods.iter().enumerate() {
-            let path = format!("methods[{i}].response.fields");
-            check(&file, path, &m.name, &m.response.fields)?;
+            check(
+                &file,
+                format!("methods[{i}].response.fields"),
+                &m.response.fields,
+            )?;
         }
-    }
-    if let Some(stale) = spec.restated_docs.difference(&found).next() {
-        return Err(Error::new(format!(
-            "spec/restated_docs.json: {stale:?} names no doc that restates its field name; remove it"
-        )));
     }
     Ok(())
 }

@@ -424,29 +424,13 @@ pub struct Spec {
     pub(crate) block_kit_doc: Option<String>,
     /// Family files by family name.
     pub(crate) families: BTreeMap<String, FamilyDef>,
-    /// Field docs known to restate their field's name, still to be written
-    /// (`types.json: Channel.id`); any other such doc is an error.
-    pub(crate) restated_docs: std::collections::BTreeSet<String>,
-}
-
-/// `restated_docs.json`: the field docs that still only restate their
-/// field's name.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RestatedDocs {
-    #[serde(default)]
-    #[allow(dead_code)]
-    doc: Option<String>,
-    #[serde(default)]
-    fields: Vec<String>,
 }
 
 impl Spec {
     /// Parses the spec from `(path, contents)` pairs, paths relative to
-    /// `spec/`: `common.json`, `types.json`, `events.json`, `block_kit.json`,
-    /// `restated_docs.json` and `methods/<family>.json`. Missing files other
-    /// than the family files count as empty. Any other `.json` path is an
-    /// error.
+    /// `spec/`: `common.json`, `types.json`, `events.json`, `block_kit.json` and
+    /// `methods/<family>.json`. Missing `common`, `types`, `events` or `block_kit` files
+    /// count as empty. Any other `.json` path is an error.
     pub fn from_sources<P: AsRef<str>, C: AsRef<str>>(files: &[(P, C)]) -> Result<Spec, Error> {
         let mut spec = Spec::default();
         for (path, contents) in files {
@@ -464,10 +448,6 @@ impl Spec {
                         .collect();
                 }
                 "types.json" => spec.types = parse(&path, contents)?,
-                "restated_docs.json" => {
-                    let f: RestatedDocs = parse(&path, contents)?;
-                    spec.restated_docs = f.fields.into_iter().collect();
-                }
                 "events.json" => spec.events = parse(&path, contents)?,
                 "block_kit.json" => {
                     let f: BlockKitFile = parse(&path, contents)?;

@@ -90,13 +90,7 @@ fn io<T>(p: &Path, r: io::Result<T>) -> Result<T, Failure> {
 pub fn read_spec(root: &Path) -> Result<Vec<(String, String)>, Failure> {
     let dir = root.join("spec");
     let mut out = Vec::new();
-    for name in [
-        "common.json",
-        "types.json",
-        "events.json",
-        "block_kit.json",
-        "restated_docs.json",
-    ] {
+    for name in ["common.json", "types.json", "events.json", "block_kit.json"] {
         let p = dir.join(name);
         if p.exists() {
             out.push((name.to_owned(), io(&p, fs::read_to_string(&p))?));

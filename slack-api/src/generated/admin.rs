@@ -2494,7 +2494,7 @@ pub struct ManagedTeam {
     pub id: Option<crate::ids::TeamId>,
     /// The admin team's name.
     pub name: Option<String>,
-    /// The primary owner.
+    /// The workspace's primary owner, with their email.
     pub primary_owner: Option<TeamPrimaryOwner>,
     /// URL of the workspace.
     pub team_url: Option<String>,
@@ -14541,7 +14541,7 @@ impl std::future::IntoFuture for InviteRequestsApprovedListRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InviteRequestsApprovedListResponse {
-    /// Approved requests.
+    /// Invite requests an admin approved, with who did and when.
     pub approved_requests: Vec<InviteRequestDecision>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
@@ -14708,7 +14708,7 @@ impl std::future::IntoFuture for InviteRequestsDeniedListRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InviteRequestsDeniedListResponse {
-    /// Denied requests.
+    /// Invite requests an admin turned down, with who did and when.
     pub denied_requests: Vec<InviteRequestDecision>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,

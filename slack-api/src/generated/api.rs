@@ -4,9 +4,9 @@
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TestArg {
-    /// Error.
+    /// Error code to answer with, as passed in the `error` argument.
     pub error: Option<String>,
-    /// Foo.
+    /// The `foo` argument, echoed back.
     pub foo: Option<String>,
 }
 
@@ -118,7 +118,7 @@ impl std::future::IntoFuture for TestRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TestResponse {
-    /// Args.
+    /// The arguments the call was made with, echoed back.
     pub args: Option<TestArg>,
 }
 

@@ -8,7 +8,7 @@ pub struct ScheduledMessagesListScheduledMessage {
     pub channel_id: Option<crate::ids::ChannelId>,
     /// Creation time, Unix seconds.
     pub date_created: Option<crate::ids::UnixTime>,
-    /// Identifier.
+    /// ID of the scheduled message, to delete it with.
     pub id: Option<String>,
     /// When it will be posted, Unix seconds.
     pub post_at: Option<crate::ids::UnixTime>,
@@ -1460,11 +1460,11 @@ impl std::future::IntoFuture for PostMessageRequest {
 pub struct PostMessageResponse {
     /// Conversation concerned.
     pub channel: crate::ids::ChannelId,
-    /// Deprecated argument.
+    /// An argument of the call Slack no longer reads.
     pub deprecated_argument: Option<String>,
     /// List of errors.
     pub errors: Vec<String>,
-    /// The message.
+    /// The message as posted.
     pub message: Option<crate::generated::types::Message>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
@@ -1700,7 +1700,7 @@ impl std::future::IntoFuture for ScheduleMessageRequest {
 pub struct ScheduleMessageResponse {
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
-    /// The message.
+    /// The message as it will be posted.
     pub message: Option<crate::generated::types::Message>,
     /// When it will be posted, Unix seconds.
     pub post_at: Option<crate::ids::UnixTime>,
@@ -2394,7 +2394,7 @@ impl std::future::IntoFuture for UnfurlRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UnfurlResponse {
-    /// Callstack.
+    /// Where in Slack the call failed, for Slack's support.
     pub callstack: Option<String>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
@@ -2617,7 +2617,7 @@ impl std::future::IntoFuture for UpdateRequest {
 pub struct UpdateResponse {
     /// Conversation concerned.
     pub channel: crate::ids::ChannelId,
-    /// The message.
+    /// The message as edited.
     pub message: Option<crate::generated::types::Message>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,

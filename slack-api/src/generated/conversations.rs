@@ -4,7 +4,7 @@
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InviteError {
-    /// Error.
+    /// Why inviting that person failed (`cant_invite_self`, ...).
     pub error: Option<String>,
     /// Flag: ok.
     pub ok: Option<bool>,
@@ -157,27 +157,27 @@ pub struct ListConnectInvitesInvite {
     pub date_invalid: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date last updated.
     pub date_last_updated: Option<crate::ids::UnixTime>,
-    /// Direction.
+    /// Whether the caller's organization sent or received it (`incoming`, `outgoing`).
     pub direction: Option<String>,
-    /// Identifier.
+    /// ID of the invitation.
     pub id: Option<String>,
-    /// Invite.
+    /// The invitation as it was sent.
     pub invite: Option<ListConnectInvitesInviteInvite>,
-    /// Invite payload.
+    /// What accepting the invitation gives: a channel or a DM.
     pub invite_payload: Option<ListConnectInvitesInviteInvitePayload>,
-    /// Invite type.
+    /// Kind of invitation (`channel`, `dm`).
     pub invite_type: Option<String>,
-    /// Inviting team.
+    /// Organization that sent the invitation.
     pub inviting_team: Option<ListConnectInvitesInviteInvitingTeam>,
-    /// Inviting user.
+    /// Person who sent the invitation.
     pub inviting_user: Option<ListConnectInvitesInviteInvitingUser>,
-    /// Link.
+    /// Link that accepts the invitation.
     pub link: Option<String>,
     /// ID of the recipient user.
     pub recipient_user_id: Option<String>,
-    /// Sig.
+    /// Signature that proves the link came from Slack.
     pub sig: Option<String>,
-    /// Status.
+    /// Where the invitation stands (`pending`, `accepted`, ...).
     pub status: Option<String>,
 }
 
@@ -290,11 +290,11 @@ impl crate::de::Lenient for ListConnectInvitesInvite {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListConnectInvitesInviteAcceptance {
-    /// Accepting team.
+    /// Organization that accepted.
     pub accepting_team: Option<ListConnectInvitesInviteAcceptanceAcceptingTeam>,
-    /// Accepting user.
+    /// Person who accepted.
     pub accepting_user: Option<ListConnectInvitesInviteAcceptanceAcceptingUser>,
-    /// Approval status.
+    /// Whether admins approved the acceptance yet.
     pub approval_status: Option<String>,
     /// Time, Unix seconds: date accepted.
     pub date_accepted: Option<crate::ids::UnixTime>,
@@ -398,13 +398,13 @@ pub struct ListConnectInvitesInviteAcceptanceAcceptingTeam {
     pub date_created: Option<crate::ids::UnixTime>,
     /// Workspace subdomain.
     pub domain: Option<String>,
-    /// Icon.
+    /// Icon of the accepting workspace.
     pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
+    /// ID of the accepting workspace.
     pub id: Option<String>,
     /// Whether it is verified.
     pub is_verified: Option<bool>,
-    /// Name.
+    /// Display name of the accepting workspace.
     pub name: Option<String>,
     /// Flag: requires sponsorship.
     pub requires_sponsorship: Option<bool>,
@@ -475,17 +475,17 @@ impl crate::de::Lenient for ListConnectInvitesInviteAcceptanceAcceptingTeam {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListConnectInvitesInviteAcceptanceAcceptingUser {
-    /// Identifier.
+    /// User ID of the person who accepted.
     pub id: Option<String>,
-    /// Name.
+    /// Username of the person who accepted.
     pub name: Option<String>,
-    /// Profile.
+    /// Profile of the person who accepted.
     pub profile: Option<crate::generated::types::UserProfile>,
     /// Workspace concerned.
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
     pub updated: Option<crate::ids::UnixTime>,
-    /// Who can share contact card.
+    /// Who may share that person's contact card.
     pub who_can_share_contact_card: Option<String>,
 }
 
@@ -536,7 +536,7 @@ impl crate::de::Lenient for ListConnectInvitesInviteAcceptanceAcceptingUser {
 pub struct ListConnectInvitesInviteAcceptanceReview {
     /// Time, Unix seconds: date review.
     pub date_review: Option<crate::ids::UnixTime>,
-    /// Reviewing team.
+    /// Organization whose admins review the acceptance.
     pub reviewing_team: Option<ListConnectInvitesInviteAcceptanceReviewReviewingTeam>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -592,13 +592,13 @@ pub struct ListConnectInvitesInviteAcceptanceReviewReviewingTeam {
     pub date_created: Option<crate::ids::UnixTime>,
     /// Workspace subdomain.
     pub domain: Option<String>,
-    /// Icon.
+    /// Icon of the reviewing workspace.
     pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
+    /// ID of the reviewing workspace.
     pub id: Option<String>,
     /// Whether it is verified.
     pub is_verified: Option<bool>,
-    /// Name.
+    /// Display name of the reviewing workspace.
     pub name: Option<String>,
     /// Flag: requires sponsorship.
     pub requires_sponsorship: Option<bool>,
@@ -674,19 +674,19 @@ pub struct ListConnectInvitesInviteInvite {
     pub date_created: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date invalid.
     pub date_invalid: Option<crate::ids::UnixTime>,
-    /// Identifier.
+    /// ID of the invitation as sent.
     pub id: Option<String>,
-    /// Inviting team.
+    /// Organization that sent it.
     pub inviting_team: Option<ListConnectInvitesInviteInviteInvitingTeam>,
-    /// Inviting user.
+    /// Person who sent it.
     pub inviting_user: Option<ListConnectInvitesInviteInviteInvitingUser>,
-    /// Link.
+    /// Link that accepts the invitation.
     pub link: Option<String>,
-    /// Recipient email.
+    /// Email address it was sent to.
     pub recipient_email: Option<String>,
     /// ID of the recipient user.
     pub recipient_user_id: Option<String>,
-    /// Sig.
+    /// Signature that proves the link came from Slack.
     pub sig: Option<String>,
 }
 
@@ -784,13 +784,13 @@ pub struct ListConnectInvitesInviteInviteInvitingTeam {
     pub date_created: Option<crate::ids::UnixTime>,
     /// Workspace subdomain.
     pub domain: Option<String>,
-    /// Icon.
+    /// Icon of the inviting workspace.
     pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
+    /// ID of the inviting workspace.
     pub id: Option<String>,
     /// Whether it is verified.
     pub is_verified: Option<bool>,
-    /// Name.
+    /// Display name of the inviting workspace.
     pub name: Option<String>,
     /// Flag: requires sponsorship.
     pub requires_sponsorship: Option<bool>,
@@ -861,17 +861,17 @@ impl crate::de::Lenient for ListConnectInvitesInviteInviteInvitingTeam {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListConnectInvitesInviteInviteInvitingUser {
-    /// Identifier.
+    /// User ID of the person who invited.
     pub id: Option<String>,
-    /// Name.
+    /// Username of the person who invited.
     pub name: Option<String>,
-    /// Profile.
+    /// Profile of the person who invited.
     pub profile: Option<crate::generated::types::UserProfile>,
     /// Workspace concerned.
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
     pub updated: Option<crate::ids::UnixTime>,
-    /// Who can share contact card.
+    /// Who may share that person's contact card.
     pub who_can_share_contact_card: Option<String>,
 }
 
@@ -922,7 +922,7 @@ impl crate::de::Lenient for ListConnectInvitesInviteInviteInvitingUser {
 pub struct ListConnectInvitesInviteInvitePayload {
     /// Conversation concerned.
     pub channel: Option<crate::generated::types::Conversation>,
-    /// Invite type.
+    /// What accepting gives (`channel`, `dm`).
     pub invite_type: Option<String>,
     /// Whether it is external limited.
     pub is_external_limited: Option<bool>,
@@ -989,13 +989,13 @@ pub struct ListConnectInvitesInviteInvitingTeam {
     pub date_created: Option<crate::ids::UnixTime>,
     /// Workspace subdomain.
     pub domain: Option<String>,
-    /// Icon.
+    /// Icon of the inviting workspace.
     pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
+    /// ID of the inviting workspace.
     pub id: Option<String>,
     /// Whether it is verified.
     pub is_verified: Option<bool>,
-    /// Name.
+    /// Display name of the inviting workspace.
     pub name: Option<String>,
     /// Flag: requires sponsorship.
     pub requires_sponsorship: Option<bool>,
@@ -1066,17 +1066,17 @@ impl crate::de::Lenient for ListConnectInvitesInviteInvitingTeam {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListConnectInvitesInviteInvitingUser {
-    /// Identifier.
+    /// User ID of the person who invited.
     pub id: Option<String>,
-    /// Name.
+    /// Username of the person who invited.
     pub name: Option<String>,
-    /// Profile.
+    /// Profile of the person who invited.
     pub profile: Option<crate::generated::types::UserProfile>,
     /// Workspace concerned.
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
     pub updated: Option<crate::ids::UnixTime>,
-    /// Who can share contact card.
+    /// Who may share that person's contact card.
     pub who_can_share_contact_card: Option<String>,
 }
 
@@ -1131,17 +1131,17 @@ pub struct RequestSharedInviteListInviteRequest {
     pub date_created: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date last updated.
     pub date_last_updated: Option<crate::ids::UnixTime>,
-    /// Expires at.
+    /// When the request lapses unless an admin acts.
     pub expires_at: Option<crate::ids::UnixTime>,
-    /// Identifier.
+    /// ID of the request.
     pub id: Option<String>,
-    /// Inviting team.
+    /// Workspace of the person who wants to invite.
     pub inviting_team: Option<RequestSharedInviteListInviteRequestInvitingTeam>,
-    /// Inviting user.
+    /// Person who wants to invite.
     pub inviting_user: Option<RequestSharedInviteListInviteRequestInvitingUser>,
     /// Whether it is external limited.
     pub is_external_limited: Option<bool>,
-    /// Target user.
+    /// Person outside the organization they want to invite.
     pub target_user: Option<RequestSharedInviteListInviteRequestTargetUser>,
 }
 
@@ -1235,13 +1235,13 @@ pub struct RequestSharedInviteListInviteRequestInvitingTeam {
     pub date_created: Option<crate::ids::UnixTime>,
     /// Workspace subdomain.
     pub domain: Option<String>,
-    /// Icon.
+    /// Icon of the requester's workspace.
     pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
+    /// ID of the requester's workspace.
     pub id: Option<String>,
     /// Whether it is verified.
     pub is_verified: Option<bool>,
-    /// Name.
+    /// Display name of the requester's workspace.
     pub name: Option<String>,
     /// Flag: requires sponsorship.
     pub requires_sponsorship: Option<bool>,
@@ -1312,17 +1312,17 @@ impl crate::de::Lenient for RequestSharedInviteListInviteRequestInvitingTeam {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RequestSharedInviteListInviteRequestInvitingUser {
-    /// Identifier.
+    /// User ID of the requester.
     pub id: Option<String>,
-    /// Name.
+    /// Username of the requester.
     pub name: Option<String>,
-    /// Profile.
+    /// Profile of the requester.
     pub profile: Option<crate::generated::types::UserProfile>,
     /// Workspace concerned.
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
     pub updated: Option<crate::ids::UnixTime>,
-    /// Who can share contact card.
+    /// Who may share the requester's contact card.
     pub who_can_share_contact_card: Option<String>,
 }
 
@@ -1371,7 +1371,7 @@ impl crate::de::Lenient for RequestSharedInviteListInviteRequestInvitingUser {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RequestSharedInviteListInviteRequestTargetUser {
-    /// Recipient email.
+    /// Email address the invitation would go to.
     pub recipient_email: Option<String>,
 }
 
@@ -2615,7 +2615,7 @@ impl std::future::IntoFuture for CanvasesCreateRequest {
 pub struct CanvasesCreateResponse {
     /// ID of the canvas.
     pub canvas_id: Option<String>,
-    /// Detail.
+    /// More on why the canvas could not be made, when it could not.
     pub detail: Option<String>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
@@ -2802,7 +2802,7 @@ impl std::future::IntoFuture for CreateRequest {
 pub struct CreateResponse {
     /// Conversation concerned.
     pub channel: crate::generated::types::Conversation,
-    /// Detail.
+    /// More on why the name was refused, when it was.
     pub detail: Option<String>,
 }
 
@@ -3103,7 +3103,7 @@ pub struct HistoryResponse {
     pub has_more: Option<bool>,
     /// Newest message, or its timestamp.
     pub latest: Option<crate::ids::Ts>,
-    /// Messages.
+    /// The conversation's messages, newest first.
     pub messages: Vec<crate::generated::types::Message>,
     /// Timestamp: oldest.
     pub oldest: Option<crate::ids::Ts>,
@@ -3474,13 +3474,13 @@ impl std::future::IntoFuture for InviteSharedRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InviteSharedResponse {
-    /// Conf code.
+    /// Code that identifies the invitation.
     pub conf_code: Option<String>,
     /// ID of the invitation.
     pub invite_id: Option<String>,
     /// Whether it is legacy shared channel.
     pub is_legacy_shared_channel: Option<bool>,
-    /// URL.
+    /// Link to send to the people invited.
     pub url: Option<String>,
 }
 
@@ -3656,7 +3656,7 @@ impl std::future::IntoFuture for KickRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct KickResponse {
-    /// Errors.
+    /// Per-person failures, when removing several.
     pub errors: Option<serde_json::Value>,
 }
 
@@ -3847,9 +3847,9 @@ impl std::future::IntoFuture for ListRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// Arg.
+    /// Argument the error is about, when the call failed on one.
     pub arg: Option<String>,
-    /// Callstack.
+    /// Where in Slack the call failed, for Slack's support.
     pub callstack: Option<String>,
     /// Conversations.
     pub channels: Vec<crate::generated::types::Conversation>,
@@ -4011,7 +4011,7 @@ impl std::future::IntoFuture for ListConnectInvitesRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListConnectInvitesResponse {
-    /// Arg.
+    /// Argument the error is about, when the call failed on one.
     pub arg: Option<String>,
     /// List of invites.
     pub invites: Vec<ListConnectInvitesInvite>,
@@ -4604,7 +4604,7 @@ impl std::future::IntoFuture for RepliesRequest {
 pub struct RepliesResponse {
     /// Whether more results exist past this page.
     pub has_more: Option<bool>,
-    /// Messages.
+    /// The thread: its parent message first, then the replies.
     pub messages: Vec<crate::generated::types::Message>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,

@@ -4,7 +4,7 @@
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AccessAuthorizingUser {
-    /// App home.
+    /// ID of the DM between the app and the person who authorized it.
     pub app_home: Option<String>,
     /// User concerned.
     pub user_id: Option<crate::ids::UserId>,
@@ -45,7 +45,7 @@ impl crate::de::Lenient for AccessAuthorizingUser {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AccessInstallerUser {
-    /// App home.
+    /// ID of the DM between the app and the person who installed it.
     pub app_home: Option<String>,
     /// User concerned.
     pub user_id: Option<crate::ids::UserId>,
@@ -148,7 +148,7 @@ pub struct IncomingWebhook {
     pub channel_id: Option<crate::ids::ChannelId>,
     /// Link: configuration url.
     pub configuration_url: Option<String>,
-    /// URL.
+    /// URL that posts to the picked channel; treat it as a secret.
     pub url: Option<crate::Secret>,
 }
 
@@ -201,7 +201,7 @@ pub struct V2AccessAuthedUser {
     pub access_token: Option<crate::Secret>,
     /// Seconds until the token expires.
     pub expires_in: Option<i64>,
-    /// Identifier.
+    /// User ID of the person who authorized the app.
     pub id: Option<String>,
     /// Token for getting a fresh access token.
     pub refresh_token: Option<crate::Secret>,
@@ -272,7 +272,7 @@ pub struct V2ExchangeAuthedUser {
     pub access_token: Option<crate::Secret>,
     /// Seconds until the token expires.
     pub expires_in: Option<i64>,
-    /// Identifier.
+    /// User ID of the person the token acts for.
     pub id: Option<String>,
     /// Token for getting a fresh access token.
     pub refresh_token: Option<crate::Secret>,
@@ -606,23 +606,23 @@ impl std::future::IntoFuture for AccessRequest {
 pub struct AccessResponse {
     /// Access token issued.
     pub access_token: Option<crate::Secret>,
-    /// Authorizing user.
+    /// Person who authorized the app.
     pub authorizing_user: Option<AccessAuthorizingUser>,
-    /// Bot.
+    /// The app's bot user and its token, when the app has one.
     pub bot: Option<crate::generated::types::BotProfile>,
     /// Enterprise organization concerned.
     pub enterprise_id: Option<crate::ids::EnterpriseId>,
     /// Webhook created by the install, if any.
     pub incoming_webhook: Option<IncomingWebhook>,
-    /// Installer user.
+    /// Person who installed the app.
     pub installer_user: Option<AccessInstallerUser>,
     /// Scopes granted, comma-separated.
     pub scope: Option<String>,
-    /// Scopes.
+    /// Scopes granted, by what they apply to.
     pub scopes: Option<AccessScope>,
     /// Workspace concerned.
     pub team_id: Option<crate::ids::TeamId>,
-    /// Team name.
+    /// Name of the workspace the app was installed in.
     pub team_name: Option<String>,
     /// Kind of token issued (bot or user).
     pub token_type: Option<String>,
@@ -777,7 +777,7 @@ impl std::future::IntoFuture for TokenRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TokenResponse {
-    /// Req method.
+    /// HTTP method the call was made with, when it was refused for it.
     pub req_method: Option<String>,
 }
 
@@ -935,7 +935,7 @@ pub struct V2AccessResponse {
     pub authed_user: Option<V2AccessAuthedUser>,
     /// User ID of the app's bot.
     pub bot_user_id: Option<crate::ids::UserId>,
-    /// Enterprise.
+    /// Organization of an Enterprise Grid install.
     pub enterprise: Option<crate::generated::types::Enterprise>,
     /// Seconds until the token expires.
     pub expires_in: Option<i64>,
@@ -1084,7 +1084,7 @@ pub struct V2ExchangeResponse {
     pub authed_user: Option<V2ExchangeAuthedUser>,
     /// User ID of the app's bot.
     pub bot_user_id: Option<crate::ids::UserId>,
-    /// Enterprise.
+    /// Organization of an Enterprise Grid install.
     pub enterprise: Option<crate::generated::types::Enterprise>,
     /// Seconds until the token expires.
     pub expires_in: Option<i64>,
@@ -1314,7 +1314,7 @@ pub struct V2UserAccessResponse {
     pub access_token: Option<crate::Secret>,
     /// App concerned.
     pub app_id: Option<crate::ids::AppId>,
-    /// Enterprise.
+    /// Organization of an Enterprise Grid install.
     pub enterprise: Option<crate::generated::types::Enterprise>,
     /// Seconds until the token expires.
     pub expires_in: Option<i64>,

@@ -6,11 +6,11 @@
 pub struct ListPaging {
     /// How many.
     pub count: Option<i64>,
-    /// Page.
+    /// This page's number, from 1.
     pub page: Option<i64>,
-    /// Pages.
+    /// How many pages there are in all.
     pub pages: Option<i64>,
-    /// Total.
+    /// How many items there are in all.
     pub total: Option<i64>,
 }
 
@@ -348,7 +348,7 @@ impl std::future::IntoFuture for GetRequest {
 pub struct GetResponse {
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
-    /// The message.
+    /// The message with its reactions, when the item is one.
     pub message: Option<crate::generated::types::Message>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -492,7 +492,7 @@ impl std::future::IntoFuture for ListRequest {
 pub struct ListResponse {
     /// List of items.
     pub items: Vec<crate::generated::types::Item>,
-    /// Paging.
+    /// Page numbers, when paged by page.
     pub paging: Option<ListPaging>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,

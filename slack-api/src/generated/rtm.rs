@@ -4,9 +4,9 @@
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectSelf {
-    /// Identifier.
+    /// User ID the connection acts as.
     pub id: Option<String>,
-    /// Name.
+    /// Username the connection acts as.
     pub name: Option<String>,
 }
 
@@ -154,15 +154,15 @@ impl crate::de::Lenient for StartLink {
 pub struct StartSelf {
     /// Creation time, Unix seconds.
     pub created: Option<crate::ids::UnixTime>,
-    /// First login.
+    /// Unix time the person first signed in.
     pub first_login: Option<i64>,
-    /// Identifier.
+    /// User ID the connection acts as.
     pub id: Option<String>,
-    /// Manual presence.
+    /// Presence the person set by hand (`active`, `away`).
     pub manual_presence: Option<String>,
-    /// Name.
+    /// Username the connection acts as.
     pub name: Option<String>,
-    /// Prefs.
+    /// The person's client preferences.
     pub prefs: Option<serde_json::Value>,
 }
 
@@ -379,13 +379,13 @@ impl std::future::IntoFuture for ConnectRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectResponse {
-    /// Context.
+    /// Opaque value identifying the session.
     pub context: Option<String>,
-    /// Self.
+    /// The user the connection acts as.
     pub self_: Option<ConnectSelf>,
     /// Workspace concerned.
     pub team: Option<crate::generated::types::Team>,
-    /// URL.
+    /// WebSocket URL to connect to; good for 30 seconds.
     pub url: Option<crate::Secret>,
 }
 
@@ -532,15 +532,15 @@ pub struct StartResponse {
     pub bots: Vec<crate::generated::types::BotProfile>,
     /// Cache timestamp, Unix seconds.
     pub cache_ts: Option<crate::ids::Ts>,
-    /// Cache ts version.
+    /// Version of the client cache the snapshot matches.
     pub cache_ts_version: Option<String>,
-    /// Cache version.
+    /// Version of the client cache format.
     pub cache_version: Option<String>,
     /// Whether it can manage shared channels.
     pub can_manage_shared_channels: Option<bool>,
     /// Conversations.
     pub channels: Vec<crate::generated::types::Conversation>,
-    /// Dnd.
+    /// The caller's Do Not Disturb settings.
     pub dnd: Option<StartDnd>,
     /// List of groups.
     pub groups: Vec<crate::generated::types::Conversation>,
@@ -550,7 +550,7 @@ pub struct StartResponse {
     pub is_europe: Option<bool>,
     /// Timestamp: latest event ts.
     pub latest_event_ts: Option<crate::ids::Ts>,
-    /// Links.
+    /// Links the client should know, such as the admin pages.
     pub links: Option<StartLink>,
     /// Flag: mobile app requires upgrade.
     pub mobile_app_requires_upgrade: Option<bool>,
@@ -560,17 +560,17 @@ pub struct StartResponse {
     pub read_only_channels: Vec<String>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
-    /// Self.
+    /// The user the connection acts as, with their preferences.
     pub self_: Option<StartSelf>,
-    /// Subteams.
+    /// User groups of the workspace, and those the caller is in.
     pub subteams: Option<Subteams>,
     /// Workspace concerned.
     pub team: Option<crate::generated::types::Team>,
     /// List of thread only channels.
     pub thread_only_channels: Vec<String>,
-    /// URL.
+    /// WebSocket URL to connect to; good for 30 seconds.
     pub url: Option<crate::Secret>,
-    /// Users.
+    /// Every member of the workspace.
     pub users: Vec<crate::generated::types::User>,
 }
 

@@ -543,7 +543,7 @@ impl std::future::IntoFuture for ConversationsRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationsResponse {
-    /// Arg.
+    /// Argument the error is about, when the call failed on one.
     pub arg: Option<String>,
     /// Conversations.
     pub channels: Vec<crate::generated::types::Conversation>,
@@ -838,7 +838,7 @@ pub struct GetPresenceResponse {
     pub auto_away: Option<bool>,
     /// Number of connection.
     pub connection_count: Option<i64>,
-    /// Last activity.
+    /// Unix time the person was last active, for the caller themselves.
     pub last_activity: Option<i64>,
     /// Flag: manual away.
     pub manual_away: Option<bool>,
@@ -1134,7 +1134,7 @@ pub struct ListResponse {
     pub cache_ts: Option<crate::ids::Ts>,
     /// Member user IDs.
     pub members: Vec<crate::generated::types::User>,
-    /// Offset.
+    /// Legacy paging offset; use the cursor instead.
     pub offset: Option<String>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
@@ -1355,7 +1355,7 @@ impl std::future::IntoFuture for ProfileGetRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProfileGetResponse {
-    /// Profile.
+    /// The person's profile.
     pub profile: crate::generated::types::UserProfile,
 }
 
@@ -1463,7 +1463,7 @@ impl std::future::IntoFuture for ProfileSetRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProfileSetResponse {
-    /// Profile.
+    /// The profile as it is after the change.
     pub profile: Option<crate::generated::types::UserProfile>,
     /// Display name used for the post.
     pub username: Option<String>,
@@ -1637,7 +1637,7 @@ impl std::future::IntoFuture for SetPhotoRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetPhotoResponse {
-    /// Profile.
+    /// The profile with its new images.
     pub profile: Option<crate::generated::types::UserProfile>,
 }
 
