@@ -16,7 +16,7 @@ use crate::lint;
 use crate::mount::Mount;
 use crate::names::{camel, ident, is_ident, snake};
 use crate::spec::{
-    self, ArgDef, EnumDef, FamilyDef, FieldDef, MethodDef, ObjectDef, PaginationDef, Spec,
+    self, ArgDef, EnumDef, FamilyDef, FieldDef, Http, MethodDef, ObjectDef, PaginationDef, Spec,
     TypeDefs, UnionDef,
 };
 use crate::ty::{Def, Registry, Ty};
@@ -102,22 +102,21 @@ pub(crate) fn lower(spec: &Spec, mount: &Mount) -> Result<Ir, Error> {
     })
 }
 
-/// Every object and response field doc says more than the field's name
-/// (`lint::restates`).
+/// Every object, response field and argument doc says more than the
+/// name it documents (`lint::restates`).
 fn check_docs(spec: &Spec) -> Result<(), Error> {
+    let check_one = |file: &str, path: &str, name: &str, doc: Option<&String>| match doc {
+        Some(doc) if lint::restates(name, doc) => Err(Error::new(format!(
+            "spec/{file}: at `{path}.doc`: {doc:?} only restates the name `{name}`; \
+             say what it holds"
+        ))),
+        _ => Ok(()),
+    };
     let check = |file: &str, path: String, fields: &[FieldDef]| {
         for (i, f) in fields.iter().enumerate() {
-            if let Some(doc) = &f.doc
-                && lint::restates(&f.name, doc)
-            {
-                return Err(Error::new(format!(
-                    "spec/{file}: at `{path}[{i}].doc`: {doc:?} only restates the field name `{}`; \
-                     say what it holds",
-                    f.name
-                )));
-            }
+            check_one(file, &format!("{path}[{i}]"), &f.name, f.doc.as_ref())?;
         }
-        Ok(())
+        Ok::<(), Error>(())
     };
     let shared = [
         ("types.json", &spec.types),
@@ -727,6 +726,11 @@ impl Lower<'_> {
     }
 
     fn method(&self, m: &MethodDef, scope: &Module) -> Result<Method, Error> {
+        if m.http == Http::Get && m.json_body {
+            return Err(Error::new(
+                "a GET request has no body: `json_body` must be false",
+            ));
+        }
         let fn_name = m.rust_fn();
         let base = camel(&fn_name);
         let mut args = Vec::new();

@@ -226,4 +226,11 @@ fn errors_name_the_problem() {
         )],
         "must be an object or tagged union",
     );
+    check(
+        &[(
+            "methods/chat.json",
+            r#"{"family": "chat", "methods": [{"name": "chat.x", "http": "GET", "json_body": true}]}"#,
+        )],
+        "chat.x: a GET request has no body",
+    );
 }

@@ -5256,7 +5256,7 @@ impl Admin {
     /// # Arguments
     ///
     /// - `channel` (ChannelId, required): Conversation to act on.
-    /// - `new_name` (string, required): New name.
+    /// - `new_name` (string, required): Name the channel takes once unlinked.
     ///
     /// # Errors
     ///
@@ -5387,7 +5387,7 @@ impl Admin {
     /// # Arguments
     ///
     /// - `name` (string, required): Name to use.
-    /// - `new_name` (string, required): New name.
+    /// - `new_name` (string, required): Name the emoji gets, without colons.
     ///
     /// # Errors
     ///

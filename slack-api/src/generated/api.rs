@@ -61,7 +61,7 @@ impl Api {
     ///
     /// # Arguments
     ///
-    /// - `error` (string): Error.
+    /// - `error` (string): Error code the call should answer with, to try error handling.
     ///
     /// <https://api.slack.com/methods/api.test>
     pub fn test(&self) -> TestRequest {
@@ -83,7 +83,7 @@ pub struct TestRequest {
 }
 
 impl TestRequest {
-    /// `error` (string): Error.
+    /// `error` (string): Error code the call should answer with, to try error handling.
     pub fn error(mut self, error: impl Into<String>) -> Self {
         self.error = Some(error.into());
         self

@@ -444,7 +444,7 @@ impl Chat {
     /// - `markdown_text` (string): Message text in Markdown (instead of `text` or `blocks`).
     /// - `recipient_team_id` (TeamId): Workspace to act on.
     /// - `recipient_user_id` (UserId): User to act on.
-    /// - `task_display_mode` (string): Task display mode.
+    /// - `task_display_mode` (string): How the streamed message shows its task updates.
     /// - `thread_ts` (Ts): Parent message timestamp, to reply in its thread.
     /// - `username` (string): Sender name to show.
     ///
@@ -524,8 +524,8 @@ impl Chat {
     /// - `ts` (Ts): Timestamp of the message.
     /// - `unfurl_id` (string): ID from the `link_shared` event.
     /// - `unfurls` (map of Attachment): What each link unfurls to, keyed by its URL: blocks, or legacy attachment fields.
-    /// - `user_auth_blocks` (list of Block): User auth blocks.
-    /// - `user_auth_message` (string): User auth message.
+    /// - `user_auth_blocks` (list of Block): Blocks asking the person to connect their account, shown instead of a preview.
+    /// - `user_auth_message` (string): Text asking the person to connect their account, shown instead of a preview.
     /// - `user_auth_required` (boolean): Flag: user auth required.
     /// - `user_auth_url` (string): Link: user auth url.
     ///
@@ -571,7 +571,7 @@ impl Chat {
     /// - `reply_broadcast` (boolean): Also show the thread reply in the conversation.
     /// - `text` (string): Message text.
     /// - `ts` (Ts, required): Timestamp of the message.
-    /// - `unfurled_attachments` (JSON): Unfurled attachments.
+    /// - `unfurled_attachments` (JSON): Link previews the message keeps through the edit, as attachments.
     ///
     /// # Errors
     ///
@@ -2014,7 +2014,7 @@ impl StartStreamRequest {
         self
     }
 
-    /// `task_display_mode` (string): Task display mode.
+    /// `task_display_mode` (string): How the streamed message shows its task updates.
     pub fn task_display_mode(mut self, task_display_mode: impl Into<String>) -> Self {
         self.task_display_mode = Some(task_display_mode.into());
         self
@@ -2302,7 +2302,7 @@ impl UnfurlRequest {
         self
     }
 
-    /// `user_auth_blocks` (list of Block): User auth blocks.
+    /// `user_auth_blocks` (list of Block): Blocks asking the person to connect their account, shown instead of a preview.
     pub fn user_auth_blocks(
         mut self,
         user_auth_blocks: impl IntoIterator<
@@ -2315,7 +2315,7 @@ impl UnfurlRequest {
         self
     }
 
-    /// `user_auth_message` (string): User auth message.
+    /// `user_auth_message` (string): Text asking the person to connect their account, shown instead of a preview.
     pub fn user_auth_message(mut self, user_auth_message: impl Into<String>) -> Self {
         self.user_auth_message = Some(user_auth_message.into());
         self
@@ -2534,7 +2534,7 @@ impl UpdateRequest {
         self
     }
 
-    /// `unfurled_attachments` (JSON): Unfurled attachments.
+    /// `unfurled_attachments` (JSON): Link previews the message keeps through the edit, as attachments.
     pub fn unfurled_attachments(
         mut self,
         unfurled_attachments: serde_json::Value,

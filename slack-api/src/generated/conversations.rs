@@ -1437,7 +1437,7 @@ impl Conversations {
     /// # Arguments
     ///
     /// - `channel_id` (ChannelId): Conversation to act on.
-    /// - `channel_name` (string, required): Channel name.
+    /// - `channel_name` (string, required): Name the shared channel gets in the caller's workspace.
     /// - `free_trial_accepted` (boolean): Flag: free trial accepted.
     /// - `invite_id` (string): Shared-channel invitation to act on.
     /// - `is_private` (boolean): Create a private channel.
@@ -1524,7 +1524,7 @@ impl Conversations {
     /// # Arguments
     ///
     /// - `channel_id` (ChannelId, required): Conversation to act on.
-    /// - `document_content` (JSON): Document content.
+    /// - `document_content` (JSON): What the canvas starts with, as a markdown document.
     /// - `title` (string): Title to use.
     ///
     /// # Errors
@@ -1631,7 +1631,7 @@ impl Conversations {
     ///
     /// # Arguments
     ///
-    /// - `action` (InvitePermissionAction, required): Action.
+    /// - `action` (InvitePermissionAction, required): Whether to grant or take away the permission to invite.
     /// - `channel` (ChannelId, required): Conversation to act on.
     /// - `target_team` (TeamId, required): Workspace to act on.
     ///
@@ -2080,7 +2080,7 @@ impl Conversations {
     /// - `channel_id` (ChannelId): Conversation to act on.
     /// - `invite_id` (string, required): Shared-channel invitation to act on.
     /// - `is_external_limited` (boolean): Whether to is external limited.
-    /// - `message` (JSON): The message.
+    /// - `message` (JSON): Note sent to the requester with the approval.
     ///
     /// # Errors
     ///
@@ -2110,7 +2110,7 @@ impl Conversations {
     /// # Arguments
     ///
     /// - `invite_id` (string, required): Shared-channel invitation to act on.
-    /// - `message` (JSON): The message.
+    /// - `message` (JSON): Note sent to the requester with the refusal.
     ///
     /// # Errors
     ///
@@ -2563,7 +2563,7 @@ pub struct CanvasesCreateRequest {
 }
 
 impl CanvasesCreateRequest {
-    /// `document_content` (JSON): Document content.
+    /// `document_content` (JSON): What the canvas starts with, as a markdown document.
     pub fn document_content(mut self, document_content: serde_json::Value) -> Self {
         self.document_content = Some(document_content);
         self
@@ -4715,7 +4715,7 @@ impl RequestSharedInviteApproveRequest {
         self
     }
 
-    /// `message` (JSON): The message.
+    /// `message` (JSON): Note sent to the requester with the approval.
     pub fn message(mut self, message: serde_json::Value) -> Self {
         self.message = Some(message);
         self
@@ -4811,7 +4811,7 @@ pub struct RequestSharedInviteDenyRequest {
 }
 
 impl RequestSharedInviteDenyRequest {
-    /// `message` (JSON): The message.
+    /// `message` (JSON): Note sent to the requester with the refusal.
     pub fn message(mut self, message: serde_json::Value) -> Self {
         self.message = Some(message);
         self

@@ -422,7 +422,7 @@ impl Oauth {
     ///
     /// # Arguments
     ///
-    /// - `assertion` (string): Assertion.
+    /// - `assertion` (string): Signed assertion traded for a token where the flow uses one instead of a code.
     /// - `client_id` (string): App's client ID.
     /// - `client_secret` (secret string): App's client secret.
     /// - `code` (secret string): Temporary code from the OAuth redirect.
@@ -489,7 +489,7 @@ impl Oauth {
     ///
     /// # Arguments
     ///
-    /// - `assertion` (string): Assertion.
+    /// - `assertion` (string): Signed assertion traded for a token where the flow uses one instead of a code.
     /// - `client_id` (string): App's client ID.
     /// - `client_secret` (secret string): App's client secret.
     /// - `code` (secret string): Temporary code from the OAuth redirect.
@@ -829,7 +829,7 @@ pub struct V2AccessRequest {
 }
 
 impl V2AccessRequest {
-    /// `assertion` (string): Assertion.
+    /// `assertion` (string): Signed assertion traded for a token where the flow uses one instead of a code.
     pub fn assertion(mut self, assertion: impl Into<String>) -> Self {
         self.assertion = Some(assertion.into());
         self
@@ -1212,7 +1212,7 @@ pub struct V2UserAccessRequest {
 }
 
 impl V2UserAccessRequest {
-    /// `assertion` (string): Assertion.
+    /// `assertion` (string): Signed assertion traded for a token where the flow uses one instead of a code.
     pub fn assertion(mut self, assertion: impl Into<String>) -> Self {
         self.assertion = Some(assertion.into());
         self

@@ -343,7 +343,7 @@ impl Users {
     /// - `name` (string): Name to use.
     /// - `profile` (JSON): Profile fields to change, as a JSON object.
     /// - `user` (UserId): User to act on.
-    /// - `value` (string): Value.
+    /// - `value` (string): New value of the profile field named by `name`.
     ///
     /// # Errors
     ///
@@ -383,9 +383,9 @@ impl Users {
     ///
     /// # Arguments
     ///
-    /// - `crop_w` (integer): Crop w.
-    /// - `crop_x` (integer): Crop x.
-    /// - `crop_y` (integer): Crop y.
+    /// - `crop_w` (integer): Width of the square crop, in pixels.
+    /// - `crop_x` (integer): Left edge of the crop, in pixels.
+    /// - `crop_y` (integer): Top edge of the crop, in pixels.
     /// - `image` (string): Image file to upload.
     ///
     /// # Errors
@@ -1419,7 +1419,7 @@ impl ProfileSetRequest {
         self
     }
 
-    /// `value` (string): Value.
+    /// `value` (string): New value of the profile field named by `name`.
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -1575,19 +1575,19 @@ pub struct SetPhotoRequest {
 }
 
 impl SetPhotoRequest {
-    /// `crop_w` (integer): Crop w.
+    /// `crop_w` (integer): Width of the square crop, in pixels.
     pub fn crop_w(mut self, crop_w: i64) -> Self {
         self.crop_w = Some(crop_w);
         self
     }
 
-    /// `crop_x` (integer): Crop x.
+    /// `crop_x` (integer): Left edge of the crop, in pixels.
     pub fn crop_x(mut self, crop_x: i64) -> Self {
         self.crop_x = Some(crop_x);
         self
     }
 
-    /// `crop_y` (integer): Crop y.
+    /// `crop_y` (integer): Top edge of the crop, in pixels.
     pub fn crop_y(mut self, crop_y: i64) -> Self {
         self.crop_y = Some(crop_y);
         self
