@@ -9,7 +9,8 @@ use quote::quote;
 
 use crate::mount::Mount;
 use crate::names::ident;
-use crate::spec::{Http, Scopes, Tier, TokenKind};
+// The spec's closed sets are already what the IR needs.
+pub(crate) use crate::spec::{Http, Scopes, Tier, TokenKind};
 
 /// The whole spec, lowered.
 #[derive(Debug)]

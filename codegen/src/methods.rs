@@ -3,10 +3,11 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ir::{Arg, Family, Ir, Method, Module, PageStyle, Pagination, Scalar, Slot, Step, Type};
+use crate::ir::{
+    Arg, Family, Ir, Method, Module, PageStyle, Pagination, Scalar, Slot, Step, Tier, Type,
+};
 use crate::items::{object, type_defs};
 use crate::names::{camel, ident, screaming};
-use crate::spec::Tier;
 use crate::{Error, doc};
 
 /// `x` (of a scalar type) as a `String`.

@@ -4,10 +4,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::doc;
-use crate::ir::{Family, Ir, Method, PageStyle, Wire};
+use crate::ir::{Family, Http, Ir, Method, PageStyle, Tier, TokenKind, Wire};
 use crate::items::string_enum;
 use crate::names::{camel, ident, screaming};
-use crate::spec::{Http, Tier, TokenKind};
 
 /// `mod.rs`: the module tree, one feature-gated module per family.
 pub(crate) fn mod_rs(ir: &Ir) -> TokenStream {
