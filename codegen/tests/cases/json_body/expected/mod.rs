@@ -3,7 +3,7 @@
 /// Shared objects: messages, conversations, users, files and more.
 pub mod types;
 
-/// Block Kit: blocks, elements, views and attachments, sent and received.
+/// The blocks a reminder carries.
 pub mod block_kit;
 
 /// Events Slack pushes over RTM and the Events API.
@@ -16,6 +16,6 @@ pub(crate) mod error_code;
 /// The method table and typed decoding of any method's response.
 pub(crate) mod spec_table;
 
-/// `reminders.*` methods: Reminders (this fragment's own `reminders.post`), sent as JSON bodies.
+/// `reminders.*` methods: Reminders (this fragment's own `reminders.post`), sent as JSON bodies with Block Kit values.
 #[cfg(feature = "reminders")]
 pub mod reminders;

@@ -25,6 +25,11 @@ pub(crate) static REMINDERS_POST: crate::spec::MethodSpec = crate::spec::MethodS
             required: true,
         },
         crate::spec::ArgSpec {
+            name: "metadata",
+            kind: crate::spec::ArgKind::Json,
+            required: false,
+        },
+        crate::spec::ArgSpec {
             name: "mrkdwn",
             kind: crate::spec::ArgKind::Boolean,
             required: false,
