@@ -234,3 +234,17 @@ fn errors_name_the_problem() {
         "chat.x: a GET request has no body",
     );
 }
+
+#[test]
+fn a_mount_is_a_crate_module_path() {
+    assert!(Mount::at("crate::codegen_cases::get_method").is_ok());
+    for bad in [
+        "generated",
+        "crate::",
+        "crate::a-b",
+        "crate::crate",
+        "self::generated",
+    ] {
+        assert!(Mount::at(bad).is_err(), "{bad}");
+    }
+}
