@@ -5,10 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::items::accessors;
+use crate::ir::{Ir, ItemKind, Module, Payload, Type};
 use crate::names::ident;
-use crate::spec::Spec;
-use crate::ty::{Def, Module, Registry, Ty};
 use crate::{Error, doc};
 
 /// The event union whose variants get an impl.
@@ -30,36 +28,42 @@ fn locator_ret(id: &str) -> TokenStream {
 }
 
 /// The `EventKind` trait and its impls, for `events.rs`.
-pub(crate) fn event_kinds(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream, Error> {
+pub(crate) fn event_kinds(ir: &Ir) -> Result<TokenStream, Error> {
     // A spec without events (a test fragment) has nothing to implement.
-    let Some(union) = spec.events.unions.get(UNION) else {
+    let Some(ItemKind::TaggedUnion(union)) = ir
+        .items
+        .get(&(Module::Events, UNION.to_owned()))
+        .map(|i| &i.kind)
+    else {
         return Ok(TokenStream::new());
     };
+    // `impl Event` gets the locators; a common accessor may not take a name.
+    if let Some((name, _)) = LOCATORS
+        .iter()
+        .find(|(name, _)| union.accessors.contains_key(*name))
+    {
+        return Err(Error::new(format!(
+            "spec/events.json: {UNION}: every variant has `{name}`, which the EventKind locator of that name defines"
+        )));
+    }
     let mut impls = Vec::new();
     let mut type_arms = Vec::new();
     let mut typed = Vec::new();
     for v in &union.variants {
         // The untagged fallback variant has no `type` to name.
         let Some(tag) = &v.tag else { continue };
-        let variant = ident(&v.name);
+        let variant = &v.ident;
         type_arms.push(quote!(Event::#variant(_) => Some(#tag),));
         typed.push(variant);
-        let Ty::Named(ty_name) = Ty::parse(&v.ty)? else {
-            return Err(Error::new(format!(
-                "`{UNION}` variant `{}` is not a named type",
-                v.name
-            )));
-        };
-        let (module, def) = reg.resolve(&Module::Events, &ty_name)?;
-        let access = accessors(reg, &(module.clone(), ty_name.clone()), 0)?;
+        let access = ir.accessors_of(&v.ty);
         let mut locators = Vec::new();
         for (name, want) in LOCATORS {
             let Some(a) = access.get(name) else { continue };
-            if a.ty != Ty::Id(want.to_owned()) {
+            if a.ty != Type::Id(want.to_owned()) {
                 continue;
             }
             let m = ident(name);
-            let (ret, expr) = (&a.ret, &a.expr);
+            let (ret, expr) = (a.returns.tokens(), a.expr());
             locators.push(quote! {
                 fn #m(&self) -> #ret {
                     let v = self;
@@ -68,15 +72,13 @@ pub(crate) fn event_kinds(spec: &Spec, reg: &Registry<'_>) -> Result<TokenStream
             });
         }
         // The union holds objects boxed and nested unions inline.
-        let take = match def {
-            Def::Object(_) => quote!(e),
-            _ => quote!(Box::new(e)),
+        let take = match v.payload {
+            Payload::Object { .. } => quote!(e),
+            Payload::Union { .. } => quote!(Box::new(e)),
         };
-        let path = module.path();
-        let ty = ident(&ty_name);
-        let variant = ident(&v.name);
+        let ty = Type::Named(v.ty.clone()).absolute();
         impls.push(quote! {
-            impl EventKind for #path::#ty {
+            impl EventKind for #ty {
                 const TYPE: &'static str = #tag;
                 fn from_event(event: Event) -> Result<Box<Self>, Event> {
                     match event {

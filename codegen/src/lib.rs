@@ -1,15 +1,22 @@
 //! Spec in, Rust source out.
 //!
-//! [`Spec::from_sources`] parses the contents of `spec/`'s files and
-//! [`generate`] turns them into the formatted Rust files of
-//! `slack-api/src/generated/`. No file I/O happens here: `xtask` reads and
+//! [`Spec::from_sources`] parses the contents of `spec/`'s files (the strict
+//! model of `spec.rs`) and [`generate`] turns them into the formatted Rust
+//! files of `slack-api/src/generated/`: `lower` resolves the spec once into
+//! the IR of `ir.rs` (types parsed, names resolved, every rule checked), and
+//! the emitters (`items`, `methods`, `table`, `block_kit`, `event_kind`)
+//! print from the IR alone. No file I/O happens here: `xtask` reads and
 //! writes. Output is deterministic (only sorted collections are iterated).
 #![warn(missing_docs)]
 
 mod block_kit;
 mod event_kind;
+mod ir;
 mod items;
+mod lint;
+mod lower;
 mod methods;
+mod mount;
 mod names;
 mod spec;
 mod table;
@@ -19,6 +26,7 @@ use std::fmt;
 
 use proc_macro2::TokenStream;
 
+pub use mount::Mount;
 pub use spec::Spec;
 
 /// A spec the generator cannot turn into Rust, with the reason.
@@ -58,35 +66,37 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Generates every file of `slack-api/src/generated/`, sorted by name.
-pub fn generate(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
-    let reg = ty::Registry::new(spec)?;
+/// Generates every file of `slack-api/src/generated/`, sorted by name, for
+/// modules mounted at `mount` (`Mount::default()`: `crate::generated`).
+pub fn generate(spec: &Spec, mount: &Mount) -> Result<Vec<GeneratedFile>, Error> {
+    let ir = lower::lower(spec, mount)?;
     let mut files = vec![
-        render("mod.rs", "spec/", table::mod_rs(spec))?,
-        render("types.rs", "spec/types.json", items::types_rs(spec, &reg)?)?,
+        render("mod.rs", "spec/", table::mod_rs(&ir))?,
+        render("types.rs", "spec/types.json", items::types_rs(&ir)?)?,
         render(
             "block_kit.rs",
             "spec/block_kit.json",
-            block_kit::block_kit_rs(spec, &reg)?,
+            block_kit::block_kit_rs(&ir)?,
         )?,
         render("events.rs", "spec/events.json", {
-            let defs = items::events_rs(spec, &reg)?;
-            let kinds = event_kind::event_kinds(spec, &reg)?;
+            let defs = items::events_rs(&ir)?;
+            let kinds = event_kind::event_kinds(&ir)?;
             quote::quote!(#defs #kinds)
         })?,
         render(
             "error_code.rs",
             "spec/common.json and spec/methods/*.json",
-            table::error_code_rs(spec)?,
+            table::error_code_rs(&ir),
         )?,
         render(
             "spec_table.rs",
             "spec/methods/*.json",
-            table::spec_table_rs(spec)?,
+            table::spec_table_rs(&ir),
         )?,
     ];
-    for (name, fam) in &spec.families {
-        let tokens = methods::family_rs(fam, &reg)
+    for fam in &ir.families {
+        let name = &fam.name;
+        let tokens = methods::family_rs(&ir, fam)
             .map_err(|e| e.context(format!("spec/methods/{name}.json")))?;
         files.push(render(
             &format!("{name}.rs"),

@@ -1,87 +1,14 @@
 //! One family module: handle, request builders, responses, pagination.
 
-use std::collections::BTreeSet;
-
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::items::{Slot, field, object, type_defs};
-use crate::names::{camel, ident, screaming, snake};
-use crate::spec::{ArgDef, FamilyDef, FieldDef, MethodDef, PageStyle, PaginationDef};
-use crate::ty::{Def, Module, Registry, Ty};
+use crate::ir::{
+    Arg, Family, Ir, Method, Module, PageStyle, Pagination, Scalar, Slot, Step, Tier, Type,
+};
+use crate::items::{object, type_defs};
+use crate::names::{camel, ident, screaming};
 use crate::{Error, doc};
-
-/// Builder method names an argument setter must not take.
-const BUILDER_METHODS: &[&str] = &[
-    "send",
-    "into_args",
-    "into_future",
-    "pages",
-    "items",
-    "client",
-];
-
-/// Wire encodings of an argument.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Enc {
-    Plain,
-    List,
-    Json,
-    Bool,
-}
-
-/// What a scalar type is, for conversions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scalar {
-    Str,
-    Secret,
-    Id,
-    Enum,
-    Int,
-    Float,
-    Bool,
-    Json,
-    /// A Block Kit object or union: serialized, its limits checked.
-    Kit,
-}
-
-struct Arg {
-    json: String,
-    ident: Ident,
-    ty: Ty,
-    enc: Enc,
-    required: bool,
-    doc: Option<String>,
-}
-
-fn scalar(reg: &Registry<'_>, scope: &Module, ty: &Ty) -> Result<Scalar, Error> {
-    Ok(match ty {
-        Ty::String => Scalar::Str,
-        Ty::Secret => Scalar::Secret,
-        Ty::Id(_) => Scalar::Id,
-        Ty::Integer => Scalar::Int,
-        Ty::Time => {
-            return Err(Error::new(
-                "a `time` argument is not supported: arguments take `integer` seconds",
-            ));
-        }
-        Ty::Number => Scalar::Float,
-        Ty::Boolean => Scalar::Bool,
-        Ty::Json => Scalar::Json,
-        Ty::Named(n) => match reg.resolve(scope, n)? {
-            (_, Def::Enum) => Scalar::Enum,
-            (Module::BlockKit, _) => Scalar::Kit,
-            _ => {
-                return Err(Error::new(format!(
-                    "argument type {n} is not a string enum; use `json`"
-                )));
-            }
-        },
-        Ty::Array(_) | Ty::Map(_) => {
-            return Err(Error::new("nested arrays and maps are not argument types"));
-        }
-    })
-}
 
 /// `x` (of a scalar type) as a `String`.
 fn to_string(s: Scalar, x: TokenStream) -> TokenStream {
@@ -108,190 +35,101 @@ fn to_value(s: Scalar, x: TokenStream) -> TokenStream {
     }
 }
 
-impl Arg {
-    fn new(reg: &Registry<'_>, scope: &Module, a: &ArgDef) -> Result<Arg, Error> {
-        let ty = Ty::parse(&a.ty)?;
-        let enc = match a.encoding.as_deref() {
-            Some("plain") => Enc::Plain,
-            Some("list") => Enc::List,
-            Some("json") => Enc::Json,
-            Some("bool") => Enc::Bool,
-            Some(o) => return Err(Error::new(format!("unknown encoding {o:?}"))),
-            None => match ty {
-                Ty::Array(_) => Enc::List,
-                Ty::Json | Ty::Map(_) => Enc::Json,
-                Ty::Boolean => Enc::Bool,
-                _ => Enc::Plain,
-            },
-        };
-        // Check the type converts; the error names the argument.
-        match &ty {
-            Ty::Array(t) | Ty::Map(t) => scalar(reg, scope, t)?,
-            t => scalar(reg, scope, t)?,
-        };
-        let mut name = snake(&a.name);
-        if BUILDER_METHODS.contains(&name.as_str()) {
-            name.push_str("_arg");
+/// Parameter type of the constructor or setter, and how to store it
+/// (`None`: as it is).
+fn param(a: &Arg, scope: &Module) -> (TokenStream, Option<TokenStream>) {
+    let id = &a.ident;
+    match &a.ty {
+        Type::String => (quote!(impl Into<String>), Some(quote!(#id.into()))),
+        Type::Secret => (quote!(impl Into<crate::Secret>), Some(quote!(#id.into()))),
+        Type::Id(_) => {
+            let t = a.ty.in_module(scope);
+            (quote!(impl Into<#t>), Some(quote!(#id.into())))
         }
-        Ok(Arg {
-            json: a.name.clone(),
-            ident: ident(&name),
-            ty,
-            enc,
-            required: a.required,
-            doc: a.doc.clone(),
-        })
-    }
-
-    /// Stored type (before `Option` for optional arguments).
-    fn stored(&self, reg: &Registry<'_>, scope: &Module) -> Result<TokenStream, Error> {
-        reg.rust_ty(scope, &self.ty)
-    }
-
-    /// Parameter type of the constructor or setter, and how to store it.
-    fn param(
-        &self,
-        reg: &Registry<'_>,
-        scope: &Module,
-    ) -> Result<(TokenStream, TokenStream), Error> {
-        let id = &self.ident;
-        Ok(match &self.ty {
-            Ty::String => (quote!(impl Into<String>), quote!(#id.into())),
-            Ty::Secret => (quote!(impl Into<crate::Secret>), quote!(#id.into())),
-            Ty::Id(_) => {
-                let t = reg.rust_ty(scope, &self.ty)?;
-                (quote!(impl Into<#t>), quote!(#id.into()))
-            }
-            Ty::Array(t) => {
-                let t = reg.rust_ty(scope, t)?;
-                // Items convert as a single value does: `["U1", "U2"]`
-                // for a list of user IDs.
-                (
-                    quote!(impl IntoIterator<Item = impl Into<#t>>),
-                    quote!(#id.into_iter().map(Into::into).collect()),
-                )
-            }
-            t => (reg.rust_ty(scope, t)?, quote!(#id)),
-        })
-    }
-
-    /// Whether the argument holds Block Kit values (`[Block]`, `View`),
-    /// which go through `Args::push_block_kit`.
-    fn is_kit(&self, reg: &Registry<'_>, scope: &Module) -> Result<bool, Error> {
-        let t = match &self.ty {
-            Ty::Array(t) | Ty::Map(t) => t,
-            t => t,
-        };
-        let kit = scalar(reg, scope, t)? == Scalar::Kit;
-        if kit && self.enc != Enc::Json {
-            return Err(Error::new(
-                "a Block Kit argument needs `\"encoding\": \"json\"`",
-            ));
+        Type::List(t) => {
+            let t = t.in_module(scope);
+            // Items convert as a single value does: `["U1", "U2"]`
+            // for a list of user IDs.
+            (
+                quote!(impl IntoIterator<Item = impl Into<#t>>),
+                Some(quote!(#id.into_iter().map(Into::into).collect())),
+            )
         }
-        Ok(kit)
+        t => (t.in_module(scope), None),
     }
+}
 
-    /// The statement pushing the stored value `v` onto `args`.
-    fn push(
-        &self,
-        reg: &Registry<'_>,
-        scope: &Module,
-        v: TokenStream,
-    ) -> Result<TokenStream, Error> {
-        let json = &self.json;
-        if self.is_kit(reg, scope)? {
-            return Ok(quote!(args.push_block_kit(#json, &#v, check_limits);));
-        }
-        let v = self.value(reg, scope, v)?;
-        Ok(quote!(args.push(#json, #v);))
+/// The statement pushing the stored value `v` onto `args`; Block Kit values
+/// (`[Block]`, `View`) go through `Args::push_block_kit`.
+fn push(a: &Arg, v: TokenStream) -> TokenStream {
+    let json = &a.json;
+    if a.scalar == Scalar::Kit {
+        return quote!(args.push_block_kit(#json, &#v, check_limits););
     }
+    let v = value(a, v);
+    quote!(args.push(#json, #v);)
+}
 
-    /// The `crate::web::request::ArgValue` for the stored value `v`.
-    fn value(
-        &self,
-        reg: &Registry<'_>,
-        scope: &Module,
-        v: TokenStream,
-    ) -> Result<TokenStream, Error> {
-        Ok(match (&self.ty, self.enc) {
-            (Ty::Array(t), Enc::Json) => {
-                let x = to_value(scalar(reg, scope, t)?, quote!(x));
-                quote!(crate::web::request::ArgValue::Json(serde_json::Value::Array(#v.into_iter().map(|x| #x).collect())))
-            }
-            (Ty::Array(t), _) => {
-                let x = to_string(scalar(reg, scope, t)?, quote!(x));
-                let map = match x.to_string().as_str() {
-                    "x" => quote!(),
-                    "String :: from (x)" => quote!(.map(String::from)),
-                    _ => quote!(.map(|x| #x)),
-                };
-                quote!(crate::web::request::ArgValue::List(#v.into_iter()#map.collect()))
-            }
-            (Ty::Map(t), _) => {
-                let x = to_value(scalar(reg, scope, t)?, quote!(x));
-                quote!(crate::web::request::ArgValue::Json(serde_json::Value::Object(#v.into_iter().map(|(k, x)| (k, #x)).collect())))
-            }
-            (t, enc) => match (scalar(reg, scope, t)?, enc) {
-                (Scalar::Int, _) => quote!(crate::web::request::ArgValue::Int(#v)),
-                (Scalar::Float, _) => quote!(crate::web::request::ArgValue::Float(#v)),
-                (Scalar::Bool, _) => quote!(crate::web::request::ArgValue::Bool(#v)),
-                (Scalar::Json, _) => quote!(crate::web::request::ArgValue::Json(#v)),
-                (Scalar::Secret, _) => quote!(crate::web::request::ArgValue::Secret(#v)),
-                (s, _) => {
-                    let st = to_string(s, v);
-                    quote!(crate::web::request::ArgValue::Str(#st))
+/// The `crate::web::request::ArgValue` for the stored value `v` (not Block Kit).
+fn value(a: &Arg, v: TokenStream) -> TokenStream {
+    match (&a.ty, a.scalar) {
+        (Type::List(_), s) => {
+            let map = match s {
+                Scalar::Str => quote!(),
+                Scalar::Id => quote!(.map(String::from)),
+                s => {
+                    let x = to_string(s, quote!(x));
+                    quote!(.map(|x| #x))
                 }
-            },
-        })
-    }
-
-    fn doc_line(&self) -> String {
-        let d = self.doc.as_deref().unwrap_or("").trim();
-        let req = if self.required { ", required" } else { "" };
-        let ty = match &self.ty {
-            Ty::String => "string".to_owned(),
-            _ => type_text(&self.ty),
-        };
-        if d.is_empty() {
-            format!("`{}` ({ty}{req})", self.json)
-        } else {
-            format!("`{}` ({ty}{req}): {d}", self.json)
+            };
+            quote!(crate::web::request::ArgValue::List(#v.into_iter()#map.collect()))
+        }
+        (Type::Map(_), s) => {
+            let x = to_value(s, quote!(x));
+            quote!(crate::web::request::ArgValue::Json(serde_json::Value::Object(#v.into_iter().map(|(k, x)| (k, #x)).collect())))
+        }
+        (_, Scalar::Int) => quote!(crate::web::request::ArgValue::Int(#v)),
+        (_, Scalar::Float) => quote!(crate::web::request::ArgValue::Float(#v)),
+        (_, Scalar::Bool) => quote!(crate::web::request::ArgValue::Bool(#v)),
+        (_, Scalar::Json) => quote!(crate::web::request::ArgValue::Json(#v)),
+        (_, Scalar::Secret) => quote!(crate::web::request::ArgValue::Secret(#v)),
+        (_, s) => {
+            let st = to_string(s, v);
+            quote!(crate::web::request::ArgValue::Str(#st))
         }
     }
 }
 
-fn type_text(t: &Ty) -> String {
-    match t {
-        Ty::String => "string".into(),
-        Ty::Secret => "secret string".into(),
-        Ty::Integer => "integer".into(),
-        Ty::Time => "Unix time".into(),
-        Ty::Number => "number".into(),
-        Ty::Boolean => "boolean".into(),
-        Ty::Json => "JSON".into(),
-        Ty::Id(n) | Ty::Named(n) => n.clone(),
-        Ty::Array(t) => format!("list of {}", type_text(t)),
-        Ty::Map(t) => format!("map of {}", type_text(t)),
+fn doc_line(a: &Arg) -> String {
+    let d = a.doc.as_deref().unwrap_or("").trim();
+    let req = if a.required { ", required" } else { "" };
+    let ty = a.ty.text();
+    if d.is_empty() {
+        format!("`{}` ({ty}{req})", a.json)
+    } else {
+        format!("`{}` ({ty}{req}): {d}", a.json)
     }
 }
 
 /// The doc comment of a method's handle function.
-fn method_doc(m: &MethodDef, args: &[Arg]) -> String {
+fn method_doc(m: &Method) -> String {
     let mut d = format!("`{}`: {}\n", m.name, m.doc.as_deref().unwrap_or("").trim());
-    if let Some(dep) = &m.deprecated {
+    if let Some(replacement) = &m.deprecated {
         d.push_str("\n**Deprecated** by Slack");
-        match &dep.replacement {
+        match replacement {
             Some(r) => d.push_str(&format!("; use `{r}` instead.\n")),
             None => d.push_str(".\n"),
         }
     }
     d.push('\n');
     if !m.tokens.is_empty() {
-        d.push_str(&format!("- Tokens: {}\n", m.tokens.join(", ")));
+        let t: Vec<&str> = m.tokens.iter().map(|t| t.as_str()).collect();
+        d.push_str(&format!("- Tokens: {}\n", t.join(", ")));
     }
     let scopes: Vec<String> = m
         .scopes
-        .iter()
+        .by_kind()
+        .into_iter()
         .filter(|(_, s)| !s.is_empty())
         .map(|(k, s)| {
             let s: Vec<String> = s.iter().map(|s| format!("`{s}`")).collect();
@@ -301,10 +139,13 @@ fn method_doc(m: &MethodDef, args: &[Arg]) -> String {
     if !scopes.is_empty() {
         d.push_str(&format!("- Scopes: {}\n", scopes.join("; ")));
     }
-    let tier = match m.tier.as_deref() {
-        Some(t) if t.starts_with("tier") => format!("Tier {}", &t[4..]),
-        Some(t) => t.to_owned(),
-        None => "not documented".to_owned(),
+    let tier = match m.tier {
+        Some(Tier::Tier1) => "Tier 1",
+        Some(Tier::Tier2) => "Tier 2",
+        Some(Tier::Tier3) => "Tier 3",
+        Some(Tier::Tier4) => "Tier 4",
+        Some(Tier::Special) => "special",
+        None => "not documented",
     };
     d.push_str(&format!("- Rate limit: {tier}\n"));
     d.push_str(&format!(
@@ -312,23 +153,21 @@ fn method_doc(m: &MethodDef, args: &[Arg]) -> String {
         if m.retry_safe { "yes" } else { "no" }
     ));
     if let Some(p) = &m.pagination {
-        match p.style() {
-            Ok(PageStyle::Cursor { cursor, .. }) => d.push_str(&format!(
-                "- Paginated: cursor `{cursor}`, items in `{}`\n",
+        match &p.style {
+            PageStyle::Cursor { arg, .. } => d.push_str(&format!(
+                "- Paginated: cursor `{arg}`, items in `{}`\n",
                 p.items
             )),
-            Ok(PageStyle::Number { page, paging, .. }) => d.push_str(&format!(
-                "- Paginated: page number `{page}` (paging in `{paging}`), items in `{}`\n",
+            PageStyle::Number { arg, paging, .. } => d.push_str(&format!(
+                "- Paginated: page number `{arg}` (paging in `{paging}`), items in `{}`\n",
                 p.items
             )),
-            // `pagination` reports it.
-            Err(_) => {}
         }
     }
-    if !args.is_empty() {
+    if !m.args.is_empty() {
         d.push_str("\n# Arguments\n\n");
-        for a in args {
-            d.push_str(&format!("- {}\n", a.doc_line()));
+        for a in &m.args {
+            d.push_str(&format!("- {}\n", doc_line(a)));
         }
     }
     if !m.errors.is_empty() {
@@ -343,13 +182,13 @@ fn method_doc(m: &MethodDef, args: &[Arg]) -> String {
 }
 
 /// The module for one `methods/<family>.json`.
-pub(crate) fn family_rs(fam: &FamilyDef, reg: &Registry<'_>) -> Result<TokenStream, Error> {
-    let scope = Module::Family(fam.family.clone());
-    let types = type_defs(&fam.types, &scope, reg)?;
-    let handle = format_ident!("{}", camel(&fam.family));
-    let handle_fn = ident(&fam.family);
+pub(crate) fn family_rs(ir: &Ir, fam: &Family) -> Result<TokenStream, Error> {
+    let scope = &fam.module;
+    let types = type_defs(ir, scope)?;
+    let handle = format_ident!("{}", camel(&fam.name));
+    let handle_fn = ident(&fam.name);
     let fam_doc = fam.doc.as_deref().unwrap_or("").trim();
-    let ns = fam.namespace();
+    let ns = &fam.namespace;
     let handle_doc = doc(&format!(
         "The `{}.*` methods{}. Made by [`Client::{}`](crate::Client::{}).",
         ns,
@@ -358,29 +197,14 @@ pub(crate) fn family_rs(fam: &FamilyDef, reg: &Registry<'_>) -> Result<TokenStre
         } else {
             format!(": {}", fam_doc.trim_end_matches('.'))
         },
-        fam.family,
-        fam.family
+        fam.name,
+        fam.name
     ));
     let client_fn_doc = doc(&format!("The `{ns}.*` methods."));
-    let mut methods: Vec<&MethodDef> = fam.methods.iter().collect();
-    methods.sort_by(|a, b| a.name.cmp(&b.name));
     let mut handle_fns = TokenStream::new();
     let mut items = TokenStream::new();
-    let mut seen = BTreeSet::new();
-    for m in methods {
-        if m.name.split('.').next().map(snake).as_deref() != Some(fam.family.as_str()) {
-            return Err(Error::new(format!(
-                "method {} is not in family {}",
-                m.name, fam.family
-            )));
-        }
-        if !seen.insert(m.rust_fn()) {
-            return Err(Error::new(format!(
-                "method {} maps to a Rust name already used",
-                m.name
-            )));
-        }
-        let (f, it) = method(m, &scope, reg).map_err(|e| e.context(&m.name))?;
+    for m in &fam.methods {
+        let (f, it) = method(ir, m, scope);
         handle_fns.extend(f);
         items.extend(it);
     }
@@ -409,26 +233,14 @@ pub(crate) fn family_rs(fam: &FamilyDef, reg: &Registry<'_>) -> Result<TokenStre
 }
 
 /// The handle function and the items (builder, response, impls) of one method.
-fn method(
-    m: &MethodDef,
-    scope: &Module,
-    reg: &Registry<'_>,
-) -> Result<(TokenStream, TokenStream), Error> {
-    let fn_name = m.rust_fn();
-    let fn_id = ident(&fn_name);
-    let base = camel(&fn_name);
+fn method(ir: &Ir, m: &Method, scope: &Module) -> (TokenStream, TokenStream) {
+    let root = ir.mount.path();
+    let fn_name = &m.fn_name;
+    let fn_id = ident(fn_name);
+    let base = &m.base;
     let req = format_ident!("{base}Request");
     let resp = format_ident!("{base}Response");
     let stat = format_ident!("{}", screaming(&m.name));
-    let mut args = Vec::new();
-    let mut seen = BTreeSet::new();
-    for a in &m.args {
-        let arg = Arg::new(reg, scope, a).map_err(|e| e.context(format!("argument {}", a.name)))?;
-        if !seen.insert(arg.ident.to_string()) {
-            return Err(Error::new(format!("argument {} appears twice", a.name)));
-        }
-        args.push(arg);
-    }
 
     // Handle function: required arguments positional.
     let mut params = Vec::new();
@@ -436,36 +248,32 @@ fn method(
     let mut fields = Vec::new();
     let mut setters = TokenStream::new();
     let mut pushes = TokenStream::new();
-    for a in &args {
+    for a in &m.args {
         let id = &a.ident;
-        let stored = a.stored(reg, scope)?;
-        let (pty, conv) = a.param(reg, scope)?;
-        let fd = doc(&a.doc_line());
+        let stored = a.ty.in_module(scope);
+        let (pty, conv) = param(a, scope);
+        let fd = doc(&doc_line(a));
         if a.required {
             params.push(quote!(#id: #pty));
-            if *id == conv.to_string() {
-                inits.push(quote!(#id));
-            } else {
-                inits.push(quote!(#id: #conv));
+            match &conv {
+                None => inits.push(quote!(#id)),
+                Some(conv) => inits.push(quote!(#id: #conv)),
             }
             fields.push(quote!(#id: #stored));
-            pushes.extend(a.push(reg, scope, quote!(self.#id))?);
+            pushes.extend(push(a, quote!(self.#id)));
         } else {
+            let conv = conv.unwrap_or_else(|| quote!(#id));
             inits.push(quote!(#id: None));
             fields.push(quote!(#id: Option<#stored>));
             setters.extend(quote! {
                 #fd
                 pub fn #id(mut self, #id: #pty) -> Self { self.#id = Some(#conv); self }
             });
-            let push = a.push(reg, scope, quote!(v))?;
+            let push = push(a, quote!(v));
             pushes.extend(quote!(if let Some(v) = self.#id { #push }));
         }
     }
-    let mut has_kit = false;
-    for a in &args {
-        has_kit |= a.is_kit(reg, scope)?;
-    }
-    if has_kit {
+    if m.args.iter().any(|a| a.scalar == Scalar::Kit) {
         inits.push(quote!(check_limits: true));
         fields.push(quote!(check_limits: bool));
         setters.extend(quote! {
@@ -478,10 +286,10 @@ fn method(
             #pushes
         };
     }
-    let mdoc = doc(&method_doc(m, &args));
+    let mdoc = doc(&method_doc(m));
     let deprecated = match &m.deprecated {
-        Some(d) => {
-            let note = match &d.replacement {
+        Some(replacement) => {
+            let note = match replacement {
                 Some(r) => format!("retired by Slack; use {r}"),
                 None => "retired by Slack".to_owned(),
             };
@@ -500,17 +308,9 @@ fn method(
     let name = &m.name;
     let req_doc = doc(&format!(
         "A `{name}` request; set optional arguments, then `.send()` or `.await` it.\n\nMade by [`{}::{fn_name}`], which documents the arguments.",
-        camel(m.name.split('.').next().unwrap_or_default())
+        m.handle
     ));
-    let resp_key = (scope.clone(), format!("{base}Response"));
-    let resp_item = object(
-        reg,
-        scope,
-        &format!("{base}Response"),
-        Some(&format!("The successful response of `{name}`.")),
-        &m.response.fields,
-        &resp_key,
-    )?;
+    let resp_item = object(scope, &m.response);
     let args_mut = if pushes.is_empty() {
         quote!()
     } else {
@@ -531,7 +331,7 @@ fn method(
             /// Sends the request and decodes the response.
             pub async fn send(self) -> crate::Result<#resp> {
                 let (client, args) = self.into_args();
-                client.execute(&crate::generated::spec_table::#stat, args).await
+                client.execute(&#root::spec_table::#stat, args).await
             }
 
             /// The client and the encoding-neutral argument list, for
@@ -554,60 +354,9 @@ fn method(
         #resp_item
     };
     if let Some(p) = &m.pagination {
-        items.extend(pagination(m, p, &args, scope, reg, &req, &resp)?);
+        items.extend(pagination(m, p, scope, &req, &resp));
     }
-    Ok((handle_fn, items))
-}
-
-/// One step of a dotted response path: the field, as generated.
-struct Step {
-    ident: Ident,
-    slot: Slot,
-    ty: Ty,
-}
-
-/// The fields a dotted path (`messages.matches`) walks through, from the
-/// response's own fields; every step but the last is an object. Also the
-/// module the last step's type is named in.
-fn walk(
-    reg: &Registry<'_>,
-    scope: &Module,
-    resp: &Ident,
-    fields: &[FieldDef],
-    path: &str,
-) -> Result<(Vec<Step>, Module), Error> {
-    let mut steps = Vec::new();
-    let mut module = scope.clone();
-    let mut container = (scope.clone(), resp.to_string());
-    let mut fields = fields;
-    let parts: Vec<&str> = path.split('.').collect();
-    for (i, name) in parts.iter().enumerate() {
-        let def = fields
-            .iter()
-            .find(|f| f.name == *name)
-            .ok_or_else(|| Error::new(format!("paginated, but `{path}` has no `{name}` field")))?;
-        let f = field(reg, &module, &container, def)?;
-        if i + 1 < parts.len() {
-            let Ty::Named(n) = &f.ty else {
-                return Err(Error::new(format!("`{name}` in `{path}` is not an object")));
-            };
-            let (m, Def::Object(o)) = reg.resolve(&module, n)? else {
-                return Err(Error::new(format!("`{name}` in `{path}` is not an object")));
-            };
-            if f.boxed {
-                return Err(Error::new(format!("`{name}` in `{path}` is boxed")));
-            }
-            container = (m.clone(), n.clone());
-            module = m;
-            fields = &o.fields;
-        }
-        steps.push(Step {
-            ident: f.ident,
-            slot: f.slot,
-            ty: f.ty,
-        });
-    }
-    Ok((steps, module))
+    (handle_fn, items)
 }
 
 /// Borrows the path's end from `page` (a `&Response`) inside a function
@@ -647,103 +396,43 @@ fn take(steps: &[Step]) -> TokenStream {
 }
 
 /// A field of the paging object as an `Option<i64>` expression.
-fn paging_number(
-    reg: &Registry<'_>,
-    obj_mod: &Module,
-    obj: &str,
-    fields: &[FieldDef],
-    name: &str,
-) -> Result<TokenStream, Error> {
-    let def = fields
-        .iter()
-        .find(|f| f.name == name)
-        .ok_or_else(|| Error::new(format!("paging object {obj} has no `{name}` field")))?;
-    let f = field(reg, obj_mod, &(obj_mod.clone(), obj.to_owned()), def)?;
-    if f.ty != Ty::Integer {
-        return Err(Error::new(format!("{obj}.{name} must be an integer")));
-    }
-    let id = &f.ident;
-    Ok(match f.slot {
+fn paging_number(s: &Step) -> TokenStream {
+    let id = &s.ident;
+    match s.slot {
         Slot::Optional => quote!(paging.#id),
         _ => quote!(Some(paging.#id)),
-    })
+    }
 }
 
 fn pagination(
-    m: &MethodDef,
-    p: &PaginationDef,
-    args: &[Arg],
+    m: &Method,
+    p: &Pagination,
     scope: &Module,
-    reg: &Registry<'_>,
-    req: &Ident,
-    resp: &Ident,
-) -> Result<TokenStream, Error> {
-    let style = p.style().map_err(Error::new)?;
-    let fields = &m.response.fields;
-    let (items_steps, items_mod) = walk(reg, scope, resp, fields, &p.items)?;
-    let items_end = items_steps.last().expect("a path has a step");
-    let Ty::Array(item_ty) = &items_end.ty else {
-        return Err(Error::new(format!(
-            "items field {} is not an array",
-            p.items
-        )));
-    };
-    // Named from this family's module, where the impl goes: the name must
-    // mean the same there as where the items field is declared.
-    if let Ty::Named(n) = &**item_ty
-        && reg.resolve(&items_mod, n)?.0 != reg.resolve(scope, n)?.0
-    {
-        return Err(Error::new(format!(
-            "item type {n} of {} means another type in this family",
-            p.items
-        )));
-    }
-    let item_ty = reg.rust_ty(scope, item_ty)?;
-    let arg = |name: &str, what: &str| {
-        args.iter()
-            .find(|a| a.json == name)
-            .ok_or_else(|| Error::new(format!("pagination {what} {name} is not an argument")))
-    };
-    let (set_next, next_page, what) = match style {
-        PageStyle::Cursor { cursor, limit } => {
-            let cursor = arg(cursor, "cursor")?;
-            if cursor.required || cursor.ty != Ty::String {
-                return Err(Error::new("the cursor argument must be an optional string"));
-            }
-            if let Some(l) = limit {
-                arg(l, "limit")?;
-            }
-            let cur = &cursor.ident;
-            let (meta, _) = walk(reg, scope, resp, fields, "response_metadata")?;
-            let Ty::Named(meta_name) = &meta[0].ty else {
-                return Err(Error::new("response_metadata must be an object"));
-            };
-            let (meta_mod, Def::Object(meta_obj)) = reg.resolve(scope, meta_name)? else {
-                return Err(Error::new("response_metadata must be an object"));
-            };
-            let nc = meta_obj
-                .fields
-                .iter()
-                .find(|f| f.name == "next_cursor")
-                .ok_or_else(|| Error::new(format!("{meta_name} has no next_cursor field")))?;
-            let nc_f = field(reg, &meta_mod, &(meta_mod.clone(), meta_name.clone()), nc)?;
-            if nc_f.ty != Ty::String {
-                return Err(Error::new("next_cursor must be a string"));
-            }
-            let meta_id = &meta[0].ident;
-            let nc_id = &nc_f.ident;
-            let meta = match meta[0].slot {
+    req: &proc_macro2::Ident,
+    resp: &proc_macro2::Ident,
+) -> TokenStream {
+    let item_ty = p.item.in_module(scope);
+    let (set_next, next_page, what) = match &p.style {
+        PageStyle::Cursor {
+            arg_ident,
+            metadata,
+            next_cursor,
+            ..
+        } => {
+            let meta_id = &metadata.ident;
+            let nc_id = &next_cursor.ident;
+            let meta = match metadata.slot {
                 Slot::Optional => quote!(page.#meta_id.as_ref()?),
                 _ => quote!(page.#meta_id),
             };
-            let next = match nc_f.slot {
+            let next = match next_cursor.slot {
                 Slot::Optional => quote!(#meta.#nc_id.as_deref()),
                 _ => quote!(Some(#meta.#nc_id.as_str())),
             };
             (
                 quote! {
                     if let crate::web::paginate::Next::Cursor(c) = next {
-                        self.#cur = Some(c);
+                        self.#arg_ident = Some(c);
                     }
                 },
                 quote!(crate::web::paginate::next_cursor(#next)),
@@ -751,34 +440,17 @@ fn pagination(
             )
         }
         PageStyle::Number {
+            arg_ident,
+            paging_steps,
             page,
-            count,
-            paging,
+            pages,
+            ..
         } => {
-            let page_arg = arg(page, "page")?;
-            if page_arg.required || page_arg.ty != Ty::Integer {
-                return Err(Error::new("the page argument must be an optional integer"));
-            }
-            if let Some(c) = count {
-                arg(c, "count")?;
-            }
-            let (paging_steps, paging_mod) = walk(reg, scope, resp, fields, paging)?;
-            let end = paging_steps.last().expect("a path has a step");
-            let Ty::Named(obj) = &end.ty else {
-                return Err(Error::new(format!(
-                    "paging field {paging} is not an object"
-                )));
-            };
-            let (obj_mod, Def::Object(o)) = reg.resolve(&paging_mod, obj)? else {
-                return Err(Error::new(format!(
-                    "paging field {paging} is not an object"
-                )));
-            };
-            let number = paging_number(reg, &obj_mod, obj, &o.fields, "page")?;
-            let pages = paging_number(reg, &obj_mod, obj, &o.fields, "pages")?;
-            let items = borrow(&items_steps);
-            let paging_e = borrow(&paging_steps);
-            let pg = &page_arg.ident;
+            let number = paging_number(page);
+            let pages = paging_number(pages);
+            let items = borrow(&p.items_steps);
+            let paging_e = borrow(paging_steps);
+            let pg = arg_ident;
             (
                 quote! {
                     if let crate::web::paginate::Next::Page(n) = next {
@@ -794,10 +466,10 @@ fn pagination(
             )
         }
     };
-    let into_items = take(&items_steps);
+    let into_items = take(&p.items_steps);
     let pages_doc = doc(&format!("Every page, {what}."));
     let method = &m.name;
-    Ok(quote! {
+    quote! {
         impl crate::web::paginate::Paginate for #req {
             const METHOD: &'static str = #method;
             type Page = #resp;
@@ -827,5 +499,5 @@ fn pagination(
                 crate::web::paginate::Items::new(self)
             }
         }
-    })
+    }
 }

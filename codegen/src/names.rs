@@ -18,7 +18,7 @@ const NOT_RAW: &[&str] = &["crate", "self", "super", "Self", "_"];
 /// lower-to-upper case changes (`scheduledMessages` -> `scheduled`,
 /// `Messages`), and where an acronym ends (`getUploadURLExternal` -> `get`,
 /// `Upload`, `URL`, `External`).
-fn words(s: &str) -> Vec<String> {
+pub(crate) fn words(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev: Option<char> = None;

@@ -103,6 +103,14 @@ struct BlockKitFile {
 }
 
 impl TypeDefs {
+    /// Every defined name with the section it is in (`objects`, ...).
+    pub(crate) fn sections(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let objects = self.objects.keys().map(|k| ("objects", k.as_str()));
+        let enums = self.enums.keys().map(|k| ("enums", k.as_str()));
+        let unions = self.unions.keys().map(|k| ("unions", k.as_str()));
+        objects.chain(enums).chain(unions)
+    }
+
     /// Every defined name: objects, enums and unions.
     pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.objects
@@ -124,8 +132,6 @@ pub(crate) struct ArgDef {
     pub required: bool,
     #[serde(default)]
     pub doc: Option<String>,
-    #[serde(default)]
-    pub encoding: Option<String>,
 }
 
 /// A method's success response.
@@ -212,6 +218,69 @@ impl PaginationDef {
     }
 }
 
+/// A method's HTTP verb.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub(crate) enum Http {
+    #[serde(rename = "GET")]
+    Get,
+    #[serde(rename = "POST")]
+    Post,
+}
+
+/// A kind of token a method accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum TokenKind {
+    Bot,
+    User,
+    /// An app-level token (`xapp-`).
+    App,
+    /// Called without a token (client credentials instead).
+    None,
+}
+
+impl TokenKind {
+    /// As the spec spells it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Bot => "bot",
+            TokenKind::User => "user",
+            TokenKind::App => "app",
+            TokenKind::None => "none",
+        }
+    }
+}
+
+/// The scopes a method needs, per token kind.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Scopes {
+    #[serde(default)]
+    pub app: Vec<String>,
+    #[serde(default)]
+    pub bot: Vec<String>,
+    #[serde(default)]
+    pub user: Vec<String>,
+}
+
+/// A method's rate-limit tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Tier {
+    Tier1,
+    Tier2,
+    Tier3,
+    Tier4,
+    Special,
+}
+
+impl Scopes {
+    /// `(token kind, scopes)` pairs, in the spec's key order.
+    pub(crate) fn by_kind(&self) -> [(&'static str, &[String]); 3] {
+        [("app", &self.app), ("bot", &self.bot), ("user", &self.user)]
+    }
+}
+
 /// One Web API method.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -222,15 +291,15 @@ pub(crate) struct MethodDef {
     pub rust_name: Option<String>,
     #[serde(default)]
     pub doc: Option<String>,
-    pub http: String,
+    pub http: Http,
     #[serde(default)]
     pub json_body: bool,
     #[serde(default)]
-    pub tokens: Vec<String>,
+    pub tokens: Vec<TokenKind>,
     #[serde(default)]
-    pub scopes: BTreeMap<String, Vec<String>>,
+    pub scopes: Scopes,
     #[serde(default)]
-    pub tier: Option<String>,
+    pub tier: Option<Tier>,
     #[serde(default)]
     pub retry_safe: bool,
     #[serde(default)]

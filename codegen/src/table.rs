@@ -1,22 +1,20 @@
 //! `mod.rs`, `error_code.rs` and `spec_table.rs`.
 
-use std::collections::BTreeSet;
-
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::doc;
+use crate::ir::{Family, Http, Ir, Method, PageStyle, Tier, TokenKind, Wire};
 use crate::items::string_enum;
 use crate::names::{camel, ident, screaming};
-use crate::spec::{EnumDef, MethodDef, PageStyle, Spec};
-use crate::ty::Ty;
-use crate::{Error, doc};
 
 /// `mod.rs`: the module tree, one feature-gated module per family.
-pub(crate) fn mod_rs(spec: &Spec) -> TokenStream {
-    let fams = spec.families.iter().map(|(name, f)| {
+pub(crate) fn mod_rs(ir: &Ir) -> TokenStream {
+    let fams = ir.families.iter().map(|f| {
+        let name = &f.name;
         let id = ident(name);
         let d = f.doc.as_deref().map(str::trim).filter(|d| !d.is_empty());
-        let ns = f.namespace();
+        let ns = &f.namespace;
         let d = doc(&match d {
             Some(d) => format!("`{ns}.*` methods: {d}"),
             None => format!("`{ns}.*` methods."),
@@ -27,7 +25,7 @@ pub(crate) fn mod_rs(spec: &Spec) -> TokenStream {
             pub mod #id;
         }
     });
-    let kit_doc = doc(spec
+    let kit_doc = doc(ir
         .block_kit_doc
         .as_deref()
         .unwrap_or("Block Kit: blocks, elements, views and attachments, sent and received."));
@@ -47,35 +45,17 @@ pub(crate) fn mod_rs(spec: &Spec) -> TokenStream {
     }
 }
 
-/// Every error code of the spec, sorted and unique.
-fn all_errors(spec: &Spec) -> Vec<String> {
-    let mut set: BTreeSet<&str> = spec.common_errors.iter().map(String::as_str).collect();
-    for f in spec.families.values() {
-        for m in &f.methods {
-            set.extend(m.errors.iter().map(String::as_str));
-        }
-    }
-    set.into_iter().map(str::to_owned).collect()
-}
-
 /// `error_code.rs`: one `ErrorCode` enum for every code.
-pub(crate) fn error_code_rs(spec: &Spec) -> Result<TokenStream, Error> {
-    let e = EnumDef {
-        doc: Some(
-            "An error code Slack returns in `error` when `ok` is false. Codes this version does \
-             not know are kept in `Unknown`."
-                .to_owned(),
-        ),
-        values: all_errors(spec),
-    };
-    string_enum("ErrorCode", &e)
+pub(crate) fn error_code_rs(ir: &Ir) -> TokenStream {
+    string_enum(&ir.error_code)
 }
 
-fn methods(spec: &Spec) -> Vec<(&str, &MethodDef)> {
-    let mut v: Vec<(&str, &MethodDef)> = spec
+/// Every method with its family, sorted by name.
+fn methods(ir: &Ir) -> Vec<(&Family, &Method)> {
+    let mut v: Vec<(&Family, &Method)> = ir
         .families
         .iter()
-        .flat_map(|(f, d)| d.methods.iter().map(move |m| (f.as_str(), m)))
+        .flat_map(|f| f.methods.iter().map(move |m| (f, m)))
         .collect();
     v.sort_by(|a, b| a.1.name.cmp(&b.1.name));
     v
@@ -85,100 +65,74 @@ fn strs(v: &[String]) -> TokenStream {
     quote!(&[#(#v),*])
 }
 
-/// The `crate::spec::ArgKind` of an argument.
-fn arg_kind(ty: &str, encoding: Option<&str>) -> Result<TokenStream, Error> {
-    let ty = Ty::parse(ty)?;
-    Ok(match (&ty, encoding) {
-        (_, Some("json")) if ty != Ty::String => quote!(Json),
-        (Ty::Array(_), _) => quote!(List),
-        (Ty::Map(_) | Ty::Json, _) => quote!(Json),
-        (Ty::Integer | Ty::Time, _) => quote!(Integer),
-        (Ty::Number, _) => quote!(Number),
-        (Ty::Boolean, _) => quote!(Boolean),
-        _ => quote!(String),
-    })
-}
-
-fn method_spec(fam: &str, m: &MethodDef) -> Result<TokenStream, Error> {
+fn method_spec(fam: &str, m: &Method) -> TokenStream {
     let name = &m.name;
-    let http = match m.http.to_ascii_uppercase().as_str() {
-        "GET" => quote!(Get),
-        "POST" => quote!(Post),
-        o => return Err(Error::new(format!("{name}: unknown http verb {o}"))),
+    let http = match m.http {
+        Http::Get => quote!(Get),
+        Http::Post => quote!(Post),
     };
     let json = m.json_body;
-    let tokens = m
-        .tokens
-        .iter()
-        .map(|t| {
-            Ok(match t.as_str() {
-                "bot" => quote!(crate::spec::TokenKind::Bot),
-                "user" => quote!(crate::spec::TokenKind::User),
-                "app" => quote!(crate::spec::TokenKind::App),
-                "none" => quote!(crate::spec::TokenKind::None),
-                o => return Err(Error::new(format!("{name}: unknown token kind {o}"))),
-            })
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
-    let bot = strs(m.scopes.get("bot").map(Vec::as_slice).unwrap_or_default());
-    let user = strs(m.scopes.get("user").map(Vec::as_slice).unwrap_or_default());
-    let tier = match m.tier.as_deref() {
+    let tokens = m.tokens.iter().map(|t| match t {
+        TokenKind::Bot => quote!(crate::spec::TokenKind::Bot),
+        TokenKind::User => quote!(crate::spec::TokenKind::User),
+        TokenKind::App => quote!(crate::spec::TokenKind::App),
+        TokenKind::None => quote!(crate::spec::TokenKind::None),
+    });
+    let bot = strs(&m.scopes.bot);
+    let user = strs(&m.scopes.user);
+    let tier = match m.tier {
         None => quote!(None),
         Some(t) => {
             let v = match t {
-                "tier1" => quote!(Tier1),
-                "tier2" => quote!(Tier2),
-                "tier3" => quote!(Tier3),
-                "tier4" => quote!(Tier4),
-                "special" => quote!(Special),
-                o => return Err(Error::new(format!("{name}: unknown tier {o}"))),
+                Tier::Tier1 => quote!(Tier1),
+                Tier::Tier2 => quote!(Tier2),
+                Tier::Tier3 => quote!(Tier3),
+                Tier::Tier4 => quote!(Tier4),
+                Tier::Special => quote!(Special),
             };
             quote!(Some(crate::spec::RateTier::#v))
         }
     };
     let retry = m.retry_safe;
     let deprecated = m.deprecated.is_some();
-    let replacement = match m.deprecated.as_ref().and_then(|d| d.replacement.as_ref()) {
+    let replacement = match m.deprecated.as_ref().and_then(Option::as_ref) {
         Some(r) => quote!(Some(#r)),
         None => quote!(None),
     };
-    let args = m
-        .args
-        .iter()
-        .map(|a| {
-            let n = &a.name;
-            let k = arg_kind(&a.ty, a.encoding.as_deref()).map_err(|e| e.context(format!("{name}: {n}")))?;
-            let r = a.required;
-            Ok(quote!(crate::spec::ArgSpec { name: #n, kind: crate::spec::ArgKind::#k, required: #r }))
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
+    let args = m.args.iter().map(|a| {
+        let n = &a.json;
+        let k = match a.wire {
+            Wire::String => quote!(String),
+            Wire::Integer => quote!(Integer),
+            Wire::Number => quote!(Number),
+            Wire::Boolean => quote!(Boolean),
+            Wire::List => quote!(List),
+            Wire::Json => quote!(Json),
+        };
+        let r = a.required;
+        quote!(crate::spec::ArgSpec { name: #n, kind: crate::spec::ArgKind::#k, required: #r })
+    });
     let errors = strs(&m.errors);
     let pagination = match &m.pagination {
         None => quote!(None),
         Some(p) => {
             let i = &p.items;
-            let opt = |l: Option<&str>| match l {
+            let l = match &p.limit {
                 Some(l) => quote!(Some(#l)),
                 None => quote!(None),
             };
-            let (style, l) = match p.style().map_err(|e| Error::new(format!("{name}: {e}")))? {
-                PageStyle::Cursor { cursor, limit } => (
-                    quote!(crate::spec::PageStyle::Cursor { arg: #cursor }),
-                    opt(limit),
-                ),
-                PageStyle::Number {
-                    page,
-                    count,
-                    paging,
-                } => (
-                    quote!(crate::spec::PageStyle::Number { arg: #page, paging_field: #paging }),
-                    opt(count),
-                ),
+            let style = match &p.style {
+                PageStyle::Cursor { arg, .. } => {
+                    quote!(crate::spec::PageStyle::Cursor { arg: #arg })
+                }
+                PageStyle::Number { arg, paging, .. } => {
+                    quote!(crate::spec::PageStyle::Number { arg: #arg, paging_field: #paging })
+                }
             };
             quote!(Some(crate::spec::Pagination { style: #style, limit_arg: #l, items_field: #i }))
         }
     };
-    Ok(quote! {
+    quote! {
         crate::spec::MethodSpec {
             name: #name,
             family: #fam,
@@ -195,43 +149,41 @@ fn method_spec(fam: &str, m: &MethodDef) -> Result<TokenStream, Error> {
             errors: #errors,
             pagination: #pagination,
         }
-    })
+    }
 }
 
 /// `spec_table.rs`: one static per method, `METHODS`, `Response` and `decode_response`.
-pub(crate) fn spec_table_rs(spec: &Spec) -> Result<TokenStream, Error> {
-    let ms = methods(spec);
+pub(crate) fn spec_table_rs(ir: &Ir) -> TokenStream {
+    let ms = methods(ir);
     let mut statics = TokenStream::new();
     let mut refs = Vec::new();
     let mut variants = TokenStream::new();
     let mut arms = TokenStream::new();
-    let mut seen = BTreeSet::new();
+    let root = ir.mount.path();
     for (fam, m) in &ms {
-        if !seen.insert(m.name.as_str()) {
-            return Err(Error::new(format!("method {} is defined twice", m.name)));
-        }
+        let fam = fam.name.as_str();
         let stat = format_ident!("{}", screaming(&m.name));
-        let value = method_spec(fam, m)?;
+        let value = method_spec(fam, m);
         let name = &m.name;
         let sd = doc(&format!("`{name}`."));
         statics.extend(quote! { #sd pub(crate) static #stat: crate::spec::MethodSpec = #value; });
         refs.push(quote!(&#stat));
         let var = format_ident!("{}", camel(name));
         let fam_id = ident(fam);
-        let resp = format_ident!("{}Response", camel(&m.rust_fn()));
+        let resp = format_ident!("{}Response", m.base);
         let vd = doc(&format!("The response of `{name}`."));
         variants.extend(quote! {
             #vd
             #[cfg(feature = #fam)]
-            #var(crate::generated::#fam_id::#resp),
+            #var(#root::#fam_id::#resp),
         });
         arms.extend(quote! {
             #[cfg(feature = #fam)]
-            #name => crate::de::from_slice::<crate::generated::#fam_id::#resp>(body).map(Response::#var),
+            #name => crate::de::from_slice::<#root::#fam_id::#resp>(body).map(Response::#var),
         });
     }
-    let fams: Vec<&str> = spec.families.keys().map(String::as_str).collect();
-    Ok(quote! {
+    let fams: Vec<&str> = ir.families.iter().map(|f| f.name.as_str()).collect();
+    quote! {
         #statics
 
         /// Every method of the spec, whatever the enabled features, sorted by name.
@@ -265,5 +217,5 @@ pub(crate) fn spec_table_rs(spec: &Spec) -> Result<TokenStream, Error> {
                 }),
             }
         }
-    })
+    }
 }

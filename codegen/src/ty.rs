@@ -1,12 +1,10 @@
-//! Type expressions and name resolution across the spec's modules.
+//! Type expressions and name resolution across the spec's modules, for
+//! [`crate::lower`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use crate::Error;
-use crate::names::ident;
+use crate::ir::{DefKind, Key, Module};
 use crate::spec::{ObjectDef, Spec, TypeDefs, UnionDef};
 
 /// The hand-written ID newtypes in `crate::ids`.
@@ -70,39 +68,6 @@ impl Ty {
     }
 }
 
-/// Where a definition lives.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Module {
-    Types,
-    Events,
-    /// `block_kit.json`: the only module whose types are also sent.
-    BlockKit,
-    Family(String),
-}
-
-impl Module {
-    pub(crate) fn path(&self) -> TokenStream {
-        match self {
-            Module::Types => quote!(crate::generated::types),
-            Module::Events => quote!(crate::generated::events),
-            Module::BlockKit => quote!(crate::generated::block_kit),
-            Module::Family(f) => {
-                let f = ident(f);
-                quote!(crate::generated::#f)
-            }
-        }
-    }
-
-    pub(crate) fn spec_file(&self) -> String {
-        match self {
-            Module::Types => "spec/types.json".into(),
-            Module::Events => "spec/events.json".into(),
-            Module::BlockKit => "spec/block_kit.json".into(),
-            Module::Family(f) => format!("spec/methods/{f}.json"),
-        }
-    }
-}
-
 /// A definition, by kind.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Def<'a> {
@@ -112,13 +77,15 @@ pub(crate) enum Def<'a> {
 }
 
 impl Def<'_> {
-    pub(crate) fn is_tagged_union(&self) -> bool {
-        matches!(self, Def::Union(u) if u.tag.is_some())
+    pub(crate) fn kind(&self) -> DefKind {
+        match self {
+            Def::Object(_) => DefKind::Object,
+            Def::Enum => DefKind::Enum,
+            Def::Union(u) if u.tag.is_some() => DefKind::TaggedUnion,
+            Def::Union(_) => DefKind::ShapeUnion,
+        }
     }
 }
-
-/// A definition's global key.
-pub(crate) type Key = (Module, String);
 
 /// Every definition of the spec, for resolving names and finding cycles.
 pub(crate) struct Registry<'a> {
@@ -273,56 +240,13 @@ impl<'a> Registry<'a> {
         self.serialized.contains(key)
     }
 
-    /// Whether a field of type `ty` inside `container` must be boxed.
-    pub(crate) fn needs_box(&self, scope: &Module, ty: &Ty, container: &Key) -> bool {
-        let Ty::Named(n) = ty else { return false };
-        let Ok((m, _)) = self.resolve(scope, n) else {
-            return false;
-        };
-        let target = (m, n.clone());
-        &target == container
+    /// Whether a field holding the definition `target` directly inside
+    /// `container` must be boxed: `target` contains `container`.
+    pub(crate) fn needs_box(&self, target: &Key, container: &Key) -> bool {
+        target == container
             || self
                 .reach
-                .get(&target)
+                .get(target)
                 .is_some_and(|r| r.contains(container))
-    }
-
-    /// The Rust type for `ty` as written in module `scope`.
-    pub(crate) fn rust_ty(&self, scope: &Module, ty: &Ty) -> Result<TokenStream, Error> {
-        Ok(match ty {
-            Ty::String => quote!(String),
-            Ty::Secret => quote!(crate::Secret),
-            Ty::Integer => quote!(i64),
-            Ty::Time => quote!(crate::ids::UnixTime),
-            Ty::Number => quote!(f64),
-            Ty::Boolean => quote!(bool),
-            Ty::Json => quote!(serde_json::Value),
-            Ty::Id(id) => {
-                let id = ident(id);
-                if *scope == Module::Types {
-                    quote!(#id)
-                } else {
-                    quote!(crate::ids::#id)
-                }
-            }
-            Ty::Named(n) => {
-                let (m, _) = self.resolve(scope, n)?;
-                let n = ident(n);
-                if m == *scope {
-                    quote!(#n)
-                } else {
-                    let p = m.path();
-                    quote!(#p::#n)
-                }
-            }
-            Ty::Array(t) => {
-                let t = self.rust_ty(scope, t)?;
-                quote!(Vec<#t>)
-            }
-            Ty::Map(t) => {
-                let t = self.rust_ty(scope, t)?;
-                quote!(std::collections::BTreeMap<String, #t>)
-            }
-        })
     }
 }

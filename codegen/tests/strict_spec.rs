@@ -55,3 +55,40 @@ fn unknown_keys_fail_everywhere() {
         assert!(e.contains(at), "{file}: expected `{at}` in: {e}");
     }
 }
+
+#[test]
+fn closed_value_sets_name_the_file_and_path() {
+    for (text, at, said) in [
+        (
+            r#"{"family": "pins", "methods": [{"name": "pins.add", "http": "PUT"}]}"#,
+            "methods[0].http",
+            "unknown variant `PUT`",
+        ),
+        (
+            r#"{"family": "pins", "methods": [{"name": "pins.add", "http": "POST", "tier": "tier5"}]}"#,
+            "methods[0].tier",
+            "unknown variant `tier5`",
+        ),
+        (
+            r#"{"family": "pins", "methods": [{"name": "pins.add", "http": "POST", "tokens": ["bot", "xoxb"]}]}"#,
+            "methods[0].tokens[1]",
+            "unknown variant `xoxb`",
+        ),
+        (
+            r#"{"family": "pins", "methods": [{"name": "pins.add", "http": "POST", "scopes": {"bots": []}}]}"#,
+            "methods[0].scopes.bots",
+            "unknown field `bots`",
+        ),
+        (
+            r#"{"family": "pins", "methods": [{"name": "pins.add", "http": "POST",
+                "args": [{"name": "x", "type": "json", "encoding": "json"}]}]}"#,
+            "methods[0].args[0].encoding",
+            "unknown field `encoding`",
+        ),
+    ] {
+        let e = error(&[("methods/pins.json", text)]);
+        assert!(e.contains("spec/methods/pins.json"), "{e}");
+        assert!(e.contains(at), "expected `{at}` in: {e}");
+        assert!(e.contains(said), "expected `{said}` in: {e}");
+    }
+}

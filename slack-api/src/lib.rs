@@ -68,6 +68,18 @@
 mod generated;
 pub use generated::*;
 
+// The generator's cases, compiled beside the real output.
+#[cfg(test)]
+#[rustfmt::skip]
+#[allow(
+    dead_code,
+    unexpected_cfgs,
+    unreachable_pub,
+    unused_imports,
+    clippy::match_like_matches_macro
+)]
+mod codegen_cases;
+
 mod datetime;
 pub mod de;
 pub mod drift;

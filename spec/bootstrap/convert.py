@@ -389,7 +389,7 @@ CONVERSATION_TYPES_ARGS = {"types"}
 
 
 def arg_type(method, name, spec, legacy_type=None):
-    """Map a docs argument to a spec type expression and encoding."""
+    """Map a docs argument to a spec type expression."""
     t = spec.get("type")
     sub = spec.get("subtype")
     if "anyOf" in spec and any(alt.get("type") == "boolean" for alt in spec["anyOf"]) \
@@ -455,8 +455,6 @@ def conv_args(method, props, required, legacy_types=None):
         t = arg_type(method, name, spec, (legacy_types or {}).get(name))
         a = OrderedDict([("name", name), ("type", t), ("required", name in required),
                          ("doc", arg_doc(method, name, t))])
-        if t == "json":
-            a["encoding"] = "json"
         out.append(a)
     out.sort(key=lambda a: a["name"])
     return out

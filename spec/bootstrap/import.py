@@ -312,13 +312,10 @@ def method_entry(name):
         t = better_arg_type(a["name"], props.get(a["name"], {}), a["type"])
         if t != a["type"]:
             a["type"] = t
-            if t != "json":
-                a.pop("encoding", None)
         a["doc"] = arg_doc2(name, a["name"], a["type"])
         if a["name"] in ("client_secret", "refresh_token", "code", "code_verifier") \
                 or (name == "tooling.tokens.rotate" and a["name"] == "refresh_token"):
             a["type"] = "secret"
-            a.pop("encoding", None)
         args.append(a)
     return OrderedDict([
         ("name", name),

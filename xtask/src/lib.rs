@@ -138,7 +138,7 @@ fn missing_features(root: &Path, families: &[String]) -> Result<Vec<Problem>, Fa
 pub fn codegen(root: &Path, check: bool) -> Result<Report, Failure> {
     let sources = read_spec(root)?;
     let spec = codegen::Spec::from_sources(&sources).map_err(Failure::Codegen)?;
-    let files = codegen::generate(&spec).map_err(Failure::Codegen)?;
+    let files = codegen::generate(&spec, &codegen::Mount::default()).map_err(Failure::Codegen)?;
     let families: Vec<String> = spec.families().map(str::to_owned).collect();
     let mut report = Report {
         files: files.len(),

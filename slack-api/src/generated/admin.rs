@@ -3,7 +3,7 @@
 /// An app as an org admin sees it in approval lists.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminApp {
+pub struct App {
     /// The admin app's additional info.
     pub additional_info: Option<String>,
     /// Link: app directory url.
@@ -30,7 +30,7 @@ pub struct AdminApp {
     pub privacy_policy_url: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminApp {
+impl<'de> serde::Deserialize<'de> for App {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -38,8 +38,8 @@ impl<'de> serde::Deserialize<'de> for AdminApp {
     }
 }
 
-impl crate::de::Object for AdminApp {
-    const NAME: &'static str = "AdminApp";
+impl crate::de::Object for App {
+    const NAME: &'static str = "App";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -119,23 +119,41 @@ impl crate::de::Object for AdminApp {
     }
 }
 
-impl crate::de::Lenient for AdminApp {
+impl crate::de::Lenient for App {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-/// An app's admin-set configuration.
+/// One entry of an app's activity log.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminAppConfig {
+pub struct AppActivity {
     /// App concerned.
     pub app_id: Option<crate::ids::AppId>,
-    /// The admin app config's domain restrictions.
-    pub domain_restrictions: Option<AdminAppConfigDomainRestriction>,
-    /// The admin app config's workflow auth strategy.
-    pub workflow_auth_strategy: Option<String>,
+    /// ID of the component.
+    pub component_id: Option<String>,
+    /// The app activity's component type.
+    pub component_type: Option<String>,
+    /// Creation time, Unix seconds.
+    pub created: Option<crate::ids::UnixTime>,
+    /// Enterprise organization concerned.
+    pub enterprise_id: Option<crate::ids::EnterpriseId>,
+    /// Name of the custom metadata event.
+    pub event_type: Option<String>,
+    /// The app activity's level.
+    pub level: Option<String>,
+    /// ID of the parent execution.
+    pub parent_execution_id: Option<String>,
+    /// The app activity's payload.
+    pub payload: Option<serde_json::Value>,
+    /// The app activity's source.
+    pub source: Option<String>,
+    /// Workspace concerned.
+    pub team_id: Option<crate::ids::TeamId>,
+    /// ID of the trace.
+    pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminAppConfig {
+impl<'de> serde::Deserialize<'de> for AppActivity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -143,8 +161,97 @@ impl<'de> serde::Deserialize<'de> for AdminAppConfig {
     }
 }
 
-impl crate::de::Object for AdminAppConfig {
-    const NAME: &'static str = "AdminAppConfig";
+impl crate::de::Object for AppActivity {
+    const NAME: &'static str = "AppActivity";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "app_id" => crate::de::opt_field(map, seen, 0, "app_id", &mut self.app_id),
+            "component_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "component_id",
+                    &mut self.component_id,
+                )
+            }
+            "component_type" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "component_type",
+                    &mut self.component_type,
+                )
+            }
+            "created" => crate::de::opt_field(map, seen, 3, "created", &mut self.created),
+            "enterprise_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "enterprise_id",
+                    &mut self.enterprise_id,
+                )
+            }
+            "event_type" => {
+                crate::de::opt_field(map, seen, 5, "event_type", &mut self.event_type)
+            }
+            "level" => crate::de::opt_field(map, seen, 6, "level", &mut self.level),
+            "parent_execution_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "parent_execution_id",
+                    &mut self.parent_execution_id,
+                )
+            }
+            "payload" => crate::de::opt_field(map, seen, 8, "payload", &mut self.payload),
+            "source" => crate::de::opt_field(map, seen, 9, "source", &mut self.source),
+            "team_id" => {
+                crate::de::opt_field(map, seen, 10, "team_id", &mut self.team_id)
+            }
+            "trace_id" => {
+                crate::de::opt_field(map, seen, 11, "trace_id", &mut self.trace_id)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for AppActivity {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// An app's admin-set configuration.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct AppConfig {
+    /// App concerned.
+    pub app_id: Option<crate::ids::AppId>,
+    /// The admin app config's domain restrictions.
+    pub domain_restrictions: Option<AppConfigDomainRestriction>,
+    /// The admin app config's workflow auth strategy.
+    pub workflow_auth_strategy: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for AppConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for AppConfig {
+    const NAME: &'static str = "AppConfig";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -177,21 +284,21 @@ impl crate::de::Object for AdminAppConfig {
     }
 }
 
-impl crate::de::Lenient for AdminAppConfig {
+impl crate::de::Lenient for AppConfig {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Domains and URLs an app may reach.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminAppConfigDomainRestriction {
+pub struct AppConfigDomainRestriction {
     /// List of emails.
     pub emails: Vec<String>,
     /// List of urls.
     pub urls: Vec<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminAppConfigDomainRestriction {
+impl<'de> serde::Deserialize<'de> for AppConfigDomainRestriction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -199,8 +306,8 @@ impl<'de> serde::Deserialize<'de> for AdminAppConfigDomainRestriction {
     }
 }
 
-impl crate::de::Object for AdminAppConfigDomainRestriction {
-    const NAME: &'static str = "AdminAppConfigDomainRestriction";
+impl crate::de::Object for AppConfigDomainRestriction {
+    const NAME: &'static str = "AppConfigDomainRestriction";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -216,25 +323,25 @@ impl crate::de::Object for AdminAppConfigDomainRestriction {
     }
 }
 
-impl crate::de::Lenient for AdminAppConfigDomainRestriction {
+impl crate::de::Lenient for AppConfigDomainRestriction {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// An app an org admin approved or restricted, with the scopes concerned.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminAppGrant {
+pub struct AppGrant {
     /// The admin app grant's app.
-    pub app: Option<AdminApp>,
+    pub app: Option<App>,
     /// When it last changed, Unix seconds.
     pub date_updated: Option<crate::ids::UnixTime>,
     /// The admin app grant's last resolved by.
-    pub last_resolved_by: Option<AdminAppResolver>,
+    pub last_resolved_by: Option<AppResolver>,
     /// Scopes concerned.
-    pub scopes: Vec<AdminAppScope>,
+    pub scopes: Vec<AppScope>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminAppGrant {
+impl<'de> serde::Deserialize<'de> for AppGrant {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -242,8 +349,8 @@ impl<'de> serde::Deserialize<'de> for AdminAppGrant {
     }
 }
 
-impl crate::de::Object for AdminAppGrant {
-    const NAME: &'static str = "AdminAppGrant";
+impl crate::de::Object for AppGrant {
+    const NAME: &'static str = "AppGrant";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -277,16 +384,16 @@ impl crate::de::Object for AdminAppGrant {
     }
 }
 
-impl crate::de::Lenient for AdminAppGrant {
+impl crate::de::Lenient for AppGrant {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A member's request to install an app.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminAppRequest {
+pub struct AppRequest {
     /// The admin app request's app.
-    pub app: Option<AdminApp>,
+    pub app: Option<App>,
     /// Creation time, Unix seconds.
     pub date_created: Option<crate::ids::UnixTime>,
     /// The admin app request's ID.
@@ -296,16 +403,16 @@ pub struct AdminAppRequest {
     /// The message concerned.
     pub message: Option<String>,
     /// The admin app request's previous resolution.
-    pub previous_resolution: Option<AdminAppResolution>,
+    pub previous_resolution: Option<AppResolution>,
     /// Scopes concerned.
     pub scopes: Vec<String>,
     /// Workspace concerned.
-    pub team: Option<AdminAppRequestTeam>,
+    pub team: Option<AppRequestTeam>,
     /// User concerned.
-    pub user: Option<AdminAppRequestUser>,
+    pub user: Option<AppRequestUser>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminAppRequest {
+impl<'de> serde::Deserialize<'de> for AppRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -313,8 +420,8 @@ impl<'de> serde::Deserialize<'de> for AdminAppRequest {
     }
 }
 
-impl crate::de::Object for AdminAppRequest {
-    const NAME: &'static str = "AdminAppRequest";
+impl crate::de::Object for AppRequest {
+    const NAME: &'static str = "AppRequest";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -361,14 +468,14 @@ impl crate::de::Object for AdminAppRequest {
     }
 }
 
-impl crate::de::Lenient for AdminAppRequest {
+impl crate::de::Lenient for AppRequest {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// The workspace an app request came from.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminAppRequestTeam {
+pub struct AppRequestTeam {
     /// Workspace subdomain.
     pub domain: Option<String>,
     /// The admin app request team's ID.
@@ -377,7 +484,7 @@ pub struct AdminAppRequestTeam {
     pub name: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminAppRequestTeam {
+impl<'de> serde::Deserialize<'de> for AppRequestTeam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -385,8 +492,8 @@ impl<'de> serde::Deserialize<'de> for AdminAppRequestTeam {
     }
 }
 
-impl crate::de::Object for AdminAppRequestTeam {
-    const NAME: &'static str = "AdminAppRequestTeam";
+impl crate::de::Object for AppRequestTeam {
+    const NAME: &'static str = "AppRequestTeam";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -403,14 +510,14 @@ impl crate::de::Object for AdminAppRequestTeam {
     }
 }
 
-impl crate::de::Lenient for AdminAppRequestTeam {
+impl crate::de::Lenient for AppRequestTeam {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// The member who asked for an app.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminAppRequestUser {
+pub struct AppRequestUser {
     /// Email address.
     pub email: Option<String>,
     /// The admin app request user's ID.
@@ -419,7 +526,7 @@ pub struct AdminAppRequestUser {
     pub name: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminAppRequestUser {
+impl<'de> serde::Deserialize<'de> for AppRequestUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -427,8 +534,8 @@ impl<'de> serde::Deserialize<'de> for AdminAppRequestUser {
     }
 }
 
-impl crate::de::Object for AdminAppRequestUser {
-    const NAME: &'static str = "AdminAppRequestUser";
+impl crate::de::Object for AppRequestUser {
+    const NAME: &'static str = "AppRequestUser";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -445,21 +552,21 @@ impl crate::de::Object for AdminAppRequestUser {
     }
 }
 
-impl crate::de::Lenient for AdminAppRequestUser {
+impl crate::de::Lenient for AppRequestUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// The last decision on an app request.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminAppResolution {
+pub struct AppResolution {
     /// Scopes concerned.
     pub scopes: Vec<String>,
     /// State of the job or object.
     pub status: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminAppResolution {
+impl<'de> serde::Deserialize<'de> for AppResolution {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -467,8 +574,8 @@ impl<'de> serde::Deserialize<'de> for AdminAppResolution {
     }
 }
 
-impl crate::de::Object for AdminAppResolution {
-    const NAME: &'static str = "AdminAppResolution";
+impl crate::de::Object for AppResolution {
+    const NAME: &'static str = "AppResolution";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -484,21 +591,21 @@ impl crate::de::Object for AdminAppResolution {
     }
 }
 
-impl crate::de::Lenient for AdminAppResolution {
+impl crate::de::Lenient for AppResolution {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Who last approved or restricted an app.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminAppResolver {
+pub struct AppResolver {
     /// User who did it.
     pub actor_id: Option<crate::ids::UserId>,
     /// The admin app resolver's actor type.
     pub actor_type: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminAppResolver {
+impl<'de> serde::Deserialize<'de> for AppResolver {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -506,8 +613,8 @@ impl<'de> serde::Deserialize<'de> for AdminAppResolver {
     }
 }
 
-impl crate::de::Object for AdminAppResolver {
-    const NAME: &'static str = "AdminAppResolver";
+impl crate::de::Object for AppResolver {
+    const NAME: &'static str = "AppResolver";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -527,14 +634,14 @@ impl crate::de::Object for AdminAppResolver {
     }
 }
 
-impl crate::de::Lenient for AdminAppResolver {
+impl crate::de::Lenient for AppResolver {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A scope an app asks for, with what it allows.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminAppScope {
+pub struct AppScope {
     /// Description text.
     pub description: Option<String>,
     /// Whether it is sensitive.
@@ -545,7 +652,7 @@ pub struct AdminAppScope {
     pub token_type: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminAppScope {
+impl<'de> serde::Deserialize<'de> for AppScope {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -553,8 +660,8 @@ impl<'de> serde::Deserialize<'de> for AdminAppScope {
     }
 }
 
-impl crate::de::Object for AdminAppScope {
-    const NAME: &'static str = "AdminAppScope";
+impl crate::de::Object for AppScope {
+    const NAME: &'static str = "AppScope";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -584,14 +691,14 @@ impl crate::de::Object for AdminAppScope {
     }
 }
 
-impl crate::de::Lenient for AdminAppScope {
+impl crate::de::Lenient for AppScope {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// An MCP server an org admin can allow apps to use.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminAppsMcpServersListServer {
+pub struct AppsMcpServersListServer {
     /// App concerned.
     pub app_id: Option<crate::ids::AppId>,
     /// The admin apps mcp servers list server's app name.
@@ -606,7 +713,7 @@ pub struct AdminAppsMcpServersListServer {
     pub url: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminAppsMcpServersListServer {
+impl<'de> serde::Deserialize<'de> for AppsMcpServersListServer {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -614,8 +721,8 @@ impl<'de> serde::Deserialize<'de> for AdminAppsMcpServersListServer {
     }
 }
 
-impl crate::de::Object for AdminAppsMcpServersListServer {
-    const NAME: &'static str = "AdminAppsMcpServersListServer";
+impl crate::de::Object for AppsMcpServersListServer {
+    const NAME: &'static str = "AppsMcpServersListServer";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -643,14 +750,14 @@ impl crate::de::Object for AdminAppsMcpServersListServer {
     }
 }
 
-impl crate::de::Lenient for AdminAppsMcpServersListServer {
+impl crate::de::Lenient for AppsMcpServersListServer {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A user or group an authentication policy applies to.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminAuthPolicyEntity {
+pub struct AuthPolicyEntity {
     /// Time, Unix seconds: date added.
     pub date_added: Option<crate::ids::UnixTime>,
     /// ID of the message or file it refers to.
@@ -659,7 +766,7 @@ pub struct AdminAuthPolicyEntity {
     pub entity_type: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminAuthPolicyEntity {
+impl<'de> serde::Deserialize<'de> for AuthPolicyEntity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -667,8 +774,8 @@ impl<'de> serde::Deserialize<'de> for AdminAuthPolicyEntity {
     }
 }
 
-impl crate::de::Object for AdminAuthPolicyEntity {
-    const NAME: &'static str = "AdminAuthPolicyEntity";
+impl crate::de::Object for AuthPolicyEntity {
+    const NAME: &'static str = "AuthPolicyEntity";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -691,21 +798,21 @@ impl crate::de::Object for AdminAuthPolicyEntity {
     }
 }
 
-impl crate::de::Lenient for AdminAuthPolicyEntity {
+impl crate::de::Lenient for AuthPolicyEntity {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A conversation a bulk action skipped, with why.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminBulkNotAdded {
+pub struct BulkNotAdded {
     /// Conversation concerned.
     pub channel_id: Option<crate::ids::ChannelId>,
     /// Problems found, one per failed item.
     pub errors: Vec<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminBulkNotAdded {
+impl<'de> serde::Deserialize<'de> for BulkNotAdded {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -713,8 +820,8 @@ impl<'de> serde::Deserialize<'de> for AdminBulkNotAdded {
     }
 }
 
-impl crate::de::Object for AdminBulkNotAdded {
-    const NAME: &'static str = "AdminBulkNotAdded";
+impl crate::de::Object for BulkNotAdded {
+    const NAME: &'static str = "BulkNotAdded";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -732,14 +839,14 @@ impl crate::de::Object for AdminBulkNotAdded {
     }
 }
 
-impl crate::de::Lenient for AdminBulkNotAdded {
+impl crate::de::Lenient for BulkNotAdded {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// An email address that posts into a channel.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminChannelEmailAddress {
+pub struct ChannelEmailAddress {
     /// The admin channel email address's address.
     pub address: Option<String>,
     /// ID of the conversation.
@@ -756,7 +863,7 @@ pub struct AdminChannelEmailAddress {
     pub user_id: Option<crate::ids::UserId>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminChannelEmailAddress {
+impl<'de> serde::Deserialize<'de> for ChannelEmailAddress {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -764,8 +871,8 @@ impl<'de> serde::Deserialize<'de> for AdminChannelEmailAddress {
     }
 }
 
-impl crate::de::Object for AdminChannelEmailAddress {
-    const NAME: &'static str = "AdminChannelEmailAddress";
+impl crate::de::Object for ChannelEmailAddress {
+    const NAME: &'static str = "ChannelEmailAddress";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -802,18 +909,1359 @@ impl crate::de::Object for AdminChannelEmailAddress {
     }
 }
 
-impl crate::de::Lenient for AdminChannelEmailAddress {
+impl crate::de::Lenient for ChannelEmailAddress {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Who may do something in a conversation (post, thread, huddle, mention).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ConversationPostingRule {
+    /// Flag: enabled.
+    pub enabled: Option<bool>,
+    /// Kind of admin conversation posting rule.
+    pub r#type: Vec<String>,
+    /// User concerned.
+    pub user: Vec<crate::ids::UserId>,
+    /// The admin conversation posting rule's value.
+    pub value: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationPostingRule {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ConversationPostingRule {
+    const NAME: &'static str = "ConversationPostingRule";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "enabled" => crate::de::opt_field(map, seen, 0, "enabled", &mut self.enabled),
+            "type" => crate::de::vec_field(map, seen, 1, "type", &mut self.r#type),
+            "user" => crate::de::vec_field(map, seen, 2, "user", &mut self.user),
+            "value" => crate::de::opt_field(map, seen, 3, "value", &mut self.value),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ConversationPostingRule {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Admin-set posting and membership rules of a conversation.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ConversationPrefs {
+    /// Whether it can huddle.
+    pub can_huddle: Option<ConversationPostingRule>,
+    /// Whether it can thread.
+    pub can_thread: Option<ConversationPostingRule>,
+    /// The admin conversation prefs's enable at channel.
+    pub enable_at_channel: Option<ConversationPostingRule>,
+    /// The admin conversation prefs's enable at here.
+    pub enable_at_here: Option<ConversationPostingRule>,
+    /// The admin conversation prefs's membership limit.
+    pub membership_limit: Option<ConversationPostingRule>,
+    /// The admin conversation prefs's who can post.
+    pub who_can_post: Option<ConversationPostingRule>,
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationPrefs {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ConversationPrefs {
+    const NAME: &'static str = "ConversationPrefs";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "can_huddle" => {
+                crate::de::opt_field(map, seen, 0, "can_huddle", &mut self.can_huddle)
+            }
+            "can_thread" => {
+                crate::de::opt_field(map, seen, 1, "can_thread", &mut self.can_thread)
+            }
+            "enable_at_channel" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "enable_at_channel",
+                    &mut self.enable_at_channel,
+                )
+            }
+            "enable_at_here" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "enable_at_here",
+                    &mut self.enable_at_here,
+                )
+            }
+            "membership_limit" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "membership_limit",
+                    &mut self.membership_limit,
+                )
+            }
+            "who_can_post" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "who_can_post",
+                    &mut self.who_can_post,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ConversationPrefs {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A conversation the AI-exclusion job skipped, with why.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ConversationsBulkSetExcludeFromSlackAiNotAdded {
+    /// Conversation concerned.
+    pub channel_id: Option<serde_json::Value>,
+    /// Problems found, one per failed item.
+    pub errors: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationsBulkSetExcludeFromSlackAiNotAdded {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ConversationsBulkSetExcludeFromSlackAiNotAdded {
+    const NAME: &'static str = "ConversationsBulkSetExcludeFromSlackAiNotAdded";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel_id" => {
+                crate::de::opt_field(map, seen, 0, "channel_id", &mut self.channel_id)
+            }
+            "errors" => crate::de::vec_field(map, seen, 1, "errors", &mut self.errors),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ConversationsBulkSetExcludeFromSlackAiNotAdded {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A conversation whose properties were not set, with why.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ConversationsBulkSetPropertiesNotUpdated {
+    /// Conversation concerned.
+    pub channel_id: Option<serde_json::Value>,
+    /// Problems found, one per failed item.
+    pub errors: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationsBulkSetPropertiesNotUpdated {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ConversationsBulkSetPropertiesNotUpdated {
+    const NAME: &'static str = "ConversationsBulkSetPropertiesNotUpdated";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel_id" => {
+                crate::de::opt_field(map, seen, 0, "channel_id", &mut self.channel_id)
+            }
+            "errors" => crate::de::vec_field(map, seen, 1, "errors", &mut self.errors),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ConversationsBulkSetPropertiesNotUpdated {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A channel under Enterprise Key Management and where it was first connected.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct EkmChannelInfo {
+    /// The channel.
+    pub id: crate::ids::ChannelId,
+    /// Workspaces of the organization the channel is in.
+    pub internal_team_ids: Vec<crate::ids::TeamId>,
+    /// The channel it was first connected as.
+    pub original_connected_channel_id: crate::ids::ChannelId,
+    /// Workspace that first hosted the connection.
+    pub original_connected_host_id: crate::ids::TeamId,
+}
+
+impl<'de> serde::Deserialize<'de> for EkmChannelInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for EkmChannelInfo {
+    const NAME: &'static str = "EkmChannelInfo";
+    const REQUIRED: &'static [(usize, &'static str)] = &[
+        (0, "id"),
+        (2, "original_connected_channel_id"),
+        (3, "original_connected_host_id"),
+    ];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::req_field(map, seen, 0, "id", &mut self.id),
+            "internal_team_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    1,
+                    "internal_team_ids",
+                    &mut self.internal_team_ids,
+                )
+            }
+            "original_connected_channel_id" => {
+                crate::de::req_field(
+                    map,
+                    seen,
+                    2,
+                    "original_connected_channel_id",
+                    &mut self.original_connected_channel_id,
+                )
+            }
+            "original_connected_host_id" => {
+                crate::de::req_field(
+                    map,
+                    seen,
+                    3,
+                    "original_connected_host_id",
+                    &mut self.original_connected_host_id,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for EkmChannelInfo {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A custom emoji with who added it and when.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct EmojiListEmojiValue {
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// The admin emoji list emoji value's uploaded by.
+    pub uploaded_by: Option<String>,
+    /// Link to the admin emoji list emoji value.
+    pub url: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for EmojiListEmojiValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for EmojiListEmojiValue {
+    const NAME: &'static str = "EmojiListEmojiValue";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "uploaded_by" => {
+                crate::de::opt_field(map, seen, 1, "uploaded_by", &mut self.uploaded_by)
+            }
+            "url" => crate::de::opt_field(map, seen, 2, "url", &mut self.url),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for EmojiListEmojiValue {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A custom function as an org admin lists it.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Function {
+    /// App concerned.
+    pub app_id: Option<crate::ids::AppId>,
+    /// The app's callback ID for it.
+    pub callback_id: Option<String>,
+    /// ID of the category.
+    pub category_id: Option<String>,
+    /// The admin function's category label.
+    pub category_label: Option<String>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date deleted.
+    pub date_deleted: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date released.
+    pub date_released: Option<crate::ids::UnixTime>,
+    /// When it last changed, Unix seconds.
+    pub date_updated: Option<crate::ids::UnixTime>,
+    /// Description text.
+    pub description: Option<String>,
+    /// Flag: form enabled.
+    pub form_enabled: Option<bool>,
+    /// The admin function's ID.
+    pub id: Option<String>,
+    /// List of input parameters.
+    pub input_parameters: Vec<FunctionInputParameter>,
+    /// List of output parameters.
+    pub output_parameters: Vec<FunctionOutputParameter>,
+    /// The admin function's product level availability.
+    pub product_level_availability: Option<FunctionProductLevelAvailability>,
+    /// The admin function's title.
+    pub title: Option<String>,
+    /// Kind of admin function.
+    pub r#type: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for Function {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for Function {
+    const NAME: &'static str = "Function";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "app_id" => crate::de::opt_field(map, seen, 0, "app_id", &mut self.app_id),
+            "callback_id" => {
+                crate::de::opt_field(map, seen, 1, "callback_id", &mut self.callback_id)
+            }
+            "category_id" => {
+                crate::de::opt_field(map, seen, 2, "category_id", &mut self.category_id)
+            }
+            "category_label" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "category_label",
+                    &mut self.category_label,
+                )
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "date_deleted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "date_deleted",
+                    &mut self.date_deleted,
+                )
+            }
+            "date_released" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "date_released",
+                    &mut self.date_released,
+                )
+            }
+            "date_updated" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "date_updated",
+                    &mut self.date_updated,
+                )
+            }
+            "description" => {
+                crate::de::opt_field(map, seen, 8, "description", &mut self.description)
+            }
+            "form_enabled" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    9,
+                    "form_enabled",
+                    &mut self.form_enabled,
+                )
+            }
+            "id" => crate::de::opt_field(map, seen, 10, "id", &mut self.id),
+            "input_parameters" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    11,
+                    "input_parameters",
+                    &mut self.input_parameters,
+                )
+            }
+            "output_parameters" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    12,
+                    "output_parameters",
+                    &mut self.output_parameters,
+                )
+            }
+            "product_level_availability" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "product_level_availability",
+                    &mut self.product_level_availability,
+                )
+            }
+            "title" => crate::de::opt_field(map, seen, 14, "title", &mut self.title),
+            "type" => crate::de::opt_field(map, seen, 15, "type", &mut self.r#type),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for Function {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// An input a custom function takes.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct FunctionInputParameter {
+    /// Description text.
+    pub description: Option<String>,
+    /// Whether it is required.
+    pub is_required: Option<bool>,
+    /// The admin function input parameter's name.
+    pub name: Option<String>,
+    /// The admin function input parameter's title.
+    pub title: Option<String>,
+    /// Kind of admin function input parameter.
+    pub r#type: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for FunctionInputParameter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for FunctionInputParameter {
+    const NAME: &'static str = "FunctionInputParameter";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "description" => {
+                crate::de::opt_field(map, seen, 0, "description", &mut self.description)
+            }
+            "is_required" => {
+                crate::de::opt_field(map, seen, 1, "is_required", &mut self.is_required)
+            }
+            "name" => crate::de::opt_field(map, seen, 2, "name", &mut self.name),
+            "title" => crate::de::opt_field(map, seen, 3, "title", &mut self.title),
+            "type" => crate::de::opt_field(map, seen, 4, "type", &mut self.r#type),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for FunctionInputParameter {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Where a function's permission came from.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct FunctionMetadata {}
+impl<'de> serde::Deserialize<'de> for FunctionMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for FunctionMetadata {
+    const NAME: &'static str = "FunctionMetadata";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+        _seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        crate::de::skip_field(map)
+    }
+}
+
+impl crate::de::Lenient for FunctionMetadata {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// An output a custom function returns.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct FunctionOutputParameter {
+    /// Description text.
+    pub description: Option<String>,
+    /// Whether it is required.
+    pub is_required: Option<bool>,
+    /// The admin function output parameter's name.
+    pub name: Option<String>,
+    /// The admin function output parameter's title.
+    pub title: Option<String>,
+    /// Kind of admin function output parameter.
+    pub r#type: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for FunctionOutputParameter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for FunctionOutputParameter {
+    const NAME: &'static str = "FunctionOutputParameter";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "description" => {
+                crate::de::opt_field(map, seen, 0, "description", &mut self.description)
+            }
+            "is_required" => {
+                crate::de::opt_field(map, seen, 1, "is_required", &mut self.is_required)
+            }
+            "name" => crate::de::opt_field(map, seen, 2, "name", &mut self.name),
+            "title" => crate::de::opt_field(map, seen, 3, "title", &mut self.title),
+            "type" => crate::de::opt_field(map, seen, 4, "type", &mut self.r#type),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for FunctionOutputParameter {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Who may use a function.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct FunctionPermission {
+    /// The admin function permission's allowed by admin.
+    pub allowed_by_admin: Option<FunctionPermissionAllowedByAdmin>,
+    /// The admin function permission's allowed entities.
+    pub allowed_entities: Option<FunctionPermissionAllowedEntity>,
+    /// The admin function permission's distribution.
+    pub distribution: Option<FunctionPermissionDistribution>,
+}
+
+impl<'de> serde::Deserialize<'de> for FunctionPermission {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for FunctionPermission {
+    const NAME: &'static str = "FunctionPermission";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "allowed_by_admin" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "allowed_by_admin",
+                    &mut self.allowed_by_admin,
+                )
+            }
+            "allowed_entities" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "allowed_entities",
+                    &mut self.allowed_entities,
+                )
+            }
+            "distribution" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "distribution",
+                    &mut self.distribution,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for FunctionPermission {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Who an org admin allows to use a function.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct FunctionPermissionAllowedByAdmin {
+    /// Kind of admin function permission allowed by admin.
+    pub r#type: Option<String>,
+    /// Users concerned.
+    pub user_ids: Vec<crate::ids::UserId>,
+}
+
+impl<'de> serde::Deserialize<'de> for FunctionPermissionAllowedByAdmin {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for FunctionPermissionAllowedByAdmin {
+    const NAME: &'static str = "FunctionPermissionAllowedByAdmin";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "type" => crate::de::opt_field(map, seen, 0, "type", &mut self.r#type),
+            "user_ids" => {
+                crate::de::vec_field(map, seen, 1, "user_ids", &mut self.user_ids)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for FunctionPermissionAllowedByAdmin {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Who a function's owner allows to use it.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct FunctionPermissionAllowedEntity {
+    /// Conversations concerned.
+    pub channel_ids: Vec<crate::ids::ChannelId>,
+    /// Organizations concerned.
+    pub org_ids: Vec<String>,
+    /// Workspaces concerned.
+    pub team_ids: Vec<crate::ids::TeamId>,
+    /// Kind of admin function permission allowed entity.
+    pub r#type: Option<String>,
+    /// Users concerned.
+    pub user_ids: Vec<crate::ids::UserId>,
+}
+
+impl<'de> serde::Deserialize<'de> for FunctionPermissionAllowedEntity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for FunctionPermissionAllowedEntity {
+    const NAME: &'static str = "FunctionPermissionAllowedEntity";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel_ids" => {
+                crate::de::vec_field(map, seen, 0, "channel_ids", &mut self.channel_ids)
+            }
+            "org_ids" => crate::de::vec_field(map, seen, 1, "org_ids", &mut self.org_ids),
+            "team_ids" => {
+                crate::de::vec_field(map, seen, 2, "team_ids", &mut self.team_ids)
+            }
+            "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
+            "user_ids" => {
+                crate::de::vec_field(map, seen, 4, "user_ids", &mut self.user_ids)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for FunctionPermissionAllowedEntity {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// How a function is shared: its visibility and users.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct FunctionPermissionDistribution {
+    /// Kind of admin function permission distribution.
+    pub r#type: Option<String>,
+    /// Users concerned.
+    pub user_ids: Vec<crate::ids::UserId>,
+}
+
+impl<'de> serde::Deserialize<'de> for FunctionPermissionDistribution {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for FunctionPermissionDistribution {
+    const NAME: &'static str = "FunctionPermissionDistribution";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "type" => crate::de::opt_field(map, seen, 0, "type", &mut self.r#type),
+            "user_ids" => {
+                crate::de::vec_field(map, seen, 1, "user_ids", &mut self.user_ids)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for FunctionPermissionDistribution {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Where a function is available.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct FunctionProductLevelAvailability {
+    /// The admin function product level availability's available to.
+    pub available_to: Option<String>,
+    /// Whether it is available.
+    pub is_available: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for FunctionProductLevelAvailability {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for FunctionProductLevelAvailability {
+    const NAME: &'static str = "FunctionProductLevelAvailability";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "available_to" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "available_to",
+                    &mut self.available_to,
+                )
+            }
+            "is_available" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "is_available",
+                    &mut self.is_available,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for FunctionProductLevelAvailability {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// An information barrier between user groups.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct InformationBarrier {
+    /// List of barriered from usergroups.
+    pub barriered_from_usergroups: Vec<InformationBarrierGroup>,
+    /// When it last changed, Unix seconds.
+    pub date_update: Option<crate::ids::UnixTime>,
+    /// Enterprise organization concerned.
+    pub enterprise_id: Option<crate::ids::EnterpriseId>,
+    /// The information barrier's ID.
+    pub id: Option<String>,
+    /// The information barrier's primary usergroup.
+    pub primary_usergroup: Option<InformationBarrierGroup>,
+    /// List of restricted subjects.
+    pub restricted_subjects: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for InformationBarrier {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InformationBarrier {
+    const NAME: &'static str = "InformationBarrier";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "barriered_from_usergroups" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    0,
+                    "barriered_from_usergroups",
+                    &mut self.barriered_from_usergroups,
+                )
+            }
+            "date_update" => {
+                crate::de::opt_field(map, seen, 1, "date_update", &mut self.date_update)
+            }
+            "enterprise_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "enterprise_id",
+                    &mut self.enterprise_id,
+                )
+            }
+            "id" => crate::de::opt_field(map, seen, 3, "id", &mut self.id),
+            "primary_usergroup" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "primary_usergroup",
+                    &mut self.primary_usergroup,
+                )
+            }
+            "restricted_subjects" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    5,
+                    "restricted_subjects",
+                    &mut self.restricted_subjects,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for InformationBarrier {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A user group on one side of an information barrier.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct InformationBarrierGroup {
+    /// The information barrier group's ID.
+    pub id: Option<String>,
+    /// The information barrier group's name.
+    pub name: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for InformationBarrierGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InformationBarrierGroup {
+    const NAME: &'static str = "InformationBarrierGroup";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for InformationBarrierGroup {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// An invitation an admin sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Invite {
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Email address.
+    pub email: Option<String>,
+    /// The admin invite's ID.
+    pub id: Option<String>,
+    /// The admin invite's invite preferences.
+    pub invite_preferences: Option<InviteInvitePreference>,
+    /// ID of the inviter.
+    pub inviter_id: Option<String>,
+    /// Whether it is bouncing.
+    pub is_bouncing: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for Invite {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for Invite {
+    const NAME: &'static str = "Invite";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "email" => crate::de::opt_field(map, seen, 1, "email", &mut self.email),
+            "id" => crate::de::opt_field(map, seen, 2, "id", &mut self.id),
+            "invite_preferences" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "invite_preferences",
+                    &mut self.invite_preferences,
+                )
+            }
+            "inviter_id" => {
+                crate::de::opt_field(map, seen, 4, "inviter_id", &mut self.inviter_id)
+            }
+            "is_bouncing" => {
+                crate::de::opt_field(map, seen, 5, "is_bouncing", &mut self.is_bouncing)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for Invite {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Settings of an invitation.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct InviteInvitePreference {
+    /// Conversations concerned.
+    pub channel_ids: Vec<crate::ids::ChannelId>,
+    /// Whether it is domain matched.
+    pub is_domain_matched: Option<bool>,
+    /// Whether it is restricted.
+    pub is_restricted: Option<bool>,
+    /// Whether it is ultra restricted.
+    pub is_ultra_restricted: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for InviteInvitePreference {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InviteInvitePreference {
+    const NAME: &'static str = "InviteInvitePreference";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel_ids" => {
+                crate::de::vec_field(map, seen, 0, "channel_ids", &mut self.channel_ids)
+            }
+            "is_domain_matched" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "is_domain_matched",
+                    &mut self.is_domain_matched,
+                )
+            }
+            "is_restricted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "is_restricted",
+                    &mut self.is_restricted,
+                )
+            }
+            "is_ultra_restricted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "is_ultra_restricted",
+                    &mut self.is_ultra_restricted,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for InviteInvitePreference {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A request to invite someone to the workspace.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct InviteRequest {
+    /// Conversations concerned.
+    pub channel_ids: Vec<crate::ids::ChannelId>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date expire.
+    pub date_expire: Option<crate::ids::UnixTime>,
+    /// Email address.
+    pub email: Option<String>,
+    /// The admin invite request's ID.
+    pub id: Option<String>,
+    /// The admin invite request's invite type.
+    pub invite_type: Option<String>,
+    /// Why the requester wants the invite.
+    pub request_reason: Option<String>,
+    /// IDs: requester.
+    pub requester_ids: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for InviteRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InviteRequest {
+    const NAME: &'static str = "InviteRequest";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel_ids" => {
+                crate::de::vec_field(map, seen, 0, "channel_ids", &mut self.channel_ids)
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "date_expire" => {
+                crate::de::opt_field(map, seen, 2, "date_expire", &mut self.date_expire)
+            }
+            "email" => crate::de::opt_field(map, seen, 3, "email", &mut self.email),
+            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
+            "invite_type" => {
+                crate::de::opt_field(map, seen, 5, "invite_type", &mut self.invite_type)
+            }
+            "request_reason" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "request_reason",
+                    &mut self.request_reason,
+                )
+            }
+            "requester_ids" => {
+                crate::de::vec_field(
+                    map,
+                    seen,
+                    7,
+                    "requester_ids",
+                    &mut self.requester_ids,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for InviteRequest {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// The admin who decided on an invite request.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct InviteRequestActor {
+    /// User who did it.
+    pub actor_id: Option<crate::ids::UserId>,
+    /// The admin invite request actor's actor type.
+    pub actor_type: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for InviteRequestActor {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InviteRequestActor {
+    const NAME: &'static str = "InviteRequestActor";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "actor_id" => {
+                crate::de::opt_field(map, seen, 0, "actor_id", &mut self.actor_id)
+            }
+            "actor_type" => {
+                crate::de::opt_field(map, seen, 1, "actor_type", &mut self.actor_type)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for InviteRequestActor {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// An invite request with the admin who approved or denied it.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct InviteRequestDecision {
+    /// The admin invite request decision's approved by.
+    pub approved_by: Option<InviteRequestActor>,
+    /// The admin invite request decision's denied by.
+    pub denied_by: Option<InviteRequestActor>,
+    /// The admin invite request decision's invite.
+    pub invite: Option<Invite>,
+    /// The admin invite request decision's invite request.
+    pub invite_request: Option<InviteRequest>,
+}
+
+impl<'de> serde::Deserialize<'de> for InviteRequestDecision {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InviteRequestDecision {
+    const NAME: &'static str = "InviteRequestDecision";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "approved_by" => {
+                crate::de::opt_field(map, seen, 0, "approved_by", &mut self.approved_by)
+            }
+            "denied_by" => {
+                crate::de::opt_field(map, seen, 1, "denied_by", &mut self.denied_by)
+            }
+            "invite" => crate::de::opt_field(map, seen, 2, "invite", &mut self.invite),
+            "invite_request" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "invite_request",
+                    &mut self.invite_request,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for InviteRequestDecision {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A conversation as an org admin's search returns it.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminConversation {
+pub struct ManagedConversation {
     /// The admin conversation's canvas.
     pub canvas: Option<serde_json::Value>,
     /// List of channel email addresses.
-    pub channel_email_addresses: Vec<AdminChannelEmailAddress>,
+    pub channel_email_addresses: Vec<ChannelEmailAddress>,
     /// Number of channel manager.
     pub channel_manager_count: Option<i64>,
     /// IDs: connected limited team.
@@ -876,7 +2324,7 @@ pub struct AdminConversation {
     pub purpose: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminConversation {
+impl<'de> serde::Deserialize<'de> for ManagedConversation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -884,8 +2332,8 @@ impl<'de> serde::Deserialize<'de> for AdminConversation {
     }
 }
 
-impl crate::de::Object for AdminConversation {
-    const NAME: &'static str = "AdminConversation";
+impl crate::de::Object for ManagedConversation {
+    const NAME: &'static str = "ManagedConversation";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -1105,1428 +2553,27 @@ impl crate::de::Object for AdminConversation {
     }
 }
 
-impl crate::de::Lenient for AdminConversation {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Who may do something in a conversation (post, thread, huddle, mention).
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminConversationPostingRule {
-    /// Flag: enabled.
-    pub enabled: Option<bool>,
-    /// Kind of admin conversation posting rule.
-    pub r#type: Vec<String>,
-    /// User concerned.
-    pub user: Vec<crate::ids::UserId>,
-    /// The admin conversation posting rule's value.
-    pub value: Option<i64>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminConversationPostingRule {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminConversationPostingRule {
-    const NAME: &'static str = "AdminConversationPostingRule";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "enabled" => crate::de::opt_field(map, seen, 0, "enabled", &mut self.enabled),
-            "type" => crate::de::vec_field(map, seen, 1, "type", &mut self.r#type),
-            "user" => crate::de::vec_field(map, seen, 2, "user", &mut self.user),
-            "value" => crate::de::opt_field(map, seen, 3, "value", &mut self.value),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminConversationPostingRule {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Admin-set posting and membership rules of a conversation.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminConversationPrefs {
-    /// Whether it can huddle.
-    pub can_huddle: Option<AdminConversationPostingRule>,
-    /// Whether it can thread.
-    pub can_thread: Option<AdminConversationPostingRule>,
-    /// The admin conversation prefs's enable at channel.
-    pub enable_at_channel: Option<AdminConversationPostingRule>,
-    /// The admin conversation prefs's enable at here.
-    pub enable_at_here: Option<AdminConversationPostingRule>,
-    /// The admin conversation prefs's membership limit.
-    pub membership_limit: Option<AdminConversationPostingRule>,
-    /// The admin conversation prefs's who can post.
-    pub who_can_post: Option<AdminConversationPostingRule>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminConversationPrefs {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminConversationPrefs {
-    const NAME: &'static str = "AdminConversationPrefs";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "can_huddle" => {
-                crate::de::opt_field(map, seen, 0, "can_huddle", &mut self.can_huddle)
-            }
-            "can_thread" => {
-                crate::de::opt_field(map, seen, 1, "can_thread", &mut self.can_thread)
-            }
-            "enable_at_channel" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "enable_at_channel",
-                    &mut self.enable_at_channel,
-                )
-            }
-            "enable_at_here" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "enable_at_here",
-                    &mut self.enable_at_here,
-                )
-            }
-            "membership_limit" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    4,
-                    "membership_limit",
-                    &mut self.membership_limit,
-                )
-            }
-            "who_can_post" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "who_can_post",
-                    &mut self.who_can_post,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminConversationPrefs {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// A conversation the AI-exclusion job skipped, with why.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminConversationsBulkSetExcludeFromSlackAiNotAdded {
-    /// Conversation concerned.
-    pub channel_id: Option<serde_json::Value>,
-    /// Problems found, one per failed item.
-    pub errors: Vec<String>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for AdminConversationsBulkSetExcludeFromSlackAiNotAdded {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminConversationsBulkSetExcludeFromSlackAiNotAdded {
-    const NAME: &'static str = "AdminConversationsBulkSetExcludeFromSlackAiNotAdded";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "channel_id" => {
-                crate::de::opt_field(map, seen, 0, "channel_id", &mut self.channel_id)
-            }
-            "errors" => crate::de::vec_field(map, seen, 1, "errors", &mut self.errors),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminConversationsBulkSetExcludeFromSlackAiNotAdded {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// A conversation whose properties were not set, with why.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminConversationsBulkSetPropertiesNotUpdated {
-    /// Conversation concerned.
-    pub channel_id: Option<serde_json::Value>,
-    /// Problems found, one per failed item.
-    pub errors: Vec<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminConversationsBulkSetPropertiesNotUpdated {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminConversationsBulkSetPropertiesNotUpdated {
-    const NAME: &'static str = "AdminConversationsBulkSetPropertiesNotUpdated";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "channel_id" => {
-                crate::de::opt_field(map, seen, 0, "channel_id", &mut self.channel_id)
-            }
-            "errors" => crate::de::vec_field(map, seen, 1, "errors", &mut self.errors),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminConversationsBulkSetPropertiesNotUpdated {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// A custom emoji with who added it and when.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminEmojiListEmojiValue {
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// The admin emoji list emoji value's uploaded by.
-    pub uploaded_by: Option<String>,
-    /// Link to the admin emoji list emoji value.
-    pub url: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminEmojiListEmojiValue {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminEmojiListEmojiValue {
-    const NAME: &'static str = "AdminEmojiListEmojiValue";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "uploaded_by" => {
-                crate::de::opt_field(map, seen, 1, "uploaded_by", &mut self.uploaded_by)
-            }
-            "url" => crate::de::opt_field(map, seen, 2, "url", &mut self.url),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminEmojiListEmojiValue {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// A custom function as an org admin lists it.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminFunction {
-    /// App concerned.
-    pub app_id: Option<crate::ids::AppId>,
-    /// The app's callback ID for it.
-    pub callback_id: Option<String>,
-    /// ID of the category.
-    pub category_id: Option<String>,
-    /// The admin function's category label.
-    pub category_label: Option<String>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date deleted.
-    pub date_deleted: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date released.
-    pub date_released: Option<crate::ids::UnixTime>,
-    /// When it last changed, Unix seconds.
-    pub date_updated: Option<crate::ids::UnixTime>,
-    /// Description text.
-    pub description: Option<String>,
-    /// Flag: form enabled.
-    pub form_enabled: Option<bool>,
-    /// The admin function's ID.
-    pub id: Option<String>,
-    /// List of input parameters.
-    pub input_parameters: Vec<AdminFunctionInputParameter>,
-    /// List of output parameters.
-    pub output_parameters: Vec<AdminFunctionOutputParameter>,
-    /// The admin function's product level availability.
-    pub product_level_availability: Option<AdminFunctionProductLevelAvailability>,
-    /// The admin function's title.
-    pub title: Option<String>,
-    /// Kind of admin function.
-    pub r#type: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminFunction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminFunction {
-    const NAME: &'static str = "AdminFunction";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "app_id" => crate::de::opt_field(map, seen, 0, "app_id", &mut self.app_id),
-            "callback_id" => {
-                crate::de::opt_field(map, seen, 1, "callback_id", &mut self.callback_id)
-            }
-            "category_id" => {
-                crate::de::opt_field(map, seen, 2, "category_id", &mut self.category_id)
-            }
-            "category_label" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "category_label",
-                    &mut self.category_label,
-                )
-            }
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    4,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "date_deleted" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "date_deleted",
-                    &mut self.date_deleted,
-                )
-            }
-            "date_released" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    6,
-                    "date_released",
-                    &mut self.date_released,
-                )
-            }
-            "date_updated" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "date_updated",
-                    &mut self.date_updated,
-                )
-            }
-            "description" => {
-                crate::de::opt_field(map, seen, 8, "description", &mut self.description)
-            }
-            "form_enabled" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    9,
-                    "form_enabled",
-                    &mut self.form_enabled,
-                )
-            }
-            "id" => crate::de::opt_field(map, seen, 10, "id", &mut self.id),
-            "input_parameters" => {
-                crate::de::vec_field(
-                    map,
-                    seen,
-                    11,
-                    "input_parameters",
-                    &mut self.input_parameters,
-                )
-            }
-            "output_parameters" => {
-                crate::de::vec_field(
-                    map,
-                    seen,
-                    12,
-                    "output_parameters",
-                    &mut self.output_parameters,
-                )
-            }
-            "product_level_availability" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    13,
-                    "product_level_availability",
-                    &mut self.product_level_availability,
-                )
-            }
-            "title" => crate::de::opt_field(map, seen, 14, "title", &mut self.title),
-            "type" => crate::de::opt_field(map, seen, 15, "type", &mut self.r#type),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminFunction {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// An input a custom function takes.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminFunctionInputParameter {
-    /// Description text.
-    pub description: Option<String>,
-    /// Whether it is required.
-    pub is_required: Option<bool>,
-    /// The admin function input parameter's name.
-    pub name: Option<String>,
-    /// The admin function input parameter's title.
-    pub title: Option<String>,
-    /// Kind of admin function input parameter.
-    pub r#type: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminFunctionInputParameter {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminFunctionInputParameter {
-    const NAME: &'static str = "AdminFunctionInputParameter";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "description" => {
-                crate::de::opt_field(map, seen, 0, "description", &mut self.description)
-            }
-            "is_required" => {
-                crate::de::opt_field(map, seen, 1, "is_required", &mut self.is_required)
-            }
-            "name" => crate::de::opt_field(map, seen, 2, "name", &mut self.name),
-            "title" => crate::de::opt_field(map, seen, 3, "title", &mut self.title),
-            "type" => crate::de::opt_field(map, seen, 4, "type", &mut self.r#type),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminFunctionInputParameter {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Where a function's permission came from.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminFunctionMetadata {}
-impl<'de> serde::Deserialize<'de> for AdminFunctionMetadata {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminFunctionMetadata {
-    const NAME: &'static str = "AdminFunctionMetadata";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        _key: &str,
-        map: &mut A,
-        _seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        crate::de::skip_field(map)
-    }
-}
-
-impl crate::de::Lenient for AdminFunctionMetadata {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// An output a custom function returns.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminFunctionOutputParameter {
-    /// Description text.
-    pub description: Option<String>,
-    /// Whether it is required.
-    pub is_required: Option<bool>,
-    /// The admin function output parameter's name.
-    pub name: Option<String>,
-    /// The admin function output parameter's title.
-    pub title: Option<String>,
-    /// Kind of admin function output parameter.
-    pub r#type: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminFunctionOutputParameter {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminFunctionOutputParameter {
-    const NAME: &'static str = "AdminFunctionOutputParameter";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "description" => {
-                crate::de::opt_field(map, seen, 0, "description", &mut self.description)
-            }
-            "is_required" => {
-                crate::de::opt_field(map, seen, 1, "is_required", &mut self.is_required)
-            }
-            "name" => crate::de::opt_field(map, seen, 2, "name", &mut self.name),
-            "title" => crate::de::opt_field(map, seen, 3, "title", &mut self.title),
-            "type" => crate::de::opt_field(map, seen, 4, "type", &mut self.r#type),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminFunctionOutputParameter {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Who may use a function.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminFunctionPermission {
-    /// The admin function permission's allowed by admin.
-    pub allowed_by_admin: Option<AdminFunctionPermissionAllowedByAdmin>,
-    /// The admin function permission's allowed entities.
-    pub allowed_entities: Option<AdminFunctionPermissionAllowedEntity>,
-    /// The admin function permission's distribution.
-    pub distribution: Option<AdminFunctionPermissionDistribution>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminFunctionPermission {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminFunctionPermission {
-    const NAME: &'static str = "AdminFunctionPermission";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "allowed_by_admin" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "allowed_by_admin",
-                    &mut self.allowed_by_admin,
-                )
-            }
-            "allowed_entities" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "allowed_entities",
-                    &mut self.allowed_entities,
-                )
-            }
-            "distribution" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "distribution",
-                    &mut self.distribution,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminFunctionPermission {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Who an org admin allows to use a function.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminFunctionPermissionAllowedByAdmin {
-    /// Kind of admin function permission allowed by admin.
-    pub r#type: Option<String>,
-    /// Users concerned.
-    pub user_ids: Vec<crate::ids::UserId>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminFunctionPermissionAllowedByAdmin {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminFunctionPermissionAllowedByAdmin {
-    const NAME: &'static str = "AdminFunctionPermissionAllowedByAdmin";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "type" => crate::de::opt_field(map, seen, 0, "type", &mut self.r#type),
-            "user_ids" => {
-                crate::de::vec_field(map, seen, 1, "user_ids", &mut self.user_ids)
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminFunctionPermissionAllowedByAdmin {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Who a function's owner allows to use it.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminFunctionPermissionAllowedEntity {
-    /// Conversations concerned.
-    pub channel_ids: Vec<crate::ids::ChannelId>,
-    /// Organizations concerned.
-    pub org_ids: Vec<String>,
-    /// Workspaces concerned.
-    pub team_ids: Vec<crate::ids::TeamId>,
-    /// Kind of admin function permission allowed entity.
-    pub r#type: Option<String>,
-    /// Users concerned.
-    pub user_ids: Vec<crate::ids::UserId>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminFunctionPermissionAllowedEntity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminFunctionPermissionAllowedEntity {
-    const NAME: &'static str = "AdminFunctionPermissionAllowedEntity";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "channel_ids" => {
-                crate::de::vec_field(map, seen, 0, "channel_ids", &mut self.channel_ids)
-            }
-            "org_ids" => crate::de::vec_field(map, seen, 1, "org_ids", &mut self.org_ids),
-            "team_ids" => {
-                crate::de::vec_field(map, seen, 2, "team_ids", &mut self.team_ids)
-            }
-            "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
-            "user_ids" => {
-                crate::de::vec_field(map, seen, 4, "user_ids", &mut self.user_ids)
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminFunctionPermissionAllowedEntity {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// How a function is shared: its visibility and users.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminFunctionPermissionDistribution {
-    /// Kind of admin function permission distribution.
-    pub r#type: Option<String>,
-    /// Users concerned.
-    pub user_ids: Vec<crate::ids::UserId>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminFunctionPermissionDistribution {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminFunctionPermissionDistribution {
-    const NAME: &'static str = "AdminFunctionPermissionDistribution";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "type" => crate::de::opt_field(map, seen, 0, "type", &mut self.r#type),
-            "user_ids" => {
-                crate::de::vec_field(map, seen, 1, "user_ids", &mut self.user_ids)
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminFunctionPermissionDistribution {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Where a function is available.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminFunctionProductLevelAvailability {
-    /// The admin function product level availability's available to.
-    pub available_to: Option<String>,
-    /// Whether it is available.
-    pub is_available: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminFunctionProductLevelAvailability {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminFunctionProductLevelAvailability {
-    const NAME: &'static str = "AdminFunctionProductLevelAvailability";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "available_to" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "available_to",
-                    &mut self.available_to,
-                )
-            }
-            "is_available" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "is_available",
-                    &mut self.is_available,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminFunctionProductLevelAvailability {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// An invitation an admin sent.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminInvite {
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Email address.
-    pub email: Option<String>,
-    /// The admin invite's ID.
-    pub id: Option<String>,
-    /// The admin invite's invite preferences.
-    pub invite_preferences: Option<AdminInviteInvitePreference>,
-    /// ID of the inviter.
-    pub inviter_id: Option<String>,
-    /// Whether it is bouncing.
-    pub is_bouncing: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminInvite {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminInvite {
-    const NAME: &'static str = "AdminInvite";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "email" => crate::de::opt_field(map, seen, 1, "email", &mut self.email),
-            "id" => crate::de::opt_field(map, seen, 2, "id", &mut self.id),
-            "invite_preferences" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "invite_preferences",
-                    &mut self.invite_preferences,
-                )
-            }
-            "inviter_id" => {
-                crate::de::opt_field(map, seen, 4, "inviter_id", &mut self.inviter_id)
-            }
-            "is_bouncing" => {
-                crate::de::opt_field(map, seen, 5, "is_bouncing", &mut self.is_bouncing)
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminInvite {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Settings of an invitation.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminInviteInvitePreference {
-    /// Conversations concerned.
-    pub channel_ids: Vec<crate::ids::ChannelId>,
-    /// Whether it is domain matched.
-    pub is_domain_matched: Option<bool>,
-    /// Whether it is restricted.
-    pub is_restricted: Option<bool>,
-    /// Whether it is ultra restricted.
-    pub is_ultra_restricted: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminInviteInvitePreference {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminInviteInvitePreference {
-    const NAME: &'static str = "AdminInviteInvitePreference";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "channel_ids" => {
-                crate::de::vec_field(map, seen, 0, "channel_ids", &mut self.channel_ids)
-            }
-            "is_domain_matched" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "is_domain_matched",
-                    &mut self.is_domain_matched,
-                )
-            }
-            "is_restricted" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "is_restricted",
-                    &mut self.is_restricted,
-                )
-            }
-            "is_ultra_restricted" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "is_ultra_restricted",
-                    &mut self.is_ultra_restricted,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminInviteInvitePreference {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// A request to invite someone to the workspace.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminInviteRequest {
-    /// Conversations concerned.
-    pub channel_ids: Vec<crate::ids::ChannelId>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date expire.
-    pub date_expire: Option<crate::ids::UnixTime>,
-    /// Email address.
-    pub email: Option<String>,
-    /// The admin invite request's ID.
-    pub id: Option<String>,
-    /// The admin invite request's invite type.
-    pub invite_type: Option<String>,
-    /// Why the requester wants the invite.
-    pub request_reason: Option<String>,
-    /// IDs: requester.
-    pub requester_ids: Vec<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminInviteRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminInviteRequest {
-    const NAME: &'static str = "AdminInviteRequest";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "channel_ids" => {
-                crate::de::vec_field(map, seen, 0, "channel_ids", &mut self.channel_ids)
-            }
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "date_expire" => {
-                crate::de::opt_field(map, seen, 2, "date_expire", &mut self.date_expire)
-            }
-            "email" => crate::de::opt_field(map, seen, 3, "email", &mut self.email),
-            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
-            "invite_type" => {
-                crate::de::opt_field(map, seen, 5, "invite_type", &mut self.invite_type)
-            }
-            "request_reason" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    6,
-                    "request_reason",
-                    &mut self.request_reason,
-                )
-            }
-            "requester_ids" => {
-                crate::de::vec_field(
-                    map,
-                    seen,
-                    7,
-                    "requester_ids",
-                    &mut self.requester_ids,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminInviteRequest {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// The admin who decided on an invite request.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminInviteRequestActor {
-    /// User who did it.
-    pub actor_id: Option<crate::ids::UserId>,
-    /// The admin invite request actor's actor type.
-    pub actor_type: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminInviteRequestActor {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminInviteRequestActor {
-    const NAME: &'static str = "AdminInviteRequestActor";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "actor_id" => {
-                crate::de::opt_field(map, seen, 0, "actor_id", &mut self.actor_id)
-            }
-            "actor_type" => {
-                crate::de::opt_field(map, seen, 1, "actor_type", &mut self.actor_type)
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminInviteRequestActor {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// An invite request with the admin who approved or denied it.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminInviteRequestDecision {
-    /// The admin invite request decision's approved by.
-    pub approved_by: Option<AdminInviteRequestActor>,
-    /// The admin invite request decision's denied by.
-    pub denied_by: Option<AdminInviteRequestActor>,
-    /// The admin invite request decision's invite.
-    pub invite: Option<AdminInvite>,
-    /// The admin invite request decision's invite request.
-    pub invite_request: Option<AdminInviteRequest>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminInviteRequestDecision {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminInviteRequestDecision {
-    const NAME: &'static str = "AdminInviteRequestDecision";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "approved_by" => {
-                crate::de::opt_field(map, seen, 0, "approved_by", &mut self.approved_by)
-            }
-            "denied_by" => {
-                crate::de::opt_field(map, seen, 1, "denied_by", &mut self.denied_by)
-            }
-            "invite" => crate::de::opt_field(map, seen, 2, "invite", &mut self.invite),
-            "invite_request" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "invite_request",
-                    &mut self.invite_request,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminInviteRequestDecision {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// A user a role assignment was refused for, with the error.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminRejectedUser {
-    /// The admin rejected user's error.
-    pub error: Option<String>,
-    /// The admin rejected user's ID.
-    pub id: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminRejectedUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminRejectedUser {
-    const NAME: &'static str = "AdminRejectedUser";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "error" => crate::de::opt_field(map, seen, 0, "error", &mut self.error),
-            "id" => crate::de::opt_field(map, seen, 1, "id", &mut self.id),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminRejectedUser {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// A role given to a user over an entity.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminRoleAssignment {
-    /// When it was created, Unix seconds.
-    pub date_create: Option<crate::ids::UnixTime>,
-    /// ID of the message or file it refers to.
-    pub entity_id: Option<String>,
-    /// ID of the role.
-    pub role_id: Option<String>,
-    /// User concerned.
-    pub user_id: Option<crate::ids::UserId>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminRoleAssignment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminRoleAssignment {
-    const NAME: &'static str = "AdminRoleAssignment";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "date_create" => {
-                crate::de::opt_field(map, seen, 0, "date_create", &mut self.date_create)
-            }
-            "entity_id" => {
-                crate::de::opt_field(map, seen, 1, "entity_id", &mut self.entity_id)
-            }
-            "role_id" => crate::de::opt_field(map, seen, 2, "role_id", &mut self.role_id),
-            "user_id" => crate::de::opt_field(map, seen, 3, "user_id", &mut self.user_id),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminRoleAssignment {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// A signed-in session of a user.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminSession {
-    /// Creation time, Unix seconds.
-    pub created: Option<AdminSessionClient>,
-    /// The most recent sign-in of the session.
-    pub recent: Option<AdminSessionClient>,
-    /// ID of the session.
-    pub session_id: Option<i64>,
-    /// Workspace concerned.
-    pub team_id: Option<crate::ids::TeamId>,
-    /// User concerned.
-    pub user_id: Option<crate::ids::UserId>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminSession {
-    const NAME: &'static str = "AdminSession";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "created" => crate::de::opt_field(map, seen, 0, "created", &mut self.created),
-            "recent" => crate::de::opt_field(map, seen, 1, "recent", &mut self.recent),
-            "session_id" => {
-                crate::de::opt_field(map, seen, 2, "session_id", &mut self.session_id)
-            }
-            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
-            "user_id" => crate::de::opt_field(map, seen, 4, "user_id", &mut self.user_id),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminSession {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// The device and client of a session.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminSessionClient {
-    /// The admin session client's device hardware.
-    pub device_hardware: Option<String>,
-    /// IP address of the sign-in.
-    pub ip: Option<String>,
-    /// The admin session client's os.
-    pub os: Option<String>,
-    /// The admin session client's os version.
-    pub os_version: Option<String>,
-    /// The admin session client's slack client version.
-    pub slack_client_version: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminSessionClient {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminSessionClient {
-    const NAME: &'static str = "AdminSessionClient";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "device_hardware" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "device_hardware",
-                    &mut self.device_hardware,
-                )
-            }
-            "ip" => crate::de::opt_field(map, seen, 1, "ip", &mut self.ip),
-            "os" => crate::de::opt_field(map, seen, 2, "os", &mut self.os),
-            "os_version" => {
-                crate::de::opt_field(map, seen, 3, "os_version", &mut self.os_version)
-            }
-            "slack_client_version" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    4,
-                    "slack_client_version",
-                    &mut self.slack_client_version,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminSessionClient {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// A user's session duration settings.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminSessionSettings {
-    /// Flag: desktop app browser quit.
-    pub desktop_app_browser_quit: Option<bool>,
-    /// How long sessions last, in seconds.
-    pub duration: Option<i64>,
-    /// User concerned.
-    pub user_id: Option<crate::ids::UserId>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminSessionSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminSessionSettings {
-    const NAME: &'static str = "AdminSessionSettings";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "desktop_app_browser_quit" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "desktop_app_browser_quit",
-                    &mut self.desktop_app_browser_quit,
-                )
-            }
-            "duration" => {
-                crate::de::opt_field(map, seen, 1, "duration", &mut self.duration)
-            }
-            "user_id" => crate::de::opt_field(map, seen, 2, "user_id", &mut self.user_id),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminSessionSettings {
+impl crate::de::Lenient for ManagedConversation {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A workspace of an Enterprise Grid organization.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminTeam {
+pub struct ManagedTeam {
     /// Who can find and join the workspace.
     pub discoverability: Option<String>,
     /// The admin team's ID.
     pub id: Option<crate::ids::TeamId>,
     /// The admin team's name.
     pub name: Option<String>,
-    /// The primary owner.
-    pub primary_owner: Option<AdminTeamPrimaryOwner>,
+    /// The workspace's primary owner, with their email.
+    pub primary_owner: Option<TeamPrimaryOwner>,
     /// URL of the workspace.
     pub team_url: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminTeam {
+impl<'de> serde::Deserialize<'de> for ManagedTeam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2534,8 +2581,8 @@ impl<'de> serde::Deserialize<'de> for AdminTeam {
     }
 }
 
-impl crate::de::Object for AdminTeam {
-    const NAME: &'static str = "AdminTeam";
+impl crate::de::Object for ManagedTeam {
+    const NAME: &'static str = "ManagedTeam";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -2572,53 +2619,14 @@ impl crate::de::Object for AdminTeam {
     }
 }
 
-impl crate::de::Lenient for AdminTeam {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// The primary owner of a workspace.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminTeamPrimaryOwner {
-    /// Email address.
-    pub email: Option<String>,
-    /// User concerned.
-    pub user_id: Option<crate::ids::UserId>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminTeamPrimaryOwner {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminTeamPrimaryOwner {
-    const NAME: &'static str = "AdminTeamPrimaryOwner";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "email" => crate::de::opt_field(map, seen, 0, "email", &mut self.email),
-            "user_id" => crate::de::opt_field(map, seen, 1, "user_id", &mut self.user_id),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminTeamPrimaryOwner {
+impl crate::de::Lenient for ManagedTeam {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// A member as an org admin's user list shows it.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminUser {
+pub struct ManagedUser {
     /// Creation time, Unix seconds.
     pub date_created: Option<crate::ids::UnixTime>,
     /// Email address.
@@ -2657,7 +2665,7 @@ pub struct AdminUser {
     pub workspaces: Vec<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminUser {
+impl<'de> serde::Deserialize<'de> for ManagedUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2665,8 +2673,8 @@ impl<'de> serde::Deserialize<'de> for AdminUser {
     }
 }
 
-impl crate::de::Object for AdminUser {
-    const NAME: &'static str = "AdminUser";
+impl crate::de::Object for ManagedUser {
+    const NAME: &'static str = "ManagedUser";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -2758,23 +2766,64 @@ impl crate::de::Object for AdminUser {
     }
 }
 
-impl crate::de::Lenient for AdminUser {
+impl crate::de::Lenient for ManagedUser {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-/// A collaborator change that failed, with why.
+/// A user a role assignment was refused for, with the error.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminWorkflowCollaboratorError {
-    /// The message concerned.
-    pub message: Option<String>,
+pub struct RejectedUser {
+    /// The admin rejected user's error.
+    pub error: Option<String>,
+    /// The admin rejected user's ID.
+    pub id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for RejectedUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RejectedUser {
+    const NAME: &'static str = "RejectedUser";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "error" => crate::de::opt_field(map, seen, 0, "error", &mut self.error),
+            "id" => crate::de::opt_field(map, seen, 1, "id", &mut self.id),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for RejectedUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A role given to a user over an entity.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RoleAssignment {
+    /// When it was created, Unix seconds.
+    pub date_create: Option<crate::ids::UnixTime>,
+    /// ID of the message or file it refers to.
+    pub entity_id: Option<String>,
+    /// ID of the role.
+    pub role_id: Option<String>,
     /// User concerned.
-    pub user: Option<crate::ids::UserId>,
-    /// The admin workflow collaborator error's workflow.
-    pub workflow: Option<String>,
+    pub user_id: Option<crate::ids::UserId>,
 }
 
-impl<'de> serde::Deserialize<'de> for AdminWorkflowCollaboratorError {
+impl<'de> serde::Deserialize<'de> for RoleAssignment {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2782,8 +2831,8 @@ impl<'de> serde::Deserialize<'de> for AdminWorkflowCollaboratorError {
     }
 }
 
-impl crate::de::Object for AdminWorkflowCollaboratorError {
-    const NAME: &'static str = "AdminWorkflowCollaboratorError";
+impl crate::de::Object for RoleAssignment {
+    const NAME: &'static str = "RoleAssignment";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -2792,156 +2841,40 @@ impl crate::de::Object for AdminWorkflowCollaboratorError {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "message" => crate::de::opt_field(map, seen, 0, "message", &mut self.message),
-            "user" => crate::de::opt_field(map, seen, 1, "user", &mut self.user),
-            "workflow" => {
-                crate::de::opt_field(map, seen, 2, "workflow", &mut self.workflow)
+            "date_create" => {
+                crate::de::opt_field(map, seen, 0, "date_create", &mut self.date_create)
             }
+            "entity_id" => {
+                crate::de::opt_field(map, seen, 1, "entity_id", &mut self.entity_id)
+            }
+            "role_id" => crate::de::opt_field(map, seen, 2, "role_id", &mut self.role_id),
+            "user_id" => crate::de::opt_field(map, seen, 3, "user_id", &mut self.user_id),
             _ => crate::de::skip_field(map),
         }
     }
 }
 
-impl crate::de::Lenient for AdminWorkflowCollaboratorError {
+impl crate::de::Lenient for RoleAssignment {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-/// Who may run a workflow.
+/// A signed-in session of a user.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AdminWorkflowPermission {
-    /// Flag: complete.
-    pub complete: Option<bool>,
-    /// The admin workflow permission's who can run.
-    pub who_can_run: Option<AdminWorkflowPermissionWhoCanRun>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminWorkflowPermission {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminWorkflowPermission {
-    const NAME: &'static str = "AdminWorkflowPermission";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "complete" => {
-                crate::de::opt_field(map, seen, 0, "complete", &mut self.complete)
-            }
-            "who_can_run" => {
-                crate::de::opt_field(map, seen, 1, "who_can_run", &mut self.who_can_run)
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminWorkflowPermission {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Who may run a workflow.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminWorkflowPermissionWhoCanRun {
-    /// Conversations concerned.
-    pub channel_ids: Vec<crate::ids::ChannelId>,
-    /// Organizations concerned.
-    pub org_ids: Vec<String>,
-    /// The admin workflow permission who can run's permission type.
-    pub permission_type: Option<String>,
-    /// Workspaces concerned.
-    pub team_ids: Vec<crate::ids::TeamId>,
-    /// Users concerned.
-    pub user_ids: Vec<crate::ids::UserId>,
-}
-
-impl<'de> serde::Deserialize<'de> for AdminWorkflowPermissionWhoCanRun {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for AdminWorkflowPermissionWhoCanRun {
-    const NAME: &'static str = "AdminWorkflowPermissionWhoCanRun";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "channel_ids" => {
-                crate::de::vec_field(map, seen, 0, "channel_ids", &mut self.channel_ids)
-            }
-            "org_ids" => crate::de::vec_field(map, seen, 1, "org_ids", &mut self.org_ids),
-            "permission_type" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "permission_type",
-                    &mut self.permission_type,
-                )
-            }
-            "team_ids" => {
-                crate::de::vec_field(map, seen, 3, "team_ids", &mut self.team_ids)
-            }
-            "user_ids" => {
-                crate::de::vec_field(map, seen, 4, "user_ids", &mut self.user_ids)
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for AdminWorkflowPermissionWhoCanRun {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// One entry of an app's activity log.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AppActivity {
-    /// App concerned.
-    pub app_id: Option<crate::ids::AppId>,
-    /// ID of the component.
-    pub component_id: Option<String>,
-    /// The app activity's component type.
-    pub component_type: Option<String>,
+pub struct Session {
     /// Creation time, Unix seconds.
-    pub created: Option<crate::ids::UnixTime>,
-    /// Enterprise organization concerned.
-    pub enterprise_id: Option<crate::ids::EnterpriseId>,
-    /// Name of the custom metadata event.
-    pub event_type: Option<String>,
-    /// The app activity's level.
-    pub level: Option<String>,
-    /// ID of the parent execution.
-    pub parent_execution_id: Option<String>,
-    /// The app activity's payload.
-    pub payload: Option<serde_json::Value>,
-    /// The app activity's source.
-    pub source: Option<String>,
+    pub created: Option<SessionClient>,
+    /// The most recent sign-in of the session.
+    pub recent: Option<SessionClient>,
+    /// ID of the session.
+    pub session_id: Option<i64>,
     /// Workspace concerned.
     pub team_id: Option<crate::ids::TeamId>,
-    /// ID of the trace.
-    pub trace_id: Option<String>,
+    /// User concerned.
+    pub user_id: Option<crate::ids::UserId>,
 }
 
-impl<'de> serde::Deserialize<'de> for AppActivity {
+impl<'de> serde::Deserialize<'de> for Session {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2949,8 +2882,8 @@ impl<'de> serde::Deserialize<'de> for AppActivity {
     }
 }
 
-impl crate::de::Object for AppActivity {
-    const NAME: &'static str = "AppActivity";
+impl crate::de::Object for Session {
+    const NAME: &'static str = "Session";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -2959,80 +2892,39 @@ impl crate::de::Object for AppActivity {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "app_id" => crate::de::opt_field(map, seen, 0, "app_id", &mut self.app_id),
-            "component_id" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "component_id",
-                    &mut self.component_id,
-                )
+            "created" => crate::de::opt_field(map, seen, 0, "created", &mut self.created),
+            "recent" => crate::de::opt_field(map, seen, 1, "recent", &mut self.recent),
+            "session_id" => {
+                crate::de::opt_field(map, seen, 2, "session_id", &mut self.session_id)
             }
-            "component_type" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "component_type",
-                    &mut self.component_type,
-                )
-            }
-            "created" => crate::de::opt_field(map, seen, 3, "created", &mut self.created),
-            "enterprise_id" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    4,
-                    "enterprise_id",
-                    &mut self.enterprise_id,
-                )
-            }
-            "event_type" => {
-                crate::de::opt_field(map, seen, 5, "event_type", &mut self.event_type)
-            }
-            "level" => crate::de::opt_field(map, seen, 6, "level", &mut self.level),
-            "parent_execution_id" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "parent_execution_id",
-                    &mut self.parent_execution_id,
-                )
-            }
-            "payload" => crate::de::opt_field(map, seen, 8, "payload", &mut self.payload),
-            "source" => crate::de::opt_field(map, seen, 9, "source", &mut self.source),
-            "team_id" => {
-                crate::de::opt_field(map, seen, 10, "team_id", &mut self.team_id)
-            }
-            "trace_id" => {
-                crate::de::opt_field(map, seen, 11, "trace_id", &mut self.trace_id)
-            }
+            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
+            "user_id" => crate::de::opt_field(map, seen, 4, "user_id", &mut self.user_id),
             _ => crate::de::skip_field(map),
         }
     }
 }
 
-impl crate::de::Lenient for AppActivity {
+impl crate::de::Lenient for Session {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-/// A channel under Enterprise Key Management and where it was first connected.
+/// The device and client of a session.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct EkmChannelInfo {
-    /// The channel.
-    pub id: crate::ids::ChannelId,
-    /// Workspaces of the organization the channel is in.
-    pub internal_team_ids: Vec<crate::ids::TeamId>,
-    /// The channel it was first connected as.
-    pub original_connected_channel_id: crate::ids::ChannelId,
-    /// Workspace that first hosted the connection.
-    pub original_connected_host_id: crate::ids::TeamId,
+pub struct SessionClient {
+    /// The admin session client's device hardware.
+    pub device_hardware: Option<String>,
+    /// IP address of the sign-in.
+    pub ip: Option<String>,
+    /// The admin session client's os.
+    pub os: Option<String>,
+    /// The admin session client's os version.
+    pub os_version: Option<String>,
+    /// The admin session client's slack client version.
+    pub slack_client_version: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for EkmChannelInfo {
+impl<'de> serde::Deserialize<'de> for SessionClient {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -3040,85 +2932,8 @@ impl<'de> serde::Deserialize<'de> for EkmChannelInfo {
     }
 }
 
-impl crate::de::Object for EkmChannelInfo {
-    const NAME: &'static str = "EkmChannelInfo";
-    const REQUIRED: &'static [(usize, &'static str)] = &[
-        (0, "id"),
-        (2, "original_connected_channel_id"),
-        (3, "original_connected_host_id"),
-    ];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "id" => crate::de::req_field(map, seen, 0, "id", &mut self.id),
-            "internal_team_ids" => {
-                crate::de::vec_field(
-                    map,
-                    seen,
-                    1,
-                    "internal_team_ids",
-                    &mut self.internal_team_ids,
-                )
-            }
-            "original_connected_channel_id" => {
-                crate::de::req_field(
-                    map,
-                    seen,
-                    2,
-                    "original_connected_channel_id",
-                    &mut self.original_connected_channel_id,
-                )
-            }
-            "original_connected_host_id" => {
-                crate::de::req_field(
-                    map,
-                    seen,
-                    3,
-                    "original_connected_host_id",
-                    &mut self.original_connected_host_id,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for EkmChannelInfo {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// An information barrier between user groups.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct InformationBarrier {
-    /// List of barriered from usergroups.
-    pub barriered_from_usergroups: Vec<InformationBarrierGroup>,
-    /// When it last changed, Unix seconds.
-    pub date_update: Option<crate::ids::UnixTime>,
-    /// Enterprise organization concerned.
-    pub enterprise_id: Option<crate::ids::EnterpriseId>,
-    /// The information barrier's ID.
-    pub id: Option<String>,
-    /// The information barrier's primary usergroup.
-    pub primary_usergroup: Option<InformationBarrierGroup>,
-    /// List of restricted subjects.
-    pub restricted_subjects: Vec<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for InformationBarrier {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for InformationBarrier {
-    const NAME: &'static str = "InformationBarrier";
+impl crate::de::Object for SessionClient {
+    const NAME: &'static str = "SessionClient";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -3127,44 +2942,27 @@ impl crate::de::Object for InformationBarrier {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "barriered_from_usergroups" => {
-                crate::de::vec_field(
+            "device_hardware" => {
+                crate::de::opt_field(
                     map,
                     seen,
                     0,
-                    "barriered_from_usergroups",
-                    &mut self.barriered_from_usergroups,
+                    "device_hardware",
+                    &mut self.device_hardware,
                 )
             }
-            "date_update" => {
-                crate::de::opt_field(map, seen, 1, "date_update", &mut self.date_update)
+            "ip" => crate::de::opt_field(map, seen, 1, "ip", &mut self.ip),
+            "os" => crate::de::opt_field(map, seen, 2, "os", &mut self.os),
+            "os_version" => {
+                crate::de::opt_field(map, seen, 3, "os_version", &mut self.os_version)
             }
-            "enterprise_id" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "enterprise_id",
-                    &mut self.enterprise_id,
-                )
-            }
-            "id" => crate::de::opt_field(map, seen, 3, "id", &mut self.id),
-            "primary_usergroup" => {
+            "slack_client_version" => {
                 crate::de::opt_field(
                     map,
                     seen,
                     4,
-                    "primary_usergroup",
-                    &mut self.primary_usergroup,
-                )
-            }
-            "restricted_subjects" => {
-                crate::de::vec_field(
-                    map,
-                    seen,
-                    5,
-                    "restricted_subjects",
-                    &mut self.restricted_subjects,
+                    "slack_client_version",
+                    &mut self.slack_client_version,
                 )
             }
             _ => crate::de::skip_field(map),
@@ -3172,21 +2970,23 @@ impl crate::de::Object for InformationBarrier {
     }
 }
 
-impl crate::de::Lenient for InformationBarrier {
+impl crate::de::Lenient for SessionClient {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-/// A user group on one side of an information barrier.
+/// A user's session duration settings.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct InformationBarrierGroup {
-    /// The information barrier group's ID.
-    pub id: Option<String>,
-    /// The information barrier group's name.
-    pub name: Option<String>,
+pub struct SessionSettings {
+    /// Flag: desktop app browser quit.
+    pub desktop_app_browser_quit: Option<bool>,
+    /// How long sessions last, in seconds.
+    pub duration: Option<i64>,
+    /// User concerned.
+    pub user_id: Option<crate::ids::UserId>,
 }
 
-impl<'de> serde::Deserialize<'de> for InformationBarrierGroup {
+impl<'de> serde::Deserialize<'de> for SessionSettings {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -3194,8 +2994,8 @@ impl<'de> serde::Deserialize<'de> for InformationBarrierGroup {
     }
 }
 
-impl crate::de::Object for InformationBarrierGroup {
-    const NAME: &'static str = "InformationBarrierGroup";
+impl crate::de::Object for SessionSettings {
+    const NAME: &'static str = "SessionSettings";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -3204,14 +3004,64 @@ impl crate::de::Object for InformationBarrierGroup {
         seen: &mut crate::de::Seen,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
-            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            "desktop_app_browser_quit" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "desktop_app_browser_quit",
+                    &mut self.desktop_app_browser_quit,
+                )
+            }
+            "duration" => {
+                crate::de::opt_field(map, seen, 1, "duration", &mut self.duration)
+            }
+            "user_id" => crate::de::opt_field(map, seen, 2, "user_id", &mut self.user_id),
             _ => crate::de::skip_field(map),
         }
     }
 }
 
-impl crate::de::Lenient for InformationBarrierGroup {
+impl crate::de::Lenient for SessionSettings {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// The primary owner of a workspace.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct TeamPrimaryOwner {
+    /// Email address.
+    pub email: Option<String>,
+    /// User concerned.
+    pub user_id: Option<crate::ids::UserId>,
+}
+
+impl<'de> serde::Deserialize<'de> for TeamPrimaryOwner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for TeamPrimaryOwner {
+    const NAME: &'static str = "TeamPrimaryOwner";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "email" => crate::de::opt_field(map, seen, 0, "email", &mut self.email),
+            "user_id" => crate::de::opt_field(map, seen, 1, "user_id", &mut self.user_id),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for TeamPrimaryOwner {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -3414,6 +3264,50 @@ impl crate::de::Lenient for Workflow {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// A collaborator change that failed, with why.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct WorkflowCollaboratorError {
+    /// The message concerned.
+    pub message: Option<String>,
+    /// User concerned.
+    pub user: Option<crate::ids::UserId>,
+    /// The admin workflow collaborator error's workflow.
+    pub workflow: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for WorkflowCollaboratorError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for WorkflowCollaboratorError {
+    const NAME: &'static str = "WorkflowCollaboratorError";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "message" => crate::de::opt_field(map, seen, 0, "message", &mut self.message),
+            "user" => crate::de::opt_field(map, seen, 1, "user", &mut self.user),
+            "workflow" => {
+                crate::de::opt_field(map, seen, 2, "workflow", &mut self.workflow)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for WorkflowCollaboratorError {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// An input a workflow takes.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -3468,6 +3362,111 @@ impl crate::de::Object for WorkflowInputParameter {
 }
 
 impl crate::de::Lenient for WorkflowInputParameter {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Who may run a workflow.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct WorkflowPermission {
+    /// Flag: complete.
+    pub complete: Option<bool>,
+    /// The admin workflow permission's who can run.
+    pub who_can_run: Option<WorkflowPermissionWhoCanRun>,
+}
+
+impl<'de> serde::Deserialize<'de> for WorkflowPermission {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for WorkflowPermission {
+    const NAME: &'static str = "WorkflowPermission";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "complete" => {
+                crate::de::opt_field(map, seen, 0, "complete", &mut self.complete)
+            }
+            "who_can_run" => {
+                crate::de::opt_field(map, seen, 1, "who_can_run", &mut self.who_can_run)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for WorkflowPermission {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Who may run a workflow.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct WorkflowPermissionWhoCanRun {
+    /// Conversations concerned.
+    pub channel_ids: Vec<crate::ids::ChannelId>,
+    /// Organizations concerned.
+    pub org_ids: Vec<String>,
+    /// The admin workflow permission who can run's permission type.
+    pub permission_type: Option<String>,
+    /// Workspaces concerned.
+    pub team_ids: Vec<crate::ids::TeamId>,
+    /// Users concerned.
+    pub user_ids: Vec<crate::ids::UserId>,
+}
+
+impl<'de> serde::Deserialize<'de> for WorkflowPermissionWhoCanRun {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for WorkflowPermissionWhoCanRun {
+    const NAME: &'static str = "WorkflowPermissionWhoCanRun";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel_ids" => {
+                crate::de::vec_field(map, seen, 0, "channel_ids", &mut self.channel_ids)
+            }
+            "org_ids" => crate::de::vec_field(map, seen, 1, "org_ids", &mut self.org_ids),
+            "permission_type" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "permission_type",
+                    &mut self.permission_type,
+                )
+            }
+            "team_ids" => {
+                crate::de::vec_field(map, seen, 3, "team_ids", &mut self.team_ids)
+            }
+            "user_ids" => {
+                crate::de::vec_field(map, seen, 4, "user_ids", &mut self.user_ids)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for WorkflowPermissionWhoCanRun {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -5330,7 +5329,7 @@ impl Admin {
     /// # Arguments
     ///
     /// - `channel` (ChannelId, required): Conversation to act on.
-    /// - `new_name` (string, required): New name.
+    /// - `new_name` (string, required): Name the channel takes once unlinked.
     ///
     /// # Errors
     ///
@@ -5461,7 +5460,7 @@ impl Admin {
     /// # Arguments
     ///
     /// - `name` (string, required): Name to use.
-    /// - `new_name` (string, required): New name.
+    /// - `new_name` (string, required): Name the emoji gets, without colons.
     ///
     /// # Errors
     ///
@@ -7903,7 +7902,7 @@ impl std::future::IntoFuture for AppsApprovedListRequest {
 #[non_exhaustive]
 pub struct AppsApprovedListResponse {
     /// List of approved apps.
-    pub approved_apps: Vec<AdminAppGrant>,
+    pub approved_apps: Vec<AppGrant>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -7956,7 +7955,7 @@ impl crate::de::Lenient for AppsApprovedListResponse {
 impl crate::web::paginate::Paginate for AppsApprovedListRequest {
     const METHOD: &'static str = "admin.apps.approved.list";
     type Page = AppsApprovedListResponse;
-    type Item = AdminAppGrant;
+    type Item = AppGrant;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -8170,7 +8169,7 @@ impl std::future::IntoFuture for AppsConfigLookupRequest {
 #[non_exhaustive]
 pub struct AppsConfigLookupResponse {
     /// List of configs.
-    pub configs: Vec<AdminAppConfig>,
+    pub configs: Vec<AppConfig>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -8384,7 +8383,7 @@ pub struct AppsMcpServersListResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// List of servers.
-    pub servers: Vec<AdminAppsMcpServersListServer>,
+    pub servers: Vec<AppsMcpServersListServer>,
 }
 
 impl<'de> serde::Deserialize<'de> for AppsMcpServersListResponse {
@@ -8427,7 +8426,7 @@ impl crate::de::Lenient for AppsMcpServersListResponse {
 impl crate::web::paginate::Paginate for AppsMcpServersListRequest {
     const METHOD: &'static str = "admin.apps.mcp.servers.list";
     type Page = AppsMcpServersListResponse;
-    type Item = AdminAppsMcpServersListServer;
+    type Item = AppsMcpServersListServer;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -9271,7 +9270,7 @@ impl std::future::IntoFuture for AppsRequestsListRequest {
 #[non_exhaustive]
 pub struct AppsRequestsListResponse {
     /// List of app requests.
-    pub app_requests: Vec<AdminAppRequest>,
+    pub app_requests: Vec<AppRequest>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -9324,7 +9323,7 @@ impl crate::de::Lenient for AppsRequestsListResponse {
 impl crate::web::paginate::Paginate for AppsRequestsListRequest {
     const METHOD: &'static str = "admin.apps.requests.list";
     type Page = AppsRequestsListResponse;
-    type Item = AdminAppRequest;
+    type Item = AppRequest;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -9573,7 +9572,7 @@ pub struct AppsRestrictedListResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// List of restricted apps.
-    pub restricted_apps: Vec<AdminAppGrant>,
+    pub restricted_apps: Vec<AppGrant>,
 }
 
 impl<'de> serde::Deserialize<'de> for AppsRestrictedListResponse {
@@ -9624,7 +9623,7 @@ impl crate::de::Lenient for AppsRestrictedListResponse {
 impl crate::web::paginate::Paginate for AppsRestrictedListRequest {
     const METHOD: &'static str = "admin.apps.restricted.list";
     type Page = AppsRestrictedListResponse;
-    type Item = AdminAppGrant;
+    type Item = AppGrant;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -10126,7 +10125,7 @@ impl std::future::IntoFuture for AuthPolicyGetEntitiesRequest {
 #[non_exhaustive]
 pub struct AuthPolicyGetEntitiesResponse {
     /// List of entities.
-    pub entities: Vec<AdminAuthPolicyEntity>,
+    pub entities: Vec<AuthPolicyEntity>,
     /// How many entities the policy covers now.
     pub entity_total_count: i64,
     /// Paging cursor and extra notes.
@@ -10184,7 +10183,7 @@ impl crate::de::Lenient for AuthPolicyGetEntitiesResponse {
 impl crate::web::paginate::Paginate for AuthPolicyGetEntitiesRequest {
     const METHOD: &'static str = "admin.auth.policy.getEntities";
     type Page = AuthPolicyGetEntitiesResponse;
-    type Item = AdminAuthPolicyEntity;
+    type Item = AuthPolicyEntity;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -10849,7 +10848,7 @@ pub struct ConversationsBulkArchiveResponse {
     /// ID of the bulk job, to follow its progress.
     pub bulk_action_id: String,
     /// Conversations the job did not take, with why.
-    pub not_added: Vec<AdminBulkNotAdded>,
+    pub not_added: Vec<BulkNotAdded>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -10956,7 +10955,7 @@ pub struct ConversationsBulkDeleteResponse {
     /// ID of the bulk job, to follow its progress.
     pub bulk_action_id: String,
     /// Conversations the job did not take, with why.
-    pub not_added: Vec<AdminBulkNotAdded>,
+    pub not_added: Vec<BulkNotAdded>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -11065,7 +11064,7 @@ pub struct ConversationsBulkMoveResponse {
     /// ID of the bulk job, to follow its progress.
     pub bulk_action_id: String,
     /// Conversations the job did not take, with why.
-    pub not_added: Vec<AdminBulkNotAdded>,
+    pub not_added: Vec<BulkNotAdded>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -11176,7 +11175,7 @@ pub struct ConversationsBulkSetExcludeFromSlackAiResponse {
     /// ID of the bulk job, to follow its progress.
     pub bulk_action_id: String,
     /// Conversations the job did not take, with why.
-    pub not_added: Vec<AdminConversationsBulkSetExcludeFromSlackAiNotAdded>,
+    pub not_added: Vec<ConversationsBulkSetExcludeFromSlackAiNotAdded>,
 }
 
 impl<'de> serde::Deserialize<'de> for ConversationsBulkSetExcludeFromSlackAiResponse {
@@ -11274,7 +11273,7 @@ pub struct ConversationsBulkSetPropertiesResponse {
     /// ID of the bulk job, to follow its progress.
     pub bulk_action_id: String,
     /// List of not updated.
-    pub not_updated: Vec<AdminConversationsBulkSetPropertiesNotUpdated>,
+    pub not_updated: Vec<ConversationsBulkSetPropertiesNotUpdated>,
 }
 
 impl<'de> serde::Deserialize<'de> for ConversationsBulkSetPropertiesResponse {
@@ -12033,7 +12032,7 @@ impl std::future::IntoFuture for ConversationsGetConversationPrefsRequest {
 #[non_exhaustive]
 pub struct ConversationsGetConversationPrefsResponse {
     /// The prefs returned.
-    pub prefs: Option<AdminConversationPrefs>,
+    pub prefs: Option<ConversationPrefs>,
 }
 
 impl<'de> serde::Deserialize<'de> for ConversationsGetConversationPrefsResponse {
@@ -13284,7 +13283,7 @@ impl std::future::IntoFuture for ConversationsSearchRequest {
 #[non_exhaustive]
 pub struct ConversationsSearchResponse {
     /// List of conversations.
-    pub conversations: Vec<AdminConversation>,
+    pub conversations: Vec<ManagedConversation>,
     /// Cursor for the next page; empty on the last page.
     pub next_cursor: String,
     /// Paging cursor and extra notes.
@@ -13350,7 +13349,7 @@ impl crate::de::Lenient for ConversationsSearchResponse {
 impl crate::web::paginate::Paginate for ConversationsSearchRequest {
     const METHOD: &'static str = "admin.conversations.search";
     type Page = ConversationsSearchResponse;
-    type Item = AdminConversation;
+    type Item = ManagedConversation;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -14046,7 +14045,7 @@ impl std::future::IntoFuture for EmojiListRequest {
 #[non_exhaustive]
 pub struct EmojiListResponse {
     /// Emoji name, without colons.
-    pub emoji: Option<std::collections::BTreeMap<String, AdminEmojiListEmojiValue>>,
+    pub emoji: Option<std::collections::BTreeMap<String, EmojiListEmojiValue>>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -14345,7 +14344,7 @@ impl std::future::IntoFuture for FunctionsListRequest {
 #[non_exhaustive]
 pub struct FunctionsListResponse {
     /// List of functions.
-    pub functions: Vec<AdminFunction>,
+    pub functions: Vec<Function>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -14392,7 +14391,7 @@ impl crate::de::Lenient for FunctionsListResponse {
 impl crate::web::paginate::Paginate for FunctionsListRequest {
     const METHOD: &'static str = "admin.functions.list";
     type Page = FunctionsListResponse;
-    type Item = AdminFunction;
+    type Item = Function;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -14483,9 +14482,9 @@ pub struct FunctionsPermissionsLookupResponse {
     /// Problems found, one per failed item.
     pub errors: serde_json::Value,
     /// App metadata attached to the message.
-    pub metadata: Option<std::collections::BTreeMap<String, AdminFunctionMetadata>>,
+    pub metadata: Option<std::collections::BTreeMap<String, FunctionMetadata>>,
     /// The permissions returned.
-    pub permissions: Option<std::collections::BTreeMap<String, AdminFunctionPermission>>,
+    pub permissions: Option<std::collections::BTreeMap<String, FunctionPermission>>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -14812,8 +14811,8 @@ impl std::future::IntoFuture for InviteRequestsApprovedListRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InviteRequestsApprovedListResponse {
-    /// Approved requests.
-    pub approved_requests: Vec<AdminInviteRequestDecision>,
+    /// Invite requests an admin approved, with who did and when.
+    pub approved_requests: Vec<InviteRequestDecision>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -14866,7 +14865,7 @@ impl crate::de::Lenient for InviteRequestsApprovedListResponse {
 impl crate::web::paginate::Paginate for InviteRequestsApprovedListRequest {
     const METHOD: &'static str = "admin.inviteRequests.approved.list";
     type Page = InviteRequestsApprovedListResponse;
-    type Item = AdminInviteRequestDecision;
+    type Item = InviteRequestDecision;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -14982,8 +14981,8 @@ impl std::future::IntoFuture for InviteRequestsDeniedListRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InviteRequestsDeniedListResponse {
-    /// Denied requests.
-    pub denied_requests: Vec<AdminInviteRequestDecision>,
+    /// Invite requests an admin turned down, with who did and when.
+    pub denied_requests: Vec<InviteRequestDecision>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -15036,7 +15035,7 @@ impl crate::de::Lenient for InviteRequestsDeniedListResponse {
 impl crate::web::paginate::Paginate for InviteRequestsDeniedListRequest {
     const METHOD: &'static str = "admin.inviteRequests.denied.list";
     type Page = InviteRequestsDeniedListResponse;
-    type Item = AdminInviteRequestDecision;
+    type Item = InviteRequestDecision;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -15231,7 +15230,7 @@ impl std::future::IntoFuture for InviteRequestsListRequest {
 #[non_exhaustive]
 pub struct InviteRequestsListResponse {
     /// Pending requests.
-    pub invite_requests: Vec<AdminInviteRequest>,
+    pub invite_requests: Vec<InviteRequest>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -15284,7 +15283,7 @@ impl crate::de::Lenient for InviteRequestsListResponse {
 impl crate::web::paginate::Paginate for InviteRequestsListRequest {
     const METHOD: &'static str = "admin.inviteRequests.list";
     type Page = InviteRequestsListResponse;
-    type Item = AdminInviteRequest;
+    type Item = InviteRequest;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -15382,7 +15381,7 @@ impl std::future::IntoFuture for RolesAddAssignmentsRequest {
 #[non_exhaustive]
 pub struct RolesAddAssignmentsResponse {
     /// List of rejected users.
-    pub rejected_users: Vec<AdminRejectedUser>,
+    pub rejected_users: Vec<RejectedUser>,
 }
 
 impl<'de> serde::Deserialize<'de> for RolesAddAssignmentsResponse {
@@ -15527,7 +15526,7 @@ pub struct RolesListAssignmentsResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// List of role assignments.
-    pub role_assignments: Vec<AdminRoleAssignment>,
+    pub role_assignments: Vec<RoleAssignment>,
 }
 
 impl<'de> serde::Deserialize<'de> for RolesListAssignmentsResponse {
@@ -15578,7 +15577,7 @@ impl crate::de::Lenient for RolesListAssignmentsResponse {
 impl crate::web::paginate::Paginate for RolesListAssignmentsRequest {
     const METHOD: &'static str = "admin.roles.listAssignments";
     type Page = RolesListAssignmentsResponse;
-    type Item = AdminRoleAssignment;
+    type Item = RoleAssignment;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -16024,7 +16023,7 @@ pub struct TeamsListResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// List of teams.
-    pub teams: Vec<AdminTeam>,
+    pub teams: Vec<ManagedTeam>,
 }
 
 impl<'de> serde::Deserialize<'de> for TeamsListResponse {
@@ -16067,7 +16066,7 @@ impl crate::de::Lenient for TeamsListResponse {
 impl crate::web::paginate::Paginate for TeamsListRequest {
     const METHOD: &'static str = "admin.teams.list";
     type Page = TeamsListResponse;
-    type Item = AdminTeam;
+    type Item = ManagedTeam;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -17391,7 +17390,7 @@ impl std::future::IntoFuture for UsersGetExpirationRequest {
 #[non_exhaustive]
 pub struct UsersGetExpirationResponse {
     /// User concerned.
-    pub user: Option<AdminUser>,
+    pub user: Option<ManagedUser>,
 }
 
 impl<'de> serde::Deserialize<'de> for UsersGetExpirationResponse {
@@ -17719,7 +17718,7 @@ pub struct UsersListResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The users returned.
-    pub users: Vec<AdminUser>,
+    pub users: Vec<ManagedUser>,
 }
 
 impl<'de> serde::Deserialize<'de> for UsersListResponse {
@@ -17762,7 +17761,7 @@ impl crate::de::Lenient for UsersListResponse {
 impl crate::web::paginate::Paginate for UsersListRequest {
     const METHOD: &'static str = "admin.users.list";
     type Page = UsersListResponse;
-    type Item = AdminUser;
+    type Item = ManagedUser;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -18002,7 +18001,7 @@ pub struct UsersSessionGetSettingsResponse {
     /// List of no settings applied.
     pub no_settings_applied: Vec<String>,
     /// List of session settings.
-    pub session_settings: Vec<AdminSessionSettings>,
+    pub session_settings: Vec<SessionSettings>,
 }
 
 impl<'de> serde::Deserialize<'de> for UsersSessionGetSettingsResponse {
@@ -18230,7 +18229,7 @@ impl std::future::IntoFuture for UsersSessionListRequest {
 #[non_exhaustive]
 pub struct UsersSessionListResponse {
     /// List of active sessions.
-    pub active_sessions: Vec<AdminSession>,
+    pub active_sessions: Vec<Session>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -18283,7 +18282,7 @@ impl crate::de::Lenient for UsersSessionListResponse {
 impl crate::web::paginate::Paginate for UsersSessionListRequest {
     const METHOD: &'static str = "admin.users.session.list";
     type Page = UsersSessionListResponse;
-    type Item = AdminSession;
+    type Item = Session;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -19061,7 +19060,7 @@ impl std::future::IntoFuture for WorkflowsCollaboratorsAddRequest {
 #[non_exhaustive]
 pub struct WorkflowsCollaboratorsAddResponse {
     /// Problems found, one per failed item.
-    pub errors: Vec<AdminWorkflowCollaboratorError>,
+    pub errors: Vec<WorkflowCollaboratorError>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -19160,7 +19159,7 @@ impl std::future::IntoFuture for WorkflowsCollaboratorsRemoveRequest {
 #[non_exhaustive]
 pub struct WorkflowsCollaboratorsRemoveResponse {
     /// Problems found, one per failed item.
-    pub errors: Vec<AdminWorkflowCollaboratorError>,
+    pub errors: Vec<WorkflowCollaboratorError>,
 }
 
 impl<'de> serde::Deserialize<'de> for WorkflowsCollaboratorsRemoveResponse {
@@ -19251,7 +19250,7 @@ impl std::future::IntoFuture for WorkflowsPermissionsLookupRequest {
 #[non_exhaustive]
 pub struct WorkflowsPermissionsLookupResponse {
     /// The permissions returned.
-    pub permissions: Option<std::collections::BTreeMap<String, AdminWorkflowPermission>>,
+    pub permissions: Option<std::collections::BTreeMap<String, WorkflowPermission>>,
 }
 
 impl<'de> serde::Deserialize<'de> for WorkflowsPermissionsLookupResponse {

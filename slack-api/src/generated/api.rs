@@ -3,14 +3,14 @@
 /// Api test arg.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ApiTestArg {
-    /// Error.
+pub struct TestArg {
+    /// Error code to answer with, as passed in the `error` argument.
     pub error: Option<String>,
-    /// Foo.
+    /// The `foo` argument, echoed back.
     pub foo: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ApiTestArg {
+impl<'de> serde::Deserialize<'de> for TestArg {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -18,8 +18,8 @@ impl<'de> serde::Deserialize<'de> for ApiTestArg {
     }
 }
 
-impl crate::de::Object for ApiTestArg {
-    const NAME: &'static str = "ApiTestArg";
+impl crate::de::Object for TestArg {
+    const NAME: &'static str = "TestArg";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -35,7 +35,7 @@ impl crate::de::Object for ApiTestArg {
     }
 }
 
-impl crate::de::Lenient for ApiTestArg {
+impl crate::de::Lenient for TestArg {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -61,7 +61,7 @@ impl Api {
     ///
     /// # Arguments
     ///
-    /// - `error` (string): Error.
+    /// - `error` (string): Error code the call should answer with, to try error handling.
     ///
     /// <https://api.slack.com/methods/api.test>
     pub fn test(&self) -> TestRequest {
@@ -83,7 +83,7 @@ pub struct TestRequest {
 }
 
 impl TestRequest {
-    /// `error` (string): Error.
+    /// `error` (string): Error code the call should answer with, to try error handling.
     pub fn error(mut self, error: impl Into<String>) -> Self {
         self.error = Some(error.into());
         self
@@ -118,8 +118,8 @@ impl std::future::IntoFuture for TestRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TestResponse {
-    /// Args.
-    pub args: Option<ApiTestArg>,
+    /// The arguments the call was made with, echoed back.
+    pub args: Option<TestArg>,
 }
 
 impl<'de> serde::Deserialize<'de> for TestResponse {

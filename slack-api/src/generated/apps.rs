@@ -1363,7 +1363,7 @@ impl std::future::IntoFuture for ConnectionsOpenRequest {
 pub struct ConnectionsOpenResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
-    /// URL.
+    /// WebSocket URL to open the Socket Mode connection with; good for one connection.
     pub url: crate::Secret,
 }
 

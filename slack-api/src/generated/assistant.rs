@@ -3,7 +3,7 @@
 /// What an assistant context search found.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AssistantSearchContextResult {
+pub struct SearchContextResult {
     /// Conversations concerned.
     pub channels: Vec<crate::generated::types::Conversation>,
     /// List of enterprise.
@@ -16,7 +16,7 @@ pub struct AssistantSearchContextResult {
     pub users: Vec<crate::generated::types::User>,
 }
 
-impl<'de> serde::Deserialize<'de> for AssistantSearchContextResult {
+impl<'de> serde::Deserialize<'de> for SearchContextResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -24,8 +24,8 @@ impl<'de> serde::Deserialize<'de> for AssistantSearchContextResult {
     }
 }
 
-impl crate::de::Object for AssistantSearchContextResult {
-    const NAME: &'static str = "AssistantSearchContextResult";
+impl crate::de::Object for SearchContextResult {
+    const NAME: &'static str = "SearchContextResult";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -50,7 +50,7 @@ impl crate::de::Object for AssistantSearchContextResult {
     }
 }
 
-impl crate::de::Lenient for AssistantSearchContextResult {
+impl crate::de::Lenient for SearchContextResult {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -509,7 +509,7 @@ pub struct SearchContextResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// The results returned.
-    pub results: AssistantSearchContextResult,
+    pub results: SearchContextResult,
 }
 
 impl<'de> serde::Deserialize<'de> for SearchContextResponse {

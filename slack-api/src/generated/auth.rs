@@ -347,7 +347,7 @@ impl std::future::IntoFuture for TestRequest {
 pub struct TestResponse {
     /// The app's ID.
     pub app_id: Option<crate::ids::AppId>,
-    /// App name.
+    /// Name of the app the token belongs to, for app tokens.
     pub app_name: Option<String>,
     /// The bot's ID, for a bot token.
     pub bot_id: Option<crate::ids::BotId>,

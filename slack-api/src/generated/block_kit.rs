@@ -15943,7 +15943,7 @@ impl crate::kit::Check for RichTextSection {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RichTextStyle {
-    /// Bold.
+    /// Shows the text in bold.
     pub bold: Option<bool>,
     /// Highlight drawn by the client.
     pub client_highlight: Option<bool>,
@@ -15951,7 +15951,7 @@ pub struct RichTextStyle {
     pub code: Option<bool>,
     /// Highlighted.
     pub highlight: Option<bool>,
-    /// Italic.
+    /// Shows the text in italics.
     pub italic: Option<bool>,
     /// Struck through.
     pub strike: Option<bool>,

@@ -747,7 +747,7 @@ pub struct HistoryResponse {
     pub has_more: Option<bool>,
     /// Newest message, or its timestamp.
     pub latest: Option<crate::ids::Ts>,
-    /// Messages.
+    /// The channel's messages, newest first.
     pub messages: Vec<crate::generated::types::Message>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
@@ -1579,7 +1579,7 @@ impl std::future::IntoFuture for RepliesRequest {
 pub struct RepliesResponse {
     /// Whether more results exist past this page.
     pub has_more: Option<bool>,
-    /// Messages.
+    /// The thread: its parent message first, then the replies.
     pub messages: Vec<crate::generated::types::Message>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
@@ -1683,7 +1683,7 @@ impl std::future::IntoFuture for SetPurposeRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetPurposeResponse {
-    /// Purpose.
+    /// The purpose as now set.
     pub purpose: Option<String>,
 }
 
@@ -1761,7 +1761,7 @@ impl std::future::IntoFuture for SetTopicRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetTopicResponse {
-    /// Topic.
+    /// The topic as now set.
     pub topic: Option<String>,
 }
 

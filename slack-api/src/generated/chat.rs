@@ -3,12 +3,12 @@
 /// Chat scheduled messages list scheduled message.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ChatScheduledMessagesListScheduledMessage {
+pub struct ScheduledMessagesListScheduledMessage {
     /// Conversation concerned.
     pub channel_id: Option<crate::ids::ChannelId>,
     /// Creation time, Unix seconds.
     pub date_created: Option<crate::ids::UnixTime>,
-    /// Identifier.
+    /// ID of the scheduled message, to delete it with.
     pub id: Option<String>,
     /// When it will be posted, Unix seconds.
     pub post_at: Option<crate::ids::UnixTime>,
@@ -16,7 +16,7 @@ pub struct ChatScheduledMessagesListScheduledMessage {
     pub text: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ChatScheduledMessagesListScheduledMessage {
+impl<'de> serde::Deserialize<'de> for ScheduledMessagesListScheduledMessage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -24,8 +24,8 @@ impl<'de> serde::Deserialize<'de> for ChatScheduledMessagesListScheduledMessage 
     }
 }
 
-impl crate::de::Object for ChatScheduledMessagesListScheduledMessage {
-    const NAME: &'static str = "ChatScheduledMessagesListScheduledMessage";
+impl crate::de::Object for ScheduledMessagesListScheduledMessage {
+    const NAME: &'static str = "ScheduledMessagesListScheduledMessage";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -54,7 +54,7 @@ impl crate::de::Object for ChatScheduledMessagesListScheduledMessage {
     }
 }
 
-impl crate::de::Lenient for ChatScheduledMessagesListScheduledMessage {
+impl crate::de::Lenient for ScheduledMessagesListScheduledMessage {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -444,7 +444,7 @@ impl Chat {
     /// - `markdown_text` (string): Message text in Markdown (instead of `text` or `blocks`).
     /// - `recipient_team_id` (TeamId): Workspace to act on.
     /// - `recipient_user_id` (UserId): User to act on.
-    /// - `task_display_mode` (string): Task display mode.
+    /// - `task_display_mode` (string): How the streamed message shows its task updates.
     /// - `thread_ts` (Ts): Parent message timestamp, to reply in its thread.
     /// - `username` (string): Sender name to show.
     ///
@@ -524,8 +524,8 @@ impl Chat {
     /// - `ts` (Ts): Timestamp of the message.
     /// - `unfurl_id` (string): ID from the `link_shared` event.
     /// - `unfurls` (map of Attachment): What each link unfurls to, keyed by its URL: blocks, or legacy attachment fields.
-    /// - `user_auth_blocks` (list of Block): User auth blocks.
-    /// - `user_auth_message` (string): User auth message.
+    /// - `user_auth_blocks` (list of Block): Blocks asking the person to connect their account, shown instead of a preview.
+    /// - `user_auth_message` (string): Text asking the person to connect their account, shown instead of a preview.
     /// - `user_auth_required` (boolean): Flag: user auth required.
     /// - `user_auth_url` (string): Link: user auth url.
     ///
@@ -571,7 +571,7 @@ impl Chat {
     /// - `reply_broadcast` (boolean): Also show the thread reply in the conversation.
     /// - `text` (string): Message text.
     /// - `ts` (Ts, required): Timestamp of the message.
-    /// - `unfurled_attachments` (JSON): Unfurled attachments.
+    /// - `unfurled_attachments` (JSON): Link previews the message keeps through the edit, as attachments.
     ///
     /// # Errors
     ///
@@ -1502,13 +1502,13 @@ impl std::future::IntoFuture for PostMessageRequest {
 pub struct PostMessageResponse {
     /// Conversation concerned.
     pub channel: crate::ids::ChannelId,
-    /// Deprecated argument.
+    /// An argument of the call Slack no longer reads.
     pub deprecated_argument: Option<String>,
     /// List of errors.
     pub errors: Vec<String>,
     /// Set when Slack took the post for a repeat of one already sent.
     pub is_duplicate: Option<bool>,
-    /// The message.
+    /// The message as posted.
     pub message: Option<crate::generated::types::Message>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
@@ -1759,7 +1759,7 @@ impl std::future::IntoFuture for ScheduleMessageRequest {
 pub struct ScheduleMessageResponse {
     /// Conversation concerned.
     pub channel: crate::ids::ChannelId,
-    /// The message.
+    /// The message as it will be posted.
     pub message: crate::generated::types::Message,
     /// When it will be posted, Unix seconds.
     pub post_at: crate::ids::UnixTime,
@@ -1926,7 +1926,7 @@ pub struct ScheduledMessagesListResponse {
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// List of scheduled messages.
-    pub scheduled_messages: Vec<ChatScheduledMessagesListScheduledMessage>,
+    pub scheduled_messages: Vec<ScheduledMessagesListScheduledMessage>,
 }
 
 impl<'de> serde::Deserialize<'de> for ScheduledMessagesListResponse {
@@ -1977,7 +1977,7 @@ impl crate::de::Lenient for ScheduledMessagesListResponse {
 impl crate::web::paginate::Paginate for ScheduledMessagesListRequest {
     const METHOD: &'static str = "chat.scheduledMessages.list";
     type Page = ScheduledMessagesListResponse;
-    type Item = ChatScheduledMessagesListScheduledMessage;
+    type Item = ScheduledMessagesListScheduledMessage;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -2081,7 +2081,7 @@ impl StartStreamRequest {
         self
     }
 
-    /// `task_display_mode` (string): Task display mode.
+    /// `task_display_mode` (string): How the streamed message shows its task updates.
     pub fn task_display_mode(mut self, task_display_mode: impl Into<String>) -> Self {
         self.task_display_mode = Some(task_display_mode.into());
         self
@@ -2398,7 +2398,7 @@ impl UnfurlRequest {
         self
     }
 
-    /// `user_auth_blocks` (list of Block): User auth blocks.
+    /// `user_auth_blocks` (list of Block): Blocks asking the person to connect their account, shown instead of a preview.
     pub fn user_auth_blocks(
         mut self,
         user_auth_blocks: impl IntoIterator<
@@ -2411,7 +2411,7 @@ impl UnfurlRequest {
         self
     }
 
-    /// `user_auth_message` (string): User auth message.
+    /// `user_auth_message` (string): Text asking the person to connect their account, shown instead of a preview.
     pub fn user_auth_message(mut self, user_auth_message: impl Into<String>) -> Self {
         self.user_auth_message = Some(user_auth_message.into());
         self
@@ -2493,7 +2493,7 @@ impl std::future::IntoFuture for UnfurlRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UnfurlResponse {
-    /// Callstack.
+    /// Where in Slack the call failed, for Slack's support.
     pub callstack: Option<String>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
@@ -2633,7 +2633,7 @@ impl UpdateRequest {
         self
     }
 
-    /// `unfurled_attachments` (JSON): Unfurled attachments.
+    /// `unfurled_attachments` (JSON): Link previews the message keeps through the edit, as attachments.
     pub fn unfurled_attachments(
         mut self,
         unfurled_attachments: serde_json::Value,
@@ -2724,7 +2724,7 @@ impl std::future::IntoFuture for UpdateRequest {
 pub struct UpdateResponse {
     /// Conversation concerned.
     pub channel: crate::ids::ChannelId,
-    /// The message.
+    /// The message as edited.
     pub message: crate::generated::types::Message,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,

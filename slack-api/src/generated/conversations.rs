@@ -3,8 +3,8 @@
 /// Conversations invite error.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ConversationsInviteError {
-    /// Error.
+pub struct InviteError {
+    /// Why inviting that person failed (`cant_invite_self`, ...).
     pub error: Option<String>,
     /// Flag: ok.
     pub ok: Option<bool>,
@@ -12,7 +12,7 @@ pub struct ConversationsInviteError {
     pub user: Option<crate::ids::UserId>,
 }
 
-impl<'de> serde::Deserialize<'de> for ConversationsInviteError {
+impl<'de> serde::Deserialize<'de> for InviteError {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -20,8 +20,8 @@ impl<'de> serde::Deserialize<'de> for ConversationsInviteError {
     }
 }
 
-impl crate::de::Object for ConversationsInviteError {
-    const NAME: &'static str = "ConversationsInviteError";
+impl crate::de::Object for InviteError {
+    const NAME: &'static str = "InviteError";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -38,1302 +38,7 @@ impl crate::de::Object for ConversationsInviteError {
     }
 }
 
-impl crate::de::Lenient for ConversationsInviteError {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInvite {
-    /// List of acceptances.
-    pub acceptances: Vec<ConversationsListConnectInvitesInviteAcceptance>,
-    /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date invalid.
-    pub date_invalid: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date last updated.
-    pub date_last_updated: Option<crate::ids::UnixTime>,
-    /// Direction.
-    pub direction: Option<String>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Invite.
-    pub invite: Option<ConversationsListConnectInvitesInviteInvite>,
-    /// Invite payload.
-    pub invite_payload: Option<ConversationsListConnectInvitesInviteInvitePayload>,
-    /// Invite type.
-    pub invite_type: Option<String>,
-    /// Inviting team.
-    pub inviting_team: Option<ConversationsListConnectInvitesInviteInvitingTeam>,
-    /// Inviting user.
-    pub inviting_user: Option<ConversationsListConnectInvitesInviteInvitingUser>,
-    /// Link.
-    pub link: Option<String>,
-    /// ID of the recipient user.
-    pub recipient_user_id: Option<String>,
-    /// Sig.
-    pub sig: Option<String>,
-    /// Status.
-    pub status: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsListConnectInvitesInvite {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInvite {
-    const NAME: &'static str = "ConversationsListConnectInvitesInvite";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "acceptances" => {
-                crate::de::vec_field(map, seen, 0, "acceptances", &mut self.acceptances)
-            }
-            "channel" => crate::de::opt_field(map, seen, 1, "channel", &mut self.channel),
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "date_invalid" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "date_invalid",
-                    &mut self.date_invalid,
-                )
-            }
-            "date_last_updated" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    4,
-                    "date_last_updated",
-                    &mut self.date_last_updated,
-                )
-            }
-            "direction" => {
-                crate::de::opt_field(map, seen, 5, "direction", &mut self.direction)
-            }
-            "id" => crate::de::opt_field(map, seen, 6, "id", &mut self.id),
-            "invite" => crate::de::opt_field(map, seen, 7, "invite", &mut self.invite),
-            "invite_payload" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    8,
-                    "invite_payload",
-                    &mut self.invite_payload,
-                )
-            }
-            "invite_type" => {
-                crate::de::opt_field(map, seen, 9, "invite_type", &mut self.invite_type)
-            }
-            "inviting_team" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    10,
-                    "inviting_team",
-                    &mut self.inviting_team,
-                )
-            }
-            "inviting_user" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    11,
-                    "inviting_user",
-                    &mut self.inviting_user,
-                )
-            }
-            "link" => crate::de::opt_field(map, seen, 12, "link", &mut self.link),
-            "recipient_user_id" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    13,
-                    "recipient_user_id",
-                    &mut self.recipient_user_id,
-                )
-            }
-            "sig" => crate::de::opt_field(map, seen, 14, "sig", &mut self.sig),
-            "status" => crate::de::opt_field(map, seen, 15, "status", &mut self.status),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInvite {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite acceptance.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteAcceptance {
-    /// Accepting team.
-    pub accepting_team: Option<
-        ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam,
-    >,
-    /// Accepting user.
-    pub accepting_user: Option<
-        ConversationsListConnectInvitesInviteAcceptanceAcceptingUser,
-    >,
-    /// Approval status.
-    pub approval_status: Option<String>,
-    /// Time, Unix seconds: date accepted.
-    pub date_accepted: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date invalid.
-    pub date_invalid: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date last updated.
-    pub date_last_updated: Option<crate::ids::UnixTime>,
-    /// List of reviews.
-    pub reviews: Vec<ConversationsListConnectInvitesInviteAcceptanceReview>,
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsListConnectInvitesInviteAcceptance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteAcceptance {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteAcceptance";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "accepting_team" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "accepting_team",
-                    &mut self.accepting_team,
-                )
-            }
-            "accepting_user" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "accepting_user",
-                    &mut self.accepting_user,
-                )
-            }
-            "approval_status" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "approval_status",
-                    &mut self.approval_status,
-                )
-            }
-            "date_accepted" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "date_accepted",
-                    &mut self.date_accepted,
-                )
-            }
-            "date_invalid" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    4,
-                    "date_invalid",
-                    &mut self.date_invalid,
-                )
-            }
-            "date_last_updated" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "date_last_updated",
-                    &mut self.date_last_updated,
-                )
-            }
-            "reviews" => crate::de::vec_field(map, seen, 6, "reviews", &mut self.reviews),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteAcceptance {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite acceptance accepting team.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam {
-    /// Link: avatar base url.
-    pub avatar_base_url: Option<String>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Workspace subdomain.
-    pub domain: Option<String>,
-    /// Icon.
-    pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Whether it is verified.
-    pub is_verified: Option<bool>,
-    /// Name.
-    pub name: Option<String>,
-    /// Flag: requires sponsorship.
-    pub requires_sponsorship: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "avatar_base_url" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "avatar_base_url",
-                    &mut self.avatar_base_url,
-                )
-            }
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
-            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
-            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
-            "is_verified" => {
-                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
-            }
-            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
-            "requires_sponsorship" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "requires_sponsorship",
-                    &mut self.requires_sponsorship,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient
-for ConversationsListConnectInvitesInviteAcceptanceAcceptingTeam {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite acceptance accepting user.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteAcceptanceAcceptingUser {
-    /// Identifier.
-    pub id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Profile.
-    pub profile: Option<crate::generated::types::UserProfile>,
-    /// Workspace concerned.
-    pub team_id: Option<crate::ids::TeamId>,
-    /// Last update time, Unix seconds.
-    pub updated: Option<crate::ids::UnixTime>,
-    /// Who can share contact card.
-    pub who_can_share_contact_card: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteAcceptanceAcceptingUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteAcceptanceAcceptingUser {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteAcceptanceAcceptingUser";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
-            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
-            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
-            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
-            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
-            "who_can_share_contact_card" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "who_can_share_contact_card",
-                    &mut self.who_can_share_contact_card,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient
-for ConversationsListConnectInvitesInviteAcceptanceAcceptingUser {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite acceptance review.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteAcceptanceReview {
-    /// Time, Unix seconds: date review.
-    pub date_review: Option<crate::ids::UnixTime>,
-    /// Reviewing team.
-    pub reviewing_team: Option<
-        ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam,
-    >,
-    /// Kind of object or event.
-    pub r#type: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteAcceptanceReview {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteAcceptanceReview {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteAcceptanceReview";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "date_review" => {
-                crate::de::opt_field(map, seen, 0, "date_review", &mut self.date_review)
-            }
-            "reviewing_team" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "reviewing_team",
-                    &mut self.reviewing_team,
-                )
-            }
-            "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteAcceptanceReview {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite acceptance review reviewing team.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam {
-    /// Link: avatar base url.
-    pub avatar_base_url: Option<String>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Workspace subdomain.
-    pub domain: Option<String>,
-    /// Icon.
-    pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Whether it is verified.
-    pub is_verified: Option<bool>,
-    /// Name.
-    pub name: Option<String>,
-    /// Flag: requires sponsorship.
-    pub requires_sponsorship: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object
-for ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "avatar_base_url" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "avatar_base_url",
-                    &mut self.avatar_base_url,
-                )
-            }
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
-            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
-            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
-            "is_verified" => {
-                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
-            }
-            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
-            "requires_sponsorship" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "requires_sponsorship",
-                    &mut self.requires_sponsorship,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient
-for ConversationsListConnectInvitesInviteAcceptanceReviewReviewingTeam {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite invite.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteInvite {
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date invalid.
-    pub date_invalid: Option<crate::ids::UnixTime>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Inviting team.
-    pub inviting_team: Option<ConversationsListConnectInvitesInviteInviteInvitingTeam>,
-    /// Inviting user.
-    pub inviting_user: Option<ConversationsListConnectInvitesInviteInviteInvitingUser>,
-    /// Link.
-    pub link: Option<String>,
-    /// Recipient email.
-    pub recipient_email: Option<String>,
-    /// ID of the recipient user.
-    pub recipient_user_id: Option<String>,
-    /// Sig.
-    pub sig: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsListConnectInvitesInviteInvite {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteInvite {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteInvite";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "date_invalid" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_invalid",
-                    &mut self.date_invalid,
-                )
-            }
-            "id" => crate::de::opt_field(map, seen, 2, "id", &mut self.id),
-            "inviting_team" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "inviting_team",
-                    &mut self.inviting_team,
-                )
-            }
-            "inviting_user" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    4,
-                    "inviting_user",
-                    &mut self.inviting_user,
-                )
-            }
-            "link" => crate::de::opt_field(map, seen, 5, "link", &mut self.link),
-            "recipient_email" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    6,
-                    "recipient_email",
-                    &mut self.recipient_email,
-                )
-            }
-            "recipient_user_id" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "recipient_user_id",
-                    &mut self.recipient_user_id,
-                )
-            }
-            "sig" => crate::de::opt_field(map, seen, 8, "sig", &mut self.sig),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteInvite {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite invite inviting team.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteInviteInvitingTeam {
-    /// Link: avatar base url.
-    pub avatar_base_url: Option<String>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Workspace subdomain.
-    pub domain: Option<String>,
-    /// Icon.
-    pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Whether it is verified.
-    pub is_verified: Option<bool>,
-    /// Name.
-    pub name: Option<String>,
-    /// Flag: requires sponsorship.
-    pub requires_sponsorship: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteInviteInvitingTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteInviteInvitingTeam {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteInviteInvitingTeam";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "avatar_base_url" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "avatar_base_url",
-                    &mut self.avatar_base_url,
-                )
-            }
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
-            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
-            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
-            "is_verified" => {
-                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
-            }
-            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
-            "requires_sponsorship" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "requires_sponsorship",
-                    &mut self.requires_sponsorship,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteInviteInvitingTeam {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite invite inviting user.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteInviteInvitingUser {
-    /// Identifier.
-    pub id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Profile.
-    pub profile: Option<crate::generated::types::UserProfile>,
-    /// Workspace concerned.
-    pub team_id: Option<crate::ids::TeamId>,
-    /// Last update time, Unix seconds.
-    pub updated: Option<crate::ids::UnixTime>,
-    /// Who can share contact card.
-    pub who_can_share_contact_card: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteInviteInvitingUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteInviteInvitingUser {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteInviteInvitingUser";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
-            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
-            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
-            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
-            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
-            "who_can_share_contact_card" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "who_can_share_contact_card",
-                    &mut self.who_can_share_contact_card,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteInviteInvitingUser {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite invite payload.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteInvitePayload {
-    /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
-    /// Invite type.
-    pub invite_type: Option<String>,
-    /// Whether it is external limited.
-    pub is_external_limited: Option<bool>,
-    /// Whether it is sponsored.
-    pub is_sponsored: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsListConnectInvitesInviteInvitePayload {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteInvitePayload {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteInvitePayload";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
-            "invite_type" => {
-                crate::de::opt_field(map, seen, 1, "invite_type", &mut self.invite_type)
-            }
-            "is_external_limited" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "is_external_limited",
-                    &mut self.is_external_limited,
-                )
-            }
-            "is_sponsored" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "is_sponsored",
-                    &mut self.is_sponsored,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteInvitePayload {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite inviting team.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteInvitingTeam {
-    /// Link: avatar base url.
-    pub avatar_base_url: Option<String>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Workspace subdomain.
-    pub domain: Option<String>,
-    /// Icon.
-    pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Whether it is verified.
-    pub is_verified: Option<bool>,
-    /// Name.
-    pub name: Option<String>,
-    /// Flag: requires sponsorship.
-    pub requires_sponsorship: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsListConnectInvitesInviteInvitingTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteInvitingTeam {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteInvitingTeam";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "avatar_base_url" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "avatar_base_url",
-                    &mut self.avatar_base_url,
-                )
-            }
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
-            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
-            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
-            "is_verified" => {
-                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
-            }
-            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
-            "requires_sponsorship" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "requires_sponsorship",
-                    &mut self.requires_sponsorship,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteInvitingTeam {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations list connect invites invite inviting user.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsListConnectInvitesInviteInvitingUser {
-    /// Identifier.
-    pub id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Profile.
-    pub profile: Option<crate::generated::types::UserProfile>,
-    /// Workspace concerned.
-    pub team_id: Option<crate::ids::TeamId>,
-    /// Last update time, Unix seconds.
-    pub updated: Option<crate::ids::UnixTime>,
-    /// Who can share contact card.
-    pub who_can_share_contact_card: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsListConnectInvitesInviteInvitingUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsListConnectInvitesInviteInvitingUser {
-    const NAME: &'static str = "ConversationsListConnectInvitesInviteInvitingUser";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
-            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
-            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
-            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
-            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
-            "who_can_share_contact_card" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "who_can_share_contact_card",
-                    &mut self.who_can_share_contact_card,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsListConnectInvitesInviteInvitingUser {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations request shared invite list invite request.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsRequestSharedInviteListInviteRequest {
-    /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Time, Unix seconds: date last updated.
-    pub date_last_updated: Option<crate::ids::UnixTime>,
-    /// Expires at.
-    pub expires_at: Option<crate::ids::UnixTime>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Inviting team.
-    pub inviting_team: Option<
-        ConversationsRequestSharedInviteListInviteRequestInvitingTeam,
-    >,
-    /// Inviting user.
-    pub inviting_user: Option<
-        ConversationsRequestSharedInviteListInviteRequestInvitingUser,
-    >,
-    /// Whether it is external limited.
-    pub is_external_limited: Option<bool>,
-    /// Target user.
-    pub target_user: Option<ConversationsRequestSharedInviteListInviteRequestTargetUser>,
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsRequestSharedInviteListInviteRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsRequestSharedInviteListInviteRequest {
-    const NAME: &'static str = "ConversationsRequestSharedInviteListInviteRequest";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "date_last_updated" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    2,
-                    "date_last_updated",
-                    &mut self.date_last_updated,
-                )
-            }
-            "expires_at" => {
-                crate::de::opt_field(map, seen, 3, "expires_at", &mut self.expires_at)
-            }
-            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
-            "inviting_team" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "inviting_team",
-                    &mut self.inviting_team,
-                )
-            }
-            "inviting_user" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    6,
-                    "inviting_user",
-                    &mut self.inviting_user,
-                )
-            }
-            "is_external_limited" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "is_external_limited",
-                    &mut self.is_external_limited,
-                )
-            }
-            "target_user" => {
-                crate::de::opt_field(map, seen, 8, "target_user", &mut self.target_user)
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsRequestSharedInviteListInviteRequest {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations request shared invite list invite request inviting team.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsRequestSharedInviteListInviteRequestInvitingTeam {
-    /// Link: avatar base url.
-    pub avatar_base_url: Option<String>,
-    /// Creation time, Unix seconds.
-    pub date_created: Option<crate::ids::UnixTime>,
-    /// Workspace subdomain.
-    pub domain: Option<String>,
-    /// Icon.
-    pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Whether it is verified.
-    pub is_verified: Option<bool>,
-    /// Name.
-    pub name: Option<String>,
-    /// Flag: requires sponsorship.
-    pub requires_sponsorship: Option<bool>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsRequestSharedInviteListInviteRequestInvitingTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object
-for ConversationsRequestSharedInviteListInviteRequestInvitingTeam {
-    const NAME: &'static str = "ConversationsRequestSharedInviteListInviteRequestInvitingTeam";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "avatar_base_url" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "avatar_base_url",
-                    &mut self.avatar_base_url,
-                )
-            }
-            "date_created" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    1,
-                    "date_created",
-                    &mut self.date_created,
-                )
-            }
-            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
-            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
-            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
-            "is_verified" => {
-                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
-            }
-            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
-            "requires_sponsorship" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    7,
-                    "requires_sponsorship",
-                    &mut self.requires_sponsorship,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient
-for ConversationsRequestSharedInviteListInviteRequestInvitingTeam {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations request shared invite list invite request inviting user.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsRequestSharedInviteListInviteRequestInvitingUser {
-    /// Identifier.
-    pub id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Profile.
-    pub profile: Option<crate::generated::types::UserProfile>,
-    /// Workspace concerned.
-    pub team_id: Option<crate::ids::TeamId>,
-    /// Last update time, Unix seconds.
-    pub updated: Option<crate::ids::UnixTime>,
-    /// Who can share contact card.
-    pub who_can_share_contact_card: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsRequestSharedInviteListInviteRequestInvitingUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object
-for ConversationsRequestSharedInviteListInviteRequestInvitingUser {
-    const NAME: &'static str = "ConversationsRequestSharedInviteListInviteRequestInvitingUser";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
-            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
-            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
-            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
-            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
-            "who_can_share_contact_card" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    5,
-                    "who_can_share_contact_card",
-                    &mut self.who_can_share_contact_card,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient
-for ConversationsRequestSharedInviteListInviteRequestInvitingUser {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// Conversations request shared invite list invite request target user.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ConversationsRequestSharedInviteListInviteRequestTargetUser {
-    /// Recipient email.
-    pub recipient_email: Option<String>,
-}
-
-impl<'de> serde::Deserialize<'de>
-for ConversationsRequestSharedInviteListInviteRequestTargetUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for ConversationsRequestSharedInviteListInviteRequestTargetUser {
-    const NAME: &'static str = "ConversationsRequestSharedInviteListInviteRequestTargetUser";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "recipient_email" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    0,
-                    "recipient_email",
-                    &mut self.recipient_email,
-                )
-            }
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for ConversationsRequestSharedInviteListInviteRequestTargetUser {
+impl crate::de::Lenient for InviteError {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -1438,6 +143,984 @@ impl crate::de::Lenient for InvitePermissionAction {
     const SHAPE: crate::de::Shape = crate::de::Shape::String;
 }
 
+/// Conversations list connect invites invite.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInvite {
+    /// List of acceptances.
+    pub acceptances: Vec<ListConnectInvitesInviteAcceptance>,
+    /// Conversation concerned.
+    pub channel: Option<crate::generated::types::Conversation>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date invalid.
+    pub date_invalid: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date last updated.
+    pub date_last_updated: Option<crate::ids::UnixTime>,
+    /// Whether the caller's organization sent or received it (`incoming`, `outgoing`).
+    pub direction: Option<String>,
+    /// ID of the invitation.
+    pub id: Option<String>,
+    /// The invitation as it was sent.
+    pub invite: Option<ListConnectInvitesInviteInvite>,
+    /// What accepting the invitation gives: a channel or a DM.
+    pub invite_payload: Option<ListConnectInvitesInviteInvitePayload>,
+    /// Kind of invitation (`channel`, `dm`).
+    pub invite_type: Option<String>,
+    /// Organization that sent the invitation.
+    pub inviting_team: Option<ListConnectInvitesInviteInvitingTeam>,
+    /// Person who sent the invitation.
+    pub inviting_user: Option<ListConnectInvitesInviteInvitingUser>,
+    /// Link that accepts the invitation.
+    pub link: Option<String>,
+    /// ID of the recipient user.
+    pub recipient_user_id: Option<String>,
+    /// Signature that proves the link came from Slack.
+    pub sig: Option<String>,
+    /// Where the invitation stands (`pending`, `accepted`, ...).
+    pub status: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInvite {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInvite {
+    const NAME: &'static str = "ListConnectInvitesInvite";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "acceptances" => {
+                crate::de::vec_field(map, seen, 0, "acceptances", &mut self.acceptances)
+            }
+            "channel" => crate::de::opt_field(map, seen, 1, "channel", &mut self.channel),
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "date_invalid" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "date_invalid",
+                    &mut self.date_invalid,
+                )
+            }
+            "date_last_updated" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "date_last_updated",
+                    &mut self.date_last_updated,
+                )
+            }
+            "direction" => {
+                crate::de::opt_field(map, seen, 5, "direction", &mut self.direction)
+            }
+            "id" => crate::de::opt_field(map, seen, 6, "id", &mut self.id),
+            "invite" => crate::de::opt_field(map, seen, 7, "invite", &mut self.invite),
+            "invite_payload" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    8,
+                    "invite_payload",
+                    &mut self.invite_payload,
+                )
+            }
+            "invite_type" => {
+                crate::de::opt_field(map, seen, 9, "invite_type", &mut self.invite_type)
+            }
+            "inviting_team" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    10,
+                    "inviting_team",
+                    &mut self.inviting_team,
+                )
+            }
+            "inviting_user" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    11,
+                    "inviting_user",
+                    &mut self.inviting_user,
+                )
+            }
+            "link" => crate::de::opt_field(map, seen, 12, "link", &mut self.link),
+            "recipient_user_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    13,
+                    "recipient_user_id",
+                    &mut self.recipient_user_id,
+                )
+            }
+            "sig" => crate::de::opt_field(map, seen, 14, "sig", &mut self.sig),
+            "status" => crate::de::opt_field(map, seen, 15, "status", &mut self.status),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInvite {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite acceptance.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteAcceptance {
+    /// Organization that accepted.
+    pub accepting_team: Option<ListConnectInvitesInviteAcceptanceAcceptingTeam>,
+    /// Person who accepted.
+    pub accepting_user: Option<ListConnectInvitesInviteAcceptanceAcceptingUser>,
+    /// Whether admins approved the acceptance yet.
+    pub approval_status: Option<String>,
+    /// Time, Unix seconds: date accepted.
+    pub date_accepted: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date invalid.
+    pub date_invalid: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date last updated.
+    pub date_last_updated: Option<crate::ids::UnixTime>,
+    /// List of reviews.
+    pub reviews: Vec<ListConnectInvitesInviteAcceptanceReview>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteAcceptance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteAcceptance {
+    const NAME: &'static str = "ListConnectInvitesInviteAcceptance";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "accepting_team" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "accepting_team",
+                    &mut self.accepting_team,
+                )
+            }
+            "accepting_user" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "accepting_user",
+                    &mut self.accepting_user,
+                )
+            }
+            "approval_status" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "approval_status",
+                    &mut self.approval_status,
+                )
+            }
+            "date_accepted" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "date_accepted",
+                    &mut self.date_accepted,
+                )
+            }
+            "date_invalid" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "date_invalid",
+                    &mut self.date_invalid,
+                )
+            }
+            "date_last_updated" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "date_last_updated",
+                    &mut self.date_last_updated,
+                )
+            }
+            "reviews" => crate::de::vec_field(map, seen, 6, "reviews", &mut self.reviews),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteAcceptance {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite acceptance accepting team.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteAcceptanceAcceptingTeam {
+    /// Link: avatar base url.
+    pub avatar_base_url: Option<String>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Workspace subdomain.
+    pub domain: Option<String>,
+    /// Icon of the accepting workspace.
+    pub icon: Option<crate::generated::types::Icons>,
+    /// ID of the accepting workspace.
+    pub id: Option<String>,
+    /// Whether it is verified.
+    pub is_verified: Option<bool>,
+    /// Display name of the accepting workspace.
+    pub name: Option<String>,
+    /// Flag: requires sponsorship.
+    pub requires_sponsorship: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteAcceptanceAcceptingTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteAcceptanceAcceptingTeam {
+    const NAME: &'static str = "ListConnectInvitesInviteAcceptanceAcceptingTeam";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "avatar_base_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "avatar_base_url",
+                    &mut self.avatar_base_url,
+                )
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
+            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
+            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
+            "is_verified" => {
+                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
+            }
+            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
+            "requires_sponsorship" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "requires_sponsorship",
+                    &mut self.requires_sponsorship,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteAcceptanceAcceptingTeam {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite acceptance accepting user.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteAcceptanceAcceptingUser {
+    /// User ID of the person who accepted.
+    pub id: Option<String>,
+    /// Username of the person who accepted.
+    pub name: Option<String>,
+    /// Profile of the person who accepted.
+    pub profile: Option<crate::generated::types::UserProfile>,
+    /// Workspace concerned.
+    pub team_id: Option<crate::ids::TeamId>,
+    /// Last update time, Unix seconds.
+    pub updated: Option<crate::ids::UnixTime>,
+    /// Who may share that person's contact card.
+    pub who_can_share_contact_card: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteAcceptanceAcceptingUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteAcceptanceAcceptingUser {
+    const NAME: &'static str = "ListConnectInvitesInviteAcceptanceAcceptingUser";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
+            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
+            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
+            "who_can_share_contact_card" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "who_can_share_contact_card",
+                    &mut self.who_can_share_contact_card,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteAcceptanceAcceptingUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite acceptance review.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteAcceptanceReview {
+    /// Time, Unix seconds: date review.
+    pub date_review: Option<crate::ids::UnixTime>,
+    /// Organization whose admins review the acceptance.
+    pub reviewing_team: Option<ListConnectInvitesInviteAcceptanceReviewReviewingTeam>,
+    /// Kind of object or event.
+    pub r#type: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteAcceptanceReview {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteAcceptanceReview {
+    const NAME: &'static str = "ListConnectInvitesInviteAcceptanceReview";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "date_review" => {
+                crate::de::opt_field(map, seen, 0, "date_review", &mut self.date_review)
+            }
+            "reviewing_team" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "reviewing_team",
+                    &mut self.reviewing_team,
+                )
+            }
+            "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteAcceptanceReview {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite acceptance review reviewing team.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteAcceptanceReviewReviewingTeam {
+    /// Link: avatar base url.
+    pub avatar_base_url: Option<String>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Workspace subdomain.
+    pub domain: Option<String>,
+    /// Icon of the reviewing workspace.
+    pub icon: Option<crate::generated::types::Icons>,
+    /// ID of the reviewing workspace.
+    pub id: Option<String>,
+    /// Whether it is verified.
+    pub is_verified: Option<bool>,
+    /// Display name of the reviewing workspace.
+    pub name: Option<String>,
+    /// Flag: requires sponsorship.
+    pub requires_sponsorship: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de>
+for ListConnectInvitesInviteAcceptanceReviewReviewingTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteAcceptanceReviewReviewingTeam {
+    const NAME: &'static str = "ListConnectInvitesInviteAcceptanceReviewReviewingTeam";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "avatar_base_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "avatar_base_url",
+                    &mut self.avatar_base_url,
+                )
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
+            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
+            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
+            "is_verified" => {
+                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
+            }
+            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
+            "requires_sponsorship" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "requires_sponsorship",
+                    &mut self.requires_sponsorship,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteAcceptanceReviewReviewingTeam {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite invite.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteInvite {
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date invalid.
+    pub date_invalid: Option<crate::ids::UnixTime>,
+    /// ID of the invitation as sent.
+    pub id: Option<String>,
+    /// Organization that sent it.
+    pub inviting_team: Option<ListConnectInvitesInviteInviteInvitingTeam>,
+    /// Person who sent it.
+    pub inviting_user: Option<ListConnectInvitesInviteInviteInvitingUser>,
+    /// Link that accepts the invitation.
+    pub link: Option<String>,
+    /// Email address it was sent to.
+    pub recipient_email: Option<String>,
+    /// ID of the recipient user.
+    pub recipient_user_id: Option<String>,
+    /// Signature that proves the link came from Slack.
+    pub sig: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteInvite {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteInvite {
+    const NAME: &'static str = "ListConnectInvitesInviteInvite";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "date_invalid" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_invalid",
+                    &mut self.date_invalid,
+                )
+            }
+            "id" => crate::de::opt_field(map, seen, 2, "id", &mut self.id),
+            "inviting_team" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "inviting_team",
+                    &mut self.inviting_team,
+                )
+            }
+            "inviting_user" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "inviting_user",
+                    &mut self.inviting_user,
+                )
+            }
+            "link" => crate::de::opt_field(map, seen, 5, "link", &mut self.link),
+            "recipient_email" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "recipient_email",
+                    &mut self.recipient_email,
+                )
+            }
+            "recipient_user_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "recipient_user_id",
+                    &mut self.recipient_user_id,
+                )
+            }
+            "sig" => crate::de::opt_field(map, seen, 8, "sig", &mut self.sig),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteInvite {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite invite inviting team.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteInviteInvitingTeam {
+    /// Link: avatar base url.
+    pub avatar_base_url: Option<String>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Workspace subdomain.
+    pub domain: Option<String>,
+    /// Icon of the inviting workspace.
+    pub icon: Option<crate::generated::types::Icons>,
+    /// ID of the inviting workspace.
+    pub id: Option<String>,
+    /// Whether it is verified.
+    pub is_verified: Option<bool>,
+    /// Display name of the inviting workspace.
+    pub name: Option<String>,
+    /// Flag: requires sponsorship.
+    pub requires_sponsorship: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteInviteInvitingTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteInviteInvitingTeam {
+    const NAME: &'static str = "ListConnectInvitesInviteInviteInvitingTeam";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "avatar_base_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "avatar_base_url",
+                    &mut self.avatar_base_url,
+                )
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
+            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
+            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
+            "is_verified" => {
+                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
+            }
+            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
+            "requires_sponsorship" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "requires_sponsorship",
+                    &mut self.requires_sponsorship,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteInviteInvitingTeam {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite invite inviting user.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteInviteInvitingUser {
+    /// User ID of the person who invited.
+    pub id: Option<String>,
+    /// Username of the person who invited.
+    pub name: Option<String>,
+    /// Profile of the person who invited.
+    pub profile: Option<crate::generated::types::UserProfile>,
+    /// Workspace concerned.
+    pub team_id: Option<crate::ids::TeamId>,
+    /// Last update time, Unix seconds.
+    pub updated: Option<crate::ids::UnixTime>,
+    /// Who may share that person's contact card.
+    pub who_can_share_contact_card: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteInviteInvitingUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteInviteInvitingUser {
+    const NAME: &'static str = "ListConnectInvitesInviteInviteInvitingUser";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
+            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
+            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
+            "who_can_share_contact_card" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "who_can_share_contact_card",
+                    &mut self.who_can_share_contact_card,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteInviteInvitingUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite invite payload.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteInvitePayload {
+    /// Conversation concerned.
+    pub channel: Option<crate::generated::types::Conversation>,
+    /// What accepting gives (`channel`, `dm`).
+    pub invite_type: Option<String>,
+    /// Whether it is external limited.
+    pub is_external_limited: Option<bool>,
+    /// Whether it is sponsored.
+    pub is_sponsored: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteInvitePayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteInvitePayload {
+    const NAME: &'static str = "ListConnectInvitesInviteInvitePayload";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            "invite_type" => {
+                crate::de::opt_field(map, seen, 1, "invite_type", &mut self.invite_type)
+            }
+            "is_external_limited" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "is_external_limited",
+                    &mut self.is_external_limited,
+                )
+            }
+            "is_sponsored" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "is_sponsored",
+                    &mut self.is_sponsored,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteInvitePayload {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite inviting team.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteInvitingTeam {
+    /// Link: avatar base url.
+    pub avatar_base_url: Option<String>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Workspace subdomain.
+    pub domain: Option<String>,
+    /// Icon of the inviting workspace.
+    pub icon: Option<crate::generated::types::Icons>,
+    /// ID of the inviting workspace.
+    pub id: Option<String>,
+    /// Whether it is verified.
+    pub is_verified: Option<bool>,
+    /// Display name of the inviting workspace.
+    pub name: Option<String>,
+    /// Flag: requires sponsorship.
+    pub requires_sponsorship: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteInvitingTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteInvitingTeam {
+    const NAME: &'static str = "ListConnectInvitesInviteInvitingTeam";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "avatar_base_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "avatar_base_url",
+                    &mut self.avatar_base_url,
+                )
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
+            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
+            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
+            "is_verified" => {
+                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
+            }
+            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
+            "requires_sponsorship" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "requires_sponsorship",
+                    &mut self.requires_sponsorship,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteInvitingTeam {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations list connect invites invite inviting user.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ListConnectInvitesInviteInvitingUser {
+    /// User ID of the person who invited.
+    pub id: Option<String>,
+    /// Username of the person who invited.
+    pub name: Option<String>,
+    /// Profile of the person who invited.
+    pub profile: Option<crate::generated::types::UserProfile>,
+    /// Workspace concerned.
+    pub team_id: Option<crate::ids::TeamId>,
+    /// Last update time, Unix seconds.
+    pub updated: Option<crate::ids::UnixTime>,
+    /// Who may share that person's contact card.
+    pub who_can_share_contact_card: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListConnectInvitesInviteInvitingUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for ListConnectInvitesInviteInvitingUser {
+    const NAME: &'static str = "ListConnectInvitesInviteInvitingUser";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
+            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
+            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
+            "who_can_share_contact_card" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "who_can_share_contact_card",
+                    &mut self.who_can_share_contact_card,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for ListConnectInvitesInviteInvitingUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// Moments a conversation's history last changed.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1492,6 +1175,296 @@ impl crate::de::Lenient for MutationTimestamps {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// Conversations request shared invite list invite request.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RequestSharedInviteListInviteRequest {
+    /// Conversation concerned.
+    pub channel: Option<crate::generated::types::Conversation>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Time, Unix seconds: date last updated.
+    pub date_last_updated: Option<crate::ids::UnixTime>,
+    /// When the request lapses unless an admin acts.
+    pub expires_at: Option<crate::ids::UnixTime>,
+    /// ID of the request.
+    pub id: Option<String>,
+    /// Workspace of the person who wants to invite.
+    pub inviting_team: Option<RequestSharedInviteListInviteRequestInvitingTeam>,
+    /// Person who wants to invite.
+    pub inviting_user: Option<RequestSharedInviteListInviteRequestInvitingUser>,
+    /// Whether it is external limited.
+    pub is_external_limited: Option<bool>,
+    /// Person outside the organization they want to invite.
+    pub target_user: Option<RequestSharedInviteListInviteRequestTargetUser>,
+}
+
+impl<'de> serde::Deserialize<'de> for RequestSharedInviteListInviteRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RequestSharedInviteListInviteRequest {
+    const NAME: &'static str = "RequestSharedInviteListInviteRequest";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "date_last_updated" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "date_last_updated",
+                    &mut self.date_last_updated,
+                )
+            }
+            "expires_at" => {
+                crate::de::opt_field(map, seen, 3, "expires_at", &mut self.expires_at)
+            }
+            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
+            "inviting_team" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "inviting_team",
+                    &mut self.inviting_team,
+                )
+            }
+            "inviting_user" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "inviting_user",
+                    &mut self.inviting_user,
+                )
+            }
+            "is_external_limited" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "is_external_limited",
+                    &mut self.is_external_limited,
+                )
+            }
+            "target_user" => {
+                crate::de::opt_field(map, seen, 8, "target_user", &mut self.target_user)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for RequestSharedInviteListInviteRequest {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations request shared invite list invite request inviting team.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RequestSharedInviteListInviteRequestInvitingTeam {
+    /// Link: avatar base url.
+    pub avatar_base_url: Option<String>,
+    /// Creation time, Unix seconds.
+    pub date_created: Option<crate::ids::UnixTime>,
+    /// Workspace subdomain.
+    pub domain: Option<String>,
+    /// Icon of the requester's workspace.
+    pub icon: Option<crate::generated::types::Icons>,
+    /// ID of the requester's workspace.
+    pub id: Option<String>,
+    /// Whether it is verified.
+    pub is_verified: Option<bool>,
+    /// Display name of the requester's workspace.
+    pub name: Option<String>,
+    /// Flag: requires sponsorship.
+    pub requires_sponsorship: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for RequestSharedInviteListInviteRequestInvitingTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RequestSharedInviteListInviteRequestInvitingTeam {
+    const NAME: &'static str = "RequestSharedInviteListInviteRequestInvitingTeam";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "avatar_base_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "avatar_base_url",
+                    &mut self.avatar_base_url,
+                )
+            }
+            "date_created" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "date_created",
+                    &mut self.date_created,
+                )
+            }
+            "domain" => crate::de::opt_field(map, seen, 2, "domain", &mut self.domain),
+            "icon" => crate::de::opt_field(map, seen, 3, "icon", &mut self.icon),
+            "id" => crate::de::opt_field(map, seen, 4, "id", &mut self.id),
+            "is_verified" => {
+                crate::de::opt_field(map, seen, 5, "is_verified", &mut self.is_verified)
+            }
+            "name" => crate::de::opt_field(map, seen, 6, "name", &mut self.name),
+            "requires_sponsorship" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "requires_sponsorship",
+                    &mut self.requires_sponsorship,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for RequestSharedInviteListInviteRequestInvitingTeam {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations request shared invite list invite request inviting user.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RequestSharedInviteListInviteRequestInvitingUser {
+    /// User ID of the requester.
+    pub id: Option<String>,
+    /// Username of the requester.
+    pub name: Option<String>,
+    /// Profile of the requester.
+    pub profile: Option<crate::generated::types::UserProfile>,
+    /// Workspace concerned.
+    pub team_id: Option<crate::ids::TeamId>,
+    /// Last update time, Unix seconds.
+    pub updated: Option<crate::ids::UnixTime>,
+    /// Who may share the requester's contact card.
+    pub who_can_share_contact_card: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for RequestSharedInviteListInviteRequestInvitingUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RequestSharedInviteListInviteRequestInvitingUser {
+    const NAME: &'static str = "RequestSharedInviteListInviteRequestInvitingUser";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "name" => crate::de::opt_field(map, seen, 1, "name", &mut self.name),
+            "profile" => crate::de::opt_field(map, seen, 2, "profile", &mut self.profile),
+            "team_id" => crate::de::opt_field(map, seen, 3, "team_id", &mut self.team_id),
+            "updated" => crate::de::opt_field(map, seen, 4, "updated", &mut self.updated),
+            "who_can_share_contact_card" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "who_can_share_contact_card",
+                    &mut self.who_can_share_contact_card,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for RequestSharedInviteListInviteRequestInvitingUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// Conversations request shared invite list invite request target user.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RequestSharedInviteListInviteRequestTargetUser {
+    /// Email address the invitation would go to.
+    pub recipient_email: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for RequestSharedInviteListInviteRequestTargetUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for RequestSharedInviteListInviteRequestTargetUser {
+    const NAME: &'static str = "RequestSharedInviteListInviteRequestTargetUser";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "recipient_email" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "recipient_email",
+                    &mut self.recipient_email,
+                )
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for RequestSharedInviteListInviteRequestTargetUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// The `conversations.*` methods: Channels, private groups, DMs and group DMs: read, create and manage them. Made by [`Client::conversations`](crate::Client::conversations).
 #[derive(Debug, Clone)]
 pub struct Conversations {
@@ -1518,7 +1491,7 @@ impl Conversations {
     /// # Arguments
     ///
     /// - `channel_id` (ChannelId): Conversation to act on.
-    /// - `channel_name` (string, required): Channel name.
+    /// - `channel_name` (string, required): Name the shared channel gets in the caller's workspace.
     /// - `free_trial_accepted` (boolean): Flag: free trial accepted.
     /// - `invite_id` (string): Shared-channel invitation to act on.
     /// - `is_private` (boolean): Create a private channel.
@@ -1605,7 +1578,7 @@ impl Conversations {
     /// # Arguments
     ///
     /// - `channel_id` (ChannelId, required): Conversation to act on.
-    /// - `document_content` (JSON): Document content.
+    /// - `document_content` (JSON): What the canvas starts with, as a markdown document.
     /// - `title` (string): Title to use.
     ///
     /// # Errors
@@ -1712,7 +1685,7 @@ impl Conversations {
     ///
     /// # Arguments
     ///
-    /// - `action` (InvitePermissionAction, required): Action.
+    /// - `action` (InvitePermissionAction, required): Whether to grant or take away the permission to invite.
     /// - `channel` (ChannelId, required): Conversation to act on.
     /// - `target_team` (TeamId, required): Workspace to act on.
     ///
@@ -2161,7 +2134,7 @@ impl Conversations {
     /// - `channel_id` (ChannelId): Conversation to act on.
     /// - `invite_id` (string, required): Shared-channel invitation to act on.
     /// - `is_external_limited` (boolean): Whether to is external limited.
-    /// - `message` (JSON): The message.
+    /// - `message` (JSON): Note sent to the requester with the approval.
     ///
     /// # Errors
     ///
@@ -2191,7 +2164,7 @@ impl Conversations {
     /// # Arguments
     ///
     /// - `invite_id` (string, required): Shared-channel invitation to act on.
-    /// - `message` (JSON): The message.
+    /// - `message` (JSON): Note sent to the requester with the refusal.
     ///
     /// # Errors
     ///
@@ -2658,7 +2631,7 @@ pub struct CanvasesCreateRequest {
 }
 
 impl CanvasesCreateRequest {
-    /// `document_content` (JSON): Document content.
+    /// `document_content` (JSON): What the canvas starts with, as a markdown document.
     pub fn document_content(mut self, document_content: serde_json::Value) -> Self {
         self.document_content = Some(document_content);
         self
@@ -2713,7 +2686,7 @@ impl std::future::IntoFuture for CanvasesCreateRequest {
 pub struct CanvasesCreateResponse {
     /// ID of the canvas.
     pub canvas_id: String,
-    /// Detail.
+    /// More on why the canvas could not be made, when it could not.
     pub detail: Option<String>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
@@ -2909,7 +2882,7 @@ impl std::future::IntoFuture for CreateRequest {
 pub struct CreateResponse {
     /// Conversation concerned.
     pub channel: crate::generated::types::Conversation,
-    /// Detail.
+    /// More on why the name was refused, when it was.
     pub detail: Option<String>,
 }
 
@@ -3230,7 +3203,7 @@ pub struct HistoryResponse {
     pub latest: Option<crate::ids::Ts>,
     /// Messages edited since the caller's last read; Slack documents no shape.
     pub latest_updates: Option<serde_json::Value>,
-    /// Messages.
+    /// The conversation's messages, newest first.
     pub messages: Vec<crate::generated::types::Message>,
     /// When the history last changed.
     pub mutation_timestamps: Option<MutationTimestamps>,
@@ -3582,7 +3555,7 @@ pub struct InviteResponse {
     /// Conversation concerned.
     pub channel: Option<crate::generated::types::Conversation>,
     /// List of errors.
-    pub errors: Vec<ConversationsInviteError>,
+    pub errors: Vec<InviteError>,
     /// The private channel, under its legacy name.
     pub group: Option<crate::generated::types::Conversation>,
 }
@@ -3707,13 +3680,13 @@ impl std::future::IntoFuture for InviteSharedRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InviteSharedResponse {
-    /// Conf code.
+    /// Code that identifies the invitation.
     pub conf_code: Option<String>,
     /// ID of the invitation.
     pub invite_id: Option<String>,
     /// Whether it is legacy shared channel.
     pub is_legacy_shared_channel: Option<bool>,
-    /// URL.
+    /// Link to send to the people invited.
     pub url: Option<String>,
 }
 
@@ -3895,7 +3868,7 @@ impl std::future::IntoFuture for KickRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct KickResponse {
-    /// Errors.
+    /// Per-person failures, when removing several.
     pub errors: Option<serde_json::Value>,
 }
 
@@ -4107,9 +4080,9 @@ impl std::future::IntoFuture for ListRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// Arg.
+    /// Argument the error is about, when the call failed on one.
     pub arg: Option<String>,
-    /// Callstack.
+    /// Where in Slack the call failed, for Slack's support.
     pub callstack: Option<String>,
     /// Conversations.
     pub channels: Vec<crate::generated::types::Conversation>,
@@ -4273,10 +4246,10 @@ impl std::future::IntoFuture for ListConnectInvitesRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListConnectInvitesResponse {
-    /// Arg.
+    /// Argument the error is about, when the call failed on one.
     pub arg: Option<String>,
     /// List of invites.
-    pub invites: Vec<ConversationsListConnectInvitesInvite>,
+    pub invites: Vec<ListConnectInvitesInvite>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -4322,7 +4295,7 @@ impl crate::de::Lenient for ListConnectInvitesResponse {
 impl crate::web::paginate::Paginate for ListConnectInvitesRequest {
     const METHOD: &'static str = "conversations.listConnectInvites";
     type Page = ListConnectInvitesResponse;
-    type Item = ConversationsListConnectInvitesInvite;
+    type Item = ListConnectInvitesInvite;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);
@@ -4906,7 +4879,7 @@ pub struct RepliesResponse {
     pub has_more: Option<bool>,
     /// Replies edited since the caller's last read; Slack documents no shape.
     pub latest_updates: Option<serde_json::Value>,
-    /// Messages.
+    /// The thread: its parent message first, then the replies.
     pub messages: Vec<crate::generated::types::Message>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
@@ -5039,7 +5012,7 @@ impl RequestSharedInviteApproveRequest {
         self
     }
 
-    /// `message` (JSON): The message.
+    /// `message` (JSON): Note sent to the requester with the approval.
     pub fn message(mut self, message: serde_json::Value) -> Self {
         self.message = Some(message);
         self
@@ -5149,7 +5122,7 @@ pub struct RequestSharedInviteDenyRequest {
 }
 
 impl RequestSharedInviteDenyRequest {
-    /// `message` (JSON): The message.
+    /// `message` (JSON): Note sent to the requester with the refusal.
     pub fn message(mut self, message: serde_json::Value) -> Self {
         self.message = Some(message);
         self
@@ -5348,7 +5321,7 @@ impl std::future::IntoFuture for RequestSharedInviteListRequest {
 #[non_exhaustive]
 pub struct RequestSharedInviteListResponse {
     /// List of invite requests.
-    pub invite_requests: Vec<ConversationsRequestSharedInviteListInviteRequest>,
+    pub invite_requests: Vec<RequestSharedInviteListInviteRequest>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -5401,7 +5374,7 @@ impl crate::de::Lenient for RequestSharedInviteListResponse {
 impl crate::web::paginate::Paginate for RequestSharedInviteListRequest {
     const METHOD: &'static str = "conversations.requestSharedInvite.list";
     type Page = RequestSharedInviteListResponse;
-    type Item = ConversationsRequestSharedInviteListInviteRequest;
+    type Item = RequestSharedInviteListInviteRequest;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Cursor(c) = next {
             self.cursor = Some(c);

@@ -3,14 +3,14 @@
 /// A category of standard emoji.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct EmojiCategory {
+pub struct Category {
     /// Emoji names in the category.
     pub emoji_names: Vec<String>,
     /// The emoji category's name.
     pub name: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmojiCategory {
+impl<'de> serde::Deserialize<'de> for Category {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -18,8 +18,8 @@ impl<'de> serde::Deserialize<'de> for EmojiCategory {
     }
 }
 
-impl crate::de::Object for EmojiCategory {
-    const NAME: &'static str = "EmojiCategory";
+impl crate::de::Object for Category {
+    const NAME: &'static str = "Category";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -37,7 +37,7 @@ impl crate::de::Object for EmojiCategory {
     }
 }
 
-impl crate::de::Lenient for EmojiCategory {
+impl crate::de::Lenient for Category {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -128,7 +128,7 @@ pub struct ListResponse {
     /// Cache timestamp, Unix seconds.
     pub cache_ts: Option<crate::ids::Ts>,
     /// Standard emoji by category.
-    pub categories: Vec<EmojiCategory>,
+    pub categories: Vec<Category>,
     /// Version of the emoji category list.
     pub categories_version: Option<String>,
     /// Emoji name, without colons.

@@ -153,13 +153,13 @@ pub struct AppHomeOpenedEvent {
     pub channel: Option<crate::ids::ChannelId>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
-    /// Tab.
+    /// Which tab of App Home was opened (`home` or `messages`).
     pub tab: Option<String>,
     /// Kind of object or event.
     pub r#type: Option<String>,
     /// User concerned.
     pub user: Option<crate::ids::UserId>,
-    /// View.
+    /// The Home tab's current view, when the app published one.
     pub view: Option<crate::generated::block_kit::View>,
 }
 
@@ -311,7 +311,7 @@ pub struct AppMentionEvent {
     pub upload: Option<bool>,
     /// User concerned.
     pub user: Option<crate::ids::UserId>,
-    /// User profile.
+    /// Profile of the person who mentioned the app, as Slack attached it.
     pub user_profile: Option<crate::generated::types::UserProfile>,
     /// Workspace of the author.
     pub user_team: Option<crate::ids::TeamId>,
@@ -414,11 +414,11 @@ impl crate::de::Lenient for AppMentionEvent {
 pub struct AppRateLimitedEvent {
     /// App the event is delivered to.
     pub api_app_id: Option<crate::ids::AppId>,
-    /// Minute rate limited.
+    /// Start of the minute, in Unix time, whose events went undelivered.
     pub minute_rate_limited: Option<i64>,
     /// Workspace concerned.
     pub team_id: Option<crate::ids::TeamId>,
-    /// Token.
+    /// Verification token of the app (legacy).
     pub token: Option<crate::Secret>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -470,17 +470,17 @@ impl crate::de::Lenient for AppRateLimitedEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AppRequestedAppRequest {
-    /// App.
+    /// The app that was asked for.
     pub app: Option<AppRequestedAppRequestApp>,
     /// Creation time, Unix seconds.
     pub date_created: Option<crate::ids::UnixTime>,
-    /// Identifier.
+    /// ID of the request.
     pub id: Option<String>,
     /// Whether it is user app collaborator.
     pub is_user_app_collaborator: Option<bool>,
-    /// The message.
+    /// Why the person asked, in their words.
     pub message: Option<String>,
-    /// Previous resolution.
+    /// How an earlier request for the same app ended, if there was one.
     pub previous_resolution: Option<AppRequestedAppRequestPreviousResolution>,
     /// Workspace concerned.
     pub team: Option<crate::generated::types::Team>,
@@ -551,19 +551,19 @@ impl crate::de::Lenient for AppRequestedAppRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AppRequestedAppRequestApp {
-    /// Additional info.
+    /// Extra details the app's listing gives admins.
     pub additional_info: Option<String>,
     /// Link: app directory url.
     pub app_directory_url: Option<String>,
     /// Link: app homepage url.
     pub app_homepage_url: Option<String>,
-    /// Description.
+    /// What the app does, from its listing.
     pub description: Option<String>,
     /// Link: help url.
     pub help_url: Option<String>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
-    /// Identifier.
+    /// ID of the app (`A...`).
     pub id: Option<String>,
     /// Whether it is app directory approved.
     pub is_app_directory_approved: Option<bool>,
@@ -571,7 +571,7 @@ pub struct AppRequestedAppRequestApp {
     pub is_granular_bot_app: Option<bool>,
     /// Whether it is internal.
     pub is_internal: Option<bool>,
-    /// Name.
+    /// Display name of the app.
     pub name: Option<String>,
     /// Link: privacy policy url.
     pub privacy_policy_url: Option<String>,
@@ -674,7 +674,7 @@ impl crate::de::Lenient for AppRequestedAppRequestApp {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AppRequestedAppRequestPreviousResolution {
-    /// Status.
+    /// How the earlier request ended (`approved`, `restricted`).
     pub status: Option<String>,
 }
 
@@ -710,7 +710,7 @@ impl crate::de::Lenient for AppRequestedAppRequestPreviousResolution {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AppRequestedEvent {
-    /// App request.
+    /// The request: who asked, for which app, and why.
     pub app_request: Option<AppRequestedAppRequest>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -904,7 +904,7 @@ impl crate::de::Lenient for AppsUninstalledEvent {
 pub struct AssistantAppThreadMessageEvent {
     /// App concerned.
     pub app_id: Option<crate::ids::AppId>,
-    /// Assistant app thread.
+    /// The AI assistant thread the message starts.
     pub assistant_app_thread: Option<crate::generated::types::AssistantAppThread>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
@@ -1660,7 +1660,7 @@ impl crate::de::Lenient for BotAddMessageEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BotAddedEvent {
-    /// Bot.
+    /// The bot that joined the workspace.
     pub bot: Option<crate::generated::types::BotProfile>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -1699,7 +1699,7 @@ impl crate::de::Lenient for BotAddedEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BotChangedEvent {
-    /// Bot.
+    /// The bot as it is after the change.
     pub bot: Option<crate::generated::types::BotProfile>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -4009,7 +4009,7 @@ pub struct ChannelNameMessageEvent {
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
-    /// Name.
+    /// New name of the channel.
     pub name: Option<String>,
     /// Name before the change.
     pub old_name: Option<String>,
@@ -4459,7 +4459,7 @@ pub struct ChannelPurposeMessageEvent {
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
     pub pinned_to: Vec<crate::ids::ChannelId>,
-    /// Purpose.
+    /// New purpose of the channel.
     pub purpose: Option<String>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
@@ -4780,7 +4780,7 @@ pub struct ChannelTopicMessageEvent {
     pub text: Option<String>,
     /// Timestamp of the thread's parent message.
     pub thread_ts: Option<crate::ids::Ts>,
-    /// Topic.
+    /// New topic of the channel.
     pub topic: Option<String>,
     /// Timestamp that identifies the message.
     pub ts: Option<crate::ids::Ts>,
@@ -5321,27 +5321,27 @@ impl crate::de::Lenient for CommandsChangedEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DesktopNotificationEvent {
-    /// Avatar image.
+    /// URL of the sender's avatar to show beside the notification.
     pub avatar_image: Option<String>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
-    /// Content.
+    /// Body text of the notification.
     pub content: Option<String>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
-    /// Image uri.
+    /// URL of an image to show in the notification.
     pub image_uri: Option<String>,
     /// Whether it is shared.
     pub is_shared: Option<bool>,
-    /// Launch uri.
+    /// Deep link the notification opens when clicked.
     pub launch_uri: Option<String>,
     /// Timestamp: msg.
     pub msg: Option<crate::ids::Ts>,
-    /// Ssb filename.
+    /// Sound file the desktop client plays.
     pub ssb_filename: Option<String>,
-    /// Subtitle.
+    /// Second line of the notification, usually the conversation.
     pub subtitle: Option<String>,
-    /// Title.
+    /// First line of the notification, usually the workspace.
     pub title: Option<String>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -5404,7 +5404,7 @@ impl crate::de::Lenient for DesktopNotificationEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DndUpdatedEvent {
-    /// Dnd status.
+    /// The caller's Do Not Disturb settings after the change.
     pub dnd_status: Option<crate::generated::types::DndStatus>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
@@ -5453,7 +5453,7 @@ impl crate::de::Lenient for DndUpdatedEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DndUpdatedUserEvent {
-    /// Dnd status.
+    /// That person's Do Not Disturb settings after the change.
     pub dnd_status: Option<crate::generated::types::DndStatus>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
@@ -5896,7 +5896,7 @@ impl crate::de::Lenient for EkmAccessDeniedMessageEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EmailDomainChangedEvent {
-    /// Email domain.
+    /// Email domains people may now sign up with.
     pub email_domain: Option<String>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
@@ -5950,11 +5950,11 @@ impl crate::de::Lenient for EmailDomainChangedEvent {
 pub struct EmojiChangedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
-    /// Name.
+    /// Emoji added or renamed, without colons.
     pub name: Option<String>,
     /// List of names.
     pub names: Vec<String>,
-    /// New name.
+    /// Name the emoji has after a rename.
     pub new_name: Option<String>,
     /// Name before the change.
     pub old_name: Option<String>,
@@ -5962,7 +5962,7 @@ pub struct EmojiChangedEvent {
     pub subtype: Option<String>,
     /// Kind of object or event.
     pub r#type: Option<String>,
-    /// Value.
+    /// Image URL of the emoji, or `alias:name` for an alias.
     pub value: Option<String>,
 }
 
@@ -6186,9 +6186,9 @@ impl crate::de::Lenient for EntityLink {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorError {
-    /// Code.
+    /// Numeric error code.
     pub code: Option<i64>,
-    /// Msg.
+    /// What went wrong, for people to read.
     pub msg: Option<String>,
 }
 
@@ -6225,7 +6225,7 @@ impl crate::de::Lenient for ErrorError {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorEvent {
-    /// Error.
+    /// Code and message of the failure.
     pub error: Option<ErrorError>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -7406,7 +7406,7 @@ impl EventsApiPayload {
         }
     }
 
-    /// `token` of any known variant: Token.
+    /// `token` of any known variant: Verification token of the app (legacy).
     pub fn token(&self) -> Option<&crate::Secret> {
         match self {
             Self::AppRateLimited(v) => v.token.as_ref(),
@@ -8843,7 +8843,7 @@ impl crate::de::Lenient for FunctionExecutedEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GoodbyeEvent {
-    /// Source.
+    /// What closed the connection, when Slack says.
     pub source: Option<String>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -9943,7 +9943,7 @@ pub struct GroupNameMessageEvent {
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
-    /// Name.
+    /// New name of the private channel.
     pub name: Option<String>,
     /// Name before the change.
     pub old_name: Option<String>,
@@ -10194,7 +10194,7 @@ pub struct GroupPurposeMessageEvent {
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
     pub pinned_to: Vec<crate::ids::ChannelId>,
-    /// Purpose.
+    /// New purpose of the private channel.
     pub purpose: Option<String>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
@@ -10460,7 +10460,7 @@ pub struct GroupTopicMessageEvent {
     pub text: Option<String>,
     /// Timestamp of the thread's parent message.
     pub thread_ts: Option<crate::ids::Ts>,
-    /// Topic.
+    /// New topic of the private channel.
     pub topic: Option<String>,
     /// Timestamp that identifies the message.
     pub ts: Option<crate::ids::Ts>,
@@ -10854,7 +10854,7 @@ impl crate::de::Lenient for GroupUnarchiveMessageEvent {
 pub struct HelloEvent {
     /// ID of the host.
     pub host_id: Option<String>,
-    /// Region.
+    /// Slack region serving the connection.
     pub region: Option<String>,
     /// Flag: start.
     pub start: Option<bool>,
@@ -11451,7 +11451,7 @@ pub struct InteractionUser {
     pub name: Option<String>,
     /// The user's workspace.
     pub team_id: Option<crate::ids::TeamId>,
-    /// Username.
+    /// Legacy username of the person who interacted.
     pub username: Option<String>,
 }
 
@@ -11492,7 +11492,7 @@ impl crate::de::Lenient for InteractionUser {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InviteRequestedEvent {
-    /// Invite request.
+    /// The request: who is invited, by whom, and why.
     pub invite_request: Option<InviteRequestedInviteRequest>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -11547,13 +11547,13 @@ pub struct InviteRequestedInviteRequest {
     pub date_expire: Option<crate::ids::UnixTime>,
     /// Email address.
     pub email: Option<String>,
-    /// Identifier.
+    /// ID of the invitation request.
     pub id: Option<String>,
-    /// Invite type.
+    /// Kind of account asked for (`full_member`, `restricted`, ...).
     pub invite_type: Option<String>,
     /// Full name.
     pub real_name: Option<String>,
-    /// Request reason.
+    /// Why the requester wants them invited.
     pub request_reason: Option<String>,
     /// IDs: requester.
     pub requester_ids: Vec<String>,
@@ -11644,7 +11644,7 @@ pub struct LinkSharedEvent {
     pub links: Vec<SharedLink>,
     /// Timestamp: message ts.
     pub message_ts: Option<crate::ids::Ts>,
-    /// Source.
+    /// Where the link was posted (`conversations_history` or `composer`).
     pub source: Option<String>,
     /// Timestamp of the thread's parent message.
     pub thread_ts: Option<crate::ids::Ts>,
@@ -11955,7 +11955,7 @@ pub struct MemberJoinedChannelEvent {
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
     pub channel_type: Option<String>,
-    /// Enterprise.
+    /// ID of the person's organization, on Enterprise Grid.
     pub enterprise: Option<String>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
@@ -12210,7 +12210,7 @@ pub struct MessageChangedEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
-    /// The message.
+    /// The message as edited.
     pub message: Option<crate::generated::types::Message>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
@@ -14315,7 +14315,7 @@ pub struct MessageRepliedEvent {
     pub hidden: Option<bool>,
     /// Icon images.
     pub icons: Option<crate::generated::types::Icons>,
-    /// The message.
+    /// The thread's parent message, with its reply counts updated.
     pub message: Option<crate::generated::types::Message>,
     /// App metadata attached to the message.
     pub metadata: Option<crate::generated::types::MessageMetadata>,
@@ -14697,7 +14697,7 @@ pub struct PinAddedEvent {
     pub item_user: Option<crate::ids::UserId>,
     /// Number of pin.
     pub pin_count: Option<i64>,
-    /// Pinned info.
+    /// Who pinned the item and when.
     pub pinned_info: Option<PinnedInfo>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -14766,7 +14766,7 @@ pub struct PinRemovedEvent {
     pub item_user: Option<crate::ids::UserId>,
     /// Number of pin.
     pub pin_count: Option<i64>,
-    /// Pinned info.
+    /// Who had pinned the item and when.
     pub pinned_info: Option<PinnedInfo>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -14828,7 +14828,7 @@ impl crate::de::Lenient for PinRemovedEvent {
 pub struct PinnedInfo {
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
-    /// Pinned by.
+    /// Person who pinned the item.
     pub pinned_by: Option<crate::ids::UserId>,
     /// Timestamp: pinned ts.
     pub pinned_ts: Option<crate::ids::Ts>,
@@ -14900,7 +14900,7 @@ pub struct PinnedItemMessageEvent {
     pub icons: Option<crate::generated::types::Icons>,
     /// The item concerned.
     pub item: Option<serde_json::Value>,
-    /// Item type.
+    /// Kind of item pinned, as Slack codes it.
     pub item_type: Option<String>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
@@ -15274,9 +15274,9 @@ impl crate::de::Lenient for PlainMessageEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PongEvent {
-    /// Reply to.
+    /// The `id` of the ping it answers.
     pub reply_to: Option<i64>,
-    /// Time.
+    /// Time the client sent in the ping, echoed back.
     pub time: Option<i64>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -15318,11 +15318,11 @@ impl crate::de::Lenient for PongEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PrefChangeEvent {
-    /// Name.
+    /// Name of the preference that changed.
     pub name: Option<String>,
     /// Kind of object or event.
     pub r#type: Option<String>,
-    /// Value.
+    /// Its new value, as text.
     pub value: Option<String>,
 }
 
@@ -15366,7 +15366,7 @@ pub struct PresenceChangeEvent {
     pub r#type: Option<String>,
     /// User concerned.
     pub user: Option<crate::ids::UserId>,
-    /// Users.
+    /// People whose presence changed, when the event covers several.
     pub users: Vec<crate::ids::UserId>,
 }
 
@@ -15601,7 +15601,7 @@ impl crate::de::Lenient for ReactionRemovedEvent {
 pub struct ReconnectUrlEvent {
     /// Kind of object or event.
     pub r#type: Option<String>,
-    /// URL.
+    /// WebSocket URL to reconnect with.
     pub url: Option<crate::Secret>,
 }
 
@@ -15835,11 +15835,11 @@ impl crate::de::Lenient for ReminderAddMessageEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Reply {
-    /// Error.
+    /// Why the sent message failed, when it did.
     pub error: Option<RtmError>,
     /// Flag: ok.
     pub ok: Option<bool>,
-    /// Reply to.
+    /// The `id` of the sent message this acknowledges.
     pub reply_to: Option<i64>,
     /// Text content.
     pub text: Option<String>,
@@ -16164,9 +16164,9 @@ impl crate::de::Lenient for ResourcesRemovedEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RtmError {
-    /// Code.
+    /// Numeric error code.
     pub code: Option<i64>,
-    /// Msg.
+    /// What went wrong, for people to read.
     pub msg: Option<String>,
 }
 
@@ -16203,7 +16203,7 @@ impl crate::de::Lenient for RtmError {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ScopeDeniedEvent {
-    /// Scopes.
+    /// Scopes the request asked for and did not get.
     pub scopes: Vec<String>,
     /// ID of the trigger.
     pub trigger_id: Option<String>,
@@ -16247,7 +16247,7 @@ impl crate::de::Lenient for ScopeDeniedEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ScopeGrantedEvent {
-    /// Scopes.
+    /// Scopes the app now has in addition.
     pub scopes: Vec<String>,
     /// ID of the trigger.
     pub trigger_id: Option<String>,
@@ -16339,7 +16339,7 @@ pub struct ShRoomCreatedMessageEvent {
     pub reply_users: Vec<crate::ids::UserId>,
     /// How many different people replied, on a thread's parent.
     pub reply_users_count: Option<i64>,
-    /// Room.
+    /// The huddle that started.
     pub room: Option<crate::generated::types::Room>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
@@ -16511,7 +16511,7 @@ pub struct ShRoomJoinEvent {
     pub channel: Option<crate::ids::ChannelId>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
-    /// Room.
+    /// The huddle, with who is in it now.
     pub room: Option<crate::generated::types::Room>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -16561,7 +16561,7 @@ pub struct ShRoomLeaveEvent {
     pub channel: Option<crate::ids::ChannelId>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
-    /// Room.
+    /// The huddle, with who is still in it.
     pub room: Option<crate::generated::types::Room>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -16611,7 +16611,7 @@ pub struct ShRoomUpdateEvent {
     pub channel: Option<crate::ids::ChannelId>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
-    /// Room.
+    /// The huddle as it is after the change.
     pub room: Option<crate::generated::types::Room>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -16901,7 +16901,7 @@ pub struct SharedChannelInviteReceivedEvent {
     pub channel: Option<crate::generated::types::Conversation>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
-    /// Invite.
+    /// The invitation: which channel, from whom.
     pub invite: Option<SharedChannelInviteReceivedInvite>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -16948,11 +16948,11 @@ pub struct SharedChannelInviteReceivedInvite {
     pub date_created: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date invalid.
     pub date_invalid: Option<crate::ids::UnixTime>,
-    /// Identifier.
+    /// ID of the invitation.
     pub id: Option<String>,
-    /// Inviting team.
+    /// Organization the invitation comes from.
     pub inviting_team: Option<SharedChannelInviteReceivedInviteInvitingTeam>,
-    /// Inviting user.
+    /// Person who sent the invitation.
     pub inviting_user: Option<SharedChannelInviteReceivedInviteInvitingUser>,
     /// ID of the recipient user.
     pub recipient_user_id: Option<String>,
@@ -17039,13 +17039,13 @@ pub struct SharedChannelInviteReceivedInviteInvitingTeam {
     pub date_created: Option<crate::ids::UnixTime>,
     /// Workspace subdomain.
     pub domain: Option<String>,
-    /// Icon.
+    /// Icon of the inviting workspace.
     pub icon: Option<crate::generated::types::Icons>,
-    /// Identifier.
+    /// ID of the inviting workspace.
     pub id: Option<String>,
     /// Whether it is verified.
     pub is_verified: Option<bool>,
-    /// Name.
+    /// Display name of the inviting workspace.
     pub name: Option<String>,
 }
 
@@ -17096,11 +17096,11 @@ impl crate::de::Lenient for SharedChannelInviteReceivedInviteInvitingTeam {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SharedChannelInviteReceivedInviteInvitingUser {
-    /// Identifier.
+    /// User ID of the person who invited.
     pub id: Option<String>,
-    /// Name.
+    /// Username of the person who invited.
     pub name: Option<String>,
-    /// Profile.
+    /// Profile of the person who invited.
     pub profile: Option<crate::generated::types::UserProfile>,
     /// Workspace concerned.
     pub team_id: Option<crate::ids::TeamId>,
@@ -17318,7 +17318,7 @@ impl crate::de::Lenient for SharedChannelInviteTarget {
 pub struct SharedLink {
     /// Workspace subdomain.
     pub domain: Option<String>,
-    /// URL.
+    /// The link as posted.
     pub url: Option<String>,
 }
 
@@ -18223,7 +18223,7 @@ impl crate::de::Lenient for StarRemovedEvent {
 pub struct SubteamCreatedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
-    /// Subteam.
+    /// The new user group.
     pub subteam: Option<crate::generated::types::Subteam>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -18462,7 +18462,7 @@ impl crate::de::Lenient for SubteamSelfRemovedEvent {
 pub struct SubteamUpdatedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
-    /// Subteam.
+    /// The user group as it is after the change.
     pub subteam: Option<crate::generated::types::Subteam>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -18602,7 +18602,7 @@ pub struct TeamDomainChangeEvent {
     pub team_id: Option<crate::ids::TeamId>,
     /// Kind of object or event.
     pub r#type: Option<String>,
-    /// URL.
+    /// New web address of the workspace.
     pub url: Option<String>,
 }
 
@@ -18771,11 +18771,11 @@ impl crate::de::Lenient for TeamPlanChangeEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TeamPrefChangeEvent {
-    /// Name.
+    /// Name of the workspace setting that changed.
     pub name: Option<String>,
     /// Kind of object or event.
     pub r#type: Option<String>,
-    /// Value.
+    /// Its new value.
     pub value: Option<serde_json::Value>,
 }
 
@@ -18813,7 +18813,7 @@ impl crate::de::Lenient for TeamPrefChangeEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TeamProfileChangeEvent {
-    /// Profile.
+    /// The changed custom profile fields.
     pub profile: Option<crate::generated::types::TeamProfile>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -18852,7 +18852,7 @@ impl crate::de::Lenient for TeamProfileChangeEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TeamProfileDeleteEvent {
-    /// Profile.
+    /// The deleted custom profile fields, by ID.
     pub profile: Option<crate::generated::types::TeamProfile>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -18891,7 +18891,7 @@ impl crate::de::Lenient for TeamProfileDeleteEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TeamProfileReorderEvent {
-    /// Profile.
+    /// The custom profile fields in their new order.
     pub profile: Option<crate::generated::types::TeamProfile>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -18930,7 +18930,7 @@ impl crate::de::Lenient for TeamProfileReorderEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TeamRenameEvent {
-    /// Name.
+    /// New name of the workspace.
     pub name: Option<String>,
     /// Workspace that was renamed.
     pub team_id: Option<crate::ids::TeamId>,
@@ -19172,7 +19172,7 @@ impl crate::de::Lenient for ThreadBroadcastMessageEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TokensRevokedEvent {
-    /// Tokens.
+    /// The revoked tokens' owners, by kind of token.
     pub tokens: Option<TokensRevokedToken>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -19278,7 +19278,7 @@ pub struct UnpinnedItemMessageEvent {
     pub icons: Option<crate::generated::types::Icons>,
     /// The item concerned.
     pub item: Option<serde_json::Value>,
-    /// Item type.
+    /// Kind of item unpinned, as Slack codes it.
     pub item_type: Option<String>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
@@ -19690,7 +19690,7 @@ impl crate::de::Lenient for UserProfileChangedEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserResourceDeniedEvent {
-    /// Scopes.
+    /// Scopes the person refused.
     pub scopes: Vec<String>,
     /// ID of the trigger.
     pub trigger_id: Option<String>,
@@ -19737,7 +19737,7 @@ impl crate::de::Lenient for UserResourceDeniedEvent {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserResourceGrantedEvent {
-    /// Scopes.
+    /// Scopes the person granted.
     pub scopes: Vec<String>,
     /// ID of the trigger.
     pub trigger_id: Option<String>,
@@ -20082,7 +20082,7 @@ pub struct WorkflowDeletedEvent {
     pub event_ts: Option<crate::ids::Ts>,
     /// Kind of object or event.
     pub r#type: Option<String>,
-    /// Workflow draft configuration.
+    /// The deleted workflow's last draft.
     pub workflow_draft_configuration: Option<WorkflowDeletedWorkflowDraftConfiguration>,
     /// ID of the workflow.
     pub workflow_id: Option<String>,
@@ -20179,7 +20179,7 @@ pub struct WorkflowPublishedEvent {
     pub r#type: Option<String>,
     /// ID of the workflow.
     pub workflow_id: Option<String>,
-    /// Workflow published configuration.
+    /// The workflow as published.
     pub workflow_published_configuration: Option<
         WorkflowPublishedWorkflowPublishedConfiguration,
     >,
@@ -20274,13 +20274,13 @@ pub struct WorkflowStepDeletedEvent {
     pub event_ts: Option<crate::ids::Ts>,
     /// Kind of object or event.
     pub r#type: Option<String>,
-    /// Workflow draft configuration.
+    /// The workflow's draft after the step was removed.
     pub workflow_draft_configuration: Option<
         WorkflowStepDeletedWorkflowDraftConfiguration,
     >,
     /// ID of the workflow.
     pub workflow_id: Option<String>,
-    /// Workflow published configuration.
+    /// The workflow as published, when the step was in it.
     pub workflow_published_configuration: Option<
         WorkflowStepDeletedWorkflowPublishedConfiguration,
     >,
@@ -20424,7 +20424,7 @@ pub struct WorkflowStepExecuteEvent {
     pub event_ts: Option<crate::ids::Ts>,
     /// Kind of object or event.
     pub r#type: Option<String>,
-    /// Workflow step.
+    /// The step to run, with its inputs.
     pub workflow_step: Option<serde_json::Value>,
 }
 
@@ -20479,7 +20479,7 @@ pub struct WorkflowUnpublishedEvent {
     pub event_ts: Option<crate::ids::Ts>,
     /// Kind of object or event.
     pub r#type: Option<String>,
-    /// Workflow draft configuration.
+    /// The workflow's draft after unpublishing.
     pub workflow_draft_configuration: Option<
         WorkflowUnpublishedWorkflowDraftConfiguration,
     >,

@@ -3,18 +3,18 @@
 /// Reactions list paging.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ReactionsListPaging {
+pub struct ListPaging {
     /// How many.
     pub count: Option<i64>,
-    /// Page.
+    /// This page's number, from 1.
     pub page: Option<i64>,
-    /// Pages.
+    /// How many pages there are in all.
     pub pages: Option<i64>,
-    /// Total.
+    /// How many items there are in all.
     pub total: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for ReactionsListPaging {
+impl<'de> serde::Deserialize<'de> for ListPaging {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -22,8 +22,8 @@ impl<'de> serde::Deserialize<'de> for ReactionsListPaging {
     }
 }
 
-impl crate::de::Object for ReactionsListPaging {
-    const NAME: &'static str = "ReactionsListPaging";
+impl crate::de::Object for ListPaging {
+    const NAME: &'static str = "ListPaging";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -41,7 +41,7 @@ impl crate::de::Object for ReactionsListPaging {
     }
 }
 
-impl crate::de::Lenient for ReactionsListPaging {
+impl crate::de::Lenient for ListPaging {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -355,7 +355,7 @@ pub struct GetResponse {
     pub comment: Option<crate::generated::types::FileComment>,
     /// The file, when the reactions are on one.
     pub file: Option<crate::generated::types::File>,
-    /// The message.
+    /// The message with its reactions, when the item is one.
     pub message: Option<crate::generated::types::Message>,
     /// Kind of object or event.
     pub r#type: String,
@@ -501,8 +501,8 @@ impl std::future::IntoFuture for ListRequest {
 pub struct ListResponse {
     /// List of items.
     pub items: Vec<crate::generated::types::Item>,
-    /// Paging.
-    pub paging: Option<ReactionsListPaging>,
+    /// Page numbers, when paged by page.
+    pub paging: Option<ListPaging>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }

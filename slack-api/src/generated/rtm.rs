@@ -3,14 +3,14 @@
 /// Rtm connect self.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct RtmConnectSelf {
-    /// Identifier.
+pub struct ConnectSelf {
+    /// User ID the connection acts as.
     pub id: Option<String>,
-    /// Name.
+    /// Username the connection acts as.
     pub name: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for RtmConnectSelf {
+impl<'de> serde::Deserialize<'de> for ConnectSelf {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -18,8 +18,8 @@ impl<'de> serde::Deserialize<'de> for RtmConnectSelf {
     }
 }
 
-impl crate::de::Object for RtmConnectSelf {
-    const NAME: &'static str = "RtmConnectSelf";
+impl crate::de::Object for ConnectSelf {
+    const NAME: &'static str = "ConnectSelf";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -35,75 +35,14 @@ impl crate::de::Object for RtmConnectSelf {
     }
 }
 
-impl crate::de::Lenient for RtmConnectSelf {
-    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
-}
-
-/// The connected user, as rtm.start reports it.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct RtmSelf {
-    /// Creation time, Unix seconds.
-    pub created: Option<crate::ids::UnixTime>,
-    /// First login.
-    pub first_login: Option<i64>,
-    /// Identifier.
-    pub id: Option<String>,
-    /// Manual presence.
-    pub manual_presence: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Prefs.
-    pub prefs: Option<serde_json::Value>,
-}
-
-impl<'de> serde::Deserialize<'de> for RtmSelf {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::de::decode_object(deserializer)
-    }
-}
-
-impl crate::de::Object for RtmSelf {
-    const NAME: &'static str = "RtmSelf";
-    const REQUIRED: &'static [(usize, &'static str)] = &[];
-    fn field<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-        seen: &mut crate::de::Seen,
-    ) -> Result<(), A::Error> {
-        match key {
-            "created" => crate::de::opt_field(map, seen, 0, "created", &mut self.created),
-            "first_login" => {
-                crate::de::opt_field(map, seen, 1, "first_login", &mut self.first_login)
-            }
-            "id" => crate::de::opt_field(map, seen, 2, "id", &mut self.id),
-            "manual_presence" => {
-                crate::de::opt_field(
-                    map,
-                    seen,
-                    3,
-                    "manual_presence",
-                    &mut self.manual_presence,
-                )
-            }
-            "name" => crate::de::opt_field(map, seen, 4, "name", &mut self.name),
-            "prefs" => crate::de::opt_field(map, seen, 5, "prefs", &mut self.prefs),
-            _ => crate::de::skip_field(map),
-        }
-    }
-}
-
-impl crate::de::Lenient for RtmSelf {
+impl crate::de::Lenient for ConnectSelf {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Rtm start dnd.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct RtmStartDnd {
+pub struct StartDnd {
     /// Flag: dnd enabled.
     pub dnd_enabled: Option<bool>,
     /// Timestamp: next dnd end ts.
@@ -114,7 +53,7 @@ pub struct RtmStartDnd {
     pub snooze_enabled: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for RtmStartDnd {
+impl<'de> serde::Deserialize<'de> for StartDnd {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -122,8 +61,8 @@ impl<'de> serde::Deserialize<'de> for RtmStartDnd {
     }
 }
 
-impl crate::de::Object for RtmStartDnd {
-    const NAME: &'static str = "RtmStartDnd";
+impl crate::de::Object for StartDnd {
+    const NAME: &'static str = "StartDnd";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -167,19 +106,19 @@ impl crate::de::Object for RtmStartDnd {
     }
 }
 
-impl crate::de::Lenient for RtmStartDnd {
+impl crate::de::Lenient for StartDnd {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Rtm start link.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct RtmStartLink {
+pub struct StartLink {
     /// Timestamp: domains ts.
     pub domains_ts: Option<crate::ids::Ts>,
 }
 
-impl<'de> serde::Deserialize<'de> for RtmStartLink {
+impl<'de> serde::Deserialize<'de> for StartLink {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -187,8 +126,8 @@ impl<'de> serde::Deserialize<'de> for RtmStartLink {
     }
 }
 
-impl crate::de::Object for RtmStartLink {
-    const NAME: &'static str = "RtmStartLink";
+impl crate::de::Object for StartLink {
+    const NAME: &'static str = "StartLink";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -205,21 +144,29 @@ impl crate::de::Object for RtmStartLink {
     }
 }
 
-impl crate::de::Lenient for RtmStartLink {
+impl crate::de::Lenient for StartLink {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
-/// User groups, as rtm.start reports them.
+/// The connected user, as rtm.start reports it.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct RtmSubteams {
-    /// List of all.
-    pub all: Vec<crate::generated::types::Subteam>,
-    /// List of self.
-    pub self_: Vec<String>,
+pub struct StartSelf {
+    /// Creation time, Unix seconds.
+    pub created: Option<crate::ids::UnixTime>,
+    /// Unix time the person first signed in.
+    pub first_login: Option<i64>,
+    /// User ID the connection acts as.
+    pub id: Option<String>,
+    /// Presence the person set by hand (`active`, `away`).
+    pub manual_presence: Option<String>,
+    /// Username the connection acts as.
+    pub name: Option<String>,
+    /// The person's client preferences.
+    pub prefs: Option<serde_json::Value>,
 }
 
-impl<'de> serde::Deserialize<'de> for RtmSubteams {
+impl<'de> serde::Deserialize<'de> for StartSelf {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -227,8 +174,61 @@ impl<'de> serde::Deserialize<'de> for RtmSubteams {
     }
 }
 
-impl crate::de::Object for RtmSubteams {
-    const NAME: &'static str = "RtmSubteams";
+impl crate::de::Object for StartSelf {
+    const NAME: &'static str = "StartSelf";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "created" => crate::de::opt_field(map, seen, 0, "created", &mut self.created),
+            "first_login" => {
+                crate::de::opt_field(map, seen, 1, "first_login", &mut self.first_login)
+            }
+            "id" => crate::de::opt_field(map, seen, 2, "id", &mut self.id),
+            "manual_presence" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "manual_presence",
+                    &mut self.manual_presence,
+                )
+            }
+            "name" => crate::de::opt_field(map, seen, 4, "name", &mut self.name),
+            "prefs" => crate::de::opt_field(map, seen, 5, "prefs", &mut self.prefs),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for StartSelf {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// User groups, as rtm.start reports them.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Subteams {
+    /// List of all.
+    pub all: Vec<crate::generated::types::Subteam>,
+    /// List of self.
+    pub self_: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for Subteams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for Subteams {
+    const NAME: &'static str = "Subteams";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -244,7 +244,7 @@ impl crate::de::Object for RtmSubteams {
     }
 }
 
-impl crate::de::Lenient for RtmSubteams {
+impl crate::de::Lenient for Subteams {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -382,13 +382,13 @@ impl std::future::IntoFuture for ConnectRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectResponse {
-    /// Context.
+    /// Opaque value identifying the session.
     pub context: Option<String>,
-    /// Self.
-    pub self_: RtmConnectSelf,
+    /// The user the connection acts as.
+    pub self_: ConnectSelf,
     /// Workspace concerned.
     pub team: crate::generated::types::Team,
-    /// URL.
+    /// WebSocket URL to connect to; good for 30 seconds.
     pub url: crate::Secret,
 }
 
@@ -542,16 +542,16 @@ pub struct StartResponse {
     pub bots: Vec<crate::generated::types::BotProfile>,
     /// Cache timestamp, Unix seconds.
     pub cache_ts: Option<crate::ids::Ts>,
-    /// Cache ts version.
+    /// Version of the client cache the snapshot matches.
     pub cache_ts_version: Option<String>,
-    /// Cache version.
+    /// Version of the client cache format.
     pub cache_version: Option<String>,
     /// Whether it can manage shared channels.
     pub can_manage_shared_channels: Option<bool>,
     /// Conversations.
     pub channels: Vec<crate::generated::types::Conversation>,
-    /// Dnd.
-    pub dnd: Option<RtmStartDnd>,
+    /// The caller's Do Not Disturb settings.
+    pub dnd: Option<StartDnd>,
     /// List of groups.
     pub groups: Vec<crate::generated::types::Conversation>,
     /// List of ims.
@@ -560,8 +560,8 @@ pub struct StartResponse {
     pub is_europe: Option<bool>,
     /// Timestamp: latest event ts.
     pub latest_event_ts: Option<crate::ids::Ts>,
-    /// Links.
-    pub links: Option<RtmStartLink>,
+    /// Links the client should know, such as the admin pages.
+    pub links: Option<StartLink>,
     /// Flag: mobile app requires upgrade.
     pub mobile_app_requires_upgrade: Option<bool>,
     /// List of non threadable channels.
@@ -570,17 +570,17 @@ pub struct StartResponse {
     pub read_only_channels: Vec<String>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
-    /// Self.
-    pub self_: RtmSelf,
-    /// Subteams.
-    pub subteams: Option<RtmSubteams>,
+    /// The user the connection acts as, with their preferences.
+    pub self_: StartSelf,
+    /// User groups of the workspace, and those the caller is in.
+    pub subteams: Option<Subteams>,
     /// Workspace concerned.
     pub team: crate::generated::types::Team,
     /// List of thread only channels.
     pub thread_only_channels: Vec<String>,
-    /// URL.
+    /// WebSocket URL to connect to; good for 30 seconds.
     pub url: crate::Secret,
-    /// Users.
+    /// Every member of the workspace.
     pub users: Vec<crate::generated::types::User>,
 }
 

@@ -3,18 +3,18 @@
 /// Files matching a search, with paging.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct SearchFileResults {
+pub struct FileResults {
     /// The results on this page.
     pub matches: Vec<crate::generated::types::File>,
     /// Page numbers and counts.
-    pub pagination: Option<SearchPagination>,
+    pub pagination: Option<Pagination>,
     /// Page numbers and counts.
     pub paging: Option<crate::generated::types::Paging>,
     /// How many results there are in all.
     pub total: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for SearchFileResults {
+impl<'de> serde::Deserialize<'de> for FileResults {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -22,8 +22,8 @@ impl<'de> serde::Deserialize<'de> for SearchFileResults {
     }
 }
 
-impl crate::de::Object for SearchFileResults {
-    const NAME: &'static str = "SearchFileResults";
+impl crate::de::Object for FileResults {
+    const NAME: &'static str = "FileResults";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -43,14 +43,14 @@ impl crate::de::Object for SearchFileResults {
     }
 }
 
-impl crate::de::Lenient for SearchFileResults {
+impl crate::de::Lenient for FileResults {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// One message a search found, with the conversation it is in.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct SearchMessageMatch {
+pub struct MessageMatch {
     /// Legacy attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
     /// Block Kit blocks.
@@ -77,7 +77,7 @@ pub struct SearchMessageMatch {
     pub username: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SearchMessageMatch {
+impl<'de> serde::Deserialize<'de> for MessageMatch {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -85,8 +85,8 @@ impl<'de> serde::Deserialize<'de> for SearchMessageMatch {
     }
 }
 
-impl crate::de::Object for SearchMessageMatch {
-    const NAME: &'static str = "SearchMessageMatch";
+impl crate::de::Object for MessageMatch {
+    const NAME: &'static str = "MessageMatch";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -118,27 +118,27 @@ impl crate::de::Object for SearchMessageMatch {
     }
 }
 
-impl crate::de::Lenient for SearchMessageMatch {
+impl crate::de::Lenient for MessageMatch {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Messages matching a search, with paging.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct SearchMessageResults {
+pub struct MessageResults {
     /// Flag: all stop words.
     pub all_stop_words: Option<bool>,
     /// The results on this page.
-    pub matches: Vec<SearchMessageMatch>,
+    pub matches: Vec<MessageMatch>,
     /// Page numbers and counts.
-    pub pagination: Option<SearchPagination>,
+    pub pagination: Option<Pagination>,
     /// Page numbers and counts.
     pub paging: Option<crate::generated::types::Paging>,
     /// How many results there are in all.
     pub total: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for SearchMessageResults {
+impl<'de> serde::Deserialize<'de> for MessageResults {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -146,8 +146,8 @@ impl<'de> serde::Deserialize<'de> for SearchMessageResults {
     }
 }
 
-impl crate::de::Object for SearchMessageResults {
-    const NAME: &'static str = "SearchMessageResults";
+impl crate::de::Object for MessageResults {
+    const NAME: &'static str = "MessageResults";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -176,14 +176,14 @@ impl crate::de::Object for SearchMessageResults {
     }
 }
 
-impl crate::de::Lenient for SearchMessageResults {
+impl crate::de::Lenient for MessageResults {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
 /// Page numbers and counts of search results.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct SearchPagination {
+pub struct Pagination {
     /// Position of the first result on this page.
     pub first: Option<i64>,
     /// Position of the last result on this page.
@@ -202,7 +202,7 @@ pub struct SearchPagination {
     pub warnings: Vec<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SearchPagination {
+impl<'de> serde::Deserialize<'de> for Pagination {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -210,8 +210,8 @@ impl<'de> serde::Deserialize<'de> for SearchPagination {
     }
 }
 
-impl crate::de::Object for SearchPagination {
-    const NAME: &'static str = "SearchPagination";
+impl crate::de::Object for Pagination {
+    const NAME: &'static str = "Pagination";
     const REQUIRED: &'static [(usize, &'static str)] = &[];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -243,7 +243,7 @@ impl crate::de::Object for SearchPagination {
     }
 }
 
-impl crate::de::Lenient for SearchPagination {
+impl crate::de::Lenient for Pagination {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -472,9 +472,9 @@ pub struct AllResponse {
     /// The callstack returned.
     pub callstack: Option<String>,
     /// Files attached.
-    pub files: Option<SearchFileResults>,
+    pub files: Option<FileResults>,
     /// The messages returned.
-    pub messages: Option<SearchMessageResults>,
+    pub messages: Option<MessageResults>,
     /// The posts returned.
     pub posts: Option<serde_json::Value>,
     /// The search query that was run.
@@ -623,7 +623,7 @@ pub struct FilesResponse {
     /// Channels the matches are in; Slack documents no shape.
     pub channels: Option<serde_json::Value>,
     /// Files attached.
-    pub files: Option<SearchFileResults>,
+    pub files: Option<FileResults>,
     /// Private channels the matches are in; Slack documents no shape.
     pub groups: Option<serde_json::Value>,
     /// Set when the search included bots despite the caller's preference.
@@ -851,7 +851,7 @@ pub struct MessagesResponse {
     /// Flag: ignored exclude bots pref.
     pub ignored_exclude_bots_pref: Option<bool>,
     /// The messages returned.
-    pub messages: Option<SearchMessageResults>,
+    pub messages: Option<MessageResults>,
     /// The search query that was run.
     pub query: Option<String>,
     /// Flag: show feedback.
@@ -920,7 +920,7 @@ impl crate::de::Lenient for MessagesResponse {
 impl crate::web::paginate::Paginate for MessagesRequest {
     const METHOD: &'static str = "search.messages";
     type Page = MessagesResponse;
-    type Item = SearchMessageMatch;
+    type Item = MessageMatch;
     fn set_next(&mut self, next: crate::web::paginate::Next) {
         if let crate::web::paginate::Next::Page(n) = next {
             self.page = Some(n);

@@ -118,9 +118,9 @@ impl crate::de::Lenient for AdminOwnershipSummary {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssistantAppThread {
-    /// First user thread reply.
+    /// Text of the person's first reply in the assistant thread.
     pub first_user_thread_reply: Option<String>,
-    /// Title.
+    /// Title the assistant gave the thread.
     pub title: Option<String>,
     /// List of title blocks.
     pub title_blocks: Vec<crate::generated::block_kit::Block>,
@@ -224,19 +224,19 @@ impl crate::de::Lenient for AssistantAppThread {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchema {
-    /// Identifier.
+    /// ID of this column of the list.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether it is primary column.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_primary_column: Option<bool>,
-    /// Key.
+    /// Key the list's rows store this column's values under.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// Name.
+    /// Column heading shown to people.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Options.
+    /// Settings of the column, by its kind.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<AttachmentListSchemaOption>,
     /// Kind of object or event.
@@ -300,22 +300,22 @@ pub struct AttachmentListSchemaOption {
     /// List of choices.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<AttachmentListSchemaOptionChoice>,
-    /// Currency.
+    /// Currency code of a money column.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// Currency format.
+    /// How a money column shows its amounts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_format: Option<String>,
     /// Time, Unix seconds: date format.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_format: Option<String>,
-    /// Default value.
+    /// Value a new row starts with, as text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// Default value typed.
+    /// Value a new row starts with, typed by the column's kind.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value_typed: Option<AttachmentListSchemaOptionDefaultValueTyped>,
-    /// Emoji.
+    /// Emoji a rating or vote column counts with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub emoji: Option<String>,
     /// ID of the emoji team.
@@ -324,7 +324,7 @@ pub struct AttachmentListSchemaOption {
     /// Flag: for assignment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub for_assignment: Option<bool>,
-    /// Format.
+    /// How the column displays its values.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// List of linked to.
@@ -333,22 +333,22 @@ pub struct AttachmentListSchemaOption {
     /// Flag: mark as done when checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mark_as_done_when_checked: Option<bool>,
-    /// Max.
+    /// Largest value a number or rating column allows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
     /// Flag: notify users.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_users: Option<bool>,
-    /// Precision.
+    /// Digits after the decimal point of a number column.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<i64>,
-    /// Rounding.
+    /// How a number column rounds values it shows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rounding: Option<String>,
     /// Flag: show member name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_member_name: Option<bool>,
-    /// Time format.
+    /// Whether a time column shows 12- or 24-hour time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_format: Option<String>,
 }
@@ -490,10 +490,10 @@ impl crate::de::Lenient for AttachmentListSchemaOption {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListSchemaOptionCanvasPlaceholderMapping {
-    /// Column.
+    /// List column whose value fills the placeholder.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
-    /// Variable.
+    /// Placeholder in the canvas template that the column fills.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub variable: Option<String>,
 }
@@ -537,10 +537,10 @@ pub struct AttachmentListSchemaOptionChoice {
     /// Color, as hex or a named value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    /// Label.
+    /// Text shown for the choice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// Value.
+    /// Value stored when a row picks this choice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -619,22 +619,22 @@ pub struct AttachmentListView {
     /// List of columns.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<AttachmentListViewColumn>,
-    /// Created by.
+    /// Person who made the view.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserId>,
     /// Creation time, Unix seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_created: Option<crate::ids::UnixTime>,
-    /// Default view key.
+    /// Key of the view the list opens with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_view_key: Option<String>,
     /// List of filters.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<AttachmentListViewFilter>,
-    /// Grouping.
+    /// Column the view groups its rows by.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grouping: Option<AttachmentListViewGrouping>,
-    /// Identifier.
+    /// ID of the view.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether it is all items view.
@@ -643,10 +643,10 @@ pub struct AttachmentListView {
     /// Whether it is locked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_locked: Option<bool>,
-    /// Name.
+    /// Name of the view shown in its tab.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Position.
+    /// Where the view sorts among the list's views.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
     /// Flag: show completed items.
@@ -753,19 +753,19 @@ impl crate::de::Lenient for AttachmentListView {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListViewColumn {
-    /// Identifier.
+    /// ID of the column in this view.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Key.
+    /// Key of the list column it shows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// Position.
+    /// Where the column sorts among the view's columns.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
     /// Flag: visible.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visible: Option<bool>,
-    /// Width.
+    /// Width of the column in pixels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
 }
@@ -811,10 +811,10 @@ pub struct AttachmentListViewFilter {
     /// ID of the column.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column_id: Option<String>,
-    /// Key.
+    /// Key of the column the filter tests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// Operator.
+    /// How the filter compares the column's value (`equals`, `contains`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
     /// List of typed values.
@@ -873,7 +873,7 @@ impl crate::de::Lenient for AttachmentListViewFilter {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AttachmentListViewGrouping {
-    /// Group by.
+    /// Key of the column rows are grouped by.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_by: Option<String>,
     /// ID of the group by column.
@@ -944,7 +944,7 @@ impl crate::de::Lenient for AttachmentListViewGrouping {
 pub struct BotProfile {
     /// App concerned.
     pub app_id: Option<AppId>,
-    /// Bot access token.
+    /// Token the bot calls the API with, when the response includes it.
     pub bot_access_token: Option<crate::Secret>,
     /// User ID of the app's bot.
     pub bot_user_id: Option<UserId>,
@@ -952,11 +952,11 @@ pub struct BotProfile {
     pub deleted: Option<bool>,
     /// Icon images.
     pub icons: Option<Icons>,
-    /// Identifier.
+    /// ID of the bot.
     pub id: Option<BotId>,
     /// Whether it is workflow bot.
     pub is_workflow_bot: Option<bool>,
-    /// Name.
+    /// Display name of the bot.
     pub name: Option<String>,
     /// Workspace concerned.
     pub team_id: Option<TeamId>,
@@ -1122,7 +1122,7 @@ pub struct Conversation {
     pub enterprise_id: Option<EnterpriseId>,
     /// Whether it has pins.
     pub has_pins: Option<bool>,
-    /// Identifier.
+    /// ID of the conversation (`C...`, `G...` or `D...`).
     pub id: Option<ChannelId>,
     /// IDs: internal team.
     pub internal_team_ids: Vec<TeamId>,
@@ -1178,15 +1178,15 @@ pub struct Conversation {
     pub locale: Option<String>,
     /// Member user IDs.
     pub members: Vec<UserId>,
-    /// Name.
+    /// Channel name without the leading `#`; absent for DMs.
     pub name: Option<String>,
-    /// Name normalized.
+    /// The name lowercased and stripped of accents, for matching.
     pub name_normalized: Option<String>,
     /// Number of members.
     pub num_members: Option<i64>,
-    /// Parent conversation.
+    /// ID of the channel this one was split off from, when it was.
     pub parent_conversation: Option<String>,
-    /// Parent group.
+    /// ID of the private channel this one was converted from, when it was.
     pub parent_group: Option<String>,
     /// IDs: pending connected team.
     pub pending_connected_team_ids: Vec<TeamId>,
@@ -1200,19 +1200,19 @@ pub struct Conversation {
     pub previous_connections: Vec<ConversationPreviousConnection>,
     /// List of previous names.
     pub previous_names: Vec<String>,
-    /// Priority.
+    /// Slack's ranking of the conversation for the caller, higher first.
     pub priority: Option<f64>,
-    /// Properties.
+    /// Extra settings: canvas, tabs, posting and thread restrictions.
     pub properties: Option<ConversationProperty>,
-    /// Purpose.
+    /// What the conversation is for, with who set it and when.
     pub purpose: Option<Topic>,
     /// IDs: shared team.
     pub shared_team_ids: Vec<TeamId>,
     /// Workspace concerned.
     pub team_id: Option<serde_json::Value>,
-    /// Topic.
+    /// What the conversation is about now, with who set it and when.
     pub topic: Option<Topic>,
-    /// Unlinked.
+    /// Nonzero once a shared channel was disconnected from an organization it was shared with.
     pub unlinked: Option<i64>,
     /// Number of unread messages.
     pub unread_count: Option<i64>,
@@ -1940,7 +1940,7 @@ pub struct ConversationProperty {
     pub at_channel_restricted: Option<bool>,
     /// Flag: at here restricted.
     pub at_here_restricted: Option<bool>,
-    /// Canvas.
+    /// The channel canvas, when it has one.
     pub canvas: Option<serde_json::Value>,
     /// List of channel workflows.
     pub channel_workflows: Vec<ConversationPropertyChannelWorkflow>,
@@ -1950,17 +1950,17 @@ pub struct ConversationProperty {
     pub huddles_restricted: Option<bool>,
     /// Whether it is dormant.
     pub is_dormant: Option<bool>,
-    /// Meeting notes.
+    /// Canvas that holds the channel's huddle notes.
     pub meeting_notes: Option<ConversationPropertyMeetingNote>,
-    /// Posting restricted to.
+    /// Who may post when posting is limited.
     pub posting_restricted_to: Option<ConversationPropertyPostingRestrictedTo>,
     /// List of tabs.
     pub tabs: Vec<ConversationPropertyTab>,
     /// List of tabz.
     pub tabz: Vec<ConversationPropertyTabz>,
-    /// Threads restricted to.
+    /// Who may reply in threads when replies are limited.
     pub threads_restricted_to: Option<ConversationPropertyThreadsRestrictedTo>,
-    /// Use case.
+    /// What the channel was set up for, as picked at creation.
     pub use_case: Option<String>,
 }
 
@@ -2124,7 +2124,7 @@ impl crate::de::Lenient for ConversationProperty {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationPropertyChannelWorkflow {
-    /// Title.
+    /// Title of the workflow shown in the channel.
     pub title: Option<String>,
     /// ID of the workflow trigger.
     pub workflow_trigger_id: Option<String>,
@@ -2390,13 +2390,13 @@ impl crate::de::Lenient for ConversationPropertyPostingRestrictedTo {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationPropertyTab {
-    /// Data.
+    /// What the tab opens: a file, list or workflow.
     pub data: Option<ConversationPropertyTabData>,
-    /// Identifier.
+    /// ID of the tab.
     pub id: Option<String>,
     /// Whether it is disabled.
     pub is_disabled: Option<bool>,
-    /// Label.
+    /// Text on the tab.
     pub label: Option<String>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -2599,13 +2599,13 @@ impl crate::de::Lenient for ConversationPropertyTabData {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationPropertyTabz {
-    /// Data.
+    /// What the tab opens: a file, list or workflow.
     pub data: Option<ConversationPropertyTabzData>,
-    /// Identifier.
+    /// ID of the tab.
     pub id: Option<String>,
     /// Whether it is disabled.
     pub is_disabled: Option<bool>,
-    /// Label.
+    /// Text on the tab.
     pub label: Option<String>,
     /// Kind of object or event.
     pub r#type: Option<String>,
@@ -3012,11 +3012,11 @@ pub struct DndStatus {
     pub next_dnd_start_ts: Option<Ts>,
     /// Flag: snooze enabled.
     pub snooze_enabled: Option<bool>,
-    /// Snooze endtime.
+    /// Unix time the snooze ends.
     pub snooze_endtime: Option<i64>,
     /// Flag: snooze is indefinite.
     pub snooze_is_indefinite: Option<bool>,
-    /// Snooze remaining.
+    /// Seconds left until the snooze ends.
     pub snooze_remaining: Option<i64>,
 }
 
@@ -3215,9 +3215,9 @@ impl crate::de::Lenient for Edited {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Enterprise {
-    /// Identifier.
+    /// ID of the organization (`E...`).
     pub id: Option<EnterpriseId>,
-    /// Name.
+    /// Display name of the organization.
     pub name: Option<String>,
 }
 
@@ -3268,9 +3268,9 @@ impl crate::de::Lenient for Enterprise {
 pub struct EnterpriseUser {
     /// Enterprise organization concerned.
     pub enterprise_id: Option<EnterpriseId>,
-    /// Enterprise name.
+    /// Name of the organization the person belongs to.
     pub enterprise_name: Option<String>,
-    /// Identifier.
+    /// The person's user ID across the organization.
     pub id: Option<String>,
     /// Whether it is admin.
     pub is_admin: Option<bool>,
@@ -3460,16 +3460,16 @@ impl crate::de::Lenient for EventAuthorization {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct File {
-    /// Access.
+    /// What the caller may do with the file (`read`, `write`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<String>,
-    /// Alt txt.
+    /// Alternative text describing an image for screen readers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_txt: Option<String>,
     /// App concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_id: Option<AppId>,
-    /// App name.
+    /// App that made the file, for files from an app.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
     /// Legacy secondary attachments.
@@ -3496,7 +3496,7 @@ pub struct File {
     /// Flag: canvas printing enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub canvas_printing_enabled: Option<bool>,
-    /// Canvas template mode.
+    /// Whether a canvas is a template, and how it is used.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub canvas_template_mode: Option<String>,
     /// List of cc.
@@ -3517,7 +3517,7 @@ pub struct File {
     /// Text content of the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    /// Converted pdf.
+    /// URL of a PDF rendering of the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub converted_pdf: Option<String>,
     /// Creation time, Unix seconds.
@@ -3529,10 +3529,10 @@ pub struct File {
     /// When it last changed, Unix seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<crate::ids::UnixTime>,
-    /// Deanimate.
+    /// URL of a still frame of an animated image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deanimate: Option<String>,
-    /// Deanimate gif.
+    /// URL of a still frame of an animated GIF.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deanimate_gif: Option<String>,
     /// Whether it is shown as posted by a bot.
@@ -3541,19 +3541,19 @@ pub struct File {
     /// List of dm mpdm users with file access.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dm_mpdm_users_with_file_access: Vec<FileDmMpdmUsersWithFileAccess>,
-    /// Duration ms.
+    /// Length of an audio or video file in milliseconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<i64>,
     /// Link: edit link.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edit_link: Option<String>,
-    /// Edit timestamp.
+    /// Unix time of the last edit of a post or snippet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edit_timestamp: Option<i64>,
     /// Flag: editable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
-    /// Editor.
+    /// Person who last edited a post or snippet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub editor: Option<UserId>,
     /// List of editors.
@@ -3565,7 +3565,7 @@ pub struct File {
     /// ID of the external.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// External type.
+    /// Service holding a remote file (`gdrive`, `dropbox`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_type: Option<String>,
     /// Link: external url.
@@ -3574,7 +3574,7 @@ pub struct File {
     /// List of favorites.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub favorites: Vec<FileFavorite>,
-    /// File access.
+    /// Whether the caller can see the file (`visible`, `check_file_info`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_access: Option<String>,
     /// File concerned.
@@ -3601,25 +3601,25 @@ pub struct File {
     /// Whether it has rich preview.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_rich_preview: Option<bool>,
-    /// Headers.
+    /// Mail headers of an email file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<FileHeader>,
-    /// Hls.
+    /// URL of the HLS stream of a video.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hls: Option<String>,
-    /// Hls embed.
+    /// HLS playlist of a video, embedded in the response.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hls_embed: Option<String>,
-    /// Identifier.
+    /// ID of the file (`F...`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<FileId>,
-    /// Image exif rotation.
+    /// EXIF orientation of an image, 1 to 8.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_exif_rotation: Option<i64>,
     /// List of ims.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ims: Vec<ChannelId>,
-    /// Initial comment.
+    /// Comment posted with the file when it was shared.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initial_comment: Option<FileInitialComment>,
     /// Whether it is channel space.
@@ -3640,16 +3640,16 @@ pub struct File {
     /// Whether it is starred.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_starred: Option<bool>,
-    /// Last editor.
+    /// ID of the person who last edited the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_editor: Option<String>,
     /// Timestamp of the last message read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_read: Option<Ts>,
-    /// Lines.
+    /// How many lines a snippet has.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<i64>,
-    /// Lines more.
+    /// How many lines of a snippet the preview leaves out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lines_more: Option<i64>,
     /// ID of the linked channel.
@@ -3658,16 +3658,16 @@ pub struct File {
     /// Link: list csv download url.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub list_csv_download_url: Option<String>,
-    /// List limits.
+    /// Row and column limits of a list file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub list_limits: Option<serde_json::Value>,
-    /// List metadata.
+    /// Schema and views of a list file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub list_metadata: Option<serde_json::Value>,
-    /// Media display type.
+    /// How clients show an audio or video file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_display_type: Option<String>,
-    /// Media progress.
+    /// How far the caller got in playing the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_progress: Option<FileMediaProgress>,
     /// MIME type.
@@ -3676,13 +3676,13 @@ pub struct File {
     /// Storage mode (hosted, external, snippet, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
-    /// Mp4.
+    /// URL of an MP4 rendering of a video or GIF.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp4: Option<String>,
-    /// Mp4 low.
+    /// URL of a low-resolution MP4 rendering.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mp4_low: Option<String>,
-    /// Name.
+    /// File name as uploaded, with its extension.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Flag: non owner editable.
@@ -3691,46 +3691,46 @@ pub struct File {
     /// Number of stars.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub num_stars: Option<i64>,
-    /// Org or workspace access.
+    /// Whether the file is shared with the organization or one workspace.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_or_workspace_access: Option<String>,
     /// Number of original attachment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_attachment_count: Option<i64>,
-    /// Original h.
+    /// Height of the original image in pixels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_h: Option<i64>,
-    /// Original w.
+    /// Width of the original image in pixels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_w: Option<i64>,
     /// Permanent link.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permalink: Option<String>,
-    /// Permalink public.
+    /// Public URL of the file, once shared outside Slack.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permalink_public: Option<String>,
     /// List of pinned to.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pinned_to: Vec<ChannelId>,
-    /// Pjpeg.
+    /// URL of a progressive JPEG rendering of an image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pjpeg: Option<String>,
-    /// Plain text.
+    /// Text of an email file without markup.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plain_text: Option<String>,
-    /// Pretty type.
+    /// Kind of file for people to read (`PNG`, `Python`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pretty_type: Option<String>,
-    /// Preview.
+    /// First lines of a text file or snippet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preview: Option<String>,
-    /// Preview highlight.
+    /// Syntax-highlighted HTML of the preview.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_highlight: Option<String>,
     /// Flag: preview is truncated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_is_truncated: Option<bool>,
-    /// Preview plain text.
+    /// Preview of an email without markup.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_plain_text: Option<String>,
     /// Number of private channels with file access.
@@ -3748,19 +3748,19 @@ pub struct File {
     /// Emoji reactions on it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
-    /// Saved.
+    /// Whether the caller saved the file for later.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub saved: Option<FileSaved>,
     /// Flag: sent to self.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_to_self: Option<bool>,
-    /// Shares.
+    /// Conversations the file is shared in, public and private.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shares: Option<FileShares>,
     /// Flag: show badge.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_badge: Option<bool>,
-    /// Simplified html.
+    /// HTML of a post or canvas, simplified for display.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub simplified_html: Option<String>,
     /// Size in bytes.
@@ -3769,7 +3769,7 @@ pub struct File {
     /// Workspace the message came from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_team: Option<TeamId>,
-    /// Subject.
+    /// Subject line of an email file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Message subtype, when not a plain message.
@@ -3787,154 +3787,154 @@ pub struct File {
     /// Timestamp: template conversion ts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template_conversion_ts: Option<Ts>,
-    /// Template description.
+    /// Description of a canvas template.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template_description: Option<String>,
-    /// Template icon.
+    /// Icon of a canvas template.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template_icon: Option<String>,
-    /// Template name.
+    /// Internal name of a canvas template.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template_name: Option<String>,
-    /// Template title.
+    /// Title of a canvas template.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template_title: Option<String>,
-    /// Thumb 1024.
+    /// URL of a thumbnail at most 1024 pixels on a side.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_1024: Option<String>,
-    /// Thumb 1024 gif.
+    /// URL of an animated 1024-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_1024_gif: Option<String>,
-    /// Thumb 1024 h.
+    /// Height of the 1024-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_1024_h: Option<i64>,
-    /// Thumb 1024 w.
+    /// Width of the 1024-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_1024_w: Option<i64>,
-    /// Thumb 160.
+    /// URL of a thumbnail at most 160 pixels on a side.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_160: Option<String>,
-    /// Thumb 160 gif.
+    /// URL of an animated 160-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_160_gif: Option<String>,
-    /// Thumb 160 h.
+    /// Height of the 160-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_160_h: Option<String>,
-    /// Thumb 160 w.
+    /// Width of the 160-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_160_w: Option<String>,
-    /// Thumb 360.
+    /// URL of a thumbnail at most 360 pixels on a side.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_360: Option<String>,
-    /// Thumb 360 gif.
+    /// URL of an animated 360-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_360_gif: Option<String>,
-    /// Thumb 360 h.
+    /// Height of the 360-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_360_h: Option<i64>,
-    /// Thumb 360 w.
+    /// Width of the 360-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_360_w: Option<i64>,
-    /// Thumb 480.
+    /// URL of a thumbnail at most 480 pixels on a side.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_480: Option<String>,
-    /// Thumb 480 gif.
+    /// URL of an animated 480-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_480_gif: Option<String>,
-    /// Thumb 480 h.
+    /// Height of the 480-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_480_h: Option<i64>,
-    /// Thumb 480 w.
+    /// Width of the 480-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_480_w: Option<i64>,
-    /// Thumb 64.
+    /// URL of a thumbnail at most 64 pixels on a side.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_64: Option<String>,
-    /// Thumb 64 gif.
+    /// URL of an animated 64-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_64_gif: Option<String>,
-    /// Thumb 64 h.
+    /// Height of the 64-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_64_h: Option<String>,
-    /// Thumb 64 w.
+    /// Width of the 64-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_64_w: Option<String>,
-    /// Thumb 720.
+    /// URL of a thumbnail at most 720 pixels on a side.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_720: Option<String>,
-    /// Thumb 720 gif.
+    /// URL of an animated 720-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_720_gif: Option<String>,
-    /// Thumb 720 h.
+    /// Height of the 720-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_720_h: Option<i64>,
-    /// Thumb 720 w.
+    /// Width of the 720-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_720_w: Option<i64>,
-    /// Thumb 80.
+    /// URL of a thumbnail at most 80 pixels on a side.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_80: Option<String>,
-    /// Thumb 800.
+    /// URL of a thumbnail at most 800 pixels on a side.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_800: Option<String>,
-    /// Thumb 800 gif.
+    /// URL of an animated 800-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_800_gif: Option<String>,
-    /// Thumb 800 h.
+    /// Height of the 800-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_800_h: Option<i64>,
-    /// Thumb 800 w.
+    /// Width of the 800-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_800_w: Option<i64>,
-    /// Thumb 80 gif.
+    /// URL of an animated 80-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_80_gif: Option<String>,
-    /// Thumb 80 h.
+    /// Height of the 80-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_80_h: Option<String>,
-    /// Thumb 80 w.
+    /// Width of the 80-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_80_w: Option<String>,
-    /// Thumb 960.
+    /// URL of a thumbnail at most 960 pixels on a side.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_960: Option<String>,
-    /// Thumb 960 gif.
+    /// URL of an animated 960-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_960_gif: Option<String>,
-    /// Thumb 960 h.
+    /// Height of the 960-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_960_h: Option<i64>,
-    /// Thumb 960 w.
+    /// Width of the 960-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_960_w: Option<i64>,
-    /// Thumb gif.
+    /// URL of an animated thumbnail of a GIF.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_gif: Option<String>,
-    /// Thumb pdf.
+    /// URL of an image of a PDF's first page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_pdf: Option<String>,
-    /// Thumb pdf h.
+    /// Height of the PDF page image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_pdf_h: Option<i64>,
-    /// Thumb pdf w.
+    /// Width of the PDF page image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_pdf_w: Option<i64>,
-    /// Thumb tiny.
+    /// Tiny blurred preview of an image, base64-encoded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_tiny: Option<String>,
-    /// Thumb video.
+    /// URL of a still image from a video.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_video: Option<String>,
-    /// Thumb video h.
+    /// Height of the video still.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_video_h: Option<i64>,
-    /// Thumb video w.
+    /// Width of the video still.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_video_w: Option<i64>,
     /// Timestamp: timestamp.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<Ts>,
-    /// Title.
+    /// Title shown for the file; defaults to its name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// List of title blocks.
@@ -3943,10 +3943,10 @@ pub struct File {
     /// List of to.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub to: Vec<FileTo>,
-    /// Transcription.
+    /// Speech-to-text of an audio or video clip, and its state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transcription: Option<FileTranscription>,
-    /// Update notification.
+    /// Nonzero when the caller is due a notice that the file changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update_notification: Option<i64>,
     /// Last update time, Unix seconds.
@@ -3979,7 +3979,7 @@ pub struct File {
     /// Display name used for the post.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// Vtt.
+    /// WebVTT captions of a video.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vtt: Option<String>,
 }
@@ -5077,13 +5077,13 @@ impl crate::de::Lenient for File {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileCc {
-    /// Address.
+    /// Email address of a copied recipient.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// Name.
+    /// Display name of a copied recipient.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Original.
+    /// The recipient as written in the mail header.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original: Option<String>,
 }
@@ -5190,7 +5190,7 @@ pub struct FileComment {
     pub comment: Option<String>,
     /// Creation time, Unix seconds.
     pub created: Option<crate::ids::UnixTime>,
-    /// Identifier.
+    /// ID of the comment (`Fc...`).
     pub id: Option<String>,
     /// Whether it is intro.
     pub is_intro: Option<bool>,
@@ -5198,7 +5198,7 @@ pub struct FileComment {
     pub is_starred: Option<bool>,
     /// Number of stars.
     pub num_stars: Option<i64>,
-    /// Timestamp.
+    /// Unix time the comment was made.
     pub timestamp: Option<i64>,
     /// User concerned.
     pub user: Option<UserId>,
@@ -5367,7 +5367,7 @@ impl crate::de::Lenient for FileCommentRef {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileDmMpdmUsersWithFileAccess {
-    /// Access.
+    /// What that person may do with the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<String>,
     /// User concerned.
@@ -5479,10 +5479,10 @@ pub struct FileFavorite {
     /// ID of the collection.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_id: Option<String>,
-    /// Collection name.
+    /// Name of the saved-items collection holding the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_name: Option<String>,
-    /// Position.
+    /// Where the file sorts in that collection.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
 }
@@ -5607,13 +5607,13 @@ impl crate::de::Lenient for FileFavorite {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileFrom {
-    /// Address.
+    /// Email address of the sender.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// Name.
+    /// Display name of the sender.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Original.
+    /// The sender as written in the mail header.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original: Option<String>,
 }
@@ -5722,16 +5722,16 @@ impl crate::de::Lenient for FileFrom {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileHeader {
-    /// Date.
+    /// Date header of the email, as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// In reply to.
+    /// Message-ID of the email this one answers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_reply_to: Option<String>,
     /// ID of the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
-    /// Reply to.
+    /// Address replies should go to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
 }
@@ -5854,7 +5854,7 @@ pub struct FileInitialComment {
     /// Creation time, Unix seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<crate::ids::UnixTime>,
-    /// Identifier.
+    /// ID of the comment posted with the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether it is intro.
@@ -5978,16 +5978,16 @@ impl crate::de::Lenient for FileInitialComment {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileMediaProgress {
-    /// Duration ms.
+    /// Length of the media in milliseconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<i64>,
-    /// Max offset ms.
+    /// Furthest point reached, in milliseconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_offset_ms: Option<i64>,
     /// Flag: media watched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_watched: Option<bool>,
-    /// Offset ms.
+    /// Where playback last stopped, in milliseconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset_ms: Option<i64>,
 }
@@ -6189,7 +6189,7 @@ pub struct FileSaved {
     /// Whether it is archived.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_archived: Option<bool>,
-    /// State.
+    /// Whether the saved file is in progress, archived or completed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
@@ -6309,10 +6309,10 @@ impl crate::de::Lenient for FileSaved {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileShare {
-    /// Access.
+    /// What people in that conversation may do with the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<String>,
-    /// Channel name.
+    /// Name of the conversation it was shared in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_name: Option<String>,
     /// Time, Unix seconds: date last shared.
@@ -6336,7 +6336,7 @@ pub struct FileShare {
     /// ID of the share user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share_user_id: Option<String>,
-    /// Source.
+    /// How it got there (`UPLOAD`, `SHARE`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Workspace concerned.
@@ -6518,10 +6518,10 @@ impl crate::de::Lenient for FileShare {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileShares {
-    /// Private.
+    /// Shares in private channels and DMs, by conversation ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<std::collections::BTreeMap<String, Vec<FileShare>>>,
-    /// Public.
+    /// Shares in public channels, by conversation ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public: Option<std::collections::BTreeMap<String, Vec<FileShare>>>,
 }
@@ -6627,13 +6627,13 @@ impl crate::de::Lenient for FileShares {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileTo {
-    /// Address.
+    /// Email address of a recipient.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// Name.
+    /// Display name of a recipient.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Original.
+    /// The recipient as written in the mail header.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original: Option<String>,
 }
@@ -6745,10 +6745,10 @@ pub struct FileTranscription {
     /// IETF language tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// Preview.
+    /// First words of the transcript.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preview: Option<serde_json::Value>,
-    /// Status.
+    /// Whether the transcript is ready (`complete`, `processing`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
@@ -6858,7 +6858,7 @@ impl crate::de::Lenient for FileTranscription {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Icons {
-    /// Emoji.
+    /// Emoji used as the icon instead of an image, as `:name:`.
     pub emoji: Option<String>,
     /// Image URL, 102 px.
     pub image_102: Option<String>,
@@ -7070,15 +7070,15 @@ pub struct Item {
     pub comment: Option<FileCommentRef>,
     /// Creation time, Unix seconds.
     pub created: Option<crate::ids::UnixTime>,
-    /// Created by.
+    /// Person who created the item.
     pub created_by: Option<UserId>,
     /// Time, Unix seconds: date create.
     pub date_create: Option<crate::ids::UnixTime>,
     /// File concerned.
     pub file: Option<FileRef>,
-    /// File comment.
+    /// ID of the file comment, when the item is one.
     pub file_comment: Option<String>,
-    /// The message.
+    /// The message, when the item is one.
     pub message: Option<Message>,
     /// Timestamp that identifies the message.
     pub ts: Option<Ts>,
@@ -7166,7 +7166,7 @@ impl crate::de::Lenient for Item {
 pub struct Message {
     /// App concerned.
     pub app_id: Option<AppId>,
-    /// Assistant app thread.
+    /// The AI assistant thread this message starts, when it does.
     pub assistant_app_thread: Option<AssistantAppThread>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
@@ -7232,7 +7232,7 @@ pub struct Message {
     pub permalink: Option<String>,
     /// List of pinned to.
     pub pinned_to: Vec<ChannelId>,
-    /// Purpose.
+    /// New purpose, on a `channel_purpose` message.
     pub purpose: Option<String>,
     /// Emoji reactions on it.
     pub reactions: Vec<Reaction>,
@@ -7244,7 +7244,7 @@ pub struct Message {
     pub reply_users: Vec<UserId>,
     /// Number of distinct repliers.
     pub reply_users_count: Option<i64>,
-    /// Room.
+    /// The call or huddle, on a `huddle_thread` message.
     pub room: Option<Room>,
     /// The thread's parent message.
     pub root: Option<Box<Message>>,
@@ -7264,7 +7264,7 @@ pub struct Message {
     pub text_character_count: Option<i64>,
     /// Timestamp of the thread's parent message.
     pub thread_ts: Option<Ts>,
-    /// Topic.
+    /// New topic, on a `channel_topic` message.
     pub topic: Option<String>,
     /// Timestamp that identifies the message.
     pub ts: Option<Ts>,
@@ -7720,28 +7720,28 @@ pub struct MessageMetadata {
     /// Name of the custom metadata event.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
-    /// Extension.
+    /// File extension of the attached media.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
-    /// Format.
+    /// Format of the attached media.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
-    /// Original h.
+    /// Height of the original media in pixels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_h: Option<i64>,
-    /// Original w.
+    /// Width of the original media in pixels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_w: Option<i64>,
-    /// Rotation.
+    /// Rotation of the media in degrees.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotation: Option<i64>,
     /// Flag: thumb 160.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_160: Option<bool>,
-    /// Thumb 360 h.
+    /// Height of the 360-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_360_h: Option<i64>,
-    /// Thumb 360 w.
+    /// Width of the 360-pixel thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_360_w: Option<i64>,
     /// Flag: thumb 64.
@@ -7750,7 +7750,7 @@ pub struct MessageMetadata {
     /// Flag: thumb 80.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_80: Option<bool>,
-    /// Thumb tiny.
+    /// Tiny blurred preview, base64-encoded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_tiny: Option<String>,
 }
@@ -8067,13 +8067,13 @@ pub struct Reaction {
     /// How many.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// Name.
+    /// Emoji name without colons (`thumbsup`, `tada::skin-tone-2`).
     #[serde()]
     pub name: String,
-    /// URL.
+    /// Image URL of a custom emoji.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// Users.
+    /// Some of the people who reacted; `count` says how many in all.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<UserId>,
 }
@@ -8194,11 +8194,11 @@ impl crate::de::Lenient for Reaction {
 pub struct ResponseMetadata {
     /// List of accepted scopes.
     pub accepted_scopes: Vec<String>,
-    /// Messages.
+    /// Notes from Slack about the call (`[WARN] ...`).
     pub messages: Vec<String>,
     /// Cursor for the next page; empty on the last page.
     pub next_cursor: Option<String>,
-    /// Scopes.
+    /// Scopes the token has, on calls that report them.
     pub scopes: Vec<String>,
     /// Warning codes.
     pub warnings: Vec<String>,
@@ -8360,15 +8360,15 @@ pub struct Room {
     pub attached_file_ids: Vec<String>,
     /// ID of the background.
     pub background_id: Option<String>,
-    /// Call family.
+    /// Kind of call (`huddle`, ...).
     pub call_family: Option<String>,
-    /// Canvas background.
+    /// Background picked for the huddle's canvas.
     pub canvas_background: Option<String>,
     /// Timestamp: canvas thread ts.
     pub canvas_thread_ts: Option<Ts>,
     /// Conversations.
     pub channels: Vec<ChannelId>,
-    /// Created by.
+    /// Person who started the call.
     pub created_by: Option<UserId>,
     /// Time, Unix seconds: date end.
     pub date_end: Option<crate::ids::UnixTime>,
@@ -8382,7 +8382,7 @@ pub struct Room {
     pub has_ended: Option<bool>,
     /// Link: huddle link.
     pub huddle_link: Option<String>,
-    /// Identifier.
+    /// ID of the call (`R...`).
     pub id: Option<String>,
     /// Whether it is dm call.
     pub is_dm_call: Option<bool>,
@@ -8390,15 +8390,15 @@ pub struct Room {
     pub is_prewarmed: Option<bool>,
     /// Whether it is scheduled.
     pub is_scheduled: Option<bool>,
-    /// Knocks.
+    /// People asking to join the huddle.
     pub knocks: Option<serde_json::Value>,
-    /// Last invite status by user.
+    /// Latest answer to an invite, by invited person.
     pub last_invite_status_by_user: Option<serde_json::Value>,
-    /// Media backend type.
+    /// Media service carrying the call.
     pub media_backend_type: Option<String>,
-    /// Media server.
+    /// Address of the media server.
     pub media_server: Option<String>,
-    /// Name.
+    /// Name given to the call, when any.
     pub name: Option<String>,
     /// List of participant history.
     pub participant_history: Vec<String>,
@@ -8412,9 +8412,9 @@ pub struct Room {
     pub participants_screenshare_off: Vec<String>,
     /// List of participants screenshare on.
     pub participants_screenshare_on: Vec<String>,
-    /// Pending invitees.
+    /// People invited who have not answered yet.
     pub pending_invitees: Option<serde_json::Value>,
-    /// Recording.
+    /// Whether the call is recorded and summarized.
     pub recording: Option<RoomRecording>,
     /// Timestamp: thread root ts.
     pub thread_root_ts: Option<Ts>,
@@ -8744,7 +8744,7 @@ pub struct RoomRecording {
     pub notetaking: Option<bool>,
     /// Flag: summary.
     pub summary: Option<bool>,
-    /// Summary status.
+    /// Whether the AI summary of the recording is ready.
     pub summary_status: Option<String>,
     /// Flag: transcript.
     pub transcript: Option<bool>,
@@ -8857,11 +8857,11 @@ impl crate::de::Lenient for RoomRecording {
 pub struct Subteam {
     /// Flag: auto provision.
     pub auto_provision: Option<bool>,
-    /// Auto type.
+    /// Role whose holders are added automatically (`admin`, `owner`), if any.
     pub auto_type: Option<String>,
     /// Number of channel.
     pub channel_count: Option<i64>,
-    /// Created by.
+    /// Person who made the group.
     pub created_by: Option<UserId>,
     /// Time, Unix seconds: date create.
     pub date_create: Option<crate::ids::UnixTime>,
@@ -8869,15 +8869,15 @@ pub struct Subteam {
     pub date_delete: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date update.
     pub date_update: Option<crate::ids::UnixTime>,
-    /// Deleted by.
+    /// Person who disabled the group, when disabled.
     pub deleted_by: Option<UserId>,
-    /// Description.
+    /// What the group is for, as its members see it.
     pub description: Option<String>,
     /// ID of the enterprise subteam.
     pub enterprise_subteam_id: Option<String>,
-    /// Handle.
+    /// Mention name without the `@` (`design-team`).
     pub handle: Option<String>,
-    /// Identifier.
+    /// ID of the group (`S...`).
     pub id: Option<UserGroupId>,
     /// Whether it is editing restricted.
     pub is_editing_restricted: Option<bool>,
@@ -8897,17 +8897,17 @@ pub struct Subteam {
     pub is_usergroup: Option<bool>,
     /// Whether it is visible.
     pub is_visible: Option<bool>,
-    /// Name.
+    /// Display name of the group.
     pub name: Option<String>,
-    /// Prefs.
+    /// Default channels and groups of the group.
     pub prefs: Option<serde_json::Value>,
     /// Workspace concerned.
     pub team_id: Option<TeamId>,
-    /// Updated by.
+    /// Person who last changed the group.
     pub updated_by: Option<UserId>,
     /// Number of user.
     pub user_count: Option<i64>,
-    /// Users.
+    /// Members of the group, when asked for.
     pub users: Vec<UserId>,
 }
 
@@ -9091,7 +9091,7 @@ pub struct Team {
     pub discoverable: Option<String>,
     /// Workspace subdomain.
     pub domain: Option<String>,
-    /// Email domain.
+    /// Email domains people may sign up with, comma-separated.
     pub email_domain: Option<String>,
     /// The team's enterprise domain.
     pub enterprise_domain: Option<String>,
@@ -9099,9 +9099,9 @@ pub struct Team {
     pub enterprise_id: Option<EnterpriseId>,
     /// The team's enterprise name.
     pub enterprise_name: Option<String>,
-    /// Icon.
+    /// Workspace icon at several sizes.
     pub icon: Option<Icons>,
-    /// Identifier.
+    /// ID of the workspace (`T...`).
     pub id: Option<TeamId>,
     /// Whether it is migrating.
     pub is_migrating: Option<bool>,
@@ -9117,9 +9117,9 @@ pub struct Team {
     pub locale: Option<String>,
     /// Number of messages.
     pub messages_count: Option<i64>,
-    /// Msg edit window mins.
+    /// Minutes a message stays editable; -1 for no limit.
     pub msg_edit_window_mins: Option<i64>,
-    /// Name.
+    /// Display name of the workspace.
     pub name: Option<String>,
     /// ID of the onboarding channel.
     pub onboarding_channel_id: Option<String>,
@@ -9129,13 +9129,13 @@ pub struct Team {
     pub pay_prod_cur: Option<String>,
     /// Billing plan.
     pub plan: Option<String>,
-    /// Prefs.
+    /// Workspace settings, as an admin sees them.
     pub prefs: Option<serde_json::Value>,
     /// Flag: requires sponsorship.
     pub requires_sponsorship: Option<bool>,
     /// The team's sso provider.
     pub sso_provider: Option<TeamSsoProvider>,
-    /// URL.
+    /// Web address of the workspace (`https://acme.slack.com/`).
     pub url: Option<String>,
 }
 
@@ -9444,7 +9444,7 @@ pub struct TeamProfileField {
     pub field_name: Option<String>,
     /// The team profile field's hint.
     pub hint: Option<String>,
-    /// Identifier.
+    /// ID of the profile field (`X...`).
     pub id: Option<String>,
     /// Whether it is hidden.
     pub is_hidden: Option<bool>,
@@ -9454,7 +9454,7 @@ pub struct TeamProfileField {
     pub label: Option<String>,
     /// The team profile field's options.
     pub options: Option<TeamProfileFieldOption>,
-    /// Ordering.
+    /// Where the field sorts on the profile.
     pub ordering: Option<i64>,
     /// The team profile field's permissions.
     pub permissions: Option<TeamProfileFieldPermission>,
@@ -9875,7 +9875,7 @@ pub struct Topic {
     pub creator: Option<UserId>,
     /// When it was last set, Unix seconds.
     pub last_set: Option<crate::ids::UnixTime>,
-    /// Value.
+    /// Text of the topic or purpose; empty when unset.
     pub value: Option<String>,
 }
 
@@ -9968,9 +9968,9 @@ pub struct User {
     pub email: Option<String>,
     /// Enterprise organization concerned.
     pub enterprise_id: Option<EnterpriseId>,
-    /// Enterprise name.
+    /// Name of the organization the person belongs to.
     pub enterprise_name: Option<String>,
-    /// Enterprise user.
+    /// The person's membership in the organization.
     pub enterprise_user: Option<EnterpriseUser>,
     /// The person's full name.
     pub full_name: Option<String>,
@@ -9978,7 +9978,7 @@ pub struct User {
     pub has_2fa: Option<bool>,
     /// Whether it has files.
     pub has_files: Option<bool>,
-    /// Identifier.
+    /// ID of the person (`U...` or `W...`).
     pub id: UserId,
     /// Image URL, 192 px.
     pub image_192: Option<String>,
@@ -10018,13 +10018,13 @@ pub struct User {
     pub is_workflow_bot: Option<bool>,
     /// IETF language tag.
     pub locale: Option<String>,
-    /// Name.
+    /// Legacy username; prefer the profile's display or real name.
     pub name: Option<String>,
     /// Permanent link.
     pub permalink: Option<String>,
     /// Presence: active or away.
     pub presence: Option<String>,
-    /// Profile.
+    /// Names, title, contact details, status and images.
     pub profile: Option<UserProfile>,
     /// The user's profile pic permalink.
     pub profile_pic_permalink: Option<String>,
@@ -10038,7 +10038,7 @@ pub struct User {
     pub timezone: Option<String>,
     /// The user's title.
     pub title: Option<String>,
-    /// Two factor type.
+    /// How the person signs in with two factors (`app`, `sms`).
     pub two_factor_type: Option<String>,
     /// Time zone name.
     pub tz: Option<String>,
@@ -10052,7 +10052,7 @@ pub struct User {
     pub user_id: Option<UserId>,
     /// Display name used for the post.
     pub username: Option<String>,
-    /// Who can share contact card.
+    /// Who may share this person's contact card.
     pub who_can_share_contact_card: Option<String>,
 }
 
@@ -10325,27 +10325,27 @@ pub struct UserProfile {
     pub always_active: Option<bool>,
     /// App the event is delivered to.
     pub api_app_id: Option<AppId>,
-    /// Avatar hash.
+    /// Changes whenever the profile image changes.
     pub avatar_hash: Option<String>,
     /// Bot that sent it.
     pub bot_id: Option<BotId>,
     /// Name shown in the client.
     pub display_name: Option<String>,
-    /// Display name normalized.
+    /// The display name without non-Latin characters.
     pub display_name_normalized: Option<String>,
     /// Email address.
     pub email: Option<String>,
     /// Fields shown in a table.
     pub fields: Option<std::collections::BTreeMap<String, UserProfileField>>,
-    /// First name.
+    /// Given name, as entered.
     pub first_name: Option<String>,
-    /// Guest channels.
+    /// Channels a guest may use, as a JSON-encoded list.
     pub guest_channels: Option<String>,
     /// Timestamp: guest expiration ts.
     pub guest_expiration_ts: Option<Ts>,
-    /// Guest invited by.
+    /// Person who invited this guest.
     pub guest_invited_by: Option<String>,
-    /// Huddle state.
+    /// Whether the person is in a huddle.
     pub huddle_state: Option<String>,
     /// ID of the huddle state call.
     pub huddle_state_call_id: Option<String>,
@@ -10373,19 +10373,19 @@ pub struct UserProfile {
     pub is_restricted: Option<bool>,
     /// Whether it is ultra restricted.
     pub is_ultra_restricted: Option<bool>,
-    /// Last name.
+    /// Family name, as entered.
     pub last_name: Option<String>,
-    /// Name.
+    /// Legacy username, kept for old clients.
     pub name: Option<String>,
-    /// Phone.
+    /// Phone number, as entered.
     pub phone: Option<String>,
-    /// Pronouns.
+    /// Pronouns the person gave.
     pub pronouns: Option<String>,
     /// Full name.
     pub real_name: Option<String>,
-    /// Real name normalized.
+    /// The real name without non-Latin characters.
     pub real_name_normalized: Option<String>,
-    /// Skype.
+    /// Skype name, as entered.
     pub skype: Option<String>,
     /// Time, Unix seconds: start date.
     pub start_date: Option<String>,
@@ -10401,11 +10401,11 @@ pub struct UserProfile {
     pub status_expiration: Option<i64>,
     /// Custom status text.
     pub status_text: Option<String>,
-    /// Status text canonical.
+    /// Status text as set, before any expansion.
     pub status_text_canonical: Option<String>,
     /// Workspace concerned.
     pub team: Option<TeamId>,
-    /// Title.
+    /// Job title, as entered.
     pub title: Option<String>,
 }
 
@@ -10713,11 +10713,11 @@ impl crate::de::Lenient for UserProfile {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserProfileField {
-    /// Alt.
+    /// Text shown for the value, such as a link's label.
     pub alt: Option<String>,
-    /// Label.
+    /// Heading of the custom field.
     pub label: Option<String>,
-    /// Value.
+    /// What the person entered in the field.
     pub value: Option<String>,
 }
 
@@ -10795,13 +10795,13 @@ impl crate::de::Lenient for UserProfileField {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserProfileStatusEmojiDisplayInfo {
-    /// Display alias.
+    /// Name the status emoji is shown under.
     pub display_alias: Option<String>,
     /// Link: display url.
     pub display_url: Option<String>,
-    /// Emoji name.
+    /// Name of the status emoji without colons.
     pub emoji_name: Option<String>,
-    /// Unicode.
+    /// Code points of a standard status emoji, in hex.
     pub unicode: Option<String>,
 }
 

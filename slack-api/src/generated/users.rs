@@ -343,7 +343,7 @@ impl Users {
     /// - `name` (string): Name to use.
     /// - `profile` (JSON): Profile fields to change, as a JSON object.
     /// - `user` (UserId): User to act on.
-    /// - `value` (string): Value.
+    /// - `value` (string): New value of the profile field named by `name`.
     ///
     /// # Errors
     ///
@@ -383,9 +383,9 @@ impl Users {
     ///
     /// # Arguments
     ///
-    /// - `crop_w` (integer): Crop w.
-    /// - `crop_x` (integer): Crop x.
-    /// - `crop_y` (integer): Crop y.
+    /// - `crop_w` (integer): Width of the square crop, in pixels.
+    /// - `crop_x` (integer): Left edge of the crop, in pixels.
+    /// - `crop_y` (integer): Top edge of the crop, in pixels.
     /// - `image` (string): Image file to upload.
     ///
     /// # Errors
@@ -546,7 +546,7 @@ impl std::future::IntoFuture for ConversationsRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConversationsResponse {
-    /// Arg.
+    /// Argument the error is about, when the call failed on one.
     pub arg: Option<String>,
     /// Conversations.
     pub channels: Vec<crate::generated::types::Conversation>,
@@ -850,7 +850,7 @@ pub struct GetPresenceResponse {
     pub auto_away: Option<bool>,
     /// Number of connection.
     pub connection_count: Option<i64>,
-    /// Last activity.
+    /// Unix time the person was last active, for the caller themselves.
     pub last_activity: Option<i64>,
     /// Flag: manual away.
     pub manual_away: Option<bool>,
@@ -1152,7 +1152,7 @@ pub struct ListResponse {
     pub cache_ts: crate::ids::Ts,
     /// Member user IDs.
     pub members: Vec<crate::generated::types::User>,
-    /// Offset.
+    /// Legacy paging offset; use the cursor instead.
     pub offset: Option<String>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
@@ -1381,7 +1381,7 @@ impl std::future::IntoFuture for ProfileGetRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProfileGetResponse {
-    /// Profile.
+    /// The person's profile.
     pub profile: crate::generated::types::UserProfile,
 }
 
@@ -1445,7 +1445,7 @@ impl ProfileSetRequest {
         self
     }
 
-    /// `value` (string): Value.
+    /// `value` (string): New value of the profile field named by `name`.
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -1494,7 +1494,7 @@ impl std::future::IntoFuture for ProfileSetRequest {
 pub struct ProfileSetResponse {
     /// New email address waiting for the person to confirm it.
     pub email_pending: Option<String>,
-    /// Profile.
+    /// The profile as it is after the change.
     pub profile: crate::generated::types::UserProfile,
     /// Display name used for the post.
     pub username: String,
@@ -1621,19 +1621,19 @@ pub struct SetPhotoRequest {
 }
 
 impl SetPhotoRequest {
-    /// `crop_w` (integer): Crop w.
+    /// `crop_w` (integer): Width of the square crop, in pixels.
     pub fn crop_w(mut self, crop_w: i64) -> Self {
         self.crop_w = Some(crop_w);
         self
     }
 
-    /// `crop_x` (integer): Crop x.
+    /// `crop_x` (integer): Left edge of the crop, in pixels.
     pub fn crop_x(mut self, crop_x: i64) -> Self {
         self.crop_x = Some(crop_x);
         self
     }
 
-    /// `crop_y` (integer): Crop y.
+    /// `crop_y` (integer): Top edge of the crop, in pixels.
     pub fn crop_y(mut self, crop_y: i64) -> Self {
         self.crop_y = Some(crop_y);
         self
@@ -1686,7 +1686,7 @@ impl std::future::IntoFuture for SetPhotoRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetPhotoResponse {
-    /// Profile.
+    /// The profile with its new images.
     pub profile: crate::generated::types::UserProfile,
 }
 
