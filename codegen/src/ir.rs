@@ -125,6 +125,8 @@ pub(crate) enum Type {
     Integer,
     /// Whole seconds since the Unix epoch: `crate::ids::UnixTime`.
     Time,
+    /// A length of time in whole seconds: `std::time::Duration`.
+    Seconds,
     Number,
     Boolean,
     Json,
@@ -153,6 +155,7 @@ impl Type {
             Type::Secret => quote!(crate::Secret),
             Type::Integer => quote!(i64),
             Type::Time => quote!(crate::ids::UnixTime),
+            Type::Seconds => quote!(std::time::Duration),
             Type::Number => quote!(f64),
             Type::Boolean => quote!(bool),
             Type::Json => quote!(serde_json::Value),
@@ -200,6 +203,7 @@ impl Type {
             Type::Secret => "secret string".into(),
             Type::Integer => "integer".into(),
             Type::Time => "Unix time".into(),
+            Type::Seconds => "seconds".into(),
             Type::Number => "number".into(),
             Type::Boolean => "boolean".into(),
             Type::Json => "JSON".into(),

@@ -35,6 +35,8 @@ pub(crate) enum Ty {
     Integer,
     /// Whole seconds since the Unix epoch: `crate::ids::UnixTime`.
     Time,
+    /// A length of time in whole seconds (`expires_in`): `std::time::Duration`.
+    Seconds,
     Number,
     Boolean,
     Json,
@@ -58,6 +60,7 @@ impl Ty {
             "secret" => Ty::Secret,
             "integer" => Ty::Integer,
             "time" => Ty::Time,
+            "seconds" => Ty::Seconds,
             "number" => Ty::Number,
             "boolean" => Ty::Boolean,
             "json" => Ty::Json,

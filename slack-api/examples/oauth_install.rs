@@ -146,10 +146,9 @@ async fn callback(State(app): State<Shared>, Query(q): Query<Callback>) -> (Stat
     };
     let team_id = team.id.map(|t| t.as_str().to_string()).unwrap_or_default();
     let team_name = team.name.unwrap_or_default();
-    let bot_refresh = installed.refresh_token.map(|r| {
-        let secs = u64::try_from(installed.expires_in.unwrap_or(0)).unwrap_or(0);
-        (r, Instant::now() + Duration::from_secs(secs))
-    });
+    let bot_refresh = installed
+        .refresh_token
+        .map(|r| (r, Instant::now() + installed.expires_in.unwrap_or_default()));
     let user = installed.authed_user.unwrap_or_default();
     let install = Installation {
         team_name: team_name.clone(),
@@ -192,12 +191,12 @@ impl App {
             .refresh_token(&self.client_id, &self.client_secret, refresh)
             .await?;
         let token = renewed.access_token.unwrap_or_default();
-        let secs = u64::try_from(renewed.expires_in.unwrap_or(0)).unwrap_or(0);
+        let lifetime = renewed.expires_in.unwrap_or_default();
         let mut installs = self.installs.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(i) = installs.get_mut(team_id) {
             i.bot_token = token.clone();
             if let Some(r) = renewed.refresh_token {
-                i.bot_refresh = Some((r, Instant::now() + Duration::from_secs(secs)));
+                i.bot_refresh = Some((r, Instant::now() + lifetime));
             }
         }
         Ok(token)

@@ -214,6 +214,15 @@ impl Lenient for f64 {
     }
 }
 
+/// A length of time Slack sends as whole seconds (`expires_in`); a negative
+/// or fractional one is rejected.
+impl Lenient for std::time::Duration {
+    const SHAPE: Shape = Shape::Number;
+    fn coerce(value: Scalar<'_>) -> Option<Self> {
+        parse_integer::<u64>(value).map(std::time::Duration::from_secs)
+    }
+}
+
 impl Lenient for bool {
     const SHAPE: Shape = Shape::Bool;
     fn coerce(value: Scalar<'_>) -> Option<Self> {
@@ -1005,6 +1014,22 @@ mod tests {
             err.excerpt()
         );
         assert!(!err.to_string().contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn lengths_of_time_are_durations() {
+        use std::time::Duration;
+        #[derive(Debug, Deserialize)]
+        struct S {
+            #[serde(deserialize_with = "opt")]
+            d: Option<Duration>,
+        }
+        let d = |json: &str| from_str::<S>(json).unwrap().d;
+        assert_eq!(d(r#"{"d": 43200}"#), Some(Duration::from_secs(43_200)));
+        assert_eq!(d(r#"{"d": "60"}"#), Some(Duration::from_secs(60)));
+        // Not a length of time: dropped, as any optional value of a wrong shape.
+        assert_eq!(d(r#"{"d": -5}"#), None);
+        assert_eq!(d(r#"{"d": 1.5}"#), None);
     }
 
     #[test]

@@ -26,7 +26,7 @@ SPEC = os.path.dirname(HERE)
 REF = os.path.abspath(os.path.join(SPEC, "..", "..", "shared", "reference"))
 SAMPLES = os.path.join(REF, "java-slack-sdk-samples")
 
-PRIMS = {"string", "secret", "integer", "time", "number", "boolean", "json"}
+PRIMS = {"string", "secret", "integer", "time", "seconds", "number", "boolean", "json"}
 IDS = {"ChannelId", "UserId", "TeamId", "BotId", "AppId", "FileId", "EnterpriseId", "UserGroupId"}
 ENVELOPE = {"ok", "error", "warning", "needed", "provided"}
 # Placeholder artifacts of the merged java samples that no real payload has:
@@ -208,7 +208,7 @@ def shape_of_type(expr, scope):
     if t[0] == "map":
         return "object"
     if t[0] == "prim":
-        return {"string": "string", "secret": "string", "integer": "number", "time": "number", "number": "number", "boolean": "boolean",
+        return {"string": "string", "secret": "string", "integer": "number", "time": "number", "seconds": "number", "number": "number", "boolean": "boolean",
                 "json": "any"}.get(t[1], "string")
     sec, v = scope[t[1]]
     if sec == "enums":
@@ -277,6 +277,8 @@ def walk(v, expr, scope, path, parent=None, key=None, sink=None):
                        (k == "string" and re.fullmatch(r"-?\d*", v) is not None),
             "time": (k == "number" and float(v).is_integer()) or
                     (k == "string" and re.fullmatch(r"-?\d*", v) is not None),
+            "seconds": (k == "number" and float(v).is_integer() and float(v) >= 0) or
+                       (k == "string" and re.fullmatch(r"\d*", v) is not None),
             "number": k == "number" or (k == "string" and re.fullmatch(r"-?[\d.]*", v) is not None),
             "boolean": k == "boolean",
             "json": True,

@@ -249,6 +249,7 @@ impl Spec {
         match ty {
             "string" | "secret" => json!(string_for(name)),
             "time" => json!(1_700_000_000),
+            "seconds" => json!(43_200),
             "integer" => json!(if name.contains("created")
                 || name.contains("time")
                 || name.ends_with("_set")

@@ -2,6 +2,7 @@
 //! exchange, one-time codes, token rotation and refresh.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use slack_api::Client;
 use slack_testkit::{FakeSlack, OAUTH_AUTHORIZE, OauthApp};
@@ -304,13 +305,13 @@ async fn rotating_tokens_expire_and_refresh() {
         .redirect_uri(REDIRECT)
         .await
         .expect("exchanged");
-    assert_eq!(installed.expires_in, Some(3600));
+    assert_eq!(installed.expires_in, Some(Duration::from_secs(3600)));
     let bot = installed.access_token.clone().expect("token");
     let bot = bot.expose();
     let refresh = installed.refresh_token.clone().expect("refresh token");
     let user = installed.authed_user.clone().expect("authed_user");
     assert!(user.refresh_token.is_some());
-    assert_eq!(user.expires_in, Some(3600));
+    assert_eq!(user.expires_in, Some(Duration::from_secs(3600)));
 
     slack
         .client(bot)
@@ -390,7 +391,7 @@ async fn legacy_tokens_exchange_once_when_rotation_is_on() {
         .expect("exchanged");
     assert_eq!(fresh.token_type, "bot");
     assert!(fresh.refresh_token.expose().starts_with("xoxe-"));
-    assert_eq!(fresh.expires_in, 43_200);
+    assert_eq!(fresh.expires_in, Duration::from_secs(43_200));
     let err = legacy
         .oauth()
         .v2_exchange(app.client_id(), app.client_secret(), "xoxb-legacy-1")

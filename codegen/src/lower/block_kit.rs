@@ -40,7 +40,7 @@ impl Lower<'_> {
     fn exact_ty(&self, ty: &Ty, exact: &BTreeSet<String>) -> Result<bool, Error> {
         Ok(match ty {
             Ty::String | Ty::Id(_) | Ty::Integer | Ty::Time | Ty::Boolean | Ty::Json => true,
-            Ty::Number | Ty::Secret | Ty::Map(_) => false,
+            Ty::Number | Ty::Secret | Ty::Seconds | Ty::Map(_) => false,
             Ty::Array(t) => self.exact_ty(t, exact)?,
             Ty::Named(n) => match self.reg.resolve(&Module::BlockKit, n)? {
                 (Module::BlockKit, Def::Enum) => true,

@@ -308,9 +308,9 @@ fn scalar(ty: &Type) -> Result<Scalar, Error> {
         Type::Secret => Scalar::Secret,
         Type::Id(_) => Scalar::Id,
         Type::Integer => Scalar::Int,
-        Type::Time => {
+        Type::Time | Type::Seconds => {
             return Err(Error::new(
-                "a `time` argument is not supported: arguments take `integer` seconds",
+                "a `time` or `seconds` argument is not supported: arguments take `integer` seconds",
             ));
         }
         Type::Number => Scalar::Float,

@@ -172,6 +172,7 @@ impl Lower<'_> {
             Ty::Secret => Type::Secret,
             Ty::Integer => Type::Integer,
             Ty::Time => Type::Time,
+            Ty::Seconds => Type::Seconds,
             Ty::Number => Type::Number,
             Ty::Boolean => Type::Boolean,
             Ty::Json => Type::Json,
@@ -344,6 +345,13 @@ impl Lower<'_> {
             if !kit && directions == Directions::Both && f.ty == Type::Secret {
                 return Err(Error::new(format!(
                     "field {}: a Block Kit type holds this type, and secrets are never serialized",
+                    f.ident
+                )));
+            }
+            // `Duration` would serialize as serde's `{secs, nanos}`, not seconds.
+            if directions == Directions::Both && f.ty.element() == &Type::Seconds {
+                return Err(Error::new(format!(
+                    "field {}: `seconds` fields are read only, and this type is also sent",
                     f.ident
                 )));
             }

@@ -31,7 +31,7 @@ impl Lower<'_> {
             let ty = self.parse(scope, &v.ty)?;
             let (shape, tagged) = match &ty {
                 Type::String | Type::Secret | Type::Id(_) => (Shape::Str, false),
-                Type::Integer | Type::Time => (Shape::Int, false),
+                Type::Integer | Type::Time | Type::Seconds => (Shape::Int, false),
                 Type::Number => (Shape::Float, false),
                 Type::Boolean => (Shape::Bool, false),
                 Type::List(_) => (Shape::Seq, false),

@@ -354,7 +354,7 @@ pub struct TestResponse {
     /// Enterprise organization concerned.
     pub enterprise_id: Option<crate::ids::EnterpriseId>,
     /// Seconds until the token expires.
-    pub expires_in: Option<i64>,
+    pub expires_in: Option<std::time::Duration>,
     /// Whether the app was installed org-wide.
     pub is_enterprise_install: Option<bool>,
     /// The workspace's name.

@@ -243,7 +243,7 @@ pub struct EndSnoozeResponse {
     /// When the snooze would have ended.
     pub snooze_endtime: Option<crate::ids::UnixTime>,
     /// Seconds of snooze left (none, once ended).
-    pub snooze_remaining: Option<i64>,
+    pub snooze_remaining: Option<std::time::Duration>,
 }
 
 impl<'de> serde::Deserialize<'de> for EndSnoozeResponse {
@@ -406,7 +406,7 @@ pub struct InfoResponse {
     /// Set when the snooze has no end time.
     pub snooze_is_indefinite: Option<bool>,
     /// Seconds until the snooze ends.
-    pub snooze_remaining: Option<i64>,
+    pub snooze_remaining: Option<std::time::Duration>,
 }
 
 impl<'de> serde::Deserialize<'de> for InfoResponse {
@@ -554,7 +554,7 @@ pub struct SetSnoozeResponse {
     /// Whether the snooze lasts until turned off.
     pub snooze_is_indefinite: Option<bool>,
     /// Seconds left in the snooze.
-    pub snooze_remaining: Option<i64>,
+    pub snooze_remaining: Option<std::time::Duration>,
 }
 
 impl<'de> serde::Deserialize<'de> for SetSnoozeResponse {

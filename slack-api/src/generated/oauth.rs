@@ -291,7 +291,7 @@ pub struct V2AccessAuthedUser {
     /// Access token issued.
     pub access_token: Option<crate::Secret>,
     /// Seconds until the token expires.
-    pub expires_in: Option<i64>,
+    pub expires_in: Option<std::time::Duration>,
     /// User ID of the person who authorized the app.
     pub id: Option<String>,
     /// Token for getting a fresh access token.
@@ -362,7 +362,7 @@ pub struct V2ExchangeAuthedUser {
     /// Access token issued.
     pub access_token: Option<crate::Secret>,
     /// Seconds until the token expires.
-    pub expires_in: Option<i64>,
+    pub expires_in: Option<std::time::Duration>,
     /// User ID of the person the token acts for.
     pub id: Option<String>,
     /// Token for getting a fresh access token.
@@ -711,7 +711,7 @@ pub struct AccessResponse {
     /// Enterprise organization concerned.
     pub enterprise_id: Option<crate::ids::EnterpriseId>,
     /// Seconds until the token expires, for rotating tokens.
-    pub expires_in: Option<i64>,
+    pub expires_in: Option<std::time::Duration>,
     /// Webhook created by the install, if any.
     pub incoming_webhook: Option<IncomingWebhook>,
     /// Person who installed the app.
@@ -1087,7 +1087,7 @@ pub struct V2AccessResponse {
     /// Organization of an Enterprise Grid install.
     pub enterprise: Option<crate::generated::types::Enterprise>,
     /// Seconds until the token expires.
-    pub expires_in: Option<i64>,
+    pub expires_in: Option<std::time::Duration>,
     /// Webhook created by the install, if any.
     pub incoming_webhook: Option<IncomingWebhook>,
     /// Whether the app was installed org-wide.
@@ -1247,7 +1247,7 @@ pub struct V2ExchangeResponse {
     /// Organization of an Enterprise Grid install.
     pub enterprise: Option<crate::generated::types::Enterprise>,
     /// Seconds until the token expires.
-    pub expires_in: i64,
+    pub expires_in: std::time::Duration,
     /// Webhook created by the install, if any.
     pub incoming_webhook: Option<IncomingWebhook>,
     /// Whether the app was installed org-wide.
@@ -1492,7 +1492,7 @@ pub struct V2UserAccessResponse {
     /// Organization of an Enterprise Grid install.
     pub enterprise: Option<crate::generated::types::Enterprise>,
     /// Seconds until the token expires.
-    pub expires_in: Option<i64>,
+    pub expires_in: Option<std::time::Duration>,
     /// Whether the app was installed org-wide.
     pub is_enterprise_install: bool,
     /// Token for getting a fresh access token.

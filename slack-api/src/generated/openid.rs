@@ -175,7 +175,7 @@ pub struct ConnectTokenResponse {
     /// Access token issued.
     pub access_token: crate::Secret,
     /// Seconds until the token expires.
-    pub expires_in: Option<i64>,
+    pub expires_in: Option<std::time::Duration>,
     /// Signed OpenID Connect ID token (a JWT).
     pub id_token: Option<crate::Secret>,
     /// Token for getting a fresh access token.

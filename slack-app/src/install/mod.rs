@@ -224,10 +224,7 @@ impl Installation {
         if inst.is_enterprise_install {
             inst.team_id = None;
         }
-        let expiry = |secs: Option<i64>| {
-            secs.and_then(|s| u64::try_from(s).ok())
-                .map(|s| now + Duration::from_secs(s))
-        };
+        let expiry = |after: Option<Duration>| after.map(|d| now + d);
         if let Some(token) = resp.access_token.clone().filter(|t| !t.is_empty())
             && resp.token_type.as_deref().is_none_or(|t| t == "bot")
         {

@@ -358,10 +358,7 @@ impl Resolver {
         if let Some(r) = resp.refresh_token.filter(|t| !t.is_empty()) {
             *rotating.refresh = Some(r);
         }
-        *rotating.expires_at = resp
-            .expires_in
-            .and_then(|s| u64::try_from(s).ok())
-            .map(|s| now + Duration::from_secs(s));
+        *rotating.expires_at = resp.expires_in.map(|d| now + d);
         Ok(())
     }
 }
