@@ -133,9 +133,16 @@ impl Report {
     }
 
     /// Decodes one Web API response body of `method`.
+    ///
+    /// An error answer (`"ok": false` and nothing beyond the envelope) is
+    /// counted but not decoded: the client reads it as the error, never as
+    /// the method's response.
     pub fn add_response(&mut self, method: &str, body: &[u8], source: &str) {
         self.responses += 1;
         *self.seen.entry(method.to_owned()).or_default() += 1;
+        if is_error_answer(body) {
+            return;
+        }
         let (result, findings) =
             slack_api::drift::collect(|| slack_api::spec::decode_response(method, body));
         for f in findings {
@@ -438,4 +445,13 @@ fn normalize(path: &str) -> String {
         }
     }
     out
+}
+
+/// `"ok": false` with only envelope keys (`error`, `needed`, ...).
+fn is_error_answer(body: &[u8]) -> bool {
+    let Ok(Value::Object(o)) = serde_json::from_slice::<Value>(body) else {
+        return false;
+    };
+    o.get("ok") == Some(&Value::Bool(false))
+        && o.keys().all(|k| ENVELOPE_KEYS.contains(&k.as_str()))
 }

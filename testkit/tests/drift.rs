@@ -371,3 +371,31 @@ fn binary_exit_codes_and_json() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+#[test]
+fn an_error_answer_and_empty_placeholders_are_no_drift() {
+    // The client reads an error answer as the error, never as the response.
+    check_response(
+        "chat.stopStream",
+        r#"{"ok": false, "error": "invalid_auth", "warning": "superfluous_charset"}"#,
+        &[],
+    );
+    // `""` says "none" for an enum or a tag; a real unknown value still counts.
+    let blocks = r#"[{"type": "actions", "elements": [
+        {"type": "button", "action_id": "a", "text": {"type": "plain_text", "text": "A"}, "style": ""},
+        {"type": "button", "action_id": "b", "text": {"type": "plain_text", "text": "B"}, "style": "glowing"},
+        {"type": ""}
+    ]}]"#;
+    check_response(
+        "chat.postMessage",
+        &format!(
+            r#"{{"ok": true, "channel": "C1", "ts": "1.1", "message": {{"type": "message", "ts": "1.1", "blocks": {blocks}}}}}"#
+        ),
+        &[(
+            "unknown_enum_value",
+            "message.blocks[].elements[].style",
+            "ButtonStyle",
+            "\"glowing\"",
+        )],
+    );
+}
