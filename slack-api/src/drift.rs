@@ -266,24 +266,25 @@ fn render_with(path: &[Segment], exact: bool) -> String {
     out
 }
 
-/// Whether this thread has a drift session: paths are tracked only then.
-fn tracking() -> bool {
-    SESSIONS.load(Ordering::Relaxed) != 0 && SESSION.with(|s| s.borrow().is_some())
-}
-
 /// Runs `f` (a decode inside this thread's session) and returns, with its
 /// result, the path where it failed. The session's error path belongs to
 /// this decode alone: one nested in it that fails and is recovered from
 /// leaves nothing behind.
 pub(crate) fn with_error_path<R, E>(f: impl FnOnce() -> Result<R, E>) -> (Result<R, E>, String) {
-    let outer = SESSION.with(|s| s.borrow_mut().as_mut().and_then(|s| s.error_path.take()));
+    let outer = swap_error_path(None);
     let result = f();
-    let path = SESSION.with(|s| {
+    let path = swap_error_path(outer);
+    (result, path.unwrap_or_default())
+}
+
+/// Puts `path` in the session's error path and returns what was there. Not
+/// generic, as [`step`]'s bookkeeping: only the call of `f` is per type.
+fn swap_error_path(path: Option<String>) -> Option<String> {
+    SESSION.with(|s| {
         let mut s = s.borrow_mut();
         let session = s.as_mut()?;
-        std::mem::replace(&mut session.error_path, outer)
-    });
-    (result, path.unwrap_or_default())
+        std::mem::replace(&mut session.error_path, path)
+    })
 }
 
 /// Runs one step of a tracked decode under `seg`: an error keeps the path of
@@ -291,18 +292,20 @@ pub(crate) fn with_error_path<R, E>(f: impl FnOnce() -> Result<R, E>) -> (Result
 fn step<T, E>(seg: Segment, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     let _g = PathGuard::push(seg);
     let result = f();
+    settle_step(result.is_err());
+    result
+}
+
+fn settle_step(failed: bool) {
     SESSION.with(|s| {
         if let Some(session) = &mut *s.borrow_mut() {
-            match &result {
-                Err(_) if session.error_path.is_none() => {
-                    session.error_path = Some(render_with(&session.path, true));
-                }
-                Err(_) => {}
-                Ok(_) => session.error_path = None,
+            if !failed {
+                session.error_path = None;
+            } else if session.error_path.is_none() {
+                session.error_path = Some(render_with(&session.path, true));
             }
         }
     });
-    result
 }
 
 /// Installs `hook`, called with every response or event that carried
@@ -718,14 +721,14 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         self.0.visit_seq(TrackedSeq {
             seq,
-            next: tracking().then_some(0),
+            next: session_active().then_some(0),
         })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         self.0.visit_map(TrackedMap {
             map,
-            on: tracking(),
+            on: session_active(),
             key: None,
         })
     }
