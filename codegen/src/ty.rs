@@ -98,7 +98,18 @@ pub(crate) struct Registry<'a> {
     /// Response types a Block Kit type holds (an attachment's files): they
     /// are sent back too, so they also derive `Serialize`.
     serialized: BTreeSet<Key>,
+    /// Response and event objects too large to hold inline (see
+    /// [`INLINE_MAX`]).
+    large: BTreeSet<Key>,
 }
+
+/// The estimated size in bytes above which an object in another object's
+/// optional field is boxed. A struct is copied whole whenever it moves:
+/// held inline, a bot profile made every message event 600 bytes larger,
+/// and a reaction event that may hold a message was 3.5 KiB. Required
+/// fields stay inline, as they are read on every use; Block Kit types too:
+/// they are also built by hand, and their unions box their variants.
+const INLINE_MAX: usize = 128;
 
 fn add_defs<'a>(
     defs: &mut BTreeMap<Key, Def<'a>>,
@@ -156,6 +167,7 @@ impl<'a> Registry<'a> {
             defs,
             reach: BTreeMap::new(),
             serialized: BTreeSet::new(),
+            large: BTreeSet::new(),
         };
         // Direct containment edges; arrays and maps are already indirect.
         let mut edges: BTreeMap<Key, Vec<Key>> = BTreeMap::new();
@@ -220,7 +232,71 @@ impl<'a> Registry<'a> {
             .into_iter()
             .filter(|k| k.0 != Module::BlockKit)
             .collect();
+        let mut sizes = BTreeMap::new();
+        for key in reg.defs.keys() {
+            reg.estimate(key, &mut sizes)?;
+        }
+        reg.large = sizes
+            .into_iter()
+            .filter(|(k, size)| {
+                *size > INLINE_MAX
+                    && k.0 != Module::BlockKit
+                    && matches!(reg.defs[k], Def::Object(_))
+            })
+            .map(|(k, _)| k)
+            .collect();
         Ok(reg)
+    }
+
+    /// The estimated size of the Rust type of `key` held inline, with its
+    /// own fields boxed as [`Registry::boxes`] decides. A field's size is
+    /// that of its 64-bit layout, an `Option` costing nothing extra where
+    /// the type has a spare bit pattern; unions count their boxed variants.
+    fn estimate(&self, key: &Key, sizes: &mut BTreeMap<Key, usize>) -> Result<usize, Error> {
+        if let Some(&size) = sizes.get(key) {
+            return Ok(size);
+        }
+        let size = match self.defs[key] {
+            Def::Enum => 24,
+            Def::Union(_) => 40,
+            Def::Object(o) => {
+                let mut total = 0;
+                for f in &o.fields {
+                    total += match Ty::parse(&f.ty)? {
+                        Ty::Array(_) | Ty::Map(_) | Ty::String | Ty::Secret | Ty::Id(_) => 24,
+                        Ty::Integer | Ty::Number | Ty::Time | Ty::Seconds => 16,
+                        Ty::Boolean => 1,
+                        Ty::Json => 32,
+                        Ty::Named(n) => {
+                            let (m, def) = self.resolve(&key.0, &n)?;
+                            let target = (m, n);
+                            match def {
+                                Def::Enum => 24,
+                                Def::Union(_) => 40,
+                                Def::Object(_) if self.needs_box(&target, key) => 8,
+                                Def::Object(_) => {
+                                    let inner = self.estimate(&target, sizes)?;
+                                    let kit = target.0 == Module::BlockKit;
+                                    let optional = !f.required;
+                                    if inner > INLINE_MAX
+                                        && optional
+                                        && !kit
+                                        && key.0 != Module::BlockKit
+                                    {
+                                        8
+                                    } else {
+                                        inner
+                                    }
+                                }
+                            }
+                        }
+                    };
+                }
+                total
+            }
+        };
+        sizes.insert(key.clone(), size);
+        Ok(size)
     }
 
     /// Resolves a type name seen in `scope`: the scope's own definitions
@@ -244,8 +320,17 @@ impl<'a> Registry<'a> {
     }
 
     /// Whether a field holding the definition `target` directly inside
+    /// `container` is boxed: it must be ([`Registry::needs_box`]), or it is
+    /// `optional` and `target` too large to hold inline in a response or
+    /// event type.
+    pub(crate) fn boxes(&self, target: &Key, container: &Key, optional: bool) -> bool {
+        self.needs_box(target, container)
+            || (optional && container.0 != Module::BlockKit && self.large.contains(target))
+    }
+
+    /// Whether a field holding the definition `target` directly inside
     /// `container` must be boxed: `target` contains `container`.
-    pub(crate) fn needs_box(&self, target: &Key, container: &Key) -> bool {
+    fn needs_box(&self, target: &Key, container: &Key) -> bool {
         target == container
             || self
                 .reach

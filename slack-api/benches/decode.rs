@@ -506,21 +506,28 @@ fn main() {
     assert!(decode_typed("users.list", &users));
     let bytes: usize = frames.iter().map(String::len).sum();
     println!(
-        "inputs: {} RTM frames ({} KiB), history page {} KiB, users page {} KiB; size_of::<Event>() = {} bytes",
+        "inputs: {} RTM frames ({} KiB), history page {} KiB, users page {} KiB; \
+         size_of::<Event>() = {} bytes, of a plain message event {} bytes",
         frames.len(),
         bytes / 1024,
         history.len() / 1024,
         users.len() / 1024,
-        std::mem::size_of::<Event>()
+        std::mem::size_of::<Event>(),
+        std::mem::size_of::<slack_api::events::PlainMessageEvent>()
     );
 
-    // `SLACK_BENCH_PROFILE=events|sorted|history|users` runs one workload in a
-    // plain loop, for callgrind or perf.
+    // `SLACK_BENCH_PROFILE=events|sorted|values|history|users` runs one workload in a
+    // plain loop, for callgrind or perf (`SLACK_BENCH_ROUNDS` times, 20 by default).
     if let Ok(which) = std::env::var("SLACK_BENCH_PROFILE") {
-        for _ in 0..20 {
+        let rounds = std::env::var("SLACK_BENCH_ROUNDS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(20);
+        for _ in 0..rounds {
             match which.as_str() {
                 "events" => black_box(decode_events(&frames) > 0),
                 "sorted" => black_box(decode_events(&sorted_frames) > 0),
+                "values" => black_box(decode_values(&frames) > 0),
                 "history" => decode_typed("conversations.history", &history),
                 _ => decode_typed("users.list", &users),
             };

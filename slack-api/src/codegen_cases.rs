@@ -36,6 +36,7 @@ macro_rules! case {
 // would add `Client::stars` and `Client::dnd` beside the real ones.
 case!(both_directions: types, block_kit, events);
 case!(boxed_recursive_field: types, block_kit, events);
+case!(large_optional_field_boxed: types, block_kit, events);
 case!(#[cfg(not(feature = "bookmarks"))]
     cursor_pagination: types, block_kit, events, error_code, spec_table, bookmarks);
 case!(gated_shared_types: types);

@@ -40,7 +40,9 @@ pub(crate) use direct::{
 pub(crate) use keep::{
     Kept, Key, list, opt as keep_opt, req as keep_req, tag, unknown, unreadable,
 };
-pub(crate) use object::{Object, Seen, decode_object, opt_field, req_field, skip_field, vec_field};
+pub(crate) use object::{
+    Boxed, Object, Seen, decode_object, opt_field, req_field, skip_field, vec_field,
+};
 
 use std::collections::BTreeMap;
 use std::fmt;

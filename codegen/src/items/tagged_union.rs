@@ -58,9 +58,11 @@ pub(crate) fn tagged_union(scope: &Module, u: &TaggedUnion) -> Result<TokenStrea
                     }),
                 )
             }
+            // Decoded in place in its box: by value, a struct of kilobytes
+            // would be copied at every layer on its way there.
             Payload::Object { .. } => (
                 quote!(Box<#rt>),
-                quote!(crate::de::from_str::<#rt>(s).map(|v| Self::#vid(Box::new(v)))),
+                quote!(crate::de::from_str::<crate::de::Boxed<#rt>>(s).map(|v| Self::#vid(v.0))),
             ),
             Payload::Union { passed } => {
                 nested_tags.extend(v.tag.clone());
@@ -75,8 +77,8 @@ pub(crate) fn tagged_union(scope: &Module, u: &TaggedUnion) -> Result<TokenStrea
             && let Some(f) = &v.guess_field
         {
             unseen = quote! {
-                if let Some(v) = crate::de::guess::<#rt>(s, |v| matches!(v.#f.as_deref(), None | Some(""))) {
-                    return Ok(Self::#vid(Box::new(v)));
+                if let Some(v) = crate::de::guess::<crate::de::Boxed<#rt>>(s, |v| matches!(v.0.#f.as_deref(), None | Some(""))) {
+                    return Ok(Self::#vid(v.0));
                 }
                 return Self::from_json(s);
             };
@@ -89,8 +91,8 @@ pub(crate) fn tagged_union(scope: &Module, u: &TaggedUnion) -> Result<TokenStrea
                 )));
             };
             likely = quote! {
-                if let Some(v) = crate::de::likely::<#rt>(s, #tag, #t, |v| v.#f.as_deref()) {
-                    return Ok(Self::#vid(Box::new(v)));
+                if let Some(v) = crate::de::likely::<crate::de::Boxed<#rt>>(s, #tag, #t, |v| v.0.#f.as_deref()) {
+                    return Ok(Self::#vid(v.0));
                 }
             };
         }

@@ -260,9 +260,11 @@ impl Lower<'_> {
         };
         let ty = self.resolve(scope, &ty).map_err(|e| e.context(&f.name))?;
         let boxed = match &ty {
-            Type::Named(r) if slot != Slot::List => self
-                .reg
-                .needs_box(&(r.module.clone(), r.name.clone()), container),
+            Type::Named(r) if slot != Slot::List => self.reg.boxes(
+                &(r.module.clone(), r.name.clone()),
+                container,
+                slot == Slot::Optional,
+            ),
             _ => false,
         };
         let json = &f.name;

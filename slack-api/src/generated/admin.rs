@@ -15,7 +15,7 @@ pub struct App {
     /// Link: help url.
     pub help_url: Option<String>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// The admin app's ID.
     pub id: Option<crate::ids::AppId>,
     /// Whether it is app directory approved.
@@ -332,7 +332,7 @@ impl crate::de::Lenient for AppConfigDomainRestriction {
 #[non_exhaustive]
 pub struct AppGrant {
     /// The admin app grant's app.
-    pub app: Option<App>,
+    pub app: Option<Box<App>>,
     /// When it last changed, Unix seconds.
     pub date_updated: Option<crate::ids::UnixTime>,
     /// The admin app grant's last resolved by.
@@ -393,7 +393,7 @@ impl crate::de::Lenient for AppGrant {
 #[non_exhaustive]
 pub struct AppRequest {
     /// The admin app request's app.
-    pub app: Option<App>,
+    pub app: Option<Box<App>>,
     /// Creation time, Unix seconds.
     pub date_created: Option<crate::ids::UnixTime>,
     /// The admin app request's ID.
@@ -854,7 +854,7 @@ pub struct ChannelEmailAddress {
     /// Creation time, Unix seconds.
     pub date_created: Option<crate::ids::UnixTime>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// The admin channel email address's name.
     pub name: Option<String>,
     /// Workspace concerned.
@@ -2208,7 +2208,7 @@ pub struct InviteRequestDecision {
     /// The admin invite request decision's invite.
     pub invite: Option<Invite>,
     /// The admin invite request decision's invite request.
-    pub invite_request: Option<InviteRequest>,
+    pub invite_request: Option<Box<InviteRequest>>,
 }
 
 impl<'de> serde::Deserialize<'de> for InviteRequestDecision {
@@ -2319,7 +2319,7 @@ pub struct ManagedConversation {
     /// IDs: pending connected team.
     pub pending_connected_team_ids: Vec<crate::ids::TeamId>,
     /// The admin conversation's properties.
-    pub properties: Option<crate::generated::types::ConversationProperty>,
+    pub properties: Option<Box<crate::generated::types::ConversationProperty>>,
     /// The admin conversation's purpose.
     pub purpose: Option<String>,
 }
@@ -3082,7 +3082,7 @@ pub struct Workflow {
     /// Description text.
     pub description: Option<String>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// The workflow's ID.
     pub id: Option<String>,
     /// The workflow's input parameters.
@@ -12032,7 +12032,7 @@ impl std::future::IntoFuture for ConversationsGetConversationPrefsRequest {
 #[non_exhaustive]
 pub struct ConversationsGetConversationPrefsResponse {
     /// The prefs returned.
-    pub prefs: Option<ConversationPrefs>,
+    pub prefs: Option<Box<ConversationPrefs>>,
 }
 
 impl<'de> serde::Deserialize<'de> for ConversationsGetConversationPrefsResponse {
@@ -17390,7 +17390,7 @@ impl std::future::IntoFuture for UsersGetExpirationRequest {
 #[non_exhaustive]
 pub struct UsersGetExpirationResponse {
     /// User concerned.
-    pub user: Option<ManagedUser>,
+    pub user: Option<Box<ManagedUser>>,
 }
 
 impl<'de> serde::Deserialize<'de> for UsersGetExpirationResponse {

@@ -97,7 +97,7 @@ impl std::future::IntoFuture for InfoRequest {
 #[non_exhaustive]
 pub struct InfoResponse {
     /// The bot returned.
-    pub bot: Option<crate::generated::types::BotProfile>,
+    pub bot: Option<Box<crate::generated::types::BotProfile>>,
     /// The bots asked for, when several were.
     pub bots: Vec<crate::generated::types::BotProfile>,
 }

@@ -614,7 +614,7 @@ impl std::future::IntoFuture for CreateRequest {
 #[non_exhaustive]
 pub struct CreateResponse {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
 }
 
 impl<'de> serde::Deserialize<'de> for CreateResponse {
@@ -866,7 +866,7 @@ impl std::future::IntoFuture for InfoRequest {
 #[non_exhaustive]
 pub struct InfoResponse {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
 }
 
 impl<'de> serde::Deserialize<'de> for InfoResponse {
@@ -944,7 +944,7 @@ impl std::future::IntoFuture for InviteRequest {
 #[non_exhaustive]
 pub struct InviteResponse {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
 }
 
 impl<'de> serde::Deserialize<'de> for InviteResponse {
@@ -1034,7 +1034,7 @@ impl std::future::IntoFuture for JoinRequest {
 #[non_exhaustive]
 pub struct JoinResponse {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
 }
 
 impl<'de> serde::Deserialize<'de> for JoinResponse {
@@ -1497,7 +1497,7 @@ impl std::future::IntoFuture for RenameRequest {
 #[non_exhaustive]
 pub struct RenameResponse {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
 }
 
 impl<'de> serde::Deserialize<'de> for RenameResponse {

@@ -1509,7 +1509,7 @@ pub struct PostMessageResponse {
     /// Set when Slack took the post for a repeat of one already sent.
     pub is_duplicate: Option<bool>,
     /// The message as posted.
-    pub message: Option<crate::generated::types::Message>,
+    pub message: Option<Box<crate::generated::types::Message>>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
     /// Timestamp that identifies the message.

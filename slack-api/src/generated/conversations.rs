@@ -150,7 +150,7 @@ pub struct ListConnectInvitesInvite {
     /// List of acceptances.
     pub acceptances: Vec<ListConnectInvitesInviteAcceptance>,
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// Creation time, Unix seconds.
     pub date_created: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date invalid.
@@ -162,7 +162,7 @@ pub struct ListConnectInvitesInvite {
     /// ID of the invitation.
     pub id: Option<String>,
     /// The invitation as it was sent.
-    pub invite: Option<ListConnectInvitesInviteInvite>,
+    pub invite: Option<Box<ListConnectInvitesInviteInvite>>,
     /// What accepting the invitation gives: a channel or a DM.
     pub invite_payload: Option<ListConnectInvitesInviteInvitePayload>,
     /// Kind of invitation (`channel`, `dm`).
@@ -399,7 +399,7 @@ pub struct ListConnectInvitesInviteAcceptanceAcceptingTeam {
     /// Workspace subdomain.
     pub domain: Option<String>,
     /// Icon of the accepting workspace.
-    pub icon: Option<crate::generated::types::Icons>,
+    pub icon: Option<Box<crate::generated::types::Icons>>,
     /// ID of the accepting workspace.
     pub id: Option<String>,
     /// Whether it is verified.
@@ -480,7 +480,7 @@ pub struct ListConnectInvitesInviteAcceptanceAcceptingUser {
     /// Username of the person who accepted.
     pub name: Option<String>,
     /// Profile of the person who accepted.
-    pub profile: Option<crate::generated::types::UserProfile>,
+    pub profile: Option<Box<crate::generated::types::UserProfile>>,
     /// Workspace concerned.
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
@@ -593,7 +593,7 @@ pub struct ListConnectInvitesInviteAcceptanceReviewReviewingTeam {
     /// Workspace subdomain.
     pub domain: Option<String>,
     /// Icon of the reviewing workspace.
-    pub icon: Option<crate::generated::types::Icons>,
+    pub icon: Option<Box<crate::generated::types::Icons>>,
     /// ID of the reviewing workspace.
     pub id: Option<String>,
     /// Whether it is verified.
@@ -785,7 +785,7 @@ pub struct ListConnectInvitesInviteInviteInvitingTeam {
     /// Workspace subdomain.
     pub domain: Option<String>,
     /// Icon of the inviting workspace.
-    pub icon: Option<crate::generated::types::Icons>,
+    pub icon: Option<Box<crate::generated::types::Icons>>,
     /// ID of the inviting workspace.
     pub id: Option<String>,
     /// Whether it is verified.
@@ -866,7 +866,7 @@ pub struct ListConnectInvitesInviteInviteInvitingUser {
     /// Username of the person who invited.
     pub name: Option<String>,
     /// Profile of the person who invited.
-    pub profile: Option<crate::generated::types::UserProfile>,
+    pub profile: Option<Box<crate::generated::types::UserProfile>>,
     /// Workspace concerned.
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
@@ -921,7 +921,7 @@ impl crate::de::Lenient for ListConnectInvitesInviteInviteInvitingUser {
 #[non_exhaustive]
 pub struct ListConnectInvitesInviteInvitePayload {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// What accepting gives (`channel`, `dm`).
     pub invite_type: Option<String>,
     /// Whether it is external limited.
@@ -990,7 +990,7 @@ pub struct ListConnectInvitesInviteInvitingTeam {
     /// Workspace subdomain.
     pub domain: Option<String>,
     /// Icon of the inviting workspace.
-    pub icon: Option<crate::generated::types::Icons>,
+    pub icon: Option<Box<crate::generated::types::Icons>>,
     /// ID of the inviting workspace.
     pub id: Option<String>,
     /// Whether it is verified.
@@ -1071,7 +1071,7 @@ pub struct ListConnectInvitesInviteInvitingUser {
     /// Username of the person who invited.
     pub name: Option<String>,
     /// Profile of the person who invited.
-    pub profile: Option<crate::generated::types::UserProfile>,
+    pub profile: Option<Box<crate::generated::types::UserProfile>>,
     /// Workspace concerned.
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
@@ -1180,7 +1180,7 @@ impl crate::de::Lenient for MutationTimestamps {
 #[non_exhaustive]
 pub struct RequestSharedInviteListInviteRequest {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// Creation time, Unix seconds.
     pub date_created: Option<crate::ids::UnixTime>,
     /// Time, Unix seconds: date last updated.
@@ -1290,7 +1290,7 @@ pub struct RequestSharedInviteListInviteRequestInvitingTeam {
     /// Workspace subdomain.
     pub domain: Option<String>,
     /// Icon of the requester's workspace.
-    pub icon: Option<crate::generated::types::Icons>,
+    pub icon: Option<Box<crate::generated::types::Icons>>,
     /// ID of the requester's workspace.
     pub id: Option<String>,
     /// Whether it is verified.
@@ -1371,7 +1371,7 @@ pub struct RequestSharedInviteListInviteRequestInvitingUser {
     /// Username of the requester.
     pub name: Option<String>,
     /// Profile of the requester.
-    pub profile: Option<crate::generated::types::UserProfile>,
+    pub profile: Option<Box<crate::generated::types::UserProfile>>,
     /// Workspace concerned.
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
@@ -3553,11 +3553,11 @@ impl std::future::IntoFuture for InviteRequest {
 #[non_exhaustive]
 pub struct InviteResponse {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// List of errors.
     pub errors: Vec<InviteError>,
     /// The private channel, under its legacy name.
-    pub group: Option<crate::generated::types::Conversation>,
+    pub group: Option<Box<crate::generated::types::Conversation>>,
 }
 
 impl<'de> serde::Deserialize<'de> for InviteResponse {
@@ -4640,7 +4640,7 @@ pub struct OpenResponse {
     /// The app's Home tab, when the conversation is an app's direct message.
     pub app_home: Option<serde_json::Value>,
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// The view shown on that Home tab, if any.
     pub home_view: Option<crate::generated::block_kit::View>,
     /// Flag: no op.

@@ -282,7 +282,7 @@ pub struct AppMentionEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Client-generated message ID.
@@ -312,7 +312,7 @@ pub struct AppMentionEvent {
     /// User concerned.
     pub user: Option<crate::ids::UserId>,
     /// Profile of the person who mentioned the app, as Slack attached it.
-    pub user_profile: Option<crate::generated::types::UserProfile>,
+    pub user_profile: Option<Box<crate::generated::types::UserProfile>>,
     /// Workspace of the author.
     pub user_team: Option<crate::ids::TeamId>,
     /// Display name used for the post.
@@ -471,7 +471,7 @@ impl crate::de::Lenient for AppRateLimitedEvent {
 #[non_exhaustive]
 pub struct AppRequestedAppRequest {
     /// The app that was asked for.
-    pub app: Option<AppRequestedAppRequestApp>,
+    pub app: Option<Box<AppRequestedAppRequestApp>>,
     /// Creation time, Unix seconds.
     pub date_created: Option<crate::ids::UnixTime>,
     /// ID of the request.
@@ -483,9 +483,9 @@ pub struct AppRequestedAppRequest {
     /// How an earlier request for the same app ended, if there was one.
     pub previous_resolution: Option<AppRequestedAppRequestPreviousResolution>,
     /// Workspace concerned.
-    pub team: Option<crate::generated::types::Team>,
+    pub team: Option<Box<crate::generated::types::Team>>,
     /// User concerned.
-    pub user: Option<crate::generated::types::User>,
+    pub user: Option<Box<crate::generated::types::User>>,
 }
 
 impl<'de> serde::Deserialize<'de> for AppRequestedAppRequest {
@@ -562,7 +562,7 @@ pub struct AppRequestedAppRequestApp {
     /// Link: help url.
     pub help_url: Option<String>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// ID of the app (`A...`).
     pub id: Option<String>,
     /// Whether it is app directory approved.
@@ -913,7 +913,7 @@ pub struct AssistantAppThreadMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -929,11 +929,11 @@ pub struct AssistantAppThreadMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -1212,7 +1212,7 @@ impl crate::de::Lenient for AssistantThreadContext {
 #[non_exhaustive]
 pub struct AssistantThreadContextChangedEvent {
     /// The thread and where it was opened.
-    pub assistant_thread: Option<AssistantThread>,
+    pub assistant_thread: Option<Box<AssistantThread>>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The event type.
@@ -1264,7 +1264,7 @@ impl crate::de::Lenient for AssistantThreadContextChangedEvent {
 #[non_exhaustive]
 pub struct AssistantThreadStartedEvent {
     /// The thread and where it was opened.
-    pub assistant_thread: Option<AssistantThread>,
+    pub assistant_thread: Option<Box<AssistantThread>>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The event type.
@@ -1369,7 +1369,7 @@ pub struct BlockActionsPayload {
     /// Whether the app is installed organization-wide.
     pub is_enterprise_install: Option<bool>,
     /// The message holding the element, when it is in one.
-    pub message: Option<crate::generated::types::Message>,
+    pub message: Option<Box<crate::generated::types::Message>>,
     /// URL to answer through, for elements in messages.
     pub response_url: Option<String>,
     /// Current values of the surface's inputs.
@@ -1469,7 +1469,7 @@ pub struct BotAddMessageEvent {
     /// Link: bot link.
     pub bot_link: Option<String>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -1485,11 +1485,11 @@ pub struct BotAddMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -1661,7 +1661,7 @@ impl crate::de::Lenient for BotAddMessageEvent {
 #[non_exhaustive]
 pub struct BotAddedEvent {
     /// The bot that joined the workspace.
-    pub bot: Option<crate::generated::types::BotProfile>,
+    pub bot: Option<Box<crate::generated::types::BotProfile>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
 }
@@ -1700,7 +1700,7 @@ impl crate::de::Lenient for BotAddedEvent {
 #[non_exhaustive]
 pub struct BotChangedEvent {
     /// The bot as it is after the change.
-    pub bot: Option<crate::generated::types::BotProfile>,
+    pub bot: Option<Box<crate::generated::types::BotProfile>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
 }
@@ -1749,7 +1749,7 @@ pub struct BotDisableMessageEvent {
     /// Link: bot link.
     pub bot_link: Option<String>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -1765,11 +1765,11 @@ pub struct BotDisableMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -1951,7 +1951,7 @@ pub struct BotEnableMessageEvent {
     /// Link: bot link.
     pub bot_link: Option<String>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -1967,11 +1967,11 @@ pub struct BotEnableMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -2151,7 +2151,7 @@ pub struct BotMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -2167,11 +2167,11 @@ pub struct BotMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -2350,7 +2350,7 @@ pub struct BotRemoveMessageEvent {
     /// Link: bot link.
     pub bot_link: Option<String>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -2366,11 +2366,11 @@ pub struct BotRemoveMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -2660,7 +2660,7 @@ pub struct ChannelArchiveMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -2676,13 +2676,13 @@ pub struct ChannelArchiveMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// Member user IDs.
     pub members: Vec<crate::ids::UserId>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -2862,7 +2862,7 @@ pub struct ChannelConvertToPrivateMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -2878,11 +2878,11 @@ pub struct ChannelConvertToPrivateMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -3059,7 +3059,7 @@ pub struct ChannelConvertToPublicMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -3075,11 +3075,11 @@ pub struct ChannelConvertToPublicMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -3248,7 +3248,7 @@ impl crate::de::Lenient for ChannelConvertToPublicMessageEvent {
 #[non_exhaustive]
 pub struct ChannelCreatedEvent {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// Kind of object or event.
@@ -3459,7 +3459,7 @@ pub struct ChannelJoinMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -3475,13 +3475,13 @@ pub struct ChannelJoinMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// User who sent the invite.
     pub inviter: Option<crate::ids::UserId>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -3653,7 +3653,7 @@ impl crate::de::Lenient for ChannelJoinMessageEvent {
 #[non_exhaustive]
 pub struct ChannelJoinedEvent {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
 }
@@ -3700,7 +3700,7 @@ pub struct ChannelLeaveMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -3716,11 +3716,11 @@ pub struct ChannelLeaveMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -3988,7 +3988,7 @@ pub struct ChannelNameMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -4004,11 +4004,11 @@ pub struct ChannelNameMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// New name of the channel.
     pub name: Option<String>,
     /// Name before the change.
@@ -4237,7 +4237,7 @@ pub struct ChannelPostingPermissionsMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -4253,11 +4253,11 @@ pub struct ChannelPostingPermissionsMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -4434,7 +4434,7 @@ pub struct ChannelPurposeMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -4450,11 +4450,11 @@ pub struct ChannelPurposeMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -4628,7 +4628,7 @@ impl crate::de::Lenient for ChannelPurposeMessageEvent {
 #[non_exhaustive]
 pub struct ChannelRenameEvent {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// Kind of object or event.
@@ -4735,7 +4735,7 @@ pub struct ChannelTopicMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -4751,11 +4751,11 @@ pub struct ChannelTopicMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -4982,7 +4982,7 @@ pub struct ChannelUnarchiveMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -4998,11 +4998,11 @@ pub struct ChannelUnarchiveMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -5511,7 +5511,7 @@ pub struct DocumentMentionMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -5527,11 +5527,11 @@ pub struct DocumentMentionMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -5708,7 +5708,7 @@ pub struct EkmAccessDeniedMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -5724,11 +5724,11 @@ pub struct EkmAccessDeniedMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -6591,560 +6591,583 @@ impl Event {
         };
         match tag.as_deref() {
             Some("accounts_changed") => {
-                crate::de::from_str::<AccountsChangedEvent>(s)
-                    .map(|v| Self::AccountsChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<AccountsChangedEvent>>(s)
+                    .map(|v| Self::AccountsChanged(v.0))
             }
             Some("activity") => {
-                crate::de::from_str::<ActivityEvent>(s)
-                    .map(|v| Self::Activity(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ActivityEvent>>(s)
+                    .map(|v| Self::Activity(v.0))
             }
             Some("app_deleted") => {
-                crate::de::from_str::<AppDeletedEvent>(s)
-                    .map(|v| Self::AppDeleted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<AppDeletedEvent>>(s)
+                    .map(|v| Self::AppDeleted(v.0))
             }
             Some("app_home_opened") => {
-                crate::de::from_str::<AppHomeOpenedEvent>(s)
-                    .map(|v| Self::AppHomeOpened(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<AppHomeOpenedEvent>>(s)
+                    .map(|v| Self::AppHomeOpened(v.0))
             }
             Some("app_installed") => {
-                crate::de::from_str::<AppInstalledEvent>(s)
-                    .map(|v| Self::AppInstalled(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<AppInstalledEvent>>(s)
+                    .map(|v| Self::AppInstalled(v.0))
             }
             Some("app_mention") => {
-                crate::de::from_str::<AppMentionEvent>(s)
-                    .map(|v| Self::AppMention(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<AppMentionEvent>>(s)
+                    .map(|v| Self::AppMention(v.0))
             }
             Some("app_rate_limited") => {
-                crate::de::from_str::<AppRateLimitedEvent>(s)
-                    .map(|v| Self::AppRateLimited(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<AppRateLimitedEvent>>(s)
+                    .map(|v| Self::AppRateLimited(v.0))
             }
             Some("app_requested") => {
-                crate::de::from_str::<AppRequestedEvent>(s)
-                    .map(|v| Self::AppRequested(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<AppRequestedEvent>>(s)
+                    .map(|v| Self::AppRequested(v.0))
             }
             Some("app_uninstalled") => {
-                crate::de::from_str::<AppUninstalledEvent>(s)
-                    .map(|v| Self::AppUninstalled(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<AppUninstalledEvent>>(s)
+                    .map(|v| Self::AppUninstalled(v.0))
             }
             Some("app_uninstalled_team") => {
-                crate::de::from_str::<AppUninstalledTeamEvent>(s)
-                    .map(|v| Self::AppUninstalledTeam(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<AppUninstalledTeamEvent>>(s)
+                    .map(|v| Self::AppUninstalledTeam(v.0))
             }
             Some("apps_uninstalled") => {
-                crate::de::from_str::<AppsUninstalledEvent>(s)
-                    .map(|v| Self::AppsUninstalled(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<AppsUninstalledEvent>>(s)
+                    .map(|v| Self::AppsUninstalled(v.0))
             }
             Some("assistant_thread_context_changed") => {
-                crate::de::from_str::<AssistantThreadContextChangedEvent>(s)
-                    .map(|v| Self::AssistantThreadContextChanged(Box::new(v)))
+                crate::de::from_str::<
+                    crate::de::Boxed<AssistantThreadContextChangedEvent>,
+                >(s)
+                    .map(|v| Self::AssistantThreadContextChanged(v.0))
             }
             Some("assistant_thread_started") => {
-                crate::de::from_str::<AssistantThreadStartedEvent>(s)
-                    .map(|v| Self::AssistantThreadStarted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<AssistantThreadStartedEvent>>(s)
+                    .map(|v| Self::AssistantThreadStarted(v.0))
             }
             Some("badge_counts_updated") => {
-                crate::de::from_str::<BadgeCountsUpdatedEvent>(s)
-                    .map(|v| Self::BadgeCountsUpdated(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<BadgeCountsUpdatedEvent>>(s)
+                    .map(|v| Self::BadgeCountsUpdated(v.0))
             }
             Some("bot_added") => {
-                crate::de::from_str::<BotAddedEvent>(s)
-                    .map(|v| Self::BotAdded(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<BotAddedEvent>>(s)
+                    .map(|v| Self::BotAdded(v.0))
             }
             Some("bot_changed") => {
-                crate::de::from_str::<BotChangedEvent>(s)
-                    .map(|v| Self::BotChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<BotChangedEvent>>(s)
+                    .map(|v| Self::BotChanged(v.0))
             }
             Some("call_rejected") => {
-                crate::de::from_str::<CallRejectedEvent>(s)
-                    .map(|v| Self::CallRejected(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<CallRejectedEvent>>(s)
+                    .map(|v| Self::CallRejected(v.0))
             }
             Some("channel_archive") => {
-                crate::de::from_str::<ChannelArchiveEvent>(s)
-                    .map(|v| Self::ChannelArchive(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelArchiveEvent>>(s)
+                    .map(|v| Self::ChannelArchive(v.0))
             }
             Some("channel_created") => {
-                crate::de::from_str::<ChannelCreatedEvent>(s)
-                    .map(|v| Self::ChannelCreated(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelCreatedEvent>>(s)
+                    .map(|v| Self::ChannelCreated(v.0))
             }
             Some("channel_deleted") => {
-                crate::de::from_str::<ChannelDeletedEvent>(s)
-                    .map(|v| Self::ChannelDeleted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelDeletedEvent>>(s)
+                    .map(|v| Self::ChannelDeleted(v.0))
             }
             Some("channel_history_changed") => {
-                crate::de::from_str::<ChannelHistoryChangedEvent>(s)
-                    .map(|v| Self::ChannelHistoryChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelHistoryChangedEvent>>(s)
+                    .map(|v| Self::ChannelHistoryChanged(v.0))
             }
             Some("channel_id_changed") => {
-                crate::de::from_str::<ChannelIdChangedEvent>(s)
-                    .map(|v| Self::ChannelIdChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelIdChangedEvent>>(s)
+                    .map(|v| Self::ChannelIdChanged(v.0))
             }
             Some("channel_joined") => {
-                crate::de::from_str::<ChannelJoinedEvent>(s)
-                    .map(|v| Self::ChannelJoined(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelJoinedEvent>>(s)
+                    .map(|v| Self::ChannelJoined(v.0))
             }
             Some("channel_left") => {
-                crate::de::from_str::<ChannelLeftEvent>(s)
-                    .map(|v| Self::ChannelLeft(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelLeftEvent>>(s)
+                    .map(|v| Self::ChannelLeft(v.0))
             }
             Some("channel_marked") => {
-                crate::de::from_str::<ChannelMarkedEvent>(s)
-                    .map(|v| Self::ChannelMarked(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelMarkedEvent>>(s)
+                    .map(|v| Self::ChannelMarked(v.0))
             }
             Some("channel_posting_permissions") => {
-                crate::de::from_str::<ChannelPostingPermissionsEvent>(s)
-                    .map(|v| Self::ChannelPostingPermissions(Box::new(v)))
+                crate::de::from_str::<
+                    crate::de::Boxed<ChannelPostingPermissionsEvent>,
+                >(s)
+                    .map(|v| Self::ChannelPostingPermissions(v.0))
             }
             Some("channel_rename") => {
-                crate::de::from_str::<ChannelRenameEvent>(s)
-                    .map(|v| Self::ChannelRename(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelRenameEvent>>(s)
+                    .map(|v| Self::ChannelRename(v.0))
             }
             Some("channel_shared") => {
-                crate::de::from_str::<ChannelSharedEvent>(s)
-                    .map(|v| Self::ChannelShared(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelSharedEvent>>(s)
+                    .map(|v| Self::ChannelShared(v.0))
             }
             Some("channel_unarchive") => {
-                crate::de::from_str::<ChannelUnarchiveEvent>(s)
-                    .map(|v| Self::ChannelUnarchive(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelUnarchiveEvent>>(s)
+                    .map(|v| Self::ChannelUnarchive(v.0))
             }
             Some("channel_unshared") => {
-                crate::de::from_str::<ChannelUnsharedEvent>(s)
-                    .map(|v| Self::ChannelUnshared(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelUnsharedEvent>>(s)
+                    .map(|v| Self::ChannelUnshared(v.0))
             }
             Some("channel_updated") => {
-                crate::de::from_str::<ChannelUpdatedEvent>(s)
-                    .map(|v| Self::ChannelUpdated(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelUpdatedEvent>>(s)
+                    .map(|v| Self::ChannelUpdated(v.0))
             }
             Some("commands_changed") => {
-                crate::de::from_str::<CommandsChangedEvent>(s)
-                    .map(|v| Self::CommandsChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<CommandsChangedEvent>>(s)
+                    .map(|v| Self::CommandsChanged(v.0))
             }
             Some("desktop_notification") => {
-                crate::de::from_str::<DesktopNotificationEvent>(s)
-                    .map(|v| Self::DesktopNotification(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<DesktopNotificationEvent>>(s)
+                    .map(|v| Self::DesktopNotification(v.0))
             }
             Some("dnd_updated") => {
-                crate::de::from_str::<DndUpdatedEvent>(s)
-                    .map(|v| Self::DndUpdated(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<DndUpdatedEvent>>(s)
+                    .map(|v| Self::DndUpdated(v.0))
             }
             Some("dnd_updated_user") => {
-                crate::de::from_str::<DndUpdatedUserEvent>(s)
-                    .map(|v| Self::DndUpdatedUser(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<DndUpdatedUserEvent>>(s)
+                    .map(|v| Self::DndUpdatedUser(v.0))
             }
             Some("email_domain_changed") => {
-                crate::de::from_str::<EmailDomainChangedEvent>(s)
-                    .map(|v| Self::EmailDomainChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<EmailDomainChangedEvent>>(s)
+                    .map(|v| Self::EmailDomainChanged(v.0))
             }
             Some("emoji_changed") => {
-                crate::de::from_str::<EmojiChangedEvent>(s)
-                    .map(|v| Self::EmojiChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<EmojiChangedEvent>>(s)
+                    .map(|v| Self::EmojiChanged(v.0))
             }
             Some("entity_details_requested") => {
-                crate::de::from_str::<EntityDetailsRequestedEvent>(s)
-                    .map(|v| Self::EntityDetailsRequested(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<EntityDetailsRequestedEvent>>(s)
+                    .map(|v| Self::EntityDetailsRequested(v.0))
             }
             Some("error") => {
-                crate::de::from_str::<ErrorEvent>(s).map(|v| Self::Error(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ErrorEvent>>(s)
+                    .map(|v| Self::Error(v.0))
             }
             Some("external_org_migration_finished") => {
-                crate::de::from_str::<ExternalOrgMigrationFinishedEvent>(s)
-                    .map(|v| Self::ExternalOrgMigrationFinished(Box::new(v)))
+                crate::de::from_str::<
+                    crate::de::Boxed<ExternalOrgMigrationFinishedEvent>,
+                >(s)
+                    .map(|v| Self::ExternalOrgMigrationFinished(v.0))
             }
             Some("external_org_migration_started") => {
-                crate::de::from_str::<ExternalOrgMigrationStartedEvent>(s)
-                    .map(|v| Self::ExternalOrgMigrationStarted(Box::new(v)))
+                crate::de::from_str::<
+                    crate::de::Boxed<ExternalOrgMigrationStartedEvent>,
+                >(s)
+                    .map(|v| Self::ExternalOrgMigrationStarted(v.0))
             }
             Some("file_change") => {
-                crate::de::from_str::<FileChangeEvent>(s)
-                    .map(|v| Self::FileChange(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FileChangeEvent>>(s)
+                    .map(|v| Self::FileChange(v.0))
             }
             Some("file_comment_added") => {
-                crate::de::from_str::<FileCommentAddedEvent>(s)
-                    .map(|v| Self::FileCommentAdded(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FileCommentAddedEvent>>(s)
+                    .map(|v| Self::FileCommentAdded(v.0))
             }
             Some("file_comment_deleted") => {
-                crate::de::from_str::<FileCommentDeletedEvent>(s)
-                    .map(|v| Self::FileCommentDeleted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FileCommentDeletedEvent>>(s)
+                    .map(|v| Self::FileCommentDeleted(v.0))
             }
             Some("file_comment_edited") => {
-                crate::de::from_str::<FileCommentEditedEvent>(s)
-                    .map(|v| Self::FileCommentEdited(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FileCommentEditedEvent>>(s)
+                    .map(|v| Self::FileCommentEdited(v.0))
             }
             Some("file_created") => {
-                crate::de::from_str::<FileCreatedEvent>(s)
-                    .map(|v| Self::FileCreated(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FileCreatedEvent>>(s)
+                    .map(|v| Self::FileCreated(v.0))
             }
             Some("file_deleted") => {
-                crate::de::from_str::<FileDeletedEvent>(s)
-                    .map(|v| Self::FileDeleted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FileDeletedEvent>>(s)
+                    .map(|v| Self::FileDeleted(v.0))
             }
             Some("file_private") => {
-                crate::de::from_str::<FilePrivateEvent>(s)
-                    .map(|v| Self::FilePrivate(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FilePrivateEvent>>(s)
+                    .map(|v| Self::FilePrivate(v.0))
             }
             Some("file_public") => {
-                crate::de::from_str::<FilePublicEvent>(s)
-                    .map(|v| Self::FilePublic(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FilePublicEvent>>(s)
+                    .map(|v| Self::FilePublic(v.0))
             }
             Some("file_shared") => {
-                crate::de::from_str::<FileSharedEvent>(s)
-                    .map(|v| Self::FileShared(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FileSharedEvent>>(s)
+                    .map(|v| Self::FileShared(v.0))
             }
             Some("file_unshared") => {
-                crate::de::from_str::<FileUnsharedEvent>(s)
-                    .map(|v| Self::FileUnshared(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FileUnsharedEvent>>(s)
+                    .map(|v| Self::FileUnshared(v.0))
             }
             Some("function_executed") => {
-                crate::de::from_str::<FunctionExecutedEvent>(s)
-                    .map(|v| Self::FunctionExecuted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FunctionExecutedEvent>>(s)
+                    .map(|v| Self::FunctionExecuted(v.0))
             }
             Some("goodbye") => {
-                crate::de::from_str::<GoodbyeEvent>(s)
-                    .map(|v| Self::Goodbye(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GoodbyeEvent>>(s)
+                    .map(|v| Self::Goodbye(v.0))
             }
             Some("grid_migration_finished") => {
-                crate::de::from_str::<GridMigrationFinishedEvent>(s)
-                    .map(|v| Self::GridMigrationFinished(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GridMigrationFinishedEvent>>(s)
+                    .map(|v| Self::GridMigrationFinished(v.0))
             }
             Some("grid_migration_started") => {
-                crate::de::from_str::<GridMigrationStartedEvent>(s)
-                    .map(|v| Self::GridMigrationStarted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GridMigrationStartedEvent>>(s)
+                    .map(|v| Self::GridMigrationStarted(v.0))
             }
             Some("group_archive") => {
-                crate::de::from_str::<GroupArchiveEvent>(s)
-                    .map(|v| Self::GroupArchive(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupArchiveEvent>>(s)
+                    .map(|v| Self::GroupArchive(v.0))
             }
             Some("group_close") => {
-                crate::de::from_str::<GroupCloseEvent>(s)
-                    .map(|v| Self::GroupClose(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupCloseEvent>>(s)
+                    .map(|v| Self::GroupClose(v.0))
             }
             Some("group_deleted") => {
-                crate::de::from_str::<GroupDeletedEvent>(s)
-                    .map(|v| Self::GroupDeleted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupDeletedEvent>>(s)
+                    .map(|v| Self::GroupDeleted(v.0))
             }
             Some("group_history_changed") => {
-                crate::de::from_str::<GroupHistoryChangedEvent>(s)
-                    .map(|v| Self::GroupHistoryChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupHistoryChangedEvent>>(s)
+                    .map(|v| Self::GroupHistoryChanged(v.0))
             }
             Some("group_joined") => {
-                crate::de::from_str::<GroupJoinedEvent>(s)
-                    .map(|v| Self::GroupJoined(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupJoinedEvent>>(s)
+                    .map(|v| Self::GroupJoined(v.0))
             }
             Some("group_left") => {
-                crate::de::from_str::<GroupLeftEvent>(s)
-                    .map(|v| Self::GroupLeft(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupLeftEvent>>(s)
+                    .map(|v| Self::GroupLeft(v.0))
             }
             Some("group_marked") => {
-                crate::de::from_str::<GroupMarkedEvent>(s)
-                    .map(|v| Self::GroupMarked(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupMarkedEvent>>(s)
+                    .map(|v| Self::GroupMarked(v.0))
             }
             Some("group_open") => {
-                crate::de::from_str::<GroupOpenEvent>(s)
-                    .map(|v| Self::GroupOpen(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupOpenEvent>>(s)
+                    .map(|v| Self::GroupOpen(v.0))
             }
             Some("group_rename") => {
-                crate::de::from_str::<GroupRenameEvent>(s)
-                    .map(|v| Self::GroupRename(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupRenameEvent>>(s)
+                    .map(|v| Self::GroupRename(v.0))
             }
             Some("group_unarchive") => {
-                crate::de::from_str::<GroupUnarchiveEvent>(s)
-                    .map(|v| Self::GroupUnarchive(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupUnarchiveEvent>>(s)
+                    .map(|v| Self::GroupUnarchive(v.0))
             }
             Some("hello") => {
-                crate::de::from_str::<HelloEvent>(s).map(|v| Self::Hello(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<HelloEvent>>(s)
+                    .map(|v| Self::Hello(v.0))
             }
             Some("im_close") => {
-                crate::de::from_str::<ImCloseEvent>(s)
-                    .map(|v| Self::ImClose(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ImCloseEvent>>(s)
+                    .map(|v| Self::ImClose(v.0))
             }
             Some("im_created") => {
-                crate::de::from_str::<ImCreatedEvent>(s)
-                    .map(|v| Self::ImCreated(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ImCreatedEvent>>(s)
+                    .map(|v| Self::ImCreated(v.0))
             }
             Some("im_history_changed") => {
-                crate::de::from_str::<ImHistoryChangedEvent>(s)
-                    .map(|v| Self::ImHistoryChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ImHistoryChangedEvent>>(s)
+                    .map(|v| Self::ImHistoryChanged(v.0))
             }
             Some("im_marked") => {
-                crate::de::from_str::<ImMarkedEvent>(s)
-                    .map(|v| Self::ImMarked(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ImMarkedEvent>>(s)
+                    .map(|v| Self::ImMarked(v.0))
             }
             Some("im_open") => {
-                crate::de::from_str::<ImOpenEvent>(s).map(|v| Self::ImOpen(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ImOpenEvent>>(s)
+                    .map(|v| Self::ImOpen(v.0))
             }
             Some("invite_requested") => {
-                crate::de::from_str::<InviteRequestedEvent>(s)
-                    .map(|v| Self::InviteRequested(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<InviteRequestedEvent>>(s)
+                    .map(|v| Self::InviteRequested(v.0))
             }
             Some("link_shared") => {
-                crate::de::from_str::<LinkSharedEvent>(s)
-                    .map(|v| Self::LinkShared(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<LinkSharedEvent>>(s)
+                    .map(|v| Self::LinkShared(v.0))
             }
             Some("manual_presence_change") => {
-                crate::de::from_str::<ManualPresenceChangeEvent>(s)
-                    .map(|v| Self::ManualPresenceChange(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ManualPresenceChangeEvent>>(s)
+                    .map(|v| Self::ManualPresenceChange(v.0))
             }
             Some("member_joined_channel") => {
-                crate::de::from_str::<MemberJoinedChannelEvent>(s)
-                    .map(|v| Self::MemberJoinedChannel(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MemberJoinedChannelEvent>>(s)
+                    .map(|v| Self::MemberJoinedChannel(v.0))
             }
             Some("member_left_channel") => {
-                crate::de::from_str::<MemberLeftChannelEvent>(s)
-                    .map(|v| Self::MemberLeftChannel(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MemberLeftChannelEvent>>(s)
+                    .map(|v| Self::MemberLeftChannel(v.0))
             }
             Some("message") => <MessageEvent>::dispatch(s, [t1]).map(Self::Message),
             Some("message_metadata_deleted") => {
-                crate::de::from_str::<MessageMetadataDeletedEvent>(s)
-                    .map(|v| Self::MessageMetadataDeleted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MessageMetadataDeletedEvent>>(s)
+                    .map(|v| Self::MessageMetadataDeleted(v.0))
             }
             Some("message_metadata_posted") => {
-                crate::de::from_str::<MessageMetadataPostedEvent>(s)
-                    .map(|v| Self::MessageMetadataPosted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MessageMetadataPostedEvent>>(s)
+                    .map(|v| Self::MessageMetadataPosted(v.0))
             }
             Some("message_metadata_updated") => {
-                crate::de::from_str::<MessageMetadataUpdatedEvent>(s)
-                    .map(|v| Self::MessageMetadataUpdated(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MessageMetadataUpdatedEvent>>(s)
+                    .map(|v| Self::MessageMetadataUpdated(v.0))
             }
             Some("mobile_in_app_notification") => {
-                crate::de::from_str::<MobileInAppNotificationEvent>(s)
-                    .map(|v| Self::MobileInAppNotification(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MobileInAppNotificationEvent>>(s)
+                    .map(|v| Self::MobileInAppNotification(v.0))
             }
             Some("mpim_close") => {
-                crate::de::from_str::<MpimCloseEvent>(s)
-                    .map(|v| Self::MpimClose(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MpimCloseEvent>>(s)
+                    .map(|v| Self::MpimClose(v.0))
             }
             Some("mpim_history_changed") => {
-                crate::de::from_str::<MpimHistoryChangedEvent>(s)
-                    .map(|v| Self::MpimHistoryChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MpimHistoryChangedEvent>>(s)
+                    .map(|v| Self::MpimHistoryChanged(v.0))
             }
             Some("mpim_joined") => {
-                crate::de::from_str::<MpimJoinedEvent>(s)
-                    .map(|v| Self::MpimJoined(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MpimJoinedEvent>>(s)
+                    .map(|v| Self::MpimJoined(v.0))
             }
             Some("mpim_open") => {
-                crate::de::from_str::<MpimOpenEvent>(s)
-                    .map(|v| Self::MpimOpen(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MpimOpenEvent>>(s)
+                    .map(|v| Self::MpimOpen(v.0))
             }
             Some("pin_added") => {
-                crate::de::from_str::<PinAddedEvent>(s)
-                    .map(|v| Self::PinAdded(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<PinAddedEvent>>(s)
+                    .map(|v| Self::PinAdded(v.0))
             }
             Some("pin_removed") => {
-                crate::de::from_str::<PinRemovedEvent>(s)
-                    .map(|v| Self::PinRemoved(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<PinRemovedEvent>>(s)
+                    .map(|v| Self::PinRemoved(v.0))
             }
             Some("pong") => {
-                crate::de::from_str::<PongEvent>(s).map(|v| Self::Pong(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<PongEvent>>(s)
+                    .map(|v| Self::Pong(v.0))
             }
             Some("pref_change") => {
-                crate::de::from_str::<PrefChangeEvent>(s)
-                    .map(|v| Self::PrefChange(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<PrefChangeEvent>>(s)
+                    .map(|v| Self::PrefChange(v.0))
             }
             Some("presence_change") => {
-                crate::de::from_str::<PresenceChangeEvent>(s)
-                    .map(|v| Self::PresenceChange(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<PresenceChangeEvent>>(s)
+                    .map(|v| Self::PresenceChange(v.0))
             }
             Some("presence_query") => {
-                crate::de::from_str::<PresenceQueryEvent>(s)
-                    .map(|v| Self::PresenceQuery(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<PresenceQueryEvent>>(s)
+                    .map(|v| Self::PresenceQuery(v.0))
             }
             Some("presence_sub") => {
-                crate::de::from_str::<PresenceSubEvent>(s)
-                    .map(|v| Self::PresenceSub(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<PresenceSubEvent>>(s)
+                    .map(|v| Self::PresenceSub(v.0))
             }
             Some("reaction_added") => {
-                crate::de::from_str::<ReactionAddedEvent>(s)
-                    .map(|v| Self::ReactionAdded(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ReactionAddedEvent>>(s)
+                    .map(|v| Self::ReactionAdded(v.0))
             }
             Some("reaction_removed") => {
-                crate::de::from_str::<ReactionRemovedEvent>(s)
-                    .map(|v| Self::ReactionRemoved(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ReactionRemovedEvent>>(s)
+                    .map(|v| Self::ReactionRemoved(v.0))
             }
             Some("reconnect_url") => {
-                crate::de::from_str::<ReconnectUrlEvent>(s)
-                    .map(|v| Self::ReconnectUrl(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ReconnectUrlEvent>>(s)
+                    .map(|v| Self::ReconnectUrl(v.0))
             }
             Some("resources_added") => {
-                crate::de::from_str::<ResourcesAddedEvent>(s)
-                    .map(|v| Self::ResourcesAdded(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ResourcesAddedEvent>>(s)
+                    .map(|v| Self::ResourcesAdded(v.0))
             }
             Some("resources_removed") => {
-                crate::de::from_str::<ResourcesRemovedEvent>(s)
-                    .map(|v| Self::ResourcesRemoved(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ResourcesRemovedEvent>>(s)
+                    .map(|v| Self::ResourcesRemoved(v.0))
             }
             Some("scope_denied") => {
-                crate::de::from_str::<ScopeDeniedEvent>(s)
-                    .map(|v| Self::ScopeDenied(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ScopeDeniedEvent>>(s)
+                    .map(|v| Self::ScopeDenied(v.0))
             }
             Some("scope_granted") => {
-                crate::de::from_str::<ScopeGrantedEvent>(s)
-                    .map(|v| Self::ScopeGranted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ScopeGrantedEvent>>(s)
+                    .map(|v| Self::ScopeGranted(v.0))
             }
             Some("sh_room_join") => {
-                crate::de::from_str::<ShRoomJoinEvent>(s)
-                    .map(|v| Self::ShRoomJoin(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ShRoomJoinEvent>>(s)
+                    .map(|v| Self::ShRoomJoin(v.0))
             }
             Some("sh_room_leave") => {
-                crate::de::from_str::<ShRoomLeaveEvent>(s)
-                    .map(|v| Self::ShRoomLeave(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ShRoomLeaveEvent>>(s)
+                    .map(|v| Self::ShRoomLeave(v.0))
             }
             Some("sh_room_update") => {
-                crate::de::from_str::<ShRoomUpdateEvent>(s)
-                    .map(|v| Self::ShRoomUpdate(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ShRoomUpdateEvent>>(s)
+                    .map(|v| Self::ShRoomUpdate(v.0))
             }
             Some("shared_channel_invite_accepted") => {
-                crate::de::from_str::<SharedChannelInviteAcceptedEvent>(s)
-                    .map(|v| Self::SharedChannelInviteAccepted(Box::new(v)))
+                crate::de::from_str::<
+                    crate::de::Boxed<SharedChannelInviteAcceptedEvent>,
+                >(s)
+                    .map(|v| Self::SharedChannelInviteAccepted(v.0))
             }
             Some("shared_channel_invite_approved") => {
-                crate::de::from_str::<SharedChannelInviteApprovedEvent>(s)
-                    .map(|v| Self::SharedChannelInviteApproved(Box::new(v)))
+                crate::de::from_str::<
+                    crate::de::Boxed<SharedChannelInviteApprovedEvent>,
+                >(s)
+                    .map(|v| Self::SharedChannelInviteApproved(v.0))
             }
             Some("shared_channel_invite_declined") => {
-                crate::de::from_str::<SharedChannelInviteDeclinedEvent>(s)
-                    .map(|v| Self::SharedChannelInviteDeclined(Box::new(v)))
+                crate::de::from_str::<
+                    crate::de::Boxed<SharedChannelInviteDeclinedEvent>,
+                >(s)
+                    .map(|v| Self::SharedChannelInviteDeclined(v.0))
             }
             Some("shared_channel_invite_received") => {
-                crate::de::from_str::<SharedChannelInviteReceivedEvent>(s)
-                    .map(|v| Self::SharedChannelInviteReceived(Box::new(v)))
+                crate::de::from_str::<
+                    crate::de::Boxed<SharedChannelInviteReceivedEvent>,
+                >(s)
+                    .map(|v| Self::SharedChannelInviteReceived(v.0))
             }
             Some("shared_channel_invite_requested") => {
-                crate::de::from_str::<SharedChannelInviteRequestedEvent>(s)
-                    .map(|v| Self::SharedChannelInviteRequested(Box::new(v)))
+                crate::de::from_str::<
+                    crate::de::Boxed<SharedChannelInviteRequestedEvent>,
+                >(s)
+                    .map(|v| Self::SharedChannelInviteRequested(v.0))
             }
             Some("star_added") => {
-                crate::de::from_str::<StarAddedEvent>(s)
-                    .map(|v| Self::StarAdded(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<StarAddedEvent>>(s)
+                    .map(|v| Self::StarAdded(v.0))
             }
             Some("star_removed") => {
-                crate::de::from_str::<StarRemovedEvent>(s)
-                    .map(|v| Self::StarRemoved(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<StarRemovedEvent>>(s)
+                    .map(|v| Self::StarRemoved(v.0))
             }
             Some("subteam_created") => {
-                crate::de::from_str::<SubteamCreatedEvent>(s)
-                    .map(|v| Self::SubteamCreated(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<SubteamCreatedEvent>>(s)
+                    .map(|v| Self::SubteamCreated(v.0))
             }
             Some("subteam_members_changed") => {
-                crate::de::from_str::<SubteamMembersChangedEvent>(s)
-                    .map(|v| Self::SubteamMembersChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<SubteamMembersChangedEvent>>(s)
+                    .map(|v| Self::SubteamMembersChanged(v.0))
             }
             Some("subteam_self_added") => {
-                crate::de::from_str::<SubteamSelfAddedEvent>(s)
-                    .map(|v| Self::SubteamSelfAdded(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<SubteamSelfAddedEvent>>(s)
+                    .map(|v| Self::SubteamSelfAdded(v.0))
             }
             Some("subteam_self_removed") => {
-                crate::de::from_str::<SubteamSelfRemovedEvent>(s)
-                    .map(|v| Self::SubteamSelfRemoved(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<SubteamSelfRemovedEvent>>(s)
+                    .map(|v| Self::SubteamSelfRemoved(v.0))
             }
             Some("subteam_updated") => {
-                crate::de::from_str::<SubteamUpdatedEvent>(s)
-                    .map(|v| Self::SubteamUpdated(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<SubteamUpdatedEvent>>(s)
+                    .map(|v| Self::SubteamUpdated(v.0))
             }
             Some("team_access_granted") => {
-                crate::de::from_str::<TeamAccessGrantedEvent>(s)
-                    .map(|v| Self::TeamAccessGranted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<TeamAccessGrantedEvent>>(s)
+                    .map(|v| Self::TeamAccessGranted(v.0))
             }
             Some("team_access_revoked") => {
-                crate::de::from_str::<TeamAccessRevokedEvent>(s)
-                    .map(|v| Self::TeamAccessRevoked(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<TeamAccessRevokedEvent>>(s)
+                    .map(|v| Self::TeamAccessRevoked(v.0))
             }
             Some("team_domain_change") => {
-                crate::de::from_str::<TeamDomainChangeEvent>(s)
-                    .map(|v| Self::TeamDomainChange(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<TeamDomainChangeEvent>>(s)
+                    .map(|v| Self::TeamDomainChange(v.0))
             }
             Some("team_join") => {
-                crate::de::from_str::<TeamJoinEvent>(s)
-                    .map(|v| Self::TeamJoin(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<TeamJoinEvent>>(s)
+                    .map(|v| Self::TeamJoin(v.0))
             }
             Some("team_migration_started") => {
-                crate::de::from_str::<TeamMigrationStartedEvent>(s)
-                    .map(|v| Self::TeamMigrationStarted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<TeamMigrationStartedEvent>>(s)
+                    .map(|v| Self::TeamMigrationStarted(v.0))
             }
             Some("team_plan_change") => {
-                crate::de::from_str::<TeamPlanChangeEvent>(s)
-                    .map(|v| Self::TeamPlanChange(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<TeamPlanChangeEvent>>(s)
+                    .map(|v| Self::TeamPlanChange(v.0))
             }
             Some("team_pref_change") => {
-                crate::de::from_str::<TeamPrefChangeEvent>(s)
-                    .map(|v| Self::TeamPrefChange(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<TeamPrefChangeEvent>>(s)
+                    .map(|v| Self::TeamPrefChange(v.0))
             }
             Some("team_profile_change") => {
-                crate::de::from_str::<TeamProfileChangeEvent>(s)
-                    .map(|v| Self::TeamProfileChange(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<TeamProfileChangeEvent>>(s)
+                    .map(|v| Self::TeamProfileChange(v.0))
             }
             Some("team_profile_delete") => {
-                crate::de::from_str::<TeamProfileDeleteEvent>(s)
-                    .map(|v| Self::TeamProfileDelete(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<TeamProfileDeleteEvent>>(s)
+                    .map(|v| Self::TeamProfileDelete(v.0))
             }
             Some("team_profile_reorder") => {
-                crate::de::from_str::<TeamProfileReorderEvent>(s)
-                    .map(|v| Self::TeamProfileReorder(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<TeamProfileReorderEvent>>(s)
+                    .map(|v| Self::TeamProfileReorder(v.0))
             }
             Some("team_rename") => {
-                crate::de::from_str::<TeamRenameEvent>(s)
-                    .map(|v| Self::TeamRename(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<TeamRenameEvent>>(s)
+                    .map(|v| Self::TeamRename(v.0))
             }
             Some("tokens_revoked") => {
-                crate::de::from_str::<TokensRevokedEvent>(s)
-                    .map(|v| Self::TokensRevoked(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<TokensRevokedEvent>>(s)
+                    .map(|v| Self::TokensRevoked(v.0))
             }
             Some("user_change") => {
-                crate::de::from_str::<UserChangeEvent>(s)
-                    .map(|v| Self::UserChange(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<UserChangeEvent>>(s)
+                    .map(|v| Self::UserChange(v.0))
             }
             Some("user_connection") => {
-                crate::de::from_str::<UserConnectionEvent>(s)
-                    .map(|v| Self::UserConnection(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<UserConnectionEvent>>(s)
+                    .map(|v| Self::UserConnection(v.0))
             }
             Some("user_huddle_changed") => {
-                crate::de::from_str::<UserHuddleChangedEvent>(s)
-                    .map(|v| Self::UserHuddleChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<UserHuddleChangedEvent>>(s)
+                    .map(|v| Self::UserHuddleChanged(v.0))
             }
             Some("user_profile_changed") => {
-                crate::de::from_str::<UserProfileChangedEvent>(s)
-                    .map(|v| Self::UserProfileChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<UserProfileChangedEvent>>(s)
+                    .map(|v| Self::UserProfileChanged(v.0))
             }
             Some("user_resource_denied") => {
-                crate::de::from_str::<UserResourceDeniedEvent>(s)
-                    .map(|v| Self::UserResourceDenied(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<UserResourceDeniedEvent>>(s)
+                    .map(|v| Self::UserResourceDenied(v.0))
             }
             Some("user_resource_granted") => {
-                crate::de::from_str::<UserResourceGrantedEvent>(s)
-                    .map(|v| Self::UserResourceGranted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<UserResourceGrantedEvent>>(s)
+                    .map(|v| Self::UserResourceGranted(v.0))
             }
             Some("user_resource_removed") => {
-                crate::de::from_str::<UserResourceRemovedEvent>(s)
-                    .map(|v| Self::UserResourceRemoved(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<UserResourceRemovedEvent>>(s)
+                    .map(|v| Self::UserResourceRemoved(v.0))
             }
             Some("user_status_changed") => {
-                crate::de::from_str::<UserStatusChangedEvent>(s)
-                    .map(|v| Self::UserStatusChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<UserStatusChangedEvent>>(s)
+                    .map(|v| Self::UserStatusChanged(v.0))
             }
             Some("user_typing") => {
-                crate::de::from_str::<UserTypingEvent>(s)
-                    .map(|v| Self::UserTyping(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<UserTypingEvent>>(s)
+                    .map(|v| Self::UserTyping(v.0))
             }
             Some("workflow_deleted") => {
-                crate::de::from_str::<WorkflowDeletedEvent>(s)
-                    .map(|v| Self::WorkflowDeleted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<WorkflowDeletedEvent>>(s)
+                    .map(|v| Self::WorkflowDeleted(v.0))
             }
             Some("workflow_published") => {
-                crate::de::from_str::<WorkflowPublishedEvent>(s)
-                    .map(|v| Self::WorkflowPublished(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<WorkflowPublishedEvent>>(s)
+                    .map(|v| Self::WorkflowPublished(v.0))
             }
             Some("workflow_step_deleted") => {
-                crate::de::from_str::<WorkflowStepDeletedEvent>(s)
-                    .map(|v| Self::WorkflowStepDeleted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<WorkflowStepDeletedEvent>>(s)
+                    .map(|v| Self::WorkflowStepDeleted(v.0))
             }
             Some("workflow_step_execute") => {
-                crate::de::from_str::<WorkflowStepExecuteEvent>(s)
-                    .map(|v| Self::WorkflowStepExecute(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<WorkflowStepExecuteEvent>>(s)
+                    .map(|v| Self::WorkflowStepExecute(v.0))
             }
             Some("workflow_unpublished") => {
-                crate::de::from_str::<WorkflowUnpublishedEvent>(s)
-                    .map(|v| Self::WorkflowUnpublished(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<WorkflowUnpublishedEvent>>(s)
+                    .map(|v| Self::WorkflowUnpublished(v.0))
             }
             None | Some("") => {
-                crate::de::from_str::<Reply>(s).map(|v| Self::Reply(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<Reply>>(s)
+                    .map(|v| Self::Reply(v.0))
             }
             other => {
                 crate::drift::unknown_tag("Event", "type", other);
@@ -7353,9 +7376,9 @@ impl EventsApiPayload {
             s.as_bytes(),
             || {
                 if let Some(v) = crate::de::likely::<
-                    EventCallback,
-                >(s, "type", "event_callback", |v| v.r#type.as_deref()) {
-                    return Ok(Self::EventCallback(Box::new(v)));
+                    crate::de::Boxed<EventCallback>,
+                >(s, "type", "event_callback", |v| v.0.r#type.as_deref()) {
+                    return Ok(Self::EventCallback(v.0));
                 }
                 Self::dispatch(s, crate::de::read_tags(s, ["type"], |_| false))
             },
@@ -7378,16 +7401,16 @@ impl EventsApiPayload {
         };
         match tag.as_deref() {
             Some("app_rate_limited") => {
-                crate::de::from_str::<AppRateLimitedEvent>(s)
-                    .map(|v| Self::AppRateLimited(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<AppRateLimitedEvent>>(s)
+                    .map(|v| Self::AppRateLimited(v.0))
             }
             Some("event_callback") => {
-                crate::de::from_str::<EventCallback>(s)
-                    .map(|v| Self::EventCallback(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<EventCallback>>(s)
+                    .map(|v| Self::EventCallback(v.0))
             }
             Some("url_verification") => {
-                crate::de::from_str::<UrlVerification>(s)
-                    .map(|v| Self::UrlVerification(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<UrlVerification>>(s)
+                    .map(|v| Self::UrlVerification(v.0))
             }
             other => {
                 crate::drift::unknown_tag("EventsApiPayload", "type", other);
@@ -7448,7 +7471,7 @@ pub struct ExternalOrgMigrationFinishedEvent {
     /// Time, Unix seconds: date started.
     pub date_started: Option<crate::ids::UnixTime>,
     /// Workspace concerned.
-    pub team: Option<crate::generated::types::Team>,
+    pub team: Option<Box<crate::generated::types::Team>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
 }
@@ -7507,7 +7530,7 @@ pub struct ExternalOrgMigrationStartedEvent {
     /// Time, Unix seconds: date started.
     pub date_started: Option<crate::ids::UnixTime>,
     /// Workspace concerned.
-    pub team: Option<crate::generated::types::Team>,
+    pub team: Option<Box<crate::generated::types::Team>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
 }
@@ -7555,7 +7578,7 @@ impl crate::de::Lenient for ExternalOrgMigrationStartedEvent {
 #[non_exhaustive]
 pub struct FileChangeEvent {
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: Option<Box<crate::generated::types::File>>,
     /// File concerned.
     pub file_id: Option<crate::ids::FileId>,
     /// Kind of object or event.
@@ -7597,9 +7620,9 @@ impl crate::de::Lenient for FileChangeEvent {
 #[non_exhaustive]
 pub struct FileCommentAddedEvent {
     /// Comment text or object.
-    pub comment: Option<crate::generated::types::FileComment>,
+    pub comment: Option<Box<crate::generated::types::FileComment>>,
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: Option<Box<crate::generated::types::File>>,
     /// File concerned.
     pub file_id: Option<crate::ids::FileId>,
     /// Kind of object or event.
@@ -7644,7 +7667,7 @@ pub struct FileCommentDeletedEvent {
     /// Comment text or object.
     pub comment: Option<String>,
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: Option<Box<crate::generated::types::File>>,
     /// File concerned.
     pub file_id: Option<crate::ids::FileId>,
     /// Kind of object or event.
@@ -7687,9 +7710,9 @@ impl crate::de::Lenient for FileCommentDeletedEvent {
 #[non_exhaustive]
 pub struct FileCommentEditedEvent {
     /// Comment text or object.
-    pub comment: Option<crate::generated::types::FileComment>,
+    pub comment: Option<Box<crate::generated::types::FileComment>>,
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: Option<Box<crate::generated::types::File>>,
     /// File concerned.
     pub file_id: Option<crate::ids::FileId>,
     /// Kind of object or event.
@@ -7740,7 +7763,7 @@ pub struct FileCommentMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -7748,23 +7771,23 @@ pub struct FileCommentMessageEvent {
     /// Client-generated message ID.
     pub client_msg_id: Option<String>,
     /// Comment text or object.
-    pub comment: Option<crate::generated::types::FileComment>,
+    pub comment: Option<Box<crate::generated::types::FileComment>>,
     /// Who edited it last, and when.
     pub edited: Option<crate::generated::types::Edited>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: Option<Box<crate::generated::types::File>>,
     /// Files attached.
     pub files: Vec<crate::generated::types::File>,
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -7937,7 +7960,7 @@ pub struct FileCreatedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: Option<Box<crate::generated::types::File>>,
     /// File concerned.
     pub file_id: Option<crate::ids::FileId>,
     /// Kind of object or event.
@@ -8042,7 +8065,7 @@ pub struct FileMentionMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -8054,17 +8077,17 @@ pub struct FileMentionMessageEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: Option<Box<crate::generated::types::File>>,
     /// Files attached.
     pub files: Vec<crate::generated::types::File>,
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -8283,7 +8306,7 @@ pub struct FilePublicEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: Option<Box<crate::generated::types::File>>,
     /// File concerned.
     pub file_id: Option<crate::ids::FileId>,
     /// Kind of object or event.
@@ -8339,7 +8362,7 @@ pub struct FileShareMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -8357,11 +8380,11 @@ pub struct FileShareMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -8546,7 +8569,7 @@ pub struct FileSharedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: Option<Box<crate::generated::types::File>>,
     /// File concerned.
     pub file_id: Option<crate::ids::FileId>,
     /// Kind of object or event.
@@ -8601,7 +8624,7 @@ pub struct FileUnsharedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: Option<Box<crate::generated::types::File>>,
     /// File concerned.
     pub file_id: Option<crate::ids::FileId>,
     /// Kind of object or event.
@@ -8766,7 +8789,7 @@ pub struct FunctionExecutedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The function being run.
-    pub function: Option<FunctionDefinition>,
+    pub function: Option<Box<FunctionDefinition>>,
     /// ID of this execution, for functions.completeSuccess/Error.
     pub function_execution_id: Option<String>,
     /// Input values, keyed by parameter name.
@@ -9042,7 +9065,7 @@ pub struct GroupArchiveMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -9058,13 +9081,13 @@ pub struct GroupArchiveMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// Member user IDs.
     pub members: Vec<crate::ids::UserId>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -9393,7 +9416,7 @@ pub struct GroupJoinMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -9409,13 +9432,13 @@ pub struct GroupJoinMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// User who sent the invite.
     pub inviter: Option<crate::ids::UserId>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -9587,7 +9610,7 @@ impl crate::de::Lenient for GroupJoinMessageEvent {
 #[non_exhaustive]
 pub struct GroupJoinedEvent {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
 }
@@ -9634,7 +9657,7 @@ pub struct GroupLeaveMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -9650,11 +9673,11 @@ pub struct GroupLeaveMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -9922,7 +9945,7 @@ pub struct GroupNameMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -9938,11 +9961,11 @@ pub struct GroupNameMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// New name of the private channel.
     pub name: Option<String>,
     /// Name before the change.
@@ -10169,7 +10192,7 @@ pub struct GroupPurposeMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -10185,11 +10208,11 @@ pub struct GroupPurposeMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -10363,7 +10386,7 @@ impl crate::de::Lenient for GroupPurposeMessageEvent {
 #[non_exhaustive]
 pub struct GroupRenameEvent {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// Kind of object or event.
@@ -10415,7 +10438,7 @@ pub struct GroupTopicMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -10431,11 +10454,11 @@ pub struct GroupTopicMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -10664,7 +10687,7 @@ pub struct GroupUnarchiveMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -10680,11 +10703,11 @@ pub struct GroupUnarchiveMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -10945,7 +10968,7 @@ impl crate::de::Lenient for ImCloseEvent {
 #[non_exhaustive]
 pub struct ImCreatedEvent {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
     /// User concerned.
@@ -11245,24 +11268,24 @@ impl InteractionPayload {
         };
         match tag.as_deref() {
             Some("block_actions") => {
-                crate::de::from_str::<BlockActionsPayload>(s)
-                    .map(|v| Self::BlockActions(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<BlockActionsPayload>>(s)
+                    .map(|v| Self::BlockActions(v.0))
             }
             Some("message_action") => {
-                crate::de::from_str::<MessageActionPayload>(s)
-                    .map(|v| Self::MessageAction(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MessageActionPayload>>(s)
+                    .map(|v| Self::MessageAction(v.0))
             }
             Some("shortcut") => {
-                crate::de::from_str::<ShortcutPayload>(s)
-                    .map(|v| Self::Shortcut(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ShortcutPayload>>(s)
+                    .map(|v| Self::Shortcut(v.0))
             }
             Some("view_closed") => {
-                crate::de::from_str::<ViewClosedPayload>(s)
-                    .map(|v| Self::ViewClosed(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ViewClosedPayload>>(s)
+                    .map(|v| Self::ViewClosed(v.0))
             }
             Some("view_submission") => {
-                crate::de::from_str::<ViewSubmissionPayload>(s)
-                    .map(|v| Self::ViewSubmission(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ViewSubmissionPayload>>(s)
+                    .map(|v| Self::ViewSubmission(v.0))
             }
             other => {
                 crate::drift::unknown_tag("InteractionPayload", "type", other);
@@ -11493,7 +11516,7 @@ impl crate::de::Lenient for InteractionUser {
 #[non_exhaustive]
 pub struct InviteRequestedEvent {
     /// The request: who is invited, by whom, and why.
-    pub invite_request: Option<InviteRequestedInviteRequest>,
+    pub invite_request: Option<Box<InviteRequestedInviteRequest>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
 }
@@ -11558,7 +11581,7 @@ pub struct InviteRequestedInviteRequest {
     /// IDs: requester.
     pub requester_ids: Vec<String>,
     /// Workspace concerned.
-    pub team: Option<crate::generated::types::Team>,
+    pub team: Option<Box<crate::generated::types::Team>>,
 }
 
 impl<'de> serde::Deserialize<'de> for InviteRequestedInviteRequest {
@@ -11763,7 +11786,7 @@ pub struct MeMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -11779,11 +11802,11 @@ pub struct MeMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -12193,7 +12216,7 @@ pub struct MessageChangedEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -12209,15 +12232,15 @@ pub struct MessageChangedEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// The message as edited.
-    pub message: Option<crate::generated::types::Message>,
+    pub message: Option<Box<crate::generated::types::Message>>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// The message as it was before.
-    pub previous_message: Option<crate::generated::types::Message>,
+    pub previous_message: Option<Box<crate::generated::types::Message>>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
     /// Workspace the message came from.
@@ -12364,7 +12387,7 @@ pub struct MessageDeletedEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -12382,13 +12405,13 @@ pub struct MessageDeletedEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// The message as it was before.
-    pub previous_message: Option<crate::generated::types::Message>,
+    pub previous_message: Option<Box<crate::generated::types::Message>>,
     /// Emoji reactions on it.
     pub reactions: Vec<crate::generated::types::Reaction>,
     /// Workspace the message came from.
@@ -12636,9 +12659,9 @@ impl MessageEvent {
             crate::de::Tag::Str(t) => Some(t),
             crate::de::Tag::Unseen => {
                 if let Some(v) = crate::de::guess::<
-                    PlainMessageEvent,
-                >(s, |v| matches!(v.subtype.as_deref(), None | Some(""))) {
-                    return Ok(Self::Plain(Box::new(v)));
+                    crate::de::Boxed<PlainMessageEvent>,
+                >(s, |v| matches!(v.0. subtype.as_deref(), None | Some(""))) {
+                    return Ok(Self::Plain(v.0));
                 }
                 return Self::from_json(s);
             }
@@ -12648,164 +12671,172 @@ impl MessageEvent {
         };
         match tag.as_deref() {
             Some("assistant_app_thread") => {
-                crate::de::from_str::<AssistantAppThreadMessageEvent>(s)
-                    .map(|v| Self::AssistantAppThread(Box::new(v)))
+                crate::de::from_str::<
+                    crate::de::Boxed<AssistantAppThreadMessageEvent>,
+                >(s)
+                    .map(|v| Self::AssistantAppThread(v.0))
             }
             Some("bot_add") => {
-                crate::de::from_str::<BotAddMessageEvent>(s)
-                    .map(|v| Self::BotAdd(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<BotAddMessageEvent>>(s)
+                    .map(|v| Self::BotAdd(v.0))
             }
             Some("bot_disable") => {
-                crate::de::from_str::<BotDisableMessageEvent>(s)
-                    .map(|v| Self::BotDisable(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<BotDisableMessageEvent>>(s)
+                    .map(|v| Self::BotDisable(v.0))
             }
             Some("bot_enable") => {
-                crate::de::from_str::<BotEnableMessageEvent>(s)
-                    .map(|v| Self::BotEnable(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<BotEnableMessageEvent>>(s)
+                    .map(|v| Self::BotEnable(v.0))
             }
             Some("bot_message") => {
-                crate::de::from_str::<BotMessageEvent>(s)
-                    .map(|v| Self::BotMessage(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<BotMessageEvent>>(s)
+                    .map(|v| Self::BotMessage(v.0))
             }
             Some("bot_remove") => {
-                crate::de::from_str::<BotRemoveMessageEvent>(s)
-                    .map(|v| Self::BotRemove(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<BotRemoveMessageEvent>>(s)
+                    .map(|v| Self::BotRemove(v.0))
             }
             Some("channel_archive") => {
-                crate::de::from_str::<ChannelArchiveMessageEvent>(s)
-                    .map(|v| Self::ChannelArchive(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelArchiveMessageEvent>>(s)
+                    .map(|v| Self::ChannelArchive(v.0))
             }
             Some("channel_convert_to_private") => {
-                crate::de::from_str::<ChannelConvertToPrivateMessageEvent>(s)
-                    .map(|v| Self::ChannelConvertToPrivate(Box::new(v)))
+                crate::de::from_str::<
+                    crate::de::Boxed<ChannelConvertToPrivateMessageEvent>,
+                >(s)
+                    .map(|v| Self::ChannelConvertToPrivate(v.0))
             }
             Some("channel_convert_to_public") => {
-                crate::de::from_str::<ChannelConvertToPublicMessageEvent>(s)
-                    .map(|v| Self::ChannelConvertToPublic(Box::new(v)))
+                crate::de::from_str::<
+                    crate::de::Boxed<ChannelConvertToPublicMessageEvent>,
+                >(s)
+                    .map(|v| Self::ChannelConvertToPublic(v.0))
             }
             Some("channel_join") => {
-                crate::de::from_str::<ChannelJoinMessageEvent>(s)
-                    .map(|v| Self::ChannelJoin(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelJoinMessageEvent>>(s)
+                    .map(|v| Self::ChannelJoin(v.0))
             }
             Some("channel_leave") => {
-                crate::de::from_str::<ChannelLeaveMessageEvent>(s)
-                    .map(|v| Self::ChannelLeave(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelLeaveMessageEvent>>(s)
+                    .map(|v| Self::ChannelLeave(v.0))
             }
             Some("channel_name") => {
-                crate::de::from_str::<ChannelNameMessageEvent>(s)
-                    .map(|v| Self::ChannelName(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelNameMessageEvent>>(s)
+                    .map(|v| Self::ChannelName(v.0))
             }
             Some("channel_posting_permissions") => {
-                crate::de::from_str::<ChannelPostingPermissionsMessageEvent>(s)
-                    .map(|v| Self::ChannelPostingPermissions(Box::new(v)))
+                crate::de::from_str::<
+                    crate::de::Boxed<ChannelPostingPermissionsMessageEvent>,
+                >(s)
+                    .map(|v| Self::ChannelPostingPermissions(v.0))
             }
             Some("channel_purpose") => {
-                crate::de::from_str::<ChannelPurposeMessageEvent>(s)
-                    .map(|v| Self::ChannelPurpose(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelPurposeMessageEvent>>(s)
+                    .map(|v| Self::ChannelPurpose(v.0))
             }
             Some("channel_topic") => {
-                crate::de::from_str::<ChannelTopicMessageEvent>(s)
-                    .map(|v| Self::ChannelTopic(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelTopicMessageEvent>>(s)
+                    .map(|v| Self::ChannelTopic(v.0))
             }
             Some("channel_unarchive") => {
-                crate::de::from_str::<ChannelUnarchiveMessageEvent>(s)
-                    .map(|v| Self::ChannelUnarchive(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ChannelUnarchiveMessageEvent>>(s)
+                    .map(|v| Self::ChannelUnarchive(v.0))
             }
             Some("document_mention") => {
-                crate::de::from_str::<DocumentMentionMessageEvent>(s)
-                    .map(|v| Self::DocumentMention(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<DocumentMentionMessageEvent>>(s)
+                    .map(|v| Self::DocumentMention(v.0))
             }
             Some("ekm_access_denied") => {
-                crate::de::from_str::<EkmAccessDeniedMessageEvent>(s)
-                    .map(|v| Self::EkmAccessDenied(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<EkmAccessDeniedMessageEvent>>(s)
+                    .map(|v| Self::EkmAccessDenied(v.0))
             }
             Some("file_comment") => {
-                crate::de::from_str::<FileCommentMessageEvent>(s)
-                    .map(|v| Self::FileComment(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FileCommentMessageEvent>>(s)
+                    .map(|v| Self::FileComment(v.0))
             }
             Some("file_mention") => {
-                crate::de::from_str::<FileMentionMessageEvent>(s)
-                    .map(|v| Self::FileMention(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FileMentionMessageEvent>>(s)
+                    .map(|v| Self::FileMention(v.0))
             }
             Some("file_share") => {
-                crate::de::from_str::<FileShareMessageEvent>(s)
-                    .map(|v| Self::FileShare(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<FileShareMessageEvent>>(s)
+                    .map(|v| Self::FileShare(v.0))
             }
             Some("group_archive") => {
-                crate::de::from_str::<GroupArchiveMessageEvent>(s)
-                    .map(|v| Self::GroupArchive(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupArchiveMessageEvent>>(s)
+                    .map(|v| Self::GroupArchive(v.0))
             }
             Some("group_join") => {
-                crate::de::from_str::<GroupJoinMessageEvent>(s)
-                    .map(|v| Self::GroupJoin(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupJoinMessageEvent>>(s)
+                    .map(|v| Self::GroupJoin(v.0))
             }
             Some("group_leave") => {
-                crate::de::from_str::<GroupLeaveMessageEvent>(s)
-                    .map(|v| Self::GroupLeave(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupLeaveMessageEvent>>(s)
+                    .map(|v| Self::GroupLeave(v.0))
             }
             Some("group_name") => {
-                crate::de::from_str::<GroupNameMessageEvent>(s)
-                    .map(|v| Self::GroupName(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupNameMessageEvent>>(s)
+                    .map(|v| Self::GroupName(v.0))
             }
             Some("group_purpose") => {
-                crate::de::from_str::<GroupPurposeMessageEvent>(s)
-                    .map(|v| Self::GroupPurpose(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupPurposeMessageEvent>>(s)
+                    .map(|v| Self::GroupPurpose(v.0))
             }
             Some("group_topic") => {
-                crate::de::from_str::<GroupTopicMessageEvent>(s)
-                    .map(|v| Self::GroupTopic(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupTopicMessageEvent>>(s)
+                    .map(|v| Self::GroupTopic(v.0))
             }
             Some("group_unarchive") => {
-                crate::de::from_str::<GroupUnarchiveMessageEvent>(s)
-                    .map(|v| Self::GroupUnarchive(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<GroupUnarchiveMessageEvent>>(s)
+                    .map(|v| Self::GroupUnarchive(v.0))
             }
             Some("me_message") => {
-                crate::de::from_str::<MeMessageEvent>(s)
-                    .map(|v| Self::MeMessage(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MeMessageEvent>>(s)
+                    .map(|v| Self::MeMessage(v.0))
             }
             Some("message_changed") => {
-                crate::de::from_str::<MessageChangedEvent>(s)
-                    .map(|v| Self::MessageChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MessageChangedEvent>>(s)
+                    .map(|v| Self::MessageChanged(v.0))
             }
             Some("message_deleted") => {
-                crate::de::from_str::<MessageDeletedEvent>(s)
-                    .map(|v| Self::MessageDeleted(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MessageDeletedEvent>>(s)
+                    .map(|v| Self::MessageDeleted(v.0))
             }
             Some("message_replied") => {
-                crate::de::from_str::<MessageRepliedEvent>(s)
-                    .map(|v| Self::MessageReplied(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MessageRepliedEvent>>(s)
+                    .map(|v| Self::MessageReplied(v.0))
             }
             Some("pinned_item") => {
-                crate::de::from_str::<PinnedItemMessageEvent>(s)
-                    .map(|v| Self::PinnedItem(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<PinnedItemMessageEvent>>(s)
+                    .map(|v| Self::PinnedItem(v.0))
             }
             Some("reminder_add") => {
-                crate::de::from_str::<ReminderAddMessageEvent>(s)
-                    .map(|v| Self::ReminderAdd(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ReminderAddMessageEvent>>(s)
+                    .map(|v| Self::ReminderAdd(v.0))
             }
             Some("reply_broadcast") => {
-                crate::de::from_str::<ReplyBroadcastMessageEvent>(s)
-                    .map(|v| Self::ReplyBroadcast(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ReplyBroadcastMessageEvent>>(s)
+                    .map(|v| Self::ReplyBroadcast(v.0))
             }
             Some("sh_room_created") => {
-                crate::de::from_str::<ShRoomCreatedMessageEvent>(s)
-                    .map(|v| Self::ShRoomCreated(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ShRoomCreatedMessageEvent>>(s)
+                    .map(|v| Self::ShRoomCreated(v.0))
             }
             Some("slackbot_response") => {
-                crate::de::from_str::<SlackbotResponseMessageEvent>(s)
-                    .map(|v| Self::SlackbotResponse(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<SlackbotResponseMessageEvent>>(s)
+                    .map(|v| Self::SlackbotResponse(v.0))
             }
             Some("thread_broadcast") => {
-                crate::de::from_str::<ThreadBroadcastMessageEvent>(s)
-                    .map(|v| Self::ThreadBroadcast(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ThreadBroadcastMessageEvent>>(s)
+                    .map(|v| Self::ThreadBroadcast(v.0))
             }
             Some("unpinned_item") => {
-                crate::de::from_str::<UnpinnedItemMessageEvent>(s)
-                    .map(|v| Self::UnpinnedItem(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<UnpinnedItemMessageEvent>>(s)
+                    .map(|v| Self::UnpinnedItem(v.0))
             }
             None | Some("") => {
-                crate::de::from_str::<PlainMessageEvent>(s)
-                    .map(|v| Self::Plain(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<PlainMessageEvent>>(s)
+                    .map(|v| Self::Plain(v.0))
             }
             other => {
                 crate::drift::unknown_tag("MessageEvent", "subtype", other);
@@ -13005,46 +13036,46 @@ impl MessageEvent {
     /// `bot_profile` of any known variant: Profile of the bot that posted it.
     pub fn bot_profile(&self) -> Option<&crate::generated::types::BotProfile> {
         match self {
-            Self::AssistantAppThread(v) => v.bot_profile.as_ref(),
-            Self::BotAdd(v) => v.bot_profile.as_ref(),
-            Self::BotDisable(v) => v.bot_profile.as_ref(),
-            Self::BotEnable(v) => v.bot_profile.as_ref(),
-            Self::BotMessage(v) => v.bot_profile.as_ref(),
-            Self::BotRemove(v) => v.bot_profile.as_ref(),
-            Self::ChannelArchive(v) => v.bot_profile.as_ref(),
-            Self::ChannelConvertToPrivate(v) => v.bot_profile.as_ref(),
-            Self::ChannelConvertToPublic(v) => v.bot_profile.as_ref(),
-            Self::ChannelJoin(v) => v.bot_profile.as_ref(),
-            Self::ChannelLeave(v) => v.bot_profile.as_ref(),
-            Self::ChannelName(v) => v.bot_profile.as_ref(),
-            Self::ChannelPostingPermissions(v) => v.bot_profile.as_ref(),
-            Self::ChannelPurpose(v) => v.bot_profile.as_ref(),
-            Self::ChannelTopic(v) => v.bot_profile.as_ref(),
-            Self::ChannelUnarchive(v) => v.bot_profile.as_ref(),
-            Self::DocumentMention(v) => v.bot_profile.as_ref(),
-            Self::EkmAccessDenied(v) => v.bot_profile.as_ref(),
-            Self::FileComment(v) => v.bot_profile.as_ref(),
-            Self::FileMention(v) => v.bot_profile.as_ref(),
-            Self::FileShare(v) => v.bot_profile.as_ref(),
-            Self::GroupArchive(v) => v.bot_profile.as_ref(),
-            Self::GroupJoin(v) => v.bot_profile.as_ref(),
-            Self::GroupLeave(v) => v.bot_profile.as_ref(),
-            Self::GroupName(v) => v.bot_profile.as_ref(),
-            Self::GroupPurpose(v) => v.bot_profile.as_ref(),
-            Self::GroupTopic(v) => v.bot_profile.as_ref(),
-            Self::GroupUnarchive(v) => v.bot_profile.as_ref(),
-            Self::MeMessage(v) => v.bot_profile.as_ref(),
-            Self::MessageChanged(v) => v.bot_profile.as_ref(),
-            Self::MessageDeleted(v) => v.bot_profile.as_ref(),
-            Self::MessageReplied(v) => v.bot_profile.as_ref(),
-            Self::PinnedItem(v) => v.bot_profile.as_ref(),
-            Self::ReminderAdd(v) => v.bot_profile.as_ref(),
-            Self::ReplyBroadcast(v) => v.bot_profile.as_ref(),
-            Self::ShRoomCreated(v) => v.bot_profile.as_ref(),
-            Self::SlackbotResponse(v) => v.bot_profile.as_ref(),
-            Self::ThreadBroadcast(v) => v.bot_profile.as_ref(),
-            Self::UnpinnedItem(v) => v.bot_profile.as_ref(),
-            Self::Plain(v) => v.bot_profile.as_ref(),
+            Self::AssistantAppThread(v) => v.bot_profile.as_deref(),
+            Self::BotAdd(v) => v.bot_profile.as_deref(),
+            Self::BotDisable(v) => v.bot_profile.as_deref(),
+            Self::BotEnable(v) => v.bot_profile.as_deref(),
+            Self::BotMessage(v) => v.bot_profile.as_deref(),
+            Self::BotRemove(v) => v.bot_profile.as_deref(),
+            Self::ChannelArchive(v) => v.bot_profile.as_deref(),
+            Self::ChannelConvertToPrivate(v) => v.bot_profile.as_deref(),
+            Self::ChannelConvertToPublic(v) => v.bot_profile.as_deref(),
+            Self::ChannelJoin(v) => v.bot_profile.as_deref(),
+            Self::ChannelLeave(v) => v.bot_profile.as_deref(),
+            Self::ChannelName(v) => v.bot_profile.as_deref(),
+            Self::ChannelPostingPermissions(v) => v.bot_profile.as_deref(),
+            Self::ChannelPurpose(v) => v.bot_profile.as_deref(),
+            Self::ChannelTopic(v) => v.bot_profile.as_deref(),
+            Self::ChannelUnarchive(v) => v.bot_profile.as_deref(),
+            Self::DocumentMention(v) => v.bot_profile.as_deref(),
+            Self::EkmAccessDenied(v) => v.bot_profile.as_deref(),
+            Self::FileComment(v) => v.bot_profile.as_deref(),
+            Self::FileMention(v) => v.bot_profile.as_deref(),
+            Self::FileShare(v) => v.bot_profile.as_deref(),
+            Self::GroupArchive(v) => v.bot_profile.as_deref(),
+            Self::GroupJoin(v) => v.bot_profile.as_deref(),
+            Self::GroupLeave(v) => v.bot_profile.as_deref(),
+            Self::GroupName(v) => v.bot_profile.as_deref(),
+            Self::GroupPurpose(v) => v.bot_profile.as_deref(),
+            Self::GroupTopic(v) => v.bot_profile.as_deref(),
+            Self::GroupUnarchive(v) => v.bot_profile.as_deref(),
+            Self::MeMessage(v) => v.bot_profile.as_deref(),
+            Self::MessageChanged(v) => v.bot_profile.as_deref(),
+            Self::MessageDeleted(v) => v.bot_profile.as_deref(),
+            Self::MessageReplied(v) => v.bot_profile.as_deref(),
+            Self::PinnedItem(v) => v.bot_profile.as_deref(),
+            Self::ReminderAdd(v) => v.bot_profile.as_deref(),
+            Self::ReplyBroadcast(v) => v.bot_profile.as_deref(),
+            Self::ShRoomCreated(v) => v.bot_profile.as_deref(),
+            Self::SlackbotResponse(v) => v.bot_profile.as_deref(),
+            Self::ThreadBroadcast(v) => v.bot_profile.as_deref(),
+            Self::UnpinnedItem(v) => v.bot_profile.as_deref(),
+            Self::Plain(v) => v.bot_profile.as_deref(),
             Self::Unknown(_) => None,
         }
     }
@@ -13381,46 +13412,46 @@ impl MessageEvent {
     /// `icons` of any known variant: Icon images.
     pub fn icons(&self) -> Option<&crate::generated::types::Icons> {
         match self {
-            Self::AssistantAppThread(v) => v.icons.as_ref(),
-            Self::BotAdd(v) => v.icons.as_ref(),
-            Self::BotDisable(v) => v.icons.as_ref(),
-            Self::BotEnable(v) => v.icons.as_ref(),
-            Self::BotMessage(v) => v.icons.as_ref(),
-            Self::BotRemove(v) => v.icons.as_ref(),
-            Self::ChannelArchive(v) => v.icons.as_ref(),
-            Self::ChannelConvertToPrivate(v) => v.icons.as_ref(),
-            Self::ChannelConvertToPublic(v) => v.icons.as_ref(),
-            Self::ChannelJoin(v) => v.icons.as_ref(),
-            Self::ChannelLeave(v) => v.icons.as_ref(),
-            Self::ChannelName(v) => v.icons.as_ref(),
-            Self::ChannelPostingPermissions(v) => v.icons.as_ref(),
-            Self::ChannelPurpose(v) => v.icons.as_ref(),
-            Self::ChannelTopic(v) => v.icons.as_ref(),
-            Self::ChannelUnarchive(v) => v.icons.as_ref(),
-            Self::DocumentMention(v) => v.icons.as_ref(),
-            Self::EkmAccessDenied(v) => v.icons.as_ref(),
-            Self::FileComment(v) => v.icons.as_ref(),
-            Self::FileMention(v) => v.icons.as_ref(),
-            Self::FileShare(v) => v.icons.as_ref(),
-            Self::GroupArchive(v) => v.icons.as_ref(),
-            Self::GroupJoin(v) => v.icons.as_ref(),
-            Self::GroupLeave(v) => v.icons.as_ref(),
-            Self::GroupName(v) => v.icons.as_ref(),
-            Self::GroupPurpose(v) => v.icons.as_ref(),
-            Self::GroupTopic(v) => v.icons.as_ref(),
-            Self::GroupUnarchive(v) => v.icons.as_ref(),
-            Self::MeMessage(v) => v.icons.as_ref(),
-            Self::MessageChanged(v) => v.icons.as_ref(),
-            Self::MessageDeleted(v) => v.icons.as_ref(),
-            Self::MessageReplied(v) => v.icons.as_ref(),
-            Self::PinnedItem(v) => v.icons.as_ref(),
-            Self::ReminderAdd(v) => v.icons.as_ref(),
-            Self::ReplyBroadcast(v) => v.icons.as_ref(),
-            Self::ShRoomCreated(v) => v.icons.as_ref(),
-            Self::SlackbotResponse(v) => v.icons.as_ref(),
-            Self::ThreadBroadcast(v) => v.icons.as_ref(),
-            Self::UnpinnedItem(v) => v.icons.as_ref(),
-            Self::Plain(v) => v.icons.as_ref(),
+            Self::AssistantAppThread(v) => v.icons.as_deref(),
+            Self::BotAdd(v) => v.icons.as_deref(),
+            Self::BotDisable(v) => v.icons.as_deref(),
+            Self::BotEnable(v) => v.icons.as_deref(),
+            Self::BotMessage(v) => v.icons.as_deref(),
+            Self::BotRemove(v) => v.icons.as_deref(),
+            Self::ChannelArchive(v) => v.icons.as_deref(),
+            Self::ChannelConvertToPrivate(v) => v.icons.as_deref(),
+            Self::ChannelConvertToPublic(v) => v.icons.as_deref(),
+            Self::ChannelJoin(v) => v.icons.as_deref(),
+            Self::ChannelLeave(v) => v.icons.as_deref(),
+            Self::ChannelName(v) => v.icons.as_deref(),
+            Self::ChannelPostingPermissions(v) => v.icons.as_deref(),
+            Self::ChannelPurpose(v) => v.icons.as_deref(),
+            Self::ChannelTopic(v) => v.icons.as_deref(),
+            Self::ChannelUnarchive(v) => v.icons.as_deref(),
+            Self::DocumentMention(v) => v.icons.as_deref(),
+            Self::EkmAccessDenied(v) => v.icons.as_deref(),
+            Self::FileComment(v) => v.icons.as_deref(),
+            Self::FileMention(v) => v.icons.as_deref(),
+            Self::FileShare(v) => v.icons.as_deref(),
+            Self::GroupArchive(v) => v.icons.as_deref(),
+            Self::GroupJoin(v) => v.icons.as_deref(),
+            Self::GroupLeave(v) => v.icons.as_deref(),
+            Self::GroupName(v) => v.icons.as_deref(),
+            Self::GroupPurpose(v) => v.icons.as_deref(),
+            Self::GroupTopic(v) => v.icons.as_deref(),
+            Self::GroupUnarchive(v) => v.icons.as_deref(),
+            Self::MeMessage(v) => v.icons.as_deref(),
+            Self::MessageChanged(v) => v.icons.as_deref(),
+            Self::MessageDeleted(v) => v.icons.as_deref(),
+            Self::MessageReplied(v) => v.icons.as_deref(),
+            Self::PinnedItem(v) => v.icons.as_deref(),
+            Self::ReminderAdd(v) => v.icons.as_deref(),
+            Self::ReplyBroadcast(v) => v.icons.as_deref(),
+            Self::ShRoomCreated(v) => v.icons.as_deref(),
+            Self::SlackbotResponse(v) => v.icons.as_deref(),
+            Self::ThreadBroadcast(v) => v.icons.as_deref(),
+            Self::UnpinnedItem(v) => v.icons.as_deref(),
+            Self::Plain(v) => v.icons.as_deref(),
             Self::Unknown(_) => None,
         }
     }
@@ -13428,46 +13459,46 @@ impl MessageEvent {
     /// `metadata` of any known variant: App metadata attached to the message.
     pub fn metadata(&self) -> Option<&crate::generated::types::MessageMetadata> {
         match self {
-            Self::AssistantAppThread(v) => v.metadata.as_ref(),
-            Self::BotAdd(v) => v.metadata.as_ref(),
-            Self::BotDisable(v) => v.metadata.as_ref(),
-            Self::BotEnable(v) => v.metadata.as_ref(),
-            Self::BotMessage(v) => v.metadata.as_ref(),
-            Self::BotRemove(v) => v.metadata.as_ref(),
-            Self::ChannelArchive(v) => v.metadata.as_ref(),
-            Self::ChannelConvertToPrivate(v) => v.metadata.as_ref(),
-            Self::ChannelConvertToPublic(v) => v.metadata.as_ref(),
-            Self::ChannelJoin(v) => v.metadata.as_ref(),
-            Self::ChannelLeave(v) => v.metadata.as_ref(),
-            Self::ChannelName(v) => v.metadata.as_ref(),
-            Self::ChannelPostingPermissions(v) => v.metadata.as_ref(),
-            Self::ChannelPurpose(v) => v.metadata.as_ref(),
-            Self::ChannelTopic(v) => v.metadata.as_ref(),
-            Self::ChannelUnarchive(v) => v.metadata.as_ref(),
-            Self::DocumentMention(v) => v.metadata.as_ref(),
-            Self::EkmAccessDenied(v) => v.metadata.as_ref(),
-            Self::FileComment(v) => v.metadata.as_ref(),
-            Self::FileMention(v) => v.metadata.as_ref(),
-            Self::FileShare(v) => v.metadata.as_ref(),
-            Self::GroupArchive(v) => v.metadata.as_ref(),
-            Self::GroupJoin(v) => v.metadata.as_ref(),
-            Self::GroupLeave(v) => v.metadata.as_ref(),
-            Self::GroupName(v) => v.metadata.as_ref(),
-            Self::GroupPurpose(v) => v.metadata.as_ref(),
-            Self::GroupTopic(v) => v.metadata.as_ref(),
-            Self::GroupUnarchive(v) => v.metadata.as_ref(),
-            Self::MeMessage(v) => v.metadata.as_ref(),
-            Self::MessageChanged(v) => v.metadata.as_ref(),
-            Self::MessageDeleted(v) => v.metadata.as_ref(),
-            Self::MessageReplied(v) => v.metadata.as_ref(),
-            Self::PinnedItem(v) => v.metadata.as_ref(),
-            Self::ReminderAdd(v) => v.metadata.as_ref(),
-            Self::ReplyBroadcast(v) => v.metadata.as_ref(),
-            Self::ShRoomCreated(v) => v.metadata.as_ref(),
-            Self::SlackbotResponse(v) => v.metadata.as_ref(),
-            Self::ThreadBroadcast(v) => v.metadata.as_ref(),
-            Self::UnpinnedItem(v) => v.metadata.as_ref(),
-            Self::Plain(v) => v.metadata.as_ref(),
+            Self::AssistantAppThread(v) => v.metadata.as_deref(),
+            Self::BotAdd(v) => v.metadata.as_deref(),
+            Self::BotDisable(v) => v.metadata.as_deref(),
+            Self::BotEnable(v) => v.metadata.as_deref(),
+            Self::BotMessage(v) => v.metadata.as_deref(),
+            Self::BotRemove(v) => v.metadata.as_deref(),
+            Self::ChannelArchive(v) => v.metadata.as_deref(),
+            Self::ChannelConvertToPrivate(v) => v.metadata.as_deref(),
+            Self::ChannelConvertToPublic(v) => v.metadata.as_deref(),
+            Self::ChannelJoin(v) => v.metadata.as_deref(),
+            Self::ChannelLeave(v) => v.metadata.as_deref(),
+            Self::ChannelName(v) => v.metadata.as_deref(),
+            Self::ChannelPostingPermissions(v) => v.metadata.as_deref(),
+            Self::ChannelPurpose(v) => v.metadata.as_deref(),
+            Self::ChannelTopic(v) => v.metadata.as_deref(),
+            Self::ChannelUnarchive(v) => v.metadata.as_deref(),
+            Self::DocumentMention(v) => v.metadata.as_deref(),
+            Self::EkmAccessDenied(v) => v.metadata.as_deref(),
+            Self::FileComment(v) => v.metadata.as_deref(),
+            Self::FileMention(v) => v.metadata.as_deref(),
+            Self::FileShare(v) => v.metadata.as_deref(),
+            Self::GroupArchive(v) => v.metadata.as_deref(),
+            Self::GroupJoin(v) => v.metadata.as_deref(),
+            Self::GroupLeave(v) => v.metadata.as_deref(),
+            Self::GroupName(v) => v.metadata.as_deref(),
+            Self::GroupPurpose(v) => v.metadata.as_deref(),
+            Self::GroupTopic(v) => v.metadata.as_deref(),
+            Self::GroupUnarchive(v) => v.metadata.as_deref(),
+            Self::MeMessage(v) => v.metadata.as_deref(),
+            Self::MessageChanged(v) => v.metadata.as_deref(),
+            Self::MessageDeleted(v) => v.metadata.as_deref(),
+            Self::MessageReplied(v) => v.metadata.as_deref(),
+            Self::PinnedItem(v) => v.metadata.as_deref(),
+            Self::ReminderAdd(v) => v.metadata.as_deref(),
+            Self::ReplyBroadcast(v) => v.metadata.as_deref(),
+            Self::ShRoomCreated(v) => v.metadata.as_deref(),
+            Self::SlackbotResponse(v) => v.metadata.as_deref(),
+            Self::ThreadBroadcast(v) => v.metadata.as_deref(),
+            Self::UnpinnedItem(v) => v.metadata.as_deref(),
+            Self::Plain(v) => v.metadata.as_deref(),
             Self::Unknown(_) => None,
         }
     }
@@ -14076,7 +14107,7 @@ pub struct MessageMetadataDeletedEvent {
     /// Timestamp of the message.
     pub message_ts: Option<crate::ids::Ts>,
     /// The metadata it had.
-    pub previous_metadata: Option<crate::generated::types::MessageMetadata>,
+    pub previous_metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Workspace of the message.
     pub team_id: Option<crate::ids::TeamId>,
     /// The event type.
@@ -14153,7 +14184,7 @@ pub struct MessageMetadataPostedEvent {
     /// Timestamp of the message.
     pub message_ts: Option<crate::ids::Ts>,
     /// The metadata posted.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Workspace of the message.
     pub team_id: Option<crate::ids::TeamId>,
     /// The event type.
@@ -14221,9 +14252,9 @@ pub struct MessageMetadataUpdatedEvent {
     /// Timestamp of the message.
     pub message_ts: Option<crate::ids::Ts>,
     /// The metadata now.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// The metadata before.
-    pub previous_metadata: Option<crate::generated::types::MessageMetadata>,
+    pub previous_metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Workspace of the message.
     pub team_id: Option<crate::ids::TeamId>,
     /// The event type.
@@ -14298,7 +14329,7 @@ pub struct MessageRepliedEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -14314,11 +14345,11 @@ pub struct MessageRepliedEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// The thread's parent message, with its reply counts updated.
-    pub message: Option<crate::generated::types::Message>,
+    pub message: Option<Box<crate::generated::types::Message>>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Emoji reactions on it.
@@ -14597,7 +14628,7 @@ impl crate::de::Lenient for MpimHistoryChangedEvent {
 #[non_exhaustive]
 pub struct MpimJoinedEvent {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// Kind of object or event.
@@ -14692,7 +14723,7 @@ pub struct PinAddedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The item concerned.
-    pub item: Option<crate::generated::types::Item>,
+    pub item: Option<Box<crate::generated::types::Item>>,
     /// Author of the item concerned.
     pub item_user: Option<crate::ids::UserId>,
     /// Number of pin.
@@ -14761,7 +14792,7 @@ pub struct PinRemovedEvent {
     /// Whether it has pins.
     pub has_pins: Option<bool>,
     /// The item concerned.
-    pub item: Option<crate::generated::types::Item>,
+    pub item: Option<Box<crate::generated::types::Item>>,
     /// Author of the item concerned.
     pub item_user: Option<crate::ids::UserId>,
     /// Number of pin.
@@ -14881,7 +14912,7 @@ pub struct PinnedItemMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -14897,7 +14928,7 @@ pub struct PinnedItemMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// The item concerned.
     pub item: Option<serde_json::Value>,
     /// Kind of item pinned, as Slack codes it.
@@ -14905,7 +14936,7 @@ pub struct PinnedItemMessageEvent {
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -15086,7 +15117,7 @@ pub struct PlainMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -15102,11 +15133,11 @@ pub struct PlainMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -15488,7 +15519,7 @@ pub struct ReactionAddedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The item concerned.
-    pub item: Option<crate::generated::types::Item>,
+    pub item: Option<Box<crate::generated::types::Item>>,
     /// Author of the item concerned.
     pub item_user: Option<crate::ids::UserId>,
     /// Emoji name, without colons.
@@ -15545,7 +15576,7 @@ pub struct ReactionRemovedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The item concerned.
-    pub item: Option<crate::generated::types::Item>,
+    pub item: Option<Box<crate::generated::types::Item>>,
     /// Author of the item concerned.
     pub item_user: Option<crate::ids::UserId>,
     /// Emoji name, without colons.
@@ -15647,7 +15678,7 @@ pub struct ReminderAddMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -15663,11 +15694,11 @@ pub struct ReminderAddMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -15894,7 +15925,7 @@ pub struct ReplyBroadcastMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -15910,11 +15941,11 @@ pub struct ReplyBroadcastMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -16300,7 +16331,7 @@ pub struct ShRoomCreatedMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -16316,11 +16347,11 @@ pub struct ShRoomCreatedMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Flag: no notifications.
     pub no_notifications: Option<bool>,
     /// Author of the thread's parent message.
@@ -16340,7 +16371,7 @@ pub struct ShRoomCreatedMessageEvent {
     /// How many different people replied, on a thread's parent.
     pub reply_users_count: Option<i64>,
     /// The huddle that started.
-    pub room: Option<crate::generated::types::Room>,
+    pub room: Option<Box<crate::generated::types::Room>>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -16512,7 +16543,7 @@ pub struct ShRoomJoinEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The huddle, with who is in it now.
-    pub room: Option<crate::generated::types::Room>,
+    pub room: Option<Box<crate::generated::types::Room>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
     /// User concerned.
@@ -16562,7 +16593,7 @@ pub struct ShRoomLeaveEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The huddle, with who is still in it.
-    pub room: Option<crate::generated::types::Room>,
+    pub room: Option<Box<crate::generated::types::Room>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
     /// User concerned.
@@ -16612,7 +16643,7 @@ pub struct ShRoomUpdateEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The huddle as it is after the change.
-    pub room: Option<crate::generated::types::Room>,
+    pub room: Option<Box<crate::generated::types::Room>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
     /// User concerned.
@@ -16658,15 +16689,15 @@ impl crate::de::Lenient for ShRoomUpdateEvent {
 #[non_exhaustive]
 pub struct SharedChannelInviteAcceptedEvent {
     /// Who accepted it.
-    pub accepting_user: Option<crate::generated::types::User>,
+    pub accepting_user: Option<Box<crate::generated::types::User>>,
     /// Whether an admin still has to approve it.
     pub approval_required: Option<bool>,
     /// The shared channel.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The invitation.
-    pub invite: Option<SharedChannelInviteReceivedInvite>,
+    pub invite: Option<Box<SharedChannelInviteReceivedInvite>>,
     /// Workspaces already in the channel.
     pub teams_in_channel: Vec<crate::generated::types::Team>,
     /// The event type.
@@ -16740,13 +16771,13 @@ pub struct SharedChannelInviteApprovedEvent {
     /// Workspace whose admin approved it.
     pub approving_team_id: Option<crate::ids::TeamId>,
     /// The admin who approved it.
-    pub approving_user: Option<crate::generated::types::User>,
+    pub approving_user: Option<Box<crate::generated::types::User>>,
     /// The shared channel.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The invitation.
-    pub invite: Option<SharedChannelInviteReceivedInvite>,
+    pub invite: Option<Box<SharedChannelInviteReceivedInvite>>,
     /// Workspaces already in the channel.
     pub teams_in_channel: Vec<crate::generated::types::Team>,
     /// The event type.
@@ -16818,15 +16849,15 @@ impl crate::de::Lenient for SharedChannelInviteApprovedEvent {
 #[non_exhaustive]
 pub struct SharedChannelInviteDeclinedEvent {
     /// The shared channel.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// Workspace that declined it.
     pub declining_team_id: Option<crate::ids::TeamId>,
     /// Who declined it.
-    pub declining_user: Option<crate::generated::types::User>,
+    pub declining_user: Option<Box<crate::generated::types::User>>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The invitation.
-    pub invite: Option<SharedChannelInviteReceivedInvite>,
+    pub invite: Option<Box<SharedChannelInviteReceivedInvite>>,
     /// Workspaces already in the channel.
     pub teams_in_channel: Vec<crate::generated::types::Team>,
     /// The event type.
@@ -16898,11 +16929,11 @@ impl crate::de::Lenient for SharedChannelInviteDeclinedEvent {
 #[non_exhaustive]
 pub struct SharedChannelInviteReceivedEvent {
     /// Conversation concerned.
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The invitation: which channel, from whom.
-    pub invite: Option<SharedChannelInviteReceivedInvite>,
+    pub invite: Option<Box<SharedChannelInviteReceivedInvite>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
 }
@@ -17040,7 +17071,7 @@ pub struct SharedChannelInviteReceivedInviteInvitingTeam {
     /// Workspace subdomain.
     pub domain: Option<String>,
     /// Icon of the inviting workspace.
-    pub icon: Option<crate::generated::types::Icons>,
+    pub icon: Option<Box<crate::generated::types::Icons>>,
     /// ID of the inviting workspace.
     pub id: Option<String>,
     /// Whether it is verified.
@@ -17101,7 +17132,7 @@ pub struct SharedChannelInviteReceivedInviteInvitingUser {
     /// Username of the person who invited.
     pub name: Option<String>,
     /// Profile of the person who invited.
-    pub profile: Option<crate::generated::types::UserProfile>,
+    pub profile: Option<Box<crate::generated::types::UserProfile>>,
     /// Workspace concerned.
     pub team_id: Option<crate::ids::TeamId>,
     /// Last update time, Unix seconds.
@@ -17145,7 +17176,7 @@ impl crate::de::Lenient for SharedChannelInviteReceivedInviteInvitingUser {
 #[non_exhaustive]
 pub struct SharedChannelInviteRequestedEvent {
     /// Who asked.
-    pub actor: Option<crate::generated::types::User>,
+    pub actor: Option<Box<crate::generated::types::User>>,
     /// When the channel was created, Unix seconds.
     pub channel_date_created: Option<i64>,
     /// The channel.
@@ -17445,7 +17476,7 @@ pub struct SlackbotResponseMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -17461,11 +17492,11 @@ pub struct SlackbotResponseMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -18062,24 +18093,24 @@ impl SocketModeMessage {
         };
         match tag.as_deref() {
             Some("disconnect") => {
-                crate::de::from_str::<SocketModeDisconnect>(s)
-                    .map(|v| Self::Disconnect(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<SocketModeDisconnect>>(s)
+                    .map(|v| Self::Disconnect(v.0))
             }
             Some("events_api") => {
-                crate::de::from_str::<SocketModeEnvelope>(s)
-                    .map(|v| Self::EventsApi(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<SocketModeEnvelope>>(s)
+                    .map(|v| Self::EventsApi(v.0))
             }
             Some("hello") => {
-                crate::de::from_str::<SocketModeHello>(s)
-                    .map(|v| Self::Hello(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<SocketModeHello>>(s)
+                    .map(|v| Self::Hello(v.0))
             }
             Some("interactive") => {
-                crate::de::from_str::<SocketModeEnvelope>(s)
-                    .map(|v| Self::Interactive(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<SocketModeEnvelope>>(s)
+                    .map(|v| Self::Interactive(v.0))
             }
             Some("slash_commands") => {
-                crate::de::from_str::<SocketModeEnvelope>(s)
-                    .map(|v| Self::SlashCommands(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<SocketModeEnvelope>>(s)
+                    .map(|v| Self::SlashCommands(v.0))
             }
             other => {
                 crate::drift::unknown_tag("SocketModeMessage", "type", other);
@@ -18130,7 +18161,7 @@ pub struct StarAddedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The item concerned.
-    pub item: Option<crate::generated::types::Item>,
+    pub item: Option<Box<crate::generated::types::Item>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
     /// User concerned.
@@ -18177,7 +18208,7 @@ pub struct StarRemovedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The item concerned.
-    pub item: Option<crate::generated::types::Item>,
+    pub item: Option<Box<crate::generated::types::Item>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
     /// User concerned.
@@ -18224,7 +18255,7 @@ pub struct SubteamCreatedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The new user group.
-    pub subteam: Option<crate::generated::types::Subteam>,
+    pub subteam: Option<Box<crate::generated::types::Subteam>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
 }
@@ -18463,7 +18494,7 @@ pub struct SubteamUpdatedEvent {
     /// When the event happened.
     pub event_ts: Option<crate::ids::Ts>,
     /// The user group as it is after the change.
-    pub subteam: Option<crate::generated::types::Subteam>,
+    pub subteam: Option<Box<crate::generated::types::Subteam>>,
     /// Kind of object or event.
     pub r#type: Option<String>,
 }
@@ -18644,7 +18675,7 @@ pub struct TeamJoinEvent {
     /// Kind of object or event.
     pub r#type: Option<String>,
     /// User concerned.
-    pub user: Option<crate::generated::types::User>,
+    pub user: Option<Box<crate::generated::types::User>>,
 }
 
 impl<'de> serde::Deserialize<'de> for TeamJoinEvent {
@@ -18981,7 +19012,7 @@ pub struct ThreadBroadcastMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -18997,11 +19028,11 @@ pub struct ThreadBroadcastMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -19017,7 +19048,7 @@ pub struct ThreadBroadcastMessageEvent {
     /// How many different people replied, on a thread's parent.
     pub reply_users_count: Option<i64>,
     /// The thread's parent message.
-    pub root: Option<crate::generated::types::Message>,
+    pub root: Option<Box<crate::generated::types::Message>>,
     /// Workspace the message came from.
     pub source_team: Option<crate::ids::TeamId>,
     /// Message subtype, when not a plain message.
@@ -19259,7 +19290,7 @@ pub struct UnpinnedItemMessageEvent {
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<crate::generated::types::BotProfile>,
+    pub bot_profile: Option<Box<crate::generated::types::BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// Kind of conversation (channel, group, im, mpim).
@@ -19275,7 +19306,7 @@ pub struct UnpinnedItemMessageEvent {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<crate::generated::types::Icons>,
+    pub icons: Option<Box<crate::generated::types::Icons>>,
     /// The item concerned.
     pub item: Option<serde_json::Value>,
     /// Kind of item unpinned, as Slack codes it.
@@ -19283,7 +19314,7 @@ pub struct UnpinnedItemMessageEvent {
     /// Timestamp of the newest reply, on a thread's parent.
     pub latest_reply: Option<crate::ids::Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<crate::generated::types::MessageMetadata>,
+    pub metadata: Option<Box<crate::generated::types::MessageMetadata>>,
     /// Author of the thread's parent message.
     pub parent_user_id: Option<crate::ids::UserId>,
     /// Conversations the message is pinned in.
@@ -19506,7 +19537,7 @@ pub struct UserChangeEvent {
     /// Kind of object or event.
     pub r#type: Option<String>,
     /// User concerned.
-    pub user: Option<crate::generated::types::User>,
+    pub user: Option<Box<crate::generated::types::User>>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserChangeEvent {
@@ -19599,7 +19630,7 @@ pub struct UserHuddleChangedEvent {
     /// Kind of object or event.
     pub r#type: Option<String>,
     /// User concerned.
-    pub user: Option<crate::generated::types::User>,
+    pub user: Option<Box<crate::generated::types::User>>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserHuddleChangedEvent {
@@ -19648,7 +19679,7 @@ pub struct UserProfileChangedEvent {
     /// Kind of object or event.
     pub r#type: Option<String>,
     /// User concerned.
-    pub user: Option<crate::generated::types::User>,
+    pub user: Option<Box<crate::generated::types::User>>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserProfileChangedEvent {
@@ -19835,7 +19866,7 @@ pub struct UserStatusChangedEvent {
     /// Kind of object or event.
     pub r#type: Option<String>,
     /// User concerned.
-    pub user: Option<crate::generated::types::User>,
+    pub user: Option<Box<crate::generated::types::User>>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserStatusChangedEvent {

@@ -1023,7 +1023,7 @@ pub struct InfoResponse {
     /// Whether the content was cut short.
     pub is_truncated: Option<bool>,
     /// Page numbers and counts.
-    pub paging: Option<crate::generated::types::Paging>,
+    pub paging: Option<Box<crate::generated::types::Paging>>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -1292,7 +1292,7 @@ pub struct ListResponse {
     /// Files attached.
     pub files: Vec<crate::generated::types::File>,
     /// Page numbers and counts.
-    pub paging: Option<crate::generated::types::Paging>,
+    pub paging: Option<Box<crate::generated::types::Paging>>,
 }
 
 impl<'de> serde::Deserialize<'de> for ListResponse {
@@ -1894,7 +1894,7 @@ impl std::future::IntoFuture for RemoteShareRequest {
 #[non_exhaustive]
 pub struct RemoteShareResponse {
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: Option<Box<crate::generated::types::File>>,
 }
 
 impl<'de> serde::Deserialize<'de> for RemoteShareResponse {
@@ -2038,7 +2038,7 @@ impl std::future::IntoFuture for RemoteUpdateRequest {
 #[non_exhaustive]
 pub struct RemoteUpdateResponse {
     /// File concerned.
-    pub file: Option<crate::generated::types::File>,
+    pub file: Option<Box<crate::generated::types::File>>,
 }
 
 impl<'de> serde::Deserialize<'de> for RemoteUpdateResponse {
@@ -2192,7 +2192,7 @@ pub struct SharedPublicUrlResponse {
     /// File concerned.
     pub file: crate::generated::types::File,
     /// Where this page of comments sits.
-    pub paging: Option<crate::generated::types::Paging>,
+    pub paging: Option<Box<crate::generated::types::Paging>>,
 }
 
 impl<'de> serde::Deserialize<'de> for SharedPublicUrlResponse {

@@ -707,7 +707,7 @@ pub struct AccessResponse {
     /// Person who authorized the app.
     pub authorizing_user: Option<AccessAuthorizingUser>,
     /// The app's bot user and its token, when the app has one.
-    pub bot: Option<crate::generated::types::BotProfile>,
+    pub bot: Option<Box<crate::generated::types::BotProfile>>,
     /// Enterprise organization concerned.
     pub enterprise_id: Option<crate::ids::EnterpriseId>,
     /// Seconds until the token expires, for rotating tokens.
@@ -721,11 +721,11 @@ pub struct AccessResponse {
     /// Scopes granted, comma-separated.
     pub scope: Option<String>,
     /// Scopes granted, by what they apply to.
-    pub scopes: Option<AccessScope>,
+    pub scopes: Option<Box<AccessScope>>,
     /// The one channel the install was limited to, if it was.
     pub single_channel_id: Option<crate::ids::ChannelId>,
     /// Workspace the token acts in.
-    pub team: Option<crate::generated::types::Team>,
+    pub team: Option<Box<crate::generated::types::Team>>,
     /// Workspace concerned.
     pub team_id: crate::ids::TeamId,
     /// Name of the workspace the app was installed in.
@@ -733,7 +733,7 @@ pub struct AccessResponse {
     /// Kind of token issued (bot or user).
     pub token_type: Option<String>,
     /// Person who authorized, with their token when one was asked for.
-    pub user: Option<LegacyAccessUser>,
+    pub user: Option<Box<LegacyAccessUser>>,
     /// User concerned.
     pub user_id: Option<crate::ids::UserId>,
 }
@@ -1081,7 +1081,7 @@ pub struct V2AccessResponse {
     /// App concerned.
     pub app_id: crate::ids::AppId,
     /// Token and identity of the installing user.
-    pub authed_user: Option<V2AccessAuthedUser>,
+    pub authed_user: Option<Box<V2AccessAuthedUser>>,
     /// User ID of the app's bot.
     pub bot_user_id: Option<crate::ids::UserId>,
     /// Organization of an Enterprise Grid install.
@@ -1097,7 +1097,7 @@ pub struct V2AccessResponse {
     /// Scopes granted, comma-separated.
     pub scope: Option<String>,
     /// Workspace concerned.
-    pub team: Option<crate::generated::types::Team>,
+    pub team: Option<Box<crate::generated::types::Team>>,
     /// Kind of token issued (bot or user).
     pub token_type: Option<String>,
     /// Person the refreshed user token belongs to (user-token refreshes only).
@@ -1241,7 +1241,7 @@ pub struct V2ExchangeResponse {
     /// App concerned.
     pub app_id: crate::ids::AppId,
     /// Token and identity of the installing user.
-    pub authed_user: Option<V2ExchangeAuthedUser>,
+    pub authed_user: Option<Box<V2ExchangeAuthedUser>>,
     /// User ID of the app's bot.
     pub bot_user_id: Option<crate::ids::UserId>,
     /// Organization of an Enterprise Grid install.
@@ -1259,7 +1259,7 @@ pub struct V2ExchangeResponse {
     /// Scopes granted, comma-separated.
     pub scope: String,
     /// Workspace concerned.
-    pub team: Option<crate::generated::types::Team>,
+    pub team: Option<Box<crate::generated::types::Team>>,
     /// Kind of token issued (bot or user).
     pub token_type: String,
     /// Person the exchanged legacy user token belonged to.
@@ -1500,7 +1500,7 @@ pub struct V2UserAccessResponse {
     /// Scopes granted, comma-separated.
     pub scope: Option<String>,
     /// Workspace concerned.
-    pub team: Option<crate::generated::types::Team>,
+    pub team: Option<Box<crate::generated::types::Team>>,
     /// Kind of token issued (bot or user).
     pub token_type: String,
     /// User concerned.

@@ -352,11 +352,11 @@ pub struct GetResponse {
     /// Conversation concerned.
     pub channel: Option<crate::ids::ChannelId>,
     /// The file comment, when the reactions are on one.
-    pub comment: Option<crate::generated::types::FileComment>,
+    pub comment: Option<Box<crate::generated::types::FileComment>>,
     /// The file, when the reactions are on one.
-    pub file: Option<crate::generated::types::File>,
+    pub file: Option<Box<crate::generated::types::File>>,
     /// The message with its reactions, when the item is one.
-    pub message: Option<crate::generated::types::Message>,
+    pub message: Option<Box<crate::generated::types::Message>>,
     /// Kind of object or event.
     pub r#type: String,
 }

@@ -7,9 +7,9 @@ pub struct FileResults {
     /// The results on this page.
     pub matches: Vec<crate::generated::types::File>,
     /// Page numbers and counts.
-    pub pagination: Option<Pagination>,
+    pub pagination: Option<Box<Pagination>>,
     /// Page numbers and counts.
-    pub paging: Option<crate::generated::types::Paging>,
+    pub paging: Option<Box<crate::generated::types::Paging>>,
     /// How many results there are in all.
     pub total: Option<i64>,
 }
@@ -56,7 +56,7 @@ pub struct MessageMatch {
     /// Block Kit blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// The conversation holding the message (id, name and sharing flags).
-    pub channel: Option<crate::generated::types::Conversation>,
+    pub channel: Option<Box<crate::generated::types::Conversation>>,
     /// The match's id within these results.
     pub iid: Option<String>,
     /// Link to the message.
@@ -131,9 +131,9 @@ pub struct MessageResults {
     /// The results on this page.
     pub matches: Vec<MessageMatch>,
     /// Page numbers and counts.
-    pub pagination: Option<Pagination>,
+    pub pagination: Option<Box<Pagination>>,
     /// Page numbers and counts.
-    pub paging: Option<crate::generated::types::Paging>,
+    pub paging: Option<Box<crate::generated::types::Paging>>,
     /// How many results there are in all.
     pub total: Option<i64>,
 }

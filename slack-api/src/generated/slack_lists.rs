@@ -1547,7 +1547,7 @@ pub struct ItemsInfoResponse {
     /// The list returned.
     pub list: serde_json::Value,
     /// The item this one is a subtask of, if any.
-    pub parent_task: Option<ListItem>,
+    pub parent_task: Option<Box<ListItem>>,
     /// The item asked for.
     pub record: ListItem,
     /// Paging cursor and extra notes.

@@ -294,7 +294,7 @@ pub struct ListResponse {
     /// Items on this page.
     pub items: Vec<crate::generated::types::Item>,
     /// Page numbers and counts.
-    pub paging: Option<crate::generated::types::Paging>,
+    pub paging: Option<Box<crate::generated::types::Paging>>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }

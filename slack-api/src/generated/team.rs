@@ -804,7 +804,7 @@ pub struct AccessLogsResponse {
     /// Sign-ins, one per user, device and address.
     pub logins: Vec<Login>,
     /// Page numbers and counts.
-    pub paging: Option<crate::generated::types::Paging>,
+    pub paging: Option<Box<crate::generated::types::Paging>>,
     /// Paging cursor and extra notes.
     pub response_metadata: Option<crate::generated::types::ResponseMetadata>,
 }
@@ -1477,7 +1477,7 @@ impl std::future::IntoFuture for InfoRequest {
 #[non_exhaustive]
 pub struct InfoResponse {
     /// Workspace concerned.
-    pub team: Option<crate::generated::types::Team>,
+    pub team: Option<Box<crate::generated::types::Team>>,
 }
 
 impl<'de> serde::Deserialize<'de> for InfoResponse {

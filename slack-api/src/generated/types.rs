@@ -238,7 +238,7 @@ pub struct AttachmentListSchema {
     pub name: Option<String>,
     /// Settings of the column, by its kind.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub options: Option<AttachmentListSchemaOption>,
+    pub options: Option<Box<AttachmentListSchemaOption>>,
     /// Kind of object or event.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
@@ -951,7 +951,7 @@ pub struct BotProfile {
     /// Whether it has been deleted.
     pub deleted: Option<bool>,
     /// Icon images.
-    pub icons: Option<Icons>,
+    pub icons: Option<Box<Icons>>,
     /// ID of the bot.
     pub id: Option<BotId>,
     /// Whether it is workflow bot.
@@ -1173,7 +1173,7 @@ pub struct Conversation {
     /// Timestamp of the last message read.
     pub last_read: Option<Ts>,
     /// Newest message, or its timestamp.
-    pub latest: Option<Message>,
+    pub latest: Option<Box<Message>>,
     /// IETF language tag.
     pub locale: Option<String>,
     /// Member user IDs.
@@ -1203,7 +1203,7 @@ pub struct Conversation {
     /// Slack's ranking of the conversation for the caller, higher first.
     pub priority: Option<f64>,
     /// Extra settings: canvas, tabs, posting and thread restrictions.
-    pub properties: Option<ConversationProperty>,
+    pub properties: Option<Box<ConversationProperty>>,
     /// What the conversation is for, with who set it and when.
     pub purpose: Option<Topic>,
     /// IDs: shared team.
@@ -1672,7 +1672,7 @@ pub struct ConversationConnection {
     /// Whether it is private.
     pub is_private: Option<bool>,
     /// Workspace concerned.
-    pub team: Option<Team>,
+    pub team: Option<Box<Team>>,
 }
 
 #[cfg(
@@ -1761,7 +1761,7 @@ pub struct ConversationPendingConnection {
     /// Whether it is private.
     pub is_private: Option<bool>,
     /// Workspace concerned.
-    pub team: Option<Team>,
+    pub team: Option<Box<Team>>,
 }
 
 #[cfg(
@@ -1850,7 +1850,7 @@ pub struct ConversationPreviousConnection {
     /// Whether it is private.
     pub is_private: Option<bool>,
     /// Workspace concerned.
-    pub team: Option<Team>,
+    pub team: Option<Box<Team>>,
 }
 
 #[cfg(
@@ -3621,7 +3621,7 @@ pub struct File {
     pub ims: Vec<ChannelId>,
     /// Comment posted with the file when it was shared.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub initial_comment: Option<FileInitialComment>,
+    pub initial_comment: Option<Box<FileInitialComment>>,
     /// Whether it is channel space.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_channel_space: Option<bool>,
@@ -7079,7 +7079,7 @@ pub struct Item {
     /// ID of the file comment, when the item is one.
     pub file_comment: Option<String>,
     /// The message, when the item is one.
-    pub message: Option<Message>,
+    pub message: Option<Box<Message>>,
     /// Timestamp that identifies the message.
     pub ts: Option<Ts>,
     /// Kind of object or event.
@@ -7183,7 +7183,7 @@ pub struct Message {
     /// Link: bot link.
     pub bot_link: Option<String>,
     /// Profile of the bot that posted it.
-    pub bot_profile: Option<BotProfile>,
+    pub bot_profile: Option<Box<BotProfile>>,
     /// Conversation concerned.
     pub channel: Option<ChannelId>,
     /// Conversation concerned.
@@ -7205,7 +7205,7 @@ pub struct Message {
     /// Whether clients should hide it.
     pub hidden: Option<bool>,
     /// Icon images.
-    pub icons: Option<Icons>,
+    pub icons: Option<Box<Icons>>,
     /// User who sent the invite.
     pub inviter: Option<UserId>,
     /// Whether it is author bot.
@@ -7221,7 +7221,7 @@ pub struct Message {
     /// Timestamp: message ts.
     pub message_ts: Option<Ts>,
     /// App metadata attached to the message.
-    pub metadata: Option<MessageMetadata>,
+    pub metadata: Option<Box<MessageMetadata>>,
     /// Flag: mrkdwn.
     pub mrkdwn: Option<bool>,
     /// Flag: no notifications.
@@ -7245,7 +7245,7 @@ pub struct Message {
     /// Number of distinct repliers.
     pub reply_users_count: Option<i64>,
     /// The call or huddle, on a `huddle_thread` message.
-    pub room: Option<Room>,
+    pub room: Option<Box<Room>>,
     /// The thread's parent message.
     pub root: Option<Box<Message>>,
     /// Workspace the message came from.
@@ -9100,7 +9100,7 @@ pub struct Team {
     /// The team's enterprise name.
     pub enterprise_name: Option<String>,
     /// Workspace icon at several sizes.
-    pub icon: Option<Icons>,
+    pub icon: Option<Box<Icons>>,
     /// ID of the workspace (`T...`).
     pub id: Option<TeamId>,
     /// Whether it is migrating.
@@ -10025,7 +10025,7 @@ pub struct User {
     /// Presence: active or away.
     pub presence: Option<String>,
     /// Names, title, contact details, status and images.
-    pub profile: Option<UserProfile>,
+    pub profile: Option<Box<UserProfile>>,
     /// The user's profile pic permalink.
     pub profile_pic_permalink: Option<String>,
     /// Full name.

@@ -955,9 +955,9 @@ impl std::future::IntoFuture for IdentityRequest {
 #[non_exhaustive]
 pub struct IdentityResponse {
     /// Workspace concerned.
-    pub team: Option<crate::generated::types::Team>,
+    pub team: Option<Box<crate::generated::types::Team>>,
     /// User concerned.
-    pub user: Option<crate::generated::types::User>,
+    pub user: Option<Box<crate::generated::types::User>>,
 }
 
 impl<'de> serde::Deserialize<'de> for IdentityResponse {
@@ -1038,7 +1038,7 @@ impl std::future::IntoFuture for InfoRequest {
 #[non_exhaustive]
 pub struct InfoResponse {
     /// User concerned.
-    pub user: Option<crate::generated::types::User>,
+    pub user: Option<Box<crate::generated::types::User>>,
     /// The people asked for, when several were.
     pub users: Vec<crate::generated::types::User>,
 }

@@ -103,11 +103,12 @@ impl Event {
         match tag.as_deref() {
             Some("message") => <MessageEvent>::dispatch(s, [t1]).map(Self::Message),
             Some("reaction_added") => {
-                crate::de::from_str::<ReactionAddedEvent>(s)
-                    .map(|v| Self::ReactionAdded(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<ReactionAddedEvent>>(s)
+                    .map(|v| Self::ReactionAdded(v.0))
             }
             None | Some("") => {
-                crate::de::from_str::<Reply>(s).map(|v| Self::Reply(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<Reply>>(s)
+                    .map(|v| Self::Reply(v.0))
             }
             other => {
                 crate::drift::unknown_tag("Event", "type", other);
@@ -236,9 +237,9 @@ impl MessageEvent {
             crate::de::Tag::Str(t) => Some(t),
             crate::de::Tag::Unseen => {
                 if let Some(v) = crate::de::guess::<
-                    PlainMessageEvent,
-                >(s, |v| matches!(v.subtype.as_deref(), None | Some(""))) {
-                    return Ok(Self::Message(Box::new(v)));
+                    crate::de::Boxed<PlainMessageEvent>,
+                >(s, |v| matches!(v.0. subtype.as_deref(), None | Some(""))) {
+                    return Ok(Self::Message(v.0));
                 }
                 return Self::from_json(s);
             }
@@ -248,16 +249,16 @@ impl MessageEvent {
         };
         match tag.as_deref() {
             Some("bot_message") => {
-                crate::de::from_str::<BotMessageEvent>(s)
-                    .map(|v| Self::BotMessage(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<BotMessageEvent>>(s)
+                    .map(|v| Self::BotMessage(v.0))
             }
             None | Some("") => {
-                crate::de::from_str::<PlainMessageEvent>(s)
-                    .map(|v| Self::Message(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<PlainMessageEvent>>(s)
+                    .map(|v| Self::Message(v.0))
             }
             Some("message_changed") => {
-                crate::de::from_str::<MessageChangedEvent>(s)
-                    .map(|v| Self::MessageChanged(Box::new(v)))
+                crate::de::from_str::<crate::de::Boxed<MessageChangedEvent>>(s)
+                    .map(|v| Self::MessageChanged(v.0))
             }
             other => {
                 crate::drift::unknown_tag("MessageEvent", "subtype", other);
