@@ -562,7 +562,9 @@ if os.path.isdir(SAMPLES):
         # The java samples are merged supersets: their `actions` block carries
         # every block type's fields and every element type (rich text ones too),
         # rich text lists hold inline pieces, and tags are "" placeholders. Those
-        # artifacts are counted, not failed; anything else is a problem.
+        # artifacts are counted, not failed; anything else is a problem. The
+        # drift tool names the same ones for `--samples`, as it sees them after
+        # decoding: testkit/src/drift/artifacts.rs.
         bk_unknown, bk_mismatch, bk_fallback = BK_SINK
         block_fields = {f["name"] for v in BK["unions"]["Block"]["variants"]
                         for f in BK["objects"][v["type"]]["fields"]}

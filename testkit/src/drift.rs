@@ -23,6 +23,12 @@
 //! - `*.jsonl`: one RTM, Events API or Socket Mode frame per line;
 //! - any other `*.json` holding one frame (an object with `type`, `event` or
 //!   `envelope_id`), or every `*.json` when `events` is set.
+//!
+//! Slack's merged reference samples (java-slack-sdk's) hold shapes no real
+//! payload has; a report made with [`Report::for_samples`] counts the
+//! findings that match one of the [`artifacts`] rules apart, as tolerated.
+
+pub mod artifacts;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -30,6 +36,8 @@ use std::path::Path;
 
 use serde_json::Value;
 use slack_api::drift::{DriftKind, ENVELOPE_KEYS, Finding};
+
+use artifacts::Artifact;
 
 /// Events API `type`s (the delivery, not the event inside).
 const EVENTS_API_TYPES: &[&str] = &["app_rate_limited", "event_callback", "url_verification"];
@@ -68,12 +76,19 @@ pub struct Entry {
     pub example: String,
     /// Where the first one was seen (file, and line for JSON lines).
     pub source: String,
+    /// The sample artifact rule it matched, for a tolerated entry.
+    pub artifact: Option<&'static str>,
 }
+
+type Key = (String, DriftKind, String, String);
 
 /// Findings over a corpus of recorded traffic, grouped by target, kind and path.
 #[derive(Debug, Default, Clone)]
 pub struct Report {
-    entries: BTreeMap<(String, DriftKind, String, String), Entry>,
+    entries: BTreeMap<Key, Entry>,
+    /// Findings matching a sample artifact rule, with `samples` on.
+    tolerated: BTreeMap<Key, Entry>,
+    samples: bool,
     seen: BTreeMap<String, usize>,
     responses: usize,
     events: usize,
@@ -86,7 +101,17 @@ impl Report {
         Report::default()
     }
 
-    /// Whether nothing drifted.
+    /// An empty report over Slack's merged reference samples: findings
+    /// matching an [`artifacts::ARTIFACTS`] rule are [`tolerated`](Self::tolerated),
+    /// not drift.
+    pub fn for_samples() -> Report {
+        Report {
+            samples: true,
+            ..Report::default()
+        }
+    }
+
+    /// Whether nothing drifted (tolerated sample artifacts aside).
     pub fn is_clean(&self) -> bool {
         self.entries.is_empty()
     }
@@ -94,6 +119,12 @@ impl Report {
     /// The grouped findings, by target, kind, path.
     pub fn entries(&self) -> Vec<&Entry> {
         self.entries.values().collect()
+    }
+
+    /// The findings tolerated as sample artifacts, each naming its rule;
+    /// always empty unless made with [`for_samples`](Self::for_samples).
+    pub fn tolerated(&self) -> Vec<&Entry> {
+        self.tolerated.values().collect()
     }
 
     /// Response bodies decoded so far.
@@ -112,13 +143,23 @@ impl Report {
     }
 
     fn add(&mut self, target: &str, finding: Finding, source: &str) {
+        let artifact = if self.samples {
+            Artifact::matching(&finding)
+        } else {
+            None
+        };
         let key = (
             target.to_owned(),
             finding.kind(),
             finding.path().to_owned(),
             finding.expected().to_owned(),
         );
-        self.entries
+        let entries = if artifact.is_some() {
+            &mut self.tolerated
+        } else {
+            &mut self.entries
+        };
+        entries
             .entry(key)
             .and_modify(|e| e.count += 1)
             .or_insert_with(|| Entry {
@@ -129,6 +170,7 @@ impl Report {
                 count: 1,
                 example: finding.example().to_owned(),
                 source: source.to_owned(),
+                artifact: artifact.map(|a| a.name),
             });
     }
 
@@ -269,6 +311,9 @@ impl Report {
             self.entries.len(),
             targets.len(),
         );
+        if self.samples {
+            self.write_tolerated(&mut out);
+        }
         for target in targets {
             let seen = self.seen.get(target).copied().unwrap_or(0);
             let _ = writeln!(out, "\n{target} ({seen} read)");
@@ -294,32 +339,53 @@ impl Report {
         out
     }
 
+    /// `sample artifacts tolerated: N findings in M places`, then the same
+    /// for each rule.
+    fn write_tolerated(&self, out: &mut String) {
+        let (n, places) = tally(self.tolerated.values());
+        let _ = writeln!(
+            out,
+            "sample artifacts tolerated (--samples): {n} findings in {places} places"
+        );
+        for rule in artifacts::ARTIFACTS {
+            let matched = self.tolerated.values();
+            let (n, places) = tally(matched.filter(|e| e.artifact == Some(rule.name)));
+            let _ = writeln!(out, "  {:<38} x{n} in {places} places", rule.name);
+        }
+    }
+
     /// The same as JSON, for tooling: `{"responses", "events", "skipped",
     /// "findings": [{"target", "kind", "path", "expected", "count", "example",
-    /// "source"}]}`.
+    /// "source"}], "tolerated": [the same, with "artifact": the rule's name]}`.
     pub fn to_json(&self) -> Value {
-        let findings: Vec<Value> = self
-            .entries
-            .values()
-            .map(|e| {
-                serde_json::json!({
-                    "target": e.target,
-                    "kind": e.kind.as_str(),
-                    "path": e.path,
-                    "expected": e.expected,
-                    "count": e.count,
-                    "example": e.example,
-                    "source": e.source,
-                })
-            })
-            .collect();
+        let json = |e: &Entry| {
+            let mut v = serde_json::json!({
+                "target": e.target,
+                "kind": e.kind.as_str(),
+                "path": e.path,
+                "expected": e.expected,
+                "count": e.count,
+                "example": e.example,
+                "source": e.source,
+            });
+            if let Some(rule) = e.artifact {
+                v["artifact"] = rule.into();
+            }
+            v
+        };
         serde_json::json!({
             "responses": self.responses,
             "events": self.events,
             "skipped": self.skipped,
-            "findings": findings,
+            "findings": self.entries.values().map(json).collect::<Vec<_>>(),
+            "tolerated": self.tolerated.values().map(json).collect::<Vec<_>>(),
         })
     }
+}
+
+/// (findings, places) over some entries.
+fn tally<'a>(entries: impl Iterator<Item = &'a Entry>) -> (usize, usize) {
+    entries.fold((0, 0), |(n, places), e| (n + e.count, places + 1))
 }
 
 #[derive(Clone, Copy)]

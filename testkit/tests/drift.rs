@@ -399,3 +399,175 @@ fn an_error_answer_and_empty_placeholders_are_no_drift() {
         )],
     );
 }
+
+/// Decodes an RTM message carrying `blocks` into a report over the merged
+/// samples; checks which artifact rules tolerated something and what is
+/// still drift, as (kind, path, expected).
+fn check_sample_blocks(blocks: &str, tolerated: &[&str], drift: &[(&str, &str, &str)]) {
+    let frame =
+        format!(r#"{{"type": "message", "channel": "C1", "ts": "1.1", "blocks": [{blocks}]}}"#);
+    let mut report = Report::for_samples();
+    report.add_event(&frame, "test");
+    let got: Vec<_> = report
+        .tolerated()
+        .into_iter()
+        .map(|e| e.artifact.unwrap())
+        .collect();
+    assert_eq!(got, tolerated, "{blocks}");
+    let got: Vec<_> = entries(&report)
+        .into_iter()
+        .map(|(_, k, p, x, _)| (k, p, x))
+        .collect();
+    let want: Vec<_> = drift
+        .iter()
+        .map(|(k, p, x)| (*k, p.to_string(), x.to_string()))
+        .collect();
+    assert_eq!(got, want, "{blocks}");
+}
+
+#[test]
+fn samples_tolerate_each_artifact_and_nothing_like_it() {
+    // A merged `actions` block lists rich text elements; an unknown element is drift.
+    check_sample_blocks(
+        r#"{"type": "actions", "elements": [{"type": "rich_text_quote", "elements": []}]}"#,
+        &["rich text element in an actions block"],
+        &[],
+    );
+    check_sample_blocks(
+        r#"{"type": "actions", "elements": [{"type": "hologram_button"}]}"#,
+        &[],
+        &[("unknown_tag", "blocks[].elements[]", "Element.type")],
+    );
+    // A merged section holds a list; a merged list holds inline pieces.
+    check_sample_blocks(
+        r#"{"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [
+            {"type": "rich_text_list", "elements": []}]}]}"#,
+        &["rich text element among inline pieces"],
+        &[],
+    );
+    check_sample_blocks(
+        r#"{"type": "rich_text", "elements": [{"type": "rich_text_list", "elements": [
+            {"type": "broadcast", "range": "here"}, {"type": "rich_text_table"}]}]}"#,
+        &["inline piece as a list item"],
+        &[(
+            "unknown_tag",
+            "blocks[].elements[].elements[]",
+            "RichTextElement.type",
+        )],
+    );
+    // Placeholders lacking a required field: only the sampled ones.
+    check_sample_blocks(
+        r#"{"type": "actions", "elements": [{"type": "overflow", "action_id": "o"}]}"#,
+        &["overflow without options"],
+        &[],
+    );
+    check_sample_blocks(
+        r#"{"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [
+            {"type": "date", "timestamp": 1}, {"type": "date", "format": "{date}"}]}]}"#,
+        &["rich text date without format"],
+        &[(
+            "decode_error",
+            "blocks[].elements[].elements[]",
+            "RichTextInline::date",
+        )],
+    );
+}
+
+#[test]
+fn binary_samples_flag() {
+    // The `actions` block's rich text element is a sample artifact; the
+    // message's `hologram` is a field the spec really lacks.
+    let message = |extra: &str| {
+        format!(
+            r#"{{"ok": true, "channel": "C1", "ts": "1.1", "message": {{"type": "message", "ts": "1.1"{extra},
+                "blocks": [{{"type": "actions", "elements": [{{"type": "rich_text_section", "elements": []}}]}}]}}}}"#
+        )
+    };
+    let mixed = temp_dir("samples-mixed");
+    std::fs::write(
+        mixed.join("chat.postMessage.json"),
+        message(r#", "hologram": 1"#),
+    )
+    .unwrap();
+    let artifact_only = temp_dir("samples-artifact");
+    std::fs::write(artifact_only.join("chat.postMessage.json"), message("")).unwrap();
+    let mixed_s = mixed.to_str().unwrap();
+
+    let (code, out, _) = run(&["--samples", "--deny", mixed_s]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("1 findings in 1 places"), "{out}");
+    assert!(out.contains("ignored_field      message.hologram"), "{out}");
+    assert!(
+        out.contains("sample artifacts tolerated (--samples): 1 findings in 1 places"),
+        "{out}"
+    );
+    assert!(!out.contains("expected Element.type"), "{out}");
+
+    let (code, out, _) = run(&["--samples", "--deny", artifact_only.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 findings in 0 places"), "{out}");
+
+    // Without --samples the same shape is drift, as it would be in real traffic.
+    let (code, out, _) = run(&["--deny", mixed_s]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("2 findings in 2 places"), "{out}");
+    assert!(out.contains("expected Element.type"), "{out}");
+    assert!(!out.contains("tolerated"), "{out}");
+
+    let (_, out, _) = run(&["--samples", "--json", mixed_s]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 1, "{out}");
+    let tolerated = json["tolerated"].as_array().unwrap();
+    assert_eq!(tolerated.len(), 1, "{out}");
+    assert_eq!(
+        tolerated[0]["artifact"],
+        "rich text element in an actions block"
+    );
+
+    for d in [mixed, artifact_only] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// `<workspace>/../shared/reference/java-slack-sdk-samples`, or `None` (after
+/// a note) when it is absent and `REFERENCE_REQUIRED=1` (set by CI) is not.
+fn reference_samples() -> Option<PathBuf> {
+    let dir = workspace().join("../shared/reference/java-slack-sdk-samples");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("REFERENCE_REQUIRED").as_deref() == Ok("1") {
+        panic!("REFERENCE_REQUIRED=1 but {} is missing", dir.display());
+    }
+    eprintln!(
+        "note: {} not found; skipping the reference samples drift check",
+        dir.display()
+    );
+    None
+}
+
+#[test]
+fn the_reference_samples_drift_only_by_their_artifacts() {
+    let Some(samples) = reference_samples() else {
+        return;
+    };
+    let dir = |d: &str| samples.join(d).to_str().unwrap().to_owned();
+    let (api, rtm, events) = (dir("api"), dir("rtm"), dir("events"));
+    let mut used = std::collections::BTreeSet::new();
+    for args in [vec![&api, &rtm], vec![&"--events".to_owned(), &events]] {
+        let mut args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+        args.splice(0..0, ["--samples", "--deny", "--json"]);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for e in json["tolerated"].as_array().unwrap() {
+            used.insert(e["artifact"].as_str().unwrap().to_owned());
+        }
+    }
+    // Every rule is still needed: one the samples no longer match goes.
+    let rules: std::collections::BTreeSet<_> = slack_testkit::drift::artifacts::ARTIFACTS
+        .iter()
+        .map(|a| a.name.to_owned())
+        .collect();
+    assert_eq!(used, rules);
+}

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 const USAGE: &str =
-    "usage: cargo xtask codegen [--check] | drift [--json] [--deny] [--events] <PATH>...
+    "usage: cargo xtask codegen [--check] | drift [--json] [--deny] [--events] [--samples] <PATH>...
 
   codegen          regenerate slack-api/src/generated/ from spec/
   codegen --check  write nothing; fail naming each stale, missing or orphaned file
