@@ -125,6 +125,14 @@ pub(crate) trait Lenient: Sized {
         None
     }
 
+    /// The value of a JSON string, for a type that is text and nothing else
+    /// (`String`, the IDs, `Ts`): taken straight from the string rather than
+    /// through the type's `Deserialize`. `None` for every other type.
+    fn from_text(text: &str) -> Option<Self> {
+        let _ = text;
+        None
+    }
+
     /// Decodes a field's value: the work behind [`opt`], [`req`] and
     /// [`vec()`]. `Ok(None)` is `null`, or a wrong shape in an optional field.
     ///
@@ -156,6 +164,9 @@ impl Lenient for String {
     const SHAPE: Shape = Shape::String;
     fn coerce(value: Scalar<'_>) -> Option<Self> {
         value.number_text()
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        Some(text.to_owned())
     }
 }
 
@@ -394,10 +405,16 @@ impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for LenientVisitor<T> {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        if let Some(text) = T::from_text(v) {
+            return Ok(Some(text));
+        }
         self.scalar(Shape::String, ScalarValue::Borrowed(v), Scalar::Str(v))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if let Some(text) = T::from_text(v) {
+            return Ok(Some(text));
+        }
         // A transient `&str` cannot be lent for `'de`; hand over an owned copy.
         self.scalar(
             Shape::String,

@@ -91,6 +91,10 @@ macro_rules! id_type {
                 // Some payloads carry numeric IDs; keep their text.
                 value.number_text().map(Self)
             }
+
+            fn from_text(text: &str) -> Option<Self> {
+                Some(Self(text.to_owned()))
+            }
         }
     )*};
 }
@@ -321,6 +325,10 @@ impl Lenient for Ts {
             Scalar::F64(v) => Some(Ts(format_f64_ts(v))),
             other => other.number_text().map(Ts),
         }
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        Some(Ts(text.to_owned()))
     }
 }
 

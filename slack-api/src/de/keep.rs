@@ -17,7 +17,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Lenient, ScalarValue, Shape};
+use super::{Lenient, Scalar, ScalarValue, Shape};
 use crate::kit::Extra;
 
 /// A field's value: typed, or kept raw because it was `null`, empty where
@@ -74,14 +74,39 @@ impl<'de, T: Deserialize<'de> + Lenient> KeepVisitor<T> {
     }
 
     /// A scalar: typed when its shape fits, raw otherwise. No coercion
-    /// (`"12"` for an integer): a value is written back as it came.
-    fn scalar<E: de::Error>(shape: Shape, de: ScalarValue<'de>, raw: Value) -> Result<Kept<T>, E> {
+    /// (`"12"` for an integer): a value is written back as it came. The raw
+    /// copy is made only when it is kept.
+    fn scalar<E: de::Error>(
+        shape: Shape,
+        de: ScalarValue<'de>,
+        raw: Scalar<'_>,
+    ) -> Result<Kept<T>, E> {
         if Self::accepts(shape)
             && let Ok(v) = T::deserialize(de)
         {
             return Ok(Kept::Typed(v));
         }
-        Ok(Kept::Raw(raw))
+        Ok(Kept::Raw(scalar_value(raw)))
+    }
+
+    /// A string: straight into a text type (see [`Lenient::from_text`]),
+    /// else as any scalar.
+    fn text<E: de::Error>(de: ScalarValue<'de>, v: &str) -> Result<Kept<T>, E> {
+        match T::from_text(v) {
+            Some(typed) => Ok(Kept::Typed(typed)),
+            None => Self::scalar(Shape::String, de, Scalar::Str(v)),
+        }
+    }
+}
+
+/// A scalar as the JSON value kept raw.
+fn scalar_value(s: Scalar<'_>) -> Value {
+    match s {
+        Scalar::Str(v) => Value::String(v.to_owned()),
+        Scalar::I64(v) => Value::from(v),
+        Scalar::U64(v) => Value::from(v),
+        Scalar::F64(v) => Value::from(v),
+        Scalar::Bool(v) => Value::Bool(v),
     }
 }
 
@@ -93,35 +118,34 @@ impl<'de, T: Deserialize<'de> + Lenient> Visitor<'de> for KeepVisitor<T> {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Kept<T>, E> {
-        Self::scalar(Shape::Bool, ScalarValue::Bool(v), Value::Bool(v))
+        Self::scalar(Shape::Bool, ScalarValue::Bool(v), Scalar::Bool(v))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Kept<T>, E> {
-        Self::scalar(Shape::Number, ScalarValue::I64(v), Value::from(v))
+        Self::scalar(Shape::Number, ScalarValue::I64(v), Scalar::I64(v))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Kept<T>, E> {
-        Self::scalar(Shape::Number, ScalarValue::U64(v), Value::from(v))
+        Self::scalar(Shape::Number, ScalarValue::U64(v), Scalar::U64(v))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Kept<T>, E> {
-        Self::scalar(Shape::Number, ScalarValue::F64(v), Value::from(v))
+        Self::scalar(Shape::Number, ScalarValue::F64(v), Scalar::F64(v))
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Kept<T>, E> {
-        Self::scalar(
-            Shape::String,
-            ScalarValue::Borrowed(v),
-            Value::String(v.to_owned()),
-        )
+        Self::text(ScalarValue::Borrowed(v), v)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Kept<T>, E> {
-        Self::scalar(
-            Shape::String,
-            ScalarValue::Owned(v.to_owned()),
-            Value::String(v.to_owned()),
-        )
+        match T::from_text(v) {
+            Some(typed) => Ok(Kept::Typed(typed)),
+            None => Self::scalar(
+                Shape::String,
+                ScalarValue::Owned(v.to_owned()),
+                Scalar::Str(v),
+            ),
+        }
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Kept<T>, E> {
