@@ -263,6 +263,8 @@ pub(crate) struct Object {
     pub tag: Option<(String, String)>,
     /// A Block Kit object that writes back exactly what it read.
     pub exact: bool,
+    /// Some field holds it boxed: it decodes straight into the box.
+    pub held_boxed: bool,
 }
 
 impl Object {

@@ -101,6 +101,8 @@ pub(crate) struct Registry<'a> {
     /// Response and event objects too large to hold inline (see
     /// [`INLINE_MAX`]).
     large: BTreeSet<Key>,
+    /// Objects some field holds boxed.
+    held_boxed: BTreeSet<Key>,
 }
 
 /// The estimated size in bytes above which an object in another object's
@@ -168,6 +170,7 @@ impl<'a> Registry<'a> {
             reach: BTreeMap::new(),
             serialized: BTreeSet::new(),
             large: BTreeSet::new(),
+            held_boxed: BTreeSet::new(),
         };
         // Direct containment edges; arrays and maps are already indirect.
         let mut edges: BTreeMap<Key, Vec<Key>> = BTreeMap::new();
@@ -245,7 +248,26 @@ impl<'a> Registry<'a> {
             })
             .map(|(k, _)| k)
             .collect();
+        let mut held_boxed = BTreeSet::new();
+        for (container, def) in &reg.defs {
+            let Def::Object(o) = def else { continue };
+            for f in &o.fields {
+                if let Ty::Named(n) = Ty::parse(&f.ty)? {
+                    let (m, def) = reg.resolve(&container.0, &n)?;
+                    let target = (m, n);
+                    if matches!(def, Def::Object(_)) && reg.boxes(&target, container, !f.required) {
+                        held_boxed.insert(target);
+                    }
+                }
+            }
+        }
+        reg.held_boxed = held_boxed;
         Ok(reg)
+    }
+
+    /// Whether some field holds the object `key` boxed.
+    pub(crate) fn is_held_boxed(&self, key: &Key) -> bool {
+        self.held_boxed.contains(key)
     }
 
     /// The estimated size of the Rust type of `key` held inline, with its

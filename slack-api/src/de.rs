@@ -149,6 +149,19 @@ pub(crate) trait Lenient: Sized {
         })
     }
 
+    /// [`decode_field`](Self::decode_field) for a field that holds the
+    /// type boxed. Generated objects decode straight into the box.
+    fn decode_boxed<'de, D>(d: D, required: bool) -> Result<Option<Box<Self>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        Box<Self>: Deserialize<'de>,
+    {
+        d.deserialize_any(LenientVisitor::<Box<Self>> {
+            required,
+            marker: PhantomData,
+        })
+    }
+
     /// Decodes a Block Kit field's value, keeping it raw when it is `null`
     /// or of a shape the type does not take (see [`keep`]).
     fn keep_field<'de, D>(d: D) -> Result<Kept<Self>, D::Error>
@@ -263,10 +276,11 @@ impl<T> Lenient for BTreeMap<String, T> {
     const SHAPE: Shape = Shape::Object;
 }
 
-/// Generated fields are boxed only where a type reaches itself (a message's
-/// `root` is a message), so decoding one is a step of recursion: each step
-/// takes from a budget of [`MAX_RECURSION`], so a hostile chain of roots is
-/// an error after a few frames instead of a stack overflow.
+/// Generated fields are boxed where a type reaches itself (a message's
+/// `root` is a message) or is large (see the generator's `INLINE_MAX`).
+/// Decoding one is a step of recursion: each step takes from a budget of
+/// [`MAX_RECURSION`], so a hostile chain of roots is an error after a few
+/// frames instead of a stack overflow.
 impl<T: Lenient> Lenient for Box<T> {
     const SHAPE: Shape = T::SHAPE;
     fn coerce(value: Scalar<'_>) -> Option<Self> {
@@ -279,11 +293,26 @@ impl<T: Lenient> Lenient for Box<T> {
         Self: Deserialize<'de>,
     {
         let _step = budget::Recursion::enter().map_err(de::Error::custom)?;
-        d.deserialize_any(LenientVisitor::<Self> {
-            required,
-            marker: PhantomData,
-        })
+        T::decode_boxed(d, required)
     }
+}
+
+/// [`Lenient::decode_boxed`] of a generated object: decoded straight into
+/// its box ([`Boxed`]) rather than by value and then moved there.
+pub(crate) fn object_boxed<'de, D, T>(d: D, required: bool) -> Result<Option<Box<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Object + Lenient,
+{
+    let boxed = d.deserialize_any(LenientVisitor::<Boxed<T>> {
+        required,
+        marker: PhantomData,
+    })?;
+    Ok(boxed.map(|b| b.0))
+}
+
+impl<T: Object> Lenient for Boxed<T> {
+    const SHAPE: Shape = Shape::Object;
 }
 
 /// Decodes an optional field: `null`, or a value of the wrong shape that

@@ -76,6 +76,19 @@ pub(crate) fn object(scope: &Module, o: &Object) -> TokenStream {
     } else {
         (quote!(key), quote!(seen))
     };
+    // Held boxed somewhere: decoded straight into the box, not moved there.
+    let decode_boxed = if o.held_boxed {
+        quote! {
+            fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+                d: D,
+                required: bool,
+            ) -> Result<Option<Box<Self>>, D::Error> {
+                crate::de::object_boxed(d, required)
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     let derives = if serialized {
         quote!(#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)])
     } else {
@@ -108,6 +121,7 @@ pub(crate) fn object(scope: &Module, o: &Object) -> TokenStream {
 
         impl crate::de::Lenient for #id {
             const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+            #decode_boxed
         }
     }
 }

@@ -366,6 +366,7 @@ impl Lower<'_> {
             directions,
             tag,
             exact: kit && self.exact.contains(name),
+            held_boxed: self.reg.is_held_boxed(key),
         })
     }
 }

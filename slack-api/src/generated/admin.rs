@@ -121,6 +121,12 @@ impl crate::de::Object for App {
 
 impl crate::de::Lenient for App {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// One entry of an app's activity log.
@@ -2152,6 +2158,12 @@ impl crate::de::Object for InviteRequest {
 
 impl crate::de::Lenient for InviteRequest {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// The admin who decided on an invite request.

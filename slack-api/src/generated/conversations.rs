@@ -772,6 +772,12 @@ impl crate::de::Object for ListConnectInvitesInviteInvite {
 
 impl crate::de::Lenient for ListConnectInvitesInviteInvite {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// Conversations list connect invites invite invite inviting team.

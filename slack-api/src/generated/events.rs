@@ -668,6 +668,12 @@ impl crate::de::Object for AppRequestedAppRequestApp {
 
 impl crate::de::Lenient for AppRequestedAppRequestApp {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// App requested app request previous resolution.
@@ -1153,6 +1159,12 @@ impl crate::de::Object for AssistantThread {
 
 impl crate::de::Lenient for AssistantThread {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// The conversation a user was viewing when using the assistant.
@@ -8778,6 +8790,12 @@ impl crate::de::Object for FunctionDefinition {
 
 impl crate::de::Lenient for FunctionDefinition {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// A custom function of the app runs as a workflow step.
@@ -11651,6 +11669,12 @@ impl crate::de::Object for InviteRequestedInviteRequest {
 
 impl crate::de::Lenient for InviteRequestedInviteRequest {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// A link to a domain the app handles was posted.
@@ -17060,6 +17084,12 @@ impl crate::de::Object for SharedChannelInviteReceivedInvite {
 
 impl crate::de::Lenient for SharedChannelInviteReceivedInvite {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// Shared channel invite received invite inviting team.

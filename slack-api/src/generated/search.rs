@@ -245,6 +245,12 @@ impl crate::de::Object for Pagination {
 
 impl crate::de::Lenient for Pagination {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// The `search.*` methods: Search messages and files. Made by [`Client::search`](crate::Client::search).

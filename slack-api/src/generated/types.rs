@@ -484,6 +484,12 @@ impl crate::de::Object for AttachmentListSchemaOption {
 
 impl crate::de::Lenient for AttachmentListSchemaOption {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// Attachment list schema option canvas placeholder mapping.
@@ -1076,6 +1082,12 @@ impl crate::de::Object for BotProfile {
 )]
 impl crate::de::Lenient for BotProfile {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// A conversation: public or private channel, DM or group DM.
@@ -1651,6 +1663,12 @@ impl crate::de::Object for Conversation {
 )]
 impl crate::de::Lenient for Conversation {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// Conversation connection.
@@ -2106,6 +2124,12 @@ impl crate::de::Object for ConversationProperty {
 )]
 impl crate::de::Lenient for ConversationProperty {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// Conversation property channel workflow.
@@ -5054,6 +5078,12 @@ impl crate::de::Object for File {
 )]
 impl crate::de::Lenient for File {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// File cc.
@@ -5273,6 +5303,12 @@ impl crate::de::Object for FileComment {
 )]
 impl crate::de::Lenient for FileComment {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// `comment`: sent as the comment's ID or as the whole object.
@@ -5955,6 +5991,12 @@ impl crate::de::Object for FileInitialComment {
 )]
 impl crate::de::Lenient for FileInitialComment {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// File media progress.
@@ -7055,6 +7097,12 @@ impl crate::de::Object for Icons {
 )]
 impl crate::de::Lenient for Icons {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// The thing an event or list entry refers to: message, file or comment.
@@ -7142,6 +7190,12 @@ impl crate::de::Object for Item {
 )]
 impl crate::de::Lenient for Item {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// A message, as returned by history, replies and post calls.
@@ -7589,6 +7643,12 @@ impl crate::de::Object for Message {
 )]
 impl crate::de::Lenient for Message {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// A message around a search hit, for context.
@@ -7871,6 +7931,12 @@ impl crate::de::Object for MessageMetadata {
 )]
 impl crate::de::Lenient for MessageMetadata {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// Message reply.
@@ -8041,6 +8107,12 @@ impl crate::de::Object for Paging {
 #[cfg(any(feature = "files", feature = "search", feature = "stars", feature = "team"))]
 impl crate::de::Lenient for Paging {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// An emoji reaction with the people who added it.
@@ -8716,6 +8788,12 @@ impl crate::de::Object for Room {
 )]
 impl crate::de::Lenient for Room {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// Room recording.
@@ -9058,6 +9136,12 @@ impl crate::de::Object for Subteam {
 #[cfg(any(feature = "events", feature = "rtm", feature = "usergroups"))]
 impl crate::de::Lenient for Subteam {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// A workspace.
@@ -9388,6 +9472,12 @@ impl crate::de::Object for Team {
 )]
 impl crate::de::Lenient for Team {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// The workspace's custom profile field definitions.
@@ -10305,6 +10395,12 @@ impl crate::de::Object for User {
 )]
 impl crate::de::Lenient for User {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// A user's profile.
@@ -10697,6 +10793,12 @@ impl crate::de::Object for UserProfile {
 )]
 impl crate::de::Lenient for UserProfile {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// Value of one custom profile field.

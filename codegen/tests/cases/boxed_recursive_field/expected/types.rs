@@ -39,6 +39,12 @@ impl crate::de::Object for Comment {
 
 impl crate::de::Lenient for Comment {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// A tree node.
@@ -83,6 +89,12 @@ impl crate::de::Object for Node {
 
 impl crate::de::Lenient for Node {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
 
 /// A thread of comments.
@@ -119,4 +131,10 @@ impl crate::de::Object for Thread {
 
 impl crate::de::Lenient for Thread {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }

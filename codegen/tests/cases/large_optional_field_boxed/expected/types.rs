@@ -137,4 +137,10 @@ impl crate::de::Object for Profile {
 
 impl crate::de::Lenient for Profile {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
 }
