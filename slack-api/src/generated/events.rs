@@ -1367,7 +1367,7 @@ pub struct BlockActionsPayload {
     /// Conversation of the message, when in one.
     pub channel: Option<InteractionChannel>,
     /// Where the element lives (message, view, ...).
-    pub container: Option<serde_json::Value>,
+    pub container: Option<Box<InteractionContainer>>,
     /// Organization, on Enterprise Grid.
     pub enterprise: Option<InteractionEnterprise>,
     /// The workflow function run the surface belongs to.
@@ -11530,6 +11530,107 @@ impl crate::de::Lenient for InteractionChannel {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// Where an interactive element a user used lives.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct InteractionContainer {
+    /// Link the app's preview unfurls, for an element in one.
+    pub app_unfurl_url: Option<String>,
+    /// Position of the attachment holding it, from 1.
+    pub attachment_id: Option<i64>,
+    /// Conversation of the message holding it.
+    pub channel_id: Option<crate::ids::ChannelId>,
+    /// Whether it sits in the app's link preview.
+    pub is_app_unfurl: Option<bool>,
+    /// Whether the message holding it is visible to one user only.
+    pub is_ephemeral: Option<bool>,
+    /// Timestamp of the message holding it.
+    pub message_ts: Option<crate::ids::Ts>,
+    /// Text of the message holding it.
+    pub text: Option<String>,
+    /// Parent of the thread the message is in.
+    pub thread_ts: Option<crate::ids::Ts>,
+    /// Kind of surface: `message`, `view`, `message_attachment`, ...
+    pub r#type: Option<String>,
+    /// ID of the view holding it.
+    pub view_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for InteractionContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InteractionContainer {
+    const NAME: &'static str = "InteractionContainer";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "app_unfurl_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "app_unfurl_url",
+                    &mut self.app_unfurl_url,
+                )
+            }
+            "attachment_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "attachment_id",
+                    &mut self.attachment_id,
+                )
+            }
+            "channel_id" => {
+                crate::de::opt_field(map, seen, 2, "channel_id", &mut self.channel_id)
+            }
+            "is_app_unfurl" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "is_app_unfurl",
+                    &mut self.is_app_unfurl,
+                )
+            }
+            "is_ephemeral" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "is_ephemeral",
+                    &mut self.is_ephemeral,
+                )
+            }
+            "message_ts" => {
+                crate::de::opt_field(map, seen, 5, "message_ts", &mut self.message_ts)
+            }
+            "text" => crate::de::opt_field(map, seen, 6, "text", &mut self.text),
+            "thread_ts" => {
+                crate::de::opt_field(map, seen, 7, "thread_ts", &mut self.thread_ts)
+            }
+            "type" => crate::de::opt_field(map, seen, 8, "type", &mut self.r#type),
+            "view_id" => crate::de::opt_field(map, seen, 9, "view_id", &mut self.view_id),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for InteractionContainer {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// Organization in an interaction payload.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -12722,7 +12823,7 @@ pub struct MessageActionPayload {
     /// Whether the app is installed organization-wide.
     pub is_enterprise_install: Option<bool>,
     /// The message the shortcut ran on.
-    pub message: Option<serde_json::Value>,
+    pub message: Option<Box<crate::generated::types::Message>>,
     /// That message's timestamp.
     pub message_ts: Option<crate::ids::Ts>,
     /// URL to answer through.
