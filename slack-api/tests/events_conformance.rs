@@ -70,8 +70,8 @@ fn the_checker_rejects_what_it_should() {
     assert!(check(r#"{"type":"","event":{"type":"app_mention","text":"hi"}}"#).is_ok());
 }
 
-/// Interactivity samples: the payload types the spec models decode to their
-/// typed variants; older ones (attachments, dialogs) keep their raw JSON.
+/// Interactivity samples: every payload type decodes to its typed variant,
+/// the legacy ones (attachment actions, dialogs) too.
 #[test]
 fn interaction_samples_decode() {
     use slack_api::events::InteractionPayload;
@@ -79,7 +79,7 @@ fn interaction_samples_decode() {
         return;
     };
     let dir = events.with_file_name("app-backend");
-    let mut typed = 0;
+    let mut typed = Vec::new();
     let mut failures = Vec::new();
     for path in json_files(&dir) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -89,16 +89,14 @@ fn interaction_samples_decode() {
         if kind.is_empty() {
             continue; // the slash command form, tested in slash.rs
         }
-        let modeled = matches!(
-            kind.as_str(),
-            "block_actions" | "message_action" | "shortcut" | "view_closed" | "view_submission"
-        );
         match InteractionPayload::from_json(&text) {
-            Ok(InteractionPayload::Unknown(_)) if modeled => {
+            Ok(InteractionPayload::Unknown(_)) => {
                 failures.push(format!("{name}: {kind} fell back to raw"))
             }
-            Ok(InteractionPayload::Unknown(raw)) => assert_eq!(raw["type"], kind.as_str()),
-            Ok(_) => typed += 1,
+            Ok(p) => {
+                assert_eq!(p.r#type(), Some(kind.as_str()), "{name}");
+                typed.push(kind);
+            }
             Err(e) => failures.push(format!("{name}: {e}")),
         }
     }
@@ -107,9 +105,19 @@ fn interaction_samples_decode() {
         "interaction samples:\n{}",
         failures.join("\n")
     );
+    typed.sort();
     assert_eq!(
-        typed, 4,
-        "block_actions, message_action, view_closed, view_submission"
+        typed,
+        [
+            "block_actions",
+            "dialog_cancellation",
+            "dialog_submission",
+            "dialog_suggestion",
+            "interactive_message",
+            "message_action",
+            "view_closed",
+            "view_submission",
+        ]
     );
 }
 

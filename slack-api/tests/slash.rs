@@ -96,6 +96,35 @@ fn minimal_and_invalid_forms() {
 }
 
 #[test]
+fn reads_the_json_socket_mode_carries() {
+    // The same fields as the form, as JSON values: strings as they are,
+    // booleans and numbers as their text, `null` as absent.
+    let payload = json!({
+        "command": "/deploy", "text": "api", "team_id": "T1", "channel_id": "C1",
+        "user_id": "U1", "is_enterprise_install": true, "enterprise_id": null,
+        "new_field": 42,
+    });
+    let cmd = SlashCommand::from_json(payload.as_object().unwrap()).unwrap();
+    assert_eq!(
+        (cmd.command.as_str(), cmd.text.as_str()),
+        ("/deploy", "api")
+    );
+    assert!(cmd.is_enterprise_install);
+    assert_eq!(cmd.enterprise_id, None);
+    assert_eq!(cmd.extra.get("new_field").map(String::as_str), Some("42"));
+    // The form of the same command reads the same.
+    assert_eq!(
+        SlashCommand::from_form(cmd.to_form().as_bytes()).unwrap(),
+        cmd
+    );
+    let payload = json!({"command": "/deploy", "team_id": "T1", "channel_id": "C1", "user_id": ""});
+    assert_eq!(
+        SlashCommand::from_json(payload.as_object().unwrap()),
+        Err(FormError::MissingField("user_id"))
+    );
+}
+
+#[test]
 fn responses_serialize() {
     let cases = [
         (

@@ -529,16 +529,8 @@ fn decode_payload(kind: &str, payload: &Value) -> std::result::Result<Payload, S
             let Some(map) = payload.as_object() else {
                 return Err("slash command payload is not an object".into());
             };
-            // Same fields as the form Slack POSTs over HTTP, as JSON strings.
-            let mut form = url::form_urlencoded::Serializer::new(String::new());
-            for (k, v) in map {
-                match v {
-                    Value::String(s) => form.append_pair(k, s),
-                    Value::Null => continue,
-                    other => form.append_pair(k, &other.to_string()),
-                };
-            }
-            SlashCommand::from_form(form.finish().as_bytes())
+            // Same fields as the form Slack POSTs over HTTP, as JSON values.
+            SlashCommand::from_json(map)
                 .map(Payload::SlashCommand)
                 .map_err(|e| e.to_string())
         }

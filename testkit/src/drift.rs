@@ -22,7 +22,14 @@
 //!   `chat.postMessage.2.json`;
 //! - `*.jsonl`: one RTM, Events API or Socket Mode frame per line;
 //! - any other `*.json` holding one frame (an object with `type`, `event` or
-//!   `envelope_id`), or every `*.json` when `events` is set.
+//!   `envelope_id`, or a slash command), or every `*.json` when `events` is set.
+//!
+//! Interactivity payloads (`block_actions`, `view_submission`, ...) decode as
+//! [`InteractionPayload`](slack_api::events::InteractionPayload). A slash
+//! command has no `type`: an object with a `command` and no `type` is read
+//! as one, the JSON a Socket Mode `slash_commands` envelope carries, with
+//! [`SlashCommand::from_json`], the decoder apps use (slash commands are
+//! hand-written, not in the spec).
 //!
 //! Slack's merged reference samples (java-slack-sdk's) hold shapes no real
 //! payload has; a report made with [`Report::for_samples`] counts the
@@ -36,6 +43,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use slack_api::drift::{DriftKind, ENVELOPE_KEYS, Finding};
+use slack_api::inbound::slash::{FormError, SlashCommand};
 
 use artifacts::Artifact;
 
@@ -198,10 +206,16 @@ impl Report {
         }
     }
 
-    /// Decodes one RTM, Events API, Socket Mode or interactivity frame.
+    /// Decodes one RTM, Events API, Socket Mode or interactivity frame, or
+    /// a slash command (see the module docs).
     pub fn add_event(&mut self, frame: &str, source: &str) {
         self.events += 1;
         let parsed: Option<Value> = serde_json::from_str(frame).ok();
+        if let Some(Value::Object(payload)) = parsed.as_ref().filter(|v| is_slash_command(v)) {
+            *self.seen.entry(SLASH_COMMAND.to_owned()).or_default() += 1;
+            self.add_slash_command(payload, source);
+            return;
+        }
         let target = parsed
             .as_ref()
             .map_or_else(|| "event".to_owned(), event_label);
@@ -224,6 +238,49 @@ impl Report {
         }
         if let Err(e) = result {
             self.add(&target, error_finding(&e), source);
+        }
+    }
+
+    /// Reads a slash command with [`SlashCommand::from_json`]: a form field it
+    /// does not know is an ignored field; a required one absent is missing,
+    /// one left empty (`""`) a decode error of `SlashCommand`. The decoder
+    /// stops at the first of those, so each is filled in and the payload
+    /// read again, until one report lists them all.
+    fn add_slash_command(&mut self, payload: &serde_json::Map<String, Value>, source: &str) {
+        let mut payload = payload.clone();
+        let mut filled = Vec::new();
+        let command = loop {
+            match SlashCommand::from_json(&payload) {
+                Ok(command) => break command,
+                Err(FormError::MissingField(field)) if !filled.contains(&field) => {
+                    let finding = match payload.get(field) {
+                        None | Some(Value::Null) => {
+                            Finding::new(DriftKind::MissingRequired, field, "", "")
+                        }
+                        Some(v) => Finding::new(
+                            DriftKind::DecodeError,
+                            field,
+                            "SlashCommand",
+                            &v.to_string(),
+                        ),
+                    };
+                    self.add(SLASH_COMMAND, finding, source);
+                    filled.push(field);
+                    payload.insert(field.to_owned(), Value::String("filled-in".into()));
+                }
+                Err(e) => {
+                    let finding = Finding::new(DriftKind::DecodeError, "", e.to_string(), "");
+                    self.add(SLASH_COMMAND, finding, source);
+                    return;
+                }
+            }
+        };
+        for (key, value) in &command.extra {
+            let example = payload
+                .get(key)
+                .map_or_else(|| value.clone(), Value::to_string);
+            let finding = Finding::new(DriftKind::IgnoredField, key.as_str(), "", &example);
+            self.add(SLASH_COMMAND, finding, source);
         }
     }
 
@@ -284,6 +341,7 @@ impl Report {
         } else if ["type", "event", "envelope_id"]
             .iter()
             .any(|k| value.get(k).is_some())
+            || is_slash_command(&value)
         {
             self.add_event(&text, &source);
         } else {
@@ -388,6 +446,9 @@ fn tally<'a>(entries: impl Iterator<Item = &'a Entry>) -> (usize, usize) {
     entries.fold((0, 0), |(n, places), e| (n + e.count, places + 1))
 }
 
+/// The report's target for slash commands.
+const SLASH_COMMAND: &str = "slash command";
+
 #[derive(Clone, Copy)]
 enum FrameKind {
     Event,
@@ -395,6 +456,11 @@ enum FrameKind {
     Callback,
     SocketMode,
     Interaction,
+}
+
+/// An object with a `command` and no `type`: what a slash command carries.
+fn is_slash_command(v: &Value) -> bool {
+    v.get("type").is_none() && v.get("command").is_some_and(Value::is_string)
 }
 
 fn frame_kind(v: &Value) -> FrameKind {

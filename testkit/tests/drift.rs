@@ -175,6 +175,48 @@ fn unknown_event_types_and_subtypes_are_reported() {
 }
 
 #[test]
+fn interaction_payloads_and_slash_commands_are_read() {
+    // Legacy interactions decode as their own variants, not as unknown tags.
+    check_event(
+        r#"{"type": "dialog_submission", "callback_id": "c", "submission": {"name": "x"},
+            "team": {"id": "T1"}, "user": {"id": "U1"}, "channel": {"id": "C1"}, "aura": 3}"#,
+        &[("event dialog_submission", "ignored_field", "aura", "", "3")],
+    );
+    check_event(
+        r#"{"type": "interactive_message", "callback_id": "c", "actions": [{"name": "a", "type": "button", "value": "v"}],
+            "original_message": {"type": "message", "ts": "1.1", "text": "hi"}, "attachment_id": "1"}"#,
+        &[],
+    );
+    check_event(
+        r#"{"type": "view_closed", "view": {"id": "V1", "type": "modal"}, "is_cleared": true, "bot_access_token": "xoxb-1",
+            "function_data": {"execution_id": "Fx1", "function": {"callback_id": "f"}},
+            "interactivity": {"interactivity_pointer": "p", "interactor": {"id": "U1", "secret": "s"}}}"#,
+        &[],
+    );
+    // A slash command (as JSON, the way Socket Mode carries it) is read by
+    // the decoder apps use: unknown fields, and every required field that is
+    // absent or empty, in one report.
+    check_event(
+        r#"{"command": "/deploy", "text": "api", "team_id": "", "channel_id": "C1", "colour": "teal"}"#,
+        &[
+            ("slash command", "ignored_field", "colour", "", r#""teal""#),
+            ("slash command", "missing_required", "user_id", "", ""),
+            (
+                "slash command",
+                "decode_error",
+                "team_id",
+                "SlashCommand",
+                r#""""#,
+            ),
+        ],
+    );
+    check_event(
+        r#"{"command": "/deploy", "team_id": "T1", "channel_id": "C1", "user_id": "U1", "is_enterprise_install": false}"#,
+        &[],
+    );
+}
+
+#[test]
 fn unknown_enum_values_are_reported_with_their_path() {
     use slack_api::types::ConversationType;
     let (decoded, findings) = slack_api::drift::collect(|| {
@@ -406,14 +448,19 @@ fn an_error_answer_and_empty_placeholders_are_no_drift() {
 fn check_sample_blocks(blocks: &str, tolerated: &[&str], drift: &[(&str, &str, &str)]) {
     let frame =
         format!(r#"{{"type": "message", "channel": "C1", "ts": "1.1", "blocks": [{blocks}]}}"#);
+    check_sample_frame(&frame, tolerated, drift);
+}
+
+/// The same for any frame.
+fn check_sample_frame(frame: &str, tolerated: &[&str], drift: &[(&str, &str, &str)]) {
     let mut report = Report::for_samples();
-    report.add_event(&frame, "test");
+    report.add_event(frame, "test");
     let got: Vec<_> = report
         .tolerated()
         .into_iter()
         .map(|e| e.artifact.unwrap())
         .collect();
-    assert_eq!(got, tolerated, "{blocks}");
+    assert_eq!(got, tolerated, "{frame}");
     let got: Vec<_> = entries(&report)
         .into_iter()
         .map(|(_, k, p, x, _)| (k, p, x))
@@ -422,7 +469,7 @@ fn check_sample_blocks(blocks: &str, tolerated: &[&str], drift: &[(&str, &str, &
         .iter()
         .map(|(k, p, x)| (*k, p.to_string(), x.to_string()))
         .collect();
-    assert_eq!(got, want, "{blocks}");
+    assert_eq!(got, want, "{frame}");
 }
 
 #[test]
@@ -470,6 +517,25 @@ fn samples_tolerate_each_artifact_and_nothing_like_it() {
             "blocks[].elements[].elements[]",
             "RichTextInline::date",
         )],
+    );
+    // A message's file comment merged with the file's fields; a key no file
+    // has is drift, and so is a file field anywhere else.
+    check_sample_frame(
+        r#"{"type": "block_actions", "message": {"type": "message", "ts": "1.1",
+            "comment": {"id": "Fc1", "comment": "hi", "filetype": "png", "hologram": 1},
+            "hologram": 2, "filetype": "png"}}"#,
+        &["file fields in a message's comment"],
+        &[
+            ("ignored_field", "message.comment.hologram", ""),
+            ("ignored_field", "message.filetype", ""),
+            ("ignored_field", "message.hologram", ""),
+        ],
+    );
+    // A slash command's required field left empty; one absent is drift.
+    check_sample_frame(
+        r#"{"command": "", "team_id": "T1", "channel_id": "C1"}"#,
+        &["empty required slash command fields"],
+        &[("missing_required", "user_id", "")],
     );
 }
 
@@ -553,13 +619,23 @@ fn the_reference_samples_drift_only_by_their_artifacts() {
     };
     let dir = |d: &str| samples.join(d).to_str().unwrap().to_owned();
     let (api, rtm, events) = (dir("api"), dir("rtm"), dir("events"));
+    let app_backend = dir("app-backend");
     let mut used = std::collections::BTreeSet::new();
-    for args in [vec![&api, &rtm], vec![&"--events".to_owned(), &events]] {
+    // The app-backend payloads (interactions, and a slash command with no
+    // `type`) are all read as frames even without --events: none skipped.
+    for (args, all_read) in [
+        (vec![&api, &rtm], false),
+        (vec![&"--events".to_owned(), &events], true),
+        (vec![&app_backend], true),
+    ] {
         let mut args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
         args.splice(0..0, ["--samples", "--deny", "--json"]);
         let (code, out, err) = run(&args);
         assert_eq!(code, 0, "{args:?}: {out}{err}");
         let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        if all_read {
+            assert_eq!(json["skipped"], serde_json::json!([]), "{args:?}");
+        }
         for e in json["tolerated"].as_array().unwrap() {
             used.insert(e["artifact"].as_str().unwrap().to_owned());
         }

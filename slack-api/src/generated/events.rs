@@ -1372,12 +1372,20 @@ pub struct BlockActionsPayload {
     pub actions: Vec<crate::generated::block_kit::Action>,
     /// App the interaction belongs to.
     pub api_app_id: Option<crate::ids::AppId>,
+    /// The app's link preview holding the element, when it is in one.
+    pub app_unfurl: Option<crate::generated::block_kit::Attachment>,
+    /// Short-lived bot token, when a workflow function's step sent the surface.
+    pub bot_access_token: Option<crate::Secret>,
     /// Conversation of the message, when in one.
     pub channel: Option<InteractionChannel>,
     /// Where the element lives (message, view, ...).
-    pub container: Option<serde_json::Value>,
+    pub container: Option<Box<InteractionContainer>>,
     /// Organization, on Enterprise Grid.
     pub enterprise: Option<InteractionEnterprise>,
+    /// The workflow function run the surface belongs to.
+    pub function_data: Option<FunctionData>,
+    /// Pointer and person for opening a surface in answer, inside a workflow.
+    pub interactivity: Option<Interactivity>,
     /// Whether the app is installed organization-wide.
     pub is_enterprise_install: Option<bool>,
     /// The message holding the element, when it is in one.
@@ -1422,41 +1430,73 @@ impl crate::de::Object for BlockActionsPayload {
             "api_app_id" => {
                 crate::de::opt_field(map, seen, 1, "api_app_id", &mut self.api_app_id)
             }
-            "channel" => crate::de::opt_field(map, seen, 2, "channel", &mut self.channel),
+            "app_unfurl" => {
+                crate::de::opt_field(map, seen, 2, "app_unfurl", &mut self.app_unfurl)
+            }
+            "bot_access_token" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "bot_access_token",
+                    &mut self.bot_access_token,
+                )
+            }
+            "channel" => crate::de::opt_field(map, seen, 4, "channel", &mut self.channel),
             "container" => {
-                crate::de::opt_field(map, seen, 3, "container", &mut self.container)
+                crate::de::opt_field(map, seen, 5, "container", &mut self.container)
             }
             "enterprise" => {
-                crate::de::opt_field(map, seen, 4, "enterprise", &mut self.enterprise)
+                crate::de::opt_field(map, seen, 6, "enterprise", &mut self.enterprise)
+            }
+            "function_data" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "function_data",
+                    &mut self.function_data,
+                )
+            }
+            "interactivity" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    8,
+                    "interactivity",
+                    &mut self.interactivity,
+                )
             }
             "is_enterprise_install" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    5,
+                    9,
                     "is_enterprise_install",
                     &mut self.is_enterprise_install,
                 )
             }
-            "message" => crate::de::opt_field(map, seen, 6, "message", &mut self.message),
+            "message" => {
+                crate::de::opt_field(map, seen, 10, "message", &mut self.message)
+            }
             "response_url" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    7,
+                    11,
                     "response_url",
                     &mut self.response_url,
                 )
             }
-            "state" => crate::de::opt_field(map, seen, 8, "state", &mut self.state),
-            "team" => crate::de::opt_field(map, seen, 9, "team", &mut self.team),
-            "token" => crate::de::opt_field(map, seen, 10, "token", &mut self.token),
+            "state" => crate::de::opt_field(map, seen, 12, "state", &mut self.state),
+            "team" => crate::de::opt_field(map, seen, 13, "team", &mut self.team),
+            "token" => crate::de::opt_field(map, seen, 14, "token", &mut self.token),
             "trigger_id" => {
-                crate::de::opt_field(map, seen, 11, "trigger_id", &mut self.trigger_id)
+                crate::de::opt_field(map, seen, 15, "trigger_id", &mut self.trigger_id)
             }
-            "type" => crate::de::opt_field(map, seen, 12, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 13, "user", &mut self.user),
-            "view" => crate::de::opt_field(map, seen, 14, "view", &mut self.view),
+            "type" => crate::de::opt_field(map, seen, 16, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 17, "user", &mut self.user),
+            "view" => crate::de::opt_field(map, seen, 18, "view", &mut self.view),
             _ => crate::de::skip_field(map),
         }
     }
@@ -5412,6 +5452,267 @@ impl crate::de::Lenient for DesktopNotificationEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// A user closed a legacy dialog without submitting it.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct DialogCancellationPayload {
+    /// When the user closed it.
+    pub action_ts: Option<crate::ids::Ts>,
+    /// The dialog's callback ID, set by the app.
+    pub callback_id: Option<String>,
+    /// Conversation the dialog was opened from.
+    pub channel: Option<InteractionChannel>,
+    /// Organization, on Enterprise Grid.
+    pub enterprise: Option<InteractionEnterprise>,
+    /// Whether the app is installed organization-wide.
+    pub is_enterprise_install: Option<bool>,
+    /// URL to answer through.
+    pub response_url: Option<String>,
+    /// Value the app gave the dialog when opening it.
+    pub state: Option<String>,
+    /// Workspace the user acted in.
+    pub team: Option<InteractionTeam>,
+    /// Legacy verification token; check the signature instead.
+    pub token: Option<crate::Secret>,
+    /// Kind of interaction.
+    pub r#type: Option<String>,
+    /// User who acted.
+    pub user: Option<InteractionUser>,
+}
+
+impl<'de> serde::Deserialize<'de> for DialogCancellationPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for DialogCancellationPayload {
+    const NAME: &'static str = "DialogCancellationPayload";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "action_ts" => {
+                crate::de::opt_field(map, seen, 0, "action_ts", &mut self.action_ts)
+            }
+            "callback_id" => {
+                crate::de::opt_field(map, seen, 1, "callback_id", &mut self.callback_id)
+            }
+            "channel" => crate::de::opt_field(map, seen, 2, "channel", &mut self.channel),
+            "enterprise" => {
+                crate::de::opt_field(map, seen, 3, "enterprise", &mut self.enterprise)
+            }
+            "is_enterprise_install" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "is_enterprise_install",
+                    &mut self.is_enterprise_install,
+                )
+            }
+            "response_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "response_url",
+                    &mut self.response_url,
+                )
+            }
+            "state" => crate::de::opt_field(map, seen, 6, "state", &mut self.state),
+            "team" => crate::de::opt_field(map, seen, 7, "team", &mut self.team),
+            "token" => crate::de::opt_field(map, seen, 8, "token", &mut self.token),
+            "type" => crate::de::opt_field(map, seen, 9, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 10, "user", &mut self.user),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for DialogCancellationPayload {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A user submitted a legacy dialog.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct DialogSubmissionPayload {
+    /// When the user submitted it.
+    pub action_ts: Option<crate::ids::Ts>,
+    /// The dialog's callback ID, set by the app.
+    pub callback_id: String,
+    /// Conversation the dialog was opened from.
+    pub channel: Option<InteractionChannel>,
+    /// Organization, on Enterprise Grid.
+    pub enterprise: Option<InteractionEnterprise>,
+    /// Whether the app is installed organization-wide.
+    pub is_enterprise_install: Option<bool>,
+    /// URL to answer through.
+    pub response_url: Option<String>,
+    /// Value the app gave the dialog when opening it.
+    pub state: Option<String>,
+    /// Values entered, by element name.
+    pub submission: Option<std::collections::BTreeMap<String, String>>,
+    /// Workspace the user acted in.
+    pub team: Option<InteractionTeam>,
+    /// Legacy verification token; check the signature instead.
+    pub token: Option<crate::Secret>,
+    /// Kind of interaction.
+    pub r#type: Option<String>,
+    /// User who acted.
+    pub user: Option<InteractionUser>,
+}
+
+impl<'de> serde::Deserialize<'de> for DialogSubmissionPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for DialogSubmissionPayload {
+    const NAME: &'static str = "DialogSubmissionPayload";
+    const REQUIRED: &'static [(usize, &'static str)] = &[(1, "callback_id")];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "action_ts" => {
+                crate::de::opt_field(map, seen, 0, "action_ts", &mut self.action_ts)
+            }
+            "callback_id" => {
+                crate::de::req_field(map, seen, 1, "callback_id", &mut self.callback_id)
+            }
+            "channel" => crate::de::opt_field(map, seen, 2, "channel", &mut self.channel),
+            "enterprise" => {
+                crate::de::opt_field(map, seen, 3, "enterprise", &mut self.enterprise)
+            }
+            "is_enterprise_install" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "is_enterprise_install",
+                    &mut self.is_enterprise_install,
+                )
+            }
+            "response_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    5,
+                    "response_url",
+                    &mut self.response_url,
+                )
+            }
+            "state" => crate::de::opt_field(map, seen, 6, "state", &mut self.state),
+            "submission" => {
+                crate::de::opt_field(map, seen, 7, "submission", &mut self.submission)
+            }
+            "team" => crate::de::opt_field(map, seen, 8, "team", &mut self.team),
+            "token" => crate::de::opt_field(map, seen, 9, "token", &mut self.token),
+            "type" => crate::de::opt_field(map, seen, 10, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 11, "user", &mut self.user),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for DialogSubmissionPayload {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A legacy dialog's external menu asks for options as the user types.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct DialogSuggestionPayload {
+    /// When the user typed.
+    pub action_ts: Option<crate::ids::Ts>,
+    /// The dialog's callback ID, set by the app.
+    pub callback_id: Option<String>,
+    /// Conversation the dialog was opened from.
+    pub channel: Option<InteractionChannel>,
+    /// Organization, on Enterprise Grid.
+    pub enterprise: Option<InteractionEnterprise>,
+    /// Whether the app is installed organization-wide.
+    pub is_enterprise_install: Option<bool>,
+    /// Name of the menu element asking.
+    pub name: Option<String>,
+    /// Workspace the user acted in.
+    pub team: Option<InteractionTeam>,
+    /// Legacy verification token; check the signature instead.
+    pub token: Option<crate::Secret>,
+    /// Kind of interaction.
+    pub r#type: Option<String>,
+    /// User who acted.
+    pub user: Option<InteractionUser>,
+    /// What the user has typed so far.
+    pub value: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for DialogSuggestionPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for DialogSuggestionPayload {
+    const NAME: &'static str = "DialogSuggestionPayload";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "action_ts" => {
+                crate::de::opt_field(map, seen, 0, "action_ts", &mut self.action_ts)
+            }
+            "callback_id" => {
+                crate::de::opt_field(map, seen, 1, "callback_id", &mut self.callback_id)
+            }
+            "channel" => crate::de::opt_field(map, seen, 2, "channel", &mut self.channel),
+            "enterprise" => {
+                crate::de::opt_field(map, seen, 3, "enterprise", &mut self.enterprise)
+            }
+            "is_enterprise_install" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "is_enterprise_install",
+                    &mut self.is_enterprise_install,
+                )
+            }
+            "name" => crate::de::opt_field(map, seen, 5, "name", &mut self.name),
+            "team" => crate::de::opt_field(map, seen, 6, "team", &mut self.team),
+            "token" => crate::de::opt_field(map, seen, 7, "token", &mut self.token),
+            "type" => crate::de::opt_field(map, seen, 8, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 9, "user", &mut self.user),
+            "value" => crate::de::opt_field(map, seen, 10, "value", &mut self.value),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for DialogSuggestionPayload {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// Do Not Disturb changed.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -8682,6 +8983,55 @@ impl crate::de::Lenient for FileUnsharedEvent {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// Which workflow function run an interaction belongs to.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct FunctionData {
+    /// ID of the run, for functions.completeSuccess/Error.
+    pub execution_id: Option<String>,
+    /// The function being run.
+    pub function: Option<Box<FunctionDefinition>>,
+}
+
+impl<'de> serde::Deserialize<'de> for FunctionData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for FunctionData {
+    const NAME: &'static str = "FunctionData";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "execution_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "execution_id",
+                    &mut self.execution_id,
+                )
+            }
+            "function" => {
+                crate::de::opt_field(map, seen, 1, "function", &mut self.function)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for FunctionData {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
 /// A custom function as the `function_executed` event describes it.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -11198,6 +11548,113 @@ impl crate::de::Lenient for InteractionChannel {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
+/// Where an interactive element a user used lives.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct InteractionContainer {
+    /// Link the app's preview unfurls, for an element in one.
+    pub app_unfurl_url: Option<String>,
+    /// Position of the attachment holding it, from 1.
+    pub attachment_id: Option<i64>,
+    /// Conversation of the message holding it.
+    pub channel_id: Option<crate::ids::ChannelId>,
+    /// Whether it sits in the app's link preview.
+    pub is_app_unfurl: Option<bool>,
+    /// Whether the message holding it is visible to one user only.
+    pub is_ephemeral: Option<bool>,
+    /// Timestamp of the message holding it.
+    pub message_ts: Option<crate::ids::Ts>,
+    /// Text of the message holding it.
+    pub text: Option<String>,
+    /// Parent of the thread the message is in.
+    pub thread_ts: Option<crate::ids::Ts>,
+    /// Kind of surface: `message`, `view`, `message_attachment`, ...
+    pub r#type: Option<String>,
+    /// ID of the view holding it.
+    pub view_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for InteractionContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InteractionContainer {
+    const NAME: &'static str = "InteractionContainer";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "app_unfurl_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "app_unfurl_url",
+                    &mut self.app_unfurl_url,
+                )
+            }
+            "attachment_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "attachment_id",
+                    &mut self.attachment_id,
+                )
+            }
+            "channel_id" => {
+                crate::de::opt_field(map, seen, 2, "channel_id", &mut self.channel_id)
+            }
+            "is_app_unfurl" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "is_app_unfurl",
+                    &mut self.is_app_unfurl,
+                )
+            }
+            "is_ephemeral" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "is_ephemeral",
+                    &mut self.is_ephemeral,
+                )
+            }
+            "message_ts" => {
+                crate::de::opt_field(map, seen, 5, "message_ts", &mut self.message_ts)
+            }
+            "text" => crate::de::opt_field(map, seen, 6, "text", &mut self.text),
+            "thread_ts" => {
+                crate::de::opt_field(map, seen, 7, "thread_ts", &mut self.thread_ts)
+            }
+            "type" => crate::de::opt_field(map, seen, 8, "type", &mut self.r#type),
+            "view_id" => crate::de::opt_field(map, seen, 9, "view_id", &mut self.view_id),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for InteractionContainer {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+    fn decode_boxed<'de, D: serde::Deserializer<'de>>(
+        d: D,
+        required: bool,
+    ) -> Result<Option<Box<Self>>, D::Error> {
+        crate::de::object_boxed(d, required)
+    }
+}
+
 /// Organization in an interaction payload.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -11243,6 +11700,14 @@ impl crate::de::Lenient for InteractionEnterprise {
 pub enum InteractionPayload {
     /// `type: "block_actions"`: A user used an interactive Block Kit element.
     BlockActions(Box<BlockActionsPayload>),
+    /// `type: "dialog_cancellation"`: A user closed a legacy dialog without submitting it.
+    DialogCancellation(Box<DialogCancellationPayload>),
+    /// `type: "dialog_submission"`: A user submitted a legacy dialog.
+    DialogSubmission(Box<DialogSubmissionPayload>),
+    /// `type: "dialog_suggestion"`: A legacy dialog's external menu asks for options as the user types.
+    DialogSuggestion(Box<DialogSuggestionPayload>),
+    /// `type: "interactive_message"`: A user pressed a button or picked from a menu of a legacy message attachment.
+    InteractiveMessage(Box<InteractiveMessagePayload>),
     /// `type: "message_action"`: A user ran a message shortcut on a message.
     MessageAction(Box<MessageActionPayload>),
     /// `type: "shortcut"`: A user ran a global shortcut.
@@ -11289,6 +11754,22 @@ impl InteractionPayload {
                 crate::de::from_str::<crate::de::Boxed<BlockActionsPayload>>(s)
                     .map(|v| Self::BlockActions(v.0))
             }
+            Some("dialog_cancellation") => {
+                crate::de::from_str::<crate::de::Boxed<DialogCancellationPayload>>(s)
+                    .map(|v| Self::DialogCancellation(v.0))
+            }
+            Some("dialog_submission") => {
+                crate::de::from_str::<crate::de::Boxed<DialogSubmissionPayload>>(s)
+                    .map(|v| Self::DialogSubmission(v.0))
+            }
+            Some("dialog_suggestion") => {
+                crate::de::from_str::<crate::de::Boxed<DialogSuggestionPayload>>(s)
+                    .map(|v| Self::DialogSuggestion(v.0))
+            }
+            Some("interactive_message") => {
+                crate::de::from_str::<crate::de::Boxed<InteractiveMessagePayload>>(s)
+                    .map(|v| Self::InteractiveMessage(v.0))
+            }
             Some("message_action") => {
                 crate::de::from_str::<crate::de::Boxed<MessageActionPayload>>(s)
                     .map(|v| Self::MessageAction(v.0))
@@ -11312,24 +11793,16 @@ impl InteractionPayload {
         }
     }
 
-    /// `api_app_id` of any known variant: App the interaction belongs to.
-    pub fn api_app_id(&self) -> Option<&crate::ids::AppId> {
-        match self {
-            Self::BlockActions(v) => v.api_app_id.as_ref(),
-            Self::MessageAction(v) => v.api_app_id.as_ref(),
-            Self::Shortcut(v) => v.api_app_id.as_ref(),
-            Self::ViewClosed(v) => v.api_app_id.as_ref(),
-            Self::ViewSubmission(v) => v.api_app_id.as_ref(),
-            Self::Unknown(_) => None,
-        }
-    }
-
     /// `enterprise` of any known variant: Organization, on Enterprise Grid.
     pub fn enterprise(
         &self,
     ) -> Option<&crate::generated::events::InteractionEnterprise> {
         match self {
             Self::BlockActions(v) => v.enterprise.as_ref(),
+            Self::DialogCancellation(v) => v.enterprise.as_ref(),
+            Self::DialogSubmission(v) => v.enterprise.as_ref(),
+            Self::DialogSuggestion(v) => v.enterprise.as_ref(),
+            Self::InteractiveMessage(v) => v.enterprise.as_ref(),
             Self::MessageAction(v) => v.enterprise.as_ref(),
             Self::Shortcut(v) => v.enterprise.as_ref(),
             Self::ViewClosed(v) => v.enterprise.as_ref(),
@@ -11342,6 +11815,10 @@ impl InteractionPayload {
     pub fn is_enterprise_install(&self) -> Option<&bool> {
         match self {
             Self::BlockActions(v) => v.is_enterprise_install.as_ref(),
+            Self::DialogCancellation(v) => v.is_enterprise_install.as_ref(),
+            Self::DialogSubmission(v) => v.is_enterprise_install.as_ref(),
+            Self::DialogSuggestion(v) => v.is_enterprise_install.as_ref(),
+            Self::InteractiveMessage(v) => v.is_enterprise_install.as_ref(),
             Self::MessageAction(v) => v.is_enterprise_install.as_ref(),
             Self::Shortcut(v) => v.is_enterprise_install.as_ref(),
             Self::ViewClosed(v) => v.is_enterprise_install.as_ref(),
@@ -11354,6 +11831,10 @@ impl InteractionPayload {
     pub fn r#type(&self) -> Option<&str> {
         match self {
             Self::BlockActions(v) => v.r#type.as_deref(),
+            Self::DialogCancellation(v) => v.r#type.as_deref(),
+            Self::DialogSubmission(v) => v.r#type.as_deref(),
+            Self::DialogSuggestion(v) => v.r#type.as_deref(),
+            Self::InteractiveMessage(v) => v.r#type.as_deref(),
             Self::MessageAction(v) => v.r#type.as_deref(),
             Self::Shortcut(v) => v.r#type.as_deref(),
             Self::ViewClosed(v) => v.r#type.as_deref(),
@@ -11366,6 +11847,10 @@ impl InteractionPayload {
     pub fn team(&self) -> Option<&crate::generated::events::InteractionTeam> {
         match self {
             Self::BlockActions(v) => v.team.as_ref(),
+            Self::DialogCancellation(v) => v.team.as_ref(),
+            Self::DialogSubmission(v) => v.team.as_ref(),
+            Self::DialogSuggestion(v) => v.team.as_ref(),
+            Self::InteractiveMessage(v) => v.team.as_ref(),
             Self::MessageAction(v) => v.team.as_ref(),
             Self::Shortcut(v) => v.team.as_ref(),
             Self::ViewClosed(v) => v.team.as_ref(),
@@ -11378,6 +11863,10 @@ impl InteractionPayload {
     pub fn token(&self) -> Option<&crate::Secret> {
         match self {
             Self::BlockActions(v) => v.token.as_ref(),
+            Self::DialogCancellation(v) => v.token.as_ref(),
+            Self::DialogSubmission(v) => v.token.as_ref(),
+            Self::DialogSuggestion(v) => v.token.as_ref(),
+            Self::InteractiveMessage(v) => v.token.as_ref(),
             Self::MessageAction(v) => v.token.as_ref(),
             Self::Shortcut(v) => v.token.as_ref(),
             Self::ViewClosed(v) => v.token.as_ref(),
@@ -11390,6 +11879,10 @@ impl InteractionPayload {
     pub fn user(&self) -> Option<&crate::generated::events::InteractionUser> {
         match self {
             Self::BlockActions(v) => v.user.as_ref(),
+            Self::DialogCancellation(v) => v.user.as_ref(),
+            Self::DialogSubmission(v) => v.user.as_ref(),
+            Self::DialogSuggestion(v) => v.user.as_ref(),
+            Self::InteractiveMessage(v) => v.user.as_ref(),
             Self::MessageAction(v) => v.user.as_ref(),
             Self::Shortcut(v) => v.user.as_ref(),
             Self::ViewClosed(v) => v.user.as_ref(),
@@ -11526,6 +12019,225 @@ impl crate::de::Object for InteractionUser {
 }
 
 impl crate::de::Lenient for InteractionUser {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// A user pressed a button or picked from a menu of a legacy message attachment.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct InteractiveMessagePayload {
+    /// When the user acted.
+    pub action_ts: Option<crate::ids::Ts>,
+    /// The button or menu used, with the value picked.
+    pub actions: Vec<crate::generated::block_kit::AttachmentAction>,
+    /// Position of the attachment in the message, from 1.
+    pub attachment_id: Option<String>,
+    /// The attachment's callback ID, set by the app.
+    pub callback_id: String,
+    /// Conversation of the message.
+    pub channel: Option<InteractionChannel>,
+    /// Organization, on Enterprise Grid.
+    pub enterprise: Option<InteractionEnterprise>,
+    /// Whether the attachment is the app's link preview.
+    pub is_app_unfurl: Option<bool>,
+    /// Whether the app is installed organization-wide.
+    pub is_enterprise_install: Option<bool>,
+    /// Timestamp of the message holding the attachment.
+    pub message_ts: Option<crate::ids::Ts>,
+    /// The message as it was before the action.
+    pub original_message: Option<Box<crate::generated::types::Message>>,
+    /// URL to answer through.
+    pub response_url: Option<String>,
+    /// Workspace the user acted in.
+    pub team: Option<InteractionTeam>,
+    /// Legacy verification token; check the signature instead.
+    pub token: Option<crate::Secret>,
+    /// Short-lived ID for opening a dialog or modal.
+    pub trigger_id: Option<String>,
+    /// Kind of interaction.
+    pub r#type: Option<String>,
+    /// User who acted.
+    pub user: Option<InteractionUser>,
+}
+
+impl<'de> serde::Deserialize<'de> for InteractiveMessagePayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for InteractiveMessagePayload {
+    const NAME: &'static str = "InteractiveMessagePayload";
+    const REQUIRED: &'static [(usize, &'static str)] = &[(3, "callback_id")];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "action_ts" => {
+                crate::de::opt_field(map, seen, 0, "action_ts", &mut self.action_ts)
+            }
+            "actions" => crate::de::vec_field(map, seen, 1, "actions", &mut self.actions),
+            "attachment_id" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    2,
+                    "attachment_id",
+                    &mut self.attachment_id,
+                )
+            }
+            "callback_id" => {
+                crate::de::req_field(map, seen, 3, "callback_id", &mut self.callback_id)
+            }
+            "channel" => crate::de::opt_field(map, seen, 4, "channel", &mut self.channel),
+            "enterprise" => {
+                crate::de::opt_field(map, seen, 5, "enterprise", &mut self.enterprise)
+            }
+            "is_app_unfurl" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    6,
+                    "is_app_unfurl",
+                    &mut self.is_app_unfurl,
+                )
+            }
+            "is_enterprise_install" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    7,
+                    "is_enterprise_install",
+                    &mut self.is_enterprise_install,
+                )
+            }
+            "message_ts" => {
+                crate::de::opt_field(map, seen, 8, "message_ts", &mut self.message_ts)
+            }
+            "original_message" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    9,
+                    "original_message",
+                    &mut self.original_message,
+                )
+            }
+            "response_url" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    10,
+                    "response_url",
+                    &mut self.response_url,
+                )
+            }
+            "team" => crate::de::opt_field(map, seen, 11, "team", &mut self.team),
+            "token" => crate::de::opt_field(map, seen, 12, "token", &mut self.token),
+            "trigger_id" => {
+                crate::de::opt_field(map, seen, 13, "trigger_id", &mut self.trigger_id)
+            }
+            "type" => crate::de::opt_field(map, seen, 14, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 15, "user", &mut self.user),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for InteractiveMessagePayload {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// What a workflow interaction gives for answering with a new surface.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Interactivity {
+    /// Pass to views.open and friends in place of a trigger ID.
+    pub interactivity_pointer: Option<String>,
+    /// The person who acted.
+    pub interactor: Option<Interactor>,
+}
+
+impl<'de> serde::Deserialize<'de> for Interactivity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for Interactivity {
+    const NAME: &'static str = "Interactivity";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "interactivity_pointer" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    0,
+                    "interactivity_pointer",
+                    &mut self.interactivity_pointer,
+                )
+            }
+            "interactor" => {
+                crate::de::opt_field(map, seen, 1, "interactor", &mut self.interactor)
+            }
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for Interactivity {
+    const SHAPE: crate::de::Shape = crate::de::Shape::Object;
+}
+
+/// The person behind a workflow interaction.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Interactor {
+    /// Their user ID.
+    pub id: Option<crate::ids::UserId>,
+    /// Opaque value Slack pairs with the pointer.
+    pub secret: Option<crate::Secret>,
+}
+
+impl<'de> serde::Deserialize<'de> for Interactor {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::de::decode_object(deserializer)
+    }
+}
+
+impl crate::de::Object for Interactor {
+    const NAME: &'static str = "Interactor";
+    const REQUIRED: &'static [(usize, &'static str)] = &[];
+    fn field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut crate::de::Seen,
+    ) -> Result<(), A::Error> {
+        match key {
+            "id" => crate::de::opt_field(map, seen, 0, "id", &mut self.id),
+            "secret" => crate::de::opt_field(map, seen, 1, "secret", &mut self.secret),
+            _ => crate::de::skip_field(map),
+        }
+    }
+}
+
+impl crate::de::Lenient for Interactor {
     const SHAPE: crate::de::Shape = crate::de::Shape::Object;
 }
 
@@ -12141,7 +12853,7 @@ pub struct MessageActionPayload {
     /// Whether the app is installed organization-wide.
     pub is_enterprise_install: Option<bool>,
     /// The message the shortcut ran on.
-    pub message: Option<serde_json::Value>,
+    pub message: Option<Box<crate::generated::types::Message>>,
     /// That message's timestamp.
     pub message_ts: Option<crate::ids::Ts>,
     /// URL to answer through.
@@ -19982,8 +20694,14 @@ impl crate::de::Lenient for UserTypingEvent {
 pub struct ViewClosedPayload {
     /// App the interaction belongs to.
     pub api_app_id: Option<crate::ids::AppId>,
+    /// Short-lived bot token, when a workflow function's step sent the surface.
+    pub bot_access_token: Option<crate::Secret>,
     /// Organization, on Enterprise Grid.
     pub enterprise: Option<InteractionEnterprise>,
+    /// The workflow function run the surface belongs to.
+    pub function_data: Option<FunctionData>,
+    /// Pointer and person for opening a surface in answer, inside a workflow.
+    pub interactivity: Option<Interactivity>,
     /// Whether the whole view stack was closed.
     pub is_cleared: Option<bool>,
     /// Whether the app is installed organization-wide.
@@ -20010,7 +20728,7 @@ impl<'de> serde::Deserialize<'de> for ViewClosedPayload {
 
 impl crate::de::Object for ViewClosedPayload {
     const NAME: &'static str = "ViewClosedPayload";
-    const REQUIRED: &'static [(usize, &'static str)] = &[(8, "view")];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(11, "view")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -20021,26 +20739,53 @@ impl crate::de::Object for ViewClosedPayload {
             "api_app_id" => {
                 crate::de::opt_field(map, seen, 0, "api_app_id", &mut self.api_app_id)
             }
+            "bot_access_token" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "bot_access_token",
+                    &mut self.bot_access_token,
+                )
+            }
             "enterprise" => {
-                crate::de::opt_field(map, seen, 1, "enterprise", &mut self.enterprise)
+                crate::de::opt_field(map, seen, 2, "enterprise", &mut self.enterprise)
+            }
+            "function_data" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "function_data",
+                    &mut self.function_data,
+                )
+            }
+            "interactivity" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "interactivity",
+                    &mut self.interactivity,
+                )
             }
             "is_cleared" => {
-                crate::de::opt_field(map, seen, 2, "is_cleared", &mut self.is_cleared)
+                crate::de::opt_field(map, seen, 5, "is_cleared", &mut self.is_cleared)
             }
             "is_enterprise_install" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    3,
+                    6,
                     "is_enterprise_install",
                     &mut self.is_enterprise_install,
                 )
             }
-            "team" => crate::de::opt_field(map, seen, 4, "team", &mut self.team),
-            "token" => crate::de::opt_field(map, seen, 5, "token", &mut self.token),
-            "type" => crate::de::opt_field(map, seen, 6, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 7, "user", &mut self.user),
-            "view" => crate::de::req_field(map, seen, 8, "view", &mut self.view),
+            "team" => crate::de::opt_field(map, seen, 7, "team", &mut self.team),
+            "token" => crate::de::opt_field(map, seen, 8, "token", &mut self.token),
+            "type" => crate::de::opt_field(map, seen, 9, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 10, "user", &mut self.user),
+            "view" => crate::de::req_field(map, seen, 11, "view", &mut self.view),
             _ => crate::de::skip_field(map),
         }
     }
@@ -20056,8 +20801,16 @@ impl crate::de::Lenient for ViewClosedPayload {
 pub struct ViewSubmissionPayload {
     /// App the interaction belongs to.
     pub api_app_id: Option<crate::ids::AppId>,
+    /// Short-lived bot token, when a workflow function's step sent the surface.
+    pub bot_access_token: Option<crate::Secret>,
     /// Organization, on Enterprise Grid.
     pub enterprise: Option<InteractionEnterprise>,
+    /// The workflow function run the surface belongs to.
+    pub function_data: Option<FunctionData>,
+    /// Pointer and person for opening a surface in answer, inside a workflow.
+    pub interactivity: Option<Interactivity>,
+    /// Whether the submission closed the whole view stack.
+    pub is_cleared: Option<bool>,
     /// Whether the app is installed organization-wide.
     pub is_enterprise_install: Option<bool>,
     /// URLs for posting, when the modal asked for them.
@@ -20086,7 +20839,7 @@ impl<'de> serde::Deserialize<'de> for ViewSubmissionPayload {
 
 impl crate::de::Object for ViewSubmissionPayload {
     const NAME: &'static str = "ViewSubmissionPayload";
-    const REQUIRED: &'static [(usize, &'static str)] = &[(9, "view")];
+    const REQUIRED: &'static [(usize, &'static str)] = &[(13, "view")];
     fn field<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -20097,14 +20850,44 @@ impl crate::de::Object for ViewSubmissionPayload {
             "api_app_id" => {
                 crate::de::opt_field(map, seen, 0, "api_app_id", &mut self.api_app_id)
             }
+            "bot_access_token" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    1,
+                    "bot_access_token",
+                    &mut self.bot_access_token,
+                )
+            }
             "enterprise" => {
-                crate::de::opt_field(map, seen, 1, "enterprise", &mut self.enterprise)
+                crate::de::opt_field(map, seen, 2, "enterprise", &mut self.enterprise)
+            }
+            "function_data" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    3,
+                    "function_data",
+                    &mut self.function_data,
+                )
+            }
+            "interactivity" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    4,
+                    "interactivity",
+                    &mut self.interactivity,
+                )
+            }
+            "is_cleared" => {
+                crate::de::opt_field(map, seen, 5, "is_cleared", &mut self.is_cleared)
             }
             "is_enterprise_install" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    2,
+                    6,
                     "is_enterprise_install",
                     &mut self.is_enterprise_install,
                 )
@@ -20113,19 +20896,19 @@ impl crate::de::Object for ViewSubmissionPayload {
                 crate::de::vec_field(
                     map,
                     seen,
-                    3,
+                    7,
                     "response_urls",
                     &mut self.response_urls,
                 )
             }
-            "team" => crate::de::opt_field(map, seen, 4, "team", &mut self.team),
-            "token" => crate::de::opt_field(map, seen, 5, "token", &mut self.token),
+            "team" => crate::de::opt_field(map, seen, 8, "team", &mut self.team),
+            "token" => crate::de::opt_field(map, seen, 9, "token", &mut self.token),
             "trigger_id" => {
-                crate::de::opt_field(map, seen, 6, "trigger_id", &mut self.trigger_id)
+                crate::de::opt_field(map, seen, 10, "trigger_id", &mut self.trigger_id)
             }
-            "type" => crate::de::opt_field(map, seen, 7, "type", &mut self.r#type),
-            "user" => crate::de::opt_field(map, seen, 8, "user", &mut self.user),
-            "view" => crate::de::req_field(map, seen, 9, "view", &mut self.view),
+            "type" => crate::de::opt_field(map, seen, 11, "type", &mut self.r#type),
+            "user" => crate::de::opt_field(map, seen, 12, "user", &mut self.user),
+            "view" => crate::de::req_field(map, seen, 13, "view", &mut self.view),
             _ => crate::de::skip_field(map),
         }
     }

@@ -5204,11 +5204,19 @@ impl crate::de::Lenient for FileCc {
 /// A comment on a file.
 #[cfg(
     any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
         feature = "events",
         feature = "files",
         feature = "pins",
         feature = "reactions",
-        feature = "stars"
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
     )
 )]
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5236,11 +5244,19 @@ pub struct FileComment {
 
 #[cfg(
     any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
         feature = "events",
         feature = "files",
         feature = "pins",
         feature = "reactions",
-        feature = "stars"
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
     )
 )]
 impl<'de> serde::Deserialize<'de> for FileComment {
@@ -5253,11 +5269,19 @@ impl<'de> serde::Deserialize<'de> for FileComment {
 
 #[cfg(
     any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
         feature = "events",
         feature = "files",
         feature = "pins",
         feature = "reactions",
-        feature = "stars"
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
     )
 )]
 impl crate::de::Object for FileComment {
@@ -5294,11 +5318,19 @@ impl crate::de::Object for FileComment {
 
 #[cfg(
     any(
+        feature = "admin",
+        feature = "assistant",
+        feature = "channels",
+        feature = "chat",
+        feature = "conversations",
         feature = "events",
         feature = "files",
         feature = "pins",
         feature = "reactions",
-        feature = "stars"
+        feature = "rtm",
+        feature = "search",
+        feature = "stars",
+        feature = "users"
     )
 )]
 impl crate::de::Lenient for FileComment {
@@ -7246,6 +7278,8 @@ pub struct Message {
     pub channel_name: Option<String>,
     /// Client-generated message ID.
     pub client_msg_id: Option<String>,
+    /// The file comment, on a `file_comment` message.
+    pub comment: Option<Box<FileComment>>,
     /// Text content of the file.
     pub content: Option<String>,
     /// The message's context messages.
@@ -7254,6 +7288,8 @@ pub struct Message {
     pub display_as_bot: Option<bool>,
     /// Who edited it last, and when.
     pub edited: Option<Edited>,
+    /// The file, on a file share or file comment message.
+    pub file: Option<Box<File>>,
     /// Files attached.
     pub files: Vec<File>,
     /// Whether clients should hide it.
@@ -7264,10 +7300,18 @@ pub struct Message {
     pub inviter: Option<UserId>,
     /// Whether it is author bot.
     pub is_author_bot: Option<bool>,
+    /// Whether it is the opening comment shared with a file.
+    pub is_intro: Option<bool>,
     /// Whether it is locked.
     pub is_locked: Option<bool>,
     /// Whether it is starred.
     pub is_starred: Option<bool>,
+    /// Whether it is a thread reply also sent to the conversation.
+    pub is_thread_broadcast: Option<bool>,
+    /// What was pinned, on a `pinned_item` message.
+    pub item: Option<serde_json::Value>,
+    /// Kind of thing pinned, on a `pinned_item` message.
+    pub item_type: Option<String>,
     /// Timestamp of the last message read.
     pub last_read: Option<Ts>,
     /// Timestamp of the newest reply.
@@ -7324,6 +7368,10 @@ pub struct Message {
     pub ts: Option<Ts>,
     /// Kind of object or event.
     pub r#type: Option<String>,
+    /// Whether text links get previews.
+    pub unfurl_links: Option<bool>,
+    /// Whether media links get previews.
+    pub unfurl_media: Option<bool>,
     /// Number of unread messages.
     pub unread_count: Option<i64>,
     /// Whether it came from an upload.
@@ -7336,6 +7384,8 @@ pub struct Message {
     pub user_team: Option<TeamId>,
     /// Display name used for the post.
     pub username: Option<String>,
+    /// Undocumented flag Slack sets on some messages.
+    pub wibblr: Option<bool>,
     /// List of x files.
     pub x_files: Vec<FileId>,
 }
@@ -7456,14 +7506,17 @@ impl crate::de::Object for Message {
                     &mut self.client_msg_id,
                 )
             }
+            "comment" => {
+                crate::de::opt_field(map, seen, 14, "comment", &mut self.comment)
+            }
             "content" => {
-                crate::de::opt_field(map, seen, 14, "content", &mut self.content)
+                crate::de::opt_field(map, seen, 15, "content", &mut self.content)
             }
             "context_messages" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    15,
+                    16,
                     "context_messages",
                     &mut self.context_messages,
                 )
@@ -7472,57 +7525,74 @@ impl crate::de::Object for Message {
                 crate::de::opt_field(
                     map,
                     seen,
-                    16,
+                    17,
                     "display_as_bot",
                     &mut self.display_as_bot,
                 )
             }
-            "edited" => crate::de::opt_field(map, seen, 17, "edited", &mut self.edited),
-            "files" => crate::de::vec_field(map, seen, 18, "files", &mut self.files),
-            "hidden" => crate::de::opt_field(map, seen, 19, "hidden", &mut self.hidden),
-            "icons" => crate::de::opt_field(map, seen, 20, "icons", &mut self.icons),
+            "edited" => crate::de::opt_field(map, seen, 18, "edited", &mut self.edited),
+            "file" => crate::de::opt_field(map, seen, 19, "file", &mut self.file),
+            "files" => crate::de::vec_field(map, seen, 20, "files", &mut self.files),
+            "hidden" => crate::de::opt_field(map, seen, 21, "hidden", &mut self.hidden),
+            "icons" => crate::de::opt_field(map, seen, 22, "icons", &mut self.icons),
             "inviter" => {
-                crate::de::opt_field(map, seen, 21, "inviter", &mut self.inviter)
+                crate::de::opt_field(map, seen, 23, "inviter", &mut self.inviter)
             }
             "is_author_bot" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    22,
+                    24,
                     "is_author_bot",
                     &mut self.is_author_bot,
                 )
             }
+            "is_intro" => {
+                crate::de::opt_field(map, seen, 25, "is_intro", &mut self.is_intro)
+            }
             "is_locked" => {
-                crate::de::opt_field(map, seen, 23, "is_locked", &mut self.is_locked)
+                crate::de::opt_field(map, seen, 26, "is_locked", &mut self.is_locked)
             }
             "is_starred" => {
-                crate::de::opt_field(map, seen, 24, "is_starred", &mut self.is_starred)
+                crate::de::opt_field(map, seen, 27, "is_starred", &mut self.is_starred)
+            }
+            "is_thread_broadcast" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    28,
+                    "is_thread_broadcast",
+                    &mut self.is_thread_broadcast,
+                )
+            }
+            "item" => crate::de::opt_field(map, seen, 29, "item", &mut self.item),
+            "item_type" => {
+                crate::de::opt_field(map, seen, 30, "item_type", &mut self.item_type)
             }
             "last_read" => {
-                crate::de::opt_field(map, seen, 25, "last_read", &mut self.last_read)
+                crate::de::opt_field(map, seen, 31, "last_read", &mut self.last_read)
             }
             "latest_reply" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    26,
+                    32,
                     "latest_reply",
                     &mut self.latest_reply,
                 )
             }
             "message_ts" => {
-                crate::de::opt_field(map, seen, 27, "message_ts", &mut self.message_ts)
+                crate::de::opt_field(map, seen, 33, "message_ts", &mut self.message_ts)
             }
             "metadata" => {
-                crate::de::opt_field(map, seen, 28, "metadata", &mut self.metadata)
+                crate::de::opt_field(map, seen, 34, "metadata", &mut self.metadata)
             }
-            "mrkdwn" => crate::de::opt_field(map, seen, 29, "mrkdwn", &mut self.mrkdwn),
+            "mrkdwn" => crate::de::opt_field(map, seen, 35, "mrkdwn", &mut self.mrkdwn),
             "no_notifications" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    30,
+                    36,
                     "no_notifications",
                     &mut self.no_notifications,
                 )
@@ -7531,94 +7601,113 @@ impl crate::de::Object for Message {
                 crate::de::opt_field(
                     map,
                     seen,
-                    31,
+                    37,
                     "parent_user_id",
                     &mut self.parent_user_id,
                 )
             }
             "permalink" => {
-                crate::de::opt_field(map, seen, 32, "permalink", &mut self.permalink)
+                crate::de::opt_field(map, seen, 38, "permalink", &mut self.permalink)
             }
             "pinned_to" => {
-                crate::de::vec_field(map, seen, 33, "pinned_to", &mut self.pinned_to)
+                crate::de::vec_field(map, seen, 39, "pinned_to", &mut self.pinned_to)
             }
             "purpose" => {
-                crate::de::opt_field(map, seen, 34, "purpose", &mut self.purpose)
+                crate::de::opt_field(map, seen, 40, "purpose", &mut self.purpose)
             }
             "reactions" => {
-                crate::de::vec_field(map, seen, 35, "reactions", &mut self.reactions)
+                crate::de::vec_field(map, seen, 41, "reactions", &mut self.reactions)
             }
             "replies" => {
-                crate::de::vec_field(map, seen, 36, "replies", &mut self.replies)
+                crate::de::vec_field(map, seen, 42, "replies", &mut self.replies)
             }
             "reply_count" => {
-                crate::de::opt_field(map, seen, 37, "reply_count", &mut self.reply_count)
+                crate::de::opt_field(map, seen, 43, "reply_count", &mut self.reply_count)
             }
             "reply_users" => {
-                crate::de::vec_field(map, seen, 38, "reply_users", &mut self.reply_users)
+                crate::de::vec_field(map, seen, 44, "reply_users", &mut self.reply_users)
             }
             "reply_users_count" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    39,
+                    45,
                     "reply_users_count",
                     &mut self.reply_users_count,
                 )
             }
-            "room" => crate::de::opt_field(map, seen, 40, "room", &mut self.room),
-            "root" => crate::de::opt_field(map, seen, 41, "root", &mut self.root),
+            "room" => crate::de::opt_field(map, seen, 46, "room", &mut self.room),
+            "root" => crate::de::opt_field(map, seen, 47, "root", &mut self.root),
             "source_team" => {
-                crate::de::opt_field(map, seen, 42, "source_team", &mut self.source_team)
+                crate::de::opt_field(map, seen, 48, "source_team", &mut self.source_team)
             }
             "subscribed" => {
-                crate::de::opt_field(map, seen, 43, "subscribed", &mut self.subscribed)
+                crate::de::opt_field(map, seen, 49, "subscribed", &mut self.subscribed)
             }
             "subtype" => {
-                crate::de::opt_field(map, seen, 44, "subtype", &mut self.subtype)
+                crate::de::opt_field(map, seen, 50, "subtype", &mut self.subtype)
             }
-            "team" => crate::de::opt_field(map, seen, 45, "team", &mut self.team),
+            "team" => crate::de::opt_field(map, seen, 51, "team", &mut self.team),
             "team_id" => {
-                crate::de::opt_field(map, seen, 46, "team_id", &mut self.team_id)
+                crate::de::opt_field(map, seen, 52, "team_id", &mut self.team_id)
             }
-            "text" => crate::de::opt_field(map, seen, 47, "text", &mut self.text),
+            "text" => crate::de::opt_field(map, seen, 53, "text", &mut self.text),
             "text_character_count" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    48,
+                    54,
                     "text_character_count",
                     &mut self.text_character_count,
                 )
             }
             "thread_ts" => {
-                crate::de::opt_field(map, seen, 49, "thread_ts", &mut self.thread_ts)
+                crate::de::opt_field(map, seen, 55, "thread_ts", &mut self.thread_ts)
             }
-            "topic" => crate::de::opt_field(map, seen, 50, "topic", &mut self.topic),
-            "ts" => crate::de::opt_field(map, seen, 51, "ts", &mut self.ts),
-            "type" => crate::de::opt_field(map, seen, 52, "type", &mut self.r#type),
+            "topic" => crate::de::opt_field(map, seen, 56, "topic", &mut self.topic),
+            "ts" => crate::de::opt_field(map, seen, 57, "ts", &mut self.ts),
+            "type" => crate::de::opt_field(map, seen, 58, "type", &mut self.r#type),
+            "unfurl_links" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    59,
+                    "unfurl_links",
+                    &mut self.unfurl_links,
+                )
+            }
+            "unfurl_media" => {
+                crate::de::opt_field(
+                    map,
+                    seen,
+                    60,
+                    "unfurl_media",
+                    &mut self.unfurl_media,
+                )
+            }
             "unread_count" => {
                 crate::de::opt_field(
                     map,
                     seen,
-                    53,
+                    61,
                     "unread_count",
                     &mut self.unread_count,
                 )
             }
-            "upload" => crate::de::opt_field(map, seen, 54, "upload", &mut self.upload),
-            "user" => crate::de::opt_field(map, seen, 55, "user", &mut self.user),
+            "upload" => crate::de::opt_field(map, seen, 62, "upload", &mut self.upload),
+            "user" => crate::de::opt_field(map, seen, 63, "user", &mut self.user),
             "user_id" => {
-                crate::de::opt_field(map, seen, 56, "user_id", &mut self.user_id)
+                crate::de::opt_field(map, seen, 64, "user_id", &mut self.user_id)
             }
             "user_team" => {
-                crate::de::opt_field(map, seen, 57, "user_team", &mut self.user_team)
+                crate::de::opt_field(map, seen, 65, "user_team", &mut self.user_team)
             }
             "username" => {
-                crate::de::opt_field(map, seen, 58, "username", &mut self.username)
+                crate::de::opt_field(map, seen, 66, "username", &mut self.username)
             }
+            "wibblr" => crate::de::opt_field(map, seen, 67, "wibblr", &mut self.wibblr),
             "x_files" => {
-                crate::de::vec_field(map, seen, 59, "x_files", &mut self.x_files)
+                crate::de::vec_field(map, seen, 68, "x_files", &mut self.x_files)
             }
             _ => crate::de::skip_field(map),
         }

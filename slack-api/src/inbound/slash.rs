@@ -151,7 +151,26 @@ impl SlashCommand {
     /// [`extra`](Self::extra); `command`, `team_id`, `channel_id` and
     /// `user_id` are required.
     pub fn from_form(body: &[u8]) -> Result<Self, FormError> {
-        let mut f = Form::parse(body);
+        Self::from_fields(Form::parse(body))
+    }
+
+    /// Reads the JSON object a Socket Mode `slash_commands` envelope
+    /// carries: the form's fields as JSON values (strings as they are,
+    /// `null` skipped, anything else as its JSON text), read as
+    /// [`from_form`](Self::from_form) reads the form.
+    pub fn from_json(
+        payload: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, FormError> {
+        use serde_json::Value;
+        let fields = payload.iter().filter_map(|(k, v)| match v {
+            Value::String(s) => Some((k.clone(), s.clone())),
+            Value::Null => None,
+            other => Some((k.clone(), other.to_string())),
+        });
+        Self::from_fields(Form(fields.collect()))
+    }
+
+    fn from_fields(mut f: Form) -> Result<Self, FormError> {
         Ok(Self {
             command: f.require("command")?,
             team_id: f.require("team_id")?.into(),

@@ -18,7 +18,10 @@ values of another JSON type.
 PATH: testkit fixture files or folders (fixtures/web, fixtures/rtm), folders of
 raw response bodies named by method (conversations.history.json,
 chat.postMessage.2.json), or *.jsonl files with one RTM / Events API / Socket
-Mode frame per line.
+Mode frame per line. Interactivity payloads (block_actions, view_submission,
+dialog_submission, ...) are frames too, and so is a slash command as JSON (an
+object with `command` and no `type`, as Socket Mode carries it), read with
+the decoder apps use for slash commands.
 
   --json    print the report as JSON
   --deny    exit with status 1 when anything drifted (for CI)
