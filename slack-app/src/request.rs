@@ -38,7 +38,7 @@ impl Request {
         match self {
             Request::Event(cb) => cb.team_id.as_ref(),
             Request::Command(c) => Some(&c.team_id),
-            Request::Interaction(p) => interaction_origin(p).0.map(|t| &t.id),
+            Request::Interaction(p) => p.team().map(|t| &t.id),
             Request::Options(o) => o.team.as_ref().map(|t| &t.id),
         }
     }
@@ -48,7 +48,7 @@ impl Request {
         match self {
             Request::Event(cb) => cb.event.user(),
             Request::Command(c) => Some(&c.user_id),
-            Request::Interaction(p) => interaction_origin(p).1.map(|u| &u.id),
+            Request::Interaction(p) => p.user().map(|u| &u.id),
             Request::Options(o) => o.user.as_ref().map(|u| &u.id),
         }
     }
@@ -86,26 +86,14 @@ impl Request {
                 is_enterprise_install: c.is_enterprise_install,
             },
             Request::Interaction(p) => {
-                let (enterprise, org_wide) = match &**p {
-                    InteractionPayload::BlockActions(p) => (&p.enterprise, p.is_enterprise_install),
-                    InteractionPayload::MessageAction(p) => {
-                        (&p.enterprise, p.is_enterprise_install)
-                    }
-                    InteractionPayload::Shortcut(p) => (&p.enterprise, p.is_enterprise_install),
-                    InteractionPayload::ViewClosed(p) => (&p.enterprise, p.is_enterprise_install),
-                    InteractionPayload::ViewSubmission(p) => {
-                        (&p.enterprise, p.is_enterprise_install)
-                    }
-                    _ => (&None, None),
-                };
-                let team = interaction_origin(p).0;
+                let team = p.team();
                 Origin {
                     team_id: team.map(|t| t.id.clone()),
-                    enterprise_id: enterprise
-                        .as_ref()
+                    enterprise_id: p
+                        .enterprise()
                         .map(|e| e.id.clone())
                         .or_else(|| team.and_then(|t| t.enterprise_id.clone())),
-                    is_enterprise_install: org_wide == Some(true),
+                    is_enterprise_install: p.is_enterprise_install() == Some(&true),
                 }
             }
             Request::Options(o) => Origin {
@@ -120,25 +108,15 @@ impl Request {
 pub(crate) fn interaction_kind(p: &InteractionPayload) -> &'static str {
     match p {
         InteractionPayload::BlockActions(_) => "block_actions",
+        InteractionPayload::DialogCancellation(_) => "dialog_cancellation",
+        InteractionPayload::DialogSubmission(_) => "dialog_submission",
+        InteractionPayload::DialogSuggestion(_) => "dialog_suggestion",
+        InteractionPayload::InteractiveMessage(_) => "interactive_message",
         InteractionPayload::MessageAction(_) => "message_action",
         InteractionPayload::Shortcut(_) => "shortcut",
         InteractionPayload::ViewClosed(_) => "view_closed",
         InteractionPayload::ViewSubmission(_) => "view_submission",
         _ => "interaction",
-    }
-}
-
-/// The workspace and the person of an interaction, as far as it says.
-fn interaction_origin(
-    p: &InteractionPayload,
-) -> (Option<&InteractionTeam>, Option<&InteractionUser>) {
-    match p {
-        InteractionPayload::BlockActions(p) => (p.team.as_ref(), p.user.as_ref()),
-        InteractionPayload::MessageAction(p) => (p.team.as_ref(), p.user.as_ref()),
-        InteractionPayload::Shortcut(p) => (p.team.as_ref(), p.user.as_ref()),
-        InteractionPayload::ViewClosed(p) => (p.team.as_ref(), p.user.as_ref()),
-        InteractionPayload::ViewSubmission(p) => (p.team.as_ref(), p.user.as_ref()),
-        _ => (None, None),
     }
 }
 
@@ -235,4 +213,40 @@ pub(crate) fn from_interaction_json(json: &str) -> Result<Request, DecodeFailure
         reason: e.to_string(),
     })?;
     from_interaction(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interaction(json: &str) -> Request {
+        Request::Interaction(Box::new(
+            InteractionPayload::from_json(json).expect("an interaction payload"),
+        ))
+    }
+
+    #[test]
+    fn legacy_interactions_say_where_they_come_from() {
+        for kind in [
+            "interactive_message",
+            "dialog_submission",
+            "dialog_suggestion",
+            "dialog_cancellation",
+        ] {
+            let r = interaction(&format!(
+                r#"{{"type":"{kind}","callback_id":"c","team":{{"id":"T2","domain":"d","enterprise_id":"E1"}},
+                    "user":{{"id":"U2","name":"n"}},"is_enterprise_install":true}}"#
+            ));
+            assert_eq!(r.kind(), kind);
+            assert_eq!(r.team_id().map(TeamId::as_str), Some("T2"), "{kind}");
+            assert_eq!(r.user_id().map(UserId::as_str), Some("U2"), "{kind}");
+            let origin = r.origin();
+            assert_eq!(origin.team_id.as_ref().map(TeamId::as_str), Some("T2"));
+            assert_eq!(
+                origin.enterprise_id.as_ref().map(EnterpriseId::as_str),
+                Some("E1")
+            );
+            assert!(origin.is_enterprise_install, "{kind}");
+        }
+    }
 }
