@@ -714,10 +714,18 @@ pub(crate) fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, serde_js
     Ok(value)
 }
 
+/// serde_json's own decoder, with no wrapper: what nobody listens to.
+pub(crate) fn decode_plain<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = T::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
 /// The plain decode; only a failure is decoded again, in a session of its
 /// own whose findings are dropped, to find where it failed.
 fn decode_fast<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
-    match decode_text(text) {
+    match decode_plain(text) {
         Ok(v) => Ok(v),
         Err(_) => crate::drift::collect(|| decode_tracked(text)).0,
     }

@@ -210,10 +210,7 @@ fn union_map<'de, A: MapAccess<'de>, T: KitUnion>(mut map: A) -> Result<T, A::Er
 /// outside drift detection only.
 fn tag_first_decode<T: KitUnion, E: de::Error>(text: &str) -> Result<T, E> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let v = de::Deserializer::deserialize_map(
-        crate::drift::Tracked(&mut de),
-        UnionVisitor::<T>(PhantomData),
-    )
+    let v = de::Deserializer::deserialize_map(&mut de, UnionVisitor::<T>(PhantomData))
     .and_then(|v| de.end().map(|()| v))
     .map_err(E::custom)?;
     match v {

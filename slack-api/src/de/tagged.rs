@@ -211,7 +211,7 @@ pub(crate) fn guess<T: DeserializeOwned>(s: &str, keep: impl FnOnce(&T) -> bool)
     if !super::inside() || !matches!(crate::drift::mode(), crate::drift::Mode::Off) {
         return None;
     }
-    let v = super::decode_text::<T>(s).ok()?;
+    let v = super::decode_plain::<T>(s).ok()?;
     keep(&v).then_some(v)
 }
 
