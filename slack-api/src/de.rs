@@ -703,10 +703,10 @@ fn decode_checked<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
     }
 }
 
-/// The one decoder of every type: serde_json's `str` reader (which skips
-/// validating every string again) behind [`Tracked`](crate::drift::Tracked),
-/// which follows the path only inside a drift session. With and without
-/// one, a type's decoding is the same code, compiled once.
+/// The decoder inside a drift session: serde_json's `str` reader (which
+/// skips validating every string again) behind
+/// [`Tracked`](crate::drift::Tracked), which follows the path and reports
+/// what nothing reads.
 pub(crate) fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = T::deserialize(crate::drift::Tracked(&mut de))?;
@@ -714,7 +714,9 @@ pub(crate) fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, serde_js
     Ok(value)
 }
 
-/// serde_json's own decoder, with no wrapper: what nobody listens to.
+/// The decoder when nobody listens: serde_json's `str` reader with no
+/// wrapper. A second instantiation of every type's decoding beside
+/// [`decode_text`]'s, for 10-15 % of decode speed (BENCHMARKS.md rows 10).
 pub(crate) fn decode_plain<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = T::deserialize(&mut de)?;

@@ -749,8 +749,8 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for TrackedSeed<S> {
 }
 
 /// Without a session on this thread (`next` is `None`) it only keeps its
-/// elements tracked-typed, so a body decodes through the same code whether
-/// or not anyone listens.
+/// elements tracked-typed: a decode nobody listens to runs without the
+/// wrapper (`de::decode_plain`), but a nested one may start here.
 struct TrackedSeq<A> {
     seq: A,
     /// The next element's index, when tracking.

@@ -211,8 +211,8 @@ fn union_map<'de, A: MapAccess<'de>, T: KitUnion>(mut map: A) -> Result<T, A::Er
 fn tag_first_decode<T: KitUnion, E: de::Error>(text: &str) -> Result<T, E> {
     let mut de = serde_json::Deserializer::from_str(text);
     let v = de::Deserializer::deserialize_map(&mut de, UnionVisitor::<T>(PhantomData))
-    .and_then(|v| de.end().map(|()| v))
-    .map_err(E::custom)?;
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(E::custom)?;
     match v {
         Kept::Typed(v) => Ok(v),
         Kept::Raw(v) => Ok(T::unknown(v)),
