@@ -719,18 +719,11 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_seq(TrackedSeq {
-            seq,
-            next: session_active().then_some(0),
-        })
+        self.0.visit_seq(TrackedSeq { seq, next: 0 })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_map(TrackedMap {
-            map,
-            on: session_active(),
-            key: None,
-        })
+        self.0.visit_map(TrackedMap { map, key: None })
     }
 
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
@@ -748,13 +741,13 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for TrackedSeed<S> {
     }
 }
 
-/// Without a session on this thread (`next` is `None`) it only keeps its
-/// elements tracked-typed: a decode nobody listens to runs without the
-/// wrapper (`de::decode_plain`), but a nested one may start here.
+/// Only drift sessions decode through the wrapper (`de::decode_text`): a
+/// decode nobody listens to runs on serde_json's deserializer alone
+/// (`de::decode_plain`), so the wrapper always follows the path.
 struct TrackedSeq<A> {
     seq: A,
-    /// The next element's index, when tracking.
-    next: Option<usize>,
+    /// The next element's index.
+    next: usize,
 }
 
 impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for TrackedSeq<A> {
@@ -764,10 +757,8 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for TrackedSeq<A> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
-        let Some(i) = self.next else {
-            return self.seq.next_element_seed(TrackedSeed(seed));
-        };
-        self.next = Some(i + 1);
+        let i = self.next;
+        self.next += 1;
         step(Segment::Element(i), || {
             self.seq.next_element_seed(TrackedSeed(seed))
         })
@@ -778,10 +769,9 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for TrackedSeq<A> {
     }
 }
 
-/// Like [`TrackedSeq`]: tracks keys only while `on`.
+/// Like [`TrackedSeq`], for keys.
 struct TrackedMap<A> {
     map: A,
-    on: bool,
     key: Option<String>,
 }
 
@@ -792,24 +782,15 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TrackedMap<A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        if !self.on {
-            return self.map.next_key_seed(KeySeed { seed, key: None });
-        }
         self.key = None;
         let map = &mut self.map;
         let key = &mut self.key;
         step(Segment::BadKey, move || {
-            map.next_key_seed(KeySeed {
-                seed,
-                key: Some(key),
-            })
+            map.next_key_seed(KeySeed { seed, key })
         })
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
-        if !self.on {
-            return self.map.next_value_seed(TrackedSeed(seed));
-        }
         let key = self.key.take().unwrap_or_else(|| "?".to_owned());
         step(Segment::Key(key), || {
             self.map.next_value_seed(TrackedSeed(seed))
@@ -821,11 +802,10 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TrackedMap<A> {
     }
 }
 
-/// Deserializes a map key while keeping a copy of its text in `key`, when
-/// given one.
+/// Deserializes a map key while keeping a copy of its text in `key`.
 struct KeySeed<'a, K> {
     seed: K,
-    key: Option<&'a mut Option<String>>,
+    key: &'a mut Option<String>,
 }
 
 impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<'_, K> {
@@ -835,7 +815,7 @@ impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<'_, K> {
     }
 }
 
-struct KeyDe<'a, D>(D, Option<&'a mut Option<String>>);
+struct KeyDe<'a, D>(D, &'a mut Option<String>);
 
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDe<'_, D> {
     type Error = D::Error;
@@ -861,7 +841,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDe<'_, D> {
     }
 }
 
-struct KeyVisitor<'a, V>(V, Option<&'a mut Option<String>>);
+struct KeyVisitor<'a, V>(V, &'a mut Option<String>);
 
 impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, V> {
     type Value = V::Value;
@@ -891,23 +871,17 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, V> {
     );
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        if let Some(key) = self.1 {
-            *key = Some(v.to_owned());
-        }
+        *self.1 = Some(v.to_owned());
         self.0.visit_str(v)
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        if let Some(key) = self.1 {
-            *key = Some(v.to_owned());
-        }
+        *self.1 = Some(v.to_owned());
         self.0.visit_borrowed_str(v)
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        if let Some(key) = self.1 {
-            *key = Some(v.clone());
-        }
+        *self.1 = Some(v.clone());
         self.0.visit_string(v)
     }
 
