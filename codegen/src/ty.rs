@@ -98,8 +98,8 @@ pub(crate) struct Registry<'a> {
     /// Response types a Block Kit type holds (an attachment's files): they
     /// are sent back too, so they also derive `Serialize`.
     serialized: BTreeSet<Key>,
-    /// Response and event objects too large to hold inline (see
-    /// [`INLINE_MAX`]).
+    /// Objects too large to hold inline where [`boxed_if_large`] allows
+    /// boxing them (see [`INLINE_MAX`]).
     large: BTreeSet<Key>,
     /// Objects some field holds boxed.
     held_boxed: BTreeSet<Key>,
@@ -112,6 +112,12 @@ pub(crate) struct Registry<'a> {
 /// fields stay inline, as they are read on every use; Block Kit types too:
 /// they are also built by hand, and their unions box their variants.
 const INLINE_MAX: usize = 128;
+
+/// Whether a field of `container` holding `target` is boxed when `target`
+/// is larger than [`INLINE_MAX`]: an optional field, neither side Block Kit.
+fn boxed_if_large(target: &Key, container: &Key, optional: bool) -> bool {
+    optional && target.0 != Module::BlockKit && container.0 != Module::BlockKit
+}
 
 fn add_defs<'a>(
     defs: &mut BTreeMap<Key, Def<'a>>,
@@ -241,11 +247,7 @@ impl<'a> Registry<'a> {
         }
         reg.large = sizes
             .into_iter()
-            .filter(|(k, size)| {
-                *size > INLINE_MAX
-                    && k.0 != Module::BlockKit
-                    && matches!(reg.defs[k], Def::Object(_))
-            })
+            .filter(|(k, size)| *size > INLINE_MAX && matches!(reg.defs[k], Def::Object(_)))
             .map(|(k, _)| k)
             .collect();
         let mut held_boxed = BTreeSet::new();
@@ -298,12 +300,8 @@ impl<'a> Registry<'a> {
                                 Def::Object(_) if self.needs_box(&target, key) => 8,
                                 Def::Object(_) => {
                                     let inner = self.estimate(&target, sizes)?;
-                                    let kit = target.0 == Module::BlockKit;
-                                    let optional = !f.required;
                                     if inner > INLINE_MAX
-                                        && optional
-                                        && !kit
-                                        && key.0 != Module::BlockKit
+                                        && boxed_if_large(&target, key, !f.required)
                                     {
                                         8
                                     } else {
@@ -347,7 +345,7 @@ impl<'a> Registry<'a> {
     /// event type.
     pub(crate) fn boxes(&self, target: &Key, container: &Key, optional: bool) -> bool {
         self.needs_box(target, container)
-            || (optional && container.0 != Module::BlockKit && self.large.contains(target))
+            || (boxed_if_large(target, container, optional) && self.large.contains(target))
     }
 
     /// Whether a field holding the definition `target` directly inside
