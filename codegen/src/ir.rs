@@ -265,6 +265,10 @@ pub(crate) struct Object {
     pub exact: bool,
     /// Some field holds it boxed: it decodes straight into the box.
     pub held_boxed: bool,
+    /// The indices of its optional string fields named like the tag of a
+    /// tagged union outside Block Kit: set from the tags read when it is
+    /// decoded as a variant from the running parser.
+    pub tag_slots: Vec<usize>,
 }
 
 impl Object {

@@ -516,7 +516,8 @@ fn main() {
         std::mem::size_of::<slack_api::events::PlainMessageEvent>()
     );
 
-    // `SLACK_BENCH_PROFILE=events|sorted|values|history|users` runs one workload in a
+    // `SLACK_BENCH_PROFILE=events|sorted|values|envelopes|envelope-values|history|users`
+    // runs one workload in a
     // plain loop, for callgrind or perf (`SLACK_BENCH_ROUNDS` times, 20 by default).
     if let Ok(which) = std::env::var("SLACK_BENCH_PROFILE") {
         let rounds = std::env::var("SLACK_BENCH_ROUNDS")
@@ -528,6 +529,8 @@ fn main() {
                 "events" => black_box(decode_events(&frames) > 0),
                 "sorted" => black_box(decode_events(&sorted_frames) > 0),
                 "values" => black_box(decode_values(&frames) > 0),
+                "envelopes" => black_box(decode_envelopes(&bodies) > 0),
+                "envelope-values" => black_box(decode_values(&bodies) > 0),
                 "history" => decode_typed("conversations.history", &history),
                 _ => decode_typed("users.list", &users),
             };

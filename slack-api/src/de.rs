@@ -15,6 +15,7 @@ mod object;
 mod raw;
 mod reorder;
 mod scalar;
+mod stream;
 mod tagged;
 
 // Generated tagged unions (in `events` only, today) check the depth themselves.
@@ -29,7 +30,12 @@ use scalar::ScalarValue;
 
 // Tagged unions are generated in `events` only, today.
 #[cfg_attr(not(feature = "events"), allow(unused_imports))]
-pub(crate) use tagged::{Tag, guess, likely, read_tags, union_field};
+pub(crate) use tagged::{Tag, guess, likely, read_tags};
+// Used by the generated tagged unions outside Block Kit.
+#[cfg_attr(not(feature = "events"), allow(unused_imports))]
+pub(crate) use stream::{
+    Read, Tagged, field as tagged_field, guess_rest, nested, rest, rest_unknown,
+};
 
 // Used by the generated Block Kit objects and unions.
 pub(crate) use direct::{

@@ -89,6 +89,25 @@ pub(crate) fn object(scope: &Module, o: &Object) -> TokenStream {
     } else {
         TokenStream::new()
     };
+    // Set from the tags read when decoded as a union variant (`de::stream`).
+    let tag_slot = if o.tag_slots.is_empty() {
+        TokenStream::new()
+    } else {
+        let arms = o.tag_slots.iter().map(|&i| {
+            let f = &o.fields[i];
+            let (id, json) = (&f.ident, &f.json);
+            let i = proc_macro2::Literal::usize_unsuffixed(i);
+            quote!(#json => Some((#i, &mut self.#id)),)
+        });
+        quote! {
+            fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+                match key {
+                    #(#arms)*
+                    _ => None,
+                }
+            }
+        }
+    };
     let derives = if serialized {
         quote!(#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)])
     } else {
@@ -117,6 +136,8 @@ pub(crate) fn object(scope: &Module, o: &Object) -> TokenStream {
             ) -> Result<(), A::Error> {
                 #body
             }
+
+            #tag_slot
         }
 
         impl crate::de::Lenient for #id {

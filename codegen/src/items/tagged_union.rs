@@ -7,6 +7,10 @@ use super::doc_or;
 use crate::ir::{Module, Payload, TaggedUnion, Type};
 use crate::{Error, doc};
 
+/// How many tags one object of a union outside Block Kit may carry
+/// (`crate::de::stream::MAX_TAGS`).
+const MAX_TAGS: usize = 4;
+
 /// A union dispatching on a tag field, decoded with a borrowed tag read.
 ///
 /// A Block Kit union (`kit`) also serializes, checks its variants' limits,
@@ -35,6 +39,15 @@ pub(crate) fn tagged_union(scope: &Module, u: &TaggedUnion) -> Result<TokenStrea
     let mut unseen = quote!(return Self::from_json(s));
     // The `likely` variant, tried before the scan.
     let mut likely = TokenStream::new();
+    // Outside Block Kit: the variant of each tag, from the rest of an opened
+    // map (`crate::de::stream`), and what an absent nested tag decodes as.
+    let mut stream_arms = TokenStream::new();
+    let mut untagged = TokenStream::new();
+    if !kit && keys.len() > MAX_TAGS {
+        return Err(Error::new(format!(
+            "{name}: tagged unions nest at most {MAX_TAGS} deep (crate::de::stream::MAX_TAGS)"
+        )));
+    }
     for v in &u.variants {
         let vid = &v.ident;
         let rt = Type::Named(v.ty.clone()).in_module(scope);
@@ -73,6 +86,36 @@ pub(crate) fn tagged_union(scope: &Module, u: &TaggedUnion) -> Result<TokenStrea
                 )
             }
         };
+        if !kit {
+            let decode = match &v.payload {
+                Payload::Union { .. } => {
+                    quote!(Self::#vid(crate::de::nested::<A, #rt>(read, map)?))
+                }
+                Payload::Object { .. } => quote!(Self::#vid(crate::de::rest::<A, #rt>(read, map)?)),
+            };
+            if let Some(t) = &v.tag {
+                stream_arms.extend(quote!(#t => #decode,));
+            }
+            if v.missing {
+                stream_arms.extend(quote!("" => #decode,));
+            }
+        }
+        if !kit
+            && v.missing
+            && let (Some(f), Payload::Object { .. }) = (&v.guess_field, &v.payload)
+        {
+            untagged = quote! {
+                fn untagged<'de, A: serde::de::MapAccess<'de>>(
+                    read: crate::de::Read<'de>,
+                    map: A,
+                ) -> Result<Self, A::Error> {
+                    Ok(match crate::de::guess_rest::<A, Self, #rt>(read, map, |v| matches!(v.#f.as_deref(), None | Some("")))? {
+                        Ok(v) => Self::#vid(v),
+                        Err(u) => u,
+                    })
+                }
+            };
+        }
         if v.missing
             && let Some(f) = &v.guess_field
         {
@@ -232,7 +275,32 @@ pub(crate) fn tagged_union(scope: &Module, u: &TaggedUnion) -> Result<TokenStrea
             }
         }
     } else {
-        TokenStream::new()
+        quote! {
+            impl crate::de::Tagged for #id {
+                const TAG: &'static str = #tag;
+
+                fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
+                    Self::from_json(s)
+                }
+
+                fn unknown(raw: serde_json::Value) -> Self {
+                    Self::Unknown(raw)
+                }
+
+                fn variant<'de, A: serde::de::MapAccess<'de>>(
+                    read: crate::de::Read<'de>,
+                    tag: &str,
+                    map: A,
+                ) -> Result<Self, A::Error> {
+                    Ok(match tag {
+                        #stream_arms
+                        _ => return crate::de::rest_unknown(read, map),
+                    })
+                }
+
+                #untagged
+            }
+        }
     };
     // A Block Kit union decodes from the running parser (`crate::de::direct`).
     let (deserialize, decode_field, keep_field) = if kit {
@@ -258,7 +326,8 @@ pub(crate) fn tagged_union(scope: &Module, u: &TaggedUnion) -> Result<TokenStrea
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
                 Self::from_json(&value.to_string()).map_err(serde::de::Error::custom)
             },
-            quote!(crate::de::union_field(d, required, Self::from_json)),
+            // From the running parser when it can (`crate::de::stream`).
+            quote!(crate::de::tagged_field(d, required)),
             TokenStream::new(),
         )
     };

@@ -46,6 +46,7 @@ pub(crate) fn lower(spec: &Spec, mount: &Mount) -> Result<Ir, Error> {
         reg,
         exact: BTreeSet::new(),
         kit_tags: BTreeMap::new(),
+        union_tags: union_tags(spec),
     };
     l.exact = l.exact_objects(&spec.block_kit)?;
     l.kit_tags = variant_tags(&spec.block_kit)?;
@@ -162,6 +163,27 @@ struct Lower<'a> {
     exact: BTreeSet<String>,
     /// For each Block Kit object that is a union variant, its tag key and value.
     kit_tags: BTreeMap<String, (String, String)>,
+    /// The tagged unions outside Block Kit: their tag keys, and the names of
+    /// their variants' types.
+    union_tags: (BTreeSet<String>, BTreeSet<String>),
+}
+
+/// The tag keys of every tagged union outside Block Kit, and its variants'
+/// type names.
+fn union_tags(spec: &Spec) -> (BTreeSet<String>, BTreeSet<String>) {
+    let unions = || {
+        std::iter::once(&spec.types)
+            .chain([&spec.events])
+            .chain(spec.families.values().map(|f| &f.types))
+            .flat_map(|t| t.unions.values())
+            .filter(|u| u.tag.is_some())
+    };
+    let keys = unions().filter_map(|u| u.tag.clone()).collect();
+    let variants = unions()
+        .flat_map(|u| &u.variants)
+        .map(|v| v.ty.rsplit('.').next().unwrap_or(&v.ty).to_owned())
+        .collect();
+    (keys, variants)
 }
 
 impl Lower<'_> {
@@ -330,7 +352,17 @@ impl Lower<'_> {
         };
         let mut seen = BTreeSet::new();
         let mut fields = Vec::new();
-        for d in defs {
+        let mut tag_slots = Vec::new();
+        for (i, d) in defs.iter().enumerate() {
+            let (tag_keys, variants) = &self.union_tags;
+            if !kit
+                && variants.contains(name)
+                && d.ty == "string"
+                && !d.required
+                && tag_keys.contains(&d.name)
+            {
+                tag_slots.push(i);
+            }
             if kit && d.name == "extra" {
                 return Err(Error::new("a field may not be named `extra`"));
             }
@@ -367,6 +399,7 @@ impl Lower<'_> {
             tag,
             exact: kit && self.exact.contains(name),
             held_boxed: self.reg.is_held_boxed(key),
+            tag_slots,
         })
     }
 }

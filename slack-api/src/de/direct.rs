@@ -276,7 +276,7 @@ impl<'de, T: KitUnion> Visitor<'de> for UnionVisitor<T> {
 
 /// A union tag: the string, borrowed when it has no escapes, or the raw
 /// value when it is not a string.
-struct TagSeed;
+pub(super) struct TagSeed;
 
 impl<'de> de::DeserializeSeed<'de> for TagSeed {
     type Value = Kept<Cow<'de, str>>;

@@ -34,6 +34,14 @@ pub(crate) trait Object: Default {
         map: &mut A,
         seen: &mut Seen,
     ) -> Result<(), A::Error>;
+
+    /// The field holding the union tag `key` (an optional string), with
+    /// its index: for a variant decoded after its tags were read
+    /// (`de::stream`). `None` when the struct keeps no such field.
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        let _ = key;
+        None
+    }
 }
 
 /// Which fields were given, by their index in the struct (at most 256; the
@@ -43,7 +51,7 @@ pub(crate) struct Seen([u64; 4]);
 
 impl Seen {
     /// Marks field `i`; a second time is serde's "duplicate field" error.
-    fn first<E: de::Error>(&mut self, i: usize, name: &'static str) -> Result<(), E> {
+    pub(super) fn first<E: de::Error>(&mut self, i: usize, name: &'static str) -> Result<(), E> {
         let (word, bit) = (i / 64, 1u64 << (i % 64));
         if self.0[word] & bit != 0 {
             return Err(E::duplicate_field(name));
@@ -79,8 +87,16 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
 }
 
 /// Decodes the entries of `map` into `out`, in place.
-fn fill<'de, A: MapAccess<'de>, T: Object>(out: &mut T, mut map: A) -> Result<(), A::Error> {
-    let mut seen = Seen::default();
+fn fill<'de, A: MapAccess<'de>, T: Object>(out: &mut T, map: A) -> Result<(), A::Error> {
+    fill_from(out, map, Seen::default())
+}
+
+/// [`fill`] for an object some of whose fields were already set (`seen`).
+pub(super) fn fill_from<'de, A: MapAccess<'de>, T: Object>(
+    out: &mut T,
+    mut map: A,
+    mut seen: Seen,
+) -> Result<(), A::Error> {
     while let Some(key) = map.next_key::<Key<'de>>()? {
         out.field(key.as_str(), &mut map, &mut seen)?;
     }
@@ -117,7 +133,10 @@ impl<'de, T: Object> Visitor<'de> for BoxedVisitor<T> {
 }
 
 /// The first required field not given, as serde's "missing field" error.
-fn missing<E: de::Error>(seen: &Seen, required: &'static [(usize, &'static str)]) -> Result<(), E> {
+pub(super) fn missing<E: de::Error>(
+    seen: &Seen,
+    required: &'static [(usize, &'static str)],
+) -> Result<(), E> {
     match required.iter().find(|(i, _)| !seen.has(*i)) {
         Some((_, name)) => Err(E::missing_field(name)),
         None => Ok(()),

@@ -14,6 +14,7 @@
 #![cfg_attr(not(feature = "events"), allow(dead_code))]
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -207,12 +208,37 @@ fn next_key_among(b: &[u8], i: usize, keys: &[&str]) -> bool {
 /// it; `None` sends the caller back to the full scan. Only outside drift
 /// detection (a wrong guess would report the other variant's fields as
 /// unknown) and inside a depth-checked decode.
+///
+/// Inside it, a union held in a field may guess too ([`guessing`]): a wrong
+/// guess fails this decode, and the caller decodes again.
 pub(crate) fn guess<T: DeserializeOwned>(s: &str, keep: impl FnOnce(&T) -> bool) -> Option<T> {
     if !super::inside() || !matches!(crate::drift::mode(), crate::drift::Mode::Off) {
         return None;
     }
+    let was = GUESSING.replace(true);
+    // Restored even when the decode panics (a caller may catch it).
+    let _restore = Restore(was);
     let v = super::decode_plain::<T>(s).ok()?;
     keep(&v).then_some(v)
+}
+
+thread_local! {
+    /// Whether this thread is inside a [`guess`].
+    static GUESSING: Cell<bool> = const { Cell::new(false) };
+}
+
+struct Restore(bool);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        GUESSING.set(self.0);
+    }
+}
+
+/// Whether a wrong guess may fail the decode running on this thread: only
+/// inside [`guess`], whose caller then decodes without guessing.
+pub(crate) fn guessing() -> bool {
+    GUESSING.get()
 }
 
 /// A union's likely variant `T` (Events API bodies: `event_callback`, whose

@@ -30,6 +30,13 @@ impl crate::de::Object for AccountsChangedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((0, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for AccountsChangedEvent {
@@ -69,6 +76,13 @@ impl crate::de::Object for ActivityEvent {
             }
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -139,6 +153,13 @@ impl crate::de::Object for AppDeletedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((6, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for AppDeletedEvent {
@@ -190,6 +211,13 @@ impl crate::de::Object for AppHomeOpenedEvent {
             "user" => crate::de::opt_field(map, seen, 4, "user", &mut self.user),
             "view" => crate::de::opt_field(map, seen, 5, "view", &mut self.view),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -261,6 +289,13 @@ impl crate::de::Object for AppInstalledEvent {
             "type" => crate::de::opt_field(map, seen, 6, "type", &mut self.r#type),
             "user_id" => crate::de::opt_field(map, seen, 7, "user_id", &mut self.user_id),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((6, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -402,6 +437,14 @@ impl crate::de::Object for AppMentionEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((11, &mut self.subtype)),
+            "type" => Some((16, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for AppMentionEvent {
@@ -458,6 +501,13 @@ impl crate::de::Object for AppRateLimitedEvent {
             "token" => crate::de::opt_field(map, seen, 3, "token", &mut self.token),
             "type" => crate::de::opt_field(map, seen, 4, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((4, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -747,6 +797,13 @@ impl crate::de::Object for AppRequestedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for AppRequestedEvent {
@@ -781,6 +838,13 @@ impl crate::de::Object for AppUninstalledEvent {
         match key {
             "type" => crate::de::opt_field(map, seen, 0, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((0, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -854,6 +918,13 @@ impl crate::de::Object for AppUninstalledTeamEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((6, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for AppUninstalledTeamEvent {
@@ -896,6 +967,13 @@ impl crate::de::Object for AppsUninstalledEvent {
             }
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -1106,6 +1184,14 @@ impl crate::de::Object for AssistantAppThreadMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for AssistantAppThreadMessageEvent {
@@ -1265,6 +1351,13 @@ impl crate::de::Object for AssistantThreadContextChangedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for AssistantThreadContextChangedEvent {
@@ -1317,6 +1410,13 @@ impl crate::de::Object for AssistantThreadStartedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for AssistantThreadStartedEvent {
@@ -1356,6 +1456,13 @@ impl crate::de::Object for BadgeCountsUpdatedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -1498,6 +1605,13 @@ impl crate::de::Object for BlockActionsPayload {
             "user" => crate::de::opt_field(map, seen, 17, "user", &mut self.user),
             "view" => crate::de::opt_field(map, seen, 18, "view", &mut self.view),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((16, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -1702,6 +1816,14 @@ impl crate::de::Object for BotAddMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for BotAddMessageEvent {
@@ -1741,6 +1863,13 @@ impl crate::de::Object for BotAddedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for BotAddedEvent {
@@ -1778,6 +1907,13 @@ impl crate::de::Object for BotChangedEvent {
             "bot" => crate::de::opt_field(map, seen, 0, "bot", &mut self.bot),
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -1982,6 +2118,14 @@ impl crate::de::Object for BotDisableMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for BotDisableMessageEvent {
@@ -2184,6 +2328,14 @@ impl crate::de::Object for BotEnableMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for BotEnableMessageEvent {
@@ -2379,6 +2531,14 @@ impl crate::de::Object for BotMessageEvent {
                 crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -2583,6 +2743,14 @@ impl crate::de::Object for BotRemoveMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for BotRemoveMessageEvent {
@@ -2641,6 +2809,13 @@ impl crate::de::Object for CallRejectedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for CallRejectedEvent {
@@ -2691,6 +2866,13 @@ impl crate::de::Object for ChannelArchiveEvent {
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 4, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -2895,6 +3077,14 @@ impl crate::de::Object for ChannelArchiveMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ChannelArchiveMessageEvent {
@@ -3090,6 +3280,14 @@ impl crate::de::Object for ChannelConvertToPrivateMessageEvent {
                 crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -3289,6 +3487,14 @@ impl crate::de::Object for ChannelConvertToPublicMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ChannelConvertToPublicMessageEvent {
@@ -3331,6 +3537,13 @@ impl crate::de::Object for ChannelCreatedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -3382,6 +3595,13 @@ impl crate::de::Object for ChannelDeletedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ChannelDeletedEvent {
@@ -3427,6 +3647,13 @@ impl crate::de::Object for ChannelHistoryChangedEvent {
             "ts" => crate::de::opt_field(map, seen, 2, "ts", &mut self.ts),
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -3490,6 +3717,13 @@ impl crate::de::Object for ChannelIdChangedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -3694,6 +3928,14 @@ impl crate::de::Object for ChannelJoinMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ChannelJoinMessageEvent {
@@ -3731,6 +3973,13 @@ impl crate::de::Object for ChannelJoinedEvent {
             "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -3930,6 +4179,14 @@ impl crate::de::Object for ChannelLeaveMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ChannelLeaveMessageEvent {
@@ -3979,6 +4236,13 @@ impl crate::de::Object for ChannelLeftEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ChannelLeftEvent {
@@ -4019,6 +4283,13 @@ impl crate::de::Object for ChannelMarkedEvent {
             "ts" => crate::de::opt_field(map, seen, 1, "ts", &mut self.ts),
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -4226,6 +4497,14 @@ impl crate::de::Object for ChannelNameMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((25, &mut self.subtype)),
+            "type" => Some((30, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ChannelNameMessageEvent {
@@ -4268,6 +4547,13 @@ impl crate::de::Object for ChannelPostingPermissionsEvent {
             }
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -4465,6 +4751,14 @@ impl crate::de::Object for ChannelPostingPermissionsMessageEvent {
                 crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -4669,6 +4963,14 @@ impl crate::de::Object for ChannelPurposeMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ChannelPurposeMessageEvent {
@@ -4711,6 +5013,13 @@ impl crate::de::Object for ChannelRenameEvent {
             }
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -4766,6 +5075,13 @@ impl crate::de::Object for ChannelSharedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -4968,6 +5284,14 @@ impl crate::de::Object for ChannelTopicMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ChannelTopicMessageEvent {
@@ -5013,6 +5337,13 @@ impl crate::de::Object for ChannelUnarchiveEvent {
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 3, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -5212,6 +5543,14 @@ impl crate::de::Object for ChannelUnarchiveMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ChannelUnarchiveMessageEvent {
@@ -5278,6 +5617,13 @@ impl crate::de::Object for ChannelUnsharedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((4, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ChannelUnsharedEvent {
@@ -5322,6 +5668,13 @@ impl crate::de::Object for ChannelUpdatedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ChannelUpdatedEvent {
@@ -5361,6 +5714,13 @@ impl crate::de::Object for CommandsChangedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -5444,6 +5804,13 @@ impl crate::de::Object for DesktopNotificationEvent {
             "title" => crate::de::opt_field(map, seen, 10, "title", &mut self.title),
             "type" => crate::de::opt_field(map, seen, 11, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((11, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -5532,6 +5899,13 @@ impl crate::de::Object for DialogCancellationPayload {
             "type" => crate::de::opt_field(map, seen, 9, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 10, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((9, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -5627,6 +6001,13 @@ impl crate::de::Object for DialogSubmissionPayload {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((10, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for DialogSubmissionPayload {
@@ -5707,6 +6088,13 @@ impl crate::de::Object for DialogSuggestionPayload {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((8, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for DialogSuggestionPayload {
@@ -5756,6 +6144,13 @@ impl crate::de::Object for DndUpdatedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for DndUpdatedEvent {
@@ -5803,6 +6198,13 @@ impl crate::de::Object for DndUpdatedUserEvent {
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 3, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -6002,6 +6404,14 @@ impl crate::de::Object for DocumentMentionMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for DocumentMentionMessageEvent {
@@ -6199,6 +6609,14 @@ impl crate::de::Object for EkmAccessDeniedMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for EkmAccessDeniedMessageEvent {
@@ -6249,6 +6667,13 @@ impl crate::de::Object for EmailDomainChangedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -6312,6 +6737,14 @@ impl crate::de::Object for EmojiChangedEvent {
             "type" => crate::de::opt_field(map, seen, 6, "type", &mut self.r#type),
             "value" => crate::de::opt_field(map, seen, 7, "value", &mut self.value),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((5, &mut self.subtype)),
+            "type" => Some((6, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -6409,6 +6842,13 @@ impl crate::de::Object for EntityDetailsRequestedEvent {
                 crate::de::opt_field(map, seen, 11, "user_locale", &mut self.user_locale)
             }
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((9, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -6565,6 +7005,13 @@ impl crate::de::Object for ErrorEvent {
             "error" => crate::de::opt_field(map, seen, 0, "error", &mut self.error),
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -7508,7 +7955,657 @@ impl crate::de::Lenient for Event {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::tagged_field(d, required)
+    }
+}
+
+impl crate::de::Tagged for Event {
+    const TAG: &'static str = "type";
+    fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        read: crate::de::Read<'de>,
+        tag: &str,
+        map: A,
+    ) -> Result<Self, A::Error> {
+        Ok(
+            match tag {
+                "accounts_changed" => {
+                    Self::AccountsChanged(
+                        crate::de::rest::<A, AccountsChangedEvent>(read, map)?,
+                    )
+                }
+                "activity" => {
+                    Self::Activity(crate::de::rest::<A, ActivityEvent>(read, map)?)
+                }
+                "app_deleted" => {
+                    Self::AppDeleted(crate::de::rest::<A, AppDeletedEvent>(read, map)?)
+                }
+                "app_home_opened" => {
+                    Self::AppHomeOpened(
+                        crate::de::rest::<A, AppHomeOpenedEvent>(read, map)?,
+                    )
+                }
+                "app_installed" => {
+                    Self::AppInstalled(
+                        crate::de::rest::<A, AppInstalledEvent>(read, map)?,
+                    )
+                }
+                "app_mention" => {
+                    Self::AppMention(crate::de::rest::<A, AppMentionEvent>(read, map)?)
+                }
+                "app_rate_limited" => {
+                    Self::AppRateLimited(
+                        crate::de::rest::<A, AppRateLimitedEvent>(read, map)?,
+                    )
+                }
+                "app_requested" => {
+                    Self::AppRequested(
+                        crate::de::rest::<A, AppRequestedEvent>(read, map)?,
+                    )
+                }
+                "app_uninstalled" => {
+                    Self::AppUninstalled(
+                        crate::de::rest::<A, AppUninstalledEvent>(read, map)?,
+                    )
+                }
+                "app_uninstalled_team" => {
+                    Self::AppUninstalledTeam(
+                        crate::de::rest::<A, AppUninstalledTeamEvent>(read, map)?,
+                    )
+                }
+                "apps_uninstalled" => {
+                    Self::AppsUninstalled(
+                        crate::de::rest::<A, AppsUninstalledEvent>(read, map)?,
+                    )
+                }
+                "assistant_thread_context_changed" => {
+                    Self::AssistantThreadContextChanged(
+                        crate::de::rest::<
+                            A,
+                            AssistantThreadContextChangedEvent,
+                        >(read, map)?,
+                    )
+                }
+                "assistant_thread_started" => {
+                    Self::AssistantThreadStarted(
+                        crate::de::rest::<A, AssistantThreadStartedEvent>(read, map)?,
+                    )
+                }
+                "badge_counts_updated" => {
+                    Self::BadgeCountsUpdated(
+                        crate::de::rest::<A, BadgeCountsUpdatedEvent>(read, map)?,
+                    )
+                }
+                "bot_added" => {
+                    Self::BotAdded(crate::de::rest::<A, BotAddedEvent>(read, map)?)
+                }
+                "bot_changed" => {
+                    Self::BotChanged(crate::de::rest::<A, BotChangedEvent>(read, map)?)
+                }
+                "call_rejected" => {
+                    Self::CallRejected(
+                        crate::de::rest::<A, CallRejectedEvent>(read, map)?,
+                    )
+                }
+                "channel_archive" => {
+                    Self::ChannelArchive(
+                        crate::de::rest::<A, ChannelArchiveEvent>(read, map)?,
+                    )
+                }
+                "channel_created" => {
+                    Self::ChannelCreated(
+                        crate::de::rest::<A, ChannelCreatedEvent>(read, map)?,
+                    )
+                }
+                "channel_deleted" => {
+                    Self::ChannelDeleted(
+                        crate::de::rest::<A, ChannelDeletedEvent>(read, map)?,
+                    )
+                }
+                "channel_history_changed" => {
+                    Self::ChannelHistoryChanged(
+                        crate::de::rest::<A, ChannelHistoryChangedEvent>(read, map)?,
+                    )
+                }
+                "channel_id_changed" => {
+                    Self::ChannelIdChanged(
+                        crate::de::rest::<A, ChannelIdChangedEvent>(read, map)?,
+                    )
+                }
+                "channel_joined" => {
+                    Self::ChannelJoined(
+                        crate::de::rest::<A, ChannelJoinedEvent>(read, map)?,
+                    )
+                }
+                "channel_left" => {
+                    Self::ChannelLeft(crate::de::rest::<A, ChannelLeftEvent>(read, map)?)
+                }
+                "channel_marked" => {
+                    Self::ChannelMarked(
+                        crate::de::rest::<A, ChannelMarkedEvent>(read, map)?,
+                    )
+                }
+                "channel_posting_permissions" => {
+                    Self::ChannelPostingPermissions(
+                        crate::de::rest::<A, ChannelPostingPermissionsEvent>(read, map)?,
+                    )
+                }
+                "channel_rename" => {
+                    Self::ChannelRename(
+                        crate::de::rest::<A, ChannelRenameEvent>(read, map)?,
+                    )
+                }
+                "channel_shared" => {
+                    Self::ChannelShared(
+                        crate::de::rest::<A, ChannelSharedEvent>(read, map)?,
+                    )
+                }
+                "channel_unarchive" => {
+                    Self::ChannelUnarchive(
+                        crate::de::rest::<A, ChannelUnarchiveEvent>(read, map)?,
+                    )
+                }
+                "channel_unshared" => {
+                    Self::ChannelUnshared(
+                        crate::de::rest::<A, ChannelUnsharedEvent>(read, map)?,
+                    )
+                }
+                "channel_updated" => {
+                    Self::ChannelUpdated(
+                        crate::de::rest::<A, ChannelUpdatedEvent>(read, map)?,
+                    )
+                }
+                "commands_changed" => {
+                    Self::CommandsChanged(
+                        crate::de::rest::<A, CommandsChangedEvent>(read, map)?,
+                    )
+                }
+                "desktop_notification" => {
+                    Self::DesktopNotification(
+                        crate::de::rest::<A, DesktopNotificationEvent>(read, map)?,
+                    )
+                }
+                "dnd_updated" => {
+                    Self::DndUpdated(crate::de::rest::<A, DndUpdatedEvent>(read, map)?)
+                }
+                "dnd_updated_user" => {
+                    Self::DndUpdatedUser(
+                        crate::de::rest::<A, DndUpdatedUserEvent>(read, map)?,
+                    )
+                }
+                "email_domain_changed" => {
+                    Self::EmailDomainChanged(
+                        crate::de::rest::<A, EmailDomainChangedEvent>(read, map)?,
+                    )
+                }
+                "emoji_changed" => {
+                    Self::EmojiChanged(
+                        crate::de::rest::<A, EmojiChangedEvent>(read, map)?,
+                    )
+                }
+                "entity_details_requested" => {
+                    Self::EntityDetailsRequested(
+                        crate::de::rest::<A, EntityDetailsRequestedEvent>(read, map)?,
+                    )
+                }
+                "error" => Self::Error(crate::de::rest::<A, ErrorEvent>(read, map)?),
+                "external_org_migration_finished" => {
+                    Self::ExternalOrgMigrationFinished(
+                        crate::de::rest::<
+                            A,
+                            ExternalOrgMigrationFinishedEvent,
+                        >(read, map)?,
+                    )
+                }
+                "external_org_migration_started" => {
+                    Self::ExternalOrgMigrationStarted(
+                        crate::de::rest::<
+                            A,
+                            ExternalOrgMigrationStartedEvent,
+                        >(read, map)?,
+                    )
+                }
+                "file_change" => {
+                    Self::FileChange(crate::de::rest::<A, FileChangeEvent>(read, map)?)
+                }
+                "file_comment_added" => {
+                    Self::FileCommentAdded(
+                        crate::de::rest::<A, FileCommentAddedEvent>(read, map)?,
+                    )
+                }
+                "file_comment_deleted" => {
+                    Self::FileCommentDeleted(
+                        crate::de::rest::<A, FileCommentDeletedEvent>(read, map)?,
+                    )
+                }
+                "file_comment_edited" => {
+                    Self::FileCommentEdited(
+                        crate::de::rest::<A, FileCommentEditedEvent>(read, map)?,
+                    )
+                }
+                "file_created" => {
+                    Self::FileCreated(crate::de::rest::<A, FileCreatedEvent>(read, map)?)
+                }
+                "file_deleted" => {
+                    Self::FileDeleted(crate::de::rest::<A, FileDeletedEvent>(read, map)?)
+                }
+                "file_private" => {
+                    Self::FilePrivate(crate::de::rest::<A, FilePrivateEvent>(read, map)?)
+                }
+                "file_public" => {
+                    Self::FilePublic(crate::de::rest::<A, FilePublicEvent>(read, map)?)
+                }
+                "file_shared" => {
+                    Self::FileShared(crate::de::rest::<A, FileSharedEvent>(read, map)?)
+                }
+                "file_unshared" => {
+                    Self::FileUnshared(
+                        crate::de::rest::<A, FileUnsharedEvent>(read, map)?,
+                    )
+                }
+                "function_executed" => {
+                    Self::FunctionExecuted(
+                        crate::de::rest::<A, FunctionExecutedEvent>(read, map)?,
+                    )
+                }
+                "goodbye" => {
+                    Self::Goodbye(crate::de::rest::<A, GoodbyeEvent>(read, map)?)
+                }
+                "grid_migration_finished" => {
+                    Self::GridMigrationFinished(
+                        crate::de::rest::<A, GridMigrationFinishedEvent>(read, map)?,
+                    )
+                }
+                "grid_migration_started" => {
+                    Self::GridMigrationStarted(
+                        crate::de::rest::<A, GridMigrationStartedEvent>(read, map)?,
+                    )
+                }
+                "group_archive" => {
+                    Self::GroupArchive(
+                        crate::de::rest::<A, GroupArchiveEvent>(read, map)?,
+                    )
+                }
+                "group_close" => {
+                    Self::GroupClose(crate::de::rest::<A, GroupCloseEvent>(read, map)?)
+                }
+                "group_deleted" => {
+                    Self::GroupDeleted(
+                        crate::de::rest::<A, GroupDeletedEvent>(read, map)?,
+                    )
+                }
+                "group_history_changed" => {
+                    Self::GroupHistoryChanged(
+                        crate::de::rest::<A, GroupHistoryChangedEvent>(read, map)?,
+                    )
+                }
+                "group_joined" => {
+                    Self::GroupJoined(crate::de::rest::<A, GroupJoinedEvent>(read, map)?)
+                }
+                "group_left" => {
+                    Self::GroupLeft(crate::de::rest::<A, GroupLeftEvent>(read, map)?)
+                }
+                "group_marked" => {
+                    Self::GroupMarked(crate::de::rest::<A, GroupMarkedEvent>(read, map)?)
+                }
+                "group_open" => {
+                    Self::GroupOpen(crate::de::rest::<A, GroupOpenEvent>(read, map)?)
+                }
+                "group_rename" => {
+                    Self::GroupRename(crate::de::rest::<A, GroupRenameEvent>(read, map)?)
+                }
+                "group_unarchive" => {
+                    Self::GroupUnarchive(
+                        crate::de::rest::<A, GroupUnarchiveEvent>(read, map)?,
+                    )
+                }
+                "hello" => Self::Hello(crate::de::rest::<A, HelloEvent>(read, map)?),
+                "im_close" => {
+                    Self::ImClose(crate::de::rest::<A, ImCloseEvent>(read, map)?)
+                }
+                "im_created" => {
+                    Self::ImCreated(crate::de::rest::<A, ImCreatedEvent>(read, map)?)
+                }
+                "im_history_changed" => {
+                    Self::ImHistoryChanged(
+                        crate::de::rest::<A, ImHistoryChangedEvent>(read, map)?,
+                    )
+                }
+                "im_marked" => {
+                    Self::ImMarked(crate::de::rest::<A, ImMarkedEvent>(read, map)?)
+                }
+                "im_open" => Self::ImOpen(crate::de::rest::<A, ImOpenEvent>(read, map)?),
+                "invite_requested" => {
+                    Self::InviteRequested(
+                        crate::de::rest::<A, InviteRequestedEvent>(read, map)?,
+                    )
+                }
+                "link_shared" => {
+                    Self::LinkShared(crate::de::rest::<A, LinkSharedEvent>(read, map)?)
+                }
+                "manual_presence_change" => {
+                    Self::ManualPresenceChange(
+                        crate::de::rest::<A, ManualPresenceChangeEvent>(read, map)?,
+                    )
+                }
+                "member_joined_channel" => {
+                    Self::MemberJoinedChannel(
+                        crate::de::rest::<A, MemberJoinedChannelEvent>(read, map)?,
+                    )
+                }
+                "member_left_channel" => {
+                    Self::MemberLeftChannel(
+                        crate::de::rest::<A, MemberLeftChannelEvent>(read, map)?,
+                    )
+                }
+                "message" => {
+                    Self::Message(crate::de::nested::<A, MessageEvent>(read, map)?)
+                }
+                "message_metadata_deleted" => {
+                    Self::MessageMetadataDeleted(
+                        crate::de::rest::<A, MessageMetadataDeletedEvent>(read, map)?,
+                    )
+                }
+                "message_metadata_posted" => {
+                    Self::MessageMetadataPosted(
+                        crate::de::rest::<A, MessageMetadataPostedEvent>(read, map)?,
+                    )
+                }
+                "message_metadata_updated" => {
+                    Self::MessageMetadataUpdated(
+                        crate::de::rest::<A, MessageMetadataUpdatedEvent>(read, map)?,
+                    )
+                }
+                "mobile_in_app_notification" => {
+                    Self::MobileInAppNotification(
+                        crate::de::rest::<A, MobileInAppNotificationEvent>(read, map)?,
+                    )
+                }
+                "mpim_close" => {
+                    Self::MpimClose(crate::de::rest::<A, MpimCloseEvent>(read, map)?)
+                }
+                "mpim_history_changed" => {
+                    Self::MpimHistoryChanged(
+                        crate::de::rest::<A, MpimHistoryChangedEvent>(read, map)?,
+                    )
+                }
+                "mpim_joined" => {
+                    Self::MpimJoined(crate::de::rest::<A, MpimJoinedEvent>(read, map)?)
+                }
+                "mpim_open" => {
+                    Self::MpimOpen(crate::de::rest::<A, MpimOpenEvent>(read, map)?)
+                }
+                "pin_added" => {
+                    Self::PinAdded(crate::de::rest::<A, PinAddedEvent>(read, map)?)
+                }
+                "pin_removed" => {
+                    Self::PinRemoved(crate::de::rest::<A, PinRemovedEvent>(read, map)?)
+                }
+                "pong" => Self::Pong(crate::de::rest::<A, PongEvent>(read, map)?),
+                "pref_change" => {
+                    Self::PrefChange(crate::de::rest::<A, PrefChangeEvent>(read, map)?)
+                }
+                "presence_change" => {
+                    Self::PresenceChange(
+                        crate::de::rest::<A, PresenceChangeEvent>(read, map)?,
+                    )
+                }
+                "presence_query" => {
+                    Self::PresenceQuery(
+                        crate::de::rest::<A, PresenceQueryEvent>(read, map)?,
+                    )
+                }
+                "presence_sub" => {
+                    Self::PresenceSub(crate::de::rest::<A, PresenceSubEvent>(read, map)?)
+                }
+                "reaction_added" => {
+                    Self::ReactionAdded(
+                        crate::de::rest::<A, ReactionAddedEvent>(read, map)?,
+                    )
+                }
+                "reaction_removed" => {
+                    Self::ReactionRemoved(
+                        crate::de::rest::<A, ReactionRemovedEvent>(read, map)?,
+                    )
+                }
+                "reconnect_url" => {
+                    Self::ReconnectUrl(
+                        crate::de::rest::<A, ReconnectUrlEvent>(read, map)?,
+                    )
+                }
+                "resources_added" => {
+                    Self::ResourcesAdded(
+                        crate::de::rest::<A, ResourcesAddedEvent>(read, map)?,
+                    )
+                }
+                "resources_removed" => {
+                    Self::ResourcesRemoved(
+                        crate::de::rest::<A, ResourcesRemovedEvent>(read, map)?,
+                    )
+                }
+                "scope_denied" => {
+                    Self::ScopeDenied(crate::de::rest::<A, ScopeDeniedEvent>(read, map)?)
+                }
+                "scope_granted" => {
+                    Self::ScopeGranted(
+                        crate::de::rest::<A, ScopeGrantedEvent>(read, map)?,
+                    )
+                }
+                "sh_room_join" => {
+                    Self::ShRoomJoin(crate::de::rest::<A, ShRoomJoinEvent>(read, map)?)
+                }
+                "sh_room_leave" => {
+                    Self::ShRoomLeave(crate::de::rest::<A, ShRoomLeaveEvent>(read, map)?)
+                }
+                "sh_room_update" => {
+                    Self::ShRoomUpdate(
+                        crate::de::rest::<A, ShRoomUpdateEvent>(read, map)?,
+                    )
+                }
+                "shared_channel_invite_accepted" => {
+                    Self::SharedChannelInviteAccepted(
+                        crate::de::rest::<
+                            A,
+                            SharedChannelInviteAcceptedEvent,
+                        >(read, map)?,
+                    )
+                }
+                "shared_channel_invite_approved" => {
+                    Self::SharedChannelInviteApproved(
+                        crate::de::rest::<
+                            A,
+                            SharedChannelInviteApprovedEvent,
+                        >(read, map)?,
+                    )
+                }
+                "shared_channel_invite_declined" => {
+                    Self::SharedChannelInviteDeclined(
+                        crate::de::rest::<
+                            A,
+                            SharedChannelInviteDeclinedEvent,
+                        >(read, map)?,
+                    )
+                }
+                "shared_channel_invite_received" => {
+                    Self::SharedChannelInviteReceived(
+                        crate::de::rest::<
+                            A,
+                            SharedChannelInviteReceivedEvent,
+                        >(read, map)?,
+                    )
+                }
+                "shared_channel_invite_requested" => {
+                    Self::SharedChannelInviteRequested(
+                        crate::de::rest::<
+                            A,
+                            SharedChannelInviteRequestedEvent,
+                        >(read, map)?,
+                    )
+                }
+                "star_added" => {
+                    Self::StarAdded(crate::de::rest::<A, StarAddedEvent>(read, map)?)
+                }
+                "star_removed" => {
+                    Self::StarRemoved(crate::de::rest::<A, StarRemovedEvent>(read, map)?)
+                }
+                "subteam_created" => {
+                    Self::SubteamCreated(
+                        crate::de::rest::<A, SubteamCreatedEvent>(read, map)?,
+                    )
+                }
+                "subteam_members_changed" => {
+                    Self::SubteamMembersChanged(
+                        crate::de::rest::<A, SubteamMembersChangedEvent>(read, map)?,
+                    )
+                }
+                "subteam_self_added" => {
+                    Self::SubteamSelfAdded(
+                        crate::de::rest::<A, SubteamSelfAddedEvent>(read, map)?,
+                    )
+                }
+                "subteam_self_removed" => {
+                    Self::SubteamSelfRemoved(
+                        crate::de::rest::<A, SubteamSelfRemovedEvent>(read, map)?,
+                    )
+                }
+                "subteam_updated" => {
+                    Self::SubteamUpdated(
+                        crate::de::rest::<A, SubteamUpdatedEvent>(read, map)?,
+                    )
+                }
+                "team_access_granted" => {
+                    Self::TeamAccessGranted(
+                        crate::de::rest::<A, TeamAccessGrantedEvent>(read, map)?,
+                    )
+                }
+                "team_access_revoked" => {
+                    Self::TeamAccessRevoked(
+                        crate::de::rest::<A, TeamAccessRevokedEvent>(read, map)?,
+                    )
+                }
+                "team_domain_change" => {
+                    Self::TeamDomainChange(
+                        crate::de::rest::<A, TeamDomainChangeEvent>(read, map)?,
+                    )
+                }
+                "team_join" => {
+                    Self::TeamJoin(crate::de::rest::<A, TeamJoinEvent>(read, map)?)
+                }
+                "team_migration_started" => {
+                    Self::TeamMigrationStarted(
+                        crate::de::rest::<A, TeamMigrationStartedEvent>(read, map)?,
+                    )
+                }
+                "team_plan_change" => {
+                    Self::TeamPlanChange(
+                        crate::de::rest::<A, TeamPlanChangeEvent>(read, map)?,
+                    )
+                }
+                "team_pref_change" => {
+                    Self::TeamPrefChange(
+                        crate::de::rest::<A, TeamPrefChangeEvent>(read, map)?,
+                    )
+                }
+                "team_profile_change" => {
+                    Self::TeamProfileChange(
+                        crate::de::rest::<A, TeamProfileChangeEvent>(read, map)?,
+                    )
+                }
+                "team_profile_delete" => {
+                    Self::TeamProfileDelete(
+                        crate::de::rest::<A, TeamProfileDeleteEvent>(read, map)?,
+                    )
+                }
+                "team_profile_reorder" => {
+                    Self::TeamProfileReorder(
+                        crate::de::rest::<A, TeamProfileReorderEvent>(read, map)?,
+                    )
+                }
+                "team_rename" => {
+                    Self::TeamRename(crate::de::rest::<A, TeamRenameEvent>(read, map)?)
+                }
+                "tokens_revoked" => {
+                    Self::TokensRevoked(
+                        crate::de::rest::<A, TokensRevokedEvent>(read, map)?,
+                    )
+                }
+                "user_change" => {
+                    Self::UserChange(crate::de::rest::<A, UserChangeEvent>(read, map)?)
+                }
+                "user_connection" => {
+                    Self::UserConnection(
+                        crate::de::rest::<A, UserConnectionEvent>(read, map)?,
+                    )
+                }
+                "user_huddle_changed" => {
+                    Self::UserHuddleChanged(
+                        crate::de::rest::<A, UserHuddleChangedEvent>(read, map)?,
+                    )
+                }
+                "user_profile_changed" => {
+                    Self::UserProfileChanged(
+                        crate::de::rest::<A, UserProfileChangedEvent>(read, map)?,
+                    )
+                }
+                "user_resource_denied" => {
+                    Self::UserResourceDenied(
+                        crate::de::rest::<A, UserResourceDeniedEvent>(read, map)?,
+                    )
+                }
+                "user_resource_granted" => {
+                    Self::UserResourceGranted(
+                        crate::de::rest::<A, UserResourceGrantedEvent>(read, map)?,
+                    )
+                }
+                "user_resource_removed" => {
+                    Self::UserResourceRemoved(
+                        crate::de::rest::<A, UserResourceRemovedEvent>(read, map)?,
+                    )
+                }
+                "user_status_changed" => {
+                    Self::UserStatusChanged(
+                        crate::de::rest::<A, UserStatusChangedEvent>(read, map)?,
+                    )
+                }
+                "user_typing" => {
+                    Self::UserTyping(crate::de::rest::<A, UserTypingEvent>(read, map)?)
+                }
+                "workflow_deleted" => {
+                    Self::WorkflowDeleted(
+                        crate::de::rest::<A, WorkflowDeletedEvent>(read, map)?,
+                    )
+                }
+                "workflow_published" => {
+                    Self::WorkflowPublished(
+                        crate::de::rest::<A, WorkflowPublishedEvent>(read, map)?,
+                    )
+                }
+                "workflow_step_deleted" => {
+                    Self::WorkflowStepDeleted(
+                        crate::de::rest::<A, WorkflowStepDeletedEvent>(read, map)?,
+                    )
+                }
+                "workflow_step_execute" => {
+                    Self::WorkflowStepExecute(
+                        crate::de::rest::<A, WorkflowStepExecuteEvent>(read, map)?,
+                    )
+                }
+                "workflow_unpublished" => {
+                    Self::WorkflowUnpublished(
+                        crate::de::rest::<A, WorkflowUnpublishedEvent>(read, map)?,
+                    )
+                }
+                "" => Self::Reply(crate::de::rest::<A, Reply>(read, map)?),
+                _ => return crate::de::rest_unknown(read, map),
+            },
+        )
     }
 }
 
@@ -7656,6 +8753,13 @@ impl crate::de::Object for EventCallback {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((14, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for EventCallback {
@@ -7771,7 +8875,43 @@ impl crate::de::Lenient for EventsApiPayload {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::tagged_field(d, required)
+    }
+}
+
+impl crate::de::Tagged for EventsApiPayload {
+    const TAG: &'static str = "type";
+    fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        read: crate::de::Read<'de>,
+        tag: &str,
+        map: A,
+    ) -> Result<Self, A::Error> {
+        Ok(
+            match tag {
+                "app_rate_limited" => {
+                    Self::AppRateLimited(
+                        crate::de::rest::<A, AppRateLimitedEvent>(read, map)?,
+                    )
+                }
+                "event_callback" => {
+                    Self::EventCallback(crate::de::rest::<A, EventCallback>(read, map)?)
+                }
+                "url_verification" => {
+                    Self::UrlVerification(
+                        crate::de::rest::<A, UrlVerification>(read, map)?,
+                    )
+                }
+                _ => return crate::de::rest_unknown(read, map),
+            },
+        )
     }
 }
 
@@ -7830,6 +8970,13 @@ impl crate::de::Object for ExternalOrgMigrationFinishedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ExternalOrgMigrationFinishedEvent {
@@ -7880,6 +9027,13 @@ impl crate::de::Object for ExternalOrgMigrationStartedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ExternalOrgMigrationStartedEvent {
@@ -7920,6 +9074,13 @@ impl crate::de::Object for FileChangeEvent {
             "file_id" => crate::de::opt_field(map, seen, 1, "file_id", &mut self.file_id),
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -7967,6 +9128,13 @@ impl crate::de::Object for FileCommentAddedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for FileCommentAddedEvent {
@@ -8012,6 +9180,13 @@ impl crate::de::Object for FileCommentDeletedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for FileCommentDeletedEvent {
@@ -8055,6 +9230,13 @@ impl crate::de::Object for FileCommentEditedEvent {
             "file_id" => crate::de::opt_field(map, seen, 2, "file_id", &mut self.file_id),
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -8260,6 +9442,14 @@ impl crate::de::Object for FileCommentMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((25, &mut self.subtype)),
+            "type" => Some((30, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for FileCommentMessageEvent {
@@ -8310,6 +9500,13 @@ impl crate::de::Object for FileCreatedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for FileCreatedEvent {
@@ -8357,6 +9554,13 @@ impl crate::de::Object for FileDeletedEvent {
             "file_id" => crate::de::opt_field(map, seen, 2, "file_id", &mut self.file_id),
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -8559,6 +9763,14 @@ impl crate::de::Object for FileMentionMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for FileMentionMessageEvent {
@@ -8604,6 +9816,13 @@ impl crate::de::Object for FilePrivateEvent {
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             "user_id" => crate::de::opt_field(map, seen, 3, "user_id", &mut self.user_id),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -8654,6 +9873,13 @@ impl crate::de::Object for FilePublicEvent {
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             "user_id" => crate::de::opt_field(map, seen, 4, "user_id", &mut self.user_id),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -8867,6 +10093,14 @@ impl crate::de::Object for FileShareMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for FileShareMessageEvent {
@@ -8922,6 +10156,13 @@ impl crate::de::Object for FileSharedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((4, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for FileSharedEvent {
@@ -8975,6 +10216,13 @@ impl crate::de::Object for FileUnsharedEvent {
             "type" => crate::de::opt_field(map, seen, 4, "type", &mut self.r#type),
             "user_id" => crate::de::opt_field(map, seen, 5, "user_id", &mut self.user_id),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((4, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -9224,6 +10472,13 @@ impl crate::de::Object for FunctionExecutedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((5, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for FunctionExecutedEvent {
@@ -9261,6 +10516,13 @@ impl crate::de::Object for GoodbyeEvent {
             "source" => crate::de::opt_field(map, seen, 0, "source", &mut self.source),
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -9310,6 +10572,13 @@ impl crate::de::Object for GridMigrationFinishedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for GridMigrationFinishedEvent {
@@ -9355,6 +10624,13 @@ impl crate::de::Object for GridMigrationStartedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -9412,6 +10688,13 @@ impl crate::de::Object for GroupArchiveEvent {
             "type" => crate::de::opt_field(map, seen, 4, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 5, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((4, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -9616,6 +10899,14 @@ impl crate::de::Object for GroupArchiveMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for GroupArchiveMessageEvent {
@@ -9656,6 +10947,13 @@ impl crate::de::Object for GroupCloseEvent {
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 2, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -9718,6 +11016,13 @@ impl crate::de::Object for GroupDeletedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((4, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for GroupDeletedEvent {
@@ -9763,6 +11068,13 @@ impl crate::de::Object for GroupHistoryChangedEvent {
             "ts" => crate::de::opt_field(map, seen, 2, "ts", &mut self.ts),
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -9967,6 +11279,14 @@ impl crate::de::Object for GroupJoinMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for GroupJoinMessageEvent {
@@ -10004,6 +11324,13 @@ impl crate::de::Object for GroupJoinedEvent {
             "channel" => crate::de::opt_field(map, seen, 0, "channel", &mut self.channel),
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -10203,6 +11530,14 @@ impl crate::de::Object for GroupLeaveMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for GroupLeaveMessageEvent {
@@ -10252,6 +11587,13 @@ impl crate::de::Object for GroupLeftEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for GroupLeftEvent {
@@ -10292,6 +11634,13 @@ impl crate::de::Object for GroupMarkedEvent {
             "ts" => crate::de::opt_field(map, seen, 1, "ts", &mut self.ts),
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -10499,6 +11848,14 @@ impl crate::de::Object for GroupNameMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((25, &mut self.subtype)),
+            "type" => Some((30, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for GroupNameMessageEvent {
@@ -10539,6 +11896,13 @@ impl crate::de::Object for GroupOpenEvent {
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 2, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -10743,6 +12107,14 @@ impl crate::de::Object for GroupPurposeMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for GroupPurposeMessageEvent {
@@ -10785,6 +12157,13 @@ impl crate::de::Object for GroupRenameEvent {
             }
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -10987,6 +12366,14 @@ impl crate::de::Object for GroupTopicMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for GroupTopicMessageEvent {
@@ -11034,6 +12421,13 @@ impl crate::de::Object for GroupUnarchiveEvent {
             }
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -11233,6 +12627,14 @@ impl crate::de::Object for GroupUnarchiveMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for GroupUnarchiveMessageEvent {
@@ -11276,6 +12678,13 @@ impl crate::de::Object for HelloEvent {
             "start" => crate::de::opt_field(map, seen, 2, "start", &mut self.start),
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -11325,6 +12734,13 @@ impl crate::de::Object for ImCloseEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ImCloseEvent {
@@ -11365,6 +12781,13 @@ impl crate::de::Object for ImCreatedEvent {
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 2, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -11414,6 +12837,13 @@ impl crate::de::Object for ImHistoryChangedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ImHistoryChangedEvent {
@@ -11454,6 +12884,13 @@ impl crate::de::Object for ImMarkedEvent {
             "ts" => crate::de::opt_field(map, seen, 1, "ts", &mut self.ts),
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -11501,6 +12938,13 @@ impl crate::de::Object for ImOpenEvent {
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 3, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -11910,7 +13354,71 @@ impl crate::de::Lenient for InteractionPayload {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::tagged_field(d, required)
+    }
+}
+
+impl crate::de::Tagged for InteractionPayload {
+    const TAG: &'static str = "type";
+    fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        read: crate::de::Read<'de>,
+        tag: &str,
+        map: A,
+    ) -> Result<Self, A::Error> {
+        Ok(
+            match tag {
+                "block_actions" => {
+                    Self::BlockActions(
+                        crate::de::rest::<A, BlockActionsPayload>(read, map)?,
+                    )
+                }
+                "dialog_cancellation" => {
+                    Self::DialogCancellation(
+                        crate::de::rest::<A, DialogCancellationPayload>(read, map)?,
+                    )
+                }
+                "dialog_submission" => {
+                    Self::DialogSubmission(
+                        crate::de::rest::<A, DialogSubmissionPayload>(read, map)?,
+                    )
+                }
+                "dialog_suggestion" => {
+                    Self::DialogSuggestion(
+                        crate::de::rest::<A, DialogSuggestionPayload>(read, map)?,
+                    )
+                }
+                "interactive_message" => {
+                    Self::InteractiveMessage(
+                        crate::de::rest::<A, InteractiveMessagePayload>(read, map)?,
+                    )
+                }
+                "message_action" => {
+                    Self::MessageAction(
+                        crate::de::rest::<A, MessageActionPayload>(read, map)?,
+                    )
+                }
+                "shortcut" => {
+                    Self::Shortcut(crate::de::rest::<A, ShortcutPayload>(read, map)?)
+                }
+                "view_closed" => {
+                    Self::ViewClosed(crate::de::rest::<A, ViewClosedPayload>(read, map)?)
+                }
+                "view_submission" => {
+                    Self::ViewSubmission(
+                        crate::de::rest::<A, ViewSubmissionPayload>(read, map)?,
+                    )
+                }
+                _ => return crate::de::rest_unknown(read, map),
+            },
+        )
     }
 }
 
@@ -12147,6 +13655,13 @@ impl crate::de::Object for InteractiveMessagePayload {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((14, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for InteractiveMessagePayload {
@@ -12280,6 +13795,13 @@ impl crate::de::Object for InviteRequestedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -12462,6 +13984,13 @@ impl crate::de::Object for LinkSharedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((7, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for LinkSharedEvent {
@@ -12501,6 +14030,13 @@ impl crate::de::Object for ManualPresenceChangeEvent {
             }
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -12700,6 +14236,14 @@ impl crate::de::Object for MeMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for MeMessageEvent {
@@ -12769,6 +14313,13 @@ impl crate::de::Object for MemberJoinedChannelEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((6, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for MemberJoinedChannelEvent {
@@ -12828,6 +14379,13 @@ impl crate::de::Object for MemberLeftChannelEvent {
             "type" => crate::de::opt_field(map, seen, 4, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 5, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((4, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -12931,6 +14489,13 @@ impl crate::de::Object for MessageActionPayload {
             "type" => crate::de::opt_field(map, seen, 12, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 13, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((12, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -13104,6 +14669,14 @@ impl crate::de::Object for MessageChangedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((19, &mut self.subtype)),
+            "type" => Some((24, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for MessageChangedEvent {
@@ -13273,6 +14846,14 @@ impl crate::de::Object for MessageDeletedEvent {
                 crate::de::opt_field(map, seen, 27, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((19, &mut self.subtype)),
+            "type" => Some((24, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -14822,7 +16403,245 @@ impl crate::de::Lenient for MessageEvent {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::tagged_field(d, required)
+    }
+}
+
+impl crate::de::Tagged for MessageEvent {
+    const TAG: &'static str = "subtype";
+    fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        read: crate::de::Read<'de>,
+        tag: &str,
+        map: A,
+    ) -> Result<Self, A::Error> {
+        Ok(
+            match tag {
+                "assistant_app_thread" => {
+                    Self::AssistantAppThread(
+                        crate::de::rest::<A, AssistantAppThreadMessageEvent>(read, map)?,
+                    )
+                }
+                "bot_add" => {
+                    Self::BotAdd(crate::de::rest::<A, BotAddMessageEvent>(read, map)?)
+                }
+                "bot_disable" => {
+                    Self::BotDisable(
+                        crate::de::rest::<A, BotDisableMessageEvent>(read, map)?,
+                    )
+                }
+                "bot_enable" => {
+                    Self::BotEnable(
+                        crate::de::rest::<A, BotEnableMessageEvent>(read, map)?,
+                    )
+                }
+                "bot_message" => {
+                    Self::BotMessage(crate::de::rest::<A, BotMessageEvent>(read, map)?)
+                }
+                "bot_remove" => {
+                    Self::BotRemove(
+                        crate::de::rest::<A, BotRemoveMessageEvent>(read, map)?,
+                    )
+                }
+                "channel_archive" => {
+                    Self::ChannelArchive(
+                        crate::de::rest::<A, ChannelArchiveMessageEvent>(read, map)?,
+                    )
+                }
+                "channel_convert_to_private" => {
+                    Self::ChannelConvertToPrivate(
+                        crate::de::rest::<
+                            A,
+                            ChannelConvertToPrivateMessageEvent,
+                        >(read, map)?,
+                    )
+                }
+                "channel_convert_to_public" => {
+                    Self::ChannelConvertToPublic(
+                        crate::de::rest::<
+                            A,
+                            ChannelConvertToPublicMessageEvent,
+                        >(read, map)?,
+                    )
+                }
+                "channel_join" => {
+                    Self::ChannelJoin(
+                        crate::de::rest::<A, ChannelJoinMessageEvent>(read, map)?,
+                    )
+                }
+                "channel_leave" => {
+                    Self::ChannelLeave(
+                        crate::de::rest::<A, ChannelLeaveMessageEvent>(read, map)?,
+                    )
+                }
+                "channel_name" => {
+                    Self::ChannelName(
+                        crate::de::rest::<A, ChannelNameMessageEvent>(read, map)?,
+                    )
+                }
+                "channel_posting_permissions" => {
+                    Self::ChannelPostingPermissions(
+                        crate::de::rest::<
+                            A,
+                            ChannelPostingPermissionsMessageEvent,
+                        >(read, map)?,
+                    )
+                }
+                "channel_purpose" => {
+                    Self::ChannelPurpose(
+                        crate::de::rest::<A, ChannelPurposeMessageEvent>(read, map)?,
+                    )
+                }
+                "channel_topic" => {
+                    Self::ChannelTopic(
+                        crate::de::rest::<A, ChannelTopicMessageEvent>(read, map)?,
+                    )
+                }
+                "channel_unarchive" => {
+                    Self::ChannelUnarchive(
+                        crate::de::rest::<A, ChannelUnarchiveMessageEvent>(read, map)?,
+                    )
+                }
+                "document_mention" => {
+                    Self::DocumentMention(
+                        crate::de::rest::<A, DocumentMentionMessageEvent>(read, map)?,
+                    )
+                }
+                "ekm_access_denied" => {
+                    Self::EkmAccessDenied(
+                        crate::de::rest::<A, EkmAccessDeniedMessageEvent>(read, map)?,
+                    )
+                }
+                "file_comment" => {
+                    Self::FileComment(
+                        crate::de::rest::<A, FileCommentMessageEvent>(read, map)?,
+                    )
+                }
+                "file_mention" => {
+                    Self::FileMention(
+                        crate::de::rest::<A, FileMentionMessageEvent>(read, map)?,
+                    )
+                }
+                "file_share" => {
+                    Self::FileShare(
+                        crate::de::rest::<A, FileShareMessageEvent>(read, map)?,
+                    )
+                }
+                "group_archive" => {
+                    Self::GroupArchive(
+                        crate::de::rest::<A, GroupArchiveMessageEvent>(read, map)?,
+                    )
+                }
+                "group_join" => {
+                    Self::GroupJoin(
+                        crate::de::rest::<A, GroupJoinMessageEvent>(read, map)?,
+                    )
+                }
+                "group_leave" => {
+                    Self::GroupLeave(
+                        crate::de::rest::<A, GroupLeaveMessageEvent>(read, map)?,
+                    )
+                }
+                "group_name" => {
+                    Self::GroupName(
+                        crate::de::rest::<A, GroupNameMessageEvent>(read, map)?,
+                    )
+                }
+                "group_purpose" => {
+                    Self::GroupPurpose(
+                        crate::de::rest::<A, GroupPurposeMessageEvent>(read, map)?,
+                    )
+                }
+                "group_topic" => {
+                    Self::GroupTopic(
+                        crate::de::rest::<A, GroupTopicMessageEvent>(read, map)?,
+                    )
+                }
+                "group_unarchive" => {
+                    Self::GroupUnarchive(
+                        crate::de::rest::<A, GroupUnarchiveMessageEvent>(read, map)?,
+                    )
+                }
+                "me_message" => {
+                    Self::MeMessage(crate::de::rest::<A, MeMessageEvent>(read, map)?)
+                }
+                "message_changed" => {
+                    Self::MessageChanged(
+                        crate::de::rest::<A, MessageChangedEvent>(read, map)?,
+                    )
+                }
+                "message_deleted" => {
+                    Self::MessageDeleted(
+                        crate::de::rest::<A, MessageDeletedEvent>(read, map)?,
+                    )
+                }
+                "message_replied" => {
+                    Self::MessageReplied(
+                        crate::de::rest::<A, MessageRepliedEvent>(read, map)?,
+                    )
+                }
+                "pinned_item" => {
+                    Self::PinnedItem(
+                        crate::de::rest::<A, PinnedItemMessageEvent>(read, map)?,
+                    )
+                }
+                "reminder_add" => {
+                    Self::ReminderAdd(
+                        crate::de::rest::<A, ReminderAddMessageEvent>(read, map)?,
+                    )
+                }
+                "reply_broadcast" => {
+                    Self::ReplyBroadcast(
+                        crate::de::rest::<A, ReplyBroadcastMessageEvent>(read, map)?,
+                    )
+                }
+                "sh_room_created" => {
+                    Self::ShRoomCreated(
+                        crate::de::rest::<A, ShRoomCreatedMessageEvent>(read, map)?,
+                    )
+                }
+                "slackbot_response" => {
+                    Self::SlackbotResponse(
+                        crate::de::rest::<A, SlackbotResponseMessageEvent>(read, map)?,
+                    )
+                }
+                "thread_broadcast" => {
+                    Self::ThreadBroadcast(
+                        crate::de::rest::<A, ThreadBroadcastMessageEvent>(read, map)?,
+                    )
+                }
+                "unpinned_item" => {
+                    Self::UnpinnedItem(
+                        crate::de::rest::<A, UnpinnedItemMessageEvent>(read, map)?,
+                    )
+                }
+                "" => Self::Plain(crate::de::rest::<A, PlainMessageEvent>(read, map)?),
+                _ => return crate::de::rest_unknown(read, map),
+            },
+        )
+    }
+
+    fn untagged<'de, A: serde::de::MapAccess<'de>>(
+        read: crate::de::Read<'de>,
+        map: A,
+    ) -> Result<Self, A::Error> {
+        Ok(
+            match crate::de::guess_rest::<
+                A,
+                Self,
+                PlainMessageEvent,
+            >(read, map, |v| matches!(v.subtype.as_deref(), None | Some("")))? {
+                Ok(v) => Self::Plain(v),
+                Err(u) => u,
+            },
+        )
     }
 }
 
@@ -14899,6 +16718,13 @@ impl crate::de::Object for MessageMetadataDeletedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((8, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for MessageMetadataDeletedEvent {
@@ -14965,6 +16791,13 @@ impl crate::de::Object for MessageMetadataPostedEvent {
             "type" => crate::de::opt_field(map, seen, 7, "type", &mut self.r#type),
             "user_id" => crate::de::opt_field(map, seen, 8, "user_id", &mut self.user_id),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((7, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -15044,6 +16877,13 @@ impl crate::de::Object for MessageMetadataUpdatedEvent {
             "type" => crate::de::opt_field(map, seen, 8, "type", &mut self.r#type),
             "user_id" => crate::de::opt_field(map, seen, 9, "user_id", &mut self.user_id),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((8, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -15206,6 +17046,14 @@ impl crate::de::Object for MessageRepliedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((18, &mut self.subtype)),
+            "type" => Some((23, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for MessageRepliedEvent {
@@ -15259,6 +17107,13 @@ impl crate::de::Object for MobileInAppNotificationEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((4, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for MobileInAppNotificationEvent {
@@ -15304,6 +17159,13 @@ impl crate::de::Object for MpimCloseEvent {
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 3, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -15353,6 +17215,13 @@ impl crate::de::Object for MpimHistoryChangedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for MpimHistoryChangedEvent {
@@ -15395,6 +17264,13 @@ impl crate::de::Object for MpimJoinedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -15442,6 +17318,13 @@ impl crate::de::Object for MpimOpenEvent {
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 3, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -15509,6 +17392,13 @@ impl crate::de::Object for PinAddedEvent {
             "type" => crate::de::opt_field(map, seen, 6, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 7, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((6, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -15581,6 +17471,13 @@ impl crate::de::Object for PinRemovedEvent {
             "type" => crate::de::opt_field(map, seen, 7, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 8, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((7, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -15834,6 +17731,14 @@ impl crate::de::Object for PinnedItemMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((25, &mut self.subtype)),
+            "type" => Some((30, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for PinnedItemMessageEvent {
@@ -16031,6 +17936,14 @@ impl crate::de::Object for PlainMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for PlainMessageEvent {
@@ -16075,6 +17988,13 @@ impl crate::de::Object for PongEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for PongEvent {
@@ -16115,6 +18035,13 @@ impl crate::de::Object for PrefChangeEvent {
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             "value" => crate::de::opt_field(map, seen, 2, "value", &mut self.value),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -16164,6 +18091,13 @@ impl crate::de::Object for PresenceChangeEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for PresenceChangeEvent {
@@ -16203,6 +18137,13 @@ impl crate::de::Object for PresenceQueryEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for PresenceQueryEvent {
@@ -16240,6 +18181,13 @@ impl crate::de::Object for PresenceSubEvent {
             "ids" => crate::de::vec_field(map, seen, 0, "ids", &mut self.ids),
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -16299,6 +18247,13 @@ impl crate::de::Object for ReactionAddedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((4, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ReactionAddedEvent {
@@ -16356,6 +18311,13 @@ impl crate::de::Object for ReactionRemovedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((4, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ReactionRemovedEvent {
@@ -16393,6 +18355,13 @@ impl crate::de::Object for ReconnectUrlEvent {
             "type" => crate::de::opt_field(map, seen, 0, "type", &mut self.r#type),
             "url" => crate::de::opt_field(map, seen, 1, "url", &mut self.url),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((0, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -16590,6 +18559,14 @@ impl crate::de::Object for ReminderAddMessageEvent {
                 crate::de::opt_field(map, seen, 31, "username", &mut self.username)
             }
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -16839,6 +18816,14 @@ impl crate::de::Object for ReplyBroadcastMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ReplyBroadcastMessageEvent {
@@ -16880,6 +18865,13 @@ impl crate::de::Object for ResourcesAddedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ResourcesAddedEvent {
@@ -16919,6 +18911,13 @@ impl crate::de::Object for ResourcesRemovedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -17004,6 +19003,13 @@ impl crate::de::Object for ScopeDeniedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ScopeDeniedEvent {
@@ -17046,6 +19052,13 @@ impl crate::de::Object for ScopeGrantedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -17264,6 +19277,14 @@ impl crate::de::Object for ShRoomCreatedMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((26, &mut self.subtype)),
+            "type" => Some((31, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ShRoomCreatedMessageEvent {
@@ -17312,6 +19333,13 @@ impl crate::de::Object for ShRoomJoinEvent {
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 4, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -17364,6 +19392,13 @@ impl crate::de::Object for ShRoomLeaveEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ShRoomLeaveEvent {
@@ -17412,6 +19447,13 @@ impl crate::de::Object for ShRoomUpdateEvent {
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 4, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -17494,6 +19536,13 @@ impl crate::de::Object for SharedChannelInviteAcceptedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((6, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for SharedChannelInviteAcceptedEvent {
@@ -17572,6 +19621,13 @@ impl crate::de::Object for SharedChannelInviteApprovedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 6, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((6, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -17654,6 +19710,13 @@ impl crate::de::Object for SharedChannelInviteDeclinedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((6, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for SharedChannelInviteDeclinedEvent {
@@ -17699,6 +19762,13 @@ impl crate::de::Object for SharedChannelInviteReceivedEvent {
             "invite" => crate::de::opt_field(map, seen, 2, "invite", &mut self.invite),
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -18038,6 +20108,13 @@ impl crate::de::Object for SharedChannelInviteRequestedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((11, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for SharedChannelInviteRequestedEvent {
@@ -18197,6 +20274,13 @@ impl crate::de::Object for ShortcutPayload {
             "type" => crate::de::opt_field(map, seen, 8, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 9, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((8, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -18396,6 +20480,14 @@ impl crate::de::Object for SlackbotResponseMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((23, &mut self.subtype)),
+            "type" => Some((28, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for SlackbotResponseMessageEvent {
@@ -18532,6 +20624,13 @@ impl crate::de::Object for SocketModeDisconnect {
             "reason" => crate::de::opt_field(map, seen, 1, "reason", &mut self.reason),
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -18717,6 +20816,13 @@ impl crate::de::Object for SocketModeEnvelope {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((5, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for SocketModeEnvelope {
@@ -18778,6 +20884,13 @@ impl crate::de::Object for SocketModeHello {
             }
             "type" => crate::de::opt_field(map, seen, 3, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -18892,7 +21005,49 @@ impl crate::de::Lenient for SocketModeMessage {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::tagged_field(d, required)
+    }
+}
+
+impl crate::de::Tagged for SocketModeMessage {
+    const TAG: &'static str = "type";
+    fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        read: crate::de::Read<'de>,
+        tag: &str,
+        map: A,
+    ) -> Result<Self, A::Error> {
+        Ok(
+            match tag {
+                "disconnect" => {
+                    Self::Disconnect(
+                        crate::de::rest::<A, SocketModeDisconnect>(read, map)?,
+                    )
+                }
+                "events_api" => {
+                    Self::EventsApi(crate::de::rest::<A, SocketModeEnvelope>(read, map)?)
+                }
+                "hello" => Self::Hello(crate::de::rest::<A, SocketModeHello>(read, map)?),
+                "interactive" => {
+                    Self::Interactive(
+                        crate::de::rest::<A, SocketModeEnvelope>(read, map)?,
+                    )
+                }
+                "slash_commands" => {
+                    Self::SlashCommands(
+                        crate::de::rest::<A, SocketModeEnvelope>(read, map)?,
+                    )
+                }
+                _ => return crate::de::rest_unknown(read, map),
+            },
+        )
     }
 }
 
@@ -18935,6 +21090,13 @@ impl crate::de::Object for StarAddedEvent {
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 3, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -18984,6 +21146,13 @@ impl crate::de::Object for StarRemovedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for StarRemovedEvent {
@@ -19026,6 +21195,13 @@ impl crate::de::Object for SubteamCreatedEvent {
             "subteam" => crate::de::opt_field(map, seen, 1, "subteam", &mut self.subteam),
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -19131,6 +21307,13 @@ impl crate::de::Object for SubteamMembersChangedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((9, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for SubteamMembersChangedEvent {
@@ -19175,6 +21358,13 @@ impl crate::de::Object for SubteamSelfAddedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -19223,6 +21413,13 @@ impl crate::de::Object for SubteamSelfRemovedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for SubteamSelfRemovedEvent {
@@ -19265,6 +21462,13 @@ impl crate::de::Object for SubteamUpdatedEvent {
             "subteam" => crate::de::opt_field(map, seen, 1, "subteam", &mut self.subteam),
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -19313,6 +21517,13 @@ impl crate::de::Object for TeamAccessGrantedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for TeamAccessGrantedEvent {
@@ -19357,6 +21568,13 @@ impl crate::de::Object for TeamAccessRevokedEvent {
             }
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -19404,6 +21622,13 @@ impl crate::de::Object for TeamDomainChangeEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for TeamDomainChangeEvent {
@@ -19443,6 +21668,13 @@ impl crate::de::Object for TeamJoinEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((0, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for TeamJoinEvent {
@@ -19477,6 +21709,13 @@ impl crate::de::Object for TeamMigrationStartedEvent {
         match key {
             "type" => crate::de::opt_field(map, seen, 0, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((0, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -19534,6 +21773,13 @@ impl crate::de::Object for TeamPlanChangeEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((3, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for TeamPlanChangeEvent {
@@ -19576,6 +21822,13 @@ impl crate::de::Object for TeamPrefChangeEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for TeamPrefChangeEvent {
@@ -19613,6 +21866,13 @@ impl crate::de::Object for TeamProfileChangeEvent {
             "profile" => crate::de::opt_field(map, seen, 0, "profile", &mut self.profile),
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -19654,6 +21914,13 @@ impl crate::de::Object for TeamProfileDeleteEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for TeamProfileDeleteEvent {
@@ -19691,6 +21958,13 @@ impl crate::de::Object for TeamProfileReorderEvent {
             "profile" => crate::de::opt_field(map, seen, 0, "profile", &mut self.profile),
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -19733,6 +22007,13 @@ impl crate::de::Object for TeamRenameEvent {
             "team_id" => crate::de::opt_field(map, seen, 1, "team_id", &mut self.team_id),
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -19935,6 +22216,14 @@ impl crate::de::Object for ThreadBroadcastMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((24, &mut self.subtype)),
+            "type" => Some((29, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ThreadBroadcastMessageEvent {
@@ -19972,6 +22261,13 @@ impl crate::de::Object for TokensRevokedEvent {
             "tokens" => crate::de::opt_field(map, seen, 0, "tokens", &mut self.tokens),
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -20218,6 +22514,14 @@ impl crate::de::Object for UnpinnedItemMessageEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((25, &mut self.subtype)),
+            "type" => Some((30, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for UnpinnedItemMessageEvent {
@@ -20260,6 +22564,13 @@ impl crate::de::Object for UrlVerification {
             "token" => crate::de::opt_field(map, seen, 1, "token", &mut self.token),
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -20311,6 +22622,13 @@ impl crate::de::Object for UserChangeEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for UserChangeEvent {
@@ -20353,6 +22671,13 @@ impl crate::de::Object for UserConnectionEvent {
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 2, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -20404,6 +22729,13 @@ impl crate::de::Object for UserHuddleChangedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for UserHuddleChangedEvent {
@@ -20453,6 +22785,13 @@ impl crate::de::Object for UserProfileChangedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for UserProfileChangedEvent {
@@ -20498,6 +22837,13 @@ impl crate::de::Object for UserResourceDeniedEvent {
             "type" => crate::de::opt_field(map, seen, 2, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 3, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -20547,6 +22893,13 @@ impl crate::de::Object for UserResourceGrantedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for UserResourceGrantedEvent {
@@ -20589,6 +22942,13 @@ impl crate::de::Object for UserResourceRemovedEvent {
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 2, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -20640,6 +23000,13 @@ impl crate::de::Object for UserStatusChangedEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for UserStatusChangedEvent {
@@ -20680,6 +23047,13 @@ impl crate::de::Object for UserTypingEvent {
             "type" => crate::de::opt_field(map, seen, 1, "type", &mut self.r#type),
             "user" => crate::de::opt_field(map, seen, 2, "user", &mut self.user),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -20787,6 +23161,13 @@ impl crate::de::Object for ViewClosedPayload {
             "user" => crate::de::opt_field(map, seen, 10, "user", &mut self.user),
             "view" => crate::de::req_field(map, seen, 11, "view", &mut self.view),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((9, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -20912,6 +23293,13 @@ impl crate::de::Object for ViewSubmissionPayload {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((11, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for ViewSubmissionPayload {
@@ -20967,6 +23355,13 @@ impl crate::de::Object for WorkflowDeletedEvent {
                 crate::de::opt_field(map, seen, 3, "workflow_id", &mut self.workflow_id)
             }
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -21064,6 +23459,13 @@ impl crate::de::Object for WorkflowPublishedEvent {
                 )
             }
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -21174,6 +23576,13 @@ impl crate::de::Object for WorkflowStepDeletedEvent {
                 )
             }
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }
@@ -21309,6 +23718,13 @@ impl crate::de::Object for WorkflowStepExecuteEvent {
             _ => crate::de::skip_field(map),
         }
     }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((2, &mut self.r#type)),
+            _ => None,
+        }
+    }
 }
 
 impl crate::de::Lenient for WorkflowStepExecuteEvent {
@@ -21366,6 +23782,13 @@ impl crate::de::Object for WorkflowUnpublishedEvent {
                 crate::de::opt_field(map, seen, 3, "workflow_id", &mut self.workflow_id)
             }
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "type" => Some((1, &mut self.r#type)),
+            _ => None,
         }
     }
 }

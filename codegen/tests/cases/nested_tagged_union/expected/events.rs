@@ -146,7 +146,39 @@ impl crate::de::Lenient for Event {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::tagged_field(d, required)
+    }
+}
+
+impl crate::de::Tagged for Event {
+    const TAG: &'static str = "type";
+    fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        read: crate::de::Read<'de>,
+        tag: &str,
+        map: A,
+    ) -> Result<Self, A::Error> {
+        Ok(
+            match tag {
+                "message" => {
+                    Self::Message(crate::de::nested::<A, MessageEvent>(read, map)?)
+                }
+                "reaction_added" => {
+                    Self::ReactionAdded(
+                        crate::de::rest::<A, ReactionAddedEvent>(read, map)?,
+                    )
+                }
+                "" => Self::Reply(crate::de::rest::<A, Reply>(read, map)?),
+                _ => return crate::de::rest_unknown(read, map),
+            },
+        )
     }
 }
 
@@ -316,7 +348,55 @@ impl crate::de::Lenient for MessageEvent {
         D: serde::Deserializer<'de>,
         Self: serde::Deserialize<'de>,
     {
-        crate::de::union_field(d, required, Self::from_json)
+        crate::de::tagged_field(d, required)
+    }
+}
+
+impl crate::de::Tagged for MessageEvent {
+    const TAG: &'static str = "subtype";
+    fn from_json(s: &str) -> Result<Self, crate::de::DecodeError> {
+        Self::from_json(s)
+    }
+
+    fn unknown(raw: serde_json::Value) -> Self {
+        Self::Unknown(raw)
+    }
+
+    fn variant<'de, A: serde::de::MapAccess<'de>>(
+        read: crate::de::Read<'de>,
+        tag: &str,
+        map: A,
+    ) -> Result<Self, A::Error> {
+        Ok(
+            match tag {
+                "bot_message" => {
+                    Self::BotMessage(crate::de::rest::<A, BotMessageEvent>(read, map)?)
+                }
+                "" => Self::Message(crate::de::rest::<A, PlainMessageEvent>(read, map)?),
+                "message_changed" => {
+                    Self::MessageChanged(
+                        crate::de::rest::<A, MessageChangedEvent>(read, map)?,
+                    )
+                }
+                _ => return crate::de::rest_unknown(read, map),
+            },
+        )
+    }
+
+    fn untagged<'de, A: serde::de::MapAccess<'de>>(
+        read: crate::de::Read<'de>,
+        map: A,
+    ) -> Result<Self, A::Error> {
+        Ok(
+            match crate::de::guess_rest::<
+                A,
+                Self,
+                PlainMessageEvent,
+            >(read, map, |v| matches!(v.subtype.as_deref(), None | Some("")))? {
+                Ok(v) => Self::Message(v),
+                Err(u) => u,
+            },
+        )
     }
 }
 
@@ -362,6 +442,13 @@ impl crate::de::Object for PlainMessageEvent {
             "text" => crate::de::opt_field(map, seen, 3, "text", &mut self.text),
             "ts" => crate::de::req_field(map, seen, 4, "ts", &mut self.ts),
             _ => crate::de::skip_field(map),
+        }
+    }
+
+    fn tag_slot(&mut self, key: &str) -> Option<(usize, &mut Option<String>)> {
+        match key {
+            "subtype" => Some((2, &mut self.subtype)),
+            _ => None,
         }
     }
 }
