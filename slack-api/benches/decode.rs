@@ -4,7 +4,7 @@
 //!
 //! The event stream is decoded twice: with `type` (and `subtype`) first, as
 //! Slack writes frames, and with every object's keys sorted, the worst case
-//! for finding the tag.
+//! for finding the tag. A third stream holds plain user messages only.
 //!
 //! `cargo bench -p slack-api --bench decode` prints criterion's figures and,
 //! at the end, one speed ratio per workload (Value time / typed time; the
@@ -272,6 +272,16 @@ fn slack_order(v: &Value) -> String {
     }
 }
 
+/// Only plain user messages (each with its `rich_text` block), in Slack's
+/// key order: the commonest event alone, so one event type's decoder runs
+/// throughout (the mixed stream walks through many).
+fn plain_stream() -> Vec<String> {
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    (0..FRAMES)
+        .map(|i| slack_order(&plain_message(&mut rng, i)))
+        .collect()
+}
+
 fn rtm_stream(order: KeyOrder) -> Vec<String> {
     let render = |v: &Value| match order {
         KeyOrder::Slack => slack_order(v),
@@ -497,11 +507,13 @@ fn main() {
     let history = history_page();
     let users = users_page();
     let bodies = envelopes(&frames);
+    let plain = plain_stream();
 
     // Every input must decode, or the bench would time error paths.
     assert_eq!(decode_events(&frames), frames.len());
     assert_eq!(decode_events(&sorted_frames), frames.len());
     assert_eq!(decode_envelopes(&bodies), bodies.len());
+    assert_eq!(decode_events(&plain), plain.len());
     assert!(decode_typed("conversations.history", &history));
     assert!(decode_typed("users.list", &users));
     let bytes: usize = frames.iter().map(String::len).sum();
@@ -516,7 +528,7 @@ fn main() {
         std::mem::size_of::<slack_api::events::PlainMessageEvent>()
     );
 
-    // `SLACK_BENCH_PROFILE=events|sorted|values|envelopes|envelope-values|history|users`
+    // `SLACK_BENCH_PROFILE=events|sorted|values|plain|plain-values|envelopes|envelope-values|history|users`
     // runs one workload in a
     // plain loop, for callgrind or perf (`SLACK_BENCH_ROUNDS` times, 20 by default).
     if let Ok(which) = std::env::var("SLACK_BENCH_PROFILE") {
@@ -528,6 +540,8 @@ fn main() {
             match which.as_str() {
                 "events" => black_box(decode_events(&frames) > 0),
                 "sorted" => black_box(decode_events(&sorted_frames) > 0),
+                "plain" => black_box(decode_events(&plain) > 0),
+                "plain-values" => black_box(decode_values(&plain) > 0),
                 "values" => black_box(decode_values(&frames) > 0),
                 "envelopes" => black_box(decode_envelopes(&bodies) > 0),
                 "envelope-values" => black_box(decode_values(&bodies) > 0),
@@ -587,6 +601,15 @@ fn main() {
         },
         || {
             black_box(decode_events(&sorted_frames));
+        },
+    );
+    ratio(
+        "event_decode, plain messages only (10k RTM frames)",
+        || {
+            black_box(decode_values(&plain));
+        },
+        || {
+            black_box(decode_events(&plain));
         },
     );
     ratio(
