@@ -585,33 +585,21 @@ fn main() {
 
     c.final_summary();
 
-    ratio(
-        "event_decode, Slack's key order (10k RTM frames)",
-        || {
-            black_box(decode_values(&frames));
-        },
-        || {
-            black_box(decode_events(&frames));
-        },
-    );
-    ratio(
-        "event_decode, keys sorted (10k RTM frames)",
-        || {
-            black_box(decode_values(&sorted_frames));
-        },
-        || {
-            black_box(decode_events(&sorted_frames));
-        },
-    );
-    ratio(
-        "event_decode, plain messages only (10k RTM frames)",
-        || {
-            black_box(decode_values(&plain));
-        },
-        || {
-            black_box(decode_events(&plain));
-        },
-    );
+    for (label, stream) in [
+        ("Slack's key order", &frames),
+        ("keys sorted", &sorted_frames),
+        ("plain messages only", &plain),
+    ] {
+        ratio(
+            &format!("event_decode, {label} (10k RTM frames)"),
+            || {
+                black_box(decode_values(stream));
+            },
+            || {
+                black_box(decode_events(stream));
+            },
+        );
+    }
     ratio(
         "Events API envelopes (10k event_callback bodies)",
         || {
