@@ -308,6 +308,7 @@ pub(crate) fn tagged_union(scope: &Module, u: &TaggedUnion) -> Result<TokenStrea
             quote!(crate::de::union_deserialize(deserializer)),
             quote!(crate::de::kit_union_field(d, required)),
             quote! {
+                #[inline]
                 fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
                 where
                     D: serde::Deserializer<'de>,

@@ -159,6 +159,8 @@ pub(crate) fn rest_text<'de, A: MapAccess<'de>>(
 }
 
 /// The rest of `map` as a `Value`, after its first entry.
+#[cold]
+#[inline(never)]
 fn rest_value<'de, A: MapAccess<'de>>(
     mut map: A,
     key: Key<'de>,
@@ -172,37 +174,65 @@ fn rest_value<'de, A: MapAccess<'de>>(
     Ok(Value::Object(m))
 }
 
-/// A union's object, read from an opened map.
+/// A union's object, read from an opened map. Only the path of an object
+/// whose first key is a known tag is inline here: this runs once per block
+/// and element, and the rest is kept out of the way of its cache lines.
+#[inline(always)]
 fn union_map<'de, A: MapAccess<'de>, T: KitUnion>(mut map: A) -> Result<T, A::Error> {
     let Some(key) = map.next_key::<Key<'de>>()? else {
-        crate::drift::unknown_tag(T::NAME, T::TAG, None);
-        return Ok(T::unknown(Value::Object(serde_json::Map::new())));
+        return Ok(T::unknown(empty_union(T::NAME, T::TAG)));
     };
     if key.as_str() != T::TAG {
-        // The tag comes later (or not at all): the object's text, with the
-        // tag moved first in it and in every object inside, decoded in one
-        // pass; failing that, the buffered path.
-        let first: RawText<'de> = map.next_value()?;
-        let text = object_text(map, key.as_str(), first.get())?;
-        if matches!(crate::drift::mode(), crate::drift::Mode::Off)
-            && let Some(text) = super::reorder::tag_first(&text, T::TAG)
-        {
-            return tag_first_decode(&text);
-        }
-        return T::from_text(&text).map_err(de::Error::custom);
+        return tag_later(map, key);
     }
     match map.next_value_seed(TagSeed)? {
         Kept::Typed(tag) => match T::variant(&tag, map)? {
             Ok(v) => Ok(v),
-            Err(map) => {
-                crate::drift::unknown_tag(T::NAME, T::TAG, Some(&tag));
-                let raw = rest_value(map, key, Value::String(tag.into_owned()))?;
-                Ok(T::unknown(raw))
-            }
+            Err(map) => unknown_tag(map, key, tag, T::NAME, T::TAG).map(T::unknown),
         },
         // A tag that is not a string: kept raw, as the buffered path does.
-        Kept::Raw(v) => Ok(T::unknown(rest_value(map, key, v)?)),
+        Kept::Raw(v) => rest_value(map, key, v).map(T::unknown),
     }
+}
+
+#[cold]
+fn empty_union(name: &'static str, tag_key: &'static str) -> Value {
+    crate::drift::unknown_tag(name, tag_key, None);
+    Value::Object(serde_json::Map::new())
+}
+
+/// A union's object whose first key is not the tag: the tag comes later
+/// (or not at all). The object's text, with the tag moved first in it and
+/// in every object inside, decoded in one pass; failing that, the buffered
+/// path.
+#[cold]
+#[inline(never)]
+fn tag_later<'de, A: MapAccess<'de>, T: KitUnion>(
+    mut map: A,
+    key: Key<'de>,
+) -> Result<T, A::Error> {
+    let first: RawText<'de> = map.next_value()?;
+    let text = object_text(map, key.as_str(), first.get())?;
+    if matches!(crate::drift::mode(), crate::drift::Mode::Off)
+        && let Some(text) = super::reorder::tag_first(&text, T::TAG)
+    {
+        return tag_first_decode(&text);
+    }
+    T::from_text(&text).map_err(de::Error::custom)
+}
+
+/// A union's object whose tag no variant has: the whole object, raw.
+#[cold]
+#[inline(never)]
+fn unknown_tag<'de, A: MapAccess<'de>>(
+    map: A,
+    key: Key<'de>,
+    tag: Cow<'de, str>,
+    name: &'static str,
+    tag_key: &'static str,
+) -> Result<Value, A::Error> {
+    crate::drift::unknown_tag(name, tag_key, Some(&tag));
+    rest_value(map, key, Value::String(tag.into_owned()))
 }
 
 /// A union's object text with its tag first in every object, decoded by a
@@ -267,6 +297,7 @@ impl<'de, T: KitUnion> Visitor<'de> for UnionVisitor<T> {
         f.write_str("any JSON value")
     }
 
+    #[inline(always)]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Kept<T>, A::Error> {
         union_map(map).map(Kept::Typed)
     }
@@ -338,6 +369,8 @@ impl<'de> Visitor<'de> for TagSeed {
 }
 
 /// The old path for a union value: its raw text, dispatched by `from_json`.
+#[cold]
+#[inline(never)]
 fn union_buffered<'de, D: Deserializer<'de>, T: KitUnion>(d: D) -> Result<Kept<T>, D::Error> {
     let raw = RawText::deserialize(d)?;
     let text = raw.get();
@@ -353,6 +386,7 @@ fn union_buffered<'de, D: Deserializer<'de>, T: KitUnion>(d: D) -> Result<Kept<T
 
 /// A union's value, typed when it is an object (a variant that does not
 /// decode is kept as `Unknown`), raw otherwise.
+#[inline(always)]
 fn union_value<'de, D: Deserializer<'de>, T: KitUnion>(d: D) -> Result<Kept<T>, D::Error> {
     if budget::inside() {
         d.deserialize_any(UnionVisitor::<T>(PhantomData))
@@ -362,6 +396,7 @@ fn union_value<'de, D: Deserializer<'de>, T: KitUnion>(d: D) -> Result<Kept<T>, 
 }
 
 /// [`Lenient::keep_field`] for a Block Kit union.
+#[inline(always)]
 pub(crate) fn union_keep<'de, D: Deserializer<'de>, T: KitUnion>(
     d: D,
 ) -> Result<Kept<T>, D::Error> {

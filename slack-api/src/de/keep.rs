@@ -175,6 +175,7 @@ struct KeepSeed<T>(PhantomData<T>);
 
 impl<'de, T: Deserialize<'de> + Lenient> DeserializeSeed<'de> for KeepSeed<T> {
     type Value = Kept<T>;
+    #[inline(always)]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Kept<T>, D::Error> {
         T::keep_field(d)
     }
@@ -205,16 +206,7 @@ impl<'de, T: Deserialize<'de> + Lenient + Serialize> Visitor<'de> for KeepList<T
         while let Some(item) = seq.next_element_seed(KeepSeed::<T>(PhantomData))? {
             match (item, &mut raw) {
                 (Kept::Typed(v), None) => typed.push(v),
-                (Kept::Typed(v), Some(r)) => r.push(to_value::<A::Error, T>(&v)?),
-                (Kept::Raw(v), r @ None) => {
-                    let mut values = Vec::with_capacity(typed.len() + 1);
-                    for t in typed.drain(..) {
-                        values.push(to_value::<A::Error, T>(&t)?);
-                    }
-                    values.push(v);
-                    *r = Some(values);
-                }
-                (Kept::Raw(v), Some(r)) => r.push(v),
+                (item, r) => keep_raw(item, &mut typed, r)?,
             }
         }
         Ok(match raw {
@@ -254,6 +246,33 @@ impl<'de, T: Deserialize<'de> + Lenient + Serialize> Visitor<'de> for KeepList<T
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Kept::Raw(Value::String(v.to_owned())))
     }
+}
+
+/// A list element once the list is kept raw (this one or an earlier one
+/// was): the elements typed so far go back to JSON first. Rare, so out of
+/// the list loop's way.
+#[cold]
+#[inline(never)]
+fn keep_raw<E: de::Error, T: Serialize>(
+    item: Kept<T>,
+    typed: &mut Vec<T>,
+    raw: &mut Option<Vec<Value>>,
+) -> Result<(), E> {
+    let values = match raw {
+        Some(values) => values,
+        None => {
+            let mut values = Vec::with_capacity(typed.len() + 1);
+            for t in typed.drain(..) {
+                values.push(to_value::<E, T>(&t)?);
+            }
+            raw.insert(values)
+        }
+    };
+    values.push(match item {
+        Kept::Typed(v) => to_value::<E, T>(&v)?,
+        Kept::Raw(v) => v,
+    });
+    Ok(())
 }
 
 /// An element already decoded, back to JSON, when its list is kept raw.

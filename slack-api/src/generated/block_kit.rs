@@ -3183,6 +3183,7 @@ impl crate::de::Lenient for Block {
         crate::de::kit_union_field(d, required)
     }
 
+    #[inline]
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
     where
         D: serde::Deserializer<'de>,
@@ -5503,6 +5504,7 @@ impl crate::de::Lenient for ContextElement {
         crate::de::kit_union_field(d, required)
     }
 
+    #[inline]
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
     where
         D: serde::Deserializer<'de>,
@@ -7337,6 +7339,7 @@ impl crate::de::Lenient for Element {
         crate::de::kit_union_field(d, required)
     }
 
+    #[inline]
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
     where
         D: serde::Deserializer<'de>,
@@ -14199,6 +14202,7 @@ impl crate::de::Lenient for RichTextElement {
         crate::de::kit_union_field(d, required)
     }
 
+    #[inline]
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
     where
         D: serde::Deserializer<'de>,
@@ -14652,6 +14656,7 @@ impl crate::de::Lenient for RichTextInline {
         crate::de::kit_union_field(d, required)
     }
 
+    #[inline]
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
     where
         D: serde::Deserializer<'de>,
@@ -17909,6 +17914,7 @@ impl crate::de::Lenient for TableCell {
         crate::de::kit_union_field(d, required)
     }
 
+    #[inline]
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
     where
         D: serde::Deserializer<'de>,
@@ -18487,6 +18493,7 @@ impl crate::de::Lenient for TaskCardSource {
         crate::de::kit_union_field(d, required)
     }
 
+    #[inline]
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
     where
         D: serde::Deserializer<'de>,
@@ -18755,6 +18762,7 @@ impl crate::de::Lenient for Text {
         crate::de::kit_union_field(d, required)
     }
 
+    #[inline]
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
     where
         D: serde::Deserializer<'de>,
@@ -21236,6 +21244,7 @@ impl crate::de::Lenient for ViewStateValue {
         crate::de::kit_union_field(d, required)
     }
 
+    #[inline]
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
     where
         D: serde::Deserializer<'de>,
