@@ -213,6 +213,7 @@ impl crate::de::Lenient for Block {
         crate::de::kit_union_field(d, required)
     }
 
+    #[inline]
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
     where
         D: serde::Deserializer<'de>,
@@ -704,6 +705,7 @@ impl crate::de::Lenient for Text {
         crate::de::kit_union_field(d, required)
     }
 
+    #[inline]
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
     where
         D: serde::Deserializer<'de>,

@@ -85,6 +85,7 @@ impl crate::de::Lenient for Block {
         crate::de::kit_union_field(d, required)
     }
 
+    #[inline]
     fn keep_field<'de, D>(d: D) -> Result<crate::de::Kept<Self>, D::Error>
     where
         D: serde::Deserializer<'de>,
