@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # BENCHMARKS.md, rows 10: instructions and first-level cache misses of one
-# decode workload per 10,000 frames (or per page, for `history`), exact
-# where timings on a shared 2-core machine swing by 10 %.
+# decode workload per round: 10,000 frames (one page for `history` and
+# `users`), exact where timings on a shared 2-core machine swing by 10 %.
 #
 #   scripts/decode_cache.sh BIN [PROFILE] [valgrind options...]
 #
 # BIN is a decode bench binary (see scripts/decode_ratios.sh); PROFILE is
-# one of the bench's `SLACK_BENCH_PROFILE` workloads (default `plain`).
+# one of the bench's `SLACK_BENCH_PROFILE` workloads (default `plain`;
+# the bench runs `users` for a name it does not know).
 # Extra options go to cachegrind, e.g. `--I1=65536,16,64` to simulate a
 # larger instruction cache. The workload runs 0 and 5 rounds under
 # `valgrind --tool=cachegrind --cache-sim=yes`; the difference divided by 5

@@ -188,14 +188,16 @@ fn union_map<'de, A: MapAccess<'de>, T: KitUnion>(mut map: A) -> Result<T, A::Er
     match map.next_value_seed(TagSeed)? {
         Kept::Typed(tag) => match T::variant(&tag, map)? {
             Ok(v) => Ok(v),
-            Err(map) => unknown_tag(map, key, tag, T::NAME, T::TAG).map(T::unknown),
+            Err(map) => unknown_raw(map, key, tag, T::NAME, T::TAG).map(T::unknown),
         },
         // A tag that is not a string: kept raw, as the buffered path does.
         Kept::Raw(v) => rest_value(map, key, v).map(T::unknown),
     }
 }
 
+/// A union's empty object: no tag, kept raw.
 #[cold]
+#[inline(never)]
 fn empty_union(name: &'static str, tag_key: &'static str) -> Value {
     crate::drift::unknown_tag(name, tag_key, None);
     Value::Object(serde_json::Map::new())
@@ -224,7 +226,7 @@ fn tag_later<'de, A: MapAccess<'de>, T: KitUnion>(
 /// A union's object whose tag no variant has: the whole object, raw.
 #[cold]
 #[inline(never)]
-fn unknown_tag<'de, A: MapAccess<'de>>(
+fn unknown_raw<'de, A: MapAccess<'de>>(
     map: A,
     key: Key<'de>,
     tag: Cow<'de, str>,
