@@ -528,6 +528,35 @@ fn main() {
         std::mem::size_of::<slack_api::events::PlainMessageEvent>()
     );
 
+    // `SLACK_BENCH_KINDS=1` prints the event stream's ratio per kind of
+    // frame (`type`, and `subtype` when there is one), to find the kinds
+    // that hold the stream's ratio back.
+    if std::env::var_os("SLACK_BENCH_KINDS").is_some() {
+        let mut kinds: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for f in &frames {
+            let v: Value = serde_json::from_str(f).expect("JSON");
+            let kind = match (v["type"].as_str(), v["subtype"].as_str()) {
+                (Some(t), Some(s)) => format!("{t}/{s}"),
+                (t, None) => t.unwrap_or("?").to_owned(),
+                (None, Some(s)) => format!("?/{s}"),
+            };
+            kinds.entry(kind).or_default().push(f.clone());
+        }
+        for (kind, stream) in &kinds {
+            let bytes = stream.iter().map(String::len).sum::<usize>() / stream.len();
+            ratio(
+                &format!("{kind} ({} frames, {bytes} bytes each)", stream.len()),
+                || {
+                    black_box(decode_values(stream));
+                },
+                || {
+                    black_box(decode_events(stream));
+                },
+            );
+        }
+        return;
+    }
+
     // `SLACK_BENCH_PROFILE=events|sorted|values|plain|plain-values|envelopes|envelope-values|history|users`
     // runs one workload in a
     // plain loop, for callgrind or perf (`SLACK_BENCH_ROUNDS` times, 20 by default).

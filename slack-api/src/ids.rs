@@ -12,39 +12,43 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::de::{Lenient, Scalar, Shape};
 
+mod short;
+
+use short::ShortStr;
+
 macro_rules! id_type {
     ($($(#[$meta:meta])* $name:ident;)*) => {$(
         $(#[$meta])*
         #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(String);
+        pub struct $name(ShortStr);
 
         impl $name {
             /// Wraps an ID string as is.
             pub fn new(id: impl Into<String>) -> Self {
-                Self(id.into())
+                Self(ShortStr::from_string(id.into()))
             }
 
             /// The ID as Slack sends it.
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
             }
 
             /// The ID string, consuming the wrapper.
             pub fn into_string(self) -> String {
-                self.0
+                self.0.into_string()
             }
         }
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                Self(s.to_owned())
+                Self(ShortStr::new(s))
             }
         }
 
         impl From<String> for $name {
             fn from(s: String) -> Self {
-                Self(s)
+                Self(ShortStr::from_string(s))
             }
         }
 
@@ -56,31 +60,31 @@ macro_rules! id_type {
 
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0
+                id.0.into_string()
             }
         }
 
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
-                &self.0
+                self.0.as_str()
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.0.as_str())
             }
         }
 
         impl PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
-                self.0 == other
+                self.0.as_bytes() == other.as_bytes()
             }
         }
 
         impl PartialEq<&str> for $name {
             fn eq(&self, other: &&str) -> bool {
-                self.0 == *other
+                self.0.as_bytes() == other.as_bytes()
             }
         }
 
@@ -89,11 +93,11 @@ macro_rules! id_type {
 
             fn coerce(value: Scalar<'_>) -> Option<Self> {
                 // Some payloads carry numeric IDs; keep their text.
-                value.number_text().map(Self)
+                value.number_text().map(Self::from)
             }
 
             fn from_text(text: &str) -> Option<Self> {
-                Some(Self(text.to_owned()))
+                Some(Self(ShortStr::new(text)))
             }
         }
     )*};
@@ -125,22 +129,22 @@ id_type! {
 /// pass them back), while ordering compares the numeric value: whole seconds
 /// first, then the fraction.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Ts(String);
+pub struct Ts(ShortStr);
 
 impl Ts {
     /// Wraps a timestamp string as is.
     pub fn new(ts: impl Into<String>) -> Self {
-        Self(ts.into())
+        Self(ShortStr::from_string(ts.into()))
     }
 
     /// The timestamp exactly as Slack sent it.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     /// The timestamp string, consuming the wrapper.
     pub fn into_string(self) -> String {
-        self.0
+        self.0.into_string()
     }
 
     /// Whole seconds since the Unix epoch, if the string is a timestamp.
@@ -163,14 +167,19 @@ impl Ts {
     /// (`"1700000000.000100"`). Times before the epoch give `"0.000000"`.
     pub fn from_system_time(t: SystemTime) -> Self {
         let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-        Self(format!("{}.{:06}", d.as_secs(), d.subsec_micros()))
+        Self(ShortStr::from_string(format!(
+            "{}.{:06}",
+            d.as_secs(),
+            d.subsec_micros()
+        )))
     }
 
     /// Splits into (seconds, microseconds); `None` when not of the form `digits[.digits]`.
     fn parts(&self) -> Option<(u64, u32)> {
-        let (secs, frac) = match self.0.split_once('.') {
+        let text = self.as_str();
+        let (secs, frac) = match text.split_once('.') {
             Some((s, f)) => (s, f),
-            None => (self.0.as_str(), ""),
+            None => (text, ""),
         };
         if secs.is_empty() || !secs.bytes().all(|b| b.is_ascii_digit()) {
             return None;
@@ -191,7 +200,8 @@ impl Ts {
     /// Numeric ordering key; strings that are not timestamps sort after all
     /// timestamps, by their text.
     fn order_key(&self) -> (u8, u64, u128, &str) {
-        match self.0.split_once('.').unwrap_or((&self.0, "")) {
+        let text = self.as_str();
+        match text.split_once('.').unwrap_or((text, "")) {
             (s, f)
                 if !s.is_empty()
                     && s.bytes().all(|b| b.is_ascii_digit())
@@ -206,7 +216,7 @@ impl Ts {
                 }
                 (0, secs, frac, "")
             }
-            _ => (1, 0, 0, &self.0),
+            _ => (1, 0, 0, text),
         }
     }
 }
@@ -228,13 +238,13 @@ impl PartialOrd for Ts {
 
 impl From<&str> for Ts {
     fn from(s: &str) -> Self {
-        Self(s.to_owned())
+        Self(ShortStr::new(s))
     }
 }
 
 impl From<String> for Ts {
     fn from(s: String) -> Self {
-        Self(s)
+        Self(ShortStr::from_string(s))
     }
 }
 
@@ -246,37 +256,37 @@ impl From<&Ts> for Ts {
 
 impl From<Ts> for String {
     fn from(ts: Ts) -> String {
-        ts.0
+        ts.0.into_string()
     }
 }
 
 impl AsRef<str> for Ts {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl fmt::Display for Ts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl PartialEq<str> for Ts {
     fn eq(&self, other: &str) -> bool {
-        self.0 == other
+        self.0.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<&str> for Ts {
     fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
+        self.0.as_bytes() == other.as_bytes()
     }
 }
 
 impl Serialize for Ts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -289,19 +299,19 @@ impl<'de> Deserialize<'de> for Ts {
                 f.write_str("a Slack timestamp as a string or number")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Ts, E> {
-                Ok(Ts(v.to_owned()))
+                Ok(Ts::from(v))
             }
             fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Ts, E> {
-                Ok(Ts(v))
+                Ok(Ts::from(v))
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Ts, E> {
-                Ok(Ts(v.to_string()))
+                Ok(Ts::from(v.to_string()))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Ts, E> {
-                Ok(Ts(v.to_string()))
+                Ok(Ts::from(v.to_string()))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Ts, E> {
-                Ok(Ts(format_f64_ts(v)))
+                Ok(Ts::from(format_f64_ts(v)))
             }
         }
         d.deserialize_any(V)
@@ -322,13 +332,13 @@ impl Lenient for Ts {
 
     fn coerce(value: Scalar<'_>) -> Option<Self> {
         match value {
-            Scalar::F64(v) => Some(Ts(format_f64_ts(v))),
-            other => other.number_text().map(Ts),
+            Scalar::F64(v) => Some(Ts::from(format_f64_ts(v))),
+            other => other.number_text().map(Ts::from),
         }
     }
 
     fn from_text(text: &str) -> Option<Self> {
-        Some(Ts(text.to_owned()))
+        Some(Ts(ShortStr::new(text)))
     }
 }
 
