@@ -31,7 +31,7 @@ FIELD = {
     "updated": "Last update time, Unix seconds.",
     "creator": "User who created it.",
     "members": "Member user IDs.",
-    "blocks": "Block Kit layout blocks, kept as raw JSON.",
+    "blocks": "Block Kit layout blocks.",
     "attachments": "Legacy secondary attachments.",
     "files": "Files attached.",
     "file": "File concerned.",

@@ -312,7 +312,7 @@ pub struct AppMentionEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -992,7 +992,7 @@ pub struct AssistantAppThreadMessageEvent {
     pub assistant_app_thread: Option<crate::generated::types::AssistantAppThread>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -1628,7 +1628,7 @@ pub struct BotAddMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -1930,7 +1930,7 @@ pub struct BotDisableMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -2140,7 +2140,7 @@ pub struct BotEnableMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -2350,7 +2350,7 @@ pub struct BotMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -2555,7 +2555,7 @@ pub struct BotRemoveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -2889,7 +2889,7 @@ pub struct ChannelArchiveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -3099,7 +3099,7 @@ pub struct ChannelConvertToPrivateMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -3304,7 +3304,7 @@ pub struct ChannelConvertToPublicMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -3740,7 +3740,7 @@ pub struct ChannelJoinMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -3996,7 +3996,7 @@ pub struct ChannelLeaveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -4306,7 +4306,7 @@ pub struct ChannelNameMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -4570,7 +4570,7 @@ pub struct ChannelPostingPermissionsMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -4775,7 +4775,7 @@ pub struct ChannelPurposeMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -5098,7 +5098,7 @@ pub struct ChannelTopicMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -5360,7 +5360,7 @@ pub struct ChannelUnarchiveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -6221,7 +6221,7 @@ pub struct DocumentMentionMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -6426,7 +6426,7 @@ pub struct EkmAccessDeniedMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -9253,7 +9253,7 @@ pub struct FileCommentMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -9577,7 +9577,7 @@ pub struct FileMentionMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -9896,7 +9896,7 @@ pub struct FileShareMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -10711,7 +10711,7 @@ pub struct GroupArchiveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -11091,7 +11091,7 @@ pub struct GroupJoinMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -11347,7 +11347,7 @@ pub struct GroupLeaveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -11657,7 +11657,7 @@ pub struct GroupNameMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -11919,7 +11919,7 @@ pub struct GroupPurposeMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -12180,7 +12180,7 @@ pub struct GroupTopicMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -12444,7 +12444,7 @@ pub struct GroupUnarchiveMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -14053,7 +14053,7 @@ pub struct MeMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -14512,7 +14512,7 @@ pub struct MessageChangedEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -14691,7 +14691,7 @@ pub struct MessageDeletedEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -15256,7 +15256,7 @@ impl MessageEvent {
         }
     }
 
-    /// `blocks` of any known variant: Block Kit layout blocks, kept as raw JSON.
+    /// `blocks` of any known variant: Block Kit layout blocks.
     pub fn blocks(&self) -> Option<&[crate::generated::block_kit::Block]> {
         match self {
             Self::AssistantAppThread(v) => Some(v.blocks.as_slice()),
@@ -16900,7 +16900,7 @@ pub struct MessageRepliedEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -17540,7 +17540,7 @@ pub struct PinnedItemMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -17753,7 +17753,7 @@ pub struct PlainMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -18378,7 +18378,7 @@ pub struct ReminderAddMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -18633,7 +18633,7 @@ pub struct ReplyBroadcastMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -19075,7 +19075,7 @@ pub struct ShRoomCreatedMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -20297,7 +20297,7 @@ pub struct SlackbotResponseMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -22030,7 +22030,7 @@ pub struct ThreadBroadcastMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,
@@ -22323,7 +22323,7 @@ pub struct UnpinnedItemMessageEvent {
     pub app_id: Option<crate::ids::AppId>,
     /// Legacy secondary attachments.
     pub attachments: Vec<crate::generated::block_kit::Attachment>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<crate::ids::BotId>,

@@ -3508,7 +3508,7 @@ pub struct File {
     /// ID of the author user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author_user_id: Option<serde_json::Value>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
@@ -7262,7 +7262,7 @@ pub struct Message {
     pub author_name: Option<String>,
     /// ID of the author user.
     pub author_user_id: Option<serde_json::Value>,
-    /// Block Kit layout blocks, kept as raw JSON.
+    /// Block Kit layout blocks.
     pub blocks: Vec<crate::generated::block_kit::Block>,
     /// Bot that sent it.
     pub bot_id: Option<BotId>,
