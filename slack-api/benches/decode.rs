@@ -535,10 +535,10 @@ fn main() {
         let mut kinds: std::collections::BTreeMap<String, Vec<String>> = Default::default();
         for f in &frames {
             let v: Value = serde_json::from_str(f).expect("JSON");
-            let kind = match (v["type"].as_str(), v["subtype"].as_str()) {
-                (Some(t), Some(s)) => format!("{t}/{s}"),
-                (t, None) => t.unwrap_or("?").to_owned(),
-                (None, Some(s)) => format!("?/{s}"),
+            let kind = v["type"].as_str().unwrap_or("?");
+            let kind = match v["subtype"].as_str() {
+                Some(subtype) => format!("{kind}/{subtype}"),
+                None => kind.to_owned(),
             };
             kinds.entry(kind).or_default().push(f.clone());
         }

@@ -97,7 +97,7 @@ macro_rules! id_type {
             }
 
             fn from_text(text: &str) -> Option<Self> {
-                Some(Self(ShortStr::new(text)))
+                Some(Self::from(text))
             }
         }
     )*};
@@ -338,7 +338,7 @@ impl Lenient for Ts {
     }
 
     fn from_text(text: &str) -> Option<Self> {
-        Some(Ts(ShortStr::new(text)))
+        Some(Ts::from(text))
     }
 }
 
